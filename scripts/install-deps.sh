@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package hypersweep needs to build, test and run.
+# Idempotent: apt-get skips what is already installed. Needs root (or sudo).
+# Usage: scripts/install-deps.sh [--bench]   (--bench adds the PyTorch baseline)
+set -euo pipefail
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+pkgs=(
+  build-essential cmake pkg-config ninja-build
+  openmpi-bin libopenmpi-dev          # MPI: rank-0 scheduler and workers
+  libomp-dev                          # OpenMP runtime headers (g++ uses libgomp)
+  libeigen3-dev                       # GEMMs and linear algebra
+  libhdf5-dev hdf5-tools              # results file; h5dump for tests
+  catch2                              # unit tests (v2.13)
+  libbenchmark-dev                    # bench/
+  libtomlplusplus-dev                 # config files
+  libcli11-dev                        # command line
+  libspdlog-dev libfmt-dev            # logging and formatting
+  libnlopt-cxx-dev                    # GP hyperparameter fitting
+  zlib1g-dev                          # gzipped IDX files
+  dataset-fashion-mnist               # the real data set
+)
+if [ "${1:-}" = "--bench" ]; then
+  pkgs+=(python3-torch python3-numpy libopenblas0-openmp time)
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null
+echo "install-deps: ${#pkgs[@]} packages present"

@@ -1,0 +1,75 @@
+// config.h: TOML configuration files and --set flags -> TrainOptions, with errors that name the
+// file, line and key at fault (exit code 2 in the CLI).
+//
+// A config file is TOML. Its [train] table holds trainer keys, flat and unique (lr, optimizer,
+// hidden, ...; train_keys() lists them all with their types and meaning). The top-level tables
+// [sweep] and [space] belong to `hypersweep run` and are accepted and skipped here; any other
+// top-level key or table is an error. `--set key=value` takes the value in TOML syntax, with a
+// bare word read as a string (--set optimizer=adam, --set lr=3e-4, --set hidden=[512,256]).
+// Later values override earlier ones: defaults < files in order < --set flags in order.
+//
+// May depend on: train (TrainOptions) and what it includes; toml++ privately. Thread safety: a
+// TrainConfig is a plain value.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "core/error.h"
+#include "train/options.h"
+
+namespace hs {
+
+// Where a value came from, for messages. file is a path, "--set" or a name such as "<default>".
+struct ConfigWhere {
+  std::string file;
+  int line = 0;
+};
+
+// A value as a config gives it. Integer lists serve hidden, conv_channels and milestones.
+using ConfigValue = std::variant<bool, int64_t, double, std::string, std::vector<int64_t>>;
+
+struct KeyInfo {
+  const char* key;
+  const char* type;     // "float", "int", "string", "bool", "int list"
+  const char* help;     // one line: meaning, allowed values, default
+};
+// Every trainer key, in the order to_toml() writes them.
+const std::vector<KeyInfo>& train_keys();
+
+class TrainConfig {
+ public:
+  TrainConfig() = default;
+
+  // Reads and applies a TOML file. Errors: unreadable file, TOML syntax (with its line), unknown
+  // key, wrong type, value out of range (each with file, line and key).
+  Status load_file(const std::string& path);
+  // The same from text; `name` stands for the file in messages.
+  Status load_text(std::string_view text, const std::string& name);
+  // Applies one "key=value" (a --set flag).
+  Status set(std::string_view assignment);
+  // Applies one value: type and range checks for `key`.
+  Status set_value(std::string_view key, const ConfigValue& value, const ConfigWhere& where);
+
+  // The options, after the checks that involve several keys and the defaults that depend on
+  // others (a cnn's hidden defaults to none; depth/width expand into hidden).
+  Result<TrainOptions> finish() const;
+
+  // The texts as given (files, then one line per --set), for the results file and the log.
+  const std::string& text() const { return text_; }
+
+ private:
+  TrainOptions opt_;
+  std::map<std::string, ConfigWhere, std::less<>> where_;  // keys given explicitly
+  std::string text_;
+};
+
+// The options as a TOML document with a [train] table holding every key; parsing it back with
+// TrainConfig::load_text gives the same options.
+std::string to_toml(const TrainOptions& opt);
+
+}  // namespace hs

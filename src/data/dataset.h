@@ -1,0 +1,50 @@
+// dataset.h: the in-memory data set every trainer reads, and index views into it.
+//
+// A Dataset owns its samples once, as float32, row-major (n, dim) with images in NHWC order;
+// train/validation/test splits are index lists over it (Subset), never copies, so a run's memory
+// stays near the size of the data (bench/README.md measures it).
+//
+// May depend on: src/core. May not depend on: nn, optim, train, MPI.
+// Thread safety: a const Dataset may be read from many threads.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace hs {
+
+struct Dataset {
+  std::string name;         // where it came from, for messages ("…/train-images-idx3-ubyte.gz")
+  int64_t n = 0;            // number of samples
+  int height = 1;           // image height (1 for tabular data)
+  int width = 1;            // image width (1 for tabular data)
+  int channels = 1;         // channels, or features for tabular data
+  bool is_image = false;    // true when (height, width, channels) is a real image shape
+  int num_classes = 0;      // labels are in [0, num_classes)
+  std::vector<float> x;     // (n, dim()) row-major; images NHWC
+  std::vector<int32_t> y;   // (n)
+
+  int64_t dim() const { return static_cast<int64_t>(height) * width * channels; }
+  const float* row(int64_t i) const { return x.data() + i * dim(); }
+};
+
+// A view of some samples of a Dataset, in a fixed order. REQUIRES: `data` outlives the Subset.
+struct Subset {
+  const Dataset* data = nullptr;
+  std::vector<int32_t> index;
+
+  int64_t size() const { return static_cast<int64_t>(index.size()); }
+};
+
+// Everything one training run reads: train and validation (split from the training file) and the
+// held-out test set, reported separately.
+struct DataBundle {
+  Dataset train_file;  // the training file's samples (train + validation)
+  Dataset test_file;   // the held-out test samples (may share nothing with train_file)
+  Subset train;
+  Subset val;
+  Subset test;
+};
+
+}  // namespace hs

@@ -1,0 +1,32 @@
+// options.h: everything one training run is told (leveldb's Options: a plain struct whose fields
+// state their defaults). Filled from a TOML file and --set flags by src/config, printable and
+// storable as TOML text (config/config.h: to_toml), and, later, set by the search strategies.
+//
+// May depend on: data, nn, optim (their option structs). Thread safety: a plain value.
+#pragma once
+
+#include <cstdint>
+
+#include "data/load.h"
+#include "nn/model.h"
+#include "optim/optimizer.h"
+#include "optim/schedule.h"
+#include "train/early_stopping.h"
+
+namespace hs {
+
+struct TrainOptions {
+  DataOptions data;
+  ModelOptions model;
+  OptimizerOptions optim;
+  double lr = 0.05;            // the initial learning rate a0
+  ScheduleOptions schedule;
+  EarlyStoppingOptions early;
+  int epochs = 10;             // the most epochs to train (T for epoch-unit schedules)
+  int batch_size = 128;
+  uint64_t seed = 1;           // seeds weight init, minibatch order and dropout
+  int threads = 0;             // OpenMP threads (0: OMP_NUM_THREADS or all cores)
+  double max_seconds = 0;      // stop after this many seconds of training (0: no limit)
+};
+
+}  // namespace hs

@@ -1,0 +1,68 @@
+// trainer.h: trains one configuration (one trial) on the CPU and records its curves.
+//
+// Per epoch: shuffle (seeded by derive_seed(seed, 0, kShuffle) and the epoch), minibatch SGD with
+// the chosen optimiser and schedule, then evaluate on the validation set. Train loss/accuracy are
+// the averages over the epoch's minibatches (dropout active), as most frameworks report them.
+// Early stopping keeps a copy of the best epoch's parameters; the result's test metrics are those
+// of that checkpoint. A loss that turns NaN/inf ends the run with status kDiverged and the curve
+// so far; it never throws or aborts.
+//
+// May depend on: data, nn, optim, core. Knows nothing of MPI or HDF5 (STYLE.md): the caller stores
+// the result. Thread safety: train() uses OpenMP internally (opt.threads); run one train() per
+// process or per rank.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "data/dataset.h"
+#include "nn/model.h"
+#include "train/options.h"
+
+namespace hs {
+
+enum class TrainStatus { kCompleted, kEarlyStopped, kDiverged, kTimedOut, kInterrupted };
+const char* train_status_name(TrainStatus s);  // completed, early_stopped, diverged, ...
+
+struct EpochRecord {
+  int epoch = 0;              // 1-based
+  double lr = 0;              // learning rate at the epoch's last iteration
+  double train_loss = 0, train_acc = 0;
+  double val_loss = 0, val_acc = 0;
+  double seconds = 0;         // wall time of this epoch (training and validation)
+  std::vector<double> update_ratio;  // per weighted layer: ||lr dW|| / ||W|| (weights only), as
+                                     // the mean over the epoch's iterations
+};
+
+struct TrainResult {
+  TrainStatus status = TrainStatus::kCompleted;
+  std::string reason;                // one sentence: why it stopped
+  std::vector<EpochRecord> curve;
+  std::vector<std::string> layer_names;  // the weighted layers, in update_ratio order
+  int best_epoch = 0;                // 0 when no epoch finished
+  double best_metric = 0;            // the monitored metric at best_epoch
+  double best_val_acc = 0, best_val_loss = 0;
+  double test_acc = 0, test_loss = 0;  // of the best checkpoint (NaN when no epoch finished)
+  double seconds = 0;                // total wall time
+  int64_t iterations = 0;
+  std::vector<float> best_params;    // the best checkpoint (empty when none)
+};
+
+// Called after each epoch with its record; return false to stop (status kInterrupted).
+using EpochCallback = std::function<bool(const EpochRecord&)>;
+
+// Trains `opt` on `data`. Errors only for a configuration the data cannot take (e.g. a cnn on
+// tabular data); every training outcome, divergence included, is a TrainResult.
+Result<TrainResult> train(const TrainOptions& opt, const DataBundle& data,
+                          const EpochCallback& on_epoch = {});
+
+// Loss and accuracy of `params` on a subset (no dropout), batch_size samples at a time.
+struct EvalResult {
+  double loss = 0, acc = 0;
+};
+EvalResult evaluate(const Network& net, const float* params, const Subset& set, int batch_size);
+
+}  // namespace hs
