@@ -6,6 +6,9 @@
 // [sweep] and [space] belong to `hypersweep run` and are accepted and skipped here; any other
 // top-level key or table is an error. `--set key=value` takes the value in TOML syntax, with a
 // bare word read as a string (--set optimizer=adam, --set lr=3e-4, --set hidden=[512,256]).
+// For a string key the text after '=' is the string as it stands unless it starts with a quote
+// (--set data_path=/data/x.csv; --set test_path= gives ""). An integer where an integer list is
+// expected is a one-element list (--set milestones=30).
 // Later values override earlier ones: defaults < files in order < --set flags in order.
 //
 // May depend on: train (TrainOptions) and what it includes; toml++ privately. Thread safety: a
@@ -46,7 +49,8 @@ class TrainConfig {
   TrainConfig() = default;
 
   // Reads and applies a TOML file. Errors: unreadable file, TOML syntax (with its line), unknown
-  // key, wrong type, value out of range (each with file, line and key).
+  // key, wrong type, value out of range (each with file, line and key). On error nothing of the
+  // file is applied.
   Status load_file(const std::string& path);
   // The same from text; `name` stands for the file in messages.
   Status load_text(std::string_view text, const std::string& name);
@@ -59,17 +63,26 @@ class TrainConfig {
   // others (a cnn's hidden defaults to none; depth/width expand into hidden).
   Result<TrainOptions> finish() const;
 
-  // The texts as given (files, then one line per --set), for the results file and the log.
+  // The texts as given, in the order applied, for the results file and the log: each file as a
+  // line "# file: NAME" followed by its text verbatim (newline-terminated), each --set as one
+  // line "# --set key=value". Loads and --set flags that failed leave no trace. With one file the
+  // whole is that file plus comments, so it is valid TOML (without the --set values).
   const std::string& text() const { return text_; }
 
  private:
+  bool given(std::string_view key) const;
+
   TrainOptions opt_;
+  int depth_ = 0;  // depth and width: config-only keys that finish() expands into hidden
+  int width_ = 0;
   std::map<std::string, ConfigWhere, std::less<>> where_;  // keys given explicitly
   std::string text_;
 };
 
-// The options as a TOML document with a [train] table holding every key; parsing it back with
+// The options as a TOML document with a [train] table holding every key in train_keys() order
+// except depth and width (hidden holds their result); parsing it back with
 // TrainConfig::load_text gives the same options.
+// REQUIRES: seed, split_seed < 2^63 (TOML integers are signed 64-bit).
 std::string to_toml(const TrainOptions& opt);
 
 }  // namespace hs

@@ -22,7 +22,10 @@ struct Error {
     std::string s;
     if (!file.empty()) {
       s += file;
-      if (line > 0) s += ":" + std::to_string(line);
+      if (line > 0) {  // two appends: `":" + to_string()` trips a false -Wrestrict in g++ 12
+        s += ':';
+        s += std::to_string(line);
+      }
       s += ": ";
     }
     if (!key.empty()) s += key + ": ";

@@ -1,1 +1,148 @@
-// (being written)
+// csv.cpp: "label,f1,f2,..." files. The file is read whole and parsed in place with
+// std::from_chars (no per-field strings), so 100k rows take a fraction of a second.
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "data/internal.h"
+#include "data/load.h"
+
+namespace hs {
+namespace {
+
+Status read_file(const std::string& path, std::string* text) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) return data_internal::open_error(path, errno);
+  text->clear();
+  char buf[1 << 16];
+  size_t got = 0;
+  while ((got = std::fread(buf, 1, sizeof buf, f)) > 0) text->append(buf, got);
+  const bool failed = std::ferror(f) != 0;
+  const int err = errno;
+  std::fclose(f);
+  if (failed) return make_error(path, std::string("cannot read: ") + std::strerror(err));
+  return Status::Ok();
+}
+
+std::string_view trim(std::string_view s) {
+  const auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r'; };
+  while (!s.empty() && space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && space(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+enum class Parse { kOk, kNotNumber, kNotFinite };
+
+template <class T>
+Parse parse_number(std::string_view s, T* out) {
+  const char* b = s.data();
+  const char* e = b + s.size();
+  if (b != e && *b == '+') ++b;  // from_chars takes no leading '+'
+  const auto [p, ec] = std::from_chars(b, e, *out);
+  if (b == e || p != e || (ec != std::errc() && ec != std::errc::result_out_of_range)) {
+    return Parse::kNotNumber;
+  }
+  if (ec == std::errc::result_out_of_range || !std::isfinite(*out)) return Parse::kNotFinite;
+  return Parse::kOk;
+}
+
+std::string quoted(std::string_view s) {
+  std::string q(1, '"');
+  q += s;
+  q += '"';
+  return q;
+}
+
+}  // namespace
+
+Result<Dataset> load_csv(const std::string& path) {
+  std::string text;
+  if (Status s = read_file(path, &text); !s) return s.error();
+
+  Dataset d;
+  d.name = path;
+  int64_t features = -1;  // per row, as in the first data row
+  int first_row_line = 0;
+  bool header_possible = true;
+  int32_t max_label = -1;
+  int line_no = 0;
+  const auto fail = [&](std::string message) {
+    return Error{path, line_no, {}, std::move(message)};
+  };
+
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string::npos) end = text.size();
+    const std::string_view line = trim(std::string_view(text).substr(pos, end - pos));
+    pos = end + 1;
+    ++line_no;
+    if (line.empty()) continue;
+
+    // Field 0 is the label; an unparsable first field on the first non-blank line is a header.
+    size_t comma = line.find(',');
+    std::string_view field = trim(line.substr(0, comma));
+    double label = 0;
+    const Parse label_parse = parse_number(field, &label);
+    if (header_possible) {
+      header_possible = false;
+      if (label_parse == Parse::kNotNumber) continue;
+    }
+    if (label_parse != Parse::kOk) return fail("non-numeric field 1 (label): " + quoted(field));
+    if (label < 0 || label != std::floor(label) || label >= INT32_MAX) {
+      return fail("label out of range: " + quoted(field) + " (labels are integers >= 0)");
+    }
+    const auto y = static_cast<int32_t>(label);
+    max_label = std::max(max_label, y);
+    d.y.push_back(y);
+
+    int64_t count = 0;
+    while (comma != std::string_view::npos) {
+      const size_t start = comma + 1;
+      comma = line.find(',', start);
+      field = trim(line.substr(start, comma == std::string_view::npos ? comma : comma - start));
+      float v = 0;
+      const Parse p = parse_number(field, &v);
+      ++count;
+      if (p == Parse::kNotNumber) {
+        return fail("non-numeric field " + std::to_string(count + 1) + ": " + quoted(field));
+      }
+      if (p == Parse::kNotFinite) {
+        return fail("field " + std::to_string(count + 1) + " is not a finite float: " +
+                    quoted(field));
+      }
+      d.x.push_back(v);
+    }
+
+    if (features < 0) {
+      if (count == 0) return fail("shape mismatch: a label but no features");
+      features = count;
+      first_row_line = line_no;
+      // One reservation for the whole file, from its line count.
+      const auto lines = std::count(text.begin() + static_cast<int64_t>(pos), text.end(), '\n');
+      d.x.reserve(static_cast<size_t>((lines + 2) * features));
+      d.y.reserve(static_cast<size_t>(lines + 2));
+    } else if (count != features) {
+      return fail("shape mismatch: " + std::to_string(count) + " features, but line " +
+                  std::to_string(first_row_line) + " has " + std::to_string(features));
+    }
+  }
+  if (d.y.empty()) return make_error(path, "empty file: no data rows");
+  if (d.y.size() > INT32_MAX) return make_error(path, "too many rows");
+
+  d.n = static_cast<int64_t>(d.y.size());
+  d.height = 1;
+  d.width = 1;
+  d.channels = static_cast<int>(features);
+  d.is_image = false;
+  d.num_classes = max_label + 1;
+  return d;
+}
+
+}  // namespace hs

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -38,10 +39,12 @@ struct Subset {
 };
 
 // Everything one training run reads: train and validation (split from the training file) and the
-// held-out test set, reported separately.
+// held-out test set, reported separately. train and val index *train_file, test indexes
+// *test_file. The Datasets live on the heap so their addresses, which the Subsets hold, survive
+// moving the bundle; a bundle is move-only.
 struct DataBundle {
-  Dataset train_file;  // the training file's samples (train + validation)
-  Dataset test_file;   // the held-out test samples (may share nothing with train_file)
+  std::unique_ptr<Dataset> train_file;  // the training file's samples (train + validation)
+  std::unique_ptr<Dataset> test_file;   // the held-out test samples (share nothing with train_file)
   Subset train;
   Subset val;
   Subset test;

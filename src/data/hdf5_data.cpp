@@ -1,1 +1,182 @@
-// (being written)
+// hdf5_data.cpp: HDF5 files with datasets X [N, D] or [N, H, W, C] and y [N].
+//
+// Every HDF5 call is checked; a failure becomes an hs::Error naming the file, the call and HDF5's
+// own innermost message. Every id is held by an H5Id, so it is closed on every return path.
+// HDF5's automatic error printing is off while a file loads (QuietHdf5); that setting is
+// process-wide, so do not load HDF5 files from two threads at once.
+#include <hdf5.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "data/internal.h"
+#include "data/load.h"
+
+namespace hs {
+namespace {
+
+// An HDF5 id, closed with its close function when it goes out of scope.
+class H5Id {
+ public:
+  explicit H5Id(herr_t (*close)(hid_t)) : close_(close) {}
+  H5Id(hid_t id, herr_t (*close)(hid_t)) : id_(id), close_(close) {}
+  H5Id(const H5Id&) = delete;
+  H5Id& operator=(const H5Id&) = delete;
+  ~H5Id() { reset(-1); }
+
+  void reset(hid_t id) {
+    if (id_ >= 0) close_(id_);
+    id_ = id;
+  }
+  hid_t get() const { return id_; }
+  bool ok() const { return id_ >= 0; }
+
+ private:
+  hid_t id_ = -1;
+  herr_t (*close_)(hid_t);
+};
+
+// Turns HDF5's automatic error-stack printing off for its lifetime, then restores it.
+class QuietHdf5 {
+ public:
+  QuietHdf5() {
+    H5Eget_auto2(H5E_DEFAULT, &func_, &data_);
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  }
+  QuietHdf5(const QuietHdf5&) = delete;
+  QuietHdf5& operator=(const QuietHdf5&) = delete;
+  ~QuietHdf5() { H5Eset_auto2(H5E_DEFAULT, func_, data_); }
+
+ private:
+  H5E_auto2_t func_ = nullptr;
+  void* data_ = nullptr;
+};
+
+// "<call> failed: <HDF5's innermost message>", and the error stack cleared.
+Error h5_error(const std::string& path, const std::string& call) {
+  std::string detail;
+  H5Ewalk2(
+      H5E_DEFAULT, H5E_WALK_DOWNWARD,
+      [](unsigned n, const H5E_error2_t* e, void* out) -> herr_t {
+        if (n == 0 && e->desc) *static_cast<std::string*>(out) = e->desc;
+        return 0;
+      },
+      &detail);
+  H5Eclear2(H5E_DEFAULT);
+  return make_error(path, call + " failed" + (detail.empty() ? "" : ": " + detail));
+}
+
+std::string dims_text(const std::vector<hsize_t>& dims) {
+  std::string s = "[";
+  for (size_t i = 0; i < dims.size(); ++i) s += (i ? ", " : "") + std::to_string(dims[i]);
+  return s + "]";
+}
+
+// Opens dataset `name` of `file` into *ds and reads its dims. `integer` demands integer
+// elements (labels); otherwise any integer or float type will do (HDF5 converts on reading).
+Status open_dataset(const std::string& path, hid_t file, const char* name, bool integer, H5Id* ds,
+                    std::vector<hsize_t>* dims) {
+  const std::string q = std::string("\"") + name + "\"";
+  const htri_t exists = H5Lexists(file, name, H5P_DEFAULT);
+  if (exists < 0) return h5_error(path, "H5Lexists(" + q + ")");
+  if (exists == 0) return make_error(path, "missing dataset " + q);
+  ds->reset(H5Dopen2(file, name, H5P_DEFAULT));
+  if (!ds->ok()) return h5_error(path, "H5Dopen2(" + q + ")");
+
+  const H5Id type(H5Dget_type(ds->get()), H5Tclose);
+  if (!type.ok()) return h5_error(path, "H5Dget_type(" + q + ")");
+  const H5T_class_t cls = H5Tget_class(type.get());
+  if (cls == H5T_NO_CLASS) return h5_error(path, "H5Tget_class(" + q + ")");
+  if (integer && cls != H5T_INTEGER) {
+    return make_error(path, "dataset " + q + " must hold integers (the labels)");
+  }
+  if (cls != H5T_INTEGER && cls != H5T_FLOAT) {
+    return make_error(path, "dataset " + q + " must hold numbers");
+  }
+
+  const H5Id space(H5Dget_space(ds->get()), H5Sclose);
+  if (!space.ok()) return h5_error(path, "H5Dget_space(" + q + ")");
+  const int rank = H5Sget_simple_extent_ndims(space.get());
+  if (rank < 0) return h5_error(path, "H5Sget_simple_extent_ndims(" + q + ")");
+  dims->assign(static_cast<size_t>(rank), 0);
+  if (H5Sget_simple_extent_dims(space.get(), dims->data(), nullptr) < 0) {
+    return h5_error(path, "H5Sget_simple_extent_dims(" + q + ")");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<Dataset> load_hdf5(const std::string& path) {
+  // fopen first, for the plain "missing file" message HDF5 would bury in its error stack.
+  if (std::FILE* f = std::fopen(path.c_str(), "rb")) {
+    std::fclose(f);
+  } else {
+    return data_internal::open_error(path, errno);
+  }
+  const QuietHdf5 quiet;
+  const htri_t is_hdf5 = H5Fis_hdf5(path.c_str());
+  if (is_hdf5 == 0) return make_error(path, "not an HDF5 file");
+  if (is_hdf5 < 0) return h5_error(path, "H5Fis_hdf5");
+  const H5Id file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+  if (!file.ok()) return h5_error(path, "H5Fopen");
+
+  H5Id x(H5Dclose);
+  H5Id y(H5Dclose);
+  std::vector<hsize_t> xd;
+  std::vector<hsize_t> yd;
+  if (Status s = open_dataset(path, file.get(), "X", false, &x, &xd); !s) return s.error();
+  if (Status s = open_dataset(path, file.get(), "y", true, &y, &yd); !s) return s.error();
+  if (xd.size() != 2 && xd.size() != 4) {
+    return make_error(path, "wrong rank: X is " + dims_text(xd) +
+                                ", expected [N, D] or [N, H, W, C]");
+  }
+  if (yd.size() != 1) {
+    return make_error(path, "wrong rank: y is " + dims_text(yd) + ", expected [N]");
+  }
+  if (xd[0] != yd[0]) {
+    return make_error(path, "shape mismatch: X has " + std::to_string(xd[0]) + " rows, y has " +
+                                std::to_string(yd[0]));
+  }
+  uint64_t dim = 1;
+  for (size_t i = 1; i < xd.size(); ++i) dim *= xd[i];
+  if (xd[0] == 0 || dim == 0) return make_error(path, "no samples: X is " + dims_text(xd));
+  // int32 sample indices and int shape fields; the per-axis check keeps `dim` from overflowing.
+  const bool too_big = xd[0] > INT32_MAX ||
+                       std::any_of(xd.begin() + 1, xd.end(), [](hsize_t v) { return v > 65535; });
+  if (too_big || dim > INT32_MAX) return make_error(path, "too large: X is " + dims_text(xd));
+
+  Dataset d;
+  d.name = path;
+  d.n = static_cast<int64_t>(xd[0]);
+  if (xd.size() == 4) {
+    d.height = static_cast<int>(xd[1]);
+    d.width = static_cast<int>(xd[2]);
+    d.channels = static_cast<int>(xd[3]);
+    d.is_image = true;
+  } else {
+    d.channels = static_cast<int>(xd[1]);
+  }
+  d.x.resize(static_cast<size_t>(d.n) * dim);
+  d.y.resize(static_cast<size_t>(d.n));
+  if (H5Dread(x.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, d.x.data()) < 0) {
+    return h5_error(path, "H5Dread(\"X\")");
+  }
+  if (H5Dread(y.get(), H5T_NATIVE_INT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, d.y.data()) < 0) {
+    return h5_error(path, "H5Dread(\"y\")");
+  }
+  // Wider labels are clipped to int32 on reading, so INT32_MAX may stand for a larger value.
+  for (int64_t i = 0; i < d.n; ++i) {
+    if (d.y[i] < 0 || d.y[i] == INT32_MAX) {
+      return make_error(path, "label out of range: y[" + std::to_string(i) +
+                                  "] = " + std::to_string(d.y[i]) + " (labels are >= 0)");
+    }
+  }
+  d.num_classes = *std::max_element(d.y.begin(), d.y.end()) + 1;
+  return d;
+}
+
+}  // namespace hs

@@ -1,1 +1,264 @@
-// (being written)
+// load.cpp: DataOptions -> DataBundle (contract in load.h).
+//
+// Order of work: load the training file and the test set (for csv/hdf5 without test_path, move
+// test_fraction of the file's rows into the test set), set num_classes from both, cut each to its
+// limit, then split validation off the training file's remaining samples. The data exists once:
+// holding out and limiting compact the buffers in place.
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <numeric>
+#include <string>
+#include <vector>
+
+#include "core/check.h"
+#include "core/rng.h"
+#include "data/load.h"
+
+namespace hs {
+namespace {
+
+// Seed ids under SeedPurpose::kSplit (see load.h).
+constexpr uint64_t kValSplitId = 0;
+constexpr uint64_t kTestSplitId = 1;
+
+Error option_error(const char* key, std::string message) {
+  return Error{{}, 0, key, std::move(message)};
+}
+
+// `dir`/`name`.gz if it exists, else `dir`/`name` if it exists, else "".
+std::string find_idx_file(const std::string& dir, const std::string& name) {
+  std::error_code ec;
+  for (const std::string& candidate : {name + ".gz", name}) {
+    const std::filesystem::path p = std::filesystem::path(dir) / candidate;
+    if (std::filesystem::is_regular_file(p, ec)) return p.string();
+  }
+  return {};
+}
+
+Result<Dataset> load_fashion_part(const std::string& dir, const char* images, const char* labels) {
+  const std::string ip = find_idx_file(dir, images);
+  const std::string lp = find_idx_file(dir, labels);
+  if (ip.empty() || lp.empty()) {
+    return make_error(dir, std::string("Fashion-MNIST file ") + (ip.empty() ? images : labels) +
+                               "[.gz] not found (expected train-images-idx3-ubyte, "
+                               "train-labels-idx1-ubyte, t10k-images-idx3-ubyte and "
+                               "t10k-labels-idx1-ubyte, each plain or .gz; on Debian: "
+                               "apt-get install dataset-fashion-mnist)");
+  }
+  Result<Dataset> d = load_idx(ip, lp);
+  if (!d) return d;
+  if (d->height != 28 || d->width != 28) {
+    return make_error(ip, "not Fashion-MNIST: images are " + std::to_string(d->height) + "x" +
+                              std::to_string(d->width) + ", expected 28x28");
+  }
+  if (d->num_classes > 10) {
+    return make_error(lp, "label out of range: " + std::to_string(d->num_classes - 1) +
+                              " (Fashion-MNIST has 10 classes)");
+  }
+  d->num_classes = 10;
+  return d;
+}
+
+Result<Dataset> load_file(DataSource source, const std::string& path) {
+  return source == DataSource::kCsv ? load_csv(path) : load_hdf5(path);
+}
+
+// Moves the rows `take` (sorted) of *from into the returned Dataset and compacts the rows `keep`
+// (sorted) to the front of *from, in place: only the taken rows are ever copied.
+Dataset take_rows(Dataset* from, const std::vector<int32_t>& keep,
+                  const std::vector<int32_t>& take) {
+  const int64_t dim = from->dim();
+  Dataset out;
+  out.height = from->height;
+  out.width = from->width;
+  out.channels = from->channels;
+  out.is_image = from->is_image;
+  out.num_classes = from->num_classes;
+  out.x.resize(take.size() * dim);
+  out.y.resize(take.size());
+  for (size_t i = 0; i < take.size(); ++i) {
+    std::memcpy(out.x.data() + i * dim, from->row(take[i]), dim * sizeof(float));
+    out.y[i] = from->y[take[i]];
+  }
+  out.n = static_cast<int64_t>(take.size());
+  // keep[i] >= i, so moving rows forward in order never overwrites a row still to be moved.
+  for (size_t i = 0; i < keep.size(); ++i) {
+    std::memmove(from->x.data() + i * dim, from->row(keep[i]), dim * sizeof(float));
+    from->y[i] = from->y[keep[i]];
+  }
+  from->n = static_cast<int64_t>(keep.size());
+  from->x.resize(keep.size() * dim);
+  from->y.resize(keep.size());
+  return out;
+}
+
+// Keeps the first `limit` samples (0: all). Shrinking copies only the kept part, and frees the
+// rest, so a small limit on a large file ends with a small footprint.
+void apply_limit(Dataset* d, int64_t limit) {
+  if (limit <= 0 || limit >= d->n) return;
+  d->n = limit;
+  d->x.resize(static_cast<size_t>(limit * d->dim()));
+  d->y.resize(static_cast<size_t>(limit));
+  d->x.shrink_to_fit();
+  d->y.shrink_to_fit();
+}
+
+Status check_fraction(const char* key, double f) {
+  if (!(f >= 0.0 && f < 1.0)) {
+    return option_error(key, "must be in [0, 1), got " + std::to_string(f));
+  }
+  return Status::Ok();
+}
+
+// A split that leaves either side empty when it was asked for both is an error, not a silent
+// run without validation or test samples.
+Status check_split(const char* key, double f, int64_t n, int64_t first, int64_t second) {
+  if (f > 0.0 && (first == 0 || second == 0)) {
+    return option_error(key, std::to_string(f) + " of " + std::to_string(n) + " samples leaves " +
+                                 std::to_string(first) + " on one side and " +
+                                 std::to_string(second) + " on the other; both need at least 1");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+const char* data_source_name(DataSource s) {
+  switch (s) {
+    case DataSource::kFashionMnist: return "fashion_mnist";
+    case DataSource::kCsv: return "csv";
+    case DataSource::kHdf5: return "hdf5";
+    case DataSource::kSynthetic: return "synthetic";
+  }
+  return "unknown";
+}
+
+bool parse_data_source(std::string_view s, DataSource* out) {
+  for (DataSource d : {DataSource::kFashionMnist, DataSource::kCsv, DataSource::kHdf5,
+                       DataSource::kSynthetic}) {
+    if (s == data_source_name(d)) {
+      *out = d;
+      return true;
+    }
+  }
+  return false;
+}
+
+void split_indices(int64_t n, double fraction, uint64_t seed, std::vector<int32_t>* first,
+                   std::vector<int32_t>* second) {
+  HS_CHECK(n >= 0 && n <= INT32_MAX && fraction >= 0.0 && fraction <= 1.0);
+  std::vector<int32_t> order(static_cast<size_t>(n));
+  std::iota(order.begin(), order.end(), 0);
+  Rng rng(seed);
+  rng.shuffle(order.data(), static_cast<uint64_t>(n));
+  const auto k = static_cast<int64_t>(std::llround(fraction * static_cast<double>(n)));
+  second->assign(order.begin(), order.begin() + k);
+  first->assign(order.begin() + k, order.end());
+  std::sort(first->begin(), first->end());
+  std::sort(second->begin(), second->end());
+}
+
+Result<DataBundle> load_data(const DataOptions& opt) {
+  if (Status s = check_fraction("val_fraction", opt.val_fraction); !s) return s.error();
+  if (opt.train_limit < 0) return option_error("train_limit", "must be >= 0");
+  if (opt.test_limit < 0) return option_error("test_limit", "must be >= 0");
+
+  DataBundle b;
+  switch (opt.source) {
+    case DataSource::kFashionMnist: {
+      Result<Dataset> train = load_fashion_part(opt.path, "train-images-idx3-ubyte",
+                                                "train-labels-idx1-ubyte");
+      if (!train) return train.error();
+      Result<Dataset> test = load_fashion_part(opt.path, "t10k-images-idx3-ubyte",
+                                               "t10k-labels-idx1-ubyte");
+      if (!test) return test.error();
+      b.train_file = std::make_unique<Dataset>(std::move(*train));
+      b.test_file = std::make_unique<Dataset>(std::move(*test));
+      break;
+    }
+    case DataSource::kCsv:
+    case DataSource::kHdf5: {
+      Result<Dataset> train = load_file(opt.source, opt.path);
+      if (!train) return train.error();
+      b.train_file = std::make_unique<Dataset>(std::move(*train));
+      if (!opt.test_path.empty()) {
+        Result<Dataset> test = load_file(opt.source, opt.test_path);
+        if (!test) return test.error();
+        const Dataset& a = *b.train_file;
+        if (test->height != a.height || test->width != a.width ||
+            test->channels != a.channels || test->is_image != a.is_image) {
+          const auto shape = [](const Dataset& d) {
+            return std::to_string(d.height) + "x" + std::to_string(d.width) + "x" +
+                   std::to_string(d.channels);
+          };
+          return make_error(opt.test_path, "shape mismatch: samples are " + shape(*test) +
+                                               " but " + opt.path + " has " + shape(a));
+        }
+        b.test_file = std::make_unique<Dataset>(std::move(*test));
+      } else {
+        if (Status s = check_fraction("test_fraction", opt.test_fraction); !s) return s.error();
+        std::vector<int32_t> keep;
+        std::vector<int32_t> take;
+        split_indices(b.train_file->n, opt.test_fraction,
+                      derive_seed(opt.split_seed, kTestSplitId, SeedPurpose::kSplit), &keep,
+                      &take);
+        if (Status s = check_split("test_fraction", opt.test_fraction, b.train_file->n,
+                                   static_cast<int64_t>(keep.size()),
+                                   static_cast<int64_t>(take.size()));
+            !s) {
+          return s.error();
+        }
+        b.test_file = std::make_unique<Dataset>(take_rows(b.train_file.get(), keep, take));
+        b.test_file->name = opt.path + " (held-out test rows)";
+      }
+      break;
+    }
+    case DataSource::kSynthetic: {
+      if (opt.synthetic_samples < 4 || opt.synthetic_samples > INT32_MAX) {
+        return option_error("synthetic_samples", "must be in [4, 2^31), got " +
+                                                     std::to_string(opt.synthetic_samples));
+      }
+      if (opt.synthetic_classes < 2) return option_error("synthetic_classes", "must be >= 2");
+      if (opt.synthetic_size < 1 || opt.synthetic_size > 1024) {
+        return option_error("synthetic_size", "must be in [1, 1024]");
+      }
+      if (!(opt.synthetic_noise >= 0.0)) return option_error("synthetic_noise", "must be >= 0");
+      // split_seed seeds the data too, so every trial of a sweep sees the same samples. Stream 0
+      // is the training file, stream 1 the test set: the same prototypes, disjoint noise.
+      b.train_file = std::make_unique<Dataset>(
+          make_synthetic(opt.synthetic_samples, opt.synthetic_classes, opt.synthetic_size,
+                         opt.synthetic_noise, opt.split_seed, 0));
+      b.test_file = std::make_unique<Dataset>(
+          make_synthetic(opt.synthetic_samples / 4, opt.synthetic_classes, opt.synthetic_size,
+                         opt.synthetic_noise, opt.split_seed, 1));
+      break;
+    }
+  }
+
+  // One label space for both, so a model sized from either covers every label.
+  const int classes = std::max(b.train_file->num_classes, b.test_file->num_classes);
+  b.train_file->num_classes = classes;
+  b.test_file->num_classes = classes;
+
+  apply_limit(b.train_file.get(), opt.train_limit);
+  apply_limit(b.test_file.get(), opt.test_limit);
+
+  const int64_t n = b.train_file->n;
+  split_indices(n, opt.val_fraction, derive_seed(opt.split_seed, kValSplitId, SeedPurpose::kSplit),
+                &b.train.index, &b.val.index);
+  if (Status s = check_split("val_fraction", opt.val_fraction, n, b.train.size(), b.val.size());
+      !s) {
+    return s.error();
+  }
+  b.test.index.resize(static_cast<size_t>(b.test_file->n));
+  std::iota(b.test.index.begin(), b.test.index.end(), 0);
+
+  b.train.data = b.train_file.get();
+  b.val.data = b.train_file.get();
+  b.test.data = b.test_file.get();
+  return b;
+}
+
+}  // namespace hs

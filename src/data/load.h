@@ -10,9 +10,14 @@
 //   hdf5           `path`: datasets X float [N, D] or [N, H, W, C] and y int [N].
 //   synthetic      generated, deterministic, small images of class-specific patterns plus noise.
 // For csv and hdf5, `test_path` names the held-out test file; without it `test_fraction` of the
-// file is held out. The validation set is `val_fraction` of the training samples, chosen by a
-// generator seeded with `split_seed` (not the training seed, so every trial of a sweep validates
-// on the same samples).
+// file's rows move into the test set (split_indices, seed derive_seed(split_seed, 1, kSplit)).
+// num_classes of both sets is the larger of the two. Then train_limit and test_limit keep the
+// first N samples of each, and `val_fraction` of the remaining training samples become the
+// validation set (split_indices, seed derive_seed(split_seed, 0, kSplit)). split_seed is not the
+// training seed, so every trial of a sweep validates on the same samples; it also seeds the
+// synthetic data (make_synthetic(..., split_seed, stream 0) trains, a quarter as many samples
+// from stream 1 test). A fraction in (0, 1) that leaves either side empty is an error; 0 makes
+// an empty validation (or test) set.
 //
 // Errors name the file and what is wrong: missing, bad magic number, truncated, label out of
 // range, shape mismatch, non-numeric field (with its line).
@@ -58,14 +63,22 @@ Result<Dataset> load_csv(const std::string& path);
 // HDF5 file with X float [N, D] or [N, H, W, C] and y integer [N].
 Result<Dataset> load_hdf5(const std::string& path);
 
-// The deterministic synthetic set: n samples, `classes` classes, size x size x 1 images.
-Dataset make_synthetic(int64_t n, int classes, int size, double noise, uint64_t seed);
+// The deterministic synthetic set: n samples, `classes` classes, size x size x 1 images. Each
+// class has a prototype, a random pattern of 2x2-pixel blocks at 0 or 1 (no two alike where the
+// image has room), drawn from `seed` alone; a sample is its class prototype plus N(0, noise^2)
+// per pixel. Labels (i % classes, shuffled) and noise come from the stream `sample_stream`, so
+// two calls with the same seed and different streams give disjoint draws of the same classes
+// (load_data: stream 0 is the training file, stream 1 the test set).
+// REQUIRES: n >= 0, classes >= 1, size >= 1, noise >= 0.
+Dataset make_synthetic(int64_t n, int classes, int size, double noise, uint64_t seed,
+                       uint64_t sample_stream = 0);
 
 // Loads what `opt` names and makes the train/validation/test views.
 Result<DataBundle> load_data(const DataOptions& opt);
 
 // Splits [0, n) into two index lists, `fraction` of them (rounded) into the second, by a
 // generator seeded with `seed`; both lists come out sorted.
+// REQUIRES: 0 <= n <= INT32_MAX, 0 <= fraction <= 1.
 void split_indices(int64_t n, double fraction, uint64_t seed, std::vector<int32_t>* first,
                    std::vector<int32_t>* second);
 

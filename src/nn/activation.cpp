@@ -1,1 +1,64 @@
-// (being written)
+#include <cmath>
+
+#include "nn/layers.h"
+#include "nn/parallel.h"
+
+namespace hs {
+
+namespace {
+constexpr double kInvSqrt2 = 0.70710678118654752440;
+constexpr double kInvSqrt2Pi = 0.39894228040143267794;
+}  // namespace
+
+template <class T>
+void activation_forward(Activation a, T* __restrict out, const T* __restrict in, int64_t n) {
+  switch (a) {
+    case Activation::kRelu:
+#pragma omp parallel for simd schedule(static) if (n >= detail::kParallelMinWork)
+      for (int64_t i = 0; i < n; ++i) out[i] = in[i] > T(0) ? in[i] : T(0);
+      break;
+    case Activation::kTanh:
+#pragma omp parallel for schedule(static) if (n >= detail::kParallelMinWork / 8)
+      for (int64_t i = 0; i < n; ++i) out[i] = std::tanh(in[i]);
+      break;
+    case Activation::kGelu:
+#pragma omp parallel for schedule(static) if (n >= detail::kParallelMinWork / 8)
+      for (int64_t i = 0; i < n; ++i)
+        out[i] = in[i] * T(0.5) * (T(1) + std::erf(in[i] * T(kInvSqrt2)));
+      break;
+  }
+}
+
+template <class T>
+void activation_backward(Activation a, T* __restrict din, const T* __restrict dout,
+                         const T* __restrict in, const T* __restrict out, int64_t n) {
+  switch (a) {
+    case Activation::kRelu:
+#pragma omp parallel for simd schedule(static) if (n >= detail::kParallelMinWork)
+      for (int64_t i = 0; i < n; ++i) din[i] = out[i] > T(0) ? dout[i] : T(0);
+      break;
+    case Activation::kTanh:
+#pragma omp parallel for simd schedule(static) if (n >= detail::kParallelMinWork)
+      for (int64_t i = 0; i < n; ++i) din[i] = dout[i] * (T(1) - out[i] * out[i]);
+      break;
+    case Activation::kGelu:
+      // d/dx x Phi(x) = Phi(x) + x phi(x)
+#pragma omp parallel for schedule(static) if (n >= detail::kParallelMinWork / 8)
+      for (int64_t i = 0; i < n; ++i) {
+        const T x = in[i];
+        const T cdf = T(0.5) * (T(1) + std::erf(x * T(kInvSqrt2)));
+        const T pdf = T(kInvSqrt2Pi) * std::exp(T(-0.5) * x * x);
+        din[i] = dout[i] * (cdf + x * pdf);
+      }
+      break;
+  }
+}
+
+template void activation_forward<float>(Activation, float*, const float*, int64_t);
+template void activation_forward<double>(Activation, double*, const double*, int64_t);
+template void activation_backward<float>(Activation, float*, const float*, const float*,
+                                         const float*, int64_t);
+template void activation_backward<double>(Activation, double*, const double*, const double*,
+                                          const double*, int64_t);
+
+}  // namespace hs

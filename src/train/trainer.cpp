@@ -1,1 +1,275 @@
-// (being written)
+#include "train/trainer.h"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+
+#include "core/rng.h"
+#include "nn/network.h"
+#include "optim/optimizer.h"
+#include "optim/schedule.h"
+#include "train/early_stopping.h"
+
+namespace hs {
+
+const char* train_status_name(TrainStatus s) {
+  switch (s) {
+    case TrainStatus::kCompleted: return "completed";
+    case TrainStatus::kEarlyStopped: return "early_stopped";
+    case TrainStatus::kDiverged: return "diverged";
+    case TrainStatus::kTimedOut: return "timed_out";
+    case TrainStatus::kInterrupted: return "interrupted";
+  }
+  return "?";
+}
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+// Update/weight ratios are measured on every kRatioEvery-th iteration (and each epoch's first):
+// enough samples for a per-epoch mean, at a tenth of the cost of measuring every step.
+constexpr int64_t kRatioEvery = 10;
+
+// Copies the samples index[first, first + B) of `set` into a contiguous batch.
+void gather(const Subset& set, const int32_t* index, int64_t B, float* x, int32_t* y) {
+  const int64_t D = set.data->dim();
+#pragma omp parallel for schedule(static) if (B * D >= (1 << 16))
+  for (int64_t b = 0; b < B; ++b) {
+    std::copy_n(set.data->row(index[b]), D, x + b * D);
+    y[b] = set.data->y[index[b]];
+  }
+}
+
+EvalResult evaluate_with(const Network& net, const float* params, const Subset& set,
+                         Workspace<float>& ws, std::vector<float>& xb, std::vector<int32_t>& yb) {
+  EvalResult r;
+  if (set.size() == 0) {
+    r.loss = r.acc = std::numeric_limits<double>::quiet_NaN();
+    return r;
+  }
+  double loss = 0;
+  int64_t correct = 0;
+  for (int64_t i = 0; i < set.size(); i += ws.max_batch) {
+    const int64_t B = std::min(ws.max_batch, set.size() - i);
+    gather(set, set.index.data() + i, B, xb.data(), yb.data());
+    const LossStats st = loss_and_grad<float>(net, params, nullptr, xb.data(), yb.data(), B,
+                                              false, 0, ws);
+    loss += st.loss_sum;
+    correct += st.correct;
+  }
+  r.loss = loss / static_cast<double>(set.size());
+  r.acc = static_cast<double>(correct) / static_cast<double>(set.size());
+  return r;
+}
+
+double norm2(const float* v, int64_t n) {
+  double s = 0;
+  for (int64_t i = 0; i < n; ++i) s += static_cast<double>(v[i]) * v[i];
+  return std::sqrt(s);
+}
+
+double norm2_diff(const float* a, const float* b, int64_t n) {
+  double s = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    const double d = static_cast<double>(a[i]) - b[i];
+    s += d * d;
+  }
+  return std::sqrt(s);
+}
+
+}  // namespace
+
+Trainer::Trainer(const TrainOptions& opt, Network net, int64_t eval_batch)
+    : opt_(opt), net_(std::move(net)) {
+  const int64_t P = net_.num_params;
+  params_.resize(P);
+  grads_.resize(P);
+  prev_.resize(P);
+  state_.assign(P * state_floats_per_param(opt.optim.kind), 0.0f);
+  init_params(net_, opt.model, derive_seed(opt.seed, 0, SeedPurpose::kInit), params_.data());
+  const int64_t max_batch = std::max<int64_t>(opt.batch_size, eval_batch);
+  ws_ = make_workspace<float>(net_, max_batch);
+  xb_.resize(max_batch * net_.input_dim);
+  yb_.resize(max_batch);
+}
+
+LossStats Trainer::step(const Subset& set, const int32_t* index, int64_t B, float lr,
+                        std::vector<double>* ratios) {
+  gather(set, index, B, xb_.data(), yb_.data());
+  const LossStats st = loss_and_grad<float>(
+      net_, params_.data(), grads_.data(), xb_.data(), yb_.data(), B, true,
+      derive_seed(opt_.seed, static_cast<uint64_t>(steps_), SeedPurpose::kDropout), ws_);
+  if (!std::isfinite(st.loss_sum)) return st;
+  if (ratios) std::copy(params_.begin(), params_.end(), prev_.begin());
+  ++steps_;
+  const int k = state_floats_per_param(opt_.optim.kind);
+  const float wd = static_cast<float>(opt_.optim.weight_decay);
+  for (int li : net_.weighted) {
+    const Layer& l = net_.layers[li];
+    optimizer_step(opt_.optim, lr, wd, steps_, params_.data() + l.w_offset,
+                   grads_.data() + l.w_offset, state_.data() + k * l.w_offset, l.w_size);
+    // Biases are not decayed: L2 on them only shifts the units and is not what the lecture means.
+    optimizer_step(opt_.optim, lr, 0.0f, steps_, params_.data() + l.b_offset,
+                   grads_.data() + l.b_offset, state_.data() + k * l.b_offset, l.b_size);
+  }
+  if (ratios) {
+    ratios->resize(net_.weighted.size());
+    for (size_t j = 0; j < net_.weighted.size(); ++j) {
+      const Layer& l = net_.layers[net_.weighted[j]];
+      const float* before = prev_.data() + l.w_offset;
+      const double wn = norm2(before, l.w_size);
+      const double dn = norm2_diff(params_.data() + l.w_offset, before, l.w_size);
+      (*ratios)[j] = wn > 0 ? dn / wn : std::numeric_limits<double>::infinity();
+    }
+  }
+  return st;
+}
+
+EvalResult Trainer::evaluate(const Subset& set) {
+  return evaluate_with(net_, params_.data(), set, ws_, xb_, yb_);
+}
+
+EvalResult evaluate(const Network& net, const float* params, const Subset& set, int batch_size) {
+  const int64_t B = std::max<int64_t>(1, batch_size);
+  Workspace<float> ws = make_workspace<float>(net, B);
+  std::vector<float> xb(B * net.input_dim);
+  std::vector<int32_t> yb(B);
+  return evaluate_with(net, params, set, ws, xb, yb);
+}
+
+Result<TrainResult> train(const TrainOptions& opt, const DataBundle& data,
+                          const EpochCallback& on_epoch) {
+  const auto t_start = Clock::now();
+  if (opt.threads > 0) omp_set_num_threads(opt.threads);
+  const Dataset& file = *data.train.data;
+  const int classes = std::max(file.num_classes, data.test.data ? data.test.data->num_classes : 0);
+  auto built = build_network(opt.model, file.height, file.width, file.channels, file.is_image,
+                             classes);
+  if (!built) return built.error();
+  if (data.train.size() == 0) return Error{file.name, 0, {}, "no training samples"};
+  if (opt.batch_size < 1) return Error{{}, 0, "batch_size", "must be >= 1"};
+
+  // Evaluation runs in larger batches (no gradients), in the training workspace.
+  Trainer tr(opt, std::move(*built), 256);
+  const Network& net = tr.net();
+  const int64_t B = opt.batch_size;
+  const int64_t n_train = data.train.size();
+  const int64_t iters_per_epoch = (n_train + B - 1) / B;
+  const bool per_iter = opt.schedule.unit == ScheduleUnit::kIteration;
+  const int64_t total_steps = per_iter ? iters_per_epoch * opt.epochs : opt.epochs;
+
+  TrainResult res;
+  for (int li : net.weighted) res.layer_names.push_back(net.layers[li].name);
+  EarlyStopping stopper(opt.early);
+  std::vector<int32_t> order(data.train.index);
+  std::vector<double> ratios;
+  bool stop = false;
+
+  for (int epoch = 1; epoch <= opt.epochs && !stop; ++epoch) {
+    const auto t_epoch = Clock::now();
+    Rng shuffler(derive_seed(opt.seed, static_cast<uint64_t>(epoch), SeedPurpose::kShuffle));
+    shuffler.shuffle(order.data(), order.size());
+
+    EpochRecord rec;
+    rec.epoch = epoch;
+    rec.update_ratio.assign(net.weighted.size(), 0.0);
+    int64_t ratio_samples = 0;
+    double loss_sum = 0;
+    int64_t correct = 0, seen = 0;
+    bool diverged = false;
+
+    for (int64_t it = 0; it < iters_per_epoch; ++it) {
+      const int64_t first = it * B;
+      const int64_t bs = std::min(B, n_train - first);
+      const int64_t t = per_iter ? tr.steps() : epoch - 1;
+      const float lr = static_cast<float>(learning_rate(opt.schedule, opt.lr, t, total_steps));
+      rec.lr = lr;
+      const bool measure = it % kRatioEvery == 0;
+      const LossStats st = tr.step(data.train, order.data() + first, bs, lr,
+                                   measure ? &ratios : nullptr);
+      loss_sum += st.loss_sum;
+      correct += st.correct;
+      seen += bs;
+      if (!std::isfinite(st.loss_sum)) {
+        diverged = true;
+        break;
+      }
+      if (measure) {
+        for (size_t j = 0; j < ratios.size(); ++j) rec.update_ratio[j] += ratios[j];
+        ++ratio_samples;
+      }
+    }
+    res.iterations = tr.steps();
+    for (auto& r : rec.update_ratio) r = ratio_samples ? r / ratio_samples : r;
+    rec.train_loss = loss_sum / static_cast<double>(seen);
+    rec.train_acc = static_cast<double>(correct) / static_cast<double>(seen);
+
+    if (diverged) {
+      rec.val_loss = rec.val_acc = std::numeric_limits<double>::quiet_NaN();
+      rec.seconds = since(t_epoch);
+      res.curve.push_back(rec);
+      res.status = TrainStatus::kDiverged;
+      res.reason = "diverged: the training loss became " +
+                   std::string(std::isnan(loss_sum) ? "NaN" : "inf") + " in epoch " +
+                   std::to_string(epoch) + " at lr " + std::to_string(rec.lr) +
+                   " (the learning rate is likely too high)";
+      if (on_epoch) on_epoch(rec);
+      break;
+    }
+
+    const EvalResult val = tr.evaluate(data.val);
+    rec.val_loss = val.loss;
+    rec.val_acc = val.acc;
+    rec.seconds = since(t_epoch);
+    res.curve.push_back(rec);
+    const double metric = opt.early.monitor == Monitor::kValAcc ? val.acc : val.loss;
+    if (stopper.update(epoch, metric)) res.best_params = tr.params();
+
+    if (on_epoch && !on_epoch(rec)) {
+      res.status = TrainStatus::kInterrupted;
+      res.reason = "interrupted after epoch " + std::to_string(epoch);
+      stop = true;
+    } else if (stopper.should_stop()) {
+      res.status = TrainStatus::kEarlyStopped;
+      res.reason = "early stop: " + std::string(monitor_name(opt.early.monitor)) +
+                   " did not improve for " + std::to_string(opt.early.patience) +
+                   " epochs after epoch " + std::to_string(stopper.best_epoch());
+      stop = true;
+    } else if (opt.max_seconds > 0 && since(t_start) >= opt.max_seconds && epoch < opt.epochs) {
+      res.status = TrainStatus::kTimedOut;
+      res.reason = "time limit of " + std::to_string(opt.max_seconds) + " s reached after epoch " +
+                   std::to_string(epoch);
+      stop = true;
+    }
+  }
+  if (res.status == TrainStatus::kCompleted)
+    res.reason = "reached the maximum of " + std::to_string(opt.epochs) + " epochs";
+
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  if (stopper.has_best()) {
+    res.best_epoch = stopper.best_epoch();
+    res.best_metric = stopper.best_value();
+    const EpochRecord& b = res.curve[res.best_epoch - 1];
+    res.best_val_acc = b.val_acc;
+    res.best_val_loss = b.val_loss;
+    // The reported test result is the best checkpoint's (lecture 11.1.2).
+    tr.params() = res.best_params;
+    const EvalResult test = tr.evaluate(data.test);
+    res.test_acc = test.acc;
+    res.test_loss = test.loss;
+  } else {
+    res.best_metric = res.best_val_acc = res.best_val_loss = nan;
+    res.test_acc = res.test_loss = nan;
+  }
+  res.seconds = since(t_start);
+  return res;
+}
+
+}  // namespace hs

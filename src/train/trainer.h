@@ -19,13 +19,20 @@
 
 #include "core/error.h"
 #include "data/dataset.h"
+#include "nn/layers.h"
 #include "nn/model.h"
+#include "nn/network.h"
 #include "train/options.h"
 
 namespace hs {
 
 enum class TrainStatus { kCompleted, kEarlyStopped, kDiverged, kTimedOut, kInterrupted };
 const char* train_status_name(TrainStatus s);  // completed, early_stopped, diverged, ...
+
+// Loss and accuracy over a data set (no dropout).
+struct EvalResult {
+  double loss = 0, acc = 0;
+};
 
 struct EpochRecord {
   int epoch = 0;              // 1-based
@@ -59,10 +66,37 @@ using EpochCallback = std::function<bool(const EpochRecord&)>;
 Result<TrainResult> train(const TrainOptions& opt, const DataBundle& data,
                           const EpochCallback& on_epoch = {});
 
-// Loss and accuracy of `params` on a subset (no dropout), batch_size samples at a time.
-struct EvalResult {
-  double loss = 0, acc = 0;
+// One run's mutable state: the network, its parameters, gradients and optimiser state, and the
+// workspace. train() drives it epoch by epoch; benchmarks time step() itself, so what they
+// measure is exactly what training runs.
+class Trainer {
+ public:
+  // REQUIRES: net was built for `opt.model`; eval_batch >= opt.batch_size.
+  Trainer(const TrainOptions& opt, Network net, int64_t eval_batch);
+
+  // One optimiser update on the samples index[0, B) of `set`; returns the batch's loss stats
+  // (taken before the update). When `ratios` is not null it receives, per weighted layer,
+  // ||W_new - W_old|| / ||W_old|| of this update. A non-finite loss leaves the parameters
+  // untouched.
+  LossStats step(const Subset& set, const int32_t* index, int64_t B, float lr,
+                 std::vector<double>* ratios);
+  EvalResult evaluate(const Subset& set);
+
+  const Network& net() const { return net_; }
+  std::vector<float>& params() { return params_; }
+  int64_t steps() const { return steps_; }
+
+ private:
+  const TrainOptions& opt_;
+  Network net_;
+  std::vector<float> params_, grads_, prev_, state_;
+  Workspace<float> ws_;
+  std::vector<float> xb_;
+  std::vector<int32_t> yb_;
+  int64_t steps_ = 0;
 };
+
+// Loss and accuracy of `params` on a subset (no dropout), batch_size samples at a time.
 EvalResult evaluate(const Network& net, const float* params, const Subset& set, int batch_size);
 
 }  // namespace hs

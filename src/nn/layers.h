@@ -1,0 +1,92 @@
+// layers.h: forward and backward of every layer type, as free functions over contiguous buffers
+// (llm.c style). Shapes are in the comments; images are NHWC; B is the batch size.
+//
+// Backward functions OVERWRITE their gradient outputs (dW, db, din); they never accumulate, so
+// the caller need not zero them. A null `din` skips the input gradient (the first layer's).
+// Each function parallelises internally with OpenMP over the current team size; call them from
+// serial code. Instantiated for float (training) and double (gradient checks in tests).
+//
+// May depend on: src/core, Eigen, OpenMP.
+#pragma once
+
+#include <cstdint>
+
+#include "nn/model.h"
+
+namespace hs {
+
+// ---- dense ---------------------------------------------------------------------------------
+// in (B,C), W (OC,C), b (OC) -> out (B,OC) = in W^T + b
+template <class T>
+void dense_forward(T* out, const T* in, const T* W, const T* b, int64_t B, int64_t C, int64_t OC);
+// dout (B,OC) -> dW (OC,C) = dout^T in, db (OC) = column sums of dout, din (B,C) = dout W
+template <class T>
+void dense_backward(T* din, T* dW, T* db, const T* dout, const T* in, const T* W, int64_t B,
+                    int64_t C, int64_t OC);
+
+// ---- conv2d (im2col + GEMM) ----------------------------------------------------------------
+struct ConvShape {
+  int64_t B = 1;
+  int H = 1, W = 1, C = 1;        // input
+  int OC = 1, K = 1, stride = 1, pad = 0;
+  int OH() const { return (H + 2 * pad - K) / stride + 1; }
+  int OW() const { return (W + 2 * pad - K) / stride + 1; }
+  int64_t patch() const { return static_cast<int64_t>(K) * K * C; }
+  int64_t rows() const { return B * OH() * OW(); }
+};
+// in (B,H,W,C) -> cols (B*OH*OW, K*K*C), patch order (ky, kx, c); zero outside the image
+template <class T>
+void im2col(T* cols, const T* in, const ConvShape& s);
+// cols (B*OH*OW, K*K*C) -> din (B,H,W,C): the adjoint of im2col (sums overlapping patches)
+template <class T>
+void col2im(T* din, const T* cols, const ConvShape& s);
+// in (B,H,W,C), W (OC,K,K,C), b (OC) -> out (B,OH,OW,OC); cols (rows, patch) is filled and kept
+// for the backward pass
+template <class T>
+void conv2d_forward(T* out, T* cols, const T* in, const T* W, const T* b, const ConvShape& s);
+// dout (B,OH,OW,OC), cols from forward -> dW (OC,K,K,C), db (OC), din (B,H,W,C) (null: skipped);
+// dcols (rows, patch) is scratch
+template <class T>
+void conv2d_backward(T* din, T* dW, T* db, T* dcols, const T* dout, const T* cols, const T* W,
+                     const ConvShape& s);
+
+// ---- max pool (window P, stride P, floor) ----------------------------------------------------
+// in (B,H,W,C) -> out (B,H/P,W/P,C); argmax (B,H/P,W/P,C) holds each max's offset in its sample
+template <class T>
+void maxpool_forward(T* out, int32_t* argmax, const T* in, int64_t B, int H, int W, int C, int P);
+// dout (B,H/P,W/P,C) -> din (B,H,W,C)
+template <class T>
+void maxpool_backward(T* din, const T* dout, const int32_t* argmax, int64_t B, int H, int W, int C,
+                      int P);
+
+// ---- activations (elementwise over n values) -------------------------------------------------
+// relu max(0,x); tanh; gelu x Phi(x) (the exact, erf form, as PyTorch's default)
+template <class T>
+void activation_forward(Activation a, T* out, const T* in, int64_t n);
+// din = dout * f'(in); `out` = f(in) (relu and tanh use it, gelu uses `in`)
+template <class T>
+void activation_backward(Activation a, T* din, const T* dout, const T* in, const T* out, int64_t n);
+
+// ---- inverted dropout ------------------------------------------------------------------------
+// mask[i] = (u_i >= p) / (1 - p) with u_i uniform from Rng(seed); out = in * mask
+template <class T>
+void dropout_forward(T* out, T* mask, const T* in, int64_t n, double p, uint64_t seed);
+// din = dout * mask
+template <class T>
+void dropout_backward(T* din, const T* dout, const T* mask, int64_t n);
+
+// ---- softmax cross-entropy -------------------------------------------------------------------
+struct LossStats {
+  double loss_sum = 0;   // sum over the batch of -log p(label); NaN/inf when logits are
+  int64_t correct = 0;   // argmax == label
+};
+// logits (B,C), labels (B) -> probs (B,C) (softmax); returns the batch's stats
+template <class T>
+LossStats softmax_xent_forward(T* probs, const T* logits, const int32_t* labels, int64_t B,
+                               int64_t C);
+// dlogits (B,C) = (probs - onehot(labels)) * scale   (scale = 1/B for the mean loss)
+template <class T>
+void softmax_xent_backward(T* dlogits, const T* probs, const int32_t* labels, int64_t B, int64_t C,
+                           T scale);
+
+}  // namespace hs

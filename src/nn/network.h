@@ -1,0 +1,52 @@
+// network.h: forward and backward through a whole Network over its one parameter buffer.
+//
+// A Workspace holds every buffer a pass needs for batches up to `max_batch`: each layer's output
+// and output gradient, im2col buffers, pool argmaxes and dropout masks. It is allocated once per
+// run, so training allocates nothing per step.
+//
+// May depend on: src/core, nn layers. Thread safety: one Workspace per concurrent pass.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "nn/layers.h"
+#include "nn/model.h"
+
+namespace hs {
+
+template <class T>
+struct Workspace {
+  int64_t max_batch = 0;
+  std::vector<std::vector<T>> out;       // out[i]: layer i's output (max_batch, out_dim)
+  std::vector<std::vector<T>> dout;      // dout[i]: gradient w.r.t. out[i]
+  std::vector<std::vector<T>> cols;      // conv layers: im2col (rows, patch)
+  std::vector<std::vector<T>> dcols;     // conv layers: its gradient
+  std::vector<std::vector<int32_t>> argmax;  // pool layers
+  std::vector<std::vector<T>> mask;      // dropout layers
+  std::vector<T> probs;                  // softmax output (max_batch, classes)
+  const T* input = nullptr;              // the batch given to forward()
+};
+
+template <class T>
+Workspace<T> make_workspace(const Network& net, int64_t max_batch);
+
+// x (B, input_dim) -> logits ws.out.back() (B, classes). `train` enables dropout, whose masks
+// come from dropout_seed (layer i uses derive_seed(dropout_seed, i, kDropout)).
+// REQUIRES: B <= ws.max_batch; x stays valid until backward() returns.
+template <class T>
+void forward(const Network& net, const T* params, const T* x, int64_t B, bool train,
+             uint64_t dropout_seed, Workspace<T>& ws);
+
+// dlogits (B, classes) -> grads (net.num_params), overwritten. Uses the buffers forward() left.
+template <class T>
+void backward(const Network& net, const T* params, T* grads, const T* dlogits, int64_t B,
+              Workspace<T>& ws);
+
+// forward, softmax cross-entropy (mean over the batch) and, when grads is not null, backward.
+template <class T>
+LossStats loss_and_grad(const Network& net, const T* params, T* grads, const T* x,
+                        const int32_t* labels, int64_t B, bool train, uint64_t dropout_seed,
+                        Workspace<T>& ws);
+
+}  // namespace hs

@@ -1,0 +1,330 @@
+// Tests for src/data/load.cpp: split_indices and load_data for every source, including the real
+// Fashion-MNIST from Debian's dataset-fashion-mnist.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <filesystem>
+#include <numeric>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "data/load.h"
+#include "test_util.h"
+
+namespace hs {
+namespace {
+
+using Catch::Matchers::Contains;
+using test::TempDir;
+
+// Every sample of `s` exactly once, with no index shared between `a` and `b`.
+void check_partition(const std::vector<int32_t>& a, const std::vector<int32_t>& b, int64_t n) {
+  CHECK(std::is_sorted(a.begin(), a.end()));
+  CHECK(std::is_sorted(b.begin(), b.end()));
+  std::vector<int32_t> all = a;
+  all.insert(all.end(), b.begin(), b.end());
+  std::sort(all.begin(), all.end());
+  std::vector<int32_t> expected(static_cast<size_t>(n));
+  std::iota(expected.begin(), expected.end(), 0);
+  CHECK(all == expected);
+}
+
+TEST_CASE("split_indices: sizes, partition, order and determinism", "[data][split]") {
+  std::vector<int32_t> a;
+  std::vector<int32_t> b;
+  split_indices(1000, 0.1, 5, &a, &b);
+  CHECK(a.size() == 900u);
+  CHECK(b.size() == 100u);
+  check_partition(a, b, 1000);
+
+  std::vector<int32_t> a2;
+  std::vector<int32_t> b2;
+  split_indices(1000, 0.1, 5, &a2, &b2);
+  CHECK(a2 == a);
+  CHECK(b2 == b);
+  split_indices(1000, 0.1, 6, &a2, &b2);
+  CHECK(b2 != b);
+  check_partition(a2, b2, 1000);
+  // A random choice, not the first or last 10%.
+  CHECK(b.front() < 100);
+  CHECK(b.back() >= 900);
+
+  split_indices(7, 0.5, 1, &a, &b);  // round(3.5) = 4
+  CHECK(b.size() == 4u);
+  CHECK(a.size() == 3u);
+  check_partition(a, b, 7);
+  split_indices(5, 0.0, 1, &a, &b);
+  CHECK(a == std::vector<int32_t>{0, 1, 2, 3, 4});
+  CHECK(b.empty());
+  split_indices(5, 1.0, 1, &a, &b);
+  CHECK(a.empty());
+  CHECK(b.size() == 5u);
+}
+
+DataOptions synthetic_options() {
+  DataOptions opt;
+  opt.source = DataSource::kSynthetic;
+  opt.split_seed = 9;
+  return opt;
+}
+
+TEST_CASE("data_source_name and parse_data_source agree", "[data][load]") {
+  for (DataSource s : {DataSource::kFashionMnist, DataSource::kCsv, DataSource::kHdf5,
+                       DataSource::kSynthetic}) {
+    DataSource back = DataSource::kCsv;
+    REQUIRE(parse_data_source(data_source_name(s), &back));
+    CHECK(back == s);
+  }
+  DataSource out = DataSource::kCsv;
+  CHECK_FALSE(parse_data_source("mnist", &out));
+  CHECK(std::string(data_source_name(DataSource::kFashionMnist)) == "fashion_mnist");
+}
+
+TEST_CASE("load_data synthetic: sizes, views and shared prototypes", "[data][load]") {
+  Result<DataBundle> r = load_data(synthetic_options());
+  REQUIRE(r.ok());
+  const DataBundle& b = *r;
+  CHECK(b.train_file->n == 2048);
+  CHECK(b.test_file->n == 512);
+  CHECK(b.val.size() == 205);  // round(0.1 * 2048)
+  CHECK(b.train.size() == 2048 - 205);
+  check_partition(b.train.index, b.val.index, 2048);
+  CHECK(b.test.size() == 512);
+  CHECK(b.train.data == b.train_file.get());
+  CHECK(b.val.data == b.train_file.get());
+  CHECK(b.test.data == b.test_file.get());
+  CHECK(b.train_file->is_image);
+  CHECK(b.train_file->height == 8);
+  CHECK(b.train_file->num_classes == 4);
+  CHECK(b.test_file->num_classes == 4);
+  // The test set is a different draw, not a copy of training samples.
+  CHECK(b.test_file->x != std::vector<float>(b.train_file->x.begin(),
+                                             b.train_file->x.begin() + 512 * 64));
+  // Same split_seed, same data and split; another split_seed, another of both.
+  Result<DataBundle> again = load_data(synthetic_options());
+  REQUIRE(again.ok());
+  CHECK(again->train_file->x == b.train_file->x);
+  CHECK(again->val.index == b.val.index);
+  DataOptions other = synthetic_options();
+  other.split_seed = 10;
+  Result<DataBundle> r2 = load_data(other);
+  REQUIRE(r2.ok());
+  CHECK(r2->train_file->x != b.train_file->x);
+  CHECK(r2->val.index != b.val.index);
+}
+
+TEST_CASE("load_data's Subsets stay valid after the bundle moves", "[data][load]") {
+  Result<DataBundle> r = load_data(synthetic_options());
+  REQUIRE(r.ok());
+  const float first = r->train_file->row(r->val.index[0])[0];
+  std::vector<DataBundle> moved;
+  moved.push_back(std::move(*r));
+  moved.emplace_back();  // may reallocate and move the first bundle again
+  moved.reserve(64);
+  DataBundle b = std::move(moved[0]);
+  CHECK(b.train.data == b.train_file.get());
+  CHECK(b.val.data == b.train_file.get());
+  CHECK(b.test.data == b.test_file.get());
+  CHECK(b.val.data->row(b.val.index[0])[0] == first);
+  CHECK(b.test.data->n == 512);
+}
+
+TEST_CASE("load_data applies limits before the validation split", "[data][load]") {
+  DataOptions opt = synthetic_options();
+  opt.train_limit = 100;
+  opt.test_limit = 50;
+  Result<DataBundle> full = load_data(synthetic_options());
+  Result<DataBundle> r = load_data(opt);
+  REQUIRE(r.ok());
+  REQUIRE(full.ok());
+  CHECK(r->train_file->n == 100);
+  CHECK(r->train.size() == 90);
+  CHECK(r->val.size() == 10);
+  check_partition(r->train.index, r->val.index, 100);
+  CHECK(r->test_file->n == 50);
+  CHECK(r->test.size() == 50);
+  // The first samples of the files.
+  CHECK(std::equal(r->train_file->x.begin(), r->train_file->x.end(), full->train_file->x.begin()));
+  CHECK(std::equal(r->test_file->y.begin(), r->test_file->y.end(), full->test_file->y.begin()));
+  CHECK(r->train_file->x.size() == 100u * 64);
+}
+
+TEST_CASE("load_data rejects splits that leave a side empty", "[data][load]") {
+  DataOptions opt = synthetic_options();
+  opt.train_limit = 5;
+  opt.val_fraction = 0.05;  // round(0.25) = 0 validation samples
+  Result<DataBundle> r = load_data(opt);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().key == "val_fraction");
+  CHECK_THAT(r.error().message, Contains("of 5 samples"));
+  opt.val_fraction = 0.95;  // round(4.75) = 5: no training samples
+  r = load_data(opt);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().key == "val_fraction");
+  opt.val_fraction = 1.0;
+  r = load_data(opt);
+  REQUIRE_FALSE(r.ok());
+  CHECK_THAT(r.error().str(), Contains("val_fraction: must be in [0, 1)"));
+  opt.val_fraction = 0.0;  // no validation set, by request
+  r = load_data(opt);
+  REQUIRE(r.ok());
+  CHECK(r->val.size() == 0);
+  CHECK(r->train.size() == 5);
+}
+
+// 20 rows: feature 0 is the row number, feature 1 its square, the label row % 3.
+std::string numbered_csv(int rows, int label_mod) {
+  std::string text = "label,id,sq\n";
+  for (int i = 0; i < rows; ++i) {
+    text += std::to_string(i % label_mod) + "," + std::to_string(i) + "," +
+            std::to_string(i * i) + "\n";
+  }
+  return text;
+}
+
+TEST_CASE("load_data csv holds out test_fraction of the file's rows", "[data][load]") {
+  TempDir dir;
+  DataOptions opt;
+  opt.source = DataSource::kCsv;
+  opt.path = dir.file("d.csv");
+  opt.test_fraction = 0.25;
+  opt.val_fraction = 0.2;
+  test::write_text(opt.path, numbered_csv(20, 3));
+  Result<DataBundle> r = load_data(opt);
+  REQUIRE(r.ok());
+  const Dataset& train = *r->train_file;
+  const Dataset& test = *r->test_file;
+  REQUIRE(train.n == 15);
+  REQUIRE(test.n == 5);
+  CHECK(train.x.size() == 30u);
+  CHECK(test.channels == 2);
+  CHECK_FALSE(test.is_image);
+  CHECK(r->val.size() == 3);
+  CHECK(r->train.size() == 12);
+  // Rows moved whole (features and label together), each exactly once, in file order.
+  std::vector<int32_t> train_ids;
+  std::vector<int32_t> test_ids;
+  for (const auto& [d, ids] : {std::pair{&train, &train_ids}, std::pair{&test, &test_ids}}) {
+    for (int64_t i = 0; i < d->n; ++i) {
+      const int id = static_cast<int>(d->row(i)[0]);
+      CHECK(d->row(i)[1] == static_cast<float>(id * id));
+      CHECK(d->y[i] == id % 3);
+      ids->push_back(id);
+    }
+  }
+  check_partition(train_ids, test_ids, 20);
+  CHECK(train.num_classes == 3);
+}
+
+TEST_CASE("load_data csv with a test file: classes from both, shapes must agree",
+          "[data][load]") {
+  TempDir dir;
+  DataOptions opt;
+  opt.source = DataSource::kCsv;
+  opt.path = dir.file("train.csv");
+  opt.test_path = dir.file("test.csv");
+  test::write_text(opt.path, numbered_csv(20, 3));
+  test::write_text(opt.test_path, numbered_csv(6, 5));
+  Result<DataBundle> r = load_data(opt);
+  REQUIRE(r.ok());
+  CHECK(r->train_file->n == 20);
+  CHECK(r->test_file->n == 6);
+  CHECK(r->test_file->name == opt.test_path);
+  CHECK(r->train_file->num_classes == 5);
+  CHECK(r->test_file->num_classes == 5);
+
+  test::write_text(opt.test_path, "1,2\n0,3\n");
+  r = load_data(opt);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().file == opt.test_path);
+  CHECK_THAT(r.error().message, Contains("shape mismatch"));
+
+  test::write_text(opt.test_path, "1,2,3\n0,x,3\n");
+  r = load_data(opt);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().file == opt.test_path);
+  CHECK(r.error().line == 2);
+}
+
+// A fake Fashion-MNIST: n images of size x size, labels i % classes, plain (not gzipped) files.
+void write_fake_fashion(const TempDir& dir, const std::string& part, uint32_t n, uint32_t size,
+                        int classes) {
+  std::vector<uint8_t> pixels(n * size * size);
+  for (size_t i = 0; i < pixels.size(); ++i) pixels[i] = static_cast<uint8_t>(i % 256);
+  std::vector<uint8_t> labels(n);
+  for (uint32_t i = 0; i < n; ++i) labels[i] = static_cast<uint8_t>(i % classes);
+  test::write_idx(dir.file(part + "-images-idx3-ubyte"), 0x803, {n, size, size}, pixels, false);
+  test::write_idx(dir.file(part + "-labels-idx1-ubyte"), 0x801, {n}, labels, false);
+}
+
+TEST_CASE("load_data fashion_mnist: plain names, checks, and a missing directory",
+          "[data][load]") {
+  TempDir dir;
+  DataOptions opt;
+  opt.path = dir.str();
+  Result<DataBundle> r = load_data(opt);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().file == dir.str());
+  CHECK_THAT(r.error().message, Contains("train-images-idx3-ubyte[.gz] not found") &&
+                                    Contains("apt-get install dataset-fashion-mnist"));
+
+  write_fake_fashion(dir, "train", 40, 28, 7);
+  write_fake_fashion(dir, "t10k", 10, 28, 7);
+  r = load_data(opt);
+  REQUIRE(r.ok());
+  CHECK(r->train_file->n == 40);
+  CHECK(r->test_file->n == 10);
+  CHECK(r->train_file->num_classes == 10);  // the data set's, not the labels seen
+  CHECK(r->val.size() == 4);
+
+  write_fake_fashion(dir, "t10k", 12, 28, 12);  // labels up to 11
+  r = load_data(opt);
+  REQUIRE_FALSE(r.ok());
+  CHECK_THAT(r.error().str(), Contains("t10k-labels-idx1-ubyte: label out of range: 11"));
+
+  write_fake_fashion(dir, "t10k", 10, 27, 7);
+  r = load_data(opt);
+  REQUIRE_FALSE(r.ok());
+  CHECK_THAT(r.error().str(), Contains("t10k-images-idx3-ubyte: not Fashion-MNIST: images are "
+                                       "27x27, expected 28x28"));
+}
+
+TEST_CASE("load_data reads the real Fashion-MNIST", "[data][load][fashion]") {
+  DataOptions opt;  // defaults: fashion_mnist from /usr/share/datasets/fashion-mnist
+  if (!std::filesystem::exists(opt.path)) {
+    WARN("skipped: " << opt.path << " is missing (apt-get install dataset-fashion-mnist)");
+    return;
+  }
+  Result<DataBundle> r = load_data(opt);
+  REQUIRE(r.ok());
+  const Dataset& train = *r->train_file;
+  const Dataset& test = *r->test_file;
+  CHECK(train.n == 60000);
+  CHECK(test.n == 10000);
+  CHECK(r->train.size() == 54000);
+  CHECK(r->val.size() == 6000);
+  CHECK(r->test.size() == 10000);
+  check_partition(r->train.index, r->val.index, 60000);
+  for (const Dataset* d : {&train, &test}) {
+    CHECK(d->height == 28);
+    CHECK(d->width == 28);
+    CHECK(d->channels == 1);
+    CHECK(d->is_image);
+    CHECK(d->num_classes == 10);
+    CHECK(d->x.size() == static_cast<size_t>(d->n) * 784);
+    const auto [lo, hi] = std::minmax_element(d->x.begin(), d->x.end());
+    CHECK(*lo == 0.0f);
+    CHECK(*hi == 1.0f);
+    std::vector<int> count(10, 0);
+    for (int32_t y : d->y) {
+      REQUIRE(y >= 0);
+      REQUIRE(y < 10);
+      ++count[static_cast<size_t>(y)];
+    }
+    for (int c : count) CHECK(c == d->n / 10);  // Fashion-MNIST is exactly balanced
+  }
+}
+
+}  // namespace
+}  // namespace hs

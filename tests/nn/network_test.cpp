@@ -1,0 +1,87 @@
+#include <catch2/catch.hpp>
+
+#include "gradcheck.h"
+#include "nn/network.h"
+
+using namespace hs;
+using namespace hs::test;
+
+namespace {
+// The whole network's loss gradient, checked parameter by parameter in double precision.
+void check_network(const ModelOptions& opt, int h, int w, int c, bool image, uint64_t seed) {
+  const int classes = 4;
+  const int64_t B = 5;
+  auto built = build_network(opt, h, w, c, image, classes);
+  REQUIRE(built.ok());
+  const Network& net = *built;
+  std::vector<float> pf(net.num_params);
+  init_params(net, opt, seed, pf.data());
+  std::vector<double> params(pf.begin(), pf.end()), grads(net.num_params);
+  for (auto& v : params) v += 0.01 * (&v - params.data() + 1) / net.num_params;  // nonzero biases
+  const auto x = random_vector(B * net.input_dim, seed + 1);
+  const std::vector<int32_t> y = {0, 1, 2, 3, 1};
+  auto ws = make_workspace<double>(net, B);
+  // The same dropout seed gives the same masks, so the loss is a smooth function of params
+  // away from ReLU and max-pool switching points.
+  auto loss = [&] {
+    return loss_and_grad<double>(net, params.data(), nullptr, x.data(), y.data(), B, true, 77, ws)
+               .loss_sum / B;
+  };
+  loss_and_grad<double>(net, params.data(), grads.data(), x.data(), y.data(), B, true, 77, ws);
+  check_grad(std::string(arch_name(opt.arch)) + " parameters", params, grads, loss, 1e-6, 1e-5);
+}
+}  // namespace
+
+TEST_CASE("MLP loss gradient matches finite differences", "[nn][network][grad]") {
+  ModelOptions opt;
+  opt.hidden = {7, 6};
+  for (Activation a : {Activation::kRelu, Activation::kTanh, Activation::kGelu}) {
+    opt.activation = a;
+    check_network(opt, 1, 1, 9, false, 3);
+  }
+  opt.dropout = 0.3;
+  check_network(opt, 1, 1, 9, false, 4);
+}
+
+TEST_CASE("CNN loss gradient matches finite differences", "[nn][network][grad]") {
+  ModelOptions opt;
+  opt.arch = Arch::kCnn;
+  opt.conv_channels = {3, 4};
+  opt.kernel_size = 3;
+  opt.padding = 1;
+  opt.hidden = {5};
+  check_network(opt, 8, 8, 2, true, 5);
+  opt.stride = 2;
+  opt.padding = 0;
+  opt.pool = 1;
+  opt.hidden = {};
+  check_network(opt, 9, 9, 1, true, 6);
+}
+
+TEST_CASE("float and double passes agree", "[nn][network]") {
+  ModelOptions opt;
+  opt.arch = Arch::kCnn;
+  opt.hidden = {16};
+  auto net = build_network(opt, 28, 28, 1, true, 10);
+  REQUIRE(net.ok());
+  std::vector<float> pf(net->num_params), gf(net->num_params);
+  init_params(*net, opt, 1, pf.data());
+  std::vector<double> pd(pf.begin(), pf.end()), gd(net->num_params);
+  const int64_t B = 8;
+  const auto xd = random_vector(B * 784, 2, 0.5);
+  std::vector<float> xf(xd.begin(), xd.end());
+  const std::vector<int32_t> y = {0, 1, 2, 3, 4, 5, 6, 7};
+  auto wsf = make_workspace<float>(*net, B);
+  auto wsd = make_workspace<double>(*net, B);
+  const auto lf = loss_and_grad<float>(*net, pf.data(), gf.data(), xf.data(), y.data(), B, true,
+                                       1, wsf);
+  const auto ld = loss_and_grad<double>(*net, pd.data(), gd.data(), xd.data(), y.data(), B, true,
+                                        1, wsd);
+  CHECK(lf.loss_sum == Approx(ld.loss_sum).epsilon(1e-4));
+  double num = 0, den = 0;
+  for (int64_t i = 0; i < net->num_params; ++i) {
+    num += (gf[i] - gd[i]) * (gf[i] - gd[i]);
+    den += gd[i] * gd[i];
+  }
+  CHECK(std::sqrt(num / den) < 1e-4);
+}
