@@ -186,6 +186,18 @@ void init_params(const Network& net, const ModelOptions& opt, uint64_t seed, flo
   }
 }
 
+int64_t flops_per_sample(const Network& net, bool training) {
+  int64_t total = 0;
+  for (size_t k = 0; k < net.weighted.size(); ++k) {
+    const Layer& l = net.layers[net.weighted[k]];
+    const int64_t positions = static_cast<int64_t>(l.out_h) * l.out_w;  // 1 for dense
+    const int64_t gemm = 2 * positions * l.w_size;  // w_size = OC x (patch or C)
+    total += gemm;                                  // forward
+    if (training) total += gemm + (k > 0 ? gemm : 0);  // dW, and din past the first layer
+  }
+  return total;
+}
+
 std::string describe(const Network& net) {
   std::string s;
   char line[160];

@@ -82,6 +82,11 @@ Result<Network> build_network(const ModelOptions& opt, int h, int w, int c, bool
 // biases, from an Rng seeded with `seed`.
 void init_params(const Network& net, const ModelOptions& opt, uint64_t seed, float* params);
 
+// Floating-point operations per sample: forward only, or a training step (forward, weight
+// gradients and input gradients; the first layer needs no input gradient). Counts the GEMMs
+// (2 per multiply-add), which is what dominates; elementwise work is left out.
+int64_t flops_per_sample(const Network& net, bool training);
+
 // One line per layer with its shapes and parameter count, for `hypersweep train`'s header.
 std::string describe(const Network& net);
 

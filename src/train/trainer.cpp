@@ -7,6 +7,7 @@
 #include <cmath>
 #include <limits>
 
+#include "core/fpu.h"
 #include "core/rng.h"
 #include "nn/network.h"
 #include "optim/optimizer.h"
@@ -88,6 +89,10 @@ double norm2_diff(const float* a, const float* b, int64_t n) {
 
 Trainer::Trainer(const TrainOptions& opt, Network net, int64_t eval_batch)
     : opt_(opt), net_(std::move(net)) {
+  // On this thread and every thread of the OpenMP pool the layers will use.
+  enable_flush_denormals();
+#pragma omp parallel
+  enable_flush_denormals();
   const int64_t P = net_.num_params;
   params_.resize(P);
   grads_.resize(P);

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Every test on a fresh Debian 12 machine: install the packages, build, run CTest (Catch2 unit
+# tests, the CLI tests against the real binary, Fashion-MNIST accuracy checks).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+scripts/build.sh
+ctest --test-dir build --output-on-failure -j "$(nproc)" "$@"

@@ -1,0 +1,165 @@
+// Runs the real build/bin/hypersweep binary and checks its output and exit codes.
+#include <catch2/catch.hpp>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <string>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Run {
+  int code = -1;
+  std::string out, err;
+};
+
+std::string slurp(const fs::path& p) {
+  std::ifstream f(p);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+class Scratch {
+ public:
+  Scratch() {
+    dir_ = fs::temp_directory_path() /
+           ("hs_cli_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter_++));
+    fs::create_directories(dir_);
+  }
+  ~Scratch() { fs::remove_all(dir_); }
+  fs::path write(const std::string& name, const std::string& text) const {
+    std::ofstream(dir_ / name) << text;
+    return dir_ / name;
+  }
+  const fs::path& dir() const { return dir_; }
+
+ private:
+  fs::path dir_;
+  static inline int counter_ = 0;
+};
+
+// Runs `hypersweep <args>` from the source directory (configs/ paths are relative to it).
+Run hypersweep(const std::string& args) {
+  Scratch s;
+  const std::string cmd = std::string("cd '") + HS_SOURCE_DIR + "' && '" + HS_BINARY_DIR +
+                          "/bin/hypersweep' " + args + " > '" + (s.dir() / "out").string() +
+                          "' 2> '" + (s.dir() / "err").string() + "'";
+  const int status = std::system(cmd.c_str());
+  Run r;
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = slurp(s.dir() / "out");
+  r.err = slurp(s.dir() / "err");
+  return r;
+}
+
+bool contains(const std::string& s, const std::string& part) {
+  return s.find(part) != std::string::npos;
+}
+
+}  // namespace
+
+TEST_CASE("train prints a line per epoch and ends with the best epoch and test accuracy",
+          "[cli]") {
+  const Run r = hypersweep("train configs/quick_synthetic.toml");
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  CHECK(contains(r.out, "epoch   1/8"));
+  CHECK(contains(r.out, "update/weight"));
+  CHECK(contains(r.out, "stopped: "));
+  const auto last = r.out.substr(r.out.rfind("best epoch"));
+  CHECK(contains(last, "test acc"));
+}
+
+TEST_CASE("a bad value in a config file exits 2 naming the file, line and key", "[cli]") {
+  Scratch s;
+  const auto cfg = s.write("bad.toml", "[train]\ndataset = \"synthetic\"\nepochs = 2\nlr = -0.1\n");
+  const Run r = hypersweep("train '" + cfg.string() + "'");
+  CHECK(r.code == 2);
+  CHECK(contains(r.err, cfg.string() + ":4: lr:"));
+  CHECK(contains(r.err, "-0.1"));
+}
+
+TEST_CASE("unknown optimiser, zero batch and unknown key each exit 2 with one message",
+          "[cli]") {
+  Scratch s;
+  const auto opt = s.write("opt.toml", "[train]\noptimizer = \"adamx\"\n");
+  Run r = hypersweep("train '" + opt.string() + "'");
+  CHECK(r.code == 2);
+  CHECK(contains(r.err, ":2: optimizer:"));
+  CHECK(contains(r.err, "adamx"));
+
+  const auto batch = s.write("batch.toml", "[train]\n\nbatch_size = 0\n");
+  r = hypersweep("train '" + batch.string() + "'");
+  CHECK(r.code == 2);
+  CHECK(contains(r.err, ":3: batch_size:"));
+
+  const auto key = s.write("key.toml", "[train]\nlearning_rate = 0.1\n");
+  r = hypersweep("train '" + key.string() + "'");
+  CHECK(r.code == 2);
+  CHECK(contains(r.err, ":2: learning_rate:"));
+  CHECK(contains(r.err, "\"lr\""));  // the suggestion
+  CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+}
+
+TEST_CASE("bad --set flags and missing files exit 2", "[cli]") {
+  Run r = hypersweep("train --set lr=-1");
+  CHECK(r.code == 2);
+  CHECK(contains(r.err, "--set: lr:"));
+  r = hypersweep("train --set optimizer=adamx");
+  CHECK(r.code == 2);
+  r = hypersweep("train no/such/config.toml");
+  CHECK(r.code == 2);
+  CHECK(contains(r.err, "no/such/config.toml"));
+  r = hypersweep("train --set dataset=csv --set data_path=no/such/data.csv");
+  CHECK(r.code == 2);
+  CHECK(contains(r.err, "no/such/data.csv"));
+}
+
+TEST_CASE("a corrupt data file exits 2 naming it", "[cli]") {
+  Scratch s;
+  const auto csv = s.write("d.csv", "label,a,b\n0,1.0,2.0\n1,abc,3.0\n");
+  const Run r = hypersweep("train --set dataset=csv --set data_path='" + csv.string() + "'");
+  CHECK(r.code == 2);
+  CHECK(contains(r.err, csv.string() + ":3"));
+  CHECK(contains(r.err, "abc"));
+}
+
+TEST_CASE("print-config prints TOML that trains the same configuration", "[cli]") {
+  Scratch s;
+  Run r = hypersweep("train configs/quick_synthetic.toml --set lr=0.002 --print-config");
+  REQUIRE(r.code == 0);
+  CHECK(contains(r.out, "lr = 0.002"));
+  const auto cfg = s.write("resolved.toml", r.out);
+  Run a = hypersweep("train '" + cfg.string() + "'");
+  Run b = hypersweep("train configs/quick_synthetic.toml --set lr=0.002");
+  REQUIRE(a.code == 0);
+  REQUIRE(b.code == 0);
+  // Same options, same seed: the same curves (the wall-time column aside).
+  auto strip = [](const std::string& out) {
+    std::string kept;
+    std::istringstream in(out);
+    for (std::string line; std::getline(in, line);)
+      if (line.rfind("epoch", 0) == 0)
+        kept += std::regex_replace(line, std::regex(" +[0-9]+\\.[0-9]s "), " ") + "\n";
+    return kept;
+  };
+  CHECK(strip(a.out) == strip(b.out));
+  CHECK_FALSE(strip(a.out).empty());
+}
+
+TEST_CASE("help teaches the subcommand and its keys", "[cli]") {
+  const Run r = hypersweep("train --help");
+  CHECK(r.code == 0);
+  CHECK(contains(r.out, "--set"));
+  CHECK(contains(r.out, "weight_decay"));
+  CHECK(contains(r.out, "Examples"));
+  CHECK(hypersweep("--version").code == 0);
+  CHECK(hypersweep("no-such-subcommand").code == 2);
+}
