@@ -14,8 +14,11 @@ template <class T>
 void activation_forward(Activation a, T* __restrict out, const T* __restrict in, int64_t n) {
   switch (a) {
     case Activation::kRelu:
-#pragma omp parallel for simd schedule(static) if (n >= detail::kParallelMinWork)
-      for (int64_t i = 0; i < n; ++i) out[i] = in[i] > T(0) ? in[i] : T(0);
+#pragma omp parallel for simd schedule(static) if (parallel: n >= detail::kParallelMinWork)
+      for (int64_t i = 0; i < n; ++i) {
+        const T x = in[i];
+        out[i] = x > T(0) ? x : T(0);
+      }
       break;
     case Activation::kTanh:
 #pragma omp parallel for schedule(static) if (n >= detail::kParallelMinWork / 8)
@@ -34,11 +37,16 @@ void activation_backward(Activation a, T* __restrict din, const T* __restrict do
                          const T* __restrict in, const T* __restrict out, int64_t n) {
   switch (a) {
     case Activation::kRelu:
-#pragma omp parallel for simd schedule(static) if (n >= detail::kParallelMinWork)
-      for (int64_t i = 0; i < n; ++i) din[i] = out[i] > T(0) ? dout[i] : T(0);
+#pragma omp parallel for simd schedule(static) if (parallel: n >= detail::kParallelMinWork)
+      // Both loads unconditional, so the select compiles to a vector blend (a branch on the
+      // sign of each activation mispredicts half the time).
+      for (int64_t i = 0; i < n; ++i) {
+        const T g = dout[i], y = out[i];
+        din[i] = y > T(0) ? g : T(0);
+      }
       break;
     case Activation::kTanh:
-#pragma omp parallel for simd schedule(static) if (n >= detail::kParallelMinWork)
+#pragma omp parallel for simd schedule(static) if (parallel: n >= detail::kParallelMinWork)
       for (int64_t i = 0; i < n; ++i) din[i] = dout[i] * (T(1) - out[i] * out[i]);
       break;
     case Activation::kGelu:

@@ -24,9 +24,11 @@ void dense_forward(T* out, const T* in, const T* W, const T* b, int64_t B, int64
     int64_t r0, r1;
     detail::thread_range(B, 16, &r0, &r1);
     if (r1 > r0) {
+      // Seeding Y with the bias and accumulating the product saves a pass: Eigen's `=` product
+      // zeroes its destination before it accumulates anyway.
       auto Yb = Y.middleRows(r0, r1 - r0);
-      Yb.noalias() = X.middleRows(r0, r1 - r0) * Wm.transpose();
-      Yb.rowwise() += bias;
+      Yb.rowwise() = bias;
+      Yb.noalias() += X.middleRows(r0, r1 - r0) * Wm.transpose();
     }
   }
 }

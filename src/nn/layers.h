@@ -40,15 +40,24 @@ void im2col(T* cols, const T* in, const ConvShape& s);
 // cols (B*OH*OW, K*K*C) -> din (B,H,W,C): the adjoint of im2col (sums overlapping patches)
 template <class T>
 void col2im(T* din, const T* cols, const ConvShape& s);
-// in (B,H,W,C), W (OC,K,K,C), b (OC) -> out (B,OH,OW,OC); cols (rows, patch) is filled and kept
-// for the backward pass
+
+// The convolutions work through the batch in chunks of whole images whose im2col patches take
+// about kConvChunkBytes, so each chunk's patches are built, multiplied and dropped while they
+// are in L2; the backward pass rebuilds them rather than keeping (rows, patch) per layer.
+inline constexpr int64_t kConvChunkBytes = 256 << 10;
+// Elements of scratch that conv2d_forward/backward need with `threads` OpenMP threads.
 template <class T>
-void conv2d_forward(T* out, T* cols, const T* in, const T* W, const T* b, const ConvShape& s);
-// dout (B,OH,OW,OC), cols from forward -> dW (OC,K,K,C), db (OC), din (B,H,W,C) (null: skipped);
-// dcols (rows, patch) is scratch
+int64_t conv2d_scratch_size(const ConvShape& s, int threads);
+// in (B,H,W,C), W (OC,K,K,C), b (OC) -> out (B,OH,OW,OC)
+// REQUIRES: scratch holds conv2d_scratch_size(s, omp_get_max_threads()) elements.
 template <class T>
-void conv2d_backward(T* din, T* dW, T* db, T* dcols, const T* dout, const T* cols, const T* W,
-                     const ConvShape& s);
+void conv2d_forward(T* out, const T* in, const T* W, const T* b, const ConvShape& s, T* scratch);
+// dout (B,OH,OW,OC), the forward input `in` -> dW (OC,K,K,C), db (OC), din (B,H,W,C) (null:
+// skipped). dW and db do not depend on the number of threads (their partial sums are added in a
+// fixed order). REQUIRES: scratch as for conv2d_forward.
+template <class T>
+void conv2d_backward(T* din, T* dW, T* db, const T* dout, const T* in, const T* W,
+                     const ConvShape& s, T* scratch);
 
 // ---- max pool (window P, stride P, floor) ----------------------------------------------------
 // in (B,H,W,C) -> out (B,H/P,W/P,C); argmax (B,H/P,W/P,C) holds each max's offset in its sample

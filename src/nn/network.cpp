@@ -1,5 +1,7 @@
 #include "nn/network.h"
 
+#include <omp.h>
+
 #include <algorithm>
 
 #include "core/check.h"
@@ -14,6 +16,17 @@ ConvShape conv_shape(const Layer& l, int64_t B) {
   s.OC = l.out_c, s.K = l.kernel, s.stride = l.stride, s.pad = l.pad;
   return s;
 }
+
+// Sized for the current thread count, which may grow between passes (omp_set_num_threads).
+template <class T>
+void fit_conv_scratch(const Network& net, Workspace<T>& ws) {
+  const int threads = omp_get_max_threads();
+  int64_t need = 0;
+  for (const Layer& l : net.layers)
+    if (l.kind == LayerKind::kConv2d)
+      need = std::max(need, conv2d_scratch_size<T>(conv_shape(l, ws.max_batch), threads));
+  if (static_cast<int64_t>(ws.conv_scratch.size()) < need) ws.conv_scratch.resize(need);
+}
 }  // namespace
 
 template <class T>
@@ -21,21 +34,17 @@ Workspace<T> make_workspace(const Network& net, int64_t max_batch) {
   Workspace<T> ws;
   ws.max_batch = max_batch;
   const size_t n = net.layers.size();
-  ws.out.resize(n), ws.dout.resize(n), ws.cols.resize(n), ws.dcols.resize(n);
+  ws.out.resize(n), ws.dout.resize(n);
   ws.argmax.resize(n), ws.mask.resize(n);
   for (size_t i = 0; i < n; ++i) {
     const Layer& l = net.layers[i];
     ws.out[i].resize(max_batch * l.out_dim());
     ws.dout[i].resize(max_batch * l.out_dim());
-    if (l.kind == LayerKind::kConv2d) {
-      const ConvShape s = conv_shape(l, max_batch);
-      ws.cols[i].resize(s.rows() * s.patch());
-      if (i > 0) ws.dcols[i].resize(s.rows() * s.patch());
-    }
     if (l.kind == LayerKind::kMaxPool) ws.argmax[i].resize(max_batch * l.out_dim());
     if (l.kind == LayerKind::kDropout) ws.mask[i].resize(max_batch * l.out_dim());
   }
   ws.probs.resize(max_batch * net.num_classes);
+  fit_conv_scratch(net, ws);
   return ws;
 }
 
@@ -44,6 +53,7 @@ void forward(const Network& net, const T* params, const T* x, int64_t B, bool tr
              uint64_t dropout_seed, Workspace<T>& ws) {
   HS_CHECK(B <= ws.max_batch);
   ws.input = x;
+  fit_conv_scratch(net, ws);
   const T* in = x;
   for (size_t i = 0; i < net.layers.size(); ++i) {
     const Layer& l = net.layers[i];
@@ -53,8 +63,8 @@ void forward(const Network& net, const T* params, const T* x, int64_t B, bool tr
         dense_forward(out, in, params + l.w_offset, params + l.b_offset, B, l.in_dim(), l.out_c);
         break;
       case LayerKind::kConv2d:
-        conv2d_forward(out, ws.cols[i].data(), in, params + l.w_offset, params + l.b_offset,
-                       conv_shape(l, B));
+        conv2d_forward(out, in, params + l.w_offset, params + l.b_offset, conv_shape(l, B),
+                       ws.conv_scratch.data());
         break;
       case LayerKind::kMaxPool:
         maxpool_forward(out, ws.argmax[i].data(), in, B, l.in_h, l.in_w, l.in_c, l.kernel);
@@ -78,6 +88,7 @@ void forward(const Network& net, const T* params, const T* x, int64_t B, bool tr
 template <class T>
 void backward(const Network& net, const T* params, T* grads, const T* dlogits, int64_t B,
               Workspace<T>& ws) {
+  fit_conv_scratch(net, ws);
   const T* dout = dlogits;
   for (size_t k = net.layers.size(); k-- > 0;) {
     const Layer& l = net.layers[k];
@@ -92,9 +103,8 @@ void backward(const Network& net, const T* params, T* grads, const T* dlogits, i
                        params + l.w_offset, B, l.in_dim(), l.out_c);
         break;
       case LayerKind::kConv2d:
-        conv2d_backward(din, grads + l.w_offset, grads + l.b_offset,
-                        din ? ws.dcols[k].data() : nullptr, dout, ws.cols[k].data(),
-                        params + l.w_offset, conv_shape(l, B));
+        conv2d_backward(din, grads + l.w_offset, grads + l.b_offset, dout, in,
+                        params + l.w_offset, conv_shape(l, B), ws.conv_scratch.data());
         break;
       case LayerKind::kMaxPool:
         if (din) maxpool_backward(din, dout, ws.argmax[k].data(), B, l.in_h, l.in_w, l.in_c,

@@ -1,7 +1,7 @@
 // network.h: forward and backward through a whole Network over its one parameter buffer.
 //
 // A Workspace holds every buffer a pass needs for batches up to `max_batch`: each layer's output
-// and output gradient, im2col buffers, pool argmaxes and dropout masks. It is allocated once per
+// and output gradient, the convolutions' chunk buffers, pool argmaxes and dropout masks. It is allocated once per
 // run, so training allocates nothing per step.
 //
 // May depend on: src/core, nn layers. Thread safety: one Workspace per concurrent pass.
@@ -20,8 +20,7 @@ struct Workspace {
   int64_t max_batch = 0;
   std::vector<std::vector<T>> out;       // out[i]: layer i's output (max_batch, out_dim)
   std::vector<std::vector<T>> dout;      // dout[i]: gradient w.r.t. out[i]
-  std::vector<std::vector<T>> cols;      // conv layers: im2col (rows, patch)
-  std::vector<std::vector<T>> dcols;     // conv layers: its gradient
+  std::vector<T> conv_scratch;           // conv layers' chunk buffers (conv2d_scratch_size)
   std::vector<std::vector<int32_t>> argmax;  // pool layers
   std::vector<std::vector<T>> mask;      // dropout layers
   std::vector<T> probs;                  // softmax output (max_batch, classes)

@@ -5,7 +5,8 @@
 namespace hs {
 
 template <class T>
-void maxpool_forward(T* out, int32_t* argmax, const T* in, int64_t B, int H, int W, int C, int P) {
+void maxpool_forward(T* __restrict out, int32_t* __restrict argmax, const T* __restrict in, int64_t B,
+                     int H, int W, int C, int P) {
   const int OH = H / P, OW = W / P;
   const int64_t in_size = static_cast<int64_t>(H) * W * C;
   const int64_t out_size = static_cast<int64_t>(OH) * OW * C;

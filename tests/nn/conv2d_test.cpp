@@ -1,4 +1,7 @@
 #include <catch2/catch.hpp>
+#include <omp.h>
+
+#include <algorithm>
 
 #include "gradcheck.h"
 #include "nn/layers.h"
@@ -29,6 +32,10 @@ std::vector<double> naive_conv(const std::vector<double>& in, const std::vector<
   return out;
 }
 
+std::vector<double> scratch_for(const ConvShape& s) {
+  return std::vector<double>(conv2d_scratch_size<double>(s, omp_get_max_threads()));
+}
+
 ConvShape shape(int64_t B, int H, int W, int C, int OC, int K, int stride, int pad) {
   ConvShape s;
   s.B = B, s.H = H, s.W = W, s.C = C, s.OC = OC, s.K = K, s.stride = stride, s.pad = pad;
@@ -37,12 +44,14 @@ ConvShape shape(int64_t B, int H, int W, int C, int OC, int K, int stride, int p
 }  // namespace
 
 TEST_CASE("conv2d_forward matches the direct convolution", "[nn][conv2d]") {
+  // The last shape's images take more than kConvChunkBytes of patches each: one chunk per image.
+  static_assert(28 * 28 * 25 * sizeof(double) > kConvChunkBytes / 2);
   for (const auto& s : {shape(2, 7, 6, 3, 4, 3, 1, 0), shape(2, 7, 6, 3, 4, 3, 1, 1),
-                        shape(3, 9, 8, 2, 5, 3, 2, 1), shape(2, 28, 28, 1, 4, 5, 1, 2)}) {
+                        shape(3, 9, 8, 2, 5, 3, 2, 1), shape(5, 28, 28, 1, 4, 5, 1, 2)}) {
     auto in = random_vector(s.B * s.H * s.W * s.C, 1), W = random_vector(s.OC * s.patch(), 2);
     auto b = random_vector(s.OC, 3);
-    std::vector<double> out(s.rows() * s.OC), cols(s.rows() * s.patch());
-    conv2d_forward(out.data(), cols.data(), in.data(), W.data(), b.data(), s);
+    std::vector<double> out(s.rows() * s.OC), scratch = scratch_for(s);
+    conv2d_forward(out.data(), in.data(), W.data(), b.data(), s, scratch.data());
     const auto ref = naive_conv(in, W, b, s);
     INFO("H " << s.H << " W " << s.W << " K " << s.K << " stride " << s.stride << " pad " << s.pad);
     REQUIRE(out.size() == ref.size());
@@ -61,23 +70,43 @@ TEST_CASE("col2im is the adjoint of im2col", "[nn][conv2d]") {
 }
 
 TEST_CASE("conv2d_backward gradients match finite differences", "[nn][conv2d][grad]") {
+  // The last shape has 3 chunks (one image each), so the chunk sums are checked too.
   for (const auto& s : {shape(2, 6, 5, 2, 3, 3, 1, 0), shape(2, 6, 7, 2, 3, 3, 1, 1),
-                        shape(2, 7, 7, 3, 2, 3, 2, 1)}) {
+                        shape(2, 7, 7, 3, 2, 3, 2, 1), shape(3, 24, 24, 2, 2, 5, 1, 0)}) {
     auto in = random_vector(s.B * s.H * s.W * s.C, 6), W = random_vector(s.OC * s.patch(), 7);
     auto b = random_vector(s.OC, 8);
     const auto R = random_vector(s.rows() * s.OC, 9);
-    std::vector<double> out(s.rows() * s.OC), cols(s.rows() * s.patch()), dcols(cols.size());
+    std::vector<double> out(s.rows() * s.OC), scratch = scratch_for(s);
     std::vector<double> din(in.size()), dW(W.size()), db(b.size());
     auto loss = [&] {
-      conv2d_forward(out.data(), cols.data(), in.data(), W.data(), b.data(), s);
+      conv2d_forward(out.data(), in.data(), W.data(), b.data(), s, scratch.data());
       return dot(out, R);
     };
     loss();
-    conv2d_backward(din.data(), dW.data(), db.data(), dcols.data(), R.data(), cols.data(),
-                    W.data(), s);
-    INFO("stride " << s.stride << " pad " << s.pad);
+    conv2d_backward(din.data(), dW.data(), db.data(), R.data(), in.data(), W.data(), s,
+                    scratch.data());
+    INFO("B " << s.B << " stride " << s.stride << " pad " << s.pad);
     check_grad("conv dW", W, dW, loss);
     check_grad("conv db", b, db, loss);
     check_grad("conv din", in, din, loss);
   }
+}
+
+TEST_CASE("conv2d gradients are the same bits with 1 and 2 threads", "[nn][conv2d]") {
+  const ConvShape s = shape(6, 20, 20, 3, 4, 5, 1, 1);  // 6 chunks of one image
+  auto in = random_vector(s.B * s.H * s.W * s.C, 10), W = random_vector(s.OC * s.patch(), 11);
+  const auto R = random_vector(s.rows() * s.OC, 12);
+  const int saved = omp_get_max_threads();
+  auto grads = [&](int threads) {
+    omp_set_num_threads(threads);
+    std::vector<double> scratch = scratch_for(s);
+    std::vector<double> g(in.size() + W.size() + s.OC);
+    conv2d_backward(g.data(), g.data() + in.size(), g.data() + in.size() + W.size(), R.data(),
+                    in.data(), W.data(), s, scratch.data());
+    return g;
+  };
+  const auto one = grads(1), two = grads(2);
+  omp_set_num_threads(saved);
+  CHECK(one == two);
+  CHECK(std::any_of(one.begin(), one.end(), [](double v) { return v != 0.0; }));
 }
