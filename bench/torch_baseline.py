@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""PyTorch baseline for bench/compare.sh: trains the same models as bench_train on Fashion-MNIST
+"""PyTorch baseline for bench/compare.py: trains the same models as bench_train on Fashion-MNIST
 on the CPU and prints one JSON line per case with its median samples/s.
 
 Cases (the same as bench/bench_train.cpp):
@@ -11,6 +11,7 @@ Each case trains `--iters` minibatches after a warm-up, `--reps` times; the medi
 Needs python3-torch and python3-numpy (scripts/install-deps.sh --bench).
 """
 import argparse
+import ctypes
 import gzip
 import json
 import os
@@ -29,6 +30,16 @@ def load_idx(path):
     ndim = magic & 0xFF
     dims = [int.from_bytes(data[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim)]
     return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim).reshape(dims)
+
+
+def blas_core():
+    """The OpenBLAS kernel set in use (OPENBLAS_CORETYPE, or what OpenBLAS detected)."""
+    try:
+        lib = ctypes.CDLL("libopenblas.so.0")  # the copy torch's libblas.so.3 already loaded
+        lib.openblas_get_corename.restype = ctypes.c_char_p
+        return lib.openblas_get_corename().decode()
+    except (OSError, AttributeError):
+        return "unknown"
 
 
 def models():
@@ -75,14 +86,16 @@ def main():
                 opt.step()
             return loss.item()
 
-        run(20, 0)
+        if not np.isfinite(run(20, 0)):  # check before timing
+            raise SystemExit(f"torch_baseline: {name}: the loss is not finite")
         rates = []
         for r in range(args.reps):
             t0 = time.perf_counter()
             run(args.iters, 20 + r * args.iters)
             rates.append(args.iters * batch / (time.perf_counter() - t0))
         print(json.dumps({"framework": f"pytorch {torch.__version__}", "case": name,
-                          "threads": args.threads, "samples_per_s": statistics.median(rates),
+                          "threads": args.threads, "blas_core": blas_core(),
+                          "samples_per_s": statistics.median(rates),
                           "reps": [round(v) for v in rates]}), flush=True)
 
 

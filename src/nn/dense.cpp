@@ -12,8 +12,9 @@ template <class T>
 using VecR = Eigen::Matrix<T, 1, Eigen::Dynamic>;
 }  // namespace
 
-// Each thread computes a block of output rows with Eigen's single-threaded GEMM; every output
-// element is written by exactly one thread, so there are no reductions across threads.
+// Each thread computes a block of output columns (units) with Eigen's single-threaded GEMM: every
+// output element is written by exactly one thread, so there are no reductions across threads,
+// and each thread packs only its own rows of W (W is the large operand; X is one minibatch).
 template <class T>
 void dense_forward(T* out, const T* in, const T* W, const T* b, int64_t B, int64_t C, int64_t OC) {
   Eigen::Map<const MatR<T>> X(in, B, C), Wm(W, OC, C);
@@ -21,14 +22,15 @@ void dense_forward(T* out, const T* in, const T* W, const T* b, int64_t B, int64
   Eigen::Map<const VecR<T>> bias(b, OC);
 #pragma omp parallel if (B * C * OC >= detail::kParallelMinWork)
   {
-    int64_t r0, r1;
-    detail::thread_range(B, 16, &r0, &r1);
-    if (r1 > r0) {
+    int64_t o0, o1;
+    detail::thread_range(OC, 16, &o0, &o1);
+    if (o1 > o0) {
+      const int64_t n = o1 - o0;
       // Seeding Y with the bias and accumulating the product saves a pass: Eigen's `=` product
       // zeroes its destination before it accumulates anyway.
-      auto Yb = Y.middleRows(r0, r1 - r0);
-      Yb.rowwise() = bias;
-      Yb.noalias() += X.middleRows(r0, r1 - r0) * Wm.transpose();
+      auto Yb = Y.middleCols(o0, n);
+      Yb.rowwise() = bias.segment(o0, n);
+      Yb.noalias() += X * Wm.middleRows(o0, n).transpose();
     }
   }
 }
@@ -52,13 +54,13 @@ void dense_backward(T* din, T* dW, T* db, const T* dout, const T* in, const T* W
       dbs.setZero();
       for (int64_t r = 0; r < B; ++r) dbs += dY.row(r).segment(o0, n);
     }
-    // din: split the batch rows.
+    // din: split the input columns, so each thread packs only its columns of W.
     if (din != nullptr) {
-      int64_t r0, r1;
-      detail::thread_range(B, 16, &r0, &r1);
-      if (r1 > r0) {
+      int64_t c0, c1;
+      detail::thread_range(C, 16, &c0, &c1);
+      if (c1 > c0) {
         Eigen::Map<MatR<T>> dX(din, B, C);
-        dX.middleRows(r0, r1 - r0).noalias() = dY.middleRows(r0, r1 - r0) * Wm;
+        dX.middleCols(c0, c1 - c0).noalias() = dY * Wm.middleCols(c0, c1 - c0);
       }
     }
   }

@@ -44,7 +44,7 @@ int state_floats_per_param(OptimizerKind kind) {
 // The loops are plain and branch-free inside so g++ vectorises them (-O3 -march=native).
 void optimizer_step(const OptimizerOptions& opt, float lr, float weight_decay, int64_t step,
                     float* __restrict w, float* __restrict g, float* __restrict state,
-                    int64_t n) {
+                    int64_t n, int64_t state_stride) {
   const float wd = weight_decay;
   if (opt.kind != OptimizerKind::kAdamW && wd != 0.0f) {
     for (int64_t i = 0; i < n; ++i) g[i] += wd * w[i];
@@ -103,7 +103,7 @@ void optimizer_step(const OptimizerOptions& opt, float lr, float weight_decay, i
       const float c1 = static_cast<float>(1.0 / (1.0 - std::pow(opt.beta1, t)));
       const float c2 = static_cast<float>(1.0 / (1.0 - std::pow(opt.beta2, t)));
       float* m = state;
-      float* v = state + n;
+      float* v = state + (state_stride > 0 ? state_stride : n);
       for (int64_t i = 0; i < n; ++i) {
         m[i] = b1 * m[i] + (1.0f - b1) * g[i];
         v[i] = b2 * v[i] + (1.0f - b2) * g[i] * g[i];

@@ -40,7 +40,9 @@ int state_floats_per_param(OptimizerKind kind);
 
 // One update of n parameters.
 //   w (n), g (n): parameters and their gradient (g is read, and may be overwritten as scratch).
-//   state (n * state_floats_per_param): zero at the first step.
+//   state: zero at the first step. Its second array (adam's v) starts state_stride floats after
+//   the first; 0 means n. A stride lets threads update disjoint spans of one layer while the
+//   state keeps the whole layer's [m | v] layout.
 //   lr: this step's learning rate; weight_decay: as in OptimizerOptions, 0 to skip.
 //   step: 1-based count of updates so far including this one (Adam's bias correction).
 // REQUIRES: n >= 0, lr finite.
@@ -55,6 +57,6 @@ int state_floats_per_param(OptimizerKind kind);
 //   adamw:    w -= lr * wd * w, then the adam update with wd = 0
 // where g already includes + wd * w for every kind but adamw.
 void optimizer_step(const OptimizerOptions& opt, float lr, float weight_decay, int64_t step,
-                    float* w, float* g, float* state, int64_t n);
+                    float* w, float* g, float* state, int64_t n, int64_t state_stride = 0);
 
 }  // namespace hs

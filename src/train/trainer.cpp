@@ -1,5 +1,7 @@
 #include "train/trainer.h"
 
+#include "nn/parallel.h"
+
 #include <omp.h>
 
 #include <algorithm>
@@ -10,6 +12,7 @@
 #include "core/fpu.h"
 #include "core/rng.h"
 #include "nn/network.h"
+#include "nn/parallel.h"
 #include "optim/optimizer.h"
 #include "optim/schedule.h"
 #include "train/early_stopping.h"
@@ -70,18 +73,23 @@ EvalResult evaluate_with(const Network& net, const float* params, const Subset& 
   return r;
 }
 
-double norm2(const float* v, int64_t n) {
-  double s = 0;
-  for (int64_t i = 0; i < n; ++i) s += static_cast<double>(v[i]) * v[i];
-  return std::sqrt(s);
-}
-
+// ||a - b|| (b null: ||a||), in double. Fixed blocks summed in order: threads share the work and
+// the result is the same bits for any number of threads.
 double norm2_diff(const float* a, const float* b, int64_t n) {
-  double s = 0;
-  for (int64_t i = 0; i < n; ++i) {
-    const double d = static_cast<double>(a[i]) - b[i];
-    s += d * d;
+  constexpr int64_t kBlock = 4096;
+  const int64_t blocks = (n + kBlock - 1) / kBlock;
+  std::vector<double> part(blocks);
+#pragma omp parallel for schedule(static) if (n >= detail::kParallelMinWork)
+  for (int64_t k = 0; k < blocks; ++k) {
+    double s = 0;
+    for (int64_t i = k * kBlock, end = std::min(n, i + kBlock); i < end; ++i) {
+      const double d = static_cast<double>(a[i]) - (b ? b[i] : 0.0f);
+      s += d * d;
+    }
+    part[k] = s;
   }
+  double s = 0;
+  for (double p : part) s += p;
   return std::sqrt(s);
 }
 
@@ -112,15 +120,27 @@ LossStats Trainer::step(const Subset& set, const int32_t* index, int64_t B, floa
       net_, params_.data(), grads_.data(), xb_.data(), yb_.data(), B, true,
       derive_seed(opt_.seed, static_cast<uint64_t>(steps_), SeedPurpose::kDropout), ws_);
   if (!std::isfinite(st.loss_sum)) return st;
-  if (ratios) std::copy(params_.begin(), params_.end(), prev_.begin());
+  if (ratios) {
+    const int64_t n = static_cast<int64_t>(params_.size());
+#pragma omp parallel for schedule(static) if (n >= detail::kParallelMinWork)
+    for (int64_t i = 0; i < n; ++i) prev_[i] = params_[i];
+  }
   ++steps_;
   const int k = state_floats_per_param(opt_.optim.kind);
   const float wd = static_cast<float>(opt_.optim.weight_decay);
+  // The update is elementwise: each thread takes a span of every layer's weights, so the result
+  // is the same bits for any number of threads.
+#pragma omp parallel if (net_.num_params >= detail::kParallelMinWork)
   for (int li : net_.weighted) {
     const Layer& l = net_.layers[li];
-    optimizer_step(opt_.optim, lr, wd, steps_, params_.data() + l.w_offset,
-                   grads_.data() + l.w_offset, state_.data() + k * l.w_offset, l.w_size);
+    int64_t i0, i1;
+    detail::thread_range(l.w_size, 64, &i0, &i1);
+    if (i1 > i0)
+      optimizer_step(opt_.optim, lr, wd, steps_, params_.data() + l.w_offset + i0,
+                     grads_.data() + l.w_offset + i0, state_.data() + k * l.w_offset + i0,
+                     i1 - i0, l.w_size);
     // Biases are not decayed: L2 on them only shifts the units and is not what the lecture means.
+#pragma omp master
     optimizer_step(opt_.optim, lr, 0.0f, steps_, params_.data() + l.b_offset,
                    grads_.data() + l.b_offset, state_.data() + k * l.b_offset, l.b_size);
   }
@@ -129,7 +149,7 @@ LossStats Trainer::step(const Subset& set, const int32_t* index, int64_t B, floa
     for (size_t j = 0; j < net_.weighted.size(); ++j) {
       const Layer& l = net_.layers[net_.weighted[j]];
       const float* before = prev_.data() + l.w_offset;
-      const double wn = norm2(before, l.w_size);
+      const double wn = norm2_diff(before, nullptr, l.w_size);
       const double dn = norm2_diff(params_.data() + l.w_offset, before, l.w_size);
       (*ratios)[j] = wn > 0 ? dn / wn : std::numeric_limits<double>::infinity();
     }
