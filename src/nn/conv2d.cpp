@@ -177,7 +177,7 @@ void conv2d_forward(T* out, const T* in, const T* W, const T* b, const ConvShape
 // dW and db are the same bits whatever the number of threads.
 template <class T>
 void conv2d_backward(T* din, T* dW, T* db, const T* dout, const T* in, const T* W,
-                     const ConvShape& s, T* scratch) {
+                     const ConvShape& s, T* scratch, bool accumulate) {
   const ChunkPlan p = plan<T>(s);
   const int64_t img_rows = static_cast<int64_t>(s.OH()) * s.OW(), patch = s.patch();
   const int64_t wsize = static_cast<int64_t>(s.OC) * patch;
@@ -214,8 +214,13 @@ void conv2d_backward(T* din, T* dW, T* db, const T* dout, const T* in, const T* 
       for (int64_t j = j0; j < j1; ++j) sum[j] += add[j];
     }
   }
-  std::copy(partials, partials + wsize, dW);
-  std::copy(partials + wsize, partials + p.partial_size, db);
+  if (accumulate) {
+    for (int64_t j = 0; j < wsize; ++j) dW[j] += partials[j];
+    for (int64_t j = 0; j < s.OC; ++j) db[j] += partials[wsize + j];
+  } else {
+    std::copy(partials, partials + wsize, dW);
+    std::copy(partials + wsize, partials + p.partial_size, db);
+  }
 }
 
 #define HS_INSTANTIATE(T)                                                                       \
@@ -224,7 +229,7 @@ void conv2d_backward(T* din, T* dW, T* db, const T* dout, const T* in, const T* 
   template void col2im<T>(T*, const T*, const ConvShape&);                                     \
   template void conv2d_forward<T>(T*, const T*, const T*, const T*, const ConvShape&, T*);     \
   template void conv2d_backward<T>(T*, T*, T*, const T*, const T*, const T*, const ConvShape&, \
-                                   T*);
+                                   T*, bool);
 HS_INSTANTIATE(float)
 HS_INSTANTIATE(double)
 #undef HS_INSTANTIATE

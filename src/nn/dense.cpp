@@ -1,4 +1,5 @@
 #include <Eigen/Core>
+#include <algorithm>
 
 #include "nn/layers.h"
 #include "nn/parallel.h"
@@ -12,55 +13,57 @@ template <class T>
 using VecR = Eigen::Matrix<T, 1, Eigen::Dynamic>;
 }  // namespace
 
-// Each thread computes a block of output columns (units) with Eigen's single-threaded GEMM: every
-// output element is written by exactly one thread, so there are no reductions across threads,
-// and each thread packs only its own rows of W (W is the large operand; X is one minibatch).
+// The work is cut into fixed blocks of kBlock units (forward, dW) or input columns (din), and
+// threads share out whole blocks. Each block is one single-threaded Eigen GEMM whose blocking,
+// and so rounding, depends only on the block's shape: the results are the same bits whatever
+// the number of threads. Every output element is written by exactly one block, so there are no
+// reductions across threads, and each block packs only its own slice of W, the large operand.
+constexpr int64_t kBlock = 128;
+
+inline int64_t blocks(int64_t n) { return (n + kBlock - 1) / kBlock; }
+
 template <class T>
 void dense_forward(T* out, const T* in, const T* W, const T* b, int64_t B, int64_t C, int64_t OC) {
   Eigen::Map<const MatR<T>> X(in, B, C), Wm(W, OC, C);
   Eigen::Map<MatR<T>> Y(out, B, OC);
   Eigen::Map<const VecR<T>> bias(b, OC);
-#pragma omp parallel if (B * C * OC >= detail::kParallelMinWork)
-  {
-    int64_t o0, o1;
-    detail::thread_range(OC, 16, &o0, &o1);
-    if (o1 > o0) {
-      const int64_t n = o1 - o0;
-      // Seeding Y with the bias and accumulating the product saves a pass: Eigen's `=` product
-      // zeroes its destination before it accumulates anyway.
-      auto Yb = Y.middleCols(o0, n);
-      Yb.rowwise() = bias.segment(o0, n);
-      Yb.noalias() += X * Wm.middleRows(o0, n).transpose();
-    }
+#pragma omp parallel for schedule(static) if (B * C * OC >= detail::kParallelMinWork)
+  for (int64_t k = 0; k < blocks(OC); ++k) {
+    const int64_t o0 = k * kBlock, n = std::min(kBlock, OC - o0);
+    // Seeding Y with the bias and accumulating the product saves a pass: Eigen's `=` product
+    // zeroes its destination before it accumulates anyway.
+    auto Yb = Y.middleCols(o0, n);
+    Yb.rowwise() = bias.segment(o0, n);
+    Yb.noalias() += X * Wm.middleRows(o0, n).transpose();
   }
 }
 
 template <class T>
 void dense_backward(T* din, T* dW, T* db, const T* dout, const T* in, const T* W, int64_t B,
-                    int64_t C, int64_t OC) {
+                    int64_t C, int64_t OC, bool accumulate) {
   Eigen::Map<const MatR<T>> X(in, B, C), Wm(W, OC, C), dY(dout, B, OC);
   Eigen::Map<MatR<T>> dWm(dW, OC, C);
   Eigen::Map<VecR<T>> dbv(db, OC);
 #pragma omp parallel if (B * C * OC >= detail::kParallelMinWork)
   {
-    // dW and db: split the output rows (OC) between threads.
-    int64_t o0, o1;
-    detail::thread_range(OC, 16, &o0, &o1);
-    if (o1 > o0) {
-      const int64_t n = o1 - o0;
-      dWm.middleRows(o0, n).noalias() = dY.middleCols(o0, n).transpose() * X;
+    // dW and db: blocks of output units (rows of dW).
+#pragma omp for schedule(static) nowait
+    for (int64_t k = 0; k < blocks(OC); ++k) {
+      const int64_t o0 = k * kBlock, n = std::min(kBlock, OC - o0);
+      if (accumulate) dWm.middleRows(o0, n).noalias() += dY.middleCols(o0, n).transpose() * X;
+      else dWm.middleRows(o0, n).noalias() = dY.middleCols(o0, n).transpose() * X;
       // Row by row: a column sum of a row-major matrix strides through memory otherwise.
       auto dbs = dbv.segment(o0, n);
-      dbs.setZero();
+      if (!accumulate) dbs.setZero();
       for (int64_t r = 0; r < B; ++r) dbs += dY.row(r).segment(o0, n);
     }
-    // din: split the input columns, so each thread packs only its columns of W.
+    // din: blocks of input columns, each packing only its columns of W.
     if (din != nullptr) {
-      int64_t c0, c1;
-      detail::thread_range(C, 16, &c0, &c1);
-      if (c1 > c0) {
-        Eigen::Map<MatR<T>> dX(din, B, C);
-        dX.middleCols(c0, c1 - c0).noalias() = dY * Wm.middleCols(c0, c1 - c0);
+      Eigen::Map<MatR<T>> dX(din, B, C);
+#pragma omp for schedule(static)
+      for (int64_t k = 0; k < blocks(C); ++k) {
+        const int64_t c0 = k * kBlock, n = std::min(kBlock, C - c0);
+        dX.middleCols(c0, n).noalias() = dY * Wm.middleCols(c0, n);
       }
     }
   }
@@ -71,8 +74,8 @@ template void dense_forward<float>(float*, const float*, const float*, const flo
 template void dense_forward<double>(double*, const double*, const double*, const double*, int64_t,
                                     int64_t, int64_t);
 template void dense_backward<float>(float*, float*, float*, const float*, const float*,
-                                    const float*, int64_t, int64_t, int64_t);
+                                    const float*, int64_t, int64_t, int64_t, bool);
 template void dense_backward<double>(double*, double*, double*, const double*, const double*,
-                                     const double*, int64_t, int64_t, int64_t);
+                                     const double*, int64_t, int64_t, int64_t, bool);
 
 }  // namespace hs

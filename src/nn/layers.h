@@ -19,10 +19,13 @@ namespace hs {
 // in (B,C), W (OC,C), b (OC) -> out (B,OC) = in W^T + b
 template <class T>
 void dense_forward(T* out, const T* in, const T* W, const T* b, int64_t B, int64_t C, int64_t OC);
-// dout (B,OC) -> dW (OC,C) = dout^T in, db (OC) = column sums of dout, din (B,C) = dout W
+// dout (B,OC) -> dW (OC,C) = dout^T in, db (OC) = column sums of dout, din (B,C) = dout W.
+// accumulate: dW and db are added to (dW += ...) instead of overwritten; a GEMM that adds skips
+// the zeroing pass an overwriting one makes, so a trainer that zeroes the gradient as it
+// consumes it saves a pass over the weights.
 template <class T>
 void dense_backward(T* din, T* dW, T* db, const T* dout, const T* in, const T* W, int64_t B,
-                    int64_t C, int64_t OC);
+                    int64_t C, int64_t OC, bool accumulate = false);
 
 // ---- conv2d (im2col + GEMM) ----------------------------------------------------------------
 struct ConvShape {
@@ -54,10 +57,10 @@ template <class T>
 void conv2d_forward(T* out, const T* in, const T* W, const T* b, const ConvShape& s, T* scratch);
 // dout (B,OH,OW,OC), the forward input `in` -> dW (OC,K,K,C), db (OC), din (B,H,W,C) (null:
 // skipped). dW and db do not depend on the number of threads (their partial sums are added in a
-// fixed order). REQUIRES: scratch as for conv2d_forward.
+// fixed order). accumulate: as for dense_backward. REQUIRES: scratch as for conv2d_forward.
 template <class T>
 void conv2d_backward(T* din, T* dW, T* db, const T* dout, const T* in, const T* W,
-                     const ConvShape& s, T* scratch);
+                     const ConvShape& s, T* scratch, bool accumulate = false);
 
 // ---- max pool (window P, stride P, floor) ----------------------------------------------------
 // in (B,H,W,C) -> out (B,H/P,W/P,C); argmax (B,H/P,W/P,C) holds each max's offset in its sample

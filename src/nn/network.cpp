@@ -3,6 +3,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include "core/check.h"
 #include "core/rng.h"
@@ -87,7 +88,7 @@ void forward(const Network& net, const T* params, const T* x, int64_t B, bool tr
 
 template <class T>
 void backward(const Network& net, const T* params, T* grads, const T* dlogits, int64_t B,
-              Workspace<T>& ws) {
+              Workspace<T>& ws, const GradHook* on_grads) {
   fit_conv_scratch(net, ws);
   const T* dout = dlogits;
   for (size_t k = net.layers.size(); k-- > 0;) {
@@ -100,11 +101,12 @@ void backward(const Network& net, const T* params, T* grads, const T* dlogits, i
     switch (l.kind) {
       case LayerKind::kDense:
         dense_backward(din, grads + l.w_offset, grads + l.b_offset, dout, in,
-                       params + l.w_offset, B, l.in_dim(), l.out_c);
+                       params + l.w_offset, B, l.in_dim(), l.out_c, ws.accumulate_grads);
         break;
       case LayerKind::kConv2d:
         conv2d_backward(din, grads + l.w_offset, grads + l.b_offset, dout, in,
-                        params + l.w_offset, conv_shape(l, B), ws.conv_scratch.data());
+                        params + l.w_offset, conv_shape(l, B), ws.conv_scratch.data(),
+                        ws.accumulate_grads);
         break;
       case LayerKind::kMaxPool:
         if (din) maxpool_backward(din, dout, ws.argmax[k].data(), B, l.in_h, l.in_w, l.in_c,
@@ -117,6 +119,8 @@ void backward(const Network& net, const T* params, T* grads, const T* dlogits, i
         if (din) dropout_backward(din, dout, ws.mask[k].data(), n);
         break;
     }
+    const bool weighted = l.kind == LayerKind::kDense || l.kind == LayerKind::kConv2d;
+    if (weighted && on_grads != nullptr) (*on_grads)(static_cast<int>(k));
     if (din == nullptr) break;
     dout = din;
   }
@@ -125,15 +129,15 @@ void backward(const Network& net, const T* params, T* grads, const T* dlogits, i
 template <class T>
 LossStats loss_and_grad(const Network& net, const T* params, T* grads, const T* x,
                         const int32_t* labels, int64_t B, bool train, uint64_t dropout_seed,
-                        Workspace<T>& ws) {
+                        Workspace<T>& ws, const GradHook* on_grads) {
   forward(net, params, x, B, train, dropout_seed, ws);
   const LossStats st = softmax_xent_forward(ws.probs.data(), ws.out.back().data(), labels, B,
                                             static_cast<int64_t>(net.num_classes));
-  if (grads != nullptr) {
+  if (grads != nullptr && std::isfinite(st.loss_sum)) {
     T* dlogits = ws.dout.back().data();
     softmax_xent_backward(dlogits, ws.probs.data(), labels, B,
                           static_cast<int64_t>(net.num_classes), static_cast<T>(1.0 / B));
-    backward(net, params, grads, dlogits, B, ws);
+    backward(net, params, grads, dlogits, B, ws, on_grads);
   }
   return st;
 }
@@ -142,9 +146,10 @@ LossStats loss_and_grad(const Network& net, const T* params, T* grads, const T* 
   template Workspace<T> make_workspace<T>(const Network&, int64_t);                           \
   template void forward<T>(const Network&, const T*, const T*, int64_t, bool, uint64_t,       \
                            Workspace<T>&);                                                    \
-  template void backward<T>(const Network&, const T*, T*, const T*, int64_t, Workspace<T>&);  \
+  template void backward<T>(const Network&, const T*, T*, const T*, int64_t, Workspace<T>&,   \
+                            const GradHook*);                                                 \
   template LossStats loss_and_grad<T>(const Network&, const T*, T*, const T*, const int32_t*, \
-                                      int64_t, bool, uint64_t, Workspace<T>&);
+                                      int64_t, bool, uint64_t, Workspace<T>&, const GradHook*);
 HS_INSTANTIATE(float)
 HS_INSTANTIATE(double)
 #undef HS_INSTANTIATE

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "nn/layers.h"
@@ -25,6 +26,7 @@ struct Workspace {
   std::vector<std::vector<T>> mask;      // dropout layers
   std::vector<T> probs;                  // softmax output (max_batch, classes)
   const T* input = nullptr;              // the batch given to forward()
+  bool accumulate_grads = false;         // backward() adds to grads instead of overwriting
 };
 
 template <class T>
@@ -37,15 +39,22 @@ template <class T>
 void forward(const Network& net, const T* params, const T* x, int64_t B, bool train,
              uint64_t dropout_seed, Workspace<T>& ws);
 
-// dlogits (B, classes) -> grads (net.num_params), overwritten. Uses the buffers forward() left.
+// Called by backward() with a weighted layer's index as soon as that layer's gradients are final
+// and the pass will not read its parameters again: the trainer updates the layer there, while its
+// gradient is still in cache.
+using GradHook = std::function<void(int layer)>;
+
+// dlogits (B, classes) -> grads (net.num_params), overwritten (added to when
+// ws.accumulate_grads). Uses the buffers forward() left.
 template <class T>
 void backward(const Network& net, const T* params, T* grads, const T* dlogits, int64_t B,
-              Workspace<T>& ws);
+              Workspace<T>& ws, const GradHook* on_grads = nullptr);
 
-// forward, softmax cross-entropy (mean over the batch) and, when grads is not null, backward.
+// forward, softmax cross-entropy (mean over the batch) and, when grads is not null and the loss
+// is finite, backward (with on_grads as there). A non-finite loss leaves grads untouched.
 template <class T>
 LossStats loss_and_grad(const Network& net, const T* params, T* grads, const T* x,
                         const int32_t* labels, int64_t B, bool train, uint64_t dropout_seed,
-                        Workspace<T>& ws);
+                        Workspace<T>& ws, const GradHook* on_grads = nullptr);
 
 }  // namespace hs

@@ -51,7 +51,10 @@ void optimizer_step(const OptimizerOptions& opt, float lr, float weight_decay, i
   }
   switch (opt.kind) {
     case OptimizerKind::kSgd:
-      for (int64_t i = 0; i < n; ++i) w[i] -= lr * g[i];
+      for (int64_t i = 0; i < n; ++i) {
+        w[i] -= lr * g[i];
+        g[i] = 0.0f;
+      }
       break;
     case OptimizerKind::kMomentum: {
       const float mu = static_cast<float>(opt.momentum);
@@ -59,6 +62,7 @@ void optimizer_step(const OptimizerOptions& opt, float lr, float weight_decay, i
       for (int64_t i = 0; i < n; ++i) {
         v[i] = mu * v[i] + g[i];
         w[i] -= lr * v[i];
+        g[i] = 0.0f;  // consumed: ready for the next accumulation
       }
       break;
     }
@@ -68,6 +72,7 @@ void optimizer_step(const OptimizerOptions& opt, float lr, float weight_decay, i
       for (int64_t i = 0; i < n; ++i) {
         v[i] = mu * v[i] + g[i];
         w[i] -= lr * (g[i] + mu * v[i]);
+        g[i] = 0.0f;  // consumed: ready for the next accumulation
       }
       break;
     }
@@ -77,6 +82,7 @@ void optimizer_step(const OptimizerOptions& opt, float lr, float weight_decay, i
       for (int64_t i = 0; i < n; ++i) {
         s[i] += g[i] * g[i];
         w[i] -= lr * g[i] / (std::sqrt(s[i]) + eps);
+        g[i] = 0.0f;  // consumed: ready for the next accumulation
       }
       break;
     }
@@ -87,6 +93,7 @@ void optimizer_step(const OptimizerOptions& opt, float lr, float weight_decay, i
       for (int64_t i = 0; i < n; ++i) {
         s[i] = a * s[i] + (1.0f - a) * g[i] * g[i];
         w[i] -= lr * g[i] / (std::sqrt(s[i]) + eps);
+        g[i] = 0.0f;  // consumed: ready for the next accumulation
       }
       break;
     }
@@ -108,6 +115,7 @@ void optimizer_step(const OptimizerOptions& opt, float lr, float weight_decay, i
         m[i] = b1 * m[i] + (1.0f - b1) * g[i];
         v[i] = b2 * v[i] + (1.0f - b2) * g[i] * g[i];
         w[i] -= lr * (m[i] * c1) / (std::sqrt(v[i] * c2) + eps);
+        g[i] = 0.0f;  // consumed: ready for the next accumulation
       }
       break;
     }

@@ -39,7 +39,8 @@ struct OptimizerOptions {
 int state_floats_per_param(OptimizerKind kind);
 
 // One update of n parameters.
-//   w (n), g (n): parameters and their gradient (g is read, and may be overwritten as scratch).
+//   w (n), g (n): parameters and their gradient; g is left zero, ready for a backward pass that
+//   accumulates into it.
 //   state: zero at the first step. Its second array (adam's v) starts state_stride floats after
 //   the first; 0 means n. A stride lets threads update disjoint spans of one layer while the
 //   state keeps the whole layer's [m | v] layout.

@@ -73,24 +73,27 @@ EvalResult evaluate_with(const Network& net, const float* params, const Subset& 
   return r;
 }
 
-// ||a - b|| (b null: ||a||), in double. Fixed blocks summed in order: threads share the work and
-// the result is the same bits for any number of threads.
-double norm2_diff(const float* a, const float* b, int64_t n) {
+// ||lr dW|| / ||W|| of one update from the weights before and after it, in double, in one pass.
+// Fixed blocks are summed in order: threads share the work and the result is the same bits for
+// any number of threads.
+double update_ratio(const float* before, const float* after, int64_t n) {
   constexpr int64_t kBlock = 4096;
   const int64_t blocks = (n + kBlock - 1) / kBlock;
-  std::vector<double> part(blocks);
+  std::vector<double> part(2 * blocks);
 #pragma omp parallel for schedule(static) if (n >= detail::kParallelMinWork)
   for (int64_t k = 0; k < blocks; ++k) {
-    double s = 0;
+    double ww = 0, dd = 0;
     for (int64_t i = k * kBlock, end = std::min(n, i + kBlock); i < end; ++i) {
-      const double d = static_cast<double>(a[i]) - (b ? b[i] : 0.0f);
-      s += d * d;
+      const double w = before[i], d = static_cast<double>(after[i]) - w;
+      ww += w * w;
+      dd += d * d;
     }
-    part[k] = s;
+    part[2 * k] = ww;
+    part[2 * k + 1] = dd;
   }
-  double s = 0;
-  for (double p : part) s += p;
-  return std::sqrt(s);
+  double ww = 0, dd = 0;
+  for (int64_t k = 0; k < blocks; ++k) ww += part[2 * k], dd += part[2 * k + 1];
+  return ww > 0 ? std::sqrt(dd / ww) : std::numeric_limits<double>::infinity();
 }
 
 }  // namespace
@@ -109,6 +112,9 @@ Trainer::Trainer(const TrainOptions& opt, Network net, int64_t eval_batch)
   init_params(net_, opt.model, derive_seed(opt.seed, 0, SeedPurpose::kInit), params_.data());
   const int64_t max_batch = std::max<int64_t>(opt.batch_size, eval_batch);
   ws_ = make_workspace<float>(net_, max_batch);
+  // backward() adds into grads_, which starts at zero and which optimizer_step zeroes as it
+  // consumes it: the GEMMs skip their zeroing pass (see dense_backward).
+  ws_.accumulate_grads = true;
   xb_.resize(max_batch * net_.input_dim);
   yb_.resize(max_batch);
 }
@@ -116,44 +122,40 @@ Trainer::Trainer(const TrainOptions& opt, Network net, int64_t eval_batch)
 LossStats Trainer::step(const Subset& set, const int32_t* index, int64_t B, float lr,
                         std::vector<double>* ratios) {
   gather(set, index, B, xb_.data(), yb_.data());
-  const LossStats st = loss_and_grad<float>(
-      net_, params_.data(), grads_.data(), xb_.data(), yb_.data(), B, true,
-      derive_seed(opt_.seed, static_cast<uint64_t>(steps_), SeedPurpose::kDropout), ws_);
-  if (!std::isfinite(st.loss_sum)) return st;
-  if (ratios) {
-    const int64_t n = static_cast<int64_t>(params_.size());
-#pragma omp parallel for schedule(static) if (n >= detail::kParallelMinWork)
-    for (int64_t i = 0; i < n; ++i) prev_[i] = params_[i];
-  }
-  ++steps_;
   const int k = state_floats_per_param(opt_.optim.kind);
   const float wd = static_cast<float>(opt_.optim.weight_decay);
-  // The update is elementwise: each thread takes a span of every layer's weights, so the result
-  // is the same bits for any number of threads.
-#pragma omp parallel if (net_.num_params >= detail::kParallelMinWork)
-  for (int li : net_.weighted) {
+  const int64_t t = steps_ + 1;  // the step count this update makes (Adam's bias correction)
+  if (ratios) ratios->assign(net_.weighted.size(), 0.0);
+  // Each layer is updated as soon as backward() has its gradient, while that is still in cache.
+  // The update is elementwise and each thread takes a span of the weights, so the result is the
+  // same bits for any number of threads.
+  const GradHook update = [&](int li) {
     const Layer& l = net_.layers[li];
-    int64_t i0, i1;
-    detail::thread_range(l.w_size, 64, &i0, &i1);
-    if (i1 > i0)
-      optimizer_step(opt_.optim, lr, wd, steps_, params_.data() + l.w_offset + i0,
-                     grads_.data() + l.w_offset + i0, state_.data() + k * l.w_offset + i0,
-                     i1 - i0, l.w_size);
-    // Biases are not decayed: L2 on them only shifts the units and is not what the lecture means.
-#pragma omp master
-    optimizer_step(opt_.optim, lr, 0.0f, steps_, params_.data() + l.b_offset,
-                   grads_.data() + l.b_offset, state_.data() + k * l.b_offset, l.b_size);
-  }
-  if (ratios) {
-    ratios->resize(net_.weighted.size());
-    for (size_t j = 0; j < net_.weighted.size(); ++j) {
-      const Layer& l = net_.layers[net_.weighted[j]];
-      const float* before = prev_.data() + l.w_offset;
-      const double wn = norm2_diff(before, nullptr, l.w_size);
-      const double dn = norm2_diff(params_.data() + l.w_offset, before, l.w_size);
-      (*ratios)[j] = wn > 0 ? dn / wn : std::numeric_limits<double>::infinity();
+    float* w = params_.data() + l.w_offset;
+    float* before = prev_.data() + l.w_offset;
+#pragma omp parallel if (l.w_size >= detail::kParallelMinWork)
+    {
+      int64_t i0, i1;
+      detail::thread_range(l.w_size, 64, &i0, &i1);
+      if (ratios && i1 > i0) std::copy(w + i0, w + i1, before + i0);
+      if (i1 > i0)
+        optimizer_step(opt_.optim, lr, wd, t, w + i0, grads_.data() + l.w_offset + i0,
+                       state_.data() + k * l.w_offset + i0, i1 - i0, l.w_size);
     }
-  }
+    // Biases are not decayed: L2 on them only shifts the units and is not what the lecture means.
+    optimizer_step(opt_.optim, lr, 0.0f, t, params_.data() + l.b_offset,
+                   grads_.data() + l.b_offset, state_.data() + k * l.b_offset, l.b_size);
+    if (ratios) {
+      const size_t j = static_cast<size_t>(
+          std::find(net_.weighted.begin(), net_.weighted.end(), li) - net_.weighted.begin());
+      (*ratios)[j] = update_ratio(before, w, l.w_size);
+    }
+  };
+  const LossStats st = loss_and_grad<float>(
+      net_, params_.data(), grads_.data(), xb_.data(), yb_.data(), B, true,
+      derive_seed(opt_.seed, static_cast<uint64_t>(steps_), SeedPurpose::kDropout), ws_,
+      &update);
+  if (std::isfinite(st.loss_sum)) ++steps_;  // a diverged step changes nothing
   return st;
 }
 

@@ -92,7 +92,7 @@ TEST_CASE("conv2d_backward gradients match finite differences", "[nn][conv2d][gr
   }
 }
 
-TEST_CASE("conv2d gradients are the same bits with 1 and 2 threads", "[nn][conv2d]") {
+TEST_CASE("conv2d gradients are the same bits with 1 and 2 threads, and accumulate adds them", "[nn][conv2d]") {
   const ConvShape s = shape(6, 20, 20, 3, 4, 5, 1, 1);  // 6 chunks of one image
   auto in = random_vector(s.B * s.H * s.W * s.C, 10), W = random_vector(s.OC * s.patch(), 11);
   const auto R = random_vector(s.rows() * s.OC, 12);
@@ -106,6 +106,14 @@ TEST_CASE("conv2d gradients are the same bits with 1 and 2 threads", "[nn][conv2
     return g;
   };
   const auto one = grads(1), two = grads(2);
+  // accumulate adds the same dW and db to what is there.
+  std::vector<double> scratch = scratch_for(s), dW(W.size(), 1.0), db(s.OC, 1.0);
+  conv2d_backward<double>(nullptr, dW.data(), db.data(), R.data(), in.data(), W.data(), s,
+                          scratch.data(), true);
+  for (size_t i = 0; i < W.size(); ++i)
+    CHECK(dW[i] == Approx(one[in.size() + i] + 1.0).epsilon(1e-14));
+  for (int o = 0; o < s.OC; ++o)
+    CHECK(db[o] == Approx(one[in.size() + W.size() + o] + 1.0).epsilon(1e-14));
   omp_set_num_threads(saved);
   CHECK(one == two);
   CHECK(std::any_of(one.begin(), one.end(), [](double v) { return v != 0.0; }));

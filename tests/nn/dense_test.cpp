@@ -46,3 +46,14 @@ TEST_CASE("dense_backward overwrites its outputs and skips a null din", "[nn][de
   CHECK(dW1 == dW2);
   CHECK(db1 == db2);
 }
+
+TEST_CASE("dense_backward with accumulate adds to dW and db", "[nn][dense]") {
+  const int64_t B = 4, C = 3, OC = 2;
+  auto in = random_vector(B * C, 11), W = random_vector(OC * C, 12), R = random_vector(B * OC, 13);
+  std::vector<double> dW(OC * C), db(OC), dWa(OC * C, 0.5), dba(OC, -2.0), din(B * C);
+  dense_backward(din.data(), dW.data(), db.data(), R.data(), in.data(), W.data(), B, C, OC);
+  dense_backward(din.data(), dWa.data(), dba.data(), R.data(), in.data(), W.data(), B, C, OC,
+                 true);
+  for (size_t i = 0; i < dW.size(); ++i) CHECK(dWa[i] == Approx(dW[i] + 0.5).epsilon(1e-14));
+  for (size_t i = 0; i < db.size(); ++i) CHECK(dba[i] == Approx(db[i] - 2.0).epsilon(1e-14));
+}

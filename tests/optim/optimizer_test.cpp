@@ -20,6 +20,9 @@ std::vector<float> run(const OptimizerOptions& opt, float wd, int steps) {
     const double* g = s == 1 ? g1 : g2;
     std::vector<float> gv = {float(g[0]), float(g[1])};
     optimizer_step(opt, float(lr), wd, s, w.data(), gv.data(), state.data(), 2);
+    // The gradient is consumed: left zero for the trainer's accumulating backward pass.
+    CHECK(gv[0] == 0.0f);
+    CHECK(gv[1] == 0.0f);
   }
   return w;
 }
