@@ -136,7 +136,11 @@ Result<Network> build_network(const ModelOptions& opt, int h, int w, int c, bool
       l.out_c = opt.conv_channels[i];
       bld.add_params(l, static_cast<int64_t>(l.out_c) * l.kernel * l.kernel * l.in_c, l.out_c,
                      "conv");
-      bld.add_elementwise(LayerKind::kActivation, opt.activation, 0.0f);
+      // max-pool(relu(x)) == relu(max-pool(x)) exactly, gradients included (relu is monotonic
+      // and changes no positive value, so each window's argmax is the same), and the pooled map
+      // is a quarter of the size: a relu goes after its pool. Other activations stay before.
+      const bool relu_after_pool = opt.activation == Activation::kRelu && opt.pool > 1;
+      if (!relu_after_pool) bld.add_elementwise(LayerKind::kActivation, opt.activation, 0.0f);
       if (opt.pool > 1) {
         Layer& p = bld.push(LayerKind::kMaxPool);
         p.kernel = p.stride = opt.pool;
@@ -147,6 +151,7 @@ Result<Network> build_network(const ModelOptions& opt, int h, int w, int c, bool
                        "pool " + std::to_string(opt.pool) + " after " + which +
                            " leaves no pixels of its " + dims(p.in_h, p.in_w) + " input"};
       }
+      if (relu_after_pool) bld.add_elementwise(LayerKind::kActivation, opt.activation, 0.0f);
     }
   }
   for (int width : opt.hidden) {

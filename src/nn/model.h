@@ -6,6 +6,7 @@
 // Architectures:
 //   mlp: flatten -> [dense(h) -> act -> dropout] for h in hidden -> dense(classes)
 //   cnn: [conv(kernel, stride, padding) -> act -> maxpool(pool)] for c in conv_channels
+//        (with relu the pool goes first: the same function and gradient, on a quarter the data)
 //        -> flatten -> [dense(h) -> act -> dropout] for h in hidden -> dense(classes)
 // Weights: dense W (OC, C), conv W (OC, K, K, C) (so a conv is a dense over K*K*C patches).
 //
