@@ -106,6 +106,7 @@ void column_sums(T* __restrict sums, const T* __restrict x, int64_t rows, int OC
 }
 
 struct ChunkPlan {
+  int64_t img_rows = 1;     // im2col rows of one image: OH * OW
   int64_t images = 1;       // images per chunk
   int64_t chunks = 1;       // ceil(B / images)
   int64_t rows = 1;         // im2col rows of one full chunk
@@ -118,6 +119,7 @@ ChunkPlan plan(const ConvShape& s) {
   ChunkPlan p;
   const int64_t img_rows = static_cast<int64_t>(s.OH()) * s.OW();
   const int64_t img_bytes = img_rows * s.patch() * static_cast<int64_t>(sizeof(T));
+  p.img_rows = img_rows;
   p.images = std::clamp<int64_t>(kConvChunkBytes / std::max<int64_t>(1, img_bytes), 1,
                                  std::max<int64_t>(1, s.B));
   p.chunks = (s.B + p.images - 1) / p.images;
@@ -125,6 +127,20 @@ ChunkPlan plan(const ConvShape& s) {
   p.cols_size = p.rows * s.patch();
   p.partial_size = static_cast<int64_t>(s.OC) * s.patch() + s.OC;
   return p;
+}
+
+// Chunk c: images [b0, b1), their im2col rows, and this thread's patch buffer in scratch (which
+// holds 2 * cols_size per thread: the patches and, in backward, their gradient).
+struct Chunk {
+  int64_t b0, b1, rows;
+};
+Chunk chunk(const ChunkPlan& p, const ConvShape& s, int64_t c) {
+  const int64_t b0 = c * p.images, b1 = std::min(s.B, b0 + p.images);
+  return {b0, b1, (b1 - b0) * p.img_rows};
+}
+template <class T>
+T* thread_cols(T* scratch, const ChunkPlan& p) {
+  return scratch + omp_get_thread_num() * 2 * p.cols_size;
 }
 
 }  // namespace
@@ -153,19 +169,18 @@ void col2im(T* din, const T* cols, const ConvShape& s) {
 template <class T>
 void conv2d_forward(T* out, const T* in, const T* W, const T* b, const ConvShape& s, T* scratch) {
   const ChunkPlan p = plan<T>(s);
-  const int64_t img_rows = static_cast<int64_t>(s.OH()) * s.OW(), patch = s.patch();
+  const int64_t patch = s.patch();
   Eigen::Map<const MatR<T>> Wm(W, s.OC, patch);
   Eigen::Map<const VecR<T>> bias(b, s.OC);
 #pragma omp parallel if (p.chunks > 1)
   {
-    T* cols = scratch + omp_get_thread_num() * 2 * p.cols_size;
+    T* cols = thread_cols(scratch, p);
 #pragma omp for schedule(static)
     for (int64_t c = 0; c < p.chunks; ++c) {
-      const int64_t b0 = c * p.images, b1 = std::min(s.B, b0 + p.images);
-      const int64_t rows = (b1 - b0) * img_rows;
-      im2col_images(cols, in, s, b0, b1);
-      Eigen::Map<const MatR<T>> X(cols, rows, patch);
-      Eigen::Map<MatR<T>> Y(out + b0 * img_rows * s.OC, rows, s.OC);
+      const Chunk ch = chunk(p, s, c);
+      im2col_images(cols, in, s, ch.b0, ch.b1);
+      Eigen::Map<const MatR<T>> X(cols, ch.rows, patch);
+      Eigen::Map<MatR<T>> Y(out + ch.b0 * p.img_rows * s.OC, ch.rows, s.OC);
       Y.rowwise() = bias;  // seed with the bias; `+=` then skips the product's zeroing pass
       Y.noalias() += X * Wm.transpose();
     }
@@ -179,30 +194,28 @@ template <class T>
 void conv2d_backward(T* din, T* dW, T* db, const T* dout, const T* in, const T* W,
                      const ConvShape& s, T* scratch, bool accumulate) {
   const ChunkPlan p = plan<T>(s);
-  const int64_t img_rows = static_cast<int64_t>(s.OH()) * s.OW(), patch = s.patch();
-  const int64_t wsize = static_cast<int64_t>(s.OC) * patch;
+  const int64_t patch = s.patch(), wsize = static_cast<int64_t>(s.OC) * patch;
   Eigen::Map<const MatR<T>> Wm(W, s.OC, patch);
   const int threads = omp_get_max_threads();
   T* partials = scratch + static_cast<int64_t>(threads) * 2 * p.cols_size;
 #pragma omp parallel if (p.chunks > 1)
   {
-    T* cols = scratch + omp_get_thread_num() * 2 * p.cols_size;
+    T* cols = thread_cols(scratch, p);
     T* dcols = cols + p.cols_size;
 #pragma omp for schedule(static)
     for (int64_t c = 0; c < p.chunks; ++c) {
-      const int64_t b0 = c * p.images, b1 = std::min(s.B, b0 + p.images);
-      const int64_t rows = (b1 - b0) * img_rows;
-      im2col_images(cols, in, s, b0, b1);
-      Eigen::Map<const MatR<T>> X(cols, rows, patch);
-      Eigen::Map<const MatR<T>> dY(dout + b0 * img_rows * s.OC, rows, s.OC);
+      const Chunk ch = chunk(p, s, c);
+      im2col_images(cols, in, s, ch.b0, ch.b1);
+      const T* dout_c = dout + ch.b0 * p.img_rows * s.OC;
+      Eigen::Map<const MatR<T>> X(cols, ch.rows, patch), dY(dout_c, ch.rows, s.OC);
       T* slot = partials + c * p.partial_size;
       Eigen::Map<MatR<T>> dWc(slot, s.OC, patch);
       dWc.noalias() = dY.transpose() * X;
-      column_sums(slot + wsize, dout + b0 * img_rows * s.OC, rows, s.OC);
+      column_sums(slot + wsize, dout_c, ch.rows, s.OC);
       if (din != nullptr) {
-        Eigen::Map<MatR<T>> dX(dcols, rows, patch);
+        Eigen::Map<MatR<T>> dX(dcols, ch.rows, patch);
         dX.noalias() = dY * Wm;
-        col2im_images(din, dcols, s, b0, b1);
+        col2im_images(din, dcols, s, ch.b0, ch.b1);
       }
     }
     // Sum the slots into slot 0 in chunk order, each thread a range of the entries.

@@ -283,6 +283,9 @@ TEST_CASE("the small CNN reaches 87% test accuracy on Fashion-MNIST in 5 epochs"
   TrainOptions o;
   o.model.arch = Arch::kCnn;
   o.model.hidden = {};  // conv5x5x16-pool-conv5x5x32-pool-fc10
+  // SGD momentum 0.9, lr 0.05, batch 128 as the MLP, with a cosine schedule: seeds 1-3 gave
+  // 89.1-89.6% (a constant rate gave 87.9-89.0%, too close to the bar to be a steady test).
+  o.schedule.kind = ScheduleKind::kCosine;
   const double acc = fashion_test_accuracy(o);
   INFO("test accuracy " << acc);
   CHECK(acc >= 0.87);
