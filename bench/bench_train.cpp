@@ -6,8 +6,9 @@
 //   BM_TrainStep/mlp/batch:128        one optimiser step (gather, forward, backward, update) of
 //   BM_TrainStep/mlp/batch:32         the 784-256-256-10 MLP, SGD momentum 0.9, one thread
 //   BM_TrainStep/cnn/batch:128        the same for conv5x5x16-pool-conv5x5x32-pool-fc10
-//   BM_Epoch/mlp/threads:{1,2}        one whole epoch through train() (54000 train + 6000
-//   BM_Epoch/cnn/threads:{1,2}        validation samples): OpenMP scaling
+//   BM_Epoch/mlp/threads:{1,2}        one whole epoch through train(): build and initialise,
+//   BM_Epoch/cnn/threads:{1,2}        train on 54000 samples, evaluate 6000 validation and
+//                                     10000 test samples. OpenMP scaling; items = 54000
 // Counters: items_per_second = samples/s; GFLOPs = GEMM GFLOP/s (model.h: flops_per_sample).
 // Each case checks its result before it is timed (a finite loss that falls; GEMM against a
 // direct sum). bench/compare.py runs this beside the PyTorch baseline and writes the table in
