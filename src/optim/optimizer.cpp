@@ -122,4 +122,13 @@ void optimizer_step(const OptimizerOptions& opt, float lr, float weight_decay, i
   }
 }
 
+void momentum_step_folded(float lr, float mu, float weight_decay, float* __restrict w,
+                          float* __restrict v, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) {
+    const float wi = w[i] - lr * v[i];
+    w[i] = wi;
+    v[i] = mu * v[i] + weight_decay * wi;
+  }
+}
+
 }  // namespace hs

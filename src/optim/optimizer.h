@@ -60,4 +60,13 @@ int state_floats_per_param(OptimizerKind kind);
 void optimizer_step(const OptimizerOptions& opt, float lr, float weight_decay, int64_t step,
                     float* w, float* g, float* state, int64_t n, int64_t state_stride = 0);
 
+// SGD with momentum, gradient folded into the velocity. The backward pass adds dW straight into
+// v, which the previous call left "pre-scaled" as mu v + wd w. This call then takes the step and
+// pre-scales again:
+//   v = (mu v_prev + wd w) + dW  (the backward pass);  w -= lr v;  v = mu v + wd w
+// That is the momentum rule above, with the gradient taken at the current w. It makes one pass
+// with two streams in and two out, where optimizer_step makes three of each. Before the first
+// step, v must be wd * w (zero when wd is 0).
+void momentum_step_folded(float lr, float mu, float weight_decay, float* w, float* v, int64_t n);
+
 }  // namespace hs

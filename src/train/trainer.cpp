@@ -98,22 +98,31 @@ double update_ratio(const float* before, const float* after, int64_t n) {
 
 }  // namespace
 
-Trainer::Trainer(const TrainOptions& opt, Network net, int64_t eval_batch)
-    : opt_(opt), net_(std::move(net)) {
+Trainer::Trainer(const TrainOptions& opt, Network net, int64_t eval_batch, bool fold_momentum)
+    : opt_(opt), net_(std::move(net)),
+      folded_(fold_momentum && opt.optim.kind == OptimizerKind::kMomentum) {
   // On this thread and every thread of the OpenMP pool the layers will use.
   enable_flush_denormals();
 #pragma omp parallel
   enable_flush_denormals();
   const int64_t P = net_.num_params;
   params_.resize(P);
-  grads_.resize(P);
+  if (!folded_) grads_.resize(P);
   prev_.resize(P);
   state_.assign(P * state_floats_per_param(opt.optim.kind), 0.0f);
   init_params(net_, opt.model, derive_seed(opt.seed, 0, SeedPurpose::kInit), params_.data());
+  if (folded_) {  // the velocity starts pre-scaled: v = wd w (biases are not decayed)
+    const float wd = static_cast<float>(opt.optim.weight_decay);
+    for (int li : net_.weighted) {
+      const Layer& l = net_.layers[li];
+      for (int64_t i = 0; i < l.w_size; ++i) state_[l.w_offset + i] = wd * params_[l.w_offset + i];
+    }
+  }
   const int64_t max_batch = std::max<int64_t>(opt.batch_size, eval_batch);
   ws_ = make_workspace<float>(net_, max_batch);
   // backward() adds into grads_, which starts at zero and which optimizer_step zeroes as it
-  // consumes it: the GEMMs skip their zeroing pass (see dense_backward).
+  // consumes it (or, folded, into the velocity): the GEMMs skip their zeroing pass (see
+  // dense_backward).
   ws_.accumulate_grads = true;
   xb_.resize(max_batch * net_.input_dim);
   yb_.resize(max_batch);
@@ -124,6 +133,7 @@ LossStats Trainer::step(const Subset& set, const int32_t* index, int64_t B, floa
   gather(set, index, B, xb_.data(), yb_.data());
   const int k = state_floats_per_param(opt_.optim.kind);
   const float wd = static_cast<float>(opt_.optim.weight_decay);
+  const float mu = static_cast<float>(opt_.optim.momentum);
   const int64_t t = steps_ + 1;  // the step count this update makes (Adam's bias correction)
   if (ratios) ratios->assign(net_.weighted.size(), 0.0);
   // Each layer is updated as soon as backward() has its gradient, while that is still in cache.
@@ -138,13 +148,19 @@ LossStats Trainer::step(const Subset& set, const int32_t* index, int64_t B, floa
       int64_t i0, i1;
       detail::thread_range(l.w_size, 64, &i0, &i1);
       if (ratios && i1 > i0) std::copy(w + i0, w + i1, before + i0);
-      if (i1 > i0)
+      if (i1 > i0 && folded_)
+        momentum_step_folded(lr, mu, wd, w + i0, state_.data() + l.w_offset + i0, i1 - i0);
+      else if (i1 > i0)
         optimizer_step(opt_.optim, lr, wd, t, w + i0, grads_.data() + l.w_offset + i0,
                        state_.data() + k * l.w_offset + i0, i1 - i0, l.w_size);
     }
     // Biases are not decayed: L2 on them only shifts the units and is not what the lecture means.
-    optimizer_step(opt_.optim, lr, 0.0f, t, params_.data() + l.b_offset,
-                   grads_.data() + l.b_offset, state_.data() + k * l.b_offset, l.b_size);
+    float* b = params_.data() + l.b_offset;
+    if (folded_)
+      momentum_step_folded(lr, mu, 0.0f, b, state_.data() + l.b_offset, l.b_size);
+    else
+      optimizer_step(opt_.optim, lr, 0.0f, t, b, grads_.data() + l.b_offset,
+                     state_.data() + k * l.b_offset, l.b_size);
     if (ratios) {
       const size_t j = static_cast<size_t>(
           std::find(net_.weighted.begin(), net_.weighted.end(), li) - net_.weighted.begin());
@@ -152,8 +168,8 @@ LossStats Trainer::step(const Subset& set, const int32_t* index, int64_t B, floa
     }
   };
   const LossStats st = loss_and_grad<float>(
-      net_, params_.data(), grads_.data(), xb_.data(), yb_.data(), B, true,
-      derive_seed(opt_.seed, static_cast<uint64_t>(steps_), SeedPurpose::kDropout), ws_,
+      net_, params_.data(), folded_ ? state_.data() : grads_.data(), xb_.data(), yb_.data(), B,
+      true, derive_seed(opt_.seed, static_cast<uint64_t>(steps_), SeedPurpose::kDropout), ws_,
       &update);
   if (std::isfinite(st.loss_sum)) ++steps_;  // a diverged step changes nothing
   return st;

@@ -72,7 +72,10 @@ Result<TrainResult> train(const TrainOptions& opt, const DataBundle& data,
 class Trainer {
  public:
   // REQUIRES: net was built for `opt.model`; eval_batch >= opt.batch_size.
-  Trainer(const TrainOptions& opt, Network net, int64_t eval_batch);
+  // fold_momentum: with the momentum optimiser, the backward pass adds gradients straight into
+  // the velocity (momentum_step_folded), which saves a third of the update's memory traffic.
+  // false takes the general path (optimizer_step); tests compare the two.
+  Trainer(const TrainOptions& opt, Network net, int64_t eval_batch, bool fold_momentum = true);
 
   // One optimiser update on the samples index[0, B) of `set`; returns the batch's loss stats
   // (taken before the update). When `ratios` is not null it receives, per weighted layer,
@@ -94,6 +97,7 @@ class Trainer {
   std::vector<float> xb_;
   std::vector<int32_t> yb_;
   int64_t steps_ = 0;
+  bool folded_ = false;  // momentum folded into the velocity: grads_ unused, state_ is v
 };
 
 // Loss and accuracy of `params` on a subset (no dropout), batch_size samples at a time.

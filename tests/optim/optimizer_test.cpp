@@ -122,3 +122,20 @@ TEST_CASE("optimizer names round-trip", "[optim]") {
   OptimizerKind k;
   CHECK_FALSE(parse_optimizer("adamx", &k));
 }
+
+TEST_CASE("momentum folded into the velocity takes the same steps", "[optim]") {
+  // The backward pass adds each gradient into v, which the previous step left as mu v + wd w.
+  OptimizerOptions opt = with(OptimizerKind::kMomentum);
+  for (const float wd : {0.0f, 0.01f}) {
+    std::vector<float> w = {float(w0[0]), float(w0[1])};
+    std::vector<float> v = {wd * w[0], wd * w[1]};
+    for (int s = 1; s <= 2; ++s) {
+      const double* g = s == 1 ? g1 : g2;
+      v[0] += float(g[0]), v[1] += float(g[1]);
+      momentum_step_folded(float(lr), float(opt.momentum), wd, w.data(), v.data(), 2);
+    }
+    const auto ref = run(opt, wd, 2);
+    INFO("weight decay " << wd);
+    check(w, ref[0], ref[1]);
+  }
+}
