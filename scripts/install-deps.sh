@@ -8,7 +8,7 @@ SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
 pkgs=(
-  build-essential cmake pkg-config ninja-build
+  build-essential cmake pkg-config
   openmpi-bin libopenmpi-dev          # MPI: rank-0 scheduler and workers
   libomp-dev                          # OpenMP runtime headers (g++ uses libgomp)
   libeigen3-dev                       # GEMMs and linear algebra
