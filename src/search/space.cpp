@@ -1,0 +1,281 @@
+#include "search/space.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <set>
+
+namespace hs {
+
+namespace {
+
+Error param_error(const Param& p, const std::string& message) {
+  return Error{p.file, p.line, p.name, message};
+}
+
+std::string num(double v) { return param_to_string(ParamValue{v}); }
+
+bool is_number(const ParamValue& v) {
+  return std::holds_alternative<int64_t>(v) || std::holds_alternative<double>(v);
+}
+
+// The log-space ends of an int range: each integer owns an equal width of u around it.
+void int_ends(const Param& p, double* a, double* b) {
+  if (p.log) {
+    *a = std::log(p.lo - 0.5);
+    *b = std::log(p.hi + 0.5);
+  } else {
+    *a = p.lo - 0.5;
+    *b = p.hi + 0.5;
+  }
+}
+
+int64_t clamp_int(double x, const Param& p) {
+  return static_cast<int64_t>(std::clamp(std::round(x), p.lo, p.hi));
+}
+
+// Every value grid search takes for p, in order, without repeats.
+std::vector<ParamValue> grid_values(const Param& p) {
+  std::vector<ParamValue> out;
+  switch (p.kind) {
+    case ParamKind::kFixed:
+    case ParamKind::kChoice:
+      return p.choices;
+    case ParamKind::kInt:
+      if (p.grid == 0) {
+        for (int64_t v = static_cast<int64_t>(p.lo); v <= static_cast<int64_t>(p.hi); ++v)
+          out.emplace_back(v);
+        return out;
+      }
+      [[fallthrough]];
+    case ParamKind::kUniform:
+    case ParamKind::kLogUniform: {
+      const bool log = p.kind == ParamKind::kLogUniform || (p.kind == ParamKind::kInt && p.log);
+      // Base-10 logs, so decades come out exact (1e-4, 1e-3, ... rather than 0.0010000000000000002).
+      const double a = log ? std::log10(p.lo) : p.lo, b = log ? std::log10(p.hi) : p.hi;
+      for (int64_t k = 0; k < p.grid; ++k) {
+        // The ends exactly, not through pow(log()).
+        double x = k == 0 ? p.lo : k == p.grid - 1 ? p.hi : a + (b - a) * k / (p.grid - 1.0);
+        if (log && k > 0 && k < p.grid - 1) x = std::pow(10.0, x);
+        if (p.kind == ParamKind::kInt) {
+          const ParamValue v{clamp_int(x, p)};
+          if (out.empty() || out.back() != v) out.push_back(v);
+        } else {
+          out.emplace_back(x);
+        }
+      }
+      return out;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string param_to_string(const ParamValue& v) {
+  if (const auto* b = std::get_if<bool>(&v)) return *b ? "true" : "false";
+  if (const auto* i = std::get_if<int64_t>(&v)) return std::to_string(*i);
+  if (const auto* d = std::get_if<double>(&v)) {
+    if (std::isnan(*d)) return "nan";
+    if (std::isinf(*d)) return *d > 0 ? "inf" : "-inf";
+    char buf[64];
+    const auto r = std::to_chars(buf, buf + sizeof buf, *d);  // shortest that reads back exactly
+    std::string s(buf, r.ptr);
+    if (s.find_first_of(".en") == std::string::npos) s += ".0";  // TOML: a float looks like one
+    return s;
+  }
+  std::string s = "\"";
+  for (char c : std::get<std::string>(v)) {
+    if (c == '"' || c == '\\') s += '\\';
+    s += c;
+  }
+  return s + "\"";
+}
+
+const char* param_kind_name(ParamKind kind) {
+  switch (kind) {
+    case ParamKind::kUniform: return "uniform";
+    case ParamKind::kLogUniform: return "log_uniform";
+    case ParamKind::kInt: return "int";
+    case ParamKind::kChoice: return "choice";
+    case ParamKind::kFixed: return "fixed";
+  }
+  return "?";
+}
+
+Status validate(const Param& p) {
+  switch (p.kind) {
+    case ParamKind::kFixed:
+      if (p.choices.size() != 1) return param_error(p, "a fixed parameter holds one value");
+      return {};
+    case ParamKind::kChoice: {
+      if (p.choices.empty()) return param_error(p, "choice needs at least one value, got []");
+      if (p.grid != 0) return param_error(p, "grid applies to ranges, not to a choice");
+      for (const auto& c : p.choices) {
+        const bool same = c.index() == p.choices[0].index() || (is_number(c) && is_number(p.choices[0]));
+        if (!same)
+          return param_error(p, "choice values must be all numbers, all strings or all booleans; got " +
+                                    param_to_string(p.choices[0]) + " and " + param_to_string(c));
+      }
+      std::set<std::string> seen;
+      for (const auto& c : p.choices)
+        if (!seen.insert(param_to_string(c)).second)
+          return param_error(p, "choice lists " + param_to_string(c) + " twice");
+      return {};
+    }
+    case ParamKind::kUniform:
+    case ParamKind::kLogUniform:
+    case ParamKind::kInt: {
+      const std::string kind = param_kind_name(p.kind);
+      // Appends, not `"[" + num()`: the latter trips a false -Wrestrict in g++ 12.
+      std::string range = "[";
+      range += num(p.lo);
+      range += ", ";
+      range += num(p.hi);
+      range += ']';
+      if (!std::isfinite(p.lo) || !std::isfinite(p.hi))
+        return param_error(p, kind + " bounds must be finite, got " + range);
+      if (p.kind == ParamKind::kInt) {
+        if (p.lo != std::floor(p.lo) || p.hi != std::floor(p.hi))
+          return param_error(p, "int bounds must be integers, got " + range);
+        if (p.lo > p.hi) return param_error(p, "int needs lo <= hi, got " + range);
+        if (p.log && p.lo < 1) return param_error(p, "a log int range needs lo >= 1, got " + range);
+        if (p.grid != 0 && (p.grid < 2 || p.grid > p.hi - p.lo + 1))
+          return param_error(p, "grid for int " + range + " must be 2 to " +
+                                    std::to_string(static_cast<int64_t>(p.hi - p.lo + 1)) +
+                                    ", got " + std::to_string(p.grid));
+        return {};
+      }
+      if (!(p.lo < p.hi)) return param_error(p, kind + " needs lo < hi, got " + range);
+      if (p.kind == ParamKind::kLogUniform && p.lo <= 0)
+        return param_error(p, "log_uniform needs lo > 0, got " + range);
+      if (p.grid != 0 && p.grid < 2)
+        return param_error(p, "grid must be >= 2 points, got " + std::to_string(p.grid));
+      return {};
+    }
+  }
+  return {};
+}
+
+Status validate(const SearchSpace& s) {
+  std::set<std::string> names;
+  for (const Param& p : s.params) {
+    if (Status st = validate(p); !st) return st;
+    if (!names.insert(p.name).second) return param_error(p, "defined twice in the space");
+  }
+  return {};
+}
+
+int cube_dims(const SearchSpace& s) {
+  return static_cast<int>(std::count_if(s.params.begin(), s.params.end(),
+                                        [](const Param& p) { return p.kind != ParamKind::kFixed; }));
+}
+
+std::vector<ParamValue> decode(const SearchSpace& s, const std::vector<double>& u) {
+  std::vector<ParamValue> out;
+  out.reserve(s.params.size());
+  size_t j = 0;
+  for (const Param& p : s.params) {
+    if (p.kind == ParamKind::kFixed) {
+      out.push_back(p.choices[0]);
+      continue;
+    }
+    const double x = std::clamp(u[j++], 0.0, 1.0);
+    switch (p.kind) {
+      case ParamKind::kUniform:
+        out.emplace_back(std::min(p.hi, p.lo + x * (p.hi - p.lo)));
+        break;
+      case ParamKind::kLogUniform: {
+        const double a = std::log(p.lo), b = std::log(p.hi);
+        out.emplace_back(std::clamp(std::exp(a + x * (b - a)), p.lo, p.hi));
+        break;
+      }
+      case ParamKind::kInt: {
+        double a, b;
+        int_ends(p, &a, &b);
+        const double t = a + x * (b - a);
+        out.emplace_back(clamp_int(p.log ? std::exp(t) : t, p));
+        break;
+      }
+      case ParamKind::kChoice: {
+        const size_t k = p.choices.size();
+        out.push_back(p.choices[std::min(k - 1, static_cast<size_t>(x * static_cast<double>(k)))]);
+        break;
+      }
+      case ParamKind::kFixed:
+        break;
+    }
+  }
+  return out;
+}
+
+std::vector<double> encode(const SearchSpace& s, const std::vector<ParamValue>& values) {
+  std::vector<double> u;
+  for (size_t i = 0; i < s.params.size(); ++i) {
+    const Param& p = s.params[i];
+    const ParamValue& v = values[i];
+    const double x = std::holds_alternative<int64_t>(v)  ? static_cast<double>(std::get<int64_t>(v))
+                     : std::holds_alternative<double>(v) ? std::get<double>(v)
+                                                         : 0.0;
+    switch (p.kind) {
+      case ParamKind::kFixed:
+        continue;
+      case ParamKind::kUniform:
+        u.push_back((x - p.lo) / (p.hi - p.lo));
+        break;
+      case ParamKind::kLogUniform:
+        u.push_back((std::log(x) - std::log(p.lo)) / (std::log(p.hi) - std::log(p.lo)));
+        break;
+      case ParamKind::kInt: {
+        double a, b;
+        int_ends(p, &a, &b);
+        u.push_back(((p.log ? std::log(x) : x) - a) / (b - a));
+        break;
+      }
+      case ParamKind::kChoice: {
+        const auto it = std::find(p.choices.begin(), p.choices.end(), v);
+        const double idx = it == p.choices.end() ? 0.0 : static_cast<double>(it - p.choices.begin());
+        u.push_back((idx + 0.5) / static_cast<double>(p.choices.size()));
+        break;
+      }
+    }
+    u.back() = std::clamp(u.back(), 0.0, 1.0);
+  }
+  return u;
+}
+
+Result<int64_t> grid_size(const SearchSpace& s) {
+  double total = 1;
+  for (const Param& p : s.params) {
+    if ((p.kind == ParamKind::kUniform || p.kind == ParamKind::kLogUniform) && p.grid == 0)
+      return param_error(p, std::string("grid search needs a number of points for a ") +
+                                param_kind_name(p.kind) + " range: add grid = N");
+    total *= static_cast<double>(grid_values(p).size());
+    if (total > 9007199254740992.0)
+      return Error{p.file, p.line, p.name, "the grid passes 2^53 points"};
+  }
+  return static_cast<int64_t>(total);
+}
+
+std::vector<ParamValue> grid_point(const SearchSpace& s, int64_t index) {
+  std::vector<ParamValue> out(s.params.size());
+  for (size_t i = s.params.size(); i-- > 0;) {  // the last parameter varies fastest
+    const auto values = grid_values(s.params[i]);
+    const auto k = static_cast<int64_t>(values.size());
+    out[i] = values[index % k];
+    index /= k;
+  }
+  return out;
+}
+
+std::string describe(const SearchSpace& s, const std::vector<ParamValue>& values) {
+  std::string out;
+  for (size_t i = 0; i < s.params.size(); ++i) {
+    if (s.params[i].kind == ParamKind::kFixed) continue;
+    if (!out.empty()) out += ' ';
+    out += s.params[i].name + "=" + param_to_string(values[i]);
+  }
+  return out;
+}
+
+}  // namespace hs

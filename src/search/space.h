@@ -1,0 +1,82 @@
+// space.h: a search space (the [space] table of a sweep) and its map onto the unit cube.
+//
+// A space is an ordered list of parameters, each with a kind:
+//   uniform [lo, hi]        a real, uniform in [lo, hi]
+//   log_uniform [lo, hi]    a real, uniform in log space (lo > 0)
+//   int [lo, hi]            an integer in [lo, hi], uniform (log = true: uniform in log, lo >= 1)
+//   choice [v1, v2, ...]    categorical: numbers, strings or booleans
+//   fixed v                 one value, never searched
+// Grid search takes every value of a choice and every integer of an int range (unless `grid`
+// says how many), and `grid` points of a real range (log-spaced for log ones, ends included).
+//
+// The unit cube: each searched (non-fixed) parameter has one coordinate u in [0, 1]. Reals and
+// ints map their (log) range linearly; ints round to the nearest integer after the map; a choice
+// of k values takes index floor(u k) (u = (index + 0.5) / k on the way back). Strategies that
+// want a one-hot encoding build it from kind and choices.
+//
+// May depend on: core. Knows nothing of neural networks: names are plain strings, which the
+// config layer checks against the trainer's keys. Thread safety: plain values.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "core/error.h"
+
+namespace hs {
+
+// A parameter's value. bool comes first so that a variant built from `true` is a bool.
+using ParamValue = std::variant<bool, int64_t, double, std::string>;
+
+// The value as TOML writes it: 3, 0.001, "adam", true (doubles with up to 17 digits, so they
+// read back exactly).
+std::string param_to_string(const ParamValue& v);
+
+enum class ParamKind { kUniform, kLogUniform, kInt, kChoice, kFixed };
+const char* param_kind_name(ParamKind kind);  // "uniform", "log_uniform", "int", "choice", "fixed"
+
+struct Param {
+  std::string name;
+  ParamKind kind = ParamKind::kFixed;
+  double lo = 0, hi = 0;            // uniform, log_uniform, int
+  bool log = false;                 // int: uniform in log space
+  std::vector<ParamValue> choices;  // choice: the values; fixed: the one value
+  int64_t grid = 0;                 // grid points of a range; 0: every integer of an int range
+  std::string file;                 // where it was defined, for messages
+  int line = 0;
+};
+
+struct SearchSpace {
+  std::vector<Param> params;
+};
+
+// Checks one parameter: lo < hi (lo <= hi for int), lo > 0 for log ranges (lo >= 1 for a log
+// int), finite bounds, a non-empty choice of one type (ints and reals may mix), grid >= 2 for
+// ranges that give one, no grid on a choice. The error names the file, line and parameter.
+Status validate(const Param& p);
+// validate() on every parameter, and no name twice.
+Status validate(const SearchSpace& s);
+
+// Number of searched (non-fixed) parameters: the unit cube's dimension.
+int cube_dims(const SearchSpace& s);
+
+// u (cube_dims) in [0, 1] -> one value per parameter (fixed ones included), in order.
+// REQUIRES: validate(s) passed; u.size() == cube_dims(s). Coordinates are clamped to [0, 1].
+std::vector<ParamValue> decode(const SearchSpace& s, const std::vector<double>& u);
+// The inverse map for values decode() can give (or any in range): one coordinate per searched
+// parameter. REQUIRES: values.size() == s.params.size().
+std::vector<double> encode(const SearchSpace& s, const std::vector<ParamValue>& values);
+
+// The grid: the cartesian product of each parameter's grid values (a fixed parameter has one),
+// the last parameter varying fastest. grid_size is an error when a real range has no `grid`
+// count or the product passes 2^53.
+Result<int64_t> grid_size(const SearchSpace& s);
+// Point `index` of the grid. REQUIRES: 0 <= index < grid_size(s).
+std::vector<ParamValue> grid_point(const SearchSpace& s, int64_t index);
+
+// "lr=0.001 optimizer=adam batch_size=64": the searched parameters of a point, for log lines.
+std::string describe(const SearchSpace& s, const std::vector<ParamValue>& values);
+
+}  // namespace hs

@@ -1,0 +1,45 @@
+#include "search/strategy.h"
+
+#include "search/strategies.h"
+
+namespace hs {
+
+const char* strategy_name(StrategyKind kind) {
+  switch (kind) {
+    case StrategyKind::kGrid: return "grid";
+    case StrategyKind::kRandom: return "random";
+    case StrategyKind::kBayes: return "bayes";
+    case StrategyKind::kTpe: return "tpe";
+  }
+  return "?";
+}
+
+bool parse_strategy(std::string_view name, StrategyKind* out) {
+  for (StrategyKind k : {StrategyKind::kGrid, StrategyKind::kRandom, StrategyKind::kBayes,
+                         StrategyKind::kTpe}) {
+    if (name == strategy_name(k)) {
+      *out = k;
+      return true;
+    }
+  }
+  return false;
+}
+
+Result<std::unique_ptr<Strategy>> make_strategy(const StrategyOptions& options,
+                                                const SearchSpace& space,
+                                                std::vector<std::string>* notes) {
+  if (Status st = validate(space); !st) return st.error();
+  if (options.trials < 1)
+    return Error{{}, 0, "trials", "must be >= 1, got " + std::to_string(options.trials)};
+  switch (options.kind) {
+    case StrategyKind::kGrid: return make_grid(options, space, notes);
+    case StrategyKind::kRandom: return make_random(options, space);
+    case StrategyKind::kBayes:
+    case StrategyKind::kTpe:
+      break;
+  }
+  return Error{{}, 0, "strategy",
+               std::string(strategy_name(options.kind)) + " is not built yet (issue 3)"};
+}
+
+}  // namespace hs

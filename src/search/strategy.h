@@ -1,0 +1,70 @@
+// strategy.h: the one interface every search strategy has, ask() and tell() (lecture 11.2.1 to
+// 11.2.3), and the factory that builds one from its options.
+//
+//   ask()  -> the next trial: an id (0, 1, 2, ... in the order asked) and one value per parameter
+//   tell() <- that trial's outcome, in any order, while other trials are still pending
+// The scheduler (rank 0) asks for as many trials as it has free workers and tells outcomes as
+// they come back, so strategies must give distinct trials while earlier ones are pending.
+// Same seed, same trials: a trial's parameters depend on the seed and what had been told when it
+// was asked, never on the wall clock or which worker runs it (random: on (seed, id) alone).
+//
+// May depend on: core, search/space, and the GP and TPE engines. Knows nothing of neural networks,
+// MPI or files. Thread safety: one thread drives a strategy (rank 0's scheduler).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "search/space.h"
+
+namespace hs {
+
+enum class StrategyKind { kGrid, kRandom, kBayes, kTpe };
+const char* strategy_name(StrategyKind kind);  // "grid", "random", "bayes", "tpe"
+bool parse_strategy(std::string_view name, StrategyKind* out);
+
+enum class Direction { kMaximize, kMinimize };
+
+struct StrategyOptions {
+  StrategyKind kind = StrategyKind::kRandom;
+  int64_t trials = 20;                       // how many trials the sweep runs
+  uint64_t seed = 0;                         // the sweep seed
+  Direction direction = Direction::kMaximize;
+  int n_init = 0;                            // bayes, tpe: initial design size (0: automatic)
+};
+
+enum class TrialStatus { kOk, kFailed, kDiverged };
+
+struct Outcome {
+  TrialStatus status = TrialStatus::kOk;
+  double value = 0;  // the metric (ignored unless status is kOk)
+};
+
+struct Trial {
+  int64_t id = -1;
+  std::vector<ParamValue> values;  // one per parameter of the space, in its order
+};
+
+class Strategy {
+ public:
+  virtual ~Strategy() = default;
+  virtual StrategyKind kind() const = 0;
+  // The next trial, or nullopt when there is none left (the grid is done, or `trials` reached).
+  virtual std::optional<Trial> ask() = 0;
+  // The outcome of trial `id`. REQUIRES: id came from ask() and is told once.
+  virtual void tell(int64_t id, const Outcome& outcome) = 0;
+};
+
+// A strategy for `space`. Errors: an invalid space; grid with a real range without `grid`
+// points, or with `trials` larger than the grid. `notes` receives what the caller should say
+// before the sweep starts (the grid's size; a grid cut short by `trials`).
+// REQUIRES: options.trials >= 1.
+Result<std::unique_ptr<Strategy>> make_strategy(const StrategyOptions& options,
+                                                const SearchSpace& space,
+                                                std::vector<std::string>* notes);
+
+}  // namespace hs
