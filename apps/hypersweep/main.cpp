@@ -1,5 +1,6 @@
 // hypersweep: the command line. Subcommands:
 //   train   train one configuration (a TOML file and/or --set flags), a line per epoch.
+//   plan    check a sweep file ([train], [sweep], [space]) and print the trials it would run.
 // Exit codes: 0 done (whatever the training outcome: completed, early stop, diverged),
 //             2 bad configuration or data (one message naming file, line and key), 1 other.
 #include <fmt/core.h>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "config/sweep_config.h"
 #include "data/load.h"
 #include "train/trainer.h"
 
@@ -113,6 +115,54 @@ int run_train(const TrainArgs& a) {
   return 0;
 }
 
+struct PlanArgs {
+  std::string config;
+  int64_t show = 10;
+};
+
+// Checks the whole sweep file, then asks the strategy for its first trials (without telling it
+// anything: a learning strategy's later trials depend on outcomes, so only its start is shown).
+int run_plan(const PlanArgs& a) {
+  auto sweep = hs::load_sweep(a.config);
+  if (!sweep) return fail(sweep.error());
+  std::vector<std::string> notes;
+  auto strategy = hs::make_strategy(sweep->strategy, sweep->space, &notes);
+  if (!strategy) {
+    hs::Error e = strategy.error();
+    if (e.file.empty()) e.file = a.config;  // the [sweep] table is where it is set
+    return fail(e);
+  }
+  const auto& o = sweep->strategy;
+  fmt::print("sweep: {} strategy, {} trials, seed {}, {} {}\n", hs::strategy_name(o.kind),
+             o.trials, o.seed, o.direction == hs::Direction::kMaximize ? "maximise" : "minimise",
+             sweep->metric);
+  for (const auto& n : notes) fmt::print("{}\n", n);
+  fmt::print("space ({} searched):\n", hs::cube_dims(sweep->space));
+  for (const auto& p : sweep->space.params) {
+    std::string what;
+    if (p.kind == hs::ParamKind::kFixed || p.kind == hs::ParamKind::kChoice) {
+      for (const auto& c : p.choices) what += (what.empty() ? "" : ", ") + hs::param_to_string(c);
+      what = p.kind == hs::ParamKind::kFixed ? what : "[" + what + "]";
+    } else {
+      const bool is_int = p.kind == hs::ParamKind::kInt;
+      auto bound = [&](double v) {
+        return is_int ? std::to_string(static_cast<int64_t>(v)) : hs::param_to_string(v);
+      };
+      what = fmt::format("[{}, {}]{}", bound(p.lo), bound(p.hi), p.log ? " log" : "");
+      if (p.grid) what += fmt::format(" grid {}", p.grid);
+    }
+    fmt::print("  {:<16} {:<12} {}\n", p.name, hs::param_kind_name(p.kind), what);
+  }
+  for (int64_t i = 0; i < a.show; ++i) {
+    auto t = (*strategy)->ask();
+    if (!t) break;
+    auto trial_opt = hs::trial_options(*sweep, *t);  // every trial must make a valid trainer
+    if (!trial_opt) return fail(trial_opt.error());
+    fmt::print("trial {:>4}: {}\n", t->id, hs::describe(sweep->space, t->values));
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -141,6 +191,21 @@ int main(int argc, char** argv) {
   train->add_flag("--quiet,-q", ta.quiet, "No per-epoch lines");
   train->footer(keys_help());
 
+  PlanArgs pa;
+  auto* plan = app.add_subcommand(
+      "plan",
+      "Check a sweep file and print its strategy, its space and the first trials it would run.\n"
+      "Errors (an unknown key, lo >= hi, log_uniform with lo <= 0, an empty choice, a value the\n"
+      "trainer refuses) name the file, line and key, and exit with code 2.\n"
+      "Examples:\n"
+      "  hypersweep plan configs/sweep_grid.toml\n"
+      "  hypersweep plan configs/sweep_random.toml --show 5");
+  plan->add_option("config", pa.config, "TOML file with [train], [sweep] and [space] tables")
+      ->required()
+      ->check(CLI::ExistingFile);
+  plan->add_option("--show,-n", pa.show, "How many trials to print (default 10)")
+      ->check(CLI::NonNegativeNumber);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -149,6 +214,7 @@ int main(int argc, char** argv) {
   }
   try {
     if (*train) return run_train(ta);
+    if (*plan) return run_plan(pa);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "hypersweep: internal error: %s\n", e.what());
     return 1;

@@ -163,3 +163,24 @@ TEST_CASE("help teaches the subcommand and its keys", "[cli]") {
   CHECK(hypersweep("--version").code == 0);
   CHECK(hypersweep("no-such-subcommand").code == 2);
 }
+
+TEST_CASE("plan checks a sweep file and prints the trials it would run", "[cli][sweep]") {
+  const Run r = hypersweep("plan configs/sweep_grid.toml --show 3");
+  CHECK(r.code == 0);
+  CHECK(contains(r.out, "grid: 16 points (4 lr x 4 weight_decay)"));
+  CHECK(contains(r.out, "trial    2: lr=1e-04 weight_decay=0.001"));
+  CHECK_FALSE(contains(r.out, "trial    3:"));
+  CHECK(hypersweep("plan configs/sweep_random.toml").code == 0);
+}
+
+TEST_CASE("a bad search space exits 2 naming the file, line and key", "[cli][sweep]") {
+  Scratch s;
+  const auto cfg = s.write("bad_space.toml", "[sweep]\ntrials = 4\n[space]\nlr = { log_uniform = [0.0, 0.1] }\n");
+  const Run r = hypersweep("plan '" + cfg.string() + "'");
+  CHECK(r.code == 2);
+  CHECK(contains(r.err, cfg.string() + ":4: lr: log_uniform needs lo > 0"));
+  const auto big = s.write("big.toml", "[sweep]\nstrategy = \"grid\"\ntrials = 5\n[space]\ndepth = { int = [1, 2] }\n");
+  const Run g = hypersweep("plan '" + big.string() + "'");
+  CHECK(g.code == 2);
+  CHECK(contains(g.err, "trials: the grid has 2 points, fewer than trials = 5"));
+}

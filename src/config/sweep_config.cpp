@@ -1,0 +1,228 @@
+#include "config/sweep_config.h"
+
+#include <algorithm>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <toml++/toml.h>
+
+namespace hs {
+
+namespace {
+
+int line_of(const toml::node& n) { return static_cast<int>(n.source().begin.line); }
+
+std::optional<ParamValue> scalar(const toml::node& n) {
+  if (const auto* b = n.as_boolean()) return ParamValue{b->get()};
+  if (const auto* i = n.as_integer()) return ParamValue{i->get()};
+  if (const auto* d = n.as_floating_point()) return ParamValue{d->get()};
+  if (const auto* s = n.as_string()) return ParamValue{s->get()};
+  return std::nullopt;
+}
+
+std::optional<double> number(const toml::node& n) {
+  if (const auto* i = n.as_integer()) return static_cast<double>(i->get());
+  if (const auto* d = n.as_floating_point()) return d->get();
+  return std::nullopt;
+}
+
+ConfigValue to_config(const ParamValue& v) {
+  return std::visit([](const auto& x) { return ConfigValue{x}; }, v);
+}
+
+std::string text_of(const toml::node& n) {
+  std::ostringstream os;
+  n.visit([&](const auto& x) { os << x; });
+  return os.str();
+}
+
+// One [space] entry -> a Param (kind, bounds, choices); values are checked against the trainer
+// key afterwards.
+Result<Param> parse_param(const std::string& name, const toml::node& node, const std::string& file) {
+  Param p;
+  p.name = name;
+  p.file = file;
+  p.line = line_of(node);
+  auto fail = [&](const std::string& msg) { return Error{file, p.line, name, msg}; };
+  auto choices_from = [&](const toml::array& arr) -> Status {
+    for (const auto& e : arr) {
+      auto v = scalar(e);
+      if (!v) return fail("choice values are numbers, strings or booleans, got " + text_of(e));
+      p.choices.push_back(*v);
+    }
+    return {};
+  };
+  if (const auto* arr = node.as_array()) {  // the shorthand for a choice
+    p.kind = ParamKind::kChoice;
+    if (Status st = choices_from(*arr); !st) return st.error();
+    return p;
+  }
+  if (auto v = scalar(node)) {
+    p.kind = ParamKind::kFixed;
+    p.choices = {*v};
+    return p;
+  }
+  const auto* table = node.as_table();
+  if (!table) return fail("expected a value, a list of choices or a table, got " + text_of(node));
+  int kinds = 0;
+  for (const auto& [k, v] : *table) {
+    const std::string key(k.str());
+    if (key == "uniform" || key == "log_uniform" || key == "int") {
+      ++kinds;
+      p.kind = key == "uniform" ? ParamKind::kUniform
+               : key == "int"   ? ParamKind::kInt
+                                : ParamKind::kLogUniform;
+      const auto* arr = v.as_array();
+      std::optional<double> lo, hi;
+      if (arr && arr->size() == 2) lo = number(*arr->get(0)), hi = number(*arr->get(1));
+      if (!lo || !hi) return fail(key + " expects [lo, hi], got " + text_of(v));
+      p.lo = *lo, p.hi = *hi;
+    } else if (key == "choice") {
+      ++kinds;
+      p.kind = ParamKind::kChoice;
+      const auto* arr = v.as_array();
+      if (!arr) return fail("choice expects a list, got " + text_of(v));
+      if (Status st = choices_from(*arr); !st) return st.error();
+    } else if (key == "log") {
+      const auto* b = v.as_boolean();
+      if (!b) return fail("log expects true or false, got " + text_of(v));
+      p.log = b->get();
+    } else if (key == "grid") {
+      const auto* g = v.as_integer();
+      if (!g) return fail("grid expects a whole number of points, got " + text_of(v));
+      p.grid = g->get();
+    } else {
+      return fail("unknown field " + key +
+                  " (a parameter is one of uniform, log_uniform, int, choice; with log, grid)");
+    }
+  }
+  if (kinds != 1)
+    return fail(kinds == 0 ? "give one of uniform, log_uniform, int or choice"
+                           : "give only one of uniform, log_uniform, int or choice");
+  if (p.log && p.kind != ParamKind::kInt)
+    return fail("log = true goes with int ranges (use log_uniform for reals)");
+  return p;
+}
+
+// Every value the parameter can take must be valid for its trainer key.
+Status check_values(const SweepConfig& sweep, const Param& p) {
+  const auto& keys = train_keys();
+  if (std::none_of(keys.begin(), keys.end(), [&](const KeyInfo& k) { return p.name == k.key; }))
+    return Error{p.file, p.line, p.name,
+                 "not a trainer key, so it cannot be searched (hypersweep train --list-keys)"};
+  std::vector<ParamValue> values = p.choices;
+  if (p.kind == ParamKind::kInt) {
+    values = {ParamValue{static_cast<int64_t>(p.lo)}, ParamValue{static_cast<int64_t>(p.hi)}};
+  } else if (p.kind == ParamKind::kUniform || p.kind == ParamKind::kLogUniform) {
+    values = {ParamValue{p.lo}, ParamValue{p.hi}};
+  }
+  for (const ParamValue& v : values) {
+    TrainConfig scratch = sweep.train;
+    Status st = scratch.set_value(p.name, to_config(v), ConfigWhere{p.file, p.line});
+    if (!st) {
+      Error e = st.error();
+      e.message = "the space reaches " + param_to_string(v) + ", which the trainer refuses: " +
+                  e.message;
+      return e;
+    }
+  }
+  return {};
+}
+
+Status parse_sweep_table(SweepConfig& sweep, const toml::table& t, const std::string& file) {
+  bool direction_given = false;
+  for (const auto& [k, v] : t) {
+    const std::string key(k.str());
+    const int line = line_of(v);
+    auto fail = [&](const std::string& msg) { return Error{file, line, key, msg}; };
+    if (key == "strategy") {
+      const auto* s = v.as_string();
+      if (!s || !parse_strategy(s->get(), &sweep.strategy.kind))
+        return fail("expected grid, random, bayes or tpe, got " + text_of(v));
+    } else if (key == "trials" || key == "seed" || key == "n_init") {
+      const auto* i = v.as_integer();
+      if (!i) return fail("expected a whole number, got " + text_of(v));
+      const int64_t x = i->get();
+      if (key == "trials") {
+        if (x < 1) return fail("must be >= 1, got " + std::to_string(x));
+        sweep.strategy.trials = x;
+      } else if (key == "seed") {
+        if (x < 0) return fail("must be >= 0, got " + std::to_string(x));
+        sweep.strategy.seed = static_cast<uint64_t>(x);
+      } else {
+        if (x < 0 || x > 100000) return fail("must be 0 to 100000, got " + std::to_string(x));
+        sweep.strategy.n_init = static_cast<int>(x);
+      }
+    } else if (key == "metric") {
+      const auto* s = v.as_string();
+      if (!s || (s->get() != "val_acc" && s->get() != "val_loss"))
+        return fail("expected val_acc or val_loss, got " + text_of(v));
+      sweep.metric = s->get();
+    } else if (key == "direction") {
+      const auto* s = v.as_string();
+      if (!s || (s->get() != "max" && s->get() != "min"))
+        return fail("expected max or min, got " + text_of(v));
+      sweep.strategy.direction = s->get() == "max" ? Direction::kMaximize : Direction::kMinimize;
+      direction_given = true;
+    } else {
+      return fail("unknown key in [sweep] (strategy, trials, seed, metric, direction, n_init)");
+    }
+  }
+  if (!direction_given)
+    sweep.strategy.direction = sweep.metric == "val_loss" ? Direction::kMinimize : Direction::kMaximize;
+  return {};
+}
+
+}  // namespace
+
+Result<SweepConfig> load_sweep_text(std::string_view text, const std::string& name) {
+  SweepConfig sweep;
+  if (Status st = sweep.train.load_text(text, name); !st) return st.error();
+  toml::table root;
+  try {
+    root = toml::parse(text, std::string_view(name));
+  } catch (const toml::parse_error& e) {  // load_text has reported syntax errors already
+    return Error{name, static_cast<int>(e.source().begin.line), "", std::string(e.description())};
+  }
+  if (const auto* t = root["sweep"].as_table()) {
+    if (Status st = parse_sweep_table(sweep, *t, name); !st) return st.error();
+  }
+  const auto* space = root["space"].as_table();
+  if (!space || space->empty())
+    return Error{name, 0, "space", "a sweep needs a [space] table with at least one parameter"};
+  // Document order, so the first fault reported is the first in the file.
+  std::vector<std::pair<std::string, const toml::node*>> entries;
+  for (const auto& [k, v] : *space) entries.emplace_back(std::string(k.str()), &v);
+  std::stable_sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) {
+    return line_of(*a.second) < line_of(*b.second);
+  });
+  for (const auto& [key, node] : entries) {
+    Result<Param> p = parse_param(key, *node, name);
+    if (!p) return p.error();
+    if (Status st = validate(*p); !st) return st.error();
+    if (Status st = check_values(sweep, *p); !st) return st.error();
+    sweep.space.params.push_back(std::move(*p));
+  }
+  if (Status st = validate(sweep.space); !st) return st.error();
+  return sweep;
+}
+
+Result<SweepConfig> load_sweep(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Error{path, 0, "", "cannot open the sweep file"};
+  std::ostringstream text;
+  text << in.rdbuf();
+  return load_sweep_text(text.str(), path);
+}
+
+Result<TrainOptions> trial_options(const SweepConfig& sweep, const Trial& trial) {
+  TrainConfig config = sweep.train;
+  for (size_t i = 0; i < sweep.space.params.size(); ++i) {
+    const Param& p = sweep.space.params[i];
+    Status st = config.set_value(p.name, to_config(trial.values[i]), ConfigWhere{p.file, p.line});
+    if (!st) return st.error();
+  }
+  return config.finish();
+}
+
+}  // namespace hs
