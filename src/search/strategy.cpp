@@ -34,12 +34,10 @@ Result<std::unique_ptr<Strategy>> make_strategy(const StrategyOptions& options,
   switch (options.kind) {
     case StrategyKind::kGrid: return make_grid(options, space, notes);
     case StrategyKind::kRandom: return make_random(options, space);
-    case StrategyKind::kBayes:
-    case StrategyKind::kTpe:
-      break;
+    case StrategyKind::kBayes: return make_bayes(options, space);
+    case StrategyKind::kTpe: return make_tpe(options, space);
   }
-  return Error{{}, 0, "strategy",
-               std::string(strategy_name(options.kind)) + " is not built yet (issue 3)"};
+  return Error{{}, 0, "strategy", "unknown strategy"};
 }
 
 }  // namespace hs

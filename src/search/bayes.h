@@ -1,0 +1,77 @@
+// bayes.h: Bayesian-optimisation proposals on the unit cube: Expected Improvement over the GP of
+// gp.h, with pending points handled by the kriging believer, and a seeded Latin hypercube for the
+// initial design.
+//
+// Conventions: points lie in [0,1]^d and outputs are MINIMISED. The caller (the bayes strategy)
+// maps maximisation, log scales, integers and one-hot categoricals onto the cube and back, gives
+// failed trials a bad value before they get here, and runs the initial design itself.
+//
+// Who may call: the search strategies. Thread safety: pure functions of their arguments (plus
+// the in/out `warm`), no shared state; concurrent calls are safe if they do not share `warm`.
+// May depend on: src/core, Eigen, NLopt (only inside bayes.cpp). Knows nothing of neural
+// networks, data sets or MPI.
+#pragma once
+
+#include <cstdint>
+
+#include <Eigen/Core>
+
+#include "search/gp.h"
+
+namespace hs {
+
+// ---- acquisition functions ---------------------------------------------------------------------
+// Expected Improvement below `best` for a Gaussian N(mu, sigma^2):
+//   EI = (best - mu) Phi(z) + sigma phi(z),  z = (best - mu) / sigma,
+// and max(best - mu, 0) when sigma <= 0 (so exactly 0 where the model is certain and mu >= best).
+double expected_improvement(double mu, double sigma, double best);
+// log EI, accurate (to ~1e-10 relative in EI) where EI itself underflows, for z = (best - mu) /
+// sigma down to about -1e150; -infinity where EI == 0.
+// The proposal optimiser works on this: EI and its gradient vanish far from the incumbent, log EI
+// keeps a slope there. dmu, dsigma (may be null) get d log EI / d mu and d / d sigma (0 when
+// sigma <= 0).
+double log_expected_improvement(double mu, double sigma, double best, double* dmu = nullptr,
+                                double* dsigma = nullptr);
+// Lower confidence bound mu - beta sigma (to minimise; the minimisation form of UCB).
+inline double lower_confidence_bound(double mu, double sigma, double beta) {
+  return mu - beta * sigma;
+}
+
+// ---- proposals ---------------------------------------------------------------------------------
+// How a pending point (asked, not yet told) enters the model before a proposal.
+enum class PendingLie {
+  kMean,   // kriging believer: the posterior mean there (default)
+  kBest,   // constant liar, optimistic: the best observed value
+  kWorst,  // constant liar, pessimistic: the worst observed value (spreads points the most)
+};
+
+struct BayesOptions {
+  GpFitOptions fit;                     // hyperparameter fitting (gp.h)
+  PendingLie lie = PendingLie::kMean;   // how pending points are filled in
+  double xi = 0.0;  // EI margin: improvement counted below best - xi*sd(y) (0: plain EI)
+  int random_candidates = 2000;   // uniform candidates scored by EI in one batch
+  int local_candidates = 400;     // Gaussian perturbations of the best observed points
+  int local_centres = 5;          // how many of the best points get perturbed
+  int refine_starts = 5;          // top candidates refined by L-BFGS on log EI
+  int refine_evals = 60;          // evaluation budget of each refinement
+};
+
+// The next point to evaluate, in [0,1]^d.
+//   X (n,d), y (n): completed trials and their values (to minimise). pending (m,d): asked but
+//   not yet told (m may be 0; pass an (0,d) matrix). seed: all randomness (same inputs and seed,
+//   same point). warm: may be null; in, the previous call's hyperparameters, used as one more
+//   start of the fit (ignored when warm->dim() != d, so an empty GpHyper means none); out, the
+//   hyperparameters fitted here (unchanged when n < 2). Keep it between calls of one search.
+// With n < 2 there is nothing to model and the point is uniform random from the seed.
+// REQUIRES: X.cols() == pending.cols() == d >= 1, y (n) finite, X and pending inside [0,1]^d.
+Eigen::VectorXd bayes_propose(const Eigen::MatrixXd& X, const Eigen::VectorXd& y,
+                              const Eigen::MatrixXd& pending, uint64_t seed,
+                              const BayesOptions& opt, GpHyper* warm);
+
+// ---- initial design ----------------------------------------------------------------------------
+// n points of a Latin hypercube in [0,1]^d (n,d): each coordinate hits each of the n strata
+// once, at a random offset inside it. Of `tries` seeded hypercubes the one with the largest
+// smallest pairwise distance is kept (maximin), so points do not bunch. REQUIRES: n, d >= 1.
+Eigen::MatrixXd latin_hypercube(int n, int d, uint64_t seed, int tries = 20);
+
+}  // namespace hs

@@ -1,0 +1,215 @@
+// The learning strategies: bayes (a GP with Expected Improvement, lecture 11.2.3) and tpe. Both
+// keep the history of what was asked and told, hand it to their engine (bayes.h, tpe.h) on the
+// unit cube, and map the engine's point back to parameter values.
+//
+// Outcomes become values to minimise: the metric as it is (direction min) or negated (max).
+// A failed or diverged trial is not dropped: it counts as the worst completed value so far, so
+// the model learns to avoid its region without a made-up value stretching the output scale.
+// Trials asked but not told are passed as pending, so several asks in a row spread out.
+#include <algorithm>
+#include <cmath>
+
+#include "core/rng.h"
+#include "search/bayes.h"
+#include "search/strategies.h"
+#include "search/tpe.h"
+
+namespace hs {
+
+namespace {
+
+class ModelStrategy : public Strategy {
+ public:
+  ModelStrategy(SearchSpace space, const StrategyOptions& o) : space_(std::move(space)), o_(o) {}
+
+  std::optional<Trial> ask() override {
+    if (next_ >= o_.trials) return std::nullopt;
+    Trial t;
+    t.id = next_++;
+    std::vector<double> u = propose(t.id);
+    t.values = decode(space_, u);
+    // Keep the point as decode() rounds it (ints, choices), so the model sees what ran.
+    asked_.push_back({encode(space_, t.values), false, 0.0, false});
+    return t;
+  }
+
+  void tell(int64_t id, const Outcome& outcome) override {
+    Record& r = asked_.at(static_cast<size_t>(id));
+    r.told = true;
+    r.ok = outcome.status == TrialStatus::kOk && std::isfinite(outcome.value);
+    r.value = o_.direction == Direction::kMaximize ? -outcome.value : outcome.value;
+  }
+
+ protected:
+  struct Record {
+    std::vector<double> u;  // the trial's point on the unit cube (space encoding)
+    bool told;
+    double value;  // to minimise
+    bool ok;
+  };
+  // The point for trial `id` on the unit cube (cube_dims coordinates).
+  virtual std::vector<double> propose(int64_t id) = 0;
+
+  // Completed trials as (points, values to minimise), failures at the worst completed value
+  // (left out while nothing has completed); and the pending points.
+  void history(std::vector<std::vector<double>>* X, std::vector<double>* y,
+               std::vector<std::vector<double>>* pending) const {
+    double worst = -INFINITY;
+    for (const Record& r : asked_)
+      if (r.told && r.ok) worst = std::max(worst, r.value);
+    for (const Record& r : asked_) {
+      if (!r.told) {
+        pending->push_back(r.u);
+      } else if (r.ok || std::isfinite(worst)) {
+        X->push_back(r.u);
+        y->push_back(r.ok ? r.value : worst);
+      }
+    }
+  }
+
+  uint64_t seed_for(int64_t id) const {
+    return derive_seed(o_.seed, static_cast<uint64_t>(id), SeedPurpose::kSearch);
+  }
+
+  SearchSpace space_;
+  StrategyOptions o_;
+  std::vector<Record> asked_;  // by trial id
+  int64_t next_ = 0;
+};
+
+// ---- bayes -------------------------------------------------------------------------------------
+// The GP sees each choice one-hot (k coordinates), everything else as its one space coordinate.
+class BayesStrategy final : public ModelStrategy {
+ public:
+  BayesStrategy(SearchSpace space, const StrategyOptions& o) : ModelStrategy(std::move(space), o) {
+    for (const Param& p : space_.params) {
+      if (p.kind == ParamKind::kFixed) continue;
+      width_.push_back(p.kind == ParamKind::kChoice ? static_cast<int>(p.choices.size()) : 1);
+      gp_dims_ += width_.back();
+    }
+    n_init_ = static_cast<int>(std::min<int64_t>(o.trials, o.n_init > 0 ? o.n_init : kAutoInit(gp_dims_)));
+    init_ = latin_hypercube(n_init_, gp_dims_, derive_seed(o.seed, 0, SeedPurpose::kSearch));
+  }
+  StrategyKind kind() const override { return StrategyKind::kBayes; }
+
+  // The initial design's size when n_init is 0: enough points to fit length scales, no more.
+  static int64_t kAutoInit(int d) { return std::clamp<int64_t>(2 * d + 2, 5, 20); }
+
+ private:
+  std::vector<double> propose(int64_t id) override {
+    if (id < n_init_) return from_gp(init_.row(id).transpose());
+    std::vector<std::vector<double>> X, pending;
+    std::vector<double> y;
+    history(&X, &y, &pending);
+    if (X.size() < 2) {  // nothing to model yet (failures so far): keep exploring
+      Rng rng(seed_for(id));
+      Eigen::VectorXd v(gp_dims_);
+      for (int j = 0; j < gp_dims_; ++j) v[j] = rng.uniform();
+      return from_gp(v);
+    }
+    const Eigen::VectorXd next =
+        bayes_propose(to_gp(X), Eigen::Map<const Eigen::VectorXd>(y.data(), y.size()),
+                      to_gp(pending), seed_for(id), opt_, &hyper_);
+    return from_gp(next);
+  }
+
+  // Space coordinates -> GP coordinates (choices one-hot).
+  Eigen::MatrixXd to_gp(const std::vector<std::vector<double>>& pts) const {
+    Eigen::MatrixXd M = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(pts.size()), gp_dims_);
+    for (size_t i = 0; i < pts.size(); ++i) {
+      int col = 0;
+      for (size_t j = 0; j < width_.size(); ++j) {
+        if (width_[j] == 1) {
+          M(i, col) = pts[i][j];
+        } else {
+          const int k = width_[j];
+          M(i, col + std::min(k - 1, static_cast<int>(pts[i][j] * k))) = 1.0;
+        }
+        col += width_[j];
+      }
+    }
+    return M;
+  }
+  // GP coordinates -> space coordinates: a one-hot block becomes its largest entry's index.
+  std::vector<double> from_gp(const Eigen::VectorXd& v) const {
+    std::vector<double> u;
+    int col = 0;
+    for (int w : width_) {
+      if (w == 1) {
+        u.push_back(std::clamp(v[col], 0.0, 1.0));
+      } else {
+        Eigen::Index best;
+        v.segment(col, w).maxCoeff(&best);
+        u.push_back((static_cast<double>(best) + 0.5) / w);
+      }
+      col += w;
+    }
+    return u;
+  }
+
+  std::vector<int> width_;  // GP coordinates of each searched parameter
+  int gp_dims_ = 0;
+  int n_init_ = 0;
+  Eigen::MatrixXd init_;  // the Latin hypercube of the first n_init_ trials
+  BayesOptions opt_;
+  GpHyper hyper_;  // the last fit, to warm-start the next
+};
+
+// ---- tpe ---------------------------------------------------------------------------------------
+// TPE sees each choice as a category index and everything else as its space coordinate.
+class TpeStrategy final : public ModelStrategy {
+ public:
+  TpeStrategy(SearchSpace space, const StrategyOptions& o) : ModelStrategy(std::move(space), o) {
+    for (const Param& p : space_.params) {
+      if (p.kind == ParamKind::kFixed) continue;
+      TpeDim d;
+      if (p.kind == ParamKind::kChoice) d.choices = static_cast<int>(p.choices.size());
+      // A linear int range is TPE's integer dimension: its values sit at k / (L - 1).
+      if (p.kind == ParamKind::kInt && !p.log && p.hi > p.lo)
+        d.levels = static_cast<int>(p.hi - p.lo) + 1;
+      dims_.push_back(d);
+    }
+    if (o.n_init > 0) opt_.n_startup = o.n_init;
+  }
+  StrategyKind kind() const override { return StrategyKind::kTpe; }
+
+ private:
+  std::vector<double> propose(int64_t id) override {
+    std::vector<std::vector<double>> X, pending;
+    std::vector<double> y;
+    history(&X, &y, &pending);
+    for (auto* pts : {&X, &pending})
+      for (auto& pt : *pts) to_tpe(pt);
+    std::vector<double> v = tpe_propose(dims_, X, y, pending, seed_for(id), opt_);
+    // A category index, or an integer level k / (L - 1), back to its cell's centre in the space.
+    for (size_t j = 0; j < dims_.size(); ++j) {
+      if (dims_[j].choices > 0) v[j] = (v[j] + 0.5) / dims_[j].choices;
+      const int L = dims_[j].levels;
+      if (L >= 2) v[j] = (std::round(v[j] * (L - 1)) + 0.5) / L;
+    }
+    return v;
+  }
+  // Space coordinates -> TPE's: choices as indices, linear ints as levels k / (L - 1).
+  void to_tpe(std::vector<double>& u) const {
+    for (size_t j = 0; j < dims_.size(); ++j) {
+      const int k = dims_[j].choices, L = dims_[j].levels;
+      if (k > 0) u[j] = std::min(k - 1, static_cast<int>(u[j] * k));
+      if (L >= 2) u[j] = std::min(L - 1, static_cast<int>(u[j] * L)) / static_cast<double>(L - 1);
+    }
+  }
+
+  std::vector<TpeDim> dims_;
+  TpeOptions opt_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Strategy>> make_bayes(const StrategyOptions& o, const SearchSpace& space) {
+  return std::unique_ptr<Strategy>(new BayesStrategy(space, o));
+}
+
+Result<std::unique_ptr<Strategy>> make_tpe(const StrategyOptions& o, const SearchSpace& space) {
+  return std::unique_ptr<Strategy>(new TpeStrategy(space, o));
+}
+
+}  // namespace hs

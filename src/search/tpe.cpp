@@ -1,0 +1,439 @@
+// tpe.cpp: the Parzen estimators behind tpe_propose() (see tpe.h for the contract).
+//
+// A group (the good points for l, the bad and pending points for g) is a mixture of one kernel
+// per point plus a prior kernel. Per dimension a kernel is
+//   real         a Gaussian truncated to [0,1]
+//   integer      a Gaussian over the index axis [-0.5, L-0.5], its mass over each unit bin
+//   categorical  a point mass on the observed index blended with a uniform (prior_weight smoothing)
+// Univariate mode keeps the dimensions apart (l and g factorise, each dimension is optimised on
+// its own); multivariate mode shares the kernel choice across dimensions.
+#include "search/tpe.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+#include "core/check.h"
+#include "core/rng.h"
+
+namespace hs {
+namespace {
+
+constexpr double kLogSqrt2Pi = 0.91893853320467274178;
+constexpr double kInvSqrt2 = 0.70710678118654752440;
+constexpr double kInf = std::numeric_limits<double>::infinity();
+// Beyond this many draws the fallbacks (non-duplicate search, truncated-normal rejection) give up.
+constexpr int kMaxTries = 64;
+
+double ndtr(double z) { return 0.5 * std::erfc(-z * kInvSqrt2); }
+
+// log Phi(z), finite far into the lower tail where Phi(z) itself underflows.
+double log_ndtr(double z) {
+  if (z > 0) return std::log1p(-ndtr(-z));
+  if (z > -20) return std::log(ndtr(z));
+  const double r = 1.0 / (z * z);  // Mills-ratio series: Phi(z) ~ phi(z)/|z| (1 - r + 3r^2 ...)
+  return -0.5 * z * z - std::log(-z) - kLogSqrt2Pi + std::log1p(r * (-1 + r * (3 - 15 * r)));
+}
+
+// log(Phi(b) - Phi(a)) for a < b, accurate in both tails (bin masses far from a kernel's mean
+// must stay comparable across kernels, not collapse to log 0).
+double log_ndtr_diff(double a, double b) {
+  if (a > 0) {  // the mass of [a,b] equals that of [-b,-a], which lies in the accurate lower tail
+    const double t = a;
+    a = -b;
+    b = -t;
+  }
+  const double la = log_ndtr(a), lb = log_ndtr(b);
+  return lb + std::log(-std::expm1(la - lb));
+}
+
+double logsumexp(const double* v, size_t n) {
+  double m = -kInf;
+  for (size_t i = 0; i < n; ++i) m = std::max(m, v[i]);
+  if (m == -kInf) return -kInf;
+  double s = 0;
+  for (size_t i = 0; i < n; ++i) s += std::exp(v[i] - m);
+  return m + std::log(s);
+}
+
+// How a dimension is handled internally: the index axis of an integer dimension replaces [0,1].
+struct DimInfo {
+  enum Kind { kReal, kInt, kCat } kind = kReal;
+  int n = 0;       // kInt: levels L; kCat: choices k
+  double low = 0;  // kernel support: [0,1] or [-0.5, L-0.5]
+  double high = 1;
+};
+
+DimInfo dim_info(const TpeDim& d) {
+  DimInfo info;
+  if (d.choices > 0) {
+    info.kind = DimInfo::kCat, info.n = d.choices;
+  } else if (d.levels >= 2) {
+    info.kind = DimInfo::kInt, info.n = d.levels, info.low = -0.5, info.high = d.levels - 0.5;
+  }
+  return info;
+}
+
+// An encoded value on the dimension's internal axis: [0,1], an index 0..L-1, or a choice 0..k-1.
+double to_internal(const DimInfo& info, double v) {
+  HS_CHECK(std::isfinite(v));
+  switch (info.kind) {
+    case DimInfo::kReal:
+      HS_CHECK(v >= -1e-9 && v <= 1 + 1e-9);
+      return std::clamp(v, 0.0, 1.0);
+    case DimInfo::kInt:
+      HS_CHECK(v >= -1e-9 && v <= 1 + 1e-9);
+      return std::clamp(std::round(v * (info.n - 1)), 0.0, double(info.n - 1)) + 0.0;
+    case DimInfo::kCat:
+      HS_CHECK(v >= 0 && v < info.n && v == std::floor(v));
+      return v;
+  }
+  return v;
+}
+
+double to_encoded(const DimInfo& info, double v) {
+  return info.kind == DimInfo::kInt ? v / (info.n - 1) : v;
+}
+
+// The kernels of one group along one dimension. Kernel j < n is observation j, kernel n the prior.
+struct DimKernels {
+  std::vector<double> mu, sigma, inv_sigma;
+  // kReal: -log(sigma sqrt(2 pi)) - log Z; kInt: -log Z (Z: the kernel's mass inside the range).
+  std::vector<double> lnorm;
+  // kCat: kernel j puts log_hit on its own choice and log_miss on each other one; the prior kernel
+  // is uniform. mix_log_p is the whole mixture's log probability of each choice.
+  double log_hit = 0, log_miss = 0;
+  std::vector<double> mix_log_p;
+};
+
+struct Group {
+  std::vector<std::vector<double>> pts;  // (n, D) on the internal axes, in trial order
+  std::vector<double> w;                 // n + 1 normalised weights, the prior's last
+  std::vector<double> logw;
+  std::vector<DimKernels> dims;
+};
+
+// Optuna's default_weights: the newest 25 points weigh 1, older ones ramp down to 1/n.
+std::vector<double> point_weights(size_t n, bool ramp) {
+  std::vector<double> w(n, 1.0);
+  constexpr size_t kFlat = 25;
+  if (ramp && n > kFlat) {
+    const size_t m = n - kFlat;
+    const double lo = 1.0 / double(n);
+    for (size_t i = 0; i < m; ++i) w[i] = m == 1 ? lo : lo + (1.0 - lo) * double(i) / double(m - 1);
+  }
+  return w;
+}
+
+// Univariate bandwidths (hyperopt's rule): the larger gap to a neighbour among the points and the
+// prior's mean, sorted; without consider_endpoints the outermost points use their inner gap only.
+std::vector<double> neighbour_sigmas(const std::vector<double>& mus_with_prior, double low,
+                                     double high, bool consider_endpoints) {
+  const size_t m = mus_with_prior.size();
+  std::vector<size_t> order(m);
+  std::iota(order.begin(), order.end(), size_t{0});
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return mus_with_prior[a] < mus_with_prior[b]; });
+  std::vector<double> s(m + 2);
+  s[0] = low, s[m + 1] = high;
+  for (size_t i = 0; i < m; ++i) s[i + 1] = mus_with_prior[order[i]];
+  std::vector<double> sig(m);
+  for (size_t i = 0; i < m; ++i) {
+    double g = std::max(s[i + 1] - s[i], s[i + 2] - s[i + 1]);
+    if (!consider_endpoints && m >= 2) {
+      if (i == 0) g = s[2] - s[1];
+      if (i == m - 1) g = s[m] - s[m - 1];
+    }
+    sig[order[i]] = g;
+  }
+  return sig;
+}
+
+Group build_group(const std::vector<DimInfo>& info, std::vector<std::vector<double>> pts,
+                  const TpeOptions& opt) {
+  Group g;
+  g.pts = std::move(pts);
+  const size_t n = g.pts.size(), D = info.size(), nk = n + 1;
+  g.w = point_weights(n, opt.ramp_weights);
+  g.w.push_back(opt.prior_weight);
+  const double wsum = std::accumulate(g.w.begin(), g.w.end(), 0.0);
+  g.logw.resize(nk);
+  for (size_t j = 0; j < nk; ++j) g.w[j] /= wsum, g.logw[j] = std::log(g.w[j]);
+
+  g.dims.resize(D);
+  for (size_t d = 0; d < D; ++d) {
+    const DimInfo& di = info[d];
+    DimKernels& k = g.dims[d];
+    if (di.kind == DimInfo::kCat) {
+      // Optuna's smoothing: each observation's row is 1 on its choice plus prior_weight / nk on
+      // every choice, normalised; the prior row is uniform.
+      const double c = di.n, eps = opt.prior_weight / double(nk), row = 1.0 + c * eps;
+      k.log_hit = std::log((1.0 + eps) / row);
+      k.log_miss = std::log(eps / row);
+      std::vector<double> p(di.n, g.w[n] / c);
+      for (size_t j = 0; j < n; ++j) {
+        for (int v = 0; v < di.n; ++v) p[v] += g.w[j] * eps / row;
+        p[size_t(g.pts[j][d])] += g.w[j] / row;
+      }
+      k.mix_log_p.resize(di.n);
+      for (int v = 0; v < di.n; ++v) k.mix_log_p[v] = std::log(p[v]);
+      continue;
+    }
+    const double range = di.high - di.low, prior_mu = 0.5 * (di.low + di.high);
+    k.mu.resize(nk);
+    for (size_t j = 0; j < n; ++j) k.mu[j] = g.pts[j][d];
+    k.mu[n] = prior_mu;
+    if (opt.multivariate) {
+      // Scott's rule shape as in Optuna's multivariate TPE: one bandwidth for all points.
+      const double s = opt.bandwidth_factor *
+                       std::pow(double(std::max<size_t>(n, 1)), -1.0 / double(D + 4)) * range;
+      k.sigma.assign(nk, s);
+    } else {
+      k.sigma = neighbour_sigmas(k.mu, di.low, di.high, opt.consider_endpoints);
+    }
+    const double min_sigma =
+        opt.magic_clip ? range / std::min(100.0, 1.0 + double(nk)) : 1e-12 * range;
+    for (double& s : k.sigma) s = std::clamp(s, min_sigma, range);
+    k.sigma[n] = range;
+    k.inv_sigma.resize(nk);
+    k.lnorm.resize(nk);
+    for (size_t j = 0; j < nk; ++j) {
+      k.inv_sigma[j] = 1.0 / k.sigma[j];
+      const double logz =
+          log_ndtr_diff((di.low - k.mu[j]) * k.inv_sigma[j], (di.high - k.mu[j]) * k.inv_sigma[j]);
+      k.lnorm[j] = -logz - (di.kind == DimInfo::kReal ? std::log(k.sigma[j]) + kLogSqrt2Pi : 0.0);
+    }
+  }
+  return g;
+}
+
+// log of kernel j's density (kReal) or probability (kInt, kCat) at internal value x, without
+// the kernel's weight.
+double kernel_log(const DimInfo& di, const DimKernels& k, size_t j, size_t n_points,
+                  double obs_value, double x) {
+  if (di.kind == DimInfo::kCat) {
+    if (j == n_points) return -std::log(double(di.n));
+    return obs_value == x ? k.log_hit : k.log_miss;
+  }
+  if (di.kind == DimInfo::kReal) {
+    const double z = (x - k.mu[j]) * k.inv_sigma[j];
+    return k.lnorm[j] - 0.5 * z * z;
+  }
+  return k.lnorm[j] +
+         log_ndtr_diff((x - 0.5 - k.mu[j]) * k.inv_sigma[j], (x + 0.5 - k.mu[j]) * k.inv_sigma[j]);
+}
+
+// log of the group's one-dimensional marginal at x (univariate mode).
+double marginal_log(const DimInfo& di, const Group& g, size_t d, double x,
+                    std::vector<double>& buf) {
+  const DimKernels& k = g.dims[d];
+  if (di.kind == DimInfo::kCat) return k.mix_log_p[size_t(x)];
+  const size_t nk = g.logw.size();
+  buf.resize(nk);
+  if (di.kind == DimInfo::kReal) {
+    for (size_t j = 0; j < nk; ++j) {
+      const double z = (x - k.mu[j]) * k.inv_sigma[j];
+      buf[j] = g.logw[j] + k.lnorm[j] - 0.5 * z * z;
+    }
+  } else {
+    for (size_t j = 0; j < nk; ++j) buf[j] = g.logw[j] + kernel_log(di, k, j, nk - 1, 0, x);
+  }
+  return logsumexp(buf.data(), nk);
+}
+
+// log of the group's joint density at the internal point x (multivariate mode).
+double joint_log(const std::vector<DimInfo>& info, const Group& g, const std::vector<double>& x,
+                 std::vector<double>& buf) {
+  const size_t nk = g.logw.size(), n = nk - 1;
+  buf.assign(g.logw.begin(), g.logw.end());
+  for (size_t d = 0; d < info.size(); ++d)
+    for (size_t j = 0; j < nk; ++j)
+      buf[j] += kernel_log(info[d], g.dims[d], j, n, j < n ? g.pts[j][d] : 0.0, x[d]);
+  return logsumexp(buf.data(), nk);
+}
+
+size_t pick_kernel(const Group& g, Rng& rng) {
+  const double u = rng.uniform();
+  double c = 0;
+  for (size_t j = 0; j + 1 < g.w.size(); ++j) {
+    c += g.w[j];
+    if (u < c) return j;
+  }
+  return g.w.size() - 1;
+}
+
+// A draw from kernel j of the group along dimension d, on the internal axis.
+double sample_kernel(const DimInfo& di, const Group& g, size_t d, size_t j, Rng& rng) {
+  const DimKernels& k = g.dims[d];
+  const size_t n = g.pts.size();
+  if (di.kind == DimInfo::kCat) {
+    // Row j is a blend: probability exp(log_hit) - exp(log_miss) of the point mass, the rest
+    // spread uniformly over all k choices (the prior kernel is all uniform).
+    const double p_point = j < n ? std::exp(k.log_hit) - std::exp(k.log_miss) : 0.0;
+    if (rng.uniform() < p_point) return g.pts[j][d];
+    return double(rng.below(uint64_t(di.n)));
+  }
+  // Rejection from the untruncated Gaussian: the mean lies in range and sigma <= range, so each
+  // try lands inside with probability >= Phi(1) - Phi(0) = 0.34.
+  double x = k.mu[j];
+  for (int t = 0; t < kMaxTries; ++t) {
+    const double v = k.mu[j] + k.sigma[j] * rng.normal();
+    if (v >= di.low && v <= di.high) {
+      x = v;
+      break;
+    }
+  }
+  // + 0.0 turns the -0.0 that rounding a small negative draw gives into 0.0.
+  if (di.kind == DimInfo::kInt) x = std::clamp(std::round(x), 0.0, double(di.n - 1)) + 0.0;
+  return x;
+}
+
+double sample_uniform(const DimInfo& di, Rng& rng) {
+  if (di.kind == DimInfo::kReal) return rng.uniform();
+  return double(rng.below(uint64_t(di.n)));
+}
+
+bool is_known(const std::vector<double>& x, const std::vector<std::vector<double>>& known) {
+  for (const auto& k : known)
+    if (k == x) return true;
+  return false;
+}
+
+}  // namespace
+
+int tpe_n_good(int n, const TpeOptions& opt) {
+  if (n <= 0) return 0;
+  // The small margin keeps ceil(0.1 * 30) at 3: in doubles 0.1 * 30 is 3.0000000000000004.
+  int k = int(std::ceil(opt.gamma * n - 1e-9));
+  k = std::clamp(k, 1, opt.gamma_max);
+  if (n > 1) k = std::min(k, n - 1);
+  return k;
+}
+
+std::vector<double> tpe_propose(const std::vector<TpeDim>& dims,
+                                const std::vector<std::vector<double>>& X,
+                                const std::vector<double>& y,
+                                const std::vector<std::vector<double>>& pending, uint64_t seed,
+                                const TpeOptions& opt) {
+  HS_CHECK(!dims.empty());
+  HS_CHECK(X.size() == y.size());
+  HS_CHECK(opt.n_startup >= 0 && opt.n_ei_candidates >= 1);
+  HS_CHECK(opt.gamma > 0 && opt.gamma <= 1 && opt.gamma_max >= 1 && opt.prior_weight > 0);
+  HS_CHECK(opt.bandwidth_factor > 0);
+  const size_t D = dims.size();
+  std::vector<DimInfo> info(D);
+  for (size_t d = 0; d < D; ++d) {
+    HS_CHECK(dims[d].choices >= 0 && dims[d].levels >= 0);
+    info[d] = dim_info(dims[d]);
+  }
+  auto internal = [&](const std::vector<double>& p) {
+    HS_CHECK(p.size() == D);
+    std::vector<double> q(D);
+    for (size_t d = 0; d < D; ++d) q[d] = to_internal(info[d], p[d]);
+    return q;
+  };
+  std::vector<std::vector<double>> obs, pend;
+  obs.reserve(X.size()), pend.reserve(pending.size());
+  for (const auto& p : X) obs.push_back(internal(p));
+  for (const auto& p : pending) pend.push_back(internal(p));
+  // Exact repeats are only looked for while every dimension is discrete (a repeat in a real
+  // dimension has probability zero). A pending point is never repeated: two workers would train
+  // the same trial. An observed one is avoided only by the startup design; later a repeat is what
+  // the model asks for (in a small integer space the best point may well deserve another run).
+  const bool all_discrete = std::all_of(
+      info.begin(), info.end(), [](const DimInfo& di) { return di.kind != DimInfo::kReal; });
+  auto not_pending = [&](const std::vector<double>& x) {
+    return !all_discrete || !is_known(x, pend);
+  };
+  auto not_seen = [&](const std::vector<double>& x) {
+    return !all_discrete || (!is_known(x, obs) && !is_known(x, pend));
+  };
+  auto encode = [&](std::vector<double> x) {
+    for (size_t d = 0; d < D; ++d) x[d] = to_encoded(info[d], x[d]);
+    return x;
+  };
+
+  // The count of known points enters the stream so that repeated asks with the same seed differ.
+  Rng rng(derive_seed(seed, uint64_t(obs.size() + pend.size()), SeedPurpose::kSearch));
+  auto uniform_point = [&] {
+    std::vector<double> x(D);
+    for (size_t d = 0; d < D; ++d) x[d] = sample_uniform(info[d], rng);
+    return x;
+  };
+  // Uniform points until one passes `ok`; if the discrete space looks exhausted, the last one.
+  auto uniform_until = [&](const auto& ok) {
+    std::vector<double> x = uniform_point();
+    for (int t = 1; t < kMaxTries && !ok(x); ++t) x = uniform_point();
+    return x;
+  };
+
+  const int n = int(obs.size());
+  if (n < std::max(opt.n_startup, 1)) return encode(uniform_until(not_seen));
+
+  // Split: the n_good smallest y (NaN as +inf, ties by trial order) against the rest + pending.
+  std::vector<double> yk(y);
+  for (double& v : yk)
+    if (std::isnan(v)) v = kInf;
+  std::vector<size_t> order(static_cast<size_t>(n));
+  std::iota(order.begin(), order.end(), size_t{0});
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return yk[a] < yk[b]; });
+  const int n_good = tpe_n_good(n, opt);
+  std::vector<char> good(static_cast<size_t>(n), 0);
+  for (int i = 0; i < n_good; ++i) good[order[size_t(i)]] = 1;
+  std::vector<std::vector<double>> good_pts, bad_pts;
+  for (int i = 0; i < n; ++i) (good[size_t(i)] ? good_pts : bad_pts).push_back(obs[size_t(i)]);
+  for (const auto& p : pend) bad_pts.push_back(p);
+  const Group l = build_group(info, std::move(good_pts), opt);
+  const Group g = build_group(info, std::move(bad_pts), opt);
+
+  const size_t nc = size_t(opt.n_ei_candidates);
+  std::vector<std::vector<double>> cand(nc, std::vector<double>(D));
+  std::vector<double> score(nc, 0.0);  // log l - log g of each candidate row, summed over dims
+  std::vector<double> buf;
+  std::vector<double> best(D);
+  if (opt.multivariate) {
+    for (size_t c = 0; c < nc; ++c) {
+      const size_t j = pick_kernel(l, rng);
+      for (size_t d = 0; d < D; ++d) cand[c][d] = sample_kernel(info[d], l, d, j, rng);
+    }
+    for (size_t c = 0; c < nc; ++c)
+      score[c] = joint_log(info, l, cand[c], buf) - joint_log(info, g, cand[c], buf);
+    best = cand[size_t(std::max_element(score.begin(), score.end()) - score.begin())];
+  } else {
+    // Each dimension draws and ranks its own candidates (Optuna's independent sampling).
+    std::vector<double> sd(nc);
+    for (size_t d = 0; d < D; ++d) {
+      for (size_t c = 0; c < nc; ++c)
+        cand[c][d] = sample_kernel(info[d], l, d, pick_kernel(l, rng), rng);
+      for (size_t c = 0; c < nc; ++c) {
+        // Discrete candidates repeat; their score is reused rather than recomputed.
+        size_t same = c;
+        if (info[d].kind != DimInfo::kReal)
+          for (size_t e = 0; e < c; ++e)
+            if (cand[e][d] == cand[c][d]) {
+              same = e;
+              break;
+            }
+        sd[c] = same < c ? sd[same]
+                         : marginal_log(info[d], l, d, cand[c][d], buf) -
+                               marginal_log(info[d], g, d, cand[c][d], buf);
+        score[c] += sd[c];
+      }
+      best[d] = cand[size_t(std::max_element(sd.begin(), sd.end()) - sd.begin())][d];
+    }
+  }
+  if (not_pending(best)) return encode(best);
+
+  // The favourite repeats a pending point: the best-scoring candidate row that does not, else a
+  // uniform point that does not.
+  std::vector<size_t> rank(nc);
+  std::iota(rank.begin(), rank.end(), size_t{0});
+  std::stable_sort(rank.begin(), rank.end(),
+                   [&](size_t a, size_t b) { return score[a] > score[b]; });
+  for (size_t c : rank)
+    if (not_pending(cand[c])) return encode(cand[c]);
+  return encode(uniform_until(not_pending));
+}
+
+}  // namespace hs

@@ -1,0 +1,100 @@
+// tpe.h: Tree-structured Parzen Estimator proposals (Bergstra, Bardenet, Bengio and Kegl 2011,
+// "Algorithms for Hyper-Parameter Optimization"), built as Optuna's TPESampler builds it; the
+// defaults differ where our benchmarks say so (TpeOptions), and Optuna's can be set.
+//
+// One call, one proposal: tpe_propose() sees every observation so far and the pending points
+// (asked, not told) and returns the next point to evaluate. It keeps no state between calls, so
+// the ask/tell strategy owns the history and may call it in any order.
+//
+//   fewer than n_startup observations  -> a seeded uniform point of the encoded space
+//   otherwise  split the observations at the gamma quantile of y into good and bad,
+//              l(x) = Parzen estimator of the good points, g(x) = of the bad ones (+ pending),
+//              draw n_ei_candidates from l and return the one with the largest l(x) / g(x)
+//              (the ratio is monotone in Expected Improvement, section 4.1 of the paper)
+//
+// Encoding (done by the caller): every parameter is one dimension of a point.
+//   continuous   a value in [0,1] (log-scaled parameters already mapped into log space)
+//   integer      continuous with TpeDim::levels = L >= 2 distinct values k/(L-1), k = 0..L-1.
+//                Its kernels are discretised Gaussians over the L values (Optuna's treatment of
+//                int and stepped distributions), and the proposal is always one of the L values.
+//   categorical  TpeDim::choices = k >= 1, the value is an index 0..k-1 stored as a double
+// y is minimised. A NaN in y counts as +infinity (the worst value), so a failed trial the caller
+// forgot to map still pushes proposals away from itself instead of breaking the split.
+//
+// Pending points ("constant liar", Optuna's constant_liar): each pending point joins the bad group
+// as if it had the worst value, which pushes l/g down around it. On top of that the random stream
+// is derived from (seed, observations + pending), and when every dimension is discrete a proposal
+// that exactly repeats a pending point is replaced by the best candidate that does not (else a
+// uniform point that does not), so several asks before any tell give distinct points while the
+// space has points left. Observed points may be proposed again once the model runs (Optuna does
+// the same; in a small discrete space the best point may deserve another run); the startup
+// design avoids them.
+//
+// Deterministic: the same arguments give the same point (the randomness is hs::Rng, not
+// <random>, so only libm rounding in exp/log/erfc could make two platforms differ).
+//
+// May depend on: core. Knows nothing of neural networks, MPI or files; the search space and its
+// encoding belong to the strategy layer (search/strategy.*). Thread safety: a pure function of its
+// arguments; concurrent calls are safe.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace hs {
+
+struct TpeDim {
+  int choices = 0;  // 0: continuous in [0,1]; k > 0: categorical with indices 0..k-1
+  int levels = 0;   // continuous only: L >= 2 distinct values k/(L-1) (an integer parameter);
+                    // 0 or 1: real-valued
+};
+
+struct TpeOptions {
+  int n_startup = 10;             // uniform random points until this many observations exist
+  int n_ei_candidates = 24;       // candidates drawn from l(x) per proposal (per dimension when
+                                  // univariate)
+  double gamma = 0.20;            // the good group is the best ceil(gamma * n) observations...
+  int gamma_max = 25;             // ...but at most this many
+  double prior_weight = 1.0;      // weight of the prior kernel (mean 0.5, sigma 1 on [0,1]; uniform
+                                  // over the choices) against weight 1 for each observation
+  bool multivariate = true;       // true: joint kernels over all dimensions (Optuna's
+                                  // multivariate=True, Falkner et al. 2018); false: each dimension
+                                  // has its own l/g and is optimised on its own (Optuna's default)
+  double bandwidth_factor = 0.1;  // multivariate: sigma = factor * n^(-1/(D+4)) * range, Scott's
+                                  // rule shape (Optuna hard-codes 0.2)
+  bool consider_endpoints = false;  // univariate bandwidths: also count the distance from the
+                                    // outermost points to the bounds
+  bool magic_clip = true;    // floor bandwidths at range / min(100, n + 2) (hyperopt's "magic
+                             // clip"), so a tight cluster of good points stays explorable
+  bool ramp_weights = true;  // beyond the newest 25 observations of a group, older ones weigh
+                             // linearly less (Optuna's default_weights)
+  // Why these defaults differ from Optuna's (univariate, gamma 0.1, factor 0.2): with Optuna's
+  // settings this code missed the issue's targets on Branin and Hartmann-6 at 50 evaluations
+  // (bench/bench_tpe_regret.cpp reproduces it). The defaults were picked on those two problems,
+  // so they were checked on others not used for picking (Hartmann-3, Ackley-5, at 50 and 150
+  // evaluations), where they also gave lower median regret. A separable problem
+  // (Styblinski-Tang) still favours multivariate = false.
+};
+
+// The size of the good group for n observations: min(ceil(gamma * n), gamma_max), at least 1
+// when n > 0 and never n itself when n > 1 (so g always has an observation to learn from).
+int tpe_n_good(int n, const TpeOptions& opt);
+
+// The next point to evaluate, one value per dimension in the encoding above.
+//   dims    (D)    the encoded dimensions
+//   X       (N, D) observed points; y (N) their values, to be minimised
+//   pending (P, D) points asked but not told yet (may be empty)
+//   seed    the stream for this proposal; the strategy passes derive_seed(sweep seed, trial id,
+//           SeedPurpose::kSearch)
+// REQUIRES: D >= 1, X.size() == y.size(), every row of X and pending has D values, continuous
+// values lie in [0,1] and categorical values are indices in [0, choices); opt.n_startup >= 0,
+// opt.n_ei_candidates >= 1, 0 < opt.gamma <= 1, opt.gamma_max >= 1, opt.prior_weight > 0,
+// opt.bandwidth_factor > 0.
+// Broken preconditions stop the program through HS_CHECK (they are bugs of the caller).
+std::vector<double> tpe_propose(const std::vector<TpeDim>& dims,
+                                const std::vector<std::vector<double>>& X,
+                                const std::vector<double>& y,
+                                const std::vector<std::vector<double>>& pending, uint64_t seed,
+                                const TpeOptions& opt = {});
+
+}  // namespace hs

@@ -1,0 +1,139 @@
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include "search/strategy.h"
+
+using namespace hs;
+
+namespace {
+// Branin over x1 in [-5, 10], x2 in [0, 15] as a two-parameter space.
+SearchSpace branin_space() {
+  Param a, b;
+  a.name = "x1", a.kind = ParamKind::kUniform, a.lo = -5, a.hi = 10;
+  b.name = "x2", b.kind = ParamKind::kUniform, b.lo = 0, b.hi = 15;
+  return SearchSpace{{a, b}};
+}
+double branin_at(const Trial& t) {
+  const double x1 = std::get<double>(t.values[0]), x2 = std::get<double>(t.values[1]);
+  const double pi = 3.14159265358979323846;
+  const double b = 5.1 / (4 * pi * pi), c = 5 / pi, s = 10, tt = 1 / (8 * pi);
+  return std::pow(x2 - b * x1 * x1 + c * x1 - 6, 2) + s * (1 - tt) * std::cos(x1) + s;
+}
+constexpr double kBraninMin = 0.397887357729738;
+
+// Runs a strategy to the end on Branin (minimised), one trial at a time; the regret.
+double run_branin(StrategyKind kind, uint64_t seed, int64_t trials) {
+  StrategyOptions o;
+  o.kind = kind, o.seed = seed, o.trials = trials, o.direction = Direction::kMinimize;
+  auto st = make_strategy(o, branin_space(), nullptr);
+  REQUIRE(st.ok());
+  double best = INFINITY;
+  while (auto t = (*st)->ask()) {
+    const double v = branin_at(*t);
+    best = std::min(best, v);
+    (*st)->tell(t->id, Outcome{TrialStatus::kOk, v});
+  }
+  return best - kBraninMin;
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+}  // namespace
+
+TEST_CASE("bayes and tpe beat random search on Branin", "[search][bayes][tpe]") {
+  // 5 seeds x 30 trials: the medians of the regrets. Random search typically ends near 0.5-1.
+  for (const StrategyKind kind : {StrategyKind::kBayes, StrategyKind::kTpe}) {
+    std::vector<double> model, random;
+    for (uint64_t seed = 1; seed <= 5; ++seed) {
+      model.push_back(run_branin(kind, seed, 30));
+      random.push_back(run_branin(StrategyKind::kRandom, seed, 30));
+    }
+    INFO(strategy_name(kind) << ": median regret " << median(model) << " vs random " << median(random));
+    CHECK(median(model) < 0.5 * median(random));
+  }
+}
+
+TEST_CASE("asks before any tell give distinct trials, and the same tells the same trials",
+          "[search][bayes][tpe]") {
+  for (const StrategyKind kind : {StrategyKind::kBayes, StrategyKind::kTpe}) {
+    INFO(strategy_name(kind));
+    auto run = [&] {
+      StrategyOptions o;
+      o.kind = kind, o.seed = 3, o.trials = 24, o.direction = Direction::kMinimize;
+      auto st = make_strategy(o, branin_space(), nullptr).value();
+      std::vector<Trial> out;
+      // 16 told one by one, then 8 asked at once (8 free workers).
+      for (int i = 0; i < 16; ++i) {
+        auto t = *st->ask();
+        st->tell(t.id, Outcome{TrialStatus::kOk, branin_at(t)});
+        out.push_back(t);
+      }
+      for (int i = 0; i < 8; ++i) out.push_back(*st->ask());
+      CHECK_FALSE(st->ask().has_value());  // trials reached
+      return out;
+    };
+    const auto a = run(), b = run();
+    for (size_t i = 0; i < a.size(); ++i) CHECK(a[i].values == b[i].values);
+    // The last 8 are pairwise apart (in the unit square of the space).
+    double closest = INFINITY;
+    for (size_t i = 16; i < a.size(); ++i)
+      for (size_t j = i + 1; j < a.size(); ++j) {
+        const double dx = (std::get<double>(a[i].values[0]) - std::get<double>(a[j].values[0])) / 15;
+        const double dy = (std::get<double>(a[i].values[1]) - std::get<double>(a[j].values[1])) / 15;
+        closest = std::min(closest, std::hypot(dx, dy));
+      }
+    CHECK(closest > 1e-3);
+  }
+}
+
+TEST_CASE("failed trials count as bad outcomes and the search goes on", "[search][bayes][tpe]") {
+  // Failures everywhere x1 > 2.5 (the right half of Branin's domain): the model must keep
+  // proposing valid points and, after learning, mostly stay left of it.
+  for (const StrategyKind kind : {StrategyKind::kBayes, StrategyKind::kTpe}) {
+    INFO(strategy_name(kind));
+    StrategyOptions o;
+    o.kind = kind, o.seed = 5, o.trials = 40, o.direction = Direction::kMinimize;
+    auto st = make_strategy(o, branin_space(), nullptr).value();
+    int late_right = 0;
+    while (auto t = st->ask()) {
+      const bool fails = std::get<double>(t->values[0]) > 2.5;
+      if (t->id >= 25) late_right += fails;
+      st->tell(t->id, fails ? Outcome{TrialStatus::kDiverged, NAN} : Outcome{TrialStatus::kOk, branin_at(*t)});
+    }
+    CHECK(late_right <= 5);  // of the last 15 trials; at random half would land there
+  }
+}
+
+TEST_CASE("choices and integers reach bayes and tpe as valid values", "[search][bayes][tpe]") {
+  Param c, n, r;
+  c.name = "optimizer", c.kind = ParamKind::kChoice,
+  c.choices = {std::string("sgd"), std::string("adam"), std::string("adamw")};
+  n.name = "depth", n.kind = ParamKind::kInt, n.lo = 1, n.hi = 4;
+  r.name = "lr", r.kind = ParamKind::kLogUniform, r.lo = 1e-4, r.hi = 1e-1;
+  const SearchSpace s{{c, n, r}};
+  for (const StrategyKind kind : {StrategyKind::kBayes, StrategyKind::kTpe}) {
+    INFO(strategy_name(kind));
+    StrategyOptions o;
+    o.kind = kind, o.seed = 2, o.trials = 30;  // maximise: adam with depth 2 and lr near 1e-2 is best
+    auto st = make_strategy(o, s, nullptr).value();
+    int adam_late = 0;
+    while (auto t = st->ask()) {
+      const auto& opt = std::get<std::string>(t->values[0]);
+      const int64_t depth = std::get<int64_t>(t->values[1]);
+      const double lr = std::get<double>(t->values[2]);
+      REQUIRE((opt == "sgd" || opt == "adam" || opt == "adamw"));
+      REQUIRE((depth >= 1 && depth <= 4));
+      REQUIRE((lr >= 1e-4 && lr <= 1e-1));
+      const double score = (opt == "adam" ? 1.0 : 0.0) - 0.2 * std::abs(depth - 2) -
+                           0.3 * std::abs(std::log10(lr) + 2);
+      if (t->id >= 20) adam_late += opt == "adam";
+      st->tell(t->id, Outcome{TrialStatus::kOk, score});
+    }
+    CHECK(adam_late >= 5);  // of the last 10; chance is a third
+  }
+}
