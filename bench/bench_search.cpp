@@ -1,0 +1,142 @@
+// bench_search: the search strategies on standard functions, through the same ask/tell
+// interface a sweep uses (issue 3's quality and speed goals).
+//
+// Cases (Google Benchmark, one core):
+//   BM_Ask/bayes/trials:200     one bayes ask() after 200 completed trials of Hartmann-6 (6-D)
+//   BM_Ask/bayes/trials:1000    the same after 1000
+//   BM_Ask/tpe/trials:1000      one tpe ask() after 1000
+// Each case first checks that its ask returns a point inside the domain.
+//
+// Regret mode: bench_search --regret [seeds=20] [evals=50] prints, for random, bayes and tpe on
+// Branin and Hartmann-6, the median over seeds of the simple regret (best found minus the known
+// optimum) after `evals` evaluations, as a markdown table against the issue's goals.
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "search/problems.h"
+#include "search/strategy.h"
+
+namespace {
+
+using namespace hs;
+
+SearchSpace space_of(const problems::TestProblem& p) {
+  SearchSpace s;
+  for (int j = 0; j < p.dim; ++j) {
+    Param q;
+    q.name = "x";
+    q.name += std::to_string(j);  // not "x" + ...: a false -Wrestrict in g++ 12
+    q.kind = ParamKind::kUniform;
+    q.lo = p.lower[j], q.hi = p.upper[j];
+    s.params.push_back(q);
+  }
+  return s;
+}
+
+double value_at(const problems::TestProblem& p, const Trial& t) {
+  Eigen::VectorXd x(p.dim);
+  for (int j = 0; j < p.dim; ++j) x[j] = std::get<double>(t.values[j]);
+  return p.f(x);
+}
+
+std::unique_ptr<Strategy> strategy(StrategyKind kind, const problems::TestProblem& p,
+                                   uint64_t seed, int64_t trials, int n_init = 0) {
+  StrategyOptions o;
+  o.kind = kind, o.seed = seed, o.trials = trials, o.n_init = n_init;
+  o.direction = Direction::kMinimize;
+  auto st = make_strategy(o, space_of(p), nullptr);
+  if (!st) {
+    std::fprintf(stderr, "bench_search: %s\n", st.error().str().c_str());
+    std::exit(2);
+  }
+  return std::move(st.value());
+}
+
+// One ask() after n completed trials: the first n come from the initial design (n_init = n),
+// which costs nothing to propose, so only the modelled ask is timed.
+void BM_Ask(benchmark::State& state, StrategyKind kind) {
+  const auto p = problems::hartmann6_problem();
+  const int64_t n = state.range(0);
+  for (auto _ : state) {
+    state.PauseTiming();
+    auto st = strategy(kind, p, 1, n + 1, static_cast<int>(n));
+    for (int64_t i = 0; i < n; ++i) {
+      const Trial t = *st->ask();
+      st->tell(t.id, Outcome{TrialStatus::kOk, value_at(p, t)});
+    }
+    state.ResumeTiming();
+    const auto t = st->ask();
+    if (!t || !std::isfinite(value_at(p, *t))) state.SkipWithError("no valid point");
+  }
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const size_t m = v.size() / 2;
+  return v.size() % 2 ? v[m] : 0.5 * (v[m - 1] + v[m]);
+}
+
+int regret_table(int seeds, int evals) {
+  struct Goal {
+    const char* problem;
+    double random, optuna_tpe, sklearn_gp, bayes_goal;
+  };
+  const Goal goals[] = {{"branin", 0.75, 0.17, 0.0003, 0.001}, {"hartmann6", 1.55, 0.56, 0.26, 0.15}};
+  std::printf("Median simple regret over %d seeds (0 to %d), %d evaluations each, "
+              "`bench_search --regret %d %d`:\n\n",
+              seeds, seeds - 1, evals, seeds, evals);
+  std::printf("| function | random | bayes | tpe | goal: bayes | goal: tpe (Optuna 3.1 TPE) | "
+              "random in the issue | plain sklearn GP + EI |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
+  for (const Goal& g : goals) {
+    const auto p = std::strcmp(g.problem, "branin") == 0 ? problems::branin_problem()
+                                                        : problems::hartmann6_problem();
+    std::vector<double> r[3];
+    const StrategyKind kinds[3] = {StrategyKind::kRandom, StrategyKind::kBayes, StrategyKind::kTpe};
+    for (int k = 0; k < 3; ++k) {
+      for (int seed = 0; seed < seeds; ++seed) {
+        auto st = strategy(kinds[k], p, static_cast<uint64_t>(seed), evals);
+        double best = INFINITY;
+        while (auto t = st->ask()) {
+          const double v = value_at(p, *t);
+          best = std::min(best, v);
+          st->tell(t->id, Outcome{TrialStatus::kOk, v});
+        }
+        r[k].push_back(best - p.optimum);
+      }
+      std::fprintf(stderr, "[bench_search] %s %s done\n", g.problem, strategy_name(kinds[k]));
+    }
+    std::printf("| %s | %.3g | %.3g | %.3g | <= %g | <= %g | %g | %g |\n", g.problem, median(r[0]),
+                median(r[1]), median(r[2]), g.bayes_goal, g.optuna_tpe, g.random, g.sklearn_gp);
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc >= 2 && std::strcmp(argv[1], "--regret") == 0) {
+    const int seeds = argc >= 3 ? std::atoi(argv[2]) : 20;
+    const int evals = argc >= 4 ? std::atoi(argv[3]) : 50;
+    if (seeds < 1 || evals < 2) {
+      std::fprintf(stderr, "usage: bench_search --regret [seeds >= 1] [evals >= 2]\n");
+      return 2;
+    }
+    return regret_table(seeds, evals);
+  }
+  benchmark::RegisterBenchmark("BM_Ask/bayes", BM_Ask, StrategyKind::kBayes)
+      ->ArgName("trials")->Arg(200)->Arg(1000)->Unit(benchmark::kMillisecond)->Iterations(5);
+  benchmark::RegisterBenchmark("BM_Ask/tpe", BM_Ask, StrategyKind::kTpe)
+      ->ArgName("trials")->Arg(1000)->Unit(benchmark::kMillisecond)->Iterations(20);
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
