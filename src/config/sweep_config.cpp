@@ -155,8 +155,9 @@ Status parse_sweep_table(SweepConfig& sweep, const toml::table& t, const std::st
       }
     } else if (key == "metric") {
       const auto* s = v.as_string();
-      if (!s || (s->get() != "val_acc" && s->get() != "val_loss"))
-        return fail("expected val_acc or val_loss, got " + text_of(v));
+      const std::string m = s ? s->get() : "";
+      if (m != "val_acc" && m != "val_loss" && m != "train_acc" && m != "train_loss")
+        return fail("expected val_acc, val_loss, train_acc or train_loss, got " + text_of(v));
       sweep.metric = s->get();
     } else if (key == "direction") {
       const auto* s = v.as_string();
@@ -169,7 +170,8 @@ Status parse_sweep_table(SweepConfig& sweep, const toml::table& t, const std::st
     }
   }
   if (!direction_given)
-    sweep.strategy.direction = sweep.metric == "val_loss" ? Direction::kMinimize : Direction::kMaximize;
+    sweep.strategy.direction =
+        sweep.metric.ends_with("_loss") ? Direction::kMinimize : Direction::kMaximize;
   return {};
 }
 

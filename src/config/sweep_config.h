@@ -2,8 +2,9 @@
 //
 //   [train]   the base trainer configuration (config.h): what every trial shares
 //   [sweep]   strategy = "grid" | "random" | "bayes" | "tpe"  (default "random")
-//             trials = 20, seed = 0, metric = "val_acc" | "val_loss",
-//             direction = "max" | "min" (default: max for val_acc, min for val_loss),
+//             trials = 20, seed = 0,
+//             metric = "val_acc" | "val_loss" | "train_acc" | "train_loss" (of the best epoch),
+//             direction = "max" | "min" (default: max for an accuracy, min for a loss),
 //             n_init = 0 (bayes, tpe: initial design size; 0 picks one)
 //   [space]   one entry per searched trainer key:
 //             lr = { log_uniform = [1e-4, 1e-1] }         (grid = N for grid search)

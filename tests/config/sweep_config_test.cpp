@@ -69,6 +69,11 @@ TEST_CASE("bad sweep files name the file, line and key", "[config][sweep]") {
   CHECK(error_of("[sweep]\nstrategy = \"annealing\"\n[space]\nlr = 0.1\n") ==
         "s.toml:2: strategy: expected grid, random, bayes or tpe, got 'annealing'");
   CHECK(error_of("[sweep]\ntrials = 0\n[space]\nlr = 0.1\n") == "s.toml:2: trials: must be >= 1, got 0");
+  CHECK(error_of("[sweep]\nmetric = \"test_acc\"\n[space]\nlr = 0.1\n")
+            .rfind("s.toml:2: metric: expected val_acc, val_loss, train_acc or train_loss", 0) == 0);
+  const auto train_loss = load_sweep_text("[sweep]\nmetric = \"train_loss\"\n[space]\nlr = 0.1\n", "s.toml");
+  REQUIRE(train_loss.ok());
+  CHECK(train_loss->strategy.direction == Direction::kMinimize);
   CHECK(error_of("[sweep]\ntrials = 3\n").find("needs a [space] table") != std::string::npos);
   CHECK(error_of("[train]\nlr = -1\n[space]\nmomentum = 0.9\n") == "s.toml:2: lr: must be > 0, got -1");
 }
