@@ -10,11 +10,19 @@ using namespace hs;
 
 namespace {
 // Branin over x1 in [-5, 10], x2 in [0, 15] as a two-parameter space.
+Param uniform(const char* name, double lo, double hi) {
+  Param p;
+  p.name = name;
+  p.kind = ParamKind::kUniform;
+  p.lo = lo;
+  p.hi = hi;
+  return p;
+}
 SearchSpace branin_space() {
-  Param a, b;
-  a.name = "x1", a.kind = ParamKind::kUniform, a.lo = -5, a.hi = 10;
-  b.name = "x2", b.kind = ParamKind::kUniform, b.lo = 0, b.hi = 15;
-  return SearchSpace{{a, b}};
+  SearchSpace s;
+  s.params.push_back(uniform("x1", -5, 10));
+  s.params.push_back(uniform("x2", 0, 15));
+  return s;
 }
 double branin_at(const Trial& t) {
   const double x1 = std::get<double>(t.values[0]), x2 = std::get<double>(t.values[1]);
