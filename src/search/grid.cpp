@@ -6,23 +6,14 @@ namespace hs {
 
 namespace {
 
-class GridStrategy final : public Strategy {
+class GridStrategy final : public IndexedStrategy {
  public:
-  GridStrategy(SearchSpace space, int64_t count) : space_(std::move(space)), count_(count) {}
+  GridStrategy(SearchSpace space, int64_t count) : IndexedStrategy(count), space_(std::move(space)) {}
   StrategyKind kind() const override { return StrategyKind::kGrid; }
-  std::optional<Trial> ask() override {
-    if (next_ >= count_) return std::nullopt;
-    Trial t;
-    t.id = next_++;
-    t.values = grid_point(space_, t.id);
-    return t;
-  }
-  void tell(int64_t, const Outcome&) override {}  // the grid does not learn
 
  private:
+  std::vector<ParamValue> values_for(int64_t id) const override { return grid_point(space_, id); }
   SearchSpace space_;
-  int64_t count_;
-  int64_t next_ = 0;
 };
 
 }  // namespace

@@ -15,23 +15,18 @@ std::vector<double> random_point(uint64_t seed, int64_t id, int dims) {
 
 namespace {
 
-class RandomStrategy final : public Strategy {
+class RandomStrategy final : public IndexedStrategy {
  public:
-  RandomStrategy(SearchSpace space, const StrategyOptions& o) : space_(std::move(space)), o_(o) {}
+  RandomStrategy(SearchSpace space, const StrategyOptions& o)
+      : IndexedStrategy(o.trials), space_(std::move(space)), seed_(o.seed) {}
   StrategyKind kind() const override { return StrategyKind::kRandom; }
-  std::optional<Trial> ask() override {
-    if (next_ >= o_.trials) return std::nullopt;
-    Trial t;
-    t.id = next_++;
-    t.values = decode(space_, random_point(o_.seed, t.id, cube_dims(space_)));
-    return t;
-  }
-  void tell(int64_t, const Outcome&) override {}  // random search does not learn
 
  private:
+  std::vector<ParamValue> values_for(int64_t id) const override {
+    return decode(space_, random_point(seed_, id, cube_dims(space_)));
+  }
   SearchSpace space_;
-  StrategyOptions o_;
-  int64_t next_ = 0;
+  uint64_t seed_;
 };
 
 }  // namespace

@@ -16,6 +16,28 @@ Result<std::unique_ptr<Strategy>> make_random(const StrategyOptions& o, const Se
 Result<std::unique_ptr<Strategy>> make_bayes(const StrategyOptions& o, const SearchSpace& space);
 Result<std::unique_ptr<Strategy>> make_tpe(const StrategyOptions& o, const SearchSpace& space);
 
+// A strategy whose trial i is a function of i alone (grid, random): ask() counts up to `count`,
+// tell() has nothing to learn.
+class IndexedStrategy : public Strategy {
+ public:
+  explicit IndexedStrategy(int64_t count) : count_(count) {}
+  std::optional<Trial> ask() final {
+    if (next_ >= count_) return std::nullopt;
+    Trial t;
+    t.id = next_++;
+    t.values = values_for(t.id);
+    return t;
+  }
+  void tell(int64_t, const Outcome&) final {}
+
+ protected:
+  virtual std::vector<ParamValue> values_for(int64_t id) const = 0;
+
+ private:
+  int64_t count_;
+  int64_t next_ = 0;
+};
+
 // The random strategy's point for trial `id`: dims uniforms from derive_seed(seed, id, kSearch).
 std::vector<double> random_point(uint64_t seed, int64_t id, int dims);
 
