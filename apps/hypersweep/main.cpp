@@ -1,6 +1,7 @@
 // hypersweep: the command line. Subcommands:
 //   train   train one configuration (a TOML file and/or --set flags), a line per epoch.
 //   plan    check a sweep file ([train], [sweep], [space]) and print the trials it would run.
+//   run     run a sweep in this process, a line per finished trial, the best at the end.
 // Exit codes: 0 done (whatever the training outcome: completed, early stop, diverged),
 //             2 bad configuration or data (one message naming file, line and key), 1 other.
 #include <fmt/core.h>
@@ -15,6 +16,7 @@
 
 #include "config/config.h"
 #include "config/sweep_config.h"
+#include "sweep/runner.h"
 #include "data/load.h"
 #include "train/trainer.h"
 
@@ -163,6 +165,54 @@ int run_plan(const PlanArgs& a) {
   return 0;
 }
 
+struct RunArgs {
+  std::string config;
+  int threads = -1;
+};
+
+int run_sweep_cmd(const RunArgs& a) {
+  auto sweep = hs::load_sweep(a.config);
+  if (!sweep) return fail(sweep.error());
+  if (a.threads >= 0)
+    if (auto st = sweep->train.set_value("threads", int64_t{a.threads}, {"--threads", 0}); !st)
+      return fail(st.error());
+  const auto& o = sweep->strategy;
+  const char* dir = o.direction == hs::Direction::kMaximize ? "max" : "min";
+  fmt::print("sweep {}: {} strategy, {} trials, seed {}, {} {} (in this process)\n", a.config,
+             hs::strategy_name(o.kind), o.trials, o.seed, dir, sweep->metric);
+  std::fflush(stdout);
+  const auto t0 = std::chrono::steady_clock::now();
+  double best = NAN;
+  std::string best_line;
+  auto on_done = [&](const hs::TrialRun& r, int64_t done) {
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const bool ok = r.outcome.status == hs::TrialStatus::kOk;
+    const bool better = ok && (std::isnan(best) || (o.direction == hs::Direction::kMaximize
+                                                        ? r.outcome.value > best
+                                                        : r.outcome.value < best));
+    if (better) {
+      best = r.outcome.value;
+      best_line = fmt::format("trial {}: {} {:.4f} ({})", r.trial.id, sweep->metric, best,
+                              hs::describe(sweep->space, r.trial.values, 4));
+    }
+    const double eta = s / static_cast<double>(done) * static_cast<double>(o.trials - done);
+    fmt::print("[{:>4}/{}] trial {:>4} {:<13} {:<16} {}{}  ({:.0f} s, ETA {:.0f} s)\n", done,
+               o.trials, r.trial.id, r.status,
+               ok ? fmt::format("{} {:.4f}", sweep->metric, r.outcome.value) : std::string("-"),
+               r.error.empty() ? hs::describe(sweep->space, r.trial.values, 4) : r.error,
+               better ? "  * best so far" : "", s, eta);
+    std::fflush(stdout);
+  };
+  auto runs = hs::run_sweep(*sweep, on_done);
+  if (!runs) return fail(runs.error());
+  if (best_line.empty()) {
+    fmt::print("no trial completed\n");
+  } else {
+    fmt::print("best {}\n", best_line);
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -206,6 +256,19 @@ int main(int argc, char** argv) {
   plan->add_option("--show,-n", pa.show, "How many trials to print (default 10)")
       ->check(CLI::NonNegativeNumber);
 
+  RunArgs ra;
+  auto* run = app.add_subcommand(
+      "run",
+      "Run a sweep in this process: ask the strategy, train each trial, print a line per trial\n"
+      "and the best at the end. (The MPI scheduler and the HDF5 results file come next.)\n"
+      "Examples:\n"
+      "  hypersweep run configs/sweep_random.toml\n"
+      "  hypersweep run configs/sweep_grid.toml -j 2");
+  run->add_option("config", ra.config, "TOML file with [train], [sweep] and [space] tables")
+      ->required()
+      ->check(CLI::ExistingFile);
+  run->add_option("--threads,-j", ra.threads, "OpenMP threads per trial (0: all cores)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -215,6 +278,7 @@ int main(int argc, char** argv) {
   try {
     if (*train) return run_train(ta);
     if (*plan) return run_plan(pa);
+    if (*run) return run_sweep_cmd(ra);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "hypersweep: internal error: %s\n", e.what());
     return 1;

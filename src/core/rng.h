@@ -21,6 +21,7 @@ enum class SeedPurpose : uint64_t {
   kSplit = 4,     // train/validation split
   kData = 5,      // synthetic data
   kSearch = 6,    // search strategies
+  kTrial = 7,     // a sweep trial's training seed
 };
 
 inline uint64_t splitmix64(uint64_t& state) {

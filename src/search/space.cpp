@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <set>
 
 namespace hs {
@@ -268,12 +269,21 @@ std::vector<ParamValue> grid_point(const SearchSpace& s, int64_t index) {
   return out;
 }
 
-std::string describe(const SearchSpace& s, const std::vector<ParamValue>& values) {
+std::string describe(const SearchSpace& s, const std::vector<ParamValue>& values, int digits) {
   std::string out;
   for (size_t i = 0; i < s.params.size(); ++i) {
     if (s.params[i].kind == ParamKind::kFixed) continue;
     if (!out.empty()) out += ' ';
-    out += s.params[i].name + "=" + param_to_string(values[i]);
+    out += s.params[i].name;
+    out += '=';
+    const auto* d = std::get_if<double>(&values[i]);
+    if (d && digits > 0) {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%.*g", digits, *d);
+      out += buf;
+    } else {
+      out += param_to_string(values[i]);
+    }
   }
   return out;
 }

@@ -77,6 +77,7 @@ Result<int64_t> grid_size(const SearchSpace& s);
 std::vector<ParamValue> grid_point(const SearchSpace& s, int64_t index);
 
 // "lr=0.001 optimizer=adam batch_size=64": the searched parameters of a point, for log lines.
-std::string describe(const SearchSpace& s, const std::vector<ParamValue>& values);
+// digits > 0 rounds reals to that many significant digits (for people); 0 keeps every bit.
+std::string describe(const SearchSpace& s, const std::vector<ParamValue>& values, int digits = 0);
 
 }  // namespace hs

@@ -184,3 +184,19 @@ TEST_CASE("a bad search space exits 2 naming the file, line and key", "[cli][swe
   CHECK(g.code == 2);
   CHECK(contains(g.err, "trials: the grid has 2 points, fewer than trials = 5"));
 }
+
+TEST_CASE("run trains every trial of a sweep and ends with the best", "[cli][sweep]") {
+  Scratch s;
+  const auto cfg = s.write("sweep.toml",
+                           "[train]\ndataset = \"synthetic\"\nhidden = [16]\nepochs = 2\n"
+                           "[sweep]\nstrategy = \"random\"\ntrials = 3\n"
+                           "[space]\nlr = { log_uniform = [1e-3, 1e-1] }\n");
+  const Run r = hypersweep("run '" + cfg.string() + "' -j 1");
+  CHECK(r.code == 0);
+  CHECK(contains(r.out, "[   3/3] trial    2"));
+  CHECK(r.out.substr(r.out.rfind('\n', r.out.size() - 2) + 1).rfind("best trial ", 0) == 0);
+  const auto bad = s.write("bad.toml", "[space]\nlr = { uniform = [0.5, 0.1] }\n");
+  const Run b = hypersweep("run '" + bad.string() + "'");
+  CHECK(b.code == 2);
+  CHECK(contains(b.err, bad.string() + ":2: lr: uniform needs lo < hi"));
+}

@@ -1,0 +1,110 @@
+#include "sweep/runner.h"
+
+#include <cmath>
+#include <memory>
+
+#include "core/rng.h"
+#include "data/load.h"
+
+namespace hs {
+
+namespace {
+
+bool same_data(const DataOptions& a, const DataOptions& b) {
+  return a.source == b.source && a.path == b.path && a.test_path == b.test_path &&
+         a.val_fraction == b.val_fraction && a.test_fraction == b.test_fraction &&
+         a.train_limit == b.train_limit && a.test_limit == b.test_limit &&
+         a.split_seed == b.split_seed && a.synthetic_samples == b.synthetic_samples &&
+         a.synthetic_classes == b.synthetic_classes && a.synthetic_size == b.synthetic_size &&
+         a.synthetic_noise == b.synthetic_noise;
+}
+
+bool searches(const SweepConfig& sweep, const char* key) {
+  for (const Param& p : sweep.space.params)
+    if (p.name == key) return true;
+  return false;
+}
+
+}  // namespace
+
+Result<TrainOptions> trial_train_options(const SweepConfig& sweep, const Trial& t) {
+  Result<TrainOptions> opt = trial_options(sweep, t);
+  if (!opt) return opt;
+  if (!searches(sweep, "seed"))
+    opt->seed = derive_seed(sweep.strategy.seed, static_cast<uint64_t>(t.id), SeedPurpose::kTrial) >> 1;
+  return opt;
+}
+
+Outcome outcome_of(const SweepConfig& sweep, const TrainResult& r) {
+  if (r.status == TrainStatus::kDiverged) return Outcome{TrialStatus::kDiverged, NAN};
+  if (r.best_epoch < 1 || r.best_epoch > static_cast<int>(r.curve.size()))
+    return Outcome{TrialStatus::kFailed, NAN};
+  const EpochRecord& e = r.curve[static_cast<size_t>(r.best_epoch - 1)];
+  const double v = sweep.metric == "val_loss"     ? e.val_loss
+                   : sweep.metric == "train_acc"  ? e.train_acc
+                   : sweep.metric == "train_loss" ? e.train_loss
+                                                  : e.val_acc;
+  return std::isfinite(v) ? Outcome{TrialStatus::kOk, v} : Outcome{TrialStatus::kFailed, NAN};
+}
+
+Result<std::vector<TrialRun>> run_sweep(const SweepConfig& sweep, const TrialDone& on_done) {
+  auto strategy = make_strategy(sweep.strategy, sweep.space, nullptr);
+  if (!strategy) return strategy.error();
+  auto base = sweep.train.finish();
+  if (!base) return base.error();
+  auto data = load_data(base->data);  // a data problem stops the sweep before any trial
+  if (!data) return data.error();
+  std::unique_ptr<DataBundle> shared = std::make_unique<DataBundle>(std::move(*data));
+
+  std::vector<TrialRun> runs;
+  while (auto t = (*strategy)->ask()) {
+    TrialRun run;
+    run.trial = *t;
+    auto opt = trial_train_options(sweep, *t);
+    if (!opt) {
+      run.status = "failed";
+      run.error = opt.error().str();
+      run.outcome = Outcome{TrialStatus::kFailed, NAN};
+    } else {
+      std::unique_ptr<DataBundle> own;  // this trial's own data, when the space changes it
+      if (!same_data(opt->data, base->data)) {
+        auto d = load_data(opt->data);
+        if (d) own = std::make_unique<DataBundle>(std::move(*d));
+        else run.error = d.error().str();
+      }
+      if (run.error.empty()) {
+        auto res = train(*opt, own ? *own : *shared);
+        if (res) {
+          run.outcome = outcome_of(sweep, *res);
+          run.status = train_status_name(res->status);
+          run.result = std::move(*res);
+        } else {
+          run.error = res.error().str();
+        }
+      }
+      if (!run.error.empty()) {
+        run.status = "failed";
+        run.outcome = Outcome{TrialStatus::kFailed, NAN};
+      }
+    }
+    (*strategy)->tell(t->id, run.outcome);
+    runs.push_back(std::move(run));
+    if (on_done) on_done(runs.back(), static_cast<int64_t>(runs.size()));
+  }
+  return runs;
+}
+
+int64_t best_trial(const SweepConfig& sweep, const std::vector<TrialRun>& runs) {
+  int64_t best = -1;
+  for (size_t i = 0; i < runs.size(); ++i) {
+    if (runs[i].outcome.status != TrialStatus::kOk) continue;
+    const double v = runs[i].outcome.value;
+    const bool better = best < 0 || (sweep.strategy.direction == Direction::kMaximize
+                                         ? v > runs[static_cast<size_t>(best)].outcome.value
+                                         : v < runs[static_cast<size_t>(best)].outcome.value);
+    if (better) best = static_cast<int64_t>(i);
+  }
+  return best;
+}
+
+}  // namespace hs

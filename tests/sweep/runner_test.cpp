@@ -1,0 +1,107 @@
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <set>
+
+#include "sweep/runner.h"
+
+using namespace hs;
+
+namespace {
+// A seconds-long sweep on synthetic data.
+SweepConfig sweep_of(const std::string& sweep_table, const std::string& space_table) {
+  const std::string text = R"([train]
+dataset = "synthetic"
+synthetic_samples = 600
+hidden = [16]
+epochs = 3
+batch_size = 32
+threads = 1
+)" + sweep_table + space_table;
+  auto s = load_sweep_text(text, "sweep.toml");
+  REQUIRE(s.ok());
+  return std::move(*s);
+}
+bool same_curves(const TrainResult& a, const TrainResult& b) {
+  if (a.curve.size() != b.curve.size()) return false;
+  for (size_t i = 0; i < a.curve.size(); ++i)
+    if (a.curve[i].train_loss != b.curve[i].train_loss || a.curve[i].val_acc != b.curve[i].val_acc)
+      return false;
+  return true;
+}
+}  // namespace
+
+TEST_CASE("a random sweep runs every trial, and a trial's result depends on its id alone",
+          "[sweep]") {
+  const SweepConfig s = sweep_of("[sweep]\nstrategy = \"random\"\ntrials = 4\nseed = 11\n",
+                                 "[space]\nlr = { log_uniform = [1e-3, 1e-1] }\n");
+  int64_t calls = 0;
+  auto runs = run_sweep(s, [&](const TrialRun&, int64_t done) { calls = done; });
+  REQUIRE(runs.ok());
+  REQUIRE(runs->size() == 4u);
+  CHECK(calls == 4);
+  for (const TrialRun& r : *runs) {
+    CHECK(r.outcome.status == TrialStatus::kOk);
+    REQUIRE(r.result.has_value());
+    CHECK(r.result->curve.size() == 3u);
+  }
+  // Trial 2 trained on its own (as a worker would) gives the same curves as inside the sweep.
+  const Trial& t2 = (*runs)[2].trial;
+  auto opt = trial_train_options(s, t2);
+  REQUIRE(opt.ok());
+  auto data = load_data(opt->data);
+  REQUIRE(data.ok());
+  auto alone = train(*opt, *data);
+  REQUIRE(alone.ok());
+  CHECK(same_curves(*alone, *(*runs)[2].result));
+  // Trials train with different seeds (their own streams), so equal lr would still differ.
+  auto o0 = trial_train_options(s, (*runs)[0].trial), o1 = trial_train_options(s, (*runs)[1].trial);
+  CHECK(o0->seed != o1->seed);
+  // The whole sweep again: the same results.
+  auto again = run_sweep(s);
+  REQUIRE(again.ok());
+  for (size_t i = 0; i < runs->size(); ++i) CHECK(same_curves(*(*runs)[i].result, *(*again)[i].result));
+}
+
+TEST_CASE("a grid sweep visits the grid, picks the best, and survives failed trials", "[sweep]") {
+  // warmup = 3 with 3 epochs is refused by the trainer's checks: those trials fail, the rest run.
+  const SweepConfig s = sweep_of("[sweep]\nstrategy = \"grid\"\ntrials = 4\n",
+                                 "[space]\nlr = { log_uniform = [1e-3, 1e-1], grid = 2 }\n"
+                                 "warmup = { int = [0, 3], grid = 2 }\n");
+  auto runs = run_sweep(s);
+  REQUIRE(runs.ok());
+  REQUIRE(runs->size() == 4u);
+  std::set<std::string> seen;
+  int failed = 0;
+  for (const TrialRun& r : *runs) {
+    seen.insert(describe(s.space, r.trial.values));
+    if (r.status == "failed") {
+      ++failed;
+      CHECK(r.outcome.status == TrialStatus::kFailed);
+      CHECK(r.error.find("warmup") != std::string::npos);
+    }
+  }
+  CHECK(seen.size() == 4u);
+  CHECK(failed == 2);
+  const int64_t best = best_trial(s, *runs);
+  REQUIRE(best >= 0);
+  for (const TrialRun& r : *runs)
+    if (r.outcome.status == TrialStatus::kOk) CHECK(r.outcome.value <= (*runs)[best].outcome.value);
+}
+
+TEST_CASE("the sweep's metric is read from the best epoch", "[sweep]") {
+  SweepConfig s = sweep_of("[sweep]\nmetric = \"val_loss\"\n", "[space]\nlr = 0.05\n");
+  TrainResult r;
+  r.curve.resize(3);
+  r.curve[1].val_loss = 0.25;
+  r.curve[1].val_acc = 0.9;
+  r.best_epoch = 2;
+  CHECK(outcome_of(s, r).value == 0.25);
+  s.metric = "val_acc";
+  CHECK(outcome_of(s, r).value == 0.9);
+  r.status = TrainStatus::kDiverged;
+  CHECK(outcome_of(s, r).status == TrialStatus::kDiverged);
+  r.status = TrainStatus::kCompleted;
+  r.best_epoch = 0;
+  CHECK(outcome_of(s, r).status == TrialStatus::kFailed);
+}
