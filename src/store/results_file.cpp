@@ -1,0 +1,672 @@
+// results_file.cpp: the HDF5 view of the journal and the ResultsFile glue (results_file.h).
+//
+// Every HDF5 call goes through H5_TRY / H5_OPEN, which turn a failure into an hs::Error naming
+// the results file, the call, this file and line, and HDF5's innermost message. Every id is
+// held by an H5Id, so it is closed on every return path.
+#include "store/results_file.h"
+
+#include <fcntl.h>
+#include <hdf5.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <unordered_map>
+
+#include "store/journal.h"
+
+namespace hs {
+namespace {
+
+class H5Id {
+ public:
+  H5Id(hid_t id, herr_t (*close)(hid_t)) : id_(id), close_(close) {}
+  H5Id(const H5Id&) = delete;
+  H5Id& operator=(const H5Id&) = delete;
+  H5Id(H5Id&& o) noexcept : id_(o.id_), close_(o.close_) { o.id_ = -1; }
+  H5Id& operator=(H5Id&& o) noexcept {
+    if (this != &o) {
+      reset();
+      id_ = o.id_;
+      close_ = o.close_;
+      o.id_ = -1;
+    }
+    return *this;
+  }
+  ~H5Id() { reset(); }
+  herr_t reset() {
+    herr_t rc = 0;
+    if (id_ >= 0) rc = close_(id_);
+    id_ = -1;
+    return rc;
+  }
+  hid_t get() const { return id_; }
+  hid_t release() {
+    const hid_t id = id_;
+    id_ = -1;
+    return id;
+  }
+
+ private:
+  hid_t id_ = -1;
+  herr_t (*close_)(hid_t);
+};
+
+// Turns HDF5's automatic error-stack printing off for its lifetime, then restores it.
+class QuietHdf5 {
+ public:
+  QuietHdf5() {
+    H5Eget_auto2(H5E_DEFAULT, &func_, &data_);
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  }
+  QuietHdf5(const QuietHdf5&) = delete;
+  QuietHdf5& operator=(const QuietHdf5&) = delete;
+  ~QuietHdf5() { H5Eset_auto2(H5E_DEFAULT, func_, data_); }
+
+ private:
+  H5E_auto2_t func_ = nullptr;
+  void* data_ = nullptr;
+};
+
+Error h5_error(const std::string& path, const char* call, const char* file, int line) {
+  std::string detail;
+  H5Ewalk2(
+      H5E_DEFAULT, H5E_WALK_DOWNWARD,
+      [](unsigned n, const H5E_error2_t* e, void* out) -> herr_t {
+        if (n == 0 && e->desc) *static_cast<std::string*>(out) = e->desc;
+        return 0;
+      },
+      &detail);
+  H5Eclear2(H5E_DEFAULT);
+  return make_error(path, std::string(call) + " failed (" + file + ":" + std::to_string(line) +
+                              ")" + (detail.empty() ? "" : ": " + detail));
+}
+
+// Both need `path` (the results file's name) in scope.
+#define H5_TRY(call)                                                     \
+  do {                                                                   \
+    if ((call) < 0) return h5_error(path, #call, __FILE__, __LINE__);    \
+  } while (0)
+#define H5_OPEN(var, call, close)                                        \
+  H5Id var((call), (close));                                             \
+  if (var.get() < 0) return h5_error(path, #call, __FILE__, __LINE__)
+
+// ---- attributes ------------------------------------------------------------------------------
+
+Status attr_string(const std::string& path, hid_t loc, const char* name, const std::string& v) {
+  H5_OPEN(type, H5Tcopy(H5T_C_S1), H5Tclose);
+  H5_TRY(H5Tset_size(type.get(), H5T_VARIABLE));
+  H5_TRY(H5Tset_cset(type.get(), H5T_CSET_UTF8));
+  H5_OPEN(space, H5Screate(H5S_SCALAR), H5Sclose);
+  H5_OPEN(attr, H5Acreate2(loc, name, type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+  const char* p = v.c_str();
+  H5_TRY(H5Awrite(attr.get(), type.get(), &p));
+  return Status::Ok();
+}
+
+Status attr_strings(const std::string& path, hid_t loc, const char* name,
+                    const std::vector<std::string>& v) {
+  H5_OPEN(type, H5Tcopy(H5T_C_S1), H5Tclose);
+  H5_TRY(H5Tset_size(type.get(), H5T_VARIABLE));
+  H5_TRY(H5Tset_cset(type.get(), H5T_CSET_UTF8));
+  const hsize_t n = v.size();
+  H5_OPEN(space, H5Screate_simple(1, &n, nullptr), H5Sclose);
+  H5_OPEN(attr, H5Acreate2(loc, name, type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+  std::vector<const char*> ptrs;
+  for (const std::string& s : v) ptrs.push_back(s.c_str());
+  if (!ptrs.empty()) H5_TRY(H5Awrite(attr.get(), type.get(), ptrs.data()));
+  return Status::Ok();
+}
+
+template <class T>
+Status attr_number(const std::string& path, hid_t loc, const char* name, hid_t type, T v) {
+  H5_OPEN(space, H5Screate(H5S_SCALAR), H5Sclose);
+  H5_OPEN(attr, H5Acreate2(loc, name, type, space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+  H5_TRY(H5Awrite(attr.get(), type, &v));
+  return Status::Ok();
+}
+
+Status attr_value(const std::string& path, hid_t loc, const char* name, const ParamValue& v) {
+  if (const bool* b = std::get_if<bool>(&v)) {
+    return attr_number<int8_t>(path, loc, name, H5T_NATIVE_INT8, *b ? 1 : 0);
+  }
+  if (const int64_t* i = std::get_if<int64_t>(&v)) {
+    return attr_number(path, loc, name, H5T_NATIVE_INT64, *i);
+  }
+  if (const double* d = std::get_if<double>(&v)) {
+    return attr_number(path, loc, name, H5T_NATIVE_DOUBLE, *d);
+  }
+  return attr_string(path, loc, name, std::get<std::string>(v));
+}
+
+// ---- the /summary row layout -----------------------------------------------------------------
+
+enum class Col { kI8, kI32, kI64, kF64, kStr };
+
+struct Column {
+  std::string name;
+  Col kind;
+  size_t size;  // bytes; strings: the fixed length
+  size_t offset = 0;
+};
+
+constexpr size_t kStatusLen = 16;
+constexpr size_t kHostLen = 64;
+const char* const kReserved[] = {"id",     "status",  "best_epoch", "best_metric", "test_acc",
+                                 "epochs", "seconds", "rank",       "host"};
+
+Column param_column(const Param& p) {
+  if (p.kind == ParamKind::kUniform || p.kind == ParamKind::kLogUniform) {
+    return {p.name, Col::kF64, 8};
+  }
+  if (p.kind == ParamKind::kInt) return {p.name, Col::kI64, 8};
+  bool all_bool = !p.choices.empty(), all_int = !p.choices.empty(), any_str = false;
+  size_t longest = 1;
+  for (const ParamValue& v : p.choices) {
+    all_bool = all_bool && std::holds_alternative<bool>(v);
+    all_int = all_int && std::holds_alternative<int64_t>(v);
+    if (const std::string* s = std::get_if<std::string>(&v)) {
+      any_str = true;
+      longest = std::max(longest, s->size());
+    }
+  }
+  if (any_str) return {p.name, Col::kStr, longest};
+  if (all_bool) return {p.name, Col::kI8, 1};
+  if (all_int) return {p.name, Col::kI64, 8};
+  return {p.name, Col::kF64, 8};
+}
+
+struct Layout {
+  std::vector<Column> cols;  // id, status, params..., the rest
+  size_t row_bytes = 0;
+};
+
+Result<Layout> make_layout(const std::string& path, const SearchSpace& space) {
+  Layout l;
+  l.cols.push_back({"id", Col::kI64, 8});
+  l.cols.push_back({"status", Col::kStr, kStatusLen});
+  for (const Param& p : space.params) {
+    for (const char* r : kReserved) {
+      if (p.name == r) {
+        return make_error(path, "parameter \"" + p.name + "\" has the name of a /summary column");
+      }
+    }
+    l.cols.push_back(param_column(p));
+  }
+  for (const Column& c : std::vector<Column>{{"best_epoch", Col::kI32, 4},
+                                             {"best_metric", Col::kF64, 8},
+                                             {"test_acc", Col::kF64, 8},
+                                             {"epochs", Col::kI32, 4},
+                                             {"seconds", Col::kF64, 8},
+                                             {"rank", Col::kI32, 4},
+                                             {"host", Col::kStr, kHostLen}}) {
+    l.cols.push_back(c);
+  }
+  for (Column& c : l.cols) {
+    c.offset = l.row_bytes;
+    l.row_bytes += c.size;
+  }
+  return l;
+}
+
+// The packed compound type of a /summary row (same in memory and in the file).
+Result<hid_t> make_row_type(const std::string& path, const Layout& l) {
+  H5_OPEN(t, H5Tcreate(H5T_COMPOUND, l.row_bytes), H5Tclose);
+  for (const Column& c : l.cols) {
+    hid_t member = -1;
+    switch (c.kind) {
+      case Col::kI8: member = H5T_NATIVE_INT8; break;
+      case Col::kI32: member = H5T_NATIVE_INT32; break;
+      case Col::kI64: member = H5T_NATIVE_INT64; break;
+      case Col::kF64: member = H5T_NATIVE_DOUBLE; break;
+      case Col::kStr: {
+        H5_OPEN(s, H5Tcopy(H5T_C_S1), H5Tclose);
+        H5_TRY(H5Tset_size(s.get(), c.size));
+        H5_TRY(H5Tset_strpad(s.get(), H5T_STR_NULLPAD));
+        H5_TRY(H5Tinsert(t.get(), c.name.c_str(), c.offset, s.get()));
+        continue;
+      }
+    }
+    H5_TRY(H5Tinsert(t.get(), c.name.c_str(), c.offset, member));
+  }
+  return t.release();
+}
+
+template <class T>
+void put(std::vector<char>* row, const Column& c, T v) {
+  std::memcpy(row->data() + c.offset, &v, sizeof(T));
+}
+
+void put_value(std::vector<char>* row, const Column& c, const ParamValue& v) {
+  double d = 0;
+  std::string s;
+  if (const bool* b = std::get_if<bool>(&v)) { d = *b ? 1 : 0; s = *b ? "true" : "false"; }
+  if (const int64_t* i = std::get_if<int64_t>(&v)) { d = static_cast<double>(*i); s = param_to_string(v); }
+  if (const double* x = std::get_if<double>(&v)) { d = *x; s = param_to_string(v); }
+  if (const std::string* t = std::get_if<std::string>(&v)) { s = *t; d = std::nan(""); }
+  switch (c.kind) {
+    case Col::kI8: put<int8_t>(row, c, static_cast<int8_t>(d != 0)); break;
+    case Col::kI32: put<int32_t>(row, c, static_cast<int32_t>(d)); break;
+    case Col::kI64:
+      put<int64_t>(row, c, std::holds_alternative<int64_t>(v) ? std::get<int64_t>(v)
+                                                               : static_cast<int64_t>(std::llround(d)));
+      break;
+    case Col::kF64: put<double>(row, c, d); break;
+    case Col::kStr: std::memcpy(row->data() + c.offset, s.data(), std::min(s.size(), c.size)); break;
+  }
+}
+
+std::vector<char> pack_row(const Layout& l, const TrialRecord& r) {
+  std::vector<char> row(l.row_bytes, 0);
+  size_t k = 0;
+  put<int64_t>(&row, l.cols[k++], r.id);
+  put_value(&row, l.cols[k++], r.status);
+  for (const ParamValue& v : r.params) put_value(&row, l.cols[k++], v);
+  put<int32_t>(&row, l.cols[k++], r.best_epoch);
+  put<double>(&row, l.cols[k++], r.best_metric);
+  put<double>(&row, l.cols[k++], r.test_acc);
+  put<int32_t>(&row, l.cols[k++], r.epochs);
+  put<double>(&row, l.cols[k++], r.seconds);
+  put<int32_t>(&row, l.cols[k++], r.rank);
+  put_value(&row, l.cols[k++], r.host);
+  return row;
+}
+
+std::string describe_param(const Param& p) {
+  auto list = [](const std::vector<ParamValue>& vs) {
+    std::string s = "[";
+    for (size_t i = 0; i < vs.size(); ++i) s += (i ? ", " : "") + param_to_string(vs[i]);
+    return s + "]";
+  };
+  auto range = [&p] {
+    return "[" + param_to_string(p.lo) + ", " + param_to_string(p.hi) + "]";
+  };
+  std::string s = param_kind_name(p.kind);
+  switch (p.kind) {
+    case ParamKind::kUniform:
+    case ParamKind::kLogUniform: s += " " + range(); break;
+    case ParamKind::kInt: s += " " + range() + (p.log ? " log" : ""); break;
+    case ParamKind::kChoice: s += " " + list(p.choices); break;
+    case ParamKind::kFixed: s += " " + (p.choices.empty() ? std::string("?") : param_to_string(p.choices[0])); break;
+  }
+  return s;
+}
+
+std::string trial_name(int64_t id) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%06lld", static_cast<long long>(id));
+  return b;
+}
+
+// ---- the HDF5 file ---------------------------------------------------------------------------
+
+struct CurveRow {
+  int32_t epoch;
+  double lr, train_loss, train_acc, val_loss, val_acc, seconds;
+};
+
+// The open HDF5 file and where each trial's summary row is.
+class H5File {
+ public:
+  H5File() = default;
+  H5File(const H5File&) = delete;
+  H5File& operator=(const H5File&) = delete;
+  ~H5File() { (void)close(); }
+
+  // Creates `path` (truncating) with the root attributes, /space, an empty /summary, /trials.
+  Status create(const std::string& path, const SweepHeader& h) {
+    path_ = path;
+    auto layout = make_layout(path, h.space);
+    if (!layout.ok()) return layout.error();
+    layout_ = std::move(*layout);
+    auto rt = make_row_type(path, layout_);
+    if (!rt.ok()) return rt.error();
+    row_type_ = H5Id(*rt, H5Tclose);
+    file_ = H5Id(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
+    if (file_.get() < 0) return h5_error(path, "H5Fcreate", __FILE__, __LINE__);
+    const hid_t f = file_.get();
+    for (auto [name, value] : {std::pair<const char*, const std::string*>{"config", &h.config_text},
+                               {"config_hash", &h.config_hash},
+                               {"strategy", &h.strategy},
+                               {"metric", &h.metric},
+                               {"hypersweep_version", &h.version},
+                               {"start_time", &h.start_time}}) {
+      if (Status s = attr_string(path, f, name, *value); !s.ok()) return s;
+    }
+    if (Status s = attr_number(path, f, "seed", H5T_NATIVE_UINT64, h.seed); !s.ok()) return s;
+    std::vector<std::string> names;
+    for (const Param& p : h.space.params) names.push_back(p.name);
+    if (Status s = attr_strings(path, f, "parameters", names); !s.ok()) return s;
+    {
+      H5_OPEN(g, H5Gcreate2(f, "space", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose);
+      for (const Param& p : h.space.params) {
+        if (Status s = attr_string(path, g.get(), p.name.c_str(), describe_param(p)); !s.ok()) return s;
+      }
+    }
+    {
+      H5_OPEN(g, H5Gcreate2(f, "trials", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose);
+    }
+    const hsize_t zero = 0, unlimited = H5S_UNLIMITED, chunk = 64;
+    H5_OPEN(space, H5Screate_simple(1, &zero, &unlimited), H5Sclose);
+    H5_OPEN(dcpl, H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
+    H5_TRY(H5Pset_chunk(dcpl.get(), 1, &chunk));
+    summary_ = H5Id(H5Dcreate2(f, "summary", row_type_.get(), space.get(), H5P_DEFAULT, dcpl.get(),
+                               H5P_DEFAULT),
+                    H5Dclose);
+    if (summary_.get() < 0) return h5_error(path, "H5Dcreate2(\"summary\")", __FILE__, __LINE__);
+    return Status::Ok();
+  }
+
+  // Opens a file this class wrote and closed cleanly; `ids` are its summary rows in order.
+  Status open(const std::string& path, const SweepHeader& h, const std::vector<int64_t>& ids) {
+    path_ = path;
+    auto layout = make_layout(path, h.space);
+    if (!layout.ok()) return layout.error();
+    layout_ = std::move(*layout);
+    auto rt = make_row_type(path, layout_);
+    if (!rt.ok()) return rt.error();
+    row_type_ = H5Id(*rt, H5Tclose);
+    file_ = H5Id(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose);
+    if (file_.get() < 0) return h5_error(path, "H5Fopen", __FILE__, __LINE__);
+    summary_ = H5Id(H5Dopen2(file_.get(), "summary", H5P_DEFAULT), H5Dclose);
+    if (summary_.get() < 0) return h5_error(path, "H5Dopen2(\"summary\")", __FILE__, __LINE__);
+    H5_OPEN(space, H5Dget_space(summary_.get()), H5Sclose);
+    hsize_t n = 0;
+    H5_TRY(H5Sget_simple_extent_dims(space.get(), &n, nullptr));
+    if (n != ids.size()) return make_error(path, "/summary rows differ from the journal");
+    for (size_t i = 0; i < ids.size(); ++i) rows_[ids[i]] = i;
+    return Status::Ok();
+  }
+
+  // Writes (or replaces) the trial's group and its summary row. Not flushed.
+  Status write(const TrialRecord& r) {
+    const std::string& path = path_;
+    const std::string name = trial_name(r.id);
+    H5_OPEN(trials, H5Gopen2(file_.get(), "trials", H5P_DEFAULT), H5Gclose);
+    const htri_t exists = H5Lexists(trials.get(), name.c_str(), H5P_DEFAULT);
+    H5_TRY(exists);
+    if (exists > 0) H5_TRY(H5Ldelete(trials.get(), name.c_str(), H5P_DEFAULT));
+    H5_OPEN(g, H5Gcreate2(trials.get(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose);
+    for (size_t i = 0; i < r.params.size(); ++i) {
+      if (Status s = attr_value(path, g.get(), layout_.cols[2 + i].name.c_str(), r.params[i]); !s.ok()) {
+        return s;
+      }
+    }
+    if (Status s = attr_number<int64_t>(path, g.get(), "id", H5T_NATIVE_INT64, r.id); !s.ok()) return s;
+    if (Status s = attr_string(path, g.get(), "status", r.status); !s.ok()) return s;
+    if (Status s = attr_string(path, g.get(), "host", r.host); !s.ok()) return s;
+    if (!r.error.empty()) {
+      if (Status s = attr_string(path, g.get(), "error", r.error); !s.ok()) return s;
+    }
+    {  // curves
+      H5_OPEN(t, H5Tcreate(H5T_COMPOUND, sizeof(CurveRow)), H5Tclose);
+      H5_TRY(H5Tinsert(t.get(), "epoch", HOFFSET(CurveRow, epoch), H5T_NATIVE_INT32));
+      H5_TRY(H5Tinsert(t.get(), "lr", HOFFSET(CurveRow, lr), H5T_NATIVE_DOUBLE));
+      H5_TRY(H5Tinsert(t.get(), "train_loss", HOFFSET(CurveRow, train_loss), H5T_NATIVE_DOUBLE));
+      H5_TRY(H5Tinsert(t.get(), "train_acc", HOFFSET(CurveRow, train_acc), H5T_NATIVE_DOUBLE));
+      H5_TRY(H5Tinsert(t.get(), "val_loss", HOFFSET(CurveRow, val_loss), H5T_NATIVE_DOUBLE));
+      H5_TRY(H5Tinsert(t.get(), "val_acc", HOFFSET(CurveRow, val_acc), H5T_NATIVE_DOUBLE));
+      H5_TRY(H5Tinsert(t.get(), "seconds", HOFFSET(CurveRow, seconds), H5T_NATIVE_DOUBLE));
+      std::vector<CurveRow> rows;
+      for (const EpochRow& e : r.curves) {
+        rows.push_back({e.epoch, e.lr, e.train_loss, e.train_acc, e.val_loss, e.val_acc, e.seconds});
+      }
+      const hsize_t n = rows.size();
+      H5_OPEN(space, H5Screate_simple(1, &n, nullptr), H5Sclose);
+      H5_OPEN(d, H5Dcreate2(g.get(), "curves", t.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Dclose);
+      if (n > 0) H5_TRY(H5Dwrite(d.get(), t.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, rows.data()));
+    }
+    {  // update_ratio
+      const hsize_t dims[2] = {r.update_ratio.size(), r.layer_names.size()};
+      std::vector<double> flat;
+      for (const std::vector<double>& row : r.update_ratio) flat.insert(flat.end(), row.begin(), row.end());
+      H5_OPEN(space, H5Screate_simple(2, dims, nullptr), H5Sclose);
+      H5_OPEN(d, H5Dcreate2(g.get(), "update_ratio", H5T_NATIVE_DOUBLE, space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Dclose);
+      if (!flat.empty()) H5_TRY(H5Dwrite(d.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, flat.data()));
+      if (Status s = attr_strings(path, d.get(), "layer_names", r.layer_names); !s.ok()) return s;
+    }
+    // The summary row last: a row is there only when its group is complete.
+    hsize_t row = rows_.size();
+    if (auto it = rows_.find(r.id); it != rows_.end()) {
+      row = it->second;
+    } else {
+      const hsize_t n = row + 1;
+      H5_TRY(H5Dset_extent(summary_.get(), &n));
+    }
+    const std::vector<char> bytes = pack_row(layout_, r);
+    H5_OPEN(fspace, H5Dget_space(summary_.get()), H5Sclose);
+    const hsize_t one = 1;
+    H5_TRY(H5Sselect_hyperslab(fspace.get(), H5S_SELECT_SET, &row, nullptr, &one, nullptr));
+    H5_OPEN(mspace, H5Screate_simple(1, &one, nullptr), H5Sclose);
+    H5_TRY(H5Dwrite(summary_.get(), row_type_.get(), mspace.get(), fspace.get(), H5P_DEFAULT, bytes.data()));
+    rows_.emplace(r.id, row);
+    return Status::Ok();
+  }
+
+  Status flush() {
+    const std::string& path = path_;
+    H5_TRY(H5Fflush(file_.get(), H5F_SCOPE_LOCAL));
+    return Status::Ok();
+  }
+
+  bool is_open() const { return file_.get() >= 0; }
+
+  Status close() {
+    const std::string& path = path_;
+    const bool was_open = file_.get() >= 0;
+    summary_.reset();
+    row_type_.reset();
+    if (was_open) H5_TRY(file_.reset());
+    return Status::Ok();
+  }
+
+ private:
+  std::string path_;
+  Layout layout_;
+  H5Id file_{-1, H5Fclose};
+  H5Id summary_{-1, H5Dclose};
+  H5Id row_type_{-1, H5Tclose};
+  std::unordered_map<int64_t, hsize_t> rows_;
+};
+
+bool exists(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+std::string errno_text() { return std::strerror(errno); }
+
+Status fsync_file(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return make_error(path, "cannot open to fsync: " + errno_text());
+  const int rc = ::fsync(fd);
+  const std::string err = errno_text();
+  ::close(fd);
+  if (rc != 0) return make_error(path, "fsync failed: " + err);
+  return Status::Ok();
+}
+
+// Keeps the latest record of each id, in first-recorded order.
+std::vector<TrialRecord> latest_by_id(std::vector<TrialRecord> records) {
+  std::vector<TrialRecord> out;
+  std::unordered_map<int64_t, size_t> at;
+  for (TrialRecord& r : records) {
+    if (auto it = at.find(r.id); it != at.end()) {
+      out[it->second] = std::move(r);
+    } else {
+      at.emplace(r.id, out.size());
+      out.push_back(std::move(r));
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+struct ResultsFile::State {
+  std::string path;
+  std::string journal_path;
+  SweepHeader header;
+  std::vector<TrialRecord> trials;
+  std::unordered_map<int64_t, size_t> index;  // id -> position in trials
+  uint64_t trial_frames = 0;                  // 'T' frames in the journal
+  int journal_fd = -1;
+  H5File h5;
+  bool broken = false;  // an HDF5 write failed: the file no longer mirrors the journal
+  bool closed = false;
+};
+
+ResultsFile::ResultsFile(std::unique_ptr<State> s) : s_(std::move(s)) {}
+ResultsFile::ResultsFile(ResultsFile&&) noexcept = default;
+ResultsFile& ResultsFile::operator=(ResultsFile&& o) noexcept {
+  if (this != &o) {
+    if (s_) (void)close();
+    s_ = std::move(o.s_);
+  }
+  return *this;
+}
+ResultsFile::~ResultsFile() {
+  if (s_) (void)close();
+}
+
+const std::string& ResultsFile::path() const { return s_->path; }
+const SweepHeader& ResultsFile::header() const { return s_->header; }
+const std::vector<TrialRecord>& ResultsFile::trials() const { return s_->trials; }
+
+Result<ResultsFile> ResultsFile::create(const std::string& path, const SweepHeader& h, bool force) {
+  const QuietHdf5 quiet;
+  auto st = std::make_unique<State>();
+  st->path = path;
+  st->journal_path = path + ".journal";
+  st->header = h;
+  for (const std::string& p : {path, st->journal_path}) {
+    if (!exists(p)) continue;
+    if (!force) return make_error(p, "file exists; refusing to overwrite it without --force");
+    if (::unlink(p.c_str()) != 0) return make_error(p, "cannot remove: " + errno_text());
+  }
+  if (auto layout = make_layout(path, h.space); !layout.ok()) return layout.error();
+  // The journal first: from here on a crash leaves something open() can rebuild.
+  st->journal_fd = ::open(st->journal_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0644);
+  if (st->journal_fd < 0) return make_error(st->journal_path, "cannot create journal: " + errno_text());
+  ResultsFile out(std::move(st));
+  State& s = *out.s_;
+  const std::string data = std::string(store::kJournalMagic, 8) + store::frame('H', store::encode_header(h));
+  if (Status r = store::write_all_sync(s.journal_fd, data, s.journal_path); !r.ok()) return r.error();
+  if (Status r = store::sync_parent_dir(s.journal_path); !r.ok()) return r.error();
+  if (Status r = s.h5.create(path, h); !r.ok()) return r.error();
+  if (Status r = s.h5.flush(); !r.ok()) return r.error();
+  return out;
+}
+
+Result<ResultsFile> ResultsFile::open(const std::string& path) {
+  const QuietHdf5 quiet;
+  auto st = std::make_unique<State>();
+  st->path = path;
+  st->journal_path = path + ".journal";
+  if (!exists(st->journal_path)) {
+    if (!exists(path)) return make_error(path, "no such results file");
+    const htri_t is_hdf5 = H5Fis_hdf5(path.c_str());
+    H5Eclear2(H5E_DEFAULT);
+    if (is_hdf5 <= 0) return make_error(path, "not an HDF5 file (H5Fis_hdf5), so not a results file");
+    return make_error(path, "its journal " + st->journal_path +
+                                " is missing; a results file can be resumed only with its journal");
+  }
+  auto j = store::read_journal(st->journal_path);
+  if (!j.ok()) return j.error();
+  st->header = std::move(j->header);
+  st->trial_frames = j->records.size();
+  st->trials = latest_by_id(std::move(j->records));
+  for (size_t i = 0; i < st->trials.size(); ++i) st->index.emplace(st->trials[i].id, i);
+  // Open the journal for appending, cutting off a torn tail first.
+  st->journal_fd = ::open(st->journal_path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+  if (st->journal_fd < 0) return make_error(st->journal_path, "cannot open journal: " + errno_text());
+  ResultsFile out(std::move(st));
+  State& s = *out.s_;
+  if (j->valid_bytes != j->file_bytes) {
+    if (::ftruncate(s.journal_fd, static_cast<off_t>(j->valid_bytes)) != 0 || ::fdatasync(s.journal_fd) != 0) {
+      return make_error(s.journal_path, "cannot cut the torn tail off the journal: " + errno_text());
+    }
+  }
+  std::vector<int64_t> ids;
+  for (const TrialRecord& r : s.trials) ids.push_back(r.id);
+  if (j->clean_close && exists(path) && s.h5.open(path, s.header, ids).ok()) return out;
+  (void)s.h5.close();
+  // Rebuild the HDF5 file from the journal, then swap it in atomically.
+  const std::string tmp = path + ".rebuild";
+  {
+    H5File fresh;
+    if (Status r = fresh.create(tmp, s.header); !r.ok()) return r.error();
+    for (const TrialRecord& r : s.trials) {
+      if (Status w = fresh.write(r); !w.ok()) return w.error();
+    }
+    if (Status r = fresh.close(); !r.ok()) return r.error();
+  }
+  if (Status r = fsync_file(tmp); !r.ok()) return r.error();
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    return make_error(path, "cannot rename " + tmp + " over it: " + errno_text());
+  }
+  if (Status r = store::sync_parent_dir(path); !r.ok()) return r.error();
+  if (Status r = s.h5.open(path, s.header, ids); !r.ok()) return r.error();
+  return out;
+}
+
+Status ResultsFile::append(const TrialRecord& r) {
+  State& s = *s_;
+  if (s.closed) return make_error(s.path, "append after close");
+  if (s.broken) {
+    return make_error(s.path, "an earlier HDF5 write failed; open the file again to repair it");
+  }
+  const std::string who = "trial " + std::to_string(r.id);
+  if (r.params.size() != s.header.space.params.size()) {
+    return make_error(s.path, who + ": " + std::to_string(r.params.size()) + " parameters, the space has " +
+                                  std::to_string(s.header.space.params.size()));
+  }
+  for (const std::vector<double>& row : r.update_ratio) {
+    if (row.size() != r.layer_names.size()) {
+      return make_error(s.path, who + ": an update_ratio row has " + std::to_string(row.size()) +
+                                    " values for " + std::to_string(r.layer_names.size()) + " layers");
+    }
+  }
+  if (Status w = store::write_all_sync(s.journal_fd, store::frame('T', store::encode_trial(r)), s.journal_path);
+      !w.ok()) {
+    s.broken = true;  // a partial frame may be there; open() cuts it off
+    return w;
+  }
+  ++s.trial_frames;
+  if (auto it = s.index.find(r.id); it != s.index.end()) {
+    s.trials[it->second] = r;
+  } else {
+    s.index.emplace(r.id, s.trials.size());
+    s.trials.push_back(r);
+  }
+  const QuietHdf5 quiet;
+  Status w = s.h5.write(r);
+  if (w.ok()) w = s.h5.flush();
+  if (!w.ok()) s.broken = true;
+  return w;
+}
+
+Status ResultsFile::close() {
+  State& s = *s_;
+  if (s.closed) return Status::Ok();
+  s.closed = true;
+  const QuietHdf5 quiet;
+  Status result = s.h5.close();
+  if (result.ok() && !s.broken && exists(s.path)) {
+    result = fsync_file(s.path);
+    if (result.ok()) {
+      std::string count(8, '\0');
+      std::memcpy(count.data(), &s.trial_frames, 8);
+      result = store::write_all_sync(s.journal_fd, store::frame('C', count), s.journal_path);
+    }
+  }
+  if (s.journal_fd >= 0) ::close(s.journal_fd);
+  s.journal_fd = -1;
+  return result;
+}
+
+}  // namespace hs
