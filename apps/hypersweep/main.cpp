@@ -9,6 +9,8 @@
 
 #include <CLI/CLI.hpp>
 #include <chrono>
+#include <ctime>
+#include <filesystem>
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -167,8 +169,24 @@ int run_plan(const PlanArgs& a) {
 
 struct RunArgs {
   std::string config;
+  std::string out;  // default: the config's name with .h5, in the current folder
+  bool force = false;
   int threads = -1;
 };
+
+std::string utc_now() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string host_name() {
+  char buf[256] = {};
+  return ::gethostname(buf, sizeof buf - 1) == 0 ? std::string(buf) : std::string("unknown");
+}
 
 int run_sweep_cmd(const RunArgs& a) {
   auto sweep = hs::load_sweep(a.config);
@@ -176,15 +194,22 @@ int run_sweep_cmd(const RunArgs& a) {
   if (a.threads >= 0)
     if (auto st = sweep->train.set_value("threads", int64_t{a.threads}, {"--threads", 0}); !st)
       return fail(st.error());
+  const std::string out =
+      a.out.empty() ? std::filesystem::path(a.config).stem().string() + ".h5" : a.out;
+  auto file = hs::ResultsFile::create(out, hs::sweep_header(*sweep, utc_now()), a.force);
+  if (!file) return fail(file.error());
+  const std::string host = host_name();
   const auto& o = sweep->strategy;
   const char* dir = o.direction == hs::Direction::kMaximize ? "max" : "min";
-  fmt::print("sweep {}: {} strategy, {} trials, seed {}, {} {} (in this process)\n", a.config,
-             hs::strategy_name(o.kind), o.trials, o.seed, dir, sweep->metric);
+  fmt::print("sweep {}: {} strategy, {} trials, seed {}, {} {} (in this process), results in {}\n",
+             a.config, hs::strategy_name(o.kind), o.trials, o.seed, dir, sweep->metric, out);
   std::fflush(stdout);
   const auto t0 = std::chrono::steady_clock::now();
   double best = NAN;
   std::string best_line;
+  hs::Status write_status;
   auto on_done = [&](const hs::TrialRun& r, int64_t done) {
+    if (write_status) write_status = file->append(hs::trial_record(r, 0, host));
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const bool ok = r.outcome.status == hs::TrialStatus::kOk;
     const bool better = ok && (std::isnan(best) || (o.direction == hs::Direction::kMaximize
@@ -205,10 +230,15 @@ int run_sweep_cmd(const RunArgs& a) {
   };
   auto runs = hs::run_sweep(*sweep, on_done);
   if (!runs) return fail(runs.error());
+  if (write_status) write_status = file->close();
+  if (!write_status) {
+    std::fprintf(stderr, "hypersweep: error: %s\n", write_status.error().str().c_str());
+    return 1;
+  }
   if (best_line.empty()) {
-    fmt::print("no trial completed\n");
+    fmt::print("no trial completed; results in {}\n", out);
   } else {
-    fmt::print("best {}\n", best_line);
+    fmt::print("best {}; results in {}\n", best_line, out);
   }
   return 0;
 }
@@ -260,7 +290,8 @@ int main(int argc, char** argv) {
   auto* run = app.add_subcommand(
       "run",
       "Run a sweep in this process: ask the strategy, train each trial, print a line per trial\n"
-      "and the best at the end. (The MPI scheduler and the HDF5 results file come next.)\n"
+      "and the best at the end; every trial goes into an HDF5 results file as it finishes.\n"
+      "(The MPI scheduler and resume come next.)\n"
       "Examples:\n"
       "  hypersweep run configs/sweep_random.toml\n"
       "  hypersweep run configs/sweep_grid.toml -j 2");
@@ -268,6 +299,10 @@ int main(int argc, char** argv) {
       ->required()
       ->check(CLI::ExistingFile);
   run->add_option("--threads,-j", ra.threads, "OpenMP threads per trial (0: all cores)");
+  run->add_option("--out,-o", ra.out,
+                  "Results file (HDF5; default: the config's name with .h5, here), with its "
+                  "journal FILE.journal beside it");
+  run->add_flag("--force", ra.force, "Replace an existing results file");
 
   try {
     app.parse(argc, argv);

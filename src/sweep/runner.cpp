@@ -1,6 +1,7 @@
 #include "sweep/runner.h"
 
 #include <cmath>
+#include <cstdio>
 #include <memory>
 
 #include "core/rng.h"
@@ -92,6 +93,50 @@ Result<std::vector<TrialRun>> run_sweep(const SweepConfig& sweep, const TrialDon
     if (on_done) on_done(runs.back(), static_cast<int64_t>(runs.size()));
   }
   return runs;
+}
+
+SweepHeader sweep_header(const SweepConfig& sweep, const std::string& start_time) {
+  SweepHeader h;
+  h.config_text = sweep.train.text();
+  uint64_t hash = 0xcbf29ce484222325ULL;  // FNV-1a 64 of the text
+  for (unsigned char c : h.config_text) hash = (hash ^ c) * 0x100000001b3ULL;
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(hash));
+  h.config_hash = buf;
+  h.strategy = strategy_name(sweep.strategy.kind);
+  h.seed = sweep.strategy.seed;
+  h.version = HYPERSWEEP_VERSION;
+  h.start_time = start_time;
+  h.metric = sweep.metric;
+  h.space = sweep.space;
+  return h;
+}
+
+TrialRecord trial_record(const TrialRun& run, int rank, const std::string& host) {
+  TrialRecord r;
+  r.id = run.trial.id;
+  r.status = run.status;
+  r.params = run.trial.values;
+  r.rank = rank;
+  r.host = host;
+  r.error = run.error;
+  r.best_metric = run.outcome.status == TrialStatus::kOk ? run.outcome.value : NAN;
+  r.test_acc = NAN;
+  if (!run.result) return r;
+  const TrainResult& t = *run.result;
+  r.best_epoch = t.best_epoch;
+  r.test_acc = t.best_epoch > 0 ? t.test_acc : NAN;
+  r.epochs = static_cast<int>(t.curve.size());
+  r.seconds = t.seconds;
+  r.layer_names = t.layer_names;
+  double since_start = 0;
+  for (const EpochRecord& e : t.curve) {
+    since_start += e.seconds;
+    r.curves.push_back({e.epoch, e.lr, e.train_loss, e.train_acc, e.val_loss, e.val_acc, since_start});
+    r.update_ratio.push_back(e.update_ratio);
+    r.update_ratio.back().resize(t.layer_names.size(), NAN);
+  }
+  return r;
 }
 
 int64_t best_trial(const SweepConfig& sweep, const std::vector<TrialRun>& runs) {

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "config/sweep_config.h"
+#include "store/results_file.h"
 #include "train/trainer.h"
 
 namespace hs {
@@ -43,6 +44,12 @@ using TrialDone = std::function<void(const TrialRun& run, int64_t done)>;
 // options are the base's (a space that changes data keys reloads per trial). Errors: the
 // strategy cannot be built, or the data cannot be loaded.
 Result<std::vector<TrialRun>> run_sweep(const SweepConfig& sweep, const TrialDone& on_done = {});
+
+// The results file's header for this sweep: the config text as given and its FNV-1a hash, the
+// strategy, seed, metric, space, version and `start_time` (ISO 8601, UTC).
+SweepHeader sweep_header(const SweepConfig& sweep, const std::string& start_time);
+// A finished trial as the results file stores it (rank and host: where it ran).
+TrialRecord trial_record(const TrialRun& run, int rank, const std::string& host);
 
 // The index of the best completed trial in `runs` under the sweep's direction, or -1.
 int64_t best_trial(const SweepConfig& sweep, const std::vector<TrialRun>& runs);

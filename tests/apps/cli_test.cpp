@@ -191,8 +191,17 @@ TEST_CASE("run trains every trial of a sweep and ends with the best", "[cli][swe
                            "[train]\ndataset = \"synthetic\"\nhidden = [16]\nepochs = 2\n"
                            "[sweep]\nstrategy = \"random\"\ntrials = 3\n"
                            "[space]\nlr = { log_uniform = [1e-3, 1e-1] }\n");
-  const Run r = hypersweep("run '" + cfg.string() + "' -j 1");
+  const std::string out = (s.dir() / "results.h5").string();
+  const Run r = hypersweep("run '" + cfg.string() + "' -j 1 --out '" + out + "'");
   CHECK(r.code == 0);
+  CHECK(std::filesystem::exists(out));
+  CHECK(std::filesystem::exists(out + ".journal"));
+  // An existing results file is never overwritten without --force.
+  const Run again = hypersweep("run '" + cfg.string() + "' -j 1 --out '" + out + "'");
+  CHECK(again.code == 2);
+  CHECK(contains(again.err, out));
+  CHECK(contains(again.err, "--force"));
+  CHECK(hypersweep("run '" + cfg.string() + "' -j 1 --force --out '" + out + "'").code == 0);
   CHECK(contains(r.out, "[   3/3] trial    2"));
   CHECK(r.out.substr(r.out.rfind('\n', r.out.size() - 2) + 1).rfind("best trial ", 0) == 0);
   const auto bad = s.write("bad.toml", "[space]\nlr = { uniform = [0.5, 0.1] }\n");

@@ -1,6 +1,9 @@
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
 #include <cmath>
+#include <filesystem>
 #include <set>
 
 #include "sweep/runner.h"
@@ -104,4 +107,46 @@ TEST_CASE("the sweep's metric is read from the best epoch", "[sweep]") {
   r.status = TrainStatus::kCompleted;
   r.best_epoch = 0;
   CHECK(outcome_of(s, r).status == TrialStatus::kFailed);
+}
+
+TEST_CASE("finished trials go into the results file as the store keeps them", "[sweep][store]") {
+  const SweepConfig s = sweep_of("[sweep]\nstrategy = \"random\"\ntrials = 3\nseed = 4\n",
+                                 "[space]\nlr = { log_uniform = [1e-3, 1e-1] }\n"
+                                 "optimizer = [\"momentum\", \"adam\"]\n");
+  const std::string path =
+      (std::filesystem::temp_directory_path() / ("hs_sweep_test_" + std::to_string(::getpid()) + ".h5"))
+          .string();
+  std::vector<TrialRun> runs;
+  {
+    auto file = ResultsFile::create(path, sweep_header(s, "2026-01-01T00:00:00Z"), true);
+    REQUIRE(file.ok());
+    auto r = run_sweep(s, [&](const TrialRun& run, int64_t) {
+      REQUIRE(file->append(trial_record(run, 0, "here")).ok());
+    });
+    REQUIRE(r.ok());
+    runs = std::move(*r);
+  }
+  auto back = ResultsFile::open(path);
+  REQUIRE(back.ok());
+  CHECK(back->header().strategy == "random");
+  CHECK(back->header().seed == 4u);
+  CHECK(back->header().config_text.find("synthetic_samples = 600") != std::string::npos);
+  REQUIRE(back->trials().size() == 3u);
+  for (size_t i = 0; i < 3; ++i) {
+    const TrialRecord& r = back->trials()[i];
+    const TrainResult& t = *runs[i].result;
+    CHECK(r.id == runs[i].trial.id);
+    CHECK(r.params == runs[i].trial.values);
+    CHECK(r.status == runs[i].status);
+    CHECK(r.best_metric == runs[i].outcome.value);
+    CHECK(r.epochs == static_cast<int>(t.curve.size()));
+    REQUIRE(r.curves.size() == t.curve.size());
+    CHECK(r.curves.back().val_acc == t.curve.back().val_acc);
+    CHECK(r.curves.back().seconds >= r.curves.front().seconds);  // seconds since the trial began
+    CHECK(r.layer_names == t.layer_names);
+    REQUIRE(r.update_ratio.size() == t.curve.size());
+    CHECK(r.update_ratio[0] == t.curve[0].update_ratio);
+  }
+  std::filesystem::remove(path);
+  std::filesystem::remove(path + ".journal");
 }
