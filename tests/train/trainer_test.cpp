@@ -291,6 +291,10 @@ double fashion_test_accuracy(TrainOptions o) {
     FAIL("Fashion-MNIST is not installed (scripts/install-deps.sh installs dataset-fashion-mnist)");
   o.epochs = 5;
   o.early.enabled = false;
+  // One thread: ctest runs tests side by side on every core, and OpenMP teams that outnumber
+  // the cores spin against each other (the two accuracy tests took 200 s each that way, and
+  // 27 s and 3 s on one thread each). Results do not depend on the thread count.
+  o.threads = 1;
   const DataBundle data = load(o);
   auto r = train(o, data);
   REQUIRE(r.ok());
