@@ -4,8 +4,6 @@
 // own innermost message. Every id is held by an H5Id, so it is closed on every return path.
 // HDF5's automatic error printing is off while a file loads (QuietHdf5); that setting is
 // process-wide, so do not load HDF5 files from two threads at once.
-#include <hdf5.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
@@ -13,59 +11,15 @@
 #include <vector>
 
 #include "data/internal.h"
+#include "h5/h5.h"
 #include "data/load.h"
 
 namespace hs {
 namespace {
 
-// An HDF5 id, closed with its close function when it goes out of scope.
-class H5Id {
- public:
-  explicit H5Id(herr_t (*close)(hid_t)) : close_(close) {}
-  H5Id(hid_t id, herr_t (*close)(hid_t)) : id_(id), close_(close) {}
-  H5Id(const H5Id&) = delete;
-  H5Id& operator=(const H5Id&) = delete;
-  ~H5Id() { reset(-1); }
-
-  void reset(hid_t id) {
-    if (id_ >= 0) close_(id_);
-    id_ = id;
-  }
-  hid_t get() const { return id_; }
-  bool ok() const { return id_ >= 0; }
-
- private:
-  hid_t id_ = -1;
-  herr_t (*close_)(hid_t);
-};
-
-// Turns HDF5's automatic error-stack printing off for its lifetime, then restores it.
-class QuietHdf5 {
- public:
-  QuietHdf5() {
-    H5Eget_auto2(H5E_DEFAULT, &func_, &data_);
-    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-  }
-  QuietHdf5(const QuietHdf5&) = delete;
-  QuietHdf5& operator=(const QuietHdf5&) = delete;
-  ~QuietHdf5() { H5Eset_auto2(H5E_DEFAULT, func_, data_); }
-
- private:
-  H5E_auto2_t func_ = nullptr;
-  void* data_ = nullptr;
-};
-
 // "<call> failed: <HDF5's innermost message>", and the error stack cleared.
 Error h5_error(const std::string& path, const std::string& call) {
-  std::string detail;
-  H5Ewalk2(
-      H5E_DEFAULT, H5E_WALK_DOWNWARD,
-      [](unsigned n, const H5E_error2_t* e, void* out) -> herr_t {
-        if (n == 0 && e->desc) *static_cast<std::string*>(out) = e->desc;
-        return 0;
-      },
-      &detail);
-  H5Eclear2(H5E_DEFAULT);
+  const std::string detail = h5_innermost_message();
   return make_error(path, call + " failed" + (detail.empty() ? "" : ": " + detail));
 }
 

@@ -17,71 +17,14 @@
 #include <cstring>
 #include <unordered_map>
 
+#include "h5/h5.h"
 #include "store/journal.h"
 
 namespace hs {
 namespace {
 
-class H5Id {
- public:
-  H5Id(hid_t id, herr_t (*close)(hid_t)) : id_(id), close_(close) {}
-  H5Id(const H5Id&) = delete;
-  H5Id& operator=(const H5Id&) = delete;
-  H5Id(H5Id&& o) noexcept : id_(o.id_), close_(o.close_) { o.id_ = -1; }
-  H5Id& operator=(H5Id&& o) noexcept {
-    if (this != &o) {
-      reset();
-      id_ = o.id_;
-      close_ = o.close_;
-      o.id_ = -1;
-    }
-    return *this;
-  }
-  ~H5Id() { reset(); }
-  herr_t reset() {
-    herr_t rc = 0;
-    if (id_ >= 0) rc = close_(id_);
-    id_ = -1;
-    return rc;
-  }
-  hid_t get() const { return id_; }
-  hid_t release() {
-    const hid_t id = id_;
-    id_ = -1;
-    return id;
-  }
-
- private:
-  hid_t id_ = -1;
-  herr_t (*close_)(hid_t);
-};
-
-// Turns HDF5's automatic error-stack printing off for its lifetime, then restores it.
-class QuietHdf5 {
- public:
-  QuietHdf5() {
-    H5Eget_auto2(H5E_DEFAULT, &func_, &data_);
-    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-  }
-  QuietHdf5(const QuietHdf5&) = delete;
-  QuietHdf5& operator=(const QuietHdf5&) = delete;
-  ~QuietHdf5() { H5Eset_auto2(H5E_DEFAULT, func_, data_); }
-
- private:
-  H5E_auto2_t func_ = nullptr;
-  void* data_ = nullptr;
-};
-
 Error h5_error(const std::string& path, const char* call, const char* file, int line) {
-  std::string detail;
-  H5Ewalk2(
-      H5E_DEFAULT, H5E_WALK_DOWNWARD,
-      [](unsigned n, const H5E_error2_t* e, void* out) -> herr_t {
-        if (n == 0 && e->desc) *static_cast<std::string*>(out) = e->desc;
-        return 0;
-      },
-      &detail);
-  H5Eclear2(H5E_DEFAULT);
+  const std::string detail = h5_innermost_message();
   return make_error(path, std::string(call) + " failed (" + file + ":" + std::to_string(line) +
                               ")" + (detail.empty() ? "" : ": " + detail));
 }

@@ -1,0 +1,84 @@
+// h5.h: what every HDF5 user in hypersweep shares (the data loader, the results store): an id
+// that closes itself, a guard that silences HDF5's automatic error printing, and HDF5's own
+// innermost message for errors.
+//
+// May depend on: core, HDF5 (C API). Thread safety: QuietHdf5 changes a process-wide setting,
+// so HDF5 must not be used from two threads at once while one is alive.
+#pragma once
+
+#include <hdf5.h>
+
+#include <string>
+
+namespace hs {
+
+// An HDF5 id, closed with its close function when it goes out of scope or is reset.
+class H5Id {
+ public:
+  explicit H5Id(herr_t (*close)(hid_t)) : close_(close) {}
+  H5Id(hid_t id, herr_t (*close)(hid_t)) : id_(id), close_(close) {}
+  H5Id(const H5Id&) = delete;
+  H5Id& operator=(const H5Id&) = delete;
+  H5Id(H5Id&& o) noexcept : id_(o.id_), close_(o.close_) { o.id_ = -1; }
+  H5Id& operator=(H5Id&& o) noexcept {
+    if (this != &o) {
+      reset();
+      id_ = o.id_;
+      close_ = o.close_;
+      o.id_ = -1;
+    }
+    return *this;
+  }
+  ~H5Id() { reset(); }
+
+  // Closes the id held (returning the close call's status, 0 when none) and takes `id`.
+  herr_t reset(hid_t id = -1) {
+    herr_t rc = 0;
+    if (id_ >= 0) rc = close_(id_);
+    id_ = id;
+    return rc;
+  }
+  hid_t get() const { return id_; }
+  bool ok() const { return id_ >= 0; }
+  hid_t release() {  // the caller closes it
+    const hid_t id = id_;
+    id_ = -1;
+    return id;
+  }
+
+ private:
+  hid_t id_ = -1;
+  herr_t (*close_)(hid_t);
+};
+
+// Turns HDF5's automatic error-stack printing off for its lifetime, then restores it.
+class QuietHdf5 {
+ public:
+  QuietHdf5() {
+    H5Eget_auto2(H5E_DEFAULT, &func_, &data_);
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  }
+  QuietHdf5(const QuietHdf5&) = delete;
+  QuietHdf5& operator=(const QuietHdf5&) = delete;
+  ~QuietHdf5() { H5Eset_auto2(H5E_DEFAULT, func_, data_); }
+
+ private:
+  H5E_auto2_t func_ = nullptr;
+  void* data_ = nullptr;
+};
+
+// The innermost message of HDF5's error stack ("" when empty); the stack is cleared.
+inline std::string h5_innermost_message() {
+  std::string detail;
+  H5Ewalk2(
+      H5E_DEFAULT, H5E_WALK_DOWNWARD,
+      [](unsigned n, const H5E_error2_t* e, void* out) -> herr_t {
+        if (n == 0 && e->desc) *static_cast<std::string*>(out) = e->desc;
+        return 0;
+      },
+      &detail);
+  H5Eclear2(H5E_DEFAULT);
+  return detail;
+}
+
+}  // namespace hs
