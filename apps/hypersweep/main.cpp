@@ -119,6 +119,35 @@ int run_train(const TrainArgs& a) {
   return 0;
 }
 
+// `hypersweep run` (and `plan`) with no file: the lecture's random search (11.2.2) over the learning rate and
+// the weight decay, both log-uniform on [1e-4, 1e-1], for the MLP on Fashion-MNIST.
+constexpr const char* kDefaultSweep = R"(# hypersweep's built-in sweep
+[train]
+dataset = "fashion_mnist"
+arch = "mlp"
+hidden = [256, 256]
+optimizer = "momentum"
+epochs = 10
+early_stopping = true
+patience = 3
+
+[sweep]
+strategy = "random"
+trials = 8
+seed = 0
+metric = "val_acc"
+
+[space]
+lr = { log_uniform = [1e-4, 1e-1] }
+weight_decay = { log_uniform = [1e-4, 1e-1] }
+)";
+
+// The sweep in `config`, or the built-in one when it is empty.
+hs::Result<hs::SweepConfig> load_sweep_or_default(const std::string& config) {
+  return config.empty() ? hs::load_sweep_text(kDefaultSweep, "<built-in default sweep>")
+                        : hs::load_sweep(config);
+}
+
 struct PlanArgs {
   std::string config;
   int64_t show = 10;
@@ -127,7 +156,7 @@ struct PlanArgs {
 // Checks the whole sweep file, then asks the strategy for its first trials (without telling it
 // anything: a learning strategy's later trials depend on outcomes, so only its start is shown).
 int run_plan(const PlanArgs& a) {
-  auto sweep = hs::load_sweep(a.config);
+  auto sweep = load_sweep_or_default(a.config);
   if (!sweep) return fail(sweep.error());
   std::vector<std::string> notes;
   auto strategy = hs::make_strategy(sweep->strategy, sweep->space, &notes);
@@ -189,20 +218,22 @@ std::string host_name() {
 }
 
 int run_sweep_cmd(const RunArgs& a) {
-  auto sweep = hs::load_sweep(a.config);
+  const std::string name = a.config.empty() ? "<built-in default sweep>" : a.config;
+  auto sweep = load_sweep_or_default(a.config);
   if (!sweep) return fail(sweep.error());
   if (a.threads >= 0)
     if (auto st = sweep->train.set_value("threads", int64_t{a.threads}, {"--threads", 0}); !st)
       return fail(st.error());
-  const std::string out =
-      a.out.empty() ? std::filesystem::path(a.config).stem().string() + ".h5" : a.out;
+  const std::string stem =
+      a.config.empty() ? "hypersweep_default" : std::filesystem::path(a.config).stem().string();
+  const std::string out = a.out.empty() ? stem + ".h5" : a.out;
   auto file = hs::ResultsFile::create(out, hs::sweep_header(*sweep, utc_now()), a.force);
   if (!file) return fail(file.error());
   const std::string host = host_name();
   const auto& o = sweep->strategy;
   const char* dir = o.direction == hs::Direction::kMaximize ? "max" : "min";
   fmt::print("sweep {}: {} strategy, {} trials, seed {}, {} {} (in this process), results in {}\n",
-             a.config, hs::strategy_name(o.kind), o.trials, o.seed, dir, sweep->metric, out);
+             name, hs::strategy_name(o.kind), o.trials, o.seed, dir, sweep->metric, out);
   std::fflush(stdout);
   const auto t0 = std::chrono::steady_clock::now();
   double best = NAN;
@@ -280,8 +311,8 @@ int main(int argc, char** argv) {
       "Examples:\n"
       "  hypersweep plan configs/sweep_grid.toml\n"
       "  hypersweep plan configs/sweep_random.toml --show 5");
-  plan->add_option("config", pa.config, "TOML file with [train], [sweep] and [space] tables")
-      ->required()
+  plan->add_option("config", pa.config,
+                   "TOML file with [train], [sweep] and [space] tables (none: the built-in sweep)")
       ->check(CLI::ExistingFile);
   plan->add_option("--show,-n", pa.show, "How many trials to print (default 10)")
       ->check(CLI::NonNegativeNumber);
@@ -293,10 +324,13 @@ int main(int argc, char** argv) {
       "and the best at the end; every trial goes into an HDF5 results file as it finishes.\n"
       "(The MPI scheduler and resume come next.)\n"
       "Examples:\n"
+      "  hypersweep run                      (the built-in sweep)\n"
       "  hypersweep run configs/sweep_random.toml\n"
       "  hypersweep run configs/sweep_grid.toml -j 2");
-  run->add_option("config", ra.config, "TOML file with [train], [sweep] and [space] tables")
-      ->required()
+  run->add_option("config", ra.config,
+                  "TOML file with [train], [sweep] and [space] tables (none: the built-in sweep, "
+                  "8 random trials of lr and weight_decay for the MLP on Fashion-MNIST, into "
+                  "hypersweep_default.h5)")
       ->check(CLI::ExistingFile);
   run->add_option("--threads,-j", ra.threads, "OpenMP threads per trial (0: all cores)");
   run->add_option("--out,-o", ra.out,

@@ -209,3 +209,13 @@ TEST_CASE("run trains every trial of a sweep and ends with the best", "[cli][swe
   CHECK(b.code == 2);
   CHECK(contains(b.err, bad.string() + ":2: lr: uniform needs lo < hi"));
 }
+
+TEST_CASE("with no file, plan and run take the built-in sweep", "[cli][sweep]") {
+  const Run r = hypersweep("plan --show 8");
+  CHECK(r.code == 0);
+  CHECK(contains(r.out, "sweep: random strategy, 8 trials"));
+  CHECK(contains(r.out, "lr               log_uniform  [1e-04, 0.1]"));
+  CHECK(contains(r.out, "weight_decay     log_uniform  [1e-04, 0.1]"));
+  CHECK(contains(r.out, "trial    7: "));
+  CHECK(contains(hypersweep("run --help").out, "the built-in sweep"));
+}
