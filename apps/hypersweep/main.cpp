@@ -200,6 +200,7 @@ struct RunArgs {
   std::string config;
   std::string out;  // default: the config's name with .h5, in the current folder
   bool force = false;
+  bool resume = false;
   int threads = -1;
 };
 
@@ -227,8 +228,28 @@ int run_sweep_cmd(const RunArgs& a) {
   const std::string stem =
       a.config.empty() ? "hypersweep_default" : std::filesystem::path(a.config).stem().string();
   const std::string out = a.out.empty() ? stem + ".h5" : a.out;
-  auto file = hs::ResultsFile::create(out, hs::sweep_header(*sweep, utc_now()), a.force);
-  if (!file) return fail(file.error());
+  const hs::SweepHeader header = hs::sweep_header(*sweep, utc_now());
+  std::vector<hs::TrialRecord> done;
+  auto file = [&]() -> hs::Result<hs::ResultsFile> {
+    if (!a.resume || a.force) return hs::ResultsFile::create(out, header, a.force);
+    if (!std::filesystem::exists(out))
+      return hs::make_error(out, "nothing to resume: the results file does not exist");
+    auto f = hs::ResultsFile::open(out);
+    if (!f) return f;
+    if (f->header().config_hash != header.config_hash)
+      return hs::make_error(out, "was written by another configuration (config hash " +
+                                     f->header().config_hash + ", this one " +
+                                     header.config_hash +
+                                     "); give another --out, or --force to start over");
+    done = f->trials();
+    return f;
+  }();
+  if (!file) {
+    hs::Error e = file.error();
+    if (!a.resume && std::filesystem::exists(out)) e.message += " (or --resume to continue it)";
+    return fail(e);
+  }
+  if (!done.empty()) fmt::print("resuming {}: {} trials recorded\n", out, done.size());
   const std::string host = host_name();
   const auto& o = sweep->strategy;
   const char* dir = o.direction == hs::Direction::kMaximize ? "max" : "min";
@@ -259,7 +280,18 @@ int run_sweep_cmd(const RunArgs& a) {
                better ? "  * best so far" : "", s, eta);
     std::fflush(stdout);
   };
-  auto runs = hs::run_sweep(*sweep, on_done);
+  // Resumed trials count towards the progress line and the best.
+  for (const auto& r : done) {
+    const hs::Outcome oc = hs::recorded_outcome(r);
+    if (oc.status == hs::TrialStatus::kOk &&
+        (std::isnan(best) || (o.direction == hs::Direction::kMaximize ? oc.value > best : oc.value < best))) {
+      best = oc.value;
+      best_line = fmt::format("trial {}: {} {:.4f} ({})", r.id, sweep->metric, best,
+                              hs::describe(sweep->space, r.params, 4));
+    }
+  }
+  const int64_t before = static_cast<int64_t>(done.size());
+  auto runs = hs::run_sweep(*sweep, [&](const hs::TrialRun& r, int64_t n) { on_done(r, before + n); }, done);
   if (!runs) return fail(runs.error());
   if (write_status) write_status = file->close();
   if (!write_status) {
@@ -337,6 +369,9 @@ int main(int argc, char** argv) {
                   "Results file (HDF5; default: the config's name with .h5, here), with its "
                   "journal FILE.journal beside it");
   run->add_flag("--force", ra.force, "Replace an existing results file");
+  run->add_flag("--resume", ra.resume,
+                "Continue the sweep recorded in the results file: its trials are kept (and fed to "
+                "the strategy), the rest run; refused if the config changed");
 
   try {
     app.parse(argc, argv);

@@ -48,9 +48,25 @@ Outcome outcome_of(const SweepConfig& sweep, const TrainResult& r) {
   return std::isfinite(v) ? Outcome{TrialStatus::kOk, v} : Outcome{TrialStatus::kFailed, NAN};
 }
 
-Result<std::vector<TrialRun>> run_sweep(const SweepConfig& sweep, const TrialDone& on_done) {
+Outcome recorded_outcome(const TrialRecord& r) {
+  if (r.status == "diverged") return Outcome{TrialStatus::kDiverged, NAN};
+  if (std::isfinite(r.best_metric)) return Outcome{TrialStatus::kOk, r.best_metric};
+  return Outcome{TrialStatus::kFailed, NAN};
+}
+
+Result<std::vector<TrialRun>> run_sweep(const SweepConfig& sweep, const TrialDone& on_done,
+                                        const std::vector<TrialRecord>& done) {
   auto strategy = make_strategy(sweep.strategy, sweep.space, nullptr);
   if (!strategy) return strategy.error();
+  for (const TrialRecord& r : done) {
+    const auto t = (*strategy)->ask();
+    if (!t || t->id != r.id || t->values != r.params)
+      return Error{{}, 0, "",
+                   "recorded trial " + std::to_string(r.id) +
+                       " is not the one this sweep's strategy asks for now (was the config or the "
+                       "hypersweep version changed?)"};
+    (*strategy)->tell(t->id, recorded_outcome(r));
+  }
   auto base = sweep.train.finish();
   if (!base) return base.error();
   auto data = load_data(base->data);  // a data problem stops the sweep before any trial
@@ -98,8 +114,18 @@ Result<std::vector<TrialRun>> run_sweep(const SweepConfig& sweep, const TrialDon
 SweepHeader sweep_header(const SweepConfig& sweep, const std::string& start_time) {
   SweepHeader h;
   h.config_text = sweep.train.text();
-  uint64_t hash = 0xcbf29ce484222325ULL;  // FNV-1a 64 of the text
-  for (unsigned char c : h.config_text) hash = (hash ^ c) * 0x100000001b3ULL;
+  // FNV-1a 64 of the text without its "# file: NAME" lines, so the same file reached by another
+  // path (a resume from another folder) has the same hash.
+  uint64_t hash = 0xcbf29ce484222325ULL;
+  size_t pos = 0;
+  while (pos < h.config_text.size()) {
+    size_t end = h.config_text.find('\n', pos);
+    if (end == std::string::npos) end = h.config_text.size();
+    if (h.config_text.compare(pos, 8, "# file: ") != 0)
+      for (size_t i = pos; i <= end && i < h.config_text.size(); ++i)
+        hash = (hash ^ static_cast<unsigned char>(h.config_text[i])) * 0x100000001b3ULL;
+    pos = end + 1;
+  }
   char buf[17];
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(hash));
   h.config_hash = buf;

@@ -43,9 +43,18 @@ using TrialDone = std::function<void(const TrialRun& run, int64_t done)>;
 // Runs the whole sweep here. The data set is loaded once and shared by every trial whose data
 // options are the base's (a space that changes data keys reloads per trial). Errors: the
 // strategy cannot be built, or the data cannot be loaded.
-Result<std::vector<TrialRun>> run_sweep(const SweepConfig& sweep, const TrialDone& on_done = {});
+// `done` (resume): trials already recorded, in id order. They are replayed into the strategy
+// (asked and told in order, as this runner first ran them) and not trained again; the returned
+// runs and on_done cover only the new trials. A recorded trial the strategy no longer asks for
+// (another config or version) is an error naming its id.
+Result<std::vector<TrialRun>> run_sweep(const SweepConfig& sweep, const TrialDone& on_done = {},
+                                        const std::vector<TrialRecord>& done = {});
 
-// The results file's header for this sweep: the config text as given and its FNV-1a hash, the
+// What the strategy was told about a recorded trial.
+Outcome recorded_outcome(const TrialRecord& r);
+
+// The results file's header for this sweep: the config text as given and its FNV-1a hash (of
+// the text without its "# file:" lines), the
 // strategy, seed, metric, space, version and `start_time` (ISO 8601, UTC).
 SweepHeader sweep_header(const SweepConfig& sweep, const std::string& start_time);
 // A finished trial as the results file stores it (rank and host: where it ran).

@@ -1,5 +1,7 @@
 // Runs the real build/bin/hypersweep binary and checks its output and exit codes.
 #include <catch2/catch.hpp>
+#include <signal.h>
+#include <unistd.h>
 #include <sys/wait.h>
 
 #include <algorithm>
@@ -9,6 +11,9 @@
 #include <regex>
 #include <sstream>
 #include <string>
+#include <thread>
+
+#include "store/results_file.h"
 
 namespace fs = std::filesystem;
 
@@ -218,4 +223,64 @@ TEST_CASE("with no file, plan and run take the built-in sweep", "[cli][sweep]") 
   CHECK(contains(r.out, "weight_decay     log_uniform  [1e-04, 0.1]"));
   CHECK(contains(r.out, "trial    7: "));
   CHECK(contains(hypersweep("run --help").out, "the built-in sweep"));
+}
+
+TEST_CASE("a sweep killed with SIGKILL resumes with every trial exactly once", "[cli][sweep][resume]") {
+  Scratch s;
+  const auto cfg = s.write("sweep.toml",
+                           "[train]\ndataset = \"fashion_mnist\"\ntrain_limit = 8000\nepochs = 3\n"
+                           "early_stopping = false\nthreads = 1\n"
+                           "[sweep]\nstrategy = \"bayes\"\ntrials = 6\nseed = 3\n"
+                           "[space]\nlr = { log_uniform = [1e-3, 1e-1] }\n");
+  const std::string out = (s.dir() / "r.h5").string(), log = (s.dir() / "log").string();
+  const std::string pidfile = (s.dir() / "pid").string();
+  // Started in the background; killed once its second trial is on disk (its line printed).
+  const std::string cmd = std::string("cd '") + HS_SOURCE_DIR + "' && { '" + HS_BINARY_DIR +
+                          "/bin/hypersweep' run '" + cfg.string() + "' --out '" + out + "' > '" +
+                          log + "' 2>&1 & echo $! > '" + pidfile + "'; }";
+  REQUIRE(std::system(cmd.c_str()) == 0);
+  pid_t pid = 0;
+  for (int i = 0; i < 100 && pid == 0; ++i) {
+    std::ifstream(pidfile) >> pid;
+    if (pid == 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  REQUIRE(pid > 0);
+  bool second = false;
+  for (int i = 0; i < 600 && !second; ++i) {  // up to 60 s
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    std::ifstream in(log);
+    second = std::string(std::istreambuf_iterator<char>(in), {}).find("[   2/6]") != std::string::npos;
+  }
+  REQUIRE(second);
+  REQUIRE(::kill(pid, SIGKILL) == 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  std::vector<hs::TrialRecord> before;
+  {
+    auto f = hs::ResultsFile::open(out);
+    REQUIRE(f.ok());
+    before = f->trials();
+  }
+  REQUIRE(before.size() >= 2u);
+  REQUIRE(before.size() < 6u);
+  // Without --resume an existing file is refused; with it the sweep completes.
+  CHECK(hypersweep("run '" + cfg.string() + "' --out '" + out + "'").code == 2);
+  const Run r = hypersweep("run '" + cfg.string() + "' --out '" + out + "' --resume");
+  REQUIRE(r.code == 0);
+  CHECK(contains(r.out, "resuming"));
+  auto f = hs::ResultsFile::open(out);
+  REQUIRE(f.ok());
+  REQUIRE(f->trials().size() == 6u);
+  for (int64_t i = 0; i < 6; ++i) CHECK(f->trials()[static_cast<size_t>(i)].id == i);
+  for (size_t i = 0; i < before.size(); ++i) {  // completed results were not changed
+    CHECK(f->trials()[i].best_metric == before[i].best_metric);
+    CHECK(f->trials()[i].params == before[i].params);
+  }
+  // A changed config refuses to resume, naming the file.
+  const auto other = s.write("other.toml",
+                             "[train]\ndataset = \"fashion_mnist\"\nepochs = 4\n"
+                             "[sweep]\nstrategy = \"bayes\"\ntrials = 6\nseed = 3\n"
+                             "[space]\nlr = { log_uniform = [1e-3, 1e-1] }\n");
+  const Run m = hypersweep("run '" + other.string() + "' --out '" + out + "' --resume");
+  CHECK(m.code == 2);
+  CHECK(contains(m.err, "another configuration"));
 }
