@@ -171,21 +171,8 @@ int run_plan(const PlanArgs& a) {
              sweep->metric);
   for (const auto& n : notes) fmt::print("{}\n", n);
   fmt::print("space ({} searched):\n", hs::cube_dims(sweep->space));
-  for (const auto& p : sweep->space.params) {
-    std::string what;
-    if (p.kind == hs::ParamKind::kFixed || p.kind == hs::ParamKind::kChoice) {
-      for (const auto& c : p.choices) what += (what.empty() ? "" : ", ") + hs::param_to_string(c);
-      what = p.kind == hs::ParamKind::kFixed ? what : "[" + what + "]";
-    } else {
-      const bool is_int = p.kind == hs::ParamKind::kInt;
-      auto bound = [&](double v) {
-        return is_int ? std::to_string(static_cast<int64_t>(v)) : hs::param_to_string(v);
-      };
-      what = fmt::format("[{}, {}]{}", bound(p.lo), bound(p.hi), p.log ? " log" : "");
-      if (p.grid) what += fmt::format(" grid {}", p.grid);
-    }
-    fmt::print("  {:<16} {:<12} {}\n", p.name, hs::param_kind_name(p.kind), what);
-  }
+  for (const auto& p : sweep->space.params)
+    fmt::print("  {:<16} {:<12} {}\n", p.name, hs::param_kind_name(p.kind), hs::describe_values(p));
   for (int64_t i = 0; i < a.show; ++i) {
     auto t = (*strategy)->ask();
     if (!t) break;
@@ -259,19 +246,20 @@ int run_sweep_cmd(const RunArgs& a) {
   const auto t0 = std::chrono::steady_clock::now();
   double best = NAN;
   std::string best_line;
+  // Keeps the best outcome so far (new trials and resumed ones alike); true when `oc` is it.
+  auto consider = [&](int64_t id, const hs::Outcome& oc, const std::vector<hs::ParamValue>& values) {
+    if (!hs::improves(o.direction, oc, best)) return false;
+    best = oc.value;
+    best_line = fmt::format("trial {}: {} {:.4f} ({})", id, sweep->metric, best,
+                            hs::describe(sweep->space, values, 4));
+    return true;
+  };
   hs::Status write_status;
   auto on_done = [&](const hs::TrialRun& r, int64_t done) {
     if (write_status) write_status = file->append(hs::trial_record(r, 0, host));
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const bool ok = r.outcome.status == hs::TrialStatus::kOk;
-    const bool better = ok && (std::isnan(best) || (o.direction == hs::Direction::kMaximize
-                                                        ? r.outcome.value > best
-                                                        : r.outcome.value < best));
-    if (better) {
-      best = r.outcome.value;
-      best_line = fmt::format("trial {}: {} {:.4f} ({})", r.trial.id, sweep->metric, best,
-                              hs::describe(sweep->space, r.trial.values, 4));
-    }
+    const bool better = consider(r.trial.id, r.outcome, r.trial.values);
     const double eta = s / static_cast<double>(done) * static_cast<double>(o.trials - done);
     fmt::print("[{:>4}/{}] trial {:>4} {:<13} {:<16} {}{}  ({:.0f} s, ETA {:.0f} s)\n", done,
                o.trials, r.trial.id, r.status,
@@ -281,15 +269,7 @@ int run_sweep_cmd(const RunArgs& a) {
     std::fflush(stdout);
   };
   // Resumed trials count towards the progress line and the best.
-  for (const auto& r : done) {
-    const hs::Outcome oc = hs::recorded_outcome(r);
-    if (oc.status == hs::TrialStatus::kOk &&
-        (std::isnan(best) || (o.direction == hs::Direction::kMaximize ? oc.value > best : oc.value < best))) {
-      best = oc.value;
-      best_line = fmt::format("trial {}: {} {:.4f} ({})", r.id, sweep->metric, best,
-                              hs::describe(sweep->space, r.params, 4));
-    }
-  }
+  for (const auto& r : done) consider(r.id, hs::recorded_outcome(r), r.params);
   const int64_t before = static_cast<int64_t>(done.size());
   auto runs = hs::run_sweep(*sweep, [&](const hs::TrialRun& r, int64_t n) { on_done(r, before + n); }, done);
   if (!runs) return fail(runs.error());

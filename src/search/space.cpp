@@ -269,6 +269,25 @@ std::vector<ParamValue> grid_point(const SearchSpace& s, int64_t index) {
   return out;
 }
 
+std::string describe_values(const Param& p) {
+  std::string s;
+  if (p.kind == ParamKind::kFixed || p.kind == ParamKind::kChoice) {
+    for (const ParamValue& c : p.choices) s += (s.empty() ? "" : ", ") + param_to_string(c);
+    return p.kind == ParamKind::kFixed ? s : "[" + s + "]";
+  }
+  auto bound = [&p](double v) {
+    return p.kind == ParamKind::kInt ? std::to_string(static_cast<int64_t>(v)) : num(v);
+  };
+  s = "[";
+  s += bound(p.lo);
+  s += ", ";
+  s += bound(p.hi);
+  s += ']';
+  if (p.log) s += " log";
+  if (p.grid) s += " grid " + std::to_string(p.grid);
+  return s;
+}
+
 std::string describe(const SearchSpace& s, const std::vector<ParamValue>& values, int digits) {
   std::string out;
   for (size_t i = 0; i < s.params.size(); ++i) {

@@ -76,6 +76,10 @@ Result<int64_t> grid_size(const SearchSpace& s);
 // Point `index` of the grid. REQUIRES: 0 <= index < grid_size(s).
 std::vector<ParamValue> grid_point(const SearchSpace& s, int64_t index);
 
+// The values a parameter takes, for people and file attributes: "[0.0001, 0.1]", "[1, 8] log",
+// "[0.5, 0.9] grid 3", "[\"sgd\", \"adam\"]" (a choice), "3" (fixed). Int bounds print as ints.
+std::string describe_values(const Param& p);
+
 // "lr=0.001 optimizer=adam batch_size=64": the searched parameters of a point, for log lines.
 // digits > 0 rounds reals to that many significant digits (for people); 0 keeps every bit.
 std::string describe(const SearchSpace& s, const std::vector<ParamValue>& values, int digits = 0);

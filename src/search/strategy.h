@@ -44,6 +44,14 @@ struct Outcome {
   double value = 0;  // the metric (ignored unless status is kOk)
 };
 
+// Whether `o` is a completed outcome better than `best` under direction `d` (any completed
+// outcome beats a NaN `best`, which stands for none yet).
+inline bool improves(Direction d, const Outcome& o, double best) {
+  if (o.status != TrialStatus::kOk) return false;
+  if (best != best) return true;  // NaN: nothing completed yet
+  return d == Direction::kMaximize ? o.value > best : o.value < best;
+}
+
 struct Trial {
   int64_t id = -1;
   std::vector<ParamValue> values;  // one per parameter of the space, in its order

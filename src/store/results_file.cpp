@@ -219,26 +219,6 @@ std::vector<char> pack_row(const Layout& l, const TrialRecord& r) {
   return row;
 }
 
-std::string describe_param(const Param& p) {
-  auto list = [](const std::vector<ParamValue>& vs) {
-    std::string s = "[";
-    for (size_t i = 0; i < vs.size(); ++i) s += (i ? ", " : "") + param_to_string(vs[i]);
-    return s + "]";
-  };
-  auto range = [&p] {
-    return "[" + param_to_string(p.lo) + ", " + param_to_string(p.hi) + "]";
-  };
-  std::string s = param_kind_name(p.kind);
-  switch (p.kind) {
-    case ParamKind::kUniform:
-    case ParamKind::kLogUniform: s += " " + range(); break;
-    case ParamKind::kInt: s += " " + range() + (p.log ? " log" : ""); break;
-    case ParamKind::kChoice: s += " " + list(p.choices); break;
-    case ParamKind::kFixed: s += " " + (p.choices.empty() ? std::string("?") : param_to_string(p.choices[0])); break;
-  }
-  return s;
-}
-
 std::string trial_name(int64_t id) {
   char b[32];
   std::snprintf(b, sizeof b, "%06lld", static_cast<long long>(id));
@@ -262,13 +242,7 @@ class H5File {
 
   // Creates `path` (truncating) with the root attributes, /space, an empty /summary, /trials.
   Status create(const std::string& path, const SweepHeader& h) {
-    path_ = path;
-    auto layout = make_layout(path, h.space);
-    if (!layout.ok()) return layout.error();
-    layout_ = std::move(*layout);
-    auto rt = make_row_type(path, layout_);
-    if (!rt.ok()) return rt.error();
-    row_type_ = H5Id(*rt, H5Tclose);
+    if (Status st = set_layout(path, h.space); !st.ok()) return st;
     file_ = H5Id(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
     if (file_.get() < 0) return h5_error(path, "H5Fcreate", __FILE__, __LINE__);
     const hid_t f = file_.get();
@@ -287,7 +261,7 @@ class H5File {
     {
       H5_OPEN(g, H5Gcreate2(f, "space", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose);
       for (const Param& p : h.space.params) {
-        if (Status s = attr_string(path, g.get(), p.name.c_str(), describe_param(p)); !s.ok()) return s;
+        if (Status s = attr_string(path, g.get(), p.name.c_str(), std::string(param_kind_name(p.kind)) + " " + describe_values(p)); !s.ok()) return s;
       }
     }
     {
@@ -306,13 +280,7 @@ class H5File {
 
   // Opens a file this class wrote and closed cleanly; `ids` are its summary rows in order.
   Status open(const std::string& path, const SweepHeader& h, const std::vector<int64_t>& ids) {
-    path_ = path;
-    auto layout = make_layout(path, h.space);
-    if (!layout.ok()) return layout.error();
-    layout_ = std::move(*layout);
-    auto rt = make_row_type(path, layout_);
-    if (!rt.ok()) return rt.error();
-    row_type_ = H5Id(*rt, H5Tclose);
+    if (Status st = set_layout(path, h.space); !st.ok()) return st;
     file_ = H5Id(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose);
     if (file_.get() < 0) return h5_error(path, "H5Fopen", __FILE__, __LINE__);
     summary_ = H5Id(H5Dopen2(file_.get(), "summary", H5P_DEFAULT), H5Dclose);
@@ -408,6 +376,18 @@ class H5File {
   }
 
  private:
+  // The /summary layout and its HDF5 row type for `space`, which create() and open() share.
+  Status set_layout(const std::string& path, const SearchSpace& space) {
+    path_ = path;
+    auto layout = make_layout(path, space);
+    if (!layout.ok()) return layout.error();
+    layout_ = std::move(*layout);
+    auto rt = make_row_type(path, layout_);
+    if (!rt.ok()) return rt.error();
+    row_type_ = H5Id(*rt, H5Tclose);
+    return Status::Ok();
+  }
+
   std::string path_;
   Layout layout_;
   H5Id file_{-1, H5Fclose};

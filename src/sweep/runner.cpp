@@ -167,13 +167,12 @@ TrialRecord trial_record(const TrialRun& run, int rank, const std::string& host)
 
 int64_t best_trial(const SweepConfig& sweep, const std::vector<TrialRun>& runs) {
   int64_t best = -1;
+  double best_value = NAN;
   for (size_t i = 0; i < runs.size(); ++i) {
-    if (runs[i].outcome.status != TrialStatus::kOk) continue;
-    const double v = runs[i].outcome.value;
-    const bool better = best < 0 || (sweep.strategy.direction == Direction::kMaximize
-                                         ? v > runs[static_cast<size_t>(best)].outcome.value
-                                         : v < runs[static_cast<size_t>(best)].outcome.value);
-    if (better) best = static_cast<int64_t>(i);
+    if (improves(sweep.strategy.direction, runs[i].outcome, best_value)) {
+      best = static_cast<int64_t>(i);
+      best_value = runs[i].outcome.value;
+    }
   }
   return best;
 }

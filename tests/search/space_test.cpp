@@ -141,3 +141,13 @@ TEST_CASE("values print as TOML and doubles keep every bit", "[search][space]") 
   const double x = 0.1 + 0.2;
   CHECK(std::stod(param_to_string(ParamValue{x})) == x);
 }
+
+TEST_CASE("describe_values says what values a parameter takes", "[search][space]") {
+  Param logint = range("batch_size", ParamKind::kInt, 16, 256, 3);
+  logint.log = true;
+  CHECK(describe_values(range("lr", ParamKind::kLogUniform, 1e-4, 0.1)) == "[1e-04, 0.1]");
+  CHECK(describe_values(logint) == "[16, 256] log grid 3");
+  CHECK(describe_values(choice("optimizer", {std::string("sgd"), std::string("adam")})) ==
+        "[\"sgd\", \"adam\"]");
+  CHECK(describe_values(fixed("epochs", int64_t{5})) == "5");
+}
