@@ -89,7 +89,7 @@ void forward(const Network& net, const T* params, const T* x, int64_t B, bool tr
 template <class T>
 void backward(const Network& net, const T* params, T* grads, const T* dlogits, int64_t B,
               Workspace<T>& ws, const GradHook* on_grads) {
-  fit_conv_scratch(net, ws);
+  // forward() has sized ws.conv_scratch for this pass.
   const T* dout = dlogits;
   for (size_t k = net.layers.size(); k-- > 0;) {
     const Layer& l = net.layers[k];
