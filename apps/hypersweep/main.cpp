@@ -270,8 +270,7 @@ int run_sweep_cmd(const RunArgs& a) {
   };
   // Resumed trials count towards the progress line and the best.
   for (const auto& r : done) consider(r.id, hs::recorded_outcome(r), r.params);
-  const int64_t before = static_cast<int64_t>(done.size());
-  auto runs = hs::run_sweep(*sweep, [&](const hs::TrialRun& r, int64_t n) { on_done(r, before + n); }, done);
+  auto runs = hs::run_sweep(*sweep, on_done, done);
   if (!runs) return fail(runs.error());
   if (write_status) write_status = file->close();
   if (!write_status) {

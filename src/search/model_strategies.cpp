@@ -33,6 +33,16 @@ class ModelStrategy : public Strategy {
     return t;
   }
 
+  Status restore(const Trial& t) override {
+    if (t.id != next_ || t.id >= o_.trials || t.values.size() != space_.params.size())
+      return Error{{}, 0, "", "recorded trial " + std::to_string(t.id) +
+                                  " does not fit this sweep (expected trial " +
+                                  std::to_string(next_) + " of " + std::to_string(o_.trials) + ")"};
+    ++next_;
+    asked_.push_back({encode(space_, t.values), false, 0.0, false});
+    return {};
+  }
+
   void tell(int64_t id, const Outcome& outcome) override {
     Record& r = asked_.at(static_cast<size_t>(id));
     r.told = true;

@@ -29,6 +29,13 @@ class IndexedStrategy : public Strategy {
     return t;
   }
   void tell(int64_t, const Outcome&) final {}
+  Status restore(const Trial& t) final {
+    if (t.id != next_ || t.id >= count_ || values_for(t.id) != t.values)
+      return Error{{}, 0, "", "recorded trial " + std::to_string(t.id) +
+                                  " is not the one this strategy gives for that id"};
+    ++next_;
+    return {};
+  }
 
  protected:
   virtual std::vector<ParamValue> values_for(int64_t id) const = 0;

@@ -63,8 +63,14 @@ class Strategy {
   virtual StrategyKind kind() const = 0;
   // The next trial, or nullopt when there is none left (the grid is done, or `trials` reached).
   virtual std::optional<Trial> ask() = 0;
-  // The outcome of trial `id`. REQUIRES: id came from ask() and is told once.
+  // The outcome of trial `id`. REQUIRES: id came from ask() (or restore()) and is told once.
   virtual void tell(int64_t id, const Outcome& outcome) = 0;
+  // Resume: takes back trial `t` from a results file as if ask() had just returned it (then
+  // tell() its outcome, or leave it pending to run again). This rebuilds a learning strategy's
+  // model from what was recorded, whatever order the trials were asked and told in, and lets an
+  // asynchronous sweep resume. Errors: t.id is not the id ask() would give next, or the values
+  // are not ones this strategy gives for that id (grid, random: a changed space or version).
+  virtual Status restore(const Trial& t) = 0;
 };
 
 // A strategy for `space`. Errors: an invalid space; grid with a real range without `grid`

@@ -54,59 +54,123 @@ Outcome recorded_outcome(const TrialRecord& r) {
   return Outcome{TrialStatus::kFailed, NAN};
 }
 
-Result<std::vector<TrialRun>> run_sweep(const SweepConfig& sweep, const TrialDone& on_done,
-                                        const std::vector<TrialRecord>& done) {
+Status TrialRunner::prepare() {
+  auto base = sweep_.train.finish();
+  if (!base) return base.error();
+  base_ = std::move(*base);
+  auto data = load_data(base_->data);
+  if (!data) return data.error();
+  shared_ = std::make_unique<DataBundle>(std::move(*data));
+  return {};
+}
+
+TrialRun TrialRunner::run(const Trial& t, const StopCheck& stop) const {
+  TrialRun run;
+  run.trial = t;
+  run.outcome = Outcome{TrialStatus::kFailed, NAN};
+  run.status = "failed";
+  auto opt = trial_train_options(sweep_, t);
+  if (!opt) {
+    run.error = opt.error().str();
+    return run;
+  }
+  std::unique_ptr<DataBundle> own;  // this trial's own data, when the space changes it
+  if (!same_data(opt->data, base_->data)) {
+    auto d = load_data(opt->data);
+    if (!d) {
+      run.error = d.error().str();
+      return run;
+    }
+    own = std::make_unique<DataBundle>(std::move(*d));
+  }
+  EpochCallback on_epoch;
+  if (stop) on_epoch = [&](const EpochRecord&) { return !stop(); };
+  auto res = train(*opt, own ? *own : *shared_, on_epoch);
+  if (!res) {
+    run.error = res.error().str();
+    return run;
+  }
+  run.outcome = outcome_of(sweep_, *res);
+  run.status = train_status_name(res->status);
+  if (res->status == TrainStatus::kInterrupted) run.outcome = Outcome{TrialStatus::kFailed, NAN};
+  run.result = std::move(*res);
+  return run;
+}
+
+Result<TrialQueue> TrialQueue::make(const SweepConfig& sweep, const std::vector<TrialRecord>& done) {
+  TrialQueue q;
   auto strategy = make_strategy(sweep.strategy, sweep.space, nullptr);
   if (!strategy) return strategy.error();
-  for (const TrialRecord& r : done) {
-    const auto t = (*strategy)->ask();
-    if (!t || t->id != r.id || t->values != r.params)
-      return Error{{}, 0, "",
-                   "recorded trial " + std::to_string(r.id) +
-                       " is not the one this sweep's strategy asks for now (was the config or the "
-                       "hypersweep version changed?)"};
-    (*strategy)->tell(t->id, recorded_outcome(r));
-  }
-  auto base = sweep.train.finish();
-  if (!base) return base.error();
-  auto data = load_data(base->data);  // a data problem stops the sweep before any trial
-  if (!data) return data.error();
-  std::unique_ptr<DataBundle> shared = std::make_unique<DataBundle>(std::move(*data));
-
-  std::vector<TrialRun> runs;
-  while (auto t = (*strategy)->ask()) {
-    TrialRun run;
-    run.trial = *t;
-    auto opt = trial_train_options(sweep, *t);
-    if (!opt) {
-      run.status = "failed";
-      run.error = opt.error().str();
-      run.outcome = Outcome{TrialStatus::kFailed, NAN};
-    } else {
-      std::unique_ptr<DataBundle> own;  // this trial's own data, when the space changes it
-      if (!same_data(opt->data, base->data)) {
-        auto d = load_data(opt->data);
-        if (d) own = std::make_unique<DataBundle>(std::move(*d));
-        else run.error = d.error().str();
-      }
-      if (run.error.empty()) {
-        auto res = train(*opt, own ? *own : *shared);
-        if (res) {
-          run.outcome = outcome_of(sweep, *res);
-          run.status = train_status_name(res->status);
-          run.result = std::move(*res);
-        } else {
-          run.error = res.error().str();
-        }
-      }
-      if (!run.error.empty()) {
-        run.status = "failed";
-        run.outcome = Outcome{TrialStatus::kFailed, NAN};
-      }
+  q.strategy_ = std::move(*strategy);
+  q.total_ = sweep.strategy.trials;
+  std::map<int64_t, const TrialRecord*> by_id;
+  for (const TrialRecord& r : done) by_id[r.id] = &r;
+  const int64_t last = by_id.empty() ? -1 : by_id.rbegin()->first;
+  for (int64_t id = 0; id <= last; ++id) {
+    auto it = by_id.find(id);
+    if (it == by_id.end()) {  // lost in flight: the strategy gives it again
+      auto t = q.strategy_->ask();
+      if (!t || t->id != id)
+        return Error{{}, 0, "", "cannot rebuild trial " + std::to_string(id) + " of the sweep"};
+      q.again_.push_back(std::move(*t));
+      continue;
     }
-    (*strategy)->tell(t->id, run.outcome);
-    runs.push_back(std::move(run));
-    if (on_done) on_done(runs.back(), static_cast<int64_t>(runs.size()));
+    const TrialRecord& r = *it->second;
+    Trial t{r.id, r.params};
+    if (Status st = q.strategy_->restore(t); !st) {
+      Error e = st.error();
+      e.message += " (was the config or the hypersweep version changed?)";
+      return e;
+    }
+    if (r.status == "interrupted") {
+      q.again_.push_back(std::move(t));
+    } else {
+      q.strategy_->tell(r.id, recorded_outcome(r));
+      ++q.finished_;
+    }
+  }
+  return q;
+}
+
+std::optional<Trial> TrialQueue::next() {
+  std::optional<Trial> t;
+  if (!again_.empty()) {
+    t = std::move(again_.front());
+    again_.pop_front();
+  } else {
+    t = strategy_->ask();
+  }
+  if (t) out_[t->id] = *t;
+  return t;
+}
+
+void TrialQueue::finish(const TrialRecord& r) {
+  auto it = out_.find(r.id);
+  if (it == out_.end()) return;  // not handed out (a duplicate message): nothing to tell
+  if (r.status == "interrupted") {
+    again_.push_front(std::move(it->second));
+  } else {
+    strategy_->tell(r.id, recorded_outcome(r));
+    ++finished_;
+  }
+  out_.erase(it);
+}
+
+Result<std::vector<TrialRun>> run_sweep(const SweepConfig& sweep, const TrialDone& on_done,
+                                        const std::vector<TrialRecord>& done,
+                                        const StopCheck& stop) {
+  auto queue = TrialQueue::make(sweep, done);
+  if (!queue) return queue.error();
+  TrialRunner runner(sweep);
+  if (Status st = runner.prepare(); !st) return st.error();
+  std::vector<TrialRun> runs;
+  while (!(stop && stop())) {
+    auto t = queue->next();
+    if (!t) break;
+    runs.push_back(runner.run(*t, stop));
+    queue->finish(trial_record(runs.back(), 0, {}));
+    if (on_done) on_done(runs.back(), queue->finished());
+    if (runs.back().status == "interrupted") break;
   }
   return runs;
 }

@@ -1,6 +1,7 @@
-// runner.h: runs a sweep in this one process: ask the strategy for a trial, train it, tell the
-// strategy its outcome, until the strategy has no trial left. The MPI scheduler (rank 0 handing
-// trials to worker ranks) is built on the same pieces: trial_train_options() and outcome_of().
+// runner.h: the pieces of a sweep that know nothing of MPI: TrialQueue (rank 0: which trial
+// next, tell the strategy, rebuild it on resume), TrialRunner (a worker: train one trial), and
+// run_sweep(), which joins the two in this one process. The MPI scheduler (src/mpi) moves
+// trials and records between them.
 //
 // Same seed, same results: trial i trains with seed derive_seed(sweep seed, i, kTrial) (unless
 // the space searches `seed` itself), so its outcome depends on the sweep seed and its id only,
@@ -10,7 +11,10 @@
 // Thread safety: one sweep per thread; training inside uses OpenMP.
 #pragma once
 
+#include <deque>
 #include <functional>
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -37,18 +41,69 @@ Result<TrainOptions> trial_train_options(const SweepConfig& sweep, const Trial& 
 // val_loss, train_acc or train_loss. Diverged training and no finished epoch are not kOk.
 Outcome outcome_of(const SweepConfig& sweep, const TrainResult& r);
 
+// Whether the trial in hand should stop now (a signal, or rank 0 calling the sweep off); asked
+// after every epoch. Empty: never.
+using StopCheck = std::function<bool()>;
+
+// Runs trials: what a worker rank does (and the single process of a run without mpirun). It
+// loads the data set once, in prepare(), and shares it between every trial whose data options
+// are the base's (a space that changes data keys reloads per trial).
+class TrialRunner {
+ public:
+  explicit TrialRunner(const SweepConfig& sweep) : sweep_(sweep) {}
+  // Loads the shared data set. Errors: the base configuration is invalid or its data cannot be
+  // loaded (a data problem stops the sweep before any trial runs).
+  Status prepare();
+  // Trains trial `t` (REQUIRES prepare() succeeded). Never fails: a trial the trainer refuses is
+  // a run with status "failed" and the reason; one that `stop` ended early is "interrupted".
+  TrialRun run(const Trial& t, const StopCheck& stop = {}) const;
+
+ private:
+  const SweepConfig& sweep_;
+  std::optional<TrainOptions> base_;
+  std::unique_ptr<DataBundle> shared_;
+};
+
+// Rank 0's side of a sweep, without MPI: which trial runs next, and telling the strategy what
+// came of it. Resume is built in: the recorded trials are taken back into the strategy
+// (Strategy::restore) in id order, so a learning strategy's model is rebuilt from the recorded
+// outcomes whatever order an asynchronous sweep asked and told them in. Trials recorded as
+// interrupted, and ids below the largest recorded one that have no record (in flight when the
+// process was killed), run again first, with the same ids.
+class TrialQueue {
+ public:
+  // Errors: the strategy cannot be built, or a recorded trial is not one this sweep's strategy
+  // gives (another config or version), naming its id.
+  static Result<TrialQueue> make(const SweepConfig& sweep, const std::vector<TrialRecord>& done = {});
+
+  // The next trial to run, or nullopt when every trial has been handed out.
+  std::optional<Trial> next();
+  // Tells the strategy how trial `r.id` (handed out by next()) went. An interrupted trial is
+  // not told: it is queued to run again.
+  void finish(const TrialRecord& r);
+
+  int64_t total() const { return total_; }        // trials in the whole sweep
+  int64_t finished() const { return finished_; }  // told so far, resumed ones included
+
+ private:
+  TrialQueue() = default;
+  std::unique_ptr<Strategy> strategy_;
+  std::deque<Trial> again_;  // to run again before asking for new trials
+  std::map<int64_t, Trial> out_;  // handed out, not yet finished
+  int64_t total_ = 0, finished_ = 0;
+};
+
 // Called after every trial with its run and how many trials are done.
 using TrialDone = std::function<void(const TrialRun& run, int64_t done)>;
 
-// Runs the whole sweep here. The data set is loaded once and shared by every trial whose data
-// options are the base's (a space that changes data keys reloads per trial). Errors: the
-// strategy cannot be built, or the data cannot be loaded.
-// `done` (resume): trials already recorded, in id order. They are replayed into the strategy
-// (asked and told in order, as this runner first ran them) and not trained again; the returned
-// runs and on_done cover only the new trials. A recorded trial the strategy no longer asks for
-// (another config or version) is an error naming its id.
+// Runs the whole sweep in this process: a TrialQueue feeding one TrialRunner. `done` (resume):
+// the trials already recorded; the returned runs and on_done cover only the new trials (and
+// the recorded ones that run again). When `stop` turns true, the trial in hand is interrupted
+// (its run has status "interrupted") and no other starts. Errors: those of TrialQueue::make and
+// TrialRunner::prepare.
 Result<std::vector<TrialRun>> run_sweep(const SweepConfig& sweep, const TrialDone& on_done = {},
-                                        const std::vector<TrialRecord>& done = {});
+                                        const std::vector<TrialRecord>& done = {},
+                                        const StopCheck& stop = {});
 
 // What the strategy was told about a recorded trial.
 Outcome recorded_outcome(const TrialRecord& r);
