@@ -5,18 +5,23 @@
 // Exit codes: 0 done (whatever the training outcome: completed, early stop, diverged),
 //             2 bad configuration or data (one message naming file, line and key), 1 other.
 #include <fmt/core.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <atomic>
 #include <chrono>
 #include <ctime>
 #include <filesystem>
 #include <cmath>
 #include <cstdio>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "config/config.h"
+#include "core/host.h"
+#include "mpi/scheduler.h"
 #include "config/sweep_config.h"
 #include "sweep/runner.h"
 #include "data/load.h"
@@ -191,6 +196,20 @@ struct RunArgs {
   int threads = -1;
 };
 
+constexpr int kExitInterrupted = 3;
+
+// The signal that asked the sweep to stop (SIGINT, SIGTERM, SIGUSR1), or 0.
+std::atomic<int> g_signal{0};
+extern "C" void on_stop_signal(int sig) { g_signal.store(sig); }
+
+void install_stop_signals() {
+  struct sigaction sa {};
+  sa.sa_handler = on_stop_signal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESTART;
+  for (int sig : {SIGINT, SIGTERM, SIGUSR1}) sigaction(sig, &sa, nullptr);
+}
+
 std::string utc_now() {
   const std::time_t t = std::time(nullptr);
   std::tm tm{};
@@ -200,87 +219,250 @@ std::string utc_now() {
   return buf;
 }
 
-std::string host_name() {
-  char buf[256] = {};
-  return ::gethostname(buf, sizeof buf - 1) == 0 ? std::string(buf) : std::string("unknown");
+std::string duration(double s) {
+  if (!std::isfinite(s) || s < 0) return "?";
+  const auto t = static_cast<long>(s + 0.5);
+  if (t < 60) return fmt::format("{}s", t);
+  if (t < 3600) return fmt::format("{}m{:02}s", t / 60, t % 60);
+  return fmt::format("{}h{:02}m", t / 3600, t % 3600 / 60);
 }
 
-int run_sweep_cmd(const RunArgs& a) {
+// Rank 0's account of the sweep: a line per finished trial, the best so far, and (on a
+// terminal) a live progress line redrawn in place.
+class Reporter {
+ public:
+  Reporter(const hs::SweepConfig& sweep, int64_t resumed_done)
+      // Under mpirun stdout is a pseudo-terminal whatever mpirun's own output is (a file, a
+      // pipe): redraws there would litter logs, so only a plain terminal run redraws.
+      : sweep_(sweep), tty_(::isatty(STDOUT_FILENO) == 1 && !hs::mpi::launched_by_mpi()),
+        resumed_(resumed_done) {}
+
+  // Keeps the best outcome so far (new trials and resumed ones alike); true when `r` is it.
+  bool consider(const hs::TrialRecord& r) {
+    const hs::Outcome oc = hs::recorded_outcome(r);
+    if (!hs::improves(sweep_.strategy.direction, oc, best_)) return false;
+    best_ = oc.value;
+    best_id_ = r.id;
+    best_line_ = fmt::format("trial {}: {} {:.4f} ({})", r.id, sweep_.metric, best_,
+                             hs::describe(sweep_.space, r.params, 4));
+    return true;
+  }
+
+  void trial(const hs::TrialRecord& r, const hs::mpi::Progress& p) {
+    // A trial in flight at a stop is recorded twice (at once by rank 0, then with its worker's
+    // partial curves): one line says it.
+    if (r.status == "interrupted" && !interrupted_.insert(r.id).second) return;
+    const bool better = consider(r);
+    const bool ok = std::isfinite(r.best_metric);
+    const std::string what = r.error.empty() ? hs::describe(sweep_.space, r.params, 4)
+                                             : r.error.substr(0, r.error.find('\n'));
+    clear();
+    fmt::print("[{:>4}/{}] trial {:>4} {:<13} {:<16} {}{}  | {} running, {} elapsed, ETA {}{}\n",
+               p.done, p.total, r.id, r.status,
+               ok ? fmt::format("{} {:.4f}", sweep_.metric, r.best_metric) : std::string("-"),
+               what, better ? "  * best so far" : "", p.running, duration(elapsed()), eta(p),
+               best_id_ >= 0 && !better ? fmt::format(", best trial {} {:.4f}", best_id_, best_) : "");
+    tick(p);
+  }
+
+  // The live line (terminals only).
+  void tick(const hs::mpi::Progress& p) {
+    if (!tty_) {
+      std::fflush(stdout);
+      return;
+    }
+    clear();
+    fmt::print("  {}/{} done, {} running | best {} | {} elapsed, ETA {}", p.done, p.total,
+               p.running, best_line_.empty() ? "none yet" : best_line_, duration(elapsed()), eta(p));
+    std::fflush(stdout);
+    drawn_ = true;
+  }
+
+  void clear() {
+    if (drawn_) fmt::print("\r\033[K");
+    drawn_ = false;
+  }
+
+  const std::string& best_line() const { return best_line_; }
+
+ private:
+  double elapsed() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count();
+  }
+  // From this run's pace: trials finished per second since it started, times what is left.
+  std::string eta(const hs::mpi::Progress& p) const {
+    const int64_t here = p.done - resumed_;
+    if (here <= 0) return "?";
+    return duration(elapsed() / static_cast<double>(here) * static_cast<double>(p.total - p.done));
+  }
+
+  const hs::SweepConfig& sweep_;
+  const bool tty_;
+  const int64_t resumed_;
+  const std::chrono::steady_clock::time_point t0_ = std::chrono::steady_clock::now();
+  double best_ = NAN;
+  int64_t best_id_ = -1;
+  std::set<int64_t> interrupted_;
+  std::string best_line_;
+  bool drawn_ = false;
+};
+
+// The results file for `sweep`: a new one, or (resume) the existing one after checking it holds
+// this sweep. `done` receives the recorded trials.
+hs::Result<hs::ResultsFile> open_results(const RunArgs& a, const std::string& out,
+                                         const hs::SweepHeader& header,
+                                         std::vector<hs::TrialRecord>* done) {
+  if (!a.resume || a.force) {
+    auto f = hs::ResultsFile::create(out, header, a.force);
+    if (!f && std::filesystem::exists(out)) {
+      hs::Error e = f.error();
+      e.message += " (--resume continues it, --force starts over)";
+      return e;
+    }
+    return f;
+  }
+  if (!std::filesystem::exists(out))
+    return hs::make_error(out, "nothing to resume: the results file does not exist");
+  auto f = hs::ResultsFile::open(out);
+  if (!f) return f;
+  const std::string diff = hs::header_difference(f->header(), header);
+  if (!diff.empty())
+    return hs::make_error(out, "holds another sweep, so it cannot be resumed with this one: " +
+                                   diff + "; give another --out, or --force to start over");
+  *done = f->trials();
+  return f;
+}
+
+// A worker rank: load the sweep and the data, then train the trials rank 0 sends.
+int run_worker(const RunArgs& a, int threads) {
+  auto sweep = load_sweep_or_default(a.config);
+  const int rank = [] {
+    int r = 0;
+    MPI_Comm_rank(MPI_COMM_WORLD, &r);
+    return r;
+  }();
+  if (!hs::mpi::agree_to_start(MPI_COMM_WORLD, true)) return kExitConfig;
+  std::optional<hs::TrialRunner> runner;
+  auto prepare = [&]() -> hs::Status {
+    if (!sweep) return sweep.error();
+    // Threads: --threads, else the config's, else OMP_NUM_THREADS, else this node's share.
+    const int64_t t = a.threads >= 0 ? a.threads : std::getenv("OMP_NUM_THREADS") ? 0 : threads;
+    if (auto st = sweep->train.set_value("threads", t, {"--threads", 0}); !st) return st;
+    runner.emplace(*sweep);
+    return runner->prepare();
+  };
+  const std::string host = hs::host_name();
+  auto run = [&](const hs::Trial& t, const hs::StopCheck& stop) {
+    return hs::trial_record(runner->run(t, stop), rank, host);
+  };
+  hs::Status st = hs::mpi::work(MPI_COMM_WORLD, prepare, run, [] { return g_signal.load() != 0; });
+  return st ? 0 : kExitConfig;
+}
+
+int run_sweep_cmd(const RunArgs& a, const hs::mpi::Session& mpi) {
+  install_stop_signals();
+  const int workers = mpi.size() - 1;
+  const int node_threads = workers > 0 ? hs::mpi::worker_threads(MPI_COMM_WORLD) : 0;
+  if (mpi.rank() > 0) return run_worker(a, node_threads);
+  // Rank 0 (or the only process): the config, the results file, then the sweep.
+  bool started = false;
+  auto dismiss = [&](int code) {  // the workers go home when the sweep cannot start
+    if (workers > 0 && !started) hs::mpi::agree_to_start(MPI_COMM_WORLD, false);
+    return code;
+  };
   const std::string name = a.config.empty() ? "<built-in default sweep>" : a.config;
   auto sweep = load_sweep_or_default(a.config);
-  if (!sweep) return fail(sweep.error());
+  if (!sweep) return dismiss(fail(sweep.error()));
   if (a.threads >= 0)
     if (auto st = sweep->train.set_value("threads", int64_t{a.threads}, {"--threads", 0}); !st)
-      return fail(st.error());
+      return dismiss(fail(st.error()));
   const std::string stem =
       a.config.empty() ? "hypersweep_default" : std::filesystem::path(a.config).stem().string();
   const std::string out = a.out.empty() ? stem + ".h5" : a.out;
-  const hs::SweepHeader header = hs::sweep_header(*sweep, utc_now());
   std::vector<hs::TrialRecord> done;
-  auto file = [&]() -> hs::Result<hs::ResultsFile> {
-    if (!a.resume || a.force) return hs::ResultsFile::create(out, header, a.force);
-    if (!std::filesystem::exists(out))
-      return hs::make_error(out, "nothing to resume: the results file does not exist");
-    auto f = hs::ResultsFile::open(out);
-    if (!f) return f;
-    if (f->header().config_hash != header.config_hash)
-      return hs::make_error(out, "was written by another configuration (config hash " +
-                                     f->header().config_hash + ", this one " +
-                                     header.config_hash +
-                                     "); give another --out, or --force to start over");
-    done = f->trials();
-    return f;
-  }();
-  if (!file) {
-    hs::Error e = file.error();
-    if (!a.resume && std::filesystem::exists(out)) e.message += " (or --resume to continue it)";
-    return fail(e);
-  }
-  if (!done.empty()) fmt::print("resuming {}: {} trials recorded\n", out, done.size());
-  const std::string host = host_name();
+  auto file = open_results(a, out, hs::sweep_header(*sweep, utc_now()), &done);
+  if (!file) return dismiss(fail(file.error()));
+  auto queue = hs::TrialQueue::make(*sweep, done);
+  if (!queue) return dismiss(fail(hs::Error{out, 0, "", queue.error().message}));
+
   const auto& o = sweep->strategy;
-  const char* dir = o.direction == hs::Direction::kMaximize ? "max" : "min";
-  fmt::print("sweep {}: {} strategy, {} trials, seed {}, {} {} (in this process), results in {}\n",
-             name, hs::strategy_name(o.kind), o.trials, o.seed, dir, sweep->metric, out);
+  if (!done.empty())
+    fmt::print("resuming {}: {} trials recorded, {} finished\n", out, done.size(), queue->finished());
+  fmt::print("sweep {}: {} strategy, {} trials, seed {}, {} {}, {}; results in {}\n", name,
+             hs::strategy_name(o.kind), o.trials, o.seed,
+             o.direction == hs::Direction::kMaximize ? "max" : "min", sweep->metric,
+             workers > 0 ? fmt::format("{} worker ranks x {} OpenMP threads each", workers,
+                                       a.threads >= 0 ? std::to_string(a.threads)
+                                       : std::getenv("OMP_NUM_THREADS") ? std::string(std::getenv("OMP_NUM_THREADS"))
+                                                                        : std::to_string(node_threads))
+                         : std::string("in this process"),
+             out);
   std::fflush(stdout);
-  const auto t0 = std::chrono::steady_clock::now();
-  double best = NAN;
-  std::string best_line;
-  // Keeps the best outcome so far (new trials and resumed ones alike); true when `oc` is it.
-  auto consider = [&](int64_t id, const hs::Outcome& oc, const std::vector<hs::ParamValue>& values) {
-    if (!hs::improves(o.direction, oc, best)) return false;
-    best = oc.value;
-    best_line = fmt::format("trial {}: {} {:.4f} ({})", id, sweep->metric, best,
-                            hs::describe(sweep->space, values, 4));
-    return true;
-  };
+
+  Reporter report(*sweep, queue->finished());
+  for (const auto& r : done) report.consider(r);
+  const std::string host = hs::host_name();
   hs::Status write_status;
-  auto on_done = [&](const hs::TrialRun& r, int64_t done) {
-    if (write_status) write_status = file->append(hs::trial_record(r, 0, host));
-    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    const bool ok = r.outcome.status == hs::TrialStatus::kOk;
-    const bool better = consider(r.trial.id, r.outcome, r.trial.values);
-    const double eta = s / static_cast<double>(done) * static_cast<double>(o.trials - done);
-    fmt::print("[{:>4}/{}] trial {:>4} {:<13} {:<16} {}{}  ({:.0f} s, ETA {:.0f} s)\n", done,
-               o.trials, r.trial.id, r.status,
-               ok ? fmt::format("{} {:.4f}", sweep->metric, r.outcome.value) : std::string("-"),
-               r.error.empty() ? hs::describe(sweep->space, r.trial.values, 4) : r.error,
-               better ? "  * best so far" : "", s, eta);
-    std::fflush(stdout);
+  auto record = [&](const hs::TrialRecord& r, const hs::mpi::Progress& p) -> hs::Status {
+    if (write_status) write_status = file->append(r);
+    report.trial(r, p);
+    return write_status;
   };
-  // Resumed trials count towards the progress line and the best.
-  for (const auto& r : done) consider(r.id, hs::recorded_outcome(r), r.params);
-  auto runs = hs::run_sweep(*sweep, on_done, done);
-  if (!runs) return fail(runs.error());
+  const hs::StopCheck stop = [] { return g_signal.load() != 0; };
+  bool interrupted = false;
+  if (workers > 0) {
+    started = hs::mpi::agree_to_start(MPI_COMM_WORLD, true);
+    hs::mpi::ServeHooks hooks;
+    hooks.on_record = record;
+    hooks.stop = stop;
+    hooks.on_tick = [&](const hs::mpi::Progress& p) { report.tick(p); };
+    auto served = hs::mpi::serve(MPI_COMM_WORLD, *queue, hooks);
+    report.clear();
+    if (!served) {
+      if (!write_status) write_status = file->close();  // the write error is the one to report
+      return fail(served.error());
+    }
+    interrupted = served->interrupted;
+  } else {
+    hs::TrialRunner runner(*sweep);
+    if (auto st = runner.prepare(); !st) return fail(st.error());
+    while (write_status) {
+      if (stop()) {
+        interrupted = true;
+        break;
+      }
+      auto t = queue->next();
+      if (!t) break;
+      const hs::StopCheck stop_or_tick = [&] {  // after every epoch
+        report.tick({queue->finished(), 1, queue->total(), 0});
+        return stop();
+      };
+      hs::TrialRecord r = hs::trial_record(runner.run(*t, stop_or_tick), 0, host);
+      queue->finish(r);
+      record(r, {queue->finished(), 0, queue->total(), 0});
+      if (r.status == "interrupted") interrupted = true;
+    }
+    report.clear();
+  }
   if (write_status) write_status = file->close();
   if (!write_status) {
     std::fprintf(stderr, "hypersweep: error: %s\n", write_status.error().str().c_str());
     return 1;
   }
-  if (best_line.empty()) {
+  if (interrupted) {
+    const int sig = g_signal.load();
+    fmt::print("stopped{}: {} of {} trials finished; trials in flight are recorded as interrupted. "
+               "Continue with: hypersweep run {}{}--resume\n",
+               sig ? fmt::format(" by {}", sigabbrev_np(sig) ? std::string("SIG") + sigabbrev_np(sig) : std::to_string(sig)) : "",
+               queue->finished(), queue->total(), a.config.empty() ? "" : a.config + " ",
+               a.out.empty() ? "" : "--out " + a.out + " ");
+    std::fflush(stdout);
+    return kExitInterrupted;
+  }
+  if (report.best_line().empty()) {
     fmt::print("no trial completed; results in {}\n", out);
   } else {
-    fmt::print("best {}; results in {}\n", best_line, out);
+    fmt::print("best {}; results in {}\n", report.best_line(), out);
   }
   return 0;
 }
@@ -361,7 +543,10 @@ int main(int argc, char** argv) {
   try {
     if (*train) return run_train(ta);
     if (*plan) return run_plan(pa);
-    if (*run) return run_sweep_cmd(ra);
+    if (*run) {
+      hs::mpi::Session mpi(&argc, &argv);
+      return run_sweep_cmd(ra, mpi);
+    }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "hypersweep: internal error: %s\n", e.what());
     return 1;

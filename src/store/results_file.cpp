@@ -592,4 +592,7 @@ Status ResultsFile::close() {
   return result;
 }
 
+std::string encode_record(const TrialRecord& r) { return store::encode_trial(r); }
+bool decode_record(const std::string& bytes, TrialRecord* r) { return store::decode_trial(bytes, r); }
+
 }  // namespace hs

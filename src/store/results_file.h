@@ -90,6 +90,12 @@ struct SweepHeader {
   SearchSpace space;
 };
 
+// A record as bytes and back: the journal's encoding (doubles bit-exact, host byte order), which
+// is also what the MPI scheduler's messages carry. decode_record is false for bytes that are not
+// one whole record.
+std::string encode_record(const TrialRecord& r);
+bool decode_record(const std::string& bytes, TrialRecord* r);
+
 class ResultsFile {
  public:
   // Starts a new results file <path> and its journal <path>.journal. An existing file (or

@@ -1,5 +1,6 @@
 #include "sweep/runner.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <memory>
@@ -200,6 +201,49 @@ SweepHeader sweep_header(const SweepConfig& sweep, const std::string& start_time
   h.metric = sweep.metric;
   h.space = sweep.space;
   return h;
+}
+
+namespace {
+std::vector<std::string> config_lines(const std::string& text) {
+  std::vector<std::string> lines;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string::npos) end = text.size();
+    std::string line = text.substr(pos, end - pos);
+    if (!line.starts_with("# file: ")) lines.push_back(std::move(line));
+    pos = end + 1;
+  }
+  return lines;
+}
+}  // namespace
+
+std::string header_difference(const SweepHeader& file, const SweepHeader& here) {
+  if (file.config_hash == here.config_hash) return "";
+  auto differs = [](const std::string& what, const std::string& a, const std::string& b) {
+    return what + ": " + a + " in the file, " + b + " here";
+  };
+  if (file.strategy != here.strategy) return differs("[sweep] strategy", file.strategy, here.strategy);
+  if (file.seed != here.seed)
+    return differs("[sweep] seed", std::to_string(file.seed), std::to_string(here.seed));
+  if (file.metric != here.metric) return differs("[sweep] metric", file.metric, here.metric);
+  const auto& a = file.space.params;
+  const auto& b = here.space.params;
+  for (size_t i = 0; i < std::max(a.size(), b.size()); ++i) {
+    if (i >= a.size()) return "[space] " + b[i].name + " is new here";
+    if (i >= b.size()) return "[space] " + a[i].name + " is in the file only";
+    if (a[i].name != b[i].name)
+      return differs("[space] parameter " + std::to_string(i + 1), a[i].name, b[i].name);
+    const std::string va = describe_values(a[i]), vb = describe_values(b[i]);
+    if (va != vb) return differs("[space] " + a[i].name, va, vb);
+  }
+  const std::vector<std::string> la = config_lines(file.config_text), lb = config_lines(here.config_text);
+  for (size_t i = 0; i < std::max(la.size(), lb.size()); ++i) {
+    const std::string x = i < la.size() ? "`" + la[i] + "`" : "nothing";
+    const std::string y = i < lb.size() ? "`" + lb[i] + "`" : "nothing";
+    if (x != y) return differs("config line " + std::to_string(i + 1), x, y);
+  }
+  return "the config hashes differ (" + file.config_hash + " in the file, " + here.config_hash + " here)";
 }
 
 TrialRecord trial_record(const TrialRun& run, int rank, const std::string& host) {

@@ -275,12 +275,13 @@ TEST_CASE("a sweep killed with SIGKILL resumes with every trial exactly once", "
     CHECK(f->trials()[i].best_metric == before[i].best_metric);
     CHECK(f->trials()[i].params == before[i].params);
   }
-  // A changed config refuses to resume, naming the file.
+  // A changed config refuses to resume, naming the file and the first difference.
   const auto other = s.write("other.toml",
                              "[train]\ndataset = \"fashion_mnist\"\nepochs = 4\n"
                              "[sweep]\nstrategy = \"bayes\"\ntrials = 6\nseed = 3\n"
                              "[space]\nlr = { log_uniform = [1e-3, 1e-1] }\n");
   const Run m = hypersweep("run '" + other.string() + "' --out '" + out + "' --resume");
   CHECK(m.code == 2);
-  CHECK(contains(m.err, "another configuration"));
+  CHECK(contains(m.err, "holds another sweep"));
+  CHECK(contains(m.err, "config line 3: `train_limit = 8000` in the file, `epochs = 4` here"));
 }
