@@ -21,6 +21,7 @@ pkgs=(
   libnlopt-cxx-dev                    # GP hyperparameter fitting
   zlib1g-dev                          # gzipped IDX files
   dataset-fashion-mnist               # the real data set
+  python3-h5py python3-pandas         # the README's example reader, run in a test
 )
 if [ "${1:-}" = "--bench" ]; then
   pkgs+=(python3-torch python3-numpy libopenblas0-openmp time)

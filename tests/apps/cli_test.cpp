@@ -14,61 +14,10 @@
 #include <thread>
 
 #include "store/results_file.h"
+#include "support/cli.h"
 
 namespace fs = std::filesystem;
-
-namespace {
-
-struct Run {
-  int code = -1;
-  std::string out, err;
-};
-
-std::string slurp(const fs::path& p) {
-  std::ifstream f(p);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
-class Scratch {
- public:
-  Scratch() {
-    dir_ = fs::temp_directory_path() /
-           ("hs_cli_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter_++));
-    fs::create_directories(dir_);
-  }
-  ~Scratch() { fs::remove_all(dir_); }
-  fs::path write(const std::string& name, const std::string& text) const {
-    std::ofstream(dir_ / name) << text;
-    return dir_ / name;
-  }
-  const fs::path& dir() const { return dir_; }
-
- private:
-  fs::path dir_;
-  static inline int counter_ = 0;
-};
-
-// Runs `hypersweep <args>` from the source directory (configs/ paths are relative to it).
-Run hypersweep(const std::string& args) {
-  Scratch s;
-  const std::string cmd = std::string("cd '") + HS_SOURCE_DIR + "' && '" + HS_BINARY_DIR +
-                          "/bin/hypersweep' " + args + " > '" + (s.dir() / "out").string() +
-                          "' 2> '" + (s.dir() / "err").string() + "'";
-  const int status = std::system(cmd.c_str());
-  Run r;
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = slurp(s.dir() / "out");
-  r.err = slurp(s.dir() / "err");
-  return r;
-}
-
-bool contains(const std::string& s, const std::string& part) {
-  return s.find(part) != std::string::npos;
-}
-
-}  // namespace
+using namespace hs::test;
 
 TEST_CASE("train prints a line per epoch and ends with the best epoch and test accuracy",
           "[cli]") {
@@ -232,26 +181,12 @@ TEST_CASE("a sweep killed with SIGKILL resumes with every trial exactly once", "
                            "early_stopping = false\nthreads = 1\n"
                            "[sweep]\nstrategy = \"bayes\"\ntrials = 6\nseed = 3\n"
                            "[space]\nlr = { log_uniform = [1e-3, 1e-1] }\n");
-  const std::string out = (s.dir() / "r.h5").string(), log = (s.dir() / "log").string();
-  const std::string pidfile = (s.dir() / "pid").string();
+  const std::string out = s.path("r.h5");
   // Started in the background; killed once its second trial is on disk (its line printed).
-  const std::string cmd = std::string("cd '") + HS_SOURCE_DIR + "' && { '" + HS_BINARY_DIR +
-                          "/bin/hypersweep' run '" + cfg.string() + "' --out '" + out + "' > '" +
-                          log + "' 2>&1 & echo $! > '" + pidfile + "'; }";
-  REQUIRE(std::system(cmd.c_str()) == 0);
-  pid_t pid = 0;
-  for (int i = 0; i < 100 && pid == 0; ++i) {
-    std::ifstream(pidfile) >> pid;
-    if (pid == 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+  Background bg("run '" + cfg.string() + "' --out '" + out + "'", s.path("log"));
+  const pid_t pid = bg.pid();
   REQUIRE(pid > 0);
-  bool second = false;
-  for (int i = 0; i < 600 && !second; ++i) {  // up to 60 s
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    std::ifstream in(log);
-    second = std::string(std::istreambuf_iterator<char>(in), {}).find("[   2/6]") != std::string::npos;
-  }
-  REQUIRE(second);
+  REQUIRE(bg.wait_for("[   2/6]", 60));
   REQUIRE(::kill(pid, SIGKILL) == 0);
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   std::vector<hs::TrialRecord> before;

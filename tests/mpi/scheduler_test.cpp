@@ -1,0 +1,218 @@
+// The MPI scheduler, end to end: the real binary under mpirun with 2 to 4 ranks, its results
+// file read back, signals, resume, and the README's h5py/pandas example run on a real file.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <regex>
+
+#include "store/results_file.h"
+#include "support/cli.h"
+
+using namespace hs::test;
+
+namespace {
+
+std::vector<hs::TrialRecord> records_of(const std::string& path) {
+  auto f = hs::ResultsFile::open(path);
+  REQUIRE(f.ok());
+  return f->trials();
+}
+
+// A seconds-long sweep on synthetic data.
+std::string synthetic_sweep(const std::string& sweep_table, const std::string& space) {
+  return "[train]\ndataset = \"synthetic\"\nsynthetic_samples = 1500\nhidden = [32]\n"
+         "epochs = 4\nbatch_size = 32\nearly_stopping = false\nthreads = 1\n" +
+         sweep_table + space;
+}
+
+// The python block that follows `marker` in README.md.
+std::string readme_example(const std::string& marker) {
+  const std::string readme = slurp(fs::path(HS_SOURCE_DIR) / "README.md");
+  const size_t at = readme.find(marker);
+  REQUIRE(at != std::string::npos);
+  const size_t begin = readme.find("```python\n", at);
+  REQUIRE(begin != std::string::npos);
+  const size_t end = readme.find("```", begin + 10);
+  return readme.substr(begin + 10, end - begin - 10);
+}
+
+}  // namespace
+
+TEST_CASE("mpirun with 3 ranks runs a Fashion-MNIST sweep that the README's h5py example reads",
+          "[mpi]") {
+  Scratch s;
+  const auto cfg = s.write("fashion.toml",
+                           "[train]\ndataset = \"fashion_mnist\"\ntrain_limit = 3000\nepochs = 2\n"
+                           "threads = 1\n[sweep]\nstrategy = \"random\"\ntrials = 4\nseed = 5\n"
+                           "[space]\nlr = { log_uniform = [1e-3, 1e-1] }\n"
+                           "weight_decay = { log_uniform = [1e-5, 1e-2] }\n");
+  const std::string out = s.path("fashion.h5");
+  const Run r = hypersweep("run '" + cfg.string() + "' --out '" + out + "'", mpirun(3));
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  CHECK(contains(r.out, "2 worker ranks"));
+  CHECK(contains(r.out, "[   4/4]"));
+  const auto recs = records_of(out);
+  REQUIRE(recs.size() == 4u);
+  std::set<int> ranks;
+  for (const auto& t : recs) {
+    CHECK(t.status == "completed");
+    CHECK(t.curves.size() == 2u);
+    CHECK(t.rank >= 1);  // workers train; rank 0 only schedules
+    ranks.insert(t.rank);
+  }
+  CHECK(ranks.size() == 2u);  // both workers got trials
+
+  // The README's example, as a user would run it on this file.
+  const auto script = s.write("example.py", readme_example("<!-- results-example -->"));
+  const std::string cmd = "/usr/bin/python3 '" + script.string() + "' '" + out + "' > '" +
+                          s.path("py.out") + "' 2>&1";
+  const int status = std::system(cmd.c_str());
+  const std::string py_out = slurp(s.path("py.out"));
+  INFO(py_out);
+  REQUIRE(WIFEXITED(status));
+  REQUIRE(WEXITSTATUS(status) == 0);
+  // It prints the summary (4 trials, their lr) and the best trial's curves (2 epochs).
+  size_t completed = 0;
+  for (size_t at = py_out.find("completed"); at != std::string::npos; at = py_out.find("completed", at + 1))
+    ++completed;
+  CHECK(completed == recs.size());
+  std::smatch m;
+  REQUIRE(std::regex_search(py_out, m, std::regex("best trial (\\d+)")));
+  const auto best = std::max_element(recs.begin(), recs.end(), [](const auto& a, const auto& b) {
+    return a.best_metric < b.best_metric;
+  });
+  CHECK(std::stoll(m[1]) == best->id);
+  CHECK(contains(py_out, "val_acc"));
+  CHECK(contains(py_out, "epochs: 2"));
+}
+
+TEST_CASE("a grid sweep gives identical per-trial results with 1, 2 and 3 workers", "[mpi]") {
+  Scratch s;
+  const auto cfg = s.write("grid.toml", synthetic_sweep(
+      "[sweep]\nstrategy = \"grid\"\ntrials = 6\n",
+      "[space]\nlr = { log_uniform = [1e-2, 1e-1], grid = 3 }\nmomentum = [0.5, 0.9]\n"));
+  std::map<std::string, std::vector<hs::TrialRecord>> runs;
+  for (const auto& [name, launcher] : std::vector<std::pair<std::string, std::string>>{
+           {"in-process", ""}, {"1 worker", mpirun(2)}, {"2 workers", mpirun(3)},
+           {"3 workers", mpirun(4)}}) {
+    const std::string out = s.path(name + ".h5");
+    const Run r = hypersweep("run '" + cfg.string() + "' --out '" + out + "'", launcher);
+    INFO(name << "\n" << r.out << r.err);
+    REQUIRE(r.code == 0);
+    runs[name] = records_of(out);
+    REQUIRE(runs[name].size() == 6u);
+  }
+  std::set<int> ranks;
+  for (const auto& t : runs["3 workers"]) ranks.insert(t.rank);
+  CHECK(ranks.size() >= 2u);  // the trials really were spread out
+  auto by_id = [](std::vector<hs::TrialRecord> v) {
+    std::sort(v.begin(), v.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+    return v;
+  };
+  const auto ref = by_id(runs["in-process"]);
+  for (const auto& [name, recs] : runs) {
+    INFO(name);
+    const auto got = by_id(recs);
+    for (size_t i = 0; i < ref.size(); ++i) {
+      INFO("trial " << ref[i].id);
+      CHECK(got[i].id == ref[i].id);
+      CHECK(got[i].params == ref[i].params);
+      CHECK(got[i].status == ref[i].status);
+      CHECK(got[i].best_epoch == ref[i].best_epoch);
+      CHECK(got[i].best_metric == ref[i].best_metric);  // bit-identical, not approximately
+      CHECK(got[i].test_acc == ref[i].test_acc);
+      REQUIRE(got[i].curves.size() == ref[i].curves.size());
+      for (size_t e = 0; e < ref[i].curves.size(); ++e) {
+        CHECK(got[i].curves[e].train_loss == ref[i].curves[e].train_loss);
+        CHECK(got[i].curves[e].val_loss == ref[i].curves[e].val_loss);
+        CHECK(got[i].curves[e].val_acc == ref[i].curves[e].val_acc);
+        CHECK(got[i].curves[e].lr == ref[i].curves[e].lr);
+      }
+      CHECK(got[i].update_ratio == ref[i].update_ratio);
+    }
+  }
+}
+
+TEST_CASE("SIGUSR1 stops an MPI sweep cleanly, and the sweep resumes with every trial once",
+          "[mpi][resume]") {
+  Scratch s;
+  const auto cfg = s.write("stop.toml", synthetic_sweep(
+      "[sweep]\nstrategy = \"tpe\"\ntrials = 10\nseed = 2\n",
+      "[space]\nlr = { log_uniform = [1e-3, 1e-1] }\n"));
+  // Slow enough trials that the signal finds some in flight.
+  std::string text = slurp(cfg);
+  text.replace(text.find("epochs = 4"), 10, "epochs = 30");
+  s.write("stop.toml", text);
+  const std::string out = s.path("stop.h5");
+  Background bg("run '" + cfg.string() + "' --out '" + out + "'", s.path("log"), mpirun(3));
+  REQUIRE(bg.pid() > 0);
+  REQUIRE(bg.wait_for("[   2/10]", 60));
+  REQUIRE(::kill(bg.pid(), SIGUSR1) == 0);  // mpirun forwards it to every rank
+  const int code = bg.wait_exit(60);
+  INFO(bg.log());
+  CHECK(code == 3);  // "stopped; resume"
+  CHECK(contains(bg.log(), "stopped by SIGUSR1"));
+  const auto before = records_of(out);
+  int interrupted = 0;
+  for (const auto& t : before) interrupted += t.status == "interrupted";
+  CHECK(interrupted >= 1);  // the trials in flight
+  REQUIRE(before.size() < 10u);
+
+  const Run r = hypersweep("run '" + cfg.string() + "' --out '" + out + "' --resume", mpirun(3));
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  const auto after = records_of(out);
+  REQUIRE(after.size() == 10u);
+  std::set<int64_t> ids;
+  for (const auto& t : after) {
+    ids.insert(t.id);
+    CHECK(t.status == "completed");
+  }
+  CHECK(ids.size() == 10u);
+  CHECK(*ids.rbegin() == 9);
+  for (const auto& b : before) {  // completed results were kept as they were
+    if (b.status != "completed") continue;
+    const auto a = std::find_if(after.begin(), after.end(), [&](const auto& t) { return t.id == b.id; });
+    REQUIRE(a != after.end());
+    CHECK(a->best_metric == b.best_metric);
+    CHECK(a->params == b.params);
+    CHECK(a->curves.size() == b.curves.size());
+  }
+}
+
+TEST_CASE("SIGINT stops a sweep run without mpirun the same way", "[mpi][resume]") {
+  Scratch s;
+  auto text = synthetic_sweep("[sweep]\nstrategy = \"random\"\ntrials = 5\n",
+                              "[space]\nlr = { log_uniform = [1e-3, 1e-1] }\n");
+  text.replace(text.find("epochs = 4"), 10, "epochs = 400");  // seconds per trial
+  const auto cfg = s.write("int.toml", text);
+  const std::string out = s.path("int.h5");
+  Background bg("run '" + cfg.string() + "' --out '" + out + "'", s.path("log"));
+  REQUIRE(bg.wait_for("[   1/5]", 60));
+  REQUIRE(::kill(bg.pid(), SIGINT) == 0);
+  CHECK(bg.wait_exit(60) == 3);
+  INFO(bg.log());
+  CHECK(contains(bg.log(), "stopped by SIGINT"));
+  const auto recs = records_of(out);
+  REQUIRE(recs.size() >= 2u);
+  REQUIRE(recs.size() < 5u);
+  for (size_t i = 0; i + 1 < recs.size(); ++i) CHECK(recs[i].status == "completed");
+  CHECK(recs.back().status == "interrupted");
+  CHECK(!recs.back().curves.empty());  // the epochs it ran are kept
+  CHECK(recs.back().curves.size() < 400u);
+}
+
+TEST_CASE("a worker that cannot load the data ends the sweep with exit 2 naming the file", "[mpi]") {
+  Scratch s;
+  const auto cfg = s.write("nodata.toml",
+                           "[train]\ndataset = \"fashion_mnist\"\ndata_path = \"/nonexistent/train-images.gz\"\n"
+                           "[sweep]\ntrials = 2\n[space]\nlr = { log_uniform = [1e-3, 1e-1] }\n");
+  const Run r = hypersweep("run '" + cfg.string() + "' --out '" + s.path("x.h5") + "'", mpirun(3));
+  INFO(r.out << r.err);
+  CHECK(r.code == 2);
+  CHECK(contains(r.err, "worker rank"));
+  CHECK(contains(r.err, "/nonexistent/train-images.gz"));
+}

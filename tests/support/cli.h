@@ -1,0 +1,125 @@
+// cli.h: what tests that run the real build/bin/hypersweep share: a scratch folder, running the
+// binary (directly, under mpirun, or in the background) and reading what it printed.
+#pragma once
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+
+namespace hs::test {
+
+namespace fs = std::filesystem;
+
+struct Run {
+  int code = -1;
+  std::string out, err;
+};
+
+inline std::string slurp(const fs::path& p) {
+  std::ifstream f(p);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+inline bool contains(const std::string& s, const std::string& part) {
+  return s.find(part) != std::string::npos;
+}
+
+// A fresh folder under the temp dir, removed with everything in it at the end of its scope.
+class Scratch {
+ public:
+  Scratch() {
+    dir_ = fs::temp_directory_path() /
+           ("hs_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter_++));
+    fs::create_directories(dir_);
+  }
+  ~Scratch() { fs::remove_all(dir_); }
+  fs::path write(const std::string& name, const std::string& text) const {
+    std::ofstream(dir_ / name) << text;
+    return dir_ / name;
+  }
+  const fs::path& dir() const { return dir_; }
+  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+
+ private:
+  fs::path dir_;
+  static inline int counter_ = 0;
+};
+
+inline std::string binary() { return std::string("'") + HS_BINARY_DIR + "/bin/hypersweep'"; }
+
+// `mpirun -np N` as these tests run it: root allowed (CI runs as root), more ranks than cores.
+inline std::string mpirun(int np) {
+  ::setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 1);
+  ::setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 1);
+  return "mpirun -np " + std::to_string(np) + " --oversubscribe ";
+}
+
+// Runs `<launcher> hypersweep <args>` from the source directory (configs/ paths are relative to
+// it) and waits for it.
+inline Run hypersweep(const std::string& args, const std::string& launcher = "") {
+  Scratch s;
+  const std::string cmd = std::string("cd '") + HS_SOURCE_DIR + "' && " + launcher + binary() +
+                          " " + args + " > '" + s.path("out") + "' 2> '" + s.path("err") + "'";
+  const int status = std::system(cmd.c_str());
+  Run r;
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = slurp(s.dir() / "out");
+  r.err = slurp(s.dir() / "err");
+  return r;
+}
+
+// `<launcher> hypersweep <args>` started in the background, stdout and stderr into `log`.
+class Background {
+ public:
+  Background(const std::string& args, const std::string& log, const std::string& launcher = "")
+      : log_(log) {
+    const std::string pidfile = log + ".pid";
+    // A subshell starts it, notes its pid, waits for it and writes its exit code.
+    const std::string cmd = std::string("cd '") + HS_SOURCE_DIR + "' && ( " + launcher +
+                            binary() + " " + args + " > '" + log + "' 2>&1 & echo $! > '" +
+                            pidfile + "'; wait $!; echo $? > '" + log + ".rc' ) &";
+    if (std::system(cmd.c_str()) != 0) return;
+    for (int i = 0; i < 100 && pid_ == 0; ++i) {
+      std::ifstream(pidfile) >> pid_;
+      if (pid_ == 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+  pid_t pid() const { return pid_; }
+  // Waits up to `seconds` for `text` to appear in the log.
+  bool wait_for(const std::string& text, double seconds) const {
+    const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+    while (std::chrono::steady_clock::now() < end) {
+      if (contains(slurp(log_), text)) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+  }
+  // Waits up to `seconds` for the process to end; its exit code, or -1 when it has not ended.
+  int wait_exit(double seconds) const {
+    const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+    while (std::chrono::steady_clock::now() < end) {
+      int rc = -1;
+      std::ifstream(log_ + ".rc") >> rc;
+      if (rc >= 0) return rc;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return -1;
+  }
+  std::string log() const { return slurp(log_); }
+
+ private:
+  std::string log_;
+  pid_t pid_ = 0;
+};
+
+}  // namespace hs::test
