@@ -6,6 +6,7 @@
 //             2 bad configuration or data (one message naming file, line and key), 1 other.
 #include <fmt/core.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -307,29 +308,29 @@ class Reporter {
   bool drawn_ = false;
 };
 
-// The results file for `sweep`: a new one, or (resume) the existing one after checking it holds
-// this sweep. `done` receives the recorded trials.
+// The results file for `sweep`. A new one; or, when `out` exists (or --resume), the existing one
+// after checking that it holds this same sweep, so the same command run again continues it
+// (a requeued SLURM job does just that). --force starts over. `done` receives the recorded trials.
 hs::Result<hs::ResultsFile> open_results(const RunArgs& a, const std::string& out,
                                          const hs::SweepHeader& header,
-                                         std::vector<hs::TrialRecord>* done) {
-  if (!a.resume || a.force) {
-    auto f = hs::ResultsFile::create(out, header, a.force);
-    if (!f && std::filesystem::exists(out)) {
-      hs::Error e = f.error();
-      e.message += " (--resume continues it, --force starts over)";
-      return e;
-    }
-    return f;
-  }
-  if (!std::filesystem::exists(out))
-    return hs::make_error(out, "nothing to resume: the results file does not exist");
+                                         std::vector<hs::TrialRecord>* done, bool* continued) {
+  const bool exists = std::filesystem::exists(out);
+  if (a.force || (!exists && !a.resume)) return hs::ResultsFile::create(out, header, a.force);
+  if (!exists) return hs::make_error(out, "nothing to resume: the results file does not exist");
   auto f = hs::ResultsFile::open(out);
-  if (!f) return f;
+  if (!f) {
+    hs::Error e = f.error();
+    e.message += " (the file exists, so it is not overwritten: give another --out, or --force "
+                 "to replace it)";
+    return e;
+  }
   const std::string diff = hs::header_difference(f->header(), header);
   if (!diff.empty())
-    return hs::make_error(out, "holds another sweep, so it cannot be resumed with this one: " +
-                                   diff + "; give another --out, or --force to start over");
+    return hs::make_error(out, "holds another sweep, so it is neither continued nor "
+                               "overwritten: " + diff + "; give another --out, or --force to "
+                               "start over");
   *done = f->trials();
+  *continued = true;
   return f;
 }
 
@@ -360,6 +361,7 @@ int run_worker(const RunArgs& a, int threads) {
 }
 
 int run_sweep_cmd(const RunArgs& a, const hs::mpi::Session& mpi) {
+  const auto t_start = std::chrono::steady_clock::now();
   install_stop_signals();
   const int workers = mpi.size() - 1;
   const int node_threads = workers > 0 ? hs::mpi::worker_threads(MPI_COMM_WORLD) : 0;
@@ -380,14 +382,15 @@ int run_sweep_cmd(const RunArgs& a, const hs::mpi::Session& mpi) {
       a.config.empty() ? "hypersweep_default" : std::filesystem::path(a.config).stem().string();
   const std::string out = a.out.empty() ? stem + ".h5" : a.out;
   std::vector<hs::TrialRecord> done;
-  auto file = open_results(a, out, hs::sweep_header(*sweep, utc_now()), &done);
+  bool continued = false;
+  auto file = open_results(a, out, hs::sweep_header(*sweep, utc_now()), &done, &continued);
   if (!file) return dismiss(fail(file.error()));
   auto queue = hs::TrialQueue::make(*sweep, done);
   if (!queue) return dismiss(fail(hs::Error{out, 0, "", queue.error().message}));
 
   const auto& o = sweep->strategy;
-  if (!done.empty())
-    fmt::print("resuming {}: {} trials recorded, {} finished\n", out, done.size(), queue->finished());
+  if (continued)
+    fmt::print("continuing {}: {} trials recorded, {} finished\n", out, done.size(), queue->finished());
   fmt::print("sweep {}: {} strategy, {} trials, seed {}, {} {}, {}; results in {}\n", name,
              hs::strategy_name(o.kind), o.trials, o.seed,
              o.direction == hs::Direction::kMaximize ? "max" : "min", sweep->metric,
@@ -452,13 +455,23 @@ int run_sweep_cmd(const RunArgs& a, const hs::mpi::Session& mpi) {
   if (interrupted) {
     const int sig = g_signal.load();
     fmt::print("stopped{}: {} of {} trials finished; trials in flight are recorded as interrupted. "
-               "Continue with: hypersweep run {}{}--resume\n",
+               "The same command again continues it: hypersweep run{}{}\n",
                sig ? fmt::format(" by {}", sigabbrev_np(sig) ? std::string("SIG") + sigabbrev_np(sig) : std::to_string(sig)) : "",
-               queue->finished(), queue->total(), a.config.empty() ? "" : a.config + " ",
-               a.out.empty() ? "" : "--out " + a.out + " ");
+               queue->finished(), queue->total(), a.config.empty() ? "" : " " + a.config,
+               a.out.empty() ? "" : " --out " + a.out);
     std::fflush(stdout);
     return kExitInterrupted;
   }
+  // What the scheduler cost: it must leave the cores to the workers (README, "Running under
+  // mpirun").
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  const double cpu = static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+                     1e-6 * static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
+  if (workers > 0)
+    fmt::print("rank 0 (scheduler): {:.2f} s CPU in {:.1f} s ({:.1f}% of a core), peak memory {:.0f} MB\n",
+               cpu, wall, 100 * cpu / wall, static_cast<double>(ru.ru_maxrss) / 1024);
   if (report.best_line().empty()) {
     fmt::print("no trial completed; results in {}\n", out);
   } else {
@@ -513,26 +526,37 @@ int main(int argc, char** argv) {
   RunArgs ra;
   auto* run = app.add_subcommand(
       "run",
-      "Run a sweep in this process: ask the strategy, train each trial, print a line per trial\n"
-      "and the best at the end; every trial goes into an HDF5 results file as it finishes.\n"
-      "(The MPI scheduler and resume come next.)\n"
+      "Run a sweep and record every trial in an HDF5 results file as it finishes.\n"
+      "Alone it runs the trials in this process. Under mpirun (or srun --mpi=pmix) rank 0\n"
+      "schedules and the other ranks train, each with OMP_NUM_THREADS threads (unset: the\n"
+      "node's cores shared among its workers). Ranks = cores + 1 is the layout to use: rank 0\n"
+      "sleeps while it waits (under 1% of a core).\n"
+      "The same command again on its results file continues the sweep (recorded trials kept,\n"
+      "interrupted and lost ones run again); a file from another sweep is refused, naming what\n"
+      "differs. SIGINT, SIGTERM or SIGUSR1 stop it cleanly: nothing new starts, trials in\n"
+      "flight are recorded as interrupted.\n"
+      "Exit codes: 0 done, 2 bad config / data / results file, 3 stopped by a signal, 1 other.\n"
       "Examples:\n"
       "  hypersweep run                      (the built-in sweep)\n"
       "  hypersweep run configs/sweep_random.toml\n"
-      "  hypersweep run configs/sweep_grid.toml -j 2");
+      "  mpirun -np 3 --oversubscribe hypersweep run configs/sweep_grid.toml\n"
+      "  hypersweep run configs/sweep_grid.toml --out grid.h5 --force");
   run->add_option("config", ra.config,
                   "TOML file with [train], [sweep] and [space] tables (none: the built-in sweep, "
                   "8 random trials of lr and weight_decay for the MLP on Fashion-MNIST, into "
                   "hypersweep_default.h5)")
       ->check(CLI::ExistingFile);
-  run->add_option("--threads,-j", ra.threads, "OpenMP threads per trial (0: all cores)");
+  run->add_option("--threads,-j", ra.threads,
+                  "OpenMP threads per trial (0: OMP_NUM_THREADS, or the cores shared among the "
+                  "workers); overrides the config's threads");
   run->add_option("--out,-o", ra.out,
                   "Results file (HDF5; default: the config's name with .h5, here), with its "
                   "journal FILE.journal beside it");
-  run->add_flag("--force", ra.force, "Replace an existing results file");
+  run->add_flag("--force", ra.force, "Replace an existing results file (and start over)");
   run->add_flag("--resume", ra.resume,
-                "Continue the sweep recorded in the results file: its trials are kept (and fed to "
-                "the strategy), the rest run; refused if the config changed");
+                "Continue the sweep in the results file, which must exist (without --resume an "
+                "existing file of this sweep is continued too): recorded trials are kept and fed "
+                "to the strategy, the rest run; refused if the config changed");
 
   try {
     app.parse(argc, argv);

@@ -150,12 +150,20 @@ TEST_CASE("run trains every trial of a sweep and ends with the best", "[cli][swe
   CHECK(r.code == 0);
   CHECK(std::filesystem::exists(out));
   CHECK(std::filesystem::exists(out + ".journal"));
-  // An existing results file is never overwritten without --force.
+  // An existing results file is never overwritten without --force. The same sweep again
+  // continues it (here: nothing left to run); another file there is refused.
   const Run again = hypersweep("run '" + cfg.string() + "' -j 1 --out '" + out + "'");
-  CHECK(again.code == 2);
-  CHECK(contains(again.err, out));
-  CHECK(contains(again.err, "--force"));
-  CHECK(hypersweep("run '" + cfg.string() + "' -j 1 --force --out '" + out + "'").code == 0);
+  CHECK(again.code == 0);
+  CHECK(contains(again.out, "continuing " + out + ": 3 trials recorded, 3 finished"));
+  CHECK(!contains(again.out, "] trial "));  // no trial ran again
+  const auto other = s.write("other.h5", "not an HDF5 file");
+  const Run clash = hypersweep("run '" + cfg.string() + "' -j 1 --out '" + other.string() + "'");
+  CHECK(clash.code == 2);
+  CHECK(contains(clash.err, other.string()));
+  CHECK(contains(clash.err, "--force"));
+  CHECK(slurp(other) == "not an HDF5 file");
+  CHECK(hypersweep("run '" + cfg.string() + "' -j 1 --force --out '" + other.string() + "'").code == 0);
+  CHECK(hypersweep("run '" + cfg.string() + "' -j 1 --resume --out '" + s.path("none.h5") + "'").code == 2);
   CHECK(contains(r.out, "[   3/3] trial    2"));
   CHECK(r.out.substr(r.out.rfind('\n', r.out.size() - 2) + 1).rfind("best trial ", 0) == 0);
   const auto bad = s.write("bad.toml", "[space]\nlr = { uniform = [0.5, 0.1] }\n");
@@ -197,11 +205,10 @@ TEST_CASE("a sweep killed with SIGKILL resumes with every trial exactly once", "
   }
   REQUIRE(before.size() >= 2u);
   REQUIRE(before.size() < 6u);
-  // Without --resume an existing file is refused; with it the sweep completes.
-  CHECK(hypersweep("run '" + cfg.string() + "' --out '" + out + "'").code == 2);
-  const Run r = hypersweep("run '" + cfg.string() + "' --out '" + out + "' --resume");
+  // The same command again continues the sweep to its end.
+  const Run r = hypersweep("run '" + cfg.string() + "' --out '" + out + "'");
   REQUIRE(r.code == 0);
-  CHECK(contains(r.out, "resuming"));
+  CHECK(contains(r.out, "continuing "));
   auto f = hs::ResultsFile::open(out);
   REQUIRE(f.ok());
   REQUIRE(f->trials().size() == 6u);
@@ -215,7 +222,7 @@ TEST_CASE("a sweep killed with SIGKILL resumes with every trial exactly once", "
                              "[train]\ndataset = \"fashion_mnist\"\nepochs = 4\n"
                              "[sweep]\nstrategy = \"bayes\"\ntrials = 6\nseed = 3\n"
                              "[space]\nlr = { log_uniform = [1e-3, 1e-1] }\n");
-  const Run m = hypersweep("run '" + other.string() + "' --out '" + out + "' --resume");
+  const Run m = hypersweep("run '" + other.string() + "' --out '" + out + "'");
   CHECK(m.code == 2);
   CHECK(contains(m.err, "holds another sweep"));
   CHECK(contains(m.err, "config line 3: `train_limit = 8000` in the file, `epochs = 4` here"));
