@@ -182,8 +182,10 @@ int run_plan(const PlanArgs& a) {
   for (int64_t i = 0; i < a.show; ++i) {
     auto t = (*strategy)->ask();
     if (!t) break;
-    auto trial_opt = hs::trial_options(*sweep, *t);  // every trial must make a valid trainer
-    if (!trial_opt) return fail(trial_opt.error());
+    if (hs::uses_trainer(*sweep)) {
+      auto trial_opt = hs::trial_options(*sweep, *t);  // every trial must make a valid trainer
+      if (!trial_opt) return fail(trial_opt.error());
+    }
     fmt::print("trial {:>4}: {}\n", t->id, hs::describe(sweep->space, t->values));
   }
   return 0;
@@ -334,6 +336,16 @@ hs::Result<hs::ResultsFile> open_results(const RunArgs& a, const std::string& ou
   return f;
 }
 
+// The OpenMP threads of each worker: --threads, else the config's `threads`, else
+// OMP_NUM_THREADS, else this node's cores shared among its workers (`node_share`).
+int worker_threads(const RunArgs& a, const hs::SweepConfig& sweep, int node_share) {
+  if (a.threads > 0) return a.threads;
+  auto opt = sweep.train.finish();
+  if (opt && opt->threads > 0) return opt->threads;
+  if (const char* env = std::getenv("OMP_NUM_THREADS"); env && std::atoi(env) > 0) return std::atoi(env);
+  return node_share;
+}
+
 // A worker rank: load the sweep and the data, then train the trials rank 0 sends.
 int run_worker(const RunArgs& a, int threads) {
   auto sweep = load_sweep_or_default(a.config);
@@ -346,8 +358,7 @@ int run_worker(const RunArgs& a, int threads) {
   std::optional<hs::TrialRunner> runner;
   auto prepare = [&]() -> hs::Status {
     if (!sweep) return sweep.error();
-    // Threads: --threads, else the config's, else OMP_NUM_THREADS, else this node's share.
-    const int64_t t = a.threads >= 0 ? a.threads : std::getenv("OMP_NUM_THREADS") ? 0 : threads;
+    const int64_t t = worker_threads(a, *sweep, threads);
     if (auto st = sweep->train.set_value("threads", t, {"--threads", 0}); !st) return st;
     runner.emplace(*sweep);
     return runner->prepare();
@@ -394,10 +405,9 @@ int run_sweep_cmd(const RunArgs& a, const hs::mpi::Session& mpi) {
   fmt::print("sweep {}: {} strategy, {} trials, seed {}, {} {}, {}; results in {}\n", name,
              hs::strategy_name(o.kind), o.trials, o.seed,
              o.direction == hs::Direction::kMaximize ? "max" : "min", sweep->metric,
-             workers > 0 ? fmt::format("{} worker ranks x {} OpenMP threads each", workers,
-                                       a.threads >= 0 ? std::to_string(a.threads)
-                                       : std::getenv("OMP_NUM_THREADS") ? std::string(std::getenv("OMP_NUM_THREADS"))
-                                                                        : std::to_string(node_threads))
+             workers > 0 ? fmt::format("{} worker ranks x {} OpenMP thread{} each", workers,
+                                       worker_threads(a, *sweep, node_threads),
+                                       worker_threads(a, *sweep, node_threads) == 1 ? "" : "s")
                          : std::string("in this process"),
              out);
   std::fflush(stdout);

@@ -1,6 +1,8 @@
 #include "config/sweep_config.h"
 
 #include <algorithm>
+#include <cctype>
+#include <cmath>
 #include <fstream>
 #include <optional>
 #include <sstream>
@@ -129,6 +131,61 @@ Status check_values(const SweepConfig& sweep, const Param& p) {
   return {};
 }
 
+bool is_identifier(std::string_view s) {
+  if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0]))) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+  });
+}
+
+Status parse_objective_table(SweepConfig& sweep, const toml::table& t, const std::string& file) {
+  ObjectiveOptions& o = sweep.objective;
+  int timeout_line = line_of(t);
+  for (const auto& [k, v] : t) {
+    const std::string key(k.str());
+    const int line = line_of(v);
+    auto fail = [&](const std::string& msg) { return Error{file, line, key, msg}; };
+    if (key == "command") {
+      const auto* s = v.as_string();
+      if (!s || s->get().empty()) return fail("expected a non-empty string, got " + text_of(v));
+      o.command = s->get();
+      o.file = file;
+      o.line = line;
+    } else if (key == "timeout") {
+      const std::optional<double> x = number(v);
+      if (!x || !std::isfinite(*x) || *x < 0)
+        return fail("expected a number of seconds >= 0 (0: none), got " + text_of(v));
+      o.timeout = *x;
+      timeout_line = line;
+    } else {
+      return fail("unknown key in [objective] (command, timeout)");
+    }
+  }
+  if (o.command.empty())  // a timeout without a command is half a thought: say so
+    return Error{file, timeout_line, "command",
+                 "[objective] needs a command (or leave the table out for the built-in trainer)"};
+  return {};
+}
+
+// Every placeholder of the command names a parameter of the space.
+Status check_placeholders(const SweepConfig& sweep) {
+  const ObjectiveOptions& o = sweep.objective;
+  Result<std::vector<CommandPart>> parts = split_command(o);
+  if (!parts) return parts.error();
+  for (const CommandPart& part : *parts) {
+    if (!part.is_param) continue;
+    const auto& ps = sweep.space.params;
+    if (std::any_of(ps.begin(), ps.end(), [&](const Param& p) { return p.name == part.text; }))
+      continue;
+    std::string names;
+    for (const Param& p : ps) names += (names.empty() ? "" : ", ") + p.name;
+    return Error{o.file, o.line, "command",
+                 "{" + part.text + "} is not a parameter of [space] (" + names +
+                     "); write {{ and }} for literal braces"};
+  }
+  return {};
+}
+
 Status parse_sweep_table(SweepConfig& sweep, const toml::table& t, const std::string& file) {
   bool direction_given = false;
   for (const auto& [k, v] : t) {
@@ -156,9 +213,14 @@ Status parse_sweep_table(SweepConfig& sweep, const toml::table& t, const std::st
     } else if (key == "metric") {
       const auto* s = v.as_string();
       const std::string m = s ? s->get() : "";
-      if (m != "val_acc" && m != "val_loss" && m != "train_acc" && m != "train_loss")
+      if (!uses_trainer(sweep)) {  // the command reports whatever metrics it likes
+        if (!is_identifier(m))
+          return fail("expected the name of a metric the command prints (an identifier), got " +
+                      text_of(v));
+      } else if (m != "val_acc" && m != "val_loss" && m != "train_acc" && m != "train_loss") {
         return fail("expected val_acc, val_loss, train_acc or train_loss, got " + text_of(v));
-      sweep.metric = s->get();
+      }
+      sweep.metric = m;
     } else if (key == "direction") {
       const auto* s = v.as_string();
       if (!s || (s->get() != "max" && s->get() != "min"))
@@ -186,6 +248,10 @@ Result<SweepConfig> load_sweep_text(std::string_view text, const std::string& na
   } catch (const toml::parse_error& e) {  // load_text has reported syntax errors already
     return Error{name, static_cast<int>(e.source().begin.line), "", std::string(e.description())};
   }
+  // [objective] first: whether there is a command decides what [sweep] and [space] may hold.
+  if (const auto* t = root["objective"].as_table()) {
+    if (Status st = parse_objective_table(sweep, *t, name); !st) return st.error();
+  }
   if (const auto* t = root["sweep"].as_table()) {
     if (Status st = parse_sweep_table(sweep, *t, name); !st) return st.error();
   }
@@ -201,11 +267,20 @@ Result<SweepConfig> load_sweep_text(std::string_view text, const std::string& na
   for (const auto& [key, node] : entries) {
     Result<Param> p = parse_param(key, *node, name);
     if (!p) return p.error();
+    if (!uses_trainer(sweep) && !is_identifier(key))
+      return Error{name, p->line, key,
+                   "a parameter of a command objective is named by an identifier "
+                   "([A-Za-z_][A-Za-z0-9_]*)"};
     if (Status st = validate(*p); !st) return st.error();
-    if (Status st = check_values(sweep, *p); !st) return st.error();
+    if (uses_trainer(sweep)) {
+      if (Status st = check_values(sweep, *p); !st) return st.error();
+    }
     sweep.space.params.push_back(std::move(*p));
   }
   if (Status st = validate(sweep.space); !st) return st.error();
+  if (!uses_trainer(sweep)) {
+    if (Status st = check_placeholders(sweep); !st) return st.error();
+  }
   return sweep;
 }
 
@@ -215,6 +290,46 @@ Result<SweepConfig> load_sweep(const std::string& path) {
   std::ostringstream text;
   text << in.rdbuf();
   return load_sweep_text(text.str(), path);
+}
+
+bool uses_trainer(const SweepConfig& sweep) { return sweep.objective.command.empty(); }
+
+Result<std::vector<CommandPart>> split_command(const ObjectiveOptions& objective) {
+  const std::string& c = objective.command;
+  auto fail = [&](const std::string& msg) {
+    return Error{objective.file, objective.line, "command", msg};
+  };
+  std::vector<CommandPart> parts;
+  auto literal = [&](char ch) {
+    if (parts.empty() || parts.back().is_param) parts.push_back({});
+    parts.back().text += ch;
+  };
+  for (size_t i = 0; i < c.size(); ++i) {
+    if (c[i] == '{' && i + 1 < c.size() && c[i + 1] == '{') {
+      literal('{');
+      ++i;
+    } else if (c[i] == '}' && i + 1 < c.size() && c[i + 1] == '}') {
+      literal('}');
+      ++i;
+    } else if (c[i] == '}') {
+      return fail("a lone '}' at character " + std::to_string(i + 1) +
+                  " (write }} for a literal brace)");
+    } else if (c[i] == '{') {
+      const size_t close = c.find('}', i + 1);
+      if (close == std::string::npos)
+        return fail("an unclosed '{' at character " + std::to_string(i + 1) +
+                    " (write {{ for a literal brace)");
+      const std::string name = c.substr(i + 1, close - i - 1);
+      if (!is_identifier(name))
+        return fail("{" + name + "} is not a placeholder: it holds a parameter name, an "
+                    "identifier (write {{ and }} for literal braces)");
+      parts.push_back({name, true});
+      i = close;
+    } else {
+      literal(c[i]);
+    }
+  }
+  return parts;
 }
 
 Result<TrainOptions> trial_options(const SweepConfig& sweep, const Trial& trial) {

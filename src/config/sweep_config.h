@@ -1,10 +1,12 @@
-// sweep_config.h: a sweep's configuration file, its [train], [sweep] and [space] tables.
+// sweep_config.h: a sweep's configuration file, its [train], [sweep], [space] and [objective]
+// tables.
 //
 //   [train]   the base trainer configuration (config.h): what every trial shares
 //   [sweep]   strategy = "grid" | "random" | "bayes" | "tpe"  (default "random")
 //             trials = 20, seed = 0,
-//             metric = "val_acc" | "val_loss" | "train_acc" | "train_loss" (of the best epoch),
-//             direction = "max" | "min" (default: max for an accuracy, min for a loss),
+//             metric = "val_acc" | "val_loss" | "train_acc" | "train_loss" (of the best epoch);
+//                      with an objective command, any identifier the command reports,
+//             direction = "max" | "min" (default: min for a name ending in _loss, else max),
 //             n_init = 0 (bayes, tpe: initial design size; 0 picks one)
 //   [space]   one entry per searched trainer key:
 //             lr = { log_uniform = [1e-4, 1e-1] }         (grid = N for grid search)
@@ -12,26 +14,54 @@
 //             batch_size = { int = [32, 256], log = true } (grid = N optional)
 //             optimizer = { choice = ["momentum", "adam"] }, or the shorthand ["momentum", "adam"]
 //             epochs = 5                                    (a fixed value)
-// Every name in [space] must be a trainer key, and every value the space can give (both ends of
-// a range, each choice, the fixed value) must be valid for that key: the file is checked before
-// any trial runs, and an error names the file, line and key.
+//   [objective] (optional) what a trial runs instead of the built-in trainer:
+//             command = "python3 train.py --lr {lr}"  run by /bin/sh -c; {name} is the trial's
+//                       value of space parameter `name`, {{ and }} are literal braces
+//             timeout = 600                           seconds per trial; 0 or absent: none
+// Without a command, every name in [space] must be a trainer key, and every value the space can
+// give (both ends of a range, each choice, the fixed value) must be valid for that key. With a
+// command, [space] names are free identifiers ([A-Za-z_][A-Za-z0-9_]*), nothing is checked
+// against the trainer, and every {placeholder} of the command must be a [space] name. The file is
+// checked before any trial runs, and an error names the file, line and key.
 //
 // May depend on: config (TrainConfig), search (space, strategy options), toml++ privately.
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "config/config.h"
 #include "search/strategy.h"
 
 namespace hs {
 
+// The [objective] table.
+struct ObjectiveOptions {
+  std::string command;   // empty: the built-in trainer
+  double timeout = 0;    // seconds per trial; 0: none
+  std::string file; int line = 0;  // where `command` was given
+};
+
 struct SweepConfig {
   TrainConfig train;           // the [train] table (and --set flags on top)
   StrategyOptions strategy;    // the [sweep] table
   std::string metric = "val_acc";
   SearchSpace space;           // the [space] table, in file order
+  ObjectiveOptions objective;  // the [objective] table
 };
+
+// Whether trials run the built-in trainer (objective.command is empty). When false, no trial
+// trains here, so the runner need not load the data set.
+bool uses_trainer(const SweepConfig& sweep);
+
+// objective.command cut into literal text and {name} placeholders, in order ({{ and }} are
+// literal braces, so they land in `text`). Errors name objective.file, line and key `command`:
+// an unclosed '{', a lone '}', a placeholder that is not an identifier.
+struct CommandPart {
+  std::string text;      // literal text, or the parameter's name when is_param
+  bool is_param = false;
+};
+Result<std::vector<CommandPart>> split_command(const ObjectiveOptions& objective);
 
 // Reads a sweep file: [train] through TrainConfig, then [sweep] and [space]. The first fault in
 // each table is reported with its file, line and key.
@@ -39,6 +69,8 @@ Result<SweepConfig> load_sweep(const std::string& path);
 Result<SweepConfig> load_sweep_text(std::string_view text, const std::string& name);
 
 // The trainer options of one trial: the base configuration with the trial's values set.
+// Errors: a value the trainer refuses, or (with an objective command) a name that is not a
+// trainer key; the runner calls it only when uses_trainer(sweep).
 Result<TrainOptions> trial_options(const SweepConfig& sweep, const Trial& trial);
 
 }  // namespace hs

@@ -252,7 +252,9 @@ Status work(MPI_Comm comm, const std::function<Status()>& prepare, const RunTria
   HS_MPI(MPI_Comm_rank(comm, &rank));
   const std::string host = host_name();
   const Status ready = prepare ? prepare() : Status{};
-  send(comm, 0, kReady, ready ? host : "!" + ready.error().str());
+  std::string hello = host;
+  if (!ready) hello = std::string(1, '!').append(ready.error().str());
+  send(comm, 0, kReady, hello);
 
   Backoff wait;
   Message m;

@@ -100,7 +100,7 @@ struct Column {
 constexpr size_t kStatusLen = 16;
 constexpr size_t kHostLen = 64;
 const char* const kReserved[] = {"id",     "status",  "best_epoch", "best_metric", "test_acc",
-                                 "epochs", "seconds", "rank",       "host"};
+                                 "epochs_run", "seconds", "rank",   "host"};
 
 Column param_column(const Param& p) {
   if (p.kind == ParamKind::kUniform || p.kind == ParamKind::kLogUniform) {
@@ -135,7 +135,10 @@ Result<Layout> make_layout(const std::string& path, const SearchSpace& space) {
   for (const Param& p : space.params) {
     for (const char* r : kReserved) {
       if (p.name == r) {
-        return make_error(path, "parameter \"" + p.name + "\" has the name of a /summary column");
+        return make_error(path, "parameter \"" + p.name +
+                                    "\" has the name of a /summary column (id, status, best_epoch, "
+                                    "best_metric, test_acc, epochs_run, seconds, rank, host): "
+                                    "rename it in [space]");
       }
     }
     l.cols.push_back(param_column(p));
@@ -143,7 +146,7 @@ Result<Layout> make_layout(const std::string& path, const SearchSpace& space) {
   for (const Column& c : std::vector<Column>{{"best_epoch", Col::kI32, 4},
                                              {"best_metric", Col::kF64, 8},
                                              {"test_acc", Col::kF64, 8},
-                                             {"epochs", Col::kI32, 4},
+                                             {"epochs_run", Col::kI32, 4},
                                              {"seconds", Col::kF64, 8},
                                              {"rank", Col::kI32, 4},
                                              {"host", Col::kStr, kHostLen}}) {

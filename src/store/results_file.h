@@ -17,7 +17,7 @@
 //                    trials were first recorded: id (int64), status (string), one column per
 //                    parameter (double for uniform/log_uniform/numeric choices, int64 for int
 //                    and all-integer choices, fixed-length string for string choices, int8 for
-//                    bool choices), best_epoch (int32), best_metric, test_acc (double), epochs
+//                    bool choices), best_epoch (int32), best_metric, test_acc (double), epochs_run
 //                    (int32), seconds (double), rank (int32), host (string, 64 bytes at most).
 //                    pandas.DataFrame(f["summary"][:]) works; strings come back as bytes.
 //   /trials/000042   one group per trial (id zero-padded to 6 digits): the parameters, status

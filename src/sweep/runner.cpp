@@ -7,6 +7,7 @@
 
 #include "core/rng.h"
 #include "data/load.h"
+#include "sweep/command.h"
 
 namespace hs {
 
@@ -56,6 +57,7 @@ Outcome recorded_outcome(const TrialRecord& r) {
 }
 
 Status TrialRunner::prepare() {
+  if (!uses_trainer(sweep_)) return {};  // the command loads its own data
   auto base = sweep_.train.finish();
   if (!base) return base.error();
   base_ = std::move(*base);
@@ -66,6 +68,7 @@ Status TrialRunner::prepare() {
 }
 
 TrialRun TrialRunner::run(const Trial& t, const StopCheck& stop) const {
+  if (!uses_trainer(sweep_)) return run_command_trial(sweep_, t, stop);
   TrialRun run;
   run.trial = t;
   run.outcome = Outcome{TrialStatus::kFailed, NAN};
@@ -259,7 +262,7 @@ TrialRecord trial_record(const TrialRun& run, int rank, const std::string& host)
   if (!run.result) return r;
   const TrainResult& t = *run.result;
   r.best_epoch = t.best_epoch;
-  r.test_acc = t.best_epoch > 0 ? t.test_acc : NAN;
+  r.test_acc = t.test_acc;  // NaN when there is no checkpoint to test
   r.epochs = static_cast<int>(t.curve.size());
   r.seconds = t.seconds;
   r.layer_names = t.layer_names;

@@ -47,7 +47,8 @@ using StopCheck = std::function<bool()>;
 
 // Runs trials: what a worker rank does (and the single process of a run without mpirun). It
 // loads the data set once, in prepare(), and shares it between every trial whose data options
-// are the base's (a space that changes data keys reloads per trial).
+// are the base's (a space that changes data keys reloads per trial). With an [objective]
+// command, each trial runs the command instead (command.h) and no data is loaded here.
 class TrialRunner {
  public:
   explicit TrialRunner(const SweepConfig& sweep) : sweep_(sweep) {}

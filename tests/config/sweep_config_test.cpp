@@ -77,3 +77,95 @@ TEST_CASE("bad sweep files name the file, line and key", "[config][sweep]") {
   CHECK(error_of("[sweep]\ntrials = 3\n").find("needs a [space] table") != std::string::npos);
   CHECK(error_of("[train]\nlr = -1\n[space]\nmomentum = 0.9\n") == "s.toml:2: lr: must be > 0, got -1");
 }
+
+TEST_CASE("an objective command frees the space's names and the metric", "[config][sweep]") {
+  const auto r = load_sweep_text(R"([objective]
+command = "python3 train.py --lr {lr} --wd {weight_decay} --depth {n_layers} {{x}}"
+timeout = 2.5
+[sweep]
+metric = "f1_score"
+[space]
+lr = { uniform = [-1.0, 1.0] }
+weight_decay = { log_uniform = [1e-6, 1e-2] }
+n_layers = { int = [1, 4] }
+unused_knob = ["a", "b"]
+)", "s.toml");
+  REQUIRE(r.ok());
+  CHECK_FALSE(uses_trainer(*r));
+  CHECK(r->objective.command ==
+        "python3 train.py --lr {lr} --wd {weight_decay} --depth {n_layers} {{x}}");
+  CHECK(r->objective.timeout == 2.5);
+  CHECK(r->objective.file == "s.toml");
+  CHECK(r->objective.line == 2);
+  CHECK(r->metric == "f1_score");
+  CHECK(r->strategy.direction == Direction::kMaximize);
+  // lr = -1 would be refused by the trainer; with a command the trainer is not asked.
+  REQUIRE(r->space.params.size() == 4u);
+  CHECK(r->space.params[0].lo == -1.0);
+  CHECK(r->space.params[3].name == "unused_knob");
+
+  const auto loss = load_sweep_text(
+      "[objective]\ncommand = \"run {x}\"\ntimeout = 0\n[sweep]\nmetric = \"my_loss\"\n[space]\nx = 1\n",
+      "s.toml");
+  REQUIRE(loss.ok());
+  CHECK(loss->strategy.direction == Direction::kMinimize);  // ends in _loss
+  CHECK(loss->objective.timeout == 0);
+  const auto plain = load_sweep_text("[space]\nlr = 0.1\n", "s.toml");
+  REQUIRE(plain.ok());
+  CHECK(uses_trainer(*plain));
+  CHECK(plain->objective.command.empty());
+}
+
+TEST_CASE("the command is cut into text and placeholders", "[config][sweep]") {
+  ObjectiveOptions o;
+  o.command = "a {x}{{y}} }}{z}";
+  o.file = "f.toml";
+  o.line = 4;
+  const auto parts = split_command(o);
+  REQUIRE(parts.ok());
+  REQUIRE(parts->size() == 4u);
+  CHECK(((*parts)[0].text == "a " && !(*parts)[0].is_param));
+  CHECK(((*parts)[1].text == "x" && (*parts)[1].is_param));
+  CHECK(((*parts)[2].text == "{y} }" && !(*parts)[2].is_param));
+  CHECK(((*parts)[3].text == "z" && (*parts)[3].is_param));
+  o.command = "a {x";
+  CHECK(split_command(o).error().str() ==
+        "f.toml:4: command: an unclosed '{' at character 3 (write {{ for a literal brace)");
+  o.command = "awk '{print $1}'";
+  CHECK(split_command(o).error().str().rfind("f.toml:4: command: {print $1} is not a placeholder", 0) == 0);
+  o.command = "a } b";
+  CHECK(split_command(o).error().str() ==
+        "f.toml:4: command: a lone '}' at character 3 (write }} for a literal brace)");
+}
+
+TEST_CASE("bad objective tables name the file, line and key", "[config][sweep]") {
+  CHECK(error_of("[objective]\ncommand = \"run {x}\"\ncomand = \"y\"\n[space]\nx = 1\n") ==
+        "s.toml:3: comand: unknown key in [objective] (command, timeout)");
+  CHECK(error_of("[space]\nlr = 0.1\nx = 2\n[objective]\ncommand = \"run --lr {lr} --y {y}\"\n") ==
+        "s.toml:5: command: {y} is not a parameter of [space] (lr, x); write {{ and }} for "
+        "literal braces");
+  CHECK(error_of("[objective]\ncommand = \"run\"\ntimeout = -1\n[space]\nx = 1\n") ==
+        "s.toml:3: timeout: expected a number of seconds >= 0 (0: none), got -1");
+  CHECK(error_of("[objective]\ncommand = \"run\"\ntimeout = \"10\"\n[space]\nx = 1\n")
+            .rfind("s.toml:3: timeout: expected a number of seconds", 0) == 0);
+  CHECK(error_of("[objective]\ncommand = 3\n[space]\nx = 1\n") ==
+        "s.toml:2: command: expected a non-empty string, got 3");
+  CHECK(error_of("[objective]\ncommand = \"\"\n[space]\nx = 1\n") ==
+        "s.toml:2: command: expected a non-empty string, got ''");
+  CHECK(error_of("[objective]\ntimeout = 5\n[space]\nx = 1\n") ==
+        "s.toml:2: command: [objective] needs a command (or leave the table out for the built-in "
+        "trainer)");
+  CHECK(error_of("objective = \"run\"\n[space]\nx = 1\n") ==
+        "s.toml:1: objective: expected a table ([objective]), got 'run'");
+  // With a command: names are identifiers, and so is the metric.
+  CHECK(error_of("[objective]\ncommand = \"run\"\n[space]\n\"a-b\" = 1\n") ==
+        "s.toml:4: a-b: a parameter of a command objective is named by an identifier "
+        "([A-Za-z_][A-Za-z0-9_]*)");
+  CHECK(error_of("[objective]\ncommand = \"run\"\n[sweep]\nmetric = \"val acc\"\n[space]\nx = 1\n") ==
+        "s.toml:4: metric: expected the name of a metric the command prints (an identifier), got "
+        "'val acc'");
+  // Without a command, nothing changes: free names and metrics stay errors.
+  CHECK(error_of("[space]\nn_layers = 3\n").rfind("s.toml:2: n_layers: not a trainer key", 0) == 0);
+  CHECK(error_of("[sweep]\nmetric = \"f1_score\"\n[space]\nlr = 0.1\n")
+            .rfind("s.toml:2: metric: expected val_acc, val_loss, train_acc or train_loss", 0) == 0);
+}
