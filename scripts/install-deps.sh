@@ -17,7 +17,7 @@ pkgs=(
   libbenchmark-dev                    # bench/
   libtomlplusplus-dev                 # config files
   libcli11-dev                        # command line
-  libspdlog-dev libfmt-dev            # logging and formatting
+  libfmt-dev                          # formatting
   libnlopt-cxx-dev                    # GP hyperparameter fitting
   zlib1g-dev                          # gzipped IDX files
   dataset-fashion-mnist               # the real data set

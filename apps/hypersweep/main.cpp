@@ -347,19 +347,17 @@ int worker_threads(const RunArgs& a, const hs::SweepConfig& sweep, int node_shar
 }
 
 // A worker rank: load the sweep and the data, then train the trials rank 0 sends.
-int run_worker(const RunArgs& a, int threads) {
+int run_worker(const RunArgs& a, int threads, int rank) {
   auto sweep = load_sweep_or_default(a.config);
-  const int rank = [] {
-    int r = 0;
-    MPI_Comm_rank(MPI_COMM_WORLD, &r);
-    return r;
-  }();
   if (!hs::mpi::agree_to_start(MPI_COMM_WORLD, true)) return kExitConfig;
   std::optional<hs::TrialRunner> runner;
   auto prepare = [&]() -> hs::Status {
     if (!sweep) return sweep.error();
-    const int64_t t = worker_threads(a, *sweep, threads);
-    if (auto st = sweep->train.set_value("threads", t, {"--threads", 0}); !st) return st;
+    const int t = worker_threads(a, *sweep, threads);
+    if (auto st = sweep->train.set_value("threads", int64_t{t}, {"--threads", 0}); !st) return st;
+    if (const std::string w = hs::mpi::binding_warning(t); !w.empty() && hs::uses_trainer(*sweep))
+      std::fprintf(stderr, "hypersweep: warning: worker rank %d on %s: %s\n", rank,
+                   hs::host_name().c_str(), w.c_str());
     runner.emplace(*sweep);
     return runner->prepare();
   };
@@ -376,7 +374,7 @@ int run_sweep_cmd(const RunArgs& a, const hs::mpi::Session& mpi) {
   install_stop_signals();
   const int workers = mpi.size() - 1;
   const int node_threads = workers > 0 ? hs::mpi::worker_threads(MPI_COMM_WORLD) : 0;
-  if (mpi.rank() > 0) return run_worker(a, node_threads);
+  if (mpi.rank() > 0) return run_worker(a, node_threads, mpi.rank());
   // Rank 0 (or the only process): the config, the results file, then the sweep.
   bool started = false;
   auto dismiss = [&](int code) {  // the workers go home when the sweep cannot start
@@ -405,7 +403,8 @@ int run_sweep_cmd(const RunArgs& a, const hs::mpi::Session& mpi) {
   fmt::print("sweep {}: {} strategy, {} trials, seed {}, {} {}, {}; results in {}\n", name,
              hs::strategy_name(o.kind), o.trials, o.seed,
              o.direction == hs::Direction::kMaximize ? "max" : "min", sweep->metric,
-             workers > 0 ? fmt::format("{} worker ranks x {} OpenMP thread{} each", workers,
+             workers > 0 ? fmt::format("{} worker rank{} x {} OpenMP thread{} each", workers,
+                                       workers == 1 ? "" : "s",
                                        worker_threads(a, *sweep, node_threads),
                                        worker_threads(a, *sweep, node_threads) == 1 ? "" : "s")
                          : std::string("in this process"),
@@ -431,11 +430,11 @@ int run_sweep_cmd(const RunArgs& a, const hs::mpi::Session& mpi) {
     hooks.on_tick = [&](const hs::mpi::Progress& p) { report.tick(p); };
     auto served = hs::mpi::serve(MPI_COMM_WORLD, *queue, hooks);
     report.clear();
-    if (!served) {
-      if (!write_status) write_status = file->close();  // the write error is the one to report
+    if (!served && write_status) {  // a worker could not start: bad data or config there
+      (void)file->close();
       return fail(served.error());
     }
-    interrupted = served->interrupted;
+    interrupted = served.ok() && served->interrupted;
   } else {
     hs::TrialRunner runner(*sweep);
     if (auto st = runner.prepare(); !st) return fail(st.error());

@@ -6,7 +6,7 @@
 // Rank discipline: rank 0 alone owns the strategy and the results file (its on_record hook);
 // workers never touch either. Rank 0 loads no data set, so its memory does not grow with it.
 // Waiting costs no core: both sides poll with MPI_Iprobe and sleep between empty polls (from
-// spinning to 1 ms), instead of Open MPI's busy-waiting blocking calls, so `-np cores+1` leaves
+// spinning to 10 ms), instead of Open MPI's busy-waiting blocking calls, so `-np cores+1` leaves
 // every core to the workers.
 //
 // Messages (all to or from rank 0, bytes of encode_record() where a record travels):
@@ -94,6 +94,11 @@ using RunTrial = std::function<TrialRecord(const Trial&, const StopCheck&)>;
 // error after reporting it to rank 0.
 Status work(MPI_Comm comm, const std::function<Status()>& prepare, const RunTrial& run,
             const StopCheck& signalled);
+
+// A warning for a worker that will run `threads` OpenMP threads on fewer cores than that (a
+// launcher bound the rank to them: mpirun binds each rank to one core when ranks <= cores), or
+// "" when the threads fit.
+std::string binding_warning(int threads);
 
 // The threads one worker trains with when the config leaves it to hypersweep (threads = 0) and
 // OMP_NUM_THREADS is not set: this node's cores shared out among the workers on it (rank 0, the

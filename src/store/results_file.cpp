@@ -6,6 +6,7 @@
 #include "store/results_file.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <hdf5.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -463,12 +464,33 @@ const std::string& ResultsFile::path() const { return s_->path; }
 const SweepHeader& ResultsFile::header() const { return s_->header; }
 const std::vector<TrialRecord>& ResultsFile::trials() const { return s_->trials; }
 
+namespace {
+// The journal's writer lock (flock, released when its descriptor closes): one writer per results
+// file, so two runs pointed at the same file (a resubmitted job while the first still runs,
+// srun without an MPI plugin starting N copies) cannot interleave records. A file system without
+// flock support lets the open go on unlocked.
+Status lock_journal(int fd, const std::string& journal_path) {
+  if (::flock(fd, LOCK_EX | LOCK_NB) == 0) return {};
+  if (errno == EWOULDBLOCK)
+    return make_error(journal_path, "is locked: another hypersweep run is writing this results "
+                                    "file; wait for it to end or stop it first");
+  if (errno == ENOLCK || errno == EOPNOTSUPP || errno == ENOSYS) return {};
+  return make_error(journal_path, "cannot lock: " + errno_text());
+}
+}  // namespace
+
 Result<ResultsFile> ResultsFile::create(const std::string& path, const SweepHeader& h, bool force) {
   const QuietHdf5 quiet;
   auto st = std::make_unique<State>();
   st->path = path;
   st->journal_path = path + ".journal";
   st->header = h;
+  if (force && exists(st->journal_path)) {  // not while another run writes it
+    const int fd = ::open(st->journal_path.c_str(), O_RDONLY | O_CLOEXEC);
+    const Status locked = fd < 0 ? Status{} : lock_journal(fd, st->journal_path);
+    if (fd >= 0) ::close(fd);
+    if (!locked.ok()) return locked.error();
+  }
   for (const std::string& p : {path, st->journal_path}) {
     if (!exists(p)) continue;
     if (!force) return make_error(p, "file exists; refusing to overwrite it without --force");
@@ -478,6 +500,10 @@ Result<ResultsFile> ResultsFile::create(const std::string& path, const SweepHead
   // The journal first: from here on a crash leaves something open() can rebuild.
   st->journal_fd = ::open(st->journal_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0644);
   if (st->journal_fd < 0) return make_error(st->journal_path, "cannot create journal: " + errno_text());
+  if (Status r = lock_journal(st->journal_fd, st->journal_path); !r.ok()) {
+    ::close(st->journal_fd);
+    return r.error();
+  }
   ResultsFile out(std::move(st));
   State& s = *out.s_;
   const std::string data = std::string(store::kJournalMagic, 8) + store::frame('H', store::encode_header(h));
@@ -501,15 +527,23 @@ Result<ResultsFile> ResultsFile::open(const std::string& path) {
     return make_error(path, "its journal " + st->journal_path +
                                 " is missing; a results file can be resumed only with its journal");
   }
+  // Open the journal for appending and lock it before reading it, so no other writer is
+  // appending while it is read (a torn tail is cut off below).
+  st->journal_fd = ::open(st->journal_path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+  if (st->journal_fd < 0) return make_error(st->journal_path, "cannot open journal: " + errno_text());
+  if (Status r = lock_journal(st->journal_fd, st->journal_path); !r.ok()) {
+    ::close(st->journal_fd);
+    return r.error();
+  }
   auto j = store::read_journal(st->journal_path);
-  if (!j.ok()) return j.error();
+  if (!j.ok()) {
+    ::close(st->journal_fd);
+    return j.error();
+  }
   st->header = std::move(j->header);
   st->trial_frames = j->records.size();
   st->trials = latest_by_id(std::move(j->records));
   for (size_t i = 0; i < st->trials.size(); ++i) st->index.emplace(st->trials[i].id, i);
-  // Open the journal for appending, cutting off a torn tail first.
-  st->journal_fd = ::open(st->journal_path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
-  if (st->journal_fd < 0) return make_error(st->journal_path, "cannot open journal: " + errno_text());
   ResultsFile out(std::move(st));
   State& s = *out.s_;
   if (j->valid_bytes != j->file_bytes) {

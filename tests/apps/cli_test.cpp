@@ -217,6 +217,11 @@ TEST_CASE("a sweep killed with SIGKILL resumes with every trial exactly once", "
     CHECK(f->trials()[i].best_metric == before[i].best_metric);
     CHECK(f->trials()[i].params == before[i].params);
   }
+  // While this process holds the file, another run cannot write it.
+  const Run busy = hypersweep("run '" + cfg.string() + "' --out '" + out + "'");
+  CHECK(busy.code == 2);
+  CHECK(contains(busy.err, "another hypersweep run is writing this results file"));
+  REQUIRE(f->close().ok());
   // A changed config refuses to resume, naming the file and the first difference.
   const auto other = s.write("other.toml",
                              "[train]\ndataset = \"fashion_mnist\"\nepochs = 4\n"

@@ -38,6 +38,32 @@ std::string readme_example(const std::string& marker) {
   return readme.substr(begin + 10, end - begin - 10);
 }
 
+// The same trials with bit-identical results (ids, parameters, status, metric, curves, update
+// ratios), in whatever order they were recorded.
+void check_same_results(std::vector<hs::TrialRecord> ref, std::vector<hs::TrialRecord> got) {
+  auto by_id = [](const auto& a, const auto& b) { return a.id < b.id; };
+  std::sort(ref.begin(), ref.end(), by_id);
+  std::sort(got.begin(), got.end(), by_id);
+  REQUIRE(got.size() == ref.size());
+  for (size_t i = 0; i < ref.size(); ++i) {
+    INFO("trial " << ref[i].id);
+    CHECK(got[i].id == ref[i].id);
+    CHECK(got[i].params == ref[i].params);
+    CHECK(got[i].status == ref[i].status);
+    CHECK(got[i].best_epoch == ref[i].best_epoch);
+    CHECK(got[i].best_metric == ref[i].best_metric);  // bit-identical, not approximately
+    CHECK(got[i].test_acc == ref[i].test_acc);
+    REQUIRE(got[i].curves.size() == ref[i].curves.size());
+    for (size_t e = 0; e < ref[i].curves.size(); ++e) {
+      CHECK(got[i].curves[e].train_loss == ref[i].curves[e].train_loss);
+      CHECK(got[i].curves[e].val_loss == ref[i].curves[e].val_loss);
+      CHECK(got[i].curves[e].val_acc == ref[i].curves[e].val_acc);
+      CHECK(got[i].curves[e].lr == ref[i].curves[e].lr);
+    }
+    CHECK(got[i].update_ratio == ref[i].update_ratio);
+  }
+}
+
 }  // namespace
 
 TEST_CASE("mpirun with 3 ranks runs a Fashion-MNIST sweep that the README's h5py example reads",
@@ -108,31 +134,9 @@ TEST_CASE("a grid sweep gives identical per-trial results with 1, 2 and 3 worker
   std::set<int> ranks;
   for (const auto& t : runs["3 workers"]) ranks.insert(t.rank);
   CHECK(ranks.size() >= 2u);  // the trials really were spread out
-  auto by_id = [](std::vector<hs::TrialRecord> v) {
-    std::sort(v.begin(), v.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
-    return v;
-  };
-  const auto ref = by_id(runs["in-process"]);
   for (const auto& [name, recs] : runs) {
     INFO(name);
-    const auto got = by_id(recs);
-    for (size_t i = 0; i < ref.size(); ++i) {
-      INFO("trial " << ref[i].id);
-      CHECK(got[i].id == ref[i].id);
-      CHECK(got[i].params == ref[i].params);
-      CHECK(got[i].status == ref[i].status);
-      CHECK(got[i].best_epoch == ref[i].best_epoch);
-      CHECK(got[i].best_metric == ref[i].best_metric);  // bit-identical, not approximately
-      CHECK(got[i].test_acc == ref[i].test_acc);
-      REQUIRE(got[i].curves.size() == ref[i].curves.size());
-      for (size_t e = 0; e < ref[i].curves.size(); ++e) {
-        CHECK(got[i].curves[e].train_loss == ref[i].curves[e].train_loss);
-        CHECK(got[i].curves[e].val_loss == ref[i].curves[e].val_loss);
-        CHECK(got[i].curves[e].val_acc == ref[i].curves[e].val_acc);
-        CHECK(got[i].curves[e].lr == ref[i].curves[e].lr);
-      }
-      CHECK(got[i].update_ratio == ref[i].update_ratio);
-    }
+    check_same_results(runs["in-process"], recs);
   }
 }
 
@@ -151,12 +155,7 @@ TEST_CASE("bayes with one worker asks and tells in the in-process order, so it i
   REQUIRE(b.code == 0);
   const auto ra = records_of(s.path("a.h5")), rb = records_of(s.path("b.h5"));
   REQUIRE(ra.size() == 7u);
-  REQUIRE(rb.size() == 7u);
-  for (size_t i = 0; i < ra.size(); ++i) {
-    CHECK(ra[i].id == rb[i].id);
-    CHECK(ra[i].params == rb[i].params);
-    CHECK(ra[i].best_metric == rb[i].best_metric);
-  }
+  check_same_results(ra, rb);
 }
 
 TEST_CASE("SIGUSR1 stops an MPI sweep cleanly, and the sweep resumes with every trial once",

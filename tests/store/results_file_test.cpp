@@ -286,12 +286,34 @@ TEST_CASE("create refuses an existing file without force and names it", "[store]
   REQUIRE(g->trials().empty());
 }
 
+TEST_CASE("one writer at a time: a file being written cannot be opened, replaced or created again",
+          "[store]") {
+  const std::string path = temp_path("locked.h5");
+  auto a = ResultsFile::create(path, make_header(), false);
+  REQUIRE(a.ok());
+  auto b = ResultsFile::open(path);  // a second run pointed at the same file
+  REQUIRE_FALSE(b.ok());
+  CHECK(b.error().str().find("another hypersweep run") != std::string::npos);
+  auto c = ResultsFile::create(path, make_header(), true);  // --force while it runs
+  REQUIRE_FALSE(c.ok());
+  CHECK(c.error().str().find("locked") != std::string::npos);
+  REQUIRE(a->close().ok());  // the lock goes with the writer
+  auto d = ResultsFile::open(path);
+  REQUIRE(d.ok());
+  auto e = ResultsFile::open(path);
+  CHECK_FALSE(e.ok());
+}
+
 TEST_CASE("a parameter named like a summary column is an error", "[store]") {
   SweepHeader h = make_header();
   h.space.params.push_back(real("seconds", ParamKind::kUniform, 0, 1));
   auto f = ResultsFile::create(temp_path("reserved.h5"), h, false);
   REQUIRE_FALSE(f.ok());
   CHECK(f.error().str().find("seconds") != std::string::npos);
+  // `epochs`, a trainer key a sweep may search, is not one (the column is epochs_run).
+  SweepHeader e = make_header();
+  e.space.params.push_back(real("epochs", ParamKind::kUniform, 1, 9));
+  CHECK(ResultsFile::create(temp_path("epochs.h5"), e, false).ok());
 }
 
 TEST_CASE("open of a missing, non-HDF5 or journal-less file is a clear error", "[store]") {
