@@ -22,6 +22,7 @@ pkgs=(
   zlib1g-dev                          # gzipped IDX files
   dataset-fashion-mnist               # the real data set
   python3-h5py python3-pandas         # the README's example reader, run in a test
+  slurm-wlm munge                     # a real local SLURM for the jobs/ tests (jobs/local-slurm)
 )
 if [ "${1:-}" = "--bench" ]; then
   pkgs+=(python3-torch python3-numpy libopenblas0-openmp time)

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# The body of every hypersweep batch script in jobs/: runs one sweep inside a SLURM allocation
+# and, for the preemptible variant, requeues the job when a signal stopped it.
+#
+#   jobs/run-sweep.sh SWEEP.toml [RESULTS.h5]     (from an sbatch script, not by hand)
+#
+# Ranks: SLURM_NTASKS workers (one per task, SLURM_CPUS_PER_TASK OpenMP threads each) plus rank
+# 0, the scheduler, which shares a core with a worker (it sleeps while it waits: under 1% of a
+# core). Launcher: `srun --mpi=pmix` (default): SLURM itself starts, signals and accounts for
+# every rank on every node, and no ssh or hostfile is needed; HS_LAUNCHER=mpirun uses Open MPI's
+# mpirun instead, which reads the same allocation from SLURM.
+#
+# Resume: the results file is continued whenever it already holds this sweep (hypersweep run
+# does that by itself), so a requeued or resubmitted job picks up where the last one stopped;
+# SLURM_RESTART_COUNT only labels the log. Signals: SIGUSR1 or SIGTERM to this script (SLURM's
+# --signal=B:USR1@T before the time limit, or preemption) are passed to the ranks, which stop
+# cleanly: no new trial, trials in flight recorded as interrupted. With HS_REQUEUE=1 (the
+# preemptible script) the job then requeues itself to finish the sweep later.
+#
+# Environment: HYPERSWEEP_HOME (the repository; default: the folder sbatch was run in,
+# SLURM_SUBMIT_DIR), HYPERSWEEP_BIN (default: $HYPERSWEEP_HOME/build/bin/hypersweep), HS_LAUNCHER
+# (srun or mpirun), HS_REQUEUE (1: requeue after a signal). Exit code: hypersweep's (0 done,
+# 2 bad config or results file, 3 stopped by a signal and not requeued).
+set -uo pipefail
+
+config="${1:?usage: run-sweep.sh SWEEP.toml [RESULTS.h5]}"
+out="${2:-$(basename "${config%.toml}").h5}"
+bin="${HYPERSWEEP_BIN:-${HYPERSWEEP_HOME:-${SLURM_SUBMIT_DIR:-.}}/build/bin/hypersweep}"
+[ -x "$bin" ] || { echo "run-sweep: no hypersweep at $bin (build it, or set HYPERSWEEP_BIN)" >&2; exit 2; }
+
+export OMP_NUM_THREADS="${SLURM_CPUS_PER_TASK:-1}"
+ranks=$(( ${SLURM_NTASKS:-1} + 1 ))
+echo "job ${SLURM_JOB_ID:-?} run $(( ${SLURM_RESTART_COUNT:-0} + 1 )) on ${SLURM_JOB_NODELIST:-$(hostname)}:" \
+     "$ranks ranks (1 scheduler + ${SLURM_NTASKS:-1} workers x $OMP_NUM_THREADS OpenMP threads each), $config -> $out"
+
+case "${HS_LAUNCHER:-srun}" in
+  srun)   launch=(srun --mpi=pmix --overcommit --ntasks="$ranks" --cpus-per-task="$OMP_NUM_THREADS") ;;
+  mpirun) launch=(mpirun -np "$ranks" --oversubscribe --bind-to none)
+          [ "$(id -u)" -eq 0 ] && export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 ;;
+  *)      echo "run-sweep: HS_LAUNCHER must be srun or mpirun, got $HS_LAUNCHER" >&2; exit 2 ;;
+esac
+
+# The launcher runs in the background so that this shell can take SLURM's signal and pass it on
+# (a shell waiting in the foreground would only act on it after the sweep ended).
+"${launch[@]}" "$bin" run "$config" --out "$out" &
+pid=$!
+stop() { echo "run-sweep: got SIG$1, stopping the sweep cleanly"; kill -USR1 "$pid" 2>/dev/null; }
+trap 'stop USR1' USR1
+trap 'stop TERM' TERM
+rc=0
+while :; do
+  wait "$pid"; rc=$?
+  kill -0 "$pid" 2>/dev/null || break   # wait returned for a signal, not because it ended
+done
+
+if [ "$rc" -eq 3 ] && [ "${HS_REQUEUE:-0}" = 1 ] && [ -n "${SLURM_JOB_ID:-}" ]; then
+  echo "run-sweep: stopped by a signal; requeueing job $SLURM_JOB_ID to continue $out"
+  scontrol requeue "$SLURM_JOB_ID" && exit 0
+fi
+exit "$rc"

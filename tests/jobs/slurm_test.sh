@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# The jobs/ scripts against a real SLURM on this machine (jobs/local-slurm): CTest runs
+#   slurm_test.sh setup        start munged, slurmctld and slurmd in WORK (a fixture)
+#   slurm_test.sh single       sbatch jobs/sweep.sbatch: the job COMPLETED, the file complete
+#   slurm_test.sh preempt      jobs/sweep-preemptible.sbatch: SIGUSR1 to the batch shell, the
+#                              job requeues itself, runs again and continues the file
+#   slurm_test.sh workstation  mpirun on the same config gives the SLURM run's per-trial results
+#   slurm_test.sh cleanup      stop the daemons (and munged if setup started it)
+# Environment: WORK (a scratch folder), SRC (the repository), BIN (build/bin). Without root or
+# the slurm-wlm/munge packages each step exits 77 (CTest: skipped) saying why, unless
+# HS_REQUIRE_SLURM=1 (scripts/test.sh sets it when run as root), which makes that a failure.
+set -euo pipefail
+step="${1:?usage: slurm_test.sh setup|single|preempt|workstation|cleanup}"
+: "${WORK:?}" "${SRC:?}" "${BIN:?}"
+py=/usr/bin/python3
+check() { "$py" "$SRC/tests/jobs/results.py" "$@"; }
+log() { echo "slurm_test $step: $*"; }
+
+skip_reason=""
+if [ "$(id -u)" -ne 0 ]; then
+  skip_reason="not root (a local slurmd must run as root)"
+elif ! command -v slurmctld >/dev/null || ! command -v munged >/dev/null; then
+  skip_reason="slurm-wlm or munge is not installed (scripts/install-deps.sh installs them)"
+fi
+if [ -n "$skip_reason" ]; then
+  echo "SKIPPED: the SLURM tests cannot run here: $skip_reason" >&2
+  [ "${HS_REQUIRE_SLURM:-0}" = 1 ] && { echo "HS_REQUIRE_SLURM=1: failing instead" >&2; exit 1; }
+  exit 77
+fi
+
+export SLURM_CONF="$WORK/slurm/slurm.conf" HYPERSWEEP_HOME="$SRC" HYPERSWEEP_BIN="$BIN/hypersweep"
+# Waits for job $1 to reach state $2 (up to $3 seconds); prints the state it ended in.
+wait_state() {
+  local state=""
+  for _ in $(seq $(( $3 * 5 ))); do
+    state="$(scontrol show job "$1" 2>/dev/null | sed -n 's/.*JobState=\([A-Z_]*\).*/\1/p')"
+    [ "$state" = "$2" ] && break
+    case "$state" in FAILED|CANCELLED|TIMEOUT|NODE_FAIL|OUT_OF_MEMORY) break ;; esac
+    sleep 0.2
+  done
+  echo "$state"
+}
+# A small sweep on generated data: 8 grid trials, `epochs` each.
+sweep_config() {
+  sed "s/^epochs = .*/epochs = $2/" "$SRC/configs/sweep_quick.toml" > "$1"
+}
+
+case "$step" in
+  setup)
+    rm -rf "$WORK" && mkdir -p "$WORK"
+    # Ports of their own, so a SLURM already on this machine is left alone.
+    HS_SLURMCTLD_PORT=16817 HS_SLURMD_PORT=16818 "$SRC/jobs/local-slurm/start.sh" "$WORK/slurm" >/dev/null
+    sinfo
+    ;;
+  single)
+    cd "$WORK" && sweep_config single.toml 8
+    job="$(sbatch --parsable --output="$WORK/single-%j.out" "$SRC/jobs/sweep.sbatch" single.toml single.h5)"
+    state="$(wait_state "$job" COMPLETED 60)"
+    cat "$WORK/single-$job.out"
+    [ "$state" = COMPLETED ] || { log "job $job ended $state"; exit 1; }
+    scontrol show job "$job" | grep -q "ExitCode=0:0" || { log "job $job exit code is not 0"; exit 1; }
+    check complete single.h5 8
+    grep -q "2 worker ranks" "$WORK/single-$job.out"
+    log "job $job COMPLETED with all 8 trials"
+    ;;
+  preempt)
+    cd "$WORK" && sweep_config preempt.toml 600   # about 0.5 s a trial: the signal finds some running
+    rm -f preempt.h5 preempt.h5.journal
+    job="$(sbatch --parsable --output="$WORK/preempt-%j.out" "$SRC/jobs/sweep-preemptible.sbatch" preempt.toml preempt.h5)"
+    out="$WORK/preempt-$job.out"
+    for _ in $(seq 300); do
+      grep -q '^\[   2/8\]' "$out" 2>/dev/null && break
+      scontrol show job "$job" | grep -q "JobState=RUNNING\|JobState=PENDING" || break
+      sleep 0.2
+    done
+    grep -q '^\[   2/8\]' "$out" || { cat "$out"; log "no trial finished in 60 s"; exit 1; }
+    # What SLURM does before a time limit (--signal=B:USR1@120): signal the batch shell.
+    scancel --signal=USR1 --batch "$job"
+    state="$(wait_state "$job" PENDING 30)"   # the script requeued the job itself
+    [ "$state" = PENDING ] || { cat "$out"; log "job $job did not requeue (state $state)"; exit 1; }
+    check snapshot preempt.h5 "$WORK/before.json"
+    grep -q "stopped by SIGUSR1" "$out" || { cat "$out"; log "the sweep did not stop cleanly"; exit 1; }
+    grep -q " interrupted " "$out" || { cat "$out"; log "no trial was in flight at the signal"; exit 1; }
+    # A requeued job waits for its begin time; start it now.
+    scontrol update jobid="$job" StartTime=now
+    state="$(wait_state "$job" COMPLETED 90)"
+    cat "$out"
+    [ "$state" = COMPLETED ] || { log "job $job ended $state after the requeue"; exit 1; }
+    scontrol show job "$job" | grep -q "Restarts=1" || { log "job $job was not restarted once"; exit 1; }
+    grep -q "^job $job run 2 " "$out"
+    grep -q "^continuing preempt.h5: [0-9]* trials recorded" "$out" || { log "run 2 did not continue the file"; exit 1; }
+    check complete preempt.h5 8
+    check unchanged preempt.h5 "$WORK/before.json"
+    log "job $job stopped cleanly, requeued, and its second run continued the file"
+    ;;
+  workstation)
+    cd "$WORK"
+    [ -f single.h5 ] || { log "needs the single-node test's single.h5"; exit 1; }
+    OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 \
+      "$SRC/jobs/workstation.sh" single.toml --out workstation.h5 --force
+    check same single.h5 workstation.h5
+    log "mpirun on this machine gave the SLURM job's per-trial results, bit for bit"
+    ;;
+  cleanup)
+    "$SRC/jobs/local-slurm/stop.sh" "$WORK/slurm"
+    ;;
+  *) log "unknown step"; exit 2 ;;
+esac
