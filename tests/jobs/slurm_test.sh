@@ -2,15 +2,17 @@
 # The jobs/ scripts against a real SLURM on this machine (jobs/local-slurm): CTest runs
 #   slurm_test.sh setup        start munged, slurmctld and slurmd in WORK (a fixture)
 #   slurm_test.sh single       sbatch jobs/sweep.sbatch: the job COMPLETED, the file complete
-#   slurm_test.sh preempt      jobs/sweep-preemptible.sbatch: SIGUSR1 to the batch shell, the
-#                              job requeues itself, runs again and continues the file
+#   slurm_test.sh preempt      jobs/sweep-preemptible.sbatch: SIGUSR1 to the batch shell (the
+#                              job requeues itself), then scontrol requeue (as preemption does);
+#                              each later run continues the file
+#   slurm_test.sh multinode    jobs/sweep-multinode.sbatch, its layout shrunk to this one node
 #   slurm_test.sh workstation  mpirun on the same config gives the SLURM run's per-trial results
 #   slurm_test.sh cleanup      stop the daemons (and munged if setup started it)
 # Environment: WORK (a scratch folder), SRC (the repository), BIN (build/bin). Without root or
 # the slurm-wlm/munge packages each step exits 77 (CTest: skipped) saying why, unless
 # HS_REQUIRE_SLURM=1 (scripts/test.sh sets it when run as root), which makes that a failure.
 set -euo pipefail
-step="${1:?usage: slurm_test.sh setup|single|preempt|workstation|cleanup}"
+step="${1:?usage: slurm_test.sh setup|single|multinode|preempt|workstation|cleanup}"
 : "${WORK:?}" "${SRC:?}" "${BIN:?}"
 py=/usr/bin/python3
 check() { "$py" "$SRC/tests/jobs/results.py" "$@"; }
@@ -64,34 +66,64 @@ case "$step" in
     log "job $job COMPLETED with all 8 trials"
     ;;
   preempt)
-    cd "$WORK" && sweep_config preempt.toml 600   # about 0.5 s a trial: the signal finds some running
+    cd "$WORK" && sweep_config preempt.toml 900   # about 0.7 s a trial: a signal finds some running
     rm -f preempt.h5 preempt.h5.journal
     job="$(sbatch --parsable --output="$WORK/preempt-%j.out" "$SRC/jobs/sweep-preemptible.sbatch" preempt.toml preempt.h5)"
     out="$WORK/preempt-$job.out"
-    for _ in $(seq 300); do
-      grep -q '^\[   2/8\]' "$out" 2>/dev/null && break
-      scontrol show job "$job" | grep -q "JobState=RUNNING\|JobState=PENDING" || break
-      sleep 0.2
-    done
-    grep -q '^\[   2/8\]' "$out" || { cat "$out"; log "no trial finished in 60 s"; exit 1; }
-    # What SLURM does before a time limit (--signal=B:USR1@120): signal the batch shell.
+    # Waits for the log line "[   $1/8]" (a trial finished) while the job runs.
+    wait_line() {
+      for _ in $(seq 300); do
+        grep -q "^\[   $1/8\]" "$out" 2>/dev/null && return 0
+        scontrol show job "$job" | grep -q "JobState=RUNNING\|JobState=PENDING" || break
+        sleep 0.2
+      done
+      cat "$out"; log "no line [   $1/8] within 60 s"; exit 1
+    }
+    # Requeued jobs wait for a begin time; this checks the job got there and starts it now.
+    requeued() {
+      state="$(wait_state "$job" PENDING 30)"
+      [ "$state" = PENDING ] || { cat "$out"; log "job $job did not requeue $1 (state $state)"; exit 1; }
+      scontrol update jobid="$job" StartTime=now
+    }
+    # Run 1: what SLURM does before a time limit (--signal=B:USR1@120): signal the batch shell;
+    # the sweep stops cleanly and the script requeues the job itself.
+    wait_line 2
     scancel --signal=USR1 --batch "$job"
-    state="$(wait_state "$job" PENDING 30)"   # the script requeued the job itself
-    [ "$state" = PENDING ] || { cat "$out"; log "job $job did not requeue (state $state)"; exit 1; }
-    check snapshot preempt.h5 "$WORK/before.json"
+    requeued "itself after SIGUSR1"
     grep -q "stopped by SIGUSR1" "$out" || { cat "$out"; log "the sweep did not stop cleanly"; exit 1; }
     grep -q " interrupted " "$out" || { cat "$out"; log "no trial was in flight at the signal"; exit 1; }
-    # A requeued job waits for its begin time; start it now.
-    scontrol update jobid="$job" StartTime=now
+    check snapshot preempt.h5 "$WORK/run1.json"
+    # Run 2: what SLURM does on preemption of a --requeue job: SIGTERM to the whole job, requeue.
+    wait_line 4
+    scontrol requeue "$job"
+    requeued "on scontrol requeue"
+    check snapshot preempt.h5 "$WORK/run2.json"
+    check unchanged preempt.h5 "$WORK/run1.json"
+    # Run 3 finishes the sweep.
     state="$(wait_state "$job" COMPLETED 90)"
     cat "$out"
-    [ "$state" = COMPLETED ] || { log "job $job ended $state after the requeue"; exit 1; }
-    scontrol show job "$job" | grep -q "Restarts=1" || { log "job $job was not restarted once"; exit 1; }
-    grep -q "^job $job run 2 " "$out"
-    grep -q "^continuing preempt.h5: [0-9]* trials recorded" "$out" || { log "run 2 did not continue the file"; exit 1; }
+    [ "$state" = COMPLETED ] || { log "job $job ended $state after the requeues"; exit 1; }
+    scontrol show job "$job" | grep -q "Restarts=2" || { log "job $job was not restarted twice"; exit 1; }
+    for run in 2 3; do
+      grep -q "^job $job run $run " "$out" || { log "no run $run in the log"; exit 1; }
+    done
+    [ "$(grep -c "^continuing preempt.h5: [0-9]* trials recorded" "$out")" = 2 ] ||
+      { log "runs 2 and 3 did not both continue the file"; exit 1; }
     check complete preempt.h5 8
-    check unchanged preempt.h5 "$WORK/before.json"
-    log "job $job stopped cleanly, requeued, and its second run continued the file"
+    check unchanged preempt.h5 "$WORK/run1.json"
+    check unchanged preempt.h5 "$WORK/run2.json"
+    log "job $job stopped cleanly twice (USR1, then SLURM's requeue), and runs 2 and 3 continued the file"
+    ;;
+  multinode)
+    cd "$WORK" && sweep_config multi.toml 8
+    job="$(sbatch --parsable --nodes=1 --ntasks-per-node=2 --cpus-per-task=1 \
+             --output="$WORK/multi-%j.out" "$SRC/jobs/sweep-multinode.sbatch" multi.toml multi.h5)"
+    state="$(wait_state "$job" COMPLETED 60)"
+    cat "$WORK/multi-$job.out"
+    [ "$state" = COMPLETED ] || { log "job $job ended $state"; exit 1; }
+    check complete multi.h5 8
+    if [ -f single.h5 ]; then check same multi.h5 single.h5; fi   # the same sweep, the same results
+    log "job $job COMPLETED with all 8 trials"
     ;;
   workstation)
     cd "$WORK"
