@@ -22,7 +22,9 @@ pkgs=(
   zlib1g-dev                          # gzipped IDX files
   dataset-fashion-mnist               # the real data set
   python3-h5py python3-pandas         # the README's example reader, run in a test
+  python3-matplotlib                  # docs/plot_curves.py (Agg backend), run in a test
   slurm-wlm munge                     # a real local SLURM for the jobs/ tests (jobs/local-slurm)
+  chromium fonts-dejavu-core          # headless browser for the HTML report tests (tests/report)
 )
 if [ "${1:-}" = "--bench" ]; then
   pkgs+=(python3-torch python3-numpy libopenblas0-openmp time)

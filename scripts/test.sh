@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/build.sh
-# As root the SLURM tests can always run (install-deps.sh installed SLURM): a skip is a failure.
+# install-deps.sh installed Chromium, and as root it also made SLURM runnable: the tests that
+# need them must run, so a skip is a failure.
+export HS_REQUIRE_BROWSER=1
 if [ "$(id -u)" -eq 0 ]; then export HS_REQUIRE_SLURM=1; fi
 ctest --test-dir build --output-on-failure -j "$(nproc)" "$@"

@@ -2,6 +2,9 @@
 //   train   train one configuration (a TOML file and/or --set flags), a line per epoch.
 //   plan    check a sweep file ([train], [sweep], [space]) and print the trials it would run.
 //   run     run a sweep in this process, a line per finished trial, the best at the end.
+//   show    the top trials of a results file, status counts and each trial's diagnosis.
+//   report  one self-contained HTML page for a results file (curves, scatter, table).
+//   export  write a results file's trials and curves as CSV files.
 // Exit codes: 0 done (whatever the training outcome: completed, early stop, diverged),
 //             2 bad configuration or data (one message naming file, line and key), 1 other.
 #include <fmt/core.h>
@@ -16,6 +19,8 @@
 #include <filesystem>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -24,6 +29,10 @@
 #include "core/host.h"
 #include "mpi/scheduler.h"
 #include "config/sweep_config.h"
+#include "store/export.h"
+#include "analysis/diagnosis.h"
+#include "report/report.h"
+#include "store/results_file.h"
 #include "sweep/runner.h"
 #include "data/load.h"
 #include "train/trainer.h"
@@ -489,6 +498,140 @@ int run_sweep_cmd(const RunArgs& a, const hs::mpi::Session& mpi) {
   return 0;
 }
 
+// A results file with what analysis adds: the sweep's direction (from its config text, which
+// the file keeps) and every trial's diagnosis.
+struct Analysed {
+  hs::ResultsData data;
+  hs::Direction direction = hs::Direction::kMaximize;
+  std::vector<std::vector<hs::Finding>> findings;
+};
+
+hs::Result<Analysed> analyse(const std::string& path) {
+  auto data = hs::read_results(path);
+  if (!data) return data.error();
+  Analysed a;
+  a.data = std::move(*data);
+  auto sweep = hs::load_sweep_text(a.data.header.config_text, path);
+  a.direction = sweep ? sweep->strategy.direction
+                      : a.data.header.metric.ends_with("_loss") ? hs::Direction::kMinimize
+                                                                : hs::Direction::kMaximize;
+  const hs::SweepContext ctx = hs::sweep_context(a.data.trials);
+  for (const auto& t : a.data.trials) a.findings.push_back(hs::diagnose(hs::diagnosis_input(t), ctx));
+  return a;
+}
+
+std::string labels_of(const std::vector<hs::Finding>& fs) {
+  std::string s;
+  for (const auto& f : fs) s += (s.empty() ? "" : ",") + f.label;
+  return s;
+}
+
+struct ShowArgs {
+  std::string results;
+  int top = 10;
+  bool all_evidence = false;
+};
+
+// The sweep in a terminal: what ran, how it ended, the best trials and what their curves say.
+int run_show(const ShowArgs& a) {
+  auto an = analyse(a.results);
+  if (!an) return fail(an.error());
+  const auto& h = an->data.header;
+  const auto& trials = an->data.trials;
+  const bool maximise = an->direction == hs::Direction::kMaximize;
+  fmt::print("{}: {} sweep, seed {}, {} {} ({}), started {}\n", a.results, h.strategy, h.seed,
+             maximise ? "max" : "min", h.metric, h.version, h.start_time);
+  std::map<std::string, int> statuses, labels;
+  for (size_t i = 0; i < trials.size(); ++i) {
+    ++statuses[trials[i].status];
+    for (const auto& f : an->findings[i]) ++labels[f.label];
+  }
+  std::string counts, label_counts;
+  for (const auto& [k, n] : statuses) counts += fmt::format("{}{} {}", counts.empty() ? "" : ", ", n, k);
+  for (const auto& [k, n] : labels) label_counts += fmt::format("{}{} {}", label_counts.empty() ? "" : ", ", n, k);
+  fmt::print("{} trials: {}\ndiagnosis: {}\n", trials.size(), counts.empty() ? "none" : counts,
+             label_counts.empty() ? "none" : label_counts);
+  // The best first; trials without a metric last, in id order.
+  std::vector<size_t> order(trials.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) {
+    const double u = trials[x].best_metric, v = trials[y].best_metric;
+    if (std::isfinite(u) != std::isfinite(v)) return std::isfinite(u);
+    if (!std::isfinite(u)) return trials[x].id < trials[y].id;
+    return maximise ? u > v : u < v;
+  });
+  const size_t shown = a.top > 0 ? std::min(order.size(), static_cast<size_t>(a.top)) : order.size();
+  fmt::print("\n{:>6}  {:<13} {:>10} {:>8} {:>6} {:>7}  {:<40} {}\n", "trial", "status", h.metric,
+             "test_acc", "epochs", "seconds", "parameters", "diagnosis");
+  for (size_t k = 0; k < shown; ++k) {
+    const auto& t = trials[order[k]];
+    fmt::print("{:>6}  {:<13} {:>10} {:>8} {:>6} {:>7.1f}  {:<40} {}\n", t.id, t.status,
+               std::isfinite(t.best_metric) ? fmt::format("{:.4f}", t.best_metric) : "-",
+               std::isfinite(t.test_acc) ? fmt::format("{:.4f}", t.test_acc) : "-", t.epochs,
+               t.seconds, hs::describe(h.space, t.params, 4), labels_of(an->findings[order[k]]));
+  }
+  if (shown < order.size()) fmt::print("({} more; --top 0 shows all)\n", order.size() - shown);
+  // The evidence behind each shown trial's labels (healthy ones only with --evidence).
+  fmt::print("\n");
+  for (size_t k = 0; k < shown; ++k) {
+    for (const auto& f : an->findings[order[k]]) {
+      if (f.label == "healthy" && !a.all_evidence) continue;
+      fmt::print("trial {} {}: {}{}\n", trials[order[k]].id, f.label, f.evidence,
+                 f.advice.empty() ? "" : " -> " + f.advice);
+    }
+  }
+  return 0;
+}
+
+struct ReportArgs {
+  std::string results;
+  std::string out;
+};
+
+int run_report(const ReportArgs& a) {
+  auto an = analyse(a.results);
+  if (!an) return fail(an.error());
+  hs::ReportOptions opt;
+  opt.direction = an->direction == hs::Direction::kMaximize ? "max" : "min";
+  const std::string html = hs::render_report(an->data.header, an->data.trials, an->findings, opt);
+  const std::string out =
+      a.out.empty() ? std::filesystem::path(a.results).stem().string() + ".html" : a.out;
+  const std::string tmp = out + ".tmp";
+  {
+    std::FILE* f = std::fopen(tmp.c_str(), "wb");
+    if (!f) return fail(hs::make_error(out, std::string("cannot write: ") + std::strerror(errno)));
+    const bool ok = std::fwrite(html.data(), 1, html.size(), f) == html.size();
+    if (std::fclose(f) != 0 || !ok) {
+      std::remove(tmp.c_str());
+      return fail(hs::make_error(out, "cannot write (disk full?)"));
+    }
+  }
+  if (std::rename(tmp.c_str(), out.c_str()) != 0)
+    return fail(hs::make_error(out, std::string("cannot write: ") + std::strerror(errno)));
+  fmt::print("{} trials -> {} ({:.0f} kB, self-contained: open it in any browser)\n",
+             an->data.trials.size(), out, static_cast<double>(html.size()) / 1e3);
+  return 0;
+}
+
+struct ExportArgs {
+  std::string results;
+  std::string csv;
+};
+
+// Reads the HDF5 file alone (no journal, no lock: a copy off a cluster, or a sweep still
+// running) and writes DIR/summary.csv and DIR/curves.csv.
+int run_export(const ExportArgs& a) {
+  auto data = hs::read_results(a.results);
+  if (!data) return fail(data.error());
+  if (hs::Status s = hs::export_csv(*data, a.csv); !s.ok()) return fail(s.error());
+  size_t epochs = 0;
+  for (const auto& t : data->trials) epochs += t.curves.size();
+  const std::filesystem::path dir(a.csv);
+  fmt::print("{} trials -> {}\n{} epochs -> {}\n", data->trials.size(),
+             (dir / "summary.csv").string(), epochs, (dir / "curves.csv").string());
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -567,6 +710,53 @@ int main(int argc, char** argv) {
                 "existing file of this sweep is continued too): recorded trials are kept and fed "
                 "to the strategy, the rest run; refused if the config changed");
 
+  ShowArgs sa;
+  auto* show = app.add_subcommand(
+      "show",
+      "Print a results file's sweep: trials by status, the top trials with their parameters,\n"
+      "and what their curves say (diagnosis labels: diverged, bad_init, plateau,\n"
+      "decay_too_early, overfitting, underfitting, update_ratio, initial_loss, healthy), each\n"
+      "with its evidence and what to try. Reads the HDF5 file alone (a copy, or a running sweep).\n"
+      "Examples:\n"
+      "  hypersweep show hypersweep_default.h5\n"
+      "  hypersweep show sweep_random.h5 --top 0");
+  show->add_option("results", sa.results, "Results file (HDF5) written by hypersweep run")->required();
+  show->add_option("--top,-n", sa.top, "How many of the best trials to list (0: all; default 10)")
+      ->check(CLI::NonNegativeNumber);
+  show->add_flag("--evidence", sa.all_evidence, "Also print the evidence of healthy trials");
+
+  ReportArgs rpa;
+  auto* report = app.add_subcommand(
+      "report",
+      "Write one self-contained HTML page for a results file: the sweep's summary, every\n"
+      "validation curve overlaid, a chosen trial's curves, lr and update/weight ratios, the\n"
+      "random-search scatter and parallel coordinates, a sortable table with diagnosis labels,\n"
+      "and best-so-far for bayes/tpe. Nothing is loaded from the network: copy the file off the\n"
+      "cluster and open it on a laptop.\n"
+      "Examples:\n"
+      "  hypersweep report hypersweep_default.h5            (writes hypersweep_default.html)\n"
+      "  hypersweep report sweep_random.h5 -o random.html");
+  report->add_option("results", rpa.results, "Results file (HDF5) written by hypersweep run")->required();
+  report->add_option("--out,-o", rpa.out, "The HTML file (default: the results file's name with .html, here)");
+
+  ExportArgs ea;
+  auto* exp = app.add_subcommand(
+      "export",
+      "Write a results file's trials and curves as CSV, for spreadsheets, R or pandas.\n"
+      "Reads the HDF5 file alone: a copy without its journal, or a sweep still running.\n"
+      "  DIR/summary.csv  one row per trial: id, status, every parameter, best_epoch,\n"
+      "                   best_metric, test_acc, initial_loss, num_classes, epochs_run,\n"
+      "                   seconds, rank, host, error\n"
+      "  DIR/curves.csv   one row per trial and epoch: id, epoch, lr, train_loss, train_acc,\n"
+      "                   val_loss, val_acc, seconds, update_ratio/<layer>...\n"
+      "RFC 4180 quoting; doubles with 17 digits (they read back exactly); NaN is empty.\n"
+      "Exit codes: 0 done, 2 not a results file or DIR not writable.\n"
+      "Examples:\n"
+      "  hypersweep export sweep_random.h5 --csv sweep_random_csv");
+  exp->add_option("results", ea.results, "Results file (HDF5) written by hypersweep run")->required();
+  exp->add_option("--csv", ea.csv, "Folder for summary.csv and curves.csv (made if missing)")
+      ->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -576,6 +766,9 @@ int main(int argc, char** argv) {
   try {
     if (*train) return run_train(ta);
     if (*plan) return run_plan(pa);
+    if (*exp) return run_export(ea);
+    if (*show) return run_show(sa);
+    if (*report) return run_report(rpa);
     if (*run) {
       hs::mpi::Session mpi(&argc, &argv);
       return run_sweep_cmd(ra, mpi);

@@ -168,6 +168,8 @@ std::string encode_trial(const TrialRecord& t) {
   w.pod<int32_t>(t.best_epoch);
   w.pod<double>(t.best_metric);
   w.pod<double>(t.test_acc);
+  w.pod<double>(t.initial_loss);
+  w.pod<int32_t>(t.num_classes);
   w.pod<int32_t>(t.epochs);
   w.pod<double>(t.seconds);
   w.pod<int32_t>(t.rank);
@@ -198,6 +200,8 @@ bool decode_trial(const std::string& payload, TrialRecord* t) {
   t->best_epoch = r.pod<int32_t>();
   t->best_metric = r.pod<double>();
   t->test_acc = r.pod<double>();
+  t->initial_loss = r.pod<double>();
+  t->num_classes = r.pod<int32_t>();
   t->epochs = r.pod<int32_t>();
   t->seconds = r.pod<double>();
   t->rank = r.pod<int32_t>();
@@ -233,8 +237,14 @@ Result<JournalContents> read_journal(const std::string& path) {
   if (!in) return make_error(path, std::string("cannot open journal: ") + std::strerror(errno));
   const std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (in.bad()) return make_error(path, "cannot read journal");
+  if (data.size() >= 8 && data.compare(0, 8, kJournalMagicV1) == 0) {
+    return make_error(path, "was written by an older hypersweep (journal format HSJRNL01, this "
+                            "one writes HSJRNL02), so this one cannot continue it: resume it with "
+                            "the hypersweep that wrote it, or start over with --force (hypersweep "
+                            "export still reads its HDF5 file)");
+  }
   if (data.size() < 8 || data.compare(0, 8, kJournalMagic) != 0) {
-    return make_error(path, "not a hypersweep journal (no HSJRNL01 magic)");
+    return make_error(path, "not a hypersweep journal (no HSJRNL02 magic)");
   }
   JournalContents j;
   j.file_bytes = data.size();

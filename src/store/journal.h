@@ -1,7 +1,7 @@
 // journal.h (internal to hs_store): the append-only journal beside a results file, the source
 // of truth that results_file.h describes.
 //
-// File: the 8-byte magic "HSJRNL01", then frames: u32 payload length, u8 type, u64 FNV-1a 64 of
+// File: the 8-byte magic "HSJRNL02", then frames: u32 payload length, u8 type, u64 FNV-1a 64 of
 // (type, payload), payload. Types: 'H' the sweep header (first frame, once), 'T' a trial
 // record, 'C' a clean close (payload: u64 number of 'T' frames before it). Integers and doubles
 // in host byte order, doubles bit-exact. A frame whose length runs past the end or whose
@@ -17,7 +17,9 @@
 
 namespace hs::store {
 
-inline constexpr char kJournalMagic[9] = "HSJRNL01";
+inline constexpr char kJournalMagic[9] = "HSJRNL02";
+// The format before TrialRecord had initial_loss and num_classes: refused with a clear error.
+inline constexpr char kJournalMagicV1[9] = "HSJRNL01";
 
 std::string encode_header(const SweepHeader& h);
 std::string encode_trial(const TrialRecord& r);

@@ -13,9 +13,11 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <string_view>
 #include <unordered_map>
 
 #include "h5/h5.h"
@@ -100,8 +102,9 @@ struct Column {
 
 constexpr size_t kStatusLen = 16;
 constexpr size_t kHostLen = 64;
-const char* const kReserved[] = {"id",     "status",  "best_epoch", "best_metric", "test_acc",
-                                 "epochs_run", "seconds", "rank",   "host"};
+const char* const kReserved[] = {"id",           "status",      "best_epoch", "best_metric",
+                                 "test_acc",     "initial_loss", "num_classes", "epochs_run",
+                                 "seconds",      "rank",        "host",       "error"};
 
 Column param_column(const Param& p) {
   if (p.kind == ParamKind::kUniform || p.kind == ParamKind::kLogUniform) {
@@ -138,8 +141,9 @@ Result<Layout> make_layout(const std::string& path, const SearchSpace& space) {
       if (p.name == r) {
         return make_error(path, "parameter \"" + p.name +
                                     "\" has the name of a /summary column (id, status, best_epoch, "
-                                    "best_metric, test_acc, epochs_run, seconds, rank, host): "
-                                    "rename it in [space]");
+                                    "best_metric, test_acc, initial_loss, num_classes, "
+                                    "epochs_run, seconds, rank, host) or error (a failed "
+                                    "trial's message): rename it in [space]");
       }
     }
     l.cols.push_back(param_column(p));
@@ -147,6 +151,8 @@ Result<Layout> make_layout(const std::string& path, const SearchSpace& space) {
   for (const Column& c : std::vector<Column>{{"best_epoch", Col::kI32, 4},
                                              {"best_metric", Col::kF64, 8},
                                              {"test_acc", Col::kF64, 8},
+                                             {"initial_loss", Col::kF64, 8},
+                                             {"num_classes", Col::kI32, 4},
                                              {"epochs_run", Col::kI32, 4},
                                              {"seconds", Col::kF64, 8},
                                              {"rank", Col::kI32, 4},
@@ -160,10 +166,13 @@ Result<Layout> make_layout(const std::string& path, const SearchSpace& space) {
   return l;
 }
 
-// The packed compound type of a /summary row (same in memory and in the file).
-Result<hid_t> make_row_type(const std::string& path, const Layout& l) {
+// The packed compound type of a /summary row (same in memory and in the file). With `only_in`
+// (a compound type read from a file), the columns that type lacks are left out (at the same
+// offsets), so an older file reads with its columns only.
+Result<hid_t> make_row_type(const std::string& path, const Layout& l, hid_t only_in = -1) {
   H5_OPEN(t, H5Tcreate(H5T_COMPOUND, l.row_bytes), H5Tclose);
   for (const Column& c : l.cols) {
+    if (only_in >= 0 && H5Tget_member_index(only_in, c.name.c_str()) < 0) continue;
     hid_t member = -1;
     switch (c.kind) {
       case Col::kI8: member = H5T_NATIVE_INT8; break;
@@ -216,6 +225,8 @@ std::vector<char> pack_row(const Layout& l, const TrialRecord& r) {
   put<int32_t>(&row, l.cols[k++], r.best_epoch);
   put<double>(&row, l.cols[k++], r.best_metric);
   put<double>(&row, l.cols[k++], r.test_acc);
+  put<double>(&row, l.cols[k++], r.initial_loss);
+  put<int32_t>(&row, l.cols[k++], r.num_classes);
   put<int32_t>(&row, l.cols[k++], r.epochs);
   put<double>(&row, l.cols[k++], r.seconds);
   put<int32_t>(&row, l.cols[k++], r.rank);
@@ -627,6 +638,394 @@ Status ResultsFile::close() {
   if (s.journal_fd >= 0) ::close(s.journal_fd);
   s.journal_fd = -1;
   return result;
+}
+
+// ---- reading the HDF5 side alone (read_results) ---------------------------------------------
+
+namespace {
+
+// Attribute `name` of the object `obj` (relative to `loc`) as a string, variable- or
+// fixed-length.
+Result<std::string> read_attr_string(const std::string& path, hid_t loc, const char* obj,
+                                     const char* name) {
+  H5_OPEN(attr, H5Aopen_by_name(loc, obj, name, H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+  H5_OPEN(ftype, H5Aget_type(attr.get()), H5Tclose);
+  if (H5Tget_class(ftype.get()) != H5T_STRING) {
+    return make_error(path, std::string("attribute ") + name + " of " + obj + " is not a string");
+  }
+  H5_OPEN(mtype, H5Tcopy(H5T_C_S1), H5Tclose);
+  H5_TRY(H5Tset_cset(mtype.get(), H5Tget_cset(ftype.get())));
+  const htri_t var = H5Tis_variable_str(ftype.get());
+  H5_TRY(var);
+  if (var > 0) {
+    H5_TRY(H5Tset_size(mtype.get(), H5T_VARIABLE));
+    char* p = nullptr;
+    H5_TRY(H5Aread(attr.get(), mtype.get(), &p));
+    std::string v = p ? p : "";
+    H5free_memory(p);
+    return v;
+  }
+  const size_t n = H5Tget_size(ftype.get());
+  H5_TRY(H5Tset_size(mtype.get(), n));
+  std::string v(n, '\0');
+  H5_TRY(H5Aread(attr.get(), mtype.get(), v.data()));
+  v.resize(strnlen(v.data(), n));
+  return v;
+}
+
+// A 1-D variable-length string attribute (parameters, layer_names).
+Result<std::vector<std::string>> read_attr_strings(const std::string& path, hid_t loc,
+                                                   const char* obj, const char* name) {
+  H5_OPEN(attr, H5Aopen_by_name(loc, obj, name, H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+  H5_OPEN(ftype, H5Aget_type(attr.get()), H5Tclose);
+  const htri_t var = H5Tis_variable_str(ftype.get());
+  H5_TRY(var);
+  if (var == 0) {
+    return make_error(path, std::string("attribute ") + name + " of " + obj +
+                                " is not a list of variable-length strings");
+  }
+  H5_OPEN(space, H5Aget_space(attr.get()), H5Sclose);
+  const hssize_t n = H5Sget_simple_extent_npoints(space.get());
+  H5_TRY(n);
+  H5_OPEN(mtype, H5Tcopy(H5T_C_S1), H5Tclose);
+  H5_TRY(H5Tset_cset(mtype.get(), H5Tget_cset(ftype.get())));
+  H5_TRY(H5Tset_size(mtype.get(), H5T_VARIABLE));
+  std::vector<char*> ptrs(static_cast<size_t>(n), nullptr);
+  std::vector<std::string> out;
+  if (n == 0) return out;
+  H5_TRY(H5Aread(attr.get(), mtype.get(), ptrs.data()));
+  for (char* p : ptrs) {
+    out.emplace_back(p ? p : "");
+    H5free_memory(p);
+  }
+  return out;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+  while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+  return s;
+}
+
+bool parse_double(std::string_view t, double* d) {
+  const auto r = std::from_chars(t.data(), t.data() + t.size(), *d);
+  return r.ec == std::errc() && r.ptr == t.data() + t.size();
+}
+
+// One value as param_to_string() writes it: true/false, an int (digits only), a double (with one
+// of ".en": 0.5, 1e-04, nan, inf), or a string in double quotes with \" and \\ escaped.
+// Consumes it from the front of `s`.
+bool take_value(std::string_view* s, ParamValue* v) {
+  *s = trim(*s);
+  if (s->empty()) return false;
+  if (s->front() == '"') {
+    std::string out;
+    size_t i = 1;
+    for (; i < s->size() && (*s)[i] != '"'; ++i) {
+      if ((*s)[i] == '\\' && i + 1 < s->size()) ++i;
+      out += (*s)[i];
+    }
+    if (i >= s->size()) return false;  // no closing quote
+    s->remove_prefix(i + 1);
+    *v = std::move(out);
+    return true;
+  }
+  const size_t end = std::min(s->find_first_of(",]"), s->size());
+  const std::string_view t = trim(s->substr(0, end));
+  s->remove_prefix(end);
+  if (t == "true" || t == "false") {
+    *v = t == "true";
+    return true;
+  }
+  if (t.find_first_of(".en") != std::string_view::npos) {
+    double d = 0;
+    if (!parse_double(t, &d)) return false;
+    *v = d;
+    return true;
+  }
+  int64_t i = 0;
+  const auto r = std::from_chars(t.data(), t.data() + t.size(), i);
+  if (r.ec != std::errc() || r.ptr != t.data() + t.size()) return false;
+  *v = i;
+  return true;
+}
+
+// A /space entry as create() writes it: "<kind> <describe_values(p)>".
+Result<Param> parse_space_entry(const std::string& path, const std::string& name,
+                                const std::string& text) {
+  const Error bad = make_error(path, "/space attribute " + name + " = \"" + text +
+                                         "\" is not \"<kind> <values>\" as hypersweep writes it");
+  Param p;
+  p.name = name;
+  const size_t sp = text.find(' ');
+  if (sp == std::string::npos) return bad;
+  const std::string kind = text.substr(0, sp);
+  std::string_view rest = trim(std::string_view(text).substr(sp + 1));
+  bool known = false;
+  for (ParamKind k : {ParamKind::kUniform, ParamKind::kLogUniform, ParamKind::kInt,
+                      ParamKind::kChoice, ParamKind::kFixed}) {
+    if (kind == param_kind_name(k)) {
+      p.kind = k;
+      known = true;
+    }
+  }
+  if (!known) return bad;
+  if (p.kind == ParamKind::kFixed) {
+    ParamValue v;
+    if (!take_value(&rest, &v) || !trim(rest).empty()) return bad;
+    p.choices.push_back(std::move(v));
+    return p;
+  }
+  if (rest.empty() || rest.front() != '[') return bad;
+  rest.remove_prefix(1);
+  if (p.kind == ParamKind::kChoice) {
+    if (trim(rest) == "]") return p;  // no values: validate() refuses it, the reader need not
+    for (;;) {
+      ParamValue v;
+      if (!take_value(&rest, &v)) return bad;
+      p.choices.push_back(std::move(v));
+      rest = trim(rest);
+      if (rest.empty()) return bad;
+      if (rest.front() == ']') return trim(rest.substr(1)).empty() ? Result<Param>(p) : bad;
+      if (rest.front() != ',') return bad;
+      rest.remove_prefix(1);
+    }
+  }
+  // A range: "[lo, hi]", then " log" and/or " grid N".
+  const size_t close = rest.find(']');
+  const size_t comma = rest.find(',');
+  if (close == std::string_view::npos || comma > close) return bad;
+  if (!parse_double(trim(rest.substr(0, comma)), &p.lo) ||
+      !parse_double(trim(rest.substr(comma + 1, close - comma - 1)), &p.hi)) {
+    return bad;
+  }
+  rest = trim(rest.substr(close + 1));
+  if (rest.starts_with("log")) {
+    p.log = true;
+    rest = trim(rest.substr(3));
+  }
+  if (rest.starts_with("grid ")) {
+    const std::string_view n = trim(rest.substr(5));
+    const auto r = std::from_chars(n.data(), n.data() + n.size(), p.grid);
+    if (r.ec != std::errc() || r.ptr != n.data() + n.size()) return bad;
+    rest = {};
+  }
+  if (!rest.empty()) return bad;
+  return p;
+}
+
+Result<SweepHeader> read_header(const std::string& path, hid_t file) {
+  SweepHeader h;
+  for (auto [name, out] : {std::pair<const char*, std::string*>{"config", &h.config_text},
+                           {"config_hash", &h.config_hash},
+                           {"strategy", &h.strategy},
+                           {"metric", &h.metric},
+                           {"hypersweep_version", &h.version},
+                           {"start_time", &h.start_time}}) {
+    auto v = read_attr_string(path, file, ".", name);
+    if (!v.ok()) return v.error();
+    *out = std::move(*v);
+  }
+  {
+    H5_OPEN(attr, H5Aopen(file, "seed", H5P_DEFAULT), H5Aclose);
+    H5_TRY(H5Aread(attr.get(), H5T_NATIVE_UINT64, &h.seed));
+  }
+  auto names = read_attr_strings(path, file, ".", "parameters");
+  if (!names.ok()) return names.error();
+  for (const std::string& name : *names) {
+    auto text = read_attr_string(path, file, "space", name.c_str());
+    if (!text.ok()) return text.error();
+    auto p = parse_space_entry(path, name, *text);
+    if (!p.ok()) return p.error();
+    h.space.params.push_back(std::move(*p));
+  }
+  return h;
+}
+
+template <class T>
+T get(const char* row, const Column& c) {
+  T v;
+  std::memcpy(&v, row + c.offset, sizeof(T));
+  return v;
+}
+
+std::string get_string(const char* row, const Column& c) {
+  return std::string(row + c.offset, strnlen(row + c.offset, c.size));
+}
+
+// A parameter's /summary cell, typed per its kind: a choice gives back the choice's own value
+// (int64 1 in a column of doubles stays int64).
+ParamValue get_param(const char* row, const Column& c, const Param& p) {
+  switch (c.kind) {
+    case Col::kI8: return ParamValue(get<int8_t>(row, c) != 0);
+    case Col::kI32: return ParamValue(int64_t{get<int32_t>(row, c)});
+    case Col::kI64: return ParamValue(get<int64_t>(row, c));
+    case Col::kStr: return ParamValue(get_string(row, c));
+    case Col::kF64: break;
+  }
+  const double d = get<double>(row, c);
+  if (p.kind == ParamKind::kChoice || p.kind == ParamKind::kFixed) {
+    for (const ParamValue& v : p.choices) {
+      if (const int64_t* i = std::get_if<int64_t>(&v); i && static_cast<double>(*i) == d) return v;
+      if (const double* x = std::get_if<double>(&v); x && *x == d) return v;
+    }
+  }
+  return ParamValue(d);
+}
+
+// A trial's group: status, host, error, curves, update ratios. The summary row gave the rest.
+Status read_trial_group(const std::string& path, hid_t trials, TrialRecord* r) {
+  const std::string name = trial_name(r->id);
+  const std::string where = "/trials/" + name;
+  const htri_t there = H5Lexists(trials, name.c_str(), H5P_DEFAULT);
+  H5_TRY(there);
+  if (there == 0) {
+    return make_error(path, "trial " + std::to_string(r->id) + " is in /summary but its group " +
+                                where + " is missing");
+  }
+  H5_OPEN(g, H5Gopen2(trials, name.c_str(), H5P_DEFAULT), H5Gclose);
+  // The group's status and host are whole (the /summary cells are cut to 16 and 64 bytes).
+  for (auto [attr, out] : {std::pair<const char*, std::string*>{"status", &r->status},
+                           {"host", &r->host},
+                           {"error", &r->error}}) {
+    const htri_t has = H5Aexists(g.get(), attr);
+    H5_TRY(has);
+    if (has == 0) continue;
+    auto v = read_attr_string(path, g.get(), ".", attr);
+    if (!v.ok()) return v.error();
+    *out = std::move(*v);
+  }
+  {
+    H5_OPEN(t, H5Tcreate(H5T_COMPOUND, sizeof(CurveRow)), H5Tclose);
+    H5_TRY(H5Tinsert(t.get(), "epoch", HOFFSET(CurveRow, epoch), H5T_NATIVE_INT32));
+    H5_TRY(H5Tinsert(t.get(), "lr", HOFFSET(CurveRow, lr), H5T_NATIVE_DOUBLE));
+    H5_TRY(H5Tinsert(t.get(), "train_loss", HOFFSET(CurveRow, train_loss), H5T_NATIVE_DOUBLE));
+    H5_TRY(H5Tinsert(t.get(), "train_acc", HOFFSET(CurveRow, train_acc), H5T_NATIVE_DOUBLE));
+    H5_TRY(H5Tinsert(t.get(), "val_loss", HOFFSET(CurveRow, val_loss), H5T_NATIVE_DOUBLE));
+    H5_TRY(H5Tinsert(t.get(), "val_acc", HOFFSET(CurveRow, val_acc), H5T_NATIVE_DOUBLE));
+    H5_TRY(H5Tinsert(t.get(), "seconds", HOFFSET(CurveRow, seconds), H5T_NATIVE_DOUBLE));
+    H5_OPEN(d, H5Dopen2(g.get(), "curves", H5P_DEFAULT), H5Dclose);
+    H5_OPEN(space, H5Dget_space(d.get()), H5Sclose);
+    const hssize_t n = H5Sget_simple_extent_npoints(space.get());
+    H5_TRY(n);
+    std::vector<CurveRow> rows(static_cast<size_t>(n));
+    if (n > 0) H5_TRY(H5Dread(d.get(), t.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, rows.data()));
+    r->curves.clear();
+    for (const CurveRow& c : rows) {
+      r->curves.push_back({c.epoch, c.lr, c.train_loss, c.train_acc, c.val_loss, c.val_acc, c.seconds});
+    }
+  }
+  {
+    H5_OPEN(d, H5Dopen2(g.get(), "update_ratio", H5P_DEFAULT), H5Dclose);
+    H5_OPEN(space, H5Dget_space(d.get()), H5Sclose);
+    if (H5Sget_simple_extent_ndims(space.get()) != 2) {
+      return make_error(path, where + "/update_ratio is not 2-D");
+    }
+    hsize_t dims[2] = {0, 0};
+    H5_TRY(H5Sget_simple_extent_dims(space.get(), dims, nullptr));
+    auto names = read_attr_strings(path, g.get(), "update_ratio", "layer_names");
+    if (!names.ok()) return names.error();
+    r->layer_names = std::move(*names);
+    if (dims[1] != r->layer_names.size()) {
+      return make_error(path, where + "/update_ratio has " + std::to_string(dims[1]) +
+                                  " columns for " + std::to_string(r->layer_names.size()) +
+                                  " layer_names");
+    }
+    std::vector<double> flat(dims[0] * dims[1]);
+    if (!flat.empty()) {
+      H5_TRY(H5Dread(d.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, flat.data()));
+    }
+    r->update_ratio.assign(dims[0], {});
+    for (hsize_t e = 0; e < dims[0]; ++e) {
+      r->update_ratio[e].assign(flat.begin() + static_cast<ptrdiff_t>(e * dims[1]),
+                                flat.begin() + static_cast<ptrdiff_t>((e + 1) * dims[1]));
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<ResultsData> read_results(const std::string& path) {
+  const QuietHdf5 quiet;
+  if (!exists(path)) return make_error(path, "no such results file");
+  const htri_t is_hdf5 = H5Fis_hdf5(path.c_str());
+  H5Eclear2(H5E_DEFAULT);
+  if (is_hdf5 <= 0) return make_error(path, "not an HDF5 file (H5Fis_hdf5), so not a results file");
+  // No file lock: HDF5 1.10 locks a file for as long as its writer holds it open, and reading a
+  // sweep's file while it runs is the point; what the writer flushed is consistent. When this
+  // process is the writer, HDF5 shares its open file, but only with the same locking flag.
+  H5_OPEN(fapl, H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
+  H5_TRY(H5Pset_file_locking(fapl.get(), false, true));
+  H5Id file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl.get()), H5Fclose);
+  if (!file.ok()) {
+    const Error unlocked = h5_error(path, "H5Fopen(RDONLY, no file locking)", __FILE__, __LINE__);
+    file.reset(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
+    if (!file.ok()) return unlocked;
+  }
+  for (const char* obj : {"summary", "trials", "space"}) {
+    const htri_t has = H5Lexists(file.get(), obj, H5P_DEFAULT);
+    H5_TRY(has);
+    if (has == 0) {
+      return make_error(path, std::string("has no /") + obj +
+                                  ", so it is not a hypersweep results file");
+    }
+  }
+  ResultsData out;
+  auto header = read_header(path, file.get());
+  if (!header.ok()) return header.error();
+  out.header = std::move(*header);
+  auto layout = make_layout(path, out.header.space);
+  if (!layout.ok()) return layout.error();
+  const Layout& l = *layout;
+
+  H5_OPEN(summary, H5Dopen2(file.get(), "summary", H5P_DEFAULT), H5Dclose);
+  H5_OPEN(ftype, H5Dget_type(summary.get()), H5Tclose);
+  if (H5Tget_class(ftype.get()) != H5T_COMPOUND) {
+    return make_error(path, "/summary is not a table (compound dataset)");
+  }
+  std::vector<bool> present;
+  for (size_t k = 0; k < l.cols.size(); ++k) {
+    present.push_back(H5Tget_member_index(ftype.get(), l.cols[k].name.c_str()) >= 0);
+    // Only initial_loss and num_classes may be missing: files from before they existed.
+    if (!present.back() && l.cols[k].name != "initial_loss" && l.cols[k].name != "num_classes") {
+      return make_error(path, "/summary has no column " + l.cols[k].name);
+    }
+  }
+  H5Eclear2(H5E_DEFAULT);
+  auto mt = make_row_type(path, l, ftype.get());
+  if (!mt.ok()) return mt.error();
+  const H5Id mtype(*mt, H5Tclose);
+  H5_OPEN(space, H5Dget_space(summary.get()), H5Sclose);
+  const hssize_t n = H5Sget_simple_extent_npoints(space.get());
+  H5_TRY(n);
+  std::vector<char> rows(static_cast<size_t>(n) * l.row_bytes, 0);
+  if (n > 0) H5_TRY(H5Dread(summary.get(), mtype.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, rows.data()));
+
+  H5_OPEN(trials, H5Gopen2(file.get(), "trials", H5P_DEFAULT), H5Gclose);
+  const size_t np = out.header.space.params.size();
+  for (hssize_t i = 0; i < n; ++i) {
+    const char* row = rows.data() + static_cast<size_t>(i) * l.row_bytes;
+    TrialRecord r;
+    size_t k = 0;
+    r.id = get<int64_t>(row, l.cols[k++]);
+    r.status = get_string(row, l.cols[k++]);
+    for (size_t j = 0; j < np; ++j, ++k) r.params.push_back(get_param(row, l.cols[k], out.header.space.params[j]));
+    r.best_epoch = get<int32_t>(row, l.cols[k++]);
+    r.best_metric = get<double>(row, l.cols[k++]);
+    r.test_acc = get<double>(row, l.cols[k++]);
+    r.initial_loss = present[k] ? get<double>(row, l.cols[k]) : NAN;
+    ++k;
+    r.num_classes = present[k] ? get<int32_t>(row, l.cols[k]) : 0;
+    ++k;
+    r.epochs = get<int32_t>(row, l.cols[k++]);
+    r.seconds = get<double>(row, l.cols[k++]);
+    r.rank = get<int32_t>(row, l.cols[k++]);
+    r.host = get_string(row, l.cols[k++]);
+    if (Status s = read_trial_group(path, trials.get(), &r); !s.ok()) return s.error();
+    out.trials.push_back(std::move(r));
+  }
+  return out;
 }
 
 std::string encode_record(const TrialRecord& r) { return store::encode_trial(r); }

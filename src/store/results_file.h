@@ -1,7 +1,8 @@
 // results_file.h: the results store. One HDF5 file per sweep, written by rank 0 only, that
 // h5py and pandas read without a manual, and that hypersweep reopens to resume a sweep.
 //
-// Who may call: rank 0 alone (or the single process of a run without mpirun). The library knows
+// Who may call: rank 0 alone (or the single process of a run without mpirun); read_results(),
+// which only reads the HDF5 file, any process at any time. The library knows
 // nothing of MPI or neural networks: it takes plain records. Thread safety: one ResultsFile is
 // used by one thread. HDF5's automatic error printing is switched off while a call runs (a
 // process-wide setting), so do not call into HDF5 from another thread at the same time.
@@ -17,8 +18,9 @@
 //                    trials were first recorded: id (int64), status (string), one column per
 //                    parameter (double for uniform/log_uniform/numeric choices, int64 for int
 //                    and all-integer choices, fixed-length string for string choices, int8 for
-//                    bool choices), best_epoch (int32), best_metric, test_acc (double), epochs_run
-//                    (int32), seconds (double), rank (int32), host (string, 64 bytes at most).
+//                    bool choices), best_epoch (int32), best_metric, test_acc, initial_loss
+//                    (double), num_classes, epochs_run (int32), seconds (double), rank (int32),
+//                    host (string, 64 bytes at most).
 //                    pandas.DataFrame(f["summary"][:]) works; strings come back as bytes.
 //   /trials/000042   one group per trial (id zero-padded to 6 digits): the parameters, status
 //                    and host as attributes, `error` (failed trials), `curves` [epochs] compound
@@ -39,10 +41,12 @@
 //     holds exactly the journal's records.
 //   - Hence the cost of a crash is the trials in flight, and the cost of resume after a crash
 //     is one rewrite of the HDF5 file (milliseconds per hundred trials, see the test timings).
-// Keep the journal beside the file: the HDF5 file alone is for reading, open() refuses it. The
-// journal is in host byte order (little-endian on every machine hypersweep targets).
+// Keep the journal beside the file: the HDF5 file alone is for reading (read_results below),
+// open() refuses it. The journal is in host byte order (little-endian on every machine
+// hypersweep targets).
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -68,6 +72,10 @@ struct TrialRecord {
   int best_epoch = 0;
   double best_metric = 0;
   double test_acc = 0;  // of the best checkpoint
+  // The mean loss of the first minibatch, before the first update (NaN: not trained by the
+  // built-in trainer). With C balanced classes it should be near ln(C) at initialisation.
+  double initial_loss = NAN;
+  int num_classes = 0;  // of the trained network's output (0: not trained by the built-in trainer)
   int epochs = 0;       // epochs run
   double seconds = 0;   // wall seconds
   int rank = 0;
@@ -89,6 +97,24 @@ struct SweepHeader {
   std::string metric;
   SearchSpace space;
 };
+
+// The HDF5 side of a results file, as read_results() gives it back.
+struct ResultsData {
+  SweepHeader header;  // from the root attributes and /space (space.params' file/line are empty)
+  std::vector<TrialRecord> trials;  // in /summary row order
+};
+
+// Reads <path>, the HDF5 file alone: its journal is neither needed nor touched, no lock is
+// taken and nothing is written, so it works on a copy taken off a cluster and on a file a
+// sweep is still writing (it sees the state of the writer's last flush, i.e. of every append()
+// that returned; a read that races an append may fail: read again). Parameter values come back
+// typed per their /space kind (a double for uniform/log_uniform, int64 for int, and for a choice
+// the choice's own value: bool, int64, double or string), every double bit-exact, status, host
+// and error untruncated. A file written before initial_loss/num_classes existed reads with NaN
+// and 0 there. Errors name the path and what is wrong: no such file, not HDF5, no /summary, a
+// /space entry that does not parse, a trial's group missing.
+// Thread safety: as for ResultsFile (HDF5's error printing is silenced while it runs).
+Result<ResultsData> read_results(const std::string& path);
 
 // A record as bytes and back: the journal's encoding (doubles bit-exact, host byte order), which
 // is also what the MPI scheduler's messages carry. decode_record is false for bytes that are not

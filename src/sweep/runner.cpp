@@ -263,6 +263,8 @@ TrialRecord trial_record(const TrialRun& run, int rank, const std::string& host)
   const TrainResult& t = *run.result;
   r.best_epoch = t.best_epoch;
   r.test_acc = t.test_acc;  // NaN when there is no checkpoint to test
+  r.initial_loss = t.initial_loss;
+  r.num_classes = t.num_classes;
   r.epochs = static_cast<int>(t.curve.size());
   r.seconds = t.seconds;
   r.layer_names = t.layer_names;

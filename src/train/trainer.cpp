@@ -209,6 +209,7 @@ Result<TrainResult> train(const TrainOptions& opt, const DataBundle& data,
   const int64_t total_steps = per_iter ? iters_per_epoch * opt.epochs : opt.epochs;
 
   TrainResult res;
+  res.num_classes = classes;
   for (int li : net.weighted) res.layer_names.push_back(net.layers[li].name);
   EarlyStopping stopper(opt.early);
   std::vector<int32_t> order(data.train.index);
@@ -237,6 +238,7 @@ Result<TrainResult> train(const TrainOptions& opt, const DataBundle& data,
       const bool measure = it % kRatioEvery == 0;
       const LossStats st = tr.step(data.train, order.data() + first, bs, lr,
                                    measure ? &ratios : nullptr);
+      if (epoch == 1 && it == 0) res.initial_loss = st.loss_sum / static_cast<double>(bs);
       loss_sum += st.loss_sum;
       correct += st.correct;
       seen += bs;

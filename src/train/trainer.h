@@ -12,6 +12,7 @@
 // process or per rank.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -55,6 +56,11 @@ struct TrainResult {
   double test_acc = 0, test_loss = 0;  // of the best checkpoint (NaN when no epoch finished)
   double seconds = 0;                // total wall time
   int64_t iterations = 0;
+  // The mean loss of the first minibatch, from the first forward pass (before any update, with
+  // dropout as in training), for the lecture's initial-loss check: ~ln(num_classes) at a sane
+  // initialisation. NaN when no step ran.
+  double initial_loss = NAN;
+  int num_classes = 0;               // outputs of the network (the data's classes)
   std::vector<float> best_params;    // the best checkpoint (empty when none)
 };
 

@@ -232,3 +232,38 @@ TEST_CASE("a sweep killed with SIGKILL resumes with every trial exactly once", "
   CHECK(contains(m.err, "holds another sweep"));
   CHECK(contains(m.err, "config line 3: `train_limit = 8000` in the file, `epochs = 4` here"));
 }
+
+TEST_CASE("show and report read a real sweep: the table, status counts and diagnosis labels",
+          "[cli][analysis]") {
+  Scratch s;
+  // lr 1000 makes trial 1 diverge; trial 0 trains normally.
+  const auto cfg = s.write("diag.toml",
+                           "[train]\ndataset = \"synthetic\"\nhidden = [16]\nepochs = 6\n"
+                           "threads = 1\nearly_stopping = false\n"
+                           "[sweep]\nstrategy = \"grid\"\ntrials = 2\n"
+                           "[space]\nlr = [0.05, 1000.0]\n");
+  const std::string out = s.path("diag.h5");
+  REQUIRE(hypersweep("run '" + cfg.string() + "' --out '" + out + "'").code == 0);
+  const Run r = hypersweep("show '" + out + "'");
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  // Its loss stays finite (about 1e5 in epoch 1), so the trainer calls it completed; the
+  // diagnosis sees the explosion against the loss before training.
+  CHECK(contains(r.out, "2 trials: 2 completed"));
+  CHECK(contains(r.out, "trial 1 diverged: train_loss was "));  // the evidence line
+  std::smatch m;  // the table's first row is the completed trial, the best
+  REQUIRE(std::regex_search(r.out, m, std::regex("\\n +0  completed +[0-9.]+ ")));
+  const Run h = hypersweep("report '" + out + "' -o '" + s.path("diag.html") + "'");
+  REQUIRE(h.code == 0);
+  const std::string html = slurp(s.dir() / "diag.html");
+  CHECK(contains(html, "id=\"hs-data\""));
+  CHECK(!contains(html, "http://"));
+  CHECK(!contains(html, "https://"));
+  CHECK(contains(html, "\"diverged\""));  // the label, in the page's data
+  // Not a results file: exit 2 naming it.
+  const auto junk = s.write("junk.h5", "not HDF5");
+  const Run bad = hypersweep("show '" + junk.string() + "'");
+  CHECK(bad.code == 2);
+  CHECK(contains(bad.err, junk.string()));
+  CHECK(hypersweep("report '" + junk.string() + "'").code == 2);
+}

@@ -7,8 +7,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <bit>
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -90,6 +92,8 @@ TrialRecord make_record(int64_t i) {
   r.best_epoch = static_cast<int>(i % 5);
   r.best_metric = 0.5 + 0.01 * static_cast<double>(i);
   r.test_acc = 0.4 + 0.01 * static_cast<double>(i);
+  r.initial_loss = std::log(10.0) + 0.001 * static_cast<double>(i);
+  r.num_classes = static_cast<int>(2 + i % 9);
   r.epochs = static_cast<int>(i % 4);  // 0: empty curves
   r.seconds = 1.25 * static_cast<double>(i);
   r.rank = static_cast<int>(1 + i % 3);
@@ -101,30 +105,49 @@ TrialRecord make_record(int64_t i) {
     r.layer_names = {"dense1", "dense2"};
     for (int e = 0; e < r.epochs; ++e) r.update_ratio.push_back({1e-3 * e, 2e-3 * e});
   }
-  if (r.status == "failed") r.error = "exit code 1\nTraceback: line \"x\"\n";
+  if (r.status == "failed") {  // as trial_record() writes a trial that never trained
+    r.error = "exit code 1\nTraceback: line \"x\"\n";
+    r.best_metric = r.test_acc = r.initial_loss = std::nan("");
+    r.num_classes = 0;
+  }
   return r;
 }
+
+// Bit for bit: NaN equals NaN, 0.0 differs from -0.0.
+bool same(double a, double b) { return std::bit_cast<uint64_t>(a) == std::bit_cast<uint64_t>(b); }
 
 void require_equal(const TrialRecord& a, const TrialRecord& b) {
   REQUIRE(a.id == b.id);
   REQUIRE(a.status == b.status);
   REQUIRE(a.params == b.params);
+  for (size_t i = 0; i < a.params.size() && i < b.params.size(); ++i) {
+    REQUIRE(a.params[i].index() == b.params[i].index());  // the type too: int64 1 is not 1.0
+  }
   REQUIRE(a.best_epoch == b.best_epoch);
-  REQUIRE(a.best_metric == b.best_metric);
-  REQUIRE(a.test_acc == b.test_acc);
+  REQUIRE(same(a.best_metric, b.best_metric));
+  REQUIRE(same(a.test_acc, b.test_acc));
+  REQUIRE(same(a.initial_loss, b.initial_loss));
+  REQUIRE(a.num_classes == b.num_classes);
   REQUIRE(a.epochs == b.epochs);
-  REQUIRE(a.seconds == b.seconds);
+  REQUIRE(same(a.seconds, b.seconds));
   REQUIRE(a.rank == b.rank);
   REQUIRE(a.host == b.host);
   REQUIRE(a.curves.size() == b.curves.size());
   for (size_t e = 0; e < a.curves.size(); ++e) {
     REQUIRE(a.curves[e].epoch == b.curves[e].epoch);
-    REQUIRE(a.curves[e].lr == b.curves[e].lr);
-    REQUIRE(a.curves[e].val_acc == b.curves[e].val_acc);
-    REQUIRE(a.curves[e].seconds == b.curves[e].seconds);
+    REQUIRE(same(a.curves[e].lr, b.curves[e].lr));
+    REQUIRE(same(a.curves[e].train_loss, b.curves[e].train_loss));
+    REQUIRE(same(a.curves[e].train_acc, b.curves[e].train_acc));
+    REQUIRE(same(a.curves[e].val_loss, b.curves[e].val_loss));
+    REQUIRE(same(a.curves[e].val_acc, b.curves[e].val_acc));
+    REQUIRE(same(a.curves[e].seconds, b.curves[e].seconds));
   }
   REQUIRE(a.layer_names == b.layer_names);
-  REQUIRE(a.update_ratio == b.update_ratio);
+  REQUIRE(a.update_ratio.size() == b.update_ratio.size());
+  for (size_t e = 0; e < a.update_ratio.size(); ++e) {
+    REQUIRE(a.update_ratio[e].size() == b.update_ratio[e].size());
+    for (size_t j = 0; j < a.update_ratio[e].size(); ++j) REQUIRE(same(a.update_ratio[e][j], b.update_ratio[e][j]));
+  }
   REQUIRE(a.error == b.error);
 }
 
@@ -142,7 +165,12 @@ void require_header_equal(const SweepHeader& a, const SweepHeader& b) {
     REQUIRE(a.space.params[i].kind == b.space.params[i].kind);
     REQUIRE(a.space.params[i].lo == b.space.params[i].lo);
     REQUIRE(a.space.params[i].hi == b.space.params[i].hi);
+    REQUIRE(a.space.params[i].log == b.space.params[i].log);
+    REQUIRE(a.space.params[i].grid == b.space.params[i].grid);
     REQUIRE(a.space.params[i].choices == b.space.params[i].choices);
+    for (size_t j = 0; j < a.space.params[i].choices.size(); ++j) {
+      REQUIRE(a.space.params[i].choices[j].index() == b.space.params[i].choices[j].index());
+    }
   }
 }
 
@@ -224,9 +252,38 @@ TEST_CASE("results file layout read through the HDF5 C API and h5dump", "[store]
   H5Tinsert(mt, "dropout", HOFFSET(Row, dropout), H5T_NATIVE_DOUBLE);
   std::vector<Row> rows(n);
   REQUIRE(H5Dread(ds, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows.data()) >= 0);
+  {  // initial_loss (double) and num_classes (int32) right after test_acc
+    const hid_t ft = H5Dget_type(ds);
+    const int at = H5Tget_member_index(ft, "test_acc");
+    REQUIRE(at >= 0);
+    CHECK(H5Tget_member_index(ft, "initial_loss") == at + 1);
+    CHECK(H5Tget_member_index(ft, "num_classes") == at + 2);
+    CHECK(H5Tget_member_index(ft, "epochs_run") == at + 3);
+    const hid_t il = H5Tget_member_type(ft, static_cast<unsigned>(at + 1));
+    const hid_t nc = H5Tget_member_type(ft, static_cast<unsigned>(at + 2));
+    CHECK(H5Tequal(il, H5T_NATIVE_DOUBLE) > 0);
+    CHECK(H5Tequal(nc, H5T_NATIVE_INT32) > 0);
+    H5Tclose(nc);
+    H5Tclose(il);
+    struct Extra {
+      double initial_loss;
+      int32_t num_classes;
+    };
+    const hid_t et = H5Tcreate(H5T_COMPOUND, sizeof(Extra));
+    H5Tinsert(et, "initial_loss", HOFFSET(Extra, initial_loss), H5T_NATIVE_DOUBLE);
+    H5Tinsert(et, "num_classes", HOFFSET(Extra, num_classes), H5T_NATIVE_INT32);
+    std::vector<Extra> extra(n);
+    REQUIRE(H5Dread(ds, et, H5S_ALL, H5S_ALL, H5P_DEFAULT, extra.data()) >= 0);
+    for (int64_t i = 0; i < 7; ++i) {
+      CHECK(same(extra[i].initial_loss, make_record(i).initial_loss));
+      CHECK(extra[i].num_classes == make_record(i).num_classes);
+    }
+    H5Tclose(et);
+    H5Tclose(ft);
+  }
   for (int64_t i = 0; i < 7; ++i) {
     CHECK(rows[i].id == i);
-    CHECK(rows[i].best_metric == make_record(i).best_metric);
+    CHECK(same(rows[i].best_metric, make_record(i).best_metric));
     CHECK(rows[i].hidden == 16 + i);
     CHECK(std::string(rows[i].optimizer, strnlen(rows[i].optimizer, 6)) == (i % 2 ? "adamw" : "sgd"));
     CHECK(rows[i].nesterov == (i % 3 == 0 ? 1 : 0));
@@ -310,6 +367,14 @@ TEST_CASE("a parameter named like a summary column is an error", "[store]") {
   auto f = ResultsFile::create(temp_path("reserved.h5"), h, false);
   REQUIRE_FALSE(f.ok());
   CHECK(f.error().str().find("seconds") != std::string::npos);
+  for (const char* name : {"initial_loss", "num_classes"}) {
+    SweepHeader k = make_header();
+    k.space.params.push_back(real(name, ParamKind::kUniform, 0, 1));
+    auto g = ResultsFile::create(temp_path(std::string(name) + ".h5"), k, false);
+    REQUIRE_FALSE(g.ok());
+    CHECK(g.error().str().find(std::string("\"") + name + "\" has the name of a /summary column") !=
+          std::string::npos);
+  }
   // `epochs`, a trainer key a sweep may search, is not one (the column is epochs_run).
   SweepHeader e = make_header();
   e.space.params.push_back(real("epochs", ParamKind::kUniform, 1, 9));
@@ -472,4 +537,238 @@ TEST_CASE("200 records are rebuilt from the journal after the HDF5 file is lost"
   REQUIRE(g->trials().size() == static_cast<size_t>(n));
   WARN("append: " << 1e6 * append_s / n << " us/record (" << n / append_s << " records/s); rebuild of "
                   << n << " records on open: " << 1e3 * rebuild_s << " ms");
+}
+
+// ---- read_results: the HDF5 file alone ------------------------------------------------------
+
+namespace {
+
+// A space whose /space strings are hard to parse back: strings with ", ", quotes, brackets and
+// backslashes, a mixed int/real choice, a log int range, a grid, fixed values of every type.
+SweepHeader tricky_header() {
+  SweepHeader h = make_header();
+  Param act = choice("activation", {std::string("relu"), std::string("a, \"b\" [c]\\d"), std::string("")});
+  Param width = real("width", ParamKind::kInt, 1, 64);
+  width.log = true;
+  Param mom = real("momentum", ParamKind::kUniform, 0.8, 0.99);
+  mom.grid = 3;
+  h.space.params.push_back(act);
+  h.space.params.push_back(width);
+  h.space.params.push_back(mom);
+  h.space.params.push_back(choice("mixed", {0.25, int64_t{-3}, 1e-300}));
+  h.space.params.push_back(choice("tag", {std::string("x, y")}, ParamKind::kFixed));
+  h.space.params.push_back(choice("flag", {true}, ParamKind::kFixed));
+  h.space.params.push_back(choice("ratio", {0.1}, ParamKind::kFixed));
+  return h;
+}
+
+TrialRecord tricky_record(int64_t i) {
+  TrialRecord r = make_record(i);
+  r.params.push_back(ParamValue(std::string(i % 3 == 0 ? "relu" : i % 3 == 1 ? "a, \"b\" [c]\\d" : "")));
+  r.params.push_back(ParamValue(int64_t{1 + i}));
+  r.params.push_back(ParamValue(0.8 + 0.095 * static_cast<double>(i % 3)));
+  r.params.push_back(i % 3 == 0 ? ParamValue(0.25) : i % 3 == 1 ? ParamValue(int64_t{-3}) : ParamValue(1e-300));
+  r.params.push_back(ParamValue(std::string("x, y")));
+  r.params.push_back(ParamValue(true));
+  r.params.push_back(ParamValue(0.1));
+  // Doubles whose every bit matters, and a host longer than the /summary cell (64 bytes).
+  r.seconds = std::nextafter(1.0 / 3.0, 1.0) * static_cast<double>(i + 1);
+  if (i == 5) r.host = std::string(100, 'h') + "-end";
+  if (!r.curves.empty()) r.curves.back().val_loss = std::nan("");
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("read_results reads back what ResultsFile wrote, typed per /space, bit for bit", "[store]") {
+  const std::string path = temp_path("read.h5");
+  const SweepHeader h = tricky_header();
+  REQUIRE(validate(h.space).ok());
+  std::vector<TrialRecord> written;
+  {
+    auto f = ResultsFile::create(path, h, false);
+    REQUIRE(f.ok());
+    for (int64_t i = 0; i < 9; ++i) {
+      written.push_back(tricky_record(i));
+      REQUIRE(f->append(written.back()).ok());
+    }
+    TrialRecord again = tricky_record(4);  // replaced in place: same row, new values
+    again.status = "completed";
+    again.initial_loss = 2.5;
+    written[4] = again;
+    REQUIRE(f->append(again).ok());
+    REQUIRE(f->close().ok());
+  }
+  // Sanity of the cases: a failed trial with error text and NaNs, a trial with no epochs.
+  REQUIRE(written[3].status == "failed");
+  REQUIRE(std::isnan(written[3].initial_loss));
+  REQUIRE(written[4].epochs == 0);
+
+  auto d = read_results(path);
+  REQUIRE(d.ok());
+  require_header_equal(d->header, h);
+  REQUIRE(d->trials.size() == written.size());
+  for (size_t i = 0; i < written.size(); ++i) {
+    INFO("trial " << i);
+    require_equal(d->trials[i], written[i]);
+  }
+  CHECK(std::holds_alternative<int64_t>(d->trials[1].params[10]));  // the -3 of the mixed choice
+  CHECK(d->trials[5].host.size() == 104);
+}
+
+TEST_CASE("read_results works while the writer holds the file open, and on a copy without its journal",
+          "[store]") {
+  const std::string path = temp_path("live.h5");
+  auto f = ResultsFile::create(path, make_header(), false);
+  REQUIRE(f.ok());
+  for (int64_t i = 0; i < 4; ++i) REQUIRE(f->append(make_record(i)).ok());
+  const auto journal_size = fs::file_size(path + ".journal");
+  const auto journal_time = fs::last_write_time(path + ".journal");
+
+  SECTION("in this process, after append's flush") {
+    auto d = read_results(path);
+    REQUIRE(d.ok());
+    REQUIRE(d->trials.size() == 4);
+    for (int64_t i = 0; i < 4; ++i) require_equal(d->trials[i], make_record(i));
+    REQUIRE(f->append(make_record(4)).ok());  // the writer goes on
+    auto e = read_results(path);
+    REQUIRE(e.ok());
+    REQUIRE(e->trials.size() == 5);
+    require_equal(e->trials[4], make_record(4));
+  }
+  SECTION("a copy of the .h5 alone") {
+    REQUIRE(f->close().ok());
+    const std::string copy = temp_path("copied.h5");
+    fs::copy_file(path, copy);
+    REQUIRE_FALSE(fs::exists(copy + ".journal"));
+    auto d = read_results(copy);
+    REQUIRE(d.ok());
+    REQUIRE(d->trials.size() == 4);
+    for (int64_t i = 0; i < 4; ++i) require_equal(d->trials[i], make_record(i));
+    CHECK_FALSE(fs::exists(copy + ".journal"));  // nothing made beside it
+    CHECK_FALSE(ResultsFile::open(copy).ok());   // which resume needs
+  }
+  // The journal was not touched (closing wrote its clean-close frame, which is the writer's).
+  if (fs::exists(path + ".journal") && fs::file_size(path + ".journal") == journal_size) {
+    CHECK(fs::last_write_time(path + ".journal") == journal_time);
+  }
+}
+
+TEST_CASE("read_results reads a file another process is writing", "[store]") {
+  // The writer is a child started before this process touches the file: HDF5 1.10 locks a file
+  // for as long as its writer holds it open, which a reader in another process must get past.
+  const std::string path = temp_path("other_writer.h5");
+  int ready[2], done[2];
+  REQUIRE(::pipe(ready) == 0);
+  REQUIRE(::pipe(done) == 0);
+  std::fflush(nullptr);
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    ::close(ready[0]);
+    ::close(done[1]);
+    auto f = ResultsFile::create(path, make_header(), false);
+    if (!f.ok()) ::_exit(3);
+    for (int64_t i = 0; i < 4; ++i) {
+      if (!f->append(make_record(i)).ok()) ::_exit(4);
+    }
+    char c = 1;
+    if (::write(ready[1], &c, 1) != 1) ::_exit(5);
+    (void)::read(done[0], &c, 1);  // hold the file open until the parent has read it
+    ::_exit(f->append(make_record(4)).ok() ? 0 : 6);
+  }
+  ::close(ready[1]);
+  ::close(done[0]);
+  char c = 0;
+  REQUIRE(::read(ready[0], &c, 1) == 1);
+  if (std::getenv("HDF5_USE_FILE_LOCKING") == nullptr) {  // the lock is there
+    H5E_auto2_t func = nullptr;
+    void* data = nullptr;
+    H5Eget_auto2(H5E_DEFAULT, &func, &data);
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);  // the failure is expected: no stack printed
+    const hid_t plain = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    H5Eset_auto2(H5E_DEFAULT, func, data);
+    CHECK(plain < 0);
+    if (plain >= 0) H5Fclose(plain);
+  }
+  auto d = read_results(path);
+  REQUIRE(::write(done[1], &c, 1) == 1);
+  int wstatus = 0;
+  ::waitpid(pid, &wstatus, 0);
+  ::close(ready[0]);
+  ::close(done[1]);
+  CHECK(WIFEXITED(wstatus));
+  CHECK(WEXITSTATUS(wstatus) == 0);  // the writer went on after the read
+  INFO((d.ok() ? std::string() : d.error().str()));
+  REQUIRE(d.ok());
+  REQUIRE(d->trials.size() == 4);
+  for (int64_t i = 0; i < 4; ++i) require_equal(d->trials[i], make_record(i));
+  auto e = read_results(path);
+  REQUIRE(e.ok());
+  CHECK(e->trials.size() == 5);
+}
+
+TEST_CASE("read_results errors name the path and what is wrong", "[store]") {
+  const std::string missing = temp_path("nothere.h5");
+  auto a = read_results(missing);
+  REQUIRE_FALSE(a.ok());
+  CHECK(a.error().str() == missing + ": no such results file");
+
+  const std::string text = temp_path("notes.h5");
+  { std::ofstream(text) << "id,status\n1,completed\n"; }
+  auto b = read_results(text);
+  REQUIRE_FALSE(b.ok());
+  CHECK(b.error().str().find(text + ": not an HDF5 file") == 0);
+
+  const std::string other = temp_path("other.h5");
+  {
+    const hid_t file = H5Fcreate(other.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    REQUIRE(file >= 0);
+    H5Fclose(file);
+  }
+  auto c = read_results(other);
+  REQUIRE_FALSE(c.ok());
+  CHECK(c.error().str().find(other + ": has no /summary") == 0);
+
+  const std::string holed = temp_path("holed.h5");
+  {
+    auto f = ResultsFile::create(holed, make_header(), false);
+    REQUIRE(f.ok());
+    for (int64_t i = 0; i < 4; ++i) REQUIRE(f->append(make_record(i)).ok());
+  }
+  {
+    const hid_t file = H5Fopen(holed.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+    REQUIRE(file >= 0);
+    REQUIRE(H5Ldelete(file, "trials/000002", H5P_DEFAULT) >= 0);
+    H5Fclose(file);
+  }
+  auto d = read_results(holed);
+  REQUIRE_FALSE(d.ok());
+  CHECK(d.error().str().find(holed + ": ") == 0);
+  CHECK(d.error().str().find("/trials/000002 is missing") != std::string::npos);
+}
+
+TEST_CASE("a journal from an older hypersweep (HSJRNL01) is refused by name, its HDF5 file still reads",
+          "[store]") {
+  const std::string path = temp_path("old.h5");
+  {
+    auto f = ResultsFile::create(path, make_header(), false);
+    REQUIRE(f.ok());
+    REQUIRE(f->append(make_record(0)).ok());
+  }
+  std::string bytes;
+  {
+    std::ifstream in(path + ".journal", std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  REQUIRE(bytes.compare(0, 8, "HSJRNL02") == 0);
+  bytes.replace(0, 8, "HSJRNL01");
+  { std::ofstream(path + ".journal", std::ios::binary | std::ios::trunc) << bytes; }
+  auto g = ResultsFile::open(path);
+  REQUIRE_FALSE(g.ok());
+  CHECK(g.error().str().find(path + ".journal: was written by an older hypersweep") == 0);
+  auto d = read_results(path);
+  REQUIRE(d.ok());
+  REQUIRE(d->trials.size() == 1);
+  require_equal(d->trials[0], make_record(0));
 }

@@ -146,6 +146,20 @@ TEST_CASE("finished trials go into the results file as the store keeps them", "[
     CHECK(r.layer_names == t.layer_names);
     REQUIRE(r.update_ratio.size() == t.curve.size());
     CHECK(r.update_ratio[0] == t.curve[0].update_ratio);
+    CHECK(std::isfinite(r.initial_loss));
+    CHECK(r.initial_loss == t.initial_loss);
+    CHECK(r.num_classes == t.num_classes);
+    CHECK(r.num_classes > 1);
+  }
+  // The HDF5 file alone gives the same records.
+  auto alone = read_results(path);
+  REQUIRE(alone.ok());
+  REQUIRE(alone->trials.size() == 3u);
+  for (size_t i = 0; i < 3; ++i) {
+    CHECK(alone->trials[i].params == back->trials()[i].params);
+    CHECK(alone->trials[i].initial_loss == back->trials()[i].initial_loss);
+    CHECK(alone->trials[i].num_classes == back->trials()[i].num_classes);
+    CHECK(alone->trials[i].curves.back().val_acc == back->trials()[i].curves.back().val_acc);
   }
   std::filesystem::remove(path);
   std::filesystem::remove(path + ".journal");

@@ -184,6 +184,47 @@ TEST_CASE("early stopping stops at the right epoch and reports the best checkpoi
   CHECK(r->test_loss == Approx(test.loss).epsilon(1e-9));
 }
 
+TEST_CASE("the initial loss is the first minibatch's, before any update, near ln(classes)",
+          "[train][initial_loss]") {
+  TrainOptions o;  // the default-initialised MLP
+  o.data.source = DataSource::kSynthetic;
+  o.data.synthetic_samples = 1000;
+  o.data.synthetic_classes = 10;
+  o.data.val_fraction = 0.2;
+  o.epochs = 1;
+  o.threads = 1;
+  const DataBundle data = load(o);
+  auto r = train(o, data);
+  REQUIRE(r.ok());
+  CHECK(r->num_classes == 10);
+  REQUIRE(std::isfinite(r->initial_loss));
+  INFO("initial loss " << r->initial_loss << ", ln(10) " << std::log(10.0));
+  CHECK(std::abs(r->initial_loss - std::log(10.0)) < 0.5);
+
+  // Taken before the first update: another learning rate changes the epoch, not the first loss.
+  TrainOptions hot = o;
+  hot.lr = 10 * o.lr;
+  auto h = train(hot, data);
+  REQUIRE(h.ok());
+  CHECK(h->initial_loss == r->initial_loss);
+  CHECK(h->curve[0].train_loss != r->curve[0].train_loss);
+
+  // With one minibatch per epoch it is that epoch's training loss, bit for bit.
+  TrainOptions whole = o;
+  whole.batch_size = static_cast<int>(data.train.size());
+  auto w = train(whole, data);
+  REQUIRE(w.ok());
+  CHECK(w->initial_loss == w->curve[0].train_loss);
+
+  // num_classes follows the data.
+  TrainOptions four = o;
+  four.data.synthetic_classes = 4;
+  auto f = train(four, load(four));
+  REQUIRE(f.ok());
+  CHECK(f->num_classes == 4);
+  CHECK(std::isfinite(f->initial_loss));
+}
+
 TEST_CASE("a loss that turns NaN or inf ends the trial as diverged, with its curve",
           "[train][diverged]") {
   TrainOptions o = synthetic_options();

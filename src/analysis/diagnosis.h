@@ -1,0 +1,157 @@
+// diagnosis.h: reads a trial's learning curves the way the lecture (11.2.4 step 1, 11.2.4.1,
+// 11.4) teaches a person to, and says what it sees as Findings (finding.h) with the epochs and
+// values behind each, plus what to try next.
+//
+// Labels and the curve shapes they stand for:
+//   diverged         NaN/inf loss, status "diverged", or the training loss exploding: lr too high
+//   bad_init         flat from the start, then a sudden drop: the first epochs were wasted
+//   plateau          early progress, then flat for many epochs at a still-high lr: add lr decay
+//   decay_too_early  the loss was still falling fast when an lr step came, and flattened right there
+//   overfitting      val_acc falls (or val_loss rises) while training keeps improving
+//   underfitting     no train/val gap and accuracy well below the sweep's best (or no learning)
+//   update_ratio     a layer's ||lr dW|| / ||W|| far from ~1e-3 in most epochs
+//   initial_loss     the loss before any update far from ln(C)
+//   healthy          none of the above
+// Every threshold lives in DiagnosisOptions with its reason. Trends are read from a short moving
+// average or a least-squares slope over a window, never from one epoch against the next, so
+// epoch-to-epoch noise does not fire a label; curves shorter than min_epochs get only the checks
+// that need no trend.
+//
+// Depends on: the store's plain records (EpochRow, TrialRecord in store/results_file.h) and
+// finding.h. Never on HDF5, MPI or the trainer: it sees numbers, not networks.
+// Thread safety: pure functions of their arguments; call from anywhere.
+#pragma once
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "analysis/finding.h"
+#include "store/results_file.h"
+
+namespace hs {
+
+// What the diagnosis reads about one trial.
+struct DiagnosisInput {
+  std::string status;                             // the trial's status ("completed", "diverged", ...)
+  std::vector<EpochRow> curves;                   // per epoch, in order
+  std::vector<std::string> layer_names;
+  std::vector<std::vector<double>> update_ratio;  // [epochs][layers], row i belongs to curves[i]
+  double initial_loss = NAN;                      // loss before any update; NaN: unknown
+  int num_classes = 0;                            // 0: unknown
+};
+
+// A record's curves as the diagnosis reads them: status, curves, layer names, update ratios,
+// the initial loss and the number of classes (unknown for trials that recorded none, such as
+// external commands).
+DiagnosisInput diagnosis_input(const TrialRecord& t);
+
+// What a trial is compared with: the sweep around it.
+struct SweepContext {
+  double best_val_acc = NAN;  // the sweep's best validation accuracy; NaN: unknown
+};
+
+// The best finite val_acc of any epoch of any trial (NaN when there is none).
+SweepContext sweep_context(const std::vector<TrialRecord>& trials);
+
+// Every threshold of diagnose(). Fractions are of 1 (0.05 = 5%), accuracies in [0, 1].
+struct DiagnosisOptions {
+  // --- general ---
+  // Fewer epochs than this: no trend-based label (bad_init, plateau, decay_too_early,
+  // overfitting, underfitting, the "rising" form of diverged). Three points fit any story.
+  int min_epochs = 4;
+  // Moving-average width (odd) for trends. 3 halves the noise of a single epoch yet blurs a real
+  // step by one epoch only.
+  int smooth_window = 3;
+  // A loss that moved less than this relative to its level counts as flat. Epoch-averaged train
+  // loss typically wobbles ~1%; 5% is well clear of that and still small next to real progress.
+  double flat_rel = 0.05;
+
+  // --- diverged ---
+  // Smoothed train loss above this times epoch 1's: the loss is exploding. A correct run never
+  // climbs this far above where it started; the first epoch already averages early progress.
+  double explode_factor = 1.5;
+  // Or: the smoothed train loss ends at least this many times its minimum...
+  double rise_factor = 2.0;
+  // ...and higher than that minimum by at least this fraction of epoch 1's loss (a late loss of
+  // 0.004 doubles by noise alone)...
+  double rise_min_abs = 0.1;
+  // ...at least this many epochs after the minimum (one bad epoch is not a trend).
+  int rise_min_epochs = 2;
+
+  // --- bad_init ---
+  // At least this many leading epochs within flat_rel of the starting level...
+  int bad_init_flat_epochs = 3;
+  // ...then within bad_init_drop_epochs epochs the loss falls this fraction below that level.
+  // 25% in two epochs is far faster than the flat stretch moved: a sudden drop, not a slow start.
+  double bad_init_drop = 0.25;
+  int bad_init_drop_epochs = 2;
+
+  // --- plateau ---
+  // The plateau: the longest tail of at least plateau_epochs epochs over which the smoothed train
+  // loss never improved by flat_rel. Five epochs without 5% progress is a stall, not noise.
+  int plateau_epochs = 5;
+  // Early progress first: the loss fell at least this fraction of epoch 1's before the tail
+  // (otherwise it never learned; see underfitting).
+  double plateau_progress = 0.2;
+  // And the lr through the tail is still at least this fraction of its peak: no decay has been
+  // applied yet, so "add lr decay" is advice the run can still take.
+  double lr_high_frac = 0.5;
+  // Unless train_acc is already this high through the tail: a fitted training set has nothing
+  // left to gain from decay.
+  double plateau_max_train_acc = 0.99;
+
+  // --- decay_too_early ---
+  // An lr decay step: an epoch whose lr is at most 1/decay_step_factor of the previous one's
+  // (step schedules multiply by 0.1; per-epoch cosine/linear changes are far smaller until the
+  // very end, where too few epochs follow to judge).
+  double decay_step_factor = 2.0;
+  // The loss falls at least this fast before the step, as the least-squares slope of ln(loss)
+  // per epoch over up to decay_pre_epochs epochs (at least 3)...
+  int decay_pre_epochs = 4;
+  double decay_fast_rate = 0.03;  // 3%/epoch: clearly still learning at the old lr
+  // ...and no faster than this over up to decay_post_epochs epochs from the step (at least 3).
+  int decay_post_epochs = 4;
+  double decay_flat_rate = 0.01;  // 1%/epoch: as flat as the plateau rule's 5% over 5 epochs
+
+  // --- overfitting ---
+  // At least this many epochs after the smoothed val_acc peak (or val_loss minimum).
+  int overfit_epochs = 3;
+  // val_acc (mean of the last epochs, up to 3) at least this far below its smoothed peak:
+  // one point. Validation noise on 10k samples is ~0.3 points, smoothed less.
+  double overfit_val_drop = 0.01;
+  // Or val_loss at least this fraction above its smoothed minimum.
+  double overfit_val_loss_rise = 0.10;
+  // Meanwhile training improves: train_acc up by this much, or train_loss down by flat_rel.
+  double overfit_train_rise = 0.01;
+
+  // --- underfitting ---
+  // The trial's best val_acc at least this far below the sweep's best: 5 points.
+  double underfit_below_best = 0.05;
+  // And train_acc - val_acc over the last (up to 3) epochs at most this: no gap to speak of.
+  double underfit_gap = 0.02;
+  // (A train loss that never moved flat_rel from its start over min_epochs epochs fires too.)
+
+  // --- update_ratio ---
+  // Healthy ||lr dW|| / ||W|| is about 1e-3 (lecture 11.4); a decade either way is tolerated.
+  double ratio_low = 1e-4;
+  double ratio_high = 1e-2;
+  // Flag a layer outside the band in more than this fraction of its epochs ("most epochs").
+  double ratio_epoch_frac = 0.5;
+
+  // --- initial_loss ---
+  // |initial_loss - ln C| / ln C above this flags it. A softmax with logits of spread s starts
+  // near ln C + s^2/2; 25% of ln 10 (0.58) means logits spread ~1, already a mis-scaled last
+  // layer, while an L2 term of a usual weight decay adds far less.
+  double initial_loss_rel = 0.25;
+};
+
+// Labels a trial from its curves. Returns at least one Finding, in the order of the label list
+// above (at most one per label, except update_ratio: one for layers too high, one for too low);
+// "healthy" only when nothing else fired. After a divergence the curves say nothing more, so
+// only initial_loss and update_ratio are read besides.
+// REQUIRES: opt.smooth_window odd and >= 1 (an even width is rounded up).
+std::vector<Finding> diagnose(const DiagnosisInput& in, const SweepContext& ctx,
+                              const DiagnosisOptions& opt = {});
+
+}  // namespace hs

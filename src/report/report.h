@@ -1,0 +1,46 @@
+// report.h: one self-contained HTML page for a sweep, the "command center" of lecture 11.2.4.1
+// and 11.3: the sweep's summary, every validation curve overlaid, a chosen trial's curves and
+// update/weight ratios, the random-search scatter and parallel coordinates, a sortable table of
+// trials with their diagnosis, and best-so-far for bayes/tpe.
+//
+// The page loads nothing: its script and style (report.js, report.css, embedded at build time)
+// and the sweep's data (one JSON object in a <script type="application/json" id="hs-data">) are
+// inline, and it makes no network request. Plots are SVG drawn by that script. Numbers in the
+// data are rounded to a few significant digits (curves: ReportOptions::digits) and non-finite
+// ones are null, so 1,000 trials x 100 epochs stay under 10 MB.
+//
+// For tests the script records, on each plot container (class "plot"), `data-series`: the series
+// or point sets it drew (and `data-points` on the scatter: its points), and on <body>
+// `data-render-ms`: the milliseconds from the script's start (JSON.parse included) to the end of
+// a forced layout of the drawn page, `data-page-ms`: that moment since navigation start, and
+// `data-rendered="1"` when it is done. The script logs nothing to the console.
+//
+// May depend on: store (the plain records), search (parameter values), analysis/finding.h (plain
+// data). Thread safety: a pure function of its arguments.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "analysis/finding.h"
+#include "store/results_file.h"
+
+namespace hs {
+
+struct ReportOptions {
+  std::string title;          // empty: "hypersweep: <strategy> sweep of <metric>"
+  int max_table_rows = 0;     // table rows shown (the best first until re-sorted); 0: all
+  int digits = 4;             // significant digits of the curves' numbers (1..9)
+  // "max" or "min"; empty: as the sweep does by default (min for a metric ending in _loss,
+  // else max). The results file does not record the direction, so pass it when it was set.
+  std::string direction;
+};
+
+// The page. findings[i] are trials[i]'s diagnosis findings; findings may be shorter than trials
+// (a missing entry is no finding) and may be empty. Trials are shown in the given order, which
+// is also the order of best-so-far (the results file's first-recorded order).
+std::string render_report(const SweepHeader& header, const std::vector<TrialRecord>& trials,
+                          const std::vector<std::vector<Finding>>& findings,
+                          const ReportOptions& opt = {});
+
+}  // namespace hs

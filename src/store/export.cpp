@@ -1,0 +1,129 @@
+// export.cpp: the CSV export of a results file (export.h).
+#include "store/export.h"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <unordered_map>
+#include <variant>
+
+namespace hs {
+
+std::string csv_field(std::string_view s) {
+  if (s.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(s);
+  std::string out = "\"";
+  for (const char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string csv_number(double v) {
+  if (std::isnan(v)) return "";
+  char b[40];
+  std::snprintf(b, sizeof b, "%.17g", v);
+  return b;
+}
+
+namespace {
+
+std::string csv_value(const ParamValue& v) {
+  if (const bool* b = std::get_if<bool>(&v)) return *b ? "true" : "false";
+  if (const int64_t* i = std::get_if<int64_t>(&v)) return std::to_string(*i);
+  if (const double* d = std::get_if<double>(&v)) return csv_number(*d);
+  return csv_field(std::get<std::string>(v));
+}
+
+void add_line(std::string* out, const std::vector<std::string>& fields) {
+  for (size_t i = 0; i < fields.size(); ++i) {
+    if (i) *out += ',';
+    *out += fields[i];
+  }
+  *out += '\n';
+}
+
+}  // namespace
+
+std::string summary_csv(const ResultsData& d) {
+  std::vector<std::string> head = {"id", "status"};
+  for (const Param& p : d.header.space.params) head.push_back(csv_field(p.name));
+  for (const char* c : {"best_epoch", "best_metric", "test_acc", "initial_loss", "num_classes",
+                        "epochs_run", "seconds", "rank", "host", "error"}) {
+    head.push_back(c);
+  }
+  std::string out;
+  add_line(&out, head);
+  for (const TrialRecord& r : d.trials) {
+    std::vector<std::string> f = {std::to_string(r.id), csv_field(r.status)};
+    for (const ParamValue& v : r.params) f.push_back(csv_value(v));
+    f.push_back(std::to_string(r.best_epoch));
+    f.push_back(csv_number(r.best_metric));
+    f.push_back(csv_number(r.test_acc));
+    f.push_back(csv_number(r.initial_loss));
+    f.push_back(std::to_string(r.num_classes));
+    f.push_back(std::to_string(r.epochs));
+    f.push_back(csv_number(r.seconds));
+    f.push_back(std::to_string(r.rank));
+    f.push_back(csv_field(r.host));
+    f.push_back(csv_field(r.error));
+    add_line(&out, f);
+  }
+  return out;
+}
+
+std::string curves_csv(const ResultsData& d) {
+  std::vector<std::string> layers;  // the union, first-seen order
+  std::unordered_map<std::string, size_t> column;
+  for (const TrialRecord& r : d.trials) {
+    for (const std::string& name : r.layer_names) {
+      if (column.emplace(name, layers.size()).second) layers.push_back(name);
+    }
+  }
+  std::vector<std::string> head = {"id",       "epoch",   "lr",     "train_loss",
+                                   "train_acc", "val_loss", "val_acc", "seconds"};
+  for (const std::string& name : layers) head.push_back(csv_field("update_ratio/" + name));
+  std::string out;
+  add_line(&out, head);
+  for (const TrialRecord& r : d.trials) {
+    for (size_t e = 0; e < r.curves.size(); ++e) {
+      const EpochRow& c = r.curves[e];
+      std::vector<std::string> f = {std::to_string(r.id),    std::to_string(c.epoch),
+                                    csv_number(c.lr),        csv_number(c.train_loss),
+                                    csv_number(c.train_acc), csv_number(c.val_loss),
+                                    csv_number(c.val_acc),   csv_number(c.seconds)};
+      std::vector<std::string> ratios(layers.size());  // blank where this trial lacks the layer
+      if (e < r.update_ratio.size()) {
+        for (size_t j = 0; j < r.layer_names.size() && j < r.update_ratio[e].size(); ++j) {
+          ratios[column.at(r.layer_names[j])] = csv_number(r.update_ratio[e][j]);
+        }
+      }
+      f.insert(f.end(), ratios.begin(), ratios.end());
+      add_line(&out, f);
+    }
+  }
+  return out;
+}
+
+Status export_csv(const ResultsData& d, const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return make_error(dir, "cannot create the folder: " + ec.message());
+  if (!fs::is_directory(dir, ec)) return make_error(dir, "is not a folder");
+  for (const auto& [name, text] : {std::pair<const char*, std::string>{"summary.csv", summary_csv(d)},
+                                   {"curves.csv", curves_csv(d)}}) {
+    const std::string path = (fs::path(dir) / name).string();
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    if (!out) return make_error(path, std::string("cannot open for writing: ") + std::strerror(errno));
+    out << text;
+    out.close();
+    if (!out) return make_error(path, std::string("write failed: ") + std::strerror(errno));
+  }
+  return Status::Ok();
+}
+
+}  // namespace hs

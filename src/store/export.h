@@ -1,0 +1,38 @@
+// export.h: a results file's data as two CSV files, for spreadsheets, R and pandas without HDF5
+// (`hypersweep export RESULTS.h5 --csv DIR`).
+//
+//   summary.csv  one row per trial, in /summary order: id, status, every parameter by name (in
+//                space order), best_epoch, best_metric, test_acc, initial_loss, num_classes,
+//                epochs_run, seconds, rank, host, error
+//   curves.csv   long format, one row per trial and epoch: id, epoch, lr, train_loss, train_acc,
+//                val_loss, val_acc, seconds, then update_ratio/<layer> for the union of every
+//                trial's layers (in first-seen order), blank where a trial has no such layer
+//
+// RFC 4180 quoting: a field holding a comma, a double quote, CR or LF is put in double quotes,
+// its quotes doubled. Lines end in "\n". Doubles are written with %.17g, so they read back to the
+// same bits; NaN is an empty field; booleans are true/false.
+//
+// May depend on: core, store. Thread safety: plain functions.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "core/error.h"
+#include "store/results_file.h"
+
+namespace hs {
+
+// One CSV field, quoted when it must be.
+std::string csv_field(std::string_view s);
+// A double as a CSV field: %.17g, "" for NaN.
+std::string csv_number(double v);
+
+std::string summary_csv(const ResultsData& d);
+std::string curves_csv(const ResultsData& d);
+
+// Writes <dir>/summary.csv and <dir>/curves.csv (replacing them), creating <dir> and its
+// parents when missing. Errors name the folder or file.
+Status export_csv(const ResultsData& d, const std::string& dir);
+
+}  // namespace hs

@@ -1,0 +1,591 @@
+// Tests for src/analysis/diagnosis.*: for each label a synthetic curve drawn to show it (with
+// seeded noise where noise matters) fires it and names the right epochs, and look-alike curves
+// that a careful reader would not label so do not fire it.
+#include "analysis/diagnosis.h"
+
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "core/rng.h"
+
+using namespace hs;
+
+namespace {
+
+// A trial of n epochs; fill(e, row) sets epoch e's (1-based) numbers. lr defaults to 0.05.
+template <class F>
+DiagnosisInput curve(int n, F fill) {
+  DiagnosisInput in;
+  in.status = "completed";
+  for (int e = 1; e <= n; ++e) {
+    EpochRow r;
+    r.epoch = e;
+    r.lr = 0.05;
+    fill(e, r);
+    in.curves.push_back(r);
+  }
+  return in;
+}
+
+// A run that learns steadily to the end at a constant lr: loss ~ t^-0.7 (still 4%/epoch at epoch
+// 20), accuracies rising together with a small gap, ratios near 1e-3; 1-2% noise on the losses.
+DiagnosisInput healthy_curve(uint64_t seed, int n = 20) {
+  Rng rng(derive_seed(seed, 0, SeedPurpose::kData));
+  DiagnosisInput in = curve(n, [&](int e, EpochRow& r) {
+    const double t = e;
+    r.train_loss = 1.6 * std::pow(t, -0.7) * (1 + 0.01 * rng.normal());
+    r.val_loss = 1.7 * std::pow(t, -0.6) * (1 + 0.02 * rng.normal());
+    r.train_acc = 0.92 - 0.3 / t + 0.002 * rng.normal();
+    r.val_acc = 0.90 - 0.3 / t + 0.003 * rng.normal();
+  });
+  in.layer_names = {"conv1", "fc1"};
+  for (int e = 0; e < n; ++e)
+    in.update_ratio.push_back({1e-3 * std::exp(0.3 * rng.normal()), 2e-3 * std::exp(0.3 * rng.normal())});
+  return in;
+}
+
+bool has(const std::vector<Finding>& fs, const std::string& label) {
+  for (const Finding& f : fs)
+    if (f.label == label) return true;
+  return false;
+}
+
+const Finding& get(const std::vector<Finding>& fs, const std::string& label) {
+  for (const Finding& f : fs)
+    if (f.label == label) return f;
+  FAIL("no finding labelled " << label);
+  return fs.front();
+}
+const Finding& get(std::vector<Finding>&&, const std::string&) = delete;  // would dangle
+
+bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+std::string labels(const std::vector<Finding>& fs) {
+  std::string s;
+  for (const Finding& f : fs) s += f.label + ": " + f.evidence + "\n";
+  return s;
+}
+
+const SweepContext kNoSweep{};  // best_val_acc unknown
+
+}  // namespace
+
+// ---- healthy ----
+
+TEST_CASE("a steadily learning noisy run is exactly one healthy finding", "[analysis]") {
+  for (uint64_t seed = 1; seed <= 10; ++seed) {
+    const auto fs = diagnose(healthy_curve(seed), SweepContext{0.91});
+    INFO("seed " << seed << "\n" << labels(fs));
+    REQUIRE(fs.size() == 1);
+    CHECK(fs[0].label == "healthy");
+    CHECK(fs[0].from_epoch == 1);
+    CHECK(fs[0].to_epoch == 20);
+    CHECK(fs[0].advice.empty());
+  }
+}
+
+TEST_CASE("a short curve says less: healthy with too few epochs, whatever its shape", "[analysis]") {
+  // Three epochs that would read as overfitting and a stall if they were trends.
+  DiagnosisInput in = curve(3, [](int e, EpochRow& r) {
+    r.train_loss = 2.3;
+    r.val_loss = 1.0 + 0.2 * e;
+    r.train_acc = 0.5 + 0.1 * e;
+    r.val_acc = 0.9 - 0.05 * e;
+  });
+  const auto fs = diagnose(in, SweepContext{0.95});
+  INFO(labels(fs));
+  REQUIRE(fs.size() == 1);
+  CHECK(fs[0].label == "healthy");
+  CHECK(contains(fs[0].evidence, "too few"));
+  CHECK(fs[0].to_epoch == 3);
+
+  const auto empty = diagnose(DiagnosisInput{}, kNoSweep);
+  REQUIRE(empty.size() == 1);
+  CHECK(empty[0].label == "healthy");
+  CHECK(empty[0].from_epoch == 0);
+}
+
+// ---- diverged ----
+
+TEST_CASE("diverged: a NaN loss names its epoch", "[analysis]") {
+  DiagnosisInput in = healthy_curve(3, 6);
+  in.curves[4].train_loss = NAN;
+  in.curves[4].val_loss = NAN;
+  in.curves[4].val_acc = NAN;
+  in.curves.pop_back();
+  in.update_ratio.pop_back();
+  const auto fs = diagnose(in, SweepContext{0.95});
+  INFO(labels(fs));
+  const Finding& f = get(fs, "diverged");
+  CHECK(contains(f.evidence, "NaN at epoch 5"));
+  CHECK(contains(f.evidence, "epoch 4"));
+  CHECK(f.from_epoch == 4);
+  CHECK(f.to_epoch == 5);
+  CHECK(contains(f.advice, "lower the learning rate"));
+  CHECK(fs.size() == 1);  // the curve after a divergence is not read for other labels
+}
+
+TEST_CASE("diverged: an inf loss even in a three-epoch curve", "[analysis]") {
+  DiagnosisInput in = curve(3, [](int e, EpochRow& r) { r.train_loss = e < 3 ? 2.0 : INFINITY; });
+  const auto fs = diagnose(in, kNoSweep);
+  const Finding& f = get(fs, "diverged");
+  CHECK(contains(f.evidence, "inf at epoch 3"));
+  CHECK(f.to_epoch == 3);
+}
+
+TEST_CASE("diverged: the training loss exploding past 1.5x its start", "[analysis]") {
+  const std::vector<double> L = {2.3, 2.0, 2.4, 3.1, 4.5, 6.0};
+  DiagnosisInput in = curve(6, [&](int e, EpochRow& r) {
+    r.lr = 0.5;
+    r.train_loss = r.val_loss = L[e - 1];
+    r.train_acc = r.val_acc = 0.1;
+  });
+  const auto fs = diagnose(in, kNoSweep);
+  const Finding& f = get(fs, "diverged");
+  CHECK(contains(f.evidence, "from 2.3 (epoch 1) to 6 (epoch 6)"));
+  CHECK(f.from_epoch == 1);
+  CHECK(f.to_epoch == 6);
+}
+
+TEST_CASE("diverged: the training loss climbing from its minimum by a large factor", "[analysis]") {
+  const std::vector<double> L = {2.3, 1.5, 1.0, 0.7, 0.5, 0.45, 0.6, 0.8, 1.1, 1.5};
+  DiagnosisInput in = curve(10, [&](int e, EpochRow& r) {
+    r.train_loss = L[e - 1];
+    r.val_loss = L[e - 1] * 1.1;
+    r.train_acc = r.val_acc = 0.5;
+  });
+  const auto fs = diagnose(in, kNoSweep);
+  INFO(labels(fs));
+  const Finding& f = get(fs, "diverged");
+  CHECK(contains(f.evidence, "climbed from 0.45 (epoch 6) to 1.5 (epoch 10)"));
+  CHECK(f.from_epoch == 6);
+  CHECK(f.to_epoch == 10);
+}
+
+TEST_CASE("diverged: the trainer's status alone is enough", "[analysis]") {
+  DiagnosisInput in = healthy_curve(4, 5);
+  in.status = "diverged";
+  const auto fs = diagnose(in, kNoSweep);
+  INFO(labels(fs));
+  const Finding& f = get(fs, "diverged");
+  CHECK(contains(f.evidence, "status is diverged"));
+  CHECK(f.to_epoch == 5);
+}
+
+TEST_CASE("diverged does not fire on one noisy spike or on a tiny late loss doubling", "[analysis]") {
+  DiagnosisInput spike = healthy_curve(5);
+  spike.curves[9].train_loss *= 10;  // one bad epoch that recovers: ~3.3, 2x the start of 1.6
+  CHECK_FALSE(has(diagnose(spike, kNoSweep), "diverged"));
+
+  // 0.0042 -> 0.013 at the end of a fitted run: 3x its minimum but 0.009 in absolute terms
+  const std::vector<double> tail = {0.006, 0.009, 0.013};
+  DiagnosisInput tiny = curve(14, [&](int e, EpochRow& r) {
+    r.train_loss = e <= 11 ? 2.3 * std::pow(0.4, e - 1) + 0.004 : tail[e - 12];
+    r.val_loss = 0.3;
+    r.train_acc = 1.0;
+    r.val_acc = 0.9;
+  });
+  CHECK_FALSE(has(diagnose(tiny, kNoSweep), "diverged"));
+}
+
+// ---- bad_init ----
+
+TEST_CASE("bad_init: flat for five epochs, then a sudden drop", "[analysis]") {
+  Rng rng(11);
+  DiagnosisInput in = curve(15, [&](int e, EpochRow& r) {
+    r.train_loss = e <= 5 ? 2.3 * (1 + 0.01 * rng.normal()) : 1.5 * std::pow(0.85, e - 6);
+    r.val_loss = r.train_loss * 1.05;
+    r.train_acc = 0.95 - 0.3 * r.train_loss;
+    r.val_acc = r.train_acc - 0.01;
+  });
+  const auto fs = diagnose(in, kNoSweep);
+  INFO(labels(fs));
+  const Finding& f = get(fs, "bad_init");
+  CHECK(contains(f.evidence, "epochs 1-5"));
+  CHECK(contains(f.evidence, "by epoch 6"));
+  CHECK(f.from_epoch == 1);
+  CHECK(f.to_epoch == 6);
+  CHECK_FALSE(has(fs, "plateau"));
+  CHECK_FALSE(has(fs, "underfitting"));
+}
+
+TEST_CASE("bad_init does not fire on a slow start, a short flat stretch or a healthy run", "[analysis]") {
+  // falls 3%/epoch from the start: slow, but no flat stretch followed by a sudden drop
+  DiagnosisInput slow = curve(15, [](int e, EpochRow& r) {
+    r.train_loss = 2.3 * std::pow(0.97, e - 1);
+    r.val_loss = r.train_loss;
+    r.train_acc = r.val_acc = 0.5;
+  });
+  CHECK_FALSE(has(diagnose(slow, kNoSweep), "bad_init"));
+  // flat for two epochs only (the rule wants three)
+  DiagnosisInput brief = curve(12, [](int e, EpochRow& r) {
+    r.train_loss = e <= 2 ? 2.3 : 1.5 * std::pow(0.85, e - 3);
+    r.val_loss = r.train_loss;
+    r.train_acc = r.val_acc = 0.5;
+  });
+  CHECK_FALSE(has(diagnose(brief, kNoSweep), "bad_init"));
+  CHECK_FALSE(has(diagnose(healthy_curve(6), kNoSweep), "bad_init"));
+}
+
+// ---- plateau ----
+
+namespace {
+// Falls from 2.3 to ~0.6 by epoch 6, then sits there (1.5% noise). lr(e) gives the lr column.
+template <class Lr>
+DiagnosisInput plateau_curve(uint64_t seed, Lr lr) {
+  Rng rng(derive_seed(seed, 1, SeedPurpose::kData));
+  return curve(20, [&](int e, EpochRow& r) {
+    r.lr = lr(e);
+    r.train_loss = (0.6 + 1.7 * std::exp(-0.9 * (e - 1))) * (1 + 0.015 * rng.normal());
+    r.val_loss = r.train_loss * 1.1;
+    r.train_acc = 0.85 - 0.2 * (r.train_loss - 0.6) + 0.002 * rng.normal();
+    r.val_acc = r.train_acc - 0.02 + 0.003 * rng.normal();
+  });
+}
+}  // namespace
+
+TEST_CASE("plateau: early progress then flat at a constant high lr", "[analysis]") {
+  for (uint64_t seed = 1; seed <= 5; ++seed) {
+    const auto fs = diagnose(plateau_curve(seed, [](int) { return 0.1; }), kNoSweep);
+    INFO("seed " << seed << "\n" << labels(fs));
+    const Finding& f = get(fs, "plateau");
+    CHECK(f.from_epoch >= 4);
+    CHECK(f.from_epoch <= 8);
+    CHECK(f.to_epoch == 20);
+    CHECK(contains(f.evidence, "epochs " + std::to_string(f.from_epoch) + "-20"));
+    CHECK(contains(f.evidence, "lr stayed at 0.1"));
+    CHECK(contains(f.advice, "decay"));
+    CHECK_FALSE(has(fs, "decay_too_early"));
+    CHECK_FALSE(has(fs, "healthy"));
+  }
+}
+
+TEST_CASE("plateau does not fire once the lr has decayed, or on a fitted training set", "[analysis]") {
+  // the same stall, after a x0.1 step at epoch 4
+  const auto stepped = diagnose(plateau_curve(1, [](int e) { return e < 4 ? 0.1 : 0.01; }), kNoSweep);
+  INFO(labels(stepped));
+  CHECK_FALSE(has(stepped, "plateau"));
+  // under cosine decay
+  const auto cosine =
+      diagnose(plateau_curve(2, [](int e) { return 0.05 * (1 + std::cos(3.14159265 * (e - 1) / 20)); }), kNoSweep);
+  CHECK_FALSE(has(cosine, "plateau"));
+  // train_acc already at 100%: nothing left to gain
+  DiagnosisInput fitted = plateau_curve(3, [](int) { return 0.1; });
+  for (EpochRow& r : fitted.curves) r.train_acc = 1.0;
+  CHECK_FALSE(has(diagnose(fitted, kNoSweep), "plateau"));
+  // and a run still learning 4%/epoch at the end
+  CHECK_FALSE(has(diagnose(healthy_curve(7), kNoSweep), "plateau"));
+}
+
+// ---- decay_too_early ----
+
+TEST_CASE("decay_too_early: the loss flattens right at an lr step while it was falling fast", "[analysis]") {
+  Rng rng(21);
+  DiagnosisInput in = curve(12, [&](int e, EpochRow& r) {
+    r.lr = e <= 5 ? 0.1 : 0.01;
+    const double L5 = 2.0 * std::pow(0.85, 4);
+    r.train_loss = (e <= 5 ? 2.0 * std::pow(0.85, e - 1) : L5 * 0.98 * std::pow(0.997, e - 6)) *
+                   (1 + 0.005 * rng.normal());
+    r.val_loss = r.train_loss * 1.05;
+    r.train_acc = 0.95 - 0.3 * r.train_loss;
+    r.val_acc = r.train_acc - 0.01;
+  });
+  const auto fs = diagnose(in, kNoSweep);
+  INFO(labels(fs));
+  const Finding& f = get(fs, "decay_too_early");
+  CHECK(contains(f.evidence, "10x at epoch 6"));
+  CHECK(contains(f.evidence, "(epochs 2-5)"));
+  CHECK(contains(f.evidence, "epochs 6-9"));
+  CHECK(f.from_epoch == 2);
+  CHECK(f.to_epoch == 9);
+  CHECK(contains(f.advice, "past epoch 6"));
+  CHECK_FALSE(has(fs, "plateau"));
+}
+
+TEST_CASE("decay_too_early does not fire for a step at a plateau or one after which the loss keeps falling",
+          "[analysis]") {
+  // The textbook step: flat at 0.8 before the x0.1 step at epoch 10, a drop, flat again.
+  Rng rng(22);
+  DiagnosisInput at_plateau = curve(16, [&](int e, EpochRow& r) {
+    r.lr = e < 10 ? 0.1 : 0.01;
+    r.train_loss = (e < 10 ? 0.8 + 1.5 * std::pow(0.5, e - 1) : 0.5) * (1 + 0.01 * rng.normal());
+    r.val_loss = r.train_loss * 1.05;
+    r.train_acc = 0.95 - 0.3 * r.train_loss;
+    r.val_acc = r.train_acc - 0.01;
+  });
+  const auto fs = diagnose(at_plateau, kNoSweep);
+  INFO(labels(fs));
+  CHECK_FALSE(has(fs, "decay_too_early"));
+  CHECK_FALSE(has(fs, "plateau"));
+
+  // 15%/epoch before the step, still 8%/epoch after it
+  DiagnosisInput keeps_falling = curve(12, [](int e, EpochRow& r) {
+    r.lr = e <= 5 ? 0.1 : 0.01;
+    r.train_loss = e <= 5 ? 2.0 * std::pow(0.85, e - 1) : 2.0 * std::pow(0.85, 4) * std::pow(0.92, e - 5);
+    r.val_loss = r.train_loss;
+    r.train_acc = r.val_acc = 0.5;
+  });
+  CHECK_FALSE(has(diagnose(keeps_falling, kNoSweep), "decay_too_early"));
+}
+
+// ---- overfitting ----
+
+TEST_CASE("overfitting: val_acc falls from epoch 6 while train_acc rises", "[analysis]") {
+  for (uint64_t seed = 1; seed <= 5; ++seed) {
+    Rng rng(derive_seed(seed, 2, SeedPurpose::kData));
+    DiagnosisInput in = curve(20, [&](int e, EpochRow& r) {
+      r.train_loss = 0.6 * std::pow(0.93, e - 1) * (1 + 0.01 * rng.normal());
+      r.val_loss = 0.4 * (1 + 0.02 * rng.normal());
+      r.train_acc = 0.80 + 0.17 * (e - 1) / 19.0 + 0.002 * rng.normal();
+      r.val_acc = (e <= 6 ? 0.80 + 0.084 * (e - 1) / 5.0 : 0.884 - 0.023 * (e - 6) / 14.0) +
+                  0.002 * rng.normal();
+    });
+    const auto fs = diagnose(in, kNoSweep);
+    INFO("seed " << seed << "\n" << labels(fs));
+    const Finding& f = get(fs, "overfitting");
+    CHECK(contains(f.evidence, "val_acc fell"));
+    CHECK(f.from_epoch >= 5);
+    CHECK(f.from_epoch <= 7);
+    CHECK(f.to_epoch == 20);
+    CHECK(contains(f.evidence, "epochs 18-20"));
+    CHECK(contains(f.advice, "epoch " + std::to_string(f.from_epoch)));
+  }
+}
+
+TEST_CASE("overfitting: val_loss rises from epoch 6 while train_loss falls", "[analysis]") {
+  Rng rng(31);
+  DiagnosisInput in = curve(20, [&](int e, EpochRow& r) {
+    r.train_loss = 0.6 * std::pow(0.93, e - 1) * (1 + 0.01 * rng.normal());
+    r.val_loss = (e <= 6 ? 0.6 - 0.04 * (e - 1) : 0.40 + 0.012 * (e - 6)) * (1 + 0.01 * rng.normal());
+    r.train_acc = 0.85 + 0.1 * (e - 1) / 19.0;
+    r.val_acc = 0.88 + 0.003 * rng.normal();
+  });
+  const auto fs = diagnose(in, kNoSweep);
+  INFO(labels(fs));
+  const Finding& f = get(fs, "overfitting");
+  CHECK(contains(f.evidence, "val_loss rose"));
+  CHECK(f.from_epoch >= 5);
+  CHECK(f.from_epoch <= 7);
+  CHECK(f.to_epoch == 20);
+}
+
+TEST_CASE("diverged: a loss far above the loss before training, even when it blew up in epoch 1",
+          "[analysis]") {
+  // lr 1000: epoch 1 already averages 1e5, so the epochs alone never rise past their start.
+  DiagnosisInput in = curve(3, [&](int e, EpochRow& r) {
+    r.lr = 1000;
+    r.train_loss = e == 1 ? 103014.4 : e == 2 ? 716.7 : 1127.2;
+    r.val_loss = 600;
+    r.train_acc = r.val_acc = 0.27;
+  });
+  CHECK_FALSE(has(diagnose(in, kNoSweep), "diverged"));  // initial loss unknown
+  in.initial_loss = 1.9;
+  in.num_classes = 4;
+  const auto fs = diagnose(in, kNoSweep);
+  INFO(labels(fs));
+  const Finding& f = get(fs, "diverged");
+  CHECK(f.from_epoch == 1);
+  CHECK(contains(f.evidence, "before training (1.9"));
+  // A healthy run's first epochs stay below its initial loss.
+  DiagnosisInput ok = healthy_curve(3);
+  ok.initial_loss = ok.curves[0].train_loss * 1.2;
+  CHECK_FALSE(has(diagnose(ok, kNoSweep), "diverged"));
+}
+
+TEST_CASE("overfitting does not fire when train_acc falls with val_acc even as the loss falls",
+          "[analysis]") {
+  // A run at a huge lr: its loss drifts down while both accuracies collapse. Not a train/val gap.
+  DiagnosisInput in = curve(12, [&](int e, EpochRow& r) {
+    r.train_loss = 3.0 * std::pow(0.95, e - 1);
+    r.val_loss = 2.8 * std::pow(0.96, e - 1);
+    r.train_acc = e <= 3 ? 0.6 + 0.02 * e : 0.66 - 0.02 * (e - 3);
+    r.val_acc = e <= 3 ? 0.62 + 0.02 * e : 0.68 - 0.02 * (e - 3);
+  });
+  const auto fs = diagnose(in, kNoSweep);
+  INFO(labels(fs));
+  CHECK_FALSE(has(fs, "overfitting"));
+  // The same curves with train_acc rising instead do fire it.
+  for (size_t i = 3; i < in.curves.size(); ++i) in.curves[i].train_acc = 0.66 + 0.02 * (i - 2);
+  CHECK(has(diagnose(in, kNoSweep), "overfitting"));
+}
+
+TEST_CASE("overfitting does not fire on a flat noisy val_acc while train_acc rises", "[analysis]") {
+  for (uint64_t seed = 1; seed <= 20; ++seed) {
+    Rng rng(derive_seed(seed, 3, SeedPurpose::kData));
+    DiagnosisInput in = curve(20, [&](int e, EpochRow& r) {
+      r.train_loss = 0.6 * std::pow(0.95, e - 1) * (1 + 0.01 * rng.normal());
+      r.val_loss = 0.35 * (1 + 0.02 * rng.normal());
+      r.train_acc = 0.85 + 0.1 * (e - 1) / 19.0 + 0.002 * rng.normal();
+      r.val_acc = 0.88 + 0.003 * rng.normal();
+    });
+    const auto fs = diagnose(in, kNoSweep);
+    INFO("seed " << seed << "\n" << labels(fs));
+    CHECK_FALSE(has(fs, "overfitting"));
+  }
+}
+
+TEST_CASE("overfitting does not fire when the fall is too recent to be a trend", "[analysis]") {
+  // val_acc drops 3 points only in the last two epochs
+  DiagnosisInput in = curve(12, [](int e, EpochRow& r) {
+    r.train_loss = 0.6 * std::pow(0.93, e - 1);
+    r.val_loss = 0.4;
+    r.train_acc = 0.8 + 0.015 * e;
+    r.val_acc = e <= 10 ? 0.80 + 0.008 * e : 0.85;
+  });
+  const auto fs = diagnose(in, kNoSweep);
+  INFO(labels(fs));
+  CHECK_FALSE(has(fs, "overfitting"));
+}
+
+// ---- underfitting ----
+
+namespace {
+// train and val accuracy together around 0.7, still rising slowly; gap(e) between them.
+template <class Gap>
+DiagnosisInput low_curve(Gap gap) {
+  Rng rng(41);
+  return curve(10, [&](int e, EpochRow& r) {
+    r.train_loss = 1.2 * std::pow(0.95, e - 1) * (1 + 0.005 * rng.normal());
+    r.val_loss = r.train_loss * 1.02;
+    r.val_acc = 0.60 + 0.01 * e + 0.002 * rng.normal();
+    r.train_acc = r.val_acc + gap(e);
+  });
+}
+}  // namespace
+
+TEST_CASE("underfitting: no train/val gap and val_acc 16 points below the sweep's best", "[analysis]") {
+  const auto fs = diagnose(low_curve([](int) { return 0.005; }), SweepContext{0.86});
+  INFO(labels(fs));
+  const Finding& f = get(fs, "underfitting");
+  CHECK(contains(f.evidence, "epochs 8-10"));
+  CHECK(contains(f.evidence, "sweep's best 0.86"));
+  CHECK(f.from_epoch == 8);
+  CHECK(f.to_epoch == 10);
+  CHECK(contains(f.advice, "bigger model"));
+}
+
+TEST_CASE("underfitting does not fire near the sweep's best, with a gap, or without a sweep", "[analysis]") {
+  const auto no_gap = low_curve([](int) { return 0.005; });
+  CHECK_FALSE(has(diagnose(no_gap, SweepContext{0.72}), "underfitting"));
+  CHECK_FALSE(has(diagnose(no_gap, kNoSweep), "underfitting"));
+  const auto gap = low_curve([](int e) { return 0.01 * e; });  // 8-10 points at the end
+  CHECK_FALSE(has(diagnose(gap, SweepContext{0.86}), "underfitting"));
+}
+
+TEST_CASE("underfitting: a loss that never moves is a network not learning", "[analysis]") {
+  Rng rng(51);
+  DiagnosisInput in = curve(10, [&](int e, EpochRow& r) {
+    r.lr = 1e-6;
+    r.train_loss = 2.30 * (1 + 0.005 * rng.normal());
+    r.val_loss = 2.30 * (1 + 0.005 * rng.normal());
+    r.train_acc = r.val_acc = 0.1;
+  });
+  const auto fs = diagnose(in, kNoSweep);
+  INFO(labels(fs));
+  const Finding& f = get(fs, "underfitting");
+  CHECK(contains(f.evidence, "not learning"));
+  CHECK(contains(f.advice, "raise the learning rate"));
+  CHECK(f.from_epoch == 1);
+  CHECK(f.to_epoch == 10);
+  CHECK_FALSE(has(fs, "bad_init"));
+  CHECK_FALSE(has(fs, "plateau"));
+}
+
+// ---- update_ratio ----
+
+TEST_CASE("update_ratio: names the layers too high and too low with their medians", "[analysis]") {
+  DiagnosisInput in = healthy_curve(8, 10);
+  in.layer_names = {"fc1", "fc2", "fc3"};
+  in.update_ratio.clear();
+  for (int e = 1; e <= 10; ++e) in.update_ratio.push_back({1e-3, e == 1 ? 5e-3 : 3e-2, 1e-5});
+  const auto fs = diagnose(in, kNoSweep);
+  INFO(labels(fs));
+  std::vector<Finding> ur;
+  for (const Finding& f : fs)
+    if (f.label == "update_ratio") ur.push_back(f);
+  REQUIRE(ur.size() == 2);
+  CHECK(contains(ur[0].evidence, "above"));
+  CHECK(contains(ur[0].evidence, "fc2 (median 3.0e-02, 9 of 10 epochs)"));
+  CHECK(ur[0].from_epoch == 2);
+  CHECK(ur[0].to_epoch == 10);
+  CHECK(contains(ur[0].advice, "lower the learning rate"));
+  CHECK(contains(ur[1].evidence, "below"));
+  CHECK(contains(ur[1].evidence, "fc3 (median 1.0e-05, 10 of 10 epochs)"));
+  CHECK(ur[1].from_epoch == 1);
+  for (const Finding& f : ur) CHECK_FALSE(contains(f.evidence, "fc1"));
+  CHECK_FALSE(has(fs, "healthy"));
+}
+
+TEST_CASE("update_ratio does not fire for ratios near 1e-3 or out of band in a minority of epochs",
+          "[analysis]") {
+  DiagnosisInput in = healthy_curve(9, 10);
+  in.layer_names = {"fc1", "fc2"};
+  in.update_ratio.clear();
+  Rng rng(61);
+  for (int e = 1; e <= 10; ++e)
+    in.update_ratio.push_back({1e-3 * std::exp(0.8 * rng.normal()), e <= 4 ? 5e-2 : 2e-3});
+  const auto fs = diagnose(in, kNoSweep);
+  INFO(labels(fs));
+  CHECK_FALSE(has(fs, "update_ratio"));
+}
+
+// ---- initial_loss ----
+
+TEST_CASE("initial_loss: far from ln(C) either way fires, near it or unknown does not", "[analysis]") {
+  DiagnosisInput in = healthy_curve(10);
+  in.num_classes = 10;
+  in.initial_loss = 4.0;  // ln 10 = 2.303: 73.7% above
+  auto fs = diagnose(in, kNoSweep);
+  const Finding& hi = get(fs, "initial_loss");
+  CHECK(contains(hi.evidence, "73.7% above ln(10) = 2.3"));
+  CHECK(hi.from_epoch == 0);
+  CHECK_FALSE(has(fs, "healthy"));
+
+  in.initial_loss = 1.0;
+  fs = diagnose(in, kNoSweep);
+  CHECK(contains(get(fs, "initial_loss").evidence, "below"));
+  CHECK(contains(get(fs, "initial_loss").advice, "bug"));
+
+  in.initial_loss = 2.4;
+  fs = diagnose(in, kNoSweep);
+  CHECK(fs.size() == 1);
+  CHECK(fs[0].label == "healthy");
+
+  in.initial_loss = NAN;
+  CHECK_FALSE(has(diagnose(in, kNoSweep), "initial_loss"));
+  in.initial_loss = 4.0;
+  in.num_classes = 0;
+  CHECK_FALSE(has(diagnose(in, kNoSweep), "initial_loss"));
+}
+
+// ---- inputs from the store ----
+
+TEST_CASE("diagnosis_input copies a record, its initial loss and classes included", "[analysis]") {
+  TrialRecord t;
+  t.initial_loss = 2.41;
+  t.num_classes = 10;
+  t.status = "early_stopped";
+  t.curves = healthy_curve(12, 4).curves;
+  t.layer_names = {"a", "b"};
+  t.update_ratio = {{1e-3, 2e-3}, {1e-3, 2e-3}, {1e-3, 2e-3}, {1e-3, 2e-3}};
+  const DiagnosisInput in = diagnosis_input(t);
+  CHECK(in.status == "early_stopped");
+  REQUIRE(in.curves.size() == 4);
+  CHECK(in.curves[3].train_loss == t.curves[3].train_loss);
+  CHECK(in.layer_names == t.layer_names);
+  CHECK(in.update_ratio == t.update_ratio);
+  CHECK(in.initial_loss == 2.41);
+  CHECK(in.num_classes == 10);
+  CHECK(std::isnan(diagnosis_input(TrialRecord{}).initial_loss));  // unknown stays unknown
+}
+
+TEST_CASE("sweep_context takes the best finite val_acc of any epoch of any trial", "[analysis]") {
+  CHECK(std::isnan(sweep_context({}).best_val_acc));
+  TrialRecord a, b, c;
+  a.curves = curve(2, [](int e, EpochRow& r) { r.val_acc = 0.7 + 0.1 * e; }).curves;  // 0.8, 0.9
+  b.curves = curve(2, [](int e, EpochRow& r) { r.val_acc = e == 1 ? 0.85 : NAN; }).curves;
+  CHECK(sweep_context({a, b, c}).best_val_acc == Approx(0.9));
+  CHECK(sweep_context({b, c}).best_val_acc == Approx(0.85));
+}

@@ -1,0 +1,136 @@
+// `hypersweep export` and docs/plot_curves.py on a real results file made by a tiny sweep of
+// the real binary: the CSV files against read_results(), the PNG's magic bytes and size, and
+// the errors for files that are not results files.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "store/results_file.h"
+#include "support/cli.h"
+
+namespace fs = std::filesystem;
+using namespace hs::test;
+
+namespace {
+
+// A results file of 3 short trials on synthetic data (5 classes), made once.
+std::string sweep_file(const Scratch& s) {
+  const auto cfg = s.write("sweep.toml",
+                           "[train]\ndataset = \"synthetic\"\nsynthetic_samples = 400\n"
+                           "synthetic_classes = 5\nhidden = [16]\nepochs = 3\nthreads = 1\n"
+                           "[sweep]\nstrategy = \"random\"\ntrials = 3\n"
+                           "[space]\nlr = { log_uniform = [1e-3, 1e-1] }\n"
+                           "optimizer = [\"momentum\", \"adam\"]\n");
+  const std::string out = s.path("results.h5");
+  const Run r = hypersweep("run '" + cfg.string() + "' -j 1 --out '" + out + "'");
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  return out;
+}
+
+std::vector<std::string> lines(const std::string& text) {
+  std::vector<std::string> out;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    const size_t end = text.find('\n', pos);
+    out.push_back(text.substr(pos, end - pos));
+    if (end == std::string::npos) break;
+    pos = end + 1;
+  }
+  return out;
+}
+
+std::string python() { return fs::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3"; }
+
+}  // namespace
+
+TEST_CASE("export writes summary.csv and curves.csv of a real sweep", "[cli][export]") {
+  Scratch s;
+  const std::string results = sweep_file(s);
+  auto data = hs::read_results(results);
+  REQUIRE(data.ok());
+  REQUIRE(data->trials.size() == 3);
+
+  const std::string dir = s.path("csv/deeper");  // made, parents too
+  const Run r = hypersweep("export '" + results + "' --csv '" + dir + "'");
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  CHECK(contains(r.out, "3 trials -> " + dir + "/summary.csv"));
+
+  const auto sum = lines(slurp(fs::path(dir) / "summary.csv"));
+  REQUIRE(sum.size() == 4);
+  CHECK(sum[0] ==
+        "id,status,lr,optimizer,best_epoch,best_metric,test_acc,initial_loss,num_classes,"
+        "epochs_run,seconds,rank,host,error");
+  size_t epochs = 0;
+  for (size_t i = 0; i < 3; ++i) {
+    const hs::TrialRecord& t = data->trials[i];
+    epochs += t.curves.size();
+    char lr[40], metric[40], loss[40];
+    std::snprintf(lr, sizeof lr, "%.17g", std::get<double>(t.params[0]));
+    std::snprintf(metric, sizeof metric, "%.17g", t.best_metric);
+    std::snprintf(loss, sizeof loss, "%.17g", t.initial_loss);
+    INFO(sum[i + 1]);
+    CHECK(sum[i + 1].rfind(std::to_string(t.id) + "," + t.status + "," + lr + "," +
+                               std::get<std::string>(t.params[1]) + "," + std::to_string(t.best_epoch) +
+                               "," + metric + ",",
+                           0) == 0);
+    CHECK(contains(sum[i + 1], std::string(",") + loss + ",5,"));  // initial_loss, num_classes
+    CHECK(std::abs(t.initial_loss - std::log(5.0)) < 1.5);
+  }
+  const auto cur = lines(slurp(fs::path(dir) / "curves.csv"));
+  REQUIRE(cur.size() == 1 + epochs);
+  CHECK(cur[0] == "id,epoch,lr,train_loss,train_acc,val_loss,val_acc,seconds,update_ratio/dense1,"
+                  "update_ratio/dense2");
+
+  SECTION("a missing file and a file that is not a results file exit 2 naming it") {
+    const Run missing = hypersweep("export '" + s.path("none.h5") + "' --csv '" + s.path("x") + "'");
+    CHECK(missing.code == 2);
+    CHECK(contains(missing.err, s.path("none.h5") + ": no such results file"));
+    const auto text = s.write("notes.h5", "id,status\n");
+    const Run bad = hypersweep("export '" + text.string() + "' --csv '" + s.path("x") + "'");
+    CHECK(bad.code == 2);
+    CHECK(contains(bad.err, text.string() + ": not an HDF5 file"));
+    CHECK_FALSE(fs::exists(s.path("x")));  // nothing made for a file it could not read
+    CHECK(hypersweep("export '" + results + "'").code == 2);  // --csv is required
+  }
+  SECTION("a copy of the HDF5 file without its journal exports the same") {
+    const std::string copy = s.path("copy.h5");
+    fs::copy_file(results, copy);
+    const Run c = hypersweep("export '" + copy + "' --csv '" + s.path("copy_csv") + "'");
+    REQUIRE(c.code == 0);
+    CHECK(slurp(s.path("copy_csv/summary.csv")) == slurp(fs::path(dir) / "summary.csv"));
+    CHECK(slurp(s.path("copy_csv/curves.csv")) == slurp(fs::path(dir) / "curves.csv"));
+  }
+}
+
+TEST_CASE("docs/plot_curves.py draws a PNG from a real results file", "[cli][export][plot]") {
+  Scratch s;
+  const std::string results = sweep_file(s);
+  const std::string png = s.path("curves.png");
+  const std::string cmd = python() + " '" + HS_SOURCE_DIR + "/docs/plot_curves.py' '" + results +
+                          "' -o '" + png + "' > '" + s.path("plot.out") + "' 2>&1";
+  const int rc = std::system(cmd.c_str());
+  INFO(slurp(s.path("plot.out")));
+  REQUIRE(rc == 0);
+  CHECK(contains(slurp(s.path("plot.out")), "wrote " + png + ": 3 trials, best trial "));
+  REQUIRE(fs::exists(png));
+  std::string head(8, '\0');
+  std::ifstream(png, std::ios::binary).read(head.data(), 8);
+  CHECK(head == std::string("\x89PNG\r\n\x1a\n", 8));
+  const auto size = fs::file_size(png);
+  CHECK(size > 20'000);     // two panels of lines, not an empty canvas
+  CHECK(size < 2'000'000);
+
+  const auto text = s.write("notes.h5", "not hdf5\n");
+  const std::string bad = python() + " '" + HS_SOURCE_DIR + "/docs/plot_curves.py' '" +
+                          text.string() + "' -o '" + s.path("bad.png") + "' > '" +
+                          s.path("bad.out") + "' 2>&1";
+  CHECK(std::system(bad.c_str()) != 0);
+  CHECK(contains(slurp(s.path("bad.out")), text.string()));
+  CHECK_FALSE(fs::exists(s.path("bad.png")));
+}

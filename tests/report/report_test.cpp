@@ -1,0 +1,665 @@
+// Tests of src/report: the page's text (no network reference, JSON that parses back, escaping,
+// size at 1,000 trials x 100 epochs) and the page in a real browser: headless Chromium dumps the
+// rendered DOM (the plots' data-series, the scatter's points, the table's rows, the render time),
+// prints the page's console to stderr (checked for errors) and takes a screenshot.
+//
+// Without chromium the browser tests print why and pass with a warning, unless HS_REQUIRE_BROWSER=1
+// (then they fail). HS_CHROMIUM names another browser binary. HS_REPORT_KEEP=<dir> copies every
+// report and screenshot there for a person to look at.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "report/report.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using hs::Finding;
+using hs::ParamKind;
+using hs::ParamValue;
+using hs::SweepHeader;
+using hs::TrialRecord;
+
+// ---- helpers ------------------------------------------------------------------------------------
+
+std::string slurp(const fs::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+size_t count(const std::string& s, const std::string& part) {
+  size_t n = 0;
+  for (size_t p = s.find(part); p != std::string::npos; p = s.find(part, p + part.size())) ++n;
+  return n;
+}
+
+bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+// A fresh folder, removed with everything in it at the end of its scope.
+class Scratch {
+ public:
+  Scratch() {
+    static int counter = 0;
+    dir_ = fs::temp_directory_path() /
+           ("hs_report_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  ~Scratch() {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+  Scratch(const Scratch&) = delete;
+  Scratch& operator=(const Scratch&) = delete;
+  fs::path write(const std::string& name, const std::string& text) const {
+    std::ofstream(dir_ / name, std::ios::binary) << text;
+    return dir_ / name;
+  }
+  fs::path path(const std::string& name) const { return dir_ / name; }
+
+ private:
+  fs::path dir_;
+};
+
+// With HS_REPORT_KEEP=<dir>, keeps a copy of `p` there (reports and screenshots to look at).
+void keep(const fs::path& p) {
+  const char* dir = std::getenv("HS_REPORT_KEEP");
+  if (!dir || !*dir) return;
+  fs::create_directories(dir);
+  fs::copy_file(p, fs::path(dir) / p.filename(), fs::copy_options::overwrite_existing);
+}
+
+int shell(const std::string& cmd) {
+  const int status = std::system(cmd.c_str());
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+std::string quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+// The embedded JSON object, as the page holds it.
+std::string embedded_json(const std::string& html) {
+  const std::string open = "<script type=\"application/json\" id=\"hs-data\">";
+  const size_t a = html.find(open);
+  REQUIRE(a != std::string::npos);
+  const size_t b = html.find("</script>", a);
+  REQUIRE(b != std::string::npos);
+  return html.substr(a + open.size(), b - a - open.size());
+}
+
+// Runs python3 on `script` with the JSON file as argv[1]; returns what it printed.
+std::string python_on_json(const Scratch& s, const std::string& json, const std::string& script) {
+  const fs::path data = s.write("data.json", json), py = s.write("check.py", script);
+  const fs::path out = s.path("py.out");
+  const int rc = shell("/usr/bin/python3 " + quote(py.string()) + " " + quote(data.string()) + " > " +
+                       quote(out.string()) + " 2>&1");
+  const std::string printed = slurp(out);
+  INFO("python3 printed: " << printed);
+  REQUIRE(rc == 0);
+  return printed;
+}
+
+// ---- a synthetic sweep --------------------------------------------------------------------------
+
+hs::Param param(const std::string& name, ParamKind kind, double lo, double hi, bool log = false) {
+  hs::Param p;
+  p.name = name;
+  p.kind = kind;
+  p.lo = lo;
+  p.hi = hi;
+  p.log = log;
+  return p;
+}
+
+struct Sweep {
+  SweepHeader header;
+  std::vector<TrialRecord> trials;
+  std::vector<std::vector<Finding>> findings;
+};
+
+// n trials of `epochs` epochs over lr, weight_decay (log_uniform), optimizer (choice),
+// batch_size (int, log) and a fixed `epochs`; two layers' update ratios. Trial 3 diverges (its
+// losses turn NaN/inf), trial 5 fails before training (no curves) with an error text full of
+// markup. Seeded: the same sweep every run.
+Sweep synthetic_sweep(int n, int epochs, const std::string& strategy, uint64_t seed = 7) {
+  Sweep s;
+  SweepHeader& h = s.header;
+  h.config_text = "[sweep]\nstrategy = \"" + strategy +
+                  "\"\ntrials = " + std::to_string(n) +
+                  "\n# a comment with </script><script>alert('x')</script> and <!-- and & \"quotes\"\n"
+                  "[space]\nlr = { log_uniform = [1e-4, 1e-1] }\n";
+  h.config_hash = "0123abcd";
+  h.strategy = strategy;
+  h.seed = 18446744073709551615ull;  // the largest uint64: survives only as text
+  h.version = "0.1.0";
+  h.start_time = "2024-05-01T12:00:00Z";
+  h.metric = "val_acc";
+  h.space.params.push_back(param("lr", ParamKind::kLogUniform, 1e-4, 1e-1));
+  h.space.params.push_back(param("weight_decay", ParamKind::kLogUniform, 1e-6, 1e-2));
+  hs::Param opt = param("optimizer", ParamKind::kChoice, 0, 0);
+  opt.choices = {ParamValue(std::string("adam")), ParamValue(std::string("sgd</b>&"))};
+  h.space.params.push_back(opt);
+  h.space.params.push_back(param("batch_size", ParamKind::kInt, 16, 256, true));
+  hs::Param fixed = param("epochs", ParamKind::kFixed, 0, 0);
+  fixed.choices = {ParamValue(int64_t{epochs})};
+  h.space.params.push_back(fixed);
+
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> u(0, 1);
+  std::normal_distribution<double> noise(0, 1);
+  for (int i = 0; i < n; ++i) {
+    TrialRecord t;
+    t.id = i;
+    t.rank = 1 + i % 3;
+    t.host = "node" + std::to_string(i % 3);
+    const double lr = std::pow(10, -4 + 3 * u(rng)), wd = std::pow(10, -6 + 4 * u(rng));
+    const bool adam = u(rng) < 0.5;
+    const int64_t bs = static_cast<int64_t>(std::lround(std::pow(2, 4 + 4 * u(rng))));
+    t.params = {ParamValue(lr), ParamValue(wd), ParamValue(std::string(adam ? "adam" : "sgd</b>&")),
+                ParamValue(bs), ParamValue(int64_t{epochs})};
+    const bool failed = i == 5, diverged = i == 3;
+    t.status = failed ? "failed" : diverged ? "diverged" : "completed";
+    t.seconds = 3.0 + 0.1 * epochs + u(rng);
+    if (failed) {
+      t.error = "trainer refused: warmup (30) >= epochs; see <b>config</b> & \"</script>\"";
+      t.best_metric = NAN;
+      t.test_acc = NAN;
+      s.trials.push_back(std::move(t));
+      s.findings.push_back({});
+      continue;
+    }
+    // A quality from the distance of log10(lr) to 10^-2.5 (the synthetic optimum).
+    const double q = std::exp(-std::pow(std::log10(lr) + 2.5, 2)) * (1 - 5 * wd);
+    const double final_acc = 0.55 + 0.4 * q;
+    t.layer_names = {"dense1", "dense2"};
+    double best = -1;
+    for (int e = 1; e <= epochs; ++e) {
+      hs::EpochRow r;
+      r.epoch = e;
+      const double f = 1 - std::exp(-4.0 * e / epochs);
+      r.lr = lr * 0.5 * (1 + std::cos(M_PI * (e - 1) / epochs));
+      r.train_acc = std::min(1.0, final_acc * f + 0.03 * f + 0.01 * noise(rng));
+      r.val_acc = std::min(1.0, final_acc * f + 0.015 * noise(rng));
+      r.train_loss = 2.3 * (1 - f) + 0.3 * (1 - q) + 0.02 * noise(rng);
+      r.val_loss = r.train_loss + 0.05 + 0.03 * noise(rng);
+      r.seconds = e * 0.1;
+      if (diverged && e > 4) {
+        r.train_loss = e == 5 ? INFINITY : NAN;
+        r.val_loss = NAN;
+        r.train_acc = r.val_acc = 0.1;
+      }
+      t.curves.push_back(r);
+      t.update_ratio.push_back({lr * (0.5 + 0.1 * noise(rng)) * 0.3, lr * 0.1 * (1 + 0.1 * u(rng))});
+      if (r.val_acc > best) {
+        best = r.val_acc;
+        t.best_epoch = e;
+      }
+    }
+    t.epochs = epochs;
+    t.best_metric = diverged ? NAN : best;
+    t.test_acc = diverged ? NAN : best - 0.01;
+    std::vector<Finding> f;
+    if (diverged) {
+      f.push_back({"diverged", "train_loss became inf at epoch 5 (lr 0.09 > \"safe\" <limit>)",
+                   "lower the learning rate", 5, 5});
+    } else if (i % 4 == 0) {
+      f.push_back({"overfitting", "val_acc fell from 0.884 (epoch 6) to 0.861 while train_acc rose",
+                   "more weight decay", 6, epochs});
+      f.push_back({"update_ratio", "dense1's update/weight ratio 3e-2 above 1e-3", "", 1, epochs});
+    } else {
+      f.push_back({"healthy", "val_acc rose to " + std::to_string(best), "", 0, 0});
+    }
+    s.trials.push_back(std::move(t));
+    s.findings.push_back(std::move(f));
+  }
+  return s;
+}
+
+int with_result(const Sweep& s) {
+  int n = 0;
+  for (const auto& t : s.trials) n += t.status != "diverged" && std::isfinite(t.best_metric);
+  return n;
+}
+
+// ---- the browser ----------------------------------------------------------------------------------
+
+// The chromium binary, or "" when there is none (HS_CHROMIUM overrides the search of PATH).
+std::string find_chromium() {
+  if (const char* c = std::getenv("HS_CHROMIUM"); c && *c) return fs::exists(c) ? c : "";
+  const char* path = std::getenv("PATH");
+  std::stringstream dirs(path ? path : "/usr/bin");
+  for (std::string d; std::getline(dirs, d, ':');)
+    for (const char* name : {"chromium", "chromium-browser"})
+      if (!d.empty() && ::access((fs::path(d) / name).c_str(), X_OK) == 0) return (fs::path(d) / name).string();
+  return "";
+}
+
+// True when the browser tests can run; otherwise says why, loudly, and the test returns early
+// (a warning), or fails when HS_REQUIRE_BROWSER=1.
+bool have_browser() {
+  if (!find_chromium().empty()) return true;
+  const char* req = std::getenv("HS_REQUIRE_BROWSER");
+  if (req && std::string(req) == "1") {
+    FAIL("chromium is not installed (or HS_CHROMIUM is wrong) and HS_REQUIRE_BROWSER=1");
+  }
+  WARN("SKIPPED: chromium is not installed, so the report is not checked in a browser "
+       "(apt-get install chromium; HS_REQUIRE_BROWSER=1 makes this a failure)");
+  return false;
+}
+
+struct Browse {
+  int code = -1;
+  std::string dom, err;  // the dumped DOM (or ""), stderr
+  double wall_s = 0;
+};
+
+// Loads `page` in headless chromium with the console logged to stderr; `what` is "--dump-dom" or
+// "--screenshot=<png>". A profile of its own, so tests may run in parallel.
+Browse browse(const Scratch& s, const fs::path& page, const std::string& what, bool virtual_time = true) {
+  static int n = 0;
+  const std::string tag = std::to_string(n++);
+  const fs::path out = s.path("dom" + tag + ".html"), err = s.path("err" + tag + ".txt");
+  const std::string cmd =
+      "timeout 120 " + quote(find_chromium()) +
+      " --headless --no-sandbox --disable-gpu --no-first-run --hide-scrollbars"
+      " --user-data-dir=" + quote(s.path("profile" + tag).string()) +
+      " --enable-logging=stderr --v=0 --window-size=1400,2400" +
+      (virtual_time ? " --virtual-time-budget=5000 " : " ") + what + " " +
+      quote("file://" + fs::absolute(page).string()) + " > " + quote(out.string()) + " 2> " +
+      quote(err.string());
+  const auto t0 = std::chrono::steady_clock::now();
+  Browse b;
+  b.code = shell(cmd);
+  b.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  b.dom = slurp(out);
+  b.err = slurp(err);
+  return b;
+}
+
+// The lines of chromium's stderr that come from the page's console. On this Chromium (156,
+// Debian 12) every console message, console.error and uncaught exceptions included, is logged
+// as `[...:INFO:CONSOLE:1] "Uncaught ReferenceError: ...", source: file:///... (1)`: the level
+// is not in the line, so any console line counts (report.js logs nothing). dbus, gpu, vaapi and
+// sandbox warnings are not console lines and are ignored.
+std::vector<std::string> console_errors(const std::string& err) {
+  std::vector<std::string> bad;
+  std::stringstream ss(err);
+  for (std::string line; std::getline(ss, line);)
+    if (contains(line, ":CONSOLE") || contains(line, "CONSOLE(") || contains(line, "Uncaught"))
+      bad.push_back(line);
+  return bad;
+}
+
+// The value of attribute `name` on the element with id `id` in the dumped DOM, or "".
+std::string attr(const std::string& dom, const std::string& id, const std::string& name) {
+  const size_t at = dom.find("id=\"" + id + "\"");
+  if (at == std::string::npos) return "";
+  const size_t open = dom.rfind('<', at), close = dom.find('>', at);
+  const std::string tag = dom.substr(open, close - open);
+  const size_t a = tag.find(" " + name + "=\"");
+  if (a == std::string::npos) return "";
+  const size_t v = a + name.size() + 3;
+  return tag.substr(v, tag.find('"', v) - v);
+}
+
+// The value of attribute `name` on <body>, or "".
+std::string body_attr(const std::string& dom, const std::string& name) {
+  const size_t open = dom.find("<body");
+  if (open == std::string::npos) return "";
+  const std::string tag = dom.substr(open, dom.find('>', open) - open);
+  const size_t a = tag.find(" " + name + "=\"");
+  if (a == std::string::npos) return "";
+  const size_t v = a + name.size() + 3;
+  return tag.substr(v, tag.find('"', v) - v);
+}
+
+int attr_int(const std::string& dom, const std::string& id, const std::string& name) {
+  const std::string v = attr(dom, id, name);
+  return v.empty() ? -1 : std::stoi(v);
+}
+
+// The markup of the element with id `id` up to the next element of the same kind's end (enough
+// for a plot <div> holding one <svg>, or a <table>).
+std::string element(const std::string& dom, const std::string& id, const std::string& end) {
+  const size_t at = dom.find("id=\"" + id + "\"");
+  if (at == std::string::npos) return "";
+  return dom.substr(at, dom.find(end, at) - at);
+}
+
+// ---- unit tests -------------------------------------------------------------------------------------
+
+TEST_CASE("report loads nothing from the network", "[report]") {
+  const Sweep s = synthetic_sweep(12, 20, "random");
+  const std::string html = hs::render_report(s.header, s.trials, s.findings);
+  CHECK(html.rfind("<!DOCTYPE html>", 0) == 0);
+  CHECK_FALSE(contains(html, "http://"));
+  CHECK_FALSE(contains(html, "https://"));
+  CHECK_FALSE(contains(html, "src="));   // no <script src>, <img src>
+  CHECK_FALSE(contains(html, "href="));  // no <link href>, <a href>
+  CHECK_FALSE(contains(html, "@import"));
+  CHECK_FALSE(contains(html, "url("));
+  CHECK_FALSE(contains(html, "fetch("));
+  CHECK_FALSE(contains(html, "XMLHttpRequest"));
+  CHECK(count(html, "<script") == 2);  // the data and the embedded report.js
+  CHECK(count(html, "</script>") == 2);
+  CHECK(contains(html, "<style>"));
+}
+
+TEST_CASE("report JSON parses back with every trial and epoch", "[report]") {
+  const Sweep s = synthetic_sweep(12, 20, "random");
+  const std::string html = hs::render_report(s.header, s.trials, s.findings);
+  Scratch sc;
+  // parse_constant refuses NaN and Infinity, which Python accepts but JSON and JSON.parse do not.
+  const std::string printed = python_on_json(sc, embedded_json(html), R"PY(
+import json, sys
+def refuse(c): raise ValueError("not JSON: " + c)
+d = json.load(open(sys.argv[1]), parse_constant=refuse)
+t = d["t"]
+print(len(t["id"]), len(t["p"]), len(d["params"]))
+print(",".join(str(0 if c is None else len(c["va"])) for c in t["c"]))
+print(d["seed"], d["metric"], d["dir"], d["strategy"])
+print(t["st"][3], t["st"][5], t["bm"][3], t["bm"][5], t["c"][3]["tl"][4], t["c"][3]["tl"][5])
+print(len(t["ur"][0]), len(t["ur"][0][0]), t["ln"][0])
+print(json.dumps(t["f"][3][0]))
+print(json.dumps(d["config"]))
+print(json.dumps(t["err"][5]))
+print(t["p"][2][0] in ("adam", "sgd</b>&"), t["p"][4][0])
+)PY");
+  std::string epochs;
+  for (int i = 0; i < 12; ++i) epochs += std::string(i ? "," : "") + (i == 5 ? "0" : "20");
+  std::stringstream expect;
+  expect << "12 5 5\n"
+         << epochs << "\n"
+         << "18446744073709551615 val_acc max random\n"
+         << "diverged failed None None None None\n"
+         << "2 20 ['dense1', 'dense2']\n"
+         << "[\"diverged\", \"train_loss became inf at epoch 5 (lr 0.09 > \\\"safe\\\" <limit>)\", "
+            "\"lower the learning rate\", 5, 5]\n";
+  std::string config_json, err_json;
+  {
+    // What json.dumps prints for the original strings (only '"' and '\n' need escaping here).
+    auto dumps = [](const std::string& v) {
+      std::string o = "\"";
+      for (char c : v) o += c == '"' ? std::string("\\\"") : c == '\n' ? std::string("\\n") : std::string(1, c);
+      return o + "\"";
+    };
+    config_json = dumps(s.header.config_text);
+    err_json = dumps(s.trials[5].error);
+  }
+  expect << config_json << "\n" << err_json << "\nTrue 20\n";
+  CHECK(printed == expect.str());
+}
+
+TEST_CASE("report escapes markup in config, params and errors", "[report]") {
+  Sweep s = synthetic_sweep(12, 10, "random");
+  s.header.config_text += "x = \"</script><script>alert(1)</script>\"\n<!-- <script> -->\n";
+  s.header.metric = "val_acc";
+  hs::ReportOptions opt;
+  opt.title = "sweep <b>&</b> </title>";
+  const std::string html = hs::render_report(s.header, s.trials, s.findings, opt);
+  CHECK(count(html, "</script>") == 2);
+  CHECK(count(html, "<script") == 2);
+  CHECK_FALSE(contains(html, "alert(1)</script>"));
+  CHECK_FALSE(contains(html, "<!--"));
+  CHECK_FALSE(contains(html, "sgd</b>"));
+  CHECK(count(html.substr(0, html.find("</head>")), "</title>") == 1);
+  CHECK(contains(html, "<title>sweep &lt;b&gt;&amp;&lt;/b&gt; &lt;/title&gt;</title>"));
+  CHECK(contains(html, "\\u003c/script\\u003e\\u003cscript\\u003ealert(1)"));
+  // And the text survives the round trip exactly.
+  Scratch sc;
+  const fs::path expected = sc.write("config.txt", s.header.config_text);
+  const std::string printed = python_on_json(sc, embedded_json(html),
+                                             "import json, sys\n"
+                                             "d = json.load(open(sys.argv[1]))\n"
+                                             "print(d['config'] == open('" + expected.string() +
+                                                 "').read(), d['title'])\n");
+  CHECK(printed == "True sweep <b>&</b> </title>\n");
+}
+
+TEST_CASE("report numbers are compact and non-finite values are null", "[report]") {
+  Sweep s = synthetic_sweep(12, 20, "random");
+  s.trials[0].curves[0].val_acc = 0.123456789;
+  s.trials[0].curves[1].val_acc = -INFINITY;
+  s.trials[0].update_ratio[0][0] = 1.234567e-5;
+  const std::string json = embedded_json(hs::render_report(s.header, s.trials, s.findings));
+  for (const char* bad : {"NaN", "Infinity", ",nan", "[nan", ",-nan", "[-nan", ",inf", "[inf", ",-inf", "[-inf"})
+    CHECK_FALSE(contains(json, bad));
+  CHECK(contains(json, "\"va\":[0.1235,null,"));
+  CHECK(contains(json, "[[1.235e-5,"));
+  CHECK(contains(json, "\"seed\":\"18446744073709551615\""));
+}
+
+TEST_CASE("report at 1000 trials x 100 epochs stays under 10 MB", "[report]") {
+  const Sweep s = synthetic_sweep(1000, 100, "tpe");
+  const auto t0 = std::chrono::steady_clock::now();
+  const std::string html = hs::render_report(s.header, s.trials, s.findings);
+  const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  WARN("1000 trials x 100 epochs: " << html.size() / 1e6 << " MB of HTML, rendered to text in " << ms << " ms");
+  CHECK(html.size() < 10'000'000);
+}
+
+// ---- in the browser ---------------------------------------------------------------------------------
+
+TEST_CASE("browser console check catches a broken page", "[report][browser]") {
+  if (!have_browser()) return;
+  Scratch sc;
+  const fs::path ok = sc.write("ok.html", "<!DOCTYPE html><html><body><script>"
+                                          "document.body.setAttribute('data-ok','1');</script></body></html>");
+  const fs::path bad = sc.write("bad.html", "<!DOCTYPE html><html><body><script>"
+                                            "console.error('boom'); undefinedFunction();</script></body></html>");
+  const Browse g = browse(sc, ok, "--dump-dom"), b = browse(sc, bad, "--dump-dom");
+  INFO("good page stderr:\n" << g.err);
+  CHECK(contains(g.dom, "data-ok=\"1\""));
+  CHECK(console_errors(g.err).empty());
+  INFO("broken page stderr:\n" << b.err);
+  const auto errs = console_errors(b.err);
+  REQUIRE(errs.size() == 2);
+  CHECK(contains(errs[0], "boom"));
+  CHECK(contains(errs[1], "Uncaught ReferenceError"));
+}
+
+TEST_CASE("browser renders every plot and row of a 12-trial random sweep", "[report][browser]") {
+  if (!have_browser()) return;
+  const Sweep s = synthetic_sweep(12, 20, "random");
+  Scratch sc;
+  const fs::path page = sc.write("report_random.html", hs::render_report(s.header, s.trials, s.findings));
+  keep(page);
+  const Browse b = browse(sc, page, "--dump-dom");
+  INFO("chromium stderr:\n" << b.err);
+  REQUIRE(b.code == 0);
+  CHECK(console_errors(b.err).empty());
+  const std::string& dom = b.dom;
+  REQUIRE(body_attr(dom, "data-rendered") == "1");
+  // Curves: 11 trials (the failed one has none; the diverged one has, with gaps).
+  CHECK(attr_int(dom, "plot-overlay", "data-series") == 11);
+  CHECK(count(element(dom, "plot-overlay", "</svg>"), "<path class=\"curve") == 11);
+  // The chosen trial (the best by default): loss points + average for train and val, and lr;
+  // accuracy points + average; one update-ratio line per layer.
+  CHECK(attr_int(dom, "plot-loss", "data-series") == 5);
+  CHECK(attr_int(dom, "plot-acc", "data-series") == 4);
+  CHECK(attr_int(dom, "plot-ratio", "data-series") == 2);
+  // The scatter: one point per trial with a result (10: not the diverged, not the failed one),
+  // plus the set of crosses for those two.
+  CHECK(attr_int(dom, "plot-scatter", "data-points") == with_result(s));
+  CHECK(with_result(s) == 10);
+  CHECK(count(element(dom, "plot-scatter", "</svg>"), "<circle class=\"pt") == 10);
+  CHECK(attr_int(dom, "plot-scatter", "data-series") == 2);
+  // lr x weight_decay by default, on log axes.
+  CHECK(contains(element(dom, "plot-scatter", "</svg>"), ">lr (log)<"));
+  CHECK(contains(element(dom, "plot-scatter", "</svg>"), ">weight_decay (log)<"));
+  // Parallel coordinates: a line per trial that has parameters (all 12).
+  CHECK(attr_int(dom, "plot-parallel", "data-series") == 12);
+  // Random search: no best-so-far plot.
+  CHECK(attr_int(dom, "plot-bestsofar", "data-series") == 0);
+  // The table: a row per trial, the diagnosis with its evidence as a tooltip.
+  const std::string table = element(dom, "trials-table", "</table>");
+  CHECK(count(table, "<tr data-i=") == 12);
+  CHECK(contains(table, "title=\"train_loss became inf at epoch 5 (lr 0.09 &gt; &quot;safe&quot; &lt;limit&gt;)"));
+  // Text from the data is text, never markup.
+  CHECK_FALSE(contains(dom, "<b>config</b>"));
+  CHECK_FALSE(contains(dom, "sgd</b>"));
+  CHECK(contains(dom, "&lt;/script&gt;&lt;script&gt;alert('x')&lt;/script&gt;"));
+  CHECK(std::stod(body_attr(dom, "data-render-ms")) < 2000);
+}
+
+// A script the test appends after the report's own: it clicks every column header twice (sort
+// up and down), chooses the failed and the diverged trial by their rows, tries every pair of
+// scatter axes, clicks the middle of the overlay, and notes what it saw on <body>.
+constexpr const char* kClicker = R"JS(<script>
+(function () {
+  function q(s) { return document.querySelector(s); }
+  var n = q('#trials-table thead tr').children.length;
+  for (var k = 0; k < n; ++k) { q('th[data-col="' + k + '"]').click(); q('th[data-col="' + k + '"]').click(); }
+  q('#trials-table tr[data-i="5"]').click();
+  var b = document.body;
+  b.setAttribute('data-t-failed-series', q('#plot-loss').getAttribute('data-series'));
+  b.setAttribute('data-t-failed-error', q('#trial-head .error') ? '1' : '0');
+  q('#trials-table tr[data-i="3"]').click();
+  b.setAttribute('data-t-diverged-series', q('#plot-loss').getAttribute('data-series'));
+  b.setAttribute('data-t-sel-rows', String(document.querySelectorAll('#trials-table tr.sel').length));
+  var sx = q('#scatter-x'), sy = q('#scatter-y'), pts = [];
+  for (var i = 0; i < sx.options.length; ++i) for (var j = 0; j < sy.options.length; ++j) {
+    sx.value = sx.options[i].value; sx.dispatchEvent(new Event('change'));
+    sy.value = sy.options[j].value; sy.dispatchEvent(new Event('change'));
+    pts.push(q('#plot-scatter').getAttribute('data-points'));
+  }
+  b.setAttribute('data-t-scatter-points', pts.join(','));
+  var svg = q('#plot-overlay svg'), r = svg.getBoundingClientRect();
+  svg.dispatchEvent(new MouseEvent('click', { bubbles: true, clientX: r.left + r.width * 0.9, clientY: r.top + r.height * 0.12 }));
+  b.setAttribute('data-t-after-overlay', q('#trials-table tr.sel') ? q('#trials-table tr.sel').getAttribute('data-i') : '');
+  b.setAttribute('data-t-done', '1');
+})();
+</script>)JS";
+
+TEST_CASE("browser report survives sorting and choosing trials and axes", "[report][browser]") {
+  if (!have_browser()) return;
+  const Sweep s = synthetic_sweep(12, 20, "random");
+  std::string html = hs::render_report(s.header, s.trials, s.findings);
+  html.insert(html.rfind("</body>"), kClicker);
+  Scratch sc;
+  const fs::path page = sc.write("report_clicked.html", html);
+  const Browse b = browse(sc, page, "--dump-dom");
+  INFO("chromium stderr:\n" << b.err);
+  CHECK(console_errors(b.err).empty());
+  REQUIRE(body_attr(b.dom, "data-t-done") == "1");
+  CHECK(body_attr(b.dom, "data-t-failed-series") == "0");  // no curves: empty plots
+  CHECK(body_attr(b.dom, "data-t-failed-error") == "1");   // and its error text
+  CHECK(body_attr(b.dom, "data-t-diverged-series") == "5");
+  CHECK(body_attr(b.dom, "data-t-sel-rows") == "1");
+  // 5 x 5 axis pairs (4 searched parameters and the metric); every pair shows the 10 results.
+  std::string ten;
+  for (int i = 0; i < 25; ++i) ten += std::string(i ? "," : "") + "10";
+  CHECK(body_attr(b.dom, "data-t-scatter-points") == ten);
+  // Near the top right of the overlay runs the best curve (top of the ranking at the end).
+  CHECK_FALSE(body_attr(b.dom, "data-t-after-overlay").empty());
+}
+
+TEST_CASE("browser draws best-so-far for a tpe sweep", "[report][browser]") {
+  if (!have_browser()) return;
+  Sweep s = synthetic_sweep(12, 20, "tpe");
+  s.header.metric = "val_loss";  // minimised: the overlay shows val_loss
+  for (auto& t : s.trials)
+    if (!t.curves.empty()) t.best_metric = t.curves.back().val_loss;
+  Scratch sc;
+  hs::ReportOptions opt;
+  opt.max_table_rows = 5;
+  const fs::path page = sc.write("report_tpe.html", hs::render_report(s.header, s.trials, s.findings, opt));
+  keep(page);
+  const Browse b = browse(sc, page, "--dump-dom");
+  INFO("chromium stderr:\n" << b.err);
+  CHECK(console_errors(b.err).empty());
+  CHECK(attr_int(b.dom, "plot-bestsofar", "data-series") == 2);
+  CHECK(attr_int(b.dom, "plot-overlay", "data-series") == 11);
+  CHECK(contains(element(b.dom, "plot-overlay", "</svg>"), ">val_loss<"));
+  CHECK(contains(b.dom, "(minimised)"));
+  CHECK(count(element(b.dom, "trials-table", "</table>"), "<tr data-i=") == 5);
+  CHECK(contains(b.dom, "showing 5 of 12 trials"));
+}
+
+TEST_CASE("browser survives a sweep with no trials and one without curves", "[report][browser]") {
+  if (!have_browser()) return;
+  Sweep s = synthetic_sweep(12, 20, "bayes");
+  Scratch sc;
+  const fs::path none = sc.write("none.html", hs::render_report(s.header, {}, {}));
+  std::vector<TrialRecord> one = {s.trials[5]};  // the failed trial only
+  const fs::path failed = sc.write("failed.html", hs::render_report(s.header, one, {}));
+  for (const fs::path& p : {none, failed}) {
+    const Browse b = browse(sc, p, "--dump-dom");
+    INFO(p.filename() << ": chromium stderr:\n" << b.err);
+    CHECK(console_errors(b.err).empty());
+    CHECK(body_attr(b.dom, "data-rendered") == "1");
+    CHECK(attr_int(b.dom, "plot-overlay", "data-series") == 0);
+  }
+}
+
+// The PNG's width and height from its IHDR chunk, or {0, 0} when it is not a PNG.
+std::pair<int, int> png_size(const std::string& png) {
+  if (png.size() < 24 || png.compare(0, 8, "\x89PNG\r\n\x1a\n") != 0) return {0, 0};
+  auto be32 = [&](size_t o) {
+    return (static_cast<unsigned char>(png[o]) << 24) | (static_cast<unsigned char>(png[o + 1]) << 16) |
+           (static_cast<unsigned char>(png[o + 2]) << 8) | static_cast<unsigned char>(png[o + 3]);
+  };
+  return {be32(16), be32(20)};
+}
+
+TEST_CASE("browser screenshot of the report is a non-blank PNG", "[report][browser]") {
+  if (!have_browser()) return;
+  const Sweep s = synthetic_sweep(12, 20, "random");
+  Scratch sc;
+  const fs::path page = sc.write("report.html", hs::render_report(s.header, s.trials, s.findings));
+  const fs::path blank = sc.write("blank.html", "<!DOCTYPE html><html><body></body></html>");
+  const fs::path png = sc.path("report.png"), blank_png = sc.path("blank.png");
+  const Browse b = browse(sc, page, "--screenshot=" + quote(png.string()));
+  INFO("chromium stderr:\n" << b.err);
+  CHECK(console_errors(b.err).empty());
+  browse(sc, blank, "--screenshot=" + quote(blank_png.string()));
+  const std::string shot = slurp(png), empty = slurp(blank_png);
+  keep(png);
+  CHECK(png_size(shot) == std::make_pair(1400, 2400));
+  CHECK(png_size(empty) == std::make_pair(1400, 2400));
+  // A blank 1400x2400 page compresses to about 15 kB here, a page with one heading and a line to
+  // about 23 kB, the report to well over 100 kB.
+  WARN("screenshot: report " << shot.size() << " bytes, blank page " << empty.size() << " bytes");
+  CHECK(shot.size() > 4 * empty.size());
+}
+
+TEST_CASE("browser renders 1000 trials x 100 epochs in under 2 s", "[report][browser]") {
+  if (!have_browser()) return;
+  const Sweep s = synthetic_sweep(1000, 100, "tpe");
+  Scratch sc;
+  const std::string html = hs::render_report(s.header, s.trials, s.findings);
+  const fs::path page = sc.write("report_1000.html", html);
+  keep(page);
+  // Real time (no --virtual-time-budget): the script runs before the load event the dump waits for.
+  const Browse b = browse(sc, page, "--dump-dom", false);
+  INFO("chromium stderr:\n" << b.err);
+  REQUIRE(b.code == 0);
+  CHECK(console_errors(b.err).empty());
+  REQUIRE(body_attr(b.dom, "data-rendered") == "1");
+  const double ms = std::stod(body_attr(b.dom, "data-render-ms"));
+  const double page_ms = std::stod(body_attr(b.dom, "data-page-ms"));
+  WARN("1000 x 100: " << html.size() / 1e6 << " MB; data-render-ms " << ms << ", data-page-ms " << page_ms
+                      << ", chromium wall " << b.wall_s << " s");
+  CHECK(ms < 2000);
+  CHECK(attr_int(b.dom, "plot-overlay", "data-series") == 999);
+  CHECK(attr_int(b.dom, "plot-scatter", "data-points") == with_result(s));
+  CHECK(count(element(b.dom, "trials-table", "</table>"), "<tr data-i=") == 1000);
+}
+
+}  // namespace
