@@ -1,0 +1,334 @@
+#include "recipe/steps.h"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <limits>
+#include <utility>
+
+#include "core/rng.h"
+#include "nn/model.h"
+#include "train/trainer.h"
+
+namespace hs {
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+// Evaluation batches: no gradients, so larger than a training batch (as train() does).
+constexpr int64_t kEvalBatch = 256;
+
+std::string num(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.4g", x);
+  return buf;
+}
+
+int classes_of(const DataBundle& data) {
+  const int a = data.train.data ? data.train.data->num_classes : 0;
+  const int b = data.test.data ? data.test.data->num_classes : 0;
+  return std::max(a, b);  // as train() counts them
+}
+
+// The network train() would build for `opt` on `data`, after the checks every step needs.
+Result<Network> build_for(const TrainOptions& opt, const DataBundle& data) {
+  if (opt.threads > 0) omp_set_num_threads(opt.threads);
+  if (!data.train.data || data.train.size() == 0) return make_error({}, "no training samples");
+  if (opt.batch_size < 1) return Error{{}, 0, "batch_size", "must be >= 1"};
+  const int classes = classes_of(data);
+  if (classes < 2) return make_error(data.train.data->name, "needs at least 2 classes");
+  const Dataset& f = *data.train.data;
+  return build_network(opt.model, f.height, f.width, f.channels, f.is_image, classes);
+}
+
+// `opt` with regularisation off (lecture, steps 1 and 2).
+TrainOptions unregularised(const TrainOptions& base) {
+  TrainOptions opt = base;
+  opt.optim.weight_decay = 0.0;
+  opt.model.dropout = 0.0;
+  return opt;
+}
+
+// The training set's dataset rows in a random order from `seed`.
+std::vector<int32_t> shuffled_train(const DataBundle& data, uint64_t seed) {
+  std::vector<int32_t> idx = data.train.index;
+  Rng rng(seed);
+  rng.shuffle(idx.data(), idx.size());
+  return idx;
+}
+
+Subset head(const DataBundle& data, const std::vector<int32_t>& rows, int64_t n) {
+  Subset s;
+  s.data = data.train.data;
+  s.index.assign(rows.begin(), rows.begin() + std::min<int64_t>(n, rows.size()));
+  return s;
+}
+
+// The seed of pass `pass` over a step's samples: one stream per step, one draw per pass.
+uint64_t pass_seed(uint64_t seed, uint64_t stream, int64_t pass) {
+  return derive_seed(derive_seed(seed, stream, SeedPurpose::kShuffle), static_cast<uint64_t>(pass),
+                     SeedPurpose::kShuffle);
+}
+
+}  // namespace
+
+// --------------------------------------------------------------------------------------------
+
+Result<InitialLossResult> check_initial_loss(const TrainOptions& base, const DataBundle& data,
+                                             const InitialLossOptions& options) {
+  const TrainOptions opt = unregularised(base);
+  auto net = build_for(opt, data);
+  if (!net) return net.error();
+  Trainer tr(opt, std::move(*net), kEvalBatch);  // initialised as train() would
+  const int64_t B = opt.batch_size;
+  const std::vector<int32_t> rows =
+      shuffled_train(data, derive_seed(opt.seed, kRecipeInitialLossStream, SeedPurpose::kShuffle));
+
+  InitialLossResult r;
+  r.classes = classes_of(data);
+  r.expected = std::log(static_cast<double>(r.classes));
+  r.tolerance = options.rel_tolerance;
+  double sum = 0;
+  for (int k = 0; k < options.batches && k * B < static_cast<int64_t>(rows.size()); ++k) {
+    Subset batch;
+    batch.data = data.train.data;
+    const int64_t first = k * B, n = std::min<int64_t>(B, rows.size() - first);
+    batch.index.assign(rows.begin() + first, rows.begin() + first + n);
+    const double loss = tr.evaluate(batch).loss;  // inference mode: no dropout, no update
+    r.batch_losses.push_back(loss);
+    sum += loss * static_cast<double>(n);
+    r.samples += n;
+    ++r.batches;
+  }
+  r.loss = sum / static_cast<double>(r.samples);
+  const bool finite = std::isfinite(r.loss);
+  r.rel_error = finite ? std::fabs(r.loss - r.expected) / r.expected
+                       : std::numeric_limits<double>::infinity();
+  r.ok = finite && r.rel_error <= r.tolerance;
+  r.verdict = !finite ? "not_finite" : r.ok ? "ok" : r.loss > r.expected ? "too_high" : "too_low";
+
+  std::string& s = r.report;
+  s = "Initial loss: " + num(r.loss) + " measured on " + std::to_string(r.batches) +
+      " random training batches (" + std::to_string(r.samples) +
+      " samples, no weight decay or dropout, before any update); expected ln(" +
+      std::to_string(r.classes) + ") = " + num(r.expected) +
+      ", the loss of uniform predictions over " + std::to_string(r.classes) + " classes. ";
+  if (!finite) {
+    s += "The loss is not finite before any update: the initialisation or the input is broken "
+         "(weights or inputs with inf/NaN, or logits so large the softmax overflows). Stop here "
+         "and fix it before tuning anything.";
+  } else if (r.ok) {
+    s += "It is within " + num(100 * r.rel_error) + "% of ln(C) (tolerance " +
+         num(100 * r.tolerance) + "%): the initialisation gives near-uniform predictions, as it "
+         "should. Go on to overfitting a small sample.";
+  } else if (r.verdict == "too_high") {
+    s += "It is " + (r.rel_error > 10 ? num(r.loss / r.expected) + " times ln(C)"
+                                      : num(100 * r.rel_error) + "% above ln(C)") +
+         " (tolerance " +
+         num(100 * r.tolerance) + "%): the initial logits are far from zero, so the model is "
+         "confidently wrong before it has learnt anything. Likely a bad initialisation (weights "
+         "too large: check init and init_scale, currently " + num(opt.model.init_scale) +
+         ") or unnormalised inputs. Stop here and fix it before tuning anything.";
+  } else {
+    s += "It is " + num(100 * r.rel_error) + "% below ln(C) (tolerance " +
+         num(100 * r.tolerance) + "%): an untrained model should not beat uniform guessing. "
+         "Suspect a bug: labels leaking into the inputs, a loss not averaged per sample, or "
+         "fewer classes than the network has outputs. Stop here and find out why.";
+  }
+  return r;
+}
+
+// --------------------------------------------------------------------------------------------
+
+Result<OverfitResult> overfit_small_sample(const TrainOptions& base, const DataBundle& data,
+                                           const OverfitOptions& options) {
+  const TrainOptions opt = unregularised(base);
+  auto built = build_for(opt, data);
+  if (!built) return built.error();
+  const int64_t B = opt.batch_size;
+  const std::vector<int32_t> rows =
+      shuffled_train(data, derive_seed(opt.seed, kRecipeOverfitStream, SeedPurpose::kShuffle));
+  const Subset sample = head(data, rows, options.batches * B);
+  const int64_t n = sample.size();
+
+  OverfitResult r;
+  r.samples = n;
+  for (double lr : options.lrs) {
+    Trainer tr(opt, *built, kEvalBatch);  // every attempt starts from the same initialisation
+    OverfitAttempt a;
+    a.lr = lr;
+    EvalResult e = tr.evaluate(sample);
+    a.start_loss = e.loss;
+    std::vector<int32_t> order = sample.index;
+    for (int epoch = 1; epoch <= options.max_epochs && a.outcome.empty(); ++epoch) {
+      a.epochs = epoch;
+      Rng(pass_seed(opt.seed, kRecipeOverfitStream, epoch)).shuffle(order.data(), order.size());
+      for (int64_t first = 0; first < n; first += B) {
+        const int64_t bs = std::min(B, n - first);
+        const LossStats st = tr.step(sample, order.data() + first, bs, static_cast<float>(lr),
+                                     nullptr);
+        if (!std::isfinite(st.loss_sum)) {
+          e.loss = st.loss_sum / static_cast<double>(bs);
+          e.acc = kNaN;
+          a.outcome = "too_high";
+          break;
+        }
+      }
+      if (!a.outcome.empty()) break;
+      e = tr.evaluate(sample);
+      if (!std::isfinite(e.loss) || e.loss > options.explode_factor * a.start_loss)
+        a.outcome = "too_high";
+      else if (e.acc >= options.target_acc)
+        a.outcome = "fit";
+    }
+    a.final_loss = e.loss;
+    a.final_acc = e.acc;
+    if (a.outcome.empty()) {
+      if (e.loss > a.start_loss)
+        a.outcome = "too_high";  // bounced up, not down: too large a step, short of inf/NaN
+      else if (e.loss > (1.0 - options.min_rel_drop) * a.start_loss)
+        a.outcome = "too_low";
+      else
+        a.outcome = "no_fit";
+    }
+    r.tried.push_back(a);
+    if (a.outcome == "fit") {
+      r.ok = true;
+      r.lr = lr;
+      break;
+    }
+  }
+
+  auto all = [&](const char* o) {
+    return std::all_of(r.tried.begin(), r.tried.end(),
+                       [&](const OverfitAttempt& a) { return a.outcome == o; });
+  };
+  r.verdict = r.ok ? "fit" : all("too_high") ? "lr_too_high" : all("too_low") ? "lr_too_low"
+                                                                              : "no_fit";
+  std::string& s = r.report;
+  s = "Overfitting a sample of " + std::to_string(n) + " training samples (" +
+      std::to_string(options.batches) + " batches of " + std::to_string(B) +
+      ", no regularisation, up to " + std::to_string(options.max_epochs) +
+      " epochs per lr). Tried:";
+  for (const auto& a : r.tried)
+    s += " lr " + num(a.lr) + " " + a.outcome + " (loss " + num(a.start_loss) + " -> " +
+         num(a.final_loss) + ", accuracy " + num(100 * a.final_acc) + "% after " +
+         std::to_string(a.epochs) + " epochs);";
+  s.back() = '.';
+  if (r.ok) {
+    s += " lr " + num(r.lr) + " reaches " + num(100 * options.target_acc) +
+         "% training accuracy: the model and optimiser can learn, go on to finding a learning "
+         "rate on the whole training set.";
+  } else if (r.verdict == "lr_too_high") {
+    s += " Every lr was too high: the loss became inf/NaN or exploded. Try smaller learning rates "
+         "(below " + num(*std::min_element(options.lrs.begin(), options.lrs.end())) +
+         "); if even tiny ones blow up, suspect the initialisation or the inputs.";
+  } else if (r.verdict == "lr_too_low") {
+    s += " Every lr was too low: the loss barely fell. Try larger learning rates (above " +
+         num(*std::max_element(options.lrs.begin(), options.lrs.end())) +
+         "); if none moves the loss, suspect a bug in the gradient or the update.";
+  } else {
+    s += " No lr reached " + num(100 * options.target_acc) +
+         "% training accuracy. An lr whose loss fell without fitting needs more epochs or a "
+         "larger model; a sample this small should be memorised easily, so if none comes close "
+         "suspect a bug (labels shuffled apart from their inputs, a frozen layer).";
+  }
+  return r;
+}
+
+// --------------------------------------------------------------------------------------------
+
+Result<LrTrial> lr_trial(const TrainOptions& base, const DataBundle& data, double lr,
+                         const LrFindOptions& options) {
+  TrainOptions opt = base;
+  opt.optim.weight_decay = options.weight_decay;
+  opt.model.dropout = 0.0;
+  auto net = build_for(opt, data);
+  if (!net) return net.error();
+  Trainer tr(opt, std::move(*net), kEvalBatch);
+  const int64_t n = data.train.size();
+  const int64_t B = std::min<int64_t>(opt.batch_size, n);
+  // The probe and the first pass's order share one draw; later passes reshuffle.
+  std::vector<int32_t> order =
+      shuffled_train(data, derive_seed(opt.seed, kRecipeLrFindStream, SeedPurpose::kShuffle));
+  const Subset probe = head(data, order, options.probe_samples > 0 ? options.probe_samples : n);
+
+  LrTrial t;
+  t.lr = lr;
+  t.loss_start = tr.evaluate(probe).loss;
+  int64_t pos = 0, pass = 0;
+  for (int it = 0; it < options.iterations; ++it) {
+    if (pos + B > n) {  // a new pass: whole batches only, so every update sees B samples
+      Rng(pass_seed(opt.seed, kRecipeLrFindStream, ++pass)).shuffle(order.data(), order.size());
+      pos = 0;
+    }
+    const LossStats st = tr.step(data.train, order.data() + pos, B, static_cast<float>(lr),
+                                 nullptr);
+    pos += B;
+    t.losses.push_back(st.loss_sum / static_cast<double>(B));
+    if (!std::isfinite(st.loss_sum)) {
+      t.diverged = true;
+      break;
+    }
+    ++t.iterations;
+  }
+  t.loss_end = t.diverged ? kNaN : tr.evaluate(probe).loss;
+  if (!std::isfinite(t.loss_end) || t.loss_end > options.explode_factor * t.loss_start)
+    t.diverged = true;
+  t.drop = std::isfinite(t.loss_end) ? t.loss_start - t.loss_end : kNaN;
+  return t;
+}
+
+LrFindResult pick_lr(std::vector<LrTrial> trials) {
+  LrFindResult r;
+  r.trials = std::move(trials);
+  int best = -1;
+  for (size_t i = 0; i < r.trials.size(); ++i) {
+    const LrTrial& t = r.trials[i];
+    if (t.diverged || !std::isfinite(t.drop) || t.drop <= 0) continue;
+    if (best < 0 || t.drop > r.trials[best].drop) best = static_cast<int>(i);
+  }
+  std::string& s = r.report;
+  s = "Learning-rate search, the probe loss before -> after each lr's updates:";
+  for (const auto& t : r.trials) {
+    s += " lr " + num(t.lr) + ": ";
+    if (t.diverged && !std::isfinite(t.loss_end))
+      s += "diverged (inf/NaN after " + std::to_string(t.iterations) + " updates);";
+    else
+      s += num(t.loss_start) + " -> " + num(t.loss_end) + (t.diverged ? " (diverged: exploded, " : " (drop " + num(t.drop) + ", ") +
+           std::to_string(t.iterations) + " updates);";
+  }
+  if (r.trials.empty()) s += " none;";
+  s.back() = '.';
+  if (best < 0) {
+    s += " No learning rate lowered the loss: if the largest diverged and the smallest did not "
+         "move, the range is too coarse (try a finer one in between); otherwise go back to "
+         "overfitting a small sample.";
+    return r;
+  }
+  r.ok = true;
+  r.best_lr = r.trials[best].lr;
+  s += " Picked lr " + num(r.best_lr) + ", the largest loss drop.";
+  double lo = r.best_lr, hi = r.best_lr;
+  for (const auto& t : r.trials) lo = std::min(lo, t.lr), hi = std::max(hi, t.lr);
+  if (r.trials.size() > 1 && (r.best_lr == lo || r.best_lr == hi))
+    s += " It is at the edge of the range tried, so the best lr may lie beyond it: extend the "
+         "range on that side before the coarse search.";
+  else
+    s += " Use a range around it (e.g. a factor of 10 either side) for the coarse search.";
+  return r;
+}
+
+Result<LrFindResult> find_lr(const TrainOptions& base, const DataBundle& data,
+                             const LrFindOptions& options) {
+  std::vector<LrTrial> trials;
+  for (double lr : options.lrs) {
+    auto t = lr_trial(base, data, lr, options);
+    if (!t) return t.error();
+    trials.push_back(std::move(*t));
+  }
+  return pick_lr(std::move(trials));
+}
+
+}  // namespace hs
