@@ -216,6 +216,65 @@ TEST_CASE("SIGUSR1 stops an MPI sweep cleanly, and the sweep resumes with every 
   }
 }
 
+namespace {
+// The pid of the rank-`rank` process of an mpirun job whose command line contains `marker`.
+pid_t rank_pid(const std::string& marker, int rank) {
+  for (const auto& entry : fs::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::string cmdline = slurp(entry.path() / "cmdline");
+    std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
+    if (!contains(cmdline, marker) || contains(cmdline, "mpirun")) continue;
+    std::string env = slurp(entry.path() / "environ");
+    std::replace(env.begin(), env.end(), '\0', '\n');
+    if (contains("\n" + env, "\nOMPI_COMM_WORLD_RANK=" + std::to_string(rank) + "\n"))
+      return static_cast<pid_t>(std::stol(name));
+  }
+  return 0;
+}
+}  // namespace
+
+TEST_CASE("kill -9 of rank 0 under mpirun loses only the trials in flight, and the sweep continues",
+          "[mpi][resume]") {
+  Scratch s;
+  auto text = synthetic_sweep("[sweep]\nstrategy = \"random\"\ntrials = 10\nseed = 9\n",
+                              "[space]\nlr = { log_uniform = [1e-3, 1e-1] }\n");
+  text.replace(text.find("epochs = 4"), 10, "epochs = 300");  // about 0.3 s a trial
+  const auto cfg = s.write("kill9.toml", text);
+  const std::string out = s.path("kill9.h5");
+  Background bg("run '" + cfg.string() + "' --out '" + out + "'", s.path("log"), mpirun(3));
+  REQUIRE(bg.wait_for("[   3/10]", 60));
+  const pid_t zero = rank_pid(out, 0);
+  REQUIRE(zero > 0);
+  REQUIRE(::kill(zero, SIGKILL) == 0);  // the writer dies mid-sweep; mpirun ends the job
+  CHECK(bg.wait_exit(60) != 0);
+  std::vector<hs::TrialRecord> before;
+  {
+    auto f = hs::ResultsFile::open(out);  // repaired from the journal if need be
+    REQUIRE(f.ok());
+    before = f->trials();
+  }
+  REQUIRE(before.size() >= 3u);
+  REQUIRE(before.size() < 10u);
+  const Run r = hypersweep("run '" + cfg.string() + "' --out '" + out + "'", mpirun(3));
+  INFO(bg.log() << r.out << r.err);
+  REQUIRE(r.code == 0);
+  const auto after = records_of(out);
+  REQUIRE(after.size() == 10u);
+  std::set<int64_t> ids;
+  for (const auto& t : after) {
+    ids.insert(t.id);
+    CHECK(t.status == "completed");
+  }
+  CHECK(ids.size() == 10u);
+  for (const auto& b : before) {  // what was on disk before the kill is kept as it was
+    const auto a = std::find_if(after.begin(), after.end(), [&](const auto& t) { return t.id == b.id; });
+    REQUIRE(a != after.end());
+    CHECK(a->best_metric == b.best_metric);
+    CHECK(a->curves.size() == b.curves.size());
+  }
+}
+
 TEST_CASE("SIGINT stops a sweep run without mpirun the same way", "[mpi][resume]") {
   Scratch s;
   auto text = synthetic_sweep("[sweep]\nstrategy = \"random\"\ntrials = 5\n",
