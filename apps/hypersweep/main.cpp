@@ -770,6 +770,10 @@ int main(int argc, char** argv) {
     if (*show) return run_show(sa);
     if (*report) return run_report(rpa);
     if (*run) {
+      if (const std::string why = hs::mpi::launch_problem(); !why.empty()) {
+        std::fprintf(stderr, "hypersweep: error: %s\n", why.c_str());
+        return kExitConfig;
+      }
       hs::mpi::Session mpi(&argc, &argv);
       return run_sweep_cmd(ra, mpi);
     }

@@ -108,6 +108,14 @@ bool launched_by_mpi() {
   return false;
 }
 
+std::string launch_problem() {
+  const char* tasks = std::getenv("SLURM_STEP_NUM_TASKS");
+  if (launched_by_mpi() || tasks == nullptr || std::atoi(tasks) <= 1) return "";
+  return std::string("srun started ") + tasks +
+         " tasks without an MPI plugin, so each would run the whole sweep on its own: use "
+         "`srun --mpi=pmix` (or mpirun inside the allocation; see jobs/)";
+}
+
 Session::Session(int* argc, char*** argv) {
   if (!launched_by_mpi()) return;
   int provided = 0;

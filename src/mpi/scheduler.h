@@ -55,6 +55,10 @@ class Session {
 // True when an MPI launcher started this process (its environment says so).
 bool launched_by_mpi();
 
+// Why this process must not run a sweep as it was started, or "": srun started several tasks
+// without an MPI plugin (no PMI in the environment), so each would run the whole sweep alone.
+std::string launch_problem();
+
 // How the sweep stands, for progress lines.
 struct Progress {
   int64_t done = 0;     // trials finished (resumed ones included)

@@ -49,6 +49,8 @@ sweep_config() {
 
 case "$step" in
   setup)
+    # A SLURM left running here by an interrupted run goes first (its pid files are in WORK).
+    [ -d "$WORK/slurm" ] && "$SRC/jobs/local-slurm/stop.sh" "$WORK/slurm"
     rm -rf "$WORK" && mkdir -p "$WORK"
     # Ports of their own, so a SLURM already on this machine is left alone.
     HS_SLURMCTLD_PORT=16817 HS_SLURMD_PORT=16818 "$SRC/jobs/local-slurm/start.sh" "$WORK/slurm" >/dev/null
@@ -63,6 +65,11 @@ case "$step" in
     scontrol show job "$job" | grep -q "ExitCode=0:0" || { log "job $job exit code is not 0"; exit 1; }
     check complete single.h5 8
     grep -q "2 worker ranks" "$WORK/single-$job.out"
+    # srun without an MPI plugin would start N independent sweeps: refused, exit 2.
+    rc=0; srun -n 2 "$BIN/hypersweep" run single.toml --out wrong.h5 > wrong.log 2>&1 || rc=$?
+    cat wrong.log
+    [ "$rc" -eq 2 ] && grep -q "without an MPI plugin" wrong.log && [ ! -f wrong.h5 ] ||
+      { log "srun without --mpi=pmix was not refused (exit $rc)"; exit 1; }
     log "job $job COMPLETED with all 8 trials"
     ;;
   preempt)
