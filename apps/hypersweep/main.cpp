@@ -407,15 +407,15 @@ int run_sweep_cmd(const RunArgs& a, const hs::mpi::Session& mpi) {
   if (!queue) return dismiss(fail(hs::Error{out, 0, "", queue.error().message}));
 
   const auto& o = sweep->strategy;
+  const int threads_each = workers > 0 ? worker_threads(a, *sweep, node_threads) : 0;
   if (continued)
     fmt::print("continuing {}: {} trials recorded, {} finished\n", out, done.size(), queue->finished());
   fmt::print("sweep {}: {} strategy, {} trials, seed {}, {} {}, {}; results in {}\n", name,
              hs::strategy_name(o.kind), o.trials, o.seed,
              o.direction == hs::Direction::kMaximize ? "max" : "min", sweep->metric,
              workers > 0 ? fmt::format("{} worker rank{} x {} OpenMP thread{} each", workers,
-                                       workers == 1 ? "" : "s",
-                                       worker_threads(a, *sweep, node_threads),
-                                       worker_threads(a, *sweep, node_threads) == 1 ? "" : "s")
+                                       workers == 1 ? "" : "s", threads_each,
+                                       threads_each == 1 ? "" : "s")
                          : std::string("in this process"),
              out);
   std::fflush(stdout);
@@ -445,25 +445,18 @@ int run_sweep_cmd(const RunArgs& a, const hs::mpi::Session& mpi) {
     }
     interrupted = served.ok() && served->interrupted;
   } else {
-    hs::TrialRunner runner(*sweep);
-    if (auto st = runner.prepare(); !st) return fail(st.error());
-    while (write_status) {
-      if (stop()) {
-        interrupted = true;
-        break;
-      }
-      auto t = queue->next();
-      if (!t) break;
-      const hs::StopCheck stop_or_tick = [&] {  // after every epoch
-        report.tick({queue->finished(), 1, queue->total(), 0});
-        return stop();
-      };
-      hs::TrialRecord r = hs::trial_record(runner.run(*t, stop_or_tick), 0, host);
-      queue->finish(r);
-      record(r, {queue->finished(), 0, queue->total(), 0});
-      if (r.status == "interrupted") interrupted = true;
-    }
+    auto runs = hs::run_sweep(
+        *sweep, *queue,
+        [&](const hs::TrialRun& r, int64_t done) {
+          record(hs::trial_record(r, 0, host), {done, 0, queue->total(), 0});
+        },
+        [&] {  // before each trial and after every epoch
+          report.tick({queue->finished(), 1, queue->total(), 0});
+          return stop() || !write_status;
+        });
     report.clear();
+    if (!runs) return fail(runs.error());
+    interrupted = stop() || (!runs->empty() && runs->back().status == "interrupted");
   }
   if (write_status) write_status = file->close();
   if (!write_status) {

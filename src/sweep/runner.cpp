@@ -160,40 +160,53 @@ void TrialQueue::finish(const TrialRecord& r) {
   out_.erase(it);
 }
 
-Result<std::vector<TrialRun>> run_sweep(const SweepConfig& sweep, const TrialDone& on_done,
-                                        const std::vector<TrialRecord>& done,
-                                        const StopCheck& stop) {
-  auto queue = TrialQueue::make(sweep, done);
-  if (!queue) return queue.error();
+Result<std::vector<TrialRun>> run_sweep(const SweepConfig& sweep, TrialQueue& queue,
+                                        const TrialDone& on_done, const StopCheck& stop) {
   TrialRunner runner(sweep);
   if (Status st = runner.prepare(); !st) return st.error();
   std::vector<TrialRun> runs;
   while (!(stop && stop())) {
-    auto t = queue->next();
+    auto t = queue.next();
     if (!t) break;
     runs.push_back(runner.run(*t, stop));
-    queue->finish(trial_record(runs.back(), 0, {}));
-    if (on_done) on_done(runs.back(), queue->finished());
+    queue.finish(trial_record(runs.back(), 0, {}));
+    if (on_done) on_done(runs.back(), queue.finished());
     if (runs.back().status == "interrupted") break;
   }
   return runs;
 }
 
+Result<std::vector<TrialRun>> run_sweep(const SweepConfig& sweep, const TrialDone& on_done,
+                                        const std::vector<TrialRecord>& done,
+                                        const StopCheck& stop) {
+  auto queue = TrialQueue::make(sweep, done);
+  if (!queue) return queue.error();
+  return run_sweep(sweep, *queue, on_done, stop);
+}
+
+namespace {
+// The config text's lines, each with its '\n' (the last may lack one), without its "# file: NAME"
+// lines: what the hash covers and the difference compares, so the same file reached by another
+// path (a resume from another folder) is the same sweep.
+std::vector<std::string> config_lines(const std::string& text) {
+  std::vector<std::string> lines;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t end = text.find('\n', pos);
+    end = end == std::string::npos ? text.size() : end + 1;
+    if (text.compare(pos, 8, "# file: ") != 0) lines.push_back(text.substr(pos, end - pos));
+    pos = end;
+  }
+  return lines;
+}
+}  // namespace
+
 SweepHeader sweep_header(const SweepConfig& sweep, const std::string& start_time) {
   SweepHeader h;
   h.config_text = sweep.train.text();
-  // FNV-1a 64 of the text without its "# file: NAME" lines, so the same file reached by another
-  // path (a resume from another folder) has the same hash.
-  uint64_t hash = 0xcbf29ce484222325ULL;
-  size_t pos = 0;
-  while (pos < h.config_text.size()) {
-    size_t end = h.config_text.find('\n', pos);
-    if (end == std::string::npos) end = h.config_text.size();
-    if (h.config_text.compare(pos, 8, "# file: ") != 0)
-      for (size_t i = pos; i <= end && i < h.config_text.size(); ++i)
-        hash = (hash ^ static_cast<unsigned char>(h.config_text[i])) * 0x100000001b3ULL;
-    pos = end + 1;
-  }
+  uint64_t hash = 0xcbf29ce484222325ULL;  // FNV-1a 64 of config_lines()
+  for (const std::string& line : config_lines(h.config_text))
+    for (const char c : line) hash = (hash ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
   char buf[17];
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(hash));
   h.config_hash = buf;
@@ -206,20 +219,6 @@ SweepHeader sweep_header(const SweepConfig& sweep, const std::string& start_time
   return h;
 }
 
-namespace {
-std::vector<std::string> config_lines(const std::string& text) {
-  std::vector<std::string> lines;
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t end = text.find('\n', pos);
-    if (end == std::string::npos) end = text.size();
-    std::string line = text.substr(pos, end - pos);
-    if (!line.starts_with("# file: ")) lines.push_back(std::move(line));
-    pos = end + 1;
-  }
-  return lines;
-}
-}  // namespace
 
 std::string header_difference(const SweepHeader& file, const SweepHeader& here) {
   if (file.config_hash == here.config_hash) return "";
@@ -241,9 +240,14 @@ std::string header_difference(const SweepHeader& file, const SweepHeader& here) 
     if (va != vb) return differs("[space] " + a[i].name, va, vb);
   }
   const std::vector<std::string> la = config_lines(file.config_text), lb = config_lines(here.config_text);
+  auto shown = [](const std::vector<std::string>& lines, size_t i) {
+    if (i >= lines.size()) return std::string("nothing");
+    std::string l = lines[i];
+    if (!l.empty() && l.back() == '\n') l.pop_back();
+    return "`" + l + "`";
+  };
   for (size_t i = 0; i < std::max(la.size(), lb.size()); ++i) {
-    const std::string x = i < la.size() ? "`" + la[i] + "`" : "nothing";
-    const std::string y = i < lb.size() ? "`" + lb[i] + "`" : "nothing";
+    const std::string x = shown(la, i), y = shown(lb, i);
     if (x != y) return differs("config line " + std::to_string(i + 1), x, y);
   }
   return "the config hashes differ (" + file.config_hash + " in the file, " + here.config_hash + " here)";

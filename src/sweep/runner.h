@@ -105,6 +105,10 @@ using TrialDone = std::function<void(const TrialRun& run, int64_t done)>;
 Result<std::vector<TrialRun>> run_sweep(const SweepConfig& sweep, const TrialDone& on_done = {},
                                         const std::vector<TrialRecord>& done = {},
                                         const StopCheck& stop = {});
+// The same loop over a queue the caller made (and keeps, to read its progress): run_sweep above
+// is TrialQueue::make then this.
+Result<std::vector<TrialRun>> run_sweep(const SweepConfig& sweep, TrialQueue& queue,
+                                        const TrialDone& on_done, const StopCheck& stop);
 
 // What the strategy was told about a recorded trial.
 Outcome recorded_outcome(const TrialRecord& r);

@@ -64,6 +64,28 @@ void check_same_results(std::vector<hs::TrialRecord> ref, std::vector<hs::TrialR
   }
 }
 
+// A sweep of n trials continued after a stop: every id 0..n-1 recorded exactly once, each
+// completed, and every trial completed in `before` kept as it was.
+void check_continued(const std::vector<hs::TrialRecord>& before,
+                     const std::vector<hs::TrialRecord>& after, int64_t n) {
+  REQUIRE(after.size() == static_cast<size_t>(n));
+  std::set<int64_t> ids;
+  for (const auto& t : after) {
+    ids.insert(t.id);
+    CHECK(t.status == "completed");
+  }
+  CHECK(ids.size() == static_cast<size_t>(n));
+  CHECK(*ids.rbegin() == n - 1);
+  for (const auto& b : before) {
+    if (b.status != "completed") continue;
+    const auto a = std::find_if(after.begin(), after.end(), [&](const auto& t) { return t.id == b.id; });
+    REQUIRE(a != after.end());
+    CHECK(a->best_metric == b.best_metric);
+    CHECK(a->params == b.params);
+    CHECK(a->curves.size() == b.curves.size());
+  }
+}
+
 }  // namespace
 
 TEST_CASE("mpirun with 3 ranks runs a Fashion-MNIST sweep that the README's h5py example reads",
@@ -197,23 +219,7 @@ TEST_CASE("SIGUSR1 stops an MPI sweep cleanly, and the sweep resumes with every 
   const Run r = hypersweep("run '" + cfg.string() + "' --out '" + out + "' --resume", mpirun(3));
   INFO(r.out << r.err);
   REQUIRE(r.code == 0);
-  const auto after = records_of(out);
-  REQUIRE(after.size() == 10u);
-  std::set<int64_t> ids;
-  for (const auto& t : after) {
-    ids.insert(t.id);
-    CHECK(t.status == "completed");
-  }
-  CHECK(ids.size() == 10u);
-  CHECK(*ids.rbegin() == 9);
-  for (const auto& b : before) {  // completed results were kept as they were
-    if (b.status != "completed") continue;
-    const auto a = std::find_if(after.begin(), after.end(), [&](const auto& t) { return t.id == b.id; });
-    REQUIRE(a != after.end());
-    CHECK(a->best_metric == b.best_metric);
-    CHECK(a->params == b.params);
-    CHECK(a->curves.size() == b.curves.size());
-  }
+  check_continued(before, records_of(out), 10);
 }
 
 namespace {
@@ -248,31 +254,14 @@ TEST_CASE("kill -9 of rank 0 under mpirun loses only the trials in flight, and t
   REQUIRE(zero > 0);
   REQUIRE(::kill(zero, SIGKILL) == 0);  // the writer dies mid-sweep; mpirun ends the job
   CHECK(bg.wait_exit(60) != 0);
-  std::vector<hs::TrialRecord> before;
-  {
-    auto f = hs::ResultsFile::open(out);  // repaired from the journal if need be
-    REQUIRE(f.ok());
-    before = f->trials();
-  }
+  const auto before = records_of(out);  // repaired from the journal if need be
   REQUIRE(before.size() >= 3u);
   REQUIRE(before.size() < 10u);
+  for (const auto& b : before) CHECK(b.status == "completed");  // kill -9 writes no record
   const Run r = hypersweep("run '" + cfg.string() + "' --out '" + out + "'", mpirun(3));
   INFO(bg.log() << r.out << r.err);
   REQUIRE(r.code == 0);
-  const auto after = records_of(out);
-  REQUIRE(after.size() == 10u);
-  std::set<int64_t> ids;
-  for (const auto& t : after) {
-    ids.insert(t.id);
-    CHECK(t.status == "completed");
-  }
-  CHECK(ids.size() == 10u);
-  for (const auto& b : before) {  // what was on disk before the kill is kept as it was
-    const auto a = std::find_if(after.begin(), after.end(), [&](const auto& t) { return t.id == b.id; });
-    REQUIRE(a != after.end());
-    CHECK(a->best_metric == b.best_metric);
-    CHECK(a->curves.size() == b.curves.size());
-  }
+  check_continued(before, records_of(out), 10);  // what was on disk before the kill is kept
 }
 
 TEST_CASE("SIGINT stops a sweep run without mpirun the same way", "[mpi][resume]") {
