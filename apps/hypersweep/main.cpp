@@ -385,9 +385,8 @@ int run_sweep_cmd(const RunArgs& a, const hs::mpi::Session& mpi) {
   const int node_threads = workers > 0 ? hs::mpi::worker_threads(MPI_COMM_WORLD) : 0;
   if (mpi.rank() > 0) return run_worker(a, node_threads, mpi.rank());
   // Rank 0 (or the only process): the config, the results file, then the sweep.
-  bool started = false;
   auto dismiss = [&](int code) {  // the workers go home when the sweep cannot start
-    if (workers > 0 && !started) hs::mpi::agree_to_start(MPI_COMM_WORLD, false);
+    if (workers > 0) hs::mpi::agree_to_start(MPI_COMM_WORLD, false);
     return code;
   };
   const std::string name = a.config.empty() ? "<built-in default sweep>" : a.config;
@@ -432,7 +431,7 @@ int run_sweep_cmd(const RunArgs& a, const hs::mpi::Session& mpi) {
   const hs::StopCheck stop = [] { return g_signal.load() != 0; };
   bool interrupted = false;
   if (workers > 0) {
-    started = hs::mpi::agree_to_start(MPI_COMM_WORLD, true);
+    hs::mpi::agree_to_start(MPI_COMM_WORLD, true);
     hs::mpi::ServeHooks hooks;
     hooks.on_record = record;
     hooks.stop = stop;
@@ -475,14 +474,15 @@ int run_sweep_cmd(const RunArgs& a, const hs::mpi::Session& mpi) {
   }
   // What the scheduler cost: it must leave the cores to the workers (README, "Running under
   // mpirun").
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  const double cpu = static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-                     1e-6 * static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
-  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
-  if (workers > 0)
+  if (workers > 0) {
+    rusage ru{};
+    getrusage(RUSAGE_SELF, &ru);
+    const double cpu = static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+                       1e-6 * static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
     fmt::print("rank 0 (scheduler): {:.2f} s CPU in {:.1f} s ({:.1f}% of a core), peak memory {:.0f} MB\n",
                cpu, wall, 100 * cpu / wall, static_cast<double>(ru.ru_maxrss) / 1024);
+  }
   if (report.best_line().empty()) {
     fmt::print("no trial completed; results in {}\n", out);
   } else {
