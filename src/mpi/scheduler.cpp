@@ -89,6 +89,13 @@ void send(MPI_Comm comm, int dest, Tag tag, const std::string& bytes) {
   HS_MPI(MPI_Send(bytes.data(), static_cast<int>(bytes.size()), MPI_BYTE, dest, tag, comm));
 }
 
+// The cores this process may run on (a launcher that binds ranks narrows them); a large number
+// when that cannot be read, so it limits nothing.
+int bound_cores() {
+  cpu_set_t set;
+  return sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 1 << 20;
+}
+
 TrialRecord interrupted_record(const Trial& t, int rank, const std::string& host) {
   TrialRecord r;
   r.id = t.id;
@@ -145,10 +152,7 @@ int worker_threads(MPI_Comm comm) {
   // This node's cores shared out, but no more than this process may run on (a launcher that
   // binds each rank to a core narrows them).
   const int node_cores = static_cast<int>(std::thread::hardware_concurrency());
-  int threads = node_cores / workers;
-  cpu_set_t set;
-  if (sched_getaffinity(0, sizeof set, &set) == 0) threads = std::min(threads, CPU_COUNT(&set));
-  return std::max(1, threads);
+  return std::max(1, std::min(node_cores / workers, bound_cores()));
 }
 
 bool agree_to_start(MPI_Comm comm, bool go) {
@@ -158,9 +162,9 @@ bool agree_to_start(MPI_Comm comm, bool go) {
 }
 
 std::string binding_warning(int threads) {
-  cpu_set_t set;
-  if (sched_getaffinity(0, sizeof set, &set) != 0 || CPU_COUNT(&set) >= threads) return "";
-  return std::to_string(threads) + " OpenMP threads but only " + std::to_string(CPU_COUNT(&set)) +
+  const int cores = bound_cores();
+  if (cores >= threads) return "";
+  return std::to_string(threads) + " OpenMP threads but only " + std::to_string(cores) +
          " core(s) to run on: the launcher bound this rank (mpirun: add --bind-to none, or "
          "--map-by slot:PE=" + std::to_string(threads) + ")";
 }
