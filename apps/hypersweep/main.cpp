@@ -2,11 +2,13 @@
 //   train   train one configuration (a TOML file and/or --set flags), a line per epoch.
 //   plan    check a sweep file ([train], [sweep], [space]) and print the trials it would run.
 //   run     run a sweep in this process, a line per finished trial, the best at the end.
+//   recipe  the lecture's six tuning steps, one HDF5 file, and the recommended config.
 //   show    the top trials of a results file, status counts and each trial's diagnosis.
 //   report  one self-contained HTML page for a results file (curves, scatter, table).
 //   export  write a results file's trials and curves as CSV files.
 // Exit codes: 0 done (whatever the training outcome: completed, early stop, diverged),
-//             2 bad configuration or data (one message naming file, line and key), 1 other.
+//             2 bad configuration or data (one message naming file, line and key), 3 stopped by
+//             a signal (run, recipe), 4 a recipe check failed, 1 other.
 #include <fmt/core.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -17,6 +19,8 @@
 #include <chrono>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
+#include <memory>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -36,6 +40,8 @@
 #include "sweep/runner.h"
 #include "data/load.h"
 #include "train/trainer.h"
+#include "recipe/recipe.h"
+#include "store/recipe_file.h"
 
 namespace {
 
@@ -491,6 +497,198 @@ int run_sweep_cmd(const RunArgs& a, const hs::mpi::Session& mpi) {
   return 0;
 }
 
+struct RecipeArgs {
+  std::string config;
+  std::vector<std::string> sets;
+  std::string out;          // default: <config stem>_recipe.h5
+  std::string recommended;  // default: <config stem>_recommended.toml
+  int threads = -1;
+  bool force = false;
+};
+
+constexpr int kExitCheckFailed = 4;
+
+// What every rank reads: the config file (with --set and --threads), its [recipe] table.
+struct RecipeInput {
+  hs::TrainConfig config;
+  hs::TrainOptions base;
+  hs::RecipeOptions options;
+};
+
+hs::Result<RecipeInput> load_recipe_input(const RecipeArgs& a) {
+  RecipeInput in;
+  if (auto st = in.config.load_file(a.config); !st) return st.error();
+  for (const auto& s : a.sets)
+    if (auto st = in.config.set(s); !st) return st.error();
+  if (a.threads >= 0)
+    if (auto st = in.config.set_value("threads", int64_t{a.threads}, {"--threads", 0}); !st)
+      return st.error();
+  auto base = in.config.finish();
+  if (!base) return base.error();
+  in.base = std::move(*base);
+  // Steps 4-6 rank trials by validation accuracy.
+  if (in.base.data.val_fraction <= 0)
+    return hs::Error{a.config, 0, "val_fraction",
+                     "the recipe compares trials on validation accuracy, so it needs a "
+                     "validation split: set val_fraction > 0 (e.g. 0.1)"};
+  std::ifstream f(a.config, std::ios::binary);
+  const std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  auto options = hs::load_recipe_options(text, a.config);
+  if (!options) return options.error();
+  in.options = std::move(*options);
+  return in;
+}
+
+// A worker rank of the recipe: load the data while rank 0 runs steps 1-2, then run the trials of
+// each step rank 0 announces (its number and sweep text), until it announces none.
+int recipe_worker(const RecipeArgs& a, int node_threads, int rank) {
+  auto in = load_recipe_input(a);
+  if (!hs::mpi::agree_to_start(MPI_COMM_WORLD, true)) return kExitConfig;
+  std::shared_ptr<const hs::DataBundle> data;
+  hs::Status loaded;
+  if (!in) {
+    loaded = in.error();
+  } else {
+    const int t = in->base.threads > 0 ? in->base.threads : [&] {
+      const char* env = std::getenv("OMP_NUM_THREADS");
+      return env && std::atoi(env) > 0 ? std::atoi(env) : node_threads;
+    }();
+    in->base.threads = t;
+    if (const std::string w = hs::mpi::binding_warning(t); !w.empty())
+      std::fprintf(stderr, "hypersweep: warning: worker rank %d on %s: %s\n", rank,
+                   hs::host_name().c_str(), w.c_str());
+    auto d = hs::load_data(in->base.data);
+    if (d) data = std::make_shared<const hs::DataBundle>(std::move(*d));
+    else loaded = d.error();
+  }
+  for (;;) {
+    const std::string step_msg = hs::mpi::share_from_root(MPI_COMM_WORLD, "");
+    if (step_msg.empty()) return 0;
+    const int step = std::atoi(step_msg.c_str());
+    const std::string text = step_msg.substr(step_msg.find('\n') + 1);
+    hs::Result<hs::StepTrialRunner> runner = hs::make_error("", "");
+    if (loaded) {
+      auto sweep = hs::step_sweep(step, text);
+      runner = sweep ? hs::step_trial_runner(step, *sweep, in->base, in->options, data)
+                     : hs::Result<hs::StepTrialRunner>(sweep.error());
+    }
+    auto prepare = [&]() -> hs::Status {
+      if (!loaded) return loaded;
+      return runner ? hs::Status{} : hs::Status(runner.error());
+    };
+    auto run = [&](const hs::Trial& t, const hs::StopCheck& stop) { return (*runner)(t, stop); };
+    (void)hs::mpi::work(MPI_COMM_WORLD, prepare, run, [] { return g_signal.load() != 0; });
+  }
+}
+
+int run_recipe_cmd(const RecipeArgs& a, const hs::mpi::Session& mpi) {
+  const auto t_start = std::chrono::steady_clock::now();
+  install_stop_signals();
+  const int workers = mpi.size() - 1;
+  const int node_threads = workers > 0 ? hs::mpi::worker_threads(MPI_COMM_WORLD) : 0;
+  if (mpi.rank() > 0) return recipe_worker(a, node_threads, mpi.rank());
+  auto dismiss = [&](int code) {
+    if (workers > 0) hs::mpi::agree_to_start(MPI_COMM_WORLD, false);
+    return code;
+  };
+  auto in = load_recipe_input(a);
+  if (!in) return dismiss(fail(in.error()));
+  // Rank 0 runs steps 1-2 alone while the workers wait (sleeping), so it may use their cores.
+  if (in->base.threads <= 0 && workers > 0) in->base.threads = std::max(1, node_threads * workers);
+  const std::string stem = std::filesystem::path(a.config).stem().string();
+  hs::RecipeSetup setup;
+  setup.config_name = a.config;
+  setup.config_text = in->config.text();
+  setup.base = in->base;
+  setup.options = in->options;
+  setup.out = a.out.empty() ? stem + "_recipe.h5" : a.out;
+  setup.recommended = a.recommended.empty() ? stem + "_recommended.toml" : a.recommended;
+  setup.force = a.force;
+  setup.start_time = utc_now();
+  if (workers > 0) hs::mpi::agree_to_start(MPI_COMM_WORLD, true);
+  auto data = hs::load_data(in->base.data);
+  if (!data) {
+    if (workers > 0) hs::mpi::share_from_root(MPI_COMM_WORLD, "");
+    return fail(data.error());
+  }
+  const auto shared = std::make_shared<const hs::DataBundle>(std::move(*data));
+  fmt::print("recipe {}: the lecture's six tuning steps; results in {}; steps 3-5 {}\n", a.config,
+             setup.out,
+             workers > 0 ? fmt::format("on {} worker rank{}", workers, workers == 1 ? "" : "s")
+                         : std::string("in this process"));
+  std::fflush(stdout);
+
+  const std::string host = hs::host_name();
+  const hs::StopCheck stop = [] { return g_signal.load() != 0; };
+  hs::RecipeHooks hooks;
+  hooks.say = [](const std::string& line) {
+    fmt::print("{}\n", line);
+    std::fflush(stdout);
+  };
+  hooks.run_step = [&](int step, const hs::SweepConfig& sweep, const std::string& text,
+                       hs::TrialQueue& queue,
+                       const std::function<hs::Status(const hs::TrialRecord&)>& on_record)
+      -> hs::Result<bool> {
+    Reporter report(sweep, queue.finished());
+    hs::Status write_status;
+    auto record = [&](const hs::TrialRecord& r, const hs::mpi::Progress& p) -> hs::Status {
+      if (write_status) write_status = on_record(r);
+      report.trial(r, p);
+      return write_status;
+    };
+    if (workers > 0) {
+      hs::mpi::share_from_root(MPI_COMM_WORLD, std::to_string(step) + "\n" + text);
+      hs::mpi::ServeHooks sh;
+      sh.on_record = record;
+      sh.stop = stop;
+      sh.on_tick = [&](const hs::mpi::Progress& p) { report.tick(p); };
+      auto served = hs::mpi::serve(MPI_COMM_WORLD, queue, sh);
+      report.clear();
+      if (!served) return served.error();
+      return served->interrupted;
+    }
+    auto runner = hs::step_trial_runner(step, sweep, in->base, in->options, shared);
+    if (!runner) return runner.error();
+    while (!stop()) {
+      const std::optional<hs::Trial> t = queue.next();
+      if (!t) break;
+      report.tick({queue.finished(), 1, queue.total(), 0});
+      hs::TrialRecord r = (*runner)(*t, stop);
+      r.host = host;
+      queue.finish(r);
+      if (hs::Status st = record(r, {queue.finished(), 0, queue.total(), 0}); !st) return st.error();
+    }
+    report.clear();
+    return stop();
+  };
+  auto outcome = hs::run_recipe(setup, *shared, hooks);
+  if (workers > 0) hs::mpi::share_from_root(MPI_COMM_WORLD, "");  // the workers go home
+  if (!outcome) return fail(outcome.error());
+  const double wall =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
+  if (outcome->already) {
+    fmt::print("{} already holds this recipe, complete (--force runs it again). Its "
+               "recommendation:\n{}\n", setup.out, outcome->recommendation.report);
+    return 0;
+  }
+  if (outcome->interrupted) {
+    fmt::print("stopped by a signal; finished trials are kept. The same command again "
+               "continues: hypersweep recipe {}{}\n", a.config,
+               a.out.empty() ? "" : " --out " + a.out);
+    return kExitInterrupted;
+  }
+  if (outcome->failed_step > 0) {
+    fmt::print("recipe {} at step {} of 6 after {}: fix what the report above says, then run it "
+               "again (with --force, or another --out). The steps so far are in {}.\n",
+               outcome->status, outcome->failed_step, duration(wall), setup.out);
+    return kExitCheckFailed;
+  }
+  fmt::print("recommendation: {}\nrecommended config: {}\nall six steps in {} ({}); the report: "
+             "hypersweep report {}\n", outcome->recommendation.report, setup.recommended,
+             setup.out, duration(wall), setup.out);
+  return 0;
+}
+
 // A results file with what analysis adds: the sweep's direction (from its config text, which
 // the file keeps) and every trial's diagnosis.
 struct Analysed {
@@ -526,7 +724,42 @@ struct ShowArgs {
 };
 
 // The sweep in a terminal: what ran, how it ended, the best trials and what their curves say.
+// A recipe file's diagnosis: per step, its trials' findings (steps 4 and 5, whose curves are
+// epochs with validation; steps 2-3 record a sample's or single updates' losses, which the
+// epoch-based labels would misread).
+std::vector<std::vector<std::vector<hs::Finding>>> recipe_findings(const hs::RecipeData& r) {
+  std::vector<std::vector<std::vector<hs::Finding>>> out(r.steps.size());
+  for (size_t k = 0; k < r.steps.size(); ++k) {
+    const auto& res = r.steps[k].results;
+    if (!res || (r.steps[k].group != hs::kRecipeSteps[3] && r.steps[k].group != hs::kRecipeSteps[4]))
+      continue;
+    const hs::SweepContext ctx = hs::sweep_context(res->trials);
+    for (const auto& t : res->trials) out[k].push_back(hs::diagnose(hs::diagnosis_input(t), ctx));
+  }
+  return out;
+}
+
+// `show` of a recipe file: its status, then each step's verdict and report.
+int show_recipe(const std::string& path) {
+  auto r = hs::read_recipe(path);
+  if (!r) return fail(r.error());
+  fmt::print("{}: hypersweep recipe ({}), started {}: {}\n", path, r->header.version,
+             r->header.start_time, r->header.status);
+  for (const auto& step : r->steps) {
+    auto text = [&](const char* k) {
+      auto it = step.text.find(k);
+      return it == step.text.end() ? std::string() : it->second;
+    };
+    fmt::print("\n{} [{}]{}\n{}\n", step.group, text("verdict"),
+               step.results ? fmt::format(" {} trials", step.results->trials.size()) : "",
+               text("report"));
+    if (step.group == hs::kRecipeSteps[5]) fmt::print("\n{}", text("config"));
+  }
+  return 0;
+}
+
 int run_show(const ShowArgs& a) {
+  if (hs::is_recipe_file(a.results)) return show_recipe(a.results);
   auto an = analyse(a.results);
   if (!an) return fail(an.error());
   const auto& h = an->data.header;
@@ -582,11 +815,21 @@ struct ReportArgs {
 };
 
 int run_report(const ReportArgs& a) {
-  auto an = analyse(a.results);
-  if (!an) return fail(an.error());
-  hs::ReportOptions opt;
-  opt.direction = an->direction == hs::Direction::kMaximize ? "max" : "min";
-  const std::string html = hs::render_report(an->data.header, an->data.trials, an->findings, opt);
+  std::string html;
+  size_t trials = 0;
+  if (hs::is_recipe_file(a.results)) {
+    auto r = hs::read_recipe(a.results);
+    if (!r) return fail(r.error());
+    html = hs::render_recipe_report(*r, recipe_findings(*r));
+    for (const auto& step : r->steps) trials += step.results ? step.results->trials.size() : 0;
+  } else {
+    auto an = analyse(a.results);
+    if (!an) return fail(an.error());
+    hs::ReportOptions opt;
+    opt.direction = an->direction == hs::Direction::kMaximize ? "max" : "min";
+    html = hs::render_report(an->data.header, an->data.trials, an->findings, opt);
+    trials = an->data.trials.size();
+  }
   const std::string out =
       a.out.empty() ? std::filesystem::path(a.results).stem().string() + ".html" : a.out;
   const std::string tmp = out + ".tmp";
@@ -601,8 +844,8 @@ int run_report(const ReportArgs& a) {
   }
   if (std::rename(tmp.c_str(), out.c_str()) != 0)
     return fail(hs::make_error(out, std::string("cannot write: ") + std::strerror(errno)));
-  fmt::print("{} trials -> {} ({:.0f} kB, self-contained: open it in any browser)\n",
-             an->data.trials.size(), out, static_cast<double>(html.size()) / 1e3);
+  fmt::print("{} trials -> {} ({:.0f} kB, self-contained: open it in any browser)\n", trials, out,
+             static_cast<double>(html.size()) / 1e3);
   return 0;
 }
 
@@ -614,6 +857,18 @@ struct ExportArgs {
 // Reads the HDF5 file alone (no journal, no lock: a copy off a cluster, or a sweep still
 // running) and writes DIR/summary.csv and DIR/curves.csv.
 int run_export(const ExportArgs& a) {
+  if (hs::is_recipe_file(a.results)) {  // each step's trials into a folder of its own
+    auto r = hs::read_recipe(a.results);
+    if (!r) return fail(r.error());
+    for (const auto& step : r->steps) {
+      if (!step.results) continue;
+      const std::string dir = (std::filesystem::path(a.csv) / step.group).string();
+      if (hs::Status st = hs::export_csv(*step.results, dir); !st.ok()) return fail(st.error());
+      fmt::print("{}: {} trials -> {}\n", step.group, step.results->trials.size(),
+                 (std::filesystem::path(dir) / "summary.csv").string());
+    }
+    return 0;
+  }
   auto data = hs::read_results(a.results);
   if (!data) return fail(data.error());
   if (hs::Status s = hs::export_csv(*data, a.csv); !s.ok()) return fail(s.error());
@@ -703,6 +958,43 @@ int main(int argc, char** argv) {
                 "existing file of this sweep is continued too): recorded trials are kept and fed "
                 "to the strategy, the rest run; refused if the config changed");
 
+  RecipeArgs rca;
+  auto* recipe = app.add_subcommand(
+      "recipe",
+      "Tune a configuration with the lecture's six steps (11.2.4), recording every step in one\n"
+      "HDF5 file (a group per step) and writing the recommended config:\n"
+      "  1. initial loss ~ ln(C) before training (stops on a bad initialisation)\n"
+      "  2. overfit a few minibatches to 100% (stops, naming the lrs tried, if none can)\n"
+      "  3. ~100 updates per lr on the whole training set; the largest loss drop wins\n"
+      "  4. coarse grid: lrs around it x weight_decay {1e-4, 1e-5, 0}, 3 epochs each\n"
+      "  5. refine the best 3 for 15 epochs at a constant lr\n"
+      "  6. diagnose their curves: what to change next, and the best config as a file\n"
+      "Under mpirun, steps 3-5 run their trials on the worker ranks in parallel (rank 0 runs\n"
+      "steps 1-2 and sleeps while it waits). A [recipe] table in CONFIG sets each step's budget\n"
+      "(keys below). The same command again continues a stopped recipe (finished trials kept);\n"
+      "on a complete one it prints the recommendation.\n"
+      "Exit codes: 0 done, 2 bad config / data / output file, 3 stopped by a signal, 4 a check\n"
+      "failed (steps 1-4: the report printed says why and what to fix), 1 other.\n"
+      "Examples:\n"
+      "  hypersweep recipe configs/mlp_fashion.toml\n"
+      "  mpirun -np 3 --oversubscribe hypersweep recipe configs/mlp_fashion.toml\n"
+      "  hypersweep report mlp_fashion_recipe.h5");
+  recipe->add_option("config", rca.config, "TOML file with a [train] table (and optionally [recipe])")
+      ->required()
+      ->check(CLI::ExistingFile);
+  recipe->add_option("--set,-s", rca.sets, "Override one trainer key: --set key=value (repeatable)");
+  recipe->add_option("--threads,-j", rca.threads,
+                     "OpenMP threads per trial (0: OMP_NUM_THREADS, or the cores shared among the "
+                     "workers)");
+  recipe->add_option("--out,-o", rca.out,
+                     "The recipe's HDF5 file (default: the config's name with _recipe.h5, here); "
+                     "its step files live in FILE.steps/ until it completes");
+  recipe->add_option("--config-out", rca.recommended,
+                     "Where the recommended config goes (default: the config's name with "
+                     "_recommended.toml, here)");
+  recipe->add_flag("--force", rca.force, "Replace an existing recipe file and start over");
+  recipe->footer("[recipe] keys (all optional):\n" + hs::recipe_keys_help());
+
   ShowArgs sa;
   auto* show = app.add_subcommand(
       "show",
@@ -713,7 +1005,9 @@ int main(int argc, char** argv) {
       "Examples:\n"
       "  hypersweep show hypersweep_default.h5\n"
       "  hypersweep show sweep_random.h5 --top 0");
-  show->add_option("results", sa.results, "Results file (HDF5) written by hypersweep run")->required();
+  show->add_option("results", sa.results,
+                   "Results file (HDF5) written by hypersweep run, or a recipe's file (its steps' "
+                   "verdicts and reports)")->required();
   show->add_option("--top,-n", sa.top, "How many of the best trials to list (0: all; default 10)")
       ->check(CLI::NonNegativeNumber);
   show->add_flag("--evidence", sa.all_evidence, "Also print the evidence of healthy trials");
@@ -729,7 +1023,9 @@ int main(int argc, char** argv) {
       "Examples:\n"
       "  hypersweep report hypersweep_default.h5            (writes hypersweep_default.html)\n"
       "  hypersweep report sweep_random.h5 -o random.html");
-  report->add_option("results", rpa.results, "Results file (HDF5) written by hypersweep run")->required();
+  report->add_option("results", rpa.results,
+                     "Results file (HDF5) written by hypersweep run, or a recipe's file (one "
+                     "section per step)")->required();
   report->add_option("--out,-o", rpa.out, "The HTML file (default: the results file's name with .html, here)");
 
   ExportArgs ea;
@@ -746,7 +1042,9 @@ int main(int argc, char** argv) {
       "Exit codes: 0 done, 2 not a results file or DIR not writable.\n"
       "Examples:\n"
       "  hypersweep export sweep_random.h5 --csv sweep_random_csv");
-  exp->add_option("results", ea.results, "Results file (HDF5) written by hypersweep run")->required();
+  exp->add_option("results", ea.results,
+                  "Results file (HDF5) written by hypersweep run, or a recipe's file (a folder "
+                  "DIR/<step> per step with trials)")->required();
   exp->add_option("--csv", ea.csv, "Folder for summary.csv and curves.csv (made if missing)")
       ->required();
 
@@ -762,13 +1060,13 @@ int main(int argc, char** argv) {
     if (*exp) return run_export(ea);
     if (*show) return run_show(sa);
     if (*report) return run_report(rpa);
-    if (*run) {
+    if (*run || *recipe) {
       if (const std::string why = hs::mpi::launch_problem(); !why.empty()) {
         std::fprintf(stderr, "hypersweep: error: %s\n", why.c_str());
         return kExitConfig;
       }
       hs::mpi::Session mpi(&argc, &argv);
-      return run_sweep_cmd(ra, mpi);
+      return *run ? run_sweep_cmd(ra, mpi) : run_recipe_cmd(rca, mpi);
     }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "hypersweep: internal error: %s\n", e.what());

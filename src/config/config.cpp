@@ -600,7 +600,8 @@ Status apply_document(TrainConfig& config, const toml::table& root, const std::s
       for (const auto& [tk, tnode] : *node.as_table()) {
         entries.push_back({line_of(tk.source()), std::string(tk.str()), &tnode, false});
       }
-    } else if ((key == "sweep" || key == "space" || key == "objective") && node.is_table()) {
+    } else if ((key == "sweep" || key == "space" || key == "objective" || key == "recipe") &&
+               node.is_table()) {
       continue;
     } else {
       entries.push_back({line_of(k.source()), key, &node, true});
@@ -612,13 +613,16 @@ Status apply_document(TrainConfig& config, const toml::table& root, const std::s
   for (const Entry& e : entries) {
     if (e.top_level) {
       std::string msg;
-      if (e.key == "train" || e.key == "sweep" || e.key == "space" || e.key == "objective") {
+      if (e.key == "train" || e.key == "sweep" || e.key == "space" || e.key == "objective" ||
+          e.key == "recipe") {
         msg = "expected a table ([" + e.key + "]), got " + node_text(*e.node);
       } else if (find_spec(e.key)) {
         msg = "trainer keys belong in the [train] table";
       } else {
-        std::string hint = suggestion(e.key, {"train", "sweep", "space", "objective"}, false);
-        if (hint.empty()) hint = " (the top level holds [train], [sweep], [space] and [objective])";
+        std::string hint =
+            suggestion(e.key, {"train", "sweep", "space", "objective", "recipe"}, false);
+        if (hint.empty())
+          hint = " (the top level holds [train], [sweep], [space], [objective] and [recipe])";
         msg = std::string(e.node->is_table() ? "unknown table" : "unknown top-level key") + hint;
       }
       return Error{name, e.line, e.key, msg};

@@ -3,7 +3,8 @@
 //
 // A config file is TOML. Its [train] table holds trainer keys, flat and unique (lr, optimizer,
 // hidden, ...; train_keys() lists them all with their types and meaning). The top-level tables
-// [sweep], [space] and [objective] belong to `hypersweep run` and are accepted and skipped here;
+// [sweep], [space] and [objective] belong to `hypersweep run`, and [recipe] to `hypersweep recipe`
+// (src/recipe/recipe.h); they are accepted and skipped here;
 // any other top-level key or table is an error. `--set key=value` takes the value in TOML syntax, with a
 // bare word read as a string (--set optimizer=adam, --set lr=3e-4, --set hidden=[512,256]).
 // For a string key the text after '=' is the string as it stands unless it starts with a quote

@@ -195,7 +195,7 @@ Status parse_sweep_table(SweepConfig& sweep, const toml::table& t, const std::st
     if (key == "strategy") {
       const auto* s = v.as_string();
       if (!s || !parse_strategy(s->get(), &sweep.strategy.kind))
-        return fail("expected grid, random, bayes or tpe, got " + text_of(v));
+        return fail("expected grid, random, bayes, tpe or list, got " + text_of(v));
     } else if (key == "trials" || key == "seed" || key == "n_init") {
       const auto* i = v.as_integer();
       if (!i) return fail("expected a whole number, got " + text_of(v));
@@ -271,13 +271,14 @@ Result<SweepConfig> load_sweep_text(std::string_view text, const std::string& na
       return Error{name, p->line, key,
                    "a parameter of a command objective is named by an identifier "
                    "([A-Za-z_][A-Za-z0-9_]*)"};
-    if (Status st = validate(*p); !st) return st.error();
+    if (Status st = validate(*p, sweep.strategy.kind == StrategyKind::kList); !st) return st.error();
     if (uses_trainer(sweep)) {
       if (Status st = check_values(sweep, *p); !st) return st.error();
     }
     sweep.space.params.push_back(std::move(*p));
   }
-  if (Status st = validate(sweep.space); !st) return st.error();
+  if (Status st = validate(sweep.space, sweep.strategy.kind == StrategyKind::kList); !st)
+    return st.error();
   if (!uses_trainer(sweep)) {
     if (Status st = check_placeholders(sweep); !st) return st.error();
   }

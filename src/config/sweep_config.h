@@ -2,7 +2,10 @@
 // tables.
 //
 //   [train]   the base trainer configuration (config.h): what every trial shares
-//   [sweep]   strategy = "grid" | "random" | "bayes" | "tpe"  (default "random")
+//   [sweep]   strategy = "grid" | "random" | "bayes" | "tpe" | "list"  (default "random")
+//             (list: trial i takes the i-th value of every choice, zipped, not crossed; grid
+//             and list refuse more trials than they have points, and trials does not default
+//             to their size)
 //             trials = 20, seed = 0,
 //             metric = "val_acc" | "val_loss" | "train_acc" | "train_loss" (of the best epoch);
 //                      with an objective command, any identifier the command reports,

@@ -155,6 +155,37 @@ int worker_threads(MPI_Comm comm) {
   return std::max(1, std::min(node_cores / workers, bound_cores()));
 }
 
+namespace {
+
+// Waits for a non-blocking collective without holding a core (Open MPI's blocking collectives
+// spin): polls MPI_Test with the same backoff as the scheduler's receives.
+void wait_idle(MPI_Request* req) {
+  Backoff backoff;
+  for (;;) {
+    int done = 0;
+    HS_MPI(MPI_Test(req, &done, MPI_STATUS_IGNORE));
+    if (done) return;
+    backoff.pause();
+  }
+}
+
+}  // namespace
+
+std::string share_from_root(MPI_Comm comm, const std::string& text) {
+  int rank = 0;
+  HS_MPI(MPI_Comm_rank(comm, &rank));
+  int64_t n = static_cast<int64_t>(text.size());
+  MPI_Request req;
+  HS_MPI(MPI_Ibcast(&n, 1, MPI_INT64_T, 0, comm, &req));
+  wait_idle(&req);
+  std::string out = rank == 0 ? text : std::string(static_cast<size_t>(n), '\0');
+  if (n > 0) {
+    HS_MPI(MPI_Ibcast(out.data(), static_cast<int>(n), MPI_CHAR, 0, comm, &req));
+    wait_idle(&req);
+  }
+  return out;
+}
+
 bool agree_to_start(MPI_Comm comm, bool go) {
   int flag = go ? 1 : 0;
   HS_MPI(MPI_Bcast(&flag, 1, MPI_INT, 0, comm));

@@ -90,6 +90,11 @@ Result<ServeResult> serve(MPI_Comm comm, TrialQueue& queue, const ServeHooks& ho
 // are fine) and every worker returns it; false sends the workers home before they load anything.
 bool agree_to_start(MPI_Comm comm, bool go);
 
+// All ranks: rank 0's `text` (the others' argument is ignored), e.g. the next step of a recipe.
+// Waiting for it costs no core (it polls and sleeps like serve() and work()), so workers can
+// wait here while rank 0 works alone for a while.
+std::string share_from_root(MPI_Comm comm, const std::string& text);
+
 // A worker's trial: its record (rank and host filled in by work()).
 using RunTrial = std::function<TrialRecord(const Trial&, const StopCheck&)>;
 

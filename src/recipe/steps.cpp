@@ -175,8 +175,14 @@ Result<OverfitResult> overfit_small_sample(const TrainOptions& base, const DataB
           break;
         }
       }
-      if (!a.outcome.empty()) break;
+      if (!a.outcome.empty()) {
+        a.losses.push_back(e.loss);
+        a.accs.push_back(e.acc);
+        break;
+      }
       e = tr.evaluate(sample);
+      a.losses.push_back(e.loss);
+      a.accs.push_back(e.acc);
       if (!std::isfinite(e.loss) || e.loss > options.explode_factor * a.start_loss)
         a.outcome = "too_high";
       else if (e.acc >= options.target_acc)

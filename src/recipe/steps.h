@@ -112,6 +112,10 @@ struct OverfitAttempt {
   double final_loss = NAN;   // after the last epoch run (NaN/inf when it diverged)
   double final_acc = NAN;
   int epochs = 0;            // epochs run (the one that fit or diverged included)
+  // The sample's loss and accuracy (inference mode) after each epoch run, for the curves the
+  // recipe file keeps; an epoch that hit inf/NaN mid-way has the diverged batch's loss and a
+  // NaN accuracy.
+  std::vector<double> losses, accs;
 };
 
 struct OverfitResult {

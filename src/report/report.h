@@ -1,7 +1,9 @@
 // report.h: one self-contained HTML page for a sweep, the "command center" of lecture 11.2.4.1
 // and 11.3: the sweep's summary, every validation curve overlaid, a chosen trial's curves and
 // update/weight ratios, the random-search scatter and parallel coordinates, a sortable table of
-// trials with their diagnosis, and best-so-far for bayes/tpe.
+// trials with their diagnosis, and best-so-far for bayes/tpe. And one page for a recipe
+// (store/recipe_file.h): its status, then each step's verdict and report, with the same views
+// for each step that ran trials.
 //
 // The page loads nothing: its script and style (report.js, report.css, embedded at build time)
 // and the sweep's data (one JSON object in a <script type="application/json" id="hs-data">) are
@@ -15,7 +17,7 @@
 // a forced layout of the drawn page, `data-page-ms`: that moment since navigation start, and
 // `data-rendered="1"` when it is done. The script logs nothing to the console.
 //
-// May depend on: store (the plain records), search (parameter values), analysis/finding.h (plain
+// May depend on: store (the plain records, recipe_file.h's structs), search (parameter values), analysis/finding.h (plain
 // data). Thread safety: a pure function of its arguments.
 #pragma once
 
@@ -23,6 +25,7 @@
 #include <vector>
 
 #include "analysis/finding.h"
+#include "store/recipe_file.h"
 #include "store/results_file.h"
 
 namespace hs {
@@ -42,5 +45,24 @@ struct ReportOptions {
 std::string render_report(const SweepHeader& header, const std::vector<TrialRecord>& trials,
                           const std::vector<std::vector<Finding>>& findings,
                           const ReportOptions& opt = {});
+
+// The page of a recipe, by the rules above: the header (status first: "complete", or "stopped at
+// step N: ...", shown red), an index of the steps, then each step in order as a section with its
+// title (the text attribute `title`, else one derived from the group name: "3_lr_find" ->
+// "3. Learning-rate search"), its verdict (green for ok/fit/complete and the like, red for a
+// failure), its `report` paragraph, its other numbers and texts, its series (batch_losses
+// against the `expected` ln C, its tolerance band and the measured `loss`), a `config` text (the
+// recommendation) in a <pre> with a copy button, and for a step with results render_report's
+// views of that sweep, its ids prefixed "s<k>-" (k: the step's index in recipe.steps). Curves
+// whose validation side is all NaN show train_loss; a step named "<n>_lr_find" records one row
+// per update, and its x axes say "update".
+// findings[k][i] are step k's trial i's findings, as for render_report; findings may be shorter
+// than recipe.steps (a missing entry is no finding). ReportOptions: title (empty: "hypersweep
+// recipe"), max_table_rows and digits apply to every step; direction does not (the steps
+// measure different metrics), each step goes by its metric's default (a metric ending in _loss
+// is minimised, any other, loss_drop and accuracies, maximised).
+std::string render_recipe_report(const RecipeData& recipe,
+                                 const std::vector<std::vector<std::vector<Finding>>>& findings,
+                                 const ReportOptions& opt = {});
 
 }  // namespace hs

@@ -1,14 +1,15 @@
-// report.js: draws the sweep report (report.h) from the JSON in the element #hs-data.
-// Embedded into the page at build time; plain ES5-style JavaScript, no library, SVG built as
-// strings (one innerHTML per plot, which is what keeps 1,000 x 100 curves fast).
+// report.js: draws the pages of report.h from the JSON in the element #hs-data: a sweep's report
+// (render_report), or a recipe's (render_recipe_report: its kind is "recipe"), whose steps with
+// results each get the same views as a sweep, drawn by the same sweepView() into a section of
+// their own. Embedded into the page at build time; plain ES5-style JavaScript, no library, SVG
+// built as strings (one innerHTML per plot, which is what keeps 1,000 x 100 curves fast).
 // For the tests: each .plot gets data-series (series or point sets drawn), the scatter also
 // data-points; <body> gets data-render-ms (script time: JSON.parse, drawing, and one forced
 // style and layout pass), data-page-ms (the same moment since navigation start) and data-rendered.
 (function () {
   'use strict';
   var t0 = performance.now();
-  var D = JSON.parse(document.getElementById('hs-data').textContent);
-  var T = D.t, N = T.id.length, P = D.params, MAX = D.dir === 'max';
+  var DATA = JSON.parse(document.getElementById('hs-data').textContent);
   var CURVES = ['val_acc', 'val_loss', 'train_acc', 'train_loss'];
   var KEY = { val_acc: 'va', val_loss: 'vl', train_acc: 'ta', train_loss: 'tl' };
 
@@ -32,7 +33,6 @@
   }
   function px(v) { return (Math.round(v * 10) / 10).toString(); }
   function isLog(p) { return p.k === 'log_uniform' || (p.k === 'int' && p.log); }
-  function curveOf(i) { return T.c[i]; }
   function epochsOf(c) {
     if (c.e) return c.e;
     var n = 0, k;
@@ -40,26 +40,6 @@
     var e = new Array(n);
     for (var j = 0; j < n; ++j) e[j] = j + 1;
     return e;
-  }
-  function better(a, b) { return MAX ? a > b : a < b; }
-
-  // Trials with a result, as the sweep tells its strategy: not diverged, finite metric.
-  var ranked = [];
-  for (var i = 0; i < N; ++i) if (T.st[i] !== 'diverged' && ok(T.bm[i])) ranked.push(i);
-  ranked.sort(function (a, b) { return MAX ? T.bm[b] - T.bm[a] : T.bm[a] - T.bm[b]; });
-  var rankOf = new Array(N);
-  ranked.forEach(function (t, r) { rankOf[t] = r; });
-  var best = ranked.length ? ranked[0] : -1;
-  var sel = best >= 0 ? best : (N ? 0 : -1);
-
-  // Viridis-like colour of a rank (best: yellow, worst: purple).
-  var VIR = [[68, 1, 84], [59, 82, 139], [33, 145, 140], [94, 201, 98], [253, 231, 37]];
-  function rankColor(t) {
-    var r = rankOf[t], m = ranked.length;
-    var u = m > 1 ? 1 - r / (m - 1) : 1, x = u * (VIR.length - 1), k = Math.min(Math.floor(x), VIR.length - 2);
-    var f = x - k, a = VIR[k], b = VIR[k + 1];
-    return 'rgb(' + Math.round(a[0] + f * (b[0] - a[0])) + ',' + Math.round(a[1] + f * (b[1] - a[1])) +
-      ',' + Math.round(a[2] + f * (b[2] - a[2])) + ')';
   }
 
   // ---- axes -----------------------------------------------------------------------------------
@@ -190,384 +170,604 @@
     });
     return s;
   }
-  function paramText(i, short) {
-    var s = [];
-    P.forEach(function (p, j) {
-      if (p.k === 'fixed' && short) return;
-      s.push(p.n + '=' + fmt(T.p[j][i], 4));
-    });
-    return s.join(' ');
+
+  // Trials with a result, as the sweep tells its strategy (not diverged, finite metric), best first.
+  function ranking(S) {
+    var T = S.t, MAX = S.dir === 'max', r = [];
+    for (var i = 0; i < T.id.length; ++i) if (T.st[i] !== 'diverged' && ok(T.bm[i])) r.push(i);
+    r.sort(function (a, b) { return MAX ? T.bm[b] - T.bm[a] : T.bm[a] - T.bm[b]; });
+    return r;
   }
 
-  // ---- summary --------------------------------------------------------------------------------
-  function renderSummary() {
-    var counts = {}, order = [];
-    T.st.forEach(function (s) { if (!(s in counts)) { counts[s] = 0; order.push(s); } ++counts[s]; });
-    var st = order.map(function (s) {
-      return '<span class="status st-' + esc(s) + '">' + esc(s) + ' ' + counts[s] + '</span>';
-    }).join(' ');
-    var h = '<dl class="summary">' +
-      '<dt>strategy</dt><dd>' + esc(D.strategy) + '</dd>' +
-      '<dt>seed</dt><dd>' + esc(D.seed) + '</dd>' +
-      '<dt>metric</dt><dd>' + esc(D.metric) + ' (' + (MAX ? 'maximised' : 'minimised') + ')</dd>' +
-      '<dt>trials</dt><dd>' + N + ' &nbsp; ' + st + '</dd>';
-    if (best >= 0) {
-      h += '<dt>best trial</dt><dd><b>' + T.id[best] + '</b>: ' + esc(D.metric) + ' ' + fmt(T.bm[best], 5) +
-        ' (epoch ' + T.be[best] + '), test acc ' + fmt(T.tacc[best], 4) + '</dd>' +
-        '<dt>best params</dt><dd>' + esc(paramText(best, false)) + '</dd>';
-    } else {
-      h += '<dt>best trial</dt><dd class="note">no trial has a result yet</dd>';
+  // ---- a sweep's views --------------------------------------------------------------------------
+  // The elements sweepView() draws into. Every id starts with `pre`, so one page can hold several
+  // sweeps (a recipe's steps); the single-sweep page uses "" and so its ids are the plain names
+  // the tests and users' scripts know. hx: the heading tag of the parts ('h2' or 'h3').
+  function sweepSkeleton(pre, hx) {
+    function sec(id, title, inner) {
+      return '<section class="part" id="' + pre + id + '"><' + hx + ' id="' + pre + id + '-title">' + title + '</' + hx +
+        '>' + inner + '</section>';
     }
-    h += '<dt>space</dt><dd>' + P.map(function (p) { return esc(p.n + ' ' + p.k + ' ' + p.d); }).join('<br>') + '</dd>';
-    h += '<dt>version</dt><dd>hypersweep ' + esc(D.version) + ', started ' + esc(D.start) + '</dd></dl>';
-    h += '<details><summary>config (hash ' + esc(D.hash) + ')</summary><pre>' + esc(D.config) + '</pre></details>';
-    $('summary-body').innerHTML = h;
+    function plot(id) { return '<div class="plot" id="' + pre + id + '"></div>'; }
+    function cap(text, id) { return '<div class="caption"' + (id ? ' id="' + pre + id + '"' : '') + '>' + text + '</div>'; }
+    return sec('summary', 'Sweep', '<div id="' + pre + 'summary-body"></div>') +
+      sec('curves', 'Validation curves', cap('', 'overlay-caption') + plot('plot-overlay')) +
+      sec('trial', 'Chosen trial', '<div id="' + pre + 'trial-head"></div><div class="row3">' +
+        '<div>' + cap('loss: points per <span class="xl"></span>, lines their moving average; lr on the right axis') + plot('plot-loss') + '</div>' +
+        '<div>' + cap('accuracy: points per <span class="xl"></span>, lines their moving average') + plot('plot-acc') + '</div>' +
+        '<div>' + cap('update/weight ratio per layer (log axis; dashed: 1e-3)') + plot('plot-ratio') + '</div></div>') +
+      sec('search', 'Search space', '<div class="row"><div><div class="controls">x <select id="' + pre + 'scatter-x"></select> y ' +
+        '<select id="' + pre + 'scatter-y"></select></div>' +
+        cap('trials with a result coloured by rank of the metric (yellow: best); crosses: no result') + plot('plot-scatter') + '</div>' +
+        '<div>' + cap('parallel coordinates: every searched parameter and the metric') + plot('plot-parallel') + '</div></div>') +
+      sec('progress', 'Best so far', plot('plot-bestsofar')) +
+      sec('table', 'Trials', cap('', 'table-note') + '<div class="tablewrap"><table id="' + pre + 'trials-table"></table></div>');
   }
 
-  // ---- all validation curves overlaid -----------------------------------------------------------
-  var OV = CURVES.indexOf(D.metric) >= 0 ? D.metric : 'val_acc';
-  function renderOverlay() {
-    var el = $('plot-overlay'), key = KEY[OV], ys = [], xs = [], with_ = [];
-    for (var i = 0; i < N; ++i) {
-      var c = curveOf(i);
-      if (c && has(c[key])) { with_.push(i); xs.push(epochsOf(c)); ys.push(c[key]); }
-    }
-    $('overlay-caption').textContent = OV + ' of every trial with curves (' + with_.length + ' of ' + N +
-      '); best in orange, the chosen trial in red. Click a curve to choose its trial.';
-    if (!with_.length) return empty(el, 'no trial recorded curves');
-    var fr = frame({ w: 1100, h: 340, x: extent(xs), y: extent(ys), xlabel: 'epoch', ylabel: OV });
-    var body = [], last = '';
-    for (var q = 0; q < with_.length; ++q) {
-      var t = with_[q], cls = t === best ? 'curve best' : 'curve';
-      var p = '<path class="' + cls + '" data-c="' + t + '" d="' + pathD(xs[q], ys[q], fr.X, fr.Y) + '"/>';
-      if (t === best) last = p; else body.push(p);
-    }
-    fr.s.push(body.join('') + last);
-    finish(el, fr, with_.length);
-    // Fainter curves as they get many, so 1,000 of them still show where most of them run.
-    el.querySelector('svg').style.setProperty('--curve-opacity', String(Math.max(0.06, Math.min(0.5, 12 / with_.length))));
-    el._curves = { idx: with_, xs: xs, ys: ys };
-    markOverlay();
-  }
-  function markOverlay() {
-    var el = $('plot-overlay'), g = el.querySelector('svg');
-    if (!g) return;
-    var old = g.querySelector('path.sel');
-    if (old) old.classList.remove('sel');
-    var p = g.querySelector('path[data-c="' + sel + '"]');
-    if (p) { p.classList.add('sel'); g.appendChild(p); }
-  }
-  // A click on the overlay chooses the trial whose curve passes nearest (in pixels) below it.
-  function overlayClick(ev) {
-    var el = $('plot-overlay'), fr = el._frame, cv = el._curves, g = el.querySelector('svg');
-    if (!fr || !cv || !g) return;
-    var r = g.getBoundingClientRect(), sx = fr.w / r.width, sy = fr.h / r.height;
-    var x = (ev.clientX - r.left) * sx, y = (ev.clientY - r.top) * sy, e = fr.X.inv(x), bestD = 25, pick = -1;
-    for (var q = 0; q < cv.idx.length; ++q) {
-      var xs = cv.xs[q], ys = cv.ys[q], j = 0, dj = Infinity;
-      for (var k = 0; k < xs.length; ++k) { var dd = Math.abs(xs[k] - e); if (dd < dj && ok(ys[k])) { dj = dd; j = k; } }
-      if (!ok(ys[j])) continue;
-      var d = Math.abs(fr.Y.f(ys[j]) - y);
-      if (d < bestD) { bestD = d; pick = cv.idx[q]; }
-    }
-    if (pick >= 0) select(pick);
-  }
+  // Draws sweep D (the object render_report embeds) into the elements of sweepSkeleton(pre) inside
+  // root, and answers clicks inside root: a row, point or curve chooses its trial, a header sorts.
+  // o.xlabel: what a curve row is ('epoch' unless given; the recipe's lr search records updates).
+  function sweepView(root, D, pre, o) {
+    var T = D.t, N = T.id.length, P = D.params, MAX = D.dir === 'max', XL = o.xlabel || 'epoch';
+    function $(id) { return document.getElementById(pre + id); }
+    var xls = root.querySelectorAll('.xl');
+    for (var q0 = 0; q0 < xls.length; ++q0) xls[q0].textContent = XL;
+    function curveOf(i) { return T.c[i]; }
+    function better(a, b) { return MAX ? a > b : a < b; }
 
-  // ---- the chosen trial --------------------------------------------------------------------------
-  function renderTrial() {
-    var i = sel, hd = $('trial-head'), els = [$('plot-loss'), $('plot-acc'), $('plot-ratio')];
-    if (i < 0) { hd.innerHTML = '<span class="note">no trials</span>'; els.forEach(function (e) { empty(e, ''); }); return; }
-    var h = '<b>trial ' + T.id[i] + '</b> <span class="status st-' + esc(T.st[i]) + '">' + esc(T.st[i]) + '</span> ' +
-      esc(paramText(i, true)) + ' &nbsp;\u2014 ' + esc(D.metric) + ' ' + fmt(T.bm[i], 5) + ' at epoch ' + T.be[i] +
-      ', test acc ' + fmt(T.tacc[i], 4) + ', ' + T.ep[i] + ' epochs, ' + fmt(T.sec[i], 3) + ' s on ' + esc(T.host[i]) +
-      ' (rank ' + T.rank[i] + ')';
-    if (T.err[i]) h += '<div class="error">error: ' + esc(T.err[i]) + '</div>';
-    var f = T.f[i] || [];
-    if (f.length) {
-      h += '<ul class="findings">' + f.map(function (x) {
-        return '<li><span class="tag tag-' + esc(x[0]) + '">' + esc(x[0]) + '</span> ' + esc(x[1]) +
-          (x[2] ? ' <i>\u2192 ' + esc(x[2]) + '</i>' : '') + '</li>';
-      }).join('') + '</ul>';
-    }
-    hd.innerHTML = h;
-    var c = curveOf(i);
-    if (!c) { els.forEach(function (e) { empty(e, 'this trial recorded no curves'); }); return; }
-    var ep = epochsOf(c);
-    twoCurves(els[0], ep, c.tl, c.vl, 'loss', c.lr);
-    twoCurves(els[1], ep, c.ta, c.va, 'accuracy', null);
-    renderRatios(els[2], ep, T.ln[i], T.ur[i]);
-  }
-  // train and val as points plus their moving averages; lr (when given) on a second axis.
-  function twoCurves(el, ep, tr, va, name, lr) {
-    var ys = [tr, va].filter(has);
-    if (!ys.length) return empty(el, 'no ' + name + ' recorded');
-    var withLr = has(lr);
-    var fr = frame({ w: 460, h: 310, legend: true, x: extent([ep]), y: extent(ys), xlabel: 'epoch', ylabel: name,
-      y2: withLr ? extent([lr]) : null, y2label: 'lr' });
-    var n = 0, s = '', leg = [];
-    [[tr, 'train', '#1f6feb'], [va, 'val', '#e8590c']].forEach(function (c) {
-      if (!has(c[0])) return;
-      s += points(ep, c[0], fr.X, fr.Y, c[2], 2.6);
-      s += '<path class="ma" stroke="' + c[2] + '" d="' + pathD(ep, movingAverage(c[0]), fr.X, fr.Y) + '"/>';
-      n += 2; leg.push([c[1] + ' ' + name, c[2]]);
-    });
-    if (withLr) {
-      s += '<path class="lr" d="' + pathD(ep, lr, fr.X, fr.Y2) + '"/>';
-      ++n; leg.push(['lr', '#7a7f8a']);
-    }
-    fr.s.push(s);
-    finish(el, fr, n, legend(fr, leg));
-  }
-  var LAYER_COLORS = ['#1f6feb', '#e8590c', '#2b8a3e', '#ae3ec9', '#f08c00', '#0c8599', '#c92a2a', '#5c940d'];
-  function renderRatios(el, ep, names, ur) {
-    var ys = (ur || []).filter(function (v) { return has(v); });
-    if (!ys.length) return empty(el, 'no update/weight ratios recorded');
-    var fr = frame({ w: 460, h: 310, legend: true, x: extent([ep]), y: extent(ur, true), ylog: true, xlabel: 'epoch',
-      ylabel: 'update / weight ratio' });
-    var n = 0, s = '', leg = [];
-    var ref = fr.Y.f(1e-3);
-    if (ref >= fr.m.t && ref <= fr.h - fr.m.b)
-      s += '<line class="ref" x1="' + fr.m.l + '" x2="' + (fr.w - fr.m.r) + '" y1="' + px(ref) + '" y2="' + px(ref) + '"/>';
-    ur.forEach(function (v, l) {
-      if (!has(v)) return;
-      var col = LAYER_COLORS[l % LAYER_COLORS.length];
-      s += '<path class="ma" stroke="' + col + '" d="' + pathD(ep, v, fr.X, fr.Y) + '"/>';
-      ++n; leg.push([names && names[l] ? names[l] : 'layer ' + l, col]);
-    });
-    fr.s.push(s);
-    finish(el, fr, n, legend(fr, leg));
-  }
+    var ranked = ranking(D), rankOf = new Array(N);
+    ranked.forEach(function (t, r) { rankOf[t] = r; });
+    var best = ranked.length ? ranked[0] : -1;
+    var sel = best >= 0 ? best : (N ? 0 : -1);
 
-  // ---- the random-search picture -----------------------------------------------------------------
-  var searched = [];
-  P.forEach(function (p, j) { if (p.k !== 'fixed') searched.push(j); });
-  function coordOf(j) {  // a parameter column (j >= 0) or the metric (j === -1) as numbers
-    if (j === -1) return { v: T.bm.map(function (x, i) { return rankOf[i] === undefined ? null : x; }), log: false, cat: null, name: D.metric };
-    var p = P[j], col = T.p[j];
-    if (p.k === 'choice' || p.k === 'fixed') {
-      var cats = (p.c || []).map(String), v = col.map(function (x) { var k = cats.indexOf(String(x)); return k < 0 ? null : k; });
-      return { v: v, log: false, cat: cats.length ? cats : ['?'], name: p.n };
+    // Viridis-like colour of a rank (best: yellow, worst: purple).
+    var VIR = [[68, 1, 84], [59, 82, 139], [33, 145, 140], [94, 201, 98], [253, 231, 37]];
+    function rankColor(t) {
+      var r = rankOf[t], m = ranked.length;
+      var u = m > 1 ? 1 - r / (m - 1) : 1, x = u * (VIR.length - 1), k = Math.min(Math.floor(x), VIR.length - 2);
+      var f = x - k, a = VIR[k], b = VIR[k + 1];
+      return 'rgb(' + Math.round(a[0] + f * (b[0] - a[0])) + ',' + Math.round(a[1] + f * (b[1] - a[1])) +
+        ',' + Math.round(a[2] + f * (b[2] - a[2])) + ')';
     }
-    return { v: col.map(function (x) { return typeof x === 'number' ? x : null; }), log: isLog(p), cat: null, name: p.n };
-  }
-  function jitter(i, k) { var s = Math.sin(i * 12.9898 + k * 78.233) * 43758.5453; return (s - Math.floor(s) - 0.5) * 0.5; }
-  function setupScatter() {
-    var xs = $('scatter-x'), ys = $('scatter-y'), opts = '';
-    searched.forEach(function (j) { opts += '<option value="' + j + '">' + esc(P[j].n) + '</option>'; });
-    opts += '<option value="-1">' + esc(D.metric) + ' (metric)</option>';
-    xs.innerHTML = opts; ys.innerHTML = opts;
-    function find(n) { for (var q = 0; q < searched.length; ++q) if (P[searched[q]].n === n) return searched[q]; return null; }
-    var x = find('lr'), y = find('weight_decay');
-    if (x === null) x = searched.length ? searched[0] : -1;
-    if (y === null || y === x) y = searched.filter(function (j) { return j !== x; })[0];
-    if (y === undefined) y = -1;
-    xs.value = String(x); ys.value = String(y);
-    xs.onchange = ys.onchange = renderScatter;
-  }
-  function renderScatter() {
-    var el = $('plot-scatter'), jx = +$('scatter-x').value, jy = +$('scatter-y').value;
-    if (!N) return empty(el, 'no trials');
-    var cx = coordOf(jx), cy = coordOf(jy);
-    var fr = frame({ w: 540, h: 380, x: extent([cx.v], cx.log), y: extent([cy.v], cy.log), xlog: cx.log, ylog: cy.log,
-      xcat: cx.cat, ycat: cy.cat, xlabel: cx.name + (cx.log ? ' (log)' : ''), ylabel: cy.name + (cy.log ? ' (log)' : '') });
-    function pos(c, i, k) {
-      var v = c.v[i];
-      if (!ok(v) || (c.log && v <= 0)) return null;
-      return c.cat ? v + jitter(i, k) : v;
+    function paramText(i, short) {
+      var s = [];
+      P.forEach(function (p, j) {
+        if (p.k === 'fixed' && short) return;
+        s.push(p.n + '=' + fmt(T.p[j][i], 4));
+      });
+      return s.join(' ');
     }
-    var miss = '', pts = [], nMiss = 0;
-    for (var i = 0; i < N; ++i) {
-      var a = pos(cx, i, 1), b = pos(cy, i, 2);
-      if (a === null || b === null) continue;
-      var X = fr.X.f(a), Y = fr.Y.f(b);
-      if (rankOf[i] === undefined) {
-        miss += '<path class="miss" data-i="' + i + '" d="M' + px(X - 4) + ',' + px(Y - 4) + 'l8,8m0,-8l-8,8"><title>trial ' +
-          T.id[i] + ': ' + esc(T.st[i]) + '</title></path>';
-        ++nMiss;
+
+    // ---- summary --------------------------------------------------------------------------------
+    function renderSummary() {
+      var counts = {}, order = [];
+      T.st.forEach(function (s) { if (!(s in counts)) { counts[s] = 0; order.push(s); } ++counts[s]; });
+      var st = order.map(function (s) {
+        return '<span class="status st-' + esc(s) + '">' + esc(s) + ' ' + counts[s] + '</span>';
+      }).join(' ');
+      var h = '<dl class="summary">' +
+        '<dt>strategy</dt><dd>' + esc(D.strategy) + '</dd>' +
+        '<dt>seed</dt><dd>' + esc(D.seed) + '</dd>' +
+        '<dt>metric</dt><dd>' + esc(D.metric) + ' (' + (MAX ? 'maximised' : 'minimised') + ')</dd>' +
+        '<dt>trials</dt><dd>' + N + ' &nbsp; ' + st + '</dd>';
+      if (best >= 0) {
+        h += '<dt>best trial</dt><dd><b>' + T.id[best] + '</b>: ' + esc(D.metric) + ' ' + fmt(T.bm[best], 5) +
+          ' (' + XL + ' ' + T.be[best] + '), test acc ' + fmt(T.tacc[best], 4) + '</dd>' +
+          '<dt>best params</dt><dd>' + esc(paramText(best, false)) + '</dd>';
       } else {
-        pts.push([rankOf[i], '<circle class="pt' + (i === sel ? ' sel' : '') + '" data-i="' + i + '" cx="' + px(X) + '" cy="' + px(Y) +
-          '" r="5" fill="' + rankColor(i) + '"><title>trial ' + T.id[i] + ': ' + esc(D.metric) + ' ' + fmt(T.bm[i], 4) +
-          ' (rank ' + (rankOf[i] + 1) + ')</title></circle>']);
+        h += '<dt>best trial</dt><dd class="note">no trial has a result yet</dd>';
       }
+      h += '<dt>space</dt><dd>' + P.map(function (p) { return esc(p.n + ' ' + p.k + ' ' + p.d); }).join('<br>') + '</dd>';
+      h += '<dt>version</dt><dd>hypersweep ' + esc(D.version) + ', started ' + esc(D.start) + '</dd></dl>';
+      h += '<details><summary>config (hash ' + esc(D.hash) + ')</summary><pre>' + esc(D.config) + '</pre></details>';
+      $('summary-body').innerHTML = h;
     }
-    pts.sort(function (a, b) { return b[0] - a[0]; });  // the best drawn last, on top
-    fr.s.push(miss + pts.map(function (p) { return p[1]; }).join(''));
-    finish(el, fr, (pts.length ? 1 : 0) + (nMiss ? 1 : 0));
-    el.setAttribute('data-points', String(pts.length));
-  }
-  function renderParallel() {
-    var el = $('plot-parallel'), dims = searched.concat([-1]);
-    if (!N) return empty(el, 'no trials');
-    var w = 640, h = 400, m = { l: 30, r: 50, t: 28, b: 20 }, s = [];
-    var step = dims.length > 1 ? (w - m.l - m.r) / (dims.length - 1) : 0;
-    var axes = dims.map(function (j, k) {
-      var c = coordOf(j), A = axis(extent([c.v], c.log), h - m.b, m.t, c.log, c.cat), x = m.l + k * step;
-      s.push('<line class="axis" x1="' + px(x) + '" x2="' + px(x) + '" y1="' + m.t + '" y2="' + (h - m.b) + '"/>');
-      s.push('<text x="' + px(x) + '" y="' + (m.t - 10) + '" text-anchor="middle" font-weight="600">' + esc(c.name) + '</text>');
-      A.ticks.forEach(function (t, q) {
-        var y = A.f(t);
-        if (y < m.t - 1 || y > h - m.b + 1) return;
-        s.push('<text x="' + px(x + 4) + '" y="' + px(y) + '" dy="4">' + esc(A.labels ? String(A.labels[q]).slice(0, 12) : fmt(t, 3)) + '</text>');
+
+    // ---- all validation curves overlaid -----------------------------------------------------------
+    function anyHas(name) {
+      for (var i = 0; i < N; ++i) if (curveOf(i) && has(curveOf(i)[KEY[name]])) return true;
+      return false;
+    }
+    var OV = CURVES.indexOf(D.metric) >= 0 ? D.metric : 'val_acc';
+    // Sweeps that measure no validation side (the recipe's overfit and lr-search steps, whose
+    // rows are measured on the training sample) show train_loss (train_acc when that is all).
+    if (!anyHas('val_acc') && !anyHas('val_loss') && (anyHas('train_loss') || anyHas('train_acc')))
+      OV = anyHas('train_loss') ? 'train_loss' : 'train_acc';
+    function renderOverlay() {
+      var el = $('plot-overlay'), key = KEY[OV], ys = [], xs = [], with_ = [];
+      for (var i = 0; i < N; ++i) {
+        var c = curveOf(i);
+        if (c && has(c[key])) { with_.push(i); xs.push(epochsOf(c)); ys.push(c[key]); }
+      }
+      $('curves-title').textContent = OV.indexOf('val_') === 0 ? 'Validation curves' : 'Training curves';
+      $('overlay-caption').textContent = OV + ' of every trial with curves (' + with_.length + ' of ' + N +
+        '); best in orange, the chosen trial in red. Click a curve to choose its trial.';
+      if (!with_.length) return empty(el, 'no trial recorded curves');
+      // A loss that blows up before it turns NaN (a diverging lr) would squash every other curve
+      // into the bottom of the plot: losses are cut at 1.5 times the highest first value, where
+      // every run starts, and drawn along the top beyond it.
+      var yd = extent(ys), cap = null;
+      if (/loss/.test(OV)) {
+        var first = -Infinity;
+        ys.forEach(function (v) { for (var j = 0; j < v.length; ++j) if (ok(v[j])) { first = Math.max(first, v[j]); break; } });
+        if (first > 0 && yd[1] > 1.5 * first) { cap = 1.5 * first; yd = [Math.min(yd[0], cap), cap]; }
+      }
+      var fr = frame({ w: 1100, h: 340, x: extent(xs), y: yd, xlabel: XL,
+        ylabel: OV + (cap === null ? '' : ' (cut at ' + fmt(cap, 3) + ')') });
+      var body = [], last = '';
+      for (var q = 0; q < with_.length; ++q) {
+        if (cap !== null) ys[q] = ys[q].map(function (v) { return ok(v) && v > cap ? cap : v; });
+        var t = with_[q], cls = t === best ? 'curve best' : 'curve';
+        var p = '<path class="' + cls + '" data-c="' + t + '" d="' + pathD(xs[q], ys[q], fr.X, fr.Y) + '"/>';
+        if (t === best) last = p; else body.push(p);
+      }
+      fr.s.push(body.join('') + last);
+      finish(el, fr, with_.length);
+      // Fainter curves as they get many, so 1,000 of them still show where most of them run.
+      el.querySelector('svg').style.setProperty('--curve-opacity', String(Math.max(0.06, Math.min(0.5, 12 / with_.length))));
+      el._curves = { idx: with_, xs: xs, ys: ys };
+      markOverlay();
+    }
+    function markOverlay() {
+      var el = $('plot-overlay'), g = el.querySelector('svg');
+      if (!g) return;
+      var old = g.querySelector('path.sel');
+      if (old) old.classList.remove('sel');
+      var p = g.querySelector('path[data-c="' + sel + '"]');
+      if (p) { p.classList.add('sel'); g.appendChild(p); }
+    }
+    // A click on the overlay chooses the trial whose curve passes nearest (in pixels) below it.
+    function overlayClick(ev) {
+      var el = $('plot-overlay'), fr = el._frame, cv = el._curves, g = el.querySelector('svg');
+      if (!fr || !cv || !g) return;
+      var r = g.getBoundingClientRect(), sx = fr.w / r.width, sy = fr.h / r.height;
+      var x = (ev.clientX - r.left) * sx, y = (ev.clientY - r.top) * sy, e = fr.X.inv(x), bestD = 25, pick = -1;
+      for (var q = 0; q < cv.idx.length; ++q) {
+        var xs = cv.xs[q], ys = cv.ys[q], j = 0, dj = Infinity;
+        for (var k = 0; k < xs.length; ++k) { var dd = Math.abs(xs[k] - e); if (dd < dj && ok(ys[k])) { dj = dd; j = k; } }
+        if (!ok(ys[j])) continue;
+        var d = Math.abs(fr.Y.f(ys[j]) - y);
+        if (d < bestD) { bestD = d; pick = cv.idx[q]; }
+      }
+      if (pick >= 0) select(pick);
+    }
+
+    // ---- the chosen trial --------------------------------------------------------------------------
+    function renderTrial() {
+      var i = sel, hd = $('trial-head'), els = [$('plot-loss'), $('plot-acc'), $('plot-ratio')];
+      if (i < 0) { hd.innerHTML = '<span class="note">no trials</span>'; els.forEach(function (e) { empty(e, ''); }); return; }
+      var h = '<b>trial ' + T.id[i] + '</b> <span class="status st-' + esc(T.st[i]) + '">' + esc(T.st[i]) + '</span> ' +
+        esc(paramText(i, true)) + ' &nbsp;\u2014 ' + esc(D.metric) + ' ' + fmt(T.bm[i], 5) + ' at ' + XL + ' ' + T.be[i] +
+        ', test acc ' + fmt(T.tacc[i], 4) + ', ' + T.ep[i] + ' epochs, ' + fmt(T.sec[i], 3) + ' s on ' + esc(T.host[i]) +
+        ' (rank ' + T.rank[i] + ')';
+      if (T.err[i]) h += '<div class="error">error: ' + esc(T.err[i]) + '</div>';
+      var f = T.f[i] || [];
+      if (f.length) {
+        h += '<ul class="findings">' + f.map(function (x) {
+          return '<li><span class="tag tag-' + esc(x[0]) + '">' + esc(x[0]) + '</span> ' + esc(x[1]) +
+            (x[2] ? ' <i>\u2192 ' + esc(x[2]) + '</i>' : '') + '</li>';
+        }).join('') + '</ul>';
+      }
+      hd.innerHTML = h;
+      var c = curveOf(i);
+      if (!c) { els.forEach(function (e) { empty(e, 'this trial recorded no curves'); }); return; }
+      var ep = epochsOf(c);
+      twoCurves(els[0], ep, c.tl, c.vl, 'loss', c.lr);
+      twoCurves(els[1], ep, c.ta, c.va, 'accuracy', null);
+      renderRatios(els[2], ep, T.ln[i], T.ur[i]);
+    }
+    // train and val as points plus their moving averages; lr (when given) on a second axis.
+    function twoCurves(el, ep, tr, va, name, lr) {
+      var ys = [tr, va].filter(has);
+      if (!ys.length) return empty(el, 'no ' + name + ' recorded');
+      var withLr = has(lr);
+      var fr = frame({ w: 460, h: 310, legend: true, x: extent([ep]), y: extent(ys), xlabel: XL, ylabel: name,
+        y2: withLr ? extent([lr]) : null, y2label: 'lr' });
+      var n = 0, s = '', leg = [];
+      [[tr, 'train', '#1f6feb'], [va, 'val', '#e8590c']].forEach(function (c) {
+        if (!has(c[0])) return;
+        s += points(ep, c[0], fr.X, fr.Y, c[2], 2.6);
+        s += '<path class="ma" stroke="' + c[2] + '" d="' + pathD(ep, movingAverage(c[0]), fr.X, fr.Y) + '"/>';
+        n += 2; leg.push([c[1] + ' ' + name, c[2]]);
       });
-      return { c: c, A: A, x: x };
-    });
-    var lines = [], n = 0;
-    for (var i = 0; i < N; ++i) {
+      if (withLr) {
+        s += '<path class="lr" d="' + pathD(ep, lr, fr.X, fr.Y2) + '"/>';
+        ++n; leg.push(['lr', '#7a7f8a']);
+      }
+      fr.s.push(s);
+      finish(el, fr, n, legend(fr, leg));
+    }
+    var LAYER_COLORS = ['#1f6feb', '#e8590c', '#2b8a3e', '#ae3ec9', '#f08c00', '#0c8599', '#c92a2a', '#5c940d'];
+    function renderRatios(el, ep, names, ur) {
+      var ys = (ur || []).filter(function (v) { return has(v); });
+      if (!ys.length) return empty(el, 'no update/weight ratios recorded');
+      var fr = frame({ w: 460, h: 310, legend: true, x: extent([ep]), y: extent(ur, true), ylog: true, xlabel: XL,
+        ylabel: 'update / weight ratio' });
+      var n = 0, s = '', leg = [];
+      var ref = fr.Y.f(1e-3);
+      if (ref >= fr.m.t && ref <= fr.h - fr.m.b)
+        s += '<line class="ref" x1="' + fr.m.l + '" x2="' + (fr.w - fr.m.r) + '" y1="' + px(ref) + '" y2="' + px(ref) + '"/>';
+      ur.forEach(function (v, l) {
+        if (!has(v)) return;
+        var col = LAYER_COLORS[l % LAYER_COLORS.length];
+        s += '<path class="ma" stroke="' + col + '" d="' + pathD(ep, v, fr.X, fr.Y) + '"/>';
+        ++n; leg.push([names && names[l] ? names[l] : 'layer ' + l, col]);
+      });
+      fr.s.push(s);
+      finish(el, fr, n, legend(fr, leg));
+    }
+
+    // ---- the random-search picture -----------------------------------------------------------------
+    var searched = [];
+    P.forEach(function (p, j) { if (p.k !== 'fixed') searched.push(j); });
+    function coordOf(j) {  // a parameter column (j >= 0) or the metric (j === -1) as numbers
+      if (j === -1) return { v: T.bm.map(function (x, i) { return rankOf[i] === undefined ? null : x; }), log: false, cat: null, name: D.metric };
+      var p = P[j], col = T.p[j];
+      if (p.k === 'choice' || p.k === 'fixed') {
+        var cats = (p.c || []).map(String), v = col.map(function (x) { var k = cats.indexOf(String(x)); return k < 0 ? null : k; });
+        return { v: v, log: false, cat: cats.length ? cats : ['?'], name: p.n };
+      }
+      return { v: col.map(function (x) { return typeof x === 'number' ? x : null; }), log: isLog(p), cat: null, name: p.n };
+    }
+    function jitter(i, k) { var s = Math.sin(i * 12.9898 + k * 78.233) * 43758.5453; return (s - Math.floor(s) - 0.5) * 0.5; }
+    function setupScatter() {
+      var xs = $('scatter-x'), ys = $('scatter-y'), opts = '';
+      searched.forEach(function (j) { opts += '<option value="' + j + '">' + esc(P[j].n) + '</option>'; });
+      opts += '<option value="-1">' + esc(D.metric) + ' (metric)</option>';
+      xs.innerHTML = opts; ys.innerHTML = opts;
+      function find(n) { for (var q = 0; q < searched.length; ++q) if (P[searched[q]].n === n) return searched[q]; return null; }
+      var x = find('lr'), y = find('weight_decay');
+      if (x === null) x = searched.length ? searched[0] : -1;
+      if (y === null || y === x) y = searched.filter(function (j) { return j !== x; })[0];
+      if (y === undefined) y = -1;
+      xs.value = String(x); ys.value = String(y);
+      xs.onchange = ys.onchange = renderScatter;
+    }
+    function renderScatter() {
+      var el = $('plot-scatter'), jx = +$('scatter-x').value, jy = +$('scatter-y').value;
+      if (!N) return empty(el, 'no trials');
+      var cx = coordOf(jx), cy = coordOf(jy);
+      var fr = frame({ w: 540, h: 380, x: extent([cx.v], cx.log), y: extent([cy.v], cy.log), xlog: cx.log, ylog: cy.log,
+        xcat: cx.cat, ycat: cy.cat, xlabel: cx.name + (cx.log ? ' (log)' : ''), ylabel: cy.name + (cy.log ? ' (log)' : '') });
+      function pos(c, i, k) {
+        var v = c.v[i];
+        if (!ok(v) || (c.log && v <= 0)) return null;
+        return c.cat ? v + jitter(i, k) : v;
+      }
+      var miss = '', pts = [], nMiss = 0;
+      for (var i = 0; i < N; ++i) {
+        var a = pos(cx, i, 1), b = pos(cy, i, 2);
+        if (a === null || b === null) continue;
+        var X = fr.X.f(a), Y = fr.Y.f(b);
+        if (rankOf[i] === undefined) {
+          miss += '<path class="miss" data-i="' + i + '" d="M' + px(X - 4) + ',' + px(Y - 4) + 'l8,8m0,-8l-8,8"><title>trial ' +
+            T.id[i] + ': ' + esc(T.st[i]) + '</title></path>';
+          ++nMiss;
+        } else {
+          pts.push([rankOf[i], '<circle class="pt' + (i === sel ? ' sel' : '') + '" data-i="' + i + '" cx="' + px(X) + '" cy="' + px(Y) +
+            '" r="5" fill="' + rankColor(i) + '"><title>trial ' + T.id[i] + ': ' + esc(D.metric) + ' ' + fmt(T.bm[i], 4) +
+            ' (rank ' + (rankOf[i] + 1) + ')</title></circle>']);
+        }
+      }
+      pts.sort(function (a, b) { return b[0] - a[0]; });  // the best drawn last, on top
+      fr.s.push(miss + pts.map(function (p) { return p[1]; }).join(''));
+      finish(el, fr, (pts.length ? 1 : 0) + (nMiss ? 1 : 0));
+      el.setAttribute('data-points', String(pts.length));
+    }
+    function renderParallel() {
+      var el = $('plot-parallel'), dims = searched.concat([-1]);
+      if (!N) return empty(el, 'no trials');
+      var w = 640, h = 400, m = { l: 30, r: 50, t: 28, b: 20 }, s = [];
+      var step = dims.length > 1 ? (w - m.l - m.r) / (dims.length - 1) : 0;
+      var axes = dims.map(function (j, k) {
+        var c = coordOf(j), A = axis(extent([c.v], c.log), h - m.b, m.t, c.log, c.cat), x = m.l + k * step;
+        s.push('<line class="axis" x1="' + px(x) + '" x2="' + px(x) + '" y1="' + m.t + '" y2="' + (h - m.b) + '"/>');
+        s.push('<text x="' + px(x) + '" y="' + (m.t - 10) + '" text-anchor="middle" font-weight="600">' + esc(c.name) + '</text>');
+        A.ticks.forEach(function (t, q) {
+          var y = A.f(t);
+          if (y < m.t - 1 || y > h - m.b + 1) return;
+          s.push('<text x="' + px(x + 4) + '" y="' + px(y) + '" dy="4">' + esc(A.labels ? String(A.labels[q]).slice(0, 12) : fmt(t, 3)) + '</text>');
+        });
+        return { c: c, A: A, x: x };
+      });
+      var lines = [], n = 0;
+      for (var i = 0; i < N; ++i) {
+        var d = [], pen = false;
+        axes.forEach(function (a) {
+          var v = a.c.v[i];
+          if (!ok(v) || (a.c.log && v <= 0)) { pen = false; return; }
+          d.push((pen ? 'L' : 'M') + px(a.x) + ',' + px(a.A.f(v)));
+          pen = true;
+        });
+        if (!d.length) continue;
+        var r = rankOf[i];
+        lines.push([r === undefined ? 1e9 : r, '<path class="pc' + (r === undefined ? ' none' : '') + '" data-i="' + i + '" d="' + d.join('') +
+          '"' + (r === undefined ? '' : ' stroke="' + rankColor(i) + '"') + '><title>trial ' + T.id[i] + '</title></path>']);
+        ++n;
+      }
+      lines.sort(function (a, b) { return b[0] - a[0]; });
+      s.push(lines.map(function (l) { return l[1]; }).join(''));
+      finish(el, { s: s, w: w, h: h }, n);
+      markParallel();
+    }
+    function markParallel() {
+      var g = $('plot-parallel').querySelector('svg');
+      if (!g) return;
+      var old = g.querySelector('path.sel');
+      if (old) old.classList.remove('sel');
+      var p = g.querySelector('path[data-i="' + sel + '"]');
+      if (p) { p.classList.add('sel'); g.appendChild(p); }
+    }
+
+    // ---- best so far (bayes, tpe) ----------------------------------------------------------------------
+    function renderBestSoFar() {
+      var sec = $('progress'), el = $('plot-bestsofar');
+      if (D.strategy !== 'bayes' && D.strategy !== 'tpe') { sec.style.display = 'none'; el.setAttribute('data-series', '0'); return; }
+      var xs = [], ys = [], bs = [], cur = null;
+      for (var i = 0; i < N; ++i) {
+        var v = rankOf[i] === undefined ? null : T.bm[i];
+        if (v !== null && (cur === null || better(v, cur))) cur = v;
+        xs.push(i + 1); ys.push(v); bs.push(cur);
+      }
+      if (cur === null) return empty(el, 'no trial has a result yet');
+      var fr = frame({ w: 1100, h: 300, legend: true, x: [1, Math.max(2, N)], y: extent([ys]), xlabel: 'trial number (in recorded order)', ylabel: D.metric });
       var d = [], pen = false;
-      axes.forEach(function (a) {
-        var v = a.c.v[i];
-        if (!ok(v) || (a.c.log && v <= 0)) { pen = false; return; }
-        d.push((pen ? 'L' : 'M') + px(a.x) + ',' + px(a.A.f(v)));
+      for (var k = 0; k < N; ++k) {
+        if (bs[k] === null) continue;
+        var X = px(fr.X.f(xs[k])), Y = px(fr.Y.f(bs[k]));
+        d.push(pen ? 'H' + X + 'V' + Y : 'M' + X + ',' + Y);
         pen = true;
-      });
-      if (!d.length) continue;
-      var r = rankOf[i];
-      lines.push([r === undefined ? 1e9 : r, '<path class="pc' + (r === undefined ? ' none' : '') + '" data-i="' + i + '" d="' + d.join('') +
-        '"' + (r === undefined ? '' : ' stroke="' + rankColor(i) + '"') + '><title>trial ' + T.id[i] + '</title></path>']);
-      ++n;
-    }
-    lines.sort(function (a, b) { return b[0] - a[0]; });
-    s.push(lines.map(function (l) { return l[1]; }).join(''));
-    finish(el, { s: s, w: w, h: h }, n);
-    markParallel();
-  }
-  function markParallel() {
-    var g = $('plot-parallel').querySelector('svg');
-    if (!g) return;
-    var old = g.querySelector('path.sel');
-    if (old) old.classList.remove('sel');
-    var p = g.querySelector('path[data-i="' + sel + '"]');
-    if (p) { p.classList.add('sel'); g.appendChild(p); }
-  }
-
-  // ---- best so far (bayes, tpe) ----------------------------------------------------------------------
-  function renderBestSoFar() {
-    var sec = $('progress'), el = $('plot-bestsofar');
-    if (D.strategy !== 'bayes' && D.strategy !== 'tpe') { sec.style.display = 'none'; el.setAttribute('data-series', '0'); return; }
-    var xs = [], ys = [], bs = [], cur = null;
-    for (var i = 0; i < N; ++i) {
-      var v = rankOf[i] === undefined ? null : T.bm[i];
-      if (v !== null && (cur === null || better(v, cur))) cur = v;
-      xs.push(i + 1); ys.push(v); bs.push(cur);
-    }
-    if (cur === null) return empty(el, 'no trial has a result yet');
-    var fr = frame({ w: 1100, h: 300, legend: true, x: [1, Math.max(2, N)], y: extent([ys]), xlabel: 'trial number (in recorded order)', ylabel: D.metric });
-    var d = [], pen = false;
-    for (var k = 0; k < N; ++k) {
-      if (bs[k] === null) continue;
-      var X = px(fr.X.f(xs[k])), Y = px(fr.Y.f(bs[k]));
-      d.push(pen ? 'H' + X + 'V' + Y : 'M' + X + ',' + Y);
-      pen = true;
-    }
-    fr.s.push(points(xs, ys, fr.X, fr.Y, '#1f6feb', 3) + '<path class="step" d="' + d.join('') + '"/>');
-    finish(el, fr, 2, legend(fr, [['trial ' + D.metric, '#1f6feb'], ['best so far', '#e8590c']]));
-  }
-
-  // ---- the table of trials -----------------------------------------------------------------------------
-  var COLS = [{ h: 'id', v: function (i) { return T.id[i]; } },
-    { h: 'status', l: 1, v: function (i) { return T.st[i]; },
-      html: function (i) { return '<span class="status st-' + esc(T.st[i]) + '"' + (T.err[i] ? ' title="' + esc(T.err[i]) + '"' : '') + '>' + esc(T.st[i]) + '</span>'; } }];
-  searched.forEach(function (j) {
-    COLS.push({ h: P[j].n, l: P[j].k === 'choice' ? 1 : 0, v: function (i) { return T.p[j][i]; } });
-  });
-  COLS.push({ h: D.metric, v: function (i) { return rankOf[i] === undefined ? null : T.bm[i]; }, d: 5, metric: 1 },
-    { h: 'best epoch', v: function (i) { return T.be[i]; } },
-    { h: 'test acc', v: function (i) { return T.tacc[i]; }, d: 4 },
-    { h: 'epochs', v: function (i) { return T.ep[i]; } },
-    { h: 'seconds', v: function (i) { return T.sec[i]; }, d: 3 },
-    { h: 'diagnosis', l: 1, diag: 1, v: function (i) { return (T.f[i] || []).map(function (x) { return x[0]; }).join(' '); },
-      html: function (i) {
-        return (T.f[i] || []).map(function (x) {
-          var tip = x[1] + (x[2] ? ' \u2192 ' + x[2] : '') + (x[3] ? ' (epochs ' + x[3] + '\u2013' + x[4] + ')' : '');
-          return '<span class="tag tag-' + esc(x[0]) + '" title="' + esc(tip) + '">' + esc(x[0]) + '</span>';
-        }).join('');
-      } });
-  var sortCol = -1, sortDir = 1;
-  function cmpVal(a, b) {  // nulls last, numbers before strings
-    var na = a === null || a === undefined || (typeof a === 'number' && !isFinite(a));
-    var nb = b === null || b === undefined || (typeof b === 'number' && !isFinite(b));
-    if (na || nb) return na === nb ? 0 : (na ? 1 : -1);
-    if (typeof a === 'number' && typeof b === 'number') return a - b;
-    return String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0;
-  }
-  function renderTable() {
-    var order = [], i;
-    for (i = 0; i < N; ++i) order.push(i);
-    if (sortCol < 0) {  // default: by metric, best first, trials without a result last (by id)
-      order.sort(function (a, b) {
-        var ra = rankOf[a], rb = rankOf[b];
-        if (ra === undefined || rb === undefined) return ra === rb ? T.id[a] - T.id[b] : (ra === undefined ? 1 : -1);
-        return ra - rb;
-      });
-    } else {
-      var c = COLS[sortCol];
-      order.sort(function (a, b) {
-        var va = c.v(a), vb = c.v(b), na = va === null || va === '' , nb = vb === null || vb === '';
-        if (na || nb) return na === nb ? a - b : (na ? 1 : -1);  // missing values last either way
-        return sortDir * cmpVal(va, vb) || a - b;
-      });
-    }
-    var lim = D.max_rows > 0 ? Math.min(D.max_rows, N) : N;
-    var head = COLS.map(function (c, k) {
-      var cls = (c.l ? 'l' : '') + (k === sortCol ? (sortDir > 0 ? ' sorted-asc' : ' sorted-desc') : '');
-      return '<th data-col="' + k + '" class="' + cls + '">' + esc(c.h) + '</th>';
-    }).join('');
-    var rows = new Array(lim);
-    for (var r = 0; r < lim; ++r) {
-      i = order[r];
-      var cells = '';
-      for (var k = 0; k < COLS.length; ++k) {
-        var c2 = COLS[k];
-        cells += '<td class="' + (c2.l ? 'l' : '') + (c2.diag ? ' diag' : '') + '">' +
-          (c2.html ? c2.html(i) : esc(fmt(c2.v(i), c2.d || 5))) + '</td>';
       }
-      rows[r] = '<tr data-i="' + i + '" class="' + (i === best ? 'best' : '') + (i === sel ? ' sel' : '') + '">' + cells + '</tr>';
+      fr.s.push(points(xs, ys, fr.X, fr.Y, '#1f6feb', 3) + '<path class="step" d="' + d.join('') + '"/>');
+      finish(el, fr, 2, legend(fr, [['trial ' + D.metric, '#1f6feb'], ['best so far', '#e8590c']]));
     }
-    $('trials-table').innerHTML = '<thead><tr>' + head + '</tr></thead><tbody>' + rows.join('') + '</tbody>';
-    $('table-note').textContent = lim < N ? 'showing ' + lim + ' of ' + N + ' trials (max_table_rows); sort to see others' :
-      N + ' trials; click a header to sort, a row to choose its trial';
-  }
-  function markRow() {
-    var tb = $('trials-table'), old = tb.querySelector('tr.sel');
-    if (old) old.classList.remove('sel');
-    var r = tb.querySelector('tr[data-i="' + sel + '"]');
-    if (r) r.classList.add('sel');
-  }
 
-  // ---- wiring ---------------------------------------------------------------------------------------
-  function select(i) {
-    if (i === sel || i < 0 || i >= N) return;
-    sel = i;
-    markOverlay(); renderTrial(); markRow(); markParallel();
-    var old = $('plot-scatter').querySelector('circle.sel');
-    if (old) old.classList.remove('sel');
-    var c = $('plot-scatter').querySelector('circle[data-i="' + i + '"]');
-    if (c) { c.classList.add('sel'); c.parentNode.appendChild(c); }
-  }
-  document.addEventListener('click', function (ev) {
-    var t = ev.target;
-    if (t.closest) {
-      var th = t.closest('th[data-col]');
-      if (th) {
-        var k = +th.getAttribute('data-col');
-        if (k === sortCol) sortDir = -sortDir; else { sortCol = k; sortDir = COLS[k].metric && MAX ? -1 : 1; }
-        renderTable();
-        return;
+    // ---- the table of trials -----------------------------------------------------------------------------
+    var COLS = [{ h: 'id', v: function (i) { return T.id[i]; } },
+      { h: 'status', l: 1, v: function (i) { return T.st[i]; },
+        html: function (i) { return '<span class="status st-' + esc(T.st[i]) + '"' + (T.err[i] ? ' title="' + esc(T.err[i]) + '"' : '') + '>' + esc(T.st[i]) + '</span>'; } }];
+    searched.forEach(function (j) {
+      COLS.push({ h: P[j].n, l: P[j].k === 'choice' ? 1 : 0, v: function (i) { return T.p[j][i]; } });
+    });
+    COLS.push({ h: D.metric, v: function (i) { return rankOf[i] === undefined ? null : T.bm[i]; }, d: 5, metric: 1 },
+      { h: 'best ' + XL, v: function (i) { return T.be[i]; } },
+      { h: 'test acc', v: function (i) { return T.tacc[i]; }, d: 4 },
+      { h: 'epochs', v: function (i) { return T.ep[i]; } },
+      { h: 'seconds', v: function (i) { return T.sec[i]; }, d: 3 },
+      { h: 'diagnosis', l: 1, diag: 1, v: function (i) { return (T.f[i] || []).map(function (x) { return x[0]; }).join(' '); },
+        html: function (i) {
+          return (T.f[i] || []).map(function (x) {
+            var tip = x[1] + (x[2] ? ' \u2192 ' + x[2] : '') + (x[3] ? ' (' + XL + 's ' + x[3] + '\u2013' + x[4] + ')' : '');
+            return '<span class="tag tag-' + esc(x[0]) + '" title="' + esc(tip) + '">' + esc(x[0]) + '</span>';
+          }).join('');
+        } });
+    var sortCol = -1, sortDir = 1;
+    function cmpVal(a, b) {  // nulls last, numbers before strings
+      var na = a === null || a === undefined || (typeof a === 'number' && !isFinite(a));
+      var nb = b === null || b === undefined || (typeof b === 'number' && !isFinite(b));
+      if (na || nb) return na === nb ? 0 : (na ? 1 : -1);
+      if (typeof a === 'number' && typeof b === 'number') return a - b;
+      return String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0;
+    }
+    function renderTable() {
+      var order = [], i;
+      for (i = 0; i < N; ++i) order.push(i);
+      if (sortCol < 0) {  // default: by metric, best first, trials without a result last (by id)
+        order.sort(function (a, b) {
+          var ra = rankOf[a], rb = rankOf[b];
+          if (ra === undefined || rb === undefined) return ra === rb ? T.id[a] - T.id[b] : (ra === undefined ? 1 : -1);
+          return ra - rb;
+        });
+      } else {
+        var c = COLS[sortCol];
+        order.sort(function (a, b) {
+          var va = c.v(a), vb = c.v(b), na = va === null || va === '' , nb = vb === null || vb === '';
+          if (na || nb) return na === nb ? a - b : (na ? 1 : -1);  // missing values last either way
+          return sortDir * cmpVal(va, vb) || a - b;
+        });
       }
-      var e = t.closest('[data-i]');
-      if (e) { select(+e.getAttribute('data-i')); return; }
-      if (t.closest('#plot-overlay')) overlayClick(ev);
+      var lim = D.max_rows > 0 ? Math.min(D.max_rows, N) : N;
+      var head = COLS.map(function (c, k) {
+        var cls = (c.l ? 'l' : '') + (k === sortCol ? (sortDir > 0 ? ' sorted-asc' : ' sorted-desc') : '');
+        return '<th data-col="' + k + '" class="' + cls + '">' + esc(c.h) + '</th>';
+      }).join('');
+      var rows = new Array(lim);
+      for (var r = 0; r < lim; ++r) {
+        i = order[r];
+        var cells = '';
+        for (var k = 0; k < COLS.length; ++k) {
+          var c2 = COLS[k];
+          cells += '<td class="' + (c2.l ? 'l' : '') + (c2.diag ? ' diag' : '') + '">' +
+            (c2.html ? c2.html(i) : esc(fmt(c2.v(i), c2.d || 5))) + '</td>';
+        }
+        rows[r] = '<tr data-i="' + i + '" class="' + (i === best ? 'best' : '') + (i === sel ? ' sel' : '') + '">' + cells + '</tr>';
+      }
+      $('trials-table').innerHTML = '<thead><tr>' + head + '</tr></thead><tbody>' + rows.join('') + '</tbody>';
+      $('table-note').textContent = lim < N ? 'showing ' + lim + ' of ' + N + ' trials (max_table_rows); sort to see others' :
+        N + ' trials; click a header to sort, a row to choose its trial';
     }
-  });
+    function markRow() {
+      var tb = $('trials-table'), old = tb.querySelector('tr.sel');
+      if (old) old.classList.remove('sel');
+      var r = tb.querySelector('tr[data-i="' + sel + '"]');
+      if (r) r.classList.add('sel');
+    }
 
-  renderSummary();
-  renderOverlay();
-  renderTrial();
-  setupScatter();
-  renderScatter();
-  renderParallel();
-  renderBestSoFar();
-  renderTable();
+    // ---- wiring ---------------------------------------------------------------------------------------
+    function select(i) {
+      if (i === sel || i < 0 || i >= N) return;
+      sel = i;
+      markOverlay(); renderTrial(); markRow(); markParallel();
+      var old = $('plot-scatter').querySelector('circle.sel');
+      if (old) old.classList.remove('sel');
+      var c = $('plot-scatter').querySelector('circle[data-i="' + i + '"]');
+      if (c) { c.classList.add('sel'); c.parentNode.appendChild(c); }
+    }
+    root.addEventListener('click', function (ev) {
+      var t = ev.target;
+      if (t.closest) {
+        var th = t.closest('th[data-col]');
+        if (th && root.contains(th)) {
+          var k = +th.getAttribute('data-col');
+          if (k === sortCol) sortDir = -sortDir; else { sortCol = k; sortDir = COLS[k].metric && MAX ? -1 : 1; }
+          renderTable();
+          return;
+        }
+        var e = t.closest('[data-i]');
+        if (e && root.contains(e)) { select(+e.getAttribute('data-i')); return; }
+        if ($('plot-overlay').contains(t)) overlayClick(ev);
+      }
+    });
+
+    renderSummary();
+    renderOverlay();
+    renderTrial();
+    setupScatter();
+    renderScatter();
+    renderParallel();
+    renderBestSoFar();
+    renderTable();
+  }
+
+  // ---- a recipe ---------------------------------------------------------------------------------
+  // A verdict's colour from its first word ("ok", "too_high: ...", "no_fit"): the words below say
+  // a step passed, or neither passed nor failed; any other word is a failure, so a verdict word
+  // this list has not heard of shows red rather than a false green.
+  var GOOD = ['ok', 'okay', 'fit', 'complete', 'completed', 'pass', 'passed', 'good', 'done', 'found', 'healthy',
+    'recommended', 'recommendation'];
+  var SOSO = ['running', 'skipped', 'warning', 'warn', 'marginal', 'partial', 'unknown'];
+  function verdictClass(v) {
+    var w = String(v || '').toLowerCase().match(/[a-z_]+/);
+    if (!w) return 'none';
+    return GOOD.indexOf(w[0]) >= 0 ? 'good' : SOSO.indexOf(w[0]) >= 0 ? 'soso' : 'bad';
+  }
+  function statusClass(st) { return st === 'complete' ? 'good' : /^stopped/.test(st) ? 'bad' : 'soso'; }
+  function plotId(name) { return String(name).replace(/[^A-Za-z0-9_-]/g, '_'); }
+
+  // A step's 1-D series (the initial-loss step's batch_losses) as points joined by a thin line;
+  // with the step's numbers `expected` (ln C) and `loss` (the measured mean) as horizontal lines,
+  // and the band expected x (1 +- tolerance) that the recipe accepts (tolerance is relative, as
+  // rel_error is).
+  function renderSeries(el, capEl, name, v, num) {
+    if (!has(v)) return empty(el, 'no ' + name + ' recorded');
+    var batch = name === 'batch_losses', xs = v.map(function (_, j) { return j + 1; });
+    var exp = ok(num.expected) ? num.expected : null, mean = ok(num.loss) ? num.loss : null;
+    var tol = exp !== null && ok(num.tolerance) && num.tolerance > 0 && num.tolerance < 1 ? num.tolerance : null;
+    var refs = [exp, mean];
+    if (tol !== null) refs.push(exp * (1 - tol), exp * (1 + tol));
+    var fr = frame({ w: 1100, h: 280, legend: true, x: [1, Math.max(2, v.length)], y: extent([v, refs]),
+      xlabel: batch ? 'batch' : 'index', ylabel: name });
+    function hline(y, cls) {
+      var p = px(fr.Y.f(y));
+      return '<line class="' + cls + '" x1="' + fr.m.l + '" x2="' + (fr.w - fr.m.r) + '" y1="' + p + '" y2="' + p + '"/>';
+    }
+    var s = '', n = 1, leg = [[name, '#1f6feb']];
+    if (tol !== null) {
+      var y0 = fr.Y.f(exp * (1 + tol)), y1 = fr.Y.f(exp * (1 - tol));
+      s += '<rect class="band" x="' + fr.m.l + '" width="' + (fr.w - fr.m.r - fr.m.l) + '" y="' + px(y0) + '" height="' + px(y1 - y0) + '"/>';
+    }
+    s += '<path class="thin" d="' + pathD(xs, v, fr.X, fr.Y) + '"/>' + points(xs, v, fr.X, fr.Y, '#1f6feb', 3);
+    if (exp !== null) { s += hline(exp, 'expect'); ++n; leg.push([(batch ? 'expected ln C ' : 'expected ') + fmt(exp, 4), '#2b8a3e']); }
+    if (mean !== null) { s += hline(mean, 'mean'); ++n; leg.push(['mean ' + fmt(mean, 4), '#e8590c']); }
+    fr.s.push(s);
+    finish(el, fr, n, legend(fr, leg));
+    capEl.textContent = (batch ? 'the loss of each minibatch before the first update' : name) +
+      (exp !== null ? '; green: the expected value' + (tol !== null ? ', its band \u00b1' + fmt(100 * tol, 3) + '%' : '') : '') +
+      (mean !== null ? '; orange: the measured mean' : '') +
+      (ok(num.rel_error) ? ' (relative error ' + fmt(100 * num.rel_error, 3) + '%)' : '');
+  }
+
+  // Selects the text first, so Ctrl+C works where the clipboard API is refused (a file:// page,
+  // an unfocused window), then asks the clipboard; a refusal is answered, never thrown or logged.
+  function copyText(btn, el) {
+    var r = document.createRange(), s = window.getSelection();
+    r.selectNodeContents(el);
+    s.removeAllRanges();
+    s.addRange(r);
+    btn.textContent = 'selected: Ctrl+C copies it';
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      navigator.clipboard.writeText(el.textContent).then(function () { btn.textContent = 'copied'; }, function () {});
+    }
+  }
+
+  // The recipe page: its header (status first), an index of the steps, then one section per
+  // step: title and verdict, the report paragraph, the step's numbers, its series, the
+  // recommended config, and for a step with results the sweep views (sweepView, ids "s<k>-...").
+  function renderRecipe(main, R) {
+    var stopped = /^stopped at step (\d+)/.exec(R.status || '');
+    var idx = '', body = '';
+    R.steps.forEach(function (st, k) {
+      var pre = 's' + k + '-', tx = st.text || {}, num = st.num || {}, ser = st.ser || {}, S = st.sweep;
+      var vc = verdictClass(tx.verdict), here = stopped && String(st.n) === stopped[1];
+      var best = '';
+      if (S) {
+        var rk = ranking(S);
+        best = rk.length ? S.metric + ' ' + fmt(S.t.bm[rk[0]], 5) : 'no result';
+      }
+      idx += '<tr data-step="' + k + '"' + (here ? ' class="stopped"' : '') + '><td class="l">' + esc(st.title) +
+        '</td><td class="l"><span class="verdict v-' + vc + '">' + esc(tx.verdict || '\u2013') + '</span></td><td>' +
+        (S ? S.t.id.length : '\u2013') + '</td><td class="l">' + esc(best) + '</td></tr>';
+      var facts = '';
+      Object.keys(num).forEach(function (key) { facts += '<dt>' + esc(key) + '</dt><dd>' + esc(fmt(num[key], 5)) + '</dd>'; });
+      Object.keys(tx).forEach(function (key) {
+        if (['verdict', 'report', 'title', 'config'].indexOf(key) < 0) facts += '<dt>' + esc(key) + '</dt><dd>' + esc(tx[key]) + '</dd>';
+      });
+      body += '<section class="step' + (here ? ' stopped' : '') + '" id="' + pre + 'step" data-group="' + esc(st.g) + '">' +
+        '<h2>' + esc(st.title) + ' <span class="verdict v-' + vc + '" id="' + pre + 'verdict">' + esc(tx.verdict || 'no verdict') +
+        '</span></h2>' + (tx.report ? '<p class="report" id="' + pre + 'report">' + esc(tx.report) + '</p>' : '') +
+        (facts ? '<dl class="summary facts">' + facts + '</dl>' : '');
+      Object.keys(ser).forEach(function (name) {
+        body += '<div class="caption" id="' + pre + 'caption-' + plotId(name) + '"></div><div class="plot" id="' + pre + 'plot-' +
+          plotId(name) + '"></div>';
+      });
+      if (tx.config !== undefined) {
+        body += '<div class="configbox"><div class="controls"><button type="button" data-copy="' + pre + 'config">copy</button> ' +
+          '<span class="caption">' + (S ? 'this step\'s sweep, as a config file (hypersweep run takes it)'
+            : 'the recommended configuration, as a config file') + '</span></div>' +
+          '<pre class="config" id="' + pre + 'config">' + esc(tx.config) + '</pre></div>';
+      }
+      if (S) body += '<div class="sweep" id="' + pre + 'sweep">' + sweepSkeleton(pre, 'h3') + '</div>';
+      body += '</section>';
+    });
+    var sc = statusClass(R.status || '');
+    main.innerHTML = '<section id="recipe"><h2>Recipe</h2>' +
+      '<div id="recipe-status" class="recipe-status rs-' + sc + '">' + esc(R.status || 'no status recorded') + '</div>' +
+      '<dl class="summary"><dt>config hash</dt><dd>' + esc(R.hash) + '</dd><dt>version</dt><dd>hypersweep ' + esc(R.version) +
+      '</dd><dt>started</dt><dd>' + esc(R.start) + '</dd><dt>steps</dt><dd>' + R.steps.length + ' recorded</dd></dl>' +
+      '<div class="caption">click a step to go to it</div>' +
+      '<table id="recipe-steps" class="steps"><thead><tr><th class="l">step</th><th class="l">verdict</th><th>trials</th>' +
+      '<th class="l">best</th></tr></thead><tbody>' + idx + '</tbody></table>' +
+      '<details><summary>config (hash ' + esc(R.hash) + ')</summary><pre>' + esc(R.config) + '</pre></details></section>' + body;
+    R.steps.forEach(function (st, k) {
+      var pre = 's' + k + '-', ser = st.ser || {};
+      Object.keys(ser).forEach(function (name) {
+        renderSeries($(pre + 'plot-' + plotId(name)), $(pre + 'caption-' + plotId(name)), name, ser[name], st.num || {});
+      });
+      if (st.sweep) sweepView($(pre + 'sweep'), st.sweep, pre, { xlabel: st.xl });
+    });
+    main.addEventListener('click', function (ev) {
+      var t = ev.target;
+      if (!t.closest) return;
+      var b = t.closest('button[data-copy]');
+      if (b) { copyText(b, $(b.getAttribute('data-copy'))); return; }
+      var r = t.closest('tr[data-step]');
+      if (!r) return;
+      var k = r.getAttribute('data-step'), cur = main.querySelectorAll('.current');
+      for (var q = 0; q < cur.length; ++q) cur[q].classList.remove('current');
+      r.classList.add('current');
+      var sec = $('s' + k + '-step');
+      sec.classList.add('current');
+      sec.scrollIntoView();
+    });
+  }
+
+  var main = $('hs-main');
+  if (DATA.kind === 'recipe') {
+    renderRecipe(main, DATA);
+  } else {
+    main.innerHTML = sweepSkeleton('', 'h2');
+    sweepView(main, DATA, '', {});
+  }
   void document.body.offsetHeight;  // force style and layout, so the time includes them
   var t1 = performance.now();
   document.body.setAttribute('data-render-ms', (t1 - t0).toFixed(1));

@@ -104,7 +104,7 @@ const char* param_kind_name(ParamKind kind) {
   return "?";
 }
 
-Status validate(const Param& p) {
+Status validate(const Param& p, bool repeats_ok) {
   switch (p.kind) {
     case ParamKind::kFixed:
       if (p.choices.size() != 1) return param_error(p, "a fixed parameter holds one value");
@@ -120,6 +120,7 @@ Status validate(const Param& p) {
       }
       std::set<std::string> seen;
       for (const auto& c : p.choices)
+        if (!repeats_ok)
         if (!seen.insert(param_to_string(c)).second)
           return param_error(p, "choice lists " + param_to_string(c) + " twice");
       return {};
@@ -158,10 +159,10 @@ Status validate(const Param& p) {
   return {};
 }
 
-Status validate(const SearchSpace& s) {
+Status validate(const SearchSpace& s, bool repeats_ok) {
   std::set<std::string> names;
   for (const Param& p : s.params) {
-    if (Status st = validate(p); !st) return st;
+    if (Status st = validate(p, repeats_ok); !st) return st;
     if (!names.insert(p.name).second) return param_error(p, "defined twice in the space");
   }
   return {};

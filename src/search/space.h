@@ -54,10 +54,11 @@ struct SearchSpace {
 
 // Checks one parameter: lo < hi (lo <= hi for int), lo > 0 for log ranges (lo >= 1 for a log
 // int), finite bounds, a non-empty choice of one type (ints and reals may mix), grid >= 2 for
-// ranges that give one, no grid on a choice. The error names the file, line and parameter.
-Status validate(const Param& p);
+// ranges that give one, no grid on a choice, no choice value twice unless `repeats_ok` (the list
+// strategy's rows may share a value). The error names the file, line and parameter.
+Status validate(const Param& p, bool repeats_ok = false);
 // validate() on every parameter, and no name twice.
-Status validate(const SearchSpace& s);
+Status validate(const SearchSpace& s, bool repeats_ok = false);
 
 // Number of searched (non-fixed) parameters: the unit cube's dimension.
 int cube_dims(const SearchSpace& s);

@@ -12,12 +12,14 @@ namespace hs {
 
 Result<std::unique_ptr<Strategy>> make_grid(const StrategyOptions& o, const SearchSpace& space,
                                             std::vector<std::string>* notes);
+Result<std::unique_ptr<Strategy>> make_list(const StrategyOptions& o, const SearchSpace& space,
+                                            std::vector<std::string>* notes);
 Result<std::unique_ptr<Strategy>> make_random(const StrategyOptions& o, const SearchSpace& space);
 Result<std::unique_ptr<Strategy>> make_bayes(const StrategyOptions& o, const SearchSpace& space);
 Result<std::unique_ptr<Strategy>> make_tpe(const StrategyOptions& o, const SearchSpace& space);
 
-// A strategy whose trial i is a function of i alone (grid, random): ask() counts up to `count`,
-// tell() has nothing to learn.
+// A strategy whose trial i is a function of i alone (grid, list, random): ask() counts up to
+// `count`, tell() has nothing to learn.
 class IndexedStrategy : public Strategy {
  public:
   explicit IndexedStrategy(int64_t count) : count_(count) {}

@@ -10,13 +10,14 @@ const char* strategy_name(StrategyKind kind) {
     case StrategyKind::kRandom: return "random";
     case StrategyKind::kBayes: return "bayes";
     case StrategyKind::kTpe: return "tpe";
+    case StrategyKind::kList: return "list";
   }
   return "?";
 }
 
 bool parse_strategy(std::string_view name, StrategyKind* out) {
   for (StrategyKind k : {StrategyKind::kGrid, StrategyKind::kRandom, StrategyKind::kBayes,
-                         StrategyKind::kTpe}) {
+                         StrategyKind::kTpe, StrategyKind::kList}) {
     if (name == strategy_name(k)) {
       *out = k;
       return true;
@@ -28,7 +29,9 @@ bool parse_strategy(std::string_view name, StrategyKind* out) {
 Result<std::unique_ptr<Strategy>> make_strategy(const StrategyOptions& options,
                                                 const SearchSpace& space,
                                                 std::vector<std::string>* notes) {
-  if (Status st = validate(space); !st) return st.error();
+  // A list's rows may share a value (two configurations with the same lr); the other
+  // strategies would only repeat or bias their draws with one.
+  if (Status st = validate(space, options.kind == StrategyKind::kList); !st) return st.error();
   if (options.trials < 1)
     return Error{{}, 0, "trials", "must be >= 1, got " + std::to_string(options.trials)};
   switch (options.kind) {
@@ -36,6 +39,7 @@ Result<std::unique_ptr<Strategy>> make_strategy(const StrategyOptions& options,
     case StrategyKind::kRandom: return make_random(options, space);
     case StrategyKind::kBayes: return make_bayes(options, space);
     case StrategyKind::kTpe: return make_tpe(options, space);
+    case StrategyKind::kList: return make_list(options, space, notes);
   }
   return Error{{}, 0, "strategy", "unknown strategy"};
 }

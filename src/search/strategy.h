@@ -23,8 +23,9 @@
 
 namespace hs {
 
-enum class StrategyKind { kGrid, kRandom, kBayes, kTpe };
-const char* strategy_name(StrategyKind kind);  // "grid", "random", "bayes", "tpe"
+// kList runs the configurations written out: trial i takes the i-th value of every choice.
+enum class StrategyKind { kGrid, kRandom, kBayes, kTpe, kList };
+const char* strategy_name(StrategyKind kind);  // "grid", "random", "bayes", "tpe", "list"
 bool parse_strategy(std::string_view name, StrategyKind* out);
 
 enum class Direction { kMaximize, kMinimize };
@@ -61,7 +62,8 @@ class Strategy {
  public:
   virtual ~Strategy() = default;
   virtual StrategyKind kind() const = 0;
-  // The next trial, or nullopt when there is none left (the grid is done, or `trials` reached).
+  // The next trial, or nullopt when there is none left (the grid or list is done, or `trials`
+  // reached).
   virtual std::optional<Trial> ask() = 0;
   // The outcome of trial `id`. REQUIRES: id came from ask() (or restore()) and is told once.
   virtual void tell(int64_t id, const Outcome& outcome) = 0;
@@ -69,13 +71,15 @@ class Strategy {
   // tell() its outcome, or leave it pending to run again). This rebuilds a learning strategy's
   // model from what was recorded, whatever order the trials were asked and told in, and lets an
   // asynchronous sweep resume. Errors: t.id is not the id ask() would give next, or the values
-  // are not ones this strategy gives for that id (grid, random: a changed space or version).
+  // are not ones this strategy gives for that id (grid, list, random: a changed space or version).
   virtual Status restore(const Trial& t) = 0;
 };
 
 // A strategy for `space`. Errors: an invalid space; grid with a real range without `grid`
-// points, or with `trials` larger than the grid. `notes` receives what the caller should say
-// before the sweep starts (the grid's size; a grid cut short by `trials`).
+// points, or with `trials` larger than the grid; list with a parameter that is neither a choice
+// nor fixed, choices of different lengths, or `trials` larger than their length (a space of
+// fixed parameters only is a list of one). `notes` receives what the caller should say before
+// the sweep starts (the grid's or list's size; one cut short by `trials`).
 // REQUIRES: options.trials >= 1.
 Result<std::unique_ptr<Strategy>> make_strategy(const StrategyOptions& options,
                                                 const SearchSpace& space,

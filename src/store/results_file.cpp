@@ -1,8 +1,8 @@
 // results_file.cpp: the HDF5 view of the journal and the ResultsFile glue (results_file.h).
 //
-// Every HDF5 call goes through H5_TRY / H5_OPEN, which turn a failure into an hs::Error naming
-// the results file, the call, this file and line, and HDF5's innermost message. Every id is
-// held by an H5Id, so it is closed on every return path.
+// Every HDF5 call goes through H5_TRY / H5_OPEN (store/h5_util.h), which turn a failure into an
+// hs::Error naming the results file, the call, this file and line, and HDF5's innermost message.
+// Every id is held by an H5Id, so it is closed on every return path.
 #include "store/results_file.h"
 
 #include <fcntl.h>
@@ -21,38 +21,21 @@
 #include <unordered_map>
 
 #include "h5/h5.h"
+#include "store/h5_util.h"
 #include "store/journal.h"
 
 namespace hs {
 namespace {
 
-Error h5_error(const std::string& path, const char* call, const char* file, int line) {
-  const std::string detail = h5_innermost_message();
-  return make_error(path, std::string(call) + " failed (" + file + ":" + std::to_string(line) +
-                              ")" + (detail.empty() ? "" : ": " + detail));
-}
-
-// Both need `path` (the results file's name) in scope.
-#define H5_TRY(call)                                                     \
-  do {                                                                   \
-    if ((call) < 0) return h5_error(path, #call, __FILE__, __LINE__);    \
-  } while (0)
-#define H5_OPEN(var, call, close)                                        \
-  H5Id var((call), (close));                                             \
-  if (var.get() < 0) return h5_error(path, #call, __FILE__, __LINE__)
+using store::attr_number;
+using store::attr_string;
+using store::errno_text;
+using store::file_exists;
+using store::fsync_file;
+using store::h5_error;
+using store::read_attr_string;
 
 // ---- attributes ------------------------------------------------------------------------------
-
-Status attr_string(const std::string& path, hid_t loc, const char* name, const std::string& v) {
-  H5_OPEN(type, H5Tcopy(H5T_C_S1), H5Tclose);
-  H5_TRY(H5Tset_size(type.get(), H5T_VARIABLE));
-  H5_TRY(H5Tset_cset(type.get(), H5T_CSET_UTF8));
-  H5_OPEN(space, H5Screate(H5S_SCALAR), H5Sclose);
-  H5_OPEN(attr, H5Acreate2(loc, name, type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
-  const char* p = v.c_str();
-  H5_TRY(H5Awrite(attr.get(), type.get(), &p));
-  return Status::Ok();
-}
 
 Status attr_strings(const std::string& path, hid_t loc, const char* name,
                     const std::vector<std::string>& v) {
@@ -65,14 +48,6 @@ Status attr_strings(const std::string& path, hid_t loc, const char* name,
   std::vector<const char*> ptrs;
   for (const std::string& s : v) ptrs.push_back(s.c_str());
   if (!ptrs.empty()) H5_TRY(H5Awrite(attr.get(), type.get(), ptrs.data()));
-  return Status::Ok();
-}
-
-template <class T>
-Status attr_number(const std::string& path, hid_t loc, const char* name, hid_t type, T v) {
-  H5_OPEN(space, H5Screate(H5S_SCALAR), H5Sclose);
-  H5_OPEN(attr, H5Acreate2(loc, name, type, space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
-  H5_TRY(H5Awrite(attr.get(), type, &v));
   return Status::Ok();
 }
 
@@ -419,23 +394,6 @@ class H5File {
   std::unordered_map<int64_t, hsize_t> rows_;
 };
 
-bool exists(const std::string& path) {
-  struct stat st;
-  return ::stat(path.c_str(), &st) == 0;
-}
-
-std::string errno_text() { return std::strerror(errno); }
-
-Status fsync_file(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return make_error(path, "cannot open to fsync: " + errno_text());
-  const int rc = ::fsync(fd);
-  const std::string err = errno_text();
-  ::close(fd);
-  if (rc != 0) return make_error(path, "fsync failed: " + err);
-  return Status::Ok();
-}
-
 // Keeps the latest record of each id, in first-recorded order.
 std::vector<TrialRecord> latest_by_id(std::vector<TrialRecord> records) {
   std::vector<TrialRecord> out;
@@ -504,14 +462,14 @@ Result<ResultsFile> ResultsFile::create(const std::string& path, const SweepHead
   st->path = path;
   st->journal_path = path + ".journal";
   st->header = h;
-  if (force && exists(st->journal_path)) {  // not while another run writes it
+  if (force && file_exists(st->journal_path)) {  // not while another run writes it
     const int fd = ::open(st->journal_path.c_str(), O_RDONLY | O_CLOEXEC);
     const Status locked = fd < 0 ? Status{} : lock_journal(fd, st->journal_path);
     if (fd >= 0) ::close(fd);
     if (!locked.ok()) return locked.error();
   }
   for (const std::string& p : {path, st->journal_path}) {
-    if (!exists(p)) continue;
+    if (!file_exists(p)) continue;
     if (!force) return make_error(p, "file exists; refusing to overwrite it without --force");
     if (::unlink(p.c_str()) != 0) return make_error(p, "cannot remove: " + errno_text());
   }
@@ -538,8 +496,8 @@ Result<ResultsFile> ResultsFile::open(const std::string& path) {
   auto st = std::make_unique<State>();
   st->path = path;
   st->journal_path = path + ".journal";
-  if (!exists(st->journal_path)) {
-    if (!exists(path)) return make_error(path, "no such results file");
+  if (!file_exists(st->journal_path)) {
+    if (!file_exists(path)) return make_error(path, "no such results file");
     const htri_t is_hdf5 = H5Fis_hdf5(path.c_str());
     H5Eclear2(H5E_DEFAULT);
     if (is_hdf5 <= 0) return make_error(path, "not an HDF5 file (H5Fis_hdf5), so not a results file");
@@ -572,7 +530,7 @@ Result<ResultsFile> ResultsFile::open(const std::string& path) {
   }
   std::vector<int64_t> ids;
   for (const TrialRecord& r : s.trials) ids.push_back(r.id);
-  if (j->clean_close && exists(path) && s.h5.open(path, s.header, ids).ok()) return out;
+  if (j->clean_close && file_exists(path) && s.h5.open(path, s.header, ids).ok()) return out;
   (void)s.h5.close();
   // Rebuild the HDF5 file from the journal, then swap it in atomically.
   const std::string tmp = path + ".rebuild";
@@ -635,7 +593,7 @@ Status ResultsFile::close() {
   s.closed = true;
   const QuietHdf5 quiet;
   Status result = s.h5.close();
-  if (result.ok() && !s.broken && exists(s.path)) {
+  if (result.ok() && !s.broken && file_exists(s.path)) {
     result = fsync_file(s.path);
     if (result.ok()) {
       std::string count(8, '\0');
@@ -651,35 +609,6 @@ Status ResultsFile::close() {
 // ---- reading the HDF5 side alone (read_results) ---------------------------------------------
 
 namespace {
-
-// Attribute `name` of the object `obj` (relative to `loc`) as a string, variable- or
-// fixed-length.
-Result<std::string> read_attr_string(const std::string& path, hid_t loc, const char* obj,
-                                     const char* name) {
-  H5_OPEN(attr, H5Aopen_by_name(loc, obj, name, H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
-  H5_OPEN(ftype, H5Aget_type(attr.get()), H5Tclose);
-  if (H5Tget_class(ftype.get()) != H5T_STRING) {
-    return make_error(path, std::string("attribute ") + name + " of " + obj + " is not a string");
-  }
-  H5_OPEN(mtype, H5Tcopy(H5T_C_S1), H5Tclose);
-  H5_TRY(H5Tset_cset(mtype.get(), H5Tget_cset(ftype.get())));
-  const htri_t var = H5Tis_variable_str(ftype.get());
-  H5_TRY(var);
-  if (var > 0) {
-    H5_TRY(H5Tset_size(mtype.get(), H5T_VARIABLE));
-    char* p = nullptr;
-    H5_TRY(H5Aread(attr.get(), mtype.get(), &p));
-    std::string v = p ? p : "";
-    H5free_memory(p);
-    return v;
-  }
-  const size_t n = H5Tget_size(ftype.get());
-  H5_TRY(H5Tset_size(mtype.get(), n));
-  std::string v(n, '\0');
-  H5_TRY(H5Aread(attr.get(), mtype.get(), v.data()));
-  v.resize(strnlen(v.data(), n));
-  return v;
-}
 
 // A 1-D variable-length string attribute (parameters, layer_names).
 Result<std::vector<std::string>> read_attr_strings(const std::string& path, hid_t loc,
@@ -946,42 +875,18 @@ Status read_trial_group(const std::string& path, hid_t trials, TrialRecord* r) {
   return Status::Ok();
 }
 
-}  // namespace
-
-Result<ResultsData> read_results(const std::string& path) {
-  const QuietHdf5 quiet;
-  if (!exists(path)) return make_error(path, "no such results file");
-  const htri_t is_hdf5 = H5Fis_hdf5(path.c_str());
-  H5Eclear2(H5E_DEFAULT);
-  if (is_hdf5 <= 0) return make_error(path, "not an HDF5 file (H5Fis_hdf5), so not a results file");
-  // No file lock: HDF5 1.10 locks a file for as long as its writer holds it open, and reading a
-  // sweep's file while it runs is the point; what the writer flushed is consistent. When this
-  // process is the writer, HDF5 shares its open file, but only with the same locking flag.
-  H5_OPEN(fapl, H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
-  H5_TRY(H5Pset_file_locking(fapl.get(), false, true));
-  H5Id file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl.get()), H5Fclose);
-  if (!file.ok()) {
-    const Error unlocked = h5_error(path, "H5Fopen(RDONLY, no file locking)", __FILE__, __LINE__);
-    file.reset(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
-    if (!file.ok()) return unlocked;
-  }
-  for (const char* obj : {"summary", "trials", "space"}) {
-    const htri_t has = H5Lexists(file.get(), obj, H5P_DEFAULT);
-    H5_TRY(has);
-    if (has == 0) {
-      return make_error(path, std::string("has no /") + obj +
-                                  ", so it is not a hypersweep results file");
-    }
-  }
+// The results layout whose root is the open group `loc` of <path>: its attributes, /space,
+// /summary and /trials, the objects' presence already checked.
+Result<ResultsData> read_layout(const std::string& path, hid_t loc) {
   ResultsData out;
-  auto header = read_header(path, file.get());
+  auto header = read_header(path, loc);
   if (!header.ok()) return header.error();
   out.header = std::move(*header);
   auto layout = make_layout(path, out.header.space);
   if (!layout.ok()) return layout.error();
   const Layout& l = *layout;
 
-  H5_OPEN(summary, H5Dopen2(file.get(), "summary", H5P_DEFAULT), H5Dclose);
+  H5_OPEN(summary, H5Dopen2(loc, "summary", H5P_DEFAULT), H5Dclose);
   H5_OPEN(ftype, H5Dget_type(summary.get()), H5Tclose);
   if (H5Tget_class(ftype.get()) != H5T_COMPOUND) {
     return make_error(path, "/summary is not a table (compound dataset)");
@@ -1004,7 +909,7 @@ Result<ResultsData> read_results(const std::string& path) {
   std::vector<char> rows(static_cast<size_t>(n) * l.row_bytes, 0);
   if (n > 0) H5_TRY(H5Dread(summary.get(), mtype.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, rows.data()));
 
-  H5_OPEN(trials, H5Gopen2(file.get(), "trials", H5P_DEFAULT), H5Gclose);
+  H5_OPEN(trials, H5Gopen2(loc, "trials", H5P_DEFAULT), H5Gclose);
   const size_t np = out.header.space.params.size();
   for (hssize_t i = 0; i < n; ++i) {
     const char* row = rows.data() + static_cast<size_t>(i) * l.row_bytes;
@@ -1027,6 +932,35 @@ Result<ResultsData> read_results(const std::string& path) {
     if (Status s = read_trial_group(path, trials.get(), &r); !s.ok()) return s.error();
     out.trials.push_back(std::move(r));
   }
+  return out;
+}
+
+}  // namespace
+
+Result<ResultsData> read_results(const std::string& path) { return read_results(path, "/"); }
+
+Result<ResultsData> read_results(const std::string& path, const std::string& group) {
+  const QuietHdf5 quiet;
+  auto file = store::open_for_reading(path, "results file");
+  if (!file.ok()) return file.error();
+  const bool root = group.empty() || group == "/";
+  if (!root) {
+    const htri_t has = H5Lexists(file->get(), group.c_str(), H5P_DEFAULT);
+    H5_TRY(has);
+    if (has == 0) return make_error(path, "has no group " + group);
+  }
+  H5_OPEN(loc, H5Gopen2(file->get(), root ? "/" : group.c_str(), H5P_DEFAULT), H5Gclose);
+  for (const char* obj : {"summary", "trials", "space"}) {
+    const htri_t has = H5Lexists(loc.get(), obj, H5P_DEFAULT);
+    H5_TRY(has);
+    if (has == 0) {
+      return make_error(path, (root ? std::string() : "group " + group + " ") + "has no /" + obj +
+                                  ", so it is not a hypersweep results " +
+                                  (root ? "file" : "layout"));
+    }
+  }
+  auto out = read_layout(path, loc.get());
+  if (!out.ok() && !root) return store::in_group(out.error(), group);
   return out;
 }
 

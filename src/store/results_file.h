@@ -116,6 +116,12 @@ struct ResultsData {
 // Thread safety: as for ResultsFile (HDF5's error printing is silenced while it runs).
 Result<ResultsData> read_results(const std::string& path);
 
+// The same for a results layout rooted at HDF5 group `group` of <path> instead of at its root
+// (a step of a recipe file, recipe_file.h: "4_coarse_grid"); "/" or "" is the root, i.e.
+// read_results(path). Errors name the path and the group: "recipe.h5: group 4_coarse_grid has
+// no /summary, ...", "recipe.h5: has no group 7_x".
+Result<ResultsData> read_results(const std::string& path, const std::string& group);
+
 // A record as bytes and back: the journal's encoding (doubles bit-exact, host byte order), which
 // is also what the MPI scheduler's messages carry. decode_record is false for bytes that are not
 // one whole record.

@@ -60,10 +60,18 @@ Status TrialRunner::prepare() {
   if (!uses_trainer(sweep_)) return {};  // the command loads its own data
   auto base = sweep_.train.finish();
   if (!base) return base.error();
-  base_ = std::move(*base);
-  auto data = load_data(base_->data);
+  auto data = load_data(base->data);
   if (!data) return data.error();
-  shared_ = std::make_unique<DataBundle>(std::move(*data));
+  base_ = std::move(*base);
+  shared_ = std::make_shared<const DataBundle>(std::move(*data));
+  return {};
+}
+
+Status TrialRunner::prepare(std::shared_ptr<const DataBundle> data) {
+  auto base = sweep_.train.finish();
+  if (!base) return base.error();
+  base_ = std::move(*base);
+  shared_ = std::move(data);
   return {};
 }
 
@@ -201,15 +209,19 @@ std::vector<std::string> config_lines(const std::string& text) {
 }
 }  // namespace
 
-SweepHeader sweep_header(const SweepConfig& sweep, const std::string& start_time) {
-  SweepHeader h;
-  h.config_text = sweep.train.text();
+std::string config_hash(const std::string& config_text) {
   uint64_t hash = 0xcbf29ce484222325ULL;  // FNV-1a 64 of config_lines()
-  for (const std::string& line : config_lines(h.config_text))
+  for (const std::string& line : config_lines(config_text))
     for (const char c : line) hash = (hash ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
   char buf[17];
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(hash));
-  h.config_hash = buf;
+  return buf;
+}
+
+SweepHeader sweep_header(const SweepConfig& sweep, const std::string& start_time) {
+  SweepHeader h;
+  h.config_text = sweep.train.text();
+  h.config_hash = config_hash(h.config_text);
   h.strategy = strategy_name(sweep.strategy.kind);
   h.seed = sweep.strategy.seed;
   h.version = HYPERSWEEP_VERSION;

@@ -55,6 +55,10 @@ class TrialRunner {
   // Loads the shared data set. Errors: the base configuration is invalid or its data cannot be
   // loaded (a data problem stops the sweep before any trial runs).
   Status prepare();
+  // The same with a data set already loaded (the recipe's steps share one), which the caller
+  // promises is what the base configuration's data options load. Errors: the base configuration
+  // is invalid.
+  Status prepare(std::shared_ptr<const DataBundle> data);
   // Trains trial `t` (REQUIRES prepare() succeeded). Never fails: a trial the trainer refuses is
   // a run with status "failed" and the reason; one that `stop` ended early is "interrupted".
   TrialRun run(const Trial& t, const StopCheck& stop = {}) const;
@@ -62,7 +66,7 @@ class TrialRunner {
  private:
   const SweepConfig& sweep_;
   std::optional<TrainOptions> base_;
-  std::unique_ptr<DataBundle> shared_;
+  std::shared_ptr<const DataBundle> shared_;
 };
 
 // Rank 0's side of a sweep, without MPI: which trial runs next, and telling the strategy what
@@ -117,6 +121,8 @@ Outcome recorded_outcome(const TrialRecord& r);
 // the text without its "# file:" lines), the
 // strategy, seed, metric, space, version and `start_time` (ISO 8601, UTC).
 SweepHeader sweep_header(const SweepConfig& sweep, const std::string& start_time);
+// That hash: FNV-1a 64 of the text without its "# file:" lines, as 16 hex digits.
+std::string config_hash(const std::string& config_text);
 // What makes two sweeps' headers different, in words ("[sweep] seed: 0 in the file, 1 here";
 // "config line 12: `lr = 0.1` in the file, `lr = 0.2` here"), or "" when their config hashes
 // agree. The config text is compared without its "# file:" lines.

@@ -67,7 +67,7 @@ TEST_CASE("bad sweep files name the file, line and key", "[config][sweep]") {
   CHECK(error_of("[space]\nlr = { uniform = [0.1, 0.5], log = true }\n").find("log = true goes with int") !=
         std::string::npos);
   CHECK(error_of("[sweep]\nstrategy = \"annealing\"\n[space]\nlr = 0.1\n") ==
-        "s.toml:2: strategy: expected grid, random, bayes or tpe, got 'annealing'");
+        "s.toml:2: strategy: expected grid, random, bayes, tpe or list, got 'annealing'");
   CHECK(error_of("[sweep]\ntrials = 0\n[space]\nlr = 0.1\n") == "s.toml:2: trials: must be >= 1, got 0");
   CHECK(error_of("[sweep]\nmetric = \"test_acc\"\n[space]\nlr = 0.1\n")
             .rfind("s.toml:2: metric: expected val_acc, val_loss, train_acc or train_loss", 0) == 0);
@@ -168,4 +168,63 @@ TEST_CASE("bad objective tables name the file, line and key", "[config][sweep]")
   CHECK(error_of("[space]\nn_layers = 3\n").rfind("s.toml:2: n_layers: not a trainer key", 0) == 0);
   CHECK(error_of("[sweep]\nmetric = \"f1_score\"\n[space]\nlr = 0.1\n")
             .rfind("s.toml:2: metric: expected val_acc, val_loss, train_acc or train_loss", 0) == 0);
+}
+
+TEST_CASE("a list sweep file runs exactly its configurations", "[config][sweep][list]") {
+  const auto r = load_sweep_text(R"(
+[train]
+dataset = "synthetic"
+[sweep]
+strategy = "list"
+trials = 3
+[space]
+lr = [0.1, 0.03, 0.01]
+epochs = 4
+weight_decay = [1e-4, 0.0, 5e-4]
+)", "s.toml");
+  REQUIRE(r.ok());
+  CHECK(r->strategy.kind == StrategyKind::kList);
+  std::vector<std::string> notes;
+  auto strategy = make_strategy(r->strategy, r->space, &notes);
+  REQUIRE(strategy.ok());
+  CHECK(notes == std::vector<std::string>{"list: 3 configurations (lr, weight_decay)"});
+  const double lr[] = {0.1, 0.03, 0.01}, wd[] = {1e-4, 0.0, 5e-4};
+  for (int64_t i = 0; i < 3; ++i) {
+    const auto t = (*strategy)->ask();
+    REQUIRE(t);
+    CHECK(t->id == i);
+    const auto opt = trial_options(*r, *t);
+    REQUIRE(opt.ok());
+    CHECK(opt->lr == lr[i]);
+    CHECK(opt->optim.weight_decay == wd[i]);
+    CHECK(opt->epochs == 4);
+  }
+  CHECK_FALSE((*strategy)->ask());
+}
+
+TEST_CASE("list takes its trials as grid does, and refuses ranges", "[config][sweep][list]") {
+  // trials is 20 unless given, for grid and list alike, and both refuse more than they hold.
+  const char* kSpace = "[space]\nlr = [0.1, 0.03]\nweight_decay = [1e-4, 0.0]\n";
+  for (const std::string strategy : {"grid", "list"}) {
+    INFO(strategy);
+    const auto r = load_sweep_text("[sweep]\nstrategy = \"" + strategy + "\"\n" + kSpace, "s.toml");
+    REQUIRE(r.ok());
+    CHECK(r->strategy.trials == 20);
+    const auto s = make_strategy(r->strategy, r->space, nullptr);
+    REQUIRE_FALSE(s.ok());
+    CHECK(s.error().key == "trials");
+  }
+  const auto two = load_sweep_text(std::string("[sweep]\nstrategy = \"list\"\ntrials = 2\n") + kSpace,
+                                   "s.toml");
+  REQUIRE(two.ok());
+  CHECK(make_strategy(two->strategy, two->space, nullptr).ok());
+
+  const auto range = load_sweep_text(
+      "[sweep]\nstrategy = \"list\"\ntrials = 2\n[space]\nlr = { log_uniform = [1e-3, 1e-1] }\n"
+      "weight_decay = [1e-4, 0.0]\n",
+      "s.toml");
+  REQUIRE(range.ok());  // the file is sound; the list strategy is what cannot use it
+  const auto s = make_strategy(range->strategy, range->space, nullptr);
+  REQUIRE_FALSE(s.ok());
+  CHECK(s.error().str().rfind("s.toml:5: lr: list needs explicit values: give lr = [..] a list", 0) == 0);
 }

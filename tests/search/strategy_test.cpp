@@ -112,3 +112,138 @@ TEST_CASE("bad strategy options are refused", "[search]") {
   o.trials = 0;
   CHECK(make_strategy(o, ok, nullptr).error().key == "trials");
 }
+
+namespace {
+Param choice(std::string name, std::vector<ParamValue> values) {
+  Param p;
+  p.name = std::move(name), p.kind = ParamKind::kChoice, p.choices = std::move(values);
+  return p;
+}
+Param fixed(std::string name, ParamValue value) {
+  Param p;
+  p.name = std::move(name), p.kind = ParamKind::kFixed, p.choices = {std::move(value)};
+  return p;
+}
+// The best few (lr, weight_decay) pairs of a coarse grid, with a fixed key between them.
+SearchSpace pairs3() {
+  return SearchSpace{{choice("lr", {0.1, 0.03, 0.01}), fixed("epochs", int64_t{5}),
+                      choice("weight_decay", {1e-4, 0.0, 5e-4})}};
+}
+}  // namespace
+
+TEST_CASE("list is parsed and named", "[search][list]") {
+  StrategyKind k = StrategyKind::kGrid;
+  REQUIRE(parse_strategy("list", &k));
+  CHECK(k == StrategyKind::kList);
+  CHECK(std::string(strategy_name(StrategyKind::kList)) == "list");
+}
+
+TEST_CASE("list zips the choices into trials in order, not crossed", "[search][list]") {
+  StrategyOptions o;
+  o.kind = StrategyKind::kList;
+  o.trials = 3;
+  std::vector<std::string> notes;
+  auto l = make(o, pairs3(), &notes);
+  CHECK(l->kind() == StrategyKind::kList);
+  const auto trials = ask_all(*l);
+  REQUIRE(trials.size() == 3u);  // grid would give 9
+  const std::vector<std::vector<ParamValue>> want = {{0.1, int64_t{5}, 1e-4},
+                                                     {0.03, int64_t{5}, 0.0},
+                                                     {0.01, int64_t{5}, 5e-4}};
+  for (size_t i = 0; i < 3; ++i) {
+    CHECK(trials[i].id == static_cast<int64_t>(i));
+    CHECK(trials[i].values == want[i]);
+  }
+  CHECK_FALSE(l->ask());  // done: asking again gives nothing
+  CHECK(notes == std::vector<std::string>{"list: 3 configurations (lr, weight_decay)"});
+
+  // Two parameters of two values: two trials, where grid gives four.
+  const SearchSpace two{{choice("lr", {0.1, 0.03}), choice("weight_decay", {1e-4, 0.0})}};
+  o.trials = 2;
+  const auto t2 = ask_all(*make(o, two));
+  REQUIRE(t2.size() == 2u);
+  CHECK(t2[0].values == std::vector<ParamValue>{0.1, 1e-4});
+  CHECK(t2[1].values == std::vector<ParamValue>{0.03, 0.0});
+}
+
+TEST_CASE("list with trials below its length runs the first trials", "[search][list]") {
+  StrategyOptions o;
+  o.kind = StrategyKind::kList;
+  o.trials = 2;
+  std::vector<std::string> notes;
+  const auto trials = ask_all(*make(o, pairs3(), &notes));
+  REQUIRE(trials.size() == 2u);
+  CHECK(trials[0].values == std::vector<ParamValue>{0.1, int64_t{5}, 1e-4});
+  CHECK(trials[1].values == std::vector<ParamValue>{0.03, int64_t{5}, 0.0});
+  REQUIRE(notes.size() == 2u);
+  CHECK(notes[1] == "warning: trials = 2 runs only the first 2 of the 3 configurations");
+}
+
+TEST_CASE("list of fixed parameters only is one trial", "[search][list]") {
+  const SearchSpace s{{fixed("lr", 0.1), fixed("optimizer", std::string("adam"))}};
+  StrategyOptions o;
+  o.kind = StrategyKind::kList;
+  o.trials = 1;
+  std::vector<std::string> notes;
+  const auto trials = ask_all(*make(o, s, &notes));
+  REQUIRE(trials.size() == 1u);
+  CHECK(trials[0].values == std::vector<ParamValue>{0.1, std::string("adam")});
+  CHECK(notes == std::vector<std::string>{"list: 1 configuration"});
+  o.trials = 2;
+  const auto r = make_strategy(o, s, nullptr);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().key == "trials");
+}
+
+TEST_CASE("list refuses ranges, unequal lengths and too many trials", "[search][list]") {
+  StrategyOptions o;
+  o.kind = StrategyKind::kList;
+  o.trials = 1;
+
+  // A range has no values to list, even with grid points (grid search's business).
+  for (const Param& p : {range("lr", ParamKind::kLogUniform, 1e-4, 1e-1, 4),
+                         range("lr", ParamKind::kInt, 1, 8)}) {
+    const auto r = make_strategy(o, SearchSpace{{choice("momentum", {0.9}), p}}, nullptr);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().key == "lr");
+    CHECK(r.error().message.rfind("list needs explicit values: give lr = [..] a list", 0) == 0);
+  }
+
+  Param wd = choice("weight_decay", {1e-4, 0.0});
+  wd.file = "s.toml", wd.line = 7;
+  const auto unequal = make_strategy(o, SearchSpace{{choice("lr", {0.1, 0.03, 0.01}), wd}}, nullptr);
+  REQUIRE_FALSE(unequal.ok());
+  CHECK(unequal.error().str() ==
+        "s.toml:7: weight_decay: list needs lists of one length: lr has 3 values, weight_decay has 2");
+
+  o.trials = 4;
+  const auto too_many = make_strategy(o, pairs3(), nullptr);
+  REQUIRE_FALSE(too_many.ok());
+  CHECK(too_many.error().key == "trials");
+  CHECK(too_many.error().message.find("3 configurations, fewer than trials = 4") != std::string::npos);
+}
+
+TEST_CASE("list resumes after its recorded trials", "[search][list]") {
+  StrategyOptions o;
+  o.kind = StrategyKind::kList;
+  o.trials = 3;
+  const auto recorded = ask_all(*make(o, pairs3()));
+  REQUIRE(recorded.size() == 3u);
+
+  auto resumed = make(o, pairs3());
+  REQUIRE(resumed->restore(recorded[0]).ok());
+  REQUIRE(resumed->restore(recorded[1]).ok());
+  resumed->tell(0, Outcome{TrialStatus::kOk, 0.8});
+  const auto next = resumed->ask();
+  REQUIRE(next);
+  CHECK(next->id == 2);
+  CHECK(next->values == std::vector<ParamValue>{0.01, int64_t{5}, 5e-4});
+  CHECK_FALSE(resumed->ask());
+
+  // A recorded trial whose values this list does not give (the file was edited) is refused.
+  auto edited = make(o, pairs3());
+  Trial wrong = recorded[0];
+  wrong.values[2] = ParamValue{0.0};
+  CHECK_FALSE(edited->restore(wrong).ok());
+  CHECK_FALSE(edited->restore(recorded[1]).ok());  // not the id that comes next
+}

@@ -1,0 +1,141 @@
+// h5_util.h (internal to hs_store): what the results file (results_file.cpp) and the recipe
+// file (recipe_file.cpp) share to write and read their HDF5 files: errors that name the file and
+// the failed call, string and number attributes, opening a file to read without its lock, and
+// the fsync a file needs before it is renamed into place.
+//
+// Every HDF5 call goes through H5_TRY / H5_OPEN, which turn a failure into an hs::Error naming
+// the file, the call, the source file and line, and HDF5's innermost message; every id is held
+// by an H5Id, so it is closed on every return path. Callers silence HDF5's own error printing
+// (QuietHdf5) around their calls. Thread safety: as for ResultsFile.
+#pragma once
+
+#include <fcntl.h>
+#include <hdf5.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+#include "core/error.h"
+#include "h5/h5.h"
+
+namespace hs::store {
+
+inline Error h5_error(const std::string& path, const char* call, const char* file, int line) {
+  const std::string detail = h5_innermost_message();
+  return make_error(path, std::string(call) + " failed (" + file + ":" + std::to_string(line) +
+                              ")" + (detail.empty() ? "" : ": " + detail));
+}
+
+// Both need `path` (the file the error is about) in scope, and return an Error from the
+// enclosing function (which returns a Status or a Result).
+#define H5_TRY(call)                                                                \
+  do {                                                                              \
+    if ((call) < 0) return ::hs::store::h5_error(path, #call, __FILE__, __LINE__);  \
+  } while (0)
+#define H5_OPEN(var, call, close)                                                   \
+  ::hs::H5Id var((call), (close));                                                  \
+  if (var.get() < 0) return ::hs::store::h5_error(path, #call, __FILE__, __LINE__)
+
+// "group <g>: <message>": an error met inside group `g` of the file the error names.
+inline Error in_group(Error e, const std::string& group) {
+  e.message = "group " + group + ": " + e.message;
+  return e;
+}
+
+inline bool file_exists(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+inline std::string errno_text() { return std::strerror(errno); }
+
+// So that a rename of `path` over a previous version is durable with its contents.
+inline Status fsync_file(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return make_error(path, "cannot open to fsync: " + errno_text());
+  const int rc = ::fsync(fd);
+  const std::string err = errno_text();
+  ::close(fd);
+  if (rc != 0) return make_error(path, "fsync failed: " + err);
+  return Status::Ok();
+}
+
+// Opens <path> read-only, its errors saying what the file should have been (`what`: "results
+// file", "recipe file"): "no such <what>", "not an HDF5 file (H5Fis_hdf5), so not a <what>".
+// No file lock: HDF5 1.10 locks a file for as long as its writer holds it open, and reading a
+// sweep's file while it runs is the point; what the writer flushed is consistent. When this
+// process is the writer, HDF5 shares its open file, but only with the same locking flag, hence
+// the second try with the default one.
+inline Result<H5Id> open_for_reading(const std::string& path, const std::string& what) {
+  if (!file_exists(path)) return make_error(path, "no such " + what);
+  const htri_t is_hdf5 = H5Fis_hdf5(path.c_str());
+  H5Eclear2(H5E_DEFAULT);
+  if (is_hdf5 <= 0) return make_error(path, "not an HDF5 file (H5Fis_hdf5), so not a " + what);
+  H5_OPEN(fapl, H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
+  H5_TRY(H5Pset_file_locking(fapl.get(), false, true));
+  H5Id file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl.get()), H5Fclose);
+  if (!file.ok()) {
+    const Error unlocked = h5_error(path, "H5Fopen(RDONLY, no file locking)", __FILE__, __LINE__);
+    file.reset(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
+    if (!file.ok()) return unlocked;
+  }
+  return file;
+}
+
+// ---- attributes ------------------------------------------------------------------------------
+
+// A scalar variable-length UTF-8 string attribute (h5py reads it as str).
+inline Status attr_string(const std::string& path, hid_t loc, const char* name,
+                          const std::string& v) {
+  H5_OPEN(type, H5Tcopy(H5T_C_S1), H5Tclose);
+  H5_TRY(H5Tset_size(type.get(), H5T_VARIABLE));
+  H5_TRY(H5Tset_cset(type.get(), H5T_CSET_UTF8));
+  H5_OPEN(space, H5Screate(H5S_SCALAR), H5Sclose);
+  H5_OPEN(attr, H5Acreate2(loc, name, type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+  const char* p = v.c_str();
+  H5_TRY(H5Awrite(attr.get(), type.get(), &p));
+  return Status::Ok();
+}
+
+// A scalar number attribute of HDF5 type `type` (which must match T).
+template <class T>
+Status attr_number(const std::string& path, hid_t loc, const char* name, hid_t type, T v) {
+  H5_OPEN(space, H5Screate(H5S_SCALAR), H5Sclose);
+  H5_OPEN(attr, H5Acreate2(loc, name, type, space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+  H5_TRY(H5Awrite(attr.get(), type, &v));
+  return Status::Ok();
+}
+
+// Attribute `name` of the object `obj` (relative to `loc`) as a string, variable- or
+// fixed-length.
+inline Result<std::string> read_attr_string(const std::string& path, hid_t loc, const char* obj,
+                                            const char* name) {
+  H5_OPEN(attr, H5Aopen_by_name(loc, obj, name, H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+  H5_OPEN(ftype, H5Aget_type(attr.get()), H5Tclose);
+  if (H5Tget_class(ftype.get()) != H5T_STRING) {
+    return make_error(path, std::string("attribute ") + name + " of " + obj + " is not a string");
+  }
+  H5_OPEN(mtype, H5Tcopy(H5T_C_S1), H5Tclose);
+  H5_TRY(H5Tset_cset(mtype.get(), H5Tget_cset(ftype.get())));
+  const htri_t var = H5Tis_variable_str(ftype.get());
+  H5_TRY(var);
+  if (var > 0) {
+    H5_TRY(H5Tset_size(mtype.get(), H5T_VARIABLE));
+    char* p = nullptr;
+    H5_TRY(H5Aread(attr.get(), mtype.get(), &p));
+    std::string v = p ? p : "";
+    H5free_memory(p);
+    return v;
+  }
+  const size_t n = H5Tget_size(ftype.get());
+  H5_TRY(H5Tset_size(mtype.get(), n));
+  std::string v(n, '\0');
+  H5_TRY(H5Aread(attr.get(), mtype.get(), v.data()));
+  v.resize(strnlen(v.data(), n));
+  return v;
+}
+
+}  // namespace hs::store

@@ -1,0 +1,137 @@
+// `hypersweep recipe` as a user runs it, without mpirun: exit codes, messages, the files it
+// writes, and running it again (tests/mpi has the runs under mpirun).
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+
+#include "store/recipe_file.h"
+#include "support/cli.h"
+
+using namespace hs::test;
+
+namespace {
+
+// A synthetic problem the recipe gets through in about a second. init_scale 0.5: raw synthetic
+// inputs are not normalised, and the default initialisation starts above ln C on them.
+std::string recipe_config(const std::string& extra_train = "", const std::string& recipe = "") {
+  return "[train]\ndataset = \"synthetic\"\nsynthetic_samples = 1200\nsynthetic_classes = 4\n"
+         "synthetic_noise = 1.0\nval_fraction = 0.2\nhidden = [32]\ninit_scale = 0.5\n"
+         "optimizer = \"adam\"\nlr = 3e-3\nbatch_size = 32\nseed = 7\nthreads = 1\n" +
+         extra_train + "\n[recipe]\ncoarse_epochs = 2\nrefine_top = 2\nrefine_epochs = 4\n" + recipe;
+}
+
+}  // namespace
+
+TEST_CASE("recipe runs six steps, writes a config that trains, and says so again when rerun",
+          "[cli][recipe]") {
+  Scratch s;
+  const auto cfg = s.write("tune.toml", recipe_config());
+  const std::string out = s.path("tune.h5"), rec = s.path("best.toml");
+  const std::string args = "recipe '" + cfg.string() + "' --out '" + out + "' --config-out '" + rec + "'";
+  const Run r = hypersweep(args);
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  for (const char* line : {"step 1/6", "step 2/6", "step 3/6", "step 4/6", "step 5/6", "step 6/6",
+                           "recommendation: Best of the refine step", "Picked lr"})
+    CHECK(contains(r.out, line));
+  CHECK(contains(r.out, "[   9/9]"));  // step 4's grid, a line per trial
+  auto file = hs::read_recipe(out);
+  REQUIRE(file.ok());
+  CHECK(file->header.status == "complete");
+  CHECK(file->steps.size() == 6);
+
+  const Run t = hypersweep("train '" + rec + "' --set epochs=1 -q");
+  INFO(t.out << t.err);
+  CHECK(t.code == 0);
+
+  // show, report and export read the recipe file, every step.
+  const Run sh = hypersweep("show '" + out + "'");
+  CHECK(sh.code == 0);
+  CHECK(contains(sh.out, "complete"));
+  CHECK(contains(sh.out, "4_coarse_grid [ok] 9 trials"));
+  CHECK(contains(sh.out, "5_refine [ok] 2 trials"));
+  CHECK(contains(sh.out, "[train]"));  // the recommended config
+  const Run rp = hypersweep("report '" + out + "' -o '" + s.path("tune.html") + "'");
+  CHECK(rp.code == 0);
+  CHECK(contains(rp.out, "16 trials"));  // step 2: the first lr fit; 4 lrs; a 3 x 3 grid; 2 refined
+  const std::string html = slurp(s.path("tune.html"));
+  for (const char* g : {"1_initial_loss", "2_overfit", "3_lr_find", "4_coarse_grid", "5_refine",
+                        "6_recommendation"})
+    CHECK(contains(html, g));
+  const Run ex = hypersweep("export '" + out + "' --csv '" + s.path("csv") + "'");
+  CHECK(ex.code == 0);
+  const std::string grid = slurp(s.path("csv") + "/4_coarse_grid/summary.csv");
+  CHECK(std::count(grid.begin(), grid.end(), '\n') == 10);  // a header and 9 trials
+
+  const Run again = hypersweep(args);
+  CHECK(again.code == 0);
+  CHECK(contains(again.out, "already holds this recipe, complete"));
+  CHECK_FALSE(contains(again.out, "step 3/6"));  // nothing ran
+
+  // Another config on that file is refused, and the file kept.
+  const auto other = s.write("other.toml", recipe_config("", "lr_find_iterations = 50\n"));
+  const Run refused = hypersweep("recipe '" + other.string() + "' --out '" + out + "'");
+  CHECK(refused.code == 2);
+  CHECK(contains(refused.err, "holds the recipe of another config"));
+  CHECK(hs::read_recipe(out)->header.status == "complete");
+}
+
+TEST_CASE("recipe stops at step 1 on weights scaled x100 with exit 4 and the report", "[cli][recipe]") {
+  Scratch s;
+  const auto cfg = s.write("tune.toml", recipe_config());
+  const std::string out = s.path("broken.h5");
+  const Run r = hypersweep("recipe '" + cfg.string() + "' --set init_scale=100 --out '" + out + "'");
+  INFO(r.out << r.err);
+  CHECK(r.code == 4);
+  CHECK(contains(r.out, "times ln(C)"));
+  CHECK(contains(r.out, "check init and init_scale, currently 100"));
+  CHECK(contains(r.out, "stopped at step 1"));
+  CHECK_FALSE(contains(r.out, "step 2/6"));
+  auto file = hs::read_recipe(out);
+  REQUIRE(file.ok());
+  CHECK(file->header.status == "stopped at step 1: initial loss too_high");
+}
+
+TEST_CASE("recipe stops at step 2 with lr too high when every lr diverges", "[cli][recipe]") {
+  Scratch s;
+  const auto cfg = s.write("tune.toml", recipe_config("", "overfit_lrs = [1e3, 1e4]\n"));
+  const Run r = hypersweep("recipe '" + cfg.string() + "' --out '" + s.path("x.h5") + "'");
+  INFO(r.out << r.err);
+  CHECK(r.code == 4);
+  CHECK(contains(r.out, "lr 1000 too_high"));
+  CHECK(contains(r.out, "lr 1e+04 too_high"));
+  CHECK(contains(r.out, "Every lr was too high"));
+  CHECK(contains(r.out, "stopped at step 2: lr_too_high"));
+}
+
+TEST_CASE("recipe refuses a bad recipe table or no validation split with exit 2", "[cli][recipe]") {
+  Scratch s;
+  const auto bad = s.write("bad.toml", recipe_config("", "lr_find_iterations = 0\n"));
+  const Run r = hypersweep("recipe '" + bad.string() + "' --out '" + s.path("x.h5") + "'");
+  CHECK(r.code == 2);
+  CHECK(contains(r.err, bad.string() + ":19: lr_find_iterations:"));
+  CHECK_FALSE(std::filesystem::exists(s.path("x.h5")));
+
+  std::string text = recipe_config();
+  text.replace(text.find("val_fraction = 0.2"), 18, "val_fraction = 0.0");
+  const auto noval = s.write("noval.toml", text);
+  const Run v = hypersweep("recipe '" + noval.string() + "' --out '" + s.path("y.h5") + "'");
+  CHECK(v.code == 2);
+  CHECK(contains(v.err, "val_fraction"));
+
+  const auto notrecipe = s.write("results.h5", "not hdf5");
+  const auto good = s.write("good.toml", recipe_config());
+  const Run o = hypersweep("recipe '" + good.string() + "' --out '" + notrecipe.string() + "'");
+  CHECK(o.code == 2);
+  CHECK(contains(o.err, "not a hypersweep recipe file"));
+  CHECK(slurp(notrecipe) == "not hdf5");  // left untouched
+}
+
+TEST_CASE("recipe help lists the steps and every recipe key", "[cli][recipe]") {
+  const Run r = hypersweep("recipe --help");
+  CHECK(r.code == 0);
+  for (const char* k : {"initial loss", "overfit", "coarse grid", "refine", "initial_batches",
+                        "overfit_lrs", "lr_find_lrs", "coarse_weight_decays", "refine_epochs",
+                        "mpirun", "Exit codes"})
+    CHECK(contains(r.out, k));
+}

@@ -1,0 +1,435 @@
+// The whole recipe (src/recipe/recipe.h): the [recipe] table, the step sweeps, steps 4-6 and the
+// driver run in this process on a small synthetic problem (threads = 1), its HDF5 file, stops at
+// failed checks, and continuing after a stop.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <unistd.h>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "data/load.h"
+#include "recipe/recipe.h"
+#include "store/recipe_file.h"
+
+using namespace hs;
+namespace fs = std::filesystem;
+
+namespace {
+
+// Raw synthetic inputs are not normalised, so the default initialisation starts 13-60% above
+// ln C (steps_test.cpp); init_scale 0.5 brings the logits near zero, as normalising would.
+const char* kConfig = R"([train]
+dataset = "synthetic"
+synthetic_samples = 1200
+synthetic_classes = 4
+synthetic_size = 8
+synthetic_noise = 1.0
+val_fraction = 0.2
+hidden = [32]
+init_scale = 0.5
+optimizer = "adam"
+lr = 3e-3
+epochs = 8
+batch_size = 32
+seed = 7
+threads = 1
+
+[recipe]
+coarse_epochs = 2
+refine_top = 2
+refine_epochs = 4
+)";
+
+class Dir {
+ public:
+  Dir() : path_(fs::temp_directory_path() / ("hs_recipe_" + std::to_string(::getpid()) + "_" +
+                                              std::to_string(n_++))) {
+    fs::remove_all(path_);
+    fs::create_directories(path_);
+  }
+  ~Dir() { fs::remove_all(path_); }
+  std::string operator/(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  fs::path path_;
+  static inline int n_ = 0;
+};
+
+struct Setup {
+  RecipeSetup setup;
+  std::shared_ptr<const DataBundle> data;
+};
+
+Setup make_setup(const Dir& dir, const std::string& text, const std::vector<std::string>& sets = {}) {
+  Setup s;
+  TrainConfig cfg;
+  REQUIRE(cfg.load_text(text, "recipe.toml").ok());
+  for (const auto& kv : sets) REQUIRE(cfg.set(kv).ok());
+  auto base = cfg.finish();
+  REQUIRE(base.ok());
+  auto opts = load_recipe_options(text, "recipe.toml");
+  REQUIRE(opts.ok());
+  s.setup.config_name = "recipe.toml";
+  s.setup.config_text = cfg.text();
+  s.setup.base = *base;
+  s.setup.options = *opts;
+  s.setup.out = dir / "recipe.h5";
+  s.setup.recommended = dir / "recommended.toml";
+  s.setup.start_time = "2026-01-01T00:00:00Z";
+  auto d = load_data(base->data);
+  REQUIRE(d.ok());
+  s.data = std::make_shared<const DataBundle>(std::move(*d));
+  return s;
+}
+
+// Runs the step's trials in this process, as the CLI does without mpirun; `budget` trials in all
+// (over every step) before it reports a stop, as a signal would.
+struct LocalRunner {
+  std::shared_ptr<const DataBundle> data;
+  const RecipeSetup* setup = nullptr;
+  int budget = 1 << 30;
+  std::map<int, int> ran;  // trials run per step
+
+  RecipeHooks hooks() {
+    RecipeHooks h;
+    h.run_step = [this](int step, const SweepConfig& sweep, const std::string&, TrialQueue& queue,
+                        const std::function<Status(const TrialRecord&)>& on_record) -> Result<bool> {
+      auto runner = step_trial_runner(step, sweep, setup->base, setup->options, data);
+      if (!runner) return runner.error();
+      while (auto t = queue.next()) {
+        if (budget-- <= 0) return true;
+        TrialRecord r = (*runner)(*t, {});
+        queue.finish(r);
+        ++ran[step];
+        if (Status st = on_record(r); !st) return st.error();
+      }
+      return false;
+    };
+    return h;
+  }
+};
+
+Result<RecipeOutcome> run(Setup& s, LocalRunner& local) {
+  local.setup = &s.setup;
+  local.data = s.data;
+  return run_recipe(s.setup, *s.data, local.hooks());
+}
+
+double param(const TrialRecord& r, size_t i) { return std::get<double>(r.params.at(i)); }
+
+}  // namespace
+
+TEST_CASE("the recipe table gives each step's budget and names the line of a bad key", "[recipe]") {
+  auto d = load_recipe_options("[train]\nlr = 0.1\n", "a.toml");
+  REQUIRE(d.ok());
+  CHECK(d->coarse.weight_decays == std::vector<double>{1e-4, 1e-5, 0.0});  // the lecture's
+  CHECK(d->lr_find.iterations == 100);
+  CHECK(d->refine.epochs >= 10);
+  CHECK(d->refine.epochs <= 20);
+  CHECK(d->coarse.epochs >= 1);
+  CHECK(d->coarse.epochs <= 5);
+
+  auto o = load_recipe_options("[recipe]\nlr_find_lrs = [1, 0.5]\nrefine_top = 2\n"
+                               "coarse_weight_decays = [0, 1e-3]\ninitial_tolerance = 0.1\n",
+                               "a.toml");
+  REQUIRE(o.ok());
+  CHECK(o->lr_find.lrs == std::vector<double>{1.0, 0.5});
+  CHECK(o->refine.top == 2);
+  CHECK(o->coarse.weight_decays == std::vector<double>{0.0, 1e-3});
+  CHECK(o->initial.rel_tolerance == 0.1);
+
+  auto bad = load_recipe_options("[recipe]\nrefine_top = 2\nrefine_epoch = 3\n", "b.toml");
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error().file == "b.toml");
+  CHECK(bad.error().line == 3);
+  CHECK(bad.error().key == "refine_epoch");
+  CHECK(bad.error().message.find("refine_epochs") != std::string::npos);  // lists the keys
+
+  auto neg = load_recipe_options("[recipe]\nlr_find_lrs = [0.1, -1]\n", "c.toml");
+  REQUIRE_FALSE(neg.ok());
+  CHECK(neg.error().key == "lr_find_lrs");
+  auto zero = load_recipe_options("[recipe]\ncoarse_epochs = 0\n", "c.toml");
+  REQUIRE_FALSE(zero.ok());
+  CHECK(zero.error().key == "coarse_epochs");
+  // The trainer's config reader accepts the table (and so `hypersweep train` the same file).
+  TrainConfig cfg;
+  CHECK(cfg.load_text(kConfig, "recipe.toml").ok());
+}
+
+TEST_CASE("the coarse grid crosses lrs around the pick with the weight decays", "[recipe][step4]") {
+  TrainOptions base;
+  RecipeOptions o;
+  auto sweep = step_sweep(4, coarse_sweep_text(base, 0.01, o));
+  REQUIRE(sweep.ok());
+  auto q = TrialQueue::make(*sweep);
+  REQUIRE(q.ok());
+  std::set<double> lrs, wds;
+  int n = 0;
+  while (auto t = q->next()) {
+    lrs.insert(std::get<double>(t->values[0]));
+    wds.insert(std::get<double>(t->values[1]));
+    ++n;
+  }
+  CHECK(n == 9);
+  CHECK(lrs == std::set<double>{0.00333, 0.01, 0.03});  // 3 significant digits
+  CHECK(wds == std::set<double>{0.0, 1e-5, 1e-4});
+  auto opt = trial_train_options(*sweep, Trial{0, {0.01, 1e-4}});
+  REQUIRE(opt.ok());
+  CHECK(opt->schedule.kind == ScheduleKind::kConstant);  // no decay in steps 4-5
+  CHECK_FALSE(opt->early.enabled);                       // whole curves for the diagnosis
+  CHECK(opt->epochs == o.coarse.epochs);
+}
+
+TEST_CASE("the refine step runs exactly the chosen pairs, a shared lr included", "[recipe][step5]") {
+  TrainOptions base;
+  RecipeOptions o;
+  const std::vector<std::pair<double, double>> picks = {{0.01, 0.0}, {0.01, 1e-4}, {0.03, 0.0}};
+  auto sweep = step_sweep(5, refine_sweep_text(base, picks, o));
+  REQUIRE(sweep.ok());
+  auto q = TrialQueue::make(*sweep);
+  REQUIRE(q.ok());
+  std::vector<std::pair<double, double>> got;
+  while (auto t = q->next()) got.emplace_back(std::get<double>(t->values[0]), std::get<double>(t->values[1]));
+  CHECK(got == picks);
+  auto opt = trial_train_options(*sweep, Trial{0, {0.01, 0.0}});
+  REQUIRE(opt.ok());
+  CHECK(opt->epochs == o.refine.epochs);
+}
+
+TEST_CASE("the best few skip diverged trials and rank by validation accuracy", "[recipe][step4]") {
+  auto rec = [](int64_t id, const char* status, double acc, double lr, double wd) {
+    TrialRecord r;
+    r.id = id;
+    r.status = status;
+    r.best_metric = acc;
+    r.params = {lr, wd};
+    return r;
+  };
+  const std::vector<TrialRecord> coarse = {rec(0, "completed", 0.80, 0.1, 0.0),
+                                           rec(1, "diverged", NAN, 1.0, 0.0),
+                                           rec(2, "completed", 0.85, 0.03, 1e-4),
+                                           rec(3, "failed", 0.99, 0.3, 0.0),
+                                           rec(4, "completed", 0.85, 0.01, 0.0)};
+  const auto few = best_few(coarse, 2);
+  REQUIRE(few.size() == 2);
+  CHECK(few[0] == std::pair<double, double>{0.03, 1e-4});  // tie at 0.85: the lower id first
+  CHECK(few[1] == std::pair<double, double>{0.01, 0.0});
+  CHECK(best_few(coarse, 10).size() == 3);
+}
+
+TEST_CASE("step 3's record carries what pick_lr needs", "[recipe][step3]") {
+  LrTrial a;
+  a.lr = 0.1;
+  a.loss_start = 1.4;
+  a.loss_end = 0.4;
+  a.drop = 1.0;
+  a.iterations = 3;
+  a.losses = {1.4, 1.0, 0.7};
+  LrTrial b = a;
+  b.lr = 1.0;
+  b.diverged = true;
+  b.loss_end = b.drop = NAN;
+  b.iterations = 1;
+  b.losses = {1.4, NAN};
+  LrTrial c = a;
+  c.lr = 0.01;
+  c.loss_end = 0.9;
+  c.drop = 0.5;
+  const TrialRecord rb = lr_trial_record(b, 1);
+  CHECK(rb.status == "diverged");
+  CHECK(rb.curves.size() == 2);
+  CHECK(std::isnan(rb.curves[1].train_loss));
+  const LrFindResult direct = pick_lr({a, b, c});
+  const LrFindResult via = pick_lr({lr_trial_of(lr_trial_record(a, 0)), lr_trial_of(rb),
+                                    lr_trial_of(lr_trial_record(c, 2))});
+  CHECK(direct.best_lr == 0.1);
+  CHECK(via.best_lr == direct.best_lr);
+  CHECK(via.trials[0].loss_end == Approx(0.4));
+  CHECK(via.trials[1].diverged);
+  CHECK(via.trials[0].losses == a.losses);
+}
+
+TEST_CASE("the recipe runs six steps into one file and writes a config that trains", "[recipe][driver]") {
+  Dir dir;
+  Setup s = make_setup(dir, kConfig);
+  LocalRunner local;
+  auto out = run(s, local);
+  REQUIRE(out.ok());
+  CHECK(out->status == "complete");
+  CHECK(out->failed_step == 0);
+  CHECK(out->reports.size() == 6);
+  CHECK(local.ran[3] == 4);  // the default four lrs
+  CHECK(local.ran[4] == 9);  // 3 lrs x 3 weight decays
+  CHECK(local.ran[5] == 2);  // refine_top
+  CHECK_FALSE(fs::exists(s.setup.out + ".steps"));  // every step is in the recipe file now
+
+  auto rd = read_recipe(s.setup.out);
+  REQUIRE(rd.ok());
+  CHECK(rd->header.status == "complete");
+  REQUIRE(rd->steps.size() == 6);
+  for (int i = 0; i < 6; ++i) {
+    CHECK(rd->steps[i].group == kRecipeSteps[i]);
+    CHECK_FALSE(rd->steps[i].text["report"].empty());
+  }
+  CHECK(rd->steps[0].series["batch_losses"].size() == 5);
+  CHECK(rd->steps[0].numbers["expected"] == Approx(std::log(4.0)));
+  REQUIRE(rd->steps[1].results);
+  CHECK(rd->steps[1].results->trials.front().status == "fit");
+  REQUIRE(rd->steps[2].results);
+  CHECK(rd->steps[2].results->trials.size() == 4);
+  CHECK(rd->steps[2].results->header.metric == "loss_drop");
+  CHECK(rd->steps[2].results->trials[0].curves.size() == 100);  // one row per update
+  REQUIRE(rd->steps[3].results);
+  CHECK(rd->steps[3].results->trials.size() == 9);
+  REQUIRE(rd->steps[4].results);
+  const auto& refine = rd->steps[4].results->trials;
+  REQUIRE(refine.size() == 2);
+  CHECK(refine[0].curves.size() == 4);  // refine_epochs, no early stop
+
+  // Step 3's pick is the lr with the largest drop; step 4's lrs are around it.
+  const double best_lr = rd->steps[2].numbers["best_lr"];
+  double best_drop = -1;
+  for (const auto& t : rd->steps[2].results->trials)
+    if (t.status == "completed" && t.best_metric > best_drop) best_drop = t.best_metric;
+  for (const auto& t : rd->steps[2].results->trials)
+    if (t.best_metric == best_drop) CHECK(param(t, 0) == best_lr);
+  for (const auto& t : rd->steps[3].results->trials) {
+    CHECK(param(t, 0) >= best_lr / 3.1);
+    CHECK(param(t, 0) <= best_lr * 3.1);
+  }
+
+  // Step 6 recommends step 5's best, and its config file trains that.
+  const Recommendation& rec = out->recommendation;
+  REQUIRE(rec.ok);
+  const auto best = std::max_element(refine.begin(), refine.end(), [](const auto& a, const auto& b) {
+    return a.best_metric < b.best_metric;
+  });
+  CHECK(rec.best_val_acc == best->best_metric);
+  CHECK(rec.lr == param(*best, 0));
+  CHECK(rd->steps[5].text["config"] == rec.config);
+  TrainConfig back;
+  REQUIRE(back.load_file(s.setup.recommended).ok());
+  auto opt = back.finish();
+  REQUIRE(opt.ok());
+  CHECK(opt->lr == rec.lr);
+  CHECK(opt->optim.weight_decay == rec.weight_decay);
+  CHECK(opt->model.init_scale == 0.5);  // the user's other keys kept
+
+  // The same setup again: the file is complete, nothing runs.
+  LocalRunner again;
+  auto second = run(s, again);
+  REQUIRE(second.ok());
+  CHECK(second->already);
+  CHECK(again.ran.empty());
+  CHECK(second->recommendation.config == rec.config);
+}
+
+TEST_CASE("a stopped recipe continues with every trial once and the same results", "[recipe][driver]") {
+  Dir a, b;
+  Setup whole = make_setup(a, kConfig);
+  LocalRunner ref;
+  REQUIRE(run(whole, ref).ok());
+  const auto expected = read_recipe(whole.setup.out);
+  REQUIRE(expected.ok());
+
+  Setup s = make_setup(b, kConfig);
+  LocalRunner first;
+  first.budget = 4 + 5;  // step 3, then 5 of step 4's 9 trials
+  auto stopped = run(s, first);
+  REQUIRE(stopped.ok());
+  CHECK(stopped->interrupted);
+  auto mid = read_recipe(s.setup.out);
+  REQUIRE(mid.ok());
+  CHECK(mid->header.status.rfind("running", 0) == 0);
+  CHECK(mid->steps.size() == 3);  // steps 1-3 done
+  LocalRunner second;
+  auto done = run(s, second);
+  REQUIRE(done.ok());
+  CHECK(done->status == "complete");
+  CHECK(second.ran[3] == 0);  // kept from the first run
+  CHECK(second.ran[4] == 4);  // the rest of the grid
+  auto got = read_recipe(s.setup.out);
+  REQUIRE(got.ok());
+  for (int i = 1; i < 5; ++i) {
+    INFO(kRecipeSteps[i]);
+    const auto& x = expected->steps[i].results->trials;
+    const auto& y = got->steps[i].results->trials;
+    REQUIRE(x.size() == y.size());
+    std::set<int64_t> ids;
+    for (size_t k = 0; k < y.size(); ++k) ids.insert(y[k].id);
+    CHECK(ids.size() == y.size());  // every trial once
+    for (const auto& t : x) {
+      const auto it = std::find_if(y.begin(), y.end(), [&](const auto& u) { return u.id == t.id; });
+      REQUIRE(it != y.end());
+      CHECK(it->params == t.params);
+      CHECK(it->best_metric == t.best_metric);  // bit for bit
+    }
+  }
+  CHECK(done->recommendation.config == expected->steps[5].text.at("config"));
+}
+
+TEST_CASE("another config's recipe file is refused and kept", "[recipe][driver]") {
+  Dir dir;
+  Setup s = make_setup(dir, kConfig);
+  LocalRunner local;
+  local.budget = 0;  // stop as soon as step 3 starts
+  REQUIRE(run(s, local).ok());
+  const auto before = fs::file_size(s.setup.out);
+  Setup other = make_setup(dir, std::string(kConfig) + "coarse_lr_factors = [1.0]\n");
+  LocalRunner l2;
+  auto r = run(other, l2);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().file == s.setup.out);
+  CHECK(r.error().message.find("another config") != std::string::npos);
+  CHECK(r.error().message.find("coarse_lr_factors") != std::string::npos);  // what differs
+  CHECK(fs::file_size(s.setup.out) == before);
+  other.setup.force = true;
+  auto forced = run(other, l2);
+  REQUIRE(forced.ok());
+  CHECK(forced->status == "complete");
+  CHECK(l2.ran[4] == 3);  // one lr factor x 3 weight decays
+}
+
+TEST_CASE("a broken initialisation stops the recipe at step 1", "[recipe][step1][driver]") {
+  Dir dir;
+  Setup s = make_setup(dir, kConfig, {"init_scale=100"});
+  LocalRunner local;
+  auto out = run(s, local);
+  REQUIRE(out.ok());
+  CHECK(out->failed_step == 1);
+  CHECK(out->status.find("stopped at step 1") == 0);
+  CHECK(local.ran.empty());  // nothing trained
+  auto rd = read_recipe(s.setup.out);
+  REQUIRE(rd.ok());
+  CHECK(rd->header.status == out->status);
+  REQUIRE(rd->steps.size() == 1);
+  CHECK(rd->steps[0].text["verdict"] == "too_high");
+  CHECK(rd->steps[0].numbers["loss"] > 10 * std::log(4.0));
+  CHECK(rd->steps[0].text["report"].find("init_scale") != std::string::npos);
+  CHECK_FALSE(fs::exists(s.setup.recommended));
+}
+
+TEST_CASE("lrs that all diverge stop the recipe at step 2 with lr too high", "[recipe][step2][driver]") {
+  Dir dir;
+  Setup s = make_setup(dir, std::string(kConfig) + "overfit_lrs = [1e3, 1e4]\n");
+  LocalRunner local;
+  auto out = run(s, local);
+  REQUIRE(out.ok());
+  CHECK(out->failed_step == 2);
+  CHECK(out->status == "stopped at step 2: lr_too_high");
+  auto rd = read_recipe(s.setup.out);
+  REQUIRE(rd.ok());
+  REQUIRE(rd->steps.size() == 2);
+  CHECK(rd->steps[1].text["verdict"] == "lr_too_high");
+  REQUIRE(rd->steps[1].results);
+  REQUIRE(rd->steps[1].results->trials.size() == 2);  // both lrs tried, both recorded
+  for (const auto& t : rd->steps[1].results->trials) CHECK(t.status == "too_high");
+  CHECK(rd->steps[1].text["report"].find("Every lr was too high") != std::string::npos);
+}
