@@ -51,7 +51,8 @@ TEST_CASE("mpirun with 3 ranks runs the recipe on the workers with one process's
           "[mpi][recipe]") {
   Scratch s;
   const auto cfg = s.write("tune.toml", recipe_config(1200, 2, 4));
-  const std::string one = s.path("one.h5"), three = s.path("three.h5");
+  // The name the README's h5py example opens.
+  const std::string one = s.path("one.h5"), three = s.path("mlp_fashion_recipe.h5");
   const Run a = hypersweep("recipe '" + cfg.string() + "' --out '" + one + "' --config-out '" +
                            s.path("one.toml") + "'");
   INFO(a.out << a.err);
@@ -79,6 +80,23 @@ TEST_CASE("mpirun with 3 ranks runs the recipe on the workers with one process's
   CHECK(ranks == std::set<int>{1, 2});
   CHECK(y->steps[5].text["report"] == x->steps[5].text["report"]);
   CHECK(slurp(s.path("one.toml")) == slurp(s.path("three.toml")));
+
+  // The README's h5py + pandas example, run on this file as a user would.
+  const std::string readme = slurp(fs::path(HS_SOURCE_DIR) / "README.md");
+  const size_t at = readme.find("<!-- recipe-example -->");
+  REQUIRE(at != std::string::npos);
+  const size_t begin = readme.find("```python\n", at) + 10, end = readme.find("```", begin);
+  const auto script = s.write("example.py", readme.substr(begin, end - begin));
+  const std::string cmd = "cd '" + s.dir().string() + "' && /usr/bin/python3 example.py > py.out 2>&1";
+  const int status = std::system(cmd.c_str());
+  const std::string py = slurp(s.path("py.out"));
+  INFO(py);
+  REQUIRE(WIFEXITED(status));
+  REQUIRE(WEXITSTATUS(status) == 0);
+  CHECK(contains(py, "complete"));
+  CHECK(contains(py, "weight_decay"));
+  CHECK(contains(py, "[train]"));  // the recommended config
+  CHECK(contains(py, "\n8 "));     // the grid's 9 rows, 0 to 8
 }
 
 TEST_CASE("SIGUSR1 stops a recipe under mpirun and the same command continues it",
