@@ -48,6 +48,15 @@ void json_string(std::string& out, std::string_view s) {
   out += '"';
 }
 
+// `"key":"value",` with the value escaped as json_string does.
+void json_field(std::string& out, const char* key, std::string_view v) {
+  out += '"';
+  out += key;
+  out += "\":";
+  json_string(out, v);
+  out += ',';
+}
+
 // Appends x with `digits` significant digits, as short as JSON allows ("1.5e-4", not
 // "1.5000e-04"); non-finite values are null.
 void json_number(std::string& out, double x, int digits) {
@@ -189,13 +198,7 @@ std::string sweep_json(const SweepHeader& h, const std::vector<TrialRecord>& tri
   for (const auto& t : trials) estimate += 256 + t.curves.size() * (48 + 9 * t.layer_names.size());
   out.reserve(estimate);
 
-  auto str = [&](const char* key, std::string_view v) {
-    out += '"';
-    out += key;
-    out += "\":";
-    json_string(out, v);
-    out += ',';
-  };
+  auto str = [&](const char* key, std::string_view v) { json_field(out, key, v); };
   out += "{\"v\":1,";
   str("title", title);
   str("config", h.config_text);
@@ -342,13 +345,7 @@ std::string recipe_json(const RecipeData& r, const std::vector<std::vector<std::
                         const ReportOptions& opt, const std::string& title) {
   const int digits = opt.digits < 1 ? 1 : opt.digits > 9 ? 9 : opt.digits;
   std::string out;
-  auto str = [&](const char* key, std::string_view v) {
-    out += '"';
-    out += key;
-    out += "\":";
-    json_string(out, v);
-    out += ',';
-  };
+  auto str = [&](const char* key, std::string_view v) { json_field(out, key, v); };
   out += "{\"v\":1,\"kind\":\"recipe\",";
   str("title", title);
   str("config", r.header.config_text);
