@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The body of every hypersweep batch script in jobs/: runs one sweep inside a SLURM allocation
-# and, for the preemptible variant, requeues the job when a signal stopped it.
+# The body of every hypersweep batch script in jobs/: runs one sweep (or, with HS_COMMAND=recipe,
+# the tuning recipe) inside a SLURM allocation and, for the preemptible variant, requeues the job
+# when a signal stopped it.
 #
 #   jobs/run-sweep.sh SWEEP.toml [RESULTS.h5]     (from an sbatch script, not by hand)
 #
@@ -19,19 +20,26 @@
 #
 # Environment: HYPERSWEEP_HOME (the repository; default: the folder sbatch was run in,
 # SLURM_SUBMIT_DIR), HYPERSWEEP_BIN (default: $HYPERSWEEP_HOME/build/bin/hypersweep), HS_LAUNCHER
-# (srun or mpirun), HS_REQUEUE (1: requeue after a signal). Exit code: hypersweep's (0 done,
-# 2 bad config or results file, 3 stopped by a signal and not requeued).
+# (srun or mpirun), HS_REQUEUE (1: requeue after a signal), HS_COMMAND (run, the default, or
+# recipe: then the file defaults to CONFIG_recipe.h5 and the recommended config goes beside the
+# job's working folder as CONFIG_recommended.toml). Exit code: hypersweep's (0 done, 2 bad config
+# or results file, 3 stopped by a signal and not requeued, 4 a recipe check failed).
 set -uo pipefail
 
 config="${1:?usage: run-sweep.sh SWEEP.toml [RESULTS.h5]}"
-out="${2:-$(basename "${config%.toml}").h5}"
+command="${HS_COMMAND:-run}"
+case "$command" in
+  run)    out="${2:-$(basename "${config%.toml}").h5}" ;;
+  recipe) out="${2:-$(basename "${config%.toml}")_recipe.h5}" ;;
+  *)      echo "run-sweep: HS_COMMAND must be run or recipe, got $command" >&2; exit 2 ;;
+esac
 bin="${HYPERSWEEP_BIN:-${HYPERSWEEP_HOME:-${SLURM_SUBMIT_DIR:-.}}/build/bin/hypersweep}"
 [ -x "$bin" ] || { echo "run-sweep: no hypersweep at $bin (build it, or set HYPERSWEEP_BIN)" >&2; exit 2; }
 
 export OMP_NUM_THREADS="${SLURM_CPUS_PER_TASK:-1}"
 ranks=$(( ${SLURM_NTASKS:-1} + 1 ))
 echo "job ${SLURM_JOB_ID:-?} run $(( ${SLURM_RESTART_COUNT:-0} + 1 )) on ${SLURM_JOB_NODELIST:-$(hostname)}:" \
-     "$ranks ranks (1 scheduler + ${SLURM_NTASKS:-1} workers x $OMP_NUM_THREADS OpenMP threads each), $config -> $out"
+     "hypersweep $command, $ranks ranks (1 scheduler + ${SLURM_NTASKS:-1} workers x $OMP_NUM_THREADS OpenMP threads each), $config -> $out"
 
 case "${HS_LAUNCHER:-srun}" in
   srun)   launch=(srun --mpi=pmix --overcommit --ntasks="$ranks" --cpus-per-task="$OMP_NUM_THREADS") ;;
@@ -42,7 +50,7 @@ esac
 
 # The launcher runs in the background so that this shell can take SLURM's signal and pass it on
 # (a shell waiting in the foreground would only act on it after the sweep ended).
-"${launch[@]}" "$bin" run "$config" --out "$out" &
+"${launch[@]}" "$bin" "$command" "$config" --out "$out" &
 pid=$!
 stop() { echo "run-sweep: got SIG$1, stopping the sweep cleanly"; kill -USR1 "$pid" 2>/dev/null; }
 trap 'stop USR1' USR1

@@ -7,12 +7,14 @@
 #                              each later run continues the file
 #   slurm_test.sh multinode    jobs/sweep-multinode.sbatch, its layout shrunk to this one node
 #   slurm_test.sh workstation  mpirun on the same config gives the SLURM run's per-trial results
+#   slurm_test.sh recipe       sbatch jobs/recipe.sbatch: hypersweep recipe COMPLETED, its file
+#                              complete with six steps, steps 3-5 on both worker ranks
 #   slurm_test.sh cleanup      stop the daemons (and munged if setup started it)
 # Environment: WORK (a scratch folder), SRC (the repository), BIN (build/bin). Without root or
 # the slurm-wlm/munge packages each step exits 77 (CTest: skipped) saying why, unless
 # HS_REQUIRE_SLURM=1 (scripts/test.sh sets it when run as root), which makes that a failure.
 set -euo pipefail
-step="${1:?usage: slurm_test.sh setup|single|multinode|preempt|workstation|cleanup}"
+step="${1:?usage: slurm_test.sh setup|single|multinode|preempt|workstation|recipe|cleanup}"
 : "${WORK:?}" "${SRC:?}" "${BIN:?}"
 py=/usr/bin/python3
 check() { "$py" "$SRC/tests/jobs/results.py" "$@"; }
@@ -139,6 +141,48 @@ case "$step" in
       "$SRC/jobs/workstation.sh" single.toml --out workstation.h5 --force
     check same single.h5 workstation.h5
     log "mpirun on this machine gave the SLURM job's per-trial results, bit for bit"
+    ;;
+  recipe)
+    cd "$WORK"
+    # A synthetic problem the recipe gets through in seconds (init_scale 0.5: the raw synthetic
+    # inputs are not normalised; README, "Tuning with the lecture's recipe").
+    cat > tune.toml <<'TOML'
+[train]
+dataset = "synthetic"
+synthetic_samples = 1200
+synthetic_classes = 4
+synthetic_noise = 1.0
+val_fraction = 0.2
+hidden = [32]
+init_scale = 0.5
+optimizer = "adam"
+batch_size = 32
+threads = 1
+
+[recipe]
+coarse_epochs = 2
+refine_top = 2
+refine_epochs = 4
+TOML
+    rm -rf tune_recipe.h5 tune_recipe.h5.steps tune_recommended.toml
+    job="$(sbatch --parsable --output="$WORK/recipe-%j.out" "$SRC/jobs/recipe.sbatch" tune.toml)"
+    state="$(wait_state "$job" COMPLETED 90)"
+    cat "$WORK/recipe-$job.out"
+    [ "$state" = COMPLETED ] || { log "job $job ended $state"; exit 1; }
+    scontrol show job "$job" | grep -q "ExitCode=0:0" || { log "job $job exit code is not 0"; exit 1; }
+    grep -q "hypersweep recipe, 3 ranks" "$WORK/recipe-$job.out"
+    grep -q "steps 3-5 on 2 worker ranks" "$WORK/recipe-$job.out"
+    [ -f tune_recommended.toml ] || { log "no recommended config"; exit 1; }
+    "$py" - <<'PY'
+import h5py, sys
+s = lambda v: v.decode() if isinstance(v, bytes) else v
+with h5py.File("tune_recipe.h5", "r") as f:
+    status, steps = s(f.attrs["status"]), s(f.attrs["steps"]).split(",")
+    ranks = sorted({int(r) for r in f["4_coarse_grid/summary"]["rank"]})
+if status != "complete" or len(steps) != 6 or ranks != [1, 2]:
+    sys.exit(f"recipe file: status {status}, steps {steps}, step 4 ranks {ranks}")
+PY
+    log "job $job COMPLETED the recipe: six steps, steps 3-5 on both workers"
     ;;
   cleanup)
     "$SRC/jobs/local-slurm/stop.sh" "$WORK/slurm"
