@@ -21,8 +21,8 @@
 # Environment: HYPERSWEEP_HOME (the repository; default: the folder sbatch was run in,
 # SLURM_SUBMIT_DIR), HYPERSWEEP_BIN (default: $HYPERSWEEP_HOME/build/bin/hypersweep), HS_LAUNCHER
 # (srun or mpirun), HS_REQUEUE (1: requeue after a signal), HS_COMMAND (run, the default, or
-# recipe: then the file defaults to CONFIG_recipe.h5 and the recommended config goes beside the
-# job's working folder as CONFIG_recommended.toml). Exit code: hypersweep's (0 done, 2 bad config
+# recipe: then the file defaults to CONFIG_recipe.h5, and the recommended config is written to
+# the job's working folder as CONFIG_recommended.toml). Exit code: hypersweep's (0 done, 2 bad config
 # or results file, 3 stopped by a signal and not requeued, 4 a recipe check failed).
 set -uo pipefail
 

@@ -479,12 +479,15 @@ struct StepFiles {
   std::string path(int step) const { return (fs::path(dir) / (std::string(kRecipeSteps[step - 1]) + ".h5")).string(); }
 
   // The step's results file: continued when it holds this very step (a recipe killed during
-  // it), else started anew.
+  // it), started anew when it holds another (left by a recipe of other inputs). One that cannot
+  // be opened (another recipe is writing it, or it is damaged beyond its journal) is an error,
+  // never overwritten.
   Result<ResultsFile> open(int step, const SweepHeader& h) const {
     const std::string p = path(step);
     if (fs::exists(p) && fs::exists(p + ".journal")) {
       auto f = ResultsFile::open(p);
-      if (f && header_difference(f->header(), h).empty()) return f;
+      if (!f) return f.error();
+      if (header_difference(f->header(), h).empty()) return f;
     }
     return ResultsFile::create(p, h, true);
   }

@@ -3,8 +3,10 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <vector>
 
 #include "store/recipe_file.h"
+#include "store/results_file.h"
 #include "support/cli.h"
 
 using namespace hs::test;
@@ -134,4 +136,47 @@ TEST_CASE("recipe help lists the steps and every recipe key", "[cli][recipe]") {
                         "overfit_lrs", "lr_find_lrs", "coarse_weight_decays", "refine_epochs",
                         "mpirun", "Exit codes"})
     CHECK(contains(r.out, k));
+}
+
+TEST_CASE("a recipe killed with SIGKILL continues with every trial once", "[cli][recipe][resume]") {
+  Scratch s;
+  // Slow enough (30000 samples, 5 coarse epochs) that the kill lands inside step 4.
+  std::string text = recipe_config("", "");
+  text.replace(text.find("synthetic_samples = 1200"), 24, "synthetic_samples = 30000");
+  text.replace(text.find("coarse_epochs = 2"), 17, "coarse_epochs = 5");
+  const auto cfg = s.write("tune.toml", text);
+  const std::string out = s.path("tune.h5");
+  const std::string args = "recipe '" + cfg.string() + "' --out '" + out + "' --config-out '" +
+                           s.path("best.toml") + "'";
+  Background bg(args, s.path("log"));
+  REQUIRE(bg.pid() > 0);
+  REQUIRE(bg.wait_for("[   2/9]", 120));
+  REQUIRE(::kill(bg.pid(), SIGKILL) == 0);
+  REQUIRE(bg.wait_exit(30) != 0);
+  std::vector<hs::TrialRecord> before;
+  {
+    auto f = hs::ResultsFile::open(out + ".steps/4_coarse_grid.h5");
+    REQUIRE(f.ok());
+    before = f->trials();
+  }
+  REQUIRE(before.size() >= 2u);
+  REQUIRE(before.size() < 9u);
+  auto mid = hs::read_recipe(out);  // the recipe file is whole: steps 1-3
+  REQUIRE(mid.ok());
+  CHECK(mid->steps.size() == 3u);
+
+  const Run r = hypersweep(args);
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  CHECK(contains(r.out, "4_coarse_grid: " + std::to_string(before.size()) + " of 9 trials recorded already"));
+  auto done = hs::read_recipe(out);
+  REQUIRE(done.ok());
+  CHECK(done->header.status == "complete");
+  const auto& grid = done->steps[3].results->trials;
+  REQUIRE(grid.size() == 9u);
+  for (size_t i = 0; i < grid.size(); ++i) CHECK(grid[i].id == static_cast<int64_t>(i));
+  for (const auto& b : before) {
+    CHECK(grid[static_cast<size_t>(b.id)].best_metric == b.best_metric);  // unchanged
+    CHECK(grid[static_cast<size_t>(b.id)].params == b.params);
+  }
 }
