@@ -678,9 +678,9 @@ int run_recipe_cmd(const RecipeArgs& a, const hs::mpi::Session& mpi) {
     return kExitInterrupted;
   }
   if (outcome->failed_step > 0) {
-    fmt::print("recipe {} at step {} of 6 after {}: fix what the report above says, then run it "
-               "again (with --force, or another --out). The steps so far are in {}.\n",
-               outcome->status, outcome->failed_step, duration(wall), setup.out);
+    fmt::print("recipe {} (after {}). Fix what the report above says, then run it again: with "
+               "--force, or another --out, once the config has changed. The steps so far are in "
+               "{}.\n", outcome->status, duration(wall), setup.out);
     return kExitCheckFailed;
   }
   fmt::print("recommendation: {}\nrecommended config: {}\nall six steps in {} ({}); the report: "
