@@ -668,7 +668,8 @@ int run_recipe_cmd(const RecipeArgs& a, const hs::mpi::Session& mpi) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
   if (outcome->already) {
     fmt::print("{} already holds this recipe, complete (--force runs it again). Its "
-               "recommendation:\n{}\n", setup.out, outcome->recommendation.report);
+               "recommendation:\n{}\nrecommended config: {}\n", setup.out,
+               outcome->recommendation.report, setup.recommended);
     return 0;
   }
   if (outcome->interrupted) {

@@ -560,6 +560,11 @@ Result<RecipeOutcome> run_recipe(const RecipeSetup& setup, const DataBundle& dat
           if (auto c = s.text.find("config"); c != s.text.end()) done.recommendation.config = c->second;
         }
       }
+      // The recommended config is in the file: write it where asked if it is not there (another
+      // --config-out, or a file deleted since).
+      if (!done.recommendation.config.empty() && !fs::exists(setup.recommended))
+        if (Status st = write_text_file(setup.recommended, done.recommendation.config); !st)
+          return st.error();
       return done;
     }
     header.start_time = old->header.start_time;  // the recipe started then; this continues it

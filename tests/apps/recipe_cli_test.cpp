@@ -65,8 +65,10 @@ TEST_CASE("recipe runs six steps, writes a config that trains, and says so again
   const std::string grid = slurp(s.path("csv") + "/4_coarse_grid/summary.csv");
   CHECK(std::count(grid.begin(), grid.end(), '\n') == 10);  // a header and 9 trials
 
+  std::filesystem::remove(rec);  // written again from the file
   const Run again = hypersweep(args);
   CHECK(again.code == 0);
+  CHECK(std::filesystem::exists(rec));
   CHECK(contains(again.out, "already holds this recipe, complete"));
   CHECK_FALSE(contains(again.out, "step 3/6"));  // nothing ran
 
