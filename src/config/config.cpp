@@ -11,11 +11,10 @@
 #include <cstring>
 #include <limits>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <utility>
 
-#include <toml++/toml.h>
+#include "config/toml_text.h"
 
 namespace hs {
 namespace {
@@ -556,14 +555,7 @@ std::optional<ConfigValue> from_node(const toml::node& n) {
   }
 }
 
-std::string node_text(const toml::node& n) {
-  if (n.is_table()) return "a table";
-  std::ostringstream os;
-  n.visit([&](const auto& x) { os << x; });
-  return os.str();
-}
-
-int line_of(const toml::source_region& r) { return static_cast<int>(r.begin.line); }
+std::string node_text(const toml::node& n) { return n.is_table() ? "a table" : text_of(n); }
 
 std::string parse_error_text(const toml::parse_error& e) {
   return "TOML syntax error: " + std::string(e.description());

@@ -6,13 +6,12 @@
 #include <fstream>
 #include <optional>
 #include <sstream>
-#include <toml++/toml.h>
+
+#include "config/toml_text.h"
 
 namespace hs {
 
 namespace {
-
-int line_of(const toml::node& n) { return static_cast<int>(n.source().begin.line); }
 
 std::optional<ParamValue> scalar(const toml::node& n) {
   if (const auto* b = n.as_boolean()) return ParamValue{b->get()};
@@ -30,12 +29,6 @@ std::optional<double> number(const toml::node& n) {
 
 ConfigValue to_config(const ParamValue& v) {
   return std::visit([](const auto& x) { return ConfigValue{x}; }, v);
-}
-
-std::string text_of(const toml::node& n) {
-  std::ostringstream os;
-  n.visit([&](const auto& x) { os << x; });
-  return os.str();
 }
 
 // One [space] entry -> a Param (kind, bounds, choices); values are checked against the trainer

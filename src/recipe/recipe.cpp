@@ -1,7 +1,5 @@
 #include "recipe/recipe.h"
 
-#include <toml++/toml.h>
-
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -9,11 +7,11 @@
 #include <cstring>
 #include <filesystem>
 #include <limits>
-#include <sstream>
 #include <utility>
 
 #include "analysis/diagnosis.h"
 #include "config/config.h"
+#include "config/toml_text.h"
 
 namespace hs {
 
@@ -77,14 +75,6 @@ const RecipeKey kRecipeKeys[] = {
     {"refine_top", "step 5: how many of step 4's best trials to refine (3)"},
     {"refine_epochs", "step 5: epochs per trial, constant lr (15; the lecture's 10-20)"},
 };
-
-int line_of(const toml::node& n) { return static_cast<int>(n.source().begin.line); }
-
-std::string text_of(const toml::node& n) {
-  std::ostringstream os;
-  n.visit([&](const auto& x) { os << x; });
-  return os.str();
-}
 
 }  // namespace
 

@@ -1,0 +1,23 @@
+// toml_text.h: what the readers of TOML tables share for their messages (config.cpp,
+// sweep_config.cpp, and the [recipe] reader in src/recipe): where a node is and how it was written.
+// Include it only where toml++ is linked.
+#pragma once
+
+#include <toml++/toml.h>
+
+#include <sstream>
+#include <string>
+
+namespace hs {
+
+inline int line_of(const toml::source_region& r) { return static_cast<int>(r.begin.line); }
+inline int line_of(const toml::node& n) { return line_of(n.source()); }
+
+// The value as TOML prints it (a table as its contents).
+inline std::string text_of(const toml::node& n) {
+  std::ostringstream os;
+  n.visit([&](const auto& x) { os << x; });
+  return os.str();
+}
+
+}  // namespace hs
