@@ -618,7 +618,6 @@ int run_recipe_cmd(const RecipeArgs& a, const hs::mpi::Session& mpi) {
                          : std::string("in this process"));
   std::fflush(stdout);
 
-  const std::string host = hs::host_name();
   const hs::StopCheck stop = [] { return g_signal.load() != 0; };
   hs::RecipeHooks hooks;
   hooks.say = [](const std::string& line) {
@@ -647,19 +646,15 @@ int run_recipe_cmd(const RecipeArgs& a, const hs::mpi::Session& mpi) {
       if (!served) return served.error();
       return served->interrupted;
     }
-    auto runner = hs::step_trial_runner(step, sweep, in->base, in->options, shared);
-    if (!runner) return runner.error();
-    while (!stop()) {
-      const std::optional<hs::Trial> t = queue.next();
-      if (!t) break;
-      report.tick({queue.finished(), 1, queue.total(), 0});
-      hs::TrialRecord r = (*runner)(*t, stop);
-      r.host = host;
-      queue.finish(r);
-      if (hs::Status st = record(r, {queue.finished(), 0, queue.total(), 0}); !st) return st.error();
-    }
+    auto stopped = hs::run_step_here(
+        step, sweep, in->base, in->options, shared, queue,
+        [&](const hs::TrialRecord& r) { return record(r, {queue.finished(), 0, queue.total(), 0}); },
+        [&] {  // before each trial and after every epoch
+          report.tick({queue.finished(), 1, queue.total(), 0});
+          return stop();
+        });
     report.clear();
-    return stop();
+    return stopped;
   };
   auto outcome = hs::run_recipe(setup, *shared, hooks);
   if (workers > 0) hs::mpi::share_from_root(MPI_COMM_WORLD, "");  // the workers go home

@@ -12,6 +12,7 @@
 #include "analysis/diagnosis.h"
 #include "config/config.h"
 #include "config/toml_text.h"
+#include "core/host.h"
 
 namespace hs {
 
@@ -345,6 +346,25 @@ Result<StepTrialRunner> step_trial_runner(int step, const SweepConfig& sweep,
   return StepTrialRunner([own, runner](const Trial& t, const StopCheck& stop) {
     return trial_record(runner->run(t, stop), 0, "");
   });
+}
+
+Result<bool> run_step_here(int step, const SweepConfig& sweep, const TrainOptions& base,
+                           const RecipeOptions& o, std::shared_ptr<const DataBundle> data,
+                           TrialQueue& queue,
+                           const std::function<Status(const TrialRecord&)>& on_record,
+                           const StopCheck& stop) {
+  auto runner = step_trial_runner(step, sweep, base, o, std::move(data));
+  if (!runner) return runner.error();
+  const std::string host = host_name();
+  while (!(stop && stop())) {
+    const std::optional<Trial> t = queue.next();
+    if (!t) break;
+    TrialRecord r = (*runner)(*t, stop);
+    r.host = host;
+    queue.finish(r);
+    if (Status st = on_record(r); !st) return st.error();
+  }
+  return stop && stop();
 }
 
 std::vector<std::pair<double, double>> best_few(const std::vector<TrialRecord>& coarse, int top) {

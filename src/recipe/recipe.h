@@ -106,6 +106,17 @@ Result<StepTrialRunner> step_trial_runner(int step, const SweepConfig& sweep,
                                           const TrainOptions& base, const RecipeOptions& o,
                                           std::shared_ptr<const DataBundle> data);
 
+// What RecipeHooks::run_step does without MPI: each trial of `queue` through
+// step_trial_runner(step, ...) in this process (rank 0, this host), told to the queue, then handed
+// to `on_record`, until the queue is empty or `stop` (asked before each trial, and by the
+// trainer after every epoch). Returns whether it was stopped. Errors: the runner could not be
+// built, or on_record failed.
+Result<bool> run_step_here(int step, const SweepConfig& sweep, const TrainOptions& base,
+                           const RecipeOptions& o, std::shared_ptr<const DataBundle> data,
+                           TrialQueue& queue,
+                           const std::function<Status(const TrialRecord&)>& on_record,
+                           const StopCheck& stop);
+
 // Step 4 -> 5: the `top` best completed trials by best_metric (val_acc, higher first; ties go to
 // the lower id), as (lr, weight_decay) pairs. Trials that diverged or failed never count.
 std::vector<std::pair<double, double>> best_few(const std::vector<TrialRecord>& coarse, int top);

@@ -100,17 +100,15 @@ struct LocalRunner {
   RecipeHooks hooks() {
     RecipeHooks h;
     h.run_step = [this](int step, const SweepConfig& sweep, const std::string&, TrialQueue& queue,
-                        const std::function<Status(const TrialRecord&)>& on_record) -> Result<bool> {
-      auto runner = step_trial_runner(step, sweep, setup->base, setup->options, data);
-      if (!runner) return runner.error();
-      while (auto t = queue.next()) {
-        if (budget-- <= 0) return true;
-        TrialRecord r = (*runner)(*t, {});
-        queue.finish(r);
-        ++ran[step];
-        if (Status st = on_record(r); !st) return st.error();
-      }
-      return false;
+                        const std::function<Status(const TrialRecord&)>& on_record) {
+      return run_step_here(
+          step, sweep, setup->base, setup->options, data, queue,
+          [&, step](const TrialRecord& r) {
+            --budget;
+            ++ran[step];
+            return on_record(r);
+          },
+          [this] { return budget <= 0; });
     };
     return h;
   }
