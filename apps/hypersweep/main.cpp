@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "core/file.h"
 #include "core/host.h"
 #include "mpi/scheduler.h"
 #include "config/sweep_config.h"
@@ -351,14 +352,18 @@ hs::Result<hs::ResultsFile> open_results(const RunArgs& a, const std::string& ou
   return f;
 }
 
-// The OpenMP threads of each worker: --threads, else the config's `threads`, else
+// The OpenMP threads of each worker: --threads (`flag`), else the config's `threads`, else
 // OMP_NUM_THREADS, else this node's cores shared among its workers (`node_share`).
-int worker_threads(const RunArgs& a, const hs::SweepConfig& sweep, int node_share) {
-  if (a.threads > 0) return a.threads;
-  auto opt = sweep.train.finish();
-  if (opt && opt->threads > 0) return opt->threads;
+int worker_threads(int flag, int config_threads, int node_share) {
+  if (flag > 0) return flag;
+  if (config_threads > 0) return config_threads;
   if (const char* env = std::getenv("OMP_NUM_THREADS"); env && std::atoi(env) > 0) return std::atoi(env);
   return node_share;
+}
+
+int worker_threads(const RunArgs& a, const hs::SweepConfig& sweep, int node_share) {
+  auto opt = sweep.train.finish();
+  return worker_threads(a.threads, opt ? opt->threads : 0, node_share);
 }
 
 // A worker rank: load the sweep and the data, then train the trials rank 0 sends.
@@ -549,10 +554,7 @@ int recipe_worker(const RecipeArgs& a, int node_threads, int rank) {
   if (!in) {
     loaded = in.error();
   } else {
-    const int t = in->base.threads > 0 ? in->base.threads : [&] {
-      const char* env = std::getenv("OMP_NUM_THREADS");
-      return env && std::atoi(env) > 0 ? std::atoi(env) : node_threads;
-    }();
+    const int t = worker_threads(a.threads, in->base.threads, node_threads);
     in->base.threads = t;
     if (const std::string w = hs::mpi::binding_warning(t); !w.empty())
       std::fprintf(stderr, "hypersweep: warning: worker rank %d on %s: %s\n", rank,
@@ -828,18 +830,7 @@ int run_report(const ReportArgs& a) {
   }
   const std::string out =
       a.out.empty() ? std::filesystem::path(a.results).stem().string() + ".html" : a.out;
-  const std::string tmp = out + ".tmp";
-  {
-    std::FILE* f = std::fopen(tmp.c_str(), "wb");
-    if (!f) return fail(hs::make_error(out, std::string("cannot write: ") + std::strerror(errno)));
-    const bool ok = std::fwrite(html.data(), 1, html.size(), f) == html.size();
-    if (std::fclose(f) != 0 || !ok) {
-      std::remove(tmp.c_str());
-      return fail(hs::make_error(out, "cannot write (disk full?)"));
-    }
-  }
-  if (std::rename(tmp.c_str(), out.c_str()) != 0)
-    return fail(hs::make_error(out, std::string("cannot write: ") + std::strerror(errno)));
+  if (hs::Status st = hs::write_file_atomically(out, html); !st) return fail(st.error());
   fmt::print("{} trials -> {} ({:.0f} kB, self-contained: open it in any browser)\n", trials, out,
              static_cast<double>(html.size()) / 1e3);
   return 0;

@@ -4,7 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
-#include <cstring>
+#include <cstdlib>
 #include <filesystem>
 #include <limits>
 #include <utility>
@@ -12,6 +12,7 @@
 #include "analysis/diagnosis.h"
 #include "config/config.h"
 #include "config/toml_text.h"
+#include "core/file.h"
 #include "core/host.h"
 
 namespace hs {
@@ -503,20 +504,6 @@ struct StepFiles {
   }
 };
 
-Status write_text_file(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp";
-  std::FILE* f = std::fopen(tmp.c_str(), "wb");
-  if (!f) return make_error(path, std::string("cannot write: ") + std::strerror(errno));
-  const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
-  if (std::fclose(f) != 0 || !ok) {
-    std::remove(tmp.c_str());
-    return make_error(path, "cannot write (disk full?)");
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0)
-    return make_error(path, std::string("cannot write: ") + std::strerror(errno));
-  return {};
-}
-
 std::vector<TrialRecord> by_id(std::vector<TrialRecord> v) {
   std::sort(v.begin(), v.end(), [](const TrialRecord& a, const TrialRecord& b) { return a.id < b.id; });
   return v;
@@ -573,7 +560,7 @@ Result<RecipeOutcome> run_recipe(const RecipeSetup& setup, const DataBundle& dat
       // The recommended config is in the file: write it where asked if it is not there (another
       // --config-out, or a file deleted since).
       if (!done.recommendation.config.empty() && !fs::exists(setup.recommended))
-        if (Status st = write_text_file(setup.recommended, done.recommendation.config); !st)
+        if (Status st = write_file_atomically(setup.recommended, done.recommendation.config); !st)
           return st.error();
       return done;
     }
@@ -755,7 +742,7 @@ Result<RecipeOutcome> run_recipe(const RecipeSetup& setup, const DataBundle& dat
     finish_step(std::move(s), rec.verdict, rec.report);
     if (!rec.ok) return stop_at(6, rec.verdict);
   }
-  if (Status st = write_text_file(setup.recommended, rec.config); !st) return st.error();
+  if (Status st = write_file_atomically(setup.recommended, rec.config); !st) return st.error();
   out.status = "complete";
   if (Status st = save(out.status); !st) return st.error();
   fs::remove_all(files.dir, ec);  // every step is in the recipe file now
