@@ -14,6 +14,7 @@
 #include "config/toml_text.h"
 #include "core/file.h"
 #include "core/host.h"
+#include "recipe/text.h"
 
 namespace hs {
 
@@ -24,11 +25,7 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-std::string num(double x) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.4g", x);
-  return buf;
-}
+using recipe_text::num;
 
 // A double as TOML text that reads back to the same double (shortest round trip), always with
 // a '.' or exponent so TOML takes it as a float.
@@ -277,6 +274,13 @@ EpochRow train_row(int epoch, double lr, double loss, double acc) {
   return e;
 }
 
+// Whether a trial of step 4 or 5 takes part in the ranking: it trained to the end (or stopped
+// early) with a metric, and has its (lr, weight_decay).
+bool ranks(const TrialRecord& r) {
+  return (r.status == "completed" || r.status == "early_stopped") && std::isfinite(r.best_metric) &&
+         r.params.size() >= 2;
+}
+
 double param_double(const ParamValue& v) {
   if (const double* d = std::get_if<double>(&v)) return *d;
   if (const int64_t* i = std::get_if<int64_t>(&v)) return static_cast<double>(*i);
@@ -371,9 +375,7 @@ Result<bool> run_step_here(int step, const SweepConfig& sweep, const TrainOption
 std::vector<std::pair<double, double>> best_few(const std::vector<TrialRecord>& coarse, int top) {
   std::vector<const TrialRecord*> ok;
   for (const TrialRecord& r : coarse)
-    if ((r.status == "completed" || r.status == "early_stopped") && std::isfinite(r.best_metric) &&
-        r.params.size() >= 2)
-      ok.push_back(&r);
+    if (ranks(r)) ok.push_back(&r);
   std::sort(ok.begin(), ok.end(), [](const TrialRecord* a, const TrialRecord* b) {
     return a->best_metric != b->best_metric ? a->best_metric > b->best_metric : a->id < b->id;
   });
@@ -392,12 +394,8 @@ Recommendation recommend(const TrainOptions& base, const std::string& config_nam
                          const std::vector<TrialRecord>& coarse, const RecipeOptions& o) {
   Recommendation rec;
   const TrialRecord* best = nullptr;
-  for (const TrialRecord& r : refine) {
-    if ((r.status != "completed" && r.status != "early_stopped") || !std::isfinite(r.best_metric) ||
-        r.params.size() < 2)
-      continue;
-    if (!best || r.best_metric > best->best_metric) best = &r;
-  }
+  for (const TrialRecord& r : refine)
+    if (ranks(r) && (!best || r.best_metric > best->best_metric)) best = &r;
   if (!best) {
     rec.verdict = "no_trial";
     rec.report = "No trial of the refine step completed (every one diverged or failed), so there "

@@ -9,6 +9,7 @@
 
 #include "core/rng.h"
 #include "nn/model.h"
+#include "recipe/text.h"
 #include "train/trainer.h"
 
 namespace hs {
@@ -19,11 +20,7 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 // Evaluation batches: no gradients, so larger than a training batch (as train() does).
 constexpr int64_t kEvalBatch = 256;
 
-std::string num(double x) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.4g", x);
-  return buf;
-}
+using recipe_text::num;
 
 int classes_of(const DataBundle& data) {
   const int a = data.train.data ? data.train.data->num_classes : 0;
