@@ -13,13 +13,10 @@ using namespace hs::test;
 
 namespace {
 
-// A synthetic problem the recipe gets through in about a second. init_scale 0.5: raw synthetic
-// inputs are not normalised, and the default initialisation starts above ln C on them.
-std::string recipe_config(const std::string& extra_train = "", const std::string& recipe = "") {
-  return "[train]\ndataset = \"synthetic\"\nsynthetic_samples = 1200\nsynthetic_classes = 4\n"
-         "synthetic_noise = 1.0\nval_fraction = 0.2\nhidden = [32]\ninit_scale = 0.5\n"
-         "optimizer = \"adam\"\nlr = 3e-3\nbatch_size = 32\nseed = 7\nthreads = 1\n" +
-         extra_train + "\n[recipe]\ncoarse_epochs = 2\nrefine_top = 2\nrefine_epochs = 4\n" + recipe;
+// configs/recipe_quick.toml (a synthetic problem the recipe gets through in about a second), with
+// `recipe` appended to its last table, [recipe].
+std::string recipe_config(const std::string& recipe = "") {
+  return slurp(fs::path(HS_SOURCE_DIR) / "configs/recipe_quick.toml") + recipe;
 }
 
 }  // namespace
@@ -73,7 +70,7 @@ TEST_CASE("recipe runs six steps, writes a config that trains, and says so again
   CHECK_FALSE(contains(again.out, "step 3/6"));  // nothing ran
 
   // Another config on that file is refused, and the file kept.
-  const auto other = s.write("other.toml", recipe_config("", "lr_find_iterations = 50\n"));
+  const auto other = s.write("other.toml", recipe_config("lr_find_iterations = 50\n"));
   const Run refused = hypersweep("recipe '" + other.string() + "' --out '" + out + "'");
   CHECK(refused.code == 2);
   CHECK(contains(refused.err, "holds the recipe of another config"));
@@ -98,7 +95,7 @@ TEST_CASE("recipe stops at step 1 on weights scaled x100 with exit 4 and the rep
 
 TEST_CASE("recipe stops at step 2 with lr too high when every lr diverges", "[cli][recipe]") {
   Scratch s;
-  const auto cfg = s.write("tune.toml", recipe_config("", "overfit_lrs = [1e3, 1e4]\n"));
+  const auto cfg = s.write("tune.toml", recipe_config("overfit_lrs = [1e3, 1e4]\n"));
   const Run r = hypersweep("recipe '" + cfg.string() + "' --out '" + s.path("x.h5") + "'");
   INFO(r.out << r.err);
   CHECK(r.code == 4);
@@ -110,10 +107,12 @@ TEST_CASE("recipe stops at step 2 with lr too high when every lr diverges", "[cl
 
 TEST_CASE("recipe refuses a bad recipe table or no validation split with exit 2", "[cli][recipe]") {
   Scratch s;
-  const auto bad = s.write("bad.toml", recipe_config("", "lr_find_iterations = 0\n"));
+  const std::string base = recipe_config();
+  const auto line = std::count(base.begin(), base.end(), '\n') + 1;  // the line appended
+  const auto bad = s.write("bad.toml", base + "lr_find_iterations = 0\n");
   const Run r = hypersweep("recipe '" + bad.string() + "' --out '" + s.path("x.h5") + "'");
   CHECK(r.code == 2);
-  CHECK(contains(r.err, bad.string() + ":19: lr_find_iterations:"));
+  CHECK(contains(r.err, bad.string() + ":" + std::to_string(line) + ": lr_find_iterations:"));
   CHECK_FALSE(std::filesystem::exists(s.path("x.h5")));
 
   std::string text = recipe_config();
@@ -143,7 +142,7 @@ TEST_CASE("recipe help lists the steps and every recipe key", "[cli][recipe]") {
 TEST_CASE("a recipe killed with SIGKILL continues with every trial once", "[cli][recipe][resume]") {
   Scratch s;
   // Slow enough (30000 samples, 5 coarse epochs) that the kill lands inside step 4.
-  std::string text = recipe_config("", "");
+  std::string text = recipe_config();
   text.replace(text.find("synthetic_samples = 1200"), 24, "synthetic_samples = 30000");
   text.replace(text.find("coarse_epochs = 2"), 17, "coarse_epochs = 5");
   const auto cfg = s.write("tune.toml", text);

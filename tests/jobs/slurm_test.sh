@@ -144,26 +144,7 @@ case "$step" in
     ;;
   recipe)
     cd "$WORK"
-    # A synthetic problem the recipe gets through in seconds (init_scale 0.5: the raw synthetic
-    # inputs are not normalised; README, "Tuning with the lecture's recipe").
-    cat > tune.toml <<'TOML'
-[train]
-dataset = "synthetic"
-synthetic_samples = 1200
-synthetic_classes = 4
-synthetic_noise = 1.0
-val_fraction = 0.2
-hidden = [32]
-init_scale = 0.5
-optimizer = "adam"
-batch_size = 32
-threads = 1
-
-[recipe]
-coarse_epochs = 2
-refine_top = 2
-refine_epochs = 4
-TOML
+    cp "$SRC/configs/recipe_quick.toml" tune.toml   # the recipe on generated data, in seconds
     rm -rf tune_recipe.h5 tune_recipe.h5.steps tune_recommended.toml
     job="$(sbatch --parsable --output="$WORK/recipe-%j.out" "$SRC/jobs/recipe.sbatch" tune.toml)"
     state="$(wait_state "$job" COMPLETED 90)"

@@ -14,14 +14,14 @@ using namespace hs::test;
 
 namespace {
 
-// A synthetic problem (threads = 1: bit-identical results whatever the layout); init_scale 0.5
-// because raw synthetic inputs are not normalised. `samples` and `epochs` set how long it runs.
-std::string recipe_config(int samples, int coarse_epochs, int refine_epochs) {
-  return "[train]\ndataset = \"synthetic\"\nsynthetic_samples = " + std::to_string(samples) +
-         "\nsynthetic_classes = 4\nsynthetic_noise = 1.0\nval_fraction = 0.2\nhidden = [32]\n"
-         "init_scale = 0.5\noptimizer = \"adam\"\nlr = 3e-3\nbatch_size = 32\nseed = 7\n"
-         "threads = 1\n\n[recipe]\ncoarse_epochs = " + std::to_string(coarse_epochs) +
-         "\nrefine_top = 2\nrefine_epochs = " + std::to_string(refine_epochs) + "\n";
+// configs/recipe_quick.toml (a synthetic problem, threads = 1: bit-identical results whatever the
+// layout) with `samples` and `coarse_epochs` setting how long it runs.
+std::string recipe_config(int samples, int coarse_epochs) {
+  std::string text = slurp(fs::path(HS_SOURCE_DIR) / "configs/recipe_quick.toml");
+  text.replace(text.find("synthetic_samples = 1200"), 24,
+               "synthetic_samples = " + std::to_string(samples));
+  text.replace(text.find("coarse_epochs = 2"), 17, "coarse_epochs = " + std::to_string(coarse_epochs));
+  return text;
 }
 
 // Equal bits, NaN included (step 2-3 curves have no validation columns).
@@ -50,7 +50,7 @@ void check_same_step(const hs::ResultsData& a, const hs::ResultsData& b) {
 TEST_CASE("mpirun with 3 ranks runs the recipe on the workers with one process's results",
           "[mpi][recipe]") {
   Scratch s;
-  const auto cfg = s.write("tune.toml", recipe_config(1200, 2, 4));
+  const auto cfg = s.write("tune.toml", recipe_config(1200, 2));
   // The name the README's h5py example opens.
   const std::string one = s.path("one.h5"), three = s.path("mlp_fashion_recipe.h5");
   const Run a = hypersweep("recipe '" + cfg.string() + "' --out '" + one + "' --config-out '" +
@@ -103,7 +103,7 @@ TEST_CASE("SIGUSR1 stops a recipe under mpirun and the same command continues it
           "[mpi][recipe][resume]") {
   Scratch s;
   // Slow enough steps that the signal lands inside step 4.
-  const auto cfg = s.write("tune.toml", recipe_config(30000, 5, 4));
+  const auto cfg = s.write("tune.toml", recipe_config(30000, 5));
   const std::string out = s.path("tune.h5");
   const std::string args = "recipe '" + cfg.string() + "' --out '" + out + "' --config-out '" +
                            s.path("best.toml") + "'";
