@@ -568,16 +568,14 @@ int recipe_worker(const RecipeArgs& a, int node_threads, int rank) {
     if (step_msg.empty()) return 0;
     const int step = std::atoi(step_msg.c_str());
     const std::string text = step_msg.substr(step_msg.find('\n') + 1);
-    hs::Result<hs::StepTrialRunner> runner = hs::make_error("", "");
-    if (loaded) {
+    const hs::Result<hs::StepTrialRunner> runner = [&]() -> hs::Result<hs::StepTrialRunner> {
+      if (!loaded) return loaded.error();
       auto sweep = hs::step_sweep(step, text);
-      runner = sweep ? hs::step_trial_runner(step, *sweep, in->base, in->options, data)
-                     : hs::Result<hs::StepTrialRunner>(sweep.error());
-    }
-    auto prepare = [&]() -> hs::Status {
-      if (!loaded) return loaded;
-      return runner ? hs::Status{} : hs::Status(runner.error());
-    };
+      if (!sweep) return sweep.error();
+      return hs::step_trial_runner(step, *sweep, in->base, in->options, data);
+    }();
+    // work() reports a runner that could not be built to rank 0, which ends the recipe.
+    auto prepare = [&]() -> hs::Status { return runner ? hs::Status{} : hs::Status(runner.error()); };
     auto run = [&](const hs::Trial& t, const hs::StopCheck& stop) { return (*runner)(t, stop); };
     (void)hs::mpi::work(MPI_COMM_WORLD, prepare, run, [] { return g_signal.load() != 0; });
   }
