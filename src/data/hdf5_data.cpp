@@ -1,7 +1,7 @@
 // hdf5_data.cpp: HDF5 files with datasets X [N, D] or [N, H, W, C] and y [N].
 //
-// Every HDF5 call is checked; a failure becomes an hs::Error naming the file, the call and HDF5's
-// own innermost message. Every id is held by an H5Id, so it is closed on every return path.
+// Every HDF5 call is checked; a failure becomes an hs::Error naming the file, the call, this
+// source file and line, and HDF5's own innermost message (h5/h5.h). Every id is held by an H5Id, so it is closed on every return path.
 // HDF5's automatic error printing is off while a file loads (QuietHdf5); that setting is
 // process-wide, so do not load HDF5 files from two threads at once.
 #include <algorithm>
@@ -17,11 +17,8 @@
 namespace hs {
 namespace {
 
-// "<call> failed: <HDF5's innermost message>", and the error stack cleared.
-Error h5_error(const std::string& path, const std::string& call) {
-  const std::string detail = h5_innermost_message();
-  return make_error(path, call + " failed" + (detail.empty() ? "" : ": " + detail));
-}
+// "<call> failed (this file:line): <HDF5's innermost message>", and the error stack cleared.
+#define H5_ERROR(call) ::hs::h5_error(path, (call), __FILE__, __LINE__)
 
 std::string dims_text(const std::vector<hsize_t>& dims) {
   std::string s = "[";
@@ -35,15 +32,15 @@ Status open_dataset(const std::string& path, hid_t file, const char* name, bool 
                     std::vector<hsize_t>* dims) {
   const std::string q = std::string("\"") + name + "\"";
   const htri_t exists = H5Lexists(file, name, H5P_DEFAULT);
-  if (exists < 0) return h5_error(path, "H5Lexists(" + q + ")");
+  if (exists < 0) return H5_ERROR("H5Lexists(" + q + ")");
   if (exists == 0) return make_error(path, "missing dataset " + q);
   ds->reset(H5Dopen2(file, name, H5P_DEFAULT));
-  if (!ds->ok()) return h5_error(path, "H5Dopen2(" + q + ")");
+  if (!ds->ok()) return H5_ERROR("H5Dopen2(" + q + ")");
 
   const H5Id type(H5Dget_type(ds->get()), H5Tclose);
-  if (!type.ok()) return h5_error(path, "H5Dget_type(" + q + ")");
+  if (!type.ok()) return H5_ERROR("H5Dget_type(" + q + ")");
   const H5T_class_t cls = H5Tget_class(type.get());
-  if (cls == H5T_NO_CLASS) return h5_error(path, "H5Tget_class(" + q + ")");
+  if (cls == H5T_NO_CLASS) return H5_ERROR("H5Tget_class(" + q + ")");
   if (integer && cls != H5T_INTEGER) {
     return make_error(path, "dataset " + q + " must hold integers (the labels)");
   }
@@ -52,12 +49,12 @@ Status open_dataset(const std::string& path, hid_t file, const char* name, bool 
   }
 
   const H5Id space(H5Dget_space(ds->get()), H5Sclose);
-  if (!space.ok()) return h5_error(path, "H5Dget_space(" + q + ")");
+  if (!space.ok()) return H5_ERROR("H5Dget_space(" + q + ")");
   const int rank = H5Sget_simple_extent_ndims(space.get());
-  if (rank < 0) return h5_error(path, "H5Sget_simple_extent_ndims(" + q + ")");
+  if (rank < 0) return H5_ERROR("H5Sget_simple_extent_ndims(" + q + ")");
   dims->assign(static_cast<size_t>(rank), 0);
   if (H5Sget_simple_extent_dims(space.get(), dims->data(), nullptr) < 0) {
-    return h5_error(path, "H5Sget_simple_extent_dims(" + q + ")");
+    return H5_ERROR("H5Sget_simple_extent_dims(" + q + ")");
   }
   return Status::Ok();
 }
@@ -74,9 +71,9 @@ Result<Dataset> load_hdf5(const std::string& path) {
   const QuietHdf5 quiet;
   const htri_t is_hdf5 = H5Fis_hdf5(path.c_str());
   if (is_hdf5 == 0) return make_error(path, "not an HDF5 file");
-  if (is_hdf5 < 0) return h5_error(path, "H5Fis_hdf5");
+  if (is_hdf5 < 0) return H5_ERROR("H5Fis_hdf5");
   const H5Id file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
-  if (!file.ok()) return h5_error(path, "H5Fopen");
+  if (!file.ok()) return H5_ERROR("H5Fopen");
 
   H5Id x(H5Dclose);
   H5Id y(H5Dclose);
@@ -117,10 +114,10 @@ Result<Dataset> load_hdf5(const std::string& path) {
   d.x.resize(static_cast<size_t>(d.n) * dim);
   d.y.resize(static_cast<size_t>(d.n));
   if (H5Dread(x.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, d.x.data()) < 0) {
-    return h5_error(path, "H5Dread(\"X\")");
+    return H5_ERROR("H5Dread(\"X\")");
   }
   if (H5Dread(y.get(), H5T_NATIVE_INT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, d.y.data()) < 0) {
-    return h5_error(path, "H5Dread(\"y\")");
+    return H5_ERROR("H5Dread(\"y\")");
   }
   // Wider labels are clipped to int32 on reading, so INT32_MAX may stand for a larger value.
   for (int64_t i = 0; i < d.n; ++i) {

@@ -1,6 +1,7 @@
 // h5.h: what every HDF5 user in hypersweep shares (the data loader, the results store): an id
-// that closes itself, a guard that silences HDF5's automatic error printing, and HDF5's own
-// innermost message for errors.
+// that closes itself, a guard that silences HDF5's automatic error printing, and the check that
+// every HDF5 call goes through: H5_TRY / H5_OPEN turn a failure into an hs::Error naming the
+// file, the call, the source file and line, and HDF5's own innermost message.
 //
 // May depend on: core, HDF5 (C API). Thread safety: QuietHdf5 changes a process-wide setting,
 // so HDF5 must not be used from two threads at once while one is alive.
@@ -9,6 +10,8 @@
 #include <hdf5.h>
 
 #include <string>
+
+#include "core/error.h"
 
 namespace hs {
 
@@ -80,5 +83,22 @@ inline std::string h5_innermost_message() {
   H5Eclear2(H5E_DEFAULT);
   return detail;
 }
+
+// "<call> failed (<source>:<line>): <HDF5's innermost message>" about the file `path`.
+inline Error h5_error(const std::string& path, const std::string& call, const char* file, int line) {
+  const std::string detail = h5_innermost_message();
+  return make_error(path, call + " failed (" + file + ":" + std::to_string(line) + ")" +
+                              (detail.empty() ? "" : ": " + detail));
+}
+
+// Both need `path` (the file the error is about) in scope, and return an Error from the
+// enclosing function (which returns a Status or a Result).
+#define H5_TRY(call)                                                      \
+  do {                                                                    \
+    if ((call) < 0) return ::hs::h5_error(path, #call, __FILE__, __LINE__); \
+  } while (0)
+#define H5_OPEN(var, call, close)                 \
+  ::hs::H5Id var((call), (close));                \
+  if (var.get() < 0) return ::hs::h5_error(path, #call, __FILE__, __LINE__)
 
 }  // namespace hs

@@ -14,6 +14,7 @@
 #include "config/toml_text.h"
 #include "core/file.h"
 #include "core/host.h"
+#include "core/text.h"
 #include "recipe/text.h"
 
 namespace hs {
@@ -27,16 +28,6 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 using recipe_text::num;
 
-// A double as TOML text that reads back to the same double (shortest round trip), always with
-// a '.' or exponent so TOML takes it as a float.
-std::string toml_double(double x) {
-  char buf[64];
-  const auto r = std::to_chars(buf, buf + sizeof buf, x);
-  std::string s(buf, r.ptr);
-  if (s.find_first_of(".eEn") == std::string::npos) s += ".0";  // n: inf, nan
-  return s;
-}
-
 // x to 3 significant digits: step 4's lrs read as a person would write them (0.0333, not
 // 0.033333333333333333).
 double round3(double x) {
@@ -47,7 +38,7 @@ double round3(double x) {
 
 std::string toml_list(const std::vector<double>& xs) {
   std::string s = "[";
-  for (size_t i = 0; i < xs.size(); ++i) s += (i ? ", " : "") + toml_double(xs[i]);
+  for (size_t i = 0; i < xs.size(); ++i) s += (i ? ", " : "") + shortest_float(xs[i]);
   return s + "]";
 }
 

@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <set>
 
+#include "core/text.h"
+
 namespace hs {
 
 namespace {
@@ -79,11 +81,7 @@ std::string param_to_string(const ParamValue& v) {
   if (const auto* d = std::get_if<double>(&v)) {
     if (std::isnan(*d)) return "nan";
     if (std::isinf(*d)) return *d > 0 ? "inf" : "-inf";
-    char buf[64];
-    const auto r = std::to_chars(buf, buf + sizeof buf, *d);  // shortest that reads back exactly
-    std::string s(buf, r.ptr);
-    if (s.find_first_of(".en") == std::string::npos) s += ".0";  // TOML: a float looks like one
-    return s;
+    return shortest_float(*d);  // reads back exactly; TOML takes it as a float
   }
   std::string s = "\"";
   for (char c : std::get<std::string>(v)) {

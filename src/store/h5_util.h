@@ -1,11 +1,9 @@
 // h5_util.h (internal to hs_store): what the results file (results_file.cpp) and the recipe
-// file (recipe_file.cpp) share to write and read their HDF5 files: errors that name the file and
-// the failed call, string and number attributes, opening a file to read without its lock, and
-// the fsync a file needs before it is renamed into place.
+// file (recipe_file.cpp) share to write and read their HDF5 files: string and number attributes,
+// opening a file to read without its lock, "group <g>: " in front of an error.
 //
-// Every HDF5 call goes through H5_TRY / H5_OPEN, which turn a failure into an hs::Error naming
-// the file, the call, the source file and line, and HDF5's innermost message; every id is held
-// by an H5Id, so it is closed on every return path. Callers silence HDF5's own error printing
+// Every HDF5 call goes through H5_TRY / H5_OPEN (h5/h5.h); every id is held by an H5Id, so it is
+// closed on every return path. Callers silence HDF5's own error printing
 // (QuietHdf5) around their calls. Thread safety: as for ResultsFile.
 #pragma once
 
@@ -23,22 +21,6 @@
 
 namespace hs::store {
 
-inline Error h5_error(const std::string& path, const char* call, const char* file, int line) {
-  const std::string detail = h5_innermost_message();
-  return make_error(path, std::string(call) + " failed (" + file + ":" + std::to_string(line) +
-                              ")" + (detail.empty() ? "" : ": " + detail));
-}
-
-// Both need `path` (the file the error is about) in scope, and return an Error from the
-// enclosing function (which returns a Status or a Result).
-#define H5_TRY(call)                                                                \
-  do {                                                                              \
-    if ((call) < 0) return ::hs::store::h5_error(path, #call, __FILE__, __LINE__);  \
-  } while (0)
-#define H5_OPEN(var, call, close)                                                   \
-  ::hs::H5Id var((call), (close));                                                  \
-  if (var.get() < 0) return ::hs::store::h5_error(path, #call, __FILE__, __LINE__)
-
 // "group <g>: <message>": an error met inside group `g` of the file the error names.
 inline Error in_group(Error e, const std::string& group) {
   e.message = "group " + group + ": " + e.message;
@@ -48,19 +30,6 @@ inline Error in_group(Error e, const std::string& group) {
 inline bool file_exists(const std::string& path) {
   struct stat st;
   return ::stat(path.c_str(), &st) == 0;
-}
-
-inline std::string errno_text() { return std::strerror(errno); }
-
-// So that a rename of `path` over a previous version is durable with its contents.
-inline Status fsync_file(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return make_error(path, "cannot open to fsync: " + errno_text());
-  const int rc = ::fsync(fd);
-  const std::string err = errno_text();
-  ::close(fd);
-  if (rc != 0) return make_error(path, "fsync failed: " + err);
-  return Status::Ok();
 }
 
 // Opens <path> read-only, its errors saying what the file should have been (`what`: "results

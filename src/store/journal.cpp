@@ -11,32 +11,21 @@
 #include <iterator>
 #include <sstream>
 
+#include "core/bytes.h"
+#include "core/hash.h"
+
 namespace hs::store {
 namespace {
 
 uint64_t fnv1a(char type, const std::string& payload) {
-  uint64_t h = 0xcbf29ce484222325ULL;
-  auto mix = [&h](unsigned char c) {
-    h ^= c;
-    h *= 0x100000001b3ULL;
-  };
-  mix(static_cast<unsigned char>(type));
-  for (const char c : payload) mix(static_cast<unsigned char>(c));
-  return h;
+  Fnv1a64 h;
+  h.add(static_cast<unsigned char>(type));
+  h.add(payload);
+  return h.value();
 }
 
-class Writer {
+class Writer : public ByteWriter {
  public:
-  template <class T>
-  void pod(T v) {
-    char b[sizeof(T)];
-    std::memcpy(b, &v, sizeof(T));
-    s_.append(b, sizeof(T));
-  }
-  void str(const std::string& v) {
-    pod<uint64_t>(v.size());
-    s_ += v;
-  }
   void value(const ParamValue& v) {
     pod<uint8_t>(static_cast<uint8_t>(v.index()));
     if (const bool* b = std::get_if<bool>(&v)) pod<uint8_t>(*b ? 1 : 0);
@@ -48,44 +37,11 @@ class Writer {
     pod<uint64_t>(vs.size());
     for (const ParamValue& v : vs) value(v);
   }
-  std::string take() { return std::move(s_); }
-
- private:
-  std::string s_;
 };
 
-// Reads what Writer wrote; any overrun or bad tag sets ok = false and yields zeros.
-class Reader {
+class Reader : public ByteReader {
  public:
-  explicit Reader(const std::string& s) : s_(s) {}
-  template <class T>
-  T pod() {
-    T v{};
-    if (!ok || s_.size() - pos_ < sizeof(T)) {
-      ok = false;
-      return v;
-    }
-    std::memcpy(&v, s_.data() + pos_, sizeof(T));
-    pos_ += sizeof(T);
-    return v;
-  }
-  // A count of items each at least `min_bytes` long: bounded by what is left, so a corrupt
-  // count cannot ask for a huge allocation.
-  uint64_t count(size_t min_bytes) {
-    const uint64_t n = pod<uint64_t>();
-    if (!ok || n > (s_.size() - pos_) / (min_bytes ? min_bytes : 1)) {
-      ok = false;
-      return 0;
-    }
-    return n;
-  }
-  std::string str() {
-    const uint64_t n = count(1);
-    if (!ok) return {};
-    std::string v = s_.substr(pos_, n);
-    pos_ += n;
-    return v;
-  }
+  using ByteReader::ByteReader;
   ParamValue value() {
     switch (pod<uint8_t>()) {
       case 0: return ParamValue(pod<uint8_t>() != 0);
@@ -100,12 +56,6 @@ class Reader {
     for (ParamValue& v : vs) v = value();
     return vs;
   }
-  bool done() const { return ok && pos_ == s_.size(); }
-  bool ok = true;
-
- private:
-  const std::string& s_;
-  size_t pos_ = 0;
 };
 
 }  // namespace
@@ -300,18 +250,6 @@ Status write_all_sync(int fd, const std::string& data, const std::string& path) 
   while (::fdatasync(fd) != 0) {
     if (errno != EINTR) return make_error(path, std::string("fdatasync failed: ") + std::strerror(errno));
   }
-  return Status::Ok();
-}
-
-Status sync_parent_dir(const std::string& path) {
-  const size_t slash = path.find_last_of('/');
-  const std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return make_error(dir, std::string("cannot open directory to sync: ") + std::strerror(errno));
-  const int rc = ::fsync(fd);
-  const int err = errno;
-  ::close(fd);
-  if (rc != 0) return make_error(dir, std::string("fsync of directory failed: ") + std::strerror(err));
   return Status::Ok();
 }
 

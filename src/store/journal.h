@@ -45,7 +45,4 @@ Result<JournalContents> read_journal(const std::string& path);
 // failure.
 Status write_all_sync(int fd, const std::string& data, const std::string& path);
 
-// fsync of the directory holding `path`, so a create or rename in it is durable.
-Status sync_parent_dir(const std::string& path);
-
 }  // namespace hs::store

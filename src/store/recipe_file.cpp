@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <set>
 
+#include "core/file.h"
 #include "h5/h5.h"
 #include "store/h5_util.h"
 #include "store/journal.h"
@@ -20,9 +21,7 @@ namespace {
 
 using store::attr_number;
 using store::attr_string;
-using store::errno_text;
 using store::file_exists;
-using store::h5_error;
 using store::in_group;
 using store::read_attr_string;
 
@@ -146,7 +145,7 @@ Status write_tmp(const std::string& path, const std::string& tmp, const RecipeHe
     if (Status st = write_step(path, file.get(), s); !st.ok()) return st;
   }
   H5_TRY(file.reset());
-  return store::fsync_file(tmp);
+  return Status::Ok();
 }
 
 // A root attribute the recipe layout requires, as a string.
@@ -264,14 +263,9 @@ Status write_recipe_file(const std::string& path, const RecipeHeader& header,
   const QuietHdf5 quiet;
   const std::string tmp = path + ".tmp";
   Status w = write_tmp(path, tmp, header, steps);
-  if (w.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) {
-    w = make_error(path, "cannot rename " + tmp + " over it: " + errno_text());
-  }
-  if (!w.ok()) {
-    ::unlink(tmp.c_str());  // may not exist: H5Fcreate failed
-    return w;
-  }
-  return store::sync_parent_dir(path);
+  if (w.ok()) w = replace_durably(tmp, path);
+  if (!w.ok()) ::unlink(tmp.c_str());  // may not exist: H5Fcreate failed
+  return w;
 }
 
 bool is_recipe_file(const std::string& path) {

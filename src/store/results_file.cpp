@@ -20,6 +20,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "core/file.h"
 #include "h5/h5.h"
 #include "store/h5_util.h"
 #include "store/journal.h"
@@ -29,10 +30,7 @@ namespace {
 
 using store::attr_number;
 using store::attr_string;
-using store::errno_text;
 using store::file_exists;
-using store::fsync_file;
-using store::h5_error;
 using store::read_attr_string;
 
 // ---- attributes ------------------------------------------------------------------------------
@@ -485,7 +483,7 @@ Result<ResultsFile> ResultsFile::create(const std::string& path, const SweepHead
   State& s = *out.s_;
   const std::string data = std::string(store::kJournalMagic, 8) + store::frame('H', store::encode_header(h));
   if (Status r = store::write_all_sync(s.journal_fd, data, s.journal_path); !r.ok()) return r.error();
-  if (Status r = store::sync_parent_dir(s.journal_path); !r.ok()) return r.error();
+  if (Status r = sync_parent_dir(s.journal_path); !r.ok()) return r.error();
   if (Status r = s.h5.create(path, h); !r.ok()) return r.error();
   if (Status r = s.h5.flush(); !r.ok()) return r.error();
   return out;
@@ -542,11 +540,7 @@ Result<ResultsFile> ResultsFile::open(const std::string& path) {
     }
     if (Status r = fresh.close(); !r.ok()) return r.error();
   }
-  if (Status r = fsync_file(tmp); !r.ok()) return r.error();
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    return make_error(path, "cannot rename " + tmp + " over it: " + errno_text());
-  }
-  if (Status r = store::sync_parent_dir(path); !r.ok()) return r.error();
+  if (Status r = replace_durably(tmp, path); !r.ok()) return r.error();
   if (Status r = s.h5.open(path, s.header, ids); !r.ok()) return r.error();
   return out;
 }
@@ -594,7 +588,7 @@ Status ResultsFile::close() {
   const QuietHdf5 quiet;
   Status result = s.h5.close();
   if (result.ok() && !s.broken && file_exists(s.path)) {
-    result = fsync_file(s.path);
+    result = fsync_path(s.path);
     if (result.ok()) {
       std::string count(8, '\0');
       std::memcpy(count.data(), &s.trial_frames, 8);

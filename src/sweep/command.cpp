@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/rng.h"
+#include "core/text.h"
 
 extern char** environ;
 
@@ -47,11 +48,8 @@ std::string shell_word(const std::string& s) {
 std::string command_value(const ParamValue& v) {
   if (const bool* b = std::get_if<bool>(&v)) return *b ? "true" : "false";
   if (const std::string* s = std::get_if<std::string>(&v)) return shell_word(*s);
-  char buf[64];
-  const std::to_chars_result r =
-      std::holds_alternative<int64_t>(v) ? std::to_chars(buf, buf + sizeof buf, std::get<int64_t>(v))
-                                         : std::to_chars(buf, buf + sizeof buf, std::get<double>(v));
-  return std::string(buf, r.ptr);
+  return std::holds_alternative<int64_t>(v) ? shortest(std::get<int64_t>(v))
+                                             : shortest(std::get<double>(v));
 }
 
 // ---- output lines ----------------------------------------------------------------------------

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "core/rng.h"
+#include "core/hash.h"
 #include "data/load.h"
 #include "sweep/command.h"
 
@@ -210,11 +211,10 @@ std::vector<std::string> config_lines(const std::string& text) {
 }  // namespace
 
 std::string config_hash(const std::string& config_text) {
-  uint64_t hash = 0xcbf29ce484222325ULL;  // FNV-1a 64 of config_lines()
-  for (const std::string& line : config_lines(config_text))
-    for (const char c : line) hash = (hash ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
+  Fnv1a64 hash;
+  for (const std::string& line : config_lines(config_text)) hash.add(line);
   char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(hash));
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(hash.value()));
   return buf;
 }
 
