@@ -73,10 +73,7 @@ int main(int argc, char** argv) {
     if (mpi.rank() > 0) {
       // A trial that does nothing: its record says completed, with a made-up metric.
       auto run = [](const hs::Trial& t, const hs::StopCheck&) {
-        hs::TrialRecord r;
-        r.id = t.id;
-        r.status = "completed";
-        r.params = t.values;
+        hs::TrialRecord r = hs::record_of(t, hs::TrialStatus::kCompleted);
         r.best_metric = 1.0 / static_cast<double>(t.id + 1);
         return r;
       };

@@ -69,7 +69,7 @@ void BM_Ask(benchmark::State& state, StrategyKind kind) {
     auto st = strategy(kind, p, 1, n + 1, static_cast<int>(n));
     for (int64_t i = 0; i < n; ++i) {
       const Trial t = *st->ask();
-      st->tell(t.id, Outcome{TrialStatus::kOk, value_at(p, t)});
+      st->tell(t.id, Outcome::of(value_at(p, t)));
     }
     state.ResumeTiming();
     const auto t = st->ask();
@@ -106,7 +106,7 @@ int regret_table(int seeds, int evals) {
         while (auto t = st->ask()) {
           const double v = value_at(p, *t);
           best = std::min(best, v);
-          st->tell(t->id, Outcome{TrialStatus::kOk, v});
+          st->tell(t->id, Outcome::of(v));
         }
         r[k].push_back(best - p.optimum);
       }

@@ -258,8 +258,8 @@ class Reporter {
 
   // Keeps the best outcome so far (new trials and resumed ones alike); true when `r` is it.
   bool consider(const hs::TrialRecord& r) {
-    const hs::Outcome oc = hs::recorded_outcome(r);
-    if (!hs::improves(sweep_.strategy.direction, oc, best_)) return false;
+    const hs::Outcome oc = hs::outcome_of(r);
+    if (!oc.ok || !hs::improves(sweep_.strategy.direction, oc.value, best_)) return false;
     best_ = oc.value;
     best_id_ = r.id;
     best_line_ = fmt::format("trial {}: {} {:.4f} ({})", r.id, sweep_.metric, best_,
@@ -270,14 +270,14 @@ class Reporter {
   void trial(const hs::TrialRecord& r, const hs::mpi::Progress& p) {
     // A trial in flight at a stop is recorded twice (at once by rank 0, then with its worker's
     // partial curves): one line says it.
-    if (r.status == "interrupted" && !interrupted_.insert(r.id).second) return;
+    if (r.status == hs::TrialStatus::kInterrupted && !interrupted_.insert(r.id).second) return;
     const bool better = consider(r);
     const bool ok = std::isfinite(r.best_metric);
     const std::string what = r.error.empty() ? hs::describe(sweep_.space, r.params, 4)
                                              : r.error.substr(0, r.error.find('\n'));
     clear();
     fmt::print("[{:>4}/{}] trial {:>4} {:<13} {:<16} {}{}  | {} running, {} elapsed, ETA {}{}\n",
-               p.done, p.total, r.id, r.status,
+               p.done, p.total, r.id, hs::status_name(r.status),
                ok ? fmt::format("{} {:.4f}", sweep_.metric, r.best_metric) : std::string("-"),
                what, better ? "  * best so far" : "", p.running, duration(elapsed()), eta(p),
                best_id_ >= 0 && !better ? fmt::format(", best trial {} {:.4f}", best_id_, best_) : "");
@@ -466,7 +466,7 @@ int run_sweep_cmd(const RunArgs& a, const hs::mpi::Session& mpi) {
         });
     report.clear();
     if (!runs) return fail(runs.error());
-    interrupted = stop() || (!runs->empty() && runs->back().status == "interrupted");
+    interrupted = stop() || (!runs->empty() && runs->back().status == hs::TrialStatus::kInterrupted);
   }
   if (write_status) write_status = file->close();
   if (!write_status) {
@@ -698,12 +698,9 @@ hs::Result<Analysed> analyse(const std::string& path) {
   if (!data) return data.error();
   Analysed a;
   a.data = std::move(*data);
-  auto sweep = hs::load_sweep_text(a.data.header.config_text, path);
-  a.direction = sweep ? sweep->strategy.direction
-                      : a.data.header.metric.ends_with("_loss") ? hs::Direction::kMinimize
-                                                                : hs::Direction::kMaximize;
+  a.direction = a.data.header.metric.direction;
   const hs::SweepContext ctx = hs::sweep_context(a.data.trials);
-  for (const auto& t : a.data.trials) a.findings.push_back(hs::diagnose(hs::diagnosis_input(t), ctx));
+  for (const auto& t : a.data.trials) a.findings.push_back(hs::diagnose(t, ctx));
   return a;
 }
 
@@ -730,7 +727,7 @@ std::vector<std::vector<std::vector<hs::Finding>>> recipe_findings(const hs::Rec
     if (!res || (r.steps[k].group != hs::kRecipeSteps[3] && r.steps[k].group != hs::kRecipeSteps[4]))
       continue;
     const hs::SweepContext ctx = hs::sweep_context(res->trials);
-    for (const auto& t : res->trials) out[k].push_back(hs::diagnose(hs::diagnosis_input(t), ctx));
+    for (const auto& t : res->trials) out[k].push_back(hs::diagnose(t, ctx));
   }
   return out;
 }
@@ -762,10 +759,10 @@ int run_show(const ShowArgs& a) {
   const auto& trials = an->data.trials;
   const bool maximise = an->direction == hs::Direction::kMaximize;
   fmt::print("{}: {} sweep, seed {}, {} {} ({}), started {}\n", a.results, h.strategy, h.seed,
-             maximise ? "max" : "min", h.metric, h.version, h.start_time);
+             maximise ? "max" : "min", h.metric.name, h.version, h.start_time);
   std::map<std::string, int> statuses, labels;
   for (size_t i = 0; i < trials.size(); ++i) {
-    ++statuses[trials[i].status];
+    ++statuses[hs::status_name(trials[i].status)];
     for (const auto& f : an->findings[i]) ++labels[f.label];
   }
   std::string counts, label_counts;
@@ -783,11 +780,11 @@ int run_show(const ShowArgs& a) {
     return maximise ? u > v : u < v;
   });
   const size_t shown = a.top > 0 ? std::min(order.size(), static_cast<size_t>(a.top)) : order.size();
-  fmt::print("\n{:>6}  {:<13} {:>10} {:>8} {:>6} {:>7}  {:<40} {}\n", "trial", "status", h.metric,
+  fmt::print("\n{:>6}  {:<13} {:>10} {:>8} {:>6} {:>7}  {:<40} {}\n", "trial", "status", h.metric.name,
              "test_acc", "epochs", "seconds", "parameters", "diagnosis");
   for (size_t k = 0; k < shown; ++k) {
     const auto& t = trials[order[k]];
-    fmt::print("{:>6}  {:<13} {:>10} {:>8} {:>6} {:>7.1f}  {:<40} {}\n", t.id, t.status,
+    fmt::print("{:>6}  {:<13} {:>10} {:>8} {:>6} {:>7.1f}  {:<40} {}\n", t.id, hs::status_name(t.status),
                std::isfinite(t.best_metric) ? fmt::format("{:.4f}", t.best_metric) : "-",
                std::isfinite(t.test_acc) ? fmt::format("{:.4f}", t.test_acc) : "-", t.epochs,
                t.seconds, hs::describe(h.space, t.params, 4), labels_of(an->findings[order[k]]));
@@ -821,9 +818,7 @@ int run_report(const ReportArgs& a) {
   } else {
     auto an = analyse(a.results);
     if (!an) return fail(an.error());
-    hs::ReportOptions opt;
-    opt.direction = an->direction == hs::Direction::kMaximize ? "max" : "min";
-    html = hs::render_report(an->data.header, an->data.trials, an->findings, opt);
+    html = hs::render_report(an->data.header, an->data.trials, an->findings);
     trials = an->data.trials.size();
   }
   const std::string out =

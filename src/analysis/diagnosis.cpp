@@ -12,17 +12,6 @@
 
 namespace hs {
 
-DiagnosisInput diagnosis_input(const TrialRecord& t) {
-  DiagnosisInput in;
-  in.status = t.status;
-  in.curves = t.curves;
-  in.layer_names = t.layer_names;
-  in.update_ratio = t.update_ratio;
-  in.initial_loss = t.initial_loss;
-  in.num_classes = t.num_classes;
-  return in;
-}
-
 SweepContext sweep_context(const std::vector<TrialRecord>& trials) {
   SweepContext ctx;
   for (const TrialRecord& t : trials)
@@ -62,12 +51,12 @@ std::string points(double frac) {  // accuracy difference in percentage points
 }
 
 // The 1-based epoch number of row i (the trainer writes it; rows without one count from 1).
-int ep(const DiagnosisInput& in, size_t i) {
+int ep(const TrialRecord& in, size_t i) {
   if (i < in.curves.size() && in.curves[i].epoch > 0) return in.curves[i].epoch;
   return static_cast<int>(i) + 1;
 }
 
-std::string epochs(const DiagnosisInput& in, size_t a, size_t b) {
+std::string epochs(const TrialRecord& in, size_t a, size_t b) {
   return a == b ? "epoch " + std::to_string(ep(in, a))
                 : "epochs " + std::to_string(ep(in, a)) + "-" + std::to_string(ep(in, b));
 }
@@ -85,7 +74,7 @@ Finding make(const char* label, std::string evidence, std::string advice, int fr
 // ---- series ----
 
 template <class F>
-Vec column(const DiagnosisInput& in, F field) {
+Vec column(const TrialRecord& in, F field) {
   Vec v;
   v.reserve(in.curves.size());
   for (const EpochRow& e : in.curves) v.push_back(field(e));
@@ -145,7 +134,7 @@ bool all_finite(const Vec& y) {
 
 const char* kLowerLr = "lower the learning rate (3-10x), or add warm-up or gradient clipping";
 
-std::optional<Finding> check_diverged(const DiagnosisInput& in, const DiagnosisOptions& opt) {
+std::optional<Finding> check_diverged(const TrialRecord& in, const DiagnosisOptions& opt) {
   const size_t n = in.curves.size();
   // 1) A NaN/inf loss: the plainest evidence there is.
   for (size_t i = 0; i < n; ++i) {
@@ -206,7 +195,7 @@ std::optional<Finding> check_diverged(const DiagnosisInput& in, const DiagnosisO
   }
 
   // 4) The trainer said so (it may stop before a NaN reaches the curves).
-  if (in.status == "diverged") {
+  if (in.status == TrialStatus::kDiverged) {
     std::string ev = "the trial's status is diverged";
     if (n > 0)
       ev += "; its last recorded epoch " + std::to_string(ep(in, n - 1)) + " had train_loss " +
@@ -216,7 +205,7 @@ std::optional<Finding> check_diverged(const DiagnosisInput& in, const DiagnosisO
   return std::nullopt;
 }
 
-std::optional<Finding> check_initial_loss(const DiagnosisInput& in, const DiagnosisOptions& opt) {
+std::optional<Finding> check_initial_loss(const TrialRecord& in, const DiagnosisOptions& opt) {
   if (std::isnan(in.initial_loss) || in.num_classes < 2) return std::nullopt;
   const double expect = std::log(static_cast<double>(in.num_classes));
   const double rel = std::fabs(in.initial_loss - expect) / expect;
@@ -234,7 +223,7 @@ std::optional<Finding> check_initial_loss(const DiagnosisInput& in, const Diagno
   return make("initial_loss", ev, advice, 0, 0);
 }
 
-std::optional<Finding> check_bad_init(const DiagnosisInput& in, const DiagnosisOptions& opt, const Vec& L) {
+std::optional<Finding> check_bad_init(const TrialRecord& in, const DiagnosisOptions& opt, const Vec& L) {
   const size_t n = L.size();
   if (n < static_cast<size_t>(std::max(opt.min_epochs, opt.bad_init_flat_epochs + 1))) return std::nullopt;
   const double r = median(Vec(L.begin(), L.begin() + 3));  // the starting level, robust to one odd epoch
@@ -256,7 +245,7 @@ std::optional<Finding> check_bad_init(const DiagnosisInput& in, const DiagnosisO
   return std::nullopt;
 }
 
-std::optional<Finding> check_plateau(const DiagnosisInput& in, const DiagnosisOptions& opt, const Vec& L,
+std::optional<Finding> check_plateau(const TrialRecord& in, const DiagnosisOptions& opt, const Vec& L,
                                      const Vec& S) {
   const size_t n = L.size();
   if (n < static_cast<size_t>(std::max(opt.min_epochs, opt.plateau_epochs + 1)) || !(L[0] > 0))
@@ -291,7 +280,7 @@ std::optional<Finding> check_plateau(const DiagnosisInput& in, const DiagnosisOp
               ep(in, p), ep(in, n - 1));
 }
 
-std::optional<Finding> check_decay_too_early(const DiagnosisInput& in, const DiagnosisOptions& opt,
+std::optional<Finding> check_decay_too_early(const TrialRecord& in, const DiagnosisOptions& opt,
                                              const Vec& L) {
   const size_t n = L.size();
   if (n < static_cast<size_t>(opt.min_epochs)) return std::nullopt;
@@ -320,7 +309,7 @@ std::optional<Finding> check_decay_too_early(const DiagnosisInput& in, const Dia
   return std::nullopt;
 }
 
-std::optional<Finding> check_overfitting(const DiagnosisInput& in, const DiagnosisOptions& opt, const Vec& L,
+std::optional<Finding> check_overfitting(const TrialRecord& in, const DiagnosisOptions& opt, const Vec& L,
                                          const Vec& S) {
   const size_t n = L.size();
   if (n < static_cast<size_t>(opt.min_epochs)) return std::nullopt;
@@ -384,7 +373,7 @@ std::optional<Finding> check_overfitting(const DiagnosisInput& in, const Diagnos
   return std::nullopt;
 }
 
-std::optional<Finding> check_underfitting(const DiagnosisInput& in, const SweepContext& ctx,
+std::optional<Finding> check_underfitting(const TrialRecord& in, const SweepContext& ctx,
                                           const DiagnosisOptions& opt, const Vec& L) {
   const size_t n = L.size();
   if (n < static_cast<size_t>(opt.min_epochs)) return std::nullopt;
@@ -418,7 +407,7 @@ std::optional<Finding> check_underfitting(const DiagnosisInput& in, const SweepC
               ep(in, t0), ep(in, n - 1));
 }
 
-std::vector<Finding> check_update_ratio(const DiagnosisInput& in, const DiagnosisOptions& opt) {
+std::vector<Finding> check_update_ratio(const TrialRecord& in, const DiagnosisOptions& opt) {
   struct Side {
     std::string layers;
     int from = 0, to = 0;
@@ -468,10 +457,10 @@ std::vector<Finding> check_update_ratio(const DiagnosisInput& in, const Diagnosi
   return out;
 }
 
-Finding healthy(const DiagnosisInput& in, const DiagnosisOptions& opt) {
+Finding healthy(const TrialRecord& in, const DiagnosisOptions& opt) {
   const size_t n = in.curves.size();
   if (n == 0)
-    return make("healthy", "no epochs recorded (status " + in.status + "): nothing to read", "", 0, 0);
+    return make("healthy", "no epochs recorded (status " + std::string(status_name(in.status)) + "): nothing to read", "", 0, 0);
   if (n < static_cast<size_t>(opt.min_epochs))
     return make("healthy",
                 "only " + std::to_string(n) + " epoch" + (n > 1 ? "s" : "") + " recorded, fewer than " +
@@ -488,7 +477,7 @@ Finding healthy(const DiagnosisInput& in, const DiagnosisOptions& opt) {
 
 }  // namespace
 
-std::vector<Finding> diagnose(const DiagnosisInput& in, const SweepContext& ctx, const DiagnosisOptions& o) {
+std::vector<Finding> diagnose(const TrialRecord& in, const SweepContext& ctx, const DiagnosisOptions& o) {
   DiagnosisOptions opt = o;
   opt.smooth_window = std::max(1, opt.smooth_window | 1);
   std::vector<Finding> out;

@@ -17,7 +17,7 @@
 // epoch-to-epoch noise does not fire a label; curves shorter than min_epochs get only the checks
 // that need no trend.
 //
-// Depends on: the store's plain records (EpochRow, TrialRecord in store/results_file.h) and
+// Depends on: the trial model (EpochRow, TrialRecord in trial/record.h) and
 // finding.h. Never on HDF5, MPI or the trainer: it sees numbers, not networks.
 // Thread safety: pure functions of their arguments; call from anywhere.
 #pragma once
@@ -27,24 +27,9 @@
 #include <vector>
 
 #include "analysis/finding.h"
-#include "store/results_file.h"
+#include "trial/record.h"
 
 namespace hs {
-
-// What the diagnosis reads about one trial.
-struct DiagnosisInput {
-  std::string status;                             // the trial's status ("completed", "diverged", ...)
-  std::vector<EpochRow> curves;                   // per epoch, in order
-  std::vector<std::string> layer_names;
-  std::vector<std::vector<double>> update_ratio;  // [epochs][layers], row i belongs to curves[i]
-  double initial_loss = NAN;                      // loss before any update; NaN: unknown
-  int num_classes = 0;                            // 0: unknown
-};
-
-// A record's curves as the diagnosis reads them: status, curves, layer names, update ratios,
-// the initial loss and the number of classes (unknown for trials that recorded none, such as
-// external commands).
-DiagnosisInput diagnosis_input(const TrialRecord& t);
 
 // What a trial is compared with: the sweep around it.
 struct SweepContext {
@@ -151,7 +136,7 @@ struct DiagnosisOptions {
 // "healthy" only when nothing else fired. After a divergence the curves say nothing more, so
 // only initial_loss and update_ratio are read besides.
 // REQUIRES: opt.smooth_window odd and >= 1 (an even width is rounded up).
-std::vector<Finding> diagnose(const DiagnosisInput& in, const SweepContext& ctx,
+std::vector<Finding> diagnose(const TrialRecord& in, const SweepContext& ctx,
                               const DiagnosisOptions& opt = {});
 
 }  // namespace hs

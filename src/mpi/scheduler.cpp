@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/host.h"
+#include "trial/codec.h"
 
 namespace hs::mpi {
 
@@ -97,11 +98,7 @@ int bound_cores() {
 }
 
 TrialRecord interrupted_record(const Trial& t, int rank, const std::string& host) {
-  TrialRecord r;
-  r.id = t.id;
-  r.status = "interrupted";
-  r.params = t.values;
-  r.best_metric = r.test_acc = NAN;
+  TrialRecord r = record_of(t, TrialStatus::kInterrupted);
   r.rank = rank;
   r.host = host;
   return r;
@@ -292,7 +289,7 @@ Result<ServeResult> serve(MPI_Comm comm, TrialQueue& queue, const ServeHooks& ho
       busy[w].reset();
       queue.finish(r);
       if (!record(r)) stop_all();
-      if (r.status == "interrupted" && !stopping) {  // the signal reached the worker first
+      if (r.status == TrialStatus::kInterrupted && !stopping) {  // the signal reached the worker first
         result.interrupted = true;
         stop_all();
       }

@@ -268,7 +268,8 @@ EpochRow train_row(int epoch, double lr, double loss, double acc) {
 // Whether a trial of step 4 or 5 takes part in the ranking: it trained to the end (or stopped
 // early) with a metric, and has its (lr, weight_decay).
 bool ranks(const TrialRecord& r) {
-  return (r.status == "completed" || r.status == "early_stopped") && std::isfinite(r.best_metric) &&
+  return (r.status == TrialStatus::kCompleted || r.status == TrialStatus::kEarlyStopped) &&
+         std::isfinite(r.best_metric) &&
          r.params.size() >= 2;
 }
 
@@ -295,7 +296,7 @@ TrialRecord overfit_record(const OverfitAttempt& a, int64_t id, int classes) {
 
 TrialRecord lr_trial_record(const LrTrial& t, int64_t id) {
   TrialRecord r = blank_record(id, t.lr);
-  r.status = t.diverged ? "diverged" : "completed";
+  r.status = t.diverged ? TrialStatus::kDiverged : TrialStatus::kCompleted;
   r.best_metric = t.drop;
   r.best_epoch = t.iterations;
   r.initial_loss = t.loss_start;
@@ -311,7 +312,7 @@ LrTrial lr_trial_of(const TrialRecord& r) {
   t.loss_start = r.initial_loss;
   t.drop = r.best_metric;
   t.loss_end = std::isfinite(t.drop) ? t.loss_start - t.drop : kNaN;
-  t.diverged = r.status != "completed";
+  t.diverged = r.status != TrialStatus::kCompleted;
   t.iterations = r.epochs;
   for (const EpochRow& e : r.curves) t.losses.push_back(e.train_loss);
   return t;
@@ -326,7 +327,7 @@ Result<StepTrialRunner> step_trial_runner(int step, const SweepConfig& sweep,
       auto r = lr_trial(base, *data, lr, o.lr_find);
       if (!r) {
         TrialRecord f = blank_record(t.id, lr);
-        f.status = "failed";
+        f.status = TrialStatus::kFailed;
         f.error = r.error().str();
         return f;
       }
@@ -406,7 +407,7 @@ Recommendation recommend(const TrainOptions& base, const std::string& config_nam
       ", validation accuracy " + num(100 * rec.best_val_acc) + "% at epoch " +
       std::to_string(best->best_epoch) + " of " + std::to_string(best->epochs) + " (trial " +
       std::to_string(best->id) + ").";
-  const std::vector<Finding> findings = diagnose(diagnosis_input(*best), sweep_context(refine));
+  const std::vector<Finding> findings = diagnose(*best, sweep_context(refine));
   bool overfitting = false;
   for (const Finding& f : findings) {
     overfitting = overfitting || f.label == "overfitting";
@@ -705,7 +706,7 @@ Result<RecipeOutcome> run_recipe(const RecipeSetup& setup, const DataBundle& dat
     std::string report = "Refined " + std::to_string((*t5)->size()) + " configurations for " +
                          std::to_string(o.refine.epochs) + " epochs at a constant lr:";
     for (const TrialRecord& r : **t5)
-      report += " trial " + std::to_string(r.id) + " " + r.status + ", validation accuracy " +
+      report += " trial " + std::to_string(r.id) + " " + status_name(r.status) + ", validation accuracy " +
                 num(100 * r.best_metric) + "% at epoch " + std::to_string(r.best_epoch) + ";";
     report.back() = '.';
     RecipeStepOut s;

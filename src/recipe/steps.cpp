@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <limits>
+#include <optional>
 #include <utility>
 
 #include "core/rng.h"
@@ -158,7 +159,8 @@ Result<OverfitResult> overfit_small_sample(const TrainOptions& base, const DataB
     EvalResult e = tr.evaluate(sample);
     a.start_loss = e.loss;
     std::vector<int32_t> order = sample.index;
-    for (int epoch = 1; epoch <= options.max_epochs && a.outcome.empty(); ++epoch) {
+    std::optional<TrialStatus> outcome;  // set once this lr's attempt is decided
+    for (int epoch = 1; epoch <= options.max_epochs && !outcome; ++epoch) {
       a.epochs = epoch;
       Rng(pass_seed(opt.seed, kRecipeOverfitStream, epoch)).shuffle(order.data(), order.size());
       for (int64_t first = 0; first < n; first += B) {
@@ -168,11 +170,11 @@ Result<OverfitResult> overfit_small_sample(const TrainOptions& base, const DataB
         if (!std::isfinite(st.loss_sum)) {
           e.loss = st.loss_sum / static_cast<double>(bs);
           e.acc = kNaN;
-          a.outcome = "too_high";
+          outcome = TrialStatus::kTooHigh;
           break;
         }
       }
-      if (!a.outcome.empty()) {
+      if (outcome) {
         a.losses.push_back(e.loss);
         a.accs.push_back(e.acc);
         break;
@@ -181,41 +183,44 @@ Result<OverfitResult> overfit_small_sample(const TrainOptions& base, const DataB
       a.losses.push_back(e.loss);
       a.accs.push_back(e.acc);
       if (!std::isfinite(e.loss) || e.loss > options.explode_factor * a.start_loss)
-        a.outcome = "too_high";
+        outcome = TrialStatus::kTooHigh;
       else if (e.acc >= options.target_acc)
-        a.outcome = "fit";
+        outcome = TrialStatus::kFit;
     }
     a.final_loss = e.loss;
     a.final_acc = e.acc;
-    if (a.outcome.empty()) {
+    if (!outcome) {
       if (e.loss > a.start_loss)
-        a.outcome = "too_high";  // bounced up, not down: too large a step, short of inf/NaN
+        outcome = TrialStatus::kTooHigh;  // bounced up, not down: too large a step, short of inf/NaN
       else if (e.loss > (1.0 - options.min_rel_drop) * a.start_loss)
-        a.outcome = "too_low";
+        outcome = TrialStatus::kTooLow;
       else
-        a.outcome = "no_fit";
+        outcome = TrialStatus::kNoFit;
     }
+    a.outcome = *outcome;
     r.tried.push_back(a);
-    if (a.outcome == "fit") {
+    if (a.outcome == TrialStatus::kFit) {
       r.ok = true;
       r.lr = lr;
       break;
     }
   }
 
-  auto all = [&](const char* o) {
+  auto all = [&](TrialStatus o) {
     return std::all_of(r.tried.begin(), r.tried.end(),
                        [&](const OverfitAttempt& a) { return a.outcome == o; });
   };
-  r.verdict = r.ok ? "fit" : all("too_high") ? "lr_too_high" : all("too_low") ? "lr_too_low"
-                                                                              : "no_fit";
+  r.verdict = r.ok                              ? "fit"
+              : all(TrialStatus::kTooHigh) ? "lr_too_high"
+              : all(TrialStatus::kTooLow)  ? "lr_too_low"
+                                           : "no_fit";
   std::string& s = r.report;
   s = "Overfitting a sample of " + std::to_string(n) + " training samples (" +
       std::to_string(options.batches) + " batches of " + std::to_string(B) +
       ", no regularisation, up to " + std::to_string(options.max_epochs) +
       " epochs per lr). Tried:";
   for (const auto& a : r.tried)
-    s += " lr " + num(a.lr) + " " + a.outcome + " (loss " + num(a.start_loss) + " -> " +
+    s += " lr " + num(a.lr) + " " + status_name(a.outcome) + " (loss " + num(a.start_loss) + " -> " +
          num(a.final_loss) + ", accuracy " + num(100 * a.final_acc) + "% after " +
          std::to_string(a.epochs) + " epochs);";
   s.back() = '.';

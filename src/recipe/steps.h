@@ -28,6 +28,7 @@
 #include "core/error.h"
 #include "data/dataset.h"
 #include "train/options.h"
+#include "trial/status.h"
 
 namespace hs {
 
@@ -104,10 +105,10 @@ struct OverfitOptions {
 
 struct OverfitAttempt {
   double lr = 0;
-  // "fit" (target accuracy reached), "too_high" (inf/NaN, an explosion, or a loss that rose),
-  // "too_low" (the loss fell by less than min_rel_drop), "no_fit" (the loss fell but the
-  // accuracy stayed below the target within max_epochs).
-  std::string outcome;
+  // kFit (target accuracy reached), kTooHigh (inf/NaN, an explosion, or a loss that rose),
+  // kTooLow (the loss fell by less than min_rel_drop), kNoFit (the loss fell but the accuracy
+  // stayed below the target within max_epochs).
+  TrialStatus outcome = TrialStatus::kNoFit;
   double start_loss = NAN;   // sample loss before any update
   double final_loss = NAN;   // after the last epoch run (NaN/inf when it diverged)
   double final_acc = NAN;

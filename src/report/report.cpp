@@ -181,13 +181,6 @@ std::string html_escape(std::string_view s) {
   return out;
 }
 
-std::string default_direction(const std::string& metric) {
-  const std::string suffix = "_loss";
-  const bool loss = metric.size() >= suffix.size() &&
-                    metric.compare(metric.size() - suffix.size(), suffix.size(), suffix) == 0;
-  return loss ? "min" : "max";
-}
-
 std::string sweep_json(const SweepHeader& h, const std::vector<TrialRecord>& trials,
                        const std::vector<std::vector<Finding>>& findings, const ReportOptions& opt,
                        const std::string& title) {
@@ -205,8 +198,8 @@ std::string sweep_json(const SweepHeader& h, const std::vector<TrialRecord>& tri
   str("hash", h.config_hash);
   str("strategy", h.strategy);
   str("seed", std::to_string(h.seed));  // a uint64 does not fit a JavaScript number
-  str("metric", h.metric);
-  str("dir", opt.direction.empty() ? default_direction(h.metric) : opt.direction);
+  str("metric", h.metric.name);
+  str("dir", direction_name(h.metric.direction));
   str("version", h.version);
   str("start", h.start_time);
   out += "\"max_rows\":";
@@ -233,7 +226,10 @@ std::string sweep_json(const SweepHeader& h, const std::vector<TrialRecord>& tri
 
   json_column(out, "id", trials, [&](const TrialRecord& t) { json_int(out, t.id); });
   out += ',';
-  json_column(out, "st", trials, [&](const TrialRecord& t) { json_string(out, t.status); });
+  json_column(out, "st", trials, [&](const TrialRecord& t) { json_string(out, status_name(t.status)); });
+  out += ',';
+  // Whether the trial has a result, as its strategy was told (outcome_of): what ranks it.
+  json_column(out, "ok", trials, [&](const TrialRecord& t) { out += outcome_of(t).ok ? '1' : '0'; });
   // Parameter columns, one per space parameter; a record with fewer values gets nulls.
   out += ",\"p\":[";
   for (size_t j = 0; j < h.space.params.size(); ++j) {
@@ -353,10 +349,6 @@ std::string recipe_json(const RecipeData& r, const std::vector<std::vector<std::
   str("version", r.header.version);
   str("start", r.header.start_time);
   str("status", r.header.status);
-  // Each step's sweep goes by its own metric's default direction: one direction for the page
-  // would be wrong for all but one of them.
-  ReportOptions step_opt = opt;
-  step_opt.direction.clear();
   static const std::vector<std::vector<Finding>> kNoFindings;
   out += "\"steps\":[";
   for (size_t k = 0; k < r.steps.size(); ++k) {
@@ -402,7 +394,7 @@ std::string recipe_json(const RecipeData& r, const std::vector<std::vector<std::
     out += "},\"sweep\":";
     if (st.results) {
       out += sweep_json(st.results->header, st.results->trials, k < findings.size() ? findings[k] : kNoFindings,
-                        step_opt, st_title);
+                        opt, st_title);
     } else {
       out += "null";
     }
@@ -437,7 +429,7 @@ std::string render_report(const SweepHeader& header, const std::vector<TrialReco
                           const ReportOptions& opt) {
   const std::string title = !opt.title.empty()
                                 ? opt.title
-                                : "hypersweep: " + header.strategy + " sweep of " + header.metric;
+                                : "hypersweep: " + header.strategy + " sweep of " + header.metric.name;
   return page(title, sweep_json(header, trials, findings, opt, title));
 }
 

@@ -34,9 +34,6 @@ struct ReportOptions {
   std::string title;          // empty: "hypersweep: <strategy> sweep of <metric>"
   int max_table_rows = 0;     // table rows shown (the best first until re-sorted); 0: all
   int digits = 4;             // significant digits of the curves' numbers (1..9)
-  // "max" or "min"; empty: as the sweep does by default (min for a metric ending in _loss,
-  // else max). The results file does not record the direction, so pass it when it was set.
-  std::string direction;
 };
 
 // The page. findings[i] are trials[i]'s diagnosis findings; findings may be shorter than trials
@@ -58,9 +55,8 @@ std::string render_report(const SweepHeader& header, const std::vector<TrialReco
 // per update, and its x axes say "update".
 // findings[k][i] are step k's trial i's findings, as for render_report; findings may be shorter
 // than recipe.steps (a missing entry is no finding). ReportOptions: title (empty: "hypersweep
-// recipe"), max_table_rows and digits apply to every step; direction does not (the steps
-// measure different metrics), each step goes by its metric's default (a metric ending in _loss
-// is minimised, any other, loss_drop and accuracies, maximised).
+// recipe"), max_table_rows and digits apply to every step; each step goes by its own metric and
+// direction (its header's).
 std::string render_recipe_report(const RecipeData& recipe,
                                  const std::vector<std::vector<std::vector<Finding>>>& findings,
                                  const ReportOptions& opt = {});

@@ -171,10 +171,10 @@
     return s;
   }
 
-  // Trials with a result, as the sweep tells its strategy (not diverged, finite metric), best first.
+  // Trials with a result (T.ok: as the sweep told its strategy), best first.
   function ranking(S) {
     var T = S.t, MAX = S.dir === 'max', r = [];
-    for (var i = 0; i < T.id.length; ++i) if (T.st[i] !== 'diverged' && ok(T.bm[i])) r.push(i);
+    for (var i = 0; i < T.id.length; ++i) if (T.ok[i] === 1) r.push(i);
     r.sort(function (a, b) { return MAX ? T.bm[b] - T.bm[a] : T.bm[a] - T.bm[b]; });
     return r;
   }

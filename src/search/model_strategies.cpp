@@ -46,7 +46,7 @@ class ModelStrategy : public Strategy {
   void tell(int64_t id, const Outcome& outcome) override {
     Record& r = asked_.at(static_cast<size_t>(id));
     r.told = true;
-    r.ok = outcome.status == TrialStatus::kOk && std::isfinite(outcome.value);
+    r.ok = outcome.ok && std::isfinite(outcome.value);
     r.value = o_.direction == Direction::kMaximize ? -outcome.value : outcome.value;
   }
 

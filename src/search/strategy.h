@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -38,20 +39,14 @@ struct StrategyOptions {
   int n_init = 0;                            // bayes, tpe: initial design size (0: automatic)
 };
 
-enum class TrialStatus { kOk, kFailed, kDiverged };
-
+// What a strategy is told of a finished trial: its metric value, or that it has none (it failed,
+// diverged or was stopped); strategies treat every trial without a value alike.
 struct Outcome {
-  TrialStatus status = TrialStatus::kOk;
-  double value = 0;  // the metric (ignored unless status is kOk)
+  bool ok = true;
+  double value = 0;  // the metric (ignored unless ok)
+  static Outcome of(double v) { return Outcome{true, v}; }
+  static Outcome none() { return Outcome{false, std::numeric_limits<double>::quiet_NaN()}; }
 };
-
-// Whether `o` is a completed outcome better than `best` under direction `d` (any completed
-// outcome beats a NaN `best`, which stands for none yet).
-inline bool improves(Direction d, const Outcome& o, double best) {
-  if (o.status != TrialStatus::kOk) return false;
-  if (best != best) return true;  // NaN: nothing completed yet
-  return d == Direction::kMaximize ? o.value > best : o.value < best;
-}
 
 struct Trial {
   int64_t id = -1;

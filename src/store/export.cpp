@@ -58,7 +58,7 @@ std::string summary_csv(const ResultsData& d) {
   std::string out;
   add_line(&out, head);
   for (const TrialRecord& r : d.trials) {
-    std::vector<std::string> f = {std::to_string(r.id), csv_field(r.status)};
+    std::vector<std::string> f = {std::to_string(r.id), csv_field(status_name(r.status))};
     for (const ParamValue& v : r.params) f.push_back(csv_value(v));
     f.push_back(std::to_string(r.best_epoch));
     f.push_back(csv_number(r.best_metric));

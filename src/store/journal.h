@@ -21,10 +21,9 @@ inline constexpr char kJournalMagic[9] = "HSJRNL02";
 // The format before TrialRecord had initial_loss and num_classes: refused with a clear error.
 inline constexpr char kJournalMagicV1[9] = "HSJRNL01";
 
+// The header frame's payload. Trial frames hold encode_record() (trial/codec.h).
 std::string encode_header(const SweepHeader& h);
-std::string encode_trial(const TrialRecord& r);
 bool decode_header(const std::string& payload, SweepHeader* h);
-bool decode_trial(const std::string& payload, TrialRecord* r);
 
 // One frame, ready to write.
 std::string frame(char type, const std::string& payload);

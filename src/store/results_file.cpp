@@ -24,6 +24,7 @@
 #include "h5/h5.h"
 #include "store/h5_util.h"
 #include "store/journal.h"
+#include "trial/codec.h"
 
 namespace hs {
 namespace {
@@ -193,7 +194,7 @@ std::vector<char> pack_row(const Layout& l, const TrialRecord& r) {
   std::vector<char> row(l.row_bytes, 0);
   size_t k = 0;
   put<int64_t>(&row, l.cols[k++], r.id);
-  put_value(&row, l.cols[k++], r.status);
+  put_value(&row, l.cols[k++], std::string(status_name(r.status)));
   for (const ParamValue& v : r.params) put_value(&row, l.cols[k++], v);
   put<int32_t>(&row, l.cols[k++], r.best_epoch);
   put<double>(&row, l.cols[k++], r.best_metric);
@@ -251,11 +252,13 @@ class H5File {
     for (auto [name, value] : {std::pair<const char*, const std::string*>{"config", &h.config_text},
                                {"config_hash", &h.config_hash},
                                {"strategy", &h.strategy},
-                               {"metric", &h.metric},
+                               {"metric", &h.metric.name},
                                {"hypersweep_version", &h.version},
                                {"start_time", &h.start_time}}) {
       if (Status s = attr_string(path, f, name, *value); !s.ok()) return s;
     }
+    if (Status s = attr_string(path, f, "direction", direction_name(h.metric.direction)); !s.ok())
+      return s;
     if (Status s = attr_number(path, f, "seed", H5T_NATIVE_UINT64, h.seed); !s.ok()) return s;
     std::vector<std::string> names;
     for (const Param& p : h.space.params) names.push_back(p.name);
@@ -310,7 +313,7 @@ class H5File {
       }
     }
     if (Status s = attr_number<int64_t>(path, g.get(), "id", H5T_NATIVE_INT64, r.id); !s.ok()) return s;
-    if (Status s = attr_string(path, g.get(), "status", r.status); !s.ok()) return s;
+    if (Status s = attr_string(path, g.get(), "status", status_name(r.status)); !s.ok()) return s;
     if (Status s = attr_string(path, g.get(), "host", r.host); !s.ok()) return s;
     if (!r.error.empty()) {
       if (Status s = attr_string(path, g.get(), "error", r.error); !s.ok()) return s;
@@ -562,7 +565,7 @@ Status ResultsFile::append(const TrialRecord& r) {
                                     " values for " + std::to_string(r.layer_names.size()) + " layers");
     }
   }
-  if (Status w = store::write_all_sync(s.journal_fd, store::frame('T', store::encode_trial(r)), s.journal_path);
+  if (Status w = store::write_all_sync(s.journal_fd, store::frame('T', encode_record(r)), s.journal_path);
       !w.ok()) {
     s.broken = true;  // a partial frame may be there; open() cuts it off
     return w;
@@ -750,12 +753,23 @@ Result<SweepHeader> read_header(const std::string& path, hid_t file) {
   for (auto [name, out] : {std::pair<const char*, std::string*>{"config", &h.config_text},
                            {"config_hash", &h.config_hash},
                            {"strategy", &h.strategy},
-                           {"metric", &h.metric},
+                           {"metric", &h.metric.name},
                            {"hypersweep_version", &h.version},
                            {"start_time", &h.start_time}}) {
     auto v = read_attr_string(path, file, ".", name);
     if (!v.ok()) return v.error();
     *out = std::move(*v);
+  }
+  // Files from before the direction was stored go by the metric's default direction.
+  h.metric.direction = default_direction(h.metric.name);
+  const htri_t has_direction = H5Aexists(file, "direction");
+  H5_TRY(has_direction);
+  if (has_direction > 0) {
+    auto v = read_attr_string(path, file, ".", "direction");
+    if (!v.ok()) return v.error();
+    const std::optional<Direction> d = parse_direction(*v);
+    if (!d) return make_error(path, "root attribute direction is \"" + *v + "\", not max or min");
+    h.metric.direction = *d;
   }
   {
     H5_OPEN(attr, H5Aopen(file, "seed", H5P_DEFAULT), H5Aclose);
@@ -805,7 +819,8 @@ ParamValue get_param(const char* row, const Column& c, const Param& p) {
 }
 
 // A trial's group: status, host, error, curves, update ratios. The summary row gave the rest.
-Status read_trial_group(const std::string& path, hid_t trials, TrialRecord* r) {
+Status read_trial_group(const std::string& path, hid_t trials, const std::string& summary_status,
+                        TrialRecord* r) {
   const std::string name = trial_name(r->id);
   const std::string where = "/trials/" + name;
   const htri_t there = H5Lexists(trials, name.c_str(), H5P_DEFAULT);
@@ -816,7 +831,8 @@ Status read_trial_group(const std::string& path, hid_t trials, TrialRecord* r) {
   }
   H5_OPEN(g, H5Gopen2(trials, name.c_str(), H5P_DEFAULT), H5Gclose);
   // The group's status and host are whole (the /summary cells are cut to 16 and 64 bytes).
-  for (auto [attr, out] : {std::pair<const char*, std::string*>{"status", &r->status},
+  std::string status = summary_status;
+  for (auto [attr, out] : {std::pair<const char*, std::string*>{"status", &status},
                            {"host", &r->host},
                            {"error", &r->error}}) {
     const htri_t has = H5Aexists(g.get(), attr);
@@ -826,6 +842,11 @@ Status read_trial_group(const std::string& path, hid_t trials, TrialRecord* r) {
     if (!v.ok()) return v.error();
     *out = std::move(*v);
   }
+  const std::optional<TrialStatus> known = parse_status(status);
+  if (!known)
+    return make_error(path, "trial " + std::to_string(r->id) + " has status \"" + status +
+                                "\", which this hypersweep does not know (a newer one wrote it?)");
+  r->status = *known;
   {
     H5Id t(H5Tclose);
     if (Status st = make_curve_type(path, &t); !st.ok()) return st;
@@ -910,7 +931,7 @@ Result<ResultsData> read_layout(const std::string& path, hid_t loc) {
     TrialRecord r;
     size_t k = 0;
     r.id = get<int64_t>(row, l.cols[k++]);
-    r.status = get_string(row, l.cols[k++]);
+    const std::string status = get_string(row, l.cols[k++]);
     for (size_t j = 0; j < np; ++j, ++k) r.params.push_back(get_param(row, l.cols[k], out.header.space.params[j]));
     r.best_epoch = get<int32_t>(row, l.cols[k++]);
     r.best_metric = get<double>(row, l.cols[k++]);
@@ -923,7 +944,7 @@ Result<ResultsData> read_layout(const std::string& path, hid_t loc) {
     r.seconds = get<double>(row, l.cols[k++]);
     r.rank = get<int32_t>(row, l.cols[k++]);
     r.host = get_string(row, l.cols[k++]);
-    if (Status s = read_trial_group(path, trials.get(), &r); !s.ok()) return s.error();
+    if (Status s = read_trial_group(path, trials.get(), status, &r); !s.ok()) return s.error();
     out.trials.push_back(std::move(r));
   }
   return out;
@@ -958,7 +979,5 @@ Result<ResultsData> read_results(const std::string& path, const std::string& gro
   return out;
 }
 
-std::string encode_record(const TrialRecord& r) { return store::encode_trial(r); }
-bool decode_record(const std::string& bytes, TrialRecord* r) { return store::decode_trial(bytes, r); }
 
 }  // namespace hs

@@ -9,8 +9,8 @@
 //
 // The layout of <path> (HDF5):
 //   /                root attributes: config (the text as given), config_hash, strategy, seed
-//                    (uint64), metric, hypersweep_version, start_time, parameters (the
-//                    parameter names in space order)
+//                    (uint64), metric, direction ("max" or "min"), hypersweep_version,
+//                    start_time, parameters (the parameter names in space order)
 //   /space           one string attribute per parameter: its kind and range, as
 //                    "log_uniform [0.0001, 0.1]", "int [1, 8]", "int [1, 64] log",
 //                    "choice [\"adam\", \"sgd\"]", "fixed 3"
@@ -54,37 +54,10 @@
 
 #include "core/error.h"
 #include "search/space.h"
+#include "trial/metric.h"
+#include "trial/record.h"
 
 namespace hs {
-
-// One epoch of a trial's curves.
-struct EpochRow {
-  int epoch = 0;
-  double lr = 0, train_loss = 0, train_acc = 0, val_loss = 0, val_acc = 0;
-  double seconds = 0;  // wall seconds since the trial started
-};
-
-// Everything recorded about one trial.
-struct TrialRecord {
-  int64_t id = 0;
-  std::string status;  // "completed", "early_stopped", "diverged", "failed", "interrupted", "pruned"
-  std::vector<ParamValue> params;  // one per space parameter, in space order
-  int best_epoch = 0;
-  double best_metric = 0;
-  double test_acc = 0;  // of the best checkpoint
-  // The mean loss of the first minibatch, before the first update (NaN: not trained by the
-  // built-in trainer). With C balanced classes it should be near ln(C) at initialisation.
-  double initial_loss = NAN;
-  int num_classes = 0;  // of the trained network's output (0: not trained by the built-in trainer)
-  int epochs = 0;       // epochs run
-  double seconds = 0;   // wall seconds
-  int rank = 0;
-  std::string host;
-  std::vector<EpochRow> curves;
-  std::vector<std::string> layer_names;
-  std::vector<std::vector<double>> update_ratio;  // [epochs][layers]
-  std::string error;                              // failed trials: the error text
-};
 
 // What a sweep is: written once by create(), read back by open().
 struct SweepHeader {
@@ -94,7 +67,7 @@ struct SweepHeader {
   uint64_t seed = 0;
   std::string version;
   std::string start_time;
-  std::string metric;
+  Metric metric;  // root attributes metric and direction
   SearchSpace space;
 };
 
@@ -121,12 +94,6 @@ Result<ResultsData> read_results(const std::string& path);
 // read_results(path). Errors name the path and the group: "recipe.h5: group 4_coarse_grid has
 // no /summary, ...", "recipe.h5: has no group 7_x".
 Result<ResultsData> read_results(const std::string& path, const std::string& group);
-
-// A record as bytes and back: the journal's encoding (doubles bit-exact, host byte order), which
-// is also what the MPI scheduler's messages carry. decode_record is false for bytes that are not
-// one whole record.
-std::string encode_record(const TrialRecord& r);
-bool decode_record(const std::string& bytes, TrialRecord* r);
 
 class ResultsFile {
  public:

@@ -543,15 +543,15 @@ Result<std::string> expand_command(const SweepConfig& sweep, const Trial& t) {
 TrialRun run_command_trial(const SweepConfig& sweep, const Trial& t, const StopCheck& stop) {
   TrialRun run;
   run.trial = t;
-  run.status = "failed";
-  run.outcome = Outcome{TrialStatus::kFailed, NAN};
+  run.status = TrialStatus::kFailed;
+  run.outcome = Outcome::none();
   Result<std::string> line = expand_command(sweep, t);
   if (!line) {
     run.error = line.error().str();
     return run;
   }
   if (stop && stop()) {
-    run.status = "interrupted";
+    run.status = TrialStatus::kInterrupted;
     run.error = "interrupted: the sweep was stopped before the command ran";
     return run;
   }
@@ -580,7 +580,7 @@ TrialRun run_command_trial(const SweepConfig& sweep, const Trial& t, const StopC
     case ChildEnd::Why::kStopped:
       r.status = TrainStatus::kInterrupted;
       why = "interrupted: the sweep was stopped while the command ran";
-      run.status = "interrupted";
+      run.status = TrialStatus::kInterrupted;
       break;
     case ChildEnd::Why::kLost:
       why = "the command's exit status was lost (is SIGCHLD ignored in this process?)";
@@ -600,8 +600,7 @@ TrialRun run_command_trial(const SweepConfig& sweep, const Trial& t, const StopC
   // The best epoch (1-based, in curve order) by the sweep's metric, when the rows carry it.
   double best = NAN;
   for (size_t i = 0; i < out.row_metric.size(); ++i) {
-    if (improves(sweep.strategy.direction, Outcome{TrialStatus::kOk, out.row_metric[i]}, best) &&
-        std::isfinite(out.row_metric[i])) {
+    if (improves(sweep.strategy.direction, out.row_metric[i], best)) {
       best = out.row_metric[i];
       r.best_epoch = static_cast<int>(i) + 1;
     }
@@ -619,8 +618,8 @@ TrialRun run_command_trial(const SweepConfig& sweep, const Trial& t, const StopC
     r.test_acc = number_of(fields, "test_acc");
     r.test_loss = number_of(fields, "test_loss");
     r.reason = "the command exited with status 0";
-    run.status = "completed";
-    run.outcome = Outcome{TrialStatus::kOk, value};
+    run.status = TrialStatus::kCompleted;
+    run.outcome = Outcome::of(value);
   } else {
     r.reason = why;
     run.error = why;

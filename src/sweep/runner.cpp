@@ -40,21 +40,14 @@ Result<TrainOptions> trial_train_options(const SweepConfig& sweep, const Trial& 
 }
 
 Outcome outcome_of(const SweepConfig& sweep, const TrainResult& r) {
-  if (r.status == TrainStatus::kDiverged) return Outcome{TrialStatus::kDiverged, NAN};
-  if (r.best_epoch < 1 || r.best_epoch > static_cast<int>(r.curve.size()))
-    return Outcome{TrialStatus::kFailed, NAN};
+  if (r.status == TrainStatus::kDiverged) return Outcome::none();
+  if (r.best_epoch < 1 || r.best_epoch > static_cast<int>(r.curve.size())) return Outcome::none();
   const EpochRecord& e = r.curve[static_cast<size_t>(r.best_epoch - 1)];
   const double v = sweep.metric == "val_loss"     ? e.val_loss
                    : sweep.metric == "train_acc"  ? e.train_acc
                    : sweep.metric == "train_loss" ? e.train_loss
                                                   : e.val_acc;
-  return std::isfinite(v) ? Outcome{TrialStatus::kOk, v} : Outcome{TrialStatus::kFailed, NAN};
-}
-
-Outcome recorded_outcome(const TrialRecord& r) {
-  if (r.status == "diverged") return Outcome{TrialStatus::kDiverged, NAN};
-  if (std::isfinite(r.best_metric)) return Outcome{TrialStatus::kOk, r.best_metric};
-  return Outcome{TrialStatus::kFailed, NAN};
+  return std::isfinite(v) ? Outcome::of(v) : Outcome::none();
 }
 
 Status TrialRunner::prepare() {
@@ -80,8 +73,8 @@ TrialRun TrialRunner::run(const Trial& t, const StopCheck& stop) const {
   if (!uses_trainer(sweep_)) return run_command_trial(sweep_, t, stop);
   TrialRun run;
   run.trial = t;
-  run.outcome = Outcome{TrialStatus::kFailed, NAN};
-  run.status = "failed";
+  run.outcome = Outcome::none();
+  run.status = TrialStatus::kFailed;
   auto opt = trial_train_options(sweep_, t);
   if (!opt) {
     run.error = opt.error().str();
@@ -104,8 +97,8 @@ TrialRun TrialRunner::run(const Trial& t, const StopCheck& stop) const {
     return run;
   }
   run.outcome = outcome_of(sweep_, *res);
-  run.status = train_status_name(res->status);
-  if (res->status == TrainStatus::kInterrupted) run.outcome = Outcome{TrialStatus::kFailed, NAN};
+  run.status = *parse_status(train_status_name(res->status));
+  if (res->status == TrainStatus::kInterrupted) run.outcome = Outcome::none();
   run.result = std::move(*res);
   return run;
 }
@@ -135,10 +128,10 @@ Result<TrialQueue> TrialQueue::make(const SweepConfig& sweep, const std::vector<
       e.message += " (was the config or the hypersweep version changed?)";
       return e;
     }
-    if (r.status == "interrupted") {
+    if (r.status == TrialStatus::kInterrupted) {
       q.again_.push_back(std::move(t));
     } else {
-      q.strategy_->tell(r.id, recorded_outcome(r));
+      q.strategy_->tell(r.id, outcome_of(r));
       ++q.finished_;
     }
   }
@@ -160,10 +153,10 @@ std::optional<Trial> TrialQueue::next() {
 void TrialQueue::finish(const TrialRecord& r) {
   auto it = out_.find(r.id);
   if (it == out_.end()) return;  // not handed out (a duplicate message): nothing to tell
-  if (r.status == "interrupted") {
+  if (r.status == TrialStatus::kInterrupted) {
     again_.push_front(std::move(it->second));
   } else {
-    strategy_->tell(r.id, recorded_outcome(r));
+    strategy_->tell(r.id, outcome_of(r));
     ++finished_;
   }
   out_.erase(it);
@@ -180,7 +173,7 @@ Result<std::vector<TrialRun>> run_sweep(const SweepConfig& sweep, TrialQueue& qu
     runs.push_back(runner.run(*t, stop));
     queue.finish(trial_record(runs.back(), 0, {}));
     if (on_done) on_done(runs.back(), queue.finished());
-    if (runs.back().status == "interrupted") break;
+    if (runs.back().status == TrialStatus::kInterrupted) break;
   }
   return runs;
 }
@@ -226,7 +219,7 @@ SweepHeader sweep_header(const SweepConfig& sweep, const std::string& start_time
   h.seed = sweep.strategy.seed;
   h.version = HYPERSWEEP_VERSION;
   h.start_time = start_time;
-  h.metric = sweep.metric;
+  h.metric = Metric{sweep.metric, sweep.strategy.direction};
   h.space = sweep.space;
   return h;
 }
@@ -240,7 +233,8 @@ std::string header_difference(const SweepHeader& file, const SweepHeader& here) 
   if (file.strategy != here.strategy) return differs("[sweep] strategy", file.strategy, here.strategy);
   if (file.seed != here.seed)
     return differs("[sweep] seed", std::to_string(file.seed), std::to_string(here.seed));
-  if (file.metric != here.metric) return differs("[sweep] metric", file.metric, here.metric);
+  if (file.metric.name != here.metric.name)
+    return differs("[sweep] metric", file.metric.name, here.metric.name);
   const auto& a = file.space.params;
   const auto& b = here.space.params;
   for (size_t i = 0; i < std::max(a.size(), b.size()); ++i) {
@@ -273,7 +267,7 @@ TrialRecord trial_record(const TrialRun& run, int rank, const std::string& host)
   r.rank = rank;
   r.host = host;
   r.error = run.error;
-  r.best_metric = run.outcome.status == TrialStatus::kOk ? run.outcome.value : NAN;
+  r.best_metric = run.outcome.ok ? run.outcome.value : NAN;
   r.test_acc = NAN;
   if (!run.result) return r;
   const TrainResult& t = *run.result;
@@ -298,7 +292,7 @@ int64_t best_trial(const SweepConfig& sweep, const std::vector<TrialRun>& runs) 
   int64_t best = -1;
   double best_value = NAN;
   for (size_t i = 0; i < runs.size(); ++i) {
-    if (improves(sweep.strategy.direction, runs[i].outcome, best_value)) {
+    if (runs[i].outcome.ok && improves(sweep.strategy.direction, runs[i].outcome.value, best_value)) {
       best = static_cast<int64_t>(i);
       best_value = runs[i].outcome.value;
     }

@@ -28,7 +28,7 @@ namespace hs {
 struct TrialRun {
   Trial trial;
   Outcome outcome;                   // what the strategy was told
-  std::string status;                // completed, early_stopped, diverged, failed, ...
+  TrialStatus status = TrialStatus::kFailed;
   std::optional<TrainResult> result; // absent when the trial failed before training
   std::string error;                 // failed trials: why
 };
@@ -113,9 +113,6 @@ Result<std::vector<TrialRun>> run_sweep(const SweepConfig& sweep, const TrialDon
 // is TrialQueue::make then this.
 Result<std::vector<TrialRun>> run_sweep(const SweepConfig& sweep, TrialQueue& queue,
                                         const TrialDone& on_done, const StopCheck& stop);
-
-// What the strategy was told about a recorded trial.
-Outcome recorded_outcome(const TrialRecord& r);
 
 // The results file's header for this sweep: the config text as given and its FNV-1a hash (of
 // the text without its "# file:" lines), the

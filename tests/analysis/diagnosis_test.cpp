@@ -16,9 +16,9 @@ namespace {
 
 // A trial of n epochs; fill(e, row) sets epoch e's (1-based) numbers. lr defaults to 0.05.
 template <class F>
-DiagnosisInput curve(int n, F fill) {
-  DiagnosisInput in;
-  in.status = "completed";
+TrialRecord curve(int n, F fill) {
+  TrialRecord in;
+  in.status = TrialStatus::kCompleted;
   for (int e = 1; e <= n; ++e) {
     EpochRow r;
     r.epoch = e;
@@ -31,9 +31,9 @@ DiagnosisInput curve(int n, F fill) {
 
 // A run that learns steadily to the end at a constant lr: loss ~ t^-0.7 (still 4%/epoch at epoch
 // 20), accuracies rising together with a small gap, ratios near 1e-3; 1-2% noise on the losses.
-DiagnosisInput healthy_curve(uint64_t seed, int n = 20) {
+TrialRecord healthy_curve(uint64_t seed, int n = 20) {
   Rng rng(derive_seed(seed, 0, SeedPurpose::kData));
-  DiagnosisInput in = curve(n, [&](int e, EpochRow& r) {
+  TrialRecord in = curve(n, [&](int e, EpochRow& r) {
     const double t = e;
     r.train_loss = 1.6 * std::pow(t, -0.7) * (1 + 0.01 * rng.normal());
     r.val_loss = 1.7 * std::pow(t, -0.6) * (1 + 0.02 * rng.normal());
@@ -88,7 +88,7 @@ TEST_CASE("a steadily learning noisy run is exactly one healthy finding", "[anal
 
 TEST_CASE("a short curve says less: healthy with too few epochs, whatever its shape", "[analysis]") {
   // Three epochs that would read as overfitting and a stall if they were trends.
-  DiagnosisInput in = curve(3, [](int e, EpochRow& r) {
+  TrialRecord in = curve(3, [](int e, EpochRow& r) {
     r.train_loss = 2.3;
     r.val_loss = 1.0 + 0.2 * e;
     r.train_acc = 0.5 + 0.1 * e;
@@ -101,7 +101,7 @@ TEST_CASE("a short curve says less: healthy with too few epochs, whatever its sh
   CHECK(contains(fs[0].evidence, "too few"));
   CHECK(fs[0].to_epoch == 3);
 
-  const auto empty = diagnose(DiagnosisInput{}, kNoSweep);
+  const auto empty = diagnose(TrialRecord{}, kNoSweep);
   REQUIRE(empty.size() == 1);
   CHECK(empty[0].label == "healthy");
   CHECK(empty[0].from_epoch == 0);
@@ -110,7 +110,7 @@ TEST_CASE("a short curve says less: healthy with too few epochs, whatever its sh
 // ---- diverged ----
 
 TEST_CASE("diverged: a NaN loss names its epoch", "[analysis]") {
-  DiagnosisInput in = healthy_curve(3, 6);
+  TrialRecord in = healthy_curve(3, 6);
   in.curves[4].train_loss = NAN;
   in.curves[4].val_loss = NAN;
   in.curves[4].val_acc = NAN;
@@ -128,7 +128,7 @@ TEST_CASE("diverged: a NaN loss names its epoch", "[analysis]") {
 }
 
 TEST_CASE("diverged: an inf loss even in a three-epoch curve", "[analysis]") {
-  DiagnosisInput in = curve(3, [](int e, EpochRow& r) { r.train_loss = e < 3 ? 2.0 : INFINITY; });
+  TrialRecord in = curve(3, [](int e, EpochRow& r) { r.train_loss = e < 3 ? 2.0 : INFINITY; });
   const auto fs = diagnose(in, kNoSweep);
   const Finding& f = get(fs, "diverged");
   CHECK(contains(f.evidence, "inf at epoch 3"));
@@ -137,7 +137,7 @@ TEST_CASE("diverged: an inf loss even in a three-epoch curve", "[analysis]") {
 
 TEST_CASE("diverged: the training loss exploding past 1.5x its start", "[analysis]") {
   const std::vector<double> L = {2.3, 2.0, 2.4, 3.1, 4.5, 6.0};
-  DiagnosisInput in = curve(6, [&](int e, EpochRow& r) {
+  TrialRecord in = curve(6, [&](int e, EpochRow& r) {
     r.lr = 0.5;
     r.train_loss = r.val_loss = L[e - 1];
     r.train_acc = r.val_acc = 0.1;
@@ -151,7 +151,7 @@ TEST_CASE("diverged: the training loss exploding past 1.5x its start", "[analysi
 
 TEST_CASE("diverged: the training loss climbing from its minimum by a large factor", "[analysis]") {
   const std::vector<double> L = {2.3, 1.5, 1.0, 0.7, 0.5, 0.45, 0.6, 0.8, 1.1, 1.5};
-  DiagnosisInput in = curve(10, [&](int e, EpochRow& r) {
+  TrialRecord in = curve(10, [&](int e, EpochRow& r) {
     r.train_loss = L[e - 1];
     r.val_loss = L[e - 1] * 1.1;
     r.train_acc = r.val_acc = 0.5;
@@ -165,8 +165,8 @@ TEST_CASE("diverged: the training loss climbing from its minimum by a large fact
 }
 
 TEST_CASE("diverged: the trainer's status alone is enough", "[analysis]") {
-  DiagnosisInput in = healthy_curve(4, 5);
-  in.status = "diverged";
+  TrialRecord in = healthy_curve(4, 5);
+  in.status = TrialStatus::kDiverged;
   const auto fs = diagnose(in, kNoSweep);
   INFO(labels(fs));
   const Finding& f = get(fs, "diverged");
@@ -175,13 +175,13 @@ TEST_CASE("diverged: the trainer's status alone is enough", "[analysis]") {
 }
 
 TEST_CASE("diverged does not fire on one noisy spike or on a tiny late loss doubling", "[analysis]") {
-  DiagnosisInput spike = healthy_curve(5);
+  TrialRecord spike = healthy_curve(5);
   spike.curves[9].train_loss *= 10;  // one bad epoch that recovers: ~3.3, 2x the start of 1.6
   CHECK_FALSE(has(diagnose(spike, kNoSweep), "diverged"));
 
   // 0.0042 -> 0.013 at the end of a fitted run: 3x its minimum but 0.009 in absolute terms
   const std::vector<double> tail = {0.006, 0.009, 0.013};
-  DiagnosisInput tiny = curve(14, [&](int e, EpochRow& r) {
+  TrialRecord tiny = curve(14, [&](int e, EpochRow& r) {
     r.train_loss = e <= 11 ? 2.3 * std::pow(0.4, e - 1) + 0.004 : tail[e - 12];
     r.val_loss = 0.3;
     r.train_acc = 1.0;
@@ -194,7 +194,7 @@ TEST_CASE("diverged does not fire on one noisy spike or on a tiny late loss doub
 
 TEST_CASE("bad_init: flat for five epochs, then a sudden drop", "[analysis]") {
   Rng rng(11);
-  DiagnosisInput in = curve(15, [&](int e, EpochRow& r) {
+  TrialRecord in = curve(15, [&](int e, EpochRow& r) {
     r.train_loss = e <= 5 ? 2.3 * (1 + 0.01 * rng.normal()) : 1.5 * std::pow(0.85, e - 6);
     r.val_loss = r.train_loss * 1.05;
     r.train_acc = 0.95 - 0.3 * r.train_loss;
@@ -213,14 +213,14 @@ TEST_CASE("bad_init: flat for five epochs, then a sudden drop", "[analysis]") {
 
 TEST_CASE("bad_init does not fire on a slow start, a short flat stretch or a healthy run", "[analysis]") {
   // falls 3%/epoch from the start: slow, but no flat stretch followed by a sudden drop
-  DiagnosisInput slow = curve(15, [](int e, EpochRow& r) {
+  TrialRecord slow = curve(15, [](int e, EpochRow& r) {
     r.train_loss = 2.3 * std::pow(0.97, e - 1);
     r.val_loss = r.train_loss;
     r.train_acc = r.val_acc = 0.5;
   });
   CHECK_FALSE(has(diagnose(slow, kNoSweep), "bad_init"));
   // flat for two epochs only (the rule wants three)
-  DiagnosisInput brief = curve(12, [](int e, EpochRow& r) {
+  TrialRecord brief = curve(12, [](int e, EpochRow& r) {
     r.train_loss = e <= 2 ? 2.3 : 1.5 * std::pow(0.85, e - 3);
     r.val_loss = r.train_loss;
     r.train_acc = r.val_acc = 0.5;
@@ -234,7 +234,7 @@ TEST_CASE("bad_init does not fire on a slow start, a short flat stretch or a hea
 namespace {
 // Falls from 2.3 to ~0.6 by epoch 6, then sits there (1.5% noise). lr(e) gives the lr column.
 template <class Lr>
-DiagnosisInput plateau_curve(uint64_t seed, Lr lr) {
+TrialRecord plateau_curve(uint64_t seed, Lr lr) {
   Rng rng(derive_seed(seed, 1, SeedPurpose::kData));
   return curve(20, [&](int e, EpochRow& r) {
     r.lr = lr(e);
@@ -272,7 +272,7 @@ TEST_CASE("plateau does not fire once the lr has decayed, or on a fitted trainin
       diagnose(plateau_curve(2, [](int e) { return 0.05 * (1 + std::cos(3.14159265 * (e - 1) / 20)); }), kNoSweep);
   CHECK_FALSE(has(cosine, "plateau"));
   // train_acc already at 100%: nothing left to gain
-  DiagnosisInput fitted = plateau_curve(3, [](int) { return 0.1; });
+  TrialRecord fitted = plateau_curve(3, [](int) { return 0.1; });
   for (EpochRow& r : fitted.curves) r.train_acc = 1.0;
   CHECK_FALSE(has(diagnose(fitted, kNoSweep), "plateau"));
   // and a run still learning 4%/epoch at the end
@@ -283,7 +283,7 @@ TEST_CASE("plateau does not fire once the lr has decayed, or on a fitted trainin
 
 TEST_CASE("decay_too_early: the loss flattens right at an lr step while it was falling fast", "[analysis]") {
   Rng rng(21);
-  DiagnosisInput in = curve(12, [&](int e, EpochRow& r) {
+  TrialRecord in = curve(12, [&](int e, EpochRow& r) {
     r.lr = e <= 5 ? 0.1 : 0.01;
     const double L5 = 2.0 * std::pow(0.85, 4);
     r.train_loss = (e <= 5 ? 2.0 * std::pow(0.85, e - 1) : L5 * 0.98 * std::pow(0.997, e - 6)) *
@@ -308,7 +308,7 @@ TEST_CASE("decay_too_early does not fire for a step at a plateau or one after wh
           "[analysis]") {
   // The textbook step: flat at 0.8 before the x0.1 step at epoch 10, a drop, flat again.
   Rng rng(22);
-  DiagnosisInput at_plateau = curve(16, [&](int e, EpochRow& r) {
+  TrialRecord at_plateau = curve(16, [&](int e, EpochRow& r) {
     r.lr = e < 10 ? 0.1 : 0.01;
     r.train_loss = (e < 10 ? 0.8 + 1.5 * std::pow(0.5, e - 1) : 0.5) * (1 + 0.01 * rng.normal());
     r.val_loss = r.train_loss * 1.05;
@@ -321,7 +321,7 @@ TEST_CASE("decay_too_early does not fire for a step at a plateau or one after wh
   CHECK_FALSE(has(fs, "plateau"));
 
   // 15%/epoch before the step, still 8%/epoch after it
-  DiagnosisInput keeps_falling = curve(12, [](int e, EpochRow& r) {
+  TrialRecord keeps_falling = curve(12, [](int e, EpochRow& r) {
     r.lr = e <= 5 ? 0.1 : 0.01;
     r.train_loss = e <= 5 ? 2.0 * std::pow(0.85, e - 1) : 2.0 * std::pow(0.85, 4) * std::pow(0.92, e - 5);
     r.val_loss = r.train_loss;
@@ -335,7 +335,7 @@ TEST_CASE("decay_too_early does not fire for a step at a plateau or one after wh
 TEST_CASE("overfitting: val_acc falls from epoch 6 while train_acc rises", "[analysis]") {
   for (uint64_t seed = 1; seed <= 5; ++seed) {
     Rng rng(derive_seed(seed, 2, SeedPurpose::kData));
-    DiagnosisInput in = curve(20, [&](int e, EpochRow& r) {
+    TrialRecord in = curve(20, [&](int e, EpochRow& r) {
       r.train_loss = 0.6 * std::pow(0.93, e - 1) * (1 + 0.01 * rng.normal());
       r.val_loss = 0.4 * (1 + 0.02 * rng.normal());
       r.train_acc = 0.80 + 0.17 * (e - 1) / 19.0 + 0.002 * rng.normal();
@@ -356,7 +356,7 @@ TEST_CASE("overfitting: val_acc falls from epoch 6 while train_acc rises", "[ana
 
 TEST_CASE("overfitting: val_loss rises from epoch 6 while train_loss falls", "[analysis]") {
   Rng rng(31);
-  DiagnosisInput in = curve(20, [&](int e, EpochRow& r) {
+  TrialRecord in = curve(20, [&](int e, EpochRow& r) {
     r.train_loss = 0.6 * std::pow(0.93, e - 1) * (1 + 0.01 * rng.normal());
     r.val_loss = (e <= 6 ? 0.6 - 0.04 * (e - 1) : 0.40 + 0.012 * (e - 6)) * (1 + 0.01 * rng.normal());
     r.train_acc = 0.85 + 0.1 * (e - 1) / 19.0;
@@ -374,7 +374,7 @@ TEST_CASE("overfitting: val_loss rises from epoch 6 while train_loss falls", "[a
 TEST_CASE("diverged: a loss far above the loss before training, even when it blew up in epoch 1",
           "[analysis]") {
   // lr 1000: epoch 1 already averages 1e5, so the epochs alone never rise past their start.
-  DiagnosisInput in = curve(3, [&](int e, EpochRow& r) {
+  TrialRecord in = curve(3, [&](int e, EpochRow& r) {
     r.lr = 1000;
     r.train_loss = e == 1 ? 103014.4 : e == 2 ? 716.7 : 1127.2;
     r.val_loss = 600;
@@ -389,7 +389,7 @@ TEST_CASE("diverged: a loss far above the loss before training, even when it ble
   CHECK(f.from_epoch == 1);
   CHECK(contains(f.evidence, "before training (1.9"));
   // A healthy run's first epochs stay below its initial loss.
-  DiagnosisInput ok = healthy_curve(3);
+  TrialRecord ok = healthy_curve(3);
   ok.initial_loss = ok.curves[0].train_loss * 1.2;
   CHECK_FALSE(has(diagnose(ok, kNoSweep), "diverged"));
 }
@@ -397,7 +397,7 @@ TEST_CASE("diverged: a loss far above the loss before training, even when it ble
 TEST_CASE("overfitting does not fire when train_acc falls with val_acc even as the loss falls",
           "[analysis]") {
   // A run at a huge lr: its loss drifts down while both accuracies collapse. Not a train/val gap.
-  DiagnosisInput in = curve(12, [&](int e, EpochRow& r) {
+  TrialRecord in = curve(12, [&](int e, EpochRow& r) {
     r.train_loss = 3.0 * std::pow(0.95, e - 1);
     r.val_loss = 2.8 * std::pow(0.96, e - 1);
     r.train_acc = e <= 3 ? 0.6 + 0.02 * e : 0.66 - 0.02 * (e - 3);
@@ -414,7 +414,7 @@ TEST_CASE("overfitting does not fire when train_acc falls with val_acc even as t
 TEST_CASE("overfitting does not fire on a flat noisy val_acc while train_acc rises", "[analysis]") {
   for (uint64_t seed = 1; seed <= 20; ++seed) {
     Rng rng(derive_seed(seed, 3, SeedPurpose::kData));
-    DiagnosisInput in = curve(20, [&](int e, EpochRow& r) {
+    TrialRecord in = curve(20, [&](int e, EpochRow& r) {
       r.train_loss = 0.6 * std::pow(0.95, e - 1) * (1 + 0.01 * rng.normal());
       r.val_loss = 0.35 * (1 + 0.02 * rng.normal());
       r.train_acc = 0.85 + 0.1 * (e - 1) / 19.0 + 0.002 * rng.normal();
@@ -428,7 +428,7 @@ TEST_CASE("overfitting does not fire on a flat noisy val_acc while train_acc ris
 
 TEST_CASE("overfitting does not fire when the fall is too recent to be a trend", "[analysis]") {
   // val_acc drops 3 points only in the last two epochs
-  DiagnosisInput in = curve(12, [](int e, EpochRow& r) {
+  TrialRecord in = curve(12, [](int e, EpochRow& r) {
     r.train_loss = 0.6 * std::pow(0.93, e - 1);
     r.val_loss = 0.4;
     r.train_acc = 0.8 + 0.015 * e;
@@ -444,7 +444,7 @@ TEST_CASE("overfitting does not fire when the fall is too recent to be a trend",
 namespace {
 // train and val accuracy together around 0.7, still rising slowly; gap(e) between them.
 template <class Gap>
-DiagnosisInput low_curve(Gap gap) {
+TrialRecord low_curve(Gap gap) {
   Rng rng(41);
   return curve(10, [&](int e, EpochRow& r) {
     r.train_loss = 1.2 * std::pow(0.95, e - 1) * (1 + 0.005 * rng.normal());
@@ -476,7 +476,7 @@ TEST_CASE("underfitting does not fire near the sweep's best, with a gap, or with
 
 TEST_CASE("underfitting: a loss that never moves is a network not learning", "[analysis]") {
   Rng rng(51);
-  DiagnosisInput in = curve(10, [&](int e, EpochRow& r) {
+  TrialRecord in = curve(10, [&](int e, EpochRow& r) {
     r.lr = 1e-6;
     r.train_loss = 2.30 * (1 + 0.005 * rng.normal());
     r.val_loss = 2.30 * (1 + 0.005 * rng.normal());
@@ -496,7 +496,7 @@ TEST_CASE("underfitting: a loss that never moves is a network not learning", "[a
 // ---- update_ratio ----
 
 TEST_CASE("update_ratio: names the layers too high and too low with their medians", "[analysis]") {
-  DiagnosisInput in = healthy_curve(8, 10);
+  TrialRecord in = healthy_curve(8, 10);
   in.layer_names = {"fc1", "fc2", "fc3"};
   in.update_ratio.clear();
   for (int e = 1; e <= 10; ++e) in.update_ratio.push_back({1e-3, e == 1 ? 5e-3 : 3e-2, 1e-5});
@@ -520,7 +520,7 @@ TEST_CASE("update_ratio: names the layers too high and too low with their median
 
 TEST_CASE("update_ratio does not fire for ratios near 1e-3 or out of band in a minority of epochs",
           "[analysis]") {
-  DiagnosisInput in = healthy_curve(9, 10);
+  TrialRecord in = healthy_curve(9, 10);
   in.layer_names = {"fc1", "fc2"};
   in.update_ratio.clear();
   Rng rng(61);
@@ -534,7 +534,7 @@ TEST_CASE("update_ratio does not fire for ratios near 1e-3 or out of band in a m
 // ---- initial_loss ----
 
 TEST_CASE("initial_loss: far from ln(C) either way fires, near it or unknown does not", "[analysis]") {
-  DiagnosisInput in = healthy_curve(10);
+  TrialRecord in = healthy_curve(10);
   in.num_classes = 10;
   in.initial_loss = 4.0;  // ln 10 = 2.303: 73.7% above
   auto fs = diagnose(in, kNoSweep);
@@ -560,26 +560,7 @@ TEST_CASE("initial_loss: far from ln(C) either way fires, near it or unknown doe
   CHECK_FALSE(has(diagnose(in, kNoSweep), "initial_loss"));
 }
 
-// ---- inputs from the store ----
-
-TEST_CASE("diagnosis_input copies a record, its initial loss and classes included", "[analysis]") {
-  TrialRecord t;
-  t.initial_loss = 2.41;
-  t.num_classes = 10;
-  t.status = "early_stopped";
-  t.curves = healthy_curve(12, 4).curves;
-  t.layer_names = {"a", "b"};
-  t.update_ratio = {{1e-3, 2e-3}, {1e-3, 2e-3}, {1e-3, 2e-3}, {1e-3, 2e-3}};
-  const DiagnosisInput in = diagnosis_input(t);
-  CHECK(in.status == "early_stopped");
-  REQUIRE(in.curves.size() == 4);
-  CHECK(in.curves[3].train_loss == t.curves[3].train_loss);
-  CHECK(in.layer_names == t.layer_names);
-  CHECK(in.update_ratio == t.update_ratio);
-  CHECK(in.initial_loss == 2.41);
-  CHECK(in.num_classes == 10);
-  CHECK(std::isnan(diagnosis_input(TrialRecord{}).initial_loss));  // unknown stays unknown
-}
+// ---- the sweep around a trial ----
 
 TEST_CASE("sweep_context takes the best finite val_acc of any epoch of any trial", "[analysis]") {
   CHECK(std::isnan(sweep_context({}).best_val_acc));

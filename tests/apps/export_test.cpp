@@ -75,7 +75,7 @@ TEST_CASE("export writes summary.csv and curves.csv of a real sweep", "[cli][exp
     std::snprintf(metric, sizeof metric, "%.17g", t.best_metric);
     std::snprintf(loss, sizeof loss, "%.17g", t.initial_loss);
     INFO(sum[i + 1]);
-    CHECK(sum[i + 1].rfind(std::to_string(t.id) + "," + t.status + "," + lr + "," +
+    CHECK(sum[i + 1].rfind(std::to_string(t.id) + "," + hs::status_name(t.status) + "," + lr + "," +
                                std::get<std::string>(t.params[1]) + "," + std::to_string(t.best_epoch) +
                                "," + metric + ",",
                            0) == 0);

@@ -122,7 +122,7 @@ TEST_CASE("SIGUSR1 stops a recipe under mpirun and the same command continues it
   REQUIRE(step4.ok());
   std::vector<hs::TrialRecord> kept;
   for (const auto& t : step4->trials)
-    if (t.status == "completed") kept.push_back(t);
+    if (t.status == hs::TrialStatus::kCompleted) kept.push_back(t);
   CHECK(kept.size() >= 2);
   REQUIRE(kept.size() < 9u);
 

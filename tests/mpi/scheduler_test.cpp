@@ -72,12 +72,12 @@ void check_continued(const std::vector<hs::TrialRecord>& before,
   std::set<int64_t> ids;
   for (const auto& t : after) {
     ids.insert(t.id);
-    CHECK(t.status == "completed");
+    CHECK(t.status == hs::TrialStatus::kCompleted);
   }
   CHECK(ids.size() == static_cast<size_t>(n));
   CHECK(*ids.rbegin() == n - 1);
   for (const auto& b : before) {
-    if (b.status != "completed") continue;
+    if (b.status != hs::TrialStatus::kCompleted) continue;
     const auto a = std::find_if(after.begin(), after.end(), [&](const auto& t) { return t.id == b.id; });
     REQUIRE(a != after.end());
     CHECK(a->best_metric == b.best_metric);
@@ -105,7 +105,7 @@ TEST_CASE("mpirun with 3 ranks runs a Fashion-MNIST sweep that the README's h5py
   const auto recs = records_of(out);
   REQUIRE(recs.size() == 4u);
   for (const auto& t : recs) {
-    CHECK(t.status == "completed");
+    CHECK(t.status == hs::TrialStatus::kCompleted);
     CHECK(t.curves.size() == 2u);
     CHECK((t.rank == 1 || t.rank == 2));  // workers train; rank 0 only schedules
   }
@@ -212,7 +212,7 @@ TEST_CASE("SIGUSR1 stops an MPI sweep cleanly, and the sweep resumes with every 
   CHECK(contains(bg.log(), "stopped by SIGUSR1"));
   const auto before = records_of(out);
   int interrupted = 0;
-  for (const auto& t : before) interrupted += t.status == "interrupted";
+  for (const auto& t : before) interrupted += t.status == hs::TrialStatus::kInterrupted;
   CHECK(interrupted >= 1);  // the trials in flight
   REQUIRE(before.size() < 10u);
 
@@ -257,7 +257,7 @@ TEST_CASE("kill -9 of rank 0 under mpirun loses only the trials in flight, and t
   const auto before = records_of(out);  // repaired from the journal if need be
   REQUIRE(before.size() >= 3u);
   REQUIRE(before.size() < 10u);
-  for (const auto& b : before) CHECK(b.status == "completed");  // kill -9 writes no record
+  for (const auto& b : before) CHECK(b.status == hs::TrialStatus::kCompleted);  // kill -9 writes no record
   const Run r = hypersweep("run '" + cfg.string() + "' --out '" + out + "'", mpirun(3));
   INFO(bg.log() << r.out << r.err);
   REQUIRE(r.code == 0);
@@ -280,8 +280,8 @@ TEST_CASE("SIGINT stops a sweep run without mpirun the same way", "[mpi][resume]
   const auto recs = records_of(out);
   REQUIRE(recs.size() >= 2u);
   REQUIRE(recs.size() < 5u);
-  for (size_t i = 0; i + 1 < recs.size(); ++i) CHECK(recs[i].status == "completed");
-  CHECK(recs.back().status == "interrupted");
+  for (size_t i = 0; i + 1 < recs.size(); ++i) CHECK(recs[i].status == hs::TrialStatus::kCompleted);
+  CHECK(recs.back().status == hs::TrialStatus::kInterrupted);
   CHECK(!recs.back().curves.empty());  // the epochs it ran are kept
   CHECK(recs.back().curves.size() < 400u);
 }

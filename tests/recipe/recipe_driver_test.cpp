@@ -192,7 +192,7 @@ TEST_CASE("the best few skip diverged trials and rank by validation accuracy", "
   auto rec = [](int64_t id, const char* status, double acc, double lr, double wd) {
     TrialRecord r;
     r.id = id;
-    r.status = status;
+    r.status = *hs::parse_status(status);
     r.best_metric = acc;
     r.params = {lr, wd};
     return r;
@@ -228,7 +228,7 @@ TEST_CASE("step 3's record carries what pick_lr needs", "[recipe][step3]") {
   c.loss_end = 0.9;
   c.drop = 0.5;
   const TrialRecord rb = lr_trial_record(b, 1);
-  CHECK(rb.status == "diverged");
+  CHECK(rb.status == TrialStatus::kDiverged);
   CHECK(rb.curves.size() == 2);
   CHECK(std::isnan(rb.curves[1].train_loss));
   const LrFindResult direct = pick_lr({a, b, c});
@@ -266,10 +266,10 @@ TEST_CASE("the recipe runs six steps into one file and writes a config that trai
   CHECK(rd->steps[0].series["batch_losses"].size() == 5);
   CHECK(rd->steps[0].numbers["expected"] == Approx(std::log(4.0)));
   REQUIRE(rd->steps[1].results);
-  CHECK(rd->steps[1].results->trials.front().status == "fit");
+  CHECK(rd->steps[1].results->trials.front().status == TrialStatus::kFit);
   REQUIRE(rd->steps[2].results);
   CHECK(rd->steps[2].results->trials.size() == 4);
-  CHECK(rd->steps[2].results->header.metric == "loss_drop");
+  CHECK(rd->steps[2].results->header.metric.name == "loss_drop");
   CHECK(rd->steps[2].results->trials[0].curves.size() == 100);  // one row per update
   REQUIRE(rd->steps[3].results);
   CHECK(rd->steps[3].results->trials.size() == 9);
@@ -282,7 +282,7 @@ TEST_CASE("the recipe runs six steps into one file and writes a config that trai
   const double best_lr = rd->steps[2].numbers["best_lr"];
   double best_drop = -1;
   for (const auto& t : rd->steps[2].results->trials)
-    if (t.status == "completed" && t.best_metric > best_drop) best_drop = t.best_metric;
+    if (t.status == TrialStatus::kCompleted && t.best_metric > best_drop) best_drop = t.best_metric;
   for (const auto& t : rd->steps[2].results->trials)
     if (t.best_metric == best_drop) CHECK(param(t, 0) == best_lr);
   for (const auto& t : rd->steps[3].results->trials) {
@@ -415,6 +415,6 @@ TEST_CASE("lrs that all diverge stop the recipe at step 2 with lr too high", "[r
   CHECK(rd->steps[1].text["verdict"] == "lr_too_high");
   REQUIRE(rd->steps[1].results);
   REQUIRE(rd->steps[1].results->trials.size() == 2);  // both lrs tried, both recorded
-  for (const auto& t : rd->steps[1].results->trials) CHECK(t.status == "too_high");
+  for (const auto& t : rd->steps[1].results->trials) CHECK(t.status == TrialStatus::kTooHigh);
   CHECK(rd->steps[1].text["report"].find("Every lr was too high") != std::string::npos);
 }

@@ -117,7 +117,7 @@ TEST_CASE("overfitting a small sample reaches 100% training accuracy at a sane l
     CHECK(r->samples == 8 * 32);
     REQUIRE(r->tried.size() == 1);  // the first lr fits: nothing more is tried
     CHECK(r->lr == 1e-1);
-    CHECK(r->tried[0].outcome == "fit");
+    CHECK(r->tried[0].outcome == TrialStatus::kFit);
     CHECK(r->tried[0].final_acc == 1.0);
     CHECK(r->tried[0].final_loss < 0.1 * r->tried[0].start_loss);
     // Regularisation in the base options is turned off: the same run, bit for bit.
@@ -145,7 +145,7 @@ TEST_CASE("overfitting reports lr too high when every lr diverges", "[recipe][st
   CHECK(r->verdict == "lr_too_high");
   REQUIRE(r->tried.size() == 2);
   for (const auto& a : r->tried) {
-    CHECK(a.outcome == "too_high");
+    CHECK(a.outcome == TrialStatus::kTooHigh);
     CHECK(a.epochs == 1);  // caught in the first epoch, not after max_epochs
     // Measured: lr 1e3 explodes to ~1e26 (finite), lr 1e4 to NaN.
     CHECK_FALSE(a.final_loss < 1e6 * a.start_loss);
@@ -166,7 +166,7 @@ TEST_CASE("overfitting reports lr too low for a tiny lr and moves on after a div
   INFO(r->report);
   CHECK(r->verdict == "lr_too_low");
   REQUIRE(r->tried.size() == 1);
-  CHECK(r->tried[0].outcome == "too_low");
+  CHECK(r->tried[0].outcome == TrialStatus::kTooLow);
   CHECK(r->tried[0].epochs == low.max_epochs);
   CHECK(r->tried[0].final_loss < r->tried[0].start_loss);  // fell, but by under 10%
 
@@ -176,8 +176,8 @@ TEST_CASE("overfitting reports lr too low for a tiny lr and moves on after a div
   REQUIRE(n.ok());
   INFO(n->report);
   REQUIRE(n->tried.size() == 2);
-  CHECK(n->tried[0].outcome == "too_high");
-  CHECK(n->tried[1].outcome == "fit");
+  CHECK(n->tried[0].outcome == TrialStatus::kTooHigh);
+  CHECK(n->tried[1].outcome == TrialStatus::kFit);
   CHECK(n->lr == 1e-1);
 }
 

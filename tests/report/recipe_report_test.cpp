@@ -43,7 +43,7 @@ hs::ResultsData results(const std::string& strategy, const std::string& metric, 
   r.header.seed = 11;
   r.header.version = "0.2.0";
   r.header.start_time = "2024-06-01T09:00:00Z";
-  r.header.metric = metric;
+  r.header.metric = hs::Metric{metric, hs::default_direction(metric)};
   r.header.space.params = std::move(params);
   return r;
 }
@@ -52,7 +52,7 @@ TrialRecord trial(int64_t id, std::vector<ParamValue> params, const std::string&
   TrialRecord t;
   t.id = id;
   t.params = std::move(params);
-  t.status = status;
+  t.status = *hs::parse_status(status);
   t.host = "node0";
   t.seconds = 1.5;
   return t;
@@ -271,9 +271,7 @@ TEST_CASE("recipe report loads nothing from the network", "[report][recipe]") {
 
 TEST_CASE("recipe report JSON holds every step, title, trial and row", "[report][recipe]") {
   const RecipeData r = full_recipe();
-  hs::ReportOptions opt;
-  opt.direction = "min";  // a page-wide direction: each step must go by its own metric instead
-  const std::string html = hs::render_recipe_report(r, full_findings(r), opt);
+  const std::string html = hs::render_recipe_report(r, full_findings(r));
   Scratch sc;
   const fs::path toml = sc.write("recommended.toml", kRecommended);
   const std::string printed = python_on_json(sc, embedded_json(html), "TOML = '" + toml.string() + "'\n" + R"PY(

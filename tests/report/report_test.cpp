@@ -22,7 +22,10 @@ using hs::Finding;
 using hs::ParamKind;
 using hs::ParamValue;
 using hs::SweepHeader;
+using hs::Direction;
+using hs::Metric;
 using hs::TrialRecord;
+using hs::TrialStatus;
 
 // ---- a synthetic sweep --------------------------------------------------------------------------
 
@@ -58,7 +61,7 @@ Sweep synthetic_sweep(int n, int epochs, const std::string& strategy, uint64_t s
   h.seed = 18446744073709551615ull;  // the largest uint64: survives only as text
   h.version = "0.1.0";
   h.start_time = "2024-05-01T12:00:00Z";
-  h.metric = "val_acc";
+  h.metric = Metric{"val_acc", Direction::kMaximize};
   h.space.params.push_back(param("lr", ParamKind::kLogUniform, 1e-4, 1e-1));
   h.space.params.push_back(param("weight_decay", ParamKind::kLogUniform, 1e-6, 1e-2));
   hs::Param opt = param("optimizer", ParamKind::kChoice, 0, 0);
@@ -83,7 +86,7 @@ Sweep synthetic_sweep(int n, int epochs, const std::string& strategy, uint64_t s
     t.params = {ParamValue(lr), ParamValue(wd), ParamValue(std::string(adam ? "adam" : "sgd</b>&")),
                 ParamValue(bs), ParamValue(int64_t{epochs})};
     const bool failed = i == 5, diverged = i == 3;
-    t.status = failed ? "failed" : diverged ? "diverged" : "completed";
+    t.status = failed ? TrialStatus::kFailed : diverged ? TrialStatus::kDiverged : TrialStatus::kCompleted;
     t.seconds = 3.0 + 0.1 * epochs + u(rng);
     if (failed) {
       t.error = "trainer refused: warmup (30) >= epochs; see <b>config</b> & \"</script>\"";
@@ -142,7 +145,7 @@ Sweep synthetic_sweep(int n, int epochs, const std::string& strategy, uint64_t s
 
 int with_result(const Sweep& s) {
   int n = 0;
-  for (const auto& t : s.trials) n += t.status != "diverged" && std::isfinite(t.best_metric);
+  for (const auto& t : s.trials) n += t.status != TrialStatus::kDiverged && std::isfinite(t.best_metric);
   return n;
 }
 
@@ -214,7 +217,7 @@ print(t["p"][2][0] in ("adam", "sgd</b>&"), t["p"][4][0])
 TEST_CASE("report escapes markup in config, params and errors", "[report]") {
   Sweep s = synthetic_sweep(12, 10, "random");
   s.header.config_text += "x = \"</script><script>alert(1)</script>\"\n<!-- <script> -->\n";
-  s.header.metric = "val_acc";
+  s.header.metric = Metric{"val_acc", Direction::kMaximize};
   hs::ReportOptions opt;
   opt.title = "sweep <b>&</b> </title>";
   const std::string html = hs::render_report(s.header, s.trials, s.findings, opt);
@@ -378,7 +381,7 @@ TEST_CASE("browser report survives sorting and choosing trials and axes", "[repo
 TEST_CASE("browser draws best-so-far for a tpe sweep", "[report][browser]") {
   if (!have_browser()) return;
   Sweep s = synthetic_sweep(12, 20, "tpe");
-  s.header.metric = "val_loss";  // minimised: the overlay shows val_loss
+  s.header.metric = Metric{"val_loss", Direction::kMinimize};  // the overlay shows val_loss
   for (auto& t : s.trials)
     if (!t.curves.empty()) t.best_metric = t.curves.back().val_loss;
   Scratch sc;

@@ -42,7 +42,7 @@ double run_branin(StrategyKind kind, uint64_t seed, int64_t trials) {
   while (auto t = (*st)->ask()) {
     const double v = branin_at(*t);
     best = std::min(best, v);
-    (*st)->tell(t->id, Outcome{TrialStatus::kOk, v});
+    (*st)->tell(t->id, Outcome::of(v));
   }
   return best - kBraninMin;
 }
@@ -78,7 +78,7 @@ TEST_CASE("asks before any tell give distinct trials, and the same tells the sam
       // 16 told one by one, then 8 asked at once (8 free workers).
       for (int i = 0; i < 16; ++i) {
         auto t = *st->ask();
-        st->tell(t.id, Outcome{TrialStatus::kOk, branin_at(t)});
+        st->tell(t.id, Outcome::of(branin_at(t)));
         out.push_back(t);
       }
       for (int i = 0; i < 8; ++i) out.push_back(*st->ask());
@@ -111,7 +111,7 @@ TEST_CASE("failed trials count as bad outcomes and the search goes on", "[search
     while (auto t = st->ask()) {
       const bool fails = std::get<double>(t->values[0]) > 2.5;
       if (t->id >= 25) late_right += fails;
-      st->tell(t->id, fails ? Outcome{TrialStatus::kDiverged, NAN} : Outcome{TrialStatus::kOk, branin_at(*t)});
+      st->tell(t->id, fails ? Outcome::none() : Outcome::of(branin_at(*t)));
     }
     CHECK(late_right <= 5);  // of the last 15 trials; at random half would land there
   }
@@ -140,7 +140,7 @@ TEST_CASE("choices and integers reach bayes and tpe as valid values", "[search][
       const double score = (opt == "adam" ? 1.0 : 0.0) - 0.2 * std::abs(depth - 2) -
                            0.3 * std::abs(std::log10(lr) + 2);
       if (t->id >= 20) adam_late += opt == "adam";
-      st->tell(t->id, Outcome{TrialStatus::kOk, score});
+      st->tell(t->id, Outcome::of(score));
     }
     CHECK(adam_late >= 5);  // of the last 10; chance is a third
   }

@@ -67,7 +67,7 @@ TEST_CASE("random: trial i depends on the seed and i only", "[search][random]") 
   std::vector<Trial> ta = ask_all(*a), tb;
   while (auto t = b->ask()) {
     tb.push_back(*t);
-    b->tell(t->id, Outcome{TrialStatus::kOk, 0.5});
+    b->tell(t->id, Outcome::of(0.5));
   }
   REQUIRE(ta.size() == 50u);
   for (size_t i = 0; i < ta.size(); ++i) CHECK(ta[i].values == tb[i].values);
@@ -233,7 +233,7 @@ TEST_CASE("list resumes after its recorded trials", "[search][list]") {
   auto resumed = make(o, pairs3());
   REQUIRE(resumed->restore(recorded[0]).ok());
   REQUIRE(resumed->restore(recorded[1]).ok());
-  resumed->tell(0, Outcome{TrialStatus::kOk, 0.8});
+  resumed->tell(0, Outcome::of(0.8));
   const auto next = resumed->ask();
   REQUIRE(next);
   CHECK(next->id == 2);

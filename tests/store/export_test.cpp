@@ -85,7 +85,7 @@ ResultsData make_data() {
                            param("nesterov", ParamKind::kChoice, {true, false})};
   TrialRecord a;
   a.id = 0;
-  a.status = "completed";
+  a.status = TrialStatus::kCompleted;
   a.params = {ParamValue(1.0 / 3.0), ParamValue(int64_t{-7}), ParamValue(std::string("a,\"b\"\nc")), ParamValue(true)};
   a.best_epoch = 2;
   a.best_metric = 0.1 + 0.2;  // not 0.3: every bit must survive
@@ -101,14 +101,14 @@ ResultsData make_data() {
   a.update_ratio = {{1e-3, 2e-3}, {std::nan(""), 4e-3}};
   TrialRecord b;  // failed: no epochs, NaNs, an error over several lines
   b.id = 7;
-  b.status = "failed";
+  b.status = TrialStatus::kFailed;
   b.params = {ParamValue(0.001), ParamValue(int64_t{3}), ParamValue(std::string("sgd")), ParamValue(false)};
   b.best_metric = b.test_acc = b.initial_loss = std::nan("");
   b.host = "h";
   b.error = "exit code 1\r\nTraceback: \"x\", line 2\n";
   TrialRecord c;  // other layers than a's
   c.id = 3;
-  c.status = "early_stopped";
+  c.status = TrialStatus::kEarlyStopped;
   c.params = {ParamValue(0.01), ParamValue(int64_t{16}), ParamValue(std::string("sgd")), ParamValue(true)};
   c.epochs = 1;
   c.curves = {{1, 0.01, 1.5, 0.4, 1.6, 0.35, 0.25}};
@@ -150,7 +150,7 @@ TEST_CASE("export_csv writes summary.csv and curves.csv that a CSV reader gets b
     INFO("trial " << r.id);
     REQUIRE(f.size() == sum[0].size());
     CHECK(f[0] == std::to_string(r.id));
-    CHECK(f[1] == r.status);
+    CHECK(f[1] == status_name(r.status));
     CHECK(same_number(f[2], std::get<double>(r.params[0])));
     CHECK(f[3] == std::to_string(std::get<int64_t>(r.params[1])));
     CHECK(f[4] == std::get<std::string>(r.params[2]));

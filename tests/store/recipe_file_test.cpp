@@ -36,7 +36,7 @@ SweepHeader sweep_header(const std::string& strategy, std::vector<Param> params)
   h.seed = 0x8000000000000001ULL;  // above int64: a uint64 attribute the recipe reader skips
   h.version = "0.1.0";
   h.start_time = "2024-06-01T10:00:00Z";
-  h.metric = "val_acc";
+  h.metric = Metric{"val_acc", Direction::kMaximize};
   h.space.params = std::move(params);
   return h;
 }
@@ -45,7 +45,7 @@ SweepHeader sweep_header(const std::string& strategy, std::vector<Param> params)
 TrialRecord trial(int64_t id, std::vector<ParamValue> params, int epochs) {
   TrialRecord r;
   r.id = id;
-  r.status = id % 2 ? "completed" : "early_stopped";
+  r.status = id % 2 ? TrialStatus::kCompleted : TrialStatus::kEarlyStopped;
   r.params = std::move(params);
   r.best_epoch = epochs - 1;
   r.best_metric = std::nextafter(0.5, 1.0) + 0.01 * static_cast<double>(id);

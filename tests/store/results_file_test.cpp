@@ -65,7 +65,7 @@ SweepHeader make_header() {
   h.seed = 0xfedcba9876543210ULL;
   h.version = "0.1.0";
   h.start_time = "2024-05-01T12:00:00Z";
-  h.metric = "val_acc";
+  h.metric = Metric{"val_acc", Direction::kMaximize};
   h.space.params = {real("lr", ParamKind::kLogUniform, 1e-4, 1e-1),
                     real("hidden", ParamKind::kInt, 16, 256),
                     choice("optimizer", {std::string("sgd"), std::string("adamw")}),
@@ -80,7 +80,9 @@ SweepHeader make_header() {
 TrialRecord make_record(int64_t i) {
   TrialRecord r;
   r.id = i;
-  const char* statuses[] = {"completed", "early_stopped", "diverged", "failed", "interrupted", "pruned"};
+  const TrialStatus statuses[] = {TrialStatus::kCompleted, TrialStatus::kEarlyStopped,
+                                  TrialStatus::kDiverged,  TrialStatus::kFailed,
+                                  TrialStatus::kInterrupted, TrialStatus::kPruned};
   r.status = statuses[i % 6];
   r.params = {ParamValue(1e-3 * static_cast<double>(i + 1)), ParamValue(int64_t{16 + i}),
               ParamValue(std::string(i % 2 ? "adamw" : "sgd")), ParamValue(i % 3 == 0),
@@ -101,7 +103,7 @@ TrialRecord make_record(int64_t i) {
     r.layer_names = {"dense1", "dense2"};
     for (int e = 0; e < r.epochs; ++e) r.update_ratio.push_back({1e-3 * e, 2e-3 * e});
   }
-  if (r.status == "failed") {  // as trial_record() writes a trial that never trained
+  if (r.status == TrialStatus::kFailed) {  // as trial_record() writes a trial that never trained
     r.error = "exit code 1\nTraceback: line \"x\"\n";
     r.best_metric = r.test_acc = r.initial_loss = std::nan("");
     r.num_classes = 0;
@@ -128,7 +130,7 @@ TEST_CASE("results file round trip of header and records", "[store]") {
 
   SECTION("a later record with the same id replaces the earlier one") {
     TrialRecord again = make_record(4);
-    again.status = "completed";
+    again.status = TrialStatus::kCompleted;
     again.best_metric = 0.99;
     REQUIRE(g->append(again).ok());
     REQUIRE(g->append(make_record(12)).ok());
@@ -528,14 +530,14 @@ TEST_CASE("read_results reads back what ResultsFile wrote, typed per /space, bit
       REQUIRE(f->append(written.back()).ok());
     }
     TrialRecord again = tricky_record(4);  // replaced in place: same row, new values
-    again.status = "completed";
+    again.status = TrialStatus::kCompleted;
     again.initial_loss = 2.5;
     written[4] = again;
     REQUIRE(f->append(again).ok());
     REQUIRE(f->close().ok());
   }
   // Sanity of the cases: a failed trial with error text and NaNs, a trial with no epochs.
-  REQUIRE(written[3].status == "failed");
+  REQUIRE(written[3].status == TrialStatus::kFailed);
   REQUIRE(std::isnan(written[3].initial_loss));
   REQUIRE(written[4].epochs == 0);
 

@@ -105,7 +105,7 @@ TEST_CASE("placeholders take the trial's values, quoted for the shell where need
       run, trial_of(0, {ParamValue{std::string("it's a b")}, ParamValue{std::string("$HOME;rm -rf /")},
                         ParamValue{0.5}}),
       {});
-  CHECK(r.status == "completed");
+  CHECK(r.status == TrialStatus::kCompleted);
   CHECK(dir.read("args.sh.out") == "it's a b\n$HOME;rm -rf /\n0.5\n{x}\n");
 }
 
@@ -129,9 +129,9 @@ TEST_CASE("the metric is read from the last line, as k=v pairs or a JSON object"
     const std::string out = dir.write("out.txt", c.stdout_text);
     const SweepConfig s = sweep_with("cat " + out, "x = 1\n", "", "metric = \"" + c.metric + "\"\n");
     const TrialRun r = run_command_trial(s, trial_of(0, {ParamValue{int64_t{1}}}), {});
-    CHECK(r.status == "completed");
+    CHECK(r.status == TrialStatus::kCompleted);
     CHECK(r.error.empty());
-    CHECK(r.outcome.status == TrialStatus::kOk);
+    CHECK(r.outcome.ok);
     CHECK(r.outcome.value == c.value);
     REQUIRE(r.result.has_value());
     CHECK(r.result->best_metric == c.value);
@@ -155,7 +155,7 @@ print(json.dumps({"val_acc": 0.8, "test_acc": 0.77}))
   const SweepConfig s = sweep_with("/usr/bin/python3 " + script);
   const TrialRun r = run_command_trial(s, trial_of(3, {ParamValue{int64_t{1}}}), {});
   INFO(r.error);
-  CHECK(r.status == "completed");
+  CHECK(r.status == TrialStatus::kCompleted);
   CHECK(r.outcome.value == 0.8);
   REQUIRE(r.result.has_value());
   const TrainResult& t = *r.result;
@@ -194,8 +194,8 @@ print(json.dumps({"val_acc": 0.8, "test_acc": 0.77}))
 TEST_CASE("a non-zero exit or a signal fails the trial with the end of stderr", "[sweep][command]") {
   const SweepConfig s = sweep_with("echo metric=1; echo 'bad things' >&2; exit 3");
   const TrialRun r = run_command_trial(s, trial_of(0, {ParamValue{int64_t{1}}}), {});
-  CHECK(r.status == "failed");
-  CHECK(r.outcome.status == TrialStatus::kFailed);
+  CHECK(r.status == TrialStatus::kFailed);
+  CHECK(!r.outcome.ok);
   CHECK(std::isnan(r.outcome.value));
   CHECK(r.error.rfind("the command exited with status 3\n", 0) == 0);
   CHECK(r.error.find("bad things") != std::string::npos);
@@ -205,7 +205,7 @@ TEST_CASE("a non-zero exit or a signal fails the trial with the end of stderr", 
       "i=0; while [ $i -lt 2000 ]; do echo \"noise line $i\" >&2; i=$((i+1)); done; "
       "echo 'the real reason' >&2; exit 1");
   const TrialRun n = run_command_trial(noisy, trial_of(0, {ParamValue{int64_t{1}}}), {});
-  CHECK(n.status == "failed");
+  CHECK(n.status == TrialStatus::kFailed);
   CHECK(n.error.find("the real reason") != std::string::npos);
   CHECK(n.error.find("noise line 1999\n") != std::string::npos);
   CHECK(n.error.find("noise line 10\n") == std::string::npos);
@@ -215,7 +215,7 @@ TEST_CASE("a non-zero exit or a signal fails the trial with the end of stderr", 
 
   const TrialRun k = run_command_trial(sweep_with("echo metric=1; kill -USR1 $$"),
                                        trial_of(0, {ParamValue{int64_t{1}}}), {});
-  CHECK(k.status == "failed");
+  CHECK(k.status == TrialStatus::kFailed);
   CHECK(k.error.find("killed by SIGUSR1") != std::string::npos);
 }
 
@@ -228,7 +228,7 @@ TEST_CASE("a trial past its timeout is killed with its whole process group", "[s
   const TrialRun r = run_command_trial(s, trial_of(0, {ParamValue{int64_t{1}}}), {});
   CHECK(seconds_since(t0) < 5);
   CHECK(seconds_since(t0) >= 0.5);
-  CHECK(r.status == "failed");
+  CHECK(r.status == TrialStatus::kFailed);
   CHECK(r.error.find("timed out after 0.5 s") != std::string::npos);
   REQUIRE(r.result.has_value());
   CHECK(r.result->status == TrainStatus::kTimedOut);
@@ -247,7 +247,7 @@ TEST_CASE("a trial past its timeout is killed with its whole process group", "[s
   const TrialRun st = run_command_trial(stubborn, trial_of(0, {ParamValue{int64_t{1}}}), {});
   CHECK(seconds_since(t1) >= 2.4);
   CHECK(seconds_since(t1) < 5);
-  CHECK(st.status == "failed");
+  CHECK(st.status == TrialStatus::kFailed);
 }
 
 TEST_CASE("a missing, unreadable or non-finite metric fails the trial", "[sweep][command]") {
@@ -274,8 +274,8 @@ TEST_CASE("a missing, unreadable or non-finite metric fails the trial", "[sweep]
     const std::string out = dir.write("out.txt", c.stdout_text);
     const TrialRun r =
         run_command_trial(sweep_with("cat " + out), trial_of(0, {ParamValue{int64_t{1}}}), {});
-    CHECK(r.status == "failed");
-    CHECK(r.outcome.status == TrialStatus::kFailed);
+    CHECK(r.status == TrialStatus::kFailed);
+    CHECK(!r.outcome.ok);
     CHECK(r.error.find(c.reason) != std::string::npos);
     CHECK(r.error.find('\n') == std::string::npos);  // one line: there was no stderr
   }
@@ -315,20 +315,20 @@ TEST_CASE("the stop flag interrupts a running trial", "[sweep][command]") {
   stopper.join();
   CHECK(seconds_since(t0) >= 0.3);
   CHECK(seconds_since(t0) < 5);
-  CHECK(r.status == "interrupted");
-  CHECK(r.outcome.status == TrialStatus::kFailed);
+  CHECK(r.status == TrialStatus::kInterrupted);
+  CHECK(!r.outcome.ok);
   CHECK_FALSE(r.error.empty());
   // A flag already set: the command does not even start.
   TempDir dir;
   const TrialRun before = run_command_trial(sweep_with("touch " + dir.path + "/ran; echo metric=1"),
                                             trial_of(0, {ParamValue{int64_t{1}}}), [&] { return stop.load(); });
-  CHECK(before.status == "interrupted");
+  CHECK(before.status == TrialStatus::kInterrupted);
   CHECK_FALSE(std::filesystem::exists(dir.path + "/ran"));
   // A flag that stays false changes nothing.
   std::atomic<bool> never{false};
   const TrialRun ok = run_command_trial(sweep_with("echo metric=2"), trial_of(0, {ParamValue{int64_t{1}}}),
                                         [&] { return never.load(); });
-  CHECK(ok.status == "completed");
+  CHECK(ok.status == TrialStatus::kCompleted);
   CHECK(ok.outcome.value == 2);
 }
 
@@ -342,7 +342,7 @@ TEST_CASE("the child gets the trial id and seed, no stdin, and a background job 
   const TrialRun r = run_command_trial(s, trial_of(7, {ParamValue{int64_t{1}}}), {});
   ::unsetenv("HYPERSWEEP_SEED");
   CHECK(seconds_since(t0) < 5);  // `cat` read /dev/null, not our stdin
-  CHECK(r.status == "completed");
+  CHECK(r.status == TrialStatus::kCompleted);
   CHECK(r.outcome.value == 7);
   const uint64_t seed = derive_seed(5, 7, SeedPurpose::kTrial) >> 1;
   CHECK(dir.read("seed") == std::to_string(seed) + "\n");
@@ -352,7 +352,7 @@ TEST_CASE("the child gets the trial id and seed, no stdin, and a background job 
   const TrialRun bg = run_command_trial(sweep_with("sleep 30 & echo metric=3"),
                                         trial_of(0, {ParamValue{int64_t{1}}}), {});
   CHECK(seconds_since(t1) < 5);
-  CHECK(bg.status == "completed");
+  CHECK(bg.status == TrialStatus::kCompleted);
   CHECK(bg.outcome.value == 3);
 }
 
@@ -363,13 +363,13 @@ TEST_CASE("a command that cannot be expanded or found fails the trial", "[sweep]
   REQUIRE_FALSE(line.ok());
   CHECK(line.error().str() == "s.toml:2: command: {y} is not a parameter of [space]");
   const TrialRun r = run_command_trial(s, trial_of(0, {ParamValue{int64_t{1}}}), {});
-  CHECK(r.status == "failed");
+  CHECK(r.status == TrialStatus::kFailed);
   CHECK_FALSE(r.result.has_value());
   CHECK(r.error.find("{y}") != std::string::npos);
 
   const TrialRun nf = run_command_trial(sweep_with("/no/such/program --x {x}"),
                                         trial_of(0, {ParamValue{int64_t{1}}}), {});
-  CHECK(nf.status == "failed");
+  CHECK(nf.status == TrialStatus::kFailed);
   CHECK(nf.error.find("status 127") != std::string::npos);
   CHECK(nf.error.find("/no/such/program") != std::string::npos);
 }
@@ -382,7 +382,7 @@ TEST_CASE("the example sweep file runs its example objective", "[sweep][command]
   const std::vector<ParamValue> good = {ParamValue{0.03}, ParamValue{1e-4}, ParamValue{int64_t{8}}};
   const TrialRun a = run_command_trial(*s, trial_of(1, good), {});
   INFO(a.error);
-  REQUIRE(a.status == "completed");
+  REQUIRE(a.status == TrialStatus::kCompleted);
   CHECK(a.outcome.value > 0.8);
   CHECK(a.outcome.value < 1.0);
   REQUIRE(a.result.has_value());

@@ -1,0 +1,42 @@
+#include "trial/metric.h"
+
+#include <cmath>
+
+namespace hs {
+
+Direction default_direction(std::string_view metric) {
+  return metric.ends_with("_loss") ? Direction::kMinimize : Direction::kMaximize;
+}
+
+const char* direction_name(Direction d) { return d == Direction::kMaximize ? "max" : "min"; }
+
+std::optional<Direction> parse_direction(std::string_view text) {
+  if (text == "max") return Direction::kMaximize;
+  if (text == "min") return Direction::kMinimize;
+  return std::nullopt;
+}
+
+bool improves(Direction d, double value, double best) {
+  if (!std::isfinite(value)) return false;
+  if (std::isnan(best)) return true;
+  return d == Direction::kMaximize ? value > best : value < best;
+}
+
+bool is_epoch_metric(std::string_view name) {
+  return name == "val_acc" || name == "val_loss" || name == "train_acc" || name == "train_loss";
+}
+
+double metric_value(const EpochRow& row, std::string_view name) {
+  if (name == "val_acc") return row.val_acc;
+  if (name == "val_loss") return row.val_loss;
+  if (name == "train_acc") return row.train_acc;
+  if (name == "train_loss") return row.train_loss;
+  return NAN;
+}
+
+Outcome outcome_of(const TrialRecord& r) {
+  if (r.status == TrialStatus::kDiverged || !std::isfinite(r.best_metric)) return Outcome::none();
+  return Outcome::of(r.best_metric);
+}
+
+}  // namespace hs

@@ -1,0 +1,50 @@
+// metric.h: what a sweep optimises and which way: the metric's name, its direction, its value
+// in an epoch row, and the one rule for what counts as better. Also what a strategy is told of
+// a finished trial (outcome_of).
+//
+// A metric is val_acc, val_loss, train_acc or train_loss (of the best epoch) for the built-in
+// trainer, or any name a command reports. Its direction is given ([sweep] direction) or
+// follows from the name: a name ending in _loss is minimised, any other maximised. The results
+// file stores both (root attributes metric and direction), and every reader takes them from
+// there.
+//
+// May depend on: core, search (Direction, Outcome), trial/record.h. Thread safety: pure
+// functions.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "search/strategy.h"
+#include "trial/record.h"
+
+namespace hs {
+
+struct Metric {
+  std::string name = "val_acc";
+  Direction direction = Direction::kMaximize;
+  bool operator==(const Metric&) const = default;
+};
+
+// The direction of a metric nobody gave one for: minimise a name ending in _loss, else maximise.
+Direction default_direction(std::string_view metric);
+// "max" or "min".
+const char* direction_name(Direction d);
+// The direction "max" or "min" names; nullopt for any other text.
+std::optional<Direction> parse_direction(std::string_view text);
+
+// Whether `value` is better than `best` under `d`: false when value is not finite; true when
+// best is NaN (nothing yet).
+bool improves(Direction d, double value, double best);
+
+// The metrics an epoch row holds (val_acc, val_loss, train_acc, train_loss): whether `name` is
+// one, and its value in `row` (NaN for any other name).
+bool is_epoch_metric(std::string_view name);
+double metric_value(const EpochRow& row, std::string_view name);
+
+// What the strategy is told of a finished trial: its best_metric, unless it diverged or has
+// none (a finite best_metric is a result whatever else the status says).
+Outcome outcome_of(const TrialRecord& r);
+
+}  // namespace hs

@@ -1,0 +1,63 @@
+// record.h: everything recorded about one trial, from the moment an objective runs it
+// (objective/) through the MPI messages (exec/) to the results file (store/) and what reads it
+// back (analysis/, report/, `hypersweep show` and `export`). One type the whole way.
+//
+// May depend on: core, search (Trial, ParamValue), trial/status.h. Thread safety: plain values.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "search/strategy.h"
+#include "trial/status.h"
+
+namespace hs {
+
+// One epoch of a trial's curves (a row of the results file's `curves`). A value the trial did
+// not report (a command's missing column, validation after a divergence) is NaN.
+struct EpochRow {
+  int epoch = 0;              // 1-based
+  double lr = 0;              // at the epoch's last iteration
+  double train_loss = 0, train_acc = 0;
+  double val_loss = 0, val_acc = 0;
+  double seconds = 0;         // wall seconds since the trial started, at the epoch's end
+};
+
+struct TrialRecord {
+  int64_t id = 0;
+  TrialStatus status = TrialStatus::kFailed;
+  std::vector<ParamValue> params;  // one per space parameter, in space order
+  int best_epoch = 0;              // 1-based row of `curves` the result is taken from; 0: none
+  // The sweep's metric (its value at best_epoch, or what a command reported); NaN when the trial
+  // has none. With the status, what the strategy is told (outcome_of, trial/metric.h).
+  double best_metric = NAN;
+  double test_acc = NAN;           // of the best checkpoint
+  // The mean loss of the first minibatch, before the first update (NaN: not trained by the
+  // built-in trainer). With C balanced classes it should be near ln(C) at initialisation.
+  double initial_loss = NAN;
+  int num_classes = 0;  // of the trained network's output (0: not trained by the built-in trainer)
+  int epochs = 0;       // epochs (the recipe's step 3: updates) run
+  double seconds = 0;   // wall seconds
+  int rank = 0;         // where it ran: the MPI rank (0: in this process) and host
+  std::string host;
+  std::vector<EpochRow> curves;
+  std::vector<std::string> layer_names;           // the weighted layers, in update_ratio order
+  std::vector<std::vector<double>> update_ratio;  // [epochs][layers]: ||lr dW|| / ||W||
+  std::string error;                              // failed trials: the error text
+};
+
+// A record of trial `t` that has no result yet: its id and parameters, status `s`.
+inline TrialRecord record_of(const Trial& t, TrialStatus s) {
+  TrialRecord r;
+  r.id = t.id;
+  r.params = t.values;
+  r.status = s;
+  return r;
+}
+
+// The trial a record is of (what a strategy asked).
+inline Trial trial_of(const TrialRecord& r) { return Trial{r.id, r.params}; }
+
+}  // namespace hs
