@@ -59,6 +59,81 @@ std::string quoted(std::string_view s) {
   return q;
 }
 
+// What the rows read so far fix for the rest of the file.
+struct CsvRows {
+  int64_t features = -1;  // per row, as in the first data row
+  int first_row_line = 0;
+  bool header_possible = true;
+  int32_t max_label = -1;
+};
+
+// "" for a label field holding an integer >= 0, else what is wrong with it.
+std::string label_error(std::string_view field, Parse parse, double label) {
+  if (parse != Parse::kOk) return "non-numeric field 1 (label): " + quoted(field);
+  if (label < 0 || label != std::floor(label) || label >= INT32_MAX) {
+    return "label out of range: " + quoted(field) + " (labels are integers >= 0)";
+  }
+  return {};
+}
+
+// Appends the fields of `line` after the comma at `comma` (npos: none) to *x, counting them in
+// *count. "" or what is wrong with the first bad field.
+std::string read_features(std::string_view line, size_t comma, std::vector<float>* x,
+                          int64_t* count) {
+  while (comma != std::string_view::npos) {
+    const size_t start = comma + 1;
+    comma = line.find(',', start);
+    const std::string_view field =
+        trim(line.substr(start, comma == std::string_view::npos ? comma : comma - start));
+    float v = 0;
+    const Parse p = parse_number(field, &v);
+    ++*count;
+    if (p == Parse::kNotNumber) {
+      return "non-numeric field " + std::to_string(*count + 1) + ": " + quoted(field);
+    }
+    if (p == Parse::kNotFinite) {
+      return "field " + std::to_string(*count + 1) + " is not a finite float: " + quoted(field);
+    }
+    x->push_back(v);
+  }
+  return {};
+}
+
+// Reads the non-blank line `line_no` into *d (nothing for a header). "" or what is wrong with
+// it. The rest of the file, text from pos on, sizes the one reservation at the first data row.
+std::string read_row(std::string_view line, int line_no, const std::string& text, size_t pos,
+                     CsvRows* rows, Dataset* d) {
+  // Field 0 is the label; an unparsable first field on the first non-blank line is a header.
+  const size_t comma = line.find(',');
+  const std::string_view field = trim(line.substr(0, comma));
+  double label = 0;
+  const Parse label_parse = parse_number(field, &label);
+  if (rows->header_possible) {
+    rows->header_possible = false;
+    if (label_parse == Parse::kNotNumber) return {};
+  }
+  if (std::string msg = label_error(field, label_parse, label); !msg.empty()) return msg;
+  const auto y = static_cast<int32_t>(label);
+  rows->max_label = std::max(rows->max_label, y);
+  d->y.push_back(y);
+
+  int64_t count = 0;
+  if (std::string msg = read_features(line, comma, &d->x, &count); !msg.empty()) return msg;
+  if (rows->features < 0) {
+    if (count == 0) return "shape mismatch: a label but no features";
+    rows->features = count;
+    rows->first_row_line = line_no;
+    // One reservation for the whole file, from its line count.
+    const auto lines = std::count(text.begin() + static_cast<int64_t>(pos), text.end(), '\n');
+    d->x.reserve(static_cast<size_t>((lines + 2) * count));
+    d->y.reserve(static_cast<size_t>(lines + 2));
+  } else if (count != rows->features) {
+    return "shape mismatch: " + std::to_string(count) + " features, but line " +
+           std::to_string(rows->first_row_line) + " has " + std::to_string(rows->features);
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<Dataset> load_csv(const std::string& path) {
@@ -67,15 +142,8 @@ Result<Dataset> load_csv(const std::string& path) {
 
   Dataset d;
   d.name = path;
-  int64_t features = -1;  // per row, as in the first data row
-  int first_row_line = 0;
-  bool header_possible = true;
-  int32_t max_label = -1;
+  CsvRows rows;
   int line_no = 0;
-  const auto fail = [&](std::string message) {
-    return Error{path, line_no, {}, std::move(message)};
-  };
-
   size_t pos = 0;
   while (pos < text.size()) {
     size_t end = text.find('\n', pos);
@@ -84,54 +152,8 @@ Result<Dataset> load_csv(const std::string& path) {
     pos = end + 1;
     ++line_no;
     if (line.empty()) continue;
-
-    // Field 0 is the label; an unparsable first field on the first non-blank line is a header.
-    size_t comma = line.find(',');
-    std::string_view field = trim(line.substr(0, comma));
-    double label = 0;
-    const Parse label_parse = parse_number(field, &label);
-    if (header_possible) {
-      header_possible = false;
-      if (label_parse == Parse::kNotNumber) continue;
-    }
-    if (label_parse != Parse::kOk) return fail("non-numeric field 1 (label): " + quoted(field));
-    if (label < 0 || label != std::floor(label) || label >= INT32_MAX) {
-      return fail("label out of range: " + quoted(field) + " (labels are integers >= 0)");
-    }
-    const auto y = static_cast<int32_t>(label);
-    max_label = std::max(max_label, y);
-    d.y.push_back(y);
-
-    int64_t count = 0;
-    while (comma != std::string_view::npos) {
-      const size_t start = comma + 1;
-      comma = line.find(',', start);
-      field = trim(line.substr(start, comma == std::string_view::npos ? comma : comma - start));
-      float v = 0;
-      const Parse p = parse_number(field, &v);
-      ++count;
-      if (p == Parse::kNotNumber) {
-        return fail("non-numeric field " + std::to_string(count + 1) + ": " + quoted(field));
-      }
-      if (p == Parse::kNotFinite) {
-        return fail("field " + std::to_string(count + 1) + " is not a finite float: " +
-                    quoted(field));
-      }
-      d.x.push_back(v);
-    }
-
-    if (features < 0) {
-      if (count == 0) return fail("shape mismatch: a label but no features");
-      features = count;
-      first_row_line = line_no;
-      // One reservation for the whole file, from its line count.
-      const auto lines = std::count(text.begin() + static_cast<int64_t>(pos), text.end(), '\n');
-      d.x.reserve(static_cast<size_t>((lines + 2) * features));
-      d.y.reserve(static_cast<size_t>(lines + 2));
-    } else if (count != features) {
-      return fail("shape mismatch: " + std::to_string(count) + " features, but line " +
-                  std::to_string(first_row_line) + " has " + std::to_string(features));
-    }
+    std::string message = read_row(line, line_no, text, pos, &rows, &d);
+    if (!message.empty()) return Error{path, line_no, {}, std::move(message)};
   }
   if (d.y.empty()) return make_error(path, "empty file: no data rows");
   if (d.y.size() > INT32_MAX) return make_error(path, "too many rows");
@@ -139,9 +161,9 @@ Result<Dataset> load_csv(const std::string& path) {
   d.n = static_cast<int64_t>(d.y.size());
   d.height = 1;
   d.width = 1;
-  d.channels = static_cast<int>(features);
+  d.channels = static_cast<int>(rows.features);
   d.is_image = false;
-  d.num_classes = max_label + 1;
+  d.num_classes = rows.max_label + 1;
   return d;
 }
 

@@ -123,6 +123,118 @@ Status check_split(const char* key, double f, int64_t n, int64_t first, int64_t 
   return Status::Ok();
 }
 
+Status load_fashion(const DataOptions& opt, DataBundle* b) {
+  Result<Dataset> train =
+      load_fashion_part(opt.path, "train-images-idx3-ubyte", "train-labels-idx1-ubyte");
+  if (!train) return train.error();
+  Result<Dataset> test =
+      load_fashion_part(opt.path, "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte");
+  if (!test) return test.error();
+  b->train_file = std::make_unique<Dataset>(std::move(*train));
+  b->test_file = std::make_unique<Dataset>(std::move(*test));
+  return Status::Ok();
+}
+
+// A separate test file must hold samples of the training file's shape.
+Status check_same_shape(const Dataset& test, const Dataset& train, const DataOptions& opt) {
+  if (test.height == train.height && test.width == train.width &&
+      test.channels == train.channels && test.is_image == train.is_image) {
+    return Status::Ok();
+  }
+  const auto shape = [](const Dataset& d) {
+    return std::to_string(d.height) + "x" + std::to_string(d.width) + "x" +
+           std::to_string(d.channels);
+  };
+  return make_error(opt.test_path, "shape mismatch: samples are " + shape(test) + " but " +
+                                       opt.path + " has " + shape(train));
+}
+
+// Moves test_fraction of the training file's rows (a seeded choice) into the test set.
+Status hold_out_test_rows(const DataOptions& opt, DataBundle* b) {
+  if (Status s = check_fraction("test_fraction", opt.test_fraction); !s) return s.error();
+  std::vector<int32_t> keep;
+  std::vector<int32_t> take;
+  split_indices(b->train_file->n, opt.test_fraction,
+                derive_seed(opt.split_seed, kTestSplitId, SeedPurpose::kSplit), &keep, &take);
+  if (Status s = check_split("test_fraction", opt.test_fraction, b->train_file->n,
+                             static_cast<int64_t>(keep.size()), static_cast<int64_t>(take.size()));
+      !s) {
+    return s.error();
+  }
+  b->test_file = std::make_unique<Dataset>(take_rows(b->train_file.get(), keep, take));
+  b->test_file->name = opt.path + " (held-out test rows)";
+  return Status::Ok();
+}
+
+// csv, hdf5: the file, and its test set from test_path or held out of the file.
+Status load_files(const DataOptions& opt, DataBundle* b) {
+  Result<Dataset> train = load_file(opt.source, opt.path);
+  if (!train) return train.error();
+  b->train_file = std::make_unique<Dataset>(std::move(*train));
+  if (opt.test_path.empty()) return hold_out_test_rows(opt, b);
+  Result<Dataset> test = load_file(opt.source, opt.test_path);
+  if (!test) return test.error();
+  if (Status s = check_same_shape(*test, *b->train_file, opt); !s) return s.error();
+  b->test_file = std::make_unique<Dataset>(std::move(*test));
+  return Status::Ok();
+}
+
+Status check_synthetic(const DataOptions& opt) {
+  if (opt.synthetic_samples < 4 || opt.synthetic_samples > INT32_MAX) {
+    return option_error("synthetic_samples",
+                        "must be in [4, 2^31), got " + std::to_string(opt.synthetic_samples));
+  }
+  if (opt.synthetic_classes < 2) return option_error("synthetic_classes", "must be >= 2");
+  if (opt.synthetic_size < 1 || opt.synthetic_size > 1024) {
+    return option_error("synthetic_size", "must be in [1, 1024]");
+  }
+  if (!(opt.synthetic_noise >= 0.0)) return option_error("synthetic_noise", "must be >= 0");
+  return Status::Ok();
+}
+
+Status load_synthetic(const DataOptions& opt, DataBundle* b) {
+  if (Status s = check_synthetic(opt); !s) return s.error();
+  // split_seed seeds the data too, so every trial of a sweep sees the same samples. Stream 0
+  // is the training file, stream 1 the test set: the same prototypes, disjoint noise.
+  b->train_file = std::make_unique<Dataset>(
+      make_synthetic(opt.synthetic_samples, opt.synthetic_classes, opt.synthetic_size,
+                     opt.synthetic_noise, opt.split_seed, 0));
+  b->test_file = std::make_unique<Dataset>(
+      make_synthetic(opt.synthetic_samples / 4, opt.synthetic_classes, opt.synthetic_size,
+                     opt.synthetic_noise, opt.split_seed, 1));
+  return Status::Ok();
+}
+
+// Fills b->train_file and b->test_file from the source.
+Status load_source(const DataOptions& opt, DataBundle* b) {
+  switch (opt.source) {
+    case DataSource::kFashionMnist: return load_fashion(opt, b);
+    case DataSource::kCsv:
+    case DataSource::kHdf5: return load_files(opt, b);
+    case DataSource::kSynthetic: return load_synthetic(opt, b);
+  }
+  return Status::Ok();
+}
+
+// The Subsets: validation split off the training file's samples (a seeded choice), the whole
+// test file as the test set.
+Status make_subsets(const DataOptions& opt, DataBundle* b) {
+  const int64_t n = b->train_file->n;
+  split_indices(n, opt.val_fraction, derive_seed(opt.split_seed, kValSplitId, SeedPurpose::kSplit),
+                &b->train.index, &b->val.index);
+  if (Status s = check_split("val_fraction", opt.val_fraction, n, b->train.size(), b->val.size());
+      !s) {
+    return s.error();
+  }
+  b->test.index.resize(static_cast<size_t>(b->test_file->n));
+  std::iota(b->test.index.begin(), b->test.index.end(), 0);
+
+  b->train.data = b->train_file.get();
+  b->val.data = b->train_file.get();
+  b->test.data = b->test_file.get();
+  return Status::Ok();
+}
+
 }  // namespace
 
 const char* data_source_name(DataSource s) {
@@ -166,76 +278,7 @@ Result<DataBundle> load_data(const DataOptions& opt) {
   if (opt.test_limit < 0) return option_error("test_limit", "must be >= 0");
 
   DataBundle b;
-  switch (opt.source) {
-    case DataSource::kFashionMnist: {
-      Result<Dataset> train = load_fashion_part(opt.path, "train-images-idx3-ubyte",
-                                                "train-labels-idx1-ubyte");
-      if (!train) return train.error();
-      Result<Dataset> test = load_fashion_part(opt.path, "t10k-images-idx3-ubyte",
-                                               "t10k-labels-idx1-ubyte");
-      if (!test) return test.error();
-      b.train_file = std::make_unique<Dataset>(std::move(*train));
-      b.test_file = std::make_unique<Dataset>(std::move(*test));
-      break;
-    }
-    case DataSource::kCsv:
-    case DataSource::kHdf5: {
-      Result<Dataset> train = load_file(opt.source, opt.path);
-      if (!train) return train.error();
-      b.train_file = std::make_unique<Dataset>(std::move(*train));
-      if (!opt.test_path.empty()) {
-        Result<Dataset> test = load_file(opt.source, opt.test_path);
-        if (!test) return test.error();
-        const Dataset& a = *b.train_file;
-        if (test->height != a.height || test->width != a.width ||
-            test->channels != a.channels || test->is_image != a.is_image) {
-          const auto shape = [](const Dataset& d) {
-            return std::to_string(d.height) + "x" + std::to_string(d.width) + "x" +
-                   std::to_string(d.channels);
-          };
-          return make_error(opt.test_path, "shape mismatch: samples are " + shape(*test) +
-                                               " but " + opt.path + " has " + shape(a));
-        }
-        b.test_file = std::make_unique<Dataset>(std::move(*test));
-      } else {
-        if (Status s = check_fraction("test_fraction", opt.test_fraction); !s) return s.error();
-        std::vector<int32_t> keep;
-        std::vector<int32_t> take;
-        split_indices(b.train_file->n, opt.test_fraction,
-                      derive_seed(opt.split_seed, kTestSplitId, SeedPurpose::kSplit), &keep,
-                      &take);
-        if (Status s = check_split("test_fraction", opt.test_fraction, b.train_file->n,
-                                   static_cast<int64_t>(keep.size()),
-                                   static_cast<int64_t>(take.size()));
-            !s) {
-          return s.error();
-        }
-        b.test_file = std::make_unique<Dataset>(take_rows(b.train_file.get(), keep, take));
-        b.test_file->name = opt.path + " (held-out test rows)";
-      }
-      break;
-    }
-    case DataSource::kSynthetic: {
-      if (opt.synthetic_samples < 4 || opt.synthetic_samples > INT32_MAX) {
-        return option_error("synthetic_samples", "must be in [4, 2^31), got " +
-                                                     std::to_string(opt.synthetic_samples));
-      }
-      if (opt.synthetic_classes < 2) return option_error("synthetic_classes", "must be >= 2");
-      if (opt.synthetic_size < 1 || opt.synthetic_size > 1024) {
-        return option_error("synthetic_size", "must be in [1, 1024]");
-      }
-      if (!(opt.synthetic_noise >= 0.0)) return option_error("synthetic_noise", "must be >= 0");
-      // split_seed seeds the data too, so every trial of a sweep sees the same samples. Stream 0
-      // is the training file, stream 1 the test set: the same prototypes, disjoint noise.
-      b.train_file = std::make_unique<Dataset>(
-          make_synthetic(opt.synthetic_samples, opt.synthetic_classes, opt.synthetic_size,
-                         opt.synthetic_noise, opt.split_seed, 0));
-      b.test_file = std::make_unique<Dataset>(
-          make_synthetic(opt.synthetic_samples / 4, opt.synthetic_classes, opt.synthetic_size,
-                         opt.synthetic_noise, opt.split_seed, 1));
-      break;
-    }
-  }
+  if (Status s = load_source(opt, &b); !s) return s.error();
 
   // One label space for both, so a model sized from either covers every label.
   const int classes = std::max(b.train_file->num_classes, b.test_file->num_classes);
@@ -245,19 +288,7 @@ Result<DataBundle> load_data(const DataOptions& opt) {
   apply_limit(b.train_file.get(), opt.train_limit);
   apply_limit(b.test_file.get(), opt.test_limit);
 
-  const int64_t n = b.train_file->n;
-  split_indices(n, opt.val_fraction, derive_seed(opt.split_seed, kValSplitId, SeedPurpose::kSplit),
-                &b.train.index, &b.val.index);
-  if (Status s = check_split("val_fraction", opt.val_fraction, n, b.train.size(), b.val.size());
-      !s) {
-    return s.error();
-  }
-  b.test.index.resize(static_cast<size_t>(b.test_file->n));
-  std::iota(b.test.index.begin(), b.test.index.end(), 0);
-
-  b.train.data = b.train_file.get();
-  b.val.data = b.train_file.get();
-  b.test.data = b.test_file.get();
+  if (Status s = make_subsets(opt, &b); !s) return s.error();
   return b;
 }
 

@@ -107,6 +107,117 @@ Eigen::VectorXd uniform_point(int d, Rng& rng) {
   return x;
 }
 
+// Pending points enter with a made-up outcome (the lie), under the same hyperparameters and
+// output scale: *gp, fitted to (X, y) with `hyper`, is refitted with them. Their variance
+// collapses, so EI there drops to ~0 and the next proposal goes elsewhere. Returns the incumbent,
+// which includes the lies as if they had been observed: otherwise a lie below the best would
+// leave EI = best - lie > 0 at the pending point itself.
+double believe_pending(Gp* gp, const Eigen::MatrixXd& X, const Eigen::VectorXd& y,
+                       const Eigen::MatrixXd& pending, const GpHyper& hyper, PendingLie lie) {
+  double best = y.minCoeff();
+  const int n = static_cast<int>(X.rows()), d = static_cast<int>(X.cols());
+  const int m = static_cast<int>(pending.rows());
+  if (m == 0) return best;
+  Eigen::VectorXd lies(m);
+  switch (lie) {
+    case PendingLie::kMean: gp->predict(pending, &lies, nullptr); break;
+    case PendingLie::kBest: lies.setConstant(y.minCoeff()); break;
+    case PendingLie::kWorst: lies.setConstant(y.maxCoeff()); break;
+  }
+  Eigen::MatrixXd Xa(n + m, d);
+  Xa << X, pending;
+  Eigen::VectorXd ya(n + m);
+  ya << y, lies;
+  const YScale sc = gp->scale();
+  gp->fit(Xa, ya, hyper, sc);
+  best = std::min(best, lies.minCoeff());
+  return best;
+}
+
+// Candidates (rows): uniform over the cube, plus Gaussian clouds at several radii around the
+// best observed points, where the EI optimum usually sits once the model is good.
+Eigen::MatrixXd draw_candidates(const Eigen::MatrixXd& X, const Eigen::VectorXd& y,
+                                const BayesOptions& opt, Rng& rng) {
+  const int n = static_cast<int>(X.rows()), d = static_cast<int>(X.cols());
+  const int n_rand = std::max(1, opt.random_candidates);
+  const int n_centres = std::min(std::max(0, opt.local_centres), n);
+  const int n_local = n_centres > 0 ? std::max(0, opt.local_candidates) : 0;
+  Eigen::MatrixXd C(n_rand + n_local, d);
+  for (int i = 0; i < n_rand; ++i) C.row(i) = uniform_point(d, rng).transpose();
+  if (n_local == 0) return C;
+  std::vector<int> order(n);
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return y(a) < y(b); });
+  static constexpr double kRadii[] = {0.003, 0.02, 0.08, 0.25};
+  for (int i = 0; i < n_local; ++i) {
+    const int c = order[i % n_centres];
+    const double r = kRadii[(i / n_centres) % 4];
+    for (int k = 0; k < d; ++k)
+      C(n_rand + i, k) = std::clamp(X(c, k) + r * rng.normal(), 0.0, 1.0);
+  }
+  return C;
+}
+
+// log EI of each candidate row of C, scored in one batch in standardised units; *var gets the
+// standardised predictive variances.
+std::vector<double> score_candidates(const Gp& gp, const Eigen::MatrixXd& C, double best_std,
+                                     Eigen::VectorXd* var) {
+  Eigen::VectorXd mu;
+  gp.predict(C, &mu, var);
+  const double sd = gp.scale().sd;
+  mu = (mu.array() - gp.scale().mean) / sd;
+  *var /= sd * sd;
+  const int nc = static_cast<int>(C.rows());
+  std::vector<double> score(nc);
+  for (int i = 0; i < nc; ++i)
+    score[i] = log_expected_improvement(mu(i), (*var)(i) < kMinVar ? 0.0 : std::sqrt((*var)(i)),
+                                        best_std);
+  return score;
+}
+
+// Indices of `score`, best first; ties keep their order.
+std::vector<int> rank_descending(const std::vector<double>& score) {
+  std::vector<int> idx(score.size());
+  std::iota(idx.begin(), idx.end(), 0);
+  std::stable_sort(idx.begin(), idx.end(), [&](int a, int b) { return score[a] > score[b]; });
+  return idx;
+}
+
+// One L-BFGS run on log EI within the cube from x; *prob keeps the best point evaluated.
+void refine_from(RefineProblem* prob, std::vector<double> x, const BayesOptions& opt) {
+  const unsigned d = static_cast<unsigned>(x.size());
+  nlopt::opt o(nlopt::LD_LBFGS, d);
+  o.set_lower_bounds(std::vector<double>(d, 0.0));
+  o.set_upper_bounds(std::vector<double>(d, 1.0));
+  o.set_min_objective(refine_objective, prob);
+  o.set_maxeval(opt.refine_evals);
+  o.set_ftol_abs(1e-9);  // on log EI: relative 1e-9 in EI
+  o.set_xtol_abs(1e-7);
+  double f = 0.0;
+  try {
+    o.optimize(x, f);
+  } catch (const std::exception&) {
+    // roundoff_limited and friends: prob keeps the best point evaluated.
+  }
+}
+
+// Refines the best few candidates (rows of C, ranked by idx) and returns the best point seen.
+// REQUIRES: score[idx[0]] is finite.
+Eigen::VectorXd refine_best(const Gp& gp, double best_std, const Eigen::MatrixXd& C,
+                            const std::vector<double>& score, const std::vector<int>& idx,
+                            const BayesOptions& opt) {
+  RefineProblem prob{&gp, best_std, score[idx[0]], C.row(idx[0]).transpose()};
+  const int d = static_cast<int>(C.cols());
+  const int n_refine = std::min(opt.refine_starts, static_cast<int>(C.rows()));
+  for (int s = 0; s < n_refine; ++s) {
+    if (!std::isfinite(score[idx[s]])) break;
+    std::vector<double> x(d);
+    for (int k = 0; k < d; ++k) x[k] = C(idx[s], k);
+    refine_from(&prob, std::move(x), opt);
+  }
+  return prob.best_x.cwiseMax(0.0).cwiseMin(1.0);
+}
+
 }  // namespace
 
 double expected_improvement(double mu, double sigma, double best) {
@@ -145,64 +256,13 @@ Eigen::VectorXd bayes_propose(const Eigen::MatrixXd& X, const Eigen::VectorXd& y
   if (warm) *warm = hyper;
   Gp gp;
   gp.fit(X, y, hyper);
-  double best = y.minCoeff();
-
-  // Pending points enter with a made-up outcome (the lie), under the same hyperparameters and
-  // output scale. Their variance collapses, so EI there drops to ~0 and the next proposal goes
-  // elsewhere. The incumbent includes the lies, as if they had been observed: otherwise a lie
-  // below the best would leave EI = best - lie > 0 at the pending point itself.
-  const int m = static_cast<int>(pending.rows());
-  if (m > 0) {
-    Eigen::VectorXd lies(m);
-    switch (opt.lie) {
-      case PendingLie::kMean: gp.predict(pending, &lies, nullptr); break;
-      case PendingLie::kBest: lies.setConstant(y.minCoeff()); break;
-      case PendingLie::kWorst: lies.setConstant(y.maxCoeff()); break;
-    }
-    Eigen::MatrixXd Xa(n + m, d);
-    Xa << X, pending;
-    Eigen::VectorXd ya(n + m);
-    ya << y, lies;
-    const YScale sc = gp.scale();
-    gp.fit(Xa, ya, hyper, sc);
-    best = std::min(best, lies.minCoeff());
-  }
+  const double best = believe_pending(&gp, X, y, pending, hyper, opt.lie);
   const double best_std = (best - gp.scale().mean) / gp.scale().sd - opt.xi;
 
-  // Candidates: uniform over the cube, plus Gaussian clouds at several radii around the best
-  // observed points, where the EI optimum usually sits once the model is good.
-  const int n_rand = std::max(1, opt.random_candidates);
-  const int n_centres = std::min(std::max(0, opt.local_centres), n);
-  const int n_local = n_centres > 0 ? std::max(0, opt.local_candidates) : 0;
-  Eigen::MatrixXd C(n_rand + n_local, d);
-  for (int i = 0; i < n_rand; ++i) C.row(i) = uniform_point(d, rng).transpose();
-  if (n_local > 0) {
-    std::vector<int> order(n);
-    std::iota(order.begin(), order.end(), 0);
-    std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return y(a) < y(b); });
-    static constexpr double kRadii[] = {0.003, 0.02, 0.08, 0.25};
-    for (int i = 0; i < n_local; ++i) {
-      const int c = order[i % n_centres];
-      const double r = kRadii[(i / n_centres) % 4];
-      for (int k = 0; k < d; ++k)
-        C(n_rand + i, k) = std::clamp(X(c, k) + r * rng.normal(), 0.0, 1.0);
-    }
-  }
-  // Score them in one batch (standardised units).
-  Eigen::VectorXd mu, var;
-  gp.predict(C, &mu, &var);
-  const double sd = gp.scale().sd;
-  mu = (mu.array() - gp.scale().mean) / sd;
-  var /= sd * sd;
-  const int nc = static_cast<int>(C.rows());
-  std::vector<double> score(nc);
-  for (int i = 0; i < nc; ++i)
-    score[i] =
-        log_expected_improvement(mu(i), var(i) < kMinVar ? 0.0 : std::sqrt(var(i)), best_std);
-  std::vector<int> idx(nc);
-  std::iota(idx.begin(), idx.end(), 0);
-  std::stable_sort(idx.begin(), idx.end(), [&](int a, int b) { return score[a] > score[b]; });
-
+  const Eigen::MatrixXd C = draw_candidates(X, y, opt, rng);
+  Eigen::VectorXd var;
+  const std::vector<double> score = score_candidates(gp, C, best_std, &var);
+  const std::vector<int> idx = rank_descending(score);
   if (!std::isfinite(score[idx[0]])) {
     // EI is 0 at every candidate (the model is certain everywhere it looked): explore where it
     // is least certain instead.
@@ -210,30 +270,7 @@ Eigen::VectorXd bayes_propose(const Eigen::MatrixXd& X, const Eigen::VectorXd& y
     var.maxCoeff(&arg);
     return C.row(arg).transpose();
   }
-
-  // Refine the best few candidates by L-BFGS on log EI within the cube.
-  RefineProblem prob{&gp, best_std, score[idx[0]], C.row(idx[0]).transpose()};
-  const std::vector<double> lb(d, 0.0), ub(d, 1.0);
-  const int n_refine = std::min(opt.refine_starts, nc);
-  for (int s = 0; s < n_refine; ++s) {
-    if (!std::isfinite(score[idx[s]])) break;
-    nlopt::opt o(nlopt::LD_LBFGS, static_cast<unsigned>(d));
-    o.set_lower_bounds(lb);
-    o.set_upper_bounds(ub);
-    o.set_min_objective(refine_objective, &prob);
-    o.set_maxeval(opt.refine_evals);
-    o.set_ftol_abs(1e-9);  // on log EI: relative 1e-9 in EI
-    o.set_xtol_abs(1e-7);
-    std::vector<double> x(d);
-    for (int k = 0; k < d; ++k) x[k] = C(idx[s], k);
-    double f = 0.0;
-    try {
-      o.optimize(x, f);
-    } catch (const std::exception&) {
-      // roundoff_limited and friends: prob keeps the best point evaluated.
-    }
-  }
-  return prob.best_x.cwiseMax(0.0).cwiseMin(1.0);
+  return refine_best(gp, best_std, C, score, idx, opt);
 }
 
 Eigen::MatrixXd latin_hypercube(int n, int d, uint64_t seed, int tries) {

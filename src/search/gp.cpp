@@ -261,6 +261,119 @@ double fit_objective(const std::vector<double>& x, std::vector<double>& grad, vo
   return v;
 }
 
+struct FitData {
+  Eigen::MatrixXd X;
+  Eigen::VectorXd y;
+};
+
+// All the points, or a seeded subset of max_fit_points when there are more (see
+// GpFitOptions::max_fit_points), in their original order. Draws from rng only for a subset.
+FitData fit_points(const Eigen::MatrixXd& X_all, const Eigen::VectorXd& y_all, int max_fit_points,
+                   Rng& rng) {
+  const int n_all = static_cast<int>(X_all.rows()), d = static_cast<int>(X_all.cols());
+  if (!(max_fit_points > 0 && n_all > max_fit_points)) return {X_all, y_all};
+  std::vector<int> idx(n_all);
+  std::iota(idx.begin(), idx.end(), 0);
+  rng.shuffle(idx.data(), idx.size());
+  idx.resize(max_fit_points);
+  std::sort(idx.begin(), idx.end());
+  FitData data{Eigen::MatrixXd(max_fit_points, d), Eigen::VectorXd(max_fit_points)};
+  for (int i = 0; i < max_fit_points; ++i) {
+    data.X.row(i) = X_all.row(idx[i]);
+    data.y(i) = y_all(idx[i]);
+  }
+  return data;
+}
+
+// The box of the search in GpHyper::pack() order.
+struct FitBounds {
+  Eigen::VectorXd lb, ub;
+
+  Eigen::VectorXd clamp(const Eigen::VectorXd& t) const {
+    return Eigen::VectorXd(t.cwiseMax(lb).cwiseMin(ub));
+  }
+};
+
+FitBounds fit_bounds(int d, const GpFitOptions& opt) {
+  FitBounds b{Eigen::VectorXd(d + 2), Eigen::VectorXd(d + 2)};
+  b.lb.head(d).setConstant(std::log(opt.min_lengthscale));
+  b.ub.head(d).setConstant(std::log(opt.max_lengthscale));
+  b.lb(d) = std::log(opt.min_signal_var);
+  b.ub(d) = std::log(opt.max_signal_var);
+  b.lb(d + 1) = std::log(std::max(opt.min_noise_var, kGpMinNoiseVar));
+  b.ub(d + 1) = std::log(std::max(opt.max_noise_var, opt.min_noise_var));
+  return b;
+}
+
+// Starts: warm (if any), default, then draws from the priors (uniform in log noise, which has
+// none); fewer draws when n is large.
+std::vector<Eigen::VectorXd> fit_starts(int d, const GpFitOptions& opt, const GpHyper* warm,
+                                        bool large, const FitBounds& bounds, Rng& rng) {
+  std::vector<Eigen::VectorXd> starts;
+  if (warm) starts.push_back(bounds.clamp(warm->pack()));
+  starts.push_back(bounds.clamp(gp_default_hyper(d).pack()));
+  const int n_random = large ? opt.random_starts / 4 : opt.random_starts;
+  for (int s = 0; s < n_random; ++s) {
+    Eigen::VectorXd t(d + 2);
+    const double ls_sd = opt.prior_log_lengthscale_sd > 0 ? opt.prior_log_lengthscale_sd : 1.0;
+    const double sv_sd = opt.prior_log_signal_var_sd > 0 ? opt.prior_log_signal_var_sd : 1.0;
+    for (int k = 0; k < d; ++k) t(k) = opt.prior_log_lengthscale_mean + ls_sd * rng.normal();
+    t(d) = opt.prior_log_signal_var_mean + sv_sd * rng.normal();
+    t(d + 1) = rng.uniform(bounds.lb(d + 1), std::min(bounds.ub(d + 1), std::log(1e-2)));
+    starts.push_back(bounds.clamp(t));
+  }
+  return starts;
+}
+
+// (log posterior, start index) of every start by value alone (one Cholesky each), best first;
+// a non-finite value counts as -infinity. Ties keep the start order (warm first), so the result
+// is deterministic.
+std::vector<std::pair<double, int>> screen_starts(const FitData& data,
+                                                  const std::vector<Eigen::VectorXd>& starts,
+                                                  const GpFitOptions& opt) {
+  std::vector<std::pair<double, int>> scored;
+  for (int s = 0; s < static_cast<int>(starts.size()); ++s) {
+    double v = gp_log_posterior(data.X, data.y, GpHyper::unpack(starts[s]), opt, nullptr);
+    if (!std::isfinite(v)) v = -std::numeric_limits<double>::infinity();
+    scored.emplace_back(v, s);
+  }
+  std::stable_sort(scored.begin(), scored.end(),
+                   [](const auto& a, const auto& b) { return a.first > b.first; });
+  return scored;
+}
+
+// The starts L-BFGS refines: the best few screened ones (fewer when n is large), plus the warm
+// start (index 0) always: late in a search it is nearly always the winner.
+std::vector<int> starts_to_refine(const std::vector<std::pair<double, int>>& scored,
+                                  const GpFitOptions& opt, bool large, bool warm) {
+  const int n_refine =
+      std::min<int>(large ? std::max(1, opt.lbfgs_starts / 2) : opt.lbfgs_starts,
+                    static_cast<int>(scored.size()));
+  std::vector<int> refine;
+  for (int i = 0; i < n_refine; ++i) refine.push_back(scored[i].second);
+  if (warm && std::find(refine.begin(), refine.end(), 0) == refine.end()) refine.push_back(0);
+  return refine;
+}
+
+// One L-BFGS run from `start` within the bounds; *prob keeps the best point evaluated.
+void refine_fit(FitProblem* prob, const Eigen::VectorXd& start, const FitBounds& bounds,
+                const GpFitOptions& opt) {
+  nlopt::opt o(nlopt::LD_LBFGS, static_cast<unsigned>(start.size()));
+  o.set_lower_bounds(std::vector<double>(bounds.lb.data(), bounds.lb.data() + bounds.lb.size()));
+  o.set_upper_bounds(std::vector<double>(bounds.ub.data(), bounds.ub.data() + bounds.ub.size()));
+  o.set_max_objective(fit_objective, prob);
+  o.set_maxeval(opt.max_evals);
+  o.set_ftol_rel(1e-7);
+  o.set_xtol_abs(1e-4);  // in log units: 0.01% of a length scale
+  std::vector<double> x(start.data(), start.data() + start.size());
+  double f = 0.0;
+  try {
+    o.optimize(x, f);
+  } catch (const std::exception&) {
+    // roundoff_limited and friends: prob->best already holds the best point evaluated.
+  }
+}
+
 }  // namespace
 
 GpHyper gp_fit_hyper(const Eigen::MatrixXd& X_all, const Eigen::VectorXd& y_all, uint64_t seed,
@@ -270,90 +383,20 @@ GpHyper gp_fit_hyper(const Eigen::MatrixXd& X_all, const Eigen::VectorXd& y_all,
   HS_CHECK(!warm || warm->dim() == d);
   Rng rng(derive_seed(seed, 0x6770, SeedPurpose::kSearch));
 
-  // A seeded subset when n is large (see GpFitOptions::max_fit_points), in its original order.
-  Eigen::MatrixXd X;
-  Eigen::VectorXd y;
-  if (opt.max_fit_points > 0 && n_all > opt.max_fit_points) {
-    std::vector<int> idx(n_all);
-    std::iota(idx.begin(), idx.end(), 0);
-    rng.shuffle(idx.data(), idx.size());
-    idx.resize(opt.max_fit_points);
-    std::sort(idx.begin(), idx.end());
-    X.resize(opt.max_fit_points, d);
-    y.resize(opt.max_fit_points);
-    for (int i = 0; i < opt.max_fit_points; ++i) {
-      X.row(i) = X_all.row(idx[i]);
-      y(i) = y_all(idx[i]);
-    }
-  } else {
-    X = X_all;
-    y = y_all;
-  }
-  const YScale sc = standardisation(y);
-  y = (y.array() - sc.mean) / sc.sd;
-  const int n = static_cast<int>(X.rows());
+  FitData data = fit_points(X_all, y_all, opt.max_fit_points, rng);
+  const YScale sc = standardisation(data.y);
+  data.y = (data.y.array() - sc.mean) / sc.sd;
+  const bool large = static_cast<int>(data.X.rows()) > opt.large_n;
 
-  Eigen::VectorXd lb(d + 2), ub(d + 2);
-  lb.head(d).setConstant(std::log(opt.min_lengthscale));
-  ub.head(d).setConstant(std::log(opt.max_lengthscale));
-  lb(d) = std::log(opt.min_signal_var);
-  ub(d) = std::log(opt.max_signal_var);
-  lb(d + 1) = std::log(std::max(opt.min_noise_var, kGpMinNoiseVar));
-  ub(d + 1) = std::log(std::max(opt.max_noise_var, opt.min_noise_var));
-  auto clamp = [&](Eigen::VectorXd t) { return Eigen::VectorXd(t.cwiseMax(lb).cwiseMin(ub)); };
-
-  // Starts: warm, default, then draws from the priors (uniform in log noise, which has none).
-  const bool large = n > opt.large_n;
-  std::vector<Eigen::VectorXd> starts;
-  if (warm) starts.push_back(clamp(warm->pack()));
-  starts.push_back(clamp(gp_default_hyper(d).pack()));
-  const int n_random = large ? opt.random_starts / 4 : opt.random_starts;
-  for (int s = 0; s < n_random; ++s) {
-    Eigen::VectorXd t(d + 2);
-    const double ls_sd = opt.prior_log_lengthscale_sd > 0 ? opt.prior_log_lengthscale_sd : 1.0;
-    const double sv_sd = opt.prior_log_signal_var_sd > 0 ? opt.prior_log_signal_var_sd : 1.0;
-    for (int k = 0; k < d; ++k) t(k) = opt.prior_log_lengthscale_mean + ls_sd * rng.normal();
-    t(d) = opt.prior_log_signal_var_mean + sv_sd * rng.normal();
-    t(d + 1) = rng.uniform(lb(d + 1), std::min(ub(d + 1), std::log(1e-2)));
-    starts.push_back(clamp(t));
-  }
-  // Screen every start by value alone (one Cholesky each), refine the best few with gradients.
-  std::vector<std::pair<double, int>> scored;
-  for (int s = 0; s < static_cast<int>(starts.size()); ++s) {
-    double v = gp_log_posterior(X, y, GpHyper::unpack(starts[s]), opt, nullptr);
-    if (!std::isfinite(v)) v = -std::numeric_limits<double>::infinity();
-    scored.emplace_back(v, s);
-  }
-  // Stable order: ties keep the start order (warm first), so the result is deterministic.
-  std::stable_sort(scored.begin(), scored.end(),
-                   [](const auto& a, const auto& b) { return a.first > b.first; });
-  int n_refine = std::min<int>(large ? std::max(1, opt.lbfgs_starts / 2) : opt.lbfgs_starts,
-                               static_cast<int>(scored.size()));
-  // A warm start always gets refined: late in a search it is nearly always the winner.
-  FitProblem prob{&X, &y, &opt, -std::numeric_limits<double>::infinity(), starts[scored[0].second]};
+  const FitBounds bounds = fit_bounds(d, opt);
+  const std::vector<Eigen::VectorXd> starts = fit_starts(d, opt, warm, large, bounds, rng);
+  // Screen every start by value alone, refine the best few with gradients.
+  const std::vector<std::pair<double, int>> scored = screen_starts(data, starts, opt);
+  FitProblem prob{&data.X, &data.y, &opt, -std::numeric_limits<double>::infinity(),
+                  starts[scored[0].second]};
   prob.best = scored[0].first;
-  std::vector<int> refine;
-  for (int i = 0; i < n_refine; ++i) refine.push_back(scored[i].second);
-  if (warm && std::find(refine.begin(), refine.end(), 0) == refine.end()) refine.push_back(0);
-
-  const std::vector<double> lbv(lb.data(), lb.data() + lb.size());
-  const std::vector<double> ubv(ub.data(), ub.data() + ub.size());
-  for (int s : refine) {
-    nlopt::opt o(nlopt::LD_LBFGS, static_cast<unsigned>(d + 2));
-    o.set_lower_bounds(lbv);
-    o.set_upper_bounds(ubv);
-    o.set_max_objective(fit_objective, &prob);
-    o.set_maxeval(opt.max_evals);
-    o.set_ftol_rel(1e-7);
-    o.set_xtol_abs(1e-4);  // in log units: 0.01% of a length scale
-    std::vector<double> x(starts[s].data(), starts[s].data() + starts[s].size());
-    double f = 0.0;
-    try {
-      o.optimize(x, f);
-    } catch (const std::exception&) {
-      // roundoff_limited and friends: prob.best already holds the best point evaluated.
-    }
-  }
+  for (int s : starts_to_refine(scored, opt, large, warm != nullptr))
+    refine_fit(&prob, starts[s], bounds, opt);
   return GpHyper::unpack(prob.best_theta);
 }
 

@@ -300,6 +300,166 @@ bool is_known(const std::vector<double>& x, const std::vector<std::vector<double
   return false;
 }
 
+// REQUIRES (checked): every dimension has choices >= 0 and levels >= 0.
+std::vector<DimInfo> dim_infos(const std::vector<TpeDim>& dims) {
+  std::vector<DimInfo> info(dims.size());
+  for (size_t d = 0; d < dims.size(); ++d) {
+    HS_CHECK(dims[d].choices >= 0 && dims[d].levels >= 0);
+    info[d] = dim_info(dims[d]);
+  }
+  return info;
+}
+
+// The points on the internal axes. REQUIRES (checked): each has one valid value per dimension.
+std::vector<std::vector<double>> to_internal_points(const std::vector<DimInfo>& info,
+                                                    const std::vector<std::vector<double>>& pts) {
+  std::vector<std::vector<double>> out;
+  out.reserve(pts.size());
+  for (const auto& p : pts) {
+    HS_CHECK(p.size() == info.size());
+    std::vector<double> q(info.size());
+    for (size_t d = 0; d < info.size(); ++d) q[d] = to_internal(info[d], p[d]);
+    out.push_back(std::move(q));
+  }
+  return out;
+}
+
+std::vector<double> to_encoded_point(const std::vector<DimInfo>& info, std::vector<double> x) {
+  for (size_t d = 0; d < info.size(); ++d) x[d] = to_encoded(info[d], x[d]);
+  return x;
+}
+
+std::vector<double> uniform_point(const std::vector<DimInfo>& info, Rng& rng) {
+  std::vector<double> x(info.size());
+  for (size_t d = 0; d < info.size(); ++d) x[d] = sample_uniform(info[d], rng);
+  return x;
+}
+
+// Uniform points until one passes `ok`; if the discrete space looks exhausted, the last one.
+template <class Ok>
+std::vector<double> uniform_until(const std::vector<DimInfo>& info, Rng& rng, const Ok& ok) {
+  std::vector<double> x = uniform_point(info, rng);
+  for (int t = 1; t < kMaxTries && !ok(x); ++t) x = uniform_point(info, rng);
+  return x;
+}
+
+// Exact repeats are only looked for while every dimension is discrete (a repeat in a real
+// dimension has probability zero). A pending point is never repeated: two workers would train
+// the same trial. An observed one is avoided only by the startup design; later a repeat is what
+// the model asks for (in a small integer space the best point may well deserve another run).
+struct Repeats {
+  bool all_discrete;
+  const std::vector<std::vector<double>>& obs;   // internal axes
+  const std::vector<std::vector<double>>& pend;  // internal axes
+
+  bool not_pending(const std::vector<double>& x) const {
+    return !all_discrete || !is_known(x, pend);
+  }
+  bool not_seen(const std::vector<double>& x) const {
+    return !all_discrete || (!is_known(x, obs) && !is_known(x, pend));
+  }
+};
+
+bool all_discrete(const std::vector<DimInfo>& info) {
+  return std::all_of(info.begin(), info.end(),
+                     [](const DimInfo& di) { return di.kind != DimInfo::kReal; });
+}
+
+// l from the n_good smallest y (NaN as +inf, ties by trial order), g from the rest + pending.
+struct Groups {
+  Group l, g;
+};
+
+Groups split_groups(const std::vector<DimInfo>& info, const std::vector<std::vector<double>>& obs,
+                    const std::vector<std::vector<double>>& pend, const std::vector<double>& y,
+                    const TpeOptions& opt) {
+  const int n = int(obs.size());
+  std::vector<double> yk(y);
+  for (double& v : yk)
+    if (std::isnan(v)) v = kInf;
+  std::vector<size_t> order(static_cast<size_t>(n));
+  std::iota(order.begin(), order.end(), size_t{0});
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return yk[a] < yk[b]; });
+  const int n_good = tpe_n_good(n, opt);
+  std::vector<char> good(static_cast<size_t>(n), 0);
+  for (int i = 0; i < n_good; ++i) good[order[size_t(i)]] = 1;
+  std::vector<std::vector<double>> good_pts, bad_pts;
+  for (int i = 0; i < n; ++i) (good[size_t(i)] ? good_pts : bad_pts).push_back(obs[size_t(i)]);
+  for (const auto& p : pend) bad_pts.push_back(p);
+  return {build_group(info, std::move(good_pts), opt), build_group(info, std::move(bad_pts), opt)};
+}
+
+// The candidates drawn from l, on the internal axes, with their scores.
+struct Candidates {
+  std::vector<std::vector<double>> rows;  // (nc, D)
+  std::vector<double> score;  // (nc) log l - log g of each row (univariate: summed over dims)
+  std::vector<double> best;   // (D) the favourite: the best row, or each dimension's best value
+};
+
+Candidates empty_candidates(size_t nc, size_t D) {
+  return {std::vector<std::vector<double>>(nc, std::vector<double>(D)),
+          std::vector<double>(nc, 0.0), std::vector<double>(D)};
+}
+
+// Multivariate: each candidate row comes from one kernel of l, and rows are ranked as a whole.
+Candidates joint_candidates(const std::vector<DimInfo>& info, const Group& l, const Group& g,
+                            size_t nc, Rng& rng) {
+  const size_t D = info.size();
+  Candidates c = empty_candidates(nc, D);
+  for (size_t i = 0; i < nc; ++i) {
+    const size_t j = pick_kernel(l, rng);
+    for (size_t d = 0; d < D; ++d) c.rows[i][d] = sample_kernel(info[d], l, d, j, rng);
+  }
+  std::vector<double> buf;
+  for (size_t i = 0; i < nc; ++i)
+    c.score[i] = joint_log(info, l, c.rows[i], buf) - joint_log(info, g, c.rows[i], buf);
+  c.best = c.rows[size_t(std::max_element(c.score.begin(), c.score.end()) - c.score.begin())];
+  return c;
+}
+
+// The first candidate before row i with the same value in dimension d, else i itself.
+size_t first_same(const std::vector<std::vector<double>>& rows, size_t d, size_t i) {
+  for (size_t e = 0; e < i; ++e)
+    if (rows[e][d] == rows[i][d]) return e;
+  return i;
+}
+
+// Univariate: each dimension draws and ranks its own candidates (Optuna's independent sampling).
+Candidates per_dim_candidates(const std::vector<DimInfo>& info, const Group& l, const Group& g,
+                              size_t nc, Rng& rng) {
+  Candidates c = empty_candidates(nc, info.size());
+  std::vector<double> sd(nc), buf;
+  for (size_t d = 0; d < info.size(); ++d) {
+    for (size_t i = 0; i < nc; ++i)
+      c.rows[i][d] = sample_kernel(info[d], l, d, pick_kernel(l, rng), rng);
+    for (size_t i = 0; i < nc; ++i) {
+      // Discrete candidates repeat; their score is reused rather than recomputed.
+      const size_t same = info[d].kind != DimInfo::kReal ? first_same(c.rows, d, i) : i;
+      sd[i] = same < i ? sd[same]
+                       : marginal_log(info[d], l, d, c.rows[i][d], buf) -
+                             marginal_log(info[d], g, d, c.rows[i][d], buf);
+      c.score[i] += sd[i];
+    }
+    c.best[d] = c.rows[size_t(std::max_element(sd.begin(), sd.end()) - sd.begin())][d];
+  }
+  return c;
+}
+
+// The favourite, unless it repeats a pending point: then the best-scoring candidate row that
+// does not, else a uniform point that does not.
+std::vector<double> avoid_pending(const std::vector<DimInfo>& info, const Candidates& c,
+                                  const Repeats& repeats, Rng& rng) {
+  if (repeats.not_pending(c.best)) return c.best;
+  std::vector<size_t> rank(c.rows.size());
+  std::iota(rank.begin(), rank.end(), size_t{0});
+  std::stable_sort(rank.begin(), rank.end(),
+                   [&](size_t a, size_t b) { return c.score[a] > c.score[b]; });
+  for (size_t i : rank)
+    if (repeats.not_pending(c.rows[i])) return c.rows[i];
+  const auto not_pending = [&](const std::vector<double>& x) { return repeats.not_pending(x); };
+  return uniform_until(info, rng, not_pending);
+}
+
 }  // namespace
 
 int tpe_n_good(int n, const TpeOptions& opt) {
@@ -321,119 +481,23 @@ std::vector<double> tpe_propose(const std::vector<TpeDim>& dims,
   HS_CHECK(opt.n_startup >= 0 && opt.n_ei_candidates >= 1);
   HS_CHECK(opt.gamma > 0 && opt.gamma <= 1 && opt.gamma_max >= 1 && opt.prior_weight > 0);
   HS_CHECK(opt.bandwidth_factor > 0);
-  const size_t D = dims.size();
-  std::vector<DimInfo> info(D);
-  for (size_t d = 0; d < D; ++d) {
-    HS_CHECK(dims[d].choices >= 0 && dims[d].levels >= 0);
-    info[d] = dim_info(dims[d]);
-  }
-  auto internal = [&](const std::vector<double>& p) {
-    HS_CHECK(p.size() == D);
-    std::vector<double> q(D);
-    for (size_t d = 0; d < D; ++d) q[d] = to_internal(info[d], p[d]);
-    return q;
-  };
-  std::vector<std::vector<double>> obs, pend;
-  obs.reserve(X.size()), pend.reserve(pending.size());
-  for (const auto& p : X) obs.push_back(internal(p));
-  for (const auto& p : pending) pend.push_back(internal(p));
-  // Exact repeats are only looked for while every dimension is discrete (a repeat in a real
-  // dimension has probability zero). A pending point is never repeated: two workers would train
-  // the same trial. An observed one is avoided only by the startup design; later a repeat is what
-  // the model asks for (in a small integer space the best point may well deserve another run).
-  const bool all_discrete = std::all_of(
-      info.begin(), info.end(), [](const DimInfo& di) { return di.kind != DimInfo::kReal; });
-  auto not_pending = [&](const std::vector<double>& x) {
-    return !all_discrete || !is_known(x, pend);
-  };
-  auto not_seen = [&](const std::vector<double>& x) {
-    return !all_discrete || (!is_known(x, obs) && !is_known(x, pend));
-  };
-  auto encode = [&](std::vector<double> x) {
-    for (size_t d = 0; d < D; ++d) x[d] = to_encoded(info[d], x[d]);
-    return x;
-  };
+  const std::vector<DimInfo> info = dim_infos(dims);
+  const std::vector<std::vector<double>> obs = to_internal_points(info, X);
+  const std::vector<std::vector<double>> pend = to_internal_points(info, pending);
+  const Repeats repeats{all_discrete(info), obs, pend};
 
   // The count of known points enters the stream so that repeated asks with the same seed differ.
   Rng rng(derive_seed(seed, uint64_t(obs.size() + pend.size()), SeedPurpose::kSearch));
-  auto uniform_point = [&] {
-    std::vector<double> x(D);
-    for (size_t d = 0; d < D; ++d) x[d] = sample_uniform(info[d], rng);
-    return x;
-  };
-  // Uniform points until one passes `ok`; if the discrete space looks exhausted, the last one.
-  auto uniform_until = [&](const auto& ok) {
-    std::vector<double> x = uniform_point();
-    for (int t = 1; t < kMaxTries && !ok(x); ++t) x = uniform_point();
-    return x;
-  };
-
-  const int n = int(obs.size());
-  if (n < std::max(opt.n_startup, 1)) return encode(uniform_until(not_seen));
-
-  // Split: the n_good smallest y (NaN as +inf, ties by trial order) against the rest + pending.
-  std::vector<double> yk(y);
-  for (double& v : yk)
-    if (std::isnan(v)) v = kInf;
-  std::vector<size_t> order(static_cast<size_t>(n));
-  std::iota(order.begin(), order.end(), size_t{0});
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return yk[a] < yk[b]; });
-  const int n_good = tpe_n_good(n, opt);
-  std::vector<char> good(static_cast<size_t>(n), 0);
-  for (int i = 0; i < n_good; ++i) good[order[size_t(i)]] = 1;
-  std::vector<std::vector<double>> good_pts, bad_pts;
-  for (int i = 0; i < n; ++i) (good[size_t(i)] ? good_pts : bad_pts).push_back(obs[size_t(i)]);
-  for (const auto& p : pend) bad_pts.push_back(p);
-  const Group l = build_group(info, std::move(good_pts), opt);
-  const Group g = build_group(info, std::move(bad_pts), opt);
-
-  const size_t nc = size_t(opt.n_ei_candidates);
-  std::vector<std::vector<double>> cand(nc, std::vector<double>(D));
-  std::vector<double> score(nc, 0.0);  // log l - log g of each candidate row, summed over dims
-  std::vector<double> buf;
-  std::vector<double> best(D);
-  if (opt.multivariate) {
-    for (size_t c = 0; c < nc; ++c) {
-      const size_t j = pick_kernel(l, rng);
-      for (size_t d = 0; d < D; ++d) cand[c][d] = sample_kernel(info[d], l, d, j, rng);
-    }
-    for (size_t c = 0; c < nc; ++c)
-      score[c] = joint_log(info, l, cand[c], buf) - joint_log(info, g, cand[c], buf);
-    best = cand[size_t(std::max_element(score.begin(), score.end()) - score.begin())];
-  } else {
-    // Each dimension draws and ranks its own candidates (Optuna's independent sampling).
-    std::vector<double> sd(nc);
-    for (size_t d = 0; d < D; ++d) {
-      for (size_t c = 0; c < nc; ++c)
-        cand[c][d] = sample_kernel(info[d], l, d, pick_kernel(l, rng), rng);
-      for (size_t c = 0; c < nc; ++c) {
-        // Discrete candidates repeat; their score is reused rather than recomputed.
-        size_t same = c;
-        if (info[d].kind != DimInfo::kReal)
-          for (size_t e = 0; e < c; ++e)
-            if (cand[e][d] == cand[c][d]) {
-              same = e;
-              break;
-            }
-        sd[c] = same < c ? sd[same]
-                         : marginal_log(info[d], l, d, cand[c][d], buf) -
-                               marginal_log(info[d], g, d, cand[c][d], buf);
-        score[c] += sd[c];
-      }
-      best[d] = cand[size_t(std::max_element(sd.begin(), sd.end()) - sd.begin())][d];
-    }
+  if (int(obs.size()) < std::max(opt.n_startup, 1)) {
+    const auto not_seen = [&](const std::vector<double>& x) { return repeats.not_seen(x); };
+    return to_encoded_point(info, uniform_until(info, rng, not_seen));
   }
-  if (not_pending(best)) return encode(best);
-
-  // The favourite repeats a pending point: the best-scoring candidate row that does not, else a
-  // uniform point that does not.
-  std::vector<size_t> rank(nc);
-  std::iota(rank.begin(), rank.end(), size_t{0});
-  std::stable_sort(rank.begin(), rank.end(),
-                   [&](size_t a, size_t b) { return score[a] > score[b]; });
-  for (size_t c : rank)
-    if (not_pending(cand[c])) return encode(cand[c]);
-  return encode(uniform_until(not_pending));
+  const Groups groups = split_groups(info, obs, pend, y, opt);
+  const size_t nc = size_t(opt.n_ei_candidates);
+  const Candidates cand = opt.multivariate
+                              ? joint_candidates(info, groups.l, groups.g, nc, rng)
+                              : per_dim_candidates(info, groups.l, groups.g, nc, rng);
+  return to_encoded_point(info, avoid_pending(info, cand, repeats, rng));
 }
 
 }  // namespace hs
