@@ -4,12 +4,13 @@
 
 #include <algorithm>
 #include <cctype>
-#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <limits>
 #include <string>
 #include <utility>
+
+#include "core/text.h"
 
 namespace hs::config_internal {
 namespace {
@@ -18,9 +19,7 @@ namespace {
 
 // Shortest text that reads back to the same double, exponent without leading zeros (1e-8).
 std::string number_text(double d) {
-  char buf[64];
-  auto r = std::to_chars(buf, buf + sizeof buf, d);
-  std::string s(buf, r.ptr);
+  std::string s = shortest(d);
   if (size_t e = s.find('e'); e != std::string::npos) {
     size_t digits = e + 1;
     if (digits < s.size() && (s[digits] == '-' || s[digits] == '+')) ++digits;
