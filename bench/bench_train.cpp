@@ -106,7 +106,7 @@ void BM_Epoch(benchmark::State& state, bool cnn) {
   const DataBundle& data = fashion();
   for (auto _ : state) {
     auto r = train(o, data);
-    if (!r || r->status != TrainStatus::kCompleted || !(r->curve[0].val_acc > 0.5)) {
+    if (!r || r->record.status != TrialStatus::kCompleted || !(r->record.curves[0].val_acc > 0.5)) {
       state.SkipWithError("the epoch did not train");
       break;
     }

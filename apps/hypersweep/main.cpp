@@ -115,28 +115,33 @@ int run_train(const TrainArgs& a) {
                                 : "");
   std::fflush(stdout);
 
-  auto on_epoch = [&](const hs::EpochRecord& r) {
+  double before = 0;  // seconds at the end of the previous epoch
+  auto on_epoch = [&](const hs::TrialRecord& so_far) {
+    const hs::EpochRow& r = so_far.curves.back();
+    const double seconds = r.seconds - before;
+    before = r.seconds;
     if (a.quiet) return true;
     std::string ratios;
-    for (double v : r.update_ratio) ratios += fmt::format(" {:.1e}", v);
+    for (double v : so_far.update_ratio.back()) ratios += fmt::format(" {:.1e}", v);
     fmt::print("epoch {:3}/{}  lr {:.3e}  train loss {:.4f} acc {}  val loss {:.4f} acc {}  "
                "{:5.1f}s  update/weight{}\n",
                r.epoch, opt->epochs, r.lr, r.train_loss, percent(r.train_acc), r.val_loss,
-               percent(r.val_acc), r.seconds, ratios);
+               percent(r.val_acc), seconds, ratios);
     std::fflush(stdout);
     return true;
   };
   auto res = hs::train(*opt, *data, on_epoch);
   if (!res) return fail(res.error());
-  fmt::print("stopped: {} ({})\n", hs::train_status_name(res->status), res->reason);
-  if (res->best_epoch > 0) {
+  const hs::TrialRecord& rec = res->record;
+  fmt::print("stopped: {} ({})\n", hs::status_name(rec.status), res->reason);
+  if (rec.best_epoch > 0) {
+    const hs::EpochRow& best = rec.curves[static_cast<size_t>(rec.best_epoch - 1)];
     fmt::print("best epoch {}: val acc {} val loss {:.4f}; test acc {} test loss {:.4f} "
                "(best checkpoint, {:.1f} s in all)\n",
-               res->best_epoch, percent(res->best_val_acc), res->best_val_loss,
-               percent(res->test_acc), res->test_loss, res->seconds);
+               rec.best_epoch, percent(best.val_acc), best.val_loss, percent(rec.test_acc),
+               res->test_loss, rec.seconds);
   } else {
-    fmt::print("no epoch finished, so there is no checkpoint to test ({:.1f} s)\n",
-               res->seconds);
+    fmt::print("no epoch finished, so there is no checkpoint to test ({:.1f} s)\n", rec.seconds);
   }
   return 0;
 }

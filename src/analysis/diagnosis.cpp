@@ -207,9 +207,9 @@ std::optional<Finding> check_diverged(const TrialRecord& in, const DiagnosisOpti
 
 std::optional<Finding> check_initial_loss(const TrialRecord& in, const DiagnosisOptions& opt) {
   if (std::isnan(in.initial_loss) || in.num_classes < 2) return std::nullopt;
-  const double expect = std::log(static_cast<double>(in.num_classes));
-  const double rel = std::fabs(in.initial_loss - expect) / expect;
-  if (std::isfinite(in.initial_loss) && rel <= opt.initial_loss_rel) return std::nullopt;
+  const InitialLossJudgement j = judge_initial_loss(in.initial_loss, in.num_classes, opt.initial_loss_rel);
+  if (j.ok) return std::nullopt;
+  const double expect = j.expected, rel = j.rel_error;
   const bool high = !(in.initial_loss < expect);
   std::string ev = "the loss before any update was " + num(in.initial_loss) + ", ";
   ev += std::isfinite(in.initial_loss) ? pct(rel) + (high ? " above" : " below") : std::string("not near");

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "analysis/finding.h"
+#include "analysis/initial_loss.h"
 #include "trial/record.h"
 
 namespace hs {
@@ -125,10 +126,9 @@ struct DiagnosisOptions {
   double ratio_epoch_frac = 0.5;
 
   // --- initial_loss ---
-  // |initial_loss - ln C| / ln C above this flags it. A softmax with logits of spread s starts
-  // near ln C + s^2/2; 25% of ln 10 (0.58) means logits spread ~1, already a mis-scaled last
-  // layer, while an L2 term of a usual weight decay adds far less.
-  double initial_loss_rel = 0.25;
+  // |initial_loss - ln C| / ln C above this flags it: the recipe's step 1 bound, for the
+  // reasons initial_loss.h gives.
+  double initial_loss_rel = kInitialLossTolerance;
 };
 
 // Labels a trial from its curves. Returns at least one Finding, in the order of the label list

@@ -1,43 +1,32 @@
 #include "recipe/steps.h"
 
-#include <omp.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <limits>
 #include <optional>
 #include <utility>
 
+#include "analysis/initial_loss.h"
 #include "core/rng.h"
-#include "nn/model.h"
 #include "recipe/text.h"
-#include "train/trainer.h"
+#include "train/probe.h"
 
 namespace hs {
 
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-// Evaluation batches: no gradients, so larger than a training batch (as train() does).
-constexpr int64_t kEvalBatch = 256;
 
 using recipe_text::num;
 
-int classes_of(const DataBundle& data) {
-  const int a = data.train.data ? data.train.data->num_classes : 0;
-  const int b = data.test.data ? data.test.data->num_classes : 0;
-  return std::max(a, b);  // as train() counts them
-}
-
-// The network train() would build for `opt` on `data`, after the checks every step needs.
-Result<Network> build_for(const TrainOptions& opt, const DataBundle& data) {
-  if (opt.threads > 0) omp_set_num_threads(opt.threads);
+// The model train() would build and initialise for `opt` on `data`, after the checks every step
+// needs (the ones train() makes, and two classes at least: ln C needs C >= 2).
+Result<Probe> probe_for(const TrainOptions& opt, const DataBundle& data) {
   if (!data.train.data || data.train.size() == 0) return make_error({}, "no training samples");
-  if (opt.batch_size < 1) return Error{{}, 0, "batch_size", "must be >= 1"};
-  const int classes = classes_of(data);
-  if (classes < 2) return make_error(data.train.data->name, "needs at least 2 classes");
-  const Dataset& f = *data.train.data;
-  return build_network(opt.model, f.height, f.width, f.channels, f.is_image, classes);
+  auto probe = Probe::make(opt, data);
+  if (!probe) return probe.error();
+  if (probe->classes() < 2) return make_error(data.train.data->name, "needs at least 2 classes");
+  return probe;
 }
 
 // `opt` with regularisation off (lecture, steps 1 and 2).
@@ -76,16 +65,14 @@ uint64_t pass_seed(uint64_t seed, uint64_t stream, int64_t pass) {
 Result<InitialLossResult> check_initial_loss(const TrainOptions& base, const DataBundle& data,
                                              const InitialLossOptions& options) {
   const TrainOptions opt = unregularised(base);
-  auto net = build_for(opt, data);
-  if (!net) return net.error();
-  Trainer tr(opt, std::move(*net), kEvalBatch);  // initialised as train() would
+  auto probe = probe_for(opt, data);  // initialised as train() would
+  if (!probe) return probe.error();
   const int64_t B = opt.batch_size;
   const std::vector<int32_t> rows =
       shuffled_train(data, derive_seed(opt.seed, kRecipeInitialLossStream, SeedPurpose::kShuffle));
 
   InitialLossResult r;
-  r.classes = classes_of(data);
-  r.expected = std::log(static_cast<double>(r.classes));
+  r.classes = probe->classes();
   r.tolerance = options.rel_tolerance;
   double sum = 0;
   for (int k = 0; k < options.batches && k * B < static_cast<int64_t>(rows.size()); ++k) {
@@ -93,7 +80,7 @@ Result<InitialLossResult> check_initial_loss(const TrainOptions& base, const Dat
     batch.data = data.train.data;
     const int64_t first = k * B, n = std::min<int64_t>(B, rows.size() - first);
     batch.index.assign(rows.begin() + first, rows.begin() + first + n);
-    const double loss = tr.evaluate(batch).loss;  // inference mode: no dropout, no update
+    const double loss = probe->evaluate(batch).loss;  // inference mode: no dropout, no update
     r.batch_losses.push_back(loss);
     sum += loss * static_cast<double>(n);
     r.samples += n;
@@ -101,10 +88,11 @@ Result<InitialLossResult> check_initial_loss(const TrainOptions& base, const Dat
   }
   r.loss = sum / static_cast<double>(r.samples);
   const bool finite = std::isfinite(r.loss);
-  r.rel_error = finite ? std::fabs(r.loss - r.expected) / r.expected
-                       : std::numeric_limits<double>::infinity();
-  r.ok = finite && r.rel_error <= r.tolerance;
-  r.verdict = !finite ? "not_finite" : r.ok ? "ok" : r.loss > r.expected ? "too_high" : "too_low";
+  const InitialLossJudgement j = judge_initial_loss(r.loss, r.classes, r.tolerance);
+  r.expected = j.expected;
+  r.rel_error = j.rel_error;
+  r.ok = j.ok;
+  r.verdict = j.verdict;
 
   std::string& s = r.report;
   s = "Initial loss: " + num(r.loss) + " measured on " + std::to_string(r.batches) +
@@ -142,8 +130,7 @@ Result<InitialLossResult> check_initial_loss(const TrainOptions& base, const Dat
 Result<OverfitResult> overfit_small_sample(const TrainOptions& base, const DataBundle& data,
                                            const OverfitOptions& options) {
   const TrainOptions opt = unregularised(base);
-  auto built = build_for(opt, data);
-  if (!built) return built.error();
+  if (auto checked = probe_for(opt, data); !checked) return checked.error();
   const int64_t B = opt.batch_size;
   const std::vector<int32_t> rows =
       shuffled_train(data, derive_seed(opt.seed, kRecipeOverfitStream, SeedPurpose::kShuffle));
@@ -153,7 +140,7 @@ Result<OverfitResult> overfit_small_sample(const TrainOptions& base, const DataB
   OverfitResult r;
   r.samples = n;
   for (double lr : options.lrs) {
-    Trainer tr(opt, *built, kEvalBatch);  // every attempt starts from the same initialisation
+    Probe tr = probe_for(opt, data).value();  // every attempt starts from the same initialisation
     OverfitAttempt a;
     a.lr = lr;
     EvalResult e = tr.evaluate(sample);
@@ -165,10 +152,9 @@ Result<OverfitResult> overfit_small_sample(const TrainOptions& base, const DataB
       Rng(pass_seed(opt.seed, kRecipeOverfitStream, epoch)).shuffle(order.data(), order.size());
       for (int64_t first = 0; first < n; first += B) {
         const int64_t bs = std::min(B, n - first);
-        const LossStats st = tr.step(sample, order.data() + first, bs, static_cast<float>(lr),
-                                     nullptr);
-        if (!std::isfinite(st.loss_sum)) {
-          e.loss = st.loss_sum / static_cast<double>(bs);
+        const double loss = tr.step(sample, order.data() + first, bs, lr);
+        if (!std::isfinite(loss)) {
+          e.loss = loss;
           e.acc = kNaN;
           outcome = TrialStatus::kTooHigh;
           break;
@@ -252,9 +238,9 @@ Result<LrTrial> lr_trial(const TrainOptions& base, const DataBundle& data, doubl
   TrainOptions opt = base;
   opt.optim.weight_decay = options.weight_decay;
   opt.model.dropout = 0.0;
-  auto net = build_for(opt, data);
-  if (!net) return net.error();
-  Trainer tr(opt, std::move(*net), kEvalBatch);
+  auto made = probe_for(opt, data);
+  if (!made) return made.error();
+  Probe& tr = *made;
   const int64_t n = data.train.size();
   const int64_t B = std::min<int64_t>(opt.batch_size, n);
   // The probe and the first pass's order share one draw; later passes reshuffle.
@@ -271,11 +257,10 @@ Result<LrTrial> lr_trial(const TrainOptions& base, const DataBundle& data, doubl
       Rng(pass_seed(opt.seed, kRecipeLrFindStream, ++pass)).shuffle(order.data(), order.size());
       pos = 0;
     }
-    const LossStats st = tr.step(data.train, order.data() + pos, B, static_cast<float>(lr),
-                                 nullptr);
+    const double loss = tr.step(data.train, order.data() + pos, B, lr);
     pos += B;
-    t.losses.push_back(st.loss_sum / static_cast<double>(B));
-    if (!std::isfinite(st.loss_sum)) {
+    t.losses.push_back(loss);
+    if (!std::isfinite(loss)) {
       t.diverged = true;
       break;
     }

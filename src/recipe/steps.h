@@ -15,9 +15,10 @@
 // Steps 1 and 2 turn regularisation off (weight_decay 0, dropout 0), as the lecture says; step 3
 // uses a small weight decay (LrFindOptions::weight_decay) and no dropout.
 //
-// May depend on: train, data, config, core. Never MPI or files (the caller stores the results).
-// Thread safety: each call builds its own Trainer; with base.threads > 0 a call sets the OpenMP
-// thread count (as train() does), so run one call per process or rank at a time.
+// May depend on: train (its public Probe: never nn/), analysis/initial_loss.h, data, core. Never
+// MPI or files (the caller stores the results). Thread safety: each call builds its own Probe;
+// with base.threads > 0 that sets the OpenMP thread count (as train() does), so run one call per
+// process or rank at a time.
 #pragma once
 
 #include <cmath>
@@ -25,6 +26,7 @@
 #include <string>
 #include <vector>
 
+#include "analysis/initial_loss.h"
 #include "core/error.h"
 #include "data/dataset.h"
 #include "train/options.h"
@@ -46,12 +48,9 @@ struct InitialLossOptions {
   // one batch of 32 has a standard error of a few percent of ln C; five bring that to ~1-2%,
   // well inside the tolerance, at the cost of five forward passes.
   int batches = 5;
-  // |loss - ln C| / ln C above this fails the check. Softmax over logits with spread s starts
-  // near ln C + s^2/2 (for small s), so 25% of ln C is s ~ 0.6 (C = 4) to 1.1 (C = 10): a
-  // correct He/Xavier initialisation lands inside on normalised inputs, a last layer scaled
-  // by ~10 or more does not (x100 gives a loss of hundreds). The same bound as the post-hoc
-  // diagnosis (DiagnosisOptions::initial_loss_rel), so the recipe and `hypersweep show` agree.
-  double rel_tolerance = 0.25;
+  // |loss - ln C| / ln C above this fails the check: the bound the post-hoc diagnosis uses too
+  // (analysis/initial_loss.h says why 25%), so the recipe and `hypersweep show` agree.
+  double rel_tolerance = kInitialLossTolerance;
 };
 
 struct InitialLossResult {

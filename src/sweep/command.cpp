@@ -250,7 +250,7 @@ std::string clip(std::string_view s, size_t n = 200) {
 // stdout, line by line: the curve rows so far and the last non-empty line.
 class StdoutLines {
  public:
-  StdoutLines(const SweepConfig& sweep, Clock::time_point start) : sweep_(sweep), prev_row_(start) {}
+  StdoutLines(const SweepConfig& sweep, Clock::time_point start) : sweep_(sweep), start_(start) {}
 
   void add(std::string_view bytes) {
     for (char c : bytes) {
@@ -268,7 +268,7 @@ class StdoutLines {
   }
 
   const std::string& last() const { return last_; }
-  std::vector<EpochRecord> curve;
+  std::vector<EpochRow> curve;
   std::vector<double> row_metric;  // per curve row: the sweep's metric, NaN when the row lacks it
 
  private:
@@ -287,15 +287,14 @@ class StdoutLines {
     if (!f) return;
     const double epoch = number_of(*f, "epoch");
     if (!std::isfinite(epoch)) return;
-    EpochRecord e;
+    EpochRow e;
     e.epoch = static_cast<int>(std::lround(epoch));
     e.lr = number_of(*f, "lr");
     e.train_loss = number_of(*f, "train_loss");
     e.train_acc = number_of(*f, "train_acc");
     e.val_loss = number_of(*f, "val_loss");
     e.val_acc = number_of(*f, "val_acc");
-    e.seconds = std::chrono::duration<double>(last_time_ - prev_row_).count();
-    prev_row_ = last_time_;
+    e.seconds = std::chrono::duration<double>(last_time_ - start_).count();
     const OutputValue* m = metric_of(sweep_, *f);
     row_metric.push_back(m && m->is_number ? m->number : NAN);
     curve.push_back(std::move(e));
@@ -303,7 +302,7 @@ class StdoutLines {
 
   const SweepConfig& sweep_;
   std::string partial_, last_;
-  Clock::time_point last_time_, prev_row_;
+  Clock::time_point start_, last_time_;
 };
 
 // ---- the child process -----------------------------------------------------------------------
@@ -565,20 +564,20 @@ TrialRun run_command_trial(const SweepConfig& sweep, const Trial& t, const StopC
   }
 
   std::string why;
-  TrainResult r;
-  r.test_acc = r.test_loss = r.best_metric = r.best_val_acc = r.best_val_loss = NAN;
+  TrainResult res;
+  TrialRecord& r = res.record;
   r.seconds = end->seconds;
   double value = NAN;
   OutputFields fields;
   const int ws = end->wait_status;
   switch (end->why) {
     case ChildEnd::Why::kTimedOut:
-      r.status = TrainStatus::kTimedOut;
+      r.status = TrialStatus::kTimedOut;
       why = "the command timed out after " + seconds_text(sweep.objective.timeout) +
             " ([objective] timeout) and was killed";
       break;
     case ChildEnd::Why::kStopped:
-      r.status = TrainStatus::kInterrupted;
+      r.status = TrialStatus::kInterrupted;
       why = "interrupted: the sweep was stopped while the command ran";
       run.status = TrialStatus::kInterrupted;
       break;
@@ -596,7 +595,9 @@ TrialRun run_command_trial(const SweepConfig& sweep, const Trial& t, const StopC
       break;
   }
 
-  r.curve = std::move(out.curve);
+  r.curves = std::move(out.curve);
+  r.epochs = static_cast<int>(r.curves.size());
+  r.update_ratio.assign(r.curves.size(), {});  // no layers: a row of nothing per epoch
   // The best epoch (1-based, in curve order) by the sweep's metric, when the rows carry it.
   double best = NAN;
   for (size_t i = 0; i < out.row_metric.size(); ++i) {
@@ -605,27 +606,20 @@ TrialRun run_command_trial(const SweepConfig& sweep, const Trial& t, const StopC
       r.best_epoch = static_cast<int>(i) + 1;
     }
   }
-  if (r.best_epoch > 0) {
-    const EpochRecord& e = r.curve[static_cast<size_t>(r.best_epoch - 1)];
-    r.best_metric = best;
-    r.best_val_acc = e.val_acc;
-    r.best_val_loss = e.val_loss;
-  }
+  if (r.best_epoch > 0) r.best_metric = best;
   if (why.empty()) {
     r.best_metric = value;
-    if (fields.contains("val_acc")) r.best_val_acc = number_of(fields, "val_acc");
-    if (fields.contains("val_loss")) r.best_val_loss = number_of(fields, "val_loss");
     r.test_acc = number_of(fields, "test_acc");
-    r.test_loss = number_of(fields, "test_loss");
-    r.reason = "the command exited with status 0";
+    res.test_loss = number_of(fields, "test_loss");
+    res.reason = "the command exited with status 0";
     run.status = TrialStatus::kCompleted;
     run.outcome = Outcome::of(value);
   } else {
-    r.reason = why;
+    res.reason = why;
     run.error = why;
     if (!end->stderr_tail.empty()) run.error += "\nstderr (the end):\n" + end->stderr_tail;
   }
-  run.result = std::move(r);
+  run.result = std::move(res);
   return run;
 }
 

@@ -39,14 +39,11 @@ Result<TrainOptions> trial_train_options(const SweepConfig& sweep, const Trial& 
   return opt;
 }
 
-Outcome outcome_of(const SweepConfig& sweep, const TrainResult& r) {
-  if (r.status == TrainStatus::kDiverged) return Outcome::none();
-  if (r.best_epoch < 1 || r.best_epoch > static_cast<int>(r.curve.size())) return Outcome::none();
-  const EpochRecord& e = r.curve[static_cast<size_t>(r.best_epoch - 1)];
-  const double v = sweep.metric == "val_loss"     ? e.val_loss
-                   : sweep.metric == "train_acc"  ? e.train_acc
-                   : sweep.metric == "train_loss" ? e.train_loss
-                                                  : e.val_acc;
+Outcome outcome_of(const SweepConfig& sweep, const TrainResult& res) {
+  const TrialRecord& r = res.record;
+  if (r.status == TrialStatus::kDiverged) return Outcome::none();
+  if (r.best_epoch < 1 || r.best_epoch > static_cast<int>(r.curves.size())) return Outcome::none();
+  const double v = metric_value(r.curves[static_cast<size_t>(r.best_epoch - 1)], sweep.metric);
   return std::isfinite(v) ? Outcome::of(v) : Outcome::none();
 }
 
@@ -90,15 +87,15 @@ TrialRun TrialRunner::run(const Trial& t, const StopCheck& stop) const {
     own = std::make_unique<DataBundle>(std::move(*d));
   }
   EpochCallback on_epoch;
-  if (stop) on_epoch = [&](const EpochRecord&) { return !stop(); };
+  if (stop) on_epoch = [&](const TrialRecord&) { return !stop(); };
   auto res = train(*opt, own ? *own : *shared_, on_epoch);
   if (!res) {
     run.error = res.error().str();
     return run;
   }
   run.outcome = outcome_of(sweep_, *res);
-  run.status = *parse_status(train_status_name(res->status));
-  if (res->status == TrainStatus::kInterrupted) run.outcome = Outcome::none();
+  run.status = res->record.status;
+  if (run.status == TrialStatus::kInterrupted) run.outcome = Outcome::none();
   run.result = std::move(*res);
   return run;
 }
@@ -260,7 +257,7 @@ std::string header_difference(const SweepHeader& file, const SweepHeader& here) 
 }
 
 TrialRecord trial_record(const TrialRun& run, int rank, const std::string& host) {
-  TrialRecord r;
+  TrialRecord r = run.result ? run.result->record : TrialRecord{};
   r.id = run.trial.id;
   r.status = run.status;
   r.params = run.trial.values;
@@ -268,23 +265,6 @@ TrialRecord trial_record(const TrialRun& run, int rank, const std::string& host)
   r.host = host;
   r.error = run.error;
   r.best_metric = run.outcome.ok ? run.outcome.value : NAN;
-  r.test_acc = NAN;
-  if (!run.result) return r;
-  const TrainResult& t = *run.result;
-  r.best_epoch = t.best_epoch;
-  r.test_acc = t.test_acc;  // NaN when there is no checkpoint to test
-  r.initial_loss = t.initial_loss;
-  r.num_classes = t.num_classes;
-  r.epochs = static_cast<int>(t.curve.size());
-  r.seconds = t.seconds;
-  r.layer_names = t.layer_names;
-  double since_start = 0;
-  for (const EpochRecord& e : t.curve) {
-    since_start += e.seconds;
-    r.curves.push_back({e.epoch, e.lr, e.train_loss, e.train_acc, e.val_loss, e.val_acc, since_start});
-    r.update_ratio.push_back(e.update_ratio);
-    r.update_ratio.back().resize(t.layer_names.size(), NAN);
-  }
   return r;
 }
 

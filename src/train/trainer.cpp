@@ -19,17 +19,6 @@
 
 namespace hs {
 
-const char* train_status_name(TrainStatus s) {
-  switch (s) {
-    case TrainStatus::kCompleted: return "completed";
-    case TrainStatus::kEarlyStopped: return "early_stopped";
-    case TrainStatus::kDiverged: return "diverged";
-    case TrainStatus::kTimedOut: return "timed_out";
-    case TrainStatus::kInterrupted: return "interrupted";
-  }
-  return "?";
-}
-
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -187,133 +176,158 @@ EvalResult evaluate(const Network& net, const float* params, const Subset& set, 
   return evaluate_with(net, params, set, ws, xb, yb);
 }
 
-Result<TrainResult> train(const TrainOptions& opt, const DataBundle& data,
-                          const EpochCallback& on_epoch) {
-  const auto t_start = Clock::now();
+namespace {
+
+int class_count(const DataBundle& data) {
+  return std::max(data.train.data->num_classes, data.test.data ? data.test.data->num_classes : 0);
+}
+
+// One epoch's pass over the training set, in the order `order` (shuffled for this epoch).
+struct EpochPass {
+  EpochRow row;                // epoch, lr, train_loss and train_acc filled in
+  std::vector<double> ratios;  // per weighted layer: the mean update/weight ratio
+  bool diverged = false;       // a minibatch's loss was inf/NaN (the pass stopped there)
+  double loss_sum = 0;
+};
+
+EpochPass train_epoch(Trainer& tr, const TrainOptions& opt, const DataBundle& data,
+                      const std::vector<int32_t>& order, int epoch, int64_t total_steps,
+                      TrainResult& res) {
+  const int64_t B = opt.batch_size, n_train = data.train.size();
+  const int64_t iters_per_epoch = (n_train + B - 1) / B;
+  const bool per_iter = opt.schedule.unit == ScheduleUnit::kIteration;
+  EpochPass p;
+  p.row.epoch = epoch;
+  p.ratios.assign(tr.net().weighted.size(), 0.0);
+  std::vector<double> ratios;
+  int64_t ratio_samples = 0, correct = 0, seen = 0;
+  for (int64_t it = 0; it < iters_per_epoch; ++it) {
+    const int64_t first = it * B;
+    const int64_t bs = std::min(B, n_train - first);
+    const int64_t t = per_iter ? tr.steps() : epoch - 1;
+    const float lr = static_cast<float>(learning_rate(opt.schedule, opt.lr, t, total_steps));
+    p.row.lr = lr;
+    const bool measure = it % kRatioEvery == 0;
+    const LossStats st = tr.step(data.train, order.data() + first, bs, lr,
+                                 measure ? &ratios : nullptr);
+    if (epoch == 1 && it == 0) res.record.initial_loss = st.loss_sum / static_cast<double>(bs);
+    p.loss_sum += st.loss_sum;
+    correct += st.correct;
+    seen += bs;
+    if (!std::isfinite(st.loss_sum)) {
+      p.diverged = true;
+      break;
+    }
+    if (measure) {
+      for (size_t j = 0; j < ratios.size(); ++j) p.ratios[j] += ratios[j];
+      ++ratio_samples;
+    }
+  }
+  res.iterations = tr.steps();
+  for (auto& r : p.ratios) r = ratio_samples ? r / ratio_samples : r;
+  p.row.train_loss = p.loss_sum / static_cast<double>(seen);
+  p.row.train_acc = static_cast<double>(correct) / static_cast<double>(seen);
+  return p;
+}
+
+// Why training stops after this epoch (setting res's status and reason), or false to go on.
+bool stops_after(int epoch, const TrainOptions& opt, const EarlyStopping& stopper, bool go_on,
+                 Clock::time_point t_start, TrainResult& res) {
+  if (!go_on) {
+    res.record.status = TrialStatus::kInterrupted;
+    res.reason = "interrupted after epoch " + std::to_string(epoch);
+  } else if (stopper.should_stop()) {
+    res.record.status = TrialStatus::kEarlyStopped;
+    res.reason = "early stop: " + std::string(monitor_name(opt.early.monitor)) +
+                 " did not improve for " + std::to_string(opt.early.patience) +
+                 " epochs after epoch " + std::to_string(stopper.best_epoch());
+  } else if (opt.max_seconds > 0 && since(t_start) >= opt.max_seconds && epoch < opt.epochs) {
+    res.record.status = TrialStatus::kTimedOut;
+    res.reason = "time limit of " + std::to_string(opt.max_seconds) + " s reached after epoch " +
+                 std::to_string(epoch);
+  } else {
+    return false;
+  }
+  return true;
+}
+
+// The best checkpoint's epoch and test result (lecture 11.1.2), once training has ended.
+void test_best(Trainer& tr, const DataBundle& data, const EarlyStopping& stopper,
+               TrainResult& res) {
+  if (!stopper.has_best()) {
+    res.record.test_acc = res.test_loss = std::numeric_limits<double>::quiet_NaN();
+    return;
+  }
+  res.record.best_epoch = stopper.best_epoch();
+  tr.params() = res.best_params;
+  const EvalResult test = tr.evaluate(data.test);
+  res.record.test_acc = test.acc;
+  res.test_loss = test.loss;
+}
+
+}  // namespace
+
+Result<Network> network_for(const TrainOptions& opt, const DataBundle& data) {
   if (opt.threads > 0) omp_set_num_threads(opt.threads);
   const Dataset& file = *data.train.data;
-  const int classes = std::max(file.num_classes, data.test.data ? data.test.data->num_classes : 0);
   auto built = build_network(opt.model, file.height, file.width, file.channels, file.is_image,
-                             classes);
+                             class_count(data));
   if (!built) return built.error();
   if (data.train.size() == 0) return Error{file.name, 0, {}, "no training samples"};
   if (opt.batch_size < 1) return Error{{}, 0, "batch_size", "must be >= 1"};
+  return built;
+}
 
+Result<TrainResult> train(const TrainOptions& opt, const DataBundle& data,
+                          const EpochCallback& on_epoch) {
+  const auto t_start = Clock::now();
+  auto built = network_for(opt, data);
+  if (!built) return built.error();
   // Evaluation runs in larger batches (no gradients), in the training workspace.
   Trainer tr(opt, std::move(*built), 256);
-  const Network& net = tr.net();
-  const int64_t B = opt.batch_size;
-  const int64_t n_train = data.train.size();
-  const int64_t iters_per_epoch = (n_train + B - 1) / B;
+  const int64_t iters_per_epoch = (data.train.size() + opt.batch_size - 1) / opt.batch_size;
   const bool per_iter = opt.schedule.unit == ScheduleUnit::kIteration;
   const int64_t total_steps = per_iter ? iters_per_epoch * opt.epochs : opt.epochs;
 
   TrainResult res;
-  res.num_classes = classes;
-  for (int li : net.weighted) res.layer_names.push_back(net.layers[li].name);
+  TrialRecord& rec = res.record;
+  rec.status = TrialStatus::kCompleted;
+  rec.num_classes = class_count(data);
+  for (int li : tr.net().weighted) rec.layer_names.push_back(tr.net().layers[li].name);
   EarlyStopping stopper(opt.early);
   std::vector<int32_t> order(data.train.index);
-  std::vector<double> ratios;
-  bool stop = false;
-
-  for (int epoch = 1; epoch <= opt.epochs && !stop; ++epoch) {
-    const auto t_epoch = Clock::now();
+  for (int epoch = 1; epoch <= opt.epochs; ++epoch) {
     Rng shuffler(derive_seed(opt.seed, static_cast<uint64_t>(epoch), SeedPurpose::kShuffle));
     shuffler.shuffle(order.data(), order.size());
-
-    EpochRecord rec;
-    rec.epoch = epoch;
-    rec.update_ratio.assign(net.weighted.size(), 0.0);
-    int64_t ratio_samples = 0;
-    double loss_sum = 0;
-    int64_t correct = 0, seen = 0;
-    bool diverged = false;
-
-    for (int64_t it = 0; it < iters_per_epoch; ++it) {
-      const int64_t first = it * B;
-      const int64_t bs = std::min(B, n_train - first);
-      const int64_t t = per_iter ? tr.steps() : epoch - 1;
-      const float lr = static_cast<float>(learning_rate(opt.schedule, opt.lr, t, total_steps));
-      rec.lr = lr;
-      const bool measure = it % kRatioEvery == 0;
-      const LossStats st = tr.step(data.train, order.data() + first, bs, lr,
-                                   measure ? &ratios : nullptr);
-      if (epoch == 1 && it == 0) res.initial_loss = st.loss_sum / static_cast<double>(bs);
-      loss_sum += st.loss_sum;
-      correct += st.correct;
-      seen += bs;
-      if (!std::isfinite(st.loss_sum)) {
-        diverged = true;
-        break;
-      }
-      if (measure) {
-        for (size_t j = 0; j < ratios.size(); ++j) rec.update_ratio[j] += ratios[j];
-        ++ratio_samples;
-      }
-    }
-    res.iterations = tr.steps();
-    for (auto& r : rec.update_ratio) r = ratio_samples ? r / ratio_samples : r;
-    rec.train_loss = loss_sum / static_cast<double>(seen);
-    rec.train_acc = static_cast<double>(correct) / static_cast<double>(seen);
-
-    if (diverged) {
-      rec.val_loss = rec.val_acc = std::numeric_limits<double>::quiet_NaN();
-      rec.seconds = since(t_epoch);
-      res.curve.push_back(rec);
-      res.status = TrainStatus::kDiverged;
+    EpochPass pass = train_epoch(tr, opt, data, order, epoch, total_steps, res);
+    rec.update_ratio.push_back(std::move(pass.ratios));
+    if (pass.diverged) {
+      pass.row.val_loss = pass.row.val_acc = std::numeric_limits<double>::quiet_NaN();
+      pass.row.seconds = since(t_start);
+      rec.curves.push_back(pass.row);
+      rec.status = TrialStatus::kDiverged;
       res.reason = "diverged: the training loss became " +
-                   std::string(std::isnan(loss_sum) ? "NaN" : "inf") + " in epoch " +
-                   std::to_string(epoch) + " at lr " + std::to_string(rec.lr) +
+                   std::string(std::isnan(pass.loss_sum) ? "NaN" : "inf") + " in epoch " +
+                   std::to_string(epoch) + " at lr " + std::to_string(pass.row.lr) +
                    " (the learning rate is likely too high)";
       if (on_epoch) on_epoch(rec);
       break;
     }
-
     const EvalResult val = tr.evaluate(data.val);
-    rec.val_loss = val.loss;
-    rec.val_acc = val.acc;
-    rec.seconds = since(t_epoch);
-    res.curve.push_back(rec);
+    pass.row.val_loss = val.loss;
+    pass.row.val_acc = val.acc;
+    pass.row.seconds = since(t_start);
+    rec.curves.push_back(pass.row);
     const double metric = opt.early.monitor == Monitor::kValAcc ? val.acc : val.loss;
     if (stopper.update(epoch, metric)) res.best_params = tr.params();
-
-    if (on_epoch && !on_epoch(rec)) {
-      res.status = TrainStatus::kInterrupted;
-      res.reason = "interrupted after epoch " + std::to_string(epoch);
-      stop = true;
-    } else if (stopper.should_stop()) {
-      res.status = TrainStatus::kEarlyStopped;
-      res.reason = "early stop: " + std::string(monitor_name(opt.early.monitor)) +
-                   " did not improve for " + std::to_string(opt.early.patience) +
-                   " epochs after epoch " + std::to_string(stopper.best_epoch());
-      stop = true;
-    } else if (opt.max_seconds > 0 && since(t_start) >= opt.max_seconds && epoch < opt.epochs) {
-      res.status = TrainStatus::kTimedOut;
-      res.reason = "time limit of " + std::to_string(opt.max_seconds) + " s reached after epoch " +
-                   std::to_string(epoch);
-      stop = true;
-    }
+    const bool go_on = !on_epoch || on_epoch(rec);
+    if (stops_after(epoch, opt, stopper, go_on, t_start, res)) break;
   }
-  if (res.status == TrainStatus::kCompleted)
+  if (rec.status == TrialStatus::kCompleted)
     res.reason = "reached the maximum of " + std::to_string(opt.epochs) + " epochs";
-
-  const double nan = std::numeric_limits<double>::quiet_NaN();
-  if (stopper.has_best()) {
-    res.best_epoch = stopper.best_epoch();
-    res.best_metric = stopper.best_value();
-    const EpochRecord& b = res.curve[res.best_epoch - 1];
-    res.best_val_acc = b.val_acc;
-    res.best_val_loss = b.val_loss;
-    // The reported test result is the best checkpoint's (lecture 11.1.2).
-    tr.params() = res.best_params;
-    const EvalResult test = tr.evaluate(data.test);
-    res.test_acc = test.acc;
-    res.test_loss = test.loss;
-  } else {
-    res.best_metric = res.best_val_acc = res.best_val_loss = nan;
-    res.test_acc = res.test_loss = nan;
-  }
-  res.seconds = since(t_start);
+  test_best(tr, data, stopper, res);
+  rec.epochs = static_cast<int>(rec.curves.size());
+  rec.seconds = since(t_start);
   return res;
 }
 

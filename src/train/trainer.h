@@ -7,8 +7,8 @@
 // of that checkpoint. A loss that turns NaN/inf ends the run with status kDiverged and the curve
 // so far; it never throws or aborts.
 //
-// May depend on: data, nn, optim, core. Knows nothing of MPI or HDF5 (STYLE.md): the caller stores
-// the result. Thread safety: train() uses OpenMP internally (opt.threads); run one train() per
+// May depend on: data, nn, optim, core, trial (the record it fills). Knows nothing of sweeps, MPI
+// or HDF5 (STYLE.md): the caller stores the result. Thread safety: train() uses OpenMP internally (opt.threads); run one train() per
 // process or per rank.
 #pragma once
 
@@ -24,53 +24,43 @@
 #include "nn/model.h"
 #include "nn/network.h"
 #include "train/options.h"
+#include "trial/record.h"
 
 namespace hs {
-
-enum class TrainStatus { kCompleted, kEarlyStopped, kDiverged, kTimedOut, kInterrupted };
-const char* train_status_name(TrainStatus s);  // completed, early_stopped, diverged, ...
 
 // Loss and accuracy over a data set (no dropout).
 struct EvalResult {
   double loss = 0, acc = 0;
 };
 
-struct EpochRecord {
-  int epoch = 0;              // 1-based
-  double lr = 0;              // learning rate at the epoch's last iteration
-  double train_loss = 0, train_acc = 0;
-  double val_loss = 0, val_acc = 0;
-  double seconds = 0;         // wall time of this epoch (training and validation)
-  std::vector<double> update_ratio;  // per weighted layer: ||lr dW|| / ||W|| (weights only), as
-                                     // the mean over the epoch's iterations
-};
-
+// What train() gives back. `record` is the trial's record as far as the trainer knows it:
+// status (completed, early_stopped, diverged, timed_out or interrupted), curves (one row per
+// epoch run, seconds counted from the start), layer_names and update_ratio (per epoch and
+// weighted layer: ||lr dW|| / ||W||, the mean over the epoch's iterations), best_epoch (the
+// checkpoint's, 0 when no epoch finished), test_acc (of that checkpoint, NaN when none),
+// initial_loss, num_classes, epochs and seconds. Its id, params and best_metric are the
+// caller's: the trainer knows no sweep (objective/ fills them in).
 struct TrainResult {
-  TrainStatus status = TrainStatus::kCompleted;
-  std::string reason;                // one sentence: why it stopped
-  std::vector<EpochRecord> curve;
-  std::vector<std::string> layer_names;  // the weighted layers, in update_ratio order
-  int best_epoch = 0;                // 0 when no epoch finished
-  double best_metric = 0;            // the monitored metric at best_epoch
-  double best_val_acc = 0, best_val_loss = 0;
-  double test_acc = 0, test_loss = 0;  // of the best checkpoint (NaN when no epoch finished)
-  double seconds = 0;                // total wall time
+  TrialRecord record;
+  std::string reason;               // one sentence: why it stopped
+  double test_loss = NAN;           // of the best checkpoint (NaN when no epoch finished)
   int64_t iterations = 0;
-  // The mean loss of the first minibatch, from the first forward pass (before any update, with
-  // dropout as in training), for the lecture's initial-loss check: ~ln(num_classes) at a sane
-  // initialisation. NaN when no step ran.
-  double initial_loss = NAN;
-  int num_classes = 0;               // outputs of the network (the data's classes)
-  std::vector<float> best_params;    // the best checkpoint (empty when none)
+  std::vector<float> best_params;   // the best checkpoint (empty when none)
 };
 
-// Called after each epoch with its record; return false to stop (status kInterrupted).
-using EpochCallback = std::function<bool(const EpochRecord&)>;
+// Called after each epoch with the record so far (its last curves row is the epoch just
+// finished); return false to stop (status interrupted).
+using EpochCallback = std::function<bool(const TrialRecord& so_far)>;
 
 // Trains `opt` on `data`. Errors only for a configuration the data cannot take (e.g. a cnn on
 // tabular data); every training outcome, divergence included, is a TrainResult.
 Result<TrainResult> train(const TrainOptions& opt, const DataBundle& data,
                           const EpochCallback& on_epoch = {});
+
+// The network train() builds for `opt` on `data`, after the same checks (a model the data
+// cannot take, no training samples, batch_size < 1); sets the OpenMP threads to opt.threads
+// when it is > 0, as train() does. For Probe (probe.h) and train() alone.
+Result<Network> network_for(const TrainOptions& opt, const DataBundle& data);
 
 // One run's mutable state: the network, its parameters, gradients and optimiser state, and the
 // workspace. train() drives it epoch by epoch; benchmarks time step() itself, so what they

@@ -134,9 +134,9 @@ TEST_CASE("the metric is read from the last line, as k=v pairs or a JSON object"
     CHECK(r.outcome.ok);
     CHECK(r.outcome.value == c.value);
     REQUIRE(r.result.has_value());
-    CHECK(r.result->best_metric == c.value);
-    if (std::isnan(c.test_acc)) CHECK(std::isnan(r.result->test_acc));
-    else CHECK(r.result->test_acc == c.test_acc);
+    CHECK(r.result->record.best_metric == c.value);
+    if (std::isnan(c.test_acc)) CHECK(std::isnan(r.result->record.test_acc));
+    else CHECK(r.result->record.test_acc == c.test_acc);
   }
 }
 
@@ -158,22 +158,22 @@ print(json.dumps({"val_acc": 0.8, "test_acc": 0.77}))
   CHECK(r.status == TrialStatus::kCompleted);
   CHECK(r.outcome.value == 0.8);
   REQUIRE(r.result.has_value());
-  const TrainResult& t = *r.result;
-  REQUIRE(t.curve.size() == 3u);
-  CHECK(t.curve[0].epoch == 1);
-  CHECK(t.curve[0].lr == 0.1);
-  CHECK(t.curve[0].train_loss == 2.0);
-  CHECK(std::isnan(t.curve[0].train_acc));
-  CHECK(std::isnan(t.curve[0].val_loss));
-  CHECK(t.curve[1].epoch == 2);
-  CHECK(t.curve[1].train_acc == 0.6);
-  CHECK(t.curve[1].val_loss == 1.2);
-  CHECK(t.curve[2].epoch == 3);
-  CHECK(t.curve[2].val_acc == 0.7);
+  const TrialRecord& t = r.result->record;
+  REQUIRE(t.curves.size() == 3u);
+  CHECK(t.curves[0].epoch == 1);
+  CHECK(t.curves[0].lr == 0.1);
+  CHECK(t.curves[0].train_loss == 2.0);
+  CHECK(std::isnan(t.curves[0].train_acc));
+  CHECK(std::isnan(t.curves[0].val_loss));
+  CHECK(t.curves[1].epoch == 2);
+  CHECK(t.curves[1].train_acc == 0.6);
+  CHECK(t.curves[1].val_loss == 1.2);
+  CHECK(t.curves[2].epoch == 3);
+  CHECK(t.curves[2].val_acc == 0.7);
   CHECK(t.best_epoch == 2);  // val_acc is maximised: 0.8 at the second row
-  CHECK(t.best_val_acc == 0.8);
+  CHECK(t.curves[t.best_epoch - 1].val_acc == 0.8);
   CHECK(t.test_acc == 0.77);
-  CHECK(t.curve[1].seconds >= 0.02);  // the 0.05 s sleep lies between rows 1 and 2
+  CHECK(t.curves[1].seconds >= 0.02);  // the 0.05 s sleep lies between rows 1 and 2
   CHECK(t.seconds >= 0.05);
   CHECK(t.seconds < 10);
 
@@ -187,8 +187,8 @@ print(json.dumps({"val_acc": 0.8, "test_acc": 0.77}))
   const TrialRun l = run_command_trial(loss, trial_of(0, {ParamValue{int64_t{1}}}), {});
   CHECK(l.outcome.value == 0.5);
   REQUIRE(l.result.has_value());
-  CHECK(l.result->curve.size() == 4u);
-  CHECK(l.result->best_epoch == 2);
+  CHECK(l.result->record.curves.size() == 4u);
+  CHECK(l.result->record.best_epoch == 2);
 }
 
 TEST_CASE("a non-zero exit or a signal fails the trial with the end of stderr", "[sweep][command]") {
@@ -231,7 +231,7 @@ TEST_CASE("a trial past its timeout is killed with its whole process group", "[s
   CHECK(r.status == TrialStatus::kFailed);
   CHECK(r.error.find("timed out after 0.5 s") != std::string::npos);
   REQUIRE(r.result.has_value());
-  CHECK(r.result->status == TrainStatus::kTimedOut);
+  CHECK(r.result->record.status == TrialStatus::kTimedOut);
   const pid_t bg = std::stoi(dir.read("bg"));
   CHECK(bg > 0);
   bool gone = false;
@@ -386,9 +386,9 @@ TEST_CASE("the example sweep file runs its example objective", "[sweep][command]
   CHECK(a.outcome.value > 0.8);
   CHECK(a.outcome.value < 1.0);
   REQUIRE(a.result.has_value());
-  CHECK(a.result->curve.size() == 8u);
-  CHECK(a.result->best_epoch >= 1);
-  CHECK(std::isfinite(a.result->test_acc));
+  CHECK(a.result->record.curves.size() == 8u);
+  CHECK(a.result->record.best_epoch >= 1);
+  CHECK(std::isfinite(a.result->record.test_acc));
   // Seeded by HYPERSWEEP_SEED: the same trial gives the same value, another id another one.
   CHECK(run_command_trial(*s, trial_of(1, good), {}).outcome.value == a.outcome.value);
   CHECK(run_command_trial(*s, trial_of(2, good), {}).outcome.value != a.outcome.value);

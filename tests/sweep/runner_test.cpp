@@ -26,10 +26,10 @@ threads = 1
   return std::move(*s);
 }
 bool same_curves(const TrainResult& a, const TrainResult& b) {
-  if (a.curve.size() != b.curve.size()) return false;
-  for (size_t i = 0; i < a.curve.size(); ++i)
-    if (a.curve[i].train_loss != b.curve[i].train_loss || a.curve[i].val_acc != b.curve[i].val_acc)
-      return false;
+  const auto &x = a.record.curves, &y = b.record.curves;
+  if (x.size() != y.size()) return false;
+  for (size_t i = 0; i < x.size(); ++i)
+    if (x[i].train_loss != y[i].train_loss || x[i].val_acc != y[i].val_acc) return false;
   return true;
 }
 }  // namespace
@@ -46,7 +46,7 @@ TEST_CASE("a random sweep runs every trial, and a trial's result depends on its 
   for (const TrialRun& r : *runs) {
     CHECK(r.outcome.ok);
     REQUIRE(r.result.has_value());
-    CHECK(r.result->curve.size() == 3u);
+    CHECK(r.result->record.curves.size() == 3u);
   }
   // Trial 2 trained on its own (as a worker would) gives the same curves as inside the sweep.
   const Trial& t2 = (*runs)[2].trial;
@@ -95,17 +95,18 @@ TEST_CASE("a grid sweep visits the grid, picks the best, and survives failed tri
 TEST_CASE("the sweep's metric is read from the best epoch", "[sweep]") {
   SweepConfig s = sweep_of("[sweep]\nmetric = \"val_loss\"\n", "[space]\nlr = 0.05\n");
   TrainResult r;
-  r.curve.resize(3);
-  r.curve[1].val_loss = 0.25;
-  r.curve[1].val_acc = 0.9;
-  r.best_epoch = 2;
+  r.record.status = TrialStatus::kCompleted;
+  r.record.curves.resize(3);
+  r.record.curves[1].val_loss = 0.25;
+  r.record.curves[1].val_acc = 0.9;
+  r.record.best_epoch = 2;
   CHECK(outcome_of(s, r).value == 0.25);
   s.metric = "val_acc";
   CHECK(outcome_of(s, r).value == 0.9);
-  r.status = TrainStatus::kDiverged;
+  r.record.status = TrialStatus::kDiverged;
   CHECK(!outcome_of(s, r).ok);
-  r.status = TrainStatus::kCompleted;
-  r.best_epoch = 0;
+  r.record.status = TrialStatus::kCompleted;
+  r.record.best_epoch = 0;
   CHECK(!outcome_of(s, r).ok);
 }
 
@@ -134,18 +135,18 @@ TEST_CASE("finished trials go into the results file as the store keeps them", "[
   REQUIRE(back->trials().size() == 3u);
   for (size_t i = 0; i < 3; ++i) {
     const TrialRecord& r = back->trials()[i];
-    const TrainResult& t = *runs[i].result;
+    const TrialRecord& t = runs[i].result->record;
     CHECK(r.id == runs[i].trial.id);
     CHECK(r.params == runs[i].trial.values);
     CHECK(r.status == runs[i].status);
     CHECK(r.best_metric == runs[i].outcome.value);
-    CHECK(r.epochs == static_cast<int>(t.curve.size()));
-    REQUIRE(r.curves.size() == t.curve.size());
-    CHECK(r.curves.back().val_acc == t.curve.back().val_acc);
+    CHECK(r.epochs == static_cast<int>(t.curves.size()));
+    REQUIRE(r.curves.size() == t.curves.size());
+    CHECK(r.curves.back().val_acc == t.curves.back().val_acc);
     CHECK(r.curves.back().seconds >= r.curves.front().seconds);  // seconds since the trial began
     CHECK(r.layer_names == t.layer_names);
-    REQUIRE(r.update_ratio.size() == t.curve.size());
-    CHECK(r.update_ratio[0] == t.curve[0].update_ratio);
+    REQUIRE(r.update_ratio.size() == t.curves.size());
+    CHECK(r.update_ratio[0] == t.update_ratio[0]);
     CHECK(std::isfinite(r.initial_loss));
     CHECK(r.initial_loss == t.initial_loss);
     CHECK(r.num_classes == t.num_classes);

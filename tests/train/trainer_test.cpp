@@ -35,11 +35,12 @@ DataBundle load(const TrainOptions& o) {
 }
 
 bool same_curves(const TrainResult& a, const TrainResult& b) {
-  if (a.curve.size() != b.curve.size()) return false;
-  for (size_t i = 0; i < a.curve.size(); ++i) {
-    const auto &x = a.curve[i], &y = b.curve[i];
+  if (a.record.curves.size() != b.record.curves.size()) return false;
+  if (a.record.update_ratio != b.record.update_ratio) return false;
+  for (size_t i = 0; i < a.record.curves.size(); ++i) {
+    const auto &x = a.record.curves[i], &y = b.record.curves[i];
     if (x.train_loss != y.train_loss || x.val_loss != y.val_loss || x.val_acc != y.val_acc ||
-        x.lr != y.lr || x.update_ratio != y.update_ratio)
+        x.lr != y.lr)
       return false;
   }
   return true;
@@ -56,13 +57,14 @@ TEST_CASE("training learns the synthetic problem and records every epoch", "[tra
   const DataBundle data = load(o);
   auto r = train(o, data);
   REQUIRE(r.ok());
-  REQUIRE(r->curve.size() == 6);
-  CHECK(r->status == TrainStatus::kCompleted);
-  CHECK(r->curve.back().train_loss < r->curve.front().train_loss);
-  CHECK(r->test_acc > 0.75);  // chance is 0.25; the noise keeps a perfect score out of reach
-  CHECK(r->layer_names == std::vector<std::string>{"dense1", "dense2"});
-  for (const auto& e : r->curve) {
-    CHECK(e.update_ratio.size() == 2);
+  REQUIRE(r->record.curves.size() == 6);
+  CHECK(r->record.status == TrialStatus::kCompleted);
+  CHECK(r->record.curves.back().train_loss < r->record.curves.front().train_loss);
+  CHECK(r->record.test_acc > 0.75);  // chance is 0.25; the noise keeps a perfect score out of reach
+  CHECK(r->record.layer_names == std::vector<std::string>{"dense1", "dense2"});
+  REQUIRE(r->record.update_ratio.size() == r->record.curves.size());
+  for (const auto& ratios : r->record.update_ratio) CHECK(ratios.size() == 2);
+  for (const auto& e : r->record.curves) {
     CHECK(e.seconds > 0);
     CHECK(e.lr == Approx(0.05));
   }
@@ -77,7 +79,7 @@ TEST_CASE("same seed gives bit-identical curves, another seed different ones", "
   REQUIRE(a.ok());
   REQUIRE(b.ok());
   CHECK(same_curves(*a, *b));
-  CHECK(a->test_acc == b->test_acc);
+  CHECK(a->record.test_acc == b->record.test_acc);
   o.seed = 2;
   auto c = train(o, data);
   REQUIRE(c.ok());
@@ -113,8 +115,8 @@ TEST_CASE("1 and 2 threads give bit-identical curves", "[train][determinism]") {
     REQUIRE(two.ok());
     INFO((cnn ? "cnn" : "mlp"));
     CHECK(same_curves(*one, *two));
-    CHECK(one->test_acc == two->test_acc);
-    CHECK(one->curve.back().val_acc > 0.5);  // it trained (4 classes: chance is 0.25)
+    CHECK(one->record.test_acc == two->record.test_acc);
+    CHECK(one->record.curves.back().val_acc > 0.5);  // it trained (4 classes: chance is 0.25)
   }
 }
 
@@ -163,24 +165,24 @@ TEST_CASE("early stopping stops at the right epoch and reports the best checkpoi
   const DataBundle data = load(o);
   auto r = train(o, data);
   REQUIRE(r.ok());
-  REQUIRE(r->status == TrainStatus::kEarlyStopped);
+  REQUIRE(r->record.status == TrialStatus::kEarlyStopped);
   // It stopped exactly `patience` epochs after the best, and the best is the curve's minimum.
-  CHECK(static_cast<int>(r->curve.size()) == r->best_epoch + o.early.patience);
+  CHECK(static_cast<int>(r->record.curves.size()) == r->record.best_epoch + o.early.patience);
   double min_loss = 1e300;
   int argmin = 0;
-  for (const auto& e : r->curve)
+  for (const auto& e : r->record.curves)
     if (e.val_loss < min_loss) min_loss = e.val_loss, argmin = e.epoch;
-  CHECK(r->best_epoch == argmin);
-  CHECK(r->best_val_loss == min_loss);
+  CHECK(r->record.best_epoch == argmin);
+  CHECK(r->record.curves[r->record.best_epoch - 1].val_loss == min_loss);
   // The kept parameters are the best epoch's: re-evaluating them reproduces that epoch's
   // validation loss, which differs from the last epoch's.
   auto net = build_network(o.model, 8, 8, 1, true, 4);
   REQUIRE(net.ok());
   const EvalResult val = evaluate(*net, r->best_params.data(), data.val, 256);
   CHECK(val.loss == Approx(min_loss).epsilon(1e-6));
-  CHECK(r->curve.back().val_loss > min_loss);
+  CHECK(r->record.curves.back().val_loss > min_loss);
   const EvalResult test = evaluate(*net, r->best_params.data(), data.test, 256);
-  CHECK(r->test_acc == test.acc);
+  CHECK(r->record.test_acc == test.acc);
   CHECK(r->test_loss == Approx(test.loss).epsilon(1e-9));
 }
 
@@ -196,33 +198,33 @@ TEST_CASE("the initial loss is the first minibatch's, before any update, near ln
   const DataBundle data = load(o);
   auto r = train(o, data);
   REQUIRE(r.ok());
-  CHECK(r->num_classes == 10);
-  REQUIRE(std::isfinite(r->initial_loss));
-  INFO("initial loss " << r->initial_loss << ", ln(10) " << std::log(10.0));
-  CHECK(std::abs(r->initial_loss - std::log(10.0)) < 0.5);
+  CHECK(r->record.num_classes == 10);
+  REQUIRE(std::isfinite(r->record.initial_loss));
+  INFO("initial loss " << r->record.initial_loss << ", ln(10) " << std::log(10.0));
+  CHECK(std::abs(r->record.initial_loss - std::log(10.0)) < 0.5);
 
   // Taken before the first update: another learning rate changes the epoch, not the first loss.
   TrainOptions hot = o;
   hot.lr = 10 * o.lr;
   auto h = train(hot, data);
   REQUIRE(h.ok());
-  CHECK(h->initial_loss == r->initial_loss);
-  CHECK(h->curve[0].train_loss != r->curve[0].train_loss);
+  CHECK(h->record.initial_loss == r->record.initial_loss);
+  CHECK(h->record.curves[0].train_loss != r->record.curves[0].train_loss);
 
   // With one minibatch per epoch it is that epoch's training loss, bit for bit.
   TrainOptions whole = o;
   whole.batch_size = static_cast<int>(data.train.size());
   auto w = train(whole, data);
   REQUIRE(w.ok());
-  CHECK(w->initial_loss == w->curve[0].train_loss);
+  CHECK(w->record.initial_loss == w->record.curves[0].train_loss);
 
   // num_classes follows the data.
   TrainOptions four = o;
   four.data.synthetic_classes = 4;
   auto f = train(four, load(four));
   REQUIRE(f.ok());
-  CHECK(f->num_classes == 4);
-  CHECK(std::isfinite(f->initial_loss));
+  CHECK(f->record.num_classes == 4);
+  CHECK(std::isfinite(f->record.initial_loss));
 }
 
 TEST_CASE("a loss that turns NaN or inf ends the trial as diverged, with its curve",
@@ -233,20 +235,20 @@ TEST_CASE("a loss that turns NaN or inf ends the trial as diverged, with its cur
   const DataBundle data = load(o);
   auto r = train(o, data);
   REQUIRE(r.ok());
-  CHECK(r->status == TrainStatus::kDiverged);
-  REQUIRE_FALSE(r->curve.empty());
-  CHECK_FALSE(std::isfinite(r->curve.back().train_loss));
+  CHECK(r->record.status == TrialStatus::kDiverged);
+  REQUIRE_FALSE(r->record.curves.empty());
+  CHECK_FALSE(std::isfinite(r->record.curves.back().train_loss));
   CHECK(r->reason.find("diverged") != std::string::npos);
-  CHECK(static_cast<int>(r->curve.size()) < o.epochs);
+  CHECK(static_cast<int>(r->record.curves.size()) < o.epochs);
 }
 
 TEST_CASE("the epoch callback can stop training", "[train]") {
   const TrainOptions o = synthetic_options();
   const DataBundle data = load(o);
-  auto r = train(o, data, [](const EpochRecord& e) { return e.epoch < 2; });
+  auto r = train(o, data, [](const TrialRecord& so_far) { return so_far.curves.back().epoch < 2; });
   REQUIRE(r.ok());
-  CHECK(r->status == TrainStatus::kInterrupted);
-  CHECK(r->curve.size() == 2);
+  CHECK(r->record.status == TrialStatus::kInterrupted);
+  CHECK(r->record.curves.size() == 2);
 }
 
 TEST_CASE("per-iteration schedules step every minibatch", "[train][schedule]") {
@@ -258,7 +260,7 @@ TEST_CASE("per-iteration schedules step every minibatch", "[train][schedule]") {
   auto r = train(o, data);
   REQUIRE(r.ok());
   const int64_t per_epoch = (data.train.size() + 31) / 32, total = per_epoch * 3;
-  for (const auto& e : r->curve) {
+  for (const auto& e : r->record.curves) {
     // The recorded lr is the one of the epoch's last iteration.
     const int64_t t = e.epoch * per_epoch - 1;
     CHECK(e.lr == Approx(learning_rate(o.schedule, o.lr, t, total)).epsilon(1e-6));
@@ -266,7 +268,7 @@ TEST_CASE("per-iteration schedules step every minibatch", "[train][schedule]") {
   o.schedule.unit = ScheduleUnit::kEpoch;
   auto q = train(o, data);
   REQUIRE(q.ok());
-  for (const auto& e : q->curve)
+  for (const auto& e : q->record.curves)
     CHECK(e.lr == Approx(learning_rate(o.schedule, o.lr, e.epoch - 1, 3)).epsilon(1e-6));
 }
 
@@ -339,8 +341,8 @@ double fashion_test_accuracy(TrainOptions o) {
   const DataBundle data = load(o);
   auto r = train(o, data);
   REQUIRE(r.ok());
-  INFO("test accuracy " << r->test_acc);
-  return r->test_acc;
+  INFO("test accuracy " << r->record.test_acc);
+  return r->record.test_acc;
 }
 }  // namespace
 
