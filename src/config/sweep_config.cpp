@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "config/toml_text.h"
+#include "search/space_text.h"
 
 namespace hs {
 

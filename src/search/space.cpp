@@ -1,12 +1,11 @@
 #include "search/space.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <set>
 
-#include "core/text.h"
+#include "search/space_text.h"
 
 namespace hs {
 
@@ -74,22 +73,6 @@ std::vector<ParamValue> grid_values(const Param& p) {
 }
 
 }  // namespace
-
-std::string param_to_string(const ParamValue& v) {
-  if (const auto* b = std::get_if<bool>(&v)) return *b ? "true" : "false";
-  if (const auto* i = std::get_if<int64_t>(&v)) return std::to_string(*i);
-  if (const auto* d = std::get_if<double>(&v)) {
-    if (std::isnan(*d)) return "nan";
-    if (std::isinf(*d)) return *d > 0 ? "inf" : "-inf";
-    return shortest_float(*d);  // reads back exactly; TOML takes it as a float
-  }
-  std::string s = "\"";
-  for (char c : std::get<std::string>(v)) {
-    if (c == '"' || c == '\\') s += '\\';
-    s += c;
-  }
-  return s + "\"";
-}
 
 const char* param_kind_name(ParamKind kind) {
   switch (kind) {
@@ -264,44 +247,6 @@ std::vector<ParamValue> grid_point(const SearchSpace& s, int64_t index) {
     const auto k = static_cast<int64_t>(values.size());
     out[i] = values[index % k];
     index /= k;
-  }
-  return out;
-}
-
-std::string describe_values(const Param& p) {
-  std::string s;
-  if (p.kind == ParamKind::kFixed || p.kind == ParamKind::kChoice) {
-    for (const ParamValue& c : p.choices) s += (s.empty() ? "" : ", ") + param_to_string(c);
-    return p.kind == ParamKind::kFixed ? s : "[" + s + "]";
-  }
-  auto bound = [&p](double v) {
-    return p.kind == ParamKind::kInt ? std::to_string(static_cast<int64_t>(v)) : num(v);
-  };
-  s = "[";
-  s += bound(p.lo);
-  s += ", ";
-  s += bound(p.hi);
-  s += ']';
-  if (p.log) s += " log";
-  if (p.grid) s += " grid " + std::to_string(p.grid);
-  return s;
-}
-
-std::string describe(const SearchSpace& s, const std::vector<ParamValue>& values, int digits) {
-  std::string out;
-  for (size_t i = 0; i < s.params.size(); ++i) {
-    if (s.params[i].kind == ParamKind::kFixed) continue;
-    if (!out.empty()) out += ' ';
-    out += s.params[i].name;
-    out += '=';
-    const auto* d = std::get_if<double>(&values[i]);
-    if (d && digits > 0) {
-      char buf[32];
-      std::snprintf(buf, sizeof buf, "%.*g", digits, *d);
-      out += buf;
-    } else {
-      out += param_to_string(values[i]);
-    }
   }
   return out;
 }

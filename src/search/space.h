@@ -14,6 +14,8 @@
 // of k values takes index floor(u k) (u = (index + 0.5) / k on the way back). Strategies that
 // want a one-hot encoding build it from kind and choices.
 //
+// The space as text (values, ranges, the results file's /space attributes) is space_text.h.
+//
 // May depend on: core. Knows nothing of neural networks: names are plain strings, which the
 // config layer checks against the trainer's keys. Thread safety: plain values.
 #pragma once
@@ -29,10 +31,6 @@ namespace hs {
 
 // A parameter's value. bool comes first so that a variant built from `true` is a bool.
 using ParamValue = std::variant<bool, int64_t, double, std::string>;
-
-// The value as TOML writes it: 3, 0.001, "adam", true (doubles with up to 17 digits, so they
-// read back exactly).
-std::string param_to_string(const ParamValue& v);
 
 enum class ParamKind { kUniform, kLogUniform, kInt, kChoice, kFixed };
 const char* param_kind_name(ParamKind kind);  // "uniform", "log_uniform", "int", "choice", "fixed"
@@ -76,13 +74,5 @@ std::vector<double> encode(const SearchSpace& s, const std::vector<ParamValue>& 
 Result<int64_t> grid_size(const SearchSpace& s);
 // Point `index` of the grid. REQUIRES: 0 <= index < grid_size(s).
 std::vector<ParamValue> grid_point(const SearchSpace& s, int64_t index);
-
-// The values a parameter takes, for people and file attributes: "[0.0001, 0.1]", "[1, 8] log",
-// "[0.5, 0.9] grid 3", "[\"sgd\", \"adam\"]" (a choice), "3" (fixed). Int bounds print as ints.
-std::string describe_values(const Param& p);
-
-// "lr=0.001 optimizer=adam batch_size=64": the searched parameters of a point, for log lines.
-// digits > 0 rounds reals to that many significant digits (for people); 0 keeps every bit.
-std::string describe(const SearchSpace& s, const std::vector<ParamValue>& values, int digits = 0);
 
 }  // namespace hs

@@ -19,7 +19,7 @@
 #include <string_view>
 
 #include "core/error.h"
-#include "store/results_file.h"
+#include "store/read_results.h"
 
 namespace hs {
 

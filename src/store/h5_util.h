@@ -1,6 +1,7 @@
 // h5_util.h (internal to hs_store): what the results file (results_file.cpp) and the recipe
-// file (recipe_file.cpp) share to write and read their HDF5 files: string and number attributes,
-// opening a file to read without its lock, "group <g>: " in front of an error.
+// file (recipe_file.cpp) share to write and read their HDF5 files: string, string-list, number
+// and parameter-value attributes, opening a file to read without its lock, "group <g>: " in front
+// of an error.
 //
 // Every HDF5 call goes through H5_TRY / H5_OPEN (h5/h5.h); every id is held by an H5Id, so it is
 // closed on every return path. Callers silence HDF5's own error printing
@@ -15,9 +16,11 @@
 #include <cerrno>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "core/error.h"
 #include "h5/h5.h"
+#include "search/space.h"
 
 namespace hs::store {
 
@@ -107,4 +110,61 @@ inline Result<std::string> read_attr_string(const std::string& path, hid_t loc, 
   return v;
 }
 
+// A 1-D variable-length UTF-8 string attribute (parameters, layer_names).
+inline Status attr_strings(const std::string& path, hid_t loc, const char* name,
+                    const std::vector<std::string>& v) {
+  H5_OPEN(type, H5Tcopy(H5T_C_S1), H5Tclose);
+  H5_TRY(H5Tset_size(type.get(), H5T_VARIABLE));
+  H5_TRY(H5Tset_cset(type.get(), H5T_CSET_UTF8));
+  const hsize_t n = v.size();
+  H5_OPEN(space, H5Screate_simple(1, &n, nullptr), H5Sclose);
+  H5_OPEN(attr, H5Acreate2(loc, name, type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+  std::vector<const char*> ptrs;
+  for (const std::string& s : v) ptrs.push_back(s.c_str());
+  if (!ptrs.empty()) H5_TRY(H5Awrite(attr.get(), type.get(), ptrs.data()));
+  return Status::Ok();
+}
+
+// A parameter's value as a scalar attribute of its own type: int8 for a bool, int64, double, or
+// a string.
+inline Status attr_value(const std::string& path, hid_t loc, const char* name, const ParamValue& v) {
+  if (const bool* b = std::get_if<bool>(&v)) {
+    return attr_number<int8_t>(path, loc, name, H5T_NATIVE_INT8, *b ? 1 : 0);
+  }
+  if (const int64_t* i = std::get_if<int64_t>(&v)) {
+    return attr_number(path, loc, name, H5T_NATIVE_INT64, *i);
+  }
+  if (const double* d = std::get_if<double>(&v)) {
+    return attr_number(path, loc, name, H5T_NATIVE_DOUBLE, *d);
+  }
+  return attr_string(path, loc, name, std::get<std::string>(v));
+}
+
+// A 1-D variable-length string attribute back (parameters, layer_names).
+inline Result<std::vector<std::string>> read_attr_strings(const std::string& path, hid_t loc,
+                                                   const char* obj, const char* name) {
+  H5_OPEN(attr, H5Aopen_by_name(loc, obj, name, H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+  H5_OPEN(ftype, H5Aget_type(attr.get()), H5Tclose);
+  const htri_t var = H5Tis_variable_str(ftype.get());
+  H5_TRY(var);
+  if (var == 0) {
+    return make_error(path, std::string("attribute ") + name + " of " + obj +
+                                " is not a list of variable-length strings");
+  }
+  H5_OPEN(space, H5Aget_space(attr.get()), H5Sclose);
+  const hssize_t n = H5Sget_simple_extent_npoints(space.get());
+  H5_TRY(n);
+  H5_OPEN(mtype, H5Tcopy(H5T_C_S1), H5Tclose);
+  H5_TRY(H5Tset_cset(mtype.get(), H5Tget_cset(ftype.get())));
+  H5_TRY(H5Tset_size(mtype.get(), H5T_VARIABLE));
+  std::vector<char*> ptrs(static_cast<size_t>(n), nullptr);
+  std::vector<std::string> out;
+  if (n == 0) return out;
+  H5_TRY(H5Aread(attr.get(), mtype.get(), ptrs.data()));
+  for (char* p : ptrs) {
+    out.emplace_back(p ? p : "");
+    H5free_memory(p);
+  }
+  return out;
+}
 }  // namespace hs::store

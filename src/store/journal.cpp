@@ -1,102 +1,72 @@
-// journal.cpp: the journal's encoding and its framed, fsync'd writes (journal.h).
+// journal.cpp: the journal's frames, its reader and its locked, fsync'd writer (journal.h).
 #include "store/journal.h"
 
 #include <fcntl.h>
-#include <sys/stat.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <iterator>
-#include <sstream>
 
 #include "core/bytes.h"
+#include "core/file.h"
 #include "core/hash.h"
-#include "trial/codec.h"
 
 namespace hs::store {
+
 namespace {
 
-uint64_t fnv1a(char type, const std::string& payload) {
+constexpr size_t kFrameHead = 4 + 1 + 8;  // length, type, checksum
+
+uint64_t checksum(char type, const std::string& payload) {
   Fnv1a64 h;
   h.add(static_cast<unsigned char>(type));
   h.add(payload);
   return h.value();
 }
 
-}  // namespace
-
-std::string encode_header(const SweepHeader& h) {
-  ByteWriter w;
-  w.str(h.config_text);
-  w.str(h.config_hash);
-  w.str(h.strategy);
-  w.pod<uint64_t>(h.seed);
-  w.str(h.version);
-  w.str(h.start_time);
-  w.str(h.metric.name);
-  w.pod<uint64_t>(h.space.params.size());
-  for (const Param& p : h.space.params) {
-    w.str(p.name);
-    w.pod<uint8_t>(static_cast<uint8_t>(p.kind));
-    w.pod<double>(p.lo);
-    w.pod<double>(p.hi);
-    w.pod<uint8_t>(p.log ? 1 : 0);
-    put_values(w, p.choices);
-    w.pod<int64_t>(p.grid);
-    w.str(p.file);
-    w.pod<int32_t>(p.line);
-  }
-  w.pod<uint8_t>(h.metric.direction == Direction::kMaximize ? 0 : 1);
-  return w.take();
-}
-
-bool decode_header(const std::string& payload, SweepHeader* h) {
-  ByteReader r(payload);
-  h->config_text = r.str();
-  h->config_hash = r.str();
-  h->strategy = r.str();
-  h->seed = r.pod<uint64_t>();
-  h->version = r.str();
-  h->start_time = r.str();
-  h->metric.name = r.str();
-  h->space.params.resize(r.count(8));
-  for (Param& p : h->space.params) {
-    p.name = r.str();
-    const uint8_t kind = r.pod<uint8_t>();
-    if (kind > static_cast<uint8_t>(ParamKind::kFixed)) r.ok = false;
-    p.kind = static_cast<ParamKind>(kind);
-    p.lo = r.pod<double>();
-    p.hi = r.pod<double>();
-    p.log = r.pod<uint8_t>() != 0;
-    p.choices = take_values(r);
-    p.grid = r.pod<int64_t>();
-    p.file = r.str();
-    p.line = r.pod<int32_t>();
-  }
-  // The direction came last, after the first hypersweep journals: one without it takes the
-  // metric's default direction.
-  h->metric.direction = default_direction(h->metric.name);
-  if (r.ok && !r.at_end()) {
-    const uint8_t d = r.pod<uint8_t>();
-    if (d > 1) r.ok = false;
-    h->metric.direction = d == 0 ? Direction::kMaximize : Direction::kMinimize;
-  }
-  return r.done();
-}
-
 std::string frame(char type, const std::string& payload) {
   ByteWriter w;
   w.pod<uint32_t>(static_cast<uint32_t>(payload.size()));
   w.pod<char>(type);
-  w.pod<uint64_t>(fnv1a(type, payload));
+  w.pod<uint64_t>(checksum(type, payload));
   return w.take() + payload;
 }
 
+// Writes all of `data` to fd (retrying short writes and EINTR), then fdatasync.
+Status write_all_sync(int fd, const std::string& data, const std::string& path) {
+  size_t done = 0;
+  while (done < data.size()) {
+    const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return make_error(path, "write failed: " + errno_text());
+    }
+    done += static_cast<size_t>(n);
+  }
+  while (::fdatasync(fd) != 0) {
+    if (errno != EINTR) return make_error(path, "fdatasync failed: " + errno_text());
+  }
+  return Status::Ok();
+}
+
+// The writer's lock (flock, released when its descriptor closes).
+Status lock(int fd, const std::string& path) {
+  if (::flock(fd, LOCK_EX | LOCK_NB) == 0) return {};
+  if (errno == EWOULDBLOCK)
+    return make_error(path, "is locked: another hypersweep run is writing this results file; "
+                            "wait for it to end or stop it first");
+  if (errno == ENOLCK || errno == EOPNOTSUPP || errno == ENOSYS) return {};
+  return make_error(path, "cannot lock: " + errno_text());
+}
+
+}  // namespace
+
 Result<JournalContents> read_journal(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error(path, std::string("cannot open journal: ") + std::strerror(errno));
+  if (!in) return make_error(path, "cannot open journal: " + errno_text());
   const std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (in.bad()) return make_error(path, "cannot read journal");
   if (data.size() >= 8 && data.compare(0, 8, kJournalMagicV1) == 0) {
@@ -111,9 +81,6 @@ Result<JournalContents> read_journal(const std::string& path) {
   JournalContents j;
   j.file_bytes = data.size();
   size_t pos = 8;
-  bool have_header = false;
-  uint64_t trial_frames = 0;
-  const size_t kFrameHead = 4 + 1 + 8;
   while (data.size() - pos >= kFrameHead) {
     uint32_t len = 0;
     uint64_t sum = 0;
@@ -121,48 +88,65 @@ Result<JournalContents> read_journal(const std::string& path) {
     const char type = data[pos + 4];
     std::memcpy(&sum, data.data() + pos + 5, 8);
     if (data.size() - pos - kFrameHead < len) break;  // torn: the write was cut short
-    const std::string payload = data.substr(pos + kFrameHead, len);
-    if (fnv1a(type, payload) != sum) break;  // torn or garbage
-    if (!have_header) {
-      if (type != 'H' || !decode_header(payload, &j.header)) {
-        return make_error(path, "journal does not start with an intact sweep header");
-      }
-      have_header = true;
-    } else if (type == 'T') {
-      TrialRecord t;
-      if (!decode_record(payload, &t)) break;
-      j.records.push_back(std::move(t));
-      ++trial_frames;
-    } else if (type == 'C') {
-      ByteReader r(payload);
-      const uint64_t n = r.pod<uint64_t>();
-      if (!r.done()) break;
-      j.clean_close = n == trial_frames;
-    } else {
-      break;
-    }
-    if (type != 'C') j.clean_close = false;
+    std::string payload = data.substr(pos + kFrameHead, len);
+    if (checksum(type, payload) != sum) break;  // torn or garbage
     pos += kFrameHead + len;
+    j.frames.push_back(Frame{type, std::move(payload), pos});
   }
-  if (!have_header) return make_error(path, "journal does not start with an intact sweep header");
   j.valid_bytes = pos;
   return j;
 }
 
-Status write_all_sync(int fd, const std::string& data, const std::string& path) {
-  size_t done = 0;
-  while (done < data.size()) {
-    const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return make_error(path, std::string("write failed: ") + std::strerror(errno));
-    }
-    done += static_cast<size_t>(n);
+Status check_not_locked(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return {};
+  const Status locked = lock(fd, path);
+  ::close(fd);
+  return locked;
+}
+
+Result<Journal> Journal::create(const std::string& path, char type, const std::string& payload) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) return make_error(path, "cannot create journal: " + errno_text());
+  Journal j(fd, path);
+  if (Status st = lock(fd, path); !st) return st.error();
+  const std::string data = std::string(kJournalMagic, 8) + frame(type, payload);
+  if (Status st = write_all_sync(fd, data, path); !st) return st.error();
+  if (Status st = sync_parent_dir(path); !st) return st.error();
+  return j;
+}
+
+Result<Journal> Journal::open(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+  if (fd < 0) return make_error(path, "cannot open journal: " + errno_text());
+  Journal j(fd, path);
+  if (Status st = lock(fd, path); !st) return st.error();
+  return j;
+}
+
+Journal& Journal::operator=(Journal&& o) noexcept {
+  if (this != &o) {
+    close();
+    fd_ = o.fd_;
+    path_ = std::move(o.path_);
+    o.fd_ = -1;
   }
-  while (::fdatasync(fd) != 0) {
-    if (errno != EINTR) return make_error(path, std::string("fdatasync failed: ") + std::strerror(errno));
-  }
-  return Status::Ok();
+  return *this;
+}
+
+Status Journal::append(char type, const std::string& payload) {
+  return write_all_sync(fd_, frame(type, payload), path_);
+}
+
+Status Journal::truncate(uint64_t bytes) {
+  if (::ftruncate(fd_, static_cast<off_t>(bytes)) != 0 || ::fdatasync(fd_) != 0)
+    return make_error(path_, "cannot cut the torn tail off the journal: " + errno_text());
+  return {};
+}
+
+void Journal::close() {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
 }
 
 }  // namespace hs::store

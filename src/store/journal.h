@@ -1,11 +1,13 @@
-// journal.h (internal to hs_store): the append-only journal beside a results file, the source
-// of truth that results_file.h describes.
+// journal.h (internal to hs_store): the append-only file of checksummed frames beside a results
+// file, the source of truth that results_file.h describes. It frames bytes and knows no trial:
+// what a frame's type and payload mean is results_file.cpp's.
 //
 // File: the 8-byte magic "HSJRNL02", then frames: u32 payload length, u8 type, u64 FNV-1a 64 of
-// (type, payload), payload. Types: 'H' the sweep header (first frame, once), 'T' a trial
-// record, 'C' a clean close (payload: u64 number of 'T' frames before it). Integers and doubles
-// in host byte order, doubles bit-exact. A frame whose length runs past the end or whose
+// (type, payload), payload; host byte order. A frame whose length runs past the end or whose
 // checksum fails ends the journal: it is a write that kill -9 cut short.
+// One writer at a time: an open Journal holds an exclusive flock on the file (released when it
+// closes), so two runs pointed at the same results file cannot interleave frames. A file system
+// without flock support lets the writer go on unlocked.
 #pragma once
 
 #include <cstdint>
@@ -13,7 +15,6 @@
 #include <vector>
 
 #include "core/error.h"
-#include "store/results_file.h"
 
 namespace hs::store {
 
@@ -21,27 +22,54 @@ inline constexpr char kJournalMagic[9] = "HSJRNL02";
 // The format before TrialRecord had initial_loss and num_classes: refused with a clear error.
 inline constexpr char kJournalMagicV1[9] = "HSJRNL01";
 
-// The header frame's payload. Trial frames hold encode_record() (trial/codec.h).
-std::string encode_header(const SweepHeader& h);
-bool decode_header(const std::string& payload, SweepHeader* h);
-
-// One frame, ready to write.
-std::string frame(char type, const std::string& payload);
+struct Frame {
+  char type = 0;
+  std::string payload;
+  uint64_t end = 0;  // the file offset just past this frame: cut here to keep it and drop the rest
+};
 
 struct JournalContents {
-  SweepHeader header;
-  std::vector<TrialRecord> records;  // every 'T' frame, in order (ids may repeat)
-  bool clean_close = false;          // the last frame is 'C' and its count matches
-  uint64_t valid_bytes = 0;          // length of the intact prefix
+  std::vector<Frame> frames;  // every intact frame, in order
+  uint64_t valid_bytes = 0;   // length of the intact prefix (the last frame's end, or the magic)
   uint64_t file_bytes = 0;
 };
 
-// Reads and checks a whole journal. An error when it cannot be read, lacks the magic, or its
-// first frame is not an intact header.
+// Reads a whole journal. Errors: it cannot be read, or it lacks the magic (an older format's
+// magic is named, with what to do).
 Result<JournalContents> read_journal(const std::string& path);
 
-// Writes all of `data` to fd (retrying short writes and EINTR), then fdatasync. errno text on
-// failure.
-Status write_all_sync(int fd, const std::string& data, const std::string& path);
+// Whether another process holds the journal at `path` open for writing: an error naming it if
+// so (a missing file is not locked).
+Status check_not_locked(const std::string& path);
+
+// A journal open for appending, locked against other writers.
+class Journal {
+ public:
+  // A new journal at `path` holding the magic and one frame, written and fdatasync'd at once,
+  // its folder fsync'd. Errors: the file exists, cannot be created or written.
+  static Result<Journal> create(const std::string& path, char type, const std::string& payload);
+  // An existing journal, for appending. Errors: it cannot be opened, or another writer has it.
+  static Result<Journal> open(const std::string& path);
+
+  Journal(Journal&& o) noexcept : fd_(o.fd_), path_(std::move(o.path_)) { o.fd_ = -1; }
+  Journal& operator=(Journal&& o) noexcept;
+  Journal(const Journal&) = delete;
+  Journal& operator=(const Journal&) = delete;
+  ~Journal() { close(); }
+
+  // Appends one frame and fdatasyncs: when this returns OK the frame survives kill -9 (and a
+  // power cut). On an error a partial frame may be there; read_journal() stops before it.
+  Status append(char type, const std::string& payload);
+  // Cuts the file to its first `bytes` (dropping a torn tail) and syncs it.
+  Status truncate(uint64_t bytes);
+  const std::string& path() const { return path_; }
+  // Releases the lock and the file. Idempotent.
+  void close();
+
+ private:
+  Journal(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+  int fd_ = -1;
+  std::string path_;
+};
 
 }  // namespace hs::store

@@ -33,7 +33,7 @@
 #include <vector>
 
 #include "core/error.h"
-#include "store/results_file.h"
+#include "store/read_results.h"
 
 namespace hs {
 

@@ -1,8 +1,8 @@
 // results_file.h: the results store. One HDF5 file per sweep, written by rank 0 only, that
 // h5py and pandas read without a manual, and that hypersweep reopens to resume a sweep.
 //
-// Who may call: rank 0 alone (or the single process of a run without mpirun); read_results(),
-// which only reads the HDF5 file, any process at any time. The library knows
+// Who may call: rank 0 alone (or the single process of a run without mpirun); read_results()
+// (read_results.h), which only reads the HDF5 file, any process at any time. The library knows
 // nothing of MPI or neural networks: it takes plain records. Thread safety: one ResultsFile is
 // used by one thread. HDF5's automatic error printing is switched off while a call runs (a
 // process-wide setting), so do not call into HDF5 from another thread at the same time.
@@ -10,7 +10,8 @@
 // The layout of <path> (HDF5):
 //   /                root attributes: config (the text as given), config_hash, strategy, seed
 //                    (uint64), metric, direction ("max" or "min"), hypersweep_version,
-//                    start_time, parameters (the parameter names in space order)
+//                    start_time, parameters (the parameter names in space order); a file from
+//                    before direction was stored reads with the metric's default direction
 //   /space           one string attribute per parameter: its kind and range, as
 //                    "log_uniform [0.0001, 0.1]", "int [1, 8]", "int [1, 64] log",
 //                    "choice [\"adam\", \"sgd\"]", "fixed 3"
@@ -41,59 +42,20 @@
 //     holds exactly the journal's records.
 //   - Hence the cost of a crash is the trials in flight, and the cost of resume after a crash
 //     is one rewrite of the HDF5 file (milliseconds per hundred trials, see the test timings).
-// Keep the journal beside the file: the HDF5 file alone is for reading (read_results below),
+// Keep the journal beside the file: the HDF5 file alone is for reading (read_results.h),
 // open() refuses it. The journal is in host byte order (little-endian on every machine
 // hypersweep targets).
 #pragma once
 
-#include <cmath>
-#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "core/error.h"
-#include "search/space.h"
-#include "trial/metric.h"
+#include "store/header.h"
 #include "trial/record.h"
 
 namespace hs {
-
-// What a sweep is: written once by create(), read back by open().
-struct SweepHeader {
-  std::string config_text;
-  std::string config_hash;
-  std::string strategy;
-  uint64_t seed = 0;
-  std::string version;
-  std::string start_time;
-  Metric metric;  // root attributes metric and direction
-  SearchSpace space;
-};
-
-// The HDF5 side of a results file, as read_results() gives it back.
-struct ResultsData {
-  SweepHeader header;  // from the root attributes and /space (space.params' file/line are empty)
-  std::vector<TrialRecord> trials;  // in /summary row order
-};
-
-// Reads <path>, the HDF5 file alone: its journal is neither needed nor touched, no lock is
-// taken and nothing is written, so it works on a copy taken off a cluster and on a file a
-// sweep is still writing (it sees the state of the writer's last flush, i.e. of every append()
-// that returned; a read that races an append may fail: read again). Parameter values come back
-// typed per their /space kind (a double for uniform/log_uniform, int64 for int, and for a choice
-// the choice's own value: bool, int64, double or string), every double bit-exact, status, host
-// and error untruncated. A file written before initial_loss/num_classes existed reads with NaN
-// and 0 there. Errors name the path and what is wrong: no such file, not HDF5, no /summary, a
-// /space entry that does not parse, a trial's group missing.
-// Thread safety: as for ResultsFile (HDF5's error printing is silenced while it runs).
-Result<ResultsData> read_results(const std::string& path);
-
-// The same for a results layout rooted at HDF5 group `group` of <path> instead of at its root
-// (a step of a recipe file, recipe_file.h: "4_coarse_grid"); "/" or "" is the root, i.e.
-// read_results(path). Errors name the path and the group: "recipe.h5: group 4_coarse_grid has
-// no /summary, ...", "recipe.h5: has no group 7_x".
-Result<ResultsData> read_results(const std::string& path, const std::string& group);
 
 class ResultsFile {
  public:
@@ -133,6 +95,7 @@ class ResultsFile {
   struct State;  // defined in results_file.cpp
 
  private:
+  Status rebuild_h5(const std::vector<int64_t>& ids);
   explicit ResultsFile(std::unique_ptr<State> s);
   std::unique_ptr<State> s_;
 };

@@ -6,7 +6,6 @@
 #include <memory>
 
 #include "core/rng.h"
-#include "core/hash.h"
 #include "data/load.h"
 #include "sweep/command.h"
 
@@ -183,31 +182,6 @@ Result<std::vector<TrialRun>> run_sweep(const SweepConfig& sweep, const TrialDon
   return run_sweep(sweep, *queue, on_done, stop);
 }
 
-namespace {
-// The config text's lines, each with its '\n' (the last may lack one), without its "# file: NAME"
-// lines: what the hash covers and the difference compares, so the same file reached by another
-// path (a resume from another folder) is the same sweep.
-std::vector<std::string> config_lines(const std::string& text) {
-  std::vector<std::string> lines;
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t end = text.find('\n', pos);
-    end = end == std::string::npos ? text.size() : end + 1;
-    if (text.compare(pos, 8, "# file: ") != 0) lines.push_back(text.substr(pos, end - pos));
-    pos = end;
-  }
-  return lines;
-}
-}  // namespace
-
-std::string config_hash(const std::string& config_text) {
-  Fnv1a64 hash;
-  for (const std::string& line : config_lines(config_text)) hash.add(line);
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(hash.value()));
-  return buf;
-}
-
 SweepHeader sweep_header(const SweepConfig& sweep, const std::string& start_time) {
   SweepHeader h;
   h.config_text = sweep.train.text();
@@ -221,40 +195,6 @@ SweepHeader sweep_header(const SweepConfig& sweep, const std::string& start_time
   return h;
 }
 
-
-std::string header_difference(const SweepHeader& file, const SweepHeader& here) {
-  if (file.config_hash == here.config_hash) return "";
-  auto differs = [](const std::string& what, const std::string& a, const std::string& b) {
-    return what + ": " + a + " in the file, " + b + " here";
-  };
-  if (file.strategy != here.strategy) return differs("[sweep] strategy", file.strategy, here.strategy);
-  if (file.seed != here.seed)
-    return differs("[sweep] seed", std::to_string(file.seed), std::to_string(here.seed));
-  if (file.metric.name != here.metric.name)
-    return differs("[sweep] metric", file.metric.name, here.metric.name);
-  const auto& a = file.space.params;
-  const auto& b = here.space.params;
-  for (size_t i = 0; i < std::max(a.size(), b.size()); ++i) {
-    if (i >= a.size()) return "[space] " + b[i].name + " is new here";
-    if (i >= b.size()) return "[space] " + a[i].name + " is in the file only";
-    if (a[i].name != b[i].name)
-      return differs("[space] parameter " + std::to_string(i + 1), a[i].name, b[i].name);
-    const std::string va = describe_values(a[i]), vb = describe_values(b[i]);
-    if (va != vb) return differs("[space] " + a[i].name, va, vb);
-  }
-  const std::vector<std::string> la = config_lines(file.config_text), lb = config_lines(here.config_text);
-  auto shown = [](const std::vector<std::string>& lines, size_t i) {
-    if (i >= lines.size()) return std::string("nothing");
-    std::string l = lines[i];
-    if (!l.empty() && l.back() == '\n') l.pop_back();
-    return "`" + l + "`";
-  };
-  for (size_t i = 0; i < std::max(la.size(), lb.size()); ++i) {
-    const std::string x = shown(la, i), y = shown(lb, i);
-    if (x != y) return differs("config line " + std::to_string(i + 1), x, y);
-  }
-  return "the config hashes differ (" + file.config_hash + " in the file, " + here.config_hash + " here)";
-}
 
 TrialRecord trial_record(const TrialRun& run, int rank, const std::string& host) {
   TrialRecord r = run.result ? run.result->record : TrialRecord{};

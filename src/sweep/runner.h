@@ -118,13 +118,6 @@ Result<std::vector<TrialRun>> run_sweep(const SweepConfig& sweep, TrialQueue& qu
 // the text without its "# file:" lines), the
 // strategy, seed, metric, space, version and `start_time` (ISO 8601, UTC).
 SweepHeader sweep_header(const SweepConfig& sweep, const std::string& start_time);
-// That hash: FNV-1a 64 of the text without its "# file:" lines, as 16 hex digits.
-std::string config_hash(const std::string& config_text);
-// What makes two sweeps' headers different, in words ("[sweep] seed: 0 in the file, 1 here";
-// "config line 12: `lr = 0.1` in the file, `lr = 0.2` here"), or "" when their config hashes
-// agree. The config text is compared without its "# file:" lines.
-std::string header_difference(const SweepHeader& file, const SweepHeader& here);
-
 // A finished trial as the results file stores it (rank and host: where it ran).
 TrialRecord trial_record(const TrialRun& run, int rank, const std::string& host);
 

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <string>
 
+#include "store/read_results.h"
 #include "store/results_file.h"
 #include "support/cli.h"
 

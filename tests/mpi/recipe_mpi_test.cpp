@@ -7,6 +7,7 @@
 #include <set>
 
 #include "store/recipe_file.h"
+#include "store/read_results.h"
 #include "store/results_file.h"
 #include "support/cli.h"
 

@@ -7,6 +7,7 @@
 #include <set>
 #include <regex>
 
+#include "store/read_results.h"
 #include "store/results_file.h"
 #include "support/cli.h"
 

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "search/space.h"
+#include "search/space_text.h"
 
 using namespace hs;
 
@@ -133,21 +134,3 @@ TEST_CASE("the grid enumerates exactly the cartesian product, last parameter fas
         "sweep.toml:7: momentum: grid search needs a number of points for a uniform range: add grid = N");
 }
 
-TEST_CASE("values print as TOML and doubles keep every bit", "[search][space]") {
-  CHECK(param_to_string(ParamValue{true}) == "true");
-  CHECK(param_to_string(ParamValue{int64_t{-3}}) == "-3");
-  CHECK(param_to_string(ParamValue{2.0}) == "2.0");
-  CHECK(param_to_string(ParamValue{std::string("a\"b")}) == "\"a\\\"b\"");
-  const double x = 0.1 + 0.2;
-  CHECK(std::stod(param_to_string(ParamValue{x})) == x);
-}
-
-TEST_CASE("describe_values says what values a parameter takes", "[search][space]") {
-  Param logint = range("batch_size", ParamKind::kInt, 16, 256, 3);
-  logint.log = true;
-  CHECK(describe_values(range("lr", ParamKind::kLogUniform, 1e-4, 0.1)) == "[1e-04, 0.1]");
-  CHECK(describe_values(logint) == "[16, 256] log grid 3");
-  CHECK(describe_values(choice("optimizer", {std::string("sgd"), std::string("adam")})) ==
-        "[\"sgd\", \"adam\"]");
-  CHECK(describe_values(fixed("epochs", int64_t{5})) == "5");
-}

@@ -1,6 +1,7 @@
 // Tests for src/store/results_file.*: round trip, the HDF5 layout read through the raw C API
 // and h5dump, refusals, and kill -9 in the middle of appends.
 #include "store/results_file.h"
+#include "store/read_results.h"
 
 #include <hdf5.h>
 #include <signal.h>

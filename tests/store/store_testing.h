@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 
+#include "store/read_results.h"
 #include "store/results_file.h"
 
 namespace hs::test {

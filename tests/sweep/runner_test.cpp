@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <set>
 
+#include "search/space_text.h"
+#include "store/read_results.h"
 #include "sweep/runner.h"
 
 using namespace hs;

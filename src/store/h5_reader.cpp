@@ -1,0 +1,221 @@
+// h5_reader.cpp: a results file read back from its HDF5 side alone (read_results.h).
+#include <hdf5.h>
+
+#include <cmath>
+#include <cstring>
+#include <optional>
+
+#include "h5/h5.h"
+#include "search/space_text.h"
+#include "store/h5_util.h"
+#include "store/layout.h"
+#include "store/read_results.h"
+
+namespace hs {
+
+namespace {
+
+using store::CurveRow;
+using store::Layout;
+using store::make_curve_type;
+using store::make_layout;
+using store::make_row_type;
+using store::read_attr_string;
+using store::read_attr_strings;
+using store::trial_name;
+using store::unpack_row;
+
+Result<SweepHeader> read_header(const std::string& path, hid_t file) {
+  SweepHeader h;
+  for (auto [name, out] : {std::pair<const char*, std::string*>{"config", &h.config_text},
+                           {"config_hash", &h.config_hash},
+                           {"strategy", &h.strategy},
+                           {"metric", &h.metric.name},
+                           {"hypersweep_version", &h.version},
+                           {"start_time", &h.start_time}}) {
+    auto v = read_attr_string(path, file, ".", name);
+    if (!v.ok()) return v.error();
+    *out = std::move(*v);
+  }
+  // Files from before the direction was stored go by the metric's default direction.
+  h.metric.direction = default_direction(h.metric.name);
+  const htri_t has_direction = H5Aexists(file, "direction");
+  H5_TRY(has_direction);
+  if (has_direction > 0) {
+    auto v = read_attr_string(path, file, ".", "direction");
+    if (!v.ok()) return v.error();
+    const std::optional<Direction> d = parse_direction(*v);
+    if (!d) return make_error(path, "root attribute direction is \"" + *v + "\", not max or min");
+    h.metric.direction = *d;
+  }
+  {
+    H5_OPEN(attr, H5Aopen(file, "seed", H5P_DEFAULT), H5Aclose);
+    H5_TRY(H5Aread(attr.get(), H5T_NATIVE_UINT64, &h.seed));
+  }
+  auto names = read_attr_strings(path, file, ".", "parameters");
+  if (!names.ok()) return names.error();
+  for (const std::string& name : *names) {
+    auto text = read_attr_string(path, file, "space", name.c_str());
+    if (!text.ok()) return text.error();
+    auto p = parse_space_entry(name, *text);
+    if (!p.ok()) return make_error(path, p.error().message);
+    h.space.params.push_back(std::move(*p));
+  }
+  return h;
+}
+
+// A trial's `curves` dataset into r->curves.
+Status read_curves(const std::string& path, hid_t g, TrialRecord* r) {
+  H5Id t(H5Tclose);
+  if (Status st = make_curve_type(path, &t); !st.ok()) return st;
+  H5_OPEN(d, H5Dopen2(g, "curves", H5P_DEFAULT), H5Dclose);
+  H5_OPEN(space, H5Dget_space(d.get()), H5Sclose);
+  const hssize_t n = H5Sget_simple_extent_npoints(space.get());
+  H5_TRY(n);
+  std::vector<CurveRow> rows(static_cast<size_t>(n));
+  if (n > 0) H5_TRY(H5Dread(d.get(), t.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, rows.data()));
+  r->curves.clear();
+  for (const CurveRow& c : rows) {
+    r->curves.push_back({c.epoch, c.lr, c.train_loss, c.train_acc, c.val_loss, c.val_acc, c.seconds});
+  }
+  return Status::Ok();
+}
+
+// A trial's `update_ratio` dataset and its layer_names into the record.
+Status read_update_ratio(const std::string& path, hid_t g, const std::string& where,
+                         TrialRecord* r) {
+  H5_OPEN(d, H5Dopen2(g, "update_ratio", H5P_DEFAULT), H5Dclose);
+  H5_OPEN(space, H5Dget_space(d.get()), H5Sclose);
+  if (H5Sget_simple_extent_ndims(space.get()) != 2) {
+    return make_error(path, where + "/update_ratio is not 2-D");
+  }
+  hsize_t dims[2] = {0, 0};
+  H5_TRY(H5Sget_simple_extent_dims(space.get(), dims, nullptr));
+  auto names = read_attr_strings(path, g, "update_ratio", "layer_names");
+  if (!names.ok()) return names.error();
+  r->layer_names = std::move(*names);
+  if (dims[1] != r->layer_names.size()) {
+    return make_error(path, where + "/update_ratio has " + std::to_string(dims[1]) +
+                                " columns for " + std::to_string(r->layer_names.size()) +
+                                " layer_names");
+  }
+  std::vector<double> flat(dims[0] * dims[1]);
+  if (!flat.empty()) {
+    H5_TRY(H5Dread(d.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, flat.data()));
+  }
+  r->update_ratio.assign(dims[0], {});
+  for (hsize_t e = 0; e < dims[0]; ++e) {
+    r->update_ratio[e].assign(flat.begin() + static_cast<ptrdiff_t>(e * dims[1]),
+                              flat.begin() + static_cast<ptrdiff_t>((e + 1) * dims[1]));
+  }
+  return Status::Ok();
+}
+
+// A trial's group: status, host, error, curves, update ratios. The summary row gave the rest.
+Status read_trial_group(const std::string& path, hid_t trials, const std::string& summary_status,
+                        TrialRecord* r) {
+  const std::string name = trial_name(r->id);
+  const std::string where = "/trials/" + name;
+  const htri_t there = H5Lexists(trials, name.c_str(), H5P_DEFAULT);
+  H5_TRY(there);
+  if (there == 0) {
+    return make_error(path, "trial " + std::to_string(r->id) + " is in /summary but its group " +
+                                where + " is missing");
+  }
+  H5_OPEN(g, H5Gopen2(trials, name.c_str(), H5P_DEFAULT), H5Gclose);
+  // The group's status and host are whole (the /summary cells are cut to 16 and 64 bytes).
+  std::string status = summary_status;
+  for (auto [attr, out] : {std::pair<const char*, std::string*>{"status", &status},
+                           {"host", &r->host},
+                           {"error", &r->error}}) {
+    const htri_t has = H5Aexists(g.get(), attr);
+    H5_TRY(has);
+    if (has == 0) continue;
+    auto v = read_attr_string(path, g.get(), ".", attr);
+    if (!v.ok()) return v.error();
+    *out = std::move(*v);
+  }
+  const std::optional<TrialStatus> known = parse_status(status);
+  if (!known)
+    return make_error(path, "trial " + std::to_string(r->id) + " has status \"" + status +
+                                "\", which this hypersweep does not know (a newer one wrote it?)");
+  r->status = *known;
+  if (Status st = read_curves(path, g.get(), r); !st.ok()) return st;
+  return read_update_ratio(path, g.get(), where, r);
+}
+
+// The results layout whose root is the open group `loc` of <path>: its attributes, /space,
+// /summary and /trials, the objects' presence already checked.
+Result<ResultsData> read_layout(const std::string& path, hid_t loc) {
+  ResultsData out;
+  auto header = read_header(path, loc);
+  if (!header.ok()) return header.error();
+  out.header = std::move(*header);
+  auto layout = make_layout(path, out.header.space);
+  if (!layout.ok()) return layout.error();
+  const Layout& l = *layout;
+
+  H5_OPEN(summary, H5Dopen2(loc, "summary", H5P_DEFAULT), H5Dclose);
+  H5_OPEN(ftype, H5Dget_type(summary.get()), H5Tclose);
+  if (H5Tget_class(ftype.get()) != H5T_COMPOUND) {
+    return make_error(path, "/summary is not a table (compound dataset)");
+  }
+  std::vector<bool> present;
+  for (size_t k = 0; k < l.cols.size(); ++k) {
+    present.push_back(H5Tget_member_index(ftype.get(), l.cols[k].name.c_str()) >= 0);
+    // Only initial_loss and num_classes may be missing: files from before they existed.
+    if (!present.back() && l.cols[k].name != "initial_loss" && l.cols[k].name != "num_classes") {
+      return make_error(path, "/summary has no column " + l.cols[k].name);
+    }
+  }
+  H5Eclear2(H5E_DEFAULT);
+  auto mt = make_row_type(path, l, ftype.get());
+  if (!mt.ok()) return mt.error();
+  const H5Id mtype(*mt, H5Tclose);
+  H5_OPEN(space, H5Dget_space(summary.get()), H5Sclose);
+  const hssize_t n = H5Sget_simple_extent_npoints(space.get());
+  H5_TRY(n);
+  std::vector<char> rows(static_cast<size_t>(n) * l.row_bytes, 0);
+  if (n > 0) H5_TRY(H5Dread(summary.get(), mtype.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, rows.data()));
+
+  H5_OPEN(trials, H5Gopen2(loc, "trials", H5P_DEFAULT), H5Gclose);
+  for (hssize_t i = 0; i < n; ++i) {
+    std::string status;
+    TrialRecord r = unpack_row(l, out.header.space, present,
+                               rows.data() + static_cast<size_t>(i) * l.row_bytes, &status);
+    if (Status s = read_trial_group(path, trials.get(), status, &r); !s.ok()) return s.error();
+    out.trials.push_back(std::move(r));
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<ResultsData> read_results(const std::string& path) { return read_results(path, "/"); }
+
+Result<ResultsData> read_results(const std::string& path, const std::string& group) {
+  const QuietHdf5 quiet;
+  auto file = store::open_for_reading(path, "results file");
+  if (!file.ok()) return file.error();
+  const bool root = group.empty() || group == "/";
+  if (!root) {
+    const htri_t has = H5Lexists(file->get(), group.c_str(), H5P_DEFAULT);
+    H5_TRY(has);
+    if (has == 0) return make_error(path, "has no group " + group);
+  }
+  H5_OPEN(loc, H5Gopen2(file->get(), root ? "/" : group.c_str(), H5P_DEFAULT), H5Gclose);
+  for (const char* obj : {"summary", "trials", "space"}) {
+    const htri_t has = H5Lexists(loc.get(), obj, H5P_DEFAULT);
+    H5_TRY(has);
+    if (has == 0) {
+      return make_error(path, (root ? std::string() : "group " + group + " ") + "has no /" + obj +
+                                  ", so it is not a hypersweep results " +
+                                  (root ? "file" : "layout"));
+    }
+  }
+  auto out = read_layout(path, loc.get());
+  if (!out.ok() && !root) return store::in_group(out.error(), group);
+  return out;
+}
+
+}  // namespace hs

@@ -1,0 +1,157 @@
+// h5_writer.cpp: a results file's HDF5 side, written (h5_writer.h).
+#include "store/h5_writer.h"
+
+#include "search/space_text.h"
+#include "store/h5_util.h"
+
+namespace hs::store {
+
+Status H5Writer::set_layout(const std::string& path, const SearchSpace& space) {
+  path_ = path;
+  auto layout = make_layout(path, space);
+  if (!layout.ok()) return layout.error();
+  layout_ = std::move(*layout);
+  auto rt = make_row_type(path, layout_);
+  if (!rt.ok()) return rt.error();
+  row_type_ = H5Id(*rt, H5Tclose);
+  return Status::Ok();
+}
+
+// The root attributes and /space.
+Status H5Writer::write_root(const SweepHeader& h) {
+  const std::string& path = path_;
+  const hid_t f = file_.get();
+  for (auto [name, value] : {std::pair<const char*, const std::string*>{"config", &h.config_text},
+                             {"config_hash", &h.config_hash},
+                             {"strategy", &h.strategy},
+                             {"metric", &h.metric.name},
+                             {"hypersweep_version", &h.version},
+                             {"start_time", &h.start_time}}) {
+    if (Status s = attr_string(path, f, name, *value); !s.ok()) return s;
+  }
+  if (Status s = attr_string(path, f, "direction", direction_name(h.metric.direction)); !s.ok())
+    return s;
+  if (Status s = attr_number(path, f, "seed", H5T_NATIVE_UINT64, h.seed); !s.ok()) return s;
+  std::vector<std::string> names;
+  for (const Param& p : h.space.params) names.push_back(p.name);
+  if (Status s = attr_strings(path, f, "parameters", names); !s.ok()) return s;
+  H5_OPEN(g, H5Gcreate2(f, "space", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose);
+  for (const Param& p : h.space.params)
+    if (Status s = attr_string(path, g.get(), p.name.c_str(), space_entry(p)); !s.ok()) return s;
+  return Status::Ok();
+}
+
+Status H5Writer::create(const std::string& path, const SweepHeader& h) {
+  if (Status st = set_layout(path, h.space); !st.ok()) return st;
+  file_ = H5Id(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
+  if (file_.get() < 0) return h5_error(path, "H5Fcreate", __FILE__, __LINE__);
+  if (Status st = write_root(h); !st.ok()) return st;
+  const hid_t f = file_.get();
+  {
+    H5_OPEN(g, H5Gcreate2(f, "trials", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose);
+  }
+  const hsize_t zero = 0, unlimited = H5S_UNLIMITED, chunk = 64;
+  H5_OPEN(space, H5Screate_simple(1, &zero, &unlimited), H5Sclose);
+  H5_OPEN(dcpl, H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
+  H5_TRY(H5Pset_chunk(dcpl.get(), 1, &chunk));
+  summary_ = H5Id(H5Dcreate2(f, "summary", row_type_.get(), space.get(), H5P_DEFAULT, dcpl.get(),
+                             H5P_DEFAULT),
+                  H5Dclose);
+  if (summary_.get() < 0) return h5_error(path, "H5Dcreate2(\"summary\")", __FILE__, __LINE__);
+  return Status::Ok();
+}
+
+Status H5Writer::open(const std::string& path, const SweepHeader& h,
+                      const std::vector<int64_t>& ids) {
+  if (Status st = set_layout(path, h.space); !st.ok()) return st;
+  file_ = H5Id(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose);
+  if (file_.get() < 0) return h5_error(path, "H5Fopen", __FILE__, __LINE__);
+  summary_ = H5Id(H5Dopen2(file_.get(), "summary", H5P_DEFAULT), H5Dclose);
+  if (summary_.get() < 0) return h5_error(path, "H5Dopen2(\"summary\")", __FILE__, __LINE__);
+  H5_OPEN(space, H5Dget_space(summary_.get()), H5Sclose);
+  hsize_t n = 0;
+  H5_TRY(H5Sget_simple_extent_dims(space.get(), &n, nullptr));
+  if (n != ids.size()) return make_error(path, "/summary rows differ from the journal");
+  for (size_t i = 0; i < ids.size(); ++i) rows_[ids[i]] = i;
+  return Status::Ok();
+}
+
+// The trial's group: its parameters, id, status, host and error as attributes, `curves`, and
+// `update_ratio` with its layer_names. A group of the same id is replaced.
+Status H5Writer::write_group(const TrialRecord& r) {
+  const std::string& path = path_;
+  const std::string name = trial_name(r.id);
+  H5_OPEN(trials, H5Gopen2(file_.get(), "trials", H5P_DEFAULT), H5Gclose);
+  const htri_t exists = H5Lexists(trials.get(), name.c_str(), H5P_DEFAULT);
+  H5_TRY(exists);
+  if (exists > 0) H5_TRY(H5Ldelete(trials.get(), name.c_str(), H5P_DEFAULT));
+  H5_OPEN(g, H5Gcreate2(trials.get(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose);
+  for (size_t i = 0; i < r.params.size(); ++i)
+    if (Status s = attr_value(path, g.get(), layout_.cols[2 + i].name.c_str(), r.params[i]); !s.ok())
+      return s;
+  if (Status s = attr_number<int64_t>(path, g.get(), "id", H5T_NATIVE_INT64, r.id); !s.ok()) return s;
+  if (Status s = attr_string(path, g.get(), "status", status_name(r.status)); !s.ok()) return s;
+  if (Status s = attr_string(path, g.get(), "host", r.host); !s.ok()) return s;
+  if (!r.error.empty())
+    if (Status s = attr_string(path, g.get(), "error", r.error); !s.ok()) return s;
+  {
+    H5Id t(H5Tclose);
+    if (Status st = make_curve_type(path, &t); !st.ok()) return st;
+    std::vector<CurveRow> rows;
+    for (const EpochRow& e : r.curves)
+      rows.push_back({e.epoch, e.lr, e.train_loss, e.train_acc, e.val_loss, e.val_acc, e.seconds});
+    const hsize_t n = rows.size();
+    H5_OPEN(space, H5Screate_simple(1, &n, nullptr), H5Sclose);
+    H5_OPEN(d, H5Dcreate2(g.get(), "curves", t.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Dclose);
+    if (n > 0) H5_TRY(H5Dwrite(d.get(), t.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, rows.data()));
+  }
+  const hsize_t dims[2] = {r.update_ratio.size(), r.layer_names.size()};
+  std::vector<double> flat;
+  for (const std::vector<double>& row : r.update_ratio) flat.insert(flat.end(), row.begin(), row.end());
+  H5_OPEN(space, H5Screate_simple(2, dims, nullptr), H5Sclose);
+  H5_OPEN(d, H5Dcreate2(g.get(), "update_ratio", H5T_NATIVE_DOUBLE, space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Dclose);
+  if (!flat.empty()) H5_TRY(H5Dwrite(d.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, flat.data()));
+  return attr_strings(path, d.get(), "layer_names", r.layer_names);
+}
+
+// The trial's /summary row: its own row again when the id is there, else a new one at the end.
+Status H5Writer::write_summary_row(const TrialRecord& r) {
+  const std::string& path = path_;
+  hsize_t row = rows_.size();
+  if (auto it = rows_.find(r.id); it != rows_.end()) {
+    row = it->second;
+  } else {
+    const hsize_t n = row + 1;
+    H5_TRY(H5Dset_extent(summary_.get(), &n));
+  }
+  const std::vector<char> bytes = pack_row(layout_, r);
+  H5_OPEN(fspace, H5Dget_space(summary_.get()), H5Sclose);
+  const hsize_t one = 1;
+  H5_TRY(H5Sselect_hyperslab(fspace.get(), H5S_SELECT_SET, &row, nullptr, &one, nullptr));
+  H5_OPEN(mspace, H5Screate_simple(1, &one, nullptr), H5Sclose);
+  H5_TRY(H5Dwrite(summary_.get(), row_type_.get(), mspace.get(), fspace.get(), H5P_DEFAULT, bytes.data()));
+  rows_.emplace(r.id, row);
+  return Status::Ok();
+}
+
+Status H5Writer::write(const TrialRecord& r) {
+  if (Status st = write_group(r); !st.ok()) return st;
+  return write_summary_row(r);
+}
+
+Status H5Writer::flush() {
+  const std::string& path = path_;
+  H5_TRY(H5Fflush(file_.get(), H5F_SCOPE_LOCAL));
+  return Status::Ok();
+}
+
+Status H5Writer::close() {
+  const std::string& path = path_;
+  const bool was_open = file_.get() >= 0;
+  summary_.reset();
+  row_type_.reset();
+  if (was_open) H5_TRY(file_.reset());
+  return Status::Ok();
+}
+
+}  // namespace hs::store

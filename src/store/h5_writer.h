@@ -1,0 +1,54 @@
+// h5_writer.h (internal to hs_store): the HDF5 side of a results file, written: the root
+// attributes, /space, the /summary table and a group per trial (results_file.h has the layout).
+// It writes what it is given; results_file.cpp checks records and keeps the journal, the source
+// of truth this file is a view of.
+//
+// Every HDF5 call goes through H5_TRY / H5_OPEN (h5/h5.h); callers silence HDF5's own error
+// printing (QuietHdf5). Thread safety: one writer per file, on one thread.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/error.h"
+#include "h5/h5.h"
+#include "store/header.h"
+#include "store/layout.h"
+#include "trial/record.h"
+
+namespace hs::store {
+
+class H5Writer {
+ public:
+  H5Writer() = default;
+  H5Writer(const H5Writer&) = delete;
+  H5Writer& operator=(const H5Writer&) = delete;
+  ~H5Writer() { (void)close(); }
+
+  // Creates `path` (truncating) with the root attributes, /space, an empty /summary and /trials.
+  Status create(const std::string& path, const SweepHeader& h);
+  // Opens a file this class wrote and closed cleanly; `ids` are its summary rows in order.
+  Status open(const std::string& path, const SweepHeader& h, const std::vector<int64_t>& ids);
+  // Writes (or replaces) the trial's group, then its summary row (so a row is there only when
+  // its group is complete). Not flushed.
+  Status write(const TrialRecord& r);
+  Status flush();
+  Status close();
+
+ private:
+  Status set_layout(const std::string& path, const SearchSpace& space);
+  Status write_root(const SweepHeader& h);
+  Status write_group(const TrialRecord& r);
+  Status write_summary_row(const TrialRecord& r);
+
+  std::string path_;
+  Layout layout_;
+  H5Id file_{-1, H5Fclose};
+  H5Id summary_{-1, H5Dclose};
+  H5Id row_type_{-1, H5Tclose};
+  std::unordered_map<int64_t, hsize_t> rows_;  // id -> its /summary row
+};
+
+}  // namespace hs::store

@@ -1,0 +1,221 @@
+// layout.cpp: the /summary and curves row types of layout.h, packing and unpacking rows.
+#include "store/layout.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+
+#include "search/space_text.h"
+
+namespace hs::store {
+
+namespace {
+
+const char* const kReserved[] = {"id",           "status",      "best_epoch", "best_metric",
+                                 "test_acc",     "initial_loss", "num_classes", "epochs_run",
+                                 "seconds",      "rank",        "host",       "error"};
+
+// ---- the /summary row layout -----------------------------------------------------------------
+
+Column param_column(const Param& p) {
+  if (p.kind == ParamKind::kUniform || p.kind == ParamKind::kLogUniform) {
+    return {p.name, Col::kF64, 8};
+  }
+  if (p.kind == ParamKind::kInt) return {p.name, Col::kI64, 8};
+  bool all_bool = !p.choices.empty(), all_int = !p.choices.empty(), any_str = false;
+  size_t longest = 1;
+  for (const ParamValue& v : p.choices) {
+    all_bool = all_bool && std::holds_alternative<bool>(v);
+    all_int = all_int && std::holds_alternative<int64_t>(v);
+    if (const std::string* s = std::get_if<std::string>(&v)) {
+      any_str = true;
+      longest = std::max(longest, s->size());
+    }
+  }
+  if (any_str) return {p.name, Col::kStr, longest};
+  if (all_bool) return {p.name, Col::kI8, 1};
+  if (all_int) return {p.name, Col::kI64, 8};
+  return {p.name, Col::kF64, 8};
+}
+
+template <class T>
+void put(std::vector<char>* row, const Column& c, T v) {
+  std::memcpy(row->data() + c.offset, &v, sizeof(T));
+}
+
+void put_value(std::vector<char>* row, const Column& c, const ParamValue& v) {
+  double d = 0;
+  std::string s;
+  if (const bool* b = std::get_if<bool>(&v)) { d = *b ? 1 : 0; s = *b ? "true" : "false"; }
+  if (const int64_t* i = std::get_if<int64_t>(&v)) { d = static_cast<double>(*i); s = param_to_string(v); }
+  if (const double* x = std::get_if<double>(&v)) { d = *x; s = param_to_string(v); }
+  if (const std::string* t = std::get_if<std::string>(&v)) { s = *t; d = std::nan(""); }
+  switch (c.kind) {
+    case Col::kI8: put<int8_t>(row, c, static_cast<int8_t>(d != 0)); break;
+    case Col::kI32: put<int32_t>(row, c, static_cast<int32_t>(d)); break;
+    case Col::kI64:
+      put<int64_t>(row, c, std::holds_alternative<int64_t>(v) ? std::get<int64_t>(v)
+                                                               : static_cast<int64_t>(std::llround(d)));
+      break;
+    case Col::kF64: put<double>(row, c, d); break;
+    case Col::kStr: std::memcpy(row->data() + c.offset, s.data(), std::min(s.size(), c.size)); break;
+  }
+}
+
+template <class T>
+T get(const char* row, const Column& c) {
+  T v;
+  std::memcpy(&v, row + c.offset, sizeof(T));
+  return v;
+}
+
+std::string get_string(const char* row, const Column& c) {
+  return std::string(row + c.offset, strnlen(row + c.offset, c.size));
+}
+
+// A parameter's /summary cell, typed per its kind: a choice gives back the choice's own value
+// (int64 1 in a column of doubles stays int64).
+ParamValue get_param(const char* row, const Column& c, const Param& p) {
+  switch (c.kind) {
+    case Col::kI8: return ParamValue(get<int8_t>(row, c) != 0);
+    case Col::kI32: return ParamValue(int64_t{get<int32_t>(row, c)});
+    case Col::kI64: return ParamValue(get<int64_t>(row, c));
+    case Col::kStr: return ParamValue(get_string(row, c));
+    case Col::kF64: break;
+  }
+  const double d = get<double>(row, c);
+  if (p.kind == ParamKind::kChoice || p.kind == ParamKind::kFixed) {
+    for (const ParamValue& v : p.choices) {
+      if (const int64_t* i = std::get_if<int64_t>(&v); i && static_cast<double>(*i) == d) return v;
+      if (const double* x = std::get_if<double>(&v); x && *x == d) return v;
+    }
+  }
+  return ParamValue(d);
+}
+
+}  // namespace
+
+Result<Layout> make_layout(const std::string& path, const SearchSpace& space) {
+  Layout l;
+  l.cols.push_back({"id", Col::kI64, 8});
+  l.cols.push_back({"status", Col::kStr, kStatusLen});
+  for (const Param& p : space.params) {
+    for (const char* r : kReserved) {
+      if (p.name == r) {
+        return make_error(path, "parameter \"" + p.name +
+                                    "\" has the name of a /summary column (id, status, best_epoch, "
+                                    "best_metric, test_acc, initial_loss, num_classes, "
+                                    "epochs_run, seconds, rank, host) or error (a failed "
+                                    "trial's message): rename it in [space]");
+      }
+    }
+    l.cols.push_back(param_column(p));
+  }
+  for (const Column& c : std::vector<Column>{{"best_epoch", Col::kI32, 4},
+                                             {"best_metric", Col::kF64, 8},
+                                             {"test_acc", Col::kF64, 8},
+                                             {"initial_loss", Col::kF64, 8},
+                                             {"num_classes", Col::kI32, 4},
+                                             {"epochs_run", Col::kI32, 4},
+                                             {"seconds", Col::kF64, 8},
+                                             {"rank", Col::kI32, 4},
+                                             {"host", Col::kStr, kHostLen}}) {
+    l.cols.push_back(c);
+  }
+  for (Column& c : l.cols) {
+    c.offset = l.row_bytes;
+    l.row_bytes += c.size;
+  }
+  return l;
+}
+
+// The packed compound type of a /summary row (same in memory and in the file). With `only_in`
+// (a compound type read from a file), the columns that type lacks are left out (at the same
+// offsets), so an older file reads with its columns only.
+Result<hid_t> make_row_type(const std::string& path, const Layout& l, hid_t only_in) {
+  H5_OPEN(t, H5Tcreate(H5T_COMPOUND, l.row_bytes), H5Tclose);
+  for (const Column& c : l.cols) {
+    if (only_in >= 0 && H5Tget_member_index(only_in, c.name.c_str()) < 0) continue;
+    hid_t member = -1;
+    switch (c.kind) {
+      case Col::kI8: member = H5T_NATIVE_INT8; break;
+      case Col::kI32: member = H5T_NATIVE_INT32; break;
+      case Col::kI64: member = H5T_NATIVE_INT64; break;
+      case Col::kF64: member = H5T_NATIVE_DOUBLE; break;
+      case Col::kStr: {
+        H5_OPEN(s, H5Tcopy(H5T_C_S1), H5Tclose);
+        H5_TRY(H5Tset_size(s.get(), c.size));
+        H5_TRY(H5Tset_strpad(s.get(), H5T_STR_NULLPAD));
+        H5_TRY(H5Tinsert(t.get(), c.name.c_str(), c.offset, s.get()));
+        continue;
+      }
+    }
+    H5_TRY(H5Tinsert(t.get(), c.name.c_str(), c.offset, member));
+  }
+  return t.release();
+}
+
+std::vector<char> pack_row(const Layout& l, const TrialRecord& r) {
+  std::vector<char> row(l.row_bytes, 0);
+  size_t k = 0;
+  put<int64_t>(&row, l.cols[k++], r.id);
+  put_value(&row, l.cols[k++], std::string(status_name(r.status)));
+  for (const ParamValue& v : r.params) put_value(&row, l.cols[k++], v);
+  put<int32_t>(&row, l.cols[k++], r.best_epoch);
+  put<double>(&row, l.cols[k++], r.best_metric);
+  put<double>(&row, l.cols[k++], r.test_acc);
+  put<double>(&row, l.cols[k++], r.initial_loss);
+  put<int32_t>(&row, l.cols[k++], r.num_classes);
+  put<int32_t>(&row, l.cols[k++], r.epochs);
+  put<double>(&row, l.cols[k++], r.seconds);
+  put<int32_t>(&row, l.cols[k++], r.rank);
+  put_value(&row, l.cols[k++], r.host);
+  return row;
+}
+
+std::string trial_name(int64_t id) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%06lld", static_cast<long long>(id));
+  return b;
+}
+
+// ---- curves --------------------------------------------------------------------------------------
+
+// The HDF5 compound type of a CurveRow, for writing and reading `curves`.
+Status make_curve_type(const std::string& path, H5Id* out) {
+  H5_OPEN(t, H5Tcreate(H5T_COMPOUND, sizeof(CurveRow)), H5Tclose);
+  H5_TRY(H5Tinsert(t.get(), "epoch", HOFFSET(CurveRow, epoch), H5T_NATIVE_INT32));
+  H5_TRY(H5Tinsert(t.get(), "lr", HOFFSET(CurveRow, lr), H5T_NATIVE_DOUBLE));
+  H5_TRY(H5Tinsert(t.get(), "train_loss", HOFFSET(CurveRow, train_loss), H5T_NATIVE_DOUBLE));
+  H5_TRY(H5Tinsert(t.get(), "train_acc", HOFFSET(CurveRow, train_acc), H5T_NATIVE_DOUBLE));
+  H5_TRY(H5Tinsert(t.get(), "val_loss", HOFFSET(CurveRow, val_loss), H5T_NATIVE_DOUBLE));
+  H5_TRY(H5Tinsert(t.get(), "val_acc", HOFFSET(CurveRow, val_acc), H5T_NATIVE_DOUBLE));
+  H5_TRY(H5Tinsert(t.get(), "seconds", HOFFSET(CurveRow, seconds), H5T_NATIVE_DOUBLE));
+  *out = std::move(t);
+  return {};
+}
+
+TrialRecord unpack_row(const Layout& l, const SearchSpace& space, const std::vector<bool>& present,
+                       const char* row, std::string* status) {
+  TrialRecord r;
+  size_t k = 0;
+  r.id = get<int64_t>(row, l.cols[k++]);
+  *status = get_string(row, l.cols[k++]);
+  for (size_t j = 0; j < space.params.size(); ++j, ++k)
+    r.params.push_back(get_param(row, l.cols[k], space.params[j]));
+  r.best_epoch = get<int32_t>(row, l.cols[k++]);
+  r.best_metric = get<double>(row, l.cols[k++]);
+  r.test_acc = get<double>(row, l.cols[k++]);
+  r.initial_loss = present[k] ? get<double>(row, l.cols[k]) : NAN;
+  ++k;
+  r.num_classes = present[k] ? get<int32_t>(row, l.cols[k]) : 0;
+  ++k;
+  r.epochs = get<int32_t>(row, l.cols[k++]);
+  r.seconds = get<double>(row, l.cols[k++]);
+  r.rank = get<int32_t>(row, l.cols[k++]);
+  r.host = get_string(row, l.cols[k++]);
+  return r;
+}
+
+}  // namespace hs::store

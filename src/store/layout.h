@@ -1,0 +1,70 @@
+// layout.h (internal to hs_store): the results file's tables as HDF5 types, shared by its writer
+// (h5_writer.cpp) and its reader (h5_reader.cpp): the /summary row (one column per field and per
+// space parameter, packed) and the `curves` row, and a trial's group name. results_file.h
+// documents the layout itself.
+//
+// Every HDF5 call goes through H5_TRY / H5_OPEN (h5/h5.h). Thread safety: as for ResultsFile.
+#pragma once
+
+#include <hdf5.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "h5/h5.h"
+#include "search/space.h"
+#include "trial/record.h"
+
+namespace hs::store {
+
+enum class Col { kI8, kI32, kI64, kF64, kStr };
+
+struct Column {
+  std::string name;
+  Col kind;
+  size_t size;  // bytes; strings: the fixed length
+  size_t offset = 0;
+};
+
+inline constexpr size_t kStatusLen = 16;
+inline constexpr size_t kHostLen = 64;
+
+// The /summary row for a space: id, status, one column per parameter (double for uniform,
+// log_uniform and numeric choices, int64 for int and all-integer choices, a fixed-length string
+// for string choices, int8 for bool choices), then best_epoch ... host.
+struct Layout {
+  std::vector<Column> cols;  // id, status, params..., the rest
+  size_t row_bytes = 0;
+};
+
+// Errors: a parameter named like a fixed column (id, status, best_epoch, ..., or error).
+Result<Layout> make_layout(const std::string& path, const SearchSpace& space);
+
+// The packed compound type of a /summary row (same in memory and in the file); the caller closes
+// it. With `only_in` (a compound type read from a file), the columns that type lacks are left out
+// (at the same offsets), so an older file reads with its columns only.
+Result<hid_t> make_row_type(const std::string& path, const Layout& l, hid_t only_in = -1);
+
+// A record's /summary row (its status and host cut to the column widths).
+std::vector<char> pack_row(const Layout& l, const TrialRecord& r);
+
+// A /summary row back as a record's summary fields (id, params typed per their /space kind,
+// best_epoch ... host), and its status text in *status (the trial's group has it whole).
+// present[k]: whether column k is in the file (initial_loss and num_classes may be missing: NaN
+// and 0 then).
+TrialRecord unpack_row(const Layout& l, const SearchSpace& space, const std::vector<bool>& present,
+                       const char* row, std::string* status);
+
+// One row of a trial's `curves` dataset, and its HDF5 compound type (for writing and reading).
+struct CurveRow {
+  int32_t epoch;
+  double lr, train_loss, train_acc, val_loss, val_acc, seconds;
+};
+Status make_curve_type(const std::string& path, H5Id* out);
+
+// A trial's group under /trials: its id zero-padded to 6 digits ("000042").
+std::string trial_name(int64_t id);
+
+}  // namespace hs::store
