@@ -8,7 +8,8 @@
 #   jobs/local-slurm/stop.sh "$(dirname "$SLURM_CONF")"
 # HS_SLURMCTLD_PORT and HS_SLURMD_PORT pick other ports than 6817/6818 (the tests use their own).
 #
-# Prints `export SLURM_CONF=DIR/slurm.conf` on stdout once the node is idle (within about 3 s),
+# Prints `export SLURM_CONF=DIR/slurm.conf` on stdout once the node is idle (within about 3 s on
+# an idle machine; it waits up to 60 s, which only a daemon that will not come up reaches),
 # or exits 1 with the controller's and node daemon's log tails on stderr. The node gets every
 # core and most of the memory of this machine; the one partition, "debug", is the default and
 # lets jobs share cores (OverSubscribe=YES), as a workstation would.
@@ -31,7 +32,7 @@ mem_mb=$(( $(awk '/MemTotal/ {print $2}' /proc/meminfo) / 1024 * 9 / 10 ))
 if ! munge -n </dev/null >/dev/null 2>&1; then
   mkdir -p /run/munge && chown munge:munge /run/munge
   runuser -u munge -- /usr/sbin/munged || die "munged did not start"
-  for _ in $(seq 50); do munge -n </dev/null >/dev/null 2>&1 && break; sleep 0.1; done
+  for _ in $(seq 600); do munge -n </dev/null >/dev/null 2>&1 && break; sleep 0.1; done
   munge -n </dev/null >/dev/null 2>&1 || die "munged does not answer"
   touch "$dir/munged.started"  # stop.sh stops it again
 fi
@@ -66,11 +67,11 @@ CONF
 export SLURM_CONF="$dir/slurm.conf"
 slurmctld -f "$SLURM_CONF" || die "slurmctld did not start: $(tail -5 "$dir/slurmctld.log" 2>/dev/null)"
 slurmd -f "$SLURM_CONF" || die "slurmd did not start: $(tail -5 "$dir/slurmd.log" 2>/dev/null)"
-for _ in $(seq 100); do
+for _ in $(seq 600); do
   state="$(sinfo -h -n "$host" -o %t 2>/dev/null || true)"
   case "$state" in idle|mix|alloc) echo "export SLURM_CONF=$SLURM_CONF"; exit 0 ;; esac
   sleep 0.1
 done
-echo "local-slurm: the node did not become idle in 10 s (state: ${state:-none})" >&2
+echo "local-slurm: the node did not become idle in 60 s (state: ${state:-none})" >&2
 tail -5 "$dir/slurmctld.log" "$dir/slurmd.log" >&2 || true
 exit 1

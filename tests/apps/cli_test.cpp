@@ -11,7 +11,6 @@
 #include <regex>
 #include <sstream>
 #include <string>
-#include <thread>
 
 #include "store/results_file.h"
 #include "support/cli.h"
@@ -184,27 +183,37 @@ TEST_CASE("with no file, plan and run take the built-in sweep", "[cli][sweep]") 
 
 TEST_CASE("a sweep killed with SIGKILL resumes with every trial exactly once", "[cli][sweep][resume]") {
   Scratch s;
+  // Command trials: 0 and 1 end at once; from 2 on, each notes its start (started.<id>) and waits
+  // for the file `go`, which the test creates after the kill. So at the kill exactly trials 0 and
+  // 1 are on disk and trial 2 is in flight, however loaded the machine. (The wait also ends when
+  // the scratch folder is gone, so no trial outlives a failed test by long.)
+  const std::string dir = s.dir().string();
   const auto cfg = s.write("sweep.toml",
-                           "[train]\ndataset = \"fashion_mnist\"\ntrain_limit = 8000\nepochs = 3\n"
-                           "early_stopping = false\nthreads = 1\n"
-                           "[sweep]\nstrategy = \"bayes\"\ntrials = 6\nseed = 3\n"
-                           "[space]\nlr = { log_uniform = [1e-3, 1e-1] }\n");
+                           "[objective]\ncommand = '''if [ $HYPERSWEEP_TRIAL_ID -ge 2 ]; then touch '" +
+                               dir + "/started.'$HYPERSWEEP_TRIAL_ID; while [ -d '" + dir + "' ] && [ ! -f '" +
+                               dir + "/go' ]; do sleep 0.05; done; fi; echo metric={lr}'''\n"
+                               "[sweep]\nstrategy = \"bayes\"\ntrials = 6\nseed = 3\n"
+                               "[space]\nlr = { log_uniform = [1e-3, 1e-1] }\n");
   const std::string out = s.path("r.h5");
-  // Started in the background; killed once its second trial is on disk (its line printed).
   Background bg("run '" + cfg.string() + "' --out '" + out + "'", s.path("log"));
   const pid_t pid = bg.pid();
   REQUIRE(pid > 0);
-  REQUIRE(bg.wait_for("[   2/6]", 60));
+  REQUIRE(bg.wait_for("[   2/6]"));
+  REQUIRE(wait_for_file(s.path("started.2")));
   REQUIRE(::kill(pid, SIGKILL) == 0);
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  REQUIRE(bg.wait_exit() != 0);  // it is gone, and the file is free
+  s.write("go", "");             // trial 2's orphaned command may end, and no later trial waits
   std::vector<hs::TrialRecord> before;
   {
     auto f = hs::ResultsFile::open(out);
     REQUIRE(f.ok());
     before = f->trials();
   }
-  REQUIRE(before.size() >= 2u);
-  REQUIRE(before.size() < 6u);
+  REQUIRE(before.size() == 2u);  // trials 0 and 1; kill -9 writes nothing of trial 2
+  for (size_t i = 0; i < before.size(); ++i) {
+    CHECK(before[i].id == static_cast<int64_t>(i));
+    CHECK(before[i].status == hs::TrialStatus::kCompleted);
+  }
   // The same command again continues the sweep to its end.
   const Run r = hypersweep("run '" + cfg.string() + "' --out '" + out + "'");
   REQUIRE(r.code == 0);
@@ -223,14 +232,14 @@ TEST_CASE("a sweep killed with SIGKILL resumes with every trial exactly once", "
   CHECK(contains(busy.err, "another hypersweep run is writing this results file"));
   REQUIRE(f->close().ok());
   // A changed config refuses to resume, naming the file and the first difference.
-  const auto other = s.write("other.toml",
-                             "[train]\ndataset = \"fashion_mnist\"\nepochs = 4\n"
-                             "[sweep]\nstrategy = \"bayes\"\ntrials = 6\nseed = 3\n"
-                             "[space]\nlr = { log_uniform = [1e-3, 1e-1] }\n");
+  std::string changed = slurp(cfg);
+  changed.replace(changed.find("trials = 6"), 10, "trials = 7");
+  const auto other = s.write("other.toml", changed);
   const Run m = hypersweep("run '" + other.string() + "' --out '" + out + "'");
+  INFO(m.err);
   CHECK(m.code == 2);
-  CHECK(contains(m.err, "holds another sweep"));
-  CHECK(contains(m.err, "config line 3: `train_limit = 8000` in the file, `epochs = 4` here"));
+  CHECK(contains(m.err, out + ": holds another sweep"));
+  CHECK(contains(m.err, "config line 5: `trials = 6` in the file, `trials = 7` here"));
 }
 
 TEST_CASE("show and report read a real sweep: the table, status counts and diagnosis labels",

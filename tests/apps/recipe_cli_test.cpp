@@ -141,19 +141,24 @@ TEST_CASE("recipe help lists the steps and every recipe key", "[cli][recipe]") {
 
 TEST_CASE("a recipe killed with SIGKILL continues with every trial once", "[cli][recipe][resume]") {
   Scratch s;
-  // Slow enough (30000 samples, 5 coarse epochs) that the kill lands inside step 4.
+  // The kill must land inside step 4, after its second trial is recorded and before its last.
+  // The built-in trainer has no point at which a test can hold a trial (the recipe loads its
+  // data once, so the FIFO of mpi_test's SIGINT test cannot hold one either), so this is the
+  // one race left: 30000 samples and 40 coarse epochs make the rest of step 4 take about 6 s
+  // here (unloaded), against the test's 50 ms poll of the log. A product hook that holds a
+  // trial until a file exists would make it exact.
   std::string text = recipe_config();
   text.replace(text.find("synthetic_samples = 1200"), 24, "synthetic_samples = 30000");
-  text.replace(text.find("coarse_epochs = 2"), 17, "coarse_epochs = 5");
+  text.replace(text.find("coarse_epochs = 2"), 17, "coarse_epochs = 40");
   const auto cfg = s.write("tune.toml", text);
   const std::string out = s.path("tune.h5");
   const std::string args = "recipe '" + cfg.string() + "' --out '" + out + "' --config-out '" +
                            s.path("best.toml") + "'";
   Background bg(args, s.path("log"));
   REQUIRE(bg.pid() > 0);
-  REQUIRE(bg.wait_for("[   2/9]", 120));
+  REQUIRE(bg.wait_for("[   2/9]"));
   REQUIRE(::kill(bg.pid(), SIGKILL) == 0);
-  REQUIRE(bg.wait_exit(30) != 0);
+  REQUIRE(bg.wait_exit() != 0);
   std::vector<hs::TrialRecord> before;
   {
     auto f = hs::ResultsFile::open(out + ".steps/4_coarse_grid.h5");

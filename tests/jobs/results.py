@@ -5,6 +5,7 @@
   results.py snapshot FILE OUT.json  the finished trials' records, to compare with later
   results.py unchanged FILE SNAP     those trials are still in FILE, exactly as they were
   results.py same FILE1 FILE2        the same trials with bit-identical metrics and curves
+  results.py status FILE ID:STATUS.. exactly these trials recorded, with these statuses
 Exits 1 with the reason on stderr when a check fails.
 """
 import json
@@ -63,6 +64,11 @@ def main():
             a, b = recs[i], other[i]
             if (a["status"], a["best_metric"], a["curves"]) != (b["status"], b["best_metric"], b["curves"]):
                 fail(f"trial {i} differs: {a['best_metric']} vs {b['best_metric']}")
+    elif cmd == "status":
+        want = {int(i): st for i, st in (a.split(":") for a in sys.argv[3:])}
+        got = {i: r["status"] for i, r in recs.items()}
+        if got != want or len(ids) != len(want):
+            fail(f"{path}: trials {dict(sorted(got.items()))} ({len(ids)} rows), expected {want}")
     else:
         fail(f"unknown check {cmd}")
 

@@ -33,16 +33,44 @@ if [ -n "$skip_reason" ]; then
 fi
 
 export SLURM_CONF="$WORK/slurm/slurm.conf" HYPERSWEEP_HOME="$SRC" HYPERSWEEP_BIN="$BIN/hypersweep"
-# Waits for job $1 to reach state $2 (up to $3 seconds); prints the state it ended in.
+# A bound, in seconds, on each wait for something that must happen (a job state, a log line, a
+# file): a hang guard that only a hang reaches (CTest's TIMEOUT is the last one), never a
+# measure of speed.
+HANG=300
+# Job $1's state (JobState), or "" when scontrol did not answer.
+job_state() { scontrol show job "$1" 2>/dev/null | sed -n 's/.*JobState=\([A-Z_]*\).*/\1/p'; }
+# Whether state $1 is final: the job will not run again by itself. Every other state (PENDING,
+# CONFIGURING, RUNNING, COMPLETING, REQUEUED, REQUEUE_FED, RESIZING, SUSPENDED, ...) is a step on
+# the way, which a wait waits through; a requeued job passes through several of them.
+final_state() {
+  case "$1" in COMPLETED|FAILED|CANCELLED|TIMEOUT|NODE_FAIL|OUT_OF_MEMORY|BOOT_FAIL|DEADLINE) return 0 ;; esac
+  return 1
+}
+# Waits for job $1 to reach state $2, through any other state that is not final; prints the
+# state it ended in.
 wait_state() {
-  local state=""
-  for _ in $(seq $(( $3 * 5 ))); do
-    state="$(scontrol show job "$1" 2>/dev/null | sed -n 's/.*JobState=\([A-Z_]*\).*/\1/p')"
+  local state="" end=$(( SECONDS + HANG ))
+  while :; do
+    state="$(job_state "$1")"
     [ "$state" = "$2" ] && break
-    case "$state" in FAILED|CANCELLED|TIMEOUT|NODE_FAIL|OUT_OF_MEMORY) break ;; esac
+    final_state "$state" && break
+    [ "$SECONDS" -lt "$end" ] || break
     sleep 0.2
   done
   echo "$state"
+}
+# Waits until the command "$@" succeeds, while job $job may still get there: it gives up only
+# when the job is in a final state (after one last try of the command) or after HANG seconds.
+# Sets $state to the job's last state.
+wait_until() {
+  local end=$(( SECONDS + HANG ))
+  while :; do
+    "$@" && return 0
+    state="$(job_state "$job")"
+    if final_state "$state"; then "$@"; return; fi
+    [ "$SECONDS" -lt "$end" ] || return 1
+    sleep 0.2
+  done
 }
 # A small sweep on generated data: 8 grid trials, `epochs` each.
 sweep_config() {
@@ -61,7 +89,7 @@ case "$step" in
   single)
     cd "$WORK" && sweep_config single.toml 8
     job="$(sbatch --parsable --output="$WORK/single-%j.out" "$SRC/jobs/sweep.sbatch" single.toml single.h5)"
-    state="$(wait_state "$job" COMPLETED 60)"
+    state="$(wait_state "$job" COMPLETED)"
     cat "$WORK/single-$job.out"
     [ "$state" = COMPLETED ] || { log "job $job ended $state"; exit 1; }
     scontrol show job "$job" | grep -q "ExitCode=0:0" || { log "job $job exit code is not 0"; exit 1; }
@@ -75,41 +103,71 @@ case "$step" in
     log "job $job COMPLETED with all 8 trials"
     ;;
   preempt)
-    cd "$WORK" && sweep_config preempt.toml 900   # about 0.7 s a trial: a signal finds some running
-    rm -f preempt.h5 preempt.h5.journal
+    # Command trials that the test holds in flight: trials 2 and 3 wait for the file go1 (created
+    # after run 1's signal), trials 4 and up for go2 (after run 2's requeue), each noting its
+    # start in started.<id> first. So whatever the load, run 1 stops with trials 0-1 completed
+    # and 2-3 in flight, and run 2 with 0-3 completed and 4-5 in flight. SLURM signals every
+    # process of the job (proctrack/linuxproc), the held commands too: they ignore SIGUSR1 and
+    # SIGTERM, so it is their worker that ends them (recorded as interrupted), as it ends a
+    # trial of its own. The wait also ends when WORK is gone.
+    cd "$WORK"
+    cat > preempt.toml <<CONF
+[objective]
+command = '''id=\$HYPERSWEEP_TRIAL_ID; gate=; [ \$id -ge 2 ] && gate=go1; [ \$id -ge 4 ] && gate=go2; if [ -n "\$gate" ]; then trap '' USR1 TERM; touch '$WORK'/started.\$id; while [ -d '$WORK' ] && [ ! -f '$WORK'/\$gate ]; do sleep 0.05; done; fi; echo epoch=1 train_loss={momentum} val_loss={momentum} val_acc={lr}'''
+[sweep]
+strategy = "grid"
+trials = 8
+[space]
+lr = { log_uniform = [1e-2, 1e-1], grid = 4 }
+momentum = [0.5, 0.9]
+CONF
+    rm -f preempt.h5 preempt.h5.journal started.* go1 go2
     job="$(sbatch --parsable --output="$WORK/preempt-%j.out" "$SRC/jobs/sweep-preemptible.sbatch" preempt.toml preempt.h5)"
     out="$WORK/preempt-$job.out"
-    # Waits for the log line "[   $1/8]" (a trial finished) while the job runs.
-    wait_line() {
-      for _ in $(seq 300); do
-        grep -q "^\[   $1/8\]" "$out" 2>/dev/null && return 0
-        scontrol show job "$job" | grep -q "JobState=RUNNING\|JobState=PENDING" || break
-        sleep 0.2
-      done
-      cat "$out"; log "no line [   $1/8] within 60 s"; exit 1
+    has_line() { grep -q "^\[   $1/8\]" "$out" 2>/dev/null; }
+    # Waits for the log line "[   $1/8]" (a trial finished) and for trials $2 and $3 to be held
+    # in flight.
+    wait_held() {
+      wait_until has_line "$1" && wait_until test -f "started.$2" && wait_until test -f "started.$3" || {
+        cat "$out"; log "no line [   $1/8] with trials $2 and $3 held (job $job ended $state)"; exit 1
+      }
     }
-    # Requeued jobs wait for a begin time; this checks the job got there and starts it now.
+    # Waits for the job to be requeued (PENDING again, through whatever states lie between).
     requeued() {
-      state="$(wait_state "$job" PENDING 30)"
+      state="$(wait_state "$job" PENDING)"
       [ "$state" = PENDING ] || { cat "$out"; log "job $job did not requeue $1 (state $state)"; exit 1; }
+    }
+    # Requeued jobs wait for a begin time; this starts the job now, though not within the second
+    # in which it was requeued: slurmd refuses a credential made in the second (or before) it
+    # revoked the last run's ("Killing non-startable batch job: Job credential revoked", and the
+    # job FAILED). Called once the job is PENDING again, so after the revoke: it waits for the
+    # clock to leave the current second.
+    start_now() {
+      local t; t="$(date +%s)"
+      while [ "$(date +%s)" -le "$t" ]; do sleep 0.05; done
       scontrol update jobid="$job" StartTime=now
     }
     # Run 1: what SLURM does before a time limit (--signal=B:USR1@120): signal the batch shell;
     # the sweep stops cleanly and the script requeues the job itself.
-    wait_line 2
+    wait_held 2 2 3
     scancel --signal=USR1 --batch "$job"
     requeued "itself after SIGUSR1"
     grep -q "stopped by SIGUSR1" "$out" || { cat "$out"; log "the sweep did not stop cleanly"; exit 1; }
-    grep -q " interrupted " "$out" || { cat "$out"; log "no trial was in flight at the signal"; exit 1; }
+    check status preempt.h5 0:completed 1:completed 2:interrupted 3:interrupted
     check snapshot preempt.h5 "$WORK/run1.json"
+    touch go1
+    start_now
     # Run 2: what SLURM does on preemption of a --requeue job: SIGTERM to the whole job, requeue.
-    wait_line 4
+    wait_held 4 4 5
     scontrol requeue "$job"
     requeued "on scontrol requeue"
+    check status preempt.h5 0:completed 1:completed 2:completed 3:completed 4:interrupted 5:interrupted
     check snapshot preempt.h5 "$WORK/run2.json"
     check unchanged preempt.h5 "$WORK/run1.json"
+    touch go2
+    start_now
     # Run 3 finishes the sweep.
-    state="$(wait_state "$job" COMPLETED 90)"
+    state="$(wait_state "$job" COMPLETED)"
     cat "$out"
     [ "$state" = COMPLETED ] || { log "job $job ended $state after the requeues"; exit 1; }
     scontrol show job "$job" | grep -q "Restarts=2" || { log "job $job was not restarted twice"; exit 1; }
@@ -127,7 +185,7 @@ case "$step" in
     cd "$WORK" && sweep_config multi.toml 8
     job="$(sbatch --parsable --nodes=1 --ntasks-per-node=2 --cpus-per-task=1 \
              --output="$WORK/multi-%j.out" "$SRC/jobs/sweep-multinode.sbatch" multi.toml multi.h5)"
-    state="$(wait_state "$job" COMPLETED 60)"
+    state="$(wait_state "$job" COMPLETED)"
     cat "$WORK/multi-$job.out"
     [ "$state" = COMPLETED ] || { log "job $job ended $state"; exit 1; }
     check complete multi.h5 8
@@ -147,7 +205,7 @@ case "$step" in
     cp "$SRC/configs/recipe_quick.toml" tune.toml   # the recipe on generated data, in seconds
     rm -rf tune_recipe.h5 tune_recipe.h5.steps tune_recommended.toml
     job="$(sbatch --parsable --output="$WORK/recipe-%j.out" "$SRC/jobs/recipe.sbatch" tune.toml)"
-    state="$(wait_state "$job" COMPLETED 90)"
+    state="$(wait_state "$job" COMPLETED)"
     cat "$WORK/recipe-$job.out"
     [ "$state" = COMPLETED ] || { log "job $job ended $state"; exit 1; }
     scontrol show job "$job" | grep -q "ExitCode=0:0" || { log "job $job exit code is not 0"; exit 1; }

@@ -7,6 +7,10 @@
 #include <set>
 #include <regex>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include "core/rng.h"
 #include "store/read_results.h"
 #include "store/results_file.h"
 #include "support/cli.h"
@@ -26,6 +30,28 @@ std::string synthetic_sweep(const std::string& sweep_table, const std::string& s
   return "[train]\ndataset = \"synthetic\"\nsynthetic_samples = 1500\nhidden = [32]\n"
          "epochs = 4\nbatch_size = 32\nearly_stopping = false\nthreads = 1\n" +
          sweep_table + space;
+}
+
+// A sweep file (`sweep_table`, then a space of lr) of command trials that print metric={lr},
+// in which the trials from id `held` on first leave the file started.<id> in the scratch folder and then wait for the file
+// `go` there, which the test creates when it is ready for them to end. With 2 workers, once
+// started.<held> and started.<held+1> exist, trials 0 .. held-1 are recorded (ids go out in
+// order, and a worker gets a trial only after rank 0 has recorded its last one) and those two
+// are in flight, however loaded the machine. The wait also ends when the scratch folder is
+// gone, so no trial outlives a failed test by long.
+std::string held_sweep(const Scratch& s, const std::string& sweep_table, int held) {
+  const std::string dir = s.dir().string();
+  return "[objective]\ncommand = '''if [ $HYPERSWEEP_TRIAL_ID -ge " + std::to_string(held) +
+         " ]; then touch '" + dir + "/started.'$HYPERSWEEP_TRIAL_ID; while [ -d '" + dir +
+         "' ] && [ ! -f '" + dir + "/go' ]; do sleep 0.05; done; fi; echo metric={lr}'''\n" +
+         sweep_table + "[space]\nlr = { log_uniform = [1e-3, 1e-1] }\n";
+}
+
+// The recorded trials' statuses by id.
+std::map<int64_t, std::string> statuses(const std::vector<hs::TrialRecord>& recs) {
+  std::map<int64_t, std::string> m;
+  for (const auto& t : recs) m[t.id] = hs::status_name(t.status);
+  return m;
 }
 
 // The python block that follows `marker` in README.md.
@@ -136,16 +162,22 @@ TEST_CASE("mpirun with 3 ranks runs a Fashion-MNIST sweep that the README's h5py
 }
 
 TEST_CASE("dispatch is dynamic: a slow trial holds up no other", "[mpi]") {
-  // Trial 0 takes 3 s, the others no time: with 2 workers, one works on trial 0 while the other
-  // runs every other trial, so trial 0 is recorded last and alone on its rank.
+  // Trial 0 ends only once 7 trials are recorded (the log's "[   7/8]" line), the others at
+  // once: with 2 workers, one holds trial 0 while the other runs every other trial, so trial 0
+  // is recorded last and alone on its rank. Static dispatch would give trial 0's worker some of
+  // the 7, and the sweep would hang (until ctest's TIMEOUT).
   Scratch s;
+  const std::string log = s.path("log");
   const auto cfg = s.write("slow.toml",
-                           "[objective]\ncommand = \"if [ $HYPERSWEEP_TRIAL_ID = 0 ]; then sleep 3; "
-                           "fi; echo metric={x}\"\n[sweep]\ntrials = 8\n"
+                           "[objective]\ncommand = '''if [ $HYPERSWEEP_TRIAL_ID = 0 ]; then "
+                           "while ! grep -qF '[   7/8]' '" + log + "'; do sleep 0.05; done; "
+                           "fi; echo metric={x}'''\n[sweep]\ntrials = 8\n"
                            "[space]\nx = { uniform = [0, 1] }\n");
-  const Run r = hypersweep("run '" + cfg.string() + "' --out '" + s.path("slow.h5") + "'", mpirun(3));
-  INFO(r.out << r.err);
-  REQUIRE(r.code == 0);
+  Background bg("run '" + cfg.string() + "' --out '" + s.path("slow.h5") + "'", log, mpirun(3));
+  REQUIRE(bg.pid() > 0);
+  const int code = bg.wait_exit();
+  INFO(bg.log());
+  REQUIRE(code == 0);
   const auto recs = records_of(s.path("slow.h5"));
   REQUIRE(recs.size() == 8u);
   CHECK(recs.back().id == 0);
@@ -195,28 +227,27 @@ TEST_CASE("bayes with one worker asks and tells in the in-process order, so it i
 TEST_CASE("SIGUSR1 stops an MPI sweep cleanly, and the sweep resumes with every trial once",
           "[mpi][resume]") {
   Scratch s;
-  const auto cfg = s.write("stop.toml", synthetic_sweep(
-      "[sweep]\nstrategy = \"tpe\"\ntrials = 10\nseed = 2\n",
-      "[space]\nlr = { log_uniform = [1e-3, 1e-1] }\n"));
-  // Slow enough trials that the signal finds some in flight.
-  std::string text = slurp(cfg);
-  text.replace(text.find("epochs = 4"), 10, "epochs = 30");
-  s.write("stop.toml", text);
+  // Trials 0-2 end at once; 3 and 4 are in flight on the 2 workers when the signal comes.
+  const auto cfg = s.write("stop.toml", held_sweep(s, "[sweep]\nstrategy = \"tpe\"\ntrials = 10\nseed = 2\n", 3));
   const std::string out = s.path("stop.h5");
   Background bg("run '" + cfg.string() + "' --out '" + out + "'", s.path("log"), mpirun(3));
   REQUIRE(bg.pid() > 0);
-  REQUIRE(bg.wait_for("[   2/10]", 60));
+  REQUIRE(bg.wait_for("[   3/10]"));
+  REQUIRE(wait_for_file(s.path("started.3")));
+  REQUIRE(wait_for_file(s.path("started.4")));
   REQUIRE(::kill(bg.pid(), SIGUSR1) == 0);  // mpirun forwards it to every rank
-  const int code = bg.wait_exit(60);
+  const int code = bg.wait_exit();
   INFO(bg.log());
   CHECK(code == 3);  // "stopped; resume"
   CHECK(contains(bg.log(), "stopped by SIGUSR1"));
   const auto before = records_of(out);
-  int interrupted = 0;
-  for (const auto& t : before) interrupted += t.status == hs::TrialStatus::kInterrupted;
-  CHECK(interrupted >= 1);  // the trials in flight
+  // What was recorded before the signal, and the two in flight, which the stop ended.
+  CHECK(statuses(before) == std::map<int64_t, std::string>{{0, "completed"}, {1, "completed"},
+                                                           {2, "completed"}, {3, "interrupted"},
+                                                           {4, "interrupted"}});
   REQUIRE(before.size() < 10u);
 
+  s.write("go", "");  // from now on no trial waits
   const Run r = hypersweep("run '" + cfg.string() + "' --out '" + out + "' --resume", mpirun(3));
   INFO(r.out << r.err);
   REQUIRE(r.code == 0);
@@ -244,21 +275,23 @@ pid_t rank_pid(const std::string& marker, int rank) {
 TEST_CASE("kill -9 of rank 0 under mpirun loses only the trials in flight, and the sweep continues",
           "[mpi][resume]") {
   Scratch s;
-  auto text = synthetic_sweep("[sweep]\nstrategy = \"random\"\ntrials = 10\nseed = 9\n",
-                              "[space]\nlr = { log_uniform = [1e-3, 1e-1] }\n");
-  text.replace(text.find("epochs = 4"), 10, "epochs = 300");  // about 0.3 s a trial
-  const auto cfg = s.write("kill9.toml", text);
+  // Trials 0-2 end at once; 3 and 4 are in flight on the 2 workers when rank 0 dies.
+  const auto cfg = s.write("kill9.toml", held_sweep(s, "[sweep]\nstrategy = \"random\"\ntrials = 10\nseed = 9\n", 3));
   const std::string out = s.path("kill9.h5");
   Background bg("run '" + cfg.string() + "' --out '" + out + "'", s.path("log"), mpirun(3));
-  REQUIRE(bg.wait_for("[   3/10]", 60));
+  REQUIRE(bg.wait_for("[   3/10]"));
+  REQUIRE(wait_for_file(s.path("started.3")));
+  REQUIRE(wait_for_file(s.path("started.4")));
   const pid_t zero = rank_pid(out, 0);
   REQUIRE(zero > 0);
   REQUIRE(::kill(zero, SIGKILL) == 0);  // the writer dies mid-sweep; mpirun ends the job
-  CHECK(bg.wait_exit(60) != 0);
+  CHECK(bg.wait_exit() != 0);
+  s.write("go", "");  // what is left of the dead job's trials may end now, and no new trial waits
   const auto before = records_of(out);  // repaired from the journal if need be
-  REQUIRE(before.size() >= 3u);
+  // kill -9 writes no record: what was recorded before it, nothing of the two in flight.
+  CHECK(statuses(before) == std::map<int64_t, std::string>{{0, "completed"}, {1, "completed"},
+                                                           {2, "completed"}});
   REQUIRE(before.size() < 10u);
-  for (const auto& b : before) CHECK(b.status == hs::TrialStatus::kCompleted);  // kill -9 writes no record
   const Run r = hypersweep("run '" + cfg.string() + "' --out '" + out + "'", mpirun(3));
   INFO(bg.log() << r.out << r.err);
   REQUIRE(r.code == 0);
@@ -266,25 +299,57 @@ TEST_CASE("kill -9 of rank 0 under mpirun loses only the trials in flight, and t
 }
 
 TEST_CASE("SIGINT stops a sweep run without mpirun the same way", "[mpi][resume]") {
+  // The built-in trainer: the interrupted trial keeps the epochs it ran. Trial 0 trains 2
+  // epochs; trial 1 would train 10^8, and it reads its data from a FIFO, so the test knows it
+  // has started (its open() of the FIFO meets the test's) before it sends SIGINT. The trainer
+  // asks whether to stop after each epoch, so trial 1 is interrupted with at least one kept.
   Scratch s;
-  auto text = synthetic_sweep("[sweep]\nstrategy = \"random\"\ntrials = 5\n",
-                              "[space]\nlr = { log_uniform = [1e-3, 1e-1] }\n");
-  text.replace(text.find("epochs = 4"), 10, "epochs = 400");  // seconds per trial
-  const auto cfg = s.write("int.toml", text);
+  std::string csv;  // label,x1..x4: two classes, seeded
+  hs::Rng rng(hs::derive_seed(3, 0, hs::SeedPurpose::kData));
+  for (int i = 0; i < 300; ++i) {
+    const int y = static_cast<int>(rng.below(2));
+    csv += std::to_string(y);
+    for (int f = 0; f < 4; ++f) {
+      csv += ',';
+      csv += std::to_string(y + rng.uniform() - 0.5);
+    }
+    csv += "\n";
+  }
+  const std::string data = s.write("data.csv", csv).string(), fifo = s.path("held.csv");
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  const std::string d = "\"" + data + "\"";
+  const auto cfg = s.write("int.toml",
+                           "[train]\ndataset = \"csv\"\ndata_path = " + d + "\nhidden = [8]\n"
+                           "batch_size = 32\nearly_stopping = false\nthreads = 1\n"
+                           "[sweep]\nstrategy = \"list\"\ntrials = 5\n[space]\n"
+                           "data_path = [" + d + ", \"" + fifo + "\", " + d + ", " + d + ", " + d + "]\n"
+                           "epochs = [2, 100000000, 2, 2, 2]\n");
   const std::string out = s.path("int.h5");
   Background bg("run '" + cfg.string() + "' --out '" + out + "'", s.path("log"));
-  REQUIRE(bg.wait_for("[   1/5]", 60));
-  REQUIRE(::kill(bg.pid(), SIGINT) == 0);
-  CHECK(bg.wait_exit(60) == 3);
+  REQUIRE(bg.pid() > 0);
+  // Trial 1 has started once the FIFO has a reader (until then, opening it to write: ENXIO).
+  int fd = -1;
+  for (int i = 0; fd < 0 && i < kHang * 50 && bg.exit_code() < 0; ++i) {
+    fd = ::open(fifo.c_str(), O_WRONLY | O_NONBLOCK);
+    if (fd < 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
   INFO(bg.log());
+  REQUIRE(fd >= 0);
+  REQUIRE(::fcntl(fd, F_SETFL, 0) == 0);  // blocking writes: the reader takes it all
+  REQUIRE(::write(fd, csv.data(), csv.size()) == static_cast<ssize_t>(csv.size()));
+  ::close(fd);
+  REQUIRE(::kill(bg.pid(), SIGINT) == 0);
+  CHECK(bg.wait_exit() == 3);
   CHECK(contains(bg.log(), "stopped by SIGINT"));
   const auto recs = records_of(out);
-  REQUIRE(recs.size() >= 2u);
-  REQUIRE(recs.size() < 5u);
-  for (size_t i = 0; i + 1 < recs.size(); ++i) CHECK(recs[i].status == hs::TrialStatus::kCompleted);
-  CHECK(recs.back().status == hs::TrialStatus::kInterrupted);
-  CHECK(!recs.back().curves.empty());  // the epochs it ran are kept
-  CHECK(recs.back().curves.size() < 400u);
+  REQUIRE(recs.size() == 2u);
+  CHECK(recs[0].id == 0);
+  CHECK(recs[0].status == hs::TrialStatus::kCompleted);
+  CHECK(recs[0].curves.size() == 2u);
+  CHECK(recs[1].id == 1);
+  CHECK(recs[1].status == hs::TrialStatus::kInterrupted);
+  CHECK(!recs[1].curves.empty());  // the epochs it ran are kept
+  CHECK(recs[1].curves.size() < 100000000u);
 }
 
 TEST_CASE("a worker that cannot load the data ends the sweep with exit 2 naming the file", "[mpi]") {

@@ -34,6 +34,20 @@ inline bool contains(const std::string& s, const std::string& part) {
   return s.find(part) != std::string::npos;
 }
 
+// The bound, in seconds, on a wait for an event that must come (a line in a log, a process
+// ending, a file appearing): a hang guard that only a hang reaches, never a measure of speed.
+constexpr double kHang = 600;
+
+// Waits up to `seconds` for `path` to exist.
+inline bool wait_for_file(const fs::path& path, double seconds = kHang) {
+  const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  while (!fs::exists(path)) {
+    if (std::chrono::steady_clock::now() >= end) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return true;
+}
+
 // A fresh folder under the temp dir, removed with everything in it at the end of its scope.
 class Scratch {
  public:
@@ -78,7 +92,8 @@ inline Run hypersweep(const std::string& args, const std::string& launcher = "")
   return r;
 }
 
-// `<launcher> hypersweep <args>` started in the background, stdout and stderr into `log`.
+// `<launcher> hypersweep <args>` started in the background, stdout and stderr into `log`. One
+// still running when this goes out of scope (a test that failed) gets SIGTERM: the sweep stops.
 class Background {
  public:
   Background(const std::string& args, const std::string& log, const std::string& launcher = "")
@@ -87,33 +102,42 @@ class Background {
     // A subshell starts it, notes its pid, waits for it and writes its exit code.
     const std::string cmd = std::string("cd '") + HS_SOURCE_DIR + "' && ( " + launcher +
                             binary() + " " + args + " > '" + log + "' 2>&1 & echo $! > '" +
-                            pidfile + "'; wait $!; echo $? > '" + log + ".rc' ) &";
+                            pidfile + ".tmp' && mv '" + pidfile + ".tmp' '" + pidfile +
+                            "'; wait $!; echo $? > '" + log + ".rc.tmp' && mv '" + log +
+                            ".rc.tmp' '" + log + ".rc' ) &";
     if (std::system(cmd.c_str()) != 0) return;
-    for (int i = 0; i < 100 && pid_ == 0; ++i) {
-      std::ifstream(pidfile) >> pid_;
-      if (pid_ == 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
+    if (wait_for_file(pidfile)) std::ifstream(pidfile) >> pid_;
   }
+  ~Background() {
+    if (pid_ > 0 && exit_code() < 0) ::kill(pid_, SIGTERM);
+  }
+  Background(const Background&) = delete;
+  Background& operator=(const Background&) = delete;
   pid_t pid() const { return pid_; }
   // Waits up to `seconds` for `text` to appear in the log.
-  bool wait_for(const std::string& text, double seconds) const {
+  bool wait_for(const std::string& text, double seconds = kHang) const {
     const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-    while (std::chrono::steady_clock::now() < end) {
-      if (contains(slurp(log_), text)) return true;
+    while (!contains(slurp(log_), text)) {
+      if (std::chrono::steady_clock::now() >= end) return false;
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
-    return false;
+    return true;
+  }
+  // Its exit code, or -1 while it runs.
+  int exit_code() const {
+    int rc = -1;
+    std::ifstream(log_ + ".rc") >> rc;
+    return rc;
   }
   // Waits up to `seconds` for the process to end; its exit code, or -1 when it has not ended.
-  int wait_exit(double seconds) const {
+  int wait_exit(double seconds = kHang) const {
     const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-    while (std::chrono::steady_clock::now() < end) {
-      int rc = -1;
-      std::ifstream(log_ + ".rc") >> rc;
-      if (rc >= 0) return rc;
+    int rc = exit_code();
+    while (rc < 0 && std::chrono::steady_clock::now() < end) {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      rc = exit_code();
     }
-    return -1;
+    return rc;
   }
   std::string log() const { return slurp(log_); }
 

@@ -2,7 +2,11 @@
 // folder, run for real.
 #include <catch2/catch.hpp>
 
+#include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -59,18 +63,50 @@ SweepConfig sweep_with(const std::string& command, const std::string& space = "x
 
 Trial trial_of(int64_t id, std::vector<ParamValue> values) { return Trial{id, std::move(values)}; }
 
-// Whether process `pid` runs (a zombie does not: init may be slow to reap, or not reap at all).
-bool running(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string stat;
-  if (!std::getline(in, stat)) return false;
-  const size_t paren = stat.rfind(')');
-  return paren != std::string::npos && paren + 2 < stat.size() && stat[paren + 2] != 'Z' &&
-         stat[paren + 2] != 'X';
-}
-
 double seconds_since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+// From here on, processes orphaned by a command's shell (its background jobs) become children
+// of this test process instead of init's, so that gone() can wait for them.
+void adopt_orphans() { REQUIRE(::prctl(PR_SET_CHILD_SUBREAPER, 1) == 0); }
+
+// Waits until process `pid`, a background job of a command whose shell has ended, is gone, and
+// says whether it is. REQUIRES adopt_orphans() before the command ran. The job is then either
+// our child (waitpid returns once it has died: a job left running hangs the test until ctest's
+// TIMEOUT) or was reaped by its shell already (waitpid: ECHILD). Either way, after that no process
+// has its pid (kill: ESRCH).
+bool gone(pid_t pid) {
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return ::kill(pid, 0) == -1 && errno == ESRCH;
+}
+
+// A run of a command that only its timeout ends.
+struct TimedOutRun {
+  TrialRun run;
+  double timeout = 0;  // the [objective] timeout it had, seconds
+  double wall_s = 0;   // the wall time of run_command_trial
+};
+
+// Runs `command`, which writes the file `marker` and then waits to be killed, with [objective]
+// timeout 0.5 s; again with 1, 2, 4 ... s when the timeout fired before the marker was written
+// (a loaded machine may not even start the shell within 0.5 s). What is tested is what the
+// timeout does to a command that got that far, not how soon the shell starts.
+TimedOutRun run_until_timeout(const TempDir& dir, const std::string& command, const std::string& marker) {
+  for (double timeout = 0.5; timeout <= 64; timeout *= 2) {
+    std::filesystem::remove(dir.path + "/" + marker);
+    std::ostringstream t;
+    t << "timeout = " << timeout << "\n";
+    const SweepConfig s = sweep_with(command, "x = 1\n", t.str());
+    const auto t0 = Clock::now();
+    TimedOutRun r{run_command_trial(s, trial_of(0, {ParamValue{int64_t{1}}}), {}), timeout, 0};
+    r.wall_s = seconds_since(t0);
+    if (std::filesystem::exists(dir.path + "/" + marker)) return r;
+  }
+  FAIL("the command never wrote " << marker << ", even with a timeout of 64 s");
+  return {};
 }
 
 }  // namespace
@@ -143,9 +179,18 @@ TEST_CASE("the metric is read from the last line, as k=v pairs or a JSON object"
 TEST_CASE("earlier lines with an epoch give the curve, and the best epoch by the metric",
           "[sweep][command]") {
   TempDir dir;
-  const std::string script = dir.write("train.py", R"PY(import json, time
+  // Between rows 1 and 2 lie at least 0.05 s after the reader has taken row 1: the script waits
+  // until the reader has read a line it printed after row 1 (FIONREAD on its stdout pipe: no
+  // bytes left in it), which it reads only once it has timed row 1.
+  const std::string script = dir.write("train.py", R"PY(import fcntl, json, struct, termios, time
+def taken():
+    while struct.unpack("i", fcntl.ioctl(1, termios.FIONREAD, b"\0\0\0\0"))[0] > 0:
+        time.sleep(0.001)
 print("loading data")
 print(json.dumps({"epoch": 1, "lr": 0.1, "train_loss": 2.0, "val_acc": 0.5}), flush=True)
+taken()
+print("working", flush=True)
+taken()
 time.sleep(0.05)
 print("epoch=2 lr=0.05 train_loss=1.5 train_acc=0.6 val_loss=1.2 val_acc=0.8")
 print("Epoch 3: val_acc=0.99 (free text, ignored)")
@@ -153,7 +198,9 @@ print(json.dumps({"epoch": 3, "val_acc": 0.7, "val_loss": 1.1}))
 print(json.dumps({"val_acc": 0.8, "test_acc": 0.77}))
 )PY");
   const SweepConfig s = sweep_with("/usr/bin/python3 " + script);
+  const auto t0 = Clock::now();
   const TrialRun r = run_command_trial(s, trial_of(3, {ParamValue{int64_t{1}}}), {});
+  const double wall_s = seconds_since(t0);
   INFO(r.error);
   CHECK(r.status == TrialStatus::kCompleted);
   CHECK(r.outcome.value == 0.8);
@@ -173,9 +220,9 @@ print(json.dumps({"val_acc": 0.8, "test_acc": 0.77}))
   CHECK(t.best_epoch == 2);  // val_acc is maximised: 0.8 at the second row
   CHECK(t.curves[t.best_epoch - 1].val_acc == 0.8);
   CHECK(t.test_acc == 0.77);
-  CHECK(t.curves[1].seconds >= 0.02);  // the 0.05 s sleep lies between rows 1 and 2
+  CHECK(t.curves[1].seconds - t.curves[0].seconds >= 0.05);  // the 0.05 s sleep lies between rows 1 and 2
   CHECK(t.seconds >= 0.05);
-  CHECK(t.seconds < 10);
+  CHECK(t.seconds <= wall_s);  // the command's own wall time, within the call's
 
   // Minimised metric: the best row is the one with the lowest val_loss; the last line may itself
   // be a row (it carries the epoch and the metric).
@@ -221,33 +268,33 @@ TEST_CASE("a non-zero exit or a signal fails the trial with the end of stderr", 
 
 TEST_CASE("a trial past its timeout is killed with its whole process group", "[sweep][command]") {
   TempDir dir;
-  // A background job in the same group must die with it.
-  const SweepConfig s = sweep_with("sleep 30 & echo $! > " + dir.path + "/bg; sleep 30", "x = 1\n",
-                                   "timeout = 0.5\n");
-  const auto t0 = Clock::now();
-  const TrialRun r = run_command_trial(s, trial_of(0, {ParamValue{int64_t{1}}}), {});
-  CHECK(seconds_since(t0) < 5);
-  CHECK(seconds_since(t0) >= 0.5);
-  CHECK(r.status == TrialStatus::kFailed);
-  CHECK(r.error.find("timed out after 0.5 s") != std::string::npos);
+  adopt_orphans();
+  // Neither the shell nor its background job would ever end by itself: the timeout must kill
+  // both (or the test hangs until ctest's TIMEOUT).
+  const TimedOutRun t = run_until_timeout(
+      dir, "sleep 100000 & echo $! > " + dir.path + "/bg; touch " + dir.path + "/started; sleep 100000",
+      "started");
+  const TrialRun& r = t.run;
+  INFO("timeout " << t.timeout << " s");
+  CHECK(t.wall_s >= t.timeout);  // not before its time (a lower bound: load only adds to it)
+  CHECK(r.status == hs::TrialStatus::kFailed);
+  std::ostringstream why;
+  why << "timed out after " << t.timeout << " s";
+  CHECK(r.error.find(why.str()) != std::string::npos);
   REQUIRE(r.result.has_value());
-  CHECK(r.result->record.status == TrialStatus::kTimedOut);
-  const pid_t bg = std::stoi(dir.read("bg"));
+  CHECK(r.result->record.status == hs::TrialStatus::kTimedOut);
+  const pid_t bg = std::stoi(dir.read("bg"));  // written before `started`
   CHECK(bg > 0);
-  bool gone = false;
-  for (int i = 0; i < 50 && !gone; ++i) {  // reaped by init shortly after the kill
-    gone = !running(bg);
-    if (!gone) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  CHECK(gone);
+  CHECK(gone(bg));
 
-  // One that ignores SIGTERM gets SIGKILL 2 s later.
-  const SweepConfig stubborn = sweep_with("trap '' TERM; sleep 30", "x = 1\n", "timeout = 0.5\n");
-  const auto t1 = Clock::now();
-  const TrialRun st = run_command_trial(stubborn, trial_of(0, {ParamValue{int64_t{1}}}), {});
-  CHECK(seconds_since(t1) >= 2.4);
-  CHECK(seconds_since(t1) < 5);
-  CHECK(st.status == TrialStatus::kFailed);
+  // One that ignores SIGTERM (and so does its `sleep`, which inherits that) gets SIGKILL 2 s
+  // later: only SIGKILL ends it.
+  const TimedOutRun st = run_until_timeout(
+      dir, "trap '' TERM; touch " + dir.path + "/trapped; sleep 100000", "trapped");
+  INFO("timeout " << st.timeout << " s");
+  CHECK(st.wall_s >= st.timeout + 2);  // the 2 s grace after SIGTERM (a lower bound)
+  CHECK(st.run.status == hs::TrialStatus::kFailed);
+  CHECK(st.run.error.find("timed out") != std::string::npos);
 }
 
 TEST_CASE("a missing, unreadable or non-finite metric fails the trial", "[sweep][command]") {
@@ -304,22 +351,27 @@ TEST_CASE("output lines parse strictly as k=v pairs or a flat JSON object", "[sw
 }
 
 TEST_CASE("the stop flag interrupts a running trial", "[sweep][command]") {
-  const SweepConfig s = sweep_with("sleep 30; echo metric=1");
-  std::atomic<bool> stop{false};
-  const auto t0 = Clock::now();
+  TempDir dir;
+  // Another thread raises the flag once the command runs (it has written `started`). The
+  // command would never end by itself: only the stop can end it (or the test hangs until
+  // ctest's TIMEOUT).
+  const std::string started = dir.path + "/started";
+  const SweepConfig s = sweep_with("touch " + started + "; sleep 100000; echo metric=1");
+  std::atomic<bool> stop{false}, returned{false};
   std::thread stopper([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    while (!std::filesystem::exists(started) && !returned)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
     stop = true;
   });
   const TrialRun r = run_command_trial(s, trial_of(0, {ParamValue{int64_t{1}}}), [&] { return stop.load(); });
+  returned = true;
   stopper.join();
-  CHECK(seconds_since(t0) >= 0.3);
-  CHECK(seconds_since(t0) < 5);
-  CHECK(r.status == TrialStatus::kInterrupted);
+  CHECK(r.status == hs::TrialStatus::kInterrupted);
   CHECK(!r.outcome.ok);
-  CHECK_FALSE(r.error.empty());
+  CHECK(r.error.find("stopped while the command ran") != std::string::npos);
+  REQUIRE(r.result.has_value());
+  CHECK(r.result->record.status == hs::TrialStatus::kInterrupted);
   // A flag already set: the command does not even start.
-  TempDir dir;
   const TrialRun before = run_command_trial(sweep_with("touch " + dir.path + "/ran; echo metric=1"),
                                             trial_of(0, {ParamValue{int64_t{1}}}), [&] { return stop.load(); });
   CHECK(before.status == TrialStatus::kInterrupted);
@@ -335,25 +387,38 @@ TEST_CASE("the stop flag interrupts a running trial", "[sweep][command]") {
 TEST_CASE("the child gets the trial id and seed, no stdin, and a background job cannot hold it",
           "[sweep][command]") {
   TempDir dir;
-  const SweepConfig s = sweep_with("cat; echo \"$HYPERSWEEP_SEED\" > " + dir.path +
+  adopt_orphans();
+  // Our stdin, for the time of the trial: a pipe holding a line, so a child that read it would
+  // copy that line (and never hang: its other end is closed).
+  int in[2];
+  REQUIRE(::pipe(in) == 0);
+  REQUIRE(::write(in[1], "the test's stdin\n", 17) == 17);
+  ::close(in[1]);
+  const int saved_stdin = ::dup(0);
+  REQUIRE(::dup2(in[0], 0) == 0);
+  ::close(in[0]);
+  const SweepConfig s = sweep_with("cat > " + dir.path + "/stdin; echo \"$HYPERSWEEP_SEED\" > " + dir.path +
                                    "/seed; echo metric=$HYPERSWEEP_TRIAL_ID");
   ::setenv("HYPERSWEEP_SEED", "stale", 1);  // ours is replaced, not inherited
-  const auto t0 = Clock::now();
   const TrialRun r = run_command_trial(s, trial_of(7, {ParamValue{int64_t{1}}}), {});
   ::unsetenv("HYPERSWEEP_SEED");
-  CHECK(seconds_since(t0) < 5);  // `cat` read /dev/null, not our stdin
-  CHECK(r.status == TrialStatus::kCompleted);
+  REQUIRE(::dup2(saved_stdin, 0) == 0);
+  ::close(saved_stdin);
+  CHECK(r.status == hs::TrialStatus::kCompleted);
+  CHECK(dir.read("stdin").empty());  // `cat` read /dev/null, not our stdin
   CHECK(r.outcome.value == 7);
   const uint64_t seed = derive_seed(5, 7, SeedPurpose::kTrial) >> 1;
   CHECK(dir.read("seed") == std::to_string(seed) + "\n");
 
-  // The shell is done, but a job it left behind keeps stdout open: the trial ends a second later.
-  const auto t1 = Clock::now();
-  const TrialRun bg = run_command_trial(sweep_with("sleep 30 & echo metric=3"),
+  // The shell is done, but a job it left behind keeps stdout open, and would never end by
+  // itself: the trial still ends (or the test hangs until ctest's TIMEOUT), and the job is gone.
+  const TrialRun bg = run_command_trial(sweep_with("sleep 100000 & echo $! > " + dir.path + "/bg; echo metric=3"),
                                         trial_of(0, {ParamValue{int64_t{1}}}), {});
-  CHECK(seconds_since(t1) < 5);
-  CHECK(bg.status == TrialStatus::kCompleted);
+  CHECK(bg.status == hs::TrialStatus::kCompleted);
   CHECK(bg.outcome.value == 3);
+  const pid_t job = std::stoi(dir.read("bg"));
+  CHECK(job > 0);
+  CHECK(gone(job));
 }
 
 TEST_CASE("a command that cannot be expanded or found fails the trial", "[sweep][command]") {
