@@ -6,23 +6,26 @@
 //   mpirun -np 3 --oversubscribe build/bin/bench_dispatch [--trials N] [--rounds R]
 //          [--strategy random|tpe|grid] [--store FILE]
 // Cases: each round runs one sweep of N trials (default 20,000; 5 rounds) through the real
-// TrialQueue and mpi::serve()/work(), and rank 0 prints trials/s per round and the median.
+// TrialQueue and the MPI executor (exec/launch.h: the scheduler and its workers, one job per
+// round), and rank 0 prints trials/s per round and the median.
 // --store also appends every record to a results file (journal fsync'd per trial, as a real
 // sweep does), which shows what durability costs. Before timing, every round checks that each
 // trial id came back exactly once.
 // Not Google Benchmark: its timing loop runs in one process, and this needs every rank in step.
-#include <mpi.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <memory>
+#include <optional>
 #include <filesystem>
 #include <string>
 #include <vector>
 
-#include "mpi/scheduler.h"
+#include "exec/launch.h"
 #include "store/results_file.h"
+#include "sweep/sweep_header.h"
 
 namespace {
 
@@ -53,33 +56,42 @@ hs::SweepConfig sweep_of(const Args& a) {
   auto s = hs::load_sweep_text(text, "<bench_dispatch>");
   if (!s) {
     std::fprintf(stderr, "bench_dispatch: %s\n", s.error().str().c_str());
-    MPI_Abort(MPI_COMM_WORLD, 2);
+    std::exit(2);
   }
   return std::move(*s);
+}
+
+// A trial that does nothing: its record says completed, with a made-up metric.
+class NullObjective final : public hs::Objective {
+ public:
+  hs::Status prepare() override { return {}; }
+  hs::TrialRecord run(const hs::Trial& t, const hs::TrialHooks&) override {
+    hs::TrialRecord r = hs::record_of(t, hs::TrialStatus::kCompleted);
+    r.best_metric = 1.0 / static_cast<double>(t.id + 1);
+    return r;
+  }
+};
+
+hs::Result<std::unique_ptr<hs::Objective>> null_objective(const hs::Job&) {
+  return std::unique_ptr<hs::Objective>(std::make_unique<NullObjective>());
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  hs::mpi::Session mpi(&argc, &argv);
-  if (!mpi.active() || mpi.size() < 2) {
+  auto launch = hs::Launch::start(&argc, &argv);
+  if (!launch || (*launch)->workers() < 1) {
     std::fprintf(stderr, "bench_dispatch: run it under mpirun with at least 2 ranks\n");
     return 2;
   }
+  hs::Launch& mpi = **launch;
   const Args a = parse(argc, argv);
   const hs::SweepConfig sweep = sweep_of(a);
+  if (mpi.is_worker()) return mpi.serve({}, null_objective, {});
+  mpi.begin(true);
+  const auto executor = mpi.executor(null_objective);
   std::vector<double> rates;
   for (int round = 0; round < a.rounds; ++round) {
-    if (mpi.rank() > 0) {
-      // A trial that does nothing: its record says completed, with a made-up metric.
-      auto run = [](const hs::Trial& t, const hs::StopCheck&) {
-        hs::TrialRecord r = hs::record_of(t, hs::TrialStatus::kCompleted);
-        r.best_metric = 1.0 / static_cast<double>(t.id + 1);
-        return r;
-      };
-      if (auto st = hs::mpi::work(MPI_COMM_WORLD, {}, run, {}); !st) return 1;
-      continue;
-    }
     auto queue = hs::TrialQueue::make(sweep);
     if (!queue) return 1;
     std::optional<hs::ResultsFile> file;
@@ -89,17 +101,17 @@ int main(int argc, char** argv) {
       file.emplace(std::move(*f));
     }
     std::vector<char> seen(static_cast<size_t>(a.trials), 0);
-    hs::mpi::ServeHooks hooks;
-    hooks.on_record = [&](const hs::TrialRecord& r, const hs::mpi::Progress&) -> hs::Status {
+    hs::RunHooks hooks;
+    hooks.on_record = [&](const hs::TrialRecord& r, const hs::Progress&) -> hs::Status {
       seen.at(static_cast<size_t>(r.id))++;
       return file ? file->append(r) : hs::Status{};
     };
     const auto t0 = std::chrono::steady_clock::now();
-    auto served = hs::mpi::serve(MPI_COMM_WORLD, *queue, hooks);
+    auto served = executor->run(hs::Job{"bench", ""}, *queue, hooks);
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (!served || std::any_of(seen.begin(), seen.end(), [](char c) { return c != 1; })) {
       std::fprintf(stderr, "bench_dispatch: a trial was lost or came back twice\n");
-      MPI_Abort(MPI_COMM_WORLD, 1);
+      return 1;
     }
     rates.push_back(static_cast<double>(a.trials) / s);
     std::printf("round %d: %lld %s trials in %.3f s: %.0f trials/s\n", round + 1,
@@ -110,10 +122,9 @@ int main(int argc, char** argv) {
       std::filesystem::remove(a.store + ".journal");
     }
   }
-  if (mpi.rank() == 0) {
-    std::sort(rates.begin(), rates.end());
-    std::printf("median: %.0f trials/s (%d workers, %s%s)\n", rates[rates.size() / 2],
-                mpi.size() - 1, a.strategy.c_str(), a.store.empty() ? "" : ", with the results file");
-  }
+  mpi.end();
+  std::sort(rates.begin(), rates.end());
+  std::printf("median: %.0f trials/s (%d workers, %s%s)\n", rates[rates.size() / 2],
+              mpi.workers(), a.strategy.c_str(), a.store.empty() ? "" : ", with the results file");
   return 0;
 }

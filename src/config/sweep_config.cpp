@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "config/toml_text.h"
+#include "core/text.h"
 #include "search/space_text.h"
 
 namespace hs {
@@ -325,6 +326,20 @@ Result<std::vector<CommandPart>> split_command(const ObjectiveOptions& objective
     }
   }
   return parts;
+}
+
+std::string sweep_text(const SweepSpec& spec) {
+  std::string s = "# " + spec.comment + "\n" + to_toml(spec.train) + "\n[sweep]\nstrategy = \"" +
+                  strategy_name(spec.strategy.kind) + "\"\ntrials = " +
+                  std::to_string(spec.strategy.trials) + "\nseed = " +
+                  std::to_string(spec.strategy.seed) + "\nmetric = \"" + spec.metric +
+                  "\"\n\n[space]\n";
+  for (const auto& [name, values] : spec.choices) {
+    s += name + " = [";
+    for (size_t i = 0; i < values.size(); ++i) s += (i ? ", " : "") + shortest_float(values[i]);
+    s += "]\n";
+  }
+  return s;
 }
 
 Result<TrainOptions> trial_options(const SweepConfig& sweep, const Trial& trial) {

@@ -71,6 +71,26 @@ Result<std::vector<CommandPart>> split_command(const ObjectiveOptions& objective
 Result<SweepConfig> load_sweep(const std::string& path);
 Result<SweepConfig> load_sweep_text(std::string_view text, const std::string& name);
 
+// The sweep in file `path`, or with "" the built-in one: the lecture's random search (11.2.2)
+// over the learning rate and the weight decay, both log-uniform on [1e-4, 1e-1], 8 trials of the
+// MLP on Fashion-MNIST. kDefaultSweepName stands for its file in messages, kDefaultSweepStem
+// names its results file.
+inline constexpr char kDefaultSweepName[] = "<built-in default sweep>";
+inline constexpr char kDefaultSweepStem[] = "hypersweep_default";
+Result<SweepConfig> load_sweep_or_default(const std::string& path);
+
+// A sweep file a program writes (the recipe's step sweeps), to load with load_sweep_text: every
+// rank that runs the sweep loads the same text, and the results file keeps it.
+struct SweepSpec {
+  std::string comment;      // the text's first line, after "# "
+  TrainOptions train;       // its [train] table (to_toml)
+  StrategyOptions strategy; // [sweep] strategy, trials and seed
+  std::string metric;       // [sweep] metric
+  // [space]: each parameter a list of choices, in order (name = [v1, v2, ...]).
+  std::vector<std::pair<std::string, std::vector<double>>> choices;
+};
+std::string sweep_text(const SweepSpec& spec);
+
 // The trainer options of one trial: the base configuration with the trial's values set.
 // Errors: a value the trainer refuses, or (with an objective command) a name that is not a
 // trainer key; the runner calls it only when uses_trainer(sweep).

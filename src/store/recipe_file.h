@@ -37,6 +37,10 @@
 
 namespace hs {
 
+// The steps' group names, index = step - 1.
+inline constexpr const char* kRecipeSteps[6] = {"1_initial_loss", "2_overfit", "3_lr_find",
+                                                "4_coarse_grid", "5_refine", "6_recommendation"};
+
 // What the recipe file's root says.
 struct RecipeHeader {
   std::string config_text;   // the user's config as given

@@ -17,7 +17,11 @@
 
 #include "config/config.h"
 #include "data/load.h"
+#include "exec/in_process.h"
+#include "objective/trainer_objective.h"
 #include "recipe/recipe.h"
+#include "recipe/step_objectives.h"
+#include "recipe/step_sweeps.h"
 #include "store/recipe_file.h"
 
 using namespace hs;
@@ -76,35 +80,39 @@ Setup make_setup(const Dir& dir, const std::string& text, const std::vector<std:
   return s;
 }
 
-// Runs the step's trials in this process, as the CLI does without mpirun; `budget` trials in all
-// (over every step) before it reports a stop, as a signal would.
-struct LocalRunner {
-  std::shared_ptr<const DataBundle> data;
-  const RecipeSetup* setup = nullptr;
+// Runs the step's trials in this process, as the CLI does without mpirun (InProcessExecutor on
+// the steps' objectives); `budget` trials in all (over every step) before it reports a stop, as a
+// signal would.
+class LocalRunner final : public Executor {
+ public:
   int budget = 1 << 30;
   std::map<int, int> ran;  // trials run per step
 
-  RecipeHooks hooks() {
-    RecipeHooks h;
-    h.run_step = [this](int step, const SweepConfig& sweep, const std::string&, TrialQueue& queue,
-                        const std::function<Status(const TrialRecord&)>& on_record) {
-      return run_step_here(
-          step, sweep, setup->base, setup->options, data, queue,
-          [&, step](const TrialRecord& r) {
-            --budget;
-            ++ran[step];
-            return on_record(r);
-          },
-          [this] { return budget <= 0; });
-    };
-    return h;
+  void use(const Setup& s) {
+    inner_ = std::make_unique<InProcessExecutor>(
+        [&s](const Job& job) { return step_objective(job, s.setup.base, s.setup.options, s.data); },
+        "here");
   }
+  int workers() const override { return 0; }
+  Result<bool> run(const Job& job, TrialQueue& queue, const RunHooks& hooks) override {
+    const int step = job.name.back() - '0';  // "recipe step N"
+    RunHooks h = hooks;
+    h.on_record = [&, step](const TrialRecord& r, const Progress& p) {
+      --budget;
+      ++ran[step];
+      return hooks.on_record(r, p);
+    };
+    h.stop = [&] { return budget <= 0 || (hooks.stop && hooks.stop()); };
+    return inner_->run(job, queue, h);
+  }
+
+ private:
+  std::unique_ptr<InProcessExecutor> inner_;
 };
 
 Result<RecipeOutcome> run(Setup& s, LocalRunner& local) {
-  local.setup = &s.setup;
-  local.data = s.data;
-  return run_recipe(s.setup, *s.data, local.hooks());
+  local.use(s);
+  return run_recipe(s.setup, *s.data, local, {});
 }
 
 double param(const TrialRecord& r, size_t i) { return std::get<double>(r.params.at(i)); }

@@ -18,7 +18,8 @@
 #include <thread>
 
 #include "core/rng.h"
-#include "sweep/command.h"
+#include "objective/command_objective.h"
+#include "trial/metric.h"
 
 using namespace hs;
 
@@ -63,6 +64,13 @@ SweepConfig sweep_with(const std::string& command, const std::string& space = "x
 
 Trial trial_of(int64_t id, std::vector<ParamValue> values) { return Trial{id, std::move(values)}; }
 
+// Trial `t` of the command sweep `s`, with `stop` as the sweep's stop.
+TrialRecord run_command_trial(const SweepConfig& s, const Trial& t, std::function<bool()> stop) {
+  CommandObjective objective(s);
+  REQUIRE(objective.prepare().ok());
+  return objective.run(t, TrialHooks{{}, std::move(stop)});
+}
+
 double seconds_since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
 }
@@ -85,7 +93,7 @@ bool gone(pid_t pid) {
 
 // A run of a command that only its timeout ends.
 struct TimedOutRun {
-  TrialRun run;
+  TrialRecord run;
   double timeout = 0;  // the [objective] timeout it had, seconds
   double wall_s = 0;   // the wall time of run_command_trial
 };
@@ -112,7 +120,7 @@ TimedOutRun run_until_timeout(const TempDir& dir, const std::string& command, co
 }  // namespace
 
 TEST_CASE("placeholders take the trial's values, quoted for the shell where needed",
-          "[sweep][command]") {
+          "[objective][command]") {
   const SweepConfig s = sweep_with(
       "run --lr {lr} --n {n} --flag {flag} --name {name} --path {path} {{literal}} {lr}",
       "lr = { log_uniform = [1e-6, 1.0] }\nn = { int = [1, 100] }\nflag = [true, false]\n"
@@ -137,7 +145,7 @@ TEST_CASE("placeholders take the trial's values, quoted for the shell where need
   const std::string script = dir.write("args.sh", "printf '%s\\n' \"$@\" > \"$0.out\"\necho metric=1\n");
   const SweepConfig run = sweep_with("sh " + script + " {name} {path} {lr} {{x}}",
                                      "name = [\"it's a b\"]\npath = [\"$HOME;rm -rf /\"]\nlr = 0.5\n");
-  const TrialRun r = run_command_trial(
+  const TrialRecord r = run_command_trial(
       run, trial_of(0, {ParamValue{std::string("it's a b")}, ParamValue{std::string("$HOME;rm -rf /")},
                         ParamValue{0.5}}),
       {});
@@ -145,7 +153,7 @@ TEST_CASE("placeholders take the trial's values, quoted for the shell where need
   CHECK(dir.read("args.sh.out") == "it's a b\n$HOME;rm -rf /\n0.5\n{x}\n");
 }
 
-TEST_CASE("the metric is read from the last line, as k=v pairs or a JSON object", "[sweep][command]") {
+TEST_CASE("the metric is read from the last line, as k=v pairs or a JSON object", "[objective][command]") {
   TempDir dir;
   struct Case {
     std::string stdout_text, metric;
@@ -164,20 +172,19 @@ TEST_CASE("the metric is read from the last line, as k=v pairs or a JSON object"
     INFO(c.stdout_text);
     const std::string out = dir.write("out.txt", c.stdout_text);
     const SweepConfig s = sweep_with("cat " + out, "x = 1\n", "", "metric = \"" + c.metric + "\"\n");
-    const TrialRun r = run_command_trial(s, trial_of(0, {ParamValue{int64_t{1}}}), {});
+    const TrialRecord r = run_command_trial(s, trial_of(0, {ParamValue{int64_t{1}}}), {});
     CHECK(r.status == TrialStatus::kCompleted);
     CHECK(r.error.empty());
-    CHECK(r.outcome.ok);
-    CHECK(r.outcome.value == c.value);
-    REQUIRE(r.result.has_value());
-    CHECK(r.result->record.best_metric == c.value);
-    if (std::isnan(c.test_acc)) CHECK(std::isnan(r.result->record.test_acc));
-    else CHECK(r.result->record.test_acc == c.test_acc);
+    CHECK(outcome_of(r).ok);
+    CHECK(r.best_metric == c.value);
+    CHECK(r.best_metric == c.value);
+    if (std::isnan(c.test_acc)) CHECK(std::isnan(r.test_acc));
+    else CHECK(r.test_acc == c.test_acc);
   }
 }
 
 TEST_CASE("earlier lines with an epoch give the curve, and the best epoch by the metric",
-          "[sweep][command]") {
+          "[objective][command]") {
   TempDir dir;
   // Between rows 1 and 2 lie at least 0.05 s after the reader has taken row 1: the script waits
   // until the reader has read a line it printed after row 1 (FIONREAD on its stdout pipe: no
@@ -199,13 +206,12 @@ print(json.dumps({"val_acc": 0.8, "test_acc": 0.77}))
 )PY");
   const SweepConfig s = sweep_with("/usr/bin/python3 " + script);
   const auto t0 = Clock::now();
-  const TrialRun r = run_command_trial(s, trial_of(3, {ParamValue{int64_t{1}}}), {});
+  const TrialRecord r = run_command_trial(s, trial_of(3, {ParamValue{int64_t{1}}}), {});
   const double wall_s = seconds_since(t0);
   INFO(r.error);
   CHECK(r.status == TrialStatus::kCompleted);
-  CHECK(r.outcome.value == 0.8);
-  REQUIRE(r.result.has_value());
-  const TrialRecord& t = r.result->record;
+  CHECK(r.best_metric == 0.8);
+  const TrialRecord& t = r;
   REQUIRE(t.curves.size() == 3u);
   CHECK(t.curves[0].epoch == 1);
   CHECK(t.curves[0].lr == 0.1);
@@ -231,19 +237,18 @@ print(json.dumps({"val_acc": 0.8, "test_acc": 0.77}))
                                     "epoch=4 val_loss=0.5\n");
   const SweepConfig loss = sweep_with("cat " + out, "x = 1\n", "", "metric = \"val_loss\"\n");
   CHECK(loss.strategy.direction == Direction::kMinimize);
-  const TrialRun l = run_command_trial(loss, trial_of(0, {ParamValue{int64_t{1}}}), {});
-  CHECK(l.outcome.value == 0.5);
-  REQUIRE(l.result.has_value());
-  CHECK(l.result->record.curves.size() == 4u);
-  CHECK(l.result->record.best_epoch == 2);
+  const TrialRecord l = run_command_trial(loss, trial_of(0, {ParamValue{int64_t{1}}}), {});
+  CHECK(l.best_metric == 0.5);
+  CHECK(l.curves.size() == 4u);
+  CHECK(l.best_epoch == 2);
 }
 
-TEST_CASE("a non-zero exit or a signal fails the trial with the end of stderr", "[sweep][command]") {
+TEST_CASE("a non-zero exit or a signal fails the trial with the end of stderr", "[objective][command]") {
   const SweepConfig s = sweep_with("echo metric=1; echo 'bad things' >&2; exit 3");
-  const TrialRun r = run_command_trial(s, trial_of(0, {ParamValue{int64_t{1}}}), {});
+  const TrialRecord r = run_command_trial(s, trial_of(0, {ParamValue{int64_t{1}}}), {});
   CHECK(r.status == TrialStatus::kFailed);
-  CHECK(!r.outcome.ok);
-  CHECK(std::isnan(r.outcome.value));
+  CHECK(!outcome_of(r).ok);
+  CHECK(std::isnan(r.best_metric));
   CHECK(r.error.rfind("the command exited with status 3\n", 0) == 0);
   CHECK(r.error.find("bad things") != std::string::npos);
 
@@ -251,7 +256,7 @@ TEST_CASE("a non-zero exit or a signal fails the trial with the end of stderr", 
   const SweepConfig noisy = sweep_with(
       "i=0; while [ $i -lt 2000 ]; do echo \"noise line $i\" >&2; i=$((i+1)); done; "
       "echo 'the real reason' >&2; exit 1");
-  const TrialRun n = run_command_trial(noisy, trial_of(0, {ParamValue{int64_t{1}}}), {});
+  const TrialRecord n = run_command_trial(noisy, trial_of(0, {ParamValue{int64_t{1}}}), {});
   CHECK(n.status == TrialStatus::kFailed);
   CHECK(n.error.find("the real reason") != std::string::npos);
   CHECK(n.error.find("noise line 1999\n") != std::string::npos);
@@ -260,13 +265,13 @@ TEST_CASE("a non-zero exit or a signal fails the trial with the end of stderr", 
   const size_t tail = n.error.find('\n') + 1;
   CHECK(n.error.find("noise line", tail) == n.error.find('\n', tail) + 1);  // whole lines
 
-  const TrialRun k = run_command_trial(sweep_with("echo metric=1; kill -USR1 $$"),
+  const TrialRecord k = run_command_trial(sweep_with("echo metric=1; kill -USR1 $$"),
                                        trial_of(0, {ParamValue{int64_t{1}}}), {});
   CHECK(k.status == TrialStatus::kFailed);
   CHECK(k.error.find("killed by SIGUSR1") != std::string::npos);
 }
 
-TEST_CASE("a trial past its timeout is killed with its whole process group", "[sweep][command]") {
+TEST_CASE("a trial past its timeout is killed with its whole process group", "[objective][command]") {
   TempDir dir;
   adopt_orphans();
   // Neither the shell nor its background job would ever end by itself: the timeout must kill
@@ -274,15 +279,13 @@ TEST_CASE("a trial past its timeout is killed with its whole process group", "[s
   const TimedOutRun t = run_until_timeout(
       dir, "sleep 100000 & echo $! > " + dir.path + "/bg; touch " + dir.path + "/started; sleep 100000",
       "started");
-  const TrialRun& r = t.run;
+  const TrialRecord& r = t.run;
   INFO("timeout " << t.timeout << " s");
   CHECK(t.wall_s >= t.timeout);  // not before its time (a lower bound: load only adds to it)
   CHECK(r.status == hs::TrialStatus::kFailed);
   std::ostringstream why;
   why << "timed out after " << t.timeout << " s";
   CHECK(r.error.find(why.str()) != std::string::npos);
-  REQUIRE(r.result.has_value());
-  CHECK(r.result->record.status == hs::TrialStatus::kTimedOut);
   const pid_t bg = std::stoi(dir.read("bg"));  // written before `started`
   CHECK(bg > 0);
   CHECK(gone(bg));
@@ -297,7 +300,7 @@ TEST_CASE("a trial past its timeout is killed with its whole process group", "[s
   CHECK(st.run.error.find("timed out") != std::string::npos);
 }
 
-TEST_CASE("a missing, unreadable or non-finite metric fails the trial", "[sweep][command]") {
+TEST_CASE("a missing, unreadable or non-finite metric fails the trial", "[objective][command]") {
   TempDir dir;
   struct Case {
     std::string stdout_text, reason;
@@ -319,38 +322,16 @@ TEST_CASE("a missing, unreadable or non-finite metric fails the trial", "[sweep]
   for (const Case& c : cases) {
     INFO(c.stdout_text);
     const std::string out = dir.write("out.txt", c.stdout_text);
-    const TrialRun r =
+    const TrialRecord r =
         run_command_trial(sweep_with("cat " + out), trial_of(0, {ParamValue{int64_t{1}}}), {});
     CHECK(r.status == TrialStatus::kFailed);
-    CHECK(!r.outcome.ok);
+    CHECK(!outcome_of(r).ok);
     CHECK(r.error.find(c.reason) != std::string::npos);
     CHECK(r.error.find('\n') == std::string::npos);  // one line: there was no stderr
   }
 }
 
-TEST_CASE("output lines parse strictly as k=v pairs or a flat JSON object", "[sweep][command]") {
-  auto f = parse_output_line("  epoch=3,lr=1e-3  name=adam,\tval_acc=+0.5 ");
-  REQUIRE(f.has_value());
-  CHECK(f->size() == 4u);
-  CHECK(f->at("epoch").number == 3);
-  CHECK(f->at("lr").number == 1e-3);
-  CHECK_FALSE(f->at("name").is_number);
-  CHECK(f->at("name").text == "adam");
-  CHECK(f->at("val_acc").number == 0.5);
-  auto j = parse_output_line(R"({"a": -1.5E2, "s": "x\u00e9\n", "t": false})");
-  REQUIRE(j.has_value());
-  CHECK(j->at("a").number == -150);
-  CHECK(j->at("s").text == "x\xc3\xa9\n");
-  CHECK(j->at("t").text == "false");
-  CHECK(parse_output_line("{}").has_value());
-  for (const char* bad : {"", "hello", "a=1 b", "a=", "=1", "1a=2", "{", "{\"a\" 1}", "{\"a\": [1]}",
-                          "{a: 1}", "{\"a\": .5}", "{\"a\": 1.}", "{\"a\": \"x}", "{\"a\": tru}"}) {
-    INFO(bad);
-    CHECK_FALSE(parse_output_line(bad).has_value());
-  }
-}
-
-TEST_CASE("the stop flag interrupts a running trial", "[sweep][command]") {
+TEST_CASE("the stop flag interrupts a running trial", "[objective][command]") {
   TempDir dir;
   // Another thread raises the flag once the command runs (it has written `started`). The
   // command would never end by itself: only the stop can end it (or the test hangs until
@@ -363,29 +344,56 @@ TEST_CASE("the stop flag interrupts a running trial", "[sweep][command]") {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     stop = true;
   });
-  const TrialRun r = run_command_trial(s, trial_of(0, {ParamValue{int64_t{1}}}), [&] { return stop.load(); });
+  const TrialRecord r = run_command_trial(s, trial_of(0, {ParamValue{int64_t{1}}}), [&] { return stop.load(); });
   returned = true;
   stopper.join();
   CHECK(r.status == hs::TrialStatus::kInterrupted);
-  CHECK(!r.outcome.ok);
+  CHECK(!outcome_of(r).ok);
   CHECK(r.error.find("stopped while the command ran") != std::string::npos);
-  REQUIRE(r.result.has_value());
-  CHECK(r.result->record.status == hs::TrialStatus::kInterrupted);
+  CHECK(r.status == hs::TrialStatus::kInterrupted);
   // A flag already set: the command does not even start.
-  const TrialRun before = run_command_trial(sweep_with("touch " + dir.path + "/ran; echo metric=1"),
-                                            trial_of(0, {ParamValue{int64_t{1}}}), [&] { return stop.load(); });
+  const TrialRecord before = run_command_trial(sweep_with("touch " + dir.path + "/ran; echo metric=1"),
+                                               trial_of(0, {ParamValue{int64_t{1}}}), [&] { return stop.load(); });
   CHECK(before.status == TrialStatus::kInterrupted);
   CHECK_FALSE(std::filesystem::exists(dir.path + "/ran"));
   // A flag that stays false changes nothing.
   std::atomic<bool> never{false};
-  const TrialRun ok = run_command_trial(sweep_with("echo metric=2"), trial_of(0, {ParamValue{int64_t{1}}}),
-                                        [&] { return never.load(); });
+  const TrialRecord ok = run_command_trial(sweep_with("echo metric=2"), trial_of(0, {ParamValue{int64_t{1}}}),
+                                           [&] { return never.load(); });
   CHECK(ok.status == TrialStatus::kCompleted);
-  CHECK(ok.outcome.value == 2);
+  CHECK(ok.best_metric == 2);
+}
+
+TEST_CASE("each epoch line reaches on_epoch as it is printed, and kStop ends the command",
+          "[objective][command]") {
+  // The command prints two epochs, then waits for ever: only an answer to a line it printed
+  // while running can end it (reading stdout after the end would leave the test hanging until
+  // ctest's TIMEOUT).
+  const SweepConfig s = sweep_with(
+      "echo epoch=1 val_acc=0.5; echo not a row; echo '{{\"epoch\": 2, \"val_acc\": 0.6}}'; "
+      "sleep 100000; echo metric=1");
+  CommandObjective objective(s);
+  std::vector<TrialRecord> seen;
+  TrialHooks hooks;
+  hooks.on_epoch = [&](const TrialRecord& so_far) {
+    seen.push_back(so_far);
+    return so_far.curves.back().epoch >= 2 ? EpochAnswer::kStop : EpochAnswer::kContinue;
+  };
+  const TrialRecord r = objective.run(trial_of(4, {ParamValue{int64_t{1}}}), hooks);
+  REQUIRE(seen.size() == 2u);
+  CHECK(seen[0].id == 4);
+  CHECK(seen[0].curves.size() == 1u);
+  CHECK(seen[0].curves[0].val_acc == 0.5);
+  CHECK(seen[1].curves.size() == 2u);
+  CHECK(seen[1].curves[1].val_acc == 0.6);
+  CHECK(r.status == TrialStatus::kInterrupted);
+  CHECK(r.curves.size() == 2u);  // the rows it printed are kept
+  CHECK(r.best_epoch == 2);
+  CHECK(std::isnan(r.best_metric));  // no result line: an interrupted trial has no metric
 }
 
 TEST_CASE("the child gets the trial id and seed, no stdin, and a background job cannot hold it",
-          "[sweep][command]") {
+          "[objective][command]") {
   TempDir dir;
   adopt_orphans();
   // Our stdin, for the time of the trial: a pipe holding a line, so a child that read it would
@@ -400,65 +408,64 @@ TEST_CASE("the child gets the trial id and seed, no stdin, and a background job 
   const SweepConfig s = sweep_with("cat > " + dir.path + "/stdin; echo \"$HYPERSWEEP_SEED\" > " + dir.path +
                                    "/seed; echo metric=$HYPERSWEEP_TRIAL_ID");
   ::setenv("HYPERSWEEP_SEED", "stale", 1);  // ours is replaced, not inherited
-  const TrialRun r = run_command_trial(s, trial_of(7, {ParamValue{int64_t{1}}}), {});
+  const TrialRecord r = run_command_trial(s, trial_of(7, {ParamValue{int64_t{1}}}), {});
   ::unsetenv("HYPERSWEEP_SEED");
   REQUIRE(::dup2(saved_stdin, 0) == 0);
   ::close(saved_stdin);
   CHECK(r.status == hs::TrialStatus::kCompleted);
   CHECK(dir.read("stdin").empty());  // `cat` read /dev/null, not our stdin
-  CHECK(r.outcome.value == 7);
+  CHECK(r.best_metric == 7);
   const uint64_t seed = derive_seed(5, 7, SeedPurpose::kTrial) >> 1;
   CHECK(dir.read("seed") == std::to_string(seed) + "\n");
 
   // The shell is done, but a job it left behind keeps stdout open, and would never end by
   // itself: the trial still ends (or the test hangs until ctest's TIMEOUT), and the job is gone.
-  const TrialRun bg = run_command_trial(sweep_with("sleep 100000 & echo $! > " + dir.path + "/bg; echo metric=3"),
+  const TrialRecord bg = run_command_trial(sweep_with("sleep 100000 & echo $! > " + dir.path + "/bg; echo metric=3"),
                                         trial_of(0, {ParamValue{int64_t{1}}}), {});
   CHECK(bg.status == hs::TrialStatus::kCompleted);
-  CHECK(bg.outcome.value == 3);
+  CHECK(bg.best_metric == 3);
   const pid_t job = std::stoi(dir.read("bg"));
   CHECK(job > 0);
   CHECK(gone(job));
 }
 
-TEST_CASE("a command that cannot be expanded or found fails the trial", "[sweep][command]") {
+TEST_CASE("a command that cannot be expanded or found fails the trial", "[objective][command]") {
   SweepConfig s = sweep_with("run {x}");
   s.objective.command = "run {y}";  // past the config's check
   auto line = expand_command(s, trial_of(0, {ParamValue{int64_t{1}}}));
   REQUIRE_FALSE(line.ok());
   CHECK(line.error().str() == "s.toml:2: command: {y} is not a parameter of [space]");
-  const TrialRun r = run_command_trial(s, trial_of(0, {ParamValue{int64_t{1}}}), {});
+  const TrialRecord r = run_command_trial(s, trial_of(0, {ParamValue{int64_t{1}}}), {});
   CHECK(r.status == TrialStatus::kFailed);
-  CHECK_FALSE(r.result.has_value());
+  CHECK(r.seconds == 0);  // it never ran
   CHECK(r.error.find("{y}") != std::string::npos);
 
-  const TrialRun nf = run_command_trial(sweep_with("/no/such/program --x {x}"),
+  const TrialRecord nf = run_command_trial(sweep_with("/no/such/program --x {x}"),
                                         trial_of(0, {ParamValue{int64_t{1}}}), {});
   CHECK(nf.status == TrialStatus::kFailed);
   CHECK(nf.error.find("status 127") != std::string::npos);
   CHECK(nf.error.find("/no/such/program") != std::string::npos);
 }
 
-TEST_CASE("the example sweep file runs its example objective", "[sweep][command]") {
+TEST_CASE("the example sweep file runs its example objective", "[objective][command]") {
   auto s = load_sweep(HS_SOURCE_DIR "/configs/sweep_command.toml");
   REQUIRE(s.ok());
   CHECK_FALSE(uses_trainer(*s));
   s->objective.command = "cd '" HS_SOURCE_DIR "' && " + s->objective.command;  // its paths are relative
   const std::vector<ParamValue> good = {ParamValue{0.03}, ParamValue{1e-4}, ParamValue{int64_t{8}}};
-  const TrialRun a = run_command_trial(*s, trial_of(1, good), {});
+  const TrialRecord a = run_command_trial(*s, trial_of(1, good), {});
   INFO(a.error);
   REQUIRE(a.status == TrialStatus::kCompleted);
-  CHECK(a.outcome.value > 0.8);
-  CHECK(a.outcome.value < 1.0);
-  REQUIRE(a.result.has_value());
-  CHECK(a.result->record.curves.size() == 8u);
-  CHECK(a.result->record.best_epoch >= 1);
-  CHECK(std::isfinite(a.result->record.test_acc));
+  CHECK(a.best_metric > 0.8);
+  CHECK(a.best_metric < 1.0);
+  CHECK(a.curves.size() == 8u);
+  CHECK(a.best_epoch >= 1);
+  CHECK(std::isfinite(a.test_acc));
   // Seeded by HYPERSWEEP_SEED: the same trial gives the same value, another id another one.
-  CHECK(run_command_trial(*s, trial_of(1, good), {}).outcome.value == a.outcome.value);
-  CHECK(run_command_trial(*s, trial_of(2, good), {}).outcome.value != a.outcome.value);
+  CHECK(run_command_trial(*s, trial_of(1, good), {}).best_metric == a.best_metric);
+  CHECK(run_command_trial(*s, trial_of(2, good), {}).best_metric != a.best_metric);
   // Far from the optimum it does worse.
-  const TrialRun bad = run_command_trial(
+  const TrialRecord bad = run_command_trial(
       *s, trial_of(1, {ParamValue{1e-4}, ParamValue{1e-2}, ParamValue{int64_t{8}}}), {});
-  CHECK(bad.outcome.value < a.outcome.value - 0.1);
+  CHECK(bad.best_metric < a.best_metric - 0.1);
 }

@@ -1,4 +1,4 @@
-#include "mpi/scheduler.h"
+#include "exec/mpi_protocol.h"
 
 #include <sched.h>
 
@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <deque>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -20,7 +21,8 @@ namespace {
 
 enum Tag : int { kReady = 1, kTrial = 2, kResult = 3, kStop = 4, kExit = 5 };
 
-// Every MPI call goes through this: a failure ends the whole job, naming the call and place.
+}  // namespace
+
 void check(int rc, const char* call, const char* file, int line) {
   if (rc == MPI_SUCCESS) return;
   char text[MPI_MAX_ERROR_STRING];
@@ -29,7 +31,8 @@ void check(int rc, const char* call, const char* file, int line) {
   std::fprintf(stderr, "hypersweep: %s failed (%s:%d): %.*s\n", call, file, line, len, text);
   MPI_Abort(MPI_COMM_WORLD, 1);
 }
-#define HS_MPI(call) check((call), #call, __FILE__, __LINE__)
+
+namespace {
 
 // A protocol fault (a message that cannot be): end the job rather than guess.
 [[noreturn]] void abort_job(const std::string& why) {
@@ -90,52 +93,15 @@ void send(MPI_Comm comm, int dest, Tag tag, const std::string& bytes) {
   HS_MPI(MPI_Send(bytes.data(), static_cast<int>(bytes.size()), MPI_BYTE, dest, tag, comm));
 }
 
-// The cores this process may run on (a launcher that binds ranks narrows them); a large number
-// when that cannot be read, so it limits nothing.
+
+}  // namespace
+
 int bound_cores() {
   cpu_set_t set;
   return sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 1 << 20;
 }
 
-TrialRecord interrupted_record(const Trial& t, int rank, const std::string& host) {
-  TrialRecord r = record_of(t, TrialStatus::kInterrupted);
-  r.rank = rank;
-  r.host = host;
-  return r;
-}
-
-}  // namespace
-
-bool launched_by_mpi() {
-  for (const char* v : {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK", "PMI_SIZE"})
-    if (std::getenv(v) != nullptr) return true;
-  return false;
-}
-
-std::string launch_problem() {
-  const char* tasks = std::getenv("SLURM_STEP_NUM_TASKS");
-  if (launched_by_mpi() || tasks == nullptr || std::atoi(tasks) <= 1) return "";
-  return std::string("srun started ") + tasks +
-         " tasks without an MPI plugin, so each would run the whole sweep on its own: use "
-         "`srun --mpi=pmix` (or mpirun inside the allocation; see jobs/)";
-}
-
-Session::Session(int* argc, char*** argv) {
-  if (!launched_by_mpi()) return;
-  int provided = 0;
-  // OpenMP threads never call MPI: the main thread alone does (FUNNELED).
-  HS_MPI(MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided));
-  HS_MPI(MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN));
-  HS_MPI(MPI_Comm_rank(MPI_COMM_WORLD, &rank_));
-  HS_MPI(MPI_Comm_size(MPI_COMM_WORLD, &size_));
-  active_ = true;
-}
-
-Session::~Session() {
-  if (active_) MPI_Finalize();
-}
-
-int worker_threads(MPI_Comm comm) {
+int node_threads(MPI_Comm comm) {
   int rank = 0;
   HS_MPI(MPI_Comm_rank(comm, &rank));
   MPI_Comm node;
@@ -189,123 +155,142 @@ bool agree_to_start(MPI_Comm comm, bool go) {
   return flag == 1;
 }
 
-std::string binding_warning(int threads) {
-  const int cores = bound_cores();
-  if (cores >= threads) return "";
-  return std::to_string(threads) + " OpenMP threads but only " + std::to_string(cores) +
-         " core(s) to run on: the launcher bound this rank (mpirun: add --bind-to none, or "
-         "--map-by slot:PE=" + std::to_string(threads) + ")";
-}
+namespace {
 
-Result<ServeResult> serve(MPI_Comm comm, TrialQueue& queue, const ServeHooks& hooks) {
-  int size = 0;
-  HS_MPI(MPI_Comm_size(comm, &size));
-  const int workers = size - 1;
-  std::vector<std::string> host(static_cast<size_t>(size));
-  std::vector<std::optional<Trial>> busy(static_cast<size_t>(size));  // the trial in hand, by rank
-  std::deque<int> idle;
-  int reported = 0;  // workers that have said ready (or why not)
-  bool exhausted = false, stopping = false;
-  ServeResult result;
-  std::optional<Error> error;
+// Rank 0's side of one sweep over the workers: who is busy with which trial, who is idle, and
+// whether the sweep is stopping.
+class Scheduler {
+ public:
+  Scheduler(MPI_Comm comm, TrialQueue& queue, const RunHooks& hooks)
+      : comm_(comm), queue_(queue), hooks_(hooks) {
+    HS_MPI(MPI_Comm_size(comm, &size_));
+    host_.resize(static_cast<size_t>(size_));
+    busy_.resize(static_cast<size_t>(size_));
+  }
 
-  auto progress = [&] {
-    Progress p;
-    p.done = queue.finished();
-    p.running = std::count_if(busy.begin(), busy.end(), [](const auto& t) { return t.has_value(); });
-    p.total = queue.total();
-    p.workers = workers;
-    return p;
-  };
-  auto record = [&](const TrialRecord& r) -> bool {
-    if (error || !hooks.on_record) return true;
-    if (Status st = hooks.on_record(r, progress()); !st) {
-      error = st.error();
-      return false;
-    }
-    return true;
-  };
-  // No new dispatch; what is in flight is recorded as interrupted now and its workers told.
-  auto stop_all = [&] {
-    if (stopping) return;
-    stopping = true;
-    for (int w = 1; w < size; ++w) {
-      if (!busy[static_cast<size_t>(w)]) continue;
-      record(interrupted_record(*busy[static_cast<size_t>(w)], w, host[static_cast<size_t>(w)]));
-      send(comm, w, kStop, {});
-    }
-  };
-
-  Backoff wait;
-  Message m;
-  auto last_tick = std::chrono::steady_clock::now();
-  for (;;) {
-    if (hooks.on_tick && std::chrono::steady_clock::now() - last_tick > std::chrono::seconds(1)) {
-      last_tick = std::chrono::steady_clock::now();
-      hooks.on_tick(progress());
-    }
-    if (!stopping && hooks.stop && hooks.stop()) {
-      result.interrupted = true;
-      stop_all();
-    }
-    while (!stopping && !exhausted && !idle.empty()) {
-      std::optional<Trial> t = queue.next();
-      if (!t) {
-        exhausted = true;
-        break;
+  Result<bool> run() {
+    Backoff wait;
+    Message m;
+    auto last_tick = std::chrono::steady_clock::now();
+    for (;;) {
+      if (hooks_.on_tick && std::chrono::steady_clock::now() - last_tick > std::chrono::seconds(1)) {
+        last_tick = std::chrono::steady_clock::now();
+        hooks_.on_tick(progress());
       }
-      const int w = idle.front();
-      idle.pop_front();
-      TrialRecord msg;
-      msg.id = t->id;
-      msg.params = t->values;
-      send(comm, w, kTrial, encode_record(msg));
-      busy[static_cast<size_t>(w)] = std::move(*t);
-    }
-    const bool quiet = std::none_of(busy.begin(), busy.end(), [](const auto& t) { return t.has_value(); });
-    if (reported == workers && quiet && (stopping || exhausted)) break;
-
-    if (!try_recv(comm, MPI_ANY_SOURCE, &m)) {
-      wait.pause();
-      continue;
-    }
-    wait.reset();
-    const auto w = static_cast<size_t>(m.source);
-    if (m.tag == kReady) {
-      ++reported;
-      if (!m.bytes.empty() && m.bytes[0] == '!') {
-        if (!error)
-          error = Error{{}, 0, "", "worker rank " + std::to_string(m.source) + ": " + m.bytes.substr(1)};
+      if (!stopping_ && hooks_.stop && hooks_.stop()) {
+        interrupted_ = true;
         stop_all();
+      }
+      dispatch();
+      if (reported_ == size_ - 1 && running() == 0 && (stopping_ || exhausted_)) break;
+      if (!try_recv(comm_, MPI_ANY_SOURCE, &m)) {
+        wait.pause();
         continue;
       }
-      host[w] = m.bytes;
-      if (!stopping) idle.push_back(m.source);
-    } else if (m.tag == kResult) {
-      TrialRecord r;
-      if (!decode_record(m.bytes, &r) || !busy[w] || busy[w]->id != r.id)
-        abort_job("rank 0 got a result from rank " + std::to_string(m.source) +
-                  " that is not the trial it was given");
-      busy[w].reset();
-      queue.finish(r);
-      if (!record(r)) stop_all();
-      if (r.status == TrialStatus::kInterrupted && !stopping) {  // the signal reached the worker first
-        result.interrupted = true;
-        stop_all();
+      wait.reset();
+      if (m.tag == kReady) {
+        ready(m);
+      } else if (m.tag == kResult) {
+        result(m);
+      } else {
+        abort_job("rank 0 got a message with tag " + std::to_string(m.tag) + " from rank " +
+                  std::to_string(m.source));
       }
-      if (!stopping) idle.push_back(m.source);
-    } else {
-      abort_job("rank 0 got a message with tag " + std::to_string(m.tag) + " from rank " +
-                std::to_string(m.source));
+    }
+    for (int w = 1; w < size_; ++w) send(comm_, w, kExit, {});
+    if (error_) return *error_;
+    return interrupted_;
+  }
+
+ private:
+  int64_t running() const {
+    return std::count_if(busy_.begin(), busy_.end(), [](const auto& t) { return t.has_value(); });
+  }
+  Progress progress() const {
+    return Progress{queue_.finished(), running(), queue_.total(), size_ - 1};
+  }
+  void record(const TrialRecord& r) {
+    if (error_ || !hooks_.on_record) return;
+    if (Status st = hooks_.on_record(r, progress()); !st) {
+      error_ = st.error();
+      stop_all();
     }
   }
-  for (int w = 1; w < size; ++w) send(comm, w, kExit, {});
-  if (error) return *error;
-  return result;
+  // No new dispatch; what is in flight is recorded as interrupted now and its workers told.
+  void stop_all() {
+    if (stopping_) return;
+    stopping_ = true;
+    for (int w = 1; w < size_; ++w) {
+      const auto k = static_cast<size_t>(w);
+      if (!busy_[k]) continue;
+      TrialRecord r = record_of(*busy_[k], TrialStatus::kInterrupted);
+      r.rank = w;
+      r.host = host_[k];
+      record(r);
+      send(comm_, w, kStop, {});
+    }
+  }
+  // The next trials to the idle workers.
+  void dispatch() {
+    while (!stopping_ && !exhausted_ && !idle_.empty()) {
+      std::optional<Trial> t = queue_.next();
+      if (!t) {
+        exhausted_ = true;
+        return;
+      }
+      const int w = idle_.front();
+      idle_.pop_front();
+      send(comm_, w, kTrial, encode_record(record_of(*t, TrialStatus::kFailed)));
+      busy_[static_cast<size_t>(w)] = std::move(*t);
+    }
+  }
+  void ready(const Message& m) {
+    ++reported_;
+    if (!m.bytes.empty() && m.bytes[0] == '!') {
+      if (!error_)
+        error_ = Error{{}, 0, "", "worker rank " + std::to_string(m.source) + ": " + m.bytes.substr(1)};
+      stop_all();
+      return;
+    }
+    host_[static_cast<size_t>(m.source)] = m.bytes;
+    if (!stopping_) idle_.push_back(m.source);
+  }
+  void result(const Message& m) {
+    const auto w = static_cast<size_t>(m.source);
+    TrialRecord r;
+    if (!decode_record(m.bytes, &r) || !busy_[w] || busy_[w]->id != r.id)
+      abort_job("rank 0 got a result from rank " + std::to_string(m.source) +
+                " that is not the trial it was given");
+    busy_[w].reset();
+    queue_.finish(r);
+    record(r);
+    if (r.status == TrialStatus::kInterrupted && !stopping_) {  // the signal reached the worker first
+      interrupted_ = true;
+      stop_all();
+    }
+    if (!stopping_) idle_.push_back(m.source);
+  }
+
+  MPI_Comm comm_;
+  TrialQueue& queue_;
+  const RunHooks& hooks_;
+  int size_ = 0;
+  std::vector<std::string> host_;
+  std::vector<std::optional<Trial>> busy_;  // the trial in hand, by rank
+  std::deque<int> idle_;
+  int reported_ = 0;  // workers that have said ready (or why not)
+  bool exhausted_ = false, stopping_ = false, interrupted_ = false;
+  std::optional<Error> error_;
+};
+
+}  // namespace
+
+Result<bool> serve(MPI_Comm comm, TrialQueue& queue, const RunHooks& hooks) {
+  return Scheduler(comm, queue, hooks).run();
 }
 
 Status work(MPI_Comm comm, const std::function<Status()>& prepare, const RunTrial& run,
-            const StopCheck& signalled) {
+            const std::function<bool()>& signalled) {
   int rank = 0;
   HS_MPI(MPI_Comm_rank(comm, &rank));
   const std::string host = host_name();
@@ -331,7 +316,7 @@ Status work(MPI_Comm comm, const std::function<Status()>& prepare, const RunTria
       abort_job("rank " + std::to_string(rank) + " got a trial it cannot read");
     const Trial t{given.id, given.params};
     bool told_to_stop = false;
-    const StopCheck stop = [&] {
+    const std::function<bool()> stop = [&] {
       if (signalled && signalled()) return true;
       if (!told_to_stop) {
         int flag = 0;
@@ -343,7 +328,7 @@ Status work(MPI_Comm comm, const std::function<Status()>& prepare, const RunTria
       }
       return told_to_stop;
     };
-    TrialRecord r = stop() ? interrupted_record(t, rank, host) : run(t, stop);
+    TrialRecord r = stop() ? record_of(t, TrialStatus::kInterrupted) : run(t, stop);
     r.rank = rank;
     r.host = host;
     send(comm, 0, kResult, encode_record(r));

@@ -1,0 +1,46 @@
+// commands.h: the subcommands of the hypersweep program, one file each (train.cpp, plan.cpp,
+// run.cpp, recipe.cpp, show.cpp, report.cpp, export.cpp), and what they share: the exit codes
+// and the one way an error reaches the user. main.cpp wires them into the command line.
+//
+// Each add_<name>() adds its subcommand, with its options and --help text, to `app`, and sets
+// *run to what runs it once the command line is parsed.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <string>
+
+#include "core/error.h"
+
+namespace hs::cli {
+
+// Exit codes: 0 done (whatever the training outcome: completed, early stop, diverged), 2 bad
+// configuration or data (one message naming file, line and key), 3 stopped by a signal (run,
+// recipe), 4 a recipe check failed, 1 other.
+inline constexpr int kExitOther = 1;
+inline constexpr int kExitConfig = 2;
+inline constexpr int kExitInterrupted = 3;
+inline constexpr int kExitCheckFailed = 4;
+
+// Prints "hypersweep: error: <file:line: key: message>" on stderr; returns kExitConfig.
+int fail(const Error& e);
+// Now, as ISO 8601 UTC: the results file's start_time.
+std::string utc_now();
+
+using Runner = std::function<int()>;
+// run and recipe start MPI (exec/launch.h), which takes the program's arguments.
+struct Argv {
+  int* argc;
+  char*** argv;
+};
+
+void add_train(CLI::App& app, Runner* run);
+void add_plan(CLI::App& app, Runner* run);
+void add_run(CLI::App& app, Runner* run, Argv args);
+void add_recipe(CLI::App& app, Runner* run, Argv args);
+void add_show(CLI::App& app, Runner* run);
+void add_report(CLI::App& app, Runner* run);
+void add_export(CLI::App& app, Runner* run);
+
+}  // namespace hs::cli

@@ -1,0 +1,73 @@
+// export.cpp: `hypersweep export`: a results file's trials and curves as CSV files
+// (store/export.h); a recipe file's, a folder per step.
+#include <fmt/core.h>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "analysis/analysed.h"
+#include "hypersweep/commands.h"
+#include "store/export.h"
+
+namespace hs::cli {
+
+namespace {
+
+struct ExportArgs {
+  std::string results;
+  std::string csv;
+};
+
+// Reads the HDF5 file alone (no journal, no lock: a copy off a cluster, or a sweep still
+// running) and writes DIR/summary.csv and DIR/curves.csv.
+int run_export(const ExportArgs& a) {
+  auto an = analyse_file(a.results);
+  if (!an) return fail(an.error());
+  if (an->recipe) {  // each step's trials into a folder of its own
+    for (const auto& step : an->recipe->steps) {
+      if (!step.results) continue;
+      const std::string dir = (std::filesystem::path(a.csv) / step.group).string();
+      if (Status st = export_csv(*step.results, dir); !st.ok()) return fail(st.error());
+      fmt::print("{}: {} trials -> {}\n", step.group, step.results->trials.size(),
+                 (std::filesystem::path(dir) / "summary.csv").string());
+    }
+    return 0;
+  }
+  const ResultsData* data = &an->results;
+  if (Status s = export_csv(*data, a.csv); !s.ok()) return fail(s.error());
+  size_t epochs = 0;
+  for (const auto& t : data->trials) epochs += t.curves.size();
+  const std::filesystem::path dir(a.csv);
+  fmt::print("{} trials -> {}\n{} epochs -> {}\n", data->trials.size(),
+             (dir / "summary.csv").string(), epochs, (dir / "curves.csv").string());
+  return 0;
+}
+
+}  // namespace
+
+void add_export(CLI::App& app, Runner* run) {
+  auto a = std::make_shared<ExportArgs>();
+  auto* exp = app.add_subcommand(
+      "export",
+      "Write a results file's trials and curves as CSV, for spreadsheets, R or pandas.\n"
+      "Reads the HDF5 file alone: a copy without its journal, or a sweep still running.\n"
+      "  DIR/summary.csv  one row per trial: id, status, every parameter, best_epoch,\n"
+      "                   best_metric, test_acc, initial_loss, num_classes, epochs_run,\n"
+      "                   seconds, rank, host, error\n"
+      "  DIR/curves.csv   one row per trial and epoch: id, epoch, lr, train_loss, train_acc,\n"
+      "                   val_loss, val_acc, seconds, update_ratio/<layer>...\n"
+      "RFC 4180 quoting; doubles with 17 digits (they read back exactly); NaN is empty.\n"
+      "Exit codes: 0 done, 2 not a results file or DIR not writable.\n"
+      "Examples:\n"
+      "  hypersweep export sweep_random.h5 --csv sweep_random_csv");
+  exp->add_option("results", a->results,
+                  "Results file (HDF5) written by hypersweep run, or a recipe's file (a folder "
+                  "DIR/<step> per step with trials)")->required();
+  exp->add_option("--csv", a->csv, "Folder for summary.csv and curves.csv (made if missing)")
+      ->required();
+
+  exp->callback([run, a] { *run = [a] { return run_export(*a); }; });
+}
+
+}  // namespace hs::cli

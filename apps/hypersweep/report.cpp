@@ -1,0 +1,65 @@
+// report.cpp: `hypersweep report`: one self-contained HTML page for a results file or a recipe
+// file (report/report.h).
+#include <fmt/core.h>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "analysis/analysed.h"
+#include "core/file.h"
+#include "hypersweep/commands.h"
+#include "report/report.h"
+
+namespace hs::cli {
+
+namespace {
+
+struct ReportArgs {
+  std::string results;
+  std::string out;
+};
+
+int run_report(const ReportArgs& a) {
+  auto an = analyse_file(a.results);
+  if (!an) return fail(an.error());
+  std::string html;
+  size_t trials = 0;
+  if (an->recipe) {
+    html = render_recipe_report(*an->recipe, an->step_findings);
+    for (const auto& step : an->recipe->steps) trials += step.results ? step.results->trials.size() : 0;
+  } else {
+    html = render_report(an->results.header, an->results.trials, an->findings);
+    trials = an->results.trials.size();
+  }
+  const std::string out =
+      a.out.empty() ? std::filesystem::path(a.results).stem().string() + ".html" : a.out;
+  if (Status st = write_file_atomically(out, html); !st) return fail(st.error());
+  fmt::print("{} trials -> {} ({:.0f} kB, self-contained: open it in any browser)\n", trials, out,
+             static_cast<double>(html.size()) / 1e3);
+  return 0;
+}
+
+}  // namespace
+
+void add_report(CLI::App& app, Runner* run) {
+  auto a = std::make_shared<ReportArgs>();
+  auto* report = app.add_subcommand(
+      "report",
+      "Write one self-contained HTML page for a results file: the sweep's summary, every\n"
+      "validation curve overlaid, a chosen trial's curves, lr and update/weight ratios, the\n"
+      "random-search scatter and parallel coordinates, a sortable table with diagnosis labels,\n"
+      "and best-so-far for bayes/tpe. Nothing is loaded from the network: copy the file off the\n"
+      "cluster and open it on a laptop.\n"
+      "Examples:\n"
+      "  hypersweep report hypersweep_default.h5            (writes hypersweep_default.html)\n"
+      "  hypersweep report sweep_random.h5 -o random.html");
+  report->add_option("results", a->results,
+                     "Results file (HDF5) written by hypersweep run, or a recipe's file (one "
+                     "section per step)")->required();
+  report->add_option("--out,-o", a->out, "The HTML file (default: the results file's name with .html, here)");
+
+  report->callback([run, a] { *run = [a] { return run_report(*a); }; });
+}
+
+}  // namespace hs::cli

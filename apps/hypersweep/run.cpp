@@ -1,0 +1,206 @@
+// run.cpp: `hypersweep run`: a sweep into its results file, its trials in this process or on
+// MPI worker ranks (exec/launch.h), a line per finished trial and the best at the end.
+#include <fmt/core.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "config/sweep_config.h"
+#include "core/host.h"
+#include "core/subprocess.h"
+#include "exec/launch.h"
+#include "exec/run_trials.h"
+#include "exec/signals.h"
+#include "hypersweep/commands.h"
+#include "store/open.h"
+#include "sweep/progress.h"
+#include "sweep/queue.h"
+#include "sweep/sweep_header.h"
+
+namespace hs::cli {
+
+namespace {
+
+struct RunArgs {
+  std::string config;
+  std::string out;  // default: the config's name with .h5, in the current folder
+  bool force = false;
+  bool resume = false;
+  int threads = -1;
+};
+
+// A worker rank: the same sweep file, the trials rank 0 sends, each on this rank's objective.
+int serve_sweep(const RunArgs& a, Launch& launch, int node_threads) {
+  const auto sweep = load_sweep_or_default(a.config);
+  const ObjectiveFactory make = [&](const Job&) -> Result<std::unique_ptr<Objective>> {
+    if (!sweep) return sweep.error();
+    const auto opt = sweep->train.finish();
+    const int t = worker_threads(a.threads, opt ? opt->threads : 0, node_threads);
+    if (const std::string w = binding_warning(t); !w.empty() && uses_trainer(*sweep))
+      std::fprintf(stderr, "hypersweep: warning: worker rank %d on %s: %s\n", launch.rank(),
+                   host_name().c_str(), w.c_str());
+    return make_objective(*sweep, t);
+  };
+  return launch.serve({}, make, [] { return stop_signal() != 0; });
+}
+
+// What the scheduler cost: it must leave the cores to the workers (README, "Running under
+// mpirun").
+void print_scheduler_cost(std::chrono::steady_clock::time_point t_start) {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  const double cpu = static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+                     1e-6 * static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+  const double wall =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
+  fmt::print("rank 0 (scheduler): {:.2f} s CPU in {:.1f} s ({:.1f}% of a core), peak memory {:.0f} MB\n",
+             cpu, wall, 100 * cpu / wall, static_cast<double>(ru.ru_maxrss) / 1024);
+}
+
+// The sweep line: what runs, how and where.
+void print_start(const RunArgs& a, const SweepConfig& sweep, int workers, int threads_each,
+                 const std::string& out) {
+  const auto& o = sweep.strategy;
+  fmt::print("sweep {}: {} strategy, {} trials, seed {}, {} {}, {}; results in {}\n",
+             a.config.empty() ? kDefaultSweepName : a.config, strategy_name(o.kind), o.trials,
+             o.seed, direction_name(o.direction), sweep.metric,
+             workers > 0 ? fmt::format("{} worker rank{} x {} OpenMP thread{} each", workers,
+                                       workers == 1 ? "" : "s", threads_each,
+                                       threads_each == 1 ? "" : "s")
+                         : std::string("in this process"),
+             out);
+  std::fflush(stdout);
+}
+
+int report_stop(const RunArgs& a, const TrialQueue& queue) {
+  const int sig = stop_signal();
+  fmt::print("stopped{}: {} of {} trials finished; trials in flight are recorded as interrupted. "
+             "The same command again continues it: hypersweep run{}{}\n",
+             sig ? " by " + signal_name(sig) : "", queue.finished(), queue.total(),
+             a.config.empty() ? "" : " " + a.config, a.out.empty() ? "" : " --out " + a.out);
+  std::fflush(stdout);
+  return kExitInterrupted;
+}
+
+// Rank 0 (or the only process): the config, the results file, then the sweep.
+int drive_sweep(const RunArgs& a, Launch& launch, int node_threads,
+                std::chrono::steady_clock::time_point t_start) {
+  auto dismiss = [&](int code) {  // the workers go home when the sweep cannot start
+    launch.begin(false);
+    return code;
+  };
+  auto sweep = load_sweep_or_default(a.config);
+  if (!sweep) return dismiss(fail(sweep.error()));
+  if (a.threads >= 0)
+    if (auto st = sweep->train.set_value("threads", int64_t{a.threads}, {"--threads", 0}); !st)
+      return dismiss(fail(st.error()));
+  const std::string stem =
+      a.config.empty() ? kDefaultSweepStem : std::filesystem::path(a.config).stem().string();
+  const std::string out = a.out.empty() ? stem + ".h5" : a.out;
+  OpenPolicy policy;
+  policy.force = a.force;
+  policy.must_exist = a.resume;
+  auto opened = open_results(out, sweep_header(*sweep, utc_now()), policy);
+  if (!opened) return dismiss(fail(opened.error()));
+  ResultsFile& file = opened->file;
+  auto queue = TrialQueue::make(*sweep, file.trials());
+  if (!queue) return dismiss(fail(Error{out, 0, "", queue.error().message}));
+
+  const int workers = launch.workers();
+  int threads_each = 0;
+  if (workers > 0) {
+    const auto opt = sweep->train.finish();
+    threads_each = worker_threads(a.threads, opt ? opt->threads : 0, node_threads);
+  }
+  if (opened->continued)
+    fmt::print("continuing {}: {} trials recorded, {} finished\n", out, file.trials().size(),
+               queue->finished());
+  print_start(a, *sweep, workers, threads_each, out);
+
+  ProgressDisplay display(Metric{sweep->metric, sweep->strategy.direction}, sweep->space,
+                          queue->finished(), ::isatty(STDOUT_FILENO) == 1 && !launched_by_mpi());
+  for (const TrialRecord& r : file.trials()) display.consider(r);
+  launch.begin(true);
+  auto executor = launch.executor([&](const Job&) -> Result<std::unique_ptr<Objective>> {
+    return make_objective(*sweep);
+  });
+  auto ran = run_trials(*executor, Job{"sweep", ""}, *queue,
+                        [&](const TrialRecord& r) { return file.append(r); }, display);
+  launch.end();
+  if (!ran) {  // a worker could not start: bad data or config there
+    (void)file.close();
+    return fail(ran.error());
+  }
+  Status written = ran->stored;
+  if (written) written = file.close();
+  if (!written) {
+    std::fprintf(stderr, "hypersweep: error: %s\n", written.error().str().c_str());
+    return kExitOther;
+  }
+  if (ran->interrupted) return report_stop(a, *queue);
+  if (workers > 0) print_scheduler_cost(t_start);
+  if (display.best_line().empty()) {
+    fmt::print("no trial completed; results in {}\n", out);
+  } else {
+    fmt::print("best {}; results in {}\n", display.best_line(), out);
+  }
+  return 0;
+}
+
+int run_sweep(const RunArgs& a, Argv args) {
+  const auto t_start = std::chrono::steady_clock::now();
+  auto launch = Launch::start(args.argc, args.argv);
+  if (!launch) return fail(launch.error());
+  install_stop_signals();
+  const int node_threads = (*launch)->workers() > 0 ? (*launch)->node_threads() : 0;
+  if ((*launch)->is_worker()) return serve_sweep(a, **launch, node_threads);
+  return drive_sweep(a, **launch, node_threads, t_start);
+}
+
+}  // namespace
+
+void add_run(CLI::App& app, Runner* run, Argv args) {
+  auto a = std::make_shared<RunArgs>();
+  auto* sub = app.add_subcommand(
+      "run",
+      "Run a sweep and record every trial in an HDF5 results file as it finishes.\n"
+      "Alone it runs the trials in this process. Under mpirun (or srun --mpi=pmix) rank 0\n"
+      "schedules and the other ranks train, each with OMP_NUM_THREADS threads (unset: the\n"
+      "node's cores shared among its workers). Ranks = cores + 1 is the layout to use: rank 0\n"
+      "sleeps while it waits (under 1% of a core).\n"
+      "The same command again on its results file continues the sweep (recorded trials kept,\n"
+      "interrupted and lost ones run again); a file from another sweep is refused, naming what\n"
+      "differs. SIGINT, SIGTERM or SIGUSR1 stop it cleanly: nothing new starts, trials in\n"
+      "flight are recorded as interrupted.\n"
+      "Exit codes: 0 done, 2 bad config / data / results file, 3 stopped by a signal, 1 other.\n"
+      "Examples:\n"
+      "  hypersweep run                      (the built-in sweep)\n"
+      "  hypersweep run configs/sweep_random.toml\n"
+      "  mpirun -np 3 --oversubscribe hypersweep run configs/sweep_grid.toml\n"
+      "  hypersweep run configs/sweep_grid.toml --out grid.h5 --force");
+  sub->add_option("config", a->config,
+                  "TOML file with [train], [sweep] and [space] tables (none: the built-in sweep, "
+                  "8 random trials of lr and weight_decay for the MLP on Fashion-MNIST, into "
+                  "hypersweep_default.h5)")
+      ->check(CLI::ExistingFile);
+  sub->add_option("--threads,-j", a->threads,
+                  "OpenMP threads per trial (0: OMP_NUM_THREADS, or the cores shared among the "
+                  "workers); overrides the config's threads");
+  sub->add_option("--out,-o", a->out,
+                  "Results file (HDF5; default: the config's name with .h5, here), with its "
+                  "journal FILE.journal beside it");
+  sub->add_flag("--force", a->force, "Replace an existing results file (and start over)");
+  sub->add_flag("--resume", a->resume,
+                "Continue the sweep in the results file, which must exist (without --resume an "
+                "existing file of this sweep is continued too): recorded trials are kept and fed "
+                "to the strategy, the rest run; refused if the config changed");
+
+  sub->callback([run_cmd = run, a, args] { *run_cmd = [a, args] { return run_sweep(*a, args); }; });
+}
+
+}  // namespace hs::cli

@@ -1,0 +1,139 @@
+// train.cpp: `hypersweep train`: one configuration trained, a line per epoch.
+#include <fmt/core.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "data/load.h"
+#include "hypersweep/commands.h"
+#include "nn/model.h"
+#include "train/trainer.h"
+
+namespace hs::cli {
+
+namespace {
+
+std::string keys_help() {
+  std::string s = "Trainer keys (in the [train] table of a config file, or --set key=value):\n";
+  for (const auto& k : train_keys()) s += fmt::format("  {:<18} {:<9} {}\n", k.key, k.type, k.help);
+  return s;
+}
+
+std::string percent(double v) { return std::isnan(v) ? "   n/a" : fmt::format("{:6.2f}%", 100 * v); }
+
+struct TrainArgs {
+  std::string config;
+  std::vector<std::string> sets;
+  int threads = -1;
+  bool print_config = false;
+  bool list_keys = false;
+  bool quiet = false;
+};
+
+int run_train(const TrainArgs& a) {
+  if (a.list_keys) {
+    std::fputs(keys_help().c_str(), stdout);
+    return 0;
+  }
+  TrainConfig cfg;
+  if (!a.config.empty())
+    if (auto st = cfg.load_file(a.config); !st) return fail(st.error());
+  for (const auto& s : a.sets)
+    if (auto st = cfg.set(s); !st) return fail(st.error());
+  if (a.threads >= 0)
+    if (auto st = cfg.set_value("threads", int64_t{a.threads}, {"--threads", 0}); !st)
+      return fail(st.error());
+  auto opt = cfg.finish();
+  if (!opt) return fail(opt.error());
+  if (a.print_config) {
+    std::fputs(to_toml(*opt).c_str(), stdout);
+    return 0;
+  }
+
+  const auto t0 = std::chrono::steady_clock::now();
+  auto data = load_data(opt->data);
+  if (!data) return fail(data.error());
+  const double load_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const Dataset& f = *data->train.data;
+  fmt::print("data: {} ({}): {} train, {} validation, {} test samples, {}x{}x{}, {} classes "
+             "(loaded in {:.1f} s)\n",
+             data_source_name(opt->data.source), opt->data.path, data->train.size(),
+             data->val.size(), data->test.size(), f.height, f.width, f.channels, f.num_classes,
+             load_s);
+  auto net = build_network(opt->model, f.height, f.width, f.channels, f.is_image,
+                               std::max(f.num_classes, data->test.data->num_classes));
+  if (!net) return fail(net.error());
+  fmt::print("model: {}\n{}", arch_name(opt->model.arch), describe(*net));
+  fmt::print("optimizer: {}, lr {:g}, schedule {}, weight decay {:g}, batch {}, {} epochs, "
+             "seed {}{}\n",
+             optimizer_name(opt->optim.kind), opt->lr, schedule_name(opt->schedule.kind),
+             opt->optim.weight_decay, opt->batch_size, opt->epochs, opt->seed,
+             opt->early.enabled ? fmt::format(", early stopping on {} (patience {})",
+                                              monitor_name(opt->early.monitor),
+                                              opt->early.patience)
+                                : "");
+  std::fflush(stdout);
+
+  double before = 0;  // seconds at the end of the previous epoch
+  auto on_epoch = [&](const TrialRecord& so_far) {
+    const EpochRow& r = so_far.curves.back();
+    const double seconds = r.seconds - before;
+    before = r.seconds;
+    if (a.quiet) return true;
+    std::string ratios;
+    for (double v : so_far.update_ratio.back()) ratios += fmt::format(" {:.1e}", v);
+    fmt::print("epoch {:3}/{}  lr {:.3e}  train loss {:.4f} acc {}  val loss {:.4f} acc {}  "
+               "{:5.1f}s  update/weight{}\n",
+               r.epoch, opt->epochs, r.lr, r.train_loss, percent(r.train_acc), r.val_loss,
+               percent(r.val_acc), seconds, ratios);
+    std::fflush(stdout);
+    return true;
+  };
+  auto res = train(*opt, *data, on_epoch);
+  if (!res) return fail(res.error());
+  const TrialRecord& rec = res->record;
+  fmt::print("stopped: {} ({})\n", status_name(rec.status), res->reason);
+  if (rec.best_epoch > 0) {
+    const EpochRow& best = rec.curves[static_cast<size_t>(rec.best_epoch - 1)];
+    fmt::print("best epoch {}: val acc {} val loss {:.4f}; test acc {} test loss {:.4f} "
+               "(best checkpoint, {:.1f} s in all)\n",
+               rec.best_epoch, percent(best.val_acc), best.val_loss, percent(rec.test_acc),
+               res->test_loss, rec.seconds);
+  } else {
+    fmt::print("no epoch finished, so there is no checkpoint to test ({:.1f} s)\n", rec.seconds);
+  }
+  return 0;
+}
+
+}  // namespace
+
+void add_train(CLI::App& app, Runner* run) {
+  auto a = std::make_shared<TrainArgs>();
+  auto* train = app.add_subcommand(
+      "train",
+      "Train one configuration and print a line per epoch.\n"
+      "With no CONFIG it trains the built-in default: a 784-256-256-10 MLP on Fashion-MNIST\n"
+      "(SGD momentum 0.9, lr 0.05, batch 128, 10 epochs, early stopping on val_acc).\n"
+      "Examples:\n"
+      "  hypersweep train configs/mlp_fashion.toml\n"
+      "  hypersweep train configs/cnn_fashion.toml --set lr=0.02 --set epochs=3\n"
+      "  hypersweep train --set optimizer=adam --set lr=1e-3 --set schedule=cosine\n"
+      "  hypersweep train --list-keys");
+  train->add_option("config", a->config, "TOML file with a [train] table")->check(CLI::ExistingFile);
+  train->add_option("--set,-s", a->sets, "Override one key: --set key=value (repeatable)");
+  train->add_option("--threads,-j", a->threads, "OpenMP threads (0: OMP_NUM_THREADS or all cores)");
+  train->add_flag("--print-config", a->print_config, "Print the resolved configuration and exit");
+  train->add_flag("--list-keys", a->list_keys, "List every trainer key with its meaning and exit");
+  train->add_flag("--quiet,-q", a->quiet, "No per-epoch lines");
+  train->footer(keys_help());
+
+  train->callback([run, a] { *run = [a] { return run_train(*a); }; });
+}
+
+}  // namespace hs::cli

@@ -1,0 +1,45 @@
+#include "analysis/analysed.h"
+
+#include "analysis/diagnosis.h"
+
+namespace hs {
+
+namespace {
+
+std::vector<std::vector<Finding>> diagnose_all(const std::vector<TrialRecord>& trials) {
+  const SweepContext ctx = sweep_context(trials);
+  std::vector<std::vector<Finding>> out;
+  for (const TrialRecord& t : trials) out.push_back(diagnose(t, ctx));
+  return out;
+}
+
+}  // namespace
+
+Result<AnalysedFile> analyse_file(const std::string& path) {
+  AnalysedFile a;
+  if (is_recipe_file(path)) {
+    auto r = read_recipe(path);
+    if (!r) return r.error();
+    a.recipe = std::move(*r);
+    a.step_findings.resize(a.recipe->steps.size());
+    for (size_t k = 0; k < a.recipe->steps.size(); ++k) {
+      const RecipeStep& step = a.recipe->steps[k];
+      if (step.results && (step.group == kRecipeSteps[3] || step.group == kRecipeSteps[4]))
+        a.step_findings[k] = diagnose_all(step.results->trials);
+    }
+    return a;
+  }
+  auto data = read_results(path);
+  if (!data) return data.error();
+  a.results = std::move(*data);
+  a.findings = diagnose_all(a.results.trials);
+  return a;
+}
+
+std::string labels_of(const std::vector<Finding>& findings) {
+  std::string s;
+  for (const Finding& f : findings) s += (s.empty() ? "" : ",") + f.label;
+  return s;
+}
+
+}  // namespace hs

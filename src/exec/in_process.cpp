@@ -1,0 +1,32 @@
+#include "exec/in_process.h"
+
+namespace hs {
+
+Result<bool> InProcessExecutor::run(const Job& job, TrialQueue& queue, const RunHooks& hooks) {
+  auto objective = make_(job);
+  if (!objective) return objective.error();
+  if (Status st = (*objective)->prepare(); !st) return st.error();
+  const auto progress = [&](int64_t running) {
+    return Progress{queue.finished(), running, queue.total(), 0};
+  };
+  const auto stop = [&] { return hooks.stop && hooks.stop(); };
+  TrialHooks trial_hooks;
+  trial_hooks.stop = [&] {  // before each trial and after every epoch
+    if (hooks.on_tick) hooks.on_tick(progress(1));
+    return stop();
+  };
+  while (!trial_hooks.stop()) {
+    const std::optional<Trial> t = queue.next();
+    if (!t) break;
+    TrialRecord r = (*objective)->run(*t, trial_hooks);
+    r.rank = 0;
+    r.host = host_;
+    queue.finish(r);
+    if (hooks.on_record)
+      if (Status st = hooks.on_record(r, progress(0)); !st) return st.error();
+    if (r.status == TrialStatus::kInterrupted) return true;
+  }
+  return stop();
+}
+
+}  // namespace hs

@@ -1,0 +1,130 @@
+#include "exec/launch.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <thread>
+
+#include "core/host.h"
+#include "exec/in_process.h"
+#include "exec/mpi_protocol.h"
+
+namespace hs {
+
+namespace {
+
+// A job on the wire: its name, a newline, its text; "" is "no more jobs".
+std::string encode_job(const Job& job) { return job.name + "\n" + job.text; }
+Job decode_job(const std::string& bytes) {
+  const size_t nl = bytes.find('\n');
+  return Job{bytes.substr(0, nl), nl == std::string::npos ? "" : bytes.substr(nl + 1)};
+}
+
+// The workers of MPI_COMM_WORLD, as rank 0 sees them.
+class MpiExecutor final : public Executor {
+ public:
+  explicit MpiExecutor(int workers) : workers_(workers) {}
+  int workers() const override { return workers_; }
+  Result<bool> run(const Job& job, TrialQueue& queue, const RunHooks& hooks) override {
+    mpi::share_from_root(MPI_COMM_WORLD, encode_job(job));
+    return mpi::serve(MPI_COMM_WORLD, queue, hooks);
+  }
+
+ private:
+  int workers_;
+};
+
+// Why this process must not run a sweep as it was started, or "": srun started several tasks
+// without an MPI plugin (no PMI in the environment), so each would run the whole sweep alone.
+std::string launch_problem() {
+  const char* tasks = std::getenv("SLURM_STEP_NUM_TASKS");
+  if (launched_by_mpi() || tasks == nullptr || std::atoi(tasks) <= 1) return "";
+  return std::string("srun started ") + tasks +
+         " tasks without an MPI plugin, so each would run the whole sweep on its own: use "
+         "`srun --mpi=pmix` (or mpirun inside the allocation; see jobs/)";
+}
+
+}  // namespace
+
+bool launched_by_mpi() {
+  for (const char* v : {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK", "PMI_SIZE"})
+    if (std::getenv(v) != nullptr) return true;
+  return false;
+}
+
+Result<std::unique_ptr<Launch>> Launch::start(int* argc, char*** argv) {
+  if (const std::string why = launch_problem(); !why.empty()) return make_error("", why);
+  std::unique_ptr<Launch> l(new Launch());
+  if (!launched_by_mpi()) return l;
+  int provided = 0;
+  // OpenMP threads never call MPI: the main thread alone does (FUNNELED).
+  HS_MPI(MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided));
+  HS_MPI(MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN));
+  HS_MPI(MPI_Comm_rank(MPI_COMM_WORLD, &l->rank_));
+  HS_MPI(MPI_Comm_size(MPI_COMM_WORLD, &l->size_));
+  l->mpi_ = true;
+  return l;
+}
+
+Launch::~Launch() {
+  if (!is_worker()) end();
+  if (mpi_) MPI_Finalize();
+}
+
+int Launch::node_threads() const { return mpi::node_threads(MPI_COMM_WORLD); }
+
+void Launch::begin(bool go) {
+  begun_ = go;
+  if (workers() > 0) mpi::agree_to_start(MPI_COMM_WORLD, go);
+}
+
+std::unique_ptr<Executor> Launch::executor(ObjectiveFactory make) {
+  if (workers() > 0) return std::make_unique<MpiExecutor>(workers());
+  return std::make_unique<InProcessExecutor>(std::move(make), host_name());
+}
+
+void Launch::end() {
+  if (ended_ || !begun_) return;
+  ended_ = true;
+  if (workers() > 0) mpi::share_from_root(MPI_COMM_WORLD, "");
+}
+
+int Launch::serve(const std::function<Status()>& setup, const ObjectiveFactory& make,
+                  const std::function<bool()>& signalled) {
+  if (!mpi::agree_to_start(MPI_COMM_WORLD, true)) return 2;
+  const Status ready = setup ? setup() : Status{};
+  int code = 0;
+  for (;;) {
+    const std::string bytes = mpi::share_from_root(MPI_COMM_WORLD, "");
+    if (bytes.empty()) return code;
+    std::unique_ptr<Objective> objective;
+    auto prepare = [&]() -> Status {
+      if (!ready) return ready;
+      auto made = make(decode_job(bytes));
+      if (!made) return made.error();
+      objective = std::move(*made);
+      return objective->prepare();
+    };
+    auto run = [&](const Trial& t, const std::function<bool()>& stop) {
+      return objective->run(t, TrialHooks{{}, stop});
+    };
+    if (!mpi::work(MPI_COMM_WORLD, prepare, run, signalled)) code = 2;
+  }
+}
+
+std::string binding_warning(int threads) {
+  const int cores = mpi::bound_cores();
+  if (cores >= threads) return "";
+  return std::to_string(threads) + " OpenMP threads but only " + std::to_string(cores) +
+         " core(s) to run on: the launcher bound this rank (mpirun: add --bind-to none, or "
+         "--map-by slot:PE=" + std::to_string(threads) + ")";
+}
+
+int worker_threads(int flag, int config_threads, int node_share) {
+  if (flag > 0) return flag;
+  if (config_threads > 0) return config_threads;
+  if (const char* env = std::getenv("OMP_NUM_THREADS"); env && std::atoi(env) > 0)
+    return std::atoi(env);
+  return node_share;
+}
+
+}  // namespace hs

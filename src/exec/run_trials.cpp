@@ -1,0 +1,27 @@
+#include "exec/run_trials.h"
+
+#include "exec/signals.h"
+
+namespace hs {
+
+Result<Ran> run_trials(Executor& executor, const Job& job, TrialQueue& queue,
+                       const std::function<Status(const TrialRecord&)>& store,
+                       ProgressDisplay& display) {
+  Ran ran;
+  RunHooks hooks;
+  hooks.on_record = [&](const TrialRecord& r, const Progress& p) -> Status {
+    if (ran.stored) ran.stored = store(r);
+    display.trial(r, p);
+    return ran.stored;
+  };
+  hooks.stop = [] { return stop_signal() != 0; };
+  hooks.on_tick = [&](const Progress& p) { display.tick(p); };
+  auto result = executor.run(job, queue, hooks);
+  display.clear();
+  if (!ran.stored) return ran;  // the executor's error is this one
+  if (!result) return result.error();
+  ran.interrupted = *result;
+  return ran;
+}
+
+}  // namespace hs

@@ -1,0 +1,31 @@
+// run_trials.h: one sweep's trials run through an executor into a results file, shown as they
+// finish: what `hypersweep run` and each of the recipe's sweeps (steps 3-5) do, written once.
+// A signal (signals.h) stops it cleanly.
+//
+// May depend on: exec (executor, signals), sweep (queue, progress). Thread safety: rank 0's
+// thread.
+#pragma once
+
+#include <functional>
+
+#include "core/error.h"
+#include "exec/executor.h"
+#include "sweep/progress.h"
+#include "sweep/queue.h"
+
+namespace hs {
+
+struct Ran {
+  bool interrupted = false;  // a stop (a signal) ended it before every trial ran
+  Status stored;             // the first error of `store`, where the sweep stopped; else OK
+};
+
+// Runs `queue`'s trials for `job`: each finished record goes to `store` (the results file's
+// append), then to `display`, whose live line is kept up to date meanwhile. A failed store stops
+// the sweep: nothing new starts, and Ran::stored says why. Errors: the executor's (an objective
+// could not be made or prepared; on a worker, naming it).
+Result<Ran> run_trials(Executor& executor, const Job& job, TrialQueue& queue,
+                       const std::function<Status(const TrialRecord&)>& store,
+                       ProgressDisplay& display);
+
+}  // namespace hs

@@ -1,0 +1,206 @@
+// output_protocol.cpp: the two line forms of output_protocol.h, read strictly.
+#include "objective/output_protocol.h"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+
+namespace hs {
+
+namespace {
+
+bool parse_number(std::string_view s, double* out) {
+  if (!s.empty() && s[0] == '+') s.remove_prefix(1);
+  if (s.empty()) return false;
+  const auto r = std::from_chars(s.data(), s.data() + s.size(), *out);
+  return r.ec == std::errc() && r.ptr == s.data() + s.size();
+}
+
+// A strict reader of one flat JSON object.
+class FlatJson {
+ public:
+  explicit FlatJson(std::string_view s) : s_(s) {}
+
+  std::optional<OutputFields> object() {
+    OutputFields fields;
+    space();
+    if (!eat('{')) return std::nullopt;
+    space();
+    if (!eat('}')) {
+      while (true) {
+        std::string key;
+        OutputValue value;
+        space();
+        if (!string(&key)) return std::nullopt;
+        space();
+        if (!eat(':')) return std::nullopt;
+        space();
+        if (!this->value(&value)) return std::nullopt;
+        fields[key] = std::move(value);
+        space();
+        if (eat('}')) break;
+        if (!eat(',')) return std::nullopt;
+      }
+    }
+    space();
+    if (i_ != s_.size()) return std::nullopt;
+    return fields;
+  }
+
+ private:
+  bool eat(char c) {
+    if (i_ < s_.size() && s_[i_] == c) return ++i_, true;
+    return false;
+  }
+  bool word(std::string_view w) {
+    if (s_.substr(i_, w.size()) != w) return false;
+    i_ += w.size();
+    return true;
+  }
+  void space() {
+    while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\t' || s_[i_] == '\r' || s_[i_] == '\n'))
+      ++i_;
+  }
+  static void utf8(uint32_t cp, std::string* out) {
+    if (cp < 0x80) {
+      *out += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+      *out += static_cast<char>(0xC0 | (cp >> 6));
+      *out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+      *out += static_cast<char>(0xE0 | (cp >> 12));
+      *out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      *out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+      *out += static_cast<char>(0xF0 | (cp >> 18));
+      *out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+      *out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      *out += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+  }
+  bool hex4(uint32_t* cp) {
+    if (i_ + 4 > s_.size()) return false;
+    const auto r = std::from_chars(s_.data() + i_, s_.data() + i_ + 4, *cp, 16);
+    if (r.ptr != s_.data() + i_ + 4) return false;
+    i_ += 4;
+    return true;
+  }
+  bool string(std::string* out) {
+    if (!eat('"')) return false;
+    while (i_ < s_.size()) {
+      const char c = s_[i_++];
+      if (c == '"') return true;
+      if (static_cast<unsigned char>(c) < 0x20) return false;
+      if (c != '\\') {
+        *out += c;
+        continue;
+      }
+      if (i_ >= s_.size()) return false;
+      const char e = s_[i_++];
+      static constexpr std::string_view kFrom = "\"\\/bfnrt", kTo = "\"\\/\b\f\n\r\t";
+      if (const size_t k = kFrom.find(e); k != std::string_view::npos) {
+        *out += kTo[k];
+      } else if (e == 'u') {
+        uint32_t cp = 0;
+        if (!hex4(&cp)) return false;
+        if (cp >= 0xD800 && cp < 0xDC00) {  // a surrogate pair
+          uint32_t lo = 0;
+          if (!word("\\u") || !hex4(&lo) || lo < 0xDC00 || lo >= 0xE000) return false;
+          cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+        } else if (cp >= 0xDC00 && cp < 0xE000) {
+          return false;
+        }
+        utf8(cp, out);
+      } else {
+        return false;
+      }
+    }
+    return false;  // unterminated
+  }
+  bool number(double* out) {
+    const size_t start = i_;
+    auto digits = [&] {
+      const size_t from = i_;
+      while (i_ < s_.size() && std::isdigit(static_cast<unsigned char>(s_[i_]))) ++i_;
+      return i_ > from;
+    };
+    eat('-');
+    if (eat('0')) {
+    } else if (!digits()) {
+      return false;
+    }
+    if (eat('.') && !digits()) return false;
+    if (i_ < s_.size() && (s_[i_] == 'e' || s_[i_] == 'E')) {
+      ++i_;
+      if (!eat('+')) eat('-');
+      if (!digits()) return false;
+    }
+    return parse_number(s_.substr(start, i_ - start), out);
+  }
+  bool value(OutputValue* v) {
+    if (i_ < s_.size() && s_[i_] == '"') return string(&v->text);
+    for (std::string_view w : {"true", "false", "null"}) {
+      if (word(w)) return v->text = w, true;
+    }
+    // Python's json.dumps writes these for non-finite floats.
+    v->is_number = true;
+    if (word("NaN")) return v->number = NAN, true;
+    if (word("Infinity")) return v->number = INFINITY, true;
+    if (word("-Infinity")) return v->number = -INFINITY, true;
+    return number(&v->number);
+  }
+
+  std::string_view s_;
+  size_t i_ = 0;
+};
+
+bool is_kv_key(std::string_view k) {
+  if (k.empty() || !(std::isalpha(static_cast<unsigned char>(k[0])) || k[0] == '_')) return false;
+  return std::all_of(k.begin(), k.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || std::strchr("_./-", c) != nullptr;
+  });
+}
+
+std::optional<OutputFields> parse_kv_line(std::string_view line) {
+  OutputFields fields;
+  size_t i = 0;
+  const auto sep = [](char c) { return c == ' ' || c == '\t' || c == ','; };
+  while (true) {
+    while (i < line.size() && sep(line[i])) ++i;
+    if (i == line.size()) break;
+    size_t end = i;
+    while (end < line.size() && !sep(line[end])) ++end;
+    const std::string_view token = line.substr(i, end - i);
+    const size_t eq = token.find('=');
+    if (eq == std::string_view::npos || eq + 1 == token.size() || !is_kv_key(token.substr(0, eq)))
+      return std::nullopt;
+    OutputValue v;
+    v.text = std::string(token.substr(eq + 1));
+    v.is_number = parse_number(v.text, &v.number);
+    if (v.is_number) v.text.clear();
+    fields[std::string(token.substr(0, eq))] = std::move(v);
+    i = end;
+  }
+  if (fields.empty()) return std::nullopt;
+  return fields;
+}
+
+}  // namespace
+
+std::optional<OutputFields> parse_output_line(std::string_view line) {
+  const size_t first = line.find_first_not_of(" \t");
+  if (first == std::string_view::npos) return std::nullopt;
+  if (line[first] == '{') return FlatJson(line).object();
+  return parse_kv_line(line);
+}
+
+double number_of(const OutputFields& f, std::string_view key) {
+  const auto it = f.find(key);
+  return it != f.end() && it->second.is_number ? it->second.number : NAN;
+}
+
+
+}  // namespace hs

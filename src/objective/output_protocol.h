@@ -1,0 +1,33 @@
+// output_protocol.h: how an [objective] command reports to hypersweep, on stdout: lines of
+// k=v pairs (`epoch=3 val_acc=0.91`, separated by spaces, tabs or commas) or flat JSON objects
+// (`{"epoch": 3, "val_acc": 0.91}`). What the lines mean for a trial is command_objective.h's.
+//
+// May depend on: the standard library. Thread safety: pure functions.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace hs {
+
+// One value of an output line: a number, or text (a JSON string, true/false/null, or a k=v value
+// that is not a number).
+struct OutputValue {
+  bool is_number = false;
+  double number = 0;  // also nan and inf, as Python prints them
+  std::string text;
+};
+using OutputFields = std::map<std::string, OutputValue, std::less<>>;
+
+// A stdout line as its fields, or nullopt when it is neither a flat JSON object (string keys;
+// numbers, NaN, Infinity, strings, true, false or null as values; no nesting) nor one or more
+// k=v pairs (keys [A-Za-z_][A-Za-z0-9_./-]*) separated by spaces, tabs or commas. A key given
+// twice keeps its last value.
+std::optional<OutputFields> parse_output_line(std::string_view line);
+
+// The number under `key`, NaN when the line has none (or text there).
+double number_of(const OutputFields& f, std::string_view key);
+
+}  // namespace hs

@@ -1,0 +1,94 @@
+#include "objective/trainer_objective.h"
+
+#include <cmath>
+
+#include "data/load.h"
+#include "train/trainer.h"
+#include "trial/metric.h"
+
+namespace hs {
+
+namespace {
+
+bool same_data(const DataOptions& a, const DataOptions& b) {
+  return a.source == b.source && a.path == b.path && a.test_path == b.test_path &&
+         a.val_fraction == b.val_fraction && a.test_fraction == b.test_fraction &&
+         a.train_limit == b.train_limit && a.test_limit == b.test_limit &&
+         a.split_seed == b.split_seed && a.synthetic_samples == b.synthetic_samples &&
+         a.synthetic_classes == b.synthetic_classes && a.synthetic_size == b.synthetic_size &&
+         a.synthetic_noise == b.synthetic_noise;
+}
+
+bool searches(const SweepConfig& sweep, const char* key) {
+  for (const Param& p : sweep.space.params)
+    if (p.name == key) return true;
+  return false;
+}
+
+}  // namespace
+
+Result<TrainOptions> trial_train_options(const SweepConfig& sweep, const Trial& t) {
+  Result<TrainOptions> opt = trial_options(sweep, t);
+  if (!opt) return opt;
+  if (!searches(sweep, "seed")) opt->seed = trial_seed(sweep, t);
+  return opt;
+}
+
+double best_metric_of(const TrialRecord& r, const std::string& metric) {
+  if (r.status == TrialStatus::kDiverged || r.status == TrialStatus::kInterrupted) return NAN;
+  if (r.best_epoch < 1 || r.best_epoch > static_cast<int>(r.curves.size())) return NAN;
+  const double v = metric_value(r.curves[static_cast<size_t>(r.best_epoch - 1)], metric);
+  return std::isfinite(v) ? v : NAN;
+}
+
+TrainerObjective::TrainerObjective(SweepConfig sweep, int threads,
+                                   std::shared_ptr<const DataBundle> data)
+    : sweep_(std::move(sweep)), threads_(threads), shared_(std::move(data)) {}
+
+Status TrainerObjective::prepare() {
+  if (threads_ > 0)
+    if (Status st = sweep_.train.set_value("threads", int64_t{threads_}, {"--threads", 0}); !st)
+      return st;
+  auto base = sweep_.train.finish();
+  if (!base) return base.error();
+  base_ = std::move(*base);
+  if (shared_) return {};
+  auto data = load_data(base_->data);
+  if (!data) return data.error();
+  shared_ = std::make_shared<const DataBundle>(std::move(*data));
+  return {};
+}
+
+TrialRecord TrainerObjective::run(const Trial& t, const TrialHooks& hooks) {
+  TrialRecord failed = record_of(t, TrialStatus::kFailed);
+  auto opt = trial_train_options(sweep_, t);
+  if (!opt) {
+    failed.error = opt.error().str();
+    return failed;
+  }
+  std::unique_ptr<DataBundle> own;  // this trial's own data, when the space changes it
+  if (!same_data(opt->data, base_->data)) {
+    auto d = load_data(opt->data);
+    if (!d) {
+      failed.error = d.error().str();
+      return failed;
+    }
+    own = std::make_unique<DataBundle>(std::move(*d));
+  }
+  const EpochCallback on_epoch = [&](const TrialRecord& so_far) {
+    if (hooks.on_epoch && hooks.on_epoch(so_far) == EpochAnswer::kStop) return false;
+    return !(hooks.stop && hooks.stop());
+  };
+  auto res = train(*opt, own ? *own : *shared_, on_epoch);
+  if (!res) {
+    failed.error = res.error().str();
+    return failed;
+  }
+  TrialRecord r = std::move(res->record);
+  r.id = t.id;
+  r.params = t.values;
+  r.best_metric = best_metric_of(r, sweep_.metric);
+  return r;
+}
+
+}  // namespace hs

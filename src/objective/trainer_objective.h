@@ -1,0 +1,44 @@
+// trainer_objective.h: the built-in trainer as an objective (objective.h): trial `t` trains the
+// sweep's [train] configuration with the trial's values set, and its own seed (trial_seed(),
+// unless the space searches `seed` itself), so its outcome depends on the sweep seed and its id
+// only, not on which process runs it or when. The sweep's metric is read at the best checkpoint's
+// epoch.
+//
+// The data set is loaded once, in prepare(), and shared by every trial whose data options are
+// the base's (a space that changes data keys loads a trial's own).
+//
+// May depend on: config, train, data, trial, core. Thread safety: as Objective.
+#pragma once
+
+#include <memory>
+#include <optional>
+
+#include "objective/objective.h"
+#include "train/options.h"
+
+namespace hs {
+
+class TrainerObjective final : public Objective {
+ public:
+  // threads > 0 replaces the config's `threads`; `data`, when given, is what the base
+  // configuration's data options load (prepare() then loads nothing).
+  TrainerObjective(SweepConfig sweep, int threads, std::shared_ptr<const DataBundle> data);
+  Status prepare() override;
+  TrialRecord run(const Trial& t, const TrialHooks& hooks) override;
+
+ private:
+  SweepConfig sweep_;
+  int threads_ = 0;
+  std::optional<TrainOptions> base_;
+  std::shared_ptr<const DataBundle> shared_;
+};
+
+// The trainer options of trial `t`: the sweep's [train] with the trial's values, and the trial's
+// own seed. Errors: a value the trainer refuses in combination (e.g. warmup >= epochs).
+Result<TrainOptions> trial_train_options(const SweepConfig& sweep, const Trial& t);
+
+// The sweep's metric at the record's best epoch: NaN when it diverged, was interrupted, has no
+// best epoch or the value is not finite.
+double best_metric_of(const TrialRecord& r, const std::string& metric);
+
+}  // namespace hs

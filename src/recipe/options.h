@@ -1,0 +1,54 @@
+// options.h: every step's budget in the recipe (recipe.h), with the lecture's defaults, and the
+// [recipe] table of a config file that sets them.
+//
+// May depend on: recipe/steps.h (steps 1-3's options), config (the table reader), core.
+// Thread safety: plain values and pure functions.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/error.h"
+#include "recipe/steps.h"
+
+namespace hs {
+
+// Step 4.
+struct CoarseOptions {
+  // The lrs tried: step 3's pick times each factor (3 significant digits). A factor of 3 either
+  // side spans the decade between step 3's neighbouring candidates.
+  std::vector<double> lr_factors = {1.0 / 3.0, 1.0, 3.0};
+  // The lecture's {1e-4, 1e-5, 0}.
+  std::vector<double> weight_decays = {1e-4, 1e-5, 0.0};
+  // The lecture's 1-5: enough for the ranking of lrs to settle, few enough for a grid.
+  int epochs = 3;
+};
+
+// Step 5.
+struct RefineOptions {
+  int top = 3;      // the best few of step 4 (by validation accuracy)
+  int epochs = 15;  // the lecture's 10-20, with a constant lr (no decay)
+};
+
+struct RecipeOptions {
+  InitialLossOptions initial;
+  OverfitOptions overfit;
+  LrFindOptions lr_find;
+  CoarseOptions coarse;
+  RefineOptions refine;
+};
+
+// The [recipe] table of a config file (every key optional; absent: the defaults above):
+//   initial_batches, initial_tolerance,
+//   overfit_batches, overfit_max_epochs, overfit_lrs,
+//   lr_find_lrs, lr_find_iterations, lr_find_weight_decay,
+//   coarse_lr_factors, coarse_weight_decays, coarse_epochs,
+//   refine_top, refine_epochs
+// Errors name the file, line and key (unknown key, wrong type, a value out of range); the first
+// in the file is the one reported.
+Result<RecipeOptions> load_recipe_options(std::string_view text, const std::string& name);
+// One line per [recipe] key: its meaning and default, for --help.
+std::string recipe_keys_help();
+
+}  // namespace hs

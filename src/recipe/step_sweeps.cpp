@@ -1,0 +1,143 @@
+#include "recipe/step_sweeps.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <limits>
+
+#include "recipe/text.h"
+
+namespace hs {
+
+namespace {
+
+using recipe_text::num;
+
+// x to 3 significant digits: step 4's lrs read as a person would write them (0.0333, not
+// 0.033333333333333333).
+double round3(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3g", x);
+  return std::strtod(buf, nullptr);
+}
+
+// `opt` as a step's [train] table: threads 0 (see step_sweeps.h).
+TrainOptions step_train(TrainOptions opt) {
+  opt.threads = 0;
+  return opt;
+}
+
+// Steps 4 and 5 train with a constant lr and no early stopping: the lecture's "without lr
+// decay", and whole curves for the diagnosis to read.
+TrainOptions constant_lr(TrainOptions opt, int epochs) {
+  opt.schedule.kind = ScheduleKind::kConstant;
+  opt.schedule.warmup = 0;
+  opt.early.enabled = false;
+  opt.epochs = epochs;
+  return step_train(opt);
+}
+
+SweepSpec grid(std::string comment, TrainOptions train, size_t trials, uint64_t seed,
+               const char* metric) {
+  SweepSpec s;
+  s.comment = std::move(comment);
+  s.train = step_train(std::move(train));
+  s.strategy.kind = StrategyKind::kGrid;
+  s.strategy.trials = static_cast<int64_t>(trials);
+  s.strategy.seed = seed;
+  s.metric = metric;
+  return s;
+}
+
+}  // namespace
+
+std::string overfit_sweep_text(const TrainOptions& base, const RecipeOptions& o) {
+  TrainOptions opt = base;
+  opt.optim.weight_decay = 0;
+  opt.model.dropout = 0;
+  opt.epochs = o.overfit.max_epochs;
+  SweepSpec s = grid("hypersweep recipe, step 2: overfit " + std::to_string(o.overfit.batches) +
+                         " minibatches, no regularisation, one trial per lr tried (lr_too_high "
+                         "when every lr diverges)",
+                     opt, o.overfit.lrs.size(), base.seed, "train_acc");
+  s.choices = {{"lr", o.overfit.lrs}};
+  return sweep_text(s);
+}
+
+std::string lr_find_sweep_text(const TrainOptions& base, const RecipeOptions& o) {
+  TrainOptions opt = base;
+  opt.optim.weight_decay = o.lr_find.weight_decay;
+  opt.model.dropout = 0;
+  SweepSpec s = grid("hypersweep recipe, step 3: " + std::to_string(o.lr_find.iterations) +
+                         " updates per lr on the whole training set; the largest drop of the "
+                         "probe loss wins",
+                     opt, o.lr_find.lrs.size(), base.seed, "val_acc");
+  s.choices = {{"lr", o.lr_find.lrs}};
+  return sweep_text(s);
+}
+
+std::string coarse_sweep_text(const TrainOptions& base, double lr, const RecipeOptions& o) {
+  std::vector<double> lrs;
+  for (double f : o.coarse.lr_factors) {
+    const double x = round3(lr * f);
+    if (std::find(lrs.begin(), lrs.end(), x) == lrs.end()) lrs.push_back(x);
+  }
+  std::vector<double> wds;
+  for (double w : o.coarse.weight_decays)
+    if (std::find(wds.begin(), wds.end(), w) == wds.end()) wds.push_back(w);
+  SweepSpec s = grid("hypersweep recipe, step 4: coarse grid around lr " + num(lr) + ", " +
+                         std::to_string(o.coarse.epochs) + " epochs each, constant lr",
+                     constant_lr(base, o.coarse.epochs), lrs.size() * wds.size(), base.seed,
+                     "val_acc");
+  s.choices = {{"lr", lrs}, {"weight_decay", wds}};
+  return sweep_text(s);
+}
+
+std::string refine_sweep_text(const TrainOptions& base,
+                              const std::vector<std::pair<double, double>>& lr_wd,
+                              const RecipeOptions& o) {
+  std::vector<double> lrs, wds;
+  for (const auto& [lr, wd] : lr_wd) lrs.push_back(lr), wds.push_back(wd);
+  SweepSpec s = grid("hypersweep recipe, step 5: the best " + std::to_string(lr_wd.size()) +
+                         " of the coarse grid, " + std::to_string(o.refine.epochs) +
+                         " epochs each, constant lr (no decay)",
+                     constant_lr(base, o.refine.epochs), lr_wd.size(), base.seed, "val_acc");
+  s.strategy.kind = StrategyKind::kList;
+  s.choices = {{"lr", lrs}, {"weight_decay", wds}};
+  return sweep_text(s);
+}
+
+Result<SweepConfig> step_sweep(int step, const std::string& text) {
+  auto sweep = load_sweep_text(text, std::string("<recipe step ") + std::to_string(step) + ">");
+  if (!sweep) return sweep;
+  if (step == 3) sweep->metric = "loss_drop";
+  return sweep;
+}
+
+double param_double(const ParamValue& v) {
+  if (const double* d = std::get_if<double>(&v)) return *d;
+  if (const int64_t* i = std::get_if<int64_t>(&v)) return static_cast<double>(*i);
+  return std::numeric_limits<double>::quiet_NaN();
+}
+
+bool ranks(const TrialRecord& r) {
+  return (r.status == TrialStatus::kCompleted || r.status == TrialStatus::kEarlyStopped) &&
+         std::isfinite(r.best_metric) && r.params.size() >= 2;
+}
+
+std::vector<std::pair<double, double>> best_few(const std::vector<TrialRecord>& coarse, int top) {
+  std::vector<const TrialRecord*> ok;
+  for (const TrialRecord& r : coarse)
+    if (ranks(r)) ok.push_back(&r);
+  std::sort(ok.begin(), ok.end(), [](const TrialRecord* a, const TrialRecord* b) {
+    return a->best_metric != b->best_metric ? a->best_metric > b->best_metric : a->id < b->id;
+  });
+  std::vector<std::pair<double, double>> out;
+  // The coarse space is [lr, weight_decay] in that order (coarse_sweep_text).
+  for (size_t i = 0; i < ok.size() && static_cast<int>(i) < top; ++i)
+    out.emplace_back(param_double(ok[i]->params[0]), param_double(ok[i]->params[1]));
+  return out;
+}
+
+}  // namespace hs

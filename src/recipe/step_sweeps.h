@@ -1,0 +1,45 @@
+// step_sweeps.h: the recipe's steps 2-5 as sweep files (config/sweep_config.h: sweep_text), which
+// their results files keep and every rank loads, and the step from 4 to 5.
+//
+// Each step's [train] table is the user's config with what the step changes, threads 0 (each
+// rank sets its own, so the text, and with it the step file's header, is the same whichever
+// layout runs it). Step 2's [space] is lr = the lrs tried, step 3's lr = the candidates, step
+// 4's lr x weight_decay (grid), step 5's the chosen (lr, weight_decay) pairs (list). Steps 4-5
+// train with a constant lr, no warm-up and no early stopping, so their curves show the whole run
+// for the diagnosis; step 3's trials are ~100 updates (lr_trial), not epochs.
+//
+// May depend on: config, recipe/options.h, trial. Thread safety: pure functions.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "config/sweep_config.h"
+#include "recipe/options.h"
+#include "trial/record.h"
+
+namespace hs {
+
+std::string overfit_sweep_text(const TrainOptions& base, const RecipeOptions& o);  // step 2
+std::string lr_find_sweep_text(const TrainOptions& base, const RecipeOptions& o);  // step 3
+std::string coarse_sweep_text(const TrainOptions& base, double lr, const RecipeOptions& o);
+std::string refine_sweep_text(const TrainOptions& base,
+                              const std::vector<std::pair<double, double>>& lr_wd,
+                              const RecipeOptions& o);
+// A step's sweep from its text: load_sweep_text, and for step 3 the metric "loss_drop" (what
+// pick_lr compares; not a trainer metric, so its file cannot say it).
+Result<SweepConfig> step_sweep(int step, const std::string& text);
+
+// Whether a trial of step 4 or 5 takes part in the ranking: it trained to the end (or stopped
+// early) with a metric, and has its (lr, weight_decay).
+bool ranks(const TrialRecord& r);
+
+// Step 4 -> 5: the `top` best completed trials by best_metric (val_acc, higher first; ties go to
+// the lower id), as (lr, weight_decay) pairs. Trials that diverged or failed never count.
+std::vector<std::pair<double, double>> best_few(const std::vector<TrialRecord>& coarse, int top);
+
+// A parameter value as a double (NaN for a string or bool).
+double param_double(const ParamValue& v);
+
+}  // namespace hs

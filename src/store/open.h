@@ -1,0 +1,37 @@
+// open.h: the open-or-continue policy of results files, written once for `hypersweep run` and
+// the recipe's step files. A sweep run again on its own results file continues it (a requeued
+// SLURM job does just that); a file of another sweep is never silently overwritten.
+//
+// May depend on: store (results_file.h, header.h). Thread safety: as ResultsFile.
+#pragma once
+
+#include <string>
+
+#include "core/error.h"
+#include "store/header.h"
+#include "store/results_file.h"
+
+namespace hs {
+
+struct OpenPolicy {
+  bool force = false;          // replace whatever is there and start over (--force)
+  bool must_exist = false;     // only continue: a missing file is an error (--resume)
+  // A file of another sweep, or one without its journal, is started anew instead of refused:
+  // for files this program owns (the recipe's step files), never for the user's --out.
+  bool replace_other = false;
+};
+
+struct OpenedResults {
+  ResultsFile file;
+  bool continued = false;  // an existing file of this sweep: file.trials() are its records
+};
+
+// The results file at `path` for the sweep whose header is `h`: a new one; or, when it exists,
+// the existing one after checking that it holds this same sweep (header_difference). Errors
+// name the path: nothing to resume (must_exist), a file that cannot be opened (it exists, so it
+// is not overwritten), or one that holds another sweep, naming what differs (unless
+// replace_other).
+Result<OpenedResults> open_results(const std::string& path, const SweepHeader& h,
+                                   const OpenPolicy& policy);
+
+}  // namespace hs

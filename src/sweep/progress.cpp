@@ -1,0 +1,76 @@
+#include "sweep/progress.h"
+
+#include <fmt/core.h>
+
+#include <cstdio>
+
+#include "search/space_text.h"
+
+namespace hs {
+
+std::string duration_text(double s) {
+  if (!std::isfinite(s) || s < 0) return "?";
+  const auto t = static_cast<long>(s + 0.5);
+  if (t < 60) return fmt::format("{}s", t);
+  if (t < 3600) return fmt::format("{}m{:02}s", t / 60, t % 60);
+  return fmt::format("{}h{:02}m", t / 3600, t % 3600 / 60);
+}
+
+ProgressDisplay::ProgressDisplay(Metric metric, SearchSpace space, int64_t resumed_done, bool live)
+    : metric_(std::move(metric)), space_(std::move(space)), live_(live), resumed_(resumed_done) {}
+
+bool ProgressDisplay::consider(const TrialRecord& r) {
+  const Outcome oc = outcome_of(r);
+  if (!oc.ok || !improves(metric_.direction, oc.value, best_)) return false;
+  best_ = oc.value;
+  best_id_ = r.id;
+  best_line_ = fmt::format("trial {}: {} {:.4f} ({})", r.id, metric_.name, best_,
+                           describe(space_, r.params, 4));
+  return true;
+}
+
+void ProgressDisplay::trial(const TrialRecord& r, const Progress& p) {
+  if (r.status == TrialStatus::kInterrupted && !interrupted_.insert(r.id).second) return;
+  const bool better = consider(r);
+  const bool ok = std::isfinite(r.best_metric);
+  const std::string what = r.error.empty() ? describe(space_, r.params, 4)
+                                           : r.error.substr(0, r.error.find('\n'));
+  clear();
+  fmt::print("[{:>4}/{}] trial {:>4} {:<13} {:<16} {}{}  | {} running, {} elapsed, ETA {}{}\n",
+             p.done, p.total, r.id, status_name(r.status),
+             ok ? fmt::format("{} {:.4f}", metric_.name, r.best_metric) : std::string("-"), what,
+             better ? "  * best so far" : "", p.running, duration_text(elapsed()), eta(p),
+             best_id_ >= 0 && !better ? fmt::format(", best trial {} {:.4f}", best_id_, best_) : "");
+  tick(p);
+}
+
+void ProgressDisplay::tick(const Progress& p) {
+  if (!live_) {
+    std::fflush(stdout);
+    return;
+  }
+  clear();
+  fmt::print("  {}/{} done, {} running | best {} | {} elapsed, ETA {}", p.done, p.total,
+             p.running, best_line_.empty() ? "none yet" : best_line_, duration_text(elapsed()),
+             eta(p));
+  std::fflush(stdout);
+  drawn_ = true;
+}
+
+void ProgressDisplay::clear() {
+  if (drawn_) fmt::print("\r\033[K");
+  drawn_ = false;
+}
+
+double ProgressDisplay::elapsed() const {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count();
+}
+
+// From this run's pace: trials finished per second since it started, times what is left.
+std::string ProgressDisplay::eta(const Progress& p) const {
+  const int64_t here = p.done - resumed_;
+  if (here <= 0) return "?";
+  return duration_text(elapsed() / static_cast<double>(here) * static_cast<double>(p.total - p.done));
+}
+
+}  // namespace hs

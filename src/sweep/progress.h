@@ -1,0 +1,67 @@
+// progress.h: rank 0's account of a sweep as it runs, on stdout: a line per finished trial (its
+// status, metric and parameters, the best so far, how many are running, the elapsed time and an
+// ETA) and, on a terminal, a live line redrawn in place between them. `hypersweep run` and each
+// of the recipe's sweeps (steps 3-5) show their trials with it.
+//
+// May depend on: search (the space), trial. Thread safety: one thread (rank 0's).
+#pragma once
+
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <set>
+#include <string>
+
+#include "search/space.h"
+#include "trial/metric.h"
+#include "trial/record.h"
+
+namespace hs {
+
+// How the sweep stands, for progress lines.
+struct Progress {
+  int64_t done = 0;     // trials finished (resumed ones included)
+  int64_t running = 0;  // trials in flight
+  int64_t total = 0;
+  int workers = 0;
+};
+
+// "42s", "3m05s", "2h07m"; "?" for a time that is not one.
+std::string duration_text(double seconds);
+
+class ProgressDisplay {
+ public:
+  // `resumed_done`: trials finished before this run (the ETA goes by this run's pace). `live`:
+  // redraw a progress line in place (a plain terminal; under mpirun stdout is a pseudo-terminal
+  // whatever mpirun's own output is, and redraws would litter logs).
+  ProgressDisplay(Metric metric, SearchSpace space, int64_t resumed_done, bool live);
+
+  // Keeps the best outcome so far (new trials and resumed ones alike); true when `r` is it.
+  bool consider(const TrialRecord& r);
+  // A trial finished (or was interrupted): its line. A trial in flight at a stop is recorded
+  // twice (at once by rank 0, then with its worker's partial curves): one line says it.
+  void trial(const TrialRecord& r, const Progress& p);
+  // The live line (terminals only; elsewhere a flush).
+  void tick(const Progress& p);
+  // Wipes the live line, before other output.
+  void clear();
+  // "trial 3: val_acc 0.9100 (lr=0.01 ...)", or "" before any trial completed.
+  const std::string& best_line() const { return best_line_; }
+
+ private:
+  double elapsed() const;
+  std::string eta(const Progress& p) const;
+
+  const Metric metric_;
+  const SearchSpace space_;
+  const bool live_;
+  const int64_t resumed_;
+  const std::chrono::steady_clock::time_point t0_ = std::chrono::steady_clock::now();
+  double best_ = NAN;
+  int64_t best_id_ = -1;
+  std::set<int64_t> interrupted_;
+  std::string best_line_;
+  bool drawn_ = false;
+};
+
+}  // namespace hs

@@ -1,0 +1,18 @@
+#include "sweep/sweep_header.h"
+
+namespace hs {
+
+SweepHeader sweep_header(const SweepConfig& sweep, const std::string& start_time) {
+  SweepHeader h;
+  h.config_text = sweep.train.text();
+  h.config_hash = config_hash(h.config_text);
+  h.strategy = strategy_name(sweep.strategy.kind);
+  h.seed = sweep.strategy.seed;
+  h.version = HYPERSWEEP_VERSION;
+  h.start_time = start_time;
+  h.metric = Metric{sweep.metric, sweep.strategy.direction};
+  h.space = sweep.space;
+  return h;
+}
+
+}  // namespace hs
