@@ -127,6 +127,60 @@ Result<InitialLossResult> check_initial_loss(const TrainOptions& base, const Dat
 
 // --------------------------------------------------------------------------------------------
 
+namespace {
+
+// One lr's attempt at overfitting `sample` (step 2), from the initialisation `tr` holds.
+OverfitAttempt overfit_at(Probe tr, const TrainOptions& opt, const Subset& sample, double lr,
+                          const OverfitOptions& options) {
+  const int64_t B = opt.batch_size, n = sample.size();
+  OverfitAttempt a;
+  a.lr = lr;
+  EvalResult e = tr.evaluate(sample);
+  a.start_loss = e.loss;
+  std::vector<int32_t> order = sample.index;
+  std::optional<TrialStatus> outcome;  // set once this lr's attempt is decided
+  for (int epoch = 1; epoch <= options.max_epochs && !outcome; ++epoch) {
+    a.epochs = epoch;
+    Rng(pass_seed(opt.seed, kRecipeOverfitStream, epoch)).shuffle(order.data(), order.size());
+    for (int64_t first = 0; first < n; first += B) {
+      const int64_t bs = std::min(B, n - first);
+      const double loss = tr.step(sample, order.data() + first, bs, lr);
+      if (!std::isfinite(loss)) {
+        e.loss = loss;
+        e.acc = kNaN;
+        outcome = TrialStatus::kTooHigh;
+        break;
+      }
+    }
+    if (outcome) {
+      a.losses.push_back(e.loss);
+      a.accs.push_back(e.acc);
+      break;
+    }
+    e = tr.evaluate(sample);
+    a.losses.push_back(e.loss);
+    a.accs.push_back(e.acc);
+    if (!std::isfinite(e.loss) || e.loss > options.explode_factor * a.start_loss)
+      outcome = TrialStatus::kTooHigh;
+    else if (e.acc >= options.target_acc)
+      outcome = TrialStatus::kFit;
+  }
+  a.final_loss = e.loss;
+  a.final_acc = e.acc;
+  if (!outcome) {
+    if (e.loss > a.start_loss)
+      outcome = TrialStatus::kTooHigh;  // bounced up, not down: too large a step, short of inf/NaN
+    else if (e.loss > (1.0 - options.min_rel_drop) * a.start_loss)
+      outcome = TrialStatus::kTooLow;
+    else
+      outcome = TrialStatus::kNoFit;
+  }
+  a.outcome = *outcome;
+  return a;
+}
+
+}  // namespace
+
 Result<OverfitResult> overfit_small_sample(const TrainOptions& base, const DataBundle& data,
                                            const OverfitOptions& options) {
   const TrainOptions opt = unregularised(base);
@@ -140,52 +194,9 @@ Result<OverfitResult> overfit_small_sample(const TrainOptions& base, const DataB
   OverfitResult r;
   r.samples = n;
   for (double lr : options.lrs) {
-    Probe tr = probe_for(opt, data).value();  // every attempt starts from the same initialisation
-    OverfitAttempt a;
-    a.lr = lr;
-    EvalResult e = tr.evaluate(sample);
-    a.start_loss = e.loss;
-    std::vector<int32_t> order = sample.index;
-    std::optional<TrialStatus> outcome;  // set once this lr's attempt is decided
-    for (int epoch = 1; epoch <= options.max_epochs && !outcome; ++epoch) {
-      a.epochs = epoch;
-      Rng(pass_seed(opt.seed, kRecipeOverfitStream, epoch)).shuffle(order.data(), order.size());
-      for (int64_t first = 0; first < n; first += B) {
-        const int64_t bs = std::min(B, n - first);
-        const double loss = tr.step(sample, order.data() + first, bs, lr);
-        if (!std::isfinite(loss)) {
-          e.loss = loss;
-          e.acc = kNaN;
-          outcome = TrialStatus::kTooHigh;
-          break;
-        }
-      }
-      if (outcome) {
-        a.losses.push_back(e.loss);
-        a.accs.push_back(e.acc);
-        break;
-      }
-      e = tr.evaluate(sample);
-      a.losses.push_back(e.loss);
-      a.accs.push_back(e.acc);
-      if (!std::isfinite(e.loss) || e.loss > options.explode_factor * a.start_loss)
-        outcome = TrialStatus::kTooHigh;
-      else if (e.acc >= options.target_acc)
-        outcome = TrialStatus::kFit;
-    }
-    a.final_loss = e.loss;
-    a.final_acc = e.acc;
-    if (!outcome) {
-      if (e.loss > a.start_loss)
-        outcome = TrialStatus::kTooHigh;  // bounced up, not down: too large a step, short of inf/NaN
-      else if (e.loss > (1.0 - options.min_rel_drop) * a.start_loss)
-        outcome = TrialStatus::kTooLow;
-      else
-        outcome = TrialStatus::kNoFit;
-    }
-    a.outcome = *outcome;
-    r.tried.push_back(a);
-    if (a.outcome == TrialStatus::kFit) {
+    // Every attempt starts from the same initialisation.
+    r.tried.push_back(overfit_at(probe_for(opt, data).value(), opt, sample, lr, options));
+    if (r.tried.back().outcome == TrialStatus::kFit) {
       r.ok = true;
       r.lr = lr;
       break;

@@ -182,6 +182,117 @@ std::string html_escape(std::string_view s) {
   return out;
 }
 
+// The space's parameters: name, kind, values as text, whether on a log axis, choices.
+void json_params(std::string& out, const SearchSpace& space) {
+  out += "\"params\":[";
+  for (size_t j = 0; j < space.params.size(); ++j) {
+    const Param& p = space.params[j];
+    if (j) out += ',';
+    out += '{';
+    json_field(out, "n", p.name);
+    json_field(out, "k", param_kind_name(p.kind));
+    json_field(out, "d", describe_values(p));
+    out += "\"log\":";
+    out += (p.kind == ParamKind::kLogUniform || (p.kind == ParamKind::kInt && p.log)) ? "true" : "false";
+    out += ",\"c\":[";
+    for (size_t k = 0; k < p.choices.size(); ++k) {
+      if (k) out += ',';
+      json_param(out, p.choices[k]);
+    }
+    out += "]}";
+  }
+  out += ']';
+}
+
+// Parameter columns, one per space parameter; a record with fewer values gets nulls.
+void json_param_columns(std::string& out, size_t params, const std::vector<TrialRecord>& trials) {
+  out += "\"p\":[";
+  for (size_t j = 0; j < params; ++j) {
+    if (j) out += ',';
+    out += '[';
+    for (size_t i = 0; i < trials.size(); ++i) {
+      if (i) out += ',';
+      if (j < trials[i].params.size()) json_param(out, trials[i].params[j]);
+      else out += "null";
+    }
+    out += ']';
+  }
+  out += ']';
+}
+
+// Findings as [label, evidence, advice, from_epoch, to_epoch], a list per trial.
+void json_findings(std::string& out, size_t trials, const std::vector<std::vector<Finding>>& findings) {
+  out += "\"f\":[";
+  for (size_t i = 0; i < trials; ++i) {
+    if (i) out += ',';
+    out += '[';
+    for (size_t k = 0; i < findings.size() && k < findings[i].size(); ++k) {
+      const Finding& f = findings[i][k];
+      if (k) out += ',';
+      out += '[';
+      json_string(out, f.label);
+      out += ',';
+      json_string(out, f.evidence);
+      out += ',';
+      json_string(out, f.advice);
+      out += ',';
+      json_int(out, f.from_epoch);
+      out += ',';
+      json_int(out, f.to_epoch);
+      out += ']';
+    }
+    out += ']';
+  }
+  out += ']';
+}
+
+// The trials table, a column per field ("t").
+void json_trials(std::string& out, const SweepHeader& h, const std::vector<TrialRecord>& trials,
+                 const std::vector<std::vector<Finding>>& findings, int digits) {
+  using T = const TrialRecord&;
+  out += "\"t\":{";
+  json_column(out, "id", trials, [&](T t) { json_int(out, t.id); });
+  out += ',';
+  json_column(out, "st", trials, [&](T t) { json_string(out, status_name(t.status)); });
+  out += ',';
+  // Whether the trial has a result, as its strategy was told (outcome_of): what ranks it.
+  json_column(out, "ok", trials, [&](T t) { out += outcome_of(t).ok ? '1' : '0'; });
+  out += ',';
+  json_param_columns(out, h.space.params.size(), trials);
+  out += ',';
+  json_column(out, "be", trials, [&](T t) { json_int(out, t.best_epoch); });
+  out += ',';
+  json_column(out, "bm", trials, [&](T t) { json_number(out, t.best_metric, 7); });
+  out += ',';
+  json_column(out, "tacc", trials, [&](T t) { json_number(out, t.test_acc, 6); });
+  out += ',';
+  json_column(out, "ep", trials, [&](T t) { json_int(out, t.epochs); });
+  out += ',';
+  json_column(out, "sec", trials, [&](T t) { json_number(out, t.seconds, 5); });
+  out += ',';
+  json_column(out, "rank", trials, [&](T t) { json_int(out, t.rank); });
+  out += ',';
+  json_column(out, "host", trials, [&](T t) { json_string(out, t.host); });
+  out += ',';
+  json_column(out, "err", trials, [&](T t) { json_string(out, t.error); });
+  out += ',';
+  json_column(out, "c", trials, [&](T t) { json_curves(out, t, digits); });
+  out += ',';
+  json_column(out, "ln", trials, [&](T t) {
+    out += '[';
+    for (size_t l = 0; l < t.layer_names.size(); ++l) {
+      if (l) out += ',';
+      json_string(out, t.layer_names[l]);
+    }
+    out += ']';
+  });
+  out += ',';
+  json_column(out, "ur", trials, [&](T t) { json_update_ratios(out, t, digits); });
+  out += ',';
+  json_findings(out, trials.size(), findings);
+  out += '}';
+}
+
 std::string sweep_json(const SweepHeader& h, const std::vector<TrialRecord>& trials,
                        const std::vector<std::vector<Finding>>& findings, const ReportOptions& opt,
                        const std::string& title) {
@@ -205,98 +316,11 @@ std::string sweep_json(const SweepHeader& h, const std::vector<TrialRecord>& tri
   str("start", h.start_time);
   out += "\"max_rows\":";
   json_int(out, opt.max_table_rows);
-
-  out += ",\"params\":[";
-  for (size_t j = 0; j < h.space.params.size(); ++j) {
-    const Param& p = h.space.params[j];
-    if (j) out += ',';
-    out += '{';
-    str("n", p.name);
-    str("k", param_kind_name(p.kind));
-    str("d", describe_values(p));
-    out += "\"log\":";
-    out += (p.kind == ParamKind::kLogUniform || (p.kind == ParamKind::kInt && p.log)) ? "true" : "false";
-    out += ",\"c\":[";
-    for (size_t k = 0; k < p.choices.size(); ++k) {
-      if (k) out += ',';
-      json_param(out, p.choices[k]);
-    }
-    out += "]}";
-  }
-  out += "],\"t\":{";
-
-  json_column(out, "id", trials, [&](const TrialRecord& t) { json_int(out, t.id); });
   out += ',';
-  json_column(out, "st", trials, [&](const TrialRecord& t) { json_string(out, status_name(t.status)); });
+  json_params(out, h.space);
   out += ',';
-  // Whether the trial has a result, as its strategy was told (outcome_of): what ranks it.
-  json_column(out, "ok", trials, [&](const TrialRecord& t) { out += outcome_of(t).ok ? '1' : '0'; });
-  // Parameter columns, one per space parameter; a record with fewer values gets nulls.
-  out += ",\"p\":[";
-  for (size_t j = 0; j < h.space.params.size(); ++j) {
-    if (j) out += ',';
-    out += '[';
-    for (size_t i = 0; i < trials.size(); ++i) {
-      if (i) out += ',';
-      if (j < trials[i].params.size()) json_param(out, trials[i].params[j]);
-      else out += "null";
-    }
-    out += ']';
-  }
-  out += "],";
-  json_column(out, "be", trials, [&](const TrialRecord& t) { json_int(out, t.best_epoch); });
-  out += ',';
-  json_column(out, "bm", trials, [&](const TrialRecord& t) { json_number(out, t.best_metric, 7); });
-  out += ',';
-  json_column(out, "tacc", trials, [&](const TrialRecord& t) { json_number(out, t.test_acc, 6); });
-  out += ',';
-  json_column(out, "ep", trials, [&](const TrialRecord& t) { json_int(out, t.epochs); });
-  out += ',';
-  json_column(out, "sec", trials, [&](const TrialRecord& t) { json_number(out, t.seconds, 5); });
-  out += ',';
-  json_column(out, "rank", trials, [&](const TrialRecord& t) { json_int(out, t.rank); });
-  out += ',';
-  json_column(out, "host", trials, [&](const TrialRecord& t) { json_string(out, t.host); });
-  out += ',';
-  json_column(out, "err", trials, [&](const TrialRecord& t) { json_string(out, t.error); });
-  out += ',';
-  json_column(out, "c", trials, [&](const TrialRecord& t) { json_curves(out, t, digits); });
-  out += ',';
-  json_column(out, "ln", trials, [&](const TrialRecord& t) {
-    out += '[';
-    for (size_t l = 0; l < t.layer_names.size(); ++l) {
-      if (l) out += ',';
-      json_string(out, t.layer_names[l]);
-    }
-    out += ']';
-  });
-  out += ',';
-  json_column(out, "ur", trials, [&](const TrialRecord& t) { json_update_ratios(out, t, digits); });
-  // Findings as [label, evidence, advice, from_epoch, to_epoch].
-  out += ",\"f\":[";
-  for (size_t i = 0; i < trials.size(); ++i) {
-    if (i) out += ',';
-    out += '[';
-    if (i < findings.size()) {
-      for (size_t k = 0; k < findings[i].size(); ++k) {
-        const Finding& f = findings[i][k];
-        if (k) out += ',';
-        out += '[';
-        json_string(out, f.label);
-        out += ',';
-        json_string(out, f.evidence);
-        out += ',';
-        json_string(out, f.advice);
-        out += ',';
-        json_int(out, f.from_epoch);
-        out += ',';
-        json_int(out, f.to_epoch);
-        out += ']';
-      }
-    }
-    out += ']';
-  }
-  out += "]}}";
+  json_trials(out, h, trials, findings, digits);
+  out += '}';
   return out;
 }
 
