@@ -12,6 +12,7 @@
 #include <string>
 
 #include "core/error.h"
+#include "exec/launch.h"
 
 namespace hs::cli {
 
@@ -34,6 +35,13 @@ struct Argv {
   int* argc;
   char*** argv;
 };
+
+// What run and recipe do on each rank: `worker` on worker ranks, `driver` on rank 0 (or the only
+// process), each given the launch and the threads a worker of this node gets (0 without
+// workers), after MPI is up (when a launcher started this process) and the stop signals are
+// installed. Returns the rank's exit code.
+using RankMain = std::function<int(Launch& launch, int node_threads)>;
+int run_ranks(Argv args, const RankMain& worker, const RankMain& driver);
 
 void add_train(CLI::App& app, Runner* run);
 void add_plan(CLI::App& app, Runner* run);

@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <ctime>
 
+#include "exec/signals.h"
 #include "hypersweep/commands.h"
 
 namespace hs::cli {
@@ -18,6 +19,14 @@ std::string utc_now() {
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
+}
+
+int run_ranks(Argv args, const RankMain& worker, const RankMain& driver) {
+  auto launch = Launch::start(args.argc, args.argv);
+  if (!launch) return fail(launch.error());
+  install_stop_signals();
+  const int node_threads = (*launch)->workers() > 0 ? (*launch)->node_threads() : 0;
+  return (*launch)->is_worker() ? worker(**launch, node_threads) : driver(**launch, node_threads);
 }
 
 }  // namespace hs::cli

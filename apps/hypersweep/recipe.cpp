@@ -166,12 +166,9 @@ int drive_recipe(const RecipeArgs& a, Launch& launch, int node_threads,
 
 int run_recipe_cmd(const RecipeArgs& a, Argv args) {
   const auto t_start = std::chrono::steady_clock::now();
-  auto launch = Launch::start(args.argc, args.argv);
-  if (!launch) return fail(launch.error());
-  install_stop_signals();
-  const int node_threads = (*launch)->workers() > 0 ? (*launch)->node_threads() : 0;
-  if ((*launch)->is_worker()) return serve_recipe(a, **launch, node_threads);
-  return drive_recipe(a, **launch, node_threads, t_start);
+  return run_ranks(
+      args, [&](Launch& l, int node_threads) { return serve_recipe(a, l, node_threads); },
+      [&](Launch& l, int node_threads) { return drive_recipe(a, l, node_threads, t_start); });
 }
 
 }  // namespace

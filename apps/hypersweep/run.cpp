@@ -154,12 +154,9 @@ int drive_sweep(const RunArgs& a, Launch& launch, int node_threads,
 
 int run_sweep(const RunArgs& a, Argv args) {
   const auto t_start = std::chrono::steady_clock::now();
-  auto launch = Launch::start(args.argc, args.argv);
-  if (!launch) return fail(launch.error());
-  install_stop_signals();
-  const int node_threads = (*launch)->workers() > 0 ? (*launch)->node_threads() : 0;
-  if ((*launch)->is_worker()) return serve_sweep(a, **launch, node_threads);
-  return drive_sweep(a, **launch, node_threads, t_start);
+  return run_ranks(
+      args, [&](Launch& l, int node_threads) { return serve_sweep(a, l, node_threads); },
+      [&](Launch& l, int node_threads) { return drive_sweep(a, l, node_threads, t_start); });
 }
 
 }  // namespace

@@ -5,16 +5,15 @@
 #include <cstring>
 
 #include "nn/layers.h"
+#include "nn/matrix.h"
 #include "nn/parallel.h"
 
 namespace hs {
 
 namespace {
 
-template <class T>
-using MatR = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-template <class T>
-using VecR = Eigen::Matrix<T, 1, Eigen::Dynamic>;
+using detail::MatR;
+using detail::VecR;
 
 // The patches of images [b0, b1) into cols (rows of those images, patch). kRowLen, when not 0,
 // is K*C known at compile time: kernel rows are short (5 floats for a 5x5 kernel over one

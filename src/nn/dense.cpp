@@ -2,16 +2,13 @@
 #include <algorithm>
 
 #include "nn/layers.h"
+#include "nn/matrix.h"
 #include "nn/parallel.h"
 
 namespace hs {
 
-namespace {
-template <class T>
-using MatR = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-template <class T>
-using VecR = Eigen::Matrix<T, 1, Eigen::Dynamic>;
-}  // namespace
+using detail::MatR;
+using detail::VecR;
 
 // The work is cut into fixed blocks of kBlock units (forward, dW) or input columns (din), and
 // threads share out whole blocks. Each block is one single-threaded Eigen GEMM whose blocking,

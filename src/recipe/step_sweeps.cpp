@@ -52,29 +52,34 @@ SweepSpec grid(std::string comment, TrainOptions train, size_t trials, uint64_t 
 
 }  // namespace
 
-std::string overfit_sweep_text(const TrainOptions& base, const RecipeOptions& o) {
-  TrainOptions opt = base;
-  opt.optim.weight_decay = 0;
+namespace {
+
+// Steps 2 and 3: one trial per lr of `lrs`, with the given weight decay and no dropout.
+std::string lr_sweep_text(std::string comment, TrainOptions opt, double weight_decay,
+                          const std::vector<double>& lrs, const char* metric) {
+  opt.optim.weight_decay = weight_decay;
   opt.model.dropout = 0;
-  opt.epochs = o.overfit.max_epochs;
-  SweepSpec s = grid("hypersweep recipe, step 2: overfit " + std::to_string(o.overfit.batches) +
-                         " minibatches, no regularisation, one trial per lr tried (lr_too_high "
-                         "when every lr diverges)",
-                     opt, o.overfit.lrs.size(), base.seed, "train_acc");
-  s.choices = {{"lr", o.overfit.lrs}};
+  SweepSpec s = grid(std::move(comment), opt, lrs.size(), opt.seed, metric);
+  s.choices = {{"lr", lrs}};
   return sweep_text(s);
 }
 
-std::string lr_find_sweep_text(const TrainOptions& base, const RecipeOptions& o) {
+}  // namespace
+
+std::string overfit_sweep_text(const TrainOptions& base, const RecipeOptions& o) {
   TrainOptions opt = base;
-  opt.optim.weight_decay = o.lr_find.weight_decay;
-  opt.model.dropout = 0;
-  SweepSpec s = grid("hypersweep recipe, step 3: " + std::to_string(o.lr_find.iterations) +
-                         " updates per lr on the whole training set; the largest drop of the "
-                         "probe loss wins",
-                     opt, o.lr_find.lrs.size(), base.seed, "val_acc");
-  s.choices = {{"lr", o.lr_find.lrs}};
-  return sweep_text(s);
+  opt.epochs = o.overfit.max_epochs;
+  return lr_sweep_text("hypersweep recipe, step 2: overfit " + std::to_string(o.overfit.batches) +
+                           " minibatches, no regularisation, one trial per lr tried "
+                           "(lr_too_high when every lr diverges)",
+                       opt, 0, o.overfit.lrs, "train_acc");
+}
+
+std::string lr_find_sweep_text(const TrainOptions& base, const RecipeOptions& o) {
+  return lr_sweep_text("hypersweep recipe, step 3: " + std::to_string(o.lr_find.iterations) +
+                           " updates per lr on the whole training set; the largest drop of the "
+                           "probe loss wins",
+                       base, o.lr_find.weight_decay, o.lr_find.lrs, "val_acc");
 }
 
 std::string coarse_sweep_text(const TrainOptions& base, double lr, const RecipeOptions& o) {

@@ -97,17 +97,26 @@ void json_param(std::string& out, const ParamValue& v) {
   else json_string(out, std::get<std::string>(v));
 }
 
+// A JSON list of `items`, f(item) appending each.
+template <typename Items, typename F>
+void json_list(std::string& out, const Items& items, F f) {
+  out += '[';
+  bool first = true;
+  for (const auto& item : items) {
+    if (!first) out += ',';
+    first = false;
+    f(item);
+  }
+  out += ']';
+}
+
 // A column of the trials table: f(trial) appends one value.
 template <typename F>
 void json_column(std::string& out, const char* key, const std::vector<TrialRecord>& trials, F f) {
   out += '"';
   out += key;
-  out += "\":[";
-  for (size_t i = 0; i < trials.size(); ++i) {
-    if (i) out += ',';
-    f(trials[i]);
-  }
-  out += ']';
+  out += "\":";
+  json_list(out, trials, f);
 }
 
 // Epochs are stored only when they are not 1, 2, ..., n (the page makes those up).
@@ -194,12 +203,9 @@ void json_params(std::string& out, const SearchSpace& space) {
     json_field(out, "d", describe_values(p));
     out += "\"log\":";
     out += (p.kind == ParamKind::kLogUniform || (p.kind == ParamKind::kInt && p.log)) ? "true" : "false";
-    out += ",\"c\":[";
-    for (size_t k = 0; k < p.choices.size(); ++k) {
-      if (k) out += ',';
-      json_param(out, p.choices[k]);
-    }
-    out += "]}";
+    out += ",\"c\":";
+    json_list(out, p.choices, [&](const ParamValue& v) { json_param(out, v); });
+    out += '}';
   }
   out += ']';
 }
@@ -279,12 +285,7 @@ void json_trials(std::string& out, const SweepHeader& h, const std::vector<Trial
   json_column(out, "c", trials, [&](T t) { json_curves(out, t, digits); });
   out += ',';
   json_column(out, "ln", trials, [&](T t) {
-    out += '[';
-    for (size_t l = 0; l < t.layer_names.size(); ++l) {
-      if (l) out += ',';
-      json_string(out, t.layer_names[l]);
-    }
-    out += ']';
+    json_list(out, t.layer_names, [&](const std::string& n) { json_string(out, n); });
   });
   out += ',';
   json_column(out, "ur", trials, [&](T t) { json_update_ratios(out, t, digits); });
