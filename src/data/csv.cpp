@@ -124,7 +124,9 @@ std::string read_row(std::string_view line, int line_no, const std::string& text
     rows->features = count;
     rows->first_row_line = line_no;
     // One reservation for the whole file, from its line count.
-    const auto lines = std::count(text.begin() + static_cast<int64_t>(pos), text.end(), '\n');
+    // (pos is past the end when this row is the file's last line and has no newline.)
+    const auto from = text.begin() + static_cast<int64_t>(std::min(pos, text.size()));
+    const auto lines = std::count(from, text.end(), '\n');
     d->x.reserve(static_cast<size_t>((lines + 2) * count));
     d->y.reserve(static_cast<size_t>(lines + 2));
   } else if (count != rows->features) {

@@ -55,6 +55,20 @@ TEST_CASE("load_csv skips a header line", "[data][csv]") {
   CHECK(d->y == std::vector<int32_t>{1, 0});
 }
 
+TEST_CASE("load_csv reads a file whose only data row is its last line, without a newline",
+          "[data][csv]") {
+  TempDir dir;
+  for (const char* text : {"0,1,2", "a,b,c\n1,3.5,4", "a,b\n\n0,1"}) {
+    INFO(text);
+    const std::string path = dir.file("one.csv");
+    write_text(path, text);
+    Result<Dataset> d = load_csv(path);
+    REQUIRE(d.ok());
+    REQUIRE(d->y.size() == 1u);
+    CHECK(d->x.size() == static_cast<size_t>(d->dim()));
+  }
+}
+
 TEST_CASE("load_csv errors name the file and line", "[data][csv]") {
   TempDir dir;
   SECTION("non-numeric feature") {
