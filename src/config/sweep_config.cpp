@@ -10,6 +10,7 @@
 #include "config/toml_text.h"
 #include "core/text.h"
 #include "search/space_text.h"
+#include "trial/metric.h"
 
 namespace hs {
 
@@ -212,23 +213,22 @@ Status parse_sweep_table(SweepConfig& sweep, const toml::table& t, const std::st
         if (!is_identifier(m))
           return fail("expected the name of a metric the command prints (an identifier), got " +
                       text_of(v));
-      } else if (m != "val_acc" && m != "val_loss" && m != "train_acc" && m != "train_loss") {
+      } else if (!is_epoch_metric(m)) {
         return fail("expected val_acc, val_loss, train_acc or train_loss, got " + text_of(v));
       }
       sweep.metric = m;
     } else if (key == "direction") {
       const auto* s = v.as_string();
-      if (!s || (s->get() != "max" && s->get() != "min"))
-        return fail("expected max or min, got " + text_of(v));
-      sweep.strategy.direction = s->get() == "max" ? Direction::kMaximize : Direction::kMinimize;
+      const std::optional<Direction> d = s ? parse_direction(s->get()) : std::nullopt;
+      if (!d) return fail("expected max or min, got " + text_of(v));
+      sweep.strategy.direction = *d;
       direction_given = true;
     } else {
       return fail("unknown key in [sweep] (strategy, trials, seed, metric, direction, n_init)");
     }
   }
   if (!direction_given)
-    sweep.strategy.direction =
-        sweep.metric.ends_with("_loss") ? Direction::kMinimize : Direction::kMaximize;
+    sweep.strategy.direction = default_direction(sweep.metric);
   return {};
 }
 

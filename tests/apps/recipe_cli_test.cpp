@@ -1,5 +1,5 @@
 // `hypersweep recipe` as a user runs it, without mpirun: exit codes, messages, the files it
-// writes, and running it again (tests/mpi has the runs under mpirun).
+// writes, and running it again (tests/exec has the runs under mpirun).
 #include <catch2/catch.hpp>
 
 #include <algorithm>
