@@ -7,7 +7,8 @@
 // A Job says what the trials are: the workers build their Objective from it (an
 // ObjectiveFactory, given to each rank), so one worker pool can run several sweeps in turn (the
 // recipe's steps). `name` and `text` are the job's owner's to define: `hypersweep run` sends
-// {"sweep", ""} (every rank reads the same sweep file), the recipe {"step 4", <its sweep text>}.
+// {"sweep", ""} (every rank reads the same sweep file), the recipe {"recipe step 4", <its sweep
+// text>}.
 //
 // Who calls: rank 0 alone (or the single process). May depend on: sweep (the queue, progress),
 // objective, trial. Its header names no MPI type. Thread safety: one thread (rank 0's).
