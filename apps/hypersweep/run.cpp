@@ -129,8 +129,7 @@ int drive_sweep(const RunArgs& a, Launch& launch, int node_threads,
   auto executor = launch.executor([&](const Job&) -> Result<std::unique_ptr<Objective>> {
     return make_objective(*sweep);
   });
-  auto ran = run_trials(*executor, Job{"sweep", ""}, *queue,
-                        [&](const TrialRecord& r) { return file.append(r); }, display);
+  auto ran = run_trials(*executor, Job{"sweep", ""}, *queue, file, display);
   launch.end();
   if (!ran) {  // a worker could not start: bad data or config there
     (void)file.close();

@@ -5,12 +5,11 @@
 namespace hs {
 
 Result<Ran> run_trials(Executor& executor, const Job& job, TrialQueue& queue,
-                       const std::function<Status(const TrialRecord&)>& store,
-                       ProgressDisplay& display) {
+                       ResultsFile& file, ProgressDisplay& display) {
   Ran ran;
   RunHooks hooks;
   hooks.on_record = [&](const TrialRecord& r, const Progress& p) -> Status {
-    if (ran.stored) ran.stored = store(r);
+    if (ran.stored) ran.stored = file.append(r);
     display.trial(r, p);
     return ran.stored;
   };

@@ -2,14 +2,13 @@
 // finish: what `hypersweep run` and each of the recipe's sweeps (steps 3-5) do, written once.
 // A signal (signals.h) stops it cleanly.
 //
-// May depend on: exec (executor, signals), sweep (queue, progress). Thread safety: rank 0's
-// thread.
+// May depend on: exec (executor, signals), sweep (queue, progress), store (the results file).
+// Thread safety: rank 0's thread.
 #pragma once
-
-#include <functional>
 
 #include "core/error.h"
 #include "exec/executor.h"
+#include "store/results_file.h"
 #include "sweep/progress.h"
 #include "sweep/queue.h"
 
@@ -17,15 +16,14 @@ namespace hs {
 
 struct Ran {
   bool interrupted = false;  // a stop (a signal) ended it before every trial ran
-  Status stored;             // the first error of `store`, where the sweep stopped; else OK
+  Status stored;             // the first error of `file`'s append, where the sweep stopped; else OK
 };
 
-// Runs `queue`'s trials for `job`: each finished record goes to `store` (the results file's
-// append), then to `display`, whose live line is kept up to date meanwhile. A failed store stops
-// the sweep: nothing new starts, and Ran::stored says why. Errors: the executor's (an objective
+// Runs `queue`'s trials for `job`: each finished record is appended to `file`, then shown by
+// `display`, whose live line is kept up to date meanwhile. A failed append stops the sweep:
+// nothing new starts, and Ran::stored says why. Errors: the executor's (an objective
 // could not be made or prepared; on a worker, naming it).
 Result<Ran> run_trials(Executor& executor, const Job& job, TrialQueue& queue,
-                       const std::function<Status(const TrialRecord&)>& store,
-                       ProgressDisplay& display);
+                       ResultsFile& file, ProgressDisplay& display);
 
 }  // namespace hs

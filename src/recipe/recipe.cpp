@@ -200,8 +200,7 @@ Result<StepRecords> RecipeRun::sweep_step(int step, const std::string& text) {
         std::to_string(queue->total()) + " trials recorded already (continuing " + file.path() + ")");
   ProgressDisplay display(Metric{sweep->metric, sweep->strategy.direction}, sweep->space,
                           queue->finished(), setup_.live_progress);
-  auto ran = run_trials(executor_, step_job(step, text), *queue,
-                        [&](const TrialRecord& r) { return file.append(r); }, display);
+  auto ran = run_trials(executor_, step_job(step, text), *queue, file, display);
   if (!ran) return ran.error();
   if (!ran->stored) return ran->stored.error();
   std::vector<TrialRecord> records = by_id(file.trials());
