@@ -21,29 +21,27 @@ namespace hs {
 
 inline std::string errno_text() { return std::strerror(errno); }
 
-// fsync of the file at `path`, so that its contents are on disk before it is renamed into place.
-inline Status fsync_path(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return make_error(path, "cannot open to fsync: " + errno_text());
+// fsync of what `path` names: a file, or with `flags` = O_DIRECTORY a folder (`what` says which
+// in the errors, which name `path`).
+inline Status fsync_opened(const std::string& path, int flags, const std::string& what) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | flags);
+  if (fd < 0) return make_error(path, "cannot open " + what + " to fsync it: " + errno_text());
   const int rc = ::fsync(fd);
   const std::string err = errno_text();
   ::close(fd);
-  if (rc != 0) return make_error(path, "fsync failed: " + err);
+  if (rc != 0) return make_error(path, "fsync of " + what + " failed: " + err);
   return {};
 }
+
+// fsync of the file at `path`, so that its contents are on disk before it is renamed into place.
+inline Status fsync_path(const std::string& path) { return fsync_opened(path, 0, "the file"); }
 
 // fsync of the folder holding `path`, so that a create or rename in it is durable.
 inline Status sync_parent_dir(const std::string& path) {
   const size_t slash = path.find_last_of('/');
   const std::string dir =
       slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return make_error(dir, "cannot open directory to sync: " + errno_text());
-  const int rc = ::fsync(fd);
-  const std::string err = errno_text();
-  ::close(fd);
-  if (rc != 0) return make_error(dir, "fsync of directory failed: " + err);
-  return {};
+  return fsync_opened(dir, O_DIRECTORY, "the folder");
 }
 
 // Makes the complete file `tmp` the file `path`: fsync, rename over `path`, fsync the folder.
