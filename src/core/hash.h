@@ -25,10 +25,4 @@ class Fnv1a64 {
   uint64_t h_ = 0xcbf29ce484222325ULL;
 };
 
-inline uint64_t fnv1a64(std::string_view bytes) {
-  Fnv1a64 h;
-  h.add(bytes);
-  return h.value();
-}
-
 }  // namespace hs
