@@ -6,6 +6,7 @@
   results.py unchanged FILE SNAP     those trials are still in FILE, exactly as they were
   results.py same FILE1 FILE2        the same trials with bit-identical metrics and curves
   results.py status FILE ID:STATUS.. exactly these trials recorded, with these statuses
+  results.py hosts FILE HOST..       the host column holds exactly these names
 Exits 1 with the reason on stderr when a check fails.
 """
 import json
@@ -69,6 +70,10 @@ def main():
         got = {i: r["status"] for i, r in recs.items()}
         if got != want or len(ids) != len(want):
             fail(f"{path}: trials {dict(sorted(got.items()))} ({len(ids)} rows), expected {want}")
+    elif cmd == "hosts":
+        got = sorted({r["host"] for r in recs.values()})
+        if got != sorted(sys.argv[3:]):
+            fail(f"{path}: the trials ran on {got}, expected {sorted(sys.argv[3:])}")
     else:
         fail(f"unknown check {cmd}")
 
