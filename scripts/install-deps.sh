@@ -24,6 +24,7 @@ pkgs=(
   python3-h5py python3-pandas         # the README's example reader, run in a test
   python3-matplotlib                  # docs/plot_curves.py (Agg backend), run in a test
   slurm-wlm munge                     # a real local SLURM for the jobs/ tests (jobs/local-slurm)
+  iproute2                            # network namespaces for the three-node SLURM test
   chromium fonts-dejavu-core          # headless browser for the HTML report tests (tests/report)
 )
 if [ "${1:-}" = "--bench" ]; then

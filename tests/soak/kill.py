@@ -198,7 +198,8 @@ class Soak:
             raise Failure(f"round {n}: /dev/shm files of the run left behind: {left}")
         if killed:
             self.figures[victim] += 1
-            print(f"round {n}: SIGKILL to {victim} (rank {rank}) after {k} trials + {delay:.2f} s: "
+            who = victim if victim != "worker" else f"worker (rank {rank})"
+            print(f"round {n}: SIGKILL to {who} after {k} trials + {delay:.2f} s: "
                   f"exit {rc}, {len(self.recorded_ids(log))} trials recorded in this run", flush=True)
         else:
             self.figures["ended first"] += 1
@@ -228,7 +229,7 @@ class Soak:
               f"to the one process {f['process']}x; {f['ended first']} runs ended before their "
               f"kill; {f['runs']} runs, {f['sweeps']} sweeps of {self.a.trials} trials completed, "
               f"each equal to the reference; trials run again: at least {f['rerun']}, at most "
-              f"{max(1, self.a.ranks - 1)} per kill; {f['shm']} /dev/shm files of killed runs "
+              f"{1 if self.a.mode == 'single' else self.a.ranks - 1} per kill; {f['shm']} /dev/shm files of killed runs "
               f"checked gone; {f['outlived']}x a process outlived the run's end (then went); "
               f"{time.monotonic() - t0:.1f} s")
 
