@@ -171,9 +171,12 @@ class Soak:
 
     def round(self, n):
         proc, log = self.start(n)
-        victim = "process" if self.a.mode == "single" else self.rng.choice(["rank 0", "worker"])
-        rank = {"process": -1, "rank 0": 0}.get(victim) if victim != "worker" else \
-            self.rng.randint(1, self.a.ranks - 1)
+        if self.a.mode == "single":
+            victim, rank = "process", -1
+        elif self.rng.random() < 0.5:
+            victim, rank = "rank 0", 0
+        else:
+            victim, rank = "worker", self.rng.randint(1, self.a.ranks - 1)
         k, delay = self.rng.randint(0, self.a.trials // 2), self.rng.uniform(0.0, 0.3)
 
         def ready():
