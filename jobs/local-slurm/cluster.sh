@@ -4,8 +4,8 @@
 # node3, each in a network namespace of its own (its own address on a bridge, reached by a veth
 # pair) and a UTS namespace of its own (its own host name, which hypersweep records in the
 # results' host column). So MPI between the nodes goes over TCP as between real machines, while
-# the file system is shared, as on a cluster. Needs root, iproute2, util-linux (nsenter, unshare) and the
-# Debian packages slurm-wlm and munge (scripts/install-deps.sh installs them).
+# the file system is shared, as on a cluster. Needs root, iproute2, util-linux (nsenter,
+# unshare) and the Debian packages slurm-wlm and munge (scripts/install-deps.sh installs them).
 #
 #   eval "$(jobs/local-slurm/cluster.sh start DIR)"   # prints export SLURM_CONF=DIR/slurm.conf
 #   sbatch -N 3 --ntasks-per-node=1 --cpus-per-task=1 jobs/sweep-multinode.sbatch sweep.toml
@@ -119,6 +119,9 @@ dir="$(cd "$dir" && pwd)"
 case "$dir/" in /tmp/*) die "DIR must not be under /tmp: each node has a /tmp of its own" ;; esac
 export SLURM_CONF="$dir/slurm.conf"
 
+case "$action" in fail|revive)
+  case "${3:-}" in node1|node2|node3) ;; *) die "$usage (NODE: node1, node2 or node3)" ;; esac
+esac
 case "$action" in
   stop) stop; exit 0 ;;
   fail)
