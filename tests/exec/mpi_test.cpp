@@ -362,4 +362,8 @@ TEST_CASE("a worker that cannot load the data ends the sweep with exit 2 naming 
   CHECK(r.code == 2);
   CHECK(contains(r.err, "worker rank"));
   CHECK(contains(r.err, "/nonexistent/train-images.gz"));
+  // The sweep failed before its first trial: the file it created is gone, so the corrected
+  // config is not refused as another sweep's.
+  CHECK_FALSE(std::filesystem::exists(s.path("x.h5")));
+  CHECK_FALSE(std::filesystem::exists(s.path("x.h5.journal")));
 }
