@@ -218,7 +218,8 @@ void add_run(CLI::App& app, Runner* run, Argv args) {
   sub->add_option("--out,-o", a->out,
                   "Results file (HDF5; default: the config's name with .h5, here), with its "
                   "journal FILE.journal beside it");
-  sub->add_flag("--force", a->force, "Replace an existing results file (and start over)");
+  sub->add_flag("--force", a->force,
+                "Replace an existing results file and start over, once every check has passed");
   sub->add_flag("--resume", a->resume,
                 "Continue the sweep in the results file, which must exist (without --resume an "
                 "existing file of this sweep is continued too): recorded trials are kept and fed "
