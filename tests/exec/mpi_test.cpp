@@ -367,3 +367,16 @@ TEST_CASE("a worker that cannot load the data ends the sweep with exit 2 naming 
   CHECK_FALSE(std::filesystem::exists(s.path("x.h5")));
   CHECK_FALSE(std::filesystem::exists(s.path("x.h5.journal")));
 }
+
+TEST_CASE("under mpirun a network past the limits ends the sweep before its first trial", "[mpi]") {
+  // Rank 0 loads no data here (no --force), so the workers find it, as they prepare.
+  Scratch s;
+  const auto cfg = s.write("big.toml",
+                           "[train]\ndataset = \"synthetic\"\nhidden = [1000000000, 1000000000]\n"
+                           "[sweep]\ntrials = 2\n[space]\nlr = { log_uniform = [1e-3, 1e-1] }\n");
+  const Run r = hypersweep("run '" + cfg.string() + "' --out '" + s.path("b.h5") + "'", mpirun(2));
+  INFO(r.out << r.err);
+  CHECK(r.code == 2);
+  CHECK(contains(r.err, cfg.string() + ":3: hidden: hidden layer 1 (width 1000000000)"));
+  CHECK_FALSE(std::filesystem::exists(s.path("b.h5")));
+}
