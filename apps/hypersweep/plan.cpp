@@ -7,6 +7,7 @@
 
 #include "config/sweep_config.h"
 #include "hypersweep/commands.h"
+#include "hypersweep/preflight.h"
 #include "search/space_text.h"
 
 namespace hs::cli {
@@ -18,18 +19,16 @@ struct PlanArgs {
   int64_t show = 10;
 };
 
-// Checks the whole sweep file, then asks the strategy for its first trials (without telling it
-// anything: a learning strategy's later trials depend on outcomes, so only its start is shown).
+// Checks the sweep as `run` does before its first trial (preflight.h: the file, the data, the
+// model sizes), then asks the strategy for its first trials (without telling it anything: a
+// learning strategy's later trials depend on outcomes, so only its start is shown).
 int run_plan(const PlanArgs& a) {
-  auto sweep = load_sweep_or_default(a.config);
-  if (!sweep) return fail(sweep.error());
+  auto pre = preflight(a.config, -1, true);
+  if (!pre) return fail(pre.error());
+  const SweepConfig* sweep = &pre->sweep;
   std::vector<std::string> notes;
   auto strategy = make_strategy(sweep->strategy, sweep->space, &notes);
-  if (!strategy) {
-    Error e = strategy.error();
-    if (e.file.empty()) e.file = a.config;  // the [sweep] table is where it is set
-    return fail(e);
-  }
+  if (!strategy) return fail(strategy.error());  // preflight made it once: not expected
   const auto& o = sweep->strategy;
   fmt::print("sweep: {} strategy, {} trials, seed {}, {} {}\n", strategy_name(o.kind),
              o.trials, o.seed, o.direction == Direction::kMaximize ? "maximise" : "minimise",
@@ -57,8 +56,11 @@ void add_plan(CLI::App& app, Runner* run) {
   auto* plan = app.add_subcommand(
       "plan",
       "Check a sweep file and print its strategy, its space and the first trials it would run.\n"
-      "Errors (an unknown key, lo >= hi, log_uniform with lo <= 0, an empty choice, a value the\n"
-      "trainer refuses) name the file, line and key, and exit with code 2.\n"
+      "It makes every check `run` makes before its first trial, so it refuses what run refuses:\n"
+      "an unknown key, lo >= hi, log_uniform with lo <= 0, an empty choice, a value the trainer\n"
+      "refuses, a grid or list the strategy cannot run, a sweep or network over the limits, a\n"
+      "quoted {placeholder}, data that cannot be loaded (it loads the data set). Errors name the\n"
+      "file, line and key, and exit with code 2.\n"
       "Examples:\n"
       "  hypersweep plan configs/sweep_grid.toml\n"
       "  hypersweep plan configs/sweep_random.toml --show 5");

@@ -22,6 +22,7 @@
 #include "recipe/recipe.h"
 #include "recipe/step_objectives.h"
 #include "sweep/progress.h"
+#include "train/trainer.h"
 
 namespace hs::cli {
 
@@ -143,9 +144,14 @@ int drive_recipe(const RecipeArgs& a, Launch& launch, int node_threads,
   auto data = load_data(in->base.data);
   if (!data) {
     launch.end();
-    return fail(data.error());
+    return fail(in->config.locate_data_error(data.error()));
   }
   const auto shared = std::make_shared<const DataBundle>(std::move(*data));
+  // The network every step trains, checked before --force replaces anything.
+  if (auto net = network_for(in->base, *shared); !net) {
+    launch.end();
+    return fail(in->config.locate(net.error()));
+  }
   fmt::print("recipe {}: the lecture's six tuning steps; results in {}; steps 3-5 {}\n", a.config,
              setup.out,
              workers > 0 ? fmt::format("on {} worker rank{}", workers, workers == 1 ? "" : "s")

@@ -17,6 +17,7 @@
 #include "exec/run_trials.h"
 #include "exec/signals.h"
 #include "hypersweep/commands.h"
+#include "hypersweep/preflight.h"
 #include "store/open.h"
 #include "sweep/progress.h"
 #include "sweep/queue.h"
@@ -87,52 +88,76 @@ int report_stop(const RunArgs& a, const TrialQueue& queue) {
   return kExitInterrupted;
 }
 
-// Rank 0 (or the only process): the config, the results file, then the sweep.
+// Whether `path` or its journal exists (lstat: a dangling link counts).
+bool on_disk(const std::string& path) {
+  std::error_code ec;
+  return std::filesystem::exists(std::filesystem::symlink_status(path, ec)) ||
+         std::filesystem::exists(std::filesystem::symlink_status(path + ".journal", ec));
+}
+
+// Rank 0 (or the only process): every check (preflight.h), the results file, then the sweep.
+// A sweep that cannot start leaves an existing file as it was, and none where there was none.
 int drive_sweep(const RunArgs& a, Launch& launch, int node_threads,
                 std::chrono::steady_clock::time_point t_start) {
   auto dismiss = [&](int code) {  // the workers go home when the sweep cannot start
     launch.begin(false);
     return code;
   };
-  auto sweep = load_sweep_or_default(a.config);
-  if (!sweep) return dismiss(fail(sweep.error()));
-  if (a.threads >= 0)
-    if (auto st = sweep->train.set_value("threads", int64_t{a.threads}, {"--threads", 0}); !st)
-      return dismiss(fail(st.error()));
   const std::string stem =
       a.config.empty() ? kDefaultSweepStem : std::filesystem::path(a.config).stem().string();
   const std::string out = a.out.empty() ? stem + ".h5" : a.out;
+  const bool existed = on_disk(out);
+  // Under mpirun rank 0 loads no data (the workers do, README "Running under mpirun"), unless
+  // --force is to replace a file: then the data is checked here first.
+  const bool here = launch.workers() == 0;
+  auto pre = preflight(a.config, a.threads, here || (a.force && existed));
+  if (!pre) return dismiss(fail(pre.error()));
+  const SweepConfig& sweep = pre->sweep;
+  if (!here) pre->data.reset();
   OpenPolicy policy;
   policy.force = a.force;
   policy.must_exist = a.resume;
-  auto opened = open_results(out, sweep_header(*sweep, utc_now()), policy);
+  auto opened = open_results(out, sweep_header(sweep, utc_now()), policy);
   if (!opened) return dismiss(fail(opened.error()));
   ResultsFile& file = opened->file;
-  auto queue = TrialQueue::make(*sweep, file.trials());
-  if (!queue) return dismiss(fail(Error{out, 0, "", queue.error().message}));
+  // Before the first record: closed, and removed when this run created it.
+  auto abandon = [&] {
+    const bool empty = file.trials().empty();
+    (void)file.close();
+    std::error_code ec;
+    if (empty && !existed) {
+      std::filesystem::remove(out, ec);
+      std::filesystem::remove(out + ".journal", ec);
+    }
+  };
+  auto queue = TrialQueue::make(sweep, file.trials());
+  if (!queue) {  // the records do not fit this sweep's strategy
+    abandon();
+    return dismiss(fail(Error{out, 0, "", queue.error().message}));
+  }
 
   const int workers = launch.workers();
   int threads_each = 0;
   if (workers > 0) {
-    const auto opt = sweep->train.finish();
+    const auto opt = sweep.train.finish();
     threads_each = worker_threads(a.threads, opt ? opt->threads : 0, node_threads);
   }
   if (opened->continued)
     fmt::print("continuing {}: {} trials recorded, {} finished\n", out, file.trials().size(),
                queue->finished());
-  print_start(a, *sweep, workers, threads_each, out);
+  print_start(a, sweep, workers, threads_each, out);
 
-  ProgressDisplay display(Metric{sweep->metric, sweep->strategy.direction}, sweep->space,
+  ProgressDisplay display(Metric{sweep.metric, sweep.strategy.direction}, sweep.space,
                           queue->finished(), ::isatty(STDOUT_FILENO) == 1 && !launched_by_mpi());
   for (const TrialRecord& r : file.trials()) display.consider(r);
   launch.begin(true);
   auto executor = launch.executor([&](const Job&) -> Result<std::unique_ptr<Objective>> {
-    return make_objective(*sweep);
+    return make_objective(sweep, 0, pre->data);  // the data the preflight loaded, if any
   });
   auto ran = run_trials(*executor, Job{"sweep", ""}, *queue, file, display);
   launch.end();
   if (!ran) {  // a worker could not start: bad data or config there
-    (void)file.close();
+    abandon();
     return fail(ran.error());
   }
   Status written = ran->stored;
@@ -169,6 +194,9 @@ void add_run(CLI::App& app, Runner* run, Argv args) {
       "schedules and the other ranks train, each with OMP_NUM_THREADS threads (unset: the\n"
       "node's cores shared among its workers). Ranks = cores + 1 is the layout to use: rank 0\n"
       "sleeps while it waits (under 1% of a core).\n"
+      "Every check (config, space, data, model size) comes before the results file is opened:\n"
+      "a sweep that cannot start leaves an existing file untouched, even with --force, and\n"
+      "creates none.\n"
       "The same command again on its results file continues the sweep (recorded trials kept,\n"
       "interrupted and lost ones run again); a file from another sweep is refused, naming what\n"
       "differs. SIGINT, SIGTERM or SIGUSR1 stop it cleanly: nothing new starts, trials in\n"
@@ -190,7 +218,8 @@ void add_run(CLI::App& app, Runner* run, Argv args) {
   sub->add_option("--out,-o", a->out,
                   "Results file (HDF5; default: the config's name with .h5, here), with its "
                   "journal FILE.journal beside it");
-  sub->add_flag("--force", a->force, "Replace an existing results file (and start over)");
+  sub->add_flag("--force", a->force,
+                "Replace an existing results file and start over, once every check has passed");
   sub->add_flag("--resume", a->resume,
                 "Continue the sweep in the results file, which must exist (without --resume an "
                 "existing file of this sweep is continued too): recorded trials are kept and fed "

@@ -57,7 +57,7 @@ int run_train(const TrainArgs& a) {
 
   const auto t0 = std::chrono::steady_clock::now();
   auto data = load_data(opt->data);
-  if (!data) return fail(data.error());
+  if (!data) return fail(cfg.locate_data_error(data.error()));
   const double load_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const Dataset& f = *data->train.data;
@@ -68,7 +68,7 @@ int run_train(const TrainArgs& a) {
              load_s);
   auto net = build_network(opt->model, f.height, f.width, f.channels, f.is_image,
                                std::max(f.num_classes, data->test.data->num_classes));
-  if (!net) return fail(net.error());
+  if (!net) return fail(cfg.locate(net.error()));
   fmt::print("model: {}\n{}", arch_name(opt->model.arch), describe(*net));
   fmt::print("optimizer: {}, lr {:g}, schedule {}, weight decay {:g}, batch {}, {} epochs, "
              "seed {}{}\n",
@@ -96,7 +96,7 @@ int run_train(const TrainArgs& a) {
     return true;
   };
   auto res = train(*opt, *data, on_epoch);
-  if (!res) return fail(res.error());
+  if (!res) return fail(cfg.locate(res.error()));
   const TrialRecord& rec = res->record;
   fmt::print("stopped: {} ({})\n", status_name(rec.status), res->reason);
   if (rec.best_epoch > 0) {

@@ -233,7 +233,7 @@ Status TrainConfig::set(std::string_view assignment) {
   const size_t eq = assignment.find('=');
   const std::string_view key = trim(assignment.substr(0, eq));
   if (eq == std::string_view::npos || key.empty()) {
-    return Error{"--set", 0, "", "expected key=value, got " + quote(assignment)};
+    return Error{"--set", 0, "", "expected key=value, got " + clipped(quote(assignment))};
   }
   const KeySpec* spec = find_spec(key);
   if (!spec) return unknown_key(key, ConfigWhere{"--set", 0});
@@ -261,6 +261,38 @@ Status TrainConfig::set_value(std::string_view key, const ConfigValue& value,
 }
 
 bool TrainConfig::given(std::string_view key) const { return where_.find(key) != where_.end(); }
+
+std::vector<std::string> keys_setting(std::string_view key) {
+  if (key == "hidden") return {"hidden", "width", "depth"};
+  return {std::string(key)};
+}
+
+ConfigWhere TrainConfig::where(std::string_view key) const {
+  for (const std::string& k : keys_setting(key))
+    if (auto it = where_.find(k); it != where_.end()) return it->second;
+  return ConfigWhere{"<default>", 0};
+}
+
+Error TrainConfig::locate(Error e) const {
+  if (!e.file.empty() || e.key.empty()) return e;
+  for (const std::string& k : keys_setting(e.key)) {
+    if (auto it = where_.find(k); it != where_.end()) {
+      return Error{it->second.file, it->second.line, k, std::move(e.message)};
+    }
+  }
+  e.file = "<default>";
+  return e;
+}
+
+Error TrainConfig::locate_data_error(Error e) const {
+  const DataOptions& d = opt_.data;
+  const char* key = !d.test_path.empty() && e.file == d.test_path ? "test_path"
+                    : given("data_path")                           ? "data_path"
+                                                                   : "dataset";
+  if (!given(key)) return e;
+  const ConfigWhere& w = where_.find(key)->second;
+  return Error{w.file, w.line, key, e.str()};
+}
 
 Result<TrainOptions> TrainConfig::finish() const {
   TrainOptions o = opt_;

@@ -64,6 +64,17 @@ class TrainConfig {
   // others (a cnn's hidden defaults to none; depth/width expand into hidden).
   Result<TrainOptions> finish() const;
 
+  // Where `key` was given, or for a key that others set (hidden: width and depth) where the first
+  // of those was; {"<default>", 0} when none was given. For errors found after finish() (a model
+  // the data cannot take), which carry a key and no file.
+  ConfigWhere where(std::string_view key) const;
+  // `e` (an error with a key and no file: the trainer's) placed where(e.key), under the key
+  // that was given there (width for hidden); else as it is.
+  Error locate(Error e) const;
+  // A data set's error (it names the data file) placed where this config chose that file:
+  // "sweep.toml:3: data_path: data/x.csv: missing file ...". `e` as it is when no key chose it.
+  Error locate_data_error(Error e) const;
+
   // The texts as given, in the order applied, for the results file and the log: each file as a
   // line "# file: NAME" followed by its text verbatim (newline-terminated), each --set as one
   // line "# --set key=value". Loads and --set flags that failed leave no trace. With one file the
@@ -79,6 +90,10 @@ class TrainConfig {
   std::map<std::string, ConfigWhere, std::less<>> where_;  // keys given explicitly
   std::string text_;
 };
+
+// The keys whose values set `key`: `key` itself and, for hidden, width and depth (which
+// finish() expands into it).
+std::vector<std::string> keys_setting(std::string_view key);
 
 // The options as a TOML document with a [train] table holding every key in train_keys() order
 // except depth and width (hidden holds their result); parsing it back with

@@ -81,8 +81,11 @@ std::string render(const ConfigValue& v) {
 
 namespace {
 
+// A value as a message shows it: render()ed and clipped().
+std::string shown(const ConfigValue& v) { return clipped(render(v)); }
+
 std::string type_error(const char* expected, const ConfigValue& v) {
-  return std::string("expected ") + expected + ", got " + render(v);
+  return std::string("expected ") + expected + ", got " + shown(v);
 }
 
 // ---- typed setters: each returns "" on success or the message, and writes only on success --
@@ -114,10 +117,10 @@ std::string set_float(const ConfigValue& v, double* out, const FloatRange& r) {
   } else {
     return type_error("a number", v);
   }
-  if (!std::isfinite(d)) return "must be a finite number, got " + render(v);
+  if (!std::isfinite(d)) return "must be a finite number, got " + shown(v);
   const bool low = r.lo_open ? !(d > r.lo) : !(d >= r.lo);
   const bool high = r.hi_open ? !(d < r.hi) : !(d <= r.hi);
-  if (low || high) return range_text(r) + ", got " + render(v);
+  if (low || high) return range_text(r) + ", got " + shown(v);
   *out = d;
   return {};
 }
@@ -137,9 +140,9 @@ std::string set_int(const ConfigValue& v, T* out, int64_t lo, int64_t hi = int_c
   if (*i < lo || *i > hi) {
     if (hi == int_cap<T>()) {
       return (*i < lo ? "must be >= " + std::to_string(lo) : "must be <= " + std::to_string(hi)) +
-             ", got " + render(v);
+             ", got " + shown(v);
     }
-    return "must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got " + render(v);
+    return "must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got " + shown(v);
   }
   *out = static_cast<T>(*i);
   return {};
@@ -157,12 +160,12 @@ std::string set_int_list(const ConfigValue& v, std::vector<T>* out, int64_t lo, 
     return type_error("a list of integers", v);
   }
   for (size_t k = 0; k < list.size(); ++k) {
-    if (list[k] < lo) return "every entry must be >= " + std::to_string(lo) + ", got " + render(v);
+    if (list[k] < lo) return "every entry must be >= " + std::to_string(lo) + ", got " + shown(v);
     if (list[k] > int_cap<T>()) {
-      return "every entry must be <= " + std::to_string(int_cap<T>()) + ", got " + render(v);
+      return "every entry must be <= " + std::to_string(int_cap<T>()) + ", got " + shown(v);
     }
     if (increasing && k > 0 && list[k] <= list[k - 1]) {
-      return "must be strictly increasing, got " + render(v);
+      return "must be strictly increasing, got " + shown(v);
     }
   }
   out->assign(list.begin(), list.end());
@@ -197,7 +200,7 @@ std::string set_enum(const ConfigValue& v, E* out, const char* what,
   }
   std::string choices;
   for (int k = 0; k < count; ++k) choices += (k ? ", " : "") + std::string(name(static_cast<E>(k)));
-  return std::string("unknown ") + what + " " + quote(*s) + " (choose " + choices + ")";
+  return std::string("unknown ") + what + " " + clipped(quote(*s)) + " (choose " + choices + ")";
 }
 
 std::vector<int64_t> to_list(const std::vector<int>& v) { return {v.begin(), v.end()}; }

@@ -127,6 +127,26 @@ Status check_values(const SweepConfig& sweep, const Param& p) {
   return {};
 }
 
+// Where /bin/sh's quoting stands after the characters given so far: inside '...' (no escapes)
+// or "..." (a backslash escapes), or outside, where a backslash escapes the next character.
+struct ShellQuotes {
+  char open = 0;          // '\'', '"' or 0
+  size_t at = 0;          // 1-based position of the opening quote in the command
+  bool escaped = false;
+  void take(char ch, size_t pos) {
+    if (escaped) {
+      escaped = false;
+    } else if (ch == '\\' && open != '\'') {
+      escaped = true;
+    } else if (open == 0 && (ch == '\'' || ch == '"')) {
+      open = ch;
+      at = pos;
+    } else if (ch == open) {
+      open = 0;
+    }
+  }
+};
+
 bool is_identifier(std::string_view s) {
   if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0]))) return false;
   return std::all_of(s.begin(), s.end(), [](char c) {
@@ -182,6 +202,25 @@ Status check_placeholders(const SweepConfig& sweep) {
   return {};
 }
 
+// Grid and list run all their points unless `trials` says fewer; then the strategy must be
+// able to run the space: an error names the parameter at fault, or where trials was set.
+Status fit_strategy(SweepConfig& sweep) {
+  const StrategyKind kind = sweep.strategy.kind;
+  if (sweep.trials_line == 0 && (kind == StrategyKind::kGrid || kind == StrategyKind::kList)) {
+    const Result<int64_t> size =
+        kind == StrategyKind::kGrid ? grid_size(sweep.space) : list_size(sweep.space);
+    if (size) sweep.strategy.trials = *size;  // else make_strategy says what is wrong
+  }
+  const auto made = make_strategy(sweep.strategy, sweep.space, nullptr);
+  if (made) return {};
+  Error e = made.error();
+  if (e.file.empty()) {
+    e.file = sweep.file;
+    if (e.key == "trials") e.line = sweep.trials_line;
+  }
+  return e;
+}
+
 Status parse_sweep_table(SweepConfig& sweep, const toml::table& t, const std::string& file) {
   bool direction_given = false;
   for (const auto& [k, v] : t) {
@@ -197,8 +236,10 @@ Status parse_sweep_table(SweepConfig& sweep, const toml::table& t, const std::st
       if (!i) return fail("expected a whole number, got " + text_of(v));
       const int64_t x = i->get();
       if (key == "trials") {
-        if (x < 1) return fail("must be >= 1, got " + std::to_string(x));
+        if (x < 1 || x > kMaxTrials)
+          return fail("must be 1 to " + std::to_string(kMaxTrials) + ", got " + std::to_string(x));
         sweep.strategy.trials = x;
+        sweep.trials_line = line;
       } else if (key == "seed") {
         if (x < 0) return fail("must be >= 0, got " + std::to_string(x));
         sweep.strategy.seed = static_cast<uint64_t>(x);
@@ -236,6 +277,7 @@ Status parse_sweep_table(SweepConfig& sweep, const toml::table& t, const std::st
 
 Result<SweepConfig> load_sweep_text(std::string_view text, const std::string& name) {
   SweepConfig sweep;
+  sweep.file = name;
   if (Status st = sweep.train.load_text(text, name); !st) return st.error();
   toml::table root;
   try {
@@ -277,6 +319,7 @@ Result<SweepConfig> load_sweep_text(std::string_view text, const std::string& na
   if (!uses_trainer(sweep)) {
     if (Status st = check_placeholders(sweep); !st) return st.error();
   }
+  if (Status st = fit_strategy(sweep); !st) return st.error();
   return sweep;
 }
 
@@ -296,11 +339,14 @@ Result<std::vector<CommandPart>> split_command(const ObjectiveOptions& objective
     return Error{objective.file, objective.line, "command", msg};
   };
   std::vector<CommandPart> parts;
+  ShellQuotes quotes;
+  size_t i = 0;
   auto literal = [&](char ch) {
+    quotes.take(ch, i + 1);
     if (parts.empty() || parts.back().is_param) parts.push_back({});
     parts.back().text += ch;
   };
-  for (size_t i = 0; i < c.size(); ++i) {
+  for (; i < c.size(); ++i) {
     if (c[i] == '{' && i + 1 < c.size() && c[i + 1] == '{') {
       literal('{');
       ++i;
@@ -319,6 +365,13 @@ Result<std::vector<CommandPart>> split_command(const ObjectiveOptions& objective
       if (!is_identifier(name))
         return fail("{" + name + "} is not a placeholder: it holds a parameter name, an "
                     "identifier (write {{ and }} for literal braces)");
+      if (quotes.open)
+        return fail("{" + name + "} at character " + std::to_string(i + 1) + " is inside the " +
+                    std::string(1, quotes.open) + " quote opened at character " +
+                    std::to_string(quotes.at) +
+                    ": hypersweep quotes each value for the shell itself, and a value inside "
+                    "your quotes could end them or run $(...); write {" + name +
+                    "} without quotes");
       parts.push_back({name, true});
       i = close;
     } else {
@@ -340,6 +393,14 @@ std::string sweep_text(const SweepSpec& spec) {
     s += "]\n";
   }
   return s;
+}
+
+Error locate(const SweepConfig& sweep, Error e) {
+  if (!e.file.empty() || e.key.empty()) return e;
+  for (const std::string& k : keys_setting(e.key))
+    for (const Param& p : sweep.space.params)
+      if (p.name == k) return Error{p.file, p.line, p.name, e.message};
+  return sweep.train.locate(std::move(e));
 }
 
 Result<TrainOptions> trial_options(const SweepConfig& sweep, const Trial& trial) {

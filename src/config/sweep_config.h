@@ -3,10 +3,9 @@
 //
 //   [train]   the base trainer configuration (config.h): what every trial shares
 //   [sweep]   strategy = "grid" | "random" | "bayes" | "tpe" | "list"  (default "random")
-//             (list: trial i takes the i-th value of every choice, zipped, not crossed; grid
-//             and list refuse more trials than they have points, and trials does not default
-//             to their size)
-//             trials = 20, seed = 0,
+//             (list: trial i takes the i-th value of every choice, zipped, not crossed)
+//             trials = 20 (grid, list: the grid's or the list's size; more than that is an
+//                      error; at most kMaxTrials, search/space.h), seed = 0,
 //             metric = "val_acc" | "val_loss" | "train_acc" | "train_loss" (of the best epoch);
 //                      with an objective command, any identifier the command reports,
 //             direction = "max" | "min" (default: min for a name ending in _loss, else max),
@@ -19,13 +18,16 @@
 //             epochs = 5                                    (a fixed value)
 //   [objective] (optional) what a trial runs instead of the built-in trainer:
 //             command = "python3 train.py --lr {lr}"  run by /bin/sh -c; {name} is the trial's
-//                       value of space parameter `name`, {{ and }} are literal braces
+//                       value of space parameter `name`, {{ and }} are literal braces; a
+//                       placeholder inside the command's own quotes ('{lr}', "{lr}") is an
+//                       error: values are quoted for the shell where they are put
 //             timeout = 600                           seconds per trial; 0 or absent: none
 // Without a command, every name in [space] must be a trainer key, and every value the space can
 // give (both ends of a range, each choice, the fixed value) must be valid for that key. With a
 // command, [space] names are free identifiers ([A-Za-z_][A-Za-z0-9_]*), nothing is checked
-// against the trainer, and every {placeholder} of the command must be a [space] name. The file is
-// checked before any trial runs, and an error names the file, line and key.
+// against the trainer, and every {placeholder} of the command must be a [space] name. The
+// strategy must be able to run the space (grid and list sizes, `trials`). The file is checked
+// before any trial runs, and an error names the file, line and key.
 //
 // May depend on: config (TrainConfig), search (space, strategy options), toml++ privately.
 #pragma once
@@ -51,6 +53,8 @@ struct SweepConfig {
   std::string metric = "val_acc";
   SearchSpace space;           // the [space] table, in file order
   ObjectiveOptions objective;  // the [objective] table
+  std::string file;            // the sweep file's name, for messages
+  int trials_line = 0;         // where [sweep] trials was given; 0: not given (the default)
 };
 
 // Whether trials run the built-in trainer (objective.command is empty). When false, no trial
@@ -59,7 +63,9 @@ bool uses_trainer(const SweepConfig& sweep);
 
 // objective.command cut into literal text and {name} placeholders, in order ({{ and }} are
 // literal braces, so they land in `text`). Errors name objective.file, line and key `command`:
-// an unclosed '{', a lone '}', a placeholder that is not an identifier.
+// an unclosed '{', a lone '}', a placeholder that is not an identifier, a placeholder inside
+// the command's own shell quotes (each value is quoted where it is put: inside '...' a quoted
+// value would end the user's quote, inside "..." its $(...) would run).
 struct CommandPart {
   std::string text;      // literal text, or the parameter's name when is_param
   bool is_param = false;
@@ -90,6 +96,11 @@ struct SweepSpec {
   std::vector<std::pair<std::string, std::vector<double>>> choices;
 };
 std::string sweep_text(const SweepSpec& spec);
+
+// `e`, an error with a key and no file (the trainer's: a model too big, a batch that does not
+// fit), placed where its key was set: the [space] parameter that sets it, else the [train] key.
+// `e` as it is otherwise.
+Error locate(const SweepConfig& sweep, Error e);
 
 // The trainer options of one trial: the base configuration with the trial's values set.
 // Errors: a value the trainer refuses, or (with an objective command) a name that is not a

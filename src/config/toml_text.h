@@ -8,16 +8,18 @@
 #include <sstream>
 #include <string>
 
+#include "core/error.h"
+
 namespace hs {
 
 inline int line_of(const toml::source_region& r) { return static_cast<int>(r.begin.line); }
 inline int line_of(const toml::node& n) { return line_of(n.source()); }
 
-// The value as TOML prints it (a table as its contents).
+// The value as TOML prints it (a table as its contents), clipped() for a message.
 inline std::string text_of(const toml::node& n) {
   std::ostringstream os;
   n.visit([&](const auto& x) { os << x; });
-  return os.str();
+  return clipped(os.str());
 }
 
 }  // namespace hs

@@ -6,10 +6,18 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 
 namespace hs {
+
+// Input echoed in a message (a key, a value), cut to its first `keep` characters: a
+// 200,000-character key would bury the message. "abcd... (200000 characters)".
+inline std::string clipped(std::string_view s, size_t keep = 80) {
+  if (s.size() <= keep) return std::string(s);
+  return std::string(s.substr(0, keep)) + "... (" + std::to_string(s.size()) + " characters)";
+}
 
 struct Error {
   std::string file;     // file at fault, or a pseudo-source such as "--set"; may be empty
@@ -17,7 +25,7 @@ struct Error {
   std::string key;      // config key or field at fault; may be empty
   std::string message;  // what is wrong, with the offending value
 
-  // "file:line: key: message", leaving out the parts that are empty.
+  // "file:line: key: message", leaving out the parts that are empty; the key clipped().
   std::string str() const {
     std::string s;
     if (!file.empty()) {
@@ -28,7 +36,7 @@ struct Error {
       }
       s += ": ";
     }
-    if (!key.empty()) s += key + ": ";
+    if (!key.empty()) s += clipped(key) + ": ";
     s += message;
     return s;
   }

@@ -1,4 +1,5 @@
-// host.h: this machine's name, for the results file's rank/host columns and messages.
+// host.h: this machine's name, for the results file's rank/host columns and messages, and its
+// memory, for the trainer's check that a model fits.
 #pragma once
 
 #include <unistd.h>
@@ -10,6 +11,12 @@ namespace hs {
 inline std::string host_name() {
   char buf[256] = {};
   return ::gethostname(buf, sizeof buf - 1) == 0 ? std::string(buf) : std::string("unknown");
+}
+
+// This machine's physical memory in bytes (0 when unknown).
+inline double physical_memory_bytes() {
+  const long pages = ::sysconf(_SC_PHYS_PAGES), size = ::sysconf(_SC_PAGE_SIZE);
+  return pages > 0 && size > 0 ? static_cast<double>(pages) * static_cast<double>(size) : 0;
 }
 
 }  // namespace hs

@@ -91,8 +91,9 @@ std::string read_features(std::string_view line, size_t comma, std::vector<float
     if (p == Parse::kNotNumber) {
       return "non-numeric field " + std::to_string(*count + 1) + ": " + quoted(field);
     }
-    if (p == Parse::kNotFinite) {
-      return "field " + std::to_string(*count + 1) + " is not a finite float: " + quoted(field);
+    if (p == Parse::kNotFinite || !data_internal::finite_feature(v)) {
+      return "field " + std::to_string(*count + 1) + " " + data_internal::kNotFiniteFeature +
+             ": " + quoted(field);
     }
     x->push_back(v);
   }

@@ -59,6 +59,19 @@ Status open_dataset(const std::string& path, hid_t file, const char* name, bool 
   return Status::Ok();
 }
 
+// The error for element `flat` of X (row-major, of shape `xd`) that breaks the feature rule,
+// naming its index on every axis: "dataset X: X[12, 3] is not a finite float: nan".
+Error not_finite(const std::string& path, const std::vector<hsize_t>& xd, int64_t flat, float v) {
+  std::string index;
+  auto rest = static_cast<hsize_t>(flat);
+  for (size_t i = xd.size(); i-- > 0;) {
+    index = std::to_string(rest % xd[i]) + (index.empty() ? "" : ", ") + index;
+    rest /= xd[i];
+  }
+  return make_error(path, "dataset X: X[" + index + "] " + data_internal::kNotFiniteFeature +
+                              ": " + std::to_string(v) + " (the first such feature)");
+}
+
 }  // namespace
 
 Result<Dataset> load_hdf5(const std::string& path) {
@@ -119,6 +132,9 @@ Result<Dataset> load_hdf5(const std::string& path) {
   if (H5Dread(y.get(), H5T_NATIVE_INT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, d.y.data()) < 0) {
     return H5_ERROR("H5Dread(\"y\")");
   }
+  const auto bad = std::find_if(d.x.begin(), d.x.end(),
+                                [](float v) { return !data_internal::finite_feature(v); });
+  if (bad != d.x.end()) return not_finite(path, xd, bad - d.x.begin(), *bad);
   // Wider labels are clipped to int32 on reading, so INT32_MAX may stand for a larger value.
   for (int64_t i = 0; i < d.n; ++i) {
     if (d.y[i] < 0 || d.y[i] == INT32_MAX) {

@@ -10,7 +10,7 @@ Result<Ran> run_trials(Executor& executor, const Job& job, TrialQueue& queue,
   RunHooks hooks;
   hooks.on_record = [&](const TrialRecord& r, const Progress& p) -> Status {
     if (ran.stored) ran.stored = file.append(r);
-    display.trial(r, p);
+    if (ran.stored) display.trial(r, p);  // a line says the trial is recorded: only once it is
     return ran.stored;
   };
   hooks.stop = [] { return stop_signal() != 0; };

@@ -20,7 +20,7 @@ struct Ran {
 };
 
 // Runs `queue`'s trials for `job`: each finished record is appended to `file`, then shown by
-// `display`, whose live line is kept up to date meanwhile. A failed append stops the sweep:
+// `display` (only once appended), whose live line is kept up to date meanwhile. A failed append stops the sweep:
 // nothing new starts, and Ran::stored says why. Errors: the executor's (an objective
 // could not be made or prepared; on a worker, naming it).
 Result<Ran> run_trials(Executor& executor, const Job& job, TrialQueue& queue,

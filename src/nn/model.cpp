@@ -54,6 +54,19 @@ struct Builder {
   Network net;
   int h, w, c;  // the network input's shape
 
+  // Whether a layer of `params` parameters and `outputs` activations per sample keeps the
+  // network within the limits (model.h). Doubles: no product of widths overflows before this.
+  bool fits(double params, double outputs) const {
+    return static_cast<double>(net.num_params) + params <= static_cast<double>(kMaxParams) &&
+           static_cast<double>(net.activations) + outputs <= static_cast<double>(kMaxActivations);
+  }
+  Error too_big(const std::string& key, const std::string& which) const {
+    return Error{{}, 0, key,
+                 which + " takes the network past " + std::to_string(kMaxParams) +
+                     " parameters or " + std::to_string(kMaxActivations) +
+                     " activations per sample, more than hypersweep trains"};
+  }
+
   // Appends a layer whose input is the previous layer's output (or the network input).
   Layer& push(LayerKind kind) {
     Layer l;
@@ -82,6 +95,9 @@ struct Builder {
     net.weighted.push_back(static_cast<int>(net.layers.size()) - 1);
   }
 
+  // Counts the last layer's outputs (after fits() passed for them).
+  void count_outputs() { net.activations += net.layers.back().out_dim(); }
+
   void add_dense(int out) {
     Layer& l = push(LayerKind::kDense);
     const int64_t in = l.in_dim();
@@ -89,6 +105,7 @@ struct Builder {
     l.in_c = static_cast<int>(in);
     l.out_c = out;
     add_params(l, static_cast<int64_t>(out) * in, out, "dense");
+    count_outputs();
   }
 
   void add_elementwise(LayerKind kind, Activation act, float drop) {
@@ -97,6 +114,18 @@ struct Builder {
     l.act = act;
     l.drop = drop;
     l.name = kind == LayerKind::kActivation ? activation_name(act) : "dropout";
+    count_outputs();
+  }
+
+  // The width of the previous layer's output (the network input's at first), as a dense
+  // layer's input.
+  double dense_in() const {
+    return net.layers.empty() ? static_cast<double>(h) * w * c
+                              : static_cast<double>(net.layers.back().out_dim());
+  }
+  // A dense layer of `out` units with its activation (and dropout) within the limits.
+  bool dense_fits(int out, double elementwise_copies) const {
+    return fits(static_cast<double>(out) * (dense_in() + 1), out * (1 + elementwise_copies));
   }
 };
 
@@ -134,8 +163,13 @@ Result<Network> build_network(const ModelOptions& opt, int h, int w, int c, bool
       l.out_h = (l.in_h + 2 * l.pad - l.kernel) / l.stride + 1;
       l.out_w = (l.in_w + 2 * l.pad - l.kernel) / l.stride + 1;
       l.out_c = opt.conv_channels[i];
+      const double weights = static_cast<double>(l.out_c) * l.kernel * l.kernel * l.in_c;
+      // The conv's output, its activation and its pool's (at most as large) in one check.
+      if (!bld.fits(weights + l.out_c, 3.0 * static_cast<double>(l.out_h) * l.out_w * l.out_c))
+        return bld.too_big("conv_channels", which);
       bld.add_params(l, static_cast<int64_t>(l.out_c) * l.kernel * l.kernel * l.in_c, l.out_c,
                      "conv");
+      bld.count_outputs();
       // max-pool(relu(x)) == relu(max-pool(x)) exactly, gradients included (relu is monotonic
       // and changes no positive value, so each window's argmax is the same), and the pooled map
       // is a quarter of the size: a relu goes after its pool. Other activations stay before.
@@ -150,18 +184,25 @@ Result<Network> build_network(const ModelOptions& opt, int h, int w, int c, bool
           return Error{{}, 0, "pool",
                        "pool " + std::to_string(opt.pool) + " after " + which +
                            " leaves no pixels of its " + dims(p.in_h, p.in_w) + " input"};
+        bld.count_outputs();
       }
       if (relu_after_pool) bld.add_elementwise(LayerKind::kActivation, opt.activation, 0.0f);
     }
   }
-  for (int width : opt.hidden) {
+  const double elementwise = opt.dropout > 0 ? 2 : 1;  // an activation, and dropout's copy
+  for (size_t i = 0; i < opt.hidden.size(); ++i) {
+    const int width = opt.hidden[i];
     if (width < 1)
       return Error{{}, 0, "hidden", "layer widths must be >= 1, got " + std::to_string(width)};
+    if (!bld.dense_fits(width, elementwise))
+      return bld.too_big("hidden", "hidden layer " + std::to_string(i + 1) + " (width " +
+                                       std::to_string(width) + ")");
     bld.add_dense(width);
     bld.add_elementwise(LayerKind::kActivation, opt.activation, 0.0f);
     if (opt.dropout > 0) bld.add_elementwise(LayerKind::kDropout, opt.activation,
                                              static_cast<float>(opt.dropout));
   }
+  if (!bld.dense_fits(classes, 0)) return bld.too_big("hidden", "the output layer");
   bld.add_dense(classes);
   for (const auto& l : net.layers) {
     net.max_width = std::max(net.max_width, l.out_dim());

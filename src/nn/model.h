@@ -47,6 +47,14 @@ struct ModelOptions {
   double init_scale = 1.0;                 // multiplies the initial weights (1: plain He/Xavier)
 };
 
+// Upper bounds on a network, the one home of each, checked by build_network before anything is
+// allocated, with arithmetic that cannot overflow: parameters (float32; training keeps 4 to 6
+// copies: weights, gradients, previous weights, optimiser state, the best checkpoint) and the
+// activations of one sample (every layer's output; training keeps about 2 floats of each per
+// sample of a batch). Bigger networks are beyond a CPU trainer; `hidden = [1e9, 1e9]` is a typo.
+inline constexpr int64_t kMaxParams = int64_t{1} << 30;       // 1.07e9: 4 GiB a copy
+inline constexpr int64_t kMaxActivations = int64_t{1} << 27;  // 1.3e8 per sample: 512 MiB
+
 enum class LayerKind { kDense, kConv2d, kMaxPool, kActivation, kDropout };
 
 struct Layer {
@@ -71,11 +79,13 @@ struct Network {
   int num_classes = 0;
   int64_t input_dim = 0;
   int64_t max_width = 0;                // largest per-sample activation size
+  int64_t activations = 0;              // every layer's output, per sample (<= kMaxActivations)
   std::vector<int> weighted;            // indices of layers with parameters, in order
 };
 
 // Builds the layout for inputs of shape (h, w, c) and `classes` outputs. Errors: a cnn on data
-// without an image shape, a conv or pool that leaves no pixels, empty or non-positive widths.
+// without an image shape, a conv or pool that leaves no pixels, empty or non-positive widths,
+// more than kMaxParams parameters or kMaxActivations activations (naming the key that grew it).
 Result<Network> build_network(const ModelOptions& opt, int h, int w, int c, bool is_image,
                               int classes);
 

@@ -52,10 +52,14 @@ Status TrainerObjective::prepare() {
   auto base = sweep_.train.finish();
   if (!base) return base.error();
   base_ = std::move(*base);
-  if (shared_) return {};
-  auto data = load_data(base_->data);
-  if (!data) return data.error();
-  shared_ = std::make_shared<const DataBundle>(std::move(*data));
+  if (!shared_) {
+    auto data = load_data(base_->data);
+    if (!data) return sweep_.train.locate_data_error(data.error());
+    shared_ = std::make_shared<const DataBundle>(std::move(*data));
+  }
+  // The base network, before any trial: one the limits refuse (nn/model.h, this machine's
+  // memory) stops the sweep here, on every rank that runs trials, naming where it was set.
+  if (auto net = network_for(*base_, *shared_); !net) return locate(sweep_, net.error());
   return {};
 }
 

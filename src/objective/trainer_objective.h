@@ -5,7 +5,9 @@
 // epoch.
 //
 // The data set is loaded once, in prepare(), and shared by every trial whose data options are
-// the base's (a space that changes data keys loads a trial's own).
+// the base's (a space that changes data keys loads a trial's own). prepare() also builds the
+// base configuration's network once (train/trainer.h: network_for), so a network past the
+// limits stops the sweep before its first trial; errors name the config's file, line and key.
 //
 // May depend on: config, train, data, trial, core. Thread safety: as Objective.
 #pragma once

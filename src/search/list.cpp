@@ -26,12 +26,10 @@ class ListStrategy final : public IndexedStrategy {
 
 }  // namespace
 
-Result<std::unique_ptr<Strategy>> make_list(const StrategyOptions& o, const SearchSpace& space,
-                                            std::vector<std::string>* notes) {
+Result<int64_t> list_size(const SearchSpace& space) {
   // Every choice must have the first choice's length: a shorter one has no value for the
   // trials past its end, and padding or cycling it would run configurations nobody wrote.
   const Param* first = nullptr;
-  std::string names;
   for (const Param& p : space.params) {
     if (p.kind == ParamKind::kFixed) continue;
     if (p.kind != ParamKind::kChoice)
@@ -44,9 +42,18 @@ Result<std::unique_ptr<Strategy>> make_list(const StrategyOptions& o, const Sear
                        std::to_string(first->choices.size()) + " values, " + p.name + " has " +
                        std::to_string(p.choices.size())};
     if (!first) first = &p;
-    names += (names.empty() ? "" : ", ") + p.name;
   }
-  const int64_t size = first ? static_cast<int64_t>(first->choices.size()) : 1;
+  return first ? static_cast<int64_t>(first->choices.size()) : 1;
+}
+
+Result<std::unique_ptr<Strategy>> make_list(const StrategyOptions& o, const SearchSpace& space,
+                                            std::vector<std::string>* notes) {
+  const Result<int64_t> listed = list_size(space);
+  if (!listed) return listed.error();
+  const int64_t size = *listed;
+  std::string names;
+  for (const Param& p : space.params)
+    if (p.kind != ParamKind::kFixed) names += (names.empty() ? "" : ", ") + p.name;
   if (o.trials > size)
     return Error{{}, 0, "trials",
                  "the list has " + std::to_string(size) + " configurations, fewer than trials = " +

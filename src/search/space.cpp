@@ -17,6 +17,29 @@ Error param_error(const Param& p, const std::string& message) {
 
 std::string num(double v) { return param_to_string(ParamValue{v}); }
 
+Error too_many_points(const Param& p) {
+  return param_error(p, "grid = " + std::to_string(p.grid) + " is more points than a sweep runs (" +
+                            std::to_string(kMaxTrials) + " trials at most)");
+}
+
+// How many values grid search takes for p (grid_values(p).size()), without listing them where
+// they can be many: every integer of an int range, or `grid` points of a real range.
+// REQUIRES: validate(p) passed.
+double grid_count(const Param& p) {
+  switch (p.kind) {
+    case ParamKind::kFixed:
+    case ParamKind::kChoice:
+      return static_cast<double>(p.choices.size());
+    case ParamKind::kInt:
+      if (p.grid == 0) return p.hi - p.lo + 1;
+      return -1;  // rounding may merge points: listed (p.grid <= kMaxTrials of them)
+    case ParamKind::kUniform:
+    case ParamKind::kLogUniform:
+      return static_cast<double>(p.grid);
+  }
+  return 0;
+}
+
 bool is_number(const ParamValue& v) {
   return std::holds_alternative<int64_t>(v) || std::holds_alternative<double>(v);
 }
@@ -123,10 +146,14 @@ Status validate(const Param& p, bool repeats_ok) {
           return param_error(p, "int bounds must be integers, got " + range);
         if (p.lo > p.hi) return param_error(p, "int needs lo <= hi, got " + range);
         if (p.log && p.lo < 1) return param_error(p, "a log int range needs lo >= 1, got " + range);
-        if (p.grid != 0 && (p.grid < 2 || p.grid > p.hi - p.lo + 1))
+        // Every integer of the range counts: the bound is checked as a double, which the
+        // range's ends are, so no int64 overflows.
+        const double count = p.hi - p.lo + 1;
+        if (p.grid != 0 && (p.grid < 2 || static_cast<double>(p.grid) > count))
           return param_error(p, "grid for int " + range + " must be 2 to " +
-                                    std::to_string(static_cast<int64_t>(p.hi - p.lo + 1)) +
+                                    num(std::min(count, static_cast<double>(kMaxTrials))) +
                                     ", got " + std::to_string(p.grid));
+        if (p.grid > kMaxTrials) return too_many_points(p);
         return {};
       }
       if (!(p.lo < p.hi)) return param_error(p, kind + " needs lo < hi, got " + range);
@@ -134,6 +161,7 @@ Status validate(const Param& p, bool repeats_ok) {
         return param_error(p, "log_uniform needs lo > 0, got " + range);
       if (p.grid != 0 && p.grid < 2)
         return param_error(p, "grid must be >= 2 points, got " + std::to_string(p.grid));
+      if (p.grid > kMaxTrials) return too_many_points(p);
       return {};
     }
   }
@@ -228,14 +256,20 @@ std::vector<double> encode(const SearchSpace& s, const std::vector<ParamValue>& 
 }
 
 Result<int64_t> grid_size(const SearchSpace& s) {
-  double total = 1;
+  double total = 1;  // a double: the product of counts up to 2^63 each cannot overflow it
   for (const Param& p : s.params) {
     if ((p.kind == ParamKind::kUniform || p.kind == ParamKind::kLogUniform) && p.grid == 0)
       return param_error(p, std::string("grid search needs a number of points for a ") +
                                 param_kind_name(p.kind) + " range: add grid = N");
-    total *= static_cast<double>(grid_values(p).size());
-    if (total > 9007199254740992.0)
-      return Error{p.file, p.line, p.name, "the grid passes 2^53 points"};
+    double count = grid_count(p);
+    if (count > static_cast<double>(kMaxTrials))
+      return param_error(p, "takes " + num(count) + " grid values, more than a sweep runs (" +
+                                std::to_string(kMaxTrials) + " trials at most): give grid = N");
+    if (count < 0) count = static_cast<double>(grid_values(p).size());
+    total *= count;
+    if (total > static_cast<double>(kMaxTrials))
+      return param_error(p, "the grid passes " + std::to_string(kMaxTrials) +
+                                " points here, more than a sweep runs: fewer grid values");
   }
   return static_cast<int64_t>(total);
 }
@@ -243,7 +277,14 @@ Result<int64_t> grid_size(const SearchSpace& s) {
 std::vector<ParamValue> grid_point(const SearchSpace& s, int64_t index) {
   std::vector<ParamValue> out(s.params.size());
   for (size_t i = s.params.size(); i-- > 0;) {  // the last parameter varies fastest
-    const auto values = grid_values(s.params[i]);
+    const Param& p = s.params[i];
+    if (p.kind == ParamKind::kInt && p.grid == 0) {  // every integer: no list of them
+      const auto k = static_cast<int64_t>(p.hi - p.lo + 1);
+      out[i] = ParamValue{static_cast<int64_t>(p.lo) + index % k};
+      index /= k;
+      continue;
+    }
+    const auto values = grid_values(p);
     const auto k = static_cast<int64_t>(values.size());
     out[i] = values[index % k];
     index /= k;

@@ -52,8 +52,9 @@ struct SearchSpace {
 
 // Checks one parameter: lo < hi (lo <= hi for int), lo > 0 for log ranges (lo >= 1 for a log
 // int), finite bounds, a non-empty choice of one type (ints and reals may mix), grid >= 2 for
-// ranges that give one, no grid on a choice, no choice value twice unless `repeats_ok` (the list
-// strategy's rows may share a value). The error names the file, line and parameter.
+// ranges that give one (and at most kMaxTrials), no grid on a choice, no choice value twice unless
+// `repeats_ok` (the list strategy's rows may share a value). The error names the file, line and
+// parameter.
 Status validate(const Param& p, bool repeats_ok = false);
 // validate() on every parameter, and no name twice.
 Status validate(const SearchSpace& s, bool repeats_ok = false);
@@ -68,9 +69,15 @@ std::vector<ParamValue> decode(const SearchSpace& s, const std::vector<double>& 
 // parameter. REQUIRES: values.size() == s.params.size().
 std::vector<double> encode(const SearchSpace& s, const std::vector<ParamValue>& values);
 
+// The most trials one sweep runs, and so the most points of a grid (each parameter's and their
+// product): a million trials is beyond any sweep of this program, and a bound checked before
+// anything is allocated keeps `grid = 9223372036854775807` an error rather than a bad_alloc.
+// The one home of this limit: [sweep] trials, grid = N and grid sizes are checked against it.
+inline constexpr int64_t kMaxTrials = 1000000;
+
 // The grid: the cartesian product of each parameter's grid values (a fixed parameter has one),
-// the last parameter varying fastest. grid_size is an error when a real range has no `grid`
-// count or the product passes 2^53.
+// the last parameter varying fastest. grid_size is an error, naming the parameter, when a real
+// range has no `grid` count or the product passes kMaxTrials. It allocates nothing per point.
 Result<int64_t> grid_size(const SearchSpace& s);
 // Point `index` of the grid. REQUIRES: 0 <= index < grid_size(s).
 std::vector<ParamValue> grid_point(const SearchSpace& s, int64_t index);

@@ -32,8 +32,9 @@ Result<std::unique_ptr<Strategy>> make_strategy(const StrategyOptions& options,
   // A list's rows may share a value (two configurations with the same lr); the other
   // strategies would only repeat or bias their draws with one.
   if (Status st = validate(space, options.kind == StrategyKind::kList); !st) return st.error();
-  if (options.trials < 1)
-    return Error{{}, 0, "trials", "must be >= 1, got " + std::to_string(options.trials)};
+  if (options.trials < 1 || options.trials > kMaxTrials)
+    return Error{{}, 0, "trials", "must be 1 to " + std::to_string(kMaxTrials) + ", got " +
+                                      std::to_string(options.trials)};
   switch (options.kind) {
     case StrategyKind::kGrid: return make_grid(options, space, notes);
     case StrategyKind::kRandom: return make_random(options, space);

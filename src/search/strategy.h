@@ -70,14 +70,20 @@ class Strategy {
   virtual Status restore(const Trial& t) = 0;
 };
 
-// A strategy for `space`. Errors: an invalid space; grid with a real range without `grid`
-// points, or with `trials` larger than the grid; list with a parameter that is neither a choice
-// nor fixed, choices of different lengths, or `trials` larger than their length (a space of
-// fixed parameters only is a list of one). `notes` receives what the caller should say before
-// the sweep starts (the grid's or list's size; one cut short by `trials`).
-// REQUIRES: options.trials >= 1.
+// A strategy for `space`. Errors: an invalid space; `trials` outside 1 to kMaxTrials (space.h);
+// grid with a real range without `grid` points, or with `trials` larger than the grid; list with
+// a parameter that is neither a choice nor fixed, choices of different lengths, or `trials`
+// larger than their length (a space of fixed parameters only is a list of one). `notes`
+// receives what the caller should say before the sweep starts (the grid's or list's size; one
+// cut short by `trials`). Errors about `trials` carry key "trials" and no file: the caller
+// knows where it was set.
 Result<std::unique_ptr<Strategy>> make_strategy(const StrategyOptions& options,
                                                 const SearchSpace& space,
                                                 std::vector<std::string>* notes);
+
+// How many configurations the list strategy takes from `space`: the length of its choices (1
+// for fixed parameters only). Errors, naming the parameter: one that is neither a choice nor
+// fixed, choices of different lengths.
+Result<int64_t> list_size(const SearchSpace& space);
 
 }  // namespace hs

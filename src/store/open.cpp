@@ -1,6 +1,7 @@
 #include "store/open.h"
 
 #include "store/h5_util.h"
+#include "store/layout.h"
 
 namespace hs {
 
@@ -32,6 +33,14 @@ Result<OpenedResults> open_results(const std::string& path, const SweepHeader& h
   }
   return make_error(path, "holds another sweep, so it is neither continued nor overwritten: " +
                               diff + "; give another --out, or --force to start over");
+}
+
+Status check_space_names(const SearchSpace& space) {
+  for (const Param& p : space.params) {
+    const auto layout = store::make_layout("", SearchSpace{{p}});
+    if (!layout) return Error{p.file, p.line, p.name, layout.error().message};
+  }
+  return {};
 }
 
 }  // namespace hs

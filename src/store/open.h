@@ -34,4 +34,9 @@ struct OpenedResults {
 Result<OpenedResults> open_results(const std::string& path, const SweepHeader& h,
                                    const OpenPolicy& policy);
 
+// Whether a results file can hold a sweep of `space`, for the checks made before anything is
+// written (`hypersweep run`, plan). Errors name the parameter's file, line and name: one named
+// like a /summary column (layout.h, whose rule this is).
+Status check_space_names(const SearchSpace& space);
+
 }  // namespace hs

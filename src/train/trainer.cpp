@@ -10,6 +10,7 @@
 #include <limits>
 
 #include "core/fpu.h"
+#include "core/host.h"
 #include "core/rng.h"
 #include "nn/network.h"
 #include "nn/parallel.h"
@@ -20,6 +21,9 @@
 namespace hs {
 
 namespace {
+
+// Evaluation runs in larger batches (no gradients), in the training workspace.
+constexpr int64_t kEvalBatch = 256;
 
 using Clock = std::chrono::steady_clock;
 double since(Clock::time_point t0) {
@@ -275,16 +279,37 @@ Result<Network> network_for(const TrainOptions& opt, const DataBundle& data) {
   if (!built) return built.error();
   if (data.train.size() == 0) return Error{file.name, 0, {}, "no training samples"};
   if (opt.batch_size < 1) return Error{{}, 0, "batch_size", "must be >= 1"};
+  // What the Trainer will hold, as a bound: the parameter buffers (weights, gradients, previous
+  // weights, the best checkpoint, the optimiser's state) and, per sample of the largest batch
+  // (training's, capped by the training set as train() caps it, or evaluation's), each layer's
+  // output and its gradient, the input and the class scores. Doubles: nothing overflows.
+  const double batch = static_cast<double>(
+      std::max<int64_t>(std::min<int64_t>(opt.batch_size, data.train.size()), kEvalBatch));
+  const double params = static_cast<double>(built->num_params) *
+                        (4 + state_floats_per_param(opt.optim.kind));
+  const double samples = batch * static_cast<double>(2 * built->activations + built->input_dim +
+                                                     built->num_classes);
+  const double bytes = sizeof(float) * (params + samples), have = physical_memory_bytes();
+  if (have > 0 && bytes > have)
+    return Error{{}, 0, samples > params ? "batch_size" : "hidden",
+                 "training this model needs about " + std::to_string(std::llround(bytes / 1e9)) +
+                     " GB (" + std::to_string(built->num_params) + " parameters, batches of " +
+                     std::to_string(static_cast<int64_t>(batch)) + "), more than this machine's " +
+                     std::to_string(std::llround(have / 1e9)) + " GB"};
   return built;
 }
 
-Result<TrainResult> train(const TrainOptions& opt, const DataBundle& data,
+Result<TrainResult> train(const TrainOptions& given, const DataBundle& data,
                           const EpochCallback& on_epoch) {
   const auto t_start = Clock::now();
+  // A batch larger than the training set is the whole set: the same steps, and no workspace for
+  // samples that do not exist.
+  TrainOptions opt = given;
+  if (opt.batch_size > data.train.size() && data.train.size() > 0)
+    opt.batch_size = static_cast<int>(data.train.size());
   auto built = network_for(opt, data);
   if (!built) return built.error();
-  // Evaluation runs in larger batches (no gradients), in the training workspace.
-  Trainer tr(opt, std::move(*built), 256);
+  Trainer tr(opt, std::move(*built), kEvalBatch);
   const int64_t iters_per_epoch = (data.train.size() + opt.batch_size - 1) / opt.batch_size;
   const bool per_iter = opt.schedule.unit == ScheduleUnit::kIteration;
   const int64_t total_steps = per_iter ? iters_per_epoch * opt.epochs : opt.epochs;

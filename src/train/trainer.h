@@ -58,8 +58,11 @@ Result<TrainResult> train(const TrainOptions& opt, const DataBundle& data,
                           const EpochCallback& on_epoch = {});
 
 // The network train() builds for `opt` on `data`, after the same checks (a model the data
-// cannot take, no training samples, batch_size < 1); sets the OpenMP threads to opt.threads
-// when it is > 0, as train() does. For Probe (probe.h) and train() alone.
+// cannot take or too big for the limits of nn/model.h, no training samples, batch_size < 1,
+// parameters and a batch's activations beyond this machine's memory; errors carry the key, no
+// file); sets the OpenMP threads to opt.threads when it is > 0, as train() does. For Probe
+// (probe.h), train(), and a sweep's checks before its first trial. train() takes a batch_size
+// larger than the training set as the whole set.
 Result<Network> network_for(const TrainOptions& opt, const DataBundle& data);
 
 // One run's mutable state: the network, its parameters, gradients and optimiser state, and the

@@ -68,7 +68,7 @@ TEST_CASE("bad sweep files name the file, line and key", "[config][sweep]") {
         std::string::npos);
   CHECK(error_of("[sweep]\nstrategy = \"annealing\"\n[space]\nlr = 0.1\n") ==
         "s.toml:2: strategy: expected grid, random, bayes, tpe or list, got 'annealing'");
-  CHECK(error_of("[sweep]\ntrials = 0\n[space]\nlr = 0.1\n") == "s.toml:2: trials: must be >= 1, got 0");
+  CHECK(error_of("[sweep]\ntrials = 0\n[space]\nlr = 0.1\n") == "s.toml:2: trials: must be 1 to 1000000, got 0");
   CHECK(error_of("[sweep]\nmetric = \"test_acc\"\n[space]\nlr = 0.1\n")
             .rfind("s.toml:2: metric: expected val_acc, val_loss, train_acc or train_loss", 0) == 0);
   const auto train_loss = load_sweep_text("[sweep]\nmetric = \"train_loss\"\n[space]\nlr = 0.1\n", "s.toml");
@@ -202,29 +202,92 @@ weight_decay = [1e-4, 0.0, 5e-4]
   CHECK_FALSE((*strategy)->ask());
 }
 
-TEST_CASE("list takes its trials as grid does, and refuses ranges", "[config][sweep][list]") {
-  // trials is 20 unless given, for grid and list alike, and both refuse more than they hold.
-  const char* kSpace = "[space]\nlr = [0.1, 0.03]\nweight_decay = [1e-4, 0.0]\n";
+TEST_CASE("grid and list run their whole size unless trials says fewer, and refuse more",
+          "[config][sweep][list]") {
+  // Without trials, grid and list take their size (not the 20 of the other strategies); a trials
+  // larger than that is an error naming where it was set.
+  const char* kSpace = "[space]\nlr = [0.1, 0.03, 0.01]\nweight_decay = [1e-4, 0.0, 5e-4]\n";
   for (const std::string strategy : {"grid", "list"}) {
     INFO(strategy);
     const auto r = load_sweep_text("[sweep]\nstrategy = \"" + strategy + "\"\n" + kSpace, "s.toml");
     REQUIRE(r.ok());
-    CHECK(r->strategy.trials == 20);
-    const auto s = make_strategy(r->strategy, r->space, nullptr);
-    REQUIRE_FALSE(s.ok());
-    CHECK(s.error().key == "trials");
+    CHECK(r->strategy.trials == (strategy == "grid" ? 9 : 3));
+    CHECK(make_strategy(r->strategy, r->space, nullptr).ok());
+    const auto more = load_sweep_text(
+        "[sweep]\nstrategy = \"" + strategy + "\"\ntrials = 10\n" + kSpace, "s.toml");
+    REQUIRE_FALSE(more.ok());
+    CHECK(more.error().str().rfind("s.toml:3: trials: the " + strategy + " has ", 0) == 0);
   }
   const auto two = load_sweep_text(std::string("[sweep]\nstrategy = \"list\"\ntrials = 2\n") + kSpace,
                                    "s.toml");
   REQUIRE(two.ok());
-  CHECK(make_strategy(two->strategy, two->space, nullptr).ok());
+  CHECK(two->strategy.trials == 2);
 
   const auto range = load_sweep_text(
       "[sweep]\nstrategy = \"list\"\ntrials = 2\n[space]\nlr = { log_uniform = [1e-3, 1e-1] }\n"
       "weight_decay = [1e-4, 0.0]\n",
       "s.toml");
-  REQUIRE(range.ok());  // the file is sound; the list strategy is what cannot use it
-  const auto s = make_strategy(range->strategy, range->space, nullptr);
-  REQUIRE_FALSE(s.ok());
-  CHECK(s.error().str().rfind("s.toml:5: lr: list needs explicit values: give lr = [..] a list", 0) == 0);
+  REQUIRE_FALSE(range.ok());  // what the list strategy cannot run is refused with the file
+  CHECK(range.error().str().rfind("s.toml:5: lr: list needs explicit values: give lr = [..] a list", 0) == 0);
+}
+
+TEST_CASE("sweep sizes are bounded before anything is allocated", "[config][sweep][limits]") {
+  const auto error_of = [](const std::string& text) {
+    const auto r = load_sweep_text(text, "s.toml");
+    REQUIRE_FALSE(r.ok());
+    return r.error().str();
+  };
+  using Catch::Matchers::StartsWith;
+  // One parameter's grid, the product of several, an int range taken whole, and trials.
+  CHECK_THAT(error_of("[sweep]\nstrategy = \"grid\"\n[space]\n"
+                      "lr = { uniform = [0.01, 0.1], grid = 9223372036854775807 }\n"),
+             StartsWith("s.toml:4: lr: grid = 9223372036854775807 is more points"));
+  CHECK_THAT(error_of("[sweep]\nstrategy = \"grid\"\n[space]\nepochs = { int = [1, 1000] }\n"
+                      "batch_size = { int = [1, 1000] }\nseed = { int = [1, 1000] }\n"),
+             StartsWith("s.toml:6: seed: the grid passes 1000000 points"));
+  CHECK_THAT(error_of("[sweep]\nstrategy = \"grid\"\n[space]\n"
+                      "batch_size = { int = [1, 1000000000] }\n"),
+             StartsWith("s.toml:4: batch_size: takes 1e+09 grid values"));
+  CHECK_THAT(error_of("[sweep]\ntrials = 1000001\n[space]\nlr = [0.1, 0.2]\n"),
+             StartsWith("s.toml:2: trials: must be 1 to 1000000"));
+  // At the limit the grid is fine, and counted without listing its points.
+  const auto ok = load_sweep_text("[sweep]\nstrategy = \"grid\"\n[space]\n"
+                                  "batch_size = { int = [1, 1000] }\nepochs = { int = [1, 1000] }\n",
+                                  "s.toml");
+  REQUIRE(ok.ok());
+  CHECK(ok->strategy.trials == 1000000);
+}
+
+TEST_CASE("a placeholder inside the command's own quotes is refused", "[config][sweep][objective]") {
+  const auto load = [](const std::string& command) {
+    return load_sweep_text("[objective]\ncommand = '''" + command +
+                               "'''\n[space]\nv = [\"a\", \"b\"]\n",
+                           "s.toml");
+  };
+  for (const std::string bad : {"echo \"{v}\"", "echo '{v}'", "echo \"x={v} y\"",
+                                "echo 'it' \"{v}\""}) {
+    INFO(bad);
+    const auto r = load(bad);
+    REQUIRE_FALSE(r.ok());
+    CHECK_THAT(r.error().str(), Catch::Matchers::StartsWith("s.toml:2: command: {v} at character"));
+    CHECK_THAT(r.error().str(), Catch::Matchers::Contains("without quotes"));
+  }
+  // Bare, after escaped quotes, or after quotes closed before it: the value is one shell word.
+  for (const std::string good : {"echo {v}", "echo \\\"{v}\\\"", "echo 'a' {v} \"b\"",
+                                 "echo --x={v}"}) {
+    INFO(good);
+    CHECK(load(good).ok());
+  }
+}
+
+TEST_CASE("a long key or value is echoed clipped", "[config][sweep]") {
+  const std::string key(200000, 'k');
+  const auto r = load_sweep_text("[sweep]\n" + key + " = 1\n[space]\nlr = [0.1]\n", "s.toml");
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().str().size() < 400);
+  CHECK_THAT(r.error().str(), Catch::Matchers::Contains("... (200000 characters)"));
+  const auto v = load_sweep_text("[sweep]\nmetric = \"" + std::string(100000, 'm') +
+                                     "\"\n[space]\nlr = [0.1]\n", "s.toml");
+  REQUIRE_FALSE(v.ok());
+  CHECK(v.error().str().size() < 400);
 }

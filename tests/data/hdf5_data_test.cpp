@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 #include <hdf5.h>
 
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -153,6 +154,32 @@ TEST_CASE("load_hdf5 errors name the file and the problem, and leak no handles",
   REQUIRE_FALSE(d.ok());
   CHECK(d.error().file == path);
   CHECK_THAT(d.error().str(), Contains(path) && Contains(expected));
+  CHECK(open_objects() == 0);
+}
+
+TEST_CASE("load_hdf5 refuses NaN and inf features as the CSV loader does, naming the first",
+          "[data][hdf5]") {
+  TempDir dir;
+  const std::string path = dir.file("nan.h5");
+  std::string expected;
+  SECTION("NaN in a float [N, D] X") {
+    H5File f(path);
+    write_dataset<float>(f.id, "X", H5T_NATIVE_FLOAT, {3, 2}, {0, 1, 2, NAN, NAN, 5});
+    write_dataset<int32_t>(f.id, "y", H5T_NATIVE_INT32, {3}, {0, 1, 0});
+    expected = "dataset X: X[1, 1] is not a finite float: nan";
+  }
+  SECTION("inf in a double image X") {
+    H5File f(path);
+    std::vector<double> x(2 * 2 * 2 * 1, 0.5);
+    x[6] = -INFINITY;  // sample 1, row 1, column 0
+    write_dataset<double>(f.id, "X", H5T_NATIVE_DOUBLE, {2, 2, 2, 1}, x);
+    write_dataset<int32_t>(f.id, "y", H5T_NATIVE_INT32, {2}, {0, 1});
+    expected = "dataset X: X[1, 1, 0, 0] is not a finite float: -inf";
+  }
+  Result<Dataset> d = load_hdf5(path);
+  REQUIRE_FALSE(d.ok());
+  CHECK(d.error().file == path);
+  CHECK_THAT(d.error().str(), Contains(expected));
   CHECK(open_objects() == 0);
 }
 

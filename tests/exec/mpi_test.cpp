@@ -362,4 +362,39 @@ TEST_CASE("a worker that cannot load the data ends the sweep with exit 2 naming 
   CHECK(r.code == 2);
   CHECK(contains(r.err, "worker rank"));
   CHECK(contains(r.err, "/nonexistent/train-images.gz"));
+  // The sweep failed before its first trial: the file it created is gone, so the corrected
+  // config is not refused as another sweep's.
+  CHECK_FALSE(std::filesystem::exists(s.path("x.h5")));
+  CHECK_FALSE(std::filesystem::exists(s.path("x.h5.journal")));
+}
+
+TEST_CASE("under mpirun --force with a data typo leaves the file it would replace untouched",
+          "[mpi]") {
+  // Rank 0 checks the data itself before --force replaces anything (it loads none otherwise).
+  Scratch s;
+  const std::string sweep = "[sweep]\ntrials = 2\n[space]\nlr = { log_uniform = [1e-3, 1e-1] }\n";
+  const auto ok = s.write("ok.toml", "[train]\ndataset = \"synthetic\"\nhidden = [8]\nepochs = 1\n" + sweep);
+  const auto typo = s.write("typo.toml", "[train]\ndataset = \"csv\"\ndata_path = \"no/such.csv\"\n" + sweep);
+  const std::string out = s.path("p.h5");
+  REQUIRE(hypersweep("run '" + ok.string() + "' -j 1 --out '" + out + "'").code == 0);
+  const std::string h5 = slurp(out), journal = slurp(out + ".journal");
+  const Run r = hypersweep("run '" + typo.string() + "' --force --out '" + out + "'", mpirun(3));
+  INFO(r.out << r.err);
+  CHECK(r.code == 2);
+  CHECK(contains(r.err, typo.string() + ":3: data_path: no/such.csv: missing file"));
+  CHECK(slurp(out) == h5);
+  CHECK(slurp(out + ".journal") == journal);
+}
+
+TEST_CASE("under mpirun a network past the limits ends the sweep before its first trial", "[mpi]") {
+  // Rank 0 loads no data here (no --force), so the workers find it, as they prepare.
+  Scratch s;
+  const auto cfg = s.write("big.toml",
+                           "[train]\ndataset = \"synthetic\"\nhidden = [1000000000, 1000000000]\n"
+                           "[sweep]\ntrials = 2\n[space]\nlr = { log_uniform = [1e-3, 1e-1] }\n");
+  const Run r = hypersweep("run '" + cfg.string() + "' --out '" + s.path("b.h5") + "'", mpirun(2));
+  INFO(r.out << r.err);
+  CHECK(r.code == 2);
+  CHECK(contains(r.err, cfg.string() + ":3: hidden: hidden layer 1 (width 1000000000)"));
+  CHECK_FALSE(std::filesystem::exists(s.path("b.h5")));
 }

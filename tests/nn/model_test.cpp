@@ -83,3 +83,28 @@ TEST_CASE("He and Xavier initialisation have the right scale and follow the seed
   init_params(*net, opt, 5, p.data());
   CHECK(stddev(p) == Approx(100 * std::sqrt(2.0 / (1000 + 512))).epsilon(0.005));
 }
+
+TEST_CASE("networks past the size limits are refused before any count overflows", "[nn][model]") {
+  ModelOptions mlp;
+  mlp.hidden = {2000000000, 2000000000, 2000000000};  // 1.2e19 weights: past int64
+  auto r = build_network(mlp, 28, 28, 1, true, 10);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().key == "hidden");
+  CHECK(r.error().message.rfind("hidden layer 1 (width 2000000000) takes the network past", 0) == 0);
+  mlp.hidden = {1 << 15, 1 << 15};  // 2^30 weights between them: past kMaxParams with the rest
+  r = build_network(mlp, 28, 28, 1, true, 10);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().message.rfind("hidden layer 2 ", 0) == 0);
+  mlp.hidden = {1 << 14, 1 << 14};  // 2^28 + 784 * 2^14 + ...: within
+  r = build_network(mlp, 28, 28, 1, true, 10);
+  REQUIRE(r.ok());
+  CHECK(r->num_params <= kMaxParams);
+
+  ModelOptions cnn;
+  cnn.arch = Arch::kCnn;
+  cnn.kernel_size = 1;
+  cnn.conv_channels = {1000000};  // few weights, 784e6 activations per sample
+  r = build_network(cnn, 28, 28, 1, true, 10);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().key == "conv_channels");
+}

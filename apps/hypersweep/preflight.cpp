@@ -1,0 +1,93 @@
+// preflight.cpp: every check of a sweep before its first trial (preflight.h).
+#include "hypersweep/preflight.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "data/load.h"
+#include "search/space_text.h"
+#include "store/open.h"
+#include "train/trainer.h"
+
+namespace hs::cli {
+
+namespace {
+
+double as_number(const ParamValue& v) {
+  if (const auto* i = std::get_if<int64_t>(&v)) return static_cast<double>(*i);
+  if (const auto* d = std::get_if<double>(&v)) return *d;
+  return 0;
+}
+
+// Every parameter at its largest value (`largest`) or its smallest: a range's end, a numeric
+// choice's extreme; other choices keep their first value.
+Trial corner(const SearchSpace& space, bool largest) {
+  Trial t;
+  for (const Param& p : space.params) {
+    switch (p.kind) {
+      case ParamKind::kUniform:
+      case ParamKind::kLogUniform:
+        t.values.emplace_back(largest ? p.hi : p.lo);
+        break;
+      case ParamKind::kInt:
+        t.values.emplace_back(static_cast<int64_t>(largest ? p.hi : p.lo));
+        break;
+      case ParamKind::kChoice:
+      case ParamKind::kFixed: {
+        const bool numbers = std::all_of(p.choices.begin(), p.choices.end(), [](const auto& v) {
+          return std::holds_alternative<int64_t>(v) || std::holds_alternative<double>(v);
+        });
+        const auto less = [](const ParamValue& a, const ParamValue& b) {
+          return as_number(a) < as_number(b);
+        };
+        t.values.push_back(!numbers ? p.choices[0]
+                           : largest ? *std::max_element(p.choices.begin(), p.choices.end(), less)
+                                     : *std::min_element(p.choices.begin(), p.choices.end(), less));
+        break;
+      }
+    }
+  }
+  return t;
+}
+
+// The networks the trials will build: the base configuration's, and each corner's that makes
+// valid trainer options (a combination the trainer refuses fails only its own trials).
+Status check_networks(const SweepConfig& sweep, const TrainOptions& base, const DataBundle& data) {
+  if (auto net = network_for(base, data); !net) return locate(sweep, net.error());
+  for (const bool largest : {true, false}) {
+    const Trial t = corner(sweep.space, largest);
+    const Result<TrainOptions> opt = trial_options(sweep, t);
+    if (!opt) continue;
+    if (auto net = network_for(*opt, data); !net) {
+      Error e = locate(sweep, net.error());
+      e.message = "the space reaches a network that cannot train (" +
+                  describe(sweep.space, t.values) + "): " + e.message;
+      return e;
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<Preflight> preflight(const std::string& config, int threads, bool load_data) {
+  auto sweep = load_sweep_or_default(config);
+  if (!sweep) return sweep.error();
+  Preflight out{std::move(*sweep), nullptr};
+  SweepConfig& s = out.sweep;
+  if (threads >= 0)
+    if (auto st = s.train.set_value("threads", int64_t{threads}, {"--threads", 0}); !st)
+      return st.error();
+  if (Status st = check_space_names(s.space); !st) return st.error();
+  if (!uses_trainer(s)) return out;
+  const Result<TrainOptions> base = s.train.finish();
+  if (!base) return base.error();
+  if (!load_data) return out;
+  auto data = hs::load_data(base->data);
+  if (!data) return s.train.locate_data_error(data.error());
+  out.data = std::make_shared<const DataBundle>(std::move(*data));
+  if (Status st = check_networks(s, *base, *out.data); !st) return st.error();
+  return out;
+}
+
+}  // namespace hs::cli

@@ -1,0 +1,36 @@
+// preflight.h: every check `hypersweep run` makes before its first trial, made before anything
+// is written. `run` calls it before it opens (with --force: replaces) the results file, so a
+// sweep that cannot start leaves the file as it was; `plan` calls it too, so plan refuses what
+// run refuses. Errors name the config's file, line and key (exit 2).
+//
+// The checks, in order: the sweep file (config/sweep_config.h: its keys, the space and what the
+// strategy makes of it, the command's placeholders, the limits of search/space.h); --threads;
+// no [space] name that the results file reserves (a /summary column); and with the built-in
+// trainer: the base configuration, then, when `load_data`, the data set (loaded, and kept for
+// the trials that run here) and the networks of the base configuration and of the space's two
+// corners (every searched number at its largest, then at its smallest), against the limits of
+// nn/model.h and this machine's memory (train/trainer.h: network_for).
+//
+// Who calls: rank 0 (or the only process), and plan. Thread safety: one thread.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "config/sweep_config.h"
+#include "data/dataset.h"
+
+namespace hs::cli {
+
+struct Preflight {
+  SweepConfig sweep;
+  // The data set loaded for the checks (null with a command objective or without load_data):
+  // what the trials run here share, so it is loaded once.
+  std::shared_ptr<const DataBundle> data;
+};
+
+// `config`: the sweep file ("" for the built-in sweep); `threads` >= 0 sets the config's threads
+// (--threads); `load_data`: load the data set and check the networks on it.
+Result<Preflight> preflight(const std::string& config, int threads, bool load_data);
+
+}  // namespace hs::cli

@@ -1,0 +1,150 @@
+// The checks `hypersweep run` makes before its first trial (apps/hypersweep/preflight.h), run on
+// the real binary: a sweep that cannot start leaves an existing results file as it was (even
+// with --force) and creates none; plan refuses what run refuses; errors name the config's file,
+// line and key; sizes are bounded before anything is allocated.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <string>
+
+#include "support/cli.h"
+
+namespace fs = std::filesystem;
+using namespace hs::test;
+
+namespace {
+
+// A sweep of three quick trials, by default on generated data; `data` starts the [train] table
+// (its lines 2 on).
+const char kSynthetic[] = "dataset = \"synthetic\"\nhidden = [8]\n";
+const char kTypo[] = "dataset = \"csv\"\ndata_path = \"no/such.csv\"\n";  // data_path: line 3
+std::string quick_sweep(const std::string& data = kSynthetic) {
+  return "[train]\n" + data + "epochs = 1\nthreads = 1\n[sweep]\nstrategy = \"random\"\ntrials = 3\n"
+         "[space]\nlr = { log_uniform = [1e-3, 1e-1] }\n";
+}
+
+// `run CFG --out OUT` plus `flags`.
+Run run(const fs::path& cfg, const std::string& out, const std::string& flags = "") {
+  return hypersweep("run '" + cfg.string() + "' --out '" + out + "' " + flags);
+}
+
+}  // namespace
+
+TEST_CASE("run --force with a bad config leaves the results file it would replace untouched",
+          "[cli][preflight]") {
+  Scratch s;
+  const std::string out = s.path("prev.h5");
+  REQUIRE(run(s.write("good.toml", quick_sweep()), out).code == 0);
+  const std::string h5 = slurp(out), journal = slurp(out + ".journal");
+  REQUIRE(!journal.empty());
+  // A typo in data_path (line 3), then a grid larger than the sweep may run: each refused
+  // before the file is touched.
+  const auto typo = s.write("typo.toml", quick_sweep(kTypo));
+  Run r = run(typo, out, "--force");
+  INFO(r.out << r.err);
+  CHECK(r.code == 2);
+  CHECK(contains(r.err, typo.string() + ":3: data_path: no/such.csv: missing file"));
+  const auto grid = s.write("grid.toml", "[sweep]\nstrategy = \"grid\"\n[space]\n"
+                                         "lr = { uniform = [0.01, 0.1], grid = 9223372036854775807 }\n");
+  r = run(grid, out, "--force");
+  CHECK(r.code == 2);
+  CHECK(contains(r.err, grid.string() + ":4: lr: grid = 9223372036854775807 is more points"));
+  CHECK(slurp(out) == h5);
+  CHECK(slurp(out + ".journal") == journal);
+}
+
+TEST_CASE("a sweep that cannot start creates no results file, so the corrected one runs",
+          "[cli][preflight]") {
+  Scratch s;
+  const std::string out = s.path("r.h5");
+  const auto bad = s.write("bad.toml", quick_sweep(kTypo));
+  const Run r = run(bad, out);
+  INFO(r.out << r.err);
+  CHECK(r.code == 2);
+  CHECK(contains(r.err, bad.string() + ":3: data_path: no/such.csv: missing file"));
+  CHECK_FALSE(fs::exists(out));
+  CHECK_FALSE(fs::exists(out + ".journal"));
+  const Run fixed = run(s.write("fixed.toml", quick_sweep()), out);
+  CHECK(fixed.code == 0);
+  CHECK(contains(fixed.out, "[   3/3] trial "));
+}
+
+TEST_CASE("plan refuses what run refuses, naming the config's file, line and key",
+          "[cli][preflight]") {
+  Scratch s;
+  struct Case {
+    std::string name, text, where;
+  };
+  const std::string kCommand = "[objective]\ncommand = \"echo metric=1 {x}\"\n";
+  const Case cases[] = {
+      {"data", quick_sweep(kTypo),
+       ":3: data_path: no/such.csv: missing file"},
+      // A parameter named like a /summary column: the results file cannot hold it.
+      {"reserved", "[objective]\ncommand = \"echo metric=1 {status}\"\n[space]\nstatus = [1, 2]\n",
+       ":4: status: parameter \"status\" has the name of a /summary column"},
+      {"grid", "[sweep]\nstrategy = \"grid\"\ntrials = 5\n[space]\nepochs = { int = [1, 2] }\n",
+       ":3: trials: the grid has 2 points, fewer than trials = 5"},
+      {"list", kCommand + "[sweep]\nstrategy = \"list\"\n[space]\nx = [1, 2]\ny = [1, 2, 3]\n",
+       ":7: y: list needs lists of one length"},
+      // hypersweep quotes values itself: a quoted placeholder would let a value run $(...).
+      {"quoted", "[objective]\ncommand = 'echo metric=1 \"{x}\"'\n[space]\nx = [\"a\"]\n",
+       ":2: command: {x} at character 16 is inside the \" quote opened at character 15"},
+      {"single", "[objective]\ncommand = \"echo metric=1 '{x}'\"\n[space]\nx = [\"a\"]\n",
+       ":2: command: {x} at character 16 is inside the ' quote opened at character 15"},
+      {"hidden", quick_sweep("dataset = \"synthetic\"\nhidden = [1000000000, 1000000000]\n"),
+       ":3: hidden: hidden layer 1 (width 1000000000) takes the network past"},
+      {"width", "[train]\ndataset = \"synthetic\"\n[space]\nwidth = { int = [8, 2000000000] }\n"
+                "depth = { int = [1, 100] }\n",
+       ":4: width: the space reaches a network that cannot train"},
+      {"batch", "[sweep]\nstrategy = \"grid\"\n[space]\nbatch_size = { int = [1, 1000000000] }\n",
+       ":4: batch_size: takes 1e+09 grid values"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.name);
+    const auto cfg = s.write(c.name + ".toml", c.text);
+    const Run p = hypersweep("plan '" + cfg.string() + "'");
+    INFO(p.out << p.err);
+    CHECK(p.code == 2);
+    CHECK(contains(p.err, cfg.string() + c.where));
+    const std::string out = s.path(c.name + ".h5");
+    const Run r = run(cfg, out);
+    INFO(r.out << r.err);
+    CHECK(r.code == 2);
+    CHECK(contains(r.err, cfg.string() + c.where));
+    CHECK_FALSE(contains(r.err, out));
+    CHECK_FALSE(fs::exists(out));
+  }
+}
+
+TEST_CASE("a list sweep runs its whole list unless trials says fewer", "[cli][preflight]") {
+  Scratch s;
+  const auto cfg = s.write("list.toml",
+                           "[objective]\ncommand = \"echo metric={x}\"\n"
+                           "[sweep]\nstrategy = \"list\"\n[space]\nx = [3, 1, 2]\n");
+  const Run p = hypersweep("plan '" + cfg.string() + "'");
+  CHECK(p.code == 0);
+  CHECK(contains(p.out, "list strategy, 3 trials"));
+  const Run r = run(cfg, s.path("list.h5"));
+  INFO(r.out << r.err);
+  CHECK(r.code == 0);
+  CHECK(contains(r.out, "[   3/3] trial    2"));
+}
+
+TEST_CASE("train refuses a network past the limits, naming the key, before allocating it",
+          "[cli][preflight]") {
+  // width x depth: 8 x 10^9 parameters would overflow nothing now, but is far past the limit.
+  const Run r = hypersweep("train --set dataset=synthetic --set width=2000000000 --set depth=3");
+  INFO(r.out << r.err);
+  CHECK(r.code == 2);
+  CHECK(contains(r.err, "--set: width: hidden layer 1 (width 2000000000) takes the network past"));
+  CHECK_FALSE(contains(r.out, "parameters"));
+}
+
+TEST_CASE("a 200000-character key is echoed clipped", "[cli][preflight]") {
+  Scratch s;
+  const auto cfg = s.write("long.toml", "[train]\n" + std::string(200000, 'k') + " = 1\n");
+  const Run r = hypersweep("train '" + cfg.string() + "'");
+  CHECK(r.code == 2);
+  CHECK(r.err.size() < 500);
+  CHECK(contains(r.err, "... (200000 characters)"));
+}
