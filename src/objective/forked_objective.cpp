@@ -215,7 +215,11 @@ TrialRecord ForkedObjective::run(const Trial& t, const TrialHooks& hooks) {
   if (have_result) return result;
   so_far.id = t.id;
   so_far.params = t.values;
-  return failed(child_end_text(ws, memory_limit_));
+  TrialRecord lost = failed(child_end_text(ws, memory_limit_));
+  // Ended while the sweep stops (SLURM signals every process of a job step, the child too): the
+  // trial did not fail, it was cut short, and runs again when the sweep continues.
+  if (stopped || (hooks.stop && hooks.stop())) lost.status = TrialStatus::kInterrupted;
+  return lost;
 }
 
 }  // namespace hs

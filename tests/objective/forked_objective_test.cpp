@@ -20,7 +20,7 @@ using namespace hs;
 
 namespace {
 
-enum class Then { kFinish, kSegfault, kAbort, kAllocate, kExit };
+enum class Then { kFinish, kSegfault, kAbort, kAllocate, kExit, kKilled };
 
 // An objective that reports `epochs` epochs, then does `then`. It obeys the hooks: an epoch
 // answered kStop, or stop() true, ends it as interrupted.
@@ -55,6 +55,7 @@ class ScriptedObjective final : public Objective {
         break;
       }
       case Then::kExit: std::exit(7);
+      case Then::kKilled: std::raise(SIGKILL); break;
       case Then::kFinish: break;
     }
     r.best_metric = 0.5 + static_cast<double>(t.id);
@@ -177,4 +178,27 @@ lr = { log_uniform = [1e-3, 1e-1] }
   for (size_t i = 0; i < r.curves.size() && i < in_place.curves.size(); ++i)
     r.curves[i].seconds = in_place.curves[i].seconds;
   CHECK(encode_record(r) == encode_record(in_place));
+}
+
+TEST_CASE("a trial killed while the sweep stops is interrupted not failed", "[objective][isolate]") {
+  // SLURM signals every process of a job step, the trial's own too, and SIGKILLs what is left
+  // after its grace time: that trial did not fail, it runs again when the sweep continues.
+  ForkedObjective f(std::make_unique<ScriptedObjective>(2, Then::kKilled), 0);
+  REQUIRE(f.prepare().ok());
+  int epochs = 0, asked_after = 0;
+  TrialHooks hooks;
+  hooks.on_epoch = [&](const TrialRecord&) {
+    ++epochs;
+    return EpochAnswer::kContinue;
+  };
+  hooks.stop = [&] { return epochs == 2 && asked_after++ > 0; };  // stopping once it is killed
+  const TrialRecord r = f.run(trial(1), hooks);
+  INFO(r.error);
+  CHECK(r.status == TrialStatus::kInterrupted);
+  CHECK(r.curves.size() == 2u);
+  CHECK(r.error.find("SIGKILL") != std::string::npos);
+  // The same death while the sweep goes on is a failure.
+  ForkedObjective g(std::make_unique<ScriptedObjective>(2, Then::kKilled), 0);
+  REQUIRE(g.prepare().ok());
+  CHECK(g.run(trial(1), TrialHooks{}).status == TrialStatus::kFailed);
 }
