@@ -185,6 +185,8 @@ Status check_placeholders(const SweepConfig& sweep) {
 
 // A size as SLURM's --mem writes it: "8G", "512M", "1.5T", "2048K" (powers of 1024), or a whole
 // number of MiB. 0 on a malformed or out-of-range value.
+constexpr int kMaxRetries = 10;  // more is a loop, not a retry
+
 uint64_t parse_memory(const toml::node& v) {
   constexpr double kMiB = 1024.0 * 1024.0;
   double bytes = 0;
@@ -211,13 +213,21 @@ uint64_t parse_memory(const toml::node& v) {
   return static_cast<uint64_t>(bytes);
 }
 
-// [sweep] isolate and memory_limit; false when `key` is neither.
+// [sweep] isolate, memory_limit and max_retries; false when `key` is none of them.
 bool parse_trial_policy_key(TrialPolicy& p, const std::string& key, const toml::node& v,
                             Status* st, const std::function<Error(const std::string&)>& fail) {
   if (key == "isolate") {
     const auto* b = v.as_boolean();
     if (!b) *st = fail("expected true or false, got " + text_of(v));
     else p.isolate = b->get();
+    return true;
+  }
+  if (key == "max_retries") {
+    const auto* i = v.as_integer();
+    if (!i || i->get() < 0 || i->get() > kMaxRetries)
+      *st = fail("expected a whole number from 0 to " + std::to_string(kMaxRetries) + ", got " +
+                 text_of(v));
+    else p.max_retries = static_cast<int>(i->get());
     return true;
   }
   if (key == "memory_limit") {
@@ -278,7 +288,7 @@ Status parse_sweep_table(SweepConfig& sweep, const toml::table& t, const std::st
                     "own limits (for example `ulimit -v` at the start of its command)");
     } else {
       return fail("unknown key in [sweep] (strategy, trials, seed, metric, direction, n_init, "
-                  "isolate, memory_limit)");
+                  "isolate, memory_limit, max_retries)");
     }
   }
   if (!direction_given)

@@ -62,3 +62,31 @@ TEST_CASE("a trial out of memory fails alone on an MPI worker", "[cli][isolate][
   CHECK(r.code == 0);  // the one worker rank lived through it and ran trial 2
   check_file(s.path("mem.h5"));
 }
+
+TEST_CASE("a lost trial runs again under max_retries until it is lost the same way twice",
+          "[cli][isolate][retry]") {
+  Scratch s;
+  // x = 1 runs once; x = 3 crashes once, then runs; x = 2 crashes every time.
+  const std::string mark = s.path("mark_");
+  const auto cfg = s.write("retry.toml", "[objective]\ncommand = \"if [ {x} = 1 ] || ( [ {x} = 3 ] && [ -e " +
+                                             mark + "{x} ] ); then echo val_acc=0.{x}; else touch " +
+                                             mark + "{x}; kill -SEGV $$; fi\"\n"
+                                             "[sweep]\nstrategy = \"grid\"\ntrials = 3\n"
+                                             "max_retries = 3\n[space]\nx = { choice = [1, 2, 3] }\n");
+  const Run r = hypersweep("run " + cfg.string() + " --out " + s.path("retry.h5"));
+  INFO(r.out << r.err);
+  CHECK(r.code == 0);
+  CHECK(contains(r.out, "runs again as attempt 2"));
+  auto res = read_results(s.path("retry.h5"));
+  REQUIRE(res.ok());
+  REQUIRE(res->trials.size() == 3u);
+  const TrialRecord &once = res->trials[0], &always = res->trials[1], &twice = res->trials[2];
+  CHECK(once.status == TrialStatus::kCompleted);
+  CHECK(once.attempt == 1);
+  CHECK(always.status == TrialStatus::kFailed);
+  CHECK(always.attempt == 2);  // lost the same way twice: not a third time
+  CHECK(always.error == "the command was killed by SIGSEGV");
+  CHECK(twice.status == TrialStatus::kCompleted);
+  CHECK(twice.attempt == 2);
+  CHECK(twice.best_metric == 0.3);
+}

@@ -116,6 +116,8 @@ TEST_CASE("a segfault abort or exit in a trial is a failed record and this proce
     CHECK(r.record.params == trial(3).values);
     CHECK(r.record.curves.size() == 2u);  // the epochs it finished are kept
     CHECK(std::isnan(r.record.best_metric));
+    // A process killed by a signal was lost, max_retries may run it again; an exit is its own.
+    CHECK(is_lost(r.record) == (c.then != Then::kExit));
   }
   CHECK(run_forked(1, Then::kFinish).record.status == TrialStatus::kCompleted);  // still here
 }
@@ -201,4 +203,18 @@ TEST_CASE("a trial killed while the sweep stops is interrupted not failed", "[ob
   ForkedObjective g(std::make_unique<ScriptedObjective>(2, Then::kKilled), 0);
   REQUIRE(g.prepare().ok());
   CHECK(g.run(trial(1), TrialHooks{}).status == TrialStatus::kFailed);
+}
+
+TEST_CASE("a record reads back as its attempt and an older one as attempt 1", "[objective][codec]") {
+  TrialRecord r = record_of(trial(2), TrialStatus::kCompleted);
+  r.attempt = 3;
+  TrialRecord back;
+  const std::string bytes = encode_record(r);
+  REQUIRE(decode_record(bytes, &back));
+  CHECK(back.attempt == 3);
+  // What hypersweep wrote before attempts existed: the same bytes without the last field.
+  REQUIRE(decode_record(bytes.substr(0, bytes.size() - sizeof(int32_t)), &back));
+  CHECK(back.attempt == 1);
+  r.attempt = 0;  // no such attempt
+  CHECK_FALSE(decode_record(encode_record(r), &back));
 }
