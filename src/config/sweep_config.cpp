@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cmath>
 #include <fstream>
+#include <functional>
 #include <optional>
 #include <sstream>
 
@@ -221,6 +222,63 @@ Status fit_strategy(SweepConfig& sweep) {
   return e;
 }
 
+constexpr int kMaxRetries = 10;  // more is a loop, not a retry
+
+// A size as SLURM's --mem writes it: "8G", "512M", "1.5T", "2048K" (powers of 1024), or a whole
+// number of MiB. 0 on a malformed or out-of-range value.
+uint64_t parse_memory(const toml::node& v) {
+  constexpr double kMiB = 1024.0 * 1024.0;
+  double bytes = 0;
+  if (const auto* i = v.as_integer()) {
+    bytes = static_cast<double>(i->get()) * kMiB;
+  } else if (const auto* s = v.as_string()) {
+    const std::string& text = s->get();
+    size_t used = 0;
+    double x = 0;
+    try {
+      x = std::stod(text, &used);
+    } catch (const std::exception&) {
+      return 0;
+    }
+    const std::string unit = text.substr(used);
+    const std::string units = "KMGT";
+    const size_t u = unit.size() == 1 ? units.find(static_cast<char>(std::toupper(
+                                            static_cast<unsigned char>(unit[0]))))
+                                      : std::string::npos;
+    if (u == std::string::npos || !std::isfinite(x)) return 0;
+    bytes = x * std::pow(1024.0, static_cast<double>(u + 1));
+  }
+  if (!(bytes >= 64 * kMiB && bytes <= 0x1p62)) return 0;
+  return static_cast<uint64_t>(bytes);
+}
+
+// [sweep] isolate, memory_limit and max_retries; false when `key` is none of them.
+bool parse_trial_policy_key(TrialPolicy& p, const std::string& key, const toml::node& v,
+                            Status* st, const std::function<Error(const std::string&)>& fail) {
+  if (key == "isolate") {
+    const auto* b = v.as_boolean();
+    if (!b) *st = fail("expected true or false, got " + text_of(v));
+    else p.isolate = b->get();
+    return true;
+  }
+  if (key == "max_retries") {
+    const auto* i = v.as_integer();
+    if (!i || i->get() < 0 || i->get() > kMaxRetries)
+      *st = fail("expected a whole number from 0 to " + std::to_string(kMaxRetries) + ", got " +
+                 text_of(v));
+    else p.max_retries = static_cast<int>(i->get());
+    return true;
+  }
+  if (key == "memory_limit") {
+    p.memory_limit = parse_memory(v);
+    if (p.memory_limit == 0)
+      *st = fail("expected a size such as \"8G\" or \"512M\" (K, M, G, T: powers of 1024) "
+                 "or a whole number of MiB, at least 64 MiB; got " + text_of(v));
+    return true;
+  }
+  return false;
+}
+
 Status parse_sweep_table(SweepConfig& sweep, const toml::table& t, const std::string& file) {
   bool direction_given = false;
   for (const auto& [k, v] : t) {
@@ -264,8 +322,14 @@ Status parse_sweep_table(SweepConfig& sweep, const toml::table& t, const std::st
       if (!d) return fail("expected max or min, got " + text_of(v));
       sweep.strategy.direction = *d;
       direction_given = true;
+    } else if (Status st; parse_trial_policy_key(sweep.trial_policy, key, v, &st, fail)) {
+      if (!st) return st;
+      if (key == "memory_limit" && !uses_trainer(sweep))
+        return fail("applies to the built-in trainer's trials; an [objective] command sets its "
+                    "own limits (for example `ulimit -v` at the start of its command)");
     } else {
-      return fail("unknown key in [sweep] (strategy, trials, seed, metric, direction, n_init)");
+      return fail("unknown key in [sweep] (strategy, trials, seed, metric, direction, n_init, "
+                  "isolate, memory_limit, max_retries)");
     }
   }
   if (!direction_given)

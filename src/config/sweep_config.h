@@ -10,6 +10,12 @@
 //                      with an objective command, any identifier the command reports,
 //             direction = "max" | "min" (default: min for a name ending in _loss, else max),
 //             n_init = 0 (bayes, tpe: initial design size; 0 picks one)
+//             isolate = true (built-in trainer: each trial in a process of its own, so a crash
+//                      fails that trial alone; false: in the rank's own process)
+//             memory_limit = "8G" (built-in trainer, isolated: each trial's address space at
+//                      most this, K/M/G/T (powers of 1024) or a whole number of MiB; default none)
+//             max_retries = 0 (0 to 10: a trial lost to a signal or a timeout runs again, as
+//                      attempt 2, 3, ...; not after it was lost the same way twice)
 //   [space]   one entry per searched trainer key:
 //             lr = { log_uniform = [1e-4, 1e-1] }         (grid = N for grid search)
 //             momentum = { uniform = [0.8, 0.99], grid = 3 }
@@ -47,9 +53,17 @@ struct ObjectiveOptions {
   std::string file; int line = 0;  // where `command` was given
 };
 
+// How each trial of the built-in trainer runs ([sweep] isolate, memory_limit).
+struct TrialPolicy {
+  bool isolate = true;        // in a child process of its own (objective/forked_objective.h)
+  uint64_t memory_limit = 0;  // bytes of address space per trial (isolated only); 0: none
+  int max_retries = 0;        // runs again of a lost trial (trial/record.h: is_lost)
+};
+
 struct SweepConfig {
   TrainConfig train;           // the [train] table (and --set flags on top)
   StrategyOptions strategy;    // the [sweep] table
+  TrialPolicy trial_policy;    // the [sweep] table's isolate, memory_limit and max_retries
   std::string metric = "val_acc";
   SearchSpace space;           // the [space] table, in file order
   ObjectiveOptions objective;  // the [objective] table

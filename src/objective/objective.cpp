@@ -2,6 +2,7 @@
 
 #include "core/rng.h"
 #include "objective/command_objective.h"
+#include "objective/forked_objective.h"
 #include "objective/trainer_objective.h"
 
 namespace hs {
@@ -9,7 +10,9 @@ namespace hs {
 std::unique_ptr<Objective> make_objective(const SweepConfig& sweep, int threads,
                                           std::shared_ptr<const DataBundle> data) {
   if (!uses_trainer(sweep)) return std::make_unique<CommandObjective>(sweep);
-  return std::make_unique<TrainerObjective>(sweep, threads, std::move(data));
+  auto trainer = std::make_unique<TrainerObjective>(sweep, threads, std::move(data));
+  if (!sweep.trial_policy.isolate) return trainer;
+  return std::make_unique<ForkedObjective>(std::move(trainer), sweep.trial_policy.memory_limit);
 }
 
 uint64_t trial_seed(const SweepConfig& sweep, const Trial& t) {

@@ -52,7 +52,7 @@ std::string summary_csv(const ResultsData& d) {
   std::vector<std::string> head = {"id", "status"};
   for (const Param& p : d.header.space.params) head.push_back(csv_field(p.name));
   for (const char* c : {"best_epoch", "best_metric", "test_acc", "initial_loss", "num_classes",
-                        "epochs_run", "seconds", "rank", "host", "error"}) {
+                        "epochs_run", "seconds", "rank", "host", "attempt", "error"}) {
     head.push_back(c);
   }
   std::string out;
@@ -69,6 +69,7 @@ std::string summary_csv(const ResultsData& d) {
     f.push_back(csv_number(r.seconds));
     f.push_back(std::to_string(r.rank));
     f.push_back(csv_field(r.host));
+    f.push_back(std::to_string(r.attempt));
     f.push_back(csv_field(r.error));
     add_line(&out, f);
   }

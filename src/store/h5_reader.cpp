@@ -163,8 +163,9 @@ Result<ResultsData> read_layout(const std::string& path, hid_t loc) {
   std::vector<bool> present;
   for (size_t k = 0; k < l.cols.size(); ++k) {
     present.push_back(H5Tget_member_index(ftype.get(), l.cols[k].name.c_str()) >= 0);
-    // Only initial_loss and num_classes may be missing: files from before they existed.
-    if (!present.back() && l.cols[k].name != "initial_loss" && l.cols[k].name != "num_classes") {
+    // Only initial_loss, num_classes and attempt may be missing: files from before they existed.
+    const std::string& name = l.cols[k].name;
+    if (!present.back() && name != "initial_loss" && name != "num_classes" && name != "attempt") {
       return make_error(path, "/summary has no column " + l.cols[k].name);
     }
   }

@@ -14,7 +14,8 @@ namespace {
 
 const char* const kReserved[] = {"id",           "status",      "best_epoch", "best_metric",
                                  "test_acc",     "initial_loss", "num_classes", "epochs_run",
-                                 "seconds",      "rank",        "host",       "error"};
+                                 "seconds",      "rank",        "host",       "attempt",
+                                 "error"};
 
 // ---- the /summary row layout -----------------------------------------------------------------
 
@@ -106,7 +107,7 @@ Result<Layout> make_layout(const std::string& path, const SearchSpace& space) {
         return make_error(path, "parameter \"" + p.name +
                                     "\" has the name of a /summary column (id, status, best_epoch, "
                                     "best_metric, test_acc, initial_loss, num_classes, "
-                                    "epochs_run, seconds, rank, host) or error (a failed "
+                                    "epochs_run, seconds, rank, host, attempt) or error (a failed "
                                     "trial's message): rename it in [space]");
       }
     }
@@ -120,7 +121,8 @@ Result<Layout> make_layout(const std::string& path, const SearchSpace& space) {
                                              {"epochs_run", Col::kI32, 4},
                                              {"seconds", Col::kF64, 8},
                                              {"rank", Col::kI32, 4},
-                                             {"host", Col::kStr, kHostLen}}) {
+                                             {"host", Col::kStr, kHostLen},
+                                             {"attempt", Col::kI32, 4}}) {
     l.cols.push_back(c);
   }
   for (Column& c : l.cols) {
@@ -171,6 +173,7 @@ std::vector<char> pack_row(const Layout& l, const TrialRecord& r) {
   put<double>(&row, l.cols[k++], r.seconds);
   put<int32_t>(&row, l.cols[k++], r.rank);
   put_value(&row, l.cols[k++], r.host);
+  put<int32_t>(&row, l.cols[k++], r.attempt);
   return row;
 }
 
@@ -215,6 +218,7 @@ TrialRecord unpack_row(const Layout& l, const SearchSpace& space, const std::vec
   r.seconds = get<double>(row, l.cols[k++]);
   r.rank = get<int32_t>(row, l.cols[k++]);
   r.host = get_string(row, l.cols[k++]);
+  r.attempt = present[k] ? get<int32_t>(row, l.cols[k]) : 1;
   return r;
 }
 

@@ -21,7 +21,8 @@
 //                    and all-integer choices, fixed-length string for string choices, int8 for
 //                    bool choices), best_epoch (int32), best_metric, test_acc, initial_loss
 //                    (double), num_classes, epochs_run (int32), seconds (double), rank (int32),
-//                    host (string, 64 bytes at most).
+//                    host (string, 64 bytes at most), attempt (int32: 1, or the run again of
+//                    a lost trial, [sweep] max_retries; absent in files from before it: 1).
 //                    pandas.DataFrame(f["summary"][:]) works; strings come back as bytes.
 //   /trials/000042   one group per trial (id zero-padded to 6 digits): the parameters, status
 //                    and host as attributes, `error` (failed trials), `curves` [epochs] compound

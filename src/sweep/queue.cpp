@@ -1,8 +1,37 @@
 #include "sweep/queue.h"
 
+#include <optional>
+#include <string>
+
 #include "trial/metric.h"
 
 namespace hs {
+
+namespace {
+
+// The end of a lost attempt's error when it runs again.
+constexpr char kRetryNote[] = " [runs again as attempt ";  // ... N, [sweep] max_retries]"
+constexpr char kRetryNoteEnd[] = ", [sweep] max_retries]";
+
+// The error before the note, when `error` has one.
+std::optional<std::string> before_retry_note(const std::string& error) {
+  const size_t at = error.rfind(kRetryNote);
+  if (at == std::string::npos || !error.ends_with(kRetryNoteEnd)) return std::nullopt;
+  return error.substr(0, at);
+}
+
+}  // namespace
+
+bool TrialQueue::retry(TrialRecord& r, Trial t) {
+  if (!is_lost(r) || r.attempt > max_retries_) return false;
+  auto last = last_loss_.find(r.id);
+  if (last != last_loss_.end() && last->second == r.error) return false;  // the same way twice
+  last_loss_[r.id] = r.error;
+  attempt_[r.id] = r.attempt + 1;
+  r.error += kRetryNote + std::to_string(r.attempt + 1) + kRetryNoteEnd;
+  again_.push_back(std::move(t));
+  return true;
+}
 
 Result<TrialQueue> TrialQueue::make(const SweepConfig& sweep, const std::vector<TrialRecord>& done) {
   TrialQueue q;
@@ -10,6 +39,7 @@ Result<TrialQueue> TrialQueue::make(const SweepConfig& sweep, const std::vector<
   if (!strategy) return strategy.error();
   q.strategy_ = std::move(*strategy);
   q.total_ = sweep.strategy.trials;
+  q.max_retries_ = sweep.trial_policy.max_retries;
   std::map<int64_t, const TrialRecord*> by_id;
   for (const TrialRecord& r : done) by_id[r.id] = &r;
   const int64_t last = by_id.empty() ? -1 : by_id.rbegin()->first;
@@ -29,7 +59,13 @@ Result<TrialQueue> TrialQueue::make(const SweepConfig& sweep, const std::vector<
       e.message += " (was the config or the hypersweep version changed?)";
       return e;
     }
+    if (r.attempt > 1) q.attempt_[r.id] = r.attempt;
+    const std::optional<std::string> lost = before_retry_note(r.error);
     if (r.status == TrialStatus::kInterrupted) {
+      q.again_.push_back(std::move(t));
+    } else if (r.status == TrialStatus::kFailed && lost) {  // its retry had not run yet
+      q.last_loss_[r.id] = *lost;
+      q.attempt_[r.id] = r.attempt + 1;
       q.again_.push_back(std::move(t));
     } else {
       q.strategy_->tell(r.id, outcome_of(r));
@@ -51,12 +87,14 @@ std::optional<Trial> TrialQueue::next() {
   return t;
 }
 
-void TrialQueue::finish(const TrialRecord& r) {
+void TrialQueue::finish(TrialRecord& r) {
   auto it = out_.find(r.id);
   if (it == out_.end()) return;  // not handed out (a duplicate message): nothing to tell
+  const auto a = attempt_.find(r.id);
+  r.attempt = a == attempt_.end() ? 1 : a->second;
   if (r.status == TrialStatus::kInterrupted) {
     again_.push_front(std::move(it->second));
-  } else {
+  } else if (!retry(r, it->second)) {
     strategy_->tell(r.id, outcome_of(r));
     ++finished_;
   }

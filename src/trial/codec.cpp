@@ -63,6 +63,7 @@ std::string encode_record(const TrialRecord& t) {
     for (double v : row) w.pod<double>(v);
   }
   w.str(t.error);
+  w.pod<int32_t>(t.attempt);
   return w.take();
 }
 
@@ -95,7 +96,8 @@ bool decode_record(const std::string& bytes, TrialRecord* t) {
     for (double& v : row) v = r.pod<double>();
   }
   t->error = r.str();
-  return status.has_value() && r.done();
+  t->attempt = r.at_end() ? 1 : r.pod<int32_t>();  // records from before attempts: their first
+  return status.has_value() && t->attempt >= 1 && r.done();
 }
 
 }  // namespace hs

@@ -7,7 +7,8 @@
 // 2 double f64 | 3 string str), best_epoch i32, best_metric f64, test_acc f64, initial_loss
 // f64, num_classes i32, epochs i32, seconds f64, rank i32, host str, curves (u64 n, then per
 // row epoch i32 and lr, train_loss, train_acc, val_loss, val_acc, seconds f64), layer_names
-// (u64 n, str each), update_ratio (u64 rows, then per row u64 n and f64 each), error str.
+// (u64 n, str each), update_ratio (u64 rows, then per row u64 n and f64 each), error str,
+// attempt i32 (absent in records written before it existed: they read as attempt 1).
 //
 // May depend on: core, search (ParamValue), trial/record.h. Thread safety: pure functions.
 #pragma once

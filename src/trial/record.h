@@ -46,7 +46,21 @@ struct TrialRecord {
   std::vector<std::string> layer_names;           // the weighted layers, in update_ratio order
   std::vector<std::vector<double>> update_ratio;  // [epochs][layers]: ||lr dW|| / ||W||
   std::string error;                              // failed trials: the error text
+  // 1 for a trial's first run; each run again of a lost one ([sweep] max_retries) adds 1. (An
+  // interrupted trial run again when the sweep continues keeps its number: it was not lost.)
+  int attempt = 1;
 };
+
+// Whether a failed trial was lost rather than wrong: its process was killed by a signal (a
+// crash, the kernel's OOM killer, a node going down) or it ran past its timeout. What [sweep]
+// max_retries runs again. The phrases are the ones objective/ writes (forked_objective.cpp:
+// "the trial's process was killed by SIGSEGV ..."; command_objective.cpp: "the command was
+// killed by ...", "the command timed out after ..."); tests/objective holds them to this.
+inline bool is_lost(const TrialRecord& r) {
+  if (r.status != TrialStatus::kFailed) return false;
+  return r.error.find(" was killed by SIG") != std::string::npos ||
+         r.error.rfind("the command timed out after ", 0) == 0;
+}
 
 // A record of trial `t` that has no result yet: its id and parameters, status `s`.
 inline TrialRecord record_of(const Trial& t, TrialStatus s) {

@@ -291,3 +291,28 @@ TEST_CASE("a long key or value is echoed clipped", "[config][sweep]") {
   REQUIRE_FALSE(v.ok());
   CHECK(v.error().str().size() < 400);
 }
+
+TEST_CASE("isolate and memory_limit set how each trial runs", "[config][sweep][isolate]") {
+  const std::string base = "[train]\ndataset = \"synthetic\"\n[space]\nlr = 0.01\n[sweep]\n";
+  auto read = [&](const std::string& lines) { return load_sweep_text(base + lines, "s.toml"); };
+  const auto defaults = read("");
+  REQUIRE(defaults.ok());
+  CHECK(defaults->trial_policy.isolate);  // a crash fails its trial alone, by default
+  CHECK(defaults->trial_policy.memory_limit == 0u);
+  CHECK(read("memory_limit = \"8G\"\n")->trial_policy.memory_limit == uint64_t{8} << 30);
+  CHECK(read("memory_limit = \"1.5g\"\n")->trial_policy.memory_limit == uint64_t{3} << 29);
+  CHECK(read("memory_limit = \"512M\"\n")->trial_policy.memory_limit == uint64_t{512} << 20);
+  CHECK(read("memory_limit = 2048\n")->trial_policy.memory_limit == uint64_t{2} << 30);  // MiB
+  CHECK_FALSE(read("isolate = false\n")->trial_policy.isolate);
+  CHECK(error_of(base + "memory_limit = \"8 GB\"\n") ==
+        "s.toml:6: memory_limit: expected a size such as \"8G\" or \"512M\" (K, M, G, T: powers of "
+        "1024) or a whole number of MiB, at least 64 MiB; got '8 GB'");
+  CHECK(error_of(base + "memory_limit = \"1M\"\n").find("at least 64 MiB") != std::string::npos);
+  CHECK(error_of(base + "memory_limit = -5\n").find("at least 64 MiB") != std::string::npos);
+  CHECK(error_of(base + "isolate = \"yes\"\n") ==
+        "s.toml:6: isolate: expected true or false, got 'yes'");
+  // A command is a process of its own already; its memory is its own to limit.
+  CHECK(error_of("[objective]\ncommand = \"true {x}\"\n[space]\nx = 1\n[sweep]\n"
+                 "memory_limit = \"8G\"\n")
+            .find("s.toml:6: memory_limit: applies to the built-in trainer's trials") == 0);
+}

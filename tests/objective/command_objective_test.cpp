@@ -269,6 +269,8 @@ TEST_CASE("a non-zero exit or a signal fails the trial with the end of stderr", 
                                        trial_of(0, {ParamValue{int64_t{1}}}), {});
   CHECK(k.status == TrialStatus::kFailed);
   CHECK(k.error.find("killed by SIGUSR1") != std::string::npos);
+  CHECK(is_lost(k));  // killed by a signal: [sweep] max_retries may run it again
+  CHECK_FALSE(is_lost(n));  // its own failure: it would fail again
 }
 
 TEST_CASE("a trial past its timeout is killed with its whole process group", "[objective][command]") {
@@ -286,6 +288,7 @@ TEST_CASE("a trial past its timeout is killed with its whole process group", "[o
   std::ostringstream why;
   why << "timed out after " << t.timeout << " s";
   CHECK(r.error.find(why.str()) != std::string::npos);
+  CHECK(is_lost(r));  // a timeout: [sweep] max_retries may run it again
   const pid_t bg = std::stoi(dir.read("bg"));  // written before `started`
   CHECK(bg > 0);
   CHECK(gone(bg));

@@ -143,7 +143,7 @@ TEST_CASE("export_csv writes summary.csv and curves.csv that a CSV reader gets b
   CHECK(sum[0] == std::vector<std::string>{"id", "status", "lr", "width", "optimizer", "nesterov",
                                            "best_epoch", "best_metric", "test_acc", "initial_loss",
                                            "num_classes", "epochs_run", "seconds", "rank", "host",
-                                           "error"});
+                                           "attempt", "error"});
   for (size_t i = 0; i < d.trials.size(); ++i) {
     const TrialRecord& r = d.trials[i];
     const std::vector<std::string>& f = sum[i + 1];
@@ -164,7 +164,8 @@ TEST_CASE("export_csv writes summary.csv and curves.csv that a CSV reader gets b
     CHECK(same_number(f[12], r.seconds));
     CHECK(f[13] == std::to_string(r.rank));
     CHECK(f[14] == r.host);
-    CHECK(f[15] == r.error);
+    CHECK(f[15] == std::to_string(r.attempt));
+    CHECK(f[16] == r.error);
   }
   CHECK(sum[2][7].empty());  // NaN
 

@@ -97,6 +97,7 @@ TrialRecord make_record(int64_t i) {
   r.seconds = 1.25 * static_cast<double>(i);
   r.rank = static_cast<int>(1 + i % 3);
   r.host = "node" + std::to_string(i);
+  r.attempt = static_cast<int>(1 + i % 2);
   for (int e = 0; e < r.epochs; ++e) {
     r.curves.push_back({e, 0.1 / (e + 1), 1.0 / (e + 1), 0.1 * e, 1.1 / (e + 1), 0.09 * e, 0.5 * e});
   }

@@ -59,6 +59,7 @@ inline void require_equal(const TrialRecord& a, const TrialRecord& b) {
     for (size_t j = 0; j < a.update_ratio[e].size(); ++j) REQUIRE(same(a.update_ratio[e][j], b.update_ratio[e][j]));
   }
   REQUIRE(a.error == b.error);
+  REQUIRE(a.attempt == b.attempt);
 }
 
 inline void require_header_equal(const SweepHeader& a, const SweepHeader& b) {

@@ -21,6 +21,9 @@ SweepConfig sweep_of(const std::string& strategy, int trials) {
   return std::move(*s);
 }
 
+// TrialQueue::finish, on a record made for it.
+void finish(TrialQueue& q, TrialRecord r) { q.finish(r); }
+
 TrialRecord finished(const Trial& t, TrialStatus s, double metric) {
   TrialRecord r = record_of(t, s);
   r.best_metric = metric;
@@ -38,8 +41,8 @@ TEST_CASE("trials come out in id order until the sweep's count, each told once",
   REQUIRE(out.size() == 3u);
   for (int64_t i = 0; i < 3; ++i) CHECK(out[static_cast<size_t>(i)].id == i);
   CHECK(q->finished() == 0);
-  q->finish(finished(out[1], TrialStatus::kCompleted, 0.5));
-  q->finish(finished(out[1], TrialStatus::kCompleted, 0.5));  // a duplicate tells nothing more
+  finish(*q, finished(out[1], TrialStatus::kCompleted, 0.5));
+  finish(*q, finished(out[1], TrialStatus::kCompleted, 0.5));  // a duplicate tells nothing more
   CHECK(q->finished() == 1);
 }
 
@@ -47,7 +50,7 @@ TEST_CASE("an interrupted trial runs again first, with its id", "[sweep][queue]"
   auto q = TrialQueue::make(sweep_of("grid", 4));
   REQUIRE(q.ok());
   const Trial a = *q->next(), b = *q->next();
-  q->finish(finished(b, TrialStatus::kInterrupted, NAN));
+  finish(*q, finished(b, TrialStatus::kInterrupted, NAN));
   CHECK(q->finished() == 0);  // an interrupted trial is not told
   const auto again = q->next();
   REQUIRE(again);
@@ -84,4 +87,111 @@ TEST_CASE("a record this sweep's strategy would not give is refused, naming it",
   CHECK(q.error().message.find("trial 0") != std::string::npos);
   CHECK(q.error().message.find("was the config or the hypersweep version changed?") !=
         std::string::npos);
+}
+
+namespace {
+
+SweepConfig retrying(int max_retries) {
+  SweepConfig s = sweep_of("grid", 3);
+  s.trial_policy.max_retries = max_retries;
+  return s;
+}
+
+TrialRecord lost(const Trial& t, const std::string& how) {
+  TrialRecord r = record_of(t, TrialStatus::kFailed);
+  r.error = how;
+  return r;
+}
+
+constexpr char kSegv[] = "the trial's process was killed by SIGSEGV (a crash)";
+constexpr char kOom[] = "the trial's process was killed by SIGKILL (the kernel's out-of-memory killer, or kill -9)";
+
+}  // namespace
+
+TEST_CASE("a lost trial runs again as its next attempt up to max_retries", "[sweep][queue][retry]") {
+  auto q = TrialQueue::make(retrying(3));
+  REQUIRE(q.ok());
+  const Trial t0 = *q->next();
+  TrialRecord r = lost(t0, kOom);
+  q->finish(r);
+  CHECK(r.attempt == 1);
+  CHECK(r.error == std::string(kOom) + " [runs again as attempt 2, [sweep] max_retries]");
+  CHECK(q->finished() == 0);  // the strategy hears of its last attempt only
+  const auto again = q->next();
+  REQUIRE(again);
+  CHECK(again->id == t0.id);
+  CHECK(again->values == t0.values);
+  TrialRecord r2 = lost(*again, kSegv);  // lost another way: runs again
+  q->finish(r2);
+  CHECK(r2.attempt == 2);
+  const Trial third = *q->next();
+  CHECK(third.id == t0.id);
+  TrialRecord r3 = record_of(third, TrialStatus::kCompleted);
+  q->finish(r3);
+  CHECK(r3.attempt == 3);
+  CHECK(r3.error.empty());
+  CHECK(q->finished() == 1);
+  CHECK(q->next()->id == 1);  // then the sweep goes on
+}
+
+TEST_CASE("a trial lost the same way twice or past max_retries is final", "[sweep][queue][retry]") {
+  auto q = TrialQueue::make(retrying(5));
+  REQUIRE(q.ok());
+  TrialRecord a = lost(*q->next(), kSegv);
+  q->finish(a);
+  TrialRecord b = lost(*q->next(), kSegv);  // attempt 2, the same crash: deterministic
+  q->finish(b);
+  CHECK(b.attempt == 2);
+  CHECK(b.error == kSegv);  // no note: it does not run again
+  CHECK(q->finished() == 1);
+  CHECK(q->next()->id == 1);
+
+  auto none = TrialQueue::make(retrying(0));  // the default: never
+  REQUIRE(none.ok());
+  TrialRecord c = lost(*none->next(), kSegv);
+  none->finish(c);
+  CHECK(c.error == kSegv);
+  CHECK(none->finished() == 1);
+
+  auto one = TrialQueue::make(retrying(1));
+  REQUIRE(one.ok());
+  TrialRecord d = lost(*one->next(), kSegv);
+  one->finish(d);
+  TrialRecord e = lost(*one->next(), kOom);  // lost another way, but max_retries is spent
+  one->finish(e);
+  CHECK(e.attempt == 2);
+  CHECK(e.error == kOom);
+  CHECK(one->next()->id == 1);
+
+  // A failure that is the trial's own (a bad value, a command's non-zero exit) never runs again.
+  auto own = TrialQueue::make(retrying(3));
+  REQUIRE(own.ok());
+  TrialRecord f = lost(*own->next(), "the command exited with code 1");
+  own->finish(f);
+  CHECK(own->finished() == 1);
+  CHECK(own->next()->id == 1);
+}
+
+TEST_CASE("a continued sweep runs a retry its crash cut off", "[sweep][queue][retry]") {
+  auto q = TrialQueue::make(retrying(2));
+  REQUIRE(q.ok());
+  std::vector<TrialRecord> file;
+  TrialRecord a = lost(*q->next(), kSegv);
+  q->finish(a);
+  file.push_back(a);  // recorded; then the sweep was killed before the retry ran
+  auto again = TrialQueue::make(retrying(2), file);
+  REQUIRE(again.ok());
+  CHECK(again->finished() == 0);
+  const Trial t = *again->next();
+  CHECK(t.id == 0);
+  TrialRecord b = lost(t, kSegv);  // the same way as before the crash: final
+  again->finish(b);
+  CHECK(b.attempt == 2);
+  CHECK(b.error == kSegv);
+  CHECK(again->finished() == 1);
+  // A final record is told on resume, whatever its attempt.
+  auto later = TrialQueue::make(retrying(2), {b});
+  REQUIRE(later.ok());
+  CHECK(later->finished() == 1);
+  CHECK(later->next()->id == 1);
 }
