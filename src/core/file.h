@@ -1,17 +1,20 @@
 // file.h: making a file's new contents durable and visible all at once. A whole file is written
-// to <path>.tmp, fsync'd and renamed over <path> (rename is atomic), and the folder is fsync'd so
-// the rename itself survives a power cut: a crash or a full disk leaves the old file (or none),
-// never a truncated one. For the HTML report, the recipe's recommended config and recipe file,
-// and the results file rebuilt from its journal.
+// to a new file beside <path>, fsync'd and renamed over <path> (rename is atomic), and the folder
+// is fsync'd so the rename itself survives a power cut: a crash or a full disk leaves the old file
+// (or none), never a truncated one. The new file is always created anew (O_EXCL), so a link
+// planted where it goes is never followed, and the rename replaces a link at <path> itself, not
+// what it points to. For the HTML report, the CSV export, the recipe's recommended config and
+// recipe file, and the results file rebuilt from its journal.
 //
 // May depend on: the standard library, POSIX. Thread safety: one writer per path.
 #pragma once
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 
@@ -53,19 +56,50 @@ inline Status replace_durably(const std::string& tmp, const std::string& path) {
   return sync_parent_dir(path);
 }
 
-// Writes `text` as the whole of <path>, via <path>.tmp. Errors name `path`: it cannot be created,
-// or the disk is full (the .tmp is removed).
-inline Status write_file_atomically(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp";
-  std::FILE* f = std::fopen(tmp.c_str(), "wb");
-  if (!f) return make_error(path, "cannot write: " + errno_text());
-  const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
-  if (std::fclose(f) != 0 || !ok) {
-    std::remove(tmp.c_str());
-    return make_error(path, "cannot write (disk full?)");
+// Writes all of `bytes` to `fd`, retrying short writes and EINTR; false on an error (errno says).
+inline bool write_all_fd(int fd, const std::string& bytes) {
+  size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    done += static_cast<size_t>(n);
   }
+  return true;
+}
+
+// Writes `bytes` and fsyncs them into `fd`, a new file at `path`, then closes fd; on an error
+// removes `path` (it is this call's: created with O_EXCL) and names it.
+inline Status fill_new_file(int fd, const std::string& path, const std::string& bytes) {
+  const bool ok = ::fchmod(fd, 0644) == 0 && write_all_fd(fd, bytes) && ::fsync(fd) == 0;
+  const std::string err = errno_text();
+  if (::close(fd) != 0 || !ok) {
+    ::unlink(path.c_str());
+    return make_error(path, "cannot write: " + (ok ? errno_text() : err));
+  }
+  return {};
+}
+
+// Writes `bytes` (mode 0644, fsync'd) as a new file at `path`: anything there, a link even a
+// dangling one, makes it an error (O_EXCL), never followed. Errors name `path`; a partly
+// written file (a full disk) is removed.
+inline Status write_new_file(const std::string& path, const std::string& bytes) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+  if (fd < 0) return make_error(path, "cannot create: " + errno_text());
+  return fill_new_file(fd, path, bytes);
+}
+
+// Writes `text` as the whole of <path> (mode 0644), via a new <path>.tmp.XXXXXX (mkstemp: a name
+// no file or link has) beside it. Errors name `path`: it cannot be created, or the disk is full
+// (the temporary file is removed).
+inline Status write_file_atomically(const std::string& path, const std::string& text) {
+  std::string tmp = path + ".tmp.XXXXXX";
+  const int fd = ::mkstemp(tmp.data());
+  if (fd < 0) return make_error(path, "cannot write: " + errno_text());
+  if (Status st = fill_new_file(fd, tmp, text); !st)
+    return make_error(path, st.error().message);
   if (Status st = replace_durably(tmp, path); !st) {
-    std::remove(tmp.c_str());
+    ::unlink(tmp.c_str());
     return make_error(path, "cannot write: " + st.error().message);
   }
   return {};

@@ -1,19 +1,44 @@
 // export.cpp: the CSV export of a results file (export.h).
 #include "store/export.h"
 
-#include <cerrno>
+#include "core/file.h"
+
 #include <cmath>
 #include <cstdio>
-#include <cstring>
+#include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <unordered_map>
 #include <variant>
 
 namespace hs {
 
+namespace {
+
+// Whether a text cell would start a spreadsheet formula (OWASP, CSV injection): it starts with
+// =, +, -, @, tab or CR and is not a plain number ("-0.5", "+3", "-inf" are data, not formulas).
+bool starts_formula(std::string_view s) {
+  if (s.empty() || std::string_view("=+-@\t\r").find(s.front()) == std::string_view::npos)
+    return false;
+  if (s.front() != '+' && s.front() != '-') return true;
+  const std::string text(s);
+  char* end = nullptr;
+  (void)std::strtod(text.c_str(), &end);
+  return end != text.c_str() + text.size();
+}
+
+}  // namespace
+
 std::string csv_field(std::string_view s) {
+  if (starts_formula(s)) {
+    std::string defused(1, '\'');  // two appends: `"'" + string` trips a false -Wrestrict in g++ 12
+    defused += s;
+    return csv_field_quoted(defused);
+  }
   if (s.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(s);
+  return csv_field_quoted(s);
+}
+
+std::string csv_field_quoted(std::string_view s) {
   std::string out = "\"";
   for (const char c : s) {
     if (c == '"') out += '"';
@@ -110,6 +135,8 @@ std::string curves_csv(const ResultsData& d) {
 }
 
 Status export_csv(const ResultsData& d, const std::string& dir) {
+  // Each file is written whole beside its name and renamed over it (core/file.h): a link
+  // planted as summary.csv is replaced, never written through.
   namespace fs = std::filesystem;
   std::error_code ec;
   fs::create_directories(dir, ec);
@@ -118,11 +145,7 @@ Status export_csv(const ResultsData& d, const std::string& dir) {
   for (const auto& [name, text] : {std::pair<const char*, std::string>{"summary.csv", summary_csv(d)},
                                    {"curves.csv", curves_csv(d)}}) {
     const std::string path = (fs::path(dir) / name).string();
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    if (!out) return make_error(path, std::string("cannot open for writing: ") + std::strerror(errno));
-    out << text;
-    out.close();
-    if (!out) return make_error(path, std::string("write failed: ") + std::strerror(errno));
+    if (Status st = write_file_atomically(path, text); !st) return st;
   }
   return Status::Ok();
 }

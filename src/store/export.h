@@ -9,7 +9,11 @@
 //                trial's layers (in first-seen order), blank where a trial has no such layer
 //
 // RFC 4180 quoting: a field holding a comma, a double quote, CR or LF is put in double quotes,
-// its quotes doubled. Lines end in "\n". Doubles are written with %.17g, so they read back to the
+// its quotes doubled. Lines end in "\n". A text cell (a string parameter, status, host, error,
+// a column name) that starts with =, +, -, @, tab or CR and is not a plain number would be run
+// as a formula by a spreadsheet: following OWASP's advice on CSV injection it gets a leading
+// single quote and is quoted ("'=1+2"). Numbers are written by csv_number and never start a
+// formula, and text that parses whole as a number ("-0.5") is left as it is. Doubles are written with %.17g, so they read back to the
 // same bits; NaN is an empty field; booleans are true/false.
 //
 // May depend on: core, store. Thread safety: plain functions.
@@ -23,16 +27,19 @@
 
 namespace hs {
 
-// One CSV field, quoted when it must be.
+// One CSV text field, quoted when it must be, a formula defused (above).
 std::string csv_field(std::string_view s);
+// One CSV field in double quotes, its quotes doubled.
+std::string csv_field_quoted(std::string_view s);
 // A double as a CSV field: %.17g, "" for NaN.
 std::string csv_number(double v);
 
 std::string summary_csv(const ResultsData& d);
 std::string curves_csv(const ResultsData& d);
 
-// Writes <dir>/summary.csv and <dir>/curves.csv (replacing them), creating <dir> and its
-// parents when missing. Errors name the folder or file.
+// Writes <dir>/summary.csv and <dir>/curves.csv (each replaced whole, never written through a
+// link: core/file.h), creating <dir> and its parents when missing. Errors name the folder or
+// file.
 Status export_csv(const ResultsData& d, const std::string& dir);
 
 }  // namespace hs

@@ -1,15 +1,23 @@
 // h5_reader.cpp: a results file read back from its HDF5 side alone (read_results.h).
+#include <fcntl.h>
 #include <hdf5.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cmath>
 #include <cstring>
 #include <optional>
 
+#include "core/bytes.h"
+#include "core/file.h"
 #include "h5/h5.h"
 #include "search/space_text.h"
 #include "store/h5_util.h"
 #include "store/layout.h"
 #include "store/read_results.h"
+#include "trial/codec.h"
 
 namespace hs {
 
@@ -194,8 +202,9 @@ Result<ResultsData> read_layout(const std::string& path, hid_t loc) {
 
 Result<ResultsData> read_results(const std::string& path) { return read_results(path, "/"); }
 
-Result<ResultsData> read_results(const std::string& path, const std::string& group) {
-  const QuietHdf5 quiet;
+namespace {
+
+Result<ResultsData> read_results_raw(const std::string& path, const std::string& group) {
   auto file = store::open_for_reading(path, "results file");
   if (!file.ok()) return file.error();
   const bool root = group.empty() || group == "/";
@@ -217,6 +226,101 @@ Result<ResultsData> read_results(const std::string& path, const std::string& gro
   auto out = read_layout(path, loc.get());
   if (!out.ok() && !root) return store::in_group(out.error(), group);
   return out;
+}
+
+
+// The child's answer through the pipe: 1, the header and the records in the journal's encodings
+// (header.h, trial/codec.h: bit for bit); or 0 and the error's fields.
+std::string encode_answer(const Result<ResultsData>& out) {
+  ByteWriter w;
+  w.pod<uint8_t>(out.ok() ? 1 : 0);
+  if (!out.ok()) {
+    // A damaged file fails in some HDF5 call: the user reads that it does not read, not the call.
+    const Error e = store::plain_h5_error(out.error(), "cannot be read as a results file (damaged?)");
+    w.str(e.file);
+    w.pod<int32_t>(e.line);
+    w.str(e.key);
+    w.str(e.message);
+    return w.take();
+  }
+  w.str(encode_header(out->header));
+  w.pod<uint64_t>(out->trials.size());
+  for (const TrialRecord& r : out->trials) w.str(encode_record(r));
+  return w.take();
+}
+
+Result<ResultsData> decode_answer(const std::string& path, const std::string& bytes) {
+  ByteReader r(bytes);
+  const bool ok = r.pod<uint8_t>() == 1;
+  if (!ok) {
+    Error e;
+    e.file = r.str();
+    e.line = r.pod<int32_t>();
+    e.key = r.str();
+    e.message = r.str();
+    if (r.done()) return e;
+  } else {
+    ResultsData d;
+    bool good = decode_header(r.str(), &d.header);
+    d.trials.resize(r.count(8));
+    for (TrialRecord& t : d.trials) good = decode_record(r.str(), &t) && good;
+    if (good && r.done()) return d;
+  }
+  return make_error(path, "cannot be read as a results file: the reading process gave back "
+                          "bytes that do not decode");
+}
+
+// Writes all of `data` to fd (retrying short writes and EINTR).
+void write_all(int fd, const std::string& data) {
+  for (size_t done = 0; done < data.size();) {
+    const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;
+    done += static_cast<size_t>(n);
+  }
+}
+
+}  // namespace
+
+// libhdf5 1.10 can crash (SIGSEGV inside it) on a file whose metadata bytes were overwritten, so
+// the file is read in a child process, which hands the data back through a pipe: a crash there
+// is an error here, and this process never reads the damaged file itself. The child leaves by
+// _exit: HDF5's exit handler would flush files this process has open for writing.
+Result<ResultsData> read_results(const std::string& path, const std::string& group) {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) return make_error(path, "cannot read: pipe: " + errno_text());
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    const Error e = make_error(path, "cannot read: fork: " + errno_text());
+    ::close(fds[0]);
+    ::close(fds[1]);
+    return e;
+  }
+  if (pid == 0) {
+    // A crash in HDF5 must end the child by its signal, whatever handler this process set.
+    for (const int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT}) ::signal(sig, SIG_DFL);
+    ::close(fds[0]);
+    const QuietHdf5 quiet;
+    write_all(fds[1], encode_answer(read_results_raw(path, group)));
+    ::_exit(0);
+  }
+  ::close(fds[1]);
+  std::string bytes;
+  char buf[1 << 16];
+  for (;;) {
+    const ssize_t n = ::read(fds[0], buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    bytes.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fds[0]);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFSIGNALED(status))
+    return make_error(path, "cannot be read as a results file: it is damaged (reading it crashed "
+                            "the HDF5 library with signal " + std::to_string(WTERMSIG(status)) + ")");
+  return decode_answer(path, bytes);
 }
 
 }  // namespace hs

@@ -30,9 +30,26 @@ inline Error in_group(Error e, const std::string& group) {
   return e;
 }
 
+// An HDF5 call's error (h5_error: "<call> failed (<source>:<line>): <HDF5's message>") as the user
+// reads it: what was being done to the file, then HDF5's message, or the system's when errno says
+// the disk is full (HDF5's own words for that are "unable to flush"). The call's text and source
+// line are left out. Other errors come back as they are.
+inline Error plain_h5_error(Error e, const std::string& doing, int err = 0) {
+  const size_t failed = e.message.find(" failed (");
+  if (e.message.rfind("H5", 0) != 0 || failed == std::string::npos) return e;
+  const size_t colon = e.message.find("): ", failed);
+  std::string why = colon == std::string::npos ? "" : e.message.substr(colon + 3);
+  if (err == ENOSPC || err == EDQUOT || err == EFBIG || err == EROFS || err == EIO)
+    why = std::strerror(err);
+  e.message = doing + (why.empty() ? "" : ": " + why);
+  return e;
+}
+
+// Whether something is at `path`: a file, or a link (lstat: a dangling link counts, so it is
+// refused or removed, never written through).
 inline bool file_exists(const std::string& path) {
   struct stat st;
-  return ::stat(path.c_str(), &st) == 0;
+  return ::lstat(path.c_str(), &st) == 0;
 }
 
 // Opens <path> read-only, its errors saying what the file should have been (`what`: "results

@@ -1,6 +1,14 @@
 // h5_writer.cpp: a results file's HDF5 side, written (h5_writer.h).
 #include "store/h5_writer.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "core/file.h"
 #include "search/space_text.h"
 #include "store/h5_util.h"
 
@@ -43,7 +51,12 @@ Status H5Writer::write_root(const SweepHeader& h) {
 
 Status H5Writer::create(const std::string& path, const SweepHeader& h) {
   if (Status st = set_layout(path, h.space); !st.ok()) return st;
-  file_ = H5Id(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
+  // In memory (the core driver without a backing store): HDF5 writes nothing to disk, so a full
+  // disk cannot fail inside it (where a failed create leaks a file HDF5 then cannot close at
+  // exit); write_image() puts the bytes on disk with plain, checked writes.
+  H5_OPEN(fapl, H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
+  H5_TRY(H5Pset_fapl_core(fapl.get(), 1 << 20, false));
+  file_ = H5Id(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()), H5Fclose);
   if (file_.get() < 0) return h5_error(path, "H5Fcreate", __FILE__, __LINE__);
   if (Status st = write_root(h); !st.ok()) return st;
   const hid_t f = file_.get();
@@ -66,6 +79,7 @@ Status H5Writer::open(const std::string& path, const SweepHeader& h,
   if (Status st = set_layout(path, h.space); !st.ok()) return st;
   file_ = H5Id(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose);
   if (file_.get() < 0) return h5_error(path, "H5Fopen", __FILE__, __LINE__);
+  room_fd_ = ::open(path.c_str(), O_RDWR | O_CLOEXEC);  // for reserve(); -1: no reserving
   summary_ = H5Id(H5Dopen2(file_.get(), "summary", H5P_DEFAULT), H5Dclose);
   if (summary_.get() < 0) return h5_error(path, "H5Dopen2(\"summary\")", __FILE__, __LINE__);
   H5_OPEN(space, H5Dget_space(summary_.get()), H5Sclose);
@@ -97,9 +111,21 @@ Status H5Writer::write_group(const TrialRecord& r) {
   {
     H5Id t(H5Tclose);
     if (Status st = make_curve_type(path, &t); !st.ok()) return st;
-    std::vector<CurveRow> rows;
-    for (const EpochRow& e : r.curves)
-      rows.push_back({e.epoch, e.lr, e.train_loss, e.train_acc, e.val_loss, e.val_acc, e.seconds});
+    // The 4 bytes of padding after `epoch` go to the file as they are in memory: zeroed, so no
+    // heap bytes of this process end up in the results file.
+    std::vector<CurveRow> rows(r.curves.size());
+    std::memset(static_cast<void*>(rows.data()), 0, rows.size() * sizeof(CurveRow));
+    for (size_t i = 0; i < rows.size(); ++i) {
+      const EpochRow& e = r.curves[i];
+      CurveRow& c = rows[i];
+      c.epoch = e.epoch;
+      c.lr = e.lr;
+      c.train_loss = e.train_loss;
+      c.train_acc = e.train_acc;
+      c.val_loss = e.val_loss;
+      c.val_acc = e.val_acc;
+      c.seconds = e.seconds;
+    }
     const hsize_t n = rows.size();
     H5_OPEN(space, H5Screate_simple(1, &n, nullptr), H5Sclose);
     H5_OPEN(d, H5Dcreate2(g.get(), "curves", t.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Dclose);
@@ -139,19 +165,47 @@ Status H5Writer::write(const TrialRecord& r) {
   return write_summary_row(r);
 }
 
+Status H5Writer::write_image(const std::string& dest) {
+  const std::string& path = dest;
+  H5_TRY(H5Fflush(file_.get(), H5F_SCOPE_LOCAL));
+  const ssize_t n = H5Fget_file_image(file_.get(), nullptr, 0);
+  H5_TRY(n);
+  std::string bytes(static_cast<size_t>(n), '\0');
+  H5_TRY(H5Fget_file_image(file_.get(), bytes.data(), bytes.size()));
+  if (Status st = close(); !st.ok()) return st;
+  return write_new_file(dest, bytes);
+}
+
 Status H5Writer::flush() {
   const std::string& path = path_;
   H5_TRY(H5Fflush(file_.get(), H5F_SCOPE_LOCAL));
   return Status::Ok();
 }
 
+Status H5Writer::reserve(size_t bytes) {
+  if (room_fd_ < 0) return Status::Ok();
+  struct stat st;
+  if (::fstat(room_fd_, &st) != 0) return make_error(path_, "cannot stat: " + errno_text());
+  if (::fallocate(room_fd_, FALLOC_FL_KEEP_SIZE, st.st_size, static_cast<off_t>(bytes)) == 0)
+    return Status::Ok();
+  if (errno == EOPNOTSUPP || errno == ENOSYS || errno == EINVAL) return Status::Ok();
+  return make_error(path_, "no room to write to it: " + errno_text());
+}
+
 Status H5Writer::close() {
   const std::string& path = path_;
-  const bool was_open = file_.get() >= 0;
   summary_.reset();
   row_type_.reset();
-  if (was_open) H5_TRY(file_.reset());
-  return Status::Ok();
+  Status result;
+  if (file_.get() >= 0 && file_.reset() < 0) result = h5_error(path, "H5Fclose", __FILE__, __LINE__);
+  if (room_fd_ >= 0) {
+    // The blocks reserve() set aside past the end go back to the file system.
+    struct stat st;
+    if (::fstat(room_fd_, &st) == 0) (void)::ftruncate(room_fd_, st.st_size);
+    ::close(room_fd_);
+    room_fd_ = -1;
+  }
+  return result;
 }
 
 }  // namespace hs::store

@@ -27,14 +27,25 @@ class H5Writer {
   H5Writer& operator=(const H5Writer&) = delete;
   ~H5Writer() { (void)close(); }
 
-  // Creates `path` (truncating) with the root attributes, /space, an empty /summary and /trials.
+  // Creates a file in memory (`path` names it in errors) with the root attributes, /space, an
+  // empty /summary and /trials; write() adds to it, write_image() puts it on disk.
   Status create(const std::string& path, const SweepHeader& h);
+  // After create(): closes the file and writes its bytes as the new file `dest` (fsync'd), which
+  // must not exist (a link there, even a dangling one, is an error, never followed; a partly
+  // written file is removed).
+  Status write_image(const std::string& dest);
   // Opens a file this class wrote and closed cleanly; `ids` are its summary rows in order.
   Status open(const std::string& path, const SweepHeader& h, const std::vector<int64_t>& ids);
   // Writes (or replaces) the trial's group, then its summary row (so a row is there only when
   // its group is complete). Not flushed.
   Status write(const TrialRecord& r);
   Status flush();
+  // Sets `bytes` of disk aside past the end of the opened file (fallocate, keeping its size), so
+  // that the next write()s and flush() find room: a full disk is then this call's error, in
+  // words, before HDF5 writes anything. HDF5 1.10 cannot recover from a flush that failed for
+  // room (the file can then never be closed, and exit() crashes in H5F__close_cb). A file
+  // system without fallocate reserves nothing (OK).
+  Status reserve(size_t bytes);
   Status close();
 
  private:
@@ -49,6 +60,7 @@ class H5Writer {
   H5Id summary_{-1, H5Dclose};
   H5Id row_type_{-1, H5Tclose};
   std::unordered_map<int64_t, hsize_t> rows_;  // id -> its /summary row
+  int room_fd_ = -1;  // the opened file, for reserve()
 };
 
 }  // namespace hs::store

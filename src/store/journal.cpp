@@ -3,8 +3,10 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -33,6 +35,25 @@ std::string frame(char type, const std::string& payload) {
   w.pod<char>(type);
   w.pod<uint64_t>(checksum(type, payload));
   return w.take() + payload;
+}
+
+// Whether an intact frame starts at `pos` of `data`: if so it is appended to *frames. The bytes
+// hashed are taken from *budget.
+bool frame_at(const std::string& data, size_t pos, std::vector<Frame>* frames, uint64_t* budget) {
+  if (data.size() - pos < kFrameHead) return false;
+  uint32_t len = 0;
+  uint64_t sum = 0;
+  std::memcpy(&len, data.data() + pos, 4);
+  const char type = data[pos + 4];
+  std::memcpy(&sum, data.data() + pos + 5, 8);
+  if (data.size() - pos - kFrameHead < len) return false;  // runs past the end: torn or garbage
+  *budget -= std::min<uint64_t>(*budget, len + 1);
+  Fnv1a64 h;
+  h.add(static_cast<unsigned char>(type));
+  h.add(std::string_view(data.data() + pos + kFrameHead, len));
+  if (h.value() != sum) return false;
+  frames->push_back(Frame{type, data.substr(pos + kFrameHead, len), pos, pos + kFrameHead + len});
+  return true;
 }
 
 // Writes all of `data` to fd (retrying short writes and EINTR), then fdatasync.
@@ -80,21 +101,46 @@ Result<JournalContents> read_journal(const std::string& path) {
   }
   JournalContents j;
   j.file_bytes = data.size();
+  // Resynchronising hashes candidate frames at each offset after a damaged one; the budget
+  // keeps a file crafted to make that quadratic from running for hours.
+  uint64_t budget = 32 * static_cast<uint64_t>(data.size()) + (uint64_t{1} << 20);
   size_t pos = 8;
-  while (data.size() - pos >= kFrameHead) {
-    uint32_t len = 0;
-    uint64_t sum = 0;
-    std::memcpy(&len, data.data() + pos, 4);
-    const char type = data[pos + 4];
-    std::memcpy(&sum, data.data() + pos + 5, 8);
-    if (data.size() - pos - kFrameHead < len) break;  // torn: the write was cut short
-    std::string payload = data.substr(pos + kFrameHead, len);
-    if (checksum(type, payload) != sum) break;  // torn or garbage
-    pos += kFrameHead + len;
-    j.frames.push_back(Frame{type, std::move(payload), pos});
+  while (pos < data.size()) {
+    if (frame_at(data, pos, &j.frames, &budget)) {
+      pos = static_cast<size_t>(j.frames.back().end);
+      continue;
+    }
+    size_t next = pos + 1;
+    while (next < data.size() && !frame_at(data, next, &j.frames, &budget)) {
+      if (budget == 0)
+        return make_error(path, "damaged at byte " + std::to_string(pos) +
+                                    " so badly that no intact frame after it can be found");
+      ++next;
+    }
+    if (next >= data.size()) break;  // a torn tail: nothing intact after it
+    j.damaged.push_back(DamagedBytes{pos, next, j.frames.size() - 1});
+    pos = static_cast<size_t>(j.frames.back().end);
   }
-  j.valid_bytes = pos;
+  j.valid_bytes = j.frames.empty() ? 8 : j.frames.back().end;
   return j;
+}
+
+JournalKind journal_kind(const std::string& path) {
+  struct stat st;
+  if (::lstat(path.c_str(), &st) != 0) return JournalKind::kMissing;
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return JournalKind::kUnreadable;
+  char head[8];
+  ssize_t n = 0;
+  do n = ::read(fd, head, sizeof head); while (n < 0 && errno == EINTR);
+  ::close(fd);
+  if (n < 0) return JournalKind::kUnreadable;
+  const size_t got = static_cast<size_t>(n);
+  if (std::memcmp(head, kJournalMagicV1, got) == 0 && got == 8) return JournalKind::kJournal;
+  if (std::memcmp(head, kJournalMagic, got) != 0) return JournalKind::kNotJournal;
+  if (got < 8) return JournalKind::kStub;
+  auto j = read_journal(path);
+  return j.ok() && j->frames.empty() ? JournalKind::kStub : JournalKind::kJournal;
 }
 
 Status check_not_locked(const std::string& path) {
@@ -109,11 +155,13 @@ Result<Journal> Journal::create(const std::string& path, char type, const std::s
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0644);
   if (fd < 0) return make_error(path, "cannot create journal: " + errno_text());
   Journal j(fd, path);
-  if (Status st = lock(fd, path); !st) return st.error();
-  const std::string data = std::string(kJournalMagic, 8) + frame(type, payload);
-  if (Status st = write_all_sync(fd, data, path); !st) return st.error();
-  if (Status st = sync_parent_dir(path); !st) return st.error();
-  return j;
+  Status made = lock(fd, path);
+  if (made.ok()) made = write_all_sync(fd, std::string(kJournalMagic, 8) + frame(type, payload), path);
+  if (made.ok()) made = sync_parent_dir(path);
+  if (made.ok()) return j;
+  // Ours (O_EXCL): a stub left here (a full disk) would block the same command next time.
+  ::unlink(path.c_str());
+  return made.error();
 }
 
 Result<Journal> Journal::open(const std::string& path) {

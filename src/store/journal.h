@@ -4,7 +4,9 @@
 //
 // File: the 8-byte magic "HSJRNL02", then frames: u32 payload length, u8 type, u64 FNV-1a 64 of
 // (type, payload), payload; host byte order. A frame whose length runs past the end or whose
-// checksum fails ends the journal: it is a write that kill -9 cut short.
+// checksum fails is damaged: at the end of the file it is a write that kill -9 cut short; in the
+// middle (a flipped bit, bytes overwritten) the reader skips it and resynchronises on the next
+// offset where an intact frame starts, so one damaged frame loses that frame alone.
 // One writer at a time: an open Journal holds an exclusive flock on the file (released when it
 // closes), so two runs pointed at the same results file cannot interleave frames. A file system
 // without flock support lets the writer go on unlocked.
@@ -25,18 +27,36 @@ inline constexpr char kJournalMagicV1[9] = "HSJRNL01";
 struct Frame {
   char type = 0;
   std::string payload;
+  uint64_t start = 0;  // the file offset of the frame's length field
   uint64_t end = 0;  // the file offset just past this frame: cut here to keep it and drop the rest
+};
+
+// Bytes between two intact frames (or after the last one) that are no intact frame.
+struct DamagedBytes {
+  uint64_t start = 0, end = 0;  // file offsets [start, end)
+  size_t frames_before = 0;     // intact frames before it (the header is frame 0)
 };
 
 struct JournalContents {
   std::vector<Frame> frames;  // every intact frame, in order
-  uint64_t valid_bytes = 0;   // length of the intact prefix (the last frame's end, or the magic)
+  // Damaged stretches in the middle, each followed by an intact frame; a damaged tail (a torn
+  // last write) is not among them: it is [valid_bytes, file_bytes).
+  std::vector<DamagedBytes> damaged;
+  uint64_t valid_bytes = 0;   // where the intact frames end (the last frame's end, or the magic)
   uint64_t file_bytes = 0;
 };
 
 // Reads a whole journal. Errors: it cannot be read, or it lacks the magic (an older format's
 // magic is named, with what to do).
 Result<JournalContents> read_journal(const std::string& path);
+
+// What is at `path`, by its first bytes only (for the open-or-continue policy, open.h):
+// nothing; something that cannot be read (permissions); a stub whose creation never finished (a
+// crash or a full disk while Journal::create wrote it: a prefix of the magic, or the magic and no
+// intact frame), which holds nothing; a file without the magic; or a journal (of this format or
+// an older one).
+enum class JournalKind { kMissing, kUnreadable, kStub, kNotJournal, kJournal };
+JournalKind journal_kind(const std::string& path);
 
 // Whether another process holds the journal at `path` open for writing: an error naming it if
 // so (a missing file is not locked).
@@ -46,7 +66,8 @@ Status check_not_locked(const std::string& path);
 class Journal {
  public:
   // A new journal at `path` holding the magic and one frame, written and fdatasync'd at once,
-  // its folder fsync'd. Errors: the file exists, cannot be created or written.
+  // its folder fsync'd. Errors: the file exists, cannot be created or written (what it created
+  // is then removed).
   static Result<Journal> create(const std::string& path, char type, const std::string& payload);
   // An existing journal, for appending. Errors: it cannot be opened, or another writer has it.
   static Result<Journal> open(const std::string& path);

@@ -1,38 +1,68 @@
 #include "store/open.h"
 
 #include "store/h5_util.h"
+#include "store/journal.h"
 #include "store/layout.h"
+#include "store/read_results.h"
 
 namespace hs {
 
+namespace {
+
+// Whether the HDF5 file at `path` reads as a results file with trials in it.
+bool holds_trials(const std::string& path) {
+  if (!store::file_exists(path)) return false;
+  auto d = read_results(path);
+  return d.ok() && !d->trials.empty();
+}
+
+// What follows an error about an existing file that open() could not continue. --force is named
+// only for a file that is not a results file (no journal, or not a journal): it would lose
+// nothing this program can use. A lock, a permission, a read-only disk or damage is no reason
+// to start over, and --force would destroy the trials recorded.
+std::string not_overwritten(store::JournalKind kind) {
+  if (kind == store::JournalKind::kMissing || kind == store::JournalKind::kNotJournal)
+    return " (the file exists, so it is not overwritten: give another --out, or --force to "
+           "replace it and lose what it holds)";
+  return " (the file exists, so it is not overwritten)";
+}
+
+}  // namespace
+
 Result<OpenedResults> open_results(const std::string& path, const SweepHeader& h,
                                    const OpenPolicy& policy) {
-  using store::file_exists;
-  const bool exists = file_exists(path) &&
-                      (!policy.replace_other || file_exists(path + ".journal"));
+  using store::JournalKind;
+  const JournalKind kind = store::journal_kind(path + ".journal");
+  // A journal whose creation never finished (a crash or a full disk) holds nothing: it is
+  // replaced, with the empty HDF5 file beside it, as if neither were there.
+  const bool stub = kind == JournalKind::kStub && !holds_trials(path);
+  const bool exists = (store::file_exists(path) || kind != JournalKind::kMissing) && !stub &&
+                      (!policy.replace_other || kind != JournalKind::kMissing);
   auto fresh = [&]() -> Result<OpenedResults> {
-    auto f = ResultsFile::create(path, h, policy.force || policy.replace_other);
+    auto f = ResultsFile::create(path, h, policy.force || policy.replace_other || stub);
     if (!f) return f.error();
     return OpenedResults{std::move(*f), false};
   };
   if (policy.force || (!exists && !policy.must_exist)) return fresh();
   if (!exists) return make_error(path, "nothing to resume: the results file does not exist");
+  // Whose sweep it is, told before anything is written: a file of another sweep is left as it is.
+  if (kind == JournalKind::kJournal) {
+    if (auto theirs = ResultsFile::read_header(path); theirs.ok()) {
+      const std::string diff = header_difference(*theirs, h);
+      if (!diff.empty() && policy.replace_other) return fresh();
+      if (!diff.empty())
+        return make_error(path, "holds another sweep, so it is neither continued nor "
+                                "overwritten: " + diff + "; give another --out, or --force to "
+                                "start over");
+    }
+  }
   auto f = ResultsFile::open(path);
   if (!f) {
     Error e = f.error();
-    if (!policy.replace_other)
-      e.message += " (the file exists, so it is not overwritten: give another --out, or --force "
-                   "to replace it)";
+    if (!policy.replace_other) e.message += not_overwritten(kind);
     return e;
   }
-  const std::string diff = header_difference(f->header(), h);
-  if (diff.empty()) return OpenedResults{std::move(*f), true};
-  if (policy.replace_other) {
-    (void)f->close();
-    return fresh();
-  }
-  return make_error(path, "holds another sweep, so it is neither continued nor overwritten: " +
-                              diff + "; give another --out, or --force to start over");
+  return OpenedResults{std::move(*f), true};
 }
 
 Status check_space_names(const SearchSpace& space) {

@@ -26,11 +26,14 @@ struct OpenedResults {
   bool continued = false;  // an existing file of this sweep: file.trials() are its records
 };
 
-// The results file at `path` for the sweep whose header is `h`: a new one; or, when it exists,
-// the existing one after checking that it holds this same sweep (header_difference). Errors
-// name the path: nothing to resume (must_exist), a file that cannot be opened (it exists, so it
-// is not overwritten), or one that holds another sweep, naming what differs (unless
-// replace_other).
+// The results file at `path` for the sweep whose header is `h`: a new one; or, when it (or its
+// journal) exists, the existing one after checking that it holds this same sweep
+// (header_difference), told from the journal before anything is written to it. A journal whose
+// creation never finished (journal.h: a stub, beside no HDF5 file with trials) counts as no file.
+// Errors name the path: nothing to resume (must_exist), a file that cannot be opened (it exists,
+// so it is not overwritten; --force is suggested only when it is not a results file at all, never
+// for a lock, a permission, a read-only disk or damage), or one that holds another sweep, naming
+// what differs (unless replace_other).
 Result<OpenedResults> open_results(const std::string& path, const SweepHeader& h,
                                    const OpenPolicy& policy);
 

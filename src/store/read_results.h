@@ -2,7 +2,9 @@
 // export, the recipe's later steps, users' own programs). results_file.h describes the layout.
 //
 // Who may call: any process at any time: the journal is neither needed nor touched, no lock is
-// taken and nothing is written. Thread safety: HDF5's error printing is silenced while it runs
+// taken and nothing is written. The file is read in a forked child process (libhdf5 can crash on
+// a damaged file: that is then an error here, "it is damaged"), which hands the data back
+// through a pipe. Thread safety: HDF5's error printing is silenced while it runs
 // (a process-wide setting), so do not call into HDF5 from another thread at the same time.
 #pragma once
 
@@ -29,7 +31,8 @@ struct ResultsData {
 // and error untruncated. A file written before initial_loss/num_classes existed reads with NaN
 // and 0 there, one from before direction was stored with the metric's default direction.
 // Errors name the path and what is wrong: no such file, not HDF5, no /summary, a /space entry
-// that does not parse, a trial's group missing, a status this hypersweep does not know.
+// that does not parse, a trial's group missing, a status this hypersweep does not know, a file
+// damaged so that it does not read (in plain words, without the HDF5 call).
 Result<ResultsData> read_results(const std::string& path);
 
 // The same for a results layout rooted at HDF5 group `group` of <path> instead of at its root

@@ -125,7 +125,8 @@ Status write_step(const std::string& path, hid_t file, const RecipeStepOut& s) {
 // The whole file as `tmp`; errors name `path`, the file the caller asked for.
 Status write_tmp(const std::string& path, const std::string& tmp, const RecipeHeader& h,
                  const std::vector<RecipeStepOut>& steps) {
-  H5Id file(H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
+  // EXCL (O_CREAT | O_EXCL): a link planted at `tmp` fails this instead of being followed.
+  H5Id file(H5Fcreate(tmp.c_str(), H5F_ACC_EXCL, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
   if (!file.ok()) return h5_error(path, ("H5Fcreate(" + tmp + ")").c_str(), __FILE__, __LINE__);
   std::string names;
   for (const RecipeStepOut& s : steps) names += (names.empty() ? "" : ",") + s.group;
@@ -262,6 +263,7 @@ Status write_recipe_file(const std::string& path, const RecipeHeader& header,
   if (Status s = check_steps(path, steps); !s.ok()) return s;
   const QuietHdf5 quiet;
   const std::string tmp = path + ".tmp";
+  ::unlink(tmp.c_str());  // a stale one (a crash) or a planted link: removed, never followed
   Status w = write_tmp(path, tmp, header, steps);
   if (w.ok()) w = replace_durably(tmp, path);
   if (!w.ok()) ::unlink(tmp.c_str());  // may not exist: H5Fcreate failed

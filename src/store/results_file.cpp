@@ -1,12 +1,12 @@
 // results_file.cpp: a results file's two halves kept in step (results_file.h): the journal, the
-// source of truth (journal.h: checksummed frames), and its HDF5 view (h5_writer.h). What the
-// journal's frames mean is written here: 'H' the sweep header (store/header.h, the first frame,
-// once), 'T' a trial record (trial/codec.h), 'C' a clean close (payload: u64 number of 'T'
-// frames before it, written after the HDF5 file was closed and fsync'd).
+// source of truth (journal.h: checksummed frames; what they mean: journal_records.h), and its HDF5
+// view (h5_writer.h).
 #include "store/results_file.h"
 
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <optional>
 #include <unordered_map>
@@ -17,7 +17,9 @@
 #include "store/h5_util.h"
 #include "store/h5_writer.h"
 #include "store/journal.h"
+#include "store/journal_records.h"
 #include "store/layout.h"
+#include "store/read_results.h"
 #include "trial/codec.h"
 
 namespace hs {
@@ -40,73 +42,22 @@ namespace {
 
 std::string journal_of(const std::string& path) { return path + ".journal"; }
 
-// What the journal's frames say: the header, every record (ids may repeat), and whether it was
-// closed cleanly. Frames after one that does not decode are a torn write: cut_at is where the
-// readable ones end.
-struct JournalRecords {
-  SweepHeader header;
-  std::vector<TrialRecord> records;
-  bool clean_close = false;  // the last frame is 'C' and its count matches
-  uint64_t cut_at = 0;
-};
-
-Result<JournalRecords> decode_journal(const std::string& path, const store::JournalContents& j) {
-  const Error no_header = make_error(path, "journal does not start with an intact sweep header");
-  if (j.frames.empty() || j.frames[0].type != 'H') return no_header;
-  JournalRecords out;
-  if (!decode_header(j.frames[0].payload, &out.header)) return no_header;
-  out.cut_at = j.frames[0].end;
-  for (size_t k = 1; k < j.frames.size(); ++k) {
-    const store::Frame& f = j.frames[k];
-    if (f.type == 'T') {
-      TrialRecord t;
-      if (!decode_record(f.payload, &t)) break;
-      out.records.push_back(std::move(t));
-      out.clean_close = false;
-    } else if (f.type == 'C') {
-      ByteReader r(f.payload);
-      const uint64_t n = r.pod<uint64_t>();
-      if (!r.done()) break;
-      out.clean_close = n == out.records.size();
-    } else {
-      break;
-    }
-    out.cut_at = f.end;
-  }
-  return out;
+// Whether the HDF5 file at `path` holds exactly `trials`, in order, bit for bit: it opens and
+// reads cleanly and says what the journal says. A full read, on every open after a clean close:
+// bytes overwritten in a dataset's raw data open cleanly and are found only by their values.
+bool h5_matches(const std::string& path, const std::vector<TrialRecord>& trials) {
+  if (!file_exists(path)) return false;
+  auto d = read_results(path);
+  if (!d.ok() || d->trials.size() != trials.size()) return false;
+  for (size_t i = 0; i < trials.size(); ++i)
+    if (!store::same_record(d->trials[i], trials[i])) return false;
+  return true;
 }
 
-// Keeps the latest record of each id, in first-recorded order.
-std::vector<TrialRecord> latest_by_id(std::vector<TrialRecord> records) {
-  std::vector<TrialRecord> out;
-  std::unordered_map<int64_t, size_t> at;
-  for (TrialRecord& r : records) {
-    if (auto it = at.find(r.id); it != at.end()) {
-      out[it->second] = std::move(r);
-    } else {
-      at.emplace(r.id, out.size());
-      out.push_back(std::move(r));
-    }
-  }
-  return out;
-}
-
-// What append() requires of a record, checked against the header: an error names the trial.
-Status check_record(const std::string& path, const SweepHeader& h, const TrialRecord& r) {
-  const std::string who = "trial " + std::to_string(r.id);
-  if (r.params.size() != h.space.params.size()) {
-    return make_error(path, who + ": " + std::to_string(r.params.size()) +
-                                " parameters, the space has " +
-                                std::to_string(h.space.params.size()));
-  }
-  for (const std::vector<double>& row : r.update_ratio) {
-    if (row.size() != r.layer_names.size()) {
-      return make_error(path, who + ": an update_ratio row has " + std::to_string(row.size()) +
-                                  " values for " + std::to_string(r.layer_names.size()) +
-                                  " layers");
-    }
-  }
-  return {};
+// Removes what a failed create() made (a stub journal would block the same command).
+void remove_created(const std::string& path, const std::string& journal_path) {
+  ::unlink(path.c_str());
+  ::unlink(journal_path.c_str());
 }
 
 }  // namespace
@@ -147,9 +98,21 @@ Result<ResultsFile> ResultsFile::create(const std::string& path, const SweepHead
   st->header = h;
   st->journal.emplace(std::move(*journal));
   ResultsFile out(std::move(st));
-  if (Status r = out.s_->h5.create(path, h); !r.ok()) return r.error();
-  if (Status r = out.s_->h5.flush(); !r.ok()) return r.error();
-  return out;
+  errno = 0;
+  Status made;
+  {
+    store::H5Writer fresh;
+    made = fresh.create(path, h);
+    if (made.ok()) made = fresh.write_image(path);
+  }
+  if (made.ok()) made = sync_parent_dir(path);
+  if (made.ok()) made = out.s_->h5.open(path, h, {});
+  if (made.ok()) return out;
+  const int err = errno;
+  out.s_->broken = true;  // no clean-close frame
+  (void)out.close();
+  remove_created(path, journal_path);
+  return store::plain_h5_error(made.error(), "cannot create the HDF5 file", err);
 }
 
 // A new HDF5 file from the records, written as <path>.rebuild and renamed over <path>, then
@@ -158,15 +121,63 @@ Status ResultsFile::rebuild_h5(const std::vector<int64_t>& ids) {
   State& s = *s_;
   (void)s.h5.close();
   const std::string tmp = s.path + ".rebuild";
+  // A stale one (a crash) or a planted link goes: write_image() makes the file anew (O_EXCL), so
+  // a link planted in between fails it instead of being followed.
+  ::unlink(tmp.c_str());
+  Status made;
+  errno = 0;
   {
     store::H5Writer fresh;
-    if (Status r = fresh.create(tmp, s.header); !r.ok()) return r;
-    for (const TrialRecord& r : s.trials)
-      if (Status w = fresh.write(r); !w.ok()) return w;
-    if (Status r = fresh.close(); !r.ok()) return r;
+    made = fresh.create(tmp, s.header);
+    for (size_t i = 0; made.ok() && i < s.trials.size(); ++i) made = fresh.write(s.trials[i]);
+    if (made.ok()) made = fresh.write_image(tmp);
   }
-  if (Status r = replace_durably(tmp, s.path); !r.ok()) return r;
-  return s.h5.open(s.path, s.header, ids);
+  const int err = errno;
+  if (made.ok()) made = replace_durably(tmp, s.path);
+  if (!made.ok()) {
+    ::unlink(tmp.c_str());  // ours: create() made it anew (O_EXCL), or it is not there
+    return store::plain_h5_error(made.error(), "cannot rebuild the HDF5 file from its journal", err);
+  }
+  made = s.h5.open(s.path, s.header, ids);
+  if (made.ok()) return made;
+  return store::plain_h5_error(made.error(), "cannot open the rebuilt HDF5 file", errno);
+}
+
+namespace {
+
+// After damage in the journal, or a cut tail (a torn last write; a file cut short): the trials
+// the HDF5 file holds and the journal lost, journaled again (the journal keeps its own record of
+// every id it still has). An HDF5 file that does not read, or is of another sweep, gives nothing.
+Status recover_lost_trials(ResultsFile::State& s) {
+  if (!file_exists(s.path)) return {};
+  auto d = read_results(s.path);
+  if (!d.ok() || d->header.config_hash != s.header.config_hash) return {};
+  for (const TrialRecord& r : d->trials) {
+    if (s.index.count(r.id) > 0 || !store::check_record(s.path, s.header, r).ok()) continue;
+    if (Status w = s.journal->append('T', encode_record(r)); !w.ok()) return w;
+    std::fprintf(stderr, "hypersweep: warning: %s: trial %lld, lost with the damaged journal "
+                 "bytes, is taken back from the HDF5 file\n", s.path.c_str(),
+                 static_cast<long long>(r.id));
+    ++s.trial_frames;
+    s.index.emplace(r.id, s.trials.size());
+    s.trials.push_back(r);
+  }
+  return {};
+}
+
+// The journal at `journal_path` read and decoded (journal_records.h), without a lock.
+Result<store::JournalRecords> read_records(const std::string& journal_path) {
+  auto contents = store::read_journal(journal_path);
+  if (!contents) return contents.error();
+  return store::decode_journal(journal_path, *contents);
+}
+
+}  // namespace
+
+Result<SweepHeader> ResultsFile::read_header(const std::string& path) {
+  auto j = read_records(journal_of(path));
+  if (!j) return j.error();
+  return std::move(j->header);
 }
 
 Result<ResultsFile> ResultsFile::open(const std::string& path) {
@@ -186,24 +197,32 @@ Result<ResultsFile> ResultsFile::open(const std::string& path) {
   if (!journal) return journal.error();
   auto contents = store::read_journal(journal_path);
   if (!contents) return contents.error();
-  auto j = decode_journal(journal_path, *contents);
+  auto j = store::decode_journal(journal_path, *contents);
   if (!j) return j.error();
-  if (j->cut_at != contents->file_bytes)
-    if (Status st = journal->truncate(j->cut_at); !st) return st.error();
+  for (const std::string& w : j->warnings)
+    std::fprintf(stderr, "hypersweep: warning: %s\n", w.c_str());
+  if (contents->valid_bytes != contents->file_bytes)
+    if (Status st = journal->truncate(contents->valid_bytes); !st) return st.error();
   auto st = std::make_unique<State>();
   st->path = path;
   st->header = std::move(j->header);
   st->trial_frames = j->records.size();
-  st->trials = latest_by_id(std::move(j->records));
+  st->trials = store::latest_by_id(std::move(j->records));
   for (size_t i = 0; i < st->trials.size(); ++i) st->index.emplace(st->trials[i].id, i);
   st->journal.emplace(std::move(*journal));
   ResultsFile out(std::move(st));
+  State& s = *out.s_;
+  const bool lost_bytes = !j->warnings.empty() || contents->valid_bytes != contents->file_bytes;
+  Status ready = lost_bytes ? recover_lost_trials(s) : Status::Ok();
   std::vector<int64_t> ids;
-  for (const TrialRecord& r : out.s_->trials) ids.push_back(r.id);
-  if (j->clean_close && file_exists(path) && out.s_->h5.open(path, out.s_->header, ids).ok())
+  for (const TrialRecord& r : s.trials) ids.push_back(r.id);
+  if (ready.ok() && j->clean_close && h5_matches(path, s.trials) &&
+      s.h5.open(path, s.header, ids).ok())
     return out;
-  if (Status r = out.rebuild_h5(ids); !r.ok()) return r.error();
-  return out;
+  if (ready.ok()) ready = out.rebuild_h5(ids);
+  if (ready.ok()) return out;
+  s.broken = true;  // closed without a clean-close frame
+  return ready.error();
 }
 
 Status ResultsFile::append(const TrialRecord& r) {
@@ -212,8 +231,9 @@ Status ResultsFile::append(const TrialRecord& r) {
   if (s.broken) {
     return make_error(s.path, "an earlier HDF5 write failed; open the file again to repair it");
   }
-  if (Status st = check_record(s.path, s.header, r); !st) return st;
-  if (Status w = s.journal->append('T', encode_record(r)); !w.ok()) {
+  if (Status st = store::check_record(s.path, s.header, r); !st) return st;
+  const std::string bytes = encode_record(r);
+  if (Status w = s.journal->append('T', bytes); !w.ok()) {
     s.broken = true;  // a partial frame may be there; open() cuts it off
     return w;
   }
@@ -225,10 +245,21 @@ Status ResultsFile::append(const TrialRecord& r) {
     s.trials.push_back(r);
   }
   const QuietHdf5 quiet;
-  Status w = s.h5.write(r);
+  // Room first (h5_writer.h): HDF5 must not meet a full disk halfway through a write. Twice the
+  // record and 1 MiB cover its group, its /summary row, a new chunk and the metadata flushed.
+  errno = 0;
+  Status w = s.h5.reserve(2 * bytes.size() + (size_t{1} << 20));
+  if (!w.ok()) {
+    s.broken = true;
+    return make_error(s.path, "cannot write trial " + std::to_string(r.id) +
+                                  " to the HDF5 file (it is in the journal): " + w.error().message);
+  }
+  w = s.h5.write(r);
   if (w.ok()) w = s.h5.flush();
-  if (!w.ok()) s.broken = true;
-  return w;
+  if (w.ok()) return w;
+  s.broken = true;
+  return store::plain_h5_error(w.error(), "cannot write trial " + std::to_string(r.id) +
+                                              " to the HDF5 file (it is in the journal)", errno);
 }
 
 Status ResultsFile::close() {
@@ -236,7 +267,10 @@ Status ResultsFile::close() {
   if (s.closed) return Status::Ok();
   s.closed = true;
   const QuietHdf5 quiet;
+  errno = 0;
   Status result = s.h5.close();
+  if (!result.ok())
+    result = store::plain_h5_error(result.error(), "cannot close the HDF5 file", errno);
   if (result.ok() && !s.broken && file_exists(s.path)) {
     result = fsync_path(s.path);
     if (result.ok()) {

@@ -32,17 +32,30 @@
 // row is rewritten in place): this is how a re-run interrupted trial lands.
 //
 // Durability: the journal <path>.journal is the source of truth, the HDF5 file a view of it.
-//   - append() first writes the whole record, framed (length, FNV-1a 64 checksum), to the
-//     append-only journal and fdatasync()s it; only then does it write the HDF5 file and call
-//     H5Fflush. When append() returns, the record survives kill -9 (and a power cut).
+//   - append() first checks the record (journal_records.h: the same check open() makes of each
+//     record it reads back), writes it whole, framed (length, FNV-1a 64 checksum), to the
+//     append-only journal and fdatasync()s it; only then does it set disk room aside for the
+//     HDF5 file (fallocate: a full disk is then a clean error, "No space left on device", before
+//     HDF5 writes anything), write the HDF5 file and call H5Fflush. When append() returns, the
+//     record survives kill -9 (and a power cut).
 //   - kill -9 can leave the HDF5 file half-written (HDF5 1.10 has no transactions) and the
-//     journal with a torn last frame. open() drops the torn frame (its length or checksum fails)
+//     journal with a torn last frame. open() cuts off a torn tail (its length or checksum fails)
 //     and, unless the journal ends with the clean-close marker that close() writes after it has
-//     closed and fsync'd the HDF5 file, rebuilds the HDF5 file from the journal into
-//     <path>.rebuild and renames it over <path> (atomic), so the file it hands back always
-//     holds exactly the journal's records.
+//     closed and fsync'd the HDF5 file, rebuilds the HDF5 file from the journal (in memory, its
+//     bytes then written as a new <path>.rebuild, never through a link) and renames it over
+//     <path> (atomic), so the file it hands back always holds exactly the journal's records.
+//   - After a clean close open() reads the whole HDF5 file back (read_results, in a child
+//     process) and rebuilds it when it does not read or differs from the journal in any bit: a
+//     damaged HDF5 file beside an intact journal is repaired.
+//   - A damaged frame in the middle of the journal (a flipped bit, overwritten bytes) is skipped
+//     with a warning on stderr naming its bytes and the record before it; the frames after it
+//     are kept (the reader resynchronises on the next intact frame). The trials of lost frames
+//     that the HDF5 file still holds are taken back from it and journaled again, with a warning
+//     each. An intact frame that is not what hypersweep writes (a record that does not fit the
+//     header, an unknown frame type) is an error naming the journal, the record and its byte.
 //   - Hence the cost of a crash is the trials in flight, and the cost of resume after a crash
-//     is one rewrite of the HDF5 file (milliseconds per hundred trials, see the test timings).
+//     is one rewrite of the HDF5 file (milliseconds per hundred trials, see the test timings);
+//     a resume after a clean close reads the HDF5 file once.
 // Keep the journal beside the file: the HDF5 file alone is for reading (read_results.h),
 // open() refuses it. The journal is in host byte order (little-endian on every machine
 // hypersweep targets).
@@ -67,10 +80,16 @@ class ResultsFile {
   static Result<ResultsFile> create(const std::string& path, const SweepHeader& h, bool force);
 
   // Reopens <path> for resume: the header and every trial recorded so far (the latest record
-  // of each id, in first-recorded order), repairing the HDF5 file from the journal when a crash
-  // left it behind. A missing file, a file that is not HDF5, or a missing journal is an error
-  // naming the path.
+  // of each id, in first-recorded order; a trial taken back from the HDF5 file comes last),
+  // repairing the HDF5 file from the journal when a crash or damage left it behind. A missing
+  // file, a file that is not HDF5, a missing journal, or a journal whose intact frames are not
+  // what hypersweep writes is an error naming the path. Nothing is written to the journal
+  // before its header and every record have passed their checks.
   static Result<ResultsFile> open(const std::string& path);
+
+  // The sweep header in <path>'s journal, read without a lock and without writing anything (to
+  // tell whether the file holds the sweep at hand before opening it). Errors: as open()'s.
+  static Result<SweepHeader> read_header(const std::string& path);
 
   ResultsFile(ResultsFile&&) noexcept;
   ResultsFile& operator=(ResultsFile&&) noexcept;

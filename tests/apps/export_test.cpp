@@ -135,3 +135,37 @@ TEST_CASE("docs/plot_curves.py draws a PNG from a real results file", "[cli][exp
   CHECK(contains(slurp(s.path("bad.out")), text.string()));
   CHECK_FALSE(fs::exists(s.path("bad.png")));
 }
+
+TEST_CASE("show report and export of a damaged results file exit 2 naming it", "[cli][export]") {
+  Scratch s;
+  const std::string results = sweep_file(s);
+  const std::string good = slurp(results);
+  REQUIRE(good.size() > 4096);
+  const std::string broken = s.path("broken.h5");
+  // Truncated, and 512 bytes overwritten at 16 places through the file (metadata and data):
+  // each command reads it fully (code 0) or refuses it with code 2 naming it, never crashes.
+  std::vector<std::string> damaged = {good.substr(0, good.size() / 2)};
+  for (size_t k = 1; k <= 16; ++k) {
+    std::string bytes = good;
+    const size_t at = good.size() * k / 17;
+    for (size_t i = at; i < at + 512 && i < bytes.size(); ++i) bytes[i] = static_cast<char>(i * 37);
+    damaged.push_back(bytes);
+  }
+  int refused = 0;
+  for (size_t d = 0; d < damaged.size(); ++d) {
+    std::ofstream(broken, std::ios::binary | std::ios::trunc) << damaged[d];
+    for (const std::string& cmd : {"show '" + broken + "'",
+                                   "report '" + broken + "' -o '" + s.path("r.html") + "'",
+                                   "export '" + broken + "' --csv '" + s.path("csv") + "'"}) {
+      const Run r = hypersweep(cmd);
+      INFO("damage " << d << ": " << cmd << "\n" << r.out << r.err);
+      REQUIRE((r.code == 0 || r.code == 2));
+      if (r.code == 2) {
+        ++refused;
+        CHECK(r.err.find(broken) != std::string::npos);
+        CHECK(r.err.find(".cpp:") == std::string::npos);  // no source line, no HDF5 call text
+      }
+    }
+  }
+  CHECK(refused > 0);
+}

@@ -131,6 +131,33 @@ TEST_CASE("csv_field quotes exactly the fields that need it", "[store][export]")
   CHECK(csv_number(0.1) == "0.10000000000000001");
 }
 
+TEST_CASE("csv_field defuses text a spreadsheet would run as a formula", "[store][export]") {
+  // OWASP (CSV injection): a leading quote, and the cell quoted.
+  CHECK(csv_field("=1+2") == "\"'=1+2\"");
+  CHECK(csv_field("+cmd|' /C calc'!A0") == "\"'+cmd|' /C calc'!A0\"");
+  CHECK(csv_field("-2+3+cmd") == "\"'-2+3+cmd\"");
+  CHECK(csv_field("@SUM(A1:A9)") == "\"'@SUM(A1:A9)\"");
+  CHECK(csv_field("\t=1") == "\"'\t=1\"");
+  CHECK(csv_field("\r=1") == "\"'\r=1\"");
+  CHECK(csv_field("=HYPERLINK(\"x\",\"y\")") == "\"'=HYPERLINK(\"\"x\"\",\"\"y\"\")\"");
+  // Text that is a plain number is data, not a formula; numbers never pass through csv_field.
+  CHECK(csv_field("-0.5") == "-0.5");
+  CHECK(csv_field("+3") == "+3");
+  CHECK(csv_field("-1e-3") == "-1e-3");
+  CHECK(csv_field("a=b") == "a=b");
+  CHECK(csv_number(-0.5) == "-0.5");
+
+  ResultsData d = make_data();
+  d.trials[0].params[2] = ParamValue(std::string("=cmd()"));
+  d.trials[0].error = "-crash";
+  d.trials[0].host = "@host";
+  const std::string text = summary_csv(d);
+  CHECK(text.find("\"'=cmd()\"") != std::string::npos);
+  CHECK(text.find("\"'-crash\"") != std::string::npos);
+  CHECK(text.find("\"'@host\"") != std::string::npos);
+  CHECK(text.find(",=") == std::string::npos);
+}
+
 TEST_CASE("export_csv writes summary.csv and curves.csv that a CSV reader gets back exactly",
           "[store][export]") {
   Scratch s;

@@ -1,0 +1,126 @@
+// journal_records.cpp: the journal's frames as a sweep header and trial records, and the one
+// check of a record (journal_records.h).
+#include "store/journal_records.h"
+
+#include <cstring>
+#include <unordered_map>
+
+#include "core/bytes.h"
+#include "search/space_text.h"
+#include "store/layout.h"
+#include "trial/codec.h"
+
+namespace hs::store {
+
+namespace {
+
+bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+
+bool same_value(const ParamValue& a, const ParamValue& b) {
+  if (a.index() != b.index()) return false;
+  if (const double* x = std::get_if<double>(&a)) return same_bits(*x, std::get<double>(b));
+  return a == b;
+}
+
+// Whether `v` is a value the space parameter `p` can take, as its /summary column holds it.
+bool fits(const Param& p, const ParamValue& v) {
+  switch (p.kind) {
+    case ParamKind::kUniform:
+    case ParamKind::kLogUniform: return std::holds_alternative<double>(v);
+    case ParamKind::kInt: return std::holds_alternative<int64_t>(v);
+    case ParamKind::kChoice:
+    case ParamKind::kFixed: break;
+  }
+  for (const ParamValue& c : p.choices)
+    if (same_value(c, v)) return true;
+  return false;
+}
+
+}  // namespace
+
+Status check_record(const std::string& path, const SweepHeader& h, const TrialRecord& r,
+                    const std::string& where) {
+  const std::string who = (where.empty() ? "" : where + ": ") + "trial " + std::to_string(r.id);
+  if (r.id < 0) return make_error(path, who + ": a negative id");
+  if (r.params.size() != h.space.params.size()) {
+    return make_error(path, who + ": " + std::to_string(r.params.size()) +
+                                " parameters, the space has " +
+                                std::to_string(h.space.params.size()));
+  }
+  for (size_t i = 0; i < r.params.size(); ++i) {
+    const Param& p = h.space.params[i];
+    if (!fits(p, r.params[i]))
+      return make_error(path, who + ": parameter " + p.name + " = " +
+                                  param_to_string(r.params[i]) + " is not a value of its " +
+                                  param_kind_name(p.kind) + " range");
+  }
+  for (const std::vector<double>& row : r.update_ratio) {
+    if (row.size() != r.layer_names.size()) {
+      return make_error(path, who + ": an update_ratio row has " + std::to_string(row.size()) +
+                                  " values for " + std::to_string(r.layer_names.size()) +
+                                  " layers");
+    }
+  }
+  return {};
+}
+
+Result<JournalRecords> decode_journal(const std::string& path, const JournalContents& j) {
+  const Error no_header = make_error(path, "journal does not start with an intact sweep header");
+  if (j.frames.empty() || j.frames[0].type != 'H' || j.frames[0].start != 8) return no_header;
+  JournalRecords out;
+  if (!decode_header(j.frames[0].payload, &out.header)) return no_header;
+  if (Status st = validate(out.header.space, true); !st)
+    return make_error(path, "the journal's sweep header has an invalid space: " + st.error().str());
+  if (auto l = make_layout(path, out.header.space); !l) return l.error();
+  size_t damaged = 0;
+  for (size_t k = 1; k < j.frames.size(); ++k) {
+    const Frame& f = j.frames[k];
+    for (; damaged < j.damaged.size() && j.damaged[damaged].frames_before <= k; ++damaged) {
+      const DamagedBytes& d = j.damaged[damaged];
+      out.warnings.push_back(
+          path + ": bytes " + std::to_string(d.start) + " to " + std::to_string(d.end) +
+          " (after record " + std::to_string(static_cast<int64_t>(out.records.size()) - 1) +
+          ") are damaged (length or checksum fails): skipped; the records after them are kept");
+    }
+    const std::string where =
+        "record " + std::to_string(out.records.size()) + " at byte " + std::to_string(f.start);
+    if (f.type == 'T') {
+      TrialRecord t;
+      if (!decode_record(f.payload, &t))
+        return make_error(path, where + ": its checksum holds but it is not a trial record");
+      if (Status st = check_record(path, out.header, t, where); !st) return st.error();
+      out.records.push_back(std::move(t));
+      out.clean_close = false;
+    } else if (f.type == 'C' && f.payload.size() == 8) {
+      uint64_t n = 0;
+      std::memcpy(&n, f.payload.data(), 8);
+      out.clean_close = n == out.records.size();
+    } else {
+      return make_error(path, "frame " + std::to_string(k) + " at byte " + std::to_string(f.start) +
+                                  ": its checksum holds but it is no frame this hypersweep writes");
+    }
+  }
+  if (!j.damaged.empty()) out.clean_close = false;
+  return out;
+}
+
+std::vector<TrialRecord> latest_by_id(std::vector<TrialRecord> records) {
+  std::vector<TrialRecord> out;
+  std::unordered_map<int64_t, size_t> at;
+  for (TrialRecord& r : records) {
+    if (auto it = at.find(r.id); it != at.end()) {
+      out[it->second] = std::move(r);
+    } else {
+      at.emplace(r.id, out.size());
+      out.push_back(std::move(r));
+    }
+  }
+  return out;
+}
+
+bool same_record(const TrialRecord& a, const TrialRecord& b) {
+  // The encoding holds every field, doubles bit for bit.
+  return encode_record(a) == encode_record(b);
+}
+
+}  // namespace hs::store

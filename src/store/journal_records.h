@@ -1,0 +1,51 @@
+// journal_records.h (internal to hs_store): what a results file's journal frames mean, and the
+// one check a trial record passes before it is written, whether append() was given it or open()
+// read it back from the journal (results_file.h). Frames: 'H' the sweep header (header.h, the
+// first frame, once), 'T' a trial record (trial/codec.h), 'C' a clean close (payload: u64 number
+// of 'T' frames before it, written after the HDF5 file was closed and fsync'd).
+//
+// Thread safety: pure functions.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "store/header.h"
+#include "store/journal.h"
+#include "trial/record.h"
+
+namespace hs::store {
+
+// What append() and open() require of a record, checked against the sweep's header: id >= 0,
+// one parameter per space parameter and of its kind (a double for uniform and log_uniform, an
+// int64 for int, one of the choices for choice and fixed), one update_ratio value per layer
+// name in every row. The error names `path` and the trial (with `where`, e.g. "record 3 at byte
+// 1234", in front when given).
+Status check_record(const std::string& path, const SweepHeader& h, const TrialRecord& r,
+                    const std::string& where = "");
+
+// What the journal's frames say: the header, every record (ids may repeat), whether it was
+// closed cleanly, and a warning per damaged stretch that was skipped.
+struct JournalRecords {
+  SweepHeader header;
+  std::vector<TrialRecord> records;
+  bool clean_close = false;  // the last frame is 'C' and its count matches
+  std::vector<std::string> warnings;
+};
+
+// The journal at `path`, read as `j`. A damaged stretch (checksum or length fails: a crash, a
+// flipped bit) is skipped with a warning naming its bytes and the record before it. An intact
+// frame (its checksum holds) that is not one a hypersweep writes is an error naming the journal,
+// the record and its byte offset: those bytes were written as they are, by something else, and
+// neither dropping nor keeping them is safe. So is a header that is missing, damaged or invalid.
+Result<JournalRecords> decode_journal(const std::string& path, const JournalContents& j);
+
+// Keeps the latest record of each id, in first-recorded order.
+std::vector<TrialRecord> latest_by_id(std::vector<TrialRecord> records);
+
+// Whether two records are the same bit for bit (doubles compared by their bits, NaN included).
+bool same_record(const TrialRecord& a, const TrialRecord& b);
+
+}  // namespace hs::store

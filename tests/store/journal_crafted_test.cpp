@@ -1,0 +1,199 @@
+// Crafted journals (label `crafted`, for the AddressSanitizer build): a small corpus of journals
+// built by hand around a real one (records that do not fit the header, huge lengths, a byte
+// flipped at every position, every truncation) and opened with ResultsFile::open, which must
+// never crash and must give back either a valid results file or a clear error naming the journal.
+#include <catch2/catch.hpp>
+#include <cstring>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "core/bytes.h"
+#include "core/hash.h"
+#include "store/read_results.h"
+#include "store/results_file.h"
+#include "store/sample_sweep.h"
+#include "store/store_testing.h"
+#include "trial/codec.h"
+
+using namespace hs;
+using hs::test::make_header;
+using hs::test::make_record;
+using hs::test::require_equal;
+using hs::test::temp_path;
+
+namespace {
+
+std::string read_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+void write_bytes(const std::string& path, const std::string& bytes) {
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+}
+
+// One journal frame as journal.cpp writes it: u32 length, u8 type, u64 FNV-1a 64 of (type,
+// payload), payload. Written here again on purpose: the tests craft frames the writer never
+// would, with checksums that hold.
+std::string frame(char type, const std::string& payload, uint32_t length) {
+  Fnv1a64 h;
+  h.add(static_cast<unsigned char>(type));
+  h.add(payload);
+  ByteWriter w;
+  w.pod<uint32_t>(length);
+  w.pod<char>(type);
+  w.pod<uint64_t>(h.value());
+  return w.take() + payload;
+}
+std::string frame(char type, const std::string& payload) {
+  return frame(type, payload, static_cast<uint32_t>(payload.size()));
+}
+
+// A results file of `n` records (make_record(0..n-1)), closed cleanly; its journal's bytes.
+std::string make_file(const std::string& path, int64_t n) {
+  auto f = ResultsFile::create(path, make_header(), true);
+  REQUIRE(f.ok());
+  for (int64_t i = 0; i < n; ++i) REQUIRE(f->append(make_record(i)).ok());
+  REQUIRE(f->close().ok());
+  return read_bytes(path + ".journal");
+}
+
+// Opens `path` and checks what the contract allows: an error naming the journal or the file, or
+// a file whose trials are records the journal was written with (never made-up ones), whose HDF5
+// file reads back as those trials. True when it opened.
+bool require_valid_or_clear_error(const std::string& path, int64_t written) {
+  auto f = ResultsFile::open(path);
+  if (!f.ok()) {
+    INFO(f.error().str());
+    REQUIRE(f.error().str().find(path) == 0);
+    return false;
+  }
+  for (const TrialRecord& r : f->trials()) {
+    REQUIRE(r.id >= 0);
+    REQUIRE(r.id < written);
+    require_equal(r, make_record(r.id));
+  }
+  REQUIRE(f->close().ok());
+  auto d = read_results(path);
+  REQUIRE(d.ok());
+  REQUIRE(d->trials.size() == f->trials().size());
+  return true;
+}
+
+}  // namespace
+
+TEST_CASE("a crafted record that does not fit the header is refused naming journal and record",
+          "[store][crafted]") {
+  const std::string path = temp_path("crafted_record.h5");
+  struct Case {
+    const char* what;
+    TrialRecord r;
+  };
+  std::vector<Case> cases;
+  auto with = [](auto change) {
+    TrialRecord r = make_record(3);  // 3 epochs: curves, layer_names and update_ratio
+    change(r);
+    return r;
+  };
+  cases.push_back({"parameters", with([](TrialRecord& r) { r.params.push_back(ParamValue(1.0)); })});
+  cases.push_back({"parameters", with([](TrialRecord& r) {
+                     for (int k = 0; k < 1000; ++k) r.params.push_back(ParamValue(std::string(64, 'x')));
+                   })});
+  cases.push_back({"parameters", with([](TrialRecord& r) { r.params.pop_back(); })});
+  cases.push_back({"update_ratio", with([](TrialRecord& r) { r.update_ratio[1].pop_back(); })});
+  cases.push_back({"update_ratio", with([](TrialRecord& r) { r.update_ratio[0].clear(); })});
+  cases.push_back({"update_ratio", with([](TrialRecord& r) { r.update_ratio[2].push_back(9); })});
+  cases.push_back({"negative id", with([](TrialRecord& r) { r.id = -5; })});
+  cases.push_back({"hidden", with([](TrialRecord& r) { r.params[1] = ParamValue(std::string("x")); })});
+  cases.push_back({"optimizer", with([](TrialRecord& r) { r.params[2] = ParamValue(std::string("rmsprop")); })});
+  cases.push_back({"lr", with([](TrialRecord& r) { r.params[0] = ParamValue(int64_t{1}); })});
+  for (const Case& c : cases) {
+    INFO(c.what);
+    std::string bytes = make_file(path, 2);
+    const size_t record_at = bytes.size();
+    bytes += frame('T', encode_record(c.r));
+    write_bytes(path + ".journal", bytes);
+    const std::string h5_before = read_bytes(path);
+    auto f = ResultsFile::open(path);
+    REQUIRE_FALSE(f.ok());
+    const std::string e = f.error().str();
+    INFO(e);
+    CHECK(e.find(path + ".journal: record 2 at byte " + std::to_string(record_at)) == 0);
+    CHECK(e.find(c.what) != std::string::npos);
+    // Refused before anything was written: the journal and the HDF5 file are as they were.
+    CHECK(read_bytes(path + ".journal") == bytes);
+    CHECK(read_bytes(path) == h5_before);
+  }
+}
+
+TEST_CASE("a checksummed frame that is no record or no known frame is refused by name",
+          "[store][crafted]") {
+  const std::string path = temp_path("crafted_frame.h5");
+  for (const std::string& extra : {frame('T', "not a record"), frame('T', ""),
+                                   frame('X', "a frame from the future"), frame('C', "short"),
+                                   frame('H', encode_header(make_header()))}) {
+    const std::string bytes = make_file(path, 2) + extra;
+    write_bytes(path + ".journal", bytes);
+    auto f = ResultsFile::open(path);
+    REQUIRE_FALSE(f.ok());
+    INFO(f.error().str());
+    CHECK(f.error().str().find(path + ".journal: ") == 0);
+    CHECK(f.error().str().find("checksum holds") != std::string::npos);
+    CHECK(read_bytes(path + ".journal") == bytes);
+  }
+}
+
+TEST_CASE("huge frame lengths are damage: the frames around them are kept", "[store][crafted]") {
+  const std::string path = temp_path("crafted_huge.h5");
+  for (const uint32_t length : {0xffffffffu, 0x7fffffffu, 1u << 20}) {
+    INFO("length " << length);
+    const std::string good = make_file(path, 3);
+    // In the middle, before the clean-close frame, and at the end (a torn tail).
+    const std::string lie = frame('T', encode_record(make_record(7)), length);
+    const size_t close_at = good.size() - (4 + 1 + 8 + 8);
+    write_bytes(path + ".journal", good.substr(0, close_at) + lie + good.substr(close_at));
+    ::unlink(path.c_str());  // only the journal can give the trials back
+    {
+      auto f = ResultsFile::open(path);
+      REQUIRE(f.ok());
+      REQUIRE(f->trials().size() == 3);
+      for (int64_t i = 0; i < 3; ++i) require_equal(f->trials()[i], make_record(i));
+    }
+    write_bytes(path + ".journal", good + lie);
+    auto f = ResultsFile::open(path);
+    REQUIRE(f.ok());
+    REQUIRE(f->trials().size() == 3);
+    REQUIRE(f->close().ok());
+    CHECK(read_bytes(path + ".journal").size() < good.size() + lie.size());  // the tail cut off
+  }
+}
+
+TEST_CASE("a byte flipped at every position of a small journal: a valid file or a clear error",
+          "[store][crafted]") {
+  const std::string path = temp_path("crafted_flip.h5");
+  const std::string good = make_file(path, 3);
+  const std::string h5 = read_bytes(path);
+  REQUIRE(good.size() < 4000);
+  size_t opened = 0;
+  for (size_t at = 0; at < good.size(); ++at) {
+    INFO("byte " << at << " of " << good.size());
+    std::string bytes = good;
+    bytes[at] = static_cast<char>(bytes[at] ^ 0x5a);
+    write_bytes(path + ".journal", bytes);
+    write_bytes(path, h5);
+    if (require_valid_or_clear_error(path, 3)) ++opened;
+  }
+  CHECK(opened > good.size() / 2);  // a flip in a record loses that record at most
+}
+
+TEST_CASE("a journal cut at every length: a valid file or a clear error", "[store][crafted]") {
+  const std::string path = temp_path("crafted_cut.h5");
+  const std::string good = make_file(path, 3);
+  for (size_t n = 0; n <= good.size(); ++n) {
+    INFO("first " << n << " bytes of " << good.size());
+    write_bytes(path + ".journal", good.substr(0, n));
+    ::unlink(path.c_str());
+    require_valid_or_clear_error(path, 3);
+  }
+}
