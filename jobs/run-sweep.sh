@@ -16,7 +16,8 @@
 # SLURM_RESTART_COUNT only labels the log. Signals: SIGUSR1 or SIGTERM to this script (SLURM's
 # --signal=B:USR1@T before the time limit, or preemption) are passed to the ranks, which stop
 # cleanly: no new trial, trials in flight recorded as interrupted. With HS_REQUEUE=1 (the
-# preemptible script) the job then requeues itself to finish the sweep later.
+# preemptible script) the job then requeues itself after SIGUSR1 to finish the sweep later
+# (after SIGTERM, SLURM requeues a preempted --requeue job itself).
 #
 # Environment: HYPERSWEEP_HOME (the repository; default: the folder sbatch was run in,
 # SLURM_SUBMIT_DIR), HYPERSWEEP_BIN (default: $HYPERSWEEP_HOME/build/bin/hypersweep), HS_LAUNCHER
@@ -50,9 +51,17 @@ esac
 
 # The launcher runs in the background so that this shell can take SLURM's signal and pass it on
 # (a shell waiting in the foreground would only act on it after the sweep ended).
+# SIGUSR1 is what the launcher passes on (mpirun ends its ranks on SIGTERM and exits 1). On a
+# SIGTERM (preemption, scontrol requeue, scancel) SLURM signals every process of the job itself,
+# so the ranks' own "stopped by" line names what reached them first.
 "${launch[@]}" "$bin" "$command" "$config" --out "$out" &
 pid=$!
-stop() { echo "run-sweep: got SIG$1, stopping the sweep cleanly"; kill -USR1 "$pid" 2>/dev/null; }
+got=""
+stop() {
+  got=$1
+  echo "run-sweep: got SIG$1; passing SIGUSR1 to the ranks, which stop cleanly"
+  kill -USR1 "$pid" 2>/dev/null
+}
 trap 'stop USR1' USR1
 trap 'stop TERM' TERM
 rc=0
@@ -61,8 +70,13 @@ while :; do
   kill -0 "$pid" 2>/dev/null || break   # wait returned for a signal, not because it ended
 done
 
-if [ "$rc" -eq 3 ] && [ "${HS_REQUEUE:-0}" = 1 ] && [ -n "${SLURM_JOB_ID:-}" ]; then
-  echo "run-sweep: stopped by a signal; requeueing job $SLURM_JOB_ID to continue $out"
+# The job requeues itself after the warning before its time limit (SIGUSR1). After a SIGTERM
+# it does not: a preemption or scontrol requeue of a --requeue job is requeued by SLURM, and a
+# scancel must stay cancelled.
+if [ "$rc" -eq 3 ] && [ "$got" = USR1 ] && [ "${HS_REQUEUE:-0}" = 1 ] && [ -n "${SLURM_JOB_ID:-}" ]; then
+  echo "run-sweep: stopped by SIGUSR1; requeueing job $SLURM_JOB_ID to continue $out"
   scontrol requeue "$SLURM_JOB_ID" && exit 0
+elif [ "$rc" -eq 3 ] && [ "$got" = TERM ]; then
+  echo "run-sweep: stopped by SIGTERM; SLURM requeues the job if it was preempted or requeued (--requeue)"
 fi
 exit "$rc"

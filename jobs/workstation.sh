@@ -8,7 +8,8 @@
 # faster than 1 worker, 1 worker x 2 threads 1.52x). More ranks than cores needs --oversubscribe,
 # and then Open MPI binds no rank to a core. WORKERS=N and OMP_NUM_THREADS=T change the layout
 # (keep N x T = cores); HYPERSWEEP_BIN picks the binary (default: build/bin/hypersweep beside
-# this folder). Running it again continues the results file.
+# this folder). Running it again continues the results file. Exit code: hypersweep's (0 done,
+# 2 bad config or results file, 3 stopped by a signal).
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 bin="${HYPERSWEEP_BIN:-$here/build/bin/hypersweep}"
@@ -19,4 +20,17 @@ if [ "$(id -u)" -eq 0 ]; then
   # Open MPI refuses root unless told twice; containers and CI machines run as root.
   export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 fi
-exec mpirun -np "$(( workers + 1 ))" --oversubscribe --bind-to none "$bin" run "$@"
+# Ctrl-C, SIGTERM and SIGHUP reach mpirun as SIGUSR1, which it passes on to every rank: the
+# sweep stops cleanly and this script exits 3, like hypersweep alone. (Sent SIGINT or SIGTERM
+# itself, mpirun ends its ranks and exits 1: README, "Stopping and continuing".) So mpirun runs
+# in a session of its own (setsid: Ctrl-C at the terminal reaches this script only), its stdin
+# from /dev/null (it would forward the terminal's to rank 0).
+setsid mpirun -np "$(( workers + 1 ))" --oversubscribe --bind-to none "$bin" run "$@" < /dev/null &
+pid=$!
+trap 'kill -USR1 "$pid" 2>/dev/null' INT TERM HUP
+rc=0
+while :; do
+  wait "$pid" && rc=0 || rc=$?
+  kill -0 "$pid" 2>/dev/null || break   # wait returned for a signal, not because mpirun ended
+done
+exit "$rc"

@@ -2,7 +2,6 @@
 #include <cstdio>
 #include <ctime>
 
-#include "exec/signals.h"
 #include "hypersweep/commands.h"
 
 namespace hs::cli {
@@ -24,7 +23,6 @@ std::string utc_now() {
 int run_ranks(Argv args, const RankMain& worker, const RankMain& driver) {
   auto launch = Launch::start(args.argc, args.argv);
   if (!launch) return fail(launch.error());
-  install_stop_signals();
   const int node_threads = (*launch)->workers() > 0 ? (*launch)->node_threads() : 0;
   return (*launch)->is_worker() ? worker(**launch, node_threads) : driver(**launch, node_threads);
 }

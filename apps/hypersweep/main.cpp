@@ -11,7 +11,15 @@
 #include <exception>
 #include <string>
 
+#include "exec/signals.h"
 #include "hypersweep/commands.h"
+
+// First of all, before the libraries' initialisers and main: a SIGINT, SIGTERM or SIGUSR1 that
+// comes while the program starts (the libraries' set-up, MPI_Init) must stop a sweep cleanly,
+// not kill it by the signal's default action (exec/signals.h).
+extern "C" void hs_install_stop_signals(int, char**, char** envp) { hs::install_stop_signals(envp); }
+__attribute__((section(".preinit_array"), used)) static void (*const hs_preinit)(int, char**, char**) =
+    hs_install_stop_signals;
 
 int main(int argc, char** argv) {
   CLI::App app{"hypersweep: hyperparameter sweeps of neural-network training on HPC machines.\n"
@@ -34,6 +42,8 @@ int main(int argc, char** argv) {
     const int code = app.exit(e);
     return code == 0 ? 0 : hs::cli::kExitConfig;
   }
+  // Only run and recipe stop cleanly; the others keep the signals' default actions.
+  if (!app.got_subcommand("run") && !app.got_subcommand("recipe")) hs::release_stop_signals();
   try {
     return run ? run() : 0;
   } catch (const std::exception& e) {

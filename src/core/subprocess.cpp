@@ -195,6 +195,12 @@ std::string signal_name(int sig) {
   return "signal " + std::to_string(sig);
 }
 
+bool is_stop_signal(int sig) {
+  for (int s : kStopSignals)
+    if (s == sig) return true;
+  return false;
+}
+
 Result<ChildEnd> run_shell(const ShellCommand& cmd, const OnOutput& on_stdout,
                            const std::function<bool()>& stop) {
   int out_pipe[2], err_pipe[2];

@@ -12,6 +12,8 @@
 // several threads at once; each waits for its own pid (SIGCHLD must not be ignored).
 #pragma once
 
+#include <signal.h>
+
 #include <functional>
 #include <string>
 #include <string_view>
@@ -46,5 +48,13 @@ Result<ChildEnd> run_shell(const ShellCommand& cmd, const OnOutput& on_stdout,
 
 // "SIGTERM", or "signal 42" for a number without a name.
 std::string signal_name(int sig);
+
+// The signals by which a user, a launcher or a batch system asks a program to stop (SLURM sends
+// one to every process of a job before its time limit or on preemption): hypersweep stops
+// cleanly on each (exec/signals.h), and a command trial that dies of one while the sweep stops
+// is interrupted, not failed (objective/command_objective.h).
+inline constexpr int kStopSignals[] = {SIGINT, SIGTERM, SIGUSR1, SIGHUP};
+// Whether `sig` is one of kStopSignals.
+bool is_stop_signal(int sig);
 
 }  // namespace hs

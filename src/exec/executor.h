@@ -47,6 +47,18 @@ struct RunHooks {
   std::function<void(const Progress&)> on_tick;
 };
 
+// A trial that comes back failed once the sweep is stopping is recorded as interrupted instead
+// (its error kept), so that the continued sweep runs it again: the stop may well be what failed
+// it (a batch system signals every process of a job, the user's commands too, and one that
+// handles the signal by exiting non-zero fails). One that fails for its own reason fails again
+// then. Both executors apply it before the queue and on_record see the record.
+inline void interrupted_if_stopping(bool stopping, TrialRecord* r) {
+  if (!stopping || r->status != TrialStatus::kFailed) return;
+  r->status = TrialStatus::kInterrupted;
+  r->error = "interrupted: it failed while the sweep was stopping (it runs again when the sweep "
+             "continues): " + r->error;
+}
+
 class Executor {
  public:
   virtual ~Executor() = default;

@@ -21,6 +21,7 @@ Result<bool> InProcessExecutor::run(const Job& job, TrialQueue& queue, const Run
     TrialRecord r = (*objective)->run(*t, trial_hooks);
     r.rank = 0;
     r.host = host_;
+    interrupted_if_stopping(stop(), &r);
     queue.finish(r);
     if (hooks.on_record)
       if (Status st = hooks.on_record(r, progress(0)); !st) return st.error();

@@ -2,11 +2,14 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <cstring>
 #include <thread>
 
 #include "core/host.h"
 #include "exec/in_process.h"
 #include "exec/mpi_protocol.h"
+
+extern char** environ;
 
 namespace hs {
 
@@ -45,11 +48,14 @@ std::string launch_problem() {
 
 }  // namespace
 
-bool launched_by_mpi() {
-  for (const char* v : {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK", "PMI_SIZE"})
-    if (std::getenv(v) != nullptr) return true;
+bool launched_by_mpi(char** envp) {
+  for (char** e = envp; e != nullptr && *e != nullptr; ++e)
+    for (const char* v : {"OMPI_COMM_WORLD_SIZE=", "PMIX_RANK=", "PMI_RANK=", "PMI_SIZE="})
+      if (std::strncmp(*e, v, std::strlen(v)) == 0) return true;
   return false;
 }
+
+bool launched_by_mpi() { return launched_by_mpi(environ); }
 
 Result<std::unique_ptr<Launch>> Launch::start(int* argc, char*** argv) {
   if (const std::string why = launch_problem(); !why.empty()) return make_error("", why);

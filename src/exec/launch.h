@@ -28,6 +28,9 @@ namespace hs {
 
 // True when an MPI launcher started this process (its environment says so).
 bool launched_by_mpi();
+// The same read from `envp` (main's .preinit_array entry, exec/signals.h, runs before libc has
+// set its own environ).
+bool launched_by_mpi(char** envp);
 
 class Launch {
  public:

@@ -262,6 +262,7 @@ class Scheduler {
       abort_job("rank 0 got a result from rank " + std::to_string(m.source) +
                 " that is not the trial it was given");
     busy_[w].reset();
+    interrupted_if_stopping(stopping_, &r);  // it never replaces the interrupted record
     queue_.finish(r);
     record(r);
     if (r.status == TrialStatus::kInterrupted && !stopping_) {  // the signal reached the worker first

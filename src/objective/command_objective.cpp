@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstring>
 #include <optional>
+#include <thread>
 #include <vector>
 
 #include <sys/wait.h>
@@ -184,6 +185,34 @@ std::string why_no_result(const SweepConfig& sweep, const ChildEnd& end, const S
   return read_metric(sweep, out, value, fields);
 }
 
+// How long a command that died of a stop signal (or whose shell reported one, 128 + its number)
+// waits for the sweep's own stop: a batch system signals every process of a job, this one and
+// the command alike, and the command may see it first.
+constexpr auto kStopGrace = std::chrono::seconds(1);
+
+bool died_of_stop_signal(const ChildEnd& end) {
+  const int ws = end.wait_status;
+  if (end.why != ChildEnd::Why::kExited) return false;
+  if (WIFSIGNALED(ws)) return is_stop_signal(WTERMSIG(ws));
+  return WIFEXITED(ws) && WEXITSTATUS(ws) > 128 && is_stop_signal(WEXITSTATUS(ws) - 128);
+}
+
+// Whether the sweep is stopping, so that a command that did not complete is interrupted (and
+// runs again when the sweep continues) rather than failed: stopped by us, or ended while the sweep
+// stops, or dead of a stop signal that reaches the sweep within kStopGrace.
+bool sweep_stopping(const ChildEnd& end, const TrialHooks& hooks) {
+  if (end.why == ChildEnd::Why::kStopped) return true;
+  if (!hooks.stop) return false;
+  if (hooks.stop()) return true;
+  if (!died_of_stop_signal(end)) return false;
+  const auto until = Clock::now() + kStopGrace;
+  while (Clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    if (hooks.stop()) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 Result<std::string> expand_command(const SweepConfig& sweep, const Trial& t) {
@@ -246,8 +275,11 @@ TrialRecord CommandObjective::run(const Trial& t, const TrialHooks& hooks) {
     return r;
   }
   // A timeout, a crash or a missing metric fail the trial; a stop interrupts it.
-  r.status = end->why == ChildEnd::Why::kStopped ? TrialStatus::kInterrupted : TrialStatus::kFailed;
-  r.error = why;
+  const bool stopping = sweep_stopping(*end, hooks);
+  r.status = stopping ? TrialStatus::kInterrupted : TrialStatus::kFailed;
+  r.error = stopping && end->why != ChildEnd::Why::kStopped
+                ? "interrupted: the sweep stopped as the command ended (" + why + ")"
+                : why;
   if (!end->stderr_tail.empty()) r.error += "\nstderr (the end):\n" + end->stderr_tail;
   return r;
 }

@@ -20,7 +20,11 @@
 //   - Any other line is ignored.
 // A non-zero exit, death by a signal, the timeout ([objective] timeout), or a missing or
 // non-finite metric fails the trial (status failed, the reason then the stderr tail in `error`);
-// a stop makes it interrupted. best_epoch is the row with the best metric (0 when no row carries
+// a stop makes it interrupted, and so does any of these while the sweep is stopping (hooks.stop
+// true as it ends): a batch system that preempts a job signals every process, the command
+// too, which may die of the signal before the sweep sees it, so a command dead of a stop signal
+// (core/subprocess.h: kStopSignals; or exit status 128 + one) waits up to 1 s for hooks.stop
+// before it counts as failed. best_epoch is the row with the best metric (0 when no row carries
 // it).
 //
 // May depend on: config (the sweep), core (subprocess), trial. Never MPI, the results file or

@@ -183,3 +183,42 @@ TEST_CASE("an objective that cannot be prepared runs nothing and says why", "[ex
   CHECK(calls == 0);
   CHECK(queue->finished() == 0);
 }
+
+TEST_CASE("a trial that fails while the sweep stops is recorded as interrupted", "[exec]") {
+  // What a preempted job does to a command trial: the signal that stops the sweep kills the
+  // command too, which ends failed. Recorded as failed, it would never run again.
+  struct FailsAsItStops final : Objective {
+    bool* stop;
+    explicit FailsAsItStops(bool* s) : stop(s) {}
+    Status prepare() override { return {}; }
+    TrialRecord run(const Trial& t, const TrialHooks&) override {
+      TrialRecord r = record_of(t, TrialStatus::kFailed);
+      r.error = "the command was killed by SIGTERM";
+      if (t.id == 1) *stop = true;  // the signal comes during trial 1
+      return r;
+    }
+  };
+  const SweepConfig s = quick_sweep(4);
+  auto queue = TrialQueue::make(s);
+  REQUIRE(queue.ok());
+  bool stop = false;
+  InProcessExecutor ex([&](const Job&) -> Result<std::unique_ptr<Objective>> {
+    return std::unique_ptr<Objective>(new FailsAsItStops(&stop));
+  }, "here");
+  std::vector<TrialRecord> ran;
+  RunHooks hooks;
+  hooks.on_record = [&](const TrialRecord& r, const Progress&) {
+    ran.push_back(r);
+    return Status{};
+  };
+  hooks.stop = [&] { return stop; };
+  auto result = ex.run(Job{"sweep", ""}, *queue, hooks);
+  REQUIRE(result.ok());
+  CHECK(*result);  // stopped
+  REQUIRE(ran.size() == 2u);
+  CHECK(ran[0].status == TrialStatus::kFailed);  // failed before the stop: its own failure
+  CHECK(ran[1].status == TrialStatus::kInterrupted);
+  CHECK(ran[1].error.find("killed by SIGTERM") != std::string::npos);
+  // The continued sweep runs trial 1 again: the queue holds it as not finished.
+  CHECK(queue->finished() == 1);
+}

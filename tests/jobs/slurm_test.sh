@@ -107,13 +107,14 @@ case "$step" in
     # after run 1's signal), trials 4 and up for go2 (after run 2's requeue), each noting its
     # start in started.<id> first. So whatever the load, run 1 stops with trials 0-1 completed
     # and 2-3 in flight, and run 2 with 0-3 completed and 4-5 in flight. SLURM signals every
-    # process of the job (proctrack/linuxproc), the held commands too: they ignore SIGUSR1 and
-    # SIGTERM, so it is their worker that ends them (recorded as interrupted), as it ends a
-    # trial of its own. The wait also ends when WORK is gone.
+    # process of the job step (proctrack/linuxproc), the held commands too, which die of it
+    # (SIGUSR1, then SIGTERM) as a user's program would, often before their worker sees the
+    # stop: they must be recorded as interrupted, not failed, and run again (issue 13, defect
+    # 14). The wait also ends when WORK is gone.
     cd "$WORK"
     cat > preempt.toml <<CONF
 [objective]
-command = '''id=\$HYPERSWEEP_TRIAL_ID; gate=; [ \$id -ge 2 ] && gate=go1; [ \$id -ge 4 ] && gate=go2; if [ -n "\$gate" ]; then trap '' USR1 TERM; touch '$WORK'/started.\$id; while [ -d '$WORK' ] && [ ! -f '$WORK'/\$gate ]; do sleep 0.05; done; fi; echo epoch=1 train_loss={momentum} val_loss={momentum} val_acc={lr}'''
+command = '''id=\$HYPERSWEEP_TRIAL_ID; gate=; [ \$id -ge 2 ] && gate=go1; [ \$id -ge 4 ] && gate=go2; if [ -n "\$gate" ]; then touch '$WORK'/started.\$id; while [ -d '$WORK' ] && [ ! -f '$WORK'/\$gate ]; do sleep 0.05; done; fi; echo epoch=1 train_loss={momentum} val_loss={momentum} val_acc={lr}'''
 [sweep]
 strategy = "grid"
 trials = 8

@@ -367,6 +367,42 @@ TEST_CASE("the stop flag interrupts a running trial", "[objective][command]") {
   CHECK(ok.best_metric == 2);
 }
 
+TEST_CASE("a command dead of a stop signal just before the sweep stops is interrupted and not failed",
+          "[objective][command]") {
+  // SLURM signals every process of a preempted job: the command may die of the signal before
+  // the sweep's own stop is seen. Here the stop turns true only after the command's shell is
+  // dead and reaped (its pid, which it notes in `pid`, is gone: run_shell has returned), and
+  // not at the first look then but at the next: what the grace after such a death is for.
+  TempDir dir;
+  const std::string pidfile = dir.path + "/pid";
+  int looks_after_death = 0;
+  const auto stop_once_dead = [&] {
+    pid_t pid = 0;
+    std::ifstream(pidfile) >> pid;
+    return pid > 0 && ::kill(pid, 0) == -1 && errno == ESRCH && ++looks_after_death >= 2;
+  };
+  const auto run = [&](const std::string& body) {
+    std::filesystem::remove(pidfile);
+    looks_after_death = 0;
+    return run_command_trial(sweep_with("echo $$ > " + pidfile + "; " + body),
+                             trial_of(0, {ParamValue{int64_t{1}}}), stop_once_dead);
+  };
+  for (const char* sig : {"USR1", "TERM", "INT", "HUP"}) {
+    INFO(sig);
+    const TrialRecord r = run(std::string("kill -") + sig + " $$");
+    CHECK(r.status == TrialStatus::kInterrupted);
+    CHECK(r.error.find(std::string("killed by SIG") + sig) != std::string::npos);
+  }
+  // A shell that reports a child's death by the signal as 128 + its number counts the same.
+  const TrialRecord child = run("sh -c 'kill -TERM $$'; exit $?");
+  CHECK(child.status == TrialStatus::kInterrupted);
+  CHECK(child.error.find("exited with status 143") != std::string::npos);
+  // A crash is the command's own failure, whatever the sweep does a moment later (no grace).
+  const TrialRecord crash = run("kill -SEGV $$");
+  CHECK(crash.status == TrialStatus::kFailed);
+  CHECK(crash.error.find("killed by SIGSEGV") != std::string::npos);
+}
+
 TEST_CASE("each epoch line reaches on_epoch as it is printed, and kStop ends the command",
           "[objective][command]") {
   // The command prints two epochs, then waits for ever: only an answer to a line it printed
