@@ -120,7 +120,7 @@ Status check_values(const SweepConfig& sweep, const Param& p) {
     Status st = scratch.set_value(p.name, to_config(v), ConfigWhere{p.file, p.line});
     if (!st) {
       Error e = st.error();
-      e.message = "the space reaches " + param_to_string(v) + ", which the trainer refuses: " +
+      e.message = "the space reaches " + clipped(param_to_string(v)) + ", which the trainer refuses: " +
                   e.message;
       return e;
     }

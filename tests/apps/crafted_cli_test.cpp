@@ -83,8 +83,8 @@ TEST_CASE("hostile sweep files are refused with their file and line", "[cli][cra
       "[sweep]\nstrategy = \"grid\"\n[space]\nbatch_size = { int = [1, 1000000000], grid = 1000000000 }\n",
       "[space]\nlr = { log_uniform = [nan, 0.1] }\n",
       "[space]\nlr = { uniform = [inf, -inf] }\n",
-      "[space]\n" + huge + " = 1\n",
-      "[space]\nlr = \"" + huge + "\"\n",
+      std::string("[space]\n").append(huge).append(" = 1\n"),
+      std::string("[space]\nlr = \"").append(huge).append("\"\n"),
       "[space]\nlr = [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]\n",
       "[objective]\ncommand = \"train --lr '{lr}'\"\n[space]\nlr = 0.1\n",
       "[objective]\ncommand = \"train {\"\n[space]\nlr = 0.1\n",
@@ -96,9 +96,9 @@ TEST_CASE("hostile sweep files are refused with their file and line", "[cli][cra
       "[sweep]\nmax_retries = -1\n[space]\nlr = 0.1\n",
   };
   for (size_t i = 0; i < hostile.size(); ++i) {
-    const auto cfg = s.write("h" + std::to_string(i) + ".toml", hostile[i]);
-    for (const std::string& cmd : {"plan '" + cfg.string() + "'",
-                                   "run '" + cfg.string() + "' --out '" + s.path("x.h5") + "'"}) {
+    const auto cfg = s.write(std::string("h").append(std::to_string(i)).append(".toml"), hostile[i]);
+    const std::string file = std::string("'").append(cfg.string()).append("'");
+    for (const std::string& cmd : {"plan " + file, "run " + file + " --out " + s.path("x.h5")}) {
       const Run r = hypersweep(cmd);
       check_clean(r, "file " + std::to_string(i) + ": " + cmd);
       CHECK(r.code == 2);
