@@ -114,7 +114,8 @@ Status H5Writer::write_group(const TrialRecord& r) {
     // The 4 bytes of padding after `epoch` go to the file as they are in memory: zeroed, so no
     // heap bytes of this process end up in the results file.
     std::vector<CurveRow> rows(r.curves.size());
-    std::memset(static_cast<void*>(rows.data()), 0, rows.size() * sizeof(CurveRow));
+    if (!rows.empty())  // memset of a null pointer is undefined, even for 0 bytes
+      std::memset(static_cast<void*>(rows.data()), 0, rows.size() * sizeof(CurveRow));
     for (size_t i = 0; i < rows.size(); ++i) {
       const EpochRow& e = r.curves[i];
       CurveRow& c = rows[i];
