@@ -19,8 +19,10 @@
 # with 10.213.13.1/24, the namespaces hsmn-node1 to hsmn-node3 (10.213.13.11 to .13). Only one
 # such cluster at a time on a machine (the names and addresses are fixed): start first stops
 # any that an interrupted run left behind. All state, spool, logs and pid files are in DIR.
-# Each node has a /tmp of its own (DIR/tmp/NODE), so DIR, and the folder jobs are submitted
-# from, must not be under /tmp.
+# Each node has a /tmp of its own (DIR/tmp/NODE). Folders the nodes share that lie under the
+# host's /tmp (DIR, the repository $HYPERSWEEP_HOME, the binary $HYPERSWEEP_BIN, the folder this
+# runs in, and any in $CLUSTER_SHARED) are bound into each node's /tmp at the same paths, so the
+# file system stays shared wherever the repository was cloned.
 set -euo pipefail
 
 die() { echo "cluster: $*" >&2; exit 1; }
@@ -65,11 +67,17 @@ detached() {
 # plugin makes /tmp/spmix_appdir_UID_JOB.STEP on each node of a step, which one shared /tmp
 # refuses to the second node ("File exists"). nsenter, not `ip netns exec`: that one remounts
 # /sys, without the cgroup mounts slurmd looks for.
+# The host's /tmp stays in view at $host_tmp inside the node, whose own /tmp then gets each
+# shared folder of $shared_tops bound back at its place (the mounts stay in the node's mount
+# namespace: unshare makes them private).
+host_tmp=/run/hsmn-host-tmp
 start_slurmd() {
   mkdir -p "$dir/spool/$1" "$dir/tmp/$1"
   chmod 1777 "$dir/tmp/$1"
   detached nsenter --net="/run/netns/$(ns "$1")" unshare --uts --mount sh -c \
-    'hostname "$1" && mount --bind "$2" /tmp && exec slurmd -f "$3"' sh "$1" "$dir/tmp/$1" "$dir/slurm.conf" ||
+    'hostname "$1" && mkdir -p "$4" && mount --bind /tmp "$4" && mount --bind "$2" /tmp &&
+     for top in $5; do mkdir -p "/tmp/$top" && mount --bind "$4/$top" "/tmp/$top" || exit 1; done &&
+     exec slurmd -f "$3"' sh "$1" "$dir/tmp/$1" "$dir/slurm.conf" "$host_tmp" "$shared_tops" ||
     die "slurmd on $1 did not start: $(tail -5 "$dir/slurmd-$1.log" 2>/dev/null)"
 }
 
@@ -116,7 +124,14 @@ for b in ip nsenter unshare munged mungekey slurmctld slurmd sinfo; do
 done
 mkdir -p "$dir"
 dir="$(cd "$dir" && pwd)"
-case "$dir/" in /tmp/*) die "DIR must not be under /tmp: each node has a /tmp of its own" ;; esac
+# The first folder under /tmp of each shared path that lies there (see the top).
+shared_tops=""
+for p in "$dir" "${HYPERSWEEP_HOME:-}" "${HYPERSWEEP_BIN:-}" "$PWD" ${CLUSTER_SHARED:-}; do
+  case "$p" in
+    /tmp/?*) top="${p#/tmp/}"; top="${top%%/*}"
+             case " $shared_tops " in *" $top "*) ;; *) shared_tops="$shared_tops $top" ;; esac ;;
+  esac
+done
 export SLURM_CONF="$dir/slurm.conf"
 
 case "$action" in fail|revive)

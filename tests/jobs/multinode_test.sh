@@ -13,7 +13,7 @@
 #                               bit for bit the one-process run's
 #   multinode_test.sh cleanup   stop it all: jobs, daemons, namespaces, bridge
 #   multinode_test.sh all       the four in turn, the cluster stopped on any exit (by hand)
-# Environment: WORK (a scratch folder, not under /tmp), SRC (the repository), BIN (build/bin).
+# Environment: WORK (a scratch folder), SRC (the repository), BIN (build/bin).
 # Without root, the packages or network namespaces each step exits 77 (CTest: skipped) saying
 # why, unless HS_REQUIRE_SLURM=1, which makes that a failure. Beside tests/jobs/slurm_test.sh's
 # one-node SLURM it shares nothing (its own munged, ports and names), but CTest runs the two
