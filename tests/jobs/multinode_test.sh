@@ -44,36 +44,7 @@ if [ -n "$skip_reason" ]; then
 fi
 
 export SLURM_CONF="$WORK/cluster/slurm.conf" HYPERSWEEP_HOME="$SRC" HYPERSWEEP_BIN="$BIN/hypersweep"
-# A bound, in seconds, on each wait for something that must happen: a hang guard that only a
-# hang reaches (CTest's TIMEOUT is the last one), never a measure of speed.
-HANG=300
-job_state() { scontrol show job "$1" 2>/dev/null | sed -n 's/.*JobState=\([A-Z_]*\).*/\1/p'; }
-final_state() {
-  case "$1" in COMPLETED|FAILED|CANCELLED|TIMEOUT|NODE_FAIL|OUT_OF_MEMORY|BOOT_FAIL|DEADLINE) return 0 ;; esac
-  return 1
-}
-# Waits for job $1 to reach state $2, through any state that is not final; prints where it ended.
-wait_state() {
-  local state="" end=$(( SECONDS + HANG ))
-  while :; do
-    state="$(job_state "$1")"
-    [ "$state" = "$2" ] && break
-    final_state "$state" && break
-    [ "$SECONDS" -lt "$end" ] || break
-    sleep 0.2
-  done
-  echo "$state"
-}
-# Waits until "$@" succeeds while job $job may still get there (HANG seconds at most).
-wait_until() {
-  local end=$(( SECONDS + HANG ))
-  while :; do
-    "$@" && return 0
-    final_state "$(job_state "$job")" && { "$@"; return; }
-    [ "$SECONDS" -lt "$end" ] || return 1
-    sleep 0.2
-  done
-}
+. "$SRC/tests/jobs/job_waits.sh"  # HANG, job_state, final_state, wait_state, wait_until
 # The layout shrunk to this machine: one worker per node, one thread each (the nodes share its
 # cores), plus rank 0 on node1.
 submit() {
