@@ -20,18 +20,11 @@ using namespace hs;
 using hs::test::make_header;
 using hs::test::make_record;
 using hs::test::require_equal;
+using hs::test::read_bytes;
 using hs::test::temp_path;
+using hs::test::write_bytes;
 
 namespace {
-
-std::string read_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-void write_bytes(const std::string& path, const std::string& bytes) {
-  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
-}
 
 // One journal frame as journal.cpp writes it: u32 length, u8 type, u64 FNV-1a 64 of (type,
 // payload), payload. Written here again on purpose: the tests craft frames the writer never

@@ -28,18 +28,11 @@ using namespace hs;
 using hs::test::make_header;
 using hs::test::make_record;
 using hs::test::require_equal;
+using hs::test::read_bytes;
 using hs::test::temp_path;
+using hs::test::write_bytes;
 
 namespace {
-
-std::string read_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-void write_bytes(const std::string& path, const std::string& bytes) {
-  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
-}
 
 // What this process writes to stderr while it lives (fd 2 sent to a file, then restored).
 class StderrCapture {

@@ -1,11 +1,14 @@
 // sample_sweep.h: a sweep and its records for the tests of src/store: a header with a parameter
-// of every kind, record i of a deterministic mix of every kind of trial, and a scratch folder.
+// of every kind, record i of a deterministic mix of every kind of trial, a scratch folder, and a
+// file's bytes read and written whole (to damage it).
 #pragma once
 
 #include <unistd.h>
 
 #include <cmath>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -36,6 +39,15 @@ inline std::string temp_path(const std::string& name) {
   fs::remove(p);
   fs::remove(p.string() + ".journal");
   return p.string();
+}
+
+inline std::string read_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+inline void write_bytes(const std::string& path, const std::string& bytes) {
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
 }
 
 inline Param choice(const std::string& name, std::vector<ParamValue> vs, ParamKind kind = ParamKind::kChoice) {
