@@ -4,7 +4,7 @@
 #include <cstdlib>
 #include <limits>
 
-#include "objective/forked_objective.h"
+#include "objective/objective.h"
 #include "objective/trainer_objective.h"
 #include "recipe/step_sweeps.h"
 
@@ -68,10 +68,8 @@ Result<std::unique_ptr<Objective>> step_objective(const Job& job, const TrainOpt
   if (step < 3 || step > 5) return make_error("", "not a job of the recipe: \"" + job.name + "\"");
   auto sweep = step_sweep(step, job.text);
   if (!sweep) return sweep.error();
-  if (step != 3) return make_objective(*sweep, base.threads, std::move(data));  // isolated trials
-  std::unique_ptr<Objective> probe =
-      std::make_unique<LrFindObjective>(base, o.lr_find, std::move(data));
-  return std::unique_ptr<Objective>(std::make_unique<ForkedObjective>(std::move(probe), 0));
+  if (step != 3) return make_objective(*sweep, base.threads, std::move(data));
+  return std::unique_ptr<Objective>(std::make_unique<LrFindObjective>(base, o.lr_find, std::move(data)));
 }
 
 TrialRecord overfit_record(const OverfitAttempt& a, int64_t id, int classes) {

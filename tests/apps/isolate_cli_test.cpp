@@ -22,6 +22,7 @@ threads = 1
 [sweep]
 strategy = "grid"
 trials = 3
+isolate = true
 memory_limit = "1G"
 [space]
 width = { choice = [16, 12000, 24] }
