@@ -13,6 +13,7 @@
 
 #include "exec/signals.h"
 #include "hypersweep/commands.h"
+#include "objective/forked_objective.h"
 
 // First of all, before the libraries' initialisers and main: a SIGINT, SIGTERM or SIGUSR1 that
 // comes while the program starts (the libraries' set-up, MPI_Init) must stop a sweep cleanly,
@@ -22,6 +23,8 @@ __attribute__((section(".preinit_array"), used)) static void (*const hs_preinit)
     hs_install_stop_signals;
 
 int main(int argc, char** argv) {
+  // Started by an isolated objective of this program as its trial host (forked_objective.h).
+  if (const int host = hs::run_trial_host_if_asked(argc, argv); host >= 0) return host;
   CLI::App app{"hypersweep: hyperparameter sweeps of neural-network training on HPC machines.\n"
                "Trains OpenMP-parallel CPU networks (Eigen) with learning-rate schedules and "
                "early stopping."};

@@ -113,7 +113,9 @@ int drive_sweep(const RunArgs& a, Launch& launch, int node_threads,
   auto pre = preflight(a.config, a.threads, here || (a.force && existed));
   if (!pre) return dismiss(fail(pre.error()));
   const SweepConfig& sweep = pre->sweep;
-  if (!here) pre->data.reset();
+  // Isolated trials run where a trial host loads its own copy (forked_objective.h): the one the
+  // preflight checked would only double the memory.
+  if (!here || (uses_trainer(sweep) && sweep.trial_policy.isolate)) pre->data.reset();
   OpenPolicy policy;
   policy.force = a.force;
   policy.must_exist = a.resume;

@@ -10,8 +10,8 @@
 //                      with an objective command, any identifier the command reports,
 //             direction = "max" | "min" (default: min for a name ending in _loss, else max),
 //             n_init = 0 (bayes, tpe: initial design size; 0 picks one)
-//             isolate = false (built-in trainer; true: each trial in a process of its own, so a
-//                      crash fails that trial alone)
+//             isolate = true (built-in trainer: each trial in a process of its own, so a crash
+//                      fails that trial alone; false: in the rank's own process)
 //             memory_limit = "8G" (built-in trainer, isolated: each trial's address space at
 //                      most this, K/M/G/T (powers of 1024) or a whole number of MiB; default none)
 //             max_retries = 0 (0 to 10: a trial lost to a signal or a timeout runs again, as
@@ -55,9 +55,7 @@ struct ObjectiveOptions {
 
 // How each trial of the built-in trainer runs ([sweep] isolate, memory_limit).
 struct TrialPolicy {
-  // In a child process of its own (objective/forked_objective.h). Off by default for now: under
-  // srun --mpi=pmix on three loaded nodes a rank that forks crashed at start 2 times in 6 (issue 13).
-  bool isolate = false;
+  bool isolate = true;        // in a child process of its own (objective/forked_objective.h)
   uint64_t memory_limit = 0;  // bytes of address space per trial (isolated only); 0: none
   int max_retries = 0;        // runs again of a lost trial (trial/record.h: is_lost)
 };

@@ -230,8 +230,11 @@ class Scheduler {
       send(comm_, w, kStop, {});
     }
   }
-  // The next trials to the idle workers.
+  // The next trials to the idle workers, once every worker has said ready (or why not): a
+  // worker that cannot run trials stops the sweep before its first trial, and every worker
+  // that can gets one of the first (none is left idle by faster ones).
   void dispatch() {
+    if (reported_ < size_ - 1) return;
     while (!stopping_ && !exhausted_ && !idle_.empty()) {
       std::optional<Trial> t = queue_.next();
       if (!t) {

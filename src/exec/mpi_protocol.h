@@ -3,6 +3,9 @@
 // (asynchronous, dynamic dispatch: a slow trial holds up no other) and takes each finished
 // trial's record back; ranks 1..N run the trials they are given.
 //
+// The first trial goes out once every worker has said ready (prepared its objective, loaded its
+// data set), so a worker that cannot stops the sweep before any trial runs.
+//
 // Rank discipline: rank 0 alone owns the strategy and the results file (its on_record hook);
 // workers never touch either. Waiting costs no core: both sides poll with MPI_Iprobe (MPI_Test)
 // and sleep between empty polls (from spinning to 10 ms), instead of Open MPI's busy-waiting

@@ -1,8 +1,11 @@
 #include "objective/forked_objective.h"
 
 #include <omp.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
+#include <sys/stat.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -11,27 +14,38 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <new>
 #include <string>
 
+#include "config/config.h"
+#include "core/bytes.h"
 #include "core/subprocess.h"
+#include "data/load.h"
+#include "objective/trainer_objective.h"
+#include "train/trainer.h"
 #include "trial/codec.h"
 
 namespace hs {
 
 namespace {
 
-// The child and this process talk over one socket pair (send() with MSG_NOSIGNAL: a peer gone
-// is an error to handle, never a SIGPIPE). Child to parent: frames of a kind byte, a u64 length
-// and an encoded record (trial/codec.h). Parent to child: single bytes.
-constexpr char kEpoch = 'E';     // child: a finished epoch, the record so far
-constexpr char kResult = 'R';    // child: the trial's record; it exits next
-constexpr char kGoOn = 'C';      // parent, answering an epoch: go on
-constexpr char kStopNow = 'S';   // parent, answering an epoch or at any time: stop the trial
-constexpr uint64_t kMaxFrame = uint64_t{1} << 32;  // a longer one is a broken child
-constexpr int kPollMs = 100;     // how often the parent asks hooks.stop while a trial runs
+// The rank, the host and a trial's process talk over one socket pair (send() with
+// MSG_NOSIGNAL: a peer gone is an error to handle, never a SIGPIPE): frames of a kind byte, a u64
+// length and a body; the rank's answers to a running trial are single bytes.
+constexpr char kPrepare = 'P';   // rank -> host: the base options (TOML); the host loads the data
+constexpr char kReady = 'K';     // host -> rank: prepared (empty body) or the error
+constexpr char kTrial = 'T';     // rank -> host: a trial (record, options, metric, memory limit)
+constexpr char kEpoch = 'E';     // trial -> rank: a finished epoch, the record so far
+constexpr char kResult = 'R';    // trial -> rank: the trial's record; it exits next
+constexpr char kDone = 'D';      // host -> rank: the trial's process ended (its wait status)
+constexpr char kGoOn = 'C';      // rank, answering an epoch: go on
+constexpr char kStopNow = 'S';   // rank, answering an epoch or at any time: stop the trial
+constexpr uint64_t kMaxFrame = uint64_t{1} << 32;  // a longer one is a broken peer
+constexpr int kPollMs = 100;     // how often the rank asks hooks.stop while a trial runs
+constexpr int kHostFd = 3;       // the host's end of the socket
 
 bool send_all(int fd, const char* p, size_t n) {
   while (n > 0) {
@@ -55,8 +69,7 @@ bool recv_all(int fd, char* p, size_t n) {
   return true;
 }
 
-bool send_frame(int fd, char kind, const TrialRecord& r) {
-  const std::string body = encode_record(r);
+bool send_frame(int fd, char kind, const std::string& body) {
   const uint64_t n = body.size();
   char head[1 + sizeof n];
   head[0] = kind;
@@ -64,47 +77,65 @@ bool send_frame(int fd, char kind, const TrialRecord& r) {
   return send_all(fd, head, sizeof head) && send_all(fd, body.data(), body.size());
 }
 
-// The next frame from the child; false when it is gone or sent something that is not a frame.
-bool recv_frame(int fd, char* kind, TrialRecord* r) {
-  char head[1 + sizeof(uint64_t)];
-  if (!recv_all(fd, head, sizeof head)) return false;
+// The rest of a frame whose kind byte was read: its body; false when the peer is gone or the
+// length is not a frame's.
+bool recv_body(int fd, std::string* body) {
   uint64_t n = 0;
-  std::memcpy(&n, head + 1, sizeof n);
-  if ((head[0] != kEpoch && head[0] != kResult) || n > kMaxFrame) return false;
-  std::string body(n, '\0');
-  if (!recv_all(fd, body.data(), n)) return false;
-  *kind = head[0];
-  return decode_record(body, r);
+  if (!recv_all(fd, reinterpret_cast<char*>(&n), sizeof n) || n > kMaxFrame) return false;
+  body->assign(n, '\0');
+  return recv_all(fd, body->data(), n);
 }
 
-// The child: runs the trial with hooks that ask the parent, sends the record, and leaves with
-// _exit() (never exit(): the parent's open files, HDF5 among them, and its atexit handlers are
-// the parent's).
-[[noreturn]] void child_main(Objective& inner, const Trial& t, int fd, pid_t parent,
-                             uint64_t memory_limit) {
+// An error as bytes and back (the host's prepare() errors, which the rank places in the config).
+std::string encode_error(char where, const Error& e) {
+  ByteWriter w;
+  w.pod(where);
+  w.str(e.file);
+  w.pod(static_cast<int32_t>(e.line));
+  w.str(e.key);
+  w.str(e.message);
+  return w.take();
+}
+
+bool decode_error(const std::string& bytes, char* where, Error* e) {
+  ByteReader r(bytes);
+  *where = r.pod<char>();
+  e->file = r.str();
+  e->line = r.pod<int32_t>();
+  e->key = r.str();
+  e->message = r.str();
+  return r.done();
+}
+
+// The child: trains the trial with hooks that ask the parent's parent (the rank, through the
+// same socket), sends the record, and leaves with _exit() (never exit(): the host's atexit
+// handlers are the host's).
+[[noreturn]] void child_main(const Trial& t, const TrainOptions& opt, const DataOptions& base_data,
+                             const DataBundle& data, const std::string& metric, int fd,
+                             pid_t parent, uint64_t memory_limit) {
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-  if (::getppid() != parent) ::_exit(1);  // the parent died before prctl took hold
-  // A crash ends the child by its signal, for the parent to name, not in a handler the parent's
-  // runtime installed (Open MPI's, a test framework's), which would run the parent's logic here.
+  if (::getppid() != parent) ::_exit(1);  // the host died before prctl took hold
+  // A crash ends the child by its signal, for the rank to name, not in a handler a runtime
+  // installed.
   for (int sig : {SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL}) ::signal(sig, SIG_DFL);
   if (memory_limit > 0) {
     const rlimit lim{memory_limit, memory_limit};
     ::setrlimit(RLIMIT_AS, &lim);
   }
   bool stop = false;
-  auto take_stop = [&](bool wait_for_answer) {  // reads the parent's bytes; true: an answer came
+  auto take_stop = [&](bool wait_for_answer) {  // reads the rank's bytes; true: an answer came
     for (;;) {
       pollfd p{fd, POLLIN, 0};
       if (!wait_for_answer && ::poll(&p, 1, 0) <= 0) return false;
       char c = 0;
-      if (!recv_all(fd, &c, 1)) ::_exit(1);  // the parent is gone: nobody to report to
+      if (!recv_all(fd, &c, 1)) ::_exit(1);  // the rank is gone: nobody to report to
       if (c == kStopNow) stop = true;
       if (wait_for_answer) return true;
     }
   };
   TrialHooks hooks;
   hooks.on_epoch = [&](const TrialRecord& so_far) {
-    if (!send_frame(fd, kEpoch, so_far)) ::_exit(1);
+    if (!send_frame(fd, kEpoch, encode_record(so_far))) ::_exit(1);
     take_stop(true);
     return stop ? EpochAnswer::kStop : EpochAnswer::kContinue;
   };
@@ -114,14 +145,14 @@ bool recv_frame(int fd, char* kind, TrialRecord* r) {
   };
   TrialRecord r;
   try {
-    r = inner.run(t, hooks);
+    r = train_trial(t, opt, base_data, data, metric, hooks);
   } catch (const std::bad_alloc&) {
     r = record_of(t, TrialStatus::kFailed);
     r.error = memory_limit > 0 ? "out of memory: the trial needed more than memory_limit (" +
                                      std::to_string(memory_limit >> 20) + " MiB)"
                                : "out of memory";
   }
-  const bool sent = send_frame(fd, kResult, r);
+  const bool sent = send_frame(fd, kResult, encode_record(r));
   std::fflush(nullptr);  // what the trial printed
   ::_exit(sent ? 0 : 1);
 }
@@ -145,12 +176,169 @@ std::string child_end_text(int wait_status, uint64_t memory_limit) {
   return "the trial's process ended before sending its record";
 }
 
+// The host's answer to 'P': the base options parsed, the data set loaded (unless the one it
+// holds is that), the base network built once.
+std::string host_prepare(const std::string& toml, std::optional<TrainOptions>* base,
+                         std::shared_ptr<const DataBundle>* data) {
+  TrainConfig c;
+  if (Status st = c.load_text(toml, "<the trial host's options>"); !st)
+    return encode_error('o', st.error());
+  auto opt = c.finish();
+  if (!opt) return encode_error('o', opt.error());
+  if (!*data || !*base || !same_data(opt->data, (*base)->data)) {
+    data->reset();  // the old one first: two data sets at once may not fit
+    auto d = load_data(opt->data);
+    if (!d) return encode_error('d', d.error());
+    *data = std::make_shared<const DataBundle>(std::move(*d));
+  }
+  *base = std::move(*opt);
+  if (auto net = network_for(**base, **data); !net) return encode_error('n', net.error());
+  return {};
+}
+
+// The host: prepares on 'P', forks a process per 'T' and reports how it ended, until the rank
+// closes the socket. Answers ('C', 'S') left over from a trial that has ended are skipped.
+int serve_trial_host(int fd, pid_t rank) {
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (::getppid() != rank) return 1;  // the rank died before prctl took hold
+  // The rank stops its trials itself (it passes the stop on); a signal sent to every process of
+  // a job step (SLURM) must not end a trial behind its back.
+  for (int sig : {SIGINT, SIGTERM, SIGUSR1, SIGHUP, SIGPIPE}) ::signal(sig, SIG_IGN);
+  std::optional<TrainOptions> base;
+  std::shared_ptr<const DataBundle> data;
+  for (;;) {
+    char kind = 0;
+    if (!recv_all(fd, &kind, 1)) return 0;  // the rank closed the socket: done
+    if (kind == kGoOn || kind == kStopNow) continue;
+    std::string body;
+    if ((kind != kPrepare && kind != kTrial) || !recv_body(fd, &body)) return 1;
+    if (kind == kPrepare) {
+      if (!send_frame(fd, kReady, host_prepare(body, &base, &data))) return 1;
+      continue;
+    }
+    ByteReader r(body);
+    TrialRecord given;
+    const bool read = decode_record(r.str(), &given);
+    const std::string toml = r.str(), metric = r.str();
+    const auto memory_limit = r.pod<uint64_t>();
+    TrainConfig c;
+    if (!read || !r.done() || !base || !c.load_text(toml, "<the trial's options>")) return 1;
+    auto opt = c.finish();
+    if (!opt) return 1;  // the rank's own options: they passed finish() there
+    const Trial t{given.id, given.params};
+    omp_pause_resource_all(omp_pause_hard);  // libgomp's threads do not survive fork()
+    std::fflush(nullptr);                    // or the child would print our buffered output again
+    const pid_t host = ::getpid();
+    const pid_t pid = ::fork();
+    if (pid == 0) child_main(t, *opt, base->data, *data, metric, fd, host, memory_limit);
+    int32_t ws = 0;
+    if (pid < 0) {
+      ws = -errno;  // the rank names the errno
+    } else {
+      int status = 0;
+      while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+      }
+      ws = status;
+    }
+    if (!send_frame(fd, kDone, std::string(reinterpret_cast<const char*>(&ws), sizeof ws)))
+      return 1;
+  }
+}
+
 }  // namespace
 
-ForkedObjective::ForkedObjective(std::unique_ptr<Objective> inner, uint64_t memory_limit)
-    : inner_(std::move(inner)), memory_limit_(memory_limit) {}
+int run_trial_host_if_asked(int argc, char** argv) {
+  if (argc < 3 || std::strcmp(argv[1], kTrialHostFlag) != 0) return -1;
+  char* end = nullptr;
+  const long rank = std::strtol(argv[2], &end, 10);
+  struct stat st {};
+  if (*end != '\0' || rank <= 0 || ::fstat(kHostFd, &st) != 0 || !S_ISSOCK(st.st_mode)) {
+    std::fprintf(stderr, "%s %s PID: for hypersweep's own use (objective/forked_objective.h)\n",
+                 argv[0], kTrialHostFlag);
+    return 2;
+  }
+  return serve_trial_host(kHostFd, static_cast<pid_t>(rank));
+}
 
-Status ForkedObjective::prepare() { return inner_->prepare(); }
+ForkedObjective::ForkedObjective(SweepConfig sweep, int threads, uint64_t memory_limit)
+    : sweep_(std::move(sweep)), threads_(threads), memory_limit_(memory_limit) {}
+
+ForkedObjective::~ForkedObjective() { end_host(); }
+
+void ForkedObjective::end_host() {
+  if (fd_ >= 0) ::close(fd_);  // the host reads the end and leaves
+  fd_ = -1;
+  if (host_ > 0) {
+    int ws = 0;
+    while (::waitpid(host_, &ws, 0) < 0 && errno == EINTR) {
+    }
+    host_end_ = ws;
+  }
+  host_ = -1;
+}
+
+Status ForkedObjective::prepare() {
+  auto base = TrainerObjective::base_options(sweep_, threads_);
+  if (!base) return base.error();
+  base_ = std::move(*base);
+  return start_host();
+}
+
+Status ForkedObjective::start_host() {
+  int sv[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+    return make_error("", std::string("cannot start the trial host: socketpair: ") +
+                              std::strerror(errno));
+  // Its end above kHostFd, so that the dup2 onto it always happens (and clears FD_CLOEXEC).
+  const int theirs = ::fcntl(sv[1], F_DUPFD_CLOEXEC, kHostFd + 1);
+  ::close(sv[1]);
+  posix_spawn_file_actions_t fa;
+  posix_spawnattr_t attr;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawnattr_init(&attr);
+  posix_spawn_file_actions_adddup2(&fa, theirs, kHostFd);
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 34)
+  posix_spawn_file_actions_addclosefrom_np(&fa, kHostFd + 1);  // MPI's sockets, the results file
+#endif
+  sigset_t none;
+  sigemptyset(&none);  // a runtime (MPI) may block signals; the host starts with none blocked
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
+  std::string exe = "/proc/self/exe", flag = kTrialHostFlag, me = std::to_string(::getpid());
+  std::string name = program_invocation_name;
+  char* argv[] = {name.data(), flag.data(), me.data(), nullptr};
+  pid_t pid = -1;
+  const int rc = theirs < 0 ? errno : posix_spawn(&pid, exe.c_str(), &fa, &attr, argv, environ);
+  posix_spawnattr_destroy(&attr);
+  posix_spawn_file_actions_destroy(&fa);
+  if (theirs >= 0) ::close(theirs);
+  if (rc != 0) {
+    ::close(sv[0]);
+    return make_error("", std::string("cannot start the trial host (") + exe + "): " +
+                              std::strerror(rc));
+  }
+  host_ = pid;
+  fd_ = sv[0];
+  char kind = 0;
+  std::string reply;
+  if (!send_frame(fd_, kPrepare, to_toml(*base_)) || !recv_all(fd_, &kind, 1) ||
+      kind != kReady || !recv_body(fd_, &reply)) {
+    end_host();
+    return make_error("", "the trial host ended while loading the data set: " +
+                              child_end_text(host_end_, 0));
+  }
+  if (reply.empty()) return {};
+  char where = 0;
+  Error e;
+  if (!decode_error(reply, &where, &e)) {
+    end_host();
+    return make_error("", "the trial host sent an error it could not encode");
+  }
+  end_host();
+  if (where == 'd') return sweep_.train.locate_data_error(e);
+  if (where == 'n') return locate(sweep_, e);
+  return e;
+}
 
 TrialRecord ForkedObjective::run(const Trial& t, const TrialHooks& hooks) {
   TrialRecord so_far = record_of(t, TrialStatus::kFailed);
@@ -160,31 +348,22 @@ TrialRecord ForkedObjective::run(const Trial& t, const TrialHooks& hooks) {
     so_far.error = why;
     return so_far;
   };
-  int sv[2];
-  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
-    return failed(std::string("cannot start the trial's process: socketpair: ") +
-                  std::strerror(errno));
-  omp_pause_resource_all(omp_pause_hard);  // libgomp's threads do not survive fork()
-  std::fflush(nullptr);                    // or the child would print our buffered output again
-  const pid_t parent = ::getpid();
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    ::close(sv[0]);
-    child_main(*inner_, t, sv[1], parent, memory_limit_);
-  }
-  ::close(sv[1]);
-  const int fd = sv[0];
-  if (pid < 0) {
-    const int e = errno;
-    ::close(fd);
-    return failed(std::string("cannot start the trial's process: fork: ") + std::strerror(e));
-  }
+  auto opt = trial_train_options(sweep_, t);
+  if (!opt) return failed(opt.error().str());
+  if (fd_ < 0)  // the host died with an earlier trial
+    if (Status st = start_host(); !st) return failed(st.error().str());
+  ByteWriter w;
+  w.str(encode_record(record_of(t, TrialStatus::kCompleted)));
+  w.str(to_toml(*opt));
+  w.str(sweep_.metric);
+  w.pod(memory_limit_);
   bool stopped = false;  // the caller's stop was passed on
-  auto answer = [&](char c) { (void)send_all(fd, &c, 1); };  // a child gone shows at its read
-  bool have_result = false;
+  auto answer = [&](char c) { (void)send_all(fd_, &c, 1); };  // a peer gone shows at its read
+  bool have_result = false, ended = false;
   TrialRecord result;
-  for (;;) {
-    pollfd p{fd, POLLIN, 0};
+  int32_t ws = 0;
+  for (bool sent = send_frame(fd_, kTrial, w.take()); sent;) {
+    pollfd p{fd_, POLLIN, 0};
     const int ready = ::poll(&p, 1, kPollMs);
     if (ready < 0 && errno != EINTR) break;
     if (ready <= 0) {
@@ -195,12 +374,21 @@ TrialRecord ForkedObjective::run(const Trial& t, const TrialHooks& hooks) {
       continue;
     }
     char kind = 0;
+    std::string body;
+    if (!recv_all(fd_, &kind, 1) || (kind != kEpoch && kind != kResult && kind != kDone) ||
+        !recv_body(fd_, &body))
+      break;
+    if (kind == kDone) {
+      ended = body.size() == sizeof ws;
+      if (ended) std::memcpy(&ws, body.data(), sizeof ws);
+      break;
+    }
     TrialRecord r;
-    if (!recv_frame(fd, &kind, &r)) break;
+    if (!decode_record(body, &r)) break;
     if (kind == kResult) {
       result = std::move(r);
       have_result = true;
-      break;
+      continue;  // then the host's word that the process ended
     }
     so_far = std::move(r);
     bool stop = hooks.on_epoch && hooks.on_epoch(so_far) == EpochAnswer::kStop;
@@ -208,14 +396,16 @@ TrialRecord ForkedObjective::run(const Trial& t, const TrialHooks& hooks) {
     stopped = stopped || stop;
     answer(stop ? kStopNow : kGoOn);
   }
-  ::close(fd);
-  int ws = 0;
-  while (::waitpid(pid, &ws, 0) < 0 && errno == EINTR) {
+  if (!ended) {  // the host died (and its trial with it: PR_SET_PDEATHSIG), or broke the protocol
+    end_host();
+    ws = host_end_;
   }
   if (have_result) return result;
   so_far.id = t.id;
   so_far.params = t.values;
-  TrialRecord lost = failed(child_end_text(ws, memory_limit_));
+  TrialRecord lost = failed(ws < 0 ? std::string("cannot start the trial's process: fork: ") +
+                                         std::strerror(-ws)
+                                   : child_end_text(ws, memory_limit_));
   // Ended while the sweep stops (SLURM signals every process of a job step, the child too): the
   // trial did not fail, it was cut short, and runs again when the sweep continues.
   if (stopped || (hooks.stop && hooks.stop())) lost.status = TrialStatus::kInterrupted;

@@ -1,51 +1,86 @@
 // forked_objective.h: a crash in a trial stays in that trial. ForkedObjective runs each trial of
-// the objective it wraps in a child process of its own, forked for that trial, so a segfault in
-// a layer, an abort or memory exhausted ends that trial alone: it is recorded as failed, naming
-// the signal or the exit, with the curves of its finished epochs, and the rank goes on with the
-// next trial (under mpirun, the job goes on too).
+// the built-in trainer in a child process of its own, so a segfault in a layer, an abort or
+// memory exhausted ends that trial alone: it is recorded as failed, naming the signal or the
+// exit, with the curves of its finished epochs, and the rank goes on with the next trial (under
+// mpirun or srun, the job goes on too).
 //
-// The data set is loaded once, in prepare(), in this process; each child shares it copy-on-write
-// (it only reads it), so a trial costs one fork() more than before (well under a millisecond per
-// hundred MB of data, and 2 ms or so for the child's OpenMP threads). The child reports each
-// finished epoch to this process, which answers go on or stop through the caller's hooks, as
-// before: the hooks run here, never in the child. The same trial gives the same record as the
-// wrapped objective run in place (it runs the same code on the same data and seed).
+// The children are not forked from this process. An MPI rank is a bad parent: its runtime's
+// progress threads, sockets and shared memory are copied into every child (under srun
+// --mpi=pmix on three loaded nodes a rank that forked its trials died of SIGSEGV at start 2 times
+// in 6; issue 13). prepare() starts a trial host instead: this program again (/proc/self/exe
+// with kTrialHostFlag, posix_spawn: nothing of MPI is inherited, no descriptor but its socket),
+// which loads the data set once and forks a child per trial from a process that never started
+// MPI or a thread. Each child shares the data set copy-on-write (it only reads it), so a trial
+// costs one fork() more than in place (bench/bench_isolation.cpp: well under 1% of a trial).
 //
-// memory_limit caps the child's address space (RLIMIT_AS, so the shared data set, the program
-// and its threads' stacks count too): a trial that asks for more fails with "out of memory"
-// instead of driving the node into swap or the kernel's OOM killer.
+//   this process (rank)                 trial host                     trial's process
+//   prepare(): 'P' base options  --->   loads the data set, checks
+//              <---  'K' ok or error    the base network
+//   run(t):    'T' trial options --->   fork()  ------------------->   trains, per epoch:
+//              <-----------------------------------------------------  'E' record so far
+//              'C' go on / 'S' stop  -------------------------------->
+//              <-----------------------------------------------------  'R' the record, _exit
+//              <---  'D' how it ended   waitpid()
 //
-// Before each fork the OpenMP runtime's threads are released (omp_pause_resource_all): GNU
-// libgomp's thread pool does not survive fork(), and a child would hang in its first parallel
-// region otherwise. Fork inside an MPI rank is safe with Open MPI's TCP and shared-memory
-// transports (the child never calls MPI and leaves with _exit()); on InfiniBand verbs, where
-// registered memory is not inherited, set RDMAV_FORK_SAFE=1 (README, "What survives what").
+// The hooks run here, never in the child; the same trial gives the same record as in place (the
+// same code, options, data and seed). memory_limit caps each child's address space (RLIMIT_AS:
+// the shared data set, the program and its threads' stacks count too): a trial that asks for
+// more fails with "out of memory" instead of driving the node into swap or the OOM killer.
 //
-// May depend on: objective, trial (codec), core. Thread safety: as Objective; a child is
-// SIGKILLed if this process dies (PR_SET_PDEATHSIG), so no trial outlives its rank.
+// A program whose objectives may be isolated must call run_trial_host_if_asked() first thing in
+// main() (apps/hypersweep/main.cpp, tests/catch_main.cpp, bench/bench_isolation.cpp).
+//
+// May depend on: objective, config, train, data, trial (codec), core. Thread safety: as
+// Objective. The host and its child are SIGKILLed if this process dies (PR_SET_PDEATHSIG), so no
+// trial outlives its rank; they ignore SIGINT, SIGTERM, SIGUSR1 and SIGHUP, which stop a sweep
+// through this process (it passes the stop on, and a trial cut short is interrupted).
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstdint>
-#include <memory>
+#include <optional>
 
 #include "objective/objective.h"
+#include "train/options.h"
 
 namespace hs {
 
 class ForkedObjective final : public Objective {
  public:
-  // memory_limit: bytes of address space per trial's process; 0: no limit.
-  ForkedObjective(std::unique_ptr<Objective> inner, uint64_t memory_limit);
-  // The wrapped objective's prepare(), in this process (it loads the shared data).
+  // The sweep's built-in trainer, `threads` as make_objective's; memory_limit: bytes of address
+  // space per trial's process, 0: no limit.
+  ForkedObjective(SweepConfig sweep, int threads, uint64_t memory_limit);
+  ~ForkedObjective() override;
+  ForkedObjective(const ForkedObjective&) = delete;
+  ForkedObjective& operator=(const ForkedObjective&) = delete;
+  // Starts the trial host, which loads the data set and checks the base network. Errors name
+  // the config's file, line and key as the built-in trainer's prepare() does.
   Status prepare() override;
-  // The wrapped objective's run() in a child process. A child that dies before its record
-  // arrives gives a failed record: its curves so far, the error naming the signal (or exit
-  // code, or "out of memory" when memory_limit was hit).
+  // Trial `t` in a child process of the host. A child that dies before its record arrives gives
+  // a failed record: its curves so far, the error naming the signal (or exit code, or "out of
+  // memory" when memory_limit was hit); one that dies while the sweep stops, an interrupted one.
+  // A host that died is started again for the next trial.
   TrialRecord run(const Trial& t, const TrialHooks& hooks) override;
+  // The trial host's process id; 0 before prepare() or after it died.
+  pid_t host_pid() const { return host_ > 0 ? host_ : 0; }
 
  private:
-  std::unique_ptr<Objective> inner_;
+  Status start_host();
+  void end_host();  // closes the socket and reaps the host; returns its wait status in host_end_
+  SweepConfig sweep_;
+  int threads_ = 0;
   uint64_t memory_limit_ = 0;
+  std::optional<TrainOptions> base_;
+  pid_t host_ = -1;
+  int fd_ = -1;
+  int host_end_ = 0;
 };
+
+// The argument that makes this program a trial host (argv[1]; argv[2] is the parent's pid).
+inline constexpr char kTrialHostFlag[] = "--hypersweep-trial-host";
+// When argv is a trial host's (argv[1] == kTrialHostFlag), serves trials on descriptor 3 until
+// its parent closes it, and returns the exit code for main to return; otherwise -1.
+int run_trial_host_if_asked(int argc, char** argv);
 
 }  // namespace hs

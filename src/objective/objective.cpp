@@ -10,9 +10,9 @@ namespace hs {
 std::unique_ptr<Objective> make_objective(const SweepConfig& sweep, int threads,
                                           std::shared_ptr<const DataBundle> data) {
   if (!uses_trainer(sweep)) return std::make_unique<CommandObjective>(sweep);
-  auto trainer = std::make_unique<TrainerObjective>(sweep, threads, std::move(data));
-  if (!sweep.trial_policy.isolate) return trainer;
-  return std::make_unique<ForkedObjective>(std::move(trainer), sweep.trial_policy.memory_limit);
+  if (sweep.trial_policy.isolate)  // the trial host loads its own copy of the data set
+    return std::make_unique<ForkedObjective>(sweep, threads, sweep.trial_policy.memory_limit);
+  return std::make_unique<TrainerObjective>(sweep, threads, std::move(data));
 }
 
 uint64_t trial_seed(const SweepConfig& sweep, const Trial& t) {

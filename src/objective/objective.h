@@ -55,7 +55,8 @@ class Objective {
 // The objective a sweep file asks for: its [objective] command, else the built-in trainer with
 // `threads` OpenMP threads (> 0; 0 keeps the config's) on `data` when given (already loaded by
 // the caller, for the base configuration's data options), else on the data its prepare() loads;
-// each trainer trial in a process of its own (forked_objective.h) with [sweep] isolate = true.
+// each trainer trial in a process of its own (forked_objective.h, which loads its own copy of the
+// data set and ignores `data`) unless [sweep] isolate = false.
 std::unique_ptr<Objective> make_objective(const SweepConfig& sweep, int threads = 0,
                                           std::shared_ptr<const DataBundle> data = nullptr);
 

@@ -8,8 +8,6 @@
 
 namespace hs {
 
-namespace {
-
 bool same_data(const DataOptions& a, const DataOptions& b) {
   return a.source == b.source && a.path == b.path && a.test_path == b.test_path &&
          a.val_fraction == b.val_fraction && a.test_fraction == b.test_fraction &&
@@ -18,6 +16,8 @@ bool same_data(const DataOptions& a, const DataOptions& b) {
          a.synthetic_classes == b.synthetic_classes && a.synthetic_size == b.synthetic_size &&
          a.synthetic_noise == b.synthetic_noise;
 }
+
+namespace {
 
 bool searches(const SweepConfig& sweep, const char* key) {
   for (const Param& p : sweep.space.params)
@@ -46,10 +46,7 @@ TrainerObjective::TrainerObjective(SweepConfig sweep, int threads,
     : sweep_(std::move(sweep)), threads_(threads), shared_(std::move(data)) {}
 
 Status TrainerObjective::prepare() {
-  if (threads_ > 0)
-    if (Status st = sweep_.train.set_value("threads", int64_t{threads_}, {"--threads", 0}); !st)
-      return st;
-  auto base = sweep_.train.finish();
+  auto base = base_options(sweep_, threads_);
   if (!base) return base.error();
   base_ = std::move(*base);
   if (!shared_) {
@@ -64,15 +61,29 @@ Status TrainerObjective::prepare() {
 }
 
 TrialRecord TrainerObjective::run(const Trial& t, const TrialHooks& hooks) {
-  TrialRecord failed = record_of(t, TrialStatus::kFailed);
   auto opt = trial_train_options(sweep_, t);
   if (!opt) {
+    TrialRecord failed = record_of(t, TrialStatus::kFailed);
     failed.error = opt.error().str();
     return failed;
   }
+  return train_trial(t, *opt, base_->data, *shared_, sweep_.metric, hooks);
+}
+
+Result<TrainOptions> TrainerObjective::base_options(SweepConfig& sweep, int threads) {
+  if (threads > 0)
+    if (Status st = sweep.train.set_value("threads", int64_t{threads}, {"--threads", 0}); !st)
+      return st.error();
+  return sweep.train.finish();
+}
+
+TrialRecord train_trial(const Trial& t, const TrainOptions& opt, const DataOptions& base_data,
+                        const DataBundle& data, const std::string& metric,
+                        const TrialHooks& hooks) {
+  TrialRecord failed = record_of(t, TrialStatus::kFailed);
   std::unique_ptr<DataBundle> own;  // this trial's own data, when the space changes it
-  if (!same_data(opt->data, base_->data)) {
-    auto d = load_data(opt->data);
+  if (!same_data(opt.data, base_data)) {
+    auto d = load_data(opt.data);
     if (!d) {
       failed.error = d.error().str();
       return failed;
@@ -83,7 +94,7 @@ TrialRecord TrainerObjective::run(const Trial& t, const TrialHooks& hooks) {
     if (hooks.on_epoch && hooks.on_epoch(so_far) == EpochAnswer::kStop) return false;
     return !(hooks.stop && hooks.stop());
   };
-  auto res = train(*opt, own ? *own : *shared_, on_epoch);
+  auto res = train(opt, own ? *own : data, on_epoch);
   if (!res) {
     failed.error = res.error().str();
     return failed;
@@ -91,7 +102,7 @@ TrialRecord TrainerObjective::run(const Trial& t, const TrialHooks& hooks) {
   TrialRecord r = std::move(res->record);
   r.id = t.id;
   r.params = t.values;
-  r.best_metric = best_metric_of(r, sweep_.metric);
+  r.best_metric = best_metric_of(r, metric);
   return r;
 }
 

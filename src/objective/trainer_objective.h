@@ -28,6 +28,10 @@ class TrainerObjective final : public Objective {
   Status prepare() override;
   TrialRecord run(const Trial& t, const TrialHooks& hooks) override;
 
+  // The base configuration's options: `sweep`'s [train] with `threads` (> 0) set in it, so that
+  // trial_train_options(sweep, t) gives each trial's with them too.
+  static Result<TrainOptions> base_options(SweepConfig& sweep, int threads);
+
  private:
   SweepConfig sweep_;
   int threads_ = 0;
@@ -38,6 +42,16 @@ class TrainerObjective final : public Objective {
 // The trainer options of trial `t`: the sweep's [train] with the trial's values, and the trial's
 // own seed. Errors: a value the trainer refuses in combination (e.g. warmup >= epochs).
 Result<TrainOptions> trial_train_options(const SweepConfig& sweep, const Trial& t);
+
+// Trial `t` trained with `opt` (trial_train_options) on `data`, the data set of the options
+// `base_data` (a trial whose data options differ loads its own), its best_metric the sweep's
+// `metric`: what TrainerObjective::run and an isolated trial's process (forked_objective.h) run.
+TrialRecord train_trial(const Trial& t, const TrainOptions& opt, const DataOptions& base_data,
+                        const DataBundle& data, const std::string& metric,
+                        const TrialHooks& hooks);
+
+// Whether data options `a` and `b` load the same data set.
+bool same_data(const DataOptions& a, const DataOptions& b);
 
 // The sweep's metric at the record's best epoch: NaN when it diverged, was interrupted, has no
 // best epoch or the value is not finite.

@@ -297,13 +297,13 @@ TEST_CASE("isolate and memory_limit set how each trial runs", "[config][sweep][i
   auto read = [&](const std::string& lines) { return load_sweep_text(base + lines, "s.toml"); };
   const auto defaults = read("");
   REQUIRE(defaults.ok());
-  CHECK_FALSE(defaults->trial_policy.isolate);  // off by default until the srun crash is understood
+  CHECK(defaults->trial_policy.isolate);  // a crash fails its trial alone, by default
   CHECK(defaults->trial_policy.memory_limit == 0u);
   CHECK(read("memory_limit = \"8G\"\n")->trial_policy.memory_limit == uint64_t{8} << 30);
   CHECK(read("memory_limit = \"1.5g\"\n")->trial_policy.memory_limit == uint64_t{3} << 29);
   CHECK(read("memory_limit = \"512M\"\n")->trial_policy.memory_limit == uint64_t{512} << 20);
   CHECK(read("memory_limit = 2048\n")->trial_policy.memory_limit == uint64_t{2} << 30);  // MiB
-  CHECK(read("isolate = true\n")->trial_policy.isolate);
+  CHECK_FALSE(read("isolate = false\n")->trial_policy.isolate);
   CHECK(error_of(base + "memory_limit = \"8 GB\"\n") ==
         "s.toml:6: memory_limit: expected a size such as \"8G\" or \"512M\" (K, M, G, T: powers of "
         "1024) or a whole number of MiB, at least 64 MiB; got '8 GB'");

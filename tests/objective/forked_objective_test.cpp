@@ -1,14 +1,19 @@
-// A crash in a trial stays in that trial (objective/forked_objective.h): each trial runs in a
-// child process; a segfault, an abort or memory exhausted there is a failed record naming it, with
-// the epochs finished before, and this process goes on. The hooks run here, in the parent, and
-// the record is the one the wrapped objective gives in place.
+// A crash in a trial stays in that trial (objective/forked_objective.h): each trial of the
+// built-in trainer runs in a process of its own, forked by a trial host this program started; a
+// segfault, an abort or memory exhausted there is a failed record naming it, with the epochs
+// finished before, and this process goes on. The hooks run here, and the record is the one the
+// trainer gives in place. The crashes are real signals sent to the trial's process while it runs.
 #include <catch2/catch.hpp>
 
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
-#include <csignal>
-#include <cstdlib>
+#include <cmath>
+#include <fstream>
+#include <sstream>
+#include <string>
 #include <vector>
 
 #include "objective/forked_objective.h"
@@ -20,70 +25,47 @@ using namespace hs;
 
 namespace {
 
-enum class Then { kFinish, kSegfault, kAbort, kAllocate, kExit, kKilled };
-
-// An objective that reports `epochs` epochs, then does `then`. It obeys the hooks: an epoch
-// answered kStop, or stop() true, ends it as interrupted.
-class ScriptedObjective final : public Objective {
- public:
-  ScriptedObjective(int epochs, Then then) : epochs_(epochs), then_(then) {}
-  Status prepare() override {
-    prepared_in = ::getpid();
-    return {};
-  }
-  TrialRecord run(const Trial& t, const TrialHooks& hooks) override {
-    TrialRecord r = record_of(t, TrialStatus::kCompleted);
-    r.host = std::to_string(::getpid());  // where it ran (the executor overwrites host)
-    for (int e = 1; e <= epochs_; ++e) {
-      EpochRow row;
-      row.epoch = e;
-      row.train_loss = 1.0 / e + 0.25 * static_cast<double>(t.id);
-      r.curves.push_back(row);
-      r.epochs = e;
-      if ((hooks.on_epoch && hooks.on_epoch(r) == EpochAnswer::kStop) ||
-          (hooks.stop && hooks.stop())) {
-        r.status = TrialStatus::kInterrupted;
-        return r;
-      }
-    }
-    switch (then_) {
-      case Then::kSegfault: std::raise(SIGSEGV); break;
-      case Then::kAbort: std::abort();
-      case Then::kAllocate: {
-        std::vector<char> big(size_t{1} << 34, 1);  // 16 GiB, over any memory_limit below
-        r.best_metric = big[12345];
-        break;
-      }
-      case Then::kExit: std::exit(7);
-      case Then::kKilled: std::raise(SIGKILL); break;
-      case Then::kFinish: break;
-    }
-    r.best_metric = 0.5 + static_cast<double>(t.id);
-    return r;
-  }
-  pid_t prepared_in = 0;
-
- private:
-  int epochs_;
-  Then then_;
-};
+// `epochs` epochs of a small network on generated data; [space] lr.
+SweepConfig sweep_of(int epochs, const std::string& more_train = "") {
+  return test::sweep_text("[train]\ndataset = \"synthetic\"\nsynthetic_samples = 400\n"
+                          "hidden = [16]\nbatch_size = 32\nthreads = 2\nepochs = " +
+                          std::to_string(epochs) + "\n" + more_train +
+                          "[sweep]\nstrategy = \"random\"\ntrials = 4\n"
+                          "[space]\nlr = { log_uniform = [1e-3, 1e-1] }\n");
+}
 
 Trial trial(int64_t id) { return Trial{id, {ParamValue(0.01 * static_cast<double>(id + 1))}}; }
+
+// The processes `pid` forked (its trial's, for a trial host), from /proc.
+std::vector<pid_t> children_of(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children");
+  std::vector<pid_t> out;
+  for (pid_t c = 0; in >> c;) out.push_back(c);
+  return out;
+}
+
+// Timing fields aside, the same record.
+bool same_record(TrialRecord a, const TrialRecord& b) {
+  a.seconds = b.seconds;
+  for (size_t i = 0; i < a.curves.size() && i < b.curves.size(); ++i)
+    a.curves[i].seconds = b.curves[i].seconds;
+  return encode_record(a) == encode_record(b);
+}
 
 struct Run {
   TrialRecord record;
   int epochs_seen = 0;  // on_epoch calls, counted in this process
 };
 
-Run run_forked(int epochs, Then then, uint64_t memory_limit = 0, int stop_at_epoch = 0) {
-  auto inner = std::make_unique<ScriptedObjective>(epochs, then);
-  ForkedObjective f(std::move(inner), memory_limit);
-  REQUIRE(f.prepare().ok());
+// Trial 3 of a 6-epoch sweep, isolated; at epoch `at`, `act` (with the host's pid) runs here.
+Run run_forked(ForkedObjective& f, int at = 0, const std::function<void(pid_t host)>& act = {},
+               int stop_at_epoch = 0) {
   Run out;
   TrialHooks hooks;
   hooks.on_epoch = [&](const TrialRecord& so_far) {
     ++out.epochs_seen;
     CHECK(so_far.curves.size() == static_cast<size_t>(out.epochs_seen));
+    if (out.epochs_seen == at && act) act(f.host_pid());
     return out.epochs_seen == stop_at_epoch ? EpochAnswer::kStop : EpochAnswer::kContinue;
   };
   out.record = f.run(trial(3), hooks);
@@ -92,53 +74,105 @@ Run run_forked(int epochs, Then then, uint64_t memory_limit = 0, int stop_at_epo
 
 }  // namespace
 
-TEST_CASE("a trial in its own process gives the record it gives in place", "[objective][isolate]") {
-  const Run r = run_forked(4, Then::kFinish);
-  ScriptedObjective here(4, Then::kFinish);
-  TrialRecord in_place = here.run(trial(3), TrialHooks{});
-  CHECK(r.epochs_seen == 4);  // each epoch reached this process's hook as it finished
-  CHECK(r.record.host != std::to_string(::getpid()));  // it ran elsewhere ...
-  in_place.host = r.record.host;
-  CHECK(encode_record(r.record) == encode_record(in_place));  // ... to the same record
+TEST_CASE("an isolated trial gives the record it gives in place after OpenMP ran here",
+          "[objective][isolate]") {
+  const SweepConfig s = sweep_of(3);
+  TrainerObjective here(s, 2, nullptr);  // trains in this process first: OpenMP's threads exist
+  REQUIRE(here.prepare().ok());
+  const TrialRecord in_place = here.run(trial(3), TrialHooks{});
+  REQUIRE(in_place.status == TrialStatus::kCompleted);
+  ForkedObjective f(s, 2, 0);
+  REQUIRE(f.prepare().ok());
+  const pid_t host = f.host_pid();
+  CHECK(host > 0);
+  CHECK(host != ::getpid());
+  const Run r = run_forked(f);
+  CHECK(r.epochs_seen == 3);  // each epoch reached this process's hook as it finished
+  CHECK(same_record(r.record, in_place));
+  CHECK(same_record(run_forked(f).record, in_place));  // and again, by the same host
+  CHECK(f.host_pid() == host);
 }
 
-TEST_CASE("a segfault abort or exit in a trial is a failed record and this process goes on",
+TEST_CASE("a segfault abort or kill of a trial's process is a failed record and this process goes on",
           "[objective][isolate]") {
-  struct Case { Then then; const char* says; };
-  for (const Case c : {Case{Then::kSegfault, "killed by SIGSEGV (a crash)"},
-                       Case{Then::kAbort, "killed by SIGABRT (a crash)"},
-                       Case{Then::kExit, "exited with code 7"}}) {
-    const Run r = run_forked(2, c.then);
+  ForkedObjective f(sweep_of(6), 1, 0);
+  REQUIRE(f.prepare().ok());
+  struct Case { int sig; const char* says; };
+  for (const Case c : {Case{SIGSEGV, "killed by SIGSEGV (a crash)"},
+                       Case{SIGABRT, "killed by SIGABRT (a crash)"},
+                       Case{SIGKILL, "killed by SIGKILL (the kernel's out-of-memory killer"}}) {
+    int killed = 0;
+    const Run r = run_forked(f, 2, [&](pid_t host) {
+      for (pid_t child : children_of(host)) killed += ::kill(child, c.sig) == 0;
+    });
     INFO(r.record.error);
+    REQUIRE(killed == 1);  // the trial's process, and only it
     CHECK(r.record.status == TrialStatus::kFailed);
     CHECK(r.record.error.find(c.says) != std::string::npos);
     CHECK(r.record.id == 3);
     CHECK(r.record.params == trial(3).values);
     CHECK(r.record.curves.size() == 2u);  // the epochs it finished are kept
     CHECK(std::isnan(r.record.best_metric));
-    // A process killed by a signal was lost, max_retries may run it again; an exit is its own.
-    CHECK(is_lost(r.record) == (c.then != Then::kExit));
+    CHECK(is_lost(r.record));  // a process killed by a signal: max_retries may run it again
   }
-  CHECK(run_forked(1, Then::kFinish).record.status == TrialStatus::kCompleted);  // still here
+  const Run after = run_forked(f);  // the same host runs the next trial as usual
+  CHECK(after.record.status == TrialStatus::kCompleted);
+  CHECK(after.record.curves.size() == 6u);
+}
+
+TEST_CASE("a trial host that dies fails its trial and the next trial starts another",
+          "[objective][isolate]") {
+  ForkedObjective f(sweep_of(6), 1, 0);
+  REQUIRE(f.prepare().ok());
+  const pid_t first = f.host_pid();
+  const Run r = run_forked(f, 2, [](pid_t host) { ::kill(host, SIGKILL); });
+  INFO(r.record.error);
+  CHECK(r.record.status == TrialStatus::kFailed);
+  CHECK(r.record.error.find("killed by SIGKILL") != std::string::npos);
+  CHECK(r.record.curves.size() >= 2u);
+  CHECK(f.host_pid() == 0);
+  const Run next = run_forked(f);
+  CHECK(next.record.status == TrialStatus::kCompleted);
+  CHECK(f.host_pid() > 0);
+  CHECK(f.host_pid() != first);
 }
 
 TEST_CASE("memory_limit fails a trial that asks for more with out of memory",
           "[objective][isolate]") {
-  const Run limited = run_forked(1, Then::kAllocate, uint64_t{1} << 30);
-  INFO(limited.record.error);
-  CHECK(limited.record.status == TrialStatus::kFailed);
-  CHECK(limited.record.error.find("out of memory") != std::string::npos);
-  CHECK(limited.record.error.find("1024 MiB") != std::string::npos);
+  // Trial 1's network (3 x 12,000 units) needs about 3 GiB; memory_limit allows 1 GiB.
+  const SweepConfig s = test::sweep_text(R"([train]
+dataset = "synthetic"
+synthetic_samples = 400
+epochs = 1
+depth = 3
+batch_size = 32
+threads = 1
+[sweep]
+strategy = "grid"
+trials = 2
+[space]
+width = { choice = [16, 12000] }
+)");
+  ForkedObjective f(s, 1, uint64_t{1} << 30);
+  REQUIRE(f.prepare().ok());
+  const TrialRecord big = f.run(Trial{1, {ParamValue(int64_t{12000})}}, TrialHooks{});
+  INFO(big.error);
+  CHECK(big.status == TrialStatus::kFailed);
+  CHECK(big.error == "out of memory: the trial needed more than memory_limit (1024 MiB)");
+  CHECK(f.run(Trial{0, {ParamValue(int64_t{16})}}, TrialHooks{}).status ==
+        TrialStatus::kCompleted);
 }
 
 TEST_CASE("the parent's answers stop an isolated trial", "[objective][isolate]") {
-  const Run answered = run_forked(6, Then::kFinish, 0, 2);  // on_epoch says stop at epoch 2
+  ForkedObjective f(sweep_of(6), 1, 0);
+  REQUIRE(f.prepare().ok());
+  const Run answered = run_forked(f, 0, {}, 2);  // on_epoch says stop at epoch 2
   CHECK(answered.record.status == TrialStatus::kInterrupted);
   CHECK(answered.record.curves.size() == 2u);
 
   // The sweep's stop, asked in this process while the trial runs, reaches the child.
-  ForkedObjective f(std::make_unique<ScriptedObjective>(1000000, Then::kFinish), 0);
-  REQUIRE(f.prepare().ok());
+  ForkedObjective g(sweep_of(100000), 1, 0);
+  REQUIRE(g.prepare().ok());
   std::atomic<int> epochs{0};
   TrialHooks hooks;
   hooks.on_epoch = [&](const TrialRecord&) {
@@ -146,63 +180,56 @@ TEST_CASE("the parent's answers stop an isolated trial", "[objective][isolate]")
     return EpochAnswer::kContinue;
   };
   hooks.stop = [&] { return epochs.load() >= 3; };
-  const TrialRecord r = f.run(trial(0), hooks);
+  const TrialRecord r = g.run(trial(0), hooks);
   CHECK(r.status == TrialStatus::kInterrupted);
   CHECK(r.curves.size() >= 3u);
-  CHECK(r.curves.size() < 1000000u);
-}
-
-TEST_CASE("an isolated built-in trial trains as it does in place after OpenMP ran here",
-          "[objective][isolate]") {
-  const SweepConfig s = test::sweep_text(R"([train]
-dataset = "synthetic"
-synthetic_samples = 400
-hidden = [16]
-epochs = 2
-batch_size = 32
-threads = 2
-[sweep]
-strategy = "random"
-trials = 1
-[space]
-lr = { log_uniform = [1e-3, 1e-1] }
-)");
-  const Trial t{0, {ParamValue(0.05)}};
-  TrainerObjective here(s, 2, nullptr);  // trains in this process first: OpenMP's threads exist
-  REQUIRE(here.prepare().ok());
-  const TrialRecord in_place = here.run(t, TrialHooks{});
-  REQUIRE(in_place.status == TrialStatus::kCompleted);
-  ForkedObjective forked(std::make_unique<TrainerObjective>(s, 2, nullptr), 0);
-  REQUIRE(forked.prepare().ok());
-  TrialRecord r = forked.run(t, TrialHooks{});  // would hang if libgomp's pool crossed fork()
-  REQUIRE(r.status == TrialStatus::kCompleted);
-  r.seconds = in_place.seconds;
-  for (size_t i = 0; i < r.curves.size() && i < in_place.curves.size(); ++i)
-    r.curves[i].seconds = in_place.curves[i].seconds;
-  CHECK(encode_record(r) == encode_record(in_place));
+  CHECK(r.curves.size() < 100000u);
+  CHECK(run_forked(g, 0, {}, 1).record.curves.size() == 1u);  // the host's next trial: as usual
 }
 
 TEST_CASE("a trial killed while the sweep stops is interrupted not failed", "[objective][isolate]") {
-  // SLURM signals every process of a job step, the trial's own too, and SIGKILLs what is left
-  // after its grace time: that trial did not fail, it runs again when the sweep continues.
-  ForkedObjective f(std::make_unique<ScriptedObjective>(2, Then::kKilled), 0);
+  // SLURM signals every process of a job step, and SIGKILLs what is left after its grace time:
+  // that trial did not fail, it runs again when the sweep continues.
+  ForkedObjective f(sweep_of(6), 1, 0);
   REQUIRE(f.prepare().ok());
-  int epochs = 0, asked_after = 0;
+  bool stopping = false;
   TrialHooks hooks;
+  int epochs = 0;
   hooks.on_epoch = [&](const TrialRecord&) {
-    ++epochs;
+    if (++epochs == 2) {
+      for (pid_t child : children_of(f.host_pid())) ::kill(child, SIGKILL);
+      stopping = true;
+    }
     return EpochAnswer::kContinue;
   };
-  hooks.stop = [&] { return epochs == 2 && asked_after++ > 0; };  // stopping once it is killed
+  hooks.stop = [&] { return stopping; };
   const TrialRecord r = f.run(trial(1), hooks);
   INFO(r.error);
   CHECK(r.status == TrialStatus::kInterrupted);
   CHECK(r.curves.size() == 2u);
   CHECK(r.error.find("SIGKILL") != std::string::npos);
-  // The same death while the sweep goes on is a failure.
-  ForkedObjective g(std::make_unique<ScriptedObjective>(2, Then::kKilled), 0);
-  REQUIRE(g.prepare().ok());
-  CHECK(g.run(trial(1), TrialHooks{}).status == TrialStatus::kFailed);
+}
+
+TEST_CASE("an isolated objective's prepare errors name the config's file line and key",
+          "[objective][isolate]") {
+  const SweepConfig s = test::sweep_text(
+      "[train]\ndataset = \"csv\"\ndata_path = \"no/such.csv\"\n[space]\nlr = [0.1, 0.2]\n");
+  ForkedObjective f(s, 1, 0);
+  const Status st = f.prepare();
+  REQUIRE_FALSE(st.ok());
+  CHECK(st.error().str().find("sweep.toml:3: data_path: no/such.csv: missing file") !=
+        std::string::npos);
+  CHECK(f.host_pid() == 0);  // the host that could not load it has gone
+}
+
+TEST_CASE("a program is a trial host only when asked and refuses a bad request",
+          "[objective][isolate]") {
+  std::string flag = kTrialHostFlag, pid = "12x", name = "test";
+  char* argv[] = {name.data(), flag.data(), pid.data(), nullptr};
+  CHECK(run_trial_host_if_asked(3, argv) == 2);  // not a process id: exit 2, saying what it is for
+  std::string other = "--other";
+  char* not_host[] = {name.data(), other.data(), nullptr};
+  CHECK(run_trial_host_if_asked(2, not_host) == -1);
 }
 
 TEST_CASE("a record reads back as its attempt and an older one as attempt 1", "[objective][codec]") {
