@@ -5,9 +5,8 @@
 // mpirun or srun, the job goes on too).
 //
 // The children are not forked from this process. An MPI rank is a bad parent: its runtime's
-// progress threads, sockets and shared memory are copied into every child (under srun
-// --mpi=pmix on three loaded nodes a rank that forked its trials died of SIGSEGV at start 2 times
-// in 6; issue 13). prepare() starts a trial host instead: this program again (/proc/self/exe
+// progress threads, sockets, shared and registered memory would be copied into every child
+// (Open MPI warns against fork(); InfiniBand verbs break). prepare() starts a trial host instead: this program again (/proc/self/exe
 // with kTrialHostFlag, posix_spawn: nothing of MPI is inherited, no descriptor but its socket),
 // which loads the data set once and forks a child per trial from a process that never started
 // MPI or a thread. Each child shares the data set copy-on-write (it only reads it), so a trial

@@ -204,6 +204,12 @@ TEST_CASE("a grid sweep gives identical per-trial results with 1, 2 and 3 worker
     INFO(name);
     check_same_results(runs["in-process"], recs);
   }
+  // No trial goes out before every worker is ready, so trials 0, 1 and 2 went one to each of the
+  // three (a worker that had loaded its data first could otherwise take several).
+  std::set<int> first_ranks;
+  for (const auto& t : runs["3 workers"])
+    if (t.id < 3) first_ranks.insert(t.rank);
+  CHECK(first_ranks == std::set<int>{1, 2, 3});
 }
 
 TEST_CASE("bayes with one worker asks and tells in the in-process order, so it is the same sweep",
