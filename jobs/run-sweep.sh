@@ -43,10 +43,7 @@ echo "job ${SLURM_JOB_ID:-?} run $(( ${SLURM_RESTART_COUNT:-0} + 1 )) on ${SLURM
      "hypersweep $command, $ranks ranks (1 scheduler + ${SLURM_NTASKS:-1} workers x $OMP_NUM_THREADS OpenMP threads each), $config -> $out"
 
 case "${HS_LAUNCHER:-srun}" in
-  # --kill-on-bad-exit: a rank that dies (a crash in MPI_Init, say) ends the step at once, as
-  # mpirun ends its job, instead of leaving rank 0 waiting for it until the time limit.
-  srun)   launch=(srun --mpi=pmix --overcommit --kill-on-bad-exit=1 --ntasks="$ranks"
-                  --cpus-per-task="$OMP_NUM_THREADS") ;;
+  srun)   launch=(srun --mpi=pmix --overcommit --ntasks="$ranks" --cpus-per-task="$OMP_NUM_THREADS") ;;
   mpirun) launch=(mpirun -np "$ranks" --oversubscribe --bind-to none)
           [ "$(id -u)" -eq 0 ] && export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 ;;
   *)      echo "run-sweep: HS_LAUNCHER must be srun or mpirun, got $HS_LAUNCHER" >&2; exit 2 ;;

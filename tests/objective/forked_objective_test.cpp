@@ -36,6 +36,15 @@ SweepConfig sweep_of(int epochs, const std::string& more_train = "") {
 
 Trial trial(int64_t id) { return Trial{id, {ParamValue(0.01 * static_cast<double>(id + 1))}}; }
 
+// Whether process `pid` has ended (a zombie, or gone), from /proc.
+bool ended(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(in, line)) return true;
+  const size_t paren = line.rfind(')');
+  return paren == std::string::npos || line.compare(paren + 2, 1, "Z") == 0;
+}
+
 // The processes `pid` forked (its trial's, for a trial host), from /proc.
 std::vector<pid_t> children_of(pid_t pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children");
@@ -125,7 +134,12 @@ TEST_CASE("a trial host that dies fails its trial and the next trial starts anot
   ForkedObjective f(sweep_of(6), 1, 0);
   REQUIRE(f.prepare().ok());
   const pid_t first = f.host_pid();
-  const Run r = run_forked(f, 2, [](pid_t host) { ::kill(host, SIGKILL); });
+  // Killed, and waited for until it has ended: its trial's process then has its SIGKILL too
+  // (PR_SET_PDEATHSIG), and cannot finish the epochs left before this process answers.
+  const Run r = run_forked(f, 2, [](pid_t host) {
+    ::kill(host, SIGKILL);
+    while (!ended(host)) ::usleep(1000);
+  });
   INFO(r.record.error);
   CHECK(r.record.status == TrialStatus::kFailed);
   CHECK(r.record.error.find("killed by SIGKILL") != std::string::npos);
