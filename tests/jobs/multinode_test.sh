@@ -64,24 +64,34 @@ cancel_job() {
     sleep 0.2
   done
 }
-# Waits for job $1 to complete; after a rank's crash at start (rank_crashed) cancels it and
-# submits "${@:2}" once more (among them --output=FILE, %j the job id). Sets job, out (the
-# job's output file) and state (its final state, or the last one seen at the hang guard).
+# The output file of job $1 submitted with "${@:2}" (--output=FILE among them, %j the job id).
+output_of() {
+  local a file=""
+  for a in "${@:2}"; do [[ "$a" == --output=* ]] && file="${a#--output=}"; done
+  echo "${file/\%j/$1}"
+}
+# After a rank's crash at start (rank_crashed): cancels job $job and submits "$@" again; sets
+# job and out (its output file).
+resubmit() {
+  cat "$out"
+  log "job $job: a rank died of SIGSEGV at start; cancelling it, the same submission again"
+  cancel_job "$job"
+  job="$(submit "$@")"
+  out="$(output_of "$job" "$@")"
+}
+# Waits for job $1 to complete, submitted with "${@:2}"; after a rank's crash at start, once,
+# cancels it and submits the same again. Sets job, out (the job's output file) and state (its
+# final state, or the last one seen at the hang guard).
 complete_job() {
-  local args=("${@:2}") tries=1 end=$(( SECONDS + HANG )) a pattern=""
-  for a in "${args[@]}"; do [[ "$a" == --output=* ]] && pattern="${a#--output=}"; done
+  local tries=1 end=$(( SECONDS + HANG ))
   job="$1"
-  out="${pattern/\%j/$job}"
+  out="$(output_of "$@")"
   while :; do
     state="$(job_state "$job")"
     [ "$state" = COMPLETED ] && break
     if [ "$tries" -eq 1 ] && rank_crashed "$out"; then
-      cat "$out"
-      log "job $job: a rank died of SIGSEGV at start; cancelling it, the same submission again"
-      cancel_job "$job"
+      resubmit "${@:2}"
       tries=2
-      job="$(submit "${args[@]}")"
-      out="${pattern/\%j/$job}"
       continue
     fi
     final_state "$state" && break
@@ -149,12 +159,8 @@ CONF
   local out="$WORK/fail-$job.out" tries=1 end=$(( SECONDS + HANG ))
   until [ -f started.3 ] && [ -f started.4 ] && [ -f started.5 ]; do
     if [ "$tries" -eq 1 ] && rank_crashed "$out"; then
-      cat "$out"
-      log "job $job: a rank died of SIGSEGV at start; cancelling it, the same submission again"
-      cancel_job "$job"
+      resubmit "${submit_args[@]}"
       tries=2
-      job="$(submit "${submit_args[@]}")"
-      out="$WORK/fail-$job.out"
       continue
     fi
     if final_state "$(job_state "$job")" || [ "$SECONDS" -ge "$end" ]; then
