@@ -13,13 +13,15 @@ final_state() {
   return 1
 }
 # Waits for job $1 to reach state $2, through any other state that is not final; prints the
-# state it ended in.
+# state it ended in. With a command "${@:3}", it also stops waiting as soon as that command
+# succeeds, and prints "gave up".
 wait_state() {
   local state="" end=$(( SECONDS + HANG ))
   while :; do
     state="$(job_state "$1")"
     [ "$state" = "$2" ] && break
     final_state "$state" && break
+    [ $# -gt 2 ] && "${@:3}" && { state="gave up"; break; }
     [ "$SECONDS" -lt "$end" ] || break
     sleep 0.2
   done

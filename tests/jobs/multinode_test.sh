@@ -83,21 +83,13 @@ resubmit() {
 # cancels it and submits the same again. Sets job, out (the job's output file) and state (its
 # final state, or the last one seen at the hang guard).
 complete_job() {
-  local tries=1 end=$(( SECONDS + HANG ))
   job="$1"
   out="$(output_of "$@")"
-  while :; do
-    state="$(job_state "$job")"
-    [ "$state" = COMPLETED ] && break
-    if [ "$tries" -eq 1 ] && rank_crashed "$out"; then
-      resubmit "${@:2}"
-      tries=2
-      continue
-    fi
-    final_state "$state" && break
-    [ "$SECONDS" -lt "$end" ] || break
-    sleep 0.2
-  done
+  state="$(wait_state "$job" COMPLETED rank_crashed "$out")"
+  if [ "$state" = "gave up" ]; then
+    resubmit "${@:2}"
+    state="$(wait_state "$job" COMPLETED)"
+  fi
 }
 # The same sweep in one process, for the per-trial results the cluster's must equal.
 reference() { "$BIN/hypersweep" run "$1" --out "$2" --force >"$2.log" 2>&1 || { cat "$2.log"; exit 1; }; }
