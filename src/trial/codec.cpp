@@ -64,6 +64,19 @@ std::string encode_record(const TrialRecord& t) {
   }
   w.str(t.error);
   w.pod<int32_t>(t.attempt);
+  w.pod<uint64_t>(t.curve_extra_names.size());
+  for (const std::string& n : t.curve_extra_names) w.str(n);
+  w.pod<uint64_t>(t.curve_extra.size());
+  for (const std::vector<double>& row : t.curve_extra) {
+    w.pod<uint64_t>(row.size());
+    for (double v : row) w.pod<double>(v);
+  }
+  w.pod<uint64_t>(t.results.size());
+  for (const auto& [name, value] : t.results) {
+    w.str(name);
+    w.pod<double>(value);
+  }
+  w.str(t.log_path);
   return w.take();
 }
 
@@ -97,6 +110,25 @@ bool decode_record(const std::string& bytes, TrialRecord* t) {
   }
   t->error = r.str();
   t->attempt = r.at_end() ? 1 : r.pod<int32_t>();  // records from before attempts: their first
+  t->curve_extra_names.clear();
+  t->curve_extra.clear();
+  t->results.clear();
+  t->log_path.clear();
+  if (!r.at_end()) {  // records from before the extra columns have none
+    t->curve_extra_names.resize(r.count(8));
+    for (std::string& n : t->curve_extra_names) n = r.str();
+    t->curve_extra.resize(r.count(8));
+    for (std::vector<double>& row : t->curve_extra) {
+      row.resize(r.count(8));
+      for (double& v : row) v = r.pod<double>();
+    }
+    t->results.resize(r.count(16));
+    for (auto& [name, value] : t->results) {
+      name = r.str();
+      value = r.pod<double>();
+    }
+    t->log_path = r.str();
+  }
   return status.has_value() && t->attempt >= 1 && r.done();
 }
 

@@ -8,7 +8,10 @@
 // f64, num_classes i32, epochs i32, seconds f64, rank i32, host str, curves (u64 n, then per
 // row epoch i32 and lr, train_loss, train_acc, val_loss, val_acc, seconds f64), layer_names
 // (u64 n, str each), update_ratio (u64 rows, then per row u64 n and f64 each), error str,
-// attempt i32 (absent in records written before it existed: they read as attempt 1).
+// attempt i32 (absent in records written before it existed: they read as attempt 1), then
+// curve_extra_names (u64 n, str each), curve_extra (u64 rows, then per row u64 n and f64 each),
+// results (u64 n, then per entry str and f64), log_path str (all four absent in records written
+// before them: they read empty).
 //
 // May depend on: core, search (ParamValue), trial/record.h. Thread safety: pure functions.
 #pragma once

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "search/strategy.h"
@@ -49,6 +50,16 @@ struct TrialRecord {
   // 1 for a trial's first run; each run again of a lost one ([sweep] max_retries) adds 1. (An
   // interrupted trial run again when the sweep continues keeps its number: it was not lost.)
   int attempt = 1;
+  // What a command printed beyond the fixed fields (objective/command_objective.h): the other
+  // numeric keys of its epoch lines (curve_extra_names, in first-printed order;
+  // curve_extra[row][k] the value on curves[row]'s line, NaN where that line lacked it) and of
+  // its result line (results: name and value, in printed order). Empty for the built-in trainer.
+  std::vector<std::string> curve_extra_names;
+  std::vector<std::vector<double>> curve_extra;  // [curves.size()][curve_extra_names.size()]
+  std::vector<std::pair<std::string, double>> results;
+  // Where the trial's own output was kept, on the host that ran it: <log_path>.out (stdout) and
+  // <log_path>.err (stderr); "" when none was kept (the built-in trainer).
+  std::string log_path;
 };
 
 // Whether a failed trial was lost rather than wrong: its process was killed by a signal (a
