@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs every Debian 12 package hypersweep needs to build, test and run.
 # Idempotent: apt-get skips what is already installed. Needs root (or sudo).
-# Usage: scripts/install-deps.sh [--bench]   (--bench adds the PyTorch baseline)
+# Usage: scripts/install-deps.sh [--bench]   (--bench adds PyTorch and Optuna, for bench/)
 set -euo pipefail
 
 SUDO=""
@@ -28,7 +28,7 @@ pkgs=(
   chromium fonts-dejavu-core          # headless browser for the HTML report tests (tests/report)
 )
 if [ "${1:-}" = "--bench" ]; then
-  pkgs+=(python3-torch python3-numpy libopenblas0-openmp time)
+  pkgs+=(python3-torch python3-numpy libopenblas0-openmp time python3-optuna)
 fi
 
 export DEBIAN_FRONTEND=noninteractive

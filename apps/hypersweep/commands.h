@@ -1,5 +1,5 @@
 // commands.h: the subcommands of the hypersweep program, one file each (train.cpp, plan.cpp,
-// run.cpp, recipe.cpp, show.cpp, report.cpp, export.cpp), and what they share: the exit codes
+// run.cpp, recipe.cpp, show.cpp, logs.cpp, report.cpp, export.cpp), and what they share: the exit codes
 // and the one way an error reaches the user. main.cpp wires them into the command line.
 //
 // Each add_<name>() adds its subcommand, with its options and --help text, to `app`, and sets
@@ -50,5 +50,6 @@ void add_recipe(CLI::App& app, Runner* run, Argv args);
 void add_show(CLI::App& app, Runner* run);
 void add_report(CLI::App& app, Runner* run);
 void add_export(CLI::App& app, Runner* run);
+void add_logs(CLI::App& app, Runner* run);
 
 }  // namespace hs::cli

@@ -7,6 +7,7 @@
 //   show    the top trials of a results file, status counts and each trial's diagnosis.
 //   report  one self-contained HTML page for a results file (curves, scatter, table).
 //   export  write a results file's trials and curves as CSV files.
+//   logs    the end of a command trial's own stdout and stderr.
 #include <cstdio>
 #include <exception>
 #include <string>
@@ -39,6 +40,7 @@ int main(int argc, char** argv) {
   hs::cli::add_show(app, &run);
   hs::cli::add_report(app, &run);
   hs::cli::add_export(app, &run);
+  hs::cli::add_logs(app, &run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -21,7 +21,80 @@ struct ShowArgs {
   std::string results;
   int top = 10;
   bool all_evidence = false;
+  int64_t trial = -1;  // --trial: that trial alone, whole
 };
+
+std::string number_text(double v, const char* format = "{:.4f}") {
+  return std::isfinite(v) ? fmt::format(fmt::runtime(format), v) : std::string("-");
+}
+
+// The results a command printed beyond its metric: the union of every trial's names, in
+// first-seen order.
+std::vector<std::string> result_names(const std::vector<TrialRecord>& trials) {
+  std::vector<std::string> names;
+  for (const auto& t : trials)
+    for (const auto& [n, v] : t.results)
+      if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
+  return names;
+}
+
+double result_of(const TrialRecord& t, const std::string& name) {
+  for (const auto& [n, v] : t.results)
+    if (n == name) return v;
+  return NAN;
+}
+
+// `show --trial N`: one trial whole: its parameters, status, error, results, curve (every
+// column, the printed ones too), where its logs are, and its diagnosis.
+int show_trial(const std::string& path, const AnalysedFile& an, int64_t id) {
+  const auto& trials = an.results.trials;
+  size_t i = 0;
+  while (i < trials.size() && trials[i].id != id) ++i;
+  if (i == trials.size())
+    return fail(make_error(path, fmt::format("has no trial {} ({} trials recorded{})", id,
+                                             trials.size(),
+                                             trials.empty() ? "" : fmt::format(", ids {} to {}",
+                                                 trials.front().id, trials.back().id))));
+  const TrialRecord& t = trials[i];
+  const auto& h = an.results.header;
+  fmt::print("trial {} of {}: {}{}\n", t.id, path, status_name(t.status),
+             t.attempt > 1 ? fmt::format(" (attempt {})", t.attempt) : "");
+  fmt::print("parameters: {}\n", describe(h.space, t.params, 8));
+  fmt::print("{}: {}{}, test_acc {}, {} epochs, {:.1f} s on {} (rank {})\n", h.metric.name,
+             number_text(t.best_metric, "{:.6g}"),
+             t.best_epoch > 0 ? fmt::format(" at epoch {}", t.best_epoch) : "",
+             number_text(t.test_acc), t.epochs, t.seconds, t.host.empty() ? "?" : t.host, t.rank);
+  for (const auto& [n, v] : t.results) fmt::print("{}: {}\n", n, number_text(v, "{:.6g}"));
+  if (!t.error.empty()) {
+    std::string indented = "  ";
+    for (char c : t.error) indented += c == '\n' ? std::string("\n  ") : std::string(1, c);
+    fmt::print("error:\n{}\n", indented);
+  }
+  if (!t.log_path.empty())
+    fmt::print("logs (on {}): {}.out, {}.err  (hypersweep logs {} {})\n", t.host, t.log_path,
+               t.log_path, path, t.id);
+  if (!t.curves.empty()) {
+    std::string head = fmt::format("{:>6} {:>10} {:>10} {:>10} {:>10} {:>10} {:>9}", "epoch", "lr",
+                                   "train_loss", "train_acc", "val_loss", "val_acc", "seconds");
+    for (const auto& n : t.curve_extra_names) head += fmt::format(" {:>12}", n);
+    fmt::print("\n{}\n", head);
+    for (size_t j = 0; j < t.curves.size(); ++j) {
+      const EpochRow& e = t.curves[j];
+      std::string line = fmt::format("{:>6} {:>10} {:>10} {:>10} {:>10} {:>10} {:>9.2f}", e.epoch,
+                                     number_text(e.lr, "{:.4g}"), number_text(e.train_loss),
+                                     number_text(e.train_acc), number_text(e.val_loss),
+                                     number_text(e.val_acc), e.seconds);
+      for (size_t k = 0; k < t.curve_extra_names.size(); ++k)
+        line += fmt::format(" {:>12}", number_text(j < t.curve_extra.size() && k < t.curve_extra[j].size()
+                                                       ? t.curve_extra[j][k] : NAN, "{:.6g}"));
+      fmt::print("{}\n", line);
+    }
+  }
+  if (!an.findings[i].empty()) fmt::print("\n");
+  for (const auto& f : an.findings[i])
+    fmt::print("{}: {}{}\n", f.label, f.evidence, f.advice.empty() ? "" : " -> " + f.advice);
+  return 0;
+}
 
 // `show` of a recipe file: its status, then each step's verdict and report.
 int show_recipe(const std::string& path, const RecipeData& recipe) {
@@ -45,6 +118,7 @@ int run_show(const ShowArgs& a) {
   auto an = analyse_file(a.results);
   if (!an) return fail(an.error());
   if (an->recipe) return show_recipe(a.results, *an->recipe);
+  if (a.trial >= 0) return show_trial(a.results, *an, a.trial);
   const auto& h = an->results.header;
   const auto& trials = an->results.trials;
   const bool maximise = h.metric.direction == Direction::kMaximize;
@@ -70,13 +144,18 @@ int run_show(const ShowArgs& a) {
     return maximise ? u > v : u < v;
   });
   const size_t shown = a.top > 0 ? std::min(order.size(), static_cast<size_t>(a.top)) : order.size();
-  fmt::print("\n{:>6}  {:<13} {:>10} {:>8} {:>6} {:>7}  {:<40} {}\n", "trial", "status", h.metric.name,
-             "test_acc", "epochs", "seconds", "parameters", "diagnosis");
+  // The results a command printed beyond its metric, a column each after test_acc.
+  const std::vector<std::string> results = result_names(trials);
+  std::string result_head;
+  for (const auto& n : results) result_head += fmt::format(" {:>12}", n);
+  fmt::print("\n{:>6}  {:<13} {:>10} {:>8}{} {:>6} {:>7}  {:<40} {}\n", "trial", "status", h.metric.name,
+             "test_acc", result_head, "epochs", "seconds", "parameters", "diagnosis");
   for (size_t k = 0; k < shown; ++k) {
     const auto& t = trials[order[k]];
-    fmt::print("{:>6}  {:<13} {:>10} {:>8} {:>6} {:>7.1f}  {:<40} {}\n", t.id, status_name(t.status),
-               std::isfinite(t.best_metric) ? fmt::format("{:.4f}", t.best_metric) : "-",
-               std::isfinite(t.test_acc) ? fmt::format("{:.4f}", t.test_acc) : "-", t.epochs,
+    std::string result_cells;
+    for (const auto& n : results) result_cells += fmt::format(" {:>12}", number_text(result_of(t, n), "{:.6g}"));
+    fmt::print("{:>6}  {:<13} {:>10} {:>8}{} {:>6} {:>7.1f}  {:<40} {}\n", t.id, status_name(t.status),
+               number_text(t.best_metric), number_text(t.test_acc), result_cells, t.epochs,
                t.seconds, describe(h.space, t.params, 4), labels_of(an->findings[order[k]]));
   }
   if (shown < order.size()) fmt::print("({} more; --top 0 shows all)\n", order.size() - shown);
@@ -89,6 +168,17 @@ int run_show(const ShowArgs& a) {
                  f.advice.empty() ? "" : " -> " + f.advice);
     }
   }
+  // Why each trial that ran into an error did (its first line; --trial N prints it whole).
+  size_t errors = 0;
+  for (const auto& t : trials) {
+    if (t.error.empty() || (t.status != TrialStatus::kFailed && t.status != TrialStatus::kTimedOut))
+      continue;
+    if (errors++ == 0) fmt::print("\n");
+    if (errors > 20) continue;
+    fmt::print("trial {} {}: {}\n", t.id, status_name(t.status), t.error.substr(0, t.error.find('\n')));
+  }
+  if (errors > 20) fmt::print("({} more failed trials)\n", errors - 20);
+  if (errors > 0) fmt::print("(hypersweep show {} --trial N prints a trial whole, its logs' paths too)\n", a.results);
   return 0;
 }
 
@@ -104,13 +194,18 @@ void add_show(CLI::App& app, Runner* run) {
       "with its evidence and what to try. Reads the HDF5 file alone (a copy, or a running sweep).\n"
       "Examples:\n"
       "  hypersweep show hypersweep_default.h5\n"
-      "  hypersweep show sweep_random.h5 --top 0");
+      "  hypersweep show sweep_random.h5 --top 0\n"
+      "  hypersweep show sweep_command.h5 --trial 3");
   show->add_option("results", a->results,
                    "Results file (HDF5) written by hypersweep run, or a recipe's file (its steps' "
                    "verdicts and reports)")->required();
   show->add_option("--top,-n", a->top, "How many of the best trials to list (0: all; default 10)")
       ->check(CLI::NonNegativeNumber);
   show->add_flag("--evidence", a->all_evidence, "Also print the evidence of healthy trials");
+  show->add_option("--trial,-t", a->trial,
+                   "Print one trial whole: parameters, status, error, results, every curve "
+                   "column, its logs' paths and diagnosis")
+      ->check(CLI::NonNegativeNumber);
 
   show->callback([run, a] { *run = [a] { return run_show(*a); }; });
 }

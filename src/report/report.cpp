@@ -177,6 +177,25 @@ void json_update_ratios(std::string& out, const TrialRecord& t, int digits) {
   out += ']';
 }
 
+// The extra columns a command printed, [names][epochs] (as update_ratio), or null.
+void json_curve_extra(std::string& out, const TrialRecord& t, int digits) {
+  if (t.curve_extra_names.empty()) {
+    out += "null";
+    return;
+  }
+  out += '[';
+  for (size_t k = 0; k < t.curve_extra_names.size(); ++k) {
+    if (k) out += ',';
+    out += '[';
+    for (size_t j = 0; j < t.curve_extra.size(); ++j) {
+      if (j) out += ',';
+      json_number(out, k < t.curve_extra[j].size() ? t.curve_extra[j][k] : NAN, digits);
+    }
+    out += ']';
+  }
+  out += ']';
+}
+
 std::string html_escape(std::string_view s) {
   std::string out;
   for (char c : s) {
@@ -289,6 +308,21 @@ void json_trials(std::string& out, const SweepHeader& h, const std::vector<Trial
   });
   out += ',';
   json_column(out, "ur", trials, [&](T t) { json_update_ratios(out, t, digits); });
+  out += ',';
+  // What a command printed beyond the fixed fields: extra curve columns and results.
+  json_column(out, "xn", trials, [&](T t) {
+    json_list(out, t.curve_extra_names, [&](const std::string& n) { json_string(out, n); });
+  });
+  out += ',';
+  json_column(out, "xc", trials, [&](T t) { json_curve_extra(out, t, digits); });
+  out += ',';
+  json_column(out, "rn", trials, [&](T t) {
+    json_list(out, t.results, [&](const auto& kv) { json_string(out, kv.first); });
+  });
+  out += ',';
+  json_column(out, "rv", trials, [&](T t) {
+    json_list(out, t.results, [&](const auto& kv) { json_number(out, kv.second, 7); });
+  });
   out += ',';
   json_findings(out, trials.size(), findings);
   out += '}';

@@ -195,7 +195,7 @@
       sec('trial', 'Chosen trial', '<div id="' + pre + 'trial-head"></div><div class="row3">' +
         '<div>' + cap('loss: points per <span class="xl"></span>, lines their moving average; lr on the right axis') + plot('plot-loss') + '</div>' +
         '<div>' + cap('accuracy: points per <span class="xl"></span>, lines their moving average') + plot('plot-acc') + '</div>' +
-        '<div>' + cap('update/weight ratio per layer (log axis; dashed: 1e-3)') + plot('plot-ratio') + '</div></div>') +
+        '<div>' + cap('update/weight ratio per layer (log axis; dashed: 1e-3); for a command, the other columns it printed', 'ratio-caption') + plot('plot-ratio') + '</div></div>') +
       sec('search', 'Search space', '<div class="row"><div><div class="controls">x <select id="' + pre + 'scatter-x"></select> y ' +
         '<select id="' + pre + 'scatter-y"></select></div>' +
         cap('trials with a result coloured by rank of the metric (yellow: best); crosses: no result') + plot('plot-scatter') + '</div>' +
@@ -354,7 +354,22 @@
       var ep = epochsOf(c);
       twoCurves(els[0], ep, c.tl, c.vl, 'loss', c.lr);
       twoCurves(els[1], ep, c.ta, c.va, 'accuracy', null);
-      renderRatios(els[2], ep, T.ln[i], T.ur[i]);
+      if (!has((T.ur[i] || [])[0]) && T.xn[i] && T.xn[i].length) renderExtra(els[2], ep, T.xn[i], T.xc[i]);
+      else renderRatios(els[2], ep, T.ln[i], T.ur[i]);
+    }
+    // The other columns a command printed per epoch (epoch_time, ...), one line each.
+    function renderExtra(el, ep, names, cols) {
+      var fr = frame({ w: 460, h: 310, legend: true, x: extent([ep]), y: extent(cols), xlabel: XL,
+        ylabel: 'other printed columns' });
+      var n = 0, s = '', leg = [];
+      (cols || []).forEach(function (v, k) {
+        if (!has(v)) return;
+        var col = LAYER_COLORS[k % LAYER_COLORS.length];
+        s += '<path class="ma" stroke="' + col + '" d="' + pathD(ep, v, fr.X, fr.Y) + '"/>';
+        ++n; leg.push([names[k], col]);
+      });
+      fr.s.push(s);
+      finish(el, fr, n, legend(fr, leg));
     }
     // train and val as points plus their moving averages; lr (when given) on a second axis.
     function twoCurves(el, ep, tr, va, name, lr) {
@@ -541,6 +556,15 @@
             return '<span class="tag tag-' + esc(x[0]) + '" title="' + esc(tip) + '">' + esc(x[0]) + '</span>';
           }).join('');
         } });
+    // The results a command printed beyond its metric: a column each (union, first-seen order).
+    var RESULTS = [];
+    for (var ri = 0; ri < N; ++ri) (T.rn[ri] || []).forEach(function (n) { if (RESULTS.indexOf(n) < 0) RESULTS.push(n); });
+    RESULTS.forEach(function (name) {
+      COLS.splice(COLS.length - 1, 0, { h: name, d: 4, v: function (i) {
+        var k = (T.rn[i] || []).indexOf(name);
+        return k < 0 ? null : T.rv[i][k];
+      } });
+    });
     var sortCol = -1, sortDir = 1;
     function cmpVal(a, b) {  // nulls last, numbers before strings
       var na = a === null || a === undefined || (typeof a === 'number' && !isFinite(a));

@@ -2,6 +2,7 @@
 #include "store/export.h"
 
 #include "core/file.h"
+#include "store/layout.h"
 
 #include <cmath>
 #include <cstdio>
@@ -63,6 +64,18 @@ std::string csv_value(const ParamValue& v) {
   return csv_field(std::get<std::string>(v));
 }
 
+// The union of a name list of every record (layer_names, curve_extra_names), in first-seen
+// order.
+std::vector<std::string> union_of(const std::vector<TrialRecord>& trials,
+                                  const std::vector<std::string> TrialRecord::*names) {
+  std::vector<std::string> out;
+  std::unordered_map<std::string, size_t> seen;
+  for (const TrialRecord& r : trials)
+    for (const std::string& n : r.*names)
+      if (seen.emplace(n, out.size()).second) out.push_back(n);
+  return out;
+}
+
 void add_line(std::string* out, const std::vector<std::string>& fields) {
   for (size_t i = 0; i < fields.size(); ++i) {
     if (i) *out += ',';
@@ -77,9 +90,12 @@ std::string summary_csv(const ResultsData& d) {
   std::vector<std::string> head = {"id", "status"};
   for (const Param& p : d.header.space.params) head.push_back(csv_field(p.name));
   for (const char* c : {"best_epoch", "best_metric", "test_acc", "initial_loss", "num_classes",
-                        "epochs_run", "seconds", "rank", "host", "attempt", "error"}) {
+                        "epochs_run", "seconds", "rank", "host", "attempt"}) {
     head.push_back(c);
   }
+  const std::vector<std::string> results = store::results_of(d.trials);
+  for (const std::string& name : results) head.push_back(csv_field(name));
+  head.push_back("error");
   std::string out;
   add_line(&out, head);
   for (const TrialRecord& r : d.trials) {
@@ -95,6 +111,12 @@ std::string summary_csv(const ResultsData& d) {
     f.push_back(std::to_string(r.rank));
     f.push_back(csv_field(r.host));
     f.push_back(std::to_string(r.attempt));
+    for (const std::string& name : results) {
+      double v = NAN;
+      for (const auto& [n, x] : r.results)
+        if (n == name) v = x;
+      f.push_back(csv_number(v));
+    }
     f.push_back(csv_field(r.error));
     add_line(&out, f);
   }
@@ -102,15 +124,14 @@ std::string summary_csv(const ResultsData& d) {
 }
 
 std::string curves_csv(const ResultsData& d) {
-  std::vector<std::string> layers;  // the union, first-seen order
-  std::unordered_map<std::string, size_t> column;
-  for (const TrialRecord& r : d.trials) {
-    for (const std::string& name : r.layer_names) {
-      if (column.emplace(name, layers.size()).second) layers.push_back(name);
-    }
-  }
+  const std::vector<std::string> layers = union_of(d.trials, &TrialRecord::layer_names);
+  const std::vector<std::string> extra = union_of(d.trials, &TrialRecord::curve_extra_names);
+  std::unordered_map<std::string, size_t> column, extra_column;
+  for (size_t j = 0; j < layers.size(); ++j) column.emplace(layers[j], j);
+  for (size_t j = 0; j < extra.size(); ++j) extra_column.emplace(extra[j], j);
   std::vector<std::string> head = {"id",       "epoch",   "lr",     "train_loss",
                                    "train_acc", "val_loss", "val_acc", "seconds"};
+  for (const std::string& name : extra) head.push_back(csv_field(name));
   for (const std::string& name : layers) head.push_back(csv_field("update_ratio/" + name));
   std::string out;
   add_line(&out, head);
@@ -121,6 +142,12 @@ std::string curves_csv(const ResultsData& d) {
                                     csv_number(c.lr),        csv_number(c.train_loss),
                                     csv_number(c.train_acc), csv_number(c.val_loss),
                                     csv_number(c.val_acc),   csv_number(c.seconds)};
+      std::vector<std::string> extras(extra.size());  // blank where this trial lacks the column
+      if (e < r.curve_extra.size()) {
+        for (size_t j = 0; j < r.curve_extra_names.size() && j < r.curve_extra[e].size(); ++j)
+          extras[extra_column.at(r.curve_extra_names[j])] = csv_number(r.curve_extra[e][j]);
+      }
+      f.insert(f.end(), extras.begin(), extras.end());
       std::vector<std::string> ratios(layers.size());  // blank where this trial lacks the layer
       if (e < r.update_ratio.size()) {
         for (size_t j = 0; j < r.layer_names.size() && j < r.update_ratio[e].size(); ++j) {

@@ -3,10 +3,14 @@
 //
 //   summary.csv  one row per trial, in /summary order: id, status, every parameter by name (in
 //                space order), best_epoch, best_metric, test_acc, initial_loss, num_classes,
-//                epochs_run, seconds, rank, host, error
+//                epochs_run, seconds, rank, host, attempt, the results a command printed
+//                (TrialRecord::results: the union of every trial's, first-seen order, blank
+//                where a trial has none), error
 //   curves.csv   long format, one row per trial and epoch: id, epoch, lr, train_loss, train_acc,
-//                val_loss, val_acc, seconds, then update_ratio/<layer> for the union of every
-//                trial's layers (in first-seen order), blank where a trial has no such layer
+//                val_loss, val_acc, seconds, then the extra columns a command printed (the union
+//                of every trial's curve_extra_names, first-seen order), then update_ratio/<layer>
+//                for the union of every trial's layers (in first-seen order); blank where a trial
+//                has no such column or layer
 //
 // RFC 4180 quoting: a field holding a comma, a double quote, CR or LF is put in double quotes,
 // its quotes doubled. Lines end in "\n". A text cell (a string parameter, status, host, error,

@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -86,6 +87,43 @@ Status read_curves(const std::string& path, hid_t g, TrialRecord* r) {
   for (const CurveRow& c : rows) {
     r->curves.push_back({c.epoch, c.lr, c.train_loss, c.train_acc, c.val_loss, c.val_acc, c.seconds});
   }
+  // The extra columns a command printed (files from before them have none).
+  r->curve_extra_names.clear();
+  r->curve_extra.clear();
+  const htri_t has_extra = H5Aexists(d.get(), "extra_columns");
+  H5_TRY(has_extra);
+  if (has_extra == 0) return Status::Ok();
+  auto names = read_attr_strings(path, d.get(), ".", "extra_columns");
+  if (!names.ok()) return names.error();
+  H5Id et(H5Tclose);
+  if (Status st = store::make_doubles_type(path, store::curve_extra_columns(*names), &et); !st.ok())
+    return st;
+  std::vector<double> flat(static_cast<size_t>(n) * std::max<size_t>(names->size(), 1));
+  if (n > 0 && !names->empty())
+    H5_TRY(H5Dread(d.get(), et.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, flat.data()));
+  r->curve_extra_names = std::move(*names);
+  const size_t k = r->curve_extra_names.size();
+  for (hssize_t i = 0; i < n; ++i)
+    r->curve_extra.emplace_back(flat.begin() + static_cast<ptrdiff_t>(i * k),
+                                flat.begin() + static_cast<ptrdiff_t>((i + 1) * k));
+  return Status::Ok();
+}
+
+// A trial's results (attributes result_names and result_values), as printed.
+Status read_results_of(const std::string& path, hid_t g, const std::string& where,
+                       TrialRecord* r) {
+  r->results.clear();
+  const htri_t has = H5Aexists(g, "result_names");
+  H5_TRY(has);
+  if (has == 0) return Status::Ok();
+  auto names = read_attr_strings(path, g, ".", "result_names");
+  if (!names.ok()) return names.error();
+  auto values = store::read_attr_doubles(path, g, ".", "result_values");
+  if (!values.ok()) return values.error();
+  if (names->size() != values->size())
+    return make_error(path, where + " has " + std::to_string(names->size()) + " result_names for " +
+                                std::to_string(values->size()) + " result_values");
+  for (size_t i = 0; i < names->size(); ++i) r->results.emplace_back((*names)[i], (*values)[i]);
   return Status::Ok();
 }
 
@@ -135,7 +173,8 @@ Status read_trial_group(const std::string& path, hid_t trials, const std::string
   std::string status = summary_status;
   for (auto [attr, out] : {std::pair<const char*, std::string*>{"status", &status},
                            {"host", &r->host},
-                           {"error", &r->error}}) {
+                           {"error", &r->error},
+                           {"log_path", &r->log_path}}) {
     const htri_t has = H5Aexists(g.get(), attr);
     H5_TRY(has);
     if (has == 0) continue;
@@ -149,6 +188,7 @@ Status read_trial_group(const std::string& path, hid_t trials, const std::string
                                 "\", which this hypersweep does not know (a newer one wrote it?)");
   r->status = *known;
   if (Status st = read_curves(path, g.get(), r); !st.ok()) return st;
+  if (Status st = read_results_of(path, g.get(), where, r); !st.ok()) return st;
   return read_update_ratio(path, g.get(), where, r);
 }
 

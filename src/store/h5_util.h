@@ -142,6 +142,28 @@ inline Status attr_strings(const std::string& path, hid_t loc, const char* name,
   return Status::Ok();
 }
 
+// A 1-D double attribute (a trial's result_values).
+inline Status attr_doubles(const std::string& path, hid_t loc, const char* name,
+                           const std::vector<double>& v) {
+  const hsize_t n = v.size();
+  H5_OPEN(space, H5Screate_simple(1, &n, nullptr), H5Sclose);
+  H5_OPEN(attr, H5Acreate2(loc, name, H5T_NATIVE_DOUBLE, space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+  if (!v.empty()) H5_TRY(H5Awrite(attr.get(), H5T_NATIVE_DOUBLE, v.data()));
+  return Status::Ok();
+}
+
+// A 1-D double attribute back.
+inline Result<std::vector<double>> read_attr_doubles(const std::string& path, hid_t loc,
+                                                     const char* obj, const char* name) {
+  H5_OPEN(attr, H5Aopen_by_name(loc, obj, name, H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+  H5_OPEN(space, H5Aget_space(attr.get()), H5Sclose);
+  const hssize_t n = H5Sget_simple_extent_npoints(space.get());
+  H5_TRY(n);
+  std::vector<double> out(static_cast<size_t>(n));
+  if (n > 0) H5_TRY(H5Aread(attr.get(), H5T_NATIVE_DOUBLE, out.data()));
+  return out;
+}
+
 // A parameter's value as a scalar attribute of its own type: int8 for a bool, int64, double, or
 // a string.
 inline Status attr_value(const std::string& path, hid_t loc, const char* name, const ParamValue& v) {

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 
 #include "core/file.h"
@@ -14,9 +15,10 @@
 
 namespace hs::store {
 
-Status H5Writer::set_layout(const std::string& path, const SearchSpace& space) {
+Status H5Writer::set_layout(const std::string& path, const SearchSpace& space,
+                            const std::vector<std::string>& results) {
   path_ = path;
-  auto layout = make_layout(path, space);
+  auto layout = make_layout(path, space, results);
   if (!layout.ok()) return layout.error();
   layout_ = std::move(*layout);
   auto rt = make_row_type(path, layout_);
@@ -49,8 +51,9 @@ Status H5Writer::write_root(const SweepHeader& h) {
   return Status::Ok();
 }
 
-Status H5Writer::create(const std::string& path, const SweepHeader& h) {
-  if (Status st = set_layout(path, h.space); !st.ok()) return st;
+Status H5Writer::create(const std::string& path, const SweepHeader& h,
+                        const std::vector<std::string>& results) {
+  if (Status st = set_layout(path, h.space, results); !st.ok()) return st;
   // In memory (the core driver without a backing store): HDF5 writes nothing to disk, so a full
   // disk cannot fail inside it (where a failed create leaks a file HDF5 then cannot close at
   // exit); write_image() puts the bytes on disk with plain, checked writes.
@@ -75,8 +78,8 @@ Status H5Writer::create(const std::string& path, const SweepHeader& h) {
 }
 
 Status H5Writer::open(const std::string& path, const SweepHeader& h,
-                      const std::vector<int64_t>& ids) {
-  if (Status st = set_layout(path, h.space); !st.ok()) return st;
+                      const std::vector<int64_t>& ids, const std::vector<std::string>& results) {
+  if (Status st = set_layout(path, h.space, results); !st.ok()) return st;
   file_ = H5Id(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose);
   if (file_.get() < 0) return h5_error(path, "H5Fopen", __FILE__, __LINE__);
   room_fd_ = ::open(path.c_str(), O_RDWR | O_CLOEXEC);  // for reserve(); -1: no reserving
@@ -86,6 +89,10 @@ Status H5Writer::open(const std::string& path, const SweepHeader& h,
   hsize_t n = 0;
   H5_TRY(H5Sget_simple_extent_dims(space.get(), &n, nullptr));
   if (n != ids.size()) return make_error(path, "/summary rows differ from the journal");
+  H5_OPEN(ftype, H5Dget_type(summary_.get()), H5Tclose);
+  for (const Column& c : layout_.cols)
+    if (H5Tget_member_index(ftype.get(), c.name.c_str()) < 0)
+      return make_error(path, "/summary has no column " + c.name);
   for (size_t i = 0; i < ids.size(); ++i) rows_[ids[i]] = i;
   return Status::Ok();
 }
@@ -108,6 +115,18 @@ Status H5Writer::write_group(const TrialRecord& r) {
   if (Status s = attr_string(path, g.get(), "host", r.host); !s.ok()) return s;
   if (!r.error.empty())
     if (Status s = attr_string(path, g.get(), "error", r.error); !s.ok()) return s;
+  if (!r.log_path.empty())
+    if (Status s = attr_string(path, g.get(), "log_path", r.log_path); !s.ok()) return s;
+  if (!r.results.empty()) {  // whole and in printed order (/summary has them by column)
+    std::vector<std::string> names;
+    std::vector<double> values;
+    for (const auto& [n, v] : r.results) {
+      names.push_back(n);
+      values.push_back(v);
+    }
+    if (Status s = attr_strings(path, g.get(), "result_names", names); !s.ok()) return s;
+    if (Status s = attr_doubles(path, g.get(), "result_values", values); !s.ok()) return s;
+  }
   {
     H5Id t(H5Tclose);
     if (Status st = make_curve_type(path, &t); !st.ok()) return st;
@@ -127,10 +146,37 @@ Status H5Writer::write_group(const TrialRecord& r) {
       c.val_acc = e.val_acc;
       c.seconds = e.seconds;
     }
+    // The extra columns a command printed follow the fixed ones, doubles at 8-byte steps.
+    const std::vector<std::string> extra = curve_extra_columns(r.curve_extra_names);
+    H5Id ft(H5Tclose);
+    {
+      H5_OPEN(whole, H5Tcreate(H5T_COMPOUND, sizeof(CurveRow) + 8 * extra.size()), H5Tclose);
+      for (int j = 0; j < H5Tget_nmembers(t.get()); ++j) {
+        char* name = H5Tget_member_name(t.get(), static_cast<unsigned>(j));
+        H5_OPEN(mt, H5Tget_member_type(t.get(), static_cast<unsigned>(j)), H5Tclose);
+        const herr_t in = H5Tinsert(whole.get(), name, H5Tget_member_offset(t.get(), static_cast<unsigned>(j)), mt.get());
+        H5free_memory(name);
+        H5_TRY(in);
+      }
+      for (size_t j = 0; j < extra.size(); ++j)
+        H5_TRY(H5Tinsert(whole.get(), extra[j].c_str(), sizeof(CurveRow) + 8 * j, H5T_NATIVE_DOUBLE));
+      ft = std::move(whole);
+    }
+    const size_t row_bytes = sizeof(CurveRow) + 8 * extra.size();
+    std::vector<char> bytes(rows.size() * row_bytes, 0);
+    for (size_t i = 0; i < rows.size(); ++i) {
+      std::memcpy(bytes.data() + i * row_bytes, &rows[i], sizeof(CurveRow));
+      for (size_t j = 0; j < extra.size(); ++j) {
+        const double v = i < r.curve_extra.size() && j < r.curve_extra[i].size() ? r.curve_extra[i][j] : NAN;
+        std::memcpy(bytes.data() + i * row_bytes + sizeof(CurveRow) + 8 * j, &v, 8);
+      }
+    }
     const hsize_t n = rows.size();
     H5_OPEN(space, H5Screate_simple(1, &n, nullptr), H5Sclose);
-    H5_OPEN(d, H5Dcreate2(g.get(), "curves", t.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Dclose);
-    if (n > 0) H5_TRY(H5Dwrite(d.get(), t.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, rows.data()));
+    H5_OPEN(d, H5Dcreate2(g.get(), "curves", ft.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Dclose);
+    if (n > 0) H5_TRY(H5Dwrite(d.get(), ft.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, bytes.data()));
+    if (!r.curve_extra_names.empty())
+      if (Status s = attr_strings(path, d.get(), "extra_columns", r.curve_extra_names); !s.ok()) return s;
   }
   const hsize_t dims[2] = {r.update_ratio.size(), r.layer_names.size()};
   std::vector<double> flat;

@@ -28,14 +28,21 @@ class H5Writer {
   ~H5Writer() { (void)close(); }
 
   // Creates a file in memory (`path` names it in errors) with the root attributes, /space, an
-  // empty /summary and /trials; write() adds to it, write_image() puts it on disk.
-  Status create(const std::string& path, const SweepHeader& h);
+  // empty /summary (with a column for each of `results`, layout.h) and /trials; write() adds to
+  // it, write_image() puts it on disk.
+  Status create(const std::string& path, const SweepHeader& h,
+                const std::vector<std::string>& results = {});
   // After create(): closes the file and writes its bytes as the new file `dest` (fsync'd), which
   // must not exist (a link there, even a dangling one, is an error, never followed; a partly
   // written file is removed).
   Status write_image(const std::string& dest);
-  // Opens a file this class wrote and closed cleanly; `ids` are its summary rows in order.
-  Status open(const std::string& path, const SweepHeader& h, const std::vector<int64_t>& ids);
+  // Opens a file this class wrote and closed cleanly; `ids` are its summary rows in order,
+  // `results` its result columns (an error when /summary lacks one of them).
+  Status open(const std::string& path, const SweepHeader& h, const std::vector<int64_t>& ids,
+              const std::vector<std::string>& results = {});
+  // Whether /summary has a column for each result of `r` (else the file must be built anew
+  // with one more column: write() would leave the result out of /summary).
+  bool has_columns_for(const TrialRecord& r) const { return has_results_of(layout_, r); }
   // Writes (or replaces) the trial's group, then its summary row (so a row is there only when
   // its group is complete). Not flushed.
   Status write(const TrialRecord& r);
@@ -49,7 +56,8 @@ class H5Writer {
   Status close();
 
  private:
-  Status set_layout(const std::string& path, const SearchSpace& space);
+  Status set_layout(const std::string& path, const SearchSpace& space,
+                    const std::vector<std::string>& results);
   Status write_root(const SweepHeader& h);
   Status write_group(const TrialRecord& r);
   Status write_summary_row(const TrialRecord& r);

@@ -61,6 +61,26 @@ Status check_record(const std::string& path, const SweepHeader& h, const TrialRe
                                   " layers");
     }
   }
+  // A command's extra columns: one row per curves row, one value per name, names unique and
+  // not empty (each is an HDF5 column).
+  if (!r.curve_extra_names.empty() && r.curve_extra.size() != r.curves.size())
+    return make_error(path, who + ": " + std::to_string(r.curve_extra.size()) +
+                                " rows of extra curve columns for " +
+                                std::to_string(r.curves.size()) + " curve rows");
+  for (const std::vector<double>& row : r.curve_extra) {
+    if (row.size() != r.curve_extra_names.size())
+      return make_error(path, who + ": a row of extra curve columns has " +
+                                  std::to_string(row.size()) + " values for " +
+                                  std::to_string(r.curve_extra_names.size()) + " names");
+  }
+  std::unordered_map<std::string, int> seen;
+  for (const std::string& n : r.curve_extra_names)
+    if (n.empty() || seen[n]++ > 0)
+      return make_error(path, who + ": extra curve column \"" + n + "\" is empty or given twice");
+  seen.clear();
+  for (const auto& [n, v] : r.results)
+    if (n.empty() || seen[n]++ > 0)
+      return make_error(path, who + ": result \"" + n + "\" is empty or given twice");
   return {};
 }
 

@@ -97,7 +97,33 @@ ParamValue get_param(const char* row, const Column& c, const Param& p) {
 
 }  // namespace
 
-Result<Layout> make_layout(const std::string& path, const SearchSpace& space) {
+namespace {
+
+// `name`, or with `prefix` in front (again and again) while `taken` says the name is used.
+template <class Taken>
+std::string free_name(std::string name, const char* prefix, const Taken& taken) {
+  while (taken(name)) name = prefix + name;
+  return name;
+}
+
+}  // namespace
+
+std::vector<std::string> results_of(const std::vector<TrialRecord>& trials) {
+  std::vector<std::string> names;
+  for (const TrialRecord& r : trials)
+    for (const auto& [name, value] : r.results)
+      if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+  return names;
+}
+
+bool has_results_of(const Layout& l, const TrialRecord& r) {
+  return std::all_of(r.results.begin(), r.results.end(), [&](const auto& kv) {
+    return std::find(l.results.begin(), l.results.end(), kv.first) != l.results.end();
+  });
+}
+
+Result<Layout> make_layout(const std::string& path, const SearchSpace& space,
+                           const std::vector<std::string>& results) {
   Layout l;
   l.cols.push_back({"id", Col::kI64, 8});
   l.cols.push_back({"status", Col::kStr, kStatusLen});
@@ -124,6 +150,14 @@ Result<Layout> make_layout(const std::string& path, const SearchSpace& space) {
                                              {"host", Col::kStr, kHostLen},
                                              {"attempt", Col::kI32, 4}}) {
     l.cols.push_back(c);
+  }
+  for (const std::string& name : results) {
+    const auto taken = [&](const std::string& n) {
+      return std::any_of(l.cols.begin(), l.cols.end(), [&](const Column& c) { return c.name == n; }) ||
+             std::any_of(std::begin(kReserved), std::end(kReserved), [&](const char* r) { return n == r; });
+    };
+    l.cols.push_back({free_name(name, "result_", taken), Col::kF64, 8});
+    l.results.push_back(name);
   }
   for (Column& c : l.cols) {
     c.offset = l.row_bytes;
@@ -174,6 +208,12 @@ std::vector<char> pack_row(const Layout& l, const TrialRecord& r) {
   put<int32_t>(&row, l.cols[k++], r.rank);
   put_value(&row, l.cols[k++], r.host);
   put<int32_t>(&row, l.cols[k++], r.attempt);
+  for (const std::string& name : l.results) {
+    double v = NAN;
+    for (const auto& [n, x] : r.results)
+      if (n == name) v = x;
+    put<double>(&row, l.cols[k++], v);
+  }
   return row;
 }
 
@@ -195,6 +235,29 @@ Status make_curve_type(const std::string& path, H5Id* out) {
   H5_TRY(H5Tinsert(t.get(), "val_loss", HOFFSET(CurveRow, val_loss), H5T_NATIVE_DOUBLE));
   H5_TRY(H5Tinsert(t.get(), "val_acc", HOFFSET(CurveRow, val_acc), H5T_NATIVE_DOUBLE));
   H5_TRY(H5Tinsert(t.get(), "seconds", HOFFSET(CurveRow, seconds), H5T_NATIVE_DOUBLE));
+  *out = std::move(t);
+  return {};
+}
+
+std::vector<std::string> curve_extra_columns(const std::vector<std::string>& names) {
+  std::vector<std::string> out;
+  for (const std::string& name : names) {
+    const auto taken = [&](const std::string& n) {
+      static const char* const kFixed[] = {"epoch",   "lr",      "train_loss", "train_acc",
+                                           "val_loss", "val_acc", "seconds"};
+      return std::find(out.begin(), out.end(), n) != out.end() ||
+             std::any_of(std::begin(kFixed), std::end(kFixed), [&](const char* f) { return n == f; });
+    };
+    out.push_back(free_name(name, "extra_", taken));
+  }
+  return out;
+}
+
+Status make_doubles_type(const std::string& path, const std::vector<std::string>& members,
+                         H5Id* out) {
+  H5_OPEN(t, H5Tcreate(H5T_COMPOUND, 8 * std::max<size_t>(members.size(), 1)), H5Tclose);
+  for (size_t j = 0; j < members.size(); ++j)
+    H5_TRY(H5Tinsert(t.get(), members[j].c_str(), 8 * j, H5T_NATIVE_DOUBLE));
   *out = std::move(t);
   return {};
 }

@@ -33,14 +33,26 @@ inline constexpr size_t kHostLen = 64;
 
 // The /summary row for a space: id, status, one column per parameter (double for uniform,
 // log_uniform and numeric choices, int64 for int and all-integer choices, a fixed-length string
-// for string choices, int8 for bool choices), then best_epoch ... host.
+// for string choices, int8 for bool choices), then best_epoch ... attempt, then one double
+// column per result a command printed (TrialRecord::results; NaN where a trial has none).
 struct Layout {
-  std::vector<Column> cols;  // id, status, params..., the rest
+  std::vector<Column> cols;  // id, status, params..., the rest, the results
   size_t row_bytes = 0;
+  std::vector<std::string> results;  // the results' names, as printed, in column order
 };
 
 // Errors: a parameter named like a fixed column (id, status, best_epoch, ..., or error).
-Result<Layout> make_layout(const std::string& path, const SearchSpace& space);
+// `results`: the names of the result columns (results_of), in order; a result column is named
+// as the result unless that name is taken by a fixed column, a parameter or an earlier column:
+// then "result_" is put in front (until it is free).
+Result<Layout> make_layout(const std::string& path, const SearchSpace& space,
+                           const std::vector<std::string>& results = {});
+
+// The names of every result the records hold (TrialRecord::results), in first-recorded order:
+// the result columns of a /summary that holds them.
+std::vector<std::string> results_of(const std::vector<TrialRecord>& trials);
+// Whether layout `l` has a column for every result of `r`.
+bool has_results_of(const Layout& l, const TrialRecord& r);
 
 // The packed compound type of a /summary row (same in memory and in the file); the caller closes
 // it. With `only_in` (a compound type read from a file), the columns that type lacks are left out
@@ -63,6 +75,16 @@ struct CurveRow {
   double lr, train_loss, train_acc, val_loss, val_acc, seconds;
 };
 Status make_curve_type(const std::string& path, H5Id* out);
+
+// The extra curve columns of a trial (TrialRecord::curve_extra_names) as HDF5 member names: the
+// name itself unless a fixed curve column (epoch ... seconds) or an earlier extra has it, then
+// with "extra_" in front. The `curves` dataset keeps the names as printed in its attribute
+// extra_columns.
+std::vector<std::string> curve_extra_columns(const std::vector<std::string>& names);
+// A compound type of doubles, one member per name, packed at 8-byte steps from offset 0: how the
+// extra curve columns are written and read, apart from the fixed ones.
+Status make_doubles_type(const std::string& path, const std::vector<std::string>& members,
+                         H5Id* out);
 
 // A trial's group under /trials: its id zero-padded to 6 digits ("000042").
 std::string trial_name(int64_t id);

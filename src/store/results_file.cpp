@@ -128,7 +128,7 @@ Status ResultsFile::rebuild_h5(const std::vector<int64_t>& ids) {
   errno = 0;
   {
     store::H5Writer fresh;
-    made = fresh.create(tmp, s.header);
+    made = fresh.create(tmp, s.header, store::results_of(s.trials));
     for (size_t i = 0; made.ok() && i < s.trials.size(); ++i) made = fresh.write(s.trials[i]);
     if (made.ok()) made = fresh.write_image(tmp);
   }
@@ -138,7 +138,7 @@ Status ResultsFile::rebuild_h5(const std::vector<int64_t>& ids) {
     ::unlink(tmp.c_str());  // ours: create() made it anew (O_EXCL), or it is not there
     return store::plain_h5_error(made.error(), "cannot rebuild the HDF5 file from its journal", err);
   }
-  made = s.h5.open(s.path, s.header, ids);
+  made = s.h5.open(s.path, s.header, ids, store::results_of(s.trials));
   if (made.ok()) return made;
   return store::plain_h5_error(made.error(), "cannot open the rebuilt HDF5 file", errno);
 }
@@ -217,7 +217,7 @@ Result<ResultsFile> ResultsFile::open(const std::string& path) {
   std::vector<int64_t> ids;
   for (const TrialRecord& r : s.trials) ids.push_back(r.id);
   if (ready.ok() && j->clean_close && h5_matches(path, s.trials) &&
-      s.h5.open(path, s.header, ids).ok())
+      s.h5.open(path, s.header, ids, store::results_of(s.trials)).ok())
     return out;
   if (ready.ok()) ready = out.rebuild_h5(ids);
   if (ready.ok()) return out;
@@ -245,6 +245,15 @@ Status ResultsFile::append(const TrialRecord& r) {
     s.trials.push_back(r);
   }
   const QuietHdf5 quiet;
+  if (!s.h5.has_columns_for(r)) {  // a result no trial had: /summary gains its column
+    std::vector<int64_t> ids;
+    for (const TrialRecord& t : s.trials) ids.push_back(t.id);
+    if (Status w = rebuild_h5(ids); !w.ok()) {
+      s.broken = true;
+      return w;
+    }
+    return Status::Ok();
+  }
   // Room first (h5_writer.h): HDF5 must not meet a full disk halfway through a write. Twice the
   // record and 1 MiB cover its group, its /summary row, a new chunk and the metadata flushed.
   errno = 0;

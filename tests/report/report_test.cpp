@@ -336,3 +336,31 @@ TEST_CASE("browser renders every plot and row of 1000 trials x 100 epochs", "[re
 }
 
 }  // namespace
+
+TEST_CASE("browser shows what a command printed: result columns and extra curves", "[report][browser]") {
+  if (!have_browser()) return;
+  Sweep s = synthetic_sweep(4, 6, "random");
+  for (TrialRecord& t : s.trials) {  // as a command trial: no layers, two extra curve columns
+    t.layer_names.clear();
+    t.update_ratio.assign(t.curves.size(), {});
+    t.curve_extra_names = {"epoch_time", "grad_norm"};
+    t.curve_extra.clear();
+    for (size_t e = 0; e < t.curves.size(); ++e) t.curve_extra.push_back({1.0 + e, 0.5 / (1.0 + e)});
+    t.results = {{"final_val_loss", 0.3 + 0.01 * t.id}};
+  }
+  Scratch sc;
+  const fs::path page = sc.write("report_printed.html", hs::render_report(s.header, s.trials, s.findings));
+  keep(page);
+  const Browse b = browse(sc, page, "--dump-dom");
+  INFO("chromium stderr:\n" << b.err);
+  REQUIRE(b.code == 0);
+  CHECK(console_errors(b.err).empty());
+  REQUIRE(body_attr(b.dom, "data-rendered") == "1");
+  // The chosen trial's third plot draws the two printed columns (it has no update ratios).
+  CHECK(attr_int(b.dom, "plot-ratio", "data-series") == 2);
+  CHECK(contains(element(b.dom, "plot-ratio", "</svg>"), ">epoch_time<"));
+  // The table has a column for the printed result.
+  const std::string table = element(b.dom, "trials-table", "</table>");
+  CHECK(contains(table, ">final_val_loss<"));
+  CHECK(contains(table, ">0.31<"));
+}

@@ -640,3 +640,93 @@ TEST_CASE("a journal from an older hypersweep (HSJRNL01) is refused by name, its
   REQUIRE(d->trials.size() == 1);
   require_equal(d->trials[0], make_record(0));
 }
+
+namespace {
+
+// A command trial's record: extra curve columns (one named like the fixed `seconds`), results
+// (one named like the fixed column best_metric) and its logs' path.
+TrialRecord printed_record(int64_t id, bool with_second_result) {
+  TrialRecord r = make_record(id);
+  r.curve_extra_names = {"epoch_time", "seconds"};
+  r.curve_extra.clear();
+  for (size_t e = 0; e < r.curves.size(); ++e)
+    r.curve_extra.push_back({0.5 + static_cast<double>(e) + static_cast<double>(id) / 7, e == 0 ? NAN : 1.0 / 3});
+  r.results = {{"final_val_loss", 0.25 + static_cast<double>(id)}};
+  if (with_second_result) r.results.emplace_back("best_metric", -1.5);
+  r.log_path = "/scratch/run.h5.logs/" + std::to_string(id);
+  return r;
+}
+
+// The names of a compound dataset's members.
+std::vector<std::string> members(hid_t file, const char* dataset) {
+  const hid_t ds = H5Dopen2(file, dataset, H5P_DEFAULT);
+  const hid_t t = H5Dget_type(ds);
+  std::vector<std::string> out;
+  for (int i = 0; i < H5Tget_nmembers(t); ++i) {
+    char* n = H5Tget_member_name(t, static_cast<unsigned>(i));
+    out.emplace_back(n);
+    H5free_memory(n);
+  }
+  H5Tclose(t);
+  H5Dclose(ds);
+  return out;
+}
+
+// Column `name` of /summary as doubles.
+std::vector<double> summary_doubles(hid_t file, const char* name) {
+  const hid_t ds = H5Dopen2(file, "summary", H5P_DEFAULT);
+  const hid_t mt = H5Tcreate(H5T_COMPOUND, sizeof(double));
+  H5Tinsert(mt, name, 0, H5T_NATIVE_DOUBLE);
+  const hid_t sp = H5Dget_space(ds);
+  std::vector<double> v(static_cast<size_t>(H5Sget_simple_extent_npoints(sp)));
+  REQUIRE(H5Dread(ds, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()) >= 0);
+  H5Sclose(sp);
+  H5Tclose(mt);
+  H5Dclose(ds);
+  return v;
+}
+
+}  // namespace
+
+TEST_CASE("what a command printed beyond the fixed fields becomes HDF5 columns and reads back", "[store]") {
+  const std::string path = temp_path("printed.h5");
+  {
+    auto f = ResultsFile::create(path, make_header(), false);
+    REQUIRE(f.ok());
+    REQUIRE(f->append(make_record(0)).ok());           // no extra columns at all
+    REQUIRE(f->append(printed_record(1, false)).ok());  // /summary gains final_val_loss
+    REQUIRE(f->append(printed_record(2, true)).ok());   // ... and result_best_metric
+    REQUIRE(f->close().ok());
+  }
+  const std::vector<TrialRecord> written = {make_record(0), printed_record(1, false), printed_record(2, true)};
+  auto d = read_results(path);
+  REQUIRE(d.ok());
+  REQUIRE(d->trials.size() == 3);
+  for (size_t i = 0; i < 3; ++i) require_equal(d->trials[i], written[i]);
+  auto g = ResultsFile::open(path);  // the HDF5 file matches the journal: no rebuild needed
+  REQUIRE(g.ok());
+  for (size_t i = 0; i < 3; ++i) require_equal(g->trials()[i], written[i]);
+  REQUIRE(g->close().ok());
+
+  const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  REQUIRE(file >= 0);
+  const std::vector<std::string> cols = members(file, "summary");
+  REQUIRE(cols.size() >= 2);
+  // The results come last, in first-recorded order; a name taken by a fixed column gets a prefix.
+  CHECK(cols[cols.size() - 2] == "final_val_loss");
+  CHECK(cols[cols.size() - 1] == "result_best_metric");
+  const std::vector<double> fvl = summary_doubles(file, "final_val_loss");
+  REQUIRE(fvl.size() == 3);
+  CHECK(std::isnan(fvl[0]));
+  CHECK(fvl[1] == 1.25);
+  CHECK(fvl[2] == 2.25);
+  const std::vector<double> rbm = summary_doubles(file, "result_best_metric");
+  CHECK(std::isnan(rbm[1]));
+  CHECK(rbm[2] == -1.5);
+  // The curves gain a column per printed name, `seconds` renamed beside the fixed one.
+  const std::vector<std::string> curve_cols = members(file, "trials/000001/curves");
+  CHECK(curve_cols == std::vector<std::string>{"epoch", "lr", "train_loss", "train_acc", "val_loss",
+                                                "val_acc", "seconds", "epoch_time", "extra_seconds"});
+  CHECK(members(file, "trials/000000/curves").size() == 7);
+  H5Fclose(file);
+}

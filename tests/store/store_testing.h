@@ -60,6 +60,18 @@ inline void require_equal(const TrialRecord& a, const TrialRecord& b) {
   }
   REQUIRE(a.error == b.error);
   REQUIRE(a.attempt == b.attempt);
+  REQUIRE(a.curve_extra_names == b.curve_extra_names);
+  REQUIRE(a.curve_extra.size() == b.curve_extra.size());
+  for (size_t e = 0; e < a.curve_extra.size(); ++e) {
+    REQUIRE(a.curve_extra[e].size() == b.curve_extra[e].size());
+    for (size_t j = 0; j < a.curve_extra[e].size(); ++j) REQUIRE(same(a.curve_extra[e][j], b.curve_extra[e][j]));
+  }
+  REQUIRE(a.results.size() == b.results.size());
+  for (size_t k = 0; k < a.results.size(); ++k) {
+    REQUIRE(a.results[k].first == b.results[k].first);
+    REQUIRE(same(a.results[k].second, b.results[k].second));
+  }
+  REQUIRE(a.log_path == b.log_path);
 }
 
 inline void require_header_equal(const SweepHeader& a, const SweepHeader& b) {

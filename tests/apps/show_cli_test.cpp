@@ -1,0 +1,141 @@
+// `hypersweep show` (its table's printed result columns, the failed trials' errors, --trial N),
+// `hypersweep logs` and `export` on a results file of command trials that printed more than the
+// fixed fields, written through ResultsFile as a sweep writes it.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <fstream>
+#include <string>
+
+#include "core/host.h"
+#include "store/results_file.h"
+#include "support/cli.h"
+
+using namespace hs;
+using namespace hs::test;
+
+namespace {
+
+// Three command trials: 0 completed with an extra curve column, a result and its logs; 1 failed
+// with a two-line error; 2 timed out.
+std::string printed_sweep(const Scratch& s) {
+  SweepHeader h;
+  h.config_text = "[objective]\ncommand = \"python3 train.py lr={lr}\"\n";
+  h.config_hash = config_hash(h.config_text);
+  h.strategy = "random";
+  h.version = "test";
+  h.start_time = "2026-11-30T00:00:00Z";
+  h.metric = Metric{"val_acc", Direction::kMaximize};
+  Param lr;
+  lr.name = "lr";
+  lr.kind = ParamKind::kLogUniform;
+  lr.lo = 1e-4;
+  lr.hi = 1e-1;
+  h.space.params = {lr};
+  const std::string path = s.path("printed.h5");
+  auto f = ResultsFile::create(path, h, false);
+  REQUIRE(f.ok());
+  TrialRecord done;
+  done.id = 0;
+  done.status = TrialStatus::kCompleted;
+  done.params = {0.01};
+  done.best_epoch = 2;
+  done.best_metric = 0.875;
+  done.epochs = 2;
+  done.host = host_name();
+  done.curves = {{1, 0.01, 0.9, NAN, 0.8, 0.75, 1.0}, {2, 0.01, 0.5, NAN, 0.6, 0.875, 2.0}};
+  done.update_ratio = {{}, {}};
+  done.curve_extra_names = {"epoch_time"};
+  done.curve_extra = {{0.97}, {1.03}};
+  done.results = {{"final_val_loss", 0.4375}};
+  done.log_path = s.path("printed.h5.logs/000000");
+  REQUIRE(f->append(done).ok());
+  TrialRecord failed = done;
+  failed.id = 1;
+  failed.status = TrialStatus::kFailed;
+  failed.best_metric = NAN;
+  failed.curves.clear();
+  failed.update_ratio.clear();
+  failed.curve_extra.clear();
+  failed.curve_extra_names.clear();
+  failed.results.clear();
+  failed.error = "the command exited with status 1\nstderr (the end):\nValueError: lr too big";
+  failed.log_path = s.path("printed.h5.logs/000001");
+  REQUIRE(f->append(failed).ok());
+  TrialRecord late = failed;
+  late.id = 2;
+  late.status = TrialStatus::kTimedOut;
+  late.error = "the command timed out after 5 s ([objective] timeout) and was killed";
+  REQUIRE(f->append(late).ok());
+  REQUIRE(f->close().ok());
+  std::filesystem::create_directories(s.path("printed.h5.logs"));
+  std::ofstream(s.path("printed.h5.logs/000000.out")) << "loading\n{\"epoch\": 1}\n{\"epoch\": 2}\nresult line\n";
+  std::ofstream(s.path("printed.h5.logs/000000.err")) << "warning: slow disk\n";
+  return path;
+}
+
+}  // namespace
+
+TEST_CASE("show prints the printed results and every failed trial's error", "[cli][show]") {
+  Scratch s;
+  const std::string path = printed_sweep(s);
+  const Run r = hypersweep("show '" + path + "'");
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  CHECK(contains(r.out, "final_val_loss"));
+  CHECK(contains(r.out, "0.4375"));
+  CHECK(contains(r.out, "trial 1 failed: the command exited with status 1"));
+  CHECK(contains(r.out, "trial 2 timed_out: the command timed out after 5 s"));
+  CHECK_FALSE(contains(r.out, "ValueError"));  // the first line only; --trial prints it whole
+}
+
+TEST_CASE("show --trial prints one trial whole with its logs' paths", "[cli][show]") {
+  Scratch s;
+  const std::string path = printed_sweep(s);
+  Run r = hypersweep("show '" + path + "' --trial 0");
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  CHECK(contains(r.out, "trial 0 of"));
+  CHECK(contains(r.out, "final_val_loss: 0.4375"));
+  CHECK(contains(r.out, "epoch_time"));
+  CHECK(contains(r.out, "1.03"));
+  CHECK(contains(r.out, s.path("printed.h5.logs/000000") + ".out"));
+  r = hypersweep("show '" + path + "' --trial 1");
+  CHECK(r.code == 0);
+  CHECK(contains(r.out, "ValueError: lr too big"));
+  r = hypersweep("show '" + path + "' --trial 7");
+  CHECK(r.code == 2);
+  CHECK(contains(r.err, "has no trial 7"));
+}
+
+TEST_CASE("logs prints the end of a trial's stdout and stderr", "[cli][show]") {
+  Scratch s;
+  const std::string path = printed_sweep(s);
+  Run r = hypersweep("logs '" + path + "' 0 --lines 2");
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  CHECK(contains(r.out, "000000.out (4 lines, the last 2)"));
+  CHECK(contains(r.out, "result line"));
+  CHECK_FALSE(contains(r.out, "loading"));
+  CHECK(contains(r.out, "warning: slow disk"));
+  r = hypersweep("logs '" + path + "' 0 --err");
+  CHECK_FALSE(contains(r.out, "result line"));
+  // Trial 1's files were never written: said, naming the file, exit 1.
+  r = hypersweep("logs '" + path + "' 1");
+  CHECK(r.code == 1);
+  CHECK(contains(r.err, "000001.out: cannot be read here"));
+}
+
+TEST_CASE("export writes the printed columns", "[cli][show]") {
+  Scratch s;
+  const std::string path = printed_sweep(s);
+  const Run r = hypersweep("export '" + path + "' --csv '" + s.path("csv") + "'");
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  const std::string summary = slurp(s.path("csv/summary.csv"));
+  CHECK(contains(summary, ",attempt,final_val_loss,error\n"));
+  CHECK(contains(summary, ",0.4375,"));
+  const std::string curves = slurp(s.path("csv/curves.csv"));
+  CHECK(contains(curves, ",seconds,epoch_time\n"));
+  CHECK(contains(curves, ",1.03\n"));
+}
