@@ -97,6 +97,65 @@ Status H5Writer::open(const std::string& path, const SweepHeader& h,
   return Status::Ok();
 }
 
+namespace {
+
+// A trial's `curves`: the fixed columns (CurveRow), then the extra ones a command printed,
+// doubles at 8-byte steps, their names as printed in the attribute extra_columns.
+Status write_curves(const std::string& path, hid_t g, const TrialRecord& r) {
+  H5Id t(H5Tclose);
+  if (Status st = make_curve_type(path, &t); !st.ok()) return st;
+  // The 4 bytes of padding after `epoch` go to the file as they are in memory: zeroed, so no
+  // heap bytes of this process end up in the results file.
+  std::vector<CurveRow> rows(r.curves.size());
+  if (!rows.empty())  // memset of a null pointer is undefined, even for 0 bytes
+    std::memset(static_cast<void*>(rows.data()), 0, rows.size() * sizeof(CurveRow));
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const EpochRow& e = r.curves[i];
+    CurveRow& c = rows[i];
+    c.epoch = e.epoch;
+    c.lr = e.lr;
+    c.train_loss = e.train_loss;
+    c.train_acc = e.train_acc;
+    c.val_loss = e.val_loss;
+    c.val_acc = e.val_acc;
+    c.seconds = e.seconds;
+  }
+  // The extra columns a command printed follow the fixed ones, doubles at 8-byte steps.
+  const std::vector<std::string> extra = curve_extra_columns(r.curve_extra_names);
+  H5Id ft(H5Tclose);
+  {
+    H5_OPEN(whole, H5Tcreate(H5T_COMPOUND, sizeof(CurveRow) + 8 * extra.size()), H5Tclose);
+    for (int j = 0; j < H5Tget_nmembers(t.get()); ++j) {
+      char* name = H5Tget_member_name(t.get(), static_cast<unsigned>(j));
+      H5_OPEN(mt, H5Tget_member_type(t.get(), static_cast<unsigned>(j)), H5Tclose);
+      const herr_t in = H5Tinsert(whole.get(), name, H5Tget_member_offset(t.get(), static_cast<unsigned>(j)), mt.get());
+      H5free_memory(name);
+      H5_TRY(in);
+    }
+    for (size_t j = 0; j < extra.size(); ++j)
+      H5_TRY(H5Tinsert(whole.get(), extra[j].c_str(), sizeof(CurveRow) + 8 * j, H5T_NATIVE_DOUBLE));
+    ft = std::move(whole);
+  }
+  const size_t row_bytes = sizeof(CurveRow) + 8 * extra.size();
+  std::vector<char> bytes(rows.size() * row_bytes, 0);
+  for (size_t i = 0; i < rows.size(); ++i) {
+    std::memcpy(bytes.data() + i * row_bytes, &rows[i], sizeof(CurveRow));
+    for (size_t j = 0; j < extra.size(); ++j) {
+      const double v = i < r.curve_extra.size() && j < r.curve_extra[i].size() ? r.curve_extra[i][j] : NAN;
+      std::memcpy(bytes.data() + i * row_bytes + sizeof(CurveRow) + 8 * j, &v, 8);
+    }
+  }
+  const hsize_t n = rows.size();
+  H5_OPEN(space, H5Screate_simple(1, &n, nullptr), H5Sclose);
+  H5_OPEN(d, H5Dcreate2(g, "curves", ft.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Dclose);
+  if (n > 0) H5_TRY(H5Dwrite(d.get(), ft.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, bytes.data()));
+  if (!r.curve_extra_names.empty())
+    if (Status s = attr_strings(path, d.get(), "extra_columns", r.curve_extra_names); !s.ok()) return s;
+  return Status::Ok();
+}
+
+}  // namespace
+
 // The trial's group: its parameters, id, status, host and error as attributes, `curves`, and
 // `update_ratio` with its layer_names. A group of the same id is replaced.
 Status H5Writer::write_group(const TrialRecord& r) {
@@ -127,57 +186,7 @@ Status H5Writer::write_group(const TrialRecord& r) {
     if (Status s = attr_strings(path, g.get(), "result_names", names); !s.ok()) return s;
     if (Status s = attr_doubles(path, g.get(), "result_values", values); !s.ok()) return s;
   }
-  {
-    H5Id t(H5Tclose);
-    if (Status st = make_curve_type(path, &t); !st.ok()) return st;
-    // The 4 bytes of padding after `epoch` go to the file as they are in memory: zeroed, so no
-    // heap bytes of this process end up in the results file.
-    std::vector<CurveRow> rows(r.curves.size());
-    if (!rows.empty())  // memset of a null pointer is undefined, even for 0 bytes
-      std::memset(static_cast<void*>(rows.data()), 0, rows.size() * sizeof(CurveRow));
-    for (size_t i = 0; i < rows.size(); ++i) {
-      const EpochRow& e = r.curves[i];
-      CurveRow& c = rows[i];
-      c.epoch = e.epoch;
-      c.lr = e.lr;
-      c.train_loss = e.train_loss;
-      c.train_acc = e.train_acc;
-      c.val_loss = e.val_loss;
-      c.val_acc = e.val_acc;
-      c.seconds = e.seconds;
-    }
-    // The extra columns a command printed follow the fixed ones, doubles at 8-byte steps.
-    const std::vector<std::string> extra = curve_extra_columns(r.curve_extra_names);
-    H5Id ft(H5Tclose);
-    {
-      H5_OPEN(whole, H5Tcreate(H5T_COMPOUND, sizeof(CurveRow) + 8 * extra.size()), H5Tclose);
-      for (int j = 0; j < H5Tget_nmembers(t.get()); ++j) {
-        char* name = H5Tget_member_name(t.get(), static_cast<unsigned>(j));
-        H5_OPEN(mt, H5Tget_member_type(t.get(), static_cast<unsigned>(j)), H5Tclose);
-        const herr_t in = H5Tinsert(whole.get(), name, H5Tget_member_offset(t.get(), static_cast<unsigned>(j)), mt.get());
-        H5free_memory(name);
-        H5_TRY(in);
-      }
-      for (size_t j = 0; j < extra.size(); ++j)
-        H5_TRY(H5Tinsert(whole.get(), extra[j].c_str(), sizeof(CurveRow) + 8 * j, H5T_NATIVE_DOUBLE));
-      ft = std::move(whole);
-    }
-    const size_t row_bytes = sizeof(CurveRow) + 8 * extra.size();
-    std::vector<char> bytes(rows.size() * row_bytes, 0);
-    for (size_t i = 0; i < rows.size(); ++i) {
-      std::memcpy(bytes.data() + i * row_bytes, &rows[i], sizeof(CurveRow));
-      for (size_t j = 0; j < extra.size(); ++j) {
-        const double v = i < r.curve_extra.size() && j < r.curve_extra[i].size() ? r.curve_extra[i][j] : NAN;
-        std::memcpy(bytes.data() + i * row_bytes + sizeof(CurveRow) + 8 * j, &v, 8);
-      }
-    }
-    const hsize_t n = rows.size();
-    H5_OPEN(space, H5Screate_simple(1, &n, nullptr), H5Sclose);
-    H5_OPEN(d, H5Dcreate2(g.get(), "curves", ft.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Dclose);
-    if (n > 0) H5_TRY(H5Dwrite(d.get(), ft.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, bytes.data()));
-    if (!r.curve_extra_names.empty())
-      if (Status s = attr_strings(path, d.get(), "extra_columns", r.curve_extra_names); !s.ok()) return s;
-  }
+  if (Status st = write_curves(path, g.get(), r); !st.ok()) return st;
   const hsize_t dims[2] = {r.update_ratio.size(), r.layer_names.size()};
   std::vector<double> flat;
   for (const std::vector<double>& row : r.update_ratio) flat.insert(flat.end(), row.begin(), row.end());
