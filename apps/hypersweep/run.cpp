@@ -147,6 +147,7 @@ int drive_sweep(const RunArgs& a, Launch& launch, int node_threads,
   if (opened->continued)
     fmt::print("continuing {}: {} trials recorded, {} finished\n", out, file.trials().size(),
                queue->finished());
+  warn_start_design(sweep);
   print_start(a, sweep, workers, threads_each, out);
 
   ProgressDisplay display(Metric{sweep.metric, sweep.strategy.direction}, sweep.space,
