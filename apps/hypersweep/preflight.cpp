@@ -87,8 +87,10 @@ std::string start_design_warning(const SweepConfig& sweep) {
 }
 
 void warn_start_design(const SweepConfig& sweep) {
-  if (const std::string w = start_design_warning(sweep); !w.empty())
+  if (const std::string w = start_design_warning(sweep); !w.empty()) {
+    std::fflush(stdout);  // after what was printed before it, on a terminal or a shared log
     std::fprintf(stderr, "hypersweep: warning: %s\n", w.c_str());
+  }
 }
 
 Result<Preflight> preflight(const std::string& config, int threads, bool load_data) {

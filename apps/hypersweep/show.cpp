@@ -99,9 +99,9 @@ void add_show(CLI::App& app, Runner* run) {
   auto* show = app.add_subcommand(
       "show",
       std::string("Print a results file's sweep: trials by status, the top trials with their\n"
-      "parameters, and what their curves say (diagnosis labels: ") + kFindingLabels + "),\n"
-      "each with its evidence and what to try. Reads the HDF5 file alone (a copy, or a running\n"
-      "sweep).\n"
+      "parameters, and what their curves say, each label with its evidence and what to try.\n"
+      "Diagnosis labels:\n  ") + kFindingLabels + "\n"
+      "Reads the HDF5 file alone (a copy, or a running sweep).\n"
       "Examples:\n"
       "  hypersweep show hypersweep_default.h5\n"
       "  hypersweep show sweep_random.h5 --top 0");
