@@ -36,11 +36,13 @@ void print_start_design(const SweepConfig& sweep, int64_t design) {
           : "tpe's default; [sweep] n_init sets it";
   fmt::print("start design: {} {} trials ({}), fixed before any result\n", design,
              start_design_kind(o.kind), why);
-  const int64_t fixed = std::min(o.trials, design);
-  fmt::print("trials 0-{} are fixed; {}\n", fixed - 1,
-             o.trials > design ? fmt::format("trials {}-{} depend on results (the model proposes "
-                                             "each from the outcomes before it)",
-                                             design, o.trials - 1)
+  const auto range = [](int64_t a, int64_t b) {
+    return a == b ? fmt::format("trial {} is", a) : fmt::format("trials {}-{} are", a, b);
+  };
+  fmt::print("{} fixed; {}\n", range(0, std::min(o.trials, design) - 1),
+             o.trials > design ? fmt::format("{} not: each depends on results (the model "
+                                             "proposes it from the outcomes before it)",
+                                             range(design, o.trials - 1))
                                : std::string("none depends on results"));
 }
 

@@ -37,7 +37,7 @@ TEST_CASE("plan: tpe's 10 random start trials fixed, the trials after them depen
   INFO(r.out << r.err);
   REQUIRE(r.code == 0);
   CHECK(contains(r.out, "start design: 10 random trials (tpe's default; [sweep] n_init sets it)"));
-  CHECK(contains(r.out, "trials 0-9 are fixed; trials 10-13 depend on results"));
+  CHECK(contains(r.out, "trials 0-9 are fixed; trials 10-13 are not: each depends on results"));
   CHECK(contains(r.out, "trial    9: x="));
   CHECK(contains(r.out, "trial   10: depends on results\n"));
   CHECK(contains(r.out, "trial   13: depends on results\n"));
