@@ -1,6 +1,7 @@
 // plan.cpp: `hypersweep plan`: a sweep file checked, its strategy, space and first trials shown.
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
@@ -19,9 +20,36 @@ struct PlanArgs {
   int64_t show = 10;
 };
 
+// The start design of a learning strategy (search/strategy.h), and what it leaves to results.
+void print_start_design(const SweepConfig& sweep, int64_t design) {
+  const auto& o = sweep.strategy;
+  if (design == 0) {
+    fmt::print("every trial is fixed before any result ({} gives each trial from its id)\n",
+               strategy_name(o.kind));
+    return;
+  }
+  const std::string why =
+      o.n_init > 0 ? "[sweep] n_init"
+      : o.kind == StrategyKind::kBayes
+          ? fmt::format("automatic: 2d+2 between 5 and 20, d = {} GP coordinates, each choice "
+                        "one per value; [sweep] n_init sets it", gp_dims(sweep.space))
+          : "tpe's default; [sweep] n_init sets it";
+  fmt::print("start design: {} {} trials ({}), fixed before any result\n", design,
+             start_design_kind(o.kind), why);
+  const auto range = [](int64_t a, int64_t b) {
+    return a == b ? fmt::format("trial {} is", a) : fmt::format("trials {}-{} are", a, b);
+  };
+  fmt::print("{} fixed; {}\n", range(0, std::min(o.trials, design) - 1),
+             o.trials > design ? fmt::format("{} not: each depends on results (the model "
+                                             "proposes it from the outcomes before it)",
+                                             range(design, o.trials - 1))
+                               : std::string("none depends on results"));
+}
+
 // Checks the sweep as `run` does before its first trial (preflight.h: the file, the data, the
-// model sizes), then asks the strategy for its first trials (without telling it anything: a
-// learning strategy's later trials depend on outcomes, so only its start is shown).
+// model sizes), then prints the first trials: those fixed before any result with their values
+// (the strategy asked without being told anything), those after a learning strategy's start
+// design as depending on results.
 int run_plan(const PlanArgs& a) {
   auto pre = preflight(a.config, -1, true);
   if (!pre) return fail(pre.error());
@@ -34,10 +62,17 @@ int run_plan(const PlanArgs& a) {
              o.trials, o.seed, o.direction == Direction::kMaximize ? "maximise" : "minimise",
              sweep->metric);
   for (const auto& n : notes) fmt::print("{}\n", n);
+  const int64_t design = start_design_size(o, sweep->space);
+  print_start_design(*sweep, design);
+  warn_start_design(*sweep);
   fmt::print("space ({} searched):\n", cube_dims(sweep->space));
   for (const auto& p : sweep->space.params)
     fmt::print("  {:<16} {:<12} {}\n", p.name, param_kind_name(p.kind), describe_values(p));
-  for (int64_t i = 0; i < a.show; ++i) {
+  for (int64_t i = 0; i < std::min(a.show, o.trials); ++i) {
+    if (design > 0 && i >= design) {
+      fmt::print("trial {:>4}: depends on results\n", i);
+      continue;
+    }
     auto t = (*strategy)->ask();
     if (!t) break;
     if (uses_trainer(*sweep)) {
@@ -61,6 +96,11 @@ void add_plan(CLI::App& app, Runner* run) {
       "refuses, a grid or list the strategy cannot run, a sweep or network over the limits, a\n"
       "quoted {placeholder}, data that cannot be loaded (it loads the data set). Errors name the\n"
       "file, line and key, and exit with code 2.\n"
+      "Trials fixed before any result (grid, random, list, and the start design of bayes and\n"
+      "tpe) are printed with their values; a learning strategy's later trials as 'depends on\n"
+      "results'. tpe starts with 10 random trials, bayes with a Latin hypercube of 2d+2 (5 to\n"
+      "20; d counts each choice once per value); [sweep] n_init sets either. A sweep whose\n"
+      "trials do not exceed its start design is a random search, and plan and run warn.\n"
       "Examples:\n"
       "  hypersweep plan configs/sweep_grid.toml\n"
       "  hypersweep plan configs/sweep_random.toml --show 5");

@@ -2,6 +2,8 @@
 #include "hypersweep/preflight.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <string>
 #include <vector>
 
 #include "data/load.h"
@@ -69,6 +71,27 @@ Status check_networks(const SweepConfig& sweep, const TrainOptions& base, const 
 }
 
 }  // namespace
+
+std::string start_design_warning(const SweepConfig& sweep) {
+  const StrategyOptions& o = sweep.strategy;
+  const int64_t design = start_design_size(o, sweep.space);
+  if (design == 0 || o.trials > design) return "";
+  const std::string where =
+      sweep.trials_line > 0 ? sweep.file + ":" + std::to_string(sweep.trials_line) : sweep.file;
+  return where + ": [sweep] trials = " + std::to_string(o.trials) +
+         (sweep.trials_line > 0 ? "" : " (the default)") + " is not more than " +
+         strategy_name(o.kind) + "'s start design (" + std::to_string(design) + " " +
+         start_design_kind(o.kind) + " trials): every trial is fixed before any result, so this "
+         "sweep is a random search; raise trials above " + std::to_string(design) +
+         (o.n_init > 0 ? " or set a smaller n_init" : " or set n_init");
+}
+
+void warn_start_design(const SweepConfig& sweep) {
+  if (const std::string w = start_design_warning(sweep); !w.empty()) {
+    std::fflush(stdout);  // after what was printed before it, on a terminal or a shared log
+    std::fprintf(stderr, "hypersweep: warning: %s\n", w.c_str());
+  }
+}
 
 Result<Preflight> preflight(const std::string& config, int threads, bool load_data) {
   auto sweep = load_sweep_or_default(config);

@@ -33,4 +33,12 @@ struct Preflight {
 // (--threads); `load_data`: load the data set and check the networks on it.
 Result<Preflight> preflight(const std::string& config, int threads, bool load_data);
 
+// What a learning strategy's start design (search/strategy.h: start_design_size) makes of the
+// sweep, said out loud. The warning, when [sweep] trials does not exceed the start design: every
+// trial is then fixed before any result, so the sweep is a random search. It names the file, the
+// line of trials and both numbers; "" when there is nothing to warn of (grid, random and list
+// have no start design). `plan` and `run` (rank 0, before the first trial) print it on stderr.
+std::string start_design_warning(const SweepConfig& sweep);
+void warn_start_design(const SweepConfig& sweep);
+
 }  // namespace hs::cli

@@ -47,6 +47,9 @@ struct RecipeInput {
 Result<RecipeInput> load_recipe_input(const RecipeArgs& a) {
   RecipeInput in;
   if (auto st = in.config.load_file(a.config); !st) return st.error();
+  std::ifstream f(a.config, std::ios::binary);
+  const std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  if (auto st = refuse_objective(text, a.config); !st) return st.error();
   for (const auto& s : a.sets)
     if (auto st = in.config.set(s); !st) return st.error();
   if (a.threads >= 0)
@@ -60,8 +63,6 @@ Result<RecipeInput> load_recipe_input(const RecipeArgs& a) {
     return Error{a.config, 0, "val_fraction",
                      "the recipe compares trials on validation accuracy, so it needs a "
                      "validation split: set val_fraction > 0 (e.g. 0.1)"};
-  std::ifstream f(a.config, std::ios::binary);
-  const std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
   auto options = load_recipe_options(text, a.config);
   if (!options) return options.error();
   in.options = std::move(*options);
@@ -201,7 +202,9 @@ void add_recipe(CLI::App& app, Runner* run, Argv args) {
       "  hypersweep recipe configs/mlp_fashion.toml\n"
       "  mpirun -np 3 --oversubscribe hypersweep recipe configs/mlp_fashion.toml\n"
       "  hypersweep report mlp_fashion_recipe.h5");
-  recipe->add_option("config", a->config, "TOML file with a [train] table (and optionally [recipe])")
+  recipe->add_option("config", a->config,
+                     "TOML file with a [train] table (and optionally [recipe]); a file with an "
+                     "[objective] table is refused: the recipe trains the built-in model")
       ->required()
       ->check(CLI::ExistingFile);
   recipe->add_option("--set,-s", a->sets, "Override one trainer key: --set key=value (repeatable)");

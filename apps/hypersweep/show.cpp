@@ -188,10 +188,10 @@ void add_show(CLI::App& app, Runner* run) {
   auto a = std::make_shared<ShowArgs>();
   auto* show = app.add_subcommand(
       "show",
-      "Print a results file's sweep: trials by status, the top trials with their parameters,\n"
-      "and what their curves say (diagnosis labels: diverged, bad_init, plateau,\n"
-      "decay_too_early, overfitting, underfitting, update_ratio, initial_loss, healthy), each\n"
-      "with its evidence and what to try. Reads the HDF5 file alone (a copy, or a running sweep).\n"
+      std::string("Print a results file's sweep: trials by status, the top trials with their\n"
+      "parameters, and what their curves say, each label with its evidence and what to try.\n"
+      "Diagnosis labels:\n  ") + kFindingLabels + "\n"
+      "Reads the HDF5 file alone (a copy, or a running sweep).\n"
       "Examples:\n"
       "  hypersweep show hypersweep_default.h5\n"
       "  hypersweep show sweep_random.h5 --top 0\n"

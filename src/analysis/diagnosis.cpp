@@ -133,14 +133,33 @@ bool all_finite(const Vec& y) {
 // ---- the rules ----
 
 const char* kLowerLr = "lower the learning rate (3-10x), or add warm-up or gradient clipping";
+const char* kLowerLrAtStart =
+    "lower the learning rate 10x or more, or add warm-up; check that the inputs are normalised "
+    "and the labels in range: it blew up before its first epoch ended";
+
+// A divergence; `at_start`: in the first epoch, or with no finite epoch at all.
+Finding diverged_at(bool at_start, std::string evidence, int from, int to) {
+  return at_start ? make("diverged_at_start", std::move(evidence), kLowerLrAtStart, from, to)
+                : make("diverged", std::move(evidence), kLowerLr, from, to);
+}
+
+// Whether a loss column was reported at all. The built-in trainer (num_classes > 0) reports
+// every column; a command may not print one, and its rows are then NaN throughout (record.h),
+// which is no divergence.
+bool reported(const TrialRecord& in, double EpochRow::*field) {
+  return in.num_classes > 0 || std::any_of(in.curves.begin(), in.curves.end(), [&](const EpochRow& e) {
+           return !std::isnan(e.*field);
+         });
+}
 
 std::optional<Finding> check_diverged(const TrialRecord& in, const DiagnosisOptions& opt) {
   const size_t n = in.curves.size();
   // 1) A NaN/inf loss: the plainest evidence there is.
+  const bool has_train = reported(in, &EpochRow::train_loss), has_val = reported(in, &EpochRow::val_loss);
   for (size_t i = 0; i < n; ++i) {
     const EpochRow& e = in.curves[i];
-    const bool train_bad = !std::isfinite(e.train_loss);
-    if (!train_bad && std::isfinite(e.val_loss)) continue;
+    const bool train_bad = has_train && !std::isfinite(e.train_loss);
+    if (!train_bad && (!has_val || std::isfinite(e.val_loss))) continue;
     const double v = train_bad ? e.train_loss : e.val_loss;
     std::string ev = std::string(train_bad ? "train_loss" : "val_loss") + " became " +
                      (std::isnan(v) ? "NaN" : "inf") + " at epoch " + std::to_string(ep(in, i)) +
@@ -148,7 +167,7 @@ std::optional<Finding> check_diverged(const TrialRecord& in, const DiagnosisOpti
     if (i > 0 && std::isfinite(in.curves[i - 1].train_loss))
       ev += "; train_loss was " + num(in.curves[i - 1].train_loss) + " at epoch " +
             std::to_string(ep(in, i - 1));
-    return make("diverged", ev, kLowerLr, ep(in, i > 0 ? i - 1 : i), ep(in, i));
+    return diverged_at(i == 0, ev, ep(in, i > 0 ? i - 1 : i), ep(in, i));
   }
 
   // 2) Exploding past the start: an epoch's train loss above explode_factor x the loss before
@@ -159,11 +178,11 @@ std::optional<Finding> check_diverged(const TrialRecord& in, const DiagnosisOpti
   if (std::isfinite(in.initial_loss) && in.initial_loss > 0) {
     for (size_t i = 0; i < n; ++i) {
       if (!(L[i] > opt.explode_factor * in.initial_loss)) continue;
-      return make("diverged",
+      return diverged_at(i == 0,
                   "train_loss was " + num(L[i]) + " at epoch " + std::to_string(ep(in, i)) + ", " +
                       num(L[i] / in.initial_loss) + "x the loss before training (" +
                       num(in.initial_loss) + "; lr " + num(in.curves[i].lr) + ")",
-                  kLowerLr, ep(in, i), ep(in, i));
+                  ep(in, i), ep(in, i));
     }
   }
   if (n >= 2 && L[0] > 0) {
@@ -194,13 +213,17 @@ std::optional<Finding> check_diverged(const TrialRecord& in, const DiagnosisOpti
     }
   }
 
-  // 4) The trainer said so (it may stop before a NaN reaches the curves).
+  // 4) The trainer said so (it may stop before a NaN reaches the curves). With no finite epoch
+  // at all, it diverged at the start.
   if (in.status == TrialStatus::kDiverged) {
     std::string ev = "the trial's status is diverged";
     if (n > 0)
       ev += "; its last recorded epoch " + std::to_string(ep(in, n - 1)) + " had train_loss " +
             num(L[n - 1]) + " at lr " + num(in.curves[n - 1].lr);
-    return make("diverged", ev, kLowerLr, n > 0 ? ep(in, n - 1) : 0, n > 0 ? ep(in, n - 1) : 0);
+    else
+      ev += ", with no epoch recorded";
+    const bool any_finite = std::any_of(L.begin(), L.end(), [](double v) { return std::isfinite(v); });
+    return diverged_at(!any_finite, ev, n > 0 ? ep(in, n - 1) : 0, n > 0 ? ep(in, n - 1) : 0);
   }
   return std::nullopt;
 }
@@ -457,15 +480,35 @@ std::vector<Finding> check_update_ratio(const TrialRecord& in, const DiagnosisOp
   return out;
 }
 
-Finding healthy(const TrialRecord& in, const DiagnosisOptions& opt) {
+// The trial's error, on one line and at most 200 characters.
+Finding failed(const TrialRecord& in) {
+  std::string err = in.error.substr(0, in.error.find('\n'));
+  if (err.size() > 200) err = err.substr(0, 197) + "...";
   const size_t n = in.curves.size();
+  return make("failed",
+              "the trial failed after " + std::to_string(n) + " epoch" + (n == 1 ? "" : "s") +
+                  (err.empty() ? std::string(", with no error recorded") : ": " + err),
+              "read its error and log (hypersweep show FILE --trial ID) and fix the command, the "
+              "config or the data; its curves are not read",
+              n > 0 ? ep(in, 0) : 0, n > 0 ? ep(in, n - 1) : 0);
+}
+
+std::optional<Finding> check_too_short(const TrialRecord& in, const DiagnosisOptions& opt) {
+  const size_t n = in.curves.size();
+  if (n >= static_cast<size_t>(opt.min_epochs)) return std::nullopt;
+  const std::string advice = "train at least " + std::to_string(opt.min_epochs) +
+                             " epochs for the curves to be read (a command: print a line per epoch)";
   if (n == 0)
-    return make("healthy", "no epochs recorded (status " + std::string(status_name(in.status)) + "): nothing to read", "", 0, 0);
-  if (n < static_cast<size_t>(opt.min_epochs))
-    return make("healthy",
-                "only " + std::to_string(n) + " epoch" + (n > 1 ? "s" : "") + " recorded, fewer than " +
-                    std::to_string(opt.min_epochs) + ": no NaN/inf, but too few to read trends",
-                "", ep(in, 0), ep(in, n - 1));
+    return make("too_short", "no epochs recorded (status " + std::string(status_name(in.status)) + "): nothing to read",
+                advice, 0, 0);
+  return make("too_short",
+              "only " + std::to_string(n) + " epoch" + (n > 1 ? "s" : "") + " recorded, fewer than " +
+                  std::to_string(opt.min_epochs) + ": no NaN/inf, but too few to read trends",
+              advice, ep(in, 0), ep(in, n - 1));
+}
+
+Finding healthy(const TrialRecord& in) {
+  const size_t n = in.curves.size();
   const Vec va = column(in, [](const EpochRow& e) { return e.val_acc; });
   const size_t b = argmax(va);
   return make("healthy",
@@ -486,6 +529,11 @@ std::vector<Finding> diagnose(const TrialRecord& in, const SweepContext& ctx, co
   };
 
   const std::optional<Finding> div = check_diverged(in, opt);
+  if (in.status == TrialStatus::kFailed) {  // its curves stop where it failed: only a blow-up is read
+    out.push_back(failed(in));
+    add(div);
+    return out;
+  }
   add(div);
   if (!div) {  // after a divergence the rest of the curve is noise
     const Vec L = column(in, [](const EpochRow& e) { return e.train_loss; });
@@ -498,7 +546,8 @@ std::vector<Finding> diagnose(const TrialRecord& in, const SweepContext& ctx, co
   }
   for (Finding& f : check_update_ratio(in, opt)) out.push_back(std::move(f));
   add(check_initial_loss(in, opt));
-  if (out.empty()) out.push_back(healthy(in, opt));
+  if (!div) add(check_too_short(in, opt));
+  if (out.empty()) out.push_back(healthy(in));
   return out;
 }
 

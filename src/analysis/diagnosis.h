@@ -3,6 +3,11 @@
 // values behind each, plus what to try next.
 //
 // Labels and the curve shapes they stand for:
+//   failed             the trial failed (its status): its error says why, its curves are not read
+//                      (besides a blow-up, which may be why it failed)
+//   diverged_at_start  diverged in the first epoch (a NaN/inf or exploding loss there), or the
+//                      status "diverged" with no finite epoch at all: lr far too high, or broken
+//                      inputs
 //   diverged         NaN/inf loss, status "diverged", or the training loss exploding: lr too high
 //   bad_init         flat from the start, then a sudden drop: the first epochs were wasted
 //   plateau          early progress, then flat for many epochs at a still-high lr: add lr decay
@@ -11,11 +16,13 @@
 //   underfitting     no train/val gap and accuracy well below the sweep's best (or no learning)
 //   update_ratio     a layer's ||lr dW|| / ||W|| far from ~1e-3 in most epochs
 //   initial_loss     the loss before any update far from ln(C)
-//   healthy          none of the above
+//   too_short        fewer than min_epochs epochs (none at all included): too few to read trends
+//   healthy          none of the above, on curves long enough to read; never a failed trial
 // Every threshold lives in DiagnosisOptions with its reason. Trends are read from a short moving
 // average or a least-squares slope over a window, never from one epoch against the next, so
 // epoch-to-epoch noise does not fire a label; curves shorter than min_epochs get only the checks
-// that need no trend.
+// that need no trend, and too_short. In a command's record (num_classes 0) a loss column NaN in
+// every row was not printed, which is no divergence.
 //
 // Depends on: the trial model (EpochRow, TrialRecord in trial/record.h) and
 // finding.h. Never on HDF5, MPI or the trainer: it sees numbers, not networks.
@@ -133,8 +140,9 @@ struct DiagnosisOptions {
 
 // Labels a trial from its curves. Returns at least one Finding, in the order of the label list
 // above (at most one per label, except update_ratio: one for layers too high, one for too low);
-// "healthy" only when nothing else fired. After a divergence the curves say nothing more, so
-// only initial_loss and update_ratio are read besides.
+// "healthy" only when nothing else fired. A failed trial gets "failed" (and a divergence, if
+// its curves show one), nothing else. After a divergence the curves say nothing more, so only
+// initial_loss and update_ratio are read besides.
 // REQUIRES: opt.smooth_window odd and >= 1 (an even width is rounded up).
 std::vector<Finding> diagnose(const TrialRecord& in, const SweepContext& ctx,
                               const DiagnosisOptions& opt = {});

@@ -114,4 +114,17 @@ Result<RecipeOptions> load_recipe_options(std::string_view text, const std::stri
   return o;
 }
 
+Status refuse_objective(std::string_view text, const std::string& name) {
+  auto table = read_table(text, name, "objective");
+  if (!table) return table.error();
+  if (table->empty()) return {};
+  const TableEntry* at = &table->front();
+  for (const TableEntry& e : *table)
+    if (e.key == "command") at = &e;
+  return Error{name, at->value.line, at->key,
+               "hypersweep recipe trains the built-in model and needs a [train] table; it "
+               "cannot run this [objective] command (nor use [sweep] and [space]). Sweep the "
+               "command with `hypersweep run " + name + "`"};
+}
+
 }  // namespace hs

@@ -48,6 +48,12 @@ struct RecipeOptions {
 // Errors name the file, line and key (unknown key, wrong type, a value out of range); the first
 // in the file is the one reported.
 Result<RecipeOptions> load_recipe_options(std::string_view text, const std::string& name);
+// The recipe trains the built-in model from the file's [train] table, so a file with an
+// [objective] table (a sweep of the user's own command, which steps 1-2 could not measure) is
+// refused before anything runs: an error naming the file and the line of [objective] command
+// (else of the table's first key). Errors: also a TOML syntax error.
+Status refuse_objective(std::string_view text, const std::string& name);
+
 // One line per [recipe] key: its meaning and default, for --help.
 std::string recipe_keys_help();
 

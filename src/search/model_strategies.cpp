@@ -97,13 +97,10 @@ class BayesStrategy final : public ModelStrategy {
       width_.push_back(p.kind == ParamKind::kChoice ? static_cast<int>(p.choices.size()) : 1);
       gp_dims_ += width_.back();
     }
-    n_init_ = static_cast<int>(std::min<int64_t>(o.trials, o.n_init > 0 ? o.n_init : kAutoInit(gp_dims_)));
+    n_init_ = static_cast<int>(std::min<int64_t>(o.trials, start_design_size(o, space_)));
     init_ = latin_hypercube(n_init_, gp_dims_, derive_seed(o.seed, 0, SeedPurpose::kSearch));
   }
   StrategyKind kind() const override { return StrategyKind::kBayes; }
-
-  // The initial design's size when n_init is 0: enough points to fit length scales, no more.
-  static int64_t kAutoInit(int d) { return std::clamp<int64_t>(2 * d + 2, 5, 20); }
 
  private:
   std::vector<double> propose(int64_t id) override {
@@ -179,7 +176,7 @@ class TpeStrategy final : public ModelStrategy {
         d.levels = static_cast<int>(p.hi - p.lo) + 1;
       dims_.push_back(d);
     }
-    if (o.n_init > 0) opt_.n_startup = o.n_init;
+    opt_.n_startup = static_cast<int>(start_design_size(o, space_));
   }
   StrategyKind kind() const override { return StrategyKind::kTpe; }
 

@@ -1,6 +1,9 @@
 #include "search/strategy.h"
 
+#include <algorithm>
+
 #include "search/strategies.h"
+#include "search/tpe.h"
 
 namespace hs {
 
@@ -24,6 +27,39 @@ bool parse_strategy(std::string_view name, StrategyKind* out) {
     }
   }
   return false;
+}
+
+int gp_dims(const SearchSpace& space) {
+  int d = 0;
+  for (const Param& p : space.params) {
+    if (p.kind == ParamKind::kFixed) continue;
+    d += p.kind == ParamKind::kChoice ? static_cast<int>(p.choices.size()) : 1;
+  }
+  return d;
+}
+
+int64_t start_design_size(const StrategyOptions& options, const SearchSpace& space) {
+  switch (options.kind) {
+    case StrategyKind::kBayes:
+      // Enough points to fit one length scale per coordinate, no more.
+      return options.n_init > 0 ? options.n_init
+                                : std::clamp<int64_t>(2 * int64_t{gp_dims(space)} + 2, 5, 20);
+    case StrategyKind::kTpe:
+      return options.n_init > 0 ? options.n_init : TpeOptions{}.n_startup;
+    case StrategyKind::kGrid:
+    case StrategyKind::kRandom:
+    case StrategyKind::kList:
+      return 0;
+  }
+  return 0;
+}
+
+const char* start_design_kind(StrategyKind kind) {
+  switch (kind) {
+    case StrategyKind::kBayes: return "Latin-hypercube";
+    case StrategyKind::kTpe: return "random";
+    default: return "";
+  }
 }
 
 Result<std::unique_ptr<Strategy>> make_strategy(const StrategyOptions& options,

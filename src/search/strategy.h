@@ -36,7 +36,8 @@ struct StrategyOptions {
   int64_t trials = 20;                       // how many trials the sweep runs
   uint64_t seed = 0;                         // the sweep seed
   Direction direction = Direction::kMaximize;
-  int n_init = 0;                            // bayes, tpe: initial design size (0: automatic)
+  int n_init = 0;                            // bayes, tpe: start design size (0: automatic,
+                                             // start_design_size)
 };
 
 // What a strategy is told of a finished trial: its metric value, or that it has none (it failed,
@@ -80,6 +81,21 @@ class Strategy {
 Result<std::unique_ptr<Strategy>> make_strategy(const StrategyOptions& options,
                                                 const SearchSpace& space,
                                                 std::vector<std::string>* notes);
+
+// The start design of a learning strategy: the trials it runs before its model proposes
+// anything, each known before any result (bayes: a Latin hypercube, tpe: uniform random points).
+// Its size: options.n_init when set; else bayes 2d+2 between 5 and 20, d the GP's coordinates
+// (each choice one coordinate per value, one-hot; fixed parameters none), tpe 10. Independent of
+// options.trials: a sweep runs min(trials, size) of them, and only the trials after them depend
+// on results. 0 for grid, random and list, whose every trial is fixed. The strategies themselves
+// use it: this is the one rule.
+int64_t start_design_size(const StrategyOptions& options, const SearchSpace& space);
+// The coordinates bayes's GP sees for `space`, the d of its 2d+2: one per searched range, one
+// per value of each choice (one-hot), none for a fixed parameter.
+int gp_dims(const SearchSpace& space);
+// How the start design picks its points, for messages: "Latin-hypercube" (bayes), "random"
+// (tpe); "" for grid, random and list.
+const char* start_design_kind(StrategyKind kind);
 
 // How many configurations the list strategy takes from `space`: the length of its choices (1
 // for fixed parameters only). Errors, naming the parameter: one that is neither a choice nor

@@ -86,7 +86,7 @@ TEST_CASE("a steadily learning noisy run is exactly one healthy finding", "[anal
   }
 }
 
-TEST_CASE("a short curve says less: healthy with too few epochs, whatever its shape", "[analysis]") {
+TEST_CASE("a short curve says less: too_short with too few epochs, whatever its shape", "[analysis]") {
   // Three epochs that would read as overfitting and a stall if they were trends.
   TrialRecord in = curve(3, [](int e, EpochRow& r) {
     r.train_loss = 2.3;
@@ -97,14 +97,123 @@ TEST_CASE("a short curve says less: healthy with too few epochs, whatever its sh
   const auto fs = diagnose(in, SweepContext{0.95});
   INFO(labels(fs));
   REQUIRE(fs.size() == 1);
-  CHECK(fs[0].label == "healthy");
+  CHECK(fs[0].label == "too_short");
   CHECK(contains(fs[0].evidence, "too few"));
+  CHECK(contains(fs[0].advice, "at least 4 epochs"));
   CHECK(fs[0].to_epoch == 3);
+}
 
-  const auto empty = diagnose(TrialRecord{}, kNoSweep);
-  REQUIRE(empty.size() == 1);
-  CHECK(empty[0].label == "healthy");
-  CHECK(empty[0].from_epoch == 0);
+// ---- failed, too_short, diverged_at_start: never healthy ----
+
+TEST_CASE("a failed trial is labelled failed with its error, never healthy", "[analysis]") {
+  // Six fine epochs, then the process crashed: the curve alone would read as healthy.
+  TrialRecord in = healthy_curve(3, 6);
+  in.status = TrialStatus::kFailed;
+  in.error = "the command exited with status 1\nTraceback (most recent call last): ...";
+  const auto fs = diagnose(in, SweepContext{0.95});
+  INFO(labels(fs));
+  REQUIRE(fs.size() == 1);
+  const Finding& f = get(fs, "failed");
+  CHECK(contains(f.evidence, "after 6 epochs: the command exited with status 1"));
+  CHECK_FALSE(contains(f.evidence, "Traceback"));  // one line
+  CHECK_FALSE(f.advice.empty());
+  CHECK(f.to_epoch == 6);
+
+  // No epochs and no error (a record with nothing but its status): still failed.
+  TrialRecord bare;
+  bare.status = TrialStatus::kFailed;
+  const auto b = diagnose(bare, kNoSweep);
+  REQUIRE(b.size() == 1);
+  CHECK(b[0].label == "failed");
+  CHECK(contains(b[0].evidence, "no error recorded"));
+
+  // A failed trial whose curve blew up says that too.
+  TrialRecord blown = healthy_curve(3, 6);
+  blown.status = TrialStatus::kFailed;
+  blown.curves[4].train_loss = NAN;
+  const auto c = diagnose(blown, kNoSweep);
+  INFO(labels(c));
+  CHECK(has(c, "failed"));
+  CHECK(has(c, "diverged"));
+  CHECK_FALSE(has(c, "healthy"));
+}
+
+TEST_CASE("a completed trial with no epochs or few is too_short, never healthy", "[analysis]") {
+  // A command that printed its result and no epoch line.
+  TrialRecord none;
+  none.status = TrialStatus::kCompleted;
+  const auto a = diagnose(none, kNoSweep);
+  INFO(labels(a));
+  REQUIRE(a.size() == 1);
+  CHECK(a[0].label == "too_short");
+  CHECK(contains(a[0].evidence, "no epochs recorded"));
+  CHECK(a[0].from_epoch == 0);
+  // Every length below min_epochs; from min_epochs on, a clean curve is healthy.
+  DiagnosisOptions opt;
+  for (int n = 1; n <= 6; ++n) {
+    const auto fs = diagnose(healthy_curve(8, n), kNoSweep, opt);
+    INFO(n << " epochs\n" << labels(fs));
+    CHECK(has(fs, "too_short") == (n < opt.min_epochs));
+    CHECK(has(fs, "healthy") == (n >= opt.min_epochs));
+  }
+  // Alongside what needs no trend: a short run with exploding update ratios is both.
+  TrialRecord ur = healthy_curve(8, 2);
+  for (auto& row : ur.update_ratio) row = {0.5, 0.5};
+  const auto fs = diagnose(ur, kNoSweep);
+  INFO(labels(fs));
+  CHECK(has(fs, "update_ratio"));
+  CHECK(has(fs, "too_short"));
+}
+
+TEST_CASE("diverged_at_start: a NaN in the first epoch, or no finite epoch at all", "[analysis]") {
+  // The built-in trainer's record (num_classes set): it stops there, validation NaN.
+  TrialRecord first = healthy_curve(3, 6);
+  first.num_classes = 10;
+  first.curves[0].train_loss = first.curves[0].val_loss = first.curves[0].val_acc = NAN;
+  first.curves.resize(1);
+  first.update_ratio.resize(1);
+  const auto a = diagnose(first, kNoSweep);
+  INFO(labels(a));
+  const Finding& f = get(a, "diverged_at_start");
+  CHECK(contains(f.evidence, "NaN at epoch 1"));
+  CHECK(contains(f.advice, "10x"));
+  CHECK_FALSE(has(a, "diverged"));
+  CHECK_FALSE(has(a, "too_short"));
+  CHECK_FALSE(has(a, "healthy"));
+
+  // The trainer stopped it before any epoch finished.
+  TrialRecord stopped;
+  stopped.status = TrialStatus::kDiverged;
+  const auto b = diagnose(stopped, kNoSweep);
+  INFO(labels(b));
+  REQUIRE(b.size() == 1);
+  CHECK(b[0].label == "diverged_at_start");
+
+  // Epoch 1's loss already far above the loss before training: a blow-up inside epoch 1.
+  TrialRecord exploded = healthy_curve(3, 6);
+  exploded.initial_loss = 0.5;
+  exploded.num_classes = 10;
+  exploded.curves[0].train_loss = 5.0;
+  CHECK(has(diagnose(exploded, kNoSweep), "diverged_at_start"));
+
+  // A NaN at a later epoch is plain diverged.
+  TrialRecord later = healthy_curve(3, 6);
+  later.curves[3].train_loss = NAN;
+  const auto c = diagnose(later, kNoSweep);
+  CHECK(has(c, "diverged"));
+  CHECK_FALSE(has(c, "diverged_at_start"));
+}
+
+TEST_CASE("a loss column a command never printed is no divergence", "[analysis]") {
+  TrialRecord in = healthy_curve(3, 8);
+  for (EpochRow& r : in.curves) r.val_loss = NAN;  // the command printed val_acc only
+  const auto fs = diagnose(in, kNoSweep);
+  INFO(labels(fs));
+  CHECK_FALSE(has(fs, "diverged"));
+  CHECK_FALSE(has(fs, "diverged_at_start"));
+  // Once printed, a NaN in it is a divergence.
+  in.curves[0].val_loss = 1.0;
+  CHECK(has(diagnose(in, kNoSweep), "diverged"));
 }
 
 // ---- diverged ----
@@ -371,7 +480,7 @@ TEST_CASE("overfitting: val_loss rises from epoch 6 while train_loss falls", "[a
   CHECK(f.to_epoch == 20);
 }
 
-TEST_CASE("diverged: a loss far above the loss before training, even when it blew up in epoch 1",
+TEST_CASE("diverged_at_start: a loss far above the loss before training, blown up in epoch 1",
           "[analysis]") {
   // lr 1000: epoch 1 already averages 1e5, so the epochs alone never rise past their start.
   TrialRecord in = curve(3, [&](int e, EpochRow& r) {
@@ -380,12 +489,14 @@ TEST_CASE("diverged: a loss far above the loss before training, even when it ble
     r.val_loss = 600;
     r.train_acc = r.val_acc = 0.27;
   });
-  CHECK_FALSE(has(diagnose(in, kNoSweep), "diverged"));  // initial loss unknown
+  CHECK_FALSE(has(diagnose(in, kNoSweep), "diverged_at_start"));  // initial loss unknown
+  CHECK_FALSE(has(diagnose(in, kNoSweep), "diverged"));
   in.initial_loss = 1.9;
   in.num_classes = 4;
   const auto fs = diagnose(in, kNoSweep);
   INFO(labels(fs));
-  const Finding& f = get(fs, "diverged");
+  const Finding& f = get(fs, "diverged_at_start");
+  CHECK_FALSE(has(fs, "diverged"));
   CHECK(f.from_epoch == 1);
   CHECK(contains(f.evidence, "before training (1.9"));
   // A healthy run's first epochs stay below its initial loss.

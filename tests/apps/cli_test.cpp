@@ -257,9 +257,9 @@ TEST_CASE("show and report read a real sweep: the table, status counts and diagn
   INFO(r.out << r.err);
   REQUIRE(r.code == 0);
   // Its loss stays finite (about 1e5 in epoch 1), so the trainer calls it completed; the
-  // diagnosis sees the explosion against the loss before training.
+  // diagnosis sees the explosion in epoch 1 against the loss before training.
   CHECK(contains(r.out, "2 trials: 2 completed"));
-  CHECK(contains(r.out, "trial 1 diverged: train_loss was "));  // the evidence line
+  CHECK(contains(r.out, "trial 1 diverged_at_start: train_loss was "));  // the evidence line
   std::smatch m;  // the table's first row is the completed trial, the best
   REQUIRE(std::regex_search(r.out, m, std::regex("\\n +0  completed +[0-9.]+ ")));
   const Run h = hypersweep("report '" + out + "' -o '" + s.path("diag.html") + "'");
@@ -268,7 +268,7 @@ TEST_CASE("show and report read a real sweep: the table, status counts and diagn
   CHECK(contains(html, "id=\"hs-data\""));
   CHECK(!contains(html, "http://"));
   CHECK(!contains(html, "https://"));
-  CHECK(contains(html, "\"diverged\""));  // the label, in the page's data
+  CHECK(contains(html, "\"diverged_at_start\""));  // the label, in the page's data
   // Not a results file: exit 2 naming it.
   const auto junk = s.write("junk.h5", "not HDF5");
   const Run bad = hypersweep("show '" + junk.string() + "'");

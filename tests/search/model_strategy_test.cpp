@@ -145,3 +145,71 @@ TEST_CASE("choices and integers reach bayes and tpe as valid values", "[search][
     CHECK(adam_late >= 5);  // of the last 10; chance is a third
   }
 }
+
+TEST_CASE("start_design_size: tpe 10 random trials, bayes 2d+2 over the GP's one-hot coordinates",
+          "[search][bayes][tpe]") {
+  Param c, n, r, f;
+  c.name = "optimizer", c.kind = ParamKind::kChoice,
+  c.choices = {std::string("sgd"), std::string("adam"), std::string("adamw")};
+  n.name = "depth", n.kind = ParamKind::kInt, n.lo = 1, n.hi = 4;
+  r.name = "lr", r.kind = ParamKind::kLogUniform, r.lo = 1e-4, r.hi = 1e-1;
+  f.name = "epochs", f.kind = ParamKind::kFixed, f.choices = {int64_t{5}};
+  const SearchSpace s{{c, n, r, f}};  // GP coordinates: 3 (one-hot) + 1 + 1, the fixed none
+  StrategyOptions o;
+  o.trials = 8;
+  o.kind = StrategyKind::kTpe;
+  CHECK(start_design_size(o, s) == 10);
+  CHECK(std::string(start_design_kind(o.kind)) == "random");
+  o.kind = StrategyKind::kBayes;
+  CHECK(start_design_size(o, s) == 2 * 5 + 2);  // 12, more than the 8 trials: not cut to them
+  CHECK(std::string(start_design_kind(o.kind)) == "Latin-hypercube");
+  o.trials = 100;
+  CHECK(start_design_size(o, s) == 12);
+  CHECK(start_design_size(o, branin_space()) == 6);
+  SearchSpace one{{r}}, wide{{c, n, r}};
+  CHECK(start_design_size(o, one) == 5);  // 2*1+2 = 4, raised to 5
+  wide.params[0].choices.resize(12, std::string("sgd"));
+  CHECK(start_design_size(o, wide) == 20);  // 2*14+2 = 30, capped at 20
+  o.n_init = 3;
+  CHECK(start_design_size(o, s) == 3);
+  o.kind = StrategyKind::kTpe;
+  CHECK(start_design_size(o, s) == 3);
+  for (const StrategyKind k : {StrategyKind::kGrid, StrategyKind::kRandom, StrategyKind::kList}) {
+    o.kind = k;
+    CHECK(start_design_size(o, s) == 0);
+    CHECK(std::string(start_design_kind(k)).empty());
+  }
+}
+
+TEST_CASE("bayes and tpe run their start design whatever the outcomes, then follow them",
+          "[search][bayes][tpe]") {
+  // Two runs told opposite outcomes: the first start_design_size trials are the same (fixed
+  // before any result), and some trial after them differs (it depends on the results).
+  Param c = uniform("x1", -5, 10);
+  Param k;
+  k.name = "act", k.kind = ParamKind::kChoice,
+  k.choices = {std::string("relu"), std::string("tanh"), std::string("gelu")};
+  const SearchSpace s{{c, uniform("x2", 0, 15), k}};
+  for (const StrategyKind kind : {StrategyKind::kBayes, StrategyKind::kTpe}) {
+    INFO(strategy_name(kind));
+    StrategyOptions o;
+    o.kind = kind, o.seed = 9, o.trials = 24, o.direction = Direction::kMinimize;
+    const int64_t design = start_design_size(o, s);
+    REQUIRE(design == (kind == StrategyKind::kBayes ? 12 : 10));  // bayes: 2 + 3 one-hot
+    auto run = [&](double sign) {
+      auto st = make_strategy(o, s, nullptr).value();
+      std::vector<Trial> out;
+      while (auto t = st->ask()) {
+        st->tell(t->id, Outcome::of(sign * std::get<double>(t->values[0])));
+        out.push_back(*t);
+      }
+      return out;
+    };
+    const auto a = run(1), b = run(-1);
+    REQUIRE(a.size() == 24);
+    for (int64_t i = 0; i < design; ++i) CHECK(a[i].values == b[i].values);
+    bool differs = false;
+    for (size_t i = static_cast<size_t>(design); i < a.size(); ++i) differs |= a[i].values != b[i].values;
+    CHECK(differs);
+  }
+}

@@ -1,0 +1,158 @@
+// Runs the real build/bin/hypersweep: plan and run say a learning strategy's start design out
+// loud (its size, the trials fixed before any result, the warning for a sweep that never leaves
+// it); the recipe refuses an [objective] file; show's diagnosis line never calls failed or short
+// trials healthy. The sweeps run a shell command, so no data set is loaded.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <string>
+
+#include "support/cli.h"
+
+namespace fs = std::filesystem;
+using namespace hs::test;
+
+namespace {
+
+size_t count(const std::string& s, const std::string& part) {
+  size_t n = 0;
+  for (size_t at = s.find(part); at != std::string::npos; at = s.find(part, at + 1)) ++n;
+  return n;
+}
+
+// A sweep of `echo` over x (and `extra` lines of [space]): line 3 is [sweep] trials.
+std::string sweep_text(const std::string& strategy, int trials, const std::string& extra = "") {
+  return "[sweep]\nstrategy = \"" + strategy + "\"\ntrials = " + std::to_string(trials) +
+         "\nseed = 4\nmetric = \"val_acc\"\n[space]\nx = { uniform = [0.0, 1.0] }\n" + extra +
+         "[objective]\ncommand = \"echo val_acc={x}\"\n";
+}
+
+}  // namespace
+
+TEST_CASE("plan: tpe's 10 random start trials fixed, the trials after them depend on results",
+          "[cli][sweep]") {
+  Scratch s;
+  const auto cfg = s.write("tpe.toml", sweep_text("tpe", 14));
+  const Run r = hypersweep("plan '" + cfg.string() + "' --show 20");
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  CHECK(contains(r.out, "start design: 10 random trials (tpe's default; [sweep] n_init sets it)"));
+  CHECK(contains(r.out, "trials 0-9 are fixed; trials 10-13 are not: each depends on results"));
+  CHECK(contains(r.out, "trial    9: x="));
+  CHECK(contains(r.out, "trial   10: depends on results\n"));
+  CHECK(contains(r.out, "trial   13: depends on results\n"));
+  CHECK_FALSE(contains(r.out, "trial   10: x="));  // no values made up without results
+  CHECK_FALSE(contains(r.out, "trial   14"));
+  CHECK_FALSE(contains(r.err, "warning"));
+}
+
+TEST_CASE("plan: bayes's start design counts each choice one-hot and is not cut to trials",
+          "[cli][sweep]") {
+  Scratch s;
+  // GP coordinates: x, y and 3 for the choice: d = 5, 2d+2 = 12 > 8 trials.
+  const auto cfg = s.write(
+      "bayes.toml",
+      sweep_text("bayes", 8, "y = { uniform = [0.0, 1.0] }\nact = [\"relu\", \"tanh\", \"gelu\"]\n"));
+  const Run r = hypersweep("plan '" + cfg.string() + "'");
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  CHECK(contains(r.out, "start design: 12 Latin-hypercube trials (automatic: 2d+2 between 5 and "
+                        "20, d = 5 GP coordinates"));
+  CHECK(contains(r.out, "trials 0-7 are fixed; none depends on results"));
+  CHECK(contains(r.out, "trial    7: x="));
+  CHECK_FALSE(contains(r.out, ": depends on results"));
+  // The warning names the file, the line of trials and both numbers, once.
+  CHECK(count(r.err, "warning") == 1);
+  CHECK(contains(r.err, "hypersweep: warning: " + cfg.string() +
+                            ":3: [sweep] trials = 8 is not more than bayes's start design (12 "
+                            "Latin-hypercube trials)"));
+  CHECK(contains(r.err, "random search"));
+  CHECK(contains(r.err, "raise trials above 12 or set n_init"));
+
+  // n_init sets it; trials equal to the start design still never leave it.
+  std::string text = sweep_text("tpe", 4);
+  text.insert(text.find("[space]"), "n_init = 4\n");
+  const auto n4 = s.write("n4.toml", text);
+  const Run n = hypersweep("plan '" + n4.string() + "'");
+  INFO(n.out << n.err);
+  REQUIRE(n.code == 0);
+  CHECK(contains(n.out, "start design: 4 random trials ([sweep] n_init)"));
+  CHECK(contains(n.err, ":3: [sweep] trials = 4 is not more than tpe's start design (4 random "
+                        "trials)"));
+  CHECK(contains(n.err, "or set a smaller n_init"));
+}
+
+TEST_CASE("plan: grid, random and list trials are all fixed, with no warning", "[cli][sweep]") {
+  Scratch s;
+  const auto cfg = s.write("random.toml", sweep_text("random", 3));
+  const Run r = hypersweep("plan '" + cfg.string() + "'");
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  CHECK(contains(r.out, "every trial is fixed before any result"));
+  CHECK(contains(r.out, "trial    2: x="));
+  CHECK_FALSE(contains(r.out, "depends on results"));
+  CHECK_FALSE(contains(r.err, "warning"));
+}
+
+TEST_CASE("run warns once on rank 0 when a sweep never leaves its start design", "[cli][sweep]") {
+  Scratch s;
+  const auto cfg = s.write("tpe.toml", sweep_text("tpe", 3));
+  const std::string warning = cfg.string() +
+                              ":3: [sweep] trials = 3 is not more than tpe's start design (10 "
+                              "random trials)";
+  for (const std::string& launcher : {std::string(), mpirun(3)}) {
+    INFO(launcher);
+    const std::string out = s.path(launcher.empty() ? "one.h5" : "mpi.h5");
+    const Run r = hypersweep("run '" + cfg.string() + "' --out '" + out + "'", launcher);
+    INFO(r.out << r.err);
+    REQUIRE(r.code == 0);
+    CHECK(count(r.err, warning) == 1);
+    CHECK(contains(r.out, "best "));
+  }
+  // Enough trials: no warning.
+  const auto ok = s.write("ok.toml", sweep_text("tpe", 11));
+  const Run r = hypersweep("run '" + ok.string() + "' --out '" + s.path("ok.h5") + "'");
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  CHECK_FALSE(contains(r.err, "warning"));
+}
+
+TEST_CASE("recipe refuses a file with an [objective] table before anything runs", "[cli][recipe]") {
+  Scratch s;
+  const auto cfg = s.write("cmd.toml",
+                           "[train]\ndataset = \"synthetic\"\n[objective]\n"
+                           "command = \"python3 train.py --lr {lr}\"\n[sweep]\ntrials = 8\n"
+                           "[space]\nlr = [0.1, 0.01]\n");
+  const Run r = hypersweep("recipe '" + cfg.string() + "' --out '" + s.path("r.h5") +
+                           "' --config-out '" + s.path("rec.toml") + "'");
+  INFO(r.out << r.err);
+  CHECK(r.code == 2);
+  CHECK(contains(r.err, cfg.string() + ":4: command: "));
+  CHECK(contains(r.err, "trains the built-in model and needs a [train] table"));
+  CHECK_FALSE(contains(r.out, "six tuning steps"));  // nothing ran
+  CHECK_FALSE(fs::exists(s.path("r.h5")));
+  CHECK_FALSE(fs::exists(s.path("rec.toml")));
+  // The shipped command sweep too (its command is on line 7).
+  const Run e = hypersweep("recipe configs/sweep_command.toml --out '" + s.path("e.h5") + "'");
+  CHECK(e.code == 2);
+  CHECK(contains(e.err, "configs/sweep_command.toml:7: command: "));
+}
+
+TEST_CASE("show's diagnosis line counts failed and short trials as such, never healthy",
+          "[cli][analysis]") {
+  Scratch s;
+  // Trial 1 (x = 2) exits 1: failed. Trial 0 prints its result and no epoch line: too short.
+  const auto cfg = s.write("fail.toml",
+                           "[sweep]\nstrategy = \"list\"\ntrials = 2\nmetric = \"val_acc\"\n"
+                           "[space]\nx = [1, 2]\n[objective]\n"
+                           "command = \"test {x} = 1 && echo val_acc=0.5\"\n");
+  const std::string out = s.path("fail.h5");
+  REQUIRE(hypersweep("run '" + cfg.string() + "' --out '" + out + "'").code == 0);
+  const Run r = hypersweep("show '" + out + "'");
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  CHECK(contains(r.out, "2 trials: 1 completed, 1 failed\n"));
+  CHECK(contains(r.out, "diagnosis: 1 failed, 1 too_short\n"));
+  CHECK_FALSE(contains(r.out, "healthy"));
+  CHECK(contains(r.out, "trial 1 failed: the trial failed after 0 epochs: "));
+}
