@@ -9,10 +9,14 @@ ways on the same script, data and search space (lr and weight decay, log-uniform
   optuna  Optuna in-process, study.optimize(n_trials=16, n_jobs=2): the script's train()
           called in two threads of this process (data loaded once)
 Each run's wall time is measured around the whole sweep; a trial's training time is what the
-script reports as train_seconds (inside train(), data already loaded). The overhead per trial
-is (workers x wall - sum of training times) / trials: start-up, imports, data loading,
-scheduling and idle time, spread over the trials. Quoted as medians over --repeats rounds,
-the three modes interleaved within each round.
+script reports as train_seconds (inside train(), data already loaded). Two overheads:
+  per trial   hypersweep's own measure of the trial (its `seconds`: from handing the trial
+              over to its result) minus its training time, median over the trials: what each
+              trial costs beyond its training (process start, `import torch`, data load and
+              the protocol in trial mode; the protocol alone in worker mode)
+  amortized   (workers x wall - sum of training times) / trials: everything, the one-time
+              start-up of each worker and idle time at the end included, spread over the trials
+Quoted as medians over --repeats rounds, the three modes interleaved within each round.
 
 Needs Debian's python3-torch (scripts/install-deps.sh --bench), python3-optuna and
 dataset-fashion-mnist, and a built hypersweep (scripts/build.sh). Run from the repository root:
@@ -78,8 +82,9 @@ def run_hypersweep(folder, mode, a):
         if any(x != "completed" for x in status):
             sys.exit(f"worker_mode.py: {mode}: not every trial completed: {status}")
         train = [float(x) for x in s["train_seconds"]]
+        per_trial = statistics.median(float(x) - t for x, t in zip(s["seconds"], train))
         best = float(max(s["best_metric"]))
-    return wall, train, best
+    return wall, train, best, per_trial
 
 
 def run_optuna(a):
@@ -111,7 +116,7 @@ def run_optuna(a):
 
     study = optuna.create_study(direction="maximize", sampler=optuna.samplers.TPESampler(seed=a.seed))
     study.optimize(objective, n_trials=a.trials, n_jobs=a.workers)
-    return time.perf_counter() - t0, train, study.best_value
+    return time.perf_counter() - t0, train, study.best_value, float("nan")
 
 
 def optuna_in_child(a):
@@ -124,7 +129,7 @@ def optuna_in_child(a):
     if proc.returncode != 0:
         sys.exit(f"worker_mode.py: optuna run failed:\n{proc.stdout}\n{proc.stderr}")
     last = proc.stdout.strip().splitlines()[-1].split()
-    return wall, [float(x) for x in last[2:]], float(last[1])
+    return wall, [float(x) for x in last[2:]], float(last[1]), float("nan")
 
 
 def child_args(a):
@@ -136,34 +141,36 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--trials", type=int, default=16)
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--epochs", type=int, default=2)
+    ap.add_argument("--epochs", type=int, default=6)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--repeats", type=int, default=1)
     ap.add_argument("--hypersweep", default=os.path.join(ROOT, "build", "bin", "hypersweep"))
     ap.add_argument("--child-optuna", action="store_true", help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.child_optuna:
-        wall, train, best = run_optuna(a)
+        wall, train, best, _ = run_optuna(a)
         print("optuna", best, " ".join(f"{t:.6f}" for t in train))
         return
     rows = {m: [] for m in ("trial", "worker", "optuna")}
     with tempfile.TemporaryDirectory(prefix="hs-worker-mode-") as folder:
         for r in range(a.repeats):
             for mode in rows:
-                wall, train, best = (optuna_in_child(a) if mode == "optuna"
-                                     else run_hypersweep(folder, mode, a))
+                wall, train, best, per_trial = (optuna_in_child(a) if mode == "optuna"
+                                                else run_hypersweep(folder, mode, a))
                 over = (a.workers * wall - sum(train)) / a.trials
                 mean_train = sum(train) / len(train)
-                rows[mode].append((wall, mean_train, over, best))
+                rows[mode].append((wall, mean_train, per_trial, over, best))
                 print(f"round {r + 1} {mode:>6}: wall {wall:7.1f} s, training {mean_train:5.2f} s/trial, "
-                      f"overhead {over:5.2f} s/trial ({100 * over / mean_train:4.1f}%), best val_acc {best:.4f}",
-                      flush=True)
+                      f"overhead per trial {per_trial:5.2f} s, amortized {over:5.2f} s/trial "
+                      f"({100 * over / mean_train:4.1f}%), best val_acc {best:.4f}", flush=True)
     med = lambda xs: statistics.median(xs)  # noqa: E731
     print(f"\n{a.trials} trials, {a.workers} workers, {a.epochs} epochs each; medians of {a.repeats} round(s):")
-    print(f"{'mode':>8} {'wall s':>8} {'train s/trial':>14} {'overhead s/trial':>17} {'overhead %':>11} {'best val_acc':>13}")
+    print(f"| mode | wall s | training s/trial | overhead per trial s (%) | amortized s/trial (%) | best val_acc |")
+    print("|---|---|---|---|---|---|")
     for mode, rs in rows.items():
-        wall, tr, over, best = (med([x[k] for x in rs]) for k in range(4))
-        print(f"{mode:>8} {wall:8.1f} {tr:14.2f} {over:17.2f} {100 * over / tr:10.1f}% {best:13.4f}")
+        wall, tr, per, over, best = (med([x[k] for x in rs]) for k in range(5))
+        per_text = "-" if per != per else f"{per:.2f} ({100 * per / tr:.1f}%)"
+        print(f"| {mode} | {wall:.1f} | {tr:.2f} | {per_text} | {over:.2f} ({100 * over / tr:.1f}%) | {best:.4f} |")
     w, o = med([x[0] for x in rows["worker"]]), med([x[0] for x in rows["optuna"]])
     print(f"worker mode / Optuna in-process wall time: {w / o:.3f}")
 
