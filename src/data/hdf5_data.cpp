@@ -96,6 +96,52 @@ void nchw_to_nhwc(std::vector<float>* x, int64_t n, int c, int h, int w) {
   }
 }
 
+// The ranks, N and sizes of the inputs and labels that a Dataset can hold.
+Status check_shapes(const std::string& path, const std::string& inputs, const std::string& labels,
+                    Layout layout, const std::vector<hsize_t>& xd,
+                    const std::vector<hsize_t>& yd) {
+  if (xd.size() != 2 && xd.size() != 4) {
+    return make_error(path, "wrong rank: " + inputs + " is " + dims_text(xd) + ", expected [N, D] or " +
+                                (layout == Layout::kNhwc ? "[N, H, W, C] (layout = \"nhwc\")"
+                                                         : "[N, C, H, W] (layout = \"nchw\")"));
+  }
+  if (yd.size() != 1) {
+    return make_error(path, "wrong rank: " + labels + " is " + dims_text(yd) + ", expected [N]");
+  }
+  if (xd[0] != yd[0]) {
+    return make_error(path, "shape mismatch: " + inputs + " has " + std::to_string(xd[0]) +
+                                " rows, " + labels + " has " + std::to_string(yd[0]));
+  }
+  uint64_t dim = 1;
+  for (size_t i = 1; i < xd.size(); ++i) dim *= xd[i];
+  if (xd[0] == 0 || dim == 0) return make_error(path, "no samples: " + inputs + " is " + dims_text(xd));
+  // int32 sample indices and int shape fields; the per-axis check keeps `dim` from overflowing.
+  const bool too_big = xd[0] > INT32_MAX ||
+                       std::any_of(xd.begin() + 1, xd.end(), [](hsize_t v) { return v > 65535; });
+  if (too_big || dim > INT32_MAX) {
+    return make_error(path, "too large: " + inputs + " is " + dims_text(xd));
+  }
+  return Status::Ok();
+}
+
+// Each label >= 0, and the whole a label set, not a feature (internal.h: label_problem).
+Status check_labels(const std::string& path, const std::string& labels,
+                    const std::vector<int32_t>& y) {
+  // Wider labels are clipped to int32 on reading, so INT32_MAX may stand for a larger value.
+  for (size_t i = 0; i < y.size(); ++i) {
+    if (y[i] < 0 || y[i] == INT32_MAX) {
+      return make_error(path, "label out of range: " + labels + "[" + std::to_string(i) +
+                                  "] = " + std::to_string(y[i]) + " (labels are >= 0)");
+    }
+  }
+  if (std::string why = data_internal::label_problem(y, kMaxClasses); !why.empty()) {
+    return make_error(path, "dataset \"" + labels + "\" (h5_labels), " + why +
+                                ": it looks like a feature, not the labels; set h5_labels in "
+                                "[train] to the data set that holds them");
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<Dataset> load_hdf5(const std::string& path, const std::string& inputs,
@@ -127,28 +173,9 @@ Result<Dataset> load_hdf5(const std::string& path, const std::string& inputs,
       !s) {
     return s.error();
   }
-  const std::string& X = inputs;
-  if (xd.size() != 2 && xd.size() != 4) {
-    return make_error(path, "wrong rank: " + X + " is " + dims_text(xd) + ", expected [N, D] or " +
-                                (layout == Layout::kNhwc ? "[N, H, W, C] (layout = \"nhwc\")"
-                                                         : "[N, C, H, W] (layout = \"nchw\")"));
-  }
-  if (yd.size() != 1) {
-    return make_error(path, "wrong rank: " + labels + " is " + dims_text(yd) + ", expected [N]");
-  }
-  if (xd[0] != yd[0]) {
-    return make_error(path, "shape mismatch: " + X + " has " + std::to_string(xd[0]) +
-                                " rows, " + labels + " has " + std::to_string(yd[0]));
-  }
+  if (Status st = check_shapes(path, inputs, labels, layout, xd, yd); !st) return st.error();
   uint64_t dim = 1;
   for (size_t i = 1; i < xd.size(); ++i) dim *= xd[i];
-  if (xd[0] == 0 || dim == 0) return make_error(path, "no samples: " + X + " is " + dims_text(xd));
-  // int32 sample indices and int shape fields; the per-axis check keeps `dim` from overflowing.
-  const bool too_big = xd[0] > INT32_MAX ||
-                       std::any_of(xd.begin() + 1, xd.end(), [](hsize_t v) { return v > 65535; });
-  if (too_big || dim > INT32_MAX) {
-    return make_error(path, "too large: " + X + " is " + dims_text(xd));
-  }
 
   Dataset d;
   d.name = path;
@@ -165,7 +192,7 @@ Result<Dataset> load_hdf5(const std::string& path, const std::string& inputs,
   d.x.resize(static_cast<size_t>(d.n) * dim);
   d.y.resize(static_cast<size_t>(d.n));
   if (H5Dread(x.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, d.x.data()) < 0) {
-    return H5_ERROR("H5Dread(\"" + X + "\")");
+    return H5_ERROR("H5Dread(\"" + inputs + "\")");
   }
   if (H5Dread(y.get(), H5T_NATIVE_INT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, d.y.data()) < 0) {
     return H5_ERROR("H5Dread(\"" + labels + "\")");
@@ -173,21 +200,10 @@ Result<Dataset> load_hdf5(const std::string& path, const std::string& inputs,
   // Checked before the transpose, so the index named is the file's own.
   const auto bad = std::find_if(d.x.begin(), d.x.end(),
                                 [](float v) { return !data_internal::finite_feature(v); });
-  if (bad != d.x.end()) return not_finite(path, X, xd, bad - d.x.begin(), *bad);
+  if (bad != d.x.end()) return not_finite(path, inputs, xd, bad - d.x.begin(), *bad);
   if (nchw && xd.size() == 4) nchw_to_nhwc(&d.x, d.n, d.channels, d.height, d.width);
   d.integer_inputs = x_integer;
-  // Wider labels are clipped to int32 on reading, so INT32_MAX may stand for a larger value.
-  for (int64_t i = 0; i < d.n; ++i) {
-    if (d.y[i] < 0 || d.y[i] == INT32_MAX) {
-      return make_error(path, "label out of range: " + labels + "[" + std::to_string(i) +
-                                  "] = " + std::to_string(d.y[i]) + " (labels are >= 0)");
-    }
-  }
-  if (std::string why = data_internal::label_problem(d.y, kMaxClasses); !why.empty()) {
-    return make_error(path, "dataset \"" + labels + "\" (h5_labels), " + why +
-                                ": it looks like a feature, not the labels; set h5_labels in "
-                                "[train] to the data set that holds them");
-  }
+  if (Status st = check_labels(path, labels, d.y); !st) return st.error();
   d.num_classes = *std::max_element(d.y.begin(), d.y.end()) + 1;
   return d;
 }

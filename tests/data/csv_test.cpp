@@ -174,7 +174,7 @@ TEST_CASE("load_csv takes the last column as the label by default (pandas' layou
   CHECK_FALSE(d->integer_inputs);  // the height column has fractions
 }
 
-TEST_CASE("load_csv label_column: first, a 0-based index and a header name agree",
+TEST_CASE("load_csv label_column: first and a 0-based index and a header name agree",
           "[data][csv][label_column]") {
   TempDir dir;
   const std::string path = dir.file("mid.csv");

@@ -209,7 +209,7 @@ TEST_CASE("load_hdf5 reads custom data set names and says which key names a miss
 
 // The same images written [N, C, H, W] (PyTorch) and [N, H, W, C]: with layout = nchw the first
 // reads as exactly the second.
-TEST_CASE("load_hdf5 layout nchw reads PyTorch's [N, C, H, W] as the same NHWC tensor",
+TEST_CASE("load_hdf5 layout nchw reads PyTorch's NCHW arrays as the same NHWC tensor",
           "[data][hdf5][layout]") {
   TempDir dir;
   const int n = 3, c = 2, h = 4, w = 5;

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <filesystem>
+#include <memory>
 
 #include "data/load.h"
 #include "nn/network.h"
@@ -365,4 +366,59 @@ TEST_CASE("the small CNN reaches 87% test accuracy on Fashion-MNIST in 5 epochs"
   const double acc = fashion_test_accuracy(o);
   INFO("test accuracy " << acc);
   CHECK(acc >= 0.87);
+}
+
+namespace {
+
+// n images of h x w x c (NHWC as loaded), two classes, as load_data would hand them over.
+DataBundle image_bundle(int h, int w, int c) {
+  DataBundle b;
+  b.train_file = std::make_unique<Dataset>();
+  b.test_file = std::make_unique<Dataset>();
+  for (Dataset* d : {b.train_file.get(), b.test_file.get()}) {
+    d->n = 8;
+    d->height = h, d->width = w, d->channels = c;
+    d->is_image = true;
+    d->num_classes = 2;
+    d->x.assign(static_cast<size_t>(d->n * d->dim()), 0.5f);
+    d->y = {0, 1, 0, 1, 0, 1, 0, 1};
+  }
+  b.train.data = b.val.data = b.train_file.get();
+  b.test.data = b.test_file.get();
+  b.train.index = {0, 1, 2, 3, 4, 5};
+  b.val.index = {6, 7};
+  b.test.index = {0, 1};
+  return b;
+}
+
+TrainOptions hdf5_cnn(Layout layout) {
+  TrainOptions o;
+  o.data.source = DataSource::kHdf5;
+  o.data.layout = layout;
+  o.model.arch = Arch::kCnn;
+  o.model.hidden = {};
+  o.model.conv_channels = {4};
+  o.model.kernel_size = 3;
+  o.model.pool = 2;
+  o.threads = 1;
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("a cnn on NCHW images read as NHWC is an error naming layout", "[train][layout]") {
+  // PyTorch's (N, 1, 8, 8) read by layout nhwc: 1 row of 8 pixels with 8 channels.
+  auto net = network_for(hdf5_cnn(Layout::kNhwc), image_bundle(1, 8, 8));
+  REQUIRE_FALSE(net.ok());
+  CHECK(net.error().key == "layout");
+  CHECK_THAT(net.error().message, Catch::Contains("1x8 images of 8 channels") &&
+                                      Catch::Contains("set layout = \"nchw\""));
+  // The same images the right way round build.
+  CHECK(network_for(hdf5_cnn(Layout::kNchw), image_bundle(8, 8, 1)).ok());
+  // Images too small for the kernel: the shape error says how they were read.
+  net = network_for(hdf5_cnn(Layout::kNchw), image_bundle(2, 2, 1));
+  REQUIRE_FALSE(net.ok());
+  CHECK(net.error().key == "kernel_size");
+  CHECK_THAT(net.error().message, Catch::Contains("by layout = \"nchw\"") &&
+                                      Catch::Contains("needs layout = \"nchw\""));
 }
