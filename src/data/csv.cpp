@@ -101,15 +101,21 @@ std::string resolve_label(std::string_view column, CsvRows* rows) {
   const std::string where = "label_column = " + quoted(column);
   if (column == "last") {
     rows->label = rows->fields - 1;
-    // Kaggle's CSVs (and others) put a column named like a label first: say so rather than
+    // Kaggle's CSVs (and others) put a column named as a label first: say so rather than
     // train on the last pixel.
-    for (int64_t i = 0; rows->header && i + 1 < rows->fields; ++i) {
+    const auto label_name = [&](int64_t i) {
       const std::string n = lower(rows->names[static_cast<size_t>(i)]);
-      if (n == "label" || n == "labels" || n == "target" || n == "class" || n == "y") {
-        return "the header names " + field_text(*rows, i) + " like a label, but " + where +
+      return n == "label" || n == "labels" || n == "target" || n == "class";
+    };
+    for (int64_t i = 0; rows->header && i + 1 < rows->fields && !label_name(rows->fields - 1);
+         ++i) {
+      if (label_name(i)) {
+        return "field " + std::to_string(i + 1) + " is named " +
+               quoted(rows->names[static_cast<size_t>(i)]) + ", but " + where +
                " (the default) takes the last, " + field_text(*rows, rows->fields - 1) +
-               "; set label_column = " + quoted(rows->names[static_cast<size_t>(i)]) +
-               " (or the 0-based index of the column you mean)";
+               ", as the label; set label_column = " +
+               quoted(rows->names[static_cast<size_t>(i)]) + " (or to the 0-based index of the "
+               "label's column)";
       }
     }
   } else if (column == "first") {

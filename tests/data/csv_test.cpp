@@ -172,6 +172,12 @@ TEST_CASE("load_csv takes the last column as the label by default (pandas' layou
     CHECK(d->row(i)[1] == static_cast<float>(1.5 + i));
   }
   CHECK_FALSE(d->integer_inputs);  // the height column has fractions
+
+  // A label-named last column settles it, whatever the others are called.
+  write_text(path, "x,y,target,class\n0.5,1,2,1\n1.5,2,3,0\n");
+  d = load_csv(path, "last");
+  REQUIRE(d.ok());
+  CHECK(d->y == std::vector<int32_t>{1, 0});
 }
 
 TEST_CASE("load_csv label_column: first and a 0-based index and a header name agree",
@@ -218,7 +224,7 @@ TEST_CASE("load_csv label column errors name the file line value and the key",
     CHECK(d.error().file == path);
     // The header's "label" column is first: the default is refused before any row is read.
     CHECK(d.error().line == 1);
-    CHECK_THAT(d.error().message, Contains("field 1 (\"label\") like a label") &&
+    CHECK_THAT(d.error().message, Contains("field 1 is named \"label\"") &&
                                       Contains("set label_column = \"label\""));
     write_text(path, text.substr(text.find('\n') + 1));  // the same rows without the header
     d = load_csv(path, "last");
