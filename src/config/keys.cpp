@@ -236,7 +236,7 @@ const char* kind_expected(Kind k) {
     case Kind::kFloat: return "a number";
     case Kind::kInt: return "an integer";
     case Kind::kString: return "a string";
-    case Kind::kPath: return "a string (a path)";
+    case Kind::kPath: return "a string";
     case Kind::kBool: return "true or false";
     case Kind::kIntList: return "a list of integers";
   }

@@ -166,6 +166,18 @@ TEST_CASE("absent keys keep their defaults", "[config]") {
   CHECK(diff(*r, TrainOptions{}) == "");
 }
 
+TEST_CASE("label_column takes a 0-based index as a TOML integer or as text", "[config]") {
+  Result<TrainOptions> r = load("[train]\nlabel_column = 0\n");
+  REQUIRE(r.ok());
+  CHECK(r->data.label_column == "0");
+  r = load("", {"label_column=12"});
+  REQUIRE(r.ok());
+  CHECK(r->data.label_column == "12");
+  r = load("", {"label_column=species"});
+  REQUIRE(r.ok());
+  CHECK(r->data.label_column == "species");
+}
+
 TEST_CASE("an integer is accepted where a float is expected", "[config]") {
   Result<TrainOptions> r = load("[train]\nlr = 1\nmax_seconds = 30\n");
   REQUIRE(r.ok());
@@ -229,6 +241,15 @@ TEST_CASE("errors name the file and line and key and the offending value", "[con
       {"synthetic_samples = 8", "synthetic_samples", "must be >= 16, got 8"},
       {"synthetic_noise = -1", "synthetic_noise", "must be >= 0, got -1"},
       {"data_path = \"\"", "data_path", "must not be empty"},
+      {"data_path = 3", "data_path", "expected a string, got 3"},
+      {"layout = \"chw\"", "layout", "unknown layout \"chw\" (choose nhwc, nchw)"},
+      {"normalize = \"zscore\"", "normalize",
+       "unknown normalize \"zscore\" (choose auto, none, standard, minmax)"},
+      {"label_column = -1", "label_column", "a column index must be >= 0, got -1"},
+      {"label_column = \"\"", "label_column", "must not be empty"},
+      {"label_column = 1.5", "label_column", "expected a string, got 1.5"},
+      {"h5_inputs = \"\"", "h5_inputs", "must not be empty"},
+      {"h5_labels = true", "h5_labels", "expected a string, got true"},
       {"depth = -1", "depth", "must be >= 0, got -1"},
       {"width = 0", "width", "must be >= 1, got 0"},
       {"patience = 0", "patience", "must be >= 1, got 0"},
@@ -239,6 +260,7 @@ TEST_CASE("errors name the file and line and key and the offending value", "[con
       {"Optimiser = \"adam\"", "Optimiser",
        "unknown key in [train] (did you mean \"optimizer\"?)"},
       {"noise = 0.1", "noise", "unknown key in [train] (did you mean \"synthetic_noise\"?)"},
+      {"target = \"y\"", "target", "unknown key in [train] (did you mean \"label_column\"?)"},
       {"qqqqqq = 1", "qqqqqq", "unknown key in [train]"},
   };
   for (const ErrCase& c : cases) {

@@ -1,7 +1,11 @@
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <unistd.h>
+
 #include <filesystem>
+#include <fstream>
 #include <memory>
+#include <string>
 
 #include "data/load.h"
 #include "nn/network.h"
@@ -421,4 +425,37 @@ TEST_CASE("a cnn on NCHW images read as NHWC is an error naming layout", "[train
   CHECK(net.error().key == "kernel_size");
   CHECK_THAT(net.error().message, Catch::Contains("by layout = \"nchw\"") &&
                                       Catch::Contains("needs layout = \"nchw\""));
+}
+
+// pandas' df.to_csv(index=False): an integer first column (0..16, which trained as a 17-class
+// label before label_column) and the label last. With the defaults the model has 3 outputs and
+// learns the label, which the second column gives away.
+TEST_CASE("a pandas CSV with an integer first column trains on its last column", "[train][csv]") {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("hs_train_csv." + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  std::string text = "id,signal,label\n";
+  for (int i = 0; i < 300; ++i) {
+    const int label = (i * 7) % 3;
+    text += std::to_string(i % 17) + "," + std::to_string(label * 2 + 0.25 * (i % 4)) + "," +
+            std::to_string(label) + "\n";
+  }
+  std::ofstream(dir / "train.csv") << text;
+  TrainOptions o;
+  o.data.source = DataSource::kCsv;
+  o.data.path = (dir / "train.csv").string();
+  o.data.normalize = Normalize::kStandard;
+  o.model.hidden = {16};
+  o.lr = 0.1;
+  o.batch_size = 16;
+  o.epochs = 20;
+  o.threads = 1;
+  const DataBundle data = load(o);
+  auto net = network_for(o, data);
+  REQUIRE(net.ok());
+  CHECK(net->num_classes == 3);
+  auto r = train(o, data);
+  REQUIRE(r.ok());
+  CHECK(r->record.test_acc > 0.9);
+  std::filesystem::remove_all(dir);
 }
