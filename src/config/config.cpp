@@ -136,7 +136,8 @@ Status apply_document(TrainConfig& config, const toml::table& root, const std::s
 // key parses it as TOML, with a bare word taken as a string (for the type error that follows).
 Result<ConfigValue> parse_set_value(const KeySpec& spec, std::string_view raw) {
   const Error fail{"--set", 0, spec.key, ""};
-  if ((spec.kind == Kind::kString || spec.kind == Kind::kPath) && (raw.empty() || (raw[0] != '"' && raw[0] != '\''))) {
+  const bool text = spec.kind == Kind::kString || spec.kind == Kind::kPath;
+  if (text && (raw.empty() || (raw[0] != '"' && raw[0] != '\''))) {
     return ConfigValue(std::string(raw));
   }
   if (raw.empty()) {
@@ -251,7 +252,8 @@ Status TrainConfig::set(std::string_view assignment) {
     if (!value.ok()) return value.error();
     std::error_code ec;
     const std::filesystem::path here = std::filesystem::current_path(ec);
-    Status st = set_value(key, *value, ConfigWhere{"--set", 0, ec ? std::string() : here.string()});
+    const ConfigWhere where{"--set", 0, ec ? std::string() : here.string()};
+    Status st = set_value(key, *value, where);
     if (!st.ok()) return st;
   } catch (const std::exception& e) {
     return Error{"--set", 0, std::string(key), std::string("cannot read the value: ") + e.what()};
@@ -319,7 +321,9 @@ Error TrainConfig::locate_data_error(Error e) const {
   if (auto rel = relative_.find(key); rel != relative_.end()) {
     // The path as the user wrote it first, then where it led.
     const std::string& resolved = key == std::string_view("test_path") ? d.test_path : d.path;
-    if (text.compare(0, resolved.size(), resolved) == 0) text.replace(0, resolved.size(), rel->second);
+    if (text.compare(0, resolved.size(), resolved) == 0) {
+      text.replace(0, resolved.size(), rel->second);
+    }
     text += " (" + std::string(key) + " " + quote(rel->second) + " is relative to " +
             (w.file == "--set" ? std::string("the current folder") : "the folder of " + w.file) +
             ": " + resolved + ")";

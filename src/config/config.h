@@ -7,9 +7,9 @@
 // (src/recipe/recipe.h); they are accepted and skipped here;
 // any other top-level key or table is an error. `--set key=value` takes the value in TOML syntax, with a
 // bare word read as a string (--set optimizer=adam, --set lr=3e-4, --set hidden=[512,256]).
-// For a string or path key the text after '=' is the string as it stands unless it starts with a quote
-// (--set data_path=/data/x.csv; --set test_path= gives ""). An integer where an integer list is
-// expected is a one-element list (--set milestones=30).
+// For a string or path key the text after '=' is the string as it stands unless it starts with a
+// quote (--set data_path=/data/x.csv; --set test_path= gives ""). An integer where an integer
+// list is expected is a one-element list (--set milestones=30).
 // Later values override earlier ones: defaults < files in order < --set flags in order.
 // A path key (data_path, test_path; type "path" in train_keys()) given relative resolves against
 // the folder of the file that gave it (load_file, a sweep file through load_sweep), a --set one

@@ -1,5 +1,6 @@
-// csv.cpp: CSV files of numbers, the label in the column label_column names (load.h). The file is read whole and parsed in place with
-// std::from_chars (no per-field strings), so 100k rows take a fraction of a second.
+// csv.cpp: CSV files of numbers, the label in the column label_column names (load.h). The file
+// is read whole and parsed in place with std::from_chars (no per-field strings), so 100k rows
+// take a fraction of a second.
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
@@ -120,8 +121,9 @@ std::string resolve_label(std::string_view column, CsvRows* rows) {
     }
   } else if (column == "first") {
     rows->label = 0;
-  } else if (!column.empty() &&
-             std::all_of(column.begin(), column.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+  } else if (!column.empty() && std::all_of(column.begin(), column.end(), [](char c) {
+               return c >= '0' && c <= '9';
+             })) {
     int64_t i = 0;
     const auto [p, ec] = std::from_chars(column.data(), column.data() + column.size(), i);
     if (ec != std::errc() || i >= rows->fields) {
@@ -155,7 +157,8 @@ std::string read_first_line(std::string_view line, int line_no, std::string_view
   std::vector<std::string_view> fields;
   for (size_t start = 0;;) {
     const size_t comma = line.find(',', start);
-    fields.push_back(trim(line.substr(start, comma == std::string_view::npos ? comma : comma - start)));
+    const size_t len = comma == std::string_view::npos ? comma : comma - start;
+    fields.push_back(trim(line.substr(start, len)));
     if (comma == std::string_view::npos) break;
     start = comma + 1;
   }
@@ -176,7 +179,9 @@ std::string read_first_line(std::string_view line, int line_no, std::string_view
 std::string label_error(const CsvRows& rows, std::string_view column, std::string_view field) {
   double label = 0;
   const Parse parse = parse_number(field, &label);
-  if (parse == Parse::kOk && label >= 0 && label == std::floor(label) && label < INT32_MAX) return {};
+  if (parse == Parse::kOk && label >= 0 && label == std::floor(label) && label < INT32_MAX) {
+    return {};
+  }
   return "label " + quoted(field) + " is not an integer >= 0 (labels are class numbers 0, 1, "
          "...): the label is " + field_text(rows, rows.label) + ", by label_column = " +
          quoted(column) + choose_another();
@@ -190,7 +195,9 @@ std::string read_row(std::string_view line, std::string_view column, CsvRows* ro
     const std::string_view field =
         trim(line.substr(start, comma == std::string_view::npos ? comma : comma - start));
     if (i >= rows->fields) {
-      i = rows->fields + 1 + static_cast<int64_t>(std::count(line.begin() + static_cast<int64_t>(start), line.end(), ','));
+      // This field and one after each comma left: the line's whole count, for the message.
+      const std::string_view rest = line.substr(start);
+      i = rows->fields + 1 + static_cast<int64_t>(std::count(rest.begin(), rest.end(), ','));
       break;
     }
     if (i == rows->label) {

@@ -101,7 +101,8 @@ Status check_shapes(const std::string& path, const std::string& inputs, const st
                     Layout layout, const std::vector<hsize_t>& xd,
                     const std::vector<hsize_t>& yd) {
   if (xd.size() != 2 && xd.size() != 4) {
-    return make_error(path, "wrong rank: " + inputs + " is " + dims_text(xd) + ", expected [N, D] or " +
+    return make_error(path, "wrong rank: " + inputs + " is " + dims_text(xd) +
+                                ", expected [N, D] or " +
                                 (layout == Layout::kNhwc ? "[N, H, W, C] (layout = \"nhwc\")"
                                                          : "[N, C, H, W] (layout = \"nchw\")"));
   }
@@ -114,7 +115,9 @@ Status check_shapes(const std::string& path, const std::string& inputs, const st
   }
   uint64_t dim = 1;
   for (size_t i = 1; i < xd.size(); ++i) dim *= xd[i];
-  if (xd[0] == 0 || dim == 0) return make_error(path, "no samples: " + inputs + " is " + dims_text(xd));
+  if (xd[0] == 0 || dim == 0) {
+    return make_error(path, "no samples: " + inputs + " is " + dims_text(xd));
+  }
   // int32 sample indices and int shape fields; the per-axis check keeps `dim` from overflowing.
   const bool too_big = xd[0] > INT32_MAX ||
                        std::any_of(xd.begin() + 1, xd.end(), [](hsize_t v) { return v > 65535; });

@@ -126,7 +126,8 @@ TEST_CASE("a sweep file's paths resolve against its folder, [space] choices too"
   Result<TrainOptions> base = s->train.finish();
   REQUIRE(base.ok());
   CHECK(base->data.path == (l.root / "cfg" / "data" / "train.csv").string());
-  Result<TrainOptions> t0 = trial_options(*s, Trial{0, {ParamValue{std::string("data/train.csv")}}});
+  Result<TrainOptions> t0 =
+      trial_options(*s, Trial{0, {ParamValue{std::string("data/train.csv")}}});
   REQUIRE(t0.ok());
   CHECK(t0->data.path == base->data.path);
   Result<TrainOptions> t1 = trial_options(*s, Trial{1, {ParamValue{std::string("/abs/b.csv")}}});

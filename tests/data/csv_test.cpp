@@ -79,7 +79,8 @@ TEST_CASE("load_csv errors name the file and line", "[data][csv]") {
   SECTION("non-numeric label after the first line") {
     const Error e = csv_error(dir, "1,2,3\ncat,4,5\n");
     CHECK(e.line == 2);
-    CHECK_THAT(e.message, Contains("label \"cat\" is not an integer >= 0") && Contains("field 1, by label_column = \"first\""));
+    CHECK_THAT(e.message, Contains("label \"cat\" is not an integer >= 0") &&
+                              Contains("field 1, by label_column = \"first\""));
   }
   SECTION("an empty field") {
     const Error e = csv_error(dir, "1,2,3\n0,4,\n");
