@@ -61,13 +61,12 @@ int run_train(const TrainArgs& a) {
   const double load_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const Dataset& f = *data->train.data;
-  fmt::print("data: {} ({}): {} train, {} validation, {} test samples, {}x{}x{}, {} classes "
-             "(loaded in {:.1f} s)\n",
+  fmt::print("data: {} ({}): {} train, {} validation, {} test samples, {}x{}x{}, {} classes, "
+             "normalize {} (loaded in {:.1f} s)\n",
              data_source_name(opt->data.source), opt->data.path, data->train.size(),
              data->val.size(), data->test.size(), f.height, f.width, f.channels, f.num_classes,
-             load_s);
-  auto net = build_network(opt->model, f.height, f.width, f.channels, f.is_image,
-                               std::max(f.num_classes, data->test.data->num_classes));
+             data->normalization, load_s);
+  auto net = network_for(*opt, *data);
   if (!net) return fail(cfg.locate(net.error()));
   fmt::print("model: {}\n{}", arch_name(opt->model.arch), describe(*net));
   fmt::print("optimizer: {}, lr {:g}, schedule {}, weight decay {:g}, batch {}, {} epochs, "

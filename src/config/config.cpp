@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <utility>
@@ -74,7 +75,8 @@ bool is_bare_word(std::string_view s) {
 }
 
 // Applies a parsed document to `config`, reporting the first fault in document order.
-Status apply_document(TrainConfig& config, const toml::table& root, const std::string& name) {
+Status apply_document(TrainConfig& config, const toml::table& root, const std::string& name,
+                      const std::string& dir) {
   struct Entry {
     int line;
     std::string key;
@@ -115,7 +117,7 @@ Status apply_document(TrainConfig& config, const toml::table& root, const std::s
       }
       return Error{name, e.line, e.key, msg};
     }
-    const ConfigWhere where{name, e.line};
+    const ConfigWhere where{name, e.line, dir};
     const KeySpec* spec = find_spec(e.key);
     if (!spec) return unknown_key(e.key, where);
     std::optional<ConfigValue> value = from_node(*e.node);
@@ -134,7 +136,8 @@ Status apply_document(TrainConfig& config, const toml::table& root, const std::s
 // key parses it as TOML, with a bare word taken as a string (for the type error that follows).
 Result<ConfigValue> parse_set_value(const KeySpec& spec, std::string_view raw) {
   const Error fail{"--set", 0, spec.key, ""};
-  if (spec.kind == Kind::kString && (raw.empty() || (raw[0] != '"' && raw[0] != '\''))) {
+  const bool text = spec.kind == Kind::kString || spec.kind == Kind::kPath;
+  if (text && (raw.empty() || (raw[0] != '"' && raw[0] != '\''))) {
     return ConfigValue(std::string(raw));
   }
   if (raw.empty()) {
@@ -181,6 +184,12 @@ std::string set_line(std::string_view assignment) {
 
 // ---- public ----------------------------------------------------------------------------------
 
+std::string config_folder(const std::string& path) {
+  std::error_code ec;
+  const std::filesystem::path abs = std::filesystem::absolute(path, ec);
+  return ec ? std::string() : abs.parent_path().lexically_normal().string();
+}
+
 const std::vector<KeyInfo>& train_keys() {
   static const std::vector<KeyInfo> keys = [] {
     static std::vector<std::string> helps;  // owns the strings KeyInfo::help points into
@@ -208,14 +217,15 @@ Status TrainConfig::load_file(const std::string& path) {
   const int err = errno;
   std::fclose(f);
   if (failed) return Error{path, 0, "", std::string("cannot read: ") + std::strerror(err)};
-  return load_text(text, path);
+  return load_text(text, path, config_folder(path));
 }
 
-Status TrainConfig::load_text(std::string_view text, const std::string& name) {
+Status TrainConfig::load_text(std::string_view text, const std::string& name,
+                              const std::string& dir) {
   TrainConfig next = *this;  // applied to a copy, so a failed load changes nothing
   try {
     const toml::table root = toml::parse(text, std::string_view(name));
-    Status st = apply_document(next, root, name);
+    Status st = apply_document(next, root, name, dir);
     if (!st.ok()) return st;
   } catch (const toml::parse_error& e) {
     return Error{name, line_of(e.source()), "", parse_error_text(e)};
@@ -240,7 +250,10 @@ Status TrainConfig::set(std::string_view assignment) {
   try {
     Result<ConfigValue> value = parse_set_value(*spec, trim(assignment.substr(eq + 1)));
     if (!value.ok()) return value.error();
-    Status st = set_value(key, *value, ConfigWhere{"--set", 0});
+    std::error_code ec;
+    const std::filesystem::path here = std::filesystem::current_path(ec);
+    const ConfigWhere where{"--set", 0, ec ? std::string() : here.string()};
+    Status st = set_value(key, *value, where);
     if (!st.ok()) return st;
   } catch (const std::exception& e) {
     return Error{"--set", 0, std::string(key), std::string("cannot read the value: ") + e.what()};
@@ -254,9 +267,22 @@ Status TrainConfig::set_value(std::string_view key, const ConfigValue& value,
   const KeySpec* spec = find_spec(key);
   if (!spec) return unknown_key(key, where);
   Fields fields{&opt_, &depth_, &width_};
-  std::string msg = spec->set(fields, value);
+  ConfigValue v = value;
+  std::string given;  // a relative path as given, when it resolves
+  if (auto* s = std::get_if<std::string>(&v);
+      s && spec->kind == Kind::kPath && !where.dir.empty() && !s->empty() &&
+      std::filesystem::path(*s).is_relative()) {
+    given = *s;
+    *s = (std::filesystem::path(where.dir) / *s).lexically_normal().string();
+  }
+  std::string msg = spec->set(fields, v);
   if (!msg.empty()) return Error{where.file, where.line, std::string(key), std::move(msg)};
   where_[std::string(key)] = where;
+  if (given.empty()) {
+    relative_.erase(std::string(key));
+  } else {
+    relative_[std::string(key)] = given;
+  }
   return Status::Ok();
 }
 
@@ -291,7 +317,18 @@ Error TrainConfig::locate_data_error(Error e) const {
                                                                    : "dataset";
   if (!given(key)) return e;
   const ConfigWhere& w = where_.find(key)->second;
-  return Error{w.file, w.line, key, e.str()};
+  std::string text = e.str();
+  if (auto rel = relative_.find(key); rel != relative_.end()) {
+    // The path as the user wrote it first, then where it led.
+    const std::string& resolved = key == std::string_view("test_path") ? d.test_path : d.path;
+    if (text.compare(0, resolved.size(), resolved) == 0) {
+      text.replace(0, resolved.size(), rel->second);
+    }
+    text += " (" + std::string(key) + " " + quote(rel->second) + " is relative to " +
+            (w.file == "--set" ? std::string("the current folder") : "the folder of " + w.file) +
+            ": " + resolved + ")";
+  }
+  return Error{w.file, w.line, key, text};
 }
 
 Result<TrainOptions> TrainConfig::finish() const {

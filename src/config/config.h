@@ -7,10 +7,15 @@
 // (src/recipe/recipe.h); they are accepted and skipped here;
 // any other top-level key or table is an error. `--set key=value` takes the value in TOML syntax, with a
 // bare word read as a string (--set optimizer=adam, --set lr=3e-4, --set hidden=[512,256]).
-// For a string key the text after '=' is the string as it stands unless it starts with a quote
-// (--set data_path=/data/x.csv; --set test_path= gives ""). An integer where an integer list is
-// expected is a one-element list (--set milestones=30).
+// For a string or path key the text after '=' is the string as it stands unless it starts with a
+// quote (--set data_path=/data/x.csv; --set test_path= gives ""). An integer where an integer
+// list is expected is a one-element list (--set milestones=30).
 // Later values override earlier ones: defaults < files in order < --set flags in order.
+// A path key (data_path, test_path; type "path" in train_keys()) given relative resolves against
+// the folder of the file that gave it (load_file, a sweep file through load_sweep), a --set one
+// against the current folder, and is kept absolute from then on: to_toml, the trial host and the
+// workers see absolute paths, whatever their current folder (sbatch starts in the submit
+// folder). Text loaded without a folder (load_text with dir "") keeps its paths as they are.
 //
 // May depend on: train (TrainOptions) and what it includes; toml++ privately. Thread safety: a
 // TrainConfig is a plain value.
@@ -32,6 +37,8 @@ namespace hs {
 struct ConfigWhere {
   std::string file;
   int line = 0;
+  std::string dir = {};  // the absolute folder a relative path given here resolves against;
+                         // "" leaves it as given
 };
 
 // A value as a config gives it. Integer lists serve hidden, conv_channels and milestones.
@@ -39,7 +46,7 @@ using ConfigValue = std::variant<bool, int64_t, double, std::string, std::vector
 
 struct KeyInfo {
   const char* key;
-  const char* type;     // "float", "int", "string", "bool", "int list"
+  const char* type;     // "float", "int", "string", "path", "bool", "int list"
   const char* help;     // one line: meaning, allowed values, default
 };
 // Every trainer key, in the order to_toml() writes them.
@@ -51,11 +58,12 @@ class TrainConfig {
 
   // Reads and applies a TOML file. Errors: unreadable file, TOML syntax (with its line), unknown
   // key, wrong type, value out of range (each with file, line and key). On error nothing of the
-  // file is applied.
+  // file is applied. Relative paths in it resolve against its folder.
   Status load_file(const std::string& path);
-  // The same from text; `name` stands for the file in messages.
-  Status load_text(std::string_view text, const std::string& name);
-  // Applies one "key=value" (a --set flag).
+  // The same from text; `name` stands for the file in messages, and relative paths resolve
+  // against `dir` (absolute; "": left as given).
+  Status load_text(std::string_view text, const std::string& name, const std::string& dir = "");
+  // Applies one "key=value" (a --set flag); a relative path resolves against the current folder.
   Status set(std::string_view assignment);
   // Applies one value: type and range checks for `key`.
   Status set_value(std::string_view key, const ConfigValue& value, const ConfigWhere& where);
@@ -72,7 +80,8 @@ class TrainConfig {
   // that was given there (width for hidden); else as it is.
   Error locate(Error e) const;
   // A data set's error (it names the data file) placed where this config chose that file:
-  // "sweep.toml:3: data_path: data/x.csv: missing file ...". `e` as it is when no key chose it.
+  // "sweep.toml:3: data_path: data/x.csv: missing file ...", with the path as it was given and,
+  // for a relative one, the absolute path it resolved to. `e` as it is when no key chose it.
   Error locate_data_error(Error e) const;
 
   // The texts as given, in the order applied, for the results file and the log: each file as a
@@ -88,8 +97,13 @@ class TrainConfig {
   int depth_ = 0;  // depth and width: config-only keys that finish() expands into hidden
   int width_ = 0;
   std::map<std::string, ConfigWhere, std::less<>> where_;  // keys given explicitly
+  std::map<std::string, std::string, std::less<>> relative_;  // path keys given relative: as given
   std::string text_;
 };
+
+// The absolute folder of the config file `path`, which its relative paths resolve against ("" if
+// the current folder cannot be read).
+std::string config_folder(const std::string& path);
 
 // The keys whose values set `key`: `key` itself and, for hidden, width and depth (which
 // finish() expands into it).

@@ -180,6 +180,16 @@ std::string set_string(const ConfigValue& v, std::string* out, bool non_empty) {
   return {};
 }
 
+// A 0-based index may come as a TOML integer (label_column = 3); it is kept as its digits.
+std::string set_label_column(const ConfigValue& v, std::string* out) {
+  if (const auto* i = std::get_if<int64_t>(&v)) {
+    if (*i < 0) return "a column index must be >= 0, got " + shown(v);
+    *out = std::to_string(*i);
+    return {};
+  }
+  return set_string(v, out, true);
+}
+
 std::string set_bool(const ConfigValue& v, bool* out) {
   const auto* b = std::get_if<bool>(&v);
   if (!b) return type_error("true or false", v);
@@ -214,6 +224,7 @@ const char* kind_name(Kind k) {
     case Kind::kFloat: return "float";
     case Kind::kInt: return "int";
     case Kind::kString: return "string";
+    case Kind::kPath: return "path";
     case Kind::kBool: return "bool";
     case Kind::kIntList: return "int list";
   }
@@ -225,6 +236,7 @@ const char* kind_expected(Kind k) {
     case Kind::kFloat: return "a number";
     case Kind::kInt: return "an integer";
     case Kind::kString: return "a string";
+    case Kind::kPath: return "a string";
     case Kind::kBool: return "true or false";
     case Kind::kIntList: return "a list of integers";
   }
@@ -240,10 +252,12 @@ const std::vector<KeySpec>& specs() {
        return set_enum(v, &f.opt->data.source, "dataset", parse_data_source, data_source_name,
                        4); },
      [](const TrainOptions& o) -> ConfigValue { return data_source_name(o.data.source); }},
-    {"data_path", Kind::kString, "fashion_mnist: directory of the IDX files; csv, hdf5: the file",
+    {"data_path", Kind::kPath, "fashion_mnist: directory of the IDX files; csv, hdf5: the file; "
+                               "relative to the config file's folder",
      [](Fields& f, const ConfigValue& v) { return set_string(v, &f.opt->data.path, true); },
      [](const TrainOptions& o) -> ConfigValue { return o.data.path; }},
-    {"test_path", Kind::kString, "csv, hdf5: held-out test file; \"\" to hold out test_fraction",
+    {"test_path", Kind::kPath, "csv, hdf5: held-out test file, relative to the config file's "
+                               "folder; \"\" to hold out test_fraction",
      [](Fields& f, const ConfigValue& v) { return set_string(v, &f.opt->data.test_path, false); },
      [](const TrainOptions& o) -> ConfigValue { return o.data.test_path; }},
     {"val_fraction", Kind::kFloat, "fraction of the training samples held out for validation, "
@@ -261,6 +275,28 @@ const std::vector<KeySpec>& specs() {
     {"test_limit", Kind::kInt, "use only the first N test samples, 0 for all",
      [](Fields& f, const ConfigValue& v) { return set_int(v, &f.opt->data.test_limit, 0); },
      [](const TrainOptions& o) -> ConfigValue { return o.data.test_limit; }},
+    {"label_column", Kind::kString, "csv: the label's column: last, first, a 0-based index, or "
+                                    "a header name",
+     [](Fields& f, const ConfigValue& v) { return set_label_column(v, &f.opt->data.label_column); },
+     [](const TrainOptions& o) -> ConfigValue { return o.data.label_column; }},
+    {"h5_inputs", Kind::kString, "hdf5: the inputs' data set, [N, D] or 4-D (see layout)",
+     [](Fields& f, const ConfigValue& v) { return set_string(v, &f.opt->data.h5_inputs, true); },
+     [](const TrainOptions& o) -> ConfigValue { return o.data.h5_inputs; }},
+    {"h5_labels", Kind::kString, "hdf5: the labels' data set, integers [N]",
+     [](Fields& f, const ConfigValue& v) { return set_string(v, &f.opt->data.h5_labels, true); },
+     [](const TrainOptions& o) -> ConfigValue { return o.data.h5_labels; }},
+    {"layout", Kind::kString, "hdf5: a 4-D input's axes: nhwc ([N, H, W, C]) or nchw ([N, C, H, "
+                              "W], PyTorch's)",
+     [](Fields& f, const ConfigValue& v) {
+       return set_enum(v, &f.opt->data.layout, "layout", parse_layout, layout_name, 2); },
+     [](const TrainOptions& o) -> ConfigValue { return layout_name(o.data.layout); }},
+    {"normalize", Kind::kString, "inputs per channel, from the training split's statistics: "
+                                 "standard, minmax, none, or auto (minmax for integer inputs "
+                                 "such as uint8 pixels, else none)",
+     [](Fields& f, const ConfigValue& v) {
+       return set_enum(v, &f.opt->data.normalize, "normalize", parse_normalize, normalize_name,
+                       4); },
+     [](const TrainOptions& o) -> ConfigValue { return normalize_name(o.data.normalize); }},
     {"split_seed", Kind::kInt, "seeds the train/validation/test split (not the training), >= 0",
      [](Fields& f, const ConfigValue& v) { return set_int(v, &f.opt->data.split_seed, 0); },
      [](const TrainOptions& o) -> ConfigValue {
@@ -468,6 +504,9 @@ constexpr std::pair<const char*, const char*> kAliases[] = {
     {"lr_schedule", "schedule"},   {"warmup_epochs", "warmup"},
     {"warmup_steps", "warmup"},    {"epsilon", "eps"},
     {"path", "data_path"},         {"data_dir", "data_path"},
+    {"label", "label_column"},     {"target", "label_column"},
+    {"target_column", "label_column"}, {"normalise", "normalize"},
+    {"normalization", "normalize"}, {"data_format", "layout"},
     {"data", "dataset"},           {"kernel", "kernel_size"},
     {"channels", "conv_channels"}, {"filters", "conv_channels"},
     {"num_threads", "threads"},    {"time_limit", "max_seconds"},

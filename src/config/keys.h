@@ -17,7 +17,8 @@ std::string render(const ConfigValue& v);
 // A TOML basic string.
 std::string quote(std::string_view s);
 
-enum class Kind { kFloat, kInt, kString, kBool, kIntList };
+// kPath: a string that names a file or folder (config.h: how a relative one resolves).
+enum class Kind { kFloat, kInt, kString, kPath, kBool, kIntList };
 const char* kind_name(Kind k);      // KeyInfo::type: "float", "int", ...
 const char* kind_expected(Kind k);  // for messages: "a number", "an integer", ...
 

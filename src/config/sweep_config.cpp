@@ -117,7 +117,7 @@ Status check_values(const SweepConfig& sweep, const Param& p) {
   }
   for (const ParamValue& v : values) {
     TrainConfig scratch = sweep.train;
-    Status st = scratch.set_value(p.name, to_config(v), ConfigWhere{p.file, p.line});
+    Status st = scratch.set_value(p.name, to_config(v), ConfigWhere{p.file, p.line, sweep.dir});
     if (!st) {
       Error e = st.error();
       e.message = "the space reaches " + clipped(param_to_string(v)) + ", which the trainer refuses: " +
@@ -339,10 +339,12 @@ Status parse_sweep_table(SweepConfig& sweep, const toml::table& t, const std::st
 
 }  // namespace
 
-Result<SweepConfig> load_sweep_text(std::string_view text, const std::string& name) {
+Result<SweepConfig> load_sweep_text(std::string_view text, const std::string& name,
+                                    const std::string& dir) {
   SweepConfig sweep;
   sweep.file = name;
-  if (Status st = sweep.train.load_text(text, name); !st) return st.error();
+  sweep.dir = dir;
+  if (Status st = sweep.train.load_text(text, name, dir); !st) return st.error();
   toml::table root;
   try {
     root = toml::parse(text, std::string_view(name));
@@ -392,7 +394,7 @@ Result<SweepConfig> load_sweep(const std::string& path) {
   if (!in) return Error{path, 0, "", "cannot open the sweep file"};
   std::ostringstream text;
   text << in.rdbuf();
-  return load_sweep_text(text.str(), path);
+  return load_sweep_text(text.str(), path, config_folder(path));
 }
 
 bool uses_trainer(const SweepConfig& sweep) { return sweep.objective.command.empty(); }
@@ -471,7 +473,8 @@ Result<TrainOptions> trial_options(const SweepConfig& sweep, const Trial& trial)
   TrainConfig config = sweep.train;
   for (size_t i = 0; i < sweep.space.params.size(); ++i) {
     const Param& p = sweep.space.params[i];
-    Status st = config.set_value(p.name, to_config(trial.values[i]), ConfigWhere{p.file, p.line});
+    Status st = config.set_value(p.name, to_config(trial.values[i]),
+                                 ConfigWhere{p.file, p.line, sweep.dir});
     if (!st) return st.error();
   }
   return config.finish();

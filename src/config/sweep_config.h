@@ -68,6 +68,8 @@ struct SweepConfig {
   SearchSpace space;           // the [space] table, in file order
   ObjectiveOptions objective;  // the [objective] table
   std::string file;            // the sweep file's name, for messages
+  std::string dir;             // its absolute folder, which relative paths resolve against ("":
+                               // text that is no file; config.h)
   int trials_line = 0;         // where [sweep] trials was given; 0: not given (the default)
 };
 
@@ -89,7 +91,9 @@ Result<std::vector<CommandPart>> split_command(const ObjectiveOptions& objective
 // Reads a sweep file: [train] through TrainConfig, then [sweep] and [space]. The first fault in
 // each table is reported with its file, line and key.
 Result<SweepConfig> load_sweep(const std::string& path);
-Result<SweepConfig> load_sweep_text(std::string_view text, const std::string& name);
+// `dir`: the absolute folder relative paths in `text` resolve against ("": left as given).
+Result<SweepConfig> load_sweep_text(std::string_view text, const std::string& name,
+                                    const std::string& dir = "");
 
 // The sweep in file `path`, or with "" the built-in one: the lecture's random search (11.2.2)
 // over the learning rate and the weight decay, both log-uniform on [1e-4, 1e-1], 8 trials of the

@@ -1,6 +1,8 @@
-// csv.cpp: "label,f1,f2,..." files. The file is read whole and parsed in place with
-// std::from_chars (no per-field strings), so 100k rows take a fraction of a second.
+// csv.cpp: CSV files of numbers, the label in the column label_column names (load.h). The file
+// is read whole and parsed in place with std::from_chars (no per-field strings), so 100k rows
+// take a fraction of a second.
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -59,87 +61,179 @@ std::string quoted(std::string_view s) {
   return q;
 }
 
-// What the rows read so far fix for the rest of the file.
+// What the first non-blank line fixes for the rest of the file.
 struct CsvRows {
-  int64_t features = -1;  // per row, as in the first data row
-  int first_row_line = 0;
-  bool header_possible = true;
-  int32_t max_label = -1;
+  int64_t fields = -1;           // per line, as in the first non-blank line
+  int64_t label = -1;            // the label's field, 0-based
+  int first_line = 0;            // that line's number
+  bool header = false;           // it was a header
+  std::vector<std::string> names;  // the header's names (empty without one)
+  bool whole = true;             // every feature so far a whole number
 };
 
-// "" for a label field holding an integer >= 0, else what is wrong with it.
-std::string label_error(std::string_view field, Parse parse, double label) {
-  if (parse != Parse::kOk) return "non-numeric field 1 (label): " + quoted(field);
-  if (label < 0 || label != std::floor(label) || label >= INT32_MAX) {
-    return "label out of range: " + quoted(field) + " (labels are integers >= 0)";
+std::string unquoted(std::string_view s) {
+  if (s.size() >= 2 && s.front() == '"' && s.back() == '"') s = s.substr(1, s.size() - 2);
+  return std::string(trim(s));
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// "field 3" or "field 3 (\"target\")": 1-based, as in every message of this file.
+std::string field_text(const CsvRows& rows, int64_t i) {
+  std::string s = "field " + std::to_string(i + 1);
+  if (rows.header && i < static_cast<int64_t>(rows.names.size())) {
+    s += " (" + quoted(clipped(rows.names[static_cast<size_t>(i)], 40)) + ")";
   }
+  return s;
+}
+
+std::string choose_another() {
+  return "; set label_column in [train] to the label's column: \"last\", \"first\", a 0-based "
+         "index, or a header name";
+}
+
+// The label's field from label_column, once the first line's fields are known. "" or what is
+// wrong.
+std::string resolve_label(std::string_view column, CsvRows* rows) {
+  const std::string where = "label_column = " + quoted(column);
+  if (column == "last") {
+    rows->label = rows->fields - 1;
+    // Kaggle's CSVs (and others) put a column named as a label first: say so rather than
+    // train on the last pixel.
+    const auto label_name = [&](int64_t i) {
+      const std::string n = lower(rows->names[static_cast<size_t>(i)]);
+      return n == "label" || n == "labels" || n == "target" || n == "class";
+    };
+    for (int64_t i = 0; rows->header && i + 1 < rows->fields && !label_name(rows->fields - 1);
+         ++i) {
+      if (label_name(i)) {
+        return "field " + std::to_string(i + 1) + " is named " +
+               quoted(rows->names[static_cast<size_t>(i)]) + ", but " + where +
+               " (the default) takes the last, " + field_text(*rows, rows->fields - 1) +
+               ", as the label; set label_column = " +
+               quoted(rows->names[static_cast<size_t>(i)]) + " (or to the 0-based index of the "
+               "label's column)";
+      }
+    }
+  } else if (column == "first") {
+    rows->label = 0;
+  } else if (!column.empty() && std::all_of(column.begin(), column.end(), [](char c) {
+               return c >= '0' && c <= '9';
+             })) {
+    int64_t i = 0;
+    const auto [p, ec] = std::from_chars(column.data(), column.data() + column.size(), i);
+    if (ec != std::errc() || i >= rows->fields) {
+      return where + " is past the last column: the file has " + std::to_string(rows->fields) +
+             " columns, 0 to " + std::to_string(rows->fields - 1);
+    }
+    rows->label = i;
+  } else {
+    if (!rows->header) {
+      return where + " names a column, but the file has no header line (its first line is all "
+             "numbers); use \"last\", \"first\" or a 0-based index";
+    }
+    const auto it = std::find(rows->names.begin(), rows->names.end(), std::string(column));
+    if (it == rows->names.end()) {
+      std::string names;
+      for (const std::string& n : rows->names) names += (names.empty() ? "" : ", ") + quoted(n);
+      return "no header column is named " + quoted(column) + " (" + where + "); the header has " +
+             clipped(names, 200);
+    }
+    rows->label = it - rows->names.begin();
+  }
+  if (rows->fields < 2) return "shape mismatch: a label but no features";
   return {};
 }
 
-// Appends the fields of `line` after the comma at `comma` (npos: none) to *x, counting them in
-// *count. "" or what is wrong with the first bad field.
-std::string read_features(std::string_view line, size_t comma, std::vector<float>* x,
-                          int64_t* count) {
-  while (comma != std::string_view::npos) {
-    const size_t start = comma + 1;
-    comma = line.find(',', start);
+// The first non-blank line: its field count, whether it is a header (a field that is not a
+// number; "0,1,...,label", as pandas writes a frame built from an array, is one too), and the
+// label's field. Sets *is_header. "" or what is wrong.
+std::string read_first_line(std::string_view line, int line_no, std::string_view column,
+                            CsvRows* rows, bool* is_header) {
+  std::vector<std::string_view> fields;
+  for (size_t start = 0;;) {
+    const size_t comma = line.find(',', start);
+    const size_t len = comma == std::string_view::npos ? comma : comma - start;
+    fields.push_back(trim(line.substr(start, len)));
+    if (comma == std::string_view::npos) break;
+    start = comma + 1;
+  }
+  rows->fields = static_cast<int64_t>(fields.size());
+  rows->first_line = line_no;
+  rows->header = std::any_of(fields.begin(), fields.end(), [](std::string_view f) {
+    double v = 0;
+    return parse_number(f, &v) == Parse::kNotNumber;
+  });
+  if (rows->header) {
+    for (std::string_view f : fields) rows->names.push_back(unquoted(f));
+  }
+  *is_header = rows->header;
+  return resolve_label(column, rows);
+}
+
+// "" for a label field holding an integer >= 0, else what is wrong with it.
+std::string label_error(const CsvRows& rows, std::string_view column, std::string_view field) {
+  double label = 0;
+  const Parse parse = parse_number(field, &label);
+  if (parse == Parse::kOk && label >= 0 && label == std::floor(label) && label < INT32_MAX) {
+    return {};
+  }
+  return "label " + quoted(field) + " is not an integer >= 0 (labels are class numbers 0, 1, "
+         "...): the label is " + field_text(rows, rows.label) + ", by label_column = " +
+         quoted(column) + choose_another();
+}
+
+// Reads the data line `line_no` into *d. "" or what is wrong with it.
+std::string read_row(std::string_view line, std::string_view column, CsvRows* rows, Dataset* d) {
+  int64_t i = 0;
+  for (size_t start = 0;; ++i) {
+    const size_t comma = line.find(',', start);
     const std::string_view field =
         trim(line.substr(start, comma == std::string_view::npos ? comma : comma - start));
-    float v = 0;
-    const Parse p = parse_number(field, &v);
-    ++*count;
-    if (p == Parse::kNotNumber) {
-      return "non-numeric field " + std::to_string(*count + 1) + ": " + quoted(field);
+    if (i >= rows->fields) {
+      // This field and one after each comma left: the line's whole count, for the message.
+      const std::string_view rest = line.substr(start);
+      i = rows->fields + 1 + static_cast<int64_t>(std::count(rest.begin(), rest.end(), ','));
+      break;
     }
-    if (p == Parse::kNotFinite || !data_internal::finite_feature(v)) {
-      return "field " + std::to_string(*count + 1) + " " + data_internal::kNotFiniteFeature +
-             ": " + quoted(field);
+    if (i == rows->label) {
+      if (std::string msg = label_error(*rows, column, field); !msg.empty()) return msg;
+      double label = 0;
+      parse_number(field, &label);
+      d->y.push_back(static_cast<int32_t>(label));
+    } else {
+      float v = 0;
+      const Parse p = parse_number(field, &v);
+      if (p == Parse::kNotNumber) {
+        return "non-numeric field " + std::to_string(i + 1) + ": " + quoted(field);
+      }
+      if (p == Parse::kNotFinite || !data_internal::finite_feature(v)) {
+        return "field " + std::to_string(i + 1) + " " + data_internal::kNotFiniteFeature + ": " +
+               quoted(field);
+      }
+      rows->whole = rows->whole && v == std::floor(v);
+      d->x.push_back(v);
     }
-    x->push_back(v);
+    if (comma == std::string_view::npos) {
+      ++i;
+      break;
+    }
+    start = comma + 1;
   }
-  return {};
-}
-
-// Reads the non-blank line `line_no` into *d (nothing for a header). "" or what is wrong with
-// it. The rest of the file, text from pos on, sizes the one reservation at the first data row.
-std::string read_row(std::string_view line, int line_no, const std::string& text, size_t pos,
-                     CsvRows* rows, Dataset* d) {
-  // Field 0 is the label; an unparsable first field on the first non-blank line is a header.
-  const size_t comma = line.find(',');
-  const std::string_view field = trim(line.substr(0, comma));
-  double label = 0;
-  const Parse label_parse = parse_number(field, &label);
-  if (rows->header_possible) {
-    rows->header_possible = false;
-    if (label_parse == Parse::kNotNumber) return {};
-  }
-  if (std::string msg = label_error(field, label_parse, label); !msg.empty()) return msg;
-  const auto y = static_cast<int32_t>(label);
-  rows->max_label = std::max(rows->max_label, y);
-  d->y.push_back(y);
-
-  int64_t count = 0;
-  if (std::string msg = read_features(line, comma, &d->x, &count); !msg.empty()) return msg;
-  if (rows->features < 0) {
-    if (count == 0) return "shape mismatch: a label but no features";
-    rows->features = count;
-    rows->first_row_line = line_no;
-    // One reservation for the whole file, from its line count.
-    // (pos is past the end when this row is the file's last line and has no newline.)
-    const auto from = text.begin() + static_cast<int64_t>(std::min(pos, text.size()));
-    const auto lines = std::count(from, text.end(), '\n');
-    d->x.reserve(static_cast<size_t>((lines + 2) * count));
-    d->y.reserve(static_cast<size_t>(lines + 2));
-  } else if (count != rows->features) {
-    return "shape mismatch: " + std::to_string(count) + " features, but line " +
-           std::to_string(rows->first_row_line) + " has " + std::to_string(rows->features);
+  if (i != rows->fields) {
+    return "shape mismatch: " + std::to_string(i) + " fields, but line " +
+           std::to_string(rows->first_line) + " has " + std::to_string(rows->fields);
   }
   return {};
 }
 
 }  // namespace
 
-Result<Dataset> load_csv(const std::string& path) {
+Result<Dataset> load_csv(const std::string& path, std::string_view label_column) {
   std::string text;
   if (Status s = read_file(path, &text); !s) return s.error();
 
@@ -155,18 +249,35 @@ Result<Dataset> load_csv(const std::string& path) {
     pos = end + 1;
     ++line_no;
     if (line.empty()) continue;
-    std::string message = read_row(line, line_no, text, pos, &rows, &d);
+    if (rows.fields < 0) {
+      bool header = false;
+      std::string message = read_first_line(line, line_no, label_column, &rows, &header);
+      if (!message.empty()) return Error{path, line_no, {}, std::move(message)};
+      // One reservation for the whole file, from its line count.
+      const auto lines = std::count(text.begin() + static_cast<int64_t>(std::min(pos, text.size())),
+                                    text.end(), '\n');
+      d.x.reserve(static_cast<size_t>((lines + 2) * (rows.fields - 1)));
+      d.y.reserve(static_cast<size_t>(lines + 2));
+      if (header) continue;
+    }
+    std::string message = read_row(line, label_column, &rows, &d);
     if (!message.empty()) return Error{path, line_no, {}, std::move(message)};
   }
   if (d.y.empty()) return make_error(path, "empty file: no data rows");
   if (d.y.size() > INT32_MAX) return make_error(path, "too many rows");
+  if (std::string why = data_internal::label_problem(d.y, kMaxClasses); !why.empty()) {
+    return make_error(path, "the label column, " + field_text(rows, rows.label) +
+                                " (label_column = " + quoted(label_column) + "), " + why +
+                                ": it looks like a feature, not the label" + choose_another());
+  }
 
   d.n = static_cast<int64_t>(d.y.size());
   d.height = 1;
   d.width = 1;
-  d.channels = static_cast<int>(rows.features);
+  d.channels = static_cast<int>(rows.fields - 1);
   d.is_image = false;
-  d.num_classes = rows.max_label + 1;
+  d.integer_inputs = rows.whole;
+  d.num_classes = *std::max_element(d.y.begin(), d.y.end()) + 1;
   return d;
 }
 

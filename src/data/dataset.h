@@ -23,6 +23,8 @@ struct Dataset {
   int channels = 1;         // channels, or features for tabular data
   bool is_image = false;    // true when (height, width, channels) is a real image shape
   int num_classes = 0;      // labels are in [0, num_classes)
+  bool integer_inputs = false;  // the file stored the inputs as integers (an HDF5 integer type,
+                                // CSV features all whole numbers): normalize = auto scales them
   std::vector<float> x;     // (n, dim()) row-major; images NHWC
   std::vector<int32_t> y;   // (n)
 
@@ -48,6 +50,9 @@ struct DataBundle {
   Subset train;
   Subset val;
   Subset test;
+  // What load_data did to the inputs, for messages: "none", "standard", "minmax", or for
+  // normalize = auto "none (auto: float inputs)" / "minmax (auto: integer inputs)".
+  std::string normalization;
 };
 
 }  // namespace hs

@@ -2,8 +2,9 @@
 //
 // Order of work: load the training file and the test set (for csv/hdf5 without test_path, move
 // test_fraction of the file's rows into the test set), set num_classes from both, cut each to its
-// limit, then split validation off the training file's remaining samples. The data exists once:
-// holding out and limiting compact the buffers in place.
+// limit, then split validation off the training file's remaining samples, and last normalise
+// the inputs with the training rows' statistics. The data exists once: holding out, limiting
+// and normalising work on the buffers in place.
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -61,8 +62,10 @@ Result<Dataset> load_fashion_part(const std::string& dir, const char* images, co
   return d;
 }
 
-Result<Dataset> load_file(DataSource source, const std::string& path) {
-  return source == DataSource::kCsv ? load_csv(path) : load_hdf5(path);
+Result<Dataset> load_file(const DataOptions& opt, const std::string& path) {
+  return opt.source == DataSource::kCsv
+             ? load_csv(path, opt.label_column)
+             : load_hdf5(path, opt.h5_inputs, opt.h5_labels, opt.layout);
 }
 
 // Moves the rows `take` (sorted) of *from into the returned Dataset and compacts the rows `keep`
@@ -75,6 +78,7 @@ Dataset take_rows(Dataset* from, const std::vector<int32_t>& keep,
   out.width = from->width;
   out.channels = from->channels;
   out.is_image = from->is_image;
+  out.integer_inputs = from->integer_inputs;
   out.num_classes = from->num_classes;
   out.x.resize(take.size() * dim);
   out.y.resize(take.size());
@@ -168,11 +172,11 @@ Status hold_out_test_rows(const DataOptions& opt, DataBundle* b) {
 
 // csv, hdf5: the file, and its test set from test_path or held out of the file.
 Status load_files(const DataOptions& opt, DataBundle* b) {
-  Result<Dataset> train = load_file(opt.source, opt.path);
+  Result<Dataset> train = load_file(opt, opt.path);
   if (!train) return train.error();
   b->train_file = std::make_unique<Dataset>(std::move(*train));
   if (opt.test_path.empty()) return hold_out_test_rows(opt, b);
-  Result<Dataset> test = load_file(opt.source, opt.test_path);
+  Result<Dataset> test = load_file(opt, opt.test_path);
   if (!test) return test.error();
   if (Status s = check_same_shape(*test, *b->train_file, opt); !s) return s.error();
   b->test_file = std::make_unique<Dataset>(std::move(*test));
@@ -235,7 +239,114 @@ Status make_subsets(const DataOptions& opt, DataBundle* b) {
   return Status::Ok();
 }
 
+// Per channel (the last NHWC axis; a tabular set's features), what x becomes: (x - shift) * scale.
+struct ChannelTransform {
+  std::vector<double> shift, scale;
+};
+
+// The statistics of the training rows alone (b.train), per channel.
+ChannelTransform channel_statistics(const DataBundle& b, Normalize how) {
+  const Dataset& d = *b.train.data;
+  const auto c = static_cast<size_t>(d.channels);
+  const int64_t pixels = static_cast<int64_t>(d.height) * d.width;
+  std::vector<double> sum(c, 0.0), lo(c, HUGE_VAL), hi(c, -HUGE_VAL);
+  for (int32_t i : b.train.index) {
+    const float* r = d.row(i);
+    for (int64_t p = 0; p < pixels; ++p) {
+      for (size_t k = 0; k < c; ++k) {
+        const double v = r[static_cast<size_t>(p) * c + k];
+        sum[k] += v;
+        lo[k] = std::min(lo[k], v);
+        hi[k] = std::max(hi[k], v);
+      }
+    }
+  }
+  const double count = static_cast<double>(b.train.size()) * static_cast<double>(pixels);
+  ChannelTransform t{std::vector<double>(c, 0.0), std::vector<double>(c, 1.0)};
+  if (how == Normalize::kMinmax) {
+    for (size_t k = 0; k < c; ++k) {
+      t.shift[k] = lo[k];
+      if (hi[k] > lo[k]) t.scale[k] = 1.0 / (hi[k] - lo[k]);
+    }
+    return t;
+  }
+  // Population variance in a second pass about the mean (no cancellation).
+  std::vector<double> sq(c, 0.0);
+  for (size_t k = 0; k < c; ++k) t.shift[k] = sum[k] / count;
+  for (int32_t i : b.train.index) {
+    const float* r = d.row(i);
+    for (int64_t p = 0; p < pixels; ++p) {
+      for (size_t k = 0; k < c; ++k) {
+        const double e = r[static_cast<size_t>(p) * c + k] - t.shift[k];
+        sq[k] += e * e;
+      }
+    }
+  }
+  for (size_t k = 0; k < c; ++k) {
+    const double sd = std::sqrt(sq[k] / count);
+    if (sd > 0) t.scale[k] = 1.0 / sd;
+  }
+  return t;
+}
+
+void apply_transform(const ChannelTransform& t, Dataset* d) {
+  const auto c = static_cast<int64_t>(t.shift.size());
+  for (size_t j = 0; j < d->x.size(); ++j) {
+    const auto k = static_cast<size_t>(static_cast<int64_t>(j) % c);
+    d->x[j] = static_cast<float>((d->x[j] - t.shift[k]) * t.scale[k]);
+  }
+}
+
+// normalize: the training rows' statistics applied to every row of both files.
+void normalize_inputs(const DataOptions& opt, DataBundle* b) {
+  Normalize how = opt.normalize;
+  if (how == Normalize::kAuto) {
+    how = b->train_file->integer_inputs ? Normalize::kMinmax : Normalize::kNone;
+    b->normalization = b->train_file->integer_inputs ? "minmax (auto: integer inputs)"
+                                                     : "none (auto: float inputs)";
+  } else {
+    b->normalization = normalize_name(how);
+  }
+  if (how == Normalize::kNone || b->train.size() == 0) return;
+  const ChannelTransform t = channel_statistics(*b, how);
+  apply_transform(t, b->train_file.get());
+  apply_transform(t, b->test_file.get());
+}
+
 }  // namespace
+
+const char* layout_name(Layout l) { return l == Layout::kNchw ? "nchw" : "nhwc"; }
+
+bool parse_layout(std::string_view s, Layout* out) {
+  for (Layout l : {Layout::kNhwc, Layout::kNchw}) {
+    if (s == layout_name(l)) {
+      *out = l;
+      return true;
+    }
+  }
+  return false;
+}
+
+const char* normalize_name(Normalize n) {
+  switch (n) {
+    case Normalize::kAuto: return "auto";
+    case Normalize::kNone: return "none";
+    case Normalize::kStandard: return "standard";
+    case Normalize::kMinmax: return "minmax";
+  }
+  return "unknown";
+}
+
+bool parse_normalize(std::string_view s, Normalize* out) {
+  for (Normalize n : {Normalize::kAuto, Normalize::kNone, Normalize::kStandard,
+                      Normalize::kMinmax}) {
+    if (s == normalize_name(n)) {
+      *out = n;
+      return true;
+    }
+  }
+  return false;
+}
 
 const char* data_source_name(DataSource s) {
   switch (s) {
@@ -289,6 +400,7 @@ Result<DataBundle> load_data(const DataOptions& opt) {
   apply_limit(b.test_file.get(), opt.test_limit);
 
   if (Status s = make_subsets(opt, &b); !s) return s.error();
+  normalize_inputs(opt, &b);
   return b;
 }
 

@@ -1,14 +1,27 @@
 // load.h: where a run's data comes from (DataOptions, filled from the config) and the loaders.
 //
+// README.md, "Data files", is the user's description of every format and key; this comment is
+// the contract the code keeps.
+//
 // Sources:
 //   fashion_mnist  gzipped or plain IDX files in `path` (Debian's dataset-fashion-mnist puts them
 //                  in /usr/share/datasets/fashion-mnist): train-images-idx3-ubyte[.gz],
 //                  train-labels-idx1-ubyte[.gz], t10k-images-idx3-ubyte[.gz], t10k-labels-...
 //                  Pixels are scaled to [0, 1].
-//   csv            `path`: one sample a line, label first, then the features; an optional header
-//                  line (non-numeric first field) is skipped.
-//   hdf5           `path`: datasets X float [N, D] or [N, H, W, C] and y int [N].
+//   csv            `path`: one sample a line, numeric fields; the label is the column
+//                  `label_column` names (default the last, as pandas' to_csv(index=False) writes
+//                  a frame with the label last), every other column a feature. A first line
+//                  with a non-numeric field is a header, and only with one may label_column name
+//                  a column.
+//   hdf5           `path`: datasets `h5_inputs` (default X) of any integer or float type,
+//                  [N, D] or 4-D, and `h5_labels` (default y) integer [N]. A 4-D X is
+//                  [N, H, W, C] for layout nhwc, [N, C, H, W] (PyTorch) for nchw, which is
+//                  transposed to NHWC on loading.
 //   synthetic      generated, deterministic, small images of class-specific patterns plus noise.
+// Labels (csv and hdf5) are integers >= 0; a label column or data set with more than
+// kMaxClasses distinct values or classes, or numbered far more sparsely than labels are (more
+// than 10 classes and fewer than half of them present), is refused as a feature taken for the
+// label, naming the column (csv) or data set (hdf5) and the key that chooses another.
 // For csv and hdf5, `test_path` names the held-out test file; without it `test_fraction` of the
 // file's rows move into the test set (split_indices, seed derive_seed(split_seed, 1, kSplit)).
 // num_classes of both sets is the larger of the two. Then train_limit and test_limit keep the
@@ -18,9 +31,16 @@
 // synthetic data (make_synthetic(..., split_seed, stream 0) trains, a quarter as many samples
 // from stream 1 test). A fraction in (0, 1) that leaves either side empty is an error; 0 makes
 // an empty validation (or test) set.
+// Last, `normalize` transforms every input (training, validation and test rows) per channel (an
+// image's last NHWC axis; a tabular set's every feature is a channel), with statistics of the
+// training rows alone (bundle.train, never validation or test): standard (x - mean) / std,
+// minmax (x - min) / (max - min) (a channel constant over the training rows: divided by 1 instead),
+// none, or auto: minmax when the training file stored integers (Dataset::integer_inputs: an
+// HDF5 integer type such as uint8 pixels, or CSV features that are all whole numbers), else none.
 //
 // Errors name the file and what is wrong: missing, bad magic number, truncated, label out of
-// range, shape mismatch, non-numeric field (with its line).
+// range, a label column that looks like a feature, shape mismatch, non-numeric field (with its
+// line).
 //
 // May depend on: src/core, zlib, HDF5. Thread safety: loaders share no state.
 #pragma once
@@ -38,6 +58,19 @@ enum class DataSource { kFashionMnist, kCsv, kHdf5, kSynthetic };
 const char* data_source_name(DataSource s);  // fashion_mnist, csv, hdf5, synthetic
 bool parse_data_source(std::string_view s, DataSource* out);
 
+// How a 4-D HDF5 input array is ordered: [N, H, W, C] or [N, C, H, W] (PyTorch).
+enum class Layout { kNhwc, kNchw };
+const char* layout_name(Layout l);  // nhwc, nchw
+bool parse_layout(std::string_view s, Layout* out);
+
+// What load_data does to the inputs (see the top of this file).
+enum class Normalize { kAuto, kNone, kStandard, kMinmax };
+const char* normalize_name(Normalize n);  // auto, none, standard, minmax
+bool parse_normalize(std::string_view s, Normalize* out);
+
+// A label column or data set with more distinct values (or classes) than this is a feature.
+inline constexpr int kMaxClasses = 1000;
+
 struct DataOptions {
   DataSource source = DataSource::kFashionMnist;
   std::string path = "/usr/share/datasets/fashion-mnist";  // dir (fashion_mnist) or file
@@ -51,17 +84,27 @@ struct DataOptions {
   int synthetic_classes = 4;
   int synthetic_size = 8;         // synthetic: images are size x size x 1
   double synthetic_noise = 0.5;   // synthetic: noise standard deviation
+  std::string label_column = "last";  // csv: "last", "first", a 0-based index, a header name
+  std::string h5_inputs = "X";    // hdf5: the inputs' data set
+  std::string h5_labels = "y";    // hdf5: the labels' data set
+  Layout layout = Layout::kNhwc;  // hdf5: the order of a 4-D input array's axes
+  Normalize normalize = Normalize::kAuto;
+
+  bool operator==(const DataOptions&) const = default;
 };
 
 // One IDX pair (images idx3 uint8, labels idx1 uint8), gzipped or plain (detected by the gzip
 // magic bytes, not the file name). Pixels scaled by 1/255.
 Result<Dataset> load_idx(const std::string& images_path, const std::string& labels_path);
 
-// CSV file: label, f1, f2, ... The label must be an integer >= 0.
-Result<Dataset> load_csv(const std::string& path);
+// CSV file: numeric fields, the label in the column `label_column` names ("last", "first", a
+// 0-based index, or a header name), an integer >= 0.
+Result<Dataset> load_csv(const std::string& path, std::string_view label_column);
 
-// HDF5 file with X float [N, D] or [N, H, W, C] and y integer [N].
-Result<Dataset> load_hdf5(const std::string& path);
+// HDF5 file with inputs `inputs` (numbers, [N, D] or 4-D in `layout`) and labels `labels`
+// (integers, [N]).
+Result<Dataset> load_hdf5(const std::string& path, const std::string& inputs = "X",
+                          const std::string& labels = "y", Layout layout = Layout::kNhwc);
 
 // The deterministic synthetic set: n samples, `classes` classes, size x size x 1 images. Each
 // class has a prototype, a random pattern of 2x2-pixel blocks at 0 or 1 (no two alike where the
@@ -73,7 +116,7 @@ Result<Dataset> load_hdf5(const std::string& path);
 Dataset make_synthetic(int64_t n, int classes, int size, double noise, uint64_t seed,
                        uint64_t sample_stream = 0);
 
-// Loads what `opt` names and makes the train/validation/test views.
+// Loads what `opt` names, makes the train/validation/test views and normalises the inputs.
 Result<DataBundle> load_data(const DataOptions& opt);
 
 // Splits [0, n) into two index lists, `fraction` of them (rounded) into the second, by a

@@ -274,9 +274,32 @@ void test_best(Trainer& tr, const DataBundle& data, const EarlyStopping& stopper
 Result<Network> network_for(const TrainOptions& opt, const DataBundle& data) {
   if (opt.threads > 0) omp_set_num_threads(opt.threads);
   const Dataset& file = *data.train.data;
+  // Square images of C channels stored [N, C, H, W] and read as NHWC come out H = C rows of
+  // W = H pixels and W channels: a few rows, as many channels as pixels in a row. No real image
+  // is that, and a cnn would train on scrambled pixels.
+  if (opt.model.arch == Arch::kCnn && file.is_image && opt.data.source == DataSource::kHdf5 &&
+      opt.data.layout == Layout::kNhwc && file.height <= 4 && file.width == file.channels &&
+      file.width > 4) {
+    return Error{{}, 0, "layout",
+                 "the inputs read as " + std::to_string(file.height) + "x" +
+                     std::to_string(file.width) + " images of " + std::to_string(file.channels) +
+                     " channels by layout = \"nhwc\", which is an [N, C, H, W] array (as "
+                     "PyTorch writes images) read in the wrong order; set layout = \"nchw\""};
+  }
   auto built = build_network(opt.model, file.height, file.width, file.channels, file.is_image,
                              class_count(data));
-  if (!built) return built.error();
+  if (!built) {
+    Error e = built.error();
+    // A cnn's shape error on 4-D HDF5 inputs: the axes may be read in the wrong order.
+    if (opt.model.arch == Arch::kCnn && file.is_image && opt.data.source == DataSource::kHdf5) {
+      e.message += " (the inputs are read as " + std::to_string(file.height) + "x" +
+                   std::to_string(file.width) + " images of " + std::to_string(file.channels) +
+                   " channels, by layout = \"" + layout_name(opt.data.layout) +
+                   "\"; an array stored [N, C, H, W], as PyTorch writes it, needs layout = "
+                   "\"nchw\", and one stored [N, H, W, C] layout = \"nhwc\")";
+    }
+    return e;
+  }
   if (data.train.size() == 0) return Error{file.name, 0, {}, "no training samples"};
   if (opt.batch_size < 1) return Error{{}, 0, "batch_size", "must be >= 1"};
   // What the Trainer will hold, as a bound: the parameter buffers (weights, gradients, previous

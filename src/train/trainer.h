@@ -58,7 +58,9 @@ Result<TrainResult> train(const TrainOptions& opt, const DataBundle& data,
                           const EpochCallback& on_epoch = {});
 
 // The network train() builds for `opt` on `data`, after the same checks (a model the data
-// cannot take or too big for the limits of nn/model.h, no training samples, batch_size < 1,
+// cannot take or too big for the limits of nn/model.h, a cnn on HDF5 images whose shape shows
+// the wrong `layout` (a cnn's shape errors on HDF5 images name layout too), no training samples,
+// batch_size < 1,
 // parameters and a batch's activations beyond this machine's memory; errors carry the key, no
 // file); sets the OpenMP threads to opt.threads when it is > 0, as train() does. For Probe
 // (probe.h), train(), and a sweep's checks before its first trial. train() takes a batch_size

@@ -77,7 +77,7 @@ TEST_CASE("bad --set flags and missing files exit 2", "[cli]") {
 
 TEST_CASE("a corrupt data file exits 2 naming it", "[cli]") {
   Scratch s;
-  const auto csv = s.write("d.csv", "label,a,b\n0,1.0,2.0\n1,abc,3.0\n");
+  const auto csv = s.write("d.csv", "a,b,label\n1.0,2.0,0\nabc,3.0,1\n");  // the label last
   const Run r = hypersweep("train --set dataset=csv --set data_path='" + csv.string() + "'");
   CHECK(r.code == 2);
   CHECK(contains(r.err, csv.string() + ":3"));

@@ -27,7 +27,8 @@ std::string diff(const TrainOptions& a, const TrainOptions& b) {
   HS_CMP(data.source); HS_CMP(data.path); HS_CMP(data.test_path); HS_CMP(data.val_fraction);
   HS_CMP(data.test_fraction); HS_CMP(data.train_limit); HS_CMP(data.test_limit);
   HS_CMP(data.split_seed); HS_CMP(data.synthetic_samples); HS_CMP(data.synthetic_classes);
-  HS_CMP(data.synthetic_size); HS_CMP(data.synthetic_noise);
+  HS_CMP(data.synthetic_size); HS_CMP(data.synthetic_noise); HS_CMP(data.label_column);
+  HS_CMP(data.h5_inputs); HS_CMP(data.h5_labels); HS_CMP(data.layout); HS_CMP(data.normalize);
   HS_CMP(model.arch); HS_CMP(model.hidden); HS_CMP(model.activation); HS_CMP(model.dropout);
   HS_CMP(model.conv_channels); HS_CMP(model.kernel_size); HS_CMP(model.stride);
   HS_CMP(model.padding); HS_CMP(model.pool); HS_CMP(model.init); HS_CMP(model.init_scale);
@@ -73,6 +74,12 @@ const std::vector<KeyCase>& key_cases() {
       {"test_fraction", "0.2", [](TrainOptions& o) { o.data.test_fraction = 0.2; }},
       {"train_limit", "1000", [](TrainOptions& o) { o.data.train_limit = 1000; }},
       {"test_limit", "500", [](TrainOptions& o) { o.data.test_limit = 500; }},
+      {"label_column", "\"first\"", [](TrainOptions& o) { o.data.label_column = "first"; }},
+      {"h5_inputs", "\"images\"", [](TrainOptions& o) { o.data.h5_inputs = "images"; }},
+      {"h5_labels", "\"labels\"", [](TrainOptions& o) { o.data.h5_labels = "labels"; }},
+      {"layout", "\"nchw\"", [](TrainOptions& o) { o.data.layout = Layout::kNchw; }},
+      {"normalize", "\"standard\"",
+       [](TrainOptions& o) { o.data.normalize = Normalize::kStandard; }},
       {"split_seed", "7", [](TrainOptions& o) { o.data.split_seed = 7; }},
       {"synthetic_samples", "64", [](TrainOptions& o) { o.data.synthetic_samples = 64; }},
       {"synthetic_classes", "10", [](TrainOptions& o) { o.data.synthetic_classes = 10; }},
@@ -159,6 +166,18 @@ TEST_CASE("absent keys keep their defaults", "[config]") {
   CHECK(diff(*r, TrainOptions{}) == "");
 }
 
+TEST_CASE("label_column takes a 0-based index as a TOML integer or as text", "[config]") {
+  Result<TrainOptions> r = load("[train]\nlabel_column = 0\n");
+  REQUIRE(r.ok());
+  CHECK(r->data.label_column == "0");
+  r = load("", {"label_column=12"});
+  REQUIRE(r.ok());
+  CHECK(r->data.label_column == "12");
+  r = load("", {"label_column=species"});
+  REQUIRE(r.ok());
+  CHECK(r->data.label_column == "species");
+}
+
 TEST_CASE("an integer is accepted where a float is expected", "[config]") {
   Result<TrainOptions> r = load("[train]\nlr = 1\nmax_seconds = 30\n");
   REQUIRE(r.ok());
@@ -222,6 +241,15 @@ TEST_CASE("errors name the file and line and key and the offending value", "[con
       {"synthetic_samples = 8", "synthetic_samples", "must be >= 16, got 8"},
       {"synthetic_noise = -1", "synthetic_noise", "must be >= 0, got -1"},
       {"data_path = \"\"", "data_path", "must not be empty"},
+      {"data_path = 3", "data_path", "expected a string, got 3"},
+      {"layout = \"chw\"", "layout", "unknown layout \"chw\" (choose nhwc, nchw)"},
+      {"normalize = \"zscore\"", "normalize",
+       "unknown normalize \"zscore\" (choose auto, none, standard, minmax)"},
+      {"label_column = -1", "label_column", "a column index must be >= 0, got -1"},
+      {"label_column = \"\"", "label_column", "must not be empty"},
+      {"label_column = 1.5", "label_column", "expected a string, got 1.5"},
+      {"h5_inputs = \"\"", "h5_inputs", "must not be empty"},
+      {"h5_labels = true", "h5_labels", "expected a string, got true"},
       {"depth = -1", "depth", "must be >= 0, got -1"},
       {"width = 0", "width", "must be >= 1, got 0"},
       {"patience = 0", "patience", "must be >= 1, got 0"},
@@ -232,6 +260,7 @@ TEST_CASE("errors name the file and line and key and the offending value", "[con
       {"Optimiser = \"adam\"", "Optimiser",
        "unknown key in [train] (did you mean \"optimizer\"?)"},
       {"noise = 0.1", "noise", "unknown key in [train] (did you mean \"synthetic_noise\"?)"},
+      {"target = \"y\"", "target", "unknown key in [train] (did you mean \"label_column\"?)"},
       {"qqqqqq = 1", "qqqqqq", "unknown key in [train]"},
   };
   for (const ErrCase& c : cases) {
@@ -473,6 +502,11 @@ TEST_CASE("to_toml round-trips every field", "[config]") {
   o.data.synthetic_classes = 1000;
   o.data.synthetic_size = 2;
   o.data.synthetic_noise = 1e-300;
+  o.data.label_column = "target \"y\"";
+  o.data.h5_inputs = "/group/X";
+  o.data.h5_labels = "labels";
+  o.data.layout = Layout::kNchw;
+  o.data.normalize = Normalize::kMinmax;
   o.model.arch = Arch::kCnn;
   o.model.hidden = {};
   o.model.activation = Activation::kGelu;
@@ -552,14 +586,14 @@ TEST_CASE("to_toml writes every key in train_keys() order", "[config]") {
 
 TEST_CASE("train_keys lists every key with its type and default", "[config]") {
   std::set<std::string> seen;
-  const std::set<std::string> types = {"float", "int", "string", "bool", "int list"};
+  const std::set<std::string> types = {"float", "int", "string", "path", "bool", "int list"};
   for (const KeyInfo& k : train_keys()) {
     INFO(k.key);
     CHECK(seen.insert(k.key).second);
     CHECK(types.count(k.type) == 1);
     CHECK_THAT(std::string(k.help), Catch::Contains("(default "));
   }
-  CHECK(seen.size() == 47);
+  CHECK(seen.size() == 52);
   for (const KeyInfo& k : train_keys()) {
     if (std::string(k.key) == "lr") {
       CHECK_THAT(std::string(k.help), Catch::EndsWith("(default 0.05)"));

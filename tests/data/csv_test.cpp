@@ -18,7 +18,7 @@ using test::write_text;
 Error csv_error(const TempDir& dir, const std::string& text) {
   const std::string path = dir.file("bad.csv");
   write_text(path, text);
-  Result<Dataset> d = load_csv(path);
+  Result<Dataset> d = load_csv(path, "first");
   REQUIRE_FALSE(d.ok());
   CHECK(d.error().file == path);
   return d.error();
@@ -29,7 +29,7 @@ TEST_CASE("load_csv reads labels and features exactly", "[data][csv]") {
   const std::string path = dir.file("a.csv");
   // Blank lines, CRLF endings, a '+' sign, spaces around fields and no final newline.
   write_text(path, "0,1.5,2\r\n\n2,-3,4e-1\r\n  \n1.0,+5, 6 \n3,0.1,-0");
-  Result<Dataset> d = load_csv(path);
+  Result<Dataset> d = load_csv(path, "first");
   REQUIRE(d.ok());
   CHECK(d->name == path);
   CHECK(d->n == 4);
@@ -47,7 +47,7 @@ TEST_CASE("load_csv skips a header line", "[data][csv]") {
   TempDir dir;
   const std::string path = dir.file("h.csv");
   write_text(path, "\nlabel,a,b\n1,2,3\n0,4,5\n");
-  Result<Dataset> d = load_csv(path);
+  Result<Dataset> d = load_csv(path, "first");
   REQUIRE(d.ok());
   CHECK(d->n == 2);
   CHECK(d->channels == 2);
@@ -62,7 +62,7 @@ TEST_CASE("load_csv reads a file whose only data row is its last line, without a
     INFO(text);
     const std::string path = dir.file("one.csv");
     write_text(path, text);
-    Result<Dataset> d = load_csv(path);
+    Result<Dataset> d = load_csv(path, "first");
     REQUIRE(d.ok());
     REQUIRE(d->y.size() == 1u);
     CHECK(d->x.size() == static_cast<size_t>(d->dim()));
@@ -79,7 +79,8 @@ TEST_CASE("load_csv errors name the file and line", "[data][csv]") {
   SECTION("non-numeric label after the first line") {
     const Error e = csv_error(dir, "1,2,3\ncat,4,5\n");
     CHECK(e.line == 2);
-    CHECK_THAT(e.message, Contains("non-numeric field 1 (label): \"cat\""));
+    CHECK_THAT(e.message, Contains("label \"cat\" is not an integer >= 0") &&
+                              Contains("field 1, by label_column = \"first\""));
   }
   SECTION("an empty field") {
     const Error e = csv_error(dir, "1,2,3\n0,4,\n");
@@ -94,20 +95,20 @@ TEST_CASE("load_csv errors name the file and line", "[data][csv]") {
   SECTION("too many and too few columns") {
     Error e = csv_error(dir, "\n1,2,3\n\n0,4,5,6\n");
     CHECK(e.line == 4);
-    CHECK_THAT(e.message, Contains("shape mismatch: 3 features, but line 2 has 2"));
+    CHECK_THAT(e.message, Contains("shape mismatch: 4 fields, but line 2 has 3"));
     e = csv_error(dir, "1,2,3\n0,4\n");
     CHECK(e.line == 2);
-    CHECK_THAT(e.message, Contains("shape mismatch: 1 features, but line 1 has 2"));
+    CHECK_THAT(e.message, Contains("shape mismatch: 2 fields, but line 1 has 3"));
   }
   SECTION("negative label") {
     const Error e = csv_error(dir, "1,2\n0,3\n-1,4\n");
     CHECK(e.line == 3);
-    CHECK_THAT(e.message, Contains("label out of range: \"-1\""));
+    CHECK_THAT(e.message, Contains("label \"-1\" is not an integer >= 0"));
   }
   SECTION("non-integer label") {
     const Error e = csv_error(dir, "h,x\n1.5,2\n");
     CHECK(e.line == 2);
-    CHECK_THAT(e.message, Contains("label out of range: \"1.5\""));
+    CHECK_THAT(e.message, Contains("label \"1.5\" is not an integer >= 0"));
   }
   SECTION("empty files, with and without a header") {
     for (const char* text : {"", "\n\n", "label,a,b\n"}) {
@@ -120,7 +121,7 @@ TEST_CASE("load_csv errors name the file and line", "[data][csv]") {
 
 TEST_CASE("load_csv reports a missing file", "[data][csv]") {
   TempDir dir;
-  Result<Dataset> d = load_csv(dir.file("none.csv"));
+  Result<Dataset> d = load_csv(dir.file("none.csv"), "last");
   REQUIRE_FALSE(d.ok());
   CHECK_THAT(d.error().str(), Contains("none.csv: missing file"));
 }
@@ -134,7 +135,7 @@ TEST_CASE("load_csv reads 100k rows", "[data][csv]") {
             std::to_string(i % 13) + ".5\n";
   }
   write_text(path, text);
-  Result<Dataset> d = load_csv(path);
+  Result<Dataset> d = load_csv(path, "first");
   REQUIRE(d.ok());
   REQUIRE(d->n == 100000);
   CHECK(d->num_classes == 7);
@@ -145,6 +146,120 @@ TEST_CASE("load_csv reads 100k rows", "[data][csv]") {
             r[2] == -1.5f && r[3] == static_cast<float>(i % 13) + 0.5f;
   }
   CHECK(exact);
+}
+
+
+// What pandas writes with df.to_csv(index=False): a header, an integer-valued first feature
+// (an id, an age, a count) and the label last. The default label_column ("last") must take the
+// label, not the integer column: 3 classes, not 17.
+TEST_CASE("load_csv takes the last column as the label by default (pandas' layout)",
+          "[data][csv][label_column]") {
+  TempDir dir;
+  const std::string path = dir.file("pandas.csv");
+  std::string text = "age,height,species\n";
+  for (int i = 0; i < 30; ++i) {
+    text += std::to_string(i % 17) + "," + std::to_string(1.5 + i) + "," + std::to_string(i % 3) +
+            "\n";
+  }
+  write_text(path, text);
+  Result<Dataset> d = load_csv(path, DataOptions{}.label_column);
+  REQUIRE(d.ok());
+  CHECK(d->num_classes == 3);
+  CHECK(d->channels == 2);
+  for (int i = 0; i < 30; ++i) {
+    INFO(i);
+    CHECK(d->y[static_cast<size_t>(i)] == i % 3);
+    CHECK(d->row(i)[0] == static_cast<float>(i % 17));
+    CHECK(d->row(i)[1] == static_cast<float>(1.5 + i));
+  }
+  CHECK_FALSE(d->integer_inputs);  // the height column has fractions
+
+  // A label-named last column settles it, whatever the others are called.
+  write_text(path, "x,y,target,class\n0.5,1,2,1\n1.5,2,3,0\n");
+  d = load_csv(path, "last");
+  REQUIRE(d.ok());
+  CHECK(d->y == std::vector<int32_t>{1, 0});
+}
+
+TEST_CASE("load_csv label_column: first and a 0-based index and a header name agree",
+          "[data][csv][label_column]") {
+  TempDir dir;
+  const std::string path = dir.file("mid.csv");
+  write_text(path, "a,target,b\n1,0,2\n3,1,4\n5,2,6\n");
+  for (const char* column : {"1", "target"}) {
+    INFO(column);
+    Result<Dataset> d = load_csv(path, column);
+    REQUIRE(d.ok());
+    CHECK(d->y == std::vector<int32_t>{0, 1, 2});
+    CHECK(d->x == std::vector<float>{1, 2, 3, 4, 5, 6});
+    CHECK(d->integer_inputs);
+  }
+  write_text(path, "2,0.5,7\n0,1.5,8\n");  // no header: by position only
+  Result<Dataset> d = load_csv(path, "first");
+  REQUIRE(d.ok());
+  CHECK(d->y == std::vector<int32_t>{2, 0});
+  CHECK(d->x == std::vector<float>{0.5f, 7, 1.5f, 8});
+}
+
+TEST_CASE("load_csv label column errors name the file line value and the key",
+          "[data][csv][label_column]") {
+  TempDir dir;
+  const std::string path = dir.file("bad.csv");
+  SECTION("a non-integer label, with its line and value") {
+    write_text(path, "a,b,label\n1,2,0\n3,4,1\n5,6,0.75\n");
+    Result<Dataset> d = load_csv(path, "last");
+    REQUIRE_FALSE(d.ok());
+    CHECK(d.error().file == path);
+    CHECK(d.error().line == 4);
+    CHECK_THAT(d.error().message, Contains("label \"0.75\" is not an integer >= 0") &&
+                                      Contains("field 3 (\"label\")") &&
+                                      Contains("label_column = \"last\""));
+  }
+  SECTION("a label column with more than 1000 distinct values looks like a feature") {
+    std::string text = "label,x\n";
+    for (int i = 0; i < 1200; ++i) text += "0," + std::to_string(i) + "\n";
+    text += "1,5\n";
+    write_text(path, text);
+    Result<Dataset> d = load_csv(path, "last");
+    REQUIRE_FALSE(d.ok());
+    CHECK(d.error().file == path);
+    // The header's "label" column is first: the default is refused before any row is read.
+    CHECK(d.error().line == 1);
+    CHECK_THAT(d.error().message, Contains("field 1 is named \"label\"") &&
+                                      Contains("set label_column = \"label\""));
+    write_text(path, text.substr(text.find('\n') + 1));  // the same rows without the header
+    d = load_csv(path, "last");
+    REQUIRE_FALSE(d.ok());
+    CHECK_THAT(d.error().message,
+               Contains("the label column, field 2 (label_column = \"last\"), holds 1200 "
+                        "distinct values") &&
+                   Contains("looks like a feature") && Contains("set label_column"));
+  }
+  SECTION("a sparse label column (a pixel taken for the label) looks like a feature") {
+    std::string text;
+    for (int i = 0; i < 40; ++i) text += std::to_string(i % 2) + "," + (i % 4 ? "0" : "255") + "\n";
+    write_text(path, text);
+    Result<Dataset> d = load_csv(path, "last");
+    REQUIRE_FALSE(d.ok());
+    CHECK_THAT(d.error().message, Contains("holds only 2 distinct values among 0..255"));
+    CHECK(load_csv(path, "first").ok());
+  }
+  SECTION("a name without a header, an unknown name, an index past the end") {
+    write_text(path, "1,2,0\n");
+    Result<Dataset> d = load_csv(path, "species");
+    REQUIRE_FALSE(d.ok());
+    CHECK_THAT(d.error().message, Contains("label_column = \"species\" names a column, but the "
+                                           "file has no header line"));
+    d = load_csv(path, "3");
+    REQUIRE_FALSE(d.ok());
+    CHECK_THAT(d.error().message, Contains("label_column = \"3\" is past the last column: the "
+                                           "file has 3 columns, 0 to 2"));
+    write_text(path, "a,b,c\n1,2,0\n");
+    d = load_csv(path, "species");
+    REQUIRE_FALSE(d.ok());
+    CHECK_THAT(d.error().message, Contains("no header column is named \"species\"") &&
+                                      Contains("\"a\", \"b\", \"c\""));
+  }
 }
 
 }  // namespace

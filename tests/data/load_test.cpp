@@ -187,6 +187,8 @@ TEST_CASE("load_data csv holds out test_fraction of the file's rows", "[data][lo
   TempDir dir;
   DataOptions opt;
   opt.source = DataSource::kCsv;
+  opt.label_column = "first";
+  opt.normalize = Normalize::kNone;
   opt.path = dir.file("d.csv");
   opt.test_fraction = 0.25;
   opt.val_fraction = 0.2;
@@ -222,6 +224,8 @@ TEST_CASE("load_data csv with a test file: classes from both, shapes must agree"
   TempDir dir;
   DataOptions opt;
   opt.source = DataSource::kCsv;
+  opt.label_column = "first";
+  opt.normalize = Normalize::kNone;
   opt.path = dir.file("train.csv");
   opt.test_path = dir.file("test.csv");
   test::write_text(opt.path, numbered_csv(20, 3));

@@ -1,6 +1,11 @@
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <unistd.h>
+
 #include <filesystem>
+#include <fstream>
+#include <memory>
+#include <string>
 
 #include "data/load.h"
 #include "nn/network.h"
@@ -365,4 +370,92 @@ TEST_CASE("the small CNN reaches 87% test accuracy on Fashion-MNIST in 5 epochs"
   const double acc = fashion_test_accuracy(o);
   INFO("test accuracy " << acc);
   CHECK(acc >= 0.87);
+}
+
+namespace {
+
+// n images of h x w x c (NHWC as loaded), two classes, as load_data would hand them over.
+DataBundle image_bundle(int h, int w, int c) {
+  DataBundle b;
+  b.train_file = std::make_unique<Dataset>();
+  b.test_file = std::make_unique<Dataset>();
+  for (Dataset* d : {b.train_file.get(), b.test_file.get()}) {
+    d->n = 8;
+    d->height = h, d->width = w, d->channels = c;
+    d->is_image = true;
+    d->num_classes = 2;
+    d->x.assign(static_cast<size_t>(d->n * d->dim()), 0.5f);
+    d->y = {0, 1, 0, 1, 0, 1, 0, 1};
+  }
+  b.train.data = b.val.data = b.train_file.get();
+  b.test.data = b.test_file.get();
+  b.train.index = {0, 1, 2, 3, 4, 5};
+  b.val.index = {6, 7};
+  b.test.index = {0, 1};
+  return b;
+}
+
+TrainOptions hdf5_cnn(Layout layout) {
+  TrainOptions o;
+  o.data.source = DataSource::kHdf5;
+  o.data.layout = layout;
+  o.model.arch = Arch::kCnn;
+  o.model.hidden = {};
+  o.model.conv_channels = {4};
+  o.model.kernel_size = 3;
+  o.model.pool = 2;
+  o.threads = 1;
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("a cnn on NCHW images read as NHWC is an error naming layout", "[train][layout]") {
+  // PyTorch's (N, 1, 8, 8) read by layout nhwc: 1 row of 8 pixels with 8 channels.
+  auto net = network_for(hdf5_cnn(Layout::kNhwc), image_bundle(1, 8, 8));
+  REQUIRE_FALSE(net.ok());
+  CHECK(net.error().key == "layout");
+  CHECK_THAT(net.error().message, Catch::Contains("1x8 images of 8 channels") &&
+                                      Catch::Contains("set layout = \"nchw\""));
+  // The same images the right way round build.
+  CHECK(network_for(hdf5_cnn(Layout::kNchw), image_bundle(8, 8, 1)).ok());
+  // Images too small for the kernel: the shape error says how they were read.
+  net = network_for(hdf5_cnn(Layout::kNchw), image_bundle(2, 2, 1));
+  REQUIRE_FALSE(net.ok());
+  CHECK(net.error().key == "kernel_size");
+  CHECK_THAT(net.error().message, Catch::Contains("by layout = \"nchw\"") &&
+                                      Catch::Contains("needs layout = \"nchw\""));
+}
+
+// pandas' df.to_csv(index=False): an integer first column (0..16, which trained as a 17-class
+// label before label_column) and the label last. With the defaults the model has 3 outputs and
+// learns the label, which the second column gives away.
+TEST_CASE("a pandas CSV with an integer first column trains on its last column", "[train][csv]") {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("hs_train_csv." + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  std::string text = "id,signal,label\n";
+  for (int i = 0; i < 300; ++i) {
+    const int label = (i * 7) % 3;
+    text += std::to_string(i % 17) + "," + std::to_string(label * 2 + 0.25 * (i % 4)) + "," +
+            std::to_string(label) + "\n";
+  }
+  std::ofstream(dir / "train.csv") << text;
+  TrainOptions o;
+  o.data.source = DataSource::kCsv;
+  o.data.path = (dir / "train.csv").string();
+  o.data.normalize = Normalize::kStandard;
+  o.model.hidden = {16};
+  o.lr = 0.1;
+  o.batch_size = 16;
+  o.epochs = 20;
+  o.threads = 1;
+  const DataBundle data = load(o);
+  auto net = network_for(o, data);
+  REQUIRE(net.ok());
+  CHECK(net->num_classes == 3);
+  auto r = train(o, data);
+  REQUIRE(r.ok());
+  CHECK(r->record.test_acc > 0.9);
+  std::filesystem::remove_all(dir);
 }
