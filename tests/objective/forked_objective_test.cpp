@@ -253,9 +253,33 @@ TEST_CASE("a record reads back as its attempt and an older one as attempt 1", "[
   const std::string bytes = encode_record(r);
   REQUIRE(decode_record(bytes, &back));
   CHECK(back.attempt == 3);
-  // What hypersweep wrote before attempts existed: the same bytes without the last field.
-  REQUIRE(decode_record(bytes.substr(0, bytes.size() - sizeof(int32_t)), &back));
+  // The fields after attempt, empty: three counts and an empty string (its length).
+  constexpr size_t kEmptyPrinted = 4 * sizeof(uint64_t);
+  // What hypersweep wrote before the printed fields existed, and before attempts did.
+  REQUIRE(decode_record(bytes.substr(0, bytes.size() - kEmptyPrinted), &back));
+  CHECK(back.attempt == 3);
+  REQUIRE(decode_record(bytes.substr(0, bytes.size() - kEmptyPrinted - sizeof(int32_t)), &back));
   CHECK(back.attempt == 1);
+  CHECK_FALSE(decode_record(bytes.substr(0, bytes.size() - 1), &back));  // a torn field
   r.attempt = 0;  // no such attempt
   CHECK_FALSE(decode_record(encode_record(r), &back));
+}
+
+TEST_CASE("a record's printed columns, results and log path read back", "[objective][codec]") {
+  TrialRecord r = record_of(trial(4), TrialStatus::kCompleted);
+  r.curves = {{1, 0.1, 1.0, 0.5, 1.1, 0.4, 2.0}, {2, 0.1, 0.8, 0.6, 0.9, 0.5, 4.0}};
+  r.update_ratio = {{}, {}};
+  r.curve_extra_names = {"epoch_time", "grad_norm"};
+  r.curve_extra = {{1.5, NAN}, {1.25, 0.75}};
+  r.results = {{"final_val_loss", 0.875}, {"params_m", 1.5}};
+  r.log_path = "/scratch/x.h5.logs/000004";
+  TrialRecord back;
+  REQUIRE(decode_record(encode_record(r), &back));
+  CHECK(back.curve_extra_names == r.curve_extra_names);
+  REQUIRE(back.curve_extra.size() == 2);
+  CHECK(back.curve_extra[0][0] == 1.5);
+  CHECK(std::isnan(back.curve_extra[0][1]));
+  CHECK(back.curve_extra[1][1] == 0.75);
+  CHECK(back.results == r.results);
+  CHECK(back.log_path == r.log_path);
 }
