@@ -58,7 +58,7 @@ TEST_CASE("a changed value is another sweep, named", "[sweep][header]") {
   CHECK(header_difference(file, header_of(seed)) == "[sweep] seed: 3 in the file, 4 here");
 }
 
-TEST_CASE("--set values are part of the sweep", "[sweep][header]") {
+TEST_CASE("the --set values are part of the sweep", "[sweep][header]") {
   const SweepHeader plain = header_of(kSweep);
   const SweepHeader set2 = header_of(kSweep, {"epochs=2"});
   const SweepHeader set3 = header_of(kSweep, {"epochs=3"});
