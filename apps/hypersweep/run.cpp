@@ -92,22 +92,26 @@ void print_start(const RunArgs& a, const SweepConfig& sweep, int workers, int th
   std::fflush(stdout);
 }
 
-// What a continued sweep will do: grow ("extending": every recorded trial finished, more to
-// come), go on, or keep more records than `trials` asks for and run nothing new.
+// What a continued sweep will do: grow ("extending": more trials than the file's own config
+// asked for, [sweep] trials in the text it holds), go on, or keep more records than `trials`
+// asks for and run nothing new.
 void print_continuing(const std::string& out, const SweepConfig& sweep, const TrialQueue& queue,
-                      size_t records) {
+                      const ResultsFile& file) {
   const int64_t trials = sweep.strategy.trials, more = queue.more(), again = queue.again();
+  const size_t records = file.trials().size();
+  const auto theirs = load_sweep_text(file.header().config_text, out);
+  const int64_t before = theirs ? theirs->strategy.trials : 0;
   const std::string rerun =
       again > 0 ? fmt::format(", {} to run again first", again) : std::string();
   if (queue.recorded() > trials) {
     fmt::print("continuing {}: {} trials recorded, more than trials = {}: the records are kept "
                "and no new trial runs{}\n",
                out, queue.recorded(), trials, rerun);
-  } else if (more > 0 && again == 0) {
-    fmt::print("extending {}: {} trials recorded, {} more to run\n", out, records, more);
+  } else if (before > 0 && trials > before && more > 0) {
+    fmt::print("extending {}: {} trials recorded, {} more to run{}\n", out, records, more, rerun);
   } else {
-    fmt::print("continuing {}: {} trials recorded, {} finished, {} more to run{}\n", out,
-               records, queue.finished(), more, rerun);
+    fmt::print("continuing {}: {} trials recorded, {} finished{}{}\n", out, records,
+               queue.finished(), more > 0 ? fmt::format(", {} more to run", more) : "", rerun);
   }
 }
 
@@ -177,7 +181,7 @@ int drive_sweep(const RunArgs& a, Launch& launch, int node_threads,
     const auto opt = sweep.train.finish();
     threads_each = worker_threads(a.threads, opt ? opt->threads : 0, node_threads);
   }
-  if (opened->continued) print_continuing(out, sweep, *queue, file.trials().size());
+  if (opened->continued) print_continuing(out, sweep, *queue, file);
   print_start(a, sweep, workers, threads_each, out);
 
   ProgressDisplay display(Metric{sweep.metric, sweep.strategy.direction}, sweep.space,
