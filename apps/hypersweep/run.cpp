@@ -238,7 +238,8 @@ void add_run(CLI::App& app, Runner* run, Argv args) {
       "interrupted and lost ones run again); a file from another sweep is refused, naming what\n"
       "differs. A config that means the same is the same sweep: comments, key order, spacing,\n"
       "number spelling and [sweep] trials do not count, so raising trials (or --trials) grows\n"
-      "a finished sweep with the strategy's next trials, the recorded ones unchanged. SIGINT, SIGTERM, SIGUSR1 or SIGHUP stop it cleanly: nothing new starts, trials\n"
+      "a finished sweep with the strategy's next trials, the recorded ones unchanged.\n"
+      "SIGINT, SIGTERM, SIGUSR1 or SIGHUP stop it cleanly: nothing new starts, trials\n"
       "in flight are recorded as interrupted (under mpirun send SIGUSR1: mpirun itself exits 1\n"
       "on SIGINT and SIGTERM). Each built-in trial runs in a process of its own: a crash fails\n"
       "that trial alone ([sweep] isolate, memory_limit, max_retries).\n"
@@ -279,7 +280,7 @@ void add_run(CLI::App& app, Runner* run, Argv args) {
   sub->add_flag("--resume", a->resume,
                 "Continue the sweep in the results file, which must exist (without --resume an "
                 "existing file of this sweep is continued too): recorded trials are kept and fed "
-                "to the strategy, the rest run; refused if the config changed");
+                "to the strategy, the rest run; refused if the config means another sweep");
 
   sub->callback([run_cmd = run, a, args] { *run_cmd = [a, args] { return run_sweep(*a, args); }; });
 }

@@ -180,6 +180,13 @@ TEST_CASE("run --set reaches the trials and is part of the sweep", "[cli][sweep]
   INFO(r.out << r.err);
   REQUIRE(r.code == 0);
   for (const auto& rec : records(out)) CHECK(rec.curves.size() == 1u);  // not the file's 3
+  // Under mpirun the worker ranks build their trials with the same --set.
+  const std::string mpi_out = s.path("mpi.h5");
+  const Run m = hypersweep(run_cmd(cfg.string(), mpi_out, " -j 1 --set epochs=1"), mpirun(3));
+  INFO(m.out << m.err);
+  REQUIRE(m.code == 0);
+  REQUIRE(records(mpi_out).size() == 2u);
+  for (const auto& rec : records(mpi_out)) CHECK(rec.curves.size() == 1u);
   // The same --set continues it; another is another sweep, named.
   CHECK(hypersweep(run_cmd(cfg.string(), out, " -j 1 --set epochs=1")).code == 0);
   const Run other = hypersweep(run_cmd(cfg.string(), out, " -j 1 --set epochs=2"));
