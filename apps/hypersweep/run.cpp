@@ -38,8 +38,8 @@ struct RunArgs {
   SweepOverrides over;  // --set, --trials
 };
 
-// The command that continues this sweep: its config, --out and --set flags (--trials is left to
-// the file: the sweep is as long as recorded or longer).
+// The command that continues this sweep: its config and its --out, --set and --trials flags
+// (--set is part of the sweep: without it the file holds another one).
 std::string again_command(const RunArgs& a) {
   std::string c = "hypersweep run";
   if (!a.config.empty()) c += " " + a.config;

@@ -25,7 +25,7 @@ SweepHeader header_of(const std::string& text, const std::vector<std::string>& s
 
 }  // namespace
 
-TEST_CASE("comments, key order, spacing, number spelling and trials do not make another sweep",
+TEST_CASE("comments and key order and spacing and number spelling and trials do not make another sweep",
           "[sweep][header]") {
   const SweepHeader file = header_of(kSweep);
   const std::string same =
@@ -40,7 +40,7 @@ TEST_CASE("comments, key order, spacing, number spelling and trials do not make 
   CHECK(file.config_text != here.config_text);  // the file keeps the text as given
 }
 
-TEST_CASE("a changed value is another sweep, named", "[sweep][header]") {
+TEST_CASE("a changed value is another sweep and is named", "[sweep][header]") {
   const SweepHeader file = header_of(kSweep);
   std::string epochs = kSweep;
   epochs.replace(epochs.find("epochs = 2"), 10, "epochs = 3");
