@@ -3,7 +3,13 @@
 # the tuning recipe) inside a SLURM allocation and, for the preemptible variant, requeues the job
 # when a signal stopped it.
 #
-#   jobs/run-sweep.sh SWEEP.toml [RESULTS.h5]     (from an sbatch script, not by hand)
+#   jobs/run-sweep.sh SWEEP.toml [RESULTS.h5] [--] [hypersweep flags...]   (from an sbatch script)
+#
+# Everything after the config (and the results file, when the next word does not start with
+# '-') goes to `hypersweep run` (or recipe) as it stands, after an optional `--`:
+#   sbatch jobs/sweep.sbatch configs/x.toml --threads 2 --force
+#   sbatch jobs/sweep.sbatch configs/x.toml results.h5 -- --set epochs=3 --trials 40
+# An --out (or -o) among them replaces RESULTS.h5.
 #
 # Ranks: SLURM_NTASKS workers (one per task, SLURM_CPUS_PER_TASK OpenMP threads each) plus rank
 # 0, the scheduler, which shares a core with a worker (it sleeps while it waits: under 1% of a
@@ -27,20 +33,33 @@
 # or results file, 3 stopped by a signal and not requeued, 4 a recipe check failed).
 set -uo pipefail
 
-config="${1:?usage: run-sweep.sh SWEEP.toml [RESULTS.h5]}"
+config="${1:?usage: run-sweep.sh SWEEP.toml [RESULTS.h5] [--] [hypersweep flags...]}"
+shift
+out=""
+if [ $# -gt 0 ] && [ "$1" != "--" ] && [ "${1#-}" = "$1" ]; then out="$1"; shift; fi
+[ "${1:-}" = "--" ] && shift
+extra=("$@")   # to hypersweep as they stand
+for ((i = 0; i < ${#extra[@]}; i++)); do   # an --out of their own replaces ours
+  case "${extra[$i]}" in
+    --out|-o) out="${extra[$((i + 1))]:-}"; own_out=1 ;;
+    --out=*)  out="${extra[$i]#--out=}"; own_out=1 ;;
+  esac
+done
 command="${HS_COMMAND:-run}"
 case "$command" in
-  run)    out="${2:-$(basename "${config%.toml}").h5}" ;;
-  recipe) out="${2:-$(basename "${config%.toml}")_recipe.h5}" ;;
+  run)    out="${out:-$(basename "${config%.toml}").h5}" ;;
+  recipe) out="${out:-$(basename "${config%.toml}")_recipe.h5}" ;;
   *)      echo "run-sweep: HS_COMMAND must be run or recipe, got $command" >&2; exit 2 ;;
 esac
+[ -n "${own_out:-}" ] || extra=(--out "$out" "${extra[@]}")
 bin="${HYPERSWEEP_BIN:-${HYPERSWEEP_HOME:-${SLURM_SUBMIT_DIR:-.}}/build/bin/hypersweep}"
 [ -x "$bin" ] || { echo "run-sweep: no hypersweep at $bin (build it, or set HYPERSWEEP_BIN)" >&2; exit 2; }
 
 export OMP_NUM_THREADS="${SLURM_CPUS_PER_TASK:-1}"
 ranks=$(( ${SLURM_NTASKS:-1} + 1 ))
 echo "job ${SLURM_JOB_ID:-?} run $(( ${SLURM_RESTART_COUNT:-0} + 1 )) on ${SLURM_JOB_NODELIST:-$(hostname)}:" \
-     "hypersweep $command, $ranks ranks (1 scheduler + ${SLURM_NTASKS:-1} workers x $OMP_NUM_THREADS OpenMP threads each), $config -> $out"
+     "hypersweep $command, $ranks ranks (1 scheduler + ${SLURM_NTASKS:-1} workers x $OMP_NUM_THREADS OpenMP threads each), $config -> $out" \
+     "(hypersweep $command $config ${extra[*]})"
 
 case "${HS_LAUNCHER:-srun}" in
   srun)   launch=(srun --mpi=pmix --overcommit --ntasks="$ranks" --cpus-per-task="$OMP_NUM_THREADS") ;;
@@ -54,7 +73,7 @@ esac
 # SIGUSR1 is what the launcher passes on (mpirun ends its ranks on SIGTERM and exits 1). On a
 # SIGTERM (preemption, scontrol requeue, scancel) SLURM signals every process of the job itself,
 # so the ranks' own "stopped by" line names what reached them first.
-"${launch[@]}" "$bin" "$command" "$config" --out "$out" &
+"${launch[@]}" "$bin" "$command" "$config" "${extra[@]}" &
 pid=$!
 got=""
 stop() {

@@ -93,8 +93,9 @@ void warn_start_design(const SweepConfig& sweep) {
   }
 }
 
-Result<Preflight> preflight(const std::string& config, int threads, bool load_data) {
-  auto sweep = load_sweep_or_default(config);
+Result<Preflight> preflight(const std::string& config, int threads, bool load_data,
+                            const SweepOverrides& over) {
+  auto sweep = load_sweep_with(config, over);
   if (!sweep) return sweep.error();
   Preflight out{std::move(*sweep), nullptr};
   SweepConfig& s = out.sweep;

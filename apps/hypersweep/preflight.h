@@ -3,7 +3,8 @@
 // sweep that cannot start leaves the file as it was; `plan` calls it too, so plan refuses what
 // run refuses. Errors name the config's file, line and key (exit 2).
 //
-// The checks, in order: the sweep file (config/sweep_config.h: its keys, the space and what the
+// The checks, in order: the sweep file with the command line's --set and --trials
+// (sweep_options.h; config/sweep_config.h: its keys, the space and what the
 // strategy makes of it, the command's placeholders, the limits of search/space.h); --threads;
 // no [space] name that the results file reserves (a /summary column); and with the built-in
 // trainer: the base configuration, then, when `load_data`, the data set (loaded, and kept for
@@ -19,6 +20,7 @@
 
 #include "config/sweep_config.h"
 #include "data/dataset.h"
+#include "hypersweep/sweep_options.h"
 
 namespace hs::cli {
 
@@ -30,8 +32,10 @@ struct Preflight {
 };
 
 // `config`: the sweep file ("" for the built-in sweep); `threads` >= 0 sets the config's threads
-// (--threads); `load_data`: load the data set and check the networks on it.
-Result<Preflight> preflight(const std::string& config, int threads, bool load_data);
+// (--threads); `load_data`: load the data set and check the networks on it; `over`: the
+// command line's --set and --trials (sweep_options.h), applied before every check.
+Result<Preflight> preflight(const std::string& config, int threads, bool load_data,
+                            const SweepOverrides& over = {});
 
 // What a learning strategy's start design (search/strategy.h: start_design_size) makes of the
 // sweep, said out loud. The warning, when [sweep] trials does not exceed the start design: every

@@ -18,6 +18,7 @@
 #include "exec/signals.h"
 #include "hypersweep/commands.h"
 #include "hypersweep/preflight.h"
+#include "hypersweep/sweep_options.h"
 #include "store/open.h"
 #include "sweep/progress.h"
 #include "sweep/queue.h"
@@ -32,12 +33,25 @@ struct RunArgs {
   std::string out;  // default: the config's name with .h5, in the current folder
   bool force = false;
   bool resume = false;
+  bool retry_failed = false;
   int threads = -1;
+  SweepOverrides over;  // --set, --trials
 };
+
+// The command that continues this sweep: its config and its --out, --set and --trials flags
+// (--set is part of the sweep: without it the file holds another one).
+std::string again_command(const RunArgs& a) {
+  std::string c = "hypersweep run";
+  if (!a.config.empty()) c += " " + a.config;
+  if (!a.out.empty()) c += " --out " + a.out;
+  for (const std::string& s : a.over.sets) c += " --set " + s;
+  if (a.over.trials > 0) c += " --trials " + std::to_string(a.over.trials);
+  return c;
+}
 
 // A worker rank: the same sweep file, the trials rank 0 sends, each on this rank's objective.
 int serve_sweep(const RunArgs& a, Launch& launch, int node_threads) {
-  const auto sweep = load_sweep_or_default(a.config);
+  const auto sweep = load_sweep_with(a.config, a.over);
   const ObjectiveFactory make = [&](const Job&) -> Result<std::unique_ptr<Objective>> {
     if (!sweep) return sweep.error();
     const auto opt = sweep->train.finish();
@@ -79,12 +93,35 @@ void print_start(const RunArgs& a, const SweepConfig& sweep, int workers, int th
   std::fflush(stdout);
 }
 
+// What a continued sweep will do: grow ("extending": more trials than the file's own config
+// asked for, [sweep] trials in the text it holds), go on, or keep more records than `trials`
+// asks for and run nothing new.
+void print_continuing(const std::string& out, const SweepConfig& sweep, const TrialQueue& queue,
+                      const ResultsFile& file) {
+  const int64_t trials = sweep.strategy.trials, more = queue.more(), again = queue.again();
+  const size_t records = file.trials().size();
+  const auto theirs = load_sweep_text(file.header().config_text, out);
+  const int64_t before = theirs ? theirs->strategy.trials : 0;
+  const std::string rerun =
+      again > 0 ? fmt::format(", {} to run again first", again) : std::string();
+  if (queue.recorded() > trials) {
+    fmt::print("continuing {}: {} trials recorded, more than trials = {}: the records are kept "
+               "and no new trial runs{}\n",
+               out, queue.recorded(), trials, rerun);
+  } else if (before > 0 && trials > before && more > 0) {
+    fmt::print("extending {}: {} trials recorded, {} more to run{}\n", out, records, more, rerun);
+  } else {
+    fmt::print("continuing {}: {} trials recorded, {} finished{}{}\n", out, records,
+               queue.finished(), more > 0 ? fmt::format(", {} more to run", more) : "", rerun);
+  }
+}
+
 int report_stop(const RunArgs& a, const TrialQueue& queue) {
   const int sig = stop_signal();
   fmt::print("stopped{}: {} of {} trials finished; trials in flight are recorded as interrupted. "
-             "The same command again continues it: hypersweep run{}{}\n",
+             "The same command again continues it: {}\n",
              sig ? " by " + signal_name(sig) : "", queue.finished(), queue.total(),
-             a.config.empty() ? "" : " " + a.config, a.out.empty() ? "" : " --out " + a.out);
+             again_command(a));
   std::fflush(stdout);
   return kExitInterrupted;
 }
@@ -111,7 +148,7 @@ int drive_sweep(const RunArgs& a, Launch& launch, int node_threads,
   // Under mpirun rank 0 loads no data (the workers do, README "Running under mpirun"), unless
   // --force is to replace a file: then the data is checked here first.
   const bool here = launch.workers() == 0;
-  auto pre = preflight(a.config, a.threads, here || (a.force && existed));
+  auto pre = preflight(a.config, a.threads, here || (a.force && existed), a.over);
   if (!pre) return dismiss(fail(pre.error()));
   const SweepConfig& sweep = pre->sweep;
   // Isolated trials run where a trial host loads its own copy (forked_objective.h): the one the
@@ -133,7 +170,7 @@ int drive_sweep(const RunArgs& a, Launch& launch, int node_threads,
       std::filesystem::remove(out + ".journal", ec);
     }
   };
-  auto queue = TrialQueue::make(sweep, file.trials());
+  auto queue = TrialQueue::make(sweep, file.trials(), Resume{a.retry_failed});
   if (!queue) {  // the records do not fit this sweep's strategy
     abandon();
     return dismiss(fail(Error{out, 0, "", queue.error().message}));
@@ -145,9 +182,7 @@ int drive_sweep(const RunArgs& a, Launch& launch, int node_threads,
     const auto opt = sweep.train.finish();
     threads_each = worker_threads(a.threads, opt ? opt->threads : 0, node_threads);
   }
-  if (opened->continued)
-    fmt::print("continuing {}: {} trials recorded, {} finished\n", out, file.trials().size(),
-               queue->finished());
+  if (opened->continued) print_continuing(out, sweep, *queue, file);
   print_start(a, sweep, workers, threads_each, out);
 
   ProgressDisplay display(Metric{sweep.metric, sweep.strategy.direction}, sweep.space,
@@ -202,7 +237,10 @@ void add_run(CLI::App& app, Runner* run, Argv args) {
       "creates none.\n"
       "The same command again on its results file continues the sweep (recorded trials kept,\n"
       "interrupted and lost ones run again); a file from another sweep is refused, naming what\n"
-      "differs. SIGINT, SIGTERM, SIGUSR1 or SIGHUP stop it cleanly: nothing new starts, trials\n"
+      "differs. A config that means the same is the same sweep: comments, key order, spacing,\n"
+      "number spelling and [sweep] trials do not count, so raising trials (or --trials) grows\n"
+      "a finished sweep with the strategy's next trials, the recorded ones unchanged.\n"
+      "SIGINT, SIGTERM, SIGUSR1 or SIGHUP stop it cleanly: nothing new starts, trials\n"
       "in flight are recorded as interrupted (under mpirun send SIGUSR1: mpirun itself exits 1\n"
       "on SIGINT and SIGTERM). Each built-in trial runs in a process of its own: a crash fails\n"
       "that trial alone ([sweep] isolate, memory_limit, max_retries).\n"
@@ -211,7 +249,10 @@ void add_run(CLI::App& app, Runner* run, Argv args) {
       "  hypersweep run                      (the built-in sweep)\n"
       "  hypersweep run configs/sweep_random.toml\n"
       "  mpirun -np 3 --oversubscribe hypersweep run configs/sweep_grid.toml\n"
-      "  hypersweep run configs/sweep_grid.toml --out grid.h5 --force");
+      "  hypersweep run configs/sweep_grid.toml --out grid.h5 --force\n"
+      "  hypersweep run configs/sweep_random.toml --trials 30     (grow a finished sweep)\n"
+      "  hypersweep run configs/sweep_random.toml --retry-failed\n"
+      "  hypersweep run configs/sweep_random.toml --set epochs=3 --out short.h5");
   sub->add_option("config", a->config,
                   "TOML file with [train], [sweep] and [space] tables (none: the built-in sweep, "
                   "8 random trials of lr and weight_decay for the MLP on Fashion-MNIST, into "
@@ -223,12 +264,24 @@ void add_run(CLI::App& app, Runner* run, Argv args) {
   sub->add_option("--out,-o", a->out,
                   "Results file (HDF5; default: the config's name with .h5, here), with its "
                   "journal FILE.journal beside it");
+  add_set_option(sub, &a->over.sets,
+                 ", on the sweep's [train] table (not a key [space] searches; not with an "
+                 "[objective] command). The --set lines are part of the sweep: continue it with "
+                 "the same ones");
+  sub->add_option("--trials,-n", a->over.trials,
+                  "Trials in the whole sweep, instead of [sweep] trials: more than the results "
+                  "file holds grows it with the strategy's next trials (grid and list: at most "
+                  "their size); fewer keeps the records and runs nothing new")
+      ->check(CLI::PositiveNumber);
+  sub->add_flag("--retry-failed", a->retry_failed,
+                "Run the results file's failed and timed_out trials again first, same id and "
+                "values, as their next attempt (the new record replaces the old)");
   sub->add_flag("--force", a->force,
                 "Replace an existing results file and start over, once every check has passed");
   sub->add_flag("--resume", a->resume,
                 "Continue the sweep in the results file, which must exist (without --resume an "
                 "existing file of this sweep is continued too): recorded trials are kept and fed "
-                "to the strategy, the rest run; refused if the config changed");
+                "to the strategy, the rest run; refused if the config means another sweep");
 
   sub->callback([run_cmd = run, a, args] { *run_cmd = [a, args] { return run_sweep(*a, args); }; });
 }

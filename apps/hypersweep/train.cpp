@@ -11,6 +11,7 @@
 #include "config/config.h"
 #include "data/load.h"
 #include "hypersweep/commands.h"
+#include "hypersweep/sweep_options.h"
 #include "nn/model.h"
 #include "train/trainer.h"
 
@@ -43,8 +44,7 @@ int run_train(const TrainArgs& a) {
   TrainConfig cfg;
   if (!a.config.empty())
     if (auto st = cfg.load_file(a.config); !st) return fail(st.error());
-  for (const auto& s : a.sets)
-    if (auto st = cfg.set(s); !st) return fail(st.error());
+  if (auto st = apply_sets(cfg, a.sets); !st) return fail(st.error());
   if (a.threads >= 0)
     if (auto st = cfg.set_value("threads", int64_t{a.threads}, {"--threads", 0}); !st)
       return fail(st.error());
@@ -125,7 +125,7 @@ void add_train(CLI::App& app, Runner* run) {
       "  hypersweep train --set optimizer=adam --set lr=1e-3 --set schedule=cosine\n"
       "  hypersweep train --list-keys");
   train->add_option("config", a->config, "TOML file with a [train] table")->check(CLI::ExistingFile);
-  train->add_option("--set,-s", a->sets, "Override one key: --set key=value (repeatable)");
+  add_set_option(train, &a->sets, "");
   train->add_option("--threads,-j", a->threads, "OpenMP threads (0: OMP_NUM_THREADS or all cores)");
   train->add_flag("--print-config", a->print_config, "Print the resolved configuration and exit");
   train->add_flag("--list-keys", a->list_keys, "List every trainer key with its meaning and exit");

@@ -241,6 +241,12 @@ double log_expected_improvement(double mu, double sigma, double best, double* dm
   return std::log(sigma) + log_h(z);
 }
 
+GpHyper bayes_fit(const Eigen::MatrixXd& X, const Eigen::VectorXd& y, uint64_t seed,
+                  const BayesOptions& opt, const GpHyper* warm) {
+  const GpHyper* warm_in = (warm && warm->dim() == X.cols()) ? warm : nullptr;
+  return gp_fit_hyper(X, y, derive_seed(seed, 0x6669, SeedPurpose::kSearch), opt.fit, warm_in);
+}
+
 Eigen::VectorXd bayes_propose(const Eigen::MatrixXd& X, const Eigen::VectorXd& y,
                               const Eigen::MatrixXd& pending, uint64_t seed,
                               const BayesOptions& opt, GpHyper* warm) {
@@ -250,9 +256,7 @@ Eigen::VectorXd bayes_propose(const Eigen::MatrixXd& X, const Eigen::VectorXd& y
   if (n < 2) return uniform_point(d, rng);
 
   // Model of the completed trials only: pending points carry no information on hyperparameters.
-  const GpHyper* warm_in = (warm && warm->dim() == d) ? warm : nullptr;
-  const GpHyper hyper =
-      gp_fit_hyper(X, y, derive_seed(seed, 0x6669, SeedPurpose::kSearch), opt.fit, warm_in);
+  const GpHyper hyper = bayes_fit(X, y, seed, opt, warm);
   if (warm) *warm = hyper;
   Gp gp;
   gp.fit(X, y, hyper);

@@ -68,6 +68,12 @@ Eigen::VectorXd bayes_propose(const Eigen::MatrixXd& X, const Eigen::VectorXd& y
                               const Eigen::MatrixXd& pending, uint64_t seed,
                               const BayesOptions& opt, GpHyper* warm);
 
+// The fit bayes_propose(X, y, ., seed, opt, warm) makes and leaves in *warm (the same `warm`
+// rule), without proposing: for a search that rebuilds its warm start after a resume.
+// REQUIRES: as bayes_propose, n >= 2.
+GpHyper bayes_fit(const Eigen::MatrixXd& X, const Eigen::VectorXd& y, uint64_t seed,
+                  const BayesOptions& opt, const GpHyper* warm);
+
 // ---- initial design ----------------------------------------------------------------------------
 // n points of a Latin hypercube in [0,1]^d (n,d): each coordinate hits each of the n strata
 // once, at a random offset inside it. Of `tries` seeded hypercubes the one with the largest

@@ -8,6 +8,7 @@
 // Trials asked but not told are passed as pending, so several asks in a row spread out.
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 
 #include "core/rng.h"
 #include "search/bayes.h"
@@ -21,6 +22,8 @@ namespace {
 class ModelStrategy : public Strategy {
  public:
   ModelStrategy(SearchSpace space, const StrategyOptions& o) : space_(std::move(space)), o_(o) {}
+
+  int64_t restored_ = 0;  // trials taken back by restore()
 
   std::optional<Trial> ask() override {
     if (next_ >= o_.trials) return std::nullopt;
@@ -39,6 +42,7 @@ class ModelStrategy : public Strategy {
                                   " does not fit this sweep (expected trial " +
                                   std::to_string(next_) + " of " + std::to_string(o_.trials) + ")"};
     ++next_;
+    ++restored_;
     asked_.push_back({encode(space_, t.values), false, 0.0, false});
     return {};
   }
@@ -61,13 +65,15 @@ class ModelStrategy : public Strategy {
   virtual std::vector<double> propose(int64_t id) = 0;
 
   // Completed trials as (points, values to minimise), failures at the worst completed value
-  // (left out while nothing has completed); and the pending points.
+  // (left out while nothing has completed); and the pending points. Of the first `upto` trials.
   void history(std::vector<std::vector<double>>* X, std::vector<double>* y,
-               std::vector<std::vector<double>>* pending) const {
+               std::vector<std::vector<double>>* pending, size_t upto = SIZE_MAX) const {
+    const auto end = asked_.begin() + static_cast<std::ptrdiff_t>(std::min(upto, asked_.size()));
     double worst = -INFINITY;
-    for (const Record& r : asked_)
-      if (r.told && r.ok) worst = std::max(worst, r.value);
-    for (const Record& r : asked_) {
+    for (auto it = asked_.begin(); it != end; ++it)
+      if (it->told && it->ok) worst = std::max(worst, it->value);
+    for (auto it = asked_.begin(); it != end; ++it) {
+      const Record& r = *it;
       if (!r.told) {
         pending->push_back(r.u);
       } else if (r.ok || std::isfinite(worst)) {
@@ -97,7 +103,7 @@ class BayesStrategy final : public ModelStrategy {
       width_.push_back(p.kind == ParamKind::kChoice ? static_cast<int>(p.choices.size()) : 1);
       gp_dims_ += width_.back();
     }
-    n_init_ = static_cast<int>(std::min<int64_t>(o.trials, start_design_size(o, space_)));
+    n_init_ = static_cast<int>(start_design_size(o, space_));
     init_ = latin_hypercube(n_init_, gp_dims_, derive_seed(o.seed, 0, SeedPurpose::kSearch));
   }
   StrategyKind kind() const override { return StrategyKind::kBayes; }
@@ -105,6 +111,7 @@ class BayesStrategy final : public ModelStrategy {
  private:
   std::vector<double> propose(int64_t id) override {
     if (id < n_init_) return from_gp(init_.row(id).transpose());
+    rewarm();
     std::vector<std::vector<double>> X, pending;
     std::vector<double> y;
     history(&X, &y, &pending);
@@ -119,6 +126,24 @@ class BayesStrategy final : public ModelStrategy {
                       to_gp(pending), seed_for(id), opt_, &hyper_);
     return from_gp(next);
   }
+
+  // Each fit starts from the last one's hyperparameters (hyper_), which a resume does not have:
+  // the fits of the restored trials past the start design are made again, in id order, each on
+  // the trials before it (as a sweep that ran one trial at a time saw them; bayes_propose's fit,
+  // with its seed), so the sweep goes on as it would have without the stop, and grows so.
+  void rewarm() {
+    if (rewarmed_ || restored_ <= n_init_) return;
+    rewarmed_ = true;
+    for (int64_t k = n_init_; k < restored_; ++k) {
+      std::vector<std::vector<double>> X, pending;
+      std::vector<double> y;
+      history(&X, &y, &pending, static_cast<size_t>(k));
+      if (X.size() < 2) continue;
+      hyper_ = bayes_fit(to_gp(X), Eigen::Map<const Eigen::VectorXd>(y.data(), y.size()),
+                         seed_for(k), opt_, &hyper_);
+    }
+  }
+  bool rewarmed_ = false;
 
   // Space coordinates -> GP coordinates (choices one-hot).
   Eigen::MatrixXd to_gp(const std::vector<std::vector<double>>& pts) const {

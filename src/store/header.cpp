@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <map>
+#include <utility>
 #include <vector>
 
 #include "core/bytes.h"
@@ -26,18 +28,64 @@ std::vector<std::string> config_lines(const std::string& text) {
   }
   return lines;
 }
+
+// The first "what = value" line of two config forms that differs, as "what: A in the file, B
+// here" (a value given on one side only is "not given" on the other).
+std::string form_difference(const std::string& file_form, const std::string& here_form) {
+  auto values = [](const std::string& form) {
+    std::map<std::string, std::string> m;
+    std::vector<std::string> order;
+    for (std::string l : config_lines(form)) {
+      if (!l.empty() && l.back() == '\n') l.pop_back();
+      const size_t eq = l.find(" = ");
+      const std::string what = eq == std::string::npos ? l : l.substr(0, eq);
+      if (m.emplace(what, eq == std::string::npos ? "" : l.substr(eq + 3)).second)
+        order.push_back(what);
+    }
+    return std::pair{m, order};
+  };
+  const auto [a, order_a] = values(file_form);
+  const auto [b, order_b] = values(here_form);
+  auto shown = [](const std::map<std::string, std::string>& m, const std::string& what) {
+    const auto it = m.find(what);
+    return it == m.end() ? std::string("not given") : it->second;
+  };
+  for (const auto* order : {&order_a, &order_b})
+    for (const std::string& what : *order)
+      if (shown(a, what) != shown(b, what))
+        return what + ": " + shown(a, what) + " in the file, " + shown(b, what) + " here";
+  return "the configs differ";  // the same values in another order (a --set's place)
+}
+
 }  // namespace
 
-std::string config_hash(const std::string& config_text) {
+std::string config_hash(const std::string& config_text, ConfigForm form) {
   Fnv1a64 hash;
-  for (const std::string& line : config_lines(config_text)) hash.add(line);
+  if (form) {
+    hash.add(form(config_text));
+  } else {
+    for (const std::string& line : config_lines(config_text)) hash.add(line);
+  }
   char buf[17];
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(hash.value()));
   return buf;
 }
 
 std::string header_difference(const SweepHeader& file, const SweepHeader& here) {
-  if (file.config_hash == here.config_hash) return "";
+  const ConfigForm form = here.config_form;
+  std::string file_form, here_form;
+  if (form) {
+    file_form = form(file.config_text);
+    here_form = form(here.config_text);
+    const auto& a = file.space.params;
+    const auto& b = here.space.params;
+    const bool same_order = a.size() == b.size() &&
+        std::equal(a.begin(), a.end(), b.begin(),
+                   [](const Param& x, const Param& y) { return x.name == y.name; });
+    if (file_form == here_form && same_order) return "";  // the order of [space] counts
+  } else if (file.config_hash == here.config_hash) {
+    return "";
+  }
   auto differs = [](const std::string& what, const std::string& a, const std::string& b) {
     return what + ": " + a + " in the file, " + b + " here";
   };
@@ -56,6 +104,7 @@ std::string header_difference(const SweepHeader& file, const SweepHeader& here) 
     const std::string va = describe_values(a[i]), vb = describe_values(b[i]);
     if (va != vb) return differs("[space] " + a[i].name, va, vb);
   }
+  if (form) return form_difference(file_form, here_form);
   const std::vector<std::string> la = config_lines(file.config_text), lb = config_lines(here.config_text);
   auto shown = [](const std::vector<std::string>& lines, size_t i) {
     if (i >= lines.size()) return std::string("nothing");

@@ -8,7 +8,9 @@
 // process-wide setting), so do not call into HDF5 from another thread at the same time.
 //
 // The layout of <path> (HDF5):
-//   /                root attributes: config (the text as given), config_hash, strategy, seed
+//   /                root attributes: config (the text as given), config_hash (of the config's
+//                    canonical form, header.h: SweepHeader::config_form; files from before it
+//                    hold the hash of the text's lines, and continue all the same), strategy, seed
 //                    (uint64), metric, direction ("max" or "min"), hypersweep_version,
 //                    start_time, parameters (the parameter names in space order); a file from
 //                    before direction was stored reads with the metric's default direction

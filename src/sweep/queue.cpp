@@ -1,5 +1,6 @@
 #include "sweep/queue.h"
 
+#include <algorithm>
 #include <optional>
 #include <string>
 
@@ -33,23 +34,33 @@ bool TrialQueue::retry(TrialRecord& r, Trial t) {
   return true;
 }
 
-Result<TrialQueue> TrialQueue::make(const SweepConfig& sweep, const std::vector<TrialRecord>& done) {
+Result<TrialQueue> TrialQueue::make(const SweepConfig& sweep, const std::vector<TrialRecord>& done,
+                                    const Resume& resume) {
   TrialQueue q;
-  auto strategy = make_strategy(sweep.strategy, sweep.space, nullptr);
-  if (!strategy) return strategy.error();
-  q.strategy_ = std::move(*strategy);
-  q.total_ = sweep.strategy.trials;
-  q.max_retries_ = sweep.trial_policy.max_retries;
   std::map<int64_t, const TrialRecord*> by_id;
   for (const TrialRecord& r : done) by_id[r.id] = &r;
   const int64_t last = by_id.empty() ? -1 : by_id.rbegin()->first;
+  q.recorded_ = last + 1;
+  // A file holding more than `trials`: its records are all taken back (the strategy is as long
+  // as the file), and nothing past `trials` runs.
+  const int64_t trials = sweep.strategy.trials;
+  StrategyOptions options = sweep.strategy;
+  options.trials = std::max(trials, q.recorded_);
+  auto strategy = make_strategy(options, sweep.space, nullptr);
+  if (!strategy) return strategy.error();
+  q.strategy_ = std::move(*strategy);
+  q.total_ = options.trials;
+  q.max_retries_ = sweep.trial_policy.max_retries;
+  auto run_again = [&](Trial t) {
+    if (t.id < trials) q.again_.push_back(std::move(t));
+  };
   for (int64_t id = 0; id <= last; ++id) {
     auto it = by_id.find(id);
     if (it == by_id.end()) {  // lost in flight: the strategy gives it again
       auto t = q.strategy_->ask();
       if (!t || t->id != id)
         return Error{{}, 0, "", "cannot rebuild trial " + std::to_string(id) + " of the sweep"};
-      q.again_.push_back(std::move(*t));
+      run_again(std::move(*t));
       continue;
     }
     const TrialRecord& r = *it->second;
@@ -61,12 +72,15 @@ Result<TrialQueue> TrialQueue::make(const SweepConfig& sweep, const std::vector<
     }
     if (r.attempt > 1) q.attempt_[r.id] = r.attempt;
     const std::optional<std::string> lost = before_retry_note(r.error);
+    const bool asked_again = resume.retry_failed && t.id < trials &&
+                             (r.status == TrialStatus::kFailed || r.status == TrialStatus::kTimedOut);
     if (r.status == TrialStatus::kInterrupted) {
-      q.again_.push_back(std::move(t));
-    } else if (r.status == TrialStatus::kFailed && lost) {  // its retry had not run yet
-      q.last_loss_[r.id] = *lost;
+      run_again(std::move(t));
+    } else if ((r.status == TrialStatus::kFailed && lost) || asked_again) {
+      // its retry had not run yet, or --retry-failed asks for one
+      q.last_loss_[r.id] = lost ? *lost : r.error;
       q.attempt_[r.id] = r.attempt + 1;
-      q.again_.push_back(std::move(t));
+      run_again(std::move(t));
     } else {
       q.strategy_->tell(r.id, outcome_of(r));
       ++q.finished_;

@@ -26,16 +26,32 @@ namespace hs {
 // interrupted, and ids below the largest recorded one that have no record (in flight when the
 // process was killed), run again first, with the same ids.
 //
+// Growing: `trials` above what is recorded asks the restored strategy for the next trials, so
+// the recorded ones keep their ids and values and the new ones follow as if the sweep had been
+// this long from the start (a model strategy's start design does not depend on `trials`).
+// `trials` below what is recorded keeps every record and runs nothing past `trials`: no new
+// trial, and no run again of a trial whose id is `trials` or more.
+//
+// --retry-failed (Resume::retry_failed): every recorded failed or timed_out trial runs again
+// first, with the same id and values, as the next attempt (the retry of max_retries below, asked
+// for once): its new record replaces the old one, and the strategy hears only of the new one.
+//
 // Retries ([sweep] max_retries): a trial lost to a signal or a timeout (is_lost, trial/record.h)
 // runs again with the same id and values under the next attempt number, up to max_retries times,
 // and not once it was lost the same way (the same error) twice in a row; the strategy hears only
 // of its last attempt. The record of a lost attempt that will run again says so at the end of
 // its error (kRetryNote), so a sweep continued after a crash still runs that retry.
+// What a continued sweep does besides running what is left.
+struct Resume {
+  bool retry_failed = false;  // run the recorded failed and timed_out trials again
+};
+
 class TrialQueue {
  public:
   // Errors: the strategy cannot be built, or a recorded trial is not one this sweep's strategy
   // gives (another config or version), naming its id.
-  static Result<TrialQueue> make(const SweepConfig& sweep, const std::vector<TrialRecord>& done = {});
+  static Result<TrialQueue> make(const SweepConfig& sweep, const std::vector<TrialRecord>& done = {},
+                                 const Resume& resume = {});
 
   // The next trial to run, or nullopt when every trial has been handed out.
   std::optional<Trial> next();
@@ -44,8 +60,13 @@ class TrialQueue {
   // interrupted trial is not told: it is queued to run again; nor is a lost one that runs again.
   void finish(TrialRecord& r);
 
-  int64_t total() const { return total_; }        // trials in the whole sweep
+  int64_t total() const { return total_; }        // trials in the whole sweep (recorded ones
+                                                  // past `trials` included)
   int64_t finished() const { return finished_; }  // told so far, resumed ones included
+  int64_t recorded() const { return recorded_; }  // ids the results file had: its largest + 1
+  int64_t again() const { return static_cast<int64_t>(again_.size()); }  // to run again first
+  // Trials the strategy is still to give: total() - recorded() at the start.
+  int64_t more() const { return total_ - recorded_; }
 
  private:
   TrialQueue() = default;
@@ -57,7 +78,7 @@ class TrialQueue {
   std::map<int64_t, int> attempt_;              // the attempt a trial runs as, when not 1
   std::map<int64_t, std::string> last_loss_;    // the error of its last lost attempt
   int max_retries_ = 0;
-  int64_t total_ = 0, finished_ = 0;
+  int64_t total_ = 0, finished_ = 0, recorded_ = 0;
 };
 
 }  // namespace hs

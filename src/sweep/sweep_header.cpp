@@ -1,11 +1,14 @@
 #include "sweep/sweep_header.h"
 
+#include "config/canonical.h"
+
 namespace hs {
 
 SweepHeader sweep_header(const SweepConfig& sweep, const std::string& start_time) {
   SweepHeader h;
   h.config_text = sweep.train.text();
-  h.config_hash = config_hash(h.config_text);
+  h.config_form = canonical_config;
+  h.config_hash = config_hash(h.config_text, h.config_form);
   h.strategy = strategy_name(sweep.strategy.kind);
   h.seed = sweep.strategy.seed;
   h.version = HYPERSWEEP_VERSION;

@@ -233,13 +233,13 @@ TEST_CASE("a sweep killed with SIGKILL resumes with every trial exactly once", "
   REQUIRE(f->close().ok());
   // A changed config refuses to resume, naming the file and the first difference.
   std::string changed = slurp(cfg);
-  changed.replace(changed.find("trials = 6"), 10, "trials = 7");
+  changed.replace(changed.find("seed = 3"), 8, "seed = 4");
   const auto other = s.write("other.toml", changed);
   const Run m = hypersweep("run '" + other.string() + "' --out '" + out + "'");
   INFO(m.err);
   CHECK(m.code == 2);
   CHECK(contains(m.err, out + ": holds another sweep"));
-  CHECK(contains(m.err, "config line 5: `trials = 6` in the file, `trials = 7` here"));
+  CHECK(contains(m.err, "[sweep] seed: 3 in the file, 4 here"));
 }
 
 TEST_CASE("show and report read a real sweep: the table, status counts and diagnosis labels",

@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 
 #include "core/file.h"
@@ -484,4 +485,43 @@ TEST_CASE("the padding bytes of curve rows are written as zeros", "[store]") {
     H5Dclose(d);
   }
   H5Fclose(file);
+}
+
+// ---- the same sweep by meaning (header.h: config_form) -------------------------------------------
+
+namespace {
+// A form for the test: the text's lines without comment lines and leading spaces (a sweep's is
+// config/canonical.h's).
+std::string without_comments(const std::string& text) {
+  std::string s;
+  std::istringstream in(text);
+  for (std::string l; std::getline(in, l);) {
+    l.erase(0, l.find_first_not_of(' '));
+    if (!l.empty() && l[0] != '#') s += l + "\n";
+  }
+  return s;
+}
+}  // namespace
+
+TEST_CASE("a header with a config form continues a file whose text means the same", "[store]") {
+  const std::string path = temp_path("same_meaning.h5");
+  make_file(path, 2);  // written without a form: its config_hash is of its lines
+  SweepHeader here = make_header();
+  here.config_text = "  " + here.config_text + "# another comment\n";
+  here.config_form = without_comments;
+  here.config_hash = config_hash(here.config_text, here.config_form);
+  CHECK(header_difference(make_header(), here) == "");
+  auto r = open_results(path, here, OpenPolicy{});
+  REQUIRE(r.ok());
+  CHECK(r->continued);
+  CHECK(r->file.trials().size() == 2u);
+  REQUIRE(r->file.close().ok());
+  // Another meaning is refused, naming the first value that differs.
+  here.config_text = "[sweep]\nstrategy = \"grid\"\n";
+  here.config_hash = config_hash(here.config_text, here.config_form);
+  auto other = open_results(path, here, OpenPolicy{});
+  REQUIRE_FALSE(other.ok());
+  CHECK(other.error().str().find("holds another sweep") != std::string::npos);
+  CHECK(other.error().str().find("strategy: \"random\" in the file, \"grid\" here") !=
+        std::string::npos);
 }

@@ -195,3 +195,112 @@ TEST_CASE("a continued sweep runs a retry its crash cut off", "[sweep][queue][re
   CHECK(later->finished() == 1);
   CHECK(later->next()->id == 1);
 }
+
+// ---- growing a sweep, --retry-failed (README "Continuing and growing a sweep") ---------------
+
+namespace {
+
+// Three parameters, so that bayes's automatic start design (2d+2 = 8 points) is longer than a
+// 6-trial sweep: its size must not depend on `trials`, or growing 6 -> 8 would change trials.
+SweepConfig grow_sweep(const std::string& strategy, int trials, const std::string& n_init) {
+  auto s = load_sweep_text("[objective]\ncommand = 'echo metric={x}'\n[sweep]\nstrategy = \"" +
+                               strategy + "\"\ntrials = " + std::to_string(trials) +
+                               "\nseed = 5\n" + n_init +
+                               "[space]\nx = { uniform = [0.0, 1.0] }\n"
+                               "y = { log_uniform = [1e-3, 1.0] }\nz = { int = [1, 9] }\n",
+                           "g.toml");
+  REQUIRE(s.ok());
+  return std::move(*s);
+}
+
+// A made-up objective of the values, so that model strategies learn from something.
+double objective_of(const Trial& t) {
+  return std::get<double>(t.values[0]) - std::get<double>(t.values[1]);
+}
+
+// Runs the queue's trials one at a time (as one process does), appending the records to `done`.
+void run_serially(TrialQueue& q, std::vector<TrialRecord>* done) {
+  while (auto t = q.next()) {
+    TrialRecord r = finished(*t, TrialStatus::kCompleted, objective_of(*t));
+    q.finish(r);
+    done->push_back(r);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("a sweep grown from 6 to 8 trials gives the trials an 8-trial sweep gives",
+          "[sweep][queue][grow]") {
+  for (const auto& [strategy, n_init] : std::vector<std::pair<std::string, std::string>>{
+           {"random", ""}, {"tpe", "n_init = 3\n"}, {"bayes", ""}, {"bayes", "n_init = 4\n"}}) {
+    INFO(strategy << " " << n_init);
+    std::vector<TrialRecord> whole, grown;
+    auto eight = TrialQueue::make(grow_sweep(strategy, 8, n_init));
+    REQUIRE(eight.ok());
+    run_serially(*eight, &whole);
+    auto six = TrialQueue::make(grow_sweep(strategy, 6, n_init));
+    REQUIRE(six.ok());
+    run_serially(*six, &grown);
+    REQUIRE(grown.size() == 6u);
+    auto more = TrialQueue::make(grow_sweep(strategy, 8, n_init), grown);
+    REQUIRE(more.ok());
+    CHECK(more->recorded() == 6);
+    CHECK(more->finished() == 6);
+    CHECK(more->more() == 2);
+    run_serially(*more, &grown);
+    REQUIRE(grown.size() == 8u);
+    for (size_t i = 0; i < 8; ++i) {
+      CHECK(grown[i].id == whole[i].id);
+      CHECK(grown[i].params == whole[i].params);
+    }
+  }
+}
+
+TEST_CASE("fewer trials than recorded keeps every record and runs nothing new",
+          "[sweep][queue][grow]") {
+  std::vector<TrialRecord> done;
+  auto six = TrialQueue::make(grow_sweep("tpe", 6, "n_init = 2\n"));
+  REQUIRE(six.ok());
+  run_serially(*six, &done);
+  done[5].status = TrialStatus::kInterrupted;  // past the new end: not run again either
+  auto four = TrialQueue::make(grow_sweep("tpe", 4, "n_init = 2\n"), done);
+  REQUIRE(four.ok());
+  CHECK(four->recorded() == 6);
+  CHECK(four->total() == 6);
+  CHECK(four->finished() == 5);
+  CHECK_FALSE(four->next().has_value());
+}
+
+TEST_CASE("retry_failed runs failed and timed_out trials again as their next attempt",
+          "[sweep][queue][retry]") {
+  std::vector<TrialRecord> done;
+  auto q = TrialQueue::make(grow_sweep("random", 5, ""));
+  REQUIRE(q.ok());
+  run_serially(*q, &done);
+  done[1].status = TrialStatus::kFailed;
+  done[1].error = "the command exited with status 1";
+  done[3].status = TrialStatus::kTimedOut;
+  done[3].attempt = 2;
+  // Without it, a continued sweep leaves them as they are.
+  auto plain = TrialQueue::make(grow_sweep("random", 5, ""), done);
+  REQUIRE(plain.ok());
+  CHECK(plain->finished() == 5);
+  CHECK_FALSE(plain->next().has_value());
+  // With it, they run first, same ids and values, as attempts 2 and 3; the strategy hears only
+  // of the new records.
+  auto again = TrialQueue::make(grow_sweep("random", 5, ""), done, Resume{true});
+  REQUIRE(again.ok());
+  CHECK(again->finished() == 3);
+  CHECK(again->again() == 2);
+  for (const size_t i : {size_t{1}, size_t{3}}) {
+    const auto t = again->next();
+    REQUIRE(t);
+    CHECK(t->id == done[i].id);
+    CHECK(t->values == done[i].params);
+    TrialRecord r = finished(*t, TrialStatus::kCompleted, 0.5);
+    again->finish(r);
+    CHECK(r.attempt == done[i].attempt + 1);
+  }
+  CHECK(again->finished() == 5);
+  CHECK_FALSE(again->next().has_value());
+}

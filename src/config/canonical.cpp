@@ -1,0 +1,123 @@
+// canonical.cpp: a config text's canonical form (canonical.h).
+#include "config/canonical.h"
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/text.h"
+
+namespace hs {
+
+namespace {
+
+// A value as TOML writes it, whatever spelling it was given in: numbers in their shortest form
+// (1e-3 and 0.001 alike), strings quoted by toml++, arrays in order, tables with sorted keys
+// (toml::table iterates in key order).
+std::string value_text(const toml::node& n) {
+  if (const auto* v = n.as_integer()) return shortest(v->get());
+  if (const auto* v = n.as_floating_point()) return shortest_float(v->get());
+  if (const auto* v = n.as_boolean()) return v->get() ? "true" : "false";
+  if (const auto* a = n.as_array()) {
+    std::string s = "[";
+    for (size_t i = 0; i < a->size(); ++i) s += (i ? ", " : "") + value_text(*a->get(i));
+    return s + "]";
+  }
+  if (const auto* t = n.as_table()) {
+    std::string s = "{";
+    bool first = true;
+    for (const auto& [k, v] : *t) {
+      s += std::string(first ? " " : ", ") + std::string(k.str()) + " = " + value_text(v);
+      first = false;
+    }
+    return s + (first ? "}" : " }");
+  }
+  std::ostringstream os;  // strings, dates and times: as toml++ writes them
+  n.visit([&](const auto& x) { os << x; });
+  return os.str();
+}
+
+// One file's text: a line per value of each table, "[table] key = value", sorted.
+std::vector<std::string> file_lines(const std::string& text) {
+  std::vector<std::string> lines;
+  try {
+    const toml::table root = toml::parse(text);
+    for (const auto& [k, v] : root) {
+      const std::string table(k.str());
+      if (const auto* t = v.as_table(); t && !t->is_inline()) {
+        for (const auto& [key, value] : *t) {
+          if (table == "sweep" && key.str() == "trials") continue;  // a sweep grows
+          lines.push_back("[" + table + "] " + std::string(key.str()) + " = " + value_text(value));
+        }
+      } else {
+        lines.push_back(table + " = " + value_text(v));
+      }
+    }
+  } catch (const toml::parse_error&) {  // not TOML: its lines, comments aside
+    lines.clear();
+    std::istringstream in(text);
+    for (std::string l; std::getline(in, l);)
+      if (!l.starts_with("#") && !l.empty()) lines.push_back(l);
+    return lines;
+  }
+  std::sort(lines.begin(), lines.end());
+  return lines;
+}
+
+// A --set as "--set key = value": the value as TOML reads it, else (a bare word, a path) the
+// text as a string.
+std::string set_text(std::string_view assignment) {
+  const size_t eq = assignment.find('=');
+  auto trim = [](std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return std::string(s);
+  };
+  if (eq == std::string_view::npos) return "--set " + trim(assignment);
+  const std::string key = trim(assignment.substr(0, eq));
+  const std::string raw = trim(assignment.substr(eq + 1));
+  std::string value;
+  try {
+    const toml::table t = toml::parse("v = " + raw);
+    value = value_text(*t.get("v"));
+  } catch (const toml::parse_error&) {
+    value = value_text(toml::value<std::string>(raw));
+  }
+  return "--set " + key + " = " + value;
+}
+
+}  // namespace
+
+std::string canonical_config(const std::string& config_text) {
+  // The files (each after its "# file:" line) and the --set lines, in order.
+  std::vector<std::string> files, sets;
+  std::istringstream in(config_text);
+  bool in_file = false;
+  for (std::string l; std::getline(in, l);) {
+    if (l.starts_with("# file: ")) {
+      files.emplace_back();
+      in_file = true;
+    } else if (l.starts_with("# --set ")) {
+      sets.push_back(set_text(std::string_view(l).substr(8)));
+    } else {
+      if (!in_file) {  // text before any "# file:" line: a file of its own
+        files.emplace_back();
+        in_file = true;
+      }
+      files.back() += l + "\n";
+    }
+  }
+  std::string out;
+  for (size_t i = 0; i < files.size(); ++i) {
+    const std::string prefix = files.size() > 1 ? "file " + std::to_string(i + 1) + ": " : "";
+    for (const std::string& l : file_lines(files[i])) out += prefix + l + "\n";
+  }
+  for (const std::string& s : sets) out += s + "\n";
+  return out;
+}
+
+}  // namespace hs

@@ -1,0 +1,92 @@
+// A sweep's results-file header (sweep/sweep_header.h) and when two are the same sweep: a config
+// that means the same (config/canonical.h), not only the same text.
+#include <catch2/catch.hpp>
+
+#include "config/canonical.h"
+#include "sweep/sweep_header.h"
+
+using namespace hs;
+
+namespace {
+
+const char kSweep[] =
+    "[train]\ndataset = \"synthetic\"\nepochs = 2\nlr = 1e-3\n"
+    "[sweep]\nstrategy = \"tpe\"\ntrials = 6\nseed = 3\n"
+    "[space]\nmomentum = { uniform = [0.5, 0.9] }\nweight_decay = { log_uniform = [1e-4, 1e-2] }\n";
+
+// The header of a sweep file's text, loaded as `hypersweep run` loads it, with --set flags.
+SweepHeader header_of(const std::string& text, const std::vector<std::string>& sets = {}) {
+  auto s = load_sweep_text(text, "sweep.toml");
+  REQUIRE(s.ok());
+  SweepConfig sweep = std::move(*s);
+  for (const std::string& set : sets) REQUIRE(sweep.train.set(set).ok());
+  return sweep_header(sweep, "2026-01-01T00:00:00Z");
+}
+
+}  // namespace
+
+TEST_CASE("comments and key order and spacing and number spelling and trials do not make another sweep",
+          "[sweep][header]") {
+  const SweepHeader file = header_of(kSweep);
+  const std::string same =
+      "# the same sweep, written another way\n"
+      "[sweep]\nseed = 3   # a comment after a value\ntrials = 8\nstrategy = 'tpe'\n\n"
+      "[train]\nlr = 0.001\nepochs   =   2\ndataset = \"synthetic\"\n"
+      "[space]\nmomentum = {uniform=[0.5,0.9]}\nweight_decay = { log_uniform = [0.0001, 1e-2] }\n";
+  const SweepHeader here = header_of(same);
+  CHECK(header_difference(file, here) == "");
+  CHECK(file.config_hash == here.config_hash);
+  CHECK(canonical_config(file.config_text) == canonical_config(here.config_text));
+  CHECK(file.config_text != here.config_text);  // the file keeps the text as given
+}
+
+TEST_CASE("a changed value is another sweep and is named", "[sweep][header]") {
+  const SweepHeader file = header_of(kSweep);
+  std::string epochs = kSweep;
+  epochs.replace(epochs.find("epochs = 2"), 10, "epochs = 3");
+  CHECK(header_difference(file, header_of(epochs)) == "[train] epochs: 2 in the file, 3 here");
+  std::string space = kSweep;
+  space.replace(space.find("0.9]"), 4, "0.95]");
+  CHECK(header_difference(file, header_of(space)) ==
+        "[space] momentum: [0.5, 0.9] in the file, [0.5, 0.95] here");
+  std::string added = kSweep;
+  added.replace(added.find("lr = 1e-3"), 9, "lr = 1e-3\nbatch_size = 32");
+  CHECK(header_difference(file, header_of(added)) ==
+        "[train] batch_size: not given in the file, 32 here");
+  std::string seed = kSweep;
+  seed.replace(seed.find("seed = 3"), 8, "seed = 4");
+  CHECK(header_difference(file, header_of(seed)) == "[sweep] seed: 3 in the file, 4 here");
+}
+
+TEST_CASE("the --set values are part of the sweep", "[sweep][header]") {
+  const SweepHeader plain = header_of(kSweep);
+  const SweepHeader set2 = header_of(kSweep, {"epochs=2"});
+  const SweepHeader set3 = header_of(kSweep, {"epochs=3"});
+  CHECK(header_difference(set3, header_of(kSweep, {"epochs=3"})) == "");
+  CHECK(header_difference(set2, set3) == "--set epochs: 2 in the file, 3 here");
+  CHECK(header_difference(plain, set2) == "--set epochs: not given in the file, 2 here");
+  CHECK(header_difference(header_of(kSweep, {"lr=1e-2"}), header_of(kSweep, {"lr=0.01"})) == "");
+}
+
+TEST_CASE("the order of [space] counts: it is the order of the search's dimensions",
+          "[sweep][header]") {
+  std::string swapped = kSweep;
+  const size_t at = swapped.find("momentum = ");
+  const std::string line = swapped.substr(at, swapped.find('\n', at) - at + 1);
+  swapped.erase(at, line.size());
+  swapped += line;
+  CHECK(header_difference(header_of(kSweep), header_of(swapped)) ==
+        "[space] parameter 1: momentum in the file, weight_decay here");
+}
+
+TEST_CASE("a file written before canonical forms is continued by a config that means the same",
+          "[sweep][header]") {
+  // What the results file of an older hypersweep holds: the text and the hash of its lines.
+  SweepHeader old = header_of(kSweep);
+  old.config_hash = config_hash(old.config_text);
+  old.config_form = nullptr;
+  CHECK(old.config_hash != header_of(kSweep).config_hash);
+  std::string commented = std::string("# grown\n") + kSweep;
+  commented.replace(commented.find("trials = 6"), 10, "trials = 9");
+  CHECK(header_difference(old, header_of(commented)) == "");
+}
