@@ -325,7 +325,7 @@ TEST_CASE("SIGINT stops a sweep run without mpirun the same way", "[mpi][resume]
   REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
   const std::string d = "\"" + data + "\"";
   const auto cfg = s.write("int.toml",
-                           "[train]\ndataset = \"csv\"\ndata_path = " + d + "\nhidden = [8]\n"
+                           "[train]\ndataset = \"csv\"\nlabel_column = \"first\"\ndata_path = " + d + "\nhidden = [8]\n"
                            "batch_size = 32\nearly_stopping = false\nthreads = 1\n"
                            "[sweep]\nstrategy = \"list\"\ntrials = 5\n[space]\n"
                            "data_path = [" + d + ", \"" + fifo + "\", " + d + ", " + d + ", " + d + "]\n"
