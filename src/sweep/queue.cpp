@@ -63,7 +63,7 @@ Result<TrialQueue> TrialQueue::make(const SweepConfig& sweep, const std::vector<
     const std::optional<std::string> lost = before_retry_note(r.error);
     if (r.status == TrialStatus::kInterrupted) {
       q.again_.push_back(std::move(t));
-    } else if (r.status == TrialStatus::kFailed && lost) {  // its retry had not run yet
+    } else if (lost && is_lost(r)) {  // its retry had not run yet (failed or timed_out)
       q.last_loss_[r.id] = *lost;
       q.attempt_[r.id] = r.attempt + 1;
       q.again_.push_back(std::move(t));
@@ -83,7 +83,10 @@ std::optional<Trial> TrialQueue::next() {
   } else {
     t = strategy_->ask();
   }
-  if (t) out_[t->id] = *t;
+  if (!t) return t;
+  const auto a = attempt_.find(t->id);
+  t->attempt = a == attempt_.end() ? 1 : a->second;
+  out_[t->id] = *t;
   return t;
 }
 
