@@ -172,11 +172,9 @@ TrialRecord WorkerObjective::run(const Trial& t, const TrialHooks& hooks) {
     lines_.add(b, on_line);
     return true;
   };
+  // stderr read in the same pump as the line that ended the trial is still the trial's: a
+  // program writes its traceback, then `@hypersweep failed`, and both pipes are read together.
   const OnOutput on_stderr = [&](std::string_view b) {
-    if (end != End::kNone) {
-      worker_logs_.err.write(b);
-      return true;
-    }
     err_tail += b;
     if (err_tail.size() > 2 * kErrorTail) err_tail.erase(0, err_tail.size() - kErrorTail);
     if (fresh && !ready_) worker_logs_.err.write(b);

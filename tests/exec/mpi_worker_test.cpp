@@ -140,8 +140,8 @@ TEST_CASE("each worker's command gets its worker index and local index and threa
   // the two trials runs on a different worker), and writes what it was told.
   const auto cfg = s.write(
       "p.toml", "[objective]\ngpus_per_worker = 1\ncommand = '''touch '" + d +
-                    "'/started.$HYPERSWEEP_WORKER; while [ -d '" + d + "' ] && ! { [ -f '" + d +
-                    "/started.0' ] && [ -f '" + d + "/started.1' ]; }; do sleep 0.05; done; "
+                    "'/started.$HYPERSWEEP_WORKER; while [ -d '" + d + "' ]; do [ -f '" + d +
+                    "/started.0' ] && [ -f '" + d + "/started.1' ] && break; sleep 0.05; done; "
                     "echo \"$HYPERSWEEP_WORKER $HYPERSWEEP_LOCAL_WORKER $OMP_NUM_THREADS "
                     "$CUDA_VISIBLE_DEVICES $HYPERSWEEP_MODE\" > '" + d +
                     "'/env.$HYPERSWEEP_TRIAL_ID; echo metric={x}'''\n[sweep]\nstrategy = "
