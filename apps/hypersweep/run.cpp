@@ -45,6 +45,12 @@ std::string results_path(const RunArgs& a) {
 // Where command trials keep their logs (objective.h: Placement).
 std::string log_dir(const RunArgs& a) { return results_path(a) + ".logs"; }
 
+// This process as worker 0 (no MPI workers).
+Placement placement_here(const RunArgs& a, const SweepConfig& sweep) {
+  const auto opt = sweep.train.finish();
+  return Placement{0, 0, worker_threads(a.threads, opt ? opt->threads : 0, 0), log_dir(a)};
+}
+
 // A worker rank: the same sweep file, the trials rank 0 sends, each on this rank's objective.
 int serve_sweep(const RunArgs& a, Launch& launch, int node_threads) {
   const auto sweep = load_sweep_or_default(a.config);
@@ -164,10 +170,7 @@ int drive_sweep(const RunArgs& a, Launch& launch, int node_threads,
   launch.begin(true);
   auto executor = launch.executor([&](const Job&) -> Result<std::unique_ptr<Objective>> {
     // The data the preflight loaded, if any; in one process this is worker 0.
-    const auto opt = sweep.train.finish();
-    return make_objective(sweep, 0, pre->data,
-                          Placement{0, 0, worker_threads(a.threads, opt ? opt->threads : 0, 0),
-                                    log_dir(a)});
+    return make_objective(sweep, 0, pre->data, placement_here(a, sweep));
   });
   auto ran = run_trials(*executor, Job{"sweep", ""}, *queue, file, display);
   launch.end();

@@ -109,6 +109,76 @@ void WorkerObjective::kill_program() {
   proc_.reset();
 }
 
+// One trial in hand: where its output goes and how it ended.
+struct WorkerObjective::InHand {
+  InHand(const SweepConfig& sweep, const TrialHooks& hooks, TrialRecord* r)
+      : out(sweep, hooks, r) {}
+  enum class End { kNone, kDone, kFailed } end = End::kNone;
+  std::string failed_message, err_tail;
+  TrialLogs logs;
+  TrialOutput out;
+  bool fresh = false;  // the program was started for this trial
+  bool go_on = true;   // false once on_epoch said stop
+};
+
+void WorkerObjective::on_line(InHand& h, std::string_view l) {
+  if (h.end != InHand::End::kNone) {  // printed after the trial ended: not this trial's
+    worker_logs_.out.write(std::string(l) + "\n");
+    return;
+  }
+  if (l == kReady) {
+    ready_ = true;
+    char b[64];
+    std::snprintf(b, sizeof b, "ready after %.3f s",
+                  std::chrono::duration<double>(Clock::now() - started_at_).count());
+    worker_log(b);
+  } else if (l == kDone) {
+    h.end = InHand::End::kDone;
+  } else if (l.starts_with(kFailed) && (l.size() == kFailed.size() || l[kFailed.size()] == ' ')) {
+    h.end = InHand::End::kFailed;
+    h.failed_message = std::string(l.substr(std::min(l.size(), kFailed.size() + 1)));
+  } else {
+    // A fresh program's output before it says ready is its start-up's too (README).
+    if (h.fresh && !ready_) worker_logs_.out.write(std::string(l) + "\n");
+    h.logs.out.write(std::string(l) + "\n");
+    h.go_on = h.out.line(l) && h.go_on;
+  }
+}
+
+WorkerObjective::Why WorkerObjective::wait_for_end(InHand& h, const Trial& t,
+                                                   const TrialHooks& hooks) {
+  const auto line = [&](std::string_view l) { on_line(h, l); };
+  const OnOutput on_stdout = [&](std::string_view b) {
+    lines_.add(b, line);
+    return true;
+  };
+  // stderr read in the same pump as the line that ended the trial is still the trial's: a
+  // program writes its traceback, then `@hypersweep failed`, and both pipes are read together.
+  const OnOutput on_stderr = [&](std::string_view b) {
+    h.err_tail += b;
+    if (h.err_tail.size() > 2 * kErrorTail) h.err_tail.erase(0, h.err_tail.size() - kErrorTail);
+    if (h.fresh && !ready_) worker_logs_.err.write(b);
+    h.logs.err.write(b);
+    return true;
+  };
+  const double timeout = sweep_.objective.timeout;
+  const auto deadline = timeout > 0 && timeout < 1e9
+                            ? Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                                 std::chrono::duration<double>(timeout))
+                            : Clock::time_point::max();
+  proc_->send(trial_line(sweep_, t));  // a program gone shows as its exit below
+  for (;;) {
+    const bool alive = proc_->pump(on_stdout, on_stderr);
+    if (h.end != InHand::End::kNone) return Why::kAnswered;
+    if (!alive) {
+      lines_.finish(line);  // an unterminated last line counts
+      return h.end != InHand::End::kNone ? Why::kAnswered : Why::kDied;
+    }
+    if (!h.go_on || (hooks.stop && hooks.stop())) return Why::kStopped;
+    if (Clock::now() >= deadline) return Why::kTimedOut;
+  }
+}
+
 TrialRecord WorkerObjective::run(const Trial& t, const TrialHooks& hooks) {
   TrialRecord r = record_of(t, TrialStatus::kFailed);
   if (hooks.stop && hooks.stop()) {
@@ -122,107 +192,42 @@ TrialRecord WorkerObjective::run(const Trial& t, const TrialHooks& hooks) {
               "the last start: " + last_startup_error_;
     return r;
   }
-  TrialLogs logs;
-  if (Status st = logs.open(where_.log_dir, trial_log_name(t)); !st) {
+  InHand h(sweep_, hooks, &r);
+  if (Status st = h.logs.open(where_.log_dir, trial_log_name(t)); !st) {
     r.error = st.error().str();
     return r;
   }
-  r.log_path = logs.stem;
-  const bool fresh = !proc_;
-  if (fresh) {
+  r.log_path = h.logs.stem;
+  h.fresh = !proc_;
+  if (h.fresh) {
     if (Status st = start(); !st) {
       r.error = st.error().str();
       return r;
     }
   }
-
-  // Where each line goes while this trial is in hand.
-  enum class End { kNone, kDone, kFailed } end = End::kNone;
-  std::string failed_message, err_tail;
-  TrialOutput out(sweep_, hooks, &r);
-  bool go_on = true;
-  const auto on_line = [&](std::string_view l) {
-    if (end != End::kNone) {  // printed after the trial ended: not this trial's
-      worker_logs_.out.write(std::string(l) + "\n");
-      return;
-    }
-    if (l == kReady) {
-      ready_ = true;
-      char b[64];
-      std::snprintf(b, sizeof b, "ready after %.3f s",
-                    std::chrono::duration<double>(Clock::now() - started_at_).count());
-      worker_log(b);
-      return;
-    }
-    if (l == kDone) {
-      end = End::kDone;
-      return;
-    }
-    if (l.starts_with(kFailed) && (l.size() == kFailed.size() || l[kFailed.size()] == ' ')) {
-      end = End::kFailed;
-      failed_message = std::string(l.substr(std::min(l.size(), kFailed.size() + 1)));
-      return;
-    }
-    // A fresh program's output before it says ready is its start-up's too (README).
-    if (fresh && !ready_) worker_logs_.out.write(std::string(l) + "\n");
-    logs.out.write(std::string(l) + "\n");
-    go_on = out.line(l) && go_on;
-  };
-  const OnOutput on_stdout = [&](std::string_view b) {
-    lines_.add(b, on_line);
-    return true;
-  };
-  // stderr read in the same pump as the line that ended the trial is still the trial's: a
-  // program writes its traceback, then `@hypersweep failed`, and both pipes are read together.
-  const OnOutput on_stderr = [&](std::string_view b) {
-    err_tail += b;
-    if (err_tail.size() > 2 * kErrorTail) err_tail.erase(0, err_tail.size() - kErrorTail);
-    if (fresh && !ready_) worker_logs_.err.write(b);
-    logs.err.write(b);
-    return true;
-  };
-
   const auto sent = Clock::now();
-  const double timeout = sweep_.objective.timeout;
-  const auto deadline = timeout > 0 && timeout < 1e9
-                            ? sent + std::chrono::duration_cast<Clock::duration>(
-                                         std::chrono::duration<double>(timeout))
-                            : Clock::time_point::max();
-  proc_->send(trial_line(sweep_, t));  // a program gone shows as its exit below
-  enum class Why { kAnswered, kDied, kTimedOut, kStopped } why = Why::kAnswered;
-  for (;;) {
-    const bool alive = proc_->pump(on_stdout, on_stderr);
-    if (end != End::kNone) break;
-    if (!alive) {
-      lines_.finish(on_line);  // an unterminated last line counts
-      why = end != End::kNone ? Why::kAnswered : Why::kDied;
-      break;
-    }
-    if (!go_on || (hooks.stop && hooks.stop())) {
-      why = Why::kStopped;
-      break;
-    }
-    if (Clock::now() >= deadline) {
-      why = Why::kTimedOut;
-      break;
-    }
-  }
+  const Why why = wait_for_end(h, t, hooks);
   r.seconds = std::chrono::duration<double>(Clock::now() - sent).count();
-  if (const std::string w = out.unread_warning(t.id); !w.empty())
+  if (const std::string w = h.out.unread_warning(t.id); !w.empty())
     std::fprintf(stderr, "hypersweep: warning: %s\n", w.c_str());
-  const std::string no_result = out.take_result();
-  err_tail = tail_of(std::move(err_tail));
+  settle(h, t, hooks, why, r);
+  return r;
+}
 
+void WorkerObjective::settle(InHand& h, const Trial& t, const TrialHooks& hooks, Why why,
+                             TrialRecord& r) {
+  const std::string no_result = h.out.take_result();
+  const std::string err_tail = tail_of(std::move(h.err_tail));
   if (why == Why::kAnswered) {
     ready_ = true;
     startup_deaths_ = 0;
-    if (end == End::kDone && no_result.empty()) {
+    if (h.end == InHand::End::kDone && no_result.empty()) {
       r.status = TrialStatus::kCompleted;
-      return r;
+      return;
     }
-    r.error = end == End::kFailed
+    r.error = h.end == InHand::End::kFailed
                   ? "the command reported the trial failed: " +
-                        (failed_message.empty() ? std::string("(no message)") : failed_message)
+                        (h.failed_message.empty() ? std::string("(no message)") : h.failed_message)
                   : no_result;
   } else {
     int ws = -1;
@@ -230,7 +235,7 @@ TrialRecord WorkerObjective::run(const Trial& t, const TrialHooks& hooks) {
       ws = proc_->wait_status();
       r.error = exit_text(ws);
       if (r.error.empty()) r.error = "the command exited (status 0)";
-      r.error += std::string(" during trial ") + std::to_string(t.id) +
+      r.error += " during trial " + std::to_string(t.id) +
                  " (mode = \"worker\"; it starts again for the next trial)";
       if (!ready_) {
         ++startup_deaths_;
@@ -238,7 +243,7 @@ TrialRecord WorkerObjective::run(const Trial& t, const TrialHooks& hooks) {
       }
     } else {
       r.error = why == Why::kTimedOut
-                    ? timeout_text(timeout)
+                    ? timeout_text(sweep_.objective.timeout)
                     : std::string("interrupted: the sweep was stopped while the command ran");
     }
     kill_program();
@@ -253,7 +258,6 @@ TrialRecord WorkerObjective::run(const Trial& t, const TrialHooks& hooks) {
   r.test_acc = NAN;
   r.results.clear();
   if (!err_tail.empty()) r.error += "\nstderr (the end):\n" + err_tail;
-  return r;
 }
 
 }  // namespace hs

@@ -65,6 +65,11 @@ class WorkerObjective final : public Objective {
   int starts() const { return starts_; }
 
  private:
+  struct InHand;  // one trial's state (worker_objective.cpp)
+  enum class Why { kAnswered, kDied, kTimedOut, kStopped };
+  Why wait_for_end(InHand& h, const Trial& t, const TrialHooks& hooks);
+  void on_line(InHand& h, std::string_view line);
+  void settle(InHand& h, const Trial& t, const TrialHooks& hooks, Why why, TrialRecord& r);
   Status start();
   void kill_program();
   void worker_log(std::string_view line);
