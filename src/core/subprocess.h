@@ -1,6 +1,7 @@
 // subprocess.h: a shell command run to its end as a child process, its stdout handed over as it
-// comes, with a timeout and a stop that end it (and every process it started) cleanly. What
-// an [objective] command trial runs on (objective/command_objective.h).
+// comes, with a timeout and a stop that end it (and every process it started) cleanly (run_shell);
+// and a program that stays up, fed on its stdin (Coprocess). What [objective] command trials run
+// on (objective/command_objective.h, objective/worker_objective.h).
 //
 // The command runs as `/bin/sh -c LINE` in a process group of its own (posix_spawn: no fork()
 // inside MPI ranks), with stdin from /dev/null, no inherited descriptors beyond 0-2, and the

@@ -78,8 +78,8 @@ std::string visible_devices(int local, int per_worker, int per_node, const char*
   std::string out;
   for (int k = 0; k < per_worker; ++k) {
     const int64_t at = static_cast<int64_t>(local) * per_worker + k;
-    out += (k ? "," : "") + (list.empty() ? std::to_string(at)
-                                          : list[static_cast<size_t>(at) % list.size()]);
+    if (k > 0) out += ',';
+    out += list.empty() ? std::to_string(at) : list[static_cast<size_t>(at) % list.size()];
   }
   return out;
 }

@@ -1,7 +1,8 @@
 // objective.h: what a trial runs: the seam between a sweep and the thing it tunes. Two
 // implementations, each returning the same TrialRecord: the built-in trainer
-// (trainer_objective.h) and the user's own program, the sweep file's [objective] command
-// (command_objective.h). The recipe adds its learning-rate probe (recipe/step_objectives.h).
+// (trainer_objective.h) and the user's own program, the sweep file's [objective] command (a
+// process per trial, command_objective.h, or one per worker fed trial after trial,
+// worker_objective.h; what both share: command_output.h). The recipe adds its learning-rate probe (recipe/step_objectives.h).
 //
 // While a trial runs, its objective reports every finished epoch through TrialHooks::on_epoch,
 // as it happens (a command: as soon as it prints the epoch's line), and the caller answers go on

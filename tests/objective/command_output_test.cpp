@@ -312,3 +312,26 @@ TEST_CASE("a stop interrupts a worker trial and kills the program", "[objective]
                               TrialHooks{{}, [&] { return fs::exists(d.path / "got"); }});
   CHECK(r.status == TrialStatus::kInterrupted);
 }
+
+TEST_CASE("the example worker sweep runs its example script on one program", "[objective][worker]") {
+  auto s = load_sweep(HS_SOURCE_DIR "/configs/sweep_worker.toml");
+  REQUIRE(s.ok());
+  CHECK(s->objective.worker_mode);
+  s->objective.command = "cd '" HS_SOURCE_DIR "' && " + s->objective.command;  // relative paths
+  const std::vector<ParamValue> good = {ParamValue{0.03}, ParamValue{1e-4}, ParamValue{int64_t{8}}};
+  WorkerObjective o(*s, {});
+  const TrialRecord a = o.run(Trial{1, good}, {});
+  INFO(a.error);
+  REQUIRE(a.status == TrialStatus::kCompleted);
+  CHECK(a.best_metric > 0.8);
+  CHECK(a.curves.size() == 8u);
+  CHECK(a.curve_extra_names == std::vector<std::string>{"epoch_time"});
+  REQUIRE(a.results.size() == 1u);
+  CHECK(a.results[0].first == "final_val_loss");
+  // Seeded by the trial's seed: the same trial again gives the same value, on the same program.
+  CHECK(o.run(Trial{1, good}, {}).best_metric == a.best_metric);
+  const TrialRecord bad = o.run(Trial{2, {ParamValue{-1.0}, ParamValue{1e-4}, ParamValue{int64_t{8}}}}, {});
+  CHECK(bad.status == TrialStatus::kFailed);
+  CHECK(bad.error.find("ValueError: need lr > 0") != std::string::npos);
+  CHECK(o.starts() == 1);
+}
