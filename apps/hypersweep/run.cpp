@@ -49,6 +49,22 @@ std::string again_command(const RunArgs& a) {
   return c;
 }
 
+// The results file: --out, else the config's name with .h5 in the current folder.
+std::string results_path(const RunArgs& a) {
+  const std::string stem =
+      a.config.empty() ? kDefaultSweepStem : std::filesystem::path(a.config).stem().string();
+  return a.out.empty() ? stem + ".h5" : a.out;
+}
+
+// Where command trials keep their logs (objective.h: Placement).
+std::string log_dir(const RunArgs& a) { return results_path(a) + ".logs"; }
+
+// This process as worker 0 (no MPI workers).
+Placement placement_here(const RunArgs& a, const SweepConfig& sweep) {
+  const auto opt = sweep.train.finish();
+  return Placement{0, 0, worker_threads(a.threads, opt ? opt->threads : 0, 0), log_dir(a)};
+}
+
 // A worker rank: the same sweep file, the trials rank 0 sends, each on this rank's objective.
 int serve_sweep(const RunArgs& a, Launch& launch, int node_threads) {
   const auto sweep = load_sweep_with(a.config, a.over);
@@ -59,7 +75,8 @@ int serve_sweep(const RunArgs& a, Launch& launch, int node_threads) {
     if (const std::string w = binding_warning(t); !w.empty() && uses_trainer(*sweep))
       std::fprintf(stderr, "hypersweep: warning: worker rank %d on %s: %s\n", launch.rank(),
                    host_name().c_str(), w.c_str());
-    return make_objective(*sweep, t);
+    return make_objective(*sweep, t, nullptr,
+                          Placement{launch.rank() - 1, launch.local_worker(), t, log_dir(a)});
   };
   return launch.serve({}, make, [] { return stop_signal() != 0; });
 }
@@ -141,9 +158,7 @@ int drive_sweep(const RunArgs& a, Launch& launch, int node_threads,
     launch.begin(false);
     return code;
   };
-  const std::string stem =
-      a.config.empty() ? kDefaultSweepStem : std::filesystem::path(a.config).stem().string();
-  const std::string out = a.out.empty() ? stem + ".h5" : a.out;
+  const std::string out = results_path(a);
   const bool existed = on_disk(out);
   // Under mpirun rank 0 loads no data (the workers do, README "Running under mpirun"), unless
   // --force is to replace a file: then the data is checked here first.
@@ -190,7 +205,8 @@ int drive_sweep(const RunArgs& a, Launch& launch, int node_threads,
   for (const TrialRecord& r : file.trials()) display.consider(r);
   launch.begin(true);
   auto executor = launch.executor([&](const Job&) -> Result<std::unique_ptr<Objective>> {
-    return make_objective(sweep, 0, pre->data);  // the data the preflight loaded, if any
+    // The data the preflight loaded, if any; in one process this is worker 0.
+    return make_objective(sweep, 0, pre->data, placement_here(a, sweep));
   });
   auto ran = run_trials(*executor, Job{"sweep", ""}, *queue, file, display);
   launch.end();

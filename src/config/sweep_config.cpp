@@ -174,8 +174,22 @@ Status parse_objective_table(SweepConfig& sweep, const toml::table& t, const std
         return fail("expected a number of seconds >= 0 (0: none), got " + text_of(v));
       o.timeout = *x;
       timeout_line = line;
+    } else if (key == "mode") {
+      const auto* s = v.as_string();
+      if (!s || (s->get() != "trial" && s->get() != "worker"))
+        return fail("expected \"trial\" (a process per trial) or \"worker\" (one process per "
+                    "worker, handed one trial after another), got " + text_of(v));
+      o.worker_mode = s->get() == "worker";
+    } else if (key == "gpus_per_worker" || key == "gpus_per_node") {
+      const auto* i = v.as_integer();
+      constexpr int64_t kMaxGpus = 1024;
+      if (!i || i->get() < 0 || i->get() > kMaxGpus)
+        return fail("expected a whole number of GPUs from 0 to " + std::to_string(kMaxGpus) +
+                    ", got " + text_of(v));
+      (key == "gpus_per_worker" ? o.gpus_per_worker : o.gpus_per_node) = static_cast<int>(i->get());
     } else {
-      return fail("unknown key in [objective] (command, timeout)");
+      return fail("unknown key in [objective] (command, timeout, mode, gpus_per_worker, "
+                  "gpus_per_node)");
     }
   }
   if (o.command.empty())  // a timeout without a command is half a thought: say so
@@ -191,6 +205,11 @@ Status check_placeholders(const SweepConfig& sweep) {
   if (!parts) return parts.error();
   for (const CommandPart& part : *parts) {
     if (!part.is_param) continue;
+    if (o.worker_mode)
+      return Error{o.file, o.line, "command",
+                   "{" + part.text + "}: in mode = \"worker\" the command starts once per worker "
+                   "and reads each trial's parameters from stdin (README, [objective]), so it "
+                   "takes no {placeholders}"};
     const auto& ps = sweep.space.params;
     if (std::any_of(ps.begin(), ps.end(), [&](const Param& p) { return p.name == part.text; }))
       continue;

@@ -28,6 +28,12 @@
 //                       placeholder inside the command's own quotes ('{lr}', "{lr}") is an
 //                       error: values are quoted for the shell where they are put
 //             timeout = 600                           seconds per trial; 0 or absent: none
+//             mode = "trial" | "worker"  trial (default): a process per trial; worker: the
+//                       command (no placeholders then) starts once per worker and is handed one
+//                       trial after another on stdin (objective/worker_objective.h)
+//             gpus_per_worker = 0  > 0: each worker's commands see CUDA_VISIBLE_DEVICES = its
+//                       share of the node's devices (objective/command_output.h)
+//             gpus_per_node = 0    the node's device count when CUDA_VISIBLE_DEVICES is unset
 // Without a command, every name in [space] must be a trainer key, and every value the space can
 // give (both ends of a range, each choice, the fixed value) must be valid for that key. With a
 // command, [space] names are free identifiers ([A-Za-z_][A-Za-z0-9_]*), nothing is checked
@@ -50,6 +56,9 @@ namespace hs {
 struct ObjectiveOptions {
   std::string command;   // empty: the built-in trainer
   double timeout = 0;    // seconds per trial; 0: none
+  bool worker_mode = false;  // mode = "worker": one process per worker, fed trials on stdin
+  int gpus_per_worker = 0;   // > 0: CUDA_VISIBLE_DEVICES per worker from its local index
+  int gpus_per_node = 0;     // the node's devices when CUDA_VISIBLE_DEVICES is unset; 0: 0, 1, ...
   std::string file; int line = 0;  // where `command` was given
 };
 

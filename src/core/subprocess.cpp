@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -23,14 +24,20 @@ constexpr auto kPollEvery = std::chrono::milliseconds(100);  // stop flag and ti
 constexpr auto kTermGrace = std::chrono::seconds(2);         // SIGTERM -> SIGKILL
 constexpr auto kPipeGrace = std::chrono::seconds(1);         // shell gone, pipes still open
 
-// Starts `/bin/sh -c line` as the leader of a new process group, its stdout and stderr into the
-// pipes' write ends. Returns the pid, or the errno of the failure as a negative number.
-pid_t spawn_shell(const std::string& line, const std::vector<std::string>& env, int out_w, int err_w) {
+// Starts `/bin/sh -c line` as the leader of a new process group, its stdin from `in_r` (-1:
+// /dev/null), its stdout and stderr into the pipes' write ends. Returns the pid, or the errno of
+// the failure as a negative number.
+pid_t spawn_shell(const std::string& line, const std::vector<std::string>& env, int in_r, int out_w,
+                  int err_w) {
   posix_spawn_file_actions_t fa;
   posix_spawnattr_t attr;
   posix_spawn_file_actions_init(&fa);
   posix_spawnattr_init(&attr);
-  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+  if (in_r < 0) {
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+  } else {
+    posix_spawn_file_actions_adddup2(&fa, in_r, 0);
+  }
   posix_spawn_file_actions_adddup2(&fa, out_w, 1);
   posix_spawn_file_actions_adddup2(&fa, err_w, 2);
 #if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 34)
@@ -61,6 +68,42 @@ pid_t spawn_shell(const std::string& line, const std::vector<std::string>& env, 
   return rc == 0 ? pid : -rc;
 }
 
+// Waits up to `wait_ms` for output on fds[0] (stdout) and fds[1] (stderr), -1 once at EOF, and
+// hands what came to the callbacks (either may be empty); an fd at EOF is closed and set to -1.
+// Returns false when on_stdout asked to stop.
+bool read_ready(int fds[2], int wait_ms, const OnOutput& on_stdout,
+                const std::function<void(std::string_view)>& on_stderr) {
+  pollfd p[2];
+  nfds_t n = 0;
+  for (int k = 0; k < 2; ++k)
+    if (fds[k] >= 0) p[n++] = pollfd{fds[k], POLLIN, 0};
+  bool go_on = true;
+  if (::poll(n > 0 ? p : nullptr, n, n > 0 ? wait_ms : 20) <= 0) return go_on;
+  char buf[65536];
+  for (nfds_t k = 0; k < n; ++k) {
+    if (p[k].revents == 0) continue;
+    const ssize_t got = ::read(p[k].fd, buf, sizeof buf);
+    if (got > 0) {
+      const std::string_view bytes(buf, static_cast<size_t>(got));
+      if (p[k].fd == fds[0]) {
+        if (on_stdout && !on_stdout(bytes)) go_on = false;
+      } else if (on_stderr) {
+        on_stderr(bytes);
+      }
+    } else if (got == 0 || (errno != EAGAIN && errno != EINTR)) {
+      for (int j = 0; j < 2; ++j)
+        if (fds[j] == p[k].fd) ::close(fds[j]), fds[j] = -1;
+    }
+  }
+  return go_on;
+}
+
+// Keeps the last kStderrTail bytes (amortised: trimmed at twice that).
+void keep_tail(std::string* tail, std::string_view bytes) {
+  *tail += bytes;
+  if (tail->size() > 2 * kStderrTail) tail->erase(0, tail->size() - kStderrTail);
+}
+
 // One running child: its pid, the read ends of its stdout and stderr, and where its ending is.
 class Child {
  public:
@@ -77,9 +120,14 @@ class Child {
   Child(const Child&) = delete;
   Child& operator=(const Child&) = delete;
 
-  ChildEnd run(const OnOutput& on_stdout, const std::function<bool()>& stop) {
+  ChildEnd run(const OnOutput& on_stdout, const OnOutput& on_stderr,
+              const std::function<bool()>& stop) {
     for (;;) {
-      const bool wants_stop = !pump(on_stdout);
+      const bool wants_stop = !read_ready(fds_, static_cast<int>(kPollEvery.count()), on_stdout,
+                                          [&](std::string_view b) {
+                                            keep_tail(&end_.stderr_tail, b);
+                                            if (on_stderr) on_stderr(b);
+                                          });
       const auto now = Clock::now();
       if (!exited_) check_exited(now);
       if (exited_) {
@@ -103,36 +151,6 @@ class Child {
   }
 
  private:
-  // Waits up to kPollEvery for output and hands it on; false when on_stdout asked to stop.
-  bool pump(const OnOutput& on_stdout) {
-    pollfd p[2];
-    nfds_t n = 0;
-    for (int fd : fds_)
-      if (fd >= 0) p[n++] = pollfd{fd, POLLIN, 0};
-    const int wait_ms = n > 0 ? static_cast<int>(kPollEvery.count()) : 20;
-    bool go_on = true;
-    if (::poll(n > 0 ? p : nullptr, n, wait_ms) <= 0) return go_on;
-    char buf[65536];
-    for (nfds_t k = 0; k < n; ++k) {
-      if (p[k].revents == 0) continue;
-      const ssize_t got = ::read(p[k].fd, buf, sizeof buf);
-      if (got > 0) {
-        const std::string_view bytes(buf, static_cast<size_t>(got));
-        if (p[k].fd == fds_[0]) {
-          if (on_stdout && !on_stdout(bytes)) go_on = false;
-        } else {
-          end_.stderr_tail += bytes;
-          if (end_.stderr_tail.size() > 2 * kStderrTail)
-            end_.stderr_tail.erase(0, end_.stderr_tail.size() - kStderrTail);
-        }
-      } else if (got == 0 || (errno != EAGAIN && errno != EINTR)) {
-        for (int& fd : fds_)
-          if (fd == p[k].fd) ::close(fd), fd = -1;
-      }
-    }
-    return go_on;
-  }
-
   void check_exited(Clock::time_point now) {
     // WNOWAIT: the leader stays a zombie, so its pid (the group id) cannot be reused while we
     // may still signal the group.
@@ -188,6 +206,106 @@ class Child {
 
 }  // namespace
 
+// ---- Coprocess -------------------------------------------------------------------------------
+
+Result<std::unique_ptr<Coprocess>> Coprocess::start(const std::string& line,
+                                                    const std::vector<std::string>& env) {
+  int in_pair[2], out_pipe[2], err_pipe[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, in_pair) != 0)
+    return make_error("", std::string("socketpair: ") + std::strerror(errno));
+  if (::pipe2(out_pipe, O_CLOEXEC) != 0) {
+    const int e = errno;
+    ::close(in_pair[0]), ::close(in_pair[1]);
+    return make_error("", std::string("pipe: ") + std::strerror(e));
+  }
+  if (::pipe2(err_pipe, O_CLOEXEC) != 0) {
+    const int e = errno;
+    ::close(in_pair[0]), ::close(in_pair[1]), ::close(out_pipe[0]), ::close(out_pipe[1]);
+    return make_error("", std::string("pipe: ") + std::strerror(e));
+  }
+  const pid_t pid = spawn_shell(line, env, in_pair[1], out_pipe[1], err_pipe[1]);
+  ::close(in_pair[1]);
+  ::close(out_pipe[1]);
+  ::close(err_pipe[1]);
+  if (pid < 0) {
+    ::close(in_pair[0]), ::close(out_pipe[0]), ::close(err_pipe[0]);
+    return make_error("", std::string("cannot start /bin/sh: ") + std::strerror(-pid));
+  }
+  ::fcntl(out_pipe[0], F_SETFL, O_NONBLOCK);
+  ::fcntl(err_pipe[0], F_SETFL, O_NONBLOCK);
+  return std::unique_ptr<Coprocess>(new Coprocess(pid, in_pair[0], out_pipe[0], err_pipe[0]));
+}
+
+Coprocess::Coprocess(pid_t pid, int in, int out, int err) : pid_(pid), in_(in), fds_{out, err} {}
+
+Coprocess::~Coprocess() {
+  end(0);
+  for (int fd : fds_)
+    if (fd >= 0) ::close(fd);
+}
+
+bool Coprocess::send(std::string_view bytes) {
+  while (!bytes.empty() && in_ >= 0) {
+    const ssize_t n = ::send(in_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    bytes.remove_prefix(static_cast<size_t>(n));
+  }
+  return bytes.empty();
+}
+
+void Coprocess::check_exited() {
+  if (exited_) return;
+  siginfo_t info{};  // WNOWAIT: the leader stays a zombie, so its group id is not reused
+  if (::waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT) == 0) {
+    if (info.si_pid == pid_) exited_ = true, exited_at_ = Clock::now();
+  } else if (errno == ECHILD) {  // reaped elsewhere: nothing to wait for
+    exited_ = reaped_ = true, exited_at_ = Clock::now();
+    wait_status_ = 0;
+  }
+}
+
+// After the shell exited: its output drained (up to kPipeGrace while a member of its group
+// holds the pipes), then what is left of its group killed and the shell reaped. True when done.
+bool Coprocess::finish_after_exit() {
+  const bool pipes_open = fds_[0] >= 0 || fds_[1] >= 0;
+  if (pipes_open && Clock::now() - exited_at_ < kPipeGrace) return false;
+  if (!reaped_) {
+    ::kill(-pid_, SIGKILL);
+    while (::waitpid(pid_, &wait_status_, 0) < 0 && errno == EINTR) {
+    }
+    reaped_ = true;
+  }
+  return true;
+}
+
+bool Coprocess::pump(const OnOutput& on_stdout, const OnOutput& on_stderr) {
+  if (reaped_) return false;
+  read_ready(fds_, static_cast<int>(kPollEvery.count()), on_stdout,
+             [&](std::string_view b) { if (on_stderr) on_stderr(b); });
+  check_exited();
+  return !(exited_ && finish_after_exit());
+}
+
+void Coprocess::end(double grace_s, const OnOutput& on_stdout, const OnOutput& on_stderr) {
+  if (in_ >= 0) ::close(in_), in_ = -1;  // EOF on its stdin
+  if (reaped_) return;
+  const auto grace = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(grace_s));
+  const auto term_at = Clock::now() + grace;
+  bool termed = false, killed = false;
+  while (pump(on_stdout, on_stderr)) {
+    const auto now = Clock::now();
+    if (exited_) continue;  // draining; finish_after_exit kills the rest of the group
+    if (!termed && now >= term_at) {
+      ::kill(-pid_, SIGTERM);
+      termed = true;
+    } else if (termed && !killed && now >= term_at + kTermGrace) {
+      ::kill(-pid_, SIGKILL);
+      killed = true;
+    }
+  }
+}
+
 std::string signal_name(int sig) {
 #if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 32)
   if (const char* n = sigabbrev_np(sig)) return "SIG" + std::string(n);
@@ -202,7 +320,7 @@ bool is_stop_signal(int sig) {
 }
 
 Result<ChildEnd> run_shell(const ShellCommand& cmd, const OnOutput& on_stdout,
-                           const std::function<bool()>& stop) {
+                           const std::function<bool()>& stop, const OnOutput& on_stderr) {
   int out_pipe[2], err_pipe[2];
   if (::pipe2(out_pipe, O_CLOEXEC) != 0) return make_error("", std::string("pipe: ") + std::strerror(errno));
   if (::pipe2(err_pipe, O_CLOEXEC) != 0) {
@@ -210,7 +328,7 @@ Result<ChildEnd> run_shell(const ShellCommand& cmd, const OnOutput& on_stdout,
     ::close(out_pipe[0]), ::close(out_pipe[1]);
     return make_error("", std::string("pipe: ") + std::strerror(e));
   }
-  const pid_t pid = spawn_shell(cmd.line, cmd.env, out_pipe[1], err_pipe[1]);
+  const pid_t pid = spawn_shell(cmd.line, cmd.env, -1, out_pipe[1], err_pipe[1]);
   ::close(out_pipe[1]);
   ::close(err_pipe[1]);
   if (pid < 0) {
@@ -220,7 +338,7 @@ Result<ChildEnd> run_shell(const ShellCommand& cmd, const OnOutput& on_stdout,
   ::fcntl(out_pipe[0], F_SETFL, O_NONBLOCK);
   ::fcntl(err_pipe[0], F_SETFL, O_NONBLOCK);
   Child child(pid, out_pipe[0], err_pipe[0], cmd.timeout);
-  return child.run(on_stdout, stop);
+  return child.run(on_stdout, on_stderr, stop);
 }
 
 }  // namespace hs

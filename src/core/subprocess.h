@@ -1,6 +1,7 @@
 // subprocess.h: a shell command run to its end as a child process, its stdout handed over as it
-// comes, with a timeout and a stop that end it (and every process it started) cleanly. What
-// an [objective] command trial runs on (objective/command_objective.h).
+// comes, with a timeout and a stop that end it (and every process it started) cleanly (run_shell);
+// and a program that stays up, fed on its stdin (Coprocess). What [objective] command trials run
+// on (objective/command_objective.h, objective/worker_objective.h).
 //
 // The command runs as `/bin/sh -c LINE` in a process group of its own (posix_spawn: no fork()
 // inside MPI ranks), with stdin from /dev/null, no inherited descriptors beyond 0-2, and the
@@ -14,7 +15,9 @@
 
 #include <signal.h>
 
+#include <chrono>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -43,8 +46,53 @@ using OnOutput = std::function<bool(std::string_view bytes)>;
 
 // Runs `cmd` to its end. `stop` is asked about every 100 ms while it runs (may be empty).
 // Errors: the pipes or the shell could not be made.
+// `on_stderr` (may be empty) gets each piece of stderr as it arrives (its return is ignored).
 Result<ChildEnd> run_shell(const ShellCommand& cmd, const OnOutput& on_stdout,
-                           const std::function<bool()>& stop);
+                           const std::function<bool()>& stop, const OnOutput& on_stderr = {});
+
+// A program that stays up (an [objective] command in mode = "worker",
+// objective/worker_objective.h): `/bin/sh -c LINE` started as run_shell's is (posix_spawn, a
+// process group of its own, default signals), but with its stdin a socket we write to (send:
+// MSG_NOSIGNAL, so a program that is gone gives false, never SIGPIPE here) and its stdout and
+// stderr read by pump() while it runs. Ending it (end()): stdin closed, `grace` for it to exit
+// on its own, then SIGTERM to its group and SIGKILL 2 s later; whatever is left of its group is
+// killed once the shell has exited. The destructor ends it with no grace.
+// Thread safety: one thread per Coprocess.
+class Coprocess {
+ public:
+  // Errors: the pipes or the shell could not be made.
+  static Result<std::unique_ptr<Coprocess>> start(const std::string& line,
+                                                  const std::vector<std::string>& env);
+  ~Coprocess();
+  Coprocess(const Coprocess&) = delete;
+  Coprocess& operator=(const Coprocess&) = delete;
+
+  // Writes all of `bytes` to its stdin. False when it no longer reads them (it exited, or
+  // closed its stdin).
+  bool send(std::string_view bytes);
+  // Waits up to 100 ms for output and hands it on as it comes (either callback may be empty;
+  // on_stdout's answer is ignored). True while the program runs; false once it has exited and
+  // its output is drained (wait_status() then says how).
+  bool pump(const OnOutput& on_stdout, const OnOutput& on_stderr);
+  // As waitpid gives it; valid once pump() returned false or end() returned.
+  int wait_status() const { return wait_status_; }
+  // Closes its stdin, waits up to `grace_s` seconds for it to exit (its output still handed
+  // on), then kills its group (SIGTERM, SIGKILL 2 s later) and reaps it. Idempotent.
+  void end(double grace_s, const OnOutput& on_stdout = {}, const OnOutput& on_stderr = {});
+  bool ended() const { return reaped_; }
+
+ private:
+  Coprocess(pid_t pid, int in, int out, int err);
+  void check_exited();
+  bool finish_after_exit();
+
+  pid_t pid_;
+  int in_;
+  int fds_[2];  // stdout, stderr; -1 once at EOF
+  bool exited_ = false, reaped_ = false;
+  int wait_status_ = 0;
+  std::chrono::steady_clock::time_point exited_at_;
+};
 
 // "SIGTERM", or "signal 42" for a number without a name.
 std::string signal_name(int sig);

@@ -68,6 +68,16 @@ Result<std::unique_ptr<Launch>> Launch::start(int* argc, char*** argv) {
   HS_MPI(MPI_Comm_rank(MPI_COMM_WORLD, &l->rank_));
   HS_MPI(MPI_Comm_size(MPI_COMM_WORLD, &l->size_));
   l->mpi_ = true;
+  // The worker ranks on each node, numbered from 0 (a collective: every rank takes part).
+  MPI_Comm workers = MPI_COMM_NULL;
+  HS_MPI(MPI_Comm_split(MPI_COMM_WORLD, l->rank_ > 0 ? 1 : MPI_UNDEFINED, l->rank_, &workers));
+  if (workers != MPI_COMM_NULL) {
+    MPI_Comm node = MPI_COMM_NULL;
+    HS_MPI(MPI_Comm_split_type(workers, MPI_COMM_TYPE_SHARED, l->rank_, MPI_INFO_NULL, &node));
+    HS_MPI(MPI_Comm_rank(node, &l->local_worker_));
+    HS_MPI(MPI_Comm_free(&node));
+    HS_MPI(MPI_Comm_free(&workers));
+  }
   return l;
 }
 

@@ -45,6 +45,10 @@ class Launch {
   int rank() const { return rank_; }
   int workers() const { return size_ - 1; }
   bool is_worker() const { return rank_ > 0; }
+  // A worker's index among the worker ranks on its node (0-based; rank 0, the scheduler, is not
+  // a worker and not counted): MPI_Comm_split_type(MPI_COMM_TYPE_SHARED) over the worker ranks,
+  // so it is right under mpirun and srun alike. 0 on rank 0 and without MPI.
+  int local_worker() const { return local_worker_; }
   // This node's cores shared out among its worker ranks (rank 0, the scheduler, takes none), no
   // more than this process may run on; at least 1. Every rank must call it (a collective), and
   // only with workers.
@@ -72,6 +76,7 @@ class Launch {
   bool mpi_ = false;
   bool begun_ = false, ended_ = false;
   int rank_ = 0, size_ = 1;
+  int local_worker_ = 0;
 };
 
 // A warning for a worker that will run `threads` OpenMP threads on fewer cores than that (a

@@ -318,7 +318,7 @@ Status work(MPI_Comm comm, const std::function<Status()>& prepare, const RunTria
     TrialRecord given;
     if (!decode_record(m.bytes, &given))
       abort_job("rank " + std::to_string(rank) + " got a trial it cannot read");
-    const Trial t{given.id, given.params};
+    const Trial t = trial_of(given);
     bool told_to_stop = false;
     const std::function<bool()> stop = [&] {
       if (signalled && signalled()) return true;

@@ -24,8 +24,9 @@ class FlatJson {
  public:
   explicit FlatJson(std::string_view s) : s_(s) {}
 
-  std::optional<OutputFields> object() {
-    OutputFields fields;
+  std::optional<OutputLine> object() {
+    OutputLine out;
+    OutputFields& fields = out.fields;
     space();
     if (!eat('{')) return std::nullopt;
     space();
@@ -39,6 +40,7 @@ class FlatJson {
         if (!eat(':')) return std::nullopt;
         space();
         if (!this->value(&value)) return std::nullopt;
+        if (!fields.contains(key)) out.order.push_back(key);
         fields[key] = std::move(value);
         space();
         if (eat('}')) break;
@@ -47,7 +49,7 @@ class FlatJson {
     }
     space();
     if (i_ != s_.size()) return std::nullopt;
-    return fields;
+    return out;
   }
 
  private:
@@ -164,8 +166,9 @@ bool is_kv_key(std::string_view k) {
   });
 }
 
-std::optional<OutputFields> parse_kv_line(std::string_view line) {
-  OutputFields fields;
+std::optional<OutputLine> parse_kv_line(std::string_view line) {
+  OutputLine out;
+  OutputFields& fields = out.fields;
   size_t i = 0;
   const auto sep = [](char c) { return c == ' ' || c == '\t' || c == ','; };
   while (true) {
@@ -181,20 +184,51 @@ std::optional<OutputFields> parse_kv_line(std::string_view line) {
     v.text = std::string(token.substr(eq + 1));
     v.is_number = parse_number(v.text, &v.number);
     if (v.is_number) v.text.clear();
-    fields[std::string(token.substr(0, eq))] = std::move(v);
+    std::string key(token.substr(0, eq));
+    if (!fields.contains(key)) out.order.push_back(key);
+    fields[std::move(key)] = std::move(v);
     i = end;
   }
   if (fields.empty()) return std::nullopt;
-  return fields;
+  return out;
+}
+
+bool name_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+
+// Whether a number starts at line[i] (an optional sign, then a digit or a point and a digit).
+bool number_at(std::string_view line, size_t i) {
+  if (i < line.size() && (line[i] == '-' || line[i] == '+')) ++i;
+  if (i < line.size() && line[i] == '.') ++i;
+  return i < line.size() && std::isdigit(static_cast<unsigned char>(line[i]));
 }
 
 }  // namespace
 
-std::optional<OutputFields> parse_output_line(std::string_view line) {
+std::optional<OutputLine> read_output_line(std::string_view line) {
   const size_t first = line.find_first_not_of(" \t");
   if (first == std::string_view::npos) return std::nullopt;
   if (line[first] == '{') return FlatJson(line).object();
   return parse_kv_line(line);
+}
+
+std::optional<OutputFields> parse_output_line(std::string_view line) {
+  std::optional<OutputLine> l = read_output_line(line);
+  if (!l) return std::nullopt;
+  return std::move(l->fields);
+}
+
+bool looks_like_metrics(std::string_view line) {
+  for (size_t i = 0; i < line.size(); ++i) {
+    // name=number: a name (ending at i) right before '='
+    if (line[i] == '=' && i > 0 && name_char(line[i - 1]) && number_at(line, i + 1)) return true;
+    // "name": number
+    if (line[i] == ':' && i > 1 && line[i - 1] == '"' && name_char(line[i - 2])) {
+      size_t j = i + 1;
+      while (j < line.size() && line[j] == ' ') ++j;
+      if (number_at(line, j)) return true;
+    }
+  }
+  return false;
 }
 
 double number_of(const OutputFields& f, std::string_view key) {

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace hs {
 
@@ -26,6 +27,19 @@ using OutputFields = std::map<std::string, OutputValue, std::less<>>;
 // k=v pairs (keys [A-Za-z_][A-Za-z0-9_./-]*) separated by spaces, tabs or commas. A key given
 // twice keeps its last value.
 std::optional<OutputFields> parse_output_line(std::string_view line);
+
+// The same with the keys in the order the line gives them (a key given twice: where it came
+// first), for what keeps the printed order (extra curve columns, a result's extra values).
+struct OutputLine {
+  OutputFields fields;
+  std::vector<std::string> order;
+};
+std::optional<OutputLine> read_output_line(std::string_view line);
+
+// Whether a line that parse_output_line() refuses still looks like it reports metrics: it holds
+// `name=number` or `"name": number` (`Epoch 1/3: loss=0.5, val_acc=0.3`), so that what a
+// command meant to report and hypersweep could not read is said, not dropped in silence.
+bool looks_like_metrics(std::string_view line);
 
 // The number under `key`, NaN when the line has none (or text there).
 double number_of(const OutputFields& f, std::string_view key);

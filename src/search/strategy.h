@@ -52,6 +52,9 @@ struct Outcome {
 struct Trial {
   int64_t id = -1;
   std::vector<ParamValue> values;  // one per parameter of the space, in its order
+  // 1 for its first run; a lost trial run again ([sweep] max_retries) counts up (sweep/queue.h
+  // sets it; a command sees it as HYPERSWEEP_ATTEMPT).
+  int attempt = 1;
 };
 
 class Strategy {

@@ -76,8 +76,8 @@ Result<TrialQueue> TrialQueue::make(const SweepConfig& sweep, const std::vector<
                              (r.status == TrialStatus::kFailed || r.status == TrialStatus::kTimedOut);
     if (r.status == TrialStatus::kInterrupted) {
       run_again(std::move(t));
-    } else if ((r.status == TrialStatus::kFailed && lost) || asked_again) {
-      // its retry had not run yet, or --retry-failed asks for one
+    } else if ((lost && is_lost(r)) || asked_again) {
+      // its retry had not run yet (failed or timed_out), or --retry-failed asks for one
       q.last_loss_[r.id] = lost ? *lost : r.error;
       q.attempt_[r.id] = r.attempt + 1;
       run_again(std::move(t));
@@ -97,7 +97,10 @@ std::optional<Trial> TrialQueue::next() {
   } else {
     t = strategy_->ask();
   }
-  if (t) out_[t->id] = *t;
+  if (!t) return t;
+  const auto a = attempt_.find(t->id);
+  t->attempt = a == attempt_.end() ? 1 : a->second;
+  out_[t->id] = *t;
   return t;
 }
 

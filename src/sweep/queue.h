@@ -53,7 +53,8 @@ class TrialQueue {
   static Result<TrialQueue> make(const SweepConfig& sweep, const std::vector<TrialRecord>& done = {},
                                  const Resume& resume = {});
 
-  // The next trial to run, or nullopt when every trial has been handed out.
+  // The next trial to run (its attempt number set), or nullopt when every trial has been handed
+  // out.
   std::optional<Trial> next();
   // Tells the strategy how trial `r.id` (handed out by next()) went, after setting r.attempt
   // (and, for a lost trial that runs again, noting so in r.error): record `r` as it leaves. An

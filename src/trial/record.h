@@ -62,15 +62,18 @@ struct TrialRecord {
   std::string log_path;
 };
 
-// Whether a failed trial was lost rather than wrong: its process was killed by a signal (a
-// crash, the kernel's OOM killer, a node going down) or it ran past its timeout. What [sweep]
-// max_retries runs again. The phrases are the ones objective/ writes (forked_objective.cpp:
-// "the trial's process was killed by SIGSEGV ..."; command_objective.cpp: "the command was
-// killed by ...", "the command timed out after ..."); tests/objective holds them to this.
+// Whether a trial was lost rather than wrong: a failed one whose process was killed by a signal
+// (a crash, the kernel's OOM killer, a node going down), or a command timed_out past its
+// [objective] timeout (the built-in trainer's own max_seconds ends a trial normally: not lost).
+// What [sweep] max_retries runs again. The phrases are the ones objective/ writes
+// (forked_objective.cpp: "the trial's process was killed by SIGSEGV ..."; command_output.cpp:
+// "the command was killed by ...", "the command timed out after ..."); tests/objective holds
+// them to this.
 inline bool is_lost(const TrialRecord& r) {
+  if (r.status == TrialStatus::kTimedOut)
+    return r.error.rfind("the command timed out after ", 0) == 0;
   if (r.status != TrialStatus::kFailed) return false;
-  return r.error.find(" was killed by SIG") != std::string::npos ||
-         r.error.rfind("the command timed out after ", 0) == 0;
+  return r.error.find(" was killed by SIG") != std::string::npos;
 }
 
 // A record of trial `t` that has no result yet: its id and parameters, status `s`.
@@ -79,10 +82,11 @@ inline TrialRecord record_of(const Trial& t, TrialStatus s) {
   r.id = t.id;
   r.params = t.values;
   r.status = s;
+  r.attempt = t.attempt;
   return r;
 }
 
 // The trial a record is of (what a strategy asked).
-inline Trial trial_of(const TrialRecord& r) { return Trial{r.id, r.params}; }
+inline Trial trial_of(const TrialRecord& r) { return Trial{r.id, r.params, r.attempt}; }
 
 }  // namespace hs

@@ -140,7 +140,7 @@ TEST_CASE("the command is cut into text and placeholders", "[config][sweep]") {
 
 TEST_CASE("bad objective tables name the file, line and key", "[config][sweep]") {
   CHECK(error_of("[objective]\ncommand = \"run {x}\"\ncomand = \"y\"\n[space]\nx = 1\n") ==
-        "s.toml:3: comand: unknown key in [objective] (command, timeout)");
+        "s.toml:3: comand: unknown key in [objective] (command, timeout, mode, gpus_per_worker, gpus_per_node)");
   CHECK(error_of("[space]\nlr = 0.1\nx = 2\n[objective]\ncommand = \"run --lr {lr} --y {y}\"\n") ==
         "s.toml:5: command: {y} is not a parameter of [space] (lr, x); write {{ and }} for "
         "literal braces");

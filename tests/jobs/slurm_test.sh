@@ -9,12 +9,14 @@
 #   slurm_test.sh workstation  mpirun on the same config gives the SLURM run's per-trial results
 #   slurm_test.sh recipe       sbatch jobs/recipe.sbatch: hypersweep recipe COMPLETED, its file
 #                              complete with six steps, steps 3-5 on both worker ranks
+#   slurm_test.sh placement    [objective] commands' HYPERSWEEP_WORKER, HYPERSWEEP_LOCAL_WORKER,
+#                              OMP_NUM_THREADS and CUDA_VISIBLE_DEVICES (gpus_per_worker) under srun
 #   slurm_test.sh cleanup      stop the daemons (and munged if setup started it)
 # Environment: WORK (a scratch folder), SRC (the repository), BIN (build/bin). Without root or
 # the slurm-wlm/munge packages each step exits 77 (CTest: skipped) saying why, unless
 # HS_REQUIRE_SLURM=1 (scripts/test.sh sets it when run as root), which makes that a failure.
 set -euo pipefail
-step="${1:?usage: slurm_test.sh setup|single|multinode|preempt|workstation|recipe|cleanup}"
+step="${1:?usage: slurm_test.sh setup|single|multinode|preempt|workstation|recipe|placement|cleanup}"
 : "${WORK:?}" "${SRC:?}" "${BIN:?}"
 py=/usr/bin/python3
 check() { "$py" "$SRC/tests/jobs/results.py" "$@"; }
@@ -185,6 +187,33 @@ if status != "complete" or len(steps) != 6 or ranks != [1, 2]:
     sys.exit(f"recipe file: status {status}, steps {steps}, step 4 ranks {ranks}")
 PY
     log "job $job COMPLETED the recipe: six steps, steps 3-5 on both workers"
+    ;;
+  placement)
+    # [objective] commands under srun learn their place: the worker index, the local index among
+    # the node's worker ranks (MPI's own count, not SLURM_LOCALID, which counts rank 0 too), the
+    # threads, and with gpus_per_worker = 1 their own device of the CUDA_VISIBLE_DEVICES the job
+    # got (as --gres sets it; jobs/sweep-gpu.sbatch). Each trial waits until both workers hold
+    # one, so the two trials run on different workers.
+    cd "$WORK" && rm -f env.* started.*
+    cat > placement.toml <<TOML
+[objective]
+gpus_per_worker = 1
+timeout = 300
+command = '''touch $WORK/started.\$HYPERSWEEP_WORKER; while :; do [ -f $WORK/started.0 ] && [ -f $WORK/started.1 ] && break; sleep 0.05; done; echo "\$HYPERSWEEP_WORKER \$HYPERSWEEP_LOCAL_WORKER \$OMP_NUM_THREADS \$CUDA_VISIBLE_DEVICES" > $WORK/env.\$HYPERSWEEP_TRIAL_ID; echo metric={x}'''
+[sweep]
+strategy = "grid"
+metric = "metric"
+[space]
+x = { int = [0, 1], grid = 2 }
+TOML
+    job="$(CUDA_VISIBLE_DEVICES=5,7 sbatch --parsable --output="$WORK/placement-%j.out" "$SRC/jobs/sweep.sbatch" placement.toml placement.h5)"
+    state="$(wait_state "$job" COMPLETED)"
+    cat "$WORK/placement-$job.out"
+    [ "$state" = COMPLETED ] || { log "job $job ended $state"; exit 1; }
+    got="$(cat env.0 env.1 | sort)"
+    want="$(printf '0 0 1 5\n1 1 1 7')"
+    [ "$got" = "$want" ] || { log "the commands were told: $got; expected: $want"; exit 1; }
+    log "job $job: workers 0 and 1, local workers 0 and 1, 1 thread, devices 5 and 7"
     ;;
   cleanup)
     "$SRC/jobs/local-slurm/stop.sh" "$WORK/slurm"

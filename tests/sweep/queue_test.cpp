@@ -303,4 +303,25 @@ TEST_CASE("retry_failed runs failed and timed_out trials again as their next att
   }
   CHECK(again->finished() == 5);
   CHECK_FALSE(again->next().has_value());
+
+TEST_CASE("a command timed_out runs again as its next attempt and next() says the attempt",
+          "[sweep][queue][retry]") {
+  auto q = TrialQueue::make(retrying(2));
+  REQUIRE(q.ok());
+  const Trial t = *q->next();
+  CHECK(t.attempt == 1);
+  TrialRecord r = record_of(t, TrialStatus::kTimedOut);
+  r.error = "the command timed out after 5 s ([objective] timeout) and was killed";
+  q->finish(r);
+  CHECK(r.status == TrialStatus::kTimedOut);  // kept as timed_out, noted as running again
+  CHECK(r.error.ends_with("[runs again as attempt 2, [sweep] max_retries]"));
+  CHECK(q->finished() == 0);
+  // A continued sweep runs the retry a stop cut off, as attempt 2, too.
+  auto again = TrialQueue::make(retrying(2), {r});
+  REQUIRE(again.ok());
+  CHECK(again->finished() == 0);
+  const Trial t2 = *again->next();
+  CHECK(t2.id == t.id);
+  CHECK(t2.attempt == 2);  // what a command sees as HYPERSWEEP_ATTEMPT
+  CHECK(q->next()->attempt == 2);
 }

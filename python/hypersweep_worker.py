@@ -1,0 +1,123 @@
+"""hypersweep_worker: one training script for both [objective] modes of hypersweep.
+
+Standard library only (Python 3.8+); copy this file beside your script or put its folder on
+PYTHONPATH. Write your training as a function and hand it to serve():
+
+    from hypersweep_worker import serve
+
+    def train(params, trial):        # params: {"lr": 0.01, ...}; trial: id, attempt, seed, ...
+        for epoch in range(1, params["epochs"] + 1):
+            ...
+            trial.report(epoch=epoch, train_loss=tl, val_acc=va)   # one epoch line
+        return {"val_acc": best, "test_acc": ta}                    # the result line
+
+    if __name__ == "__main__":
+        serve(train)
+
+[objective] mode = "worker", command = "python3 script.py": hypersweep starts the script once
+per worker (HYPERSWEEP_MODE=worker) and writes one JSON line per trial to its stdin:
+{"trial": 3, "attempt": 1, "seed": ..., "seed64": ..., "params": {...}}. serve() calls train()
+for each, prints the returned dict as one JSON line and then `@hypersweep done`; an exception
+prints its traceback on stderr and `@hypersweep failed <Type: message>`, and the next trial
+runs. It returns at the end of stdin. Imports and data loaded at module level (or cached in a
+global) are paid once per worker.
+
+mode = "trial" (the default), command = "python3 script.py lr={lr} epochs={epochs}", or by
+hand: the parameters come from the command line as name=value (int, float, true/false, else a
+string), the id and seed from HYPERSWEEP_TRIAL_ID and HYPERSWEEP_SEED (0 when absent); train()
+runs once, its result is printed, and the exit status is 0 (an exception: traceback, exit 1).
+
+trial.seed is 32-bit (np.random.seed(trial.seed), random.seed), trial.seed64 the full seed;
+trial.worker and trial.local_worker say where it runs (local_worker picks a GPU when
+[objective] gpus_per_worker is not used). Anything else printed on stdout is kept in the
+trial's log; lines that are k=v pairs or flat JSON objects are read, so print other things to
+stderr or as plain text.
+"""
+import json
+import math
+import os
+import sys
+import traceback
+
+__all__ = ["serve", "Trial"]
+
+
+class Trial:
+    """One trial: its id, attempt, seeds and placement, and report() for its epoch lines."""
+
+    def __init__(self, id=0, attempt=1, seed=0, seed64=0):
+        self.id, self.attempt, self.seed, self.seed64 = id, attempt, seed, seed64
+        self.worker = int(os.environ.get("HYPERSWEEP_WORKER", "0"))
+        self.local_worker = int(os.environ.get("HYPERSWEEP_LOCAL_WORKER", "0"))
+
+    def report(self, **values):
+        """Prints one JSON line (an epoch line when it has `epoch`), flushed at once."""
+        _emit(values)
+
+
+def _number(v):
+    return float(v) if isinstance(v, float) and not math.isfinite(v) else v
+
+
+def _emit(values):
+    line = json.dumps({k: _number(v) for k, v in values.items()})  # NaN/Infinity are read too
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
+def _result(result):
+    if not isinstance(result, dict):
+        raise TypeError("train() must return a dict such as {'val_acc': 0.9}, got %r" % (result,))
+    _emit(result)
+
+
+def _value(text):
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return {"true": True, "false": False}.get(text, text)
+
+
+def _serve_worker(train):
+    print("@hypersweep ready", flush=True)
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        msg = json.loads(line)
+        trial = Trial(msg["trial"], msg.get("attempt", 1), msg.get("seed", 0), msg.get("seed64", 0))
+        try:
+            _result(train(msg["params"], trial))
+            print("@hypersweep done", flush=True)
+        except Exception as e:  # the trial fails, the worker goes on
+            traceback.print_exc()
+            sys.stderr.flush()
+            text = ("%s: %s" % (type(e).__name__, e)).replace("\n", " ")
+            print("@hypersweep failed " + text, flush=True)
+
+
+def _serve_once(train, argv):
+    params = {}
+    for arg in argv:
+        name, eq, text = arg.partition("=")
+        if not eq:
+            sys.exit("hypersweep_worker: expected name=value arguments, got %r" % arg)
+        params[name] = _value(text)
+    seed = int(os.environ.get("HYPERSWEEP_SEED", "0"))
+    trial = Trial(int(os.environ.get("HYPERSWEEP_TRIAL_ID", "0")),
+                  int(os.environ.get("HYPERSWEEP_ATTEMPT", "1")), seed,
+                  int(os.environ.get("HYPERSWEEP_SEED64", str(seed))))
+    try:
+        _result(train(params, trial))
+    except Exception:
+        traceback.print_exc()
+        sys.exit(1)
+
+
+def serve(train, argv=None):
+    """Runs train(params, trial) for each trial hypersweep hands over (see the top of the file)."""
+    if os.environ.get("HYPERSWEEP_MODE") == "worker":
+        _serve_worker(train)
+    else:
+        _serve_once(train, sys.argv[1:] if argv is None else argv)

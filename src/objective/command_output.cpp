@@ -1,0 +1,311 @@
+// command_output.cpp: command_output.h, the rules both command modes share.
+#include "objective/command_output.h"
+
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <thread>
+
+#include "core/subprocess.h"
+#include "core/text.h"
+#include "trial/metric.h"
+
+extern char** environ;
+
+namespace hs {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr const char* kSetNames[] = {
+    "HYPERSWEEP_TRIAL_ID", "HYPERSWEEP_ATTEMPT",      "HYPERSWEEP_SEED",  "HYPERSWEEP_SEED64",
+    "HYPERSWEEP_WORKER",   "HYPERSWEEP_LOCAL_WORKER", "HYPERSWEEP_MODE",  "OMP_NUM_THREADS",
+    "CUDA_VISIBLE_DEVICES"};
+
+// Whether "NAME=value" sets one of the variables we set.
+bool ours(std::string_view entry) {
+  const std::string_view name = entry.substr(0, entry.find('='));
+  return std::any_of(std::begin(kSetNames), std::end(kSetNames),
+                     [&](const char* n) { return name == n; });
+}
+
+// The curve's fixed columns (EpochRow); any other numeric key of an epoch line is an extra one.
+bool fixed_column(std::string_view k) {
+  for (const char* c : {"epoch", "lr", "train_loss", "train_acc", "val_loss", "val_acc"})
+    if (k == c) return true;
+  return false;
+}
+
+// The key under which a line holds the sweep's metric ([sweep] metric, else `metric`), or "".
+std::string metric_key(const SweepConfig& sweep, const OutputFields& f) {
+  for (const std::string& key : {sweep.metric, std::string("metric")})
+    if (f.contains(key)) return key;
+  return "";
+}
+
+std::string clip(std::string_view s, size_t n = 200) {
+  return s.size() <= n ? std::string(s) : std::string(s.substr(0, n)) + "...";
+}
+
+bool died_of_stop_signal(int ws) {
+  if (ws < 0) return false;
+  if (WIFSIGNALED(ws)) return is_stop_signal(WTERMSIG(ws));
+  return WIFEXITED(ws) && WEXITSTATUS(ws) > 128 && is_stop_signal(WEXITSTATUS(ws) - 128);
+}
+
+}  // namespace
+
+// ---- the environment -----------------------------------------------------------------------
+
+std::string visible_devices(int local, int per_worker, int per_node, const char* inherited) {
+  std::vector<std::string> list;
+  if (inherited != nullptr) {
+    std::string_view s(inherited);
+    while (!s.empty()) {
+      const size_t comma = s.find(',');
+      if (const std::string_view d = s.substr(0, comma); !d.empty()) list.emplace_back(d);
+      s = comma == std::string_view::npos ? std::string_view() : s.substr(comma + 1);
+    }
+  }
+  if (list.empty())
+    for (int d = 0; d < per_node; ++d) list.push_back(std::to_string(d));
+  std::string out;
+  for (int k = 0; k < per_worker; ++k) {
+    const int64_t at = static_cast<int64_t>(local) * per_worker + k;
+    if (k > 0) out += ',';
+    out += list.empty() ? std::to_string(at) : list[static_cast<size_t>(at) % list.size()];
+  }
+  return out;
+}
+
+std::vector<std::string> command_environment(const SweepConfig& sweep, const Placement& where,
+                                             const Trial* t) {
+  std::vector<std::string> env;
+  for (char** e = environ; e && *e; ++e)
+    if (!ours(*e)) env.emplace_back(*e);
+  env.push_back("HYPERSWEEP_MODE=" + std::string(t ? "trial" : "worker"));
+  env.push_back("HYPERSWEEP_WORKER=" + std::to_string(where.worker));
+  env.push_back("HYPERSWEEP_LOCAL_WORKER=" + std::to_string(where.local_worker));
+  if (where.threads > 0) env.push_back("OMP_NUM_THREADS=" + std::to_string(where.threads));
+  const ObjectiveOptions& o = sweep.objective;
+  const char* inherited = std::getenv("CUDA_VISIBLE_DEVICES");
+  if (o.gpus_per_worker > 0) {
+    env.push_back("CUDA_VISIBLE_DEVICES=" + visible_devices(where.local_worker, o.gpus_per_worker,
+                                                            o.gpus_per_node, inherited));
+  } else if (inherited != nullptr) {
+    env.push_back(std::string("CUDA_VISIBLE_DEVICES=") + inherited);  // as it was
+  }
+  if (t != nullptr) {
+    env.push_back("HYPERSWEEP_TRIAL_ID=" + std::to_string(t->id));
+    env.push_back("HYPERSWEEP_ATTEMPT=" + std::to_string(t->attempt));
+    env.push_back("HYPERSWEEP_SEED=" + std::to_string(trial_seed32(sweep, *t)));
+    env.push_back("HYPERSWEEP_SEED64=" + std::to_string(trial_seed(sweep, *t)));
+  }
+  return env;
+}
+
+// ---- one trial's stdout --------------------------------------------------------------------
+
+void LineBuffer::add(std::string_view bytes, const std::function<void(std::string_view)>& on_line) {
+  for (char c : bytes) {
+    if (c == '\n') {
+      finish(on_line);
+    } else if (partial_.size() < kMaxLine) {
+      partial_ += c;
+    }
+  }
+}
+
+void LineBuffer::finish(const std::function<void(std::string_view)>& on_line) {
+  std::string line = std::move(partial_);
+  partial_.clear();
+  while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t'))
+    line.pop_back();
+  if (line.find_first_not_of(" \t") != std::string::npos) on_line(line);
+}
+
+TrialOutput::TrialOutput(const SweepConfig& sweep, const TrialHooks& hooks, TrialRecord* rec)
+    : sweep_(sweep), hooks_(hooks), rec_(rec) {}
+
+bool TrialOutput::line(std::string_view text) {
+  last_ = std::string(text);
+  std::optional<OutputLine> l = read_output_line(text);
+  if (!l) {
+    if (looks_like_metrics(text) && unread_++ == 0) first_unread_ = clip(text);
+    return !stop_;
+  }
+  if (std::isfinite(number_of(l->fields, "epoch"))) row(*l);
+  if (!metric_key(sweep_, l->fields).empty()) {
+    result_text_ = std::string(text);
+    result_ = std::move(*l);
+  }
+  return !stop_;
+}
+
+void TrialOutput::row(const OutputLine& l) {
+  const OutputFields& f = l.fields;
+  EpochRow e;
+  e.epoch = static_cast<int>(std::lround(number_of(f, "epoch")));
+  e.lr = number_of(f, "lr");
+  e.train_loss = number_of(f, "train_loss");
+  e.train_acc = number_of(f, "train_acc");
+  e.val_loss = number_of(f, "val_loss");
+  e.val_acc = number_of(f, "val_acc");
+  e.seconds = std::chrono::duration<double>(Clock::now() - start_).count();
+  const std::string key = metric_key(sweep_, f);
+  row_metric_.push_back(key.empty() ? NAN : number_of(f, key));
+  // Extra columns: a new name gets NaN in every earlier row.
+  std::vector<std::string>& names = rec_->curve_extra_names;
+  std::vector<double> extra(names.size(), NAN);
+  for (const std::string& k : l.order) {
+    const double v = number_of(f, k);
+    if (fixed_column(k) || !f.at(k).is_number) continue;
+    const auto at = std::find(names.begin(), names.end(), k);
+    if (at == names.end()) {
+      names.push_back(k);
+      for (std::vector<double>& r : rec_->curve_extra) r.push_back(NAN);
+      extra.push_back(v);
+    } else {
+      extra[static_cast<size_t>(at - names.begin())] = v;
+    }
+  }
+  rec_->curve_extra.push_back(std::move(extra));
+  rec_->curves.push_back(e);
+  rec_->update_ratio.emplace_back();  // no layers: a row of nothing per epoch
+  rec_->epochs = static_cast<int>(rec_->curves.size());
+  if (hooks_.on_epoch && hooks_.on_epoch(*rec_) == EpochAnswer::kStop) stop_ = true;
+}
+
+std::string TrialOutput::take_result() {
+  // The best epoch (1-based, in curve order) by the sweep's metric, when the rows carry it.
+  double best = NAN;
+  for (size_t i = 0; i < row_metric_.size(); ++i) {
+    if (improves(sweep_.strategy.direction, row_metric_[i], best)) {
+      best = row_metric_[i];
+      rec_->best_epoch = static_cast<int>(i) + 1;
+    }
+  }
+  const std::string how = "print a line such as " + sweep_.metric +
+                          "=<value> (k=v pairs) or {\"" + sweep_.metric +
+                          "\": <value>} (a flat JSON object); the last such line is the result";
+  if (last_.empty()) return "the command printed nothing on stdout; " + how;
+  if (result_text_.empty()) {
+    const std::string names =
+        sweep_.metric == "metric" ? "metric" : "neither " + sweep_.metric + " nor metric";
+    return "no line of stdout that parses holds " + names + " (the last line: \"" + clip(last_) +
+           "\"); " + how;
+  }
+  const std::string key = metric_key(sweep_, result_.fields);
+  const OutputValue& m = result_.fields.at(key);
+  if (!m.is_number) return "the metric in \"" + clip(result_text_) + "\" is not a number";
+  if (!std::isfinite(m.number)) return "the metric is not finite (\"" + clip(result_text_) + "\")";
+  rec_->best_metric = m.number;
+  rec_->test_acc = number_of(result_.fields, "test_acc");
+  if (!std::isfinite(number_of(result_.fields, "epoch"))) {
+    for (const std::string& k : result_.order) {
+      const OutputValue& v = result_.fields.at(k);
+      if (k != key && k != "test_acc" && v.is_number) rec_->results.emplace_back(k, v.number);
+    }
+  }
+  return "";
+}
+
+std::string TrialOutput::unread_warning(int64_t id) const {
+  if (unread_ == 0) return "";
+  return "trial " + std::to_string(id) + ": " + std::to_string(unread_) + " line" +
+         (unread_ == 1 ? "" : "s") + " of stdout look like metrics but were not read (the first: \"" +
+         first_unread_ +
+         "\"); hypersweep reads a line only when it is all k=v pairs (epoch=1 loss=0.5 "
+         "val_acc=0.3) or one flat JSON object ({\"epoch\": 1, \"val_acc\": 0.3})";
+}
+
+// ---- how a command ended, in words ---------------------------------------------------------
+
+std::string timeout_text(double timeout) {
+  return "the command timed out after " + shortest(timeout) +
+         " s ([objective] timeout) and was killed";
+}
+
+std::string exit_text(int ws, const std::string& who) {
+  if (WIFSIGNALED(ws)) return who + " was killed by " + signal_name(WTERMSIG(ws));
+  if (WIFEXITED(ws) && WEXITSTATUS(ws) != 0)
+    return who + " exited with status " + std::to_string(WEXITSTATUS(ws));
+  return "";
+}
+
+bool sweep_stopping(bool stopped_by_us, int wait_status, const TrialHooks& hooks) {
+  if (stopped_by_us) return true;
+  if (!hooks.stop) return false;
+  if (hooks.stop()) return true;
+  if (!died_of_stop_signal(wait_status)) return false;
+  const auto until = Clock::now() + std::chrono::seconds(1);
+  while (Clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    if (hooks.stop()) return true;
+  }
+  return false;
+}
+
+// ---- logs ----------------------------------------------------------------------------------
+
+LogFile::~LogFile() { close(); }
+
+Status LogFile::open(const std::string& path) {
+  close();
+  f_ = std::fopen(path.c_str(), "w");
+  if (f_ == nullptr) return make_error(path, std::string("cannot write the log: ") + std::strerror(errno));
+  kept_ = dropped_ = 0;
+  return {};
+}
+
+void LogFile::write(std::string_view bytes) {
+  if (f_ == nullptr) return;
+  const size_t room = kMaxLogBytes - kept_;
+  const size_t n = std::min(room, bytes.size());
+  if (n > 0) {
+    std::fwrite(bytes.data(), 1, n, f_);
+    std::fflush(f_);  // so that `hypersweep logs` and tail -f see it as it comes
+  }
+  kept_ += n;
+  dropped_ += bytes.size() - n;
+}
+
+void LogFile::close() {
+  if (f_ == nullptr) return;
+  if (dropped_ > 0)
+    std::fprintf(f_, "\n[hypersweep: %zu more bytes dropped: a log keeps its first %zu]\n",
+                 dropped_, kMaxLogBytes);
+  std::fclose(f_);
+  f_ = nullptr;
+}
+
+Status TrialLogs::open(const std::string& log_dir, const std::string& name) {
+  stem.clear();
+  if (log_dir.empty()) return {};
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path dir = fs::absolute(log_dir, ec);
+  fs::create_directories(dir, ec);
+  if (ec || !fs::is_directory(dir))
+    return make_error(log_dir, "cannot make the folder for the trials' logs: " +
+                                   (ec ? ec.message() : std::string("not a folder")));
+  const std::string s = (dir / name).string();
+  if (Status st = out.open(s + ".out"); !st) return st;
+  if (Status st = err.open(s + ".err"); !st) return st;
+  stem = s;
+  return {};
+}
+
+std::string trial_log_name(const Trial& t) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%06lld", static_cast<long long>(t.id));
+  return t.attempt > 1 ? std::string(b) + "." + std::to_string(t.attempt) : std::string(b);
+}
+
+}  // namespace hs

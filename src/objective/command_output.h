@@ -1,0 +1,149 @@
+// command_output.h: what the two ways of running an [objective] command share, so that each
+// rule has one home: a process per trial (command_objective.h) and a process per worker fed
+// trial after trial (worker_objective.h). Internal to objective/.
+//
+//   - The environment the command gets (command_environment; README, [objective], the table):
+//     HYPERSWEEP_WORKER, HYPERSWEEP_LOCAL_WORKER, HYPERSWEEP_MODE ("trial" | "worker"),
+//     OMP_NUM_THREADS (Placement::threads, when > 0), CUDA_VISIBLE_DEVICES (gpus_per_worker > 0:
+//     visible_devices()), and per trial (not for a worker process, which reads them on stdin)
+//     HYPERSWEEP_TRIAL_ID, HYPERSWEEP_ATTEMPT, HYPERSWEEP_SEED (trial_seed32: 0 .. 2^32 - 1,
+//     what np.random.seed takes) and HYPERSWEEP_SEED64 (trial_seed: the built-in trainer's).
+//   - One trial's stdout, line by line (TrialOutput): each line that parses (output_protocol.h)
+//     and has an `epoch` number is a curve row (epoch, lr, train_loss, train_acc, val_loss,
+//     val_acc; seconds since the trial started), reported to TrialHooks::on_epoch at once; its
+//     other numeric keys are extra curve columns (TrialRecord::curve_extra_names in first-printed
+//     order, NaN where a row lacks one). The result is the LAST line that parses and holds the
+//     metric ([sweep] metric, else `metric`), whatever follows it; test_acc is recorded, and its
+//     other numeric keys go to TrialRecord::results in printed order (none when the result line
+//     is itself an epoch line: its numbers are in the curve). Lines that do not parse but look
+//     like metrics (output_protocol.h: looks_like_metrics) are counted; unread_warning() names
+//     the count and the first one.
+//   - Logs (TrialLogs): a trial's stdout and stderr into <log_dir>/<stem>.out and .err, each
+//     kept to its first kMaxLogBytes, then one line saying how many bytes were dropped.
+//
+// May depend on: config, trial, core. Thread safety: plain objects, one trial each.
+#pragma once
+
+#include <chrono>
+#include <cstdio>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/error.h"
+#include "objective/objective.h"
+#include "objective/output_protocol.h"
+
+namespace hs {
+
+// ---- the environment -----------------------------------------------------------------------
+
+// Ours, with the variables above set (any we inherited of those names replaced). `t`: the trial
+// of a per-trial command; nullptr for a worker process (HYPERSWEEP_MODE=worker, no per-trial
+// variables).
+std::vector<std::string> command_environment(const SweepConfig& sweep, const Placement& where,
+                                             const Trial* t);
+
+// CUDA_VISIBLE_DEVICES of local worker `local` with `per_worker` devices each: devices
+// local*per_worker .. local*per_worker + per_worker - 1 of the node's list, modulo its length
+// (so several workers may share a GPU). The node's list: `inherited` (the CUDA_VISIBLE_DEVICES
+// this process got, as SLURM sets it under --gres) when non-empty, else 0 .. per_node - 1, else
+// (per_node 0) 0, 1, 2, ... without wrapping. REQUIRES: per_worker > 0.
+std::string visible_devices(int local, int per_worker, int per_node, const char* inherited);
+
+// ---- one trial's stdout --------------------------------------------------------------------
+
+// Bytes into lines: each complete line (no '\n'; '\r' and trailing blanks cut) to `on_line`.
+// Longer lines than kMaxLine are cut (and so parse as neither form).
+class LineBuffer {
+ public:
+  static constexpr size_t kMaxLine = 1 << 20;
+  void add(std::string_view bytes, const std::function<void(std::string_view)>& on_line);
+  // At EOF: an unterminated last line counts.
+  void finish(const std::function<void(std::string_view)>& on_line);
+
+ private:
+  std::string partial_;
+};
+
+class TrialOutput {
+ public:
+  TrialOutput(const SweepConfig& sweep, const TrialHooks& hooks, TrialRecord* rec);
+  // One line of stdout. False once hooks.on_epoch has asked to stop.
+  bool line(std::string_view line);
+  // At the trial's end: fills the record's best_epoch (the row with the best metric) and, when a
+  // result line holds a finite number for the metric, best_metric, test_acc and results. Returns
+  // "" then, else why there is no result.
+  std::string take_result();
+  // "" when no line looked like unread metrics, else the warning (one line) naming trial `id`.
+  std::string unread_warning(int64_t id) const;
+
+ private:
+  void row(const OutputLine& l);
+
+  const SweepConfig& sweep_;
+  const TrialHooks& hooks_;
+  TrialRecord* rec_;
+  const std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+  std::vector<double> row_metric_;  // per curve row: the sweep's metric, NaN when it lacks it
+  std::string last_;                // the last non-empty line
+  std::string result_text_;         // the last line that parses and holds the metric
+  OutputLine result_;
+  int unread_ = 0;                  // lines that look like metrics but do not parse
+  std::string first_unread_;
+  bool stop_ = false;
+};
+
+// ---- how a command ended, in words ---------------------------------------------------------
+
+// "the command timed out after 5 s ([objective] timeout) and was killed" (is_lost reads it).
+std::string timeout_text(double timeout);
+// Why a wait status is a failure ("the command was killed by SIGKILL", "the command exited with
+// status 1"), or "" for exit status 0. `who` names the program ("the command").
+std::string exit_text(int wait_status, const std::string& who = "the command");
+
+// Whether the sweep is stopping, so that a command that did not complete is interrupted (and
+// runs again when the sweep continues) rather than failed: stopped by us, or ended while the
+// sweep stops, or dead of a stop signal (core/subprocess.h: kStopSignals, or a shell's exit
+// status 128 + one; `wait_status` < 0: not dead) that reaches the sweep within 1 s: a batch
+// system signals every process of a job, the command too, which may see it first.
+bool sweep_stopping(bool stopped_by_us, int wait_status, const TrialHooks& hooks);
+
+// ---- logs ----------------------------------------------------------------------------------
+
+// Each log file keeps its first kMaxLogBytes bytes; a last line says how many more were dropped.
+inline constexpr size_t kMaxLogBytes = size_t{8} << 20;
+
+// One log file, opened at construction (truncated); writes past kMaxLogBytes are counted, not
+// kept. Closing (the destructor) adds the dropped-bytes line. A file that cannot be opened keeps
+// nothing (open() says why).
+class LogFile {
+ public:
+  LogFile() = default;
+  ~LogFile();
+  LogFile(const LogFile&) = delete;
+  LogFile& operator=(const LogFile&) = delete;
+  Status open(const std::string& path);
+  void write(std::string_view bytes);
+  void close();
+
+ private:
+  std::FILE* f_ = nullptr;
+  size_t kept_ = 0, dropped_ = 0;
+};
+
+// A trial's (or a worker process's start-up) .out and .err.
+struct TrialLogs {
+  LogFile out, err;
+  std::string stem;  // <log_dir>/<name>, absolute; "" when no logs are kept
+  // Creates `log_dir` when missing and opens <log_dir>/<name>.out and .err. "" log_dir: nothing
+  // kept, no error. Errors: the folder or a file cannot be made, naming it.
+  Status open(const std::string& log_dir, const std::string& name);
+};
+
+// The log name of a trial: its id zero-padded to 6 digits like the results file's /trials
+// group (000042), with the attempt after a dot when > 1 (000042.2).
+std::string trial_log_name(const Trial& t);
+
+}  // namespace hs

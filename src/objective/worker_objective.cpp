@@ -1,0 +1,263 @@
+// worker_objective.cpp: worker_objective.h, the program that stays up and its line protocol.
+#include "objective/worker_objective.h"
+
+#include <cmath>
+#include <cstdio>
+#include <variant>
+
+#include "core/text.h"
+
+namespace hs {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr std::string_view kReady = "@hypersweep ready";
+constexpr std::string_view kDone = "@hypersweep done";
+constexpr std::string_view kFailed = "@hypersweep failed";
+constexpr size_t kErrorTail = 4096;  // bytes of a trial's stderr kept for its error
+
+std::string json_string(std::string_view s) {
+  std::string o = "\"";
+  for (char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      o += '\\', o += c;
+    } else if (u < 0x20) {
+      char b[8];
+      std::snprintf(b, sizeof b, "\\u%04x", u);
+      o += b;
+    } else {
+      o += c;
+    }
+  }
+  return o + "\"";
+}
+
+std::string json_value(const ParamValue& v) {
+  if (const bool* b = std::get_if<bool>(&v)) return *b ? "true" : "false";
+  if (const std::string* s = std::get_if<std::string>(&v)) return json_string(*s);
+  if (const int64_t* i = std::get_if<int64_t>(&v)) return shortest(*i);
+  return shortest_float(std::get<double>(v));  // a point or an exponent: a float in Python too
+}
+
+// The last kErrorTail bytes of `s`, from the start of a line, trailing space cut.
+std::string tail_of(std::string s) {
+  if (s.size() > kErrorTail) {
+    s.erase(0, s.size() - kErrorTail);
+    if (const size_t nl = s.find('\n'); nl != std::string::npos && nl + 1 < s.size())
+      s.erase(0, nl + 1);
+  }
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
+  return s;
+}
+
+}  // namespace
+
+std::string trial_line(const SweepConfig& sweep, const Trial& t) {
+  std::string l = "{\"trial\": " + std::to_string(t.id) +
+                  ", \"attempt\": " + std::to_string(t.attempt) +
+                  ", \"seed\": " + std::to_string(trial_seed32(sweep, t)) +
+                  ", \"seed64\": " + std::to_string(trial_seed(sweep, t)) + ", \"params\": {";
+  for (size_t i = 0; i < sweep.space.params.size() && i < t.values.size(); ++i)
+    l += (i ? ", " : "") + json_string(sweep.space.params[i].name) + ": " + json_value(t.values[i]);
+  return l + "}}\n";
+}
+
+WorkerObjective::WorkerObjective(SweepConfig sweep, Placement where)
+    : sweep_(std::move(sweep)), where_(std::move(where)) {}
+
+WorkerObjective::~WorkerObjective() {
+  if (!proc_) return;
+  proc_->end(
+      kExitGrace,
+      [&](std::string_view b) {
+        worker_logs_.out.write(b);
+        return true;
+      },
+      [&](std::string_view b) {
+        worker_logs_.err.write(b);
+        return true;
+      });
+}
+
+void WorkerObjective::worker_log(std::string_view line) {
+  worker_logs_.out.write(std::string("[hypersweep] ") + std::string(line) + "\n");
+}
+
+Status WorkerObjective::start() {
+  if (!worker_logs_open_) {
+    worker_logs_open_ = true;
+    if (Status st = worker_logs_.open(where_.log_dir, "worker-" + std::to_string(where_.worker)); !st)
+      return st;
+  }
+  auto p = Coprocess::start(sweep_.objective.command, command_environment(sweep_, where_, nullptr));
+  if (!p) return p.error();
+  proc_ = std::move(*p);
+  ++starts_;
+  ready_ = false;
+  lines_ = LineBuffer();
+  started_at_ = Clock::now();
+  worker_log("started (start " + std::to_string(starts_) + "): " + sweep_.objective.command);
+  return {};
+}
+
+void WorkerObjective::kill_program() {
+  if (!proc_) return;
+  proc_->end(0);
+  proc_.reset();
+}
+
+// One trial in hand: where its output goes and how it ended.
+struct WorkerObjective::InHand {
+  InHand(const SweepConfig& sweep, const TrialHooks& hooks, TrialRecord* r)
+      : out(sweep, hooks, r) {}
+  enum class End { kNone, kDone, kFailed } end = End::kNone;
+  std::string failed_message, err_tail;
+  TrialLogs logs;
+  TrialOutput out;
+  bool fresh = false;  // the program was started for this trial
+  bool go_on = true;   // false once on_epoch said stop
+};
+
+void WorkerObjective::on_line(InHand& h, std::string_view l) {
+  if (h.end != InHand::End::kNone) {  // printed after the trial ended: not this trial's
+    worker_logs_.out.write(std::string(l) + "\n");
+    return;
+  }
+  if (l == kReady) {
+    ready_ = true;
+    char b[64];
+    std::snprintf(b, sizeof b, "ready after %.3f s",
+                  std::chrono::duration<double>(Clock::now() - started_at_).count());
+    worker_log(b);
+  } else if (l == kDone) {
+    h.end = InHand::End::kDone;
+  } else if (l.starts_with(kFailed) && (l.size() == kFailed.size() || l[kFailed.size()] == ' ')) {
+    h.end = InHand::End::kFailed;
+    h.failed_message = std::string(l.substr(std::min(l.size(), kFailed.size() + 1)));
+  } else {
+    // A fresh program's output before it says ready is its start-up's too (README).
+    if (h.fresh && !ready_) worker_logs_.out.write(std::string(l) + "\n");
+    h.logs.out.write(std::string(l) + "\n");
+    h.go_on = h.out.line(l) && h.go_on;
+  }
+}
+
+WorkerObjective::Why WorkerObjective::wait_for_end(InHand& h, const Trial& t,
+                                                   const TrialHooks& hooks) {
+  const auto line = [&](std::string_view l) { on_line(h, l); };
+  const OnOutput on_stdout = [&](std::string_view b) {
+    lines_.add(b, line);
+    return true;
+  };
+  // stderr read in the same pump as the line that ended the trial is still the trial's: a
+  // program writes its traceback, then `@hypersweep failed`, and both pipes are read together.
+  const OnOutput on_stderr = [&](std::string_view b) {
+    h.err_tail += b;
+    if (h.err_tail.size() > 2 * kErrorTail) h.err_tail.erase(0, h.err_tail.size() - kErrorTail);
+    if (h.fresh && !ready_) worker_logs_.err.write(b);
+    h.logs.err.write(b);
+    return true;
+  };
+  const double timeout = sweep_.objective.timeout;
+  const auto deadline = timeout > 0 && timeout < 1e9
+                            ? Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                                 std::chrono::duration<double>(timeout))
+                            : Clock::time_point::max();
+  proc_->send(trial_line(sweep_, t));  // a program gone shows as its exit below
+  for (;;) {
+    const bool alive = proc_->pump(on_stdout, on_stderr);
+    if (h.end != InHand::End::kNone) return Why::kAnswered;
+    if (!alive) {
+      lines_.finish(line);  // an unterminated last line counts
+      return h.end != InHand::End::kNone ? Why::kAnswered : Why::kDied;
+    }
+    if (!h.go_on || (hooks.stop && hooks.stop())) return Why::kStopped;
+    if (Clock::now() >= deadline) return Why::kTimedOut;
+  }
+}
+
+TrialRecord WorkerObjective::run(const Trial& t, const TrialHooks& hooks) {
+  TrialRecord r = record_of(t, TrialStatus::kFailed);
+  if (hooks.stop && hooks.stop()) {
+    r.status = TrialStatus::kInterrupted;
+    r.error = "interrupted: the sweep was stopped before the trial was sent";
+    return r;
+  }
+  if (startup_deaths_ >= kStartupDeaths) {
+    r.error = "the command died at start-up " + std::to_string(startup_deaths_) +
+              " times in a row (mode = \"worker\"), so this worker does not start it again; "
+              "the last start: " + last_startup_error_;
+    return r;
+  }
+  InHand h(sweep_, hooks, &r);
+  if (Status st = h.logs.open(where_.log_dir, trial_log_name(t)); !st) {
+    r.error = st.error().str();
+    return r;
+  }
+  r.log_path = h.logs.stem;
+  h.fresh = !proc_;
+  if (h.fresh) {
+    if (Status st = start(); !st) {
+      r.error = st.error().str();
+      return r;
+    }
+  }
+  const auto sent = Clock::now();
+  const Why why = wait_for_end(h, t, hooks);
+  r.seconds = std::chrono::duration<double>(Clock::now() - sent).count();
+  if (const std::string w = h.out.unread_warning(t.id); !w.empty())
+    std::fprintf(stderr, "hypersweep: warning: %s\n", w.c_str());
+  settle(h, t, hooks, why, r);
+  return r;
+}
+
+void WorkerObjective::settle(InHand& h, const Trial& t, const TrialHooks& hooks, Why why,
+                             TrialRecord& r) {
+  const std::string no_result = h.out.take_result();
+  const std::string err_tail = tail_of(std::move(h.err_tail));
+  if (why == Why::kAnswered) {
+    ready_ = true;
+    startup_deaths_ = 0;
+    if (h.end == InHand::End::kDone && no_result.empty()) {
+      r.status = TrialStatus::kCompleted;
+      return;
+    }
+    r.error = h.end == InHand::End::kFailed
+                  ? "the command reported the trial failed: " +
+                        (h.failed_message.empty() ? std::string("(no message)") : h.failed_message)
+                  : no_result;
+  } else {
+    int ws = -1;
+    if (why == Why::kDied) {
+      ws = proc_->wait_status();
+      r.error = exit_text(ws);
+      if (r.error.empty()) r.error = "the command exited (status 0)";
+      r.error += " during trial " + std::to_string(t.id) +
+                 " (mode = \"worker\"; it starts again for the next trial)";
+      if (!ready_) {
+        ++startup_deaths_;
+        last_startup_error_ = r.error + (err_tail.empty() ? "" : "\n" + err_tail);
+      }
+    } else {
+      r.error = why == Why::kTimedOut
+                    ? timeout_text(sweep_.objective.timeout)
+                    : std::string("interrupted: the sweep was stopped while the command ran");
+    }
+    kill_program();
+    const bool stopping = sweep_stopping(why == Why::kStopped, ws, hooks);
+    r.status = stopping                 ? TrialStatus::kInterrupted
+               : why == Why::kTimedOut ? TrialStatus::kTimedOut
+                                       : TrialStatus::kFailed;
+    if (stopping && why != Why::kStopped)
+      r.error = "interrupted: the sweep stopped as the command ended (" + r.error + ")";
+  }
+  r.best_metric = NAN;
+  r.test_acc = NAN;
+  r.results.clear();
+  if (!err_tail.empty()) r.error += "\nstderr (the end):\n" + err_tail;
+}
+
+}  // namespace hs

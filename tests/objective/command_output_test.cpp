@@ -1,0 +1,337 @@
+// What both command modes share (command_output.h) and worker mode itself (worker_objective.h):
+// the result past trailing lines, extra curve columns and results, the unread-metrics warning,
+// logs and their bound, seeds and placement variables, and a WorkerObjective run in place.
+#include <catch2/catch.hpp>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "objective/command_objective.h"
+#include "objective/command_output.h"
+#include "objective/worker_objective.h"
+
+using namespace hs;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Dir {
+  fs::path path;
+  Dir() {
+    std::string tmpl = (fs::temp_directory_path() / "hs_output_test_XXXXXX").string();
+    REQUIRE(mkdtemp(tmpl.data()) != nullptr);
+    path = tmpl;
+  }
+  ~Dir() { fs::remove_all(path); }
+  std::string write(const std::string& name, const std::string& text) const {
+    std::ofstream(path / name) << text;
+    return (path / name).string();
+  }
+  std::string read(const std::string& name) const {
+    std::ifstream in(path / name);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+  }
+};
+
+SweepConfig sweep_of(const std::string& objective, const std::string& space = "x = 1\n",
+                     const std::string& sweep = "") {
+  const std::string text = "[objective]\n" + objective + "\n[sweep]\nseed = 5\n" + sweep +
+                           "[space]\n" + space;
+  auto s = load_sweep_text(text, "s.toml");
+  INFO(text);
+  if (!s) FAIL(s.error().str());
+  return std::move(*s);
+}
+
+TrialRecord run_cmd(const std::string& command, Placement where = {}, int64_t id = 0,
+                    const std::string& sweep = "") {
+  CommandObjective o(sweep_of("command = '''" + command + "'''", "x = 1\n", sweep), where);
+  return o.run(Trial{id, {ParamValue{int64_t{1}}}}, {});
+}
+
+// What this process writes on stderr while `f` runs.
+template <class F>
+std::string stderr_of(const Dir& d, F f) {
+  std::fflush(stderr);
+  const int saved = ::dup(2);
+  const std::string path = (d.path / "stderr.txt").string();
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  ::dup2(fd, 2);
+  ::close(fd);
+  f();
+  std::fflush(stderr);
+  ::dup2(saved, 2);
+  ::close(saved);
+  return d.read("stderr.txt");
+}
+
+}  // namespace
+
+TEST_CASE("the result is the last line that holds the metric even with lines after it",
+          "[objective][command]") {
+  const TrialRecord r = run_cmd(
+      "echo 'val_acc=0.5 test_acc=0.4'; echo 'val_acc=0.75 test_acc=0.7 final_val_loss=0.3 "
+      "steps=12 note=fine'; echo 'Training finished.'; echo 'wandb: synced run=abc'; echo");
+  INFO(r.error);
+  CHECK(r.status == TrialStatus::kCompleted);
+  CHECK(r.best_metric == 0.75);
+  CHECK(r.test_acc == 0.7);
+  // Every other numeric key of the result line, in printed order (text values are not numbers).
+  REQUIRE(r.results.size() == 2u);
+  CHECK(r.results[0] == std::pair<std::string, double>{"final_val_loss", 0.3});
+  CHECK(r.results[1] == std::pair<std::string, double>{"steps", 12});
+}
+
+TEST_CASE("numeric keys of epoch lines beyond the fixed ones become extra curve columns",
+          "[objective][command]") {
+  const TrialRecord r = run_cmd(
+      "echo '{{\"epoch\": 1, \"val_acc\": 0.5, \"epoch_time\": 1.5, \"tag\": \"a\"}}'; "
+      "echo 'epoch=2 val_acc=0.6 grad_norm=3 epoch_time=1.25'; "
+      "echo 'epoch=3 val_acc=0.7 grad_norm=2'; echo val_acc=0.7");
+  INFO(r.error);
+  CHECK(r.status == TrialStatus::kCompleted);
+  REQUIRE(r.curves.size() == 3u);
+  CHECK(r.curve_extra_names == std::vector<std::string>{"epoch_time", "grad_norm"});
+  REQUIRE(r.curve_extra.size() == 3u);
+  CHECK(r.curve_extra[0][0] == 1.5);
+  CHECK(std::isnan(r.curve_extra[0][1]));  // row 1 came before grad_norm was first printed
+  CHECK(r.curve_extra[1] == std::vector<double>{1.25, 3});
+  CHECK(std::isnan(r.curve_extra[2][0]));  // row 3 lacks epoch_time
+  CHECK(r.curve_extra[2][1] == 2);
+  CHECK(r.results.empty());
+}
+
+TEST_CASE("lines that look like metrics but do not parse are counted and named in a warning",
+          "[objective][command]") {
+  Dir d;
+  TrialRecord r;
+  const std::string err = stderr_of(d, [&] {
+    r = run_cmd("echo 'Epoch 1/3: loss=0.5, val_acc=0.3'; echo 'Epoch 2/3: loss=0.4, val_acc=0.4';"
+                "echo '{{\"val_acc\": 0.5,}}'; echo 'no numbers here'; echo val_acc=0.5",
+                {}, 9);
+  });
+  CHECK(r.status == TrialStatus::kCompleted);
+  CHECK(err.find("warning: trial 9: 3 lines of stdout look like metrics but were not read (the "
+                 "first: \"Epoch 1/3: loss=0.5, val_acc=0.3\")") != std::string::npos);
+  CHECK(err.find("k=v pairs") != std::string::npos);  // says what form would be read
+  CHECK(std::count(err.begin(), err.end(), '\n') == 1);  // once per trial
+
+  const std::string quiet = stderr_of(d, [&] { r = run_cmd("echo 'loading...'; echo val_acc=1"); });
+  CHECK(quiet.empty());
+  CHECK(looks_like_metrics("  \"loss\": 0.5 and more"));
+  CHECK_FALSE(looks_like_metrics("Epoch 1/3 done at 12:30"));
+}
+
+TEST_CASE("a per-trial command past its timeout is timed_out and max_retries may run it again",
+          "[objective][command]") {
+  // `exec sleep`: only the timeout can end it. (command_objective_test holds the process group.)
+  CommandObjective o(sweep_of("command = 'exec sleep 100000'\ntimeout = 0.5"));
+  const TrialRecord r = o.run(Trial{0, {ParamValue{int64_t{1}}}}, {});
+  CHECK(r.status == TrialStatus::kTimedOut);
+  CHECK(r.error.rfind("the command timed out after ", 0) == 0);
+  CHECK(is_lost(r));
+  TrialRecord trainer = r;  // the trainer's own max_seconds: timed_out, but not lost
+  trainer.error.clear();
+  CHECK_FALSE(is_lost(trainer));
+}
+
+TEST_CASE("a command's stdout and stderr are kept in its logs and each log is bounded",
+          "[objective][command]") {
+  Dir d;
+  const std::string logs = (d.path / "r.h5.logs").string();
+  const TrialRecord r = run_cmd("echo hello; echo oops >&2; echo metric=1", {0, 0, 0, logs}, 42);
+  CHECK(r.status == TrialStatus::kCompleted);
+  CHECK(r.log_path == logs + "/000042");
+  CHECK(d.read("r.h5.logs/000042.out") == "hello\nmetric=1\n");
+  CHECK(d.read("r.h5.logs/000042.err") == "oops\n");
+
+  // A retry keeps its own files.
+  CommandObjective o(sweep_of("command = 'echo metric=2'"), {0, 0, 0, logs});
+  const TrialRecord again = o.run(Trial{42, {ParamValue{int64_t{1}}}, 2}, {});
+  CHECK(again.log_path == logs + "/000042.2");
+  CHECK(d.read("r.h5.logs/000042.2.out") == "metric=2\n");
+
+  // 9,000,000 bytes of stdout: the first kMaxLogBytes are kept, then the count of the rest.
+  const TrialRecord big = run_cmd("head -c 9000000 /dev/zero | tr '\\0' a; echo; echo metric=1",
+                                  {0, 0, 0, logs}, 7);
+  CHECK(big.status == TrialStatus::kCompleted);  // the result is read whatever the log keeps
+  const std::string out = d.read("r.h5.logs/000007.out");
+  CHECK(out.size() < kMaxLogBytes + 200);
+  CHECK(out.substr(0, 10) == "aaaaaaaaaa");
+  CHECK(out.find("[hypersweep: " + std::to_string(9000000 + 1 + 9 - kMaxLogBytes) +
+                 " more bytes dropped") != std::string::npos);
+
+  // A log folder that cannot be made fails the trial, saying why.
+  d.write("file", "x");
+  const TrialRecord bad = run_cmd("echo metric=1", {0, 0, 0, (d.path / "file" / "logs").string()});
+  CHECK(bad.status == TrialStatus::kFailed);
+  CHECK(bad.error.find("cannot make the folder for the trials' logs") != std::string::npos);
+}
+
+TEST_CASE("HYPERSWEEP_SEED fits in 32 bits for numpy and random and SEED64 is the full seed",
+          "[objective][command]") {
+  const SweepConfig s = sweep_of("command = 'x'");
+  bool any_big = false;
+  for (int64_t id = 0; id < 64; ++id) {
+    const Trial t{id, {ParamValue{int64_t{1}}}};
+    CHECK(trial_seed32(s, t) == trial_seed(s, t) % (uint64_t{1} << 32));
+    any_big = any_big || trial_seed(s, t) >= (uint64_t{1} << 32);
+  }
+  CHECK(any_big);  // the 64-bit seed alone would not fit
+  // Without numpy: the range np.random.seed demands, checked by the command itself.
+  const TrialRecord plain = run_cmd(
+      "/usr/bin/python3 -c 'import os, random; s = int(os.environ[\"HYPERSWEEP_SEED\"]); "
+      "assert 0 <= s < 2**32; assert int(os.environ[\"HYPERSWEEP_SEED64\"]) % 2**32 == s; "
+      "random.seed(s); print(\"metric=1\")'",
+      {}, 3);
+  INFO(plain.error);
+  CHECK(plain.status == TrialStatus::kCompleted);
+  // With numpy, which raises "Seed must be between 0 and 2**32 - 1" for a 64-bit one.
+  const TrialRecord np = run_cmd(
+      "/usr/bin/python3 -c 'import os, numpy as np; np.random.seed(int(os.environ[\"HYPERSWEEP_SEED\"])); "
+      "print(\"metric=%f\" % np.random.rand())'",
+      {}, 3);
+  INFO(np.error);
+  CHECK(np.status == TrialStatus::kCompleted);
+}
+
+TEST_CASE("a command is told its worker and local worker and threads and devices",
+          "[objective][command]") {
+  ::unsetenv("CUDA_VISIBLE_DEVICES");
+  Dir d;
+  const std::string probe =
+      "echo \"$HYPERSWEEP_WORKER $HYPERSWEEP_LOCAL_WORKER $OMP_NUM_THREADS "
+      "${{CUDA_VISIBLE_DEVICES-unset}} $HYPERSWEEP_MODE $HYPERSWEEP_TRIAL_ID $HYPERSWEEP_ATTEMPT\" > " +
+      (d.path / "env").string() + "; echo metric=1";
+  CommandObjective o(sweep_of("command = '''" + probe + "'''\ngpus_per_worker = 2"), {3, 1, 4, ""});
+  CHECK(o.run(Trial{5, {ParamValue{int64_t{1}}}, 2}, {}).status == TrialStatus::kCompleted);
+  CHECK(d.read("env") == "3 1 4 2,3 trial 5 2\n");
+  CommandObjective none(sweep_of("command = '''" + probe + "'''"), {0, 0, 0, ""});
+  CHECK(none.run(Trial{1, {ParamValue{int64_t{1}}}}, {}).status == TrialStatus::kCompleted);
+  CHECK(d.read("env") == "0 0  unset trial 1 1\n");  // threads 0 and no GPUs: left unset
+
+  // The node's list: the inherited CUDA_VISIBLE_DEVICES, else gpus_per_node, else 0, 1, ...;
+  // taken modulo its length, so workers may share a device.
+  CHECK(visible_devices(1, 1, 0, "4,5,6") == "5");
+  CHECK(visible_devices(3, 1, 0, "4,5,6") == "4");
+  CHECK(visible_devices(1, 2, 0, "GPU-a,GPU-b,GPU-c") == "GPU-c,GPU-a");
+  CHECK(visible_devices(2, 1, 2, nullptr) == "0");
+  CHECK(visible_devices(2, 1, 2, "") == "0");
+  CHECK(visible_devices(5, 1, 0, nullptr) == "5");
+}
+
+TEST_CASE("the [objective] keys of worker mode and GPUs are checked", "[objective][command]") {
+  auto err = [](const std::string& objective, const std::string& space = "x = 1\n") {
+    auto s = load_sweep_text("[objective]\n" + objective + "\n[space]\n" + space, "s.toml");
+    return s ? std::string() : s.error().str();
+  };
+  CHECK(err("command = 'a'\nmode = \"worker\"").empty());
+  CHECK(err("command = 'a'\nmode = \"server\"").find("s.toml:3") != std::string::npos);
+  CHECK(err("command = 'a --x {x}'\nmode = \"worker\"").find("takes no {placeholders}") !=
+        std::string::npos);
+  CHECK(err("command = 'a'\ngpus_per_worker = -1").find("gpus_per_worker") != std::string::npos);
+  CHECK(err("command = 'a'\ngpus_per_node = 1.5").find("gpus_per_node") != std::string::npos);
+}
+
+TEST_CASE("a worker objective runs trials on one program and starts it again after a crash",
+          "[objective][worker]") {
+  Dir d;
+  const std::string script = d.write("w.py",
+      "import os, sys\n"
+      "sys.path.insert(0, '" HS_SOURCE_DIR "/python')\n"
+      "from hypersweep_worker import serve\n"
+      "open('" + (d.path / "starts").string() + "', 'a').write('s\\n')\n"
+      "def train(p, t):\n"
+      "    print('Training finished.', flush=True)\n"
+      "    if t.id == 1: os._exit(3)\n"
+      "    if t.id == 2: raise RuntimeError('no good')\n"
+      "    t.report(epoch=1, val_acc=p['x'], extra=t.seed)\n"
+      "    return {'val_acc': p['x'], 'seed': t.seed, 'n': p['name'] == 'a b\"c'}\n"
+      "serve(train)\n");
+  const SweepConfig s = sweep_of("mode = \"worker\"\ncommand = '/usr/bin/python3 " + script + "'",
+                                 "x = { uniform = [0, 1] }\nname = [\"a b\\\"c\"]\n");
+  const std::string logs = (d.path / "logs").string();
+  {
+    WorkerObjective o(s, {0, 0, 1, logs});
+    const TrialRecord a = o.run(Trial{0, {ParamValue{0.5}, ParamValue{std::string("a b\"c")}}}, {});
+    INFO(a.error);
+    CHECK(a.status == TrialStatus::kCompleted);
+    CHECK(a.best_metric == 0.5);
+    CHECK(a.curves.size() == 1u);
+    REQUIRE(a.results.size() == 1u);  // `n` is a JSON true: text, not a number
+    CHECK(a.results[0].first == "seed");
+    CHECK(a.results[0].second == static_cast<double>(trial_seed32(s, Trial{0, {}})));
+    const TrialRecord b = o.run(Trial{1, {ParamValue{0.25}, ParamValue{std::string("x")}}}, {});
+    CHECK(b.status == TrialStatus::kFailed);
+    CHECK(b.error.find("the command exited with status 3 during trial 1") != std::string::npos);
+    const TrialRecord c = o.run(Trial{2, {ParamValue{0.25}, ParamValue{std::string("x")}}}, {});
+    CHECK(c.status == TrialStatus::kFailed);
+    CHECK(c.error.find("the command reported the trial failed: RuntimeError: no good") == 0);
+    CHECK(c.error.find("Traceback") != std::string::npos);
+    CHECK(o.starts() == 2);  // once, and again after trial 1 died; trial 2 raised only
+  }  // stdin closed: the program exits on EOF
+  CHECK(d.read("starts") == "s\ns\n");
+  CHECK(d.read("logs/000000.out").find("Training finished.") != std::string::npos);
+  CHECK(d.read("logs/worker-0.out").find("ready after") != std::string::npos);
+  CHECK(trial_line(s, Trial{4, {ParamValue{0.5}, ParamValue{std::string("q\"")}}, 2}) ==
+        "{\"trial\": 4, \"attempt\": 2, \"seed\": " + std::to_string(trial_seed32(s, Trial{4, {}})) +
+            ", \"seed64\": " + std::to_string(trial_seed(s, Trial{4, {}})) +
+            ", \"params\": {\"x\": 0.5, \"name\": \"q\\\"\"}}\n");
+}
+
+TEST_CASE("a worker program that dies at start-up fails its trials quickly and is given up",
+          "[objective][worker]") {
+  const SweepConfig s = sweep_of("mode = \"worker\"\ncommand = 'echo broken >&2; exit 2'");
+  WorkerObjective o(s, {});
+  for (int i = 0; i < WorkerObjective::kStartupDeaths; ++i) {
+    const TrialRecord r = o.run(Trial{i, {ParamValue{int64_t{1}}}}, {});
+    CHECK(r.status == TrialStatus::kFailed);
+    CHECK(r.error.find("exited with status 2") != std::string::npos);
+    CHECK(r.error.find("broken") != std::string::npos);
+  }
+  const TrialRecord last = o.run(Trial{9, {ParamValue{int64_t{1}}}}, {});
+  CHECK(last.status == TrialStatus::kFailed);
+  CHECK(last.error.find("died at start-up 3 times in a row") != std::string::npos);
+  CHECK(o.starts() == WorkerObjective::kStartupDeaths);
+}
+
+TEST_CASE("a stop interrupts a worker trial and kills the program", "[objective][worker]") {
+  Dir d;
+  const SweepConfig s = sweep_of("mode = \"worker\"\ncommand = '''read line; touch " +
+                                 (d.path / "got").string() + "; exec sleep 100000'''");
+  WorkerObjective o(s, {});
+  const TrialRecord r = o.run(Trial{0, {ParamValue{int64_t{1}}}},
+                              TrialHooks{{}, [&] { return fs::exists(d.path / "got"); }});
+  CHECK(r.status == TrialStatus::kInterrupted);
+}
+
+TEST_CASE("the example worker sweep runs its example script on one program", "[objective][worker]") {
+  auto s = load_sweep(HS_SOURCE_DIR "/configs/sweep_worker.toml");
+  REQUIRE(s.ok());
+  CHECK(s->objective.worker_mode);
+  s->objective.command = "cd '" HS_SOURCE_DIR "' && " + s->objective.command;  // relative paths
+  const std::vector<ParamValue> good = {ParamValue{0.03}, ParamValue{1e-4}, ParamValue{int64_t{8}}};
+  WorkerObjective o(*s, {});
+  const TrialRecord a = o.run(Trial{1, good}, {});
+  INFO(a.error);
+  REQUIRE(a.status == TrialStatus::kCompleted);
+  CHECK(a.best_metric > 0.8);
+  CHECK(a.curves.size() == 8u);
+  CHECK(a.curve_extra_names == std::vector<std::string>{"epoch_time"});
+  REQUIRE(a.results.size() == 1u);
+  CHECK(a.results[0].first == "final_val_loss");
+  // Seeded by the trial's seed: the same trial again gives the same value, on the same program.
+  CHECK(o.run(Trial{1, good}, {}).best_metric == a.best_metric);
+  const TrialRecord bad = o.run(Trial{2, {ParamValue{-1.0}, ParamValue{1e-4}, ParamValue{int64_t{8}}}}, {});
+  CHECK(bad.status == TrialStatus::kFailed);
+  CHECK(bad.error.find("ValueError: need lr > 0") != std::string::npos);
+  CHECK(o.starts() == 1);
+}
