@@ -303,6 +303,7 @@ TEST_CASE("retry_failed runs failed and timed_out trials again as their next att
   }
   CHECK(again->finished() == 5);
   CHECK_FALSE(again->next().has_value());
+}
 
 TEST_CASE("a command timed_out runs again as its next attempt and next() says the attempt",
           "[sweep][queue][retry]") {
