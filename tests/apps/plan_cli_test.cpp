@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "support/cli.h"
@@ -132,10 +133,15 @@ TEST_CASE("recipe refuses a file with an [objective] table before anything runs"
   CHECK_FALSE(contains(r.out, "six tuning steps"));  // nothing ran
   CHECK_FALSE(fs::exists(s.path("r.h5")));
   CHECK_FALSE(fs::exists(s.path("rec.toml")));
-  // The shipped command sweep too (its command is on line 7).
+  // The shipped command sweep too, named at the line of its command.
   const Run e = hypersweep("recipe configs/sweep_command.toml --out '" + s.path("e.h5") + "'");
   CHECK(e.code == 2);
-  CHECK(contains(e.err, "configs/sweep_command.toml:7: command: "));
+  std::ifstream shipped(std::string(HS_SOURCE_DIR) + "/configs/sweep_command.toml");
+  int line = 0, command_line = 0;
+  for (std::string text; command_line == 0 && std::getline(shipped, text);)
+    if (++line, text.rfind("command = ", 0) == 0) command_line = line;
+  REQUIRE(command_line > 0);
+  CHECK(contains(e.err, "configs/sweep_command.toml:" + std::to_string(command_line) + ": command: "));
 }
 
 TEST_CASE("show's diagnosis line counts failed and short trials as such, never healthy",
