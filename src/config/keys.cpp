@@ -37,31 +37,8 @@ std::string float_text(double d) {
 
 }  // namespace
 
-// A TOML basic string.
-std::string quote(std::string_view s) {
-  std::string out = "\"";
-  for (char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    switch (ch) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\t': out += "\\t"; break;
-      case '\n': out += "\\n"; break;
-      case '\f': out += "\\f"; break;
-      case '\r': out += "\\r"; break;
-      default:
-        if (c < 0x20 || c == 0x7f) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += ch;
-        }
-    }
-  }
-  return out + "\"";
-}
+// A TOML basic string (core/text.h: quoted).
+std::string quote(std::string_view s) { return quoted(s); }
 
 // A value as TOML text; used both in messages ("got ...") and by to_toml.
 std::string render(const ConfigValue& v) {

@@ -67,8 +67,9 @@ class Coprocess {
   Coprocess(const Coprocess&) = delete;
   Coprocess& operator=(const Coprocess&) = delete;
 
-  // Writes all of `bytes` to its stdin. False when it no longer reads them (it exited, or
-  // closed its stdin).
+  // Writes all of `bytes` to its stdin, blocking while the socket's buffer (hundreds of KiB) is
+  // full: for short lines to a program that reads them. False when it no longer reads them (it
+  // exited, or closed its stdin).
   bool send(std::string_view bytes);
   // Waits up to 100 ms for output and hands it on as it comes (either callback may be empty;
   // on_stdout's answer is ignored). True while the program runs; false once it has exited and

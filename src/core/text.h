@@ -1,12 +1,15 @@
 // text.h: numbers as text that reads back to the same value: command lines, TOML files, the
-// results file's /space attributes and messages all write doubles this way.
+// results file's /space attributes and messages all write doubles this way. And strings in
+// double quotes, escaped as TOML basic strings and JSON both read them (quoted).
 //
 // May depend on: the standard library. Thread safety: pure functions.
 #pragma once
 
 #include <charconv>
 #include <cstdint>
+#include <cstdio>
 #include <string>
+#include <string_view>
 
 namespace hs {
 
@@ -28,6 +31,33 @@ inline std::string shortest_float(double x) {
   std::string s = shortest(x);
   if (s.find_first_of(".eEn") == std::string::npos) s += ".0";
   return s;
+}
+
+// `s` in double quotes with \" \\ \b \t \n \f \r and \u00XX for other control bytes: a TOML
+// basic string and a JSON string alike (other bytes, UTF-8 included, as they are).
+inline std::string quoted(std::string_view s) {
+  std::string out = "\"";
+  for (char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    switch (ch) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\b': out += "\\b"; break;
+      case '\t': out += "\\t"; break;
+      case '\n': out += "\\n"; break;
+      case '\f': out += "\\f"; break;
+      case '\r': out += "\\r"; break;
+      default:
+        if (c < 0x20 || c == 0x7f) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out += ch;
+        }
+    }
+  }
+  return out + "\"";
 }
 
 }  // namespace hs

@@ -18,26 +18,9 @@ constexpr std::string_view kDone = "@hypersweep done";
 constexpr std::string_view kFailed = "@hypersweep failed";
 constexpr size_t kErrorTail = 4096;  // bytes of a trial's stderr kept for its error
 
-std::string json_string(std::string_view s) {
-  std::string o = "\"";
-  for (char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      o += '\\', o += c;
-    } else if (u < 0x20) {
-      char b[8];
-      std::snprintf(b, sizeof b, "\\u%04x", u);
-      o += b;
-    } else {
-      o += c;
-    }
-  }
-  return o + "\"";
-}
-
 std::string json_value(const ParamValue& v) {
   if (const bool* b = std::get_if<bool>(&v)) return *b ? "true" : "false";
-  if (const std::string* s = std::get_if<std::string>(&v)) return json_string(*s);
+  if (const std::string* s = std::get_if<std::string>(&v)) return quoted(*s);
   if (const int64_t* i = std::get_if<int64_t>(&v)) return shortest(*i);
   return shortest_float(std::get<double>(v));  // a point or an exponent: a float in Python too
 }
@@ -61,7 +44,7 @@ std::string trial_line(const SweepConfig& sweep, const Trial& t) {
                   ", \"seed\": " + std::to_string(trial_seed32(sweep, t)) +
                   ", \"seed64\": " + std::to_string(trial_seed(sweep, t)) + ", \"params\": {";
   for (size_t i = 0; i < sweep.space.params.size() && i < t.values.size(); ++i)
-    l += (i ? ", " : "") + json_string(sweep.space.params[i].name) + ": " + json_value(t.values[i]);
+    l += (i ? ", " : "") + quoted(sweep.space.params[i].name) + ": " + json_value(t.values[i]);
   return l + "}}\n";
 }
 

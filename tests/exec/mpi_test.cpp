@@ -14,16 +14,11 @@
 #include "store/read_results.h"
 #include "store/results_file.h"
 #include "support/cli.h"
+#include "support/records.h"
 
 using namespace hs::test;
 
 namespace {
-
-std::vector<hs::TrialRecord> records_of(const std::string& path) {
-  auto f = hs::ResultsFile::open(path);
-  REQUIRE(f.ok());
-  return f->trials();
-}
 
 // A seconds-long sweep on synthetic data.
 std::string synthetic_sweep(const std::string& sweep_table, const std::string& space) {

@@ -13,16 +13,11 @@
 
 #include "store/results_file.h"
 #include "support/cli.h"
+#include "support/records.h"
 
 using namespace hs::test;
 
 namespace {
-
-std::vector<hs::TrialRecord> records_of(const std::string& path) {
-  auto f = hs::ResultsFile::open(path);
-  REQUIRE(f.ok());
-  return f->trials();
-}
 
 // The worker script: each start appends "<pid>" to starts.txt, each trial "<id> <pid>" to
 // trials.txt before it does anything; trial 2 raises, trial 4 calls os._exit(1), trial 6 hangs

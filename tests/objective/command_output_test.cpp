@@ -228,7 +228,7 @@ TEST_CASE("a command is told its worker and local worker and threads and devices
   CHECK(visible_devices(5, 1, 0, nullptr) == "5");
 }
 
-TEST_CASE("the [objective] keys of worker mode and GPUs are checked", "[objective][command]") {
+TEST_CASE("the objective table keys of worker mode and GPUs are checked", "[objective][command]") {
   auto err = [](const std::string& objective, const std::string& space = "x = 1\n") {
     auto s = load_sweep_text("[objective]\n" + objective + "\n[space]\n" + space, "s.toml");
     return s ? std::string() : s.error().str();
