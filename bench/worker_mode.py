@@ -20,7 +20,7 @@ Quoted as medians over --repeats rounds, the three modes interleaved within each
 
 Needs Debian's python3-torch (scripts/install-deps.sh --bench), python3-optuna and
 dataset-fashion-mnist, and a built hypersweep (scripts/build.sh). Run from the repository root:
-  /usr/bin/python3 bench/worker_mode.py [--repeats 3] [--epochs 2]
+  /usr/bin/python3 bench/worker_mode.py [--repeats 3] [--epochs 8]
 """
 import argparse
 import os
@@ -141,7 +141,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--trials", type=int, default=16)
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--epochs", type=int, default=6)
+    ap.add_argument("--epochs", type=int, default=8)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--repeats", type=int, default=1)
     ap.add_argument("--hypersweep", default=os.path.join(ROOT, "build", "bin", "hypersweep"))
