@@ -28,22 +28,6 @@ std::string number_text(double v, const char* format = "{:.4f}") {
   return std::isfinite(v) ? fmt::format(fmt::runtime(format), v) : std::string("-");
 }
 
-// The results a command printed beyond its metric: the union of every trial's names, in
-// first-seen order.
-std::vector<std::string> result_names(const std::vector<TrialRecord>& trials) {
-  std::vector<std::string> names;
-  for (const auto& t : trials)
-    for (const auto& [n, v] : t.results)
-      if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
-  return names;
-}
-
-double result_of(const TrialRecord& t, const std::string& name) {
-  for (const auto& [n, v] : t.results)
-    if (n == name) return v;
-  return NAN;
-}
-
 // `show --trial N`: one trial whole: its parameters, status, error, results, curve (every
 // column, the printed ones too), where its logs are, and its diagnosis.
 int show_trial(const std::string& path, const AnalysedFile& an, int64_t id) {
@@ -153,7 +137,7 @@ int run_show(const ShowArgs& a) {
   for (size_t k = 0; k < shown; ++k) {
     const auto& t = trials[order[k]];
     std::string result_cells;
-    for (const auto& n : results) result_cells += fmt::format(" {:>12}", number_text(result_of(t, n), "{:.6g}"));
+    for (const auto& n : results) result_cells += fmt::format(" {:>12}", number_text(result_value(t, n), "{:.6g}"));
     fmt::print("{:>6}  {:<13} {:>10} {:>8}{} {:>6} {:>7.1f}  {:<40} {}\n", t.id, status_name(t.status),
                number_text(t.best_metric), number_text(t.test_acc), result_cells, t.epochs,
                t.seconds, describe(h.space, t.params, 4), labels_of(an->findings[order[k]]));

@@ -2,7 +2,6 @@
 #include "store/export.h"
 
 #include "core/file.h"
-#include "store/layout.h"
 
 #include <cmath>
 #include <cstdio>
@@ -93,7 +92,7 @@ std::string summary_csv(const ResultsData& d) {
                         "epochs_run", "seconds", "rank", "host", "attempt"}) {
     head.push_back(c);
   }
-  const std::vector<std::string> results = store::results_of(d.trials);
+  const std::vector<std::string> results = result_names(d.trials);
   for (const std::string& name : results) head.push_back(csv_field(name));
   head.push_back("error");
   std::string out;
@@ -111,12 +110,7 @@ std::string summary_csv(const ResultsData& d) {
     f.push_back(std::to_string(r.rank));
     f.push_back(csv_field(r.host));
     f.push_back(std::to_string(r.attempt));
-    for (const std::string& name : results) {
-      double v = NAN;
-      for (const auto& [n, x] : r.results)
-        if (n == name) v = x;
-      f.push_back(csv_number(v));
-    }
+    for (const std::string& name : results) f.push_back(csv_number(result_value(r, name)));
     f.push_back(csv_field(r.error));
     add_line(&out, f);
   }

@@ -108,14 +108,6 @@ std::string free_name(std::string name, const char* prefix, const Taken& taken) 
 
 }  // namespace
 
-std::vector<std::string> results_of(const std::vector<TrialRecord>& trials) {
-  std::vector<std::string> names;
-  for (const TrialRecord& r : trials)
-    for (const auto& [name, value] : r.results)
-      if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
-  return names;
-}
-
 bool has_results_of(const Layout& l, const TrialRecord& r) {
   return std::all_of(r.results.begin(), r.results.end(), [&](const auto& kv) {
     return std::find(l.results.begin(), l.results.end(), kv.first) != l.results.end();
@@ -208,12 +200,7 @@ std::vector<char> pack_row(const Layout& l, const TrialRecord& r) {
   put<int32_t>(&row, l.cols[k++], r.rank);
   put_value(&row, l.cols[k++], r.host);
   put<int32_t>(&row, l.cols[k++], r.attempt);
-  for (const std::string& name : l.results) {
-    double v = NAN;
-    for (const auto& [n, x] : r.results)
-      if (n == name) v = x;
-    put<double>(&row, l.cols[k++], v);
-  }
+  for (const std::string& name : l.results) put<double>(&row, l.cols[k++], result_value(r, name));
   return row;
 }
 

@@ -42,15 +42,12 @@ struct Layout {
 };
 
 // Errors: a parameter named like a fixed column (id, status, best_epoch, ..., or error).
-// `results`: the names of the result columns (results_of), in order; a result column is named
+// `results`: the names of the result columns (result_names, trial/record.h), in order; a result column is named
 // as the result unless that name is taken by a fixed column, a parameter or an earlier column:
 // then "result_" is put in front (until it is free).
 Result<Layout> make_layout(const std::string& path, const SearchSpace& space,
                            const std::vector<std::string>& results = {});
 
-// The names of every result the records hold (TrialRecord::results), in first-recorded order:
-// the result columns of a /summary that holds them.
-std::vector<std::string> results_of(const std::vector<TrialRecord>& trials);
 // Whether layout `l` has a column for every result of `r`.
 bool has_results_of(const Layout& l, const TrialRecord& r);
 

@@ -128,7 +128,7 @@ Status ResultsFile::rebuild_h5(const std::vector<int64_t>& ids) {
   errno = 0;
   {
     store::H5Writer fresh;
-    made = fresh.create(tmp, s.header, store::results_of(s.trials));
+    made = fresh.create(tmp, s.header, result_names(s.trials));
     for (size_t i = 0; made.ok() && i < s.trials.size(); ++i) made = fresh.write(s.trials[i]);
     if (made.ok()) made = fresh.write_image(tmp);
   }
@@ -138,7 +138,7 @@ Status ResultsFile::rebuild_h5(const std::vector<int64_t>& ids) {
     ::unlink(tmp.c_str());  // ours: create() made it anew (O_EXCL), or it is not there
     return store::plain_h5_error(made.error(), "cannot rebuild the HDF5 file from its journal", err);
   }
-  made = s.h5.open(s.path, s.header, ids, store::results_of(s.trials));
+  made = s.h5.open(s.path, s.header, ids, result_names(s.trials));
   if (made.ok()) return made;
   return store::plain_h5_error(made.error(), "cannot open the rebuilt HDF5 file", errno);
 }
@@ -217,7 +217,7 @@ Result<ResultsFile> ResultsFile::open(const std::string& path) {
   std::vector<int64_t> ids;
   for (const TrialRecord& r : s.trials) ids.push_back(r.id);
   if (ready.ok() && j->clean_close && h5_matches(path, s.trials) &&
-      s.h5.open(path, s.header, ids, store::results_of(s.trials)).ok())
+      s.h5.open(path, s.header, ids, result_names(s.trials)).ok())
     return out;
   if (ready.ok()) ready = out.rebuild_h5(ids);
   if (ready.ok()) return out;

@@ -5,6 +5,7 @@
 // May depend on: core, search (Trial, ParamValue), trial/status.h. Thread safety: plain values.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <string>
@@ -84,6 +85,23 @@ inline TrialRecord record_of(const Trial& t, TrialStatus s) {
   r.status = s;
   r.attempt = t.attempt;
   return r;
+}
+
+// The names of every result the records hold (TrialRecord::results), in first-recorded order:
+// the result columns of /summary, export's summary.csv, `show` and the report.
+inline std::vector<std::string> result_names(const std::vector<TrialRecord>& trials) {
+  std::vector<std::string> names;
+  for (const TrialRecord& r : trials)
+    for (const auto& [name, value] : r.results)
+      if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+  return names;
+}
+
+// The value of r's result `name`; NaN when r has none.
+inline double result_value(const TrialRecord& r, const std::string& name) {
+  for (const auto& [n, v] : r.results)
+    if (n == name) return v;
+  return NAN;
 }
 
 // The trial a record is of (what a strategy asked).
