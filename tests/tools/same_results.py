@@ -9,7 +9,8 @@ trial id), each trial group's attributes, its curves and update ratios, and each
 /space attribute; for a recipe, the same for every step group, and each step's attributes and
 series. NEW may have attributes that OLD lacks (the layout may only gain attributes), never
 the reverse. What a run measures of the clock is left out: the seconds columns, start_time,
-and where each trial ran (rank, host).
+and where each trial ran (rank, host); a trial's log_path is compared within its results
+file's .logs folder (each file keeps its trials' logs beside itself).
 
 Exit 0 when they match; 1 with every difference on stderr (at most 40 lines) when not.
 """
@@ -100,7 +101,12 @@ def compare_layout(old, new, where, diff):
             diff.add(path, "missing")
             continue
         other = new["trials"][name]
-        compare_attrs(group, other, path, diff)
+        compare_attrs(group, other, path, diff, skip={"log_path"})
+        # A command trial's logs lie beside its own results file: the same name in its .logs.
+        if "log_path" in group.attrs:
+            o, n = (text(g.attrs.get("log_path", "")).rpartition(".logs/")[2] for g in (group, other))
+            if o != n:
+                diff.add(path, f"attribute log_path: {o!r} -> {n!r} in the results' .logs folder")
         compare_table(group["curves"], other["curves"], f"{path}/curves", diff)
         ratio = group["update_ratio"]
         compare_attrs(ratio, other["update_ratio"], f"{path}/update_ratio", diff)
