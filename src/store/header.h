@@ -7,8 +7,10 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "search/space.h"
+#include "trial/record.h"
 #include "trial/metric.h"
 
 namespace hs {
@@ -26,6 +28,11 @@ struct SweepHeader {
   std::string start_time;   // ISO 8601, UTC
   Metric metric;            // root attributes metric and direction
   SearchSpace space;
+  // The sweep's pruner ([sweep] pruner: "median", "asha", ...; "" none) and, for the bracketed
+  // ones, its rungs (trial/record.h: Rung), as root attributes `pruner` and `rungs`. A header
+  // written before pruners has none.
+  std::string pruner;
+  std::vector<Rung> rungs;
   // How config texts are compared when this header meets a file's (header_difference); not
   // stored, so a file's header read back has none. nullptr: the text's lines, "# file:" aside.
   ConfigForm config_form = nullptr;

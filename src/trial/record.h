@@ -61,7 +61,32 @@ struct TrialRecord {
   // Where the trial's own output was kept, on the host that ran it: <log_path>.out (stdout) and
   // <log_path>.err (stderr); "" when none was kept (the built-in trainer).
   std::string log_path;
+  // Pruning ([sweep] pruner, prune/pruner.h). `rung`: the highest rung of its bracket the trial
+  // reached (0-based; -1: none reached, or no bracketed pruner); `bracket`: hyperband's bracket
+  // s, sha's bracket index (-1: none); `decision`: what the last decision on it was based on
+  // ("pruned at rung 1 (epoch 3): val_acc 0.71 not in the top 2 of 7 there (0.74 and better)";
+  // "": no decision). A pruned trial's `epochs` is the epoch it was pruned at (pruned_epoch).
+  int rung = -1;
+  int bracket = -1;
+  std::string decision;
 };
+
+// One rung of a bracketed pruner's schedule (asha, hyperband, sha): trials of bracket `bracket`
+// are judged at epoch `epoch`, their rung `rung` (0-based); `trials`: how many a synchronous
+// bracket's rung holds (sha, and the hyperband table's n_i), 0 when open-ended (asha). The
+// schedule is the results file's root attribute `rungs` (store/header.h).
+struct Rung {
+  int bracket = 0;
+  int rung = 0;
+  int epoch = 0;
+  int64_t trials = 0;
+  bool operator==(const Rung&) const = default;
+};
+
+// The epoch a pruned trial was stopped at (its last finished epoch); 0 for any other status.
+inline int pruned_epoch(const TrialRecord& r) {
+  return r.status == TrialStatus::kPruned ? r.epochs : 0;
+}
 
 // Whether a trial was lost rather than wrong: a failed one whose process was killed by a signal
 // (a crash, the kernel's OOM killer, a node going down), or a command timed_out past its
