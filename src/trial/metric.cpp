@@ -34,6 +34,16 @@ double metric_value(const EpochRow& row, std::string_view name) {
   return NAN;
 }
 
+double epoch_metric(const TrialRecord& r, size_t row, std::string_view name) {
+  if (row >= r.curves.size()) return NAN;
+  if (is_epoch_metric(name)) return metric_value(r.curves[row], name);
+  for (size_t k = 0; k < r.curve_extra_names.size(); ++k)
+    if (r.curve_extra_names[k] == name)
+      return row < r.curve_extra.size() && k < r.curve_extra[row].size() ? r.curve_extra[row][k]
+                                                                          : NAN;
+  return NAN;
+}
+
 Outcome outcome_of(const TrialRecord& r) {
   if (r.status == TrialStatus::kDiverged || !std::isfinite(r.best_metric)) return Outcome::none();
   return Outcome::of(r.best_metric);

@@ -42,6 +42,10 @@ bool improves(Direction d, double value, double best);
 // one, and its value in `row` (NaN for any other name).
 bool is_epoch_metric(std::string_view name);
 double metric_value(const EpochRow& row, std::string_view name);
+// The value of metric `name` on row `row` of r's curves: an epoch metric (metric_value), else a
+// column a command printed on its epoch lines (r.curve_extra); NaN when the row has none. What
+// a pruner judges an epoch by, and the report's rung chart.
+double epoch_metric(const TrialRecord& r, size_t row, std::string_view name);
 
 // What the strategy is told of a finished trial: its best_metric, unless it diverged or has
 // none (a finite best_metric is a result whatever else the status says).
