@@ -164,6 +164,31 @@ inline Result<std::vector<double>> read_attr_doubles(const std::string& path, hi
   return out;
 }
 
+// A 2-D int64 attribute of `rows` rows of `cols` values, row after row in `v` (the root's rungs).
+inline Status attr_int64_table(const std::string& path, hid_t loc, const char* name,
+                               const std::vector<int64_t>& v, size_t cols) {
+  const hsize_t dims[2] = {v.size() / cols, cols};
+  H5_OPEN(space, H5Screate_simple(2, dims, nullptr), H5Sclose);
+  H5_OPEN(attr, H5Acreate2(loc, name, H5T_NATIVE_INT64, space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+  if (!v.empty()) H5_TRY(H5Awrite(attr.get(), H5T_NATIVE_INT64, v.data()));
+  return Status::Ok();
+}
+
+// A 2-D int64 attribute of `cols` columns back, row after row; another shape is an error.
+inline Result<std::vector<int64_t>> read_attr_int64_table(const std::string& path, hid_t loc,
+                                                          const char* name, size_t cols) {
+  H5_OPEN(attr, H5Aopen(loc, name, H5P_DEFAULT), H5Aclose);
+  H5_OPEN(space, H5Aget_space(attr.get()), H5Sclose);
+  hsize_t dims[2] = {0, 0};
+  if (H5Sget_simple_extent_ndims(space.get()) != 2 ||
+      H5Sget_simple_extent_dims(space.get(), dims, nullptr) < 0 || dims[1] != cols)
+    return make_error(path, std::string("attribute ") + name + " is not a table of " +
+                                std::to_string(cols) + " columns");
+  std::vector<int64_t> out(dims[0] * dims[1]);
+  if (!out.empty()) H5_TRY(H5Aread(attr.get(), H5T_NATIVE_INT64, out.data()));
+  return out;
+}
+
 // A parameter's value as a scalar attribute of its own type: int8 for a bool, int64, double, or
 // a string.
 inline Status attr_value(const std::string& path, hid_t loc, const char* name, const ParamValue& v) {
