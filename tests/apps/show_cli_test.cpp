@@ -133,7 +133,7 @@ TEST_CASE("export writes the printed columns", "[cli][show]") {
   INFO(r.out << r.err);
   REQUIRE(r.code == 0);
   const std::string summary = slurp(s.path("csv/summary.csv"));
-  CHECK(contains(summary, ",attempt,final_val_loss,error\n"));
+  CHECK(contains(summary, ",attempt,pruned_epoch,rung,bracket,final_val_loss,error\n"));
   CHECK(contains(summary, ",0.4375,"));
   const std::string curves = slurp(s.path("csv/curves.csv"));
   CHECK(contains(curves, ",seconds,epoch_time\n"));
