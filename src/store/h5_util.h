@@ -35,8 +35,15 @@ inline Error in_group(Error e, const std::string& group) {
 // the disk is full (HDF5's own words for that are "unable to flush"). The call's text and source
 // line are left out. Other errors come back as they are.
 inline Error plain_h5_error(Error e, const std::string& doing, int err = 0) {
+  // h5_error's form: the call (an H5 function, or the variable H5_TRY checked: `has`), then
+  // " failed (<source>:<line>)".
   const size_t failed = e.message.find(" failed (");
-  if (e.message.rfind("H5", 0) != 0 || failed == std::string::npos) return e;
+  if (failed == std::string::npos) return e;
+  const size_t close = e.message.find(')', failed);
+  const size_t line = e.message.rfind(':', close);
+  if (close == std::string::npos || line == std::string::npos || line < failed || line + 1 == close ||
+      e.message.find_first_not_of("0123456789", line + 1) != close)
+    return e;
   const size_t colon = e.message.find("): ", failed);
   std::string why = colon == std::string::npos ? "" : e.message.substr(colon + 3);
   if (err == ENOSPC || err == EDQUOT || err == EFBIG || err == EROFS || err == EIO)
