@@ -209,8 +209,9 @@ void add_show(CLI::App& app, Runner* run) {
   auto a = std::make_shared<ShowArgs>();
   auto* show = app.add_subcommand(
       "show",
-      std::string("Print a results file's sweep: trials by status, the top trials with their\n"
-      "parameters, and what their curves say, each label with its evidence and what to try.\n"
+      std::string("Print a results file's sweep: trials by status, what its pruner pruned (per rung\n"
+      "with asha, hyperband and sha), the top trials with their parameters, and what their\n"
+      "curves say, each label with its evidence and what to try.\n"
       "Diagnosis labels:\n  ") + kFindingLabels + "\n"
       "Reads the HDF5 file alone (a copy, or a running sweep).\n"
       "Examples:\n"
