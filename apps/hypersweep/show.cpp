@@ -50,8 +50,9 @@ void show_pruning(const SweepHeader& h, const std::vector<TrialRecord>& trials) 
   fmt::print("pruner {}: pruned {} of {} trials{}\n", h.pruner.empty() ? "?" : h.pruner, pruned,
              trials.size(), at);
   for (const RungCount& c : rung_counts(h.rungs, trials, h.metric)) {
-    fmt::print("  bracket {} rung {} (epoch {:>3}{}): {:>4} reached, {:>4} pruned there, best {} {}{}\n",
-               c.rung.bracket, c.rung.rung, c.rung.epoch,
+    fmt::print("  {}rung {} (epoch {:>3}{}): {:>4} reached, {:>4} pruned there, best {} {}{}\n",
+               c.rung.bracket >= 0 ? fmt::format("bracket {} ", c.rung.bracket) : "", c.rung.rung,
+               c.rung.epoch,
                c.rung.trials > 0 ? fmt::format(", {} planned", c.rung.trials) : "", c.reached,
                c.pruned, h.metric.name, number_text(c.best),
                c.best_id >= 0 ? fmt::format(" (trial {})", c.best_id) : "");

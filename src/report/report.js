@@ -258,8 +258,9 @@
       if (D.pruner || NPRUNED) {
         var brackets = {};
         RUNGS.forEach(function (r) { brackets[r[0]] = 1; });
+        var nb = Object.keys(brackets).filter(function (b) { return +b >= 0; }).length;
         h += '<dt>pruner</dt><dd>' + esc(D.pruner || '?') + ': ' + NPRUNED + ' of ' + N + ' trials pruned' +
-          (RUNGS.length ? ', ' + RUNGS.length + ' rungs in ' + Object.keys(brackets).length + ' bracket(s)' : '') + '</dd>';
+          (RUNGS.length ? ', ' + RUNGS.length + ' rungs' + (nb ? ' in ' + nb + ' brackets' : '') : '') + '</dd>';
       }
       if (best >= 0) {
         h += '<dt>best trial</dt><dd><b>' + T.id[best] + '</b>: ' + esc(D.metric) + ' ' + fmt(T.bm[best], 5) +
@@ -571,16 +572,16 @@
     function renderRungs() {
       var sec = $('rungs'), el = $('plot-rungs');
       if (!RUNGS.length) { sec.style.display = 'none'; el.setAttribute('data-series', '0'); return; }
-      var cats = RUNGS.map(function (r) { return 'b' + r[0] + ' r' + r[1] + ' ' + XL.charAt(0) + r[2]; });
+      var cats = RUNGS.map(function (r) { return (r[0] >= 0 ? 'b' + r[0] + ' ' : '') + 'r' + r[1] + ' ' + XL.charAt(0) + r[2]; });
       var reached = RUNGS.map(function (r) { return r[4]; }), bests = RUNGS.map(function (r) { return r[6]; });
       var hasBest = has(bests);
       var fr = frame({ w: 1100, h: 300, legend: true, x: [0, 1], xcat: cats, y: [0, Math.max(1, Math.max.apply(null, reached))],
-        xlabel: 'bracket b, rung r, at ' + XL + ' e', ylabel: 'trials',
+        xlabel: (RUNGS[0][0] >= 0 ? 'bracket b, ' : '') + 'rung r, at ' + XL + ' e', ylabel: 'trials',
         y2: hasBest ? extent([bests]) : null, y2label: 'best ' + D.metric });
       var band = RUNGS.length > 1 ? fr.X.f(1) - fr.X.f(0) : (fr.w - fr.m.l - fr.m.r), bw = Math.min(60, band * 0.6);
       var s = '', y0 = fr.Y.f(0), line = [], lines = [];
       RUNGS.forEach(function (r, k) {
-        var x = fr.X.f(k) - bw / 2, tip = 'bracket ' + r[0] + ' rung ' + r[1] + ' (' + XL + ' ' + r[2] + '): ' + r[4] +
+        var x = fr.X.f(k) - bw / 2, tip = (r[0] >= 0 ? 'bracket ' + r[0] + ' ' : '') + 'rung ' + r[1] + ' (' + XL + ' ' + r[2] + '): ' + r[4] +
           ' reached' + (r[3] > 0 ? ' of ' + r[3] + ' planned' : '') + ', ' + r[5] + ' pruned there' +
           (ok(r[6]) ? ', best ' + D.metric + ' ' + fmt(r[6], 5) + ' (trial ' + r[7] + ')' : '');
         if (k > 0 && r[0] !== RUNGS[k - 1][0]) {

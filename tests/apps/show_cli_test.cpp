@@ -150,6 +150,7 @@ struct Pruned {
   int epochs;
   double base;
   int rung;
+  int bracket = -1;
 };
 
 std::string pruned_sweep(const Scratch& s, const std::string& name, const std::string& pruner,
@@ -186,7 +187,7 @@ std::string pruned_sweep(const Scratch& s, const std::string& name, const std::s
     r.best_epoch = p.epochs;
     r.best_metric = p.epochs > 0 ? r.curves.back().val_acc : NAN;
     r.rung = p.rung;
-    r.bracket = rungs.empty() ? -1 : 0;
+    r.bracket = p.bracket;
     if (p.status == TrialStatus::kPruned)
       r.decision = "pruned at epoch " + std::to_string(p.epochs) + ": val_acc below the cut";
     REQUIRE(f->append(r).ok());
@@ -199,9 +200,9 @@ std::string pruned_sweep(const Scratch& s, const std::string& name, const std::s
 
 TEST_CASE("show counts each rung's trials and marks pruned trials", "[cli][show][prune]") {
   Scratch s;
-  // asha: rung 0 at epoch 1, rung 1 at epoch 3. Trials 0 and 1 pruned at rung 0, 2 at rung 1,
-  // 3 completed past both.
-  const std::string path = pruned_sweep(s, "asha.h5", "asha", {{0, 0, 1, 0}, {0, 1, 3, 0}},
+  // asha: rung 0 at epoch 1, rung 1 at epoch 3, no brackets. Trials 0 and 1 pruned at rung 0,
+  // 2 at rung 1, 3 completed past both.
+  const std::string path = pruned_sweep(s, "asha.h5", "asha", {{-1, 0, 1, 0}, {-1, 1, 3, 0}},
                                         {{0, TrialStatus::kPruned, 1, 0.50, 0},
                                          {1, TrialStatus::kPruned, 1, 0.70, 0},
                                          {2, TrialStatus::kPruned, 3, 0.60, 1},
@@ -210,15 +211,15 @@ TEST_CASE("show counts each rung's trials and marks pruned trials", "[cli][show]
   INFO(r.out << r.err);
   REQUIRE(r.code == 0);
   CHECK(contains(r.out, "pruner asha: pruned 3 of 4 trials: 2 at epoch 1, 1 at epoch 3\n"));
-  CHECK(contains(r.out, "bracket 0 rung 0 (epoch   1):    4 reached,    2 pruned there, best val_acc 0.7100 (trial 1)\n"));
-  CHECK(contains(r.out, "bracket 0 rung 1 (epoch   3):    2 reached,    1 pruned there, best val_acc 0.6300 (trial 2)\n"));
+  CHECK(contains(r.out, "\n  rung 0 (epoch   1):    4 reached,    2 pruned there, best val_acc 0.7100 (trial 1)\n"));
+  CHECK(contains(r.out, "\n  rung 1 (epoch   3):    2 reached,    1 pruned there, best val_acc 0.6300 (trial 2)\n"));
   CHECK(contains(r.out, "pruned@3"));
   CHECK(contains(r.out, "pruned@1"));
   r = hypersweep("show '" + path + "' --trial 2");
-  CHECK(contains(r.out, "pruned at epoch 3, rung 1, bracket 0\n"));
+  CHECK(contains(r.out, "pruned at epoch 3, rung 1\n"));
   CHECK(contains(r.out, "decision: pruned at epoch 3: val_acc below the cut\n"));
   r = hypersweep("show '" + path + "' --trial 3");
-  CHECK(contains(r.out, "\nrung 1, bracket 0\n"));
+  CHECK(contains(r.out, "\nrung 1\n"));
   CHECK_FALSE(contains(r.out, "decision:"));
 }
 
@@ -240,4 +241,24 @@ TEST_CASE("show of a median pruner's sweep says when trials were pruned and no r
   // A sweep without a pruner says nothing of pruning.
   r = hypersweep("show '" + printed_sweep(s) + "'");
   CHECK_FALSE(contains(r.out, "pruner"));
+}
+
+TEST_CASE("show counts a hyperband sweep's rungs bracket by bracket", "[cli][show][prune]") {
+  Scratch s;
+  // Bracket 1: rungs at epochs 1 (3 planned) and 3 (1 planned); bracket 0: one rung at epoch 3.
+  // Trial 0 pruned at bracket 1's rung 0, 1 went on and was pruned at its rung 1; 2 completed
+  // bracket 0.
+  const std::string path = pruned_sweep(s, "hyperband.h5", "hyperband", {{1, 0, 1, 3}, {1, 1, 3, 1}, {0, 0, 3, 1}},
+                                        {{0, TrialStatus::kPruned, 1, 0.50, 0, 1},
+                                         {1, TrialStatus::kPruned, 3, 0.60, 1, 1},
+                                         {2, TrialStatus::kCompleted, 3, 0.40, 0, 0}});
+  Run r = hypersweep("show '" + path + "'");
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  CHECK(contains(r.out, "pruner hyperband: pruned 2 of 3 trials: 1 at epoch 1, 1 at epoch 3\n"));
+  CHECK(contains(r.out, "  bracket 1 rung 0 (epoch   1, 3 planned):    2 reached,    1 pruned there, best val_acc 0.6100 (trial 1)\n"));
+  CHECK(contains(r.out, "  bracket 1 rung 1 (epoch   3, 1 planned):    1 reached,    1 pruned there, best val_acc 0.6300 (trial 1)\n"));
+  CHECK(contains(r.out, "  bracket 0 rung 0 (epoch   3, 1 planned):    1 reached,    0 pruned there, best val_acc 0.4300 (trial 2)\n"));
+  r = hypersweep("show '" + path + "' --trial 1");
+  CHECK(contains(r.out, "pruned at epoch 3, rung 1, bracket 1\n"));
 }
