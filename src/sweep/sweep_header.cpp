@@ -1,6 +1,7 @@
 #include "sweep/sweep_header.h"
 
 #include "config/canonical.h"
+#include "prune/pruner.h"
 
 namespace hs {
 

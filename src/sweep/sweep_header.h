@@ -1,6 +1,7 @@
 // sweep_header.h: the results file's header (store/header.h) of a sweep file's sweep.
 //
-// May depend on: config, store (the header), trial. Thread safety: pure function.
+// May depend on: config, prune (the rung schedule), store (the header), trial. Thread safety:
+// pure function.
 #pragma once
 
 #include <string>
