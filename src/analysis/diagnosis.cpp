@@ -501,11 +501,6 @@ std::optional<Finding> check_too_short(const TrialRecord& in, const DiagnosisOpt
   if (n == 0)
     return make("too_short", "no epochs recorded (status " + std::string(status_name(in.status)) + "): nothing to read",
                 advice, 0, 0);
-  if (in.status == TrialStatus::kPruned)  // stopped on purpose: nothing to fix in its config
-    return make("too_short",
-                "pruned after " + std::to_string(n) + " epoch" + (n > 1 ? "s" : "") +
-                    ", fewer than " + std::to_string(opt.min_epochs) + ": too few to read trends",
-                "", ep(in, 0), ep(in, n - 1));
   return make("too_short",
               "only " + std::to_string(n) + " epoch" + (n > 1 ? "s" : "") + " recorded, fewer than " +
                   std::to_string(opt.min_epochs) + ": no NaN/inf, but too few to read trends",

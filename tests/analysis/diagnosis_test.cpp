@@ -101,13 +101,6 @@ TEST_CASE("a short curve says less: too_short with too few epochs, whatever its 
   CHECK(contains(fs[0].evidence, "too few"));
   CHECK(contains(fs[0].advice, "at least 4 epochs"));
   CHECK(fs[0].to_epoch == 3);
-  // A pruner stopped it: too short to read, but nothing to change in its config.
-  in.status = TrialStatus::kPruned;
-  const auto pruned = diagnose(in, SweepContext{0.95});
-  REQUIRE(pruned.size() == 1);
-  CHECK(pruned[0].label == "too_short");
-  CHECK(contains(pruned[0].evidence, "pruned after 3 epochs"));
-  CHECK(pruned[0].advice.empty());
 }
 
 // ---- failed, too_short, diverged_at_start: never healthy ----
