@@ -189,7 +189,6 @@ class Scheduler {
         continue;
       }
       wait.reset();
-      if (m.tag != kEpoch) std::fprintf(stderr, "DBG tag %d from %d\n", m.tag, m.source);
       if (m.tag == kReady) {
         ready(m);
       } else if (m.tag == kResult) {
@@ -247,7 +246,6 @@ class Scheduler {
       }
       const int w = idle_.front();
       idle_.pop_front();
-      std::fprintf(stderr, "DBG send trial %ld to %d\n", (long)t->id, w);
       send(comm_, w, kTrial, encode_record(record_of(*t, TrialStatus::kFailed)));
       busy_[static_cast<size_t>(w)] = std::move(*t);
     }
@@ -271,7 +269,6 @@ class Scheduler {
       abort_job("rank 0 got an epoch from rank " + std::to_string(m.source) +
                 " of a trial it was not given");
     const bool stop = stopping_ || queue_.judge(so_far.id, so_far);
-    std::fprintf(stderr, "DBG epoch %ld e%d from %d -> %d\n", (long)so_far.id, so_far.curves.back().epoch, m.source, (int)stop);
     send(comm_, m.source, kAnswer, stop ? "1" : "0");
   }
   void result(const Message& m) {
