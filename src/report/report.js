@@ -215,7 +215,7 @@
     for (var q0 = 0; q0 < xls.length; ++q0) xls[q0].textContent = XL;
     function curveOf(i) { return T.c[i]; }
     function better(a, b) { return MAX ? a > b : a < b; }
-    var PE = T.pe || [], RG = T.rg || [], DEC = T.dec || [], RUNGS = D.rungs || [];
+    var PE = T.pe || [], RG = T.rg || [], BR = T.br || [], DEC = T.dec || [], RUNGS = D.rungs || [];
     function pruned(i) { return PE[i] > 0; }
     var NPRUNED = 0;
     for (var q1 = 0; q1 < N; ++q1) if (pruned(q1)) ++NPRUNED;
@@ -366,7 +366,7 @@
         ' (rank ' + T.rank[i] + ')';
       if (pruned(i) || RG[i] >= 0)
         h += '<div class="decision">' + (pruned(i) ? 'pruned at ' + XL + ' ' + PE[i] : '') +
-          (RG[i] >= 0 ? (pruned(i) ? ', ' : '') + 'rung ' + RG[i] + (T.br[i] >= 0 ? ' of bracket ' + T.br[i] : '') : '') +
+          (RG[i] >= 0 ? (pruned(i) ? ', ' : '') + 'rung ' + RG[i] + (BR[i] >= 0 ? ' of bracket ' + BR[i] : '') : '') +
           (DEC[i] ? ': ' + esc(DEC[i]) : '') + '</div>';
       if (T.err[i]) h += '<div class="error">error: ' + esc(T.err[i]) + '</div>';
       var f = T.f[i] || [];
