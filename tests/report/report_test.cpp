@@ -473,7 +473,7 @@ TEST_CASE("browser draws the rung chart and pruned curves dashed and fainter", "
     const size_t a = overlay.find(at);
     REQUIRE(a != std::string::npos);
     const std::string d = overlay.substr(a + at.size(), overlay.find('"', a + at.size()) - a - at.size());
-    CHECK(count(d, "L") + 1 == points);
+    CHECK(count(d, "L") + 1 == static_cast<size_t>(points));
   }
   CHECK(body_attr(b.dom, "data-t-pruned-dash") != "none");
   CHECK_FALSE(body_attr(b.dom, "data-t-pruned-dash").empty());
