@@ -156,12 +156,15 @@ int run_show(const ShowArgs& a) {
   fmt::print("{} trials: {}\ndiagnosis: {}\n", trials.size(), counts.empty() ? "none" : counts,
              label_counts.empty() ? "none" : label_counts);
   show_pruning(h, trials);
-  // The best first; trials without a metric last, in id order.
+  // The best first (trials with a result: result_of), then the pruned ones by their value so
+  // far; trials without a metric last, in id order.
   std::vector<size_t> order(trials.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) {
     const double u = trials[x].best_metric, v = trials[y].best_metric;
     if (std::isfinite(u) != std::isfinite(v)) return std::isfinite(u);
+    const bool fx = result_of(trials[x]).ok, fy = result_of(trials[y]).ok;
+    if (fx != fy) return fx;
     if (!std::isfinite(u)) return trials[x].id < trials[y].id;
     return maximise ? u > v : u < v;
   });

@@ -281,8 +281,11 @@ void json_trials(std::string& out, const SweepHeader& h, const std::vector<Trial
   out += ',';
   json_column(out, "st", trials, [&](T t) { json_string(out, status_name(t.status)); });
   out += ',';
-  // Whether the trial has a result, as its strategy was told (outcome_of): what ranks it.
+  // Whether the trial has a result, as its strategy was told (outcome_of): what the scatter
+  // colours; and a final one (result_of: never a pruned trial): what ranks it.
   json_column(out, "ok", trials, [&](T t) { out += outcome_of(t).ok ? '1' : '0'; });
+  out += ',';
+  json_column(out, "fin", trials, [&](T t) { out += result_of(t).ok ? '1' : '0'; });
   out += ',';
   json_param_columns(out, h.space.params.size(), trials);
   out += ',';

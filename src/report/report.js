@@ -171,12 +171,19 @@
     return s;
   }
 
-  // Trials with a result (T.ok: as the sweep told its strategy), best first.
+  // Trials with a result (T.ok: as the sweep told its strategy, pruned ones at their value so
+  // far), best first.
   function ranking(S) {
     var T = S.t, MAX = S.dir === 'max', r = [];
     for (var i = 0; i < T.id.length; ++i) if (T.ok[i] === 1) r.push(i);
     r.sort(function (a, b) { return MAX ? T.bm[b] - T.bm[a] : T.bm[a] - T.bm[b]; });
     return r;
+  }
+  // The best trial of a ranking: the first with a final result (T.fin: metric.h's result_of, never
+  // a pruned trial); -1: none.
+  function bestOf(S, ranked) {
+    for (var q = 0; q < ranked.length; ++q) if (S.t.fin[ranked[q]] === 1) return ranked[q];
+    return -1;
   }
 
   // ---- a sweep's views --------------------------------------------------------------------------
@@ -222,7 +229,7 @@
 
     var ranked = ranking(D), rankOf = new Array(N);
     ranked.forEach(function (t, r) { rankOf[t] = r; });
-    var best = ranked.length ? ranked[0] : -1;
+    var best = bestOf(D, ranked);
     var sel = best >= 0 ? best : (N ? 0 : -1);
 
     // Viridis-like colour of a rank (best: yellow, worst: purple).
@@ -802,8 +809,8 @@
       var vc = verdictClass(tx.verdict), here = stopped && String(st.n) === stopped[1];
       var best = '';
       if (S) {
-        var rk = ranking(S);
-        best = rk.length ? S.metric + ' ' + fmt(S.t.bm[rk[0]], 5) : 'no result';
+        var b0 = bestOf(S, ranking(S));
+        best = b0 >= 0 ? S.metric + ' ' + fmt(S.t.bm[b0], 5) : 'no result';
       }
       idx += '<tr data-step="' + k + '"' + (here ? ' class="stopped"' : '') + '><td class="l">' + esc(st.title) +
         '</td><td class="l"><span class="verdict v-' + vc + '">' + esc(tx.verdict || '\u2013') + '</span></td><td>' +

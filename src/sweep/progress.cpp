@@ -25,7 +25,7 @@ bool ProgressDisplay::consider(const TrialRecord& r) {
   } else {
     pruned_.erase(r.id);  // a trial recorded again (an interrupted one run again)
   }
-  const Outcome oc = outcome_of(r);
+  const Outcome oc = result_of(r);  // a pruned trial is never the best
   if (!oc.ok || !improves(metric_.direction, oc.value, best_)) return false;
   best_ = oc.value;
   best_id_ = r.id;

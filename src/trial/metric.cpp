@@ -44,6 +44,10 @@ double epoch_metric(const TrialRecord& r, size_t row, std::string_view name) {
   return NAN;
 }
 
+Outcome result_of(const TrialRecord& r) {
+  return r.status == TrialStatus::kPruned ? Outcome::none() : outcome_of(r);
+}
+
 Outcome outcome_of(const TrialRecord& r) {
   if (r.status == TrialStatus::kDiverged || !std::isfinite(r.best_metric)) return Outcome::none();
   return Outcome::of(r.best_metric);

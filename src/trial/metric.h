@@ -50,5 +50,10 @@ double epoch_metric(const TrialRecord& r, size_t row, std::string_view name);
 // What the strategy is told of a finished trial: its best_metric, unless it diverged or has
 // none (a finite best_metric is a result whatever else the status says).
 Outcome outcome_of(const TrialRecord& r);
+// A trial's final result, what the sweep's best trial is chosen by (the progress line, `show`'s
+// order, the report's ranking): outcome_of, except that a pruned trial has none. Its value was
+// measured when it was stopped, against trials that went on (Optuna's best_trial likewise takes
+// COMPLETE trials only); the strategy still hears it (outcome_of).
+Outcome result_of(const TrialRecord& r);
 
 }  // namespace hs
