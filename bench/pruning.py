@@ -11,7 +11,7 @@ log-uniform, momentum, batch_size and width log-int, dropout; pruning_torch.SPAC
   random            hypersweep, random search with full budgets: --trials trials (32) of --epochs
                     epochs each, no pruner. Its best validation accuracy is that seed's target.
   asha-*, hyperband-*  hypersweep with `[sweep] pruner = "asha"` / "hyperband" and strategy
-                    random, tpe or bayes, --pruned-trials trials (96); [pruner] min_epochs 1,
+                    random, tpe or bayes, --pruned-trials trials (64); [pruner] min_epochs 1,
                     reduction 3, max_epochs --epochs.
   optuna-sha, optuna-hyperband  Optuna 3.1's TPESampler with SuccessiveHalvingPruner(min_resource
                     1, reduction_factor 3) / HyperbandPruner(1, --epochs, 3), --pruned-trials
@@ -227,7 +227,7 @@ def command_line(a):
         return "bench/pruning.py --quick"
     parts = ["bench/pruning.py", f"--seeds {a.seeds}", f"--trials {a.trials}",
              f"--pruned-trials {a.pruned_trials}", f"--epochs {a.epochs}",
-             f"--train-limit {a.train_limit}", f"--jobs {a.jobs}"]
+             f"--train-limit {a.train_limit}", f"--val-fraction {a.val_fraction}", f"--jobs {a.jobs}"]
     if a.methods != list(METHODS):
         parts.append(f"--methods {','.join(a.methods)}")
     return "/usr/bin/python3 " + " ".join(parts)
@@ -237,12 +237,13 @@ def parse_args():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, default=5, help="sweep seeds 0 .. N-1 (default 5)")
     ap.add_argument("--trials", type=int, default=32, help="random search's trials (default 32)")
-    ap.add_argument("--pruned-trials", type=int, default=96,
-                    help="trials of each pruned sweep and Optuna study (default 96)")
+    ap.add_argument("--pruned-trials", type=int, default=64,
+                    help="trials of each pruned sweep and Optuna study (default 64)")
     ap.add_argument("--epochs", type=int, default=27, help="max epochs, R (default 27)")
-    ap.add_argument("--train-limit", type=int, default=20000,
-                    help="the first N training-file images (default 20000; 0: all 60000)")
-    ap.add_argument("--val-fraction", type=float, default=0.1)
+    ap.add_argument("--train-limit", type=int, default=15000,
+                    help="the first N training-file images (default 15000; 0: all 60000)")
+    ap.add_argument("--val-fraction", type=float, default=0.2,
+                    help="of those held out for validation (default 0.2)")
     ap.add_argument("--jobs", type=int, default=2, help="sweeps at a time (default 2)")
     ap.add_argument("--methods", default=",".join(METHODS),
                     help="comma-separated, of: " + ", ".join(METHODS) + " (random is always run)")

@@ -190,11 +190,12 @@ def optuna_table(seeds, setup):
 
 def render(runs, setup):
     seeds = per_seed(runs, setup)
-    n_train = round(setup["train_limit"] * (1 - setup["val_fraction"])) if setup["train_limit"] else 54000
-    n_val = (setup["train_limit"] or 60000) - n_train
+    n = setup["train_limit"] or 60000
+    n_val = math.floor(setup["val_fraction"] * n + 0.5)  # data/load.cpp's split_indices
+    n_train = n - n_val
     text = [
         f"Measured {setup['date']} on {setup['cpu']} ({setup['cores']} cores), `{setup['command']}`.",
-        f"Fashion-MNIST, the first {setup['train_limit'] or 60000:,} training-file images "
+        f"Fashion-MNIST, the first {n:,} training-file images "
         f"({n_train:,} training, {n_val:,} validation; the 10,000 test images), the MLP "
         f"784-width-width-10, six parameters, at most {setup['epochs']} epochs, seeds 0 to "
         f"{setup['seeds'] - 1}; random search {setup['trials']} trials x {setup['epochs']} epochs, "

@@ -2,8 +2,8 @@
 """The Optuna side of bench/pruning.py: Optuna 3.1's TPE with its SuccessiveHalvingPruner or
 HyperbandPruner, driving hypersweep's built-in MLP rewritten in PyTorch, on the same data.
 
-    /usr/bin/python3 bench/pruning_torch.py --pruner sha|hyperband --trials 96 --seed 0 \
-        [--epochs 27] [--train-limit 20000] [--val-fraction 0.1] --out run.json
+    /usr/bin/python3 bench/pruning_torch.py --pruner sha|hyperband --trials 64 --seed 0 \
+        [--epochs 27] [--train-limit 15000] [--val-fraction 0.2] --out run.json
 
 What is the same as hypersweep's built-in trainer (src/train, src/nn, src/optim, src/data), so
 that only the engine and the search differ:
@@ -92,12 +92,27 @@ class Rng:
             items[i - 1], items[j] = items[j], items[i - 1]
 
 
+# What core/rng.h gives (a C++ program over that header printed them): derive_seed(0, 0, kSplit),
+# and the first five of 0..19999 shuffled by an Rng of that seed. check_port() compares the port.
+SPLIT_SEED_0 = 15348784463939962006
+SHUFFLED_20000 = [15968, 10774, 9807, 6932, 11979]
+
+
 def split_indices(n, fraction, seed):
     """data/load.cpp's split_indices: (the training rows, the validation rows), each sorted."""
     order = list(range(n))
     Rng(seed).shuffle(order)
     k = int(math.floor(fraction * n + 0.5))  # llround, for the non-negative values here
     return sorted(order[k:]), sorted(order[:k])
+
+
+def check_port():
+    order = list(range(20000))
+    seed = derive_seed(0, VAL_SPLIT_ID, SPLIT_PURPOSE)
+    Rng(seed).shuffle(order)
+    if seed != SPLIT_SEED_0 or order[:5] != SHUFFLED_20000:
+        raise SystemExit("pruning_torch.py: the port of core/rng.h draws other numbers than it: "
+                         "the validation split would not be hypersweep's")
 
 
 def load_idx(name):
@@ -119,6 +134,7 @@ def load(train_limit, val_fraction, split_seed=0):
         x, y = x[:train_limit], y[:train_limit]
     xt = load_idx("t10k-images-idx3-ubyte.gz").reshape(-1, 784).astype(np.float32) / 255
     yt = load_idx("t10k-labels-idx1-ubyte.gz").astype(np.int64)
+    check_port()
     tr, va = split_indices(len(x), val_fraction, derive_seed(split_seed, VAL_SPLIT_ID, SPLIT_PURPOSE))
     lo, hi = float(x[tr].min()), float(x[tr].max())
     scale = 1.0 / (hi - lo) if hi > lo else 1.0
@@ -255,11 +271,11 @@ def run_study(a):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pruner", choices=["sha", "hyperband"], required=True)
-    ap.add_argument("--trials", type=int, default=96)
+    ap.add_argument("--trials", type=int, default=64)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--epochs", type=int, default=27)
-    ap.add_argument("--train-limit", type=int, default=20000)
-    ap.add_argument("--val-fraction", type=float, default=0.1)
+    ap.add_argument("--train-limit", type=int, default=15000)
+    ap.add_argument("--val-fraction", type=float, default=0.2)
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
     result = run_study(a)
