@@ -90,7 +90,8 @@ Status apply_document(TrainConfig& config, const toml::table& root, const std::s
       for (const auto& [tk, tnode] : *node.as_table()) {
         entries.push_back({line_of(tk.source()), std::string(tk.str()), &tnode, false});
       }
-    } else if ((key == "sweep" || key == "space" || key == "objective" || key == "recipe") &&
+    } else if ((key == "sweep" || key == "space" || key == "objective" || key == "recipe" ||
+                key == "pruner") &&
                node.is_table()) {
       continue;
     } else {
@@ -104,15 +105,16 @@ Status apply_document(TrainConfig& config, const toml::table& root, const std::s
     if (e.top_level) {
       std::string msg;
       if (e.key == "train" || e.key == "sweep" || e.key == "space" || e.key == "objective" ||
-          e.key == "recipe") {
+          e.key == "recipe" || e.key == "pruner") {
         msg = "expected a table ([" + e.key + "]), got " + node_text(*e.node);
       } else if (find_spec(e.key)) {
         msg = "trainer keys belong in the [train] table";
       } else {
         std::string hint =
-            suggestion(e.key, {"train", "sweep", "space", "objective", "recipe"}, false);
+            suggestion(e.key, {"train", "sweep", "space", "objective", "pruner", "recipe"}, false);
         if (hint.empty())
-          hint = " (the top level holds [train], [sweep], [space], [objective] and [recipe])";
+          hint = " (the top level holds [train], [sweep], [space], [objective], [pruner] and "
+                 "[recipe])";
         msg = std::string(e.node->is_table() ? "unknown table" : "unknown top-level key") + hint;
       }
       return Error{name, e.line, e.key, msg};

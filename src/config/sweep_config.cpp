@@ -8,6 +8,7 @@
 #include <optional>
 #include <sstream>
 
+#include "config/pruner_table.h"
 #include "config/toml_text.h"
 #include "core/text.h"
 #include "search/space_text.h"
@@ -341,6 +342,10 @@ Status parse_sweep_table(SweepConfig& sweep, const toml::table& t, const std::st
       if (!d) return fail("expected max or min, got " + text_of(v));
       sweep.strategy.direction = *d;
       direction_given = true;
+    } else if (key == "pruner") {
+      const auto* s = v.as_string();
+      if (!s || !parse_pruner(s->get(), &sweep.pruner.kind))
+        return fail("expected none, median, percentile, asha, hyperband or sha, got " + text_of(v));
     } else if (Status st; parse_trial_policy_key(sweep.trial_policy, key, v, &st, fail)) {
       if (!st) return st;
       if (key == "memory_limit" && !uses_trainer(sweep))
@@ -348,7 +353,7 @@ Status parse_sweep_table(SweepConfig& sweep, const toml::table& t, const std::st
                     "own limits (for example `ulimit -v` at the start of its command)");
     } else {
       return fail("unknown key in [sweep] (strategy, trials, seed, metric, direction, n_init, "
-                  "isolate, memory_limit, max_retries)");
+                  "isolate, memory_limit, max_retries, pruner)");
     }
   }
   if (!direction_given)
@@ -404,6 +409,7 @@ Result<SweepConfig> load_sweep_text(std::string_view text, const std::string& na
   if (!uses_trainer(sweep)) {
     if (Status st = check_placeholders(sweep); !st) return st.error();
   }
+  if (Status st = parse_pruner_table(sweep, root, name); !st) return st.error();
   if (Status st = fit_strategy(sweep); !st) return st.error();
   return sweep;
 }

@@ -16,6 +16,12 @@
 //                      most this, K/M/G/T (powers of 1024) or a whole number of MiB; default none)
 //             max_retries = 0 (0 to 10: a trial lost to a signal or a timeout runs again, as
 //                      attempt 2, 3, ...; not after it was lost the same way twice)
+//             pruner = "none" | "median" | "percentile" | "asha" | "hyperband" | "sha"
+//                      (prune/pruner.h; its keys in a [pruner] table)
+//   [pruner]  median, percentile: startup_trials = 5, warmup_epochs = 0, interval = 1,
+//             min_trials = 1; percentile: percentile = 50. asha, hyperband, sha: min_epochs = 1,
+//             reduction = 3, max_epochs (default: [train] epochs; needed with a command);
+//             sha: bracket_trials (default reduction^s_max)
 //   [space]   one entry per searched trainer key:
 //             lr = { log_uniform = [1e-4, 1e-1] }         (grid = N for grid search)
 //             momentum = { uniform = [0.8, 0.99], grid = 3 }
@@ -48,6 +54,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "prune/pruner.h"
 #include "search/strategy.h"
 
 namespace hs {
@@ -80,6 +87,7 @@ struct SweepConfig {
   std::string dir;             // its absolute folder, which relative paths resolve against ("":
                                // text that is no file; config.h)
   int trials_line = 0;         // where [sweep] trials was given; 0: not given (the default)
+  PrunerOptions pruner;        // [sweep] pruner and the [pruner] table
 };
 
 // Whether trials run the built-in trainer (objective.command is empty). When false, no trial

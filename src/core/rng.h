@@ -22,6 +22,7 @@ enum class SeedPurpose : uint64_t {
   kData = 5,      // synthetic data
   kSearch = 6,    // search strategies
   kTrial = 7,     // a sweep trial's training seed
+  kPrune = 8,     // a trial's hyperband bracket
 };
 
 inline uint64_t splitmix64(uint64_t& state) {

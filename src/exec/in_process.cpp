@@ -15,9 +15,14 @@ Result<bool> InProcessExecutor::run(const Job& job, TrialQueue& queue, const Run
     if (hooks.on_tick) hooks.on_tick(progress(1));
     return stop();
   };
+  int64_t running = -1;  // the trial in hand, whose epochs the queue's pruner judges
+  trial_hooks.on_epoch = [&](const TrialRecord& so_far) {
+    return queue.judge(running, so_far) ? EpochAnswer::kStop : EpochAnswer::kContinue;
+  };
   while (!trial_hooks.stop()) {
     const std::optional<Trial> t = queue.next();
     if (!t) break;
+    running = t->id;
     TrialRecord r = (*objective)->run(*t, trial_hooks);
     r.rank = 0;
     r.host = host_;

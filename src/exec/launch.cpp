@@ -120,9 +120,7 @@ int Launch::serve(const std::function<Status()>& setup, const ObjectiveFactory& 
       objective = std::move(*made);
       return objective->prepare();
     };
-    auto run = [&](const Trial& t, const std::function<bool()>& stop) {
-      return objective->run(t, TrialHooks{{}, stop});
-    };
+    auto run = [&](const Trial& t, const TrialHooks& hooks) { return objective->run(t, hooks); };
     if (!mpi::work(MPI_COMM_WORLD, prepare, run, signalled)) code = 2;
   }
 }

@@ -19,7 +19,7 @@ namespace hs::mpi {
 
 namespace {
 
-enum Tag : int { kReady = 1, kTrial = 2, kResult = 3, kStop = 4, kExit = 5 };
+enum Tag : int { kReady = 1, kTrial = 2, kResult = 3, kStop = 4, kExit = 5, kEpoch = 6, kAnswer = 7 };
 
 }  // namespace
 
@@ -74,11 +74,12 @@ struct Message {
   std::string bytes;
 };
 
-// Receives one waiting message from `source` (or any) with any tag; false when none is waiting.
-bool try_recv(MPI_Comm comm, int source, Message* m) {
+// Receives one waiting message from `source` (or any) with tag `tag` (or any); false when none
+// is waiting.
+bool try_recv(MPI_Comm comm, int source, Message* m, int tag = MPI_ANY_TAG) {
   int flag = 0;
   MPI_Status st;
-  HS_MPI(MPI_Iprobe(source, MPI_ANY_TAG, comm, &flag, &st));
+  HS_MPI(MPI_Iprobe(source, tag, comm, &flag, &st));
   if (!flag) return false;
   int n = 0;
   HS_MPI(MPI_Get_count(&st, MPI_BYTE, &n));
@@ -192,6 +193,8 @@ class Scheduler {
         ready(m);
       } else if (m.tag == kResult) {
         result(m);
+      } else if (m.tag == kEpoch) {
+        epoch(m);
       } else {
         abort_job("rank 0 got a message with tag " + std::to_string(m.tag) + " from rank " +
                   std::to_string(m.source));
@@ -237,7 +240,7 @@ class Scheduler {
     if (reported_ < size_ - 1) return;
     while (!stopping_ && !exhausted_ && !idle_.empty()) {
       std::optional<Trial> t = queue_.next();
-      if (!t) {
+      if (!t) {  // none now: a result may bring more (sha's promoted trials, its next bracket)
         exhausted_ = true;
         return;
       }
@@ -258,6 +261,16 @@ class Scheduler {
     host_[static_cast<size_t>(m.source)] = m.bytes;
     if (!stopping_) idle_.push_back(m.source);
   }
+  // A running trial's epoch: the queue's pruner answers (stop, once the sweep is stopping).
+  void epoch(const Message& m) {
+    const auto w = static_cast<size_t>(m.source);
+    TrialRecord so_far;
+    if (!decode_record(m.bytes, &so_far) || !busy_[w] || busy_[w]->id != so_far.id)
+      abort_job("rank 0 got an epoch from rank " + std::to_string(m.source) +
+                " of a trial it was not given");
+    const bool stop = stopping_ || queue_.judge(so_far.id, so_far);
+    send(comm_, m.source, kAnswer, stop ? "1" : "0");
+  }
   void result(const Message& m) {
     const auto w = static_cast<size_t>(m.source);
     TrialRecord r;
@@ -265,6 +278,7 @@ class Scheduler {
       abort_job("rank 0 got a result from rank " + std::to_string(m.source) +
                 " that is not the trial it was given");
     busy_[w].reset();
+    exhausted_ = false;  // its end may let more trials start
     interrupted_if_stopping(stopping_, &r);  // it never replaces the interrupted record
     queue_.finish(r);
     record(r);
@@ -332,7 +346,18 @@ Status work(MPI_Comm comm, const std::function<Status()>& prepare, const RunTria
       }
       return told_to_stop;
     };
-    TrialRecord r = stop() ? record_of(t, TrialStatus::kInterrupted) : run(t, stop);
+    TrialHooks hooks;
+    hooks.stop = stop;
+    hooks.on_epoch = [&](const TrialRecord& so_far) {
+      TrialRecord mine = so_far;
+      mine.id = t.id;
+      send(comm, 0, kEpoch, encode_record(mine));
+      Message answer;  // rank 0 answers every epoch; a kStop meanwhile is stop()'s to take
+      while (!try_recv(comm, 0, &answer, kAnswer)) wait.pause();
+      wait.reset();
+      return answer.bytes == "1" || stop() ? EpochAnswer::kStop : EpochAnswer::kContinue;
+    };
+    TrialRecord r = stop() ? record_of(t, TrialStatus::kInterrupted) : run(t, hooks);
     r.rank = rank;
     r.host = host;
     send(comm, 0, kResult, encode_record(r));

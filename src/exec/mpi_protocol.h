@@ -14,6 +14,10 @@
 // Messages (all to or from rank 0; a record travels as trial/codec.h encodes it):
 //   worker -> 0   kReady   the worker's host; or, after "!", why it cannot run trials
 //   0 -> worker   kTrial   a record holding the trial's id and parameters
+//   worker -> 0   kEpoch   a running trial's record so far, after each finished epoch; the
+//                          worker waits for the answer (its id set: the objective's may not be)
+//   0 -> worker   kAnswer  "1": stop the trial now (the pruner's verdict, or the sweep is
+//                          stopping), "0": go on
 //   worker -> 0   kResult  the finished trial's whole record
 //   0 -> worker   kStop    stop the trial in hand (the sweep is stopping); reply with its record
 //   0 -> worker   kExit    no more trials: leave work()
@@ -46,8 +50,9 @@ void check(int rc, const char* call, const char* file, int line);
 // on_record failed; every worker has been let go either way.
 Result<bool> serve(MPI_Comm comm, TrialQueue& queue, const RunHooks& hooks);
 
-// A worker's trial: its record (rank and host filled in by work()).
-using RunTrial = std::function<TrialRecord(const Trial&, const std::function<bool()>& stop)>;
+// A worker's trial, run with `hooks` (on_epoch asks rank 0, stop is rank 0's or this rank's
+// stop): its record (rank and host filled in by work()).
+using RunTrial = std::function<TrialRecord(const Trial&, const TrialHooks& hooks)>;
 
 // Ranks 1..size-1: `prepare` (build the objective, load the data), report ready, then run trials
 // until rank 0 says exit. `signalled` (this rank got a signal) interrupts the trial in hand.

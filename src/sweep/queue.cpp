@@ -1,6 +1,7 @@
 #include "sweep/queue.h"
 
 #include <algorithm>
+#include <cmath>
 #include <optional>
 #include <string>
 
@@ -51,6 +52,9 @@ Result<TrialQueue> TrialQueue::make(const SweepConfig& sweep, const std::vector<
   q.strategy_ = std::move(*strategy);
   q.total_ = options.trials;
   q.max_retries_ = sweep.trial_policy.max_retries;
+  q.metric_ = Metric{sweep.metric, sweep.strategy.direction};
+  q.pruner_ = make_pruner(sweep.pruner, q.metric_, sweep.strategy.seed, q.total_);
+  q.next_id_ = last + 1;
   auto run_again = [&](Trial t) {
     if (t.id < trials) q.again_.push_back(std::move(t));
   };
@@ -81,12 +85,70 @@ Result<TrialQueue> TrialQueue::make(const SweepConfig& sweep, const std::vector<
       q.last_loss_[r.id] = lost ? *lost : r.error;
       q.attempt_[r.id] = r.attempt + 1;
       run_again(std::move(t));
+    } else if (q.pruner_) {  // told once the pruner has settled it (sha: its whole bracket)
+      q.held_[r.id] = outcome_of(r);
+      if (r.status == TrialStatus::kPruned) q.paused_[r.id] = t;
+      q.pruner_->restore(r);
     } else {
-      q.strategy_->tell(r.id, outcome_of(r));
-      ++q.finished_;
+      q.tell(r.id, outcome_of(r));
     }
   }
+  q.settle();
   return q;
+}
+
+bool TrialQueue::judge(int64_t id, const TrialRecord& so_far) {
+  if (!pruner_ || so_far.curves.empty() || !out_.count(id)) return false;
+  const size_t row = so_far.curves.size() - 1;
+  const Verdict v =
+      pruner_->report(id, so_far.curves[row].epoch, epoch_metric(so_far, row, metric_.name));
+  if (!v.why.empty()) why_[id] = v.why;
+  if (v.kind == Verdict::Kind::kContinue) return false;
+  stopped_.insert(id);
+  return true;
+}
+
+void TrialQueue::mark_pruned(TrialRecord& r) {
+  if (stopped_.erase(r.id) && r.status == TrialStatus::kInterrupted) {
+    r.status = TrialStatus::kPruned;
+    r.error.clear();
+    if (!std::isfinite(r.best_metric)) {  // a command's result line never came: its best epoch
+      r.best_epoch = 0;
+      for (size_t row = 0; row < r.curves.size(); ++row)
+        if (improves(metric_.direction, epoch_metric(r, row, metric_.name), r.best_metric)) {
+          r.best_metric = epoch_metric(r, row, metric_.name);
+          r.best_epoch = static_cast<int>(row) + 1;
+        }
+    }
+  }
+  r.rung = pruner_->rung_reached(r.id);
+  r.bracket = pruner_->bracket(r.id);
+  if (auto w = why_.find(r.id); w != why_.end()) {
+    r.decision = w->second;
+    why_.erase(w);
+  }
+}
+
+void TrialQueue::tell(int64_t id, const Outcome& o) {
+  strategy_->tell(id, o);
+  ++finished_;
+}
+
+void TrialQueue::settle() {
+  if (!pruner_) return;
+  for (int64_t id : pruner_->take_promoted()) {
+    auto p = paused_.find(id);
+    if (p == paused_.end()) continue;
+    again_.push_back(std::move(p->second));
+    paused_.erase(p);
+  }
+  for (int64_t id : pruner_->take_settled()) {
+    auto h = held_.find(id);
+    if (h == held_.end()) continue;
+    tell(id, h->second);
+    held_.erase(h);
+    paused_.erase(id);
+  }
 }
 
 std::optional<Trial> TrialQueue::next() {
@@ -95,7 +157,9 @@ std::optional<Trial> TrialQueue::next() {
     t = std::move(again_.front());
     again_.pop_front();
   } else {
+    if (pruner_ && !pruner_->may_start(next_id_)) return std::nullopt;
     t = strategy_->ask();
+    if (t) next_id_ = t->id + 1;
   }
   if (!t) return t;
   const auto a = attempt_.find(t->id);
@@ -109,11 +173,18 @@ void TrialQueue::finish(TrialRecord& r) {
   if (it == out_.end()) return;  // not handed out (a duplicate message): nothing to tell
   const auto a = attempt_.find(r.id);
   r.attempt = a == attempt_.end() ? 1 : a->second;
+  if (pruner_) mark_pruned(r);
   if (r.status == TrialStatus::kInterrupted) {
     again_.push_front(std::move(it->second));
-  } else if (!retry(r, it->second)) {
-    strategy_->tell(r.id, outcome_of(r));
-    ++finished_;
+  } else if (retry(r, it->second)) {
+    // it runs again: the strategy hears of its last attempt only
+  } else if (pruner_) {  // told once the pruner has settled it
+    held_[r.id] = outcome_of(r);
+    if (r.status == TrialStatus::kPruned) paused_[r.id] = it->second;
+    pruner_->ended(r);
+    settle();
+  } else {
+    tell(r.id, outcome_of(r));
   }
   out_.erase(it);
 }

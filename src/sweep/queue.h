@@ -5,17 +5,21 @@
 // trains trial i with its own seed (objective/objective.h: trial_seed), so its outcome depends on
 // the sweep seed and its id, not on which process runs it or when.
 //
-// May depend on: config (sweep files), search (strategies), trial. Never MPI, objectives or
-// files. Thread safety: one thread (rank 0's).
+// May depend on: config (sweep files), search (strategies), prune, trial. Never MPI, objectives
+// or files. Thread safety: one thread (rank 0's).
 #pragma once
 
 #include <deque>
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
+#include <string>
 #include <vector>
 
 #include "config/sweep_config.h"
+#include "prune/pruner.h"
+#include "trial/metric.h"
 #include "trial/record.h"
 
 namespace hs {
@@ -41,6 +45,16 @@ namespace hs {
 // and not once it was lost the same way (the same error) twice in a row; the strategy hears only
 // of its last attempt. The record of a lost attempt that will run again says so at the end of
 // its error (kRetryNote), so a sweep continued after a crash still runs that retry.
+//
+// Pruning ([sweep] pruner, prune/pruner.h): judge() hears each finished epoch of a running trial
+// and answers go on or stop; a trial judge() stopped comes back to finish() interrupted and leaves it
+// pruned (its best value so far its result, its rung, bracket and the reason in its record), and
+// the strategy hears of it like any other (a pruned trial counts at its best value so far: it
+// compares badly with the trials that went on, which is what a strategy should learn). sha's
+// paused trials wait for their rung; those promoted run again (next() hands them out first),
+// and the strategy hears a sha bracket's trials together once it is decided. On resume the
+// pruner takes back the recorded trials, so the trials already decided keep their decisions and
+// the rest are judged against the same values.
 // What a continued sweep does besides running what is left.
 struct Resume {
   bool retry_failed = false;  // run the recorded failed and timed_out trials again
@@ -53,12 +67,17 @@ class TrialQueue {
   static Result<TrialQueue> make(const SweepConfig& sweep, const std::vector<TrialRecord>& done = {},
                                  const Resume& resume = {});
 
-  // The next trial to run (its attempt number set), or nullopt when every trial has been handed
-  // out.
+  // The next trial to run (its attempt number set), or nullopt when there is none to start now:
+  // every trial has been handed out, or (sha) the next waits for the trials in flight. With
+  // nothing in flight, nullopt means the sweep is done.
   std::optional<Trial> next();
+  // Trial `id` (handed out, running) finished the epoch in so_far's last curves row: whether to
+  // stop it now (the pruner's verdict). Always false without a pruner.
+  bool judge(int64_t id, const TrialRecord& so_far);
   // Tells the strategy how trial `r.id` (handed out by next()) went, after setting r.attempt
-  // (and, for a lost trial that runs again, noting so in r.error): record `r` as it leaves. An
-  // interrupted trial is not told: it is queued to run again; nor is a lost one that runs again.
+  // (and, for a lost trial that runs again, noting so in r.error; for one judge() stopped,
+  // making it pruned): record `r` as it leaves. An interrupted trial is not told: it is queued
+  // to run again; nor is a lost one that runs again.
   void finish(TrialRecord& r);
 
   int64_t total() const { return total_; }        // trials in the whole sweep (recorded ones
@@ -73,7 +92,19 @@ class TrialQueue {
   TrialQueue() = default;
   // Whether lost trial `r` (attempt r.attempt) runs again; if so, queues it and notes it in r.
   bool retry(TrialRecord& r, Trial t);
+  // A trial judge() stopped: pruned, with its rung, bracket and the decision's reason.
+  void mark_pruned(TrialRecord& r);
+  // What the pruner has settled since: the strategy told, promoted trials queued.
+  void settle();
+  void tell(int64_t id, const Outcome& o);
   std::unique_ptr<Strategy> strategy_;
+  std::unique_ptr<Pruner> pruner_;   // nullptr: none
+  Metric metric_;
+  std::set<int64_t> stopped_;                   // running trials judge() said stop to
+  std::map<int64_t, std::string> why_;          // the last decision's reason per running trial
+  std::map<int64_t, Outcome> held_;             // ended, not yet settled (sha)
+  std::map<int64_t, Trial> paused_;             // pruned ones that may yet be promoted (sha)
+  int64_t next_id_ = 0;                         // the id the strategy gives next
   std::deque<Trial> again_;  // to run again before asking for new trials
   std::map<int64_t, Trial> out_;  // handed out, not yet finished
   std::map<int64_t, int> attempt_;              // the attempt a trial runs as, when not 1

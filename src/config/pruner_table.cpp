@@ -1,0 +1,147 @@
+#include "config/pruner_table.h"
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <optional>
+
+#include "config/toml_text.h"
+
+namespace hs {
+
+namespace {
+
+struct KeyRule {
+  const char* key;
+  const char* applies;  // the pruners it belongs to, for messages
+  bool (*of)(PrunerKind);
+};
+
+bool is_percentile_kind(PrunerKind k) {
+  return k == PrunerKind::kMedian || k == PrunerKind::kPercentile;
+}
+bool is_percentile_only(PrunerKind k) { return k == PrunerKind::kPercentile; }
+bool is_sha(PrunerKind k) { return k == PrunerKind::kSha; }
+
+constexpr KeyRule kKeys[] = {
+    {"startup_trials", "median and percentile", is_percentile_kind},
+    {"warmup_epochs", "median and percentile", is_percentile_kind},
+    {"interval", "median and percentile", is_percentile_kind},
+    {"min_trials", "median and percentile", is_percentile_kind},
+    {"percentile", "percentile", is_percentile_only},
+    {"min_epochs", "asha, hyperband and sha", is_bracketed},
+    {"reduction", "asha, hyperband and sha", is_bracketed},
+    {"max_epochs", "asha, hyperband and sha", is_bracketed},
+    {"bracket_trials", "sha", is_sha},
+};
+
+// The keys `kind` takes, for messages: "min_epochs, reduction, max_epochs".
+std::string keys_of(PrunerKind kind) {
+  std::string out;
+  for (const KeyRule& k : kKeys)
+    if (k.of(kind)) out += (out.empty() ? "" : ", ") + std::string(k.key);
+  return out;
+}
+
+// One key's value into `o`; an error message, or "".
+std::string set_key(PrunerOptions& o, const std::string& key, const toml::node& v) {
+  if (key == "percentile") {
+    const std::optional<double> x = v.is_number() ? std::optional<double>(v.value<double>().value())
+                                                   : std::nullopt;
+    if (!x || !(*x > 0 && *x < 100))
+      return "expected a number above 0 and below 100, got " + text_of(v);
+    o.percentile = *x;
+    return "";
+  }
+  const auto* i = v.as_integer();
+  struct Range {
+    const char* key;
+    int64_t lo, hi;
+  };
+  constexpr Range kRanges[] = {{"startup_trials", 0, 1000000}, {"warmup_epochs", 0, 100000},
+                               {"interval", 1, 100000},        {"min_trials", 1, 1000000},
+                               {"min_epochs", 1, 100000},      {"reduction", 2, 100},
+                               {"max_epochs", 1, 100000},      {"bracket_trials", 1, 1000000}};
+  for (const Range& r : kRanges) {
+    if (key != r.key) continue;
+    if (!i || i->get() < r.lo || i->get() > r.hi)
+      return "expected a whole number from " + std::to_string(r.lo) + " to " +
+             std::to_string(r.hi) + ", got " + text_of(v);
+    const int64_t x = i->get();
+    if (key == "startup_trials") o.startup_trials = static_cast<int>(x);
+    if (key == "warmup_epochs") o.warmup_epochs = static_cast<int>(x);
+    if (key == "interval") o.interval = static_cast<int>(x);
+    if (key == "min_trials") o.min_trials = static_cast<int>(x);
+    if (key == "min_epochs") o.min_epochs = static_cast<int>(x);
+    if (key == "reduction") o.reduction = static_cast<int>(x);
+    if (key == "max_epochs") o.max_epochs = static_cast<int>(x);
+    if (key == "bracket_trials") o.bracket_trials = x;
+  }
+  return "";
+}
+
+// max_epochs when not given: the trials' [train] epochs (the built-in trainer, epochs not
+// searched). Errors at the [sweep] pruner line.
+Status default_max_epochs(SweepConfig& sweep, const std::string& file, int pruner_line) {
+  const auto fail = [&](const std::string& msg) {
+    return Error{file, pruner_line, "pruner", msg};
+  };
+  if (!uses_trainer(sweep))
+    return fail(std::string(pruner_name(sweep.pruner.kind)) +
+                " needs [pruner] max_epochs with an [objective] command: the epochs your "
+                "command trains a trial for (its last rung)");
+  for (const Param& p : sweep.space.params)
+    if (p.name == "epochs")
+      return fail("[space] searches epochs: set [pruner] max_epochs, the last rung");
+  Result<TrainOptions> base = sweep.train.finish();
+  if (!base) return base.error();
+  sweep.pruner.max_epochs = base->epochs;
+  return {};
+}
+
+}  // namespace
+
+Status parse_pruner_table(SweepConfig& sweep, const toml::table& root, const std::string& file) {
+  PrunerOptions& o = sweep.pruner;
+  const toml::node* named = root["sweep"]["pruner"].node();
+  const int pruner_line = named ? line_of(*named) : 0;
+  const auto* t = root["pruner"].as_table();
+  int max_line = 0;
+  if (t) {
+    for (const auto& [k, v] : *t) {
+      const std::string key(k.str());
+      const auto fail = [&](const std::string& msg) { return Error{file, line_of(v), key, msg}; };
+      if (o.kind == PrunerKind::kNone)
+        return fail("a [pruner] table needs [sweep] pruner = \"median\", \"percentile\", "
+                    "\"asha\", \"hyperband\" or \"sha\"");
+      const auto rule = std::find_if(std::begin(kKeys), std::end(kKeys),
+                                     [&](const KeyRule& r) { return key == r.key; });
+      if (rule == std::end(kKeys))
+        return fail("unknown key in [pruner] (" + std::string(pruner_name(o.kind)) + " takes " +
+                    keys_of(o.kind) + ")");
+      if (!rule->of(o.kind))
+        return fail(key + " applies to " + rule->applies + ", not " + pruner_name(o.kind) + " (" +
+                    pruner_name(o.kind) + " takes " + keys_of(o.kind) + ")");
+      if (const std::string msg = set_key(o, key, v); !msg.empty()) return fail(msg);
+      if (key == "max_epochs") max_line = line_of(v);
+    }
+  }
+  if (!is_bracketed(o.kind)) return {};
+  if (max_line == 0) {
+    if (Status st = default_max_epochs(sweep, file, pruner_line); !st) return st;
+  } else if (uses_trainer(sweep)) {
+    Result<TrainOptions> base = sweep.train.finish();
+    const bool searched = std::any_of(sweep.space.params.begin(), sweep.space.params.end(),
+                                      [](const Param& p) { return p.name == "epochs"; });
+    if (base && !searched && o.max_epochs > base->epochs)
+      return Error{file, max_line, "max_epochs",
+                   std::to_string(o.max_epochs) + " is more than the " +
+                       std::to_string(base->epochs) +
+                       " epochs each trial trains ([train] epochs): no trial would reach it"};
+  }
+  if (const std::string msg = check_pruner(o); !msg.empty())
+    return Error{file, max_line ? max_line : pruner_line, max_line ? "max_epochs" : "pruner", msg};
+  return {};
+}
+
+}  // namespace hs

@@ -1,0 +1,103 @@
+// asha and hyperband: asynchronous successive halving in its stopping form (as Optuna's
+// SuccessiveHalvingPruner and Ray Tune's ASHA run it), hyperband as brackets of it. At a rung
+// k < s of its bracket a trial's value joins the values recorded there (one per trial: a trial
+// that runs again replaces its own), and the trial goes on if it is among the top
+// max(1, n / eta) of those n, itself included; a tie with the last kept value goes on. The
+// max(1, ...) is Optuna's: the stopping form cannot hold a trial back until more arrive, so the
+// first ones at a rung go on while they are the best there.
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "prune/internal.h"
+
+namespace hs {
+
+namespace {
+
+class AshaPruner final : public Pruner {
+ public:
+  AshaPruner(const PrunerOptions& o, const Metric& m, uint64_t seed)
+      : o_(o), metric_(m), seed_(seed), s_max_(max_bracket(o)) {}
+
+  Verdict report(int64_t id, int epoch, double value) override {
+    const int s = bracket_of(id);
+    const std::vector<int> epochs = rung_epochs(o_, s);
+    const auto at = std::find(epochs.begin(), epochs.end(), epoch);
+    if (at == epochs.end()) return {};
+    Verdict v;
+    v.rung = static_cast<int>(at - epochs.begin());
+    int& reached = reached_.try_emplace(id, -1).first->second;
+    reached = std::max(reached, v.rung);
+    if (v.rung == s || std::isnan(value)) return v;  // the last rung, or nothing to judge
+    std::map<int64_t, double>& rung = rungs_[{s, v.rung}];
+    rung[id] = value;
+    std::vector<double> values;
+    for (const auto& [other, x] : rung)
+      if (!std::isnan(x)) values.push_back(x);
+    const bool max = metric_.direction == Direction::kMaximize;
+    std::sort(values.begin(), values.end(), [&](double a, double b) { return max ? a > b : a < b; });
+    const size_t keep = std::max<size_t>(1, values.size() / static_cast<size_t>(o_.reduction));
+    const double cutoff = values[keep - 1];
+    const bool go = value == cutoff || improves(metric_.direction, value, cutoff);
+    v.kind = go ? Verdict::Kind::kContinue : Verdict::Kind::kPrune;
+    v.why = std::string(go ? "kept" : "pruned") + " at rung " + std::to_string(v.rung) +
+            " (epoch " + std::to_string(epoch) + ")" + where(s) + ": " +
+            value_text(metric_, value) + (go ? " is" : " is not") + " in the top " +
+            std::to_string(keep) + " of the " + std::to_string(values.size()) +
+            " trials recorded there (the " + std::to_string(keep) + (keep == 1 ? "st" : "th") +
+            " best: " + value_text(metric_, cutoff) + ")";
+    return v;
+  }
+
+  void ended(const TrialRecord& r) override { settled_.push_back(r.id); }
+
+  void restore(const TrialRecord& r) override {
+    const int s = bracket_of(r.id);
+    const std::vector<int> epochs = rung_epochs(o_, s);
+    for (size_t row = 0; row < r.curves.size(); ++row) {
+      const auto at = std::find(epochs.begin(), epochs.end(), r.curves[row].epoch);
+      if (at == epochs.end()) continue;
+      const int k = static_cast<int>(at - epochs.begin());
+      int& reached = reached_.try_emplace(r.id, -1).first->second;
+      reached = std::max(reached, k);
+      const double v = epoch_metric(r, row, metric_.name);
+      if (k < s && !std::isnan(v)) rungs_[{s, k}][r.id] = v;
+    }
+    ended(r);
+  }
+
+  int bracket(int64_t id) const override {
+    return o_.kind == PrunerKind::kHyperband ? bracket_of(id) : -1;
+  }
+  int rung_reached(int64_t id) const override {
+    const auto it = reached_.find(id);
+    return it == reached_.end() ? -1 : it->second;
+  }
+  std::vector<int64_t> take_settled() override { return std::exchange(settled_, {}); }
+
+ private:
+  int bracket_of(int64_t id) const {
+    return o_.kind == PrunerKind::kHyperband ? hyperband_bracket(o_, seed_, id) : s_max_;
+  }
+  std::string where(int s) const {
+    return o_.kind == PrunerKind::kHyperband ? " of bracket " + std::to_string(s) : "";
+  }
+
+  const PrunerOptions o_;
+  const Metric metric_;
+  const uint64_t seed_;
+  const int s_max_;
+  std::map<std::pair<int, int>, std::map<int64_t, double>> rungs_;  // (bracket, rung) -> values
+  std::map<int64_t, int> reached_;
+  std::vector<int64_t> settled_;
+};
+
+}  // namespace
+
+std::unique_ptr<Pruner> make_asha_pruner(const PrunerOptions& o, const Metric& metric,
+                                         uint64_t seed) {
+  return std::make_unique<AshaPruner>(o, metric, seed);
+}
+
+}  // namespace hs

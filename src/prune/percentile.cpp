@@ -1,0 +1,101 @@
+// median and percentile: Optuna 3.1's PercentilePruner rule (MedianPruner is percentile 50),
+// with Optuna's step = our epoch - 1. Its checks, in its order: no completed trial, or fewer
+// than startup_trials; a step before warmup_epochs; a step that is not warmup + a multiple of
+// interval; then stop when the trial's best value so far is worse than the percentile
+// (np.nanpercentile, linear) of the completed trials' values at this step, for max the
+// (100 - percentile)th; fewer than min_trials values there: go on.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <map>
+
+#include "prune/internal.h"
+
+namespace hs {
+
+std::string value_text(const Metric& metric, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.4f", v);
+  return metric.name + " " + buf;
+}
+
+namespace {
+
+// np.percentile's default (linear) of `v` at q in [0, 100]. REQUIRES: v not empty.
+double percentile_of(std::vector<double> v, double q) {
+  std::sort(v.begin(), v.end());
+  const double pos = (static_cast<double>(v.size()) - 1) * q / 100.0;
+  const size_t lo = static_cast<size_t>(std::floor(pos));
+  const size_t hi = std::min(lo + 1, v.size() - 1);
+  return v[lo] + (v[hi] - v[lo]) * (pos - static_cast<double>(lo));
+}
+
+class PercentilePruner final : public Pruner {
+ public:
+  PercentilePruner(const PrunerOptions& o, const Metric& m) : o_(o), metric_(m) {}
+
+  Verdict report(int64_t id, int epoch, double value) override {
+    if (epoch <= 1) best_.erase(id);  // a trial that runs again starts afresh
+    if (std::isnan(value)) return {};
+    auto [it, fresh] = best_.try_emplace(id, value);
+    if (!fresh && improves(metric_.direction, value, it->second)) it->second = value;
+    const double best = it->second;
+    const int step = epoch - 1;
+    if (completed_ == 0 || completed_ < o_.startup_trials || step < o_.warmup_epochs ||
+        (step - o_.warmup_epochs) % o_.interval != 0)
+      return {};
+    const auto at = completed_at_.find(epoch);
+    const size_t n = at == completed_at_.end() ? 0 : at->second.size();
+    if (n == 0 || static_cast<int>(n) < o_.min_trials) return {};
+    const bool max = metric_.direction == Direction::kMaximize;
+    const double q = max ? 100 - o_.percentile : o_.percentile;
+    const double p = percentile_of(at->second, q);
+    const bool worse = max ? best < p : best > p;
+    Verdict v;
+    v.kind = worse ? Verdict::Kind::kPrune : Verdict::Kind::kContinue;
+    char pct[32];
+    std::snprintf(pct, sizeof pct, "%g", o_.percentile);
+    const std::string of = (o_.percentile == 50 ? std::string("the median ")
+                                                : std::string("the ") + pct + "th-best percentile ") +
+                           value_text(metric_, p) + " of " + std::to_string(n) +
+                           " completed trials at epoch " + std::to_string(epoch);
+    v.why = (worse ? "pruned at epoch " : "kept at epoch ") + std::to_string(epoch) +
+            ": best so far " + value_text(metric_, best) + (worse ? " worse than " : " as good as ") +
+            of;
+    return v;
+  }
+
+  void ended(const TrialRecord& r) override {
+    best_.erase(r.id);
+    settled_.push_back(r.id);
+    if (r.status != TrialStatus::kCompleted && r.status != TrialStatus::kEarlyStopped) return;
+    ++completed_;
+    for (size_t row = 0; row < r.curves.size(); ++row) {
+      const double v = epoch_metric(r, row, metric_.name);
+      if (!std::isnan(v)) completed_at_[r.curves[row].epoch].push_back(v);
+    }
+  }
+
+  void restore(const TrialRecord& r) override {
+    ended(r);
+  }
+  int bracket(int64_t) const override { return -1; }
+  int rung_reached(int64_t) const override { return -1; }
+  std::vector<int64_t> take_settled() override { return std::exchange(settled_, {}); }
+
+ private:
+  const PrunerOptions o_;
+  const Metric metric_;
+  int64_t completed_ = 0;
+  std::map<int, std::vector<double>> completed_at_;  // epoch -> completed trials' values
+  std::map<int64_t, double> best_;                   // running trials' best so far
+  std::vector<int64_t> settled_;
+};
+
+}  // namespace
+
+std::unique_ptr<Pruner> make_percentile_pruner(const PrunerOptions& o, const Metric& metric) {
+  return std::make_unique<PercentilePruner>(o, metric);
+}
+
+}  // namespace hs

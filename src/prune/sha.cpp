@@ -1,0 +1,197 @@
+// sha: synchronous successive halving. Trials are taken in brackets of per_ consecutive ids;
+// rung 0 of a bracket holds all of them. A trial runs to its target rung's epoch and pauses
+// there (its record: pruned at that rung); once every member of the rung has reached it or
+// ended short of it, the top max(1, members / eta) by value (ties: the lower id; a trial
+// without a value never goes on) are promoted: they run again from their start to the next
+// rung. The last rung decides nothing. A bracket is complete when each of its trials is done
+// (ended for good, or paused and not promoted); only then is it settled (the strategy hears its
+// trials, in id order) and the next bracket may start. Nothing here depends on the order of
+// reports and ends, so the decisions are the same with any number of workers.
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+
+#include "prune/internal.h"
+
+namespace hs {
+
+namespace {
+
+class ShaPruner final : public Pruner {
+ public:
+  ShaPruner(const PrunerOptions& o, const Metric& m, int64_t trials)
+      : o_(o), metric_(m), trials_(trials), per_(sha_bracket_trials(o)), s_(max_bracket(o)),
+        epochs_(rung_epochs(o, s_)) {}
+
+  Verdict report(int64_t id, int epoch, double value) override {
+    const auto at = std::find(epochs_.begin(), epochs_.end(), epoch);
+    if (at == epochs_.end()) return {};
+    Bracket& br = bracket_state(id / per_);
+    TrialState& ts = trials_state_[id];
+    Verdict v;
+    v.rung = static_cast<int>(at - epochs_.begin());
+    if (v.rung < ts.target) {  // promoted past it before: on to the target
+      v.why = ts.promoted_why;
+      return v;
+    }
+    if (v.rung > ts.target) return v;  // cannot be: the target's epoch comes first
+    br.rungs[static_cast<size_t>(v.rung)].values[id] = value;
+    if (v.rung == s_) return v;
+    v.kind = Verdict::Kind::kPause;
+    const RungState& rs = br.rungs[static_cast<size_t>(v.rung)];
+    v.why = "paused at rung " + std::to_string(v.rung) + " (epoch " + std::to_string(epoch) +
+            ") of bracket " + std::to_string(id / per_) + " with " + value_text(metric_, value) +
+            ": the top " + std::to_string(keep_of(rs)) + " of its " +
+            std::to_string(rs.members.size()) + " trials go on once all have reached it";
+    return v;
+  }
+
+  void ended(const TrialRecord& r) override {
+    const int b = static_cast<int>(r.id / per_);
+    Bracket& br = bracket_state(b);
+    TrialState& ts = trials_state_[r.id];
+    RungState& target = br.rungs[static_cast<size_t>(ts.target)];
+    if (r.status == TrialStatus::kPruned && target.values.count(r.id) && ts.target < s_) {
+      ts.paused = true;
+    } else {
+      if (!target.values.count(r.id)) target.out.insert(r.id);
+      br.done.insert(r.id);
+    }
+    settle(b);
+  }
+
+  void restore(const TrialRecord& r) override {
+    const int b = static_cast<int>(r.id / per_);
+    Bracket& br = bracket_state(b);
+    TrialState& ts = trials_state_[r.id];
+    int reached = -1;
+    for (size_t row = 0; row < r.curves.size(); ++row) {
+      const auto at = std::find(epochs_.begin(), epochs_.end(), r.curves[row].epoch);
+      if (at == epochs_.end()) continue;
+      reached = static_cast<int>(at - epochs_.begin());
+      RungState& rs = br.rungs[static_cast<size_t>(reached)];
+      rs.members.insert(r.id);
+      rs.values[r.id] = epoch_metric(r, row, metric_.name);
+    }
+    ts.target = std::max(reached, 0);
+    const bool at_rung = reached >= 0 && r.epochs == epochs_[static_cast<size_t>(reached)];
+    if (!(r.status == TrialStatus::kPruned && at_rung) && reached < s_ && reached >= 0)
+      ts.target = reached + 1;  // it ended past its last rung: short of the next
+    if (ts.target > 0) br.rungs[static_cast<size_t>(ts.target)].members.insert(r.id);
+    ended(r);
+  }
+
+  int bracket(int64_t id) const override { return static_cast<int>(id / per_); }
+  int rung_reached(int64_t id) const override {
+    const auto b = brackets_.find(static_cast<int>(id / per_));
+    if (b == brackets_.end()) return -1;
+    int reached = -1;
+    for (size_t k = 0; k < b->second.rungs.size(); ++k)
+      if (b->second.rungs[k].values.count(id)) reached = static_cast<int>(k);
+    return reached;
+  }
+  bool may_start(int64_t id) const override { return id / per_ <= open_; }
+  std::vector<int64_t> take_promoted() override { return std::exchange(promoted_, {}); }
+  std::vector<int64_t> take_settled() override { return std::exchange(settled_, {}); }
+
+ private:
+  struct RungState {
+    std::set<int64_t> members;         // trials that run to it
+    std::map<int64_t, double> values;  // those that reached it, with their value (NaN: none)
+    std::set<int64_t> out;             // members that ended short of it
+    bool decided = false;
+  };
+  struct Bracket {
+    std::vector<RungState> rungs;
+    int64_t size = 0;
+    std::set<int64_t> done;
+  };
+  struct TrialState {
+    int target = 0;      // the rung it runs to
+    bool paused = false;
+    std::string promoted_why;
+  };
+
+  size_t keep_of(const RungState& rs) const {
+    return std::max<size_t>(1, rs.members.size() / static_cast<size_t>(o_.reduction));
+  }
+
+  Bracket& bracket_state(int b) {
+    auto [it, fresh] = brackets_.try_emplace(b);
+    if (fresh) {
+      Bracket& br = it->second;
+      br.rungs.resize(static_cast<size_t>(s_ + 1));
+      const int64_t first = static_cast<int64_t>(b) * per_;
+      br.size = std::max<int64_t>(0, std::min(per_, trials_ - first));
+      for (int64_t id = first; id < first + br.size; ++id) br.rungs[0].members.insert(id);
+    }
+    return it->second;
+  }
+
+  // Decides every rung of bracket b that has filled, in order; completes the bracket.
+  void settle(int b) {
+    Bracket& br = brackets_.at(b);
+    for (int k = 0; k < s_; ++k) {
+      RungState& rs = br.rungs[static_cast<size_t>(k)];
+      if (rs.decided) continue;
+      for (int64_t id : rs.members)
+        if (!rs.values.count(id) && !rs.out.count(id)) return;  // not full yet
+      decide(br, b, k);
+    }
+    if (static_cast<int64_t>(br.done.size()) < br.size || b != open_) return;
+    for (int64_t id = static_cast<int64_t>(b) * per_; id < b * per_ + br.size; ++id)
+      settled_.push_back(id);
+    ++open_;
+  }
+
+  void decide(Bracket& br, int b, int k) {
+    RungState& rs = br.rungs[static_cast<size_t>(k)];
+    rs.decided = true;
+    std::vector<std::pair<int64_t, double>> ranked;
+    for (const auto& [id, v] : rs.values)
+      if (!std::isnan(v)) ranked.emplace_back(id, v);
+    const bool max = metric_.direction == Direction::kMaximize;
+    std::stable_sort(ranked.begin(), ranked.end(), [&](const auto& x, const auto& y) {
+      return max ? x.second > y.second : x.second < y.second;  // ids ascending among ties
+    });
+    const size_t keep = std::min(keep_of(rs), ranked.size());
+    for (size_t i = 0; i < keep; ++i) {
+      const int64_t id = ranked[i].first;
+      TrialState& ts = trials_state_[id];
+      br.rungs[static_cast<size_t>(k + 1)].members.insert(id);
+      ts.promoted_why = "promoted at rung " + std::to_string(k) + " (epoch " +
+                        std::to_string(epochs_[static_cast<size_t>(k)]) + ") of bracket " +
+                        std::to_string(b) + ": " + value_text(metric_, ranked[i].second) +
+                        " was " + std::to_string(i + 1) + " of " + std::to_string(rs.members.size());
+      if (ts.target > k) continue;  // restored: it had gone on already
+      ts.target = k + 1;
+      if (ts.paused) promoted_.push_back(id);
+      ts.paused = false;
+    }
+    for (const auto& [id, v] : rs.values) {
+      TrialState& ts = trials_state_[id];
+      if (ts.target == k) br.done.insert(id);  // not promoted: pruned here for good
+    }
+    std::sort(promoted_.begin(), promoted_.end());
+  }
+
+  const PrunerOptions o_;
+  const Metric metric_;
+  const int64_t trials_, per_;
+  const int s_;
+  const std::vector<int> epochs_;
+  std::map<int, Bracket> brackets_;
+  std::map<int64_t, TrialState> trials_state_;
+  int open_ = 0;  // the first bracket not yet complete
+  std::vector<int64_t> promoted_, settled_;
+};
+
+}  // namespace
+
+std::unique_ptr<Pruner> make_sha_pruner(const PrunerOptions& o, const Metric& metric,
+                                        int64_t trials) {
+  return std::make_unique<ShaPruner>(o, metric, trials);
+}
+
+}  // namespace hs

@@ -1,0 +1,253 @@
+// The pruners' decisions on scripted values against tables computed by hand from their rules
+// (prune/pruner.h), and the Hyperband schedule against Li et al.'s table.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <map>
+#include <vector>
+
+#include "prune/pruner.h"
+
+namespace hs {
+namespace {
+
+using Kind = Verdict::Kind;
+
+PrunerOptions bracketed(PrunerKind kind, int r, int eta, int R) {
+  PrunerOptions o;
+  o.kind = kind;
+  o.min_epochs = r;
+  o.reduction = eta;
+  o.max_epochs = R;
+  return o;
+}
+
+TrialRecord completed(int64_t id, const std::vector<double>& val_acc) {
+  TrialRecord r;
+  r.id = id;
+  r.status = TrialStatus::kCompleted;
+  for (size_t i = 0; i < val_acc.size(); ++i) {
+    EpochRow row;
+    row.epoch = static_cast<int>(i) + 1;
+    row.val_acc = val_acc[i];
+    r.curves.push_back(row);
+  }
+  r.epochs = static_cast<int>(val_acc.size());
+  return r;
+}
+
+TEST_CASE("hyperband's schedule for R = 81 and eta = 3 is Li et al.'s table") {
+  // Li et al., JMLR 18 (2018), Table 1: bracket s, rung i: n_i trials of r_i epochs.
+  const std::map<int, std::vector<std::pair<int64_t, int>>> table = {
+      {4, {{81, 1}, {27, 3}, {9, 9}, {3, 27}, {1, 81}}},
+      {3, {{34, 3}, {11, 9}, {3, 27}, {1, 81}}},
+      {2, {{15, 9}, {5, 27}, {1, 81}}},
+      {1, {{8, 27}, {2, 81}}},
+      {0, {{5, 81}}}};
+  const std::vector<Rung> rungs = rung_schedule(bracketed(PrunerKind::kHyperband, 1, 3, 81), 100);
+  REQUIRE(max_bracket(bracketed(PrunerKind::kHyperband, 1, 3, 81)) == 4);
+  std::map<int, std::vector<std::pair<int64_t, int>>> got;
+  for (const Rung& r : rungs) {
+    REQUIRE(r.rung == static_cast<int>(got[r.bracket].size()));
+    got[r.bracket].emplace_back(r.trials, r.epoch);
+  }
+  CHECK(got == table);
+  REQUIRE(rungs.front().bracket == 4);  // the most aggressive bracket first
+}
+
+TEST_CASE("asha's rungs and sha's brackets follow r, eta and R") {
+  const std::vector<Rung> asha = rung_schedule(bracketed(PrunerKind::kAsha, 1, 3, 27), 50);
+  REQUIRE(asha.size() == 4);
+  for (size_t k = 0; k < 4; ++k) {
+    CHECK(asha[k].bracket == -1);
+    CHECK(asha[k].epoch == std::vector<int>{1, 3, 9, 27}[k]);
+    CHECK(asha[k].trials == 0);
+  }
+  // R = 20: s_max = 2 (1 * 3^2 <= 20 < 27), rungs at floor(20 / 9), floor(20 / 3), 20.
+  const std::vector<Rung> odd = rung_schedule(bracketed(PrunerKind::kAsha, 1, 3, 20), 5);
+  REQUIRE(odd.size() == 3);
+  CHECK(odd[0].epoch == 2);
+  CHECK(odd[1].epoch == 6);
+  CHECK(odd[2].epoch == 20);
+  // sha: brackets of 3^3 = 27 trials by id, the last one shorter; each rung keeps 1 in 3, at
+  // least 1.
+  const std::vector<Rung> sha = rung_schedule(bracketed(PrunerKind::kSha, 1, 3, 27), 32);
+  std::vector<std::pair<int, int64_t>> sizes;
+  for (const Rung& r : sha) sizes.emplace_back(r.bracket, r.trials);
+  CHECK(sizes == std::vector<std::pair<int, int64_t>>{
+                     {0, 27}, {0, 9}, {0, 3}, {0, 1}, {1, 5}, {1, 1}, {1, 1}, {1, 1}});
+}
+
+TEST_CASE("asha promotes past a rung only the top 1/eta of what it holds, as a table by hand") {
+  // R = 9, r = 1, eta = 3: rungs at epochs 1 and 3 decide; 9 is the last. Reports in this
+  // order; keep = max(1, n / 3) of the n values at the rung; a tie with the cut-off goes on.
+  auto pruner = make_pruner(bracketed(PrunerKind::kAsha, 1, 3, 9), Metric{}, 7, 100);
+  struct Step {
+    int64_t id;
+    int epoch;
+    double value;
+    Kind want;
+    int rung;
+  };
+  const std::vector<Step> steps = {
+      {0, 1, 0.50, Kind::kContinue, 0},  // n 1, keep 1: 0.50 is the best
+      {1, 1, 0.40, Kind::kPrune, 0},     // n 2, keep 1: cut-off 0.50
+      {2, 1, 0.60, Kind::kContinue, 0},  // n 3, keep 1: 0.60 is the best
+      {3, 1, 0.55, Kind::kPrune, 0},     // n 4, keep 1: cut-off 0.60
+      {0, 2, 0.65, Kind::kContinue, -1}, // not a rung's epoch
+      {0, 3, 0.70, Kind::kContinue, 1},  // rung 1: n 1
+      {4, 1, 0.58, Kind::kPrune, 0},     // n 5, keep 1: cut-off 0.60
+      {5, 1, 0.59, Kind::kContinue, 0},  // n 6, keep 2: 0.60, 0.59: a tie goes on
+      {6, 1, 0.30, Kind::kPrune, 0},     // n 7, keep 2: cut-off 0.59
+      {2, 3, 0.65, Kind::kPrune, 1},     // rung 1: n 2, keep 1: cut-off 0.70
+      {5, 3, 0.80, Kind::kContinue, 1},  // rung 1: n 3, keep 1: the best
+      {0, 9, 0.10, Kind::kContinue, 2},  // the last rung decides nothing
+      {7, 1, NAN, Kind::kContinue, 0},   // no value: not judged
+  };
+  for (const Step& s : steps) {
+    INFO("trial " << s.id << " epoch " << s.epoch);
+    const Verdict v = pruner->report(s.id, s.epoch, s.value);
+    CHECK(v.kind == s.want);
+    CHECK(v.rung == s.rung);
+    if (v.kind == Kind::kPrune) CHECK(v.why.find("not in the top") != std::string::npos);
+  }
+  CHECK(pruner->rung_reached(0) == 2);
+  CHECK(pruner->rung_reached(1) == 0);
+  CHECK(pruner->bracket(0) == -1);
+}
+
+TEST_CASE("asha minimising keeps the lowest values") {
+  auto pruner = make_pruner(bracketed(PrunerKind::kAsha, 1, 2, 4), Metric{"val_loss", Direction::kMinimize},
+                            0, 10);
+  CHECK(pruner->report(0, 1, 0.9).kind == Kind::kContinue);
+  CHECK(pruner->report(1, 1, 0.5).kind == Kind::kContinue);  // n 2, keep 1: the lowest
+  CHECK(pruner->report(2, 1, 0.7).kind == Kind::kPrune);     // n 3, keep 1: cut-off 0.5
+  CHECK(pruner->report(3, 1, 0.4).kind == Kind::kContinue);  // n 4, keep 2: 0.4, 0.5
+  CHECK(pruner->report(4, 1, 0.5).kind == Kind::kContinue);  // n 5, keep 2: ties 0.5
+}
+
+TEST_CASE("asha taken back from records judges later trials as the running sweep would") {
+  const PrunerOptions o = bracketed(PrunerKind::kAsha, 1, 3, 9);
+  auto live = make_pruner(o, Metric{}, 0, 10);
+  auto resumed = make_pruner(o, Metric{}, 0, 10);
+  const std::vector<std::vector<double>> curves = {
+      {0.5, 0.6, 0.7}, {0.6, 0.62, 0.8}, {0.2, 0.3, 0.4}, {0.55, 0.6, 0.61}};
+  for (size_t i = 0; i < curves.size(); ++i) {
+    for (size_t e = 0; e < curves[i].size(); ++e)
+      live->report(static_cast<int64_t>(i), static_cast<int>(e) + 1, curves[i][e]);
+    live->ended(completed(static_cast<int64_t>(i), curves[i]));
+    resumed->restore(completed(static_cast<int64_t>(i), curves[i]));
+  }
+  CHECK(live->take_settled() == resumed->take_settled());
+  for (double v : {0.1, 0.56, 0.58, 0.61, 0.7}) {
+    const Verdict a = live->report(9, 1, v), b = resumed->report(9, 1, v);
+    CHECK(a.kind == b.kind);
+    CHECK(a.why == b.why);
+  }
+}
+
+TEST_CASE("hyperband's brackets come from the trial id and the seed alone, weighted by size") {
+  const PrunerOptions o = bracketed(PrunerKind::kHyperband, 1, 3, 81);
+  std::map<int, int64_t> count;
+  constexpr int64_t kTrials = 143 * 200;
+  for (int64_t id = 0; id < kTrials; ++id) {
+    const int s = hyperband_bracket(o, 42, id);
+    REQUIRE(s == hyperband_bracket(o, 42, id));
+    ++count[s];
+  }
+  // n_0 per bracket (Li et al.'s table): 81, 34, 15, 8, 5 of 143.
+  const std::map<int, double> share = {{4, 81.0 / 143}, {3, 34.0 / 143}, {2, 15.0 / 143},
+                                       {1, 8.0 / 143},  {0, 5.0 / 143}};
+  for (const auto& [s, p] : share) {
+    INFO("bracket " << s);
+    const double got = static_cast<double>(count[s]) / kTrials;
+    CHECK(std::abs(got - p) < 5 * std::sqrt(p * (1 - p) / kTrials));
+  }
+  int differ = 0;  // another seed, other brackets
+  for (int64_t id = 0; id < 200; ++id) differ += hyperband_bracket(o, 43, id) != hyperband_bracket(o, 42, id);
+  CHECK(differ > 50);
+}
+
+TEST_CASE("hyperband compares a trial with its own bracket only") {
+  const PrunerOptions o = bracketed(PrunerKind::kHyperband, 1, 3, 9);
+  auto pruner = make_pruner(o, Metric{}, 5, 1000);
+  // Two trials of bracket 2 (rungs 1, 3, 9) and one of bracket 1 (rungs 3, 9).
+  std::vector<int64_t> b2, b1;
+  for (int64_t id = 0; id < 100 && (b2.size() < 2 || b1.empty()); ++id) {
+    if (pruner->bracket(id) == 2 && b2.size() < 2) b2.push_back(id);
+    if (pruner->bracket(id) == 1 && b1.empty()) b1.push_back(id);
+  }
+  REQUIRE(b2.size() == 2);
+  REQUIRE(b1.size() == 1);
+  CHECK(pruner->report(b2[0], 1, 0.9).kind == Kind::kContinue);
+  CHECK(pruner->report(b2[1], 1, 0.5).kind == Kind::kPrune);
+  CHECK(pruner->report(b1[0], 1, 0.1).rung == -1);  // epoch 1 is no rung of bracket 1
+  // At epoch 3 bracket 1's first rung holds only b1[0]: it goes on, whatever bracket 2 did.
+  CHECK(pruner->report(b2[0], 3, 0.95).kind == Kind::kContinue);
+  CHECK(pruner->report(b1[0], 3, 0.2).kind == Kind::kContinue);
+}
+
+TEST_CASE("median follows Optuna's MedianPruner: startup, warm-up, interval, then the median") {
+  PrunerOptions o;
+  o.kind = PrunerKind::kMedian;
+  o.startup_trials = 2;
+  o.warmup_epochs = 1;
+  o.interval = 2;
+  auto pruner = make_pruner(o, Metric{}, 0, 10);
+  // Running trial 0 before any completed trial: never pruned.
+  CHECK(pruner->report(0, 2, 0.0).kind == Kind::kContinue);
+  pruner->ended(completed(1, {0.2, 0.4, 0.6, 0.7, 0.8}));
+  // One completed trial, startup_trials 2: still no decision.
+  CHECK(pruner->report(2, 2, 0.0).kind == Kind::kContinue);
+  pruner->ended(completed(3, {0.3, 0.5, 0.55, 0.65, 0.9}));
+  TrialRecord pruned = completed(4, {0.9, 0.1});
+  pruned.status = TrialStatus::kPruned;
+  pruner->ended(pruned);  // a pruned trial is no reference (Optuna: only COMPLETE ones)
+  // Trial 5: epoch 1 (step 0) is in the warm-up; epoch 2 (step 1) decides: best 0.45 against
+  // the median of 0.4 and 0.5 (0.45): not worse; epoch 3 (step 2) is off the interval; epoch 4
+  // (step 3): best 0.5 against the median of 0.7 and 0.65 (0.675): pruned.
+  CHECK(pruner->report(5, 1, 0.1).kind == Kind::kContinue);
+  CHECK(pruner->report(5, 2, 0.45).kind == Kind::kContinue);
+  CHECK(pruner->report(5, 3, 0.2).kind == Kind::kContinue);
+  const Verdict v = pruner->report(5, 4, 0.5);
+  CHECK(v.kind == Kind::kPrune);
+  CHECK(v.why.find("0.6750") != std::string::npos);
+  // Its best so far counts, not its last value: 0.7 at epoch 4 would stay.
+  CHECK(pruner->report(6, 1, 0.7).kind == Kind::kContinue);
+  CHECK(pruner->report(6, 4, 0.1).kind == Kind::kContinue);
+}
+
+TEST_CASE("percentile keeps the given top share with Optuna's linear percentile") {
+  PrunerOptions o;
+  o.kind = PrunerKind::kPercentile;
+  o.percentile = 25;  // keep the top 25%: for max, the 75th percentile is the bar
+  o.startup_trials = 0;
+  o.min_trials = 4;
+  auto pruner = make_pruner(o, Metric{}, 0, 10);
+  for (int64_t id = 0; id < 3; ++id) pruner->ended(completed(id, {0.1 * static_cast<double>(id + 1)}));
+  CHECK(pruner->report(9, 1, 0.0).kind == Kind::kContinue);  // 3 values, min_trials 4
+  pruner->ended(completed(3, {0.4}));
+  // 0.1, 0.2, 0.3, 0.4: the 75th percentile at position 2.25: 0.3 + 0.25 * 0.1 = 0.325.
+  CHECK(pruner->report(10, 1, 0.32).kind == Kind::kPrune);
+  CHECK(pruner->report(11, 1, 0.33).kind == Kind::kContinue);
+  auto minimise = make_pruner(o, Metric{"val_loss", Direction::kMinimize}, 0, 10);
+  for (int64_t id = 0; id < 4; ++id)
+    minimise->ended(completed(id, {}));  // no values at all: no decision ever
+  CHECK(minimise->report(9, 1, 5.0).kind == Kind::kContinue);
+}
+
+TEST_CASE("check_pruner names what is wrong") {
+  PrunerOptions o = bracketed(PrunerKind::kAsha, 5, 3, 4);
+  CHECK(check_pruner(o).find("max_epochs (4) must be at least min_epochs (5)") != std::string::npos);
+  o = bracketed(PrunerKind::kHyperband, 1, 1, 9);
+  CHECK(check_pruner(o).find("reduction") != std::string::npos);
+  CHECK(check_pruner(bracketed(PrunerKind::kSha, 1, 3, 27)).empty());
+  PrunerKind k;
+  CHECK(parse_pruner("hyperband", &k));
+  CHECK(k == PrunerKind::kHyperband);
+  CHECK_FALSE(parse_pruner("Hyperband", &k));
+  CHECK(std::string(pruner_name(PrunerKind::kSha)) == "sha");
+}
+
+}  // namespace
+}  // namespace hs

@@ -1,0 +1,180 @@
+// sha's decisions do not depend on how many workers ran the trials or in what order their
+// epochs arrived, and a sha taken back from records after a stop goes on to the same end.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <deque>
+#include <map>
+#include <vector>
+
+#include "core/rng.h"
+#include "prune/pruner.h"
+
+namespace hs {
+namespace {
+
+using Kind = Verdict::Kind;
+
+// Trial id's value after `epoch` epochs: its base plus a little per epoch; trial 5 stops early
+// (its own early stopping) after epoch 2 of a run that goes past its first rung.
+double value(int64_t id, int epoch) {
+  static const double base[] = {0.50, 0.90, 0.10, 0.70, 0.30, 0.80, 0.20, 0.70, 0.40,
+                                0.35, 0.95, 0.15, 0.45};
+  return base[id] + 0.01 * epoch;
+}
+constexpr int kEarlyStop = 5;
+
+struct Run {
+  std::map<int64_t, TrialRecord> records;  // the last record of each trial
+  std::vector<int64_t> settled;            // the order the strategy would hear them in
+  int64_t events = 0;                      // records made
+};
+
+struct Sim {
+  PrunerOptions o;
+  int64_t trials = 0;
+  int workers = 1;
+  uint64_t seed = 0;
+  int64_t stop_after = -1;  // stop (as a kill) after this many records; -1: run to the end
+};
+
+TrialRecord record(int64_t id, int epochs, TrialStatus status) {
+  TrialRecord r;
+  r.id = id;
+  r.status = status;
+  r.epochs = epochs;
+  for (int e = 1; e <= epochs; ++e) {
+    EpochRow row;
+    row.epoch = e;
+    row.val_acc = value(id, e);
+    r.curves.push_back(row);
+  }
+  return r;
+}
+
+// Drives `p` like rank 0's queue: `workers` trials at a time, epochs of the running trials
+// taken in a seeded random order, promoted trials run again from epoch 1, new trials only when
+// may_start says so. `start` holds trials already recorded (taken back by the caller).
+Run simulate(const Sim& sim, Pruner& p, Run run, std::deque<int64_t> again, int64_t next_new) {
+  Rng rng(sim.seed);
+  std::vector<std::pair<int64_t, int>> running;  // id, epochs done
+  for (;;) {
+    while (static_cast<int>(running.size()) < sim.workers) {
+      if (!again.empty()) {
+        running.emplace_back(again.front(), 0);
+        again.pop_front();
+      } else if (next_new < sim.trials && p.may_start(next_new)) {
+        running.emplace_back(next_new++, 0);
+      } else {
+        break;
+      }
+    }
+    if (running.empty() || run.events == sim.stop_after) return run;
+    const size_t pick = rng.below(running.size());
+    auto& [id, done] = running[pick];
+    const int epoch = ++done;
+    const Verdict v = p.report(id, epoch, value(id, epoch));
+    TrialStatus end = TrialStatus::kCompleted;
+    if (v.kind != Kind::kContinue) end = TrialStatus::kPruned;
+    else if (id == kEarlyStop && epoch == 2 && p.rung_reached(id) >= 0) end = TrialStatus::kEarlyStopped;
+    else if (epoch < sim.o.max_epochs) continue;
+    const TrialRecord r = record(id, epoch, end);
+    p.ended(r);
+    run.records[id] = r;
+    ++run.events;
+    for (int64_t promoted : p.take_promoted()) again.push_back(promoted);
+    for (int64_t s : p.take_settled()) run.settled.push_back(s);
+    running.erase(running.begin() + static_cast<std::ptrdiff_t>(pick));
+  }
+}
+
+Run simulate(const Sim& sim) {
+  auto p = make_pruner(sim.o, Metric{}, 0, sim.trials);
+  return simulate(sim, *p, {}, {}, 0);
+}
+
+PrunerOptions sha9() {
+  PrunerOptions o;
+  o.kind = PrunerKind::kSha;
+  o.min_epochs = 1;
+  o.reduction = 3;
+  o.max_epochs = 9;  // rungs at epochs 1, 3 and 9; brackets of 9 trials
+  return o;
+}
+
+TEST_CASE("sha promotes the top third of each full rung, ties to the lower id") {
+  const Run run = simulate(Sim{sha9(), 13, 2, 1});
+  // Bracket 0 (trials 0-8), rung 0 at epoch 1: the top 3 of 9 are 1 (0.91), 5 (0.81) and 3
+  // (0.71, tied with 7: the lower id). Rung 1 at epoch 3: 5 stopped early before it, so of
+  // 1 and 3 the top 1 (9 / 3 / 3) is 1, which runs to epoch 9.
+  std::map<int64_t, std::pair<TrialStatus, int>> got;
+  for (const auto& [id, r] : run.records) got[id] = {r.status, r.epochs};
+  using S = TrialStatus;
+  const std::map<int64_t, std::pair<TrialStatus, int>> want = {
+      {0, {S::kPruned, 1}},  {1, {S::kCompleted, 9}}, {2, {S::kPruned, 1}},
+      {3, {S::kPruned, 3}},  {4, {S::kPruned, 1}},    {5, {S::kEarlyStopped, 2}},
+      {6, {S::kPruned, 1}},  {7, {S::kPruned, 1}},    {8, {S::kPruned, 1}},
+      // bracket 1: trials 9-12 (4 of them): rung 0 keeps max(1, 4 / 3) = 1: trial 10 (0.96);
+      // rung 1 holds only it, and keeps it.
+      {9, {S::kPruned, 1}},  {10, {S::kCompleted, 9}}, {11, {S::kPruned, 1}},
+      {12, {S::kPruned, 1}}};
+  CHECK(got == want);
+  // The strategy hears bracket 0 in id order once it is decided, then bracket 1.
+  std::vector<int64_t> order(13);
+  for (int64_t i = 0; i < 13; ++i) order[static_cast<size_t>(i)] = i;
+  CHECK(run.settled == order);
+}
+
+TEST_CASE("sha gives the same records with 1 to 4 workers in any order of epochs") {
+  const Run one = simulate(Sim{sha9(), 13, 1, 0});
+  for (int workers = 1; workers <= 4; ++workers)
+    for (uint64_t seed = 1; seed <= 20; ++seed) {
+      INFO(workers << " workers, seed " << seed);
+      const Run other = simulate(Sim{sha9(), 13, workers, seed});
+      REQUIRE(other.records.size() == one.records.size());
+      for (const auto& [id, r] : one.records) {
+        CHECK(other.records.at(id).status == r.status);
+        CHECK(other.records.at(id).epochs == r.epochs);
+      }
+      CHECK(other.settled == one.settled);
+    }
+}
+
+TEST_CASE("sha taken back from its records after a kill goes on to the same end") {
+  const Run whole = simulate(Sim{sha9(), 13, 3, 7});
+  for (int64_t cut = 1; cut < whole.events; ++cut) {
+    INFO("killed after " << cut << " records");
+    const Sim sim{sha9(), 13, 3, 7, cut};
+    auto first = make_pruner(sim.o, Metric{}, 0, sim.trials);
+    const Run before = simulate(sim, *first, {}, {}, 0);
+    // Resume as the queue does: every record taken back in id order; ids below the largest
+    // one without a record (in flight) run again first; paused trials promoted run again.
+    auto p = make_pruner(sim.o, Metric{}, 0, sim.trials);
+    Run resumed;
+    std::deque<int64_t> again;
+    const int64_t last = before.records.rbegin()->first;
+    for (int64_t id = 0; id <= last; ++id) {
+      auto it = before.records.find(id);
+      if (it == before.records.end()) {
+        again.push_back(id);
+        continue;
+      }
+      p->restore(it->second);
+      resumed.records[id] = it->second;
+    }
+    for (int64_t promoted : p->take_promoted()) again.push_back(promoted);
+    for (int64_t s : p->take_settled()) resumed.settled.push_back(s);
+    Sim rest = sim;
+    rest.stop_after = -1;
+    const Run after = simulate(rest, *p, resumed, again, last + 1);
+    for (const auto& [id, r] : whole.records) {
+      REQUIRE(after.records.count(id));
+      CHECK(after.records.at(id).status == r.status);
+      CHECK(after.records.at(id).epochs == r.epochs);
+    }
+    CHECK(after.settled == whole.settled);
+  }
+}
+
+}  // namespace
+}  // namespace hs
