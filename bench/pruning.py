@@ -187,18 +187,30 @@ def check(method, run, a):
     return None
 
 
+def run_setup(method, a):
+    """What a run's figures depend on beside its method and seed: a kept run is reused only
+    with the same."""
+    pruned = METHODS[method][2] != "none"
+    return {"trials": a.pruned_trials if pruned else a.trials, "epochs": a.epochs,
+            "train_limit": a.train_limit, "val_fraction": a.val_fraction}
+
+
 def one_run(method, seed, a):
     stem = os.path.join(a.out, f"{method}-{seed}")
     if a.reuse and os.path.exists(stem + ".json"):
         with open(stem + ".json") as f:
-            return json.load(f)
+            run = json.load(f)
+        if run.get("setup") != run_setup(method, a):
+            raise RuntimeError(f"{stem}.json was run with {run.get('setup')}, not "
+                               f"{run_setup(method, a)}: give another --out, or the same options")
+        return run
     log(f"{method} seed {seed}: running")
     engine = METHODS[method][0]
     run = (run_hypersweep if engine == "hypersweep" else run_optuna)(method, seed, a, stem)
     problem = check(method, run, a)
     if problem:
         raise RuntimeError(f"{method} seed {seed}: {problem} (see {stem}.log)")
-    run.update(method=method, seed=seed)
+    run.update(method=method, seed=seed, setup=run_setup(method, a))
     with open(stem + ".json", "w") as f:
         json.dump(run, f, indent=1)
     spent = sum(t["seconds"] for t in run["trials"]) * THREADS
@@ -224,7 +236,7 @@ def run_all(a):
 
 def command_line(a):
     if a.quick:
-        return "bench/pruning.py --quick"
+        return "/usr/bin/python3 bench/pruning.py --quick" + ("" if a.jobs == 2 else f" --jobs {a.jobs}")
     parts = ["bench/pruning.py", f"--seeds {a.seeds}", f"--trials {a.trials}",
              f"--pruned-trials {a.pruned_trials}", f"--epochs {a.epochs}",
              f"--train-limit {a.train_limit}", f"--val-fraction {a.val_fraction}", f"--jobs {a.jobs}"]
@@ -277,6 +289,8 @@ def main():
     t0 = time.perf_counter()
     try:
         runs = run_all(a)
+    except RuntimeError as e:  # a run that failed or did not check out: its own message
+        sys.exit(f"pruning.py: {e}")
     finally:
         if temp:
             shutil.rmtree(temp, ignore_errors=True)

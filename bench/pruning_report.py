@@ -200,7 +200,8 @@ def render(runs, setup):
         f"784-width-width-10, six parameters, at most {setup['epochs']} epochs, seeds 0 to "
         f"{setup['seeds'] - 1}; random search {setup['trials']} trials x {setup['epochs']} epochs, "
         f"each pruned sweep and Optuna study {setup['pruned_trials']} trials, r = 1, eta = 3, "
-        f"R = {setup['epochs']}; one thread per trial, {setup['jobs']} sweeps at a time. "
+        f"R = {setup['epochs']}; one thread per trial, "
+        f"{'one sweep' if setup['jobs'] == 1 else str(setup['jobs']) + ' sweeps'} at a time. "
         "Each seed's target is random search's best validation accuracy; figures are "
         "'median (min - max)' over the seeds.",
         "",
