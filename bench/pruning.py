@@ -23,11 +23,14 @@ method meets the same machine.
 
 Core-seconds (the measure): a run's trials in the order they finished (/summary's row order, the
 order hypersweep recorded them; for Optuna the order its objective returned); a trial's
-core-seconds are its `seconds` (the wall time around the trial: hypersweep's from handing it over
-to its record back, Optuna's around the objective call) times its threads (1). The core-seconds
-to reach accuracy A are the sum over the trials up to and including the first whose best
-validation accuracy is >= A; "not reached" if no trial of the run reaches it. Start-up, the data
-load and the strategy's work between trials are not counted (each run's wall time is printed).
+core-seconds are its `seconds` times its threads (1). `seconds` is the wall time of the trial's
+training, from building the model to its test pass, every epoch and its pruning answer between:
+hypersweep's own (train() in the trial's process), and for Optuna the time around the training
+in the objective (after the sampler's suggestions). The core-seconds to reach accuracy A are the
+sum over the trials up to and including the first whose best validation accuracy is >= A; "not
+reached" if no trial of the run reaches it. What lies between trials (start-up and the data
+load, the strategy's proposal, hypersweep's fork of the trial's process and its results file) is
+not counted; the table's wall time, the whole sweep's, shows it.
 The best accuracy at C core-seconds is the best of the trials finished within C.
 Medians are the middle seed's value (of an even count the lower middle), so a "not reached" can
 be a median; ranges are the smallest and largest seed's value.
@@ -57,7 +60,7 @@ sys.path.insert(0, HERE)
 import pruning_report  # noqa: E402
 from pruning_torch import DATA, SPACE  # noqa: E402
 
-THREADS = 1  # per trial, so core-seconds = seconds
+THREADS = pruning_report.THREADS  # per trial
 # method -> (engine, strategy, pruner), in the tables' order
 METHODS = {
     "random": ("hypersweep", "random", "none"),

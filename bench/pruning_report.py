@@ -4,7 +4,7 @@ core-seconds. Plain functions over plain data, so the measure can be checked by 
 import math
 import platform
 
-THREADS = 1
+THREADS = 1  # per trial, so core-seconds = seconds
 LABEL = {
     "random": "random, full budgets",
     "asha-random": "asha + random",
@@ -97,9 +97,9 @@ def per_seed(runs, setup):
 
 
 def summary_table(seeds, setup):
-    lines = ["| method | epochs trained | s/epoch | core-s spent | best val_acc | reached the target "
-             "| core-s to the target | of random's core-s to it |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = ["| method | epochs trained | s/epoch | core-s spent | wall s | best val_acc "
+             "| reached the target | core-s to the target | of random's core-s to it |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     goal = []
     for m in setup["methods"]:
         rows = [seeds[s] for s in seeds]
@@ -108,7 +108,7 @@ def summary_table(seeds, setup):
         lines.append(
             f"| {LABEL[m]} | {median([sum(t['epochs'] for t in r[m][0]['trials']) for r in rows]):.0f} "
             f"| {median([seconds_per_epoch(r[m][0]) for r in rows]):.3f} "
-            f"| {spread([spent(r[m][0]) for r in rows])} "
+            f"| {spread([spent(r[m][0]) for r in rows])} | {fmt(median([r[m][0]['wall'] for r in rows]))} "
             f"| {spread([max(best_values(r[m][0]), default=None) for r in rows], '{:.4f}', -math.inf, '-')} "
             f"| {reached}/{len(rows)} | {spread([r[m][1] for r in rows])} "
             f"| {spread(ratios, '{:.2f}')} |")
