@@ -145,9 +145,12 @@ def run_hypersweep(method, seed, a, stem):
     trials = []
     with h5py.File(stem + ".h5", "r") as f:
         for row in f["summary"][:]:  # the order the trials were recorded: the finishing order
+            curves = f[f"trials/{int(row['id']):06d}/curves"][:]
             trials.append({"id": int(row["id"]), "status": row["status"].decode(),
                            "epochs": int(row["epochs_run"]), "best": float(row["best_metric"]),
-                           "seconds": float(row["seconds"])})
+                           "seconds": float(row["seconds"]),
+                           "params": {n: row[n].item() for n, *_ in SPACE},
+                           "epoch_seconds": [float(x) for x in curves["seconds"]]})
     return {"wall": wall, "trials": trials}
 
 
@@ -222,10 +225,50 @@ def one_run(method, seed, a):
     return run
 
 
+def engine_run(runs, a):
+    """Seed 0's random-search configurations, their first --engine-epochs epochs timed in
+    PyTorch (pruning_torch.time_configs) beside hypersweep's own curves: the engines on the same
+    work, apart from the search."""
+    stem = os.path.join(a.out, "engine-0")
+    setup = {**run_setup("random", a), "engine_epochs": a.engine_epochs}
+    if a.reuse and os.path.exists(stem + ".json"):
+        with open(stem + ".json") as f:
+            kept = json.load(f)
+        if kept.get("setup") == setup:
+            return kept
+    trials = [t for t in runs[("random", 0)]["trials"] if len(t["epoch_seconds"]) >= a.engine_epochs]
+    with open(stem + ".configs.json", "w") as f:
+        json.dump([{"params": t["params"], "seed": t["id"]} for t in trials], f)
+    log(f"engines: {len(trials)} configurations, {a.engine_epochs} epochs each, in PyTorch")
+    cmd = ["/usr/bin/python3", os.path.join(HERE, "pruning_torch.py"), "--configs",
+           stem + ".configs.json", "--engine-epochs", str(a.engine_epochs), "--epochs", str(a.epochs),
+           "--train-limit", str(a.train_limit), "--val-fraction", str(a.val_fraction),
+           "--out", stem + ".torch.json"]
+    with open(stem + ".log", "w") as out:
+        rc = subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT,
+                            env={**os.environ, "OMP_NUM_THREADS": str(THREADS)}).returncode
+    if rc != 0:
+        raise RuntimeError(f"{' '.join(cmd)} exited {rc} (see {stem}.log)")
+    with open(stem + ".torch.json") as f:
+        torch_side = json.load(f)["trials"]
+    kept = {"setup": setup, "hypersweep": [t["epoch_seconds"][a.engine_epochs - 1] for t in trials],
+            "torch": [t["seconds"] for t in torch_side], "params": [t["params"] for t in trials]}
+    with open(stem + ".json", "w") as f:
+        json.dump(kept, f, indent=1)
+    return kept
+
+
 def run_all(a):
-    jobs = [(m, s) for s in range(a.seeds) for m in a.methods]
+    """Every run, and the engines' timing (None without --engine-epochs). The timing joins the
+    queue after seed 0's runs, so that it shares the machine with a sweep as they did."""
     with concurrent.futures.ThreadPoolExecutor(max_workers=a.jobs) as pool:
-        futures = {pool.submit(one_run, m, s, a): (m, s) for m, s in jobs}
+        futures = {}
+        for s in range(a.seeds):
+            for m in a.methods:
+                futures[pool.submit(one_run, m, s, a)] = (m, s)
+            if s == 0 and a.engine_epochs:
+                first = next(f for f, key in futures.items() if key == ("random", 0))
+                futures[pool.submit(lambda: engine_run({("random", 0): first.result()}, a))] = "engine"
         runs = {}
         try:
             for fut in concurrent.futures.as_completed(futures):
@@ -234,7 +277,7 @@ def run_all(a):
             for fut in futures:
                 fut.cancel()
             raise
-    return runs
+    return runs, runs.pop("engine", None)
 
 
 def command_line(a):
@@ -242,7 +285,8 @@ def command_line(a):
         return "/usr/bin/python3 bench/pruning.py --quick" + ("" if a.jobs == 2 else f" --jobs {a.jobs}")
     parts = ["bench/pruning.py", f"--seeds {a.seeds}", f"--trials {a.trials}",
              f"--pruned-trials {a.pruned_trials}", f"--epochs {a.epochs}",
-             f"--train-limit {a.train_limit}", f"--val-fraction {a.val_fraction}", f"--jobs {a.jobs}"]
+             f"--train-limit {a.train_limit}", f"--val-fraction {a.val_fraction}", f"--jobs {a.jobs}",
+             f"--engine-epochs {a.engine_epochs}"]
     if a.methods != list(METHODS):
         parts.append(f"--methods {','.join(a.methods)}")
     return "/usr/bin/python3 " + " ".join(parts)
@@ -260,6 +304,9 @@ def parse_args():
     ap.add_argument("--val-fraction", type=float, default=0.2,
                     help="of those held out for validation (default 0.2)")
     ap.add_argument("--jobs", type=int, default=2, help="sweeps at a time (default 2)")
+    ap.add_argument("--engine-epochs", type=int, default=3,
+                    help="time seed 0's random configurations for this many epochs in PyTorch "
+                         "too (default 3; 0: not)")
     ap.add_argument("--methods", default=",".join(METHODS),
                     help="comma-separated, of: " + ", ".join(METHODS) + " (random is always run)")
     ap.add_argument("--quick", action="store_true",
@@ -291,7 +338,7 @@ def main():
     os.makedirs(a.out, exist_ok=True)
     t0 = time.perf_counter()
     try:
-        runs = run_all(a)
+        runs, engine = run_all(a)
     except RuntimeError as e:  # a run that failed or did not check out: its own message
         sys.exit(f"pruning.py: {e}")
     finally:
@@ -303,7 +350,7 @@ def main():
              "pruned_trials": a.pruned_trials, "epochs": a.epochs, "train_limit": a.train_limit,
              "val_fraction": a.val_fraction, "jobs": a.jobs, "methods": a.methods,
              "python": platform.python_version()}
-    text = pruning_report.render(runs, setup)
+    text = pruning_report.render(runs, setup, engine)
     print(text)
     if a.write:
         pruning_report.write_between_markers(a.write, text)

@@ -171,24 +171,35 @@ def optuna_table(seeds, setup):
     if not pairs:
         return []
     lines = ["| hypersweep | Optuna 3.1 | core-s to the target, hypersweep | Optuna | Optuna / "
-             "hypersweep, per seed | median | s/epoch, Optuna / hypersweep |",
-             "|---|---|---:|---:|---|---:|---:|"]
+             "hypersweep, per seed | median |",
+             "|---|---|---:|---:|---|---:|"]
     for h, o in pairs:
         per = [ratio(seeds[s][h], seeds[s][o]) for s in seeds]
         order = sorted(range(len(per)), key=lambda i: -math.inf if per[i][1] is None else per[i][1])
         mid = per[order[(len(order) - 1) // 2]][0]
-        engine = median([seconds_per_epoch(seeds[s][o][0]) / seconds_per_epoch(seeds[s][h][0])
-                         for s in seeds])
         lines.append(f"| {LABEL[h]} | {LABEL[o]} | {spread([seeds[s][h][1] for s in seeds])} "
                      f"| {spread([seeds[s][o][1] for s in seeds])} "
-                     f"| {', '.join(p[0] for p in per)} | {mid} | {engine:.2f} |")
+                     f"| {', '.join(p[0] for p in per)} | {mid} |")
     lines.append("")
     lines.append("Goal: hypersweep at least 3x faster to the target (median ratio >= 3). "
                  "'>': Optuna did not reach it, its whole run is the bound; '<': hypersweep did not.")
     return lines
 
 
-def render(runs, setup):
+def engine_lines(engine, setup):
+    """The engines on the same configurations, apart from the search."""
+    hs, pt = engine["hypersweep"], engine["torch"]
+    per = [p / h for p, h in zip(pt, hs)]
+    return [f"The engines on the same work: seed 0's {len(hs)} random-search configurations, each "
+            f"trained for its first {engine['setup']['engine_epochs']} epochs (of the "
+            f"{setup['epochs']}-epoch schedule) on one thread, timed from building the model to "
+            f"the end of that epoch's validation pass, "
+            f"{'beside another sweep, as in the runs' if setup['jobs'] > 1 else 'alone, as the runs'}: "
+            f"hypersweep {sum(hs):.1f} s in all, PyTorch {sum(pt):.1f} s ({sum(pt) / sum(hs):.2f}x); "
+            f"per configuration PyTorch / hypersweep {spread(per, '{:.2f}')}."]
+
+
+def render(runs, setup, engine=None):
     seeds = per_seed(runs, setup)
     n = setup["train_limit"] or 60000
     n_val = math.floor(setup["val_fraction"] * n + 0.5)  # data/load.cpp's split_indices
@@ -207,6 +218,8 @@ def render(runs, setup):
         "",
     ]
     text += summary_table(seeds, setup)
+    text += ["", "s/epoch: core-seconds per epoch trained, which depends on the configurations a "
+             "search chooses (batch size and width) as much as on the engine."]
     text += ["", "Core-seconds to the target, per seed ('-': not reached within the run):", ""]
     text += seed_table(seeds, setup)
     text += ["", "The best validation accuracy at equal core-seconds (each budget set per seed):", ""]
@@ -214,6 +227,8 @@ def render(runs, setup):
     opt = optuna_table(seeds, setup)
     if opt:
         text += ["", "hypersweep against Optuna, the same pruner and TPE on both sides:", ""] + opt
+    if engine:
+        text += [""] + engine_lines(engine, setup)
     return "\n".join(text)
 
 

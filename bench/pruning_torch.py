@@ -4,6 +4,7 @@ HyperbandPruner, driving hypersweep's built-in MLP rewritten in PyTorch, on the 
 
     /usr/bin/python3 bench/pruning_torch.py --pruner sha|hyperband --trials 64 --seed 0 \
         [--epochs 27] [--train-limit 15000] [--val-fraction 0.2] --out run.json
+    /usr/bin/python3 bench/pruning_torch.py --configs configs.json --engine-epochs 3 --out t.json
 
 What is the same as hypersweep's built-in trainer (src/train, src/nn, src/optim, src/data), so
 that only the engine and the search differ:
@@ -24,7 +25,8 @@ Each trial's seconds are measured around the whole objective (building the model
 the validation and test passes), as hypersweep's `seconds` is measured around its trial.
 The output (--out) is JSON: the study's settings, its wall time, and its trials in the order they
 finished, each {id, status (completed, pruned or diverged), epochs, best (the best validation
-accuracy it reached), seconds, params}.
+accuracy it reached), seconds, params}. With --configs it times given configurations instead
+(time_configs), so that the two engines are compared on the same work.
 """
 import argparse
 import gzip
@@ -268,9 +270,34 @@ def run_study(a):
             "wall": time.perf_counter() - t0, "trials": trials}
 
 
+def time_configs(a):
+    """The engines side by side: each configuration of --configs (a JSON list of
+    {"params", "seed"}) trained for its first --engine-epochs epochs of an --epochs schedule;
+    the seconds from building the model to the end of that epoch's validation pass, as
+    hypersweep's curves time an epoch."""
+    import torch
+    torch.set_num_threads(1)
+    data = load(a.train_limit, a.val_fraction)
+    with open(a.configs) as f:
+        configs = json.load(f)
+    out = []
+    for c in configs:
+        t0, seconds = time.perf_counter(), []
+
+        def report(epoch, _):
+            seconds.append(time.perf_counter() - t0)
+            return epoch < a.engine_epochs
+
+        status, epochs, _, _ = train_trial(c["params"], c["seed"], data, a.epochs, report)
+        out.append({"seconds": seconds[-1], "epochs": epochs, "status": status})
+    return {"engine_epochs": a.engine_epochs, "torch": torch.__version__, "trials": out}
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--pruner", choices=["sha", "hyperband"], required=True)
+    ap.add_argument("--pruner", choices=["sha", "hyperband"])
+    ap.add_argument("--configs", help="time these configurations instead of running a study")
+    ap.add_argument("--engine-epochs", type=int, default=3)
     ap.add_argument("--trials", type=int, default=64)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--epochs", type=int, default=27)
@@ -278,7 +305,9 @@ def main():
     ap.add_argument("--val-fraction", type=float, default=0.2)
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
-    result = run_study(a)
+    if not a.pruner and not a.configs:
+        ap.error("give --pruner (a study) or --configs (the engine's timing)")
+    result = time_configs(a) if a.configs else run_study(a)
     tmp = a.out + ".tmp"
     with open(tmp, "w") as f:
         json.dump(result, f, indent=1)
