@@ -251,8 +251,9 @@ def engine_run(runs, a):
         raise RuntimeError(f"{' '.join(cmd)} exited {rc} (see {stem}.log)")
     with open(stem + ".torch.json") as f:
         torch_side = json.load(f)["trials"]
-    kept = {"setup": setup, "hypersweep": [t["epoch_seconds"][a.engine_epochs - 1] for t in trials],
-            "torch": [t["seconds"] for t in torch_side], "params": [t["params"] for t in trials]}
+    both = [(h, t) for h, t in zip(trials, torch_side) if t["epochs"] == a.engine_epochs]
+    kept = {"setup": setup, "hypersweep": [h["epoch_seconds"][a.engine_epochs - 1] for h, _ in both],
+            "torch": [t["seconds"] for _, t in both], "params": [h["params"] for h, _ in both]}
     with open(stem + ".json", "w") as f:
         json.dump(kept, f, indent=1)
     return kept

@@ -288,8 +288,10 @@ def time_configs(a):
             seconds.append(time.perf_counter() - t0)
             return epoch < a.engine_epochs
 
-        status, epochs, _, _ = train_trial(c["params"], c["seed"], data, a.epochs, report)
-        out.append({"seconds": seconds[-1], "epochs": epochs, "status": status})
+        status, _, _, _ = train_trial(c["params"], c["seed"], data, a.epochs, report)
+        # A configuration that diverged before the last timed epoch has no figure to compare.
+        out.append({"seconds": seconds[-1] if seconds else None, "epochs": len(seconds),
+                    "status": status})
     return {"engine_epochs": a.engine_epochs, "torch": torch.__version__, "trials": out}
 
 
