@@ -2,7 +2,7 @@
 """Pruning across trials (issue 15): core-seconds to a target accuracy, hypersweep and Optuna.
 
     /usr/bin/python3 bench/pruning.py [--seeds 5] [--jobs 2] [--out DIR [--reuse]] [--write bench/README.md]
-    /usr/bin/python3 bench/pruning.py --quick          # a minute or two: checks that it all runs
+    /usr/bin/python3 bench/pruning.py --quick          # under a minute: checks that it all runs
 
 The sweep's real job: the built-in MLP (784 -> width -> width -> 10, SGD with momentum, cosine
 schedule, no early stopping) on Fashion-MNIST, six parameters searched (lr and weight_decay
@@ -34,6 +34,10 @@ not counted; the table's wall time, the whole sweep's, shows it.
 The best accuracy at C core-seconds is the best of the trials finished within C.
 Medians are the middle seed's value (of an even count the lower middle), so a "not reached" can
 be a median; ranges are the smallest and largest seed's value.
+
+The engines apart from the search (--engine-epochs E, 3): seed 0's random-search configurations
+trained for their first E epochs in PyTorch (pruning_torch.time_configs), against the seconds
+hypersweep's curves give for the same epochs of the same trials.
 
 Checks before anything is reported: every trial of every run is recorded once, none failed; the
 random runs trained every trial to --epochs; each pruned run pruned some trial.
