@@ -24,12 +24,13 @@ pkgs=(
   python3-h5py python3-pandas         # the README's example reader, run in a test
   python3-matplotlib                  # docs/plot_curves.py (Agg backend), run in a test
   python3-numpy                       # a command test seeds numpy with HYPERSWEEP_SEED (tests/objective)
+  python3-optuna                      # the median pruner checked against Optuna's (tests/prune)
   slurm-wlm munge                     # a real local SLURM for the jobs/ tests (jobs/local-slurm)
   iproute2                            # network namespaces for the three-node SLURM test
   chromium fonts-dejavu-core          # headless browser for the HTML report tests (tests/report)
 )
 if [ "${1:-}" = "--bench" ]; then
-  pkgs+=(python3-torch libopenblas0-openmp time python3-optuna)
+  pkgs+=(python3-torch libopenblas0-openmp time)
 fi
 
 export DEBIAN_FRONTEND=noninteractive

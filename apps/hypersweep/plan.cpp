@@ -9,6 +9,7 @@
 #include "config/sweep_config.h"
 #include "hypersweep/commands.h"
 #include "hypersweep/preflight.h"
+#include "prune/pruner.h"
 #include "search/space_text.h"
 
 namespace hs::cli {
@@ -46,6 +47,48 @@ void print_start_design(const SweepConfig& sweep, int64_t design) {
                                : std::string("none depends on results"));
 }
 
+// The pruner ([sweep] pruner, prune/pruner.h) and, for the bracketed ones, its rungs.
+void print_pruner(const SweepConfig& sweep) {
+  const PrunerOptions& o = sweep.pruner;
+  const std::string name = pruner_name(o.kind);
+  const std::string metric = sweep.metric;
+  if (o.kind == PrunerKind::kNone) {
+    fmt::print("pruner: none (every trial runs to its own end; [sweep] pruner = \"asha\", ...)\n");
+    return;
+  }
+  if (!is_bracketed(o.kind)) {
+    const std::string bar = o.kind == PrunerKind::kMedian
+                                ? std::string("the median")
+                                : fmt::format("the {:g}th-best percentile", o.percentile);
+    fmt::print("pruner: {}: once {} trials have completed, from epoch {} on and every {} "
+               "epoch(s), a trial whose best {} so far is worse than {} of the completed "
+               "trials' values at that epoch (at least {}) stops\n",
+               name, o.startup_trials, o.warmup_epochs + 1, o.interval, metric, bar,
+               o.min_trials);
+    return;
+  }
+  fmt::print("pruner: {}, reduction {} (one in {} goes on at each rung), epochs {} to {}{}\n",
+             name, o.reduction, o.reduction, o.min_epochs, o.max_epochs,
+             o.kind == PrunerKind::kSha
+                 ? fmt::format(", brackets of {} trials: the same decisions with any number of "
+                               "workers", sha_bracket_trials(o))
+                 : std::string(": decisions depend on which trials reported first"));
+  const std::vector<Rung> rungs = rung_schedule(o, sweep.strategy.trials);
+  for (size_t i = 0; i < rungs.size();) {
+    const int bracket = rungs[i].bracket;
+    std::string line = bracket < 0 ? "  rungs:" : fmt::format("  bracket {}:", bracket);
+    for (; i < rungs.size() && rungs[i].bracket == bracket; ++i)
+      line += rungs[i].trials > 0
+                  ? fmt::format(" {} at epoch {},", rungs[i].trials, rungs[i].epoch)
+                  : fmt::format(" epoch {},", rungs[i].epoch);
+    line.pop_back();
+    fmt::print("{}\n", line);
+  }
+  if (o.kind == PrunerKind::kHyperband)
+    fmt::print("  (Li et al.'s brackets: a trial's bracket is drawn from its id and the sweep "
+               "seed, weighted by the brackets' first counts)\n");
+}
+
 // Checks the sweep as `run` does before its first trial (preflight.h: the file, the data, the
 // model sizes), then prints the first trials: those fixed before any result with their values
 // (the strategy asked without being told anything), those after a learning strategy's start
@@ -65,6 +108,7 @@ int run_plan(const PlanArgs& a) {
   const int64_t design = start_design_size(o, sweep->space);
   print_start_design(*sweep, design);
   warn_start_design(*sweep);
+  print_pruner(*sweep);
   fmt::print("space ({} searched):\n", cube_dims(sweep->space));
   for (const auto& p : sweep->space.params)
     fmt::print("  {:<16} {:<12} {}\n", p.name, param_kind_name(p.kind), describe_values(p));
@@ -101,6 +145,8 @@ void add_plan(CLI::App& app, Runner* run) {
       "results'. tpe starts with 10 random trials, bayes with a Latin hypercube of 2d+2 (5 to\n"
       "20; d counts each choice once per value); [sweep] n_init sets either. A sweep whose\n"
       "trials do not exceed its start design is a random search, and plan and run warn.\n"
+      "It shows the pruner ([sweep] pruner) and, for asha, hyperband and sha, the rungs:\n"
+      "the epochs trials are judged at and, for hyperband and sha, how many reach each.\n"
       "Examples:\n"
       "  hypersweep plan configs/sweep_grid.toml\n"
       "  hypersweep plan configs/sweep_random.toml --show 5");

@@ -99,9 +99,12 @@ void print_start(const RunArgs& a, const SweepConfig& sweep, int workers, int th
                  const std::string& out) {
   warn_start_design(sweep);
   const auto& o = sweep.strategy;
-  fmt::print("sweep {}: {} strategy, {} trials, seed {}, {} {}, {}; results in {}\n",
-             a.config.empty() ? kDefaultSweepName : a.config, strategy_name(o.kind), o.trials,
-             o.seed, direction_name(o.direction), sweep.metric,
+  fmt::print("sweep {}: {} strategy{}, {} trials, seed {}, {} {}, {}; results in {}\n",
+             a.config.empty() ? kDefaultSweepName : a.config, strategy_name(o.kind),
+             sweep.pruner.kind == PrunerKind::kNone
+                 ? std::string()
+                 : fmt::format(" with the {} pruner", pruner_name(sweep.pruner.kind)),
+             o.trials, o.seed, direction_name(o.direction), sweep.metric,
              workers > 0 ? fmt::format("{} worker rank{} x {} OpenMP thread{} each", workers,
                                        workers == 1 ? "" : "s", threads_each,
                                        threads_each == 1 ? "" : "s")

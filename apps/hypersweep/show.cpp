@@ -12,6 +12,7 @@
 #include "analysis/analysed.h"
 #include "hypersweep/commands.h"
 #include "search/space_text.h"
+#include "trial/rungs.h"
 
 namespace hs::cli {
 
@@ -26,6 +27,36 @@ struct ShowArgs {
 
 std::string number_text(double v, const char* format = "{:.4f}") {
   return std::isfinite(v) ? fmt::format(fmt::runtime(format), v) : std::string("-");
+}
+
+// A trial's status as the table shows it: a pruned trial's with the epoch it was stopped at.
+std::string status_cell(const TrialRecord& t) {
+  if (t.status == TrialStatus::kPruned) return fmt::format("pruned@{}", pruned_epoch(t));
+  return status_name(t.status);
+}
+
+// What the pruner did: how many trials it stopped and at which epochs, and with rungs (asha,
+// hyperband, sha) each rung's trials, per bracket. Nothing for a sweep that pruned nothing and
+// has no pruner.
+void show_pruning(const SweepHeader& h, const std::vector<TrialRecord>& trials) {
+  const std::vector<std::pair<int, int64_t>> by_epoch = pruned_by_epoch(trials);
+  if (h.pruner.empty() && by_epoch.empty()) return;
+  int64_t pruned = 0;
+  std::string at;
+  for (const auto& [epoch, n] : by_epoch) {
+    pruned += n;
+    at += fmt::format("{}{} at epoch {}", at.empty() ? ": " : ", ", n, epoch);
+  }
+  fmt::print("pruner {}: pruned {} of {} trials{}\n", h.pruner.empty() ? "?" : h.pruner, pruned,
+             trials.size(), at);
+  for (const RungCount& c : rung_counts(h.rungs, trials, h.metric)) {
+    fmt::print("  {}rung {} (epoch {:>3}{}): {:>4} reached, {:>4} pruned there, best {} {}{}\n",
+               c.rung.bracket >= 0 ? fmt::format("bracket {} ", c.rung.bracket) : "", c.rung.rung,
+               c.rung.epoch,
+               c.rung.trials > 0 ? fmt::format(", {} planned", c.rung.trials) : "", c.reached,
+               c.pruned, h.metric.name, number_text(c.best),
+               c.best_id >= 0 ? fmt::format(" (trial {})", c.best_id) : "");
+  }
 }
 
 // `show --trial N`: one trial whole: its parameters, status, error, results, curve (every
@@ -49,6 +80,12 @@ int show_trial(const std::string& path, const AnalysedFile& an, int64_t id) {
              t.best_epoch > 0 ? fmt::format(" at epoch {}", t.best_epoch) : "",
              number_text(t.test_acc), t.epochs, t.seconds, t.host.empty() ? "?" : t.host, t.rank);
   for (const auto& [n, v] : t.results) fmt::print("{}: {}\n", n, number_text(v, "{:.6g}"));
+  std::string pruning;  // "pruned at epoch 3, rung 1, bracket 0", what of it there is
+  if (t.status == TrialStatus::kPruned) pruning = fmt::format("pruned at epoch {}", pruned_epoch(t));
+  if (t.rung >= 0) pruning += fmt::format("{}rung {}", pruning.empty() ? "" : ", ", t.rung);
+  if (t.bracket >= 0) pruning += fmt::format("{}bracket {}", pruning.empty() ? "" : ", ", t.bracket);
+  if (!pruning.empty()) fmt::print("{}\n", pruning);
+  if (!t.decision.empty()) fmt::print("decision: {}\n", t.decision);
   if (!t.error.empty()) {
     std::string indented = "  ";
     for (char c : t.error) indented += c == '\n' ? std::string("\n  ") : std::string(1, c);
@@ -118,6 +155,7 @@ int run_show(const ShowArgs& a) {
   for (const auto& [k, n] : labels) label_counts += fmt::format("{}{} {}", label_counts.empty() ? "" : ", ", n, k);
   fmt::print("{} trials: {}\ndiagnosis: {}\n", trials.size(), counts.empty() ? "none" : counts,
              label_counts.empty() ? "none" : label_counts);
+  show_pruning(h, trials);
   // The best first; trials without a metric last, in id order.
   std::vector<size_t> order(trials.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
@@ -138,7 +176,7 @@ int run_show(const ShowArgs& a) {
     const auto& t = trials[order[k]];
     std::string result_cells;
     for (const auto& n : results) result_cells += fmt::format(" {:>12}", number_text(result_value(t, n), "{:.6g}"));
-    fmt::print("{:>6}  {:<13} {:>10} {:>8}{} {:>6} {:>7.1f}  {:<40} {}\n", t.id, status_name(t.status),
+    fmt::print("{:>6}  {:<13} {:>10} {:>8}{} {:>6} {:>7.1f}  {:<40} {}\n", t.id, status_cell(t),
                number_text(t.best_metric), number_text(t.test_acc), result_cells, t.epochs,
                t.seconds, describe(h.space, t.params, 4), labels_of(an->findings[order[k]]));
   }
@@ -172,8 +210,9 @@ void add_show(CLI::App& app, Runner* run) {
   auto a = std::make_shared<ShowArgs>();
   auto* show = app.add_subcommand(
       "show",
-      std::string("Print a results file's sweep: trials by status, the top trials with their\n"
-      "parameters, and what their curves say, each label with its evidence and what to try.\n"
+      std::string("Print a results file's sweep: trials by status, what its pruner pruned (per rung\n"
+      "with asha, hyperband and sha), the top trials with their parameters, and what their\n"
+      "curves say, each label with its evidence and what to try.\n"
       "Diagnosis labels:\n  ") + kFindingLabels + "\n"
       "Reads the HDF5 file alone (a copy, or a running sweep).\n"
       "Examples:\n"

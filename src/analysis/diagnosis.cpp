@@ -496,6 +496,13 @@ Finding failed(const TrialRecord& in) {
 std::optional<Finding> check_too_short(const TrialRecord& in, const DiagnosisOptions& opt) {
   const size_t n = in.curves.size();
   if (n >= static_cast<size_t>(opt.min_epochs)) return std::nullopt;
+  if (in.status == TrialStatus::kPruned && n > 0)  // short by design: the sweep stopped it
+    return make("pruned",
+                "stopped by the sweep's pruner after epoch " + std::to_string(ep(in, n - 1)) +
+                    (in.decision.empty() ? std::string() : " (" + in.decision + ")") +
+                    ": too few epochs to read trends, and none needed",
+                "none: it compared badly with the other trials where it stopped", ep(in, 0),
+                ep(in, n - 1));
   const std::string advice = "train at least " + std::to_string(opt.min_epochs) +
                              " epochs for the curves to be read (a command: print a line per epoch)";
   if (n == 0)

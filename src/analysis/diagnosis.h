@@ -17,6 +17,7 @@
 //   update_ratio     a layer's ||lr dW|| / ||W|| far from ~1e-3 in most epochs
 //   initial_loss     the loss before any update far from ln(C)
 //   too_short        fewer than min_epochs epochs (none at all included): too few to read trends
+//   pruned           a pruned trial with fewer than min_epochs epochs: short by design, not read
 //   healthy          none of the above, on curves long enough to read; never a failed trial
 // Every threshold lives in DiagnosisOptions with its reason. Trends are read from a short moving
 // average or a least-squares slope over a window, never from one epoch against the next, so

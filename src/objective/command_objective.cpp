@@ -99,6 +99,8 @@ TrialRecord CommandObjective::run(const Trial& t, const TrialHooks& hooks) {
   if (const std::string w = out.unread_warning(t.id); !w.empty())
     std::fprintf(stderr, "hypersweep: warning: %s\n", w.c_str());
   r.seconds = end->seconds;
+  // Told to stop at an epoch: stopped, even when the command had ended on its own by then.
+  if (out.stopped()) end->why = ChildEnd::Why::kStopped;
   std::string why;
   switch (end->why) {
     case ChildEnd::Why::kTimedOut: why = timeout_text(sweep_.objective.timeout); break;

@@ -134,6 +134,7 @@ TrialOutput::TrialOutput(const SweepConfig& sweep, const TrialHooks& hooks, Tria
     : sweep_(sweep), hooks_(hooks), rec_(rec) {}
 
 bool TrialOutput::line(std::string_view text) {
+  if (stop_) return false;
   last_ = std::string(text);
   std::optional<OutputLine> l = read_output_line(text);
   if (!l) {

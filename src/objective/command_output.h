@@ -70,8 +70,11 @@ class LineBuffer {
 class TrialOutput {
  public:
   TrialOutput(const SweepConfig& sweep, const TrialHooks& hooks, TrialRecord* rec);
-  // One line of stdout. False once hooks.on_epoch has asked to stop.
+  // One line of stdout. False once hooks.on_epoch has asked to stop; the lines after that one are
+  // not read (the trial ends at the epoch it was stopped at, whatever it printed meanwhile).
   bool line(std::string_view line);
+  // Whether hooks.on_epoch asked to stop (the command may have ended on its own meanwhile).
+  bool stopped() const { return stop_; }
   // At the trial's end: fills the record's best_epoch (the row with the best metric) and, when a
   // result line holds a finite number for the metric, best_metric, test_acc and results. Returns
   // "" then, else why there is no result.

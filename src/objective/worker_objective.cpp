@@ -152,6 +152,7 @@ WorkerObjective::Why WorkerObjective::wait_for_end(InHand& h, const Trial& t,
   proc_->send(trial_line(sweep_, t));  // a program gone shows as its exit below
   for (;;) {
     const bool alive = proc_->pump(on_stdout, on_stderr);
+    if (!h.go_on) return Why::kStopped;  // told to stop at an epoch, whatever came after it
     if (h.end != InHand::End::kNone) return Why::kAnswered;
     if (!alive) {
       lines_.finish(line);  // an unterminated last line counts

@@ -45,8 +45,7 @@ class AshaPruner final : public Pruner {
             " (epoch " + std::to_string(epoch) + ")" + where(s) + ": " +
             value_text(metric_, value) + (go ? " is" : " is not") + " in the top " +
             std::to_string(keep) + " of the " + std::to_string(values.size()) +
-            " trials recorded there (the " + std::to_string(keep) + (keep == 1 ? "st" : "th") +
-            " best: " + value_text(metric_, cutoff) + ")";
+            " trials recorded there (cut-off " + value_text(metric_, cutoff) + ")";
     return v;
   }
 

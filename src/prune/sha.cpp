@@ -54,6 +54,7 @@ class ShaPruner final : public Pruner {
     RungState& target = br.rungs[static_cast<size_t>(ts.target)];
     if (r.status == TrialStatus::kPruned && target.values.count(r.id) && ts.target < s_) {
       ts.paused = true;
+      target.arrived.insert(r.id);
     } else {
       if (!target.values.count(r.id)) target.out.insert(r.id);
       br.done.insert(r.id);
@@ -78,7 +79,9 @@ class ShaPruner final : public Pruner {
     const bool at_rung = reached >= 0 && r.epochs == epochs_[static_cast<size_t>(reached)];
     if (!(r.status == TrialStatus::kPruned && at_rung) && reached < s_ && reached >= 0)
       ts.target = reached + 1;  // it ended past its last rung: short of the next
-    if (ts.target > 0) br.rungs[static_cast<size_t>(ts.target)].members.insert(r.id);
+    br.rungs[static_cast<size_t>(ts.target)].members.insert(r.id);
+    for (int k = 0; k < ts.target; ++k)  // it was paused at each rung it passed, then promoted
+      br.rungs[static_cast<size_t>(k)].arrived.insert(r.id);
     ended(r);
   }
 
@@ -99,6 +102,7 @@ class ShaPruner final : public Pruner {
   struct RungState {
     std::set<int64_t> members;         // trials that run to it
     std::map<int64_t, double> values;  // those that reached it, with their value (NaN: none)
+    std::set<int64_t> arrived;         // members that ended there (paused)
     std::set<int64_t> out;             // members that ended short of it
     bool decided = false;
   };
@@ -136,7 +140,7 @@ class ShaPruner final : public Pruner {
       RungState& rs = br.rungs[static_cast<size_t>(k)];
       if (rs.decided) continue;
       for (int64_t id : rs.members)
-        if (!rs.values.count(id) && !rs.out.count(id)) return;  // not full yet
+        if (!rs.arrived.count(id) && !rs.out.count(id)) return;  // not full yet
       decide(br, b, k);
     }
     if (static_cast<int64_t>(br.done.size()) < br.size || b != open_) return;
@@ -149,8 +153,8 @@ class ShaPruner final : public Pruner {
     RungState& rs = br.rungs[static_cast<size_t>(k)];
     rs.decided = true;
     std::vector<std::pair<int64_t, double>> ranked;
-    for (const auto& [id, v] : rs.values)
-      if (!std::isnan(v)) ranked.emplace_back(id, v);
+    for (int64_t id : rs.arrived)
+      if (!std::isnan(rs.values.at(id))) ranked.emplace_back(id, rs.values.at(id));
     const bool max = metric_.direction == Direction::kMaximize;
     std::stable_sort(ranked.begin(), ranked.end(), [&](const auto& x, const auto& y) {
       return max ? x.second > y.second : x.second < y.second;  // ids ascending among ties
@@ -164,15 +168,13 @@ class ShaPruner final : public Pruner {
                         std::to_string(epochs_[static_cast<size_t>(k)]) + ") of bracket " +
                         std::to_string(b) + ": " + value_text(metric_, ranked[i].second) +
                         " was " + std::to_string(i + 1) + " of " + std::to_string(rs.members.size());
-      if (ts.target > k) continue;  // restored: it had gone on already
+      if (ts.target > k) continue;  // taken back from a record that had gone on already
       ts.target = k + 1;
-      if (ts.paused) promoted_.push_back(id);
       ts.paused = false;
+      promoted_.push_back(id);
     }
-    for (const auto& [id, v] : rs.values) {
-      TrialState& ts = trials_state_[id];
-      if (ts.target == k) br.done.insert(id);  // not promoted: pruned here for good
-    }
+    for (int64_t id : rs.arrived)
+      if (trials_state_[id].target == k) br.done.insert(id);  // not promoted: pruned for good
     std::sort(promoted_.begin(), promoted_.end());
   }
 

@@ -192,6 +192,7 @@
     function cap(text, id) { return '<div class="caption"' + (id ? ' id="' + pre + id + '"' : '') + '>' + text + '</div>'; }
     return sec('summary', 'Sweep', '<div id="' + pre + 'summary-body"></div>') +
       sec('curves', 'Validation curves', cap('', 'overlay-caption') + plot('plot-overlay')) +
+      sec('rungs', 'Pruning rungs', cap('', 'rungs-caption') + plot('plot-rungs')) +
       sec('trial', 'Chosen trial', '<div id="' + pre + 'trial-head"></div><div class="row3">' +
         '<div>' + cap('loss: points per <span class="xl"></span>, lines their moving average; lr on the right axis') + plot('plot-loss') + '</div>' +
         '<div>' + cap('accuracy: points per <span class="xl"></span>, lines their moving average') + plot('plot-acc') + '</div>' +
@@ -214,6 +215,10 @@
     for (var q0 = 0; q0 < xls.length; ++q0) xls[q0].textContent = XL;
     function curveOf(i) { return T.c[i]; }
     function better(a, b) { return MAX ? a > b : a < b; }
+    var PE = T.pe || [], RG = T.rg || [], BR = T.br || [], DEC = T.dec || [], RUNGS = D.rungs || [];
+    function pruned(i) { return PE[i] > 0; }
+    var NPRUNED = 0;
+    for (var q1 = 0; q1 < N; ++q1) if (pruned(q1)) ++NPRUNED;
 
     var ranked = ranking(D), rankOf = new Array(N);
     ranked.forEach(function (t, r) { rankOf[t] = r; });
@@ -250,6 +255,13 @@
         '<dt>seed</dt><dd>' + esc(D.seed) + '</dd>' +
         '<dt>metric</dt><dd>' + esc(D.metric) + ' (' + (MAX ? 'maximised' : 'minimised') + ')</dd>' +
         '<dt>trials</dt><dd>' + N + ' &nbsp; ' + st + '</dd>';
+      if (D.pruner || NPRUNED) {
+        var brackets = {};
+        RUNGS.forEach(function (r) { brackets[r[0]] = 1; });
+        var nb = Object.keys(brackets).filter(function (b) { return +b >= 0; }).length;
+        h += '<dt>pruner</dt><dd>' + esc(D.pruner || '?') + ': ' + NPRUNED + ' of ' + N + ' trials pruned' +
+          (RUNGS.length ? ', ' + RUNGS.length + ' rungs' + (nb ? ' in ' + nb + ' brackets' : '') : '') + '</dd>';
+      }
       if (best >= 0) {
         h += '<dt>best trial</dt><dd><b>' + T.id[best] + '</b>: ' + esc(D.metric) + ' ' + fmt(T.bm[best], 5) +
           ' (' + XL + ' ' + T.be[best] + '), test acc ' + fmt(T.tacc[best], 4) + '</dd>' +
@@ -280,8 +292,11 @@
         if (c && has(c[key])) { with_.push(i); xs.push(epochsOf(c)); ys.push(c[key]); }
       }
       $('curves-title').textContent = OV.indexOf('val_') === 0 ? 'Validation curves' : 'Training curves';
+      var npr = with_.filter(pruned).length;
       $('overlay-caption').textContent = OV + ' of every trial with curves (' + with_.length + ' of ' + N +
-        '); best in orange, the chosen trial in red. Click a curve to choose its trial.';
+        '); best in orange, the chosen trial in red' +
+        (npr ? '; the ' + npr + ' pruned trials dashed and fainter, a dot where they were stopped' : '') +
+        '. Click a curve to choose its trial.';
       if (!with_.length) return empty(el, 'no trial recorded curves');
       // A loss that blows up before it turns NaN (a diverging lr) would squash every other curve
       // into the bottom of the plot: losses are cut at 1.5 times the highest first value, where
@@ -292,17 +307,26 @@
         ys.forEach(function (v) { for (var j = 0; j < v.length; ++j) if (ok(v[j])) { first = Math.max(first, v[j]); break; } });
         if (first > 0 && yd[1] > 1.5 * first) { cap = 1.5 * first; yd = [Math.min(yd[0], cap), cap]; }
       }
-      var fr = frame({ w: 1100, h: 340, x: extent(xs), y: yd, xlabel: XL,
+      var fr = frame({ w: 1100, h: 340, legend: npr > 0, x: extent(xs), y: yd, xlabel: XL,
         ylabel: OV + (cap === null ? '' : ' (cut at ' + fmt(cap, 3) + ')') });
       var body = [], last = '';
       for (var q = 0; q < with_.length; ++q) {
         if (cap !== null) ys[q] = ys[q].map(function (v) { return ok(v) && v > cap ? cap : v; });
-        var t = with_[q], cls = t === best ? 'curve best' : 'curve';
+        var t = with_[q], cls = t === best ? 'curve best' : pruned(t) ? 'curve pruned' : 'curve';
         var p = '<path class="' + cls + '" data-c="' + t + '" d="' + pathD(xs[q], ys[q], fr.X, fr.Y) + '"/>';
+        if (cls === 'curve pruned') {  // a mark where it was stopped
+          for (var j = ys[q].length - 1; j >= 0; --j) {
+            if (!ok(ys[q][j]) || !ok(xs[q][j])) continue;
+            p += '<circle class="stop" cx="' + px(fr.X.f(xs[q][j])) + '" cy="' + px(fr.Y.f(ys[q][j])) + '" r="2.5"/>';
+            break;
+          }
+        }
         if (t === best) last = p; else body.push(p);
       }
       fr.s.push(body.join('') + last);
-      finish(el, fr, with_.length);
+      finish(el, fr, with_.length, npr ? legend(fr, [['ran on', '#4a72b0'], ['pruned (dashed, a dot where stopped)', '#6c7689'],
+        ['best', '#e8590c']]) : '');
+      el.setAttribute('data-pruned', String(npr));
       // Fainter curves as they get many, so 1,000 of them still show where most of them run.
       el.querySelector('svg').style.setProperty('--curve-opacity', String(Math.max(0.06, Math.min(0.5, 12 / with_.length))));
       el._curves = { idx: with_, xs: xs, ys: ys };
@@ -340,6 +364,10 @@
         esc(paramText(i, true)) + ' &nbsp;\u2014 ' + esc(D.metric) + ' ' + fmt(T.bm[i], 5) + ' at ' + XL + ' ' + T.be[i] +
         ', test acc ' + fmt(T.tacc[i], 4) + ', ' + T.ep[i] + ' epochs, ' + fmt(T.sec[i], 3) + ' s on ' + esc(T.host[i]) +
         ' (rank ' + T.rank[i] + ')';
+      if (pruned(i) || RG[i] >= 0)
+        h += '<div class="decision">' + (pruned(i) ? 'pruned at ' + XL + ' ' + PE[i] : '') +
+          (RG[i] >= 0 ? (pruned(i) ? ', ' : '') + 'rung ' + RG[i] + (BR[i] >= 0 ? ' of bracket ' + BR[i] : '') : '') +
+          (DEC[i] ? ': ' + esc(DEC[i]) : '') + '</div>';
       if (T.err[i]) h += '<div class="error">error: ' + esc(T.err[i]) + '</div>';
       var f = T.f[i] || [];
       if (f.length) {
@@ -537,10 +565,56 @@
       finish(el, fr, 2, legend(fr, [['trial ' + D.metric, '#1f6feb'], ['best so far', '#e8590c']]));
     }
 
+    // ---- the pruner's rungs ----------------------------------------------------------------------
+    // Per rung (bracket by bracket, in the schedule's order): bars of the trials that reached it,
+    // the part pruned there darker over them, and the best value there as points on the right
+    // axis, joined within a bracket. Hidden for a sweep without rungs.
+    function renderRungs() {
+      var sec = $('rungs'), el = $('plot-rungs');
+      if (!RUNGS.length) { sec.style.display = 'none'; el.setAttribute('data-series', '0'); return; }
+      var cats = RUNGS.map(function (r) { return (r[0] >= 0 ? 'b' + r[0] + ' ' : '') + 'r' + r[1] + ' ' + XL.charAt(0) + r[2]; });
+      var reached = RUNGS.map(function (r) { return r[4]; }), bests = RUNGS.map(function (r) { return r[6]; });
+      var hasBest = has(bests);
+      var fr = frame({ w: 1100, h: 300, legend: true, x: [0, 1], xcat: cats, y: [0, Math.max(1, Math.max.apply(null, reached))],
+        xlabel: (RUNGS[0][0] >= 0 ? 'bracket b, ' : '') + 'rung r, at ' + XL + ' e', ylabel: 'trials',
+        y2: hasBest ? extent([bests]) : null, y2label: 'best ' + D.metric });
+      var band = RUNGS.length > 1 ? fr.X.f(1) - fr.X.f(0) : (fr.w - fr.m.l - fr.m.r), bw = Math.min(60, band * 0.6);
+      var s = '', y0 = fr.Y.f(0), line = [], lines = [];
+      RUNGS.forEach(function (r, k) {
+        var x = fr.X.f(k) - bw / 2, tip = (r[0] >= 0 ? 'bracket ' + r[0] + ' ' : '') + 'rung ' + r[1] + ' (' + XL + ' ' + r[2] + '): ' + r[4] +
+          ' reached' + (r[3] > 0 ? ' of ' + r[3] + ' planned' : '') + ', ' + r[5] + ' pruned there' +
+          (ok(r[6]) ? ', best ' + D.metric + ' ' + fmt(r[6], 5) + ' (trial ' + r[7] + ')' : '');
+        if (k > 0 && r[0] !== RUNGS[k - 1][0]) {
+          var xs = px(fr.X.f(k) - band / 2);
+          s += '<line class="sep" x1="' + xs + '" x2="' + xs + '" y1="' + fr.m.t + '" y2="' + px(y0) + '"/>';
+          lines.push(line); line = [];
+        }
+        s += '<rect class="bar reached" x="' + px(x) + '" width="' + px(bw) + '" y="' + px(fr.Y.f(r[4])) + '" height="' +
+          px(y0 - fr.Y.f(r[4])) + '"><title>' + esc(tip) + '</title></rect>';
+        s += '<rect class="bar pruned" x="' + px(x) + '" width="' + px(bw) + '" y="' + px(fr.Y.f(r[5])) + '" height="' +
+          px(y0 - fr.Y.f(r[5])) + '"><title>' + esc(tip) + '</title></rect>';
+        if (hasBest && ok(r[6])) {
+          var cy = px(fr.Y2.f(r[6]));
+          s += '<circle class="rbest" cx="' + px(fr.X.f(k)) + '" cy="' + cy + '" r="4"><title>' + esc(tip) + '</title></circle>';
+          line.push((line.length ? 'L' : 'M') + px(fr.X.f(k)) + ',' + cy);
+        }
+      });
+      lines.push(line);
+      lines.forEach(function (l) { if (l.length > 1) s += '<path class="rline" d="' + l.join('') + '"/>'; });
+      fr.s.push(s);
+      finish(el, fr, RUNGS.length, legend(fr, [['reached', '#a5c0e8'], ['pruned there', '#5c6b80'], ['best ' + D.metric, '#2b8a3e']]));
+      $('rungs-caption').textContent = 'trials per rung of the ' + (D.pruner || 'pruner') + ' schedule: bars the trials that reached it, ' +
+        'their darker part those pruned there; points the best ' + D.metric + ' at the rung\'s ' + XL + ' (right axis)';
+    }
+
     // ---- the table of trials -----------------------------------------------------------------------------
     var COLS = [{ h: 'id', v: function (i) { return T.id[i]; } },
       { h: 'status', l: 1, v: function (i) { return T.st[i]; },
-        html: function (i) { return '<span class="status st-' + esc(T.st[i]) + '"' + (T.err[i] ? ' title="' + esc(T.err[i]) + '"' : '') + '>' + esc(T.st[i]) + '</span>'; } }];
+        html: function (i) {
+          var tip = T.err[i] || DEC[i];
+          return '<span class="status st-' + esc(T.st[i]) + '"' + (tip ? ' title="' + esc(tip) + '"' : '') + '>' + esc(T.st[i]) +
+            (pruned(i) ? '@' + PE[i] : '') + '</span>';
+        } }];
     searched.forEach(function (j) {
       COLS.push({ h: P[j].n, l: P[j].k === 'choice' ? 1 : 0, v: function (i) { return T.p[j][i]; } });
     });
@@ -548,6 +622,7 @@
       { h: 'best ' + XL, v: function (i) { return T.be[i]; } },
       { h: 'test acc', v: function (i) { return T.tacc[i]; }, d: 4 },
       { h: 'epochs', v: function (i) { return T.ep[i]; } },
+      RUNGS.length ? { h: 'rung', v: function (i) { return RG[i] >= 0 ? RG[i] : null; } } : null,
       { h: 'seconds', v: function (i) { return T.sec[i]; }, d: 3 },
       { h: 'diagnosis', l: 1, diag: 1, v: function (i) { return (T.f[i] || []).map(function (x) { return x[0]; }).join(' '); },
         html: function (i) {
@@ -556,6 +631,7 @@
             return '<span class="tag tag-' + esc(x[0]) + '" title="' + esc(tip) + '">' + esc(x[0]) + '</span>';
           }).join('');
         } });
+    COLS = COLS.filter(function (c) { return c; });  // without rungs, no rung column
     // The results a command printed beyond its metric: a column each (union, first-seen order).
     var RESULTS = [];
     for (var ri = 0; ri < N; ++ri) (T.rn[ri] || []).forEach(function (n) { if (RESULTS.indexOf(n) < 0) RESULTS.push(n); });
@@ -650,6 +726,7 @@
     renderScatter();
     renderParallel();
     renderBestSoFar();
+    renderRungs();
     renderTable();
   }
 

@@ -89,7 +89,8 @@ std::string summary_csv(const ResultsData& d) {
   std::vector<std::string> head = {"id", "status"};
   for (const Param& p : d.header.space.params) head.push_back(csv_field(p.name));
   for (const char* c : {"best_epoch", "best_metric", "test_acc", "initial_loss", "num_classes",
-                        "epochs_run", "seconds", "rank", "host", "attempt"}) {
+                        "epochs_run", "seconds", "rank", "host", "attempt", "pruned_epoch", "rung",
+                        "bracket"}) {
     head.push_back(c);
   }
   const std::vector<std::string> results = result_names(d.trials);
@@ -110,6 +111,7 @@ std::string summary_csv(const ResultsData& d) {
     f.push_back(std::to_string(r.rank));
     f.push_back(csv_field(r.host));
     f.push_back(std::to_string(r.attempt));
+    for (int v : {pruned_epoch(r), r.rung, r.bracket}) f.push_back(std::to_string(v));
     for (const std::string& name : results) f.push_back(csv_number(result_value(r, name)));
     f.push_back(csv_field(r.error));
     add_line(&out, f);

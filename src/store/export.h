@@ -3,7 +3,8 @@
 //
 //   summary.csv  one row per trial, in /summary order: id, status, every parameter by name (in
 //                space order), best_epoch, best_metric, test_acc, initial_loss, num_classes,
-//                epochs_run, seconds, rank, host, attempt, the results a command printed
+//                epochs_run, seconds, rank, host, attempt, pruned_epoch (0 unless pruned), rung
+//                and bracket (-1: none; pruning, trial/record.h), the results a command printed
 //                (TrialRecord::results: the union of every trial's, first-seen order, blank
 //                where a trial has none), error
 //   curves.csv   long format, one row per trial and epoch: id, epoch, lr, train_loss, train_acc,

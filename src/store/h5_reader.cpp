@@ -34,6 +34,26 @@ using store::read_attr_strings;
 using store::trial_name;
 using store::unpack_row;
 
+// The root attributes pruner and rungs into h (files from before pruners have neither: none).
+Status read_pruner(const std::string& path, hid_t file, SweepHeader* h) {
+  const htri_t has_pruner = H5Aexists(file, "pruner");
+  H5_TRY(has_pruner);
+  if (has_pruner > 0) {
+    auto v = read_attr_string(path, file, ".", "pruner");
+    if (!v.ok()) return v.error();
+    h->pruner = std::move(*v);
+  }
+  const htri_t has_rungs = H5Aexists(file, "rungs");
+  H5_TRY(has_rungs);
+  if (has_rungs == 0) return Status::Ok();
+  auto v = store::read_attr_int64_table(path, file, "rungs", 4);
+  if (!v.ok()) return v.error();
+  for (size_t i = 0; i + 4 <= v->size(); i += 4)
+    h->rungs.push_back({static_cast<int>((*v)[i]), static_cast<int>((*v)[i + 1]),
+                        static_cast<int>((*v)[i + 2]), (*v)[i + 3]});
+  return Status::Ok();
+}
+
 Result<SweepHeader> read_header(const std::string& path, hid_t file) {
   SweepHeader h;
   for (auto [name, out] : {std::pair<const char*, std::string*>{"config", &h.config_text},
@@ -61,6 +81,7 @@ Result<SweepHeader> read_header(const std::string& path, hid_t file) {
     H5_OPEN(attr, H5Aopen(file, "seed", H5P_DEFAULT), H5Aclose);
     H5_TRY(H5Aread(attr.get(), H5T_NATIVE_UINT64, &h.seed));
   }
+  if (Status st = read_pruner(path, file, &h); !st.ok()) return st.error();
   auto names = read_attr_strings(path, file, ".", "parameters");
   if (!names.ok()) return names.error();
   for (const std::string& name : *names) {
@@ -174,7 +195,8 @@ Status read_trial_group(const std::string& path, hid_t trials, const std::string
   for (auto [attr, out] : {std::pair<const char*, std::string*>{"status", &status},
                            {"host", &r->host},
                            {"error", &r->error},
-                           {"log_path", &r->log_path}}) {
+                           {"log_path", &r->log_path},
+                           {"decision", &r->decision}}) {
     const htri_t has = H5Aexists(g.get(), attr);
     H5_TRY(has);
     if (has == 0) continue;
@@ -211,9 +233,11 @@ Result<ResultsData> read_layout(const std::string& path, hid_t loc) {
   std::vector<bool> present;
   for (size_t k = 0; k < l.cols.size(); ++k) {
     present.push_back(H5Tget_member_index(ftype.get(), l.cols[k].name.c_str()) >= 0);
-    // Only initial_loss, num_classes and attempt may be missing: files from before they existed.
+    // Only initial_loss, num_classes, attempt, pruned_epoch, rung and bracket may be missing:
+    // files from before they existed.
     const std::string& name = l.cols[k].name;
-    if (!present.back() && name != "initial_loss" && name != "num_classes" && name != "attempt") {
+    if (!present.back() && name != "initial_loss" && name != "num_classes" && name != "attempt" &&
+        name != "pruned_epoch" && name != "rung" && name != "bracket") {
       return make_error(path, "/summary has no column " + l.cols[k].name);
     }
   }

@@ -35,8 +35,15 @@ inline Error in_group(Error e, const std::string& group) {
 // the disk is full (HDF5's own words for that are "unable to flush"). The call's text and source
 // line are left out. Other errors come back as they are.
 inline Error plain_h5_error(Error e, const std::string& doing, int err = 0) {
+  // h5_error's form: the call (an H5 function, or the variable H5_TRY checked: `has`), then
+  // " failed (<source>:<line>)".
   const size_t failed = e.message.find(" failed (");
-  if (e.message.rfind("H5", 0) != 0 || failed == std::string::npos) return e;
+  if (failed == std::string::npos) return e;
+  const size_t close = e.message.find(')', failed);
+  const size_t line = e.message.rfind(':', close);
+  if (close == std::string::npos || line == std::string::npos || line < failed || line + 1 == close ||
+      e.message.find_first_not_of("0123456789", line + 1) != close)
+    return e;
   const size_t colon = e.message.find("): ", failed);
   std::string why = colon == std::string::npos ? "" : e.message.substr(colon + 3);
   if (err == ENOSPC || err == EDQUOT || err == EFBIG || err == EROFS || err == EIO)
@@ -161,6 +168,31 @@ inline Result<std::vector<double>> read_attr_doubles(const std::string& path, hi
   H5_TRY(n);
   std::vector<double> out(static_cast<size_t>(n));
   if (n > 0) H5_TRY(H5Aread(attr.get(), H5T_NATIVE_DOUBLE, out.data()));
+  return out;
+}
+
+// A 2-D int64 attribute of `rows` rows of `cols` values, row after row in `v` (the root's rungs).
+inline Status attr_int64_table(const std::string& path, hid_t loc, const char* name,
+                               const std::vector<int64_t>& v, size_t cols) {
+  const hsize_t dims[2] = {v.size() / cols, cols};
+  H5_OPEN(space, H5Screate_simple(2, dims, nullptr), H5Sclose);
+  H5_OPEN(attr, H5Acreate2(loc, name, H5T_NATIVE_INT64, space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+  if (!v.empty()) H5_TRY(H5Awrite(attr.get(), H5T_NATIVE_INT64, v.data()));
+  return Status::Ok();
+}
+
+// A 2-D int64 attribute of `cols` columns back, row after row; another shape is an error.
+inline Result<std::vector<int64_t>> read_attr_int64_table(const std::string& path, hid_t loc,
+                                                          const char* name, size_t cols) {
+  H5_OPEN(attr, H5Aopen(loc, name, H5P_DEFAULT), H5Aclose);
+  H5_OPEN(space, H5Aget_space(attr.get()), H5Sclose);
+  hsize_t dims[2] = {0, 0};
+  if (H5Sget_simple_extent_ndims(space.get()) != 2 ||
+      H5Sget_simple_extent_dims(space.get(), dims, nullptr) < 0 || dims[1] != cols)
+    return make_error(path, std::string("attribute ") + name + " is not a table of " +
+                                std::to_string(cols) + " columns");
+  std::vector<int64_t> out(dims[0] * dims[1]);
+  if (!out.empty()) H5_TRY(H5Aread(attr.get(), H5T_NATIVE_INT64, out.data()));
   return out;
 }
 

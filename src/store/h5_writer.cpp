@@ -42,6 +42,10 @@ Status H5Writer::write_root(const SweepHeader& h) {
   if (Status s = attr_string(path, f, "direction", direction_name(h.metric.direction)); !s.ok())
     return s;
   if (Status s = attr_number(path, f, "seed", H5T_NATIVE_UINT64, h.seed); !s.ok()) return s;
+  if (Status s = attr_string(path, f, "pruner", h.pruner); !s.ok()) return s;
+  std::vector<int64_t> rungs;  // [n][4]: bracket, rung, epoch, trials
+  for (const Rung& g : h.rungs) rungs.insert(rungs.end(), {g.bracket, g.rung, g.epoch, g.trials});
+  if (Status s = attr_int64_table(path, f, "rungs", rungs, 4); !s.ok()) return s;
   std::vector<std::string> names;
   for (const Param& p : h.space.params) names.push_back(p.name);
   if (Status s = attr_strings(path, f, "parameters", names); !s.ok()) return s;
@@ -156,7 +160,8 @@ Status write_curves(const std::string& path, hid_t g, const TrialRecord& r) {
 
 }  // namespace
 
-// The trial's group: its parameters, id, status, host and error as attributes, `curves`, and
+// The trial's group: its parameters, id, status, host, error, log_path, decision and results as
+// attributes, `curves`, and
 // `update_ratio` with its layer_names. A group of the same id is replaced.
 Status H5Writer::write_group(const TrialRecord& r) {
   const std::string& path = path_;
@@ -176,6 +181,8 @@ Status H5Writer::write_group(const TrialRecord& r) {
     if (Status s = attr_string(path, g.get(), "error", r.error); !s.ok()) return s;
   if (!r.log_path.empty())
     if (Status s = attr_string(path, g.get(), "log_path", r.log_path); !s.ok()) return s;
+  if (!r.decision.empty())
+    if (Status s = attr_string(path, g.get(), "decision", r.decision); !s.ok()) return s;
   if (!r.results.empty()) {  // whole and in printed order (/summary has them by column)
     std::vector<std::string> names;
     std::vector<double> values;

@@ -141,6 +141,14 @@ std::string encode_header(const SweepHeader& h) {
     w.pod<int32_t>(p.line);
   }
   w.pod<uint8_t>(h.metric.direction == Direction::kMaximize ? 0 : 1);
+  w.str(h.pruner);
+  w.pod<uint64_t>(h.rungs.size());
+  for (const Rung& g : h.rungs) {
+    w.pod<int32_t>(g.bracket);
+    w.pod<int32_t>(g.rung);
+    w.pod<int32_t>(g.epoch);
+    w.pod<int64_t>(g.trials);
+  }
   return w.take();
 }
 
@@ -174,6 +182,19 @@ bool decode_header(const std::string& bytes, SweepHeader* h) {
     const uint8_t d = r.pod<uint8_t>();
     if (d > 1) r.ok = false;
     h->metric.direction = d == 0 ? Direction::kMaximize : Direction::kMinimize;
+  }
+  // The pruner and its rungs came after the direction: a header without them had no pruner.
+  h->pruner.clear();
+  h->rungs.clear();
+  if (r.ok && !r.at_end()) {
+    h->pruner = r.str();
+    h->rungs.resize(r.count(20));  // a rung is 3 x 4 + 8 bytes
+    for (Rung& g : h->rungs) {
+      g.bracket = r.pod<int32_t>();
+      g.rung = r.pod<int32_t>();
+      g.epoch = r.pod<int32_t>();
+      g.trials = r.pod<int64_t>();
+    }
   }
   return r.done();
 }

@@ -54,7 +54,8 @@ std::string header_difference(const SweepHeader& file, const SweepHeader& here);
 
 // The header as bytes (the journal's first frame) and back: host byte order, doubles bit-exact.
 // decode_header is false for bytes that are not one whole header; a header written before the
-// direction was stored decodes with the metric's default direction.
+// direction was stored decodes with the metric's default direction, one written before pruners
+// with no pruner and no rungs.
 std::string encode_header(const SweepHeader& h);
 bool decode_header(const std::string& bytes, SweepHeader* h);
 

@@ -15,7 +15,7 @@ namespace {
 const char* const kReserved[] = {"id",           "status",      "best_epoch", "best_metric",
                                  "test_acc",     "initial_loss", "num_classes", "epochs_run",
                                  "seconds",      "rank",        "host",       "attempt",
-                                 "error"};
+                                 "pruned_epoch", "rung",        "bracket",    "error"};
 
 // ---- the /summary row layout -----------------------------------------------------------------
 
@@ -125,7 +125,8 @@ Result<Layout> make_layout(const std::string& path, const SearchSpace& space,
         return make_error(path, "parameter \"" + p.name +
                                     "\" has the name of a /summary column (id, status, best_epoch, "
                                     "best_metric, test_acc, initial_loss, num_classes, "
-                                    "epochs_run, seconds, rank, host, attempt) or error (a failed "
+                                    "epochs_run, seconds, rank, host, attempt, pruned_epoch, "
+                                    "rung, bracket) or error (a failed "
                                     "trial's message): rename it in [space]");
       }
     }
@@ -140,7 +141,10 @@ Result<Layout> make_layout(const std::string& path, const SearchSpace& space,
                                              {"seconds", Col::kF64, 8},
                                              {"rank", Col::kI32, 4},
                                              {"host", Col::kStr, kHostLen},
-                                             {"attempt", Col::kI32, 4}}) {
+                                             {"attempt", Col::kI32, 4},
+                                             {"pruned_epoch", Col::kI32, 4},
+                                             {"rung", Col::kI32, 4},
+                                             {"bracket", Col::kI32, 4}}) {
     l.cols.push_back(c);
   }
   for (const std::string& name : results) {
@@ -200,6 +204,9 @@ std::vector<char> pack_row(const Layout& l, const TrialRecord& r) {
   put<int32_t>(&row, l.cols[k++], r.rank);
   put_value(&row, l.cols[k++], r.host);
   put<int32_t>(&row, l.cols[k++], r.attempt);
+  put<int32_t>(&row, l.cols[k++], pruned_epoch(r));
+  put<int32_t>(&row, l.cols[k++], r.rung);
+  put<int32_t>(&row, l.cols[k++], r.bracket);
   for (const std::string& name : l.results) put<double>(&row, l.cols[k++], result_value(r, name));
   return row;
 }
@@ -269,6 +276,10 @@ TrialRecord unpack_row(const Layout& l, const SearchSpace& space, const std::vec
   r.rank = get<int32_t>(row, l.cols[k++]);
   r.host = get_string(row, l.cols[k++]);
   r.attempt = present[k] ? get<int32_t>(row, l.cols[k]) : 1;
+  k += 2;  // pruned_epoch: the status and epochs_run give it (pruned_epoch, trial/record.h)
+  r.rung = present[k] ? get<int32_t>(row, l.cols[k]) : -1;
+  ++k;
+  r.bracket = present[k] ? get<int32_t>(row, l.cols[k]) : -1;
   return r;
 }
 

@@ -33,7 +33,8 @@ inline constexpr size_t kHostLen = 64;
 
 // The /summary row for a space: id, status, one column per parameter (double for uniform,
 // log_uniform and numeric choices, int64 for int and all-integer choices, a fixed-length string
-// for string choices, int8 for bool choices), then best_epoch ... attempt, then one double
+// for string choices, int8 for bool choices), then best_epoch ... attempt, pruned_epoch, rung and
+// bracket (pruning, trial/record.h), then one double
 // column per result a command printed (TrialRecord::results; NaN where a trial has none).
 struct Layout {
   std::vector<Column> cols;  // id, status, params..., the rest, the results
@@ -61,8 +62,8 @@ std::vector<char> pack_row(const Layout& l, const TrialRecord& r);
 
 // A /summary row back as a record's summary fields (id, params typed per their /space kind,
 // best_epoch ... host), and its status text in *status (the trial's group has it whole).
-// present[k]: whether column k is in the file (initial_loss and num_classes may be missing: NaN
-// and 0 then).
+// present[k]: whether column k is in the file (initial_loss, num_classes, attempt, rung and
+// bracket may be missing: NaN, 0, 1, -1 and -1 then).
 TrialRecord unpack_row(const Layout& l, const SearchSpace& space, const std::vector<bool>& present,
                        const char* row, std::string* status);
 

@@ -29,7 +29,8 @@ struct ResultsData {
 // typed per their /space kind (a double for uniform/log_uniform, int64 for int, and for a choice
 // the choice's own value: bool, int64, double or string), every double bit-exact, status, host
 // and error untruncated. A file written before initial_loss/num_classes existed reads with NaN
-// and 0 there, one from before direction was stored with the metric's default direction.
+// and 0 there, one from before direction was stored with the metric's default direction, one
+// from before pruners with no pruner or rungs, rung and bracket -1 and no decisions.
 // Errors name the path and what is wrong: no such file, not HDF5, no /summary, a /space entry
 // that does not parse, a trial's group missing, a status this hypersweep does not know, a file
 // damaged so that it does not read (in plain words, without the HDF5 call).

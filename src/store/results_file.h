@@ -12,8 +12,11 @@
 //                    canonical form, header.h: SweepHeader::config_form; files from before it
 //                    hold the hash of the text's lines, and continue all the same), strategy, seed
 //                    (uint64), metric, direction ("max" or "min"), hypersweep_version,
-//                    start_time, parameters (the parameter names in space order); a file from
-//                    before direction was stored reads with the metric's default direction
+//                    start_time, parameters (the parameter names in space order), pruner
+//                    ([sweep] pruner; "" none) and rungs (int64 [n][4]: bracket, rung, epoch,
+//                    trials, a bracketed pruner's schedule; [0][4] for none); a file from before
+//                    direction was stored reads with the metric's default direction, one from
+//                    before pruners with no pruner and no rungs
 //   /space           one string attribute per parameter: its kind and range, as
 //                    "log_uniform [0.0001, 0.1]", "int [1, 8]", "int [1, 64] log",
 //                    "choice [\"adam\", \"sgd\"]", "fixed 3"
@@ -24,10 +27,15 @@
 //                    bool choices), best_epoch (int32), best_metric, test_acc, initial_loss
 //                    (double), num_classes, epochs_run (int32), seconds (double), rank (int32),
 //                    host (string, 64 bytes at most), attempt (int32: 1, or the run again of
-//                    a lost trial, [sweep] max_retries; absent in files from before it: 1).
+//                    a lost trial, [sweep] max_retries; absent in files from before it: 1),
+//                    pruned_epoch (int32: the epoch a pruned trial was stopped at, 0 for other
+//                    statuses), rung and bracket (int32: the highest rung reached and its
+//                    bracket, -1 none; absent in files from before pruners: -1), then one
+//                    double per result a command printed.
 //                    pandas.DataFrame(f["summary"][:]) works; strings come back as bytes.
 //   /trials/000042   one group per trial (id zero-padded to 6 digits): the parameters, status
-//                    and host as attributes, `error` (failed trials), `curves` [epochs] compound
+//                    and host as attributes, `error` (failed trials), `decision` (what the
+//                    last pruning decision on it was based on, when there was one), `curves` [epochs] compound
 //                    {epoch int32, lr, train_loss, train_acc, val_loss, val_acc, seconds},
 //                    `update_ratio` [epochs x layers] double with attribute layer_names.
 // A record appended again with an id already in the file replaces the earlier one (its summary

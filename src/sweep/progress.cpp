@@ -20,6 +20,11 @@ ProgressDisplay::ProgressDisplay(Metric metric, SearchSpace space, int64_t resum
     : metric_(std::move(metric)), space_(std::move(space)), live_(live), resumed_(resumed_done) {}
 
 bool ProgressDisplay::consider(const TrialRecord& r) {
+  if (r.status == TrialStatus::kPruned) {
+    pruned_[r.id] = r.rung;
+  } else {
+    pruned_.erase(r.id);  // a trial recorded again (an interrupted one run again)
+  }
   const Outcome oc = outcome_of(r);
   if (!oc.ok || !improves(metric_.direction, oc.value, best_)) return false;
   best_ = oc.value;
@@ -33,14 +38,19 @@ void ProgressDisplay::trial(const TrialRecord& r, const Progress& p) {
   if (r.status == TrialStatus::kInterrupted && !interrupted_.insert(r.id).second) return;
   const bool better = consider(r);
   const bool ok = std::isfinite(r.best_metric);
-  const std::string what = r.error.empty() ? describe(space_, r.params, 4)
-                                           : r.error.substr(0, r.error.find('\n'));
+  std::string what = r.error.empty() ? describe(space_, r.params, 4)
+                                     : r.error.substr(0, r.error.find('\n'));
+  if (r.status == TrialStatus::kPruned)
+    what = fmt::format("pruned at epoch {}{}: {}", pruned_epoch(r),
+                       r.rung >= 0 ? fmt::format(", rung {}", r.rung) : "", what);
+  const std::string pruned = pruned_line();
   clear();
-  fmt::print("[{:>4}/{}] trial {:>4} {:<13} {:<16} {}{}  | {} running, {} elapsed, ETA {}{}\n",
+  fmt::print("[{:>4}/{}] trial {:>4} {:<13} {:<16} {}{}  | {} running, {} elapsed, ETA {}{}{}\n",
              p.done, p.total, r.id, status_name(r.status),
              ok ? fmt::format("{} {:.4f}", metric_.name, r.best_metric) : std::string("-"), what,
              better ? "  * best so far" : "", p.running, duration_text(elapsed()), eta(p),
-             best_id_ >= 0 && !better ? fmt::format(", best trial {} {:.4f}", best_id_, best_) : "");
+             best_id_ >= 0 && !better ? fmt::format(", best trial {} {:.4f}", best_id_, best_) : "",
+             pruned.empty() ? "" : ", " + pruned);
   tick(p);
 }
 
@@ -50,11 +60,23 @@ void ProgressDisplay::tick(const Progress& p) {
     return;
   }
   clear();
-  fmt::print("  {}/{} done, {} running | best {} | {} elapsed, ETA {}", p.done, p.total,
-             p.running, best_line_.empty() ? "none yet" : best_line_, duration_text(elapsed()),
-             eta(p));
+  const std::string pruned = pruned_line();
+  fmt::print("  {}/{} done, {} running{} | best {} | {} elapsed, ETA {}", p.done, p.total,
+             p.running, pruned.empty() ? "" : ", " + pruned,
+             best_line_.empty() ? "none yet" : best_line_, duration_text(elapsed()), eta(p));
   std::fflush(stdout);
   drawn_ = true;
+}
+
+std::string ProgressDisplay::pruned_line() const {
+  if (pruned_.empty()) return "";
+  std::map<int, int64_t> by_rung;
+  for (const auto& [id, rung] : pruned_)
+    if (rung >= 0) ++by_rung[rung];
+  std::string rungs;
+  for (const auto& [rung, n] : by_rung)
+    rungs += fmt::format("{}rung {}: {}", rungs.empty() ? " (" : ", ", rung, n);
+  return fmt::format("pruned {}{}", pruned_.size(), rungs.empty() ? "" : rungs + ")");
 }
 
 void ProgressDisplay::clear() {

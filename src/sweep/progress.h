@@ -1,6 +1,6 @@
 // progress.h: rank 0's account of a sweep as it runs, on stdout: a line per finished trial (its
 // status, metric and parameters, the best so far, how many are running, the elapsed time and an
-// ETA) and, on a terminal, a live line redrawn in place between them. `hypersweep run` and each
+// ETA, and with a pruner where a pruned trial stopped and how many were pruned at each rung) and, on a terminal, a live line redrawn in place between them. `hypersweep run` and each
 // of the recipe's sweeps (steps 3-5) show their trials with it.
 //
 // May depend on: search (the space), trial. Thread safety: one thread (rank 0's).
@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <map>
 #include <set>
 #include <string>
 
@@ -36,7 +37,8 @@ class ProgressDisplay {
   // whatever mpirun's own output is, and redraws would litter logs).
   ProgressDisplay(Metric metric, SearchSpace space, int64_t resumed_done, bool live);
 
-  // Keeps the best outcome so far (new trials and resumed ones alike); true when `r` is it.
+  // Keeps the best outcome so far (new trials and resumed ones alike), and the pruned trials;
+  // true when `r` is the best.
   bool consider(const TrialRecord& r);
   // A trial finished (or was interrupted): its line. A trial in flight at a stop is recorded
   // twice (at once by rank 0, then with its worker's partial curves): one line says it.
@@ -47,6 +49,9 @@ class ProgressDisplay {
   void clear();
   // "trial 3: val_acc 0.9100 (lr=0.01 ...)", or "" before any trial completed.
   const std::string& best_line() const { return best_line_; }
+  // "pruned 5 (rung 0: 3, rung 1: 2)": the trials pruned so far (resumed ones too), by the rung
+  // they reached when a pruner has rungs; "" before any was pruned.
+  std::string pruned_line() const;
 
  private:
   double elapsed() const;
@@ -60,6 +65,7 @@ class ProgressDisplay {
   double best_ = NAN;
   int64_t best_id_ = -1;
   std::set<int64_t> interrupted_;
+  std::map<int64_t, int> pruned_;  // id -> the rung it reached (-1: none), of each pruned trial
   std::string best_line_;
   bool drawn_ = false;
 };

@@ -86,6 +86,7 @@ Result<TrialQueue> TrialQueue::make(const SweepConfig& sweep, const std::vector<
       q.attempt_[r.id] = r.attempt + 1;
       run_again(std::move(t));
     } else if (q.pruner_) {  // told once the pruner has settled it (sha: its whole bracket)
+      q.ended_.insert(r.id);
       q.held_[r.id] = outcome_of(r);
       if (r.status == TrialStatus::kPruned) q.paused_[r.id] = t;
       q.pruner_->restore(r);
@@ -131,7 +132,7 @@ void TrialQueue::mark_pruned(TrialRecord& r) {
 
 void TrialQueue::tell(int64_t id, const Outcome& o) {
   strategy_->tell(id, o);
-  ++finished_;
+  ended_.insert(id);
 }
 
 void TrialQueue::settle() {
@@ -179,6 +180,7 @@ void TrialQueue::finish(TrialRecord& r) {
   } else if (retry(r, it->second)) {
     // it runs again: the strategy hears of its last attempt only
   } else if (pruner_) {  // told once the pruner has settled it
+    ended_.insert(r.id);  // (a paused sha trial has ended for now: the sweep's count says so)
     held_[r.id] = outcome_of(r);
     if (r.status == TrialStatus::kPruned) paused_[r.id] = it->second;
     pruner_->ended(r);

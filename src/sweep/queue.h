@@ -82,7 +82,9 @@ class TrialQueue {
 
   int64_t total() const { return total_; }        // trials in the whole sweep (recorded ones
                                                   // past `trials` included)
-  int64_t finished() const { return finished_; }  // told so far, resumed ones included
+  // Trials ended so far (resumed ones included): told, or held for the pruner (sha's paused
+  // ones count; one that is promoted and runs again counts once).
+  int64_t finished() const { return static_cast<int64_t>(ended_.size()); }
   int64_t recorded() const { return recorded_; }  // ids the results file had: its largest + 1
   int64_t again() const { return static_cast<int64_t>(again_.size()); }  // to run again first
   // Trials the strategy is still to give: total() - recorded() at the start.
@@ -110,7 +112,8 @@ class TrialQueue {
   std::map<int64_t, int> attempt_;              // the attempt a trial runs as, when not 1
   std::map<int64_t, std::string> last_loss_;    // the error of its last lost attempt
   int max_retries_ = 0;
-  int64_t total_ = 0, finished_ = 0, recorded_ = 0;
+  std::set<int64_t> ended_;
+  int64_t total_ = 0, recorded_ = 0;
 };
 
 }  // namespace hs

@@ -1,6 +1,7 @@
 #include "sweep/sweep_header.h"
 
 #include "config/canonical.h"
+#include "prune/pruner.h"
 
 namespace hs {
 
@@ -15,6 +16,8 @@ SweepHeader sweep_header(const SweepConfig& sweep, const std::string& start_time
   h.start_time = start_time;
   h.metric = Metric{sweep.metric, sweep.strategy.direction};
   h.space = sweep.space;
+  if (sweep.pruner.kind != PrunerKind::kNone) h.pruner = pruner_name(sweep.pruner.kind);
+  h.rungs = rung_schedule(sweep.pruner, sweep.strategy.trials);
   return h;
 }
 

@@ -77,6 +77,9 @@ std::string encode_record(const TrialRecord& t) {
     w.pod<double>(value);
   }
   w.str(t.log_path);
+  w.pod<int32_t>(t.rung);
+  w.pod<int32_t>(t.bracket);
+  w.str(t.decision);
   return w.take();
 }
 
@@ -114,6 +117,9 @@ bool decode_record(const std::string& bytes, TrialRecord* t) {
   t->curve_extra.clear();
   t->results.clear();
   t->log_path.clear();
+  t->rung = -1;
+  t->bracket = -1;
+  t->decision.clear();
   if (!r.at_end()) {  // records from before the extra columns have none
     t->curve_extra_names.resize(r.count(8));
     for (std::string& n : t->curve_extra_names) n = r.str();
@@ -128,6 +134,11 @@ bool decode_record(const std::string& bytes, TrialRecord* t) {
       value = r.pod<double>();
     }
     t->log_path = r.str();
+  }
+  if (!r.at_end()) {  // records from before pruning reached no rung
+    t->rung = r.pod<int32_t>();
+    t->bracket = r.pod<int32_t>();
+    t->decision = r.str();
   }
   return status.has_value() && t->attempt >= 1 && r.done();
 }

@@ -11,7 +11,8 @@
 // attempt i32 (absent in records written before it existed: they read as attempt 1), then
 // curve_extra_names (u64 n, str each), curve_extra (u64 rows, then per row u64 n and f64 each),
 // results (u64 n, then per entry str and f64), log_path str (all four absent in records written
-// before them: they read empty).
+// before them: they read empty), then rung i32, bracket i32, decision str (absent in records
+// written before pruners: they read -1, -1 and "").
 //
 // May depend on: core, search (ParamValue), trial/record.h. Thread safety: pure functions.
 #pragma once

@@ -101,6 +101,14 @@ TEST_CASE("a short curve says less: too_short with too few epochs, whatever its 
   CHECK(contains(fs[0].evidence, "too few"));
   CHECK(contains(fs[0].advice, "at least 4 epochs"));
   CHECK(fs[0].to_epoch == 3);
+  // The same curve cut short by the pruner is not advice-worthy: pruned, with its reason.
+  in.status = TrialStatus::kPruned;
+  in.decision = "pruned at rung 1 (epoch 3): val_acc 0.75 is not in the top 1 of the 3 trials";
+  const auto pruned = diagnose(in, SweepContext{0.95});
+  INFO(labels(pruned));
+  REQUIRE(pruned.size() == 1);
+  CHECK(pruned[0].label == "pruned");
+  CHECK(contains(pruned[0].evidence, "after epoch 3 (pruned at rung 1"));
 }
 
 // ---- failed, too_short, diverged_at_start: never healthy ----

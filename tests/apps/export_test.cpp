@@ -66,7 +66,7 @@ TEST_CASE("export writes summary.csv and curves.csv of a real sweep", "[cli][exp
   REQUIRE(sum.size() == 4);
   CHECK(sum[0] ==
         "id,status,lr,optimizer,best_epoch,best_metric,test_acc,initial_loss,num_classes,"
-        "epochs_run,seconds,rank,host,attempt,error");
+        "epochs_run,seconds,rank,host,attempt,pruned_epoch,rung,bracket,error");
   size_t epochs = 0;
   for (size_t i = 0; i < 3; ++i) {
     const hs::TrialRecord& t = data->trials[i];

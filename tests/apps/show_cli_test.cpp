@@ -133,9 +133,132 @@ TEST_CASE("export writes the printed columns", "[cli][show]") {
   INFO(r.out << r.err);
   REQUIRE(r.code == 0);
   const std::string summary = slurp(s.path("csv/summary.csv"));
-  CHECK(contains(summary, ",attempt,final_val_loss,error\n"));
+  CHECK(contains(summary, ",attempt,pruned_epoch,rung,bracket,final_val_loss,error\n"));
   CHECK(contains(summary, ",0.4375,"));
   const std::string curves = slurp(s.path("csv/curves.csv"));
   CHECK(contains(curves, ",seconds,epoch_time\n"));
   CHECK(contains(curves, ",1.03\n"));
+}
+
+namespace {
+
+// A pruned sweep: `pruner` with `rungs`, trials of `epochs` epochs each (val_acc base + e / 100
+// at epoch e), pruned at their last epoch when `rung` says so.
+struct Pruned {
+  int64_t id;
+  TrialStatus status;
+  int epochs;
+  double base;
+  int rung;
+  int bracket = -1;
+};
+
+std::string pruned_sweep(const Scratch& s, const std::string& name, const std::string& pruner,
+                         const std::vector<Rung>& rungs, const std::vector<Pruned>& trials) {
+  SweepHeader h;
+  h.config_text = "[sweep]\npruner = \"" + pruner + "\"\n";
+  h.config_hash = config_hash(h.config_text);
+  h.strategy = "random";
+  h.version = "test";
+  h.start_time = "2026-11-30T00:00:00Z";
+  h.metric = Metric{"val_acc", Direction::kMaximize};
+  h.pruner = pruner;
+  h.rungs = rungs;
+  Param lr;
+  lr.name = "lr";
+  lr.kind = ParamKind::kLogUniform;
+  lr.lo = 1e-4;
+  lr.hi = 1e-1;
+  h.space.params = {lr};
+  const std::string path = s.path(name);
+  auto f = ResultsFile::create(path, h, false);
+  REQUIRE(f.ok());
+  for (const Pruned& p : trials) {
+    TrialRecord r;
+    r.id = p.id;
+    r.status = p.status;
+    r.params = {0.01};
+    r.epochs = p.epochs;
+    r.host = host_name();
+    for (int e = 1; e <= p.epochs; ++e) {
+      r.curves.push_back({e, 0.01, 0.9, 0.5, 0.8, p.base + e / 100.0, 1.0 * e});
+      r.update_ratio.push_back({});
+    }
+    r.best_epoch = p.epochs;
+    r.best_metric = p.epochs > 0 ? r.curves.back().val_acc : NAN;
+    r.rung = p.rung;
+    r.bracket = p.bracket;
+    if (p.status == TrialStatus::kPruned)
+      r.decision = "pruned at epoch " + std::to_string(p.epochs) + ": val_acc below the cut";
+    REQUIRE(f->append(r).ok());
+  }
+  REQUIRE(f->close().ok());
+  return path;
+}
+
+}  // namespace
+
+TEST_CASE("show counts each rung's trials and marks pruned trials", "[cli][show][prune]") {
+  Scratch s;
+  // asha: rung 0 at epoch 1, rung 1 at epoch 3, no brackets. Trials 0 and 1 pruned at rung 0,
+  // 2 at rung 1, 3 completed past both.
+  const std::string path = pruned_sweep(s, "asha.h5", "asha", {{-1, 0, 1, 0}, {-1, 1, 3, 0}},
+                                        {{0, TrialStatus::kPruned, 1, 0.50, 0},
+                                         {1, TrialStatus::kPruned, 1, 0.70, 0},
+                                         {2, TrialStatus::kPruned, 3, 0.60, 1},
+                                         {3, TrialStatus::kCompleted, 5, 0.55, 1}});
+  Run r = hypersweep("show '" + path + "'");
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  CHECK(contains(r.out, "pruner asha: pruned 3 of 4 trials: 2 at epoch 1, 1 at epoch 3\n"));
+  CHECK(contains(r.out, "\n  rung 0 (epoch   1):    4 reached,    2 pruned there, best val_acc 0.7100 (trial 1)\n"));
+  CHECK(contains(r.out, "\n  rung 1 (epoch   3):    2 reached,    1 pruned there, best val_acc 0.6300 (trial 2)\n"));
+  CHECK(contains(r.out, "pruned@3"));
+  CHECK(contains(r.out, "pruned@1"));
+  r = hypersweep("show '" + path + "' --trial 2");
+  CHECK(contains(r.out, "pruned at epoch 3, rung 1\n"));
+  CHECK(contains(r.out, "decision: pruned at epoch 3: val_acc below the cut\n"));
+  r = hypersweep("show '" + path + "' --trial 3");
+  CHECK(contains(r.out, "\nrung 1\n"));
+  CHECK_FALSE(contains(r.out, "decision:"));
+}
+
+TEST_CASE("show of a median pruner's sweep says when trials were pruned and no rungs", "[cli][show][prune]") {
+  Scratch s;
+  const std::string path = pruned_sweep(s, "median.h5", "median", {},
+                                        {{0, TrialStatus::kCompleted, 4, 0.5, -1},
+                                         {1, TrialStatus::kPruned, 2, 0.4, -1},
+                                         {2, TrialStatus::kPruned, 2, 0.3, -1}});
+  Run r = hypersweep("show '" + path + "'");
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  CHECK(contains(r.out, "pruner median: pruned 2 of 3 trials: 2 at epoch 2\n"));
+  CHECK_FALSE(contains(r.out, "bracket"));
+  CHECK(contains(r.out, "pruned@2"));
+  r = hypersweep("show '" + path + "' --trial 1");
+  CHECK(contains(r.out, "pruned at epoch 2\n"));
+  CHECK_FALSE(contains(r.out, "rung"));
+  // A sweep without a pruner says nothing of pruning.
+  r = hypersweep("show '" + printed_sweep(s) + "'");
+  CHECK_FALSE(contains(r.out, "pruner"));
+}
+
+TEST_CASE("show counts a hyperband sweep's rungs bracket by bracket", "[cli][show][prune]") {
+  Scratch s;
+  // Bracket 1: rungs at epochs 1 (3 planned) and 3 (1 planned); bracket 0: one rung at epoch 3.
+  // Trial 0 pruned at bracket 1's rung 0, 1 went on and was pruned at its rung 1; 2 completed
+  // bracket 0.
+  const std::string path = pruned_sweep(s, "hyperband.h5", "hyperband", {{1, 0, 1, 3}, {1, 1, 3, 1}, {0, 0, 3, 1}},
+                                        {{0, TrialStatus::kPruned, 1, 0.50, 0, 1},
+                                         {1, TrialStatus::kPruned, 3, 0.60, 1, 1},
+                                         {2, TrialStatus::kCompleted, 3, 0.40, 0, 0}});
+  Run r = hypersweep("show '" + path + "'");
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  CHECK(contains(r.out, "pruner hyperband: pruned 2 of 3 trials: 1 at epoch 1, 1 at epoch 3\n"));
+  CHECK(contains(r.out, "  bracket 1 rung 0 (epoch   1, 3 planned):    2 reached,    1 pruned there, best val_acc 0.6100 (trial 1)\n"));
+  CHECK(contains(r.out, "  bracket 1 rung 1 (epoch   3, 1 planned):    1 reached,    1 pruned there, best val_acc 0.6300 (trial 1)\n"));
+  CHECK(contains(r.out, "  bracket 0 rung 0 (epoch   3, 1 planned):    1 reached,    0 pruned there, best val_acc 0.4300 (trial 2)\n"));
+  r = hypersweep("show '" + path + "' --trial 1");
+  CHECK(contains(r.out, "pruned at epoch 3, rung 1, bracket 1\n"));
 }

@@ -253,8 +253,10 @@ TEST_CASE("a record reads back as its attempt and an older one as attempt 1", "[
   const std::string bytes = encode_record(r);
   REQUIRE(decode_record(bytes, &back));
   CHECK(back.attempt == 3);
-  // The fields after attempt, empty: three counts and an empty string (its length).
-  constexpr size_t kEmptyPrinted = 4 * sizeof(uint64_t);
+  // The fields after attempt, empty: three counts and an empty string (its length); then rung,
+  // bracket and an empty decision.
+  constexpr size_t kEmptyPruning = 2 * sizeof(int32_t) + sizeof(uint64_t);
+  constexpr size_t kEmptyPrinted = 4 * sizeof(uint64_t) + kEmptyPruning;
   // What hypersweep wrote before the printed fields existed, and before attempts did.
   REQUIRE(decode_record(bytes.substr(0, bytes.size() - kEmptyPrinted), &back));
   CHECK(back.attempt == 3);
@@ -282,4 +284,30 @@ TEST_CASE("a record's printed columns, results and log path read back", "[object
   CHECK(back.curve_extra[1][1] == 0.75);
   CHECK(back.results == r.results);
   CHECK(back.log_path == r.log_path);
+}
+
+TEST_CASE("a record's rung bracket and decision read back and an older one has none",
+          "[objective][codec]") {
+  TrialRecord r = record_of(trial(5), TrialStatus::kPruned);
+  r.epochs = 3;
+  r.rung = 1;
+  r.bracket = 2;
+  r.decision = "pruned at rung 1 (epoch 3): val_acc 0.71 not in the top 2 of 7 there";
+  r.log_path = "/scratch/x.h5.logs/000005";
+  TrialRecord back;
+  const std::string bytes = encode_record(r);
+  REQUIRE(decode_record(bytes, &back));
+  CHECK(back.rung == 1);
+  CHECK(back.bracket == 2);
+  CHECK(back.decision == r.decision);
+  CHECK(pruned_epoch(back) == 3);
+  // What hypersweep wrote before pruners: the record up to its log path. `back` still holds the
+  // fields read above, so -1 and "" come from the decoding.
+  const size_t pruning = 2 * sizeof(int32_t) + sizeof(uint64_t) + r.decision.size();
+  REQUIRE(decode_record(bytes.substr(0, bytes.size() - pruning), &back));
+  CHECK(back.rung == -1);
+  CHECK(back.bracket == -1);
+  CHECK(back.decision.empty());
+  CHECK(back.log_path == r.log_path);
+  CHECK_FALSE(decode_record(bytes.substr(0, bytes.size() - r.decision.size() - 1), &back));
 }

@@ -1,10 +1,11 @@
-// sha's decisions do not depend on how many workers ran the trials or in what order their
-// epochs arrived, and a sha taken back from records after a stop goes on to the same end.
-#include <catch2/catch.hpp>
-
+// sha's decisions do not depend on how many workers ran the trials or in what
+// order their epochs arrived, and a sha taken back from records after a stop
+// goes on to the same end.
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <deque>
 #include <map>
+#include <optional>
 #include <vector>
 
 #include "core/rng.h"
@@ -15,11 +16,12 @@ namespace {
 
 using Kind = Verdict::Kind;
 
-// Trial id's value after `epoch` epochs: its base plus a little per epoch; trial 5 stops early
-// (its own early stopping) after epoch 2 of a run that goes past its first rung.
+// Trial id's value after `epoch` epochs: its base plus a little per epoch;
+// trial 5 stops early (its own early stopping) after epoch 2 of a run that goes
+// past its first rung.
 double value(int64_t id, int epoch) {
-  static const double base[] = {0.50, 0.90, 0.10, 0.70, 0.30, 0.80, 0.20, 0.70, 0.40,
-                                0.35, 0.95, 0.15, 0.45};
+  static const double base[] = {0.50, 0.90, 0.10, 0.70, 0.30, 0.80, 0.20,
+                                0.70, 0.40, 0.35, 0.95, 0.15, 0.45};
   return base[id] + 0.01 * epoch;
 }
 constexpr int kEarlyStop = 5;
@@ -52,35 +54,48 @@ TrialRecord record(int64_t id, int epochs, TrialStatus status) {
   return r;
 }
 
-// Drives `p` like rank 0's queue: `workers` trials at a time, epochs of the running trials
-// taken in a seeded random order, promoted trials run again from epoch 1, new trials only when
-// may_start says so. `start` holds trials already recorded (taken back by the caller).
+// Drives `p` like rank 0's queue: `workers` trials at a time, epochs of the
+// running trials taken in a seeded random order, promoted trials run again from
+// epoch 1, new trials only when may_start says so. A trial told to stop ends
+// only when it is next picked (as a worker's record comes some time after the
+// verdict), so other trials' epochs and ends come between. `run`, `again` and
+// `next_new` are where a resumed sweep starts.
 Run simulate(const Sim& sim, Pruner& p, Run run, std::deque<int64_t> again, int64_t next_new) {
   Rng rng(sim.seed);
-  std::vector<std::pair<int64_t, int>> running;  // id, epochs done
+  struct Running {
+    int64_t id;
+    int done = 0;
+    std::optional<TrialStatus> end;  // its verdict or own end, not yet recorded
+  };
+  std::vector<Running> running;
   for (;;) {
     while (static_cast<int>(running.size()) < sim.workers) {
       if (!again.empty()) {
-        running.emplace_back(again.front(), 0);
+        running.push_back({again.front(), 0, std::nullopt});
         again.pop_front();
       } else if (next_new < sim.trials && p.may_start(next_new)) {
-        running.emplace_back(next_new++, 0);
+        running.push_back({next_new++, 0, std::nullopt});
       } else {
         break;
       }
     }
     if (running.empty() || run.events == sim.stop_after) return run;
     const size_t pick = rng.below(running.size());
-    auto& [id, done] = running[pick];
-    const int epoch = ++done;
-    const Verdict v = p.report(id, epoch, value(id, epoch));
-    TrialStatus end = TrialStatus::kCompleted;
-    if (v.kind != Kind::kContinue) end = TrialStatus::kPruned;
-    else if (id == kEarlyStop && epoch == 2 && p.rung_reached(id) >= 0) end = TrialStatus::kEarlyStopped;
-    else if (epoch < sim.o.max_epochs) continue;
-    const TrialRecord r = record(id, epoch, end);
+    Running& t = running[pick];
+    if (!t.end) {
+      const int epoch = ++t.done;
+      const Verdict v = p.report(t.id, epoch, value(t.id, epoch));
+      if (v.kind != Kind::kContinue)
+        t.end = TrialStatus::kPruned;
+      else if (t.id == kEarlyStop && epoch == 2 && p.rung_reached(t.id) >= 0)
+        t.end = TrialStatus::kEarlyStopped;
+      else if (epoch == sim.o.max_epochs)
+        t.end = TrialStatus::kCompleted;
+      continue;
+    }
+    const TrialRecord r = record(t.id, t.done, *t.end);
     p.ended(r);
-    run.records[id] = r;
+    run.records[t.id] = r;
     ++run.events;
     for (int64_t promoted : p.take_promoted()) again.push_back(promoted);
     for (int64_t s : p.take_settled()) run.settled.push_back(s);
@@ -104,22 +119,32 @@ PrunerOptions sha9() {
 
 TEST_CASE("sha promotes the top third of each full rung, ties to the lower id") {
   const Run run = simulate(Sim{sha9(), 13, 2, 1});
-  // Bracket 0 (trials 0-8), rung 0 at epoch 1: the top 3 of 9 are 1 (0.91), 5 (0.81) and 3
-  // (0.71, tied with 7: the lower id). Rung 1 at epoch 3: 5 stopped early before it, so of
-  // 1 and 3 the top 1 (9 / 3 / 3) is 1, which runs to epoch 9.
+  // Bracket 0 (trials 0-8), rung 0 at epoch 1: the top 3 of 9 are 1 (0.91), 5
+  // (0.81) and 3 (0.71, tied with 7: the lower id). Rung 1 at epoch 3: 5
+  // stopped early before it, so of 1 and 3 the top 1 (9 / 3 / 3) is 1, which
+  // runs to epoch 9.
   std::map<int64_t, std::pair<TrialStatus, int>> got;
   for (const auto& [id, r] : run.records) got[id] = {r.status, r.epochs};
   using S = TrialStatus;
   const std::map<int64_t, std::pair<TrialStatus, int>> want = {
-      {0, {S::kPruned, 1}},  {1, {S::kCompleted, 9}}, {2, {S::kPruned, 1}},
-      {3, {S::kPruned, 3}},  {4, {S::kPruned, 1}},    {5, {S::kEarlyStopped, 2}},
-      {6, {S::kPruned, 1}},  {7, {S::kPruned, 1}},    {8, {S::kPruned, 1}},
-      // bracket 1: trials 9-12 (4 of them): rung 0 keeps max(1, 4 / 3) = 1: trial 10 (0.96);
-      // rung 1 holds only it, and keeps it.
-      {9, {S::kPruned, 1}},  {10, {S::kCompleted, 9}}, {11, {S::kPruned, 1}},
+      {0, {S::kPruned, 1}},
+      {1, {S::kCompleted, 9}},
+      {2, {S::kPruned, 1}},
+      {3, {S::kPruned, 3}},
+      {4, {S::kPruned, 1}},
+      {5, {S::kEarlyStopped, 2}},
+      {6, {S::kPruned, 1}},
+      {7, {S::kPruned, 1}},
+      {8, {S::kPruned, 1}},
+      // bracket 1: trials 9-12 (4 of them): rung 0 keeps max(1, 4 / 3) = 1:
+      // trial 10 (0.96); rung 1 holds only it, and keeps it.
+      {9, {S::kPruned, 1}},
+      {10, {S::kCompleted, 9}},
+      {11, {S::kPruned, 1}},
       {12, {S::kPruned, 1}}};
   CHECK(got == want);
-  // The strategy hears bracket 0 in id order once it is decided, then bracket 1.
+  // The strategy hears bracket 0 in id order once it is decided, then
+  // bracket 1.
   std::vector<int64_t> order(13);
   for (int64_t i = 0; i < 13; ++i) order[static_cast<size_t>(i)] = i;
   CHECK(run.settled == order);
@@ -141,39 +166,43 @@ TEST_CASE("sha gives the same records with 1 to 4 workers in any order of epochs
 }
 
 TEST_CASE("sha taken back from its records after a kill goes on to the same end") {
-  const Run whole = simulate(Sim{sha9(), 13, 3, 7});
-  for (int64_t cut = 1; cut < whole.events; ++cut) {
-    INFO("killed after " << cut << " records");
-    const Sim sim{sha9(), 13, 3, 7, cut};
-    auto first = make_pruner(sim.o, Metric{}, 0, sim.trials);
-    const Run before = simulate(sim, *first, {}, {}, 0);
-    // Resume as the queue does: every record taken back in id order; ids below the largest
-    // one without a record (in flight) run again first; paused trials promoted run again.
-    auto p = make_pruner(sim.o, Metric{}, 0, sim.trials);
-    Run resumed;
-    std::deque<int64_t> again;
-    const int64_t last = before.records.rbegin()->first;
-    for (int64_t id = 0; id <= last; ++id) {
-      auto it = before.records.find(id);
-      if (it == before.records.end()) {
-        again.push_back(id);
-        continue;
+  for (int workers = 1; workers <= 3; ++workers)
+    for (uint64_t seed = 1; seed <= 5; ++seed) {
+      const Run whole = simulate(Sim{sha9(), 13, workers, seed});
+      for (int64_t cut = 1; cut < whole.events; ++cut) {
+        INFO(workers << " workers, seed " << seed << ", killed after " << cut << " records");
+        const Sim sim{sha9(), 13, workers, seed, cut};
+        auto first = make_pruner(sim.o, Metric{}, 0, sim.trials);
+        const Run before = simulate(sim, *first, {}, {}, 0);
+        // Resume as the queue does: every record taken back in id order; ids
+        // below the largest one without a record (in flight) run again first;
+        // paused trials promoted run again.
+        auto p = make_pruner(sim.o, Metric{}, 0, sim.trials);
+        Run resumed;
+        std::deque<int64_t> again;
+        const int64_t last = before.records.rbegin()->first;
+        for (int64_t id = 0; id <= last; ++id) {
+          auto it = before.records.find(id);
+          if (it == before.records.end()) {
+            again.push_back(id);
+            continue;
+          }
+          p->restore(it->second);
+          resumed.records[id] = it->second;
+        }
+        for (int64_t promoted : p->take_promoted()) again.push_back(promoted);
+        for (int64_t s : p->take_settled()) resumed.settled.push_back(s);
+        Sim rest = sim;
+        rest.stop_after = -1;
+        const Run after = simulate(rest, *p, resumed, again, last + 1);
+        for (const auto& [id, r] : whole.records) {
+          REQUIRE(after.records.count(id));
+          CHECK(after.records.at(id).status == r.status);
+          CHECK(after.records.at(id).epochs == r.epochs);
+        }
+        CHECK(after.settled == whole.settled);
       }
-      p->restore(it->second);
-      resumed.records[id] = it->second;
     }
-    for (int64_t promoted : p->take_promoted()) again.push_back(promoted);
-    for (int64_t s : p->take_settled()) resumed.settled.push_back(s);
-    Sim rest = sim;
-    rest.stop_after = -1;
-    const Run after = simulate(rest, *p, resumed, again, last + 1);
-    for (const auto& [id, r] : whole.records) {
-      REQUIRE(after.records.count(id));
-      CHECK(after.records.at(id).status == r.status);
-      CHECK(after.records.at(id).epochs == r.epochs);
-    }
-    CHECK(after.settled == whole.settled);
-  }
 }
 
 }  // namespace

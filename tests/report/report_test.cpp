@@ -182,8 +182,10 @@ TEST_CASE("browser renders every plot and row of a 12-trial random sweep", "[rep
   CHECK(contains(element(dom, "plot-scatter", "</svg>"), ">weight_decay (log)<"));
   // Parallel coordinates: a line per trial that has parameters (all 12).
   CHECK(attr_int(dom, "plot-parallel", "data-series") == 12);
-  // Random search: no best-so-far plot.
+  // Random search: no best-so-far plot. No pruner: no rung chart, no pruned curves.
   CHECK(attr_int(dom, "plot-bestsofar", "data-series") == 0);
+  CHECK(attr_int(dom, "plot-rungs", "data-series") == 0);
+  CHECK(attr_int(dom, "plot-overlay", "data-pruned") == 0);
   // The table: a row per trial, the diagnosis with its evidence as a tooltip.
   const std::string table = element(dom, "trials-table", "</table>");
   CHECK(count(table, "<tr data-i=") == 12);
@@ -363,4 +365,125 @@ TEST_CASE("browser shows what a command printed: result columns and extra curves
   const std::string table = element(b.dom, "trials-table", "</table>");
   CHECK(contains(table, ">final_val_loss<"));
   CHECK(contains(table, ">0.31<"));
+}
+
+namespace {
+
+// The 12-trial random sweep, pruned. asha: rung 0 at epoch 5, rung 1 at epoch 10, one bracket
+// (-1, as asha's schedule has it); trials 1 and 2 pruned at rung 0, trial 7 at rung 1.
+// hyperband: bracket 1 (trials 0-5) with rungs at epochs 5 and 10, bracket 0 (trials 6-11) with
+// one at epoch 10; trials 1 and 2 pruned at bracket 1's rung 0, trial 7 at bracket 0's. Their
+// curves cut where they stopped.
+Sweep pruned_sweep(bool hyperband) {
+  Sweep s = synthetic_sweep(12, 20, "random");
+  s.header.pruner = hyperband ? "hyperband" : "asha";
+  s.header.rungs = hyperband ? std::vector<hs::Rung>{{1, 0, 5, 5}, {1, 1, 10, 2}, {0, 0, 10, 6}}
+                             : std::vector<hs::Rung>{{-1, 0, 5, 0}, {-1, 1, 10, 0}};
+  for (TrialRecord& t : s.trials) {
+    t.bracket = hyperband ? (t.id < 6 ? 1 : 0) : -1;
+    t.rung = t.curves.empty() ? -1 : hyperband && t.id >= 6 ? 0 : 1;
+  }
+  for (auto [id, stop] : {std::pair{1, 5}, {2, 5}, {7, 10}}) {
+    TrialRecord& t = s.trials[id];
+    t.status = TrialStatus::kPruned;
+    t.rung = id == 7 && !hyperband ? 1 : 0;
+    t.epochs = stop;
+    t.curves.resize(stop);
+    t.update_ratio.resize(stop);
+    t.best_metric = t.curves.back().val_acc;
+    t.best_epoch = stop;
+    t.decision = "pruned at rung " + std::to_string(t.rung) + ": val_acc <below> the cut";
+  }
+  return s;
+}
+
+// Appended after the report's own script: the computed style of a pruned curve and of another.
+constexpr const char* kCurveStyle = R"JS(<script>
+(function () {
+  var p = document.querySelector('#plot-overlay path.curve.pruned'), c = document.querySelector('#plot-overlay path.curve:not(.pruned):not(.best)');
+  var b = document.body;
+  if (p) b.setAttribute('data-t-pruned-dash', getComputedStyle(p).strokeDasharray);
+  if (c) b.setAttribute('data-t-other-dash', getComputedStyle(c).strokeDasharray);
+  if (p && c) b.setAttribute('data-t-fainter', +getComputedStyle(p).strokeOpacity < +getComputedStyle(c).strokeOpacity ? '1' : '0');
+  b.setAttribute('data-t-done', '1');
+})();
+</script>)JS";
+
+}  // namespace
+
+TEST_CASE("report JSON carries each trial's pruning and the rung counts", "[report][prune]") {
+  const char* const kCheck = R"PY(
+import json, sys
+d = json.load(open(sys.argv[1]))
+t = d["t"]
+print(d["pruner"], [r[:6] for r in d["rungs"]])
+print(t["pe"], t["rg"][:3], t["br"][:3], t["dec"][7])
+)PY";
+  Scratch sc;
+  Sweep s = pruned_sweep(false);
+  // Rung 0 (epoch 5): every trial with curves reached it (not the failed 5), 1 and 2 pruned
+  // there; rung 1 (epoch 10): not 1 and 2, 7 pruned there.
+  CHECK(python_on_json(sc, embedded_json(hs::render_report(s.header, s.trials, s.findings)), kCheck) ==
+        "asha [[-1, 0, 5, 0, 11, 2], [-1, 1, 10, 0, 9, 1]]\n"
+        "[0, 5, 5, 0, 0, 0, 0, 10, 0, 0, 0, 0] [1, 0, 0] [-1, -1, -1] pruned at rung 1: val_acc <below> the cut\n");
+  // Bracket 1's rung 0: trials 0-4 (5 failed), 1 and 2 pruned; its rung 1: 0, 3 and 4. Bracket
+  // 0's rung 0: trials 6-11, 7 pruned.
+  s = pruned_sweep(true);
+  CHECK(python_on_json(sc, embedded_json(hs::render_report(s.header, s.trials, s.findings)), kCheck) ==
+        "hyperband [[1, 0, 5, 5, 5, 2], [1, 1, 10, 2, 3, 0], [0, 0, 10, 6, 6, 1]]\n"
+        "[0, 5, 5, 0, 0, 0, 0, 10, 0, 0, 0, 0] [1, 0, 0] [1, 1, 1] pruned at rung 0: val_acc <below> the cut\n");
+}
+
+TEST_CASE("browser draws the rung chart and pruned curves dashed and fainter", "[report][browser][prune]") {
+  if (!have_browser()) return;
+  const Sweep s = pruned_sweep(true);
+  std::string html = hs::render_report(s.header, s.trials, s.findings);
+  html.insert(html.rfind("</body>"), kCurveStyle);
+  Scratch sc;
+  const fs::path page = sc.write("report_pruned.html", html);
+  keep(page);
+  const Browse b = browse(sc, page, "--dump-dom");
+  INFO("chromium stderr:\n" << b.err);
+  REQUIRE(b.code == 0);
+  CHECK(console_errors(b.err).empty());
+  REQUIRE(body_attr(b.dom, "data-t-done") == "1");
+  // The rung chart: a bar of trials reached and one of those pruned per rung, the best value at
+  // each as a point, joined within a bracket (bracket 1's two rungs; bracket 0 has one), the
+  // brackets apart.
+  CHECK(attr_int(b.dom, "plot-rungs", "data-series") == 3);
+  const std::string rungs = element(b.dom, "plot-rungs", "</svg>");
+  CHECK(count(rungs, "<rect class=\"bar reached\"") == 3);
+  CHECK(count(rungs, "<rect class=\"bar pruned\"") == 3);
+  CHECK(count(rungs, "<circle class=\"rbest\"") == 3);
+  CHECK(count(rungs, "<path class=\"rline\"") == 1);
+  CHECK(count(rungs, "<line class=\"sep\"") == 1);
+  CHECK(contains(rungs, "bracket 1 rung 0 (epoch 5): 5 reached of 5 planned, 2 pruned there"));
+  CHECK(contains(rungs, "bracket 0 rung 0 (epoch 10): 6 reached of 6 planned, 1 pruned there"));
+  CHECK(contains(rungs, ">best val_acc<"));
+  // The overlay: every curve, the 3 pruned ones apart (dashed, fainter) with their own legend
+  // entry, a mark where each stopped.
+  CHECK(attr_int(b.dom, "plot-overlay", "data-series") == 11);
+  CHECK(attr_int(b.dom, "plot-overlay", "data-pruned") == 3);
+  const std::string overlay = element(b.dom, "plot-overlay", "</svg>");
+  CHECK(count(overlay, "<path class=\"curve pruned\"") == 3);
+  CHECK(contains(overlay, ">pruned (dashed, a dot where stopped)<"));
+  CHECK(count(overlay, "<circle class=\"stop\"") == 3);
+  for (auto [id, points] : {std::pair{1, 5}, {7, 10}, {0, 20}}) {  // cut where they stopped
+    const std::string at = "data-c=\"" + std::to_string(id) + "\" d=\"";
+    const size_t a = overlay.find(at);
+    REQUIRE(a != std::string::npos);
+    const std::string d = overlay.substr(a + at.size(), overlay.find('"', a + at.size()) - a - at.size());
+    CHECK(count(d, "L") + 1 == static_cast<size_t>(points));
+  }
+  CHECK(body_attr(b.dom, "data-t-pruned-dash") != "none");
+  CHECK_FALSE(body_attr(b.dom, "data-t-pruned-dash").empty());
+  CHECK(body_attr(b.dom, "data-t-other-dash") == "none");
+  CHECK(body_attr(b.dom, "data-t-fainter") == "1");
+  // The table says where a trial was pruned, its decision as the tooltip, and the rung column.
+  const std::string table = element(b.dom, "trials-table", "</table>");
+  CHECK(contains(table, ">pruned@5<"));
+  CHECK(contains(table, ">pruned@10<"));
+  CHECK(contains(table, "title=\"pruned at rung 0: val_acc &lt;below&gt; the cut\""));
+  CHECK(contains(table, ">rung<"));
+  CHECK(contains(b.dom, "3 of 12 trials pruned, 3 rungs in 2 brackets"));
 }

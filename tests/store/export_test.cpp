@@ -106,9 +106,12 @@ ResultsData make_data() {
   b.best_metric = b.test_acc = b.initial_loss = std::nan("");
   b.host = "h";
   b.error = "exit code 1\r\nTraceback: \"x\", line 2\n";
-  TrialRecord c;  // other layers than a's
+  TrialRecord c;  // other layers than a's; pruned at epoch 1, at rung 0 of bracket 1
   c.id = 3;
-  c.status = TrialStatus::kEarlyStopped;
+  c.status = TrialStatus::kPruned;
+  c.rung = 0;
+  c.bracket = 1;
+  c.decision = "pruned at rung 0 (epoch 1)";
   c.params = {ParamValue(0.01), ParamValue(int64_t{16}), ParamValue(std::string("sgd")), ParamValue(true)};
   c.epochs = 1;
   c.curves = {{1, 0.01, 1.5, 0.4, 1.6, 0.35, 0.25}};
@@ -170,7 +173,8 @@ TEST_CASE("export_csv writes summary.csv and curves.csv that a CSV reader gets b
   CHECK(sum[0] == std::vector<std::string>{"id", "status", "lr", "width", "optimizer", "nesterov",
                                            "best_epoch", "best_metric", "test_acc", "initial_loss",
                                            "num_classes", "epochs_run", "seconds", "rank", "host",
-                                           "attempt", "error"});
+                                           "attempt", "pruned_epoch", "rung", "bracket",
+                                           "error"});
   for (size_t i = 0; i < d.trials.size(); ++i) {
     const TrialRecord& r = d.trials[i];
     const std::vector<std::string>& f = sum[i + 1];
@@ -192,8 +196,15 @@ TEST_CASE("export_csv writes summary.csv and curves.csv that a CSV reader gets b
     CHECK(f[13] == std::to_string(r.rank));
     CHECK(f[14] == r.host);
     CHECK(f[15] == std::to_string(r.attempt));
-    CHECK(f[16] == r.error);
+    CHECK(f[16] == std::to_string(r.status == TrialStatus::kPruned ? r.epochs : 0));
+    CHECK(f[17] == std::to_string(r.rung));
+    CHECK(f[18] == std::to_string(r.bracket));
+    CHECK(f[19] == r.error);
   }
+  CHECK(sum[3][16] == "1");  // trial 3, pruned at epoch 1, at rung 0 of bracket 1
+  CHECK(sum[3][17] == "0");
+  CHECK(sum[3][18] == "1");
+  CHECK(sum[1][17] == "-1");  // trial 0 reached no rung
   CHECK(sum[2][7].empty());  // NaN
 
   const Table cur = parse_csv(dir / "curves.csv");

@@ -17,6 +17,7 @@
 
 #include "core/file.h"
 #include "store/export.h"
+#include "store/h5_util.h"
 #include "store/open.h"
 #include "store/read_results.h"
 #include "store/recipe_file.h"
@@ -524,4 +525,19 @@ TEST_CASE("a header with a config form continues a file whose text means the sam
   CHECK(other.error().str().find("holds another sweep") != std::string::npos);
   CHECK(other.error().str().find("strategy: \"random\" in the file, \"grid\" here") !=
         std::string::npos);
+}
+
+TEST_CASE("an HDF5 error reads without its call and source line whatever H5_TRY checked", "[store]") {
+  // H5_TRY(H5Fopen(...)) and H5_TRY(has), a variable holding H5Lexists' answer, alike.
+  for (const char* call : {"H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl.get())", "has"}) {
+    const Error e = make_error("r.h5", std::string(call) + " failed (../src/store/h5_reader.cpp:283): unable to get link info");
+    const Error plain = store::plain_h5_error(e, "cannot be read as a results file (damaged?)");
+    CHECK(plain.message == "cannot be read as a results file (damaged?): unable to get link info");
+    CHECK(plain.file == "r.h5");
+  }
+  // Other errors stay as they are, " failed (" in their words or not.
+  for (const char* message : {"no such results file", "the command failed (exit 1): see its log"}) {
+    const Error e = make_error("r.h5", message);
+    CHECK(store::plain_h5_error(e, "doing").message == message);
+  }
 }

@@ -74,6 +74,8 @@ inline SweepHeader make_header() {
                     choice("batch", {int64_t{32}, int64_t{64}}),
                     choice("dropout", {0.0, int64_t{1}, 0.5}),
                     choice("epochs_max", {int64_t{20}}, ParamKind::kFixed)};
+  h.pruner = "hyperband";
+  h.rungs = {{0, 0, 1, 9}, {0, 1, 3, 3}, {0, 2, 9, 1}, {1, 0, 3, 5}, {1, 1, 9, 1}};
   return h;
 }
 
@@ -104,6 +106,15 @@ inline TrialRecord make_record(int64_t i) {
   if (r.epochs > 0) {
     r.layer_names = {"dense1", "dense2"};
     for (int e = 0; e < r.epochs; ++e) r.update_ratio.push_back({1e-3 * e, 2e-3 * e});
+  }
+  if (r.status == TrialStatus::kCompleted && i > 0) {  // through every rung of hyperband's bracket 0
+    r.bracket = 0;
+    r.rung = 2;
+  }
+  if (r.status == TrialStatus::kPruned) {  // as a hyperband pruner leaves one
+    r.bracket = static_cast<int>(i % 2);
+    r.rung = static_cast<int>(i / 6 % 3) - 1;  // -1: stopped before its first rung
+    r.decision = "pruned at epoch " + std::to_string(r.epochs) + ": val_acc \"0.5\" not in the top 3";
   }
   if (r.status == TrialStatus::kFailed) {  // as trial_record() writes a trial that never trained
     r.error = "exit code 1\nTraceback: line \"x\"\n";

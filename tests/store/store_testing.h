@@ -72,6 +72,9 @@ inline void require_equal(const TrialRecord& a, const TrialRecord& b) {
     REQUIRE(same(a.results[k].second, b.results[k].second));
   }
   REQUIRE(a.log_path == b.log_path);
+  REQUIRE(a.rung == b.rung);
+  REQUIRE(a.bracket == b.bracket);
+  REQUIRE(a.decision == b.decision);
 }
 
 inline void require_header_equal(const SweepHeader& a, const SweepHeader& b) {
@@ -82,6 +85,8 @@ inline void require_header_equal(const SweepHeader& a, const SweepHeader& b) {
   REQUIRE(a.version == b.version);
   REQUIRE(a.start_time == b.start_time);
   REQUIRE(a.metric == b.metric);
+  REQUIRE(a.pruner == b.pruner);
+  REQUIRE(a.rungs == b.rungs);
   REQUIRE(a.space.params.size() == b.space.params.size());
   for (size_t i = 0; i < a.space.params.size(); ++i) {
     REQUIRE(a.space.params[i].name == b.space.params[i].name);

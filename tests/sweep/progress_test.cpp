@@ -2,7 +2,14 @@
 // and durations as people read them.
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
 #include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <functional>
+#include <iterator>
+#include <string>
 
 #include "sweep/progress.h"
 
@@ -21,7 +28,66 @@ SearchSpace lr_space() {
   p.lo = 1e-3, p.hi = 1;
   return SearchSpace{{p}};
 }
+
+// What `print` writes to stdout (fd 1, where fmt::print goes), through a temporary file.
+std::string stdout_of(const std::function<void()>& print) {
+  std::fflush(stdout);
+  char name[] = "/tmp/hs_progress_XXXXXX";
+  const int fd = ::mkstemp(name);
+  REQUIRE(fd >= 0);
+  const int saved = ::dup(1);
+  ::dup2(fd, 1);
+  print();
+  std::fflush(stdout);
+  ::dup2(saved, 1);
+  ::close(saved);
+  ::close(fd);
+  std::ifstream in(name);
+  std::string out(std::istreambuf_iterator<char>(in), {});
+  ::unlink(name);
+  return out;
+}
+
+TrialRecord pruned(int64_t id, int epochs, int rung) {
+  TrialRecord r = rec(id, TrialStatus::kPruned, 0.5);
+  r.epochs = epochs;
+  r.rung = rung;
+  return r;
+}
 }  // namespace
+
+TEST_CASE("a pruned trial's line says where it stopped and every line counts the pruned by rung",
+          "[sweep][progress]") {
+  ProgressDisplay d(Metric{"val_acc", Direction::kMaximize}, lr_space(), 0, false);
+  CHECK(d.pruned_line().empty());
+  d.consider(pruned(0, 1, 0));  // resumed: counted, no line
+  const Progress p{2, 0, 10, 1};
+  std::string out = stdout_of([&] { d.trial(pruned(1, 3, 1), p); });
+  CHECK(out.find("trial    1 pruned ") != std::string::npos);
+  CHECK(out.find("pruned at epoch 3, rung 1: lr=0.02") != std::string::npos);
+  CHECK(out.find(", pruned 2 (rung 0: 1, rung 1: 1)\n") != std::string::npos);
+  out = stdout_of([&] { d.trial(rec(2, TrialStatus::kCompleted, 0.7), Progress{3, 0, 10, 1}); });
+  CHECK(out.find("pruned at") == std::string::npos);
+  CHECK(out.find(", pruned 2 (rung 0: 1, rung 1: 1)\n") != std::string::npos);
+  d.consider(pruned(3, 1, 0));
+  d.consider(rec(0, TrialStatus::kCompleted, 0.6));  // trial 0 again, run on: no longer pruned
+  CHECK(d.pruned_line() == "pruned 2 (rung 0: 1, rung 1: 1)");
+  d.consider(pruned(4, 1, 0));
+  CHECK(d.pruned_line() == "pruned 3 (rung 0: 2, rung 1: 1)");
+
+  SECTION("a pruner without rungs (median) counts them alone") {
+    ProgressDisplay m(Metric{"val_acc", Direction::kMaximize}, lr_space(), 0, false);
+    out = stdout_of([&] { m.trial(pruned(5, 2, -1), Progress{1, 0, 10, 1}); });
+    CHECK(out.find("pruned at epoch 2: lr=0.06") != std::string::npos);
+    CHECK(out.find(", pruned 1\n") != std::string::npos);
+  }
+  SECTION("the live line counts them too") {
+    ProgressDisplay live(Metric{"val_acc", Direction::kMaximize}, lr_space(), 0, true);
+    live.consider(pruned(1, 3, 1));
+    out = stdout_of([&] { live.tick(p); live.clear(); });
+    CHECK(out.find("2/10 done, 0 running, pruned 1 (rung 1: 1) | best") != std::string::npos);
+  }
+}
 
 TEST_CASE("the best so far follows the metric's direction and skips trials without a result",
           "[sweep][progress]") {

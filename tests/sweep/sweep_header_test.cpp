@@ -90,3 +90,20 @@ TEST_CASE("a file written before canonical forms is continued by a config that m
   commented.replace(commented.find("trials = 6"), 10, "trials = 9");
   CHECK(header_difference(old, header_of(commented)) == "");
 }
+
+TEST_CASE("the header holds the sweep's pruner and its rungs", "[sweep][header]") {
+  std::string asha = kSweep;
+  asha.replace(asha.find("epochs = 2"), 10, "epochs = 9");
+  asha.replace(asha.find("seed = 3"), 8, "seed = 3\npruner = \"asha\"");
+  asha += "[pruner]\nreduction = 3\n";
+  const SweepHeader h = header_of(asha);
+  CHECK(h.pruner == "asha");
+  // r = 1, eta = 3, R = [train] epochs: rungs at 1, 3 and 9, one bracket.
+  CHECK(h.rungs == std::vector<Rung>{{-1, 0, 1, 0}, {-1, 1, 3, 0}, {-1, 2, 9, 0}});
+  std::string median = kSweep;
+  median.replace(median.find("seed = 3"), 8, "seed = 3\npruner = \"median\"");
+  CHECK(header_of(median).pruner == "median");
+  CHECK(header_of(median).rungs.empty());
+  CHECK(header_of(kSweep).pruner.empty());
+  CHECK(header_of(kSweep).rungs.empty());
+}

@@ -1,0 +1,220 @@
+// Pruning through the real binary in one process ([sweep] pruner): command trials that print
+// scripted curves, so every decision is known in advance; a pruned command's process group
+// gone; a sweep with asha killed with SIGKILL and continued to the same decisions.
+#include <catch2/catch.hpp>
+
+#include <csignal>
+#include <map>
+#include <set>
+
+#include "support/cli.h"
+#include "support/records.h"
+
+using namespace hs::test;
+
+namespace {
+
+// A script printing the scripted curve of row argv[1] of its table, one epoch line per epoch,
+// then the result line. From trial id `hold` on (HYPERSWEEP_TRIAL_ID), it first leaves
+// started.<id> in `dir` and waits for the file `go` there (or for `dir` to go away).
+std::string curves_script(const std::vector<std::vector<double>>& table, const std::string& dir,
+                          int hold = 1 << 30) {
+  std::string rows;
+  for (const auto& row : table) {
+    rows += "    [";
+    for (double v : row) rows += std::to_string(v) + ", ";
+    rows += "],\n";
+  }
+  return "import os, sys, time\nTABLE = [\n" + rows + "]\n"
+         "tid = int(os.environ['HYPERSWEEP_TRIAL_ID'])\n"
+         "if tid >= " + std::to_string(hold) + ":\n"
+         "    open(os.path.join('" + dir + "', 'started.%d' % tid), 'w').close()\n"
+         "    while os.path.isdir('" + dir + "') and not os.path.exists(os.path.join('" + dir +
+         "', 'go')):\n"
+         "        time.sleep(0.05)\n"
+         "curve = TABLE[int(sys.argv[1])]\n"
+         "for e, v in enumerate(curve, 1):\n"
+         "    print('epoch=%d val_acc=%r' % (e, v), flush=True)\n"
+         "print('val_acc=%r' % max(curve), flush=True)\n";
+}
+
+// A list sweep over the table's rows with `pruner` and its [pruner] keys.
+std::string curves_sweep(const Scratch& s, size_t rows, const std::string& pruner) {
+  std::string list;
+  for (size_t i = 0; i < rows; ++i) list += (i ? ", " : "") + std::to_string(i);
+  return "[objective]\ncommand = \"/usr/bin/python3 '" + s.path("curves.py") + "' {curve}\"\n"
+         "[sweep]\nstrategy = \"list\"\n" + pruner + "\n[space]\ncurve = [" + list + "]\n";
+}
+
+std::map<int64_t, hs::TrialRecord> by_id(const std::vector<hs::TrialRecord>& recs) {
+  std::map<int64_t, hs::TrialRecord> m;
+  for (const auto& r : recs) m[r.id] = r;
+  return m;
+}
+
+}  // namespace
+
+TEST_CASE("asha records a trial pruned at epoch 1 and one at its last deciding rung, with their curves",
+          "[cli][prune]") {
+  Scratch s;
+  // R = 9, r = 1, eta = 3: rungs at epochs 1 and 3 decide, 9 is the last. In order: trial 0 is
+  // the first at every rung (goes on); trial 1 has 0.4 at epoch 1 against 0.5 (pruned there);
+  // trial 2 leads at epoch 1 (0.6) but has 0.45 at epoch 3 against trial 0's 0.5 (pruned at
+  // rung 1, epoch 3).
+  const std::vector<std::vector<double>> table = {
+      {0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.55},
+      {0.4, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9},
+      {0.6, 0.7, 0.45, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9}};
+  s.write("curves.py", curves_script(table, s.dir().string()));
+  const auto cfg = s.write("asha.toml", curves_sweep(s, table.size(),
+                                                     "pruner = \"asha\"\n[pruner]\nmax_epochs = 9"));
+  const Run r = hypersweep("run '" + cfg.string() + "' --out '" + s.path("r.h5") + "'");
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  auto recs = by_id(records_of(s.path("r.h5")));
+  REQUIRE(recs.size() == 3u);
+  CHECK(recs[0].status == hs::TrialStatus::kCompleted);
+  CHECK(recs[0].rung == 2);
+  CHECK(recs[0].curves.size() == 9u);
+  const hs::TrialRecord& one = recs[1];
+  CHECK(one.status == hs::TrialStatus::kPruned);
+  CHECK(hs::pruned_epoch(one) == 1);
+  REQUIRE(one.curves.size() == 1u);  // what it printed after epoch 1 is not its curve
+  CHECK(one.curves[0].val_acc == 0.4);
+  CHECK(one.rung == 0);
+  CHECK(one.best_metric == 0.4);  // its best so far: what the strategy hears
+  CHECK(contains(one.decision, "pruned at rung 0 (epoch 1): val_acc 0.4000 is not in the top 1"));
+  const hs::TrialRecord& two = recs[2];
+  CHECK(two.status == hs::TrialStatus::kPruned);
+  CHECK(hs::pruned_epoch(two) == 3);
+  REQUIRE(two.curves.size() == 3u);
+  CHECK(two.curves[2].val_acc == 0.45);
+  CHECK(two.rung == 1);
+  CHECK(two.best_metric == 0.7);
+  CHECK(contains(two.decision, "pruned at rung 1 (epoch 3)"));
+  CHECK(contains(r.out, "with the asha pruner"));
+}
+
+TEST_CASE("a pruned command trial leaves no process of its group behind", "[cli][prune]") {
+  Scratch s;
+  // Trial 0 sets the bar at epoch 1; trial 1 falls below it, then starts a background child in
+  // its process group and waits: pruning must end the whole group, the child too.
+  const std::string dir = s.dir().string();
+  s.write("trial.sh",
+          "if [ $HYPERSWEEP_TRIAL_ID -eq 0 ]; then echo epoch=1 val_acc=0.9; echo val_acc=0.9; "
+          "exit 0; fi\n"
+          "sleep 600 &\n"
+          "ps -o pgid= -p $$ | tr -d ' ' > '" + dir + "/pgid.tmp' && mv '" + dir + "/pgid.tmp' '" +
+              dir + "/pgid'\n"
+          "echo epoch=1 val_acc=0.1\n"
+          "sleep 600\n");
+  const auto cfg = s.write("sweep.toml",
+                           "[objective]\ncommand = \"sh '" + s.path("trial.sh") + "' {x}\"\n"
+                           "[sweep]\nstrategy = \"list\"\npruner = \"asha\"\n"
+                           "[pruner]\nmax_epochs = 3\n[space]\nx = [0, 1]\n");
+  const Run r = hypersweep("run '" + cfg.string() + "' --out '" + s.path("r.h5") + "'");
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  const auto recs = by_id(records_of(s.path("r.h5")));
+  REQUIRE(recs.size() == 2u);
+  CHECK(recs.at(1).status == hs::TrialStatus::kPruned);
+  const std::string pgid = slurp(s.dir() / "pgid");
+  REQUIRE(!pgid.empty());
+  // SIGKILL went to the group before run returned; wait for the kernel to finish it off.
+  const std::string alive = "pgrep -g " + pgid.substr(0, pgid.find('\n')) + " > /dev/null";
+  bool gone = false;
+  for (int i = 0; i < 600 && !gone; ++i) {
+    gone = std::system(alive.c_str()) != 0;
+    if (!gone) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  CHECK(gone);
+}
+
+TEST_CASE("a sweep with asha killed with SIGKILL continues with every trial once and the same decisions",
+          "[cli][prune][resume]") {
+  Scratch s;
+  const std::string dir = s.dir().string();
+  // Eight scripted curves; the run is in one process, so trials go in id order and every
+  // decision is fixed: the killed and continued sweep must reach the uninterrupted one's.
+  const std::vector<std::vector<double>> table = {
+      {0.5, 0.55, 0.6, 0.62, 0.63, 0.64, 0.65, 0.66, 0.67}, {0.3, 0.4, 0.5, 0.6, 0.7, 0.7, 0.7, 0.7, 0.7},
+      {0.6, 0.61, 0.62, 0.63, 0.64, 0.65, 0.66, 0.67, 0.68}, {0.55, 0.6, 0.58, 0.6, 0.6, 0.6, 0.6, 0.6, 0.6},
+      {0.7, 0.72, 0.74, 0.76, 0.78, 0.8, 0.82, 0.84, 0.86}, {0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95},
+      {0.65, 0.7, 0.75, 0.7, 0.7, 0.7, 0.7, 0.7, 0.7},      {0.75, 0.7, 0.65, 0.6, 0.6, 0.6, 0.6, 0.6, 0.6}};
+  const std::string pruner = "pruner = \"asha\"\n[pruner]\nmax_epochs = 9";
+  s.write("curves.py", curves_script(table, dir));
+  const auto ref_cfg = s.write("ref.toml", curves_sweep(s, table.size(), pruner));
+  const Run ref = hypersweep("run '" + ref_cfg.string() + "' --out '" + s.path("ref.h5") + "'");
+  REQUIRE(ref.code == 0);
+  const auto want = by_id(records_of(s.path("ref.h5")));
+  REQUIRE(want.size() == table.size());
+  int pruned = 0;
+  for (const auto& [id, rec] : want) pruned += rec.status == hs::TrialStatus::kPruned;
+  REQUIRE(pruned >= 3);  // the table is meant to prune, at both rungs
+
+  // The same sweep, whose trials from 5 on wait for `go`: killed while trial 5 is in flight.
+  s.write("held.py", curves_script(table, dir, 5));
+  std::string held = curves_sweep(s, table.size(), pruner);
+  held.replace(held.find("curves.py"), 9, "held.py");
+  const auto cfg = s.write("held.toml", held);
+  const std::string out = s.path("r.h5");
+  Background bg("run '" + cfg.string() + "' --out '" + out + "'", s.path("log"));
+  REQUIRE(bg.pid() > 0);
+  REQUIRE(wait_for_file(s.path("started.5")));
+  REQUIRE(::kill(bg.pid(), SIGKILL) == 0);
+  REQUIRE(bg.wait_exit() != 0);
+  s.write("go", "");
+  const auto before = by_id(records_of(out));
+  REQUIRE(before.size() == 5u);  // trials 0-4; kill -9 writes nothing of trial 5
+  const Run r = hypersweep("run '" + cfg.string() + "' --out '" + out + "'");
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  const std::vector<hs::TrialRecord> after_list = records_of(out);
+  REQUIRE(after_list.size() == table.size());  // every trial once
+  const auto after = by_id(after_list);
+  REQUIRE(after.size() == table.size());
+  for (const auto& [id, rec] : after) {
+    INFO("trial " << id);
+    if (before.count(id)) {  // decided before the kill: kept as it was
+      CHECK(rec.status == before.at(id).status);
+      CHECK(rec.epochs == before.at(id).epochs);
+      CHECK(rec.decision == before.at(id).decision);
+    }
+    CHECK(rec.status == want.at(id).status);  // and every decision the uninterrupted one's
+    CHECK(rec.epochs == want.at(id).epochs);
+    CHECK(rec.rung == want.at(id).rung);
+    CHECK(rec.decision == want.at(id).decision);
+  }
+}
+
+TEST_CASE("pruner keys are checked with the file, line and key", "[cli][prune]") {
+  Scratch s;
+  const std::string head = "[train]\ndataset = \"synthetic\"\nepochs = 9\n";
+  const std::string space = "[space]\nlr = { log_uniform = [1e-3, 1e-1] }\n";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"[sweep]\npruner = \"halving\"\n", "bad.toml:5: pruner: expected none, median, percentile, asha"},
+      {"[sweep]\npruner = \"median\"\n[pruner]\nreduction = 3\n",
+       "bad.toml:7: reduction: reduction applies to asha, hyperband and sha, not median"},
+      {"[sweep]\npruner = \"asha\"\n[pruner]\nreduction = 1\n",
+       "bad.toml:7: reduction: expected a whole number from 2 to 100, got 1"},
+      {"[sweep]\npruner = \"asha\"\n[pruner]\nmax_epochs = 27\n",
+       "bad.toml:7: max_epochs: 27 is more than the 9 epochs each trial trains"},
+      {"[pruner]\nmin_epochs = 2\n", "bad.toml:5: min_epochs: a [pruner] table needs [sweep] pruner"},
+      {"[sweep]\npruner = \"sha\"\n[pruner]\nwarmup = 2\n",
+       "bad.toml:7: warmup: unknown key in [pruner] (sha takes min_epochs, reduction, max_epochs, "
+       "bracket_trials)"},
+  };
+  for (const auto& [table, want] : cases) {
+    const auto cfg = s.write("bad.toml", head + table + space);
+    const Run r = hypersweep("plan '" + cfg.string() + "'");
+    INFO(table << r.err);
+    CHECK(r.code == 2);
+    CHECK(contains(r.err, want));
+  }
+  // A command's epochs are its own: the bracketed pruners need max_epochs.
+  const auto cmd = s.write("cmd.toml", "[objective]\ncommand = \"echo x={x}\"\n[sweep]\n"
+                                       "pruner = \"hyperband\"\n[space]\nx = [1, 2]\n");
+  const Run c = hypersweep("plan '" + cmd.string() + "'");
+  CHECK(c.code == 2);
+  CHECK(contains(c.err, "cmd.toml:4: pruner: hyperband needs [pruner] max_epochs"));
+}

@@ -1,0 +1,110 @@
+#!/usr/bin/python3
+"""hypersweep's median and percentile pruners against Optuna 3.1's MedianPruner and
+PercentilePruner on the same scripted curves.
+
+Seeded random learning curves (some rising, some falling, some flat, noisy) are the trials of a
+list sweep of [objective] commands in one process, so they run in id order, as the trials of a
+sequential Optuna study do. Each pruner's keys go to both; Optuna hears every epoch as step
+epoch - 1 and its should_prune() decides. Both must stop the same trials at the same epochs.
+Usage: median_vs_optuna.py BIN_DIR (the folder with hypersweep)."""
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+
+import h5py
+import optuna
+
+EPOCHS = 10
+TRIALS = 40
+
+
+def curves(seed):
+    rng = random.Random(seed)
+    out = []
+    for _ in range(TRIALS):
+        start, slope = rng.uniform(0.1, 0.6), rng.uniform(-0.02, 0.06)
+        out.append([round(start + slope * e + rng.gauss(0, 0.03), 4) for e in range(EPOCHS)])
+    return out
+
+
+def optuna_decisions(table, pruner, direction):
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    study = optuna.create_study(direction=direction, pruner=pruner,
+                                sampler=optuna.samplers.RandomSampler(seed=0))
+    pruned_at = {}
+    for i, curve in enumerate(table):
+        trial = study.ask()
+        for e, v in enumerate(curve, 1):
+            trial.report(v, step=e - 1)
+            if trial.should_prune():
+                pruned_at[i] = e
+                study.tell(trial, state=optuna.trial.TrialState.PRUNED)
+                break
+        else:
+            study.tell(trial, max(curve) if direction == "maximize" else min(curve))
+    return pruned_at
+
+
+def hypersweep_decisions(bin_dir, tmp, table, pruner_toml, metric):
+    with open(os.path.join(tmp, "table.json"), "w") as f:
+        json.dump(table, f)
+    script = os.path.join(tmp, "curve.py")
+    with open(script, "w") as f:
+        f.write("import json, sys\n"
+                f"table = json.load(open({os.path.join(tmp, 'table.json')!r}))\n"
+                "curve = table[int(sys.argv[1])]\n"
+                "for e, v in enumerate(curve, 1):\n"
+                f"    print('epoch=%d {metric}=%r' % (e, v), flush=True)\n"
+                f"print('{metric}=%r' % {'max' if metric == 'val_acc' else 'min'}(curve))\n")
+    sweep = os.path.join(tmp, "sweep.toml")
+    with open(sweep, "w") as f:
+        f.write(f'[objective]\ncommand = "/usr/bin/python3 {script} {{i}}"\n'
+                f'[sweep]\nstrategy = "list"\nmetric = "{metric}"\n{pruner_toml}\n'
+                f'[space]\ni = {list(range(len(table)))}\n')
+    out = os.path.join(tmp, "r.h5")
+    subprocess.run([os.path.join(bin_dir, "hypersweep"), "run", sweep, "--out", out, "--force"],
+                   check=True, stdout=subprocess.DEVNULL)
+    with h5py.File(out, "r") as f:
+        s = f["summary"]
+        ids, status, epochs = s["id"][:], s["status"][:], s["epochs_run"][:]
+    return {int(i): int(e) for i, st, e in zip(ids, status, epochs)
+            if (st.decode() if isinstance(st, bytes) else st) == "pruned"}
+
+
+def main():
+    bin_dir = sys.argv[1]
+    cases = [
+        # (hypersweep [sweep]/[pruner] lines, Optuna pruner, metric, direction)
+        ('pruner = "median"\n[pruner]\nstartup_trials = 5\nwarmup_epochs = 2\ninterval = 2',
+         optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=2, interval_steps=2),
+         "val_acc", "maximize"),
+        ('pruner = "median"', optuna.pruners.MedianPruner(), "val_acc", "maximize"),
+        ('pruner = "percentile"\n[pruner]\npercentile = 30\nstartup_trials = 3\nmin_trials = 4',
+         optuna.pruners.PercentilePruner(30.0, n_startup_trials=3, n_min_trials=4),
+         "val_loss", "minimize"),
+    ]
+    failures = 0
+    for seed in range(3):
+        table = curves(seed)
+        for toml, pruner, metric, direction in cases:
+            want = optuna_decisions(table, pruner, direction)
+            with tempfile.TemporaryDirectory() as tmp:
+                got = hypersweep_decisions(bin_dir, tmp, table, toml, metric)
+            keys = toml.replace("\n", "; ")
+            name = f"seed {seed}, {keys} ({direction})"
+            if got != want:
+                failures += 1
+                print(f"FAIL {name}: hypersweep pruned {got}, Optuna {want}")
+            elif not want or len(want) == TRIALS:
+                failures += 1
+                print(f"FAIL {name}: the curves prune {len(want)} trials: no test of the rule")
+            else:
+                print(f"ok   {name}: the same {len(want)} trials pruned at the same epochs")
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()
