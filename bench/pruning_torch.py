@@ -260,7 +260,10 @@ def run_study(a):
             raise optuna.TrialPruned()
         return best if status == "completed" else float("nan")  # NaN: Optuna records it failed
 
-    study = optuna.create_study(direction="maximize", sampler=optuna.samplers.TPESampler(seed=a.seed),
+    # A fixed study name: HyperbandPruner draws a trial's bracket from crc32 of the study's name
+    # and the trial's number, and a created study's default name is a fresh random one.
+    study = optuna.create_study(study_name=f"pruning-{a.pruner}-{a.seed}", direction="maximize",
+                                sampler=optuna.samplers.TPESampler(seed=a.seed),
                                 pruner=make_pruner(a.pruner, a.epochs))
     t0 = time.perf_counter()
     study.optimize(objective, n_trials=a.trials)
