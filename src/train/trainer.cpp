@@ -255,7 +255,8 @@ bool stops_after(int epoch, const TrainOptions& opt, const EarlyStopping& stoppe
   return true;
 }
 
-// The best checkpoint's epoch and test result (lecture 11.1.2), once training has ended.
+// The best checkpoint's epoch and test result (lecture 11.1.2), once training has ended; an
+// interrupted trial's best epoch only.
 void test_best(Trainer& tr, const DataBundle& data, const EarlyStopping& stopper,
                TrainResult& res) {
   if (!stopper.has_best()) {
@@ -263,6 +264,12 @@ void test_best(Trainer& tr, const DataBundle& data, const EarlyStopping& stopper
     return;
   }
   res.record.best_epoch = stopper.best_epoch();
+  // A trial stopped from outside (a pruner, the sweep's stop) is not tested: it has no final
+  // result, and the test pass would cost a trial pruned after epoch 1 a third more.
+  if (res.record.status == TrialStatus::kInterrupted) {
+    res.record.test_acc = res.test_loss = std::numeric_limits<double>::quiet_NaN();
+    return;
+  }
   tr.params() = res.best_params;
   const EvalResult test = tr.evaluate(data.test);
   res.record.test_acc = test.acc;
