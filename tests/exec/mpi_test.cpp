@@ -90,6 +90,25 @@ void check_same_results(std::vector<hs::TrialRecord> ref, std::vector<hs::TrialR
   }
 }
 
+// The sweep `cfg` run in one process and with 1, 2 and 3 workers, each into its own file: the
+// records of each ("in-process", "1 worker", "2 workers", "3 workers"), `n` trials in each.
+std::map<std::string, std::vector<hs::TrialRecord>> run_in_layouts(const Scratch& s,
+                                                                   const std::string& cfg,
+                                                                   size_t n) {
+  std::map<std::string, std::vector<hs::TrialRecord>> runs;
+  for (const auto& [name, launcher] : std::vector<std::pair<std::string, std::string>>{
+           {"in-process", ""}, {"1 worker", mpirun(2)}, {"2 workers", mpirun(3)},
+           {"3 workers", mpirun(4)}}) {
+    const std::string out = s.path(name + ".h5");
+    const Run r = hypersweep("run '" + cfg + "' --out '" + out + "'", launcher);
+    INFO(name << "\n" << r.out << r.err);
+    REQUIRE(r.code == 0);
+    runs[name] = records_of(out);
+    REQUIRE(runs[name].size() == n);
+  }
+  return runs;
+}
+
 // A sweep of n trials continued after a stop: every id 0..n-1 recorded exactly once, each
 // completed, and every trial completed in `before` kept as it was.
 void check_continued(const std::vector<hs::TrialRecord>& before,
@@ -188,17 +207,7 @@ TEST_CASE("a grid sweep gives identical per-trial results with 1, 2 and 3 worker
   const auto cfg = s.write("grid.toml", synthetic_sweep(
       "[sweep]\nstrategy = \"grid\"\ntrials = 6\n",
       "[space]\nlr = { log_uniform = [1e-2, 1e-1], grid = 3 }\nmomentum = [0.5, 0.9]\n"));
-  std::map<std::string, std::vector<hs::TrialRecord>> runs;
-  for (const auto& [name, launcher] : std::vector<std::pair<std::string, std::string>>{
-           {"in-process", ""}, {"1 worker", mpirun(2)}, {"2 workers", mpirun(3)},
-           {"3 workers", mpirun(4)}}) {
-    const std::string out = s.path(name + ".h5");
-    const Run r = hypersweep("run '" + cfg.string() + "' --out '" + out + "'", launcher);
-    INFO(name << "\n" << r.out << r.err);
-    REQUIRE(r.code == 0);
-    runs[name] = records_of(out);
-    REQUIRE(runs[name].size() == 6u);
-  }
+  auto runs = run_in_layouts(s, cfg.string(), 6);
   for (const auto& [name, recs] : runs) {
     INFO(name);
     check_same_results(runs["in-process"], recs);
@@ -225,17 +234,7 @@ TEST_CASE("sha gives the same promoted trials and results bit for bit with 1 to 
   sweep.replace(sweep.find("synthetic_samples = 1500"), 24,
                 "synthetic_samples = 600\nsynthetic_noise = 2.0");
   const auto cfg = s.write("sha.toml", sweep);
-  std::map<std::string, std::vector<hs::TrialRecord>> runs;
-  for (const auto& [name, launcher] : std::vector<std::pair<std::string, std::string>>{
-           {"in-process", ""}, {"1 worker", mpirun(2)}, {"2 workers", mpirun(3)},
-           {"3 workers", mpirun(4)}}) {
-    const std::string out = s.path(name + ".h5");
-    const Run r = hypersweep("run '" + cfg.string() + "' --out '" + out + "'", launcher);
-    INFO(name << "\n" << r.out << r.err);
-    REQUIRE(r.code == 0);
-    runs[name] = records_of(out);
-    REQUIRE(runs[name].size() == 14u);
-  }
+  auto runs = run_in_layouts(s, cfg.string(), 14);
   int pruned = 0, past_rung_0 = 0;
   for (const auto& t : runs["in-process"]) {
     pruned += t.status == hs::TrialStatus::kPruned;
