@@ -12,7 +12,8 @@ that only the engine and the search differ:
     dataset-fashion-mnist), and exactly hypersweep's validation split of them (split_seed 0:
     core/rng.h's splitmix64 and xoshiro256** ported below, data/load.cpp's split_indices), pixels
     scaled to [0, 1] and then min-max normalised from the training split as `normalize = "auto"`
-    does; the whole test file, evaluated once with the best epoch's weights;
+    does; the whole test file, evaluated once with the best epoch's weights (not for a pruned
+    trial: hypersweep does not test those);
   - model: 784 -> width -> width -> 10, ReLU, dropout after each hidden activation, He-normal
     weights (std sqrt(2 / fan_in), the output layer too) and zero biases;
   - training: mean softmax cross-entropy, SGD with momentum (v = mu v + g, w -= lr v: PyTorch's
@@ -207,7 +208,7 @@ def train_trial(p, seed, data, epochs, report):
         if val_acc > best:
             best, best_state = val_acc, {k: v.clone() for k, v in model.state_dict().items()}
         if not report(epoch, val_acc):
-            return "pruned", epoch, best, _test(model, best_state, xt, yt)
+            return "pruned", epoch, best, float("nan")  # not tested, as hypersweep's pruned trials
     return "completed", epochs, best, _test(model, best_state, xt, yt)
 
 
