@@ -18,7 +18,8 @@ targets=(hs_crafted hypersweep)
 echo "sanitize-check: building ${targets[*]} with -fsanitize=address,undefined in build-asan/"
 cmake --build build-asan -j "$(nproc)" --target "${targets[@]}"
 # halt_on_error: the first finding fails the test. Leaks are not checked: MPI and HDF5 keep
-# process-lifetime allocations that LeakSanitizer would report at every exit.
-export ASAN_OPTIONS="halt_on_error=1:detect_leaks=0:abort_on_error=0"
+# process-lifetime allocations that LeakSanitizer would report at every exit. scripts/asan.supp:
+# a bug inside HDF5 on damaged files, which is not ours to fix (the file says which).
+export ASAN_OPTIONS="halt_on_error=1:detect_leaks=0:abort_on_error=0:suppressions=$PWD/scripts/asan.supp"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
 ctest --test-dir build-asan --output-on-failure -j "$(nproc)" -L crafted
