@@ -13,12 +13,6 @@
 
 namespace hs {
 
-std::string value_text(const Metric& metric, double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.4f", v);
-  return metric.name + " " + buf;
-}
-
 namespace {
 
 // np.percentile's default (linear) of `v` at q in [0, 100]. REQUIRES: v not empty.

@@ -1,6 +1,7 @@
 #include "prune/pruner.h"
 
 #include <cmath>
+#include <cstdio>
 
 #include "core/rng.h"
 #include "prune/internal.h"
@@ -29,6 +30,12 @@ int64_t hyperband_n(int s_max, int s, int eta) {
 }
 
 }  // namespace
+
+std::string value_text(const Metric& metric, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.4f", v);
+  return metric.name + " " + buf;
+}
 
 const char* pruner_name(PrunerKind kind) {
   for (const auto& n : kNames)
