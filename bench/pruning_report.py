@@ -243,12 +243,13 @@ def cpu_name():
     return platform.processor() or "unknown CPU"
 
 
-def write_between_markers(path, table):
+def write_between_markers(path, table, begin=BEGIN, end=END):
+    """Replaces what lies between the markers begin and end in the file at path with table."""
     with open(path) as f:
         text = f.read()
-    if BEGIN not in text or END not in text:
-        raise SystemExit(f"pruning.py: {path}: the markers {BEGIN} and {END} are missing")
-    head, rest = text.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
+    if begin not in text or end not in text:
+        raise SystemExit(f"{path}: the markers {begin} and {end} are missing")
+    head, rest = text.split(begin, 1)
+    _, tail = rest.split(end, 1)
     with open(path, "w") as f:
-        f.write(f"{head}{BEGIN}\n{table}\n{END}{tail}")
+        f.write(f"{head}{begin}\n{table}\n{end}{tail}")

@@ -1,0 +1,427 @@
+#!/usr/bin/python3
+"""The recipe measured (issue 16): its recommended config against the user's own and a random search.
+
+    /usr/bin/python3 bench/recipe_bench.py [--out DIR [--reuse]] [--write bench/README.md]
+    /usr/bin/python3 bench/recipe_bench.py --quick     # a minute or two: checks that it all runs
+
+For each data set (DATASETS: Fashion-MNIST with configs/mlp_fashion.toml, Fashion-MNIST with
+configs/cnn_fashion.toml on a training subset, and `teacher`, a tabular CSV data set this script
+writes), starting from the user's config (`start.toml`: the repo's file with the benchmark's keys
+set in its [train] table, see `start_text`), three runs:
+  start   `hypersweep train start.toml`: the config as the user wrote it;
+  recipe  `hypersweep recipe start.toml`, then `hypersweep train` of the file it recommends
+          (`<name>_recommended.toml`), trained as it is: whatever epochs and schedule it sets;
+  random  `hypersweep run` of a sweep file made of start.toml's [train] table and a random search
+          of --trials trials (64) over lr (log-uniform LR_RANGE) and weight_decay (log-uniform
+          WD_RANGE), each trial with the start config's epochs, schedule and early stopping.
+The search ranges are the recipe's own: LR_RANGE spans the lrs its step 3 tries (1e-4 to 0.1)
+and the top of its coarse grid (step 3's lr x 3); WD_RANGE spans its weight decays (1e-5, 1e-4)
+by a decade either side, its 1e-6 as good as the recipe's 0 over these few epochs. So the
+methods search the same region and differ only in how they search it.
+Accuracies: a trained config's are what `hypersweep train` reports for its best epoch (the
+validation accuracy it was chosen on, and the test accuracy of that epoch's weights); the random
+search's best is its trial of highest validation accuracy (/summary's best_metric), with that
+trial's test_acc.
+
+Core-seconds (the measure): every command runs in one process, one trial at a time, each trial
+with one thread (`threads = 1`, OMP_NUM_THREADS=1), so a command keeps one core busy and its
+core-seconds are its wall time: from its start to its exit, data loading, the steps between
+trials and the results files included. The recipe's cost is its whole `hypersweep recipe`
+process (steps 1-6) plus the training of the config it recommends: without that training it has
+no accuracy to show. (Trial `seconds` are not summed instead: the recipe records none for its
+steps 1-3, and a process's CPU time misses the trials, which run in processes of their own that
+the command's rusage does not reach. The random search's trial seconds are kept in its JSON; the
+sweep's wall time exceeds them by its one data load and the forks between trials.)
+The goal per data set: the recommended config's test accuracy at most 1 point below the random
+search's best's, with at most a tenth of its core-seconds.
+--jobs commands (2) run at a time, the two random searches first so that the longest runs start
+at once; the ratios compare runs of the same benchmark, which met the same noisy machine.
+
+--out DIR keeps every run (its config or sweep file, results file, log, and the run as JSON);
+--reuse takes the runs already there (made with the same set-up) instead of running them again.
+--write puts the table into FILE between `<!-- recipe:begin -->` and `<!-- recipe:end -->`.
+Needs: a Release build (scripts/build.sh; --hypersweep for another binary), Debian's python3-h5py,
+python3-numpy, and Debian's dataset-fashion-mnist at the trainer's default data_path.
+"""
+import argparse
+import concurrent.futures
+import json
+import math
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+from pruning_report import cpu_name, write_between_markers  # noqa: E402
+
+BEGIN, END = "<!-- recipe:begin -->", "<!-- recipe:end -->"
+LR_RANGE = (1e-4, 0.3)
+WD_RANGE = (1e-6, 1e-3)
+THREADS = 1  # per trial and per command, so core-seconds are wall seconds
+GOAL_POINTS, GOAL_RATIO = 1.0, 0.1
+
+TEACHER_CONFIG = """# A tabular data set bench/recipe_bench.py writes: 32 standard-normal features, 6 classes
+# drawn from a random teacher network's softmax (at best 86% of the labels can be predicted).
+[train]
+dataset = "csv"
+data_path = "teacher_train.csv"     # 8000 rows: 6400 train, 1600 validate
+test_path = "teacher_test.csv"      # 10000 rows
+val_fraction = 0.2
+normalize = "standard"
+arch = "mlp"
+hidden = [64, 64]
+activation = "relu"
+init_scale = 0.5     # He's default starts the loss 30% above ln(6) here, and the recipe's step 1 stops
+optimizer = "momentum"
+lr = 0.05
+momentum = 0.9
+weight_decay = 0.0
+schedule = "cosine"
+epochs = 20
+batch_size = 64
+seed = 1
+early_stopping = true
+monitor = "val_acc"
+patience = 3
+"""
+
+# name -> (label, the user's config: a repo file or the text above, [train] keys the benchmark
+# sets, and those --quick sets too)
+DATASETS = {
+    "mlp": ("Fashion-MNIST, MLP (`configs/mlp_fashion.toml`)", "configs/mlp_fashion.toml",
+            {}, {"train_limit": 3000, "epochs": 2}),
+    "cnn": ("Fashion-MNIST, CNN (`configs/cnn_fashion.toml`), first 10,000 training images",
+            "configs/cnn_fashion.toml", {"train_limit": 10000, "val_fraction": 0.2},
+            {"train_limit": 1500, "epochs": 2}),
+    "teacher": ("teacher: generated tabular CSV (32 features, 6 classes)", None,
+                {}, {"epochs": 3}),
+}
+# --quick: recipe budgets small enough for seconds ([recipe] keys, README's recipe section)
+QUICK_RECIPE = {"lr_find_iterations": 20, "coarse_epochs": 1,
+                "refine_top": 1, "refine_epochs": 2}
+
+
+def log(msg):
+    print(f"[recipe_bench {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+def toml_value(v):
+    if isinstance(v, str):
+        return json.dumps(v)
+    if isinstance(v, list):
+        return "[" + ", ".join(toml_value(x) for x in v) + "]"
+    return repr(v)
+
+
+def start_text(text, keys):
+    """The user's config with keys set in its [train] table: each key's own line dropped, and
+    the benchmark's lines put right under `[train]`, marked as the benchmark's."""
+    out, in_train = [], False
+    for line in text.splitlines():
+        head = line.strip()
+        if head.startswith("["):
+            in_train = head == "[train]"
+        if in_train and re.match(rf"\s*({'|'.join(map(re.escape, keys))})\s*=", line):
+            continue
+        out.append(line)
+        if head == "[train]":
+            out += [f"{k} = {toml_value(v)}   # set by bench/recipe_bench.py" for k, v in keys.items()]
+    return "\n".join(out) + "\n"
+
+
+def write_teacher(folder, seed=16):
+    """teacher_train.csv (8000 rows) and teacher_test.csv (10000 rows): x ~ N(0, I_32), the
+    label drawn from the softmax of a random teacher network's logits W2 tanh(1.5 W1 x), seeded;
+    the logits' argmax agrees with the label drawn for 86% of the rows, the best any model can
+    expect."""
+    rng = np.random.default_rng(seed)
+    w1 = rng.standard_normal((32, 48)) / math.sqrt(32)
+    w2 = rng.standard_normal((48, 6)) * 8.0 / math.sqrt(48)
+    for name, n in (("teacher_train.csv", 8000), ("teacher_test.csv", 10000)):
+        x = rng.standard_normal((n, 32))
+        logits = np.tanh(x @ w1 * 1.5) @ w2
+        y = (logits + rng.gumbel(size=logits.shape)).argmax(axis=1)  # a draw from the softmax
+        np.savetxt(os.path.join(folder, name), np.column_stack([x, y]),
+                   fmt=["%.5f"] * 32 + ["%d"], delimiter=",")
+
+
+def sweep_text(train_text, a):
+    return train_text + f"""
+[sweep]
+strategy = "random"
+trials = {a.trials}
+seed = {a.seed}
+metric = "val_acc"
+
+[space]
+lr = {{ log_uniform = [{LR_RANGE[0]!r}, {LR_RANGE[1]!r}] }}
+weight_decay = {{ log_uniform = [{WD_RANGE[0]!r}, {WD_RANGE[1]!r}] }}
+"""
+
+
+def run_command(cmd, folder, log_path):
+    """Runs cmd in folder with one thread, its output into log_path; its wall seconds. A
+    nonzero exit raises, except 4 (the recipe's "a check failed"), returned as it is."""
+    t0 = time.perf_counter()
+    with open(log_path, "w") as out:
+        rc = subprocess.run(cmd, cwd=folder, stdout=out, stderr=subprocess.STDOUT,
+                            env={**os.environ, "OMP_NUM_THREADS": str(THREADS)}).returncode
+    wall = time.perf_counter() - t0
+    if rc not in (0, 4):
+        with open(log_path) as f:
+            tail = f.read()[-3000:]
+        raise RuntimeError(f"{' '.join(cmd)} (in {folder}) exited {rc}:\n{tail}")
+    return rc, wall
+
+
+TRAIN_END = re.compile(r"best epoch (\d+): val acc\s+([\d.]+)%.*?test acc\s+([\d.]+)%")
+
+
+def train(config, folder, stem, a):
+    """`hypersweep train config`: its best epoch's validation and test accuracy, the epochs it
+    ran, and its lr, weight_decay and epochs as resolved."""
+    rc, wall = run_command([a.hypersweep, "train", config, "-q"], folder, stem + ".log")
+    with open(stem + ".log") as f:
+        text = f.read()
+    found = TRAIN_END.search(text)
+    if rc != 0 or not found:
+        raise RuntimeError(f"{stem}.log: no 'best epoch ...: val acc ...; test acc ...' line")
+    resolved = subprocess.run([a.hypersweep, "train", config, "--print-config"], cwd=folder,
+                              capture_output=True, text=True, check=True).stdout
+    keys = dict(re.findall(r"^(lr|weight_decay|epochs|schedule) = (.*)$", resolved, re.M))
+    return {"wall": wall, "best_epoch": int(found[1]), "val_acc": float(found[2]) / 100,
+            "test_acc": float(found[3]) / 100, "lr": float(keys["lr"]),
+            "weight_decay": float(keys["weight_decay"]), "epochs": int(keys["epochs"]),
+            "schedule": keys["schedule"].strip('"')}
+
+
+def run_start(name, folder, a):
+    return train("start.toml", folder, os.path.join(folder, "start"), a)
+
+
+def run_recipe(name, folder, a):
+    import h5py  # Debian's python3-h5py
+    stem = os.path.join(folder, "recipe")
+    rc, wall = run_command([a.hypersweep, "recipe", "recipe.toml", "--out", "recipe.h5",
+                            "--config-out", "recipe_recommended.toml", "--force"],
+                           folder, stem + ".log")
+    with h5py.File(stem + ".h5", "r") as f:
+        status = str(f.attrs["status"])
+        rec = f["6_recommendation"].attrs if "6_recommendation" in f else None
+        steps45 = sum(float(f[g]["summary"]["seconds"].sum())
+                      for g in ("4_coarse_grid", "5_refine") if g in f)
+        run = {"wall": wall, "exit": rc, "status": status, "trial_seconds_4_5": steps45}
+        if rec is not None:
+            run.update(lr=float(rec["lr"]), weight_decay=float(rec["weight_decay"]),
+                       refine_val_acc=float(rec["best_val_acc"]))
+    if rc != 0 or rec is None:
+        return run  # stopped at a check: no config to train; its cost still counts
+    run["recommended"] = train("recipe_recommended.toml", folder,
+                               os.path.join(folder, "recommended"), a)
+    return run
+
+
+def run_random(name, folder, a):
+    import h5py
+    stem = os.path.join(folder, "random")
+    for p in (stem + ".h5", stem + ".h5.journal"):
+        if os.path.exists(p):
+            os.remove(p)
+    _, wall = run_command([a.hypersweep, "run", "random.toml", "--out", "random.h5"], folder,
+                          stem + ".log")
+    with h5py.File(stem + ".h5", "r") as f:
+        rows = f["summary"][:]
+    if sorted(int(i) for i in rows["id"]) != list(range(a.trials)):
+        raise RuntimeError(f"{stem}.h5: trials {sorted(rows['id'])}, not each of 0..{a.trials - 1}")
+    failed = [int(r["id"]) for r in rows if r["status"].decode() in ("failed", "timed_out", "interrupted")]
+    if failed:
+        raise RuntimeError(f"{stem}.h5: trials {failed} failed (see {stem}.log)")
+    trials = [{"id": int(r["id"]), "status": r["status"].decode(), "lr": float(r["lr"]),
+               "weight_decay": float(r["weight_decay"]), "val_acc": float(r["best_metric"]),
+               "test_acc": float(r["test_acc"]), "epochs": int(r["epochs_run"]),
+               "seconds": float(r["seconds"])} for r in rows]
+    scored = [t for t in trials if not math.isnan(t["val_acc"])]
+    best = max(scored, key=lambda t: (t["val_acc"], -t["id"]))
+    return {"wall": wall, "trial_seconds": sum(t["seconds"] for t in trials), "best": best,
+            "trials": trials}
+
+
+RUNS = {"start": run_start, "recipe": run_recipe, "random": run_random}
+
+
+def prepare(name, a):
+    """The data set's folder with start.toml, recipe.toml and random.toml (and the teacher's
+    CSV files); the set-up its runs depend on, which --reuse must find the same."""
+    label, config, keys, quick_keys = DATASETS[name]
+    folder = os.path.join(a.out, name)
+    os.makedirs(folder, exist_ok=True)
+    if config is None:
+        write_teacher(folder)
+        text = TEACHER_CONFIG
+    else:
+        with open(os.path.join(ROOT, config)) as f:
+            text = f.read()
+    keys = {**keys, **(quick_keys if a.quick else {}), "threads": THREADS}
+    train_text = start_text(text, keys)
+    recipe_text = train_text
+    if a.quick:
+        recipe_text += "\n[recipe]\n" + "".join(f"{k} = {toml_value(v)}\n" for k, v in QUICK_RECIPE.items())
+    files = {"start.toml": train_text, "recipe.toml": recipe_text, "random.toml": sweep_text(train_text, a)}
+    for file, body in files.items():
+        with open(os.path.join(folder, file), "w") as f:
+            f.write(body)
+    return folder, files
+
+
+def one_run(name, kind, a):
+    folder = os.path.join(a.out, name)
+    path = os.path.join(folder, kind + ".json")
+    setup = {"files": a.setups[name], "trials": a.trials, "seed": a.seed}
+    if a.reuse and os.path.exists(path):
+        with open(path) as f:
+            run = json.load(f)
+        if run.get("setup") != setup:
+            raise RuntimeError(f"{path} was run with another set-up: give another --out, or the same options")
+        return run
+    log(f"{name} {kind}: running")
+    run = RUNS[kind](name, folder, a)
+    run["setup"] = setup
+    with open(path, "w") as f:
+        json.dump(run, f, indent=1)
+    log(f"{name} {kind}: {run['wall']:.0f} s")
+    return run
+
+
+def run_all(a):
+    # the files are the same for the same options, so writing them again leaves kept runs valid
+    a.setups = {n: prepare(n, a)[1] for n in a.datasets}
+    order = [(n, "random") for n in a.datasets] + [(n, k) for n in a.datasets for k in ("recipe", "start")]
+    runs = {}
+    with concurrent.futures.ThreadPoolExecutor(max_workers=a.jobs) as pool:
+        futures = {pool.submit(one_run, n, k, a): (n, k) for n, k in order}
+        try:
+            for fut in concurrent.futures.as_completed(futures):
+                runs[futures[fut]] = fut.result()
+        except BaseException:
+            for fut in futures:
+                fut.cancel()
+            raise
+    return runs
+
+
+def pct(x):
+    return "-" if x is None or math.isnan(x) else f"{100 * x:.2f}%"
+
+
+def render(runs, a, command):
+    lines = [f"Measured {time.strftime('%Y-%m-%d')} on {cpu_name()} ({os.cpu_count()} cores), "
+             f"`{command}`. One thread per command and trial, {a.jobs} commands at a time; "
+             f"random search: {a.trials} trials, sweep seed {a.seed}, lr log-uniform "
+             f"[{LR_RANGE[0]:g}, {LR_RANGE[1]:g}], weight_decay log-uniform [{WD_RANGE[0]:g}, "
+             f"{WD_RANGE[1]:g}]. Core-seconds: each command's wall time x 1 core.", "",
+             "| data set | run | lr | weight_decay | epochs | val acc | test acc | core-s |",
+             "|---|---|---:|---:|---:|---:|---:|---:|"]
+    goals = ["| data set | test acc, recipe - random best | val acc, recipe - random best | "
+             "core-s, recipe / random | goal met (>= -1 point, <= 0.1) |", "|---|---:|---:|---:|---|"]
+    for n in a.datasets:
+        label = DATASETS[n][0]
+        start, recipe, rand = runs[(n, "start")], runs[(n, "recipe")], runs[(n, "random")]
+        best = rand["best"]
+        lines.append(f"| {label} | start config | {start['lr']:g} | {start['weight_decay']:g} | "
+                     f"{start['epochs']} | {pct(start['val_acc'])} | {pct(start['test_acc'])} | "
+                     f"{start['wall']:.1f} |")
+        rec = recipe.get("recommended")
+        cost = recipe["wall"] + (rec["wall"] if rec else 0.0)
+        if rec:
+            lines.append(f"| | recipe, then its recommended config | {rec['lr']:g} | "
+                         f"{rec['weight_decay']:g} | {rec['epochs']} ({rec['schedule']}) | "
+                         f"{pct(rec['val_acc'])} | {pct(rec['test_acc'])} | {recipe['wall']:.1f} + "
+                         f"{rec['wall']:.1f} = {cost:.1f} |")
+        else:
+            lines.append(f"| | recipe: {recipe['status']} | | | | - | - | {cost:.1f} |")
+        lines.append(f"| | random search, best of {a.trials} (trial {best['id']}) | {best['lr']:.3g} | "
+                     f"{best['weight_decay']:.3g} | {start['epochs']} | {pct(best['val_acc'])} | "
+                     f"{pct(best['test_acc'])} | {rand['wall']:.1f} |")
+        ratio = cost / rand["wall"]
+        if rec:
+            dtest = 100 * (rec["test_acc"] - best["test_acc"])
+            dval = 100 * (rec["val_acc"] - best["val_acc"])
+            met = "yes" if dtest >= -GOAL_POINTS and ratio <= GOAL_RATIO else \
+                "no" + (" (accuracy)" if dtest < -GOAL_POINTS else "") + \
+                (" (core-s)" if ratio > GOAL_RATIO else "")
+            goals.append(f"| {label} | {dtest:+.2f} points | {dval:+.2f} points | {ratio:.3f} | {met} |")
+        else:
+            goals.append(f"| {label} | - | - | {ratio:.3f} | no (the recipe stopped) |")
+    return "\n".join(lines + [""] + goals)
+
+
+def command_line(a):
+    if a.quick:
+        return "/usr/bin/python3 bench/recipe_bench.py --quick"
+    parts = ["/usr/bin/python3 bench/recipe_bench.py", f"--trials {a.trials}", f"--seed {a.seed}",
+             f"--jobs {a.jobs}"]
+    if a.datasets != list(DATASETS):
+        parts.append(f"--datasets {','.join(a.datasets)}")
+    return " ".join(parts)
+
+
+def parse_args():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--trials", type=int, default=64, help="random search's trials (default 64)")
+    ap.add_argument("--seed", type=int, default=0, help="random search's sweep seed (default 0)")
+    ap.add_argument("--jobs", type=int, default=2, help="commands at a time (default 2)")
+    ap.add_argument("--datasets", default=",".join(DATASETS), help="comma-separated, of: " + ", ".join(DATASETS))
+    ap.add_argument("--quick", action="store_true",
+                    help="8 random trials, 1-3 epochs on small subsets, small recipe budgets: checks it runs")
+    ap.add_argument("--out", help="keep every run in this folder (default: a temporary one)")
+    ap.add_argument("--reuse", action="store_true", help="take the runs already in --out")
+    ap.add_argument("--write", metavar="FILE", help="put the table into FILE between the markers")
+    ap.add_argument("--hypersweep", default=os.path.join(ROOT, "build", "bin", "hypersweep"))
+    a = ap.parse_args()
+    if a.quick:
+        a.trials = 8
+    a.datasets = [d for d in a.datasets.split(",") if d]
+    unknown = [d for d in a.datasets if d not in DATASETS]
+    if unknown:
+        ap.error(f"--datasets: unknown {', '.join(unknown)}; known: {', '.join(DATASETS)}")
+    if a.reuse and not a.out:
+        ap.error("--reuse needs --out DIR")
+    a.hypersweep = os.path.abspath(a.hypersweep)
+    if not os.access(a.hypersweep, os.X_OK):
+        ap.error(f"{a.hypersweep}: not built (scripts/build.sh)")
+    return a
+
+
+def main():
+    a = parse_args()
+    temp = None
+    if not a.out:
+        temp = a.out = tempfile.mkdtemp(prefix="hs-recipe-bench-")
+    a.out = os.path.abspath(a.out)
+    os.makedirs(a.out, exist_ok=True)
+    t0 = time.perf_counter()
+    try:
+        runs = run_all(a)
+    except RuntimeError as e:
+        sys.exit(f"recipe_bench.py: {e}")
+    finally:
+        if temp:
+            shutil.rmtree(temp, ignore_errors=True)
+    log(f"all runs in {time.perf_counter() - t0:.0f} s")
+    text = render(runs, a, command_line(a))
+    print(text)
+    if a.write:
+        write_between_markers(a.write, text, BEGIN, END)
+        log(f"table written into {a.write}")
+
+
+if __name__ == "__main__":
+    main()
