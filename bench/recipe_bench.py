@@ -231,8 +231,12 @@ def run_recipe(name, folder, a):
                        refine_val_acc=float(rec["best_val_acc"]))
     if rc != 0 or rec is None:
         return run  # stopped at a check: no config to train; its cost still counts
-    run["recommended"] = train("recipe_recommended.toml", folder,
-                               os.path.join(folder, "recommended"), a)
+    run["recommended"] = trained = train("recipe_recommended.toml", folder,
+                                         os.path.join(folder, "recommended"), a)
+    for key in ("lr", "weight_decay"):  # the file the recipe wrote says what its record says
+        if not math.isclose(trained[key], run[key], rel_tol=1e-6, abs_tol=1e-12):
+            log(f"warning: {folder}/recipe_recommended.toml: {key} = {trained[key]!r}, but "
+                f"recipe.h5's /6_recommendation says {run[key]!r}; the table shows the file's")
     return run
 
 
@@ -393,7 +397,7 @@ def parse_args():
     ap.add_argument("--jobs", type=int, default=2, help="commands at a time (default 2)")
     ap.add_argument("--datasets", default=",".join(DATASETS), help="comma-separated, of: " + ", ".join(DATASETS))
     ap.add_argument("--quick", action="store_true",
-                    help="8 random trials, 1-3 epochs on small subsets, small recipe budgets: checks it runs")
+                    help="8 random trials, 2-3 epochs on small subsets, small recipe budgets: checks it runs")
     ap.add_argument("--out", help="keep every run in this folder (default: a temporary one)")
     ap.add_argument("--reuse", action="store_true", help="take the runs already in --out")
     ap.add_argument("--write", metavar="FILE", help="put the table into FILE between the markers")
