@@ -2,7 +2,7 @@
 """The recipe measured (issue 16): its recommended config against the user's own and a random search.
 
     /usr/bin/python3 bench/recipe_bench.py [--out DIR [--reuse]] [--write bench/README.md]
-    /usr/bin/python3 bench/recipe_bench.py --quick     # a minute or two: checks that it all runs
+    /usr/bin/python3 bench/recipe_bench.py --quick     # under a minute: checks that it all runs
 
 For each data set (DATASETS: Fashion-MNIST with configs/mlp_fashion.toml, Fashion-MNIST with
 configs/cnn_fashion.toml on a training subset, and `teacher`, a tabular CSV data set this script
