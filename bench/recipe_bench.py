@@ -228,7 +228,7 @@ def run_recipe(name, folder, a):
         run = {"wall": wall, "cpu": cpu, "exit": rc, "status": status, "trial_seconds_4_5": steps45}
         if rec is not None:
             run.update(lr=float(rec["lr"]), weight_decay=float(rec["weight_decay"]),
-                       refine_val_acc=float(rec["best_val_acc"]))
+                       refine_val_acc=float(rec.get("best_val_acc", math.nan)))
     if rc != 0 or rec is None:
         return run  # stopped at a check: no config to train; its cost still counts
     run["recommended"] = trained = train("recipe_recommended.toml", folder,
