@@ -155,12 +155,12 @@ def write_teacher(folder, seed=16):
                    fmt=["%.5f"] * 32 + ["%d"], delimiter=",")
 
 
-def sweep_text(train_text, a):
+def sweep_text(train_text, trials, seed):
     return train_text + f"""
 [sweep]
 strategy = "random"
-trials = {a.trials}
-seed = {a.seed}
+trials = {trials}
+seed = {seed}
 metric = "val_acc"
 
 [space]
@@ -268,11 +268,16 @@ def run_random(name, folder, a):
 RUNS = {"start": run_start, "recipe": run_recipe, "random": run_random}
 
 
-def prepare(name, a):
-    """The data set's folder with start.toml, recipe.toml and random.toml (and the teacher's
-    CSV files); the set-up its runs depend on, which --reuse must find the same."""
+def folder_of(name, seed, a):
+    return os.path.join(a.out, name, f"seed{seed}")
+
+
+def prepare(name, seed, a):
+    """Seed `seed`'s folder of the data set, with start.toml, recipe.toml and random.toml (and
+    the teacher's CSV files): the files its runs depend on, which --reuse must find the same.
+    Seed s trains with the config's own `seed` plus s, and sweeps with sweep seed s."""
     label, config, keys, quick_keys = DATASETS[name]
-    folder = os.path.join(a.out, name)
+    folder = folder_of(name, seed, a)
     os.makedirs(folder, exist_ok=True)
     if config is None:
         write_teacher(folder)
@@ -281,43 +286,46 @@ def prepare(name, a):
         with open(os.path.join(ROOT, config)) as f:
             text = f.read()
     keys = {**keys, **(quick_keys if a.quick else {}), "threads": THREADS}
+    if seed:
+        keys["seed"] = int(re.search(r"^seed\s*=\s*(\d+)", text, re.M)[1]) + seed
     train_text = start_text(text, keys)
     recipe_text = train_text
     if a.quick:
         recipe_text += "\n[recipe]\n" + "".join(f"{k} = {toml_value(v)}\n" for k, v in QUICK_RECIPE.items())
-    files = {"start.toml": train_text, "recipe.toml": recipe_text, "random.toml": sweep_text(train_text, a)}
+    files = {"start.toml": train_text, "recipe.toml": recipe_text, "random.toml": sweep_text(train_text, a.trials, seed)}
     for file, body in files.items():
         with open(os.path.join(folder, file), "w") as f:
             f.write(body)
-    return folder, files
+    return files
 
 
-def one_run(name, kind, a):
-    folder = os.path.join(a.out, name)
+def one_run(name, seed, kind, a):
+    folder = folder_of(name, seed, a)
     path = os.path.join(folder, kind + ".json")
-    setup = {"files": a.setups[name], "trials": a.trials, "seed": a.seed}
+    setup = {"files": a.setups[(name, seed)], "trials": a.trials, "seed": seed}
     if a.reuse and os.path.exists(path):
         with open(path) as f:
             run = json.load(f)
         if run.get("setup") != setup:
             raise RuntimeError(f"{path} was run with another set-up: give another --out, or the same options")
         return run
-    log(f"{name} {kind}: running")
+    log(f"{name} seed {seed} {kind}: running")
     run = RUNS[kind](name, folder, a)
     run["setup"] = setup
     with open(path, "w") as f:
         json.dump(run, f, indent=1)
-    log(f"{name} {kind}: {run['cpu']:.0f} core-s, {run['wall']:.0f} s wall")
+    log(f"{name} seed {seed} {kind}: {run['cpu']:.0f} core-s, {run['wall']:.0f} s wall")
     return run
 
 
 def run_all(a):
     # the files are the same for the same options, so writing them again leaves kept runs valid
-    a.setups = {n: prepare(n, a)[1] for n in a.datasets}
-    order = [(n, "random") for n in a.datasets] + [(n, k) for n in a.datasets for k in ("recipe", "start")]
+    a.setups = {(n, s): prepare(n, s, a) for n in a.datasets for s in range(a.seeds)}
+    order = [(n, s, k) for s in range(a.seeds) for k in ("random", "recipe", "start")
+             for n in a.datasets]  # seeds outermost, the random searches first
     runs = {}
     with concurrent.futures.ThreadPoolExecutor(max_workers=a.jobs) as pool:
-        futures = {pool.submit(one_run, n, k, a): (n, k) for n, k in order}
+        futures = {pool.submit(one_run, *key, a): key for key in order}
         try:
             for fut in concurrent.futures.as_completed(futures):
                 runs[futures[fut]] = fut.result()
@@ -345,49 +353,52 @@ def cost(run):
 def render(runs, a, command):
     lines = [f"Measured {time.strftime('%Y-%m-%d')} on {cpu_name()} ({os.cpu_count()} cores), "
              f"`{command}`. One thread per command and trial, {a.jobs} commands at a time; "
-             f"random search: {a.trials} trials, sweep seed {a.seed}, lr log-uniform "
-             f"[{LR_RANGE[0]:g}, {LR_RANGE[1]:g}], weight_decay log-uniform [{WD_RANGE[0]:g}, "
-             f"{WD_RANGE[1]:g}]. Core-s: CPU seconds of the command and its processes.", "",
-             "| data set | run | lr | weight_decay | epochs | val acc | test acc | core-s | wall s |",
-             "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
-    goals = ["| data set | test acc, recipe - random best | val acc, recipe - random best | "
+             f"random search: {a.trials} trials, lr log-uniform [{LR_RANGE[0]:g}, {LR_RANGE[1]:g}], "
+             f"weight_decay log-uniform [{WD_RANGE[0]:g}, {WD_RANGE[1]:g}]; seed s: the config's "
+             f"seed + s, sweep seed s. Core-s: CPU seconds of the command and its processes.", "",
+             "| data set | seed | run | lr | weight_decay | epochs | val acc | test acc | core-s | wall s |",
+             "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|"]
+    goals = ["| data set | seed | test acc, recipe - random best | val acc, recipe - random best | "
              "core-s, recipe / random | wall, recipe / random | goal met (test >= -1 point, core-s <= 0.1) |",
-             "|---|---:|---:|---:|---:|---|"]
+             "|---|---:|---:|---:|---:|---:|---|"]
     for n in a.datasets:
-        label = DATASETS[n][0]
-        start, recipe, rand = runs[(n, "start")], runs[(n, "recipe")], runs[(n, "random")]
-        best, rec = rand["best"], recipe.get("recommended")
-        cpu, wall = cost(recipe)
-        lines.append(f"| {label} | start config | {start['lr']:g} | {start['weight_decay']:g} | "
-                     f"{start['epochs']} | {pct(start['val_acc'])} | {pct(start['test_acc'])} | "
-                     f"{secs(start['cpu'])} | {secs(start['wall'])} |")
-        if rec:
-            lines.append(f"| | recipe, then its recommended config | {rec['lr']:g} | "
-                         f"{rec['weight_decay']:g} | {rec['epochs']} ({rec['schedule']}) | "
-                         f"{pct(rec['val_acc'])} | {pct(rec['test_acc'])} | {secs(recipe['cpu'])} + "
-                         f"{secs(rec['cpu'])} = {secs(cpu)} | {secs(wall)} |")
-        else:
-            lines.append(f"| | recipe: {recipe['status']} | | | | - | - | {secs(cpu)} | {secs(wall)} |")
-        lines.append(f"| | random search, best of {a.trials} (trial {best['id']}) | {best['lr']:.3g} | "
-                     f"{best['weight_decay']:.3g} | {start['epochs']} | {pct(best['val_acc'])} | "
-                     f"{pct(best['test_acc'])} | {secs(rand['cpu'])} | {secs(rand['wall'])} |")
-        ratio, wall_ratio = cpu / rand["cpu"], wall / rand["wall"]
-        if rec:
-            dtest = 100 * (rec["test_acc"] - best["test_acc"])
-            dval = 100 * (rec["val_acc"] - best["val_acc"])
-            misses = [why for why, bad in (("accuracy", dtest < -GOAL_POINTS), ("core-s", ratio > GOAL_RATIO)) if bad]
-            met = "yes" if not misses else f"no ({', '.join(misses)})"
-            goals.append(f"| {label} | {dtest:+.2f} points | {dval:+.2f} points | {ratio:.3f} | "
-                         f"{wall_ratio:.3f} | {met} |")
-        else:
-            goals.append(f"| {label} | - | - | {ratio:.3f} | {wall_ratio:.3f} | no (the recipe stopped) |")
+        for s in range(a.seeds):
+            label = DATASETS[n][0] if s == 0 else ""
+            start, recipe, rand = (runs[(n, s, k)] for k in ("start", "recipe", "random"))
+            best, rec = rand["best"], recipe.get("recommended")
+            cpu, wall = cost(recipe)
+            lines.append(f"| {label} | {s} | start config | {start['lr']:g} | {start['weight_decay']:g} | "
+                         f"{start['epochs']} | {pct(start['val_acc'])} | {pct(start['test_acc'])} | "
+                         f"{secs(start['cpu'])} | {secs(start['wall'])} |")
+            if rec:
+                lines.append(f"| | {s} | recipe, then its recommended config | {rec['lr']:g} | "
+                             f"{rec['weight_decay']:g} | {rec['epochs']} ({rec['schedule']}) | "
+                             f"{pct(rec['val_acc'])} | {pct(rec['test_acc'])} | {secs(recipe['cpu'])} + "
+                             f"{secs(rec['cpu'])} = {secs(cpu)} | {secs(wall)} |")
+            else:
+                lines.append(f"| | {s} | recipe: {recipe['status']} | | | | - | - | {secs(cpu)} | {secs(wall)} |")
+            lines.append(f"| | {s} | random search, best of {a.trials} (trial {best['id']}) | "
+                         f"{best['lr']:.3g} | {best['weight_decay']:.3g} | {start['epochs']} | "
+                         f"{pct(best['val_acc'])} | {pct(best['test_acc'])} | {secs(rand['cpu'])} | "
+                         f"{secs(rand['wall'])} |")
+            ratio, wall_ratio = cpu / rand["cpu"], wall / rand["wall"]
+            if rec:
+                dtest = 100 * (rec["test_acc"] - best["test_acc"])
+                dval = 100 * (rec["val_acc"] - best["val_acc"])
+                misses = [why for why, bad in (("accuracy", dtest < -GOAL_POINTS),
+                                               ("core-s", ratio > GOAL_RATIO)) if bad]
+                met = "yes" if not misses else f"no ({', '.join(misses)})"
+                goals.append(f"| {label} | {s} | {dtest:+.2f} points | {dval:+.2f} points | {ratio:.3f} | "
+                             f"{wall_ratio:.3f} | {met} |")
+            else:
+                goals.append(f"| {label} | {s} | - | - | {ratio:.3f} | {wall_ratio:.3f} | no (the recipe stopped) |")
     return "\n".join(lines + [""] + goals)
 
 
 def command_line(a):
     if a.quick:
         return "/usr/bin/python3 bench/recipe_bench.py --quick"
-    parts = ["/usr/bin/python3 bench/recipe_bench.py", f"--trials {a.trials}", f"--seed {a.seed}",
+    parts = ["/usr/bin/python3 bench/recipe_bench.py", f"--seeds {a.seeds}", f"--trials {a.trials}",
              f"--jobs {a.jobs}"]
     if a.datasets != list(DATASETS):
         parts.append(f"--datasets {','.join(a.datasets)}")
@@ -397,7 +408,9 @@ def command_line(a):
 def parse_args():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--trials", type=int, default=64, help="random search's trials (default 64)")
-    ap.add_argument("--seed", type=int, default=0, help="random search's sweep seed (default 0)")
+    ap.add_argument("--seeds", type=int, default=1,
+                    help="seeds 0 .. N-1: seed s trains with the config's seed + s and sweeps with "
+                         "sweep seed s (default 1)")
     ap.add_argument("--jobs", type=int, default=2, help="commands at a time (default 2)")
     ap.add_argument("--datasets", default=",".join(DATASETS), help="comma-separated, of: " + ", ".join(DATASETS))
     ap.add_argument("--quick", action="store_true",
