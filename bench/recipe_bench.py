@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """The recipe measured (issue 16): its recommended config against the user's own and a random search.
 
-    /usr/bin/python3 bench/recipe_bench.py [--out DIR [--reuse]] [--write bench/README.md]
+    /usr/bin/python3 bench/recipe_bench.py [--seeds 2] [--out DIR [--reuse]] [--write bench/README.md]
     /usr/bin/python3 bench/recipe_bench.py --quick     # under a minute: checks that it all runs
 
 For each data set (DATASETS: Fashion-MNIST with configs/mlp_fashion.toml, Fashion-MNIST with
@@ -9,8 +9,9 @@ configs/cnn_fashion.toml on a training subset, and `teacher`, a tabular CSV data
 writes), starting from the user's config (`start.toml`: the repo's file with the benchmark's keys
 set in its [train] table, see `start_text`), three runs:
   start   `hypersweep train start.toml`: the config as the user wrote it;
-  recipe  `hypersweep recipe start.toml`, then `hypersweep train` of the file it recommends
-          (`<name>_recommended.toml`), trained as it is: whatever epochs and schedule it sets;
+  recipe  `hypersweep recipe` on the same file, then `hypersweep train` of the file it recommends
+          (`--config-out`), trained as it is: whatever epochs and schedule it sets; its lr and
+          weight_decay are checked against recipe.h5's /6_recommendation;
   random  `hypersweep run` of a sweep file made of start.toml's [train] table and a random search
           of --trials trials (64) over lr (log-uniform LR_RANGE) and weight_decay (log-uniform
           WD_RANGE), each trial with the start config's epochs, schedule and early stopping.
@@ -36,10 +37,13 @@ summed instead: the recipe records none for its steps 1-3, and they are wall tim
 search's are kept in its JSON.)
 The goal per data set: the recommended config's test accuracy at most 1 point below the random
 search's best's, with at most a tenth of its core-seconds.
---jobs commands (2) run at a time, the two random searches first so that the longest runs start
-at once; the ratios compare runs of the same benchmark, which met the same noisy machine.
+Seeds (--seeds N, 1): seed s trains with the config's own `seed` plus s (the recipe's trials
+and both trained configs) and sweeps with sweep seed s; the data split (`split_seed`) stays.
+--jobs commands (2) run at a time, seeds outermost and the random searches first in each, so
+that the longest runs start at once.
 
---out DIR keeps every run (its config or sweep file, results file, log, and the run as JSON);
+--out DIR keeps every run in DIR/<data set>/seed<s>/ (its config or sweep file, results file,
+log, and the run as JSON);
 --reuse takes the runs already there (made with the same set-up) instead of running them again.
 --write puts the table into FILE between `<!-- recipe:begin -->` and `<!-- recipe:end -->`.
 Needs: a Release build (scripts/build.sh; --hypersweep for another binary), Debian's python3-h5py,
