@@ -222,8 +222,8 @@ def run_recipe(name, folder, a):
     import h5py  # Debian's python3-h5py
     stem = os.path.join(folder, "recipe")
     rc, wall, cpu = run_command([a.hypersweep, "recipe", "recipe.toml", "--out", "recipe.h5",
-                            "--config-out", "recipe_recommended.toml", "--force"],
-                           folder, stem + ".log")
+                                 "--config-out", "recipe_recommended.toml", "--force"],
+                                folder, stem + ".log")
     with h5py.File(stem + ".h5", "r") as f:
         status = str(f.attrs["status"])
         rec = f["6_recommendation"].attrs if "6_recommendation" in f else None
@@ -250,8 +250,8 @@ def run_random(name, folder, a):
     for p in (stem + ".h5", stem + ".h5.journal"):
         if os.path.exists(p):
             os.remove(p)
-    _, wall, cpu = run_command([a.hypersweep, "run", "random.toml", "--out", "random.h5"], folder,
-                          stem + ".log")
+    _, wall, cpu = run_command([a.hypersweep, "run", "random.toml", "--out", "random.h5"],
+                               folder, stem + ".log")
     with h5py.File(stem + ".h5", "r") as f:
         rows = f["summary"][:]
     if sorted(int(i) for i in rows["id"]) != list(range(a.trials)):
@@ -280,7 +280,7 @@ def prepare(name, seed, a):
     """Seed `seed`'s folder of the data set, with start.toml, recipe.toml and random.toml (and
     the teacher's CSV files): the files its runs depend on, which --reuse must find the same.
     Seed s trains with the config's own `seed` plus s, and sweeps with sweep seed s."""
-    label, config, keys, quick_keys = DATASETS[name]
+    _, config, keys, quick_keys = DATASETS[name]
     folder = folder_of(name, seed, a)
     os.makedirs(folder, exist_ok=True)
     if config is None:
