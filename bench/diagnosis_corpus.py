@@ -47,8 +47,8 @@ SCORED = ("diverged", "plateau", "bad_init", "decay_too_early", "overfitting", "
 DATASETS = {
     "fashion": {"dataset": "fashion_mnist", "train_limit": 3000, "test_limit": 500,
                 "val_fraction": 0.2, "epochs": 20, "lr_ok": 0.02},
-    "synthetic": {"dataset": "synthetic", "synthetic_samples": 3000, "synthetic_classes": 10,
-                  "synthetic_size": 8, "synthetic_noise": 1.5, "val_fraction": 0.2,
+    "synthetic": {"dataset": "synthetic", "synthetic_samples": 6000, "synthetic_classes": 10,
+                  "synthetic_size": 8, "synthetic_noise": 1.0, "normalize": "minmax", "val_fraction": 0.2,
                   "epochs": 20, "lr_ok": 0.02},
 }
 BASE = {"depth": 1, "width": 64, "optimizer": "momentum", "momentum": 0.9, "batch_size": 64,
@@ -58,16 +58,16 @@ BASE = {"depth": 1, "width": 64, "optimizer": "momentum", "momentum": 0.9, "batc
 # (name, induced labels, the keys it changes). lr is a multiple of the data set's lr_ok;
 # "schedule" step with decay_factor 1 is a constant lr.
 CAUSES = [
-    ("healthy", ["healthy"], {"weight_decay": 5e-4}),
-    ("healthy_cosine", ["healthy"], {"schedule": "cosine", "weight_decay": 5e-4}),
+    ("healthy_short", ["healthy"], {"weight_decay": 1e-3, "epochs_x": 0.5}),
+    ("healthy_cosine", ["healthy"], {"schedule": "cosine", "weight_decay": 1e-3}),
     ("lr_far_too_high", ["diverged"], {"lr_x": 100}),
-    ("lr_just_below_divergence", ["plateau"], {"lr_x": 15}),
+    ("lr_just_below_divergence", ["plateau"], {"lr_x": 10}),
     ("lr_too_low", ["underfitting"], {"lr_x": 0.005}),
-    ("init_tiny", ["bad_init"], {"depth": 3, "init_scale": 0.02}),
+    ("init_tiny", ["bad_init"], {"depth": 3, "init_scale": 0.1}),
     ("init_huge", ["initial_loss"], {"init_scale": 8.0}),
     ("decay_too_early", ["decay_too_early"], {"decay_factor": 0.01}),
     ("overfitting", ["overfitting"], {"width": 256, "train_limit_x": 0.25, "epochs_x": 2}),
-    ("tiny_network", ["underfitting"], {"width": 2}),
+    ("tiny_network", ["underfitting"], {"width": 3}),
     ("strong_weight_decay", ["underfitting"], {"weight_decay": 0.05}),
 ]
 

@@ -2,6 +2,8 @@
 // a Finding when it fires; diagnose() runs them in the label order of the header.
 #include "analysis/diagnosis.h"
 
+#include "analysis/curve_series.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -12,123 +14,30 @@
 
 namespace hs {
 
-SweepContext sweep_context(const std::vector<TrialRecord>& trials) {
+SweepContext sweep_context(const std::vector<TrialRecord>& trials, const SearchSpace& space) {
   SweepContext ctx;
+  for (const Param& p : space.params) ctx.params.push_back(p.name);
   for (const TrialRecord& t : trials)
     for (const EpochRow& e : t.curves)
       if (std::isfinite(e.val_acc) && !(e.val_acc <= ctx.best_val_acc)) ctx.best_val_acc = e.val_acc;
   return ctx;
 }
 
+Regularisation regularisation_of(const TrialRecord& in, const SweepContext& ctx) {
+  const auto value = [&](const char* name) {
+    for (size_t i = 0; i < ctx.params.size() && i < in.params.size(); ++i) {
+      if (ctx.params[i] != name) continue;
+      if (const double* d = std::get_if<double>(&in.params[i])) return *d;
+      if (const int64_t* k = std::get_if<int64_t>(&in.params[i])) return static_cast<double>(*k);
+    }
+    return static_cast<double>(NAN);
+  };
+  return {value("weight_decay"), value("dropout")};
+}
+
 namespace {
 
-using Vec = std::vector<double>;
-
-// ---- numbers and words ----
-
-std::string num(double v) {  // 3 significant digits: 0.884, 2.3, 0.0123
-  char b[32];
-  std::snprintf(b, sizeof b, "%.3g", v);
-  return b;
-}
-
-std::string sci(double v) {  // update ratios: 3.1e-02
-  char b[32];
-  std::snprintf(b, sizeof b, "%.1e", v);
-  return b;
-}
-
-std::string pct(double frac) {  // 0.153 -> "15.3%"
-  char b[32];
-  std::snprintf(b, sizeof b, "%.1f%%", 100.0 * frac);
-  return b;
-}
-
-std::string points(double frac) {  // accuracy difference in percentage points
-  char b[32];
-  std::snprintf(b, sizeof b, "%.1f points", 100.0 * frac);
-  return b;
-}
-
-// The 1-based epoch number of row i (the trainer writes it; rows without one count from 1).
-int ep(const TrialRecord& in, size_t i) {
-  if (i < in.curves.size() && in.curves[i].epoch > 0) return in.curves[i].epoch;
-  return static_cast<int>(i) + 1;
-}
-
-std::string epochs(const TrialRecord& in, size_t a, size_t b) {
-  return a == b ? "epoch " + std::to_string(ep(in, a))
-                : "epochs " + std::to_string(ep(in, a)) + "-" + std::to_string(ep(in, b));
-}
-
-Finding make(const char* label, std::string evidence, std::string advice, int from, int to) {
-  Finding f;
-  f.label = label;
-  f.evidence = std::move(evidence);
-  f.advice = std::move(advice);
-  f.from_epoch = from;
-  f.to_epoch = to;
-  return f;
-}
-
-// ---- series ----
-
-template <class F>
-Vec column(const TrialRecord& in, F field) {
-  Vec v;
-  v.reserve(in.curves.size());
-  for (const EpochRow& e : in.curves) v.push_back(field(e));
-  return v;
-}
-
-// Centred moving average of odd width w; near the ends the window shrinks to what exists.
-Vec smooth(const Vec& x, int w) {
-  const long h = std::max(0, w / 2);
-  const long n = static_cast<long>(x.size());
-  Vec s(x.size());
-  for (long i = 0; i < n; ++i) {
-    const long a = std::max(0L, i - h), b = std::min(n - 1, i + h);
-    double sum = 0;
-    for (long j = a; j <= b; ++j) sum += x[j];
-    s[i] = sum / static_cast<double>(b - a + 1);
-  }
-  return s;
-}
-
-// Least-squares slope of y[a..b] (inclusive) against the index. REQUIRES b > a.
-double slope(const Vec& y, size_t a, size_t b) {
-  const double m = static_cast<double>(b - a + 1);
-  const double xbar = (static_cast<double>(a) + static_cast<double>(b)) / 2.0;
-  double ybar = 0;
-  for (size_t i = a; i <= b; ++i) ybar += y[i];
-  ybar /= m;
-  double sxy = 0, sxx = 0;
-  for (size_t i = a; i <= b; ++i) {
-    const double dx = static_cast<double>(i) - xbar;
-    sxy += dx * (y[i] - ybar);
-    sxx += dx * dx;
-  }
-  return sxy / sxx;
-}
-
-double mean(const Vec& y, size_t a, size_t b) {
-  double s = 0;
-  for (size_t i = a; i <= b; ++i) s += y[i];
-  return s / static_cast<double>(b - a + 1);
-}
-
-size_t argmax(const Vec& y) { return static_cast<size_t>(std::max_element(y.begin(), y.end()) - y.begin()); }
-size_t argmin(const Vec& y) { return static_cast<size_t>(std::min_element(y.begin(), y.end()) - y.begin()); }
-
-double median(Vec v) {
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
-bool all_finite(const Vec& y) {
-  return std::all_of(y.begin(), y.end(), [](double v) { return std::isfinite(v); });
-}
+using namespace curves;
 
 // ---- the rules ----
 
@@ -213,7 +122,19 @@ std::optional<Finding> check_diverged(const TrialRecord& in, const DiagnosisOpti
     }
   }
 
-  // 4) The trainer said so (it may stop before a NaN reaches the curves). With no finite epoch
+  // 4) Dead: every update exactly zero in most epochs, and the loss never fell flat_rel below
+  // epoch 1's. Only a blow-up kills every ReLU unit (too small an lr still moves the weights).
+  size_t dead = 0;
+  for (const auto& row : in.update_ratio)
+    dead += !row.empty() && std::all_of(row.begin(), row.end(), [](double r) { return r == 0.0; });
+  if (n >= 2 && 2 * dead > n && L[0] > 0 && *std::min_element(L.begin(), L.end()) >= (1.0 - opt.flat_rel) * L[0])
+    return diverged_at(true,
+                       "every update was exactly 0 in " + std::to_string(dead) + " of " + std::to_string(n) +
+                           " epochs and train_loss stayed near " + num(L[0]) + " (lr " + num(in.curves[0].lr) +
+                           "): the units died in a blow-up in epoch 1",
+                       ep(in, 0), ep(in, n - 1));
+
+  // 5) The trainer said so (it may stop before a NaN reaches the curves). With no finite epoch
   // at all, it diverged at the start.
   if (in.status == TrialStatus::kDiverged) {
     std::string ev = "the trial's status is diverged";
@@ -291,13 +212,17 @@ std::optional<Finding> check_plateau(const TrialRecord& in, const DiagnosisOptio
   double acc_tail = 0;
   for (size_t i = p; i < n; ++i) acc_tail += in.curves[i].train_acc / static_cast<double>(n - p);
   if (acc_tail >= opt.plateau_max_train_acc) return std::nullopt;
+  double noise = 0;
+  for (size_t i = p; i < n; ++i) noise += std::fabs(L[i] - S[i]) / S[i] / static_cast<double>(n - p);
+  if (noise < opt.plateau_noise) return std::nullopt;  // settled, not bouncing at a high lr
   const double gained = (S[p] - suf[p]) / S[p];
   const std::string lr = lr_lo == lr_hi ? "at " + num(lr_lo) : "between " + num(lr_lo) + " and " + num(lr_hi);
   return make("plateau",
               "train_loss fell from " + num(L[0]) + " (epoch " + std::to_string(ep(in, 0)) + ") to " +
                   num(S[p]) + " (epoch " + std::to_string(ep(in, p)) + ", " + std::to_string(opt.smooth_window) +
                   "-epoch average), then improved by only " + pct(gained) + " over " + epochs(in, p, n - 1) +
-                  " while lr stayed " + lr,
+                  " while lr stayed " + lr + " (the loss strays " + pct(noise) +
+                  " from its average epoch to epoch)",
               "add learning-rate decay (a x0.1 step near epoch " + std::to_string(ep(in, p)) +
                   ", or cosine): the lr is likely too high to settle lower",
               ep(in, p), ep(in, n - 1));
@@ -396,6 +321,31 @@ std::optional<Finding> check_overfitting(const TrialRecord& in, const DiagnosisO
   return std::nullopt;
 }
 
+// What to try for an underfitting trial whose loss did fall: raise the lr while the loss still
+// falls fast at the end; otherwise a bigger model, and lower the regularisation it has (only the
+// one it has: weight decay or dropout at zero is not named; unknown ones conditionally).
+std::string underfit_advice(const TrialRecord& in, const SweepContext& ctx, const DiagnosisOptions& opt,
+                            const Vec& L) {
+  const size_t n = L.size(), k = std::min<size_t>(static_cast<size_t>(opt.decay_pre_epochs), n);
+  if (k >= 3 && std::all_of(L.end() - static_cast<long>(k), L.end(), [](double v) { return v > 0; })) {
+    Vec lnL(L.end() - static_cast<long>(k), L.end());
+    for (double& v : lnL) v = std::log(v);
+    const double rate = -slope(lnL, 0, k - 1);
+    if (rate >= opt.decay_fast_rate)
+      return "raise the learning rate (or train longer): the loss was still falling " +
+             pct(1.0 - std::exp(-rate)) + "/epoch at the end";
+  }
+  std::string advice = "use a bigger model (wider or deeper) or train longer";
+  const Regularisation r = regularisation_of(in, ctx);
+  std::string lower;
+  if (r.weight_decay > 0) lower = "the weight decay (" + num(r.weight_decay) + ")";
+  if (r.dropout > 0) lower += (lower.empty() ? "the dropout (" : " and the dropout (") + num(r.dropout) + ")";
+  if (!lower.empty()) return advice + "; lower " + lower;
+  if (std::isnan(r.weight_decay) || std::isnan(r.dropout))
+    advice += "; if the config sets weight decay or dropout, lower them";
+  return advice;
+}
+
 std::optional<Finding> check_underfitting(const TrialRecord& in, const SweepContext& ctx,
                                           const DiagnosisOptions& opt, const Vec& L) {
   const size_t n = L.size();
@@ -420,13 +370,13 @@ std::optional<Finding> check_underfitting(const TrialRecord& in, const SweepCont
   if (below < opt.underfit_below_best) return std::nullopt;
   const size_t t0 = n - std::min<size_t>(3, n);
   const double t_end = mean(ta, t0, n - 1), v_end = mean(va, t0, n - 1);
-  if (t_end - v_end > opt.underfit_gap) return std::nullopt;
+  if (t_end - v_end > std::max(opt.underfit_gap, opt.underfit_gap_frac * below)) return std::nullopt;
   return make("underfitting",
               "train_acc " + num(t_end) + " and val_acc " + num(v_end) + " over " + epochs(in, t0, n - 1) +
                   " (gap " + num(t_end - v_end) + "); the best val_acc " + num(va[best]) + " (epoch " +
                   std::to_string(ep(in, best)) + ") is " + points(below) + " below the sweep's best " +
                   num(ctx.best_val_acc),
-              "train longer or use a bigger model (wider or deeper); lower the regularisation",
+              underfit_advice(in, ctx, opt, L),
               ep(in, t0), ep(in, n - 1));
 }
 
@@ -525,6 +475,16 @@ Finding healthy(const TrialRecord& in) {
               "", ep(in, 0), ep(in, n - 1));
 }
 
+// Overfitting and underfitting on the same epochs: underfitting fires only without a train/val
+// gap, and a val_acc that falls with no gap is not the network memorising its training set (it
+// falls with train_acc, or the lr or the regularisation shakes it), so `under` stays, with the
+// fall quoted, and its advice is the one.
+void resolve_fit(Finding* under, const Finding& over) {
+  under->evidence += "; " + over.evidence + ", but with no train/val gap that is no overfitting";
+  under->from_epoch = std::min(under->from_epoch, over.from_epoch);
+  under->to_epoch = std::max(under->to_epoch, over.to_epoch);
+}
+
 }  // namespace
 
 std::vector<Finding> diagnose(const TrialRecord& in, const SweepContext& ctx, const DiagnosisOptions& o) {
@@ -548,8 +508,14 @@ std::vector<Finding> diagnose(const TrialRecord& in, const SweepContext& ctx, co
     add(check_bad_init(in, opt, L));
     add(check_plateau(in, opt, L, S));
     add(check_decay_too_early(in, opt, L));
-    add(check_overfitting(in, opt, L, S));
-    add(check_underfitting(in, ctx, opt, L));
+    const bool explained = !out.empty() || check_initial_loss(in, opt);
+    const bool plateau =
+        std::any_of(out.begin(), out.end(), [](const Finding& f) { return f.label == "plateau"; });
+    std::optional<Finding> over = check_overfitting(in, opt, L, S);
+    std::optional<Finding> under = check_underfitting(in, ctx, opt, L);
+    if (under && over) resolve_fit(&*under, *over);
+    else if (!plateau) add(std::move(over));
+    if (!explained) add(std::move(under));
   }
   for (Finding& f : check_update_ratio(in, opt)) out.push_back(std::move(f));
   add(check_initial_loss(in, opt));

@@ -13,7 +13,8 @@
 //   plateau          early progress, then flat for many epochs at a still-high lr: add lr decay
 //   decay_too_early  the loss was still falling fast when an lr step came, and flattened right there
 //   overfitting      val_acc falls (or val_loss rises) while training keeps improving
-//   underfitting     no train/val gap and accuracy well below the sweep's best (or no learning)
+//   underfitting     no train/val gap and accuracy well below the sweep's best (or no learning),
+//                    with no other curve label to explain it: the label of last resort
 //   update_ratio     a layer's ||lr dW|| / ||W|| far from ~1e-3 in most epochs
 //   initial_loss     the loss before any update far from ln(C)
 //   too_short        fewer than min_epochs epochs (none at all included): too few to read trends
@@ -36,6 +37,7 @@
 
 #include "analysis/finding.h"
 #include "analysis/initial_loss.h"
+#include "search/space.h"
 #include "trial/record.h"
 
 namespace hs {
@@ -43,10 +45,23 @@ namespace hs {
 // What a trial is compared with: the sweep around it.
 struct SweepContext {
   double best_val_acc = NAN;  // the sweep's best validation accuracy; NaN: unknown
+  // The space's parameter names, in TrialRecord::params order: a trial's own weight_decay and
+  // dropout are read from there (regularisation_of), so that advice never says to lower one that
+  // is already zero. Empty: the trials' values are unknown.
+  std::vector<std::string> params;
 };
 
-// The best finite val_acc of any epoch of any trial (NaN when there is none).
-SweepContext sweep_context(const std::vector<TrialRecord>& trials);
+// The best finite val_acc of any epoch of any trial (NaN when there is none), and the names of
+// `space`'s parameters.
+SweepContext sweep_context(const std::vector<TrialRecord>& trials, const SearchSpace& space = {});
+
+// A trial's regularisation, read from its parameters by their names in ctx.params. NaN: not a
+// parameter of the space (the sweep's base config holds it, which the diagnosis does not read).
+struct Regularisation {
+  double weight_decay = NAN;
+  double dropout = NAN;
+};
+Regularisation regularisation_of(const TrialRecord& in, const SweepContext& ctx);
 
 // Every threshold of diagnose(). Fractions are of 1 (0.05 = 5%), accuracies in [0, 1].
 struct DiagnosisOptions {
@@ -94,6 +109,12 @@ struct DiagnosisOptions {
   // Unless train_acc is already this high through the tail: a fitted training set has nothing
   // left to gain from decay.
   double plateau_max_train_acc = 0.99;
+  // And the tail is noisy: the train loss strays from its smoothed curve by at least this
+  // fraction on average (mean |L - S| / S). An lr too high to settle makes the loss jump epoch to
+  // epoch (0.02-0.09 on the corpus's runs at 10x a good lr); a small network or strong weight
+  // decay that has converged sits still (below 0.012 there): that is underfitting, not a plateau
+  // that decay would lower.
+  double plateau_noise = 0.015;
 
   // --- decay_too_early ---
   // An lr decay step: an epoch whose lr is at most 1/decay_step_factor of the previous one's
@@ -106,7 +127,9 @@ struct DiagnosisOptions {
   double decay_fast_rate = 0.03;  // 3%/epoch: clearly still learning at the old lr
   // ...and no faster than this over up to decay_post_epochs epochs from the step (at least 3).
   int decay_post_epochs = 4;
-  double decay_flat_rate = 0.01;  // 1%/epoch: as flat as the plateau rule's 5% over 5 epochs
+  // 2%/epoch: at a 100x smaller lr the corpus's too-early steps still creep 1-2%/epoch (the
+  // epoch average lags the step), down from 20-40%/epoch before it.
+  double decay_flat_rate = 0.02;
 
   // --- overfitting ---
   // At least this many epochs after the smoothed val_acc peak (or val_loss minimum).
@@ -122,8 +145,11 @@ struct DiagnosisOptions {
   // --- underfitting ---
   // The trial's best val_acc at least this far below the sweep's best: 5 points.
   double underfit_below_best = 0.05;
-  // And train_acc - val_acc over the last (up to 3) epochs at most this: no gap to speak of.
+  // And train_acc - val_acc over the last (up to 3) epochs at most this: no gap to speak of...
   double underfit_gap = 0.02;
+  // ...or at most this fraction of how far the trial is below the sweep's best: a gap of 5 points
+  // 35 points below the best (a 3-wide network) is not what holds it back.
+  double underfit_gap_frac = 0.25;
   // (A train loss that never moved flat_rel from its start over min_epochs epochs fires too.)
 
   // --- update_ratio ---
@@ -139,11 +165,21 @@ struct DiagnosisOptions {
   double initial_loss_rel = kInitialLossTolerance;
 };
 
-// Labels a trial from its curves. Returns at least one Finding, in the order of the label list
+// Labels a trial from its curves. Labels that contradict each other on the same epochs become one
+// finding with one piece of advice: underfitting beside bad_init, plateau or decay_too_early
+// is dropped (they say why the accuracy is low, and what to change); underfitting beside
+// overfitting is one underfitting finding that quotes the falling val_acc (with no train/val gap
+// a falling val_acc is no overfitting: more regularisation would not help). Advice to lower the
+// regularisation names what the trial has (regularisation_of), never one that is zero.
+// Returns at least one Finding, in the order of the label list
 // above (at most one per label, except update_ratio: one for layers too high, one for too low);
 // "healthy" only when nothing else fired. A failed trial gets "failed" (and a divergence, if
 // its curves show one), nothing else. After a divergence the curves say nothing more, so only
 // initial_loss and update_ratio are read besides.
+// Other pairs resolved the same way: overfitting beside plateau is dropped (an lr too high to
+// settle shakes val_loss and val_acc too; decay comes first); underfitting beside initial_loss
+// too (the initialisation wasted the epochs). A network whose updates are exactly zero in most
+// epochs while its loss never fell died in a blow-up: diverged_at_start, not underfitting.
 // REQUIRES: opt.smooth_window odd and >= 1 (an even width is rounded up).
 std::vector<Finding> diagnose(const TrialRecord& in, const SweepContext& ctx,
                               const DiagnosisOptions& opt = {});
