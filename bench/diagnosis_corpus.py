@@ -231,9 +231,10 @@ def report_text(held, held_t, tune_t, score_held, n, wall):
             + ("met." if not missed else "not met for " + ", ".join("`%s`" % c for c in missed)
                + " (see below)."))
     return ["Measured by `/usr/bin/python3 bench/diagnosis_corpus.py --write bench/README.md`: "
-            "%d runs (%d causes x %d data sets x %d seeds) in %.0f s of wall time with 2 jobs "
-            "of one thread." % (n, len(CAUSES), len(DATASETS), n // (len(CAUSES) * len(DATASETS)),
-                                 wall),
+            "%d runs (%d causes x %d data sets x %d seeds), %s." % (
+                n, len(CAUSES), len(DATASETS), n // (len(CAUSES) * len(DATASETS)),
+                "reused from the --out folder" if wall < 5 else
+                "run in %.0f s of wall time, 2 sweeps at a time of one thread each" % wall),
             "", "Held-out seeds %s (the result):" % ", ".join(map(str, held)), ""] + held_t + [
             "", goal, "", "Tuning seeds %s (the thresholds were chosen on these):" %
             ", ".join(map(str, TUNE_SEEDS)), ""] + tune_t
