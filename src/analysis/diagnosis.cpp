@@ -61,6 +61,23 @@ bool reported(const TrialRecord& in, double EpochRow::*field) {
          });
 }
 
+// A network whose every update was exactly zero in most epochs while its loss never fell
+// flat_rel below epoch 1's: only a blow-up kills every ReLU unit (too small an lr still moves the
+// weights), so it diverged at the start, whatever the loss shows since.
+std::optional<Finding> check_dead(const TrialRecord& in, const DiagnosisOptions& opt, const Vec& L) {
+  const size_t n = L.size();
+  size_t dead = 0;
+  for (const auto& row : in.update_ratio)
+    dead += !row.empty() && std::all_of(row.begin(), row.end(), [](double r) { return r == 0.0; });
+  if (n < 2 || 2 * dead <= n || !(L[0] > 0) || *std::min_element(L.begin(), L.end()) < (1.0 - opt.flat_rel) * L[0])
+    return std::nullopt;
+  return diverged_at(true,
+                     "every update was exactly 0 in " + std::to_string(dead) + " of " + std::to_string(n) +
+                         " epochs and train_loss stayed near " + num(L[0]) + " (lr " + num(in.curves[0].lr) +
+                         "): the units died in a blow-up in epoch 1",
+                     ep(in, 0), ep(in, n - 1));
+}
+
 std::optional<Finding> check_diverged(const TrialRecord& in, const DiagnosisOptions& opt) {
   const size_t n = in.curves.size();
   // 1) A NaN/inf loss: the plainest evidence there is.
@@ -122,17 +139,8 @@ std::optional<Finding> check_diverged(const TrialRecord& in, const DiagnosisOpti
     }
   }
 
-  // 4) Dead: every update exactly zero in most epochs, and the loss never fell flat_rel below
-  // epoch 1's. Only a blow-up kills every ReLU unit (too small an lr still moves the weights).
-  size_t dead = 0;
-  for (const auto& row : in.update_ratio)
-    dead += !row.empty() && std::all_of(row.begin(), row.end(), [](double r) { return r == 0.0; });
-  if (n >= 2 && 2 * dead > n && L[0] > 0 && *std::min_element(L.begin(), L.end()) >= (1.0 - opt.flat_rel) * L[0])
-    return diverged_at(true,
-                       "every update was exactly 0 in " + std::to_string(dead) + " of " + std::to_string(n) +
-                           " epochs and train_loss stayed near " + num(L[0]) + " (lr " + num(in.curves[0].lr) +
-                           "): the units died in a blow-up in epoch 1",
-                       ep(in, 0), ep(in, n - 1));
+  // 4) Dead: the units died in a blow-up (check_dead).
+  if (std::optional<Finding> d = check_dead(in, opt, L)) return d;
 
   // 5) The trainer said so (it may stop before a NaN reaches the curves). With no finite epoch
   // at all, it diverged at the start.
