@@ -48,27 +48,37 @@ DATASETS = {
     "fashion": {"dataset": "fashion_mnist", "train_limit": 3000, "test_limit": 500,
                 "val_fraction": 0.2, "epochs": 20, "lr_ok": 0.02},
     "synthetic": {"dataset": "synthetic", "synthetic_samples": 6000, "synthetic_classes": 10,
-                  "synthetic_size": 8, "synthetic_noise": 1.0, "normalize": "minmax", "val_fraction": 0.2,
-                  "epochs": 20, "lr_ok": 0.02},
+                  "synthetic_size": 8, "synthetic_noise": 1.3, "normalize": "minmax",
+                  "val_fraction": 0.2, "epochs": 20, "lr_ok": 0.02},
+}
+# How strong a cause must be to show on each data set (the same cause, dosed per data set):
+# the lr just below divergence (x lr_ok), an init scale small enough for a flat start of a few
+# epochs (smaller: it never leaves it in 20 epochs; larger: no flat start), and a weight decay
+# strong enough to hold the accuracy 5+ points down without collapsing it to chance.
+DOSES = {
+    "fashion": {"lr_high_x": 10, "init_tiny": 0.2, "strong_wd": 0.1},
+    "synthetic": {"lr_high_x": 7, "init_tiny": 0.4, "strong_wd": 0.05},
 }
 BASE = {"depth": 1, "width": 64, "optimizer": "momentum", "momentum": 0.9, "batch_size": 64,
         "early_stopping": False, "threads": 1, "milestones": [3], "decay_factor": 1.0,
         "schedule": "step"}
 
-# (name, induced labels, the keys it changes). lr is a multiple of the data set's lr_ok;
+# (name, induced labels, the keys it changes). lr_x multiplies the data set's lr_ok; a string
+# value names the data set's dose (DOSES); train_limit_x scales the training-file samples.
 # "schedule" step with decay_factor 1 is a constant lr.
 CAUSES = [
     ("healthy_short", ["healthy"], {"weight_decay": 1e-3, "epochs_x": 0.5}),
     ("healthy_cosine", ["healthy"], {"schedule": "cosine", "weight_decay": 1e-3}),
     ("lr_far_too_high", ["diverged"], {"lr_x": 100}),
-    ("lr_just_below_divergence", ["plateau"], {"lr_x": 10}),
+    ("lr_just_below_divergence", ["plateau"], {"lr_x": "lr_high_x"}),
     ("lr_too_low", ["underfitting"], {"lr_x": 0.005}),
-    ("init_tiny", ["bad_init"], {"depth": 3, "init_scale": 0.1}),
+    ("init_tiny", ["bad_init"], {"depth": 3, "init_scale": "init_tiny"}),
     ("init_huge", ["initial_loss"], {"init_scale": 8.0}),
     ("decay_too_early", ["decay_too_early"], {"decay_factor": 0.01}),
-    ("overfitting", ["overfitting"], {"width": 256, "train_limit_x": 0.25, "epochs_x": 2}),
+    ("overfitting", ["overfitting"],
+     {"width": 512, "train_limit_x": 1 / 3, "val_fraction": 0.6, "epochs_x": 2, "lr_x": 2.5}),
     ("tiny_network", ["underfitting"], {"width": 3}),
-    ("strong_weight_decay", ["underfitting"], {"weight_decay": 0.05}),
+    ("strong_weight_decay", ["underfitting"], {"weight_decay": "strong_wd"}),
 ]
 
 
@@ -88,7 +98,8 @@ def run_config(dataset, cause):
     cfg = dict(BASE)
     lr_ok = d.pop("lr_ok")
     cfg.update(d)
-    changes = dict(cause[2])
+    changes = {k: DOSES[dataset][v] if isinstance(v, str) and v in DOSES[dataset] else v
+               for k, v in cause[2].items()}
     cfg["lr"] = lr_ok * changes.pop("lr_x", 1)
     if "train_limit_x" in changes:
         x = changes.pop("train_limit_x")

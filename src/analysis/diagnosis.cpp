@@ -62,14 +62,20 @@ bool reported(const TrialRecord& in, double EpochRow::*field) {
 }
 
 // A network whose every update was exactly zero in most epochs while its loss never fell
-// flat_rel below epoch 1's: only a blow-up kills every ReLU unit (too small an lr still moves the
-// weights), so it diverged at the start, whatever the loss shows since.
+// flat_rel below epoch 1's, after epoch 1's updates were above ratio_high: a blow-up killed every
+// ReLU unit (too small an lr still moves the weights), so it diverged at the start, whatever the
+// loss shows since.
 std::optional<Finding> check_dead(const TrialRecord& in, const DiagnosisOptions& opt, const Vec& L) {
   const size_t n = L.size();
   size_t dead = 0;
   for (const auto& row : in.update_ratio)
     dead += !row.empty() && std::all_of(row.begin(), row.end(), [](double r) { return r == 0.0; });
   if (n < 2 || 2 * dead <= n || !(L[0] > 0) || *std::min_element(L.begin(), L.end()) < (1.0 - opt.flat_rel) * L[0])
+    return std::nullopt;
+  // The blow-up: epoch 1's updates far above the healthy band. A network too small for its
+  // units to survive an ordinary lr dies too, with ordinary updates: that is no divergence.
+  if (in.update_ratio.empty() || in.update_ratio[0].empty() ||
+      !(*std::max_element(in.update_ratio[0].begin(), in.update_ratio[0].end()) > opt.ratio_high))
     return std::nullopt;
   return diverged_at(true,
                      "every update was exactly 0 in " + std::to_string(dead) + " of " + std::to_string(n) +
@@ -248,21 +254,34 @@ std::optional<Finding> check_decay_too_early(const TrialRecord& in, const Diagno
     const double before = in.curves[s - 1].lr, after = in.curves[s].lr;
     if (!(before > 0) || after * opt.decay_step_factor > before) continue;
     const size_t pre = std::min(static_cast<size_t>(opt.decay_pre_epochs), s);
-    const size_t post = std::min(static_cast<size_t>(opt.decay_post_epochs), n - s);
+    // After the step from epoch s + 1: epoch s's mean loss still carries the progress the
+    // previous epoch made in its second half (an epoch's mean trails its weights by half an
+    // epoch), which is no progress at the new lr.
+    const size_t post = std::min(static_cast<size_t>(opt.decay_post_epochs), n - s - 1);
     if (pre < 3 || post < 3) continue;  // two points are one difference: noise
     const double pre_rate = -slope(lnL, s - pre, s - 1);
-    const double post_rate = -slope(lnL, s, s + post - 1);
+    const double post_rate = -slope(lnL, s + 1, s + post);
     if (pre_rate < opt.decay_fast_rate || post_rate > opt.decay_flat_rate) continue;
     return make("decay_too_early",
                 "lr dropped " + num(before / after) + "x at epoch " + std::to_string(ep(in, s)) + " (" +
                     num(before) + " -> " + num(after) + ") while train_loss was falling " +
                     per_epoch(pre_rate) + " (" + epochs(in, s - pre, s - 1) + "); over " +
-                    epochs(in, s, s + post - 1) + " it fell " + per_epoch(post_rate),
+                    epochs(in, s + 1, s + post) + " it fell " + per_epoch(post_rate),
                 "decay later (move this step past epoch " + std::to_string(ep(in, s)) +
                     ") or more gently, or start from a larger learning rate",
-                ep(in, s - pre), ep(in, s + post - 1));
+                ep(in, s - pre), ep(in, s + post));
   }
   return std::nullopt;
+}
+
+// The standard deviation of a series' epoch-to-epoch noise, from the median absolute change
+// between epochs (robust to the trend and to one jump): for independent noise of deviation
+// sigma the change has deviation sigma * sqrt(2), whose median magnitude is 0.954 sigma.
+double epoch_noise(const Vec& y) {
+  if (y.size() < 3) return 0;
+  Vec d;
+  for (size_t i = 1; i < y.size(); ++i) d.push_back(std::fabs(y[i] - y[i - 1]));
+  return median(d) / 0.954;
 }
 
 std::optional<Finding> check_overfitting(const TrialRecord& in, const DiagnosisOptions& opt, const Vec& L,
@@ -293,7 +312,8 @@ std::optional<Finding> check_overfitting(const TrialRecord& in, const DiagnosisO
   if (n - 1 - pk >= min_after) {
     const size_t t0 = tail_from(pk);
     const double v_end = mean(va, t0, n - 1);
-    if (V[b] - v_end >= opt.overfit_val_drop && slope(va, pk, n - 1) < 0 && train_improves(pk)) {
+    const double drop_needed = std::max(opt.overfit_val_drop, opt.overfit_noise_z * epoch_noise(va));
+    if (V[b] - v_end >= drop_needed && slope(va, pk, n - 1) < 0 && train_improves(pk)) {
       const double t_end = mean(ta, t0, n - 1);
       return make("overfitting",
                   "val_acc fell from " + num(va[pk]) + " (epoch " + std::to_string(ep(in, pk)) + ") to " +
@@ -327,6 +347,33 @@ std::optional<Finding> check_overfitting(const TrialRecord& in, const DiagnosisO
     }
   }
   return std::nullopt;
+}
+
+// Overfitting as a gap: training still improving over the last half while val_acc stalls far
+// below it (the val curves need not turn down when the network memorises a small set slowly).
+std::optional<Finding> check_overfit_gap(const TrialRecord& in, const DiagnosisOptions& opt) {
+  const size_t n = in.curves.size();
+  const size_t h = n / 2;
+  if (n < static_cast<size_t>(opt.min_epochs) || n - h < static_cast<size_t>(std::max(3, opt.overfit_epochs)))
+    return std::nullopt;
+  const Vec va = column(in, [](const EpochRow& e) { return e.val_acc; });
+  const Vec ta = column(in, [](const EpochRow& e) { return e.train_acc; });
+  if (!all_finite(va) || !all_finite(ta)) return std::nullopt;
+  const size_t t0 = n - 3;
+  const double gap = mean(ta, t0, n - 1) - mean(va, t0, n - 1);
+  const double rise = mean(ta, t0, n - 1) - mean(ta, h, h + 2);
+  const double val_slope = slope(va, h, n - 1);
+  const size_t peak = argmax(va);  // the best epoch, overfit_epochs or more before the end
+  if (gap < opt.overfit_gap || rise < opt.overfit_train_rise || val_slope > opt.overfit_val_flat ||
+      n - 1 - peak < static_cast<size_t>(opt.overfit_epochs))
+    return std::nullopt;
+  return make("overfitting",
+              "over " + epochs(in, h, n - 1) + " train_acc rose to " + num(mean(ta, t0, n - 1)) +
+                  " while val_acc stalled near " + num(mean(va, t0, n - 1)) + " (" + points(val_slope) +
+                  "/epoch); the gap is " + points(gap),
+              "add regularisation (weight decay, dropout, augmentation) or more data; longer training "
+              "will not raise val_acc",
+              ep(in, h), ep(in, n - 1));
 }
 
 // What to try for an underfitting trial whose loss did fall: raise the lr while the loss still
@@ -493,6 +540,21 @@ void resolve_fit(Finding* under, const Finding& over) {
   under->to_epoch = std::max(under->to_epoch, over.to_epoch);
 }
 
+// Plateau and overfitting on the same epochs: with a train/val gap of overfit_gap or more at the
+// end, memorising is what holds val_acc down and the plateau goes ("add decay" would fit the
+// training set tighter still); without one, the lr's bouncing shakes the val curves and
+// overfitting goes.
+void resolve_plateau(std::vector<Finding>* out, Finding over, const TrialRecord& in, const DiagnosisOptions& opt) {
+  const size_t n = in.curves.size();
+  double gap = 0;
+  for (size_t i = n - std::min<size_t>(3, n); i < n; ++i)
+    gap += (in.curves[i].train_acc - in.curves[i].val_acc) / static_cast<double>(std::min<size_t>(3, n));
+  if (!(gap >= opt.overfit_gap)) return;
+  out->erase(std::remove_if(out->begin(), out->end(), [](const Finding& f) { return f.label == "plateau"; }),
+             out->end());
+  out->push_back(std::move(over));
+}
+
 }  // namespace
 
 std::vector<Finding> diagnose(const TrialRecord& in, const SweepContext& ctx, const DiagnosisOptions& o) {
@@ -520,9 +582,11 @@ std::vector<Finding> diagnose(const TrialRecord& in, const SweepContext& ctx, co
     const bool plateau =
         std::any_of(out.begin(), out.end(), [](const Finding& f) { return f.label == "plateau"; });
     std::optional<Finding> over = check_overfitting(in, opt, L, S);
+    if (!over) over = check_overfit_gap(in, opt);
     std::optional<Finding> under = check_underfitting(in, ctx, opt, L);
     if (under && over) resolve_fit(&*under, *over);
-    else if (!plateau) add(std::move(over));
+    else if (over && plateau) resolve_plateau(&out, std::move(*over), in, opt);
+    else add(std::move(over));
     if (!explained) add(std::move(under));
   }
   for (Finding& f : check_update_ratio(in, opt)) out.push_back(std::move(f));

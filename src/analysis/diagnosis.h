@@ -12,7 +12,8 @@
 //   bad_init         flat from the start, then a sudden drop: the first epochs were wasted
 //   plateau          early progress, then flat for many epochs at a still-high lr: add lr decay
 //   decay_too_early  the loss was still falling fast when an lr step came, and flattened right there
-//   overfitting      val_acc falls (or val_loss rises) while training keeps improving
+//   overfitting      val_acc falls (or val_loss rises) while training keeps improving, or
+//                    val_acc stalls below a large and growing train/val gap
 //   underfitting     no train/val gap and accuracy well below the sweep's best (or no learning),
 //                    with no other curve label to explain it: the label of last resort
 //   update_ratio     a layer's ||lr dW|| / ||W|| far from ~1e-3 in most epochs
@@ -125,31 +126,44 @@ struct DiagnosisOptions {
   // per epoch over up to decay_pre_epochs epochs (at least 3)...
   int decay_pre_epochs = 4;
   double decay_fast_rate = 0.03;  // 3%/epoch: clearly still learning at the old lr
-  // ...and no faster than this over up to decay_post_epochs epochs from the step (at least 3).
+  // ...and no faster than this over up to decay_post_epochs epochs after the step's epoch (at
+  // least 3; the step's own epoch is left out: its mean loss trails the weights by half an epoch).
   int decay_post_epochs = 4;
-  // 2%/epoch: at a 100x smaller lr the corpus's too-early steps still creep 1-2%/epoch (the
-  // epoch average lags the step), down from 20-40%/epoch before it.
+  // 2%/epoch: at a 100x smaller lr the corpus's too-early steps still creep 0.5-1.5%/epoch, down
+  // from 20-40%/epoch before the step.
   double decay_flat_rate = 0.02;
 
   // --- overfitting ---
   // At least this many epochs after the smoothed val_acc peak (or val_loss minimum).
   int overfit_epochs = 3;
   // val_acc (mean of the last epochs, up to 3) at least this far below its smoothed peak:
-  // one point. Validation noise on 10k samples is ~0.3 points, smoothed less.
+  // one point. Validation noise on 10k samples is ~0.3 points, smoothed less...
   double overfit_val_drop = 0.01;
+  // ...and at least this many times the val_acc's own epoch-to-epoch noise (its standard
+  // deviation, from the median change between epochs): on 600 validation samples one epoch's
+  // accuracy wobbles by 1.5-2 points, and a 3-point dip is two draws of that, not a trend.
+  double overfit_noise_z = 2.0;
   // Or val_loss at least this fraction above its smoothed minimum.
   double overfit_val_loss_rise = 0.10;
   // Meanwhile training improves: train_acc up by this much, or train_loss down by flat_rel.
   double overfit_train_rise = 0.01;
+  // Or the memorising form: over the last half of the epochs (at least overfit_epochs) train_acc
+  // rose by overfit_train_rise while val_acc stalled (its least-squares slope at most
+  // overfit_val_flat per epoch, its smoothed peak overfit_epochs or more before the end), and the
+  // train/val gap at the end is at least overfit_gap. Ten
+  // points: the corpus's healthy runs end with gaps of 2-7 points, its small-set runs with 15-25.
+  double overfit_gap = 0.10;
+  double overfit_val_flat = 0.002;
 
   // --- underfitting ---
   // The trial's best val_acc at least this far below the sweep's best: 5 points.
   double underfit_below_best = 0.05;
   // And train_acc - val_acc over the last (up to 3) epochs at most this: no gap to speak of...
   double underfit_gap = 0.02;
-  // ...or at most this fraction of how far the trial is below the sweep's best: a gap of 5 points
-  // 35 points below the best (a 3-wide network) is not what holds it back.
-  double underfit_gap_frac = 0.25;
+  // ...or at most this fraction of how far the trial is below the sweep's best: closing a gap
+  // of 3 points would leave a trial 9 points below the best still 6 below, so the gap is not what
+  // holds it back (strong weight decay on the corpus: gaps of 2-3 points, 8-9 below).
+  double underfit_gap_frac = 0.5;
   // (A train loss that never moved flat_rel from its start over min_epochs epochs fires too.)
 
   // --- update_ratio ---
@@ -177,9 +191,11 @@ struct DiagnosisOptions {
 // its curves show one), nothing else. After a divergence the curves say nothing more, so only
 // initial_loss and update_ratio are read besides.
 // Other pairs resolved the same way: overfitting beside plateau is dropped (an lr too high to
-// settle shakes val_loss and val_acc too; decay comes first); underfitting beside initial_loss
+// settle shakes val_loss and val_acc too; decay comes first) unless the train/val gap at the end
+// is overfit_gap or more (memorising holds val_acc down: the plateau is dropped instead); underfitting beside initial_loss
 // too (the initialisation wasted the epochs). A network whose updates are exactly zero in most
-// epochs while its loss never fell died in a blow-up: diverged_at_start, not underfitting.
+// epochs while its loss never fell, after updates above ratio_high in epoch 1, died in a blow-up:
+// diverged_at_start, not underfitting.
 // REQUIRES: opt.smooth_window odd and >= 1 (an even width is rounded up).
 std::vector<Finding> diagnose(const TrialRecord& in, const SweepContext& ctx,
                               const DiagnosisOptions& opt = {});

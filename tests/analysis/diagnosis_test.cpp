@@ -433,9 +433,9 @@ TEST_CASE("decay_too_early: the loss flattens right at an lr step while it was f
   const Finding& f = get(fs, "decay_too_early");
   CHECK(contains(f.evidence, "10x at epoch 6"));
   CHECK(contains(f.evidence, "(epochs 2-5)"));
-  CHECK(contains(f.evidence, "epochs 6-9"));
+  CHECK(contains(f.evidence, "epochs 7-10"));
   CHECK(f.from_epoch == 2);
-  CHECK(f.to_epoch == 9);
+  CHECK(f.to_epoch == 10);
   CHECK(contains(f.advice, "past epoch 6"));
   CHECK_FALSE(has(fs, "plateau"));
 }
