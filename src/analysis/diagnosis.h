@@ -89,6 +89,11 @@ struct DiagnosisOptions {
   // ...at least this many epochs after the minimum (one bad epoch is not a trend).
   int rise_min_epochs = 2;
 
+  // A dead network (every layer's update ratio below this in most epochs, the loss at chance,
+  // after a blow-up in epoch 1: see diagnose()) diverged at the start. 1e-6 is 1000x below a
+  // healthy ratio; the corpus's dead runs sit at 1e-7-1e-9, its lr 200x too low at 3e-5-1e-4.
+  double dead_ratio = 1e-6;
+
   // --- bad_init ---
   // At least this many leading epochs within flat_rel of the starting level...
   int bad_init_flat_epochs = 3;
@@ -193,9 +198,9 @@ struct DiagnosisOptions {
 // Other pairs resolved the same way: overfitting beside plateau is dropped (an lr too high to
 // settle shakes val_loss and val_acc too; decay comes first) unless the train/val gap at the end
 // is overfit_gap or more (memorising holds val_acc down: the plateau is dropped instead); underfitting beside initial_loss
-// too (the initialisation wasted the epochs). A network whose updates are exactly zero in most
-// epochs while its loss never fell, after updates above ratio_high in epoch 1, died in a blow-up:
-// diverged_at_start, not underfitting.
+// too (the initialisation wasted the epochs). A network whose updates are below dead_ratio in
+// most epochs while its loss stays at chance, after updates above ratio_high in epoch 1, died in
+// a blow-up: diverged_at_start, not underfitting.
 // REQUIRES: opt.smooth_window odd and >= 1 (an even width is rounded up).
 std::vector<Finding> diagnose(const TrialRecord& in, const SweepContext& ctx,
                               const DiagnosisOptions& opt = {});
