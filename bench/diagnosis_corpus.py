@@ -212,7 +212,7 @@ def fixture(runs, path, picks):
              "#   /usr/bin/python3 bench/diagnosis_corpus.py --fixture " + os.path.relpath(path, ROOT),
              "# run <name> <sweep best val_acc> <initial_loss> <num_classes> <status> "
              "<weight_decay> <dropout> <induced labels, comma-separated>",
-             "# epoch lr train_loss train_acc val_loss val_acc (one line per epoch), then `end`"]
+             "# epoch lr train_loss train_acc val_loss val_acc update_ratio... (a line per epoch), `end`"]
     for (f, tid), (induced, _) in sorted(runs.items()):
         stem = os.path.basename(f)[:-3]
         if (stem, CAUSES[tid][0]) not in picks:
@@ -227,9 +227,11 @@ def fixture(runs, path, picks):
                 stem, CAUSES[tid][0], best, float(row["initial_loss"]), int(row["num_classes"]),
                 status, float(row["weight_decay"]), float(row["dropout"]), ",".join(induced)))
             t = h["trials"]["%06d" % tid]
-            for row in t["curves"]:
-                lines.append(" ".join("%.6g" % float(row[k]) for k in
-                                      ("epoch", "lr", "train_loss", "train_acc", "val_loss", "val_acc")))
+            ratios = t["update_ratio"][()] if "update_ratio" in t else []
+            for i, row in enumerate(t["curves"]):
+                cols = [row[k] for k in ("epoch", "lr", "train_loss", "train_acc", "val_loss", "val_acc")]
+                cols += list(ratios[i]) if i < len(ratios) else []
+                lines.append(" ".join("%.6g" % float(v) for v in cols))
             lines.append("end")
     with open(path, "w") as f:
         f.write("\n".join(lines) + "\n")
@@ -259,7 +261,8 @@ def write_section(path, text):
         f.write(doc[:a] + "\n" + "\n".join(text) + "\n" + doc[b:])
 
 
-# A slice of held-out runs for tests/analysis/corpus_test.cpp: (file stem, cause).
+# A slice of held-out runs for tests/analysis/corpus_test.cpp: (file stem, cause): every cause
+# of one held-out seed per data set.
 FIXTURE = [("fashion-5", c[0]) for c in CAUSES] + [("synthetic-6", c[0]) for c in CAUSES]
 
 
