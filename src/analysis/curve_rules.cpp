@@ -259,14 +259,15 @@ std::optional<Finding> check_decay_too_early(const TrialRecord& in, const Diagno
 
 namespace {
 
-// The standard deviation of a series' epoch-to-epoch noise, from the median absolute change
-// between epochs (robust to the trend and to one jump): for independent noise of deviation
-// sigma the change has deviation sigma * sqrt(2), whose median magnitude is 0.954 sigma.
+// The standard deviation of a series' epoch-to-epoch noise, from the median absolute residual
+// against its centred 3-epoch average (interior epochs): a trend that is straight over three
+// epochs leaves no residual, and for independent noise of deviation sigma the residual has
+// deviation sqrt(2/3) sigma, whose median magnitude is 0.55 sigma.
 double epoch_noise(const Vec& y) {
   if (y.size() < 3) return 0;
-  Vec d;
-  for (size_t i = 1; i < y.size(); ++i) d.push_back(std::fabs(y[i] - y[i - 1]));
-  return median(d) / 0.954;
+  Vec r;
+  for (size_t i = 1; i + 1 < y.size(); ++i) r.push_back(std::fabs(y[i] - (y[i - 1] + y[i] + y[i + 1]) / 3.0));
+  return median(r) / 0.55;
 }
 
 }  // namespace
@@ -349,15 +350,16 @@ std::optional<Finding> check_overfit_gap(const TrialRecord& in, const DiagnosisO
   const size_t t0 = n - 3;
   const double gap = mean(ta, t0, n - 1) - mean(va, t0, n - 1);
   const double rise = mean(ta, t0, n - 1) - mean(ta, h, h + 2);
-  const double val_slope = slope(va, h, n - 1);
-  const size_t peak = argmax(va);  // the best epoch, overfit_epochs or more before the end
-  if (gap < opt.overfit_gap || rise < opt.overfit_train_rise || val_slope > opt.overfit_val_flat ||
-      n - 1 - peak < static_cast<size_t>(opt.overfit_epochs))
+  // stalled: the smoothed val_acc never got more than the noise above where the half began
+  const Vec V = smooth(va, opt.smooth_window);
+  const double gained = *std::max_element(V.begin() + static_cast<long>(h), V.end()) - V[h];
+  if (gap < opt.overfit_gap || rise < opt.overfit_train_rise ||
+      gained > std::max(opt.overfit_val_drop, opt.overfit_noise_z * epoch_noise(va)))
     return std::nullopt;
   return make("overfitting",
               "over " + epochs(in, h, n - 1) + " train_acc rose to " + num(mean(ta, t0, n - 1)) +
-                  " while val_acc stalled near " + num(mean(va, t0, n - 1)) + " (" + points(val_slope) +
-                  "/epoch); the gap is " + points(gap),
+                  " while val_acc stalled near " + num(mean(va, t0, n - 1)) + " (it gained " + points(gained) +
+                  "); the gap is " + points(gap),
               "add regularisation (weight decay, dropout, augmentation) or more data; longer training "
               "will not raise val_acc",
               ep(in, h), ep(in, n - 1));

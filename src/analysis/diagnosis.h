@@ -34,6 +34,7 @@
 
 #include <cmath>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "analysis/finding.h"
@@ -45,6 +46,9 @@ namespace hs {
 
 // What a trial is compared with: the sweep around it.
 struct SweepContext {
+  SweepContext() = default;
+  SweepContext(double best, std::vector<std::string> names = {}) : best_val_acc(best), params(std::move(names)) {}
+
   double best_val_acc = NAN;  // the sweep's best validation accuracy; NaN: unknown
   // The space's parameter names, in TrialRecord::params order: a trial's own weight_decay and
   // dropout are read from there (regularisation_of), so that advice never says to lower one that
@@ -145,20 +149,20 @@ struct DiagnosisOptions {
   // one point. Validation noise on 10k samples is ~0.3 points, smoothed less...
   double overfit_val_drop = 0.01;
   // ...and at least this many times the val_acc's own epoch-to-epoch noise (its standard
-  // deviation, from the median change between epochs): on 600 validation samples one epoch's
-  // accuracy wobbles by 1.5-2 points, and a 3-point dip is two draws of that, not a trend.
-  double overfit_noise_z = 2.0;
+  // deviation, from the median residual against its 3-epoch average): on 600 validation samples one epoch's
+  // accuracy wobbles by 1.5-2 points, and a 3-point dip is two draws of that, not a trend. 2.5,
+  // not 2: the peak is the best of several noisy epochs, biased up by about one deviation itself.
+  double overfit_noise_z = 2.5;
   // Or val_loss at least this fraction above its smoothed minimum.
   double overfit_val_loss_rise = 0.10;
   // Meanwhile training improves: train_acc up by this much, or train_loss down by flat_rel.
   double overfit_train_rise = 0.01;
   // Or the memorising form: over the last half of the epochs (at least overfit_epochs) train_acc
-  // rose by overfit_train_rise while val_acc stalled (its least-squares slope at most
-  // overfit_val_flat per epoch, its smoothed peak overfit_epochs or more before the end), and the
-  // train/val gap at the end is at least overfit_gap. Ten
-  // points: the corpus's healthy runs end with gaps of 2-7 points, its small-set runs with 15-25.
+  // rose by overfit_train_rise while val_acc stalled (its smoothed curve never more than the drop
+  // rule's margin, overfit_val_drop or overfit_noise_z times its noise, above where the half
+  // began), and the train/val gap at the end is at least overfit_gap. Ten points: the corpus's
+  // healthy runs end with gaps of 2-7 points, its small-set runs with 15-25.
   double overfit_gap = 0.10;
-  double overfit_val_flat = 0.002;
 
   // --- underfitting ---
   // The trial's best val_acc at least this far below the sweep's best: 5 points.
