@@ -191,14 +191,15 @@ std::optional<Finding> check_plateau(const TrialRecord& in, const DiagnosisOptio
   const size_t n = L.size();
   if (n < static_cast<size_t>(std::max(opt.min_epochs, opt.plateau_epochs + 1)) || !(L[0] > 0))
     return std::nullopt;
-  // suffix minima of the smoothed loss; the plateau starts at the first epoch p after which the
-  // loss never got flat_rel below S[p].
-  Vec suf(S);
-  for (size_t i = n - 1; i-- > 0;) suf[i] = std::min(S[i], suf[i + 1]);
+  // suffix minima of the loss averaged over plateau_smooth epochs (W); the plateau starts at the
+  // first epoch p after which it never got flat_rel below W[p].
+  const Vec W = smooth(L, std::max(opt.smooth_window, opt.plateau_smooth | 1));
+  Vec suf(W);
+  for (size_t i = n - 1; i-- > 0;) suf[i] = std::min(W[i], suf[i + 1]);
   size_t p = 0;
-  while (p < n && suf[p] < (1.0 - opt.flat_rel) * S[p]) ++p;
+  while (p < n && suf[p] < (1.0 - opt.flat_rel) * W[p]) ++p;
   if (n - p < static_cast<size_t>(opt.plateau_epochs)) return std::nullopt;
-  if (L[0] - S[p] < opt.plateau_progress * L[0]) return std::nullopt;  // no early progress
+  if (L[0] - W[p] < opt.plateau_progress * L[0]) return std::nullopt;  // no early progress
   double lr_peak = 0, lr_lo = std::numeric_limits<double>::infinity(), lr_hi = 0;
   for (size_t i = 0; i < n; ++i) lr_peak = std::max(lr_peak, in.curves[i].lr);
   for (size_t i = p; i < n; ++i) {
@@ -212,11 +213,12 @@ std::optional<Finding> check_plateau(const TrialRecord& in, const DiagnosisOptio
   double noise = 0;
   for (size_t i = p; i < n; ++i) noise += std::fabs(L[i] - S[i]) / S[i] / static_cast<double>(n - p);
   if (noise < opt.plateau_noise) return std::nullopt;  // settled, not bouncing at a high lr
-  const double gained = (S[p] - suf[p]) / S[p];
+  const double gained = (W[p] - suf[p]) / W[p];
   const std::string lr = lr_lo == lr_hi ? "at " + num(lr_lo) : "between " + num(lr_lo) + " and " + num(lr_hi);
   return make("plateau",
               "train_loss fell from " + num(L[0]) + " (epoch " + std::to_string(ep(in, 0)) + ") to " +
-                  num(S[p]) + " (epoch " + std::to_string(ep(in, p)) + ", " + std::to_string(opt.smooth_window) +
+                  num(W[p]) + " (epoch " + std::to_string(ep(in, p)) + ", " +
+                  std::to_string(std::max(opt.smooth_window, opt.plateau_smooth | 1)) +
                   "-epoch average), then improved by only " + pct(gained) + " over " + epochs(in, p, n - 1) +
                   " while lr stayed " + lr + " (the loss strays " + pct(noise) +
                   " from its average epoch to epoch)",

@@ -112,6 +112,10 @@ struct DiagnosisOptions {
   // The plateau: the longest tail of at least plateau_epochs epochs over which the smoothed train
   // loss never improved by flat_rel. Five epochs without 5% progress is a stall, not noise.
   int plateau_epochs = 5;
+  // The stall is read on a moving average this wide (odd; at least smooth_window): it lasts 5+
+  // epochs, so a 5-epoch average loses nothing of it and leaves less of the noise a bouncing loss
+  // has (with 3, one dip 5% below by chance in a noisy tail hid the plateau in 4 of 10 draws).
+  int plateau_smooth = 5;
   // Early progress first: the loss fell at least this fraction of epoch 1's before the tail
   // (otherwise it never learned; see underfitting).
   double plateau_progress = 0.2;

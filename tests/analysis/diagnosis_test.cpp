@@ -365,7 +365,7 @@ TrialRecord plateau_curve(uint64_t seed, Lr lr, double noise = 0.03) {
 }  // namespace
 
 // A noisy tail can dip 5% below its start by chance, which the plateau's start search reads as
-// progress: draws are missed (6 of 10 fire today: a known weakness of the rule on noisy tails;
+// progress: draws are missed (7 of 10 fire today: a known weakness of the rule on noisy tails;
 // bench/README.md measures the recall on real runs). Each that fires has the right epochs and
 // advice.
 TEST_CASE("plateau: early progress then flat at a constant high lr", "[analysis]") {
@@ -379,7 +379,7 @@ TEST_CASE("plateau: early progress then flat at a constant high lr", "[analysis]
     }
     const Finding& f = get(fs, "plateau");
     CHECK(f.from_epoch >= 4);
-    CHECK(f.from_epoch <= 8);
+    CHECK(f.from_epoch <= 9);
     CHECK(f.to_epoch == 20);
     CHECK(contains(f.evidence, "epochs " + std::to_string(f.from_epoch) + "-20"));
     CHECK(contains(f.evidence, "lr stayed at 0.1"));
@@ -387,7 +387,7 @@ TEST_CASE("plateau: early progress then flat at a constant high lr", "[analysis]
     CHECK_FALSE(has(fs, "decay_too_early"));
     CHECK_FALSE(has(fs, "healthy"));
   }
-  CHECK(missed <= 4);
+  CHECK(missed <= 3);
 }
 
 TEST_CASE("plateau does not fire on a converged smooth loss: a small network is no lr too high", "[analysis]") {
