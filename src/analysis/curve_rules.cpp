@@ -45,23 +45,20 @@ bool reported(const TrialRecord& in, double EpochRow::*field) {
 // units to survive an ordinary lr dies with ordinary updates, which is no divergence).
 std::optional<Finding> check_dead(const TrialRecord& in, const DiagnosisOptions& opt, const Vec& L) {
   const size_t n = L.size();
+  if (n < 2 || in.update_ratio.empty() || in.update_ratio[0].empty()) return std::nullopt;
   size_t dead = 0;
   for (const auto& row : in.update_ratio)
     dead += !row.empty() && std::all_of(row.begin(), row.end(), [&](double r) { return r < opt.dead_ratio; });
-  const double chance = in.num_classes >= 2 ? std::log(static_cast<double>(in.num_classes)) : L.empty() ? 0 : L[0];
-  if (n < 2 || 2 * dead <= n || !(chance > 0) ||
-      *std::min_element(L.begin(), L.end()) < (1.0 - opt.flat_rel) * chance)
-    return std::nullopt;
-  if (in.update_ratio.empty() || in.update_ratio[0].empty() ||
-      !(*std::max_element(in.update_ratio[0].begin(), in.update_ratio[0].end()) > opt.ratio_high))
+  const double chance = in.num_classes >= 2 ? std::log(static_cast<double>(in.num_classes)) : L[0];
+  const double lowest = *std::min_element(L.begin(), L.end());
+  const double first = *std::max_element(in.update_ratio[0].begin(), in.update_ratio[0].end());
+  if (2 * dead <= n || !(chance > 0) || lowest < (1.0 - opt.flat_rel) * chance || !(first > opt.ratio_high))
     return std::nullopt;
   return diverged_at(true,
-                     "the updates were below " + sci(opt.dead_ratio) + " of the weights in " + std::to_string(dead) +
-                         " of " + std::to_string(n) + " epochs after " + sci(*std::max_element(
-                             in.update_ratio[0].begin(), in.update_ratio[0].end())) +
-                         " in epoch 1, and train_loss stayed near chance (lowest " +
-                         num(*std::min_element(L.begin(), L.end())) + ", lr " + num(in.curves[0].lr) +
-                         "): the units died in a blow-up in epoch 1",
+                     "the updates were below " + sci(opt.dead_ratio) + " of the weights in " +
+                         std::to_string(dead) + " of " + std::to_string(n) + " epochs after " + sci(first) +
+                         " in epoch 1, and train_loss stayed near chance (lowest " + num(lowest) + ", lr " +
+                         num(in.curves[0].lr) + "): the units died in a blow-up in epoch 1",
                      ep(in, 0), ep(in, n - 1));
 }
 

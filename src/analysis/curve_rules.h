@@ -23,7 +23,8 @@ std::optional<Finding> check_initial_loss(const TrialRecord& in, const Diagnosis
 std::optional<Finding> check_bad_init(const TrialRecord& in, const DiagnosisOptions& opt, const Vec& L);
 std::optional<Finding> check_plateau(const TrialRecord& in, const DiagnosisOptions& opt, const Vec& L,
                                      const Vec& S);
-std::optional<Finding> check_decay_too_early(const TrialRecord& in, const DiagnosisOptions& opt, const Vec& L);
+std::optional<Finding> check_decay_too_early(const TrialRecord& in, const DiagnosisOptions& opt,
+                                             const Vec& L);
 // val_acc falling or val_loss rising while training improves.
 std::optional<Finding> check_overfitting(const TrialRecord& in, const DiagnosisOptions& opt, const Vec& L,
                                          const Vec& S);

@@ -47,7 +47,8 @@ namespace hs {
 // What a trial is compared with: the sweep around it.
 struct SweepContext {
   SweepContext() = default;
-  SweepContext(double best, std::vector<std::string> names = {}) : best_val_acc(best), params(std::move(names)) {}
+  SweepContext(double best, std::vector<std::string> names = {})
+      : best_val_acc(best), params(std::move(names)) {}
 
   double best_val_acc = NAN;  // the sweep's best validation accuracy; NaN: unknown
   // The space's parameter names, in TrialRecord::params order: a trial's own weight_decay and
@@ -155,8 +156,8 @@ struct DiagnosisOptions {
   // one point. Validation noise on 10k samples is ~0.3 points, smoothed less...
   double overfit_val_drop = 0.01;
   // ...and at least this many times the val_acc's own epoch-to-epoch noise (its standard
-  // deviation, from the median residual against its 3-epoch average): on 600 validation samples one epoch's
-  // accuracy wobbles by 1.5-2 points, and a 3-point dip is two draws of that, not a trend. 2.5,
+  // deviation, from the median residual against its 3-epoch average): on 600 validation samples
+  // one epoch's accuracy wobbles by 1.5-2 points, and a 3-point dip is two draws of that, not a trend. 2.5,
   // not 2: the peak is the best of several noisy epochs, biased up by about one deviation itself.
   double overfit_noise_z = 2.5;
   // Or val_loss at least this fraction above its smoothed minimum.
@@ -194,23 +195,25 @@ struct DiagnosisOptions {
   double initial_loss_rel = kInitialLossTolerance;
 };
 
-// Labels a trial from its curves. Labels that contradict each other on the same epochs become one
-// finding with one piece of advice: underfitting beside bad_init, plateau or decay_too_early
-// is dropped (they say why the accuracy is low, and what to change); underfitting beside
-// overfitting is one underfitting finding that quotes the falling val_acc (with no train/val gap
-// a falling val_acc is no overfitting: more regularisation would not help). Advice to lower the
-// regularisation names what the trial has (regularisation_of), never one that is zero.
-// Returns at least one Finding, in the order of the label list
+// Labels a trial from its curves. Returns at least one Finding, in the order of the label list
 // above (at most one per label, except update_ratio: one for layers too high, one for too low);
 // "healthy" only when nothing else fired. A failed trial gets "failed" (and a divergence, if
 // its curves show one), nothing else. After a divergence the curves say nothing more, so only
-// initial_loss and update_ratio are read besides.
-// Other pairs resolved the same way: overfitting beside plateau is dropped (an lr too high to
-// settle shakes val_loss and val_acc too; decay comes first) unless the train/val gap at the end
-// is overfit_gap or more (memorising holds val_acc down: the plateau is dropped instead); underfitting beside initial_loss
-// too (the initialisation wasted the epochs). A network whose updates are below dead_ratio in
-// most epochs while its loss stays at chance, after updates above ratio_high in epoch 1, died in
-// a blow-up: diverged_at_start, not underfitting.
+// initial_loss and update_ratio are read besides. A network whose updates are below dead_ratio
+// in most epochs while its loss stays at chance, after updates above ratio_high in epoch 1, died
+// in a blow-up: diverged_at_start.
+// Labels that contradict each other on the same epochs become one finding with one piece of
+// advice:
+//   - underfitting beside bad_init, plateau, decay_too_early or initial_loss is dropped: they say
+//     why the accuracy is low, and what to change;
+//   - underfitting beside overfitting is one underfitting finding that quotes the falling val_acc
+//     (with no train/val gap a falling val_acc is no memorising: more regularisation would not
+//     help);
+//   - overfitting beside plateau is dropped (an lr too high to settle shakes the val curves too;
+//     decay comes first), unless the train/val gap at the end is overfit_gap or more (memorising
+//     holds val_acc down: the plateau is dropped instead).
+// Advice to lower the regularisation names what the trial has (regularisation_of), never one that
+// is zero; and underfitting never advises raising an lr whose updates are too large already.
 // REQUIRES: opt.smooth_window odd and >= 1 (an even width is rounded up).
 std::vector<Finding> diagnose(const TrialRecord& in, const SweepContext& ctx,
                               const DiagnosisOptions& opt = {});
