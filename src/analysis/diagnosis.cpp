@@ -2,16 +2,14 @@
 // resolves the labels that contradict each other; the sweep context and a trial's regularisation.
 #include "analysis/diagnosis.h"
 
-#include "analysis/curve_rules.h"
-#include "analysis/curve_series.h"
-
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
-#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "analysis/curve_rules.h"
+#include "analysis/curve_series.h"
 
 namespace hs {
 
@@ -55,7 +53,8 @@ void resolve_fit(Finding* under, const Finding& over) {
 // end, memorising is what holds val_acc down and the plateau goes ("add decay" would fit the
 // training set tighter still); without one, the lr's bouncing shakes the val curves and
 // overfitting goes.
-void resolve_plateau(std::vector<Finding>* out, Finding over, const TrialRecord& in, const DiagnosisOptions& opt) {
+void resolve_plateau(std::vector<Finding>* out, Finding over, const TrialRecord& in,
+                     const DiagnosisOptions& opt) {
   const size_t n = in.curves.size();
   double gap = 0;
   for (size_t i = n - std::min<size_t>(3, n); i < n; ++i)
@@ -96,7 +95,7 @@ std::vector<Finding> diagnose(const TrialRecord& in, const SweepContext& ctx, co
     std::optional<Finding> over = check_overfitting(in, opt, L, S);
     if (!over) over = check_overfit_gap(in, opt);
     std::optional<Finding> under = check_underfitting(in, ctx, opt, L, ratios.high.has_value());
-    if (under && over) resolve_fit(&*under, *over);
+    if (under && over) resolve_fit(&*under, *over);  // `over` goes (and `under` too when explained)
     else if (over && plateau) resolve_plateau(&out, std::move(*over), in, opt);
     else add(std::move(over));
     if (!explained) add(std::move(under));
