@@ -8,8 +8,10 @@ The corpus: real training runs of the built-in trainer (build/bin/hypersweep run
 cause induced on purpose (CAUSES below), on two data sets (DATASETS: Fashion-MNIST, the first
 3,000 training images, and the `synthetic` data set), for --seeds seeds (8). One sweep per data set
 and seed, strategy "list": trial i is CAUSES[i]'s configuration, seeded by (seed, i). A run's
-induced labels are what was done to it (a run may carry two). Every run has one thread, and
---jobs sweeps (2) run at a time; DIR/<dataset>-<seed>.h5 is kept and reused (delete it to rerun).
+induced labels are what was done to it (a run may carry two; CAUSES has none that does today).
+Every run has one thread, and --jobs sweeps (2) run at a time. DIR (default build/diagnosis_corpus)
+keeps each sweep's file, results and log; a sweep with DIR/<dataset>-<seed>.done is reused
+(delete that file to rerun it). --misses prints every run labelled wrongly, with its evidence.
 
 Then build/bin/bench_diagnosis labels every run as `hypersweep show` does (analyse_file: the
 sweep around a run is its data set and seed's sweep, so `underfitting`'s "below the sweep's best"
@@ -18,12 +20,13 @@ precision and recall on the tuning seeds (TUNE_SEEDS: the thresholds of Diagnosi
 chosen looking at these) and on the held-out seeds (the others: the result), and the confusion
 between the induced causes and the labels given.
 
-What is scored (SCORED): the curve labels. `diverged` and `diverged_at_start` are one class
+What is scored (SCORED): the curve labels and `initial_loss`. `diverged` and `diverged_at_start`
+are one class
 (`diverged`: when in the first epoch the blow-up comes is the lr's luck, the cause and the advice
 are the same). `update_ratio` is not scored: it describes the parameters, and fires beside a
 curve label (an lr too low, an init too small); `healthy` is scored as "no curve label".
 --write puts the tables into FILE between `<!-- diagnosis:begin -->` and `<!-- diagnosis:end -->`.
---fixture FILE writes a handful of held-out runs' curves (FIXTURE) as text for
+--fixture FILE writes the held-out runs of FIXTURE (every cause of one seed per data set) as text for
 tests/analysis/corpus_test.cpp, which asserts each one's labels.
 Needs: a Release build with the targets hypersweep and bench_diagnosis, Debian's python3-h5py
 and the Fashion-MNIST files at the trainer's default data_path (dataset-fashion-mnist).
