@@ -21,9 +21,8 @@ chosen looking at these) and on the held-out seeds (the others: the result), and
 between the induced causes and the labels given.
 
 What is scored (SCORED): the curve labels and `initial_loss`. `diverged` and `diverged_at_start`
-are one class
-(`diverged`: when in the first epoch the blow-up comes is the lr's luck, the cause and the advice
-are the same). `update_ratio` is not scored: it describes the parameters, and fires beside a
+are one class (`diverged`: when in the first epoch the blow-up comes is the lr's luck, the cause
+and the advice are the same). `update_ratio` is not scored: it describes the parameters, and fires beside a
 curve label (an lr too low, an init too small); `healthy` is scored as "no curve label".
 --write puts the tables into FILE between `<!-- diagnosis:begin -->` and `<!-- diagnosis:end -->`.
 --fixture FILE writes the held-out runs of FIXTURE (every cause of one seed per data set) as text for
