@@ -11,8 +11,8 @@
 //   diverged         NaN/inf loss, status "diverged", or the training loss exploding: lr too high
 //   bad_init         flat from the start, then a sudden drop: the first epochs were wasted
 //   plateau          early progress, then flat for many epochs at a still-high lr: add lr decay
-//   decay_too_early  the loss was still falling fast when an lr step came, and flattened right there
-//   overfitting      val_acc falls (or val_loss rises) while training keeps improving, or
+//   decay_too_early  the loss was still falling fast when an lr step came, and flattened right
+//   there overfitting      val_acc falls (or val_loss rises) while training keeps improving, or
 //                    val_acc stalls below a large and growing train/val gap
 //   underfitting     no train/val gap and accuracy well below the sweep's best (or no learning),
 //                    with no other curve label to explain it: the label of last resort
@@ -98,6 +98,11 @@ struct DiagnosisOptions {
   // after a blow-up in epoch 1: see diagnose()) diverged at the start. 1e-6 is 1000x below a
   // healthy ratio; the corpus's dead runs sit at 1e-7-1e-9, its lr 200x too low at 3e-5-1e-4.
   double dead_ratio = 1e-6;
+  // The blow-up: epoch 1's largest update ratio above this. The corpus's runs at 100x a good lr
+  // (seeds 1-32) reached 0.031-0.2 before dying; its 3-unit networks, whose units can all die at
+  // an ordinary lr, 0.0015-0.032, and above 0.025 in 1 of 64 runs. 2.5x ratio_high keeps the two
+  // apart where ratio_high alone called 4 of the small networks diverged.
+  double dead_blowup_ratio = 0.025;
 
   // --- bad_init ---
   // At least this many leading epochs within flat_rel of the starting level...
@@ -132,6 +137,16 @@ struct DiagnosisOptions {
   // decay that has converged sits still (below 0.012 there): that is underfitting, not a plateau
   // that decay would lower.
   double plateau_noise = 0.015;
+  // Or the noisy form, for a loss that bounces too much to hold a 5-epoch stall: over the second
+  // half of the epochs the train loss rose epoch over epoch by more than plateau_rise at least
+  // plateau_rises times, and its plateau_smooth-epoch average gained less than
+  // plateau_noisy_gain from the half's start to the end. On the corpus's runs (seeds 1-16), a
+  // good lr and a too-small one rose more than 3% at most once in a second half; an lr just below
+  // divergence twice or more in 31 of 32 runs, while still gaining 0-20%, against 25-60% for the
+  // healthy runs, whose averages still fall.
+  double plateau_rise = 0.03;
+  int plateau_rises = 2;
+  double plateau_noisy_gain = 0.2;
 
   // --- decay_too_early ---
   // An lr decay step: an epoch whose lr is at most 1/decay_step_factor of the previous one's
@@ -157,8 +172,9 @@ struct DiagnosisOptions {
   double overfit_val_drop = 0.01;
   // ...and at least this many times the val_acc's own epoch-to-epoch noise (its standard
   // deviation, from the median residual against its 3-epoch average): on 600 validation samples
-  // one epoch's accuracy wobbles by 1.5-2 points, and a 3-point dip is two draws of that, not a trend. 2.5,
-  // not 2: the peak is the best of several noisy epochs, biased up by about one deviation itself.
+  // one epoch's accuracy wobbles by 1.5-2 points, and a 3-point dip is two draws of that, not a
+  // trend. 2.5, not 2: the peak is the best of several noisy epochs, biased up by about one
+  // deviation itself.
   double overfit_noise_z = 2.5;
   // Or val_loss at least this fraction above its smoothed minimum.
   double overfit_val_loss_rise = 0.10;

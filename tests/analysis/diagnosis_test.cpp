@@ -415,6 +415,37 @@ TEST_CASE("plateau does not fire once the lr has decayed, or on a fitted trainin
   CHECK_FALSE(has(diagnose(healthy_curve(7), kNoSweep), "plateau"));
 }
 
+namespace {
+// 20 epochs at lr 0.1: from 2.3 down to 0.7 by epoch 10, then a second half that still drifts
+// down `drift` in all, either smoothly or bouncing 8% up every other epoch (an lr just below
+// divergence).
+TrialRecord drifting_curve(double drift, bool bouncing) {
+  return curve(20, [&](int e, EpochRow& r) {
+    r.lr = 0.1;
+    const double trend = e <= 10 ? 0.7 + 1.6 * (10 - e) / 9.0 : 0.7 * (1 - drift * (e - 10) / 10.0);
+    r.train_loss = trend * (bouncing && e > 10 && e % 2 == 0 ? 1.08 : 1.0);
+    r.val_loss = r.train_loss * 1.1;
+    r.train_acc = 0.8;
+    r.val_acc = 0.78;
+  });
+}
+}  // namespace
+
+TEST_CASE("plateau: a loss bouncing at a high lr while its average drifts down slowly", "[analysis]") {
+  // 20% over the second half (less on its 5-epoch average, under plateau_noisy_gain): too much
+  // for the stall rule's 5% over 5 epochs, which would start the plateau later; it rose 8% five
+  // times. The noisy form starts it at the half, epoch 11.
+  const auto noisy = diagnose(drifting_curve(0.2, true), kNoSweep);
+  INFO(labels(noisy));
+  const Finding& f = get(noisy, "plateau");
+  CHECK(f.from_epoch == 11);
+  CHECK(contains(f.advice, "decay"));
+  // the same drift without the bounces is a run still learning, and a bouncing loss that still
+  // falls 40% over the half is learning too
+  CHECK_FALSE(has(diagnose(drifting_curve(0.2, false), kNoSweep), "plateau"));
+  CHECK_FALSE(has(diagnose(drifting_curve(0.4, true), kNoSweep), "plateau"));
+}
+
 // ---- decay_too_early ----
 
 TEST_CASE("decay_too_early: the loss flattens right at an lr step while it was falling fast", "[analysis]") {
@@ -859,6 +890,12 @@ TEST_CASE("a dead network without a blow-up, or one still moving, is no divergen
   INFO(labels(small));
   CHECK_FALSE(has(small, "diverged_at_start"));
   CHECK(has(small, "underfitting"));
+  // above ratio_high in epoch 1 but under dead_blowup_ratio: how the corpus's 3-unit networks die
+  // at an ordinary lr (an lr 100x too high starts at 0.03-0.2)
+  const auto tiny = diagnose(dead_curve(0.015, 1e-8), SweepContext{0.85});
+  INFO(labels(tiny));
+  CHECK_FALSE(has(tiny, "diverged_at_start"));
+  CHECK(has(tiny, "underfitting"));
   // updates of 3e-5 (an lr far too low) are alive
   CHECK_FALSE(has(diagnose(dead_curve(0.05, 3e-5), SweepContext{0.85}), "diverged_at_start"));
 }
