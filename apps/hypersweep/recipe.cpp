@@ -42,6 +42,7 @@ struct RecipeInput {
   TrainConfig config;
   TrainOptions base;
   RecipeOptions options;
+  std::string file_text;  // the config file as read: what the recommended config is made from
 };
 
 Result<RecipeInput> load_recipe_input(const RecipeArgs& a) {
@@ -66,6 +67,7 @@ Result<RecipeInput> load_recipe_input(const RecipeArgs& a) {
   auto options = load_recipe_options(text, a.config);
   if (!options) return options.error();
   in.options = std::move(*options);
+  in.file_text = text;
   return in;
 }
 
@@ -134,6 +136,7 @@ int drive_recipe(const RecipeArgs& a, Launch& launch, int node_threads,
   RecipeSetup setup;
   setup.config_name = a.config;
   setup.config_text = in->config.text();
+  setup.file_text = in->file_text;
   setup.base = in->base;
   setup.options = in->options;
   setup.out = a.out.empty() ? stem + "_recipe.h5" : a.out;

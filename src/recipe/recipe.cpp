@@ -258,6 +258,13 @@ Result<RecipeOutcome> RecipeRun::steps_3_to_6() {
     report += " The best " + std::to_string(picks.size()) + " by validation accuracy go on:";
     for (const auto& [lr, wd] : picks) report += " (lr " + num(lr) + ", weight_decay " + num(wd) + ")";
     report += ".";
+    std::vector<LrTried> tried = lrs_tried(r3.trials);
+    for (const LrTried& t : lrs_tried(**t4)) tried.push_back(t);
+    const double best_lr = picks.front().first;
+    if (const std::string e = lr_edge_text(best_lr, lr_edge(best_lr, tried),
+                                           "give coarse_lr_factors reaching further that way");
+        !e.empty())
+      report += " The best " + e;
   }
   RecipeStepOut s4;
   s4.group = kRecipeSteps[3];
@@ -274,11 +281,19 @@ Result<RecipeOutcome> RecipeRun::steps_3_to_6() {
   if (!*t5) return interrupted(5);
   report = "Refined " + std::to_string((*t5)->size()) + " configurations for " +
            std::to_string(o_.refine.epochs) + " epochs at a constant lr:";
-  for (const TrialRecord& r : **t5)
+  const std::vector<const TrialRecord*> tied = tied_with_best(**t5);
+  for (const TrialRecord& r : **t5) {
+    const auto at = std::find(tied.begin(), tied.end(), &r);
     report += " trial " + std::to_string(r.id) + " " + status_name(r.status) +
               ", validation accuracy " + num(100 * r.best_metric) + "% at epoch " +
-              std::to_string(r.best_epoch) + ";";
+              std::to_string(r.best_epoch) +
+              (at == tied.begin() ? " (the best)" : at != tied.end() ? " (tied with the best)" : "") +
+              ";";
+  }
   report.back() = '.';
+  if (tied.size() > 1)
+    report += " Tied: within one standard error of the best's validation accuracy, a difference "
+              "the validation set cannot tell from noise.";
   RecipeStepOut s5;
   s5.group = kRecipeSteps[4];
   s5.results_path = path(5);
@@ -286,7 +301,10 @@ Result<RecipeOutcome> RecipeRun::steps_3_to_6() {
   say(report);
 
   say("step 6/6: diagnosis and recommendation");
-  out_.recommendation = recommend(base_, setup_.config_name, **t5, **t4, o_);
+  auto recommended = recommend({setup_.config_name, setup_.file_text, base_}, **t5, **t4,
+                               lrs_tried(r3.trials), o_);
+  if (!recommended) return recommended.error();
+  out_.recommendation = std::move(*recommended);
   const Recommendation& rec = out_.recommendation;
   RecipeStepOut s6;
   s6.group = kRecipeSteps[5];
@@ -296,6 +314,7 @@ Result<RecipeOutcome> RecipeRun::steps_3_to_6() {
                 {"best_val_acc", rec.best_val_acc},
                 {"lr", rec.lr},
                 {"weight_decay", rec.weight_decay}};
+  if (!rec.tied.empty()) s6.series["tied"].assign(rec.tied.begin(), rec.tied.end());
   finish_step(std::move(s6), rec.verdict, rec.report);
   if (!rec.ok) return stop_at(6, rec.verdict);
   if (Status st = write_file_atomically(setup_.recommended, rec.config); !st) return st.error();

@@ -254,8 +254,8 @@ TEST_CASE("a record reads back as its attempt and an older one as attempt 1", "[
   REQUIRE(decode_record(bytes, &back));
   CHECK(back.attempt == 3);
   // The fields after attempt, empty: three counts and an empty string (its length); then rung,
-  // bracket and an empty decision.
-  constexpr size_t kEmptyPruning = 2 * sizeof(int32_t) + sizeof(uint64_t);
+  // bracket and an empty decision; then val_samples.
+  constexpr size_t kEmptyPruning = 2 * sizeof(int32_t) + sizeof(uint64_t) + sizeof(int64_t);
   constexpr size_t kEmptyPrinted = 4 * sizeof(uint64_t) + kEmptyPruning;
   // What hypersweep wrote before the printed fields existed, and before attempts did.
   REQUIRE(decode_record(bytes.substr(0, bytes.size() - kEmptyPrinted), &back));
