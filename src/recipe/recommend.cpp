@@ -149,9 +149,9 @@ Result<std::string> recommended_config(const RecipeConfig& c, const Recommended&
   }
   auto body = with_changes(c.file_text, c.name, changes);
   if (!body) return body.error();
-  return "# The configuration `hypersweep recipe " + c.name + "` recommends: " + c.name +
-         " with the keys marked \"# recipe:\" changed.\n# Train it:  hypersweep train <this "
-         "file>\n#\n" + comment_lines(report) + "\n" + *body;
+  return comment_lines("The configuration `hypersweep recipe " + c.name + "` recommends: " +
+                       c.name + " with the keys marked \"# recipe:\" changed.") +
+         "# Train it:  hypersweep train <this file>\n#\n" + comment_lines(report) + "\n" + *body;
 }
 
 bool has_label(const std::vector<Finding>& findings, const char* label) {
