@@ -174,7 +174,7 @@ int run_show(const ShowArgs& a) {
   const std::vector<std::string> results = result_names(trials);
   std::string result_head;
   for (const auto& n : results) result_head += fmt::format(" {:>12}", n);
-  fmt::print("\n{:>6}  {:<13} {:>10}     {:>8}{} {:>6} {:>7}  {:<40} {}\n", "trial", "status",
+  fmt::print("\n{:>6}  {:<13} {:>10}      {:>8}{} {:>6} {:>7}  {:<40} {}\n", "trial", "status",
              h.metric.name, "test_acc", result_head, "epochs", "seconds", "parameters", "diagnosis");
   // The best (first in order, when it has a result) and the trials that tie it (trial/tie.h).
   const TrialRecord* best = !order.empty() && result_of(trials[order[0]]).ok ? &trials[order[0]] : nullptr;

@@ -327,7 +327,10 @@ Result<RecipeOutcome> RecipeRun::steps_3_to_6() {
                 {"best_val_acc", rec.best_val_acc},
                 {"lr", rec.lr},
                 {"weight_decay", rec.weight_decay}};
-  if (!rec.tied.empty()) s6.series["tied"].assign(rec.tied.begin(), rec.tied.end());
+  if (rec.tied.size() > 1) {  // text, which the report lists with the step's facts
+    std::string& ids = s6.text["tied_trials"];
+    for (int64_t id : rec.tied) ids += (ids.empty() ? "" : ", ") + std::to_string(id);
+  }
   finish_step(std::move(s6), rec.verdict, rec.report);
   if (!rec.ok) return stop_at(6, rec.verdict);
   if (Status st = write_file_atomically(setup_.recommended, rec.config); !st) return st.error();

@@ -69,6 +69,7 @@ Result<std::string> with_changes(const std::string& text, const std::string& nam
     lines.push_back(text.substr(pos, end - pos));
     pos = end + 1;
   }
+  std::vector<bool> dropped(lines.size());  // a replaced value's lines after its first
   int last = 0;  // 1-based line of [train]'s last key (0: none)
   for (const TableEntry& e : *entries) last = std::max(last, e.value.line);
   std::vector<std::string> added;
@@ -85,17 +86,20 @@ Result<std::string> with_changes(const std::string& text, const std::string& nam
     for (int open = open_brackets(lines[at]); open > 0 && end + 1 < lines.size();)
       open += open_brackets(lines[++end]);
     lines[at] = out;
-    for (size_t k = at + 1; k <= end; ++k) lines[k] = "\x01";  // removed below
+    for (size_t k = at + 1; k <= end; ++k) dropped[k] = true;
     last = std::max(last, static_cast<int>(end) + 1);
   }
   if (last == 0 && !added.empty()) {
     lines.push_back("[train]");
+    dropped.push_back(false);
     last = static_cast<int>(lines.size());
   }
-  lines.insert(lines.begin() + last, added.begin(), added.end());
   std::string s;
-  for (const std::string& l : lines)
-    if (l != "\x01") s += l + "\n";
+  for (size_t k = 0; k <= lines.size(); ++k) {
+    if (k == static_cast<size_t>(last))
+      for (const std::string& a : added) s += a + "\n";
+    if (k < lines.size() && !dropped[k]) s += lines[k] + "\n";
+  }
   return s;
 }
 

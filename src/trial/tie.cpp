@@ -9,11 +9,10 @@ double accuracy_se(double p, int64_t n) {
   return std::sqrt(p * (1 - p) / static_cast<double>(n));
 }
 
-bool accuracy_tie(double a, double b, int64_t n) {
-  if (n <= 0 || !std::isfinite(a) || !std::isfinite(b)) return false;
-  // An accuracy of 0 or 1 has a binomial error of 0; the difference still has to be below one
-  // sample to tie, which only a == b is.
-  return a == b || std::fabs(a - b) < accuracy_se((a + b) / 2, n);
+bool accuracy_tie(double best, double other, int64_t n) {
+  if (n <= 0 || !std::isfinite(best) || !std::isfinite(other)) return false;
+  // A best of 0 or 1 has a binomial error of 0: only an equal value ties it.
+  return best == other || std::fabs(best - other) < accuracy_se(best, n);
 }
 
 bool ties_best(const TrialRecord& best, const TrialRecord& r, const Metric& metric) {

@@ -35,14 +35,15 @@ TEST_CASE("1-2 samples of 162-240 are a tie and ten are not", "[trial][tie]") {
   for (int64_t n : {162, 200, 240}) {
     INFO("n " << n);
     const double a = 130.0 / static_cast<double>(n);
-    CHECK(accuracy_tie(a, a + 1.0 / n, n));
+    CHECK(accuracy_tie(a + 1.0 / n, a, n));
     CHECK(accuracy_tie(a + 2.0 / n, a, n));
-    CHECK_FALSE(accuracy_tie(a, a + 10.0 / n, n));
+    CHECK_FALSE(accuracy_tie(a + 10.0 / n, a, n));
   }
   // On 6000 samples (Fashion-MNIST's validation split) 0.3 points is about 1 SE: 0.5 is real.
-  CHECK_FALSE(accuracy_tie(0.880, 0.885, 6000));
-  CHECK(accuracy_tie(0.880, 0.882, 6000));
+  CHECK_FALSE(accuracy_tie(0.885, 0.880, 6000));
+  CHECK(accuracy_tie(0.882, 0.880, 6000));
   CHECK(accuracy_tie(0.5, 0.5, 10));
+  CHECK_FALSE(accuracy_tie(1.0, 0.999, 1000));  // a perfect best has no error: only equal ties
   CHECK_FALSE(accuracy_tie(0.5, 0.5, 0));  // size unknown: no rule
   CHECK_FALSE(accuracy_tie(0.5, NAN, 10));
 }
