@@ -314,7 +314,8 @@ Result<RecipeOutcome> RecipeRun::steps_3_to_6() {
   say(report);
 
   say("step 6/6: diagnosis and recommendation");
-  auto recommended = recommend({setup_.config_name, setup_.file_text, base_}, **t5, **t4,
+  auto recommended = recommend({setup_.config_name, setup_.file_text, setup_.recommended, base_},
+                               **t5, **t4,
                                lrs_tried(r3.trials), o_);
   if (!recommended) return recommended.error();
   out_.recommendation = std::move(*recommended);

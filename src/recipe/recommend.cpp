@@ -127,6 +127,25 @@ struct Recommended {
   std::map<std::string, std::string> why;  // by key; a key not here came from --set
 };
 
+// The path keys the user's file gives relative, when the recommended file is written in another
+// folder: a relative path resolves against the folder of the file that gives it, so there they
+// must be written absolute (as to_toml writes them).
+Result<std::vector<std::string>> relative_paths(const RecipeConfig& c) {
+  std::vector<std::string> keys;
+  if (config_folder(c.out) == config_folder(c.name)) return keys;
+  auto entries = read_table(c.file_text, c.name, "train");
+  if (!entries) return entries.error();
+  for (const TableEntry& e : *entries) {
+    const bool path = std::any_of(train_keys().begin(), train_keys().end(), [&](const KeyInfo& k) {
+      return e.key == k.key && std::string_view(k.type) == "path";
+    });
+    if (path && e.value.kind == TableValue::Kind::kString && !e.value.string.empty() &&
+        e.value.string.front() != '/')
+      keys.push_back(e.key);
+  }
+  return keys;
+}
+
 // The recommended config: the summary on top, then the user's file with every key whose value
 // differs from the file's own, each marked with why. Errors: the file's text does not load.
 Result<std::string> recommended_config(const RecipeConfig& c, const Recommended& r,
@@ -139,10 +158,16 @@ Result<std::string> recommended_config(const RecipeConfig& c, const Recommended&
   if (!own) return own.error();
   TrainOptions opt = r.opt;
   opt.threads = own->threads;  // how many threads is the machine's business, not the recipe's
+  auto moved = relative_paths(c);
+  if (!moved) return moved.error();
   const auto was = toml_lines(*own);
   std::vector<KeyChange> changes;
   for (const auto& [key, line] : toml_lines(opt)) {
     auto w = std::find_if(was.begin(), was.end(), [&](const auto& kv) { return kv.first == key; });
+    if (std::find(moved->begin(), moved->end(), key) != moved->end()) {
+      changes.push_back({key, line, "absolute: this file is not in " + c.name + "'s folder"});
+      continue;
+    }
     if (w != was.end() && w->second == line) continue;
     auto why = r.why.find(key);
     const std::string before = w == was.end() ? "" : w->second.substr(w->second.find(" = ") + 3);

@@ -38,6 +38,8 @@ struct Recommendation {
 struct RecipeConfig {
   std::string name;       // the file, for messages and comments
   std::string file_text;  // its text as read ("" when there was none: every key then a change)
+  std::string out;        // where the recommended config goes (a relative path in the file is
+                          // written absolute there when that is another folder)
   TrainOptions base;      // what the recipe ran with: the file, then --set (threads aside)
 };
 

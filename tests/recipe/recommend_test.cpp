@@ -88,7 +88,7 @@ RecipeConfig config(const std::vector<std::string>& sets = {}) {
   for (const auto& s : sets) REQUIRE(c.set(s).ok());
   auto base = c.finish();
   REQUIRE(base.ok());
-  return {"mine.toml", kFile, *base};
+  return {"mine.toml", kFile, "mine_recommended.toml", *base};
 }
 
 // The lrs step 3 tried on Fashion-MNIST's MLP (the issue's run): 0.1 had the largest drop.
@@ -239,4 +239,29 @@ TEST_CASE("the recommended config is the user's file plus the changed keys, and 
   want.optim.weight_decay = 1e-5;
   want.epochs = 15;
   CHECK(to_toml(*opt) == to_toml(want));
+}
+
+TEST_CASE("a relative path of the user's file is written absolute when the recommended file is elsewhere", "[recipe][step6]") {
+  const std::string file = "[train]\ndataset = \"synthetic\"\ndata_path = \"data/train.csv\"\nval_fraction = 0.2\n";
+  TrainConfig c;
+  REQUIRE(c.load_text(file, "cfg/mine.toml", config_folder("cfg/mine.toml")).ok());
+  auto base = c.finish();
+  REQUIRE(base.ok());
+  const std::vector<TrialRecord> refine = {trial(0, 0.01, 0.0, 0.9)};
+  const std::string absolute = config_folder("cfg/mine.toml") + "/data/train.csv";
+  REQUIRE(base->data.path == absolute);
+  // Beside the user's file: the relative path stays as written.
+  auto beside = recommend({"cfg/mine.toml", file, "cfg/rec.toml", *base}, refine, {}, kStep3, RecipeOptions{});
+  REQUIRE(beside.ok());
+  CHECK(contains(beside->config, "\ndata_path = \"data/train.csv\"\n"));
+  // Elsewhere: absolute, so it still names the same file.
+  auto away = recommend({"cfg/mine.toml", file, "out/rec.toml", *base}, refine, {}, kStep3, RecipeOptions{});
+  REQUIRE(away.ok());
+  INFO(away->config);
+  CHECK(contains(away->config, "\ndata_path = \"" + absolute + "\"  # recipe: absolute: this file is not in cfg/mine.toml's folder\n"));
+  TrainConfig back;
+  REQUIRE(back.load_text(away->config, "out/rec.toml", config_folder("out/rec.toml")).ok());
+  auto opt = back.finish();
+  REQUIRE(opt.ok());
+  CHECK(opt->data.path == absolute);
 }
