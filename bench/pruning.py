@@ -130,7 +130,6 @@ metric = "val_acc"
 
 
 def run_hypersweep(method, seed, a, stem):
-    import h5py  # Debian's python3-h5py
     with open(stem + ".toml", "w") as f:
         f.write(sweep_toml(method, seed, a))
     for p in (stem + ".h5", stem + ".h5.journal"):
@@ -146,16 +145,24 @@ def run_hypersweep(method, seed, a, stem):
         with open(stem + ".log") as f:
             tail = f.read()[-3000:]
         raise RuntimeError(f"{' '.join(cmd)} exited {rc}:\n{tail}")
+    return {"wall": wall, "trials": read_trials(stem + ".h5")}
+
+
+def read_trials(path):
+    """A hypersweep run's trials from its results file, in the order they were recorded (the
+    finishing order), each with its per-epoch times and validation accuracies."""
+    import h5py  # Debian's python3-h5py
     trials = []
-    with h5py.File(stem + ".h5", "r") as f:
-        for row in f["summary"][:]:  # the order the trials were recorded: the finishing order
+    with h5py.File(path, "r") as f:
+        for row in f["summary"][:]:
             curves = f[f"trials/{int(row['id']):06d}/curves"][:]
             trials.append({"id": int(row["id"]), "status": row["status"].decode(),
                            "epochs": int(row["epochs_run"]), "best": float(row["best_metric"]),
                            "seconds": float(row["seconds"]),
                            "params": {n: row[n].item() for n, *_ in SPACE},
-                           "epoch_seconds": [float(x) for x in curves["seconds"]]})
-    return {"wall": wall, "trials": trials}
+                           "epoch_seconds": [float(x) for x in curves["seconds"]],
+                           "epoch_val_acc": [float(x) for x in curves["val_acc"]]})
+    return trials
 
 
 def run_optuna(method, seed, a, stem):
@@ -213,6 +220,8 @@ def one_run(method, seed, a):
         if run.get("setup") != run_setup(method, a):
             raise RuntimeError(f"{stem}.json was run with {run.get('setup')}, not "
                                f"{run_setup(method, a)}: give another --out, or the same options")
+        if METHODS[method][0] == "hypersweep" and "epoch_val_acc" not in run["trials"][0]:
+            run["trials"] = read_trials(stem + ".h5")  # kept before the curves were in the JSON
         return run
     log(f"{method} seed {seed}: running")
     engine = METHODS[method][0]

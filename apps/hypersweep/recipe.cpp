@@ -42,6 +42,7 @@ struct RecipeInput {
   TrainConfig config;
   TrainOptions base;
   RecipeOptions options;
+  std::string file_text;  // the config file as read: what the recommended config is made from
 };
 
 Result<RecipeInput> load_recipe_input(const RecipeArgs& a) {
@@ -66,6 +67,7 @@ Result<RecipeInput> load_recipe_input(const RecipeArgs& a) {
   auto options = load_recipe_options(text, a.config);
   if (!options) return options.error();
   in.options = std::move(*options);
+  in.file_text = text;
   return in;
 }
 
@@ -134,6 +136,7 @@ int drive_recipe(const RecipeArgs& a, Launch& launch, int node_threads,
   RecipeSetup setup;
   setup.config_name = a.config;
   setup.config_text = in->config.text();
+  setup.file_text = in->file_text;
   setup.base = in->base;
   setup.options = in->options;
   setup.out = a.out.empty() ? stem + "_recipe.h5" : a.out;
@@ -190,8 +193,9 @@ void add_recipe(CLI::App& app, Runner* run, Argv args) {
       "  2. overfit a few minibatches to 100% (stops, naming the lrs tried, if none can)\n"
       "  3. ~100 updates per lr on the whole training set; the largest loss drop wins\n"
       "  4. coarse grid: lrs around it x weight_decay {1e-4, 1e-5, 0}, 3 epochs each\n"
-      "  5. refine the best 3 for 15 epochs at a constant lr\n"
-      "  6. diagnose their curves: what to change next, and the best config as a file\n"
+      "  5. refine the best 3 for 15 epochs at a constant lr (within one standard error: tied)\n"
+      "  6. diagnose the pick's curves: what to change next, and your config file with the\n"
+      "     changed keys marked\n"
       "Under mpirun, steps 3-5 run their trials on the worker ranks in parallel (rank 0 runs\n"
       "steps 1-2 and sleeps while it waits). A [recipe] table in CONFIG sets each step's budget\n"
       "(keys below). The same command again continues a stopped recipe (finished trials kept);\n"

@@ -13,6 +13,7 @@
 #include "hypersweep/commands.h"
 #include "search/space_text.h"
 #include "trial/rungs.h"
+#include "trial/tie.h"
 
 namespace hs::cli {
 
@@ -173,17 +174,26 @@ int run_show(const ShowArgs& a) {
   const std::vector<std::string> results = result_names(trials);
   std::string result_head;
   for (const auto& n : results) result_head += fmt::format(" {:>12}", n);
-  fmt::print("\n{:>6}  {:<13} {:>10} {:>8}{} {:>6} {:>7}  {:<40} {}\n", "trial", "status", h.metric.name,
-             "test_acc", result_head, "epochs", "seconds", "parameters", "diagnosis");
+  fmt::print("\n{:>6}  {:<13} {:>10}      {:>8}{} {:>6} {:>7}  {:<40} {}\n", "trial", "status",
+             h.metric.name, "test_acc", result_head, "epochs", "seconds", "parameters", "diagnosis");
+  // The best (first in order, when it has a result) and the trials that tie it (trial/tie.h).
+  const TrialRecord* best = !order.empty() && result_of(trials[order[0]]).ok ? &trials[order[0]] : nullptr;
+  size_t ties = 0;
   for (size_t k = 0; k < shown; ++k) {
     const auto& t = trials[order[k]];
     std::string result_cells;
     for (const auto& n : results) result_cells += fmt::format(" {:>12}", number_text(result_value(t, n), "{:.6g}"));
-    fmt::print("{:>6}  {:<13} {:>10} {:>8}{} {:>6} {:>7.1f}  {:<40} {}\n", t.id, status_cell(t),
-               number_text(t.best_metric), number_text(t.test_acc), result_cells, t.epochs,
-               t.seconds, describe(h.space, t.params, 4), labels_of(an->findings[order[k]]));
+    const bool tie = best && &t != best && ties_best(*best, t, h.metric);
+    ties += tie;
+    fmt::print("{:>6}  {:<13} {:>10} {:<4} {:>8}{} {:>6} {:>7.1f}  {:<40} {}\n", t.id, status_cell(t),
+               number_text(t.best_metric), tie ? "tie" : "", number_text(t.test_acc), result_cells,
+               t.epochs, t.seconds, describe(h.space, t.params, 4), labels_of(an->findings[order[k]]));
   }
   if (shown < order.size()) fmt::print("({} more; --top 0 shows all)\n", order.size() - shown);
+  if (ties > 0)
+    fmt::print("tie: {} within one standard error of the best's ({:.4f} on {} validation samples): "
+               "a difference the validation set cannot tell from noise\n", h.metric.name,
+               accuracy_se(best->best_metric, best->val_samples), best->val_samples);
   // The evidence behind each shown trial's labels (healthy ones only with --evidence).
   fmt::print("\n");
   for (size_t k = 0; k < shown; ++k) {

@@ -6,10 +6,10 @@ namespace hs {
 
 namespace {
 
-std::vector<std::vector<Finding>> diagnose_all(const std::vector<TrialRecord>& trials) {
-  const SweepContext ctx = sweep_context(trials);
+std::vector<std::vector<Finding>> diagnose_all(const ResultsData& data) {
+  const SweepContext ctx = sweep_context(data.trials, data.header.space);
   std::vector<std::vector<Finding>> out;
-  for (const TrialRecord& t : trials) out.push_back(diagnose(t, ctx));
+  for (const TrialRecord& t : data.trials) out.push_back(diagnose(t, ctx));
   return out;
 }
 
@@ -25,14 +25,14 @@ Result<AnalysedFile> analyse_file(const std::string& path) {
     for (size_t k = 0; k < a.recipe->steps.size(); ++k) {
       const RecipeStep& step = a.recipe->steps[k];
       if (step.results && (step.group == kRecipeSteps[3] || step.group == kRecipeSteps[4]))
-        a.step_findings[k] = diagnose_all(step.results->trials);
+        a.step_findings[k] = diagnose_all(*step.results);
     }
     return a;
   }
   auto data = read_results(path);
   if (!data) return data.error();
   a.results = std::move(*data);
-  a.findings = diagnose_all(a.results.trials);
+  a.findings = diagnose_all(a.results);
   return a;
 }
 

@@ -1,528 +1,68 @@
-// diagnosis.cpp: the rules of diagnosis.h. Each check_* reads the curves for one label and fills
-// a Finding when it fires; diagnose() runs them in the label order of the header.
+// diagnosis.cpp: diagnose() runs the rules (curve_rules.h) in the label order of diagnosis.h and
+// resolves the labels that contradict each other; the sweep context and a trial's regularisation.
 #include "analysis/diagnosis.h"
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
-#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "analysis/curve_rules.h"
+#include "analysis/curve_series.h"
+
 namespace hs {
 
-SweepContext sweep_context(const std::vector<TrialRecord>& trials) {
+SweepContext sweep_context(const std::vector<TrialRecord>& trials, const SearchSpace& space) {
   SweepContext ctx;
+  for (const Param& p : space.params) ctx.params.push_back(p.name);
   for (const TrialRecord& t : trials)
     for (const EpochRow& e : t.curves)
       if (std::isfinite(e.val_acc) && !(e.val_acc <= ctx.best_val_acc)) ctx.best_val_acc = e.val_acc;
   return ctx;
 }
 
+Regularisation regularisation_of(const TrialRecord& in, const SweepContext& ctx) {
+  const auto value = [&](const char* name) {
+    for (size_t i = 0; i < ctx.params.size() && i < in.params.size(); ++i) {
+      if (ctx.params[i] != name) continue;
+      if (const double* d = std::get_if<double>(&in.params[i])) return *d;
+      if (const int64_t* k = std::get_if<int64_t>(&in.params[i])) return static_cast<double>(*k);
+    }
+    return static_cast<double>(NAN);
+  };
+  return {value("weight_decay"), value("dropout")};
+}
+
 namespace {
 
-using Vec = std::vector<double>;
+using namespace curves;
+using namespace rules;
 
-// ---- numbers and words ----
-
-std::string num(double v) {  // 3 significant digits: 0.884, 2.3, 0.0123
-  char b[32];
-  std::snprintf(b, sizeof b, "%.3g", v);
-  return b;
+// Overfitting and underfitting on the same epochs: underfitting fires only without a train/val
+// gap, and a val_acc that falls with no gap is not the network memorising its training set (it
+// falls with train_acc, or the lr or the regularisation shakes it), so `under` stays, with the
+// fall quoted, and its advice is the one.
+void resolve_fit(Finding* under, const Finding& over) {
+  under->evidence += "; " + over.evidence + ", but with no train/val gap that is no overfitting";
+  under->from_epoch = std::min(under->from_epoch, over.from_epoch);
+  under->to_epoch = std::max(under->to_epoch, over.to_epoch);
 }
 
-std::string sci(double v) {  // update ratios: 3.1e-02
-  char b[32];
-  std::snprintf(b, sizeof b, "%.1e", v);
-  return b;
-}
-
-std::string pct(double frac) {  // 0.153 -> "15.3%"
-  char b[32];
-  std::snprintf(b, sizeof b, "%.1f%%", 100.0 * frac);
-  return b;
-}
-
-std::string points(double frac) {  // accuracy difference in percentage points
-  char b[32];
-  std::snprintf(b, sizeof b, "%.1f points", 100.0 * frac);
-  return b;
-}
-
-// The 1-based epoch number of row i (the trainer writes it; rows without one count from 1).
-int ep(const TrialRecord& in, size_t i) {
-  if (i < in.curves.size() && in.curves[i].epoch > 0) return in.curves[i].epoch;
-  return static_cast<int>(i) + 1;
-}
-
-std::string epochs(const TrialRecord& in, size_t a, size_t b) {
-  return a == b ? "epoch " + std::to_string(ep(in, a))
-                : "epochs " + std::to_string(ep(in, a)) + "-" + std::to_string(ep(in, b));
-}
-
-Finding make(const char* label, std::string evidence, std::string advice, int from, int to) {
-  Finding f;
-  f.label = label;
-  f.evidence = std::move(evidence);
-  f.advice = std::move(advice);
-  f.from_epoch = from;
-  f.to_epoch = to;
-  return f;
-}
-
-// ---- series ----
-
-template <class F>
-Vec column(const TrialRecord& in, F field) {
-  Vec v;
-  v.reserve(in.curves.size());
-  for (const EpochRow& e : in.curves) v.push_back(field(e));
-  return v;
-}
-
-// Centred moving average of odd width w; near the ends the window shrinks to what exists.
-Vec smooth(const Vec& x, int w) {
-  const long h = std::max(0, w / 2);
-  const long n = static_cast<long>(x.size());
-  Vec s(x.size());
-  for (long i = 0; i < n; ++i) {
-    const long a = std::max(0L, i - h), b = std::min(n - 1, i + h);
-    double sum = 0;
-    for (long j = a; j <= b; ++j) sum += x[j];
-    s[i] = sum / static_cast<double>(b - a + 1);
-  }
-  return s;
-}
-
-// Least-squares slope of y[a..b] (inclusive) against the index. REQUIRES b > a.
-double slope(const Vec& y, size_t a, size_t b) {
-  const double m = static_cast<double>(b - a + 1);
-  const double xbar = (static_cast<double>(a) + static_cast<double>(b)) / 2.0;
-  double ybar = 0;
-  for (size_t i = a; i <= b; ++i) ybar += y[i];
-  ybar /= m;
-  double sxy = 0, sxx = 0;
-  for (size_t i = a; i <= b; ++i) {
-    const double dx = static_cast<double>(i) - xbar;
-    sxy += dx * (y[i] - ybar);
-    sxx += dx * dx;
-  }
-  return sxy / sxx;
-}
-
-double mean(const Vec& y, size_t a, size_t b) {
-  double s = 0;
-  for (size_t i = a; i <= b; ++i) s += y[i];
-  return s / static_cast<double>(b - a + 1);
-}
-
-size_t argmax(const Vec& y) { return static_cast<size_t>(std::max_element(y.begin(), y.end()) - y.begin()); }
-size_t argmin(const Vec& y) { return static_cast<size_t>(std::min_element(y.begin(), y.end()) - y.begin()); }
-
-double median(Vec v) {
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
-bool all_finite(const Vec& y) {
-  return std::all_of(y.begin(), y.end(), [](double v) { return std::isfinite(v); });
-}
-
-// ---- the rules ----
-
-const char* kLowerLr = "lower the learning rate (3-10x), or add warm-up or gradient clipping";
-const char* kLowerLrAtStart =
-    "lower the learning rate 10x or more, or add warm-up; check that the inputs are normalised "
-    "and the labels in range: it blew up before its first epoch ended";
-
-// A divergence; `at_start`: in the first epoch, or with no finite epoch at all.
-Finding diverged_at(bool at_start, std::string evidence, int from, int to) {
-  return at_start ? make("diverged_at_start", std::move(evidence), kLowerLrAtStart, from, to)
-                : make("diverged", std::move(evidence), kLowerLr, from, to);
-}
-
-// Whether a loss column was reported at all. The built-in trainer (num_classes > 0) reports
-// every column; a command may not print one, and its rows are then NaN throughout (record.h),
-// which is no divergence.
-bool reported(const TrialRecord& in, double EpochRow::*field) {
-  return in.num_classes > 0 || std::any_of(in.curves.begin(), in.curves.end(), [&](const EpochRow& e) {
-           return !std::isnan(e.*field);
-         });
-}
-
-std::optional<Finding> check_diverged(const TrialRecord& in, const DiagnosisOptions& opt) {
+// Plateau and overfitting on the same epochs: with a train/val gap of overfit_gap or more at the
+// end, memorising is what holds val_acc down and the plateau goes ("add decay" would fit the
+// training set tighter still); without one, the lr's bouncing shakes the val curves and
+// overfitting goes.
+void resolve_plateau(std::vector<Finding>* out, Finding over, const TrialRecord& in,
+                     const DiagnosisOptions& opt) {
   const size_t n = in.curves.size();
-  // 1) A NaN/inf loss: the plainest evidence there is.
-  const bool has_train = reported(in, &EpochRow::train_loss), has_val = reported(in, &EpochRow::val_loss);
-  for (size_t i = 0; i < n; ++i) {
-    const EpochRow& e = in.curves[i];
-    const bool train_bad = has_train && !std::isfinite(e.train_loss);
-    if (!train_bad && (!has_val || std::isfinite(e.val_loss))) continue;
-    const double v = train_bad ? e.train_loss : e.val_loss;
-    std::string ev = std::string(train_bad ? "train_loss" : "val_loss") + " became " +
-                     (std::isnan(v) ? "NaN" : "inf") + " at epoch " + std::to_string(ep(in, i)) +
-                     " (lr " + num(e.lr) + ")";
-    if (i > 0 && std::isfinite(in.curves[i - 1].train_loss))
-      ev += "; train_loss was " + num(in.curves[i - 1].train_loss) + " at epoch " +
-            std::to_string(ep(in, i - 1));
-    return diverged_at(i == 0, ev, ep(in, i > 0 ? i - 1 : i), ep(in, i));
-  }
-
-  // 2) Exploding past the start: an epoch's train loss above explode_factor x the loss before
-  // any update (when it was measured: this catches a blow-up inside epoch 1, which the epoch
-  // averages alone cannot see), or the smoothed train loss above explode_factor x epoch 1's.
-  const Vec L = column(in, [](const EpochRow& e) { return e.train_loss; });
-  const Vec S = smooth(L, opt.smooth_window);
-  if (std::isfinite(in.initial_loss) && in.initial_loss > 0) {
-    for (size_t i = 0; i < n; ++i) {
-      if (!(L[i] > opt.explode_factor * in.initial_loss)) continue;
-      return diverged_at(i == 0,
-                  "train_loss was " + num(L[i]) + " at epoch " + std::to_string(ep(in, i)) + ", " +
-                      num(L[i] / in.initial_loss) + "x the loss before training (" +
-                      num(in.initial_loss) + "; lr " + num(in.curves[i].lr) + ")",
-                  ep(in, i), ep(in, i));
-    }
-  }
-  if (n >= 2 && L[0] > 0) {
-    for (size_t i = 1; i < n; ++i) {
-      if (S[i] <= opt.explode_factor * L[0]) continue;
-      size_t j = i;
-      for (size_t k = i; k < n; ++k)
-        if (L[k] > L[j]) j = k;
-      return make("diverged",
-                  "train_loss rose from " + num(L[0]) + " (epoch " + std::to_string(ep(in, 0)) +
-                      ") to " + num(L[j]) + " (epoch " + std::to_string(ep(in, j)) +
-                      "), past " + num(opt.explode_factor) + "x its start (lr " + num(in.curves[j].lr) + ")",
-                  kLowerLr, ep(in, 0), ep(in, j));
-    }
-  }
-
-  // 3) Rising from its minimum by a large factor, over several epochs.
-  if (n >= static_cast<size_t>(opt.min_epochs) && L[0] > 0) {
-    const size_t m = argmin(S);
-    if (n - 1 - m >= static_cast<size_t>(opt.rise_min_epochs) && S[n - 1] >= opt.rise_factor * S[m] &&
-        S[n - 1] - S[m] >= opt.rise_min_abs * L[0]) {
-      return make("diverged",
-                  "train_loss climbed from " + num(L[m]) + " (epoch " + std::to_string(ep(in, m)) +
-                      ") to " + num(L[n - 1]) + " (epoch " + std::to_string(ep(in, n - 1)) + "), " +
-                      num(S[n - 1] / S[m]) + "x its minimum (" + std::to_string(opt.smooth_window) +
-                      "-epoch average)",
-                  kLowerLr, ep(in, m), ep(in, n - 1));
-    }
-  }
-
-  // 4) The trainer said so (it may stop before a NaN reaches the curves). With no finite epoch
-  // at all, it diverged at the start.
-  if (in.status == TrialStatus::kDiverged) {
-    std::string ev = "the trial's status is diverged";
-    if (n > 0)
-      ev += "; its last recorded epoch " + std::to_string(ep(in, n - 1)) + " had train_loss " +
-            num(L[n - 1]) + " at lr " + num(in.curves[n - 1].lr);
-    else
-      ev += ", with no epoch recorded";
-    const bool any_finite = std::any_of(L.begin(), L.end(), [](double v) { return std::isfinite(v); });
-    return diverged_at(!any_finite, ev, n > 0 ? ep(in, n - 1) : 0, n > 0 ? ep(in, n - 1) : 0);
-  }
-  return std::nullopt;
-}
-
-std::optional<Finding> check_initial_loss(const TrialRecord& in, const DiagnosisOptions& opt) {
-  if (std::isnan(in.initial_loss) || in.num_classes < 2) return std::nullopt;
-  const InitialLossJudgement j = judge_initial_loss(in.initial_loss, in.num_classes, opt.initial_loss_rel);
-  if (j.ok) return std::nullopt;
-  const double expect = j.expected, rel = j.rel_error;
-  const bool high = !(in.initial_loss < expect);
-  std::string ev = "the loss before any update was " + num(in.initial_loss) + ", ";
-  ev += std::isfinite(in.initial_loss) ? pct(rel) + (high ? " above" : " below") : std::string("not near");
-  ev += " ln(" + std::to_string(in.num_classes) + ") = " + num(expect) +
-        ", the loss of uniform predictions (tolerance " + pct(opt.initial_loss_rel) + ")";
-  std::string advice =
-      high ? "check the initialisation: the logits should start near 0 (scale the last layer's "
-             "weights down), and measure without weight decay"
-           : "a loss below chance before training is a bug: check the loss (averaging, log of "
-             "probabilities) and that the labels do not leak into the inputs";
-  return make("initial_loss", ev, advice, 0, 0);
-}
-
-std::optional<Finding> check_bad_init(const TrialRecord& in, const DiagnosisOptions& opt, const Vec& L) {
-  const size_t n = L.size();
-  if (n < static_cast<size_t>(std::max(opt.min_epochs, opt.bad_init_flat_epochs + 1))) return std::nullopt;
-  const double r = median(Vec(L.begin(), L.begin() + 3));  // the starting level, robust to one odd epoch
-  if (!(r > 0)) return std::nullopt;
-  size_t k = 0;
-  while (k < n && std::fabs(L[k] - r) <= opt.flat_rel * r) ++k;
-  if (k < static_cast<size_t>(opt.bad_init_flat_epochs) || k >= n) return std::nullopt;
-  const size_t last = std::min(n, k + static_cast<size_t>(opt.bad_init_drop_epochs));
-  for (size_t j = k; j < last; ++j) {
-    if (L[j] > (1.0 - opt.bad_init_drop) * r) continue;
-    return make("bad_init",
-                "train_loss stayed within " + pct(opt.flat_rel) + " of " + num(r) + " for " +
-                    epochs(in, 0, k - 1) + ", then fell to " + num(L[j]) + " by epoch " +
-                    std::to_string(ep(in, j)),
-                "check the weight initialisation (He/Xavier scale for the activation) and the input "
-                "normalisation: the first " + std::to_string(k) + " epochs made no progress",
-                ep(in, 0), ep(in, j));
-  }
-  return std::nullopt;
-}
-
-std::optional<Finding> check_plateau(const TrialRecord& in, const DiagnosisOptions& opt, const Vec& L,
-                                     const Vec& S) {
-  const size_t n = L.size();
-  if (n < static_cast<size_t>(std::max(opt.min_epochs, opt.plateau_epochs + 1)) || !(L[0] > 0))
-    return std::nullopt;
-  // suffix minima of the smoothed loss; the plateau starts at the first epoch p after which the
-  // loss never got flat_rel below S[p].
-  Vec suf(S);
-  for (size_t i = n - 1; i-- > 0;) suf[i] = std::min(S[i], suf[i + 1]);
-  size_t p = 0;
-  while (p < n && suf[p] < (1.0 - opt.flat_rel) * S[p]) ++p;
-  if (n - p < static_cast<size_t>(opt.plateau_epochs)) return std::nullopt;
-  if (L[0] - S[p] < opt.plateau_progress * L[0]) return std::nullopt;  // no early progress
-  double lr_peak = 0, lr_lo = std::numeric_limits<double>::infinity(), lr_hi = 0;
-  for (size_t i = 0; i < n; ++i) lr_peak = std::max(lr_peak, in.curves[i].lr);
-  for (size_t i = p; i < n; ++i) {
-    lr_lo = std::min(lr_lo, in.curves[i].lr);
-    lr_hi = std::max(lr_hi, in.curves[i].lr);
-  }
-  if (lr_lo < opt.lr_high_frac * lr_peak) return std::nullopt;  // decayed already
-  double acc_tail = 0;
-  for (size_t i = p; i < n; ++i) acc_tail += in.curves[i].train_acc / static_cast<double>(n - p);
-  if (acc_tail >= opt.plateau_max_train_acc) return std::nullopt;
-  const double gained = (S[p] - suf[p]) / S[p];
-  const std::string lr = lr_lo == lr_hi ? "at " + num(lr_lo) : "between " + num(lr_lo) + " and " + num(lr_hi);
-  return make("plateau",
-              "train_loss fell from " + num(L[0]) + " (epoch " + std::to_string(ep(in, 0)) + ") to " +
-                  num(S[p]) + " (epoch " + std::to_string(ep(in, p)) + ", " + std::to_string(opt.smooth_window) +
-                  "-epoch average), then improved by only " + pct(gained) + " over " + epochs(in, p, n - 1) +
-                  " while lr stayed " + lr,
-              "add learning-rate decay (a x0.1 step near epoch " + std::to_string(ep(in, p)) +
-                  ", or cosine): the lr is likely too high to settle lower",
-              ep(in, p), ep(in, n - 1));
-}
-
-std::optional<Finding> check_decay_too_early(const TrialRecord& in, const DiagnosisOptions& opt,
-                                             const Vec& L) {
-  const size_t n = L.size();
-  if (n < static_cast<size_t>(opt.min_epochs)) return std::nullopt;
-  if (!std::all_of(L.begin(), L.end(), [](double v) { return v > 0; })) return std::nullopt;
-  Vec lnL(n);
-  for (size_t i = 0; i < n; ++i) lnL[i] = std::log(L[i]);
-  const auto per_epoch = [](double rate) { return pct(1.0 - std::exp(-rate)) + "/epoch"; };
-  for (size_t s = 1; s < n; ++s) {
-    const double before = in.curves[s - 1].lr, after = in.curves[s].lr;
-    if (!(before > 0) || after * opt.decay_step_factor > before) continue;
-    const size_t pre = std::min(static_cast<size_t>(opt.decay_pre_epochs), s);
-    const size_t post = std::min(static_cast<size_t>(opt.decay_post_epochs), n - s);
-    if (pre < 3 || post < 3) continue;  // two points are one difference: noise
-    const double pre_rate = -slope(lnL, s - pre, s - 1);
-    const double post_rate = -slope(lnL, s, s + post - 1);
-    if (pre_rate < opt.decay_fast_rate || post_rate > opt.decay_flat_rate) continue;
-    return make("decay_too_early",
-                "lr dropped " + num(before / after) + "x at epoch " + std::to_string(ep(in, s)) + " (" +
-                    num(before) + " -> " + num(after) + ") while train_loss was falling " +
-                    per_epoch(pre_rate) + " (" + epochs(in, s - pre, s - 1) + "); over " +
-                    epochs(in, s, s + post - 1) + " it fell " + per_epoch(post_rate),
-                "decay later (move this step past epoch " + std::to_string(ep(in, s)) +
-                    ") or more gently, or start from a larger learning rate",
-                ep(in, s - pre), ep(in, s + post - 1));
-  }
-  return std::nullopt;
-}
-
-std::optional<Finding> check_overfitting(const TrialRecord& in, const DiagnosisOptions& opt, const Vec& L,
-                                         const Vec& S) {
-  const size_t n = L.size();
-  if (n < static_cast<size_t>(opt.min_epochs)) return std::nullopt;
-  const Vec va = column(in, [](const EpochRow& e) { return e.val_acc; });
-  const Vec ta = column(in, [](const EpochRow& e) { return e.train_acc; });
-  const Vec vl = column(in, [](const EpochRow& e) { return e.val_loss; });
-  const Vec V = smooth(va, opt.smooth_window), T = smooth(ta, opt.smooth_window);
-  const size_t min_after = static_cast<size_t>(std::max(1, opt.overfit_epochs));
-  const auto tail_from = [&](size_t b) { return n - std::min<size_t>(3, n - 1 - b); };
-  // training still improving since epoch b: accuracy up, or loss down while accuracy does not
-  // fall (a chaotic run at a huge lr can lower its loss while both accuracies drop: not overfitting)
-  const auto train_improves = [&](size_t b) {
-    const size_t t0 = tail_from(b);
-    const double acc_gain = mean(ta, t0, n - 1) - T[b];
-    return acc_gain >= opt.overfit_train_rise ||
-           (mean(L, t0, n - 1) <= (1.0 - opt.flat_rel) * S[b] && !(acc_gain <= -opt.overfit_train_rise));
-  };
-
-  // val_acc falling from its peak. The peak is found on the smoothed curve, then pinned to the
-  // raw epoch beside it, so the quoted numbers are in the curves and "after" counts real epochs.
-  const size_t b = argmax(V);
-  size_t pk = b;
-  for (size_t i = (b > 0 ? b - 1 : 0); i <= std::min(n - 1, b + 1); ++i)
-    if (va[i] > va[pk]) pk = i;
-  if (n - 1 - pk >= min_after) {
-    const size_t t0 = tail_from(pk);
-    const double v_end = mean(va, t0, n - 1);
-    if (V[b] - v_end >= opt.overfit_val_drop && slope(va, pk, n - 1) < 0 && train_improves(pk)) {
-      const double t_end = mean(ta, t0, n - 1);
-      return make("overfitting",
-                  "val_acc fell from " + num(va[pk]) + " (epoch " + std::to_string(ep(in, pk)) + ") to " +
-                      num(v_end) + " (mean of " + epochs(in, t0, n - 1) + ") while train_acc went from " +
-                      num(ta[pk]) + " to " + num(t_end) + "; the gap grew from " + num(ta[pk] - va[pk]) +
-                      " to " + num(t_end - v_end),
-                  "add regularisation (weight decay, dropout, augmentation) or more data; the "
-                  "checkpoint of epoch " + std::to_string(ep(in, pk)) + " is the one to keep",
-                  ep(in, pk), ep(in, n - 1));
-    }
-  }
-
-  // val_loss rising from its minimum
-  if (!all_finite(vl)) return std::nullopt;
-  const Vec VL = smooth(vl, opt.smooth_window);
-  const size_t m = argmin(VL);
-  size_t lo = m;
-  for (size_t i = (m > 0 ? m - 1 : 0); i <= std::min(n - 1, m + 1); ++i)
-    if (vl[i] < vl[lo]) lo = i;
-  if (n - 1 - lo >= min_after && VL[m] > 0) {
-    const size_t t0 = tail_from(lo);
-    const double l_end = mean(vl, t0, n - 1);
-    if (l_end >= (1.0 + opt.overfit_val_loss_rise) * VL[m] && slope(vl, lo, n - 1) > 0 && train_improves(lo)) {
-      return make("overfitting",
-                  "val_loss rose from " + num(vl[lo]) + " (epoch " + std::to_string(ep(in, lo)) + ") to " +
-                      num(l_end) + " (mean of " + epochs(in, t0, n - 1) + ") while train_loss fell from " +
-                      num(L[lo]) + " to " + num(mean(L, t0, n - 1)),
-                  "add regularisation (weight decay, dropout, augmentation) or more data; the "
-                  "checkpoint of epoch " + std::to_string(ep(in, lo)) + " is the one to keep",
-                  ep(in, lo), ep(in, n - 1));
-    }
-  }
-  return std::nullopt;
-}
-
-std::optional<Finding> check_underfitting(const TrialRecord& in, const SweepContext& ctx,
-                                          const DiagnosisOptions& opt, const Vec& L) {
-  const size_t n = L.size();
-  if (n < static_cast<size_t>(opt.min_epochs)) return std::nullopt;
-  // Not learning at all: the loss never left its start.
-  if (L[0] > 0) {
-    const size_t lo = argmin(L);
-    if (L[lo] >= (1.0 - opt.flat_rel) * L[0])
-      return make("underfitting",
-                  "train_loss never fell " + pct(opt.flat_rel) + " below epoch " + std::to_string(ep(in, 0)) +
-                      "'s " + num(L[0]) + " in " + std::to_string(n) + " epochs (lowest " + num(L[lo]) +
-                      " at epoch " + std::to_string(ep(in, lo)) + "): the network is not learning",
-                  "raise the learning rate (a flat loss means it is too low); check the initialisation "
-                  "and that the labels match the inputs",
-                  ep(in, 0), ep(in, n - 1));
-  }
-  if (!std::isfinite(ctx.best_val_acc)) return std::nullopt;
-  const Vec va = column(in, [](const EpochRow& e) { return e.val_acc; });
-  const Vec ta = column(in, [](const EpochRow& e) { return e.train_acc; });
-  const size_t best = argmax(va);
-  const double below = ctx.best_val_acc - va[best];
-  if (below < opt.underfit_below_best) return std::nullopt;
-  const size_t t0 = n - std::min<size_t>(3, n);
-  const double t_end = mean(ta, t0, n - 1), v_end = mean(va, t0, n - 1);
-  if (t_end - v_end > opt.underfit_gap) return std::nullopt;
-  return make("underfitting",
-              "train_acc " + num(t_end) + " and val_acc " + num(v_end) + " over " + epochs(in, t0, n - 1) +
-                  " (gap " + num(t_end - v_end) + "); the best val_acc " + num(va[best]) + " (epoch " +
-                  std::to_string(ep(in, best)) + ") is " + points(below) + " below the sweep's best " +
-                  num(ctx.best_val_acc),
-              "train longer or use a bigger model (wider or deeper); lower the regularisation",
-              ep(in, t0), ep(in, n - 1));
-}
-
-std::vector<Finding> check_update_ratio(const TrialRecord& in, const DiagnosisOptions& opt) {
-  struct Side {
-    std::string layers;
-    int from = 0, to = 0;
-  } high, low;
-  const auto note = [&](Side& side, const std::string& name, double med, size_t out, size_t of, int a, int b) {
-    side.layers += (side.layers.empty() ? "" : ", ") + name + " (median " + sci(med) + ", " +
-                   std::to_string(out) + " of " + std::to_string(of) + " epochs)";
-    side.from = side.from == 0 ? a : std::min(side.from, a);
-    side.to = std::max(side.to, b);
-  };
-  for (size_t j = 0; j < in.layer_names.size(); ++j) {
-    Vec v;
-    size_t n_hi = 0, n_lo = 0;
-    int hi_a = 0, hi_b = 0, lo_a = 0, lo_b = 0;
-    for (size_t i = 0; i < in.update_ratio.size(); ++i) {
-      if (j >= in.update_ratio[i].size() || !std::isfinite(in.update_ratio[i][j])) continue;
-      const double r = in.update_ratio[i][j];
-      v.push_back(r);
-      const int e = ep(in, i);
-      if (r > opt.ratio_high) {
-        ++n_hi;
-        if (!hi_a) hi_a = e;
-        hi_b = e;
-      } else if (r < opt.ratio_low) {
-        ++n_lo;
-        if (!lo_a) lo_a = e;
-        lo_b = e;
-      }
-    }
-    if (v.empty()) continue;
-    const double most = opt.ratio_epoch_frac * static_cast<double>(v.size());
-    if (static_cast<double>(n_hi) > most) note(high, in.layer_names[j], median(v), n_hi, v.size(), hi_a, hi_b);
-    else if (static_cast<double>(n_lo) > most) note(low, in.layer_names[j], median(v), n_lo, v.size(), lo_a, lo_b);
-  }
-  std::vector<Finding> out;
-  if (!high.layers.empty())
-    out.push_back(make("update_ratio",
-                       "update/weight ratio above " + sci(opt.ratio_high) + " (healthy ~1e-3) for " + high.layers,
-                       "lower the learning rate: updates this large churn the weights (or these weights "
-                       "start too small)",
-                       high.from, high.to));
-  if (!low.layers.empty())
-    out.push_back(make("update_ratio",
-                       "update/weight ratio below " + sci(opt.ratio_low) + " (healthy ~1e-3) for " + low.layers,
-                       "raise the learning rate, or look for vanishing gradients in these layers",
-                       low.from, low.to));
-  return out;
-}
-
-// The trial's error, on one line and at most 200 characters.
-Finding failed(const TrialRecord& in) {
-  std::string err = in.error.substr(0, in.error.find('\n'));
-  if (err.size() > 200) err = err.substr(0, 197) + "...";
-  const size_t n = in.curves.size();
-  return make("failed",
-              "the trial failed after " + std::to_string(n) + " epoch" + (n == 1 ? "" : "s") +
-                  (err.empty() ? std::string(", with no error recorded") : ": " + err),
-              "read its error and log (hypersweep show FILE --trial ID) and fix the command, the "
-              "config or the data; its curves are not read",
-              n > 0 ? ep(in, 0) : 0, n > 0 ? ep(in, n - 1) : 0);
-}
-
-std::optional<Finding> check_too_short(const TrialRecord& in, const DiagnosisOptions& opt) {
-  const size_t n = in.curves.size();
-  if (n >= static_cast<size_t>(opt.min_epochs)) return std::nullopt;
-  if (in.status == TrialStatus::kPruned && n > 0)  // short by design: the sweep stopped it
-    return make("pruned",
-                "stopped by the sweep's pruner after epoch " + std::to_string(ep(in, n - 1)) +
-                    (in.decision.empty() ? std::string() : " (" + in.decision + ")") +
-                    ": too few epochs to read trends, and none needed",
-                "none: it compared badly with the other trials where it stopped", ep(in, 0),
-                ep(in, n - 1));
-  const std::string advice = "train at least " + std::to_string(opt.min_epochs) +
-                             " epochs for the curves to be read (a command: print a line per epoch)";
-  if (n == 0)
-    return make("too_short", "no epochs recorded (status " + std::string(status_name(in.status)) + "): nothing to read",
-                advice, 0, 0);
-  return make("too_short",
-              "only " + std::to_string(n) + " epoch" + (n > 1 ? "s" : "") + " recorded, fewer than " +
-                  std::to_string(opt.min_epochs) + ": no NaN/inf, but too few to read trends",
-              advice, ep(in, 0), ep(in, n - 1));
-}
-
-Finding healthy(const TrialRecord& in) {
-  const size_t n = in.curves.size();
-  const Vec va = column(in, [](const EpochRow& e) { return e.val_acc; });
-  const size_t b = argmax(va);
-  return make("healthy",
-              "nothing flagged over " + epochs(in, 0, n - 1) + ": train_loss " + num(in.curves[0].train_loss) +
-                  " -> " + num(in.curves[n - 1].train_loss) + ", best val_acc " + num(va[b]) + " (epoch " +
-                  std::to_string(ep(in, b)) + ")",
-              "", ep(in, 0), ep(in, n - 1));
+  double gap = 0;
+  for (size_t i = n - std::min<size_t>(3, n); i < n; ++i)
+    gap += (in.curves[i].train_acc - in.curves[i].val_acc) / static_cast<double>(std::min<size_t>(3, n));
+  if (!(gap >= opt.overfit_gap)) return;
+  out->erase(std::remove_if(out->begin(), out->end(), [](const Finding& f) { return f.label == "plateau"; }),
+             out->end());
+  out->push_back(std::move(over));
 }
 
 }  // namespace
@@ -542,16 +82,26 @@ std::vector<Finding> diagnose(const TrialRecord& in, const SweepContext& ctx, co
     return out;
   }
   add(div);
+  UpdateRatioFindings ratios = check_update_ratio(in, opt);
   if (!div) {  // after a divergence the rest of the curve is noise
     const Vec L = column(in, [](const EpochRow& e) { return e.train_loss; });
     const Vec S = smooth(L, opt.smooth_window);
     add(check_bad_init(in, opt, L));
     add(check_plateau(in, opt, L, S));
     add(check_decay_too_early(in, opt, L));
-    add(check_overfitting(in, opt, L, S));
-    add(check_underfitting(in, ctx, opt, L));
+    const bool explained = !out.empty() || check_initial_loss(in, opt);
+    const bool plateau =
+        std::any_of(out.begin(), out.end(), [](const Finding& f) { return f.label == "plateau"; });
+    std::optional<Finding> over = check_overfitting(in, opt, L, S);
+    if (!over) over = check_overfit_gap(in, opt);
+    std::optional<Finding> under = check_underfitting(in, ctx, opt, L, ratios.high.has_value());
+    if (under && over) resolve_fit(&*under, *over);  // `over` goes (and `under` too when explained)
+    else if (over && plateau) resolve_plateau(&out, std::move(*over), in, opt);
+    else add(std::move(over));
+    if (!explained) add(std::move(under));
   }
-  for (Finding& f : check_update_ratio(in, opt)) out.push_back(std::move(f));
+  add(std::move(ratios.high));
+  add(std::move(ratios.low));
   add(check_initial_loss(in, opt));
   if (!div) add(check_too_short(in, opt));
   if (out.empty()) out.push_back(healthy(in));

@@ -11,9 +11,11 @@
 //   diverged         NaN/inf loss, status "diverged", or the training loss exploding: lr too high
 //   bad_init         flat from the start, then a sudden drop: the first epochs were wasted
 //   plateau          early progress, then flat for many epochs at a still-high lr: add lr decay
-//   decay_too_early  the loss was still falling fast when an lr step came, and flattened right there
-//   overfitting      val_acc falls (or val_loss rises) while training keeps improving
-//   underfitting     no train/val gap and accuracy well below the sweep's best (or no learning)
+//   decay_too_early  the loss was still falling fast when an lr step came, and flattened right
+//   there overfitting      val_acc falls (or val_loss rises) while training keeps improving, or
+//                    val_acc stalls below a large and growing train/val gap
+//   underfitting     no train/val gap and accuracy well below the sweep's best (or no learning),
+//                    with no other curve label to explain it: the label of last resort
 //   update_ratio     a layer's ||lr dW|| / ||W|| far from ~1e-3 in most epochs
 //   initial_loss     the loss before any update far from ln(C)
 //   too_short        fewer than min_epochs epochs (none at all included): too few to read trends
@@ -32,21 +34,40 @@
 
 #include <cmath>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "analysis/finding.h"
 #include "analysis/initial_loss.h"
+#include "search/space.h"
 #include "trial/record.h"
 
 namespace hs {
 
 // What a trial is compared with: the sweep around it.
 struct SweepContext {
+  SweepContext() = default;
+  SweepContext(double best, std::vector<std::string> names = {})
+      : best_val_acc(best), params(std::move(names)) {}
+
   double best_val_acc = NAN;  // the sweep's best validation accuracy; NaN: unknown
+  // The space's parameter names, in TrialRecord::params order: a trial's own weight_decay and
+  // dropout are read from there (regularisation_of), so that advice never says to lower one that
+  // is already zero. Empty: the trials' values are unknown.
+  std::vector<std::string> params;
 };
 
-// The best finite val_acc of any epoch of any trial (NaN when there is none).
-SweepContext sweep_context(const std::vector<TrialRecord>& trials);
+// The best finite val_acc of any epoch of any trial (NaN when there is none), and the names of
+// `space`'s parameters.
+SweepContext sweep_context(const std::vector<TrialRecord>& trials, const SearchSpace& space = {});
+
+// A trial's regularisation, read from its parameters by their names in ctx.params. NaN: not a
+// parameter of the space (the sweep's base config holds it, which the diagnosis does not read).
+struct Regularisation {
+  double weight_decay = NAN;
+  double dropout = NAN;
+};
+Regularisation regularisation_of(const TrialRecord& in, const SweepContext& ctx);
 
 // Every threshold of diagnose(). Fractions are of 1 (0.05 = 5%), accuracies in [0, 1].
 struct DiagnosisOptions {
@@ -73,18 +94,34 @@ struct DiagnosisOptions {
   // ...at least this many epochs after the minimum (one bad epoch is not a trend).
   int rise_min_epochs = 2;
 
+  // A dead network (every layer's update ratio below this in most epochs, the loss at chance,
+  // after a blow-up in epoch 1: see diagnose()) diverged at the start. 1e-6 is 1000x below a
+  // healthy ratio; the corpus's dead runs sit at 1e-7-1e-9, its lr 200x too low at 3e-5-1e-4.
+  double dead_ratio = 1e-6;
+  // The blow-up: epoch 1's largest update ratio above this. The corpus's runs at 100x a good lr
+  // (seeds 1-32) reached 0.031-0.2 before dying; its 3-unit networks, whose units can all die at
+  // an ordinary lr, 0.0015-0.032, and above 0.025 in 1 of 64 runs. 2.5x ratio_high keeps the two
+  // apart where ratio_high alone called 4 of the small networks diverged.
+  double dead_blowup_ratio = 0.025;
+
   // --- bad_init ---
   // At least this many leading epochs within flat_rel of the starting level...
   int bad_init_flat_epochs = 3;
   // ...then within bad_init_drop_epochs epochs the loss falls this fraction below that level.
-  // 25% in two epochs is far faster than the flat stretch moved: a sudden drop, not a slow start.
+  // 25% in three epochs is far faster than the flat stretch moved (under 5% in 3+ epochs): a
+  // sudden drop, not a slow start. (Two epochs missed the corpus's tiny inits whose escape takes
+  // an epoch longer to gather speed: 2.27, 2.17, 1.80, 1.56.)
   double bad_init_drop = 0.25;
-  int bad_init_drop_epochs = 2;
+  int bad_init_drop_epochs = 3;
 
   // --- plateau ---
   // The plateau: the longest tail of at least plateau_epochs epochs over which the smoothed train
   // loss never improved by flat_rel. Five epochs without 5% progress is a stall, not noise.
   int plateau_epochs = 5;
+  // The stall is read on a moving average this wide (odd; at least smooth_window): it lasts 5+
+  // epochs, so a 5-epoch average loses nothing of it and leaves less of the noise a bouncing loss
+  // has (with 3, one dip 5% below by chance in a noisy tail hid the plateau in 4 of 10 draws).
+  int plateau_smooth = 5;
   // Early progress first: the loss fell at least this fraction of epoch 1's before the tail
   // (otherwise it never learned; see underfitting).
   double plateau_progress = 0.2;
@@ -94,6 +131,22 @@ struct DiagnosisOptions {
   // Unless train_acc is already this high through the tail: a fitted training set has nothing
   // left to gain from decay.
   double plateau_max_train_acc = 0.99;
+  // And the tail is noisy: the train loss strays from its smoothed curve by at least this
+  // fraction on average (mean |L - S| / S). An lr too high to settle makes the loss jump epoch to
+  // epoch (0.02-0.09 on the corpus's runs at 10x a good lr); a small network or strong weight
+  // decay that has converged sits still (below 0.012 there): that is underfitting, not a plateau
+  // that decay would lower.
+  double plateau_noise = 0.015;
+  // Or the noisy form, for a loss that bounces too much to hold a 5-epoch stall: over the second
+  // half of the epochs the train loss rose epoch over epoch by more than plateau_rise at least
+  // plateau_rises times, and its plateau_smooth-epoch average gained less than
+  // plateau_noisy_gain from the half's start to the end. On the corpus's runs (seeds 1-16), a
+  // good lr and a too-small one rose more than 3% at most once in a second half; an lr just below
+  // divergence twice or more in 31 of 32 runs, while still gaining 0-20%, against 25-60% for the
+  // healthy runs, whose averages still fall.
+  double plateau_rise = 0.03;
+  int plateau_rises = 2;
+  double plateau_noisy_gain = 0.2;
 
   // --- decay_too_early ---
   // An lr decay step: an epoch whose lr is at most 1/decay_step_factor of the previous one's
@@ -104,26 +157,45 @@ struct DiagnosisOptions {
   // per epoch over up to decay_pre_epochs epochs (at least 3)...
   int decay_pre_epochs = 4;
   double decay_fast_rate = 0.03;  // 3%/epoch: clearly still learning at the old lr
-  // ...and no faster than this over up to decay_post_epochs epochs from the step (at least 3).
+  // ...and no faster than this over up to decay_post_epochs epochs after the step's epoch (at
+  // least 3; the step's own epoch is left out: its mean loss trails the weights by half an epoch).
   int decay_post_epochs = 4;
-  double decay_flat_rate = 0.01;  // 1%/epoch: as flat as the plateau rule's 5% over 5 epochs
+  // 2%/epoch: at a 100x smaller lr the corpus's too-early steps still creep 0.5-1.5%/epoch, down
+  // from 20-40%/epoch before the step.
+  double decay_flat_rate = 0.02;
 
   // --- overfitting ---
   // At least this many epochs after the smoothed val_acc peak (or val_loss minimum).
   int overfit_epochs = 3;
   // val_acc (mean of the last epochs, up to 3) at least this far below its smoothed peak:
-  // one point. Validation noise on 10k samples is ~0.3 points, smoothed less.
+  // one point. Validation noise on 10k samples is ~0.3 points, smoothed less...
   double overfit_val_drop = 0.01;
+  // ...and at least this many times the val_acc's own epoch-to-epoch noise (its standard
+  // deviation, from the median residual against its 3-epoch average): on 600 validation samples
+  // one epoch's accuracy wobbles by 1.5-2 points, and a 3-point dip is two draws of that, not a
+  // trend. 2.5, not 2: the peak is the best of several noisy epochs, biased up by about one
+  // deviation itself.
+  double overfit_noise_z = 2.5;
   // Or val_loss at least this fraction above its smoothed minimum.
   double overfit_val_loss_rise = 0.10;
   // Meanwhile training improves: train_acc up by this much, or train_loss down by flat_rel.
   double overfit_train_rise = 0.01;
+  // Or the memorising form: over the last half of the epochs (at least overfit_epochs) train_acc
+  // rose by overfit_train_rise while val_acc stalled (its smoothed curve never more than the drop
+  // rule's margin, overfit_val_drop or overfit_noise_z times its noise, above where the half
+  // began), and the train/val gap at the end is at least overfit_gap. Ten points: the corpus's
+  // healthy runs end with gaps of 2-7 points, its small-set runs with 15-25.
+  double overfit_gap = 0.10;
 
   // --- underfitting ---
   // The trial's best val_acc at least this far below the sweep's best: 5 points.
   double underfit_below_best = 0.05;
-  // And train_acc - val_acc over the last (up to 3) epochs at most this: no gap to speak of.
+  // And train_acc - val_acc over the last (up to 3) epochs at most this: no gap to speak of...
   double underfit_gap = 0.02;
+  // ...or at most this fraction of how far the trial is below the sweep's best: closing a gap
+  // of 3 points would leave a trial 9 points below the best still 6 below, so the gap is not what
+  // holds it back (strong weight decay on the corpus: gaps of 2-3 points, 8-9 below).
+  double underfit_gap_frac = 0.5;
   // (A train loss that never moved flat_rel from its start over min_epochs epochs fires too.)
 
   // --- update_ratio ---
@@ -143,7 +215,21 @@ struct DiagnosisOptions {
 // above (at most one per label, except update_ratio: one for layers too high, one for too low);
 // "healthy" only when nothing else fired. A failed trial gets "failed" (and a divergence, if
 // its curves show one), nothing else. After a divergence the curves say nothing more, so only
-// initial_loss and update_ratio are read besides.
+// initial_loss and update_ratio are read besides. A network whose updates are below dead_ratio
+// in most epochs while its loss stays at chance, after updates above ratio_high in epoch 1, died
+// in a blow-up: diverged_at_start.
+// Labels that contradict each other on the same epochs become one finding with one piece of
+// advice:
+//   - underfitting beside bad_init, plateau, decay_too_early or initial_loss is dropped: they say
+//     why the accuracy is low, and what to change;
+//   - underfitting beside overfitting is one underfitting finding that quotes the falling val_acc
+//     (with no train/val gap a falling val_acc is no memorising: more regularisation would not
+//     help);
+//   - overfitting beside plateau is dropped (an lr too high to settle shakes the val curves too;
+//     decay comes first), unless the train/val gap at the end is overfit_gap or more (memorising
+//     holds val_acc down: the plateau is dropped instead).
+// Advice to lower the regularisation names what the trial has (regularisation_of), never one that
+// is zero; and underfitting never advises raising an lr whose updates are too large already.
 // REQUIRES: opt.smooth_window odd and >= 1 (an even width is rounded up).
 std::vector<Finding> diagnose(const TrialRecord& in, const SweepContext& ctx,
                               const DiagnosisOptions& opt = {});

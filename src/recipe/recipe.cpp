@@ -27,6 +27,50 @@ std::vector<TrialRecord> by_id(std::vector<TrialRecord> v) {
   return v;
 }
 
+// Step 4's report: the grid, the trials that go on, and where the best lr sits among every lr
+// tried so far (steps 3 and 4).
+std::string coarse_report(const LrFindResult& r3, const std::vector<TrialRecord>& coarse,
+                          const std::vector<std::pair<double, double>>& picks,
+                          const RecipeOptions& o) {
+  std::string report = "Coarse grid around lr " + num(r3.best_lr) + ": " +
+                       std::to_string(coarse.size()) + " trials of lr x weight_decay, " +
+                       std::to_string(o.coarse.epochs) + " epochs each at a constant lr.";
+  if (picks.empty())
+    return report + " No trial completed: every one diverged or failed. Lower the learning rates "
+                    "(coarse_lr_factors) or look at the trials' errors.";
+  report += " The best " + std::to_string(picks.size()) + " by validation accuracy go on:";
+  for (const auto& [lr, wd] : picks) report += " (lr " + num(lr) + ", weight_decay " + num(wd) + ")";
+  report += ".";
+  std::vector<LrTried> tried = lrs_tried(r3.trials);
+  for (const LrTried& t : lrs_tried(coarse)) tried.push_back(t);
+  const double best_lr = picks.front().first;
+  if (const std::string e = lr_edge_text(best_lr, lr_edge(best_lr, tried),
+                                         "give coarse_lr_factors reaching further that way");
+      !e.empty())
+    report += " The best " + e;
+  return report;
+}
+
+// Step 5's report: each trial, the best and those tied with it (trial/tie.h) marked.
+std::string refine_report(const std::vector<TrialRecord>& refine, const RecipeOptions& o) {
+  std::string report = "Refined " + std::to_string(refine.size()) + " configurations for " +
+                       std::to_string(o.refine.epochs) + " epochs at a constant lr:";
+  const std::vector<const TrialRecord*> tied = tied_with_best(refine);
+  for (const TrialRecord& r : refine) {
+    const auto at = std::find(tied.begin(), tied.end(), &r);
+    report += " trial " + std::to_string(r.id) + " " + status_name(r.status) +
+              ", validation accuracy " + num(100 * r.best_metric) + "% at epoch " +
+              std::to_string(r.best_epoch) +
+              (at == tied.begin() ? " (the best)" : at != tied.end() ? " (tied with the best)" : "") +
+              ";";
+  }
+  report.back() = '.';
+  if (tied.size() > 1)
+    report += " Tied: within one standard error of the best's validation accuracy, a difference "
+              "the validation set cannot tell from noise.";
+  return report;
+}
+
 // A step's records by id, or nullopt when a signal stopped it.
 using StepRecords = std::optional<std::vector<TrialRecord>>;
 
@@ -248,17 +292,7 @@ Result<RecipeOutcome> RecipeRun::steps_3_to_6() {
   if (!t4) return t4.error();
   if (!*t4) return interrupted(4);
   const auto picks = best_few(**t4, o_.refine.top);
-  std::string report = "Coarse grid around lr " + num(r3.best_lr) + ": " +
-                       std::to_string((*t4)->size()) + " trials of lr x weight_decay, " +
-                       std::to_string(o_.coarse.epochs) + " epochs each at a constant lr.";
-  if (picks.empty()) {
-    report += " No trial completed: every one diverged or failed. Lower the learning rates "
-              "(coarse_lr_factors) or look at the trials' errors.";
-  } else {
-    report += " The best " + std::to_string(picks.size()) + " by validation accuracy go on:";
-    for (const auto& [lr, wd] : picks) report += " (lr " + num(lr) + ", weight_decay " + num(wd) + ")";
-    report += ".";
-  }
+  std::string report = coarse_report(r3, **t4, picks, o_);
   RecipeStepOut s4;
   s4.group = kRecipeSteps[3];
   s4.results_path = path(4);
@@ -272,13 +306,7 @@ Result<RecipeOutcome> RecipeRun::steps_3_to_6() {
   auto t5 = sweep_step(5, refine_sweep_text(base_, picks, o_));
   if (!t5) return t5.error();
   if (!*t5) return interrupted(5);
-  report = "Refined " + std::to_string((*t5)->size()) + " configurations for " +
-           std::to_string(o_.refine.epochs) + " epochs at a constant lr:";
-  for (const TrialRecord& r : **t5)
-    report += " trial " + std::to_string(r.id) + " " + status_name(r.status) +
-              ", validation accuracy " + num(100 * r.best_metric) + "% at epoch " +
-              std::to_string(r.best_epoch) + ";";
-  report.back() = '.';
+  report = refine_report(**t5, o_);
   RecipeStepOut s5;
   s5.group = kRecipeSteps[4];
   s5.results_path = path(5);
@@ -286,7 +314,11 @@ Result<RecipeOutcome> RecipeRun::steps_3_to_6() {
   say(report);
 
   say("step 6/6: diagnosis and recommendation");
-  out_.recommendation = recommend(base_, setup_.config_name, **t5, **t4, o_);
+  auto recommended = recommend({setup_.config_name, setup_.file_text, setup_.recommended, base_},
+                               **t5, **t4,
+                               lrs_tried(r3.trials), o_);
+  if (!recommended) return recommended.error();
+  out_.recommendation = std::move(*recommended);
   const Recommendation& rec = out_.recommendation;
   RecipeStepOut s6;
   s6.group = kRecipeSteps[5];
@@ -296,6 +328,10 @@ Result<RecipeOutcome> RecipeRun::steps_3_to_6() {
                 {"best_val_acc", rec.best_val_acc},
                 {"lr", rec.lr},
                 {"weight_decay", rec.weight_decay}};
+  if (rec.tied.size() > 1) {  // text, which the report lists with the step's facts
+    std::string& ids = s6.text["tied_trials"];
+    for (int64_t id : rec.tied) ids += (ids.empty() ? "" : ", ") + std::to_string(id);
+  }
   finish_step(std::move(s6), rec.verdict, rec.report);
   if (!rec.ok) return stop_at(6, rec.verdict);
   if (Status st = write_file_atomically(setup_.recommended, rec.config); !st) return st.error();

@@ -39,6 +39,8 @@ namespace hs {
 struct RecipeSetup {
   std::string config_name;   // the config file, for messages
   std::string config_text;   // TrainConfig::text(): what the recipe file keeps and hashes
+  std::string file_text;     // the config file as read: the recommended config is it plus the
+                             // changed keys ("": none, every key a change)
   TrainOptions base;         // the user's config, resolved (threads as rank 0 runs steps 1-2)
   RecipeOptions options;
   std::string out;           // the recipe file; its step files go in <out>.steps/

@@ -1,11 +1,14 @@
 #include "recipe/recommend.h"
 
 #include <algorithm>
+#include <map>
 
 #include "analysis/diagnosis.h"
 #include "config/config.h"
+#include "config/table.h"
 #include "recipe/step_sweeps.h"
 #include "recipe/text.h"
+#include "trial/tie.h"
 
 namespace hs {
 
@@ -13,32 +16,90 @@ using recipe_text::num;
 
 namespace {
 
-// What the winner's curves say, and where it sits in the coarse grid: at an edge, the best value
-// may lie beyond it.
-std::string advice(const TrialRecord& best, const Recommendation& rec,
-                   const std::vector<TrialRecord>& refine, const std::vector<TrialRecord>& coarse) {
+// A changed key of the recommended config: its `key = value` line (as to_toml writes it) and why.
+struct KeyChange {
+  std::string key, line, why;
+};
+
+// to_toml's lines as (key, line), in its order.
+std::vector<std::pair<std::string, std::string>> toml_lines(const TrainOptions& opt) {
+  std::vector<std::pair<std::string, std::string>> out;
+  const std::string t = to_toml(opt);
+  for (size_t pos = 0; pos < t.size();) {
+    size_t end = t.find('\n', pos);
+    if (end == std::string::npos) end = t.size();
+    const std::string line = t.substr(pos, end - pos);
+    if (const size_t eq = line.find(" = "); eq != std::string::npos)
+      out.emplace_back(line.substr(0, eq), line);
+    pos = end + 1;
+  }
+  return out;
+}
+
+// The net count of '[' over ']' on a line outside strings and comments: a value that goes on
+// over the next lines (a multi-line array) leaves it above 0.
+int open_brackets(const std::string& line) {
+  int n = 0;
+  char quote = 0;
+  for (char c : line) {
+    if (quote) {
+      if (c == quote) quote = 0;
+    } else if (c == '"' || c == '\'') {
+      quote = c;
+    } else if (c == '#') {
+      break;
+    } else {
+      n += c == '[' ? 1 : c == ']' ? -1 : 0;
+    }
+  }
+  return n;
+}
+
+// `text` with each change's line in place of the line(s) that gave its key in [train], or added
+// after [train]'s last key (with a [train] table added when the file has none); every other line
+// as it was. Errors: the text's TOML syntax (its line).
+Result<std::string> with_changes(const std::string& text, const std::string& name,
+                                 const std::vector<KeyChange>& changes) {
+  auto entries = read_table(text, name, "train");
+  if (!entries) return entries.error();
+  std::vector<std::string> lines;
+  for (size_t pos = 0; pos < text.size();) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string::npos) end = text.size();
+    lines.push_back(text.substr(pos, end - pos));
+    pos = end + 1;
+  }
+  std::vector<bool> dropped(lines.size());  // a replaced value's lines after its first
+  int last = 0;  // 1-based line of [train]'s last key (0: none)
+  for (const TableEntry& e : *entries) last = std::max(last, e.value.line);
+  std::vector<std::string> added;
+  for (const KeyChange& c : changes) {
+    const std::string out = c.line + "  # recipe: " + c.why;
+    auto it = std::find_if(entries->begin(), entries->end(),
+                           [&](const TableEntry& e) { return e.key == c.key; });
+    if (it == entries->end()) {
+      added.push_back(out);
+      continue;
+    }
+    const size_t at = static_cast<size_t>(it->value.line) - 1;
+    size_t end = at;  // the value's last line
+    for (int open = open_brackets(lines[at]); open > 0 && end + 1 < lines.size();)
+      open += open_brackets(lines[++end]);
+    lines[at] = out;
+    for (size_t k = at + 1; k <= end; ++k) dropped[k] = true;
+    last = std::max(last, static_cast<int>(end) + 1);
+  }
+  if (last == 0 && !added.empty()) {
+    lines.push_back("[train]");
+    dropped.push_back(false);
+    last = static_cast<int>(lines.size());
+  }
   std::string s;
-  bool overfitting = false;
-  for (const Finding& f : diagnose(best, sweep_context(refine))) {
-    overfitting = overfitting || f.label == "overfitting";
-    s += " Its curves: " + f.label + ": " + f.evidence;
-    if (!s.empty() && s.back() != '.') s += '.';
-    if (!f.advice.empty()) s += " " + f.advice + (f.advice.back() == '.' ? "" : ".");
+  for (size_t k = 0; k <= lines.size(); ++k) {
+    if (k == static_cast<size_t>(last))
+      for (const std::string& a : added) s += a + "\n";
+    if (k < lines.size() && !dropped[k]) s += lines[k] + "\n";
   }
-  double lr_lo = rec.lr, lr_hi = rec.lr, wd_hi = rec.weight_decay;
-  for (const TrialRecord& r : coarse) {
-    if (r.params.size() < 2) continue;
-    lr_lo = std::min(lr_lo, param_double(r.params[0]));
-    lr_hi = std::max(lr_hi, param_double(r.params[0]));
-    wd_hi = std::max(wd_hi, param_double(r.params[1]));
-  }
-  if (lr_lo < lr_hi && (rec.lr == lr_lo || rec.lr == lr_hi))
-    s += " Its lr is at the " + std::string(rec.lr == lr_hi ? "top" : "bottom") +
-         " of the coarse grid, so a better one may lie beyond: run the recipe again with "
-         "coarse_lr_factors reaching further that way.";
-  if (overfitting && rec.weight_decay == wd_hi && wd_hi > 0)
-    s += " It overfits with the largest weight decay tried: try larger ones (coarse_weight_decays), "
-         "dropout, or more data.";
   return s;
 }
 
@@ -60,57 +121,168 @@ std::string comment_lines(const std::string& text) {
   return out;
 }
 
-// The recommended config: the user's with the recipe's lr and weight_decay, the report on top.
-std::string recommended_config(const TrainOptions& base, const std::string& config_name,
-                               const Recommendation& rec, const RecipeOptions& o) {
-  TrainOptions opt = base;
-  opt.lr = rec.lr;
-  opt.optim.weight_decay = rec.weight_decay;
-  opt.epochs = std::max(base.epochs, o.refine.epochs);
-  opt.threads = 0;
-  return "# The configuration `hypersweep recipe " + config_name +
-         "` recommends: your config with the recipe's lr and weight_decay\n"
-         "# (refine step trial " + std::to_string(rec.best_id) + ", validation accuracy " +
-         num(100 * rec.best_val_acc) + "% after " + std::to_string(o.refine.epochs) +
-         " epochs at a constant lr).\n"
-         "# Train it:  hypersweep train <this file>\n#\n" +
-         comment_lines(rec.report) + to_toml(opt);
+// The recommended options and why each of the recipe's own changes was made.
+struct Recommended {
+  TrainOptions opt;
+  std::map<std::string, std::string> why;  // by key; a key not here came from --set
+};
+
+// The path keys the user's file gives relative, when the recommended file is written in another
+// folder: a relative path resolves against the folder of the file that gives it, so there they
+// must be written absolute (as to_toml writes them).
+Result<std::vector<std::string>> relative_paths(const RecipeConfig& c) {
+  std::vector<std::string> keys;
+  if (config_folder(c.out) == config_folder(c.name)) return keys;
+  auto entries = read_table(c.file_text, c.name, "train");
+  if (!entries) return entries.error();
+  for (const TableEntry& e : *entries) {
+    const bool path = std::any_of(train_keys().begin(), train_keys().end(), [&](const KeyInfo& k) {
+      return e.key == k.key && std::string_view(k.type) == "path";
+    });
+    if (path && e.value.kind == TableValue::Kind::kString && !e.value.string.empty() &&
+        e.value.string.front() != '/')
+      keys.push_back(e.key);
+  }
+  return keys;
+}
+
+// The recommended config: the summary on top, then the user's file with every key whose value
+// differs from the file's own, each marked with why. Errors: the file's text does not load.
+Result<std::string> recommended_config(const RecipeConfig& c, const Recommended& r,
+                                       const std::string& report) {
+  TrainConfig file;
+  if (!c.file_text.empty())
+    if (Status st = file.load_text(c.file_text, c.name, config_folder(c.name)); !st)
+      return st.error();
+  auto own = file.finish();
+  if (!own) return own.error();
+  TrainOptions opt = r.opt;
+  opt.threads = own->threads;  // how many threads is the machine's business, not the recipe's
+  auto moved = relative_paths(c);
+  if (!moved) return moved.error();
+  const auto was = toml_lines(*own);
+  std::vector<KeyChange> changes;
+  for (const auto& [key, line] : toml_lines(opt)) {
+    auto w = std::find_if(was.begin(), was.end(), [&](const auto& kv) { return kv.first == key; });
+    if (std::find(moved->begin(), moved->end(), key) != moved->end()) {
+      changes.push_back({key, line, "absolute: this file is not in " + c.name + "'s folder"});
+      continue;
+    }
+    if (w != was.end() && w->second == line) continue;
+    auto why = r.why.find(key);
+    const std::string before = w == was.end() ? "" : w->second.substr(w->second.find(" = ") + 3);
+    changes.push_back({key, line,
+                       (why == r.why.end() ? std::string("given to hypersweep recipe with --set")
+                                           : why->second) +
+                           (before.empty() ? "" : " (was " + before + ")")});
+  }
+  auto body = with_changes(c.file_text, c.name, changes);
+  if (!body) return body.error();
+  return comment_lines("The configuration `hypersweep recipe " + c.name + "` recommends: " +
+                       c.name + " with the keys marked \"# recipe:\" changed.") +
+         "# Train it:  hypersweep train <this file>\n#\n" + comment_lines(report) + "\n" + *body;
+}
+
+bool has_label(const std::vector<Finding>& findings, const char* label) {
+  return std::any_of(findings.begin(), findings.end(),
+                     [&](const Finding& f) { return f.label == label; });
+}
+
+// Step 5's ranking with its ties, and the pick among them.
+std::string ranking_text(const std::vector<const TrialRecord*>& tied, const TrialRecord& pick) {
+  const TrialRecord& best = *tied.front();
+  std::string s = "Best of the refine step: trial " + std::to_string(best.id) + ", validation "
+                  "accuracy " + num(100 * best.best_metric) + "%.";
+  if (tied.size() == 1) return s;
+  s += " Within one standard error of it (" +
+       num(100 * accuracy_se(best.best_metric, best.val_samples)) + " points on " +
+       std::to_string(best.val_samples) + " validation samples), so tied with it:";
+  for (size_t k = 1; k < tied.size(); ++k)
+    s += " trial " + std::to_string(tied[k]->id) + " (" + num(100 * tied[k]->best_metric) + "%)" +
+         (k + 1 < tied.size() ? "," : ".");
+  return s + " Of tied trials the recipe takes the most regularised (the largest weight_decay, "
+             "then the smaller lr): trial " + std::to_string(pick.id) + ".";
 }
 
 }  // namespace
 
-Recommendation recommend(const TrainOptions& base, const std::string& config_name,
-                         const std::vector<TrialRecord>& refine,
-                         const std::vector<TrialRecord>& coarse, const RecipeOptions& o) {
+Result<Recommendation> recommend(const RecipeConfig& config, const std::vector<TrialRecord>& refine,
+                                 const std::vector<TrialRecord>& coarse,
+                                 const std::vector<LrTried>& lr_find, const RecipeOptions& o) {
   Recommendation rec;
-  const TrialRecord* best = nullptr;
-  for (const TrialRecord& r : refine)
-    if (ranks(r) && (!best || r.best_metric > best->best_metric)) best = &r;
-  if (!best) {
+  const std::vector<const TrialRecord*> tied = tied_with_best(refine);
+  if (tied.empty()) {
     rec.verdict = "no_trial";
     rec.report = "No trial of the refine step completed (every one diverged or failed), so there "
                  "is nothing to recommend: look at the coarse grid's curves, and try lower "
                  "learning rates.";
     return rec;
   }
+  const TrialRecord& best = *pick_among_tied(tied);
   rec.ok = true;
   rec.verdict = "ok";
-  rec.best_id = best->id;
-  rec.best_val_acc = best->best_metric;
-  rec.lr = param_double(best->params[0]);
-  rec.weight_decay = param_double(best->params[1]);
-  rec.report = "Best of the refine step: lr " + num(rec.lr) + ", weight_decay " +
-               num(rec.weight_decay) + ", validation accuracy " + num(100 * rec.best_val_acc) +
-               "% at epoch " + std::to_string(best->best_epoch) + " of " +
-               std::to_string(best->epochs) + " (trial " + std::to_string(best->id) + ")." +
-               advice(*best, rec, refine, coarse) +
-               " Next: train this configuration for longer with lr decay (the refine step kept "
-               "the lr constant). The recommended config is your config with the recipe's lr and "
-               "weight_decay; it keeps your schedule (" +
-               std::string(schedule_name(base.schedule.kind)) + ")" +
-               (base.schedule.kind == ScheduleKind::kConstant ? ": consider step or cosine decay."
-                                                              : ".");
-  rec.config = recommended_config(base, config_name, rec, o);
+  for (const TrialRecord* t : tied) rec.tied.push_back(t->id);
+  rec.best_id = best.id;
+  rec.best_val_acc = best.best_metric;
+  rec.lr = param_double(best.params[0]);
+  rec.weight_decay = param_double(best.params[1]);
+
+  std::string& s = rec.report;
+  s = ranking_text(tied, best) + " Recommended: lr " + num(rec.lr) + ", weight_decay " +
+      num(rec.weight_decay) + ", validation accuracy " + num(100 * rec.best_val_acc) +
+      "% at epoch " + std::to_string(best.best_epoch) + " of " + std::to_string(best.epochs) +
+      " (trial " + std::to_string(best.id) + ").";
+  const std::vector<Finding> findings = diagnose(best, sweep_context(refine));
+  for (const Finding& f : findings) {
+    s += " Its curves: " + f.label + ": " + f.evidence;
+    if (s.back() != '.') s += '.';
+    if (!f.advice.empty()) s += " " + f.advice + (f.advice.back() == '.' ? "" : ".");
+  }
+  std::vector<LrTried> tried = lr_find;
+  for (const auto* step : {&coarse, &refine})
+    for (const LrTried& t : lrs_tried(*step)) tried.push_back(t);
+  const LrEdge edge = lr_edge(rec.lr, tried);
+  if (const std::string e = lr_edge_text(
+          rec.lr, edge, "run the recipe again with coarse_lr_factors reaching further that way");
+      !e.empty())
+    s += " " + e;
+  double wd_hi = rec.weight_decay;
+  for (const TrialRecord& r : coarse)
+    if (r.params.size() >= 2) wd_hi = std::max(wd_hi, param_double(r.params[1]));
+  const bool overfitting = has_label(findings, "overfitting");
+  if (overfitting && rec.weight_decay == wd_hi && wd_hi > 0)
+    s += " It overfits with the largest weight decay tried: try larger ones (coarse_weight_decays), "
+         "dropout, or more data.";
+
+  Recommended r;
+  r.opt = config.base;
+  r.opt.lr = rec.lr;
+  r.opt.optim.weight_decay = rec.weight_decay;
+  r.why["lr"] = "refine trial " + std::to_string(best.id) + "'s lr";
+  r.why["weight_decay"] = "refine trial " + std::to_string(best.id) + "'s weight_decay";
+  if (overfitting && best.best_epoch > 0) {
+    // Its validation accuracy peaked and fell: more epochs would only overfit further.
+    r.opt.epochs = best.best_epoch;
+    r.why["epochs"] = "refine trial " + std::to_string(best.id) + " peaked at epoch " +
+                      std::to_string(best.best_epoch) + " of " + std::to_string(best.epochs) +
+                      " and overfit after";
+    s += " Next: do not train it longer: its validation accuracy peaked at epoch " +
+         std::to_string(best.best_epoch) + " and fell after, so the recommended config stops "
+         "there; to go further, add regularisation (a larger weight_decay, dropout) or data.";
+  } else {
+    r.opt.epochs = std::max(config.base.epochs, o.refine.epochs);
+    r.why["epochs"] = "the refine step trained " + std::to_string(o.refine.epochs) +
+                      " epochs at a constant lr";
+    s += " Next: train this configuration for longer with lr decay (the refine step kept the lr "
+         "constant).";
+  }
+  s += std::string(" The recommended config is your file with the changed keys marked; it keeps "
+                   "your schedule (") + schedule_name(config.base.schedule.kind) + ")" +
+       (config.base.schedule.kind == ScheduleKind::kConstant ? ": consider step or cosine decay."
+                                                             : ".");
+  auto text = recommended_config(config, r, s);
+  if (!text) return text.error();
+  rec.config = std::move(*text);
   return rec;
 }
 

@@ -1,15 +1,21 @@
-// recommend.h: the recipe's step 6: the lecture's "read the curves and loop". The best trial of
-// step 5 is diagnosed (analysis/diagnosis.h); the recommendation says what its curves show and
-// what to change next, and comes with the recommended config as a file.
+// recommend.h: the recipe's step 6: the lecture's "read the curves and loop". Step 5's trials are
+// ranked with ties (trial/tie.h): trials within one standard error of the best are tied, and the
+// recipe picks among them (step_sweeps.h: pick_among_tied). The pick is diagnosed
+// (analysis/diagnosis.h); the recommendation says what its curves show and what to change next,
+// and follows that diagnosis (an overfitting curve is never told to train longer). Whether its lr
+// sits at the edge of every lr tried is the recipe's one rule (lr_edge.h). The recommended config
+// is the user's own file, comments kept, with only the changed keys set, each with a comment
+// saying why, so it reads and diffs against the file it came from.
 //
-// May depend on: analysis, config, recipe (options, step sweeps), trial. Thread safety: pure
-// function.
+// May depend on: analysis, config, recipe (options, step sweeps, lr_edge), trial. Thread safety:
+// pure function.
 #pragma once
 
 #include <cmath>
 #include <string>
 #include <vector>
 
+#include "recipe/lr_edge.h"
 #include "recipe/options.h"
 #include "train/options.h"
 #include "trial/record.h"
@@ -19,18 +25,30 @@ namespace hs {
 // Step 6.
 struct Recommendation {
   bool ok = false;             // a step-5 trial completed
-  int64_t best_id = -1;        // in step 5
+  int64_t best_id = -1;        // the recommended trial of step 5
   double best_val_acc = NAN;
   double lr = NAN, weight_decay = NAN;
+  std::vector<int64_t> tied;   // step 5's trials tied with the best (the best first)
   std::string verdict;         // "ok" or "no_trial"
   std::string report;          // the recommendation: what the curves say, what to change next
-  std::string config;          // the recommended config, a ready TOML file with comments
+  std::string config;          // the recommended config: the user's file plus the changed keys
 };
+
+// The user's config as the recipe was given it.
+struct RecipeConfig {
+  std::string name;       // the file, for messages and comments
+  std::string file_text;  // its text as read ("" when there was none: every key then a change)
+  std::string out;        // where the recommended config goes (a relative path in the file is
+                          // written absolute there when that is another folder)
+  TrainOptions base;      // what the recipe ran with: the file, then --set (threads aside)
+};
+
 // Reads step 5's curves with the post-analysis diagnosis (analysis/diagnosis.h) and writes the
-// recommendation. `base` is the user's config, `config_name` its file (for the comments),
-// `coarse` step 4's trials (whether the best lr sat at the edge of the grid).
-Recommendation recommend(const TrainOptions& base, const std::string& config_name,
-                         const std::vector<TrialRecord>& refine,
-                         const std::vector<TrialRecord>& coarse, const RecipeOptions& o);
+// recommendation. `coarse`: step 4's trials; `lr_find`: step 3's lrs (steps.h: lrs_tried), which
+// with steps 4-5's make the lrs tried for the edge rule. Errors: the file's text no longer loads
+// (its name and line).
+Result<Recommendation> recommend(const RecipeConfig& config, const std::vector<TrialRecord>& refine,
+                                 const std::vector<TrialRecord>& coarse,
+                                 const std::vector<LrTried>& lr_find, const RecipeOptions& o);
 
 }  // namespace hs

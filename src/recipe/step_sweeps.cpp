@@ -5,8 +5,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <limits>
+#include <tuple>
 
 #include "recipe/text.h"
+#include "trial/tie.h"
 
 namespace hs {
 
@@ -142,6 +144,40 @@ std::vector<std::pair<double, double>> best_few(const std::vector<TrialRecord>& 
   // The coarse space is [lr, weight_decay] in that order (coarse_sweep_text).
   for (size_t i = 0; i < ok.size() && static_cast<int>(i) < top; ++i)
     out.emplace_back(param_double(ok[i]->params[0]), param_double(ok[i]->params[1]));
+  return out;
+}
+
+std::vector<const TrialRecord*> tied_with_best(const std::vector<TrialRecord>& trials) {
+  const TrialRecord* best = nullptr;
+  for (const TrialRecord& r : trials)
+    if (ranks(r) && (!best || r.best_metric > best->best_metric ||
+                     (r.best_metric == best->best_metric && r.id < best->id)))
+      best = &r;
+  if (!best) return {};
+  std::vector<const TrialRecord*> out = {best};
+  const Metric val_acc;  // steps 4-5 rank by val_acc (step_sweeps.cpp)
+  for (const TrialRecord& r : trials)
+    if (&r != best && ranks(r) && ties_best(*best, r, val_acc)) out.push_back(&r);
+  return out;
+}
+
+const TrialRecord* pick_among_tied(const std::vector<const TrialRecord*>& tied) {
+  const auto key = [](const TrialRecord* r) {
+    return std::make_tuple(-param_double(r->params[1]), param_double(r->params[0]),
+                           -r->best_metric, r->id);
+  };
+  return *std::min_element(tied.begin(), tied.end(),
+                           [&](const TrialRecord* a, const TrialRecord* b) { return key(a) < key(b); });
+}
+
+std::vector<LrTried> lrs_tried(const std::vector<TrialRecord>& trials) {
+  double best = NAN;
+  for (const TrialRecord& r : trials)
+    if (ranks(r) && !(r.best_metric <= best)) best = r.best_metric;
+  std::vector<LrTried> out;
+  for (const TrialRecord& r : trials)
+    if (!r.params.empty())
+      out.push_back({param_double(r.params[0]), !ranks(r) || r.best_metric < best / 2});
   return out;
 }
 

@@ -8,7 +8,7 @@
 // train with a constant lr, no warm-up and no early stopping, so their curves show the whole run
 // for the diagnosis; step 3's trials are ~100 updates (lr_trial), not epochs.
 //
-// May depend on: config, recipe/options.h, trial. Thread safety: pure functions.
+// May depend on: config, recipe/options.h, recipe/lr_edge.h, trial. Thread safety: pure functions.
 #pragma once
 
 #include <string>
@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "config/sweep_config.h"
+#include "recipe/lr_edge.h"
 #include "recipe/options.h"
 #include "trial/record.h"
 
@@ -38,6 +39,20 @@ bool ranks(const TrialRecord& r);
 // Step 4 -> 5: the `top` best completed trials by best_metric (val_acc, higher first; ties go to
 // the lower id), as (lr, weight_decay) pairs. Trials that diverged or failed never count.
 std::vector<std::pair<double, double>> best_few(const std::vector<TrialRecord>& coarse, int top);
+
+// The best trial of a step 4 or 5 (by val_acc; equal values to the lower id) and every trial
+// whose accuracy ties it (trial/tie.h: within one standard error on the validation set), the
+// best first, the rest by id. Empty when no trial ranks.
+std::vector<const TrialRecord*> tied_with_best(const std::vector<TrialRecord>& trials);
+// The recipe's pick among tied trials (tied_with_best): the most regularised (the largest
+// weight_decay), then the smaller lr (the safer step size), then the higher accuracy: what the
+// data cannot tell apart goes to the config least likely to overfit or blow up.
+// REQUIRES: tied not empty.
+const TrialRecord* pick_among_tied(const std::vector<const TrialRecord*>& tied);
+
+// Steps 4-5's lrs for the edge rule (lr_edge.h): a trial collapsed when it does not rank
+// (diverged, failed) or its validation accuracy is below half the step's best.
+std::vector<LrTried> lrs_tried(const std::vector<TrialRecord>& trials);
 
 // A parameter value as a double (NaN for a string or bool).
 double param_double(const ParamValue& v);

@@ -284,6 +284,12 @@ Result<LrTrial> lr_trial(const TrainOptions& base, const DataBundle& data, doubl
   return t;
 }
 
+std::vector<LrTried> lrs_tried(const std::vector<LrTrial>& trials) {
+  std::vector<LrTried> out;
+  for (const LrTrial& t : trials) out.push_back({t.lr, t.diverged || !(t.drop > 0)});
+  return out;
+}
+
 LrFindResult pick_lr(std::vector<LrTrial> trials) {
   LrFindResult r;
   r.trials = std::move(trials);
@@ -314,11 +320,9 @@ LrFindResult pick_lr(std::vector<LrTrial> trials) {
   r.ok = true;
   r.best_lr = r.trials[best].lr;
   s += " Picked lr " + num(r.best_lr) + ", the largest loss drop.";
-  double lo = r.best_lr, hi = r.best_lr;
-  for (const auto& t : r.trials) lo = std::min(lo, t.lr), hi = std::max(hi, t.lr);
-  if (r.trials.size() > 1 && (r.best_lr == lo || r.best_lr == hi))
-    s += " It is at the edge of the range tried, so the best lr may lie beyond it: extend the "
-         "range on that side before the coarse search.";
+  const LrEdge edge = lr_edge(r.best_lr, lrs_tried(r.trials));
+  if (edge.side != 0)
+    s += " " + lr_edge_text(r.best_lr, edge, "extend lr_find_lrs that way before the coarse search");
   else
     s += " Use a range around it (e.g. a factor of 10 either side) for the coarse search.";
   return r;

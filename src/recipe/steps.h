@@ -15,10 +15,10 @@
 // Steps 1 and 2 turn regularisation off (weight_decay 0, dropout 0), as the lecture says; step 3
 // uses a small weight decay (LrFindOptions::weight_decay) and no dropout.
 //
-// May depend on: train (its public Probe: never nn/), analysis/initial_loss.h, data, core. Never
-// MPI or files (the caller stores the results). Thread safety: each call builds its own Probe;
-// with base.threads > 0 that sets the OpenMP thread count (as train() does), so run one call per
-// process or rank at a time.
+// May depend on: train (its public Probe: never nn/), analysis/initial_loss.h, recipe/lr_edge.h,
+// data, core. Never MPI or files (the caller stores the results). Thread safety: each call
+// builds its own Probe; with base.threads > 0 that sets the OpenMP thread count (as train()
+// does), so run one call per process or rank at a time.
 #pragma once
 
 #include <cmath>
@@ -29,6 +29,7 @@
 #include "analysis/initial_loss.h"
 #include "core/error.h"
 #include "data/dataset.h"
+#include "recipe/lr_edge.h"
 #include "train/options.h"
 #include "trial/status.h"
 
@@ -185,8 +186,13 @@ Result<LrTrial> lr_trial(const TrainOptions& base, const DataBundle& data, doubl
                          const LrFindOptions& options = {});
 
 // Rank 0's choice: the trial with the largest loss drop; a diverged trial or one whose loss did
-// not fall never wins; ties go to the earlier trial.
+// not fall never wins; ties go to the earlier trial. Whether the pick sits at the edge of the
+// lrs tried is the recipe's one rule (lr_edge.h).
 LrFindResult pick_lr(std::vector<LrTrial> trials);
+
+// Step 3's lrs for the edge rule (lr_edge.h): one collapsed when it diverged or its loss did not
+// fall.
+std::vector<LrTried> lrs_tried(const std::vector<LrTrial>& trials);
 
 // The whole of step 3 in one process: lr_trial for each of options.lrs, then pick_lr.
 Result<LrFindResult> find_lr(const TrainOptions& base, const DataBundle& data,

@@ -454,7 +454,11 @@
       if (j === -1) return { v: T.bm.map(function (x, i) { return rankOf[i] === undefined ? null : x; }), log: false, cat: null, name: D.metric };
       var p = P[j], col = T.p[j];
       if (p.k === 'choice' || p.k === 'fixed') {
-        var cats = (p.c || []).map(String), v = col.map(function (x) { var k = cats.indexOf(String(x)); return k < 0 ? null : k; });
+        // Numeric choices in increasing order, as a number axis runs (the recipe's lrs are given
+        // largest first, which drew the lr axis backwards).
+        var c = (p.c || []).slice();
+        if (c.length && c.every(function (x) { return typeof x === 'number'; })) c.sort(function (a, b) { return a - b; });
+        var cats = c.map(String), v = col.map(function (x) { var k = cats.indexOf(String(x)); return k < 0 ? null : k; });
         return { v: v, log: false, cat: cats.length ? cats : ['?'], name: p.n };
       }
       return { v: col.map(function (x) { return typeof x === 'number' ? x : null; }), log: isLog(p), cat: null, name: p.n };
@@ -625,7 +629,12 @@
     searched.forEach(function (j) {
       COLS.push({ h: P[j].n, l: P[j].k === 'choice' ? 1 : 0, v: function (i) { return T.p[j][i]; } });
     });
-    COLS.push({ h: D.metric, v: function (i) { return rankOf[i] === undefined ? null : T.bm[i]; }, d: 5, metric: 1 },
+    var TIE = T.tie || [];  // ties the best: within one standard error of it (trial/tie.h)
+    COLS.push({ h: D.metric, v: function (i) { return rankOf[i] === undefined ? null : T.bm[i]; }, d: 5, metric: 1,
+        html: function (i) {
+          return esc(fmt(rankOf[i] === undefined ? null : T.bm[i], 5)) + (TIE[i] ? ' <span class="tie" title="within one ' +
+            'standard error of the best: the validation set cannot tell them apart">tie</span>' : '');
+        } },
       { h: 'best ' + XL, v: function (i) { return T.be[i]; } },
       { h: 'test acc', v: function (i) { return T.tacc[i]; }, d: 4 },
       { h: 'epochs', v: function (i) { return T.ep[i]; } },

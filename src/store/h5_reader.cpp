@@ -204,6 +204,12 @@ Status read_trial_group(const std::string& path, hid_t trials, const std::string
     if (!v.ok()) return v.error();
     *out = std::move(*v);
   }
+  const htri_t has_n = H5Aexists(g.get(), "val_samples");  // absent: unknown (trial/tie.h)
+  H5_TRY(has_n);
+  if (has_n > 0) {
+    H5_OPEN(attr, H5Aopen(g.get(), "val_samples", H5P_DEFAULT), H5Aclose);
+    H5_TRY(H5Aread(attr.get(), H5T_NATIVE_INT64, &r->val_samples));
+  }
   const std::optional<TrialStatus> known = parse_status(status);
   if (!known)
     return make_error(path, "trial " + std::to_string(r->id) + " has status \"" + status +

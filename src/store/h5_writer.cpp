@@ -160,8 +160,8 @@ Status write_curves(const std::string& path, hid_t g, const TrialRecord& r) {
 
 }  // namespace
 
-// The trial's group: its parameters, id, status, host, error, log_path, decision and results as
-// attributes, `curves`, and
+// The trial's group: its parameters, id, status, host, error, log_path, decision, val_samples
+// and results as attributes, `curves`, and
 // `update_ratio` with its layer_names. A group of the same id is replaced.
 Status H5Writer::write_group(const TrialRecord& r) {
   const std::string& path = path_;
@@ -183,6 +183,10 @@ Status H5Writer::write_group(const TrialRecord& r) {
     if (Status s = attr_string(path, g.get(), "log_path", r.log_path); !s.ok()) return s;
   if (!r.decision.empty())
     if (Status s = attr_string(path, g.get(), "decision", r.decision); !s.ok()) return s;
+  if (r.val_samples > 0)
+    if (Status s = attr_number<int64_t>(path, g.get(), "val_samples", H5T_NATIVE_INT64, r.val_samples);
+        !s.ok())
+      return s;
   if (!r.results.empty()) {  // whole and in printed order (/summary has them by column)
     std::vector<std::string> names;
     std::vector<double> values;

@@ -35,8 +35,10 @@
 //                    pandas.DataFrame(f["summary"][:]) works; strings come back as bytes.
 //   /trials/000042   one group per trial (id zero-padded to 6 digits): the parameters, status
 //                    and host as attributes, `error` (failed trials), `decision` (what the
-//                    last pruning decision on it was based on, when there was one), `curves` [epochs] compound
-//                    {epoch int32, lr, train_loss, train_acc, val_loss, val_acc, seconds},
+//                    last pruning decision on it was based on, when there was one),
+//                    `val_samples` (int64: the validation samples val_acc is measured on,
+//                    trial/tie.h; absent when unknown), `curves` [epochs] compound {epoch int32, lr,
+//                    train_loss, train_acc, val_loss, val_acc, seconds},
 //                    `update_ratio` [epochs x layers] double with attribute layer_names.
 // A record appended again with an id already in the file replaces the earlier one (its summary
 // row is rewritten in place): this is how a re-run interrupted trial lands.

@@ -348,6 +348,7 @@ Result<TrainResult> train(const TrainOptions& given, const DataBundle& data,
   TrialRecord& rec = res.record;
   rec.status = TrialStatus::kCompleted;
   rec.num_classes = class_count(data);
+  rec.val_samples = data.val.size();
   for (int li : tr.net().weighted) rec.layer_names.push_back(tr.net().layers[li].name);
   EarlyStopping stopper(opt.early);
   std::vector<int32_t> order(data.train.index);

@@ -38,7 +38,7 @@ struct EvalResult {
 // epoch run, seconds counted from the start), layer_names and update_ratio (per epoch and
 // weighted layer: ||lr dW|| / ||W||, the mean over the epoch's iterations), best_epoch (the
 // checkpoint's, 0 when no epoch finished), test_acc (of that checkpoint, NaN when none),
-// initial_loss, num_classes, epochs and seconds. Its id, params and best_metric are the
+// initial_loss, num_classes, val_samples (data.val's size), epochs and seconds. Its id, params and best_metric are the
 // caller's: the trainer knows no sweep (objective/ fills them in).
 struct TrainResult {
   TrialRecord record;

@@ -80,6 +80,7 @@ std::string encode_record(const TrialRecord& t) {
   w.pod<int32_t>(t.rung);
   w.pod<int32_t>(t.bracket);
   w.str(t.decision);
+  w.pod<int64_t>(t.val_samples);
   return w.take();
 }
 
@@ -120,6 +121,7 @@ bool decode_record(const std::string& bytes, TrialRecord* t) {
   t->rung = -1;
   t->bracket = -1;
   t->decision.clear();
+  t->val_samples = 0;
   if (!r.at_end()) {  // records from before the extra columns have none
     t->curve_extra_names.resize(r.count(8));
     for (std::string& n : t->curve_extra_names) n = r.str();
@@ -140,6 +142,7 @@ bool decode_record(const std::string& bytes, TrialRecord* t) {
     t->bracket = r.pod<int32_t>();
     t->decision = r.str();
   }
+  if (!r.at_end()) t->val_samples = r.pod<int64_t>();  // records from before it: unknown
   return status.has_value() && t->attempt >= 1 && r.done();
 }
 

@@ -40,6 +40,9 @@ struct TrialRecord {
   // built-in trainer). With C balanced classes it should be near ln(C) at initialisation.
   double initial_loss = NAN;
   int num_classes = 0;  // of the trained network's output (0: not trained by the built-in trainer)
+  // The validation samples val_acc is measured on (0: unknown, e.g. a command's trial or a file
+  // from before it): what tells a real difference from noise (trial/tie.h).
+  int64_t val_samples = 0;
   int epochs = 0;       // epochs (the recipe's step 3: updates) run
   double seconds = 0;   // wall seconds
   int rank = 0;         // where it ran: the MPI rank (0: in this process) and host

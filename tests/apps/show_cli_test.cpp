@@ -262,3 +262,68 @@ TEST_CASE("show counts a hyperband sweep's rungs bracket by bracket", "[cli][sho
   r = hypersweep("show '" + path + "' --trial 1");
   CHECK(contains(r.out, "pruned at epoch 3, rung 1, bracket 1\n"));
 }
+
+namespace {
+
+// Three trials of the built-in trainer on 240 validation samples: 204, 203 and 168 right.
+// `val_samples` 0 writes them as a hypersweep from before the field did.
+std::string close_sweep(const Scratch& s, int64_t val_samples) {
+  SweepHeader h;
+  h.config_text = "[space]\nlr = \"log_uniform(1e-4, 1e-1)\"\n";
+  h.config_hash = config_hash(h.config_text);
+  h.strategy = "random";
+  h.version = "test";
+  h.start_time = "2026-11-30T00:00:00Z";
+  h.metric = Metric{"val_acc", Direction::kMaximize};
+  Param lr;
+  lr.name = "lr";
+  lr.kind = ParamKind::kLogUniform;
+  lr.lo = 1e-4;
+  lr.hi = 1e-1;
+  h.space.params = {lr};
+  const std::string path = s.path("close" + std::to_string(val_samples) + ".h5");
+  auto f = ResultsFile::create(path, h, false);
+  REQUIRE(f.ok());
+  int64_t id = 0;
+  for (int right : {203, 204, 168}) {
+    TrialRecord t;
+    t.id = id++;
+    t.status = TrialStatus::kCompleted;
+    t.params = {0.001 * static_cast<double>(id)};
+    t.best_epoch = 1;
+    t.best_metric = right / 240.0;
+    t.epochs = 1;
+    t.host = host_name();
+    t.curves = {{1, 0.01, 0.5, 0.8, 0.6, t.best_metric, 1.0}};
+    t.update_ratio = {{}};
+    t.val_samples = val_samples;
+    REQUIRE(f->append(t).ok());
+  }
+  REQUIRE(f->close().ok());
+  return path;
+}
+
+}  // namespace
+
+TEST_CASE("show marks trials within one standard error of the best as tied", "[cli][show][tie]") {
+  Scratch s;
+  const Run r = hypersweep("show '" + close_sweep(s, 240) + "'");
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  // One sample apart of 240: a tie, marked; 36 apart: a real difference, not marked.
+  const size_t best = r.out.find("\n     1  completed"), tied = r.out.find("\n     0  completed"),
+               worse = r.out.find("\n     2  completed");
+  REQUIRE(best != std::string::npos);
+  REQUIRE(tied != std::string::npos);
+  REQUIRE(worse != std::string::npos);
+  CHECK(best < tied);
+  auto line = [&](size_t at) { return r.out.substr(at + 1, r.out.find('\n', at + 1) - at - 1); };
+  CHECK_FALSE(contains(line(best), " tie "));
+  CHECK(contains(line(tied), "0.8458 tie "));
+  CHECK_FALSE(contains(line(worse), " tie "));
+  CHECK(contains(r.out, "tie: val_acc within one standard error of the best's (0.0230 on 240 validation samples)"));
+  // A file without the validation size: no tie rule, the plain ranking.
+  const Run old = hypersweep("show '" + close_sweep(s, 0) + "'");
+  REQUIRE(old.code == 0);
+  CHECK_FALSE(contains(old.out, " tie"));
+}

@@ -254,8 +254,8 @@ TEST_CASE("a record reads back as its attempt and an older one as attempt 1", "[
   REQUIRE(decode_record(bytes, &back));
   CHECK(back.attempt == 3);
   // The fields after attempt, empty: three counts and an empty string (its length); then rung,
-  // bracket and an empty decision.
-  constexpr size_t kEmptyPruning = 2 * sizeof(int32_t) + sizeof(uint64_t);
+  // bracket and an empty decision; then val_samples.
+  constexpr size_t kEmptyPruning = 2 * sizeof(int32_t) + sizeof(uint64_t) + sizeof(int64_t);
   constexpr size_t kEmptyPrinted = 4 * sizeof(uint64_t) + kEmptyPruning;
   // What hypersweep wrote before the printed fields existed, and before attempts did.
   REQUIRE(decode_record(bytes.substr(0, bytes.size() - kEmptyPrinted), &back));
@@ -301,13 +301,15 @@ TEST_CASE("a record's rung bracket and decision read back and an older one has n
   CHECK(back.bracket == 2);
   CHECK(back.decision == r.decision);
   CHECK(pruned_epoch(back) == 3);
-  // What hypersweep wrote before pruners: the record up to its log path. `back` still holds the
-  // fields read above, so -1 and "" come from the decoding.
-  const size_t pruning = 2 * sizeof(int32_t) + sizeof(uint64_t) + r.decision.size();
+  // What hypersweep wrote before pruners: the record up to its log path (and so before
+  // val_samples, the last field). `back` still holds the fields read above, so -1 and "" come
+  // from the decoding.
+  const size_t later = sizeof(int64_t);  // val_samples
+  const size_t pruning = 2 * sizeof(int32_t) + sizeof(uint64_t) + r.decision.size() + later;
   REQUIRE(decode_record(bytes.substr(0, bytes.size() - pruning), &back));
   CHECK(back.rung == -1);
   CHECK(back.bracket == -1);
   CHECK(back.decision.empty());
   CHECK(back.log_path == r.log_path);
-  CHECK_FALSE(decode_record(bytes.substr(0, bytes.size() - r.decision.size() - 1), &back));
+  CHECK_FALSE(decode_record(bytes.substr(0, bytes.size() - later - r.decision.size() - 1), &back));
 }

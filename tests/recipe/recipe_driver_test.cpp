@@ -69,6 +69,7 @@ Setup make_setup(const Dir& dir, const std::string& text, const std::vector<std:
   REQUIRE(opts.ok());
   s.setup.config_name = "recipe.toml";
   s.setup.config_text = cfg.text();
+  s.setup.file_text = text;
   s.setup.base = *base;
   s.setup.options = *opts;
   s.setup.out = dir / "recipe.h5";
@@ -298,22 +299,42 @@ TEST_CASE("the recipe runs six steps into one file and writes a config that trai
     CHECK(param(t, 0) <= best_lr * 3.1);
   }
 
-  // Step 6 recommends step 5's best, and its config file trains that.
+  // Step 6 recommends step 5's best or one tied with it, and its config file trains that.
   const Recommendation& rec = out->recommendation;
   REQUIRE(rec.ok);
+  for (const auto& t : refine) CHECK(t.val_samples == 240);  // 1200 samples, val_fraction 0.2
   const auto best = std::max_element(refine.begin(), refine.end(), [](const auto& a, const auto& b) {
     return a.best_metric < b.best_metric;
   });
-  CHECK(rec.best_val_acc == best->best_metric);
-  CHECK(rec.lr == param(*best, 0));
+  REQUIRE_FALSE(rec.tied.empty());
+  CHECK(rec.tied.front() == best->id);
+  CHECK(std::find(rec.tied.begin(), rec.tied.end(), rec.best_id) != rec.tied.end());
+  const TrialRecord& chosen = refine.at(static_cast<size_t>(rec.best_id));
+  CHECK(rec.best_val_acc == chosen.best_metric);
+  CHECK(rec.lr == param(chosen, 0));
   CHECK(rd->steps[5].text["config"] == rec.config);
+  // The user's file, its comments kept, with the changed keys marked; nothing of the resolved
+  // config it did not say (the Fashion-MNIST data_path of a synthetic run).
+  CHECK(rec.config.find(kConfig.substr(0, kConfig.find("[train]"))) != std::string::npos);
+  CHECK(rec.config.find("lr = " + [&] {
+    std::ostringstream o;
+    o << rec.lr;
+    return o.str();
+  }() + "  # recipe: refine trial " + std::to_string(rec.best_id) + "'s lr (was 0.003)\n") != std::string::npos);
+  CHECK(rec.config.find("data_path") == std::string::npos);
+  CHECK(rec.config.find("conv_channels") == std::string::npos);
   TrainConfig back;
   REQUIRE(back.load_file(s.setup.recommended).ok());
   auto opt = back.finish();
   REQUIRE(opt.ok());
-  CHECK(opt->lr == rec.lr);
-  CHECK(opt->optim.weight_decay == rec.weight_decay);
-  CHECK(opt->model.init_scale == 0.5);  // the user's other keys kept
+  TrainOptions want = s.setup.base;  // `hypersweep train` on it trains the recommendation
+  want.lr = rec.lr;
+  want.optim.weight_decay = rec.weight_decay;
+  // An overfitting pick stops at its peak; any other trains at least as long as the refine step.
+  want.epochs = rec.report.find("overfit") != std::string::npos
+                    ? chosen.best_epoch
+                    : std::max(s.setup.base.epochs, s.setup.options.refine.epochs);
+  CHECK(to_toml(*opt) == to_toml(want));
 
   // The same setup again: the file is complete, nothing runs.
   LocalRunner again;

@@ -258,5 +258,5 @@ TEST_CASE("pick_lr never picks a diverged trial or one whose loss rose", "[recip
 
   r = pick_lr({trial(0.1, 0.9, false), trial(0.01, 0.2, false)});
   CHECK(r.best_lr == 0.1);
-  CHECK(r.report.find("edge of the range") != std::string::npos);
+  CHECK(r.report.find("is the largest lr tried so far, so a better one may lie above it") != std::string::npos);
 }

@@ -12,6 +12,7 @@
 
 #include "report/page_harness.h"
 #include "report/report.h"
+#include "trial/tie.h"
 
 namespace {
 
@@ -544,3 +545,50 @@ TEST_CASE("browser renders a running recipe whose current step has no trials yet
 }
 
 }  // namespace
+
+namespace {
+
+// The x of the tick label `label` on a plot's x axis (a centred <text>), or NaN.
+double tick_x(const std::string& svg, const std::string& label) {
+  const size_t at = svg.find("text-anchor=\"middle\">" + label + "</text>");
+  if (at == std::string::npos) return NAN;
+  const size_t x = svg.rfind("<text x=\"", at);
+  return x == std::string::npos ? NAN : std::stod(svg.substr(x + 9));
+}
+
+}  // namespace
+
+TEST_CASE("browser recipe draws step 3's lr axis small to large and marks tied trials", "[report][recipe][browser]") {
+  if (!have_browser()) return;
+  RecipeData r = full_recipe();
+  // As the recipe writes step 3: lr a choice of the candidates, largest first.
+  hs::Param lr;
+  lr.name = "lr";
+  lr.kind = ParamKind::kChoice;
+  lr.choices = {ParamValue(0.1), ParamValue(0.01), ParamValue(0.001), ParamValue(0.0001)};
+  r.steps[2].results->header.space.params = {lr};
+  // Step 5 on 240 validation samples: trial 2 is within one standard error of trial 0.
+  auto& refine = r.steps[4].results->trials;
+  for (TrialRecord& t : refine) t.val_samples = 240;
+  const hs::Metric val_acc;
+  REQUIRE(hs::ties_best(refine[0], refine[2], val_acc));
+  REQUIRE_FALSE(hs::ties_best(refine[0], refine[1], val_acc));
+  Scratch sc;
+  const fs::path page = sc.write("recipe.html", hs::render_recipe_report(r, full_findings(r)));
+  keep(page);
+  const Browse b = browse(sc, page, "--dump-dom");
+  INFO("chromium stderr:\n" << b.err);
+  REQUIRE(b.code == 0);
+  CHECK(console_errors(b.err).empty());
+  const std::string svg = element(b.dom, "s2-plot-scatter", "</svg>");
+  const double small = tick_x(svg, "0.0001"), mid = tick_x(svg, "0.01"), large = tick_x(svg, "0.1");
+  INFO(svg);
+  CHECK(small < mid);
+  CHECK(mid < large);
+  // The tie is marked beside trial 2's val_acc, and only there.
+  const std::string table = element(b.dom, "s4-trials-table", "</table>");
+  CHECK(count(table, "class=\"tie\"") == 1);
+  const size_t row = table.find("<tr data-i=\"2\"");
+  REQUIRE(row != std::string::npos);
+  CHECK(contains(table.substr(row, table.find("</tr>", row) - row), "class=\"tie\""));
+}

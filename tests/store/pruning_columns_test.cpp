@@ -209,7 +209,8 @@ TEST_CASE("a journal from before pruners continues: its HDF5 file is rebuilt wit
   const std::string path = temp_path("old_journal.h5");
   write_file(path);
   // The header and records as encoded before pruners: without their last fields (the header's
-  // empty pruner and rung count; a record's rung, bracket and empty decision).
+  // empty pruner and rung count; a record's rung, bracket and empty decision, and the
+  // val_samples after them).
   SweepHeader h = make_header();
   h.pruner.clear();
   h.rungs.clear();
@@ -218,7 +219,7 @@ TEST_CASE("a journal from before pruners continues: its HDF5 file is rebuilt wit
   std::string journal = "HSJRNL02" + frame('H', header);
   for (int64_t i = 0; i < 3; ++i) {
     std::string r = encode_record(before_pruners(i));
-    r.resize(r.size() - 2 * sizeof(int32_t) - sizeof(uint64_t));
+    r.resize(r.size() - 2 * sizeof(int32_t) - sizeof(uint64_t) - sizeof(int64_t));
     journal += frame('T', r);
   }
   write_bytes(path + ".journal", journal);

@@ -443,6 +443,7 @@ TrialRecord tricky_record(int64_t i) {
   r.seconds = std::nextafter(1.0 / 3.0, 1.0) * static_cast<double>(i + 1);
   if (i == 5) r.host = std::string(100, 'h') + "-end";
   if (!r.curves.empty()) r.curves.back().val_loss = std::nan("");
+  r.val_samples = i % 2 == 0 ? 240 + i : 0;  // known, or unknown (a command's trial)
   return r;
 }
 

@@ -38,6 +38,7 @@ inline void require_equal(const TrialRecord& a, const TrialRecord& b) {
   REQUIRE(same(a.test_acc, b.test_acc));
   REQUIRE(same(a.initial_loss, b.initial_loss));
   REQUIRE(a.num_classes == b.num_classes);
+  REQUIRE(a.val_samples == b.val_samples);
   REQUIRE(a.epochs == b.epochs);
   REQUIRE(same(a.seconds, b.seconds));
   REQUIRE(a.rank == b.rank);

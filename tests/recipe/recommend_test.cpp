@@ -1,0 +1,267 @@
+// Step 6 and the rules the recipe's steps share (src/recipe/recommend.h, lr_edge.h,
+// step_sweeps.h), on hand-made trials (no training): the lr edge rule applied alike in steps 3
+// and 6, advice that follows the recommended trial's diagnosis, ties within one standard error
+// and the pick among them, and the recommended config as the user's file plus the changed keys.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "analysis/diagnosis.h"
+#include "config/config.h"
+#include "recipe/recommend.h"
+#include "recipe/step_sweeps.h"
+#include "recipe/steps.h"
+
+using namespace hs;
+
+namespace {
+
+bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+size_t count(const std::string& s, const std::string& part) {
+  size_t n = 0;
+  for (size_t p = s.find(part); p != std::string::npos; p = s.find(part, p + 1)) ++n;
+  return n;
+}
+
+// A trial of step 4 or 5 whose val_acc rises to `acc` over `epochs` (healthy), or with
+// `overfit_at` > 0, peaks at `acc` there while the training loss goes on to ~0 and the
+// validation loss climbs (overfitting).
+TrialRecord trial(int64_t id, double lr, double wd, double acc, int epochs = 15,
+                  int overfit_at = 0, int64_t val_samples = 240) {
+  TrialRecord r;
+  r.id = id;
+  r.status = TrialStatus::kCompleted;
+  r.params = {lr, wd};
+  r.val_samples = val_samples;
+  r.num_classes = 10;
+  r.initial_loss = std::log(10.0);
+  for (int e = 1; e <= epochs; ++e) {
+    EpochRow row;
+    row.epoch = e;
+    row.lr = lr;
+    row.seconds = e;
+    if (overfit_at > 0) {
+      row.train_loss = 2.0 * std::exp(-0.45 * e);
+      row.train_acc = std::min(1.0, 0.5 + 0.05 * e);
+      const int past = std::max(0, e - overfit_at);
+      row.val_loss = 0.5 + 1.5 * std::exp(-0.5 * std::min(e, overfit_at)) + 0.12 * past;
+      row.val_acc = acc - 0.3 * std::exp(-0.5 * std::min(e, overfit_at)) +
+                    0.3 * std::exp(-0.5 * overfit_at) - 0.012 * past;
+    } else {
+      row.train_loss = 0.3 + 1.7 * std::exp(-0.3 * e);
+      row.val_loss = row.train_loss + 0.05;
+      row.train_acc = acc + 0.01 - 0.5 * std::exp(-0.3 * e);
+      row.val_acc = acc - 0.5 * std::exp(-0.3 * e) + 0.5 * std::exp(-0.3 * epochs);
+    }
+    r.curves.push_back(row);
+    if (!(row.val_acc <= r.best_metric)) {
+      r.best_metric = row.val_acc;
+      r.best_epoch = e;
+    }
+  }
+  r.epochs = epochs;
+  r.update_ratio.assign(static_cast<size_t>(epochs), {});
+  return r;
+}
+
+const std::string kFile =
+    "# my MLP, tuned by hand so far\n"
+    "[train]\n"
+    "dataset = \"synthetic\"\n"
+    "synthetic_classes = 10\n"
+    "hidden = [\n"
+    "  64,\n"
+    "]\n"
+    "lr = 3e-3          # a guess\n"
+    "optimizer = \"adam\"\n"
+    "val_fraction = 0.2\n"
+    "\n"
+    "[recipe]\n"
+    "refine_epochs = 15\n";
+
+RecipeConfig config(const std::vector<std::string>& sets = {}) {
+  TrainConfig c;
+  REQUIRE(c.load_text(kFile, "mine.toml", config_folder("mine.toml")).ok());
+  for (const auto& s : sets) REQUIRE(c.set(s).ok());
+  auto base = c.finish();
+  REQUIRE(base.ok());
+  return {"mine.toml", kFile, "mine_recommended.toml", *base};
+}
+
+// The lrs step 3 tried on Fashion-MNIST's MLP (the issue's run): 0.1 had the largest drop.
+const std::vector<LrTried> kStep3 = {{0.1, false}, {0.01, false}, {0.001, false}, {1e-4, false}};
+
+// Step 4 around 0.1: lr 0.3 collapsed (13-39%), 0.0333 did best.
+std::vector<TrialRecord> fashion_coarse() {
+  std::vector<TrialRecord> v;
+  int64_t id = 0;
+  for (double lr : {0.0333, 0.1, 0.3})
+    for (double wd : {1e-4, 1e-5, 0.0}) {
+      const double acc = lr == 0.3 ? 0.13 + 0.13 * static_cast<double>(id % 3) : lr == 0.1 ? 0.84 : 0.86;
+      v.push_back(trial(id++, lr, wd, acc, 3));
+    }
+  return v;
+}
+
+}  // namespace
+
+TEST_CASE("the lr edge rule: nothing beyond tried is an edge, a tried neighbour is not", "[recipe][edge]") {
+  const LrEdge top = lr_edge(0.1, kStep3);
+  CHECK(top.side == +1);
+  CHECK(contains(lr_edge_text(0.1, top, "look there"), "may lie above it: look there."));
+  CHECK(lr_edge(1e-4, kStep3).side == -1);
+  const LrEdge inside = lr_edge(0.01, kStep3);
+  CHECK(inside.side == 0);
+  CHECK(inside.above == 0.1);
+  CHECK(inside.below == 0.001);
+  // A collapsed lr beyond the best closes that side, and the text says so.
+  std::vector<LrTried> tried = kStep3;
+  tried.push_back({0.3, true});
+  const LrEdge closed = lr_edge(0.1, tried);
+  CHECK(closed.side == 0);
+  CHECK(closed.above_collapsed);
+  CHECK(contains(lr_edge_text(0.1, closed, "x"), "larger lrs are ruled out"));
+  CHECK(lr_edge(0.1, {{0.1, false}}).side == 0);  // one lr: no range
+  CHECK(lr_edge_text(0.1, lr_edge(0.1, {{0.1, false}}), "x").empty());
+}
+
+TEST_CASE("step 3 and step 6 never send the lr opposite ways on the Fashion-MNIST run", "[recipe][edge]") {
+  // Step 3: 0.1 is the largest lr tried, so higher may be better.
+  LrTrial t;
+  t.loss_start = 2.3;
+  std::vector<LrTrial> lrs;
+  for (const LrTried& l : kStep3) {
+    t.lr = l.lr;
+    t.drop = l.lr;  // the larger, the better here
+    t.loss_end = t.loss_start - t.drop;
+    lrs.push_back(t);
+  }
+  const LrFindResult r3 = pick_lr(lrs);
+  CHECK(r3.best_lr == 0.1);
+  CHECK(contains(r3.report, "may lie above it"));
+  // Step 4 tried above it (0.3 collapsed); steps 5-6 pick 0.0333, the smallest lr of the coarse
+  // grid but above step 3's 0.01: inside the lrs tried, so no "go lower" (main said "at the
+  // bottom of the coarse grid ... reaching further that way").
+  const std::vector<TrialRecord> refine = {trial(0, 0.0333, 1e-4, 0.88), trial(1, 0.1, 1e-4, 0.80)};
+  auto rec = recommend(config(), refine, fashion_coarse(), lrs_tried(r3.trials), RecipeOptions{});
+  REQUIRE(rec.ok());
+  REQUIRE(rec->lr == 0.0333);
+  CHECK_FALSE(contains(rec->report, "bottom"));
+  CHECK_FALSE(contains(rec->report, "below it"));
+  CHECK(contains(rec->report, "lies inside the lrs tried, between lr 0.01 and lr 0.1"));
+  // Had 0.1 won, step 4's collapsed 0.3 above it rules out going higher, as step 6 says.
+  auto at_top = recommend(config(), {trial(0, 0.1, 1e-4, 0.88)}, fashion_coarse(),
+                          lrs_tried(r3.trials), RecipeOptions{});
+  REQUIRE(at_top.ok());
+  CHECK(contains(at_top->report, "lr 0.3 (collapsed), so larger lrs are ruled out"));
+  CHECK_FALSE(contains(at_top->report, "above it"));
+}
+
+TEST_CASE("an overfitting recommended trial is never told to train longer", "[recipe][step6]") {
+  // The digits run: the best refined trial peaked at epoch 8 of 15.
+  const std::vector<TrialRecord> refine = {trial(0, 0.01, 0.0, 0.95, 15, 8), trial(1, 0.003, 0.0, 0.70)};
+  REQUIRE(refine[0].best_epoch == 8);
+  bool overfitting = false;
+  for (const Finding& f : diagnose(refine[0], sweep_context(refine)))
+    overfitting = overfitting || f.label == "overfitting";
+  REQUIRE(overfitting);  // the diagnosis reads these curves as overfitting
+  auto rec = recommend(config(), refine, refine, kStep3, RecipeOptions{});
+  REQUIRE(rec.ok());
+  REQUIRE(rec->best_id == 0);
+  CHECK_FALSE(contains(rec->report, "for longer"));
+  CHECK(contains(rec->report, "peaked at epoch 8"));
+  TrainConfig back;
+  REQUIRE(back.load_text(rec->config, "recommended.toml").ok());
+  auto opt = back.finish();
+  REQUIRE(opt.ok());
+  CHECK(opt->epochs == 8);  // stops at the peak
+  // A healthy best is still told to train longer with decay.
+  auto healthy = recommend(config(), {trial(0, 0.01, 0.0, 0.9)}, refine, kStep3, RecipeOptions{});
+  REQUIRE(healthy.ok());
+  CHECK(contains(healthy->report, "train this configuration for longer"));
+}
+
+TEST_CASE("trials within one standard error tie and the most regularised of them is recommended", "[recipe][tie]") {
+  // 204 and 203 of 240 validation samples: one sample apart, well inside one SE (~2.3 points).
+  std::vector<TrialRecord> refine = {trial(0, 0.03, 0.0, 204.0 / 240), trial(1, 0.01, 1e-4, 203.0 / 240),
+                                     trial(2, 0.1, 1e-5, 0.70)};
+  const auto tied = tied_with_best(refine);
+  REQUIRE(tied.size() == 2);
+  CHECK(tied[0]->id == 0);
+  CHECK(tied[1]->id == 1);
+  CHECK(pick_among_tied(tied)->id == 1);
+  auto rec = recommend(config(), refine, refine, kStep3, RecipeOptions{});
+  REQUIRE(rec.ok());
+  CHECK(rec->best_id == 1);
+  CHECK(rec->weight_decay == 1e-4);
+  CHECK(rec->tied == std::vector<int64_t>{0, 1});
+  CHECK(contains(rec->report, "so tied with it: trial 1 ("));
+  CHECK(contains(rec->report, "the recipe takes the most regularised"));
+  // Without the validation size (an older file) nothing ties: the plain best.
+  for (TrialRecord& r : refine) r.val_samples = 0;
+  auto old = recommend(config(), refine, refine, kStep3, RecipeOptions{});
+  REQUIRE(old.ok());
+  CHECK(old->best_id == 0);
+  CHECK_FALSE(contains(old->report, "tied"));
+}
+
+TEST_CASE("the recommended config is the user's file plus the changed keys, and trains that", "[recipe][step6]") {
+  const RecipeConfig c = config({"hidden=[16,16]"});
+  auto rec = recommend(c, {trial(0, 0.01, 1e-5, 0.9)}, {}, kStep3, RecipeOptions{});
+  REQUIRE(rec.ok());
+  const std::string& t = rec->config;
+  INFO(t);
+  // The user's text, comments and other keys as they were.
+  CHECK(contains(t, "# my MLP, tuned by hand so far\n[train]\ndataset = \"synthetic\"\n"));
+  CHECK(contains(t, "optimizer = \"adam\"\nval_fraction = 0.2\n"));
+  CHECK(contains(t, "\n\n[recipe]\nrefine_epochs = 15\n"));
+  // The changed keys, each once, with why; the old lr line and the 3-line hidden gone.
+  CHECK(count(t, "  # recipe: ") == 4);
+  CHECK(contains(t, "lr = 0.01  # recipe: refine trial 0's lr (was 0.003)\n"));
+  CHECK(contains(t, "weight_decay = 1e-5  # recipe: refine trial 0's weight_decay (was 0.0)\n"));
+  CHECK(contains(t, "epochs = 15  # recipe: the refine step trained 15 epochs"));
+  CHECK(contains(t, "hidden = [16, 16]  # recipe: given to hypersweep recipe with --set (was [64])\n"));
+  CHECK_FALSE(contains(t, "a guess"));
+  CHECK_FALSE(contains(t, "  64,"));
+  // Nothing of the resolved config the file did not say: no data_path, no conv_channels.
+  CHECK_FALSE(contains(t, "data_path"));
+  CHECK_FALSE(contains(t, "conv_channels"));
+  // It trains the recommended configuration: the recipe's options with the pick's values.
+  TrainConfig back;
+  REQUIRE(back.load_text(t, "mine_recommended.toml", config_folder("mine.toml")).ok());
+  auto opt = back.finish();
+  REQUIRE(opt.ok());
+  TrainOptions want = c.base;
+  want.lr = 0.01;
+  want.optim.weight_decay = 1e-5;
+  want.epochs = 15;
+  CHECK(to_toml(*opt) == to_toml(want));
+}
+
+TEST_CASE("a relative path of the user's file is written absolute when the recommended file is elsewhere", "[recipe][step6]") {
+  const std::string file = "[train]\ndataset = \"synthetic\"\ndata_path = \"data/train.csv\"\nval_fraction = 0.2\n";
+  TrainConfig c;
+  REQUIRE(c.load_text(file, "cfg/mine.toml", config_folder("cfg/mine.toml")).ok());
+  auto base = c.finish();
+  REQUIRE(base.ok());
+  const std::vector<TrialRecord> refine = {trial(0, 0.01, 0.0, 0.9)};
+  const std::string absolute = config_folder("cfg/mine.toml") + "/data/train.csv";
+  REQUIRE(base->data.path == absolute);
+  // Beside the user's file: the relative path stays as written.
+  auto beside = recommend({"cfg/mine.toml", file, "cfg/rec.toml", *base}, refine, {}, kStep3, RecipeOptions{});
+  REQUIRE(beside.ok());
+  CHECK(contains(beside->config, "\ndata_path = \"data/train.csv\"\n"));
+  // Elsewhere: absolute, so it still names the same file.
+  auto away = recommend({"cfg/mine.toml", file, "out/rec.toml", *base}, refine, {}, kStep3, RecipeOptions{});
+  REQUIRE(away.ok());
+  INFO(away->config);
+  CHECK(contains(away->config, "\ndata_path = \"" + absolute + "\"  # recipe: absolute: this file is not in cfg/mine.toml's folder\n"));
+  TrainConfig back;
+  REQUIRE(back.load_text(away->config, "out/rec.toml", config_folder("out/rec.toml")).ok());
+  auto opt = back.finish();
+  REQUIRE(opt.ok());
+  CHECK(opt->data.path == absolute);
+}
