@@ -1,0 +1,177 @@
+// sim_scheduler: how many workers one rank 0 keeps busy (issue 17), by simulation with the real
+// scheduler: the TrialQueue, its strategy and pruner, and the results file (journal fsync'd,
+// HDF5) run for real on this process's one thread, against N virtual workers on a virtual clock
+// (bench/sim.h says what is real, what is virtual and how rank 0's time is charged).
+//
+//   build/bin/sim_scheduler [--workers N] [--trials T] [--median-s S] [--sigma G] [--epochs E]
+//       [--strategy random|tpe|bayes|grid] [--pruner none|asha|hyperband|median|sha]
+//       [--dims D] [--seed S] [--latency-s L] [--fixed-cost-s C] [--out FILE] [--json]
+// Defaults: 64 workers, 256 trials, log-normal durations of median 600 s and sigma 0.5, 10
+// epochs, random, no pruner, 4 uniform parameters, seed 0, no latency, measured costs, results
+// in sim_scheduler.h5 (replaced).
+// Cases: one sweep per run. It prints worker utilisation (overall, and while trials were still
+// to hand out), the queue wait per trial (median, p99), rank 0's busy fraction and peak memory
+// (VmHWM: the whole process, the simulator's bookkeeping included), what each rank-0 operation
+// cost, the ask latency as trials accumulate (median of the asks in [0.9k, k) at k = 100, 1k,
+// 10k, 100k, where reached) and utilisation over time. --json prints the same as one JSON object.
+// Before it reports, it checks that the results file holds every trial of the sweep.
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <string>
+
+#include "sim.h"
+#include "sweep/sweep_header.h"
+
+namespace {
+
+struct Args {
+  hs::sim::Options sim;
+  int64_t trials = 256;
+  int dims = 4;
+  std::string strategy = "random", pruner = "none", out = "sim_scheduler.h5";
+  bool json = false;
+};
+
+[[noreturn]] void usage(const std::string& why) {
+  std::fprintf(stderr, "sim_scheduler: %s (see the header of bench/sim_scheduler.cpp)\n",
+               why.c_str());
+  std::exit(2);
+}
+
+Args parse(int argc, char** argv) {
+  Args a;
+  for (int i = 1; i < argc; ++i) {
+    const std::string k = argv[i];
+    if (k == "--json") {
+      a.json = true;
+      continue;
+    }
+    if (i + 1 >= argc) usage(k + " needs a value");
+    const char* v = argv[++i];
+    if (k == "--workers") a.sim.workers = std::atoi(v);
+    else if (k == "--trials") a.trials = std::atoll(v);
+    else if (k == "--median-s") a.sim.median_s = std::atof(v);
+    else if (k == "--sigma") a.sim.sigma = std::atof(v);
+    else if (k == "--epochs") a.sim.epochs = std::atoi(v);
+    else if (k == "--strategy") a.strategy = v;
+    else if (k == "--pruner") a.pruner = v;
+    else if (k == "--dims") a.dims = std::atoi(v);
+    else if (k == "--seed") a.sim.seed = std::strtoull(v, nullptr, 10);
+    else if (k == "--latency-s") a.sim.latency_s = std::atof(v);
+    else if (k == "--fixed-cost-s") a.sim.fixed_cost_s = std::atof(v);
+    else if (k == "--out") a.out = v;
+    else usage("unknown option " + k);
+  }
+  if (a.sim.workers < 1 || a.trials < 1 || a.sim.epochs < 1 || a.dims < 1 || a.sim.median_s <= 0)
+    usage("--workers, --trials, --epochs, --dims and --median-s must be positive");
+  return a;
+}
+
+hs::SweepConfig sweep_of(const Args& a) {
+  std::string text = "[train]\ndataset = \"synthetic\"\nepochs = " + std::to_string(a.sim.epochs) +
+                     "\n[sweep]\nstrategy = \"" + a.strategy + "\"\ntrials = " +
+                     std::to_string(a.trials) + "\nseed = " + std::to_string(a.sim.seed) + "\n";
+  if (a.pruner != "none") text += "pruner = \"" + a.pruner + "\"\n";
+  // A command's bracketed pruner is told the epochs its trials train (README, Pruning).
+  if (a.pruner == "asha" || a.pruner == "hyperband" || a.pruner == "sha")
+    text += "[pruner]\nmax_epochs = " + std::to_string(a.sim.epochs) + "\n";
+  // The trials are virtual; a command objective lets the space name any parameter.
+  text += "[objective]\ncommand = \"true\"\n[space]\n";
+  const std::string grid = a.strategy == "grid" ? ", grid = 10" : "";
+  for (int d = 0; d < a.dims; ++d)
+    text += "x" + std::to_string(d) + " = { uniform = [0.0, 1.0]" + grid + " }\n";
+  auto s = hs::load_sweep_text(text, "<sim_scheduler>");
+  if (!s) usage(s.error().str());
+  return std::move(*s);
+}
+
+long peak_rss_kb() {
+  std::ifstream in("/proc/self/status");
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind("VmHWM:", 0) == 0) return std::atol(line.c_str() + 6);
+  return -1;
+}
+
+// The median cost of the asks in [0.9k, k), or -1 when fewer than k trials were asked.
+double ask_at(const hs::sim::Report& r, size_t k) {
+  if (r.ask_costs.size() < k) return -1;
+  const auto from = r.ask_costs.begin() + static_cast<std::ptrdiff_t>(k - k / 10);
+  return hs::sim::quantile({from, r.ask_costs.begin() + static_cast<std::ptrdiff_t>(k)}, 0.5);
+}
+
+constexpr size_t kAskAt[] = {100, 1000, 10000, 100000};
+
+void print_json(const Args& a, const hs::sim::Report& r, long rss_kb) {
+  const auto op = [](const char* name, const hs::sim::OpCost& c) {
+    std::printf("\"%s_s\": %.9g, \"%s_count\": %lld, ", name, c.seconds, name,
+                static_cast<long long>(c.count));
+  };
+  std::printf("{\"workers\": %d, \"trials\": %lld, \"pruned\": %lld, \"median_s\": %g, "
+              "\"sigma\": %g, \"epochs\": %d, \"strategy\": \"%s\", \"pruner\": \"%s\", ",
+              a.sim.workers, static_cast<long long>(r.trials), static_cast<long long>(r.pruned),
+              a.sim.median_s, a.sim.sigma, a.sim.epochs, a.strategy.c_str(), a.pruner.c_str());
+  std::printf("\"makespan_s\": %.9g, \"utilisation\": %.6f, \"utilisation_fed\": %.6f, "
+              "\"last_dispatch_s\": %.9g, \"wait_median_s\": %.9g, \"wait_p99_s\": %.9g, "
+              "\"answer_wait_s\": %.9g, \"rank0_busy_s\": %.9g, \"rank0_fraction\": %.6f, ",
+              r.makespan_s, r.utilisation, r.utilisation_fed, r.last_dispatch_s,
+              hs::sim::quantile(r.waits, 0.5), hs::sim::quantile(r.waits, 0.99), r.answer_wait_s,
+              r.rank0_busy_s, r.makespan_s > 0 ? r.rank0_busy_s / r.makespan_s : 0.0);
+  op("ask", r.ask);
+  op("decode", r.decode);
+  op("judge", r.judge);
+  op("tell", r.tell);
+  op("append", r.append);
+  for (size_t k : kAskAt) std::printf("\"ask_at_%zu_s\": %.9g, ", k, ask_at(r, k));
+  std::printf("\"peak_rss_kb\": %ld, \"bin_s\": %g, \"busy_over_time\": [", rss_kb, r.bin_s);
+  for (size_t i = 0; i < r.busy_over_time.size(); ++i)
+    std::printf("%s%.4f", i ? ", " : "", r.busy_over_time[i]);
+  std::printf("]}\n");
+}
+
+void print_text(const Args& a, const hs::sim::Report& r, long rss_kb) {
+  std::printf("%d workers, %lld trial runs (%lld pruned), %s, pruner %s, durations log-normal "
+              "median %g s sigma %g, %d epochs\n",
+              a.sim.workers, static_cast<long long>(r.trials), static_cast<long long>(r.pruned),
+              a.strategy.c_str(), a.pruner.c_str(), a.sim.median_s, a.sim.sigma, a.sim.epochs);
+  std::printf("makespan %.1f s; worker utilisation %.2f%% (%.2f%% until the last dispatch at "
+              "%.1f s)\n", r.makespan_s, 100 * r.utilisation, 100 * r.utilisation_fed,
+              r.last_dispatch_s);
+  std::printf("queue wait per trial: median %.4g s, p99 %.4g s; waiting for epoch answers: "
+              "%.3g worker-s\n", hs::sim::quantile(r.waits, 0.5), hs::sim::quantile(r.waits, 0.99),
+              r.answer_wait_s);
+  std::printf("rank 0: busy %.3f s of %.1f s (%.3f%%), peak memory %.1f MB\n", r.rank0_busy_s,
+              r.makespan_s, r.makespan_s > 0 ? 100 * r.rank0_busy_s / r.makespan_s : 0.0,
+              static_cast<double>(rss_kb) / 1024);
+  for (const auto& [name, c] : {std::pair{"ask", r.ask}, {"decode", r.decode}, {"judge", r.judge},
+                                {"tell", r.tell}, {"append", r.append}})
+    std::printf("  %-6s %9lld x %9.2f us = %8.3f s\n", name, static_cast<long long>(c.count),
+                c.count ? 1e6 * c.seconds / static_cast<double>(c.count) : 0.0, c.seconds);
+  std::printf("ask latency (median of the asks before k):");
+  for (size_t k : kAskAt)
+    if (ask_at(r, k) >= 0) std::printf(" %zu: %.1f us;", k, 1e6 * ask_at(r, k));
+  std::printf("\nutilisation per %.3g s:", r.bin_s);
+  for (double u : r.busy_over_time) std::printf(" %.0f", 100 * u);
+  std::printf("\n");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const Args a = parse(argc, argv);
+  const hs::SweepConfig sweep = sweep_of(a);
+  auto file = hs::ResultsFile::create(a.out, hs::sweep_header(sweep, "sim_scheduler"), true);
+  if (!file) usage(file.error().str());
+  auto r = hs::sim::simulate(sweep, a.sim, &*file);
+  if (!r) usage(r.error().str());
+  const long rss_kb = peak_rss_kb();
+  if (static_cast<int64_t>(file->trials().size()) != a.trials) {
+    std::fprintf(stderr, "sim_scheduler: %s holds %zu trials of %lld\n", a.out.c_str(),
+                 file->trials().size(), static_cast<long long>(a.trials));
+    return 1;
+  }
+  if (hs::Status st = file->close(); !st) usage(st.error().str());
+  a.json ? print_json(a, *r, rss_kb) : print_text(a, *r, rss_kb);
+  return 0;
+}
