@@ -226,13 +226,13 @@ class Engine {
     const double n = o_.workers;
     if (r_.makespan_s > 0) r_.utilisation = r_.busy_s / (n * r_.makespan_s);
     r_.bin_s = bin_s_;
+    const size_t fed_bins = static_cast<size_t>(r_.last_dispatch_s / bin_s_);
     double fed = 0;
     for (size_t i = 0; i < bins_.size(); ++i) {
       r_.busy_over_time.push_back(bins_[i] / (n * bin_s_));
-      const double lo = static_cast<double>(i) * bin_s_;
-      fed += bins_[i] * std::clamp((r_.last_dispatch_s - lo) / bin_s_, 0.0, 1.0);
+      if (i < fed_bins) fed += bins_[i];
     }
-    if (r_.last_dispatch_s > 0) r_.utilisation_fed = fed / (n * r_.last_dispatch_s);
+    if (fed_bins > 0) r_.utilisation_fed = fed / (n * bin_s_ * static_cast<double>(fed_bins));
     return r_;
   }
 

@@ -52,7 +52,9 @@ struct Report {
   double busy_s = 0;      // worker-time spent running epochs
   double utilisation = 0;       // busy_s / (N x makespan_s)
   double last_dispatch_s = 0;   // when rank 0 handed out the last trial
-  double utilisation_fed = 0;   // over [0, last_dispatch_s]: while trials were still to hand out
+  // Over the whole bins of busy_over_time before last_dispatch_s: while trials were still to
+  // hand out (the drain at the end, which no scheduler shortens, left out).
+  double utilisation_fed = 0;
   std::vector<double> waits;    // per trial run, in dispatch order: its worker idle until it began
   // A worker's time waiting for rank 0's answer to an epoch (not busy, not between trials).
   double answer_wait_s = 0;

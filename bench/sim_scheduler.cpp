@@ -81,7 +81,7 @@ hs::SweepConfig sweep_of(const Args& a) {
   text += "[objective]\ncommand = \"true\"\n[space]\n";
   const std::string grid = a.strategy == "grid" ? ", grid = 10" : "";
   for (int d = 0; d < a.dims; ++d)
-    text += "x" + std::to_string(d) + " = { uniform = [0.0, 1.0]" + grid + " }\n";
+    text.append("x").append(std::to_string(d)).append(" = { uniform = [0.0, 1.0]" + grid + " }\n");
   auto s = hs::load_sweep_text(text, "<sim_scheduler>");
   if (!s) usage(s.error().str());
   return std::move(*s);
