@@ -5,10 +5,13 @@
 //
 //   build/bin/sim_scheduler [--workers N] [--trials T] [--median-s S] [--sigma G] [--epochs E]
 //       [--strategy random|tpe|bayes|grid] [--pruner none|asha|hyperband|median|sha]
-//       [--dims D] [--seed S] [--latency-s L] [--fixed-cost-s C] [--out FILE] [--json]
+//       [--dims D] [--seed S] [--latency-s L] [--fixed-cost-s C] [--durations FILE]
+//       [--out FILE | --no-file] [--json]
 // Defaults: 64 workers, 256 trials, log-normal durations of median 600 s and sigma 0.5, 10
 // epochs, random, no pruner, 4 uniform parameters, seed 0, no latency, measured costs, results
-// in sim_scheduler.h5 (replaced).
+// in sim_scheduler.h5 (replaced). --durations reads trial i's duration in seconds from line i
+// of FILE (bench/sim_calibrate.py: the same durations as a real run's); --no-file appends to
+// no results file (to time asks alone, far past what the appends would allow).
 // Cases: one sweep per run. It prints worker utilisation (overall, and while trials were still
 // to hand out), the queue wait per trial (median, p99), rank 0's busy fraction and peak memory
 // (VmHWM: the whole process, the simulator's bookkeeping included), what each rank-0 operation
@@ -18,7 +21,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <algorithm>
 #include <fstream>
+#include <optional>
 #include <string>
 
 #include "sim.h"
@@ -31,7 +36,7 @@ struct Args {
   int64_t trials = 256;
   int dims = 4;
   std::string strategy = "random", pruner = "none", out = "sim_scheduler.h5";
-  bool json = false;
+  bool json = false, no_file = false;
 };
 
 [[noreturn]] void usage(const std::string& why) {
@@ -40,12 +45,24 @@ struct Args {
   std::exit(2);
 }
 
+std::vector<double> read_durations(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) usage("cannot read " + path);
+  std::vector<double> d;
+  for (double x; in >> x;) {
+    if (!(x > 0)) usage(path + ": line " + std::to_string(d.size() + 1) + ": not a duration > 0");
+    d.push_back(x);
+  }
+  if (d.empty() || !in.eof()) usage(path + ": line " + std::to_string(d.size() + 1) + ": not a number");
+  return d;
+}
+
 Args parse(int argc, char** argv) {
   Args a;
   for (int i = 1; i < argc; ++i) {
     const std::string k = argv[i];
-    if (k == "--json") {
-      a.json = true;
+    if (k == "--json" || k == "--no-file") {
+      (k == "--json" ? a.json : a.no_file) = true;
       continue;
     }
     if (i + 1 >= argc) usage(k + " needs a value");
@@ -62,6 +79,7 @@ Args parse(int argc, char** argv) {
     else if (k == "--latency-s") a.sim.latency_s = std::atof(v);
     else if (k == "--fixed-cost-s") a.sim.fixed_cost_s = std::atof(v);
     else if (k == "--out") a.out = v;
+    else if (k == "--durations") a.sim.durations = read_durations(v);
     else usage("unknown option " + k);
   }
   if (a.sim.workers < 1 || a.trials < 1 || a.sim.epochs < 1 || a.dims < 1 || a.sim.median_s <= 0)
@@ -124,6 +142,12 @@ void print_json(const Args& a, const hs::sim::Report& r, long rss_kb) {
   op("tell", r.tell);
   op("append", r.append);
   for (size_t k : kAskAt) std::printf("\"ask_at_%zu_s\": %.9g, ", k, ask_at(r, k));
+  // The waits between a worker's trials: the dispatches after each worker's first.
+  const auto first = static_cast<size_t>(a.sim.workers);
+  const std::vector<double> next(r.waits.begin() + static_cast<std::ptrdiff_t>(
+                                     std::min(first, r.waits.size())), r.waits.end());
+  std::printf("\"wait_next_median_s\": %.9g, \"wait_next_p99_s\": %.9g, ",
+              hs::sim::quantile(next, 0.5), hs::sim::quantile(next, 0.99));
   std::printf("\"peak_rss_kb\": %ld, \"bin_s\": %g, \"busy_over_time\": [", rss_kb, r.bin_s);
   for (size_t i = 0; i < r.busy_over_time.size(); ++i)
     std::printf("%s%.4f", i ? ", " : "", r.busy_over_time[i]);
@@ -161,17 +185,22 @@ void print_text(const Args& a, const hs::sim::Report& r, long rss_kb) {
 int main(int argc, char** argv) {
   const Args a = parse(argc, argv);
   const hs::SweepConfig sweep = sweep_of(a);
-  auto file = hs::ResultsFile::create(a.out, hs::sweep_header(sweep, "sim_scheduler"), true);
-  if (!file) usage(file.error().str());
-  auto r = hs::sim::simulate(sweep, a.sim, &*file);
+  std::optional<hs::ResultsFile> file;
+  if (!a.no_file) {
+    auto f = hs::ResultsFile::create(a.out, hs::sweep_header(sweep, "sim_scheduler"), true);
+    if (!f) usage(f.error().str());
+    file.emplace(std::move(*f));
+  }
+  auto r = hs::sim::simulate(sweep, a.sim, file ? &*file : nullptr);
   if (!r) usage(r.error().str());
   const long rss_kb = peak_rss_kb();
-  if (static_cast<int64_t>(file->trials().size()) != a.trials) {
+  if (file && static_cast<int64_t>(file->trials().size()) != a.trials) {
     std::fprintf(stderr, "sim_scheduler: %s holds %zu trials of %lld\n", a.out.c_str(),
                  file->trials().size(), static_cast<long long>(a.trials));
     return 1;
   }
-  if (hs::Status st = file->close(); !st) usage(st.error().str());
+  if (file)
+    if (hs::Status st = file->close(); !st) usage(st.error().str());
   a.json ? print_json(a, *r, rss_kb) : print_text(a, *r, rss_kb);
   return 0;
 }
