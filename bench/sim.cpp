@@ -213,12 +213,11 @@ class Engine {
   // Worker-time [a, b) spent running an epoch, into the bins of bin_s_.
   void busy(double a, double b) {
     r_.busy_s += b - a;
-    for (double t = a; t < b;) {
-      const size_t i = static_cast<size_t>(t / bin_s_);
-      if (bins_.size() <= i) bins_.resize(i + 1, 0.0);
-      const double end = std::min(b, static_cast<double>(i + 1) * bin_s_);
-      bins_[i] += end - t;
-      t = end;
+    const auto last = static_cast<size_t>(b / bin_s_);
+    if (bins_.size() <= last) bins_.resize(last + 1, 0.0);
+    for (auto i = static_cast<size_t>(a / bin_s_); i <= last; ++i) {
+      const double lo = static_cast<double>(i) * bin_s_;
+      bins_[i] += std::max(0.0, std::min(b, lo + bin_s_) - std::max(a, lo));
     }
   }
 
