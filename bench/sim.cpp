@@ -58,6 +58,36 @@ double quality(const SearchSpace& space, const std::vector<ParamValue>& values) 
   return 0.92 - 0.4 * d2;
 }
 
+// The trial counts at which costs are sampled (Report::ask_curve), ascending.
+std::vector<int64_t> checkpoints() {
+  std::vector<int64_t> k = {1000, 10000, 100000};
+  for (int64_t p = 64; p <= (int64_t{1} << 40); p *= 2) k.push_back(p);
+  std::sort(k.begin(), k.end());
+  return k;
+}
+
+// The medians of costs sampled in the window [0.9k, k) of trials asked, for each checkpoint k.
+class Curve {
+ public:
+  Curve() : ks_(checkpoints()), samples_(ks_.size()) {}
+  void add(int64_t asked, double cost) {
+    for (size_t i = first_; i < ks_.size() && ks_[i] - ks_[i] / 10 <= asked; ++i)
+      samples_[i].push_back(cost);
+  }
+  // Trials asked reached `asked`: the windows it closed, into `out`.
+  void close(int64_t asked, std::vector<std::pair<int64_t, double>>& out) {
+    for (; first_ < ks_.size() && ks_[first_] <= asked; ++first_) {
+      if (!samples_[first_].empty()) out.emplace_back(ks_[first_], quantile(samples_[first_], 0.5));
+      samples_[first_] = {};
+    }
+  }
+
+ private:
+  std::vector<int64_t> ks_;
+  std::vector<std::vector<double>> samples_;
+  size_t first_ = 0;  // the first checkpoint not yet reached
+};
+
 class Engine {
  public:
   Engine(const SweepConfig& sweep, const Options& o, ResultsFile* file, TrialQueue& queue)
@@ -113,6 +143,10 @@ class Engine {
         return;
       }
       r_.ask_costs.push_back(last_cost_);
+      const auto asked = static_cast<int64_t>(r_.ask_costs.size());
+      ask_curve_.add(asked - 1, last_cost_);
+      ask_curve_.close(asked, r_.ask_curve);
+      judge_curve_.close(asked, r_.judge_curve);
       const int w = idle_.front();
       idle_.pop_front();
       start(w, std::move(*t), free_ + o_.latency_s);
@@ -169,6 +203,7 @@ class Engine {
     TrialRecord so_far;
     charge(r_.decode, false, [&] { return decode_record(m.bytes, &so_far); });
     const bool stop = charge(r_.judge, false, [&] { return queue_.judge(so_far.id, so_far); });
+    judge_curve_.add(static_cast<int64_t>(r_.ask_costs.size()), last_cost_);
     const double answered = free_ + o_.latency_s;
     r_.answer_wait_s += answered - k.sent_at;
     if (!stop && static_cast<int>(k.so_far.curves.size()) < o_.epochs) {
@@ -247,6 +282,7 @@ class Engine {
   double last_cost_ = 0;   // of the last charged operation
   double bin_s_ = 1;
   std::vector<double> bins_;  // busy worker-time per bin
+  Curve ask_curve_, judge_curve_;
   int64_t seq_ = 0;
   bool exhausted_ = false;
   Report r_;

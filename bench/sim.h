@@ -20,6 +20,7 @@
 #pragma once
 
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "config/sweep_config.h"
@@ -61,6 +62,10 @@ struct Report {
   double rank0_busy_s = 0;      // the sum of every operation's cost
   OpCost ask, decode, judge, tell, append;  // ask: next() and the trial's encoding
   std::vector<double> ask_costs;  // each next() that gave a trial, in order
+  // The cost as trials accumulate: {k, the median of the asks (judges) made while trials
+  // [0.9k, k) were being handed out}, at k = 1000, 10000, 100000 and each power of 2 from 64,
+  // where reached.
+  std::vector<std::pair<int64_t, double>> ask_curve, judge_curve;
   double bin_s = 0;               // the width of the bins of busy_over_time
   std::vector<double> busy_over_time;  // utilisation per bin of bin_s from time 0
 };

@@ -15,8 +15,8 @@
 // Cases: one sweep per run. It prints worker utilisation (overall, and while trials were still
 // to hand out), the queue wait per trial (median, p99), rank 0's busy fraction and peak memory
 // (VmHWM: the whole process, the simulator's bookkeeping included), what each rank-0 operation
-// cost, the ask latency as trials accumulate (median of the asks in [0.9k, k) at k = 100, 1k,
-// 10k, 100k, where reached) and utilisation over time. --json prints the same as one JSON object.
+// cost, the ask and judge latency as trials accumulate (bench/sim.h: Report::ask_curve) and
+// utilisation over time. --json prints the same as one JSON object.
 // Before it reports, it checks that the results file holds every trial of the sweep.
 #include <cstdio>
 #include <cstdlib>
@@ -112,14 +112,13 @@ long peak_rss_kb() {
   return -1;
 }
 
-// The median cost of the asks in [0.9k, k), or -1 when fewer than k trials were asked.
-double ask_at(const hs::sim::Report& r, size_t k) {
-  if (r.ask_costs.size() < k) return -1;
-  const auto from = r.ask_costs.begin() + static_cast<std::ptrdiff_t>(k - k / 10);
-  return hs::sim::quantile({from, r.ask_costs.begin() + static_cast<std::ptrdiff_t>(k)}, 0.5);
+// A cost curve as JSON pairs [k, seconds].
+void print_curve(const char* name, const std::vector<std::pair<int64_t, double>>& c) {
+  std::printf("\"%s\": [", name);
+  for (size_t i = 0; i < c.size(); ++i)
+    std::printf("%s[%lld, %.9g]", i ? ", " : "", static_cast<long long>(c[i].first), c[i].second);
+  std::printf("], ");
 }
-
-constexpr size_t kAskAt[] = {100, 1000, 10000, 100000};
 
 void print_json(const Args& a, const hs::sim::Report& r, long rss_kb) {
   const auto op = [](const char* name, const hs::sim::OpCost& c) {
@@ -141,7 +140,8 @@ void print_json(const Args& a, const hs::sim::Report& r, long rss_kb) {
   op("judge", r.judge);
   op("tell", r.tell);
   op("append", r.append);
-  for (size_t k : kAskAt) std::printf("\"ask_at_%zu_s\": %.9g, ", k, ask_at(r, k));
+  print_curve("ask_curve", r.ask_curve);
+  print_curve("judge_curve", r.judge_curve);
   // The waits between a worker's trials: the dispatches after each worker's first.
   const auto first = static_cast<size_t>(a.sim.workers);
   const std::vector<double> next(r.waits.begin() + static_cast<std::ptrdiff_t>(
@@ -172,10 +172,12 @@ void print_text(const Args& a, const hs::sim::Report& r, long rss_kb) {
                                 {"tell", r.tell}, {"append", r.append}})
     std::printf("  %-6s %9lld x %9.2f us = %8.3f s\n", name, static_cast<long long>(c.count),
                 c.count ? 1e6 * c.seconds / static_cast<double>(c.count) : 0.0, c.seconds);
-  std::printf("ask latency (median of the asks before k):");
-  for (size_t k : kAskAt)
-    if (ask_at(r, k) >= 0) std::printf(" %zu: %.1f us;", k, 1e6 * ask_at(r, k));
-  std::printf("\nutilisation per %.3g s:", r.bin_s);
+  for (const auto& [name, curve] : {std::pair{"ask", r.ask_curve}, {"judge", r.judge_curve}}) {
+    std::printf("%s latency at k trials asked (median over [0.9k, k)):", name);
+    for (const auto& [k, c] : curve) std::printf(" %lld: %.3g us;", static_cast<long long>(k), 1e6 * c);
+    std::printf("\n");
+  }
+  std::printf("utilisation per %.3g s:", r.bin_s);
   for (double u : r.busy_over_time) std::printf(" %.0f", 100 * u);
   std::printf("\n");
 }
