@@ -11,10 +11,11 @@
 // The clock. Rank 0 is one server taking messages in arrival order, as the executor's loop does:
 // a message waits until rank 0 is free, then costs what rank 0 really spent on it, measured (the
 // thread's CPU time for ask, decode, judge and tell; wall time for the results-file append, whose
-// fsync rank 0 waits for), or Options::fixed_cost_s each when set (tests). As under MPI, a worker
-// sends every finished epoch and waits for rank 0's answer before the next; a worker whose trial
-// ended waits for rank 0 to read its result and ask for the next trial. So a slow ask or append
-// delays every worker queued behind it.
+// fsync rank 0 waits for), or Options::fixed_cost_s each when set (tests). As under MPI with the
+// built-in trainer (a command's process trains on meanwhile), a worker sends every finished
+// epoch and waits for rank 0's answer before the next; a worker whose trial ended waits for
+// rank 0 to read its result and ask for the next trial. So a slow ask or append delays every
+// worker queued behind it.
 //
 // May depend on: sweep, store, trial, search, config, core. Thread safety: one thread.
 #pragma once

@@ -11,8 +11,10 @@ waits, rank 0's busy fraction and peak memory. Trials: max(1,024, 2.5 N) (10,240
 so the asks reach 10k); bayes 256 at N = 64 and 768 at N = 512, and not run at N = 4,096 (its
 exact GP: a measured ask there would take hours; its cost is extrapolated from N = 512's). A
 second table gives the cost per ask and per judged epoch as trials accumulate, at 4,096 workers
-with 30 s trials: measured where the runs reach (random also in a 100,000-trial run without a
-results file), else extrapolated by a power law fitted to the run's last doublings (marked ~).
+with 30 s trials: measured where the runs reach (random's asks also in a 100,000-trial run
+without a results file, asha's judges in a 32,768-trial one), else extrapolated by a power law
+fitted to the run's last doublings (marked ~); bayes's from a 1,024-trial run with 16 workers
+(its asks before the first result are its start design's, so at 512 workers they say nothing).
 --write replaces the text between <!-- sim:begin --> and <!-- sim:end --> in the file given.
 About 15 minutes on 2 cores.
 """
@@ -60,7 +62,7 @@ def fit(curve, k):
     pts = {int(a): b for a, b in curve}
     if k in pts:
         return pts[k], False
-    tail = sorted((a, b) for a, b in pts.items() if a & (a - 1) == 0 and a >= 256)[-4:]
+    tail = sorted((a, b) for a, b in pts.items() if a & (a - 1) == 0 and a >= 128)[-4:]
     if len(tail) < 3:
         return None, False
     xs = [math.log(a) for a, _ in tail]
@@ -81,14 +83,25 @@ def wait(s):
     return f"{s * 1e3:.1f} ms" if s < 1 else f"{s:.1f} s"
 
 
-def grid_rows(runs):
+def bayes_note(curve):
+    """What bayes at 4,096 workers would cost, from its asks' curve (a power law)."""
+    at, _ = fit(curve, 4096)
+    if at is None:
+        return "not run"
+    first = sum(fit(curve, k)[0] for k in range(64, 4096, 64)) * 64  # the first 4,096 asks
+    return (f"not run: an ask at 4,096 points ~{seconds(at)}, the first 4,096 asks "
+            f"~{first / 3600:.1f} h of rank 0")
+
+
+def grid_rows(runs, bayes):
     rows = ["| N | trial median | strategy | trials | utilisation | while fed | wait median "
             "| wait p99 | rank 0 busy | peak memory | ask (median of the run) |",
             "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for (n, median, strategy, pruner), r in runs.items():
         label = f"{median // 60} min" if median >= 60 else f"{median} s"
         if r is None:
-            rows.append(f"| {n:,} | {label} | {name(strategy, pruner)} | not run | | | | | | | |")
+            rows.append(f"| {n:,} | {label} | {name(strategy, pruner)} | {bayes_note(bayes['ask_curve'])} "
+                        "| | | | | | | |")
             continue
         ask = r["ask_s"] / max(1, r["ask_count"])
         rows.append(
@@ -100,19 +113,14 @@ def grid_rows(runs):
     return rows
 
 
-def cost_rows(runs, big):
+def cost_rows(runs, big, asha, bayes):
     rows = ["| strategy | ask at 1k | ask at 10k | ask at 100k | judge at 10k | judge at 100k |",
             "|---|---:|---:|---:|---:|---:|"]
     for strategy, pruner in CONFIGS:
-        if strategy == "bayes":
-            r = runs[(512, 30, strategy, pruner)]
-        else:
-            r = runs[(4096, 30, strategy, pruner)]
-        ask_curve = r["ask_curve"]
-        if strategy == "random":
-            ask_curve = big["ask_curve"]
+        ask_curve = {"random": big, "bayes": bayes}.get(
+            strategy, runs.get((4096, 30, strategy, pruner)))["ask_curve"]
         cells = [seconds(*fit(ask_curve, k)) for k in (1000, 10000, 100000)]
-        judge = [seconds(*fit(r["judge_curve"], k)) if pruner != "none" else "-"
+        judge = [seconds(*fit(asha["judge_curve"], k)) if pruner != "none" else "-"
                  for k in (10000, 100000)]
         rows.append(f"| {name(strategy, pruner)} | " + " | ".join(cells + judge) + " |")
     return rows
@@ -134,6 +142,12 @@ def main():
                     a.bin, tmp, ["--workers", n, "--trials", t, "--median-s", median,
                                  "--strategy", strategy, "--pruner", pruner])
     big = sim(a.bin, tmp, ["--workers", 4096, "--trials", 100000, "--median-s", 30, "--no-file"])
+    # bayes's asks before any result are its start design's (cheap): 16 workers, so that its k-th
+    # ask fits a GP to about k points, told and pending
+    bayes = sim(a.bin, tmp, ["--workers", 16, "--trials", 1024, "--median-s", 30, "--strategy",
+                             "bayes", "--no-file"])
+    asha = sim(a.bin, tmp, ["--workers", 4096, "--trials", 32768, "--median-s", 30, "--pruner",
+                            "asha", "--no-file"])
     os.rmdir(tmp)
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo")
                 if l.startswith("model name")), "?")
@@ -141,17 +155,19 @@ def main():
         [f"Measured {datetime.date.today()} on {cpu} ({os.cpu_count()} cores, shared), "
          "`bench/sim_table.py`; log-normal trial durations (sigma 0.5), 10 epochs each, "
          "4 uniform parameters, each sweep's results file on the local disk.", ""]
-        + grid_rows(runs)
+        + grid_rows(runs, bayes)
         + ["", "Cost per ask and per judged epoch as trials accumulate (4,096 workers, 30 s trials; "
-           "bayes: 512 workers; median over the asks of trials [0.9k, k); ~: extrapolated by a "
-           "power law through the run's last doublings; random's from a 100,000-trial run "
-           "without a results file):", ""]
-        + cost_rows(runs, big))
+           "bayes: 16 workers, its k-th ask a GP on about k points; median over the asks of trials [0.9k, k); ~: extrapolated by a "
+           "power law through the run's last doublings; random's asks from a 100,000-trial run "
+           "and asha's judges from a 32,768-trial run under random, both without a results "
+           "file):", ""]
+        + cost_rows(runs, big, asha, bayes))
     print(text)
     if a.json:
         with open(a.json, "w") as f:
             json.dump({"runs": [dict(zip(("n", "median", "strategy", "pruner"), k), result=v)
-                                for k, v in runs.items()], "big": big}, f)
+                                for k, v in runs.items()], "big": big, "asha": asha, "bayes": bayes},
+                      f)
     if a.write:
         doc = open(a.write).read()
         begin, end = "<!-- sim:begin -->", "<!-- sim:end -->"
