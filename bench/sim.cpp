@@ -178,6 +178,7 @@ class Engine {
     const double end = at + k.epoch_s;
     busy(at, end);
     const int e = static_cast<int>(k.so_far.curves.size()) + 1;
+    // a stream per (seed ^ epoch, id), apart from the duration's (seed, id): epoch e >= 1
     Rng rng(derive_seed(o_.seed ^ static_cast<uint64_t>(e), static_cast<uint64_t>(k.trial->id),
                         SeedPurpose::kTrial));
     EpochRow row;
