@@ -204,6 +204,16 @@ std::string ranking_text(const std::vector<const TrialRecord*>& tied, const Tria
              "then the smaller lr): trial " + std::to_string(pick.id) + ".";
 }
 
+// The refine step's parameters by name (refine_sweep_text: lr, then weight_decay), so that the
+// diagnosis's advice can name the weight decay the pick has, and never lowers a zero one.
+SearchSpace refine_space() {
+  SearchSpace space;
+  space.params.resize(2);
+  space.params[0].name = "lr";
+  space.params[1].name = "weight_decay";
+  return space;
+}
+
 }  // namespace
 
 Result<Recommendation> recommend(const RecipeConfig& config, const std::vector<TrialRecord>& refine,
@@ -232,7 +242,7 @@ Result<Recommendation> recommend(const RecipeConfig& config, const std::vector<T
       num(rec.weight_decay) + ", validation accuracy " + num(100 * rec.best_val_acc) +
       "% at epoch " + std::to_string(best.best_epoch) + " of " + std::to_string(best.epochs) +
       " (trial " + std::to_string(best.id) + ").";
-  const std::vector<Finding> findings = diagnose(best, sweep_context(refine));
+  const std::vector<Finding> findings = diagnose(best, sweep_context(refine, refine_space()));
   for (const Finding& f : findings) {
     s += " Its curves: " + f.label + ": " + f.evidence;
     if (s.back() != '.') s += '.';

@@ -1,0 +1,180 @@
+#!/usr/bin/python3
+"""The scheduler simulator's table (issue 17): how far one rank 0 keeps N workers busy.
+
+  bench/sim_table.py [--bin build/bin] [--write bench/README.md] [--json FILE]
+
+Run from the repository root. For N = 64, 512 and 4,096 workers, trials of median 10 min and
+30 s (log-normal, sigma 0.5, 10 epochs each), it runs build/bin/sim_scheduler with random, tpe,
+bayes, and asha under random and tpe, each sweep's results file in a temporary folder on this
+machine's disk (its appends fsync'd as a real sweep's are), and tabulates utilisation, queue
+waits, rank 0's busy fraction and peak memory. Trials: max(1,024, 2.5 N) (10,240 at N = 4,096,
+so the asks reach 10k); bayes 256 at N = 64 and 768 at N = 512, and not run at N = 4,096 (its
+exact GP: a measured ask there would take hours; its cost is extrapolated from N = 512's). A
+second table gives the cost per ask and per judged epoch as trials accumulate, at 4,096 workers
+with 30 s trials: measured where the runs reach (random's asks also in a 100,000-trial run
+without a results file, asha's judges in a 32,768-trial one), else extrapolated by a power law
+fitted to the run's last doublings (marked ~); bayes's from a 1,024-trial run with 16 workers
+(its asks before the first result are its start design's, so at 512 workers they say nothing).
+--write replaces the text between <!-- sim:begin --> and <!-- sim:end --> in the file given.
+About 15 minutes on 2 cores.
+"""
+import argparse
+import datetime
+import json
+import math
+import os
+import subprocess
+import sys
+import tempfile
+
+NS = [64, 512, 4096]
+MEDIANS = [600, 30]
+CONFIGS = [("random", "none"), ("tpe", "none"), ("bayes", "none"), ("random", "asha"),
+           ("tpe", "asha")]
+BAYES_TRIALS = {64: 256, 512: 768}
+
+
+def name(strategy, pruner):
+    return strategy if pruner == "none" else f"asha + {strategy}"
+
+
+def trials_for(n, strategy):
+    if strategy == "bayes":
+        return BAYES_TRIALS.get(n)
+    return max(1024, math.ceil(2.5 * n))
+
+
+def sim(binary, tmp, args):
+    out = os.path.join(tmp, "sim.h5")
+    cmd = [f"{binary}/sim_scheduler", "--json", "--seed", "1"] + [str(a) for a in args]
+    if "--no-file" not in args:
+        cmd += ["--out", out]
+    sys.stderr.write(" ".join(cmd[1:]) + "\n")
+    r = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
+    for f in (out, out + ".journal"):
+        if os.path.exists(f):
+            os.remove(f)
+    return r
+
+
+def fit(curve, k):
+    """The cost at k from the curve's points, measured if there, else a power law (~)."""
+    pts = {int(a): b for a, b in curve}
+    if k in pts:
+        return pts[k], False
+    tail = sorted((a, b) for a, b in pts.items() if a & (a - 1) == 0 and a >= 128)[-4:]
+    if len(tail) < 3:
+        return None, False
+    xs = [math.log(a) for a, _ in tail]
+    ys = [math.log(b) for _, b in tail]
+    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+    p = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
+    return math.exp(my + p * (math.log(k) - mx)), True
+
+
+def seconds(s, approx=False):
+    if s is None:
+        return "-"
+    t = f"{s * 1e6:.0f} us" if s < 1e-3 else f"{s * 1e3:.1f} ms" if s < 1 else f"{s:.1f} s"
+    return ("~" if approx else "") + t
+
+
+def wait(s):
+    return f"{s * 1e3:.1f} ms" if s < 1 else f"{s:.1f} s"
+
+
+def bayes_note(curve):
+    """What bayes at 4,096 workers would cost, from its asks' curve (a power law)."""
+    at, _ = fit(curve, 4096)
+    if at is None:
+        return "not run"
+    first = sum(fit(curve, k)[0] for k in range(64, 4096, 64)) * 64  # the first 4,096 asks
+    return (f"not run: an ask at 4,096 points ~{seconds(at)}, the first 4,096 asks "
+            f"~{first / 3600:.1f} h of rank 0")
+
+
+def grid_rows(runs, bayes):
+    rows = ["| N | trial median | strategy | trials | utilisation | while fed | wait median "
+            "| wait p99 | rank 0 busy | peak memory | ask (median of the run) |",
+            "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for (n, median, strategy, pruner), r in runs.items():
+        label = f"{median // 60} min" if median >= 60 else f"{median} s"
+        if r is None:
+            rows.append(f"| {n:,} | {label} | {name(strategy, pruner)} | {bayes_note(bayes['ask_curve'])} "
+                        "| | | | | | | |")
+            continue
+        ask = r["ask_s"] / max(1, r["ask_count"])
+        rows.append(
+            f"| {n:,} | {label} | {name(strategy, pruner)} | {r['trials']:,} "
+            f"| {100 * r['utilisation']:.1f}% | {100 * r['utilisation_fed']:.1f}% "
+            f"| {wait(r['wait_median_s'])} | {wait(r['wait_p99_s'])} "
+            f"| {100 * r['rank0_fraction']:.2f}% | {r['peak_rss_kb'] / 1024:.0f} MB "
+            f"| {seconds(ask)} |")
+    return rows
+
+
+def cost_rows(runs, big, asha, bayes):
+    rows = ["| strategy | ask at 1k | ask at 10k | ask at 100k | judge at 10k | judge at 100k |",
+            "|---|---:|---:|---:|---:|---:|"]
+    for strategy, pruner in CONFIGS:
+        ask_curve = {"random": big, "bayes": bayes}.get(
+            strategy, runs.get((4096, 30, strategy, pruner)))["ask_curve"]
+        cells = [seconds(*fit(ask_curve, k)) for k in (1000, 10000, 100000)]
+        judge = [seconds(*fit(asha["judge_curve"], k)) if pruner != "none" else "-"
+                 for k in (10000, 100000)]
+        rows.append(f"| {name(strategy, pruner)} | " + " | ".join(cells + judge) + " |")
+    return rows
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--bin", default="build/bin")
+    ap.add_argument("--write")
+    ap.add_argument("--json")
+    a = ap.parse_args()
+    tmp = tempfile.mkdtemp(prefix="sim_table_")
+    runs = {}
+    for n in NS:
+        for median in MEDIANS:
+            for strategy, pruner in CONFIGS:
+                t = trials_for(n, strategy)
+                runs[(n, median, strategy, pruner)] = None if t is None else sim(
+                    a.bin, tmp, ["--workers", n, "--trials", t, "--median-s", median,
+                                 "--strategy", strategy, "--pruner", pruner])
+    big = sim(a.bin, tmp, ["--workers", 4096, "--trials", 100000, "--median-s", 30, "--no-file"])
+    # bayes's asks before any result are its start design's (cheap): 16 workers, so that its k-th
+    # ask fits a GP to about k points, told and pending
+    bayes = sim(a.bin, tmp, ["--workers", 16, "--trials", 1024, "--median-s", 30, "--strategy",
+                             "bayes", "--no-file"])
+    asha = sim(a.bin, tmp, ["--workers", 4096, "--trials", 32768, "--median-s", 30, "--pruner",
+                            "asha", "--no-file"])
+    os.rmdir(tmp)
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo")
+                if l.startswith("model name")), "?")
+    text = "\n".join(
+        [f"Measured {datetime.date.today()} on {cpu} ({os.cpu_count()} cores, shared), "
+         "`bench/sim_table.py`; log-normal trial durations (sigma 0.5), 10 epochs each, "
+         "4 uniform parameters, each sweep's results file on the local disk.", ""]
+        + grid_rows(runs, bayes)
+        + ["", "Cost per ask and per judged epoch as trials accumulate (4,096 workers, 30 s trials; "
+           "bayes: 16 workers, its k-th ask a GP on about k points; median over the asks of trials [0.9k, k); ~: extrapolated by a "
+           "power law through the run's last doublings; random's asks from a 100,000-trial run "
+           "and asha's judges from a 32,768-trial run under random, both without a results "
+           "file):", ""]
+        + cost_rows(runs, big, asha, bayes))
+    print(text)
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump({"runs": [dict(zip(("n", "median", "strategy", "pruner"), k), result=v)
+                                for k, v in runs.items()], "big": big, "asha": asha, "bayes": bayes},
+                      f)
+    if a.write:
+        doc = open(a.write).read()
+        begin, end = "<!-- sim:begin -->", "<!-- sim:end -->"
+        i, j = doc.index(begin) + len(begin), doc.index(end)
+        with open(a.write, "w") as f:
+            f.write(doc[:i] + "\n" + text + "\n" + doc[j:])
+
+
+if __name__ == "__main__":
+    main()

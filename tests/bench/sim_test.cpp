@@ -1,0 +1,126 @@
+// The scheduler simulator's bookkeeping (bench/sim.h): a handful of workers with fixed trial
+// durations and rank 0's cost fixed per operation, against the clock worked out by hand.
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "sim.h"
+#include "support/cli.h"
+#include "sweep/sweep_header.h"
+
+using namespace hs;
+
+namespace {
+
+SweepConfig sweep_of(int trials, const std::string& pruner = "", int epochs = 1) {
+  std::string text = "[train]\ndataset = \"synthetic\"\nepochs = " + std::to_string(epochs) +
+                     "\n[sweep]\nstrategy = \"random\"\nseed = 5\ntrials = " +
+                     std::to_string(trials) + "\n";
+  if (!pruner.empty())
+    text += "pruner = \"" + pruner + "\"\n[pruner]\nmax_epochs = " + std::to_string(epochs) + "\n";
+  text += "[objective]\ncommand = \"true\"\n[space]\nx = { uniform = [0.0, 1.0] }\n";
+  auto s = load_sweep_text(text, "sim.toml");
+  REQUIRE(s.ok());
+  return std::move(*s);
+}
+
+}  // namespace
+
+TEST_CASE("free rank 0: workers run back to back and idle only at the end", "[sim]") {
+  sim::Options o;
+  o.workers = 2;
+  o.durations = {10, 20, 30, 40};  // trial i lasts durations[i]
+  o.epochs = 1;
+  o.fixed_cost_s = 0;
+  auto r = sim::simulate(sweep_of(4), o, nullptr);
+  REQUIRE(r.ok());
+  // worker 1: trial 0 [0, 10), trial 2 [10, 40); worker 2: trial 1 [0, 20), trial 3 [20, 60)
+  CHECK(r->trials == 4);
+  CHECK(r->makespan_s == 60);
+  CHECK(r->busy_s == 100);
+  CHECK(r->utilisation == Approx(100.0 / 120));
+  CHECK(r->last_dispatch_s == 20);
+  CHECK(r->utilisation_fed == Approx(1.0));
+  CHECK(r->waits == std::vector<double>{0, 0, 0, 0});
+  CHECK(r->rank0_busy_s == 0);
+}
+
+TEST_CASE("a rank 0 charged 1 s per operation delays dispatches and answers", "[sim]") {
+  sim::Options o;
+  o.workers = 2;
+  o.durations = {10};
+  o.epochs = 1;
+  o.fixed_cost_s = 1;  // each ask, decode, judge and tell (no results file: no append)
+  auto r = sim::simulate(sweep_of(3), o, nullptr);
+  REQUIRE(r.ok());
+  // 0: asks trial 0 (to 1), trial 1 (to 2); worker 1 runs [1, 11), worker 2 [2, 12).
+  // 11: worker 1's epoch, decoded and judged until 13; its result waits for 15 (worker 2's
+  //     epoch, arrived at 12, is judged 13-15), read and told 15-17; trial 2 asked 17-18 and
+  //     run [18, 28): it waited 18 - 13 = 5 s.
+  // 15: worker 2's result, read 18-20; the ask 20-21 finds none.
+  // 28: worker 1's epoch, judged 28-30; its result read 30-32, the end; one more empty ask.
+  CHECK(r->trials == 3);
+  CHECK(r->makespan_s == 32);
+  CHECK(r->busy_s == 30);
+  CHECK(r->utilisation == Approx(30.0 / 64));
+  CHECK(r->waits == std::vector<double>{1, 2, 5});
+  CHECK(r->answer_wait_s == 2 + 3 + 2);
+  CHECK(r->last_dispatch_s == 18);
+  // the whole bins (of 10 / 8 s, the shortest trial's eighth) before 18: [0, 17.5)
+  CHECK(r->bin_s == 1.25);
+  CHECK(r->utilisation_fed == Approx(20.0 / 35));
+  CHECK(r->ask.count == 5);
+  CHECK(r->decode.count == 6);
+  CHECK(r->judge.count == 3);
+  CHECK(r->tell.count == 3);
+  CHECK(r->rank0_busy_s == 17);
+  CHECK(sim::quantile(r->waits, 0.5) == 2);
+  CHECK(sim::quantile(r->waits, 0.99) == 5);
+}
+
+TEST_CASE("message latency delays each dispatch, answer and result once", "[sim]") {
+  sim::Options o;
+  o.workers = 1;
+  o.durations = {10};
+  o.epochs = 2;
+  o.latency_s = 0.5;
+  o.fixed_cost_s = 0;
+  auto r = sim::simulate(sweep_of(2, "", 2), o, nullptr);
+  REQUIRE(r.ok());
+  // trial 0: dispatched 0.5, epochs [0.5, 5.5) and, answered at 6.5, [6.5, 11.5); answered at
+  // 12.5, its result read at 13. Trial 1 starts at 13.5 (waited 13.5 - 12.5), its result read at 26.
+  CHECK(r->makespan_s == 26);
+  CHECK(r->busy_s == 20);
+  CHECK(r->waits == std::vector<double>{0.5, 1});
+  CHECK(r->answer_wait_s == 4 * 1);
+}
+
+TEST_CASE("a pruner's stopped trials end early, the results file holds every trial", "[sim]") {
+  test::Scratch dir;
+  const SweepConfig sweep = sweep_of(60, "asha", 9);
+  auto file = ResultsFile::create(dir.path("sim.h5"), sweep_header(sweep, "test"), false);
+  REQUIRE(file.ok());
+  sim::Options o;
+  o.workers = 4;
+  o.durations = {9};  // 1 s an epoch
+  o.epochs = 9;
+  o.fixed_cost_s = 0;
+  auto r = sim::simulate(sweep, o, &*file);
+  REQUIRE(r.ok());
+  REQUIRE(file->trials().size() == 60);
+  double epochs = 0;
+  int64_t pruned = 0;
+  for (const TrialRecord& t : file->trials()) {
+    epochs += t.epochs;
+    pruned += t.status == TrialStatus::kPruned;
+    CHECK(t.epochs == static_cast<int>(t.curves.size()));
+  }
+  CHECK(pruned == r->pruned);
+  CHECK(r->pruned > 20);  // asha, one in 3 on at each rung, on distinct synthetic curves
+  CHECK(r->busy_s == epochs);
+  CHECK(r->append.count == 60);
+  // A free rank 0 leaves no worker idle while trials remain: 4 workers busy until the last
+  // dispatch, each trial started the moment its worker's previous one ended.
+  CHECK(r->utilisation_fed == Approx(1.0));
+  CHECK(sim::quantile(r->waits, 1.0) == 0);
+}
