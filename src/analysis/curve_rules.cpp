@@ -293,6 +293,19 @@ double epoch_noise(const Vec& y) {
   return median(r) / 0.55;
 }
 
+const std::string kRegularise =
+    "add regularisation (weight decay, dropout, augmentation) or more data; ";
+
+// Which checkpoint to keep: the trial's best epoch by the sweep's metric when it has one (what the
+// trainer tests and the recipe trains to: naming val_loss's lowest epoch beside it would send the
+// reader two ways), else the epoch the finding turns at (`turn`, a row).
+std::string keep_checkpoint(const TrialRecord& in, size_t turn) {
+  const bool known = in.best_epoch >= 1 && static_cast<size_t>(in.best_epoch) <= in.curves.size();
+  const int e = known ? in.curves[static_cast<size_t>(in.best_epoch) - 1].epoch : ep(in, turn);
+  return "the checkpoint of epoch " + std::to_string(e) +
+         (known ? " (the best by the sweep's metric)" : "") + " is the one to keep";
+}
+
 }  // namespace
 
 std::optional<Finding> check_overfitting(const TrialRecord& in, const DiagnosisOptions& opt,
@@ -334,10 +347,7 @@ std::optional<Finding> check_overfitting(const TrialRecord& in, const DiagnosisO
                       ") to " + num(v_end) + " (mean of " + epochs(in, t0, n - 1) +
                       ") while train_acc went from " + num(ta[pk]) + " to " + num(t_end) +
                       "; the gap grew from " + num(ta[pk] - va[pk]) + " to " + num(t_end - v_end),
-                  "add regularisation (weight decay, dropout, augmentation) or more data; the "
-                  "checkpoint of epoch " +
-                      std::to_string(ep(in, pk)) + " is the one to keep",
-                  ep(in, pk), ep(in, n - 1));
+                  kRegularise + keep_checkpoint(in, pk), ep(in, pk), ep(in, n - 1));
     }
   }
 
@@ -358,10 +368,7 @@ std::optional<Finding> check_overfitting(const TrialRecord& in, const DiagnosisO
                       ") to " + num(l_end) + " (mean of " + epochs(in, t0, n - 1) +
                       ") while train_loss fell from " + num(L[lo]) + " to " +
                       num(mean(L, t0, n - 1)),
-                  "add regularisation (weight decay, dropout, augmentation) or more data; the "
-                  "checkpoint of epoch " +
-                      std::to_string(ep(in, lo)) + " is the one to keep",
-                  ep(in, lo), ep(in, n - 1));
+                  kRegularise + keep_checkpoint(in, lo), ep(in, lo), ep(in, n - 1));
     }
   }
   return std::nullopt;

@@ -536,6 +536,15 @@ TEST_CASE("overfitting: val_loss rises from epoch 6 while train_loss falls", "[a
   CHECK(f.from_epoch >= 5);
   CHECK(f.from_epoch <= 7);
   CHECK(f.to_epoch == 20);
+  // without a best epoch the checkpoint to keep is where val_loss turned...
+  CHECK(contains(f.advice, "checkpoint of epoch " + std::to_string(f.from_epoch) + " is"));
+  // ...and with one (val_acc's, epoch 14 here) that one: the advice never names val_loss's
+  // lowest epoch beside a metric that chose another (the recipe stops its pick at epoch 14)
+  in.best_epoch = 14;
+  const auto gs = diagnose(in, kNoSweep);
+  const Finding& g = get(gs, "overfitting");
+  CHECK(contains(g.advice, "checkpoint of epoch 14 (the best by the sweep's metric) is"));
+  CHECK_FALSE(contains(g.advice, "epoch " + std::to_string(f.from_epoch) + " "));
 }
 
 TEST_CASE("diverged_at_start: a loss far above the loss before training, blown up in epoch 1",
