@@ -16,12 +16,12 @@ using namespace hs::test;
 
 namespace {
 
-// Three command trials: 0 completed with an extra curve column, a result and its logs; 1 failed
-// with a two-line error; 2 timed out.
-std::string printed_sweep(const Scratch& s) {
+// The header of a random sweep written by `config_text`, maximising val_acc over one parameter,
+// lr log-uniform in [1e-4, 0.1]: what each test's results file is created with.
+SweepHeader lr_header(const std::string& config_text) {
   SweepHeader h;
-  h.config_text = "[objective]\ncommand = \"python3 train.py lr={lr}\"\n";
-  h.config_hash = config_hash(h.config_text);
+  h.config_text = config_text;
+  h.config_hash = config_hash(config_text);
   h.strategy = "random";
   h.version = "test";
   h.start_time = "2026-11-30T00:00:00Z";
@@ -32,6 +32,13 @@ std::string printed_sweep(const Scratch& s) {
   lr.lo = 1e-4;
   lr.hi = 1e-1;
   h.space.params = {lr};
+  return h;
+}
+
+// Three command trials: 0 completed with an extra curve column, a result and its logs; 1 failed
+// with a two-line error; 2 timed out.
+std::string printed_sweep(const Scratch& s) {
+  const SweepHeader h = lr_header("[objective]\ncommand = \"python3 train.py lr={lr}\"\n");
   const std::string path = s.path("printed.h5");
   auto f = ResultsFile::create(path, h, false);
   REQUIRE(f.ok());
@@ -155,21 +162,9 @@ struct Pruned {
 
 std::string pruned_sweep(const Scratch& s, const std::string& name, const std::string& pruner,
                          const std::vector<Rung>& rungs, const std::vector<Pruned>& trials) {
-  SweepHeader h;
-  h.config_text = "[sweep]\npruner = \"" + pruner + "\"\n";
-  h.config_hash = config_hash(h.config_text);
-  h.strategy = "random";
-  h.version = "test";
-  h.start_time = "2026-11-30T00:00:00Z";
-  h.metric = Metric{"val_acc", Direction::kMaximize};
+  SweepHeader h = lr_header("[sweep]\npruner = \"" + pruner + "\"\n");
   h.pruner = pruner;
   h.rungs = rungs;
-  Param lr;
-  lr.name = "lr";
-  lr.kind = ParamKind::kLogUniform;
-  lr.lo = 1e-4;
-  lr.hi = 1e-1;
-  h.space.params = {lr};
   const std::string path = s.path(name);
   auto f = ResultsFile::create(path, h, false);
   REQUIRE(f.ok());
@@ -268,19 +263,7 @@ namespace {
 // Three trials of the built-in trainer on 240 validation samples: 204, 203 and 168 right.
 // `val_samples` 0 writes them as a hypersweep from before the field did.
 std::string close_sweep(const Scratch& s, int64_t val_samples) {
-  SweepHeader h;
-  h.config_text = "[space]\nlr = \"log_uniform(1e-4, 1e-1)\"\n";
-  h.config_hash = config_hash(h.config_text);
-  h.strategy = "random";
-  h.version = "test";
-  h.start_time = "2026-11-30T00:00:00Z";
-  h.metric = Metric{"val_acc", Direction::kMaximize};
-  Param lr;
-  lr.name = "lr";
-  lr.kind = ParamKind::kLogUniform;
-  lr.lo = 1e-4;
-  lr.hi = 1e-1;
-  h.space.params = {lr};
+  const SweepHeader h = lr_header("[space]\nlr = \"log_uniform(1e-4, 1e-1)\"\n");
   const std::string path = s.path("close" + std::to_string(val_samples) + ".h5");
   auto f = ResultsFile::create(path, h, false);
   REQUIRE(f.ok());
