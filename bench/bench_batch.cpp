@@ -1,0 +1,259 @@
+// bench_batch: how the learning strategies' proposals hold up with trials pending (issue 17's
+// batch-quality goal). Each run is a sweep of `evals` trials driven through the strategy's real
+// ask()/tell() by W asynchronous virtual workers: W trials are asked at the start, and whenever
+// one finishes (durations exponential, drawn from (seed, trial id), so trials finish out of
+// order) it is told and the next trial is asked while the other W-1 are still pending. W = 1 is
+// the sequential run.
+//
+//   bench_batch [--seeds 20] [--evals 50] [--workers 1,4,16] [--strategies bayes,tpe]
+//               [--problems branin,hartmann6,mixed] [--jobs 1] [--markdown]
+//
+// For each problem, strategy and W it prints the median simple regret at `evals` evaluations
+// (best value found minus the known optimum), its ratio to the same strategy's W = 1 median, and
+// the repeated points: asks whose parameter values equal (exactly) a trial asked before, pending
+// or told, summed over seeds. The goal: ratio <= 1.5 at W = 4 and 16, zero repeats.
+//
+// Problems: branin and hartmann6 (search/problems.h, bench_search's set), and `mixed`, our own
+// space with an int and a categorical parameter beside two reals:
+//   x0 in [-5, 10], x1 in [0, 15]   (Branin's domain)
+//   k  int [1, 16]
+//   c  choice ["a", "b", "c", "d", "e"]
+//   f = (branin(x0, x1) - 0.397887) / 50 + ((k - 11) / 5)^2 + offset(c),
+//   offset = {a: 0.6, b: 0.3, c: 0, d: 0.45, e: 0.8}; minimum 0 at a Branin minimiser, k = 11,
+//   c = "c". For it the table also counts the runs whose best trial has k = 11 and c = "c".
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <queue>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/rng.h"
+#include "search/problems.h"
+#include "search/strategy.h"
+
+namespace {
+
+using namespace hs;
+
+struct Problem {
+  std::string name;
+  SearchSpace space;
+  double optimum;
+  double (*value)(const std::vector<ParamValue>& v);
+  bool (*right_discrete)(const std::vector<ParamValue>& v);  // mixed only: k and c right
+};
+
+Param real(const std::string& name, double lo, double hi) {
+  Param q;
+  q.name = name, q.kind = ParamKind::kUniform, q.lo = lo, q.hi = hi;
+  return q;
+}
+
+double as_double(const ParamValue& v) {
+  if (const auto* d = std::get_if<double>(&v)) return *d;
+  return static_cast<double>(std::get<int64_t>(v));
+}
+
+template <int Which>
+double test_function(const std::vector<ParamValue>& v) {
+  const auto p = Which == 0 ? problems::branin_problem() : problems::hartmann6_problem();
+  Eigen::VectorXd x(p.dim);
+  for (int j = 0; j < p.dim; ++j) x[j] = as_double(v[static_cast<size_t>(j)]);
+  return p.f(x);
+}
+
+double mixed_value(const std::vector<ParamValue>& v) {
+  static const std::map<std::string, double> offset = {
+      {"a", 0.6}, {"b", 0.3}, {"c", 0.0}, {"d", 0.45}, {"e", 0.8}};
+  const Eigen::Vector2d x(as_double(v[0]), as_double(v[1]));
+  const double k = as_double(v[2]);
+  const auto p = problems::branin_problem();
+  return (problems::branin(x) - p.optimum) / 50.0 + std::pow((k - 11.0) / 5.0, 2) +
+         offset.at(std::get<std::string>(v[3]));
+}
+
+bool mixed_right(const std::vector<ParamValue>& v) {
+  return as_double(v[2]) == 11.0 && std::get<std::string>(v[3]) == "c";
+}
+
+Problem make_problem(const std::string& name) {
+  Problem pr{name, {}, 0.0, nullptr, nullptr};
+  if (name == "branin" || name == "hartmann6") {
+    const auto p = name == "branin" ? problems::branin_problem() : problems::hartmann6_problem();
+    for (int j = 0; j < p.dim; ++j) {
+      std::string n = "x";
+      n += std::to_string(j);
+      pr.space.params.push_back(real(n, p.lower[j], p.upper[j]));
+    }
+    pr.optimum = p.optimum;
+    pr.value = name == "branin" ? &test_function<0> : &test_function<1>;
+    return pr;
+  }
+  if (name != "mixed") {
+    std::fprintf(stderr, "bench_batch: unknown problem '%s' (branin, hartmann6, mixed)\n",
+                 name.c_str());
+    std::exit(2);
+  }
+  pr.space.params = {real("x0", -5, 10), real("x1", 0, 15)};
+  Param k;
+  k.name = "k", k.kind = ParamKind::kInt, k.lo = 1, k.hi = 16;
+  Param c;
+  c.name = "c", c.kind = ParamKind::kChoice;
+  for (const char* s : {"a", "b", "c", "d", "e"}) c.choices.emplace_back(std::string(s));
+  pr.space.params.push_back(k);
+  pr.space.params.push_back(c);
+  pr.value = &mixed_value;
+  pr.right_discrete = &mixed_right;
+  return pr;
+}
+
+struct RunResult {
+  double regret = 0;
+  int repeats = 0;
+  bool right_discrete = false;
+};
+
+// One sweep of `evals` trials with `workers` asynchronous workers.
+RunResult run_async(const Problem& pr, StrategyKind kind, uint64_t seed, int evals, int workers) {
+  StrategyOptions o;
+  o.kind = kind, o.seed = seed, o.trials = evals, o.direction = Direction::kMinimize;
+  auto made = make_strategy(o, pr.space, nullptr);
+  if (!made) {
+    std::fprintf(stderr, "bench_batch: %s\n", made.error().str().c_str());
+    std::exit(2);
+  }
+  Strategy& st = *made.value();
+  struct Running {
+    double end;
+    int64_t id;
+    bool operator>(const Running& b) const { return end != b.end ? end > b.end : id > b.id; }
+  };
+  std::priority_queue<Running, std::vector<Running>, std::greater<>> running;
+  std::map<int64_t, std::vector<ParamValue>> values;
+  std::vector<std::vector<ParamValue>> asked;
+  RunResult res;
+  double now = 0, best = INFINITY;
+  std::vector<ParamValue> best_values;
+  auto ask = [&] {
+    auto t = st.ask();
+    if (!t) return;
+    if (std::find(asked.begin(), asked.end(), t->values) != asked.end()) ++res.repeats;
+    asked.push_back(t->values);
+    Rng rng(derive_seed(seed, static_cast<uint64_t>(t->id), SeedPurpose::kTrial));
+    running.push({now - std::log(1.0 - rng.uniform()), t->id});
+    values[t->id] = t->values;
+  };
+  for (int w = 0; w < workers; ++w) ask();
+  while (!running.empty()) {
+    const Running r = running.top();
+    running.pop();
+    now = r.end;
+    const double v = pr.value(values[r.id]);
+    if (v < best) best = v, best_values = values[r.id];
+    st.tell(r.id, Outcome::of(v));
+    ask();
+  }
+  res.regret = best - pr.optimum;
+  res.right_discrete = pr.right_discrete && pr.right_discrete(best_values);
+  return res;
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const size_t m = v.size() / 2;
+  return v.size() % 2 ? v[m] : 0.5 * (v[m - 1] + v[m]);
+}
+
+std::vector<std::string> split(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream in(s);
+  for (std::string item; std::getline(in, item, ',');)
+    if (!item.empty()) out.push_back(item);
+  return out;
+}
+
+// Runs `seeds` seeds on `jobs` threads (each run is independent; results by seed index).
+std::vector<RunResult> run_seeds(const Problem& pr, StrategyKind kind, int seeds, int evals,
+                                 int workers, int jobs) {
+  std::vector<RunResult> out(static_cast<size_t>(seeds));
+  std::atomic<int> next{0};
+  auto work = [&] {
+    for (int s = next++; s < seeds; s = next++)
+      out[static_cast<size_t>(s)] = run_async(pr, kind, static_cast<uint64_t>(s), evals, workers);
+  };
+  std::vector<std::thread> pool;
+  for (int j = 1; j < jobs; ++j) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
+  return out;
+}
+
+int usage() {
+  std::fprintf(stderr,
+               "usage: bench_batch [--seeds N] [--evals N] [--workers 1,4,16] "
+               "[--strategies bayes,tpe] [--problems branin,hartmann6,mixed] [--jobs N]\n");
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int seeds = 20, evals = 50, jobs = 1;
+  std::vector<std::string> workers = {"1", "4", "16"}, strategies = {"bayes", "tpe"},
+                           problem_names = {"branin", "hartmann6", "mixed"};
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (i + 1 >= argc) return usage();
+    const std::string v = argv[++i];
+    if (a == "--seeds") seeds = std::atoi(v.c_str());
+    else if (a == "--evals") evals = std::atoi(v.c_str());
+    else if (a == "--jobs") jobs = std::atoi(v.c_str());
+    else if (a == "--workers") workers = split(v);
+    else if (a == "--strategies") strategies = split(v);
+    else if (a == "--problems") problem_names = split(v);
+    else return usage();
+  }
+  if (seeds < 1 || evals < 2 || jobs < 1 || workers.empty()) return usage();
+  std::printf("Median simple regret at %d evaluations over %d seeds (0 to %d), W asynchronous "
+              "workers, `bench_batch --seeds %d --evals %d`:\n\n",
+              evals, seeds, seeds - 1, seeds, evals);
+  std::printf("| problem | strategy | W | median regret | x sequential | repeated points (runs) "
+              "| right k and c |\n|---|---|---:|---:|---:|---:|---:|\n");
+  for (const std::string& pn : problem_names) {
+    const Problem pr = make_problem(pn);
+    for (const std::string& sn : strategies) {
+      StrategyKind kind;
+      if (!parse_strategy(sn, &kind)) return usage();
+      double sequential = NAN;
+      for (const std::string& ws : workers) {
+        const int w = std::atoi(ws.c_str());
+        if (w < 1) return usage();
+        const auto runs = run_seeds(pr, kind, seeds, evals, w, jobs);
+        std::vector<double> regrets;
+        int repeats = 0, runs_with = 0, right = 0;
+        for (const RunResult& r : runs) {
+          regrets.push_back(r.regret);
+          repeats += r.repeats, runs_with += r.repeats > 0, right += r.right_discrete;
+        }
+        const double med = median(regrets);
+        if (w == 1) sequential = med;
+        char ratio[32] = "-", rightk[32] = "-";
+        if (w != 1 && std::isfinite(sequential) && sequential > 0)
+          std::snprintf(ratio, sizeof ratio, "%.2f", med / sequential);
+        if (pr.right_discrete) std::snprintf(rightk, sizeof rightk, "%d of %d", right, seeds);
+        std::printf("| %s | %s | %d | %.3g | %s | %d (%d) | %s |\n", pn.c_str(), sn.c_str(), w,
+                    med, ratio, repeats, runs_with, rightk);
+        std::fflush(stdout);
+        std::fprintf(stderr, "[bench_batch] %s %s W=%d done\n", pn.c_str(), sn.c_str(), w);
+      }
+    }
+  }
+  return 0;
+}
