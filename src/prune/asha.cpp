@@ -10,6 +10,7 @@
 #include <map>
 
 #include "prune/internal.h"
+#include "prune/ranked.h"
 
 namespace hs {
 
@@ -30,21 +31,17 @@ class AshaPruner final : public Pruner {
     int& reached = reached_.try_emplace(id, -1).first->second;
     reached = std::max(reached, v.rung);
     if (v.rung == s || std::isnan(value)) return v;  // the last rung, or nothing to judge
-    std::map<int64_t, double>& rung = rungs_[{s, v.rung}];
-    rung[id] = value;
-    std::vector<double> values;
-    for (const auto& [other, x] : rung)
-      if (!std::isnan(x)) values.push_back(x);
-    const bool max = metric_.direction == Direction::kMaximize;
-    std::sort(values.begin(), values.end(), [&](double a, double b) { return max ? a > b : a < b; });
-    const size_t keep = std::max<size_t>(1, values.size() / static_cast<size_t>(o_.reduction));
-    const double cutoff = values[keep - 1];
+    Rung& rung = rung_at(s, v.rung);
+    rung.record(id, value);
+    const size_t n = rung.ranked.size();
+    const size_t keep = std::max<size_t>(1, n / static_cast<size_t>(o_.reduction));
+    const double cutoff = rung.ranked.at_rank(keep - 1);
     const bool go = value == cutoff || improves(metric_.direction, value, cutoff);
     v.kind = go ? Verdict::Kind::kContinue : Verdict::Kind::kPrune;
     v.why = std::string(go ? "kept" : "pruned") + " at rung " + std::to_string(v.rung) +
             " (epoch " + std::to_string(epoch) + ")" + where(s) + ": " +
             value_text(metric_, value) + (go ? " is" : " is not") + " in the top " +
-            std::to_string(keep) + " of the " + std::to_string(values.size()) +
+            std::to_string(keep) + " of the " + std::to_string(n) +
             " trials recorded there (cut-off " + value_text(metric_, cutoff) + ")";
     return v;
   }
@@ -61,7 +58,7 @@ class AshaPruner final : public Pruner {
       int& reached = reached_.try_emplace(r.id, -1).first->second;
       reached = std::max(reached, k);
       const double v = epoch_metric(r, row, metric_.name);
-      if (k < s && !std::isnan(v)) rungs_[{s, k}][r.id] = v;
+      if (k < s && !std::isnan(v)) rung_at(s, k).record(r.id, v);
     }
     ended(r);
   }
@@ -87,7 +84,26 @@ class AshaPruner final : public Pruner {
   const Metric metric_;
   const uint64_t seed_;
   const int s_max_;
-  std::map<std::pair<int, int>, std::map<int64_t, double>> rungs_;  // (bracket, rung) -> values
+  // The values recorded at a rung, one per trial (never NaN), also in rank order so that the
+  // cut-off is found in O(log n) (ranked.h).
+  struct Rung {
+    explicit Rung(bool max) : ranked(max) {}
+    void record(int64_t id, double value) {
+      auto [it, fresh] = by_id.try_emplace(id, value);
+      if (!fresh) {  // a trial that runs again replaces its own value
+        ranked.erase(it->second, id);
+        it->second = value;
+      }
+      ranked.insert(value, id);
+    }
+    std::map<int64_t, double> by_id;
+    RankedValues ranked;
+  };
+  Rung& rung_at(int s, int k) {
+    return rungs_.try_emplace({s, k}, metric_.direction == Direction::kMaximize).first->second;
+  }
+
+  std::map<std::pair<int, int>, Rung> rungs_;  // (bracket, rung) -> values
   std::map<int64_t, int> reached_;
   std::vector<int64_t> settled_;
 };

@@ -10,18 +10,20 @@
 #include <map>
 
 #include "prune/internal.h"
+#include "prune/ranked.h"
 
 namespace hs {
 
 namespace {
 
-// np.percentile's default (linear) of `v` at q in [0, 100]. REQUIRES: v not empty.
-double percentile_of(std::vector<double> v, double q) {
-  std::sort(v.begin(), v.end());
+// np.percentile's default (linear) of the values in `v` at q in [0, 100], read from their ranks
+// (ascending) instead of a sorted copy. REQUIRES: v not empty.
+double percentile_of(const RankedValues& v, double q) {
   const double pos = (static_cast<double>(v.size()) - 1) * q / 100.0;
   const size_t lo = static_cast<size_t>(std::floor(pos));
   const size_t hi = std::min(lo + 1, v.size() - 1);
-  return v[lo] + (v[hi] - v[lo]) * (pos - static_cast<double>(lo));
+  const double a = v.at_rank(lo), b = v.at_rank(hi);
+  return a + (b - a) * (pos - static_cast<double>(lo));
 }
 
 class PercentilePruner final : public Pruner {
@@ -66,7 +68,8 @@ class PercentilePruner final : public Pruner {
     ++completed_;
     for (size_t row = 0; row < r.curves.size(); ++row) {
       const double v = epoch_metric(r, row, metric_.name);
-      if (!std::isnan(v)) completed_at_[r.curves[row].epoch].push_back(v);
+      if (!std::isnan(v))
+        completed_at_.try_emplace(r.curves[row].epoch, false).first->second.insert(v, arrivals_++);
     }
   }
 
@@ -81,7 +84,8 @@ class PercentilePruner final : public Pruner {
   const PrunerOptions o_;
   const Metric metric_;
   int64_t completed_ = 0;
-  std::map<int, std::vector<double>> completed_at_;  // epoch -> completed trials' values
+  std::map<int, RankedValues> completed_at_;  // epoch -> completed trials' values, ascending
+  int64_t arrivals_ = 0;                       // tags the values apart (ranked.h)
   std::map<int64_t, double> best_;                   // running trials' best so far
   std::vector<int64_t> settled_;
 };
