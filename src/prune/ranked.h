@@ -49,8 +49,8 @@ class RankedValues {
       return a.second < b.second;
     }
   };
-  __gnu_pbds::tree<std::pair<double, int64_t>, __gnu_pbds::null_type, Order, __gnu_pbds::rb_tree_tag,
-                   __gnu_pbds::tree_order_statistics_node_update>
+  __gnu_pbds::tree<std::pair<double, int64_t>, __gnu_pbds::null_type, Order,
+                   __gnu_pbds::rb_tree_tag, __gnu_pbds::tree_order_statistics_node_update>
       tree_;
 };
 

@@ -56,7 +56,8 @@ struct NaiveAsha {
     std::vector<double> values;
     for (const auto& [other, x] : rung) values.push_back(x);
     const bool max = metric.direction == Direction::kMaximize;
-    std::sort(values.begin(), values.end(), [&](double a, double b) { return max ? a > b : a < b; });
+    std::sort(values.begin(), values.end(),
+              [&](double a, double b) { return max ? a > b : a < b; });
     const size_t keep = std::max<size_t>(1, values.size() / static_cast<size_t>(o.reduction));
     const double cut = values[keep - 1];
     const bool go = value == cut || (max ? value > cut : value < cut);
