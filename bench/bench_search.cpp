@@ -10,6 +10,13 @@
 // Regret mode: bench_search --regret [seeds=20] [evals=50] prints, for random, bayes and tpe on
 // Branin and Hartmann-6, the median over seeds of the simple regret (best found minus the known
 // optimum) after `evals` evaluations, as a markdown table against the issue's goals.
+//
+// Ask-cost mode: bench_search --ask-cost [pending=4096] [asks=200] prints tpe's ask latency on
+// Hartmann-6 at 1k, 10k and 100k trials with `pending` trials pending (issue 17's bound): the
+// trials are taken back by restore() at seeded uniform points and told their values, except the
+// newest `pending` (at most half the trials); then `asks` asks are timed in thread CPU time (the median and the 90th percentile), each
+// followed by the tell of the oldest pending trial, so that `pending` stay pending. The first
+// ask, which takes the restored trials into tpe's history, is not timed.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -17,9 +24,12 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
+#include <deque>
 #include <string>
 #include <vector>
 
+#include "core/rng.h"
 #include "search/problems.h"
 #include "search/strategy.h"
 
@@ -118,9 +128,76 @@ int regret_table(int seeds, int evals) {
   return 0;
 }
 
+// This thread's CPU time in us: what sim_scheduler charges an ask, unmoved by other processes on
+// a shared machine.
+double thread_cpu_us() {
+  timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e6 + static_cast<double>(ts.tv_nsec) * 1e-3;
+}
+
+// One sweep of n trials, `pending` of them pending; the median and p90 of `asks` asks, in us.
+std::pair<double, double> ask_cost(int64_t n, int64_t pending, int asks) {
+  const auto p = problems::hartmann6_problem();
+  auto st = strategy(StrategyKind::kTpe, p, 7, n + asks + 1);
+  Rng rng(derive_seed(7, 0, SeedPurpose::kData));
+  std::deque<int64_t> waiting;
+  for (int64_t id = 0; id < n; ++id) {
+    Trial t;
+    t.id = id;
+    for (int j = 0; j < p.dim; ++j) t.values.push_back(p.lower[j] + rng.uniform() * (p.upper[j] - p.lower[j]));
+    if (const Status s = st->restore(t); !s) {
+      std::fprintf(stderr, "bench_search: %s\n", s.error().str().c_str());
+      std::exit(2);
+    }
+    if (id < n - pending) st->tell(id, Outcome::of(value_at(p, t)));
+    else waiting.push_back(id);
+  }
+  std::vector<double> us;
+  for (int i = 0; i <= asks; ++i) {
+    const double t0 = thread_cpu_us();
+    const auto t = st->ask();
+    const double t1 = thread_cpu_us();
+    if (!t || !std::isfinite(value_at(p, *t))) {
+      std::fprintf(stderr, "bench_search: no valid point at %lld trials\n", static_cast<long long>(n));
+      std::exit(1);
+    }
+    if (i > 0) us.push_back(t1 - t0);
+    waiting.push_back(t->id);
+    const int64_t oldest = waiting.front();
+    waiting.pop_front();
+    st->tell(oldest, Outcome::of(rng.uniform() - 3.3));  // Hartmann-6's range of values
+  }
+  std::sort(us.begin(), us.end());
+  return {median(us), us[us.size() * 9 / 10]};
+}
+
+int ask_cost_table(int64_t pending, int asks) {
+  std::printf("tpe's ask on Hartmann-6 with %lld trials pending, %d asks each, "
+              "`bench_search --ask-cost %lld %d`:\n\n| trials | pending | ask median | ask p90 |\n|---:|---:|---:|---:|\n",
+              static_cast<long long>(pending), asks, static_cast<long long>(pending), asks);
+  for (const int64_t n : {1000, 10000, 100000}) {
+    const int64_t m = std::min(pending, n / 2);
+    const auto [med, p90] = ask_cost(n, m, asks);
+    std::printf("| %lld | %lld | %.0f us | %.0f us |\n", static_cast<long long>(n),
+                static_cast<long long>(m), med, p90);
+    std::fflush(stdout);
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc >= 2 && std::strcmp(argv[1], "--ask-cost") == 0) {
+    const int64_t pending = argc >= 3 ? std::atoll(argv[2]) : 4096;
+    const int asks = argc >= 4 ? std::atoi(argv[3]) : 200;
+    if (pending < 0 || asks < 10) {
+      std::fprintf(stderr, "usage: bench_search --ask-cost [pending >= 0] [asks >= 10]\n");
+      return 2;
+    }
+    return ask_cost_table(pending, asks);
+  }
   if (argc >= 2 && std::strcmp(argv[1], "--regret") == 0) {
     const int seeds = argc >= 3 ? std::atoi(argv[2]) : 20;
     const int evals = argc >= 4 ? std::atoi(argv[3]) : 50;

@@ -9,11 +9,14 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <optional>
+#include <set>
 
 #include "core/rng.h"
 #include "search/bayes.h"
 #include "search/strategies.h"
 #include "search/tpe.h"
+#include "search/tpe_history.h"
 
 namespace hs {
 
@@ -188,10 +191,12 @@ class BayesStrategy final : public ModelStrategy {
 };
 
 // ---- tpe ---------------------------------------------------------------------------------------
-// TPE sees each choice as a category index and everything else as its space coordinate.
+// TPE sees each choice as a category index and everything else as its space coordinate. Its
+// history (tpe_history.h) is indexed so that an ask stays bounded at any number of trials.
 class TpeStrategy final : public ModelStrategy {
  public:
   TpeStrategy(SearchSpace space, const StrategyOptions& o) : ModelStrategy(std::move(space), o) {
+    discrete_ = true;
     for (const Param& p : space_.params) {
       if (p.kind == ParamKind::kFixed) continue;
       TpeDim d;
@@ -199,27 +204,43 @@ class TpeStrategy final : public ModelStrategy {
       // A linear int range is TPE's integer dimension: its values sit at k / (L - 1).
       if (p.kind == ParamKind::kInt && !p.log && p.hi > p.lo)
         d.levels = static_cast<int>(p.hi - p.lo) + 1;
+      discrete_ = discrete_ && (p.kind == ParamKind::kChoice || p.kind == ParamKind::kInt);
       dims_.push_back(d);
     }
     opt_.n_startup = static_cast<int>(start_design_size(o, space_));
+    history_.emplace(dims_, opt_);
   }
   StrategyKind kind() const override { return StrategyKind::kTpe; }
 
+  void tell(int64_t id, const Outcome& outcome) override {
+    ModelStrategy::tell(id, outcome);
+    if (id < history_->size()) {
+      const Record& r = asked_.at(static_cast<size_t>(id));
+      history_->told(id, r.value, r.ok);
+    }
+  }
+
  private:
   std::vector<double> propose(int64_t id) override {
-    std::vector<std::vector<double>> X, pending;
-    std::vector<double> y;
-    history(&X, &y, &pending);
-    for (auto* pts : {&X, &pending})
-      for (auto& pt : *pts) to_tpe(pt);
-    std::vector<double> v = tpe_propose(dims_, X, y, pending, seed_for(id), opt_);
-    // A category index, or an integer level k / (L - 1), back to its cell's centre in the space.
-    for (size_t j = 0; j < dims_.size(); ++j) {
-      if (dims_[j].choices > 0) v[j] = (v[j] + 0.5) / dims_[j].choices;
-      const int L = dims_[j].levels;
-      if (L >= 2) v[j] = (std::round(v[j] * (L - 1)) + 0.5) / L;
+    sync();
+    // Every parameter discrete (log ints too): never ask again the values of an asked trial.
+    TpeSeen seen;
+    if (discrete_)
+      seen = [this](const std::vector<double>& v) {
+        return asked_points_.count(encode(space_, decode(space_, to_space(v)))) > 0;
+      };
+    return to_space(history_->propose(seed_for(id), seen));
+  }
+  // Trials asked (or restored) since the last proposal enter the history, with their outcome.
+  void sync() {
+    for (int64_t k = history_->size(); k < static_cast<int64_t>(asked_.size()); ++k) {
+      const Record& r = asked_[static_cast<size_t>(k)];
+      if (discrete_) asked_points_.insert(r.u);
+      std::vector<double> u = r.u;
+      to_tpe(u);
+      history_->asked(k, std::move(u));
+      if (r.told) history_->told(k, r.value, r.ok);
     }
-    return v;
   }
   // Space coordinates -> TPE's: choices as indices, linear ints as levels k / (L - 1).
   void to_tpe(std::vector<double>& u) const {
@@ -229,9 +250,23 @@ class TpeStrategy final : public ModelStrategy {
       if (L >= 2) u[j] = std::min(L - 1, static_cast<int>(u[j] * L)) / static_cast<double>(L - 1);
     }
   }
+  // TPE's point -> space coordinates: a category index, or an integer level k / (L - 1), to its
+  // cell's centre.
+  std::vector<double> to_space(std::vector<double> v) const {
+    for (size_t j = 0; j < dims_.size(); ++j) {
+      if (dims_[j].choices > 0) v[j] = (v[j] + 0.5) / dims_[j].choices;
+      const int L = dims_[j].levels;
+      if (L >= 2) v[j] = (std::round(v[j] * (L - 1)) + 0.5) / L;
+    }
+    return v;
+  }
 
   std::vector<TpeDim> dims_;
   TpeOptions opt_;
+  bool discrete_ = false;  // every searched parameter is an int or a choice
+  std::optional<TpeHistory> history_;
+  // discrete_ only: Record::u of every asked trial (its values decoded and encoded again)
+  std::set<std::vector<double>> asked_points_;
 };
 
 }  // namespace

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <numeric>
 
@@ -150,12 +151,14 @@ std::vector<double> neighbour_sigmas(const std::vector<double>& mus_with_prior, 
   return sig;
 }
 
+// weights: one per point (a bounded sample's, tpe_history.h), or empty: point_weights.
 Group build_group(const std::vector<DimInfo>& info, std::vector<std::vector<double>> pts,
-                  const TpeOptions& opt) {
+                  const std::vector<double>& weights, const TpeOptions& opt) {
   Group g;
   g.pts = std::move(pts);
   const size_t n = g.pts.size(), D = info.size(), nk = n + 1;
-  g.w = point_weights(n, opt.ramp_weights);
+  HS_CHECK(weights.empty() || weights.size() == n);
+  g.w = weights.empty() ? point_weights(n, opt.ramp_weights) : weights;
   g.w.push_back(opt.prior_weight);
   const double wsum = std::accumulate(g.w.begin(), g.w.end(), 0.0);
   g.logw.resize(nk);
@@ -343,22 +346,8 @@ std::vector<double> uniform_until(const std::vector<DimInfo>& info, Rng& rng, co
   return x;
 }
 
-// Exact repeats are only looked for while every dimension is discrete (a repeat in a real
-// dimension has probability zero). A pending point is never repeated: two workers would train
-// the same trial. An observed one is avoided only by the startup design; later a repeat is what
-// the model asks for (in a small integer space the best point may well deserve another run).
-struct Repeats {
-  bool all_discrete;
-  const std::vector<std::vector<double>>& obs;   // internal axes
-  const std::vector<std::vector<double>>& pend;  // internal axes
-
-  bool not_pending(const std::vector<double>& x) const {
-    return !all_discrete || !is_known(x, pend);
-  }
-  bool not_seen(const std::vector<double>& x) const {
-    return !all_discrete || (!is_known(x, obs) && !is_known(x, pend));
-  }
-};
+// Whether a point on the internal axes was asked before (tpe.h, "Repeats"); empty: never.
+using Check = std::function<bool(const std::vector<double>&)>;
 
 bool all_discrete(const std::vector<DimInfo>& info) {
   return std::all_of(info.begin(), info.end(),
@@ -386,7 +375,8 @@ Groups split_groups(const std::vector<DimInfo>& info, const std::vector<std::vec
   std::vector<std::vector<double>> good_pts, bad_pts;
   for (int i = 0; i < n; ++i) (good[size_t(i)] ? good_pts : bad_pts).push_back(obs[size_t(i)]);
   for (const auto& p : pend) bad_pts.push_back(p);
-  return {build_group(info, std::move(good_pts), opt), build_group(info, std::move(bad_pts), opt)};
+  return {build_group(info, std::move(good_pts), {}, opt),
+          build_group(info, std::move(bad_pts), {}, opt)};
 }
 
 // The candidates drawn from l, on the internal axes, with their scores.
@@ -445,19 +435,82 @@ Candidates per_dim_candidates(const std::vector<DimInfo>& info, const Group& l, 
   return c;
 }
 
-// The favourite, unless it repeats a pending point: then the best-scoring candidate row that
-// does not, else a uniform point that does not.
-std::vector<double> avoid_pending(const std::vector<DimInfo>& info, const Candidates& c,
-                                  const Repeats& repeats, Rng& rng) {
-  if (repeats.not_pending(c.best)) return c.best;
-  std::vector<size_t> rank(c.rows.size());
-  std::iota(rank.begin(), rank.end(), size_t{0});
-  std::stable_sort(rank.begin(), rank.end(),
-                   [&](size_t a, size_t b) { return c.score[a] > c.score[b]; });
-  for (size_t i : rank)
-    if (repeats.not_pending(c.rows[i])) return c.rows[i];
-  const auto not_pending = [&](const std::vector<double>& x) { return repeats.not_pending(x); };
-  return uniform_until(info, rng, not_pending);
+// The number of points of an all-discrete space, or 0 when it has a real dimension or more than
+// 2^16 points (too many to walk through).
+uint64_t discrete_size(const std::vector<DimInfo>& info) {
+  uint64_t size = 1;
+  for (const DimInfo& di : info) {
+    if (di.kind == DimInfo::kReal) return 0;
+    size *= uint64_t(di.n);
+    if (size > (uint64_t{1} << 16)) return 0;
+  }
+  return size;
+}
+
+// The first point of a small all-discrete space, from a seeded offset, that was not asked; empty
+// when every point was (or the space is not small and discrete).
+std::vector<double> first_free(const std::vector<DimInfo>& info, Rng& rng, const Check& seen) {
+  const uint64_t size = discrete_size(info);
+  if (size == 0) return {};
+  const uint64_t offset = rng.below(size);
+  std::vector<double> x(info.size());
+  for (uint64_t i = 0; i < size; ++i) {
+    uint64_t k = (offset + i) % size;
+    for (size_t d = 0; d < info.size(); ++d) {
+      x[d] = double(k % uint64_t(info[d].n));
+      k /= uint64_t(info[d].n);
+    }
+    if (!seen(x)) return x;
+  }
+  return {};
+}
+
+// A point not asked before (tpe.h, "Repeats"): `first` if it was not, else the best candidate
+// row that was not, else a uniform point, else the first free point of a small space; `first`
+// when every point was asked.
+std::vector<double> unseen(const std::vector<DimInfo>& info, const std::vector<double>& first,
+                           const Candidates* c, const Check& seen, Rng& rng) {
+  if (!seen || !seen(first)) return first;
+  if (c) {
+    std::vector<size_t> rank(c->rows.size());
+    std::iota(rank.begin(), rank.end(), size_t{0});
+    std::stable_sort(rank.begin(), rank.end(),
+                     [&](size_t a, size_t b) { return c->score[a] > c->score[b]; });
+    for (size_t i : rank)
+      if (!seen(c->rows[i])) return c->rows[i];
+  }
+  const auto fresh = [&](const std::vector<double>& x) { return !seen(x); };
+  std::vector<double> x = uniform_until(info, rng, fresh);
+  if (fresh(x)) return x;
+  x = first_free(info, rng, seen);
+  return x.empty() ? first : x;
+}
+
+// The caller's TpeSeen on the internal axes; without one, the rows of obs and pend while every
+// dimension is discrete (a repeat in a real dimension has probability zero).
+Check make_check(const std::vector<DimInfo>& info, const TpeSeen& seen,
+                 const std::vector<std::vector<double>>* obs,
+                 const std::vector<std::vector<double>>* pend) {
+  if (seen)
+    return [&info, &seen](const std::vector<double>& x) { return seen(to_encoded_point(info, x)); };
+  if (!all_discrete(info) || !obs) return {};
+  return [obs, pend](const std::vector<double>& x) { return is_known(x, *obs) || is_known(x, *pend); };
+}
+
+void check_options(const TpeOptions& opt) {
+  HS_CHECK(opt.n_startup >= 0 && opt.n_ei_candidates >= 1);
+  HS_CHECK(opt.gamma > 0 && opt.gamma <= 1 && opt.gamma_max >= 1 && opt.prior_weight > 0);
+  HS_CHECK(opt.bandwidth_factor > 0);
+}
+
+// The model phase: candidates from l, the best l/g that was not asked before.
+std::vector<double> propose_from(const std::vector<DimInfo>& info, const Groups& groups,
+                                 const Check& seen, Rng& rng, const TpeOptions& opt) {
+  const size_t nc = size_t(opt.n_ei_candidates);
+  const Candidates cand = opt.multivariate
+                              ? joint_candidates(info, groups.l, groups.g, nc, rng)
+                              : per_dim_candidates(info, groups.l, groups.g, nc, rng);
+  return to_encoded_point(info, unseen(info, cand.best, &cand, seen, rng));
 }
 
 }  // namespace
@@ -475,29 +528,34 @@ std::vector<double> tpe_propose(const std::vector<TpeDim>& dims,
                                 const std::vector<std::vector<double>>& X,
                                 const std::vector<double>& y,
                                 const std::vector<std::vector<double>>& pending, uint64_t seed,
-                                const TpeOptions& opt) {
+                                const TpeOptions& opt, const TpeSeen& seen) {
   HS_CHECK(!dims.empty());
   HS_CHECK(X.size() == y.size());
-  HS_CHECK(opt.n_startup >= 0 && opt.n_ei_candidates >= 1);
-  HS_CHECK(opt.gamma > 0 && opt.gamma <= 1 && opt.gamma_max >= 1 && opt.prior_weight > 0);
-  HS_CHECK(opt.bandwidth_factor > 0);
+  check_options(opt);
   const std::vector<DimInfo> info = dim_infos(dims);
   const std::vector<std::vector<double>> obs = to_internal_points(info, X);
   const std::vector<std::vector<double>> pend = to_internal_points(info, pending);
-  const Repeats repeats{all_discrete(info), obs, pend};
+  const Check check = make_check(info, seen, &obs, &pend);
 
   // The count of known points enters the stream so that repeated asks with the same seed differ.
   Rng rng(derive_seed(seed, uint64_t(obs.size() + pend.size()), SeedPurpose::kSearch));
-  if (int(obs.size()) < std::max(opt.n_startup, 1)) {
-    const auto not_seen = [&](const std::vector<double>& x) { return repeats.not_seen(x); };
-    return to_encoded_point(info, uniform_until(info, rng, not_seen));
-  }
-  const Groups groups = split_groups(info, obs, pend, y, opt);
-  const size_t nc = size_t(opt.n_ei_candidates);
-  const Candidates cand = opt.multivariate
-                              ? joint_candidates(info, groups.l, groups.g, nc, rng)
-                              : per_dim_candidates(info, groups.l, groups.g, nc, rng);
-  return to_encoded_point(info, avoid_pending(info, cand, repeats, rng));
+  if (int(obs.size()) < std::max(opt.n_startup, 1))
+    return to_encoded_point(info, unseen(info, uniform_point(info, rng), nullptr, check, rng));
+  return propose_from(info, split_groups(info, obs, pend, y, opt), check, rng, opt);
+}
+
+std::vector<double> tpe_propose_sample(const std::vector<TpeDim>& dims, const TpeSample& sample,
+                                       uint64_t seed, const TpeOptions& opt,
+                                       const TpeSeen& seen) {
+  HS_CHECK(!dims.empty() && !sample.good.empty());
+  check_options(opt);
+  const std::vector<DimInfo> info = dim_infos(dims);
+  for (double w : sample.bad_weight) HS_CHECK(w > 0);
+  const Groups groups{
+      build_group(info, to_internal_points(info, sample.good), {}, opt),
+      build_group(info, to_internal_points(info, sample.bad), sample.bad_weight, opt)};
+  Rng rng(derive_seed(seed, sample.known, SeedPurpose::kSearch));
+  return propose_from(info, groups, make_check(info, seen, nullptr, nullptr), rng, opt);
 }
 
 }  // namespace hs

@@ -23,13 +23,22 @@
 //
 // Pending points ("constant liar", Optuna's constant_liar): each pending point joins the bad group
 // as if it had the worst value, which pushes l/g down around it. On top of that the random stream
-// is derived from (seed, observations + pending), and when every dimension is discrete a proposal
-// that exactly repeats a pending point is replaced by the best candidate that does not (else a
-// uniform point that does not), so several asks before any tell give distinct points while the
-// space has points left. Observed points may be proposed again once the model runs (Optuna does
-// the same; in a small discrete space the best point may deserve another run); the startup
-// design avoids them.
+// is derived from (seed, observations + pending).
 //
+// Repeats: while every dimension is discrete (or the caller says what was asked, TpeSeen), a
+// proposal never repeats a point already asked, told or pending: a favourite that would is
+// replaced by the best candidate that does not, else by a uniform point that does not, else (a
+// small space, at most 2^16 points) by the first free point of the space from a seeded offset.
+// Two workers would otherwise train the same trial, and a told point would spend an evaluation
+// to learn what is known. Only when every point of the space has been asked does a proposal
+// repeat one (the model's favourite): a sweep of more trials than its space has points asked for
+// that, and grid is the strategy that runs each point once.
+//
+// Bounded cost (issue 17): tpe_propose sees every observation, O(n) per call. A sweep of many
+// trials hands tpe_propose_sample a bounded sample of them instead (search/tpe_history.h builds
+// it): the good group as it is (at most gamma_max points), the bad group thinned to a seeded
+// stratified sample with weights (at most max_bad observations and the max_pending newest
+// pending points). Below those caps the sample is the whole history and the two calls agree.
 // Deterministic: the same arguments give the same point (the randomness is hs::Rng, not
 // <random>, so only libm rounding in exp/log/erfc could make two platforms differ).
 //
@@ -39,6 +48,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 namespace hs {
@@ -68,6 +78,8 @@ struct TpeOptions {
                              // clip"), so a tight cluster of good points stays explorable
   bool ramp_weights = true;  // beyond the newest 25 observations of a group, older ones weigh
                              // linearly less (Optuna's default_weights)
+  int max_bad = 256;       // bounded sample (tpe_history.h): at most this many bad observations...
+  int max_pending = 128;   // ...and this many pending points (the newest) stand for the bad group
   // Why these defaults differ from Optuna's (univariate, gamma 0.1, factor 0.2): with Optuna's
   // settings this code missed the issue's targets on Branin and Hartmann-6 at 50 evaluations
   // (bench/bench_tpe_regret.cpp reproduces it). The defaults were picked on those two problems,
@@ -80,12 +92,17 @@ struct TpeOptions {
 // when n > 0 and never n itself when n > 1 (so g always has an observation to learn from).
 int tpe_n_good(int n, const TpeOptions& opt);
 
+// Whether an encoded point (as tpe_propose returns it) was asked before, told or pending.
+using TpeSeen = std::function<bool(const std::vector<double>&)>;
+
 // The next point to evaluate, one value per dimension in the encoding above.
 //   dims    (D)    the encoded dimensions
 //   X       (N, D) observed points; y (N) their values, to be minimised
 //   pending (P, D) points asked but not told yet (may be empty)
 //   seed    the stream for this proposal; the strategy passes derive_seed(sweep seed, trial id,
 //           SeedPurpose::kSearch)
+//   seen    what was asked (see Repeats above); empty: the rows of X and pending, looked at
+//           while every dimension is discrete
 // REQUIRES: D >= 1, X.size() == y.size(), every row of X and pending has D values, continuous
 // values lie in [0,1] and categorical values are indices in [0, choices); opt.n_startup >= 0,
 // opt.n_ei_candidates >= 1, 0 < opt.gamma <= 1, opt.gamma_max >= 1, opt.prior_weight > 0,
@@ -95,6 +112,19 @@ std::vector<double> tpe_propose(const std::vector<TpeDim>& dims,
                                 const std::vector<std::vector<double>>& X,
                                 const std::vector<double>& y,
                                 const std::vector<std::vector<double>>& pending, uint64_t seed,
-                                const TpeOptions& opt = {});
+                                const TpeOptions& opt = {}, const TpeSeen& seen = {});
+
+// The groups as a caller split them (tpe_history.h): the model phase of tpe_propose on them.
+struct TpeSample {
+  std::vector<std::vector<double>> good;  // (G, D) the good observations, in trial order
+  std::vector<std::vector<double>> bad;   // (B, D) bad observations, then pending points
+  std::vector<double> bad_weight;         // (B) each bad point's weight before normalising;
+                                          // empty: Optuna's ramp over `bad` in its order
+  uint64_t known = 0;                     // observations + pending of the whole history
+};
+// REQUIRES: as tpe_propose's, G >= 1, bad_weight empty or B positive values.
+std::vector<double> tpe_propose_sample(const std::vector<TpeDim>& dims, const TpeSample& sample,
+                                       uint64_t seed, const TpeOptions& opt,
+                                       const TpeSeen& seen);
 
 }  // namespace hs
