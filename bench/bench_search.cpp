@@ -14,9 +14,10 @@
 // Ask-cost mode: bench_search --ask-cost [pending=4096] [asks=200] prints tpe's ask latency on
 // Hartmann-6 at 1k, 10k and 100k trials with `pending` trials pending (issue 17's bound): the
 // trials are taken back by restore() at seeded uniform points and told their values, except the
-// newest `pending` (at most half the trials); then `asks` asks are timed in thread CPU time (the median and the 90th percentile), each
-// followed by the tell of the oldest pending trial, so that `pending` stay pending. The first
-// ask, which takes the restored trials into tpe's history, is not timed.
+// newest `pending` (at most half the trials); then `asks` asks are timed in thread CPU time (the
+// median and the 90th percentile), each followed by the tell of the oldest pending trial, so that
+// `pending` stay pending. The first ask, which takes the restored trials into tpe's history, is not
+// timed.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -145,13 +146,16 @@ std::pair<double, double> ask_cost(int64_t n, int64_t pending, int asks) {
   for (int64_t id = 0; id < n; ++id) {
     Trial t;
     t.id = id;
-    for (int j = 0; j < p.dim; ++j) t.values.push_back(p.lower[j] + rng.uniform() * (p.upper[j] - p.lower[j]));
+    for (int j = 0; j < p.dim; ++j)
+      t.values.push_back(p.lower[j] + rng.uniform() * (p.upper[j] - p.lower[j]));
     if (const Status s = st->restore(t); !s) {
       std::fprintf(stderr, "bench_search: %s\n", s.error().str().c_str());
       std::exit(2);
     }
-    if (id < n - pending) st->tell(id, Outcome::of(value_at(p, t)));
-    else waiting.push_back(id);
+    if (id < n - pending)
+      st->tell(id, Outcome::of(value_at(p, t)));
+    else
+      waiting.push_back(id);
   }
   std::vector<double> us;
   for (int i = 0; i <= asks; ++i) {
@@ -159,7 +163,8 @@ std::pair<double, double> ask_cost(int64_t n, int64_t pending, int asks) {
     const auto t = st->ask();
     const double t1 = thread_cpu_us();
     if (!t || !std::isfinite(value_at(p, *t))) {
-      std::fprintf(stderr, "bench_search: no valid point at %lld trials\n", static_cast<long long>(n));
+      std::fprintf(stderr, "bench_search: no valid point at %lld trials\n",
+                   static_cast<long long>(n));
       std::exit(1);
     }
     if (i > 0) us.push_back(t1 - t0);
@@ -173,9 +178,11 @@ std::pair<double, double> ask_cost(int64_t n, int64_t pending, int asks) {
 }
 
 int ask_cost_table(int64_t pending, int asks) {
-  std::printf("tpe's ask on Hartmann-6 with %lld trials pending, %d asks each, "
-              "`bench_search --ask-cost %lld %d`:\n\n| trials | pending | ask median | ask p90 |\n|---:|---:|---:|---:|\n",
-              static_cast<long long>(pending), asks, static_cast<long long>(pending), asks);
+  std::printf(
+      "tpe's ask on Hartmann-6 with %lld trials pending, %d asks each, "
+      "`bench_search --ask-cost %lld %d`:\n\n| trials | pending | ask median | ask p90 "
+      "|\n|---:|---:|---:|---:|\n",
+      static_cast<long long>(pending), asks, static_cast<long long>(pending), asks);
   for (const int64_t n : {1000, 10000, 100000}) {
     const int64_t m = std::min(pending, n / 2);
     const auto [med, p90] = ask_cost(n, m, asks);

@@ -229,7 +229,41 @@ class TpeStrategy final : public ModelStrategy {
       seen = [this](const std::vector<double>& v) {
         return asked_points_.count(encode(space_, decode(space_, to_space(v)))) > 0;
       };
-    return to_space(history_->propose(seed_for(id), seen));
+    std::vector<double> u = to_space(history_->propose(seed_for(id), seen));
+    // tpe tries a few uniform points before it gives in; a log-scaled int is real to it, so it
+    // cannot walk the space itself: here the space is walked for a free point.
+    if (discrete_ && asked_points_.count(encode(space_, decode(space_, u))))
+      if (auto free = free_point(id)) u = std::move(*free);
+    return u;
+  }
+  // The first point of a small all-discrete space (at most 2^16 points), from an offset seeded
+  // by the trial, that no trial asked; none when every point was asked (then tpe's favourite
+  // runs again: more trials than points were asked for) or the space is larger.
+  std::optional<std::vector<double>> free_point(int64_t id) const {
+    std::vector<std::vector<ParamValue>> axes;
+    uint64_t size = 1;
+    for (const Param& p : space_.params) {
+      std::vector<ParamValue> values = p.choices;  // choice: the values; fixed: the one value
+      if (p.kind == ParamKind::kInt)
+        for (auto v = static_cast<int64_t>(p.lo); v <= static_cast<int64_t>(p.hi); ++v)
+          values.push_back(v);
+      size *= values.size();
+      if (values.empty() || size > (uint64_t{1} << 16)) return std::nullopt;
+      axes.push_back(std::move(values));
+    }
+    Rng rng(derive_seed(seed_for(id), 1, SeedPurpose::kSearch));
+    const uint64_t offset = rng.below(size);
+    std::vector<ParamValue> values(axes.size());
+    for (uint64_t i = 0; i < size; ++i) {
+      uint64_t k = (offset + i) % size;
+      for (size_t j = 0; j < axes.size(); ++j) {
+        values[j] = axes[j][k % axes[j].size()];
+        k /= axes[j].size();
+      }
+      std::vector<double> u = encode(space_, values);
+      if (!asked_points_.count(u)) return u;
+    }
+    return std::nullopt;
   }
   // Trials asked (or restored) since the last proposal enter the history, with their outcome.
   void sync() {

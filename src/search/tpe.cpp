@@ -494,7 +494,8 @@ Check make_check(const std::vector<DimInfo>& info, const TpeSeen& seen,
   if (seen)
     return [&info, &seen](const std::vector<double>& x) { return seen(to_encoded_point(info, x)); };
   if (!all_discrete(info) || !obs) return {};
-  return [obs, pend](const std::vector<double>& x) { return is_known(x, *obs) || is_known(x, *pend); };
+  return
+      [obs, pend](const std::vector<double>& x) { return is_known(x, *obs) || is_known(x, *pend); };
 }
 
 void check_options(const TpeOptions& opt) {
@@ -507,13 +508,17 @@ void check_options(const TpeOptions& opt) {
 std::vector<double> propose_from(const std::vector<DimInfo>& info, const Groups& groups,
                                  const Check& seen, Rng& rng, const TpeOptions& opt) {
   const size_t nc = size_t(opt.n_ei_candidates);
-  const Candidates cand = opt.multivariate
-                              ? joint_candidates(info, groups.l, groups.g, nc, rng)
-                              : per_dim_candidates(info, groups.l, groups.g, nc, rng);
+  const Candidates cand = opt.multivariate ? joint_candidates(info, groups.l, groups.g, nc, rng)
+                                           : per_dim_candidates(info, groups.l, groups.g, nc, rng);
   return to_encoded_point(info, unseen(info, cand.best, &cand, seen, rng));
 }
 
 }  // namespace
+
+bool tpe_in_startup(int64_t observations, int64_t pending, const TpeOptions& opt) {
+  const int64_t told_min = std::max(1, (opt.n_startup + 1) / 2);
+  return observations < told_min || observations + pending < opt.n_startup;
+}
 
 int tpe_n_good(int n, const TpeOptions& opt) {
   if (n <= 0) return 0;
@@ -539,14 +544,13 @@ std::vector<double> tpe_propose(const std::vector<TpeDim>& dims,
 
   // The count of known points enters the stream so that repeated asks with the same seed differ.
   Rng rng(derive_seed(seed, uint64_t(obs.size() + pend.size()), SeedPurpose::kSearch));
-  if (int(obs.size()) < std::max(opt.n_startup, 1))
+  if (tpe_in_startup(int64_t(obs.size()), int64_t(pend.size()), opt))
     return to_encoded_point(info, unseen(info, uniform_point(info, rng), nullptr, check, rng));
   return propose_from(info, split_groups(info, obs, pend, y, opt), check, rng, opt);
 }
 
 std::vector<double> tpe_propose_sample(const std::vector<TpeDim>& dims, const TpeSample& sample,
-                                       uint64_t seed, const TpeOptions& opt,
-                                       const TpeSeen& seen) {
+                                       uint64_t seed, const TpeOptions& opt, const TpeSeen& seen) {
   HS_CHECK(!dims.empty() && !sample.good.empty());
   check_options(opt);
   const std::vector<DimInfo> info = dim_infos(dims);

@@ -6,7 +6,7 @@
 // (asked, not told) and returns the next point to evaluate. It keeps no state between calls, so
 // the ask/tell strategy owns the history and may call it in any order.
 //
-//   fewer than n_startup observations  -> a seeded uniform point of the encoded space
+//   in the start design (tpe_in_startup) -> a seeded uniform point of the encoded space
 //   otherwise  split the observations at the gamma quantile of y into good and bad,
 //              l(x) = Parzen estimator of the good points, g(x) = of the bad ones (+ pending),
 //              draw n_ei_candidates from l and return the one with the largest l(x) / g(x)
@@ -78,8 +78,8 @@ struct TpeOptions {
                              // clip"), so a tight cluster of good points stays explorable
   bool ramp_weights = true;  // beyond the newest 25 observations of a group, older ones weigh
                              // linearly less (Optuna's default_weights)
-  int max_bad = 256;       // bounded sample (tpe_history.h): at most this many bad observations...
-  int max_pending = 128;   // ...and this many pending points (the newest) stand for the bad group
+  int max_bad = 256;      // bounded sample (tpe_history.h): at most this many bad observations...
+  int max_pending = 128;  // ...and this many pending points (the newest) stand for the bad group
   // Why these defaults differ from Optuna's (univariate, gamma 0.1, factor 0.2): with Optuna's
   // settings this code missed the issue's targets on Branin and Hartmann-6 at 50 evaluations
   // (bench/bench_tpe_regret.cpp reproduces it). The defaults were picked on those two problems,
@@ -87,6 +87,14 @@ struct TpeOptions {
   // evaluations), where they also gave lower median regret. A separable problem
   // (Styblinski-Tang) still favours multivariate = false.
 };
+
+// Whether a proposal is still one of the start design's uniform points: fewer than n_startup
+// points asked (observations + pending), or fewer than half of n_startup (rounded up, at least
+// 1) told. Sequentially that is "fewer than n_startup observations"; with W workers the model
+// starts once n_startup points were asked and half of them told, so W > 1 spends no more
+// uniform asks than a sequential run (with W = 16 and n_startup = 10, waiting for 10 tells
+// meant about 25 uniform asks of 50; bench/README.md, bench_batch).
+bool tpe_in_startup(int64_t observations, int64_t pending, const TpeOptions& opt);
 
 // The size of the good group for n observations: min(ceil(gamma * n), gamma_max), at least 1
 // when n > 0 and never n itself when n > 1 (so g always has an observation to learn from).
@@ -124,7 +132,6 @@ struct TpeSample {
 };
 // REQUIRES: as tpe_propose's, G >= 1, bad_weight empty or B positive values.
 std::vector<double> tpe_propose_sample(const std::vector<TpeDim>& dims, const TpeSample& sample,
-                                       uint64_t seed, const TpeOptions& opt,
-                                       const TpeSeen& seen);
+                                       uint64_t seed, const TpeOptions& opt, const TpeSeen& seen);
 
 }  // namespace hs

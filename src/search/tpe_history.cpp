@@ -72,7 +72,7 @@ int64_t TpeHistory::observations() const {
 
 bool TpeHistory::sampled() const {
   const int64_t n_obs = observations();
-  if (n_obs < std::max(opt_.n_startup, 1)) return false;
+  if (tpe_in_startup(n_obs, static_cast<int64_t>(pending_.size()), opt_)) return false;
   const int64_t n_good = tpe_n_good(static_cast<int>(std::min<int64_t>(n_obs, INT32_MAX)), opt_);
   if (static_cast<int64_t>(ok_.size()) < n_good) return false;  // mostly failures: keep it exact
   return n_obs - n_good > opt_.max_bad || static_cast<int64_t>(pending_.size()) > opt_.max_pending;
@@ -119,17 +119,18 @@ TpeSample TpeHistory::sample(uint64_t seed) const {
   std::sort(good_ids.begin(), good_ids.end());
   for (int64_t id : good_ids) s.good.push_back(points_[size_t(id)]);
   bad_sample(&s, good_ids, seed);
-  // The newest pending points, each standing for m / P of the m pending.
+  // The newest pending points, sharing what the ramp gives all m pending (the newest points of
+  // the group) equally.
   const int64_t m = static_cast<int64_t>(pending_.size());
   const int64_t p = std::min<int64_t>(m, opt_.max_pending);
   const Ramp ramp{n_obs + m, opt_.ramp_weights};
   std::vector<int64_t> newest;
   for (auto it = pending_.rbegin(); static_cast<int64_t>(newest.size()) < p; ++it)
     newest.push_back(*it);
+  const double each = ramp.sum(n_obs, n_obs + m) / static_cast<double>(p);
   for (int64_t j = p - 1; j >= 0; --j) {
     s.bad.push_back(points_[size_t(newest[size_t(j)])]);
-    const int64_t pos = n_obs + m - 1 - j;
-    s.bad_weight.push_back(static_cast<double>(m) / static_cast<double>(p) * ramp.at(pos));
+    s.bad_weight.push_back(each);
   }
   return s;
 }

@@ -10,7 +10,7 @@
 //            (newest 25 weigh 1, older ones linearly less): the newest max_bad / 4 as they are,
 //            the older ones as max_bad - max_bad / 4 strata of equal length, one point drawn from
 //            each (seeded by the proposal's seed), weighing what its stratum weighs;
-//   pending  the newest max_pending (by trial id), each weighing m / max_pending of the m pending.
+//   pending  the newest max_pending (by trial id), sharing equally the weight of all m pending.
 // A failed trial counts as the worst completed value (as ModelStrategy says); it is never good
 // while a completed trial is left to be. The sample is a weighted Parzen estimator of the same
 // bad group; its bandwidths are those of its own size.
