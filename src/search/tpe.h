@@ -60,7 +60,7 @@ struct TpeDim {
 };
 
 struct TpeOptions {
-  int n_startup = 10;             // uniform random points until this many observations exist
+  int n_startup = 10;             // the start design: uniform points (tpe_in_startup)
   int n_ei_candidates = 24;       // candidates drawn from l(x) per proposal (per dimension when
                                   // univariate)
   double gamma = 0.20;            // the good group is the best ceil(gamma * n) observations...
