@@ -45,6 +45,8 @@ enum class PendingLie {
   kMean,   // kriging believer: the posterior mean there (default)
   kBest,   // constant liar, optimistic: the best observed value
   kWorst,  // constant liar, pessimistic: the worst observed value (spreads points the most)
+  kMeanNotBelowBest,  // the posterior mean there, but never below the best observed value
+  kLocalPenalty,      // no outcome made up: EI times local penalties (local_penalty.h)
 };
 
 struct BayesOptions {
