@@ -3,11 +3,9 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
 #include <exception>
 #include <limits>
 #include <numeric>
-#include <optional>
 #include <utility>
 #include <vector>
 
@@ -15,7 +13,6 @@
 
 #include "core/check.h"
 #include "core/rng.h"
-#include "search/local_penalty.h"
 
 namespace hs {
 namespace {
@@ -82,7 +79,6 @@ struct RefineProblem {
   const Gp* gp;
   double best;
   const std::vector<bool>* held;  // coordinates kept fixed (may be empty)
-  const LocalPenalty* pen;        // pending points' penalties (null: none)
   double best_value = -kInf;      // best log EI seen
   Eigen::VectorXd best_x;
 };
@@ -93,12 +89,7 @@ double refine_objective(const std::vector<double>& xv, std::vector<double>& grad
   auto* p = static_cast<RefineProblem*>(data);
   const Eigen::VectorXd x = Eigen::Map<const Eigen::VectorXd>(xv.data(), xv.size());
   Eigen::VectorXd g;
-  double v = log_ei_at(*p->gp, x, p->best, grad.empty() ? nullptr : &g);
-  if (p->pen && std::isfinite(v)) {
-    Eigen::VectorXd gp_;
-    v += p->pen->log_penalty(x, grad.empty() ? nullptr : &gp_);
-    if (!grad.empty()) g += gp_;
-  }
+  const double v = log_ei_at(*p->gp, x, p->best, grad.empty() ? nullptr : &g);
   if (v > p->best_value) {
     p->best_value = v;
     p->best_x = x;
@@ -137,10 +128,6 @@ double believe_pending(Gp* gp, const Eigen::MatrixXd& X, const Eigen::VectorXd& 
     case PendingLie::kMean: gp->predict(pending, &lies, nullptr); break;
     case PendingLie::kBest: lies.setConstant(y.minCoeff()); break;
     case PendingLie::kWorst: lies.setConstant(y.maxCoeff()); break;
-    case PendingLie::kMeanNotBelowBest:
-      gp->predict(pending, &lies, nullptr);
-      lies = lies.cwiseMax(y.minCoeff());
-      break;
   }
   Eigen::MatrixXd Xa(n + m, d);
   Xa << X, pending;
@@ -212,8 +199,10 @@ void refine_from(RefineProblem* prob, std::vector<double> x, const BayesOptions&
   const unsigned d = static_cast<unsigned>(x.size());
   nlopt::opt o(nlopt::LD_LBFGS, d);
   std::vector<double> lo(d, 0.0), hi(d, 1.0);
-  static const double kBox = std::getenv("HS_BAYES_BOX") ? std::atof(std::getenv("HS_BAYES_BOX")) : 1.0;  // TEMP
-  for (unsigned k = 0; k < d; ++k) lo[k] = std::max(0.0, x[k] - kBox), hi[k] = std::min(1.0, x[k] + kBox);
+  for (unsigned k = 0; k < d; ++k) {
+    lo[k] = std::max(0.0, x[k] - opt.refine_box);
+    hi[k] = std::min(1.0, x[k] + opt.refine_box);
+  }
   for (size_t k = 0; k < prob->held->size(); ++k)
     if ((*prob->held)[k]) lo[k] = hi[k] = x[k];
   o.set_lower_bounds(lo);
@@ -240,14 +229,13 @@ struct Scored {
 // each start's best point, best first. REQUIRES: score[idx[0]] is finite.
 std::vector<Scored> refine_best(const Gp& gp, double best_std, const Eigen::MatrixXd& C,
                                 const std::vector<double>& score, const std::vector<int>& idx,
-                                const std::vector<bool>& held, const LocalPenalty* pen,
-                                const BayesOptions& opt) {
+                                const std::vector<bool>& held, const BayesOptions& opt) {
   std::vector<Scored> out;
   const int d = static_cast<int>(C.cols());
   const int n_refine = std::min(opt.refine_starts, static_cast<int>(C.rows()));
   for (int s = 0; s < n_refine; ++s) {
     if (!std::isfinite(score[idx[s]])) break;
-    RefineProblem prob{&gp, best_std, &held, pen, score[idx[s]], C.row(idx[s]).transpose()};
+    RefineProblem prob{&gp, best_std, &held, score[idx[s]], C.row(idx[s]).transpose()};
     std::vector<double> x(d);
     for (int k = 0; k < d; ++k) x[k] = C(idx[s], k);
     refine_from(&prob, std::move(x), opt);
@@ -375,9 +363,7 @@ Eigen::VectorXd bayes_propose(const Eigen::MatrixXd& X_all, const Eigen::VectorX
   if (warm) *warm = hyper;
   Gp gp;
   gp.fit(m.X, m.y, hyper);
-  const bool penalise = opt.lie == PendingLie::kLocalPenalty;
-  const double best =
-      penalise ? m.y.minCoeff() : believe_pending(&gp, m.X, m.y, m.pending, hyper, opt.lie);
+  const double best = believe_pending(&gp, m.X, m.y, m.pending, hyper, opt.lie);
   const double best_std = (best - gp.scale().mean) / gp.scale().sd - opt.xi;
 
   BayesOptions copt = opt;
@@ -390,14 +376,7 @@ Eigen::VectorXd bayes_propose(const Eigen::MatrixXd& X_all, const Eigen::VectorX
   if (held)
     for (Eigen::Index i = 0; i < C.rows(); ++i) C.row(i) = ps->project(C.row(i).transpose());
   Eigen::VectorXd var;
-  std::vector<double> score = score_candidates(gp, C, best_std, &var);
-  std::optional<LocalPenalty> pen;
-  if (penalise && m.pending.rows() > 0) {
-    pen.emplace(gp, m.pending, C.topRows(std::min<Eigen::Index>(200, C.rows())),
-                best_std + opt.xi);
-    for (Eigen::Index i = 0; i < C.rows(); ++i)
-      if (std::isfinite(score[i])) score[i] += pen->log_penalty(C.row(i).transpose(), nullptr);
-  }
+  const std::vector<double> score = score_candidates(gp, C, best_std, &var);
   std::vector<int> idx = rank_descending(score);
   if (!std::isfinite(score[idx[0]])) {
     // EI is 0 at every candidate (the model is certain everywhere it looked): explore where it
@@ -407,8 +386,7 @@ Eigen::VectorXd bayes_propose(const Eigen::MatrixXd& X_all, const Eigen::VectorX
   }
   static const std::vector<bool> kNone;
   const std::vector<Scored> refined =
-      refine_best(gp, best_std, C, score, idx, held ? ps->discrete : kNone,
-                  pen ? &*pen : nullptr, opt);
+      refine_best(gp, best_std, C, score, idx, held ? ps->discrete : kNone, opt);
   return pick_untaken(refined, C, idx, ps, rng);
 }
 

@@ -9,7 +9,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <cstdlib>
 #include <set>
 
 #include "core/check.h"
@@ -116,8 +115,6 @@ class BayesStrategy final : public ModelStrategy {
       return to_gp({encode(space_, decode(space_, from_gp(v)))}).row(0).transpose().eval();
     };
     ps_.discrete = held_;
-    if (const char* e = std::getenv("HS_BAYES_LIE")) opt_.lie = static_cast<PendingLie>(std::atoi(e));  // TEMP
-    if (const char* e = std::getenv("HS_BAYES_REFINE")) opt_.refine_starts = std::atoi(e);  // TEMP
     ps_.taken = [this](const Eigen::VectorXd& v) {
       return taken_.count(decode(space_, from_gp(v))) > 0;
     };
