@@ -1,6 +1,7 @@
 // bayes.h: Bayesian-optimisation proposals on the unit cube: Expected Improvement over the GP of
 // gp.h, with pending points handled by the kriging believer, and a seeded Latin hypercube for the
-// initial design.
+// initial design. Candidates are scored where their trial would run (ProposalSpace), a point
+// already asked is skipped, and the model's size is capped so an ask's cost is bounded.
 //
 // Conventions: points lie in [0,1]^d and outputs are MINIMISED. The caller (the bayes strategy)
 // maps maximisation, log scales, integers and one-hot categoricals onto the cube and back, gives

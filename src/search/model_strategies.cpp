@@ -5,7 +5,9 @@
 // Outcomes become values to minimise: the metric as it is (direction min) or negated (max).
 // A failed or diverged trial is not dropped: it counts as the worst completed value so far, so
 // the model learns to avoid its region without a made-up value stretching the output scale.
-// Trials asked but not told are passed as pending, so several asks in a row spread out.
+// Trials asked but not told are passed as pending, so several asks in a row spread out. bayes
+// never asks the same values twice (bayes.h's ProposalSpace; discrete.h once a space of ints and
+// choices is exhausted).
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
