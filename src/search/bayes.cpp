@@ -249,7 +249,9 @@ std::vector<Scored> refine_best(const Gp& gp, double best_std, const Eigen::Matr
 Eigen::VectorXd project(const ProposalSpace* ps, const Eigen::VectorXd& x) {
   return ps && ps->project ? ps->project(x) : x;
 }
-bool taken(const ProposalSpace* ps, const Eigen::VectorXd& x) { return ps && ps->taken && ps->taken(x); }
+bool taken(const ProposalSpace* ps, const Eigen::VectorXd& x) {
+  return ps && ps->taken && ps->taken(x);
+}
 bool any_held(const ProposalSpace* ps) {
   return ps && ps->project && std::find(ps->discrete.begin(), ps->discrete.end(), true) !=
                                   ps->discrete.end();
@@ -329,7 +331,8 @@ Modelled capped(const Eigen::MatrixXd& X, const Eigen::VectorXd& y, const Eigen:
     m.X = X(keep, Eigen::all);
     m.y = y(keep);
   }
-  const Eigen::Index np = std::min<Eigen::Index>(pending.rows(), std::max(0, opt.max_pending_points));
+  const Eigen::Index np =
+      std::min<Eigen::Index>(pending.rows(), std::max(0, opt.max_pending_points));
   m.pending = pending.bottomRows(np);
   return m;
 }

@@ -93,8 +93,7 @@ TEST_CASE("a history above the cap is modelled on model_subset's rows alone", "[
   CHECK(hs::bayes_propose(X, y, P, 9, full, &w4) != a);
 }
 
-TEST_CASE("candidates are scored where their trial runs, and taken points are skipped",
-          "[bayes]") {
+TEST_CASE("candidates are scored where their trial runs, and taken points are skipped", "[bayes]") {
   // One int-like coordinate of 4 levels (centres 1/8, 3/8, 5/8, 7/8). Observed: 1/8 -> 1,
   // 3/8 -> 0 (the best), 7/8 -> 1. Scored at the rounded point, the proposal is the level of
   // largest EI under the model it fitted (a relaxed optimum between levels would not be); with
