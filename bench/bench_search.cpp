@@ -7,6 +7,9 @@
 //   BM_Ask/tpe/trials:1000      one tpe ask() after 1000
 // Each case first checks that its ask returns a point inside the domain.
 //
+// Bayes ask-cost mode: bench_search --bayes-ask-cost [asks=9] prints a bayes ask's median time with 250 to
+// 10,000 completed trials and 16 or 4,096 pending (issue 17's bounded cost).
+//
 // Regret mode: bench_search --regret [seeds=20] [evals=50] prints, for random, bayes and tpe on
 // Branin and Hartmann-6, the median over seeds of the simple regret (best found minus the known
 // optimum) after `evals` evaluations, as a markdown table against the issue's goals.
@@ -193,6 +196,43 @@ int ask_cost_table(int64_t pending, int asks) {
   return 0;
 }
 
+// Ask cost as the history grows (issue 17): one bayes ask on Hartmann-6 with n completed trials
+// and P pending ones. The n + P earlier trials come from the start design (n_init = n + P, free
+// to propose), the first n are told; then `asks` asks are timed one by one (each adds one more
+// pending trial); the median and mean printed. The mean includes the asks that refit the
+// hyperparameters (one in 16 once the model is capped), the median leaves them out.
+int bayes_ask_cost_table(int asks) {
+  const auto p = problems::hartmann6_problem();
+  std::printf("bayes ask on Hartmann-6, %d asks each, `bench_search --bayes-ask-cost %d`:\n\n"
+              "| completed trials | pending | ask, median (ms) | ask, mean (ms) |\n"
+              "|---:|---:|---:|---:|\n",
+              asks, asks);
+  for (const int n : {250, 1000, 4096, 10000}) {
+    for (const int pending : {16, 4096}) {
+      auto st = strategy(StrategyKind::kBayes, p, 1, n + pending + asks, n + pending);
+      std::vector<Trial> out;
+      for (int i = 0; i < n + pending; ++i) out.push_back(*st->ask());
+      for (int i = 0; i < n; ++i) st->tell(out[i].id, Outcome::of(value_at(p, out[i])));
+      std::vector<double> ms;
+      for (int k = 0; k < asks; ++k) {
+        const auto t0 = std::chrono::steady_clock::now();
+        const auto t = st->ask();
+        const auto dt = std::chrono::steady_clock::now() - t0;
+        ms.push_back(std::chrono::duration<double, std::milli>(dt).count());
+        if (!t || !std::isfinite(value_at(p, *t))) {
+          std::fprintf(stderr, "bench_search: no valid point at n = %d\n", n);
+          return 1;
+        }
+      }
+      double mean = 0;
+      for (double v : ms) mean += v / static_cast<double>(ms.size());
+      std::printf("| %d | %d | %.1f | %.1f |\n", n, pending, median(ms), mean);
+      std::fflush(stdout);
+    }
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -213,6 +253,14 @@ int main(int argc, char** argv) {
       return 2;
     }
     return regret_table(seeds, evals);
+  }
+  if (argc >= 2 && std::strcmp(argv[1], "--bayes-ask-cost") == 0) {
+    const int asks = argc >= 3 ? std::atoi(argv[2]) : 9;
+    if (asks < 1) {
+      std::fprintf(stderr, "usage: bench_search --bayes-ask-cost [asks >= 1]\n");
+      return 2;
+    }
+    return bayes_ask_cost_table(asks);
   }
   benchmark::RegisterBenchmark("BM_Ask/bayes", BM_Ask, StrategyKind::kBayes)
       ->ArgName("trials")->Arg(200)->Arg(1000)->Unit(benchmark::kMillisecond)->Iterations(5);

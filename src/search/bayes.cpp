@@ -78,7 +78,8 @@ double log_ei_at(const Gp& gp, const Eigen::VectorXd& x, double best, Eigen::Vec
 struct RefineProblem {
   const Gp* gp;
   double best;
-  double best_value = -kInf;  // best log EI seen
+  const std::vector<bool>* held;  // coordinates kept fixed (may be empty)
+  double best_value = -kInf;      // best log EI seen
   Eigen::VectorXd best_x;
 };
 
@@ -97,7 +98,11 @@ double refine_objective(const std::vector<double>& xv, std::vector<double>& grad
     if (!grad.empty()) std::fill(grad.begin(), grad.end(), 0.0);
     return 1e300;
   }
-  if (!grad.empty()) Eigen::Map<Eigen::VectorXd>(grad.data(), grad.size()) = -g;
+  if (!grad.empty()) {
+    Eigen::Map<Eigen::VectorXd>(grad.data(), grad.size()) = -g;
+    for (size_t k = 0; k < p->held->size(); ++k)
+      if ((*p->held)[k]) grad[k] = 0.0;
+  }
   return -v;
 }
 
@@ -134,6 +139,13 @@ double believe_pending(Gp* gp, const Eigen::MatrixXd& X, const Eigen::VectorXd& 
   return best;
 }
 
+// x folded back into [0, 1] at the bounds (a mirror), so a cloud near a bound does not pile its
+// overshoot onto the bound itself (clamping put a quarter of a wide cloud there).
+double reflect(double x) {
+  x = std::fmod(std::abs(x), 2.0);
+  return x <= 1.0 ? x : 2.0 - x;
+}
+
 // Candidates (rows): uniform over the cube, plus Gaussian clouds at several radii around the
 // best observed points, where the EI optimum usually sits once the model is good.
 Eigen::MatrixXd draw_candidates(const Eigen::MatrixXd& X, const Eigen::VectorXd& y,
@@ -152,8 +164,7 @@ Eigen::MatrixXd draw_candidates(const Eigen::MatrixXd& X, const Eigen::VectorXd&
   for (int i = 0; i < n_local; ++i) {
     const int c = order[i % n_centres];
     const double r = kRadii[(i / n_centres) % 4];
-    for (int k = 0; k < d; ++k)
-      C(n_rand + i, k) = std::clamp(X(c, k) + r * rng.normal(), 0.0, 1.0);
+    for (int k = 0; k < d; ++k) C(n_rand + i, k) = reflect(X(c, k) + r * rng.normal());
   }
   return C;
 }
@@ -187,8 +198,15 @@ std::vector<int> rank_descending(const std::vector<double>& score) {
 void refine_from(RefineProblem* prob, std::vector<double> x, const BayesOptions& opt) {
   const unsigned d = static_cast<unsigned>(x.size());
   nlopt::opt o(nlopt::LD_LBFGS, d);
-  o.set_lower_bounds(std::vector<double>(d, 0.0));
-  o.set_upper_bounds(std::vector<double>(d, 1.0));
+  std::vector<double> lo(d, 0.0), hi(d, 1.0);
+  for (unsigned k = 0; k < d; ++k) {
+    lo[k] = std::max(0.0, x[k] - opt.refine_box);
+    hi[k] = std::min(1.0, x[k] + opt.refine_box);
+  }
+  for (size_t k = 0; k < prob->held->size(); ++k)
+    if ((*prob->held)[k]) lo[k] = hi[k] = x[k];
+  o.set_lower_bounds(lo);
+  o.set_upper_bounds(hi);
   o.set_min_objective(refine_objective, prob);
   o.set_maxeval(opt.refine_evals);
   o.set_ftol_abs(1e-9);  // on log EI: relative 1e-9 in EI
@@ -201,21 +219,60 @@ void refine_from(RefineProblem* prob, std::vector<double> x, const BayesOptions&
   }
 }
 
-// Refines the best few candidates (rows of C, ranked by idx) and returns the best point seen.
-// REQUIRES: score[idx[0]] is finite.
-Eigen::VectorXd refine_best(const Gp& gp, double best_std, const Eigen::MatrixXd& C,
-                            const std::vector<double>& score, const std::vector<int>& idx,
-                            const BayesOptions& opt) {
-  RefineProblem prob{&gp, best_std, score[idx[0]], C.row(idx[0]).transpose()};
+// A point and its log EI.
+struct Scored {
+  double value;
+  Eigen::VectorXd x;
+};
+
+// Refines the best few candidates (rows of C, ranked by idx), holding the `held` coordinates;
+// each start's best point, best first. REQUIRES: score[idx[0]] is finite.
+std::vector<Scored> refine_best(const Gp& gp, double best_std, const Eigen::MatrixXd& C,
+                                const std::vector<double>& score, const std::vector<int>& idx,
+                                const std::vector<bool>& held, const BayesOptions& opt) {
+  std::vector<Scored> out;
   const int d = static_cast<int>(C.cols());
   const int n_refine = std::min(opt.refine_starts, static_cast<int>(C.rows()));
   for (int s = 0; s < n_refine; ++s) {
     if (!std::isfinite(score[idx[s]])) break;
+    RefineProblem prob{&gp, best_std, &held, score[idx[s]], C.row(idx[s]).transpose()};
     std::vector<double> x(d);
     for (int k = 0; k < d; ++k) x[k] = C(idx[s], k);
     refine_from(&prob, std::move(x), opt);
+    out.push_back({prob.best_value, prob.best_x.cwiseMax(0.0).cwiseMin(1.0)});
   }
-  return prob.best_x.cwiseMax(0.0).cwiseMin(1.0);
+  std::stable_sort(out.begin(), out.end(),
+                   [](const Scored& a, const Scored& b) { return a.value > b.value; });
+  return out;
+}
+
+Eigen::VectorXd project(const ProposalSpace* ps, const Eigen::VectorXd& x) {
+  return ps && ps->project ? ps->project(x) : x;
+}
+bool taken(const ProposalSpace* ps, const Eigen::VectorXd& x) {
+  return ps && ps->taken && ps->taken(x);
+}
+bool any_held(const ProposalSpace* ps) {
+  return ps && ps->project && std::find(ps->discrete.begin(), ps->discrete.end(), true) !=
+                                  ps->discrete.end();
+}
+
+// The first of the refined points, then of the candidates in idx order, whose projection is
+// not taken; then seeded uniform points; then the first refined point or candidate (taken).
+Eigen::VectorXd pick_untaken(const std::vector<Scored>& refined, const Eigen::MatrixXd& C,
+                             const std::vector<int>& idx, const ProposalSpace* ps, Rng& rng) {
+  const Eigen::VectorXd first =
+      project(ps, refined.empty() ? Eigen::VectorXd(C.row(idx[0]).transpose()) : refined[0].x);
+  if (!taken(ps, first)) return first;
+  for (const Scored& r : refined)
+    if (Eigen::VectorXd x = project(ps, r.x); !taken(ps, x)) return x;
+  for (int i : idx)
+    if (Eigen::VectorXd x = project(ps, C.row(i).transpose()); !taken(ps, x)) return x;
+  for (int t = 0; t < 64; ++t)
+    if (Eigen::VectorXd x = project(ps, uniform_point(static_cast<int>(C.cols()), rng));
+        !taken(ps, x))
+      return x;
+  return first;
 }
 
 }  // namespace
@@ -241,40 +298,99 @@ double log_expected_improvement(double mu, double sigma, double best, double* dm
   return std::log(sigma) + log_h(z);
 }
 
-GpHyper bayes_fit(const Eigen::MatrixXd& X, const Eigen::VectorXd& y, uint64_t seed,
-                  const BayesOptions& opt, const GpHyper* warm) {
+std::vector<int> model_subset(const Eigen::VectorXd& y, int cap) {
+  HS_CHECK(cap >= 2);
+  const int n = static_cast<int>(y.size());
+  std::vector<int> order(n);
+  std::iota(order.begin(), order.end(), 0);
+  if (n <= cap) return order;
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return y(a) < y(b); });
+  std::vector<char> in(n, 0);
+  for (int i = 0; i < cap / 2; ++i) in[order[i]] = 1;
+  for (int i = n - 1, more = cap - cap / 2; i >= 0 && more > 0; --i)
+    if (!in[i]) in[i] = 1, --more;
+  std::vector<int> out;
+  for (int i = 0; i < n; ++i)
+    if (in[i]) out.push_back(i);
+  return out;
+}
+
+namespace {
+// The completed trials the model holds (model_subset) and the pending points it believes.
+struct Modelled {
+  Eigen::MatrixXd X, pending;
+  Eigen::VectorXd y;
+};
+Modelled capped(const Eigen::MatrixXd& X, const Eigen::VectorXd& y, const Eigen::MatrixXd& pending,
+                const BayesOptions& opt) {
+  Modelled m;
+  if (X.rows() <= opt.max_model_points) {
+    m.X = X, m.y = y;
+  } else {
+    const std::vector<int> keep = model_subset(y, opt.max_model_points);
+    m.X = X(keep, Eigen::all);
+    m.y = y(keep);
+  }
+  const Eigen::Index np =
+      std::min<Eigen::Index>(pending.rows(), std::max(0, opt.max_pending_points));
+  m.pending = pending.bottomRows(np);
+  return m;
+}
+
+GpHyper fit_modelled(const Eigen::MatrixXd& X, const Eigen::VectorXd& y, uint64_t seed,
+                     const BayesOptions& opt, const GpHyper* warm) {
   const GpHyper* warm_in = (warm && warm->dim() == X.cols()) ? warm : nullptr;
   return gp_fit_hyper(X, y, derive_seed(seed, 0x6669, SeedPurpose::kSearch), opt.fit, warm_in);
 }
+}  // namespace
 
-Eigen::VectorXd bayes_propose(const Eigen::MatrixXd& X, const Eigen::VectorXd& y,
-                              const Eigen::MatrixXd& pending, uint64_t seed,
-                              const BayesOptions& opt, GpHyper* warm) {
-  const int n = static_cast<int>(X.rows()), d = static_cast<int>(X.cols());
-  HS_CHECK(d >= 1 && y.size() == n && pending.cols() == d && y.allFinite());
+GpHyper bayes_fit(const Eigen::MatrixXd& X, const Eigen::VectorXd& y, uint64_t seed,
+                  const BayesOptions& opt, const GpHyper* warm) {
+  const Modelled m = capped(X, y, Eigen::MatrixXd(0, X.cols()), opt);
+  return fit_modelled(m.X, m.y, seed, opt, warm);
+}
+
+Eigen::VectorXd bayes_propose(const Eigen::MatrixXd& X_all, const Eigen::VectorXd& y_all,
+                              const Eigen::MatrixXd& pending_all, uint64_t seed,
+                              const BayesOptions& opt, GpHyper* warm, const ProposalSpace* ps) {
+  const int n = static_cast<int>(X_all.rows()), d = static_cast<int>(X_all.cols());
+  HS_CHECK(d >= 1 && y_all.size() == n && pending_all.cols() == d && y_all.allFinite());
+  HS_CHECK(!ps || ps->discrete.empty() || static_cast<int>(ps->discrete.size()) == d);
   Rng rng(derive_seed(seed, 0x6279, SeedPurpose::kSearch));
-  if (n < 2) return uniform_point(d, rng);
+  if (n < 2) return project(ps, uniform_point(d, rng));
+  const Modelled m = capped(X_all, y_all, pending_all, opt);
 
   // Model of the completed trials only: pending points carry no information on hyperparameters.
-  const GpHyper hyper = bayes_fit(X, y, seed, opt, warm);
+  HS_CHECK(opt.refit || (warm && warm->dim() == d));
+  const GpHyper hyper = opt.refit ? fit_modelled(m.X, m.y, seed, opt, warm) : *warm;
   if (warm) *warm = hyper;
   Gp gp;
-  gp.fit(X, y, hyper);
-  const double best = believe_pending(&gp, X, y, pending, hyper, opt.lie);
+  gp.fit(m.X, m.y, hyper);
+  const double best = believe_pending(&gp, m.X, m.y, m.pending, hyper, opt.lie);
   const double best_std = (best - gp.scale().mean) / gp.scale().sd - opt.xi;
 
-  const Eigen::MatrixXd C = draw_candidates(X, y, opt, rng);
+  BayesOptions copt = opt;
+  if (n > opt.max_model_points) {
+    copt.random_candidates = opt.capped_random_candidates;
+    copt.local_candidates = opt.capped_local_candidates;
+  }
+  Eigen::MatrixXd C = draw_candidates(m.X, m.y, copt, rng);
+  const bool held = any_held(ps);
+  if (held)
+    for (Eigen::Index i = 0; i < C.rows(); ++i) C.row(i) = ps->project(C.row(i).transpose());
   Eigen::VectorXd var;
   const std::vector<double> score = score_candidates(gp, C, best_std, &var);
-  const std::vector<int> idx = rank_descending(score);
+  std::vector<int> idx = rank_descending(score);
   if (!std::isfinite(score[idx[0]])) {
     // EI is 0 at every candidate (the model is certain everywhere it looked): explore where it
     // is least certain instead.
-    int arg = 0;
-    var.maxCoeff(&arg);
-    return C.row(arg).transpose();
+    idx = rank_descending(std::vector<double>(var.data(), var.data() + var.size()));
+    return pick_untaken({}, C, idx, ps, rng);
   }
-  return refine_best(gp, best_std, C, score, idx, opt);
+  static const std::vector<bool> kNone;
+  const std::vector<Scored> refined =
+      refine_best(gp, best_std, C, score, idx, held ? ps->discrete : kNone, opt);
+  return pick_untaken(refined, C, idx, ps, rng);
 }
 
 Eigen::MatrixXd latin_hypercube(int n, int d, uint64_t seed, int tries) {

@@ -1,6 +1,7 @@
 // bayes.h: Bayesian-optimisation proposals on the unit cube: Expected Improvement over the GP of
 // gp.h, with pending points handled by the kriging believer, and a seeded Latin hypercube for the
-// initial design.
+// initial design. Candidates are scored where their trial would run (ProposalSpace), a point
+// already asked is skipped, and the model's size is capped so an ask's cost is bounded.
 //
 // Conventions: points lie in [0,1]^d and outputs are MINIMISED. The caller (the bayes strategy)
 // maps maximisation, log scales, integers and one-hot categoricals onto the cube and back, gives
@@ -13,6 +14,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <vector>
 
 #include <Eigen/Core>
 
@@ -54,7 +57,45 @@ struct BayesOptions {
   int local_centres = 5;          // how many of the best points get perturbed
   int refine_starts = 5;          // top candidates refined by L-BFGS on log EI
   int refine_evals = 60;          // evaluation budget of each refinement
+  // Refinement moves each coordinate at most this far from its candidate: it polishes a
+  // candidate, the candidates cover the cube. Unbounded, L-BFGS ran along directions where EI
+  // barely changes to the cube's bounds (46% of late Hartmann-6 coordinates sat on one; 30%
+  // with 0.1), and Hartmann-6's median regret at 50 evaluations halved with the box.
+  double refine_box = 0.1;
+  // Bounded cost: the model holds at most this many completed trials (model_subset) and this
+  // many pending points (the most recently asked), whatever the history's size. The first
+  // max_model_points trials of a search are modelled in full.
+  int max_model_points = 128;
+  int max_pending_points = 32;
+  // Once the model is capped, fewer candidates: their scoring, O(candidates x points^2), is
+  // most of an ask's cost, and a model of that many points has its optimum near the best ones.
+  int capped_random_candidates = 400;
+  int capped_local_candidates = 200;
+  // false: no fit, *warm is used as the hyperparameters as it is (a caller refitting every few
+  // asks once the model is capped; REQUIRES warm != null and warm->dim() == d).
+  bool refit = true;
 };
+
+// What the caller's space makes of a point: bayes_propose scores each candidate where its trial
+// would run, and never proposes a point already asked. All fields may be left empty.
+struct ProposalSpace {
+  // A point -> the point its trial runs at (ints rounded, a one-hot block made one-hot); empty:
+  // the identity. Candidates are scored at project(x), so EI at a relaxed point that rounds onto
+  // a trial already run is EI at that trial (~0), not at the relaxed point.
+  std::function<Eigen::VectorXd(const Eigen::VectorXd&)> project;
+  // One entry per coordinate, true where project() rounds it: refinement keeps those coordinates
+  // as the candidate has them and moves the others. Empty: none.
+  std::vector<bool> discrete;
+  // True when the (projected) point was asked before, told or pending: it is skipped for the
+  // next best candidate. Empty: nothing is taken.
+  std::function<bool(const Eigen::VectorXd&)> taken;
+};
+
+// Which completed trials the model holds: all n when n <= cap; above it, the best cap/2 by y
+// and the most recent cap - cap/2 of the others (the latest rows), in ascending order. The best
+// keep the incumbent's region resolved; the recent ones follow where the search is now.
+// Deterministic: it depends on y and cap alone. REQUIRES: cap >= 2.
+std::vector<int> model_subset(const Eigen::VectorXd& y, int cap);
 
 // The next point to evaluate, in [0,1]^d.
 //   X (n,d), y (n): completed trials and their values (to minimise). pending (m,d): asked but
@@ -63,10 +104,18 @@ struct BayesOptions {
 //   start of the fit (ignored when warm->dim() != d, so an empty GpHyper means none); out, the
 //   hyperparameters fitted here (unchanged when n < 2). Keep it between calls of one search.
 // With n < 2 there is nothing to model and the point is uniform random from the seed.
-// REQUIRES: X.cols() == pending.cols() == d >= 1, y (n) finite, X and pending inside [0,1]^d.
+// Above opt.max_model_points completed trials the model holds model_subset's rows; above
+// opt.max_pending_points pending ones, the last rows of `pending` (the most recently asked).
+// space (may be null): the rounding and the points taken. The proposal is the best point by EI
+// (scored at its projection) that is not taken: the refined optima first, then the candidates;
+// if every one is taken, seeded uniform points; if those are too, the best candidate (taken:
+// the caller decides). The point returned is projected.
+// REQUIRES: X.cols() == pending.cols() == d >= 1, y (n) finite, X and pending inside [0,1]^d,
+// space->discrete empty or of size d.
 Eigen::VectorXd bayes_propose(const Eigen::MatrixXd& X, const Eigen::VectorXd& y,
                               const Eigen::MatrixXd& pending, uint64_t seed,
-                              const BayesOptions& opt, GpHyper* warm);
+                              const BayesOptions& opt, GpHyper* warm,
+                              const ProposalSpace* space = nullptr);
 
 // The fit bayes_propose(X, y, ., seed, opt, warm) makes and leaves in *warm (the same `warm`
 // rule), without proposing: for a search that rebuilds its warm start after a resume.

@@ -5,15 +5,19 @@
 // Outcomes become values to minimise: the metric as it is (direction min) or negated (max).
 // A failed or diverged trial is not dropped: it counts as the worst completed value so far, so
 // the model learns to avoid its region without a made-up value stretching the output scale.
-// Trials asked but not told are passed as pending, so several asks in a row spread out.
+// Trials asked but not told are passed as pending, so several asks in a row spread out. bayes
+// never asks the same values twice (bayes.h's ProposalSpace; discrete.h once a space of ints and
+// choices is exhausted).
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <optional>
 #include <set>
 
+#include "core/check.h"
 #include "core/rng.h"
 #include "search/bayes.h"
+#include "search/discrete.h"
 #include "search/strategies.h"
 #include "search/tpe.h"
 #include "search/tpe_history.h"
@@ -105,14 +109,43 @@ class BayesStrategy final : public ModelStrategy {
       if (p.kind == ParamKind::kFixed) continue;
       width_.push_back(p.kind == ParamKind::kChoice ? static_cast<int>(p.choices.size()) : 1);
       gp_dims_ += width_.back();
+      held_.insert(held_.end(), width_.back(),
+                   p.kind == ParamKind::kChoice || p.kind == ParamKind::kInt);
     }
     n_init_ = static_cast<int>(start_design_size(o, space_));
-    init_ = latin_hypercube(n_init_, gp_dims_, derive_seed(o.seed, 0, SeedPurpose::kSearch));
+    init_ = latin_hypercube(n_init_, gp_dims_, derive_seed(o.seed, 0, SeedPurpose::kSearch),
+                            n_init_ > 1000 ? 1 : 20);  // maximin's O(n^2) tries: small designs
+    ps_.project = [this](const Eigen::VectorXd& v) {
+      return to_gp({encode(space_, decode(space_, from_gp(v)))}).row(0).transpose().eval();
+    };
+    ps_.discrete = held_;
+    ps_.taken = [this](const Eigen::VectorXd& v) {
+      return taken_.count(decode(space_, from_gp(v))) > 0;
+    };
   }
   StrategyKind kind() const override { return StrategyKind::kBayes; }
 
+  // A space of ints and choices alone has finitely many points: once each was asked, none is
+  // left that is not a repeat, and the sweep ends there (as a grid does).
+  std::optional<Trial> ask() override {
+    sync_taken(next_);
+    if (discrete_points(space_) <= static_cast<double>(taken_.size())) return std::nullopt;
+    return ModelStrategy::ask();
+  }
+
  private:
   std::vector<double> propose(int64_t id) override {
+    std::vector<double> u = propose_any(id);
+    std::vector<ParamValue> values = decode(space_, u);
+    if (taken_.count(values)) {  // a start-design point, or every candidate taken
+      u = untaken_point(id);
+      values = decode(space_, u);
+    }
+    taken_.insert(std::move(values));
+    return u;
+  }
+
+  std::vector<double> propose_any(int64_t id) {
     if (id < n_init_) return from_gp(init_.row(id).transpose());
     rewarm();
     std::vector<std::vector<double>> X, pending;
@@ -124,10 +157,33 @@ class BayesStrategy final : public ModelStrategy {
       for (int j = 0; j < gp_dims_; ++j) v[j] = rng.uniform();
       return from_gp(v);
     }
+    BayesOptions o = opt_;
+    o.refit = fits(id, X.size());
     const Eigen::VectorXd next =
         bayes_propose(to_gp(X), Eigen::Map<const Eigen::VectorXd>(y.data(), y.size()),
-                      to_gp(pending), seed_for(id), opt_, &hyper_);
+                      to_gp(pending), seed_for(id), o, &hyper_, &ps_);
     return from_gp(next);
+  }
+
+  // A point not asked before: seeded uniform draws, then (a space of ints and choices) the
+  // first unasked point in enumeration order. REQUIRES: one exists (ask() checked).
+  std::vector<double> untaken_point(int64_t id) const {
+    Rng rng(derive_seed(seed_for(id), 0x756e, SeedPurpose::kSearch));
+    std::vector<double> u(width_.size());
+    for (int t = 0; t < 256; ++t) {
+      for (double& x : u) x = rng.uniform();
+      if (!taken_.count(decode(space_, u))) return u;
+    }
+    std::vector<double> free;
+    HS_CHECK(first_unasked(space_, taken_, &free));
+    return free;
+  }
+
+  // Trials restored from a results file enter taken_ here (asked ones as proposed).
+  void sync_taken(int64_t upto) {
+    for (; synced_ < std::min<int64_t>(upto, restored_); ++synced_)
+      taken_.insert(decode(space_, asked_[static_cast<size_t>(synced_)].u));
+    synced_ = std::max(synced_, upto);
   }
 
   // Each fit starts from the last one's hyperparameters (hyper_), which a resume does not have:
@@ -141,12 +197,21 @@ class BayesStrategy final : public ModelStrategy {
       std::vector<std::vector<double>> X, pending;
       std::vector<double> y;
       history(&X, &y, &pending, static_cast<size_t>(k));
-      if (X.size() < 2) continue;
+      if (X.size() < 2 || !fits(k, X.size())) continue;
       hyper_ = bayes_fit(to_gp(X), Eigen::Map<const Eigen::VectorXd>(y.data(), y.size()),
                          seed_for(k), opt_, &hyper_);
     }
   }
   bool rewarmed_ = false;
+
+  // Whether trial id's ask fits the hyperparameters, with n completed trials: always while the
+  // model holds every trial; beyond that (its cost bounded by the cap, and a few hundred points
+  // pinning d + 2 numbers well) every kRefitEvery-th trial, the others reusing the last fit.
+  static constexpr int64_t kRefitEvery = 16;
+  bool fits(int64_t id, size_t n) const {
+    return n <= static_cast<size_t>(opt_.max_model_points) || id % kRefitEvery == 0 ||
+           hyper_.dim() != gp_dims_;
+  }
 
   // Space coordinates -> GP coordinates (choices one-hot).
   Eigen::MatrixXd to_gp(const std::vector<std::vector<double>>& pts) const {
@@ -183,7 +248,11 @@ class BayesStrategy final : public ModelStrategy {
   }
 
   std::vector<int> width_;  // GP coordinates of each searched parameter
+  std::vector<bool> held_;  // per GP coordinate: an int's or a choice's (rounded by decode)
   int gp_dims_ = 0;
+  ProposalSpace ps_;                         // the rounding and the points asked, for bayes.h
+  std::set<std::vector<ParamValue>> taken_;  // the values of every trial asked
+  int64_t synced_ = 0;                       // trials before this one are in taken_
   int n_init_ = 0;
   Eigen::MatrixXd init_;  // the Latin hypercube of the first n_init_ trials
   BayesOptions opt_;

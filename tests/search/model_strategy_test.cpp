@@ -213,3 +213,65 @@ TEST_CASE("bayes and tpe run their start design whatever the outcomes, then foll
     CHECK(differs);
   }
 }
+
+TEST_CASE("bayes never asks a point twice, and ends a space of ints and choices once each ran",
+          "[search][bayes]") {
+  // 3 ints x 4 choices = 12 points, a start design of 16 (d = 1 + 4 one-hot coordinates, 2d+2):
+  // its Latin hypercube rounds onto repeats, which must be replaced by unasked points.
+  Param k, c;
+  k.name = "k", k.kind = ParamKind::kInt, k.lo = 1, k.hi = 3;
+  c.name = "c", c.kind = ParamKind::kChoice;
+  c.choices = {std::string("a"), std::string("b"), std::string("c"), std::string("d")};
+  const SearchSpace s{{k, c}};
+  for (const int told_first : {0, 6}) {
+    INFO("told before the rest are asked: " << told_first);
+    StrategyOptions o;
+    o.kind = StrategyKind::kBayes, o.seed = 4, o.trials = 20, o.direction = Direction::kMinimize;
+    auto st = make_strategy(o, s, nullptr).value();
+    std::set<std::vector<ParamValue>> seen;
+    for (int i = 0; i < 12; ++i) {
+      const auto t = st->ask();
+      REQUIRE(t.has_value());
+      CHECK(seen.insert(t->values).second);
+      if (i < told_first)
+        st->tell(t->id, Outcome::of(static_cast<double>(std::get<int64_t>(t->values[0]))));
+    }
+    // All 12 asked (some still pending): nothing is left that would not be a repeat.
+    CHECK_FALSE(st->ask().has_value());
+  }
+}
+
+TEST_CASE("bayes with 8 trials always pending asks no point twice on a mixed space",
+          "[search][bayes]") {
+  // Two reals, an int of 4 values and a 3-way choice, 40 trials with 8 in flight: told in a
+  // seeded order, the next asked at each tell.
+  Param k, c;
+  k.name = "k", k.kind = ParamKind::kInt, k.lo = 0, k.hi = 3;
+  c.name = "c", c.kind = ParamKind::kChoice;
+  c.choices = {std::string("x"), std::string("y"), std::string("z")};
+  SearchSpace s = branin_space();
+  s.params.push_back(k);
+  s.params.push_back(c);
+  StrategyOptions o;
+  o.kind = StrategyKind::kBayes, o.seed = 6, o.trials = 40, o.direction = Direction::kMinimize;
+  auto st = make_strategy(o, s, nullptr).value();
+  std::set<std::vector<ParamValue>> seen;
+  std::vector<Trial> running;
+  auto ask = [&] {
+    if (auto t = st->ask()) {
+      CHECK(seen.insert(t->values).second);
+      running.push_back(*t);
+    }
+  };
+  for (int i = 0; i < 8; ++i) ask();
+  for (size_t turn = 0; !running.empty(); ++turn) {
+    const size_t pick = (turn * 5) % running.size();
+    const Trial t = running[pick];
+    running.erase(running.begin() + static_cast<std::ptrdiff_t>(pick));
+    const double v = branin_at(t) + std::get<int64_t>(t.values[2]) +
+                     (std::get<std::string>(t.values[3]) == "y" ? 0.0 : 2.0);
+    st->tell(t.id, Outcome::of(v));
+    ask();
+  }
+  CHECK(seen.size() == 40);
+}
