@@ -8,15 +8,14 @@ Run from the repository root. For N = 64, 512 and 4,096 workers, trials of media
 bayes, and asha under random and tpe, each sweep's results file in a temporary folder on this
 machine's disk (its appends fsync'd as a real sweep's are), and tabulates utilisation, queue
 waits, rank 0's busy fraction and peak memory. Trials: max(1,024, 2.5 N) (10,240 at N = 4,096,
-so the asks reach 10k); bayes 256 at N = 64 and 768 at N = 512, and not run at N = 4,096 (its
-exact GP: a measured ask there would take hours; its cost is extrapolated from N = 512's). A
-second table gives the cost per ask and per judged epoch as trials accumulate, at 4,096 workers
-with 30 s trials: measured where the runs reach (random's asks also in a 100,000-trial run
-without a results file, asha's judges in a 32,768-trial one), else extrapolated by a power law
-fitted to the run's last doublings (marked ~); bayes's from a 1,024-trial run with 16 workers
-(its asks before the first result are its start design's, so at 512 workers they say nothing).
+so the asks reach 10k), for every strategy (bayes's model is capped, search/bayes.h). A second
+table gives the cost per ask and per judged epoch as trials accumulate, at 4,096 workers with
+30 s trials: measured where the runs reach (random's, tpe's asks and asha's judges also in
+102,400-trial runs without a results file), else extrapolated by a power law fitted to the
+run's last doublings (marked ~); bayes's from a 10,240-trial run with 64 workers without a
+results file (at 4,096 workers its first 4,096 asks come before any result and cost nothing).
 --write replaces the text between <!-- sim:begin --> and <!-- sim:end --> in the file given.
-About 15 minutes on 2 cores.
+About 30 minutes on 2 cores.
 """
 import argparse
 import datetime
@@ -31,16 +30,13 @@ NS = [64, 512, 4096]
 MEDIANS = [600, 30]
 CONFIGS = [("random", "none"), ("tpe", "none"), ("bayes", "none"), ("random", "asha"),
            ("tpe", "asha")]
-BAYES_TRIALS = {64: 256, 512: 768}
 
 
 def name(strategy, pruner):
     return strategy if pruner == "none" else f"asha + {strategy}"
 
 
-def trials_for(n, strategy):
-    if strategy == "bayes":
-        return BAYES_TRIALS.get(n)
+def trials_for(n):
     return max(1024, math.ceil(2.5 * n))
 
 
@@ -83,26 +79,12 @@ def wait(s):
     return f"{s * 1e3:.1f} ms" if s < 1 else f"{s:.1f} s"
 
 
-def bayes_note(curve):
-    """What bayes at 4,096 workers would cost, from its asks' curve (a power law)."""
-    at, _ = fit(curve, 4096)
-    if at is None:
-        return "not run"
-    first = sum(fit(curve, k)[0] for k in range(64, 4096, 64)) * 64  # the first 4,096 asks
-    return (f"not run: an ask at 4,096 points ~{seconds(at)}, the first 4,096 asks "
-            f"~{first / 3600:.1f} h of rank 0")
-
-
-def grid_rows(runs, bayes):
+def grid_rows(runs):
     rows = ["| N | trial median | strategy | trials | utilisation | while fed | wait median "
             "| wait p99 | rank 0 busy | peak memory | ask (median of the run) |",
             "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for (n, median, strategy, pruner), r in runs.items():
         label = f"{median // 60} min" if median >= 60 else f"{median} s"
-        if r is None:
-            rows.append(f"| {n:,} | {label} | {name(strategy, pruner)} | {bayes_note(bayes['ask_curve'])} "
-                        "| | | | | | | |")
-            continue
         ask = r["ask_s"] / max(1, r["ask_count"])
         rows.append(
             f"| {n:,} | {label} | {name(strategy, pruner)} | {r['trials']:,} "
@@ -113,12 +95,11 @@ def grid_rows(runs, bayes):
     return rows
 
 
-def cost_rows(runs, big, asha, bayes):
+def cost_rows(runs, big, asha):
     rows = ["| strategy | ask at 1k | ask at 10k | ask at 100k | judge at 10k | judge at 100k |",
             "|---|---:|---:|---:|---:|---:|"]
     for strategy, pruner in CONFIGS:
-        ask_curve = {"random": big, "bayes": bayes}.get(
-            strategy, runs.get((4096, 30, strategy, pruner)))["ask_curve"]
+        ask_curve = big.get(strategy, runs.get((4096, 30, strategy, pruner)))["ask_curve"]
         cells = [seconds(*fit(ask_curve, k)) for k in (1000, 10000, 100000)]
         judge = [seconds(*fit(asha["judge_curve"], k)) if pruner != "none" else "-"
                  for k in (10000, 100000)]
@@ -137,16 +118,16 @@ def main():
     for n in NS:
         for median in MEDIANS:
             for strategy, pruner in CONFIGS:
-                t = trials_for(n, strategy)
-                runs[(n, median, strategy, pruner)] = None if t is None else sim(
-                    a.bin, tmp, ["--workers", n, "--trials", t, "--median-s", median,
+                runs[(n, median, strategy, pruner)] = sim(
+                    a.bin, tmp, ["--workers", n, "--trials", trials_for(n), "--median-s", median,
                                  "--strategy", strategy, "--pruner", pruner])
-    big = sim(a.bin, tmp, ["--workers", 4096, "--trials", 100000, "--median-s", 30, "--no-file"])
-    # bayes's asks before any result are its start design's (cheap): 16 workers, so that its k-th
-    # ask fits a GP to about k points, told and pending
-    bayes = sim(a.bin, tmp, ["--workers", 16, "--trials", 1024, "--median-s", 30, "--strategy",
-                             "bayes", "--no-file"])
-    asha = sim(a.bin, tmp, ["--workers", 4096, "--trials", 32768, "--median-s", 30, "--pruner",
+    big = {s: sim(a.bin, tmp, ["--workers", 4096, "--trials", 102400, "--median-s", 30,
+                               "--strategy", s, "--no-file"]) for s in ("random", "tpe")}
+    # at 4,096 workers bayes's first 4,096 asks come before any result (uniform, free): 64
+    # workers, so that its asks from the 1,000th on fit its capped model
+    big["bayes"] = sim(a.bin, tmp, ["--workers", 64, "--trials", 10240, "--median-s", 30,
+                                    "--strategy", "bayes", "--no-file"])
+    asha = sim(a.bin, tmp, ["--workers", 4096, "--trials", 102400, "--median-s", 30, "--pruner",
                             "asha", "--no-file"])
     os.rmdir(tmp)
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo")
@@ -155,18 +136,18 @@ def main():
         [f"Measured {datetime.date.today()} on {cpu} ({os.cpu_count()} cores, shared), "
          "`bench/sim_table.py`; log-normal trial durations (sigma 0.5), 10 epochs each, "
          "4 uniform parameters, each sweep's results file on the local disk.", ""]
-        + grid_rows(runs, bayes)
+        + grid_rows(runs)
         + ["", "Cost per ask and per judged epoch as trials accumulate (4,096 workers, 30 s trials; "
-           "bayes: 16 workers, its k-th ask a GP on about k points; median over the asks of trials [0.9k, k); ~: extrapolated by a "
-           "power law through the run's last doublings; random's asks from a 100,000-trial run "
-           "and asha's judges from a 32,768-trial run under random, both without a results "
-           "file):", ""]
-        + cost_rows(runs, big, asha, bayes))
+           "median over the asks of trials [0.9k, k); ~: extrapolated by a power law through the "
+           "run's last doublings; random's and tpe's asks, and asha's judges (under random), "
+           "from 102,400-trial runs without a results file; bayes's from a 10,240-trial run "
+           "with 64 workers without one; asha + random's and asha + tpe's asks are random's and tpe's):", ""]
+        + cost_rows(runs, big, asha))
     print(text)
     if a.json:
         with open(a.json, "w") as f:
             json.dump({"runs": [dict(zip(("n", "median", "strategy", "pruner"), k), result=v)
-                                for k, v in runs.items()], "big": big, "asha": asha, "bayes": bayes},
+                                for k, v in runs.items()], "big": big, "asha": asha},
                       f)
     if a.write:
         doc = open(a.write).read()
