@@ -1,9 +1,13 @@
 // gen.cpp: the generated sweep (gen.h).
 #include "gen.h"
 
+#include <unistd.h>
+
 #include <cmath>
 
 #include "core/rng.h"
+#include "store/journal.h"
+#include "trial/codec.h"
 
 namespace hs::gen {
 namespace {
@@ -131,6 +135,23 @@ Status gen_write(const std::string& path, const GenOptions& o,
     if (Status st = file->append(gen_trial(o, id)); !st) return st;
     if (progress) progress(id + 1);
   }
+  return file->close();
+}
+
+Status gen_write_journal_first(const std::string& path, const GenOptions& o,
+                               const std::function<void(int64_t)>& progress) {
+  for (const std::string& p : {path, path + ".journal"}) ::unlink(p.c_str());
+  {
+    auto j = store::Journal::create(path + ".journal", 'H', encode_header(gen_header(o)));
+    if (!j) return j.error();
+    for (int64_t id = 0; id < o.trials; ++id) {
+      if (Status st = j->append('T', encode_record(gen_trial(o, id))); !st) return st;
+      if (progress) progress(id + 1);
+    }
+    j->close();
+  }
+  auto file = ResultsFile::open(path);
+  if (!file) return file.error();
   return file->close();
 }
 
