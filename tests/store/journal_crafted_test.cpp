@@ -191,7 +191,7 @@ TEST_CASE("a journal cut at every length: a valid file or a clear error", "[stor
   }
 }
 
-TEST_CASE("a clean close from before the HDF5 file's hash still opens, and its damage is found",
+TEST_CASE("a clean close from before the HDF5 file's hash still opens and its damage is found",
           "[store][crafted]") {
   const std::string path = temp_path("crafted_old_close.h5");
   const std::string journal = make_file(path, 5);
