@@ -19,6 +19,7 @@
 #include <cstring>
 #include <memory>
 #include <optional>
+#include <span>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -102,9 +103,10 @@ int main(int argc, char** argv) {
     }
     std::vector<char> seen(static_cast<size_t>(a.trials), 0);
     hs::RunHooks hooks;
-    hooks.on_record = [&](const hs::TrialRecord& r, const hs::Progress&) -> hs::Status {
-      seen.at(static_cast<size_t>(r.id))++;
-      return file ? file->append(r) : hs::Status{};
+    hooks.on_records = [&](std::span<const hs::TrialRecord> group,
+                           std::span<const hs::Progress>) -> hs::Status {
+      for (const hs::TrialRecord& r : group) seen.at(static_cast<size_t>(r.id))++;
+      return file ? file->append(group) : hs::Status{};
     };
     const auto t0 = std::chrono::steady_clock::now();
     auto served = executor->run(hs::Job{"bench", ""}, *queue, hooks);

@@ -101,14 +101,20 @@ class Engine {
   Result<Report> run() {
     dispatch();
     while (!inbox_.empty()) {
-      Msg m = inbox_.top();
-      inbox_.pop();
-      free_ = std::max(free_, m.at);
-      if (m.result) {
-        if (Status st = on_result(m); !st) return st.error();
-      } else {
-        on_epoch(m);
+      // One pass, as the executor's drain(): the first message, then every one that reached
+      // rank 0 while it handled those before (at most one per worker); epochs answered at once,
+      // results held for the group.
+      free_ = std::max(free_, inbox_.top().at);
+      for (int n = 0; n < o_.workers && !inbox_.empty() && inbox_.top().at <= free_; ++n) {
+        Msg m = inbox_.top();
+        inbox_.pop();
+        if (m.result) {
+          take_result(m);
+        } else {
+          on_epoch(m);
+        }
       }
+      if (Status st = commit(); !st) return st.error();
       dispatch();
     }
     return finish_report();
@@ -223,26 +229,38 @@ class Engine {
     send(m.worker, answered, true, r);
   }
 
-  // A result: rank 0 reads it, tells the queue, appends it; the worker waits for a trial.
-  Status on_result(const Msg& m) {
+  // A result: rank 0 reads it; it waits for the pass's group commit, its worker for a trial.
+  void take_result(const Msg& m) {
     Worker& k = workers_[static_cast<size_t>(m.worker)];
     TrialRecord r;
     charge(r_.decode, false, [&] { return decode_record(m.bytes, &r); });
-    charge(r_.tell, false, [&] {
-      queue_.finish(r);
-      return 0;
-    });
-    if (file_) {
-      Status st = charge(r_.append, true, [&] { return file_->append(r); });
-      if (!st) return st;
-    }
-    ++r_.trials;
-    if (r.status == TrialStatus::kPruned) ++r_.pruned;
-    r_.makespan_s = free_;
     k.trial.reset();
     k.idle_since = m.at - o_.latency_s;
-    idle_.push_back(m.worker);
-    exhausted_ = false;  // its end may let more trials start (sha)
+    group_.push_back(std::move(r));
+    freed_.push_back(m.worker);
+  }
+
+  // The pass's results, as the executor's commit(): each told to the queue, then the group
+  // appended at once (one fsync, charged at its wall time), and only then their workers free.
+  Status commit() {
+    if (group_.empty()) return {};
+    for (TrialRecord& r : group_)
+      charge(r_.tell, false, [&] {
+        queue_.finish(r);
+        return 0;
+      });
+    if (file_) {
+      Status st = charge(r_.append, true, [&] { return file_->append(group_); });
+      if (!st) return st;
+    }
+    r_.trials += static_cast<int64_t>(group_.size());
+    r_.largest_group = std::max(r_.largest_group, static_cast<int64_t>(group_.size()));
+    for (const TrialRecord& r : group_) r_.pruned += r.status == TrialStatus::kPruned;
+    r_.makespan_s = free_;
+    idle_.insert(idle_.end(), freed_.begin(), freed_.end());
+    exhausted_ = false;  // their end may let more trials start (sha)
+    group_.clear();
+    freed_.clear();
     return {};
   }
 
@@ -278,6 +296,8 @@ class Engine {
   std::vector<Worker> workers_;
   std::deque<int> idle_;
   std::priority_queue<Msg, std::vector<Msg>, std::greater<Msg>> inbox_;
+  std::vector<TrialRecord> group_;  // the pass's results, for its group commit
+  std::vector<int> freed_;          // their workers
   std::string encoded_;    // the last trial handed out, as the executor sends it
   double free_ = 0;        // rank 0 is busy until then
   double last_cost_ = 0;   // of the last charged operation

@@ -8,14 +8,18 @@
 // log-normal time drawn from (seed, i), split into equal epochs, each epoch's val_acc a synthetic
 // curve of the trial's parameters plus noise (so a pruner has something to rank).
 //
-// The clock. Rank 0 is one server taking messages in arrival order, as the executor's loop does:
-// a message waits until rank 0 is free, then costs what rank 0 really spent on it, measured (the
-// thread's CPU time for ask, decode, judge and tell; wall time for the results-file append, whose
-// fsync rank 0 waits for), or Options::fixed_cost_s each when set (tests). As under MPI with the
-// built-in trainer (a command's process trains on meanwhile), a worker sends every finished
-// epoch and waits for rank 0's answer before the next; a worker whose trial ended waits for
-// rank 0 to read its result and ask for the next trial. So a slow ask or append delays every
-// worker queued behind it.
+// The clock. Rank 0 is one server taking messages in arrival order, in passes as the executor's
+// loop does: a pass starts with the first message waiting and takes every one that reached
+// rank 0 while it handled those before (at most one per worker); each costs what rank 0 really
+// spent on it, measured (the thread's CPU time for ask, decode, judge and tell; wall time for the
+// results-file append, whose fsync rank 0 waits for), or Options::fixed_cost_s each when set
+// (tests). Epochs are answered as they are read; the pass's results are told to the queue and
+// appended as one group (group commit: one append, one fsync, charged once at its wall time),
+// and only then are their workers given trials. So results that arrive while rank 0 is busy (an
+// fsync included) form the next group. As under MPI with the built-in trainer (a command's
+// process trains on meanwhile), a worker sends every finished epoch and waits for rank 0's answer
+// before the next; a worker whose trial ended waits for its group's commit and the ask of its
+// next trial. So a slow ask or append delays every worker queued behind it.
 //
 // May depend on: sweep, store, trial, search, config, core. Thread safety: one thread.
 #pragma once
@@ -48,9 +52,9 @@ struct OpCost {
 };
 
 struct Report {
-  int64_t trials = 0;     // records appended (each run of a trial: sha's promotions count again)
+  int64_t trials = 0;     // records recorded (each run of a trial: sha's promotions count again)
   int64_t pruned = 0;     // of those, pruned
-  double makespan_s = 0;  // the last result read by rank 0
+  double makespan_s = 0;  // the last result recorded by rank 0 (its group committed)
   double busy_s = 0;      // worker-time spent running epochs
   double utilisation = 0;       // busy_s / (N x makespan_s)
   double last_dispatch_s = 0;   // when rank 0 handed out the last trial
@@ -61,7 +65,9 @@ struct Report {
   // A worker's time waiting for rank 0's answer to an epoch (not busy, not between trials).
   double answer_wait_s = 0;
   double rank0_busy_s = 0;      // the sum of every operation's cost
-  OpCost ask, decode, judge, tell, append;  // ask: next() and the trial's encoding
+  // ask: next() and the trial's encoding; append: one per group commit (its count the groups)
+  OpCost ask, decode, judge, tell, append;
+  int64_t largest_group = 0;  // the most records one group commit appended
   std::vector<double> ask_costs;  // each next() that gave a trial, in order
   // The cost as trials accumulate: {k, the median of the asks (judges) made while trials
   // [0.9k, k) were being handed out}, at k = 1000, 10000, 100000 and each power of 2 from 64,

@@ -15,8 +15,8 @@
 // Cases: one sweep per run. It prints worker utilisation (overall, and while trials were still
 // to hand out), the queue wait per trial (median, p99), rank 0's busy fraction and peak memory
 // (VmHWM: the whole process, the simulator's bookkeeping included), what each rank-0 operation
-// cost, the ask and judge latency as trials accumulate (bench/sim.h: Report::ask_curve) and
-// utilisation over time. --json prints the same as one JSON object.
+// cost (append: one per group commit; also per record, and the groups' sizes), the ask and judge
+// latency as trials accumulate (bench/sim.h: Report::ask_curve) and utilisation over time. --json prints the same as one JSON object.
 // Before it reports, it checks that the results file holds every trial of the sweep.
 #include <cstdio>
 #include <cstdlib>
@@ -140,6 +140,9 @@ void print_json(const Args& a, const hs::sim::Report& r, long rss_kb) {
   op("judge", r.judge);
   op("tell", r.tell);
   op("append", r.append);
+  std::printf("\"largest_group\": %lld, \"append_per_trial_s\": %.9g, ",
+              static_cast<long long>(r.largest_group),
+              r.trials ? r.append.seconds / static_cast<double>(r.trials) : 0.0);
   print_curve("ask_curve", r.ask_curve);
   print_curve("judge_curve", r.judge_curve);
   // The waits between a worker's trials: the dispatches after each worker's first.
@@ -172,6 +175,12 @@ void print_text(const Args& a, const hs::sim::Report& r, long rss_kb) {
                                 {"tell", r.tell}, {"append", r.append}})
     std::printf("  %-6s %9lld x %9.2f us = %8.3f s\n", name, static_cast<long long>(c.count),
                 c.count ? 1e6 * c.seconds / static_cast<double>(c.count) : 0.0, c.seconds);
+  if (r.append.count > 0)
+    std::printf("  appends: %lld groups for %lld records (mean %.2f, largest %lld): %.1f us a "
+                "record\n", static_cast<long long>(r.append.count), static_cast<long long>(r.trials),
+                static_cast<double>(r.trials) / static_cast<double>(r.append.count),
+                static_cast<long long>(r.largest_group),
+                1e6 * r.append.seconds / static_cast<double>(r.trials));
   for (const auto& [name, curve] : {std::pair{"ask", r.ask_curve}, {"judge", r.judge_curve}}) {
     std::printf("%s latency at k trials asked (median over [0.9k, k)):", name);
     for (const auto& [k, c] : curve) std::printf(" %lld: %.3g us;", static_cast<long long>(k), 1e6 * c);

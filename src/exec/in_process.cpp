@@ -27,9 +27,10 @@ Result<bool> InProcessExecutor::run(const Job& job, TrialQueue& queue, const Run
     r.rank = 0;
     r.host = host_;
     interrupted_if_stopping(stop(), &r);
-    queue.finish(r);
-    if (hooks.on_record)
-      if (Status st = hooks.on_record(r, progress(0)); !st) return st.error();
+    queue.finish(r);  // acknowledged (executor.h) by what follows it, once r is recorded
+    const Progress p = progress(0);
+    if (hooks.on_records)
+      if (Status st = hooks.on_records({&r, 1}, {&p, 1}); !st) return st.error();
     if (r.status == TrialStatus::kInterrupted) return true;
   }
   return stop();

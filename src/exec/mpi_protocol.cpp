@@ -171,7 +171,6 @@ class Scheduler {
 
   Result<bool> run() {
     Backoff wait;
-    Message m;
     auto last_tick = std::chrono::steady_clock::now();
     for (;;) {
       if (hooks_.on_tick && std::chrono::steady_clock::now() - last_tick > std::chrono::seconds(1)) {
@@ -182,13 +181,43 @@ class Scheduler {
         interrupted_ = true;
         stop_all();
       }
+      commit();  // what the last pass gathered: one group, then acknowledged
       dispatch();
       if (reported_ == size_ - 1 && running() == 0 && (stopping_ || exhausted_)) break;
-      if (!try_recv(comm_, MPI_ANY_SOURCE, &m)) {
+      if (drain()) {
+        wait.reset();
+      } else {
         wait.pause();
-        continue;
       }
-      wait.reset();
+    }
+    for (int w = 1; w < size_; ++w) send(comm_, w, kExit, {});
+    if (error_) return *error_;
+    return interrupted_;
+  }
+
+ private:
+  // A record waiting for the next group commit: a worker's result (`worker` its rank), or a
+  // trial in flight recorded as interrupted at a stop (worker 0).
+  struct Pending {
+    TrialRecord record;
+    int worker = 0;
+  };
+
+  int64_t running() const {
+    return std::count_if(busy_.begin(), busy_.end(), [](const auto& t) { return t.has_value(); });
+  }
+  Progress progress() const {
+    return Progress{queue_.finished(), running(), queue_.total(), size_ - 1};
+  }
+  // Every message already here, handled; the results among them wait in pending_ for commit().
+  // At most one pass over the workers' worth of messages (each worker has at most one message
+  // waiting for rank 0), so a worker whose epochs come back faster than they are answered does
+  // not hold the others' results back. False when none was waiting.
+  bool drain() {
+    Message m;
+    int n = 0;
+    while (n < size_ - 1 && try_recv(comm_, MPI_ANY_SOURCE, &m)) {
+      ++n;
       if (m.tag == kReady) {
         ready(m);
       } else if (m.tag == kResult) {
@@ -200,24 +229,44 @@ class Scheduler {
                   std::to_string(m.source));
       }
     }
-    for (int w = 1; w < size_; ++w) send(comm_, w, kExit, {});
-    if (error_) return *error_;
-    return interrupted_;
+    return n > 0;
   }
-
- private:
-  int64_t running() const {
-    return std::count_if(busy_.begin(), busy_.end(), [](const auto& t) { return t.has_value(); });
-  }
-  Progress progress() const {
-    return Progress{queue_.finished(), running(), queue_.total(), size_ - 1};
-  }
-  void record(const TrialRecord& r) {
-    if (error_ || !hooks_.on_record) return;
-    if (Status st = hooks_.on_record(r, progress()); !st) {
-      error_ = st.error();
+  // Group commit (executor.h: acknowledgement): the results gathered are told to the queue
+  // (which settles each record as it leaves) and the group recorded at once, one fsync; only
+  // then are their workers free for the next trial, asked after the tell by dispatch(). A
+  // worker's next trial could go out before the fsync (its ask would not know the unsynced
+  // result, and a crash would lose that trial in flight along with the record, acknowledging
+  // nothing), but waiting keeps a one-worker sweep asking exactly as the in-process one does
+  // (README: same seed, same results; mpi_test checks it for bayes), for one group commit per
+  // trial (2-7 ms here: under 0.03% of a 30 s trial).
+  void commit() {
+    if (pending_.empty()) return;
+    std::vector<TrialRecord> group;
+    std::vector<Progress> at;  // where the sweep stood once each was told
+    std::vector<int> freed;
+    bool signalled = false;  // a worker's trial interrupted by a signal that reached it first
+    for (Pending& p : pending_) {
+      if (p.worker > 0) {
+        queue_.finish(p.record);
+        signalled = signalled || (p.record.status == TrialStatus::kInterrupted && !stopping_);
+        freed.push_back(p.worker);
+      }
+      at.push_back(progress());
+      group.push_back(std::move(p.record));
+    }
+    pending_.clear();
+    if (!error_ && hooks_.on_records) {
+      if (Status st = hooks_.on_records(group, at); !st) {
+        error_ = st.error();
+        stop_all();
+      }
+    }
+    if (signalled) {
+      interrupted_ = true;
       stop_all();
     }
+    if (!stopping_) idle_.insert(idle_.end(), freed.begin(), freed.end());
+    commit();  // the trials stop_all() recorded as interrupted, if it just ran
   }
   // No new dispatch; what is in flight is recorded as interrupted now and its workers told.
   void stop_all() {
@@ -229,7 +278,7 @@ class Scheduler {
       TrialRecord r = record_of(*busy_[k], TrialStatus::kInterrupted);
       r.rank = w;
       r.host = host_[k];
-      record(r);
+      pending_.push_back(Pending{std::move(r), 0});  // committed before anything is dispatched
       send(comm_, w, kStop, {});
     }
   }
@@ -280,13 +329,7 @@ class Scheduler {
     busy_[w].reset();
     exhausted_ = false;  // its end may let more trials start
     interrupted_if_stopping(stopping_, &r);  // it never replaces the interrupted record
-    queue_.finish(r);
-    record(r);
-    if (r.status == TrialStatus::kInterrupted && !stopping_) {  // the signal reached the worker first
-      interrupted_ = true;
-      stop_all();
-    }
-    if (!stopping_) idle_.push_back(m.source);
+    pending_.push_back(Pending{std::move(r), m.source});  // told, recorded and freed by commit()
   }
 
   MPI_Comm comm_;
@@ -296,6 +339,7 @@ class Scheduler {
   std::vector<std::string> host_;
   std::vector<std::optional<Trial>> busy_;  // the trial in hand, by rank
   std::deque<int> idle_;
+  std::vector<Pending> pending_;  // the next group commit, in the order they came
   int reported_ = 0;  // workers that have said ready (or why not)
   bool exhausted_ = false, stopping_ = false, interrupted_ = false;
   std::optional<Error> error_;

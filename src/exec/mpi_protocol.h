@@ -6,7 +6,13 @@
 // The first trial goes out once every worker has said ready (prepared its objective, loaded its
 // data set), so a worker that cannot stops the sweep before any trial runs.
 //
-// Rank discipline: rank 0 alone owns the strategy and the results file (its on_record hook);
+// Group commit: rank 0 takes every message already waiting (results, epochs, answering each
+// epoch at once) before it writes; the results among them are told to the queue and handed to
+// on_records as one group (one journal fsync however many), and only then acknowledged
+// (executor.h): shown, their workers given their next trials. Results that arrive while rank 0
+// writes a group (in its fsync) form the next one, so groups grow with the load.
+//
+// Rank discipline: rank 0 alone owns the strategy and the results file (its on_records hook);
 // workers never touch either. Waiting costs no core: both sides poll with MPI_Iprobe (MPI_Test)
 // and sleep between empty polls (from spinning to 10 ms), instead of Open MPI's busy-waiting
 // blocking calls, so `-np cores+1` leaves every core to the workers.
@@ -23,9 +29,9 @@
 //   0 -> worker   kExit    no more trials: leave work()
 // Stopping: when rank 0's stop check turns true (a signal), or a worker reports a trial
 // interrupted (the signal reached it first), rank 0 dispatches nothing more, records every trial
-// in flight as "interrupted" at once (so a kill -9 that follows loses nothing recorded), asks
-// their workers to stop, records what they send back (a trial that finished meanwhile replaces
-// its interrupted record), and then lets every worker go.
+// in flight as "interrupted" at once (in the next group, before anything else: a kill -9 that
+// follows loses nothing recorded), asks their workers to stop, records what they send back (a
+// trial that finished meanwhile replaces its interrupted record), and then lets every worker go.
 //
 // Every MPI call is checked (HS_MPI); a failed one ends the job with MPI_Abort and a message
 // naming the call, file and line (a hang is never the answer).
@@ -47,7 +53,7 @@ void check(int rc, const char* call, const char* file, int line);
 // Rank 0: runs the sweep on the workers of `comm` (ranks 1..size-1) until `queue` is empty or a
 // stop; returns whether a stop ended it early. REQUIRES: size >= 2; every worker calls work() on
 // the same comm. Errors: a worker could not prepare (its message, naming its rank and host), or
-// on_record failed; every worker has been let go either way.
+// on_records failed; every worker has been let go either way.
 Result<bool> serve(MPI_Comm comm, TrialQueue& queue, const RunHooks& hooks);
 
 // A worker's trial, run with `hooks` (on_epoch asks rank 0, stop is rank 0's or this rank's

@@ -8,9 +8,12 @@ Result<Ran> run_trials(Executor& executor, const Job& job, TrialQueue& queue,
                        ResultsFile& file, ProgressDisplay& display) {
   Ran ran;
   RunHooks hooks;
-  hooks.on_record = [&](const TrialRecord& r, const Progress& p) -> Status {
-    if (ran.stored) ran.stored = file.append(r);
-    if (ran.stored) display.trial(r, p);  // a line says the trial is recorded: only once it is
+  hooks.on_records = [&](std::span<const TrialRecord> group,
+                         std::span<const Progress> progress) -> Status {
+    if (ran.stored) ran.stored = file.append(group);  // one fsync for the group
+    if (!ran.stored) return ran.stored;
+    // A line says the trial is recorded: only once it is.
+    for (size_t i = 0; i < group.size(); ++i) display.trial(group[i], progress[i]);
     return ran.stored;
   };
   hooks.stop = [] { return stop_signal() != 0; };

@@ -19,8 +19,9 @@ struct Ran {
   Status stored;             // the first error of `file`'s append, where the sweep stopped; else OK
 };
 
-// Runs `queue`'s trials for `job`: each finished record is appended to `file`, then shown by
-// `display` (only once appended), whose live line is kept up to date meanwhile. A failed append stops the sweep:
+// Runs `queue`'s trials for `job`: the finished records are appended to `file` in the groups
+// the executor hands (one fsync per group), then shown by `display` (only once appended), whose
+// live line is kept up to date meanwhile. A failed append stops the sweep:
 // nothing new starts, and Ran::stored says why. Errors: the executor's (an objective
 // could not be made or prepared; on a worker, naming it).
 Result<Ran> run_trials(Executor& executor, const Job& job, TrialQueue& queue,

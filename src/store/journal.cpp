@@ -157,6 +157,7 @@ Result<Journal> Journal::create(const std::string& path, char type, const std::s
   Journal j(fd, path);
   Status made = lock(fd, path);
   if (made.ok()) made = write_all_sync(fd, std::string(kJournalMagic, 8) + frame(type, payload), path);
+  ++j.syncs_;
   if (made.ok()) made = sync_parent_dir(path);
   if (made.ok()) return j;
   // Ours (O_EXCL): a stub left here (a full disk) would block the same command next time.
@@ -176,6 +177,7 @@ Journal& Journal::operator=(Journal&& o) noexcept {
   if (this != &o) {
     close();
     fd_ = o.fd_;
+    syncs_ = o.syncs_;
     path_ = std::move(o.path_);
     o.fd_ = -1;
   }
@@ -183,7 +185,15 @@ Journal& Journal::operator=(Journal&& o) noexcept {
 }
 
 Status Journal::append(char type, const std::string& payload) {
-  return write_all_sync(fd_, frame(type, payload), path_);
+  return append(type, std::span<const std::string>(&payload, 1));
+}
+
+Status Journal::append(char type, std::span<const std::string> payloads) {
+  if (payloads.empty()) return {};
+  std::string bytes;
+  for (const std::string& p : payloads) bytes += frame(type, p);
+  ++syncs_;
+  return write_all_sync(fd_, bytes, path_);
 }
 
 Status Journal::truncate(uint64_t bytes) {

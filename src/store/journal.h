@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -72,7 +73,9 @@ class Journal {
   // An existing journal, for appending. Errors: it cannot be opened, or another writer has it.
   static Result<Journal> open(const std::string& path);
 
-  Journal(Journal&& o) noexcept : fd_(o.fd_), path_(std::move(o.path_)) { o.fd_ = -1; }
+  Journal(Journal&& o) noexcept : fd_(o.fd_), syncs_(o.syncs_), path_(std::move(o.path_)) {
+    o.fd_ = -1;
+  }
   Journal& operator=(Journal&& o) noexcept;
   Journal(const Journal&) = delete;
   Journal& operator=(const Journal&) = delete;
@@ -81,6 +84,14 @@ class Journal {
   // Appends one frame and fdatasyncs: when this returns OK the frame survives kill -9 (and a
   // power cut). On an error a partial frame may be there; read_journal() stops before it.
   Status append(char type, const std::string& payload);
+  // Appends one frame of `type` per payload, in order, with one write and ONE fdatasync (group
+  // commit): when this returns OK every frame survives kill -9; before, any prefix of them may
+  // (whole frames, then at most one torn one that read_journal() stops before). No payloads:
+  // nothing written, no fdatasync.
+  Status append(char type, std::span<const std::string> payloads);
+  // How many fdatasyncs this Journal's create() and append()s have made: how tests and
+  // benchmarks count the fsyncs a group of appends costs.
+  uint64_t syncs() const { return syncs_; }
   // Cuts the file to its first `bytes` (dropping a torn tail) and syncs it.
   Status truncate(uint64_t bytes);
   const std::string& path() const { return path_; }
@@ -90,6 +101,7 @@ class Journal {
  private:
   Journal(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
   int fd_ = -1;
+  uint64_t syncs_ = 0;
   std::string path_;
 };
 

@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstring>
 #include <optional>
+#include <span>
 #include <unordered_map>
 
 #include "core/bytes.h"
@@ -250,26 +251,57 @@ Result<ResultsFile> ResultsFile::open(const std::string& path) {
 }
 
 Status ResultsFile::append(const TrialRecord& r) {
+  return append(std::span<const TrialRecord>(&r, 1));
+}
+
+uint64_t ResultsFile::journal_syncs() const { return s_->journal ? s_->journal->syncs() : 0; }
+
+namespace {
+
+// "trial 7", or "trials 7 to 12 (a group of 4)": what an HDF5 error after the journal names.
+std::string group_text(std::span<const TrialRecord> records) {
+  if (records.size() == 1) return "trial " + std::to_string(records.front().id);
+  return "trials " + std::to_string(records.front().id) + " to " +
+         std::to_string(records.back().id) + " (a group of " + std::to_string(records.size()) + ")";
+}
+
+}  // namespace
+
+// Group commit (results_file.h): every record checked, then one journal write and fdatasync for
+// all of them, then the HDF5 file, flushed once.
+Status ResultsFile::append(std::span<const TrialRecord> records) {
   State& s = *s_;
   if (s.closed) return make_error(s.path, "append after close");
   if (s.broken) {
     return make_error(s.path, "an earlier HDF5 write failed; open the file again to repair it");
   }
-  if (Status st = store::check_record(s.path, s.header, r); !st) return st;
-  const std::string bytes = encode_record(r);
-  if (Status w = s.journal->append('T', bytes); !w.ok()) {
+  if (records.empty()) return Status::Ok();
+  for (const TrialRecord& r : records)
+    if (Status st = store::check_record(s.path, s.header, r); !st) return st;
+  std::vector<std::string> frames;
+  frames.reserve(records.size());
+  size_t bytes = 0;
+  for (const TrialRecord& r : records) {
+    frames.push_back(encode_record(r));
+    bytes += frames.back().size();
+  }
+  if (Status w = s.journal->append('T', std::span<const std::string>(frames)); !w.ok()) {
     s.broken = true;  // a partial frame may be there; open() cuts it off
     return w;
   }
-  ++s.trial_frames;
-  if (auto it = s.index.find(r.id); it != s.index.end()) {
-    s.trials[it->second] = r;
-  } else {
-    s.index.emplace(r.id, s.trials.size());
-    s.trials.push_back(r);
+  s.trial_frames += records.size();
+  bool new_columns = false;
+  for (const TrialRecord& r : records) {
+    if (auto it = s.index.find(r.id); it != s.index.end()) {
+      s.trials[it->second] = r;
+    } else {
+      s.index.emplace(r.id, s.trials.size());
+      s.trials.push_back(r);
+    }
+    new_columns = new_columns || !s.h5.has_columns_for(r);
   }
   const QuietHdf5 quiet;
-  if (!s.h5.has_columns_for(r)) {  // a result no trial had: /summary gains its column
+  if (new_columns) {  // a result no trial had: /summary gains its column
     std::vector<int64_t> ids;
     for (const TrialRecord& t : s.trials) ids.push_back(t.id);
     if (Status w = rebuild_h5(ids); !w.ok()) {
@@ -279,20 +311,21 @@ Status ResultsFile::append(const TrialRecord& r) {
     return Status::Ok();
   }
   // Room first (h5_writer.h): HDF5 must not meet a full disk halfway through a write. Twice the
-  // record and 1 MiB cover its group, its /summary row, a new chunk and the metadata flushed.
+  // records and 1 MiB cover their groups, their /summary rows, new chunks and the metadata flushed.
   errno = 0;
-  Status w = s.h5.reserve(2 * bytes.size() + (size_t{1} << 20));
+  Status w = s.h5.reserve(2 * bytes + (size_t{1} << 20));
   if (!w.ok()) {
     s.broken = true;
-    return make_error(s.path, "cannot write trial " + std::to_string(r.id) +
+    return make_error(s.path, "cannot write " + group_text(records) +
                                   " to the HDF5 file (it is in the journal): " + w.error().message);
   }
-  w = s.h5.write(r);
+  for (size_t i = 0; w.ok() && i < records.size(); ++i) w = s.h5.write(records[i]);
   if (w.ok()) w = s.h5.flush();
   if (w.ok()) return w;
   s.broken = true;
-  return store::plain_h5_error(w.error(), "cannot write trial " + std::to_string(r.id) +
-                                              " to the HDF5 file (it is in the journal)", errno);
+  return store::plain_h5_error(
+      w.error(), "cannot write " + group_text(records) + " to the HDF5 file (it is in the journal)",
+      errno);
 }
 
 Status ResultsFile::close() {

@@ -44,12 +44,17 @@
 // row is rewritten in place): this is how a re-run interrupted trial lands.
 //
 // Durability: the journal <path>.journal is the source of truth, the HDF5 file a view of it.
-//   - append() first checks the record (journal_records.h: the same check open() makes of each
-//     record it reads back), writes it whole, framed (length, FNV-1a 64 checksum), to the
-//     append-only journal and fdatasync()s it; only then does it set disk room aside for the
-//     HDF5 file (fallocate: a full disk is then a clean error, "No space left on device", before
-//     HDF5 writes anything), write the HDF5 file and call H5Fflush. When append() returns, the
-//     record survives kill -9 (and a power cut).
+//   - append() first checks every record of its group (journal_records.h: the same check open()
+//     makes of each record it reads back; one failing check and nothing is written), writes them
+//     whole, framed (length, FNV-1a 64 checksum), to the append-only journal with one write and
+//     ONE fdatasync() for the group (group commit: a group of 64 costs one fsync, not 64); only
+//     then does it set disk room aside for the HDF5 file (fallocate: a full disk is then a clean
+//     error, "No space left on device", before HDF5 writes anything), write the group to the
+//     HDF5 file and call H5Fflush once. When append() returns, every record of the group
+//     survives kill -9 (and a power cut); before it returns, none may be acknowledged to anyone
+//     (told to a strategy, shown, used to decide anything): a crash during the call keeps any
+//     prefix of the group, in order, and open() sees those records as if they had been
+//     appended alone.
 //   - kill -9 can leave the HDF5 file half-written (HDF5 1.10 has no transactions) and the
 //     journal with a torn last frame. open() cuts off a torn tail (its length or checksum fails)
 //     and, unless the journal ends with the clean-close marker that close() writes after it has
@@ -78,6 +83,7 @@
 #pragma once
 
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -117,12 +123,19 @@ class ResultsFile {
   const SweepHeader& header() const;
   const std::vector<TrialRecord>& trials() const;
 
-  // Records one trial. When this returns OK the record is on disk (journal fsync'd) and in the
-  // HDF5 file (flushed). REQUIRES nothing of the caller that it does not check: a record whose
-  // params do not match the space, or whose update_ratio rows do not match layer_names, is an
-  // error and nothing is written. After an HDF5 failure later appends fail too; open() again
-  // repairs the file from the journal.
+  // Records one trial: the group of one (below).
   Status append(const TrialRecord& r);
+  // Records a group of trials together (group commit, "Durability" above). When this returns OK
+  // every record is on disk (journal fsync'd once for the group) and in the HDF5 file (flushed
+  // once). REQUIRES nothing of the caller that it does not check: a record whose params do not
+  // match the space, or whose update_ratio rows do not match layer_names, is an error naming it
+  // and nothing of the group is written. A record whose id is already in the file (or earlier in
+  // the group) replaces the earlier one, as appends one by one would. After an HDF5 failure later
+  // appends fail too; open() again repairs the file from the journal. No records: nothing done.
+  Status append(std::span<const TrialRecord> records);
+  // The journal's fdatasyncs since this file was created or opened (create()'s and close()'s
+  // included): how tests and benchmarks count what a group of appends costs.
+  uint64_t journal_syncs() const;
 
   // Closes the HDF5 file, fsyncs it and marks the journal cleanly closed (so the next open()
   // need not rebuild). Idempotent; the destructor calls it.

@@ -1,5 +1,6 @@
 // The in-process executor (exec/in_process.h): a sweep's trials one after another in this process,
-// each record told to the queue and handed to on_record; stops and errors end it cleanly.
+// each record told to the queue and handed to on_records (a group of one); stops and errors end
+// it cleanly.
 #include <catch2/catch.hpp>
 
 #include <unistd.h>
@@ -14,6 +15,7 @@
 #include "sweep/sweep_header.h"
 
 using namespace hs;
+using hs::test::per_record;
 using hs::test::sweep_here;
 using hs::test::sweep_text;
 
@@ -60,12 +62,12 @@ TEST_CASE("finished trials go into the results file as the store keeps them", "[
     REQUIRE(queue.ok());
     InProcessExecutor ex(factory_of(s), "here");
     RunHooks hooks;
-    hooks.on_record = [&](const TrialRecord& r, const Progress& p) {
+    hooks.on_records = per_record([&](const TrialRecord& r, const Progress& p) {
       ran.push_back(r);
       CHECK(p.done == static_cast<int64_t>(ran.size()));  // told to the queue before it is recorded
       CHECK(p.total == 3);
       return file->append(r);
-    };
+    });
     auto result = ex.run(Job{"sweep", ""}, *queue, hooks);
     REQUIRE(result.ok());
     CHECK_FALSE(*result);
@@ -120,11 +122,11 @@ TEST_CASE("a stop interrupts the trial in hand and starts no other", "[exec]") {
   std::vector<TrialRecord> ran;
   bool stop = false;
   RunHooks hooks;
-  hooks.on_record = [&](const TrialRecord& r, const Progress&) {
+  hooks.on_records = per_record([&](const TrialRecord& r, const Progress&) {
     ran.push_back(r);
     stop = true;  // a signal arrives while trial 0 is recorded
     return Status{};
-  };
+  });
   hooks.stop = [&] { return stop; };
   auto result = ex.run(Job{"sweep", ""}, *queue, hooks);
   REQUIRE(result.ok());
@@ -135,10 +137,10 @@ TEST_CASE("a stop interrupts the trial in hand and starts no other", "[exec]") {
   // A stop during a trial ends it as interrupted, with the epochs it ran.
   int ticks = 0;
   stop = false;
-  hooks.on_record = [&](const TrialRecord& r, const Progress&) {
+  hooks.on_records = per_record([&](const TrialRecord& r, const Progress&) {
     ran.push_back(r);
     return Status{};
-  };
+  });
   hooks.on_tick = [&](const Progress&) { stop = ++ticks >= 3; };  // before the trial, 2 epochs
   result = ex.run(Job{"sweep", ""}, *queue, hooks);
   REQUIRE(result.ok());
@@ -155,10 +157,10 @@ TEST_CASE("a record that cannot be stored ends the sweep with that error", "[exe
   InProcessExecutor ex(factory_of(s), "here");
   int calls = 0;
   RunHooks hooks;
-  hooks.on_record = [&](const TrialRecord&, const Progress&) -> Status {
+  hooks.on_records = per_record([&](const TrialRecord&, const Progress&) -> Status {
     ++calls;
     return make_error("full.h5", "disk full");
-  };
+  });
   auto result = ex.run(Job{"sweep", ""}, *queue, hooks);
   REQUIRE_FALSE(result.ok());
   CHECK(result.error().str() == "full.h5: disk full");
@@ -173,10 +175,10 @@ TEST_CASE("an objective that cannot be prepared runs nothing and says why", "[ex
   InProcessExecutor ex(factory_of(s), "here");
   int calls = 0;
   RunHooks hooks;
-  hooks.on_record = [&](const TrialRecord&, const Progress&) {
+  hooks.on_records = per_record([&](const TrialRecord&, const Progress&) {
     ++calls;
     return Status{};
-  };
+  });
   auto result = ex.run(Job{"sweep", ""}, *queue, hooks);
   REQUIRE_FALSE(result.ok());
   CHECK(result.error().str().find("/nonexistent/x.csv") != std::string::npos);
@@ -207,10 +209,10 @@ TEST_CASE("a trial that fails while the sweep stops is recorded as interrupted",
   }, "here");
   std::vector<TrialRecord> ran;
   RunHooks hooks;
-  hooks.on_record = [&](const TrialRecord& r, const Progress&) {
+  hooks.on_records = per_record([&](const TrialRecord& r, const Progress&) {
     ran.push_back(r);
     return Status{};
-  };
+  });
   hooks.stop = [&] { return stop; };
   auto result = ex.run(Job{"sweep", ""}, *queue, hooks);
   REQUIRE(result.ok());

@@ -12,6 +12,8 @@
 #include <sys/stat.h>
 
 #include "core/rng.h"
+#include "store/journal.h"
+#include "store/journal_records.h"
 #include "store/read_results.h"
 #include "store/results_file.h"
 #include "support/cli.h"
@@ -200,6 +202,41 @@ TEST_CASE("dispatch is dynamic: a slow trial holds up no other", "[mpi]") {
   REQUIRE(recs.size() == 8u);
   CHECK(recs.back().id == 0);
   for (size_t i = 0; i + 1 < recs.size(); ++i) CHECK(recs[i].rank != recs.back().rank);
+}
+
+TEST_CASE("results that come back together are recorded in groups with every trial once",
+          "[mpi]") {
+  // Every trial waits for the file `go`: the first three hold the 3 workers until the test
+  // writes it, then come back together, and the rest follow as fast as 3 workers run them, so
+  // rank 0 takes several results in one pass and records them as one group (one fsync). The
+  // journal itself (not only the file's latest record per id) must hold each trial once,
+  // completed, and the sweep end cleanly.
+  Scratch s;
+  const auto cfg = s.write(
+      "group.toml", held_sweep(s, "[sweep]\nstrategy = \"random\"\ntrials = 24\nseed = 5\n", 0));
+  const std::string out = s.path("group.h5");
+  Background bg("run '" + cfg.string() + "' --out '" + out + "'", s.path("log"), mpirun(4));
+  for (const char* id : {"0", "1", "2"}) REQUIRE(wait_for_file(s.path(std::string("started.") + id)));
+  s.write("go", "");
+  const int code = bg.wait_exit();
+  INFO(bg.log());
+  REQUIRE(code == 0);
+  auto contents = hs::store::read_journal(out + ".journal");
+  REQUIRE(contents.ok());
+  auto journal = hs::store::decode_journal(out + ".journal", *contents);
+  REQUIRE(journal.ok());
+  CHECK(journal->clean_close);
+  std::map<int64_t, int> times;
+  for (const hs::TrialRecord& r : journal->records) {
+    ++times[r.id];
+    CHECK(r.status == hs::TrialStatus::kCompleted);
+  }
+  REQUIRE(times.size() == 24u);
+  for (const auto& [id, n] : times) {
+    INFO("trial " << id);
+    CHECK((id >= 0 && id < 24 && n == 1));
+  }
+  CHECK(records_of(out).size() == 24u);
 }
 
 TEST_CASE("a grid sweep gives identical per-trial results with 1, 2 and 3 workers", "[mpi]") {

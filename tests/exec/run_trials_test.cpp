@@ -17,7 +17,7 @@ using namespace hs;
 
 namespace {
 
-// Hands the queue's trials to on_record as completed, trial `bad` with no parameters (which the
+// Hands the queue's trials to on_records as completed (groups of one), trial `bad` with no parameters (which the
 // results file refuses to append).
 class FakeExecutor final : public Executor {
  public:
@@ -29,8 +29,8 @@ class FakeExecutor final : public Executor {
       r.best_metric = 0.5;
       if (t->id == bad_) r.params.clear();
       queue.finish(r);
-      if (Status st = hooks.on_record(r, Progress{queue.finished(), 0, queue.total(), 0}); !st)
-        return st.error();
+      const Progress p{queue.finished(), 0, queue.total(), 0};
+      if (Status st = hooks.on_records({&r, 1}, {&p, 1}); !st) return st.error();
     }
     return false;
   }

@@ -11,6 +11,7 @@
 #include <memory>
 #include <unistd.h>
 #include <set>
+#include <span>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -98,10 +99,11 @@ class LocalRunner final : public Executor {
   Result<bool> run(const Job& job, TrialQueue& queue, const RunHooks& hooks) override {
     const int step = job.name.back() - '0';  // "recipe step N"
     RunHooks h = hooks;
-    h.on_record = [&, step](const TrialRecord& r, const Progress& p) {
-      --budget;
-      ++ran[step];
-      return hooks.on_record(r, p);
+    h.on_records = [&, step](std::span<const TrialRecord> group,
+                             std::span<const Progress> progress) {
+      budget -= static_cast<int>(group.size());
+      ran[step] += static_cast<int>(group.size());
+      return hooks.on_records(group, progress);
     };
     h.stop = [&] { return budget <= 0 || (hooks.stop && hooks.stop()); };
     return inner_->run(job, queue, h);

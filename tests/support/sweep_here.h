@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <span>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,17 @@ inline SweepConfig sweep_text(const std::string& text) {
   return std::move(*s);
 }
 
+// RunHooks::on_records from a hook of one record (and where the sweep stood once it was told):
+// `f` is called for each record of the group in turn, the first error returned.
+template <class F>
+auto per_record(F f) {
+  return [f](std::span<const TrialRecord> group, std::span<const Progress> progress) -> Status {
+    for (size_t i = 0; i < group.size(); ++i)
+      if (Status st = f(group[i], progress[i]); !st) return st;
+    return Status{};
+  };
+}
+
 // The sweep's records in the order they finished; `done`: records already in a results file.
 inline Result<std::vector<TrialRecord>> sweep_here(const SweepConfig& sweep,
                                                    const std::vector<TrialRecord>& done = {}) {
@@ -29,10 +41,10 @@ inline Result<std::vector<TrialRecord>> sweep_here(const SweepConfig& sweep,
       "here");
   std::vector<TrialRecord> out;
   RunHooks hooks;
-  hooks.on_record = [&](const TrialRecord& r, const Progress&) {
+  hooks.on_records = per_record([&](const TrialRecord& r, const Progress&) {
     out.push_back(r);
     return Status{};
-  };
+  });
   auto ran = ex.run(Job{"sweep", ""}, *queue, hooks);
   if (!ran) return ran.error();
   return out;
