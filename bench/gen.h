@@ -22,13 +22,15 @@ struct GenOptions {
   int64_t trials = 0;
   int epochs = 10;  // of a completed trial; at least 5 (pruned trials stop at epochs 2 to 5)
   uint64_t seed = 0;
+  int group = 1;  // gen_write: trials per ResultsFile::append (a group commit); 1: one by one
 };
 
 SweepHeader gen_header(const GenOptions& o);
 // Trial `id` of the sweep: the same record for the same (o.seed, o.epochs, id).
 TrialRecord gen_trial(const GenOptions& o, int64_t id);
 // Writes trials 0 .. o.trials-1 as a new results file <path> (replacing one there) through
-// ResultsFile (journal and HDF5) and closes it; progress(done) after each trial, when given.
+// ResultsFile (journal and HDF5), o.group trials per append, and closes it; progress(done) after
+// each append, when given.
 Status gen_write(const std::string& path, const GenOptions& o,
                  const std::function<void(int64_t)>& progress = {});
 

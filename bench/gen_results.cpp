@@ -2,9 +2,11 @@
 // code, without training anything, for the million-trial benchmark (issue 17, bench/README.md:
 // "A million trials in one file"); and the timing of opening such a file to continue it.
 //
-//   build/bin/gen_results --trials N [--epochs E] [--seed S] [--out FILE] [--journal-first 1]
+//   build/bin/gen_results --trials N [--epochs E] [--seed S] [--group G] [--out FILE]
+//       [--journal-first 1]
 //   build/bin/gen_results --open FILE
-// Defaults: 10-epoch curves, seed 0, gen_results.h5 (replaced). The sweep is bench/gen.h's.
+// Defaults: 10-epoch curves, seed 0, groups of 1 (one append per trial; --group G appends G
+// trials at a time, the batched append), gen_results.h5 (replaced). The sweep is bench/gen.h's.
 // --journal-first 1 writes the journal first and lets ResultsFile::open build the HDF5 file from
 // it (gen.h: gen_write_journal_first): the same file, in minutes instead of hours at 1M trials.
 // Progress on stderr every 5% of a long run. --open reopens FILE as a sweep's continue does
@@ -25,7 +27,7 @@
 namespace {
 
 struct Args {
-  hs::gen::GenOptions gen{-1, 10, 0};
+  hs::gen::GenOptions gen{-1, 10, 0, 1};
   std::string out = "gen_results.h5", open;
   bool journal_first = false;
 };
@@ -47,6 +49,8 @@ Args parse(int argc, char** argv) {
       a.gen.epochs = std::atoi(v);
     else if (k == "--seed")
       a.gen.seed = std::strtoull(v, nullptr, 10);
+    else if (k == "--group")
+      a.gen.group = std::atoi(v);
     else if (k == "--out")
       a.out = v;
     else if (k == "--journal-first")
@@ -80,10 +84,12 @@ int generate(const Args& a) {
   const auto t0 = std::chrono::steady_clock::now();
   const int64_t n = a.gen.trials, step = std::max<int64_t>(n / 20, 1);
   const auto write = a.journal_first ? hs::gen::gen_write_journal_first : hs::gen::gen_write;
+  int64_t shown = 0;  // 5% steps printed
   const hs::Status st = write(a.out, a.gen, [&](int64_t done) {
-    if (n >= 10000 && done % step == 0)
-      std::fprintf(stderr, "gen_results: %lld of %lld trials, %.0f s\n",
-                   static_cast<long long>(done), static_cast<long long>(n), since(t0));
+    if (n < 10000 || done / step <= shown) return;
+    shown = done / step;
+    std::fprintf(stderr, "gen_results: %lld of %lld trials, %.0f s\n", static_cast<long long>(done),
+                 static_cast<long long>(n), since(t0));
   });
   if (!st) die(st.error());
   std::printf("gen_results: %lld trials in %s, %.2f s, max RSS %ld KiB\n",
@@ -97,7 +103,7 @@ int open_and_continue(const Args& a) {
   if (!file) die(file.error());
   const double open_s = since(t0);
   const auto n = static_cast<int64_t>(file->trials().size());
-  const hs::gen::GenOptions next{n + 1, 10, file->header().seed};
+  const hs::gen::GenOptions next{n + 1, 10, file->header().seed, 1};
   t0 = std::chrono::steady_clock::now();
   if (hs::Status st = file->append(hs::gen::gen_trial(next, n)); !st) die(st.error());
   const double append_s = since(t0);

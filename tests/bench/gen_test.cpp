@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "store/read_results.h"
 #include "store/store_testing.h"
@@ -75,7 +76,9 @@ TEST_CASE("generated trials depend on the seed and the id alone", "[gen]") {
   CHECK(differ == 10);
 }
 
-TEST_CASE("the journal-first road gives the same results file as appends", "[gen]") {
+TEST_CASE(
+    "the journal-first road and grouped appends give the same results file as appends one by one",
+    "[gen]") {
   Scratch sc;
   const gen::GenOptions o{60, 10, 4};
   REQUIRE(gen::gen_write(sc.path("a.h5"), o).ok());
@@ -83,11 +86,23 @@ TEST_CASE("the journal-first road gives the same results file as appends", "[gen
   REQUIRE(
       gen::gen_write_journal_first(sc.path("b.h5"), o, [&](int64_t d) { progressed = d; }).ok());
   CHECK(progressed == 60);
+  gen::GenOptions grouped = o;
+  grouped.group = 7;  // 60 = 8 x 7 + 4: the last group is short
+  std::vector<int64_t> seen;
+  REQUIRE(gen::gen_write(sc.path("c.h5"), grouped, [&](int64_t d) { seen.push_back(d); }).ok());
+  CHECK(seen.size() == 9);
+  CHECK(seen.back() == 60);
   auto a = read_results(sc.path("a.h5")), b = read_results(sc.path("b.h5"));
+  auto c = read_results(sc.path("c.h5"));
   REQUIRE(a.ok());
   REQUIRE(b.ok());
+  REQUIRE(c.ok());
   REQUIRE(b->trials.size() == 60);
-  for (size_t i = 0; i < 60; ++i) hs::test::require_equal(a->trials[i], b->trials[i]);
+  REQUIRE(c->trials.size() == 60);
+  for (size_t i = 0; i < 60; ++i) {
+    hs::test::require_equal(a->trials[i], b->trials[i]);
+    hs::test::require_equal(a->trials[i], c->trials[i]);
+  }
   // Closed cleanly: it opens again without a rebuild and takes more trials.
   auto f = ResultsFile::open(sc.path("b.h5"));
   REQUIRE(f.ok());
