@@ -6,9 +6,10 @@
 #include <memory>
 #include <string>
 
-#include "analysis/analysed.h"
 #include "hypersweep/commands.h"
 #include "store/export.h"
+#include "store/read_results.h"
+#include "store/recipe_file.h"
 
 namespace hs::cli {
 
@@ -22,10 +23,11 @@ struct ExportArgs {
 // Reads the HDF5 file alone (no journal, no lock: a copy off a cluster, or a sweep still
 // running) and writes DIR/summary.csv and DIR/curves.csv.
 int run_export(const ExportArgs& a) {
-  auto an = analyse_file(a.results);
-  if (!an) return fail(an.error());
-  if (an->recipe) {  // each step's trials into a folder of its own
-    for (const auto& step : an->recipe->steps) {
+  // Read, not analysed: the CSV files hold no diagnosis (a million trials' would take minutes).
+  if (is_recipe_file(a.results)) {  // each step's trials into a folder of its own
+    auto recipe = read_recipe(a.results);
+    if (!recipe) return fail(recipe.error());
+    for (const auto& step : recipe->steps) {
       if (!step.results) continue;
       const std::string dir = (std::filesystem::path(a.csv) / step.group).string();
       if (Status st = export_csv(*step.results, dir); !st.ok()) return fail(st.error());
@@ -34,7 +36,9 @@ int run_export(const ExportArgs& a) {
     }
     return 0;
   }
-  const ResultsData* data = &an->results;
+  auto read = read_results(a.results);
+  if (!read) return fail(read.error());
+  const ResultsData* data = &*read;
   if (Status s = export_csv(*data, a.csv); !s.ok()) return fail(s.error());
   size_t epochs = 0;
   for (const auto& t : data->trials) epochs += t.curves.size();

@@ -23,6 +23,7 @@ enum class SeedPurpose : uint64_t {
   kSearch = 6,    // search strategies
   kTrial = 7,     // a sweep trial's training seed
   kPrune = 8,     // a trial's hyperband bracket
+  kReport = 9,    // the trials a large sweep's report samples
 };
 
 inline uint64_t splitmix64(uint64_t& state) {

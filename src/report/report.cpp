@@ -8,6 +8,7 @@
 #include <string_view>
 #include <utility>
 
+#include "report/large.h"
 #include "search/space_text.h"
 #include "trial/rungs.h"
 #include "trial/tie.h"
@@ -352,7 +353,10 @@ void json_trials(std::string& out, const SweepHeader& h, const std::vector<Trial
   out += '}';
 }
 
-std::string sweep_json(const SweepHeader& h, const std::vector<TrialRecord>& trials,
+// `all`: every trial of the sweep, for the rung chart; `trials`: those the page draws (all of
+// them, or a large sweep's sample: large.h).
+std::string sweep_json(const SweepHeader& h, const std::vector<TrialRecord>& all,
+                       const std::vector<TrialRecord>& trials,
                        const std::vector<std::vector<Finding>>& findings, const ReportOptions& opt,
                        const std::string& title) {
   const int digits = opt.digits < 1 ? 1 : opt.digits > 9 ? 9 : opt.digits;
@@ -377,7 +381,7 @@ std::string sweep_json(const SweepHeader& h, const std::vector<TrialRecord>& tri
   // The pruner's rungs, each [bracket, rung, epoch, planned trials, reached, pruned there, best
   // value there, the trial with it] (trial/rungs.h), for the rung chart.
   out += "\"rungs\":";
-  json_list(out, rung_counts(h.rungs, trials, h.metric), [&](const RungCount& c) {
+  json_list(out, rung_counts(h.rungs, all, h.metric), [&](const RungCount& c) {
     out += '[';
     for (int64_t v : {int64_t{c.rung.bracket}, int64_t{c.rung.rung}, int64_t{c.rung.epoch},
                       c.rung.trials, c.reached, c.pruned}) {
@@ -494,7 +498,8 @@ std::string recipe_json(const RecipeData& r, const std::vector<std::vector<std::
     }
     out += "},\"sweep\":";
     if (st.results) {
-      out += sweep_json(st.results->header, st.results->trials, k < findings.size() ? findings[k] : kNoFindings,
+      out += sweep_json(st.results->header, st.results->trials, st.results->trials,
+                        k < findings.size() ? findings[k] : kNoFindings,
                         opt, st_title);
     } else {
       out += "null";
@@ -506,7 +511,8 @@ std::string recipe_json(const RecipeData& r, const std::vector<std::vector<std::
 }
 
 // The page around the data: the script builds everything inside <main id="hs-main"> from it.
-std::string page(const std::string& title, const std::string& data) {
+// `note`: HTML above the page's views (a large sweep's, large.h), or "".
+std::string page(const std::string& title, const std::string& data, const std::string& note = "") {
   std::string html;
   html.reserve(data.size() + 64 * 1024);
   html += "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n";
@@ -514,6 +520,7 @@ std::string page(const std::string& title, const std::string& data) {
   html += "<title>" + html_escape(title) + "</title>\n<style>\n";
   html += report_assets::kReportCss;
   html += "</style></head>\n<body>\n<header><h1>" + html_escape(title) + "</h1></header>\n";
+  html += note;
   html += "<main id=\"hs-main\"></main>\n";
   html += "<script type=\"application/json\" id=\"hs-data\">";
   html += data;
@@ -531,7 +538,11 @@ std::string render_report(const SweepHeader& header, const std::vector<TrialReco
   const std::string title = !opt.title.empty()
                                 ? opt.title
                                 : "hypersweep: " + header.strategy + " sweep of " + header.metric.name;
-  return page(title, sweep_json(header, trials, findings, opt, title));
+  if (opt.max_trials == 0 || trials.size() <= opt.max_trials)
+    return page(title, sweep_json(header, trials, trials, findings, opt, title));
+  const report_large::Shown shown = report_large::shown_of(header, trials, findings, opt);
+  return page(title, sweep_json(header, trials, shown.trials, shown.findings, opt, title),
+              shown.note_html);
 }
 
 std::string render_recipe_report(const RecipeData& recipe,

@@ -9,7 +9,8 @@
 // and the sweep's data (one JSON object in a <script type="application/json" id="hs-data">) are
 // inline, and it makes no network request. Plots are SVG drawn by that script. Numbers in the
 // data are rounded to a few significant digits (curves: ReportOptions::digits) and non-finite
-// ones are null, so 1,000 trials x 100 epochs stay under 10 MB.
+// ones are null, so 1,000 trials x 100 epochs stay under 10 MB; a larger sweep is sampled
+// (ReportOptions::max_trials), and its page says so.
 //
 // For tests the script records, on each plot container (class "plot"), `data-series`: the series
 // or point sets it drew (and `data-points` on the scatter: its points), and on <body>
@@ -34,6 +35,14 @@ struct ReportOptions {
   std::string title;          // empty: "hypersweep: <strategy> sweep of <metric>"
   int max_table_rows = 0;     // table rows shown (the best first until re-sorted); 0: all
   int digits = 4;             // significant digits of the curves' numbers (1..9)
+  // A sweep of more than max_trials trials (0: no limit) is drawn from a sample: the best
+  // keep_best trials by the metric and a seeded sample of the others, max_trials in all, in
+  // full; a note above the page says so, with every trial's counts by status and the 5/25/50/
+  // 75/95% quantiles per epoch of every trial's metric curve (val_acc when the metric is not a
+  // curve). The rung chart counts every trial. At the defaults a 10-epoch sweep's page stays
+  // under about 5 MB however many trials it has (bench/README.md: a million trials).
+  size_t max_trials = 5000;
+  size_t keep_best = 200;
 };
 
 // The page. findings[i] are trials[i]'s diagnosis findings; findings may be shorter than trials

@@ -111,10 +111,12 @@ Result<JournalRecords> decode_journal(const std::string& path, const JournalCont
       if (Status st = check_record(path, out.header, t, where); !st) return st.error();
       out.records.push_back(std::move(t));
       out.clean_close = false;
-    } else if (f.type == 'C' && f.payload.size() == 8) {
+    } else if (f.type == 'C' && (f.payload.size() == 8 || f.payload.size() == 16)) {
       uint64_t n = 0;
       std::memcpy(&n, f.payload.data(), 8);
       out.clean_close = n == out.records.size();
+      out.h5_hash = 0;
+      if (f.payload.size() == 16) std::memcpy(&out.h5_hash, f.payload.data() + 8, 8);
     } else {
       return make_error(path, "frame " + std::to_string(k) + " at byte " + std::to_string(f.start) +
                                   ": its checksum holds but it is no frame this hypersweep writes");

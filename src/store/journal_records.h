@@ -2,7 +2,9 @@
 // one check a trial record passes before it is written, whether append() was given it or open()
 // read it back from the journal (results_file.h). Frames: 'H' the sweep header (header.h, the
 // first frame, once), 'T' a trial record (trial/codec.h), 'C' a clean close (payload: u64 number
-// of 'T' frames before it, written after the HDF5 file was closed and fsync'd).
+// of 'T' frames before it, then, since issue 17, u64 WordHash64 of the HDF5 file's bytes (core/
+// hash.h), written after the HDF5 file was closed and fsync'd; a journal from before has the
+// count alone).
 //
 // Thread safety: pure functions.
 #pragma once
@@ -32,6 +34,8 @@ struct JournalRecords {
   SweepHeader header;
   std::vector<TrialRecord> records;
   bool clean_close = false;  // the last frame is 'C' and its count matches
+  // The last clean close's hash of the HDF5 file's bytes (0: none, a journal from before it).
+  uint64_t h5_hash = 0;
   std::vector<std::string> warnings;
 };
 

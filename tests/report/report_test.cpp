@@ -6,6 +6,9 @@
 // page_harness.h; the synthetic sweep is synthetic_sweep.h's. How fast the page renders is
 // bench/bench_report's to measure, not a test's.
 #include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cstdio>
 #include <cmath>
 #include <sstream>
 #include <string>
@@ -129,6 +132,52 @@ TEST_CASE("report at 1000 trials x 100 epochs stays under 10 MB", "[report]") {
   const std::string html = hs::render_report(s.header, s.trials, s.findings);
   WARN("1000 trials x 100 epochs: " << html.size() / 1e6 << " MB of HTML");
   CHECK(html.size() < 10'000'000);
+}
+
+TEST_CASE("report of a sweep above max_trials draws the best and a seeded sample and says so", "[report]") {
+  const Sweep s = synthetic_sweep(60, 10, "random");
+  hs::ReportOptions opt;
+  opt.max_trials = 20;
+  opt.keep_best = 5;
+  const std::string html = hs::render_report(s.header, s.trials, s.findings, opt);
+  CHECK(html == hs::render_report(s.header, s.trials, s.findings, opt));  // seeded: the same page
+  CHECK(contains(html, "id=\"hs-large\""));
+  CHECK(contains(html, "60 trials</b> (58 completed, 1 diverged, 1 failed)"));
+  CHECK(contains(html, "draws 20 of them in full: the best 5 by val_acc and a seeded sample of 15"));
+  // The 5 best by val_acc (trials with a result), each drawn; the ids drawn in their order.
+  std::vector<std::pair<double, int64_t>> ranked;
+  for (const TrialRecord& t : s.trials)
+    if (t.status == TrialStatus::kCompleted) ranked.push_back({-t.best_metric, t.id});
+  std::sort(ranked.begin(), ranked.end());
+  Scratch sc;
+  const std::string printed = python_on_json(sc, embedded_json(html), R"PY(
+import json, sys
+ids = json.load(open(sys.argv[1]))["t"]["id"]
+print(len(ids), ids == sorted(ids), " ".join(str(i) for i in ids))
+)PY");
+  std::istringstream in(printed);
+  size_t n = 0;
+  std::string in_order;
+  in >> n >> in_order;
+  CHECK(n == 20);
+  CHECK(in_order == "True");
+  std::vector<int64_t> drawn;
+  for (int64_t id; in >> id;) drawn.push_back(id);
+  for (size_t k = 0; k < 5; ++k)
+    CHECK(std::find(drawn.begin(), drawn.end(), ranked[k].second) != drawn.end());
+  // Epoch 10's row of the quantile table, over every trial's val_acc (59: trial 5 has no curve).
+  std::vector<double> last;
+  for (const TrialRecord& t : s.trials)
+    if (t.curves.size() == 10) last.push_back(t.curves[9].val_acc);
+  REQUIRE(last.size() == 59);
+  std::sort(last.begin(), last.end());
+  char row[200];
+  std::snprintf(row, sizeof row, "<tr><td>10</td><td>59</td><td>%.4g</td><td>%.4g</td><td>%.4g</td>",
+                last[3], last[15], last[29]);  // nearest ranks of 5%, 25%, 50% of 59
+  CHECK(contains(html, row));
+  // At or below max_trials: every trial, no note.
+  opt.max_trials = 60;
+  CHECK_FALSE(contains(hs::render_report(s.header, s.trials, s.findings, opt), "hs-large"));
 }
 
 // ---- in the browser ---------------------------------------------------------------------------------

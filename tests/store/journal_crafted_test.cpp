@@ -190,3 +190,28 @@ TEST_CASE("a journal cut at every length: a valid file or a clear error", "[stor
     require_valid_or_clear_error(path, 3);
   }
 }
+
+TEST_CASE("a clean close from before the HDF5 file's hash still opens and its damage is found",
+          "[store][crafted]") {
+  const std::string path = temp_path("crafted_old_close.h5");
+  const std::string journal = make_file(path, 5);
+  // The last frame is today's clean close: 13 bytes of frame header, the count and the hash.
+  REQUIRE(journal.size() > 29);
+  REQUIRE(journal[journal.size() - 29 + 4] == 'C');
+  ByteWriter count;
+  count.pod<uint64_t>(5);
+  write_bytes(path + ".journal", journal.substr(0, journal.size() - 29) + frame('C', count.take()));
+  std::string h5 = read_bytes(path);
+  for (size_t k = h5.size() / 2; k < h5.size() / 2 + 64; ++k) h5[k] = '\x55';
+  write_bytes(path, h5);
+  {
+    auto f = ResultsFile::open(path);
+    INFO((f.ok() ? std::string() : f.error().str()));
+    REQUIRE(f.ok());
+    REQUIRE(f->trials().size() == 5);
+  }
+  auto d = read_results(path);
+  REQUIRE(d.ok());
+  REQUIRE(d->trials.size() == 5);
+  for (int64_t i = 0; i < 5; ++i) require_equal(d->trials[i], make_record(i));
+}

@@ -1,0 +1,125 @@
+// gen_results: a results file of N trials (journal + HDF5) written through the real ResultsFile
+// code, without training anything, for the million-trial benchmark (issue 17, bench/README.md:
+// "A million trials in one file"); and the timing of opening such a file to continue it.
+//
+//   build/bin/gen_results --trials N [--epochs E] [--seed S] [--group G] [--out FILE]
+//       [--journal-first 1]
+//   build/bin/gen_results --open FILE
+// Defaults: 10-epoch curves, seed 0, groups of 1 (one append per trial; --group G appends G
+// trials at a time, the batched append), gen_results.h5 (replaced). The sweep is bench/gen.h's.
+// --journal-first 1 writes the journal first and lets ResultsFile::open build the HDF5 file from
+// it (gen.h: gen_write_journal_first): the same file, in minutes instead of hours at 1M trials.
+// Progress on stderr every 5% of a long run. --open reopens FILE as a sweep's continue does
+// (ResultsFile::open: journal replayed, HDF5 checked or rebuilt), appends one trial and closes,
+// and prints the time of each step and the trials held.
+// Cases: one file per run; the commands of bench/README.md's table run it at 10k, 100k and 1M.
+#include <sys/resource.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "gen.h"
+
+namespace {
+
+struct Args {
+  hs::gen::GenOptions gen{-1, 10, 0, 1};
+  std::string out = "gen_results.h5", open;
+  bool journal_first = false;
+};
+
+[[noreturn]] void usage(const std::string& why) {
+  std::fprintf(stderr, "gen_results: %s (see the header of bench/gen_results.cpp)\n", why.c_str());
+  std::exit(2);
+}
+
+Args parse(int argc, char** argv) {
+  Args a;
+  for (int i = 1; i < argc; ++i) {
+    const std::string k = argv[i];
+    if (i + 1 >= argc) usage(k + " needs a value");
+    const char* v = argv[++i];
+    if (k == "--trials")
+      a.gen.trials = std::atoll(v);
+    else if (k == "--epochs")
+      a.gen.epochs = std::atoi(v);
+    else if (k == "--seed")
+      a.gen.seed = std::strtoull(v, nullptr, 10);
+    else if (k == "--group")
+      a.gen.group = std::atoi(v);
+    else if (k == "--out")
+      a.out = v;
+    else if (k == "--journal-first")
+      a.journal_first = std::atoi(v) != 0;
+    else if (k == "--open")
+      a.open = v;
+    else
+      usage("unknown option " + k);
+  }
+  if (a.open.empty() && a.gen.trials < 1) usage("--trials N (N >= 1) or --open FILE is needed");
+  if (a.gen.epochs < 5) usage("--epochs must be at least 5 (pruned trials stop at epochs 2 to 5)");
+  return a;
+}
+
+double since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+long max_rss_kib() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return u.ru_maxrss;
+}
+
+[[noreturn]] void die(const hs::Error& e) {
+  std::fprintf(stderr, "gen_results: %s\n", e.str().c_str());
+  std::exit(1);
+}
+
+int generate(const Args& a) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const int64_t n = a.gen.trials, step = std::max<int64_t>(n / 20, 1);
+  const auto write = a.journal_first ? hs::gen::gen_write_journal_first : hs::gen::gen_write;
+  int64_t shown = 0;  // 5% steps printed
+  const hs::Status st = write(a.out, a.gen, [&](int64_t done) {
+    if (n < 10000 || done / step <= shown) return;
+    shown = done / step;
+    std::fprintf(stderr, "gen_results: %lld of %lld trials, %.0f s\n", static_cast<long long>(done),
+                 static_cast<long long>(n), since(t0));
+  });
+  if (!st) die(st.error());
+  std::printf("gen_results: %lld trials in %s, %.2f s, max RSS %ld KiB\n",
+              static_cast<long long>(n), a.out.c_str(), since(t0), max_rss_kib());
+  return 0;
+}
+
+int open_and_continue(const Args& a) {
+  auto t0 = std::chrono::steady_clock::now();
+  auto file = hs::ResultsFile::open(a.open);
+  if (!file) die(file.error());
+  const double open_s = since(t0);
+  const auto n = static_cast<int64_t>(file->trials().size());
+  const hs::gen::GenOptions next{n + 1, 10, file->header().seed, 1};
+  t0 = std::chrono::steady_clock::now();
+  if (hs::Status st = file->append(hs::gen::gen_trial(next, n)); !st) die(st.error());
+  const double append_s = since(t0);
+  t0 = std::chrono::steady_clock::now();
+  if (hs::Status st = file->close(); !st) die(st.error());
+  std::printf(
+      "gen_results: opened %s (%lld trials) in %.2f s, appended trial %lld in %.3f s, "
+      "closed in %.2f s, max RSS %ld KiB\n",
+      a.open.c_str(), static_cast<long long>(n), open_s, static_cast<long long>(n), append_s,
+      since(t0), max_rss_kib());
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const Args a = parse(argc, argv);
+  return a.open.empty() ? generate(a) : open_and_continue(a);
+}
