@@ -2,6 +2,7 @@
 """The scheduler simulator's table (issue 17): how far one rank 0 keeps N workers busy.
 
   bench/sim_table.py [--bin build/bin] [--write bench/README.md] [--json FILE]
+  bench/sim_table.py --from-json FILE [--write bench/README.md]   # tabulate saved runs again
 
 Run from the repository root. For N = 64, 512 and 4,096 workers, trials of median 10 min and
 30 s (log-normal, sigma 0.5, 10 epochs each), it runs build/bin/sim_scheduler with random, tpe,
@@ -81,11 +82,13 @@ def wait(s):
 
 def grid_rows(runs):
     rows = ["| N | trial median | strategy | trials | utilisation | while fed | wait median "
-            "| wait p99 | rank 0 busy | peak memory | ask (median of the run) |",
+            "| wait p99 | rank 0 busy | peak memory | ask (mean per trial) |",
             "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for (n, median, strategy, pruner), r in runs.items():
         label = f"{median // 60} min" if median >= 60 else f"{median} s"
-        ask = r["ask_s"] / max(1, r["ask_count"])
+        # ask_count also counts the empty asks of workers left idle at the end (about N of them,
+        # nearly free), so the mean is over the trials asked
+        ask = r["ask_s"] / max(1, r["trials"])
         rows.append(
             f"| {n:,} | {label} | {name(strategy, pruner)} | {r['trials']:,} "
             f"| {100 * r['utilisation']:.1f}% | {100 * r['utilisation_fed']:.1f}% "
@@ -107,29 +110,42 @@ def cost_rows(runs, big, asha):
     return rows
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--bin", default="build/bin")
-    ap.add_argument("--write")
-    ap.add_argument("--json")
-    a = ap.parse_args()
+def run_all(binary):
+    """Every run of the tables: the grid, then the long runs the cost table reads."""
     tmp = tempfile.mkdtemp(prefix="sim_table_")
     runs = {}
     for n in NS:
         for median in MEDIANS:
             for strategy, pruner in CONFIGS:
                 runs[(n, median, strategy, pruner)] = sim(
-                    a.bin, tmp, ["--workers", n, "--trials", trials_for(n), "--median-s", median,
+                    binary, tmp, ["--workers", n, "--trials", trials_for(n), "--median-s", median,
                                  "--strategy", strategy, "--pruner", pruner])
-    big = {s: sim(a.bin, tmp, ["--workers", 4096, "--trials", 102400, "--median-s", 30,
+    big = {s: sim(binary, tmp, ["--workers", 4096, "--trials", 102400, "--median-s", 30,
                                "--strategy", s, "--no-file"]) for s in ("random", "tpe")}
     # at 4,096 workers bayes's first 4,096 asks come before any result (uniform, free): 64
     # workers, so that its asks from the 1,000th on fit its capped model
-    big["bayes"] = sim(a.bin, tmp, ["--workers", 64, "--trials", 10240, "--median-s", 30,
+    big["bayes"] = sim(binary, tmp, ["--workers", 64, "--trials", 10240, "--median-s", 30,
                                     "--strategy", "bayes", "--no-file"])
-    asha = sim(a.bin, tmp, ["--workers", 4096, "--trials", 102400, "--median-s", 30, "--pruner",
+    asha = sim(binary, tmp, ["--workers", 4096, "--trials", 102400, "--median-s", 30, "--pruner",
                             "asha", "--no-file"])
     os.rmdir(tmp)
+    return runs, big, asha
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--bin", default="build/bin")
+    ap.add_argument("--write")
+    ap.add_argument("--json")
+    ap.add_argument("--from-json", help="tabulate the runs a previous --json saved, run nothing")
+    a = ap.parse_args()
+    if a.from_json:
+        saved = json.load(open(a.from_json))
+        runs = {(r["n"], r["median"], r["strategy"], r["pruner"]): r["result"]
+                for r in saved["runs"]}
+        big, asha = saved["big"], saved["asha"]
+    else:
+        runs, big, asha = run_all(a.bin)
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo")
                 if l.startswith("model name")), "?")
     text = "\n".join(
@@ -141,7 +157,8 @@ def main():
            "median over the asks of trials [0.9k, k); ~: extrapolated by a power law through the "
            "run's last doublings; random's and tpe's asks, and asha's judges (under random), "
            "from 102,400-trial runs without a results file; bayes's from a 10,240-trial run "
-           "with 64 workers without one; asha + random's and asha + tpe's asks are random's and tpe's):", ""]
+           "with 64 workers without one; asha + random's and asha + tpe's asks are random's and "
+           "tpe's):", ""]
         + cost_rows(runs, big, asha))
     print(text)
     if a.json:
