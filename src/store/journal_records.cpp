@@ -84,6 +84,13 @@ Status check_record(const std::string& path, const SweepHeader& h, const TrialRe
   return {};
 }
 
+std::string clean_close_payload(uint64_t trial_frames, uint64_t h5_hash) {
+  std::string out(16, '\0');
+  std::memcpy(out.data(), &trial_frames, 8);
+  std::memcpy(out.data() + 8, &h5_hash, 8);
+  return out;
+}
+
 Result<JournalRecords> decode_journal(const std::string& path, const JournalContents& j) {
   const Error no_header = make_error(path, "journal does not start with an intact sweep header");
   if (j.frames.empty() || j.frames[0].type != 'H' || j.frames[0].start != 8) return no_header;

@@ -39,6 +39,10 @@ struct JournalRecords {
   std::vector<std::string> warnings;
 };
 
+// The payload of a clean close's 'C' frame: the number of 'T' frames before it, then the HDF5
+// file's hash (both u64, host byte order); decode_journal reads it back.
+std::string clean_close_payload(uint64_t trial_frames, uint64_t h5_hash);
+
 // The journal at `path`, read as `j`. A damaged stretch (checksum or length fails: a crash, a
 // flipped bit) is skipped with a warning naming its bytes and the record before it. An intact
 // frame (its checksum holds) that is not one a hypersweep writes is an error naming the journal,

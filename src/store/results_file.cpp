@@ -340,11 +340,8 @@ Status ResultsFile::close() {
   if (result.ok() && !s.broken && file_exists(s.path)) {
     result = fsync_path(s.path);
     if (result.ok()) {
-      std::string count(16, '\0');  // journal_records.h: the count, the file's hash
       const uint64_t hash = hash_of_file(s.path);
-      std::memcpy(count.data(), &s.trial_frames, 8);
-      std::memcpy(count.data() + 8, &hash, 8);
-      result = s.journal->append('C', count);
+      result = s.journal->append('C', store::clean_close_payload(s.trial_frames, hash));
     }
   }
   s.journal->close();
