@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "prune/pruner.h"
+#include "support/completed.h"
 
 namespace hs {
 namespace {
@@ -22,19 +23,7 @@ PrunerOptions bracketed(PrunerKind kind, int r, int eta, int R) {
   return o;
 }
 
-TrialRecord completed(int64_t id, const std::vector<double>& val_acc) {
-  TrialRecord r;
-  r.id = id;
-  r.status = TrialStatus::kCompleted;
-  for (size_t i = 0; i < val_acc.size(); ++i) {
-    EpochRow row;
-    row.epoch = static_cast<int>(i) + 1;
-    row.val_acc = val_acc[i];
-    r.curves.push_back(row);
-  }
-  r.epochs = static_cast<int>(val_acc.size());
-  return r;
-}
+using test::completed;
 
 TEST_CASE("hyperband's schedule for R = 81 and eta = 3 is Li et al.'s table") {
   // Li et al., JMLR 18 (2018), Table 1: bracket s, rung i: n_i trials of r_i epochs.

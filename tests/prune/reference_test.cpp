@@ -14,6 +14,7 @@
 
 #include "core/rng.h"
 #include "prune/pruner.h"
+#include "support/completed.h"
 
 namespace hs {
 namespace {
@@ -110,19 +111,7 @@ TEST_CASE("asha and hyperband decide as the naive sort of every value at the run
   asha_against_naive(PrunerKind::kHyperband, Metric{}, 3);
 }
 
-TrialRecord completed(int64_t id, const std::vector<double>& val_acc) {
-  TrialRecord r;
-  r.id = id;
-  r.status = TrialStatus::kCompleted;
-  for (size_t i = 0; i < val_acc.size(); ++i) {
-    EpochRow row;
-    row.epoch = static_cast<int>(i) + 1;
-    row.val_acc = val_acc[i];
-    r.curves.push_back(row);
-  }
-  r.epochs = static_cast<int>(val_acc.size());
-  return r;
-}
+using test::completed;
 
 // np.percentile's linear rule on a sorted copy.
 double naive_percentile(std::vector<double> v, double q) {
