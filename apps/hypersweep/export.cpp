@@ -20,8 +20,9 @@ struct ExportArgs {
   std::string csv;
 };
 
-// Reads the HDF5 file alone (no journal, no lock: a copy off a cluster, or a sweep still
-// running) and writes DIR/summary.csv and DIR/curves.csv.
+// Reads the results (load_results: the journal when it says what the HDF5 file says, else the
+// HDF5 file; no lock: a copy off a cluster, or a sweep still running) and writes
+// DIR/summary.csv and DIR/curves.csv.
 int run_export(const ExportArgs& a) {
   // Read, not analysed: the CSV files hold no diagnosis (a million trials' would take minutes).
   if (is_recipe_file(a.results)) {  // each step's trials into a folder of its own
@@ -36,7 +37,7 @@ int run_export(const ExportArgs& a) {
     }
     return 0;
   }
-  auto read = read_results(a.results);
+  auto read = load_results(a.results);
   if (!read) return fail(read.error());
   const ResultsData* data = &*read;
   if (Status s = export_csv(*data, a.csv); !s.ok()) return fail(s.error());
@@ -55,7 +56,8 @@ void add_export(CLI::App& app, Runner* run) {
   auto* exp = app.add_subcommand(
       "export",
       "Write a results file's trials and curves as CSV, for spreadsheets, R or pandas.\n"
-      "Reads the HDF5 file alone: a copy without its journal, or a sweep still running.\n"
+      "Works on a sweep still running and on a copy with or without its journal\n"
+      "(FILE.journal, read instead of the HDF5 file when beside it and intact: faster).\n"
       "  DIR/summary.csv  one row per trial: id, status, every parameter, best_epoch,\n"
       "                   best_metric, test_acc, initial_loss, num_classes, epochs_run,\n"
       "                   seconds, rank, host, error\n"

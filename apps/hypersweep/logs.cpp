@@ -40,7 +40,7 @@ bool tail(const std::string& path, int lines) {
 }
 
 int run_logs(const LogsArgs& a) {
-  auto d = read_results(a.results);
+  auto d = load_results(a.results);
   if (!d) return fail(d.error());
   const TrialRecord* t = nullptr;
   for (const auto& r : d->trials)

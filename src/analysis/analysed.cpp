@@ -29,7 +29,7 @@ Result<AnalysedFile> analyse_file(const std::string& path) {
     }
     return a;
   }
-  auto data = read_results(path);
+  auto data = load_results(path);
   if (!data) return data.error();
   a.results = std::move(*data);
   a.findings = diagnose_all(a.results);

@@ -28,7 +28,8 @@ struct AnalysedFile {
   std::vector<std::vector<Finding>> findings;
 };
 
-// Reads `path`, whichever of the two it is. Errors: those of read_results and read_recipe.
+// Reads `path`, whichever of the two it is (a sweep's through load_results). Errors: those of
+// load_results and read_recipe.
 Result<AnalysedFile> analyse_file(const std::string& path);
 
 // "overfitting,update_ratio": a trial's labels, for a table column.

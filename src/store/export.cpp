@@ -3,6 +3,7 @@
 
 #include "core/file.h"
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -49,9 +50,11 @@ std::string csv_field_quoted(std::string_view s) {
 
 std::string csv_number(double v) {
   if (std::isnan(v)) return "";
+  // to_chars with precision 17 writes what printf's %.17g writes, character for character,
+  // several times faster (a million-trial export formats tens of millions of numbers).
   char b[40];
-  std::snprintf(b, sizeof b, "%.17g", v);
-  return b;
+  const auto end = std::to_chars(b, b + sizeof b, v, std::chars_format::general, 17).ptr;
+  return std::string(b, end);
 }
 
 namespace {

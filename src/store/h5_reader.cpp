@@ -274,16 +274,16 @@ Result<ResultsData> read_results(const std::string& path) { return read_results(
 
 namespace {
 
-Result<ResultsData> read_results_raw(const std::string& path, const std::string& group) {
-  auto file = store::open_for_reading(path, "results file");
-  if (!file.ok()) return file.error();
+// The open results layout at `group` of the open file (root: "/" or ""), its /summary, /trials
+// and /space there; errors name the path and the group.
+Result<H5Id> open_layout(const std::string& path, hid_t file, const std::string& group) {
   const bool root = group.empty() || group == "/";
   if (!root) {
-    const htri_t has = H5Lexists(file->get(), group.c_str(), H5P_DEFAULT);
+    const htri_t has = H5Lexists(file, group.c_str(), H5P_DEFAULT);
     H5_TRY(has);
     if (has == 0) return make_error(path, "has no group " + group);
   }
-  H5_OPEN(loc, H5Gopen2(file->get(), root ? "/" : group.c_str(), H5P_DEFAULT), H5Gclose);
+  H5_OPEN(loc, H5Gopen2(file, root ? "/" : group.c_str(), H5P_DEFAULT), H5Gclose);
   for (const char* obj : {"summary", "trials", "space"}) {
     const htri_t has = H5Lexists(loc.get(), obj, H5P_DEFAULT);
     H5_TRY(has);
@@ -293,26 +293,76 @@ Result<ResultsData> read_results_raw(const std::string& path, const std::string&
                                   (root ? "file" : "layout"));
     }
   }
-  auto out = read_layout(path, loc.get());
-  if (!out.ok() && !root) return store::in_group(out.error(), group);
+  return loc;
+}
+
+Result<ResultsData> read_results_raw(const std::string& path, const std::string& group) {
+  auto file = store::open_for_reading(path, "results file");
+  if (!file.ok()) return file.error();
+  auto loc = open_layout(path, file->get(), group);
+  if (!loc.ok()) return loc.error();
+  auto out = read_layout(path, loc->get());
+  if (!out.ok() && !(group.empty() || group == "/")) return store::in_group(out.error(), group);
   return out;
 }
 
+// The root layout's header and its /summary id column alone.
+Result<ResultsIndex> read_index_raw(const std::string& path) {
+  auto file = store::open_for_reading(path, "results file");
+  if (!file.ok()) return file.error();
+  auto loc = open_layout(path, file->get(), "/");
+  if (!loc.ok()) return loc.error();
+  ResultsIndex out;
+  auto header = read_header(path, loc->get());
+  if (!header.ok()) return header.error();
+  out.header = std::move(*header);
+  H5_OPEN(summary, H5Dopen2(loc->get(), "summary", H5P_DEFAULT), H5Dclose);
+  H5_OPEN(id_type, H5Tcreate(H5T_COMPOUND, sizeof(int64_t)), H5Tclose);
+  H5_TRY(H5Tinsert(id_type.get(), "id", 0, H5T_NATIVE_INT64));
+  H5_OPEN(space, H5Dget_space(summary.get()), H5Sclose);
+  const hssize_t n = H5Sget_simple_extent_npoints(space.get());
+  H5_TRY(n);
+  out.ids.resize(static_cast<size_t>(n));
+  if (n > 0)
+    H5_TRY(H5Dread(summary.get(), id_type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, out.ids.data()));
+  return out;
+}
+
+// An error as the child hands it back: 0, then its fields. A damaged file fails in some HDF5
+// call: the user reads that it does not read, not the call.
+void encode_error(const Error& error, ByteWriter& w) {
+  const Error e = store::plain_h5_error(error, "cannot be read as a results file (damaged?)");
+  w.pod<uint8_t>(0);
+  w.str(e.file);
+  w.pod<int32_t>(e.line);
+  w.str(e.key);
+  w.str(e.message);
+}
+
+// Whether `r` holds an error (read into *e); false: it holds data (its 1 read).
+bool decode_error(ByteReader& r, Error* e) {
+  if (r.pod<uint8_t>() == 1) return false;
+  e->file = r.str();
+  e->line = r.pod<int32_t>();
+  e->key = r.str();
+  e->message = r.str();
+  return true;
+}
+
+Error undecodable(const std::string& path) {
+  return make_error(path, "cannot be read as a results file: the reading process gave back "
+                          "bytes that do not decode");
+}
 
 // The child's answer through the pipe: 1, the header and the records in the journal's encodings
-// (header.h, trial/codec.h: bit for bit); or 0 and the error's fields.
+// (header.h, trial/codec.h: bit for bit); or an error (encode_error).
 std::string encode_answer(const Result<ResultsData>& out) {
   ByteWriter w;
-  w.pod<uint8_t>(out.ok() ? 1 : 0);
   if (!out.ok()) {
-    // A damaged file fails in some HDF5 call: the user reads that it does not read, not the call.
-    const Error e = store::plain_h5_error(out.error(), "cannot be read as a results file (damaged?)");
-    w.str(e.file);
-    w.pod<int32_t>(e.line);
-    w.str(e.key);
-    w.str(e.message);
+    encode_error(out.error(), w);
     return w.take();
   }
+  w.pod<uint8_t>(1);
   w.str(encode_header(out->header));
   w.pod<uint64_t>(out->trials.size());
   for (const TrialRecord& r : out->trials) w.str(encode_record(r));
@@ -321,23 +371,45 @@ std::string encode_answer(const Result<ResultsData>& out) {
 
 Result<ResultsData> decode_answer(const std::string& path, const std::string& bytes) {
   ByteReader r(bytes);
-  const bool ok = r.pod<uint8_t>() == 1;
-  if (!ok) {
-    Error e;
-    e.file = r.str();
-    e.line = r.pod<int32_t>();
-    e.key = r.str();
-    e.message = r.str();
+  Error e;
+  if (decode_error(r, &e)) {
     if (r.done()) return e;
-  } else {
-    ResultsData d;
-    bool good = decode_header(r.str(), &d.header);
-    d.trials.resize(r.count(8));
-    for (TrialRecord& t : d.trials) good = decode_record(r.str(), &t) && good;
-    if (good && r.done()) return d;
+    return undecodable(path);
   }
-  return make_error(path, "cannot be read as a results file: the reading process gave back "
-                          "bytes that do not decode");
+  ResultsData d;
+  bool good = decode_header(r.str(), &d.header);
+  d.trials.resize(r.count(8));
+  for (TrialRecord& t : d.trials) good = decode_record(r.str(), &t) && good;
+  if (good && r.done()) return d;
+  return undecodable(path);
+}
+
+std::string encode_index(const Result<ResultsIndex>& out) {
+  ByteWriter w;
+  if (!out.ok()) {
+    encode_error(out.error(), w);
+    return w.take();
+  }
+  w.pod<uint8_t>(1);
+  w.str(encode_header(out->header));
+  w.pod<uint64_t>(out->ids.size());
+  for (int64_t id : out->ids) w.pod<int64_t>(id);
+  return w.take();
+}
+
+Result<ResultsIndex> decode_index(const std::string& path, const std::string& bytes) {
+  ByteReader r(bytes);
+  Error e;
+  if (decode_error(r, &e)) {
+    if (r.done()) return e;
+    return undecodable(path);
+  }
+  ResultsIndex d;
+  const bool good = decode_header(r.str(), &d.header);
+  d.ids.resize(r.count(8));
+  for (int64_t& id : d.ids) id = r.pod<int64_t>();
+  if (good && r.done()) return d;
+  return undecodable(path);
 }
 
 // Writes all of `data` to fd (retrying short writes and EINTR).
@@ -350,13 +422,13 @@ void write_all(int fd, const std::string& data) {
   }
 }
 
-}  // namespace
-
 // libhdf5 1.10 can crash (SIGSEGV inside it) on a file whose metadata bytes were overwritten, so
 // the file is read in a child process, which hands the data back through a pipe: a crash there
-// is an error here, and this process never reads the damaged file itself. The child leaves by
-// _exit: HDF5's exit handler would flush files this process has open for writing.
-Result<ResultsData> read_results(const std::string& path, const std::string& group) {
+// is an error here, and this process never reads the damaged file itself. The child runs
+// `read` and leaves by _exit: HDF5's exit handler would flush files this process has open for
+// writing. Returns the child's bytes.
+template <typename Read>
+Result<std::string> in_child(const std::string& path, Read read) {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) return make_error(path, "cannot read: pipe: " + errno_text());
   const pid_t pid = ::fork();
@@ -371,7 +443,7 @@ Result<ResultsData> read_results(const std::string& path, const std::string& gro
     for (const int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT}) ::signal(sig, SIG_DFL);
     ::close(fds[0]);
     const QuietHdf5 quiet;
-    write_all(fds[1], encode_answer(read_results_raw(path, group)));
+    write_all(fds[1], read());
     ::_exit(0);
   }
   ::close(fds[1]);
@@ -390,7 +462,21 @@ Result<ResultsData> read_results(const std::string& path, const std::string& gro
   if (WIFSIGNALED(status))
     return make_error(path, "cannot be read as a results file: it is damaged (reading it crashed "
                             "the HDF5 library with signal " + std::to_string(WTERMSIG(status)) + ")");
-  return decode_answer(path, bytes);
+  return bytes;
+}
+
+}  // namespace
+
+Result<ResultsData> read_results(const std::string& path, const std::string& group) {
+  auto bytes = in_child(path, [&] { return encode_answer(read_results_raw(path, group)); });
+  if (!bytes) return bytes.error();
+  return decode_answer(path, *bytes);
+}
+
+Result<ResultsIndex> read_results_index(const std::string& path) {
+  auto bytes = in_child(path, [&] { return encode_index(read_index_raw(path)); });
+  if (!bytes) return bytes.error();
+  return decode_index(path, *bytes);
 }
 
 }  // namespace hs

@@ -8,9 +8,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 
 #include "core/bytes.h"
 #include "core/file.h"
@@ -83,13 +82,51 @@ Status lock(int fd, const std::string& path) {
   return make_error(path, "cannot lock: " + errno_text());
 }
 
+// Reads from fd's current offset until its end or `limit` bytes into *out (appended). A file
+// still growing is read to where its end was when the last read came back short.
+bool read_up_to(int fd, size_t limit, std::string* out) {
+  struct stat st;
+  const size_t hint = ::fstat(fd, &st) == 0 && st.st_size > 0 ? static_cast<size_t>(st.st_size) : 0;
+  size_t got = out->size();
+  for (;;) {
+    if (got >= limit) break;
+    if (out->size() - got < (size_t{1} << 16))
+      out->resize(std::min(limit, std::max(got + (size_t{1} << 20), hint + 1)));
+    const ssize_t n = ::read(fd, out->data() + got, out->size() - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return false;
+    if (n == 0) break;
+    got += static_cast<size_t>(n);
+  }
+  out->resize(got);
+  return true;
+}
+
+// Whether the journal at `path` has an intact first frame (the header, right after the magic):
+// what tells a journal from a stub without reading a million records.
+bool first_frame_intact(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  std::string head;
+  bool ok = read_up_to(fd, 8 + kFrameHead, &head) && head.size() == 8 + kFrameHead;
+  uint32_t len = 0;
+  if (ok) std::memcpy(&len, head.data() + 8, 4);
+  ok = ok && read_up_to(fd, head.size() + len, &head);
+  ::close(fd);
+  std::vector<Frame> frames;
+  uint64_t budget = UINT64_MAX;
+  return ok && frame_at(head, 8, &frames, &budget);
+}
+
 }  // namespace
 
 Result<JournalContents> read_journal(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error(path, "cannot open journal: " + errno_text());
-  const std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) return make_error(path, "cannot read journal");
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return make_error(path, "cannot open journal: " + errno_text());
+  std::string data;
+  const bool read = read_up_to(fd, SIZE_MAX, &data);
+  ::close(fd);
+  if (!read) return make_error(path, "cannot read journal: " + errno_text());
   if (data.size() >= 8 && data.compare(0, 8, kJournalMagicV1) == 0) {
     return make_error(path, "was written by an older hypersweep (journal format HSJRNL01, this "
                             "one writes HSJRNL02), so this one cannot continue it: resume it with "
@@ -139,7 +176,8 @@ JournalKind journal_kind(const std::string& path) {
   if (std::memcmp(head, kJournalMagicV1, got) == 0 && got == 8) return JournalKind::kJournal;
   if (std::memcmp(head, kJournalMagic, got) != 0) return JournalKind::kNotJournal;
   if (got < 8) return JournalKind::kStub;
-  auto j = read_journal(path);
+  if (first_frame_intact(path)) return JournalKind::kJournal;
+  auto j = read_journal(path);  // a damaged first frame: is any frame intact?
   return j.ok() && j->frames.empty() ? JournalKind::kStub : JournalKind::kJournal;
 }
 

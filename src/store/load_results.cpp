@@ -1,0 +1,42 @@
+// load_results.cpp: the results for analysis, from the journal when it says what the HDF5 file
+// says (read_results.h).
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/journal.h"
+#include "store/journal_records.h"
+#include "store/read_results.h"
+
+namespace hs {
+
+namespace {
+
+// The journal's latest records when they can stand for the HDF5 file `index` describes (header
+// and ids, read_results.h); nothing when they cannot.
+std::optional<std::vector<TrialRecord>> journal_trials(const std::string& journal_path,
+                                                       const ResultsIndex& index) {
+  auto contents = store::read_journal(journal_path);
+  if (!contents) return std::nullopt;
+  auto j = store::decode_journal(journal_path, *contents);
+  contents = Error{};  // the frames' bytes go before the records are arranged
+  if (!j || !j->warnings.empty() || j->header.config_hash != index.header.config_hash)
+    return std::nullopt;
+  std::vector<TrialRecord> trials = store::latest_by_id(std::move(j->records));
+  if (trials.size() < index.ids.size()) return std::nullopt;
+  for (size_t i = 0; i < index.ids.size(); ++i)
+    if (trials[i].id != index.ids[i]) return std::nullopt;
+  return trials;
+}
+
+}  // namespace
+
+Result<ResultsData> load_results(const std::string& path) {
+  auto index = read_results_index(path);  // first: the journal read after it is as far along
+  if (!index) return index.error();
+  auto trials = journal_trials(path + ".journal", *index);
+  if (!trials) return read_results(path);
+  return ResultsData{std::move(index->header), std::move(*trials)};
+}
+
+}  // namespace hs

@@ -1,0 +1,175 @@
+// load_results (read_results.h): the journal read in place of the HDF5 file when it says the
+// same, and the HDF5 file read alone whenever it might not.
+#include <hdf5.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <string>
+#include <vector>
+
+#include "store/h5_util.h"
+#include "store/journal.h"
+#include "store/layout.h"
+#include "store/read_results.h"
+#include "store/results_file.h"
+#include "store/sample_sweep.h"
+#include "store/store_testing.h"
+#include "trial/codec.h"
+
+using namespace hs;
+using hs::test::make_header;
+using hs::test::make_record;
+using hs::test::read_bytes;
+using hs::test::require_equal;
+using hs::test::require_header_equal;
+using hs::test::temp_path;
+using hs::test::write_bytes;
+
+namespace {
+
+// A results file of records 0..n-1, then record 2 appended again (a re-run replaces it), closed.
+void make_file(const std::string& path, int64_t n) {
+  auto f = ResultsFile::create(path, make_header(), true);
+  REQUIRE(f.ok());
+  for (int64_t i = 0; i < n; ++i) REQUIRE(f->append(make_record(i)).ok());
+  TrialRecord again = make_record(2);
+  again.attempt = 2;
+  again.host = "rerun-host";
+  REQUIRE(f->append(again).ok());
+  REQUIRE(f->close().ok());
+}
+
+void require_same_data(const ResultsData& a, const ResultsData& b) {
+  require_header_equal(a.header, b.header);
+  REQUIRE(a.trials.size() == b.trials.size());
+  for (size_t i = 0; i < a.trials.size(); ++i) require_equal(a.trials[i], b.trials[i]);
+}
+
+// Trial `id`'s host attribute in the HDF5 file replaced by `host`: the file still reads, and
+// only a read of the HDF5 file (not of the journal) sees the change.
+void set_host_in_h5(const std::string& path, int64_t id, const std::string& host) {
+  const QuietHdf5 quiet;
+  H5Id file(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose);
+  REQUIRE(file.get() >= 0);
+  H5Id g(H5Gopen2(file.get(), ("trials/" + store::trial_name(id)).c_str(), H5P_DEFAULT), H5Gclose);
+  REQUIRE(g.get() >= 0);
+  REQUIRE(H5Adelete(g.get(), "host") >= 0);
+  REQUIRE(store::attr_string(path, g.get(), "host", host).ok());
+}
+
+}  // namespace
+
+TEST_CASE("load_results reads the journal and gives what read_results gives", "[store]") {
+  const std::string path = temp_path("load_same.h5");
+  make_file(path, 14);
+  auto from_h5 = read_results(path);
+  REQUIRE(from_h5.ok());
+  auto loaded = load_results(path);
+  REQUIRE(loaded.ok());
+  require_same_data(*loaded, *from_h5);
+  REQUIRE(loaded->trials[2].host == "rerun-host");  // the latest record of an id, in its place
+
+  // The HDF5 copy changed behind the journal's back: load_results still says what the journal
+  // says (it read the journal), read_results what the HDF5 file says.
+  set_host_in_h5(path, 5, "tampered");
+  auto changed = read_results(path);
+  REQUIRE(changed.ok());
+  REQUIRE(changed->trials[5].host == "tampered");
+  auto again = load_results(path);
+  REQUIRE(again.ok());
+  require_same_data(*again, *loaded);
+}
+
+TEST_CASE("load_results takes a group the writer journaled before flushing it", "[store]") {
+  const std::string path = temp_path("load_ahead.h5");
+  make_file(path, 6);
+  {  // a crash between the journal's fsync and the HDF5 write leaves exactly this
+    auto j = store::Journal::open(path + ".journal");
+    REQUIRE(j.ok());
+    REQUIRE(j->append('T', encode_record(make_record(40))).ok());
+  }
+  auto from_h5 = read_results(path);
+  REQUIRE(from_h5.ok());
+  REQUIRE(from_h5->trials.size() == 6);
+  auto loaded = load_results(path);
+  REQUIRE(loaded.ok());
+  REQUIRE(loaded->trials.size() == 7);
+  for (size_t i = 0; i < 6; ++i) require_equal(loaded->trials[i], from_h5->trials[i]);
+  require_equal(loaded->trials[6], make_record(40));
+}
+
+TEST_CASE("load_results reads the HDF5 file when the journal may not say the same", "[store]") {
+  const std::string path = temp_path("load_fallback.h5");
+  make_file(path, 10);
+  set_host_in_h5(path, 4, "only-in-h5");  // what shows which of the two was read
+  const std::string journal = read_bytes(path + ".journal");
+  auto expect = read_results(path);
+  REQUIRE(expect.ok());
+  auto require_read_from_h5 = [&] {
+    auto loaded = load_results(path);
+    REQUIRE(loaded.ok());
+    require_same_data(*loaded, *expect);
+    REQUIRE(loaded->trials[4].host == "only-in-h5");
+  };
+  SECTION("no journal beside the file (a copy)") {
+    ::unlink((path + ".journal").c_str());
+    require_read_from_h5();
+  }
+  SECTION("a damaged record in the middle of the journal") {
+    std::string bytes = journal;
+    const size_t at = bytes.find("node7");
+    REQUIRE(at != std::string::npos);
+    bytes[at] = 'X';
+    write_bytes(path + ".journal", bytes);
+    require_read_from_h5();
+  }
+  SECTION("a journal cut short of what the HDF5 file holds") {
+    write_bytes(path + ".journal", journal.substr(0, journal.find("node8")));
+    require_read_from_h5();
+  }
+  SECTION("the journal of another sweep") {
+    const std::string other = temp_path("load_other.h5");
+    SweepHeader h = make_header();
+    h.config_hash = "another";
+    {
+      auto f = ResultsFile::create(other, h, true);
+      REQUIRE(f.ok());
+      for (int64_t i = 0; i < 10; ++i) REQUIRE(f->append(make_record(i)).ok());
+    }
+    write_bytes(path + ".journal", read_bytes(other + ".journal"));
+    require_read_from_h5();
+  }
+  SECTION("a stub journal, or one of another format") {
+    write_bytes(path + ".journal", journal.substr(0, 8));
+    require_read_from_h5();
+    write_bytes(path + ".journal", "HSJRNL01" + journal.substr(8));
+    require_read_from_h5();
+  }
+}
+
+TEST_CASE("load_results of an HDF5 file that does not read is an error whatever the journal",
+          "[store]") {
+  const std::string path = temp_path("load_broken.h5");
+  make_file(path, 5);
+  const std::string good = read_bytes(path);
+  write_bytes(path, good.substr(0, 1000));  // cut: the journal beside it is intact
+  auto loaded = load_results(path);
+  REQUIRE_FALSE(loaded.ok());
+  CHECK(loaded.error().file == path);
+  ::unlink(path.c_str());
+  auto missing = load_results(path);
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.error().file == path);
+}
+
+TEST_CASE("read_results_index gives the header and the ids in /summary order", "[store]") {
+  const std::string path = temp_path("index.h5");
+  make_file(path, 9);
+  auto index = read_results_index(path);
+  REQUIRE(index.ok());
+  auto full = read_results(path);
+  REQUIRE(full.ok());
+  require_header_equal(index->header, full->header);
+  REQUIRE(index->ids.size() == full->trials.size());
+  for (size_t i = 0; i < index->ids.size(); ++i) REQUIRE(index->ids[i] == full->trials[i].id);
+}
