@@ -328,88 +328,69 @@ Result<ResultsIndex> read_index_raw(const std::string& path) {
   return out;
 }
 
-// An error as the child hands it back: 0, then its fields. A damaged file fails in some HDF5
-// call: the user reads that it does not read, not the call.
-void encode_error(const Error& error, ByteWriter& w) {
-  const Error e = store::plain_h5_error(error, "cannot be read as a results file (damaged?)");
-  w.pod<uint8_t>(0);
+// The child's answer through the pipe: 1 and what `body` writes of the value; or 0 and the
+// error's fields. A damaged file fails in some HDF5 call: the user reads that it does not read,
+// not the call.
+template <typename T, typename Body>
+std::string encode_answer(const Result<T>& out, Body body) {
+  ByteWriter w;
+  w.pod<uint8_t>(out.ok() ? 1 : 0);
+  if (out.ok()) {
+    body(*out, w);
+    return w.take();
+  }
+  const Error e = store::plain_h5_error(out.error(), "cannot be read as a results file (damaged?)");
   w.str(e.file);
   w.pod<int32_t>(e.line);
   w.str(e.key);
   w.str(e.message);
+  return w.take();
 }
 
-// Whether `r` holds an error (read into *e); false: it holds data (its 1 read).
-bool decode_error(ByteReader& r, Error* e) {
-  if (r.pod<uint8_t>() == 1) return false;
-  e->file = r.str();
-  e->line = r.pod<int32_t>();
-  e->key = r.str();
-  e->message = r.str();
-  return true;
-}
-
-Error undecodable(const std::string& path) {
+// encode_answer's bytes read back; `body` reads the value and says whether it decoded.
+template <typename T, typename Body>
+Result<T> decode_answer(const std::string& path, const std::string& bytes, Body body) {
+  ByteReader r(bytes);
+  if (r.pod<uint8_t>() == 1) {
+    T d;
+    if (body(r, &d) && r.done()) return d;
+  } else {
+    Error e;
+    e.file = r.str();
+    e.line = r.pod<int32_t>();
+    e.key = r.str();
+    e.message = r.str();
+    if (r.done()) return e;
+  }
   return make_error(path, "cannot be read as a results file: the reading process gave back "
                           "bytes that do not decode");
 }
 
-// The child's answer through the pipe: 1, the header and the records in the journal's encodings
-// (header.h, trial/codec.h: bit for bit); or an error (encode_error).
-std::string encode_answer(const Result<ResultsData>& out) {
-  ByteWriter w;
-  if (!out.ok()) {
-    encode_error(out.error(), w);
-    return w.take();
-  }
-  w.pod<uint8_t>(1);
-  w.str(encode_header(out->header));
-  w.pod<uint64_t>(out->trials.size());
-  for (const TrialRecord& r : out->trials) w.str(encode_record(r));
-  return w.take();
+// The data as the journal encodes it (header.h, trial/codec.h: bit for bit).
+void write_data(const ResultsData& d, ByteWriter& w) {
+  w.str(encode_header(d.header));
+  w.pod<uint64_t>(d.trials.size());
+  for (const TrialRecord& r : d.trials) w.str(encode_record(r));
 }
 
-Result<ResultsData> decode_answer(const std::string& path, const std::string& bytes) {
-  ByteReader r(bytes);
-  Error e;
-  if (decode_error(r, &e)) {
-    if (r.done()) return e;
-    return undecodable(path);
-  }
-  ResultsData d;
-  bool good = decode_header(r.str(), &d.header);
-  d.trials.resize(r.count(8));
-  for (TrialRecord& t : d.trials) good = decode_record(r.str(), &t) && good;
-  if (good && r.done()) return d;
-  return undecodable(path);
+bool read_data(ByteReader& r, ResultsData* d) {
+  bool good = decode_header(r.str(), &d->header);
+  d->trials.resize(r.count(8));
+  for (TrialRecord& t : d->trials) good = decode_record(r.str(), &t) && good;
+  return good;
 }
 
-std::string encode_index(const Result<ResultsIndex>& out) {
-  ByteWriter w;
-  if (!out.ok()) {
-    encode_error(out.error(), w);
-    return w.take();
-  }
-  w.pod<uint8_t>(1);
-  w.str(encode_header(out->header));
-  w.pod<uint64_t>(out->ids.size());
-  for (int64_t id : out->ids) w.pod<int64_t>(id);
-  return w.take();
+void write_index(const ResultsIndex& d, ByteWriter& w) {
+  w.str(encode_header(d.header));
+  w.pod<uint64_t>(d.ids.size());
+  for (int64_t id : d.ids) w.pod<int64_t>(id);
 }
 
-Result<ResultsIndex> decode_index(const std::string& path, const std::string& bytes) {
-  ByteReader r(bytes);
-  Error e;
-  if (decode_error(r, &e)) {
-    if (r.done()) return e;
-    return undecodable(path);
-  }
-  ResultsIndex d;
-  const bool good = decode_header(r.str(), &d.header);
-  d.ids.resize(r.count(8));
-  for (int64_t& id : d.ids) id = r.pod<int64_t>();
-  if (good && r.done()) return d;
-  return undecodable(path);
+bool read_index(ByteReader& r, ResultsIndex* d) {
+  const bool good = decode_header(r.str(), &d->header);
+  d->ids.resize(r.count(8));
+  for (int64_t& id : d->ids) id = r.pod<int64_t>();
+  return good;
 }
 
 // Writes all of `data` to fd (retrying short writes and EINTR).
@@ -468,15 +449,16 @@ Result<std::string> in_child(const std::string& path, Read read) {
 }  // namespace
 
 Result<ResultsData> read_results(const std::string& path, const std::string& group) {
-  auto bytes = in_child(path, [&] { return encode_answer(read_results_raw(path, group)); });
+  auto bytes =
+      in_child(path, [&] { return encode_answer(read_results_raw(path, group), write_data); });
   if (!bytes) return bytes.error();
-  return decode_answer(path, *bytes);
+  return decode_answer<ResultsData>(path, *bytes, read_data);
 }
 
 Result<ResultsIndex> read_results_index(const std::string& path) {
-  auto bytes = in_child(path, [&] { return encode_index(read_index_raw(path)); });
+  auto bytes = in_child(path, [&] { return encode_answer(read_index_raw(path), write_index); });
   if (!bytes) return bytes.error();
-  return decode_index(path, *bytes);
+  return decode_answer<ResultsIndex>(path, *bytes, read_index);
 }
 
 }  // namespace hs
