@@ -374,8 +374,9 @@ std::optional<Finding> check_overfitting(const TrialRecord& in, const DiagnosisO
   return std::nullopt;
 }
 
-// Overfitting as a gap: training still improving over the last half while val_acc stalls far
-// below it (the val curves need not turn down when the network memorises a small set slowly).
+// Overfitting as a gap: val_acc stalls over the last half far below train_acc (the val curves
+// need not turn down when the network memorises a small set slowly; and at a high lr training
+// may stall too, bouncing near a train_acc the validation set never reaches).
 std::optional<Finding> check_overfit_gap(const TrialRecord& in, const DiagnosisOptions& opt) {
   const size_t n = in.curves.size();
   const size_t h = n / 2;
@@ -391,12 +392,14 @@ std::optional<Finding> check_overfit_gap(const TrialRecord& in, const DiagnosisO
   // stalled: the smoothed val_acc never got more than the noise above where the half began
   const Vec V = smooth(va, opt.smooth_window);
   const double gained = *std::max_element(V.begin() + static_cast<long>(h), V.end()) - V[h];
-  if (gap < opt.overfit_gap || rise < opt.overfit_train_rise ||
+  if (gap < opt.overfit_gap ||
       gained > std::max(opt.overfit_val_drop, opt.overfit_noise_z * epoch_noise(va)))
     return std::nullopt;
+  const std::string train = rise >= opt.overfit_train_rise ? " train_acc rose to "
+                                                           : " train_acc stayed near ";
   return make(
       "overfitting",
-      "over " + epochs(in, h, n - 1) + " train_acc rose to " + num(mean(ta, t0, n - 1)) +
+      "over " + epochs(in, h, n - 1) + train + num(mean(ta, t0, n - 1)) +
           " while val_acc stalled near " + num(mean(va, t0, n - 1)) + " (it gained " +
           points(gained) + "); the gap is " + points(gap),
       "add regularisation (weight decay, dropout, augmentation) or more data; longer training "

@@ -953,6 +953,17 @@ TEST_CASE("plateau and overfitting on the same epochs: the train/val gap decides
     INFO(labels(big_gap));
     CHECK(has(big_gap, "overfitting"));
     CHECK_FALSE(has(big_gap, "plateau"));
+    // and a plateau whose val_acc sits 11 points under train_acc from the start: training
+    // stalls too (train_acc bounces with the loss), as in the corpus's overfitting runs at 2.5x a
+    // good lr. Memorising, not a plateau alone (the gap form once wanted train_acc still rising).
+    TrialRecord wide = plateau_curve(seed, [](int) { return 0.1; });
+    for (EpochRow& r : wide.curves) r.val_acc -= 0.09;
+    const auto stalled = diagnose(wide, kNoSweep);
+    INFO(labels(stalled));
+    CHECK(has(stalled, "overfitting"));
+    if (has(stalled, "overfitting"))
+      CHECK(contains(get(stalled, "overfitting").evidence, "train_acc stayed near"));
+    CHECK_FALSE(has(stalled, "plateau"));
   }
   CHECK(plateaus >= 5);
 }
