@@ -126,7 +126,8 @@ long rss_kib() {
 // run.cpp): the TrialQueue (the strategy and the pruner take every record back) and the
 // progress display, from the sweep the file holds with its strategy replaced by `strategy`.
 // Exits on an error.
-void take_back(const hs::ResultsFile& file, const std::string& strategy, const std::string& pruner) {
+void take_back(const hs::ResultsFile& file, const std::string& strategy,
+               const std::string& pruner) {
   auto sweep = hs::load_sweep_text(file.header().config_text, file.path());
   if (!sweep) die(sweep.error());
   if (!hs::parse_strategy(strategy, &sweep->strategy.kind)) usage("unknown strategy " + strategy);
@@ -141,10 +142,11 @@ void take_back(const hs::ResultsFile& file, const std::string& strategy, const s
   hs::ProgressDisplay display(hs::Metric{sweep->metric, sweep->strategy.direction}, sweep->space,
                               queue->finished(), false);
   if (hs::Status st = hs::consider_recorded(file, display); !st) die(st.error());
-  std::printf("gen_results: %s strategy and %s pruner took %lld trials back in %.2f s (RSS %ld "
-              "KiB), the display in %.2f s (RSS %ld KiB)\n",
-              strategy.c_str(), hs::pruner_name(sweep->pruner.kind),
-              static_cast<long long>(queue->finished()), queue_s, queue_rss, since(t0), rss_kib());
+  std::printf(
+      "gen_results: %s strategy and %s pruner took %lld trials back in %.2f s (RSS %ld "
+      "KiB), the display in %.2f s (RSS %ld KiB)\n",
+      strategy.c_str(), hs::pruner_name(sweep->pruner.kind),
+      static_cast<long long>(queue->finished()), queue_s, queue_rss, since(t0), rss_kib());
 }
 
 int open_and_continue(const Args& a) {
@@ -155,11 +157,12 @@ int open_and_continue(const Args& a) {
   const double open_s = since(t0);
   const long open_rss = rss_kib(), open_max = max_rss_kib();
   const auto n = static_cast<int64_t>(file->trial_count());
-  std::printf("gen_results: opened %s (%lld trials) in %.2f s: RSS %ld KiB before, %ld after "
-              "(%.0f bytes a trial), max RSS %ld KiB\n",
-              a.open.c_str(), static_cast<long long>(n), open_s, rss0, open_rss,
-              1024.0 * static_cast<double>(open_rss - rss0) / static_cast<double>(std::max<int64_t>(n, 1)),
-              open_max);
+  std::printf(
+      "gen_results: opened %s (%lld trials) in %.2f s: RSS %ld KiB before, %ld after "
+      "(%.0f bytes a trial), max RSS %ld KiB\n",
+      a.open.c_str(), static_cast<long long>(n), open_s, rss0, open_rss,
+      1024.0 * static_cast<double>(open_rss - rss0) / static_cast<double>(std::max<int64_t>(n, 1)),
+      open_max);
   if (!a.strategy.empty()) take_back(*file, a.strategy, a.pruner);
   const hs::gen::GenOptions next{n + 1, 10, file->header().seed, 1};
   t0 = std::chrono::steady_clock::now();

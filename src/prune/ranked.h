@@ -12,9 +12,9 @@
 // May depend on: the standard library. Not thread-safe: each pruner owns its own.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <algorithm>
 #include <utility>
 #include <vector>
 
@@ -101,10 +101,9 @@ class RankedValues {
   Less less() const { return Less{descending_}; }
   // The first block whose last item is not before x (blocks_.size(): none).
   size_t block_of(const Item& x) const {
-    auto it = std::lower_bound(blocks_.begin(), blocks_.end(), x,
-                               [l = less()](const std::vector<Item>& block, const Item& y) {
-                                 return l(block.back(), y);
-                               });
+    auto it = std::lower_bound(
+        blocks_.begin(), blocks_.end(), x,
+        [l = less()](const std::vector<Item>& block, const Item& y) { return l(block.back(), y); });
     return static_cast<size_t>(it - blocks_.begin());
   }
   // counts_: a Fenwick tree of the blocks' sizes (counts_[i] sums blocks (i & (i + 1)) .. i).

@@ -81,8 +81,8 @@ Status H5Writer::create(const std::string& path, const SweepHeader& h,
   return Status::Ok();
 }
 
-Status H5Writer::open(const std::string& path, const SweepHeader& h,
-                      size_t rows, const std::vector<std::string>& results) {
+Status H5Writer::open(const std::string& path, const SweepHeader& h, size_t rows,
+                      const std::vector<std::string>& results) {
   if (Status st = set_layout(path, h.space, results); !st.ok()) return st;
   file_ = H5Id(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose);
   if (file_.get() < 0) return h5_error(path, "H5Fopen", __FILE__, __LINE__);

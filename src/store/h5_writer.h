@@ -68,7 +68,7 @@ class H5Writer {
   H5Id file_{-1, H5Fclose};
   H5Id summary_{-1, H5Dclose};
   H5Id row_type_{-1, H5Tclose};
-  size_t rows_ = 0;  // /summary's rows
+  size_t rows_ = 0;   // /summary's rows
   int room_fd_ = -1;  // the opened file, for reserve()
 };
 

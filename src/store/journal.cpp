@@ -273,7 +273,8 @@ Result<FrameView> FrameReader::at(uint64_t start) {
   }
   FrameView f;
   uint64_t budget = ~uint64_t{0};
-  auto here = start < w.size() ? frame_at(&w, start, &f, &impl_->big, &budget) : Result<bool>(false);
+  auto here =
+      start < w.size() ? frame_at(&w, start, &f, &impl_->big, &budget) : Result<bool>(false);
   if (!here) return here.error();
   if (!*here)
     return make_error(path_, "the frame at byte " + std::to_string(start) +
@@ -295,7 +296,8 @@ JournalKind journal_kind(const std::string& path) {
   if (std::memcmp(head, kJournalMagicV1, got) == 0 && got == 8) return JournalKind::kJournal;
   if (std::memcmp(head, kJournalMagic, got) != 0) return JournalKind::kNotJournal;
   if (got < 8) return JournalKind::kStub;
-  auto j = scan_journal(path, [](const FrameView&, const DamagedBytes*) { return Status::Ok(); }, 1);
+  auto j = scan_journal(
+      path, [](const FrameView&, const DamagedBytes*) { return Status::Ok(); }, 1);
   return j.ok() && j->frames == 0 ? JournalKind::kStub : JournalKind::kJournal;
 }
 

@@ -129,9 +129,9 @@ class Decoder {
       out_.h5_hash = 0;
       if (f.payload.size() == 16) std::memcpy(&out_.h5_hash, f.payload.data() + 8, 8);
     } else {
-      return make_error(path_, "frame " + std::to_string(k) + " at byte " +
-                                   std::to_string(f.start) +
-                                   ": its checksum holds but it is no frame this hypersweep writes");
+      return make_error(path_,
+                        "frame " + std::to_string(k) + " at byte " + std::to_string(f.start) +
+                            ": its checksum holds but it is no frame this hypersweep writes");
     }
     return {};
   }
@@ -196,7 +196,8 @@ Result<JournalRecords> scan_records(const std::string& path, const RecordVisitor
 Result<SweepHeader> scan_header(const std::string& path) {
   JournalRecords out;
   Decoder d(path, &out, nullptr);
-  auto s = scan_journal(path, [&](const FrameView& f, const DamagedBytes*) { return d.frame(f); }, 1);
+  auto s = scan_journal(
+      path, [&](const FrameView& f, const DamagedBytes*) { return d.frame(f); }, 1);
   if (!s) return s.error();
   if (Status st = d.finish(); !st) return st.error();
   return std::move(out.header);

@@ -6,9 +6,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
-#include <algorithm>
 #include <cstring>
 #include <optional>
 #include <span>
@@ -73,14 +73,13 @@ struct ResultsFile::State {
   };
   std::string path;
   SweepHeader header;
-  std::vector<Entry> trials;                  // in first-recorded order
-  IdIndex index;                              // id -> position in trials (its /summary row)
+  std::vector<Entry> trials;  // in first-recorded order
+  IdIndex index;              // id -> position in trials (its /summary row)
   // The distinct lists of result names the records have ([0]: none), so that the /summary
   // columns (result_names, trial/record.h) are known without the records.
   std::vector<std::vector<std::string>> result_sets{{}};
   uint64_t trial_frames = 0;  // 'T' frames in the journal
   std::optional<store::Journal> journal;
-  std::optional<store::FrameReader> reader;  // for_each_trial's, opened when first needed
   store::H5Writer h5;
   bool broken = false;  // an HDF5 write failed: the file no longer mirrors the journal
   bool closed = false;
@@ -189,12 +188,10 @@ int64_t ResultsFile::last_id() const {
 
 Status ResultsFile::for_each_trial(TrialOrder order,
                                    const std::function<Status(const TrialRecord&)>& fn) const {
-  State& s = *s_;
-  if (!s.reader) {
-    auto r = store::FrameReader::open(journal_of(s.path));
-    if (!r) return r.error();
-    s.reader.emplace(std::move(*r));
-  }
+  const State& s = *s_;
+  // A reader of its own each walk: the bytes read and checked again, none kept from before.
+  auto reader = store::FrameReader::open(journal_of(s.path));
+  if (!reader) return reader.error();
   std::vector<size_t> by_id;
   if (order == TrialOrder::kById) {
     by_id.resize(s.trials.size());
@@ -205,7 +202,7 @@ Status ResultsFile::for_each_trial(TrialOrder order,
   TrialRecord r;
   for (size_t k = 0; k < s.trials.size(); ++k) {
     const State::Entry& e = s.trials[order == TrialOrder::kById ? by_id[k] : k];
-    auto f = s.reader->at(e.frame);
+    auto f = reader->at(e.frame);
     if (!f) return f.error();
     r = TrialRecord{};
     if (!decode_record(std::string(f->payload), &r) || r.id != e.id)

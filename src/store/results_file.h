@@ -143,7 +143,8 @@ class ResultsFile {
   // and is returned. Only one record is held at a time: how a continued sweep takes a million
   // trials back (sweep/queue.h). Errors: a frame that no longer reads (the journal changed
   // under the lock), naming the journal and the byte.
-  Status for_each_trial(TrialOrder order, const std::function<Status(const TrialRecord&)>& fn) const;
+  Status for_each_trial(TrialOrder order,
+                        const std::function<Status(const TrialRecord&)>& fn) const;
   // All of them at once, in first-recorded order: for small files (the recipe's steps, tests).
   Result<std::vector<TrialRecord>> read_trials() const;
 

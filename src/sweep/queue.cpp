@@ -79,9 +79,10 @@ Result<TrialQueue> TrialQueue::make(const SweepConfig& sweep, const Recorded& do
     return {};
   };
   Status taken = done.each([&](const TrialRecord& r) -> Status {
-    if (r.id < next || r.id > last)
-      return Error{{}, 0, "", "recorded trial " + std::to_string(r.id) +
-                                  " is out of id order or past the largest id"};
+    if (r.id < next || r.id > last) {
+      const std::string id = std::to_string(r.id);
+      return Error{{}, 0, "", "recorded trial " + id + " is out of id order or past the largest id"};
+    }
     if (Status st = lost_before(r.id); !st) return st;
     ++next;
     if (Status st = q.take_back(r, resume, trials); !st) return st;
@@ -219,7 +220,7 @@ void TrialQueue::finish(TrialRecord& r) {
   } else if (retry(r, it->second)) {
     // it runs again: the strategy hears of its last attempt only
   } else if (pruner_) {  // told once the pruner has settled it
-    mark_ended(r.id);  // (a paused sha trial has ended for now: the sweep's count says so)
+    mark_ended(r.id);    // (a paused sha trial has ended for now: the sweep's count says so)
     held_[r.id] = outcome_of(r);
     if (r.status == TrialStatus::kPruned) paused_[r.id] = it->second;
     pruner_->ended(r);

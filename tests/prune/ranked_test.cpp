@@ -1,12 +1,13 @@
 // RankedValues (prune/ranked.h) against a sorted vector: the k-th value after seeded inserts and
 // erases many blocks long (blocks split, empty ones go), in both directions, equal values too.
+#include "prune/ranked.h"
+
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <utility>
 #include <vector>
 
 #include "core/rng.h"
-#include "prune/ranked.h"
 
 namespace hs {
 namespace {
