@@ -18,16 +18,19 @@
 // Cases: one file per run; the commands of bench/README.md's table run it at 10k, 100k and 1M.
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <string>
 
 #include "config/sweep_config.h"
 #include "exec/run_trials.h"
 #include "gen.h"
+#include "search/space.h"
 #include "sweep/progress.h"
 #include "sweep/queue.h"
 
@@ -133,8 +136,17 @@ void take_back(const hs::ResultsFile& file, const std::string& strategy,
   if (!hs::parse_strategy(strategy, &sweep->strategy.kind)) usage("unknown strategy " + strategy);
   if (!pruner.empty() && !hs::parse_pruner(pruner, &sweep->pruner.kind))
     usage("unknown pruner " + pruner);
+  // A strategy takes at most kMaxTrials (search/space.h): a million-trial file that --open has
+  // appended to holds one or two more, which are left out here.
+  hs::Recorded recorded = hs::recorded_in(file);
+  recorded.last_id = std::min(recorded.last_id, hs::kMaxTrials - 1);
+  recorded.each = [&file](const std::function<hs::Status(const hs::TrialRecord&)>& fn) {
+    return file.for_each_trial(hs::TrialOrder::kById, [&](const hs::TrialRecord& r) {
+      return r.id < hs::kMaxTrials ? fn(r) : hs::Status::Ok();
+    });
+  };
   auto t0 = std::chrono::steady_clock::now();
-  auto queue = hs::TrialQueue::make(*sweep, hs::recorded_in(file), hs::Resume{});
+  auto queue = hs::TrialQueue::make(*sweep, recorded, hs::Resume{});
   if (!queue) die(queue.error());
   const double queue_s = since(t0);
   const long queue_rss = rss_kib();

@@ -79,11 +79,11 @@
 //     a resume after a clean close reads the HDF5 file's bytes once.
 // Memory (issue 17: a million trials in one file): the open file holds, per trial, its id, where
 // its latest record's frame starts in the journal and which list of result names it has (24
-// bytes), an id -> position hash entry, and the HDF5 writer's id -> /summary row entry: about
-// 100 bytes, never the records (bench/README.md, "A million trials in one file", has the
-// figures). Whoever needs records reads them back from the journal (for_each_trial); a rebuild
-// of the HDF5 file does the same, record by record (the HDF5 image it builds in memory is the
-// file's size).
+// bytes), and its place by id (4 bytes while ids are dense, as a sweep's are; a hash entry
+// otherwise), which is also its /summary row: never the records (bench/README.md, "A million
+// trials in one file", has the figures). open() reads the journal a few MiB at a time. Whoever
+// needs records reads them back from the journal (for_each_trial); a rebuild of the HDF5 file
+// does the same, record by record (the HDF5 image it builds in memory is the file's size).
 // Keep the journal beside the file: the HDF5 file alone is for reading (read_results.h),
 // open() refuses it. The journal is in host byte order (little-endian on every machine
 // hypersweep targets).
