@@ -141,8 +141,8 @@ class ResultsFile {
   // Every trial's latest record, read back from the journal and decoded one at a time, handed
   // to `fn` in first-recorded order (as open() describes) or by id; fn's error stops the walk
   // and is returned. Only one record is held at a time: how a continued sweep takes a million
-  // trials back (sweep/queue.h). Errors: a frame that no longer reads (the journal changed
-  // under the lock), naming the journal and the byte.
+  // trials back (sweep/queue.h). REQUIRES: fn appends nothing to this file. Errors: a frame
+  // that no longer reads (the journal changed under the lock), naming the journal and the byte.
   Status for_each_trial(TrialOrder order,
                         const std::function<Status(const TrialRecord&)>& fn) const;
   // All of them at once, in first-recorded order: for small files (the recipe's steps, tests).
