@@ -113,7 +113,7 @@ double round_of(const Args& a, const hs::SweepConfig& sweep,
   }
   const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const auto n = static_cast<int64_t>(records.size());
-  if (static_cast<int64_t>(f->trials().size()) != n ||
+  if (static_cast<int64_t>(f->trial_count()) != n ||
       f->journal_syncs() - syncs != static_cast<uint64_t>((n + g - 1) / g))
     fail("the file does not hold every record, or not one fsync per group");
   if (hs::Status st = f->close(); !st) fail(st.error().str());

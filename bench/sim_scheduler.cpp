@@ -205,9 +205,9 @@ int main(int argc, char** argv) {
   auto r = hs::sim::simulate(sweep, a.sim, file ? &*file : nullptr);
   if (!r) usage(r.error().str());
   const long rss_kb = peak_rss_kb();
-  if (file && static_cast<int64_t>(file->trials().size()) != a.trials) {
+  if (file && static_cast<int64_t>(file->trial_count()) != a.trials) {
     std::fprintf(stderr, "sim_scheduler: %s holds %zu trials of %lld\n", a.out.c_str(),
-                 file->trials().size(), static_cast<long long>(a.trials));
+                 file->trial_count(), static_cast<long long>(a.trials));
     return 1;
   }
   if (file)

@@ -119,7 +119,7 @@ void print_start(const RunArgs& a, const SweepConfig& sweep, int workers, int th
 void print_continuing(const std::string& out, const SweepConfig& sweep, const TrialQueue& queue,
                       const ResultsFile& file) {
   const int64_t trials = sweep.strategy.trials, more = queue.more(), again = queue.again();
-  const size_t records = file.trials().size();
+  const size_t records = file.trial_count();
   const auto theirs = load_sweep_text(file.header().config_text, out);
   const int64_t before = theirs ? theirs->strategy.trials : 0;
   const std::string rerun =
@@ -180,7 +180,7 @@ int drive_sweep(const RunArgs& a, Launch& launch, int node_threads,
   ResultsFile& file = opened->file;
   // Before the first record: closed, and removed when this run created it.
   auto abandon = [&] {
-    const bool empty = file.trials().empty();
+    const bool empty = file.trial_count() == 0;
     (void)file.close();
     std::error_code ec;
     if (empty && !existed) {
@@ -188,7 +188,7 @@ int drive_sweep(const RunArgs& a, Launch& launch, int node_threads,
       std::filesystem::remove(out + ".journal", ec);
     }
   };
-  auto queue = TrialQueue::make(sweep, file.trials(), Resume{a.retry_failed});
+  auto queue = TrialQueue::make(sweep, recorded_in(file), Resume{a.retry_failed});
   if (!queue) {  // the records do not fit this sweep's strategy
     abandon();
     return dismiss(fail(Error{out, 0, "", queue.error().message}));
@@ -205,7 +205,10 @@ int drive_sweep(const RunArgs& a, Launch& launch, int node_threads,
 
   ProgressDisplay display(Metric{sweep.metric, sweep.strategy.direction}, sweep.space,
                           queue->finished(), ::isatty(STDOUT_FILENO) == 1 && !launched_by_mpi());
-  for (const TrialRecord& r : file.trials()) display.consider(r);
+  if (Status shown = consider_recorded(file, display); !shown) {
+    abandon();
+    return dismiss(fail(shown.error()));
+  }
   launch.begin(true);
   auto executor = launch.executor([&](const Job&) -> Result<std::unique_ptr<Objective>> {
     // The data the preflight loaded, if any; in one process this is worker 0.

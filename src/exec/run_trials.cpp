@@ -26,4 +26,20 @@ Result<Ran> run_trials(Executor& executor, const Job& job, TrialQueue& queue,
   return ran;
 }
 
+Recorded recorded_in(const ResultsFile& file) {
+  Recorded r;
+  r.last_id = file.last_id();
+  r.each = [&file](const std::function<Status(const TrialRecord&)>& fn) {
+    return file.for_each_trial(TrialOrder::kById, fn);
+  };
+  return r;
+}
+
+Status consider_recorded(const ResultsFile& file, ProgressDisplay& display) {
+  return file.for_each_trial(TrialOrder::kRecorded, [&](const TrialRecord& r) {
+    display.consider(r);
+    return Status::Ok();
+  });
+}
+
 }  // namespace hs

@@ -19,6 +19,14 @@ struct Ran {
   Status stored;             // the first error of `file`'s append, where the sweep stopped; else OK
 };
 
+// The trials `file` holds, for TrialQueue::make: each read back from its journal when make()
+// takes it (ResultsFile::for_each_trial, in id order), so a continued sweep never holds them
+// all.
+Recorded recorded_in(const ResultsFile& file);
+// Every trial `file` holds shown to `display` (ProgressDisplay::consider: the best so far and
+// the pruned ones), in first-recorded order, read back one at a time.
+Status consider_recorded(const ResultsFile& file, ProgressDisplay& display);
+
 // Runs `queue`'s trials for `job`: the finished records are appended to `file` in the groups
 // the executor hands (one fsync per group), then shown by `display` (only once appended), whose
 // live line is kept up to date meanwhile. A failed append stops the sweep:

@@ -237,9 +237,9 @@ Result<StepRecords> RecipeRun::sweep_step(int step, const std::string& text) {
   auto opened = open_results(path(step), sweep_header(*sweep, header_.start_time), policy);
   if (!opened) return opened.error();
   ResultsFile& file = opened->file;
-  auto queue = TrialQueue::make(*sweep, file.trials());
+  auto queue = TrialQueue::make(*sweep, recorded_in(file), Resume{});
   if (!queue) return Error{path(step), 0, "", queue.error().message};
-  if (!file.trials().empty())
+  if (file.trial_count() > 0)
     say(std::string(kRecipeSteps[step - 1]) + ": " + std::to_string(queue->finished()) + " of " +
         std::to_string(queue->total()) + " trials recorded already (continuing " + file.path() + ")");
   ProgressDisplay display(Metric{sweep->metric, sweep->strategy.direction}, sweep->space,
@@ -247,7 +247,9 @@ Result<StepRecords> RecipeRun::sweep_step(int step, const std::string& text) {
   auto ran = run_trials(executor_, step_job(step, text), *queue, file, display);
   if (!ran) return ran.error();
   if (!ran->stored) return ran->stored.error();
-  std::vector<TrialRecord> records = by_id(file.trials());
+  auto recorded = file.read_trials();  // a step's sweep is tens of trials
+  if (!recorded) return recorded.error();
+  std::vector<TrialRecord> records = by_id(std::move(*recorded));
   if (Status st = file.close(); !st) return st.error();
   if (ran->interrupted) return StepRecords();
   return StepRecords(std::move(records));

@@ -81,8 +81,8 @@ Status H5Writer::create(const std::string& path, const SweepHeader& h,
   return Status::Ok();
 }
 
-Status H5Writer::open(const std::string& path, const SweepHeader& h,
-                      const std::vector<int64_t>& ids, const std::vector<std::string>& results) {
+Status H5Writer::open(const std::string& path, const SweepHeader& h, size_t rows,
+                      const std::vector<std::string>& results) {
   if (Status st = set_layout(path, h.space, results); !st.ok()) return st;
   file_ = H5Id(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose);
   if (file_.get() < 0) return h5_error(path, "H5Fopen", __FILE__, __LINE__);
@@ -92,12 +92,12 @@ Status H5Writer::open(const std::string& path, const SweepHeader& h,
   H5_OPEN(space, H5Dget_space(summary_.get()), H5Sclose);
   hsize_t n = 0;
   H5_TRY(H5Sget_simple_extent_dims(space.get(), &n, nullptr));
-  if (n != ids.size()) return make_error(path, "/summary rows differ from the journal");
+  if (n != rows) return make_error(path, "/summary rows differ from the journal");
   H5_OPEN(ftype, H5Dget_type(summary_.get()), H5Tclose);
   for (const Column& c : layout_.cols)
     if (H5Tget_member_index(ftype.get(), c.name.c_str()) < 0)
       return make_error(path, "/summary has no column " + c.name);
-  for (size_t i = 0; i < ids.size(); ++i) rows_[ids[i]] = i;
+  rows_ = rows;
   return Status::Ok();
 }
 
@@ -207,13 +207,12 @@ Status H5Writer::write_group(const TrialRecord& r) {
   return attr_strings(path, d.get(), "layer_names", r.layer_names);
 }
 
-// The trial's /summary row: its own row again when the id is there, else a new one at the end.
-Status H5Writer::write_summary_row(const TrialRecord& r) {
+// The trial's /summary row `at`: its own row again, or a new one at the end.
+Status H5Writer::write_summary_row(const TrialRecord& r, size_t at) {
   const std::string& path = path_;
-  hsize_t row = rows_.size();
-  if (auto it = rows_.find(r.id); it != rows_.end()) {
-    row = it->second;
-  } else {
+  if (at > rows_) return make_error(path, "/summary row " + std::to_string(at) + " past its end");
+  const hsize_t row = at;
+  if (at == rows_) {
     const hsize_t n = row + 1;
     H5_TRY(H5Dset_extent(summary_.get(), &n));
   }
@@ -223,13 +222,13 @@ Status H5Writer::write_summary_row(const TrialRecord& r) {
   H5_TRY(H5Sselect_hyperslab(fspace.get(), H5S_SELECT_SET, &row, nullptr, &one, nullptr));
   H5_OPEN(mspace, H5Screate_simple(1, &one, nullptr), H5Sclose);
   H5_TRY(H5Dwrite(summary_.get(), row_type_.get(), mspace.get(), fspace.get(), H5P_DEFAULT, bytes.data()));
-  rows_.emplace(r.id, row);
+  if (at == rows_) ++rows_;
   return Status::Ok();
 }
 
-Status H5Writer::write(const TrialRecord& r) {
+Status H5Writer::write(const TrialRecord& r, size_t row) {
   if (Status st = write_group(r); !st.ok()) return st;
-  return write_summary_row(r);
+  return write_summary_row(r, row);
 }
 
 Status H5Writer::write_image(const std::string& dest) {

@@ -9,7 +9,6 @@
 
 #include <cstdint>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "core/error.h"
@@ -36,16 +35,18 @@ class H5Writer {
   // must not exist (a link there, even a dangling one, is an error, never followed; a partly
   // written file is removed).
   Status write_image(const std::string& dest);
-  // Opens a file this class wrote and closed cleanly; `ids` are its summary rows in order,
-  // `results` its result columns (an error when /summary lacks one of them).
-  Status open(const std::string& path, const SweepHeader& h, const std::vector<int64_t>& ids,
+  // Opens a file this class wrote and closed cleanly, of `rows` /summary rows (an error when it
+  // has another number), `results` its result columns (an error when /summary lacks one).
+  Status open(const std::string& path, const SweepHeader& h, size_t rows,
               const std::vector<std::string>& results = {});
   // Whether /summary has a column for each result of `r` (else the file must be built anew
   // with one more column: write() would leave the result out of /summary).
   bool has_columns_for(const TrialRecord& r) const { return has_results_of(layout_, r); }
-  // Writes (or replaces) the trial's group, then its summary row (so a row is there only when
-  // its group is complete). Not flushed.
-  Status write(const TrialRecord& r);
+  // Writes (or replaces) the trial's group, then its summary row `row` (so a row is there only
+  // when its group is complete): the trial's own row again, or rows() for a new one at the end
+  // (the caller keeps which id is in which row). Not flushed. REQUIRES: row <= rows().
+  Status write(const TrialRecord& r, size_t row);
+  size_t rows() const { return rows_; }
   Status flush();
   // Sets `bytes` of disk aside past the end of the opened file (fallocate, keeping its size), so
   // that the next write()s and flush() find room: a full disk is then this call's error, in
@@ -60,14 +61,14 @@ class H5Writer {
                     const std::vector<std::string>& results);
   Status write_root(const SweepHeader& h);
   Status write_group(const TrialRecord& r);
-  Status write_summary_row(const TrialRecord& r);
+  Status write_summary_row(const TrialRecord& r, size_t at);
 
   std::string path_;
   Layout layout_;
   H5Id file_{-1, H5Fclose};
   H5Id summary_{-1, H5Dclose};
   H5Id row_type_{-1, H5Tclose};
-  std::unordered_map<int64_t, hsize_t> rows_;  // id -> its /summary row
+  size_t rows_ = 0;   // /summary's rows
   int room_fd_ = -1;  // the opened file, for reserve()
 };
 

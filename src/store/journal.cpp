@@ -8,7 +8,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdint>
 #include <cstring>
 
 #include "core/bytes.h"
@@ -36,22 +35,82 @@ std::string frame(char type, const std::string& payload) {
   return w.take() + payload;
 }
 
-// Whether an intact frame starts at `pos` of `data`: if so it is appended to *frames. The bytes
-// hashed are taken from *budget.
-bool frame_at(const std::string& data, size_t pos, std::vector<Frame>* frames, uint64_t* budget) {
-  if (data.size() - pos < kFrameHead) return false;
+// The journal's bytes through a window of at most kWindow bytes read with pread: a frame that
+// fits is handed out of it; a larger one is hashed piece by piece and read whole only when its
+// checksum holds.
+class Window {
+ public:
+  static constexpr size_t kWindow = size_t{4} << 20;  // the most a frame_at reads at once
+  Window(int fd, uint64_t size, std::string path, size_t window = kWindow)
+      : fd_(fd), size_(size), window_(window), path_(std::move(path)) {}
+  uint64_t size() const { return size_; }
+  void set_size(uint64_t size) { size_ = size; }
+  // Bytes [pos, pos + n) of the file. REQUIRES: n <= kWindow, pos + n <= size().
+  Result<const char*> bytes(uint64_t pos, size_t n) {
+    if (pos < start_ || pos + n > start_ + buf_.size()) {
+      buf_.resize(static_cast<size_t>(std::min<uint64_t>(std::max(window_, n), size_ - pos)));
+      if (Status st = read_at(pos, buf_.data(), buf_.size()); !st) return st.error();
+      start_ = pos;
+    }
+    return buf_.data() + (pos - start_);
+  }
+  Status read_at(uint64_t pos, char* out, size_t n) const {
+    size_t done = 0;
+    while (done < n) {
+      const ssize_t got = ::pread(fd_, out + done, n - done, static_cast<off_t>(pos + done));
+      if (got < 0 && errno == EINTR) continue;
+      if (got < 0) return make_error(path_, "cannot read journal: " + errno_text());
+      if (got == 0) return make_error(path_, "cannot read journal: it shrank while it was read");
+      done += static_cast<size_t>(got);
+    }
+    return {};
+  }
+
+ private:
+  int fd_;
+  uint64_t size_;
+  size_t window_;
+  std::string path_;
+  std::string buf_;
+  uint64_t start_ = 0;
+};
+
+// Whether an intact frame starts at `pos`: if so *out is it (its payload a view into *w or
+// *big). The bytes hashed are taken from *budget.
+Result<bool> frame_at(Window* w, uint64_t pos, FrameView* out, std::string* big, uint64_t* budget) {
+  if (w->size() - pos < kFrameHead) return false;
+  auto head = w->bytes(pos, kFrameHead);
+  if (!head) return head.error();
   uint32_t len = 0;
   uint64_t sum = 0;
-  std::memcpy(&len, data.data() + pos, 4);
-  const char type = data[pos + 4];
-  std::memcpy(&sum, data.data() + pos + 5, 8);
-  if (data.size() - pos - kFrameHead < len) return false;  // runs past the end: torn or garbage
-  *budget -= std::min<uint64_t>(*budget, len + 1);
+  std::memcpy(&len, *head, 4);
+  const char type = (*head)[4];
+  std::memcpy(&sum, *head + 5, 8);
+  if (w->size() - pos - kFrameHead < len) return false;  // runs past the end: torn or garbage
+  *budget -= std::min<uint64_t>(*budget, uint64_t{len} + 1);
   Fnv1a64 h;
   h.add(static_cast<unsigned char>(type));
-  h.add(std::string_view(data.data() + pos + kFrameHead, len));
+  std::string_view payload;
+  if (kFrameHead + len <= Window::kWindow) {
+    auto all = w->bytes(pos, kFrameHead + len);
+    if (!all) return all.error();
+    payload = std::string_view(*all + kFrameHead, len);
+    h.add(payload);
+  } else {  // hashed a window at a time; read whole only when intact
+    for (uint64_t at = 0; at < len; at += Window::kWindow) {
+      const size_t n = static_cast<size_t>(std::min<uint64_t>(Window::kWindow, len - at));
+      auto piece = w->bytes(pos + kFrameHead + at, n);
+      if (!piece) return piece.error();
+      h.add(std::string_view(*piece, n));
+    }
+  }
   if (h.value() != sum) return false;
-  frames->push_back(Frame{type, data.substr(pos + kFrameHead, len), pos, pos + kFrameHead + len});
+  if (payload.data() == nullptr && len > 0) {
+    big->resize(len);
+    if (Status st = w->read_at(pos + kFrameHead, big->data(), len); !st) return st.error();
+    payload = *big;
+  }
+  *out = FrameView{type, payload, pos, pos + kFrameHead + len};
   return true;
 }
 
@@ -82,84 +141,145 @@ Status lock(int fd, const std::string& path) {
   return make_error(path, "cannot lock: " + errno_text());
 }
 
-// Reads from fd's current offset until its end or `limit` bytes into *out (appended). A file
-// still growing is read to where its end was when the last read came back short.
-bool read_up_to(int fd, size_t limit, std::string* out) {
-  struct stat st;
-  const size_t hint = ::fstat(fd, &st) == 0 && st.st_size > 0 ? static_cast<size_t>(st.st_size) : 0;
-  size_t got = out->size();
-  for (;;) {
-    if (got >= limit) break;
-    if (out->size() - got < (size_t{1} << 16))
-      out->resize(std::min(limit, std::max(got + (size_t{1} << 20), hint + 1)));
-    const ssize_t n = ::read(fd, out->data() + got, out->size() - got);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return false;
-    if (n == 0) break;
-    got += static_cast<size_t>(n);
-  }
-  out->resize(got);
-  return true;
-}
-
-// Whether the journal at `path` has an intact first frame (the header, right after the magic):
-// what tells a journal from a stub without reading a million records.
-bool first_frame_intact(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  std::string head;
-  bool ok = read_up_to(fd, 8 + kFrameHead, &head) && head.size() == 8 + kFrameHead;
-  uint32_t len = 0;
-  if (ok) std::memcpy(&len, head.data() + 8, 4);
-  ok = ok && read_up_to(fd, head.size() + len, &head);
-  ::close(fd);
-  std::vector<Frame> frames;
-  uint64_t budget = UINT64_MAX;
-  return ok && frame_at(head, 8, &frames, &budget);
-}
-
 }  // namespace
 
-Result<JournalContents> read_journal(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return make_error(path, "cannot open journal: " + errno_text());
-  std::string data;
-  const bool read = read_up_to(fd, SIZE_MAX, &data);
-  ::close(fd);
-  if (!read) return make_error(path, "cannot read journal: " + errno_text());
-  if (data.size() >= 8 && data.compare(0, 8, kJournalMagicV1) == 0) {
+namespace {
+
+// The magic at the start of the journal open at `fd`: an error when it is missing or another
+// format's.
+Status check_magic(int fd, const std::string& path, uint64_t size) {
+  char head[8] = {};
+  const Window w(fd, size, path);
+  if (size >= 8)
+    if (Status st = w.read_at(0, head, 8); !st) return st;
+  if (size >= 8 && std::memcmp(head, kJournalMagicV1, 8) == 0) {
     return make_error(path, "was written by an older hypersweep (journal format HSJRNL01, this "
                             "one writes HSJRNL02), so this one cannot continue it: resume it with "
                             "the hypersweep that wrote it, or start over with --force (hypersweep "
                             "export still reads its HDF5 file)");
   }
-  if (data.size() < 8 || data.compare(0, 8, kJournalMagic) != 0) {
+  if (size < 8 || std::memcmp(head, kJournalMagic, 8) != 0)
     return make_error(path, "not a hypersweep journal (no HSJRNL02 magic)");
-  }
-  JournalContents j;
-  j.file_bytes = data.size();
+  return {};
+}
+
+// The frames of the journal open at `fd` (past its magic) to `on_frame`, as scan_journal says.
+Result<JournalScan> scan_frames(int fd, const std::string& path, uint64_t size,
+                                const FrameVisitor& on_frame, size_t max_frames) {
+  JournalScan j;
+  j.file_bytes = size;
+  j.valid_bytes = 8;
+  Window w(fd, size, path);
+  std::string big;
+  FrameView f;
   // Resynchronising hashes candidate frames at each offset after a damaged one; the budget
   // keeps a file crafted to make that quadratic from running for hours.
-  uint64_t budget = 32 * static_cast<uint64_t>(data.size()) + (uint64_t{1} << 20);
-  size_t pos = 8;
-  while (pos < data.size()) {
-    if (frame_at(data, pos, &j.frames, &budget)) {
-      pos = static_cast<size_t>(j.frames.back().end);
+  uint64_t budget = 32 * size + (uint64_t{1} << 20);
+  uint64_t pos = 8;
+  auto take = [&](const DamagedBytes* d) -> Status {
+    ++j.frames;
+    j.valid_bytes = f.end;
+    pos = f.end;
+    return on_frame(f, d);
+  };
+  while (pos < size && (max_frames == 0 || j.frames < max_frames)) {
+    auto here = frame_at(&w, pos, &f, &big, &budget);
+    if (!here) return here.error();
+    if (*here) {
+      if (Status st = take(nullptr); !st) return st.error();
       continue;
     }
-    size_t next = pos + 1;
-    while (next < data.size() && !frame_at(data, next, &j.frames, &budget)) {
+    uint64_t next = pos + 1;
+    for (; next < size; ++next) {
+      auto there = frame_at(&w, next, &f, &big, &budget);
+      if (!there) return there.error();
+      if (*there) break;
       if (budget == 0)
         return make_error(path, "damaged at byte " + std::to_string(pos) +
                                     " so badly that no intact frame after it can be found");
-      ++next;
     }
-    if (next >= data.size()) break;  // a torn tail: nothing intact after it
-    j.damaged.push_back(DamagedBytes{pos, next, j.frames.size() - 1});
-    pos = static_cast<size_t>(j.frames.back().end);
+    if (next >= size) break;  // a torn tail: nothing intact after it
+    j.damaged.push_back(DamagedBytes{pos, next, j.frames});
+    if (Status st = take(&j.damaged.back()); !st) return st.error();
   }
-  j.valid_bytes = j.frames.empty() ? 8 : j.frames.back().end;
   return j;
+}
+
+}  // namespace
+
+Result<JournalScan> scan_journal(const std::string& path, const FrameVisitor& on_frame,
+                                 size_t max_frames) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return make_error(path, "cannot open journal: " + errno_text());
+  struct stat st;
+  Result<JournalScan> out = make_error(path, "cannot read journal: " + errno_text());
+  if (::fstat(fd, &st) == 0) {
+    const auto size = static_cast<uint64_t>(st.st_size);
+    if (Status magic = check_magic(fd, path, size); !magic)
+      out = magic.error();
+    else
+      out = scan_frames(fd, path, size, on_frame, max_frames);
+  }
+  ::close(fd);
+  return out;
+}
+
+Result<JournalContents> read_journal(const std::string& path) {
+  JournalContents j;
+  auto scan = scan_journal(path, [&](const FrameView& f, const DamagedBytes* d) {
+    if (d) j.damaged.push_back(*d);
+    j.frames.push_back(Frame{f.type, std::string(f.payload), f.start, f.end});
+    return Status::Ok();
+  });
+  if (!scan) return scan.error();
+  j.valid_bytes = scan->valid_bytes;
+  j.file_bytes = scan->file_bytes;
+  return j;
+}
+
+uint64_t frame_bytes(size_t payload_bytes) { return kFrameHead + payload_bytes; }
+
+// A small window: reads in id order jump about the file.
+struct FrameReader::Impl {
+  Impl(int fd, uint64_t size, const std::string& path) : w(fd, size, path, size_t{64} << 10) {}
+  Window w;
+  std::string big;
+};
+
+FrameReader::FrameReader(int fd, std::string path)
+    : fd_(fd), path_(std::move(path)), impl_(std::make_unique<Impl>(fd, 0, path_)) {}
+
+Result<FrameReader> FrameReader::open(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return make_error(path, "cannot open journal: " + errno_text());
+  return FrameReader(fd, path);
+}
+
+FrameReader::FrameReader(FrameReader&& o) noexcept
+    : fd_(o.fd_), path_(std::move(o.path_)), impl_(std::move(o.impl_)) {
+  o.fd_ = -1;
+}
+
+FrameReader::~FrameReader() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+Result<FrameView> FrameReader::at(uint64_t start) {
+  Window& w = impl_->w;
+  if (start + kFrameHead > w.size()) {  // appended since: the file's size again
+    struct stat st;
+    if (::fstat(fd_, &st) != 0) return make_error(path_, "cannot read journal: " + errno_text());
+    w.set_size(static_cast<uint64_t>(st.st_size));
+  }
+  FrameView f;
+  uint64_t budget = ~uint64_t{0};
+  auto here =
+      start < w.size() ? frame_at(&w, start, &f, &impl_->big, &budget) : Result<bool>(false);
+  if (!here) return here.error();
+  if (!*here)
+    return make_error(path_, "the frame at byte " + std::to_string(start) +
+                                 " is no longer intact: the journal changed while it was open");
+  return f;
 }
 
 JournalKind journal_kind(const std::string& path) {
@@ -176,9 +296,9 @@ JournalKind journal_kind(const std::string& path) {
   if (std::memcmp(head, kJournalMagicV1, got) == 0 && got == 8) return JournalKind::kJournal;
   if (std::memcmp(head, kJournalMagic, got) != 0) return JournalKind::kNotJournal;
   if (got < 8) return JournalKind::kStub;
-  if (first_frame_intact(path)) return JournalKind::kJournal;
-  auto j = read_journal(path);  // a damaged first frame: is any frame intact?
-  return j.ok() && j->frames.empty() ? JournalKind::kStub : JournalKind::kJournal;
+  auto j = scan_journal(
+      path, [](const FrameView&, const DamagedBytes*) { return Status::Ok(); }, 1);
+  return j.ok() && j->frames == 0 ? JournalKind::kStub : JournalKind::kJournal;
 }
 
 Status check_not_locked(const std::string& path) {
@@ -194,8 +314,10 @@ Result<Journal> Journal::create(const std::string& path, char type, const std::s
   if (fd < 0) return make_error(path, "cannot create journal: " + errno_text());
   Journal j(fd, path);
   Status made = lock(fd, path);
-  if (made.ok()) made = write_all_sync(fd, std::string(kJournalMagic, 8) + frame(type, payload), path);
+  const std::string bytes = std::string(kJournalMagic, 8) + frame(type, payload);
+  if (made.ok()) made = write_all_sync(fd, bytes, path);
   ++j.syncs_;
+  j.size_ = bytes.size();
   if (made.ok()) made = sync_parent_dir(path);
   if (made.ok()) return j;
   // Ours (O_EXCL): a stub left here (a full disk) would block the same command next time.
@@ -208,6 +330,9 @@ Result<Journal> Journal::open(const std::string& path) {
   if (fd < 0) return make_error(path, "cannot open journal: " + errno_text());
   Journal j(fd, path);
   if (Status st = lock(fd, path); !st) return st.error();
+  struct stat st;
+  if (::fstat(fd, &st) != 0) return make_error(path, "cannot open journal: " + errno_text());
+  j.size_ = static_cast<uint64_t>(st.st_size);
   return j;
 }
 
@@ -216,6 +341,7 @@ Journal& Journal::operator=(Journal&& o) noexcept {
     close();
     fd_ = o.fd_;
     syncs_ = o.syncs_;
+    size_ = o.size_;
     path_ = std::move(o.path_);
     o.fd_ = -1;
   }
@@ -231,12 +357,15 @@ Status Journal::append(char type, std::span<const std::string> payloads) {
   std::string bytes;
   for (const std::string& p : payloads) bytes += frame(type, p);
   ++syncs_;
-  return write_all_sync(fd_, bytes, path_);
+  Status st = write_all_sync(fd_, bytes, path_);
+  if (st.ok()) size_ += bytes.size();
+  return st;
 }
 
 Status Journal::truncate(uint64_t bytes) {
   if (::ftruncate(fd_, static_cast<off_t>(bytes)) != 0 || ::fdatasync(fd_) != 0)
     return make_error(path_, "cannot cut the torn tail off the journal: " + errno_text());
+  size_ = bytes;
   return {};
 }
 

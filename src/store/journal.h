@@ -13,8 +13,11 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/error.h"
@@ -48,8 +51,60 @@ struct JournalContents {
 };
 
 // Reads a whole journal. Errors: it cannot be read, or it lacks the magic (an older format's
-// magic is named, with what to do).
+// magic is named, with what to do). Holds every frame: for small journals and tests; a results
+// file's open() scans (below).
 Result<JournalContents> read_journal(const std::string& path);
+
+// One intact frame as scan_journal meets it; `payload` is valid only during the call.
+struct FrameView {
+  char type = 0;
+  std::string_view payload;
+  uint64_t start = 0, end = 0;  // as Frame's
+};
+
+// What a scan found besides the frames it handed over.
+struct JournalScan {
+  std::vector<DamagedBytes> damaged;  // as JournalContents'
+  size_t frames = 0;                  // intact frames handed over
+  uint64_t valid_bytes = 0, file_bytes = 0;
+};
+
+// Called with each intact frame in order, and the damaged stretch just before it (nullptr:
+// none). An error stops the scan and is its result.
+using FrameVisitor = std::function<Status(const FrameView&, const DamagedBytes* damaged_before)>;
+
+// read_journal frame by frame, holding a window of a few MiB and never the whole file (a
+// million-trial journal is a GB): the same frames, damaged stretches and bytes. `max_frames` > 0
+// stops after that many intact frames (valid_bytes is then where the last one ends; file_bytes
+// the file's size). Errors: read_journal's, or the visitor's.
+Result<JournalScan> scan_journal(const std::string& path, const FrameVisitor& on_frame,
+                                 size_t max_frames = 0);
+
+// Frames read back one at a time at offsets a scan gave (Frame::start), their checksums checked
+// again: how a results file reads a record again after open() instead of holding it. The file
+// must not shrink meanwhile (its Journal's lock sees to that). Not thread-safe.
+class FrameReader {
+ public:
+  static Result<FrameReader> open(const std::string& path);
+  FrameReader(FrameReader&& o) noexcept;
+  FrameReader& operator=(FrameReader&&) = delete;
+  FrameReader(const FrameReader&) = delete;
+  FrameReader& operator=(const FrameReader&) = delete;
+  ~FrameReader();
+  // The frame at `start`: an error naming the journal and the byte when it cannot be read or
+  // is not intact (changed since it was scanned). The view is valid until the next call.
+  Result<FrameView> at(uint64_t start);
+
+ private:
+  struct Impl;
+  FrameReader(int fd, std::string path);
+  int fd_ = -1;
+  std::string path_;
+  std::unique_ptr<Impl> impl_;
+};
+
+// The bytes a frame with a payload of `payload_bytes` takes in the journal.
+uint64_t frame_bytes(size_t payload_bytes);
 
 // What is at `path`, by its first bytes only (for the open-or-continue policy, open.h):
 // nothing; something that cannot be read (permissions); a stub whose creation never finished (a
@@ -73,7 +128,8 @@ class Journal {
   // An existing journal, for appending. Errors: it cannot be opened, or another writer has it.
   static Result<Journal> open(const std::string& path);
 
-  Journal(Journal&& o) noexcept : fd_(o.fd_), syncs_(o.syncs_), path_(std::move(o.path_)) {
+  Journal(Journal&& o) noexcept
+      : fd_(o.fd_), syncs_(o.syncs_), size_(o.size_), path_(std::move(o.path_)) {
     o.fd_ = -1;
   }
   Journal& operator=(Journal&& o) noexcept;
@@ -92,6 +148,8 @@ class Journal {
   // How many fdatasyncs this Journal's create() and append()s have made: how tests and
   // benchmarks count the fsyncs a group of appends costs.
   uint64_t syncs() const { return syncs_; }
+  // The file's size as this Journal wrote it: where the next frame appended starts.
+  uint64_t size() const { return size_; }
   // Cuts the file to its first `bytes` (dropping a torn tail) and syncs it.
   Status truncate(uint64_t bytes);
   const std::string& path() const { return path_; }
@@ -102,6 +160,7 @@ class Journal {
   Journal(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
   int fd_ = -1;
   uint64_t syncs_ = 0;
+  uint64_t size_ = 0;
   std::string path_;
 };
 

@@ -91,46 +91,116 @@ std::string clean_close_payload(uint64_t trial_frames, uint64_t h5_hash) {
   return out;
 }
 
-Result<JournalRecords> decode_journal(const std::string& path, const JournalContents& j) {
-  const Error no_header = make_error(path, "journal does not start with an intact sweep header");
-  if (j.frames.empty() || j.frames[0].type != 'H' || j.frames[0].start != 8) return no_header;
-  JournalRecords out;
-  if (!decode_header(j.frames[0].payload, &out.header)) return no_header;
-  if (Status st = validate(out.header.space, true); !st)
-    return make_error(path, "the journal's sweep header has an invalid space: " + st.error().str());
-  if (auto l = make_layout(path, out.header.space); !l) return l.error();
-  size_t damaged = 0;
-  for (size_t k = 1; k < j.frames.size(); ++k) {
-    const Frame& f = j.frames[k];
-    for (; damaged < j.damaged.size() && j.damaged[damaged].frames_before <= k; ++damaged) {
-      const DamagedBytes& d = j.damaged[damaged];
-      out.warnings.push_back(
-          path + ": bytes " + std::to_string(d.start) + " to " + std::to_string(d.end) +
-          " (after record " + std::to_string(static_cast<int64_t>(out.records.size()) - 1) +
-          ") are damaged (length or checksum fails): skipped; the records after them are kept");
-    }
+namespace {
+
+// decode_journal's reading of frames, one at a time, into *out: records to `on_record` when
+// given, else into out->records.
+class Decoder {
+ public:
+  Decoder(const std::string& path, JournalRecords* out, const RecordVisitor* on_record)
+      : path_(path), out_(*out), on_record_(on_record) {}
+
+  void damaged(const DamagedBytes& d) {
+    out_.warnings.push_back(
+        path_ + ": bytes " + std::to_string(d.start) + " to " + std::to_string(d.end) +
+        " (after record " + std::to_string(static_cast<int64_t>(out_.record_frames) - 1) +
+        ") are damaged (length or checksum fails): skipped; the records after them are kept");
+    any_damage_ = true;
+  }
+
+  Status frame(const FrameView& f) {
+    const size_t k = frames_++;
+    if (k == 0) return header(f);
     const std::string where =
-        "record " + std::to_string(out.records.size()) + " at byte " + std::to_string(f.start);
+        "record " + std::to_string(out_.record_frames) + " at byte " + std::to_string(f.start);
     if (f.type == 'T') {
       TrialRecord t;
-      if (!decode_record(f.payload, &t))
-        return make_error(path, where + ": its checksum holds but it is not a trial record");
-      if (Status st = check_record(path, out.header, t, where); !st) return st.error();
-      out.records.push_back(std::move(t));
-      out.clean_close = false;
+      if (!decode_record(std::string(f.payload), &t))
+        return make_error(path_, where + ": its checksum holds but it is not a trial record");
+      if (Status st = check_record(path_, out_.header, t, where); !st) return st.error();
+      ++out_.record_frames;
+      out_.clean_close = false;
+      if (on_record_) return (*on_record_)(std::move(t), f);
+      out_.records.push_back(std::move(t));
     } else if (f.type == 'C' && (f.payload.size() == 8 || f.payload.size() == 16)) {
       uint64_t n = 0;
       std::memcpy(&n, f.payload.data(), 8);
-      out.clean_close = n == out.records.size();
-      out.h5_hash = 0;
-      if (f.payload.size() == 16) std::memcpy(&out.h5_hash, f.payload.data() + 8, 8);
+      out_.clean_close = n == out_.record_frames;
+      out_.h5_hash = 0;
+      if (f.payload.size() == 16) std::memcpy(&out_.h5_hash, f.payload.data() + 8, 8);
     } else {
-      return make_error(path, "frame " + std::to_string(k) + " at byte " + std::to_string(f.start) +
-                                  ": its checksum holds but it is no frame this hypersweep writes");
+      return make_error(path_,
+                        "frame " + std::to_string(k) + " at byte " + std::to_string(f.start) +
+                            ": its checksum holds but it is no frame this hypersweep writes");
     }
+    return {};
   }
-  if (!j.damaged.empty()) out.clean_close = false;
+
+  Status finish() {
+    if (frames_ == 0) return no_header();
+    if (any_damage_) out_.clean_close = false;
+    return {};
+  }
+
+ private:
+  Error no_header() const {
+    return make_error(path_, "journal does not start with an intact sweep header");
+  }
+  Status header(const FrameView& f) {
+    if (f.type != 'H' || f.start != 8 || !decode_header(std::string(f.payload), &out_.header))
+      return no_header();
+    if (Status st = validate(out_.header.space, true); !st)
+      return make_error(path_,
+                        "the journal's sweep header has an invalid space: " + st.error().str());
+    if (auto l = make_layout(path_, out_.header.space); !l) return l.error();
+    return {};
+  }
+
+  const std::string& path_;
+  JournalRecords& out_;
+  const RecordVisitor* on_record_;
+  size_t frames_ = 0;
+  bool any_damage_ = false;
+};
+
+}  // namespace
+
+Result<JournalRecords> decode_journal(const std::string& path, const JournalContents& j) {
+  JournalRecords out;
+  Decoder d(path, &out, nullptr);
+  size_t damaged = 0;
+  for (size_t k = 0; k < j.frames.size(); ++k) {
+    for (; damaged < j.damaged.size() && j.damaged[damaged].frames_before <= k; ++damaged)
+      d.damaged(j.damaged[damaged]);
+    const Frame& f = j.frames[k];
+    if (Status st = d.frame(FrameView{f.type, f.payload, f.start, f.end}); !st) return st.error();
+  }
+  if (Status st = d.finish(); !st) return st.error();
   return out;
+}
+
+Result<JournalRecords> scan_records(const std::string& path, const RecordVisitor& on_record,
+                                    JournalScan* scan) {
+  JournalRecords out;
+  Decoder d(path, &out, &on_record);
+  auto s = scan_journal(path, [&](const FrameView& f, const DamagedBytes* damaged) {
+    if (damaged) d.damaged(*damaged);
+    return d.frame(f);
+  });
+  if (!s) return s.error();
+  if (Status st = d.finish(); !st) return st.error();
+  if (scan) *scan = std::move(*s);
+  return out;
+}
+
+Result<SweepHeader> scan_header(const std::string& path) {
+  JournalRecords out;
+  Decoder d(path, &out, nullptr);
+  auto s = scan_journal(
+      path, [&](const FrameView& f, const DamagedBytes*) { return d.frame(f); }, 1);
+  if (!s) return s.error();
+  if (Status st = d.finish(); !st) return st.error();
+  return std::move(out.header);
 }
 
 std::vector<TrialRecord> latest_by_id(std::vector<TrialRecord> records) {

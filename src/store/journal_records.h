@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -32,7 +33,8 @@ Status check_record(const std::string& path, const SweepHeader& h, const TrialRe
 // closed cleanly, and a warning per damaged stretch that was skipped.
 struct JournalRecords {
   SweepHeader header;
-  std::vector<TrialRecord> records;
+  std::vector<TrialRecord> records;  // empty when handed to a RecordVisitor instead
+  size_t record_frames = 0;          // the 'T' frames decoded
   bool clean_close = false;  // the last frame is 'C' and its count matches
   // The last clean close's hash of the HDF5 file's bytes (0: none, a journal from before it).
   uint64_t h5_hash = 0;
@@ -49,6 +51,20 @@ std::string clean_close_payload(uint64_t trial_frames, uint64_t h5_hash);
 // the record and its byte offset: those bytes were written as they are, by something else, and
 // neither dropping nor keeping them is safe. So is a header that is missing, damaged or invalid.
 Result<JournalRecords> decode_journal(const std::string& path, const JournalContents& j);
+
+// A record decoded and checked, with its frame (whose start reads it again: FrameReader).
+using RecordVisitor = std::function<Status(TrialRecord&& r, const FrameView& f)>;
+
+// decode_journal(path, read_journal(path)), the journal scanned frame by frame (scan_journal):
+// each record goes to `on_record` as it is decoded and is not kept (the result's records stay
+// empty), so a million-record journal is never held whole. *scan (when given) gets the scan's
+// bytes and damaged stretches. Errors: as read_journal's and decode_journal's, or on_record's.
+Result<JournalRecords> scan_records(const std::string& path, const RecordVisitor& on_record,
+                                    JournalScan* scan = nullptr);
+
+// The sweep header, the journal's first frame, read and checked as decode_journal does, the
+// frames after it not read.
+Result<SweepHeader> scan_header(const std::string& path);
 
 // Keeps the latest record of each id, in first-recorded order.
 std::vector<TrialRecord> latest_by_id(std::vector<TrialRecord> records);

@@ -23,7 +23,7 @@ struct OpenPolicy {
 
 struct OpenedResults {
   ResultsFile file;
-  bool continued = false;  // an existing file of this sweep: file.trials() are its records
+  bool continued = false;  // an existing file of this sweep: file.for_each_trial() its records
 };
 
 // The results file at `path` for the sweep whose header is `h`: a new one; or, when it (or its

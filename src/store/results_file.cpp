@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -29,32 +30,110 @@ namespace hs {
 
 using store::file_exists;
 
+namespace {
+
+// Trial id -> its position: a vector by id while the ids are dense (a sweep's are 0, 1, 2, ...:
+// 4 bytes a trial), a hash map for an id far past them.
+class IdIndex {
+ public:
+  std::optional<size_t> find(int64_t id) const {
+    if (id >= 0 && static_cast<uint64_t>(id) < dense_.size()) {
+      if (dense_[static_cast<size_t>(id)] == kNone) return std::nullopt;
+      return dense_[static_cast<size_t>(id)];
+    }
+    if (auto it = sparse_.find(id); it != sparse_.end()) return it->second;
+    return std::nullopt;
+  }
+  // REQUIRES: id not held.
+  void insert(int64_t id, size_t at) {
+    const auto u = static_cast<uint64_t>(id);
+    if (id >= 0 && at < kNone && u < 2 * (at + 1) + 1024) {
+      if (u >= dense_.size()) dense_.resize(static_cast<size_t>(u) + 1, kNone);
+      dense_[static_cast<size_t>(u)] = static_cast<uint32_t>(at);
+    } else {
+      sparse_.emplace(id, at);
+    }
+  }
+
+ private:
+  static constexpr uint32_t kNone = ~uint32_t{0};
+  std::vector<uint32_t> dense_;
+  std::unordered_map<int64_t, size_t> sparse_;
+};
+
+}  // namespace
+
 struct ResultsFile::State {
+  // What is held per trial (issue 17: a million trials): where its latest record is in the
+  // journal, not the record; whoever needs records reads them back (for_each_trial).
+  struct Entry {
+    int64_t id = 0;
+    uint64_t frame = 0;    // the start of its latest record's frame in the journal
+    uint32_t results = 0;  // its result names: result_sets[results]
+  };
   std::string path;
   SweepHeader header;
-  std::vector<TrialRecord> trials;
-  std::unordered_map<int64_t, size_t> index;  // id -> position in trials
-  uint64_t trial_frames = 0;                  // 'T' frames in the journal
+  std::vector<Entry> trials;  // in first-recorded order
+  IdIndex index;              // id -> position in trials (its /summary row)
+  // The distinct lists of result names the records have ([0]: none), so that the /summary
+  // columns (result_names, trial/record.h) are known without the records.
+  std::vector<std::vector<std::string>> result_sets{{}};
+  uint64_t trial_frames = 0;  // 'T' frames in the journal
   std::optional<store::Journal> journal;
   store::H5Writer h5;
   bool broken = false;  // an HDF5 write failed: the file no longer mirrors the journal
   bool closed = false;
+
+  // Notes that the latest record of trial `r.id` is in the frame at `frame`; its position.
+  size_t note(const TrialRecord& r, uint64_t frame) {
+    uint32_t set = 0;
+    if (!r.results.empty()) {
+      std::vector<std::string> names;
+      for (const auto& [name, value] : r.results) names.push_back(name);
+      const auto it = std::find(result_sets.begin(), result_sets.end(), names);
+      set = static_cast<uint32_t>(it - result_sets.begin());
+      if (it == result_sets.end()) result_sets.push_back(std::move(names));
+    }
+    if (auto at = index.find(r.id)) {
+      trials[*at].frame = frame;
+      trials[*at].results = set;
+      return *at;
+    }
+    index.insert(r.id, trials.size());
+    trials.push_back(Entry{r.id, frame, set});
+    return trials.size() - 1;
+  }
+  // The /summary result columns: result_names of the latest records.
+  std::vector<std::string> results() const {
+    std::vector<std::string> names;
+    std::vector<bool> seen(result_sets.size(), false);
+    for (const Entry& e : trials) {
+      if (seen[e.results]) continue;
+      seen[e.results] = true;
+      for (const std::string& n : result_sets[e.results])
+        if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
+    }
+    return names;
+  }
 };
 
 namespace {
 
 std::string journal_of(const std::string& path) { return path + ".journal"; }
 
-// Whether the HDF5 file at `path` holds exactly `trials`, in order, bit for bit: it opens and
-// reads cleanly and says what the journal says. A full read, on every open after a clean close:
-// bytes overwritten in a dataset's raw data open cleanly and are found only by their values.
-bool h5_matches(const std::string& path, const std::vector<TrialRecord>& trials) {
+// Whether the HDF5 file at `path` holds exactly the records of `f`, in order, bit for bit: it
+// opens and reads cleanly and says what the journal says. A full read, on an open after a clean
+// close whose hash no longer matches: bytes overwritten in a dataset's raw data open cleanly and
+// are found only by their values.
+bool h5_matches(const std::string& path, const ResultsFile& f) {
   if (!file_exists(path)) return false;
   auto d = read_results(path);
-  if (!d.ok() || d->trials.size() != trials.size()) return false;
-  for (size_t i = 0; i < trials.size(); ++i)
-    if (!store::same_record(d->trials[i], trials[i])) return false;
-  return true;
+  if (!d.ok() || d->trials.size() != f.trial_count()) return false;
+  size_t i = 0;
+  const Status same = f.for_each_trial(TrialOrder::kRecorded, [&](const TrialRecord& r) {
+    return store::same_record(d->trials[i++], r) ? Status::Ok() : make_error(path, "differs");
+  });
+  return same.ok();
 }
 
 // WordHash64 of the file's bytes (core/hash.h); 0 when it does not read (never a clean close's
@@ -99,7 +178,53 @@ ResultsFile::~ResultsFile() {
 
 const std::string& ResultsFile::path() const { return s_->path; }
 const SweepHeader& ResultsFile::header() const { return s_->header; }
-const std::vector<TrialRecord>& ResultsFile::trials() const { return s_->trials; }
+size_t ResultsFile::trial_count() const { return s_->trials.size(); }
+
+int64_t ResultsFile::last_id() const {
+  int64_t last = -1;
+  for (const State::Entry& e : s_->trials) last = std::max(last, e.id);
+  return last;
+}
+
+Status ResultsFile::for_each_trial(TrialOrder order,
+                                   const std::function<Status(const TrialRecord&)>& fn) const {
+  const State& s = *s_;
+  // A reader of its own each walk: the bytes read and checked again, none kept from before.
+  auto reader = store::FrameReader::open(journal_of(s.path));
+  if (!reader) return reader.error();
+  std::vector<size_t> by_id;
+  if (order == TrialOrder::kById) {
+    by_id.resize(s.trials.size());
+    for (size_t i = 0; i < by_id.size(); ++i) by_id[i] = i;
+    std::sort(by_id.begin(), by_id.end(),
+              [&](size_t a, size_t b) { return s.trials[a].id < s.trials[b].id; });
+  }
+  TrialRecord r;
+  for (size_t k = 0; k < s.trials.size(); ++k) {
+    const State::Entry& e = s.trials[order == TrialOrder::kById ? by_id[k] : k];
+    auto f = reader->at(e.frame);
+    if (!f) return f.error();
+    r = TrialRecord{};
+    if (!decode_record(std::string(f->payload), &r) || r.id != e.id)
+      return make_error(journal_of(s.path), "the record of trial " + std::to_string(e.id) +
+                                                " at byte " + std::to_string(e.frame) +
+                                                " no longer reads: the journal changed while it "
+                                                "was open");
+    if (Status st = fn(r); !st) return st;
+  }
+  return {};
+}
+
+Result<std::vector<TrialRecord>> ResultsFile::read_trials() const {
+  std::vector<TrialRecord> out;
+  out.reserve(trial_count());
+  Status st = for_each_trial(TrialOrder::kRecorded, [&](const TrialRecord& r) {
+    out.push_back(r);
+    return Status::Ok();
+  });
+  if (!st) return st.error();
+  return out;
+}
 
 Result<ResultsFile> ResultsFile::create(const std::string& path, const SweepHeader& h, bool force) {
   const QuietHdf5 quiet;
@@ -137,9 +262,9 @@ Result<ResultsFile> ResultsFile::create(const std::string& path, const SweepHead
   return store::plain_h5_error(made.error(), "cannot create the HDF5 file", err);
 }
 
-// A new HDF5 file from the records, written as <path>.rebuild and renamed over <path>, then
-// opened for appending.
-Status ResultsFile::rebuild_h5(const std::vector<int64_t>& ids) {
+// A new HDF5 file from the records (read back from the journal one at a time), written as
+// <path>.rebuild and renamed over <path>, then opened for appending.
+Status ResultsFile::rebuild_h5() {
   State& s = *s_;
   (void)s.h5.close();
   const std::string tmp = s.path + ".rebuild";
@@ -148,10 +273,13 @@ Status ResultsFile::rebuild_h5(const std::vector<int64_t>& ids) {
   ::unlink(tmp.c_str());
   Status made;
   errno = 0;
+  const std::vector<std::string> results = s.results();
   {
     store::H5Writer fresh;
-    made = fresh.create(tmp, s.header, result_names(s.trials));
-    for (size_t i = 0; made.ok() && i < s.trials.size(); ++i) made = fresh.write(s.trials[i]);
+    made = fresh.create(tmp, s.header, results);
+    if (made.ok())
+      made = for_each_trial(TrialOrder::kRecorded,
+                            [&](const TrialRecord& r) { return fresh.write(r, fresh.rows()); });
     if (made.ok()) made = fresh.write_image(tmp);
   }
   const int err = errno;
@@ -160,7 +288,7 @@ Status ResultsFile::rebuild_h5(const std::vector<int64_t>& ids) {
     ::unlink(tmp.c_str());  // ours: create() made it anew (O_EXCL), or it is not there
     return store::plain_h5_error(made.error(), "cannot rebuild the HDF5 file from its journal", err);
   }
-  made = s.h5.open(s.path, s.header, ids, result_names(s.trials));
+  made = s.h5.open(s.path, s.header, s.trials.size(), results);
   if (made.ok()) return made;
   return store::plain_h5_error(made.error(), "cannot open the rebuilt HDF5 file", errno);
 }
@@ -175,31 +303,22 @@ Status recover_lost_trials(ResultsFile::State& s) {
   auto d = read_results(s.path);
   if (!d.ok() || d->header.config_hash != s.header.config_hash) return {};
   for (const TrialRecord& r : d->trials) {
-    if (s.index.count(r.id) > 0 || !store::check_record(s.path, s.header, r).ok()) continue;
+    if (s.index.find(r.id) || !store::check_record(s.path, s.header, r).ok()) continue;
+    const uint64_t frame = s.journal->size();
     if (Status w = s.journal->append('T', encode_record(r)); !w.ok()) return w;
     std::fprintf(stderr, "hypersweep: warning: %s: trial %lld, lost with the damaged journal "
                  "bytes, is taken back from the HDF5 file\n", s.path.c_str(),
                  static_cast<long long>(r.id));
     ++s.trial_frames;
-    s.index.emplace(r.id, s.trials.size());
-    s.trials.push_back(r);
+    s.note(r, frame);
   }
   return {};
-}
-
-// The journal at `journal_path` read and decoded (journal_records.h), without a lock.
-Result<store::JournalRecords> read_records(const std::string& journal_path) {
-  auto contents = store::read_journal(journal_path);
-  if (!contents) return contents.error();
-  return store::decode_journal(journal_path, *contents);
 }
 
 }  // namespace
 
 Result<SweepHeader> ResultsFile::read_header(const std::string& path) {
-  auto j = read_records(journal_of(path));
-  if (!j) return j.error();
-  return std::move(j->header);
+  return store::scan_header(journal_of(path));
 }
 
 Result<ResultsFile> ResultsFile::open(const std::string& path) {
@@ -217,34 +336,37 @@ Result<ResultsFile> ResultsFile::open(const std::string& path) {
   // appending while it is read (a torn tail is cut off below).
   auto journal = store::Journal::open(journal_path);
   if (!journal) return journal.error();
-  auto contents = store::read_journal(journal_path);
-  if (!contents) return contents.error();
-  auto j = store::decode_journal(journal_path, *contents);
+  auto st = std::make_unique<State>();
+  st->path = path;
+  store::JournalScan scan;
+  // Each record checked and noted, then let go: a million records are never held together.
+  auto j = store::scan_records(
+      journal_path,
+      [&](TrialRecord&& r, const store::FrameView& f) {
+        st->note(r, f.start);
+        return Status::Ok();
+      },
+      &scan);
   if (!j) return j.error();
   for (const std::string& w : j->warnings)
     std::fprintf(stderr, "hypersweep: warning: %s\n", w.c_str());
-  if (contents->valid_bytes != contents->file_bytes)
-    if (Status st = journal->truncate(contents->valid_bytes); !st) return st.error();
-  auto st = std::make_unique<State>();
-  st->path = path;
+  if (scan.valid_bytes != scan.file_bytes)
+    if (Status cut = journal->truncate(scan.valid_bytes); !cut) return cut.error();
   st->header = std::move(j->header);
-  st->trial_frames = j->records.size();
-  st->trials = store::latest_by_id(std::move(j->records));
-  for (size_t i = 0; i < st->trials.size(); ++i) st->index.emplace(st->trials[i].id, i);
+  st->trial_frames = j->record_frames;
   st->journal.emplace(std::move(*journal));
   ResultsFile out(std::move(st));
   State& s = *out.s_;
-  const bool lost_bytes = !j->warnings.empty() || contents->valid_bytes != contents->file_bytes;
+  const bool lost_bytes = !j->warnings.empty() || scan.valid_bytes != scan.file_bytes;
   Status ready = lost_bytes ? recover_lost_trials(s) : Status::Ok();
-  std::vector<int64_t> ids;
-  for (const TrialRecord& r : s.trials) ids.push_back(r.id);
+  s.trials.shrink_to_fit();
   // After a clean close the HDF5 file is taken as it is when its bytes are those the close
   // recorded (one sequential read); otherwise it is read back whole and compared.
   const bool same_bytes = j->clean_close && j->h5_hash != 0 && hash_of_file(path) == j->h5_hash;
-  if (ready.ok() && j->clean_close && (same_bytes || h5_matches(path, s.trials)) &&
-      s.h5.open(path, s.header, ids, result_names(s.trials)).ok())
+  if (ready.ok() && j->clean_close && (same_bytes || h5_matches(path, out)) &&
+      s.h5.open(path, s.header, s.trials.size(), s.results()).ok())
     return out;
-  if (ready.ok()) ready = out.rebuild_h5(ids);
+  if (ready.ok()) ready = out.rebuild_h5();
   if (ready.ok()) return out;
   s.broken = true;  // closed without a clean-close frame
   return ready.error();
@@ -285,26 +407,22 @@ Status ResultsFile::append(std::span<const TrialRecord> records) {
     frames.push_back(encode_record(r));
     bytes += frames.back().size();
   }
+  uint64_t frame = s.journal->size();  // where the group's first frame starts
   if (Status w = s.journal->append('T', std::span<const std::string>(frames)); !w.ok()) {
     s.broken = true;  // a partial frame may be there; open() cuts it off
     return w;
   }
   s.trial_frames += records.size();
   bool new_columns = false;
-  for (const TrialRecord& r : records) {
-    if (auto it = s.index.find(r.id); it != s.index.end()) {
-      s.trials[it->second] = r;
-    } else {
-      s.index.emplace(r.id, s.trials.size());
-      s.trials.push_back(r);
-    }
-    new_columns = new_columns || !s.h5.has_columns_for(r);
+  std::vector<size_t> rows(records.size());  // each record's /summary row
+  for (size_t i = 0; i < records.size(); ++i) {
+    rows[i] = s.note(records[i], frame);
+    frame += store::frame_bytes(frames[i].size());
+    new_columns = new_columns || !s.h5.has_columns_for(records[i]);
   }
   const QuietHdf5 quiet;
   if (new_columns) {  // a result no trial had: /summary gains its column
-    std::vector<int64_t> ids;
-    for (const TrialRecord& t : s.trials) ids.push_back(t.id);
-    if (Status w = rebuild_h5(ids); !w.ok()) {
+    if (Status w = rebuild_h5(); !w.ok()) {
       s.broken = true;
       return w;
     }
@@ -319,7 +437,7 @@ Status ResultsFile::append(std::span<const TrialRecord> records) {
     return make_error(s.path, "cannot write " + group_text(records) +
                                   " to the HDF5 file (it is in the journal): " + w.error().message);
   }
-  for (size_t i = 0; w.ok() && i < records.size(); ++i) w = s.h5.write(records[i]);
+  for (size_t i = 0; w.ok() && i < records.size(); ++i) w = s.h5.write(records[i], rows[i]);
   if (w.ok()) w = s.h5.flush();
   if (w.ok()) return w;
   s.broken = true;

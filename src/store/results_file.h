@@ -77,11 +77,19 @@
 //   - Hence the cost of a crash is the trials in flight, and the cost of resume after a crash
 //     is one rewrite of the HDF5 file (milliseconds per hundred trials, see the test timings);
 //     a resume after a clean close reads the HDF5 file's bytes once.
+// Memory (issue 17: a million trials in one file): the open file holds, per trial, its id, where
+// its latest record's frame starts in the journal and which list of result names it has (24
+// bytes), and its place by id (4 bytes while ids are dense, as a sweep's are; a hash entry
+// otherwise), which is also its /summary row: never the records (bench/README.md, "A million
+// trials in one file", has the figures). open() reads the journal a few MiB at a time. Whoever
+// needs records reads them back from the journal (for_each_trial); a rebuild of the HDF5 file
+// does the same, record by record (the HDF5 image it builds in memory is the file's size).
 // Keep the journal beside the file: the HDF5 file alone is for reading (read_results.h),
 // open() refuses it. The journal is in host byte order (little-endian on every machine
 // hypersweep targets).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -93,6 +101,9 @@
 
 namespace hs {
 
+// The order ResultsFile::for_each_trial hands records over in.
+enum class TrialOrder { kRecorded, kById };
+
 class ResultsFile {
  public:
   // Starts a new results file <path> and its journal <path>.journal. An existing file (or
@@ -103,14 +114,17 @@ class ResultsFile {
 
   // Reopens <path> for resume: the header and every trial recorded so far (the latest record
   // of each id, in first-recorded order; a trial taken back from the HDF5 file comes last),
-  // repairing the HDF5 file from the journal when a crash or damage left it behind. A missing
+  // repairing the HDF5 file from the journal when a crash or damage left it behind. The journal
+  // is read a frame at a time and each record let go once checked: what the file holds after
+  // (and at most during) open() is a few dozen bytes per trial ("Memory" above). A missing
   // file, a file that is not HDF5, a missing journal, or a journal whose intact frames are not
   // what hypersweep writes is an error naming the path. Nothing is written to the journal
   // before its header and every record have passed their checks.
   static Result<ResultsFile> open(const std::string& path);
 
-  // The sweep header in <path>'s journal, read without a lock and without writing anything (to
-  // tell whether the file holds the sweep at hand before opening it). Errors: as open()'s.
+  // The sweep header in <path>'s journal (its first frame alone), read without a lock and
+  // without writing anything (to tell whether the file holds the sweep at hand before opening
+  // it). Errors: the journal cannot be read, or its header is missing, damaged or invalid.
   static Result<SweepHeader> read_header(const std::string& path);
 
   ResultsFile(ResultsFile&&) noexcept;
@@ -121,7 +135,18 @@ class ResultsFile {
 
   const std::string& path() const;
   const SweepHeader& header() const;
-  const std::vector<TrialRecord>& trials() const;
+  // The trials recorded (ids, each counted once), and the largest id (-1: none).
+  size_t trial_count() const;
+  int64_t last_id() const;
+  // Every trial's latest record, read back from the journal and decoded one at a time, handed
+  // to `fn` in first-recorded order (as open() describes) or by id; fn's error stops the walk
+  // and is returned. Only one record is held at a time: how a continued sweep takes a million
+  // trials back (sweep/queue.h). REQUIRES: fn appends nothing to this file. Errors: a frame
+  // that no longer reads (the journal changed under the lock), naming the journal and the byte.
+  Status for_each_trial(TrialOrder order,
+                        const std::function<Status(const TrialRecord&)>& fn) const;
+  // All of them at once, in first-recorded order: for small files (the recipe's steps, tests).
+  Result<std::vector<TrialRecord>> read_trials() const;
 
   // Records one trial: the group of one (below).
   Status append(const TrialRecord& r);
@@ -144,7 +169,7 @@ class ResultsFile {
   struct State;  // defined in results_file.cpp
 
  private:
-  Status rebuild_h5(const std::vector<int64_t>& ids);
+  Status rebuild_h5();
   explicit ResultsFile(std::unique_ptr<State> s);
   std::unique_ptr<State> s_;
 };

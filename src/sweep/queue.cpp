@@ -37,10 +37,22 @@ bool TrialQueue::retry(TrialRecord& r, Trial t) {
 
 Result<TrialQueue> TrialQueue::make(const SweepConfig& sweep, const std::vector<TrialRecord>& done,
                                     const Resume& resume) {
-  TrialQueue q;
-  std::map<int64_t, const TrialRecord*> by_id;
+  std::map<int64_t, const TrialRecord*> by_id;  // the last record of an id counts
   for (const TrialRecord& r : done) by_id[r.id] = &r;
-  const int64_t last = by_id.empty() ? -1 : by_id.rbegin()->first;
+  Recorded recorded;
+  recorded.last_id = by_id.empty() ? -1 : by_id.rbegin()->first;
+  recorded.each = [&](const std::function<Status(const TrialRecord&)>& fn) {
+    for (const auto& [id, r] : by_id)
+      if (Status st = fn(*r); !st) return st;
+    return Status::Ok();
+  };
+  return make(sweep, recorded, resume);
+}
+
+Result<TrialQueue> TrialQueue::make(const SweepConfig& sweep, const Recorded& done,
+                                    const Resume& resume) {
+  TrialQueue q;
+  const int64_t last = done.last_id;
   q.recorded_ = last + 1;
   // A file holding more than `trials`: its records are all taken back (the strategy is as long
   // as the file), and nothing past `trials` runs.
@@ -55,47 +67,67 @@ Result<TrialQueue> TrialQueue::make(const SweepConfig& sweep, const std::vector<
   q.metric_ = Metric{sweep.metric, sweep.strategy.direction};
   q.pruner_ = make_pruner(sweep.pruner, q.metric_, sweep.strategy.seed, q.total_);
   q.next_id_ = last + 1;
-  auto run_again = [&](Trial t) {
-    if (t.id < trials) q.again_.push_back(std::move(t));
-  };
-  for (int64_t id = 0; id <= last; ++id) {
-    auto it = by_id.find(id);
-    if (it == by_id.end()) {  // lost in flight: the strategy gives it again
+  int64_t next = 0;  // the id taken back next
+  // Ids below `end` without a record were lost in flight: the strategy gives them again.
+  auto lost_before = [&](int64_t end) -> Status {
+    for (; next < end; ++next) {
       auto t = q.strategy_->ask();
-      if (!t || t->id != id)
-        return Error{{}, 0, "", "cannot rebuild trial " + std::to_string(id) + " of the sweep"};
-      run_again(std::move(*t));
-      continue;
+      if (!t || t->id != next)
+        return Error{{}, 0, "", "cannot rebuild trial " + std::to_string(next) + " of the sweep"};
+      q.run_again(std::move(*t), trials);
     }
-    const TrialRecord& r = *it->second;
-    Trial t{r.id, r.params};
-    if (Status st = q.strategy_->restore(t); !st) {
-      Error e = st.error();
-      e.message += " (was the config or the hypersweep version changed?)";
-      return e;
+    return {};
+  };
+  Status taken = done.each([&](const TrialRecord& r) -> Status {
+    if (r.id < next || r.id > last) {
+      const std::string id = std::to_string(r.id);
+      return Error{{}, 0, "", "recorded trial " + id + " is out of id order or past the largest id"};
     }
-    if (r.attempt > 1) q.attempt_[r.id] = r.attempt;
-    const std::optional<std::string> lost = before_retry_note(r.error);
-    const bool asked_again = resume.retry_failed && t.id < trials &&
-                             (r.status == TrialStatus::kFailed || r.status == TrialStatus::kTimedOut);
-    if (r.status == TrialStatus::kInterrupted) {
-      run_again(std::move(t));
-    } else if ((lost && is_lost(r)) || asked_again) {
-      // its retry had not run yet (failed or timed_out), or --retry-failed asks for one
-      q.last_loss_[r.id] = lost ? *lost : r.error;
-      q.attempt_[r.id] = r.attempt + 1;
-      run_again(std::move(t));
-    } else if (q.pruner_) {  // told once the pruner has settled it (sha: its whole bracket)
-      q.ended_.insert(r.id);
-      q.held_[r.id] = outcome_of(r);
-      if (r.status == TrialStatus::kPruned) q.paused_[r.id] = t;
-      q.pruner_->restore(r);
-    } else {
-      q.tell(r.id, outcome_of(r));
-    }
-  }
+    if (Status st = lost_before(r.id); !st) return st;
+    ++next;
+    if (Status st = q.take_back(r, resume, trials); !st) return st;
+    // A pruner that promotes nothing (all but sha) settles each trial at once: told now, as it
+    // would be at the end, rather than held (a million held outcomes were 150 bytes a trial).
+    if (sweep.pruner.kind != PrunerKind::kSha) q.settle();
+    return Status::Ok();
+  });
+  if (taken.ok()) taken = lost_before(last + 1);
+  if (!taken) return taken.error();
   q.settle();
   return q;
+}
+
+void TrialQueue::run_again(Trial t, int64_t trials) {
+  if (t.id < trials) again_.push_back(std::move(t));
+}
+
+Status TrialQueue::take_back(const TrialRecord& r, const Resume& resume, int64_t trials) {
+  Trial t{r.id, r.params};
+  if (Status st = strategy_->restore(t); !st) {
+    Error e = st.error();
+    e.message += " (was the config or the hypersweep version changed?)";
+    return e;
+  }
+  if (r.attempt > 1) attempt_[r.id] = r.attempt;
+  const std::optional<std::string> lost = before_retry_note(r.error);
+  const bool asked_again = resume.retry_failed && t.id < trials &&
+                           (r.status == TrialStatus::kFailed || r.status == TrialStatus::kTimedOut);
+  if (r.status == TrialStatus::kInterrupted) {
+    run_again(std::move(t), trials);
+  } else if ((lost && is_lost(r)) || asked_again) {
+    // its retry had not run yet (failed or timed_out), or --retry-failed asks for one
+    last_loss_[r.id] = lost ? *lost : r.error;
+    attempt_[r.id] = r.attempt + 1;
+    run_again(std::move(t), trials);
+  } else if (pruner_) {  // told once the pruner has settled it (sha: its whole bracket)
+    mark_ended(r.id);
+    held_[r.id] = outcome_of(r);
+    if (r.status == TrialStatus::kPruned) paused_[r.id] = t;
+    pruner_->restore(r);
+  } else {
+    tell(r.id, outcome_of(r));
+  }
+  return {};
 }
 
 bool TrialQueue::judge(int64_t id, const TrialRecord& so_far) {
@@ -130,9 +162,17 @@ void TrialQueue::mark_pruned(TrialRecord& r) {
   }
 }
 
+void TrialQueue::mark_ended(int64_t id) {
+  const auto at = static_cast<size_t>(id);
+  if (at >= ended_.size()) ended_.resize(std::max(at + 1, 2 * ended_.size()), false);
+  if (ended_[at]) return;
+  ended_[at] = true;
+  ++finished_;
+}
+
 void TrialQueue::tell(int64_t id, const Outcome& o) {
   strategy_->tell(id, o);
-  ended_.insert(id);
+  mark_ended(id);
 }
 
 void TrialQueue::settle() {
@@ -180,7 +220,7 @@ void TrialQueue::finish(TrialRecord& r) {
   } else if (retry(r, it->second)) {
     // it runs again: the strategy hears of its last attempt only
   } else if (pruner_) {  // told once the pruner has settled it
-    ended_.insert(r.id);  // (a paused sha trial has ended for now: the sweep's count says so)
+    mark_ended(r.id);    // (a paused sha trial has ended for now: the sweep's count says so)
     held_[r.id] = outcome_of(r);
     if (r.status == TrialStatus::kPruned) paused_[r.id] = it->second;
     pruner_->ended(r);

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -60,12 +61,27 @@ struct Resume {
   bool retry_failed = false;  // run the recorded failed and timed_out trials again
 };
 
+// The records a continued sweep starts from, handed over one at a time: a results file of a
+// million trials is never read whole (store/results_file.h: for_each_trial).
+struct Recorded {
+  int64_t last_id = -1;  // the largest recorded id; -1: none
+  // Calls its argument with each recorded trial's latest record, in id order, each id once;
+  // stops at the first error and returns it.
+  std::function<Status(const std::function<Status(const TrialRecord&)>&)> each;
+};
+
 class TrialQueue {
  public:
   // Errors: the strategy cannot be built, or a recorded trial is not one this sweep's strategy
-  // gives (another config or version), naming its id.
+  // gives (another config or version), naming its id. `done` may repeat an id: its last record
+  // counts.
   static Result<TrialQueue> make(const SweepConfig& sweep, const std::vector<TrialRecord>& done = {},
                                  const Resume& resume = {});
+  // The same from records handed over one at a time: the queue keeps what it needs of each
+  // (the strategy's and the pruner's histories, the ids ended and to run again), not the
+  // records. Errors: as above, and records out of id order; `done.each`'s errors.
+  static Result<TrialQueue> make(const SweepConfig& sweep, const Recorded& done,
+                                 const Resume& resume);
 
   // The next trial to run (its attempt number set), or nullopt when there is none to start now:
   // every trial has been handed out, or (sha) the next waits for the trials in flight. With
@@ -84,7 +100,7 @@ class TrialQueue {
                                                   // past `trials` included)
   // Trials ended so far (resumed ones included): told, or held for the pruner (sha's paused
   // ones count; one that is promoted and runs again counts once).
-  int64_t finished() const { return static_cast<int64_t>(ended_.size()); }
+  int64_t finished() const { return finished_; }
   int64_t recorded() const { return recorded_; }  // ids the results file had: its largest + 1
   int64_t again() const { return static_cast<int64_t>(again_.size()); }  // to run again first
   // Trials the strategy is still to give: total() - recorded() at the start.
@@ -92,6 +108,10 @@ class TrialQueue {
 
  private:
   TrialQueue() = default;
+  // make(): recorded trial `r` taken back into the strategy, the pruner and the queue.
+  Status take_back(const TrialRecord& r, const Resume& resume, int64_t trials);
+  // Queues trial `t` to run again first, unless its id is `trials` or more.
+  void run_again(Trial t, int64_t trials);
   // Whether lost trial `r` (attempt r.attempt) runs again; if so, queues it and notes it in r.
   bool retry(TrialRecord& r, Trial t);
   // A trial judge() stopped: pruned, with its rung, bracket and the decision's reason.
@@ -112,7 +132,10 @@ class TrialQueue {
   std::map<int64_t, int> attempt_;              // the attempt a trial runs as, when not 1
   std::map<int64_t, std::string> last_loss_;    // the error of its last lost attempt
   int max_retries_ = 0;
-  std::set<int64_t> ended_;
+  // Counts trial `id` as ended, once.
+  void mark_ended(int64_t id);
+  std::vector<bool> ended_;  // by id (a bit a trial: a million take 125 KB)
+  int64_t finished_ = 0;
   int64_t total_ = 0, recorded_ = 0;
 };
 

@@ -14,6 +14,7 @@
 
 #include "store/results_file.h"
 #include "support/cli.h"
+#include "support/records.h"
 
 namespace fs = std::filesystem;
 using namespace hs::test;
@@ -207,7 +208,7 @@ TEST_CASE("a sweep killed with SIGKILL resumes with every trial exactly once", "
   {
     auto f = hs::ResultsFile::open(out);
     REQUIRE(f.ok());
-    before = f->trials();
+    before = hs::test::trials_of(*f);
   }
   REQUIRE(before.size() == 2u);  // trials 0 and 1; kill -9 writes nothing of trial 2
   for (size_t i = 0; i < before.size(); ++i) {
@@ -220,11 +221,12 @@ TEST_CASE("a sweep killed with SIGKILL resumes with every trial exactly once", "
   CHECK(contains(r.out, "continuing "));
   auto f = hs::ResultsFile::open(out);
   REQUIRE(f.ok());
-  REQUIRE(f->trials().size() == 6u);
-  for (int64_t i = 0; i < 6; ++i) CHECK(f->trials()[static_cast<size_t>(i)].id == i);
+  const std::vector<hs::TrialRecord> held = hs::test::trials_of(*f);
+  REQUIRE(held.size() == 6u);
+  for (int64_t i = 0; i < 6; ++i) CHECK(held[static_cast<size_t>(i)].id == i);
   for (size_t i = 0; i < before.size(); ++i) {  // completed results were not changed
-    CHECK(f->trials()[i].best_metric == before[i].best_metric);
-    CHECK(f->trials()[i].params == before[i].params);
+    CHECK(held[i].best_metric == before[i].best_metric);
+    CHECK(held[i].params == before[i].params);
   }
   // While this process holds the file, another run cannot write it.
   const Run busy = hypersweep("run '" + cfg.string() + "' --out '" + out + "'");

@@ -11,6 +11,7 @@
 #include "store/results_file.h"
 #include "support/cli.h"
 #include "trial/codec.h"
+#include "support/records.h"
 
 namespace fs = std::filesystem;
 using namespace hs::test;
@@ -30,7 +31,7 @@ std::string command_sweep(const std::string& strategy, int trials, const std::st
 std::vector<hs::TrialRecord> records(const std::string& path) {
   auto f = hs::ResultsFile::open(path);
   REQUIRE(f.ok());
-  return f->trials();
+  return hs::test::trials_of(*f);
 }
 
 std::string run_cmd(const std::string& cfg, const std::string& out, const std::string& more = "") {

@@ -10,6 +10,7 @@
 #include "store/read_results.h"
 #include "store/store_testing.h"
 #include "support/cli.h"
+#include "support/records.h"
 
 using namespace hs;
 using hs::test::Scratch;
@@ -54,7 +55,7 @@ TEST_CASE("generated results file reads back with the statuses and counts writte
   // It continues like any results file: reopened, it holds the 400 and takes one more.
   auto f = ResultsFile::open(path);
   REQUIRE(f.ok());
-  CHECK(f->trials().size() == 400);
+  CHECK(hs::test::trials_of(*f).size() == 400);
   REQUIRE(f->append(gen::gen_trial(o, 400)).ok());
   REQUIRE(f->close().ok());
   auto again = read_results(path);
@@ -106,5 +107,5 @@ TEST_CASE(
   // Closed cleanly: it opens again without a rebuild and takes more trials.
   auto f = ResultsFile::open(sc.path("b.h5"));
   REQUIRE(f.ok());
-  CHECK(f->trials().size() == 60);
+  CHECK(hs::test::trials_of(*f).size() == 60);
 }

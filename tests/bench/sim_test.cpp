@@ -7,6 +7,7 @@
 #include "sim.h"
 #include "support/cli.h"
 #include "sweep/sweep_header.h"
+#include "support/records.h"
 
 using namespace hs;
 
@@ -101,7 +102,7 @@ TEST_CASE("results that reach rank 0 while it is busy are appended as one group"
   CHECK(r->append.count == 1);
   CHECK(r->largest_group == 3);
   CHECK(file->journal_syncs() == syncs + 1);
-  CHECK(file->trials().size() == 3);
+  CHECK(hs::test::trials_of(*file).size() == 3);
   CHECK(r->makespan_s == 24);
   CHECK(r->rank0_busy_s == 4 + 6 + 3 + 3 + 1);
   CHECK(r->waits == std::vector<double>{1, 2, 3});
@@ -136,10 +137,10 @@ TEST_CASE("a pruner's stopped trials end early, the results file holds every tri
   o.fixed_cost_s = 0;
   auto r = sim::simulate(sweep, o, &*file);
   REQUIRE(r.ok());
-  REQUIRE(file->trials().size() == 60);
+  REQUIRE(hs::test::trials_of(*file).size() == 60);
   double epochs = 0;
   int64_t pruned = 0;
-  for (const TrialRecord& t : file->trials()) {
+  for (const TrialRecord& t : hs::test::trials_of(*file)) {
     epochs += t.epochs;
     pruned += t.status == TrialStatus::kPruned;
     CHECK(t.epochs == static_cast<int>(t.curves.size()));

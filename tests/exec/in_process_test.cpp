@@ -13,6 +13,7 @@
 #include "store/results_file.h"
 #include "support/sweep_here.h"
 #include "sweep/sweep_header.h"
+#include "support/records.h"
 
 using namespace hs;
 using hs::test::per_record;
@@ -78,9 +79,10 @@ TEST_CASE("finished trials go into the results file as the store keeps them", "[
   CHECK(back->header().seed == 4u);
   CHECK(back->header().metric == Metric{"val_acc", Direction::kMaximize});
   CHECK(back->header().config_text.find("synthetic_samples = 600") != std::string::npos);
-  REQUIRE(back->trials().size() == 3u);
+  const std::vector<TrialRecord> held = hs::test::trials_of(*back);
+  REQUIRE(held.size() == 3u);
   for (size_t i = 0; i < 3; ++i) {
-    const TrialRecord& r = back->trials()[i];
+    const TrialRecord& r = held[i];
     const TrialRecord& t = ran[i];
     CHECK(r.id == t.id);
     CHECK(r.params == t.params);
@@ -105,10 +107,10 @@ TEST_CASE("finished trials go into the results file as the store keeps them", "[
   REQUIRE(alone.ok());
   REQUIRE(alone->trials.size() == 3u);
   for (size_t i = 0; i < 3; ++i) {
-    CHECK(alone->trials[i].params == back->trials()[i].params);
-    CHECK(alone->trials[i].initial_loss == back->trials()[i].initial_loss);
-    CHECK(alone->trials[i].num_classes == back->trials()[i].num_classes);
-    CHECK(alone->trials[i].curves.back().val_acc == back->trials()[i].curves.back().val_acc);
+    CHECK(alone->trials[i].params == held[i].params);
+    CHECK(alone->trials[i].initial_loss == held[i].initial_loss);
+    CHECK(alone->trials[i].num_classes == held[i].num_classes);
+    CHECK(alone->trials[i].curves.back().val_acc == held[i].curves.back().val_acc);
   }
   std::filesystem::remove(path);
   std::filesystem::remove(path + ".journal");

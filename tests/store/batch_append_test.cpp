@@ -17,6 +17,7 @@
 #include "store/results_file.h"
 #include "store/sample_sweep.h"
 #include "store/store_testing.h"
+#include "support/records.h"
 
 using namespace hs;
 using hs::test::make_header;
@@ -44,8 +45,9 @@ void require_holds(const std::string& path, const std::vector<TrialRecord>& want
   }
   auto g = ResultsFile::open(path);
   REQUIRE(g.ok());
-  REQUIRE(g->trials().size() == want.size());
-  for (size_t i = 0; i < want.size(); ++i) require_equal(g->trials()[i], want[i]);
+  const std::vector<TrialRecord> held = hs::test::trials_of(*g);
+  REQUIRE(held.size() == want.size());
+  for (size_t i = 0; i < want.size(); ++i) require_equal(held[i], want[i]);
 }
 
 }  // namespace
@@ -65,7 +67,7 @@ TEST_CASE("a group append costs one journal fsync whatever its size", "[store]")
   REQUIRE(f->journal_syncs() == at_create + 3);
   REQUIRE(f->append(std::span<const TrialRecord>()).ok());  // nothing: no fsync
   REQUIRE(f->journal_syncs() == at_create + 3);
-  REQUIRE(f->trials().size() == 73);
+  REQUIRE(hs::test::trials_of(*f).size() == 73);
   REQUIRE(f->close().ok());
   require_holds(path, records(0, 73));
 }
@@ -85,7 +87,7 @@ TEST_CASE("a group with one bad record writes nothing and names it", "[store]") 
   CHECK(st.error().str().find("trial 8") != std::string::npos);
   REQUIRE(f->journal_syncs() == syncs);
   REQUIRE(read_bytes(path + ".journal") == journal_before);
-  REQUIRE(f->trials().size() == 5);
+  REQUIRE(hs::test::trials_of(*f).size() == 5);
   // The file goes on: the same group without the bad record lands.
   group.erase(group.begin() + 3);
   REQUIRE(f->append(group).ok());
@@ -109,7 +111,7 @@ TEST_CASE("a group lands as its records appended one by one would", "[store]") {
   const std::vector<TrialRecord> group = {make_record(4), again, make_record(5), twice,
                                           with_result};
   REQUIRE(f->append(group).ok());
-  REQUIRE(f->trials().size() == 7);
+  REQUIRE(hs::test::trials_of(*f).size() == 7);
   REQUIRE(f->close().ok());
   std::vector<TrialRecord> want = records(0, 4);
   want[2] = again;
@@ -178,12 +180,13 @@ TEST_CASE("kill -9 during group appends loses nothing that append returned for",
 
     auto g = ResultsFile::open(path);
     REQUIRE(g.ok());
-    const int64_t m = static_cast<int64_t>(g->trials().size());
+    const std::vector<TrialRecord> held = hs::test::trials_of(*g);
+    const int64_t m = static_cast<int64_t>(held.size());
     REQUIRE(m >= acked);
     REQUIRE(m <= acked + in_flight);  // at most the group in flight
     (m == acked ? none : m == acked + in_flight ? whole : part) += 1;
     for (int64_t i = 0; i < m; ++i)
-      require_equal(g->trials()[static_cast<size_t>(i)], make_record(i));
+      require_equal(held[static_cast<size_t>(i)], make_record(i));
     REQUIRE(g->append(records(m, m + 3)).ok());  // the sweep goes on
     REQUIRE(g->close().ok());
     require_holds(path, records(0, m + 3));

@@ -15,6 +15,7 @@
 #include "store/sample_sweep.h"
 #include "store/store_testing.h"
 #include "trial/codec.h"
+#include "support/records.h"
 
 using namespace hs;
 using hs::test::make_header;
@@ -62,7 +63,7 @@ bool require_valid_or_clear_error(const std::string& path, int64_t written) {
     REQUIRE(f.error().str().find(path) == 0);
     return false;
   }
-  for (const TrialRecord& r : f->trials()) {
+  for (const TrialRecord& r : hs::test::trials_of(*f)) {
     REQUIRE(r.id >= 0);
     REQUIRE(r.id < written);
     require_equal(r, make_record(r.id));
@@ -70,7 +71,7 @@ bool require_valid_or_clear_error(const std::string& path, int64_t written) {
   REQUIRE(f->close().ok());
   auto d = read_results(path);
   REQUIRE(d.ok());
-  REQUIRE(d->trials.size() == f->trials().size());
+  REQUIRE(d->trials.size() == hs::test::trials_of(*f).size());
   return true;
 }
 
@@ -150,13 +151,13 @@ TEST_CASE("huge frame lengths are damage: the frames around them are kept", "[st
     {
       auto f = ResultsFile::open(path);
       REQUIRE(f.ok());
-      REQUIRE(f->trials().size() == 3);
-      for (int64_t i = 0; i < 3; ++i) require_equal(f->trials()[i], make_record(i));
+      REQUIRE(hs::test::trials_of(*f).size() == 3);
+      for (int64_t i = 0; i < 3; ++i) require_equal(hs::test::trials_of(*f)[i], make_record(i));
     }
     write_bytes(path + ".journal", good + lie);
     auto f = ResultsFile::open(path);
     REQUIRE(f.ok());
-    REQUIRE(f->trials().size() == 3);
+    REQUIRE(hs::test::trials_of(*f).size() == 3);
     REQUIRE(f->close().ok());
     CHECK(read_bytes(path + ".journal").size() < good.size() + lie.size());  // the tail cut off
   }
@@ -208,7 +209,7 @@ TEST_CASE("a clean close from before the HDF5 file's hash still opens and its da
     auto f = ResultsFile::open(path);
     INFO((f.ok() ? std::string() : f.error().str()));
     REQUIRE(f.ok());
-    REQUIRE(f->trials().size() == 5);
+    REQUIRE(hs::test::trials_of(*f).size() == 5);
   }
   auto d = read_results(path);
   REQUIRE(d.ok());

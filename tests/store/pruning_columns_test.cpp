@@ -14,6 +14,7 @@
 #include "store/sample_sweep.h"
 #include "store/store_testing.h"
 #include "trial/codec.h"
+#include "support/records.h"
 
 using namespace hs;
 using hs::test::make_header;
@@ -228,7 +229,7 @@ TEST_CASE("a journal from before pruners continues: its HDF5 file is rebuilt wit
     auto f = ResultsFile::open(path);
     REQUIRE(f.ok());
     require_header_equal(f->header(), h);
-    REQUIRE(f->trials().size() == 3);
+    REQUIRE(hs::test::trials_of(*f).size() == 3);
     TrialRecord next = make_record(5);  // a pruned trial, from this hypersweep
     next.id = 3;
     REQUIRE(f->append(next).ok());

@@ -24,6 +24,7 @@
 #include "store/results_file.h"
 #include "store/sample_sweep.h"
 #include "store/store_testing.h"
+#include "support/records.h"
 
 namespace fs = std::filesystem;
 using namespace hs;
@@ -105,15 +106,15 @@ TEST_CASE("a damaged journal record loses that record alone, with a warning nami
   auto f = ResultsFile::open(path);
   const std::string said = err.text();
   REQUIRE(f.ok());
-  REQUIRE(f->trials().size() == 15);
-  for (int64_t i = 1; i < 16; ++i) require_equal(f->trials()[i - 1], marked(i));
+  REQUIRE(hs::test::trials_of(*f).size() == 15);
+  for (int64_t i = 1; i < 16; ++i) require_equal(hs::test::trials_of(*f)[i - 1], marked(i));
   CHECK(said.find(path + ".journal: bytes ") != std::string::npos);
   CHECK(said.find("(after record -1)") != std::string::npos);
   REQUIRE(f->append(marked(0)).ok());  // the sweep goes on: the lost trial runs again
   REQUIRE(f->close().ok());
   auto g = ResultsFile::open(path);
   REQUIRE(g.ok());
-  REQUIRE(g->trials().size() == 16);
+  REQUIRE(hs::test::trials_of(*g).size() == 16);
 }
 
 TEST_CASE("a trial whose journal record is damaged is taken back from the HDF5 file", "[store]") {
@@ -124,10 +125,10 @@ TEST_CASE("a trial whose journal record is damaged is taken back from the HDF5 f
   {
     auto f = ResultsFile::open(path);
     REQUIRE(f.ok());
-    REQUIRE(f->trials().size() == 16);
+    REQUIRE(hs::test::trials_of(*f).size() == 16);
     // In journal order: the taken-back trial is journaled again at the end.
     const std::vector<int64_t> order = {0, 1, 2, 3, 4, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 5};
-    for (size_t k = 0; k < order.size(); ++k) require_equal(f->trials()[k], marked(order[k]));
+    for (size_t k = 0; k < order.size(); ++k) require_equal(hs::test::trials_of(*f)[k], marked(order[k]));
   }
   const std::string said = err.text();
   CHECK(said.find("after record 4") != std::string::npos);
@@ -137,7 +138,7 @@ TEST_CASE("a trial whose journal record is damaged is taken back from the HDF5 f
   ::unlink(path.c_str());
   auto g = ResultsFile::open(path);
   REQUIRE(g.ok());
-  REQUIRE(g->trials().size() == 16);
+  REQUIRE(hs::test::trials_of(*g).size() == 16);
 }
 
 TEST_CASE("a journal cut in the middle keeps its intact records and takes the rest from HDF5",
@@ -150,8 +151,8 @@ TEST_CASE("a journal cut in the middle keeps its intact records and takes the re
   StderrCapture err;
   auto f = ResultsFile::open(path);
   REQUIRE(f.ok());
-  REQUIRE(f->trials().size() == 10);
-  for (int64_t i = 0; i < 10; ++i) require_equal(f->trials()[i], marked(i));
+  REQUIRE(hs::test::trials_of(*f).size() == 10);
+  for (int64_t i = 0; i < 10; ++i) require_equal(hs::test::trials_of(*f)[i], marked(i));
 }
 
 // ---- defect 9: a damaged HDF5 file beside an intact journal ------------------------------------
@@ -177,7 +178,7 @@ TEST_CASE("a damaged HDF5 file beside an intact journal is rebuilt on open", "[s
   {
     auto f = ResultsFile::open(path);
     REQUIRE(f.ok());
-    REQUIRE(f->trials().size() == 8);
+    REQUIRE(hs::test::trials_of(*f).size() == 8);
   }
   auto d = read_results(path);
   INFO((d.ok() ? std::string() : d.error().str()));
@@ -344,7 +345,7 @@ TEST_CASE("a full disk during appends is an error and the process exits cleanly"
   auto g = ResultsFile::open(path);
   INFO((g.ok() ? std::string() : g.error().str()));
   REQUIRE(g.ok());
-  REQUIRE_FALSE(g->trials().empty());
+  REQUIRE_FALSE(hs::test::trials_of(*g).empty());
   REQUIRE(g->append(make_record(100000)).ok());
 }
 
@@ -410,7 +411,7 @@ TEST_CASE("side files never write through a planted link", "[store]") {
       auto f = ResultsFile::open(path);
       INFO((f.ok() ? std::string() : f.error().str()));
       REQUIRE(f.ok());
-      REQUIRE(f->trials().size() == 2);
+      REQUIRE(hs::test::trials_of(*f).size() == 2);
     }
     require_untouched(v1, dangling);
 
@@ -515,7 +516,7 @@ TEST_CASE("a header with a config form continues a file whose text means the sam
   auto r = open_results(path, here, OpenPolicy{});
   REQUIRE(r.ok());
   CHECK(r->continued);
-  CHECK(r->file.trials().size() == 2u);
+  CHECK(hs::test::trials_of(r->file).size() == 2u);
   REQUIRE(r->file.close().ok());
   // Another meaning is refused, naming the first value that differs.
   here.config_text = "[sweep]\nstrategy = \"grid\"\n";

@@ -20,6 +20,7 @@
 #include "core/rng.h"
 #include "store/sample_sweep.h"
 #include "store/store_testing.h"
+#include "support/records.h"
 
 namespace fs = std::filesystem;
 using namespace hs;
@@ -40,13 +41,13 @@ TEST_CASE("results file round trip of header and records", "[store]") {
     auto f = ResultsFile::create(path, h, false);
     REQUIRE(f.ok());
     for (int64_t i = 0; i < 12; ++i) REQUIRE(f->append(make_record(i)).ok());
-    REQUIRE(f->trials().size() == 12);
+    REQUIRE(hs::test::trials_of(*f).size() == 12);
   }
   auto g = ResultsFile::open(path);
   REQUIRE(g.ok());
   require_header_equal(g->header(), h);
-  REQUIRE(g->trials().size() == 12);
-  for (int64_t i = 0; i < 12; ++i) require_equal(g->trials()[i], make_record(i));
+  REQUIRE(hs::test::trials_of(*g).size() == 12);
+  for (int64_t i = 0; i < 12; ++i) require_equal(hs::test::trials_of(*g)[i], make_record(i));
 
   SECTION("a later record with the same id replaces the earlier one") {
     TrialRecord again = make_record(4);
@@ -57,9 +58,9 @@ TEST_CASE("results file round trip of header and records", "[store]") {
     REQUIRE(g->close().ok());
     auto k = ResultsFile::open(path);
     REQUIRE(k.ok());
-    REQUIRE(k->trials().size() == 13);
-    require_equal(k->trials()[4], again);
-    require_equal(k->trials()[12], make_record(12));
+    REQUIRE(hs::test::trials_of(*k).size() == 13);
+    require_equal(hs::test::trials_of(*k)[4], again);
+    require_equal(hs::test::trials_of(*k)[12], make_record(12));
   }
   SECTION("a record that does not fit the space is refused, nothing written") {
     TrialRecord bad = make_record(20);
@@ -70,7 +71,7 @@ TEST_CASE("results file round trip of header and records", "[store]") {
     bad = make_record(21);
     bad.update_ratio[0].push_back(1.0);
     REQUIRE_FALSE(g->append(bad).ok());
-    REQUIRE(g->trials().size() == 12);
+    REQUIRE(hs::test::trials_of(*g).size() == 12);
   }
 }
 
@@ -197,7 +198,7 @@ TEST_CASE("create refuses an existing file without force and names it", "[store]
   CHECK(s == "precious");
   auto g = ResultsFile::create(path, make_header(), true);
   REQUIRE(g.ok());
-  REQUIRE(g->trials().empty());
+  REQUIRE(hs::test::trials_of(*g).empty());
 }
 
 TEST_CASE("one writer at a time: a file being written cannot be opened, replaced or created again",
@@ -278,13 +279,13 @@ TEST_CASE("a torn journal tail and a broken HDF5 file are repaired on open", "[s
   {
     auto g = ResultsFile::open(path);
     REQUIRE(g.ok());
-    REQUIRE(g->trials().size() == 5);
+    REQUIRE(hs::test::trials_of(*g).size() == 5);
     REQUIRE(g->append(make_record(5)).ok());  // after the cut tail, not after garbage
   }
   auto k = ResultsFile::open(path);
   REQUIRE(k.ok());
-  REQUIRE(k->trials().size() == 6);
-  for (int64_t i = 0; i < 6; ++i) require_equal(k->trials()[i], make_record(i));
+  REQUIRE(hs::test::trials_of(*k).size() == 6);
+  for (int64_t i = 0; i < 6; ++i) require_equal(hs::test::trials_of(*k)[i], make_record(i));
 }
 
 TEST_CASE("a journal frame whose bytes changed is skipped and the frames after it kept", "[store]") {
@@ -311,9 +312,9 @@ TEST_CASE("a journal frame whose bytes changed is skipped and the frames after i
   fs::remove(path);  // no HDF5 copy of record 1 to take back
   auto g = ResultsFile::open(path);
   REQUIRE(g.ok());
-  REQUIRE(g->trials().size() == 2);
-  require_equal(g->trials()[0], make_record(0));
-  require_equal(g->trials()[1], make_record(2));
+  REQUIRE(hs::test::trials_of(*g).size() == 2);
+  require_equal(hs::test::trials_of(*g)[0], make_record(0));
+  require_equal(hs::test::trials_of(*g)[1], make_record(2));
 }
 
 // The child appends records forever, writing one byte to the pipe after each append returns.
@@ -357,10 +358,11 @@ TEST_CASE("kill -9 during appends loses nothing that append returned for", "[sto
 
     auto g = ResultsFile::open(path);
     REQUIRE(g.ok());
-    const int64_t m = static_cast<int64_t>(g->trials().size());
+    const std::vector<TrialRecord> held = hs::test::trials_of(*g);
+    const int64_t m = static_cast<int64_t>(held.size());
     REQUIRE(m >= acked);
     REQUIRE(m <= acked + 1);  // at most the one in flight
-    for (int64_t i = 0; i < m; ++i) require_equal(g->trials()[i], make_record(i));
+    for (int64_t i = 0; i < m; ++i) require_equal(held[i], make_record(i));
     // The repaired HDF5 file has exactly those rows, and the sweep goes on.
     REQUIRE(g->append(make_record(m)).ok());
     REQUIRE(g->close().ok());
@@ -393,7 +395,7 @@ TEST_CASE("200 records are rebuilt from the journal after the HDF5 file is lost"
   auto g = ResultsFile::open(path);
   const double rebuild_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
   REQUIRE(g.ok());
-  REQUIRE(g->trials().size() == static_cast<size_t>(n));
+  REQUIRE(hs::test::trials_of(*g).size() == static_cast<size_t>(n));
   REQUIRE(g->close().ok());
   // After a clean close, open() reads the HDF5 file back (in a child process) to check it
   // against the journal, instead of rewriting it.
@@ -401,7 +403,7 @@ TEST_CASE("200 records are rebuilt from the journal after the HDF5 file is lost"
   auto k = ResultsFile::open(path);
   const double check_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t2).count();
   REQUIRE(k.ok());
-  REQUIRE(k->trials().size() == static_cast<size_t>(n));
+  REQUIRE(hs::test::trials_of(*k).size() == static_cast<size_t>(n));
   WARN("append: " << 1e6 * append_s / n << " us/record (" << n / append_s << " records/s); rebuild of "
                   << n << " records on open: " << 1e3 * rebuild_s << " ms; open after a clean "
                   << "close (read back and compared): " << 1e3 * check_s << " ms");
@@ -706,7 +708,7 @@ TEST_CASE("what a command printed beyond the fixed fields becomes HDF5 columns a
   for (size_t i = 0; i < 3; ++i) require_equal(d->trials[i], written[i]);
   auto g = ResultsFile::open(path);  // the HDF5 file matches the journal: no rebuild needed
   REQUIRE(g.ok());
-  for (size_t i = 0; i < 3; ++i) require_equal(g->trials()[i], written[i]);
+  for (size_t i = 0; i < 3; ++i) require_equal(hs::test::trials_of(*g)[i], written[i]);
   REQUIRE(g->close().ok());
 
   const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);

@@ -3,6 +3,8 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <functional>
+#include <vector>
 
 #include "sweep/queue.h"
 #include "trial/metric.h"
@@ -77,6 +79,51 @@ TEST_CASE("resume takes the records back: finished ones told, lost and interrupt
   std::vector<int64_t> order;
   while (auto x = q->next()) order.push_back(x->id);
   CHECK(order == std::vector<int64_t>{1, 2, 4});
+}
+
+TEST_CASE("records handed over one at a time are taken back as a vector of them is",
+          "[sweep][queue]") {
+  const SweepConfig s = sweep_of("grid", 6);
+  auto first = TrialQueue::make(s);
+  REQUIRE(first.ok());
+  std::vector<Trial> t;
+  while (auto x = first->next()) t.push_back(*x);
+  // In id order, as ResultsFile::for_each_trial hands them; 1 and 4 lost in flight.
+  const std::vector<TrialRecord> done = {finished(t[0], TrialStatus::kCompleted, 0.7),
+                                         finished(t[2], TrialStatus::kInterrupted, NAN),
+                                         finished(t[3], TrialStatus::kCompleted, 0.2),
+                                         finished(t[5], TrialStatus::kDiverged, NAN)};
+  Recorded recorded;
+  recorded.last_id = 5;
+  int handed = 0;
+  recorded.each = [&](const std::function<Status(const TrialRecord&)>& fn) {
+    for (const TrialRecord& r : done) {
+      ++handed;
+      if (Status st = fn(r); !st) return st;
+    }
+    return Status::Ok();
+  };
+  auto streamed = TrialQueue::make(s, recorded, Resume{});
+  REQUIRE(streamed.ok());
+  CHECK(handed == 4);
+  auto whole = TrialQueue::make(s, done);
+  REQUIRE(whole.ok());
+  CHECK(streamed->finished() == 3);
+  CHECK(streamed->recorded() == whole->recorded());
+  std::vector<int64_t> a, b;
+  while (auto x = streamed->next()) a.push_back(x->id);
+  while (auto x = whole->next()) b.push_back(x->id);
+  CHECK(a == std::vector<int64_t>{1, 2, 4});
+  CHECK(a == b);
+  // Out of id order (or past last_id) is an error naming the trial, not a silent mix-up.
+  recorded.each = [&](const std::function<Status(const TrialRecord&)>& fn) {
+    for (size_t i : {size_t{2}, size_t{0}})
+      if (Status st = fn(done[i]); !st) return st;
+    return Status::Ok();
+  };
+  auto mixed = TrialQueue::make(s, recorded, Resume{});
+  REQUIRE_FALSE(mixed.ok());
+  CHECK(mixed.error().message.find("recorded trial 0 is out of id order") != std::string::npos);
 }
 
 TEST_CASE("a record this sweep's strategy would not give is refused, naming it", "[sweep][queue]") {
