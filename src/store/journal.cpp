@@ -224,19 +224,6 @@ Result<JournalScan> scan_journal(const std::string& path, const FrameVisitor& on
   return out;
 }
 
-Result<JournalContents> read_journal(const std::string& path) {
-  JournalContents j;
-  auto scan = scan_journal(path, [&](const FrameView& f, const DamagedBytes* d) {
-    if (d) j.damaged.push_back(*d);
-    j.frames.push_back(Frame{f.type, std::string(f.payload), f.start, f.end});
-    return Status::Ok();
-  });
-  if (!scan) return scan.error();
-  j.valid_bytes = scan->valid_bytes;
-  j.file_bytes = scan->file_bytes;
-  return j;
-}
-
 uint64_t frame_bytes(size_t payload_bytes) { return kFrameHead + payload_bytes; }
 
 // A small window: reads in id order jump about the file.

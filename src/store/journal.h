@@ -28,59 +28,43 @@ inline constexpr char kJournalMagic[9] = "HSJRNL02";
 // The format before TrialRecord had initial_loss and num_classes: refused with a clear error.
 inline constexpr char kJournalMagicV1[9] = "HSJRNL01";
 
-struct Frame {
-  char type = 0;
-  std::string payload;
-  uint64_t start = 0;  // the file offset of the frame's length field
-  uint64_t end = 0;  // the file offset just past this frame: cut here to keep it and drop the rest
-};
-
 // Bytes between two intact frames (or after the last one) that are no intact frame.
 struct DamagedBytes {
   uint64_t start = 0, end = 0;  // file offsets [start, end)
   size_t frames_before = 0;     // intact frames before it (the header is frame 0)
 };
 
-struct JournalContents {
-  std::vector<Frame> frames;  // every intact frame, in order
-  // Damaged stretches in the middle, each followed by an intact frame; a damaged tail (a torn
-  // last write) is not among them: it is [valid_bytes, file_bytes).
-  std::vector<DamagedBytes> damaged;
-  uint64_t valid_bytes = 0;   // where the intact frames end (the last frame's end, or the magic)
-  uint64_t file_bytes = 0;
-};
-
-// Reads a whole journal. Errors: it cannot be read, or it lacks the magic (an older format's
-// magic is named, with what to do). Holds every frame: for small journals and tests; a results
-// file's open() scans (below).
-Result<JournalContents> read_journal(const std::string& path);
-
 // One intact frame as scan_journal meets it; `payload` is valid only during the call.
 struct FrameView {
   char type = 0;
   std::string_view payload;
-  uint64_t start = 0, end = 0;  // as Frame's
+  uint64_t start = 0;  // the file offset of the frame's length field
+  uint64_t end = 0;  // the file offset just past this frame: cut here to keep it and drop the rest
 };
 
 // What a scan found besides the frames it handed over.
 struct JournalScan {
-  std::vector<DamagedBytes> damaged;  // as JournalContents'
-  size_t frames = 0;                  // intact frames handed over
-  uint64_t valid_bytes = 0, file_bytes = 0;
+  // Damaged stretches in the middle, each followed by an intact frame; a damaged tail (a torn
+  // last write) is not among them: it is [valid_bytes, file_bytes).
+  std::vector<DamagedBytes> damaged;
+  size_t frames = 0;          // intact frames handed over
+  uint64_t valid_bytes = 0;   // where the intact frames end (the last frame's end, or the magic)
+  uint64_t file_bytes = 0;
 };
 
 // Called with each intact frame in order, and the damaged stretch just before it (nullptr:
 // none). An error stops the scan and is its result.
 using FrameVisitor = std::function<Status(const FrameView&, const DamagedBytes* damaged_before)>;
 
-// read_journal frame by frame, holding a window of a few MiB and never the whole file (a
-// million-trial journal is a GB): the same frames, damaged stretches and bytes. `max_frames` > 0
-// stops after that many intact frames (valid_bytes is then where the last one ends; file_bytes
-// the file's size). Errors: read_journal's, or the visitor's.
+// Every intact frame of the journal at `path` to `on_frame`, in order, holding a window of a few
+// MiB and never the whole file (a million-trial journal is a GB). `max_frames` > 0 stops after
+// that many intact frames (valid_bytes is then where the last one ends; file_bytes the file's
+// size). Errors: it cannot be read, or it lacks the magic (an older format's magic is named,
+// with what to do), or the visitor's.
 Result<JournalScan> scan_journal(const std::string& path, const FrameVisitor& on_frame,
                                  size_t max_frames = 0);
 
-// Frames read back one at a time at offsets a scan gave (Frame::start), their checksums checked
+// Frames read back one at a time at offsets a scan gave (FrameView::start), their checksums checked
 // again: how a results file reads a record again after open() instead of holding it. The file
 // must not shrink meanwhile (its Journal's lock sees to that). Not thread-safe.
 class FrameReader {
@@ -138,11 +122,11 @@ class Journal {
   ~Journal() { close(); }
 
   // Appends one frame and fdatasyncs: when this returns OK the frame survives kill -9 (and a
-  // power cut). On an error a partial frame may be there; read_journal() stops before it.
+  // power cut). On an error a partial frame may be there; scan_journal() stops before it.
   Status append(char type, const std::string& payload);
   // Appends one frame of `type` per payload, in order, with one write and ONE fdatasync (group
   // commit): when this returns OK every frame survives kill -9; before, any prefix of them may
-  // (whole frames, then at most one torn one that read_journal() stops before). No payloads:
+  // (whole frames, then at most one torn one that scan_journal() stops before). No payloads:
   // nothing written, no fdatasync.
   Status append(char type, std::span<const std::string> payloads);
   // How many fdatasyncs this Journal's create() and append()s have made: how tests and

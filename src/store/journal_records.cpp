@@ -93,8 +93,8 @@ std::string clean_close_payload(uint64_t trial_frames, uint64_t h5_hash) {
 
 namespace {
 
-// decode_journal's reading of frames, one at a time, into *out: records to `on_record` when
-// given, else into out->records.
+// The journal's frames read one at a time into *out (scan_records, scan_header): records to
+// `on_record` when given, else into out->records.
 class Decoder {
  public:
   Decoder(const std::string& path, JournalRecords* out, const RecordVisitor* on_record)
@@ -164,20 +164,6 @@ class Decoder {
 };
 
 }  // namespace
-
-Result<JournalRecords> decode_journal(const std::string& path, const JournalContents& j) {
-  JournalRecords out;
-  Decoder d(path, &out, nullptr);
-  size_t damaged = 0;
-  for (size_t k = 0; k < j.frames.size(); ++k) {
-    for (; damaged < j.damaged.size() && j.damaged[damaged].frames_before <= k; ++damaged)
-      d.damaged(j.damaged[damaged]);
-    const Frame& f = j.frames[k];
-    if (Status st = d.frame(FrameView{f.type, f.payload, f.start, f.end}); !st) return st.error();
-  }
-  if (Status st = d.finish(); !st) return st.error();
-  return out;
-}
 
 Result<JournalRecords> scan_records(const std::string& path, const RecordVisitor& on_record,
                                     JournalScan* scan) {

@@ -42,27 +42,25 @@ struct JournalRecords {
 };
 
 // The payload of a clean close's 'C' frame: the number of 'T' frames before it, then the HDF5
-// file's hash (both u64, host byte order); decode_journal reads it back.
+// file's hash (both u64, host byte order); scan_records reads it back.
 std::string clean_close_payload(uint64_t trial_frames, uint64_t h5_hash);
-
-// The journal at `path`, read as `j`. A damaged stretch (checksum or length fails: a crash, a
-// flipped bit) is skipped with a warning naming its bytes and the record before it. An intact
-// frame (its checksum holds) that is not one a hypersweep writes is an error naming the journal,
-// the record and its byte offset: those bytes were written as they are, by something else, and
-// neither dropping nor keeping them is safe. So is a header that is missing, damaged or invalid.
-Result<JournalRecords> decode_journal(const std::string& path, const JournalContents& j);
 
 // A record decoded and checked, with its frame (whose start reads it again: FrameReader).
 using RecordVisitor = std::function<Status(TrialRecord&& r, const FrameView& f)>;
 
-// decode_journal(path, read_journal(path)), the journal scanned frame by frame (scan_journal):
-// each record goes to `on_record` as it is decoded and is not kept (the result's records stay
-// empty), so a million-record journal is never held whole. *scan (when given) gets the scan's
-// bytes and damaged stretches. Errors: as read_journal's and decode_journal's, or on_record's.
+// The journal at `path`, scanned frame by frame (scan_journal) and decoded: each record goes to
+// `on_record` as it is decoded and is not kept (the result's records stay empty), so a
+// million-record journal is never held whole. *scan (when given) gets the scan's bytes and
+// damaged stretches. A damaged stretch (checksum or length fails: a crash, a flipped bit) is
+// skipped with a warning naming its bytes and the record before it. An intact frame (its
+// checksum holds) that is not one a hypersweep writes is an error naming the journal, the record
+// and its byte offset: those bytes were written as they are, by something else, and neither
+// dropping nor keeping them is safe. So is a header that is missing, damaged or invalid.
+// Errors: those, scan_journal's, or on_record's.
 Result<JournalRecords> scan_records(const std::string& path, const RecordVisitor& on_record,
                                     JournalScan* scan = nullptr);
 
-// The sweep header, the journal's first frame, read and checked as decode_journal does, the
+// The sweep header, the journal's first frame, read and checked as scan_records does, the
 // frames after it not read.
 Result<SweepHeader> scan_header(const std::string& path);
 

@@ -16,13 +16,14 @@ namespace {
 // and ids, read_results.h); nothing when they cannot.
 std::optional<std::vector<TrialRecord>> journal_trials(const std::string& journal_path,
                                                        const ResultsIndex& index) {
-  auto contents = store::read_journal(journal_path);
-  if (!contents) return std::nullopt;
-  auto j = store::decode_journal(journal_path, *contents);
-  contents = Error{};  // the frames' bytes go before the records are arranged
+  std::vector<TrialRecord> records;  // every record as decoded; the frames' bytes are not kept
+  auto j = store::scan_records(journal_path, [&](TrialRecord&& r, const store::FrameView&) {
+    records.push_back(std::move(r));
+    return Status::Ok();
+  });
   if (!j || !j->warnings.empty() || j->header.config_hash != index.header.config_hash)
     return std::nullopt;
-  std::vector<TrialRecord> trials = store::latest_by_id(std::move(j->records));
+  std::vector<TrialRecord> trials = store::latest_by_id(std::move(records));
   if (trials.size() < index.ids.size()) return std::nullopt;
   for (size_t i = 0; i < index.ids.size(); ++i)
     if (trials[i].id != index.ids[i]) return std::nullopt;
