@@ -12,8 +12,8 @@ namespace {
 // Whether the HDF5 file at `path` reads as a results file with trials in it.
 bool holds_trials(const std::string& path) {
   if (!store::file_exists(path)) return false;
-  auto d = read_results(path);
-  return d.ok() && !d->trials.empty();
+  auto d = read_results_index(path);  // the ids alone: no trial group need be read
+  return d.ok() && !d->ids.empty();
 }
 
 // What follows an error about an existing file that open() could not continue. --force is named

@@ -377,6 +377,19 @@ TEST_CASE("a create on a full disk leaves nothing that blocks the same command",
   }
 }
 
+TEST_CASE("a stub journal beside an HDF5 file holding trials replaces nothing", "[store]") {
+  const std::string path = temp_path("stub_beside_trials.h5");
+  make_file(path, 3);
+  const std::string before = read_bytes(path);
+  write_bytes(path + ".journal", "HSJRN");  // what a crash inside Journal::create leaves
+  auto f = open_results(path, make_header(), OpenPolicy{});
+  REQUIRE_FALSE(f.ok());  // the journal holds nothing to continue from, the HDF5 file does
+  CHECK(read_bytes(path) == before);
+  auto d = read_results(path);
+  REQUIRE(d.ok());
+  CHECK(d->trials.size() == 3);
+}
+
 // ---- defect 7: links planted where side files go -----------------------------------------------
 
 namespace {
