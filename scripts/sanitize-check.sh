@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 # cores, and 1 minute for the tests.
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-O1 \
       -DCMAKE_C_FLAGS_DEBUG=-O1 -DHYPERSWEEP_NATIVE=OFF -DHYPERSWEEP_SANITIZE=ON \
-      -DHYPERSWEEP_BENCH=OFF > /dev/null
+      -DHYPERSWEEP_BENCH=OFF -DHYPERSWEEP_CUDA=OFF > /dev/null
 # Only what the crafted tests run: their programs (target hs_crafted, tests/CMakeLists.txt) and
 # the hypersweep binary they drive.
 targets=(hs_crafted hypersweep)

@@ -1,8 +1,8 @@
 // layers.h: forward and backward of every layer type, as free functions over contiguous buffers
 // (llm.c style). Shapes are in the comments; images are NHWC; B is the batch size.
 //
-// Backward functions OVERWRITE their gradient outputs (dW, db, din); they never accumulate, so
-// the caller need not zero them. A null `din` skips the input gradient (the first layer's).
+// Backward functions OVERWRITE their gradient outputs (dW, db, din), so the caller need not zero
+// them; dense and conv2d take `accumulate` to add to dW and db instead (din is overwritten). A null `din` skips the input gradient (the first layer's).
 // Each function parallelises internally with OpenMP over the current team size; call them from
 // serial code. Instantiated for float (training) and double (gradient checks in tests).
 //
@@ -32,10 +32,11 @@ struct ConvShape {
   int64_t B = 1;
   int H = 1, W = 1, C = 1;        // input
   int OC = 1, K = 1, stride = 1, pad = 0;
-  int OH() const { return (H + 2 * pad - K) / stride + 1; }
-  int OW() const { return (W + 2 * pad - K) / stride + 1; }
-  int64_t patch() const { return static_cast<int64_t>(K) * K * C; }
-  int64_t rows() const { return B * OH() * OW(); }
+  // constexpr: the CUDA kernels (src/cuda) call them on the device too.
+  constexpr int OH() const { return (H + 2 * pad - K) / stride + 1; }
+  constexpr int OW() const { return (W + 2 * pad - K) / stride + 1; }
+  constexpr int64_t patch() const { return static_cast<int64_t>(K) * K * C; }
+  constexpr int64_t rows() const { return B * OH() * OW(); }
 };
 // in (B,H,W,C) -> cols (B*OH*OW, K*K*C), patch order (ky, kx, c); zero outside the image
 template <class T>

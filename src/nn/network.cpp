@@ -10,13 +10,14 @@
 
 namespace hs {
 
-namespace {
 ConvShape conv_shape(const Layer& l, int64_t B) {
   ConvShape s;
   s.B = B, s.H = l.in_h, s.W = l.in_w, s.C = l.in_c;
   s.OC = l.out_c, s.K = l.kernel, s.stride = l.stride, s.pad = l.pad;
   return s;
 }
+
+namespace {
 
 // Sized for the current thread count, which may grow between passes (omp_set_num_threads).
 template <class T>

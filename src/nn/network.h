@@ -32,6 +32,9 @@ struct Workspace {
 template <class T>
 Workspace<T> make_workspace(const Network& net, int64_t max_batch);
 
+// A conv layer's shape for a batch of B.
+ConvShape conv_shape(const Layer& l, int64_t B);
+
 // x (B, input_dim) -> logits ws.out.back() (B, classes). `train` enables dropout, whose masks
 // come from dropout_seed (layer i uses derive_seed(dropout_seed, i, kDropout)).
 // REQUIRES: B <= ws.max_batch; x stays valid until backward() returns.

@@ -29,6 +29,8 @@ THIRD_PARTY = {
     "toml++": (r"toml\+\+/", "tomlplusplus::tomlplusplus"),
     "fmt": (r"fmt/", "fmt::fmt"),
     "CLI11": (r"CLI/", "CLI11::CLI11"),
+    "CUDA": (r"^cuda_runtime", "CUDA::cudart"),
+    "cuBLAS": (r"^cublas", "CUDA::cublas"),
 }
 # Words of the table that are neither a folder nor a library above.
 PLAIN = {"the standard library", "POSIX"}
@@ -129,7 +131,7 @@ def check_mpi(repo, bad):
             for fname in files:
                 path = os.path.join(root, fname)
                 rel = os.path.relpath(path, repo)
-                if rel.startswith("src/exec/") or not fname.endswith((".cpp", ".h")):
+                if rel.startswith("src/exec/") or not fname.endswith((".cpp", ".h", ".cu", ".cuh")):
                     continue
                 for n, line in enumerate(open(path, encoding="utf-8"), 1):
                     code = line.split("//")[0]
@@ -147,7 +149,7 @@ def main():
         base = os.path.join(repo, "src", f) if f != "apps" else os.path.join(repo, "apps")
         for root, _, files in os.walk(base):
             for fname in sorted(files):
-                if fname.endswith((".cpp", ".h")):
+                if fname.endswith((".cpp", ".h", ".cu", ".cuh")):
                     path = os.path.join(root, fname)
                     check_file(path, os.path.relpath(path, repo), f, allowed, bad)
     check_links(repo, rows, folders, bad)

@@ -98,7 +98,7 @@ def main():
     for top in ("src", "apps"):
         for root, _, files in os.walk(os.path.join(repo, top)):
             for f in sorted(files):
-                if not f.endswith((".cpp", ".h")):
+                if not f.endswith((".cpp", ".h", ".cu", ".cuh")):
                     continue
                 path = os.path.join(root, f)
                 rel = os.path.relpath(path, repo)
