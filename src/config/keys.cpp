@@ -409,6 +409,10 @@ const std::vector<KeySpec>& specs() {
     {"threads", Kind::kInt, "OpenMP threads, >= 0; 0 for OMP_NUM_THREADS or all cores",
      [](Fields& f, const ConfigValue& v) { return set_int(v, &f.opt->threads, 0); },
      [](const TrainOptions& o) -> ConfigValue { return int64_t{o.threads}; }},
+    {"device", Kind::kString, "where to train: cpu, or cuda (a GPU; a build with CUDA)",
+     [](Fields& f, const ConfigValue& v) {
+       return set_enum(v, &f.opt->device, "device", parse_device, device_name, 2); },
+     [](const TrainOptions& o) -> ConfigValue { return device_name(o.device); }},
     {"max_seconds", Kind::kFloat, "stop after this many seconds of training, >= 0; 0 for no limit",
      [](Fields& f, const ConfigValue& v) {
        return set_float(v, &f.opt->max_seconds, kNonNegative); },

@@ -60,63 +60,58 @@ HS_HOST_DEVICE inline double counter_uniform(uint64_t seed, uint64_t i) {
 }
 
 // dst (n) = src (n), both on the device.
-void copy(Context &ctx, float *dst, const float *src, int64_t n);
+void copy(Context& ctx, float* dst, const float* src, int64_t n);
 
 // ---- dense
 // ---------------------------------------------------------------------------------
 // in (B,C), W (OC,C), b (OC) -> out (B,OC) = in W^T + b
-void dense_forward(Context &ctx, float *out, const float *in, const float *W,
-                   const float *b, int64_t B, int64_t C, int64_t OC);
+void dense_forward(Context& ctx, float* out, const float* in, const float* W, const float* b,
+                   int64_t B, int64_t C, int64_t OC);
 // dout (B,OC) -> dW (OC,C) = dout^T in, db (OC) = column sums of dout, din
 // (B,C) = dout W.
-void dense_backward(Context &ctx, float *din, float *dW, float *db,
-                    const float *dout, const float *in, const float *W,
-                    int64_t B, int64_t C, int64_t OC, bool accumulate = false);
+void dense_backward(Context& ctx, float* din, float* dW, float* db, const float* dout,
+                    const float* in, const float* W, int64_t B, int64_t C, int64_t OC,
+                    bool accumulate = false);
 
 // ---- conv2d (im2col + cuBLAS GEMM)
 // --------------------------------------------------------- in (B,H,W,C) ->
 // cols (B*OH*OW, K*K*C), patch order (ky, kx, c); zero outside the image
-void im2col(Context &ctx, float *cols, const float *in, const ConvShape &s);
+void im2col(Context& ctx, float* cols, const float* in, const ConvShape& s);
 // cols -> din (B,H,W,C): the adjoint of im2col. Each input element gathers the
 // patches that cover it, in a fixed order (no atomics), so the sum is the same
 // on every run.
-void col2im(Context &ctx, float *din, const float *cols, const ConvShape &s);
+void col2im(Context& ctx, float* din, const float* cols, const ConvShape& s);
 // Elements of scratch conv2d_forward/backward need: the whole batch's patches.
-int64_t conv2d_scratch_size(const ConvShape &s);
+int64_t conv2d_scratch_size(const ConvShape& s);
 // in (B,H,W,C), W (OC,K,K,C), b (OC) -> out (B,OH,OW,OC). REQUIRES: scratch as
 // above.
-void conv2d_forward(Context &ctx, float *out, const float *in, const float *W,
-                    const float *b, const ConvShape &s, float *scratch);
+void conv2d_forward(Context& ctx, float* out, const float* in, const float* W, const float* b,
+                    const ConvShape& s, float* scratch);
 // dout (B,OH,OW,OC) and the forward input -> dW (OC,K,K,C), db (OC), din
 // (B,H,W,C) (null: skip).
-void conv2d_backward(Context &ctx, float *din, float *dW, float *db,
-                     const float *dout, const float *in, const float *W,
-                     const ConvShape &s, float *scratch,
+void conv2d_backward(Context& ctx, float* din, float* dW, float* db, const float* dout,
+                     const float* in, const float* W, const ConvShape& s, float* scratch,
                      bool accumulate = false);
 
 // ---- max pool (window P, stride P, floor)
 // ---------------------------------------------------- in (B,H,W,C) -> out
 // (B,H/P,W/P,C); argmax: each max's offset in its sample; ties go to the first
 // pixel of the window, as on the CPU.
-void maxpool_forward(Context &ctx, float *out, int32_t *argmax, const float *in,
-                     int64_t B, int H, int W, int C, int P);
-void maxpool_backward(Context &ctx, float *din, const float *dout,
-                      const int32_t *argmax, int64_t B, int H, int W, int C,
-                      int P);
+void maxpool_forward(Context& ctx, float* out, int32_t* argmax, const float* in, int64_t B, int H,
+                     int W, int C, int P);
+void maxpool_backward(Context& ctx, float* din, const float* dout, const int32_t* argmax, int64_t B,
+                      int H, int W, int C, int P);
 
 // ---- activations, dropout
 // --------------------------------------------------------------------
-void activation_forward(Context &ctx, Activation a, float *out, const float *in,
-                        int64_t n);
+void activation_forward(Context& ctx, Activation a, float* out, const float* in, int64_t n);
 // din = dout * f'(in); `out` = f(in) (relu and tanh use it, gelu uses `in`)
-void activation_backward(Context &ctx, Activation a, float *din,
-                         const float *dout, const float *in, const float *out,
-                         int64_t n);
+void activation_backward(Context& ctx, Activation a, float* din, const float* dout, const float* in,
+                         const float* out, int64_t n);
 // mask[i] = (counter_uniform(seed, i) >= p) / (1 - p); out = in * mask
-void dropout_forward(Context &ctx, float *out, float *mask, const float *in,
-                     int64_t n, double p, uint64_t seed);
-void dropout_backward(Context &ctx, float *din, const float *dout,
-                      const float *mask, int64_t n);
+void dropout_forward(Context& ctx, float* out, float* mask, const float* in, int64_t n, double p,
+                     uint64_t seed);
+void dropout_backward(Context& ctx, float* din, const float* dout, const float* mask, int64_t n);
 
 // ---- softmax cross-entropy
 // ------------------------------------------------------------------- logits
@@ -124,40 +119,38 @@ void dropout_backward(Context &ctx, float *din, const float *dout,
 // Each row's loss and hit are summed on the host in row order (as the CPU
 // does), so waits for the kernel. REQUIRES: row_loss holds B doubles and
 // row_hit B ints (device scratch).
-LossStats softmax_xent_forward(Context &ctx, float *probs, const float *logits,
-                               const int32_t *labels, int64_t B, int64_t C,
-                               double *row_loss, int32_t *row_hit);
+LossStats softmax_xent_forward(Context& ctx, float* probs, const float* logits,
+                               const int32_t* labels, int64_t B, int64_t C, double* row_loss,
+                               int32_t* row_hit);
 // dlogits (B,C) = (probs - onehot(labels)) * scale
-void softmax_xent_backward(Context &ctx, float *dlogits, const float *probs,
-                           const int32_t *labels, int64_t B, int64_t C,
-                           float scale);
+void softmax_xent_backward(Context& ctx, float* dlogits, const float* probs, const int32_t* labels,
+                           int64_t B, int64_t C, float scale);
 
 // ---- batches and measurements
 // ---------------------------------------------------------------- x (B, D) and
 // y (B) = the rows index[0, B) of data (n, D) and their labels (all on the
 // device).
-void gather_rows(Context &ctx, float *x, int32_t *y, const float *data,
-                 const int32_t *labels, const int32_t *index, int64_t B,
-                 int64_t D);
+void gather_rows(Context& ctx, float* x, int32_t* y, const float* data, const int32_t* labels,
+                 const int32_t* index, int64_t B, int64_t D);
 // ||after - before|| / ||before|| in double (infinity when before is all zero),
 // the trainer's update/weight ratio. Fixed blocks of kRatioBlock elements are
 // each summed by one thread block in a fixed tree and the blocks' sums added on
 // the host in order: the same bits every run. Waits for the result. REQUIRES:
 // scratch holds 2 * ceil(n / kRatioBlock) doubles.
 inline constexpr int64_t kRatioBlock = 4096;
-double update_ratio(Context &ctx, const float *before, const float *after,
-                    int64_t n, double *scratch);
+double update_ratio(Context& ctx, const float* before, const float* after, int64_t n,
+                    double* scratch);
 
 // ---- optimiser steps
 // -------------------------------------------------------------------------
 // optimizer_step of optim/optimizer.h over device buffers: the same formulas,
 // the same state layout ([s0 | s1], s1 state_stride floats after s0; 0: n), g
 // left zero.
-void optimizer_step(Context &ctx, const OptimizerOptions &opt, float lr,
-                    float weight_decay, int64_t step, float *w, float *g,
-                    float *state, int64_t n, int64_t state_stride = 0);
+void optimizer_step(Context& ctx, const OptimizerOptions& opt, float lr, float weight_decay,
+                    int64_t step, float* w, float* g, float* state, int64_t n,
+                    int64_t state_stride = 0);
 // momentum_step_folded of optim/optimizer.h.
-void momentum_step_folded(Context &ctx, float lr, float mu, float weight_decay,
-                          float *w, float *v, int64_t n);
+void momentum_step_folded(Context& ctx, float lr, float mu, float weight_decay, float* w, float* v,
+                          int64_t n);
 
-} // namespace hs::cuda
+}  // namespace hs::cuda

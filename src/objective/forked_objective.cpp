@@ -221,10 +221,12 @@ int serve_trial_host(int fd, pid_t rank) {
     const bool read = decode_record(r.str(), &given);
     const std::string toml = r.str(), metric = r.str();
     const auto memory_limit = r.pod<uint64_t>();
+    const auto local_worker = r.pod<int32_t>();
     TrainConfig c;
     if (!read || !r.done() || !base || !c.load_text(toml, "<the trial's options>")) return 1;
     auto opt = c.finish();
     if (!opt) return 1;  // the rank's own options: they passed finish() there
+    opt->local_worker = local_worker;  // not a config key: it travels beside the text
     const Trial t{given.id, given.params};
     omp_pause_resource_all(omp_pause_hard);  // libgomp's threads do not survive fork()
     std::fflush(nullptr);                    // or the child would print our buffered output again
@@ -260,8 +262,12 @@ int run_trial_host_if_asked(int argc, char** argv) {
   return serve_trial_host(kHostFd, static_cast<pid_t>(rank));
 }
 
-ForkedObjective::ForkedObjective(SweepConfig sweep, int threads, uint64_t memory_limit)
-    : sweep_(std::move(sweep)), threads_(threads), memory_limit_(memory_limit) {}
+ForkedObjective::ForkedObjective(SweepConfig sweep, int threads, uint64_t memory_limit,
+                                 int local_worker)
+    : sweep_(std::move(sweep)),
+      threads_(threads),
+      memory_limit_(memory_limit),
+      local_worker_(local_worker) {}
 
 ForkedObjective::~ForkedObjective() { end_host(); }
 
@@ -357,6 +363,7 @@ TrialRecord ForkedObjective::run(const Trial& t, const TrialHooks& hooks) {
   w.str(to_toml(*opt));
   w.str(sweep_.metric);
   w.pod(memory_limit_);
+  w.pod(static_cast<int32_t>(local_worker_));
   bool stopped = false;  // the caller's stop was passed on
   auto answer = [&](char c) { (void)send_all(fd_, &c, 1); };  // a peer gone shows at its read
   bool have_result = false, ended = false;

@@ -49,7 +49,8 @@ class ForkedObjective final : public Objective {
  public:
   // The sweep's built-in trainer, `threads` as make_objective's; memory_limit: bytes of address
   // space per trial's process, 0: no limit.
-  ForkedObjective(SweepConfig sweep, int threads, uint64_t memory_limit);
+  // local_worker: the Placement's, for device = cuda (TrainOptions::local_worker).
+  ForkedObjective(SweepConfig sweep, int threads, uint64_t memory_limit, int local_worker = 0);
   ~ForkedObjective() override;
   ForkedObjective(const ForkedObjective&) = delete;
   ForkedObjective& operator=(const ForkedObjective&) = delete;
@@ -70,6 +71,7 @@ class ForkedObjective final : public Objective {
   SweepConfig sweep_;
   int threads_ = 0;
   uint64_t memory_limit_ = 0;
+  int local_worker_ = 0;
   std::optional<TrainOptions> base_;
   pid_t host_ = -1;
   int fd_ = -1;

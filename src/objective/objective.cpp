@@ -14,8 +14,9 @@ std::unique_ptr<Objective> make_objective(const SweepConfig& sweep, int threads,
     return std::make_unique<WorkerObjective>(sweep, std::move(where));
   if (!uses_trainer(sweep)) return std::make_unique<CommandObjective>(sweep, std::move(where));
   if (sweep.trial_policy.isolate)  // the trial host loads its own copy of the data set
-    return std::make_unique<ForkedObjective>(sweep, threads, sweep.trial_policy.memory_limit);
-  return std::make_unique<TrainerObjective>(sweep, threads, std::move(data));
+    return std::make_unique<ForkedObjective>(sweep, threads, sweep.trial_policy.memory_limit,
+                                             where.local_worker);
+  return std::make_unique<TrainerObjective>(sweep, threads, std::move(data), where.local_worker);
 }
 
 uint64_t trial_seed(const SweepConfig& sweep, const Trial& t) {

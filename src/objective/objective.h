@@ -70,7 +70,8 @@ struct Placement {
 // the config's) on `data` when given (already loaded by the caller, for the base
 // configuration's data options), else on the data its prepare() loads; each trainer trial in a
 // process of its own (forked_objective.h, which loads its own copy of the data set and ignores
-// `data`) unless [sweep] isolate = false. `where` reaches command objectives only.
+// `data`) unless [sweep] isolate = false. `where` reaches command objectives, and its
+// local_worker the built-in trainer (which GPU a device = cuda trial takes).
 std::unique_ptr<Objective> make_objective(const SweepConfig& sweep, int threads = 0,
                                           std::shared_ptr<const DataBundle> data = nullptr,
                                           Placement where = {});

@@ -36,8 +36,11 @@ double best_metric_of(const TrialRecord& r, const std::string& metric) {
 }
 
 TrainerObjective::TrainerObjective(SweepConfig sweep, int threads,
-                                   std::shared_ptr<const DataBundle> data)
-    : sweep_(std::move(sweep)), threads_(threads), shared_(std::move(data)) {}
+                                   std::shared_ptr<const DataBundle> data, int local_worker)
+    : sweep_(std::move(sweep)),
+      threads_(threads),
+      local_worker_(local_worker),
+      shared_(std::move(data)) {}
 
 Status TrainerObjective::prepare() {
   auto base = base_options(sweep_, threads_);
@@ -61,6 +64,7 @@ TrialRecord TrainerObjective::run(const Trial& t, const TrialHooks& hooks) {
     failed.error = opt.error().str();
     return failed;
   }
+  opt->local_worker = local_worker_;
   return train_trial(t, *opt, base_->data, *shared_, sweep_.metric, hooks);
 }
 

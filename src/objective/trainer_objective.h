@@ -23,8 +23,10 @@ namespace hs {
 class TrainerObjective final : public Objective {
  public:
   // threads > 0 replaces the config's `threads`; `data`, when given, is what the base
-  // configuration's data options load (prepare() then loads nothing).
-  TrainerObjective(SweepConfig sweep, int threads, std::shared_ptr<const DataBundle> data);
+  // configuration's data options load (prepare() then loads nothing). local_worker: the
+  // Placement's, for device = cuda (TrainOptions::local_worker).
+  TrainerObjective(SweepConfig sweep, int threads, std::shared_ptr<const DataBundle> data,
+                   int local_worker = 0);
   Status prepare() override;
   TrialRecord run(const Trial& t, const TrialHooks& hooks) override;
 
@@ -35,6 +37,7 @@ class TrainerObjective final : public Objective {
  private:
   SweepConfig sweep_;
   int threads_ = 0;
+  int local_worker_ = 0;
   std::optional<TrainOptions> base_;
   std::shared_ptr<const DataBundle> shared_;
 };

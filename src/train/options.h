@@ -11,6 +11,7 @@
 #include "nn/model.h"
 #include "optim/optimizer.h"
 #include "optim/schedule.h"
+#include "train/device.h"
 #include "train/early_stopping.h"
 
 namespace hs {
@@ -27,6 +28,11 @@ struct TrainOptions {
   uint64_t seed = 1;           // seeds weight init, minibatch order and dropout
   int threads = 0;             // OpenMP threads (0: OMP_NUM_THREADS or all cores)
   double max_seconds = 0;      // stop after this many seconds of training (0: no limit)
+  Device device = Device::kCpu;  // where to train (device.h)
+  // Not a config key: the worker's index among the worker ranks on its node (the objective sets
+  // it from its Placement). With device = cuda the trial takes the GPU local_worker mod the
+  // number of GPUs it can see, so workers spread over a node's GPUs and share them when more.
+  int local_worker = 0;
 };
 
 }  // namespace hs

@@ -46,24 +46,10 @@ void gather(const Subset& set, const int32_t* index, int64_t B, float* x, int32_
 
 EvalResult evaluate_with(const Network& net, const float* params, const Subset& set,
                          Workspace<float>& ws, std::vector<float>& xb, std::vector<int32_t>& yb) {
-  EvalResult r;
-  if (set.size() == 0) {
-    r.loss = r.acc = std::numeric_limits<double>::quiet_NaN();
-    return r;
-  }
-  double loss = 0;
-  int64_t correct = 0;
-  for (int64_t i = 0; i < set.size(); i += ws.max_batch) {
-    const int64_t B = std::min(ws.max_batch, set.size() - i);
-    gather(set, set.index.data() + i, B, xb.data(), yb.data());
-    const LossStats st = loss_and_grad<float>(net, params, nullptr, xb.data(), yb.data(), B,
-                                              false, 0, ws);
-    loss += st.loss_sum;
-    correct += st.correct;
-  }
-  r.loss = loss / static_cast<double>(set.size());
-  r.acc = static_cast<double>(correct) / static_cast<double>(set.size());
-  return r;
+  return evaluate_in_batches(set, ws.max_batch, [&](const int32_t* index, int64_t B) {
+    gather(set, index, B, xb.data(), yb.data());
+    return loss_and_grad<float>(net, params, nullptr, xb.data(), yb.data(), B, false, 0, ws);
+  });
 }
 
 // ||lr dW|| / ||W|| of one update from the weights before and after it, in double, in one pass.
@@ -91,6 +77,37 @@ double update_ratio(const float* before, const float* after, int64_t n) {
 
 }  // namespace
 
+std::vector<float> initial_state(const TrainOptions& opt, const Network& net,
+                                 const std::vector<float>& params, bool folded) {
+  std::vector<float> state(net.num_params * state_floats_per_param(opt.optim.kind), 0.0f);
+  if (folded) {  // the velocity starts pre-scaled: v = wd w (biases are not decayed)
+    const float wd = static_cast<float>(opt.optim.weight_decay);
+    for (int li : net.weighted) {
+      const Layer& l = net.layers[li];
+      for (int64_t i = 0; i < l.w_size; ++i) state[l.w_offset + i] = wd * params[l.w_offset + i];
+    }
+  }
+  return state;
+}
+
+EvalResult evaluate_in_batches(const Subset& set, int64_t max_batch, const BatchPass& pass) {
+  EvalResult r;
+  if (set.size() == 0) {
+    r.loss = r.acc = std::numeric_limits<double>::quiet_NaN();
+    return r;
+  }
+  double loss = 0;
+  int64_t correct = 0;
+  for (int64_t i = 0; i < set.size(); i += max_batch) {
+    const LossStats st = pass(set.index.data() + i, std::min(max_batch, set.size() - i));
+    loss += st.loss_sum;
+    correct += st.correct;
+  }
+  r.loss = loss / static_cast<double>(set.size());
+  r.acc = static_cast<double>(correct) / static_cast<double>(set.size());
+  return r;
+}
+
 Trainer::Trainer(const TrainOptions& opt, Network net, int64_t eval_batch, bool fold_momentum)
     : opt_(opt), net_(std::move(net)),
       folded_(fold_momentum && opt.optim.kind == OptimizerKind::kMomentum) {
@@ -102,15 +119,8 @@ Trainer::Trainer(const TrainOptions& opt, Network net, int64_t eval_batch, bool 
   params_.resize(P);
   if (!folded_) grads_.resize(P);
   prev_.resize(P);
-  state_.assign(P * state_floats_per_param(opt.optim.kind), 0.0f);
   init_params(net_, opt.model, derive_seed(opt.seed, 0, SeedPurpose::kInit), params_.data());
-  if (folded_) {  // the velocity starts pre-scaled: v = wd w (biases are not decayed)
-    const float wd = static_cast<float>(opt.optim.weight_decay);
-    for (int li : net_.weighted) {
-      const Layer& l = net_.layers[li];
-      for (int64_t i = 0; i < l.w_size; ++i) state_[l.w_offset + i] = wd * params_[l.w_offset + i];
-    }
-  }
+  state_ = initial_state(opt, net_, params_, folded_);
   const int64_t max_batch = std::max<int64_t>(opt.batch_size, eval_batch);
   ws_ = make_workspace<float>(net_, max_batch);
   // backward() adds into grads_, which starts at zero and which optimizer_step zeroes as it
@@ -194,7 +204,7 @@ struct EpochPass {
   double loss_sum = 0;
 };
 
-EpochPass train_epoch(Trainer& tr, const TrainOptions& opt, const DataBundle& data,
+EpochPass train_epoch(Engine& tr, const TrainOptions& opt, const DataBundle& data,
                       const std::vector<int32_t>& order, int epoch, int64_t total_steps,
                       TrainResult& res) {
   const int64_t B = opt.batch_size, n_train = data.train.size();
@@ -257,8 +267,7 @@ bool stops_after(int epoch, const TrainOptions& opt, const EarlyStopping& stoppe
 
 // The best checkpoint's epoch and test result (lecture 11.1.2), once training has ended; an
 // interrupted trial's best epoch only.
-void test_best(Trainer& tr, const DataBundle& data, const EarlyStopping& stopper,
-               TrainResult& res) {
+void test_best(Engine& tr, const DataBundle& data, const EarlyStopping& stopper, TrainResult& res) {
   if (!stopper.has_best()) {
     res.record.test_acc = res.test_loss = std::numeric_limits<double>::quiet_NaN();
     return;
@@ -270,15 +279,14 @@ void test_best(Trainer& tr, const DataBundle& data, const EarlyStopping& stopper
     res.record.test_acc = res.test_loss = std::numeric_limits<double>::quiet_NaN();
     return;
   }
-  tr.params() = res.best_params;
+  tr.set_params(res.best_params);
   const EvalResult test = tr.evaluate(data.test);
   res.record.test_acc = test.acc;
   res.test_loss = test.loss;
 }
 
-}  // namespace
-
-Result<Network> network_for(const TrainOptions& opt, const DataBundle& data) {
+// network_for without the device's check.
+Result<Network> checked_network(const TrainOptions& opt, const DataBundle& data) {
   if (opt.threads > 0) omp_set_num_threads(opt.threads);
   const Dataset& file = *data.train.data;
   // Square images of C channels stored [N, C, H, W] and read as NHWC come out H = C rows of
@@ -308,6 +316,7 @@ Result<Network> network_for(const TrainOptions& opt, const DataBundle& data) {
     return e;
   }
   if (data.train.size() == 0) return Error{file.name, 0, {}, "no training samples"};
+
   if (opt.batch_size < 1) return Error{{}, 0, "batch_size", "must be >= 1"};
   // What the Trainer will hold, as a bound: the parameter buffers (weights, gradients, previous
   // weights, the best checkpoint, the optimiser's state) and, per sample of the largest batch
@@ -329,6 +338,16 @@ Result<Network> network_for(const TrainOptions& opt, const DataBundle& data) {
   return built;
 }
 
+}  // namespace
+
+Result<Network> network_for(const TrainOptions& opt, const DataBundle& data) {
+  auto built = checked_network(opt, data);
+  if (built && opt.device != Device::kCpu)
+    if (std::string why = device_problem(opt.device); !why.empty())
+      return Error{{}, 0, "device", why};
+  return built;
+}
+
 Result<TrainResult> train(const TrainOptions& given, const DataBundle& data,
                           const EpochCallback& on_epoch) {
   const auto t_start = Clock::now();
@@ -337,9 +356,18 @@ Result<TrainResult> train(const TrainOptions& given, const DataBundle& data,
   TrainOptions opt = given;
   if (opt.batch_size > data.train.size() && data.train.size() > 0)
     opt.batch_size = static_cast<int>(data.train.size());
-  auto built = network_for(opt, data);
+  // Not network_for: the device is asked for by make_cuda_engine itself, in this process.
+  auto built = checked_network(opt, data);
   if (!built) return built.error();
-  Trainer tr(opt, std::move(*built), kEvalBatch);
+  std::unique_ptr<Engine> engine;
+  if (opt.device == Device::kCuda) {
+    auto made = make_cuda_engine(opt, std::move(*built), kEvalBatch);
+    if (!made) return made.error();
+    engine = std::move(*made);
+  } else {
+    engine = std::make_unique<Trainer>(opt, std::move(*built), kEvalBatch);
+  }
+  Engine& tr = *engine;
   const int64_t iters_per_epoch = (data.train.size() + opt.batch_size - 1) / opt.batch_size;
   const bool per_iter = opt.schedule.unit == ScheduleUnit::kIteration;
   const int64_t total_steps = per_iter ? iters_per_epoch * opt.epochs : opt.epochs;
@@ -375,7 +403,7 @@ Result<TrainResult> train(const TrainOptions& given, const DataBundle& data,
     pass.row.seconds = since(t_start);
     rec.curves.push_back(pass.row);
     const double metric = opt.early.monitor == Monitor::kValAcc ? val.acc : val.loss;
-    if (stopper.update(epoch, metric)) res.best_params = tr.params();
+    if (stopper.update(epoch, metric)) res.best_params = tr.copy_params();
     const bool go_on = !on_epoch || on_epoch(rec);
     if (stops_after(epoch, opt, stopper, go_on, t_start, res)) break;
   }
@@ -386,5 +414,11 @@ Result<TrainResult> train(const TrainOptions& given, const DataBundle& data,
   rec.seconds = since(t_start);
   return res;
 }
+
+#if !HYPERSWEEP_HAVE_CUDA
+Result<std::unique_ptr<Engine>> make_cuda_engine(const TrainOptions&, Network, int64_t) {
+  return Error{{}, 0, "device", device_problem(Device::kCuda)};
+}
+#endif
 
 }  // namespace hs

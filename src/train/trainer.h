@@ -1,4 +1,5 @@
-// trainer.h: trains one configuration (one trial) on the CPU and records its curves.
+// trainer.h: trains one configuration (one trial) on the CPU, or on a GPU with device = cuda
+// (train/cuda_trainer.cpp, in a build with the CUDA backend), and records its curves.
 //
 // Per epoch: shuffle (seeded by derive_seed(seed, 0, kShuffle) and the epoch), minibatch SGD with
 // the chosen optimiser and schedule, then evaluate on the validation set. Train loss/accuracy are
@@ -8,13 +9,14 @@
 // so far; it never throws or aborts.
 //
 // May depend on: data, nn, optim, core, trial (the record it fills). Knows nothing of sweeps, MPI
-// or HDF5 (STYLE.md): the caller stores the result. Thread safety: train() uses OpenMP internally (opt.threads); run one train() per
-// process or per rank.
+// or HDF5 (STYLE.md): the caller stores the result. Thread safety: train() uses OpenMP internally
+// (opt.threads); run one train() per process or per rank.
 #pragma once
 
 #include <cmath>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -61,16 +63,42 @@ Result<TrainResult> train(const TrainOptions& opt, const DataBundle& data,
 // cannot take or too big for the limits of nn/model.h, a cnn on HDF5 images whose shape shows
 // the wrong `layout` (a cnn's shape errors on HDF5 images name layout too), no training samples,
 // batch_size < 1,
-// parameters and a batch's activations beyond this machine's memory; errors carry the key, no
+// parameters and a batch's activations beyond this machine's memory, device = cuda where no GPU
+// or no CUDA backend is (device_problem, which asks a child process); errors carry the key, no
 // file); sets the OpenMP threads to opt.threads when it is > 0, as train() does. For Probe
 // (probe.h), train(), and a sweep's checks before its first trial. train() takes a batch_size
 // larger than the training set as the whole set.
 Result<Network> network_for(const TrainOptions& opt, const DataBundle& data);
 
-// One run's mutable state: the network, its parameters, gradients and optimiser state, and the
-// workspace. train() drives it epoch by epoch; benchmarks time step() itself, so what they
-// measure is exactly what training runs.
-class Trainer {
+// What train() drives epoch by epoch, on the CPU (Trainer) or a GPU (make_cuda_engine).
+class Engine {
+ public:
+  virtual ~Engine() = default;
+  // One optimiser update on the samples index[0, B) of `set`; returns the batch's loss stats
+  // (taken before the update). When `ratios` is not null it receives, per weighted layer,
+  // ||W_new - W_old|| / ||W_old|| of this update. A non-finite loss leaves the parameters
+  // untouched.
+  virtual LossStats step(const Subset& set, const int32_t* index, int64_t B, float lr,
+                         std::vector<double>* ratios) = 0;
+  virtual EvalResult evaluate(const Subset& set) = 0;
+  virtual const Network& net() const = 0;
+  virtual int64_t steps() const = 0;
+  // The parameters (net().num_params), copied to or from this process's memory.
+  virtual std::vector<float> copy_params() = 0;
+  virtual void set_params(const std::vector<float>& params) = 0;
+};
+
+// The GPU engine for `opt` (device = cuda) on GPU opt.local_worker mod the GPUs this process
+// sees, with the trial's data sets copied to the device as they are first used. Errors (with
+// key "device"): a build without the CUDA backend, no usable GPU. Train in a process that has
+// not forked since it used CUDA (see device.h). REQUIRES: as Trainer's.
+Result<std::unique_ptr<Engine>> make_cuda_engine(const TrainOptions& opt, Network net,
+                                                 int64_t eval_batch);
+
+// One run's mutable state on the CPU: the network, its parameters, gradients and optimiser
+// state, and the workspace. train() drives it epoch by epoch; benchmarks time step() itself, so
+// what they measure is exactly what training runs.
+class Trainer final : public Engine {
  public:
   // REQUIRES: net was built for `opt.model`; eval_batch >= opt.batch_size.
   // fold_momentum: with the momentum optimiser, the backward pass adds gradients straight into
@@ -78,17 +106,16 @@ class Trainer {
   // false takes the general path (optimizer_step); tests compare the two.
   Trainer(const TrainOptions& opt, Network net, int64_t eval_batch, bool fold_momentum = true);
 
-  // One optimiser update on the samples index[0, B) of `set`; returns the batch's loss stats
-  // (taken before the update). When `ratios` is not null it receives, per weighted layer,
-  // ||W_new - W_old|| / ||W_old|| of this update. A non-finite loss leaves the parameters
-  // untouched.
+  // Engine's; params() is the parameters in place.
   LossStats step(const Subset& set, const int32_t* index, int64_t B, float lr,
-                 std::vector<double>* ratios);
-  EvalResult evaluate(const Subset& set);
+                 std::vector<double>* ratios) override;
+  EvalResult evaluate(const Subset& set) override;
 
-  const Network& net() const { return net_; }
+  const Network& net() const override { return net_; }
   std::vector<float>& params() { return params_; }
-  int64_t steps() const { return steps_; }
+  int64_t steps() const override { return steps_; }
+  std::vector<float> copy_params() override { return params_; }
+  void set_params(const std::vector<float>& params) override { params_ = params; }
 
  private:
   const TrainOptions& opt_;
@@ -100,6 +127,17 @@ class Trainer {
   int64_t steps_ = 0;
   bool folded_ = false;  // momentum folded into the velocity: grads_ unused, state_ is v
 };
+
+// An engine's optimiser state before the first step, for `params` as initialised: zero, or with
+// momentum folded into the velocity (see Trainer) wd * w for the weights.
+std::vector<float> initial_state(const TrainOptions& opt, const Network& net,
+                                 const std::vector<float>& params, bool folded);
+
+// An engine's evaluate(): the loss and accuracy over `set` from `pass`, called on its samples
+// max_batch at a time (their indices into set.data and their count), which returns their loss
+// stats; NaN for an empty set.
+using BatchPass = std::function<LossStats(const int32_t* index, int64_t B)>;
+EvalResult evaluate_in_batches(const Subset& set, int64_t max_batch, const BatchPass& pass);
 
 // Loss and accuracy of `params` on a subset (no dropout), batch_size samples at a time.
 EvalResult evaluate(const Network& net, const float* params, const Subset& set, int batch_size);

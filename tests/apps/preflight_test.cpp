@@ -8,6 +8,7 @@
 #include <string>
 
 #include "support/cli.h"
+#include "train/device.h"
 
 namespace fs = std::filesystem;
 using namespace hs::test;
@@ -147,4 +148,29 @@ TEST_CASE("a 200000-character key is echoed clipped", "[cli][preflight]") {
   CHECK(r.code == 2);
   CHECK(r.err.size() < 500);
   CHECK(contains(r.err, "... (200000 characters)"));
+}
+
+TEST_CASE("device = cuda where no GPU can train is refused naming the file line and key",
+          "[cli][preflight]") {
+  const std::string why = hs::device_problem(hs::Device::kCuda);
+  if (why.empty()) {
+    WARN("a GPU can train here: the refusal is not shown (tests/cuda train on it)");
+    return;
+  }
+  Scratch s;
+  const std::string out = s.path("r.h5");
+  // device on line 4: [train], dataset, hidden, device.
+  const auto cfg =
+      s.write("gpu.toml", quick_sweep(std::string(kSynthetic) + "device = \"cuda\"\n"));
+  const Run r = run(cfg, out);
+  INFO(r.out << r.err);
+  CHECK(r.code == 2);
+  CHECK(contains(r.err, cfg.string() + ":4: device: \"cuda\" needs "));
+  CHECK(contains(r.err, why));
+  CHECK(!fs::exists(out));
+  CHECK(!fs::exists(out + ".journal"));
+  // plan refuses it too, and the same sweep on the CPU runs.
+  CHECK(hypersweep("plan '" + cfg.string() + "'").code == 2);
+  CHECK(run(s.write("cpu.toml", quick_sweep(std::string(kSynthetic) + "device = \"cpu\"\n")), out)
+            .code == 0);
 }

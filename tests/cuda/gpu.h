@@ -13,11 +13,10 @@ namespace hs::test {
 
 inline void require_gpu() {
   std::string why;
-  if (hs::cuda::device_count(&why) > 0)
-    return;
+  if (hs::cuda::device_count(&why) > 0) return;
   std::printf("skipped: no CUDA device (%s)\n", why.c_str());
   std::fflush(stdout);
   std::_Exit(77);
 }
 
-} // namespace hs::test
+}  // namespace hs::test

@@ -37,6 +37,7 @@
 #include <string>
 #include <vector>
 
+#include "compare.h"
 #include "core/rng.h"
 #include "cuda/device.h"
 #include "cuda/gpu.h"
@@ -44,86 +45,30 @@
 
 namespace {
 
+using namespace hs::test;
 using hs::cuda::Buffer;
 using hs::cuda::Context;
 
 constexpr double kGemmRel = 1e-5, kGemmAbs = 1e-5;
 constexpr double kMathRel = 1e-6, kMathAbs = 1e-7;
 constexpr double kCol2imRel = 1e-6;
-constexpr int kMaxReports = 5;
-constexpr double kInvSqrt2 = 0.70710678118654752440,
-                 kInvSqrt2Pi = 0.39894228040143267794;
-
-std::string num(double x) {
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%.9g", x);
-  return buf;
-}
-
-std::vector<float> uniform(uint64_t seed, size_t n, double lo = -1,
-                           double hi = 1) {
-  hs::Rng rng(seed);
-  std::vector<float> v(n);
-  for (auto &x : v)
-    x = static_cast<float>(rng.uniform(lo, hi));
-  return v;
-}
+constexpr double kInvSqrt2 = 0.70710678118654752440, kInvSqrt2Pi = 0.39894228040143267794;
 
 // |v| in double: the inputs of a magnitude computation.
-std::vector<double> absd(const std::vector<float> &v) {
+std::vector<double> absd(const std::vector<float>& v) {
   std::vector<double> r(v.size());
-  for (size_t i = 0; i < v.size(); ++i)
-    r[i] = std::fabs(static_cast<double>(v[i]));
+  for (size_t i = 0; i < v.size(); ++i) r[i] = std::fabs(static_cast<double>(v[i]));
   return r;
 }
 
 // mag + |add|: the magnitude of a sum added onto `add` (accumulate = true).
-std::vector<double> plus_abs(std::vector<double> mag,
-                             const std::vector<float> &add) {
-  for (size_t i = 0; i < mag.size(); ++i)
-    mag[i] += std::fabs(static_cast<double>(add[i]));
+std::vector<double> plus_abs(std::vector<double> mag, const std::vector<float>& add) {
+  for (size_t i = 0; i < mag.size(); ++i) mag[i] += std::fabs(static_cast<double>(add[i]));
   return mag;
 }
 
-// Every element within abs + rel * max(|cpu|, mag[i]); reports the first few
-// that are not.
-void close(const std::vector<float> &gpu, const std::vector<float> &cpu,
-           double rel, double abs, const std::vector<double> &mag = {}) {
-  REQUIRE(gpu.size() == cpu.size());
-  if (!mag.empty())
-    REQUIRE(mag.size() == cpu.size());
-  size_t bad = 0;
-  for (size_t i = 0; i < cpu.size(); ++i) {
-    const double c = cpu[i], g = gpu[i];
-    const double tol =
-        abs + rel * std::max(std::fabs(c), mag.empty() ? 0.0 : mag[i]);
-    if (!(std::fabs(g - c) <= tol) && ++bad <= kMaxReports) // NaN fails too
-      FAIL_CHECK("element " << i << ": gpu " << num(g) << " cpu " << num(c)
-                            << " tol " << num(tol));
-  }
-  INFO(bad << " of " << cpu.size() << " elements out of tolerance");
-  CHECK(bad == 0);
-}
-
-// Every element equal (==); reports the first few that are not.
-template <class T>
-void same(const std::vector<T> &gpu, const std::vector<T> &cpu) {
-  REQUIRE(gpu.size() == cpu.size());
-  size_t bad = 0;
-  for (size_t i = 0; i < cpu.size(); ++i)
-    if (!(gpu[i] == cpu[i]) && ++bad <= kMaxReports)
-      FAIL_CHECK("element " << i << ": gpu " << num(gpu[i]) << " cpu "
-                            << num(cpu[i]));
-  INFO(bad << " of " << cpu.size() << " elements differ");
-  CHECK(bad == 0);
-}
-
-template <class T> Buffer<T> up(Context &ctx, const std::vector<T> &v) {
-  return Buffer<T>::from(ctx, v);
-}
-Buffer<float> nans(Context &ctx, size_t n) {
-  return Buffer<float>::from(
-      ctx, std::vector<float>(n, std::numeric_limits<float>::quiet_NaN()));
+Buffer<float> nans(Context& ctx, size_t n) {
+  return Buffer<float>::from(ctx, std::vector<float>(n, std::numeric_limits<float>::quiet_NaN()));
 }
 
 struct Dense {
@@ -134,27 +79,17 @@ struct Dense {
 constexpr Dense kDense[] = {{37, 19, 21}, {1, 1, 1}, {128, 784, 256}};
 
 std::vector<hs::ConvShape> conv_shapes() {
-  return {
-      {.B = 3, .H = 9, .W = 9, .C = 3, .OC = 5, .K = 3, .stride = 2, .pad = 1},
-      {.B = 2,
-       .H = 9,
-       .W = 11,
-       .C = 2,
-       .OC = 7,
-       .K = 5,
-       .stride = 1,
-       .pad = 0}};
+  return {{.B = 3, .H = 9, .W = 9, .C = 3, .OC = 5, .K = 3, .stride = 2, .pad = 1},
+          {.B = 2, .H = 9, .W = 11, .C = 2, .OC = 7, .K = 5, .stride = 1, .pad = 0}};
 }
 
-std::string describe(const hs::ConvShape &s) {
-  return "B=" + std::to_string(s.B) + " H=" + std::to_string(s.H) +
-         " W=" + std::to_string(s.W) + " C=" + std::to_string(s.C) +
-         " OC=" + std::to_string(s.OC) + " K=" + std::to_string(s.K) +
-         " stride=" + std::to_string(s.stride) +
-         " pad=" + std::to_string(s.pad);
+std::string describe(const hs::ConvShape& s) {
+  return "B=" + std::to_string(s.B) + " H=" + std::to_string(s.H) + " W=" + std::to_string(s.W) +
+         " C=" + std::to_string(s.C) + " OC=" + std::to_string(s.OC) + " K=" + std::to_string(s.K) +
+         " stride=" + std::to_string(s.stride) + " pad=" + std::to_string(s.pad);
 }
 
-} // namespace
+}  // namespace
 
 // The device the other tests run on is visible and named.
 TEST_CASE("cuda device is listed with a name", "[cuda]") {
@@ -199,20 +134,16 @@ TEST_CASE("cuda buffer round trip and zero", "[cuda]") {
 TEST_CASE("cuda dense_forward matches the cpu", "[cuda]") {
   hs::test::require_gpu();
   Context ctx(0);
-  for (const Dense &d : kDense) {
+  for (const Dense& d : kDense) {
     CAPTURE(d.B, d.C, d.OC);
-    const auto in = uniform(1, d.B * d.C), W = uniform(2, d.OC * d.C),
-               b = uniform(3, d.OC);
+    const auto in = uniform(1, d.B * d.C), W = uniform(2, d.OC * d.C), b = uniform(3, d.OC);
     std::vector<float> cpu(d.B * d.OC);
-    hs::dense_forward(cpu.data(), in.data(), W.data(), b.data(), d.B, d.C,
-                      d.OC);
+    hs::dense_forward(cpu.data(), in.data(), W.data(), b.data(), d.B, d.C, d.OC);
     std::vector<double> mag(cpu.size());
-    hs::dense_forward(mag.data(), absd(in).data(), absd(W).data(),
-                      absd(b).data(), d.B, d.C, d.OC);
+    hs::dense_forward(mag.data(), absd(in).data(), absd(W).data(), absd(b).data(), d.B, d.C, d.OC);
     auto gin = up(ctx, in), gW = up(ctx, W), gb = up(ctx, b);
     auto gout = nans(ctx, cpu.size());
-    hs::cuda::dense_forward(ctx, gout.data(), gin.data(), gW.data(), gb.data(),
-                            d.B, d.C, d.OC);
+    hs::cuda::dense_forward(ctx, gout.data(), gin.data(), gW.data(), gb.data(), d.B, d.C, d.OC);
     close(gout.to_host(), cpu, kGemmRel, kGemmAbs, mag);
   }
 }
@@ -222,40 +153,37 @@ TEST_CASE("cuda dense_forward matches the cpu", "[cuda]") {
 TEST_CASE("cuda dense_backward matches the cpu", "[cuda]") {
   hs::test::require_gpu();
   Context ctx(0);
-  for (const Dense &d : kDense) {
+  for (const Dense& d : kDense) {
     CAPTURE(d.B, d.C, d.OC);
     const auto in = uniform(11, d.B * d.C), W = uniform(12, d.OC * d.C);
     const auto dout = uniform(13, d.B * d.OC);
     const auto dW0 = uniform(14, d.OC * d.C), db0 = uniform(15, d.OC);
     std::vector<double> mdin(d.B * d.C), mdW(d.OC * d.C), mdb(d.OC);
-    hs::dense_backward(mdin.data(), mdW.data(), mdb.data(), absd(dout).data(),
-                       absd(in).data(), absd(W).data(), d.B, d.C, d.OC);
+    hs::dense_backward(mdin.data(), mdW.data(), mdb.data(), absd(dout).data(), absd(in).data(),
+                       absd(W).data(), d.B, d.C, d.OC);
     auto gin = up(ctx, in), gW = up(ctx, W), gdout = up(ctx, dout);
     for (bool accumulate : {false, true}) {
       CAPTURE(accumulate);
       std::vector<float> din(d.B * d.C);
       std::vector<float> dW = accumulate ? dW0 : std::vector<float>(dW0.size());
       std::vector<float> db = accumulate ? db0 : std::vector<float>(db0.size());
-      hs::dense_backward(din.data(), dW.data(), db.data(), dout.data(),
-                         in.data(), W.data(), d.B, d.C, d.OC, accumulate);
+      hs::dense_backward(din.data(), dW.data(), db.data(), dout.data(), in.data(), W.data(), d.B,
+                         d.C, d.OC, accumulate);
       auto gdin = nans(ctx, din.size());
       auto gdW = accumulate ? up(ctx, dW0) : nans(ctx, dW.size());
       auto gdb = accumulate ? up(ctx, db0) : nans(ctx, db.size());
-      hs::cuda::dense_backward(ctx, gdin.data(), gdW.data(), gdb.data(),
-                               gdout.data(), gin.data(), gW.data(), d.B, d.C,
-                               d.OC, accumulate);
+      hs::cuda::dense_backward(ctx, gdin.data(), gdW.data(), gdb.data(), gdout.data(), gin.data(),
+                               gW.data(), d.B, d.C, d.OC, accumulate);
       close(gdin.to_host(), din, kGemmRel, kGemmAbs, mdin);
-      close(gdW.to_host(), dW, kGemmRel, kGemmAbs,
-            accumulate ? plus_abs(mdW, dW0) : mdW);
-      close(gdb.to_host(), db, kGemmRel, kGemmAbs,
-            accumulate ? plus_abs(mdb, db0) : mdb);
+      close(gdW.to_host(), dW, kGemmRel, kGemmAbs, accumulate ? plus_abs(mdW, dW0) : mdW);
+      close(gdb.to_host(), db, kGemmRel, kGemmAbs, accumulate ? plus_abs(mdb, db0) : mdb);
     }
     std::vector<float> dW(dW0.size()), db(db0.size());
-    hs::dense_backward<float>(nullptr, dW.data(), db.data(), dout.data(),
-                              in.data(), W.data(), d.B, d.C, d.OC);
+    hs::dense_backward<float>(nullptr, dW.data(), db.data(), dout.data(), in.data(), W.data(), d.B,
+                              d.C, d.OC);
     auto gdW = nans(ctx, dW.size()), gdb = nans(ctx, db.size());
-    hs::cuda::dense_backward(ctx, nullptr, gdW.data(), gdb.data(), gdout.data(),
-                             gin.data(), gW.data(), d.B, d.C, d.OC);
+    hs::cuda::dense_backward(ctx, nullptr, gdW.data(), gdb.data(), gdout.data(), gin.data(),
+                             gW.data(), d.B, d.C, d.OC);
     close(gdW.to_host(), dW, kGemmRel, kGemmAbs, mdW);
     close(gdb.to_host(), db, kGemmRel, kGemmAbs, mdb);
   }
@@ -266,7 +194,7 @@ TEST_CASE("cuda dense_backward matches the cpu", "[cuda]") {
 TEST_CASE("cuda im2col and col2im match the cpu", "[cuda]") {
   hs::test::require_gpu();
   Context ctx(0);
-  for (const hs::ConvShape &s : conv_shapes()) {
+  for (const hs::ConvShape& s : conv_shapes()) {
     INFO(describe(s));
     const int64_t in_n = s.B * s.H * s.W * s.C, cols_n = s.rows() * s.patch();
     const auto in = uniform(21, in_n);
@@ -295,34 +223,23 @@ TEST_CASE("cuda conv2d_forward matches the cpu", "[cuda]") {
   hs::test::require_gpu();
   Context ctx(0);
   auto shapes = conv_shapes();
-  shapes.push_back({.B = 16,
-                    .H = 28,
-                    .W = 28,
-                    .C = 1,
-                    .OC = 21,
-                    .K = 5,
-                    .stride = 1,
-                    .pad = 2});
-  for (const hs::ConvShape &s : shapes) {
+  shapes.push_back({.B = 16, .H = 28, .W = 28, .C = 1, .OC = 21, .K = 5, .stride = 1, .pad = 2});
+  for (const hs::ConvShape& s : shapes) {
     INFO(describe(s));
-    const auto in = uniform(31, s.B * s.H * s.W * s.C),
-               W = uniform(32, s.OC * s.patch());
+    const auto in = uniform(31, s.B * s.H * s.W * s.C), W = uniform(32, s.OC * s.patch());
     const auto b = uniform(33, s.OC);
     std::vector<float> cpu(s.rows() * s.OC);
-    std::vector<float> scratch(
-        hs::conv2d_scratch_size<float>(s, omp_get_max_threads()));
-    hs::conv2d_forward(cpu.data(), in.data(), W.data(), b.data(), s,
-                       scratch.data());
+    std::vector<float> scratch(hs::conv2d_scratch_size<float>(s, omp_get_max_threads()));
+    hs::conv2d_forward(cpu.data(), in.data(), W.data(), b.data(), s, scratch.data());
     std::vector<double> mag(cpu.size());
-    std::vector<double> dscratch(
-        hs::conv2d_scratch_size<double>(s, omp_get_max_threads()));
-    hs::conv2d_forward(mag.data(), absd(in).data(), absd(W).data(),
-                       absd(b).data(), s, dscratch.data());
+    std::vector<double> dscratch(hs::conv2d_scratch_size<double>(s, omp_get_max_threads()));
+    hs::conv2d_forward(mag.data(), absd(in).data(), absd(W).data(), absd(b).data(), s,
+                       dscratch.data());
     auto gin = up(ctx, in), gW = up(ctx, W), gb = up(ctx, b);
     auto gout = nans(ctx, cpu.size());
     Buffer<float> gscratch(ctx, hs::cuda::conv2d_scratch_size(s));
-    hs::cuda::conv2d_forward(ctx, gout.data(), gin.data(), gW.data(), gb.data(),
-                             s, gscratch.data());
+    hs::cuda::conv2d_forward(ctx, gout.data(), gin.data(), gW.data(), gb.data(), s,
+                             gscratch.data());
     close(gout.to_host(), cpu, kGemmRel, kGemmAbs, mag);
   }
 }
@@ -333,27 +250,17 @@ TEST_CASE("cuda conv2d_backward matches the cpu", "[cuda]") {
   hs::test::require_gpu();
   Context ctx(0);
   auto shapes = conv_shapes();
-  shapes.push_back({.B = 16,
-                    .H = 28,
-                    .W = 28,
-                    .C = 1,
-                    .OC = 21,
-                    .K = 5,
-                    .stride = 1,
-                    .pad = 2});
-  for (const hs::ConvShape &s : shapes) {
+  shapes.push_back({.B = 16, .H = 28, .W = 28, .C = 1, .OC = 21, .K = 5, .stride = 1, .pad = 2});
+  for (const hs::ConvShape& s : shapes) {
     INFO(describe(s));
     const int64_t in_n = s.B * s.H * s.W * s.C, w_n = s.OC * s.patch();
-    const auto in = uniform(41, in_n), W = uniform(42, w_n),
-               dout = uniform(43, s.rows() * s.OC);
+    const auto in = uniform(41, in_n), W = uniform(42, w_n), dout = uniform(43, s.rows() * s.OC);
     const auto dW0 = uniform(44, w_n), db0 = uniform(45, s.OC);
-    std::vector<float> scratch(
-        hs::conv2d_scratch_size<float>(s, omp_get_max_threads()));
-    std::vector<double> dscratch(
-        hs::conv2d_scratch_size<double>(s, omp_get_max_threads()));
+    std::vector<float> scratch(hs::conv2d_scratch_size<float>(s, omp_get_max_threads()));
+    std::vector<double> dscratch(hs::conv2d_scratch_size<double>(s, omp_get_max_threads()));
     std::vector<double> mdin(in_n), mdW(w_n), mdb(s.OC);
-    hs::conv2d_backward(mdin.data(), mdW.data(), mdb.data(), absd(dout).data(),
-                        absd(in).data(), absd(W).data(), s, dscratch.data());
+    hs::conv2d_backward(mdin.data(), mdW.data(), mdb.data(), absd(dout).data(), absd(in).data(),
+                        absd(W).data(), s, dscratch.data());
     auto gin = up(ctx, in), gW = up(ctx, W), gdout = up(ctx, dout);
     Buffer<float> gscratch(ctx, hs::cuda::conv2d_scratch_size(s));
     for (bool accumulate : {false, true}) {
@@ -361,27 +268,23 @@ TEST_CASE("cuda conv2d_backward matches the cpu", "[cuda]") {
       std::vector<float> din(in_n);
       std::vector<float> dW = accumulate ? dW0 : std::vector<float>(w_n);
       std::vector<float> db = accumulate ? db0 : std::vector<float>(s.OC);
-      hs::conv2d_backward(din.data(), dW.data(), db.data(), dout.data(),
-                          in.data(), W.data(), s, scratch.data(), accumulate);
+      hs::conv2d_backward(din.data(), dW.data(), db.data(), dout.data(), in.data(), W.data(), s,
+                          scratch.data(), accumulate);
       auto gdin = nans(ctx, in_n);
       auto gdW = accumulate ? up(ctx, dW0) : nans(ctx, w_n);
       auto gdb = accumulate ? up(ctx, db0) : nans(ctx, s.OC);
-      hs::cuda::conv2d_backward(ctx, gdin.data(), gdW.data(), gdb.data(),
-                                gdout.data(), gin.data(), gW.data(), s,
-                                gscratch.data(), accumulate);
+      hs::cuda::conv2d_backward(ctx, gdin.data(), gdW.data(), gdb.data(), gdout.data(), gin.data(),
+                                gW.data(), s, gscratch.data(), accumulate);
       close(gdin.to_host(), din, kGemmRel, kGemmAbs, mdin);
-      close(gdW.to_host(), dW, kGemmRel, kGemmAbs,
-            accumulate ? plus_abs(mdW, dW0) : mdW);
-      close(gdb.to_host(), db, kGemmRel, kGemmAbs,
-            accumulate ? plus_abs(mdb, db0) : mdb);
+      close(gdW.to_host(), dW, kGemmRel, kGemmAbs, accumulate ? plus_abs(mdW, dW0) : mdW);
+      close(gdb.to_host(), db, kGemmRel, kGemmAbs, accumulate ? plus_abs(mdb, db0) : mdb);
     }
     std::vector<float> dW(w_n), db(s.OC);
-    hs::conv2d_backward<float>(nullptr, dW.data(), db.data(), dout.data(),
-                               in.data(), W.data(), s, scratch.data());
+    hs::conv2d_backward<float>(nullptr, dW.data(), db.data(), dout.data(), in.data(), W.data(), s,
+                               scratch.data());
     auto gdW = nans(ctx, w_n), gdb = nans(ctx, s.OC);
-    hs::cuda::conv2d_backward(ctx, nullptr, gdW.data(), gdb.data(),
-                              gdout.data(), gin.data(), gW.data(), s,
-                              gscratch.data());
+    hs::cuda::conv2d_backward(ctx, nullptr, gdW.data(), gdb.data(), gdout.data(), gin.data(),
+                              gW.data(), s, gscratch.data());
     close(gdW.to_host(), dW, kGemmRel, kGemmAbs, mdW);
     close(gdb.to_host(), db, kGemmRel, kGemmAbs, mdb);
   }
@@ -397,39 +300,34 @@ TEST_CASE("cuda maxpool matches the cpu including ties", "[cuda]") {
     int64_t B;
     int H, W, C, P;
   };
-  const Pool pools[] = {
-      {3, 7, 7, 5, 2}, {2, 8, 10, 3, 3}, {1, 5, 9, 4, 4}, {2, 4, 4, 19, 1}};
-  for (const Pool &p : pools) {
+  const Pool pools[] = {{3, 7, 7, 5, 2}, {2, 8, 10, 3, 3}, {1, 5, 9, 4, 4}, {2, 4, 4, 19, 1}};
+  for (const Pool& p : pools) {
     for (bool ties : {false, true}) {
       CAPTURE(p.B, p.H, p.W, p.C, p.P, ties);
       const int64_t in_n = p.B * p.H * p.W * p.C;
       const int64_t out_n = p.B * (p.H / p.P) * (p.W / p.P) * p.C;
       auto in = uniform(51, in_n);
       if (ties)
-        for (auto &x : in)
-          x = std::nearbyint(x * 2.0f) / 2.0f;
+        for (auto& x : in) x = std::nearbyint(x * 2.0f) / 2.0f;
       std::vector<float> out(out_n);
       std::vector<int32_t> am(out_n);
-      hs::maxpool_forward(out.data(), am.data(), in.data(), p.B, p.H, p.W, p.C,
-                          p.P);
+      hs::maxpool_forward(out.data(), am.data(), in.data(), p.B, p.H, p.W, p.C, p.P);
       auto gin = up(ctx, in);
       auto gout = nans(ctx, out_n);
       auto gam = up(ctx, std::vector<int32_t>(out_n, -1));
-      hs::cuda::maxpool_forward(ctx, gout.data(), gam.data(), gin.data(), p.B,
-                                p.H, p.W, p.C, p.P);
+      hs::cuda::maxpool_forward(ctx, gout.data(), gam.data(), gin.data(), p.B, p.H, p.W, p.C, p.P);
       same(gout.to_host(), out);
       same(gam.to_host(), am);
 
       // Backward from the CPU's argmax, so it is checked on its own.
       const auto dout = uniform(52, out_n);
       std::vector<float> din(in_n);
-      hs::maxpool_backward(din.data(), dout.data(), am.data(), p.B, p.H, p.W,
-                           p.C, p.P);
+      hs::maxpool_backward(din.data(), dout.data(), am.data(), p.B, p.H, p.W, p.C, p.P);
       auto gdout = up(ctx, dout);
       auto gam_cpu = up(ctx, am);
       auto gdin = nans(ctx, in_n);
-      hs::cuda::maxpool_backward(ctx, gdin.data(), gdout.data(), gam_cpu.data(),
-                                 p.B, p.H, p.W, p.C, p.P);
+      hs::cuda::maxpool_backward(ctx, gdin.data(), gdout.data(), gam_cpu.data(), p.B, p.H, p.W, p.C,
+                                 p.P);
       same(gdin.to_host(), din);
     }
   }
@@ -448,31 +346,27 @@ TEST_CASE("cuda activations match the cpu", "[cuda]") {
   in[3] = -1e-30f;
   const auto dout = uniform(62, n);
   auto gin = up(ctx, in), gdout = up(ctx, dout);
-  for (hs::Activation a :
-       {hs::Activation::kRelu, hs::Activation::kTanh, hs::Activation::kGelu}) {
+  for (hs::Activation a : {hs::Activation::kRelu, hs::Activation::kTanh, hs::Activation::kGelu}) {
     INFO(hs::activation_name(a));
     std::vector<float> out(n), din(n);
     hs::activation_forward(a, out.data(), in.data(), n);
-    hs::activation_backward(a, din.data(), dout.data(), in.data(), out.data(),
-                            n);
+    hs::activation_backward(a, din.data(), dout.data(), in.data(), out.data(), n);
     // Sums of |terms| for gelu's x Phi(x) and its derivative Phi(x) + x phi(x),
     // and tanh's 1 - y^2.
     std::vector<double> mfwd(n), mbwd(n);
     for (int64_t i = 0; i < n; ++i) {
-      const double x = in[i],
-                   cdf = 0.5 * (1.0 + std::fabs(std::erf(x * kInvSqrt2)));
+      const double x = in[i], cdf = 0.5 * (1.0 + std::fabs(std::erf(x * kInvSqrt2)));
       const double pdf = kInvSqrt2Pi * std::exp(-0.5 * x * x);
       const double y = out[i];
       mfwd[i] = std::fabs(x) * cdf;
-      mbwd[i] =
-          std::fabs(static_cast<double>(dout[i])) *
-          (a == hs::Activation::kGelu ? cdf + std::fabs(x) * pdf : 1.0 + y * y);
+      mbwd[i] = std::fabs(static_cast<double>(dout[i])) *
+                (a == hs::Activation::kGelu ? cdf + std::fabs(x) * pdf : 1.0 + y * y);
     }
     auto gout = nans(ctx, n), gdin = nans(ctx, n);
     hs::cuda::activation_forward(ctx, a, gout.data(), gin.data(), n);
     auto gout_cpu = up(ctx, out);
-    hs::cuda::activation_backward(ctx, a, gdin.data(), gdout.data(), gin.data(),
-                                  gout_cpu.data(), n);
+    hs::cuda::activation_backward(ctx, a, gdin.data(), gdout.data(), gin.data(), gout_cpu.data(),
+                                  n);
     if (a == hs::Activation::kRelu) {
       same(gout.to_host(), out);
       same(gdin.to_host(), din);
@@ -494,38 +388,30 @@ TEST_CASE("cuda dropout follows its counter-based mask", "[cuda]") {
     double p;
     uint64_t seed;
   };
-  for (const Case &c :
-       {Case{1000000, 0.3, 12345}, Case{1001, 0.5, 99}, Case{37, 0.0, 5}}) {
+  for (const Case& c : {Case{1000000, 0.3, 12345}, Case{1001, 0.5, 99}, Case{37, 0.0, 5}}) {
     CAPTURE(c.n, c.p, c.seed);
     const auto in = uniform(71, c.n), dout = uniform(72, c.n);
     const float keep = static_cast<float>(1.0 / (1.0 - c.p));
     std::vector<float> mask(c.n), out(c.n);
     int64_t kept = 0;
     for (int64_t i = 0; i < c.n; ++i) {
-      mask[i] =
-          hs::cuda::counter_uniform(c.seed, static_cast<uint64_t>(i)) >= c.p
-              ? keep
-              : 0.0f;
+      mask[i] = hs::cuda::counter_uniform(c.seed, static_cast<uint64_t>(i)) >= c.p ? keep : 0.0f;
       out[i] = in[i] * mask[i];
       kept += mask[i] != 0.0f;
     }
     auto gin = up(ctx, in);
     auto gout = nans(ctx, c.n), gmask = nans(ctx, c.n);
-    hs::cuda::dropout_forward(ctx, gout.data(), gmask.data(), gin.data(), c.n,
-                              c.p, c.seed);
+    hs::cuda::dropout_forward(ctx, gout.data(), gmask.data(), gin.data(), c.n, c.p, c.seed);
     same(gmask.to_host(), mask);
     same(gout.to_host(), out);
-    if (c.n >= 1000000)
-      CHECK(std::fabs(double(kept) / double(c.n) - (1.0 - c.p)) <= 0.002);
-    if (c.p == 0.0)
-      CHECK(kept == c.n);
+    if (c.n >= 1000000) CHECK(std::fabs(double(kept) / double(c.n) - (1.0 - c.p)) <= 0.002);
+    if (c.p == 0.0) CHECK(kept == c.n);
 
     std::vector<float> din(c.n);
     hs::dropout_backward(din.data(), dout.data(), mask.data(), c.n);
     auto gdout = up(ctx, dout);
     auto gdin = nans(ctx, c.n);
-    hs::cuda::dropout_backward(ctx, gdin.data(), gdout.data(), gmask.data(),
-                               c.n);
+    hs::cuda::dropout_backward(ctx, gdin.data(), gdout.data(), gmask.data(), c.n);
     same(gdin.to_host(), din);
   }
 }
@@ -540,44 +426,40 @@ TEST_CASE("cuda softmax cross-entropy matches the cpu", "[cuda]") {
     int64_t B, C;
     double range;
   };
-  for (const Case &c :
-       {Case{37, 19, 4.0}, Case{5, 1000, 4.0}, Case{256, 10, 50.0}}) {
+  for (const Case& c : {Case{37, 19, 4.0}, Case{5, 1000, 4.0}, Case{256, 10, 50.0}}) {
     CAPTURE(c.B, c.C, c.range);
     const auto logits = uniform(81, c.B * c.C, -c.range, c.range);
     std::vector<int32_t> labels(c.B);
     hs::Rng rng(82);
     for (int64_t b = 0; b < c.B; ++b) {
-      const float *z = logits.data() + b * c.C;
-      labels[b] = b % 2 == 0
-                      ? static_cast<int32_t>(std::max_element(z, z + c.C) - z)
-                      : static_cast<int32_t>(rng.below(c.C));
+      const float* z = logits.data() + b * c.C;
+      labels[b] = b % 2 == 0 ? static_cast<int32_t>(std::max_element(z, z + c.C) - z)
+                             : static_cast<int32_t>(rng.below(c.C));
     }
     std::vector<float> probs(c.B * c.C);
-    const hs::LossStats cs = hs::softmax_xent_forward(
-        probs.data(), logits.data(), labels.data(), c.B, c.C);
+    const hs::LossStats cs =
+        hs::softmax_xent_forward(probs.data(), logits.data(), labels.data(), c.B, c.C);
     auto glogits = up(ctx, logits);
     auto glabels = up(ctx, labels);
     auto gprobs = nans(ctx, probs.size());
     Buffer<double> row_loss(ctx, c.B);
     Buffer<int32_t> row_hit(ctx, c.B);
-    const hs::LossStats gs = hs::cuda::softmax_xent_forward(
-        ctx, gprobs.data(), glogits.data(), glabels.data(), c.B, c.C,
-        row_loss.data(), row_hit.data());
+    const hs::LossStats gs =
+        hs::cuda::softmax_xent_forward(ctx, gprobs.data(), glogits.data(), glabels.data(), c.B, c.C,
+                                       row_loss.data(), row_hit.data());
     close(gprobs.to_host(), probs, kMathRel, kMathAbs);
     CHECK(std::isfinite(gs.loss_sum));
-    CHECK(std::fabs(gs.loss_sum - cs.loss_sum) <=
-          kMathRel * std::fabs(cs.loss_sum));
+    CHECK(std::fabs(gs.loss_sum - cs.loss_sum) <= kMathRel * std::fabs(cs.loss_sum));
     CHECK(gs.correct == cs.correct);
     CHECK(cs.correct >= c.B / 2);
 
     const float scale = 1.0f / static_cast<float>(c.B);
     std::vector<float> dlogits(probs.size());
-    hs::softmax_xent_backward(dlogits.data(), probs.data(), labels.data(), c.B,
-                              c.C, scale);
+    hs::softmax_xent_backward(dlogits.data(), probs.data(), labels.data(), c.B, c.C, scale);
     auto gprobs_cpu = up(ctx, probs);
     auto gdlogits = nans(ctx, probs.size());
-    hs::cuda::softmax_xent_backward(ctx, gdlogits.data(), gprobs_cpu.data(),
-                                    glabels.data(), c.B, c.C, scale);
+    hs::cuda::softmax_xent_backward(ctx, gdlogits.data(), gprobs_cpu.data(), glabels.data(), c.B,
+                                    c.C, scale);
     same(gdlogits.to_host(), dlogits);
   }
 }

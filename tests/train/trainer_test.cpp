@@ -10,28 +10,14 @@
 #include "data/load.h"
 #include "nn/network.h"
 #include "optim/schedule.h"
+#include "support/synthetic_train.h"
 #include "train/trainer.h"
 
 using namespace hs;
 
 namespace {
 
-// A small synthetic problem that trains in well under a second.
-TrainOptions synthetic_options() {
-  TrainOptions o;
-  o.data.source = DataSource::kSynthetic;
-  o.data.synthetic_samples = 1200;
-  o.data.synthetic_classes = 4;
-  o.data.synthetic_size = 8;
-  o.data.synthetic_noise = 1.5;
-  o.data.val_fraction = 0.25;
-  o.model.hidden = {32};
-  o.lr = 0.05;
-  o.batch_size = 32;
-  o.epochs = 6;
-  o.threads = 1;
-  return o;
-}
+using hs::test::synthetic_options;
 
 DataBundle load(const TrainOptions& o) {
   auto d = load_data(o.data);

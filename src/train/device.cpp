@@ -1,0 +1,79 @@
+// device.cpp: the device names and whether a device can train here.
+#include "train/device.h"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <string>
+
+#if HYPERSWEEP_HAVE_CUDA
+#include "cuda/device.h"
+#endif
+
+namespace hs {
+
+const char* device_name(Device d) { return d == Device::kCuda ? "cuda" : "cpu"; }
+
+bool parse_device(std::string_view s, Device* out) {
+  if (s == "cpu") return *out = Device::kCpu, true;
+  if (s == "cuda") return *out = Device::kCuda, true;
+  return false;
+}
+
+std::string no_gpu_problem(const std::string& why) {
+  return "\"cuda\" needs a GPU, and none can be used here (" + why + ")";
+}
+
+bool built_with_cuda() { return HYPERSWEEP_HAVE_CUDA != 0; }
+
+#if HYPERSWEEP_HAVE_CUDA
+namespace {
+// cuda::device_count in a forked child; its answer ("" or why not) through a pipe.
+std::string ask_a_child() {
+  int fds[2];
+  if (::pipe(fds) != 0) return std::string("cannot ask for CUDA devices: pipe failed");
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    ::close(fds[0]), ::close(fds[1]);
+    return "cannot ask for CUDA devices: fork failed";
+  }
+  if (pid == 0) {
+    ::close(fds[0]);
+    std::string why;
+    const std::string answer = cuda::device_count(&why) > 0 ? "" : why;
+    (void)!::write(fds[1], answer.data(), answer.size());
+    ::_exit(0);
+  }
+  ::close(fds[1]);
+  std::string answer;
+  char buf[512];
+  for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) != 0;) {
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) break;
+    answer.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fds[0]);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    return "the process that asked the CUDA driver for devices crashed";
+  return answer;
+}
+}  // namespace
+#endif
+
+std::string device_problem(Device d) {
+  if (d == Device::kCpu) return "";
+#if HYPERSWEEP_HAVE_CUDA
+  if (std::string why = ask_a_child(); !why.empty()) return no_gpu_problem(why);
+  return "";
+#else
+  return "\"cuda\" needs the CUDA backend, and this hypersweep was built without it (no CUDA "
+         "compiler was found when it was configured; install the CUDA toolkit and build again, "
+         "see README \"The CUDA backend\"); set device = \"cpu\"";
+#endif
+}
+
+}  // namespace hs
