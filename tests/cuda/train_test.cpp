@@ -61,7 +61,11 @@ TEST_CASE("train on the GPU tracks the CPU engine with every optimiser", "[cuda]
     INFO(optimizer_name(k));
     o.optim.kind = k;
     o.optim.weight_decay = 1e-3;
-    o.lr = k == OptimizerKind::kAdam || k == OptimizerKind::kAdamW ? 2e-3 : 0.05;
+    // The adaptive optimisers at an lr of their own scale: at 0.05 rmsprop bounces, and a
+    // rounding difference grows into another run.
+    const bool adaptive =
+        k == OptimizerKind::kAdam || k == OptimizerKind::kAdamW || k == OptimizerKind::kRmsprop;
+    o.lr = adaptive ? 2e-3 : 0.05;
     o.device = Device::kCpu;
     const TrainResult cpu = trained(o, *data);
     o.device = Device::kCuda;
