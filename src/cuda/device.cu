@@ -103,20 +103,6 @@ void Buffer<T>::zero() {
   HS_CUDA(cudaMemsetAsync(ptr_, 0, n_ * sizeof(T), static_cast<cudaStream_t>(ctx_->stream())));
 }
 
-template <class T>
-Buffer<T> Buffer<T>::from(Context& ctx, const std::vector<T>& host) {
-  Buffer<T> b(ctx, host.size());
-  b.upload(host.data(), host.size());
-  return b;
-}
-
-template <class T>
-std::vector<T> Buffer<T>::to_host() const {
-  std::vector<T> out(n_);
-  download(out.data(), n_);
-  return out;
-}
-
 template class Buffer<float>;
 template class Buffer<double>;
 template class Buffer<int32_t>;

@@ -73,8 +73,16 @@ class Buffer {
   void download(T* host, size_t n) const;  // REQUIRES: n <= size()
   void zero();                             // every element to 0 (all-zero bytes)
   // Convenience: a buffer holding `host`, and the whole buffer back.
-  static Buffer from(Context& ctx, const std::vector<T>& host);
-  std::vector<T> to_host() const;
+  static Buffer from(Context& ctx, const std::vector<T>& host) {
+    Buffer b(ctx, host.size());
+    b.upload(host.data(), host.size());
+    return b;
+  }
+  std::vector<T> to_host() const {
+    std::vector<T> out(n_);
+    download(out.data(), n_);
+    return out;
+  }
 
  private:
   Context* ctx_ = nullptr;

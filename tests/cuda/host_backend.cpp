@@ -53,16 +53,6 @@ template <class T>
 void Buffer<T>::zero() {
   if (n_ > 0) std::memset(ptr_, 0, n_ * sizeof(T));
 }
-template <class T>
-Buffer<T> Buffer<T>::from(Context& ctx, const std::vector<T>& host) {
-  Buffer<T> b(ctx, host.size());
-  b.upload(host.data(), host.size());
-  return b;
-}
-template <class T>
-std::vector<T> Buffer<T>::to_host() const {
-  return std::vector<T>(ptr_, ptr_ + n_);
-}
 template class Buffer<float>;
 template class Buffer<double>;
 template class Buffer<int32_t>;
