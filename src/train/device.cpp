@@ -25,8 +25,6 @@ std::string no_gpu_problem(const std::string& why) {
   return "\"cuda\" needs a GPU, and none can be used here (" + why + ")";
 }
 
-bool built_with_cuda() { return HYPERSWEEP_HAVE_CUDA != 0; }
-
 #if HYPERSWEEP_HAVE_CUDA
 namespace {
 // cuda::device_count in a forked child; its answer ("" or why not) through a pipe.

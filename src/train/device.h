@@ -25,7 +25,4 @@ std::string device_problem(Device d);
 // driver's reason (cuda/device.h: device_count), for a trial process that asked it itself.
 std::string no_gpu_problem(const std::string& why);
 
-// Whether this program was built with the CUDA backend.
-bool built_with_cuda();
-
 }  // namespace hs
