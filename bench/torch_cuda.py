@@ -19,13 +19,13 @@ import time
 import torch
 import torch.nn as nn
 
+import torch_baseline  # bench/, beside this script
+
 
 def models():
-    mlp = lambda: nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 256),
-                                nn.ReLU(), nn.Linear(256, 10))
-    cnn = lambda: nn.Sequential(nn.Conv2d(1, 16, 5), nn.ReLU(), nn.MaxPool2d(2),
-                                nn.Conv2d(16, 32, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
-                                nn.Linear(512, 10))
+    """bench_cuda's cases, from torch_baseline.py's models (the same layers as bench_train)."""
+    base = torch_baseline.models()
+    mlp, cnn = base["mlp_b128"][0], base["cnn_b128"][0]
     return [("MLP", mlp, 128), ("MLP", mlp, 1024), ("CNN", cnn, 128)]
 
 
