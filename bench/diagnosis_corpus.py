@@ -6,7 +6,7 @@
 
 The corpus: real training runs of the built-in trainer (build/bin/hypersweep run), each with a
 cause induced on purpose (CAUSES below), on two data sets (DATASETS: Fashion-MNIST, the first
-3,000 training images, and the `synthetic` data set), for --seeds seeds (64). One sweep per data set
+3,000 training images, and the `synthetic` data set), for --seeds seeds (128). One sweep per data set
 and seed, strategy "list": trial i is CAUSES[i]'s configuration, seeded by (seed, i). A run's
 induced labels are what was done to it (a run may carry two; CAUSES has none that does today).
 Every run has one thread, and --jobs sweeps (2) run at a time. DIR (default build/diagnosis_corpus)
@@ -41,7 +41,7 @@ import h5py
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MARK_BEGIN, MARK_END = "<!-- diagnosis:begin -->", "<!-- diagnosis:end -->"
-TUNE_SEEDS = tuple(range(1, 49))
+TUNE_SEEDS = tuple(range(1, 97))
 SCORED = ("diverged", "plateau", "bad_init", "decay_too_early", "overfitting", "underfitting",
           "initial_loss", "healthy")
 
@@ -273,7 +273,7 @@ FIXTURE = [("fashion-5", c[0]) for c in CAUSES] + [("synthetic-6", c[0]) for c i
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", default=os.path.join(ROOT, "build", "diagnosis_corpus"))
-    ap.add_argument("--seeds", type=int, default=64)
+    ap.add_argument("--seeds", type=int, default=128)
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--hypersweep", default=os.path.join(ROOT, "build", "bin", "hypersweep"))
     ap.add_argument("--bench", default=os.path.join(ROOT, "build", "bin", "bench_diagnosis"))

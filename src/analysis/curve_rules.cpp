@@ -160,7 +160,8 @@ std::optional<Finding> check_initial_loss(const TrialRecord& in, const Diagnosis
   ev += std::isfinite(in.initial_loss) ? pct(rel) + (high ? " above" : " below")
                                        : std::string("not near");
   ev += " ln(" + std::to_string(in.num_classes) + ") = " + num(expect) +
-        ", the loss of uniform predictions (tolerance " + pct(opt.initial_loss_rel) + ")";
+        ", the loss of uniform predictions (the check allows a factor " +
+        num(1 + opt.initial_loss_rel) + " either way)";
   std::string advice =
       high ? "check the initialisation: the logits should start near 0 (scale the last layer's "
              "weights down), and measure without weight decay"

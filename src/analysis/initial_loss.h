@@ -12,16 +12,20 @@
 
 namespace hs {
 
-// |loss - ln C| / ln C above this fails the check. Softmax over logits with spread s starts near
-// ln C + s^2/2 (for small s), so 25% of ln C is s ~ 0.6 (C = 4) to 1.1 (C = 10): a correct
-// He/Xavier initialisation lands inside on normalised inputs, a last layer scaled by ~10 or more
-// does not (x100 gives a loss of hundreds), and an L2 term of a usual weight decay adds far less.
-inline constexpr double kInitialLossTolerance = 0.25;
+// A loss more than a factor 1 + this from ln C, either way, fails the check: above 2 ln C or
+// below ln C / 2. Softmax over logits with spread s starts near ln C + s^2/2 for small s, so the
+// upper bound is s ~ 1.7 (C = 4) to 2.1 (C = 10): a last layer scaled ~4x or more goes past it, and
+// x10 gives a loss several times ln C (x100: hundreds). A correct He initialisation on
+// normalised inputs lands well inside, though not always within the 25% this bound once was:
+// in the diagnosis corpus (bench/diagnosis_corpus.py, seeds 1-64) 64-unit MLPs on Fashion-MNIST
+// started up to 30% above ln 10 and 3-unit ones up to 58% (a few weights set the logits'
+// spread), while its init_scale-8 runs started 13x above or more.
+inline constexpr double kInitialLossTolerance = 1.0;
 
 struct InitialLossJudgement {
   double expected = NAN;   // ln(classes)
   double rel_error = NAN;  // |loss - expected| / expected; inf when the loss is not finite
-  bool ok = false;         // finite and rel_error <= tolerance
+  bool ok = false;         // finite, and within a factor 1 + tolerance of expected
   const char* verdict = "";  // "ok", "too_high", "too_low" or "not_finite"
 };
 
@@ -33,7 +37,8 @@ inline InitialLossJudgement judge_initial_loss(double loss, int classes,
   const bool finite = std::isfinite(loss);
   j.rel_error = finite ? std::fabs(loss - j.expected) / j.expected
                        : std::numeric_limits<double>::infinity();
-  j.ok = finite && j.rel_error <= tolerance;
+  const double factor = 1.0 + tolerance;
+  j.ok = finite && loss <= j.expected * factor && loss >= j.expected / factor;
   j.verdict = !finite ? "not_finite" : j.ok ? "ok" : loss > j.expected ? "too_high" : "too_low";
   return j;
 }

@@ -16,7 +16,7 @@ struct RecipeKey {
 
 const RecipeKey kRecipeKeys[] = {
     {"initial_batches", "step 1: random training batches whose mean loss is compared with ln C (5)"},
-    {"initial_tolerance", "step 1: largest |loss - ln C| / ln C that passes (0.25)"},
+    {"initial_tolerance", "step 1: the loss passes within a factor 1 + this of ln C either way (1)"},
     {"overfit_batches", "step 2: minibatches in the sample to overfit (8; the lecture's 5-10)"},
     {"overfit_max_epochs", "step 2: passes over the sample before giving up on an lr (200)"},
     {"overfit_lrs", "step 2: lrs tried in this order until one fits ([0.1, 0.01, 0.001, 0.0001])"},

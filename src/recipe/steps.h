@@ -49,8 +49,9 @@ struct InitialLossOptions {
   // one batch of 32 has a standard error of a few percent of ln C; five bring that to ~1-2%,
   // well inside the tolerance, at the cost of five forward passes.
   int batches = 5;
-  // |loss - ln C| / ln C above this fails the check: the bound the post-hoc diagnosis uses too
-  // (analysis/initial_loss.h says why 25%), so the recipe and `hypersweep show` agree.
+  // A loss more than a factor 1 + this from ln C fails the check: the bound the post-hoc
+  // diagnosis uses too (analysis/initial_loss.h says why), so the recipe and `hypersweep show`
+  // agree.
   double rel_tolerance = kInitialLossTolerance;
 };
 

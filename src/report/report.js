@@ -763,15 +763,15 @@
 
   // A step's 1-D series (the initial-loss step's batch_losses) as points joined by a thin line;
   // with the step's numbers `expected` (ln C) and `loss` (the measured mean) as horizontal lines,
-  // and the band expected x (1 +- tolerance) that the recipe accepts (tolerance is relative, as
-  // rel_error is).
+  // and the band the recipe accepts: within a factor 1 + tolerance of expected, either way
+  // (analysis/initial_loss.h).
   function renderSeries(el, capEl, name, v, num) {
     if (!has(v)) return empty(el, 'no ' + name + ' recorded');
     var batch = name === 'batch_losses', xs = v.map(function (_, j) { return j + 1; });
     var exp = ok(num.expected) ? num.expected : null, mean = ok(num.loss) ? num.loss : null;
-    var tol = exp !== null && ok(num.tolerance) && num.tolerance > 0 && num.tolerance < 1 ? num.tolerance : null;
+    var tol = exp !== null && ok(num.tolerance) && num.tolerance > 0 ? num.tolerance : null;
     var refs = [exp, mean];
-    if (tol !== null) refs.push(exp * (1 - tol), exp * (1 + tol));
+    if (tol !== null) refs.push(exp / (1 + tol), exp * (1 + tol));
     var fr = frame({ w: 1100, h: 280, legend: true, x: [1, Math.max(2, v.length)], y: extent([v, refs]),
       xlabel: batch ? 'batch' : 'index', ylabel: name });
     function hline(y, cls) {
@@ -780,7 +780,7 @@
     }
     var s = '', n = 1, leg = [[name, '#1f6feb']];
     if (tol !== null) {
-      var y0 = fr.Y.f(exp * (1 + tol)), y1 = fr.Y.f(exp * (1 - tol));
+      var y0 = fr.Y.f(exp * (1 + tol)), y1 = fr.Y.f(exp / (1 + tol));
       s += '<rect class="band" x="' + fr.m.l + '" width="' + (fr.w - fr.m.r - fr.m.l) + '" y="' + px(y0) + '" height="' + px(y1 - y0) + '"/>';
     }
     s += '<path class="thin" d="' + pathD(xs, v, fr.X, fr.Y) + '"/>' + points(xs, v, fr.X, fr.Y, '#1f6feb', 3);
@@ -789,7 +789,7 @@
     fr.s.push(s);
     finish(el, fr, n, legend(fr, leg));
     capEl.textContent = (batch ? 'the loss of each minibatch before the first update' : name) +
-      (exp !== null ? '; green: the expected value' + (tol !== null ? ', its band \u00b1' + fmt(100 * tol, 3) + '%' : '') : '') +
+      (exp !== null ? '; green: the expected value' + (tol !== null ? ', its band from a factor ' + fmt(1 + tol, 3) + ' below to one above' : '') : '') +
       (mean !== null ? '; orange: the measured mean' : '') +
       (ok(num.rel_error) ? ' (relative error ' + fmt(100 * num.rel_error, 3) + '%)' : '');
   }
