@@ -85,7 +85,7 @@ normalize = "standard"
 arch = "mlp"
 hidden = [64, 64]
 activation = "relu"
-init_scale = 0.5     # He's default starts the loss 30% above ln(6) here, and the recipe's step 1 stops
+init_scale = 0.5     # He's default starts the loss 30% above ln(6) here; 0.5 starts it near ln(6)
 optimizer = "momentum"
 lr = 0.05
 momentum = 0.9
@@ -294,8 +294,9 @@ def prepare(name, seed, a):
         keys["seed"] = int(re.search(r"^seed\s*=\s*(\d+)", text, re.M)[1]) + seed
     train_text = start_text(text, keys)
     recipe_text = train_text
-    if a.quick:
-        recipe_text += "\n[recipe]\n" + "".join(f"{k} = {toml_value(v)}\n" for k, v in QUICK_RECIPE.items())
+    recipe_keys = {**(QUICK_RECIPE if a.quick else {}), **a.recipe_keys}
+    if recipe_keys:
+        recipe_text += "\n[recipe]\n" + "".join(f"{k} = {toml_value(v)}\n" for k, v in recipe_keys.items())
     files = {"start.toml": train_text, "recipe.toml": recipe_text, "random.toml": sweep_text(train_text, a.trials, seed)}
     for file, body in files.items():
         with open(os.path.join(folder, file), "w") as f:
@@ -310,7 +311,11 @@ def one_run(name, seed, kind, a):
     if a.reuse and os.path.exists(path):
         with open(path) as f:
             run = json.load(f)
-        if run.get("setup") != setup:
+        # a run depends on its own file (the random search on random.toml, not on recipe.toml's
+        # [recipe] keys), its seed, and the random search's trials
+        own, kept = kind + ".toml", run.get("setup", {})
+        if (kept.get("files", {}).get(own) != setup["files"][own] or kept.get("seed") != seed or
+                (kind == "random" and kept.get("trials") != a.trials)):
             raise RuntimeError(f"{path} was run with another set-up: give another --out, or the same options")
         return run
     log(f"{name} seed {seed} {kind}: running")
@@ -400,12 +405,14 @@ def render(runs, a, command):
 
 
 def command_line(a):
+    parts = ["/usr/bin/python3 bench/recipe_bench.py"]
     if a.quick:
-        return "/usr/bin/python3 bench/recipe_bench.py --quick"
-    parts = ["/usr/bin/python3 bench/recipe_bench.py", f"--seeds {a.seeds}", f"--trials {a.trials}",
-             f"--jobs {a.jobs}"]
+        parts.append("--quick")
+    else:
+        parts += [f"--seeds {a.seeds}", f"--trials {a.trials}", f"--jobs {a.jobs}"]
     if a.datasets != list(DATASETS):
         parts.append(f"--datasets {','.join(a.datasets)}")
+    parts += [f"--recipe-key {k}={json.dumps(v)}" for k, v in a.recipe_keys.items()]
     return " ".join(parts)
 
 
@@ -421,6 +428,9 @@ def parse_args():
                     help="8 random trials, 2-3 epochs on small subsets, small recipe budgets: checks it runs")
     ap.add_argument("--out", help="keep every run in this folder (default: a temporary one)")
     ap.add_argument("--reuse", action="store_true", help="take the runs already in --out")
+    ap.add_argument("--recipe-key", action="append", default=[], metavar="KEY=VALUE",
+                    help="a [recipe] key for the recipe's runs, e.g. refine_top=2 (repeatable; "
+                         "the README's recipe section lists them); the other runs stay as they are")
     ap.add_argument("--write", metavar="FILE", help="put the table into FILE between the markers")
     ap.add_argument("--hypersweep", default=os.path.join(ROOT, "build", "bin", "hypersweep"))
     a = ap.parse_args()
@@ -432,6 +442,15 @@ def parse_args():
         ap.error(f"--datasets: unknown {', '.join(unknown)}; known: {', '.join(DATASETS)}")
     if a.reuse and not a.out:
         ap.error("--reuse needs --out DIR")
+    a.recipe_keys = {}
+    for kv in a.recipe_key:
+        key, eq, value = kv.partition("=")
+        if not eq or not key.strip():
+            ap.error(f"--recipe-key {kv}: want KEY=VALUE, e.g. refine_top=2")
+        try:
+            a.recipe_keys[key.strip()] = json.loads(value)
+        except ValueError:
+            ap.error(f"--recipe-key {kv}: want a number or a list after '=', e.g. refine_top=2")
     a.hypersweep = os.path.abspath(a.hypersweep)
     if not os.access(a.hypersweep, os.X_OK):
         ap.error(f"{a.hypersweep}: not built (scripts/build.sh)")
