@@ -115,7 +115,7 @@ TEST_CASE("SIGUSR1 stops a recipe under mpirun and the same command continues it
                            s.path("best.toml") + "'";
   Background bg(args, s.path("log"), mpirun(3));
   REQUIRE(bg.pid() > 0);
-  REQUIRE(bg.wait_for("[   2/9]"));  // two of step 4's trials recorded
+  if (!bg.wait_for("[   2/9]")) FAIL(bg.log());  // two of step 4's trials recorded
   REQUIRE(::kill(bg.pid(), SIGUSR1) == 0);
   const int code = bg.wait_exit();
   INFO(bg.log());

@@ -114,10 +114,12 @@ class Background {
   Background(const Background&) = delete;
   Background& operator=(const Background&) = delete;
   pid_t pid() const { return pid_; }
-  // Waits up to `seconds` for `text` to appear in the log.
+  // Waits up to `seconds` for `text` to appear in the log; false at once when the process ends
+  // without it (a test then fails with the log, instead of waiting out the hang guard).
   bool wait_for(const std::string& text, double seconds = kHang) const {
     const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
     while (!contains(slurp(log_), text)) {
+      if (exit_code() >= 0) return contains(slurp(log_), text);
       if (std::chrono::steady_clock::now() >= end) return false;
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
