@@ -160,8 +160,7 @@ std::optional<Finding> check_initial_loss(const TrialRecord& in, const Diagnosis
   ev += std::isfinite(in.initial_loss) ? pct(rel) + (high ? " above" : " below")
                                        : std::string("not near");
   ev += " ln(" + std::to_string(in.num_classes) + ") = " + num(expect) +
-        ", the loss of uniform predictions (the check allows a factor " +
-        num(1 + opt.initial_loss_rel) + " either way)";
+        ", the loss of uniform predictions (" + initial_loss_bound_text(opt.initial_loss_rel) + ")";
   std::string advice =
       high ? "check the initialisation: the logits should start near 0 (scale the last layer's "
              "weights down), and measure without weight decay"

@@ -8,7 +8,9 @@
 #pragma once
 
 #include <cmath>
+#include <cstdio>
 #include <limits>
+#include <string>
 
 namespace hs {
 
@@ -41,6 +43,13 @@ inline InitialLossJudgement judge_initial_loss(double loss, int classes,
   j.ok = finite && loss <= j.expected * factor && loss >= j.expected / factor;
   j.verdict = !finite ? "not_finite" : j.ok ? "ok" : loss > j.expected ? "too_high" : "too_low";
   return j;
+}
+
+// The bound in words, for every message that names it: "the check allows a factor 2 either way".
+inline std::string initial_loss_bound_text(double tolerance = kInitialLossTolerance) {
+  char factor[32];
+  std::snprintf(factor, sizeof factor, "%.4g", 1.0 + tolerance);
+  return std::string("the check allows a factor ") + factor + " either way";
 }
 
 }  // namespace hs

@@ -105,23 +105,23 @@ Result<InitialLossResult> check_initial_loss(const TrainOptions& base, const Dat
          "(weights or inputs with inf/NaN, or logits so large the softmax overflows). Stop here "
          "and fix it before tuning anything.";
   } else if (r.ok) {
-    s += "It is within " + num(100 * r.rel_error) + "% of ln(C) (the check allows a factor " +
-         num(1 + r.tolerance) +
-         " either way): the initialisation gives near-uniform predictions, as it "
+    s += "It is within " + num(100 * r.rel_error) + "% of ln(C) (" +
+         initial_loss_bound_text(r.tolerance) +
+         "): the initialisation gives near-uniform predictions, as it "
          "should. Go on to overfitting a small sample.";
   } else if (r.verdict == "too_high") {
     s += "It is " +
          (r.rel_error > 10 ? num(r.loss / r.expected) + " times ln(C)"
                            : num(100 * r.rel_error) + "% above ln(C)") +
-         " (the check allows a factor " + num(1 + r.tolerance) +
+         " (" + initial_loss_bound_text(r.tolerance) +
          "): the initial logits are far from zero, so the model is "
          "confidently wrong before it has learnt anything. Likely a bad initialisation (weights "
          "too large: check init and init_scale, currently " +
          num(opt.model.init_scale) +
          ") or unnormalised inputs. Stop here and fix it before tuning anything.";
   } else {
-    s += "It is " + num(100 * r.rel_error) + "% below ln(C) (the check allows a factor " +
-         num(1 + r.tolerance) +
+    s += "It is " + num(100 * r.rel_error) + "% below ln(C) (" +
+         initial_loss_bound_text(r.tolerance) +
          "): an untrained model should not beat uniform guessing. "
          "Suspect a bug: labels leaking into the inputs, a loss not averaged per sample, or "
          "fewer classes than the network has outputs. Stop here and find out why.";
