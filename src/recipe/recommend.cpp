@@ -188,8 +188,8 @@ bool has_label(const std::vector<Finding>& findings, const char* label) {
                      [&](const Finding& f) { return f.label == label; });
 }
 
-// Step 5's ranking with its ties, and the pick among them.
-std::string ranking_text(const std::vector<const TrialRecord*>& tied, const TrialRecord& pick) {
+// Step 5's ranking with its ties.
+std::string ranking_text(const std::vector<const TrialRecord*>& tied) {
   const TrialRecord& best = *tied.front();
   std::string s = "Best of the refine step: trial " + std::to_string(best.id) + ", validation "
                   "accuracy " + num(100 * best.best_metric) + "%.";
@@ -200,8 +200,8 @@ std::string ranking_text(const std::vector<const TrialRecord*>& tied, const Tria
   for (size_t k = 1; k < tied.size(); ++k)
     s += " trial " + std::to_string(tied[k]->id) + " (" + num(100 * tied[k]->best_metric) + "%)" +
          (k + 1 < tied.size() ? "," : ".");
-  return s + " Of tied trials the recipe takes the most regularised (the largest weight_decay, "
-             "then the smaller lr): trial " + std::to_string(pick.id) + ".";
+  s += " The validation set cannot tell them apart; the recipe takes the best measured, trial ";
+  return s + std::to_string(best.id) + ", and any of the tied is as good a choice.";
 }
 
 // The refine step's parameters by name (refine_sweep_text: lr, then weight_decay), so that the
@@ -228,7 +228,7 @@ Result<Recommendation> recommend(const RecipeConfig& config, const std::vector<T
                  "learning rates.";
     return rec;
   }
-  const TrialRecord& best = *pick_among_tied(tied);
+  const TrialRecord& best = *tied.front();
   rec.ok = true;
   rec.verdict = "ok";
   for (const TrialRecord* t : tied) rec.tied.push_back(t->id);
@@ -238,7 +238,7 @@ Result<Recommendation> recommend(const RecipeConfig& config, const std::vector<T
   rec.weight_decay = param_double(best.params[1]);
 
   std::string& s = rec.report;
-  s = ranking_text(tied, best) + " Recommended: lr " + num(rec.lr) + ", weight_decay " +
+  s = ranking_text(tied) + " Recommended: lr " + num(rec.lr) + ", weight_decay " +
       num(rec.weight_decay) + ", validation accuracy " + num(100 * rec.best_val_acc) +
       "% at epoch " + std::to_string(best.best_epoch) + " of " + std::to_string(best.epochs) +
       " (trial " + std::to_string(best.id) + ").";

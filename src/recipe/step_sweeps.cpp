@@ -5,7 +5,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <limits>
-#include <tuple>
 
 #include "recipe/text.h"
 #include "trial/tie.h"
@@ -159,15 +158,6 @@ std::vector<const TrialRecord*> tied_with_best(const std::vector<TrialRecord>& t
   for (const TrialRecord& r : trials)
     if (&r != best && ranks(r) && ties_best(*best, r, val_acc)) out.push_back(&r);
   return out;
-}
-
-const TrialRecord* pick_among_tied(const std::vector<const TrialRecord*>& tied) {
-  const auto key = [](const TrialRecord* r) {
-    return std::make_tuple(-param_double(r->params[1]), param_double(r->params[0]),
-                           -r->best_metric, r->id);
-  };
-  return *std::min_element(tied.begin(), tied.end(),
-                           [&](const TrialRecord* a, const TrialRecord* b) { return key(a) < key(b); });
 }
 
 std::vector<LrTried> lrs_tried(const std::vector<TrialRecord>& trials) {

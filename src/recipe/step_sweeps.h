@@ -44,11 +44,6 @@ std::vector<std::pair<double, double>> best_few(const std::vector<TrialRecord>& 
 // whose accuracy ties it (trial/tie.h: within one standard error on the validation set), the
 // best first, the rest by id. Empty when no trial ranks.
 std::vector<const TrialRecord*> tied_with_best(const std::vector<TrialRecord>& trials);
-// The recipe's pick among tied trials (tied_with_best): the most regularised (the largest
-// weight_decay), then the smaller lr (the safer step size), then the higher accuracy: what the
-// data cannot tell apart goes to the config least likely to overfit or blow up.
-// REQUIRES: tied not empty.
-const TrialRecord* pick_among_tied(const std::vector<const TrialRecord*>& tied);
 
 // Steps 4-5's lrs for the edge rule (lr_edge.h): a trial collapsed when it does not rank
 // (diverged, failed) or its validation accuracy is below half the step's best.

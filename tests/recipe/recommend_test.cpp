@@ -184,7 +184,9 @@ TEST_CASE("an overfitting recommended trial is never told to train longer", "[re
   CHECK(contains(healthy->report, "train this configuration for longer"));
 }
 
-TEST_CASE("trials within one standard error tie and the most regularised of them is recommended", "[recipe][tie]") {
+TEST_CASE(
+    "trials within one standard error are named as tied, and the best measured is recommended",
+    "[recipe][tie]") {
   // 204 and 203 of 240 validation samples: one sample apart, well inside one SE (~2.3 points).
   std::vector<TrialRecord> refine = {trial(0, 0.03, 0.0, 204.0 / 240), trial(1, 0.01, 1e-4, 203.0 / 240),
                                      trial(2, 0.1, 1e-5, 0.70)};
@@ -192,14 +194,14 @@ TEST_CASE("trials within one standard error tie and the most regularised of them
   REQUIRE(tied.size() == 2);
   CHECK(tied[0]->id == 0);
   CHECK(tied[1]->id == 1);
-  CHECK(pick_among_tied(tied)->id == 1);
   auto rec = recommend(config(), refine, refine, kStep3, RecipeOptions{});
   REQUIRE(rec.ok());
-  CHECK(rec->best_id == 1);
-  CHECK(rec->weight_decay == 1e-4);
+  // Not the more regularised trial 1: on the recipe benchmark that choice cost test accuracy.
+  CHECK(rec->best_id == 0);
+  CHECK(rec->weight_decay == 0.0);
   CHECK(rec->tied == std::vector<int64_t>{0, 1});
   CHECK(contains(rec->report, "so tied with it: trial 1 ("));
-  CHECK(contains(rec->report, "the recipe takes the most regularised"));
+  CHECK(contains(rec->report, "the recipe takes the best measured, trial 0"));
   // Without the validation size (an older file) nothing ties: the plain best.
   for (TrialRecord& r : refine) r.val_samples = 0;
   auto old = recommend(config(), refine, refine, kStep3, RecipeOptions{});
