@@ -15,19 +15,22 @@ struct RecipeKey {
 };
 
 const RecipeKey kRecipeKeys[] = {
-    {"initial_batches", "step 1: random training batches whose mean loss is compared with ln C (5)"},
-    {"initial_tolerance", "step 1: the loss passes within a factor 1 + this of ln C either way (1)"},
+    {"initial_batches",
+     "step 1: random training batches whose mean loss is compared with ln C (5)"},
+    {"initial_tolerance",
+     "step 1: the loss passes within a factor 1 + this of ln C either way (1)"},
     {"overfit_batches", "step 2: minibatches in the sample to overfit (8; the lecture's 5-10)"},
     {"overfit_max_epochs", "step 2: passes over the sample before giving up on an lr (200)"},
     {"overfit_lrs", "step 2: lrs tried in this order until one fits ([0.1, 0.01, 0.001, 0.0001])"},
-    {"lr_find_lrs", "step 3: lr candidates, each ~100 updates on a worker ([0.1, 0.01, 0.001, 0.0001])"},
+    {"lr_find_lrs",
+     "step 3: lr candidates, each ~100 updates on a worker ([0.1, 0.01, 0.001, 0.0001])"},
     {"lr_find_iterations", "step 3: updates per lr (100)"},
     {"lr_find_weight_decay", "step 3: the small weight decay it trains with (1e-4)"},
     {"coarse_lr_factors", "step 4: step 3's lr times each of these ([0.333, 1, 3])"},
     {"coarse_weight_decays", "step 4: weight decays crossed with those lrs ([1e-4, 1e-5, 0])"},
-    {"coarse_epochs", "step 4: epochs per trial (3; the lecture's 1-5)"},
-    {"refine_top", "step 5: how many of step 4's best trials to refine (3)"},
-    {"refine_epochs", "step 5: epochs per trial, constant lr (15; the lecture's 10-20)"},
+    {"coarse_epochs", "step 4: epochs per trial (2; the lecture's 1-5)"},
+    {"refine_top", "step 5: how many of step 4's best trials to refine (2)"},
+    {"refine_epochs", "step 5: epochs per trial, constant lr (10; the lecture's 10-20)"},
 };
 
 // Readers of one [recipe] value, each checking its range; errors name the file, line and key.

@@ -212,7 +212,9 @@ TEST_CASE(
 
 TEST_CASE("the recommended config is the user's file plus the changed keys, and trains that", "[recipe][step6]") {
   const RecipeConfig c = config({"hidden=[16,16]"});
-  auto rec = recommend(c, {trial(0, 0.01, 1e-5, 0.9)}, {}, kStep3, RecipeOptions{});
+  RecipeOptions as_in_file;  // kFile's [recipe] table
+  as_in_file.refine.epochs = 15;
+  auto rec = recommend(c, {trial(0, 0.01, 1e-5, 0.9)}, {}, kStep3, as_in_file);
   REQUIRE(rec.ok());
   const std::string& t = rec->config;
   INFO(t);
