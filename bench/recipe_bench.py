@@ -429,7 +429,7 @@ def parse_args():
     ap.add_argument("--out", help="keep every run in this folder (default: a temporary one)")
     ap.add_argument("--reuse", action="store_true", help="take the runs already in --out")
     ap.add_argument("--recipe-key", action="append", default=[], metavar="KEY=VALUE",
-                    help="a [recipe] key for the recipe's runs, e.g. refine_top=2 (repeatable; "
+                    help="a [recipe] key for the recipe's runs, e.g. refine_top=3 (repeatable; "
                          "the README's recipe section lists them); the other runs stay as they are")
     ap.add_argument("--write", metavar="FILE", help="put the table into FILE between the markers")
     ap.add_argument("--hypersweep", default=os.path.join(ROOT, "build", "bin", "hypersweep"))
@@ -446,11 +446,11 @@ def parse_args():
     for kv in a.recipe_key:
         key, eq, value = kv.partition("=")
         if not eq or not key.strip():
-            ap.error(f"--recipe-key {kv}: want KEY=VALUE, e.g. refine_top=2")
+            ap.error(f"--recipe-key {kv}: want KEY=VALUE, e.g. refine_top=3")
         try:
             a.recipe_keys[key.strip()] = json.loads(value)
         except ValueError:
-            ap.error(f"--recipe-key {kv}: want a number or a list after '=', e.g. refine_top=2")
+            ap.error(f"--recipe-key {kv}: want a number or a list after '=', e.g. refine_top=3")
     a.hypersweep = os.path.abspath(a.hypersweep)
     if not os.access(a.hypersweep, os.X_OK):
         ap.error(f"{a.hypersweep}: not built (scripts/build.sh)")

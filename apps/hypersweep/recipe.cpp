@@ -185,27 +185,31 @@ int run_recipe_cmd(const RecipeArgs& a, Argv args) {
 
 void add_recipe(CLI::App& app, Runner* run, Argv args) {
   auto a = std::make_shared<RecipeArgs>();
+  const RecipeOptions d;  // steps 4-5's default budgets, for the help's figures
   auto* recipe = app.add_subcommand(
       "recipe",
-      "Tune a configuration with the lecture's six steps (11.2.4), recording every step in one\n"
-      "HDF5 file (a group per step) and writing the recommended config:\n"
-      "  1. initial loss ~ ln(C) before training (stops on a bad initialisation)\n"
-      "  2. overfit a few minibatches to 100% (stops, naming the lrs tried, if none can)\n"
-      "  3. ~100 updates per lr on the whole training set; the largest loss drop wins\n"
-      "  4. coarse grid: lrs around it x weight_decay {1e-4, 1e-5, 0}, 3 epochs each\n"
-      "  5. refine the best 3 for 15 epochs at a constant lr (within one standard error: tied)\n"
-      "  6. diagnose the pick's curves: what to change next, and your config file with the\n"
-      "     changed keys marked\n"
-      "Under mpirun, steps 3-5 run their trials on the worker ranks in parallel (rank 0 runs\n"
-      "steps 1-2 and sleeps while it waits). A [recipe] table in CONFIG sets each step's budget\n"
-      "(keys below). The same command again continues a stopped recipe (finished trials kept);\n"
-      "on a complete one it prints the recommendation.\n"
-      "Exit codes: 0 done, 2 bad config / data / output file, 3 stopped by a signal, 4 a check\n"
-      "failed (steps 1-4: the report printed says why and what to fix), 1 other.\n"
-      "Examples:\n"
-      "  hypersweep recipe configs/mlp_fashion.toml\n"
-      "  mpirun -np 3 --oversubscribe hypersweep recipe configs/mlp_fashion.toml\n"
-      "  hypersweep report mlp_fashion_recipe.h5");
+      fmt::format(
+          "Tune a configuration with the lecture's six steps (11.2.4), recording every step in "
+          "one\nHDF5 file (a group per step) and writing the recommended config:\n"
+          "  1. initial loss ~ ln(C) before training (stops on a bad initialisation)\n"
+          "  2. overfit a few minibatches to 100% (stops, naming the lrs tried, if none can)\n"
+          "  3. ~100 updates per lr on the whole training set; the largest loss drop wins\n"
+          "  4. coarse grid: lrs around it x weight_decay {{1e-4, 1e-5, 0}}, {} epochs each\n"
+          "  5. refine the best {} for {} epochs at a constant lr (within one standard error: "
+          "tied)\n"
+          "  6. diagnose the pick's curves: what to change next, and your config file with the\n"
+          "     changed keys marked\n"
+          "Under mpirun, steps 3-5 run their trials on the worker ranks in parallel (rank 0 runs\n"
+          "steps 1-2 and sleeps while it waits). A [recipe] table in CONFIG sets each step's "
+          "budget\n(keys below). The same command again continues a stopped recipe (finished "
+          "trials kept);\non a complete one it prints the recommendation.\n"
+          "Exit codes: 0 done, 2 bad config / data / output file, 3 stopped by a signal, 4 a "
+          "check\nfailed (steps 1-4: the report printed says why and what to fix), 1 other.\n"
+          "Examples:\n"
+          "  hypersweep recipe configs/mlp_fashion.toml\n"
+          "  mpirun -np 3 --oversubscribe hypersweep recipe configs/mlp_fashion.toml\n"
+          "  hypersweep report mlp_fashion_recipe.h5",
+          d.coarse.epochs, d.refine.top, d.refine.epochs));
   recipe->add_option("config", a->config,
                      "TOML file with a [train] table (and optionally [recipe]); a file with an "
                      "[objective] table is refused: the recipe trains the built-in model")
