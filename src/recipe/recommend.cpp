@@ -214,6 +214,36 @@ SearchSpace refine_space() {
   return space;
 }
 
+// Step 6's "Next:": how many epochs the recommended config trains, and why. An overfitting pick
+// stops at its peak; any other trains the user's epochs or the refine step's, the more, with the
+// user's lr decay, and is told to go longer if it was still improving at the end.
+std::string next_epochs(const TrialRecord& best, bool overfitting, int user_epochs,
+                        int refine_epochs, Recommended* r) {
+  std::string s;
+  if (overfitting && best.best_epoch > 0) {
+    // Its validation accuracy peaked and fell: more epochs would only overfit further.
+    r->opt.epochs = best.best_epoch;
+    r->why["epochs"] = "refine trial " + std::to_string(best.id) + " peaked at epoch " +
+                       std::to_string(best.best_epoch) + " of " + std::to_string(best.epochs) +
+                       " and overfit after";
+    s += " Next: do not train it longer: its validation accuracy peaked at epoch " +
+         std::to_string(best.best_epoch) +
+         " and fell after, so the recommended config stops "
+         "there; to go further, add regularisation (a larger weight_decay, dropout) or data.";
+  } else {
+    r->opt.epochs = std::max(user_epochs, refine_epochs);
+    r->why["epochs"] =
+        "the refine step trained " + std::to_string(refine_epochs) + " epochs at a constant lr";
+    s += " Next: train this configuration with lr decay (the refine step kept the lr constant): "
+         "the recommended config trains it for " +
+         std::to_string(r->opt.epochs) + " epochs with your schedule.";
+    if (best.best_epoch == best.epochs)
+      s += " Its validation accuracy was still rising at the refine step's last epoch, so, if "
+           "you can afford it, train this configuration for longer (raise epochs).";
+  }
+  return s;
+}
+
 }  // namespace
 
 Result<Recommendation> recommend(const RecipeConfig& config, const std::vector<TrialRecord>& refine,
@@ -270,22 +300,7 @@ Result<Recommendation> recommend(const RecipeConfig& config, const std::vector<T
   r.opt.optim.weight_decay = rec.weight_decay;
   r.why["lr"] = "refine trial " + std::to_string(best.id) + "'s lr";
   r.why["weight_decay"] = "refine trial " + std::to_string(best.id) + "'s weight_decay";
-  if (overfitting && best.best_epoch > 0) {
-    // Its validation accuracy peaked and fell: more epochs would only overfit further.
-    r.opt.epochs = best.best_epoch;
-    r.why["epochs"] = "refine trial " + std::to_string(best.id) + " peaked at epoch " +
-                      std::to_string(best.best_epoch) + " of " + std::to_string(best.epochs) +
-                      " and overfit after";
-    s += " Next: do not train it longer: its validation accuracy peaked at epoch " +
-         std::to_string(best.best_epoch) + " and fell after, so the recommended config stops "
-         "there; to go further, add regularisation (a larger weight_decay, dropout) or data.";
-  } else {
-    r.opt.epochs = std::max(config.base.epochs, o.refine.epochs);
-    r.why["epochs"] = "the refine step trained " + std::to_string(o.refine.epochs) +
-                      " epochs at a constant lr";
-    s += " Next: train this configuration for longer with lr decay (the refine step kept the lr "
-         "constant).";
-  }
+  s += next_epochs(best, overfitting, config.base.epochs, o.refine.epochs, &r);
   s += std::string(" The recommended config is your file with the changed keys marked; it keeps "
                    "your schedule (") + schedule_name(config.base.schedule.kind) + ")" +
        (config.base.schedule.kind == ScheduleKind::kConstant ? ": consider step or cosine decay."

@@ -178,10 +178,18 @@ TEST_CASE("an overfitting recommended trial is never told to train longer", "[re
   auto opt = back.finish();
   REQUIRE(opt.ok());
   CHECK(opt->epochs == 8);  // stops at the peak
-  // A healthy best is still told to train longer with decay.
+  // A healthy best still rising at its last epoch is told to train longer with decay.
   auto healthy = recommend(config(), {trial(0, 0.01, 0.0, 0.9)}, refine, kStep3, RecipeOptions{});
   REQUIRE(healthy.ok());
+  CHECK(contains(healthy->report, "train this configuration with lr decay"));
   CHECK(contains(healthy->report, "train this configuration for longer"));
+  // One whose accuracy levelled off before its last epoch is told to decay, not to go longer.
+  TrialRecord levelled = trial(0, 0.01, 0.0, 0.9);
+  levelled.best_epoch = 12;
+  auto settled = recommend(config(), {levelled}, refine, kStep3, RecipeOptions{});
+  REQUIRE(settled.ok());
+  CHECK(contains(settled->report, "train this configuration with lr decay"));
+  CHECK_FALSE(contains(settled->report, "for longer"));
 }
 
 TEST_CASE(
