@@ -2,6 +2,8 @@
 
 #include <cmath>
 #include <cstdio>
+#include <string>
+#include <vector>
 
 #include "config/table.h"
 
@@ -9,28 +11,52 @@ namespace hs {
 
 namespace {
 
+// A default as the help shows it: 3 significant digits, lists in brackets.
+std::string shown(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3g", v);
+  return buf;
+}
+std::string shown(const std::vector<double>& v) {
+  std::string s = "[";
+  for (double x : v) s += (s.size() > 1 ? ", " : "") + shown(x);
+  return s + "]";
+}
+
+// Each key, what it sets, and its default read from RecipeOptions{} (written once, in options.h).
 struct RecipeKey {
   const char* key;
   const char* help;
+  std::string (*default_of)(const RecipeOptions&);
 };
 
 const RecipeKey kRecipeKeys[] = {
-    {"initial_batches",
-     "step 1: random training batches whose mean loss is compared with ln C (5)"},
-    {"initial_tolerance",
-     "step 1: the loss passes within a factor 1 + this of ln C either way (1)"},
-    {"overfit_batches", "step 2: minibatches in the sample to overfit (8; the lecture's 5-10)"},
-    {"overfit_max_epochs", "step 2: passes over the sample before giving up on an lr (200)"},
-    {"overfit_lrs", "step 2: lrs tried in this order until one fits ([0.1, 0.01, 0.001, 0.0001])"},
-    {"lr_find_lrs",
-     "step 3: lr candidates, each ~100 updates on a worker ([0.1, 0.01, 0.001, 0.0001])"},
-    {"lr_find_iterations", "step 3: updates per lr (100)"},
-    {"lr_find_weight_decay", "step 3: the small weight decay it trains with (1e-4)"},
-    {"coarse_lr_factors", "step 4: step 3's lr times each of these ([0.333, 1, 3])"},
-    {"coarse_weight_decays", "step 4: weight decays crossed with those lrs ([1e-4, 1e-5, 0])"},
-    {"coarse_epochs", "step 4: epochs per trial (2; the lecture's 1-5)"},
-    {"refine_top", "step 5: how many of step 4's best trials to refine (2)"},
-    {"refine_epochs", "step 5: epochs per trial, constant lr (10; the lecture's 10-20)"},
+    {"initial_batches", "step 1: random training batches whose mean loss is compared with ln C",
+     [](const RecipeOptions& o) { return shown(o.initial.batches); }},
+    {"initial_tolerance", "step 1: the loss passes within a factor 1 + this of ln C either way",
+     [](const RecipeOptions& o) { return shown(o.initial.rel_tolerance); }},
+    {"overfit_batches", "step 2: minibatches in the sample to overfit (the lecture's 5-10)",
+     [](const RecipeOptions& o) { return shown(o.overfit.batches); }},
+    {"overfit_max_epochs", "step 2: passes over the sample before giving up on an lr",
+     [](const RecipeOptions& o) { return shown(o.overfit.max_epochs); }},
+    {"overfit_lrs", "step 2: lrs tried in this order until one fits",
+     [](const RecipeOptions& o) { return shown(o.overfit.lrs); }},
+    {"lr_find_lrs", "step 3: lr candidates, each lr_find_iterations updates on a worker",
+     [](const RecipeOptions& o) { return shown(o.lr_find.lrs); }},
+    {"lr_find_iterations", "step 3: updates per lr",
+     [](const RecipeOptions& o) { return shown(o.lr_find.iterations); }},
+    {"lr_find_weight_decay", "step 3: the small weight decay it trains with",
+     [](const RecipeOptions& o) { return shown(o.lr_find.weight_decay); }},
+    {"coarse_lr_factors", "step 4: step 3's lr times each of these",
+     [](const RecipeOptions& o) { return shown(o.coarse.lr_factors); }},
+    {"coarse_weight_decays", "step 4: weight decays crossed with those lrs",
+     [](const RecipeOptions& o) { return shown(o.coarse.weight_decays); }},
+    {"coarse_epochs", "step 4: epochs per trial (the lecture's 1-5)",
+     [](const RecipeOptions& o) { return shown(o.coarse.epochs); }},
+    {"refine_top", "step 5: how many of step 4's best trials to refine",
+     [](const RecipeOptions& o) { return shown(o.refine.top); }},
+    {"refine_epochs", "step 5: epochs per trial, constant lr (the lecture's 10-20)",
+     [](const RecipeOptions& o) { return shown(o.refine.epochs); }},
 };
 
 // Readers of one [recipe] value, each checking its range; errors name the file, line and key.
@@ -99,10 +125,12 @@ Status set_option(const ValueReader& r, const std::string& key, RecipeOptions* o
 }  // namespace
 
 std::string recipe_keys_help() {
+  const RecipeOptions defaults;
   std::string s;
   for (const RecipeKey& k : kRecipeKeys) {
     char buf[256];
-    std::snprintf(buf, sizeof buf, "  %-21s %s\n", k.key, k.help);
+    std::snprintf(buf, sizeof buf, "  %-21s %s; default %s\n", k.key, k.help,
+                  k.default_of(defaults).c_str());
     s += buf;
   }
   return s;

@@ -132,12 +132,13 @@ TEST_CASE("the recipe table gives each step's budget and names the line of a bad
   CHECK(d->coarse.epochs >= 1);
   CHECK(d->coarse.epochs <= 5);
 
-  auto o = load_recipe_options("[recipe]\nlr_find_lrs = [1, 0.5]\nrefine_top = 2\n"
-                               "coarse_weight_decays = [0, 1e-3]\ninitial_tolerance = 0.1\n",
-                               "a.toml");
+  auto o = load_recipe_options(
+      "[recipe]\nlr_find_lrs = [1, 0.5]\nrefine_top = 4\n"
+      "coarse_weight_decays = [0, 1e-3]\ninitial_tolerance = 0.1\n",
+      "a.toml");
   REQUIRE(o.ok());
   CHECK(o->lr_find.lrs == std::vector<double>{1.0, 0.5});
-  CHECK(o->refine.top == 2);
+  CHECK(o->refine.top == 4);  // not the default (2): read from the file
   CHECK(o->coarse.weight_decays == std::vector<double>{0.0, 1e-3});
   CHECK(o->initial.rel_tolerance == 0.1);
 
@@ -154,6 +155,14 @@ TEST_CASE("the recipe table gives each step's budget and names the line of a bad
   auto zero = load_recipe_options("[recipe]\ncoarse_epochs = 0\n", "c.toml");
   REQUIRE_FALSE(zero.ok());
   CHECK(zero.error().key == "coarse_epochs");
+  // --help shows each key's default as RecipeOptions has it, not a copy that can drift.
+  const std::string help = recipe_keys_help();
+  CHECK(help.find("refine_epochs         step 5: epochs per trial, constant lr (the lecture's "
+                  "10-20); default " +
+                  std::to_string(d->refine.epochs) + "\n") != std::string::npos);
+  CHECK(help.find("default " + std::to_string(d->coarse.epochs) + "\n") != std::string::npos);
+  CHECK(help.find("coarse_lr_factors     step 4: step 3's lr times each of these; default "
+                  "[0.333, 1, 3]\n") != std::string::npos);
   // The trainer's config reader accepts the table (and so `hypersweep train` the same file).
   TrainConfig cfg;
   CHECK(cfg.load_text(kConfig, "recipe.toml").ok());
