@@ -1,9 +1,10 @@
 // cuda_trainer.cpp: the GPU engine behind trainer.h's Engine (device = cuda), built only with the
-// CUDA backend. It is Trainer (trainer.cpp) step for step: the same parameter layout, initial
-// weights (init_params on the host, then copied), minibatches, optimiser (each weighted layer
-// updated as soon as its gradient is queued), dropout seeds per step and update/weight ratios
-// every step asked; only the place differs. A data set is copied to the device the first time a
-// subset of it is used, and each batch is gathered there from its sample indices.
+// CUDA backend, into its module (cuda_backend.h), whose one entry point it defines. It is Trainer
+// (trainer.cpp) step for step: the same parameter layout, initial weights (init_params on the host,
+// then copied), minibatches, optimiser (each weighted layer updated as soon as its gradient is
+// queued), dropout seeds per step and update/weight ratios every step asked; only the place
+// differs. A data set is copied to the device the first time a subset of it is used, and each batch
+// is gathered there from its sample indices.
 #include <algorithm>
 #include <cmath>
 #include <memory>
@@ -14,6 +15,8 @@
 #include "cuda/device.h"
 #include "cuda/layers.h"
 #include "cuda/network.h"
+#include "train/cuda_backend.h"
+#include "train/device.h"
 #include "train/trainer.h"
 
 namespace hs {
@@ -142,10 +145,8 @@ EvalResult CudaTrainer::evaluate(const Subset& set) {
   });
 }
 
-}  // namespace
-
-Result<std::unique_ptr<Engine>> make_cuda_engine(const TrainOptions& opt, Network net,
-                                                 int64_t eval_batch) {
+Result<std::unique_ptr<Engine>> make_engine(const TrainOptions& opt, Network net,
+                                            int64_t eval_batch) {
   std::string why;
   const int count = cuda::device_count(&why);
   if (count == 0) return Error{{}, 0, "device", no_gpu_problem(why)};
@@ -153,4 +154,13 @@ Result<std::unique_ptr<Engine>> make_cuda_engine(const TrainOptions& opt, Networ
   return std::unique_ptr<Engine>(new CudaTrainer(opt, std::move(net), eval_batch, device));
 }
 
+}  // namespace
+
 }  // namespace hs
+
+extern "C" const hs::CudaBackend* hypersweep_cuda_backend() {
+  static const hs::CudaBackend backend{HYPERSWEEP_VERSION, sizeof(hs::TrainOptions),
+                                       sizeof(hs::Network), &hs::cuda::device_count,
+                                       &hs::make_engine};
+  return &backend;
+}

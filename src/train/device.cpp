@@ -7,9 +7,7 @@
 #include <cerrno>
 #include <string>
 
-#if HYPERSWEEP_HAVE_CUDA
-#include "cuda/device.h"
-#endif
+#include "train/cuda_backend.h"
 
 namespace hs {
 
@@ -25,9 +23,8 @@ std::string no_gpu_problem(const std::string& why) {
   return "\"cuda\" needs a GPU, and none can be used here (" + why + ")";
 }
 
-#if HYPERSWEEP_HAVE_CUDA
 namespace {
-// cuda::device_count in a forked child; its answer ("" or why not) through a pipe.
+// cuda_problem_here in a forked child; its answer ("" or why not) through a pipe.
 std::string ask_a_child() {
   int fds[2];
   if (::pipe(fds) != 0) return std::string("cannot ask for CUDA devices: pipe failed");
@@ -38,8 +35,7 @@ std::string ask_a_child() {
   }
   if (pid == 0) {
     ::close(fds[0]);
-    std::string why;
-    const std::string answer = cuda::device_count(&why) > 0 ? "" : why;
+    const std::string answer = cuda_problem_here();
     (void)!::write(fds[1], answer.data(), answer.size());
     ::_exit(0);
   }
@@ -60,18 +56,7 @@ std::string ask_a_child() {
   return answer;
 }
 }  // namespace
-#endif
 
-std::string device_problem(Device d) {
-  if (d == Device::kCpu) return "";
-#if HYPERSWEEP_HAVE_CUDA
-  if (std::string why = ask_a_child(); !why.empty()) return no_gpu_problem(why);
-  return "";
-#else
-  return "\"cuda\" needs the CUDA backend, and this hypersweep was built without it (no CUDA "
-         "compiler was found when it was configured; install the CUDA toolkit and build again, "
-         "see README \"The CUDA backend\"); set device = \"cpu\"";
-#endif
-}
+std::string device_problem(Device d) { return d == Device::kCpu ? "" : ask_a_child(); }
 
 }  // namespace hs

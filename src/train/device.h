@@ -1,7 +1,7 @@
 // device.h: where a trial trains: the CPU engine, or a CUDA GPU in a build with the CUDA backend
 // (src/cuda; the top CMakeLists.txt builds it when it finds a CUDA compiler).
 //
-// May depend on: core; cuda (only inside device.cpp, and only in a CUDA build).
+// May depend on: core; train/cuda_backend.h (inside device.cpp).
 // Thread safety: pure functions, but device_problem() forks (see there).
 #pragma once
 
@@ -16,9 +16,10 @@ const char* device_name(Device d);  // cpu, cuda
 bool parse_device(std::string_view s, Device* out);
 
 // Why `d` cannot train in this process's environment ("" when it can): cpu always can; cuda
-// needs a build with the CUDA backend and a device the driver shows. The question is put to a
-// short-lived child process, so this process never initialises CUDA: a process that forks each
-// trial's process (objective/forked_objective.h) must not, or the children's CUDA fails.
+// needs a build with the CUDA backend, its module (cuda_backend.h) and a device the driver
+// shows. The question is put to a short-lived child process, so this process never loads the
+// module nor initialises CUDA: a process that forks each trial's process
+// (objective/forked_objective.h) must not, or the children's CUDA fails.
 std::string device_problem(Device d);
 
 // The words device_problem uses for cuda when the driver shows no device, `why` being the

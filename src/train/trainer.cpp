@@ -415,10 +415,4 @@ Result<TrainResult> train(const TrainOptions& given, const DataBundle& data,
   return res;
 }
 
-#if !HYPERSWEEP_HAVE_CUDA
-Result<std::unique_ptr<Engine>> make_cuda_engine(const TrainOptions&, Network, int64_t) {
-  return Error{{}, 0, "device", device_problem(Device::kCuda)};
-}
-#endif
-
 }  // namespace hs

@@ -90,7 +90,8 @@ class Engine {
 
 // The GPU engine for `opt` (device = cuda) on GPU opt.local_worker mod the GPUs this process
 // sees, with the trial's data sets copied to the device as they are first used. Errors (with
-// key "device"): a build without the CUDA backend, no usable GPU. Train in a process that has
+// key "device"): a build without the CUDA backend, its module not loading (cuda_backend.h), no
+// usable GPU. Loads the module in this process; train in a process that has
 // not forked since it used CUDA (see device.h). REQUIRES: as Trainer's.
 Result<std::unique_ptr<Engine>> make_cuda_engine(const TrainOptions& opt, Network net,
                                                  int64_t eval_batch);

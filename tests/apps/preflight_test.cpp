@@ -174,3 +174,31 @@ TEST_CASE("device = cuda where no GPU can train is refused naming the file line 
   CHECK(run(s.write("cpu.toml", quick_sweep(std::string(kSynthetic) + "device = \"cpu\"\n")), out)
             .code == 0);
 }
+
+TEST_CASE("a hypersweep copied without its CUDA module refuses device = cuda saying so",
+          "[cli][preflight]") {
+  const fs::path bin = fs::path(HS_BINARY_DIR) / "bin";
+  if (!fs::exists(bin / "libhypersweep_cuda.so")) {
+    WARN("a build without the CUDA backend: there is no module to leave behind");
+    return;
+  }
+  Scratch s;
+  fs::copy_file(bin / "hypersweep", s.dir() / "hypersweep");
+  const auto cfg = s.write("gpu.toml", "[train]\n" + std::string(kSynthetic) +
+                                           "device = \"cuda\"\nepochs = 1\n");  // device: line 4
+  const std::string cmd = "'" + (s.dir() / "hypersweep").string() + "' train '" + cfg.string() +
+                          "' > '" + s.path("out") + "' 2> '" + s.path("err") + "'";
+  const int status = std::system(cmd.c_str());
+  const std::string err = slurp(s.dir() / "err");
+  INFO(err);
+  CHECK((WIFEXITED(status) ? WEXITSTATUS(status) : -1) == 2);
+  CHECK(contains(err, cfg.string() + ":4: device: \"cuda\" needs the CUDA backend, and it cannot "
+                                     "be loaded: "));
+  CHECK(contains(err, (s.dir() / "libhypersweep_cuda.so").string()));
+  CHECK(contains(err, "keep the two together"));
+  // The same copy trains on the CPU: only the GPU needs the module.
+  const auto cpu = s.write("cpu.toml", "[train]\n" + std::string(kSynthetic) + "epochs = 1\n");
+  CHECK(std::system(("'" + (s.dir() / "hypersweep").string() + "' train '" + cpu.string() +
+                     "' -q > /dev/null 2>&1")
+                        .c_str()) == 0);
+}
