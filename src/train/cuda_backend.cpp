@@ -29,18 +29,19 @@ std::string exe_folder() {
 
 Result<const CudaBackend*> load_module() {
   const std::string path = exe_folder() + "libhypersweep_cuda.so";
-  const std::string keep =
-      "; a build with the CUDA backend makes it beside the hypersweep "
-      "executable (README \"The CUDA backend\"): keep the two together";
+  const std::string needs = "\"cuda\" needs the CUDA backend, and ";
+  if (::access(path.c_str(), F_OK) != 0)
+    return device_error(needs + "there is no " + path +
+                        ": a build with the CUDA backend makes it beside the hypersweep "
+                        "executable (README \"The CUDA backend\"); keep the two together");
   void* handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!handle)
-    return device_error("\"cuda\" needs the CUDA backend, and it cannot be loaded: " +
-                        std::string(::dlerror()) + keep);
+    return device_error(needs + "its module does not load (" + ::dlerror() +
+                        "); the CUDA runtime and cuBLAS it was built with must be where the build "
+                        "found them or on LD_LIBRARY_PATH");
   using Entry = const CudaBackend* (*)();
   const auto entry = reinterpret_cast<Entry>(::dlsym(handle, "hypersweep_cuda_backend"));
-  if (!entry)
-    return device_error("\"cuda\" needs the CUDA backend, and " + path +
-                        " has no hypersweep_cuda_backend" + keep);
+  if (!entry) return device_error(needs + path + " has no hypersweep_cuda_backend");
   return entry();
 }
 #endif

@@ -192,10 +192,20 @@ TEST_CASE("a hypersweep copied without its CUDA module refuses device = cuda say
   const std::string err = slurp(s.dir() / "err");
   INFO(err);
   CHECK((WIFEXITED(status) ? WEXITSTATUS(status) : -1) == 2);
-  CHECK(contains(err, cfg.string() + ":4: device: \"cuda\" needs the CUDA backend, and it cannot "
-                                     "be loaded: "));
-  CHECK(contains(err, (s.dir() / "libhypersweep_cuda.so").string()));
+  CHECK(contains(err, cfg.string() +
+                          ":4: device: \"cuda\" needs the CUDA backend, and there is "
+                          "no " +
+                          (s.dir() / "libhypersweep_cuda.so").string()));
   CHECK(contains(err, "keep the two together"));
+  // A file of that name that is no module: the loader's words, and what it needs.
+  s.write("libhypersweep_cuda.so", "not a shared object\n");
+  CHECK(std::system(cmd.c_str()) != 0);
+  const std::string bad = slurp(s.dir() / "err");
+  INFO(bad);
+  CHECK(
+      contains(bad, ":4: device: \"cuda\" needs the CUDA backend, and its module does not load ("));
+  CHECK(contains(bad, "libhypersweep_cuda.so"));
+  CHECK(contains(bad, "LD_LIBRARY_PATH"));
   // The same copy trains on the CPU: only the GPU needs the module.
   const auto cpu = s.write("cpu.toml", "[train]\n" + std::string(kSynthetic) + "epochs = 1\n");
   CHECK(std::system(("'" + (s.dir() / "hypersweep").string() + "' train '" + cpu.string() +
