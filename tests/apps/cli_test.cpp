@@ -24,6 +24,7 @@ TEST_CASE("train prints a line per epoch and ends with the best epoch and test a
   const Run r = hypersweep("train configs/quick_synthetic.toml");
   INFO(r.out << r.err);
   REQUIRE(r.code == 0);
+  CHECK(contains(r.out, "data: synthetic (generated): "));  // no data_path for generated data
   CHECK(contains(r.out, "epoch   1/8"));
   CHECK(contains(r.out, "update/weight"));
   CHECK(contains(r.out, "stopped: "));
