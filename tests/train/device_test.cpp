@@ -7,30 +7,16 @@
 
 #include <catch2/catch.hpp>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include "data/load.h"
+#include "support/cli.h"
 #include "support/synthetic_train.h"
 #include "train/trainer.h"
 
 using namespace hs;
-
-namespace {
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-bool contains(const std::string& s, const std::string& part) {
-  return s.find(part) != std::string::npos;
-}
-
-}  // namespace
+using hs::test::contains;
+using hs::test::slurp;
 
 TEST_CASE("a CPU run and asking whether cuda can train map none of CUDA's libraries here",
           "[train][device]") {
