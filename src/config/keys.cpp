@@ -417,6 +417,10 @@ const std::vector<KeySpec>& specs() {
      [](Fields& f, const ConfigValue& v) {
        return set_float(v, &f.opt->max_seconds, kNonNegative); },
      [](const TrainOptions& o) -> ConfigValue { return o.max_seconds; }},
+    {"evaluate_test", Kind::kBool, "test the best epoch's weights once training ends; false: no "
+                                   "test pass (test_acc NaN), for trials that only choose",
+     [](Fields& f, const ConfigValue& v) { return set_bool(v, &f.opt->evaluate_test); },
+     [](const TrainOptions& o) -> ConfigValue { return o.evaluate_test; }},
     // early stopping
     {"early_stopping", Kind::kBool, "stop when the monitored metric stops improving",
      [](Fields& f, const ConfigValue& v) { return set_bool(v, &f.opt->early.enabled); },

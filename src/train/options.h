@@ -28,6 +28,9 @@ struct TrainOptions {
   uint64_t seed = 1;           // seeds weight init, minibatch order and dropout
   int threads = 0;             // OpenMP threads (0: OMP_NUM_THREADS or all cores)
   double max_seconds = 0;      // stop after this many seconds of training (0: no limit)
+  // Evaluate the best epoch's weights on the test set once training ends (lecture 11.1.2).
+  // False: no test pass and test_acc NaN, for trials that only choose (the recipe's steps 4-5).
+  bool evaluate_test = true;
   Device device = Device::kCpu;  // where to train (device.h)
   // Not a config key: the worker's index among the worker ranks on its node (the objective sets
   // it from its Placement). With device = cuda the trial takes the GPU local_worker mod the

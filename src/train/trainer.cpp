@@ -266,16 +266,18 @@ bool stops_after(int epoch, const TrainOptions& opt, const EarlyStopping& stoppe
 }
 
 // The best checkpoint's epoch and test result (lecture 11.1.2), once training has ended; an
-// interrupted trial's best epoch only.
-void test_best(Engine& tr, const DataBundle& data, const EarlyStopping& stopper, TrainResult& res) {
+// interrupted trial's, or one with evaluate_test off, best epoch only.
+void test_best(Engine& tr, const TrainOptions& opt, const DataBundle& data,
+               const EarlyStopping& stopper, TrainResult& res) {
   if (!stopper.has_best()) {
     res.record.test_acc = res.test_loss = std::numeric_limits<double>::quiet_NaN();
     return;
   }
   res.record.best_epoch = stopper.best_epoch();
   // A trial stopped from outside (a pruner, the sweep's stop) is not tested: it has no final
-  // result, and the test pass would cost a trial pruned after epoch 1 a third more.
-  if (res.record.status == TrialStatus::kInterrupted) {
+  // result, and the test pass would cost a trial pruned after epoch 1 a third more. Nor is one
+  // that only chooses (evaluate_test off).
+  if (res.record.status == TrialStatus::kInterrupted || !opt.evaluate_test) {
     res.record.test_acc = res.test_loss = std::numeric_limits<double>::quiet_NaN();
     return;
   }
@@ -409,7 +411,7 @@ Result<TrainResult> train(const TrainOptions& given, const DataBundle& data,
   }
   if (rec.status == TrialStatus::kCompleted)
     res.reason = "reached the maximum of " + std::to_string(opt.epochs) + " epochs";
-  test_best(tr, data, stopper, res);
+  test_best(tr, opt, data, stopper, res);
   rec.epochs = static_cast<int>(rec.curves.size());
   rec.seconds = since(t_start);
   return res;

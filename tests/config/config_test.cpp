@@ -38,7 +38,7 @@ std::string diff(const TrainOptions& a, const TrainOptions& b) {
   HS_CMP(schedule.factor); HS_CMP(schedule.warmup);
   HS_CMP(early.enabled); HS_CMP(early.monitor); HS_CMP(early.patience); HS_CMP(early.min_delta);
   HS_CMP(epochs); HS_CMP(batch_size); HS_CMP(seed); HS_CMP(threads); HS_CMP(max_seconds);
-  HS_CMP(device); HS_CMP(local_worker);
+  HS_CMP(evaluate_test); HS_CMP(device); HS_CMP(local_worker);
 #undef HS_CMP
   return d;
 }
@@ -122,6 +122,7 @@ const std::vector<KeyCase>& key_cases() {
       {"seed", "42", [](TrainOptions& o) { o.seed = 42; }},
       {"threads", "4", [](TrainOptions& o) { o.threads = 4; }},
       {"max_seconds", "60.5", [](TrainOptions& o) { o.max_seconds = 60.5; }},
+      {"evaluate_test", "false", [](TrainOptions& o) { o.evaluate_test = false; }},
       {"device", "\"cuda\"", [](TrainOptions& o) { o.device = Device::kCuda; }},
       {"early_stopping", "false", [](TrainOptions& o) { o.early.enabled = false; }},
       {"monitor", "\"val_loss\"", [](TrainOptions& o) { o.early.monitor = Monitor::kValLoss; }},
@@ -542,6 +543,7 @@ TEST_CASE("to_toml round-trips every field", "[config]") {
   o.seed = std::numeric_limits<int64_t>::max();
   o.threads = 16;
   o.max_seconds = 3600.0;
+  o.evaluate_test = false;
 
   for (const TrainOptions& opt : {o, TrainOptions{}}) {
     const std::string text = to_toml(opt);
@@ -595,7 +597,7 @@ TEST_CASE("train_keys lists every key with its type and default", "[config]") {
     CHECK(types.count(k.type) == 1);
     CHECK_THAT(std::string(k.help), Catch::Contains("(default "));
   }
-  CHECK(seen.size() == 53);
+  CHECK(seen.size() == 54);
   for (const KeyInfo& k : train_keys()) {
     if (std::string(k.key) == "lr") {
       CHECK_THAT(std::string(k.help), Catch::EndsWith("(default 0.05)"));

@@ -189,6 +189,7 @@ TEST_CASE("the coarse grid crosses lrs around the pick with the weight decays", 
   REQUIRE(opt.ok());
   CHECK(opt->schedule.kind == ScheduleKind::kConstant);  // no decay in steps 4-5
   CHECK_FALSE(opt->early.enabled);                       // whole curves for the diagnosis
+  CHECK_FALSE(opt->evaluate_test);  // it chooses on validation; the test set is the pick's
   CHECK(opt->epochs == o.coarse.epochs);
 }
 
@@ -206,6 +207,7 @@ TEST_CASE("the refine step runs exactly the chosen pairs, a shared lr included",
   auto opt = trial_train_options(*sweep, Trial{0, {0.01, 0.0}});
   REQUIRE(opt.ok());
   CHECK(opt->epochs == o.refine.epochs);
+  CHECK_FALSE(opt->evaluate_test);
 }
 
 TEST_CASE("the best few skip diverged trials and rank by validation accuracy", "[recipe][step4]") {
@@ -297,6 +299,12 @@ TEST_CASE("the recipe runs six steps into one file and writes a config that trai
   const auto& refine = rd->steps[4].results->trials;
   REQUIRE(refine.size() == 2);
   CHECK(refine[0].curves.size() == 4);  // refine_epochs, no early stop
+  // Steps 4-5 choose on validation accuracy and never look at the test set.
+  for (int step : {3, 4})
+    for (const auto& t : rd->steps[step].results->trials) {
+      CHECK(t.status == TrialStatus::kCompleted);
+      CHECK(std::isnan(t.test_acc));
+    }
 
   // Step 3's pick is the lr with the largest drop; step 4's lrs are around it.
   const double best_lr = rd->steps[2].numbers["best_lr"];

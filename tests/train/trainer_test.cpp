@@ -242,6 +242,22 @@ TEST_CASE("the epoch callback can stop training", "[train]") {
   CHECK(r->record.curves.size() == 2);
 }
 
+TEST_CASE("evaluate_test off trains the same curves and leaves the test set alone", "[train]") {
+  TrainOptions o = synthetic_options();
+  const DataBundle data = load(o);
+  auto tested = train(o, data);
+  o.evaluate_test = false;
+  auto chosen = train(o, data);
+  REQUIRE(tested.ok());
+  REQUIRE(chosen.ok());
+  CHECK(same_curves(*tested, *chosen));
+  CHECK(chosen->record.status == TrialStatus::kCompleted);
+  CHECK(chosen->record.best_epoch == tested->record.best_epoch);
+  CHECK(std::isfinite(tested->record.test_acc));
+  CHECK(std::isnan(chosen->record.test_acc));
+  CHECK(std::isnan(chosen->test_loss));
+}
+
 TEST_CASE("per-iteration schedules step every minibatch", "[train][schedule]") {
   TrainOptions o = synthetic_options();
   o.schedule.kind = ScheduleKind::kCosine;
