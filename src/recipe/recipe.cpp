@@ -34,7 +34,7 @@ std::string coarse_report(const LrFindResult& r3, const std::vector<TrialRecord>
                           const RecipeOptions& o) {
   std::string report = "Coarse grid around lr " + num(r3.best_lr) + ": " +
                        std::to_string(coarse.size()) + " trials of lr x weight_decay, " +
-                       std::to_string(o.coarse.epochs) + " epochs each at a constant lr.";
+                       recipe_text::epochs(o.coarse.epochs) + " each at a constant lr.";
   if (picks.empty())
     return report + " No trial completed: every one diverged or failed. Lower the learning rates "
                     "(coarse_lr_factors) or look at the trials' errors.";
@@ -54,7 +54,7 @@ std::string coarse_report(const LrFindResult& r3, const std::vector<TrialRecord>
 // Step 5's report: each trial, the best and those tied with it (trial/tie.h) marked.
 std::string refine_report(const std::vector<TrialRecord>& refine, const RecipeOptions& o) {
   std::string report = "Refined " + std::to_string(refine.size()) + " configurations for " +
-                       std::to_string(o.refine.epochs) + " epochs at a constant lr:";
+                       recipe_text::epochs(o.refine.epochs) + " at a constant lr:";
   const std::vector<const TrialRecord*> tied = tied_with_best(refine);
   for (const TrialRecord& r : refine) {
     const auto at = std::find(tied.begin(), tied.end(), &r);
@@ -289,7 +289,7 @@ Result<RecipeOutcome> RecipeRun::steps_3_to_6() {
   if (!r3.ok) return stop_at(3, "no learning rate lowered the loss");
   if (Status st = save("running"); !st) return st.error();
 
-  say("step 4/6: coarse grid, " + std::to_string(o_.coarse.epochs) + " epochs per trial");
+  say("step 4/6: coarse grid, " + recipe_text::epochs(o_.coarse.epochs) + " per trial");
   auto t4 = sweep_step(4, coarse_sweep_text(base_, r3.best_lr, o_));
   if (!t4) return t4.error();
   if (!*t4) return interrupted(4);
@@ -304,7 +304,7 @@ Result<RecipeOutcome> RecipeRun::steps_3_to_6() {
   if (Status st = save("running"); !st) return st.error();
 
   say("step 5/6: refine the best " + std::to_string(picks.size()) + ", " +
-      std::to_string(o_.refine.epochs) + " epochs each");
+      recipe_text::epochs(o_.refine.epochs) + " each");
   auto t5 = sweep_step(5, refine_sweep_text(base_, picks, o_));
   if (!t5) return t5.error();
   if (!*t5) return interrupted(5);

@@ -96,10 +96,10 @@ std::string coarse_sweep_text(const TrainOptions& base, double lr, const RecipeO
   std::vector<double> wds;
   for (double w : o.coarse.weight_decays)
     if (std::find(wds.begin(), wds.end(), w) == wds.end()) wds.push_back(w);
-  SweepSpec s = grid("hypersweep recipe, step 4: coarse grid around lr " + num(lr) + ", " +
-                         std::to_string(o.coarse.epochs) + " epochs each, constant lr",
-                     constant_lr(base, o.coarse.epochs), lrs.size() * wds.size(), base.seed,
-                     "val_acc");
+  SweepSpec s =
+      grid("hypersweep recipe, step 4: coarse grid around lr " + num(lr) + ", " +
+               recipe_text::epochs(o.coarse.epochs) + " each, constant lr",
+           constant_lr(base, o.coarse.epochs), lrs.size() * wds.size(), base.seed, "val_acc");
   s.choices = {{"lr", lrs}, {"weight_decay", wds}};
   return sweep_text(s);
 }
@@ -110,8 +110,8 @@ std::string refine_sweep_text(const TrainOptions& base,
   std::vector<double> lrs, wds;
   for (const auto& [lr, wd] : lr_wd) lrs.push_back(lr), wds.push_back(wd);
   SweepSpec s = grid("hypersweep recipe, step 5: the best " + std::to_string(lr_wd.size()) +
-                         " of the coarse grid, " + std::to_string(o.refine.epochs) +
-                         " epochs each, constant lr (no decay)",
+                         " of the coarse grid, " + recipe_text::epochs(o.refine.epochs) +
+                         " each, constant lr (no decay)",
                      constant_lr(base, o.refine.epochs), lr_wd.size(), base.seed, "val_acc");
   s.strategy.kind = StrategyKind::kList;
   s.choices = {{"lr", lrs}, {"weight_decay", wds}};

@@ -13,4 +13,7 @@ inline std::string num(double x) {
   return buf;
 }
 
+// "1 epoch", "10 epochs".
+inline std::string epochs(int n) { return std::to_string(n) + (n == 1 ? " epoch" : " epochs"); }
+
 }  // namespace hs::recipe_text
