@@ -216,8 +216,9 @@ SearchSpace refine_space() {
 
 // Step 6's "Next:": how many epochs the recommended config trains, and why. An overfitting pick
 // stops at its peak; any other trains the user's epochs or the refine step's, the more, with the
-// user's lr decay, and is told to go longer if it was still improving at the end.
-std::string next_epochs(const TrialRecord& best, bool overfitting, int user_epochs,
+// user's schedule (lr decay, unless the user's schedule is constant too), and is told to go
+// longer if it was still improving at the end.
+std::string next_epochs(const TrialRecord& best, bool overfitting, const TrainOptions& user,
                         int refine_epochs, Recommended* r) {
   std::string s;
   if (overfitting && best.best_epoch > 0) {
@@ -231,12 +232,18 @@ std::string next_epochs(const TrialRecord& best, bool overfitting, int user_epoc
          " and fell after, so the recommended config stops "
          "there; to go further, add regularisation (a larger weight_decay, dropout) or data.";
   } else {
-    r->opt.epochs = std::max(user_epochs, refine_epochs);
+    r->opt.epochs = std::max(user.epochs, refine_epochs);
     r->why["epochs"] =
         "the refine step trained " + std::to_string(refine_epochs) + " epochs at a constant lr";
-    s += " Next: train this configuration with lr decay (the refine step kept the lr constant): "
-         "the recommended config trains it for " +
-         std::to_string(r->opt.epochs) + " epochs with your schedule.";
+    if (user.schedule.kind == ScheduleKind::kConstant)
+      s += " Next: the recommended config trains this configuration for " +
+           std::to_string(r->opt.epochs) +
+           " epochs at a constant lr, as your schedule and the refine step do; lr decay usually "
+           "gains more at the end (below).";
+    else
+      s += " Next: train this configuration with lr decay (the refine step kept the lr "
+           "constant): the recommended config trains it for " +
+           std::to_string(r->opt.epochs) + " epochs with your schedule.";
     if (best.best_epoch == best.epochs)
       s += " Its validation accuracy was still rising at the refine step's last epoch, so, if "
            "you can afford it, train this configuration for longer (raise epochs).";
@@ -300,7 +307,7 @@ Result<Recommendation> recommend(const RecipeConfig& config, const std::vector<T
   r.opt.optim.weight_decay = rec.weight_decay;
   r.why["lr"] = "refine trial " + std::to_string(best.id) + "'s lr";
   r.why["weight_decay"] = "refine trial " + std::to_string(best.id) + "'s weight_decay";
-  s += next_epochs(best, overfitting, config.base.epochs, o.refine.epochs, &r);
+  s += next_epochs(best, overfitting, config.base, o.refine.epochs, &r);
   s += std::string(" The recommended config is your file with the changed keys marked; it keeps "
                    "your schedule (") + schedule_name(config.base.schedule.kind) + ")" +
        (config.base.schedule.kind == ScheduleKind::kConstant ? ": consider step or cosine decay."

@@ -179,17 +179,35 @@ TEST_CASE("an overfitting recommended trial is never told to train longer", "[re
   REQUIRE(opt.ok());
   CHECK(opt->epochs == 8);  // stops at the peak
   // A healthy best still rising at its last epoch is told to train longer with decay.
-  auto healthy = recommend(config(), {trial(0, 0.01, 0.0, 0.9)}, refine, kStep3, RecipeOptions{});
+  const RecipeConfig cosine = config({"schedule=\"cosine\""});
+  auto healthy = recommend(cosine, {trial(0, 0.01, 0.0, 0.9)}, refine, kStep3, RecipeOptions{});
   REQUIRE(healthy.ok());
   CHECK(contains(healthy->report, "train this configuration with lr decay"));
   CHECK(contains(healthy->report, "train this configuration for longer"));
   // One whose accuracy levelled off before its last epoch is told to decay, not to go longer.
   TrialRecord levelled = trial(0, 0.01, 0.0, 0.9);
   levelled.best_epoch = 12;
-  auto settled = recommend(config(), {levelled}, refine, kStep3, RecipeOptions{});
+  auto settled = recommend(cosine, {levelled}, refine, kStep3, RecipeOptions{});
   REQUIRE(settled.ok());
   CHECK(contains(settled->report, "train this configuration with lr decay"));
   CHECK_FALSE(contains(settled->report, "for longer"));
+}
+
+TEST_CASE("with a constant schedule, step 6 does not say the recommended config decays the lr",
+          "[recipe][step6]") {
+  // main said "train this configuration with lr decay ... with your schedule" and then "it
+  // keeps your schedule (constant): consider step or cosine decay".
+  auto rec = recommend(config({"schedule=\"constant\""}), {trial(0, 0.01, 0.0, 0.9)},
+                       fashion_coarse(), kStep3, RecipeOptions{});
+  REQUIRE(rec.ok());
+  CHECK_FALSE(contains(rec->report, "with lr decay"));
+  CHECK(contains(rec->report, "epochs at a constant lr, as your schedule and the refine step do"));
+  CHECK(contains(rec->report, "it keeps your schedule (constant): consider step or cosine decay."));
+  TrainConfig back;
+  REQUIRE(back.load_text(rec->config, "recommended.toml").ok());
+  auto opt = back.finish();
+  REQUIRE(opt.ok());
+  CHECK(opt->schedule.kind == ScheduleKind::kConstant);  // the user's schedule, kept
 }
 
 TEST_CASE(
