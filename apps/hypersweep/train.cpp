@@ -102,10 +102,12 @@ int run_train(const TrainArgs& a) {
   fmt::print("stopped: {} ({})\n", status_name(rec.status), res->reason);
   if (rec.best_epoch > 0) {
     const EpochRow& best = rec.curves[static_cast<size_t>(rec.best_epoch - 1)];
-    fmt::print("best epoch {}: val acc {} val loss {:.4f}; test acc {} test loss {:.4f} "
-               "(best checkpoint, {:.1f} s in all)\n",
-               rec.best_epoch, percent(best.val_acc), best.val_loss, percent(rec.test_acc),
-               res->test_loss, rec.seconds);
+    const std::string test = opt->evaluate_test
+                                 ? fmt::format("test acc {} test loss {:.4f} (best checkpoint",
+                                               percent(rec.test_acc), res->test_loss)
+                                 : std::string("no test pass (evaluate_test = false");
+    fmt::print("best epoch {}: val acc {} val loss {:.4f}; {}, {:.1f} s in all)\n", rec.best_epoch,
+               percent(best.val_acc), best.val_loss, test, rec.seconds);
   } else {
     fmt::print("no epoch finished, so there is no checkpoint to test ({:.1f} s)\n", rec.seconds);
   }

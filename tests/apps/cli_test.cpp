@@ -30,6 +30,16 @@ TEST_CASE("train prints a line per epoch and ends with the best epoch and test a
   CHECK(contains(r.out, "stopped: "));
   const auto last = r.out.substr(r.out.rfind("best epoch"));
   CHECK(contains(last, "test acc"));
+  CHECK(contains(last, "(best checkpoint, "));
+
+  // Without a test pass it says so instead of a NaN accuracy and loss.
+  const Run skipped = hypersweep("train configs/quick_synthetic.toml --set evaluate_test=false");
+  INFO(skipped.out << skipped.err);
+  REQUIRE(skipped.code == 0);
+  const auto end = skipped.out.substr(skipped.out.rfind("best epoch"));
+  CHECK(contains(end, "; no test pass (evaluate_test = false, "));
+  CHECK_FALSE(contains(end, "test acc"));
+  CHECK_FALSE(contains(end, "nan"));
 }
 
 TEST_CASE("a bad value in a config file exits 2 naming the file, line and key", "[cli]") {
