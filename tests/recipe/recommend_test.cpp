@@ -82,6 +82,15 @@ const std::string kFile =
     "[recipe]\n"
     "refine_epochs = 15\n";
 
+// What `hypersweep train` reads from a recommended file written as `name`.
+TrainOptions trains(const std::string& text, const std::string& name = "recommended.toml") {
+  TrainConfig back;
+  REQUIRE(back.load_text(text, name, config_folder(name)).ok());
+  auto opt = back.finish();
+  REQUIRE(opt.ok());
+  return *opt;
+}
+
 RecipeConfig config(const std::vector<std::string>& sets = {}) {
   TrainConfig c;
   REQUIRE(c.load_text(kFile, "mine.toml", config_folder("mine.toml")).ok());
@@ -173,11 +182,7 @@ TEST_CASE("an overfitting recommended trial is never told to train longer", "[re
   REQUIRE(rec->best_id == 0);
   CHECK_FALSE(contains(rec->report, "for longer"));
   CHECK(contains(rec->report, "peaked at epoch 8"));
-  TrainConfig back;
-  REQUIRE(back.load_text(rec->config, "recommended.toml").ok());
-  auto opt = back.finish();
-  REQUIRE(opt.ok());
-  CHECK(opt->epochs == 8);  // stops at the peak
+  CHECK(trains(rec->config).epochs == 8);  // stops at the peak
   // A healthy best still rising at its last epoch is told to train longer with decay.
   const RecipeConfig cosine = config({"schedule=\"cosine\""});
   auto healthy = recommend(cosine, {trial(0, 0.01, 0.0, 0.9)}, refine, kStep3, RecipeOptions{});
@@ -203,11 +208,7 @@ TEST_CASE("with a constant schedule, step 6 does not say the recommended config 
   CHECK_FALSE(contains(rec->report, "with lr decay"));
   CHECK(contains(rec->report, "epochs at a constant lr, as your schedule and the refine step do"));
   CHECK(contains(rec->report, "it keeps your schedule (constant): consider step or cosine decay."));
-  TrainConfig back;
-  REQUIRE(back.load_text(rec->config, "recommended.toml").ok());
-  auto opt = back.finish();
-  REQUIRE(opt.ok());
-  CHECK(opt->schedule.kind == ScheduleKind::kConstant);  // the user's schedule, kept
+  CHECK(trains(rec->config).schedule.kind == ScheduleKind::kConstant);  // the user's, kept
 }
 
 TEST_CASE(
@@ -260,15 +261,11 @@ TEST_CASE("the recommended config is the user's file plus the changed keys, and 
   CHECK_FALSE(contains(t, "data_path"));
   CHECK_FALSE(contains(t, "conv_channels"));
   // It trains the recommended configuration: the recipe's options with the pick's values.
-  TrainConfig back;
-  REQUIRE(back.load_text(t, "mine_recommended.toml", config_folder("mine.toml")).ok());
-  auto opt = back.finish();
-  REQUIRE(opt.ok());
   TrainOptions want = c.base;
   want.lr = 0.01;
   want.optim.weight_decay = 1e-5;
   want.epochs = 15;
-  CHECK(to_toml(*opt) == to_toml(want));
+  CHECK(to_toml(trains(t, "mine_recommended.toml")) == to_toml(want));
 }
 
 TEST_CASE("a relative path of the user's file is written absolute when the recommended file is elsewhere", "[recipe][step6]") {
@@ -289,9 +286,5 @@ TEST_CASE("a relative path of the user's file is written absolute when the recom
   REQUIRE(away.ok());
   INFO(away->config);
   CHECK(contains(away->config, "\ndata_path = \"" + absolute + "\"  # recipe: absolute: this file is not in cfg/mine.toml's folder\n"));
-  TrainConfig back;
-  REQUIRE(back.load_text(away->config, "out/rec.toml", config_folder("out/rec.toml")).ok());
-  auto opt = back.finish();
-  REQUIRE(opt.ok());
-  CHECK(opt->data.path == absolute);
+  CHECK(trains(away->config, "out/rec.toml").data.path == absolute);
 }
