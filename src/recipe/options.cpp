@@ -53,7 +53,9 @@ const RecipeKey kRecipeKeys[] = {
      [](const RecipeOptions& o) { return shown(o.coarse.weight_decays); }},
     {"coarse_epochs", "step 4: epochs per trial (the lecture's 1-5)",
      [](const RecipeOptions& o) { return shown(o.coarse.epochs); }},
-    {"refine_top", "step 5: how many of step 4's best trials to refine",
+    {"refine_top",
+     "step 5: how many of step 4's best to refine (the last goes one grid step lower if the best "
+     "lr is the grid's lowest)",
      [](const RecipeOptions& o) { return shown(o.refine.top); }},
     {"refine_epochs", "step 5: epochs per trial, constant lr (the lecture's 10-20)",
      [](const RecipeOptions& o) { return shown(o.refine.epochs); }},

@@ -30,17 +30,35 @@ std::vector<TrialRecord> by_id(std::vector<TrialRecord> v) {
 // Step 4's report: the grid, the trials that go on, and where the best lr sits among every lr
 // tried so far (steps 3 and 4).
 std::string coarse_report(const LrFindResult& r3, const std::vector<TrialRecord>& coarse,
-                          const std::vector<std::pair<double, double>>& picks,
-                          const RecipeOptions& o) {
+                          const RefinePicks& refine, const RecipeOptions& o) {
+  const std::vector<std::pair<double, double>>& picks = refine.pairs;
   std::string report = "Coarse grid around lr " + num(r3.best_lr) + ": " +
                        std::to_string(coarse.size()) + " trials of lr x weight_decay, " +
                        recipe_text::epochs(o.coarse.epochs) + " each at a constant lr.";
   if (picks.empty())
     return report + " No trial completed: every one diverged or failed. Lower the learning rates "
                     "(coarse_lr_factors) or look at the trials' errors.";
-  report += " The best " + std::to_string(picks.size()) + " by validation accuracy go on:";
-  for (const auto& [lr, wd] : picks) report += " (lr " + num(lr) + ", weight_decay " + num(wd) + ")";
-  report += ".";
+  const auto pair = [](const std::pair<double, double>& p) {
+    return "(lr " + num(p.first) + ", weight_decay " + num(p.second) + ")";
+  };
+  const auto best_go_on = [](size_t n) {
+    return n == 1 ? std::string(" The best by validation accuracy goes on:")
+                  : " The best " + std::to_string(n) + " by validation accuracy go on:";
+  };
+  if (refine.below > 0) {
+    report += best_go_on(picks.size() - 1);
+    for (size_t i = 0; i + 1 < picks.size(); ++i) report += " " + pair(picks[i]);
+    report += ", and " + pair(picks.back()) + " in place of " + pair(refine.replaced) + ": lr " +
+              num(picks.front().first) + " is the lowest of the grid, and the refine step trains " +
+              recipe_text::epochs(o.refine.epochs) + ", not " +
+              recipe_text::epochs(o.coarse.epochs) +
+              "; the longer the run, the lower the lr that does best, so it tries the next lr "
+              "below too.";
+  } else {
+    report += best_go_on(picks.size());
+    for (const auto& p : picks) report += " " + pair(p);
+    report += ".";
+  }
   std::vector<LrTried> tried = lrs_tried(r3.trials);
   for (const LrTried& t : lrs_tried(coarse)) tried.push_back(t);
   const double best_lr = picks.front().first;
@@ -293,8 +311,9 @@ Result<RecipeOutcome> RecipeRun::steps_3_to_6() {
   auto t4 = sweep_step(4, coarse_sweep_text(base_, r3.best_lr, o_));
   if (!t4) return t4.error();
   if (!*t4) return interrupted(4);
-  const auto picks = best_few(**t4, o_.refine.top);
-  std::string report = coarse_report(r3, **t4, picks, o_);
+  const RefinePicks refine = refine_picks(**t4, o_.refine.top);
+  const std::vector<std::pair<double, double>>& picks = refine.pairs;
+  std::string report = coarse_report(r3, **t4, refine, o_);
   RecipeStepOut s4;
   s4.group = kRecipeSteps[3];
   s4.results_path = path(4);
@@ -303,7 +322,7 @@ Result<RecipeOutcome> RecipeRun::steps_3_to_6() {
   if (picks.empty()) return stop_at(4, "no trial completed");
   if (Status st = save("running"); !st) return st.error();
 
-  say("step 5/6: refine the best " + std::to_string(picks.size()) + ", " +
+  say("step 5/6: refine " + std::to_string(picks.size()) + " configurations, " +
       recipe_text::epochs(o_.refine.epochs) + " each");
   auto t5 = sweep_step(5, refine_sweep_text(base_, picks, o_));
   if (!t5) return t5.error();

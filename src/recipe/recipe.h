@@ -7,8 +7,8 @@
 //   3. ~100 updates per lr, whole set    the executor, one lr each  /3_lr_find       steps.h
 //   4. coarse grid: lrs around step 3's  the executor, one trial    /4_coarse_grid   step_sweeps.h
 //      x weight decay, 1-5 epochs        each
-//   5. refine the best few, 10-20        the executor               /5_refine        step_sweeps.h
-//      epochs, constant lr
+//   5. refine the best few (or one lr    the executor               /5_refine        step_sweeps.h
+//      below), 10-20 epochs, constant lr
 //   6. diagnosis of step 5's curves ->   rank 0                     /6_recommendation recommend.h
 //      recommendation + config file
 // Steps 3-5 are sweeps like `hypersweep run`'s (exec/run_trials.h): each has a sweep file text

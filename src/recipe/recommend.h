@@ -1,6 +1,7 @@
 // recommend.h: the recipe's step 6: the lecture's "read the curves and loop". Step 5's trials are
 // ranked with ties (trial/tie.h): trials within one standard error of the best are named as tied
-// with it, and the recipe takes the best measured: the most regularised of them, the rule until
+// with it, and the recipe takes the one of largest lr when the user's schedule decays, else the
+// best measured (recommend.cpp: pick_among says why). The most regularised of them, the rule until
 // 2026-12-01, scored 1.1, 0.45 and 0.23 test points lower in three of the recipe benchmark's four
 // ties (bench/recipe_bench.py, 2 seeds) and 0.18 higher in the fourth. The pick is diagnosed
 // (analysis/diagnosis.h); the recommendation says what its curves show and what to change next,

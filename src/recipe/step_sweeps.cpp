@@ -109,9 +109,9 @@ std::string refine_sweep_text(const TrainOptions& base,
                               const RecipeOptions& o) {
   std::vector<double> lrs, wds;
   for (const auto& [lr, wd] : lr_wd) lrs.push_back(lr), wds.push_back(wd);
-  SweepSpec s = grid("hypersweep recipe, step 5: the best " + std::to_string(lr_wd.size()) +
-                         " of the coarse grid, " + recipe_text::epochs(o.refine.epochs) +
-                         " each, constant lr (no decay)",
+  SweepSpec s = grid("hypersweep recipe, step 5: " + std::to_string(lr_wd.size()) +
+                         " configurations from the coarse grid, " +
+                         recipe_text::epochs(o.refine.epochs) + " each, constant lr (no decay)",
                      constant_lr(base, o.refine.epochs), lr_wd.size(), base.seed, "val_acc");
   s.strategy.kind = StrategyKind::kList;
   s.choices = {{"lr", lrs}, {"weight_decay", wds}};
@@ -147,6 +147,23 @@ std::vector<std::pair<double, double>> best_few(const std::vector<TrialRecord>& 
   // The coarse space is [lr, weight_decay] in that order (coarse_sweep_text).
   for (size_t i = 0; i < ok.size() && static_cast<int>(i) < top; ++i)
     out.emplace_back(param_double(ok[i]->params[0]), param_double(ok[i]->params[1]));
+  return out;
+}
+
+RefinePicks refine_picks(const std::vector<TrialRecord>& coarse, int top) {
+  RefinePicks out{best_few(coarse, top), 0, {}};
+  if (out.pairs.size() < 2) return out;
+  std::vector<double> grid;  // the grid's lrs, every trial's (a collapsed one was tried too)
+  for (const TrialRecord& r : coarse)
+    if (!r.params.empty() && std::isfinite(param_double(r.params[0])))
+      grid.push_back(param_double(r.params[0]));
+  std::sort(grid.begin(), grid.end());
+  grid.erase(std::unique(grid.begin(), grid.end()), grid.end());
+  const auto [best_lr, best_wd] = out.pairs.front();
+  if (grid.size() < 2 || best_lr != grid[0]) return out;
+  out.below = round3(grid[0] * grid[0] / grid[1]);
+  out.replaced = out.pairs.back();
+  out.pairs.back() = {out.below, best_wd};
   return out;
 }
 

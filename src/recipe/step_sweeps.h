@@ -40,6 +40,21 @@ bool ranks(const TrialRecord& r);
 // the lower id), as (lr, weight_decay) pairs. Trials that diverged or failed never count.
 std::vector<std::pair<double, double>> best_few(const std::vector<TrialRecord>& coarse, int top);
 
+// Step 4 -> 5 as the recipe runs it: best_few(coarse, top), except that when the best lr is the
+// lowest of the coarse grid and there are two places or more, the last place goes to the next
+// lr below on the grid's own ratio (the lowest squared over the next lowest, to 3 significant
+// digits), with the best's weight decay. The refine step trains 10 times as long as the grid,
+// and the longer the run, the lower the lr that does best (short-horizon bias; the teacher data
+// of bench/recipe_bench.py: lr 0.0333 is best after one epoch, 0.003 to 0.015 after 20), so it
+// tries the one lr below that none of step 4's runs reached. `below` is that lr, 0 when none,
+// and `replaced` the pair whose place it took.
+struct RefinePicks {
+  std::vector<std::pair<double, double>> pairs;
+  double below = 0;
+  std::pair<double, double> replaced;
+};
+RefinePicks refine_picks(const std::vector<TrialRecord>& coarse, int top);
+
 // The best trial of a step 4 or 5 (by val_acc; equal values to the lower id) and every trial
 // whose accuracy ties it (trial/tie.h: within one standard error on the validation set), the
 // best first, the rest by id. Empty when no trial ranks.

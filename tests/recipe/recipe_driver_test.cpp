@@ -120,6 +120,16 @@ Result<RecipeOutcome> run(Setup& s, LocalRunner& local) {
 
 double param(const TrialRecord& r, size_t i) { return std::get<double>(r.params.at(i)); }
 
+// A step-4 trial: its (lr, weight_decay), validation accuracy and status.
+TrialRecord rec(int64_t id, double acc, double lr, double wd, const char* status = "completed") {
+  TrialRecord r;
+  r.id = id;
+  r.status = *hs::parse_status(status);
+  r.best_metric = acc;
+  r.params = {lr, wd};
+  return r;
+}
+
 }  // namespace
 
 TEST_CASE("the recipe table gives each step's budget and names the line of a bad key", "[recipe]") {
@@ -211,24 +221,55 @@ TEST_CASE("the refine step runs exactly the chosen pairs, a shared lr included",
 }
 
 TEST_CASE("the best few skip diverged trials and rank by validation accuracy", "[recipe][step4]") {
-  auto rec = [](int64_t id, const char* status, double acc, double lr, double wd) {
-    TrialRecord r;
-    r.id = id;
-    r.status = *hs::parse_status(status);
-    r.best_metric = acc;
-    r.params = {lr, wd};
-    return r;
-  };
-  const std::vector<TrialRecord> coarse = {rec(0, "completed", 0.80, 0.1, 0.0),
-                                           rec(1, "diverged", NAN, 1.0, 0.0),
-                                           rec(2, "completed", 0.85, 0.03, 1e-4),
-                                           rec(3, "failed", 0.99, 0.3, 0.0),
-                                           rec(4, "completed", 0.85, 0.01, 0.0)};
+  const std::vector<TrialRecord> coarse = {
+      rec(0, 0.80, 0.1, 0.0), rec(1, NAN, 1.0, 0.0, "diverged"), rec(2, 0.85, 0.03, 1e-4),
+      rec(3, 0.99, 0.3, 0.0, "failed"), rec(4, 0.85, 0.01, 0.0)};
   const auto few = best_few(coarse, 2);
   REQUIRE(few.size() == 2);
   CHECK(few[0] == std::pair<double, double>{0.03, 1e-4});  // tie at 0.85: the lower id first
   CHECK(few[1] == std::pair<double, double>{0.01, 0.0});
   CHECK(best_few(coarse, 10).size() == 3);
+}
+
+TEST_CASE("the refine step tries one lr below the grid when the best is the grid's lowest",
+          "[recipe][step4]") {
+  using Pair = std::pair<double, double>;
+  // teacher seed 2 of bench/recipe_bench.py: the best two share lr 0.0333, the grid's lowest.
+  const std::vector<TrialRecord> low = {
+      rec(0, 0.706, 0.0333, 1e-4), rec(1, 0.725, 0.0333, 1e-5), rec(2, 0.711, 0.0333, 0.0),
+      rec(3, 0.702, 0.1, 1e-4),    rec(4, 0.691, 0.1, 1e-5),    rec(5, 0.681, 0.1, 0.0),
+      rec(6, 0.621, 0.3, 1e-4),    rec(7, 0.662, 0.3, 1e-5),    rec(8, 0.617, 0.3, 0.0)};
+  const RefinePicks p = refine_picks(low, 2);
+  CHECK(p.below == 0.0111);  // 0.0333 x 0.0333 / 0.1, to 3 significant digits
+  CHECK(p.pairs == std::vector<Pair>{{0.0333, 1e-5}, {0.0111, 1e-5}});  // the best's weight decay
+  CHECK(p.replaced == Pair{0.0333, 0.0});                               // best_few's second
+  CHECK(best_few(low, 2) == std::vector<Pair>{{0.0333, 1e-5}, {0.0333, 0.0}});
+  // Three places: the best two stay, the third moves.
+  CHECK(refine_picks(low, 3).pairs ==
+        std::vector<Pair>{{0.0333, 1e-5}, {0.0333, 0.0}, {0.0111, 1e-5}});
+  // One place: nothing moves, the best goes on alone.
+  CHECK(refine_picks(low, 1).below == 0);
+  CHECK(refine_picks(low, 1).pairs == best_few(low, 1));
+
+  // The grid's own ratio: factors 1/2, 1, 2 around 0.1 reach 0.025 below 0.05.
+  const std::vector<TrialRecord> halves = {rec(0, 0.9, 0.05, 0.0), rec(1, 0.8, 0.1, 0.0),
+                                           rec(2, 0.7, 0.2, 0.0)};
+  CHECK(refine_picks(halves, 2).pairs == std::vector<Pair>{{0.05, 0.0}, {0.025, 0.0}});
+
+  // The best lr inside the grid (MLP seed 0: 0.1 between 0.0333 and 0.3): best_few as it is.
+  std::vector<TrialRecord> inside = low;
+  inside[4].best_metric = 0.80;
+  CHECK(refine_picks(inside, 2).below == 0);
+  CHECK(refine_picks(inside, 2).pairs == best_few(inside, 2));
+  // The grid's lowest lr diverged: it was tried, so the best (0.1) is not the lowest.
+  std::vector<TrialRecord> collapsed = {rec(0, NAN, 0.0333, 0.0, "diverged"), rec(1, 0.8, 0.1, 0.0),
+                                        rec(2, 0.7, 0.3, 0.0)};
+  CHECK(refine_picks(collapsed, 2).below == 0);
+  // One lr in the grid (coarse_lr_factors = [1]): no ratio, nothing moves.
+  CHECK(refine_picks({rec(0, 0.8, 0.1, 0.0), rec(1, 0.7, 0.1, 1e-4)}, 2).below == 0);
+  // Only one trial ranks: it goes on alone.
+  CHECK(refine_picks({rec(0, 0.8, 0.03, 0.0), rec(1, NAN, 0.1, 0.0, "diverged")}, 2).pairs ==
+        std::vector<Pair>{{0.03, 0.0}});
 }
 
 TEST_CASE("step 3's record carries what pick_lr needs", "[recipe][step3]") {
@@ -299,6 +340,12 @@ TEST_CASE("the recipe runs six steps into one file and writes a config that trai
   const auto& refine = rd->steps[4].results->trials;
   REQUIRE(refine.size() == 2);
   CHECK(refine[0].curves.size() == 4);  // refine_epochs, no early stop
+  // Step 5 trains what refine_picks takes from step 4, the move below the grid included.
+  const RefinePicks picks = refine_picks(rd->steps[3].results->trials, s.setup.options.refine.top);
+  for (size_t i = 0; i < refine.size(); ++i)
+    CHECK(std::pair<double, double>{param(refine[i], 0), param(refine[i], 1)} == picks.pairs.at(i));
+  CHECK((rd->steps[3].text["report"].find("in place of") != std::string::npos) ==
+        (picks.below > 0));
   // Steps 4-5 choose on validation accuracy and never look at the test set.
   for (int step : {3, 4})
     for (const auto& t : rd->steps[step].results->trials) {

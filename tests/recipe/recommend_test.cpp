@@ -237,6 +237,36 @@ TEST_CASE(
   CHECK_FALSE(contains(old->report, "tied"));
 }
 
+TEST_CASE("with a decaying schedule, the largest lr among the tied is recommended",
+          "[recipe][tie]") {
+  // MLP seed 2 of bench/recipe_bench.py: 0.0111 measured ahead, inside one SE of 0.0333.
+  const std::vector<TrialRecord> refine = {trial(0, 0.0333, 0.0, 203.0 / 240),
+                                           trial(1, 0.0111, 0.0, 204.0 / 240)};
+  REQUIRE(tied_with_best(refine).size() == 2);
+  REQUIRE(tied_with_best(refine).front()->id == 1);
+  auto cosine = recommend(config({"schedule=\"cosine\""}), refine, refine, kStep3, RecipeOptions{});
+  REQUIRE(cosine.ok());
+  CHECK(cosine->best_id == 0);
+  CHECK(cosine->lr == 0.0333);
+  CHECK(cosine->best_val_acc == refine[0].best_metric);
+  CHECK(cosine->tied == std::vector<int64_t>{1, 0});  // still the best measured first
+  CHECK(contains(cosine->report, "the recipe takes the one of largest lr, trial 0 (lr 0.0333)"));
+  CHECK(contains(cosine->report, "(trial 0)."));
+  CHECK(trains(cosine->config).lr == 0.0333);
+  // A constant schedule, as the refine step's: the best measured.
+  auto constant =
+      recommend(config({"schedule=\"constant\""}), refine, refine, kStep3, RecipeOptions{});
+  REQUIRE(constant.ok());
+  CHECK(constant->best_id == 1);
+  CHECK(contains(constant->report, "the recipe takes the best measured, trial 1"));
+  // Equal lrs (weight decays apart): the best measured, whatever the schedule.
+  const std::vector<TrialRecord> same_lr = {trial(0, 0.0333, 1e-5, 203.0 / 240),
+                                            trial(1, 0.0333, 0.0, 204.0 / 240)};
+  auto same = recommend(config({"schedule=\"cosine\""}), same_lr, same_lr, kStep3, RecipeOptions{});
+  REQUIRE(same.ok());
+  CHECK(same->best_id == 1);
+}
+
 TEST_CASE("the recommended config is the user's file plus the changed keys, and trains that", "[recipe][step6]") {
   const RecipeConfig c = config({"hidden=[16,16]"});
   RecipeOptions as_in_file;  // kFile's [recipe] table
