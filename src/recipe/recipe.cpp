@@ -41,24 +41,19 @@ std::string coarse_report(const LrFindResult& r3, const std::vector<TrialRecord>
   const auto pair = [](const std::pair<double, double>& p) {
     return "(lr " + num(p.first) + ", weight_decay " + num(p.second) + ")";
   };
-  const auto best_go_on = [](size_t n) {
-    return n == 1 ? std::string(" The best by validation accuracy goes on:")
-                  : " The best " + std::to_string(n) + " by validation accuracy go on:";
-  };
-  if (refine.below > 0) {
-    report += best_go_on(picks.size() - 1);
-    for (size_t i = 0; i + 1 < picks.size(); ++i) report += " " + pair(picks[i]);
-    report += ", and " + pair(picks.back()) + " in place of " + pair(refine.replaced) + ": lr " +
+  const size_t kept = picks.size() - (refine.replaced ? 1 : 0);  // the last may have moved below
+  report += kept == 1 ? std::string(" The best by validation accuracy goes on:")
+                      : " The best " + std::to_string(kept) + " by validation accuracy go on:";
+  for (size_t i = 0; i < kept; ++i) report += " " + pair(picks[i]);
+  if (refine.replaced)
+    report += ", and " + pair(picks.back()) + " in place of " + pair(*refine.replaced) + ": lr " +
               num(picks.front().first) + " is the lowest of the grid, and the refine step trains " +
               recipe_text::epochs(o.refine.epochs) + ", not " +
               recipe_text::epochs(o.coarse.epochs) +
               "; the longer the run, the lower the lr that does best, so it tries the next lr "
               "below too.";
-  } else {
-    report += best_go_on(picks.size());
-    for (const auto& p : picks) report += " " + pair(p);
+  else
     report += ".";
-  }
   std::vector<LrTried> tried = lrs_tried(r3.trials);
   for (const LrTried& t : lrs_tried(coarse)) tried.push_back(t);
   const double best_lr = picks.front().first;

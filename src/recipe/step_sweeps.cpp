@@ -151,19 +151,14 @@ std::vector<std::pair<double, double>> best_few(const std::vector<TrialRecord>& 
 }
 
 RefinePicks refine_picks(const std::vector<TrialRecord>& coarse, int top) {
-  RefinePicks out{best_few(coarse, top), 0, {}};
+  RefinePicks out{best_few(coarse, top), std::nullopt};
   if (out.pairs.size() < 2) return out;
-  std::vector<double> grid;  // the grid's lrs, every trial's (a collapsed one was tried too)
-  for (const TrialRecord& r : coarse)
-    if (!r.params.empty() && std::isfinite(param_double(r.params[0])))
-      grid.push_back(param_double(r.params[0]));
-  std::sort(grid.begin(), grid.end());
-  grid.erase(std::unique(grid.begin(), grid.end()), grid.end());
   const auto [best_lr, best_wd] = out.pairs.front();
-  if (grid.size() < 2 || best_lr != grid[0]) return out;
-  out.below = round3(grid[0] * grid[0] / grid[1]);
+  // Every lr of the grid counts, a collapsed one too: it was tried.
+  const LrEdge edge = lr_edge(best_lr, lrs_tried(coarse));
+  if (edge.side != -1) return out;  // not the lowest, or the grid's only lr
   out.replaced = out.pairs.back();
-  out.pairs.back() = {out.below, best_wd};
+  out.pairs.back() = {round3(best_lr * best_lr / edge.above), best_wd};
   return out;
 }
 

@@ -11,6 +11,7 @@
 // May depend on: config, recipe/options.h, recipe/lr_edge.h, trial. Thread safety: pure functions.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -46,12 +47,12 @@ std::vector<std::pair<double, double>> best_few(const std::vector<TrialRecord>& 
 // digits), with the best's weight decay. The refine step trains 10 times as long as the grid,
 // and the longer the run, the lower the lr that does best (short-horizon bias; the teacher data
 // of bench/recipe_bench.py: lr 0.0333 is best after one epoch, 0.003 to 0.015 after 20), so it
-// tries the one lr below that none of step 4's runs reached. `below` is that lr, 0 when none,
-// and `replaced` the pair whose place it took.
+// tries the one lr below that none of step 4's runs reached. "Lowest" is the edge rule
+// (lr_edge.h) over step 4's lrs. `replaced` is the pair whose place the lr below took (then the
+// last of `pairs`); empty when nothing moved.
 struct RefinePicks {
   std::vector<std::pair<double, double>> pairs;
-  double below = 0;
-  std::pair<double, double> replaced;
+  std::optional<std::pair<double, double>> replaced;
 };
 RefinePicks refine_picks(const std::vector<TrialRecord>& coarse, int top);
 

@@ -240,7 +240,6 @@ TEST_CASE("the refine step tries one lr below the grid when the best is the grid
       rec(3, 0.702, 0.1, 1e-4),    rec(4, 0.691, 0.1, 1e-5),    rec(5, 0.681, 0.1, 0.0),
       rec(6, 0.621, 0.3, 1e-4),    rec(7, 0.662, 0.3, 1e-5),    rec(8, 0.617, 0.3, 0.0)};
   const RefinePicks p = refine_picks(low, 2);
-  CHECK(p.below == 0.0111);  // 0.0333 x 0.0333 / 0.1, to 3 significant digits
   CHECK(p.pairs == std::vector<Pair>{{0.0333, 1e-5}, {0.0111, 1e-5}});  // the best's weight decay
   CHECK(p.replaced == Pair{0.0333, 0.0});                               // best_few's second
   CHECK(best_few(low, 2) == std::vector<Pair>{{0.0333, 1e-5}, {0.0333, 0.0}});
@@ -248,7 +247,7 @@ TEST_CASE("the refine step tries one lr below the grid when the best is the grid
   CHECK(refine_picks(low, 3).pairs ==
         std::vector<Pair>{{0.0333, 1e-5}, {0.0333, 0.0}, {0.0111, 1e-5}});
   // One place: nothing moves, the best goes on alone.
-  CHECK(refine_picks(low, 1).below == 0);
+  CHECK_FALSE(refine_picks(low, 1).replaced);
   CHECK(refine_picks(low, 1).pairs == best_few(low, 1));
 
   // The grid's own ratio: factors 1/2, 1, 2 around 0.1 reach 0.025 below 0.05.
@@ -259,14 +258,14 @@ TEST_CASE("the refine step tries one lr below the grid when the best is the grid
   // The best lr inside the grid (MLP seed 0: 0.1 between 0.0333 and 0.3): best_few as it is.
   std::vector<TrialRecord> inside = low;
   inside[4].best_metric = 0.80;
-  CHECK(refine_picks(inside, 2).below == 0);
+  CHECK_FALSE(refine_picks(inside, 2).replaced);
   CHECK(refine_picks(inside, 2).pairs == best_few(inside, 2));
   // The grid's lowest lr diverged: it was tried, so the best (0.1) is not the lowest.
   std::vector<TrialRecord> collapsed = {rec(0, NAN, 0.0333, 0.0, "diverged"), rec(1, 0.8, 0.1, 0.0),
                                         rec(2, 0.7, 0.3, 0.0)};
-  CHECK(refine_picks(collapsed, 2).below == 0);
+  CHECK_FALSE(refine_picks(collapsed, 2).replaced);
   // One lr in the grid (coarse_lr_factors = [1]): no ratio, nothing moves.
-  CHECK(refine_picks({rec(0, 0.8, 0.1, 0.0), rec(1, 0.7, 0.1, 1e-4)}, 2).below == 0);
+  CHECK_FALSE(refine_picks({rec(0, 0.8, 0.1, 0.0), rec(1, 0.7, 0.1, 1e-4)}, 2).replaced);
   // Only one trial ranks: it goes on alone.
   CHECK(refine_picks({rec(0, 0.8, 0.03, 0.0), rec(1, NAN, 0.1, 0.0, "diverged")}, 2).pairs ==
         std::vector<Pair>{{0.03, 0.0}});
@@ -345,7 +344,7 @@ TEST_CASE("the recipe runs six steps into one file and writes a config that trai
   for (size_t i = 0; i < refine.size(); ++i)
     CHECK(std::pair<double, double>{param(refine[i], 0), param(refine[i], 1)} == picks.pairs.at(i));
   CHECK((rd->steps[3].text["report"].find("in place of") != std::string::npos) ==
-        (picks.below > 0));
+        picks.replaced.has_value());
   // Steps 4-5 choose on validation accuracy and never look at the test set.
   for (int step : {3, 4})
     for (const auto& t : rd->steps[step].results->trials) {
