@@ -25,7 +25,7 @@ std::string no_gpu_problem(const std::string& why) {
 
 namespace {
 // cuda_problem_here in a forked child; its answer ("" or why not) through a pipe.
-std::string ask_a_child() {
+[[maybe_unused]] std::string ask_a_child() {  // unused in a build without the backend
   int fds[2];
   if (::pipe(fds) != 0) return std::string("cannot ask for CUDA devices: pipe failed");
   const pid_t pid = ::fork();
@@ -57,6 +57,14 @@ std::string ask_a_child() {
 }
 }  // namespace
 
-std::string device_problem(Device d) { return d == Device::kCpu ? "" : ask_a_child(); }
+std::string device_problem(Device d) {
+  if (d == Device::kCpu) return "";
+#if HYPERSWEEP_CUDA_BACKEND == 0
+  // A build without the backend has nothing to load or initialise: the answer needs no child.
+  return cuda_problem_here();
+#else
+  return ask_a_child();
+#endif
+}
 
 }  // namespace hs

@@ -405,7 +405,9 @@ Result<TrainResult> train(const TrainOptions& given, const DataBundle& data,
     pass.row.seconds = since(t_start);
     rec.curves.push_back(pass.row);
     const double metric = opt.early.monitor == Monitor::kValAcc ? val.acc : val.loss;
-    if (stopper.update(epoch, metric)) res.best_params = tr.copy_params();
+    // The checkpoint serves only the test pass (test_best): a trial that only chooses keeps none,
+    // which on a GPU saves a copy to the host at each new best.
+    if (stopper.update(epoch, metric) && opt.evaluate_test) res.best_params = tr.copy_params();
     const bool go_on = !on_epoch || on_epoch(rec);
     if (stops_after(epoch, opt, stopper, go_on, t_start, res)) break;
   }

@@ -40,14 +40,14 @@ struct EvalResult {
 // epoch run, seconds counted from the start), layer_names and update_ratio (per epoch and
 // weighted layer: ||lr dW|| / ||W||, the mean over the epoch's iterations), best_epoch (the
 // checkpoint's, 0 when no epoch finished), test_acc (of that checkpoint, NaN when none),
-// initial_loss, num_classes, val_samples (data.val's size), epochs and seconds. Its id, params and best_metric are the
-// caller's: the trainer knows no sweep (objective/ fills them in).
+// initial_loss, num_classes, val_samples (data.val's size), epochs and seconds. Its id, params
+// and best_metric are the caller's: the trainer knows no sweep (objective/ fills them in).
 struct TrainResult {
   TrialRecord record;
   std::string reason;               // one sentence: why it stopped
   double test_loss = NAN;           // of the best checkpoint (NaN when no epoch finished)
   int64_t iterations = 0;
-  std::vector<float> best_params;   // the best checkpoint (empty when none)
+  std::vector<float> best_params;  // the best checkpoint, for the test pass (else empty)
 };
 
 // Called after each epoch with the record so far (its last curves row is the epoch just

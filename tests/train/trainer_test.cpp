@@ -256,6 +256,8 @@ TEST_CASE("evaluate_test off trains the same curves and leaves the test set alon
   CHECK(std::isfinite(tested->record.test_acc));
   CHECK(std::isnan(chosen->record.test_acc));
   CHECK(std::isnan(chosen->test_loss));
+  CHECK_FALSE(tested->best_params.empty());
+  CHECK(chosen->best_params.empty());  // no checkpoint kept for a test pass that never comes
 }
 
 TEST_CASE("per-iteration schedules step every minibatch", "[train][schedule]") {
