@@ -160,6 +160,8 @@ int drive_recipe(const RecipeArgs& a, Launch& launch, int node_threads,
              setup.out,
              workers > 0 ? fmt::format("on {} worker rank{}", workers, workers == 1 ? "" : "s")
                          : std::string("in this process"));
+  if (const std::string note = unused_sweep_tables(in->file_text, a.config); !note.empty())
+    fmt::print("note: {}\n", note);
   std::fflush(stdout);
   auto executor = launch.executor(
       [&](const Job& job) { return step_objective(job, in->base, in->options, shared); });
@@ -210,9 +212,12 @@ void add_recipe(CLI::App& app, Runner* run, Argv args) {
           "  mpirun -np 3 --oversubscribe hypersweep recipe configs/mlp_fashion.toml\n"
           "  hypersweep report mlp_fashion_recipe.h5",
           d.coarse.epochs, d.coarse.epochs == 1 ? "" : "s", d.refine.top, d.refine.epochs));
-  recipe->add_option("config", a->config,
-                     "TOML file with a [train] table (and optionally [recipe]); a file with an "
-                     "[objective] table is refused: the recipe trains the built-in model")
+  recipe
+      ->add_option("config", a->config,
+                   "TOML file with a [train] table (and optionally [recipe]); a sweep file's "
+                   "[sweep] and [space] are not used (the recommended config comments out the "
+                   "[space] entries of the keys it sets); a file with an [objective] table is "
+                   "refused: the recipe trains the built-in model")
       ->required()
       ->check(CLI::ExistingFile);
   recipe->add_option("--set,-s", a->sets, "Override one trainer key: --set key=value (repeatable)");

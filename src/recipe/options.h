@@ -57,6 +57,10 @@ Result<RecipeOptions> load_recipe_options(std::string_view text, const std::stri
 // refused before anything runs: an error naming the file and the line of [objective] command
 // (else of the table's first key). Errors: also a TOML syntax error.
 Status refuse_objective(std::string_view text, const std::string& name);
+// A sweep file's [sweep], [space] and [pruner] tables, which the recipe does not use (it tunes
+// [train]'s lr and weight_decay itself), named in one sentence for the user; "" when the file
+// has none (or does not parse: load_recipe_options reports that).
+std::string unused_sweep_tables(std::string_view text, const std::string& name);
 
 // One line per [recipe] key: its meaning and default, for --help.
 std::string recipe_keys_help();

@@ -55,13 +55,8 @@ int open_brackets(const std::string& line) {
   return n;
 }
 
-// `text` with each change's line in place of the line(s) that gave its key in [train], or added
-// after [train]'s last key (with a [train] table added when the file has none); every other line
-// as it was. Errors: the text's TOML syntax (its line).
-Result<std::string> with_changes(const std::string& text, const std::string& name,
-                                 const std::vector<KeyChange>& changes) {
-  auto entries = read_table(text, name, "train");
-  if (!entries) return entries.error();
+// `text`'s lines, without their newlines.
+std::vector<std::string> split_lines(const std::string& text) {
   std::vector<std::string> lines;
   for (size_t pos = 0; pos < text.size();) {
     size_t end = text.find('\n', pos);
@@ -69,6 +64,26 @@ Result<std::string> with_changes(const std::string& text, const std::string& nam
     lines.push_back(text.substr(pos, end - pos));
     pos = end + 1;
   }
+  return lines;
+}
+
+// The last line (0-based) of the value that starts on lines[at]: a multi-line array goes on until
+// its brackets close.
+size_t value_end(const std::vector<std::string>& lines, size_t at) {
+  size_t end = at;
+  for (int open = open_brackets(lines[at]); open > 0 && end + 1 < lines.size();)
+    open += open_brackets(lines[++end]);
+  return end;
+}
+
+// `text` with each change's line in place of the line(s) that gave its key in [train], or added
+// after [train]'s last key (with a [train] table added when the file has none); every other line
+// as it was. Errors: the text's TOML syntax (its line).
+Result<std::string> with_changes(const std::string& text, const std::string& name,
+                                 const std::vector<KeyChange>& changes) {
+  auto entries = read_table(text, name, "train");
+  if (!entries) return entries.error();
+  std::vector<std::string> lines = split_lines(text);
   std::vector<bool> dropped(lines.size());  // a replaced value's lines after its first
   int last = 0;  // 1-based line of [train]'s last key (0: none)
   for (const TableEntry& e : *entries) last = std::max(last, e.value.line);
@@ -82,9 +97,7 @@ Result<std::string> with_changes(const std::string& text, const std::string& nam
       continue;
     }
     const size_t at = static_cast<size_t>(it->value.line) - 1;
-    size_t end = at;  // the value's last line
-    for (int open = open_brackets(lines[at]); open > 0 && end + 1 < lines.size();)
-      open += open_brackets(lines[++end]);
+    const size_t end = value_end(lines, at);
     lines[at] = out;
     for (size_t k = at + 1; k <= end; ++k) dropped[k] = true;
     last = std::max(last, static_cast<int>(end) + 1);
@@ -100,6 +113,36 @@ Result<std::string> with_changes(const std::string& text, const std::string& nam
       for (const std::string& a : added) s += a + "\n";
     if (k < lines.size() && !dropped[k]) s += lines[k] + "\n";
   }
+  return s;
+}
+
+// A sweep file given to the recipe: `text` with its [space] entries of `keys` (those the recipe
+// set in [train]) commented out, each line of the value, the first with why: `hypersweep run`
+// would sweep them again over the recommended values. Only an entry written `key = value` on
+// [space]'s own lines; the keys of any other (a [space.key] table) are added to *left. Errors: the
+// text's TOML syntax (its line).
+Result<std::string> comment_out_swept(const std::string& text, const std::string& name,
+                                      const std::vector<std::string>& keys,
+                                      std::vector<std::string>* left) {
+  auto space = read_table(text, name, "space");
+  if (!space) return space.error();
+  std::vector<std::string> lines = split_lines(text);
+  for (const TableEntry& e : *space) {
+    if (std::find(keys.begin(), keys.end(), e.key) == keys.end()) continue;
+    const size_t at = static_cast<size_t>(e.value.line) - 1;
+    const std::string& first = lines[at];
+    const size_t key_at = first.find_first_not_of(" \t");
+    if (key_at == std::string::npos || first.compare(key_at, e.key.size(), e.key) != 0 ||
+        first.find_first_not_of(" \t", key_at + e.key.size()) != first.find('=', key_at)) {
+      left->push_back(e.key);
+      continue;
+    }
+    const size_t end = value_end(lines, at);
+    for (size_t k = at; k <= end; ++k) lines[k] = "# " + lines[k];
+    lines[at] += "  # recipe: [train] sets " + e.key + " now; sweeping it would override that";
+  }
+  std::string s;
+  for (const std::string& line : lines) s += line + "\n";
   return s;
 }
 
@@ -176,11 +219,24 @@ Result<std::string> recommended_config(const RecipeConfig& c, const Recommended&
                                            : why->second) +
                            (before.empty() ? "" : " (was " + before + ")")});
   }
-  auto body = with_changes(c.file_text, c.name, changes);
+  auto changed = with_changes(c.file_text, c.name, changes);
+  if (!changed) return changed.error();
+  std::vector<std::string> set, left;  // the keys the recipe set: its own, and the changed ones
+  for (const auto& [key, why] : r.why) set.push_back(key);
+  for (const KeyChange& k : changes) set.push_back(k.key);
+  auto body = comment_out_swept(*changed, c.name, set, &left);
   if (!body) return body.error();
-  return comment_lines("The configuration `hypersweep recipe " + c.name + "` recommends: " +
-                       c.name + " with the keys marked \"# recipe:\" changed.") +
-         "# Train it:  hypersweep train <this file>\n#\n" + comment_lines(report) + "\n" + *body;
+  std::string swept;
+  for (const std::string& k : left) swept += (swept.empty() ? "" : ", ") + k;
+  return comment_lines("The configuration `hypersweep recipe " + c.name +
+                       "` recommends: " + c.name + " with the keys marked \"# recipe:\" changed.") +
+         "# Train it:  hypersweep train <this file>\n" +
+         (swept.empty() ? ""
+                        : comment_lines("Its [space] still sweeps " + swept +
+                                        ", which the "
+                                        "recipe set in [train]: hypersweep run would sweep "
+                                        "them again; hypersweep train uses [train] alone.")) +
+         "#\n" + comment_lines(report) + "\n" + *body;
 }
 
 bool has_label(const std::vector<Finding>& findings, const char* label) {

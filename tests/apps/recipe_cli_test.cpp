@@ -78,6 +78,47 @@ TEST_CASE("recipe runs six steps, writes a config that trains, and says so again
   CHECK(hs::read_recipe(out)->header.status == "complete");
 }
 
+TEST_CASE("recipe on a sweep file says its sweep tables are unused and comments out what it set",
+          "[cli][recipe]") {
+  // A sweep file (configs/recipe_quick.toml's [train] and [recipe], then [sweep] and [space]).
+  // The recipe tunes lr and weight_decay itself; its recommended config keeps the sweep runnable
+  // over what the recipe did not set (momentum), from the recommended lr and weight_decay.
+  Scratch s;
+  const auto cfg = s.write("tune.toml", recipe_config() +
+                                            "\n[sweep]\nstrategy = \"random\"\ntrials = 2\n\n"
+                                            "[space]\nlr = { log_uniform = [1e-3, 1e-1] }\n"
+                                            "weight_decay = [\n  0.0,\n  1e-4,\n]\n"
+                                            "momentum = [0.5, 0.9]\n");
+  const std::string rec = s.path("best.toml");
+  const Run r = hypersweep("recipe '" + cfg.string() + "' --out '" + s.path("tune.h5") +
+                           "' --config-out '" + rec + "'");
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  CHECK(contains(r.out, "note: " + cfg.string() +
+                            "'s [sweep] and [space] are not used: the "
+                            "recipe tunes [train]'s lr and weight_decay itself"));
+  const std::string t = slurp(rec);
+  INFO(t);
+  CHECK(contains(t,
+                 "\n[space]\n# lr = { log_uniform = [1e-3, 1e-1] }  # recipe: [train] sets lr "
+                 "now; sweeping it would override that\n# weight_decay = [  # recipe: [train] "
+                 "sets weight_decay now; sweeping it would override that\n#   0.0,\n#   1e-4,\n"
+                 "# ]\nmomentum = [0.5, 0.9]\n"));
+  CHECK_FALSE(contains(t, "still sweeps"));  // every swept key it set was commented out
+  // What is left is a sweep over momentum alone, and plan takes it.
+  const Run p = hypersweep("plan '" + rec + "'");
+  INFO(p.out << p.err);
+  CHECK(p.code == 0);
+  CHECK(contains(p.out, "momentum"));
+  CHECK_FALSE(contains(p.out, "log_uniform"));
+  // A config without sweep tables gets no note.
+  const auto plain = s.write("plain.toml", recipe_config());
+  const Run q = hypersweep("recipe '" + plain.string() + "' --out '" + s.path("plain.h5") +
+                           "' --config-out '" + s.path("plain_best.toml") + "'");
+  CHECK(q.code == 0);
+  CHECK_FALSE(contains(q.out, "note: "));
+}
+
 TEST_CASE("recipe stops at step 1 on weights scaled x100 with exit 4 and the report", "[cli][recipe]") {
   Scratch s;
   const auto cfg = s.write("tune.toml", recipe_config());

@@ -318,3 +318,27 @@ TEST_CASE("a relative path of the user's file is written absolute when the recom
   CHECK(contains(away->config, "\ndata_path = \"" + absolute + "\"  # recipe: absolute: this file is not in cfg/mine.toml's folder\n"));
   CHECK(trains(away->config, "out/rec.toml").data.path == absolute);
 }
+
+TEST_CASE("a [space] entry the recipe set but cannot comment out is named at the top instead",
+          "[recipe][step6]") {
+  // [space.lr] is a table of its own: commenting out its header would hand its keys to [space].
+  const std::string file =
+      kFile + "\n[space.lr]\nlog_uniform = [1e-4, 1e-1]\n\n[space]\nweight_decay = [0.0, 1e-4]\n";
+  TrainConfig c;
+  REQUIRE(c.load_text(file, "mine.toml", config_folder("mine.toml")).ok());
+  auto base = c.finish();
+  REQUIRE(base.ok());
+  RecipeOptions o;
+  o.refine.epochs = 15;
+  auto rec = recommend({"mine.toml", file, "mine_recommended.toml", *base},
+                       {trial(0, 0.01, 0.0, 0.9)}, {}, kStep3, o);
+  REQUIRE(rec.ok());
+  const std::string& t = rec->config;
+  INFO(t);
+  CHECK(contains(t, "\n[space.lr]\nlog_uniform = [1e-4, 1e-1]\n"));  // as it was
+  CHECK(
+      contains(t, "\n# Its [space] still sweeps lr, which the recipe set in [train]: hypersweep"));
+  // weight_decay is the recipe's choice even where it equals the file's own (0): commented out.
+  CHECK(contains(t, "\n# weight_decay = [0.0, 1e-4]  # recipe: [train] sets weight_decay now;"));
+  CHECK(trains(t, "mine_recommended.toml").lr == 0.01);
+}
