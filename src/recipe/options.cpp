@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "config/table.h"
+#include "recipe/text.h"
 
 namespace hs {
 
@@ -166,10 +167,7 @@ std::string unused_sweep_tables(std::string_view text, const std::string& name) 
     if (auto entries = read_table(text, name, table); entries && !entries->empty())
       found.push_back(std::string(1, '[').append(table).append(1, ']'));
   if (found.empty()) return "";
-  std::string list = found.front();
-  for (size_t k = 1; k < found.size(); ++k)
-    list += (k + 1 == found.size() ? " and " : ", ") + found[k];
-  return name + "'s " + list + (found.size() == 1 ? " is" : " are") +
+  return name + "'s " + recipe_text::listed(found) + (found.size() == 1 ? " is" : " are") +
          " not used: the recipe tunes [train]'s lr and weight_decay itself (steps 3-5), and its "
          "recommended config comments out the [space] entries of the keys it sets";
 }

@@ -226,17 +226,15 @@ Result<std::string> recommended_config(const RecipeConfig& c, const Recommended&
   for (const KeyChange& k : changes) set.push_back(k.key);
   auto body = comment_out_swept(*changed, c.name, set, &left);
   if (!body) return body.error();
-  std::string swept;
-  for (const std::string& k : left) swept += (swept.empty() ? "" : ", ") + k;
+  const std::string still =
+      left.empty() ? ""
+                   : comment_lines("Its [space] still sweeps " + recipe_text::listed(left) +
+                                   ", which the recipe set in [train]: hypersweep run would "
+                                   "sweep them again; hypersweep train uses [train] alone.");
   return comment_lines("The configuration `hypersweep recipe " + c.name +
                        "` recommends: " + c.name + " with the keys marked \"# recipe:\" changed.") +
-         "# Train it:  hypersweep train <this file>\n" +
-         (swept.empty() ? ""
-                        : comment_lines("Its [space] still sweeps " + swept +
-                                        ", which the "
-                                        "recipe set in [train]: hypersweep run would sweep "
-                                        "them again; hypersweep train uses [train] alone.")) +
-         "#\n" + comment_lines(report) + "\n" + *body;
+         "# Train it:  hypersweep train <this file>\n" + still + "#\n" + comment_lines(report) +
+         "\n" + *body;
 }
 
 bool has_label(const std::vector<Finding>& findings, const char* label) {

@@ -1,8 +1,9 @@
-// text.h: internal to src/recipe: numbers as the steps' reports write them.
+// text.h: internal to src/recipe: numbers and lists as the steps' reports write them.
 #pragma once
 
 #include <cstdio>
 #include <string>
+#include <vector>
 
 namespace hs::recipe_text {
 
@@ -15,5 +16,13 @@ inline std::string num(double x) {
 
 // "1 epoch", "10 epochs".
 inline std::string epochs(int n) { return std::to_string(n) + (n == 1 ? " epoch" : " epochs"); }
+
+// "a", "a and b", "a, b and c".
+inline std::string listed(const std::vector<std::string>& items) {
+  std::string s;
+  for (size_t k = 0; k < items.size(); ++k)
+    s += (k == 0 ? "" : k + 1 == items.size() ? " and " : ", ") + items[k];
+  return s;
+}
 
 }  // namespace hs::recipe_text
