@@ -2,12 +2,15 @@
 #include <fcntl.h>
 #include <hdf5.h>
 #include <signal.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <optional>
 
@@ -403,6 +406,30 @@ void write_all(int fd, const std::string& data) {
   }
 }
 
+// The address space a reading child may have: what it has at the fork plus 1 GiB and 8 times
+// the file's size (reading the 3.45 GB file of a million trials peaks at 2.8-4.4 GB in all,
+// bench/README.md). A damaged length in the file's metadata can make HDF5 allocate and clear
+// gigabytes (seconds of work, and memory a login node may not have) before it gives up; past
+// this bound the allocation fails at once, and HDF5 reports that as an error.
+void limit_child_memory(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return;  // the read names what is wrong
+  unsigned long pages = 0;  // /proc/self/statm's first field: the address space, in pages
+  if (FILE* f = std::fopen("/proc/self/statm", "r")) {
+    if (std::fscanf(f, "%lu", &pages) != 1) pages = 0;
+    std::fclose(f);
+  }
+  if (pages == 0) return;
+  const uint64_t have =
+      static_cast<uint64_t>(pages) * static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+  const uint64_t limit = have + (uint64_t{1} << 30) + 8 * static_cast<uint64_t>(st.st_size);
+  rlimit now;
+  if (::getrlimit(RLIMIT_AS, &now) == 0 && now.rlim_cur != RLIM_INFINITY && now.rlim_cur < limit)
+    return;  // a tighter limit set by the user stays
+  const rlimit lim{limit, now.rlim_max};
+  ::setrlimit(RLIMIT_AS, &lim);
+}
+
 // libhdf5 1.10 can crash (SIGSEGV inside it) on a file whose metadata bytes were overwritten, so
 // the file is read in a child process, which hands the data back through a pipe: a crash there
 // is an error here, and this process never reads the damaged file itself. The child runs
@@ -423,6 +450,7 @@ Result<std::string> in_child(const std::string& path, Read read) {
     // A crash in HDF5 must end the child by its signal, whatever handler this process set.
     for (const int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT}) ::signal(sig, SIG_DFL);
     ::close(fds[0]);
+    limit_child_memory(path);
     const QuietHdf5 quiet;
     write_all(fds[1], read());
     ::_exit(0);
