@@ -44,6 +44,15 @@ std::string frame(char type, const std::string& payload) {
   return frame(type, payload, static_cast<uint32_t>(payload.size()));
 }
 
+// The positions the two exhaustive tests below damage: every one in the Release build, every
+// third in the AddressSanitizer build (scripts/sanitize-check.sh), where each open and read-back
+// costs about ten times as much and these two tests took 7 of its 10 minutes of tests.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr size_t kStep = 3;
+#else
+constexpr size_t kStep = 1;
+#endif
+
 // A results file of `n` records (make_record(0..n-1)), closed cleanly; its journal's bytes.
 std::string make_file(const std::string& path, int64_t n) {
   auto f = ResultsFile::create(path, make_header(), true);
@@ -170,7 +179,8 @@ TEST_CASE("a byte flipped at every position of a small journal: a valid file or 
   const std::string h5 = read_bytes(path);
   REQUIRE(good.size() < 4000);
   size_t opened = 0;
-  for (size_t at = 0; at < good.size(); ++at) {
+  size_t tried = 0;
+  for (size_t at = 0; at < good.size(); at += kStep, ++tried) {
     INFO("byte " << at << " of " << good.size());
     std::string bytes = good;
     bytes[at] = static_cast<char>(bytes[at] ^ 0x5a);
@@ -178,13 +188,13 @@ TEST_CASE("a byte flipped at every position of a small journal: a valid file or 
     write_bytes(path, h5);
     if (require_valid_or_clear_error(path, 3)) ++opened;
   }
-  CHECK(opened > good.size() / 2);  // a flip in a record loses that record at most
+  CHECK(opened > tried / 2);  // a flip in a record loses that record at most
 }
 
 TEST_CASE("a journal cut at every length: a valid file or a clear error", "[store][crafted]") {
   const std::string path = temp_path("crafted_cut.h5");
   const std::string good = make_file(path, 3);
-  for (size_t n = 0; n <= good.size(); ++n) {
+  for (size_t n = 0; n <= good.size(); n += kStep) {
     INFO("first " << n << " bytes of " << good.size());
     write_bytes(path + ".journal", good.substr(0, n));
     ::unlink(path.c_str());
