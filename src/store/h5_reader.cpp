@@ -424,8 +424,9 @@ void limit_child_memory(const std::string& path) {
       static_cast<uint64_t>(pages) * static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
   const uint64_t limit = have + (uint64_t{1} << 30) + 8 * static_cast<uint64_t>(st.st_size);
   rlimit now;
-  if (::getrlimit(RLIMIT_AS, &now) == 0 && now.rlim_cur != RLIM_INFINITY && now.rlim_cur < limit)
-    return;  // a tighter limit set by the user stays
+  if (::getrlimit(RLIMIT_AS, &now) != 0) return;
+  if (now.rlim_cur != RLIM_INFINITY && now.rlim_cur < limit)
+    return;  // the user's tighter one stays
   const rlimit lim{limit, now.rlim_max};
   ::setrlimit(RLIMIT_AS, &lim);
 }
