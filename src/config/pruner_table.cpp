@@ -106,7 +106,7 @@ Status parse_pruner_table(SweepConfig& sweep, const toml::table& root, const std
   const toml::node* named = root["sweep"]["pruner"].node();
   const int pruner_line = named ? line_of(*named) : 0;
   const auto* t = root["pruner"].as_table();
-  int max_line = 0;
+  int max_line = 0, min_line = 0;
   if (t) {
     for (const auto& [k, v] : *t) {
       const std::string key(k.str());
@@ -124,6 +124,7 @@ Status parse_pruner_table(SweepConfig& sweep, const toml::table& root, const std
                     pruner_name(o.kind) + " takes " + keys_of(o.kind) + ")");
       if (const std::string msg = set_key(o, key, v); !msg.empty()) return fail(msg);
       if (key == "max_epochs") max_line = line_of(v);
+      if (key == "min_epochs") min_line = line_of(v);
     }
   }
   if (!is_bracketed(o.kind)) return {};
@@ -139,9 +140,13 @@ Status parse_pruner_table(SweepConfig& sweep, const toml::table& root, const std
                        std::to_string(base->epochs) +
                        " epochs each trial trains ([train] epochs): no trial would reach it"};
   }
-  if (const std::string msg = check_pruner(o); !msg.empty())
-    return Error{file, max_line ? max_line : pruner_line, max_line ? "max_epochs" : "pruner", msg};
-  return {};
+  const std::string msg = check_pruner(o);
+  if (msg.empty()) return {};
+  if (max_line) return Error{file, max_line, "max_epochs", msg};
+  // max_epochs came from [train] epochs: the key the user wrote is min_epochs.
+  const std::string from = msg + " (max_epochs not given in [pruner]: [train] epochs)";
+  if (min_line) return Error{file, min_line, "min_epochs", from};
+  return Error{file, pruner_line, "pruner", from};
 }
 
 }  // namespace hs

@@ -8,6 +8,7 @@
 #include <optional>
 #include <sstream>
 
+#include "config/keys.h"
 #include "config/pruner_table.h"
 #include "config/toml_text.h"
 #include "core/text.h"
@@ -107,9 +108,14 @@ Result<Param> parse_param(const std::string& name, const toml::node& node, const
 // Every value the parameter can take must be valid for its trainer key.
 Status check_values(const SweepConfig& sweep, const Param& p) {
   const auto& keys = train_keys();
-  if (std::none_of(keys.begin(), keys.end(), [&](const KeyInfo& k) { return p.name == k.key; }))
+  if (std::none_of(keys.begin(), keys.end(), [&](const KeyInfo& k) { return p.name == k.key; })) {
+    std::vector<std::string_view> names;
+    for (const KeyInfo& k : keys) names.push_back(k.key);
     return Error{p.file, p.line, p.name,
-                 "not a trainer key, so it cannot be searched (hypersweep train --list-keys)"};
+                 "not a trainer key, so it cannot be searched" +
+                     config_internal::suggestion(p.name, names, true) +
+                     " (hypersweep train --list-keys)"};
+  }
   std::vector<ParamValue> values = p.choices;
   if (p.kind == ParamKind::kInt) {
     values = {ParamValue{static_cast<int64_t>(p.lo)}, ParamValue{static_cast<int64_t>(p.hi)}};

@@ -192,14 +192,20 @@ TEST_CASE("pruner keys are checked with the file, line and key", "[cli][prune]")
   const std::string head = "[train]\ndataset = \"synthetic\"\nepochs = 9\n";
   const std::string space = "[space]\nlr = { log_uniform = [1e-3, 1e-1] }\n";
   const std::vector<std::pair<std::string, std::string>> cases = {
-      {"[sweep]\npruner = \"halving\"\n", "bad.toml:5: pruner: expected none, median, percentile, asha"},
+      {"[sweep]\npruner = \"halving\"\n",
+       "bad.toml:5: pruner: expected none, median, percentile, asha"},
       {"[sweep]\npruner = \"median\"\n[pruner]\nreduction = 3\n",
        "bad.toml:7: reduction: reduction applies to asha, hyperband and sha, not median"},
       {"[sweep]\npruner = \"asha\"\n[pruner]\nreduction = 1\n",
        "bad.toml:7: reduction: expected a whole number from 2 to 100, got 1"},
       {"[sweep]\npruner = \"asha\"\n[pruner]\nmax_epochs = 27\n",
        "bad.toml:7: max_epochs: 27 is more than the 9 epochs each trial trains"},
-      {"[pruner]\nmin_epochs = 2\n", "bad.toml:5: min_epochs: a [pruner] table needs [sweep] pruner"},
+      // max_epochs defaults to [train] epochs; the error points at the key the user wrote.
+      {"[sweep]\npruner = \"asha\"\n[pruner]\nreduction = 3\nmin_epochs = 10\n",
+       "bad.toml:8: min_epochs: max_epochs (9) must be at least min_epochs (10) (max_epochs not "
+       "given in [pruner]: [train] epochs)"},
+      {"[pruner]\nmin_epochs = 2\n",
+       "bad.toml:5: min_epochs: a [pruner] table needs [sweep] pruner"},
       {"[sweep]\npruner = \"sha\"\n[pruner]\nwarmup = 2\n",
        "bad.toml:7: warmup: unknown key in [pruner] (sha takes min_epochs, reduction, max_epochs, "
        "bracket_trials)"},

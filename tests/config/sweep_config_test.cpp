@@ -56,6 +56,14 @@ TEST_CASE("bad sweep files name the file, line and key", "[config][sweep]") {
   CHECK(error_of("[space]\nlerning_rate = 0.1\n") ==
         "s.toml:2: lerning_rate: not a trainer key, so it cannot be searched (hypersweep train "
         "--list-keys)");
+  // Another tool's name, or a typo, gets the trainer key it means, as [train] does.
+  CHECK(error_of("[space]\nlearning_rate = [0.1, 0.01]\n") ==
+        "s.toml:2: learning_rate: not a trainer key, so it cannot be searched (did you mean "
+        "\"lr\"?) (hypersweep train --list-keys)");
+  CHECK(error_of("[space]\nweight_decy = [0.1, 0.01]\n")
+            .rfind("s.toml:2: weight_decy: not a trainer key, so it cannot be searched (did you "
+                   "mean \"weight_decay\"?)",
+                   0) == 0);
   // A value the trainer refuses anywhere in the space: here the low end of the range.
   CHECK(error_of("[space]\nlr = 0.1\nmomentum = { uniform = [0.5, 1.5] }\n")
             .rfind("s.toml:3: momentum: the space reaches 1.5, which the trainer refuses", 0) == 0);
