@@ -292,7 +292,8 @@ SearchSpace refine_space() {
 // Step 6's "Next:": how many epochs the recommended config trains, and why. An overfitting pick
 // stops at its peak; any other trains the user's epochs or the refine step's, the more, with the
 // user's schedule (lr decay, unless the user's schedule is constant too), and is told to go
-// longer if it was still improving at the end.
+// longer if it was still improving at the end and the recommended config does not already train
+// longer than the refine trial did.
 std::string next_epochs(const TrialRecord& best, bool overfitting, const TrainOptions& user,
                         int refine_epochs, Recommended* r) {
   std::string s;
@@ -319,7 +320,11 @@ std::string next_epochs(const TrialRecord& best, bool overfitting, const TrainOp
       s += " Next: train this configuration with lr decay (the refine step kept the lr "
            "constant): the recommended config trains it for " +
            std::to_string(r->opt.epochs) + " epochs with your schedule.";
-    if (best.best_epoch == best.epochs)
+    if (best.best_epoch == best.epochs && r->opt.epochs > best.epochs)
+      s += " Its validation accuracy was still rising at the refine step's last epoch (" +
+           std::to_string(best.epochs) + "); the recommended config's " +
+           std::to_string(r->opt.epochs) + " epochs go on past it.";
+    else if (best.best_epoch == best.epochs)
       s += " Its validation accuracy was still rising at the refine step's last epoch, so, if "
            "you can afford it, train this configuration for longer (raise epochs).";
   }

@@ -189,6 +189,16 @@ TEST_CASE("an overfitting recommended trial is never told to train longer", "[re
   REQUIRE(healthy.ok());
   CHECK(contains(healthy->report, "train this configuration with lr decay"));
   CHECK(contains(healthy->report, "train this configuration for longer"));
+  // Still rising, but the user's 30 epochs already go past the refine trial's 15: no "raise
+  // epochs" (main advised it for a 10-epoch file after a 4-epoch refine step).
+  auto longer = recommend(config({"schedule=\"cosine\"", "epochs=30"}), {trial(0, 0.01, 0.0, 0.9)},
+                          refine, kStep3, RecipeOptions{});
+  REQUIRE(longer.ok());
+  CHECK(trains(longer->config).epochs == 30);
+  CHECK(contains(longer->report,
+                 "still rising at the refine step's last epoch (15); the "
+                 "recommended config's 30 epochs go on past it."));
+  CHECK_FALSE(contains(longer->report, "for longer"));
   // One whose accuracy levelled off before its last epoch is told to decay, not to go longer.
   TrialRecord levelled = trial(0, 0.01, 0.0, 0.9);
   levelled.best_epoch = 12;
