@@ -32,7 +32,8 @@ int run_export(const ExportArgs& a) {
       if (!step.results) continue;
       const std::string dir = (std::filesystem::path(a.csv) / step.group).string();
       if (Status st = export_csv(*step.results, dir); !st.ok()) return fail(st.error());
-      fmt::print("{}: {} trials -> {}\n", step.group, step.results->trials.size(),
+      const size_t n = step.results->trials.size();
+      fmt::print("{}: {} trial{} -> {}\n", step.group, n, n == 1 ? "" : "s",
                  (std::filesystem::path(dir) / "summary.csv").string());
     }
     return 0;
@@ -44,8 +45,10 @@ int run_export(const ExportArgs& a) {
   size_t epochs = 0;
   for (const auto& t : data->trials) epochs += t.curves.size();
   const std::filesystem::path dir(a.csv);
-  fmt::print("{} trials -> {}\n{} epochs -> {}\n", data->trials.size(),
-             (dir / "summary.csv").string(), epochs, (dir / "curves.csv").string());
+  const size_t n = data->trials.size();
+  fmt::print("{} trial{} -> {}\n{} epoch{} -> {}\n", n, n == 1 ? "" : "s",
+             (dir / "summary.csv").string(), epochs, epochs == 1 ? "" : "s",
+             (dir / "curves.csv").string());
   return 0;
 }
 

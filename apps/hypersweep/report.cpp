@@ -35,8 +35,8 @@ int run_report(const ReportArgs& a) {
   const std::string out =
       a.out.empty() ? std::filesystem::path(a.results).stem().string() + ".html" : a.out;
   if (Status st = write_file_atomically(out, html); !st) return fail(st.error());
-  fmt::print("{} trials -> {} ({:.0f} kB, self-contained: open it in any browser)\n", trials, out,
-             static_cast<double>(html.size()) / 1e3);
+  fmt::print("{} trial{} -> {} ({:.0f} kB, self-contained: open it in any browser)\n", trials,
+             trials == 1 ? "" : "s", out, static_cast<double>(html.size()) / 1e3);
   return 0;
 }
 

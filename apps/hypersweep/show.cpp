@@ -129,7 +129,9 @@ int show_recipe(const std::string& path, const RecipeData& recipe) {
       return it == step.text.end() ? std::string() : it->second;
     };
     fmt::print("\n{} [{}]{}\n{}\n", step.group, text("verdict"),
-               step.results ? fmt::format(" {} trials", step.results->trials.size()) : "",
+               step.results ? fmt::format(" {} trial{}", step.results->trials.size(),
+                                          step.results->trials.size() == 1 ? "" : "s")
+                            : "",
                text("report"));
     if (step.group == kRecipeSteps[5]) fmt::print("\n{}", text("config"));
   }

@@ -50,6 +50,7 @@ TEST_CASE("recipe runs six steps, writes a config that trains, and says so again
   CHECK(contains(sh.out, "complete"));
   CHECK(contains(sh.out, "4_coarse_grid [ok] 9 trials"));
   CHECK(contains(sh.out, "5_refine [ok] 2 trials"));
+  CHECK(contains(sh.out, "2_overfit [fit] 1 trial\n"));  // the first lr fit (was "1 trials")
   CHECK(contains(sh.out, "[train]"));  // the recommended config
   const Run rp = hypersweep("report '" + out + "' -o '" + s.path("tune.html") + "'");
   CHECK(rp.code == 0);
@@ -62,6 +63,7 @@ TEST_CASE("recipe runs six steps, writes a config that trains, and says so again
   CHECK(ex.code == 0);
   const std::string grid = slurp(s.path("csv") + "/4_coarse_grid/summary.csv");
   CHECK(std::count(grid.begin(), grid.end(), '\n') == 10);  // a header and 9 trials
+  CHECK(contains(ex.out, "2_overfit: 1 trial -> "));
 
   std::filesystem::remove(rec);  // written again from the file
   const Run again = hypersweep(args);
