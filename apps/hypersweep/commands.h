@@ -18,11 +18,12 @@ namespace hs::cli {
 
 // Exit codes: 0 done (whatever the training outcome: completed, early stop, diverged), 2 bad
 // configuration or data (one message naming file, line and key), 3 stopped by a signal (run,
-// recipe), 4 a recipe check failed, 1 other.
+// recipe), 4 it ran to the end with nothing to use (a recipe check failed; a sweep with no
+// trial that gave its metric: each failed, timed out or diverged), 1 other.
 inline constexpr int kExitOther = 1;
 inline constexpr int kExitConfig = 2;
 inline constexpr int kExitInterrupted = 3;
-inline constexpr int kExitCheckFailed = 4;
+inline constexpr int kExitNothingToUse = 4;
 
 // Prints "hypersweep: error: <file:line: key: message>" on stderr; returns kExitConfig.
 int fail(const Error& e);

@@ -113,7 +113,7 @@ int report_outcome(const RecipeArgs& a, const RecipeSetup& setup, const RecipeOu
     fmt::print("recipe {} (after {}). Fix what the report above says, then run it again: with "
                "--force, or another --out, once the config has changed. The steps so far are in "
                "{}.\n", outcome.status, duration_text(wall), setup.out);
-    return kExitCheckFailed;
+    return kExitNothingToUse;
   }
   fmt::print("recommendation: {}\nrecommended config: {}\nall six steps in {} ({}); the report: "
              "hypersweep report {}\n", outcome.recommendation.report, setup.recommended,

@@ -228,11 +228,11 @@ int drive_sweep(const RunArgs& a, Launch& launch, int node_threads,
   }
   if (ran->interrupted) return report_stop(a, *queue);
   if (workers > 0) print_scheduler_cost(t_start);
-  if (display.best_line().empty()) {
-    fmt::print("no trial completed; results in {}\n", out);
-  } else {
-    fmt::print("best {}; results in {}\n", display.best_line(), out);
+  if (display.best_line().empty()) {  // a job chain should not go on as if it had a result
+    fmt::print("no trial completed; results in {} (hypersweep show {} says why)\n", out, out);
+    return kExitNothingToUse;
   }
+  fmt::print("best {}; results in {}\n", display.best_line(), out);
   return 0;
 }
 
@@ -266,7 +266,8 @@ void add_run(CLI::App& app, Runner* run, Argv args) {
       "in flight are recorded as interrupted (under mpirun send SIGUSR1: mpirun itself exits 1\n"
       "on SIGINT and SIGTERM). Each built-in trial runs in a process of its own: a crash fails\n"
       "that trial alone ([sweep] isolate, memory_limit, max_retries).\n"
-      "Exit codes: 0 done, 2 bad config / data / results file, 3 stopped by a signal, 1 other.\n"
+      "Exit codes: 0 done, 2 bad config / data / results file, 3 stopped by a signal, 4 no\n"
+      "trial gave its metric (each failed, timed out or diverged), 1 other.\n"
       "Examples:\n"
       "  hypersweep run                      (the built-in sweep)\n"
       "  hypersweep run configs/sweep_random.toml\n"

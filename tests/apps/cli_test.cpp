@@ -183,6 +183,29 @@ TEST_CASE("run trains every trial of a sweep and ends with the best", "[cli][swe
   CHECK(contains(b.err, bad.string() + ":2: lr: uniform needs lo < hi"));
 }
 
+TEST_CASE("a sweep in which no trial gave its metric exits 4 and keeps its records",
+          "[cli][sweep]") {
+  Scratch s;
+  const auto cfg = s.write("fails.toml",
+                           "[objective]\ncommand = \"sh -c 'exit 3' {lr}\"\n"
+                           "[sweep]\nstrategy = \"random\"\ntrials = 2\n"
+                           "[space]\nlr = { log_uniform = [1e-3, 1e-1] }\n");
+  const std::string out = s.path("fails.h5");
+  const Run r = hypersweep("run '" + cfg.string() + "' --out '" + out + "'");
+  INFO(r.out << r.err);
+  CHECK(r.code == 4);  // was 0: a job chain (sbatch afterok, &&) went on as if it had a result
+  CHECK(contains(r.out, "no trial completed; results in " + out));
+  {
+    auto f = hs::ResultsFile::open(out);
+    REQUIRE(f.ok());
+    const auto trials = hs::test::trials_of(*f);
+    REQUIRE(trials.size() == 2u);
+    for (const auto& t : trials) CHECK(t.status == hs::TrialStatus::kFailed);
+  }
+  // Continued with nothing left to run, it says the same.
+  CHECK(hypersweep("run '" + cfg.string() + "' --out '" + out + "'").code == 4);
+}
+
 TEST_CASE("with no file, plan and run take the built-in sweep", "[cli][sweep]") {
   const Run r = hypersweep("plan --show 8");
   CHECK(r.code == 0);
