@@ -155,6 +155,7 @@ class RecipeRun {
 // What is at `out` already: nothing (or --force), this recipe unfinished (continue it), this
 // recipe complete (its outcome: nothing runs), or something else (an error).
 Result<std::optional<RecipeOutcome>> RecipeRun::take_existing() {
+  if (Status st = check_output_file(setup_.out, "recipe file"); !st) return st.error();
   std::error_code ec;
   if (setup_.force) {
     fs::remove(setup_.out, ec);

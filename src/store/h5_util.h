@@ -59,17 +59,30 @@ inline bool file_exists(const std::string& path) {
   return ::lstat(path.c_str(), &st) == 0;
 }
 
-// Opens <path> read-only, its errors saying what the file should have been (`what`: "results
-// file", "recipe file"): "no such <what>", "not an HDF5 file (H5Fis_hdf5), so not a <what>".
+// Whether `path` is a folder (or a link to one).
+inline bool is_folder(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+// Why `path` cannot be read as an HDF5 <what> ("results file", "recipe file"): "no such <what>",
+// "is a folder, not a <what>", "not an HDF5 file (H5Fis_hdf5), so not a <what>"; {} when it can.
+inline Status hdf5_file_at(const std::string& path, const std::string& what) {
+  if (!file_exists(path)) return make_error(path, "no such " + what);
+  if (is_folder(path)) return make_error(path, "is a folder, not a " + what);
+  const htri_t is_hdf5 = H5Fis_hdf5(path.c_str());
+  H5Eclear2(H5E_DEFAULT);
+  if (is_hdf5 <= 0) return make_error(path, "not an HDF5 file (H5Fis_hdf5), so not a " + what);
+  return {};
+}
+
+// Opens <path> read-only, its errors saying what the file should have been (hdf5_file_at).
 // No file lock: HDF5 1.10 locks a file for as long as its writer holds it open, and reading a
 // sweep's file while it runs is the point; what the writer flushed is consistent. When this
 // process is the writer, HDF5 shares its open file, but only with the same locking flag, hence
 // the second try with the default one.
 inline Result<H5Id> open_for_reading(const std::string& path, const std::string& what) {
-  if (!file_exists(path)) return make_error(path, "no such " + what);
-  const htri_t is_hdf5 = H5Fis_hdf5(path.c_str());
-  H5Eclear2(H5E_DEFAULT);
-  if (is_hdf5 <= 0) return make_error(path, "not an HDF5 file (H5Fis_hdf5), so not a " + what);
+  if (Status st = hdf5_file_at(path, what); !st) return st.error();
   H5_OPEN(fapl, H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
   H5_TRY(H5Pset_file_locking(fapl.get(), false, true));
   H5Id file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl.get()), H5Fclose);

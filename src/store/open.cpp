@@ -29,8 +29,15 @@ std::string not_overwritten(store::JournalKind kind) {
 
 }  // namespace
 
+Status check_output_file(const std::string& path, const std::string& what) {
+  if (!store::is_folder(path)) return {};
+  return make_error(path, "is a folder, not a " + what + ", and no --force replaces a folder: " +
+                              "give the file's own path inside it (e.g. " + path + "/<name>.h5)");
+}
+
 Result<OpenedResults> open_results(const std::string& path, const SweepHeader& h,
                                    const OpenPolicy& policy) {
+  if (Status st = check_output_file(path, "results file"); !st) return st.error();
   using store::JournalKind;
   const JournalKind kind = store::journal_kind(path + ".journal");
   // A journal whose creation never finished (a crash or a full disk) holds nothing: it is

@@ -334,10 +334,7 @@ Result<ResultsFile> ResultsFile::open(const std::string& path) {
   const QuietHdf5 quiet;
   const std::string journal_path = journal_of(path);
   if (!file_exists(journal_path)) {
-    if (!file_exists(path)) return make_error(path, "no such results file");
-    const htri_t is_hdf5 = H5Fis_hdf5(path.c_str());
-    H5Eclear2(H5E_DEFAULT);
-    if (is_hdf5 <= 0) return make_error(path, "not an HDF5 file (H5Fis_hdf5), so not a results file");
+    if (Status st = store::hdf5_file_at(path, "results file"); !st) return st.error();
     return make_error(path, "its journal " + journal_path +
                                 " is missing; a results file can be resumed only with its journal");
   }

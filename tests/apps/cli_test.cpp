@@ -206,6 +206,38 @@ TEST_CASE("a sweep in which no trial gave its metric exits 4 and keeps its recor
   CHECK(hypersweep("run '" + cfg.string() + "' --out '" + out + "'").code == 4);
 }
 
+TEST_CASE("an --out that is a folder is refused before anything runs and --force leaves it",
+          "[cli][sweep]") {
+  Scratch s;
+  const auto cfg = s.write("sweep.toml",
+                           "[train]\ndataset = \"synthetic\"\nhidden = [8]\nepochs = 1\n"
+                           "[sweep]\nstrategy = \"random\"\ntrials = 2\n"
+                           "[space]\nlr = { log_uniform = [1e-3, 1e-1] }\n");
+  const std::string dir = s.path("dir");
+  fs::create_directories(dir);
+  const auto kept = s.write("dir/kept.txt", "mine");
+  for (const char* force : {"", " --force"}) {
+    const Run r = hypersweep("run '" + cfg.string() + "' --out '" + dir + "'" + force);
+    INFO(r.out << r.err);
+    CHECK(r.code == 2);
+    CHECK(contains(r.err, dir + ": is a folder, not a results file, and no --force replaces a "
+                                "folder: give the file's own path inside it"));
+    CHECK_FALSE(contains(r.err, "not an HDF5 file"));  // what it said before
+    // The recipe ran steps 1-2, then failed to rename its file over the folder.
+    const Run q = hypersweep("recipe '" + std::string(HS_SOURCE_DIR) +
+                             "/configs/recipe_quick.toml' --out '" + dir + "'" + force);
+    INFO(q.out << q.err);
+    CHECK(q.code == 2);
+    CHECK(contains(q.err, dir + ": is a folder, not a recipe file"));
+    CHECK_FALSE(contains(q.out, "step 1/6"));
+    CHECK_FALSE(fs::exists(dir + ".steps"));
+  }
+  CHECK(slurp(kept) == "mine");
+  const Run show = hypersweep("show '" + dir + "'");
+  CHECK(show.code == 2);
+  CHECK(contains(show.err, dir + ": is a folder, not a results file"));
+}
+
 TEST_CASE("with no file, plan and run take the built-in sweep", "[cli][sweep]") {
   const Run r = hypersweep("plan --show 8");
   CHECK(r.code == 0);
