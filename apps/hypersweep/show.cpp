@@ -76,10 +76,13 @@ int show_trial(const std::string& path, const AnalysedFile& an, int64_t id) {
   fmt::print("trial {} of {}: {}{}\n", t.id, path, status_name(t.status),
              t.attempt > 1 ? fmt::format(" (attempt {})", t.attempt) : "");
   fmt::print("parameters: {}\n", describe(h.space, t.params, 8));
-  fmt::print("{}: {}{}, test_acc {}, {} epochs, {:.1f} s on {} (rank {})\n", h.metric.name,
+  fmt::print("{}: {}{}, test_acc {}, {} epoch{}, {:.1f} s on {} (rank {})\n", h.metric.name,
              number_text(t.best_metric, "{:.6g}"),
-             t.best_epoch > 0 ? fmt::format(" at epoch {}", t.best_epoch) : "",
-             number_text(t.test_acc), t.epochs, t.seconds, t.host.empty() ? "?" : t.host, t.rank);
+             t.best_epoch > 0 && std::isfinite(t.best_metric)
+                 ? fmt::format(" at epoch {}", t.best_epoch)
+                 : "",
+             number_text(t.test_acc), t.epochs, t.epochs == 1 ? "" : "s", t.seconds,
+             t.host.empty() ? "?" : t.host, t.rank);
   for (const auto& [n, v] : t.results) fmt::print("{}: {}\n", n, number_text(v, "{:.6g}"));
   std::string pruning;  // "pruned at epoch 3, rung 1, bracket 0", what of it there is
   if (t.status == TrialStatus::kPruned) pruning = fmt::format("pruned at epoch {}", pruned_epoch(t));

@@ -73,6 +73,8 @@ std::string printed_sweep(const Scratch& s) {
   late.id = 2;
   late.status = TrialStatus::kTimedOut;
   late.error = "the command timed out after 5 s ([objective] timeout) and was killed";
+  late.epochs = 1;  // it reported epoch 1 before its timeout, and no metric
+  late.best_epoch = 1;
   REQUIRE(f->append(late).ok());
   REQUIRE(f->close().ok());
   std::filesystem::create_directories(s.path("printed.h5.logs"));
@@ -104,12 +106,19 @@ TEST_CASE("show --trial prints one trial whole with its logs' paths", "[cli][sho
   REQUIRE(r.code == 0);
   CHECK(contains(r.out, "trial 0 of"));
   CHECK(contains(r.out, "final_val_loss: 0.4375"));
+  CHECK(contains(r.out, "val_acc: 0.875 at epoch 2, test_acc -, 2 epochs,"));
   CHECK(contains(r.out, "epoch_time"));
   CHECK(contains(r.out, "1.03"));
   CHECK(contains(r.out, s.path("printed.h5.logs/000000") + ".out"));
   r = hypersweep("show '" + path + "' --trial 1");
   CHECK(r.code == 0);
   CHECK(contains(r.out, "ValueError: lr too big"));
+  CHECK(contains(r.out, "val_acc: -, test_acc -, 2 epochs,"));
+  r = hypersweep("show '" + path + "' --trial 2");
+  CHECK(r.code == 0);
+  // Without a metric there is no best epoch to name; main said "val_acc: - at epoch 1, ... 1
+  // epochs".
+  CHECK(contains(r.out, "val_acc: -, test_acc -, 1 epoch,"));
   r = hypersweep("show '" + path + "' --trial 7");
   CHECK(r.code == 2);
   CHECK(contains(r.err, "has no trial 7"));
