@@ -4,6 +4,7 @@
 #include "store/journal.h"
 #include "store/layout.h"
 #include "store/read_results.h"
+#include "store/recipe_file.h"
 
 namespace hs {
 
@@ -64,6 +65,11 @@ Result<OpenedResults> open_results(const std::string& path, const SweepHeader& h
     }
   }
   auto f = ResultsFile::open(path);
+  // A recipe's file has no journal either, but --force would lose what it holds.
+  if (!f && !policy.replace_other && kind == JournalKind::kMissing && is_recipe_file(path))
+    return make_error(path,
+                      "is a hypersweep recipe file, not a sweep's results file, so it is "
+                      "not overwritten: give another --out (hypersweep show reads it)");
   if (!f) {
     Error e = f.error();
     if (!policy.replace_other) e.message += not_overwritten(kind);

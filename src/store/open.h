@@ -32,8 +32,8 @@ struct OpenedResults {
 // creation never finished (journal.h: a stub, beside no HDF5 file with trials) counts as no file.
 // Errors name the path: nothing to resume (must_exist), a file that cannot be opened (it exists,
 // so it is not overwritten; --force is suggested only when it is not a results file at all, never
-// for a lock, a permission, a read-only disk or damage), or one that holds another sweep, naming
-// what differs (unless replace_other).
+// for a recipe file, a lock, a permission, a read-only disk or damage), or one that holds another
+// sweep, naming what differs (unless replace_other).
 Result<OpenedResults> open_results(const std::string& path, const SweepHeader& h,
                                    const OpenPolicy& policy);
 

@@ -65,6 +65,16 @@ TEST_CASE("recipe runs six steps, writes a config that trains, and says so again
   CHECK(std::count(grid.begin(), grid.end(), '\n') == 10);  // a header and 9 trials
   CHECK(contains(ex.out, "2_overfit: 1 trial -> "));
 
+  // A sweep's --out on the recipe file is refused without naming --force, which would lose it.
+  const auto sweep = s.write("sweep.toml",
+                             "[train]\ndataset = \"synthetic\"\nepochs = 1\n"
+                             "[space]\nlr = [0.01]\n");
+  const Run onto = hypersweep("run '" + sweep.string() + "' --out '" + out + "'");
+  CHECK(onto.code == 2);
+  CHECK(contains(onto.err, out + ": is a hypersweep recipe file, not a sweep's results file"));
+  CHECK_FALSE(contains(onto.err, "--force"));  // main suggested it
+  CHECK(hs::is_recipe_file(out));
+
   std::filesystem::remove(rec);  // written again from the file
   const Run again = hypersweep(args);
   CHECK(again.code == 0);
