@@ -163,6 +163,10 @@ Result<std::optional<RecipeOutcome>> RecipeRun::take_existing() {
     return std::optional<RecipeOutcome>();
   }
   if (!fs::exists(setup_.out)) return std::optional<RecipeOutcome>();
+  if (!is_recipe_file(setup_.out) && ResultsFile::read_header(setup_.out).ok())  // no --force
+    return make_error(setup_.out,
+                      "holds a sweep's results, not a recipe, so it is not "
+                      "overwritten: give another --out (hypersweep show reads it)");
   if (!is_recipe_file(setup_.out))
     return make_error(setup_.out, "exists and is not a hypersweep recipe file, so it is not "
                                   "overwritten: give another --out, or --force to replace it");

@@ -74,6 +74,13 @@ TEST_CASE("recipe runs six steps, writes a config that trains, and says so again
   CHECK(contains(onto.err, out + ": is a hypersweep recipe file, not a sweep's results file"));
   CHECK_FALSE(contains(onto.err, "--force"));  // main suggested it
   CHECK(hs::is_recipe_file(out));
+  // And the other way: a recipe's --out on a sweep's results file (main suggested --force).
+  const std::string swept = s.path("swept.h5");
+  REQUIRE(hypersweep("run '" + sweep.string() + "' --out '" + swept + "'").code == 0);
+  const Run over = hypersweep("recipe '" + cfg.string() + "' --out '" + swept + "'");
+  CHECK(over.code == 2);
+  CHECK(contains(over.err, swept + ": holds a sweep's results, not a recipe"));
+  CHECK_FALSE(contains(over.err, "--force"));
 
   std::filesystem::remove(rec);  // written again from the file
   const Run again = hypersweep(args);
