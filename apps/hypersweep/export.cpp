@@ -1,13 +1,15 @@
 // export.cpp: `hypersweep export`: a results file's trials and curves as CSV files
 // (store/export.h); a recipe file's, a folder per step.
+#include "store/export.h"
+
 #include <fmt/core.h>
 
 #include <filesystem>
 #include <memory>
 #include <string>
 
+#include "core/text.h"
 #include "hypersweep/commands.h"
-#include "store/export.h"
 #include "store/read_results.h"
 #include "store/recipe_file.h"
 
@@ -32,8 +34,8 @@ int run_export(const ExportArgs& a) {
       if (!step.results) continue;
       const std::string dir = (std::filesystem::path(a.csv) / step.group).string();
       if (Status st = export_csv(*step.results, dir); !st.ok()) return fail(st.error());
-      const size_t n = step.results->trials.size();
-      fmt::print("{}: {} trial{} -> {}\n", step.group, n, n == 1 ? "" : "s",
+      fmt::print("{}: {} -> {}\n", step.group,
+                 counted(static_cast<int64_t>(step.results->trials.size()), "trial"),
                  (std::filesystem::path(dir) / "summary.csv").string());
     }
     return 0;
@@ -45,9 +47,8 @@ int run_export(const ExportArgs& a) {
   size_t epochs = 0;
   for (const auto& t : data->trials) epochs += t.curves.size();
   const std::filesystem::path dir(a.csv);
-  const size_t n = data->trials.size();
-  fmt::print("{} trial{} -> {}\n{} epoch{} -> {}\n", n, n == 1 ? "" : "s",
-             (dir / "summary.csv").string(), epochs, epochs == 1 ? "" : "s",
+  fmt::print("{} -> {}\n{} -> {}\n", counted(static_cast<int64_t>(data->trials.size()), "trial"),
+             (dir / "summary.csv").string(), counted(static_cast<int64_t>(epochs), "epoch"),
              (dir / "curves.csv").string());
   return 0;
 }

@@ -1,5 +1,7 @@
 // recipe.cpp: `hypersweep recipe`: the lecture's six tuning steps (recipe/recipe.h) into one
 // HDF5 file and a recommended config; steps 3-5's trials in this process or on MPI worker ranks.
+#include "recipe/recipe.h"
+
 #include <fmt/core.h>
 #include <unistd.h>
 
@@ -14,12 +16,12 @@
 
 #include "config/config.h"
 #include "core/host.h"
+#include "core/text.h"
 #include "data/load.h"
 #include "exec/launch.h"
 #include "exec/signals.h"
 #include "hypersweep/commands.h"
 #include "recipe/options.h"
-#include "recipe/recipe.h"
 #include "recipe/step_objectives.h"
 #include "sweep/progress.h"
 #include "train/trainer.h"
@@ -156,10 +158,10 @@ int drive_recipe(const RecipeArgs& a, Launch& launch, int node_threads,
     launch.end();
     return fail(in->config.locate(net.error()));
   }
-  fmt::print("recipe {}: the lecture's six tuning steps; results in {}; steps 3-5 {}\n", a.config,
-             setup.out,
-             workers > 0 ? fmt::format("on {} worker rank{}", workers, workers == 1 ? "" : "s")
-                         : std::string("in this process"));
+  fmt::print(
+      "recipe {}: the lecture's six tuning steps; results in {}; steps 3-5 {}\n", a.config,
+      setup.out,
+      workers > 0 ? "on " + counted(workers, "worker rank") : std::string("in this process"));
   if (const std::string note = unused_sweep_tables(in->file_text, a.config); !note.empty())
     fmt::print("note: {}\n", note);
   std::fflush(stdout);

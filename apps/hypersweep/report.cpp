@@ -1,5 +1,7 @@
 // report.cpp: `hypersweep report`: one self-contained HTML page for a results file or a recipe
 // file (report/report.h).
+#include "report/report.h"
+
 #include <fmt/core.h>
 
 #include <filesystem>
@@ -8,8 +10,8 @@
 
 #include "analysis/analysed.h"
 #include "core/file.h"
+#include "core/text.h"
 #include "hypersweep/commands.h"
-#include "report/report.h"
 
 namespace hs::cli {
 
@@ -35,8 +37,9 @@ int run_report(const ReportArgs& a) {
   const std::string out =
       a.out.empty() ? std::filesystem::path(a.results).stem().string() + ".html" : a.out;
   if (Status st = write_file_atomically(out, html); !st) return fail(st.error());
-  fmt::print("{} trial{} -> {} ({:.0f} kB, self-contained: open it in any browser)\n", trials,
-             trials == 1 ? "" : "s", out, static_cast<double>(html.size()) / 1e3);
+  fmt::print("{} -> {} ({:.0f} kB, self-contained: open it in any browser)\n",
+             counted(static_cast<int64_t>(trials), "trial"), out,
+             static_cast<double>(html.size()) / 1e3);
   return 0;
 }
 

@@ -13,6 +13,7 @@
 #include "config/sweep_config.h"
 #include "core/host.h"
 #include "core/subprocess.h"
+#include "core/text.h"
 #include "exec/launch.h"
 #include "exec/run_trials.h"
 #include "exec/signals.h"
@@ -105,9 +106,8 @@ void print_start(const RunArgs& a, const SweepConfig& sweep, int workers, int th
                  ? std::string()
                  : fmt::format(" with the {} pruner", pruner_name(sweep.pruner.kind)),
              o.trials, o.seed, direction_name(o.direction), sweep.metric,
-             workers > 0 ? fmt::format("{} worker rank{} x {} OpenMP thread{} each", workers,
-                                       workers == 1 ? "" : "s", threads_each,
-                                       threads_each == 1 ? "" : "s")
+             workers > 0 ? fmt::format("{} x {} each", counted(workers, "worker rank"),
+                                       counted(threads_each, "OpenMP thread"))
                          : std::string("in this process"),
              out);
   std::fflush(stdout);

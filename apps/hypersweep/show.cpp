@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "analysis/analysed.h"
+#include "core/text.h"
 #include "hypersweep/commands.h"
 #include "search/space_text.h"
 #include "trial/rungs.h"
@@ -76,12 +77,12 @@ int show_trial(const std::string& path, const AnalysedFile& an, int64_t id) {
   fmt::print("trial {} of {}: {}{}\n", t.id, path, status_name(t.status),
              t.attempt > 1 ? fmt::format(" (attempt {})", t.attempt) : "");
   fmt::print("parameters: {}\n", describe(h.space, t.params, 8));
-  fmt::print("{}: {}{}, test_acc {}, {} epoch{}, {:.1f} s on {} (rank {})\n", h.metric.name,
+  fmt::print("{}: {}{}, test_acc {}, {}, {:.1f} s on {} (rank {})\n", h.metric.name,
              number_text(t.best_metric, "{:.6g}"),
              t.best_epoch > 0 && std::isfinite(t.best_metric)
                  ? fmt::format(" at epoch {}", t.best_epoch)
                  : "",
-             number_text(t.test_acc), t.epochs, t.epochs == 1 ? "" : "s", t.seconds,
+             number_text(t.test_acc), counted(t.epochs, "epoch"), t.seconds,
              t.host.empty() ? "?" : t.host, t.rank);
   for (const auto& [n, v] : t.results) fmt::print("{}: {}\n", n, number_text(v, "{:.6g}"));
   std::string pruning;  // "pruned at epoch 3, rung 1, bracket 0", what of it there is
@@ -132,9 +133,9 @@ int show_recipe(const std::string& path, const RecipeData& recipe) {
       return it == step.text.end() ? std::string() : it->second;
     };
     fmt::print("\n{} [{}]{}\n{}\n", step.group, text("verdict"),
-               step.results ? fmt::format(" {} trial{}", step.results->trials.size(),
-                                          step.results->trials.size() == 1 ? "" : "s")
-                            : "",
+               step.results
+                   ? " " + counted(static_cast<int64_t>(step.results->trials.size()), "trial")
+                   : "",
                text("report"));
     if (step.group == kRecipeSteps[5]) fmt::print("\n{}", text("config"));
   }

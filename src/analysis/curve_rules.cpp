@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "analysis/curve_series.h"
+#include "core/text.h"
 
 namespace hs::rules {
 
@@ -539,7 +540,7 @@ Finding failed(const TrialRecord& in) {
   if (err.size() > 200) err = err.substr(0, 197) + "...";
   const size_t n = in.curves.size();
   return make("failed",
-              "the trial failed after " + std::to_string(n) + " epoch" + (n == 1 ? "" : "s") +
+              "the trial failed after " + counted(static_cast<int64_t>(n), "epoch") +
                   (err.empty() ? std::string(", with no error recorded") : ": " + err),
               "read its error and log (hypersweep show FILE --trial ID) and fix the command, the "
               "config or the data; its curves are not read",
@@ -565,9 +566,8 @@ std::optional<Finding> check_too_short(const TrialRecord& in, const DiagnosisOpt
         "no epochs recorded (status " + std::string(status_name(in.status)) + "): nothing to read",
         advice, 0, 0);
   return make("too_short",
-              "only " + std::to_string(n) + " epoch" + (n > 1 ? "s" : "") +
-                  " recorded, fewer than " + std::to_string(opt.min_epochs) +
-                  ": no NaN/inf, but too few to read trends",
+              "only " + counted(static_cast<int64_t>(n), "epoch") + " recorded, fewer than " +
+                  std::to_string(opt.min_epochs) + ": no NaN/inf, but too few to read trends",
               advice, ep(in, 0), ep(in, n - 1));
 }
 

@@ -1,6 +1,7 @@
 // text.h: numbers as text that reads back to the same value: command lines, TOML files, the
 // results file's /space attributes and messages all write doubles this way. And strings in
-// double quotes, escaped as TOML basic strings and JSON both read them (quoted).
+// double quotes, escaped as TOML basic strings and JSON both read them (quoted), and counts of
+// things as messages say them (counted).
 //
 // May depend on: the standard library. Thread safety: pure functions.
 #pragma once
@@ -24,6 +25,12 @@ inline std::string shortest(int64_t x) {
   char buf[32];
   const auto r = std::to_chars(buf, buf + sizeof buf, x);
   return std::string(buf, r.ptr);
+}
+
+// `n` and `word`, with an s past one: "0 trials", "1 trial", "3 epochs" (the words messages count
+// are regular English plurals).
+inline std::string counted(int64_t n, std::string_view word) {
+  return shortest(n) + " " + std::string(word) + (n == 1 ? "" : "s");
 }
 
 // shortest(x) as a TOML float: ".0" appended where it would read as an integer (3 -> 3.0).

@@ -219,9 +219,8 @@ std::string TrialOutput::take_result() {
 
 std::string TrialOutput::unread_warning(int64_t id) const {
   if (unread_ == 0) return "";
-  return "trial " + std::to_string(id) + ": " + std::to_string(unread_) + " line" +
-         (unread_ == 1 ? "" : "s") + " of stdout look like metrics but were not read (the first: \"" +
-         first_unread_ +
+  return "trial " + std::to_string(id) + ": " + counted(unread_, "line") +
+         " of stdout look like metrics but were not read (the first: \"" + first_unread_ +
          "\"); hypersweep reads a line only when it is all k=v pairs (epoch=1 loss=0.5 "
          "val_acc=0.3) or one flat JSON object ({\"epoch\": 1, \"val_acc\": 0.3})";
 }

@@ -163,13 +163,14 @@ Result<std::optional<RecipeOutcome>> RecipeRun::take_existing() {
     return std::optional<RecipeOutcome>();
   }
   if (!fs::exists(setup_.out)) return std::optional<RecipeOutcome>();
-  if (!is_recipe_file(setup_.out) && ResultsFile::read_header(setup_.out).ok())  // no --force
-    return make_error(setup_.out,
-                      "holds a sweep's results, not a recipe, so it is not "
-                      "overwritten: give another --out (hypersweep show reads it)");
-  if (!is_recipe_file(setup_.out))
+  if (!is_recipe_file(setup_.out)) {
+    if (ResultsFile::read_header(setup_.out).ok())  // --force would lose a sweep: not offered
+      return make_error(setup_.out,
+                        "holds a sweep's results, not a recipe, so it is not "
+                        "overwritten: give another --out (hypersweep show reads it)");
     return make_error(setup_.out, "exists and is not a hypersweep recipe file, so it is not "
                                   "overwritten: give another --out, or --force to replace it");
+  }
   auto old = read_recipe(setup_.out);
   if (!old) return old.error();
   if (old->header.config_hash != header_.config_hash) {

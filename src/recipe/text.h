@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "core/text.h"
+
 namespace hs::recipe_text {
 
 // 4 significant digits: enough to tell lrs and losses apart in a sentence.
@@ -15,7 +17,7 @@ inline std::string num(double x) {
 }
 
 // "1 epoch", "10 epochs".
-inline std::string epochs(int n) { return std::to_string(n) + (n == 1 ? " epoch" : " epochs"); }
+inline std::string epochs(int n) { return counted(n, "epoch"); }
 
 // "a", "a and b", "a, b and c".
 inline std::string listed(const std::vector<std::string>& items) {
