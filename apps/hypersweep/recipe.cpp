@@ -198,7 +198,7 @@ void add_recipe(CLI::App& app, Runner* run, Argv args) {
           "  1. initial loss ~ ln(C) before training (stops on a bad initialisation)\n"
           "  2. overfit a few minibatches to 100% (stops, naming the lrs tried, if none can)\n"
           "  3. ~100 updates per lr on the whole training set; the largest loss drop wins\n"
-          "  4. coarse grid: lrs around it x weight_decay {{1e-4, 1e-5, 0}}, {} epoch{} each\n"
+          "  4. coarse grid: lrs around it x weight_decay {{1e-4, 1e-5, 0}}, {} each\n"
           "  5. refine the best {} for {} epochs at a constant lr (within one standard error: "
           "tied)\n"
           "  6. diagnose the pick's curves: what to change next, and your config file with the\n"
@@ -213,7 +213,7 @@ void add_recipe(CLI::App& app, Runner* run, Argv args) {
           "  hypersweep recipe configs/mlp_fashion.toml\n"
           "  mpirun -np 3 --oversubscribe hypersweep recipe configs/mlp_fashion.toml\n"
           "  hypersweep report mlp_fashion_recipe.h5",
-          d.coarse.epochs, d.coarse.epochs == 1 ? "" : "s", d.refine.top, d.refine.epochs));
+          counted(d.coarse.epochs, "epoch"), d.refine.top, d.refine.epochs));
   recipe
       ->add_option("config", a->config,
                    "TOML file with a [train] table (and optionally [recipe]); a sweep file's "
