@@ -60,7 +60,9 @@ void add_report(CLI::App& app, Runner* run) {
   report->add_option("results", a->results,
                      "Results file (HDF5) written by hypersweep run, or a recipe's file (one "
                      "section per step)")->required();
-  report->add_option("--out,-o", a->out, "The HTML file (default: the results file's name with .html, here)");
+  report->add_option("--out,-o", a->out,
+                     "The HTML file (default: the results file's name with .html, here; its folder "
+                     "is made if missing)");
 
   report->callback([run, a] { *run = [a] { return run_report(*a); }; });
 }

@@ -286,7 +286,7 @@ void add_run(CLI::App& app, Runner* run, Argv args) {
                   "workers); overrides the config's threads");
   sub->add_option("--out,-o", a->out,
                   "Results file (HDF5; default: the config's name with .h5, here), with its "
-                  "journal FILE.journal beside it");
+                  "journal FILE.journal beside it; its folder is made if missing");
   add_set_option(sub, &a->over.sets,
                  ", on the sweep's [train] table (not a key [space] searches; not with an "
                  "[objective] command). The --set lines are part of the sweep: continue it with "

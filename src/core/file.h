@@ -16,7 +16,9 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <string>
+#include <system_error>
 
 #include "core/error.h"
 
@@ -89,10 +91,30 @@ inline Status write_new_file(const std::string& path, const std::string& bytes) 
   return fill_new_file(fd, path, bytes);
 }
 
+// Makes the folder `path` goes in, and any above it, where missing: an --out of runs/lr/a.h5 or
+// reports/a.html needs no mkdir first, as export's and the recipe's folders need none. Called
+// once every check has passed, so a command that fails its checks creates no folder. Errors
+// name the folder (a file where a folder should be, a permission).
+inline Status make_parent_folders(const std::string& path) {
+  const std::filesystem::path dir = std::filesystem::path(path).parent_path();
+  std::error_code ec;
+  if (dir.empty() || std::filesystem::is_directory(dir, ec)) return {};
+  std::filesystem::create_directories(dir, ec);
+  if (!ec) return {};
+  for (auto up = dir; !up.empty(); up = up.parent_path()) {  // the file in the folders' way
+    std::error_code e;
+    if (std::filesystem::exists(up, e) && !std::filesystem::is_directory(up, e))
+      return make_error(up.string(), "is a file, not a folder, so " + path + " cannot go in it");
+    if (up == up.parent_path()) break;
+  }
+  return make_error(dir.string(), "cannot create the folder for " + path + ": " + ec.message());
+}
+
 // Writes `text` as the whole of <path> (mode 0644), via a new <path>.tmp.XXXXXX (mkstemp: a name
-// no file or link has) beside it. Errors name `path`: it cannot be created, or the disk is full
-// (the temporary file is removed).
+// no file or link has) beside it, in a folder made where missing. Errors name `path`: it cannot be
+// created, or the disk is full (the temporary file is removed).
 inline Status write_file_atomically(const std::string& path, const std::string& text) {
+  if (Status st = make_parent_folders(path); !st) return st;
   std::string tmp = path + ".tmp.XXXXXX";
   const int fd = ::mkstemp(tmp.data());
   if (fd < 0) return make_error(path, "cannot write: " + errno_text());

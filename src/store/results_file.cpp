@@ -246,6 +246,7 @@ Result<ResultsFile> ResultsFile::create(const std::string& path, const SweepHead
     if (::unlink(p.c_str()) != 0) return make_error(p, "cannot remove: " + errno_text());
   }
   if (auto layout = store::make_layout(path, h.space); !layout.ok()) return layout.error();
+  if (Status st = make_parent_folders(path); !st) return st.error();
   // The journal first: from here on a crash leaves something open() can rebuild.
   auto journal = store::Journal::create(journal_path, 'H', encode_header(h));
   if (!journal) return journal.error();

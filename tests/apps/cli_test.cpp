@@ -238,6 +238,38 @@ TEST_CASE("an --out that is a folder is refused before anything runs and --force
   CHECK(contains(show.err, dir + ": is a folder, not a results file"));
 }
 
+TEST_CASE("an --out in a folder not yet made gets its folder once every check has passed",
+          "[cli][sweep]") {
+  Scratch s;
+  const auto cfg = s.write("sweep.toml",
+                           "[train]\ndataset = \"synthetic\"\nhidden = [8]\nepochs = 1\n"
+                           "[sweep]\nstrategy = \"random\"\ntrials = 2\n"
+                           "[space]\nlr = { log_uniform = [1e-3, 1e-1] }\n");
+  // A sweep that fails its checks makes no folder.
+  const auto bad = s.write("bad.toml", "[space]\nlr = { uniform = [0.5, 0.1] }\n");
+  const Run b = hypersweep("run '" + bad.string() + "' --out '" + s.path("no/x.h5") + "'");
+  CHECK(b.code == 2);
+  CHECK_FALSE(fs::exists(s.path("no")));
+  // Before, run stopped with "runs/lr/x.h5.journal: cannot create journal: No such file or
+  // directory" and report with "cannot write", while export and recipe made their folders.
+  const std::string out = s.path("runs/lr/x.h5");
+  const Run r = hypersweep("run '" + cfg.string() + "' --out '" + out + "'");
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  CHECK(hs::test::trials_of(*hs::ResultsFile::open(out)).size() == 2u);
+  const std::string html = s.path("reports/a/x.html");
+  const Run rep = hypersweep("report '" + out + "' -o '" + html + "'");
+  INFO(rep.out << rep.err);
+  CHECK(rep.code == 0);
+  CHECK(fs::file_size(html) > 0u);
+  // A file where the folder should be is named in the error.
+  s.write("plain", "a file");
+  const Run f = hypersweep("run '" + cfg.string() + "' --out '" + s.path("plain/x.h5/y.h5") + "'");
+  CHECK(f.code == 2);
+  CHECK(contains(f.err, s.path("plain") + ": is a file, not a folder, so " +
+                            s.path("plain/x.h5/y.h5") + " cannot go in it"));
+}
+
 TEST_CASE("with no file, plan and run take the built-in sweep", "[cli][sweep]") {
   const Run r = hypersweep("plan --show 8");
   CHECK(r.code == 0);
