@@ -163,8 +163,9 @@ std::optional<Finding> check_initial_loss(const TrialRecord& in, const Diagnosis
   ev += " ln(" + std::to_string(in.num_classes) + ") = " + num(expect) +
         ", the loss of uniform predictions (" + initial_loss_bound_text(opt.initial_loss_rel) + ")";
   std::string advice =
-      high ? "check the initialisation: the logits should start near 0 (scale the last layer's "
-             "weights down), and measure without weight decay"
+      high ? "check the inputs' scale and the initialisation: the logits should start near 0 "
+             "(normalise the inputs, e.g. [train] normalize = \"standard\", or scale the last "
+             "layer's weights down), and measure without weight decay"
            : "a loss below chance before training is a bug: check the loss (averaging, log of "
              "probabilities) and that the labels do not leak into the inputs";
   return make("initial_loss", ev, advice, 0, 0);

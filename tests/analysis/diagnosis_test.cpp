@@ -723,6 +723,10 @@ TEST_CASE("initial_loss: far from ln(C) either way fires, near it or unknown doe
   CHECK(contains(hi.evidence, "a factor 2 either way"));
   CHECK(hi.from_epoch == 0);
   CHECK_FALSE(has(fs, "healthy"));
+  // Inputs of a large scale start the logits far from 0 as a large last layer does (sweep_quick's
+  // generated data, noise sd 2, started 100-270% above ln 4): the advice names both.
+  CHECK(contains(hi.advice, "normalise the inputs, e.g. [train] normalize = \"standard\""));
+  CHECK(contains(hi.advice, "scale the last layer's weights down"));
 
   in.initial_loss = 1.0;  // under half of ln 10
   fs = diagnose(in, kNoSweep);
