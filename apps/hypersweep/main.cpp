@@ -1,16 +1,10 @@
-// hypersweep: the command line. Subcommands (each in its own file, commands.h):
-//   train   train one configuration (a TOML file and/or --set flags), a line per epoch.
-//   plan    check a sweep file ([train], [sweep], [space]) and print the trials it would run.
-//   run     run a sweep (in this process, or under mpirun/srun on worker ranks), a line per
-//           finished trial, the best at the end.
-//   recipe  the lecture's six tuning steps, one HDF5 file, and the recommended config.
-//   show    the top trials of a results file, status counts and each trial's diagnosis.
-//   report  one self-contained HTML page for a results file (curves, scatter, table).
-//   export  write a results file's trials and curves as CSV files.
-//   logs    the end of a command trial's own stdout and stderr.
+// hypersweep: the command line. Each subcommand is in its own file (commands.h); kSubcommands
+// below says in a line what each does, for the top-level --help.
 #include <cstdio>
 #include <exception>
+#include <sstream>
 #include <string>
+#include <string_view>
 
 #include "exec/signals.h"
 #include "hypersweep/commands.h"
@@ -23,14 +17,48 @@ extern "C" void hs_install_stop_signals(int, char**, char** envp) { hs::install_
 __attribute__((section(".preinit_array"), used)) static void (*const hs_preinit)(int, char**, char**) =
     hs_install_stop_signals;
 
+namespace {
+
+// What each subcommand does, in a line: the top-level --help lists these, and each
+// subcommand's own --help has the rest, with examples.
+struct Summary {
+  std::string_view name, line;
+};
+constexpr Summary kSubcommands[] = {
+    {"train", "train one configuration (a TOML file and/or --set flags), a line per epoch"},
+    {"plan", "check a sweep file and print the trials it would run"},
+    {"run", "run a sweep (alone, or under mpirun/srun on worker ranks) into one HDF5 file"},
+    {"recipe", "the lecture's six tuning steps, one HDF5 file, and the recommended config"},
+    {"show", "a results file's trials by status, the top ones and their curves' diagnosis"},
+    {"report", "one self-contained HTML page for a results file"},
+    {"export", "a results file's trials and curves as CSV files"},
+    {"logs", "the end of a command trial's own stdout and stderr"},
+};
+
+class SummaryFormatter : public CLI::Formatter {
+ public:
+  std::string make_subcommand(const CLI::App* sub) const override {
+    std::string line;
+    for (const Summary& s : kSubcommands)
+      if (s.name == sub->get_name()) line = s.line;
+    std::stringstream out;
+    CLI::detail::format_help(out, sub->get_name(), line, column_width_);
+    return out.str();
+  }
+};
+
+}  // namespace
+
 int main(int argc, char** argv) {
   // Started by an isolated objective of this program as its trial host (forked_objective.h).
   if (const int host = hs::run_trial_host_if_asked(argc, argv); host >= 0) return host;
   CLI::App app{"hypersweep: hyperparameter sweeps of neural-network training on HPC machines.\n"
                "Trains OpenMP-parallel CPU networks (Eigen) with learning-rate schedules and "
                "early stopping."};
+  app.name("hypersweep");  // in the usage line however it was started (build/bin/hypersweep)
   app.set_version_flag("--version", std::string("hypersweep ") + HYPERSWEEP_VERSION);
   app.require_subcommand(1);
+  app.formatter(std::make_shared<SummaryFormatter>());
   hs::cli::Runner run;
   const hs::cli::Argv args{&argc, &argv};
   hs::cli::add_train(app, &run);
@@ -41,6 +69,15 @@ int main(int argc, char** argv) {
   hs::cli::add_report(app, &run);
   hs::cli::add_export(app, &run);
   hs::cli::add_logs(app, &run);
+  // After the subcommands, which would inherit it.
+  app.footer(
+      "Each subcommand's own --help says more, with examples (hypersweep run --help).\n"
+      "A first sweep: hypersweep run   (8 random trials of lr and weight_decay for an MLP on\n"
+      "Fashion-MNIST, into hypersweep_default.h5), then hypersweep show hypersweep_default.h5");
+  if (argc == 1) {  // nothing asked: what there is to ask, on stderr, as for any usage error
+    std::fprintf(stderr, "%s", app.help().c_str());
+    return hs::cli::kExitConfig;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

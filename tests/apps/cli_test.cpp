@@ -129,6 +129,34 @@ TEST_CASE("help teaches the subcommand and its keys", "[cli]") {
   CHECK(hypersweep("no-such-subcommand").code == 2);
 }
 
+TEST_CASE("the top-level help lists each subcommand in a line and no arguments print it", "[cli]") {
+  const Run h = hypersweep("--help");
+  CHECK(h.code == 0);
+  // One line each, in the order added: the name and its summary, never its whole --help.
+  const size_t from = h.out.find("Subcommands:\n");
+  REQUIRE(from != std::string::npos);
+  std::istringstream lines(h.out.substr(from + 13));
+  std::string line;
+  for (const char* sub : {"train", "plan", "run", "recipe", "show", "report", "export", "logs"}) {
+    REQUIRE(std::getline(lines, line));
+    CHECK(line.rfind(std::string("  ") + sub + " ", 0) == 0);
+  }
+  REQUIRE(std::getline(lines, line));
+  CHECK(line.empty());
+  CHECK_FALSE(contains(h.out, "Exit codes"));  // run's and recipe's help, 150 lines before
+  CHECK(contains(h.out, "Usage: hypersweep [OPTIONS] SUBCOMMAND"));
+  CHECK(contains(h.out, "hypersweep run --help"));
+  // The footer is the top level's alone.
+  CHECK_FALSE(contains(hypersweep("run --help").out, "A first sweep"));
+  // No arguments at all: the same list on stderr, and the usage error's exit code (it printed
+  // "A subcommand is required").
+  const Run none = hypersweep("");
+  CHECK(none.code == 2);
+  CHECK(none.out.empty());
+  CHECK(contains(none.err, "Subcommands:"));
+  CHECK(contains(none.err, "  recipe "));
+}
+
 TEST_CASE("plan checks a sweep file and prints the trials it would run", "[cli][sweep]") {
   const Run r = hypersweep("plan configs/sweep_grid.toml --show 3");
   CHECK(r.code == 0);
