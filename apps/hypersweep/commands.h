@@ -27,6 +27,11 @@ inline constexpr int kExitNothingToUse = 4;
 
 // Prints "hypersweep: error: <file:line: key: message>" on stderr; returns kExitConfig.
 int fail(const Error& e);
+// The check of a count option: a whole number of at least `lo` ("--top: must be a whole number
+// >= 0, got -1"). CLI11's NonNegativeNumber and PositiveNumber wrote their range up to DBL_MAX,
+// 300 digits, and took 2.5 for a count.
+CLI::Validator whole_at_least(long long lo);
+
 // Now, as ISO 8601 UTC: the results file's start_time.
 std::string utc_now();
 

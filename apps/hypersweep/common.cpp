@@ -1,6 +1,8 @@
 // common.cpp: what the subcommands share (commands.h).
+#include <charconv>
 #include <cstdio>
 #include <ctime>
+#include <string>
 
 #include "hypersweep/commands.h"
 
@@ -9,6 +11,20 @@ namespace hs::cli {
 int fail(const Error& e) {
   std::fprintf(stderr, "hypersweep: error: %s\n", e.str().c_str());
   return kExitConfig;
+}
+
+CLI::Validator whole_at_least(long long lo) {
+  const std::string want = "must be a whole number >= " + std::to_string(lo);
+  return CLI::Validator(
+      [lo, want](std::string& text) -> std::string {
+        long long v = 0;
+        const char* end = text.data() + text.size();
+        const auto [ptr, ec] = std::from_chars(text.data(), end, v);
+        if (ec == std::errc::result_out_of_range) return want + ", got " + text + " (too large)";
+        if (ec != std::errc() || ptr != end || v < lo) return want + ", got " + text;
+        return {};
+      },
+      "");  // the option's help says what its values mean
 }
 
 std::string utc_now() {

@@ -83,9 +83,10 @@ void add_logs(CLI::App& app, Runner* run) {
       "  hypersweep logs sweep_command.h5 3\n"
       "  hypersweep logs sweep_command.h5 3 --err --lines 0");
   logs->add_option("results", a->results, "Results file (HDF5) written by hypersweep run")->required();
-  logs->add_option("trial", a->trial, "The trial's id")->required()->check(CLI::NonNegativeNumber);
-  logs->add_option("--lines,-n", a->lines, "How many of the last lines of each (0: all; default 40)")
-      ->check(CLI::NonNegativeNumber);
+  logs->add_option("trial", a->trial, "The trial's id")->required()->check(whole_at_least(0));
+  logs->add_option("--lines,-n", a->lines,
+                   "How many of the last lines of each (0: all; default 40)")
+      ->check(whole_at_least(0));
   logs->add_flag("--out", a->out_only, "Only stdout");
   logs->add_flag("--err", a->err_only, "Only stderr");
   logs->callback([run, a] { *run = [a] { return run_logs(*a); }; });

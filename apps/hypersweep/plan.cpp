@@ -154,7 +154,7 @@ void add_plan(CLI::App& app, Runner* run) {
                    "TOML file with [train], [sweep] and [space] tables (none: the built-in sweep)")
       ->check(CLI::ExistingFile);
   plan->add_option("--show,-n", a->show, "How many trials to print (default 10)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(whole_at_least(0));
 
   plan->callback([run, a] { *run = [a] { return run_plan(*a); }; });
 }

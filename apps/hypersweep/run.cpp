@@ -283,7 +283,8 @@ void add_run(CLI::App& app, Runner* run, Argv args) {
       ->check(CLI::ExistingFile);
   sub->add_option("--threads,-j", a->threads,
                   "OpenMP threads per trial (0: OMP_NUM_THREADS, or the cores shared among the "
-                  "workers); overrides the config's threads");
+                  "workers); overrides the config's threads")
+      ->check(whole_at_least(0));
   sub->add_option("--out,-o", a->out,
                   "Results file (HDF5; default: the config's name with .h5, here), with its "
                   "journal FILE.journal beside it; its folder is made if missing");
@@ -295,7 +296,7 @@ void add_run(CLI::App& app, Runner* run, Argv args) {
                   "Trials in the whole sweep, instead of [sweep] trials: more than the results "
                   "file holds grows it with the strategy's next trials (grid and list: at most "
                   "their size); fewer keeps the records and runs nothing new")
-      ->check(CLI::PositiveNumber);
+      ->check(whole_at_least(1));
   sub->add_flag("--retry-failed", a->retry_failed,
                 "Run the results file's failed and timed_out trials again first, same id and "
                 "values, as their next attempt (the new record replaces the old)");

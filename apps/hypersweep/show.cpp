@@ -243,12 +243,12 @@ void add_show(CLI::App& app, Runner* run) {
                    "Results file (HDF5) written by hypersweep run, or a recipe's file (its steps' "
                    "verdicts and reports)")->required();
   show->add_option("--top,-n", a->top, "How many of the best trials to list (0: all; default 10)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(whole_at_least(0));
   show->add_flag("--evidence", a->all_evidence, "Also print the evidence of healthy trials");
   show->add_option("--trial,-t", a->trial,
                    "Print one trial whole: parameters, status, error, results, every curve "
                    "column, its logs' paths and diagnosis")
-      ->check(CLI::NonNegativeNumber);
+      ->check(whole_at_least(0));
 
   show->callback([run, a] { *run = [a] { return run_show(*a); }; });
 }

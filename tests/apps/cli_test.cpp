@@ -129,6 +129,28 @@ TEST_CASE("help teaches the subcommand and its keys", "[cli]") {
   CHECK(hypersweep("no-such-subcommand").code == 2);
 }
 
+TEST_CASE("a count option that is not a whole number in range says so in a line", "[cli]") {
+  // CLI11's own checks wrote "Value -1 not in range 0.000000 to 1797...", 300 digits of
+  // DBL_MAX, and --threads took a negative count as not given.
+  for (const auto& [args, want] : std::vector<std::pair<std::string, std::string>>{
+           {"show x.h5 --top -1", "--top: must be a whole number >= 0, got -1"},
+           {"show x.h5 --trial 2.5", "--trial: must be a whole number >= 0, got 2.5"},
+           {"plan --show x", "--show: must be a whole number >= 0, got x"},
+           {"run --trials 0", "--trials: must be a whole number >= 1, got 0"},
+           {"run --threads -1", "--threads: must be a whole number >= 0, got -1"},
+           {"train --threads -3", "--threads: must be a whole number >= 0, got -3"},
+           {"recipe configs/recipe_quick.toml --threads -1",
+            "--threads: must be a whole number >= 0, got -1"},
+           {"logs x.h5 99999999999999999999999",
+            "trial: must be a whole number >= 0, got 99999999999999999999999 (too large)"}}) {
+    const Run r = hypersweep(args);
+    INFO(args << "\n" << r.out << r.err);
+    CHECK(r.code == 2);
+    CHECK(contains(r.err, want));
+    CHECK(r.err.size() < 200u);
+  }
+}
+
 TEST_CASE("the top-level help lists each subcommand in a line and no arguments print it", "[cli]") {
   const Run h = hypersweep("--help");
   CHECK(h.code == 0);
