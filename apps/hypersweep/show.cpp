@@ -160,8 +160,8 @@ int run_show(const ShowArgs& a) {
   std::string counts, label_counts;
   for (const auto& [k, n] : statuses) counts += fmt::format("{}{} {}", counts.empty() ? "" : ", ", n, k);
   for (const auto& [k, n] : labels) label_counts += fmt::format("{}{} {}", label_counts.empty() ? "" : ", ", n, k);
-  fmt::print("{} trials: {}\ndiagnosis: {}\n", trials.size(), counts.empty() ? "none" : counts,
-             label_counts.empty() ? "none" : label_counts);
+  fmt::print("{}: {}\ndiagnosis: {}\n", counted(static_cast<int64_t>(trials.size()), "trial"),
+             counts.empty() ? "none" : counts, label_counts.empty() ? "none" : label_counts);
   show_pruning(h, trials);
   // The best first (trials with a result: result_of), then the pruned ones by their value so
   // far; trials without a metric last, in id order.

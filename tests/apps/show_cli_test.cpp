@@ -96,6 +96,29 @@ TEST_CASE("show prints the printed results and every failed trial's error", "[cl
   CHECK(contains(r.out, "trial 1 failed: the command exited with status 1"));
   CHECK(contains(r.out, "trial 2 timed_out: the command timed out after 5 s"));
   CHECK_FALSE(contains(r.out, "ValueError"));  // the first line only; --trial prints it whole
+  CHECK(contains(r.out, "\n3 trials: 1 completed, 1 failed, 1 timed_out\n"));
+}
+
+TEST_CASE("show counts one trial as 1 trial", "[cli][show]") {
+  Scratch s;
+  const SweepHeader h = lr_header("[objective]\ncommand = \"python3 train.py lr={lr}\"\n");
+  const std::string path = s.path("one.h5");
+  auto f = ResultsFile::create(path, h, false);
+  REQUIRE(f.ok());
+  TrialRecord t;
+  t.id = 0;
+  t.status = TrialStatus::kCompleted;
+  t.params = {0.01};
+  t.best_epoch = 1;
+  t.best_metric = 0.5;
+  t.epochs = 1;
+  t.curves = {{1, 0.01, 0.9, NAN, 0.8, 0.5, 1.0}};
+  t.update_ratio = {{}};
+  REQUIRE(f->append(t).ok());
+  REQUIRE(f->close().ok());
+  const Run r = hypersweep("show '" + path + "'");
+  INFO(r.out << r.err);
+  CHECK(contains(r.out, "\n1 trial: 1 completed\n"));  // was "1 trials"
 }
 
 TEST_CASE("show --trial prints one trial whole with its logs' paths", "[cli][show]") {
