@@ -1,19 +1,27 @@
 // hypersweep: the command line. Each subcommand is in its own file (commands.h); kSubcommands
 // below says in a line what each does, for the top-level --help.
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <sstream>
 #include <string>
 #include <string_view>
 
+#include "core/cpu.h"
 #include "exec/signals.h"
 #include "hypersweep/commands.h"
 #include "objective/forked_objective.h"
 
-// First of all, before the libraries' initialisers and main: a SIGINT, SIGTERM or SIGUSR1 that
-// comes while the program starts (the libraries' set-up, MPI_Init) must stop a sweep cleanly,
-// not kill it by the signal's default action (exec/signals.h).
-extern "C" void hs_install_stop_signals(int, char**, char** envp) { hs::install_stop_signals(envp); }
+// First of all, before the libraries' initialisers and main:
+// - a CPU without the instructions this build was compiled for stops the program with a word of
+//   why (core/cpu.h), before any of that code runs and dies of SIGILL;
+// - a SIGINT, SIGTERM or SIGUSR1 that comes while the program starts (the libraries' set-up,
+//   MPI_Init) must stop a sweep cleanly, not kill it by the signal's default action
+//   (exec/signals.h).
+extern "C" HS_CPU_BASELINE void hs_install_stop_signals(int, char**, char** envp) {
+  if (hs::report_cpu_mismatch(hs::compiled_cpu_features(), stderr)) std::_Exit(hs::cli::kExitOther);
+  hs::install_stop_signals(envp);
+}
 __attribute__((section(".preinit_array"), used)) static void (*const hs_preinit)(int, char**, char**) =
     hs_install_stop_signals;
 

@@ -1,10 +1,12 @@
 // Runs the real build/bin/hypersweep binary and checks its output and exit codes.
-#include <catch2/catch.hpp>
+#include "support/cli.h"
+
 #include <signal.h>
-#include <unistd.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -12,8 +14,8 @@
 #include <sstream>
 #include <string>
 
+#include "core/cpu.h"
 #include "store/results_file.h"
-#include "support/cli.h"
 #include "support/records.h"
 
 namespace fs = std::filesystem;
@@ -127,6 +129,44 @@ TEST_CASE("help teaches the subcommand and its keys", "[cli]") {
   CHECK(contains(r.out, "Examples"));
   CHECK(hypersweep("--version").code == 0);
   CHECK(hypersweep("no-such-subcommand").code == 2);
+}
+
+TEST_CASE("a CPU without the build's instructions is named with what to do instead of SIGILL",
+          "[cli]") {
+  auto written = [](const hs::CpuFeatures& f, bool* reported) {
+    char* buf = nullptr;
+    size_t size = 0;
+    std::FILE* out = open_memstream(&buf, &size);
+    *reported = hs::report_cpu_mismatch(f, out);
+    std::fclose(out);
+    std::string text(buf, size);
+    std::free(buf);
+    return text;
+  };
+  hs::CpuFeatures f;
+  f.list[f.count++] = {"avx2", true};
+  f.list[f.count++] = {"avx512f", false};
+  f.list[f.count++] = {"avx512bw", false};
+  bool reported = false;
+  const std::string text = written(f, &reported);
+  CHECK(reported);
+  CHECK(text.rfind("hypersweep: error: this build uses CPU instructions this machine lacks "
+                   "(avx512f, avx512bw): it was compiled for another CPU",
+                   0) == 0);
+  CHECK(contains(text, "scripts/build.sh -DHYPERSWEEP_NATIVE=OFF\n"));
+  f.list[1].here = f.list[2].here = true;
+  CHECK(written(f, &reported).empty());
+  CHECK_FALSE(reported);
+  // This machine runs what it built: every extension the build uses is here, and each one the
+  // compiler was told to use is among them.
+  const hs::CpuFeatures here = hs::compiled_cpu_features();
+  for (int i = 0; i < here.count; ++i) CHECK(here.list[i].here);
+#if defined(__x86_64__) && defined(__AVX2__)
+  bool avx2 = false;
+  for (int i = 0; i < here.count; ++i) avx2 = avx2 || std::string(here.list[i].name) == "avx2";
+  CHECK(avx2);
+#endif
+  CHECK(hypersweep("--version").code == 0);
 }
 
 TEST_CASE("a count option that is not a whole number in range says so in a line", "[cli]") {
