@@ -21,6 +21,18 @@
 namespace fs = std::filesystem;
 using namespace hs::test;
 
+namespace {
+
+// A sweep of 2 random trials of a tiny network on generated data, 1 epoch each: seconds.
+fs::path tiny_sweep(const Scratch& s) {
+  return s.write("sweep.toml",
+                 "[train]\ndataset = \"synthetic\"\nhidden = [8]\nepochs = 1\n"
+                 "[sweep]\nstrategy = \"random\"\ntrials = 2\n"
+                 "[space]\nlr = { log_uniform = [1e-3, 1e-1] }\n");
+}
+
+}  // namespace
+
 TEST_CASE("train prints a line per epoch and ends with the best epoch and test accuracy",
           "[cli]") {
   const Run r = hypersweep("train configs/quick_synthetic.toml");
@@ -299,10 +311,7 @@ TEST_CASE("a sweep in which no trial gave its metric exits 4 and keeps its recor
 TEST_CASE("an --out that is a folder is refused before anything runs and --force leaves it",
           "[cli][sweep]") {
   Scratch s;
-  const auto cfg = s.write("sweep.toml",
-                           "[train]\ndataset = \"synthetic\"\nhidden = [8]\nepochs = 1\n"
-                           "[sweep]\nstrategy = \"random\"\ntrials = 2\n"
-                           "[space]\nlr = { log_uniform = [1e-3, 1e-1] }\n");
+  const auto cfg = tiny_sweep(s);
   const std::string dir = s.path("dir");
   fs::create_directories(dir);
   const auto kept = s.write("dir/kept.txt", "mine");
@@ -331,10 +340,7 @@ TEST_CASE("an --out that is a folder is refused before anything runs and --force
 TEST_CASE("an --out in a folder not yet made gets its folder once every check has passed",
           "[cli][sweep]") {
   Scratch s;
-  const auto cfg = s.write("sweep.toml",
-                           "[train]\ndataset = \"synthetic\"\nhidden = [8]\nepochs = 1\n"
-                           "[sweep]\nstrategy = \"random\"\ntrials = 2\n"
-                           "[space]\nlr = { log_uniform = [1e-3, 1e-1] }\n");
+  const auto cfg = tiny_sweep(s);
   // A sweep that fails its checks makes no folder.
   const auto bad = s.write("bad.toml", "[space]\nlr = { uniform = [0.5, 0.1] }\n");
   const Run b = hypersweep("run '" + bad.string() + "' --out '" + s.path("no/x.h5") + "'");

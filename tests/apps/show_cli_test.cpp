@@ -35,6 +35,20 @@ SweepHeader lr_header(const std::string& config_text) {
   return h;
 }
 
+// A command trial at lr 0.01 that completed `curves` (val_acc the sixth field), its best the
+// last epoch's.
+TrialRecord completed_trial(std::vector<EpochRow> curves) {
+  TrialRecord t;
+  t.status = TrialStatus::kCompleted;
+  t.params = {0.01};
+  t.epochs = static_cast<int>(curves.size());
+  t.best_epoch = t.epochs;
+  t.best_metric = curves.back().val_acc;
+  t.update_ratio.resize(curves.size());
+  t.curves = std::move(curves);
+  return t;
+}
+
 // Three command trials: 0 completed with an extra curve column, a result and its logs; 1 failed
 // with a two-line error; 2 timed out.
 std::string printed_sweep(const Scratch& s) {
@@ -42,16 +56,9 @@ std::string printed_sweep(const Scratch& s) {
   const std::string path = s.path("printed.h5");
   auto f = ResultsFile::create(path, h, false);
   REQUIRE(f.ok());
-  TrialRecord done;
-  done.id = 0;
-  done.status = TrialStatus::kCompleted;
-  done.params = {0.01};
-  done.best_epoch = 2;
-  done.best_metric = 0.875;
-  done.epochs = 2;
+  TrialRecord done =
+      completed_trial({{1, 0.01, 0.9, NAN, 0.8, 0.75, 1.0}, {2, 0.01, 0.5, NAN, 0.6, 0.875, 2.0}});
   done.host = host_name();
-  done.curves = {{1, 0.01, 0.9, NAN, 0.8, 0.75, 1.0}, {2, 0.01, 0.5, NAN, 0.6, 0.875, 2.0}};
-  done.update_ratio = {{}, {}};
   done.curve_extra_names = {"epoch_time"};
   done.curve_extra = {{0.97}, {1.03}};
   done.results = {{"final_val_loss", 0.4375}};
@@ -105,16 +112,7 @@ TEST_CASE("show counts one trial as 1 trial", "[cli][show]") {
   const std::string path = s.path("one.h5");
   auto f = ResultsFile::create(path, h, false);
   REQUIRE(f.ok());
-  TrialRecord t;
-  t.id = 0;
-  t.status = TrialStatus::kCompleted;
-  t.params = {0.01};
-  t.best_epoch = 1;
-  t.best_metric = 0.5;
-  t.epochs = 1;
-  t.curves = {{1, 0.01, 0.9, NAN, 0.8, 0.5, 1.0}};
-  t.update_ratio = {{}};
-  REQUIRE(f->append(t).ok());
+  REQUIRE(f->append(completed_trial({{1, 0.01, 0.9, NAN, 0.8, 0.5, 1.0}})).ok());
   REQUIRE(f->close().ok());
   const Run r = hypersweep("show '" + path + "'");
   INFO(r.out << r.err);
