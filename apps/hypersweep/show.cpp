@@ -13,6 +13,7 @@
 #include "core/text.h"
 #include "hypersweep/commands.h"
 #include "search/space_text.h"
+#include "trial/failure.h"
 #include "trial/rungs.h"
 #include "trial/tie.h"
 
@@ -142,6 +143,23 @@ int show_recipe(const std::string& path, const RecipeData& recipe) {
   return 0;
 }
 
+// Why each trial that ran into an error did, on one line each (trial/failure.h; --trial N
+// prints it whole), the first 20.
+void show_errors(const std::vector<TrialRecord>& trials, const std::string& results) {
+  size_t errors = 0;
+  for (const auto& t : trials) {
+    if (t.error.empty() || (t.status != TrialStatus::kFailed && t.status != TrialStatus::kTimedOut))
+      continue;
+    if (errors++ == 0) fmt::print("\n");
+    if (errors > 20) continue;
+    fmt::print("trial {} {}: {}\n", t.id, status_name(t.status), error_headline(t.error));
+  }
+  if (errors > 20) fmt::print("({} more failed trials)\n", errors - 20);
+  if (errors > 0)
+    fmt::print("(hypersweep show {} --trial N prints a trial whole, its logs' paths too)\n",
+               results);
+}
+
 int run_show(const ShowArgs& a) {
   auto an = analyse_file(a.results);
   if (!an) return fail(an.error());
@@ -209,17 +227,7 @@ int run_show(const ShowArgs& a) {
                  f.advice.empty() ? "" : " -> " + f.advice);
     }
   }
-  // Why each trial that ran into an error did (its first line; --trial N prints it whole).
-  size_t errors = 0;
-  for (const auto& t : trials) {
-    if (t.error.empty() || (t.status != TrialStatus::kFailed && t.status != TrialStatus::kTimedOut))
-      continue;
-    if (errors++ == 0) fmt::print("\n");
-    if (errors > 20) continue;
-    fmt::print("trial {} {}: {}\n", t.id, status_name(t.status), t.error.substr(0, t.error.find('\n')));
-  }
-  if (errors > 20) fmt::print("({} more failed trials)\n", errors - 20);
-  if (errors > 0) fmt::print("(hypersweep show {} --trial N prints a trial whole, its logs' paths too)\n", a.results);
+  show_errors(trials, a.results);
   return 0;
 }
 

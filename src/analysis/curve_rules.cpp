@@ -12,6 +12,7 @@
 
 #include "analysis/curve_series.h"
 #include "core/text.h"
+#include "trial/failure.h"
 
 namespace hs::rules {
 
@@ -535,10 +536,9 @@ UpdateRatioFindings check_update_ratio(const TrialRecord& in, const DiagnosisOpt
   return out;
 }
 
-// The trial's error, on one line and at most 200 characters.
+// The trial's error, on one line and at most 200 characters (trial/failure.h).
 Finding failed(const TrialRecord& in) {
-  std::string err = in.error.substr(0, in.error.find('\n'));
-  if (err.size() > 200) err = err.substr(0, 197) + "...";
+  const std::string err = error_headline(in.error);
   const size_t n = in.curves.size();
   return make("failed",
               "the trial failed after " + counted(static_cast<int64_t>(n), "epoch") +

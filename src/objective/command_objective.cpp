@@ -10,6 +10,7 @@
 #include "core/subprocess.h"
 #include "core/text.h"
 #include "objective/command_output.h"
+#include "trial/failure.h"
 
 namespace hs {
 
@@ -127,10 +128,11 @@ TrialRecord CommandObjective::run(const Trial& t, const TrialHooks& hooks) {
   r.status = stopping ? TrialStatus::kInterrupted
              : end->why == ChildEnd::Why::kTimedOut ? TrialStatus::kTimedOut
                                                      : TrialStatus::kFailed;
-  r.error = stopping && end->why != ChildEnd::Why::kStopped
-                ? "interrupted: the sweep stopped as the command ended (" + why + ")"
-                : why;
-  if (!end->stderr_tail.empty()) r.error += "\nstderr (the end):\n" + end->stderr_tail;
+  r.error =
+      with_stderr_tail(stopping && end->why != ChildEnd::Why::kStopped
+                           ? "interrupted: the sweep stopped as the command ended (" + why + ")"
+                           : why,
+                       end->stderr_tail);
   return r;
 }
 

@@ -6,6 +6,7 @@
 #include <variant>
 
 #include "core/text.h"
+#include "trial/failure.h"
 
 namespace hs {
 
@@ -241,7 +242,7 @@ void WorkerObjective::settle(InHand& h, const Trial& t, const TrialHooks& hooks,
   r.best_metric = NAN;
   r.test_acc = NAN;
   r.results.clear();
-  if (!err_tail.empty()) r.error += "\nstderr (the end):\n" + err_tail;
+  r.error = with_stderr_tail(std::move(r.error), err_tail);
 }
 
 }  // namespace hs

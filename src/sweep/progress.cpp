@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "search/space_text.h"
+#include "trial/failure.h"
 
 namespace hs {
 
@@ -38,8 +39,7 @@ void ProgressDisplay::trial(const TrialRecord& r, const Progress& p) {
   if (r.status == TrialStatus::kInterrupted && !interrupted_.insert(r.id).second) return;
   const bool better = consider(r);
   const bool ok = std::isfinite(r.best_metric);
-  std::string what = r.error.empty() ? describe(space_, r.params, 4)
-                                     : r.error.substr(0, r.error.find('\n'));
+  std::string what = r.error.empty() ? describe(space_, r.params, 4) : error_headline(r.error);
   if (r.status == TrialStatus::kPruned)
     what = fmt::format("pruned at epoch {}{}: {}", pruned_epoch(r),
                        r.rung >= 0 ? fmt::format(", rung {}", r.rung) : "", what);

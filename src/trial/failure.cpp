@@ -1,0 +1,46 @@
+#include "trial/failure.h"
+
+namespace hs {
+
+namespace {
+
+constexpr const char* kStderrMarker = "\nstderr (the end):\n";
+
+std::string trimmed(const std::string& s) {
+  const size_t a = s.find_first_not_of(" \t\r");
+  if (a == std::string::npos) return {};
+  return s.substr(a, s.find_last_not_of(" \t\r") + 1 - a);
+}
+
+// The last line of `text` with anything but blanks on it; empty if none has.
+std::string last_line(const std::string& text) {
+  size_t end = text.size();
+  while (end > 0) {
+    const size_t nl = text.rfind('\n', end - 1);
+    const size_t from = nl == std::string::npos ? 0 : nl + 1;
+    std::string line = trimmed(text.substr(from, end - from));
+    if (!line.empty()) return line;
+    if (nl == std::string::npos) break;
+    end = nl;
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string with_stderr_tail(std::string reason, const std::string& stderr_tail) {
+  if (!stderr_tail.empty()) reason += kStderrMarker + stderr_tail;
+  return reason;
+}
+
+std::string error_headline(const std::string& error, size_t max_chars) {
+  std::string line = error.substr(0, error.find('\n'));
+  if (const size_t at = error.find(kStderrMarker); at != std::string::npos) {
+    const std::string tail = last_line(error.substr(at + std::string(kStderrMarker).size()));
+    if (!tail.empty()) line += "; its stderr ends: " + tail;
+  }
+  if (max_chars >= 3 && line.size() > max_chars) line = line.substr(0, max_chars - 3) + "...";
+  return line;
+}
+
+}  // namespace hs

@@ -1,0 +1,23 @@
+// failure.h: a trial's error text, written and read in one place. A command trial that failed
+// records why (its exit, its timeout) and then the end of its stderr after a fixed marker; what
+// shows a failure on one line (the progress line, `show`'s list, the diagnosis's `failed`) gives
+// the reason with the stderr's last line, where a Python script's exception is: "the command
+// exited with status 1; its stderr ends: ValueError: lr too big". `show --trial N` prints the
+// whole text.
+//
+// May depend on: the standard library. Thread safety: pure functions.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+namespace hs {
+
+// `reason`, then the end of the command's stderr (if any) under the marker error_headline reads.
+std::string with_stderr_tail(std::string reason, const std::string& stderr_tail);
+
+// The error on one line of at most `max_chars`: its first line, and the last non-blank line of
+// the stderr it carries; cut with "..." when longer. Empty for an empty error.
+std::string error_headline(const std::string& error, size_t max_chars = 200);
+
+}  // namespace hs
