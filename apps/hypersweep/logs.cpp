@@ -76,9 +76,9 @@ void add_logs(CLI::App& app, Runner* run) {
   auto a = std::make_shared<LogsArgs>();
   auto* logs = app.add_subcommand(
       "logs",
-      "Print the end of a trial's own output: the stdout and stderr of its [objective] command,\n"
-      "kept as <results>.logs/<id>.out and .err on the node that ran it (the path is in the\n"
-      "results file: hypersweep show FILE --trial N).\n"
+      "Print the end of a command trial's own stdout and stderr.\n"
+      "An [objective] command's output is kept as <results>.logs/<id>.out and .err on the node\n"
+      "that ran it (the path is in the results file: hypersweep show FILE --trial N).\n"
       "Examples:\n"
       "  hypersweep logs sweep_command.h5 3\n"
       "  hypersweep logs sweep_command.h5 3 --err --lines 0");

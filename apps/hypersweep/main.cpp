@@ -1,11 +1,10 @@
-// hypersweep: the command line. Each subcommand is in its own file (commands.h); kSubcommands
-// below says in a line what each does, for the top-level --help.
+// hypersweep: the command line. Each subcommand is in its own file (commands.h), its --help text
+// with it; the first line of each says what it does, and the top-level --help lists those.
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
 #include <sstream>
 #include <string>
-#include <string_view>
 
 #include "core/cpu.h"
 #include "exec/signals.h"
@@ -27,28 +26,13 @@ __attribute__((section(".preinit_array"), used)) static void (*const hs_preinit)
 
 namespace {
 
-// What each subcommand does, in a line: the top-level --help lists these, and each
-// subcommand's own --help has the rest, with examples.
-struct Summary {
-  std::string_view name, line;
-};
-constexpr Summary kSubcommands[] = {
-    {"train", "train one configuration (a TOML file and/or --set flags), a line per epoch"},
-    {"plan", "check a sweep file and print the trials it would run"},
-    {"run", "run a sweep (alone, or under mpirun/srun on worker ranks) into one HDF5 file"},
-    {"recipe", "the lecture's six tuning steps, one HDF5 file, and the recommended config"},
-    {"show", "a results file's trials by status, the top ones and their curves' diagnosis"},
-    {"report", "one self-contained HTML page for a results file"},
-    {"export", "a results file's trials and curves as CSV files"},
-    {"logs", "the end of a command trial's own stdout and stderr"},
-};
-
+// The top-level --help lists each subcommand by the first line of its description, a sentence
+// that says what it does; the subcommand's own --help has the rest, with examples.
 class SummaryFormatter : public CLI::Formatter {
  public:
   std::string make_subcommand(const CLI::App* sub) const override {
-    std::string line;
-    for (const Summary& s : kSubcommands)
-      if (s.name == sub->get_name()) line = s.line;
+    const std::string& d = sub->get_description();
+    const std::string line = d.substr(0, d.find('\n'));
     std::stringstream out;
     CLI::detail::format_help(out, sub->get_name(), line, column_width_);
     return out.str();

@@ -193,8 +193,9 @@ void add_recipe(CLI::App& app, Runner* run, Argv args) {
   auto* recipe = app.add_subcommand(
       "recipe",
       fmt::format(
-          "Tune a configuration with the lecture's six steps (11.2.4), recording every step in "
-          "one\nHDF5 file (a group per step) and writing the recommended config:\n"
+          "Tune a configuration with the lecture's six steps (11.2.4) and write the config to "
+          "use.\n"
+          "Every step is recorded in one HDF5 file (a group per step):\n"
           "  1. initial loss ~ ln(C) before training (stops on a bad initialisation)\n"
           "  2. overfit a few minibatches to 100% (stops, naming the lrs tried, if none can)\n"
           "  3. ~100 updates per lr on the whole training set; the largest loss drop wins\n"

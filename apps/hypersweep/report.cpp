@@ -49,11 +49,11 @@ void add_report(CLI::App& app, Runner* run) {
   auto a = std::make_shared<ReportArgs>();
   auto* report = app.add_subcommand(
       "report",
-      "Write one self-contained HTML page for a results file: the sweep's summary, every\n"
-      "validation curve overlaid, a chosen trial's curves, lr and update/weight ratios, the\n"
-      "random-search scatter and parallel coordinates, a sortable table with diagnosis labels,\n"
-      "and best-so-far for bayes/tpe. Nothing is loaded from the network: copy the file off the\n"
-      "cluster and open it on a laptop.\n"
+      "Write one self-contained HTML page for a results file.\n"
+      "It holds the sweep's summary, every validation curve overlaid, a chosen trial's curves,\n"
+      "lr and update/weight ratios, the random-search scatter and parallel coordinates, a\n"
+      "sortable table with diagnosis labels, and best-so-far for bayes/tpe. Nothing is loaded\n"
+      "from the network: copy the file off the cluster and open it on a laptop.\n"
       "Examples:\n"
       "  hypersweep report hypersweep_default.h5            (writes hypersweep_default.html)\n"
       "  hypersweep report sweep_random.h5 -o random.html");

@@ -237,16 +237,20 @@ void add_show(CLI::App& app, Runner* run) {
   auto a = std::make_shared<ShowArgs>();
   auto* show = app.add_subcommand(
       "show",
-      std::string("Print a results file's sweep: trials by status, what its pruner pruned (per rung\n"
-      "with asha, hyperband and sha), the top trials with their parameters, and what their\n"
-      "curves say, each label with its evidence and what to try.\n"
-      "Diagnosis labels:\n  ") + kFindingLabels + "\n"
-      "Works on a running sweep and on a copy with or without its journal (FILE.journal,\n"
-      "read instead of the HDF5 file when beside it and intact: faster).\n"
-      "Examples:\n"
-      "  hypersweep show hypersweep_default.h5\n"
-      "  hypersweep show sweep_random.h5 --top 0\n"
-      "  hypersweep show sweep_command.h5 --trial 3");
+      std::string(
+          "Print a results file's trials by status, the best ones, and what their curves say.\n"
+          "It counts what a pruner pruned (per rung with asha, hyperband and sha), lists the top\n"
+          "trials with their parameters, and gives each curve's labels with the evidence and what\n"
+          "to try.\n"
+          "Diagnosis labels:\n  ") +
+          kFindingLabels +
+          "\n"
+          "Works on a running sweep and on a copy with or without its journal (FILE.journal,\n"
+          "read instead of the HDF5 file when beside it and intact: faster).\n"
+          "Examples:\n"
+          "  hypersweep show hypersweep_default.h5\n"
+          "  hypersweep show sweep_random.h5 --top 0\n"
+          "  hypersweep show sweep_command.h5 --trial 3");
   show->add_option("results", a->results,
                    "Results file (HDF5) written by hypersweep run, or a recipe's file (its steps' "
                    "verdicts and reports)")->required();

@@ -214,6 +214,11 @@ TEST_CASE("the top-level help lists each subcommand in a line and no arguments p
   for (const char* sub : {"train", "plan", "run", "recipe", "show", "report", "export", "logs"}) {
     REQUIRE(std::getline(lines, line));
     CHECK(line.rfind(std::string("  ") + sub + " ", 0) == 0);
+    // Its summary is the first line of its own --help, a sentence.
+    const std::string own = hypersweep(std::string(sub) + " --help").out;
+    const std::string first = own.substr(0, own.find('\n'));
+    CHECK(first.back() == '.');
+    CHECK(contains(line, first));
   }
   REQUIRE(std::getline(lines, line));
   CHECK(line.empty());
