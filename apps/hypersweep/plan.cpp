@@ -101,9 +101,8 @@ int run_plan(const PlanArgs& a) {
   auto strategy = make_strategy(sweep->strategy, sweep->space, &notes);
   if (!strategy) return fail(strategy.error());  // preflight made it once: not expected
   const auto& o = sweep->strategy;
-  fmt::print("sweep: {} strategy, {} trials, seed {}, {} {}\n", strategy_name(o.kind),
-             o.trials, o.seed, o.direction == Direction::kMaximize ? "maximise" : "minimise",
-             sweep->metric);
+  fmt::print("sweep: {} strategy, {} trials, seed {}, {} {}\n", strategy_name(o.kind), o.trials,
+             o.seed, direction_name(o.direction), sweep->metric);
   for (const auto& n : notes) fmt::print("{}\n", n);
   const int64_t design = start_design_size(o, sweep->space);
   print_start_design(*sweep, design);

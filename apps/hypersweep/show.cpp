@@ -169,7 +169,7 @@ int run_show(const ShowArgs& a) {
   const auto& trials = an->results.trials;
   const bool maximise = h.metric.direction == Direction::kMaximize;
   fmt::print("{}: {} sweep, seed {}, {} {} ({}), started {}\n", a.results, h.strategy, h.seed,
-             maximise ? "max" : "min", h.metric.name, h.version, h.start_time);
+             direction_name(h.metric.direction), h.metric.name, h.version, h.start_time);
   std::map<std::string, int> statuses, labels;
   for (size_t i = 0; i < trials.size(); ++i) {
     ++statuses[status_name(trials[i].status)];

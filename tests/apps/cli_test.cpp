@@ -374,7 +374,8 @@ TEST_CASE("an --out in a folder not yet made gets its folder once every check ha
 TEST_CASE("with no file, plan and run take the built-in sweep", "[cli][sweep]") {
   const Run r = hypersweep("plan --show 8");
   CHECK(r.code == 0);
-  CHECK(contains(r.out, "sweep: random strategy, 8 trials"));
+  // The direction as run and show write it (trial/metric.h's direction_name; it said "maximise").
+  CHECK(contains(r.out, "sweep: random strategy, 8 trials, seed 0, max val_acc"));
   CHECK(contains(r.out, "lr               log_uniform  [1e-04, 0.1]"));
   CHECK(contains(r.out, "weight_decay     log_uniform  [1e-04, 0.1]"));
   CHECK(contains(r.out, "trial    7: "));
