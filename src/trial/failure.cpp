@@ -1,10 +1,12 @@
 #include "trial/failure.h"
 
+#include <string_view>
+
 namespace hs {
 
 namespace {
 
-constexpr const char* kStderrMarker = "\nstderr (the end):\n";
+constexpr std::string_view kStderrMarker = "\nstderr (the end):\n";
 
 std::string trimmed(const std::string& s) {
   const size_t a = s.find_first_not_of(" \t\r");
@@ -29,14 +31,15 @@ std::string last_line(const std::string& text) {
 }  // namespace
 
 std::string with_stderr_tail(std::string reason, const std::string& stderr_tail) {
-  if (!stderr_tail.empty()) reason += kStderrMarker + stderr_tail;
-  return reason;
+  if (stderr_tail.empty()) return reason;
+  reason += kStderrMarker;
+  return reason += stderr_tail;
 }
 
 std::string error_headline(const std::string& error, size_t max_chars) {
   std::string line = error.substr(0, error.find('\n'));
   if (const size_t at = error.find(kStderrMarker); at != std::string::npos) {
-    const std::string tail = last_line(error.substr(at + std::string(kStderrMarker).size()));
+    const std::string tail = last_line(error.substr(at + kStderrMarker.size()));
     if (!tail.empty()) line += "; its stderr ends: " + tail;
   }
   if (max_chars >= 3 && line.size() > max_chars) line = line.substr(0, max_chars - 3) + "...";
