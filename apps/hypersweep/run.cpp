@@ -153,6 +153,19 @@ bool on_disk(const std::string& path) {
          std::filesystem::exists(std::filesystem::symlink_status(path + ".journal", ec));
 }
 
+// A finished sweep's last lines: its failures' most common cause, and its best trial or that
+// it has none (then exit kExitNothingToUse: a job chain should not go on as if it had a result).
+int print_outcome(const ProgressDisplay& display, const std::string& out) {
+  if (const std::string failed = display.failures_line(); !failed.empty())
+    fmt::print("{}\n", failed);
+  if (display.best_line().empty()) {
+    fmt::print("no trial completed; results in {} (hypersweep show {} says why)\n", out, out);
+    return kExitNothingToUse;
+  }
+  fmt::print("best {}; results in {}\n", display.best_line(), out);
+  return 0;
+}
+
 // Rank 0 (or the only process): every check (preflight.h), the results file, then the sweep.
 // A sweep that cannot start leaves an existing file as it was, and none where there was none.
 int drive_sweep(const RunArgs& a, Launch& launch, int node_threads,
@@ -228,12 +241,7 @@ int drive_sweep(const RunArgs& a, Launch& launch, int node_threads,
   }
   if (ran->interrupted) return report_stop(a, *queue);
   if (workers > 0) print_scheduler_cost(t_start);
-  if (display.best_line().empty()) {  // a job chain should not go on as if it had a result
-    fmt::print("no trial completed; results in {} (hypersweep show {} says why)\n", out, out);
-    return kExitNothingToUse;
-  }
-  fmt::print("best {}; results in {}\n", display.best_line(), out);
-  return 0;
+  return print_outcome(display, out);
 }
 
 int run_sweep(const RunArgs& a, Argv args) {

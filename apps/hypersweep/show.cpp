@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
@@ -143,21 +144,46 @@ int show_recipe(const std::string& path, const RecipeData& recipe) {
   return 0;
 }
 
-// Why each trial that ran into an error did, on one line each (trial/failure.h; --trial N
-// prints it whole), the first 20.
-void show_errors(const std::vector<TrialRecord>& trials, const std::string& results) {
-  size_t errors = 0;
-  for (const auto& t : trials) {
-    if (t.error.empty() || (t.status != TrialStatus::kFailed && t.status != TrialStatus::kTimedOut))
-      continue;
-    if (errors++ == 0) fmt::print("\n");
-    if (errors > 20) continue;
-    fmt::print("trial {} {}: {}\n", t.id, status_name(t.status), error_headline(t.error));
+// Lines about trials, each text printed once with the ids of the trials it is about ("trials
+// 0-5, 7 failed: ..."): a sweep whose command is broken fails every trial the same way.
+class TrialLines {
+ public:
+  void add(int64_t id, const std::string& text) {
+    auto [it, fresh] = at_.emplace(text, lines_.size());
+    if (fresh) lines_.push_back({text, {}});
+    lines_[it->second].ids.push_back(id);
   }
-  if (errors > 20) fmt::print("({} more failed trials)\n", errors - 20);
-  if (errors > 0)
-    fmt::print("(hypersweep show {} --trial N prints a trial whole, its logs' paths too)\n",
-               results);
+  size_t size() const { return lines_.size(); }
+  // The first `most` texts, in the order they came first, each after its trials' ids.
+  void print(size_t most = SIZE_MAX) {
+    for (size_t i = 0; i < std::min(most, lines_.size()); ++i) {
+      std::sort(lines_[i].ids.begin(), lines_[i].ids.end());
+      fmt::print("{} {}\n", trials_text(lines_[i].ids), lines_[i].text);
+    }
+  }
+
+ private:
+  struct Line {
+    std::string text;
+    std::vector<int64_t> ids;
+  };
+  std::vector<Line> lines_;
+  std::map<std::string, size_t> at_;
+};
+
+// Why each trial that ran into an error did, on one line (trial/failure.h; --trial N prints it
+// whole), trials that failed alike together; the first 20 such lines.
+void show_errors(const std::vector<TrialRecord>& trials, const std::string& results) {
+  TrialLines lines;
+  for (const auto& t : trials)
+    if (!t.error.empty() &&
+        (t.status == TrialStatus::kFailed || t.status == TrialStatus::kTimedOut))
+      lines.add(t.id, fmt::format("{}: {}", status_name(t.status), error_headline(t.error)));
+  if (lines.size() == 0) return;
+  fmt::print("\n");
+  lines.print(20);
+  if (lines.size() > 20) fmt::print("({} more ways trials failed)\n", lines.size() - 20);
+  fmt::print("(hypersweep show {} --trial N prints a trial whole, its logs' paths too)\n", results);
 }
 
 int run_show(const ShowArgs& a) {
@@ -220,13 +246,15 @@ int run_show(const ShowArgs& a) {
                accuracy_se(best->best_metric, best->val_samples), best->val_samples);
   // The evidence behind each shown trial's labels (healthy ones only with --evidence).
   fmt::print("\n");
+  TrialLines evidence;
   for (size_t k = 0; k < shown; ++k) {
     for (const auto& f : an->findings[order[k]]) {
       if (f.label == "healthy" && !a.all_evidence) continue;
-      fmt::print("trial {} {}: {}{}\n", trials[order[k]].id, f.label, f.evidence,
-                 f.advice.empty() ? "" : " -> " + f.advice);
+      evidence.add(trials[order[k]].id, fmt::format("{}: {}{}", f.label, f.evidence,
+                                                    f.advice.empty() ? "" : " -> " + f.advice));
     }
   }
+  evidence.print();
   show_errors(trials, a.results);
   return 0;
 }

@@ -1,7 +1,7 @@
 // text.h: numbers as text that reads back to the same value: command lines, TOML files, the
 // results file's /space attributes and messages all write doubles this way. And strings in
 // double quotes, escaped as TOML basic strings and JSON both read them (quoted), and counts of
-// things as messages say them (counted).
+// things and lists of trials as messages say them (counted, trials_text).
 //
 // May depend on: the standard library. Thread safety: pure functions.
 #pragma once
@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace hs {
 
@@ -31,6 +32,26 @@ inline std::string shortest(int64_t x) {
 // are regular English plurals).
 inline std::string counted(int64_t n, std::string_view word) {
   return shortest(n) + " " + std::string(word) + (n == 1 ? "" : "s");
+}
+
+// Trial ids as messages list them, in runs: "trial 3", "trials 0-5, 7, 9-12". Past `max_runs`
+// runs, "..." and the count: "trials 0-1, 3, ... (40 in all)". REQUIRES: ids ascending, distinct,
+// not empty.
+inline std::string trials_text(const std::vector<int64_t>& ids, size_t max_runs = 8) {
+  if (ids.size() == 1) return "trial " + shortest(ids[0]);
+  std::string out = "trials ";
+  size_t runs = 0;
+  for (size_t i = 0; i < ids.size();) {
+    size_t j = i;
+    while (j + 1 < ids.size() && ids[j + 1] == ids[j] + 1) ++j;
+    if (runs++ == max_runs)
+      return out + ", ... (" + shortest(static_cast<int64_t>(ids.size())) + " in all)";
+    if (i > 0) out += ", ";
+    out += shortest(ids[i]);
+    if (j > i) out += (j == i + 1 ? ", " : "-") + shortest(ids[j]);
+    i = j + 1;
+  }
+  return out;
 }
 
 // shortest(x) as a TOML float: ".0" appended where it would read as an integer (3 -> 3.0).

@@ -172,9 +172,10 @@ TrialRecord WorkerObjective::run(const Trial& t, const TrialHooks& hooks) {
     return r;
   }
   if (startup_deaths_ >= kStartupDeaths) {
-    r.error = "the command died at start-up " + std::to_string(startup_deaths_) +
-              " times in a row (mode = \"worker\"), so this worker does not start it again; "
-              "the last start: " + last_startup_error_;
+    r.error = with_stderr_tail("the command died at start-up " + std::to_string(startup_deaths_) +
+                                   " times in a row (the last time " + last_startup_error_ +
+                                   "), so this worker does not start it again",
+                               last_startup_stderr_);
     return r;
   }
   InHand h(sweep_, hooks, &r);
@@ -220,12 +221,13 @@ void WorkerObjective::settle(InHand& h, const Trial& t, const TrialHooks& hooks,
       ws = proc_->wait_status();
       r.error = exit_text(ws);
       if (r.error.empty()) r.error = "the command exited (status 0)";
-      r.error += " during trial " + std::to_string(t.id) +
-                 " (mode = \"worker\"; it starts again for the next trial)";
       if (!ready_) {
         ++startup_deaths_;
-        last_startup_error_ = r.error + (err_tail.empty() ? "" : "\n" + err_tail);
+        last_startup_error_ = exit_text(ws, "it");
+        if (last_startup_error_.empty()) last_startup_error_ = "it exited (status 0)";
+        last_startup_stderr_ = err_tail;
       }
+      r.error += " (mode = \"worker\": it is started again for the next trial)";
     } else {
       r.error = why == Why::kTimedOut
                     ? timeout_text(sweep_.objective.timeout)

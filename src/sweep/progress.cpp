@@ -4,6 +4,7 @@
 
 #include <cstdio>
 
+#include "core/text.h"
 #include "search/space_text.h"
 #include "trial/failure.h"
 
@@ -25,6 +26,11 @@ bool ProgressDisplay::consider(const TrialRecord& r) {
     pruned_[r.id] = r.rung;
   } else {
     pruned_.erase(r.id);  // a trial recorded again (an interrupted one run again)
+  }
+  if (r.status == TrialStatus::kFailed || r.status == TrialStatus::kTimedOut) {
+    ++failures_;
+    const std::string why = error_headline(r.error);
+    if (failure_kinds_.size() < kFailureKinds || failure_kinds_.count(why)) ++failure_kinds_[why];
   }
   const Outcome oc = result_of(r);  // a pruned trial is never the best
   if (!oc.ok || !improves(metric_.direction, oc.value, best_)) return false;
@@ -93,6 +99,17 @@ std::string ProgressDisplay::eta(const Progress& p) const {
   const int64_t here = p.done - resumed_;
   if (here <= 0) return "?";
   return duration_text(elapsed() / static_cast<double>(here) * static_cast<double>(p.total - p.done));
+}
+
+std::string ProgressDisplay::failures_line() const {
+  if (failures_ == 0) return "";
+  auto most = failure_kinds_.begin();
+  for (auto it = failure_kinds_.begin(); it != failure_kinds_.end(); ++it)
+    if (it->second > most->second) most = it;
+  const std::string why = most->first.empty() ? "(no error recorded)" : most->first;
+  if (most->second == failures_)
+    return fmt::format("{} failed with: {}", counted(failures_, "trial"), why);
+  return fmt::format("{} failed, {} with: {}", counted(failures_, "trial"), most->second, why);
 }
 
 }  // namespace hs

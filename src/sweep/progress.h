@@ -52,6 +52,9 @@ class ProgressDisplay {
   // "pruned 5 (rung 0: 3, rung 1: 2)": the trials pruned so far (resumed ones too), by the rung
   // they reached when a pruner has rungs; "" before any was pruned.
   std::string pruned_line() const;
+  // "20 trials failed, 14 with: <headline>" (trial/failure.h; "20 trials failed with: ..." when
+  // all alike): the failed and timed-out trials so far and their most common error; "" if none.
+  std::string failures_line() const;
 
  private:
   double elapsed() const;
@@ -67,6 +70,11 @@ class ProgressDisplay {
   std::set<int64_t> interrupted_;
   std::map<int64_t, int> pruned_;  // id -> the rung it reached (-1: none), of each pruned trial
   std::string best_line_;
+  // Failed and timed-out trials by error headline: at most kFailureKinds kinds are told apart,
+  // so rank 0's memory stays bounded; the others count in failures_ alone.
+  static constexpr size_t kFailureKinds = 64;
+  std::map<std::string, int64_t> failure_kinds_;
+  int64_t failures_ = 0;
   bool drawn_ = false;
 };
 

@@ -1,5 +1,6 @@
 #include "trial/failure.h"
 
+#include <algorithm>
 #include <string_view>
 
 namespace hs {
@@ -28,6 +29,16 @@ std::string last_line(const std::string& text) {
   return {};
 }
 
+// s cut to at most n bytes, ending in "..." when cut, and never inside a UTF-8 character.
+// REQUIRES: n >= 3.
+std::string cut_to(std::string s, size_t n) {
+  if (s.size() <= n) return s;
+  size_t keep = n - 3;
+  while (keep > 0 && (static_cast<unsigned char>(s[keep]) & 0xC0) == 0x80) --keep;
+  s.resize(keep);
+  return s += "...";
+}
+
 }  // namespace
 
 std::string with_stderr_tail(std::string reason, const std::string& stderr_tail) {
@@ -38,12 +49,17 @@ std::string with_stderr_tail(std::string reason, const std::string& stderr_tail)
 
 std::string error_headline(const std::string& error, size_t max_chars) {
   std::string line = error.substr(0, error.find('\n'));
+  std::string ends;  // "; its stderr ends: <its last line>"
   if (const size_t at = error.find(kStderrMarker); at != std::string::npos) {
     const std::string tail = last_line(error.substr(at + kStderrMarker.size()));
-    if (!tail.empty()) line += "; its stderr ends: " + tail;
+    if (!tail.empty()) ends = "; its stderr ends: " + tail;
   }
-  if (max_chars >= 3 && line.size() > max_chars) line = line.substr(0, max_chars - 3) + "...";
-  return line;
+  if (max_chars < 3 || line.size() + ends.size() <= max_chars) return line + ends;
+  // Too long: the reason gives way first (down to a third of the room), as the stderr's last
+  // line is where the cause usually is (a Python exception).
+  const size_t room =
+      std::max(max_chars / 3, max_chars > ends.size() ? max_chars - ends.size() : 0);
+  return cut_to(cut_to(std::move(line), room) + ends, max_chars);
 }
 
 }  // namespace hs

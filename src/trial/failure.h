@@ -17,7 +17,8 @@ namespace hs {
 std::string with_stderr_tail(std::string reason, const std::string& stderr_tail);
 
 // The error on one line of at most `max_chars`: its first line, and the last non-blank line of
-// the stderr it carries; cut with "..." when longer. Empty for an empty error.
+// the stderr it carries; cut with "..." when longer, the first line before the stderr's (down to
+// a third of max_chars), never inside a UTF-8 character. Empty for an empty error.
 std::string error_headline(const std::string& error, size_t max_chars = 200);
 
 }  // namespace hs

@@ -109,6 +109,42 @@ TEST_CASE("show prints the printed results and every failed trial's error", "[cl
   CHECK(contains(r.out, "\n3 trials: 1 completed, 1 failed, 1 timed_out\n"));
 }
 
+TEST_CASE("show lists trials that failed alike once with their ids", "[cli][show]") {
+  Scratch s;
+  const SweepHeader h = lr_header("[objective]\ncommand = \"python3 train.py lr={lr}\"\n");
+  const std::string path = s.path("broken.h5");
+  auto f = ResultsFile::create(path, h, false);
+  REQUIRE(f.ok());
+  // Trials 0-2 and 4 die of the same import error, 3 and 5 of another; 6 completes.
+  for (int64_t id = 0; id < 7; ++id) {
+    TrialRecord t = completed_trial({{1, 0.01, 0.9, NAN, 0.8, 0.5, 1.0}});
+    t.id = id;
+    if (id < 6) {
+      t.status = TrialStatus::kFailed;
+      t.best_metric = NAN;
+      t.curves.clear();
+      t.update_ratio.clear();
+      t.error = "the command exited with status 1\nstderr (the end):\n" +
+                std::string(id == 3 || id == 5 ? "OSError: no space" : "ImportError: no numpy");
+    }
+    REQUIRE(f->append(t).ok());
+  }
+  REQUIRE(f->close().ok());
+  const Run r = hypersweep("show '" + path + "'");
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  const std::string numpy =
+      " failed: the command exited with status 1; its stderr ends: ImportError: no numpy\n";
+  CHECK(contains(r.out, "\ntrials 0-2, 4" + numpy));
+  CHECK(contains(r.out,
+                 "\ntrials 3, 5 failed: the command exited with status 1; its stderr ends: "
+                 "OSError: no space\n"));
+  CHECK_FALSE(contains(r.out, "\ntrial 1 failed"));
+  // The diagnosis's `failed` findings of the trials shown are grouped the same way.
+  CHECK(contains(r.out,
+                 "\ntrials 0-2, 4 failed: the trial failed after 0 epochs: the command exited"));
+}
+
 TEST_CASE("show counts one trial as 1 trial", "[cli][show]") {
   Scratch s;
   const SweepHeader h = lr_header("[objective]\ncommand = \"python3 train.py lr={lr}\"\n");

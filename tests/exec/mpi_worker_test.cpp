@@ -82,7 +82,7 @@ void check_worker_sweep(const std::string& launcher, int workers) {
       CHECK(contains(t.error, "Traceback"));  // the stderr it wrote during the trial
     } else if (t.id == 4) {
       CHECK(t.status == hs::TrialStatus::kFailed);
-      CHECK(contains(t.error, "the command exited with status 1 during trial 4"));
+      CHECK(contains(t.error, "the command exited with status 1 (mode = \"worker\""));
     } else if (t.id == 6) {
       CHECK(t.status == hs::TrialStatus::kTimedOut);
       CHECK(contains(t.error, "the command timed out after 10 s"));

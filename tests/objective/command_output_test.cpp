@@ -1,11 +1,12 @@
 // What both command modes share (command_output.h) and worker mode itself (worker_objective.h):
 // the result past trailing lines, extra curve columns and results, the unread-metrics warning,
 // logs and their bound, seeds and placement variables, and a WorkerObjective run in place.
-#include <catch2/catch.hpp>
+#include "objective/command_output.h"
 
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -13,8 +14,8 @@
 #include <sstream>
 
 #include "objective/command_objective.h"
-#include "objective/command_output.h"
 #include "objective/worker_objective.h"
+#include "trial/failure.h"
 
 using namespace hs;
 namespace fs = std::filesystem;
@@ -271,7 +272,7 @@ TEST_CASE("a worker objective runs trials on one program and starts it again aft
     CHECK(a.results[0].second == static_cast<double>(trial_seed32(s, Trial{0, {}})));
     const TrialRecord b = o.run(Trial{1, {ParamValue{0.25}, ParamValue{std::string("x")}}}, {});
     CHECK(b.status == TrialStatus::kFailed);
-    CHECK(b.error.find("the command exited with status 3 during trial 1") != std::string::npos);
+    CHECK(b.error.find("the command exited with status 3 (mode = \"worker\"") == 0);
     const TrialRecord c = o.run(Trial{2, {ParamValue{0.25}, ParamValue{std::string("x")}}}, {});
     CHECK(c.status == TrialStatus::kFailed);
     CHECK(c.error.find("the command reported the trial failed: RuntimeError: no good") == 0);
@@ -291,15 +292,23 @@ TEST_CASE("a worker program that dies at start-up fails its trials quickly and i
           "[objective][worker]") {
   const SweepConfig s = sweep_of("mode = \"worker\"\ncommand = 'echo broken >&2; exit 2'");
   WorkerObjective o(s, {});
+  std::vector<std::string> headlines;
   for (int i = 0; i < WorkerObjective::kStartupDeaths; ++i) {
     const TrialRecord r = o.run(Trial{i, {ParamValue{int64_t{1}}}}, {});
     CHECK(r.status == TrialStatus::kFailed);
-    CHECK(r.error.find("exited with status 2") != std::string::npos);
-    CHECK(r.error.find("broken") != std::string::npos);
+    headlines.push_back(error_headline(r.error));
   }
+  // The same failure reads the same in every trial (show groups them), with its cause.
+  CHECK(headlines[0] == headlines[2]);
+  CHECK(headlines[0] ==
+        "the command exited with status 2 (mode = \"worker\": it is started again for the next "
+        "trial); its stderr ends: broken");
   const TrialRecord last = o.run(Trial{9, {ParamValue{int64_t{1}}}}, {});
   CHECK(last.status == TrialStatus::kFailed);
-  CHECK(last.error.find("died at start-up 3 times in a row") != std::string::npos);
+  // Given up: the headline still names the last start's exit and the end of its stderr.
+  CHECK(error_headline(last.error) ==
+        "the command died at start-up 3 times in a row (the last time it exited with status 2), so "
+        "this worker does not start it again; its stderr ends: broken");
   CHECK(o.starts() == WorkerObjective::kStartupDeaths);
 }
 

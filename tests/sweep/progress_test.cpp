@@ -113,3 +113,27 @@ TEST_CASE("durations read as seconds, minutes or hours", "[sweep][progress]") {
   CHECK(duration_text(NAN) == "?");
   CHECK(duration_text(-1) == "?");
 }
+
+TEST_CASE("the failures line gives how many trials failed and their most common cause",
+          "[sweep][progress]") {
+  ProgressDisplay d(Metric{"val_acc", Direction::kMaximize}, lr_space(), 0, false);
+  CHECK(d.failures_line().empty());
+  auto failing = [](int64_t id, TrialStatus s, const std::string& error) {
+    TrialRecord r = rec(id, s, NAN);
+    r.error = error;
+    return r;
+  };
+  const std::string numpy =
+      "the command exited with status 1\nstderr (the end):\nImportError: numpy";
+  d.consider(failing(0, TrialStatus::kFailed, numpy));
+  CHECK(
+      d.failures_line() ==
+      "1 trial failed with: the command exited with status 1; its stderr ends: ImportError: numpy");
+  d.consider(failing(1, TrialStatus::kTimedOut, "the command timed out after 5 s"));
+  d.consider(failing(2, TrialStatus::kFailed, numpy));
+  d.consider(rec(3, TrialStatus::kCompleted, 0.5));  // neither a failure nor counted as one
+  d.consider(failing(4, TrialStatus::kPruned, ""));
+  CHECK(d.failures_line() ==
+        "3 trials failed, 2 with: the command exited with status 1; its stderr ends: ImportError: "
+        "numpy");
+}

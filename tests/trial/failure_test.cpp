@@ -5,6 +5,8 @@
 #include <catch2/catch.hpp>
 #include <string>
 
+#include "core/text.h"
+
 using hs::error_headline;
 using hs::with_stderr_tail;
 
@@ -36,4 +38,40 @@ TEST_CASE("a long failure headline is cut to its limit with an ellipsis", "[tria
   CHECK(h.substr(0, 53) == "the command exited with status 1; its stderr ends: xx");
   CHECK(h.substr(197) == "...");
   CHECK(error_headline(e, 60).size() == 60u);
+}
+
+TEST_CASE("a long reason gives way to the stderr's last line where the cause is", "[trial]") {
+  const std::string reason =
+      "the command died at start-up 3 times in a row " + std::string(200, 'r');
+  const std::string e =
+      with_stderr_tail(reason, "Traceback\nModuleNotFoundError: No module named 'numpy'\n");
+  const std::string h = error_headline(e, 120);
+  CHECK(h.size() == 120u);
+  const std::string ends = "...; its stderr ends: ModuleNotFoundError: No module named 'numpy'";
+  CHECK(h.substr(h.size() - ends.size()) == ends);
+  CHECK(h.substr(0, 46) == reason.substr(0, 46));
+  // A stderr line longer than the room: the reason keeps a third of it, the rest is cut at the end.
+  const std::string long_tail = with_stderr_tail(reason, std::string(300, 'x'));
+  const std::string h2 = error_headline(long_tail, 100);
+  CHECK(h2.size() == 100u);
+  CHECK(h2.substr(0, 30) == reason.substr(0, 30));
+  CHECK(h2.substr(30, 22) == "...; its stderr ends: ");
+  CHECK(h2.substr(97) == "...");
+}
+
+TEST_CASE("a headline is never cut inside a UTF-8 character", "[trial]") {
+  // "é" is two bytes; 60 of them and a limit that falls inside the 29th.
+  std::string accents;
+  for (int i = 0; i < 60; ++i) accents += "\xC3\xA9";
+  const std::string h = error_headline(accents, 60);
+  CHECK(h == accents.substr(0, 56) + "...");
+}
+
+TEST_CASE("trial ids are listed in runs of consecutive ids", "[trial]") {
+  CHECK(hs::trials_text({7}) == "trial 7");
+  CHECK(hs::trials_text({0, 1}) == "trials 0, 1");
+  CHECK(hs::trials_text({0, 1, 2, 4, 9, 10, 11, 12}) == "trials 0-2, 4, 9-12");
+  // Past max_runs runs: an ellipsis and the count.
+  CHECK(hs::trials_text({0, 2, 4, 6, 8}, 3) == "trials 0, 2, 4, ... (5 in all)");
+  CHECK(hs::trials_text({0, 2, 4}, 3) == "trials 0, 2, 4");
 }
