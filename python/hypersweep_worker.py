@@ -15,12 +15,15 @@ PYTHONPATH. Write your training as a function and hand it to serve():
         serve(train)
 
 [objective] mode = "worker", command = "python3 script.py": hypersweep starts the script once
-per worker (HYPERSWEEP_MODE=worker) and writes one JSON line per trial to its stdin:
-{"trial": 3, "attempt": 1, "seed": ..., "seed64": ..., "params": {...}}. serve() calls train()
-for each, prints the returned dict as one JSON line and then `@hypersweep done`; an exception
-prints its traceback on stderr and `@hypersweep failed <Type: message>`, and the next trial
-runs. It returns at the end of stdin. Imports and data loaded at module level (or cached in a
-global) are paid once per worker.
+per worker (HYPERSWEEP_MODE=worker) and writes one JSON line per trial to its stdin: {"trial": 3,
+"attempt": 1, "seed": ..., "seed64": ..., "epoch_answers": true, "params": {...}}. serve() calls
+train() for each, prints the returned dict as one JSON line and then `@hypersweep done`; an
+exception prints its traceback on stderr and `@hypersweep failed <Type: message>`, and the next
+trial runs. When the line says epoch_answers, each epoch line (trial.report(epoch=...)) waits for
+hypersweep's answer; when the sweep's pruner stops the trial, report() raises Stopped (a
+BaseException: `finally` runs, `except Exception` does not catch it), serve() prints
+`@hypersweep stopped`, and the next trial runs in the same process. It returns at the end of
+stdin. Imports and data loaded at module level (or cached in a global) are paid once per worker.
 
 mode = "trial" (the default), command = "python3 script.py lr={lr} epochs={epochs}", or by
 hand: the parameters come from the command line as name=value (int, float, true/false, else a
@@ -39,29 +42,51 @@ import os
 import sys
 import traceback
 
-__all__ = ["serve", "Trial"]
+__all__ = ["serve", "Trial", "Stopped"]
+
+
+class Stopped(BaseException):
+    """Raised by Trial.report() when the sweep's pruner stops the trial (worker mode).
+
+    A BaseException, like KeyboardInterrupt, so that `except Exception` in a training loop does
+    not swallow it; `finally` blocks run. serve() catches it and tells hypersweep the trial ended.
+    """
 
 
 class Trial:
     """One trial: its id, attempt, seeds and placement, and report() for its epoch lines."""
 
-    def __init__(self, id=0, attempt=1, seed=0, seed64=0):
+    def __init__(self, id=0, attempt=1, seed=0, seed64=0, answers=False):
         self.id, self.attempt, self.seed, self.seed64 = id, attempt, seed, seed64
         self.worker = int(os.environ.get("HYPERSWEEP_WORKER", "0"))
         self.local_worker = int(os.environ.get("HYPERSWEEP_LOCAL_WORKER", "0"))
+        self._answers = answers  # worker mode: an epoch line waits for hypersweep's answer
 
     def report(self, **values):
-        """Prints one JSON line (an epoch line when it has `epoch`), flushed at once."""
-        _emit(values)
+        """Prints one JSON line (an epoch line when it has `epoch`), flushed at once.
+
+        In worker mode an epoch line then waits for hypersweep's answer, and raises Stopped when
+        the sweep's pruner stops the trial: the worker goes on with the next trial, its imports
+        and data still loaded.
+        """
+        if not (self._answers and "epoch" in values):
+            _emit(values)
+            return
+        _emit(values, "@hypersweep epoch ")
+        answer = sys.stdin.readline()
+        if answer.strip() == "stop":
+            raise Stopped()
+        if answer.strip() != "continue":  # end of input: the sweep is over or went away
+            raise SystemExit("hypersweep_worker: expected continue or stop, got %r" % answer)
 
 
 def _number(v):
     return float(v) if isinstance(v, float) and not math.isfinite(v) else v
 
 
-def _emit(values):
+def _emit(values, prefix=""):
     line = json.dumps({k: _number(v) for k, v in values.items()})  # NaN/Infinity are read too
-    sys.stdout.write(line + "\n")
+    sys.stdout.write(prefix + line + "\n")
     sys.stdout.flush()
 
 
@@ -82,14 +107,20 @@ def _value(text):
 
 def _serve_worker(train):
     print("@hypersweep ready", flush=True)
-    for line in sys.stdin:
+    while True:
+        line = sys.stdin.readline()  # not `for line in sys.stdin`: report() reads stdin too
+        if not line:
+            return
         if not line.strip():
             continue
         msg = json.loads(line)
-        trial = Trial(msg["trial"], msg.get("attempt", 1), msg.get("seed", 0), msg.get("seed64", 0))
+        trial = Trial(msg["trial"], msg.get("attempt", 1), msg.get("seed", 0), msg.get("seed64", 0),
+                      answers=msg.get("epoch_answers", False))
         try:
             _result(train(msg["params"], trial))
             print("@hypersweep done", flush=True)
+        except Stopped:  # the pruner stopped it: no result, the worker goes on
+            print("@hypersweep stopped", flush=True)
         except Exception as e:  # the trial fails, the worker goes on
             traceback.print_exc()
             sys.stderr.flush()

@@ -17,6 +17,8 @@ using Clock = std::chrono::steady_clock;
 constexpr std::string_view kReady = "@hypersweep ready";
 constexpr std::string_view kDone = "@hypersweep done";
 constexpr std::string_view kFailed = "@hypersweep failed";
+constexpr std::string_view kStopped = "@hypersweep stopped";
+constexpr std::string_view kEpoch = "@hypersweep epoch ";
 constexpr size_t kErrorTail = 4096;  // bytes of a trial's stderr kept for its error
 
 std::string json_value(const ParamValue& v) {
@@ -43,7 +45,8 @@ std::string trial_line(const SweepConfig& sweep, const Trial& t) {
   std::string l = "{\"trial\": " + std::to_string(t.id) +
                   ", \"attempt\": " + std::to_string(t.attempt) +
                   ", \"seed\": " + std::to_string(trial_seed32(sweep, t)) +
-                  ", \"seed64\": " + std::to_string(trial_seed(sweep, t)) + ", \"params\": {";
+                  ", \"seed64\": " + std::to_string(trial_seed(sweep, t)) +
+                  ", \"epoch_answers\": true, \"params\": {";
   for (size_t i = 0; i < sweep.space.params.size() && i < t.values.size(); ++i)
     l += (i ? ", " : "") + quoted(sweep.space.params[i].name) + ": " + json_value(t.values[i]);
   return l + "}}\n";
@@ -101,8 +104,9 @@ struct WorkerObjective::InHand {
   std::string failed_message, err_tail;
   TrialLogs logs;
   TrialOutput out;
-  bool fresh = false;  // the program was started for this trial
-  bool go_on = true;   // false once on_epoch said stop
+  bool fresh = false;      // the program was started for this trial
+  bool go_on = true;       // false once on_epoch said stop
+  bool stop_told = false;  // the program was answered `stop` to an `@hypersweep epoch` line
 };
 
 void WorkerObjective::on_line(InHand& h, std::string_view l) {
@@ -116,11 +120,19 @@ void WorkerObjective::on_line(InHand& h, std::string_view l) {
     std::snprintf(b, sizeof b, "ready after %.3f s",
                   std::chrono::duration<double>(Clock::now() - started_at_).count());
     worker_log(b);
-  } else if (l == kDone) {
+  } else if (l == kDone || (l == kStopped && h.stop_told)) {
     h.end = InHand::End::kDone;
   } else if (l.starts_with(kFailed) && (l.size() == kFailed.size() || l[kFailed.size()] == ' ')) {
     h.end = InHand::End::kFailed;
     h.failed_message = std::string(l.substr(std::min(l.size(), kFailed.size() + 1)));
+  } else if (l.starts_with(kEpoch)) {
+    // An epoch line that waits for its answer: read as any line, then `continue` or `stop` on
+    // the program's stdin. After `stop` the program ends the trial itself and stays up.
+    const std::string_view rest = l.substr(kEpoch.size());
+    h.logs.out.write(std::string(rest) + "\n");
+    h.go_on = h.out.line(rest) && h.go_on;
+    h.stop_told = !h.go_on;
+    proc_->send(h.go_on ? "continue\n" : "stop\n");  // a program gone shows as its exit
   } else {
     // A fresh program's output before it says ready is its start-up's too (README).
     if (h.fresh && !ready_) worker_logs_.out.write(std::string(l) + "\n");
@@ -150,10 +162,19 @@ WorkerObjective::Why WorkerObjective::wait_for_end(InHand& h, const Trial& t,
                             ? Clock::now() + std::chrono::duration_cast<Clock::duration>(
                                                  std::chrono::duration<double>(timeout))
                             : Clock::time_point::max();
+  auto stop_deadline = Clock::time_point::max();
   proc_->send(trial_line(sweep_, t));  // a program gone shows as its exit below
   for (;;) {
     const bool alive = proc_->pump(on_stdout, on_stderr);
-    if (!h.go_on) return Why::kStopped;  // told to stop at an epoch, whatever came after it
+    if (!h.go_on) {  // told to stop at an epoch, whatever came after it
+      // Answered `stop`, the program ends the trial itself (stays up), within kStopGrace; any
+      // other stop, or past the grace, it is killed (settle).
+      if (!h.stop_told || h.end != InHand::End::kNone || !alive) return Why::kStopped;
+      if (stop_deadline == Clock::time_point::max())
+        stop_deadline = std::min(deadline, Clock::now() + std::chrono::seconds(kStopGrace));
+      if (Clock::now() >= stop_deadline || (hooks.stop && hooks.stop())) return Why::kStopped;
+      continue;
+    }
     if (h.end != InHand::End::kNone) return Why::kAnswered;
     if (!alive) {
       lines_.finish(line);  // an unterminated last line counts
@@ -233,7 +254,12 @@ void WorkerObjective::settle(InHand& h, const Trial& t, const TrialHooks& hooks,
                     ? timeout_text(sweep_.objective.timeout)
                     : std::string("interrupted: the sweep was stopped while the command ran");
     }
-    kill_program();
+    if (why == Why::kStopped && h.stop_told && h.end != InHand::End::kNone) {
+      ready_ = true;  // it ended the stopped trial itself: it stays up for the next one
+      startup_deaths_ = 0;
+    } else {
+      kill_program();
+    }
     const bool stopping = sweep_stopping(why == Why::kStopped, ws, hooks);
     r.status = stopping                 ? TrialStatus::kInterrupted
                : why == Why::kTimedOut ? TrialStatus::kTimedOut

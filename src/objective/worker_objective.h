@@ -10,8 +10,10 @@
 //
 // THE PROTOCOL (fixed; README, [objective]; python/hypersweep_worker.py speaks it):
 //   hypersweep -> program (stdin), one line per trial, a JSON object:
-//     {"trial": 3, "attempt": 1, "seed": <32-bit>, "seed64": <64-bit>,
+//     {"trial": 3, "attempt": 1, "seed": <32-bit>, "seed64": <64-bit>, "epoch_answers": true,
 //      "params": {"lr": 0.01, "optimizer": "adam", "epochs": 8}}
+//     (epoch_answers: this hypersweep answers `@hypersweep epoch` lines, below; a program may
+//     use them only when told so)
 //     (ints as ints, reals in shortest round-trip form with a point or exponent, booleans
 //     true/false, strings JSON-escaped). At the end hypersweep closes stdin; the program should
 //     exit on EOF (its group is killed after kExitGrace otherwise).
@@ -21,13 +23,20 @@
 //     on_epoch per epoch line), then `@hypersweep done`: the trial's result is the last line
 //     before it that parses and holds the metric. `@hypersweep failed <message>` ends the trial
 //     as failed with that message (and the stderr written during the trial); the program goes on.
+//     `@hypersweep epoch <an epoch line>`: the epoch line, and the program waits for its answer,
+//     one line on stdin: `continue`, or `stop` (the sweep's pruner stopped the trial), after
+//     which the program ends the trial with `@hypersweep stopped` and waits for the next one. A
+//     plain epoch line gets no answer: a trial stopped there is ended by killing the program,
+//     which then starts again for the next trial (its start-up paid again).
 //
 // How a trial ends otherwise: the program exits or dies during it: failed, with the exit
 // status or signal and the stderr tail, and the program starts again for the next trial. Past
 // [objective] timeout (counted from sending the trial's line): its group is killed (SIGTERM,
 // SIGKILL 2 s later), the trial is timed_out, and the program starts again for the next trial.
 // A sweep stop (hooks.stop) or kStop from on_epoch: killed, the trial interrupted (and so is a
-// death while the sweep stops: command_output.h, sweep_stopping). A program that dies before
+// death while the sweep stops: command_output.h, sweep_stopping), except a kStop answered to an
+// `@hypersweep epoch` line that the program follows with `@hypersweep stopped` within
+// kStopGrace: interrupted the same, and the program stays up. A program that dies before
 // answering any trial kStartupDeaths starts in a row is not started again: each later trial of
 // this worker fails at once, saying so and with the last start's error (no hang, no busy loop).
 //
@@ -54,6 +63,7 @@ class WorkerObjective final : public Objective {
  public:
   static constexpr double kExitGrace = 5;  // seconds from closing stdin to killing the group
   static constexpr int kStartupDeaths = 3;
+  static constexpr int kStopGrace = 10;  // seconds for a program answered `stop` to end its trial
 
   // REQUIRES: !uses_trainer(sweep), sweep.objective.worker_mode.
   WorkerObjective(SweepConfig sweep, Placement where);

@@ -1,8 +1,8 @@
 // Pruning through the real binary in one process ([sweep] pruner): command trials that print
 // scripted curves, so every decision is known in advance; a pruned command's process group
 // gone; a sweep with asha killed with SIGKILL and continued to the same decisions.
+#include <algorithm>
 #include <catch2/catch.hpp>
-
 #include <csignal>
 #include <map>
 #include <set>
@@ -93,6 +93,69 @@ TEST_CASE("asha records a trial pruned at epoch 1 and one at its last deciding r
   CHECK(two.best_metric == 0.7);
   CHECK(contains(two.decision, "pruned at rung 1 (epoch 3)"));
   CHECK(contains(r.out, "with the asha pruner"));
+}
+
+TEST_CASE("asha stops a worker-mode trial through the helper and the program stays up",
+          "[cli][prune][worker]") {
+  Scratch s;
+  // The table of the test above: trial 1 is pruned at epoch 1, trial 2 at epoch 3. Each start of
+  // the program appends a line to starts.txt; each trial's `finally` writes ended.<id> (for a
+  // stopped one, report() raised Stopped there, which `except Exception` does not catch).
+  const std::vector<std::vector<double>> table = {{0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.55},
+                                                  {0.4, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9},
+                                                  {0.6, 0.7, 0.45, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9}};
+  std::string rows;
+  for (const auto& row : table) {
+    rows += "[";
+    for (double v : row) rows += std::to_string(v) + ", ";
+    rows += "], ";
+  }
+  const std::string dir = s.dir().string();
+  s.write("w.py", "import os, sys\nsys.path.insert(0, '" HS_SOURCE_DIR
+                  "/python')\n"
+                  "from hypersweep_worker import serve\nTABLE = [" +
+                      rows +
+                      "]\n"
+                      "open('" +
+                      dir +
+                      "/starts.txt', 'a').write('%d\\n' % os.getpid())\n"
+                      "def train(params, trial):\n"
+                      "    curve = TABLE[params['curve']]\n"
+                      "    try:\n"
+                      "        for e, v in enumerate(curve, 1):\n"
+                      "            trial.report(epoch=e, val_acc=v)\n"
+                      "    except Exception:\n"
+                      "        raise AssertionError('Stopped is not an Exception')\n"
+                      "    finally:\n"
+                      "        open('" +
+                      dir +
+                      "/ended.%d' % trial.id, 'w').close()\n"
+                      "    return {'val_acc': max(curve)}\n"
+                      "serve(train)\n");
+  std::string list;
+  for (size_t i = 0; i < table.size(); ++i) list += (i ? ", " : "") + std::to_string(i);
+  const auto cfg = s.write(
+      "w.toml", "[objective]\nmode = \"worker\"\ncommand = \"/usr/bin/python3 '" + s.path("w.py") +
+                    "'\"\n[sweep]\nstrategy = \"list\"\n"
+                    "pruner = \"asha\"\n[pruner]\nmax_epochs = 9\n"
+                    "[space]\ncurve = [" +
+                    list + "]\n");
+  const Run r = hypersweep("run '" + cfg.string() + "' --out '" + s.path("r.h5") + "'");
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  auto recs = by_id(records_of(s.path("r.h5")));
+  REQUIRE(recs.size() == 3u);
+  CHECK(recs[0].status == hs::TrialStatus::kCompleted);
+  CHECK(recs[0].curves.size() == 9u);
+  CHECK(recs[1].status == hs::TrialStatus::kPruned);
+  CHECK(recs[1].curves.size() == 1u);
+  CHECK(recs[2].status == hs::TrialStatus::kPruned);
+  CHECK(recs[2].curves.size() == 3u);
+  CHECK(contains(recs[2].decision, "pruned at rung 1 (epoch 3)"));
+  // One start for the three trials: the stopped ones ended in the program, which went on.
+  const std::string starts = slurp(s.dir() / "starts.txt");
+  CHECK(std::count(starts.begin(), starts.end(), '\n') == 1);
+  for (int id : {0, 1, 2}) CHECK(fs::exists(s.dir() / ("ended." + std::to_string(id))));
 }
 
 TEST_CASE("a pruned command trial leaves no process of its group behind", "[cli][prune]") {

@@ -282,10 +282,11 @@ TEST_CASE("a worker objective runs trials on one program and starts it again aft
   CHECK(d.read("starts") == "s\ns\n");
   CHECK(d.read("logs/000000.out").find("Training finished.") != std::string::npos);
   CHECK(d.read("logs/worker-0.out").find("ready after") != std::string::npos);
-  CHECK(trial_line(s, Trial{4, {ParamValue{0.5}, ParamValue{std::string("q\"")}}, 2}) ==
-        "{\"trial\": 4, \"attempt\": 2, \"seed\": " + std::to_string(trial_seed32(s, Trial{4, {}})) +
-            ", \"seed64\": " + std::to_string(trial_seed(s, Trial{4, {}})) +
-            ", \"params\": {\"x\": 0.5, \"name\": \"q\\\"\"}}\n");
+  CHECK(
+      trial_line(s, Trial{4, {ParamValue{0.5}, ParamValue{std::string("q\"")}}, 2}) ==
+      "{\"trial\": 4, \"attempt\": 2, \"seed\": " + std::to_string(trial_seed32(s, Trial{4, {}})) +
+          ", \"seed64\": " + std::to_string(trial_seed(s, Trial{4, {}})) +
+          ", \"epoch_answers\": true, \"params\": {\"x\": 0.5, \"name\": \"q\\\"\"}}\n");
 }
 
 TEST_CASE("a worker program that dies at start-up fails its trials quickly and is given up",
@@ -320,6 +321,45 @@ TEST_CASE("a stop interrupts a worker trial and kills the program", "[objective]
   const TrialRecord r = o.run(Trial{0, {ParamValue{int64_t{1}}}},
                               TrialHooks{{}, [&] { return fs::exists(d.path / "got"); }});
   CHECK(r.status == TrialStatus::kInterrupted);
+}
+
+TEST_CASE("an @hypersweep epoch line gets continue or stop and a stopped trial ends in the program",
+          "[objective][worker]") {
+  Dir d;
+  // The protocol by hand: each epoch line waits for its answer (kept in `answers`); on `stop`
+  // the program ends the trial and reads the next. Trial 0 is stopped at epoch 2, trial 1 runs.
+  const std::string script = d.write(
+      "w.sh", "echo s >> '" + (d.path / "starts").string() +
+                  "'\n"
+                  "while read line; do\n"
+                  "  for e in 1 2 3; do\n"
+                  "    echo \"@hypersweep epoch epoch=$e val_acc=0.$e\"\n"
+                  "    read answer\n"
+                  "    echo \"$answer\" >> '" +
+                  (d.path / "answers").string() +
+                  "'\n"
+                  "    if [ \"$answer\" = stop ]; then echo '@hypersweep stopped'; continue 2; fi\n"
+                  "  done\n"
+                  "  echo val_acc=0.3\n"
+                  "  echo '@hypersweep done'\n"
+                  "done\n");
+  WorkerObjective o(sweep_of("mode = \"worker\"\ncommand = 'sh " + script + "'"), {});
+  const TrialHooks stop_at_2{[](const TrialRecord& so_far) {
+                               return so_far.curves.size() == 2 ? EpochAnswer::kStop
+                                                                : EpochAnswer::kContinue;
+                             },
+                             {}};
+  const TrialRecord a = o.run(Trial{0, {ParamValue{int64_t{1}}}}, stop_at_2);
+  INFO(a.error);
+  CHECK(a.status == TrialStatus::kInterrupted);
+  CHECK(a.curves.size() == 2u);
+  const TrialRecord b = o.run(Trial{1, {ParamValue{int64_t{1}}}}, {});
+  INFO(b.error);
+  CHECK(b.status == TrialStatus::kCompleted);
+  CHECK(b.curves.size() == 3u);
+  CHECK(b.best_metric == 0.3);
+  CHECK(o.starts() == 1);  // the stopped trial did not cost the program its life
+  CHECK(d.read("answers") == "continue\nstop\ncontinue\ncontinue\ncontinue\n");
 }
 
 TEST_CASE("the example worker sweep runs its example script on one program", "[objective][worker]") {
