@@ -37,12 +37,16 @@ SCRIPT = os.path.join(HERE, "torch_fashion_script.py")
 MPI_ENV = {"OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1"}
 
 
-def sweep_file(folder, mode, a):
-    command = (f"/usr/bin/python3 {SCRIPT}" if mode == "worker" else
-               f"/usr/bin/python3 {SCRIPT} lr={{lr}} weight_decay={{weight_decay}} epochs={{epochs}}")
-    path = os.path.join(folder, f"{mode}.toml")
+def sweep_file(folder, mode, a, name=None, command=None, pruner=""):
+    """The sweep of `mode` over the script (or `command`) in folder/<name or mode>.toml; `pruner`:
+    [sweep] pruner lines and a [pruner] table (bench/worker_prune.py's)."""
+    if command is None:
+        command = (f"/usr/bin/python3 {SCRIPT}" if mode == "worker" else
+                   f"/usr/bin/python3 {SCRIPT} lr={{lr}} weight_decay={{weight_decay}} epochs={{epochs}}")
+    name = name or mode
+    path = os.path.join(folder, f"{name}.toml")
     with open(path, "w") as f:
-        f.write(f"""# bench/worker_mode.py: {mode} mode
+        f.write(f"""# bench/{os.path.basename(sys.argv[0])}: {name}
 [objective]
 command = "{command}"
 mode = "{mode}"
@@ -53,7 +57,7 @@ strategy = "tpe"
 trials = {a.trials}
 seed = {a.seed}
 metric = "val_acc"
-
+{pruner}
 [space]
 lr = {{ log_uniform = [1e-3, 0.3] }}
 weight_decay = {{ log_uniform = [1e-6, 1e-2] }}
@@ -137,15 +141,21 @@ def child_args(a):
             "--seed", str(a.seed)]
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def add_sweep_args(ap, epochs, repeats):
+    """The options of this script and bench/worker_prune.py: the sweep's shape, the rounds, the
+    binary, and the flag that makes the script the Optuna run's fresh interpreter."""
     ap.add_argument("--trials", type=int, default=16)
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--epochs", type=int, default=8)
+    ap.add_argument("--epochs", type=int, default=epochs)
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--repeats", type=int, default=1)
+    ap.add_argument("--repeats", type=int, default=repeats)
     ap.add_argument("--hypersweep", default=os.path.join(ROOT, "build", "bin", "hypersweep"))
     ap.add_argument("--child-optuna", action="store_true", help=argparse.SUPPRESS)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_sweep_args(ap, epochs=8, repeats=1)
     a = ap.parse_args()
     if a.child_optuna:
         wall, train, best, _ = run_optuna(a)

@@ -30,8 +30,10 @@ import sys
 import tempfile
 import time
 
+import worker_mode  # this folder's: the same sweep file and options
+from worker_mode import add_sweep_args, child_args
+
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
 SCRIPT = os.path.join(HERE, "torch_fashion_script.py")
 MPI_ENV = {"OMP_NUM_THREADS": "1", "OMPI_ALLOW_RUN_AS_ROOT": "1",
            "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1"}
@@ -54,32 +56,8 @@ serve(train)
 def sweep_file(folder, arm, a):
     command = f"/usr/bin/python3 {SCRIPT}" if arm == "stopped" else \
         f"/usr/bin/python3 {os.path.join(folder, 'killed.py')}"
-    path = os.path.join(folder, f"{arm}.toml")
-    with open(path, "w") as f:
-        f.write(f"""# bench/worker_prune.py: {arm}
-[objective]
-command = "{command}"
-mode = "worker"
-timeout = 600
-
-[sweep]
-strategy = "tpe"
-trials = {a.trials}
-seed = {a.seed}
-metric = "val_acc"
-pruner = "asha"
-
-[pruner]
-min_epochs = 1
-reduction = 3
-max_epochs = {a.epochs}
-
-[space]
-lr = {{ log_uniform = [1e-3, 0.3] }}
-weight_decay = {{ log_uniform = [1e-6, 1e-2] }}
-epochs = {a.epochs}
-""")
-    return path
+    pruner = f'pruner = "asha"\n\n[pruner]\nmin_epochs = 1\nreduction = 3\nmax_epochs = {a.epochs}\n'
+    return worker_mode.sweep_file(folder, "worker", a, name=arm, command=command, pruner=pruner)
 
 
 def run_hypersweep(folder, arm, a):
@@ -136,10 +114,9 @@ def run_optuna(a):
 
 def optuna_in_child(a):
     """Optuna in a fresh interpreter, so its imports and data load are counted like the others'."""
-    args = ["--trials", str(a.trials), "--workers", str(a.workers), "--epochs", str(a.epochs),
-            "--seed", str(a.seed), "--child-optuna"]
     t0 = time.perf_counter()
-    proc = subprocess.run([sys.executable, os.path.abspath(__file__), *args],
+    proc = subprocess.run([sys.executable, os.path.abspath(__file__), *child_args(a),
+                           "--child-optuna"],
                           env={**os.environ, "OMP_NUM_THREADS": "1"}, capture_output=True,
                           text=True)
     wall = time.perf_counter() - t0
@@ -151,13 +128,7 @@ def optuna_in_child(a):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--trials", type=int, default=16)
-    ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--epochs", type=int, default=9)
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--hypersweep", default=os.path.join(ROOT, "build", "bin", "hypersweep"))
-    ap.add_argument("--child-optuna", action="store_true", help=argparse.SUPPRESS)
+    add_sweep_args(ap, epochs=9, repeats=3)
     a = ap.parse_args()
     if a.child_optuna:
         print(*run_optuna(a))

@@ -14,22 +14,43 @@ using namespace hs::test;
 
 namespace {
 
-// A script printing the scripted curve of row argv[1] of its table, one epoch line per epoch,
-// then the result line. From trial id `hold` on (HYPERSWEEP_TRIAL_ID), it first leaves
-// started.<id> in `dir` and waits for the file `go` there (or for `dir` to go away).
-std::string curves_script(const std::vector<std::vector<double>>& table, const std::string& dir,
-                          int hold = 1 << 30) {
-  std::string rows;
+// R = 9, r = 1, eta = 3: rungs at epochs 1 and 3 decide, 9 is the last. In order: trial 0 is
+// the first at every rung (goes on); trial 1 has 0.4 at epoch 1 against 0.5 (pruned there);
+// trial 2 leads at epoch 1 (0.6) but has 0.45 at epoch 3 against trial 0's 0.5 (pruned at
+// rung 1, epoch 3).
+const std::vector<std::vector<double>> kAshaCurves = {
+    {0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.55},
+    {0.4, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9},
+    {0.6, 0.7, 0.45, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9}};
+const char kAshaPruner[] = "pruner = \"asha\"\n[pruner]\nmax_epochs = 9";
+
+// The table as a Python list of lists.
+std::string python_table(const std::vector<std::vector<double>>& table) {
+  std::string rows = "[\n";
   for (const auto& row : table) {
     rows += "    [";
     for (double v : row) rows += std::to_string(v) + ", ";
     rows += "],\n";
   }
-  return "import os, sys, time\nTABLE = [\n" + rows + "]\n"
+  return rows + "]";
+}
+
+// A script printing the scripted curve of row argv[1] of its table, one epoch line per epoch,
+// then the result line. From trial id `hold` on (HYPERSWEEP_TRIAL_ID), it first leaves
+// started.<id> in `dir` and waits for the file `go` there (or for `dir` to go away).
+std::string curves_script(const std::vector<std::vector<double>>& table, const std::string& dir,
+                          int hold = 1 << 30) {
+  return "import os, sys, time\nTABLE = " + python_table(table) +
+         "\n"
          "tid = int(os.environ['HYPERSWEEP_TRIAL_ID'])\n"
-         "if tid >= " + std::to_string(hold) + ":\n"
-         "    open(os.path.join('" + dir + "', 'started.%d' % tid), 'w').close()\n"
-         "    while os.path.isdir('" + dir + "') and not os.path.exists(os.path.join('" + dir +
+         "if tid >= " +
+         std::to_string(hold) +
+         ":\n"
+         "    open(os.path.join('" +
+         dir +
+         "', 'started.%d' % tid), 'w').close()\n"
+         "    while os.path.isdir('" +
+         dir + "') and not os.path.exists(os.path.join('" + dir +
          "', 'go')):\n"
          "        time.sleep(0.05)\n"
          "curve = TABLE[int(sys.argv[1])]\n"
@@ -38,12 +59,16 @@ std::string curves_script(const std::vector<std::vector<double>>& table, const s
          "print('val_acc=%r' % max(curve), flush=True)\n";
 }
 
-// A list sweep over the table's rows with `pruner` and its [pruner] keys.
-std::string curves_sweep(const Scratch& s, size_t rows, const std::string& pruner) {
+// A list sweep over the table's rows with `pruner` and its [pruner] keys, of curves.py (its row
+// as argv[1]), or of `objective` (an [objective] table's keys) when given.
+std::string curves_sweep(const Scratch& s, size_t rows, const std::string& pruner,
+                         const std::string& objective = "") {
   std::string list;
   for (size_t i = 0; i < rows; ++i) list += (i ? ", " : "") + std::to_string(i);
-  return "[objective]\ncommand = \"/usr/bin/python3 '" + s.path("curves.py") + "' {curve}\"\n"
-         "[sweep]\nstrategy = \"list\"\n" + pruner + "\n[space]\ncurve = [" + list + "]\n";
+  return "[objective]\n" +
+         (objective.empty() ? "command = \"/usr/bin/python3 '" + s.path("curves.py") + "' {curve}\""
+                            : objective) +
+         "\n[sweep]\nstrategy = \"list\"\n" + pruner + "\n[space]\ncurve = [" + list + "]\n";
 }
 
 std::map<int64_t, hs::TrialRecord> by_id(const std::vector<hs::TrialRecord>& recs) {
@@ -52,26 +77,25 @@ std::map<int64_t, hs::TrialRecord> by_id(const std::vector<hs::TrialRecord>& rec
   return m;
 }
 
+// `hypersweep run cfg --out r.h5`, which must succeed: its records by id (its stdout in *out).
+std::map<int64_t, hs::TrialRecord> run_to_records(const Scratch& s, const fs::path& cfg,
+                                                  std::string* out = nullptr) {
+  const Run r = hypersweep("run '" + cfg.string() + "' --out '" + s.path("r.h5") + "'");
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  if (out) *out = r.out;
+  return by_id(records_of(s.path("r.h5")));
+}
+
 }  // namespace
 
 TEST_CASE("asha records a trial pruned at epoch 1 and one at its last deciding rung, with their curves",
           "[cli][prune]") {
   Scratch s;
-  // R = 9, r = 1, eta = 3: rungs at epochs 1 and 3 decide, 9 is the last. In order: trial 0 is
-  // the first at every rung (goes on); trial 1 has 0.4 at epoch 1 against 0.5 (pruned there);
-  // trial 2 leads at epoch 1 (0.6) but has 0.45 at epoch 3 against trial 0's 0.5 (pruned at
-  // rung 1, epoch 3).
-  const std::vector<std::vector<double>> table = {
-      {0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.55},
-      {0.4, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9},
-      {0.6, 0.7, 0.45, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9}};
-  s.write("curves.py", curves_script(table, s.dir().string()));
-  const auto cfg = s.write("asha.toml", curves_sweep(s, table.size(),
-                                                     "pruner = \"asha\"\n[pruner]\nmax_epochs = 9"));
-  const Run r = hypersweep("run '" + cfg.string() + "' --out '" + s.path("r.h5") + "'");
-  INFO(r.out << r.err);
-  REQUIRE(r.code == 0);
-  auto recs = by_id(records_of(s.path("r.h5")));
+  s.write("curves.py", curves_script(kAshaCurves, s.dir().string()));
+  std::string out;
+  auto recs = run_to_records(
+      s, s.write("asha.toml", curves_sweep(s, kAshaCurves.size(), kAshaPruner)), &out);
   REQUIRE(recs.size() == 3u);
   CHECK(recs[0].status == hs::TrialStatus::kCompleted);
   CHECK(recs[0].rung == 2);
@@ -92,30 +116,21 @@ TEST_CASE("asha records a trial pruned at epoch 1 and one at its last deciding r
   CHECK(two.rung == 1);
   CHECK(two.best_metric == 0.7);
   CHECK(contains(two.decision, "pruned at rung 1 (epoch 3)"));
-  CHECK(contains(r.out, "with the asha pruner"));
+  CHECK(contains(out, "with the asha pruner"));
 }
 
 TEST_CASE("asha stops a worker-mode trial through the helper and the program stays up",
           "[cli][prune][worker]") {
   Scratch s;
-  // The table of the test above: trial 1 is pruned at epoch 1, trial 2 at epoch 3. Each start of
-  // the program appends a line to starts.txt; each trial's `finally` writes ended.<id> (for a
+  // The curves of the test above: trial 1 is pruned at epoch 1, trial 2 at epoch 3. Each start
+  // of the program appends a line to starts.txt; each trial's `finally` writes ended.<id> (for a
   // stopped one, report() raised Stopped there, which `except Exception` does not catch).
-  const std::vector<std::vector<double>> table = {{0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.55},
-                                                  {0.4, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9},
-                                                  {0.6, 0.7, 0.45, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9}};
-  std::string rows;
-  for (const auto& row : table) {
-    rows += "[";
-    for (double v : row) rows += std::to_string(v) + ", ";
-    rows += "], ";
-  }
   const std::string dir = s.dir().string();
   s.write("w.py", "import os, sys\nsys.path.insert(0, '" HS_SOURCE_DIR
                   "/python')\n"
-                  "from hypersweep_worker import serve\nTABLE = [" +
-                      rows +
-                      "]\n"
+                  "from hypersweep_worker import serve\nTABLE = " +
+                      python_table(kAshaCurves) +
+                      "\n"
                       "open('" +
                       dir +
                       "/starts.txt', 'a').write('%d\\n' % os.getpid())\n"
@@ -132,18 +147,10 @@ TEST_CASE("asha stops a worker-mode trial through the helper and the program sta
                       "/ended.%d' % trial.id, 'w').close()\n"
                       "    return {'val_acc': max(curve)}\n"
                       "serve(train)\n");
-  std::string list;
-  for (size_t i = 0; i < table.size(); ++i) list += (i ? ", " : "") + std::to_string(i);
-  const auto cfg = s.write(
-      "w.toml", "[objective]\nmode = \"worker\"\ncommand = \"/usr/bin/python3 '" + s.path("w.py") +
-                    "'\"\n[sweep]\nstrategy = \"list\"\n"
-                    "pruner = \"asha\"\n[pruner]\nmax_epochs = 9\n"
-                    "[space]\ncurve = [" +
-                    list + "]\n");
-  const Run r = hypersweep("run '" + cfg.string() + "' --out '" + s.path("r.h5") + "'");
-  INFO(r.out << r.err);
-  REQUIRE(r.code == 0);
-  auto recs = by_id(records_of(s.path("r.h5")));
+  auto recs = run_to_records(
+      s, s.write("w.toml", curves_sweep(s, kAshaCurves.size(), kAshaPruner,
+                                        "mode = \"worker\"\ncommand = \"/usr/bin/python3 '" +
+                                            s.path("w.py") + "'\"")));
   REQUIRE(recs.size() == 3u);
   CHECK(recs[0].status == hs::TrialStatus::kCompleted);
   CHECK(recs[0].curves.size() == 9u);
@@ -175,10 +182,7 @@ TEST_CASE("a pruned command trial leaves no process of its group behind", "[cli]
                            "[objective]\ncommand = \"sh '" + s.path("trial.sh") + "' {x}\"\n"
                            "[sweep]\nstrategy = \"list\"\npruner = \"asha\"\n"
                            "[pruner]\nmax_epochs = 3\n[space]\nx = [0, 1]\n");
-  const Run r = hypersweep("run '" + cfg.string() + "' --out '" + s.path("r.h5") + "'");
-  INFO(r.out << r.err);
-  REQUIRE(r.code == 0);
-  const auto recs = by_id(records_of(s.path("r.h5")));
+  const auto recs = run_to_records(s, cfg);
   REQUIRE(recs.size() == 2u);
   CHECK(recs.at(1).status == hs::TrialStatus::kPruned);
   const std::string pgid = slurp(s.dir() / "pgid");

@@ -35,6 +35,14 @@ SweepHeader lr_header(const std::string& config_text) {
   return h;
 }
 
+// A results file `name` in `s` of a command sweep over lr (lr_header), open for appending.
+ResultsFile command_results(const Scratch& s, const std::string& name) {
+  auto f = ResultsFile::create(
+      s.path(name), lr_header("[objective]\ncommand = \"python3 train.py lr={lr}\"\n"), false);
+  REQUIRE(f.ok());
+  return std::move(f).value();
+}
+
 // A command trial at lr 0.01 that completed `curves` (val_acc the sixth field), its best the
 // last epoch's.
 TrialRecord completed_trial(std::vector<EpochRow> curves) {
@@ -52,10 +60,8 @@ TrialRecord completed_trial(std::vector<EpochRow> curves) {
 // Three command trials: 0 completed with an extra curve column, a result and its logs; 1 failed
 // with a two-line error; 2 timed out.
 std::string printed_sweep(const Scratch& s) {
-  const SweepHeader h = lr_header("[objective]\ncommand = \"python3 train.py lr={lr}\"\n");
   const std::string path = s.path("printed.h5");
-  auto f = ResultsFile::create(path, h, false);
-  REQUIRE(f.ok());
+  auto f = command_results(s, "printed.h5");
   TrialRecord done =
       completed_trial({{1, 0.01, 0.9, NAN, 0.8, 0.75, 1.0}, {2, 0.01, 0.5, NAN, 0.6, 0.875, 2.0}});
   done.host = host_name();
@@ -63,7 +69,7 @@ std::string printed_sweep(const Scratch& s) {
   done.curve_extra = {{0.97}, {1.03}};
   done.results = {{"final_val_loss", 0.4375}};
   done.log_path = s.path("printed.h5.logs/000000");
-  REQUIRE(f->append(done).ok());
+  REQUIRE(f.append(done).ok());
   TrialRecord failed = done;
   failed.id = 1;
   failed.status = TrialStatus::kFailed;
@@ -75,15 +81,15 @@ std::string printed_sweep(const Scratch& s) {
   failed.results.clear();
   failed.error = "the command exited with status 1\nstderr (the end):\nValueError: lr too big";
   failed.log_path = s.path("printed.h5.logs/000001");
-  REQUIRE(f->append(failed).ok());
+  REQUIRE(f.append(failed).ok());
   TrialRecord late = failed;
   late.id = 2;
   late.status = TrialStatus::kTimedOut;
   late.error = "the command timed out after 5 s ([objective] timeout) and was killed";
   late.epochs = 1;  // it reported epoch 1 before its timeout, and no metric
   late.best_epoch = 1;
-  REQUIRE(f->append(late).ok());
-  REQUIRE(f->close().ok());
+  REQUIRE(f.append(late).ok());
+  REQUIRE(f.close().ok());
   std::filesystem::create_directories(s.path("printed.h5.logs"));
   std::ofstream(s.path("printed.h5.logs/000000.out")) << "loading\n{\"epoch\": 1}\n{\"epoch\": 2}\nresult line\n";
   std::ofstream(s.path("printed.h5.logs/000000.err")) << "warning: slow disk\n";
@@ -111,10 +117,8 @@ TEST_CASE("show prints the printed results and every failed trial's error", "[cl
 
 TEST_CASE("show lists trials that failed alike once with their ids", "[cli][show]") {
   Scratch s;
-  const SweepHeader h = lr_header("[objective]\ncommand = \"python3 train.py lr={lr}\"\n");
   const std::string path = s.path("broken.h5");
-  auto f = ResultsFile::create(path, h, false);
-  REQUIRE(f.ok());
+  auto f = command_results(s, "broken.h5");
   // Trials 0-2 and 4 die of the same import error, 3 and 5 of another; 6 completes.
   for (int64_t id = 0; id < 7; ++id) {
     TrialRecord t = completed_trial({{1, 0.01, 0.9, NAN, 0.8, 0.5, 1.0}});
@@ -127,9 +131,9 @@ TEST_CASE("show lists trials that failed alike once with their ids", "[cli][show
       t.error = "the command exited with status 1\nstderr (the end):\n" +
                 std::string(id == 3 || id == 5 ? "OSError: no space" : "ImportError: no numpy");
     }
-    REQUIRE(f->append(t).ok());
+    REQUIRE(f.append(t).ok());
   }
-  REQUIRE(f->close().ok());
+  REQUIRE(f.close().ok());
   const Run r = hypersweep("show '" + path + "'");
   INFO(r.out << r.err);
   REQUIRE(r.code == 0);
@@ -147,12 +151,10 @@ TEST_CASE("show lists trials that failed alike once with their ids", "[cli][show
 
 TEST_CASE("show counts one trial as 1 trial", "[cli][show]") {
   Scratch s;
-  const SweepHeader h = lr_header("[objective]\ncommand = \"python3 train.py lr={lr}\"\n");
   const std::string path = s.path("one.h5");
-  auto f = ResultsFile::create(path, h, false);
-  REQUIRE(f.ok());
-  REQUIRE(f->append(completed_trial({{1, 0.01, 0.9, NAN, 0.8, 0.5, 1.0}})).ok());
-  REQUIRE(f->close().ok());
+  auto f = command_results(s, "one.h5");
+  REQUIRE(f.append(completed_trial({{1, 0.01, 0.9, NAN, 0.8, 0.5, 1.0}})).ok());
+  REQUIRE(f.close().ok());
   const Run r = hypersweep("show '" + path + "'");
   INFO(r.out << r.err);
   CHECK(contains(r.out, "\n1 trial: 1 completed\n"));  // was "1 trials"
