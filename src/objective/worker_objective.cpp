@@ -257,6 +257,8 @@ void WorkerObjective::settle(InHand& h, const Trial& t, const TrialHooks& hooks,
     if (why == Why::kStopped && h.stop_told && h.end != InHand::End::kNone) {
       ready_ = true;  // it ended the stopped trial itself: it stays up for the next one
       startup_deaths_ = 0;
+      worker_log("trial " + std::to_string(t.id) + " stopped after epoch " +
+                 std::to_string(r.curves.size()) + "; the program ended it and goes on");
     } else {
       kill_program();
     }

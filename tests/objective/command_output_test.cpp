@@ -343,7 +343,8 @@ TEST_CASE("an @hypersweep epoch line gets continue or stop and a stopped trial e
                   "  echo val_acc=0.3\n"
                   "  echo '@hypersweep done'\n"
                   "done\n");
-  WorkerObjective o(sweep_of("mode = \"worker\"\ncommand = 'sh " + script + "'"), {});
+  WorkerObjective o(sweep_of("mode = \"worker\"\ncommand = 'sh " + script + "'"),
+                    {0, 0, 1, (d.path / "logs").string()});
   const TrialHooks stop_at_2{[](const TrialRecord& so_far) {
                                return so_far.curves.size() == 2 ? EpochAnswer::kStop
                                                                 : EpochAnswer::kContinue;
@@ -360,6 +361,9 @@ TEST_CASE("an @hypersweep epoch line gets continue or stop and a stopped trial e
   CHECK(b.best_metric == 0.3);
   CHECK(o.starts() == 1);  // the stopped trial did not cost the program its life
   CHECK(d.read("answers") == "continue\nstop\ncontinue\ncontinue\ncontinue\n");
+  CHECK(d.read("logs/worker-0.out")
+            .find("trial 0 stopped after epoch 2; the program ended it and goes on") !=
+        std::string::npos);
 }
 
 TEST_CASE("the example worker sweep runs its example script on one program", "[objective][worker]") {
