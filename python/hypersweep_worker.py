@@ -29,6 +29,8 @@ mode = "trial" (the default), command = "python3 script.py lr={lr} epochs={epoch
 hand: the parameters come from the command line as name=value (int, float, true/false, else a
 string), the id and seed from HYPERSWEEP_TRIAL_ID and HYPERSWEEP_SEED (0 when absent); train()
 runs once, its result is printed, and the exit status is 0 (an exception: traceback, exit 1).
+SIGTERM, which hypersweep sends to a trial it stops, raises Stopped in train() too (its `finally`
+blocks run), and the script exits with a SIGTERM's status, 143.
 
 trial.seed is 32-bit (np.random.seed(trial.seed), random.seed), trial.seed64 the full seed;
 trial.worker and trial.local_worker say where it runs (local_worker picks a GPU when
@@ -39,6 +41,7 @@ stderr or as plain text.
 import json
 import math
 import os
+import signal
 import sys
 import traceback
 
@@ -46,7 +49,8 @@ __all__ = ["serve", "Trial", "Stopped"]
 
 
 class Stopped(BaseException):
-    """Raised by Trial.report() when the sweep's pruner stops the trial (worker mode).
+    """Raised by Trial.report() when the sweep's pruner stops the trial (worker mode), and by
+    SIGTERM, which ends a trial hypersweep stops (per-trial mode).
 
     A BaseException, like KeyboardInterrupt, so that `except Exception` in a training loop does
     not swallow it; `finally` blocks run. serve() catches it and tells hypersweep the trial ended.
@@ -139,11 +143,21 @@ def _serve_once(train, argv):
     trial = Trial(int(os.environ.get("HYPERSWEEP_TRIAL_ID", "0")),
                   int(os.environ.get("HYPERSWEEP_ATTEMPT", "1")), seed,
                   int(os.environ.get("HYPERSWEEP_SEED64", str(seed))))
+    # hypersweep ends a trial it stops (the pruner, its timeout, a stopped sweep) with SIGTERM to
+    # the process group, SIGKILL 2 s later: raised as Stopped, the script's `finally` blocks run,
+    # and the exit status is still a SIGTERM's (128 + 15), which hypersweep reads as one.
+    signal.signal(signal.SIGTERM, _raise_stopped)
     try:
         _result(train(params, trial))
+    except Stopped:
+        sys.exit(128 + signal.SIGTERM)
     except Exception:
         traceback.print_exc()
         sys.exit(1)
+
+
+def _raise_stopped(signum, frame):
+    raise Stopped()
 
 
 def serve(train, argv=None):

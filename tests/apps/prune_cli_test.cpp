@@ -165,6 +165,36 @@ TEST_CASE("asha stops a worker-mode trial through the helper and the program sta
   for (int id : {0, 1, 2}) CHECK(fs::exists(s.dir() / ("ended." + std::to_string(id))));
 }
 
+TEST_CASE("a pruned per-trial script built on the helper runs its finally blocks", "[cli][prune]") {
+  Scratch s;
+  // Trial 0 sets the bar at epoch 1; trial 1 falls below it and then trains on (sleeps): its
+  // SIGTERM raises Stopped in train(), whose `finally` leaves ended.1.
+  const std::string dir = s.dir().string();
+  s.write("t.py", "import sys, time\nsys.path.insert(0, '" HS_SOURCE_DIR
+                  "/python')\n"
+                  "from hypersweep_worker import serve\n"
+                  "def train(params, trial):\n"
+                  "    try:\n"
+                  "        v = 0.9 if params['x'] == 0 else 0.1\n"
+                  "        trial.report(epoch=1, val_acc=v)\n"
+                  "        if params['x'] == 1: time.sleep(600)\n"
+                  "        return {'val_acc': v}\n"
+                  "    finally:\n"
+                  "        open('" +
+                      dir +
+                      "/ended.%d' % trial.id, 'w').close()\n"
+                      "serve(train)\n");
+  const auto recs = run_to_records(
+      s, s.write("t.toml", "[objective]\ncommand = \"/usr/bin/python3 '" + s.path("t.py") +
+                               "' x={x}\"\n[sweep]\nstrategy = \"list\"\npruner = \"asha\"\n"
+                               "[pruner]\nmax_epochs = 3\n[space]\nx = [0, 1]\n"));
+  REQUIRE(recs.size() == 2u);
+  CHECK(recs.at(0).status == hs::TrialStatus::kCompleted);
+  CHECK(recs.at(1).status == hs::TrialStatus::kPruned);
+  CHECK(fs::exists(s.dir() / "ended.0"));
+  CHECK(fs::exists(s.dir() / "ended.1"));
+}
+
 TEST_CASE("a pruned command trial leaves no process of its group behind", "[cli][prune]") {
   Scratch s;
   // Trial 0 sets the bar at epoch 1; trial 1 falls below it, then starts a background child in
