@@ -2,6 +2,7 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "core/text.h"
@@ -27,11 +28,7 @@ bool ProgressDisplay::consider(const TrialRecord& r) {
   } else {
     pruned_.erase(r.id);  // a trial recorded again (an interrupted one run again)
   }
-  if (r.status == TrialStatus::kFailed || r.status == TrialStatus::kTimedOut) {
-    ++failures_;
-    const std::string why = error_headline(r.error);
-    if (failure_kinds_.size() < kFailureKinds || failure_kinds_.count(why)) ++failure_kinds_[why];
-  }
+  count_failure(r);
   const Outcome oc = result_of(r);  // a pruned trial is never the best
   if (!oc.ok || !improves(metric_.direction, oc.value, best_)) return false;
   best_ = oc.value;
@@ -101,15 +98,31 @@ std::string ProgressDisplay::eta(const Progress& p) const {
   return duration_text(elapsed() / static_cast<double>(here) * static_cast<double>(p.total - p.done));
 }
 
+void ProgressDisplay::count_failure(const TrialRecord& r) {
+  if (auto was = failed_.find(r.id); was != failed_.end()) {  // recorded again: the last counts
+    if (was->second != kOtherKind) --failure_kinds_[was->second].second;
+    failed_.erase(was);
+  }
+  if (r.status != TrialStatus::kFailed && r.status != TrialStatus::kTimedOut) return;
+  const std::string why = error_headline(r.error);
+  size_t k = 0;
+  while (k < failure_kinds_.size() && failure_kinds_[k].first != why) ++k;
+  if (k == failure_kinds_.size() && k < kFailureKinds) failure_kinds_.emplace_back(why, 0);
+  if (k < failure_kinds_.size()) ++failure_kinds_[k].second;
+  failed_[r.id] = k < failure_kinds_.size() ? static_cast<uint8_t>(k) : kOtherKind;
+}
+
 std::string ProgressDisplay::failures_line() const {
-  if (failures_ == 0) return "";
-  auto most = failure_kinds_.begin();
-  for (auto it = failure_kinds_.begin(); it != failure_kinds_.end(); ++it)
-    if (it->second > most->second) most = it;
+  const auto failures = static_cast<int64_t>(failed_.size());
+  if (failures == 0) return "";
+  const auto most =
+      std::max_element(failure_kinds_.begin(), failure_kinds_.end(),
+                       [](const auto& a, const auto& b) { return a.second < b.second; });
+  if (most->second == 0) return counted(failures, "trial") + " failed";  // of kinds not kept
   const std::string why = most->first.empty() ? "(no error recorded)" : most->first;
-  if (most->second == failures_)
-    return fmt::format("{} failed with: {}", counted(failures_, "trial"), why);
-  return fmt::format("{} failed, {} with: {}", counted(failures_, "trial"), most->second, why);
+  if (most->second == failures)
+    return fmt::format("{} failed with: {}", counted(failures, "trial"), why);
+  return fmt::format("{} failed, {} with: {}", counted(failures, "trial"), most->second, why);
 }
 
 }  // namespace hs

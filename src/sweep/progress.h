@@ -12,6 +12,9 @@
 #include <map>
 #include <set>
 #include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "search/space.h"
 #include "trial/metric.h"
@@ -57,6 +60,8 @@ class ProgressDisplay {
   std::string failures_line() const;
 
  private:
+  // Keeps failed_ and failure_kinds_ as `r` (a trial's latest record) leaves them.
+  void count_failure(const TrialRecord& r);
   double elapsed() const;
   std::string eta(const Progress& p) const;
 
@@ -70,11 +75,14 @@ class ProgressDisplay {
   std::set<int64_t> interrupted_;
   std::map<int64_t, int> pruned_;  // id -> the rung it reached (-1: none), of each pruned trial
   std::string best_line_;
-  // Failed and timed-out trials by error headline: at most kFailureKinds kinds are told apart,
-  // so rank 0's memory stays bounded; the others count in failures_ alone.
+  // The failed and timed-out trials, each by its last record (a trial run again, by
+  // --retry-failed or after an interruption, counts as it ended last): id -> its error's kind,
+  // an index into failure_kinds_ (each a headline and how many trials have it), or kOtherKind
+  // past kFailureKinds kinds, so that the headlines kept stay few.
   static constexpr size_t kFailureKinds = 64;
-  std::map<std::string, int64_t> failure_kinds_;
-  int64_t failures_ = 0;
+  static constexpr uint8_t kOtherKind = 255;
+  std::unordered_map<int64_t, uint8_t> failed_;
+  std::vector<std::pair<std::string, int64_t>> failure_kinds_;
   bool drawn_ = false;
 };
 

@@ -136,4 +136,11 @@ TEST_CASE("the failures line gives how many trials failed and their most common 
   CHECK(d.failures_line() ==
         "3 trials failed, 2 with: the command exited with status 1; its stderr ends: ImportError: "
         "numpy");
+  // A trial run again (--retry-failed) counts as it ended last: 0 completes, 2 times out.
+  d.consider(rec(0, TrialStatus::kCompleted, 0.7));
+  d.consider(failing(2, TrialStatus::kTimedOut, "the command timed out after 5 s"));
+  CHECK(d.failures_line() == "2 trials failed with: the command timed out after 5 s");
+  d.consider(rec(1, TrialStatus::kCompleted, 0.6));
+  d.consider(rec(2, TrialStatus::kCompleted, 0.6));
+  CHECK(d.failures_line().empty());
 }
