@@ -176,8 +176,7 @@ class TrialLines {
 void show_errors(const std::vector<TrialRecord>& trials, const std::string& results) {
   TrialLines lines;
   for (const auto& t : trials)
-    if (!t.error.empty() &&
-        (t.status == TrialStatus::kFailed || t.status == TrialStatus::kTimedOut))
+    if (!t.error.empty() && ran_into_error(t.status))
       lines.add(t.id, fmt::format("{}: {}", status_name(t.status), error_headline(t.error)));
   if (lines.size() == 0) return;
   fmt::print("\n");

@@ -125,19 +125,19 @@ void WorkerObjective::on_line(InHand& h, std::string_view l) {
   } else if (l.starts_with(kFailed) && (l.size() == kFailed.size() || l[kFailed.size()] == ' ')) {
     h.end = InHand::End::kFailed;
     h.failed_message = std::string(l.substr(std::min(l.size(), kFailed.size() + 1)));
-  } else if (l.starts_with(kEpoch)) {
-    // An epoch line that waits for its answer: read as any line, then `continue` or `stop` on
-    // the program's stdin. After `stop` the program ends the trial itself and stays up.
-    const std::string_view rest = l.substr(kEpoch.size());
-    h.logs.out.write(std::string(rest) + "\n");
-    h.go_on = h.out.line(rest) && h.go_on;
-    h.stop_told = !h.go_on;
-    proc_->send(h.go_on ? "continue\n" : "stop\n");  // a program gone shows as its exit
   } else {
+    // `@hypersweep epoch <line>`: the line, read as any other, waits for its answer, `continue`
+    // or `stop`, on the program's stdin; after `stop` the program ends the trial itself.
+    const bool answered = l.starts_with(kEpoch);
+    if (answered) l.remove_prefix(kEpoch.size());
     // A fresh program's output before it says ready is its start-up's too (README).
     if (h.fresh && !ready_) worker_logs_.out.write(std::string(l) + "\n");
     h.logs.out.write(std::string(l) + "\n");
     h.go_on = h.out.line(l) && h.go_on;
+    if (answered) {
+      h.stop_told = !h.go_on;
+      proc_->send(h.go_on ? "continue\n" : "stop\n");  // a program gone shows as its exit
+    }
   }
 }
 

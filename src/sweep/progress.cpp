@@ -103,7 +103,7 @@ void ProgressDisplay::count_failure(const TrialRecord& r) {
     if (was->second != kOtherKind) --failure_kinds_[was->second].second;
     failed_.erase(was);
   }
-  if (r.status != TrialStatus::kFailed && r.status != TrialStatus::kTimedOut) return;
+  if (!ran_into_error(r.status)) return;
   const std::string why = error_headline(r.error);
   size_t k = 0;
   while (k < failure_kinds_.size() && failure_kinds_[k].first != why) ++k;

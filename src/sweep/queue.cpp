@@ -110,8 +110,7 @@ Status TrialQueue::take_back(const TrialRecord& r, const Resume& resume, int64_t
   }
   if (r.attempt > 1) attempt_[r.id] = r.attempt;
   const std::optional<std::string> lost = before_retry_note(r.error);
-  const bool asked_again = resume.retry_failed && t.id < trials &&
-                           (r.status == TrialStatus::kFailed || r.status == TrialStatus::kTimedOut);
+  const bool asked_again = resume.retry_failed && t.id < trials && ran_into_error(r.status);
   if (r.status == TrialStatus::kInterrupted) {
     run_again(std::move(t), trials);
   } else if ((lost && is_lost(r)) || asked_again) {

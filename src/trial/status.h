@@ -29,5 +29,10 @@ enum class TrialStatus {
 const char* status_name(TrialStatus s);
 // The status of a name status_name() gives; nullopt for any other text.
 std::optional<TrialStatus> parse_status(std::string_view name);
+// Failed or timed out: the trial ran into an error its record states, which `run
+// --retry-failed` runs again and `show` and `run`'s last lines report.
+inline bool ran_into_error(TrialStatus s) {
+  return s == TrialStatus::kFailed || s == TrialStatus::kTimedOut;
+}
 
 }  // namespace hs
