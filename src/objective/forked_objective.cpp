@@ -1,14 +1,14 @@
 #include "objective/forked_objective.h"
 
-#include <omp.h>
 #include <fcntl.h>
+#include <omp.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
-#include <sys/stat.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -19,6 +19,7 @@
 #include <limits>
 #include <new>
 #include <string>
+#include <utility>
 
 #include "config/config.h"
 #include "core/bytes.h"
@@ -262,24 +263,42 @@ int run_trial_host_if_asked(int argc, char** argv) {
   return serve_trial_host(kHostFd, static_cast<pid_t>(rank));
 }
 
+namespace {
+
+// A host's socket closed and the host reaped (it reads the end and leaves); its wait status.
+int end_trial_host(pid_t pid, int fd) {
+  if (fd >= 0) ::close(fd);
+  int ws = 0;
+  if (pid > 0)
+    while (::waitpid(pid, &ws, 0) < 0 && errno == EINTR) {
+    }
+  return ws;
+}
+
+}  // namespace
+
+TrialHostSlot::~TrialHostSlot() { end_trial_host(pid_, fd_); }
+
 ForkedObjective::ForkedObjective(SweepConfig sweep, int threads, uint64_t memory_limit,
-                                 int local_worker)
+                                 int local_worker, std::shared_ptr<TrialHostSlot> slot)
     : sweep_(std::move(sweep)),
       threads_(threads),
       memory_limit_(memory_limit),
-      local_worker_(local_worker) {}
+      local_worker_(local_worker),
+      slot_(std::move(slot)) {}
 
-ForkedObjective::~ForkedObjective() { end_host(); }
+ForkedObjective::~ForkedObjective() {
+  if (slot_ && slot_->fd_ < 0 && fd_ >= 0 && host_ > 0) {  // no trial is running (run() waits)
+    slot_->pid_ = std::exchange(host_, -1);
+    slot_->fd_ = std::exchange(fd_, -1);
+    return;
+  }
+  end_host();
+}
 
 void ForkedObjective::end_host() {
-  if (fd_ >= 0) ::close(fd_);  // the host reads the end and leaves
+  if (fd_ >= 0 || host_ > 0) host_end_ = end_trial_host(host_, fd_);
   fd_ = -1;
-  if (host_ > 0) {
-    int ws = 0;
-    while (::waitpid(host_, &ws, 0) < 0 && errno == EINTR) {
-    }
-    host_end_ = ws;
-  }
   host_ = -1;
 }
 
@@ -287,6 +306,11 @@ Status ForkedObjective::prepare() {
   auto base = TrainerObjective::base_options(sweep_, threads_);
   if (!base) return base.error();
   base_ = std::move(*base);
+  if (slot_ && slot_->fd_ >= 0 && fd_ < 0) {  // the host an earlier objective left
+    host_ = std::exchange(slot_->pid_, -1);
+    fd_ = std::exchange(slot_->fd_, -1);
+    return send_base();
+  }
   return start_host();
 }
 
@@ -325,6 +349,10 @@ Status ForkedObjective::start_host() {
   }
   host_ = pid;
   fd_ = sv[0];
+  return send_base();
+}
+
+Status ForkedObjective::send_base() {
   char kind = 0;
   std::string reply;
   if (!send_frame(fd_, kPrepare, to_toml(*base_)) || !recv_all(fd_, &kind, 1) ||

@@ -41,19 +41,26 @@ std::string coarse_report(const LrFindResult& r3, const std::vector<TrialRecord>
   const auto pair = [](const std::pair<double, double>& p) {
     return "(lr " + num(p.first) + ", weight_decay " + num(p.second) + ")";
   };
-  const size_t kept = picks.size() - (refine.replaced ? 1 : 0);  // the last may have moved below
+  const size_t kept = picks.size();
   report += kept == 1 ? std::string(" The best by validation accuracy goes on:")
                       : " The best " + std::to_string(kept) + " by validation accuracy go on:";
   for (size_t i = 0; i < kept; ++i) report += " " + pair(picks[i]);
-  if (refine.replaced)
-    report += ", and " + pair(picks.back()) + " in place of " + pair(*refine.replaced) + ": lr " +
-              num(picks.front().first) + " is the lowest of the grid, and the refine step trains " +
-              recipe_text::epochs(o.refine.epochs) + ", not " +
-              recipe_text::epochs(o.coarse.epochs) +
-              "; the longer the run, the lower the lr that does best, so it tries the next lr "
-              "below too.";
-  else
+  if (const auto& last = refine.last) {
+    report += ", and in place of " + pair(last->replaced) + " one more lr, with weight_decay " +
+              num(last->weight_decay) + ", after them: lr " + num(last->lr) +
+              " is the lowest of the grid";
+    if (last->above_collapsed)
+      report += " and lr " + num(last->above) + " above it collapsed, so the next lr below, " +
+                num(last->below) + ".";
+    else
+      report += ", and which way the lr that does best over " +
+                recipe_text::epochs(o.refine.epochs) + " lies, one epoch cannot say. Refine " +
+                "trial 0's curve decides: if its validation accuracy peaks in the last fifth of " +
+                "its epochs (still rising), lr " + num(last->between) + " (halfway to " +
+                num(last->above) + "), else the next lr below, " + num(last->below) + ".";
+  } else {
     report += ".";
+  }
   std::vector<LrTried> tried = lrs_tried(r3.trials);
   for (const LrTried& t : lrs_tried(coarse)) tried.push_back(t);
   const double best_lr = picks.front().first;
@@ -136,7 +143,10 @@ class RecipeRun {
   }
   Result<bool> step1();
   Result<bool> step2();
-  Result<StepRecords> sweep_step(int step, const std::string& text);
+  Result<StepRecords> sweep_step(int step, const std::string& text,
+                                 const std::string& file_path = "",
+                                 const std::vector<TrialRecord>& carried = {});
+  Result<StepRecords> refine_step(const RefinePicks& refine, std::string* why);
   Result<RecipeOutcome> steps_3_to_6();
 
   const RecipeSetup& setup_;
@@ -247,18 +257,27 @@ Result<bool> RecipeRun::step2() {
   return false;
 }
 
-// Steps 3-5: a sweep of its own step file, its trials through the executor.
-Result<StepRecords> RecipeRun::sweep_step(int step, const std::string& text) {
+// Steps 3-5: a sweep of its own step file (`file`, path(step) when empty), its trials through
+// the executor. `carried`: trials already run, by the same rule, in another of the step's files,
+// recorded first in a new file, so that its queue runs only the rest.
+Result<StepRecords> RecipeRun::sweep_step(int step, const std::string& text,
+                                          const std::string& file_path,
+                                          const std::vector<TrialRecord>& carried) {
   auto sweep = step_sweep(step, text);
   if (!sweep) return sweep.error();
   OpenPolicy policy;
   policy.replace_other = true;  // a step file left by a recipe of other inputs starts anew
-  auto opened = open_results(path(step), sweep_header(*sweep, header_.start_time), policy);
+  const std::string at = file_path.empty() ? path(step) : file_path;
+  auto opened = open_results(at, sweep_header(*sweep, header_.start_time), policy);
   if (!opened) return opened.error();
   ResultsFile& file = opened->file;
+  const bool continuing = file.trial_count() > 0;
+  if (!continuing)
+    for (const TrialRecord& r : carried)
+      if (Status st = file.append(r); !st) return st.error();
   auto queue = TrialQueue::make(*sweep, recorded_in(file), Resume{});
-  if (!queue) return Error{path(step), 0, "", queue.error().message};
-  if (file.trial_count() > 0)
+  if (!queue) return Error{at, 0, "", queue.error().message};
+  if (continuing)
     say(std::string(kRecipeSteps[step - 1]) + ": " + std::to_string(queue->finished()) + " of " +
         std::to_string(queue->total()) + " trials recorded already (continuing " + file.path() + ")");
   ProgressDisplay display(Metric{sweep->metric, sweep->strategy.direction}, sweep->space,
@@ -272,6 +291,21 @@ Result<StepRecords> RecipeRun::sweep_step(int step, const std::string& text) {
   if (Status st = file.close(); !st) return st.error();
   if (ran->interrupted) return StepRecords();
   return StepRecords(std::move(records));
+}
+
+// Step 5: the refine step's trials. With a last place to decide (step_sweeps.h), the others
+// first, in a file of their own, then all of them in the step's file, the first ones carried
+// over; `why` says where the last place went.
+Result<StepRecords> RecipeRun::refine_step(const RefinePicks& refine, std::string* why) {
+  if (!refine.last) return sweep_step(5, refine_sweep_text(base_, refine.pairs, o_));
+  const std::string first_path =
+      (fs::path(dir_) / (std::string(kRecipeSteps[4]) + "_first.h5")).string();
+  auto first = sweep_step(5, refine_sweep_text(base_, refine.pairs, o_), first_path);
+  if (!first || !*first) return first;
+  std::vector<std::pair<double, double>> all = refine.pairs;
+  all.push_back(last_place(*refine.last, (**first).front(), why));
+  say(*why);
+  return sweep_step(5, refine_sweep_text(base_, all, o_), "", **first);
 }
 
 Result<RecipeOutcome> RecipeRun::run() {
@@ -323,12 +357,13 @@ Result<RecipeOutcome> RecipeRun::steps_3_to_6() {
   if (picks.empty()) return stop_at(4, "no trial completed");
   if (Status st = save("running"); !st) return st.error();
 
-  say("step 5/6: refine " + std::to_string(picks.size()) + " configurations, " +
-      recipe_text::epochs(o_.refine.epochs) + " each");
-  auto t5 = sweep_step(5, refine_sweep_text(base_, picks, o_));
+  say("step 5/6: refine " + std::to_string(picks.size() + (refine.last ? 1 : 0)) +
+      " configurations, " + recipe_text::epochs(o_.refine.epochs) + " each");
+  std::string last_why;
+  auto t5 = refine_step(refine, &last_why);
   if (!t5) return t5.error();
   if (!*t5) return interrupted(5);
-  report = refine_report(**t5, o_);
+  report = refine_report(**t5, o_) + (last_why.empty() ? "" : " " + last_why);
   RecipeStepOut s5;
   s5.group = kRecipeSteps[4];
   s5.results_path = path(5);

@@ -10,8 +10,8 @@
 // is the user's own file, comments kept, with only the changed keys set, each with a comment
 // saying why, so it reads and diffs against the file it came from.
 //
-// May depend on: analysis, config, recipe (options, step sweeps, lr_edge), trial. Thread safety:
-// pure function.
+// May depend on: analysis, config, optim/schedule.h, recipe (options, step sweeps, lr_edge),
+// trial. Thread safety: pure function.
 #pragma once
 
 #include <cmath>

@@ -63,12 +63,13 @@ Job step_job(int step, const std::string& sweep_text) {
 
 Result<std::unique_ptr<Objective>> step_objective(const Job& job, const TrainOptions& base,
                                                   const RecipeOptions& o,
-                                                  std::shared_ptr<const DataBundle> data) {
+                                                  std::shared_ptr<const DataBundle> data,
+                                                  std::shared_ptr<TrialHostSlot> hosts) {
   const int step = job.name.starts_with(kStepJob) ? std::atoi(job.name.c_str() + sizeof kStepJob - 1) : 0;
   if (step < 3 || step > 5) return make_error("", "not a job of the recipe: \"" + job.name + "\"");
   auto sweep = step_sweep(step, job.text);
   if (!sweep) return sweep.error();
-  if (step != 3) return make_objective(*sweep, base.threads, std::move(data));
+  if (step != 3) return make_objective(*sweep, base.threads, std::move(data), {}, std::move(hosts));
   return std::unique_ptr<Objective>(std::make_unique<LrFindObjective>(base, o.lr_find, std::move(data)));
 }
 

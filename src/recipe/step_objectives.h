@@ -13,6 +13,7 @@
 
 #include "data/dataset.h"
 #include "exec/executor.h"
+#include "objective/objective.h"
 #include "recipe/options.h"
 #include "recipe/steps.h"
 
@@ -22,11 +23,13 @@ namespace hs {
 Job step_job(int step, const std::string& sweep_text);
 
 // The objective of a step's job: `base` is the user's config (threads set for this rank),
-// `data` its data set, loaded once and shared by every step. Errors: not a recipe step's job,
-// or its sweep text does not load.
+// `data` its data set, loaded once and shared by every step; `hosts` keeps the trial host of
+// one step's isolated trials for the next (objective/forked_objective.h), so that steps 4 and 5
+// start and load it once. Errors: not a recipe step's job, or its sweep text does not load.
 Result<std::unique_ptr<Objective>> step_objective(const Job& job, const TrainOptions& base,
                                                   const RecipeOptions& o,
-                                                  std::shared_ptr<const DataBundle> data);
+                                                  std::shared_ptr<const DataBundle> data,
+                                                  std::shared_ptr<TrialHostSlot> hosts = nullptr);
 
 // Records as the results file stores them. Step 2: one per lr tried, its curves the sample's
 // loss and accuracy per epoch (train_loss, train_acc), status the attempt's outcome (fit,

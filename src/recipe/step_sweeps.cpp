@@ -157,9 +157,41 @@ RefinePicks refine_picks(const std::vector<TrialRecord>& coarse, int top) {
   // Every lr of the grid counts, a collapsed one too: it was tried.
   const LrEdge edge = lr_edge(best_lr, lrs_tried(coarse));
   if (edge.side != -1) return out;  // not the lowest, or the grid's only lr
-  out.replaced = out.pairs.back();
-  out.pairs.back() = {round3(best_lr * best_lr / edge.above), best_wd};
+  LastPlace last;
+  last.replaced = out.pairs.back();
+  last.lr = best_lr;
+  last.weight_decay = best_wd;
+  last.above = edge.above;
+  last.above_collapsed = edge.above_collapsed;
+  last.below = round3(best_lr * best_lr / edge.above);
+  last.between = round3(std::sqrt(best_lr * edge.above));
+  out.pairs.pop_back();
+  out.last = last;
   return out;
+}
+
+std::pair<double, double> last_place(const LastPlace& last, const TrialRecord& first,
+                                     std::string* why) {
+  const bool late = ranks(first) && first.epochs > 0 &&
+                    first.best_epoch >= std::ceil(kLatePeak * first.epochs - 1e-9);
+  const std::string peak = "refine trial " + std::to_string(first.id) + " (lr " + num(last.lr) +
+                           ") peaked at epoch " + std::to_string(first.best_epoch) + " of " +
+                           std::to_string(first.epochs);
+  if (late && !last.above_collapsed) {
+    *why = "The last place: " + peak + ", still improving, so a larger lr may go further: lr " +
+           num(last.between) + ", halfway to the grid's lr " + num(last.above) + ".";
+    return {last.between, last.weight_decay};
+  }
+  if (!ranks(first))
+    *why = "The last place: refine trial " + std::to_string(first.id) +
+           " did not complete, so the next lr below, " + num(last.below) + ".";
+  else if (late)
+    *why = "The last place: " + peak + ", still improving, but lr " + num(last.above) +
+           " collapsed in the coarse grid, so the next lr below, " + num(last.below) + ".";
+  else
+    *why = "The last place: " + peak + ", before the last fifth of its epochs: the longer the " +
+           "run, the lower the lr that does best, so the next lr below, " + num(last.below) + ".";
+  return {last.below, last.weight_decay};
 }
 
 std::vector<const TrialRecord*> tied_with_best(const std::vector<TrialRecord>& trials) {

@@ -42,19 +42,37 @@ bool ranks(const TrialRecord& r);
 std::vector<std::pair<double, double>> best_few(const std::vector<TrialRecord>& coarse, int top);
 
 // Step 4 -> 5 as the recipe runs it: best_few(coarse, top), except that when the best lr is the
-// lowest of the coarse grid and there are two places or more, the last place goes to the next
-// lr below on the grid's own ratio (the lowest squared over the next lowest, to 3 significant
-// digits), with the best's weight decay. The refine step trains 10 times as long as the grid,
-// and the longer the run, the lower the lr that does best (short-horizon bias; the teacher data
-// of bench/recipe_bench.py: lr 0.0333 is best after one epoch, 0.003 to 0.015 after 20), so it
-// tries the one lr below that none of step 4's runs reached. "Lowest" is the edge rule
-// (lr_edge.h) over step 4's lrs. `replaced` is the pair whose place the lr below took (then the
-// last of `pairs`); empty when nothing moved.
+// lowest of the coarse grid and there are two places or more, the last place waits for the
+// best's own refine trial (`last`): the refine step trains `pairs` first, the best first, and
+// last_place then reads the best's curve. "Lowest" is the edge rule (lr_edge.h) over step 4's
+// lrs. With the best at the grid's lowest lr, one epoch cannot say which way the lr that does
+// best over the refine step's epochs lies: on the teacher data of bench/recipe_bench.py lr 0.0333
+// leads after one epoch and 0.003 to 0.015 do best after 20 (the longer the run, the lower the
+// lr), on Fashion-MNIST's CNN 0.0333 leads after one epoch and 0.05 to 0.1 do best with the
+// user's step decay over 10. The refine trial of the best tells them apart: the first peaks at
+// epoch 4 to 7 of 10, the second at epoch 8 to 10.
+struct LastPlace {
+  std::pair<double, double> replaced;  // best_few's last, whose place this is
+  double lr = 0, weight_decay = 0;     // the best's
+  double above = 0;                    // the grid's next lr above the best
+  bool above_collapsed = false;
+  double below = 0;    // the next lr below on the grid's own ratio (the best squared over `above`)
+  double between = 0;  // halfway to `above` on a log scale (the geometric mean)
+};
 struct RefinePicks {
-  std::vector<std::pair<double, double>> pairs;
-  std::optional<std::pair<double, double>> replaced;
+  std::vector<std::pair<double, double>> pairs;  // trained first; all of them without `last`
+  std::optional<LastPlace> last;
 };
 RefinePicks refine_picks(const std::vector<TrialRecord>& coarse, int top);
+
+// The last place of the refine step, from the best's refine trial `first` (a constant lr): its
+// validation accuracy peaked in the last fifth of its epochs (kLatePeak), so it was still
+// improving and a larger lr may go further (with the user's decaying schedule above all), and
+// the lr above did not collapse in step 4: `between`; else (it peaked earlier, or did not
+// complete): `below`. Both with the best's weight decay. `why`: the choice in one sentence.
+inline constexpr double kLatePeak = 0.8;
+std::pair<double, double> last_place(const LastPlace& last, const TrialRecord& first,
+                                     std::string* why);
 
 // The best trial of a step 4 or 5 (by val_acc; equal values to the lower id) and every trial
 // whose accuracy ties it (trial/tie.h: within one standard error on the validation set), the

@@ -231,7 +231,7 @@ TEST_CASE("the best few skip diverged trials and rank by validation accuracy", "
   CHECK(best_few(coarse, 10).size() == 3);
 }
 
-TEST_CASE("the refine step tries one lr below the grid when the best is the grid's lowest",
+TEST_CASE("with the best at the grid's lowest lr the refine step's last place waits for its curve",
           "[recipe][step4]") {
   using Pair = std::pair<double, double>;
   // teacher seed 2 of bench/recipe_bench.py: the best two share lr 0.0333, the grid's lowest.
@@ -240,32 +240,74 @@ TEST_CASE("the refine step tries one lr below the grid when the best is the grid
       rec(3, 0.702, 0.1, 1e-4),    rec(4, 0.691, 0.1, 1e-5),    rec(5, 0.681, 0.1, 0.0),
       rec(6, 0.621, 0.3, 1e-4),    rec(7, 0.662, 0.3, 1e-5),    rec(8, 0.617, 0.3, 0.0)};
   const RefinePicks p = refine_picks(low, 2);
-  CHECK(p.pairs == std::vector<Pair>{{0.0333, 1e-5}, {0.0111, 1e-5}});  // the best's weight decay
-  CHECK(p.replaced == Pair{0.0333, 0.0});                               // best_few's second
+  CHECK(p.pairs == std::vector<Pair>{{0.0333, 1e-5}});  // trained first
+  REQUIRE(p.last);
+  CHECK(p.last->replaced == Pair{0.0333, 0.0});  // best_few's second
   CHECK(best_few(low, 2) == std::vector<Pair>{{0.0333, 1e-5}, {0.0333, 0.0}});
-  // Three places: the best two stay, the third moves.
-  CHECK(refine_picks(low, 3).pairs ==
-        std::vector<Pair>{{0.0333, 1e-5}, {0.0333, 0.0}, {0.0111, 1e-5}});
-  // One place: nothing moves, the best goes on alone.
-  CHECK_FALSE(refine_picks(low, 1).replaced);
+  CHECK(p.last->below == 0.0111);
+  CHECK(p.last->between == 0.0577);  // sqrt(0.0333 x 0.1), 3 significant digits
+  CHECK(p.last->above == 0.1);
+  CHECK_FALSE(p.last->above_collapsed);
+
+  // The best's refine trial decides, with the best's weight decay. Peaked at epoch 4 of 10
+  // (teacher seed 0): the lr below. At epoch 8 of 10 (the CNN's seed 0): halfway up.
+  TrialRecord first = rec(0, 0.73, 0.0333, 1e-5);
+  first.epochs = 10;
+  first.best_epoch = 4;
+  std::string why;
+  CHECK(last_place(*p.last, first, &why) == Pair{0.0111, 1e-5});
+  CHECK(why ==
+        "The last place: refine trial 0 (lr 0.0333) peaked at epoch 4 of 10, before the "
+        "last fifth of its epochs: the longer the run, the lower the lr that does best, "
+        "so the next lr below, 0.0111.");
+  first.best_epoch = 7;
+  CHECK(last_place(*p.last, first, &why) == Pair{0.0111, 1e-5});
+  first.best_epoch = 8;
+  CHECK(last_place(*p.last, first, &why) == Pair{0.0577, 1e-5});
+  CHECK(why ==
+        "The last place: refine trial 0 (lr 0.0333) peaked at epoch 8 of 10, still "
+        "improving, so a larger lr may go further: lr 0.0577, halfway to the grid's lr 0.1.");
+  first.best_epoch = 10;
+  CHECK(last_place(*p.last, first, &why).first == 0.0577);
+  // A refine trial that did not complete: below.
+  first.status = TrialStatus::kDiverged;
+  CHECK(last_place(*p.last, first, &why).first == 0.0111);
+  CHECK(why.find("did not complete") != std::string::npos);
+  // Every trial at the lr above collapsed in step 4: below, however late the peak.
+  std::vector<TrialRecord> closed = low;
+  for (int i : {3, 4, 5}) closed[i].best_metric = 0.2;
+  const RefinePicks c = refine_picks(closed, 2);
+  REQUIRE(c.last);
+  CHECK(c.last->above_collapsed);
+  first.status = TrialStatus::kCompleted;
+  first.best_epoch = 10;
+  CHECK(last_place(*c.last, first, &why).first == 0.0111);
+  CHECK(why.find("collapsed") != std::string::npos);
+
+  // Three places: the best two first, the third waits.
+  CHECK(refine_picks(low, 3).pairs == std::vector<Pair>{{0.0333, 1e-5}, {0.0333, 0.0}});
+  CHECK(refine_picks(low, 3).last->replaced == Pair{0.0333, 1e-4});
+  // One place: nothing waits, the best goes on alone.
+  CHECK_FALSE(refine_picks(low, 1).last);
   CHECK(refine_picks(low, 1).pairs == best_few(low, 1));
 
-  // The grid's own ratio: factors 1/2, 1, 2 around 0.1 reach 0.025 below 0.05.
+  // The grid's own ratio: factors 1/2, 1, 2 around 0.1 reach 0.025 below 0.05, 0.0707 between.
   const std::vector<TrialRecord> halves = {rec(0, 0.9, 0.05, 0.0), rec(1, 0.8, 0.1, 0.0),
                                            rec(2, 0.7, 0.2, 0.0)};
-  CHECK(refine_picks(halves, 2).pairs == std::vector<Pair>{{0.05, 0.0}, {0.025, 0.0}});
+  CHECK(refine_picks(halves, 2).last->below == 0.025);
+  CHECK(refine_picks(halves, 2).last->between == 0.0707);
 
   // The best lr inside the grid (MLP seed 0: 0.1 between 0.0333 and 0.3): best_few as it is.
   std::vector<TrialRecord> inside = low;
   inside[4].best_metric = 0.80;
-  CHECK_FALSE(refine_picks(inside, 2).replaced);
+  CHECK_FALSE(refine_picks(inside, 2).last);
   CHECK(refine_picks(inside, 2).pairs == best_few(inside, 2));
   // The grid's lowest lr diverged: it was tried, so the best (0.1) is not the lowest.
   std::vector<TrialRecord> collapsed = {rec(0, NAN, 0.0333, 0.0, "diverged"), rec(1, 0.8, 0.1, 0.0),
                                         rec(2, 0.7, 0.3, 0.0)};
-  CHECK_FALSE(refine_picks(collapsed, 2).replaced);
-  // One lr in the grid (coarse_lr_factors = [1]): no ratio, nothing moves.
-  CHECK_FALSE(refine_picks({rec(0, 0.8, 0.1, 0.0), rec(1, 0.7, 0.1, 1e-4)}, 2).replaced);
+  CHECK_FALSE(refine_picks(collapsed, 2).last);
+  // One lr in the grid (coarse_lr_factors = [1]): no ratio, nothing waits.
+  CHECK_FALSE(refine_picks({rec(0, 0.8, 0.1, 0.0), rec(1, 0.7, 0.1, 1e-4)}, 2).last);
   // Only one trial ranks: it goes on alone.
   CHECK(refine_picks({rec(0, 0.8, 0.03, 0.0), rec(1, NAN, 0.1, 0.0, "diverged")}, 2).pairs ==
         std::vector<Pair>{{0.03, 0.0}});
@@ -339,12 +381,18 @@ TEST_CASE("the recipe runs six steps into one file and writes a config that trai
   const auto& refine = rd->steps[4].results->trials;
   REQUIRE(refine.size() == 2);
   CHECK(refine[0].curves.size() == 4);  // refine_epochs, no early stop
-  // Step 5 trains what refine_picks takes from step 4, the move below the grid included.
+  // Step 5 trains what refine_picks takes from step 4, and a last place as its first trial's
+  // curve decides.
   const RefinePicks picks = refine_picks(rd->steps[3].results->trials, s.setup.options.refine.top);
+  std::vector<std::pair<double, double>> trained = picks.pairs;
+  std::string why;
+  if (picks.last) trained.push_back(last_place(*picks.last, refine.front(), &why));
+  REQUIRE(trained.size() == refine.size());
   for (size_t i = 0; i < refine.size(); ++i)
-    CHECK(std::pair<double, double>{param(refine[i], 0), param(refine[i], 1)} == picks.pairs.at(i));
+    CHECK(std::pair<double, double>{param(refine[i], 0), param(refine[i], 1)} == trained[i]);
   CHECK((rd->steps[3].text["report"].find("in place of") != std::string::npos) ==
-        picks.replaced.has_value());
+        picks.last.has_value());
+  CHECK((rd->steps[4].text["report"].find(why) != std::string::npos));
   // Steps 4-5 choose on validation accuracy and never look at the test set.
   for (int step : {3, 4})
     for (const auto& t : rd->steps[step].results->trials) {

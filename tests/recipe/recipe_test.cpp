@@ -114,7 +114,7 @@ TEST_CASE("overfitting a small sample reaches 100% training accuracy at a sane l
     INFO(r->report);
     CHECK(r->ok);
     CHECK(r->verdict == "fit");
-    CHECK(r->samples == 8 * 32);
+    CHECK(r->samples == oo.batches * 32);  // the default's batches of the config's 32
     REQUIRE(r->tried.size() == 1);  // the first lr fits: nothing more is tried
     CHECK(r->lr == 1e-1);
     CHECK(r->tried[0].outcome == TrialStatus::kFit);
@@ -137,6 +137,7 @@ TEST_CASE("overfitting reports lr too high when every lr diverges", "[recipe][st
   const DataBundle d = load(o);
   OverfitOptions oo;
   oo.lrs = {1e3, 1e4};
+  oo.batches = 8;  // enough updates in one epoch for lr 1e4 to reach NaN
   auto r = overfit_small_sample(o, d, oo);
   REQUIRE(r.ok());
   INFO(r->report);

@@ -277,6 +277,42 @@ TEST_CASE("with a decaying schedule, the largest lr among the tied is recommende
   CHECK(same->best_id == 1);
 }
 
+TEST_CASE("a tie goes to the larger lr only if the schedule has decayed where the best peaked",
+          "[recipe][tie]") {
+  // Teacher seed 0 of bench/recipe_bench.py: lr 0.0111 peaked at epoch 6 (74.06%), 0.0333 at
+  // epoch 4 (73.06%), tied; the user's cosine runs 20 epochs, so at epoch 6 it still trains at
+  // 85% of its lr, and the larger lr tested 0.9 points below the smaller one.
+  const std::vector<TrialRecord> refine = {trial(0, 0.0333, 1e-5, 203.0 / 240, 10, 4),
+                                           trial(1, 0.0111, 1e-5, 204.0 / 240, 10, 6)};
+  REQUIRE(tied_with_best(refine).size() == 2);
+  REQUIRE(refine[1].best_epoch == 6);
+  auto late = recommend(config({"schedule=\"cosine\"", "epochs=20"}), refine, refine, kStep3,
+                        RecipeOptions{});
+  REQUIRE(late.ok());
+  CHECK(late->best_id == 1);
+  CHECK(late->lr == 0.0111);
+  CHECK(contains(late->report,
+                 "the recipe takes the best measured, trial 1: your schedule (cosine) "
+                 "still trains at 85% of its lr at epoch 6, where trial 1 peaked, so "
+                 "its decay comes too late to favour a larger lr."));
+  // Over 8 epochs, cosine is down to 31% at epoch 6: the decay carries the larger lr.
+  auto soon = recommend(config({"schedule=\"cosine\"", "epochs=8"}), refine, refine, kStep3,
+                        RecipeOptions{});
+  REQUIRE(soon.ok());
+  CHECK(soon->best_id == 0);
+  CHECK(contains(soon->report, "the recipe takes the one of largest lr, trial 0 (lr 0.0333)"));
+  // A step decay after epoch 5 has set in by epoch 6; one after epoch 7 has not.
+  auto stepped = recommend(config({"schedule=\"step\"", "milestones=[5]", "epochs=20"}), refine,
+                           refine, kStep3, RecipeOptions{});
+  REQUIRE(stepped.ok());
+  CHECK(stepped->best_id == 0);
+  auto later = recommend(config({"schedule=\"step\"", "milestones=[7]", "epochs=20"}), refine,
+                         refine, kStep3, RecipeOptions{});
+  REQUIRE(later.ok());
+  CHECK(later->best_id == 1);
+  CHECK(contains(later->report, "your schedule (step) still trains at 100% of its lr at epoch 6"));
+}
+
 TEST_CASE("the recommended config is the user's file plus the changed keys, and trains that", "[recipe][step6]") {
   const RecipeConfig c = config({"hidden=[16,16]"});
   RecipeOptions as_in_file;  // kFile's [recipe] table
