@@ -502,6 +502,47 @@ TEST_CASE("a stopped recipe continues with every trial once and the same results
   CHECK(done->recommendation.config == expected->steps[5].text.at("config"));
 }
 
+TEST_CASE("a recipe stopped between the refine step's two parts continues with the same last place",
+          "[recipe][driver]") {
+  Dir a, b;
+  Setup whole = make_setup(a, kConfig);
+  LocalRunner ref;
+  REQUIRE(run(whole, ref).ok());
+  const auto expected = read_recipe(whole.setup.out);
+  REQUIRE(expected.ok());
+  // The quick config's best coarse lr is its grid's lowest: the last place waits for trial 0.
+  REQUIRE(expected->steps[3].text.at("report").find("Refine trial 0's curve decides") !=
+          std::string::npos);
+  CHECK(ref.ran[5] == 2);
+
+  Setup s = make_setup(b, kConfig);
+  LocalRunner first;
+  first.budget = 4 + 9 + 1;  // steps 3 and 4, then the refine step's first trial
+  auto stopped = run(s, first);
+  REQUIRE(stopped.ok());
+  CHECK(stopped->interrupted);
+  CHECK(first.ran[5] == 1);
+  LocalRunner second;
+  auto done = run(s, second);
+  REQUIRE(done.ok());
+  CHECK(done->status == "complete");
+  CHECK(second.ran[4] == 0);
+  CHECK(second.ran[5] == 1);  // the last place only: trial 0 kept, carried into the step's file
+  auto got = read_recipe(s.setup.out);
+  REQUIRE(got.ok());
+  const auto& x = expected->steps[4].results->trials;
+  const auto& y = got->steps[4].results->trials;
+  REQUIRE(y.size() == 2);
+  REQUIRE(x.size() == 2);
+  for (size_t k = 0; k < 2; ++k) {
+    CHECK(y[k].id == static_cast<int64_t>(k));
+    CHECK(y[k].params == x[k].params);
+    CHECK(y[k].best_metric == x[k].best_metric);  // bit for bit
+  }
+  CHECK(got->steps[4].text.at("report") == expected->steps[4].text.at("report"));
+  CHECK(done->recommendation.config == expected->steps[5].text.at("config"));
+}
+
 TEST_CASE("another config's recipe file is refused and kept", "[recipe][driver]") {
   Dir dir;
   Setup s = make_setup(dir, kConfig);
