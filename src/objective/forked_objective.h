@@ -51,7 +51,7 @@ namespace hs {
 // given the slot takes over the host it holds instead of starting one, and gives its host back
 // at its end. The host loads the data set again only when a sweep names other data, so the
 // sweeps pay for one program start and one data load (on bench/recipe_bench.py's CSV data set,
-// each about 4% of the recipe's CPU time). The slot ends the host it holds when it goes.
+// about 2% and 4% of the recipe's CPU time). The slot ends the host it holds when it goes.
 class TrialHostSlot {
  public:
   TrialHostSlot() = default;

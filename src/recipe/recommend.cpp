@@ -256,9 +256,9 @@ bool has_label(const std::vector<Finding>& findings, const char* label) {
 // recommended config peaks (and its early stopping ends it) while the lr is still near its
 // start, as the refine trial's was, and the best measured is taken. On the benchmark's teacher
 // data (20 epochs, cosine, early stopping), refine trials peak at epochs 4 to 7, where cosine
-// still runs at 0.79 to 0.96 of its lr; the tie between lr 0.0111 (74.06%) and 0.0333 (73.06%)
+// still runs at 0.79 to 0.95 of its lr; the tie between lr 0.0111 (74.06%) and 0.0333 (73.06%)
 // of seed 0 went to 0.0333 and tested 0.70 points below the random search's best, where 0.0111
-// tests within 0.1 of it (bench/README.md). A schedule that counts iterations takes the largest:
+// tests 0.21 above it (bench/README.md). A schedule that counts iterations takes the largest:
 // the refine step's epochs do not say which iteration its peak would be.
 struct Pick {
   const TrialRecord* trial = nullptr;

@@ -49,8 +49,8 @@ std::vector<std::pair<double, double>> best_few(const std::vector<TrialRecord>& 
 // best over the refine step's epochs lies: on the teacher data of bench/recipe_bench.py lr 0.0333
 // leads after one epoch and 0.003 to 0.015 do best after 20 (the longer the run, the lower the
 // lr), on Fashion-MNIST's CNN 0.0333 leads after one epoch and 0.05 to 0.1 do best with the
-// user's step decay over 10. The refine trial of the best tells them apart: the first peaks at
-// epoch 4 to 7 of 10, the second at epoch 8 to 10.
+// user's step decay over 10. The refine trial of the best tells them apart: on teacher it
+// peaks at epoch 4 to 7 of 10, on the CNN at epoch 8 to 10.
 struct LastPlace {
   std::pair<double, double> replaced;  // best_few's last, whose place this is
   double lr = 0, weight_decay = 0;     // the best's
