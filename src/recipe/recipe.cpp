@@ -41,10 +41,10 @@ std::string coarse_report(const LrFindResult& r3, const std::vector<TrialRecord>
   const auto pair = [](const std::pair<double, double>& p) {
     return "(lr " + num(p.first) + ", weight_decay " + num(p.second) + ")";
   };
-  const size_t kept = picks.size();
-  report += kept == 1 ? std::string(" The best by validation accuracy goes on:")
-                      : " The best " + std::to_string(kept) + " by validation accuracy go on:";
-  for (size_t i = 0; i < kept; ++i) report += " " + pair(picks[i]);
+  report += picks.size() == 1
+                ? std::string(" The best by validation accuracy goes on:")
+                : " The best " + std::to_string(picks.size()) + " by validation accuracy go on:";
+  for (const auto& p : picks) report += " " + pair(p);
   if (const auto& last = refine.last) {
     report += ", and in place of " + pair(last->replaced) + " one more lr, with weight_decay " +
               num(last->weight_decay) + ", after them: lr " + num(last->lr) +
