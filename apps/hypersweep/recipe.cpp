@@ -48,6 +48,13 @@ struct RecipeInput {
   std::string file_text;  // the config file as read: what the recommended config is made from
 };
 
+// The data every step trains on. The recipe never tests: its steps choose on validation, and the
+// config it recommends is tested by the user's own run. So the test set's samples are not read,
+// only its labels (the label space, so every step trains the network that run will build).
+Result<DataBundle> recipe_data(const TrainOptions& base) {
+  return load_data(base.data, Keep::kLabels);
+}
+
 Result<RecipeInput> load_recipe_input(const RecipeArgs& a) {
   RecipeInput in;
   if (auto st = in.config.load_file(a.config); !st) return st.error();
@@ -86,7 +93,7 @@ int serve_recipe(const RecipeArgs& a, Launch& launch, int node_threads) {
     if (const std::string w = binding_warning(t); !w.empty())
       std::fprintf(stderr, "hypersweep: warning: worker rank %d on %s: %s\n", launch.rank(),
                    host_name().c_str(), w.c_str());
-    auto d = load_data(in->base.data);
+    auto d = recipe_data(in->base);
     if (!d) return d.error();
     data = std::make_shared<const DataBundle>(std::move(*d));
     return {};
@@ -149,7 +156,7 @@ int drive_recipe(const RecipeArgs& a, Launch& launch, int node_threads,
   setup.start_time = utc_now();
   setup.live_progress = ::isatty(STDOUT_FILENO) == 1 && !launched_by_mpi();
   launch.begin(true);
-  auto data = load_data(in->base.data);
+  auto data = recipe_data(in->base);
   if (!data) {
     launch.end();
     return fail(in->config.locate_data_error(data.error()));

@@ -15,6 +15,11 @@
 
 namespace hs {
 
+// What a load keeps of a file: kAll its samples and labels; kLabels its labels alone, the
+// samples never read (x empty, n the label count), for a test set that only sets the label space
+// of a run that never tests (load_data).
+enum class Keep { kAll, kLabels };
+
 struct Dataset {
   std::string name;         // where it came from, for messages ("…/train-images-idx3-ubyte.gz")
   int64_t n = 0;            // number of samples
@@ -53,6 +58,8 @@ struct DataBundle {
   // What load_data did to the inputs, for messages: "none", "standard", "minmax", or for
   // normalize = auto "none (auto: float inputs)" / "minmax (auto: integer inputs)".
   std::string normalization;
+  // kLabels: the test file's labels set num_classes, then the test set was emptied (load_data).
+  Keep test_kept = Keep::kAll;
 };
 
 }  // namespace hs

@@ -148,7 +148,7 @@ Status check_labels(const std::string& path, const std::string& labels,
 }  // namespace
 
 Result<Dataset> load_hdf5(const std::string& path, const std::string& inputs,
-                          const std::string& labels, Layout layout) {
+                          const std::string& labels, Layout layout, Keep keep) {
   // fopen first, for the plain "missing file" message HDF5 would bury in its error stack.
   if (std::FILE* f = std::fopen(path.c_str(), "rb")) {
     std::fclose(f);
@@ -192,19 +192,22 @@ Result<Dataset> load_hdf5(const std::string& path, const std::string& inputs,
   } else {
     d.channels = static_cast<int>(xd[1]);
   }
-  d.x.resize(static_cast<size_t>(d.n) * dim);
   d.y.resize(static_cast<size_t>(d.n));
-  if (H5Dread(x.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, d.x.data()) < 0) {
-    return H5_ERROR("H5Dread(\"" + inputs + "\")");
-  }
   if (H5Dread(y.get(), H5T_NATIVE_INT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, d.y.data()) < 0) {
     return H5_ERROR("H5Dread(\"" + labels + "\")");
+  }
+  if (keep == Keep::kAll) {
+    d.x.resize(static_cast<size_t>(d.n) * dim);
+    if (H5Dread(x.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, d.x.data()) < 0) {
+      return H5_ERROR("H5Dread(\"" + inputs + "\")");
+    }
   }
   // Checked before the transpose, so the index named is the file's own.
   const auto bad = std::find_if(d.x.begin(), d.x.end(),
                                 [](float v) { return !data_internal::finite_feature(v); });
   if (bad != d.x.end()) return not_finite(path, inputs, xd, bad - d.x.begin(), *bad);
-  if (nchw && xd.size() == 4) nchw_to_nhwc(&d.x, d.n, d.channels, d.height, d.width);
+  if (!d.x.empty() && nchw && xd.size() == 4)
+    nchw_to_nhwc(&d.x, d.n, d.channels, d.height, d.width);
   d.integer_inputs = x_integer;
   if (Status st = check_labels(path, labels, d.y); !st) return st.error();
   d.num_classes = *std::max_element(d.y.begin(), d.y.end()) + 1;

@@ -158,13 +158,18 @@ Status read_idx(const std::string& path, const IdxKind& kind, uint32_t dims[3],
 
 }  // namespace
 
-Result<Dataset> load_idx(const std::string& images_path, const std::string& labels_path) {
+Result<Dataset> load_idx(const std::string& images_path, const std::string& labels_path,
+                         Keep keep) {
   uint32_t label_dims[3] = {0, 0, 0};
-  uint32_t image_dims[3] = {0, 0, 0};
+  uint32_t image_dims[3] = {0, 1, 1};
   std::vector<uint8_t> labels;
   std::vector<uint8_t> pixels;
   if (Status s = read_idx(labels_path, kLabels, label_dims, &labels); !s) return s.error();
-  if (Status s = read_idx(images_path, kImages, image_dims, &pixels); !s) return s.error();
+  if (keep == Keep::kLabels) {
+    image_dims[0] = label_dims[0];
+  } else if (Status s = read_idx(images_path, kImages, image_dims, &pixels); !s) {
+    return s.error();
+  }
   if (label_dims[0] != image_dims[0]) {
     return make_error(labels_path, "shape mismatch: " + std::to_string(label_dims[0]) +
                                        " labels but " + images_path + " has " +

@@ -38,7 +38,8 @@ std::string find_idx_file(const std::string& dir, const std::string& name) {
   return {};
 }
 
-Result<Dataset> load_fashion_part(const std::string& dir, const char* images, const char* labels) {
+Result<Dataset> load_fashion_part(const std::string& dir, const char* images, const char* labels,
+                                  Keep keep) {
   const std::string ip = find_idx_file(dir, images);
   const std::string lp = find_idx_file(dir, labels);
   if (ip.empty() || lp.empty()) {
@@ -48,9 +49,9 @@ Result<Dataset> load_fashion_part(const std::string& dir, const char* images, co
                                "t10k-labels-idx1-ubyte, each plain or .gz; on Debian: "
                                "apt-get install dataset-fashion-mnist)");
   }
-  Result<Dataset> d = load_idx(ip, lp);
+  Result<Dataset> d = load_idx(ip, lp, keep);
   if (!d) return d;
-  if (d->height != 28 || d->width != 28) {
+  if (keep == Keep::kAll && (d->height != 28 || d->width != 28)) {
     return make_error(ip, "not Fashion-MNIST: images are " + std::to_string(d->height) + "x" +
                               std::to_string(d->width) + ", expected 28x28");
   }
@@ -62,10 +63,10 @@ Result<Dataset> load_fashion_part(const std::string& dir, const char* images, co
   return d;
 }
 
-Result<Dataset> load_file(const DataOptions& opt, const std::string& path) {
+Result<Dataset> load_file(const DataOptions& opt, const std::string& path, Keep keep) {
   return opt.source == DataSource::kCsv
-             ? load_csv(path, opt.label_column)
-             : load_hdf5(path, opt.h5_inputs, opt.h5_labels, opt.layout);
+             ? load_csv(path, opt.label_column, keep)
+             : load_hdf5(path, opt.h5_inputs, opt.h5_labels, opt.layout, keep);
 }
 
 // Moves the rows `take` (sorted) of *from into the returned Dataset and compacts the rows `keep`
@@ -127,12 +128,12 @@ Status check_split(const char* key, double f, int64_t n, int64_t first, int64_t 
   return Status::Ok();
 }
 
-Status load_fashion(const DataOptions& opt, DataBundle* b) {
+Status load_fashion(const DataOptions& opt, Keep test_keep, DataBundle* b) {
   Result<Dataset> train =
-      load_fashion_part(opt.path, "train-images-idx3-ubyte", "train-labels-idx1-ubyte");
+      load_fashion_part(opt.path, "train-images-idx3-ubyte", "train-labels-idx1-ubyte", Keep::kAll);
   if (!train) return train.error();
   Result<Dataset> test =
-      load_fashion_part(opt.path, "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte");
+      load_fashion_part(opt.path, "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte", test_keep);
   if (!test) return test.error();
   b->train_file = std::make_unique<Dataset>(std::move(*train));
   b->test_file = std::make_unique<Dataset>(std::move(*test));
@@ -171,12 +172,12 @@ Status hold_out_test_rows(const DataOptions& opt, DataBundle* b) {
 }
 
 // csv, hdf5: the file, and its test set from test_path or held out of the file.
-Status load_files(const DataOptions& opt, DataBundle* b) {
-  Result<Dataset> train = load_file(opt, opt.path);
+Status load_files(const DataOptions& opt, Keep test_keep, DataBundle* b) {
+  Result<Dataset> train = load_file(opt, opt.path, Keep::kAll);
   if (!train) return train.error();
   b->train_file = std::make_unique<Dataset>(std::move(*train));
   if (opt.test_path.empty()) return hold_out_test_rows(opt, b);
-  Result<Dataset> test = load_file(opt, opt.test_path);
+  Result<Dataset> test = load_file(opt, opt.test_path, test_keep);
   if (!test) return test.error();
   if (Status s = check_same_shape(*test, *b->train_file, opt); !s) return s.error();
   b->test_file = std::make_unique<Dataset>(std::move(*test));
@@ -209,12 +210,15 @@ Status load_synthetic(const DataOptions& opt, DataBundle* b) {
   return Status::Ok();
 }
 
-// Fills b->train_file and b->test_file from the source.
-Status load_source(const DataOptions& opt, DataBundle* b) {
+// Fills b->train_file and b->test_file from the source; a separate test file's samples only
+// when test_keep asks for them.
+Status load_source(const DataOptions& opt, Keep test_keep, DataBundle* b) {
   switch (opt.source) {
-    case DataSource::kFashionMnist: return load_fashion(opt, b);
+    case DataSource::kFashionMnist:
+      return load_fashion(opt, test_keep, b);
     case DataSource::kCsv:
-    case DataSource::kHdf5: return load_files(opt, b);
+    case DataSource::kHdf5:
+      return load_files(opt, test_keep, b);
     case DataSource::kSynthetic: return load_synthetic(opt, b);
   }
   return Status::Ok();
@@ -383,18 +387,24 @@ void split_indices(int64_t n, double fraction, uint64_t seed, std::vector<int32_
   std::sort(second->begin(), second->end());
 }
 
-Result<DataBundle> load_data(const DataOptions& opt) {
+Result<DataBundle> load_data(const DataOptions& opt, Keep test) {
   if (Status s = check_fraction("val_fraction", opt.val_fraction); !s) return s.error();
   if (opt.train_limit < 0) return option_error("train_limit", "must be >= 0");
   if (opt.test_limit < 0) return option_error("test_limit", "must be >= 0");
 
   DataBundle b;
-  if (Status s = load_source(opt, &b); !s) return s.error();
+  if (Status s = load_source(opt, test, &b); !s) return s.error();
 
   // One label space for both, so a model sized from either covers every label.
   const int classes = std::max(b.train_file->num_classes, b.test_file->num_classes);
   b.train_file->num_classes = classes;
   b.test_file->num_classes = classes;
+  if (test == Keep::kLabels) {
+    b.test_file->n = 0;
+    b.test_file->x = {};
+    b.test_file->y = {};
+    b.test_kept = Keep::kLabels;
+  }
 
   apply_limit(b.train_file.get(), opt.train_limit);
   apply_limit(b.test_file.get(), opt.test_limit);

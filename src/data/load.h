@@ -94,17 +94,22 @@ struct DataOptions {
 };
 
 // One IDX pair (images idx3 uint8, labels idx1 uint8), gzipped or plain (detected by the gzip
-// magic bytes, not the file name). Pixels scaled by 1/255.
-Result<Dataset> load_idx(const std::string& images_path, const std::string& labels_path);
+// magic bytes, not the file name). Pixels scaled by 1/255. Keep::kLabels: the labels file
+// alone (height and width then unknown, 1).
+Result<Dataset> load_idx(const std::string& images_path, const std::string& labels_path,
+                         Keep keep = Keep::kAll);
 
 // CSV file: numeric fields, the label in the column `label_column` names ("last", "first", a
-// 0-based index, or a header name), an integer >= 0.
-Result<Dataset> load_csv(const std::string& path, std::string_view label_column);
+// 0-based index, or a header name), an integer >= 0. Keep::kLabels: every line's fields are
+// counted, the label parsed and checked, the features skipped.
+Result<Dataset> load_csv(const std::string& path, std::string_view label_column,
+                         Keep keep = Keep::kAll);
 
 // HDF5 file with inputs `inputs` (numbers, [N, D] or 4-D in `layout`) and labels `labels`
-// (integers, [N]).
+// (integers, [N]). Keep::kLabels: the inputs' shape is read, not their values.
 Result<Dataset> load_hdf5(const std::string& path, const std::string& inputs = "X",
-                          const std::string& labels = "y", Layout layout = Layout::kNhwc);
+                          const std::string& labels = "y", Layout layout = Layout::kNhwc,
+                          Keep keep = Keep::kAll);
 
 // The deterministic synthetic set: n samples, `classes` classes, size x size x 1 images. Each
 // class has a prototype, a random pattern of 2x2-pixel blocks at 0 or 1 (no two alike where the
@@ -117,7 +122,11 @@ Dataset make_synthetic(int64_t n, int classes, int size, double noise, uint64_t 
                        uint64_t sample_stream = 0);
 
 // Loads what `opt` names, makes the train/validation/test views and normalises the inputs.
-Result<DataBundle> load_data(const DataOptions& opt);
+// test = Keep::kLabels, for a run that never tests: the test set's labels still join the label
+// space (num_classes, so the network is the one a testing run builds), but its samples are not
+// read (a separate test file) or are dropped (rows held out of the training file, which leave
+// it all the same), and the test view comes out empty (DataBundle::test_kept).
+Result<DataBundle> load_data(const DataOptions& opt, Keep test = Keep::kAll);
 
 // Splits [0, n) into two index lists, `fraction` of them (rounded) into the second, by a
 // generator seeded with `seed`; both lists come out sorted.

@@ -186,9 +186,9 @@ std::string host_prepare(const std::string& toml, std::optional<TrainOptions>* b
     return encode_error('o', st.error());
   auto opt = c.finish();
   if (!opt) return encode_error('o', opt.error());
-  if (!*data || !*base || !same_data(opt->data, (*base)->data)) {
+  if (!*data || !*base || !data_serves(**data, (*base)->data, *opt)) {
     data->reset();  // the old one first: two data sets at once may not fit
-    auto d = load_data(opt->data);
+    auto d = load_data(opt->data, test_keep(*opt));
     if (!d) return encode_error('d', d.error());
     *data = std::make_shared<const DataBundle>(std::move(*d));
   }

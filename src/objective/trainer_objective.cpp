@@ -9,7 +9,9 @@
 namespace hs {
 
 // Every field of DataOptions (load.h's defaulted ==), so a new data key cannot be left out.
-bool same_data(const DataOptions& a, const DataOptions& b) { return a == b; }
+bool data_serves(const DataBundle& data, const DataOptions& loaded_from, const TrainOptions& run) {
+  return run.data == loaded_from && (data.test_kept == Keep::kAll || !run.evaluate_test);
+}
 
 namespace {
 
@@ -47,7 +49,7 @@ Status TrainerObjective::prepare() {
   if (!base) return base.error();
   base_ = std::move(*base);
   if (!shared_) {
-    auto data = load_data(base_->data);
+    auto data = load_data(base_->data, test_keep(*base_));
     if (!data) return sweep_.train.locate_data_error(data.error());
     shared_ = std::make_shared<const DataBundle>(std::move(*data));
   }
@@ -80,8 +82,8 @@ TrialRecord train_trial(const Trial& t, const TrainOptions& opt, const DataOptio
                         const TrialHooks& hooks) {
   TrialRecord failed = record_of(t, TrialStatus::kFailed);
   std::unique_ptr<DataBundle> own;  // this trial's own data, when the space changes it
-  if (!same_data(opt.data, base_data)) {
-    auto d = load_data(opt.data);
+  if (!data_serves(data, base_data, opt)) {
+    auto d = load_data(opt.data, test_keep(opt));
     if (!d) {
       failed.error = d.error().str();
       return failed;

@@ -53,8 +53,9 @@ TrialRecord train_trial(const Trial& t, const TrainOptions& opt, const DataOptio
                         const DataBundle& data, const std::string& metric,
                         const TrialHooks& hooks);
 
-// Whether data options `a` and `b` load the same data set.
-bool same_data(const DataOptions& a, const DataOptions& b);
+// Whether `data`, loaded from the options `loaded_from`, serves a run of `run`: the same data
+// options, and the test samples when the run tests (test_keep).
+bool data_serves(const DataBundle& data, const DataOptions& loaded_from, const TrainOptions& run);
 
 // The sweep's metric at the record's best epoch: NaN when it diverged, was interrupted, has no
 // best epoch or the value is not finite.

@@ -38,4 +38,9 @@ struct TrainOptions {
   int local_worker = 0;
 };
 
+// What a run of `o` needs of the test set (load_data): its samples only when it tests.
+inline Keep test_keep(const TrainOptions& o) {
+  return o.evaluate_test ? Keep::kAll : Keep::kLabels;
+}
+
 }  // namespace hs

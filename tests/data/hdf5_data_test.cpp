@@ -251,6 +251,18 @@ TEST_CASE("load_hdf5 layout nchw reads PyTorch's NCHW arrays as the same NHWC te
   REQUIRE(wrong.ok());
   CHECK(wrong->height == c);
   CHECK(wrong->channels == w);
+
+  // The labels alone: the same shape and labels, no inputs read (nor transposed).
+  Result<Dataset> labels = load_hdf5(a, "X", "y", Layout::kNchw, Keep::kLabels);
+  REQUIRE(labels.ok());
+  CHECK(open_objects() == 0);
+  CHECK(labels->n == n);
+  CHECK(labels->height == h);
+  CHECK(labels->width == w);
+  CHECK(labels->channels == c);
+  CHECK(labels->x.empty());
+  CHECK(labels->y == from_nchw->y);
+  CHECK(labels->num_classes == 2);
 }
 
 TEST_CASE("load_hdf5 marks integer inputs and refuses a feature taken for the labels",

@@ -251,6 +251,77 @@ TEST_CASE("load_data csv with a test file: classes from both, shapes must agree"
   CHECK(r.error().line == 2);
 }
 
+// The same training samples, validation split and label space, whatever load_data keeps of the
+// test set.
+void check_same_training_data(const DataBundle& a, const DataBundle& b) {
+  CHECK(a.train_file->x == b.train_file->x);
+  CHECK(a.train_file->y == b.train_file->y);
+  CHECK(a.train.index == b.train.index);
+  CHECK(a.val.index == b.val.index);
+  CHECK(a.train_file->num_classes == b.train_file->num_classes);
+  CHECK(a.test_file->num_classes == b.test_file->num_classes);
+  CHECK(a.test_file->channels == b.test_file->channels);
+}
+
+// A test set kept as labels alone (Keep::kLabels): counted in the label space, then empty.
+void check_labels_kept(const DataBundle& b) {
+  CHECK(b.test_kept == Keep::kLabels);
+  CHECK(b.test_file->n == 0);
+  CHECK(b.test_file->x.empty());
+  CHECK(b.test_file->y.empty());
+  CHECK(b.test.size() == 0);
+}
+
+TEST_CASE(
+    "load_data csv with the test set's labels alone: the training data and label space "
+    "unchanged and no test samples",
+    "[data][load]") {
+  TempDir dir;
+  DataOptions opt;
+  opt.source = DataSource::kCsv;
+  opt.label_column = "first";
+  opt.normalize = Normalize::kStandard;
+  opt.path = dir.file("train.csv");
+  opt.test_path = dir.file("test.csv");
+  test::write_text(opt.path, numbered_csv(20, 3));
+  test::write_text(opt.test_path, numbered_csv(6, 5));  // labels 0..4: two classes more
+  Result<DataBundle> all = load_data(opt);
+  Result<DataBundle> labels = load_data(opt, Keep::kLabels);
+  REQUIRE(all.ok());
+  REQUIRE(labels.ok());
+  CHECK(all->test_kept == Keep::kAll);
+  CHECK(all->test_file->n == 6);
+  check_same_training_data(*all, *labels);
+  CHECK(labels->train_file->num_classes == 5);
+  check_labels_kept(*labels);
+
+  // The features are not read, but every line's fields are counted and its label checked.
+  test::write_text(opt.test_path, "1,2,3\n0,x,3\n");
+  CHECK_FALSE(load_data(opt).ok());
+  CHECK(load_data(opt, Keep::kLabels).ok());
+  test::write_text(opt.test_path, "1,2,3\n0,3\n");
+  Result<DataBundle> r = load_data(opt, Keep::kLabels);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().line == 2);
+  CHECK_THAT(r.error().message, Contains("shape mismatch"));
+  test::write_text(opt.test_path, "1,2,3\n-1,2,3\n");
+  r = load_data(opt, Keep::kLabels);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().line == 2);
+  CHECK_THAT(r.error().message, Contains("not an integer >= 0"));
+
+  // Rows held out of the training file leave it all the same; only their copy is dropped.
+  opt.test_path.clear();
+  opt.test_fraction = 0.25;
+  all = load_data(opt);
+  labels = load_data(opt, Keep::kLabels);
+  REQUIRE(all.ok());
+  REQUIRE(labels.ok());
+  CHECK(all->test_file->n == 5);
+  check_same_training_data(*all, *labels);
+  check_labels_kept(*labels);
+}
+
 // A fake Fashion-MNIST: n images of size x size, labels i % classes, plain (not gzipped) files.
 void write_fake_fashion(const TempDir& dir, const std::string& part, uint32_t n, uint32_t size,
                         int classes) {
@@ -281,6 +352,16 @@ TEST_CASE("load_data fashion_mnist: plain names, checks, and a missing directory
   CHECK(r->test_file->n == 10);
   CHECK(r->train_file->num_classes == 10);  // the data set's, not the labels seen
   CHECK(r->val.size() == 4);
+
+  // The test set's labels alone: its images file must be there, but is not read, so a
+  // truncated one goes unnoticed.
+  Result<DataBundle> labels = load_data(opt, Keep::kLabels);
+  REQUIRE(labels.ok());
+  check_same_training_data(*r, *labels);
+  check_labels_kept(*labels);
+  std::filesystem::resize_file(dir.file("t10k-images-idx3-ubyte"), 100);
+  CHECK(load_data(opt, Keep::kLabels).ok());
+  CHECK_FALSE(load_data(opt).ok());
 
   write_fake_fashion(dir, "t10k", 12, 28, 12);  // labels up to 11
   r = load_data(opt);

@@ -75,6 +75,39 @@ TEST_CASE("a trial's result depends on the sweep seed and its id alone", "[objec
   for (size_t i = 0; i < recs->size(); ++i) CHECK(same_curves((*recs)[i], (*again)[i]));
 }
 
+TEST_CASE("a trial that tests never runs on data loaded without the test samples", "[objective]") {
+  const SweepConfig s = sweep_of("[sweep]\nstrategy = \"random\"\ntrials = 1\nseed = 3\n",
+                                 "[space]\nlr = { log_uniform = [1e-3, 1e-1] }\n");
+  const Trial t{0, {ParamValue{0.05}}};
+  auto opt = trial_train_options(s, t);
+  REQUIRE(opt.ok());
+  TrainOptions chooses = *opt;
+  chooses.evaluate_test = false;
+  auto full = load_data(opt->data);
+  auto labels = load_data(opt->data, test_keep(chooses));
+  REQUIRE(full.ok());
+  REQUIRE(labels.ok());
+  REQUIRE(labels->test_kept == Keep::kLabels);
+  CHECK(data_serves(*full, opt->data, *opt));
+  CHECK(data_serves(*full, opt->data, chooses));
+  CHECK(data_serves(*labels, opt->data, chooses));
+  CHECK_FALSE(data_serves(*labels, opt->data, *opt));
+  DataOptions other = opt->data;
+  other.split_seed += 1;
+  CHECK_FALSE(data_serves(*full, other, *opt));
+
+  // Given the labels-only bundle, a trial that tests loads its own: the same test result.
+  const TrialRecord tested = train_trial(t, *opt, opt->data, *full, "val_acc", {});
+  const TrialRecord reloaded = train_trial(t, *opt, opt->data, *labels, "val_acc", {});
+  REQUIRE(std::isfinite(tested.test_acc));
+  CHECK(reloaded.test_acc == tested.test_acc);
+  CHECK(same_curves(reloaded, tested));
+  // One that only chooses trains on it as it is: the same curves, no test pass.
+  const TrialRecord chose = train_trial(t, chooses, opt->data, *labels, "val_acc", {});
+  CHECK(std::isnan(chose.test_acc));
+  CHECK(same_curves(chose, tested));
+}
+
 TEST_CASE("a grid sweep visits the grid and survives trials the trainer refuses", "[objective]") {
   // warmup = 3 with 3 epochs is refused by the trainer's checks: those trials fail, the rest run.
   const SweepConfig s = sweep_of("[sweep]\nstrategy = \"grid\"\ntrials = 4\n",
