@@ -21,7 +21,8 @@ import sys
 # How third-party libraries appear in #include <...> lines and in CMake link lines.
 THIRD_PARTY = {
     "MPI": (r"mpi\.h$", "MPI::MPI_C"),
-    "HDF5": (r"(hdf5\.h|H5\w*\.h)$", "hdf5::hdf5"),
+    # hs::hdf5: the shared library or the static archive, by the consumer (the top CMakeLists.txt).
+    "HDF5": (r"(hdf5\.h|H5\w*\.h)$", ("hdf5::hdf5", "hs::hdf5")),
     "Eigen": (r"Eigen/", "Eigen3::Eigen"),
     "OpenMP": (r"omp\.h$", "OpenMP::OpenMP_CXX"),
     "NLopt": (r"nlopt\.h(pp)?$", "NLopt::nlopt"),
@@ -121,7 +122,8 @@ def check_links(repo, rows, folders, bad):
                     continue
                 name = TARGETS.get(dep, dep[3:] if dep.startswith("hs_") else None)
                 if name is None:
-                    name = next((lib for lib, (_, t) in THIRD_PARTY.items() if t == dep), dep)
+                    name = next((lib for lib, (_, t) in THIRD_PARTY.items()
+                                 if dep == t or (isinstance(t, tuple) and dep in t)), dep)
                 if name != owner and name not in rows.get(owner, (set(), 0))[0]:
                     bad.append(f"src/{f}/CMakeLists.txt: {m.group(1)} links {dep}, which "
                                f"src/README.md does not let {owner}/ depend on")
