@@ -1,8 +1,7 @@
 // csv.cpp: CSV files of numbers, the label in the column label_column names (load.h). The file
-// is read whole and parsed in place with std::from_chars (no per-field strings), so 100k rows
-// take a fraction of a second.
+// is read a block at a time and parsed in place with std::from_chars (no per-field strings), so
+// 100k rows take a fraction of a second.
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -13,6 +12,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,53 +23,83 @@
 namespace hs {
 namespace {
 
-// A file's whole text, mapped read-only and populated in one call (MAP_POPULATE): no buffer to
-// zero, no copy out of the page cache and no fault per page. Reading into a string instead
-// touched every fresh page twice (zeroing, then the copy), and a fault costs microseconds in a
-// virtual machine: the data loads were a seventh of the recipe's CPU time on
-// bench/recipe_bench.py's CSV data set, where three processes each read 5 MB. What cannot be mapped
-// (a pipe, an empty file) is read into a string.
-class FileText {
+// A file's lines, read a block at a time into one reused buffer (64 KiB, doubled for a longer
+// line), never the whole file at once. Reading it whole into a string cost more than parsing:
+// each fresh page of a file-sized buffer was faulted in and written twice (zeroed, then the
+// copy), and a fault costs microseconds in a virtual machine (the data loads were a seventh of the
+// recipe's CPU time on bench/recipe_bench.py's CSV data set, where three processes each read 5
+// MB). Mapping the file instead would end this process with SIGBUS if it were truncated
+// meanwhile; a read() just comes back short.
+class LineReader {
  public:
-  FileText() = default;
-  FileText(const FileText&) = delete;
-  FileText& operator=(const FileText&) = delete;
-  ~FileText() {
-    if (map_ != nullptr) ::munmap(map_, size_);
+  LineReader() = default;
+  LineReader(const LineReader&) = delete;
+  LineReader& operator=(const LineReader&) = delete;
+  ~LineReader() {
+    if (fd_ >= 0) ::close(fd_);
   }
 
   Status open(const std::string& path) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return data_internal::open_error(path, errno);
+    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd_ < 0) return data_internal::open_error(path, errno);
     struct stat st {};
-    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
-      void* m = ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ,
-                       MAP_PRIVATE | MAP_POPULATE, fd, 0);
-      if (m != MAP_FAILED) {
-        ::close(fd);
-        map_ = m;
-        size_ = static_cast<size_t>(st.st_size);
-        return Status::Ok();
-      }
-    }
-    char buf[1 << 16];
-    ssize_t got = 0;
-    while ((got = ::read(fd, buf, sizeof buf)) > 0 || (got < 0 && errno == EINTR))
-      if (got > 0) copy_.append(buf, static_cast<size_t>(got));
-    const int err = errno;
-    ::close(fd);
-    if (got < 0) return make_error(path, std::string("cannot read: ") + std::strerror(err));
+    if (::fstat(fd_, &st) == 0 && S_ISREG(st.st_mode)) size_ = static_cast<int64_t>(st.st_size);
     return Status::Ok();
   }
 
-  std::string_view text() const {
-    return map_ != nullptr ? std::string_view(static_cast<const char*>(map_), size_) : copy_;
+  // The next line, without its '\n' (valid until the next call); false at the end of the file
+  // or on a read error (error()).
+  bool next(std::string_view* line) {
+    for (;;) {
+      const char* from = buf_.get() + begin_;
+      if (const void* nl = std::memchr(from, '\n', end_ - begin_)) {
+        const auto len = static_cast<size_t>(static_cast<const char*>(nl) - from);
+        *line = std::string_view(from, len);
+        begin_ += len + 1;
+        return true;
+      }
+      if (eof_) {
+        if (begin_ == end_) return false;
+        *line = std::string_view(from, end_ - begin_);  // the last line, without a newline
+        begin_ = end_;
+        return true;
+      }
+      fill();
+    }
   }
 
+  int error() const { return err_; }
+  int64_t size() const { return size_; }  // the file's size in bytes (0: not a regular file)
+
  private:
-  void* map_ = nullptr;
-  size_t size_ = 0;
-  std::string copy_;
+  // Keeps the unfinished line, at the front, and reads more after it.
+  void fill() {
+    std::memmove(buf_.get(), buf_.get() + begin_, end_ - begin_);
+    end_ -= begin_;
+    begin_ = 0;
+    if (end_ == cap_) {
+      auto bigger = std::make_unique_for_overwrite<char[]>(cap_ * 2);
+      std::memcpy(bigger.get(), buf_.get(), end_);
+      buf_ = std::move(bigger);
+      cap_ *= 2;
+    }
+    ssize_t got = 0;
+    do {
+      got = ::read(fd_, buf_.get() + end_, cap_ - end_);
+    } while (got < 0 && errno == EINTR);
+    if (got < 0) err_ = errno;
+    if (got <= 0) eof_ = true;
+    if (got > 0) end_ += static_cast<size_t>(got);
+  }
+
+  int fd_ = -1;
+  int64_t size_ = 0;
+  size_t cap_ = size_t{1} << 16;
+  std::unique_ptr<char[]> buf_ = std::make_unique_for_overwrite<char[]>(cap_);
+  size_t begin_ = 0;  // the unread part of the buffer: [begin_, end_)
+  size_t end_ = 0;
+  bool eof_ = false;
+  int err_ = 0;
 };
 
 std::string_view trim(std::string_view s) {
@@ -276,35 +306,33 @@ std::string read_row(std::string_view line, std::string_view column, Keep keep, 
 }  // namespace
 
 Result<Dataset> load_csv(const std::string& path, std::string_view label_column, Keep keep) {
-  FileText file;
-  if (Status s = file.open(path); !s) return s.error();
-  const std::string_view text = file.text();
+  LineReader reader;
+  if (Status s = reader.open(path); !s) return s.error();
 
   Dataset d;
   d.name = path;
   CsvRows rows;
   int line_no = 0;
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t end = text.find('\n', pos);
-    if (end == std::string::npos) end = text.size();
-    const std::string_view line = trim(text.substr(pos, end - pos));
-    pos = end + 1;
+  std::string_view raw;
+  while (reader.next(&raw)) {
+    const std::string_view line = trim(raw);
     ++line_no;
     if (line.empty()) continue;
     if (rows.fields < 0) {
       bool header = false;
       std::string message = read_first_line(line, line_no, label_column, &rows, &header);
       if (!message.empty()) return Error{path, line_no, {}, std::move(message)};
-      // One reservation for the whole file, from its line count.
-      const auto lines = std::count(text.begin() + static_cast<int64_t>(std::min(pos, text.size())),
-                                    text.end(), '\n');
+      // One reservation for the whole file, its rows guessed from its size and this line's.
+      const int64_t lines = reader.size() / static_cast<int64_t>(raw.size() + 1);
       if (keep == Keep::kAll) d.x.reserve(static_cast<size_t>((lines + 2) * (rows.fields - 1)));
       d.y.reserve(static_cast<size_t>(lines + 2));
       if (header) continue;
     }
     std::string message = read_row(line, label_column, keep, &rows, &d);
     if (!message.empty()) return Error{path, line_no, {}, std::move(message)};
+  }
+  if (reader.error() != 0) {
+    return make_error(path, std::string("cannot read: ") + std::strerror(reader.error()));
   }
   if (d.y.empty()) return make_error(path, "empty file: no data rows");
   if (d.y.size() > INT32_MAX) return make_error(path, "too many rows");

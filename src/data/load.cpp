@@ -1,10 +1,11 @@
 // load.cpp: DataOptions -> DataBundle (contract in load.h).
 //
 // Order of work: load the training file and the test set (for csv/hdf5 without test_path, move
-// test_fraction of the file's rows into the test set), set num_classes from both, cut each to its
-// limit, then split validation off the training file's remaining samples, and last normalise
-// the inputs with the training rows' statistics. The data exists once: holding out, limiting
-// and normalising work on the buffers in place.
+// test_fraction of the file's rows into the test set), set num_classes from both (with
+// Keep::kLabels, then empty the test set: a separate test file's samples were never read), cut
+// each to its limit, then split validation off the training file's remaining samples, and last
+// normalise the inputs with the training rows' statistics. The data exists once: holding out,
+// limiting and normalising work on the buffers in place.
 #include <algorithm>
 #include <cmath>
 #include <cstring>

@@ -1,7 +1,9 @@
 // Tests for src/data/csv.cpp.
-#include <catch2/catch.hpp>
+#include <sys/stat.h>
 
+#include <catch2/catch.hpp>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "data/load.h"
@@ -146,8 +148,44 @@ TEST_CASE("load_csv reads 100k rows", "[data][csv]") {
             r[2] == -1.5f && r[3] == static_cast<float>(i % 13) + 0.5f;
   }
   CHECK(exact);
+
+  // A pipe has no size to map: it is read into a string, and gives the same data set (written
+  // by another thread, more than one read's worth).
+  const std::string fifo = dir.file("big.fifo");
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  std::thread writer([&] { write_text(fifo, text); });
+  Result<Dataset> piped = load_csv(fifo, "first");
+  writer.join();
+  REQUIRE(piped.ok());
+  CHECK(piped->y == d->y);
+  CHECK(piped->x == d->x);
 }
 
+TEST_CASE("load_csv reads lines longer than its read buffer", "[data][csv]") {
+  TempDir dir;
+  const std::string path = dir.file("wide.csv");
+  // 3 rows of 30,000 features (about 200 KB a line), no newline after the last.
+  std::string text;
+  for (int r = 0; r < 3; ++r) {
+    text += std::to_string(r);
+    for (int f = 0; f < 30000; ++f) {
+      text += ',';
+      text += std::to_string(r * 100000 + f);
+    }
+    if (r < 2) text += "\n";
+  }
+  write_text(path, text);
+  Result<Dataset> d = load_csv(path, "first");
+  REQUIRE(d.ok());
+  REQUIRE(d->n == 3);
+  CHECK(d->channels == 30000);
+  CHECK(d->y == std::vector<int32_t>{0, 1, 2});
+  bool exact = true;
+  for (int r = 0; r < 3; ++r)
+    for (int f = 0; f < 30000; ++f)
+      exact = exact && d->row(r)[f] == static_cast<float>(r * 100000 + f);
+  CHECK(exact);
+}
 
 // What pandas writes with df.to_csv(index=False): a header, an integer-valued first feature
 // (an id, an age, a count) and the label last. The default label_column ("last") must take the

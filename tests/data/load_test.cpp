@@ -219,17 +219,23 @@ TEST_CASE("load_data csv holds out test_fraction of the file's rows", "[data][lo
   CHECK(train.num_classes == 3);
 }
 
-TEST_CASE("load_data csv with a test file: classes from both, shapes must agree",
-          "[data][load]") {
-  TempDir dir;
+// A training file of 20 rows (labels 0..2) and a test file of 6 (labels 0..4, two classes more)
+// in `dir`, and the options that load them.
+DataOptions csv_with_test_file(const TempDir& dir, Normalize normalize) {
   DataOptions opt;
   opt.source = DataSource::kCsv;
   opt.label_column = "first";
-  opt.normalize = Normalize::kNone;
+  opt.normalize = normalize;
   opt.path = dir.file("train.csv");
   opt.test_path = dir.file("test.csv");
   test::write_text(opt.path, numbered_csv(20, 3));
   test::write_text(opt.test_path, numbered_csv(6, 5));
+  return opt;
+}
+
+TEST_CASE("load_data csv with a test file: classes from both, shapes must agree", "[data][load]") {
+  TempDir dir;
+  DataOptions opt = csv_with_test_file(dir, Normalize::kNone);
   Result<DataBundle> r = load_data(opt);
   REQUIRE(r.ok());
   CHECK(r->train_file->n == 20);
@@ -277,14 +283,7 @@ TEST_CASE(
     "unchanged and no test samples",
     "[data][load]") {
   TempDir dir;
-  DataOptions opt;
-  opt.source = DataSource::kCsv;
-  opt.label_column = "first";
-  opt.normalize = Normalize::kStandard;
-  opt.path = dir.file("train.csv");
-  opt.test_path = dir.file("test.csv");
-  test::write_text(opt.path, numbered_csv(20, 3));
-  test::write_text(opt.test_path, numbered_csv(6, 5));  // labels 0..4: two classes more
+  DataOptions opt = csv_with_test_file(dir, Normalize::kStandard);
   Result<DataBundle> all = load_data(opt);
   Result<DataBundle> labels = load_data(opt, Keep::kLabels);
   REQUIRE(all.ok());
