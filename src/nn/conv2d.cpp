@@ -153,15 +153,19 @@ int64_t conv2d_scratch_size(const ConvShape& s, int threads) {
 template <class T>
 void im2col(T* cols, const T* in, const ConvShape& s) {
   const int64_t per = static_cast<int64_t>(s.OH()) * s.OW() * s.patch();
-#pragma omp parallel for schedule(static) if (s.B > 1)
-  for (int64_t b = 0; b < s.B; ++b) im2col_images(cols + b * per, in, s, b, b + 1);
+  detail::parallel_region(s.B > 1, [&] {
+#pragma omp for schedule(static)
+    for (int64_t b = 0; b < s.B; ++b) im2col_images(cols + b * per, in, s, b, b + 1);
+  });
 }
 
 template <class T>
 void col2im(T* din, const T* cols, const ConvShape& s) {
   const int64_t per = static_cast<int64_t>(s.OH()) * s.OW() * s.patch();
-#pragma omp parallel for schedule(static) if (s.B > 1)
-  for (int64_t b = 0; b < s.B; ++b) col2im_images(din, cols + b * per, s, b, b + 1);
+  detail::parallel_region(s.B > 1, [&] {
+#pragma omp for schedule(static)
+    for (int64_t b = 0; b < s.B; ++b) col2im_images(din, cols + b * per, s, b, b + 1);
+  });
 }
 
 // Each chunk is a dense layer over its im2col patches: out (rows, OC) = cols W^T + b.
@@ -171,8 +175,7 @@ void conv2d_forward(T* out, const T* in, const T* W, const T* b, const ConvShape
   const int64_t patch = s.patch();
   Eigen::Map<const MatR<T>> Wm(W, s.OC, patch);
   Eigen::Map<const VecR<T>> bias(b, s.OC);
-#pragma omp parallel if (p.chunks > 1)
-  {
+  detail::parallel_region(p.chunks > 1, [&] {
     T* cols = thread_cols(scratch, p);
 #pragma omp for schedule(static)
     for (int64_t c = 0; c < p.chunks; ++c) {
@@ -183,7 +186,7 @@ void conv2d_forward(T* out, const T* in, const T* W, const T* b, const ConvShape
       Y.rowwise() = bias;  // seed with the bias; `+=` then skips the product's zeroing pass
       Y.noalias() += X * Wm.transpose();
     }
-  }
+  });
 }
 
 // Per chunk: rebuild the patches, dW_c = dY_c^T cols_c and db_c into the chunk's own slot, and
@@ -197,8 +200,7 @@ void conv2d_backward(T* din, T* dW, T* db, const T* dout, const T* in, const T* 
   Eigen::Map<const MatR<T>> Wm(W, s.OC, patch);
   const int threads = omp_get_max_threads();
   T* partials = scratch + static_cast<int64_t>(threads) * 2 * p.cols_size;
-#pragma omp parallel if (p.chunks > 1)
-  {
+  detail::parallel_region(p.chunks > 1, [&] {
     T* cols = thread_cols(scratch, p);
     T* dcols = cols + p.cols_size;
 #pragma omp for schedule(static)
@@ -225,7 +227,7 @@ void conv2d_backward(T* din, T* dW, T* db, const T* dout, const T* in, const T* 
       const T* __restrict add = partials + c * p.partial_size;
       for (int64_t j = j0; j < j1; ++j) sum[j] += add[j];
     }
-  }
+  });
   if (accumulate) {
     for (int64_t j = 0; j < wsize; ++j) dW[j] += partials[j];
     for (int64_t j = 0; j < s.OC; ++j) db[j] += partials[wsize + j];

@@ -24,15 +24,17 @@ void dense_forward(T* out, const T* in, const T* W, const T* b, int64_t B, int64
   Eigen::Map<const MatR<T>> X(in, B, C), Wm(W, OC, C);
   Eigen::Map<MatR<T>> Y(out, B, OC);
   Eigen::Map<const VecR<T>> bias(b, OC);
-#pragma omp parallel for schedule(static) if (B * C * OC >= detail::kParallelMinWork)
-  for (int64_t k = 0; k < blocks(OC); ++k) {
-    const int64_t o0 = k * kBlock, n = std::min(kBlock, OC - o0);
-    // Seeding Y with the bias and accumulating the product saves a pass: Eigen's `=` product
-    // zeroes its destination before it accumulates anyway.
-    auto Yb = Y.middleCols(o0, n);
-    Yb.rowwise() = bias.segment(o0, n);
-    Yb.noalias() += X * Wm.middleRows(o0, n).transpose();
-  }
+  detail::parallel_region(B * C * OC >= detail::kParallelMinWork, [&] {
+#pragma omp for schedule(static)
+    for (int64_t k = 0; k < blocks(OC); ++k) {
+      const int64_t o0 = k * kBlock, n = std::min(kBlock, OC - o0);
+      // Seeding Y with the bias and accumulating the product saves a pass: Eigen's `=` product
+      // zeroes its destination before it accumulates anyway.
+      auto Yb = Y.middleCols(o0, n);
+      Yb.rowwise() = bias.segment(o0, n);
+      Yb.noalias() += X * Wm.middleRows(o0, n).transpose();
+    }
+  });
 }
 
 template <class T>
@@ -41,14 +43,15 @@ void dense_backward(T* din, T* dW, T* db, const T* dout, const T* in, const T* W
   Eigen::Map<const MatR<T>> X(in, B, C), Wm(W, OC, C), dY(dout, B, OC);
   Eigen::Map<MatR<T>> dWm(dW, OC, C);
   Eigen::Map<VecR<T>> dbv(db, OC);
-#pragma omp parallel if (B * C * OC >= detail::kParallelMinWork)
-  {
-    // dW and db: blocks of output units (rows of dW).
+  detail::parallel_region(B * C * OC >= detail::kParallelMinWork, [&] {
+  // dW and db: blocks of output units (rows of dW).
 #pragma omp for schedule(static) nowait
     for (int64_t k = 0; k < blocks(OC); ++k) {
       const int64_t o0 = k * kBlock, n = std::min(kBlock, OC - o0);
-      if (accumulate) dWm.middleRows(o0, n).noalias() += dY.middleCols(o0, n).transpose() * X;
-      else dWm.middleRows(o0, n).noalias() = dY.middleCols(o0, n).transpose() * X;
+      if (accumulate)
+        dWm.middleRows(o0, n).noalias() += dY.middleCols(o0, n).transpose() * X;
+      else
+        dWm.middleRows(o0, n).noalias() = dY.middleCols(o0, n).transpose() * X;
       // Row by row: a column sum of a row-major matrix strides through memory otherwise.
       auto dbs = dbv.segment(o0, n);
       if (!accumulate) dbs.setZero();
@@ -63,7 +66,7 @@ void dense_backward(T* din, T* dW, T* db, const T* dout, const T* in, const T* W
         dX.middleCols(c0, n).noalias() = dY * Wm.middleCols(c0, n);
       }
     }
-  }
+  });
 }
 
 template void dense_forward<float>(float*, const float*, const float*, const float*, int64_t,

@@ -1,7 +1,5 @@
 #include "train/trainer.h"
 
-#include "nn/parallel.h"
-
 #include <omp.h>
 
 #include <algorithm>
@@ -37,11 +35,13 @@ constexpr int64_t kRatioEvery = 10;
 // Copies the samples index[first, first + B) of `set` into a contiguous batch.
 void gather(const Subset& set, const int32_t* index, int64_t B, float* x, int32_t* y) {
   const int64_t D = set.data->dim();
-#pragma omp parallel for schedule(static) if (B * D >= (1 << 16))
-  for (int64_t b = 0; b < B; ++b) {
-    std::copy_n(set.data->row(index[b]), D, x + b * D);
-    y[b] = set.data->y[index[b]];
-  }
+  detail::parallel_region(B * D >= (1 << 16), [&] {
+#pragma omp for schedule(static)
+    for (int64_t b = 0; b < B; ++b) {
+      std::copy_n(set.data->row(index[b]), D, x + b * D);
+      y[b] = set.data->y[index[b]];
+    }
+  });
 }
 
 EvalResult evaluate_with(const Network& net, const float* params, const Subset& set,
@@ -59,17 +59,19 @@ double update_ratio(const float* before, const float* after, int64_t n) {
   constexpr int64_t kBlock = 4096;
   const int64_t blocks = (n + kBlock - 1) / kBlock;
   std::vector<double> part(2 * blocks);
-#pragma omp parallel for schedule(static) if (n >= detail::kParallelMinWork)
-  for (int64_t k = 0; k < blocks; ++k) {
-    double ww = 0, dd = 0;
-    for (int64_t i = k * kBlock, end = std::min(n, i + kBlock); i < end; ++i) {
-      const double w = before[i], d = static_cast<double>(after[i]) - w;
-      ww += w * w;
-      dd += d * d;
+  detail::parallel_region(n >= detail::kParallelMinWork, [&] {
+#pragma omp for schedule(static)
+    for (int64_t k = 0; k < blocks; ++k) {
+      double ww = 0, dd = 0;
+      for (int64_t i = k * kBlock, end = std::min(n, i + kBlock); i < end; ++i) {
+        const double w = before[i], d = static_cast<double>(after[i]) - w;
+        ww += w * w;
+        dd += d * d;
+      }
+      part[2 * k] = ww;
+      part[2 * k + 1] = dd;
     }
-    part[2 * k] = ww;
-    part[2 * k + 1] = dd;
-  }
+  });
   double ww = 0, dd = 0;
   for (int64_t k = 0; k < blocks; ++k) ww += part[2 * k], dd += part[2 * k + 1];
   return ww > 0 ? std::sqrt(dd / ww) : std::numeric_limits<double>::infinity();
@@ -146,8 +148,7 @@ LossStats Trainer::step(const Subset& set, const int32_t* index, int64_t B, floa
     const Layer& l = net_.layers[li];
     float* w = params_.data() + l.w_offset;
     float* before = prev_.data() + l.w_offset;
-#pragma omp parallel if (l.w_size >= detail::kParallelMinWork)
-    {
+    detail::parallel_region(l.w_size >= detail::kParallelMinWork, [&] {
       int64_t i0, i1;
       detail::thread_range(l.w_size, 64, &i0, &i1);
       if (ratios && i1 > i0) std::copy(w + i0, w + i1, before + i0);
@@ -156,7 +157,7 @@ LossStats Trainer::step(const Subset& set, const int32_t* index, int64_t B, floa
       else if (i1 > i0)
         optimizer_step(opt_.optim, lr, wd, t, w + i0, grads_.data() + l.w_offset + i0,
                        state_.data() + k * l.w_offset + i0, i1 - i0, l.w_size);
-    }
+    });
     // Biases are not decayed: L2 on them only shifts the units and is not what the lecture means.
     float* b = params_.data() + l.b_offset;
     if (folded_)
