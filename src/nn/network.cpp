@@ -32,18 +32,21 @@ void fit_conv_scratch(const Network& net, Workspace<T>& ws) {
 }  // namespace
 
 template <class T>
-Workspace<T> make_workspace(const Network& net, int64_t max_batch) {
+Workspace<T> make_workspace(const Network& net, int64_t max_batch, int64_t max_train_batch) {
+  if (max_train_batch < 0) max_train_batch = max_batch;
+  HS_CHECK(max_train_batch <= max_batch);
   Workspace<T> ws;
   ws.max_batch = max_batch;
+  ws.max_train_batch = max_train_batch;
   const size_t n = net.layers.size();
   ws.out.resize(n), ws.dout.resize(n);
   ws.argmax.resize(n), ws.mask.resize(n);
   for (size_t i = 0; i < n; ++i) {
     const Layer& l = net.layers[i];
     ws.out[i].resize(max_batch * l.out_dim());
-    ws.dout[i].resize(max_batch * l.out_dim());
+    ws.dout[i].resize(max_train_batch * l.out_dim());
     if (l.kind == LayerKind::kMaxPool) ws.argmax[i].resize(max_batch * l.out_dim());
-    if (l.kind == LayerKind::kDropout) ws.mask[i].resize(max_batch * l.out_dim());
+    if (l.kind == LayerKind::kDropout) ws.mask[i].resize(max_train_batch * l.out_dim());
   }
   ws.probs.resize(max_batch * net.num_classes);
   fit_conv_scratch(net, ws);
@@ -53,7 +56,7 @@ Workspace<T> make_workspace(const Network& net, int64_t max_batch) {
 template <class T>
 void forward(const Network& net, const T* params, const T* x, int64_t B, bool train,
              uint64_t dropout_seed, Workspace<T>& ws) {
-  HS_CHECK(B <= ws.max_batch);
+  HS_CHECK(B <= (train ? ws.max_train_batch : ws.max_batch));
   ws.input = x;
   fit_conv_scratch(net, ws);
   const T* in = x;
@@ -91,6 +94,7 @@ template <class T>
 void backward(const Network& net, const T* params, T* grads, const T* dlogits, int64_t B,
               Workspace<T>& ws, const GradHook* on_grads) {
   // forward() has sized ws.conv_scratch for this pass.
+  HS_CHECK(B <= ws.max_train_batch);
   const T* dout = dlogits;
   for (size_t k = net.layers.size(); k-- > 0;) {
     const Layer& l = net.layers[k];
@@ -143,8 +147,8 @@ LossStats loss_and_grad(const Network& net, const T* params, T* grads, const T* 
   return st;
 }
 
-#define HS_INSTANTIATE(T)                                                                      \
-  template Workspace<T> make_workspace<T>(const Network&, int64_t);                           \
+#define HS_INSTANTIATE(T)                                                                     \
+  template Workspace<T> make_workspace<T>(const Network&, int64_t, int64_t);                  \
   template void forward<T>(const Network&, const T*, const T*, int64_t, bool, uint64_t,       \
                            Workspace<T>&);                                                    \
   template void backward<T>(const Network&, const T*, T*, const T*, int64_t, Workspace<T>&,   \

@@ -2,11 +2,6 @@
 
 namespace hs {
 
-namespace {
-// Evaluation batches: no gradients, so larger than a training batch (as train() does).
-constexpr int64_t kEvalBatch = 256;
-}  // namespace
-
 Result<Probe> Probe::make(const TrainOptions& opt, const DataBundle& data) {
   auto net = network_for(opt, data);
   if (!net) return net.error();

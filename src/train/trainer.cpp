@@ -20,9 +20,6 @@ namespace hs {
 
 namespace {
 
-// Evaluation runs in larger batches (no gradients), in the training workspace.
-constexpr int64_t kEvalBatch = 256;
-
 using Clock = std::chrono::steady_clock;
 double since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
@@ -124,7 +121,7 @@ Trainer::Trainer(const TrainOptions& opt, Network net, int64_t eval_batch, bool 
   init_params(net_, opt.model, derive_seed(opt.seed, 0, SeedPurpose::kInit), params_.data());
   state_ = initial_state(opt, net_, params_, folded_);
   const int64_t max_batch = std::max<int64_t>(opt.batch_size, eval_batch);
-  ws_ = make_workspace<float>(net_, max_batch);
+  ws_ = make_workspace<float>(net_, max_batch, opt.batch_size);
   // backward() adds into grads_, which starts at zero and which optimizer_step zeroes as it
   // consumes it (or, folded, into the velocity): the GEMMs skip their zeroing pass (see
   // dense_backward).

@@ -96,6 +96,10 @@ class Engine {
 Result<std::unique_ptr<Engine>> make_cuda_engine(const TrainOptions& opt, Network net,
                                                  int64_t eval_batch);
 
+// The batch train() and the recipe's probes evaluate in: no gradients, so larger than most
+// training batches (the workspace holds outputs for it and gradients for training batches only).
+constexpr int64_t kEvalBatch = 256;
+
 // One run's mutable state on the CPU: the network, its parameters, gradients and optimiser
 // state, and the workspace. train() drives it epoch by epoch; benchmarks time step() itself, so
 // what they measure is exactly what training runs.

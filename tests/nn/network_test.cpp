@@ -1,7 +1,9 @@
+#include "nn/network.h"
+
+#include <algorithm>
 #include <catch2/catch.hpp>
 
 #include "gradcheck.h"
-#include "nn/network.h"
 
 using namespace hs;
 using namespace hs::test;
@@ -84,4 +86,49 @@ TEST_CASE("float and double passes agree", "[nn][network]") {
     den += gd[i] * gd[i];
   }
   CHECK(std::sqrt(num / den) < 1e-4);
+}
+
+TEST_CASE("a workspace holds gradients for training batches and outputs for larger evaluation ones",
+          "[nn][network]") {
+  // Layers large enough for Eigen's blocked products: in its coefficient-wise one (a product's
+  // dimensions summing to under 20) the result's last bits depend on the buffers' alignment.
+  ModelOptions opt;
+  opt.hidden = {24, 20};
+  opt.dropout = 0.25;
+  auto net = build_network(opt, 1, 1, 7, false, 3);
+  REQUIRE(net.ok());
+  std::vector<double> params(net->num_params), grads(net->num_params), same(net->num_params);
+  std::vector<float> pf(net->num_params);
+  init_params(*net, opt, 4, pf.data());
+  params.assign(pf.begin(), pf.end());
+  const int64_t train_b = 8, eval_b = 32;
+  const auto x = random_vector(eval_b * net->input_dim, 9);
+  std::vector<int32_t> y(eval_b);
+  for (int64_t i = 0; i < eval_b; ++i) y[i] = static_cast<int32_t>(i * 7 % 3);
+  auto small = make_workspace<double>(*net, eval_b, train_b);
+  auto full = make_workspace<double>(*net, eval_b);  // gradients for every batch up to eval_b
+  for (size_t i = 0; i < net->layers.size(); ++i) {
+    CHECK(small.out[i].size() == full.out[i].size());
+    CHECK(small.dout[i].size() * eval_b == full.dout[i].size() * train_b);
+  }
+  // Training: the same loss and gradients from the smaller buffers, dropout included.
+  const auto a = loss_and_grad<double>(*net, params.data(), grads.data(), x.data(), y.data(),
+                                       train_b, true, 5, small);
+  const auto b = loss_and_grad<double>(*net, params.data(), same.data(), x.data(), y.data(),
+                                       train_b, true, 5, full);
+  CHECK(a.loss_sum == b.loss_sum);
+  for (size_t i = 0; i < grads.size(); ++i)
+    if (grads[i] != same[i]) {
+      WARN(i << " " << grads[i] << " " << same[i]);
+      break;
+    }
+  CHECK(grads == same);
+  CHECK(std::any_of(grads.begin(), grads.end(), [](double g) { return g != 0.0; }));
+  // Evaluation of a batch four times the training one: no gradient buffers needed.
+  const auto e = loss_and_grad<double>(*net, params.data(), nullptr, x.data(), y.data(), eval_b,
+                                       false, 0, small);
+  const auto f = loss_and_grad<double>(*net, params.data(), nullptr, x.data(), y.data(), eval_b,
+                                       false, 0, full);
+  CHECK(e.loss_sum == f.loss_sum);
+  CHECK(e.correct == f.correct);
 }

@@ -1,0 +1,81 @@
+#!/usr/bin/env python3
+"""Two hypersweep builds side by side on one recipe folder: the CPU of `hypersweep recipe` and of
+`hypersweep train` of the config it recommends, in interleaved runs, median of N.
+
+The folder is one that `bench/recipe_bench.py --out DIR` leaves, for example DIR/teacher/seed1:
+its recipe.toml and the data files that names. Each build writes its recipe file and recommended
+config to a temporary folder of its own; the folder itself is only read. CPU is user + system time
+of the command and every process it waited for (the recipe's trial host and trials), from
+wait4(). One thread (OMP_NUM_THREADS=1), as recipe_bench.py runs it.
+
+    /usr/bin/python3 bench/ab_cost.py --a OLD/bin/hypersweep --b build/bin/hypersweep \\
+        --dir /tmp/rb/teacher/seed1 --rounds 15
+
+Both builds must recommend the same config; the script says so if they do not (a change that
+alters results is then not measured by its cost alone).
+"""
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+
+
+def cpu_seconds(cmd, cwd, env):
+    """Runs cmd; its CPU seconds, children included. Exits on failure."""
+    p = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE)
+    err = p.stderr.read()
+    _, status, usage = os.wait4(p.pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"ab_cost: `{' '.join(cmd)}` failed in {cwd}:\n{err.decode()[-2000:]}")
+    return usage.ru_utime + usage.ru_stime
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--a", required=True, help="the first build's hypersweep")
+    ap.add_argument("--b", required=True, help="the second build's hypersweep")
+    ap.add_argument("--dir", required=True, help="a folder with recipe.toml and its data")
+    ap.add_argument("--rounds", type=int, default=15, help="runs of each (default 15)")
+    args = ap.parse_args()
+    recipe = os.path.join(args.dir, "recipe.toml")
+    if not os.path.isfile(recipe):
+        sys.exit(f"ab_cost: {recipe}: no such file (give a recipe_bench.py run folder)")
+    for b in (args.a, args.b):
+        if not os.access(b, os.X_OK):
+            sys.exit(f"ab_cost: {b}: not an executable")
+    if args.rounds < 1:
+        sys.exit(f"ab_cost: --rounds {args.rounds}: must be at least 1")
+    env = dict(os.environ, OMP_NUM_THREADS="1")
+    builds = {"a": os.path.abspath(args.a), "b": os.path.abspath(args.b)}
+    cost = {k: {"recipe": [], "train": []} for k in builds}
+    with tempfile.TemporaryDirectory(prefix="ab_cost.") as tmp:
+        out = {k: os.path.join(tmp, k) for k in builds}
+        for d in out.values():
+            os.mkdir(d)
+        for r in range(args.rounds):
+            order = list(builds) if r % 2 == 0 else list(builds)[::-1]
+            for k in order:
+                h5, rec = os.path.join(out[k], "recipe.h5"), os.path.join(out[k], "rec.toml")
+                cost[k]["recipe"].append(cpu_seconds(
+                    [builds[k], "recipe", "recipe.toml", "--out", h5, "--config-out", rec,
+                     "--force"], args.dir, env))
+                cost[k]["train"].append(cpu_seconds([builds[k], "train", rec], args.dir, env))
+            print(f"round {r + 1}/{args.rounds}", file=sys.stderr)
+        configs = {k: open(os.path.join(out[k], "rec.toml")).read() for k in builds}
+    med = {k: {part: statistics.median(v) for part, v in c.items()} for k, c in cost.items()}
+    print(f"median of {args.rounds} interleaved runs, CPU seconds (children included):")
+    for k in builds:
+        m = med[k]
+        print(f"  {k} {builds[k]}: recipe {m['recipe']:.4f} + train {m['train']:.4f} = "
+              f"{m['recipe'] + m['train']:.4f}")
+    total = {k: med[k]["recipe"] + med[k]["train"] for k in builds}
+    print(f"b / a: {total['b'] / total['a']:.3f}")
+    if configs["a"] != configs["b"]:
+        print("note: the two builds recommend different configs")
+
+
+if __name__ == "__main__":
+    main()
