@@ -12,6 +12,7 @@
 #include <functional>
 #include <vector>
 
+#include "nn/aligned.h"
 #include "nn/layers.h"
 #include "nn/model.h"
 
@@ -21,12 +22,12 @@ template <class T>
 struct Workspace {
   int64_t max_batch = 0;        // the largest batch forward() takes
   int64_t max_train_batch = 0;  // the largest batch forward(train = true) and backward() take
-  std::vector<std::vector<T>> out;       // out[i]: layer i's output (max_batch, out_dim)
-  std::vector<std::vector<T>> dout;      // dout[i]: gradient w.r.t. out[i] (max_train_batch, ...)
-  std::vector<T> conv_scratch;           // conv layers' chunk buffers (conv2d_scratch_size)
+  std::vector<AlignedVector<T>> out;   // out[i]: layer i's output (max_batch, out_dim)
+  std::vector<AlignedVector<T>> dout;  // dout[i]: gradient w.r.t. out[i] (max_train_batch, ...)
+  AlignedVector<T> conv_scratch;       // conv layers' chunk buffers (conv2d_scratch_size)
   std::vector<std::vector<int32_t>> argmax;  // pool layers
-  std::vector<std::vector<T>> mask;          // dropout layers (max_train_batch, out_dim)
-  std::vector<T> probs;                  // softmax output (max_batch, classes)
+  std::vector<AlignedVector<T>> mask;        // dropout layers (max_train_batch, out_dim)
+  AlignedVector<T> probs;                    // softmax output (max_batch, classes)
   const T* input = nullptr;              // the batch given to forward()
   bool accumulate_grads = false;         // backward() adds to grads instead of overwriting
 };

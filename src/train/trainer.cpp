@@ -119,7 +119,8 @@ Trainer::Trainer(const TrainOptions& opt, Network net, int64_t eval_batch, bool 
   if (!folded_) grads_.resize(P);
   prev_.resize(P);
   init_params(net_, opt.model, derive_seed(opt.seed, 0, SeedPurpose::kInit), params_.data());
-  state_ = initial_state(opt, net_, params_, folded_);
+  const std::vector<float> state = initial_state(opt, net_, params_, folded_);
+  state_.assign(state.begin(), state.end());
   const int64_t max_batch = std::max<int64_t>(opt.batch_size, eval_batch);
   ws_ = make_workspace<float>(net_, max_batch, opt.batch_size);
   // backward() adds into grads_, which starts at zero and which optimizer_step zeroes as it

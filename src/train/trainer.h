@@ -125,7 +125,8 @@ class Trainer final : public Engine {
  private:
   const TrainOptions& opt_;
   Network net_;
-  std::vector<float> params_, grads_, prev_, state_;
+  std::vector<float> params_, prev_;
+  AlignedVector<float> grads_, state_;  // the GEMMs write them (aligned.h)
   Workspace<float> ws_;
   std::vector<float> xb_;
   std::vector<int32_t> yb_;
