@@ -65,6 +65,16 @@ Result<Param> parse_param(const std::string& name, const toml::node& node, const
   }
   const auto* table = node.as_table();
   if (!table) return fail("expected a value, a list of choices or a table, got " + text_of(node));
+  if (const toml::node* type = table->get("type"); type != nullptr) {
+    // Other tools' spelling ({ type = "log_uniform", low = 1e-4, high = 0.1 }): say ours.
+    const toml::node *low = table->get("low"), *high = table->get("high");
+    const std::string kind = type->as_string() ? type->as_string()->get() : "uniform";
+    const auto lo = low ? number(*low) : std::nullopt, hi = high ? number(*high) : std::nullopt;
+    const std::string range =
+        lo && hi ? "[" + shortest(*lo) + ", " + shortest(*hi) + "]" : std::string("[lo, hi]");
+    return fail("unknown field type: write a range as " + name + " = { " + kind + " = " + range +
+                " } (a parameter is one of uniform, log_uniform, int, choice; with log, grid)");
+  }
   int kinds = 0;
   for (const auto& [k, v] : *table) {
     const std::string key(k.str());

@@ -70,6 +70,12 @@ TEST_CASE("bad sweep files name the file, line and key", "[config][sweep]") {
   CHECK(error_of("[space]\noptimizer = [\"sgd\", \"adamm\"]\n").rfind("s.toml:2: optimizer:", 0) == 0);
   CHECK(error_of("[space]\nlr = { uniform = [0.1, 0.5], step = 2 }\n").find("unknown field step") !=
         std::string::npos);
+  // Optuna's and Ray Tune's spelling gets ours, with the user's own bounds.
+  CHECK(error_of("[space]\nlr = { type = \"log_uniform\", low = 1e-3, high = 0.3 }\n") ==
+        "s.toml:2: lr: unknown field type: write a range as lr = { log_uniform = [0.001, 0.3] } "
+        "(a parameter is one of uniform, log_uniform, int, choice; with log, grid)");
+  CHECK(error_of("[space]\nbatch_size = { type = \"int\", low = 16 }\n")
+            .find("write a range as batch_size = { int = [lo, hi] }") != std::string::npos);
   CHECK(error_of("[space]\nlr = { uniform = [0.1, 0.5], choice = [1] }\n").find("only one of") !=
         std::string::npos);
   CHECK(error_of("[space]\nlr = { uniform = [0.1, 0.5], log = true }\n").find("log = true goes with int") !=
