@@ -35,11 +35,13 @@ std::optional<Finding> check_overfit_gap(const TrialRecord& in, const DiagnosisO
 std::optional<Finding> check_underfitting(const TrialRecord& in, const SweepContext& ctx,
                                           const DiagnosisOptions& opt, const Vec& L, bool large_updates);
 
-// The layers whose update ratio is above the healthy band in most epochs, and those below.
+// The layers whose update ratio is above the healthy band in most epochs, and those below (whose
+// advice, like a flat loss's in check_underfitting, follows the sweep: SweepContext::best_lr).
 struct UpdateRatioFindings {
   std::optional<Finding> high, low;
 };
-UpdateRatioFindings check_update_ratio(const TrialRecord& in, const DiagnosisOptions& opt);
+UpdateRatioFindings check_update_ratio(const TrialRecord& in, const SweepContext& ctx,
+                                       const DiagnosisOptions& opt);
 
 Finding failed(const TrialRecord& in);
 std::optional<Finding> check_too_short(const TrialRecord& in, const DiagnosisOptions& opt);

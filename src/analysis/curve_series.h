@@ -48,6 +48,14 @@ inline int ep(const TrialRecord& in, size_t i) {
   return static_cast<int>(i) + 1;
 }
 
+// The largest finite lr of the trial's epochs (its peak, past any warm-up); NaN with none.
+inline double peak_lr(const TrialRecord& in) {
+  double peak = NAN;
+  for (const EpochRow& e : in.curves)
+    if (std::isfinite(e.lr) && !(e.lr <= peak)) peak = e.lr;
+  return peak;
+}
+
 inline std::string epochs(const TrialRecord& in, size_t a, size_t b) {
   return a == b ? "epoch " + std::to_string(ep(in, a))
                 : "epochs " + std::to_string(ep(in, a)) + "-" + std::to_string(ep(in, b));

@@ -18,7 +18,10 @@ SweepContext sweep_context(const std::vector<TrialRecord>& trials, const SearchS
   for (const Param& p : space.params) ctx.params.push_back(p.name);
   for (const TrialRecord& t : trials)
     for (const EpochRow& e : t.curves)
-      if (std::isfinite(e.val_acc) && !(e.val_acc <= ctx.best_val_acc)) ctx.best_val_acc = e.val_acc;
+      if (std::isfinite(e.val_acc) && !(e.val_acc <= ctx.best_val_acc)) {
+        ctx.best_val_acc = e.val_acc;
+        ctx.best_lr = curves::peak_lr(t);
+      }
   return ctx;
 }
 
@@ -82,7 +85,7 @@ std::vector<Finding> diagnose(const TrialRecord& in, const SweepContext& ctx, co
     return out;
   }
   add(div);
-  UpdateRatioFindings ratios = check_update_ratio(in, opt);
+  UpdateRatioFindings ratios = check_update_ratio(in, ctx, opt);
   if (!div) {  // after a divergence the rest of the curve is noise
     const Vec L = column(in, [](const EpochRow& e) { return e.train_loss; });
     const Vec S = smooth(L, opt.smooth_window);

@@ -47,18 +47,21 @@ namespace hs {
 // What a trial is compared with: the sweep around it.
 struct SweepContext {
   SweepContext() = default;
-  SweepContext(double best, std::vector<std::string> names = {})
-      : best_val_acc(best), params(std::move(names)) {}
+  SweepContext(double best, std::vector<std::string> names = {}, double lr = NAN)
+      : best_val_acc(best), best_lr(lr), params(std::move(names)) {}
 
   double best_val_acc = NAN;  // the sweep's best validation accuracy; NaN: unknown
+  // The peak lr of the trial that reached best_val_acc: advice to raise a trial's lr when the
+  // sweep did best below it would contradict the sweep. NaN: unknown.
+  double best_lr = NAN;
   // The space's parameter names, in TrialRecord::params order: a trial's own weight_decay and
   // dropout are read from there (regularisation_of), so that advice never says to lower one that
   // is already zero. Empty: the trials' values are unknown.
   std::vector<std::string> params;
 };
 
-// The best finite val_acc of any epoch of any trial (NaN when there is none), and the names of
-// `space`'s parameters.
+// The best finite val_acc of any epoch of any trial (NaN when there is none), that trial's peak lr,
+// and the names of `space`'s parameters.
 SweepContext sweep_context(const std::vector<TrialRecord>& trials, const SearchSpace& space = {});
 
 // A trial's regularisation, read from its parameters by their names in ctx.params. NaN: not a

@@ -673,6 +673,43 @@ TEST_CASE("underfitting: a loss that never moves is a network not learning", "[a
   CHECK_FALSE(has(fs, "plateau"));
 }
 
+TEST_CASE("a flat loss at an lr above the sweep's best says lower the lr and not raise it",
+          "[analysis]") {
+  // Dead from the start at lr 0.25, its updates vanishing, in a sweep whose best trained at 0.0026.
+  Rng rng(52);
+  TrialRecord in = curve(10, [&](int e, EpochRow& r) {
+    r.lr = 0.25;
+    r.train_loss = 1.18 * (1 + 0.005 * rng.normal());
+    r.val_loss = 1.18 * (1 + 0.005 * rng.normal());
+    r.train_acc = r.val_acc = 0.375;
+  });
+  in.layer_names = {"fc1", "fc2"};
+  for (int e = 1; e <= 10; ++e) in.update_ratio.push_back({5e-7, 4e-7});
+  const SweepContext sweep{0.6, {}, 0.0026};
+  const auto fs = diagnose(in, sweep);
+  INFO(labels(fs));
+  const Finding& under = get(fs, "underfitting");
+  CHECK(contains(under.advice,
+                 "lower the learning rate: the sweep's best trial, val_acc 0.6, "
+                 "trained at lr 0.0026, below this one's 0.25"));
+  CHECK_FALSE(contains(under.advice, "raise"));
+  const Finding& ratio = get(fs, "update_ratio");
+  CHECK(contains(ratio.evidence, "below"));
+  CHECK(contains(ratio.advice, "lower the learning rate"));
+  CHECK_FALSE(contains(ratio.advice, "raise"));
+  // The same curves at an lr below the best's: too low an lr, as before.
+  for (EpochRow& r : in.curves) r.lr = 1e-4;
+  const auto low = diagnose(in, sweep);
+  INFO(labels(low));
+  CHECK(contains(get(low, "underfitting").advice, "raise the learning rate"));
+  CHECK(contains(get(low, "update_ratio").advice, "raise the learning rate"));
+  // And without a sweep's lr to go by.
+  for (EpochRow& r : in.curves) r.lr = 0.25;
+  const auto unknown = diagnose(in, SweepContext{0.6});
+  CHECK(contains(get(unknown, "underfitting").advice, "raise"));
+}
+
+// ---- update_ratio ----
 // ---- update_ratio ----
 
 TEST_CASE("update_ratio: names the layers too high and too low with their medians", "[analysis]") {
@@ -759,6 +796,12 @@ TEST_CASE("sweep_context takes the best finite val_acc of any epoch of any trial
   b.curves = curve(2, [](int e, EpochRow& r) { r.val_acc = e == 1 ? 0.85 : NAN; }).curves;
   CHECK(sweep_context({a, b, c}).best_val_acc == Approx(0.9));
   CHECK(sweep_context({b, c}).best_val_acc == Approx(0.85));
+  // best_lr: the peak lr of the trial with the best val_acc (a warms up to 0.03, b holds 0.1).
+  for (size_t i = 0; i < a.curves.size(); ++i) a.curves[i].lr = 0.01 + 0.02 * i;
+  for (EpochRow& r : b.curves) r.lr = 0.1;
+  CHECK(sweep_context({a, b, c}).best_lr == Approx(0.03));
+  CHECK(sweep_context({b, c}).best_lr == Approx(0.1));
+  CHECK(std::isnan(sweep_context({c}).best_lr));
 }
 
 // ---- advice that follows the trial's own regularisation (issue 16) ----
