@@ -442,17 +442,6 @@ std::string underfit_advice(const TrialRecord& in, const SweepContext& ctx,
   return advice;
 }
 
-// When the trial's lr went above the one the sweep did best at, what says so ("the sweep's best
-// trial, val_acc 0.9, trained at lr 0.01, below this one's 0.25"): advice to raise the lr would
-// contradict the sweep. Empty when it did not, or either is unknown.
-std::string above_best_lr(const TrialRecord& in, const SweepContext& ctx) {
-  const double lr = peak_lr(in);
-  if (!(std::isfinite(ctx.best_lr) && std::isfinite(ctx.best_val_acc) && lr > ctx.best_lr))
-    return {};
-  return "the sweep's best trial, val_acc " + num(ctx.best_val_acc) + ", trained at lr " +
-         num(ctx.best_lr) + ", below this one's " + num(lr);
-}
-
 }  // namespace
 
 std::optional<Finding> check_underfitting(const TrialRecord& in, const SweepContext& ctx,
@@ -470,10 +459,10 @@ std::optional<Finding> check_underfitting(const TrialRecord& in, const SweepCont
               std::to_string(ep(in, 0)) + "'s " + num(L[0]) + " in " + std::to_string(n) +
               " epochs (lowest " + num(L[lo]) + " at epoch " + std::to_string(ep(in, lo)) +
               "): the network is not learning",
-          above_best_lr(in, ctx).empty()
+          lr_above_best(in, ctx).empty()
               ? "raise the learning rate (a flat loss means it is too low); check the "
                 "initialisation and that the labels match the inputs"
-              : "lower the learning rate: " + above_best_lr(in, ctx) +
+              : "lower the learning rate: " + lr_above_best(in, ctx) +
                     "; a loss flat from the start at a higher lr is a network whose units died or "
                     "saturated in its first updates. Check the initialisation too",
           ep(in, 0), ep(in, n - 1));
@@ -547,9 +536,9 @@ UpdateRatioFindings check_update_ratio(const TrialRecord& in, const SweepContext
     out.low = make(
         "update_ratio",
         "update/weight ratio below " + sci(opt.ratio_low) + " (healthy ~1e-3) for " + low.layers,
-        above_best_lr(in, ctx).empty()
+        lr_above_best(in, ctx).empty()
             ? "raise the learning rate, or look for vanishing gradients in these layers"
-            : "lower the learning rate: " + above_best_lr(in, ctx) +
+            : "lower the learning rate: " + lr_above_best(in, ctx) +
                   "; updates this small at a higher lr are gradients that vanished, as when units "
                   "die in the first updates",
         low.from, low.to);

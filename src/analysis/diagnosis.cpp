@@ -37,6 +37,14 @@ Regularisation regularisation_of(const TrialRecord& in, const SweepContext& ctx)
   return {value("weight_decay"), value("dropout")};
 }
 
+std::string lr_above_best(const TrialRecord& in, const SweepContext& ctx) {
+  const double lr = curves::peak_lr(in);
+  if (!(std::isfinite(ctx.best_lr) && std::isfinite(ctx.best_val_acc) && lr > ctx.best_lr))
+    return {};
+  return "the sweep's best trial, val_acc " + curves::num(ctx.best_val_acc) + ", trained at lr " +
+         curves::num(ctx.best_lr) + ", below this one's " + curves::num(lr);
+}
+
 namespace {
 
 using namespace curves;

@@ -72,6 +72,11 @@ struct Regularisation {
 };
 Regularisation regularisation_of(const TrialRecord& in, const SweepContext& ctx);
 
+// When the trial's peak lr went above ctx.best_lr, what says so ("the sweep's best trial, val_acc
+// 0.9, trained at lr 0.01, below this one's 0.25"): advice to raise its lr would contradict the
+// sweep. Empty when it did not, or either is unknown.
+std::string lr_above_best(const TrialRecord& in, const SweepContext& ctx);
+
 // Every threshold of diagnose(). Fractions are of 1 (0.05 = 5%), accuracies in [0, 1].
 struct DiagnosisOptions {
   // --- general ---
