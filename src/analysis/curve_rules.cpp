@@ -452,20 +452,22 @@ std::optional<Finding> check_underfitting(const TrialRecord& in, const SweepCont
   // Not learning at all: the loss never left its start.
   if (L[0] > 0) {
     const size_t lo = argmin(L);
-    if (L[lo] >= (1.0 - opt.flat_rel) * L[0])
+    if (L[lo] >= (1.0 - opt.flat_rel) * L[0]) {
+      const std::string above = lr_above_best(in, ctx);
       return make(
           "underfitting",
           "train_loss never fell " + pct(opt.flat_rel) + " below epoch " +
               std::to_string(ep(in, 0)) + "'s " + num(L[0]) + " in " + std::to_string(n) +
               " epochs (lowest " + num(L[lo]) + " at epoch " + std::to_string(ep(in, lo)) +
               "): the network is not learning",
-          lr_above_best(in, ctx).empty()
+          above.empty()
               ? "raise the learning rate (a flat loss means it is too low); check the "
                 "initialisation and that the labels match the inputs"
-              : "lower the learning rate: " + lr_above_best(in, ctx) +
+              : "lower the learning rate: " + above +
                     "; a loss flat from the start at a higher lr is a network whose units died or "
                     "saturated in its first updates. Check the initialisation too",
           ep(in, 0), ep(in, n - 1));
+    }
   }
   if (!std::isfinite(ctx.best_val_acc)) return std::nullopt;
   const Vec va = column(in, [](const EpochRow& e) { return e.val_acc; });
@@ -532,16 +534,18 @@ UpdateRatioFindings check_update_ratio(const TrialRecord& in, const SweepContext
         "lower the learning rate: updates this large churn the weights (or these weights "
         "start too small)",
         high.from, high.to);
-  if (!low.layers.empty())
+  if (!low.layers.empty()) {
+    const std::string above = lr_above_best(in, ctx);
     out.low = make(
         "update_ratio",
         "update/weight ratio below " + sci(opt.ratio_low) + " (healthy ~1e-3) for " + low.layers,
-        lr_above_best(in, ctx).empty()
+        above.empty()
             ? "raise the learning rate, or look for vanishing gradients in these layers"
-            : "lower the learning rate: " + lr_above_best(in, ctx) +
+            : "lower the learning rate: " + above +
                   "; updates this small at a higher lr are gradients that vanished, as when units "
                   "die in the first updates",
         low.from, low.to);
+  }
   return out;
 }
 
