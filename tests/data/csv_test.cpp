@@ -94,6 +94,17 @@ TEST_CASE("load_csv errors name the file and line", "[data][csv]") {
     CHECK(e.line == 2);
     CHECK_THAT(e.message, Contains("not a finite float: \"nan\""));
   }
+  SECTION("a number with more after it, and one beyond a float's range") {
+    // Each starts as a number, so the reader's fast path parses a prefix and must not keep it.
+    Error e = csv_error(dir, "1,2,3\n0,4.5x,1\n");
+    CHECK(e.line == 2);
+    CHECK_THAT(e.message, Contains("non-numeric field 2: \"4.5x\""));
+    e = csv_error(dir, "1,2,3\n0,1,2-3\n");
+    CHECK_THAT(e.message, Contains("non-numeric field 3: \"2-3\""));
+    e = csv_error(dir, "1,2,3\n0,1e400,1\n");
+    CHECK(e.line == 2);
+    CHECK_THAT(e.message, Contains("field 2") && Contains("not a finite float: \"1e400\""));
+  }
   SECTION("too many and too few columns") {
     Error e = csv_error(dir, "\n1,2,3\n\n0,4,5,6\n");
     CHECK(e.line == 4);
