@@ -237,17 +237,21 @@ def why_lines(seeds, setup):
                      f"| {floor / t_random:.2f} | {fmt(None if asha is None else asha / t_random, '{:.2f}', '-')} "
                      f"| {fmt(None if asha is None else asha / avg, '{:.2f}', '-')} |")
     k = len(seeds)
-    best = min((median(v), m) for m, v in avg_ratios.items() if m.startswith(("asha", "hyperband")))
+    pruned = [(median(v), m) for m, v in avg_ratios.items() if m.startswith(("asha", "hyperband"))]
+    closest = ""
+    if pruned:  # --methods may leave out every pruned method
+        best = min(pruned)
+        closest = (" Against its core-seconds averaged over the orders of its trials instead, the "
+                   f"closest pruned method, {LABEL[best[1]]}, takes a median "
+                   f"{fmt(best[0], '{:.2f}')} of them.")
     lines += ["", f"No trial reached its seed's target before epoch {min(epochs)} of {setup['epochs']} "
               "(the cosine schedule anneals late), so a pruner reaches it only by training a "
               f"configuration past the rung at epoch {setup['epochs'] // 3}, to the end. In "
               f"{early} of {k} seeds random search met its best in the first half of its trials "
               f"(a chance of {sum(math.comb(k, j) for j in range(early, k + 1)) / 2 ** k:.2f} for "
               f"{early} or more of {k})"
-              f"{', which makes its core-seconds to it small' if 2 * early > k else ''}. Against its "
-              "core-seconds averaged over the orders of its trials instead, the closest pruned "
-              f"method, {LABEL[best[1]]}, takes a median {fmt(best[0], '{:.2f}')} of them; a pruner "
-              "that kept only the winner past epoch 1, on random search's own order, would take a "
+              f"{', which makes its core-seconds to it small' if 2 * early > k else ''}.{closest} A "
+              "pruner that kept only the winner past epoch 1, on random search's own order, would take a "
               f"median {median(floors):.2f} of random's own. The goal's measure stays the one "
               "above."]
     return lines
