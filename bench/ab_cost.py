@@ -17,20 +17,24 @@ alters results is then not measured by its cost alone).
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from recipe_bench import run_command  # noqa: E402
 
-def cpu_seconds(cmd, cwd, env):
-    """Runs cmd; its CPU seconds, children included. Exits on failure."""
-    p = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
-                         stderr=subprocess.PIPE)
-    err = p.stderr.read()
-    _, status, usage = os.wait4(p.pid, 0)
-    if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit(f"ab_cost: `{' '.join(cmd)}` failed in {cwd}:\n{err.decode()[-2000:]}")
-    return usage.ru_utime + usage.ru_stime
+
+def cpu_seconds(cmd, cwd, log):
+    """Runs cmd as recipe_bench.py runs its commands (one thread); its CPU seconds, children
+    included. Exits on failure, naming the command and the end of its output."""
+    try:
+        rc, _, cpu = run_command(cmd, cwd, log)
+    except RuntimeError as e:
+        sys.exit(f"ab_cost: {e}")
+    if rc != 0:  # 4: a check of the recipe failed, and it recommends nothing
+        with open(log) as f:
+            sys.exit(f"ab_cost: `{' '.join(cmd)}` exited {rc} in {cwd}:\n{f.read()[-2000:]}")
+    return cpu
 
 
 def main():
@@ -48,7 +52,6 @@ def main():
             sys.exit(f"ab_cost: {b}: not an executable")
     if args.rounds < 1:
         sys.exit(f"ab_cost: --rounds {args.rounds}: must be at least 1")
-    env = dict(os.environ, OMP_NUM_THREADS="1")
     builds = {"a": os.path.abspath(args.a), "b": os.path.abspath(args.b)}
     cost = {k: {"recipe": [], "train": []} for k in builds}
     with tempfile.TemporaryDirectory(prefix="ab_cost.") as tmp:
@@ -59,10 +62,11 @@ def main():
             order = list(builds) if r % 2 == 0 else list(builds)[::-1]
             for k in order:
                 h5, rec = os.path.join(out[k], "recipe.h5"), os.path.join(out[k], "rec.toml")
+                log = os.path.join(out[k], "log")
                 cost[k]["recipe"].append(cpu_seconds(
                     [builds[k], "recipe", "recipe.toml", "--out", h5, "--config-out", rec,
-                     "--force"], args.dir, env))
-                cost[k]["train"].append(cpu_seconds([builds[k], "train", rec], args.dir, env))
+                     "--force"], args.dir, log))
+                cost[k]["train"].append(cpu_seconds([builds[k], "train", rec], args.dir, log))
             print(f"round {r + 1}/{args.rounds}", file=sys.stderr)
         configs = {k: open(os.path.join(out[k], "rec.toml")).read() for k in builds}
     med = {k: {part: statistics.median(v) for part, v in c.items()} for k, c in cost.items()}
