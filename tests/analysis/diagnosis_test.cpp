@@ -710,7 +710,6 @@ TEST_CASE("a flat loss at an lr above the sweep's best says lower the lr and not
 }
 
 // ---- update_ratio ----
-// ---- update_ratio ----
 
 TEST_CASE("update_ratio: names the layers too high and too low with their medians", "[analysis]") {
   TrialRecord in = healthy_curve(8, 10);
