@@ -21,7 +21,6 @@
 #include "exec/launch.h"
 #include "exec/signals.h"
 #include "hypersweep/commands.h"
-#include "objective/forked_objective.h"
 #include "recipe/options.h"
 #include "recipe/step_objectives.h"
 #include "sweep/progress.h"
@@ -98,9 +97,8 @@ int serve_recipe(const RecipeArgs& a, Launch& launch, int node_threads) {
     data = std::make_shared<const DataBundle>(std::move(*d));
     return {};
   };
-  const auto hosts = std::make_shared<TrialHostSlot>();
   const ObjectiveFactory make = [&](const Job& job) {
-    return step_objective(job, in->base, in->options, data, hosts);
+    return step_objective(job, in->base, in->options, data);
   };
   return launch.serve(setup, make, [] { return stop_signal() != 0; });
 }
@@ -174,9 +172,8 @@ int drive_recipe(const RecipeArgs& a, Launch& launch, int node_threads,
   if (const std::string note = unused_sweep_tables(in->file_text, a.config); !note.empty())
     fmt::print("note: {}\n", note);
   std::fflush(stdout);
-  const auto hosts = std::make_shared<TrialHostSlot>();
   auto executor = launch.executor(
-      [&](const Job& job) { return step_objective(job, in->base, in->options, shared, hosts); });
+      [&](const Job& job) { return step_objective(job, in->base, in->options, shared); });
   auto outcome = run_recipe(setup, *shared, *executor, [](const std::string& line) {
     fmt::print("{}\n", line);
     std::fflush(stdout);

@@ -177,8 +177,8 @@ std::string child_end_text(int wait_status, uint64_t memory_limit) {
   return "the trial's process ended before sending its record";
 }
 
-// The host's answer to 'P': the base options parsed, the data set loaded (unless the one it
-// holds is that), the base network built once.
+// The host's answer to 'P': the base options parsed, the data set loaded, the base network built
+// once.
 std::string host_prepare(const std::string& toml, std::optional<TrainOptions>* base,
                          std::shared_ptr<const DataBundle>* data) {
   TrainConfig c;
@@ -186,12 +186,9 @@ std::string host_prepare(const std::string& toml, std::optional<TrainOptions>* b
     return encode_error('o', st.error());
   auto opt = c.finish();
   if (!opt) return encode_error('o', opt.error());
-  if (!*data || !*base || !data_serves(**data, (*base)->data, *opt)) {
-    data->reset();  // the old one first: two data sets at once may not fit
-    auto d = load_data(opt->data, test_keep(*opt));
-    if (!d) return encode_error('d', d.error());
-    *data = std::make_shared<const DataBundle>(std::move(*d));
-  }
+  auto d = load_data(opt->data, test_keep(*opt));
+  if (!d) return encode_error('d', d.error());
+  *data = std::make_shared<const DataBundle>(std::move(*d));
   *base = std::move(*opt);
   if (auto net = network_for(**base, **data); !net) return encode_error('n', net.error());
   return {};
@@ -277,24 +274,14 @@ int end_trial_host(pid_t pid, int fd) {
 
 }  // namespace
 
-TrialHostSlot::~TrialHostSlot() { end_trial_host(pid_, fd_); }
-
 ForkedObjective::ForkedObjective(SweepConfig sweep, int threads, uint64_t memory_limit,
-                                 int local_worker, std::shared_ptr<TrialHostSlot> slot)
+                                 int local_worker)
     : sweep_(std::move(sweep)),
       threads_(threads),
       memory_limit_(memory_limit),
-      local_worker_(local_worker),
-      slot_(std::move(slot)) {}
+      local_worker_(local_worker) {}
 
-ForkedObjective::~ForkedObjective() {
-  if (slot_ && slot_->fd_ < 0 && fd_ >= 0 && host_ > 0) {  // no trial is running (run() waits)
-    slot_->pid_ = std::exchange(host_, -1);
-    slot_->fd_ = std::exchange(fd_, -1);
-    return;
-  }
-  end_host();
-}
+ForkedObjective::~ForkedObjective() { end_host(); }
 
 void ForkedObjective::end_host() {
   if (fd_ >= 0 || host_ > 0) host_end_ = end_trial_host(host_, fd_);
@@ -306,11 +293,6 @@ Status ForkedObjective::prepare() {
   auto base = TrainerObjective::base_options(sweep_, threads_);
   if (!base) return base.error();
   base_ = std::move(*base);
-  if (slot_ && slot_->fd_ >= 0 && fd_ < 0) {  // the host an earlier objective left
-    host_ = std::exchange(slot_->pid_, -1);
-    fd_ = std::exchange(slot_->fd_, -1);
-    return send_base();
-  }
   return start_host();
 }
 

@@ -38,7 +38,6 @@
 #include <sys/types.h>
 
 #include <cstdint>
-#include <memory>
 #include <optional>
 
 #include "objective/objective.h"
@@ -46,35 +45,12 @@
 
 namespace hs {
 
-// A trial host kept from one ForkedObjective to the next of this process, for a program that
-// runs several sweeps of the built-in trainer in turn (the recipe's steps 4 and 5): an objective
-// given the slot takes over the host it holds instead of starting one, and gives its host back
-// at its end. The host loads the data set again only when a sweep names other data, so the
-// sweeps pay for one program start and one data load (on bench/recipe_bench.py's CSV data set,
-// about 2% and 4% of the recipe's CPU time). The slot ends the host it holds when it goes.
-class TrialHostSlot {
- public:
-  TrialHostSlot() = default;
-  ~TrialHostSlot();
-  TrialHostSlot(const TrialHostSlot&) = delete;
-  TrialHostSlot& operator=(const TrialHostSlot&) = delete;
-  // The host it holds; 0 when none.
-  pid_t host_pid() const { return pid_ > 0 ? pid_ : 0; }
-
- private:
-  friend class ForkedObjective;
-  pid_t pid_ = -1;
-  int fd_ = -1;
-};
-
 class ForkedObjective final : public Objective {
  public:
   // The sweep's built-in trainer, `threads` as make_objective's; memory_limit: bytes of address
   // space per trial's process, 0: no limit.
   // local_worker: the Placement's, for device = cuda (TrainOptions::local_worker).
-  // slot: where a host is kept between objectives (above); none: each starts and ends its own.
-  ForkedObjective(SweepConfig sweep, int threads, uint64_t memory_limit, int local_worker = 0,
-                  std::shared_ptr<TrialHostSlot> slot = nullptr);
+  ForkedObjective(SweepConfig sweep, int threads, uint64_t memory_limit, int local_worker = 0);
   ~ForkedObjective() override;
   ForkedObjective(const ForkedObjective&) = delete;
   ForkedObjective& operator=(const ForkedObjective&) = delete;
@@ -97,7 +73,6 @@ class ForkedObjective final : public Objective {
   int threads_ = 0;
   uint64_t memory_limit_ = 0;
   int local_worker_ = 0;
-  std::shared_ptr<TrialHostSlot> slot_;
   std::optional<TrainOptions> base_;
   pid_t host_ = -1;
   int fd_ = -1;

@@ -9,14 +9,13 @@
 namespace hs {
 
 std::unique_ptr<Objective> make_objective(const SweepConfig& sweep, int threads,
-                                          std::shared_ptr<const DataBundle> data, Placement where,
-                                          std::shared_ptr<TrialHostSlot> hosts) {
+                                          std::shared_ptr<const DataBundle> data, Placement where) {
   if (!uses_trainer(sweep) && sweep.objective.worker_mode)
     return std::make_unique<WorkerObjective>(sweep, std::move(where));
   if (!uses_trainer(sweep)) return std::make_unique<CommandObjective>(sweep, std::move(where));
   if (sweep.trial_policy.isolate)  // the trial host loads its own copy of the data set
     return std::make_unique<ForkedObjective>(sweep, threads, sweep.trial_policy.memory_limit,
-                                             where.local_worker, std::move(hosts));
+                                             where.local_worker);
   return std::make_unique<TrainerObjective>(sweep, threads, std::move(data), where.local_worker);
 }
 

@@ -55,8 +55,6 @@ class Objective {
 
 // Where an objective runs, for what a command is told (command_output.h: HYPERSWEEP_WORKER,
 // HYPERSWEEP_LOCAL_WORKER, OMP_NUM_THREADS, CUDA_VISIBLE_DEVICES) and where its logs go.
-class TrialHostSlot;  // forked_objective.h
-
 struct Placement {
   int worker = 0;        // 0-based worker index (an MPI worker rank r: r - 1; one process: 0)
   int local_worker = 0;  // 0-based index among the worker ranks on this node (exec/launch.h)
@@ -73,13 +71,10 @@ struct Placement {
 // configuration's data options), else on the data its prepare() loads; each trainer trial in a
 // process of its own (forked_objective.h, which loads its own copy of the data set and ignores
 // `data`) unless [sweep] isolate = false. `where` reaches command objectives, and its
-// local_worker the built-in trainer (which GPU a device = cuda trial takes). `hosts`: where
-// isolated trials keep their trial host from one objective to the next (forked_objective.h), for
-// a program that runs sweeps in turn; none: each objective starts its own.
+// local_worker the built-in trainer (which GPU a device = cuda trial takes).
 std::unique_ptr<Objective> make_objective(const SweepConfig& sweep, int threads = 0,
                                           std::shared_ptr<const DataBundle> data = nullptr,
-                                          Placement where = {},
-                                          std::shared_ptr<TrialHostSlot> hosts = nullptr);
+                                          Placement where = {});
 
 // The seed a trial trains with: derive_seed(sweep seed, trial id, kTrial) >> 1 (a non-negative
 // int64, as TOML holds it). What the built-in trainer uses, and HYPERSWEEP_SEED64 for a command

@@ -63,13 +63,18 @@ Job step_job(int step, const std::string& sweep_text) {
 
 Result<std::unique_ptr<Objective>> step_objective(const Job& job, const TrainOptions& base,
                                                   const RecipeOptions& o,
-                                                  std::shared_ptr<const DataBundle> data,
-                                                  std::shared_ptr<TrialHostSlot> hosts) {
+                                                  std::shared_ptr<const DataBundle> data) {
   const int step = job.name.starts_with(kStepJob) ? std::atoi(job.name.c_str() + sizeof kStepJob - 1) : 0;
   if (step < 3 || step > 5) return make_error("", "not a job of the recipe: \"" + job.name + "\"");
   auto sweep = step_sweep(step, job.text);
   if (!sweep) return sweep.error();
-  if (step != 3) return make_objective(*sweep, base.threads, std::move(data), {}, std::move(hosts));
+  // Steps 4 and 5 train in this process, on `data`, as steps 1-3 do: their trials are the
+  // user's config with another lr and weight decay, which change neither the memory a trial
+  // needs nor the code it runs, and steps 1-3 have trained that config here already. A process
+  // per trial (forked_objective.h) would contain nothing they have not, and on a small data set
+  // it cost a third of the recipe's CPU time (bench/README.md, "The recipe measured").
+  sweep->trial_policy.isolate = false;
+  if (step != 3) return make_objective(*sweep, base.threads, std::move(data));
   return std::unique_ptr<Objective>(std::make_unique<LrFindObjective>(base, o.lr_find, std::move(data)));
 }
 

@@ -23,13 +23,12 @@ namespace hs {
 Job step_job(int step, const std::string& sweep_text);
 
 // The objective of a step's job: `base` is the user's config (threads set for this rank),
-// `data` its data set, loaded once and shared by every step; `hosts` keeps the trial host of
-// one step's isolated trials for the next (objective/forked_objective.h), so that steps 4 and 5
-// start and load it once. Errors: not a recipe step's job, or its sweep text does not load.
+// `data` its data set, loaded once and shared by every step. Every step's trials run in this
+// process, steps 4 and 5's too (never a process per trial: step_objectives.cpp says why).
+// Errors: not a recipe step's job, or its sweep text does not load.
 Result<std::unique_ptr<Objective>> step_objective(const Job& job, const TrainOptions& base,
                                                   const RecipeOptions& o,
-                                                  std::shared_ptr<const DataBundle> data,
-                                                  std::shared_ptr<TrialHostSlot> hosts = nullptr);
+                                                  std::shared_ptr<const DataBundle> data);
 
 // Records as the results file stores them. Step 2: one per lr tried, its curves the sample's
 // loss and accuracy per epoch (train_loss, train_acc), status the attempt's outcome (fit,

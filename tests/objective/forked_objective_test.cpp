@@ -151,37 +151,6 @@ TEST_CASE("a trial host that dies fails its trial and the next trial starts anot
   CHECK(f.host_pid() != first);
 }
 
-TEST_CASE("objectives given one host slot share one trial host and the slot ends it",
-          "[objective][isolate]") {
-  auto slot = std::make_shared<TrialHostSlot>();
-  pid_t host = 0;
-  {
-    ForkedObjective a(sweep_of(2), 1, 0, 0, slot);
-    REQUIRE(a.prepare().ok());
-    host = a.host_pid();
-    REQUIRE(host > 0);
-    CHECK(run_forked(a).record.status == TrialStatus::kCompleted);
-  }
-  CHECK(slot->host_pid() == host);  // given back, still running
-  CHECK_FALSE(ended(host));
-  {
-    ForkedObjective b(sweep_of(6), 1, 0, 0, slot);  // the next sweep: other epochs, same data
-    REQUIRE(b.prepare().ok());
-    CHECK(b.host_pid() == host);
-    CHECK(slot->host_pid() == 0);  // taken
-    const Run r = run_forked(b);
-    CHECK(r.record.status == TrialStatus::kCompleted);
-    CHECK(r.record.curves.size() == 6u);       // the new sweep's options, not the first's
-    ForkedObjective fresh(sweep_of(6), 1, 0);  // no slot: a host of its own
-    REQUIRE(fresh.prepare().ok());
-    CHECK(fresh.host_pid() != host);
-    CHECK(same_record(run_forked(fresh).record, r.record));
-  }
-  CHECK(slot->host_pid() == host);
-  slot.reset();  // its end ends the host
-  CHECK(ended(host));
-}
-
 TEST_CASE("memory_limit fails a trial that asks for more with out of memory",
           "[objective][isolate]") {
   // Trial 1's network (3 x 12,000 units) needs about 3 GiB; memory_limit allows 1 GiB.

@@ -220,6 +220,35 @@ TEST_CASE("the refine step runs exactly the chosen pairs, a shared lr included",
   CHECK_FALSE(opt->evaluate_test);
 }
 
+TEST_CASE("steps 4 and 5 train in this process on the data they are given",
+          "[recipe][step4][step5]") {
+  Dir dir;
+  const Setup s = make_setup(dir, kConfig);
+  // Half the validation samples of the data the config loads: a trial that loaded the data again
+  // (in a process of its own, objective/forked_objective.h) would validate on all of them.
+  auto fewer = std::make_shared<DataBundle>();
+  fewer->train_file = std::make_unique<Dataset>(*s.data->train_file);
+  fewer->train = {fewer->train_file.get(), s.data->train.index};
+  const std::vector<int32_t>& val = s.data->val.index;
+  fewer->val = {fewer->train_file.get(), {val.begin(), val.begin() + val.size() / 2}};
+  fewer->test_kept = Keep::kLabels;
+  REQUIRE(fewer->val.size() > 0);
+  const TrainOptions& base = s.setup.base;
+  const RecipeOptions& o = s.setup.options;
+  for (const auto& [step, text] : {std::pair{4, coarse_sweep_text(base, 0.01, o)},
+                                   std::pair{5, refine_sweep_text(base, {{0.01, 0.0}}, o)}}) {
+    INFO("step " << step);
+    auto objective = step_objective(step_job(step, text), base, o, fewer);
+    REQUIRE(objective.ok());
+    REQUIRE((*objective)->prepare().ok());
+    const TrialRecord r = (*objective)->run(Trial{0, {ParamValue{0.01}, ParamValue{0.0}}}, {});
+    INFO(r.error);
+    CHECK(r.status == TrialStatus::kCompleted);
+    CHECK(r.val_samples == fewer->val.size());
+    CHECK(r.val_samples < s.data->val.size());
+  }
+}
+
 TEST_CASE("the best few skip diverged trials and rank by validation accuracy", "[recipe][step4]") {
   const std::vector<TrialRecord> coarse = {
       rec(0, 0.80, 0.1, 0.0), rec(1, NAN, 1.0, 0.0, "diverged"), rec(2, 0.85, 0.03, 1e-4),
