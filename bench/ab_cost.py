@@ -5,8 +5,8 @@
 The folder is one that `bench/recipe_bench.py --out DIR` leaves, for example DIR/teacher/seed1:
 its recipe.toml and the data files that names. Each build writes its recipe file and recommended
 config to a temporary folder of its own; the folder itself is only read. CPU is user + system time
-of the command and every process it waited for (the recipe's trial host and trials), from
-wait4(). One thread (OMP_NUM_THREADS=1), as recipe_bench.py runs it.
+of the command and every process it waited for (a recipe before b0759c8 forked its trials from
+a trial host), from wait4(). One thread (OMP_NUM_THREADS=1), as recipe_bench.py runs it.
 
     /usr/bin/python3 bench/ab_cost.py --a OLD/bin/hypersweep --b build/bin/hypersweep \\
         --dir /tmp/rb/teacher/seed1 --rounds 15

@@ -26,8 +26,8 @@ trial's test_acc.
 
 Core-seconds (the measure): the CPU time (user + system) of each command and of every process
 it started, as wait4 reports it when the command exits: the data loading, all six steps of the
-recipe, each trial's own process (the trial host waits for it, the command for the host), the
-results files. Every command runs in one process, one trial at a time, each trial with one
+recipe, each random-search trial's own process (the trial host waits for it, the command for the
+host; the recipe trains its trials in its own process), the results files. Every command runs in one process, one trial at a time, each trial with one
 thread (`threads = 1`, OMP_NUM_THREADS=1), so it keeps at most one core busy, and CPU time is
 what it would take on a core of its own: on this shared machine wall time also counts the
 waits for a core, which depend on what else runs (the table gives the wall-time ratio too).
@@ -183,8 +183,8 @@ weight_decay = {{ log_uniform = [{WD_RANGE[0]!r}, {WD_RANGE[1]!r}] }}
 def run_command(cmd, folder, log_path):
     """Runs cmd in folder with one thread, its output into log_path: (exit code, wall seconds,
     CPU seconds). The CPU seconds are user + system time of cmd and every process it started
-    and waited for (wait4's rusage): the trial host and each trial's process are reaped by
-    their parents, so the trials count. A nonzero exit raises, except 4 (the recipe's "a check
+    and waited for (wait4's rusage): a sweep's trial host and each trial's process are reaped
+    by their parents, so isolated trials count. A nonzero exit raises, except 4 (the recipe's "a check
     failed"), returned as it is."""
     t0 = time.perf_counter()
     with open(log_path, "w") as out:
