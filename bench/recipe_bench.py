@@ -27,10 +27,11 @@ trial's test_acc.
 Core-seconds (the measure): the CPU time (user + system) of each command and of every process
 it started, as wait4 reports it when the command exits: the data loading, all six steps of the
 recipe, each random-search trial's own process (the trial host waits for it, the command for the
-host; the recipe trains its trials in its own process), the results files. Every command runs in one process, one trial at a time, each trial with one
-thread (`threads = 1`, OMP_NUM_THREADS=1), so it keeps at most one core busy, and CPU time is
-what it would take on a core of its own: on this shared machine wall time also counts the
-waits for a core, which depend on what else runs (the table gives the wall-time ratio too).
+host; the recipe trains its trials in its own process), the results files. Every command runs
+in one process, one trial at a time, each trial with one thread (`threads = 1`,
+OMP_NUM_THREADS=1), so it keeps at most one core busy, and CPU time is what it would take
+on a core of its own: on this shared machine wall time also counts the waits for a core, which
+depend on what else runs (the table gives the wall-time ratio too).
 The recipe's cost is its whole `hypersweep recipe` process (steps 1-6) plus the training of the
 config it recommends: without that training it has no accuracy to show. Trial `seconds` are not
 summed instead: the recipe records none for its steps 1-3, and they are wall times. (The random
@@ -184,8 +185,8 @@ def run_command(cmd, folder, log_path):
     """Runs cmd in folder with one thread, its output into log_path: (exit code, wall seconds,
     CPU seconds). The CPU seconds are user + system time of cmd and every process it started
     and waited for (wait4's rusage): a sweep's trial host and each trial's process are reaped
-    by their parents, so isolated trials count. A nonzero exit raises, except 4 (the recipe's "a check
-    failed"), returned as it is."""
+    by their parents, so isolated trials count. A nonzero exit raises, except 4 (the recipe's
+    "a check failed"), returned as it is."""
     t0 = time.perf_counter()
     with open(log_path, "w") as out:
         proc = subprocess.Popen(cmd, cwd=folder, stdout=out, stderr=subprocess.STDOUT,

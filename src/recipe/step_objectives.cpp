@@ -68,14 +68,16 @@ Result<std::unique_ptr<Objective>> step_objective(const Job& job, const TrainOpt
   if (step < 3 || step > 5) return make_error("", "not a job of the recipe: \"" + job.name + "\"");
   auto sweep = step_sweep(step, job.text);
   if (!sweep) return sweep.error();
+  if (step == 3)
+    return std::unique_ptr<Objective>(
+        std::make_unique<LrFindObjective>(base, o.lr_find, std::move(data)));
   // Steps 4 and 5 train in this process, on `data`, as steps 1-3 do: their trials are the
   // user's config with another lr and weight decay, which change neither the memory a trial
   // needs nor the code it runs, and steps 1-3 have trained that config here already. A process
   // per trial (forked_objective.h) would contain nothing they have not, and on a small data set
   // it cost a third of the recipe's CPU time (bench/README.md, "The recipe measured").
   sweep->trial_policy.isolate = false;
-  if (step != 3) return make_objective(*sweep, base.threads, std::move(data));
-  return std::unique_ptr<Objective>(std::make_unique<LrFindObjective>(base, o.lr_find, std::move(data)));
+  return make_objective(*sweep, base.threads, std::move(data));
 }
 
 TrialRecord overfit_record(const OverfitAttempt& a, int64_t id, int classes) {
