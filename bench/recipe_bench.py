@@ -37,7 +37,14 @@ config it recommends: without that training it has no accuracy to show. Trial `s
 summed instead: the recipe records none for its steps 1-3, and they are wall times. (The random
 search's are kept in its JSON.)
 The goal per data set: the recommended config's test accuracy at most 1 point below the random
-search's best's, with at most a tenth of its core-seconds.
+search's best's, with at most a tenth of its core-seconds. It is judged twice:
+  as run  the recommended config's one training against the random search's best trial;
+  configs each method's config trained with --config-seeds seeds (5: the table's seed, then
+          that seed plus 1000, 2000, ...), the medians of their test accuracies compared
+          (run_configs). The best of 64 trials is the one whose validation accuracy came out
+          highest, and part of that is its seed's luck, which lifts its test accuracy too; the
+          recommended config is trained once. Retrained alike, the two configs compare as
+          configs, which is what the advice is. These trainings count in no core-seconds.
 Seeds (--seeds N, 1): seed s trains with the config's own `seed` plus s (the recipe's trials
 and both trained configs) and sweeps with sweep seed s; the data split (`split_seed`) stays.
 --jobs commands (2) run at a time, seeds outermost and the random searches first in each, so
@@ -279,6 +286,73 @@ def run_random(name, folder, a):
 
 RUNS = {"start": run_start, "recipe": run_recipe, "random": run_random}
 
+# Seed j of a config's retraining (j = 0 .. --config-seeds - 1): the seed its table run trained
+# with, plus CONFIG_SEED_STEP * j, so that no two data-set seeds' retrainings share a seed.
+CONFIG_SEED_STEP = 1000
+
+
+def chosen_configs(name, seed, runs, a):
+    """The two configs each method hands its user, as files in the seed's folder: the recipe's
+    recommended file as it wrote it, and random.toml's [train] table (start.toml) with the best
+    trial's lr and weight_decay set. {} for a recipe that recommended nothing."""
+    folder = folder_of(name, seed, a)
+    if not runs[(name, seed, "recipe")].get("recommended"):
+        return {}
+    best = runs[(name, seed, "random")]["best"]
+    with open(os.path.join(folder, "start.toml")) as f:
+        text = start_text(f.read(), {"lr": best["lr"], "weight_decay": best["weight_decay"]})
+    with open(os.path.join(folder, "random_best.toml"), "w") as f:
+        f.write(text)
+    return {"recipe": "recipe_recommended.toml", "random": "random_best.toml"}
+
+
+def retrain(name, seed, arm, config, j, a):
+    """`config` trained again with seed j (CONFIG_SEED_STEP): the file with its `seed` key set."""
+    folder = folder_of(name, seed, a)
+    with open(os.path.join(folder, config)) as f:
+        text = f.read()
+    base = int(re.search(r"^seed\s*=\s*(\d+)", text, re.M)[1])
+    stem = f"{arm}_seed{j}"
+    with open(os.path.join(folder, stem + ".toml"), "w") as f:
+        f.write(start_text(text, {"seed": base + CONFIG_SEED_STEP * j}))
+    return train(stem + ".toml", folder, os.path.join(folder, stem), a)
+
+
+def run_configs(name, seed, runs, a, pool):
+    """Each method's config trained with --config-seeds seeds (their test accuracies, median and
+    range): what its user can expect of it, apart from the luck of one seed. The random search's
+    best trial is the one of 64 whose validation accuracy came out highest, its seed's luck
+    included (and a lucky seed lifts its test accuracy too); the recipe's recommended config is
+    trained once. j = 0 is the table's own seed: the recipe's run is taken as it is."""
+    folder = folder_of(name, seed, a)
+    path = os.path.join(folder, "configs.json")
+    configs = chosen_configs(name, seed, runs, a)
+    if not configs:
+        return None
+    setup = {"seeds": a.config_seeds}
+    for arm, c in configs.items():  # each file as trained: a kept run counts only for the same
+        with open(os.path.join(folder, c)) as f:
+            setup[arm] = f.read()
+    if a.reuse and os.path.exists(path):
+        with open(path) as f:
+            kept = json.load(f)
+        if kept.get("setup") == setup:
+            return kept
+    log(f"{name} seed {seed}: each method's config trained with {a.config_seeds} seeds")
+    jobs = {(arm, j): pool.submit(retrain, name, seed, arm, c, j, a)
+            for arm, c in configs.items() for j in range(a.config_seeds)
+            if not (arm == "recipe" and j == 0)}
+    out = {"setup": setup}
+    for arm in configs:
+        trained = [runs[(name, seed, "recipe")]["recommended"] if (arm, j) == ("recipe", 0)
+                   else jobs[(arm, j)].result() for j in range(a.config_seeds)]
+        tests = [t["test_acc"] for t in trained]
+        out[arm] = {"test_acc": tests, "val_acc": [t["val_acc"] for t in trained],
+                    "median": float(np.median(tests)), "min": min(tests), "max": max(tests)}
+    with open(path, "w") as f:
+        json.dump(out, f, indent=1)
+    return out
+
 
 def folder_of(name, seed, a):
     return os.path.join(a.out, name, f"seed{seed}")
@@ -383,6 +457,11 @@ def run_all(a):
     for key in order:
         if key[0] in CHEAP:
             runs[key] = one_run(*key, a)
+    # Last, the chosen configs trained again (their cost is in no ratio, so they may share cores).
+    with concurrent.futures.ThreadPoolExecutor(max_workers=a.jobs) as pool:
+        for n in a.datasets:
+            for s in range(a.seeds):
+                runs[(n, s, "configs")] = run_configs(n, s, runs, a, pool)
     return runs
 
 
@@ -400,6 +479,13 @@ def cost(run):
     return run["cpu"] + rec["cpu"], run["wall"] + rec["wall"]
 
 
+def met(points, ratio):
+    """The goal's verdict: at most GOAL_POINTS test points below, at most GOAL_RATIO of the cost."""
+    misses = [why for why, bad in (("accuracy", points < -GOAL_POINTS), ("core-s", ratio > GOAL_RATIO))
+              if bad]
+    return "yes" if not misses else f"no ({', '.join(misses)})"
+
+
 def render(runs, a, command):
     lines = [f"Measured {time.strftime('%Y-%m-%d')} on {cpu_name()} ({os.cpu_count()} cores), "
              f"`{command}`. One thread per command and trial, {a.jobs} commands at a time; "
@@ -410,9 +496,12 @@ def render(runs, a, command):
               f"median kept" if a.repeats > 1 and CHEAP & set(a.datasets) else "") + ".", "",
              "| data set | seed | run | lr | weight_decay | epochs | val acc | test acc | core-s | wall s |",
              "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|"]
+    k = a.config_seeds
     goals = ["| data set | seed | test acc, recipe - random best | val acc, recipe - random best | "
-             "core-s, recipe / random | wall, recipe / random | goal met (test >= -1 point, core-s <= 0.1) |",
-             "|---|---:|---:|---:|---:|---:|---|"]
+             f"test acc, each config trained with {k} seeds: recipe's, median (range) | random best's | "
+             "recipe - random, medians | core-s, recipe / random | wall, recipe / random | "
+             "goal met (test >= -1 point, core-s <= 0.1): as run | with the configs' medians |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|"]
     for n in a.datasets:
         for s in range(a.seeds):
             label = DATASETS[n][0] if s == 0 else ""
@@ -434,16 +523,19 @@ def render(runs, a, command):
                          f"{pct(best['val_acc'])} | {pct(best['test_acc'])} | {secs(rand['cpu'])} | "
                          f"{secs(rand['wall'])} |")
             ratio, wall_ratio = cpu / rand["cpu"], wall / rand["wall"]
-            if rec:
+            configs = runs.get((n, s, "configs"))
+            if rec and configs:
                 dtest = 100 * (rec["test_acc"] - best["test_acc"])
                 dval = 100 * (rec["val_acc"] - best["val_acc"])
-                misses = [why for why, bad in (("accuracy", dtest < -GOAL_POINTS),
-                                               ("core-s", ratio > GOAL_RATIO)) if bad]
-                met = "yes" if not misses else f"no ({', '.join(misses)})"
-                goals.append(f"| {label} | {s} | {dtest:+.2f} points | {dval:+.2f} points | {ratio:.3f} | "
-                             f"{wall_ratio:.3f} | {met} |")
+                dmed = 100 * (configs["recipe"]["median"] - configs["random"]["median"])
+                spread = {arm: f"{pct(c['median'])} ({pct(c['min'])} to {pct(c['max'])})"
+                          for arm, c in configs.items() if arm != "setup"}
+                goals.append(f"| {label} | {s} | {dtest:+.2f} points | {dval:+.2f} points | "
+                             f"{spread['recipe']} | {spread['random']} | {dmed:+.2f} points | "
+                             f"{ratio:.3f} | {wall_ratio:.3f} | {met(dtest, ratio)} | {met(dmed, ratio)} |")
             else:
-                goals.append(f"| {label} | {s} | - | - | {ratio:.3f} | {wall_ratio:.3f} | no (the recipe stopped) |")
+                goals.append(f"| {label} | {s} | - | - | - | - | - | {ratio:.3f} | {wall_ratio:.3f} | "
+                             "no (the recipe stopped) | no (the recipe stopped) |")
     return "\n".join(lines + [""] + goals)
 
 
@@ -453,7 +545,7 @@ def command_line(a):
         parts.append("--quick")
     else:
         parts += [f"--seeds {a.seeds}", f"--trials {a.trials}", f"--jobs {a.jobs}",
-                  f"--repeats {a.repeats}"]
+                  f"--repeats {a.repeats}", f"--config-seeds {a.config_seeds}"]
     if a.datasets != list(DATASETS):
         parts.append(f"--datasets {','.join(a.datasets)}")
     parts += [f"--recipe-key {k}={json.dumps(v)}" for k, v in a.recipe_keys.items()]
@@ -470,6 +562,9 @@ def parse_args():
     ap.add_argument("--repeats", type=int, default=5,
                     help="times each run of a data set whose runs take seconds (teacher) is made; "
                          "the median cost is kept (default 5)")
+    ap.add_argument("--config-seeds", type=int, default=5,
+                    help="seeds each method's chosen config is trained with, to compare the configs "
+                         "apart from one seed's luck (default 5; --quick: 2)")
     ap.add_argument("--datasets", default=",".join(DATASETS), help="comma-separated, of: " + ", ".join(DATASETS))
     ap.add_argument("--quick", action="store_true",
                     help="8 random trials, 2-3 epochs on small subsets, small recipe budgets: checks it runs")
@@ -482,9 +577,11 @@ def parse_args():
     ap.add_argument("--hypersweep", default=os.path.join(ROOT, "build", "bin", "hypersweep"))
     a = ap.parse_args()
     if a.quick:
-        a.trials, a.repeats = 8, 1
+        a.trials, a.repeats, a.config_seeds = 8, 1, 2
     if a.repeats < 1:
         ap.error(f"--repeats {a.repeats}: want at least 1")
+    if a.config_seeds < 1:
+        ap.error(f"--config-seeds {a.config_seeds}: want at least 1")
     a.datasets = [d for d in a.datasets.split(",") if d]
     unknown = [d for d in a.datasets if d not in DATASETS]
     if unknown:
