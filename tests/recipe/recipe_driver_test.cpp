@@ -20,6 +20,7 @@
 #include "data/load.h"
 #include "exec/in_process.h"
 #include "objective/trainer_objective.h"
+#include "recipe/lr_edge.h"
 #include "recipe/recipe.h"
 #include "recipe/step_objectives.h"
 #include "recipe/step_sweeps.h"
@@ -421,6 +422,20 @@ TEST_CASE("the recipe runs six steps into one file and writes a config that trai
     CHECK(std::pair<double, double>{param(refine[i], 0), param(refine[i], 1)} == trained[i]);
   CHECK((rd->steps[3].text["report"].find("in place of") != std::string::npos) ==
         picks.last.has_value());
+  // Steps 4 and 6 say where their lr sits among every lr tried so far by the one rule (lr_edge.h,
+  // as step 3 does), each once: no step's own wording of "the bottom of the grid".
+  std::vector<LrTried> tried;
+  for (const auto& t : rd->steps[2].results->trials)  // step 3's, as steps.h's lrs_tried has them
+    tried.push_back({param(t, 0), t.status != TrialStatus::kCompleted || !(t.best_metric > 0)});
+  for (const LrTried& t : lrs_tried(rd->steps[3].results->trials)) tried.push_back(t);
+  const std::string& r4 = rd->steps[3].text["report"];
+  const double best4 = picks.pairs.front().first;
+  const std::string edge4 = lr_edge_text(best4, lr_edge(best4, tried),
+                                         "give coarse_lr_factors reaching further that way");
+  REQUIRE_FALSE(edge4.empty());
+  CHECK(r4.find("The best " + edge4) != std::string::npos);
+  CHECK(r4.find(" lrs tried") == r4.rfind(" lrs tried"));
+  CHECK(r4.find("bottom") == std::string::npos);
   CHECK((rd->steps[4].text["report"].find(why) != std::string::npos));
   // Steps 4-5 choose on validation accuracy and never look at the test set.
   for (int step : {3, 4})
@@ -454,6 +469,13 @@ TEST_CASE("the recipe runs six steps into one file and writes a config that trai
   const TrialRecord& chosen = refine.at(static_cast<size_t>(rec.best_id));
   CHECK(rec.best_val_acc == chosen.best_metric);
   CHECK(rec.lr == param(chosen, 0));
+  for (const LrTried& t : lrs_tried(refine)) tried.push_back(t);
+  const std::string& r6 = rd->steps[5].text["report"];
+  CHECK(r6.find(lr_edge_text(
+            rec.lr, lr_edge(rec.lr, tried),
+            "run the recipe again with coarse_lr_factors reaching further that way")) !=
+        std::string::npos);
+  CHECK(r6.find(" lrs tried") == r6.rfind(" lrs tried"));
   CHECK(rd->steps[5].text["config"] == rec.config);
   // The user's file, its comments kept, with the changed keys marked; nothing of the resolved
   // config it did not say (the Fashion-MNIST data_path of a synthetic run).

@@ -460,6 +460,31 @@ constexpr const char* kCurveStyle = R"JS(<script>
 
 }  // namespace
 
+TEST_CASE("report JSON marks the trials that tie the best on its validation set", "[report][tie]") {
+  // 240 validation samples: one standard error is about 5.5 samples at 85% (trial/tie.h), so one
+  // sample from the best is a tie and 36 are not. A tie needs a result and the same known size.
+  Sweep s = synthetic_sweep(9, 5, "random");
+  const double best = 204.0 / 240, one_less = 203.0 / 240;
+  const std::vector<double> metric = {best, one_less, 168.0 / 240, best, best,
+                                      NAN,  one_less, one_less,    best};
+  for (size_t i = 0; i < s.trials.size(); ++i) {
+    s.trials[i].best_metric = metric[i];
+    s.trials[i].val_samples = 240;
+  }
+  s.trials[6].val_samples = 0;    // unknown (a command's trial): never a tie
+  s.trials[7].val_samples = 200;  // another validation set: never a tie
+  // trial 3 diverged and trial 5 failed (synthetic_sweep): no result, so no tie; trials 4 and 8
+  // equal the best, which is the first of them.
+  const std::string html = hs::render_report(s.header, s.trials, s.findings);
+  Scratch sc;
+  const std::string printed = python_on_json(sc, embedded_json(html), R"PY(
+import json, sys
+t = json.load(open(sys.argv[1]))["t"]
+print(",".join(str(x) for x in t["tie"]))
+)PY");
+  CHECK(printed == "0,1,0,0,1,0,0,0,1\n");
+}
+
 TEST_CASE("report JSON carries each trial's pruning and the rung counts", "[report][prune]") {
   const char* const kCheck = R"PY(
 import json, sys
