@@ -469,6 +469,18 @@ TEST_CASE("the recipe runs six steps into one file and writes a config that trai
   const TrialRecord& chosen = refine.at(static_cast<size_t>(rec.best_id));
   CHECK(rec.best_val_acc == chosen.best_metric);
   CHECK(rec.lr == param(chosen, 0));
+  // Step 5's report marks the best and each trial tied with it, as step 6 names them.
+  const std::string& r5 = rd->steps[4].text["report"];
+  for (const TrialRecord& t : refine) {
+    const bool is_tied = std::find(rec.tied.begin(), rec.tied.end(), t.id) != rec.tied.end();
+    const size_t at = r5.find("trial " + std::to_string(t.id) + " completed");
+    REQUIRE(at != std::string::npos);
+    const std::string own = r5.substr(at, r5.find(';', at) - at);
+    CHECK((own.find("(the best)") != std::string::npos) == (t.id == rec.tied.front()));
+    CHECK((own.find("(tied with the best)") != std::string::npos) ==
+          (is_tied && t.id != rec.tied.front()));
+  }
+  CHECK((r5.find("Tied: within one standard error") != std::string::npos) == (rec.tied.size() > 1));
   for (const LrTried& t : lrs_tried(refine)) tried.push_back(t);
   const std::string& r6 = rd->steps[5].text["report"];
   CHECK(r6.find(lr_edge_text(
