@@ -142,6 +142,11 @@ def toml_value(v):
     return repr(v)
 
 
+def config_seed(text):
+    """The `seed` a config file's first `seed = N` line sets."""
+    return int(re.search(r"^seed\s*=\s*(\d+)", text, re.M)[1])
+
+
 def start_text(text, keys):
     """The user's config with keys set in its [train] table: each key's own line dropped, and
     the benchmark's lines put right under `[train]`, marked as the benchmark's."""
@@ -311,10 +316,9 @@ def retrain(name, seed, arm, config, j, a):
     folder = folder_of(name, seed, a)
     with open(os.path.join(folder, config)) as f:
         text = f.read()
-    base = int(re.search(r"^seed\s*=\s*(\d+)", text, re.M)[1])
     stem = f"{arm}_seed{j}"
     with open(os.path.join(folder, stem + ".toml"), "w") as f:
-        f.write(start_text(text, {"seed": base + CONFIG_SEED_STEP * j}))
+        f.write(start_text(text, {"seed": config_seed(text) + CONFIG_SEED_STEP * j}))
     return train(stem + ".toml", folder, os.path.join(folder, stem), a)
 
 
@@ -373,7 +377,7 @@ def prepare(name, seed, a):
             text = f.read()
     keys = {**keys, **(quick_keys if a.quick else {}), "threads": THREADS}
     if seed:
-        keys["seed"] = int(re.search(r"^seed\s*=\s*(\d+)", text, re.M)[1]) + seed
+        keys["seed"] = config_seed(text) + seed
     train_text = start_text(text, keys)
     recipe_text = train_text
     recipe_keys = {**(QUICK_RECIPE if a.quick else {}), **a.recipe_keys}
