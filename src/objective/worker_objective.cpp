@@ -105,6 +105,9 @@ struct WorkerObjective::InHand {
   TrialLogs logs;
   TrialOutput out;
   bool fresh = false;      // the program was started for this trial
+  // Where the trial's seconds and its timeout count from: its line's sending, or for a fresh
+  // program its `@hypersweep ready` (the start-up is the worker's, not the trial's).
+  Clock::time_point since;
   bool go_on = true;       // false once on_epoch said stop
   bool stop_told = false;  // the program was answered `stop` to an `@hypersweep epoch` line
 };
@@ -115,6 +118,7 @@ void WorkerObjective::on_line(InHand& h, std::string_view l) {
     return;
   }
   if (l == kReady) {
+    if (h.fresh && !ready_) h.since = Clock::now();
     ready_ = true;
     char b[64];
     std::snprintf(b, sizeof b, "ready after %.3f s",
@@ -158,14 +162,15 @@ WorkerObjective::Why WorkerObjective::wait_for_end(InHand& h, const Trial& t,
     return true;
   };
   const double timeout = sweep_.objective.timeout;
-  const auto deadline = timeout > 0 && timeout < 1e9
-                            ? Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                                                 std::chrono::duration<double>(timeout))
-                            : Clock::time_point::max();
+  const bool timed = timeout > 0 && timeout < 1e9;
+  const auto limit = std::chrono::duration_cast<Clock::duration>(
+      std::chrono::duration<double>(timed ? timeout : 0));
   auto stop_deadline = Clock::time_point::max();
+  h.since = Clock::now();
   proc_->send(trial_line(sweep_, t));  // a program gone shows as its exit below
   for (;;) {
     const bool alive = proc_->pump(on_stdout, on_stderr);
+    const auto deadline = timed ? h.since + limit : Clock::time_point::max();  // `since` may move
     if (!h.go_on) {  // told to stop at an epoch, whatever came after it
       // Answered `stop`, the program ends the trial itself (stays up), within kStopGrace; any
       // other stop, or past the grace, it is killed (settle).
@@ -212,9 +217,8 @@ TrialRecord WorkerObjective::run(const Trial& t, const TrialHooks& hooks) {
       return r;
     }
   }
-  const auto sent = Clock::now();
   const Why why = wait_for_end(h, t, hooks);
-  r.seconds = std::chrono::duration<double>(Clock::now() - sent).count();
+  r.seconds = std::chrono::duration<double>(Clock::now() - h.since).count();
   if (const std::string w = h.out.unread_warning(t.id); !w.empty())
     std::fprintf(stderr, "hypersweep: warning: %s\n", w.c_str());
   settle(h, t, hooks, why, r);

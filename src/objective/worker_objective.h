@@ -31,8 +31,11 @@
 //
 // How a trial ends otherwise: the program exits or dies during it: failed, with the exit
 // status or signal and the stderr tail, and the program starts again for the next trial. Past
-// [objective] timeout (counted from sending the trial's line): its group is killed (SIGTERM,
-// SIGKILL 2 s later), the trial is timed_out, and the program starts again for the next trial.
+// [objective] timeout: its group is killed (SIGTERM, SIGKILL 2 s later), the trial is timed_out,
+// and the program starts again for the next trial. The timeout and the trial's seconds count
+// from sending the trial's line; in a trial the program was started for, once it says
+// `@hypersweep ready`, from that line again (the start-up is the worker's, whichever trial it
+// comes with; a start-up itself must end within one timeout, which guards a hang there).
 // A sweep stop (hooks.stop) or kStop from on_epoch: killed, the trial interrupted (and so is a
 // death while the sweep stops: command_output.h, sweep_stopping), except a kStop answered to an
 // `@hypersweep epoch` line that the program follows with `@hypersweep stopped` within

@@ -366,6 +366,29 @@ TEST_CASE("an @hypersweep epoch line gets continue or stop and a stopped trial e
         std::string::npos);
 }
 
+TEST_CASE("a worker program's start-up before @hypersweep ready is not its first trial's time",
+          "[objective][worker]") {
+  Dir d;
+  // A start-up (2 s) and a trial (2 s) that fit in the timeout (3.5 s) each but not together:
+  // counted from `ready`, the first trial has its whole timeout, and its seconds leave the
+  // start-up out. Counted from the trial's line, as before, it was timed_out.
+  const std::string script =
+      d.write("w.sh",
+              "sleep 2\n"
+              "echo '@hypersweep ready'\n"
+              "while read line; do sleep 2; echo val_acc=0.4; echo '@hypersweep done'; done\n");
+  WorkerObjective o(sweep_of("mode = \"worker\"\ncommand = 'sh " + script + "'\ntimeout = 3.5"),
+                    {});
+  const TrialRecord a = o.run(Trial{0, {ParamValue{int64_t{1}}}}, {});
+  INFO(a.error);
+  CHECK(a.status == TrialStatus::kCompleted);
+  CHECK(a.best_metric == 0.4);
+  CHECK(a.seconds < 3.5);
+  const TrialRecord b = o.run(Trial{1, {ParamValue{int64_t{1}}}}, {});
+  CHECK(b.status == TrialStatus::kCompleted);
+  CHECK(o.starts() == 1);
+}
+
 TEST_CASE("the example worker sweep runs its example script on one program", "[objective][worker]") {
   auto s = load_sweep(HS_SOURCE_DIR "/configs/sweep_worker.toml");
   REQUIRE(s.ok());
