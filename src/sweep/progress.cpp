@@ -24,7 +24,7 @@ ProgressDisplay::ProgressDisplay(Metric metric, SearchSpace space, int64_t resum
 
 bool ProgressDisplay::consider(const TrialRecord& r) {
   if (r.status == TrialStatus::kPruned) {
-    pruned_[r.id] = r.rung;
+    pruned_[r.id] = r.rung >= 0 ? r.epochs : -1;
   } else {
     pruned_.erase(r.id);  // a trial recorded again (an interrupted one run again)
   }
@@ -73,12 +73,14 @@ void ProgressDisplay::tick(const Progress& p) {
 
 std::string ProgressDisplay::pruned_line() const {
   if (pruned_.empty()) return "";
-  std::map<int, int64_t> by_rung;
-  for (const auto& [id, rung] : pruned_)
-    if (rung >= 0) ++by_rung[rung];
+  // By the rungs' epochs, not their numbers: hyperband's rung 0 is at another epoch in each
+  // bracket, and one epoch is one budget whichever bracket judged there.
+  std::map<int, int64_t> by_epoch;
+  for (const auto& [id, epoch] : pruned_)
+    if (epoch >= 0) ++by_epoch[epoch];
   std::string rungs;
-  for (const auto& [rung, n] : by_rung)
-    rungs += fmt::format("{}rung {}: {}", rungs.empty() ? " (" : ", ", rung, n);
+  for (const auto& [epoch, n] : by_epoch)
+    rungs += fmt::format("{}epoch {}: {}", rungs.empty() ? " (" : ", ", epoch, n);
   return fmt::format("pruned {}{}", pruned_.size(), rungs.empty() ? "" : rungs + ")");
 }
 

@@ -52,8 +52,9 @@ class ProgressDisplay {
   void clear();
   // "trial 3: val_acc 0.9100 (lr=0.01 ...)", or "" before any trial completed.
   const std::string& best_line() const { return best_line_; }
-  // "pruned 5 (rung 0: 3, rung 1: 2)": the trials pruned so far (resumed ones too), by the rung
-  // they reached when a pruner has rungs; "" before any was pruned.
+  // "pruned 5 (epoch 1: 3, epoch 3: 2)": the trials pruned so far (resumed ones too), by the
+  // epoch of the rung they were pruned at when a pruner has rungs (hyperband's brackets put
+  // their rungs at other epochs: counted by epoch, not by rung number); "" before any was pruned.
   std::string pruned_line() const;
   // "20 trials failed, 14 with: <headline>" (trial/failure.h; "20 trials failed with: ..." when
   // all alike): the failed and timed-out trials so far and their most common error; "" if none.
@@ -73,7 +74,8 @@ class ProgressDisplay {
   double best_ = NAN;
   int64_t best_id_ = -1;
   std::set<int64_t> interrupted_;
-  std::map<int64_t, int> pruned_;  // id -> the rung it reached (-1: none), of each pruned trial
+  // id -> the epoch of the rung it was pruned at (-1: no rung, as median's), of each pruned trial
+  std::map<int64_t, int> pruned_;
   std::string best_line_;
   // The failed and timed-out trials, each by its last record (a trial run again, by
   // --retry-failed or after an interruption, counts as it ended last): id -> its error's kind,

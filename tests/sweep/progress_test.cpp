@@ -56,8 +56,9 @@ TrialRecord pruned(int64_t id, int epochs, int rung) {
 }
 }  // namespace
 
-TEST_CASE("a pruned trial's line says where it stopped and every line counts the pruned by rung",
-          "[sweep][progress]") {
+TEST_CASE(
+    "a pruned trial's line says where it stopped and every line counts the pruned by rung epoch",
+    "[sweep][progress]") {
   ProgressDisplay d(Metric{"val_acc", Direction::kMaximize}, lr_space(), 0, false);
   CHECK(d.pruned_line().empty());
   d.consider(pruned(0, 1, 0));  // resumed: counted, no line
@@ -65,15 +66,19 @@ TEST_CASE("a pruned trial's line says where it stopped and every line counts the
   std::string out = stdout_of([&] { d.trial(pruned(1, 3, 1), p); });
   CHECK(out.find("trial    1 pruned ") != std::string::npos);
   CHECK(out.find("pruned at epoch 3, rung 1: lr=0.02") != std::string::npos);
-  CHECK(out.find(", pruned 2 (rung 0: 1, rung 1: 1)\n") != std::string::npos);
+  CHECK(out.find(", pruned 2 (epoch 1: 1, epoch 3: 1)\n") != std::string::npos);
   out = stdout_of([&] { d.trial(rec(2, TrialStatus::kCompleted, 0.7), Progress{3, 0, 10, 1}); });
   CHECK(out.find("pruned at") == std::string::npos);
-  CHECK(out.find(", pruned 2 (rung 0: 1, rung 1: 1)\n") != std::string::npos);
+  CHECK(out.find(", pruned 2 (epoch 1: 1, epoch 3: 1)\n") != std::string::npos);
   d.consider(pruned(3, 1, 0));
   d.consider(rec(0, TrialStatus::kCompleted, 0.6));  // trial 0 again, run on: no longer pruned
-  CHECK(d.pruned_line() == "pruned 2 (rung 0: 1, rung 1: 1)");
+  CHECK(d.pruned_line() == "pruned 2 (epoch 1: 1, epoch 3: 1)");
   d.consider(pruned(4, 1, 0));
-  CHECK(d.pruned_line() == "pruned 3 (rung 0: 2, rung 1: 1)");
+  CHECK(d.pruned_line() == "pruned 3 (epoch 1: 2, epoch 3: 1)");
+  // hyperband: a bracket whose rung 0 is at epoch 3 counts with the other bracket's rung 1 there,
+  // not with the rung 0s at epoch 1.
+  d.consider(pruned(5, 3, 0));
+  CHECK(d.pruned_line() == "pruned 4 (epoch 1: 2, epoch 3: 2)");
 
   SECTION("a pruner without rungs (median) counts them alone") {
     ProgressDisplay m(Metric{"val_acc", Direction::kMaximize}, lr_space(), 0, false);
@@ -85,7 +90,7 @@ TEST_CASE("a pruned trial's line says where it stopped and every line counts the
     ProgressDisplay live(Metric{"val_acc", Direction::kMaximize}, lr_space(), 0, true);
     live.consider(pruned(1, 3, 1));
     out = stdout_of([&] { live.tick(p); live.clear(); });
-    CHECK(out.find("2/10 done, 0 running, pruned 1 (rung 1: 1) | best") != std::string::npos);
+    CHECK(out.find("2/10 done, 0 running, pruned 1 (epoch 3: 1) | best") != std::string::npos);
   }
 }
 
