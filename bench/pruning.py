@@ -43,7 +43,8 @@ Checks before anything is reported: every trial of every run is recorded once, n
 random runs trained every trial to --epochs; each pruned run pruned some trial.
 --out DIR keeps each run's trials (DIR/<method>-<seed>.json, with the sweep file, results file and
 log beside them); --reuse takes the runs already there instead of running them again. --write
-puts the tables into FILE between `<!-- pruning:begin -->` and `<!-- pruning:end -->`.
+puts the tables into FILE between `<!-- pruning:begin -->` and `<!-- pruning:end -->` (with
+--section NAME, between `<!-- NAME:begin -->` and `<!-- NAME:end -->`).
 Needs: a Release build (scripts/build.sh; --hypersweep for another binary), Debian's
 python3-h5py, python3-torch and python3-optuna (scripts/install-deps.sh --bench).
 """
@@ -328,6 +329,9 @@ def parse_args():
     ap.add_argument("--out", help="keep every run in this folder (default: a temporary one)")
     ap.add_argument("--reuse", action="store_true", help="take the runs already in --out")
     ap.add_argument("--write", metavar="FILE", help="put the tables into FILE between the markers")
+    ap.add_argument("--section", default="pruning",
+                    help="with --write: between <!-- SECTION:begin --> and <!-- SECTION:end --> "
+                         "(default pruning)")
     ap.add_argument("--hypersweep", default=os.path.join(ROOT, "build", "bin", "hypersweep"))
     a = ap.parse_args()
     if a.quick:
@@ -367,7 +371,8 @@ def main():
     text = pruning_report.render(runs, setup, engine)
     print(text)
     if a.write:
-        pruning_report.write_between_markers(a.write, text)
+        pruning_report.write_between_markers(a.write, text, f"<!-- {a.section}:begin -->",
+                                             f"<!-- {a.section}:end -->")
         log(f"tables written into {a.write}")
 
 
