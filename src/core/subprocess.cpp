@@ -245,13 +245,27 @@ Coprocess::~Coprocess() {
 }
 
 bool Coprocess::send(std::string_view bytes) {
-  while (!bytes.empty() && in_ >= 0) {
-    const ssize_t n = ::send(in_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+  if (in_ < 0) return false;
+  outbox_.append(bytes);
+  return flush();
+}
+
+// Writes the queued bytes until the socket's buffer is full (the rest waits for the next pump).
+// False once the program no longer reads (its end of the socket is closed); the queue is dropped.
+bool Coprocess::flush() {
+  while (in_ >= 0 && outbox_at_ < outbox_.size()) {
+    const ssize_t n = ::send(in_, outbox_.data() + outbox_at_, outbox_.size() - outbox_at_,
+                             MSG_NOSIGNAL | MSG_DONTWAIT);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    bytes.remove_prefix(static_cast<size_t>(n));
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return true;
+    if (n <= 0) {
+      outbox_.clear(), outbox_at_ = 0;
+      return false;
+    }
+    outbox_at_ += static_cast<size_t>(n);
   }
-  return bytes.empty();
+  if (outbox_at_ == outbox_.size()) outbox_.clear(), outbox_at_ = 0;
+  return in_ >= 0;
 }
 
 void Coprocess::check_exited() {
@@ -281,6 +295,7 @@ bool Coprocess::finish_after_exit() {
 
 bool Coprocess::pump(const OnOutput& on_stdout, const OnOutput& on_stderr) {
   if (reaped_) return false;
+  flush();  // a program gone shows as its exit below
   read_ready(fds_, static_cast<int>(kPollEvery.count()), on_stdout,
              [&](std::string_view b) { if (on_stderr) on_stderr(b); });
   check_exited();

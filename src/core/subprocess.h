@@ -67,13 +67,15 @@ class Coprocess {
   Coprocess(const Coprocess&) = delete;
   Coprocess& operator=(const Coprocess&) = delete;
 
-  // Writes all of `bytes` to its stdin, blocking while the socket's buffer (hundreds of KiB) is
-  // full: for short lines to a program that reads them. False when it no longer reads them (it
-  // exited, or closed its stdin).
+  // Queues `bytes` for its stdin and writes what the socket takes now; pump() writes the rest as
+  // the program reads. Never blocks: a program that stops reading (the socket's buffer holds a
+  // few hundred short lines) must not stop this process from reading its output, timing it out
+  // or stopping it. False when it no longer reads them (it exited, or closed its stdin).
   bool send(std::string_view bytes);
-  // Waits up to 100 ms for output and hands it on as it comes (either callback may be empty;
-  // on_stdout's answer is ignored). True while the program runs; false once it has exited and
-  // its output is drained (wait_status() then says how).
+  // Writes what it can of the bytes queued by send(), then waits up to 100 ms for output and
+  // hands it on as it comes (either callback may be empty; on_stdout's answer is ignored). True
+  // while the program runs; false once it has exited and its output is drained (wait_status()
+  // then says how).
   bool pump(const OnOutput& on_stdout, const OnOutput& on_stderr);
   // As waitpid gives it; valid once pump() returned false or end() returned.
   int wait_status() const { return wait_status_; }
@@ -86,9 +88,12 @@ class Coprocess {
   Coprocess(pid_t pid, int in, int out, int err);
   void check_exited();
   bool finish_after_exit();
+  bool flush();
 
   pid_t pid_;
   int in_;
+  std::string outbox_;  // bytes for its stdin not yet taken by the socket, from outbox_at_ on
+  size_t outbox_at_ = 0;
   int fds_[2];  // stdout, stderr; -1 once at EOF
   bool exited_ = false, reaped_ = false;
   int wait_status_ = 0;

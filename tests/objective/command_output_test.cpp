@@ -4,6 +4,7 @@
 #include "objective/command_output.h"
 
 #include <fcntl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -13,6 +14,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/subprocess.h"
 #include "objective/command_objective.h"
 #include "objective/worker_objective.h"
 #include "trial/failure.h"
@@ -387,6 +389,58 @@ TEST_CASE("a worker program's start-up before @hypersweep ready is not its first
   const TrialRecord b = o.run(Trial{1, {ParamValue{int64_t{1}}}}, {});
   CHECK(b.status == TrialStatus::kCompleted);
   CHECK(o.starts() == 1);
+}
+
+TEST_CASE("a worker program that does not read its answers cannot block the sweep",
+          "[objective][worker]") {
+  // 5,000 epoch lines and their answers unread: the socket to its stdin holds a few hundred
+  // short lines. A blocking write of an answer stopped reading the program's output, the
+  // program then blocked on its full stdout, and the two waited on each other for ever.
+  Dir d;
+  const std::string script = d.write("w.sh",
+                                     "read line\n"
+                                     "i=1\n"
+                                     "while [ $i -le 5000 ]; do\n"
+                                     "  echo \"@hypersweep epoch epoch=$i val_acc=0.5\"\n"
+                                     "  i=$((i+1))\n"
+                                     "done\n"
+                                     "echo val_acc=0.5\n"
+                                     "echo '@hypersweep done'\n"
+                                     "exec cat > /dev/null\n");  // the answers, then EOF
+  WorkerObjective o(sweep_of("mode = \"worker\"\ncommand = 'sh " + script + "'"), {});
+  const TrialHooks go_on{[](const TrialRecord&) { return EpochAnswer::kContinue; }, {}};
+  const TrialRecord r = o.run(Trial{0, {ParamValue{int64_t{1}}}}, go_on);
+  INFO(r.error);
+  CHECK(r.status == TrialStatus::kCompleted);
+  CHECK(r.curves.size() == 5000u);
+  CHECK(r.best_metric == 0.5);
+}
+
+TEST_CASE("bytes sent to a coprocess faster than it reads arrive whole and in order",
+          "[objective][worker]") {
+  Dir d;
+  const std::string file = (d.path / "got").string();
+  // It reads slowly at first (the sleep), so most of the megabyte waits in send's queue.
+  auto p = Coprocess::start("sleep 0.5; head -c 1000000 > '" + file + "'; wc -c < '" + file +
+                                "'; tail -c 14 '" + file + "'",
+                            {});
+  REQUIRE(p.ok());
+  std::string payload;
+  for (int i = 0; payload.size() < 1000000; ++i) {
+    char line[16];
+    std::snprintf(line, sizeof line, "%06d\n", i);
+    payload += line;
+  }
+  payload.resize(1000000);
+  bool taken = true;
+  for (size_t at = 0; at < payload.size(); at += 1000)  // as many sends as lines of a sweep
+    taken = (*p)->send(std::string_view(payload).substr(at, 1000)) && taken;
+  CHECK(taken);
+  std::string out;
+  while ((*p)->pump([&](std::string_view b) { out += b; return true; }, {})) {
+  }
+  CHECK(out == "1000000\n" + payload.substr(payload.size() - 14));
+  CHECK(WIFEXITED((*p)->wait_status()));
 }
 
 TEST_CASE("the example worker sweep runs its example script on one program", "[objective][worker]") {
