@@ -31,6 +31,7 @@ int fail(const Error& e);
 // >= 0, got -1"). CLI11's NonNegativeNumber and PositiveNumber wrote their range up to DBL_MAX,
 // 300 digits, and took 2.5 for a count.
 CLI::Validator whole_at_least(long long lo);
+CLI::Validator whole_in(long long lo, long long hi);  // lo to hi, both included
 
 // Now, as ISO 8601 UTC: the results file's start_time.
 std::string utc_now();

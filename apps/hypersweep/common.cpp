@@ -1,5 +1,6 @@
 // common.cpp: what the subcommands share (commands.h).
 #include <charconv>
+#include <climits>
 #include <cstdio>
 #include <ctime>
 #include <string>
@@ -13,19 +14,23 @@ int fail(const Error& e) {
   return kExitConfig;
 }
 
-CLI::Validator whole_at_least(long long lo) {
-  const std::string want = "must be a whole number >= " + std::to_string(lo);
+CLI::Validator whole_in(long long lo, long long hi) {
+  const std::string want = hi == LLONG_MAX ? "must be a whole number >= " + std::to_string(lo)
+                                           : "must be a whole number from " + std::to_string(lo) +
+                                                 " to " + std::to_string(hi);
   return CLI::Validator(
-      [lo, want](std::string& text) -> std::string {
+      [lo, hi, want](std::string& text) -> std::string {
         long long v = 0;
         const char* end = text.data() + text.size();
         const auto [ptr, ec] = std::from_chars(text.data(), end, v);
         if (ec == std::errc::result_out_of_range) return want + ", got " + text + " (too large)";
-        if (ec != std::errc() || ptr != end || v < lo) return want + ", got " + text;
+        if (ec != std::errc() || ptr != end || v < lo || v > hi) return want + ", got " + text;
         return {};
       },
       "");  // the option's help says what its values mean
 }
+
+CLI::Validator whole_at_least(long long lo) { return whole_in(lo, LLONG_MAX); }
 
 std::string utc_now() {
   const std::time_t t = std::time(nullptr);

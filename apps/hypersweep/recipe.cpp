@@ -235,7 +235,7 @@ void add_recipe(CLI::App& app, Runner* run, Argv args) {
       ->add_option("--threads,-j", a->threads,
                    "OpenMP threads per trial (0: OMP_NUM_THREADS, or the cores shared among the "
                    "workers)")
-      ->check(whole_at_least(0));
+      ->check(whole_in(0, kMaxThreads));
   recipe->add_option("--out,-o", a->out,
                      "The recipe's HDF5 file (default: the config's name with _recipe.h5, here); "
                      "its step files live in FILE.steps/ until it completes");

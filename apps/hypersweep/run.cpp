@@ -292,7 +292,7 @@ void add_run(CLI::App& app, Runner* run, Argv args) {
   sub->add_option("--threads,-j", a->threads,
                   "OpenMP threads per trial (0: OMP_NUM_THREADS, or the cores shared among the "
                   "workers); overrides the config's threads")
-      ->check(whole_at_least(0));
+      ->check(whole_in(0, kMaxThreads));
   sub->add_option("--out,-o", a->out,
                   "Results file (HDF5; default: the config's name with .h5, here), with its "
                   "journal FILE.journal beside it; its folder is made if missing");

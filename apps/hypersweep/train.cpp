@@ -131,7 +131,7 @@ void add_train(CLI::App& app, Runner* run) {
   train->add_option("config", a->config, "TOML file with a [train] table")->check(CLI::ExistingFile);
   add_set_option(train, &a->sets, "");
   train->add_option("--threads,-j", a->threads, "OpenMP threads (0: OMP_NUM_THREADS or all cores)")
-      ->check(whole_at_least(0));
+      ->check(whole_in(0, kMaxThreads));
   train->add_flag("--print-config", a->print_config, "Print the resolved configuration and exit");
   train->add_flag("--list-keys", a->list_keys, "List every trainer key with its meaning and exit");
   train->add_flag("--quiet,-q", a->quiet, "No per-epoch lines");

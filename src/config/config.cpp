@@ -308,6 +308,14 @@ Error TrainConfig::locate(Error e) const {
       return Error{it->second.file, it->second.line, k, std::move(e.message)};
     }
   }
+  // A default that does not fit is named where the key that brought it in was given: arch =
+  // "cnn" brings in the conv layers' defaults.
+  static constexpr std::string_view kConvKeys[] = {"conv_channels", "kernel_size", "padding",
+                                                   "stride", "pool"};
+  const bool conv = std::find(std::begin(kConvKeys), std::end(kConvKeys), e.key) != std::end(kConvKeys);
+  if (auto it = where_.find("arch"); conv && it != where_.end())
+    return Error{it->second.file, it->second.line, "arch",
+                 e.key + " is its default here: " + e.message};
   e.file = "<default>";
   return e;
 }

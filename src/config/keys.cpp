@@ -406,8 +406,8 @@ const std::vector<KeySpec>& specs() {
     {"seed", Kind::kInt, "seeds weight init, minibatch order and dropout, >= 0",
      [](Fields& f, const ConfigValue& v) { return set_int(v, &f.opt->seed, 0); },
      [](const TrainOptions& o) -> ConfigValue { return static_cast<int64_t>(o.seed); }},
-    {"threads", Kind::kInt, "OpenMP threads, >= 0; 0 for OMP_NUM_THREADS or all cores",
-     [](Fields& f, const ConfigValue& v) { return set_int(v, &f.opt->threads, 0); },
+    {"threads", Kind::kInt, "OpenMP threads, 0 to 1024; 0 for OMP_NUM_THREADS or all cores",
+     [](Fields& f, const ConfigValue& v) { return set_int(v, &f.opt->threads, 0, kMaxThreads); },
      [](const TrainOptions& o) -> ConfigValue { return int64_t{o.threads}; }},
     {"device", Kind::kString, "where to train: cpu, or cuda (a GPU; a build with CUDA)",
      [](Fields& f, const ConfigValue& v) {

@@ -39,6 +39,15 @@ ConfigValue to_config(const ParamValue& v) {
 
 // One [space] entry -> a Param (kind, bounds, choices); values are checked against the trainer
 // key afterwards.
+// Whether a bound is an integer past 2^53: already another number as a double (space.h), so
+// refused as written rather than as read.
+bool past_exact(const toml::array& bounds) {
+  return std::any_of(bounds.begin(), bounds.end(), [](const toml::node& n) {
+    const auto* i = n.as_integer();
+    return i && (i->get() > kMaxIntExact || i->get() < -kMaxIntExact);
+  });
+}
+
 Result<Param> parse_param(const std::string& name, const toml::node& node, const std::string& file) {
   Param p;
   p.name = name;
@@ -87,6 +96,9 @@ Result<Param> parse_param(const std::string& name, const toml::node& node, const
       std::optional<double> lo, hi;
       if (arr && arr->size() == 2) lo = number(*arr->get(0)), hi = number(*arr->get(1));
       if (!lo || !hi) return fail(key + " expects [lo, hi], got " + text_of(v));
+      if (past_exact(*arr))
+        return fail(key + " bounds are within +-2^53 (9007199254740992), where every integer "
+                          "is exact, got " + text_of(v));
       p.lo = *lo, p.hi = *hi;
     } else if (key == "choice") {
       ++kinds;

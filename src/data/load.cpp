@@ -8,6 +8,7 @@
 // limiting and normalising work on the buffers in place.
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <numeric>
@@ -195,6 +196,20 @@ Status check_synthetic(const DataOptions& opt) {
     return option_error("synthetic_size", "must be in [1, 1024]");
   }
   if (!(opt.synthetic_noise >= 0.0)) return option_error("synthetic_noise", "must be >= 0");
+  // Checked before anything is allocated: samples x size^2 floats, and a quarter more for the
+  // test set. A synthetic set is for trying things out; 2^31 values (8 GiB) is far past that.
+  const double values = 1.25 * static_cast<double>(opt.synthetic_samples) *
+                        static_cast<double>(opt.synthetic_size) * opt.synthetic_size;
+  if (values > kMaxSyntheticValues) {
+    char gib[32];
+    std::snprintf(gib, sizeof gib, "%.1f", values * sizeof(float) / double(1 << 30));
+    return option_error("synthetic_samples",
+                        std::to_string(opt.synthetic_samples) + " samples of " +
+                            std::to_string(opt.synthetic_size) + "x" +
+                            std::to_string(opt.synthetic_size) + " pixels (and a test quarter) " +
+                            "would take " + gib + " GiB; a synthetic set holds at most 2^31 " +
+                            "values (8 GiB)");
+  }
   return Status::Ok();
 }
 

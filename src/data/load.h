@@ -70,6 +70,8 @@ bool parse_normalize(std::string_view s, Normalize* out);
 
 // A label column or data set with more distinct values (or classes) than this is a feature.
 inline constexpr int kMaxClasses = 1000;
+// The most float values a synthetic set (its training file and test quarter) may hold.
+inline constexpr double kMaxSyntheticValues = 2147483648.0;
 
 struct DataOptions {
   DataSource source = DataSource::kFashionMnist;

@@ -97,8 +97,6 @@ TrialRecord CommandObjective::run(const Trial& t, const TrialHooks& hooks) {
     r.error = end.error().str();
     return r;
   }
-  if (const std::string w = out.unread_warning(t.id); !w.empty())
-    std::fprintf(stderr, "hypersweep: warning: %s\n", w.c_str());
   r.seconds = end->seconds;
   // Told to stop at an epoch: stopped, even when the command had ended on its own by then.
   if (out.stopped()) end->why = ChildEnd::Why::kStopped;
@@ -113,6 +111,8 @@ TrialRecord CommandObjective::run(const Trial& t, const TrialHooks& hooks) {
   }
   // The result is read whatever the exit (for the best epoch); it counts only after exit 0.
   const std::string no_result = out.take_result();
+  if (const std::string w = out.warning(t.id); !w.empty())
+    std::fprintf(stderr, "hypersweep: warning: %s\n", w.c_str());
   if (why.empty()) why = no_result;
   if (why.empty()) {
     r.status = TrialStatus::kCompleted;

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <limits>
 #include <thread>
 
 #include "core/subprocess.h"
@@ -141,12 +142,34 @@ bool TrialOutput::line(std::string_view text) {
     if (looks_like_metrics(text) && unread_++ == 0) first_unread_ = clip(text);
     return !stop_;
   }
-  if (std::isfinite(number_of(l->fields, "epoch"))) row(*l);
+  if (const auto e = l->fields.find("epoch"); e != l->fields.end() && e->second.is_number) {
+    if (!fits_epoch(e->second.number)) {
+      if (bad_epochs_++ == 0) first_bad_epoch_ = clip(text);
+      return !stop_;
+    }
+    row(*l);
+  }
   if (!metric_key(sweep_, l->fields).empty()) {
     result_text_ = std::string(text);
     result_ = std::move(*l);
   }
   return !stop_;
+}
+
+bool TrialOutput::fits_epoch(double epoch) const {
+  if (!(epoch >= 1 && epoch <= std::numeric_limits<int>::max()) || epoch != std::floor(epoch))
+    return false;
+  return rec_->curves.empty() || static_cast<int>(epoch) >= rec_->curves.back().epoch;
+}
+
+bool TrialOutput::keep_name(const std::string& k, const std::vector<std::string>& names) {
+  if (k.size() <= kMaxExtraNameBytes &&
+      (names.size() < kMaxExtraNames || std::find(names.begin(), names.end(), k) != names.end()))
+    return true;
+  ++dropped_count_;
+  if (dropped_.size() < 3 && std::find(dropped_.begin(), dropped_.end(), k) == dropped_.end())
+    dropped_.push_back(k);
+  return false;
 }
 
 void TrialOutput::row(const OutputLine& l) {
@@ -166,7 +189,7 @@ void TrialOutput::row(const OutputLine& l) {
   std::vector<double> extra(names.size(), NAN);
   for (const std::string& k : l.order) {
     const double v = number_of(f, k);
-    if (fixed_column(k) || !f.at(k).is_number) continue;
+    if (fixed_column(k) || !f.at(k).is_number || !keep_name(k, names)) continue;
     const auto at = std::find(names.begin(), names.end(), k);
     if (at == names.end()) {
       names.push_back(k);
@@ -198,7 +221,7 @@ std::string TrialOutput::take_result() {
   if (last_.empty()) return "the command printed nothing on stdout; " + how;
   if (result_text_.empty()) {
     const std::string names =
-        sweep_.metric == "metric" ? "metric" : "neither " + sweep_.metric + " nor metric";
+        sweep_.metric == "metric" ? "metric" : sweep_.metric + " or metric";
     return "no line of stdout that parses holds " + names + " (the last line: \"" + clip(last_) +
            "\"); " + how;
   }
@@ -209,20 +232,46 @@ std::string TrialOutput::take_result() {
   rec_->best_metric = m.number;
   rec_->test_acc = number_of(result_.fields, "test_acc");
   if (!std::isfinite(number_of(result_.fields, "epoch"))) {
+    std::vector<std::string> kept;
     for (const std::string& k : result_.order) {
       const OutputValue& v = result_.fields.at(k);
-      if (k != key && k != "test_acc" && v.is_number) rec_->results.emplace_back(k, v.number);
+      if (k == key || k == "test_acc" || k == "epoch" || !v.is_number || !keep_name(k, kept))
+        continue;
+      kept.push_back(k);
+      rec_->results.emplace_back(k, v.number);
     }
   }
   return "";
 }
 
-std::string TrialOutput::unread_warning(int64_t id) const {
-  if (unread_ == 0) return "";
-  return "trial " + std::to_string(id) + ": " + counted(unread_, "line") +
-         " of stdout look like metrics but were not read (the first: \"" + first_unread_ +
-         "\"); hypersweep reads a line only when it is all k=v pairs (epoch=1 loss=0.5 "
-         "val_acc=0.3) or one flat JSON object ({\"epoch\": 1, \"val_acc\": 0.3})";
+std::string TrialOutput::warning(int64_t id) const {
+  std::vector<std::string> parts;
+  if (unread_ > 0) {
+    parts.push_back(counted(unread_, "line") +
+                    " of stdout look like metrics but were not read (the first: \"" +
+                    first_unread_ +
+                    "\"); hypersweep reads a line only when it is all k=v pairs (epoch=1 "
+                    "loss=0.5 val_acc=0.3) or one flat JSON object ({\"epoch\": 1, "
+                    "\"val_acc\": 0.3})");
+  }
+  if (bad_epochs_ > 0) {
+    parts.push_back(counted(bad_epochs_, "line") + " with an epoch that is not a whole number " +
+                    "from 1 to 2147483647, or is below the epoch before it, were not read (the "
+                    "first: \"" + first_bad_epoch_ + "\")");
+  }
+  if (dropped_count_ > 0) {
+    std::string names;
+    for (const std::string& n : dropped_) names += (names.empty() ? "" : ", ") + clip(n, 40);
+    parts.push_back(counted(dropped_count_, "printed value") + " not kept (of " + names +
+                    (dropped_count_ > static_cast<int>(dropped_.size()) ? ", ..." : "") +
+                    "): a trial keeps at most " + std::to_string(kMaxExtraNames) +
+                    " extra curve columns and results, each name at most " +
+                    std::to_string(kMaxExtraNameBytes) + " bytes");
+  }
+  if (parts.empty()) return "";
+  std::string out = "trial " + std::to_string(id) + ": ";
+  for (size_t i = 0; i < parts.size(); ++i) out += (i ? "; " : "") + parts[i];
+  return out;
 }
 
 // ---- how a command ended, in words ---------------------------------------------------------

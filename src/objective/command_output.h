@@ -16,8 +16,12 @@
 //     metric ([sweep] metric, else `metric`), whatever follows it; test_acc is recorded, and its
 //     other numeric keys go to TrialRecord::results in printed order (none when the result line
 //     is itself an epoch line: its numbers are in the curve). Lines that do not parse but look
-//     like metrics (output_protocol.h: looks_like_metrics) are counted; unread_warning() names
-//     the count and the first one.
+//     like metrics (output_protocol.h: looks_like_metrics) are counted; warning() names the
+//     count and the first one. An epoch that is not a whole number from 1 to 2^31 - 1, or is
+//     below the last row's, makes its line unread too (counted the same way): it would be
+//     stored as another number, and a pruner would judge the wrong epoch. Extra columns and
+//     results keep at most kMaxExtraNames names of at most kMaxExtraNameBytes bytes each
+//     (trial/record.h: what the results file can hold); warning() counts the values not kept.
 //   - Logs (TrialLogs): a trial's stdout and stderr into <log_dir>/<stem>.out and .err, each
 //     kept to its first kMaxLogBytes, then one line saying how many bytes were dropped.
 //
@@ -79,11 +83,15 @@ class TrialOutput {
   // result line holds a finite number for the metric, best_metric, test_acc and results. Returns
   // "" then, else why there is no result.
   std::string take_result();
-  // "" when no line looked like unread metrics, else the warning (one line) naming trial `id`.
-  std::string unread_warning(int64_t id) const;
+  // "" when every line that looked like metrics was read and every name kept, else the warning
+  // (one line) naming trial `id`.
+  std::string warning(int64_t id) const;
 
  private:
   void row(const OutputLine& l);
+  bool fits_epoch(double epoch) const;
+  // Whether extra name `k` can join `names` (or is there already); counts it when not.
+  bool keep_name(const std::string& k, const std::vector<std::string>& names);
 
   const SweepConfig& sweep_;
   const TrialHooks& hooks_;
@@ -95,6 +103,10 @@ class TrialOutput {
   OutputLine result_;
   int unread_ = 0;                  // lines that look like metrics but do not parse
   std::string first_unread_;
+  int bad_epochs_ = 0;              // lines whose epoch cannot be a curve row's
+  std::string first_bad_epoch_;
+  std::vector<std::string> dropped_;  // the first few extra names not kept
+  int dropped_count_ = 0;             // values printed under names not kept
   bool stop_ = false;
 };
 

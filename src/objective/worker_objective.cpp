@@ -219,9 +219,9 @@ TrialRecord WorkerObjective::run(const Trial& t, const TrialHooks& hooks) {
   }
   const Why why = wait_for_end(h, t, hooks);
   r.seconds = std::chrono::duration<double>(Clock::now() - h.since).count();
-  if (const std::string w = h.out.unread_warning(t.id); !w.empty())
+  settle(h, t, hooks, why, r);  // takes the result: the warning counts what it kept
+  if (const std::string w = h.out.warning(t.id); !w.empty())
     std::fprintf(stderr, "hypersweep: warning: %s\n", w.c_str());
-  settle(h, t, hooks, why, r);
   return r;
 }
 

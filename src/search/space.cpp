@@ -109,6 +109,17 @@ const char* param_kind_name(ParamKind kind) {
 }
 
 Status validate(const Param& p, bool repeats_ok) {
+  if (p.name.find('\0') != std::string::npos)
+    return param_error(p, "a parameter's name holds a NUL byte (\\u0000)");
+  if (p.name.size() > kMaxParamNameBytes)
+    return param_error(p, "a parameter's name is at most " + std::to_string(kMaxParamNameBytes) +
+                              " bytes, this one " + std::to_string(p.name.size()));
+  for (const ParamValue& c : p.choices) {
+    const auto* text = std::get_if<std::string>(&c);
+    if (text && text->find('\0') != std::string::npos)
+      return param_error(p, "a string value holds a NUL byte (\\u0000), which would cut it short "
+                            "in the results file and on a command line");
+  }
   switch (p.kind) {
     case ParamKind::kFixed:
       if (p.choices.size() != 1) return param_error(p, "a fixed parameter holds one value");
@@ -144,6 +155,9 @@ Status validate(const Param& p, bool repeats_ok) {
       if (p.kind == ParamKind::kInt) {
         if (p.lo != std::floor(p.lo) || p.hi != std::floor(p.hi))
           return param_error(p, "int bounds must be integers, got " + range);
+        if (std::abs(p.lo) > kMaxIntBound || std::abs(p.hi) > kMaxIntBound)
+          return param_error(p, "int bounds are within +-2^53 (9007199254740992), where every "
+                                "integer is exact, got " + range);
         if (p.lo > p.hi) return param_error(p, "int needs lo <= hi, got " + range);
         if (p.log && p.lo < 1) return param_error(p, "a log int range needs lo >= 1, got " + range);
         // Every integer of the range counts: the bound is checked as a double, which the

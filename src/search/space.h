@@ -50,11 +50,22 @@ struct SearchSpace {
   std::vector<Param> params;
 };
 
-// Checks one parameter: lo < hi (lo <= hi for int), lo > 0 for log ranges (lo >= 1 for a log
-// int), finite bounds, a non-empty choice of one type (ints and reals may mix), grid >= 2 for
-// ranges that give one (and at most kMaxTrials), no grid on a choice, no choice value twice unless
-// `repeats_ok` (the list strategy's rows may share a value). The error names the file, line and
-// parameter.
+// A parameter's name is a column of the results file's /summary and an attribute's name, so it
+// is at most this many bytes.
+inline constexpr size_t kMaxParamNameBytes = 100;
+// An int range's ends are held as doubles, which are exact for every integer up to 2^53: a
+// bound past it would be rounded to another number (and the range's end to a value never
+// written), so ints stay within +-2^53.
+inline constexpr int64_t kMaxIntExact = int64_t{1} << 53;
+inline constexpr double kMaxIntBound = static_cast<double>(kMaxIntExact);
+
+// Checks one parameter: a name of 1 to kMaxParamNameBytes bytes, lo < hi (lo <= hi for int),
+// lo > 0 for log ranges (lo >= 1 for a log int), finite bounds (int ones within
+// +-kMaxIntBound), a non-empty choice of one type (ints and reals may mix) and no NUL byte in a
+// string value (it would end the value where the results file and the command line read it),
+// grid >= 2 for ranges that give one (and at most kMaxTrials), no grid on a choice, no choice
+// value twice unless `repeats_ok` (the list strategy's rows may share a value). The error names
+// the file, line and parameter.
 Status validate(const Param& p, bool repeats_ok = false);
 // validate() on every parameter, and no name twice.
 Status validate(const SearchSpace& s, bool repeats_ok = false);

@@ -2,6 +2,7 @@
 // check of a record (journal_records.h).
 #include "store/journal_records.h"
 
+#include <algorithm>
 #include <cstring>
 #include <unordered_map>
 
@@ -81,6 +82,21 @@ Status check_record(const std::string& path, const SweepHeader& h, const TrialRe
   for (const auto& [n, v] : r.results)
     if (n.empty() || seen[n]++ > 0)
       return make_error(path, who + ": result \"" + n + "\" is empty or given twice");
+  return {};
+}
+
+Status check_extras_fit(const std::string& path, const TrialRecord& r) {
+  const std::string who = "trial " + std::to_string(r.id);
+  if (r.curve_extra_names.size() > kMaxExtraNames || r.results.size() > kMaxExtraNames)
+    return make_error(path, who + ": " + std::to_string(r.curve_extra_names.size()) +
+                                " extra curve columns and " + std::to_string(r.results.size()) +
+                                " results, more than " + std::to_string(kMaxExtraNames));
+  const auto too_long = [](const std::string& n) { return n.size() > kMaxExtraNameBytes; };
+  const bool long_result = std::any_of(r.results.begin(), r.results.end(),
+                                       [&](const auto& nv) { return too_long(nv.first); });
+  if (std::any_of(r.curve_extra_names.begin(), r.curve_extra_names.end(), too_long) || long_result)
+    return make_error(path, who + ": an extra curve column's or result's name is longer than " +
+                                std::to_string(kMaxExtraNameBytes) + " bytes");
   return {};
 }
 

@@ -29,6 +29,11 @@ namespace hs::store {
 Status check_record(const std::string& path, const SweepHeader& h, const TrialRecord& r,
                     const std::string& where = "");
 
+// What append() alone requires (records already written are read as they are): at most
+// kMaxExtraNames extra curve columns and results, names of at most kMaxExtraNameBytes
+// (trial/record.h), which the HDF5 file can hold.
+Status check_extras_fit(const std::string& path, const TrialRecord& r);
+
 // What the journal's frames say: the header, every record (ids may repeat), whether it was
 // closed cleanly, and a warning per damaged stretch that was skipped.
 struct JournalRecords {

@@ -109,6 +109,7 @@ std::string free_name(std::string name, const char* prefix, const Taken& taken) 
 }  // namespace
 
 bool has_results_of(const Layout& l, const TrialRecord& r) {
+  if (l.results.size() >= kMaxExtraNames) return true;  // full: later names have no column
   return std::all_of(r.results.begin(), r.results.end(), [&](const auto& kv) {
     return std::find(l.results.begin(), l.results.end(), kv.first) != l.results.end();
   });

@@ -35,7 +35,9 @@ inline constexpr size_t kHostLen = 64;
 // log_uniform and numeric choices, int64 for int and all-integer choices, a fixed-length string
 // for string choices, int8 for bool choices), then best_epoch ... attempt, pruned_epoch, rung and
 // bracket (pruning, trial/record.h), then one double
-// column per result a command printed (TrialRecord::results; NaN where a trial has none).
+// column per result a command printed (TrialRecord::results; NaN where a trial has none), for
+// the first kMaxExtraNames names recorded (trial/record.h: HDF5 keeps a type within 64 KiB); a
+// later name is in its trial's group only (result_names).
 struct Layout {
   std::vector<Column> cols;  // id, status, params..., the rest, the results
   size_t row_bytes = 0;
@@ -49,7 +51,7 @@ struct Layout {
 Result<Layout> make_layout(const std::string& path, const SearchSpace& space,
                            const std::vector<std::string>& results = {});
 
-// Whether layout `l` has a column for every result of `r`.
+// Whether layout `l` has a column for every result of `r`, or is full (kMaxExtraNames).
 bool has_results_of(const Layout& l, const TrialRecord& r);
 
 // The packed compound type of a /summary row (same in memory and in the file); the caller closes

@@ -105,7 +105,8 @@ struct ResultsFile::State {
     trials.push_back(Entry{r.id, frame, set});
     return trials.size() - 1;
   }
-  // The /summary result columns: result_names of the latest records.
+  // The /summary result columns: result_names of the latest records, the first kMaxExtraNames
+  // of them (layout.h: has_results_of).
   std::vector<std::string> results() const {
     std::vector<std::string> names;
     std::vector<bool> seen(result_sets.size(), false);
@@ -113,7 +114,8 @@ struct ResultsFile::State {
       if (seen[e.results]) continue;
       seen[e.results] = true;
       for (const std::string& n : result_sets[e.results])
-        if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
+        if (names.size() < kMaxExtraNames && std::find(names.begin(), names.end(), n) == names.end())
+          names.push_back(n);
     }
     return names;
   }
@@ -405,8 +407,10 @@ Status ResultsFile::append(std::span<const TrialRecord> records) {
     return make_error(s.path, "an earlier HDF5 write failed; open the file again to repair it");
   }
   if (records.empty()) return Status::Ok();
-  for (const TrialRecord& r : records)
+  for (const TrialRecord& r : records) {
     if (Status st = store::check_record(s.path, s.header, r); !st) return st;
+    if (Status st = store::check_extras_fit(s.path, r); !st) return st;
+  }
   std::vector<std::string> frames;
   frames.reserve(records.size());
   size_t bytes = 0;

@@ -16,6 +16,10 @@
 
 namespace hs {
 
+// The most OpenMP threads a trial may ask for: beyond what any node has, and far below where
+// the OpenMP runtime fails to make them (libgomp: an error at 50,000, a crash at 100,000).
+inline constexpr int kMaxThreads = 1024;
+
 struct TrainOptions {
   DataOptions data;
   ModelOptions model;
@@ -26,7 +30,7 @@ struct TrainOptions {
   int epochs = 10;             // the most epochs to train (T for epoch-unit schedules)
   int batch_size = 128;
   uint64_t seed = 1;           // seeds weight init, minibatch order and dropout
-  int threads = 0;             // OpenMP threads (0: OMP_NUM_THREADS or all cores)
+  int threads = 0;             // OpenMP threads (0: OMP_NUM_THREADS or all cores), <= kMaxThreads
   double max_seconds = 0;      // stop after this many seconds of training (0: no limit)
   // Evaluate the best epoch's weights on the test set once training ends (lecture 11.1.2).
   // False: no test pass and test_acc NaN, for trials that only choose (the recipe's steps 4-5).

@@ -58,6 +58,7 @@ struct TrialRecord {
   // numeric keys of its epoch lines (curve_extra_names, in first-printed order;
   // curve_extra[row][k] the value on curves[row]'s line, NaN where that line lacked it) and of
   // its result line (results: name and value, in printed order). Empty for the built-in trainer.
+  // Each holds at most kMaxExtraNames names of at most kMaxExtraNameBytes bytes (below).
   std::vector<std::string> curve_extra_names;
   std::vector<std::vector<double>> curve_extra;  // [curves.size()][curve_extra_names.size()]
   std::vector<std::pair<std::string, double>> results;
@@ -73,6 +74,13 @@ struct TrialRecord {
   int bracket = -1;
   std::string decision;
 };
+
+// What a record's printed extras (curve_extra_names, results) may hold: each name is a column of
+// the results file's curves or a string of an attribute, and HDF5 keeps a dataset's type and each
+// attribute within 64 KiB. A command that prints more keeps these and is warned about the rest
+// (objective/command_output.h); the store refuses a record beyond them (store/journal_records.h).
+inline constexpr size_t kMaxExtraNames = 256;      // of curve_extra_names, and of results
+inline constexpr size_t kMaxExtraNameBytes = 100;  // per name
 
 // One rung of a bracketed pruner's schedule (asha, hyperband, sha): trials of bracket `bracket`
 // are judged at epoch `epoch`, their rung `rung` (0-based); `trials`: how many a synchronous

@@ -189,10 +189,12 @@ TEST_CASE("a count option that is not a whole number in range says so in a line"
            {"show x.h5 --trial 2.5", "--trial: must be a whole number >= 0, got 2.5"},
            {"plan --show x", "--show: must be a whole number >= 0, got x"},
            {"run --trials 0", "--trials: must be a whole number >= 1, got 0"},
-           {"run --threads -1", "--threads: must be a whole number >= 0, got -1"},
-           {"train --threads -3", "--threads: must be a whole number >= 0, got -3"},
+           {"run --threads -1", "--threads: must be a whole number from 0 to 1024, got -1"},
+           {"train --threads -3", "--threads: must be a whole number from 0 to 1024, got -3"},
+           // libgomp fails to make 50,000 threads and crashes making 100,000
+           {"train --threads 100000", "--threads: must be a whole number from 0 to 1024, got 100000"},
            {"recipe configs/recipe_quick.toml --threads -1",
-            "--threads: must be a whole number >= 0, got -1"},
+            "--threads: must be a whole number from 0 to 1024, got -1"},
            {"logs x.h5 99999999999999999999999",
             "trial: must be a whole number >= 0, got 99999999999999999999999 (too large)"}}) {
     const Run r = hypersweep(args);

@@ -272,6 +272,40 @@ TEST_CASE("sweep sizes are bounded before anything is allocated", "[config][swee
   CHECK(ok->strategy.trials == 1000000);
 }
 
+TEST_CASE("a space's names, strings and int bounds are what the results file and a command get",
+          "[config][sweep][limits]") {
+  const auto error_of = [](const std::string& text) {
+    const auto r = load_sweep_text("[objective]\ncommand = \"echo val_acc=1\"\n[space]\n" + text,
+                                   "s.toml");
+    REQUIRE_FALSE(r.ok());
+    return r.error().str();
+  };
+  using Catch::Matchers::StartsWith;
+  // A NUL ends a C string: the results file's /space and a command line would hold "a".
+  CHECK_THAT(error_of("x = [\"a\\u0000b\", \"c\"]\n"),
+             StartsWith("s.toml:4: x: a string value holds a NUL byte"));
+  CHECK_THAT(error_of("y = \"a\\u0000b\"\n"), StartsWith("s.toml:4: y: a string value holds a NUL byte"));
+  // A name is a /summary column: at most 100 bytes.
+  const std::string long_name(101, 'n');
+  CHECK_THAT(error_of(long_name + " = [1, 2]\n"),
+             StartsWith("s.toml:4: nnnn") &&
+                 Catch::Matchers::Contains(": a parameter's name is at most 100 bytes, this one 101"));
+  // Past 2^53 a double holds another integer: 2^63 - 1 would be drawn as -2^63.
+  CHECK_THAT(error_of("x = { int = [9223372036854775000, 9223372036854775807] }\n"),
+             StartsWith("s.toml:4: x: int bounds are within +-2^53"));
+  CHECK_THAT(error_of("x = { int = [1, 9007199254740993] }\n"),
+             StartsWith("s.toml:4: x: int bounds are within +-2^53"));
+  CHECK_THAT(error_of("x = { int = [1, 1e300] }\n"), StartsWith("s.toml:4: x: int bounds are within +-2^53"));
+  // At the limits all is well.
+  const auto ok = load_sweep_text("[objective]\ncommand = \"echo val_acc=1 {x}\"\n[space]\n"
+                                  "x = { int = [-9007199254740992, 9007199254740992] }\n" +
+                                      std::string(100, 'n') + " = [\"a\", \"b\"]\n",
+                                  "s.toml");
+  INFO((ok.ok() ? std::string() : ok.error().str()));
+  REQUIRE(ok.ok());
+  CHECK(ok->space.params[0].hi == 9007199254740992.0);
+}
+
 TEST_CASE("a placeholder inside the command's own quotes is refused", "[config][sweep][objective]") {
   const auto load = [](const std::string& command) {
     return load_sweep_text("[objective]\ncommand = '''" + command +
@@ -329,4 +363,23 @@ TEST_CASE("isolate and memory_limit set how each trial runs", "[config][sweep][i
   CHECK(error_of("[objective]\ncommand = \"true {x}\"\n[space]\nx = 1\n[sweep]\n"
                  "memory_limit = \"8G\"\n")
             .find("s.toml:6: memory_limit: applies to the built-in trainer's trials") == 0);
+}
+
+TEST_CASE("a network error on a key left at its default names where arch brought it in",
+          "[config][sweep]") {
+  const auto s = load_sweep_text("[train]\ndataset = \"synthetic\"\narch = \"cnn\"\n"
+                                 "[space]\nlr = [0.01, 0.1]\n",
+                                 "s.toml");
+  REQUIRE(s.ok());
+  // The builder's error (nn/model.cpp) names kernel_size, which no line of the file sets.
+  const Error e = locate(*s, Error{{}, 0, "kernel_size", "conv layer 2 does not fit its 2x2 input"});
+  CHECK(e.str() == "s.toml:3: arch: kernel_size is its default here: conv layer 2 does not fit "
+                   "its 2x2 input");
+  const auto given = load_sweep_text("[train]\ndataset = \"synthetic\"\narch = \"cnn\"\n"
+                                     "kernel_size = 5\n[space]\nlr = [0.01, 0.1]\n",
+                                     "s.toml");
+  REQUIRE(given.ok());
+  CHECK(locate(*given, Error{{}, 0, "kernel_size", "m"}).str() == "s.toml:4: kernel_size: m");
+  // A key arch does not bring in keeps naming its default.
+  CHECK(locate(*s, Error{{}, 0, "batch_size", "m"}).str() == "<default>: batch_size: m");
 }

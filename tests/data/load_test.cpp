@@ -150,6 +150,16 @@ TEST_CASE("load_data applies limits before the validation split", "[data][load]"
   CHECK(r->train_file->x.size() == 100u * 64);
 }
 
+TEST_CASE("load_data refuses a synthetic set too large before allocating it", "[data][load]") {
+  DataOptions opt = synthetic_options();
+  opt.synthetic_size = 28;
+  opt.synthetic_samples = 100000000;  // 1.25 x 1e8 x 784 floats: 365 GiB
+  Result<DataBundle> r = load_data(opt);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().key == "synthetic_samples");
+  CHECK_THAT(r.error().message, Contains("365.1 GiB") && Contains("at most 2^31 values (8 GiB)"));
+}
+
 TEST_CASE("load_data rejects splits that leave a side empty", "[data][load]") {
   DataOptions opt = synthetic_options();
   opt.train_limit = 5;

@@ -310,8 +310,8 @@ TEST_CASE("a missing, unreadable or non-finite metric fails the trial", "[object
   };
   const std::vector<Case> cases = {
       {"", "printed nothing on stdout"},
-      {"done\n", "no line of stdout that parses holds neither val_acc nor metric (the last line: \"done\")"},
-      {"loss=0.2\n", "no line of stdout that parses holds neither val_acc nor metric"},
+      {"done\n", "no line of stdout that parses holds val_acc or metric (the last line: \"done\")"},
+      {"loss=0.2\n", "no line of stdout that parses holds val_acc or metric"},
       {"metric=abc\n", "not a number"},
       {"{\"metric\": \"0.9\"}\n", "not a number"},
       {"metric=nan\n", "not finite"},

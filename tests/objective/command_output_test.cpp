@@ -133,6 +133,59 @@ TEST_CASE("lines that look like metrics but do not parse are counted and named i
   CHECK_FALSE(looks_like_metrics("Epoch 1/3 done at 12:30"));
 }
 
+TEST_CASE("an epoch that cannot be a curve row's is not read and is warned about",
+          "[objective][command]") {
+  Dir d;
+  TrialRecord r;
+  // Fractions, 0 and below, past 2^31 (stored as 276447231 before) and going back (a pruner
+  // would judge epoch 9's value as epoch 2's): each line is skipped, as a whole.
+  const std::string err = stderr_of(d, [&] {
+    r = run_cmd("echo 'epoch=1 val_acc=0.5'; echo 'epoch=1.5 val_acc=0.9'; "
+                "echo 'epoch=0 val_acc=0.9'; echo 'epoch=-1 val_acc=0.9'; "
+                "echo 'epoch=99999999999999 val_acc=0.9'; echo 'epoch=1e308 val_acc=0.9'; "
+                "echo 'epoch=3 val_acc=0.7'; echo 'epoch=2 val_acc=0.9'; echo 'epoch=3 val_acc=0.6'; "
+                "echo 'val_acc=0.7 epoch=nan'; echo 'val_acc=0.7 f1=0.5'",
+                {}, 4);
+  });
+  INFO(r.error);
+  CHECK(r.status == TrialStatus::kCompleted);
+  REQUIRE(r.curves.size() == 3u);
+  CHECK(r.curves[0].epoch == 1);
+  CHECK(r.curves[1].epoch == 3);
+  CHECK(r.curves[2].epoch == 3);  // the same epoch again is a row (a train line, then a val line)
+  CHECK(r.best_metric == 0.7);
+  CHECK(r.results == std::vector<std::pair<std::string, double>>{{"f1", 0.5}});
+  CHECK(err.find("warning: trial 4: 7 lines with an epoch that is not a whole number from 1 to "
+                 "2147483647, or is below the epoch before it, were not read (the first: "
+                 "\"epoch=1.5 val_acc=0.9\")") != std::string::npos);
+  CHECK(std::count(err.begin(), err.end(), '\n') == 1);
+}
+
+TEST_CASE("a command's printed names past what a results file holds are left out and warned about",
+          "[objective][command]") {
+  Dir d;
+  TrialRecord r;
+  // 300 extra keys on an epoch line and on the result line, and one name of 101 bytes.
+  const std::string long_name(101, 'n');
+  const std::string err = stderr_of(d, [&] {
+    r = run_cmd("keys=''; i=0; while [ $i -lt 300 ]; do keys=\"$keys k$i=$i\"; i=$((i+1)); done; "
+                "echo \"epoch=1 val_acc=0.5 $keys\"; echo \"val_acc=0.5 " + long_name + "=1 $keys\"",
+                {}, 2);
+  });
+  INFO(r.error);
+  CHECK(r.status == TrialStatus::kCompleted);
+  REQUIRE(r.curve_extra_names.size() == kMaxExtraNames);
+  CHECK(r.curve_extra_names.front() == "k0");
+  CHECK(r.curve_extra_names.back() == "k255");
+  REQUIRE(r.results.size() == kMaxExtraNames);
+  CHECK(r.results.front().first == "k0");
+  CHECK(r.results.back() == std::pair<std::string, double>{"k255", 255});
+  // 44 on the epoch line, the long name and 44 more on the result line.
+  CHECK(err.find("warning: trial 2: 89 printed values not kept (of k256, k257, k258, ...): a "
+                 "trial keeps at most 256 extra curve columns and results, each name at most "
+                 "100 bytes") != std::string::npos);
+}
+
 TEST_CASE("a per-trial command past its timeout is timed_out and max_retries may run it again",
           "[objective][command]") {
   // `exec sleep`: only the timeout can end it. (command_objective_test holds the process group.)

@@ -675,6 +675,19 @@ std::vector<std::string> members(hid_t file, const char* dataset) {
   return out;
 }
 
+// What both halves of the file at `path` give back: exactly `written`, bit for bit, through
+// read_results and through opening it to continue (the HDF5 side matches the journal).
+void require_reads_back(const std::string& path, const std::vector<TrialRecord>& written) {
+  auto d = read_results(path);
+  REQUIRE(d.ok());
+  REQUIRE(d->trials.size() == written.size());
+  for (size_t i = 0; i < written.size(); ++i) require_equal(d->trials[i], written[i]);
+  auto g = ResultsFile::open(path);
+  REQUIRE(g.ok());
+  for (size_t i = 0; i < written.size(); ++i) require_equal(hs::test::trials_of(*g)[i], written[i]);
+  REQUIRE(g->close().ok());
+}
+
 // Column `name` of /summary as doubles.
 std::vector<double> summary_doubles(hid_t file, const char* name) {
   const hid_t ds = H5Dopen2(file, "summary", H5P_DEFAULT);
@@ -701,15 +714,7 @@ TEST_CASE("what a command printed beyond the fixed fields becomes HDF5 columns a
     REQUIRE(f->append(printed_record(2, true)).ok());   // ... and result_best_metric
     REQUIRE(f->close().ok());
   }
-  const std::vector<TrialRecord> written = {make_record(0), printed_record(1, false), printed_record(2, true)};
-  auto d = read_results(path);
-  REQUIRE(d.ok());
-  REQUIRE(d->trials.size() == 3);
-  for (size_t i = 0; i < 3; ++i) require_equal(d->trials[i], written[i]);
-  auto g = ResultsFile::open(path);  // the HDF5 file matches the journal: no rebuild needed
-  REQUIRE(g.ok());
-  for (size_t i = 0; i < 3; ++i) require_equal(hs::test::trials_of(*g)[i], written[i]);
-  REQUIRE(g->close().ok());
+  require_reads_back(path, {make_record(0), printed_record(1, false), printed_record(2, true)});
 
   const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
   REQUIRE(file >= 0);
@@ -732,4 +737,64 @@ TEST_CASE("what a command printed beyond the fixed fields becomes HDF5 columns a
                                                 "val_acc", "seconds", "epoch_time", "extra_seconds"});
   CHECK(members(file, "trials/000000/curves").size() == 7);
   H5Fclose(file);
+}
+
+TEST_CASE("the most a command may print fits the results file and names past the summary's stay in the trial",
+          "[store]") {
+  const std::string path = temp_path("most_printed.h5");
+  // kMaxExtraNames curve columns and results of kMaxExtraNameBytes each, trial 0 with 10 results
+  // and each later trial with names of its own: trial 1's make /summary rebuild with its columns
+  // full (10 + 246 of them), and trial 2's fit no column but its own group.
+  const auto printed = [](int64_t id, size_t results) {
+    TrialRecord r = make_record(id);
+    r.curve_extra_names.clear();
+    r.curve_extra.assign(r.curves.size(), {});
+    r.results.clear();
+    for (size_t k = 0; k < kMaxExtraNames; ++k) {
+      std::string n = "t";  // appends: "t" + to_string() trips a false -Wrestrict in g++ 12
+      n += std::to_string(id);
+      n += '_';
+      n += std::to_string(k);
+      n += '_';
+      n.resize(kMaxExtraNameBytes, 'x');
+      r.curve_extra_names.push_back(n);
+      for (std::vector<double>& row : r.curve_extra) row.push_back(static_cast<double>(k));
+      if (k < results) r.results.emplace_back(n, static_cast<double>(k + 1000 * id));
+    }
+    return r;
+  };
+  const std::vector<TrialRecord> written = {printed(0, 10), printed(1, kMaxExtraNames),
+                                            printed(2, kMaxExtraNames)};
+  {
+    auto f = ResultsFile::create(path, make_header(), false);
+    REQUIRE(f.ok());
+    for (const TrialRecord& r : written) {
+      const Status st = f->append(r);
+      INFO((st.ok() ? std::string() : st.error().str()));
+      REQUIRE(st.ok());
+    }
+    // One name too many, or one byte too long: refused before anything is written.
+    TrialRecord over = printed(3, kMaxExtraNames);
+    over.results.emplace_back("one_more", 1.0);
+    const Status too_many = f->append(over);
+    REQUIRE_FALSE(too_many.ok());
+    CHECK(too_many.error().str().find("more than 256") != std::string::npos);
+    over = printed(3, 1);
+    over.curve_extra_names[0] += "y";
+    REQUIRE_FALSE(f->append(over).ok());
+    REQUIRE(f->close().ok());
+  }
+  require_reads_back(path, written);
+  const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  REQUIRE(file >= 0);
+  const std::vector<std::string> cols = members(file, "summary");
+  H5Fclose(file);
+  const auto from = [&](char trial) {
+    return std::count_if(cols.begin(), cols.end(), [&](const std::string& c) {
+      return c.size() > 1 && c[0] == 't' && c[1] == trial;
+    });
+  };
+  CHECK(from('0') == 10);
+  CHECK(from('1') == static_cast<long>(kMaxExtraNames) - 10);
+  CHECK(from('2') == 0);
 }
