@@ -133,7 +133,18 @@ void WorkerObjective::on_line(InHand& h, std::string_view l) {
     // `@hypersweep epoch <line>`: the line, read as any other, waits for its answer, `continue`
     // or `stop`, on the program's stdin; after `stop` the program ends the trial itself.
     const bool answered = l.starts_with(kEpoch);
-    if (answered) l.remove_prefix(kEpoch.size());
+    if (answered) {
+      l.remove_prefix(kEpoch.size());
+    } else if (l.starts_with("@hypersweep") && !warned_unknown_) {
+      // A misspelt or misplaced directive (`@hypersweep stopped` untold) is read as a plain line;
+      // said once per worker, as it usually repeats every trial.
+      warned_unknown_ = true;
+      std::fprintf(stderr,
+                   "hypersweep: warning: worker %d: \"%s\" is no line of the worker protocol "
+                   "here, read as plain output (the protocol: @hypersweep ready, done, failed "
+                   "[message], epoch <line>, and stopped after a `stop` answer)\n",
+                   where_.worker, std::string(l.substr(0, 200)).c_str());
+    }
     // A fresh program's output before it says ready is its start-up's too (README).
     if (h.fresh && !ready_) worker_logs_.out.write(std::string(l) + "\n");
     h.logs.out.write(std::string(l) + "\n");

@@ -96,6 +96,7 @@ class WorkerObjective final : public Objective {
   bool ready_ = false;          // this start has said `@hypersweep ready`, or answered a trial
   int starts_ = 0;
   int startup_deaths_ = 0;      // starts in a row that died before answering a trial
+  bool warned_unknown_ = false;  // an `@hypersweep` line of no known kind was warned about
   std::string last_startup_error_;   // how the last start that died ended: "it exited ..."
   std::string last_startup_stderr_;  // and the end of its stderr
   std::chrono::steady_clock::time_point started_at_;

@@ -444,6 +444,32 @@ TEST_CASE("a worker program's start-up before @hypersweep ready is not its first
   CHECK(o.starts() == 1);
 }
 
+TEST_CASE("a worker program's line of no protocol kind is read as output and warned about once",
+          "[objective][worker]") {
+  Dir d;
+  // A misspelt directive and an untold `stopped`, every trial: the trials complete (the lines are
+  // plain output) and the warning comes once.
+  const std::string script = d.write("w.sh",
+                                     "while read line; do\n"
+                                     "  echo '@hypersweep finished'\n"
+                                     "  echo '@hypersweep stopped'\n"
+                                     "  echo val_acc=0.5\n"
+                                     "  echo '@hypersweep done'\n"
+                                     "done\n");
+  WorkerObjective o(sweep_of("mode = \"worker\"\ncommand = 'sh " + script + "'"), {2, 0, 1, ""});
+  TrialRecord a, b;
+  const std::string err = stderr_of(d, [&] {
+    a = o.run(Trial{0, {ParamValue{int64_t{1}}}}, {});
+    b = o.run(Trial{1, {ParamValue{int64_t{1}}}}, {});
+  });
+  INFO(a.error << "\n" << err);
+  CHECK(a.status == TrialStatus::kCompleted);
+  CHECK(b.status == TrialStatus::kCompleted);
+  CHECK(err == "hypersweep: warning: worker 2: \"@hypersweep finished\" is no line of the worker "
+               "protocol here, read as plain output (the protocol: @hypersweep ready, done, "
+               "failed [message], epoch <line>, and stopped after a `stop` answer)\n");
+}
+
 TEST_CASE("a worker program that does not read its answers cannot block the sweep",
           "[objective][worker]") {
   // 5,000 epoch lines and their answers unread: the socket to its stdin holds a few hundred
