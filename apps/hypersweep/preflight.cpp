@@ -21,6 +21,12 @@ double as_number(const ParamValue& v) {
   return 0;
 }
 
+bool numeric(const Param& p) {
+  return std::all_of(p.choices.begin(), p.choices.end(), [](const auto& v) {
+    return std::holds_alternative<int64_t>(v) || std::holds_alternative<double>(v);
+  });
+}
+
 // Every parameter at its largest value (`largest`) or its smallest: a range's end, a numeric
 // choice's extreme; other choices keep their first value.
 Trial corner(const SearchSpace& space, bool largest) {
@@ -36,9 +42,7 @@ Trial corner(const SearchSpace& space, bool largest) {
         break;
       case ParamKind::kChoice:
       case ParamKind::kFixed: {
-        const bool numbers = std::all_of(p.choices.begin(), p.choices.end(), [](const auto& v) {
-          return std::holds_alternative<int64_t>(v) || std::holds_alternative<double>(v);
-        });
+        const bool numbers = numeric(p);
         const auto less = [](const ParamValue& a, const ParamValue& b) {
           return as_number(a) < as_number(b);
         };
@@ -52,19 +56,35 @@ Trial corner(const SearchSpace& space, bool largest) {
   return t;
 }
 
+// The corner, and the corner with each other value of each choice of strings or booleans
+// (arch = ["mlp", "cnn"]: a cnn may not fit the data where an mlp does).
+std::vector<Trial> corners(const SearchSpace& space, bool largest) {
+  std::vector<Trial> out = {corner(space, largest)};
+  for (size_t i = 0; i < space.params.size(); ++i) {
+    const Param& p = space.params[i];
+    if (p.kind != ParamKind::kChoice || numeric(p)) continue;
+    for (size_t k = 1; k < p.choices.size(); ++k) {
+      out.push_back(out[0]);
+      out.back().values[i] = p.choices[k];
+    }
+  }
+  return out;
+}
+
 // The networks the trials will build: the base configuration's, and each corner's that makes
 // valid trainer options (a combination the trainer refuses fails only its own trials).
 Status check_networks(const SweepConfig& sweep, const TrainOptions& base, const DataBundle& data) {
   if (auto net = network_for(base, data); !net) return locate(sweep, net.error());
   for (const bool largest : {true, false}) {
-    const Trial t = corner(sweep.space, largest);
-    const Result<TrainOptions> opt = trial_options(sweep, t);
-    if (!opt) continue;
-    if (auto net = network_for(*opt, data); !net) {
-      Error e = locate(sweep, net.error());
-      e.message = "the space reaches a network that cannot train (" +
-                  describe(sweep.space, t.values) + "): " + e.message;
-      return e;
+    for (const Trial& t : corners(sweep.space, largest)) {
+      const Result<TrainOptions> opt = trial_options(sweep, t);
+      if (!opt) continue;
+      if (auto net = network_for(*opt, data); !net) {
+        Error e = locate(sweep, net.error());
+        e.message = "the space reaches a network that cannot train (" +
+                    describe(sweep.space, t.values) + "): " + e.message;
+        return e;
+      }
     }
   }
   return {};

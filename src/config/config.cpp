@@ -308,16 +308,21 @@ Error TrainConfig::locate(Error e) const {
       return Error{it->second.file, it->second.line, k, std::move(e.message)};
     }
   }
-  // A default that does not fit is named where the key that brought it in was given: arch =
-  // "cnn" brings in the conv layers' defaults.
-  static constexpr std::string_view kConvKeys[] = {"conv_channels", "kernel_size", "padding",
-                                                   "stride", "pool"};
-  const bool conv = std::find(std::begin(kConvKeys), std::end(kConvKeys), e.key) != std::end(kConvKeys);
-  if (auto it = where_.find("arch"); conv && it != where_.end())
-    return Error{it->second.file, it->second.line, "arch",
+  // A default that does not fit is named where the key that brought it in was given.
+  const std::string_view by = brought_in_by(e.key);
+  if (auto it = where_.find(by); !by.empty() && it != where_.end())
+    return Error{it->second.file, it->second.line, std::string(by),
                  e.key + " is its default here: " + e.message};
   e.file = "<default>";
   return e;
+}
+
+std::string_view brought_in_by(std::string_view key) {
+  static constexpr std::string_view kConvKeys[] = {"conv_channels", "kernel_size", "padding",
+                                                   "stride", "pool"};
+  return std::find(std::begin(kConvKeys), std::end(kConvKeys), key) != std::end(kConvKeys)
+             ? "arch"
+             : "";
 }
 
 Error TrainConfig::locate_data_error(Error e) const {

@@ -108,6 +108,9 @@ std::string config_folder(const std::string& path);
 // The keys whose values set `key`: `key` itself and, for hidden, width and depth (which
 // finish() expands into it).
 std::vector<std::string> keys_setting(std::string_view key);
+// The key whose value brings `key`'s default into play ("arch" for the conv layers' keys: a cnn
+// uses them, an mlp not), or "" for none: an error on a default is named where that key is set.
+std::string_view brought_in_by(std::string_view key);
 
 // The options as a TOML document with a [train] table holding every key in train_keys() order
 // except depth and width (hidden holds their result); parsing it back with

@@ -519,6 +519,10 @@ Error locate(const SweepConfig& sweep, Error e) {
   for (const std::string& k : keys_setting(e.key))
     for (const Param& p : sweep.space.params)
       if (p.name == k) return Error{p.file, p.line, p.name, e.message};
+  const std::string_view by = brought_in_by(e.key);  // arch searched brings in a conv default
+  for (const Param& p : sweep.space.params)
+    if (!by.empty() && p.name == by && sweep.train.where(e.key).file == "<default>")
+      return Error{p.file, p.line, p.name, e.key + " is its default here: " + e.message};
   return sweep.train.locate(std::move(e));
 }
 

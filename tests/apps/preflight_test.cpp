@@ -97,6 +97,11 @@ TEST_CASE("plan refuses what run refuses, naming the config's file, line and key
       {"width", "[train]\ndataset = \"synthetic\"\n[space]\nwidth = { int = [8, 2000000000] }\n"
                 "depth = { int = [1, 100] }\n",
        ":4: width: the space reaches a network that cannot train"},
+      // An mlp fits 8x8 images, the cnn's default 5x5 kernels past two pools do not.
+      {"arch", "[train]\ndataset = \"synthetic\"\nsynthetic_size = 8\n[space]\n"
+               "arch = [\"mlp\", \"cnn\"]\nlr = [0.01, 0.1]\n",
+       ":5: arch: the space reaches a network that cannot train (arch=\"cnn\" lr=0.1): kernel_size is "
+       "its default here: conv layer 2"},
       {"batch", "[sweep]\nstrategy = \"grid\"\n[space]\nbatch_size = { int = [1, 1000000000] }\n",
        ":4: batch_size: takes 1e+09 grid values"},
   };
