@@ -21,11 +21,7 @@ double as_number(const ParamValue& v) {
   return 0;
 }
 
-bool numeric(const Param& p) {
-  return std::all_of(p.choices.begin(), p.choices.end(), [](const auto& v) {
-    return std::holds_alternative<int64_t>(v) || std::holds_alternative<double>(v);
-  });
-}
+bool numeric(const Param& p) { return std::all_of(p.choices.begin(), p.choices.end(), is_number); }
 
 // Every parameter at its largest value (`largest`) or its smallest: a range's end, a numeric
 // choice's extreme; other choices keep their first value.

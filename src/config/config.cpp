@@ -311,10 +311,14 @@ Error TrainConfig::locate(Error e) const {
   // A default that does not fit is named where the key that brought it in was given.
   const std::string_view by = brought_in_by(e.key);
   if (auto it = where_.find(by); !by.empty() && it != where_.end())
-    return Error{it->second.file, it->second.line, std::string(by),
-                 e.key + " is its default here: " + e.message};
+    return at_bringer(it->second.file, it->second.line, e);
   e.file = "<default>";
   return e;
+}
+
+Error at_bringer(const std::string& file, int line, const Error& e) {
+  return Error{file, line, std::string(brought_in_by(e.key)),
+               e.key + " is its default here: " + e.message};
 }
 
 std::string_view brought_in_by(std::string_view key) {

@@ -111,6 +111,8 @@ std::vector<std::string> keys_setting(std::string_view key);
 // The key whose value brings `key`'s default into play ("arch" for the conv layers' keys: a cnn
 // uses them, an mlp not), or "" for none: an error on a default is named where that key is set.
 std::string_view brought_in_by(std::string_view key);
+// `e`, an error on e.key left at its default, named where brought_in_by(e.key) was set.
+Error at_bringer(const std::string& file, int line, const Error& e);
 
 // The options as a TOML document with a [train] table holding every key in train_keys() order
 // except depth and width (hidden holds their result); parsing it back with

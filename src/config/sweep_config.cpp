@@ -37,8 +37,6 @@ ConfigValue to_config(const ParamValue& v) {
   return std::visit([](const auto& x) { return ConfigValue{x}; }, v);
 }
 
-// One [space] entry -> a Param (kind, bounds, choices); values are checked against the trainer
-// key afterwards.
 // Whether a bound is an integer past 2^53: already another number as a double (space.h), so
 // refused as written rather than as read.
 bool past_exact(const toml::array& bounds) {
@@ -48,6 +46,8 @@ bool past_exact(const toml::array& bounds) {
   });
 }
 
+// One [space] entry -> a Param (kind, bounds, choices); values are checked against the trainer
+// key afterwards.
 Result<Param> parse_param(const std::string& name, const toml::node& node, const std::string& file) {
   Param p;
   p.name = name;
@@ -522,7 +522,7 @@ Error locate(const SweepConfig& sweep, Error e) {
   const std::string_view by = brought_in_by(e.key);  // arch searched brings in a conv default
   for (const Param& p : sweep.space.params)
     if (!by.empty() && p.name == by && sweep.train.where(e.key).file == "<default>")
-      return Error{p.file, p.line, p.name, e.key + " is its default here: " + e.message};
+      return at_bringer(p.file, p.line, e);
   return sweep.train.locate(std::move(e));
 }
 

@@ -40,10 +40,6 @@ double grid_count(const Param& p) {
   return 0;
 }
 
-bool is_number(const ParamValue& v) {
-  return std::holds_alternative<int64_t>(v) || std::holds_alternative<double>(v);
-}
-
 // The log-space ends of an int range: each integer owns an equal width of u around it.
 void int_ends(const Param& p, double* a, double* b) {
   if (p.log) {
@@ -96,6 +92,10 @@ std::vector<ParamValue> grid_values(const Param& p) {
 }
 
 }  // namespace
+
+bool is_number(const ParamValue& v) {
+  return std::holds_alternative<int64_t>(v) || std::holds_alternative<double>(v);
+}
 
 const char* param_kind_name(ParamKind kind) {
   switch (kind) {

@@ -34,6 +34,7 @@ using ParamValue = std::variant<bool, int64_t, double, std::string>;
 
 enum class ParamKind { kUniform, kLogUniform, kInt, kChoice, kFixed };
 const char* param_kind_name(ParamKind kind);  // "uniform", "log_uniform", "int", "choice", "fixed"
+bool is_number(const ParamValue& v);          // an int64 or a double
 
 struct Param {
   std::string name;
