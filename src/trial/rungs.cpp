@@ -2,8 +2,31 @@
 #include "trial/rungs.h"
 
 #include <map>
+#include <set>
 
 namespace hs {
+namespace {
+
+// `rungs` and, after them, for each bracket the trials hold that `rungs` lacks, in order, the
+// rungs of rungs' last bracket with no planned count (0). Only sha makes such brackets: a sha
+// sweep grown past the trials of its first run (the file's `rungs` is that run's schedule) has
+// more brackets, all with the same rungs. hyperband's brackets are all in its schedule.
+std::vector<Rung> with_grown_brackets(std::vector<Rung> rungs,
+                                      const std::vector<TrialRecord>& trials) {
+  if (rungs.empty() || rungs.back().bracket < 0) return rungs;
+  std::set<int> known, grown;
+  for (const Rung& g : rungs) known.insert(g.bracket);
+  for (const TrialRecord& t : trials)
+    if (t.bracket >= 0 && !known.count(t.bracket)) grown.insert(t.bracket);
+  const int last = rungs.back().bracket;
+  const size_t n = rungs.size();
+  for (int b : grown)
+    for (size_t i = 0; i < n; ++i)
+      if (rungs[i].bracket == last) rungs.push_back(Rung{b, rungs[i].rung, rungs[i].epoch, 0});
+  return rungs;
+}
+
+}  // namespace
 
 double metric_at_epoch(const TrialRecord& r, int epoch, const Metric& metric) {
   for (size_t row = 0; row < r.curves.size(); ++row)
@@ -11,8 +34,9 @@ double metric_at_epoch(const TrialRecord& r, int epoch, const Metric& metric) {
   return NAN;
 }
 
-std::vector<RungCount> rung_counts(const std::vector<Rung>& rungs,
+std::vector<RungCount> rung_counts(const std::vector<Rung>& schedule,
                                    const std::vector<TrialRecord>& trials, const Metric& metric) {
+  const std::vector<Rung> rungs = with_grown_brackets(schedule, trials);
   bool one_bracket = true;
   for (const Rung& g : rungs) one_bracket = one_bracket && g.bracket == rungs.front().bracket;
   std::vector<RungCount> out;

@@ -27,9 +27,11 @@ struct RungCount {
   int64_t best_id = -1;  // the trial that had it; -1: none had a value there
 };
 
-// One RungCount per rung of `rungs`, in the same order. A trial without a bracket (-1) counts in
-// a schedule of one bracket (asha, sha) as that bracket's.
-std::vector<RungCount> rung_counts(const std::vector<Rung>& rungs,
+// One RungCount per rung of `schedule`, in the same order, then one per rung of each bracket
+// the trials hold beyond it (a sha sweep grown past its first run's trials, whose file keeps
+// that run's schedule): the rungs of the schedule's last bracket, with no planned count (0). A
+// trial without a bracket (-1) counts in a schedule of one bracket (asha, sha) as that bracket's.
+std::vector<RungCount> rung_counts(const std::vector<Rung>& schedule,
                                    const std::vector<TrialRecord>& trials, const Metric& metric);
 
 // The metric's value at epoch `epoch` of r's curves (epoch_metric on the row of that epoch); NaN

@@ -67,6 +67,47 @@ TEST_CASE("rung counts: reached pruned there and the best value at the rung's ep
   }
 }
 
+TEST_CASE("rung counts: a sha sweep grown past its schedule's brackets counts the new ones too",
+          "[trial][rungs]") {
+  // The file's schedule is its first run's: sha with brackets of 4 trials judged at epochs 1
+  // and 2, one bracket for trials = 4. Grown to 10 trials, the trials hold brackets 1 and 2.
+  const std::vector<Rung> sha = {{0, 0, 1, 4}, {0, 1, 2, 2}, {0, 2, 4, 1}};
+  const std::vector<TrialRecord> trials = {
+      trial(0, TrialStatus::kPruned, 1, 0.50, 0, 0),    trial(1, TrialStatus::kCompleted, 4, 0.70, 0, 2),
+      trial(4, TrialStatus::kPruned, 1, 0.30, 1, 0),    trial(5, TrialStatus::kPruned, 2, 0.60, 1, 1),
+      trial(6, TrialStatus::kCompleted, 4, 0.65, 1, 2), trial(8, TrialStatus::kPruned, 1, 0.20, 2, 0),
+      trial(9, TrialStatus::kPruned, 1, 0.25, 2, 0)};
+  const std::vector<RungCount> c = rung_counts(sha, trials, Metric{"val_acc", Direction::kMaximize});
+  REQUIRE(c.size() == 9);
+  for (size_t i = 0; i < 3; ++i) CHECK(c[i].rung == sha[i]);
+  for (int b = 1; b <= 2; ++b)
+    for (int k = 0; k < 3; ++k) {
+      const Rung& g = c[static_cast<size_t>(3 * b + k)].rung;
+      CHECK(g == Rung{b, k, sha[static_cast<size_t>(k)].epoch, 0});  // no planned count
+    }
+  CHECK(c[0].reached == 2);
+  CHECK(c[3].reached == 3);  // bracket 1, rung 0: trials 4, 5, 6
+  CHECK(c[3].pruned == 1);
+  CHECK(c[3].best_id == 6);
+  CHECK(c[4].reached == 2);  // rung 1: 5 and 6
+  CHECK(c[5].reached == 1);
+  CHECK(c[5].best == Approx(0.69));
+  CHECK(c[6].reached == 2);  // bracket 2: trials 8 and 9 at rung 0
+  CHECK(c[6].best_id == 9);
+  CHECK(c[7].reached == 0);
+
+  SECTION("hyperband's brackets are all in its schedule: nothing is added") {
+    const std::vector<Rung> hb = {{1, 0, 1, 3}, {1, 1, 3, 1}, {0, 0, 3, 2}};
+    const std::vector<TrialRecord> in_hb = {trial(0, TrialStatus::kPruned, 1, 0.5, 1, 0),
+                                            trial(1, TrialStatus::kCompleted, 3, 0.5, 0, 0)};
+    CHECK(rung_counts(hb, in_hb, Metric{}).size() == 3);
+  }
+  SECTION("asha's one bracket (-1) has nothing to add") {
+    const std::vector<Rung> asha = {{-1, 0, 1, 0}, {-1, 1, 3, 0}};
+    CHECK(rung_counts(asha, trials, Metric{}).size() == 2);
+  }
+}
+
 TEST_CASE("pruned trials by the epoch they were stopped at", "[trial][rungs]") {
   const std::vector<TrialRecord> trials = {
       trial(0, TrialStatus::kPruned, 3, 0.5, -1, -1), trial(1, TrialStatus::kCompleted, 9, 0.5, -1, -1),
