@@ -67,10 +67,12 @@ std::vector<Trial> corners(const SearchSpace& space, bool largest) {
   return out;
 }
 
-// The networks the trials will build: the base configuration's, and each corner's that makes
-// valid trainer options (a combination the trainer refuses fails only its own trials).
+// The networks the trials will build: the base configuration's, unless its fault is a key the
+// space sets (kernel_size = [1, 3] on 4x4 images: the default 5 never trains), and each corner's
+// that makes valid trainer options (a combination the trainer refuses fails only its own trials).
 Status check_networks(const SweepConfig& sweep, const TrainOptions& base, const DataBundle& data) {
-  if (auto net = network_for(base, data); !net) return locate(sweep, net.error());
+  if (auto net = network_for(base, data); !net && !space_sets(sweep, net.error().key))
+    return locate(sweep, net.error());
   for (const bool largest : {true, false}) {
     for (const Trial& t : corners(sweep.space, largest)) {
       const Result<TrainOptions> opt = trial_options(sweep, t);

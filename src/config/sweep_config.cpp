@@ -514,16 +514,35 @@ std::string sweep_text(const SweepSpec& spec) {
   return s;
 }
 
+namespace {
+// The [space] parameter that sets `key` (itself; width or depth for hidden), or null.
+const Param* setting_in_space(const SweepConfig& sweep, std::string_view key) {
+  for (const std::string& k : keys_setting(key))
+    for (const Param& p : sweep.space.params)
+      if (p.name == k) return &p;
+  return nullptr;
+}
+// The [space] parameter that brings `key`'s default into play (arch for a conv layer's key), or
+// null.
+const Param* bringing_in_space(const SweepConfig& sweep, std::string_view key) {
+  const std::string_view by = brought_in_by(key);
+  for (const Param& p : sweep.space.params)
+    if (!by.empty() && p.name == by) return &p;
+  return nullptr;
+}
+}  // namespace
+
 Error locate(const SweepConfig& sweep, Error e) {
   if (!e.file.empty() || e.key.empty()) return e;
-  for (const std::string& k : keys_setting(e.key))
-    for (const Param& p : sweep.space.params)
-      if (p.name == k) return Error{p.file, p.line, p.name, e.message};
-  const std::string_view by = brought_in_by(e.key);  // arch searched brings in a conv default
-  for (const Param& p : sweep.space.params)
-    if (!by.empty() && p.name == by && sweep.train.where(e.key).file == "<default>")
-      return at_bringer(p.file, p.line, e);
+  if (const Param* p = setting_in_space(sweep, e.key)) return Error{p->file, p->line, p->name, e.message};
+  if (const Param* p = bringing_in_space(sweep, e.key);
+      p && sweep.train.where(e.key).file == "<default>")
+    return at_bringer(p->file, p->line, e);
   return sweep.train.locate(std::move(e));
+}
+
+bool space_sets(const SweepConfig& sweep, std::string_view key) {
+  return !key.empty() && (setting_in_space(sweep, key) || bringing_in_space(sweep, key));
 }
 
 Result<TrainOptions> trial_options(const SweepConfig& sweep, const Trial& trial) {

@@ -136,6 +136,11 @@ std::string sweep_text(const SweepSpec& spec);
 // fit), placed where its key was set: the [space] parameter that sets it, else the [train] key.
 // `e` as it is otherwise.
 Error locate(const SweepConfig& sweep, Error e);
+// Whether the [space] sets `key` (itself; width or depth for hidden) or the key that brings its
+// default into play (arch for a conv layer's key): then the base configuration's value of it
+// is not what the trials train, and an error on it there is no error of the sweep
+// (kernel_size = [1, 3] on 4x4 images: the default 5 never trains). "" : false.
+bool space_sets(const SweepConfig& sweep, std::string_view key);
 
 // The trainer options of one trial: the base configuration with the trial's values set.
 // Errors: a value the trainer refuses, or (with an objective command) a name that is not a

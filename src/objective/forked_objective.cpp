@@ -350,6 +350,9 @@ Status ForkedObjective::send_base() {
     end_host();
     return make_error("", "the trial host sent an error it could not encode");
   }
+  // The host is ready when only the base network failed on a key the space sets (no trial
+  // trains the base's value of it; TrainerObjective::prepare's rule).
+  if (where == 'n' && space_sets(sweep_, e.key)) return {};
   end_host();
   if (where == 'd') return sweep_.train.locate_data_error(e);
   if (where == 'n') return locate(sweep_, e);

@@ -54,8 +54,10 @@ Status TrainerObjective::prepare() {
     shared_ = std::make_shared<const DataBundle>(std::move(*data));
   }
   // The base network, before any trial: one the limits refuse (nn/model.h, this machine's
-  // memory) stops the sweep here, on every rank that runs trials, naming where it was set.
-  if (auto net = network_for(*base_, *shared_); !net) return locate(sweep_, net.error());
+  // memory) stops the sweep here, on every rank that runs trials, naming where it was set;
+  // unless its fault is a key the space sets, which no trial trains as the base has it.
+  if (auto net = network_for(*base_, *shared_); !net && !space_sets(sweep_, net.error().key))
+    return locate(sweep_, net.error());
   return {};
 }
 

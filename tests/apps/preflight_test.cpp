@@ -122,6 +122,34 @@ TEST_CASE("plan refuses what run refuses, naming the config's file, line and key
   }
 }
 
+TEST_CASE("a default the space replaces is not held against the sweep", "[cli][preflight]") {
+  // The cnn's default 5x5 kernel does not fit 4x4 images; the space's 1 and 3 do, and no trial
+  // trains the default: plan and run (in the rank's process and in isolated trials) go ahead.
+  Scratch s;
+  const std::string text =
+      "[train]\ndataset = \"synthetic\"\nsynthetic_samples = 64\nsynthetic_classes = 2\n"
+      "synthetic_size = 4\narch = \"cnn\"\nconv_channels = [2]\nepochs = 1\nthreads = 1\n"
+      "[sweep]\nstrategy = \"grid\"\n";
+  const std::string space = "[space]\nkernel_size = [1, 3]\n";
+  for (const std::string isolate : {"true", "false"}) {
+    INFO("isolate = " << isolate);
+    const auto cfg = s.write("ks_" + isolate + ".toml", text + "isolate = " + isolate + "\n" + space);
+    const Run p = hypersweep("plan '" + cfg.string() + "'");
+    INFO(p.out << p.err);
+    CHECK(p.code == 0);
+    const Run r = run(cfg, s.path("ks_" + isolate + ".h5"));
+    INFO(r.out << r.err);
+    CHECK(r.code == 0);
+    CHECK(contains(r.out, "trial    1 completed"));
+  }
+  // A value of the space that does not fit is still refused, at the space's line.
+  const auto bad = s.write("ks_bad.toml", text + "[space]\nkernel_size = [3, 5]\n");
+  const Run p = hypersweep("plan '" + bad.string() + "'");
+  CHECK(p.code == 2);
+  CHECK(contains(p.err, bad.string() + ":13: kernel_size: the space reaches a network that cannot "
+                        "train (kernel_size=5)"));
+}
+
 TEST_CASE("a list sweep runs its whole list unless trials says fewer", "[cli][preflight]") {
   Scratch s;
   const auto cfg = s.write("list.toml",
