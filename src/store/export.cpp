@@ -2,6 +2,7 @@
 #include "store/export.h"
 
 #include "core/file.h"
+#include "store/layout.h"
 
 #include <charconv>
 #include <cmath>
@@ -96,8 +97,11 @@ std::string summary_csv(const ResultsData& d) {
                         "bracket"}) {
     head.push_back(c);
   }
+  // Named as /summary names them: a printed `x` or `error` beside a parameter x or the error
+  // column is result_x, result_error, so no two columns share a name.
   const std::vector<std::string> results = result_names(d.trials);
-  for (const std::string& name : results) head.push_back(csv_field(name));
+  for (const std::string& name : store::result_columns(d.header.space, results))
+    head.push_back(csv_field(name));
   head.push_back("error");
   std::string out;
   add_line(&out, head);
@@ -130,7 +134,9 @@ std::string curves_csv(const ResultsData& d) {
   for (size_t j = 0; j < extra.size(); ++j) extra_column.emplace(extra[j], j);
   std::vector<std::string> head = {"id",       "epoch",   "lr",     "train_loss",
                                    "train_acc", "val_loss", "val_acc", "seconds"};
-  for (const std::string& name : extra) head.push_back(csv_field(name));
+  // As the curves dataset names them (seconds printed: extra_seconds), and never id.
+  for (const std::string& name : store::curve_extra_columns(extra, {"id"}))
+    head.push_back(csv_field(name));
   for (const std::string& name : layers) head.push_back(csv_field("update_ratio/" + name));
   std::string out;
   add_line(&out, head);

@@ -148,13 +148,10 @@ Result<Layout> make_layout(const std::string& path, const SearchSpace& space,
                                              {"bracket", Col::kI32, 4}}) {
     l.cols.push_back(c);
   }
-  for (const std::string& name : results) {
-    const auto taken = [&](const std::string& n) {
-      return std::any_of(l.cols.begin(), l.cols.end(), [&](const Column& c) { return c.name == n; }) ||
-             std::any_of(std::begin(kReserved), std::end(kReserved), [&](const char* r) { return n == r; });
-    };
-    l.cols.push_back({free_name(name, "result_", taken), Col::kF64, 8});
-    l.results.push_back(name);
+  const std::vector<std::string> columns = result_columns(space, results);
+  for (size_t i = 0; i < results.size(); ++i) {
+    l.cols.push_back({columns[i], Col::kF64, 8});
+    l.results.push_back(results[i]);
   }
   for (Column& c : l.cols) {
     c.offset = l.row_bytes;
@@ -234,13 +231,30 @@ Status make_curve_type(const std::string& path, H5Id* out) {
   return {};
 }
 
-std::vector<std::string> curve_extra_columns(const std::vector<std::string>& names) {
+std::vector<std::string> result_columns(const SearchSpace& space,
+                                        const std::vector<std::string>& results) {
+  std::vector<std::string> out;
+  for (const std::string& name : results) {
+    const auto taken = [&](const std::string& n) {
+      return std::find(out.begin(), out.end(), n) != out.end() ||
+             std::any_of(space.params.begin(), space.params.end(),
+                         [&](const Param& p) { return p.name == n; }) ||
+             std::any_of(std::begin(kReserved), std::end(kReserved), [&](const char* r) { return n == r; });
+    };
+    out.push_back(free_name(name, "result_", taken));
+  }
+  return out;
+}
+
+std::vector<std::string> curve_extra_columns(const std::vector<std::string>& names,
+                                             const std::vector<std::string>& also_taken) {
   std::vector<std::string> out;
   for (const std::string& name : names) {
     const auto taken = [&](const std::string& n) {
       static const char* const kFixed[] = {"epoch",   "lr",      "train_loss", "train_acc",
                                            "val_loss", "val_acc", "seconds"};
       return std::find(out.begin(), out.end(), n) != out.end() ||
+             std::find(also_taken.begin(), also_taken.end(), n) != also_taken.end() ||
              std::any_of(std::begin(kFixed), std::end(kFixed), [&](const char* f) { return n == f; });
     };
     out.push_back(free_name(name, "extra_", taken));

@@ -50,6 +50,9 @@ struct Layout {
 // then "result_" is put in front (until it is free).
 Result<Layout> make_layout(const std::string& path, const SearchSpace& space,
                            const std::vector<std::string>& results = {});
+// The column names of `results` by that rule (what /summary and the CSV export call them).
+std::vector<std::string> result_columns(const SearchSpace& space,
+                                        const std::vector<std::string>& results);
 
 // Whether layout `l` has a column for every result of `r`, or is full (kMaxExtraNames).
 bool has_results_of(const Layout& l, const TrialRecord& r);
@@ -79,8 +82,9 @@ Status make_curve_type(const std::string& path, H5Id* out);
 // The extra curve columns of a trial (TrialRecord::curve_extra_names) as HDF5 member names: the
 // name itself unless a fixed curve column (epoch ... seconds) or an earlier extra has it, then
 // with "extra_" in front. The `curves` dataset keeps the names as printed in its attribute
-// extra_columns.
-std::vector<std::string> curve_extra_columns(const std::vector<std::string>& names);
+// extra_columns. `also_taken`: more names to avoid (the CSV export's id).
+std::vector<std::string> curve_extra_columns(const std::vector<std::string>& names,
+                                             const std::vector<std::string>& also_taken = {});
 // A compound type of doubles, one member per name, packed at 8-byte steps from offset 0: how the
 // extra curve columns are written and read, apart from the fixed ones.
 Status make_doubles_type(const std::string& path, const std::vector<std::string>& members,

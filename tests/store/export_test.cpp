@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -159,6 +160,36 @@ TEST_CASE("csv_field defuses text a spreadsheet would run as a formula", "[store
   CHECK(text.find("\"'-crash\"") != std::string::npos);
   CHECK(text.find("\"'@host\"") != std::string::npos);
   CHECK(text.find(",=") == std::string::npos);
+}
+
+TEST_CASE("printed names that clash with a column are renamed as in the results file, never repeated",
+          "[store][export]") {
+  // A command printed results named like a parameter (lr), a fixed column (seconds, id), the
+  // error column and an earlier rename (result_lr), and epoch columns named like fixed ones.
+  ResultsData d = make_data();
+  TrialRecord& a = d.trials[0];
+  a.results = {{"lr", 1.5}, {"seconds", 2.5}, {"error", 3.5}, {"result_lr", 4.5}, {"id", 5.5}};
+  a.curve_extra_names = {"seconds", "id", "extra_seconds", "epoch"};
+  a.curve_extra = {{10, 11, 12, 13}, {20, 21, 22, 23}};
+  Scratch s;
+  REQUIRE(export_csv(d, s.dir.string()).ok());
+  const Table sum = parse_csv(s.dir / "summary.csv");
+  const std::vector<std::string> results(sum[0].begin() + 19, sum[0].end());
+  CHECK(results == std::vector<std::string>{"result_lr", "result_seconds", "result_error",
+                                            "result_result_lr", "result_id", "error"});
+  CHECK(std::set<std::string>(sum[0].begin(), sum[0].end()).size() == sum[0].size());
+  // Values under their own names: trial 0's row holds 1.5 under result_lr, its error under error.
+  CHECK(sum[1][19] == "1.5");
+  CHECK(sum[1][23] == "5.5");
+  CHECK(sum[1].back().empty());
+
+  const Table cur = parse_csv(s.dir / "curves.csv");
+  const std::vector<std::string> extra(cur[0].begin() + 8, cur[0].begin() + 12);
+  CHECK(extra == std::vector<std::string>{"extra_seconds", "extra_id", "extra_extra_seconds",
+                                          "extra_epoch"});
+  CHECK(std::set<std::string>(cur[0].begin(), cur[0].end()).size() == cur[0].size());
+  CHECK(cur[1][0] == "0");  // id is the trial's
+  CHECK(cur[1][9] == "11");
 }
 
 TEST_CASE("export_csv writes summary.csv and curves.csv that a CSV reader gets back exactly",
