@@ -283,9 +283,16 @@ std::string timeout_text(double timeout) {
 
 std::string exit_text(int ws, const std::string& who) {
   if (WIFSIGNALED(ws)) return who + " was killed by " + signal_name(WTERMSIG(ws));
-  if (WIFEXITED(ws) && WEXITSTATUS(ws) != 0)
-    return who + " exited with status " + std::to_string(WEXITSTATUS(ws));
-  return "";
+  if (!WIFEXITED(ws) || WEXITSTATUS(ws) == 0) return "";
+  const int status = WEXITSTATUS(ws);
+  std::string text = who + " exited with status " + std::to_string(status);
+  // /bin/sh (dash) does not exec a command's last program: a `python3 train.py` the OOM killer
+  // ends is the shell's exit status 128 + 9. Said as the signal it is, so that is_lost
+  // (trial/record.h) runs it again under max_retries, as a signal straight to the shell would.
+  if (status > 128 && status - 128 <= SIGRTMAX)
+    text += " (a shell's 128 + " + std::to_string(status - 128) + ": its program was killed by " +
+            signal_name(status - 128) + ")";
+  return text;
 }
 
 bool sweep_stopping(bool stopped_by_us, int wait_status, const TrialHooks& hooks) {

@@ -115,7 +115,9 @@ class TrialOutput {
 // "the command timed out after 5 s ([objective] timeout) and was killed" (is_lost reads it).
 std::string timeout_text(double timeout);
 // Why a wait status is a failure ("the command was killed by SIGKILL", "the command exited with
-// status 1"), or "" for exit status 0. `who` names the program ("the command").
+// status 1"; a shell's 128 + N also says the signal: "the command exited with status 137 (a
+// shell's 128 + 9: its program was killed by SIGKILL)"), or "" for exit status 0. `who` names
+// the program ("the command").
 std::string exit_text(int wait_status, const std::string& who = "the command");
 
 // Whether the sweep is stopping, so that a command that did not complete is interrupted (and

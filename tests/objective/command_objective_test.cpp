@@ -271,6 +271,19 @@ TEST_CASE("a non-zero exit or a signal fails the trial with the end of stderr", 
   CHECK(k.error.find("killed by SIGUSR1") != std::string::npos);
   CHECK(is_lost(k));  // killed by a signal: [sweep] max_retries may run it again
   CHECK_FALSE(is_lost(n));  // its own failure: it would fail again
+
+  // The shell's child killed (python3 train.py by the OOM killer): the shell exits 128 + 9, and
+  // that is the signal too.
+  const TrialRecord child = run_command_trial(sweep_with("sh -c 'kill -KILL $$'; exit $?"),
+                                              trial_of(0, {ParamValue{int64_t{1}}}), {});
+  CHECK(child.status == TrialStatus::kFailed);
+  CHECK(child.error.rfind("the command exited with status 137 (a shell's 128 + 9: its program "
+                          "was killed by SIGKILL)", 0) == 0);
+  CHECK(is_lost(child));
+  const TrialRecord high = run_command_trial(sweep_with("exit 200"), trial_of(0, {ParamValue{int64_t{1}}}), {});
+  CHECK(high.error.rfind("the command exited with status 200", 0) == 0);
+  CHECK(high.error.find("128 +") == std::string::npos);  // 72 is no signal's number
+  CHECK_FALSE(is_lost(high));
 }
 
 TEST_CASE("a trial past its timeout is killed with its whole process group", "[objective][command]") {
