@@ -1,7 +1,8 @@
 // text.h: numbers as text that reads back to the same value: command lines, TOML files, the
 // results file's /space attributes and messages all write doubles this way. And strings in
-// double quotes, escaped as TOML basic strings and JSON both read them (quoted), and counts of
-// things and lists of trials as messages say them (counted, trials_text).
+// double quotes, escaped as TOML basic strings and JSON both read them (quoted), counts of
+// things and lists of trials as messages say them (counted, trials_text), and a program's bytes
+// made valid UTF-8 for the results file, whose strings are UTF-8 (valid_utf8, utf8_boundary).
 //
 // May depend on: the standard library. Thread safety: pure functions.
 #pragma once
@@ -86,6 +87,49 @@ inline std::string quoted(std::string_view s) {
     }
   }
   return out + "\"";
+}
+
+// The largest k <= n (and <= s.size()) at which s can be cut without splitting a UTF-8
+// character: k itself unless s[k] is a continuation byte (10xxxxxx), else the start of its
+// character.
+inline size_t utf8_boundary(std::string_view s, size_t n) {
+  if (n >= s.size()) return s.size();
+  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+  return n;
+}
+
+// `s` with every byte that does not belong to a well-formed UTF-8 sequence (a stray
+// continuation byte, a sequence cut short, an overlong form, a surrogate, past U+10FFFF, 0xC0,
+// 0xC1, 0xF5-0xFF) replaced by U+FFFD, one per byte: what a program printed, stored where
+// readers decode UTF-8 (h5py, pandas, a browser) and would stop at the first bad byte.
+inline std::string valid_utf8(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  size_t i = 0;
+  while (i < s.size()) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    size_t len = 0;
+    uint32_t cp = 0, min = 0;
+    if (b < 0x80) len = 1, cp = b;
+    else if (b >= 0xC2 && b <= 0xDF) len = 2, cp = b & 0x1F, min = 0x80;
+    else if (b >= 0xE0 && b <= 0xEF) len = 3, cp = b & 0x0F, min = 0x800;
+    else if (b >= 0xF0 && b <= 0xF4) len = 4, cp = b & 0x07, min = 0x10000;
+    bool ok = len > 0 && i + len <= s.size();
+    for (size_t k = 1; ok && k < len; ++k) {
+      const auto c = static_cast<unsigned char>(s[i + k]);
+      ok = (c & 0xC0) == 0x80;
+      cp = (cp << 6) | (c & 0x3F);
+    }
+    ok = ok && cp >= min && cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF);
+    if (ok) {
+      out.append(s.data() + i, len);
+      i += len;
+    } else {
+      out += "\xEF\xBF\xBD";  // U+FFFD
+      ++i;
+    }
+  }
+  return out;
 }
 
 }  // namespace hs

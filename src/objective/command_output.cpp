@@ -51,7 +51,7 @@ std::string metric_key(const SweepConfig& sweep, const OutputFields& f) {
 }
 
 std::string clip(std::string_view s, size_t n = 200) {
-  return s.size() <= n ? std::string(s) : std::string(s.substr(0, n)) + "...";
+  return s.size() <= n ? std::string(s) : std::string(s.substr(0, utf8_boundary(s, n))) + "...";
 }
 
 bool died_of_stop_signal(int ws) {

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <string_view>
 
+#include "core/text.h"
+
 namespace hs {
 
 namespace {
@@ -33,18 +35,15 @@ std::string last_line(const std::string& text) {
 // REQUIRES: n >= 3.
 std::string cut_to(std::string s, size_t n) {
   if (s.size() <= n) return s;
-  size_t keep = n - 3;
-  while (keep > 0 && (static_cast<unsigned char>(s[keep]) & 0xC0) == 0x80) --keep;
-  s.resize(keep);
+  s.resize(utf8_boundary(s, n - 3));
   return s += "...";
 }
 
 }  // namespace
 
 std::string with_stderr_tail(std::string reason, const std::string& stderr_tail) {
-  if (stderr_tail.empty()) return reason;
-  reason += kStderrMarker;
-  return reason += stderr_tail;
+  if (!stderr_tail.empty()) reason += std::string(kStderrMarker) + stderr_tail;
+  return valid_utf8(reason);
 }
 
 std::string error_headline(const std::string& error, size_t max_chars) {

@@ -5,7 +5,7 @@
 // exited with status 1; its stderr ends: ValueError: lr too big". `show --trial N` prints the
 // whole text.
 //
-// May depend on: the standard library. Thread safety: pure functions.
+// May depend on: core (text.h). Thread safety: pure functions.
 #pragma once
 
 #include <cstddef>
@@ -13,7 +13,9 @@
 
 namespace hs {
 
-// `reason`, then the end of the command's stderr (if any) under the marker error_headline reads.
+// `reason`, then the end of the command's stderr (if any) under the marker error_headline reads,
+// made valid UTF-8 (core/text.h: valid_utf8): both carry a program's bytes (its stderr, a line of
+// its stdout), and the tail may start inside a character.
 std::string with_stderr_tail(std::string reason, const std::string& stderr_tail);
 
 // The error on one line of at most `max_chars`: its first line, and the last non-blank line of

@@ -67,6 +67,40 @@ TEST_CASE("a headline is never cut inside a UTF-8 character", "[trial]") {
   CHECK(h == accents.substr(0, 56) + "...");
 }
 
+TEST_CASE("a program's bytes are made valid UTF-8, one U+FFFD per bad byte", "[trial][text]") {
+  const std::string r = "\xEF\xBF\xBD";  // U+FFFD
+  CHECK(hs::valid_utf8("plain, \xC3\xA9t\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80") ==
+        "plain, \xC3\xA9t\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80");  // é, €, an emoji: kept
+  CHECK(hs::valid_utf8("bad\xFF") == "bad" + r);
+  CHECK(hs::valid_utf8("\xA9tail") == r + "tail");                 // a stray continuation byte
+  CHECK(hs::valid_utf8("cut \xE2\x82") == "cut " + r + r);         // a sequence cut short
+  CHECK(hs::valid_utf8("\xC0\xAF") == r + r);                      // an overlong '/'
+  CHECK(hs::valid_utf8("\xE0\x80\xAF") == r + r + r);              // overlong in 3 bytes
+  CHECK(hs::valid_utf8("\xED\xA0\x80") == r + r + r);              // a surrogate
+  CHECK(hs::valid_utf8("\xF4\x90\x80\x80") == r + r + r + r);      // past U+10FFFF
+  CHECK(hs::valid_utf8(std::string("nul\0in", 6)) == std::string("nul\0in", 6));
+  CHECK(hs::valid_utf8("").empty());
+  // Where a cut may fall: never inside a character.
+  const std::string e = "a\xC3\xA9" "b";  // a é b
+  CHECK(hs::utf8_boundary(e, 0) == 0);
+  CHECK(hs::utf8_boundary(e, 1) == 1);
+  CHECK(hs::utf8_boundary(e, 2) == 1);  // inside é: back to its start
+  CHECK(hs::utf8_boundary(e, 3) == 3);
+  CHECK(hs::utf8_boundary(e, 99) == 4);
+}
+
+TEST_CASE("an error with a stderr cut inside a character, or bytes that are no UTF-8, is valid UTF-8",
+          "[trial]") {
+  // The stderr's last 4 KiB of one long line of é started inside a character; a line of stdout
+  // quoted in the reason held a 0xFF byte.
+  const std::string tail = "\xA9" "xxxxxx" "\xC3\xA9";
+  const std::string e = with_stderr_tail("no result (the last line: \"val_acc=0.4 bad\xFF=3\")", tail);
+  CHECK(e == "no result (the last line: \"val_acc=0.4 bad\xEF\xBF\xBD=3\")\nstderr (the end):\n"
+             "\xEF\xBF\xBDxxxxxx\xC3\xA9");
+  CHECK(hs::valid_utf8(e) == e);
+  CHECK(with_stderr_tail("bad\xFF", "") == "bad\xEF\xBF\xBD");
+}
+
 TEST_CASE("trial ids are listed in runs of consecutive ids", "[trial]") {
   CHECK(hs::trials_text({7}) == "trial 7");
   CHECK(hs::trials_text({0, 1}) == "trials 0, 1");
