@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include <deque>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <string>
@@ -61,7 +62,11 @@ int run_logs(const LogsArgs& a) {
     const std::string path = t->log_path + ext;
     if (!tail(path, a.lines)) {
       ++missing;
-      std::fprintf(stderr, "hypersweep: %s: cannot be read here%s\n", path.c_str(),
+      std::error_code ec;
+      const std::string why = !std::filesystem::exists(path, ec)     ? "no such file"
+                              : std::filesystem::is_directory(path, ec) ? "a folder"
+                                                                        : "it does not open";
+      std::fprintf(stderr, "hypersweep: %s: cannot be read here (%s)%s\n", path.c_str(), why.c_str(),
                    t->host != host_name() ? (" (trial " + std::to_string(t->id) +
                                              " ran on " + t->host + ": the logs are kept there)").c_str()
                                           : "");
@@ -87,8 +92,9 @@ void add_logs(CLI::App& app, Runner* run) {
   logs->add_option("--lines,-n", a->lines,
                    "How many of the last lines of each (0: all; default 40)")
       ->check(whole_at_least(0));
-  logs->add_flag("--out", a->out_only, "Only stdout");
-  logs->add_flag("--err", a->err_only, "Only stderr");
+  auto* out = logs->add_flag("--out", a->out_only, "Only stdout");
+  logs->add_flag("--err", a->err_only, "Only stderr (not with --out: without either, both)")
+      ->excludes(out);
   logs->callback([run, a] { *run = [a] { return run_logs(*a); }; });
 }
 

@@ -198,10 +198,14 @@ TEST_CASE("logs prints the end of a trial's stdout and stderr", "[cli][show]") {
   CHECK(contains(r.out, "warning: slow disk"));
   r = hypersweep("logs '" + path + "' 0 --err");
   CHECK_FALSE(contains(r.out, "result line"));
-  // Trial 1's files were never written: said, naming the file, exit 1.
+  // --out and --err together would leave nothing to print: refused, not an empty success.
+  r = hypersweep("logs '" + path + "' 0 --out --err");
+  CHECK(r.code == 2);
+  CHECK(contains(r.err, "--out excludes --err"));
+  // Trial 1's files were never written: said, naming the file and why, exit 1.
   r = hypersweep("logs '" + path + "' 1");
   CHECK(r.code == 1);
-  CHECK(contains(r.err, "000001.out: cannot be read here"));
+  CHECK(contains(r.err, "000001.out: cannot be read here (no such file)"));
 }
 
 TEST_CASE("export writes the printed columns", "[cli][show]") {
