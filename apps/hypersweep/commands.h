@@ -10,6 +10,8 @@
 
 #include <functional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "core/error.h"
 #include "exec/launch.h"
@@ -32,6 +34,14 @@ int fail(const Error& e);
 // 300 digits, and took 2.5 for a count.
 CLI::Validator whole_at_least(long long lo);
 CLI::Validator whole_in(long long lo, long long hi);  // lo to hi, both included
+
+// An error when the output `out` (what it is: `what`, "the report") is one of `inputs` (path and
+// what it is: {"s.h5", "the results file it is made from"}), so that writing it would destroy
+// what is read: the same path once its folders are resolved, or the same file by
+// std::filesystem::equivalent (a hard link, a link as the input) unless `out` is itself a link,
+// which writing replaces rather than follows. Empty paths are skipped.
+Status distinct_output(const std::string& out, const std::string& what,
+                       const std::vector<std::pair<std::string, std::string>>& inputs);
 
 // Now, as ISO 8601 UTC: the results file's start_time.
 std::string utc_now();

@@ -3,6 +3,7 @@
 #include <climits>
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
 #include <string>
 
 #include "hypersweep/commands.h"
@@ -31,6 +32,28 @@ CLI::Validator whole_in(long long lo, long long hi) {
 }
 
 CLI::Validator whole_at_least(long long lo) { return whole_in(lo, LLONG_MAX); }
+
+Status distinct_output(const std::string& out, const std::string& what,
+                       const std::vector<std::pair<std::string, std::string>>& inputs) {
+  namespace fs = std::filesystem;
+  // A path with its folders resolved but not its last part: a link there is replaced by the
+  // output (core/file.h), not written through.
+  const auto spelt = [](const fs::path& p) {
+    std::error_code ec;
+    return fs::weakly_canonical(fs::absolute(p, ec).parent_path(), ec) / p.filename();
+  };
+  for (const auto& [in, its] : inputs) {
+    if (out.empty() || in.empty()) continue;
+    std::error_code ec;
+    const bool same = spelt(out) == spelt(in) ||
+                      (!fs::is_symlink(out, ec) && fs::exists(out, ec) && fs::exists(in, ec) &&
+                       fs::equivalent(out, in, ec));
+    if (same)
+      return make_error(out, what + " would replace " + its + " (" + in +
+                                 "): give another path");
+  }
+  return {};
+}
 
 std::string utc_now() {
   const std::time_t t = std::time(nullptr);

@@ -150,6 +150,15 @@ int drive_recipe(const RecipeArgs& a, Launch& launch, int node_threads,
   setup.options = in->options;
   setup.out = a.out.empty() ? stem + "_recipe.h5" : a.out;
   setup.recommended = a.recommended.empty() ? stem + "_recommended.toml" : a.recommended;
+  for (Status st : {distinct_output(setup.out, "the recipe's file", {{a.config, "its config"}}),
+                    distinct_output(setup.recommended, "the recommended config",
+                                    {{a.config, "the config it is made from"},
+                                     {setup.out, "the recipe's file (-o)"}})}) {
+    if (!st) {
+      launch.begin(false);  // the workers go home
+      return fail(st.error());
+    }
+  }
   setup.force = a.force;
   setup.start_time = utc_now();
   setup.live_progress = ::isatty(STDOUT_FILENO) == 1 && !launched_by_mpi();

@@ -23,6 +23,12 @@ struct ReportArgs {
 };
 
 int run_report(const ReportArgs& a) {
+  const std::string out =
+      a.out.empty() ? std::filesystem::path(a.results).stem().string() + ".html" : a.out;
+  if (Status st = distinct_output(out, "the report", {{a.results, "the file it is made from"},
+                                                      {a.results + ".journal", "its journal"}});
+      !st)
+    return fail(st.error());
   auto an = analyse_file(a.results);
   if (!an) return fail(an.error());
   std::string html;
@@ -34,8 +40,6 @@ int run_report(const ReportArgs& a) {
     html = render_report(an->results.header, an->results.trials, an->findings);
     trials = an->results.trials.size();
   }
-  const std::string out =
-      a.out.empty() ? std::filesystem::path(a.results).stem().string() + ".html" : a.out;
   if (Status st = write_file_atomically(out, html); !st) return fail(st.error());
   fmt::print("{} -> {} ({:.0f} kB, self-contained: open it in any browser)\n",
              counted(static_cast<int64_t>(trials), "trial"), out,

@@ -175,6 +175,9 @@ int drive_sweep(const RunArgs& a, Launch& launch, int node_threads,
     return code;
   };
   const std::string out = results_path(a);
+  for (const std::string& o : {out, out + ".journal"})  // the file and its journal
+    if (Status st = distinct_output(o, "the results file", {{a.config, "the sweep's config"}}); !st)
+      return dismiss(fail(st.error()));
   const bool existed = on_disk(out);
   // Under mpirun rank 0 loads no data (the workers do, README "Running under mpirun"), unless
   // --force is to replace a file: then the data is checked here first.

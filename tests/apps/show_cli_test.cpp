@@ -186,6 +186,47 @@ TEST_CASE("show --trial prints one trial whole with its logs' paths", "[cli][sho
   CHECK(contains(r.err, "has no trial 7"));
 }
 
+TEST_CASE("an output that is the file being read is refused, and the file is kept",
+          "[cli][show]") {
+  Scratch s;
+  const std::string path = printed_sweep(s);
+  const std::string before = slurp(path), journal = slurp(path + ".journal");
+  struct Case {
+    std::string command, says, launcher = "";
+  };
+  // The config a sweep or recipe reads (no --force replaces it).
+  const auto cfg = s.write("c.toml", "[objective]\ncommand = \"echo metric={x}\"\n[space]\nx = [1]\n");
+  const std::string config = slurp(cfg);
+  const auto recipe = s.write("r.toml", "[train]\ndataset = \"synthetic\"\nhidden = [8]\n");
+  std::filesystem::copy_file(path, s.path("copy.html"));
+  const Case cases[] = {
+      {"report '" + path + "' -o '" + path + "'",
+       path + ": the report would replace the file it is made from"},
+      {"report '" + path + "' -o '" + path + ".journal'",
+       path + ".journal: the report would replace its journal"},
+      // The default report, in the current folder, here the file's own.
+      {"report copy.html", "copy.html: the report would replace the file it is made from",
+       "cd '" + s.dir().string() + "' && "},
+      {"run '" + cfg.string() + "' --force --out '" + cfg.string() + "'",
+       "c.toml: the results file would replace the sweep's config"},
+      {"recipe '" + recipe.string() + "' --config-out '" + recipe.string() + "'",
+       "r.toml: the recommended config would replace the config it is made from"},
+      {"recipe '" + recipe.string() + "' -o '" + recipe.string() + "'",
+       "r.toml: the recipe's file would replace its config"},
+  };
+  for (const Case& c : cases) {
+    const Run r = hypersweep(c.command, c.launcher);
+    INFO(c.command << "\n" << r.out << r.err);
+    CHECK(r.code == 2);
+    CHECK(contains(r.err, c.says));
+  }
+  CHECK(slurp(path) == before);
+  CHECK(slurp(path + ".journal") == journal);
+  CHECK(slurp(cfg) == config);
+  CHECK(slurp(recipe) == "[train]\ndataset = \"synthetic\"\nhidden = [8]\n");
+  CHECK(hypersweep("show '" + s.path("copy.html") + "'").code == 0);  // still a results file
+}
+
 TEST_CASE("logs prints the end of a trial's stdout and stderr", "[cli][show]") {
   Scratch s;
   const std::string path = printed_sweep(s);
