@@ -110,10 +110,28 @@ inline Status make_parent_folders(const std::string& path) {
   return make_error(dir.string(), "cannot create the folder for " + path + ": " + ec.message());
 }
 
+// What <path> is when it is no plain file that a new one may replace: "a folder", "a device",
+// "a FIFO", "a socket" (itself, or what a link there points to: `-o /dev/null` or `-o
+// /dev/stdout` as root would replace the system's own node or link), else "" (nothing there, a
+// file, a link to one or to nothing: replaced).
+inline std::string not_replaceable(const std::string& path) {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0) return "";
+  if (S_ISLNK(st.st_mode) && ::stat(path.c_str(), &st) != 0) return "";  // dangling
+  if (S_ISDIR(st.st_mode)) return "a folder";
+  if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) return "a device";
+  if (S_ISFIFO(st.st_mode)) return "a FIFO";
+  if (S_ISSOCK(st.st_mode)) return "a socket";
+  return "";
+}
+
 // Writes `text` as the whole of <path> (mode 0644), via a new <path>.tmp.XXXXXX (mkstemp: a name
-// no file or link has) beside it, in a folder made where missing. Errors name `path`: it cannot be
+// no file or link has) beside it, in a folder made where missing. Errors name `path`: it is a
+// folder, a device, a FIFO or a socket (or a link to one: not_replaceable), it cannot be
 // created, or the disk is full (the temporary file is removed).
 inline Status write_file_atomically(const std::string& path, const std::string& text) {
+  if (const std::string is = not_replaceable(path); !is.empty())
+    return make_error(path, "is " + is + ", not a file, so it is not replaced: give a file's path");
   if (Status st = make_parent_folders(path); !st) return st;
   std::string tmp = path + ".tmp.XXXXXX";
   const int fd = ::mkstemp(tmp.data());

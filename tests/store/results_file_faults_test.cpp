@@ -445,6 +445,27 @@ TEST_CASE("side files never write through a planted link", "[store]") {
     CHECK_FALSE(fs::is_symlink(out));
     require_untouched(v3, dangling);
 
+    // A device, a FIFO or a folder, or a link to one, is no file to replace: refused, and it
+    // stays what it was (as root, -o /dev/null would have replaced the system's node).
+    const std::string fifo = temp_path(std::string("fifo") + (dangling ? "d" : ""));
+    REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+    const std::string to_null = temp_path(std::string("to_null") + (dangling ? "d" : ""));
+    fs::create_symlink("/dev/null", to_null);
+    const std::string folder = temp_path(std::string("a_folder") + (dangling ? "d" : ""));
+    fs::create_directories(folder);
+    for (const auto& [target, is] : {std::pair<std::string, std::string>{fifo, "a FIFO"},
+                                     {to_null, "a device"},
+                                     {folder, "a folder"}}) {
+      const Status st = write_file_atomically(target, "text");
+      INFO(target);
+      REQUIRE_FALSE(st.ok());
+      CHECK(st.error().message.find("is " + is + ", not a file, so it is not replaced") !=
+            std::string::npos);
+    }
+    CHECK(fs::is_fifo(fifo));
+    CHECK(fs::is_symlink(to_null));
+    CHECK(fs::read_symlink(to_null) == "/dev/null");
+
     const std::string dir = temp_path(std::string("linked_csv") + (dangling ? "d" : ""));
     fs::create_directories(dir);
     const std::string v4 = plant(dir + "/summary.csv", dangling);
