@@ -29,8 +29,11 @@ struct ShowArgs {
   int64_t trial = -1;  // --trial: that trial alone, whole
 };
 
+// A number in `format`; "-" for none (NaN), and inf or -inf as such: a loss that overflowed is
+// not missing.
 std::string number_text(double v, const char* format = "{:.4f}") {
-  return std::isfinite(v) ? fmt::format(fmt::runtime(format), v) : std::string("-");
+  if (std::isnan(v)) return "-";
+  return std::isinf(v) ? (v > 0 ? "inf" : "-inf") : fmt::format(fmt::runtime(format), v);
 }
 
 // A trial's status as the table shows it: a pruned trial's with the epoch it was stopped at.

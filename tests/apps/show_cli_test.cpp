@@ -186,6 +186,23 @@ TEST_CASE("show --trial prints one trial whole with its logs' paths", "[cli][sho
   CHECK(contains(r.err, "has no trial 7"));
 }
 
+TEST_CASE("show --trial prints an infinite value as inf, a missing one as -", "[cli][show]") {
+  Scratch s;
+  const std::string path = s.path("inf.h5");
+  {
+    auto f = command_results(s, "inf.h5");
+    TrialRecord t = completed_trial({{1, 0.01, INFINITY, NAN, -INFINITY, 0.5, 1.0}});
+    REQUIRE(f.append(t).ok());
+    REQUIRE(f.close().ok());
+  }
+  const Run r = hypersweep("show '" + path + "' --trial 0");
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  // The curve's row: train_loss overflowed (not missing), train_acc never measured, val_loss
+  // -inf.
+  CHECK(contains(r.out, "0.01        inf          -       -inf     0.5000"));
+}
+
 TEST_CASE("an output that is the file being read is refused, and the file is kept",
           "[cli][show]") {
   Scratch s;
