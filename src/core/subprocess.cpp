@@ -24,22 +24,23 @@ constexpr auto kPollEvery = std::chrono::milliseconds(100);  // stop flag and ti
 constexpr auto kTermGrace = std::chrono::seconds(2);         // SIGTERM -> SIGKILL
 constexpr auto kPipeGrace = std::chrono::seconds(1);         // shell gone, pipes still open
 
-// Starts `/bin/sh -c line` as the leader of a new process group, its stdin from `in_r` (-1:
-// /dev/null), its stdout and stderr into the pipes' write ends. Returns the pid, or the errno of
-// the failure as a negative number.
-pid_t spawn_shell(const std::string& line, const std::vector<std::string>& env, int in_r, int out_w,
-                  int err_w) {
+// Starts `/bin/sh -c line args...` as the leader of a new process group, its stdin from `in_r`,
+// its stdout and stderr into `out_w` and `err_w` (each -1: /dev/null). Returns the pid, or the
+// errno of the failure as a negative number.
+pid_t spawn_shell(const std::string& line, const std::vector<std::string>& args,
+                  const std::vector<std::string>& env, int in_r, int out_w, int err_w) {
   posix_spawn_file_actions_t fa;
   posix_spawnattr_t attr;
   posix_spawn_file_actions_init(&fa);
   posix_spawnattr_init(&attr);
-  if (in_r < 0) {
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-  } else {
-    posix_spawn_file_actions_adddup2(&fa, in_r, 0);
+  const int from[3] = {in_r, out_w, err_w};
+  for (int fd = 0; fd < 3; ++fd) {
+    if (from[fd] < 0) {
+      posix_spawn_file_actions_addopen(&fa, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0);
+    } else {
+      posix_spawn_file_actions_adddup2(&fa, from[fd], fd);
+    }
   }
-  posix_spawn_file_actions_adddup2(&fa, out_w, 1);
-  posix_spawn_file_actions_adddup2(&fa, err_w, 2);
 #if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 34)
   posix_spawn_file_actions_addclosefrom_np(&fa, 3);  // MPI's sockets, the results file, ...
 #endif
@@ -55,18 +56,95 @@ pid_t spawn_shell(const std::string& line, const std::vector<std::string>& env, 
   posix_spawnattr_setpgroup(&attr, 0);
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
                                       POSIX_SPAWN_SETSIGDEF);
-  std::string sh = "/bin/sh", dash_c = "-c", cmd = line;
-  char* argv[] = {sh.data(), dash_c.data(), cmd.data(), nullptr};
+  std::vector<std::string> words = {"/bin/sh", "-c", line};
+  words.insert(words.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (std::string& w : words) argv.push_back(w.data());
+  argv.push_back(nullptr);
   std::vector<std::string> env_copy = env;
   std::vector<char*> envp;
   for (std::string& e : env_copy) envp.push_back(e.data());
   envp.push_back(nullptr);
   pid_t pid = -1;
-  const int rc = posix_spawn(&pid, "/bin/sh", &fa, &attr, argv, envp.data());
+  const int rc = posix_spawn(&pid, "/bin/sh", &fa, &attr, argv.data(), envp.data());
   posix_spawnattr_destroy(&attr);
   posix_spawn_file_actions_destroy(&fa);
   return rc == 0 ? pid : -rc;
 }
+
+// Kills the group of `pid` (its leader, a child of ours) and reaps the leader.
+void kill_and_reap(pid_t pid) {
+  ::kill(-pid, SIGKILL);
+  while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+  }
+}
+
+// The guardian's script ($1: the command's group). Only EOF ends its loop: nothing is ever
+// written to its stdin, whose write end this process alone holds, so EOF means this process is
+// gone without having released it. Then it ends the group as a stop does: SIGTERM, SIGKILL 2 s
+// later unless the group is gone before. It ignores the stop signals (from its first line on),
+// which a batch system may send to every process of the job: this process handles a stop, and
+// the guardian must outlive it to do its work.
+constexpr const char* kGuardianScript =
+    "trap '' HUP INT TERM USR1 PIPE\n"
+    "while read -r line; do :; done\n"
+    "kill -TERM -$1 2>/dev/null || exit 0\n"
+    "i=0\n"
+    "while [ $i -lt 20 ] && kill -0 -$1 2>/dev/null; do sleep 0.1; i=$((i + 1)); done\n"
+    "kill -KILL -$1 2>/dev/null\n";
+
+}  // namespace
+
+// A command's group outlives a kill -9 of this process (its shell is reparented to init and goes
+// on; a sweep continued would run the same trial again beside it), so each command has a
+// guardian: `/bin/sh -c kGuardianScript`, spawned right after it as it is (posix_spawn, not
+// fork(): this may be an MPI rank; no descriptor of ours but its stdin), in a group of its own
+// (not the command's, which it kills, nor ours, which a terminal or launcher signals). Its stdin
+// is a pipe whose write end is O_CLOEXEC, so no other child of ours holds it open. A kill -9
+// in the moment between the two spawns leaves that command unguarded.
+// PR_SET_PDEATHSIG cannot be had through posix_spawn (and fires when the spawning thread ends).
+class Guardian {
+ public:
+  Guardian() = default;
+  ~Guardian() { release(); }
+  Guardian(const Guardian&) = delete;
+  Guardian& operator=(const Guardian&) = delete;
+
+  // Starts the guardian of process group `pgid`. Returns 0, or the errno of the failure.
+  int start(pid_t pgid) {
+    int lifeline[2];
+    if (::pipe2(lifeline, O_CLOEXEC) != 0) return errno;
+    const pid_t pid = spawn_shell(kGuardianScript, {"hypersweep-guardian", std::to_string(pgid)},
+                                  {"PATH=/usr/bin:/bin"}, lifeline[0], -1, -1);
+    ::close(lifeline[0]);
+    if (pid < 0) {
+      ::close(lifeline[1]);
+      return -pid;
+    }
+    pid_ = pid, lifeline_ = lifeline[1];
+    return 0;
+  }
+
+  // Ends the guardian without its touching the group, and reaps it; for when the command's group
+  // has been killed and before its leader is reaped (the group id cannot be reused while the
+  // guardian may still signal it). SIGKILL, not a word on the pipe: the guardian is our child,
+  // not yet reaped, so the pid is surely its; nothing it does (or fails to do: a guardian stopped
+  // or slow) can delay us; and it dies before its stdin closes, so it never sees EOF. Idempotent.
+  void release() {
+    if (pid_ < 0) return;
+    ::kill(pid_, SIGKILL);
+    while (::waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
+    }
+    ::close(lifeline_);
+    pid_ = -1, lifeline_ = -1;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  int lifeline_ = -1;  // the write end of its stdin
+};
+
+namespace {
 
 // Waits up to `wait_ms` for output on fds[0] (stdout) and fds[1] (stderr), -1 once at EOF, and
 // hands what came to the callbacks (either may be empty); an fd at EOF is closed and set to -1.
@@ -114,11 +192,19 @@ class Child {
                                std::chrono::duration<double>(timeout));
   }
   ~Child() {
+    if (!reaped_) {  // run() never ran, or a callback threw
+      ::kill(-pid_, SIGKILL);
+      guardian_.release();
+      reap();
+    }
     for (int fd : fds_)
       if (fd >= 0) ::close(fd);
   }
   Child(const Child&) = delete;
   Child& operator=(const Child&) = delete;
+
+  // Starts the shell's guardian; the errno of the failure, or 0.
+  int guard() { return guardian_.start(pid_); }
 
   ChildEnd run(const OnOutput& on_stdout, const OnOutput& on_stderr,
               const std::function<bool()>& stop) {
@@ -144,6 +230,7 @@ class Child {
         sigkilled_ = true;
       }
     }
+    guardian_.release();
     reap();
     end_.seconds = std::chrono::duration<double>(Clock::now() - start_).count();
     trim_stderr();
@@ -177,6 +264,7 @@ class Child {
   }
 
   void reap() {
+    reaped_ = true;
     if (!lost_) {
       while (::waitpid(pid_, &end_.wait_status, 0) < 0 && errno == EINTR) {
       }
@@ -201,7 +289,9 @@ class Child {
   Clock::time_point deadline_ = Clock::time_point::max();
   ChildEnd end_;
   bool exited_ = false, lost_ = false, killing_ = false, sigkilled_ = false, group_killed_ = false;
+  bool reaped_ = false;
   Clock::time_point exited_at_, term_at_, pipes_until_ = Clock::time_point::max();
+  Guardian guardian_;
 };
 
 }  // namespace
@@ -223,7 +313,7 @@ Result<std::unique_ptr<Coprocess>> Coprocess::start(const std::string& line,
     ::close(in_pair[0]), ::close(in_pair[1]), ::close(out_pipe[0]), ::close(out_pipe[1]);
     return make_error("", std::string("pipe: ") + std::strerror(e));
   }
-  const pid_t pid = spawn_shell(line, env, in_pair[1], out_pipe[1], err_pipe[1]);
+  const pid_t pid = spawn_shell(line, {}, env, in_pair[1], out_pipe[1], err_pipe[1]);
   ::close(in_pair[1]);
   ::close(out_pipe[1]);
   ::close(err_pipe[1]);
@@ -231,12 +321,21 @@ Result<std::unique_ptr<Coprocess>> Coprocess::start(const std::string& line,
     ::close(in_pair[0]), ::close(out_pipe[0]), ::close(err_pipe[0]);
     return make_error("", std::string("cannot start /bin/sh: ") + std::strerror(-pid));
   }
+  auto guardian = std::make_unique<Guardian>();
+  if (const int e = guardian->start(pid); e != 0) {
+    kill_and_reap(pid);
+    ::close(in_pair[0]), ::close(out_pipe[0]), ::close(err_pipe[0]);
+    return make_error("", std::string("cannot start the program's guardian (/bin/sh): ") +
+                              std::strerror(e));
+  }
   ::fcntl(out_pipe[0], F_SETFL, O_NONBLOCK);
   ::fcntl(err_pipe[0], F_SETFL, O_NONBLOCK);
-  return std::unique_ptr<Coprocess>(new Coprocess(pid, in_pair[0], out_pipe[0], err_pipe[0]));
+  return std::unique_ptr<Coprocess>(
+      new Coprocess(pid, in_pair[0], out_pipe[0], err_pipe[0], std::move(guardian)));
 }
 
-Coprocess::Coprocess(pid_t pid, int in, int out, int err) : pid_(pid), in_(in), fds_{out, err} {}
+Coprocess::Coprocess(pid_t pid, int in, int out, int err, std::unique_ptr<Guardian> guardian)
+    : pid_(pid), in_(in), fds_{out, err}, guardian_(std::move(guardian)) {}
 
 Coprocess::~Coprocess() {
   end(0);
@@ -276,6 +375,7 @@ void Coprocess::check_exited() {
   } else if (errno == ECHILD) {  // reaped elsewhere: nothing to wait for
     exited_ = reaped_ = true, exited_at_ = Clock::now();
     wait_status_ = 0;
+    guardian_->release();  // its group id may be anyone's now
   }
 }
 
@@ -286,6 +386,7 @@ bool Coprocess::finish_after_exit() {
   if (pipes_open && Clock::now() - exited_at_ < kPipeGrace) return false;
   if (!reaped_) {
     ::kill(-pid_, SIGKILL);
+    guardian_->release();
     while (::waitpid(pid_, &wait_status_, 0) < 0 && errno == EINTR) {
     }
     reaped_ = true;
@@ -343,7 +444,7 @@ Result<ChildEnd> run_shell(const ShellCommand& cmd, const OnOutput& on_stdout,
     ::close(out_pipe[0]), ::close(out_pipe[1]);
     return make_error("", std::string("pipe: ") + std::strerror(e));
   }
-  const pid_t pid = spawn_shell(cmd.line, cmd.env, -1, out_pipe[1], err_pipe[1]);
+  const pid_t pid = spawn_shell(cmd.line, {}, cmd.env, -1, out_pipe[1], err_pipe[1]);
   ::close(out_pipe[1]);
   ::close(err_pipe[1]);
   if (pid < 0) {
@@ -353,6 +454,9 @@ Result<ChildEnd> run_shell(const ShellCommand& cmd, const OnOutput& on_stdout,
   ::fcntl(out_pipe[0], F_SETFL, O_NONBLOCK);
   ::fcntl(err_pipe[0], F_SETFL, O_NONBLOCK);
   Child child(pid, out_pipe[0], err_pipe[0], cmd.timeout);
+  if (const int e = child.guard(); e != 0)  // the child's destructor kills the command
+    return make_error("", std::string("cannot start the command's guardian (/bin/sh): ") +
+                              std::strerror(e));
   return child.run(on_stdout, on_stderr, stop);
 }
 

@@ -9,6 +9,12 @@
 // the group, SIGKILL 2 s later. When the shell has exited, whatever is left of its group is
 // killed (after 1 s if it still holds stdout or stderr open).
 //
+// Each command (and each Coprocess, for its whole life) has a guardian: a second `/bin/sh`, in a
+// group of its own and deaf to the stop signals, that ends the command's group (SIGTERM, SIGKILL
+// 2 s later) within moments of this process dying without ending it (kill -9, a crash), so that
+// no trial goes on training beside the one a continued sweep starts again. A command ended here
+// first releases its guardian, which then touches nothing, and reaps it: no process is left.
+//
 // May depend on: the standard library, POSIX. Thread safety: several children may run on
 // several threads at once; each waits for its own pid (SIGCHLD must not be ignored).
 #pragma once
@@ -25,6 +31,8 @@
 #include "core/error.h"
 
 namespace hs {
+
+class Guardian;  // subprocess.cpp
 
 struct ShellCommand {
   std::string line;               // run by /bin/sh -c
@@ -45,22 +53,22 @@ struct ChildEnd {
 using OnOutput = std::function<bool(std::string_view bytes)>;
 
 // Runs `cmd` to its end. `stop` is asked about every 100 ms while it runs (may be empty).
-// Errors: the pipes or the shell could not be made.
+// Errors: the pipes, the shell or its guardian could not be made.
 // `on_stderr` (may be empty) gets each piece of stderr as it arrives (its return is ignored).
 Result<ChildEnd> run_shell(const ShellCommand& cmd, const OnOutput& on_stdout,
                            const std::function<bool()>& stop, const OnOutput& on_stderr = {});
 
 // A program that stays up (an [objective] command in mode = "worker",
 // objective/worker_objective.h): `/bin/sh -c LINE` started as run_shell's is (posix_spawn, a
-// process group of its own, default signals), but with its stdin a socket we write to (send:
-// MSG_NOSIGNAL, so a program that is gone gives false, never SIGPIPE here) and its stdout and
-// stderr read by pump() while it runs. Ending it (end()): stdin closed, `grace` for it to exit
+// process group of its own, default signals, a guardian), but with its stdin a socket we write
+// to (send: MSG_NOSIGNAL, so a program that is gone gives false, never SIGPIPE here) and its
+// stdout and stderr read by pump() while it runs. Ending it (end()): stdin closed, `grace` for it to exit
 // on its own, then SIGTERM to its group and SIGKILL 2 s later; whatever is left of its group is
 // killed once the shell has exited. The destructor ends it with no grace.
 // Thread safety: one thread per Coprocess.
 class Coprocess {
  public:
-  // Errors: the pipes or the shell could not be made.
+  // Errors: the pipes, the shell or its guardian could not be made.
   static Result<std::unique_ptr<Coprocess>> start(const std::string& line,
                                                   const std::vector<std::string>& env);
   ~Coprocess();
@@ -85,7 +93,7 @@ class Coprocess {
   bool ended() const { return reaped_; }
 
  private:
-  Coprocess(pid_t pid, int in, int out, int err);
+  Coprocess(pid_t pid, int in, int out, int err, std::unique_ptr<Guardian> guardian);
   void check_exited();
   bool finish_after_exit();
   bool flush();
@@ -98,6 +106,7 @@ class Coprocess {
   bool exited_ = false, reaped_ = false;
   int wait_status_ = 0;
   std::chrono::steady_clock::time_point exited_at_;
+  std::unique_ptr<Guardian> guardian_;  // of its group, released once it is reaped
 };
 
 // "SIGTERM", or "signal 42" for a number without a name.

@@ -14,10 +14,12 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <thread>
 
 #include "core/rng.h"
+#include "core/subprocess.h"
 #include "objective/command_objective.h"
 #include "trial/metric.h"
 
@@ -522,4 +524,221 @@ TEST_CASE("the example sweep file runs its example objective", "[objective][comm
   const TrialRecord bad = run_command_trial(
       *s, trial_of(1, {ParamValue{1e-4}, ParamValue{1e-2}, ParamValue{int64_t{8}}}), {});
   CHECK(bad.best_metric < a.best_metric - 0.1);
+}
+
+// ---- a command's guardian (core/subprocess.h) -------------------------------------------------
+
+namespace {
+
+// /proc/PID/stat's state letter and parent, or false when there is no such process.
+bool proc_stat(pid_t pid, char* state, pid_t* ppid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string text;
+  if (!std::getline(in, text)) return false;
+  const size_t at = text.rfind(')');  // the command name before it may hold anything
+  if (at == std::string::npos) return false;
+  std::istringstream rest(text.substr(at + 1));
+  return static_cast<bool>(rest >> *state >> *ppid);
+}
+
+// The children of process `parent`, zombies included.
+std::set<pid_t> children_of(pid_t parent) {
+  std::set<pid_t> found;
+  for (const auto& e : std::filesystem::directory_iterator("/proc")) {
+    const std::string name = e.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    char state = 0;
+    pid_t ppid = 0;
+    if (proc_stat(std::stoi(name), &state, &ppid) && ppid == parent) found.insert(std::stoi(name));
+  }
+  return found;
+}
+
+std::string cmdline_of(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline");
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Whether process `pid` has ended: none has its pid, or it is a zombie (reaped here if it is
+// ours: after adopt_orphans(), a killed helper's children are; init may not reap the others).
+bool ended(pid_t pid) {
+  ::waitpid(pid, nullptr, WNOHANG);
+  char state = 0;
+  pid_t ppid = 0;
+  return !proc_stat(pid, &state, &ppid) || state == 'Z' || state == 'X';
+}
+
+// Asks `done` every 20 ms until it is true, for up to 20 s (a hang guard, not a timing: only a
+// process never ended takes that long); says whether it came true.
+template <typename F>
+bool comes_true(F done) {
+  const auto until = Clock::now() + std::chrono::seconds(20);
+  while (!done()) {
+    if (Clock::now() >= until) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return true;
+}
+
+// Forks a stand-in for hypersweep that calls `start_command` (the real run_shell or Coprocess,
+// whose command writes "SHELL_PID JOB_PID" to `pids` and waits for its job, a long `sleep`),
+// SIGKILLs it once its command and the command's guardian are both up, and checks that the
+// command's shell and job, and then the guardian, are gone within 20 s. What is left is killed
+// here, so that a failure leaves nothing running.
+void check_guardian_ends_orphans(const TempDir& dir, void (*start_command)(const std::string& line)) {
+  adopt_orphans();
+  const std::string pids = dir.path + "/pids";
+  const std::string line =
+      "sleep 100000 & echo $$ $! > " + pids + ".new; mv " + pids + ".new " + pids + "; wait";
+  const pid_t helper = ::fork();
+  REQUIRE(helper >= 0);
+  if (helper == 0) {
+    start_command(line);
+    ::_exit(0);
+  }
+  pid_t shell = 0, job = 0, guardian = 0;
+  const bool up = comes_true([&] {
+    if (!std::filesystem::exists(pids)) return false;
+    std::istringstream(dir.read("pids")) >> shell >> job;
+    for (pid_t c : children_of(helper))
+      if (c != shell && cmdline_of(c).find("hypersweep-guardian") != std::string::npos) guardian = c;
+    return guardian > 0;
+  });
+  ::kill(helper, SIGKILL);
+  ::waitpid(helper, nullptr, 0);
+  CHECK(up);
+  REQUIRE(shell > 0);
+  REQUIRE(job > 0);
+  const bool command_ended = comes_true([&] { return ended(shell) && ended(job); });
+  if (!command_ended) {
+    ::kill(-shell, SIGKILL);
+    comes_true([&] { return ended(shell) && ended(job); });
+  }
+  CHECK(command_ended);
+  if (guardian > 0) CHECK(comes_true([&] { return ended(guardian); }));  // its work done, it ends
+}
+
+// Calls `run`, which runs a command and calls `seen` while it runs. Checks that the command had
+// a guardian then (a new child of this process), and that once `run` returns this process's
+// children are as before: no guardian, no zombie.
+void check_no_guardian_left(const std::function<void(const std::function<void()>& seen)>& run) {
+  const std::set<pid_t> before = children_of(::getpid());
+  int guardians = -1;
+  run([&] {
+    guardians = 0;
+    for (pid_t c : children_of(::getpid())) {
+      if (before.count(c)) continue;
+      // Just spawned, it may show no command line for a moment, while its exec completes.
+      std::string line;
+      comes_true([&] {
+        char state = 0;
+        pid_t ppid = 0;
+        line = cmdline_of(c);
+        return !line.empty() || !proc_stat(c, &state, &ppid) || state == 'Z';
+      });
+      if (line.find("hypersweep-guardian") != std::string::npos) ++guardians;
+    }
+  });
+  CHECK(guardians == 1);  // what is checked below was there to leave
+  CHECK(children_of(::getpid()) == before);
+}
+
+const std::vector<std::string> kPathOnly = {"PATH=/usr/bin:/bin"};
+
+}  // namespace
+
+TEST_CASE("a command whose hypersweep is killed with -9 is ended by its guardian",
+          "[objective][command]") {
+  // Without its guardian, the shell and its job are reparented and go on: a sweep continued
+  // would run the same trial again beside them.
+  TempDir dir;
+  check_guardian_ends_orphans(dir, [](const std::string& line) {
+    (void)run_shell(ShellCommand{line, kPathOnly, 0}, {}, {});
+  });
+}
+
+TEST_CASE("a worker program whose hypersweep is killed with -9 is ended by its guardian",
+          "[objective][worker]") {
+  TempDir dir;
+  check_guardian_ends_orphans(dir, [](const std::string& line) {
+    auto program = Coprocess::start(line, kPathOnly);
+    while (program.ok() && (*program)->pump({}, {})) {
+    }
+  });
+}
+
+TEST_CASE("a command ended here leaves no guardian or zombie behind and ends as before",
+          "[objective][command]") {
+  ChildEnd end;
+  std::string out;
+  check_no_guardian_left([&](const std::function<void()>& seen) {
+    auto r = run_shell(ShellCommand{"echo out; echo err >&2; exit 3", kPathOnly, 0},
+                       [&](std::string_view b) {
+                         out += b;
+                         seen();
+                         return true;
+                       },
+                       {});
+    REQUIRE(r.ok());
+    end = *r;
+  });
+  CHECK(end.why == ChildEnd::Why::kExited);
+  CHECK(WIFEXITED(end.wait_status));
+  CHECK(WEXITSTATUS(end.wait_status) == 3);
+  CHECK(out == "out\n");
+  CHECK(end.stderr_tail == "err");
+
+  // Stopped while it runs: the same (its group killed by us, not by the guardian).
+  check_no_guardian_left([&](const std::function<void()>& seen) {
+    bool up = false;
+    auto r = run_shell(ShellCommand{"echo up; exec sleep 100000", kPathOnly, 0},
+                       [&](std::string_view) {
+                         seen();
+                         return up = true;
+                       },
+                       [&] { return up; });
+    REQUIRE(r.ok());
+    end = *r;
+  });
+  CHECK(end.why == ChildEnd::Why::kStopped);
+}
+
+TEST_CASE("a worker program ended here leaves no guardian or zombie behind and ends as before",
+          "[objective][worker]") {
+  int status = 0;
+  std::string out;
+  check_no_guardian_left([&](const std::function<void()>& seen) {
+    auto program = Coprocess::start("read line; echo \"got $line\"; exit 4", kPathOnly);
+    REQUIRE(program.ok());
+    Coprocess& p = **program;
+    CHECK(p.send("hi\n"));
+    const OnOutput on_out = [&](std::string_view b) {
+      out += b;
+      seen();
+      return true;
+    };
+    while (p.pump(on_out, {})) {
+    }
+    CHECK(p.ended());
+    status = p.wait_status();
+  });
+  CHECK(out == "got hi\n");
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 4);
+
+  // One still running when end() stops it: the same.
+  check_no_guardian_left([&](const std::function<void()>& seen) {
+    auto program = Coprocess::start("echo up; exec sleep 100000", kPathOnly);
+    REQUIRE(program.ok());
+    Coprocess& p = **program;
+    bool up = false;
+    while (!up && p.pump([&](std::string_view) { return up = true; }, {})) {
+    }
+    seen();
+    p.end(0);
+    CHECK(p.ended());
+    CHECK(WIFSIGNALED(p.wait_status()));
+  });
 }
