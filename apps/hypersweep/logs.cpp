@@ -11,6 +11,7 @@
 #include "core/host.h"
 #include "hypersweep/commands.h"
 #include "store/read_results.h"
+#include "store/recipe_file.h"
 
 namespace hs::cli {
 
@@ -41,6 +42,10 @@ bool tail(const std::string& path, int lines) {
 }
 
 int run_logs(const LogsArgs& a) {
+  if (is_recipe_file(a.results))  // not "has no /summary": it is a file of ours
+    return fail(make_error(a.results, "is a recipe's file: its trials ran the built-in trainer, "
+                                      "which keeps no logs (hypersweep show " + a.results +
+                                      " prints its steps)"));
   auto d = load_results(a.results);
   if (!d) return fail(d.error());
   const TrialRecord* t = nullptr;

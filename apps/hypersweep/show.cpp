@@ -191,6 +191,10 @@ void show_errors(const std::vector<TrialRecord>& trials, const std::string& resu
 int run_show(const ShowArgs& a) {
   auto an = analyse_file(a.results);
   if (!an) return fail(an.error());
+  if (an->recipe && a.trial >= 0)  // its steps' trials have ids of their own per step
+    return fail(make_error(a.results, "is a recipe's file, and --trial reads a sweep's results "
+                                      "file: hypersweep show " + a.results +
+                                      " prints each step, hypersweep report its curves"));
   if (an->recipe) return show_recipe(a.results, *an->recipe);
   if (a.trial >= 0) return show_trial(a.results, *an, a.trial);
   const auto& h = an->results.header;

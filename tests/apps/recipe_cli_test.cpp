@@ -52,6 +52,14 @@ TEST_CASE("recipe runs six steps, writes a config that trains, and says so again
   CHECK(contains(sh.out, "5_refine [ok] 2 trials"));
   CHECK(contains(sh.out, "2_overfit [fit] 1 trial\n"));  // the first lr fit (was "1 trials")
   CHECK(contains(sh.out, "[train]"));  // the recommended config
+  // --trial reads a sweep's file: on a recipe's it is refused, not ignored (main printed the
+  // whole recipe and exited 0).
+  const Run one = hypersweep("show '" + out + "' --trial 0");
+  CHECK(one.code == 2);
+  CHECK(contains(one.err, out + ": is a recipe's file, and --trial reads a sweep's results file"));
+  const Run logs = hypersweep("logs '" + out + "' 0");
+  CHECK(logs.code == 2);
+  CHECK(contains(logs.err, out + ": is a recipe's file: its trials ran the built-in trainer"));
   const Run rp = hypersweep("report '" + out + "' -o '" + s.path("tune.html") + "'");
   CHECK(rp.code == 0);
   CHECK(contains(rp.out, "16 trials"));  // step 2: the first lr fit; 4 lrs; a 3 x 3 grid; 2 refined
