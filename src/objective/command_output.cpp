@@ -54,10 +54,18 @@ std::string clip(std::string_view s, size_t n = 200) {
   return s.size() <= n ? std::string(s) : std::string(s.substr(0, utf8_boundary(s, n))) + "...";
 }
 
+// The signal N a shell's exit status 128 + N reports, or 0. /bin/sh (dash) does not exec a
+// command's last program: a signal that ends `python3 train.py` (the OOM killer's SIGKILL, a
+// batch system's SIGTERM) reaches us as the shell's exit status.
+int shell_reported_signal(int ws) {
+  if (!WIFEXITED(ws)) return 0;
+  const int n = WEXITSTATUS(ws) - 128;
+  return n > 0 && n <= SIGRTMAX ? n : 0;
+}
+
 bool died_of_stop_signal(int ws) {
   if (ws < 0) return false;
-  if (WIFSIGNALED(ws)) return is_stop_signal(WTERMSIG(ws));
-  return WIFEXITED(ws) && WEXITSTATUS(ws) > 128 && is_stop_signal(WEXITSTATUS(ws) - 128);
+  return is_stop_signal(WIFSIGNALED(ws) ? WTERMSIG(ws) : shell_reported_signal(ws));
 }
 
 }  // namespace
@@ -286,12 +294,11 @@ std::string exit_text(int ws, const std::string& who) {
   if (!WIFEXITED(ws) || WEXITSTATUS(ws) == 0) return "";
   const int status = WEXITSTATUS(ws);
   std::string text = who + " exited with status " + std::to_string(status);
-  // /bin/sh (dash) does not exec a command's last program: a `python3 train.py` the OOM killer
-  // ends is the shell's exit status 128 + 9. Said as the signal it is, so that is_lost
-  // (trial/record.h) runs it again under max_retries, as a signal straight to the shell would.
-  if (status > 128 && status - 128 <= SIGRTMAX)
-    text += " (a shell's 128 + " + std::to_string(status - 128) + ": its program was killed by " +
-            signal_name(status - 128) + ")";
+  // Said as the signal it is, so that is_lost (trial/record.h) runs it again under max_retries,
+  // as a signal straight to the shell would.
+  if (const int sig = shell_reported_signal(ws))
+    text += " (a shell's 128 + " + std::to_string(sig) + ": its program was killed by " +
+            signal_name(sig) + ")";
   return text;
 }
 
