@@ -9,6 +9,7 @@
 #include <string>
 
 #include "core/host.h"
+#include "core/text.h"
 #include "hypersweep/commands.h"
 #include "store/read_results.h"
 #include "store/recipe_file.h"
@@ -44,7 +45,7 @@ bool tail(const std::string& path, int lines) {
 int run_logs(const LogsArgs& a) {
   if (is_recipe_file(a.results))  // not "has no /summary": it is a file of ours
     return fail(make_error(a.results, "is a recipe's file: its trials ran the built-in trainer, "
-                                      "which keeps no logs (hypersweep show " + a.results +
+                                      "which keeps no logs (hypersweep show " + shell_word(a.results) +
                                       " prints its steps)"));
   auto d = load_results(a.results);
   if (!d) return fail(d.error());
@@ -57,7 +58,7 @@ int run_logs(const LogsArgs& a) {
   if (t->log_path.empty()) {
     fmt::print("trial {} kept no logs: only [objective] command trials do (the built-in trainer's "
                "curves are in the results file: hypersweep show {} --trial {})\n",
-               t->id, a.results, t->id);
+               t->id, shell_word(a.results), t->id);
     return 0;
   }
   int missing = 0;

@@ -114,8 +114,8 @@ int report_outcome(const RecipeArgs& a, const RecipeSetup& setup, const RecipeOu
   }
   if (outcome.interrupted) {
     fmt::print("stopped by a signal; finished trials are kept. The same command again "
-               "continues: hypersweep recipe {}{}\n", a.config,
-               a.out.empty() ? "" : " --out " + a.out);
+               "continues: hypersweep recipe {}{}\n", shell_word(a.config),
+               a.out.empty() ? "" : " --out " + shell_word(a.out));
     return kExitInterrupted;
   }
   if (outcome.failed_step > 0) {
@@ -126,7 +126,7 @@ int report_outcome(const RecipeArgs& a, const RecipeSetup& setup, const RecipeOu
   }
   fmt::print("recommendation: {}\nrecommended config: {}\nall six steps in {} ({}); the report: "
              "hypersweep report {}\n", outcome.recommendation.report, setup.recommended,
-             setup.out, duration_text(wall), setup.out);
+             setup.out, duration_text(wall), shell_word(setup.out));
   return 0;
 }
 

@@ -43,9 +43,9 @@ struct RunArgs {
 // (--set is part of the sweep: without it the file holds another one).
 std::string again_command(const RunArgs& a) {
   std::string c = "hypersweep run";
-  if (!a.config.empty()) c += " " + a.config;
-  if (!a.out.empty()) c += " --out " + a.out;
-  for (const std::string& s : a.over.sets) c += " --set " + s;
+  if (!a.config.empty()) c += " " + shell_word(a.config);
+  if (!a.out.empty()) c += " --out " + shell_word(a.out);
+  for (const std::string& s : a.over.sets) c += " --set " + shell_word(s);
   if (a.over.trials > 0) c += " --trials " + std::to_string(a.over.trials);
   return c;
 }
@@ -159,7 +159,8 @@ int print_outcome(const ProgressDisplay& display, const std::string& out) {
   if (const std::string failed = display.failures_line(); !failed.empty())
     fmt::print("{}\n", failed);
   if (display.best_line().empty()) {
-    fmt::print("no trial completed; results in {} (hypersweep show {} says why)\n", out, out);
+    fmt::print("no trial completed; results in {} (hypersweep show {} says why)\n", out,
+               shell_word(out));
     return kExitNothingToUse;
   }
   fmt::print("best {}; results in {}\n", display.best_line(), out);

@@ -103,7 +103,7 @@ int show_trial(const std::string& path, const AnalysedFile& an, int64_t id) {
   }
   if (!t.log_path.empty())
     fmt::print("logs (on {}): {}.out, {}.err  (hypersweep logs {} {})\n", t.host, t.log_path,
-               t.log_path, path, t.id);
+               t.log_path, shell_word(path), t.id);
   if (!t.curves.empty()) {
     std::string head = fmt::format("{:>6} {:>10} {:>10} {:>10} {:>10} {:>10} {:>9}", "epoch", "lr",
                                    "train_loss", "train_acc", "val_loss", "val_acc", "seconds");
@@ -185,7 +185,8 @@ void show_errors(const std::vector<TrialRecord>& trials, const std::string& resu
   fmt::print("\n");
   lines.print(20);
   if (lines.size() > 20) fmt::print("({} more ways trials failed)\n", lines.size() - 20);
-  fmt::print("(hypersweep show {} --trial N prints a trial whole, its logs' paths too)\n", results);
+  fmt::print("(hypersweep show {} --trial N prints a trial whole, its logs' paths too)\n",
+             shell_word(results));
 }
 
 int run_show(const ShowArgs& a) {

@@ -1,15 +1,19 @@
 // text.h: numbers as text that reads back to the same value: command lines, TOML files, the
 // results file's /space attributes and messages all write doubles this way. And strings in
 // double quotes, escaped as TOML basic strings and JSON both read them (quoted), counts of
-// things and lists of trials as messages say them (counted, trials_text), and a program's bytes
+// things and lists of trials as messages say them (counted, trials_text), words of a command a
+// user can paste into a shell (shell_word), and a program's bytes
 // made valid UTF-8 for the results file, whose strings are UTF-8 (valid_utf8, utf8_boundary).
 //
 // May depend on: the standard library. Thread safety: pure functions.
 #pragma once
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -87,6 +91,19 @@ inline std::string quoted(std::string_view s) {
     }
   }
   return out + "\"";
+}
+
+// `s` as one word of a POSIX shell command that a user can copy: as it is when every byte is
+// one no shell treats specially (letters, digits, _ . / : = , @ % + -), else in single quotes,
+// each ' written '\'' (so a path with a space, or --set's value `[0.1, 0.2]`, pastes whole).
+inline std::string shell_word(std::string_view s) {
+  const auto plain = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || (c != '\0' && std::strchr("_./:=,@%+-", c) != nullptr);
+  };
+  if (!s.empty() && std::all_of(s.begin(), s.end(), plain)) return std::string(s);
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
 }
 
 // The largest k <= n (and <= s.size()) at which s can be cut without splitting a UTF-8

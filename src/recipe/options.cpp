@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "config/table.h"
+#include "core/text.h"
 #include "recipe/text.h"
 
 namespace hs {
@@ -158,7 +159,7 @@ Status refuse_objective(std::string_view text, const std::string& name) {
   return Error{name, at->value.line, at->key,
                "hypersweep recipe trains the built-in model and needs a [train] table; it "
                "cannot run this [objective] command (nor use [sweep] and [space]). Sweep the "
-               "command with `hypersweep run " + name + "`"};
+               "command with `hypersweep run " + shell_word(name) + "`"};
 }
 
 std::string unused_sweep_tables(std::string_view text, const std::string& name) {

@@ -4,6 +4,7 @@
 // data where --set must reach it.
 #include <catch2/catch.hpp>
 
+#include <csignal>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -206,4 +207,40 @@ TEST_CASE("run --set reaches the trials and is part of the sweep", "[cli][sweep]
   CHECK(contains(cmd.err, "[objective] command"));
   CHECK(!fs::exists(s.path("x.h5")));
   CHECK(!fs::exists(s.path("y.h5")));
+}
+
+TEST_CASE("the command a stopped sweep prints continues it when pasted into a shell, spaces and all",
+          "[cli][sweep][set]") {
+  Scratch s;
+  fs::create_directories(s.dir() / "a b");
+  // Trial 0 trains one epoch, trial 1 more than the test waits for: SIGINT stops it in flight.
+  const auto cfg = s.write("a b/my sweep.toml",
+                           "[train]\ndataset = \"synthetic\"\nsynthetic_samples = 300\nhidden = [8]\n"
+                           "early_stopping = false\nthreads = 1\n"
+                           "[sweep]\nstrategy = \"list\"\ntrials = 2\n"
+                           "[space]\nepochs = [1, 100000000]\n");
+  const std::string out = s.path("a b/it's here.h5");
+  const std::string set = "hidden=[8, 4]";  // a --set whose value has a space
+  const auto stop = [&](const std::string& args, const std::string& log, const std::string& wait) {
+    Background bg(args, s.path(log));
+    REQUIRE(bg.pid() > 0);
+    REQUIRE(bg.wait_for(wait));
+    REQUIRE(::kill(bg.pid(), SIGINT) == 0);
+    CHECK(bg.wait_exit() == 3);
+    return bg.log();
+  };
+  const std::string first = stop("run \"" + cfg.string() + "\" --out \"" + out + "\" --set '" + set + "'",
+                                 "first.log", "trial    0 completed");
+  INFO(first);
+  const std::string lead = "The same command again continues it: hypersweep ";
+  const size_t at = first.find(lead);
+  REQUIRE(at != std::string::npos);
+  const std::string again = first.substr(at + lead.size(), first.find('\n', at) - at - lead.size());
+  // The words as printed, read by /bin/sh: the same config, results file and --set, so it continues.
+  const std::string second = stop(again, "second.log", "continuing ");
+  INFO(second);
+  CHECK(contains(second, "continuing " + out + ": 2 trials recorded, 1 finished"));
+  const auto recs = records(out);
+  REQUIRE(recs.size() == 2u);
+  CHECK(recs[0].status == hs::TrialStatus::kCompleted);
 }

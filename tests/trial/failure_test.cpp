@@ -3,6 +3,7 @@
 #include "trial/failure.h"
 
 #include <catch2/catch.hpp>
+#include <cstdio>
 #include <string>
 
 #include "core/text.h"
@@ -108,4 +109,22 @@ TEST_CASE("trial ids are listed in runs of consecutive ids", "[trial]") {
   // Past max_runs runs: an ellipsis and the count.
   CHECK(hs::trials_text({0, 2, 4, 6, 8}, 3) == "trials 0, 2, 4, ... (5 in all)");
   CHECK(hs::trials_text({0, 2, 4}, 3) == "trials 0, 2, 4");
+}
+
+TEST_CASE("a word for a pasted command reads back through /bin/sh as itself", "[trial][text]") {
+  CHECK(hs::shell_word("runs/r1.h5") == "runs/r1.h5");  // nothing to quote: as it is
+  CHECK(hs::shell_word("epochs=3") == "epochs=3");
+  CHECK(hs::shell_word("") == "''");
+  CHECK(hs::shell_word("a b") == "'a b'");
+  for (const std::string w : {"it's here.h5", "hidden=[8, 4]", "$HOME `x` \"q\" \\ *", "a\tb;c&d|e",
+                              "''", "x'"}) {
+    const std::string cmd = "printf '%s' " + hs::shell_word(w);
+    FILE* p = ::popen(cmd.c_str(), "r");
+    REQUIRE(p != nullptr);
+    std::string got;
+    char buf[256];
+    for (size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) got.append(buf, n);
+    CHECK(::pclose(p) == 0);
+    CHECK(got == w);
+  }
 }
