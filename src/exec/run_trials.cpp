@@ -18,7 +18,9 @@ Result<Ran> run_trials(Executor& executor, const Job& job, TrialQueue& queue,
   };
   hooks.stop = [] { return stop_signal() != 0; };
   hooks.on_tick = [&](const Progress& p) { display.tick(p); };
+  display.follow([&queue](int64_t id) { return queue.undecided(id); });
   auto result = executor.run(job, queue, hooks);
+  display.follow(nullptr);
   display.clear();
   if (!ran.stored) return ran;  // the executor's error is this one
   if (!result) return result.error();

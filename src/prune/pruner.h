@@ -118,6 +118,9 @@ class Pruner {
   virtual int rung_reached(int64_t id) const = 0;
   // sha: whether a new trial `id` may start now (its bracket is the open one). Others: true.
   virtual bool may_start(int64_t /*id*/) const { return true; }
+  // sha: whether trial `id` is not yet done with for good: paused at a rung not decided yet, or
+  // promoted and running again. Others: false (their decisions are final when made).
+  virtual bool undecided(int64_t /*id*/) const { return false; }
   // sha: paused trials promoted since the last call, to run again, in id order.
   virtual std::vector<int64_t> take_promoted() { return {}; }
   // Trials whose outcome is now final, in the order the strategy hears them: each ended trial at

@@ -95,6 +95,10 @@ class ShaPruner final : public Pruner {
     return reached;
   }
   bool may_start(int64_t id) const override { return id / per_ <= open_; }
+  bool undecided(int64_t id) const override {
+    const auto b = brackets_.find(static_cast<int>(id / per_));
+    return b != brackets_.end() && !b->second.done.count(id);
+  }
   std::vector<int64_t> take_promoted() override { return std::exchange(promoted_, {}); }
   std::vector<int64_t> take_settled() override { return std::exchange(settled_, {}); }
 

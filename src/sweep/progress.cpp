@@ -43,13 +43,14 @@ void ProgressDisplay::trial(const TrialRecord& r, const Progress& p) {
   const bool better = consider(r);
   const bool ok = std::isfinite(r.best_metric);
   std::string what = r.error.empty() ? describe(space_, r.params, 4) : error_headline(r.error);
+  const bool paused = this->paused(r);
   if (r.status == TrialStatus::kPruned)
-    what = fmt::format("pruned at epoch {}{}: {}", pruned_epoch(r),
+    what = fmt::format("{} at epoch {}{}: {}", paused ? "paused" : "pruned", pruned_epoch(r),
                        r.rung >= 0 ? fmt::format(", rung {}", r.rung) : "", what);
   const std::string pruned = pruned_line();
   clear();
   fmt::print("[{:>4}/{}] trial {:>4} {:<13} {:<16} {}{}  | {} running, {} elapsed, ETA {}{}{}\n",
-             p.done, p.total, r.id, status_name(r.status),
+             p.done, p.total, r.id, paused ? "paused" : status_name(r.status),
              ok ? fmt::format("{} {:.4f}", metric_.name, r.best_metric) : std::string("-"), what,
              better ? "  * best so far" : "", p.running, duration_text(elapsed()), eta(p),
              best_id_ >= 0 && !better ? fmt::format(", best trial {} {:.4f}", best_id_, best_) : "",
@@ -76,12 +77,21 @@ std::string ProgressDisplay::pruned_line() const {
   // By the rungs' epochs, not their numbers: hyperband's rung 0 is at another epoch in each
   // bracket, and one epoch is one budget whichever bracket judged there.
   std::map<int, int64_t> by_epoch;
-  for (const auto& [id, epoch] : pruned_)
+  int64_t pruned = 0, paused = 0;
+  for (const auto& [id, epoch] : pruned_) {
+    if (undecided_ && undecided_(id)) {
+      ++paused;
+      continue;
+    }
+    ++pruned;
     if (epoch >= 0) ++by_epoch[epoch];
+  }
   std::string rungs;
   for (const auto& [epoch, n] : by_epoch)
     rungs += fmt::format("{}epoch {}: {}", rungs.empty() ? " (" : ", ", epoch, n);
-  return fmt::format("pruned {}{}", pruned_.size(), rungs.empty() ? "" : rungs + ")");
+  std::string line = pruned > 0 ? fmt::format("pruned {}{}", pruned, rungs.empty() ? "" : rungs + ")") : "";
+  if (paused > 0) line += fmt::format("{}paused {}", line.empty() ? "" : ", ", paused);
+  return line;
 }
 
 void ProgressDisplay::clear() {

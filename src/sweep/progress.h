@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -40,6 +41,10 @@ class ProgressDisplay {
   // whatever mpirun's own output is, and redraws would litter logs).
   ProgressDisplay(Metric metric, SearchSpace space, int64_t resumed_done, bool live);
 
+  // Trials whose last record is a pause the pruner may yet undo (`undecided(id)`: sha's trials
+  // waiting for their rung to fill, or promoted and queued or running again) are shown as
+  // paused, not pruned; nullptr (the default): none. run_trials() follows its queue this way.
+  void follow(std::function<bool(int64_t)> undecided) { undecided_ = std::move(undecided); }
   // Keeps the best outcome so far (new trials and resumed ones alike), and the pruned trials;
   // true when `r` is the best.
   bool consider(const TrialRecord& r);
@@ -54,7 +59,8 @@ class ProgressDisplay {
   const std::string& best_line() const { return best_line_; }
   // "pruned 5 (epoch 1: 3, epoch 3: 2)": the trials pruned so far (resumed ones too), by the
   // epoch of the rung they were pruned at when a pruner has rungs (hyperband's brackets put
-  // their rungs at other epochs: counted by epoch, not by rung number); "" before any was pruned.
+  // their rungs at other epochs: counted by epoch, not by rung number), then ", paused 2" for
+  // those still paused (follow()); "" before any was pruned or paused.
   std::string pruned_line() const;
   // "20 trials failed, 14 with: <headline>" (trial/failure.h; "20 trials failed with: ..." when
   // all alike): the failed and timed-out trials so far and their most common error; "" if none.
@@ -64,6 +70,9 @@ class ProgressDisplay {
   // Keeps failed_ and failure_kinds_ as `r` (a trial's latest record) leaves them.
   void count_failure(const TrialRecord& r);
   double elapsed() const;
+  bool paused(const TrialRecord& r) const {
+    return r.status == TrialStatus::kPruned && undecided_ && undecided_(r.id);
+  }
   std::string eta(const Progress& p) const;
 
   const Metric metric_;
@@ -76,6 +85,7 @@ class ProgressDisplay {
   std::set<int64_t> interrupted_;
   // id -> the epoch of the rung it was pruned at (-1: no rung, as median's), of each pruned trial
   std::map<int64_t, int> pruned_;
+  std::function<bool(int64_t)> undecided_;
   std::string best_line_;
   // The failed and timed-out trials, each by its last record (a trial run again, by
   // --retry-failed or after an interruption, counts as it ended last): id -> its error's kind,

@@ -129,6 +129,8 @@ Status TrialQueue::take_back(const TrialRecord& r, const Resume& resume, int64_t
   return {};
 }
 
+bool TrialQueue::undecided(int64_t id) const { return pruner_ && pruner_->undecided(id); }
+
 bool TrialQueue::judge(int64_t id, const TrialRecord& so_far) {
   if (!pruner_ || so_far.curves.empty() || !out_.count(id)) return false;
   const size_t row = so_far.curves.size() - 1;

@@ -150,6 +150,25 @@ TEST_CASE("sha promotes the top third of each full rung, ties to the lower id") 
   CHECK(run.settled == order);
 }
 
+TEST_CASE("a sha trial is undecided while paused at an undecided rung or promoted, not after") {
+  auto p = make_pruner(sha9(), Metric{}, 0, 9);
+  for (int64_t id = 0; id < 9; ++id) {
+    CHECK(p->report(id, 1, value(id, 1)).kind == Kind::kPause);
+    p->ended(record(id, 1, TrialStatus::kPruned));
+    if (id < 8) CHECK(p->undecided(id));  // rung 0 waits for trial 8
+  }
+  // Rung 0 decided: 1, 3 and 5 run again to epoch 3; the other six are pruned for good.
+  CHECK(p->take_promoted() == std::vector<int64_t>{1, 3, 5});
+  for (int64_t id = 0; id < 9; ++id) CHECK(p->undecided(id) == (id == 1 || id == 3 || id == 5));
+  // A pruner whose decisions are final at once has nothing undecided.
+  PrunerOptions asha = sha9();
+  asha.kind = PrunerKind::kAsha;
+  auto a = make_pruner(asha, Metric{}, 0, 9);
+  a->report(0, 1, 0.5);
+  a->ended(record(0, 1, TrialStatus::kPruned));
+  CHECK(!a->undecided(0));
+}
+
 TEST_CASE("sha gives the same records with 1 to 4 workers in any order of epochs") {
   const Run one = simulate(Sim{sha9(), 13, 1, 0});
   for (int workers = 1; workers <= 4; ++workers)

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <functional>
 #include <iterator>
+#include <set>
 #include <string>
 
 #include "sweep/progress.h"
@@ -92,6 +93,28 @@ TEST_CASE(
     out = stdout_of([&] { live.tick(p); live.clear(); });
     CHECK(out.find("2/10 done, 0 running, pruned 1 (epoch 3: 1) | best") != std::string::npos);
   }
+}
+
+TEST_CASE("a paused trial the pruner may yet promote is shown paused, and counted pruned only once "
+          "it is done with", "[sweep][progress]") {
+  ProgressDisplay d(Metric{"val_acc", Direction::kMaximize}, lr_space(), 0, false);
+  std::set<int64_t> waiting = {0, 1};  // sha: paused at rung 0, the rung not decided yet
+  d.follow([&](int64_t id) { return waiting.count(id) > 0; });
+  d.consider(pruned(0, 1, 0));
+  std::string out = stdout_of([&] { d.trial(pruned(1, 1, 0), Progress{2, 0, 3, 1}); });
+  CHECK(out.find("trial    1 paused ") != std::string::npos);
+  CHECK(out.find("paused at epoch 1, rung 0: lr=0.02") != std::string::npos);
+  CHECK(out.find(", paused 2\n") != std::string::npos);
+  CHECK(out.find("pruned") == std::string::npos);
+  // The rung is decided: trial 1 goes on (still undecided), trials 0 and 2 are pruned for good.
+  waiting = {1};
+  out = stdout_of([&] { d.trial(pruned(2, 1, 0), Progress{3, 0, 3, 1}); });
+  CHECK(out.find("trial    2 pruned ") != std::string::npos);
+  CHECK(out.find(", pruned 2 (epoch 1: 2), paused 1\n") != std::string::npos);
+  waiting.clear();
+  CHECK(d.pruned_line() == "pruned 3 (epoch 1: 3)");  // done with: each where its record stopped
+  d.follow(nullptr);
+  CHECK(d.pruned_line() == "pruned 3 (epoch 1: 3)");
 }
 
 TEST_CASE("the best so far follows the metric's direction and skips trials without a result",
