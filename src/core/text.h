@@ -117,8 +117,9 @@ inline size_t utf8_boundary(std::string_view s, size_t n) {
 
 // `s` with every byte that does not belong to a well-formed UTF-8 sequence (a stray
 // continuation byte, a sequence cut short, an overlong form, a surrogate, past U+10FFFF, 0xC0,
-// 0xC1, 0xF5-0xFF) replaced by U+FFFD, one per byte: what a program printed, stored where
-// readers decode UTF-8 (h5py, pandas, a browser) and would stop at the first bad byte.
+// 0xC1, 0xF5-0xFF) and every NUL replaced by U+FFFD, one per byte: what a program printed, stored
+// where readers decode UTF-8 (h5py, pandas, a browser) and would stop at the first bad byte, in
+// the results file's C strings, which would end at a NUL.
 inline std::string valid_utf8(std::string_view s) {
   std::string out;
   out.reserve(s.size());
@@ -127,7 +128,7 @@ inline std::string valid_utf8(std::string_view s) {
     const auto b = static_cast<unsigned char>(s[i]);
     size_t len = 0;
     uint32_t cp = 0, min = 0;
-    if (b < 0x80) len = 1, cp = b;
+    if (b > 0 && b < 0x80) len = 1, cp = b;
     else if (b >= 0xC2 && b <= 0xDF) len = 2, cp = b & 0x1F, min = 0x80;
     else if (b >= 0xE0 && b <= 0xEF) len = 3, cp = b & 0x0F, min = 0x800;
     else if (b >= 0xF0 && b <= 0xF4) len = 4, cp = b & 0x07, min = 0x10000;

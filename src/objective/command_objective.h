@@ -22,8 +22,8 @@
 // A non-zero exit, death by a signal, or a missing or non-finite metric fail the trial (status
 // failed); the timeout ([objective] timeout) makes it timed_out; each with the reason then the
 // stderr tail in `error`. A stop makes it interrupted, and so does any of these while the sweep
-// is stopping (command_output.h: sweep_stopping). best_epoch is the row with the best metric (0
-// when no row carries it).
+// is stopping (command_output.h: sweep_stopping). best_epoch is the epoch of the row with the best
+// metric (0 when no row carries it), `epochs` the last row's epoch.
 //
 // May depend on: config (the sweep), core (subprocess), trial. Never MPI, the results file or
 // signal handlers. Thread safety: several command trials may run on several threads at once.

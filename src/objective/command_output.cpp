@@ -171,7 +171,10 @@ bool TrialOutput::fits_epoch(double epoch) const {
 }
 
 bool TrialOutput::keep_name(const std::string& k, const std::vector<std::string>& names) {
-  if (k.size() <= kMaxExtraNameBytes &&
+  // HDF5 names a table's column by a C string in UTF-8: "" and a NUL cannot be one, and
+  // two names cut at a NUL would be the same (the file could not be written, nor continued).
+  const bool storable = !k.empty() && valid_utf8(k) == k;  // (valid_utf8 replaces a NUL)
+  if (storable && k.size() <= kMaxExtraNameBytes &&
       (names.size() < kMaxExtraNames || std::find(names.begin(), names.end(), k) != names.end()))
     return true;
   ++dropped_count_;
@@ -210,17 +213,17 @@ void TrialOutput::row(const OutputLine& l) {
   rec_->curve_extra.push_back(std::move(extra));
   rec_->curves.push_back(e);
   rec_->update_ratio.emplace_back();  // no layers: a row of nothing per epoch
-  rec_->epochs = static_cast<int>(rec_->curves.size());
+  rec_->epochs = e.epoch;  // the epoch reached (a train line and a val line are two rows of one)
   if (hooks_.on_epoch && hooks_.on_epoch(*rec_) == EpochAnswer::kStop) stop_ = true;
 }
 
 std::string TrialOutput::take_result() {
-  // The best epoch (1-based, in curve order) by the sweep's metric, when the rows carry it.
+  // The best epoch (the epoch number of the row with the best metric), when the rows carry it.
   double best = NAN;
   for (size_t i = 0; i < row_metric_.size(); ++i) {
     if (improves(sweep_.strategy.direction, row_metric_[i], best)) {
       best = row_metric_[i];
-      rec_->best_epoch = static_cast<int>(i) + 1;
+      rec_->best_epoch = rec_->curves[i].epoch;
     }
   }
   const std::string how = "print a line such as " + sweep_.metric +
@@ -269,12 +272,16 @@ std::string TrialOutput::warning(int64_t id) const {
   }
   if (dropped_count_ > 0) {
     std::string names;
-    for (const std::string& n : dropped_) names += (names.empty() ? "" : ", ") + clip(n, 40);
+    for (const std::string& n : dropped_) {  // one that cannot be stored, quoted to be seen
+      const std::string c = clip(n, 40);
+      names += (names.empty() ? "" : ", ") + (!n.empty() && valid_utf8(n) == n ? c : hs::quoted(c));
+    }
     parts.push_back(counted(dropped_count_, "printed value") + " not kept (of " + names +
                     (dropped_count_ > static_cast<int>(dropped_.size()) ? ", ..." : "") +
                     "): a trial keeps at most " + std::to_string(kMaxExtraNames) +
                     " extra curve columns and results, each name at most " +
-                    std::to_string(kMaxExtraNameBytes) + " bytes");
+                    std::to_string(kMaxExtraNameBytes) + " bytes of UTF-8, not empty and "
+                    "without a NUL");
   }
   if (parts.empty()) return "";
   std::string out = "trial " + std::to_string(id) + ": ";

@@ -79,7 +79,8 @@ class TrialOutput {
   bool line(std::string_view line);
   // Whether hooks.on_epoch asked to stop (the command may have ended on its own meanwhile).
   bool stopped() const { return stop_; }
-  // At the trial's end: fills the record's best_epoch (the row with the best metric) and, when a
+  // At the trial's end: fills the record's best_epoch (the epoch of the row with the best metric: a
+  // command may print epochs 2, 4, 6, or two rows of one epoch) and, when a
   // result line holds a finite number for the metric, best_metric, test_acc and results. Returns
   // "" then, else why there is no result.
   std::string take_result();

@@ -151,7 +151,7 @@ void TrialQueue::mark_pruned(TrialRecord& r) {
       for (size_t row = 0; row < r.curves.size(); ++row)
         if (improves(metric_.direction, epoch_metric(r, row, metric_.name), r.best_metric)) {
           r.best_metric = epoch_metric(r, row, metric_.name);
-          r.best_epoch = static_cast<int>(row) + 1;
+          r.best_epoch = r.curves[row].epoch;
         }
     }
   }

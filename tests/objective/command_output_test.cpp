@@ -186,6 +186,49 @@ TEST_CASE("a command's printed names past what a results file holds are left out
                  "100 bytes") != std::string::npos);
 }
 
+TEST_CASE("a printed name no results file can hold (empty, a NUL in it) is left out, not fatal",
+          "[objective][command]") {
+  Dir d;
+  TrialRecord r;
+  // Two names that a NUL would cut to the same "a", and "": HDF5 cannot name a column so.
+  const std::string err = stderr_of(d, [&] {
+    r = run_cmd("echo '{{\"epoch\": 1, \"val_acc\": 0.5, \"\": 1, \"ok\": 2}}'; "
+                "echo '{{\"val_acc\": 0.6, \"a\\u0000x\": 1, \"a\\u0000y\": 2, \"\": 3, \"f1\": 4}}'",
+                {}, 3);
+  });
+  INFO(r.error);
+  CHECK(r.status == TrialStatus::kCompleted);
+  CHECK(r.curve_extra_names == std::vector<std::string>{"ok"});
+  CHECK(r.results == std::vector<std::pair<std::string, double>>{{"f1", 4}});
+  CHECK(err.find("warning: trial 3: 4 printed values not kept (of \"\", \"a\\u0000x\", "
+                 "\"a\\u0000y\", ...)") != std::string::npos);
+}
+
+TEST_CASE("a command's best epoch and epochs are epoch numbers, not rows", "[objective][command]") {
+  // Every other epoch printed: the best row is epoch 4's.
+  TrialRecord r = run_cmd("echo 'epoch=2 val_acc=0.2'; echo 'epoch=4 val_acc=0.9'; "
+                          "echo 'epoch=6 val_acc=0.5'; echo 'val_acc=0.9'");
+  INFO(r.error);
+  CHECK(r.status == TrialStatus::kCompleted);
+  CHECK(r.curves.size() == 3u);
+  CHECK(r.best_epoch == 4);
+  CHECK(r.epochs == 6);
+  // A train line and a val line per epoch: six rows of three epochs.
+  r = run_cmd("for e in 1 2 3; do echo \"epoch=$e train_loss=0.$e\"; "
+              "echo \"epoch=$e val_acc=0.$((4 - e))\"; done; echo val_acc=0.3");
+  INFO(r.error);
+  CHECK(r.curves.size() == 6u);
+  CHECK(r.best_epoch == 1);
+  CHECK(r.epochs == 3);
+}
+
+TEST_CASE("a NUL in a command's stderr does not cut the error stored", "[objective][command]") {
+  const TrialRecord r = run_cmd("printf 'before\\0after: the real error\\n' >&2; exit 1");
+  CHECK(r.status == TrialStatus::kFailed);
+  CHECK(r.error.find("before\xEF\xBF\xBD" "after: the real error") != std::string::npos);
+  CHECK(r.error.find('\0') == std::string::npos);
+}
+
 TEST_CASE("a per-trial command past its timeout is timed_out and max_retries may run it again",
           "[objective][command]") {
   // `exec sleep`: only the timeout can end it. (command_objective_test holds the process group.)

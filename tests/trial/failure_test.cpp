@@ -79,7 +79,7 @@ TEST_CASE("a program's bytes are made valid UTF-8, one U+FFFD per bad byte", "[t
   CHECK(hs::valid_utf8("\xE0\x80\xAF") == r + r + r);              // overlong in 3 bytes
   CHECK(hs::valid_utf8("\xED\xA0\x80") == r + r + r);              // a surrogate
   CHECK(hs::valid_utf8("\xF4\x90\x80\x80") == r + r + r + r);      // past U+10FFFF
-  CHECK(hs::valid_utf8(std::string("nul\0in", 6)) == std::string("nul\0in", 6));
+  CHECK(hs::valid_utf8(std::string("nul\0in", 6)) == "nul" + r + "in");  // a C string ends there
   CHECK(hs::valid_utf8("").empty());
   // Where a cut may fall: never inside a character.
   const std::string e = "a\xC3\xA9" "b";  // a é b
