@@ -77,6 +77,9 @@ class TrialOutput {
   // One line of stdout. False once hooks.on_epoch has asked to stop; the lines after that one are
   // not read (the trial ends at the epoch it was stopped at, whatever it printed meanwhile).
   bool line(std::string_view line);
+  // The curve's seconds count from `t` on (worker mode: a fresh program's `@hypersweep ready`,
+  // where the trial's seconds start too).
+  void count_from(std::chrono::steady_clock::time_point t) { start_ = t; }
   // Whether hooks.on_epoch asked to stop (the command may have ended on its own meanwhile).
   bool stopped() const { return stop_; }
   // At the trial's end: fills the record's best_epoch (the epoch of the row with the best metric: a
@@ -97,7 +100,7 @@ class TrialOutput {
   const SweepConfig& sweep_;
   const TrialHooks& hooks_;
   TrialRecord* rec_;
-  const std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
   std::vector<double> row_metric_;  // per curve row: the sweep's metric, NaN when it lacks it
   std::string last_;                // the last non-empty line
   std::string result_text_;         // the last line that parses and holds the metric

@@ -118,7 +118,10 @@ void WorkerObjective::on_line(InHand& h, std::string_view l) {
     return;
   }
   if (l == kReady) {
-    if (h.fresh && !ready_) h.since = Clock::now();
+    if (h.fresh && !ready_) {
+      h.since = Clock::now();
+      h.out.count_from(h.since);
+    }
     ready_ = true;
     char b[64];
     std::snprintf(b, sizeof b, "ready after %.3f s",

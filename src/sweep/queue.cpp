@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "trial/failure.h"
 #include "trial/metric.h"
 
 namespace hs {
@@ -27,7 +28,8 @@ std::optional<std::string> before_retry_note(const std::string& error) {
 bool TrialQueue::retry(TrialRecord& r, Trial t) {
   if (!is_lost(r) || r.attempt > max_retries_) return false;
   auto last = last_loss_.find(r.id);
-  if (last != last_loss_.end() && last->second == r.error) return false;  // the same way twice
+  if (last != last_loss_.end() && error_reason(last->second) == error_reason(r.error))
+    return false;  // the same way twice (trial/failure.h: its stderr may differ)
   last_loss_[r.id] = r.error;
   attempt_[r.id] = r.attempt + 1;
   r.error += kRetryNote + std::to_string(r.attempt + 1) + kRetryNoteEnd;

@@ -46,6 +46,10 @@ std::string with_stderr_tail(std::string reason, const std::string& stderr_tail)
   return valid_utf8(reason);
 }
 
+std::string error_reason(const std::string& error) {
+  return error.substr(0, error.find(kStderrMarker));
+}
+
 std::string error_headline(const std::string& error, size_t max_chars) {
   std::string line = error.substr(0, error.find('\n'));
   std::string ends;  // "; its stderr ends: <its last line>"

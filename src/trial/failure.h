@@ -18,6 +18,11 @@ namespace hs {
 // its stdout), and the tail may start inside a character.
 std::string with_stderr_tail(std::string reason, const std::string& stderr_tail);
 
+// The error without the stderr it carries: what went wrong, as hypersweep said it ("the command
+// was killed by SIGSEGV"). Two losses are the same way when their reasons are the same, whatever
+// their stderr (a fault handler's addresses, a timestamp, a pid differ from run to run).
+std::string error_reason(const std::string& error);
+
 // The error on one line of at most `max_chars`: its first line, and the last non-blank line of
 // the stderr it carries; cut with "..." when longer, the first line before the stderr's (down to
 // a third of max_chars), never inside a UTF-8 character. Empty for an empty error.

@@ -474,7 +474,8 @@ TEST_CASE("a worker program's start-up before @hypersweep ready is not its first
       d.write("w.sh",
               "sleep 2\n"
               "echo '@hypersweep ready'\n"
-              "while read line; do sleep 2; echo val_acc=0.4; echo '@hypersweep done'; done\n");
+              "while read line; do sleep 2; echo 'epoch=1 val_acc=0.4'; echo val_acc=0.4; "
+              "echo '@hypersweep done'; done\n");
   WorkerObjective o(sweep_of("mode = \"worker\"\ncommand = 'sh " + script + "'\ntimeout = 3.5"),
                     {});
   const TrialRecord a = o.run(Trial{0, {ParamValue{int64_t{1}}}}, {});
@@ -482,6 +483,8 @@ TEST_CASE("a worker program's start-up before @hypersweep ready is not its first
   CHECK(a.status == TrialStatus::kCompleted);
   CHECK(a.best_metric == 0.4);
   CHECK(a.seconds < 3.5);
+  REQUIRE(a.curves.size() == 1u);  // its curve's seconds count from `ready` too, not from the start
+  CHECK(a.curves[0].seconds <= a.seconds);
   const TrialRecord b = o.run(Trial{1, {ParamValue{int64_t{1}}}}, {});
   CHECK(b.status == TrialStatus::kCompleted);
   CHECK(o.starts() == 1);

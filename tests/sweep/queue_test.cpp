@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "sweep/queue.h"
+#include "trial/failure.h"
 #include "trial/metric.h"
 
 using namespace hs;
@@ -192,6 +193,19 @@ TEST_CASE("a trial lost the same way twice or past max_retries is final", "[swee
   CHECK(b.error == kSegv);  // no note: it does not run again
   CHECK(q->finished() == 1);
   CHECK(q->next()->id == 1);
+
+  // The same crash whose stderr differs (a fault handler's thread address, a timestamp) is the
+  // same way: the reasons are compared, not what the program wrote.
+  auto tails = TrialQueue::make(retrying(5));
+  REQUIRE(tails.ok());
+  TrialRecord t1 = lost(*tails->next(), with_stderr_tail(kSegv, "Current thread 0x00007f01"));
+  tails->finish(t1);
+  CHECK(t1.error.ends_with("[runs again as attempt 2, [sweep] max_retries]"));
+  TrialRecord t2 = lost(*tails->next(), with_stderr_tail(kSegv, "Current thread 0x00007f99"));
+  tails->finish(t2);
+  CHECK(t2.attempt == 2);
+  CHECK(t2.error == with_stderr_tail(kSegv, "Current thread 0x00007f99"));  // final
+  CHECK(tails->next()->id == 1);
 
   auto none = TrialQueue::make(retrying(0));  // the default: never
   REQUIRE(none.ok());
