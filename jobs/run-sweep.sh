@@ -43,12 +43,19 @@ for ((i = 0; i < ${#extra[@]}; i++)); do   # an --out of their own replaces ours
   case "${extra[$i]}" in
     --out|-o) out="${extra[$((i + 1))]:-}"; own_out=1 ;;
     --out=*)  out="${extra[$i]#--out=}"; own_out=1 ;;
+    -o?*)     out="${extra[$i]#-o}"; own_out=1 ;;   # -oFILE, as CLI11 reads it
   esac
 done
 command="${HS_COMMAND:-run}"
+# The config's name without its extension, as hypersweep's own default takes it (C++'s
+# path::stem: x.cfg -> x, a.b.toml -> a.b, .hidden -> .hidden), so a resubmitted job continues
+# the file that `hypersweep run CONFIG` without --out writes.
+base="$(basename "$config")"
+stem="${base%.*}"
+[ -n "$stem" ] || stem="$base"
 case "$command" in
-  run)    out="${out:-$(basename "${config%.toml}").h5}" ;;
-  recipe) out="${out:-$(basename "${config%.toml}")_recipe.h5}" ;;
+  run)    out="${out:-$stem.h5}" ;;
+  recipe) out="${out:-${stem}_recipe.h5}" ;;
   *)      echo "run-sweep: HS_COMMAND must be run or recipe, got $command" >&2; exit 2 ;;
 esac
 [ -n "${own_out:-}" ] || extra=(--out "$out" "${extra[@]}")
@@ -89,6 +96,14 @@ while :; do
   kill -0 "$pid" 2>/dev/null || break   # wait returned for a signal, not because it ended
 done
 
+# A SIGUSR1 in the job's first moments can reach a rank before hypersweep runs to catch it (the
+# launcher still starting it, the program still loading): the rank dies of it, status 128 + 10,
+# and the launcher reports that. Nothing a kill -9 would not leave whole was written (the results
+# file survives one), so that is a stop too.
+if [ "$rc" -eq 138 ] && [ "$got" = USR1 ]; then
+  echo "run-sweep: the ranks died of SIGUSR1 before hypersweep was running to catch it; counted as stopped"
+  rc=3
+fi
 # The job requeues itself after the warning before its time limit (SIGUSR1). After a SIGTERM
 # it does not: a preemption or scontrol requeue of a --requeue job is requeued by SLURM, and a
 # scancel must stay cancelled.
