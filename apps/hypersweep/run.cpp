@@ -309,15 +309,18 @@ void add_run(CLI::App& app, Runner* run, Argv args) {
                   "file holds grows it with the strategy's next trials (grid and list: at most "
                   "their size); fewer keeps the records and runs nothing new")
       ->check(whole_at_least(1));
-  sub->add_flag("--retry-failed", a->retry_failed,
+  CLI::Option* retry = sub->add_flag("--retry-failed", a->retry_failed,
                 "Run the results file's failed and timed_out trials again first, same id and "
                 "values, as their next attempt (the new record replaces the old)");
-  sub->add_flag("--force", a->force,
-                "Replace an existing results file and start over, once every check has passed");
-  sub->add_flag("--resume", a->resume,
+  CLI::Option* force = sub->add_flag(
+      "--force", a->force,
+      "Replace an existing results file and start over, once every check has passed");
+  CLI::Option* resume = sub->add_flag("--resume", a->resume,
                 "Continue the sweep in the results file, which must exist (without --resume an "
                 "existing file of this sweep is continued too): recorded trials are kept and fed "
                 "to the strategy, the rest run; refused if the config means another sweep");
+  // Each keeps the recorded trials, which --force would throw away: together they contradict.
+  force->excludes(resume)->excludes(retry);
 
   sub->callback([run_cmd = run, a, args] { *run_cmd = [a, args] { return run_sweep(*a, args); }; });
 }

@@ -244,3 +244,22 @@ TEST_CASE("the command a stopped sweep prints continues it when pasted into a sh
   REQUIRE(recs.size() == 2u);
   CHECK(recs[0].status == hs::TrialStatus::kCompleted);
 }
+
+TEST_CASE("run asked to force a start over and to keep the records (resume, retry-failed) is refused", "[cli][sweep]") {
+  Scratch s;
+  const auto cfg = s.write("s.toml", command_sweep("random", 3));
+  const std::string out = s.path("r.h5");
+  REQUIRE(hypersweep(run_cmd(cfg.string(), out)).code == 0);
+  const auto before = records(out);
+  REQUIRE(before.size() == 3u);
+  // Each asks to keep the recorded trials, which --force would throw away (it started over).
+  for (const std::string flags : {" --resume --force", " --force --retry-failed"}) {
+    const Run r = hypersweep(run_cmd(cfg.string(), out, flags));
+    INFO(flags << "\n" << r.out << r.err);
+    CHECK(r.code == 2);
+    CHECK(contains(r.err, "excludes"));
+    const auto after = records(out);
+    REQUIRE(after.size() == before.size());
+    for (size_t i = 0; i < after.size(); ++i) CHECK(after[i].seconds == before[i].seconds);
+  }
+}
