@@ -240,7 +240,9 @@ Result<std::vector<TrialRecord>> ResultsFile::read_trials() const {
 Result<ResultsFile> ResultsFile::create(const std::string& path, const SweepHeader& h, bool force) {
   const QuietHdf5 quiet;
   const std::string journal_path = journal_of(path);
-  if (force)  // not while another run writes it
+  // Not while another run writes it; and a run that made the file since open() looked (two runs
+  // started at once on a new file) is named as such: --force would not help.
+  if (force || file_exists(journal_path))
     if (Status locked = store::check_not_locked(journal_path); !locked) return locked.error();
   for (const std::string& p : {path, journal_path}) {
     if (!file_exists(p)) continue;

@@ -212,6 +212,12 @@ TEST_CASE("one writer at a time: a file being written cannot be opened, replaced
   auto c = ResultsFile::create(path, make_header(), true);  // --force while it runs
   REQUIRE_FALSE(c.ok());
   CHECK(c.error().str().find("locked") != std::string::npos);
+  // Without --force too: two runs started at once on a new file, the second creating it just
+  // after the first (it was told to use --force, which the lock would refuse as well).
+  auto racer = ResultsFile::create(path, make_header(), false);
+  REQUIRE_FALSE(racer.ok());
+  CHECK(racer.error().str().find("another hypersweep run is writing") != std::string::npos);
+  CHECK(racer.error().str().find("without --force") == std::string::npos);
   REQUIRE(a->close().ok());  // the lock goes with the writer
   auto d = ResultsFile::open(path);
   REQUIRE(d.ok());
