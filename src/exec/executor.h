@@ -56,6 +56,8 @@ struct RunHooks {
   // Asked between trials and messages (and by each trial between its epochs): true stops the
   // sweep (a signal): nothing new starts, trials in flight are interrupted.
   std::function<bool()> stop;
+  // After stop(): true ends the trials in flight at once (TrialHooks::stop_now). Empty: never.
+  std::function<bool()> stop_now;
   // Now and then (at least every second or so, and between epochs in one process): a live
   // progress line.
   std::function<void(const Progress&)> on_tick;

@@ -15,6 +15,7 @@ Result<bool> InProcessExecutor::run(const Job& job, TrialQueue& queue, const Run
     if (hooks.on_tick) hooks.on_tick(progress(1));
     return stop();
   };
+  trial_hooks.stop_now = hooks.stop_now;
   int64_t running = -1;  // the trial in hand, whose epochs the queue's pruner judges
   trial_hooks.on_epoch = [&](const TrialRecord& so_far) {
     return queue.judge(running, so_far) ? EpochAnswer::kStop : EpochAnswer::kContinue;

@@ -1,5 +1,6 @@
 #include "exec/run_trials.h"
 
+#include "core/subprocess.h"
 #include "exec/signals.h"
 
 namespace hs {
@@ -16,7 +17,13 @@ Result<Ran> run_trials(Executor& executor, const Job& job, TrialQueue& queue,
     for (size_t i = 0; i < group.size(); ++i) display.trial(group[i], progress[i]);
     return ran.stored;
   };
-  hooks.stop = [] { return stop_signal() != 0; };
+  hooks.stop = [&display, told = false]() mutable {
+    const int sig = stop_signal();
+    if (sig != 0 && !told) display.stopping(signal_name(sig));  // at once: an epoch may be long
+    told = told || sig != 0;
+    return sig != 0;
+  };
+  hooks.stop_now = [] { return stop_signals_received() >= 2; };
   hooks.on_tick = [&](const Progress& p) { display.tick(p); };
   display.follow([&queue](int64_t id) { return queue.undecided(id); });
   auto result = executor.run(job, queue, hooks);

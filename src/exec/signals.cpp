@@ -15,11 +15,13 @@ namespace hs {
 namespace {
 
 std::atomic<int> g_signal{0};
+std::atomic<int> g_count{0};  // stop signals received
 struct sigaction g_before[NSIG];  // each stop signal's disposition before install_stop_signals()
 
 extern "C" void on_stop_signal(int sig) {
   int none = 0;
   g_signal.compare_exchange_strong(none, sig);  // the first one names the stop
+  g_count.fetch_add(1);
   if (sig == SIGHUP) {
     // The terminal or the launcher is gone: what is still printed would fail (EIO, EPIPE).
     const int null = ::open("/dev/null", O_WRONLY);  // open and dup2 are async-signal-safe
@@ -64,5 +66,7 @@ void release_stop_signals() {
 }
 
 int stop_signal() { return g_signal.load(); }
+
+int stop_signals_received() { return g_count.load(); }
 
 }  // namespace hs

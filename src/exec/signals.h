@@ -30,5 +30,7 @@ void install_stop_signals(char** envp);
 void release_stop_signals();
 // The signal that asked the sweep to stop, or 0.
 int stop_signal();
+// How many stop signals came (a second Ctrl-C ends the trials in flight at once).
+int stop_signals_received();
 
 }  // namespace hs

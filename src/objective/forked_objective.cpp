@@ -379,7 +379,7 @@ TrialRecord ForkedObjective::run(const Trial& t, const TrialHooks& hooks) {
   w.pod(static_cast<int32_t>(local_worker_));
   bool stopped = false;  // the caller's stop was passed on
   auto answer = [&](char c) { (void)send_all(fd_, &c, 1); };  // a peer gone shows at its read
-  bool have_result = false, ended = false;
+  bool have_result = false, ended = false, hurried = false;
   TrialRecord result;
   int32_t ws = 0;
   for (bool sent = send_frame(fd_, kTrial, w.take()); sent;) {
@@ -390,6 +390,13 @@ TrialRecord ForkedObjective::run(const Trial& t, const TrialHooks& hooks) {
       if (!stopped && hooks.stop && hooks.stop()) {
         answer(kStopNow);
         stopped = true;
+      }
+      // Told again (a second Ctrl-C): the host goes, and its trial with it (PR_SET_PDEATHSIG);
+      // the next trial would start another, but a stopping sweep starts none.
+      if (stopped && hooks.stop_now && hooks.stop_now() && host_ > 0) {
+        ::kill(host_, SIGKILL);
+        hurried = true;
+        break;
       }
       continue;
     }
@@ -423,9 +430,10 @@ TrialRecord ForkedObjective::run(const Trial& t, const TrialHooks& hooks) {
   if (have_result) return result;
   so_far.id = t.id;
   so_far.params = t.values;
-  TrialRecord lost = failed(ws < 0 ? std::string("cannot start the trial's process: fork: ") +
-                                         std::strerror(-ws)
-                                   : child_end_text(ws, memory_limit_));
+  TrialRecord lost = failed(hurried  ? "the sweep was stopped again, which ended the trial at once"
+                            : ws < 0 ? std::string("cannot start the trial's process: fork: ") +
+                                           std::strerror(-ws)
+                                     : child_end_text(ws, memory_limit_));
   // Ended while the sweep stops (SLURM signals every process of a job step, the child too): the
   // trial did not fail, it was cut short, and runs again when the sweep continues.
   if (stopped || (hooks.stop && hooks.stop())) lost.status = TrialStatus::kInterrupted;

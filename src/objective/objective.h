@@ -37,6 +37,9 @@ struct TrialHooks {
   std::function<EpochAnswer(const TrialRecord& so_far)> on_epoch;
   // True stops the trial now (status interrupted). Empty: never.
   std::function<bool()> stop;
+  // Once stop() said true: true ends the trial at once, without waiting for its epoch to end
+  // (a second Ctrl-C); it is recorded interrupted with the epochs it finished. Empty: never.
+  std::function<bool()> stop_now;
 };
 
 class Objective {

@@ -94,6 +94,14 @@ std::string ProgressDisplay::pruned_line() const {
   return line;
 }
 
+void ProgressDisplay::stopping(const std::string& signal) {
+  clear();
+  fmt::print("stopping on {}: no new trial starts, and the trials in flight are recorded as "
+             "interrupted as they end (a built-in trial after its current epoch; the same "
+             "signal again ends it at once)\n", signal);
+  std::fflush(stdout);
+}
+
 void ProgressDisplay::clear() {
   if (drawn_) fmt::print("\r\033[K");
   drawn_ = false;

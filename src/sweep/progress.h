@@ -53,6 +53,9 @@ class ProgressDisplay {
   void trial(const TrialRecord& r, const Progress& p);
   // The live line (terminals only; elsewhere a flush).
   void tick(const Progress& p);
+  // The sweep was asked to stop by `signal` ("SIGINT"): says so at once, as the trials in flight
+  // may take a while to end (a built-in trial finishes its epoch).
+  void stopping(const std::string& signal);
   // Wipes the live line, before other output.
   void clear();
   // "trial 3: val_acc 0.9100 (lr=0.01 ...)", or "" before any trial completed.

@@ -434,6 +434,44 @@ TEST_CASE("SIGINT stops a sweep run without mpirun the same way", "[mpi][resume]
   CHECK(recs[1].curves.size() < 100000000u);
 }
 
+TEST_CASE("a second SIGINT ends a built-in trial at once, where the first waits for its epoch",
+          "[mpi][resume]") {
+  // Trial 0 reads its data from a FIFO the test opens and never writes: it is stuck before its
+  // first epoch ends, as in a long epoch. The first SIGINT is said at once; the second ends it.
+  Scratch s;
+  std::string csv;  // label,x1,x2: 60 rows, two classes
+  for (int i = 0; i < 60; ++i)
+    csv += std::to_string(i % 2) + ',' + std::to_string(i % 7) + ',' + std::to_string(i * 3 % 5) + '\n';
+  const std::string data = s.write("data.csv", csv).string();
+  const std::string fifo = s.path("held.csv");
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  const auto cfg = s.write("s.toml",
+                           "[train]\ndataset = \"csv\"\nlabel_column = \"first\"\ndata_path = \"" +
+                           data + "\"\nhidden = [4]\nepochs = 2\nthreads = 1\n"
+                           "[sweep]\nstrategy = \"list\"\ntrials = 2\n[space]\n"
+                           "data_path = [\"" + fifo + "\", \"" + data + "\"]\n");
+  const std::string out = s.path("r.h5");
+  Background bg("run '" + cfg.string() + "' --out '" + out + "'", s.path("log"));
+  REQUIRE(bg.pid() > 0);
+  int fd = -1;  // trial 0 has started once the FIFO has a reader
+  for (int i = 0; fd < 0 && i < kHang * 50 && bg.exit_code() < 0; ++i) {
+    fd = ::open(fifo.c_str(), O_WRONLY | O_NONBLOCK);
+    if (fd < 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  INFO(bg.log());
+  REQUIRE(fd >= 0);
+  REQUIRE(::kill(bg.pid(), SIGINT) == 0);
+  CHECK(bg.wait_for("stopping on SIGINT: no new trial starts"));
+  REQUIRE(::kill(bg.pid(), SIGINT) == 0);
+  const int code = bg.wait_exit();  // before: only the data's writer could end the trial
+  ::close(fd);
+  CHECK(code == 3);
+  const auto recs = records_of(out);
+  REQUIRE(recs.size() == 1u);
+  CHECK(recs[0].status == hs::TrialStatus::kInterrupted);
+  CHECK(contains(recs[0].error, "the sweep was stopped again, which ended the trial at once"));
+}
+
 TEST_CASE("a worker that cannot load the data ends the sweep with exit 2 naming the file", "[mpi]") {
   Scratch s;
   const auto cfg = s.write("nodata.toml",
