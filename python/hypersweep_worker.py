@@ -26,8 +26,11 @@ BaseException: `finally` runs, `except Exception` does not catch it), serve() pr
 stdin. Imports and data loaded at module level (or cached in a global) are paid once per worker.
 
 mode = "trial" (the default), command = "python3 script.py lr={lr} epochs={epochs}", or by
-hand: the parameters come from the command line as name=value (int, float, true/false, else a
-string), the id and seed from HYPERSWEEP_TRIAL_ID and HYPERSWEEP_SEED (0 when absent); train()
+hand: the parameters come from HYPERSWEEP_PARAMS, the JSON object hypersweep sets for a
+per-trial command, typed exactly as in worker mode (1.0 stays a float, the string "007" a
+string); name=value arguments add to it or, run by hand without it, are all there is (read as
+int, float, true/false, else a string). The id and seed come from HYPERSWEEP_TRIAL_ID and
+HYPERSWEEP_SEED (0 when absent); train()
 runs once, its result is printed, and the exit status is 0 (an exception: traceback, exit 1).
 SIGTERM, which hypersweep sends to a trial it stops, raises Stopped in train() too (its `finally`
 blocks run), and the script exits with a SIGTERM's status, 143.
@@ -139,6 +142,8 @@ def _serve_once(train, argv):
         if not eq:
             sys.exit("hypersweep_worker: expected name=value arguments, got %r" % arg)
         params[name] = _value(text)
+    # The values as hypersweep has them (a command line cannot say 1.0 from 1, nor "007" from 7).
+    params.update(json.loads(os.environ.get("HYPERSWEEP_PARAMS", "{}")))
     seed = int(os.environ.get("HYPERSWEEP_SEED", "0"))
     trial = Trial(int(os.environ.get("HYPERSWEEP_TRIAL_ID", "0")),
                   int(os.environ.get("HYPERSWEEP_ATTEMPT", "1")), seed,

@@ -27,7 +27,7 @@ using Clock = std::chrono::steady_clock;
 constexpr const char* kSetNames[] = {
     "HYPERSWEEP_TRIAL_ID", "HYPERSWEEP_ATTEMPT",      "HYPERSWEEP_SEED",  "HYPERSWEEP_SEED64",
     "HYPERSWEEP_WORKER",   "HYPERSWEEP_LOCAL_WORKER", "HYPERSWEEP_MODE",  "OMP_NUM_THREADS",
-    "CUDA_VISIBLE_DEVICES"};
+    "CUDA_VISIBLE_DEVICES", "HYPERSWEEP_PARAMS"};
 
 // Whether "NAME=value" sets one of the variables we set.
 bool ours(std::string_view entry) {
@@ -115,8 +115,22 @@ std::vector<std::string> command_environment(const SweepConfig& sweep, const Pla
     env.push_back("HYPERSWEEP_ATTEMPT=" + std::to_string(t->attempt));
     env.push_back("HYPERSWEEP_SEED=" + std::to_string(trial_seed32(sweep, *t)));
     env.push_back("HYPERSWEEP_SEED64=" + std::to_string(trial_seed(sweep, *t)));
+    env.push_back("HYPERSWEEP_PARAMS=" + params_json(sweep, *t));
   }
   return env;
+}
+
+std::string params_json(const SweepConfig& sweep, const Trial& t) {
+  const auto value = [](const ParamValue& v) -> std::string {
+    if (const bool* b = std::get_if<bool>(&v)) return *b ? "true" : "false";
+    if (const std::string* s = std::get_if<std::string>(&v)) return hs::quoted(*s);
+    if (const int64_t* i = std::get_if<int64_t>(&v)) return shortest(*i);
+    return shortest_float(std::get<double>(v));
+  };
+  std::string j = "{";
+  for (size_t i = 0; i < sweep.space.params.size() && i < t.values.size(); ++i)
+    j += (i ? ", " : "") + hs::quoted(sweep.space.params[i].name) + ": " + value(t.values[i]);
+  return j + "}";
 }
 
 // ---- one trial's stdout --------------------------------------------------------------------

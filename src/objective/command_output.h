@@ -7,7 +7,8 @@
 //     OMP_NUM_THREADS (Placement::threads, when > 0), CUDA_VISIBLE_DEVICES (gpus_per_worker > 0:
 //     visible_devices()), and per trial (not for a worker process, which reads them on stdin)
 //     HYPERSWEEP_TRIAL_ID, HYPERSWEEP_ATTEMPT, HYPERSWEEP_SEED (trial_seed32: 0 .. 2^32 - 1,
-//     what np.random.seed takes) and HYPERSWEEP_SEED64 (trial_seed: the built-in trainer's).
+//     what np.random.seed takes), HYPERSWEEP_SEED64 (trial_seed: the built-in trainer's) and
+//     HYPERSWEEP_PARAMS (params_json: the values typed, as a worker gets them on stdin).
 //   - One trial's stdout, line by line (TrialOutput): each line that parses (output_protocol.h)
 //     and has an `epoch` number is a curve row (epoch, lr, train_loss, train_acc, val_loss,
 //     val_acc; seconds since the trial started), reported to TrialHooks::on_epoch at once; its
@@ -48,6 +49,11 @@ namespace hs {
 // variables).
 std::vector<std::string> command_environment(const SweepConfig& sweep, const Placement& where,
                                              const Trial* t);
+
+// Trial `t`'s values as a JSON object by parameter name: ints as ints, reals in shortest
+// round-trip form with a point or an exponent (a float in Python too), booleans, strings
+// escaped. A worker's stdin line carries it; a per-trial command gets it as HYPERSWEEP_PARAMS.
+std::string params_json(const SweepConfig& sweep, const Trial& t);
 
 // CUDA_VISIBLE_DEVICES of local worker `local` with `per_worker` devices each: devices
 // local*per_worker .. local*per_worker + per_worker - 1 of the node's list, modulo its length

@@ -21,13 +21,6 @@ constexpr std::string_view kStopped = "@hypersweep stopped";
 constexpr std::string_view kEpoch = "@hypersweep epoch ";
 constexpr size_t kErrorTail = 4096;  // bytes of a trial's stderr kept for its error
 
-std::string json_value(const ParamValue& v) {
-  if (const bool* b = std::get_if<bool>(&v)) return *b ? "true" : "false";
-  if (const std::string* s = std::get_if<std::string>(&v)) return quoted(*s);
-  if (const int64_t* i = std::get_if<int64_t>(&v)) return shortest(*i);
-  return shortest_float(std::get<double>(v));  // a point or an exponent: a float in Python too
-}
-
 // The last kErrorTail bytes of `s`, from the start of a line, trailing space cut.
 std::string tail_of(std::string s) {
   if (s.size() > kErrorTail) {
@@ -46,10 +39,8 @@ std::string trial_line(const SweepConfig& sweep, const Trial& t) {
                   ", \"attempt\": " + std::to_string(t.attempt) +
                   ", \"seed\": " + std::to_string(trial_seed32(sweep, t)) +
                   ", \"seed64\": " + std::to_string(trial_seed(sweep, t)) +
-                  ", \"epoch_answers\": true, \"params\": {";
-  for (size_t i = 0; i < sweep.space.params.size() && i < t.values.size(); ++i)
-    l += (i ? ", " : "") + quoted(sweep.space.params[i].name) + ": " + json_value(t.values[i]);
-  return l + "}}\n";
+                  ", \"epoch_answers\": true, \"params\": ";
+  return l + params_json(sweep, t) + "}\n";
 }
 
 WorkerObjective::WorkerObjective(SweepConfig sweep, Placement where)

@@ -387,6 +387,37 @@ TEST_CASE("a worker objective runs trials on one program and starts it again aft
           ", \"epoch_answers\": true, \"params\": {\"x\": 0.5, \"name\": \"q\\\"\"}}\n");
 }
 
+TEST_CASE("the Python helper gets a trial's values typed alike per trial and in worker mode",
+          "[objective][worker]") {
+  Dir d;
+  // Each trial writes repr() of what train() got; a real 1.0 and the strings "007", "true" and
+  // "1e5" read from name=value arguments alone came out as 1, 7, True and 100000.0.
+  const std::string script = d.write("w.py",
+      "import os, sys\n"
+      "sys.path.insert(0, '" HS_SOURCE_DIR "/python')\n"
+      "from hypersweep_worker import serve\n"
+      "def train(p, t):\n"
+      "    open('" + (d.path / "got").string() + "', 'a').write(repr(sorted(p.items())) + '\\n')\n"
+      "    return {'val_acc': 0.5}\n"
+      "serve(train)\n");
+  const std::string space = "x = [1.0]\ns = [\"007\", \"true\", \"1e5\"]\nk = [3]\n";
+  const Trial t{0, {ParamValue{1.0}, ParamValue{std::string("007")}, ParamValue{int64_t{3}}}};
+  const Trial u{1, {ParamValue{1.0}, ParamValue{std::string("1e5")}, ParamValue{int64_t{3}}}};
+  CommandObjective per_trial(
+      sweep_of("command = '/usr/bin/python3 " + script + " x={x} s={s} k={k}'", space), {});
+  CHECK(per_trial.run(t, {}).status == TrialStatus::kCompleted);
+  CHECK(per_trial.run(u, {}).status == TrialStatus::kCompleted);
+  {
+    WorkerObjective worker(sweep_of("mode = \"worker\"\ncommand = '/usr/bin/python3 " + script + "'",
+                                    space), {});
+    CHECK(worker.run(t, {}).status == TrialStatus::kCompleted);
+    CHECK(worker.run(u, {}).status == TrialStatus::kCompleted);
+  }
+  const std::string a = "[('k', 3), ('s', '007'), ('x', 1.0)]\n";
+  const std::string b = "[('k', 3), ('s', '1e5'), ('x', 1.0)]\n";
+  CHECK(d.read("got") == a + b + a + b);
+}
+
 TEST_CASE("a worker program that dies at start-up fails its trials quickly and is given up",
           "[objective][worker]") {
   const SweepConfig s = sweep_of("mode = \"worker\"\ncommand = 'echo broken >&2; exit 2'");
