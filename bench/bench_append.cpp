@@ -68,8 +68,7 @@ Args parse(int argc, char** argv) {
 }
 
 hs::SweepConfig sweep_of(int64_t trials) {
-  std::string text = "[train]\ndataset = \"synthetic\"\nepochs = 10\n[objective]\ncommand = "
-                     "\"true\"\n[sweep]\nstrategy = \"random\"\nseed = 1\ntrials = ";
+  std::string text = "[objective]\ncommand = \"true\"\n[sweep]\nstrategy = \"random\"\nseed = 1\ntrials = ";
   text.append(std::to_string(trials)).append("\n[space]\n");
   for (const char* x : {"x0", "x1", "x2", "x3"})
     text.append(x).append(" = { uniform = [0.0, 1.0] }\n");

@@ -88,8 +88,7 @@ Args parse(int argc, char** argv) {
 }
 
 hs::SweepConfig sweep_of(const Args& a) {
-  std::string text = "[train]\ndataset = \"synthetic\"\nepochs = " + std::to_string(a.sim.epochs) +
-                     "\n[sweep]\nstrategy = \"" + a.strategy + "\"\ntrials = " +
+  std::string text = "[sweep]\nstrategy = \"" + a.strategy + "\"\ntrials = " +
                      std::to_string(a.trials) + "\nseed = " + std::to_string(a.sim.seed) + "\n";
   if (a.pruner != "none") text += "pruner = \"" + a.pruner + "\"\n";
   // A command's bracketed pruner is told the epochs its trials train (README, Pruning).

@@ -41,13 +41,18 @@ std::string value_text(const toml::node& n) {
   return os.str();
 }
 
-// One file's text: a line per value of each table, "[table] key = value", sorted.
+// One file's text: a line per value of each table, "[table] key = value", sorted; [train]
+// left out beside [objective].
 std::vector<std::string> file_lines(const std::string& text) {
   std::vector<std::string> lines;
   try {
     const toml::table root = toml::parse(text);
+    // A command's sweep never used [train] (now refused beside [objective]; a file written
+    // before that still holds its table): one without it is the same sweep.
+    const bool command = root.contains("objective");
     for (const auto& [k, v] : root) {
       const std::string table(k.str());
+      if (command && table == "train") continue;
       if (const auto* t = v.as_table(); t && !t->is_inline()) {
         for (const auto& [key, value] : *t) {
           if (table == "sweep" && key.str() == "trials") continue;  // a sweep grows

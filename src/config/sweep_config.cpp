@@ -407,6 +407,15 @@ Result<SweepConfig> load_sweep_text(std::string_view text, const std::string& na
   if (const auto* t = root["objective"].as_table()) {
     if (Status st = parse_objective_table(sweep, *t, name); !st) return st.error();
   }
+  // [train] sets the built-in trainer, which a command replaces: its keys would reach no trial
+  // (as --set's would not, which is refused too).
+  if (const auto* t = root["train"].as_table(); t && !uses_trainer(sweep)) {
+    for (const auto& [key, node] : *t)
+      return Error{name, line_of(node), std::string(key.str()),
+                   "[train] sets the built-in trainer's options, and an [objective] command "
+                   "replaces that trainer: no trial would use them. Remove the [train] table "
+                   "(your command takes its settings as [space] parameters or its own arguments)"};
+  }
   if (const auto* t = root["sweep"].as_table()) {
     if (Status st = parse_sweep_table(sweep, *t, name); !st) return st.error();
   }

@@ -14,8 +14,7 @@ using namespace hs;
 namespace {
 
 SweepConfig sweep_of(int trials, const std::string& pruner = "", int epochs = 1) {
-  std::string text = "[train]\ndataset = \"synthetic\"\nepochs = " + std::to_string(epochs) +
-                     "\n[sweep]\nstrategy = \"random\"\nseed = 5\ntrials = " +
+  std::string text = "[sweep]\nstrategy = \"random\"\nseed = 5\ntrials = " +
                      std::to_string(trials) + "\n";
   if (!pruner.empty())
     text += "pruner = \"" + pruner + "\"\n[pruner]\nmax_epochs = " + std::to_string(epochs) + "\n";

@@ -152,6 +152,15 @@ TEST_CASE("the command is cut into text and placeholders", "[config][sweep]") {
         "f.toml:4: command: a lone '}' at character 3 (write }} for a literal brace)");
 }
 
+TEST_CASE("a [train] table beside an [objective] command is refused: no trial would use it",
+          "[config][sweep]") {
+  const std::string err = error_of("[train]\nepochs = 3\n[objective]\ncommand = \"run {x}\"\n"
+                                   "[space]\nx = 1\n");
+  CHECK(err.starts_with("s.toml:2: epochs: [train] sets the built-in trainer's options, and an "
+                        "[objective] command replaces that trainer"));
+  CHECK(error_of("[train]\n[objective]\ncommand = \"run {x}\"\n[space]\nx = 1\n").empty());
+}
+
 TEST_CASE("bad objective tables name the file, line and key", "[config][sweep]") {
   CHECK(error_of("[objective]\ncommand = \"run {x}\"\ncomand = \"y\"\n[space]\nx = 1\n") ==
         "s.toml:3: comand: unknown key in [objective] (command, timeout, mode, gpus_per_worker, gpus_per_node)");

@@ -91,6 +91,24 @@ TEST_CASE("a file written before canonical forms is continued by a config that m
   CHECK(header_difference(old, header_of(commented)) == "");
 }
 
+TEST_CASE("a command sweep's file written with a [train] table is continued without it",
+          "[sweep][header]") {
+  // [train] beside [objective] is refused now (no trial used it); a file from before keeps it
+  // in its config text, and the config without it is the same sweep.
+  const std::string command = "[objective]\ncommand = \"echo metric={x}\"\n[sweep]\nseed = 3\n"
+                              "[space]\nx = { uniform = [0.0, 1.0] }\n";
+  SweepHeader file = header_of(command);
+  const size_t body = file.config_text.starts_with("# file: ") ? file.config_text.find('\n') + 1 : 0;
+  file.config_text.insert(body, "[train]\nepochs = 3\n");  // as an older run stored it
+  file.config_hash = config_hash(file.config_text, canonical_config);
+  CHECK(header_difference(file, header_of(command)) == "");
+  CHECK(!load_sweep_text(file.config_text, "sweep.toml").ok());
+  // The built-in trainer's [train] still counts.
+  std::string epochs = kSweep;
+  epochs.replace(epochs.find("epochs = 2"), 10, "epochs = 3");
+  CHECK(header_difference(header_of(kSweep), header_of(epochs)) != "");
+}
+
 TEST_CASE("the header holds the sweep's pruner and its rungs", "[sweep][header]") {
   std::string asha = kSweep;
   asha.replace(asha.find("epochs = 2"), 10, "epochs = 9");
