@@ -206,10 +206,16 @@ Result<std::optional<RecipeOutcome>> RecipeRun::take_existing() {
     }
   }
   // The recommended config is in the file: write it where asked if it is not there (another
-  // --config-out, or a file deleted since).
-  if (!done.recommendation.config.empty() && !fs::exists(setup_.recommended))
+  // --config-out, maybe in another folder, or a file deleted since).
+  if (!done.recommendation.config.empty() && !fs::exists(setup_.recommended)) {
+    auto text = recommended_config_at(
+        {setup_.config_name, setup_.file_text, setup_.recommended, base_},
+        done.recommendation.config);
+    if (!text) return text.error();
+    done.recommendation.config = std::move(*text);
     if (Status st = write_file_atomically(setup_.recommended, done.recommendation.config); !st)
       return st.error();
+  }
   return std::optional<RecipeOutcome>(std::move(done));
 }
 

@@ -20,7 +20,69 @@ std::string recipe_config(const std::string& recipe = "") {
   return slurp(fs::path(HS_SOURCE_DIR) / "configs/recipe_quick.toml") + recipe;
 }
 
+// A CSV of `rows` samples, 4 features and the label last: the largest of the first 3 features
+// (0, 1 or 2), so a small MLP learns it.
+std::string class_csv(int rows) {
+  std::string t = "a,b,c,d,label\n";
+  for (int r = 0; r < rows; ++r) {
+    int v[4];
+    for (int i = 0; i < 4; ++i) v[i] = (r * (7 + 4 * i) + 13 * i + r / 5) % 17;
+    const int label = v[0] >= v[1] && v[0] >= v[2] ? 0 : v[1] >= v[2] ? 1 : 2;
+    for (int i = 0; i < 4; ++i) t += std::to_string(v[i] / 17.0) + ",";
+    t += std::to_string(label) + "\n";
+  }
+  return t;
+}
+
+// A config in `dir`/cfgs training on `dir`/data/train.csv, which it names relative to its folder.
+fs::path csv_recipe_config(const Scratch& s) {
+  fs::create_directories(s.dir() / "cfgs");
+  fs::create_directories(s.dir() / "data");
+  s.write("data/train.csv", class_csv(400));
+  return s.write("cfgs/tab.toml",
+                 "[train]\ndataset = \"csv\"\ndata_path = \"../data/train.csv\"\n"
+                 "val_fraction = 0.2\nhidden = [16]\noptimizer = \"adam\"\nlr = 3e-3\n"
+                 "batch_size = 32\nseed = 7\nthreads = 1\n"
+                 "[recipe]\ncoarse_epochs = 1\nrefine_epochs = 3\n");
+}
+
 }  // namespace
+
+TEST_CASE("recipe run again writes its config to another folder with the data path absolute",
+          "[cli][recipe]") {
+  // The first run writes the recommended config beside the config, its data_path as given
+  // (relative to that folder); run again on the complete recipe with a --config-out in another
+  // folder, the same path must be written absolute to name the same file, as a first run
+  // writing there does.
+  Scratch s;
+  const fs::path cfg = csv_recipe_config(s);
+  const std::string out = s.path("tab.h5");
+  const auto recipe = [&](const std::string& rec) {
+    return hypersweep(std::string("recipe '") + cfg.string() + "' --out '" + out +
+                      "' --config-out '" + rec + "'");
+  };
+  const Run first = recipe(s.path("cfgs/rec.toml"));
+  INFO(first.out << first.err);
+  REQUIRE(first.code == 0);
+  CHECK(contains(slurp(s.path("cfgs/rec.toml")), "data_path = \"../data/train.csv\"\n"));
+
+  const Run again = recipe(s.path("rec2.toml"));
+  INFO(again.out << again.err);
+  REQUIRE(again.code == 0);
+  CHECK(contains(again.out, "already holds this recipe, complete"));
+  const std::string moved = slurp(s.path("rec2.toml"));
+  INFO(moved);
+  CHECK(contains(moved, std::string("data_path = \"") + s.path("data/train.csv") +
+                            "\"  # recipe: absolute: this file is not in " + cfg.string() +
+                            "'s folder\n"));
+  const Run t = hypersweep(std::string("train '") + s.path("rec2.toml") + "' --set epochs=1 -q");
+  INFO(t.out << t.err);
+  CHECK(t.code == 0);
+  // Back in the config's folder, it is the stored config as it was.
+  const Run same = recipe(s.path("cfgs/rec3.toml"));
+  CHECK(same.code == 0);
+  CHECK(slurp(s.path("cfgs/rec3.toml")) == slurp(s.path("cfgs/rec.toml")));
+}
 
 TEST_CASE("recipe runs six steps, writes a config that trains, and says so again when rerun",
           "[cli][recipe]") {
