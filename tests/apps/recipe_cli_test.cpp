@@ -317,3 +317,41 @@ TEST_CASE("a recipe killed with SIGKILL continues with every trial once", "[cli]
     CHECK(grid[static_cast<size_t>(b.id)].params == b.params);
   }
 }
+
+TEST_CASE("the command a recipe stopped by SIGINT prints continues it, its --set and all",
+          "[cli][recipe][resume]") {
+  // The printed command held the config and --out alone: with --set given, it named another
+  // config and was refused. The signal must land inside step 4 (steps 1-3 take well under a
+  // second here): the race of the SIGKILL test below, with its sizes.
+  Scratch s;
+  fs::create_directories(s.dir() / "a b");
+  std::string text = recipe_config();
+  text.replace(text.find("synthetic_samples = 1200"), 24, "synthetic_samples = 30000");
+  text.replace(text.find("coarse_epochs = 2"), 17, "coarse_epochs = 40");
+  const auto cfg = s.write("a b/tune it.toml", text);
+  const std::string out = s.path("a b/it's here.h5");
+  const auto stop = [&](const std::string& args, const std::string& log, const std::string& wait) {
+    Background bg(args, s.path(log));
+    REQUIRE(bg.pid() > 0);
+    if (!bg.wait_for(wait)) FAIL(bg.log());
+    REQUIRE(::kill(bg.pid(), SIGINT) == 0);
+    CHECK(bg.wait_exit() == 3);
+    return bg.log();
+  };
+  const std::string first =
+      stop(std::string("recipe \"") + cfg.string() + "\" --out \"" + out + "\" --config-out \"" +
+               s.path("a b/best.toml") + "\" --set 'hidden=[32, 8]' -j 1",
+           "first.log", "[   2/9]");
+  INFO(first);
+  const std::string lead = "The same command again continues: hypersweep ";
+  const size_t at = first.find(lead);
+  REQUIRE(at != std::string::npos);
+  const std::string again = first.substr(at + lead.size(), first.find('\n', at) - at - lead.size());
+  CHECK(contains(again, " --set 'hidden=[32, 8]'"));
+  CHECK(contains(again, " --threads 1"));
+  CHECK(contains(again, " --config-out "));
+  // The words as printed, read by /bin/sh: the same recipe, so it continues step 4.
+  const std::string second = stop(again, "second.log", "4_coarse_grid: ");
+  INFO(second);
+  CHECK(contains(second, std::string("trials recorded already (continuing ") + out + ".steps/"));
+}
