@@ -245,6 +245,14 @@ TEST_CASE("recipe refuses a bad recipe table or no validation split with exit 2"
   CHECK(r.code == 2);
   CHECK(contains(r.err, bad.string() + ":" + std::to_string(line) + ": lr_find_iterations:"));
   CHECK_FALSE(std::filesystem::exists(s.path("x.h5")));
+  // A repeated lr: refused before step 1 (it was at step 3, in an internal "<recipe step 3>").
+  const auto twice = s.write("twice.toml", base + "lr_find_lrs = [0.01, 0.01]\n");
+  const Run t = hypersweep("recipe '" + twice.string() + "' --out '" + s.path("t.h5") + "'");
+  CHECK(t.code == 2);
+  CHECK(contains(t.err, twice.string() + ":" + std::to_string(line) +
+                            ": lr_find_lrs: lists lr 0.01 twice"));
+  CHECK_FALSE(contains(t.out, "step 1/6"));
+  CHECK_FALSE(std::filesystem::exists(s.path("t.h5")));
 
   std::string text = recipe_config();
   text.replace(text.find("val_fraction = 0.2"), 18, "val_fraction = 0.0");
