@@ -166,6 +166,10 @@ class RecipeRun {
 // recipe complete (its outcome: nothing runs), or something else (an error).
 Result<std::optional<RecipeOutcome>> RecipeRun::take_existing() {
   if (Status st = check_output_file(setup_.out, "recipe file"); !st) return st.error();
+  // Now, not when step 6 writes it (hours on), nor passed over on a complete recipe, which
+  // writes it only where there is none.
+  if (Status st = check_output_file(setup_.recommended, "recommended config", ".toml"); !st)
+    return st.error();
   std::error_code ec;
   if (setup_.force) {
     fs::remove(setup_.out, ec);

@@ -159,6 +159,23 @@ TEST_CASE("recipe runs six steps, writes a config that trains, and says so again
   CHECK(contains(again.out, "already holds this recipe, complete"));
   CHECK_FALSE(contains(again.out, "step 3/6"));  // nothing ran
 
+  // A --config-out that is a folder is refused before step 1 (it was found at step 6, when the
+  // file could not be renamed over it), and on a complete recipe (it exited 0, writing nothing).
+  const std::string dir = s.path("configs");
+  fs::create_directories(dir);
+  for (const std::string& o : {s.path("fresh.h5"), out}) {
+    const Run folder = hypersweep("recipe '" + cfg.string() + "' --out '" + o +
+                                  "' --config-out '" + dir + "'");
+    INFO(folder.out << folder.err);
+    CHECK(folder.code == 2);
+    CHECK(contains(folder.err, dir + ": is a folder, not a recommended config, and no --force "
+                                     "replaces a folder: give the file's own path inside it (e.g. " +
+                                   dir + "/<name>.toml)"));
+    CHECK_FALSE(contains(folder.out, "step 1/6"));
+  }
+  CHECK_FALSE(fs::exists(s.path("fresh.h5")));
+  CHECK(fs::is_empty(dir));
+
   // Another config on that file is refused, and the file kept.
   const auto other = s.write("other.toml", recipe_config("lr_find_iterations = 50\n"));
   const Run refused = hypersweep("recipe '" + other.string() + "' --out '" + out + "'");
