@@ -56,8 +56,8 @@ const RecipeKey kRecipeKeys[] = {
     {"coarse_epochs", "step 4: epochs per trial (the lecture's 1-5)",
      [](const RecipeOptions& o) { return shown(o.coarse.epochs); }},
     {"refine_top",
-     "step 5: how many of step 4's best to refine (the last goes one grid step lower if the best "
-     "lr is the grid's lowest)",
+     "step 5: how many of step 4's best to refine (if the best lr is the grid's lowest, its "
+     "refine curve sends the last place halfway up to the next lr or one grid step lower)",
      [](const RecipeOptions& o) { return shown(o.refine.top); }},
     {"refine_epochs", "step 5: epochs per trial, constant lr (the lecture's 10-20)",
      [](const RecipeOptions& o) { return shown(o.refine.epochs); }},

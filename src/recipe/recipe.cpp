@@ -54,7 +54,9 @@ std::string coarse_report(const LrFindResult& r3, const std::vector<TrialRecord>
                 num(last->below) + ".";
     else
       report += ", and which way the lr that does best over " +
-                recipe_text::epochs(o.refine.epochs) + " lies, one epoch cannot say. Refine " +
+                recipe_text::epochs(o.refine.epochs) + " lies, " +
+                (o.coarse.epochs == 1 ? "one epoch" : recipe_text::epochs(o.coarse.epochs)) +
+                " cannot say. Refine " +
                 "trial 0's curve decides: if its validation accuracy peaks in the last fifth of " +
                 "its epochs (still rising), lr " + num(last->between) + " (halfway to " +
                 num(last->above) + "), else the next lr below, " + num(last->below) + ".";

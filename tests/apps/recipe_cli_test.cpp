@@ -293,6 +293,8 @@ TEST_CASE("recipe help lists the steps and every recipe key", "[cli][recipe]") {
                         "overfit_lrs", "lr_find_lrs", "coarse_weight_decays", "refine_epochs",
                         "mpirun", "Exit codes"})
     CHECK(contains(r.out, k));
+  // refine_top's last place goes either way, as README's step 5 says (it said only lower).
+  CHECK(contains(r.out, "sends the last place halfway up to the next lr or one grid step lower"));
 }
 
 TEST_CASE("a recipe killed with SIGKILL continues with every trial once", "[cli][recipe][resume]") {

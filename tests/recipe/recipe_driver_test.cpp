@@ -448,6 +448,11 @@ TEST_CASE("the recipe runs six steps into one file and writes a config that trai
   CHECK(r4.find("The best " + edge4) != std::string::npos);
   CHECK(r4.find(" lrs tried") == r4.rfind(" lrs tried"));
   CHECK(r4.find("bottom") == std::string::npos);
+  // recipe_quick's grid puts the best at its lowest lr: the text counts its 2 coarse epochs (it
+  // said "one epoch" whatever coarse_epochs was).
+  if (picks.last && !picks.last->above_collapsed)
+    CHECK(r4.find("over 4 epochs lies, 2 epochs cannot say.") != std::string::npos);
+  CHECK(r4.find("one epoch") == std::string::npos);
   CHECK((rd->steps[4].text["report"].find(why) != std::string::npos));
   // Steps 4-5 choose on validation accuracy and never look at the test set.
   for (int step : {3, 4})
