@@ -49,7 +49,7 @@ struct RecipeInput {
 
 // The data every step trains on. The recipe never tests: its steps choose on validation, and the
 // config it recommends is tested by the user's own run. So the test set's samples are not read,
-// only its labels (the label space, so every step trains the network that run will build).
+// only its labels, checked as that run checks them (a test file it would refuse is refused now).
 Result<DataBundle> recipe_data(const TrainOptions& base) {
   return load_data(base.data, Keep::kLabels);
 }

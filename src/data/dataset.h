@@ -16,8 +16,8 @@
 namespace hs {
 
 // What a load keeps of a file: kAll its samples and labels; kLabels its labels alone, the
-// samples never read (x empty, n the label count), for a test set that only sets the label space
-// of a run that never tests (load_data).
+// samples never read (x empty, n the label count), for a test set whose labels are only checked,
+// in a run that never tests (load_data).
 enum class Keep { kAll, kLabels };
 
 struct Dataset {
@@ -58,7 +58,7 @@ struct DataBundle {
   // What load_data did to the inputs, for messages: "none", "standard", "minmax", or for
   // normalize = auto "none (auto: float inputs)" / "minmax (auto: integer inputs)".
   std::string normalization;
-  // kLabels: the test file's labels set num_classes, then the test set was emptied (load_data).
+  // kLabels: the test file's labels were checked, then the test set was emptied (load_data).
   Keep test_kept = Keep::kAll;
 };
 
