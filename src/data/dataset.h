@@ -30,6 +30,7 @@ struct Dataset {
   int num_classes = 0;      // labels are in [0, num_classes)
   bool integer_inputs = false;  // the file stored the inputs as integers (an HDF5 integer type,
                                 // CSV features all whole numbers): normalize = auto scales them
+  int header_line = 0;      // a CSV's line taken as a header and skipped (0: none), for messages
   std::vector<float> x;     // (n, dim()) row-major; images NHWC
   std::vector<int32_t> y;   // (n)
 
