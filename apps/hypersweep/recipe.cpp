@@ -49,7 +49,7 @@ struct RecipeInput {
 
 // The data every step trains on. The recipe never tests: its steps choose on validation, and the
 // config it recommends is tested by the user's own run. So the test set's samples are not read,
-// only its labels (the label space, so every step trains the network that run will build).
+// only its labels, checked as that run checks them (a test file it would refuse is refused now).
 Result<DataBundle> recipe_data(const TrainOptions& base) {
   return load_data(base.data, Keep::kLabels);
 }
@@ -103,6 +103,18 @@ int serve_recipe(const RecipeArgs& a, Launch& launch, int node_threads) {
   return launch.serve(setup, make, [] { return stop_signal() != 0; });
 }
 
+// The command that continues this recipe: its config and every flag that is part of it (--set
+// and --threads change the config the recipe file holds, so without them it is another recipe;
+// --out and --config-out say where it goes). Not --force, which would start it over.
+std::string again_command(const RecipeArgs& a) {
+  std::string c = "hypersweep recipe " + shell_word(a.config);
+  if (!a.out.empty()) c += " --out " + shell_word(a.out);
+  if (!a.recommended.empty()) c += " --config-out " + shell_word(a.recommended);
+  for (const std::string& s : a.sets) c += " --set " + shell_word(s);
+  if (a.threads >= 0) c += " --threads " + std::to_string(a.threads);
+  return c;
+}
+
 // How the recipe ended, for the user: 0 done, 3 stopped by a signal, 4 a check failed.
 int report_outcome(const RecipeArgs& a, const RecipeSetup& setup, const RecipeOutcome& outcome,
                    double wall) {
@@ -114,8 +126,7 @@ int report_outcome(const RecipeArgs& a, const RecipeSetup& setup, const RecipeOu
   }
   if (outcome.interrupted) {
     fmt::print("stopped by a signal; finished trials are kept. The same command again "
-               "continues: hypersweep recipe {}{}\n", shell_word(a.config),
-               a.out.empty() ? "" : " --out " + shell_word(a.out));
+               "continues: {}\n", again_command(a));
     return kExitInterrupted;
   }
   if (outcome.failed_step > 0) {

@@ -61,11 +61,13 @@ int run_train(const TrainArgs& a) {
   const double load_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const Dataset& f = *data->train.data;
+  // A skipped header shows, so a data row taken for one (a non-numeric field) does not go unseen.
   fmt::print(
-      "data: {} ({}): {} train, {} validation, {} test samples, {}x{}x{}, {} classes, "
+      "data: {} ({}{}): {} train, {} validation, {} test samples, {}x{}x{}, {} classes, "
       "normalize {} (loaded in {:.1f} s)\n",
       data_source_name(opt->data.source),
-      opt->data.source == DataSource::kSynthetic ? "generated" : opt->data.path, data->train.size(),
+      opt->data.source == DataSource::kSynthetic ? "generated" : opt->data.path,
+      f.header_line > 0 ? fmt::format(", header on line {}", f.header_line) : "", data->train.size(),
       data->val.size(), data->test.size(), f.height, f.width, f.channels, f.num_classes,
       data->normalization, load_s);
   auto net = network_for(*opt, *data);

@@ -334,6 +334,10 @@ Result<Dataset> load_csv(const std::string& path, std::string_view label_column,
   int line_no = 0;
   std::string_view raw;
   while (reader.next(&raw)) {
+    // A UTF-8 byte order mark (Excel's "CSV UTF-8" writes one) is no part of the first field:
+    // left in, it made a first data row read as a header, a header's first name start with an
+    // invisible U+FEFF.
+    if (line_no == 0 && raw.starts_with("\xEF\xBB\xBF")) raw.remove_prefix(3);
     const std::string_view line = trim(raw);
     ++line_no;
     if (line.empty()) continue;
@@ -345,7 +349,10 @@ Result<Dataset> load_csv(const std::string& path, std::string_view label_column,
       const int64_t lines = reader.size() / static_cast<int64_t>(raw.size() + 1);
       if (keep == Keep::kAll) d.x.reserve(static_cast<size_t>((lines + 2) * (rows.fields - 1)));
       d.y.reserve(static_cast<size_t>(lines + 2));
-      if (header) continue;
+      if (header) {
+        d.header_line = line_no;
+        continue;
+      }
     }
     std::string message = read_row(line, label_column, keep, &rows, &d);
     if (!message.empty()) return Error{path, line_no, {}, std::move(message)};

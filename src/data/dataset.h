@@ -16,8 +16,8 @@
 namespace hs {
 
 // What a load keeps of a file: kAll its samples and labels; kLabels its labels alone, the
-// samples never read (x empty, n the label count), for a test set that only sets the label space
-// of a run that never tests (load_data).
+// samples never read (x empty, n the label count), for a test set whose labels are only checked,
+// in a run that never tests (load_data).
 enum class Keep { kAll, kLabels };
 
 struct Dataset {
@@ -30,6 +30,7 @@ struct Dataset {
   int num_classes = 0;      // labels are in [0, num_classes)
   bool integer_inputs = false;  // the file stored the inputs as integers (an HDF5 integer type,
                                 // CSV features all whole numbers): normalize = auto scales them
+  int header_line = 0;      // a CSV's line taken as a header and skipped (0: none), for messages
   std::vector<float> x;     // (n, dim()) row-major; images NHWC
   std::vector<int32_t> y;   // (n)
 
@@ -58,7 +59,7 @@ struct DataBundle {
   // What load_data did to the inputs, for messages: "none", "standard", "minmax", or for
   // normalize = auto "none (auto: float inputs)" / "minmax (auto: integer inputs)".
   std::string normalization;
-  // kLabels: the test file's labels set num_classes, then the test set was emptied (load_data).
+  // kLabels: the test file's labels were checked, then the test set was emptied (load_data).
   Keep test_kept = Keep::kAll;
 };
 

@@ -1,11 +1,11 @@
 // load.cpp: DataOptions -> DataBundle (contract in load.h).
 //
 // Order of work: load the training file and the test set (for csv/hdf5 without test_path, move
-// test_fraction of the file's rows into the test set), set num_classes from both (with
-// Keep::kLabels, then empty the test set: a separate test file's samples were never read), cut
-// each to its limit, then split validation off the training file's remaining samples, and last
-// normalise the inputs with the training rows' statistics. The data exists once: holding out,
-// limiting and normalising work on the buffers in place.
+// test_fraction of the file's rows into the test set), check the test labels against the
+// training file's classes (with Keep::kLabels, then empty the test set: a separate test file's
+// samples were never read), cut each to its limit, then split validation off the training
+// file's remaining samples, and last normalise the inputs with the training rows' statistics.
+// The data exists once: holding out, limiting and normalising work on the buffers in place.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -403,6 +403,26 @@ void split_indices(int64_t n, double fraction, uint64_t seed, std::vector<int32_
   std::sort(second->begin(), second->end());
 }
 
+namespace {
+
+// The training data's labels are the classes the model learns: a test label beyond them is a
+// class it never saw (a test file of another labelling, or labels shifted by one), and taking it
+// into the label space silently widened the model. The test set's labels, kept or not, are read.
+Status check_test_labels(const DataOptions& opt, const DataBundle& b) {
+  const int classes = b.train_file->num_classes;
+  const std::vector<int32_t>& y = b.test_file->y;
+  const auto beyond = std::find_if(y.begin(), y.end(), [&](int32_t l) { return l >= classes; });
+  if (beyond == y.end()) return Status::Ok();
+  return make_error(opt.test_path,
+                    "label " + std::to_string(*beyond) + " (sample " +
+                        std::to_string(beyond - y.begin() + 1) + ") is a class the training " +
+                        "data never has: the labels of " + opt.path + " are 0.." +
+                        std::to_string(classes - 1) + ", the classes the model learns; a " +
+                        "test file's labels must be among them");
+}
+
+}  // namespace
+
 Result<DataBundle> load_data(const DataOptions& opt, Keep test) {
   if (Status s = check_fraction("val_fraction", opt.val_fraction); !s) return s.error();
   if (opt.train_limit < 0) return option_error("train_limit", "must be >= 0");
@@ -411,10 +431,8 @@ Result<DataBundle> load_data(const DataOptions& opt, Keep test) {
   DataBundle b;
   if (Status s = load_source(opt, test, &b); !s) return s.error();
 
-  // One label space for both, so a model sized from either covers every label.
-  const int classes = std::max(b.train_file->num_classes, b.test_file->num_classes);
-  b.train_file->num_classes = classes;
-  b.test_file->num_classes = classes;
+  if (Status s = check_test_labels(opt, b); !s) return s.error();
+  b.test_file->num_classes = b.train_file->num_classes;  // fewer when its labels are fewer
   if (test == Keep::kLabels) {
     b.test_file->n = 0;
     b.test_file->x = {};

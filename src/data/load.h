@@ -24,9 +24,10 @@
 // label, naming the column (csv) or data set (hdf5) and the key that chooses another.
 // For csv and hdf5, `test_path` names the held-out test file; without it `test_fraction` of the
 // file's rows move into the test set (split_indices, seed derive_seed(split_seed, 1, kSplit)).
-// num_classes of both sets is the larger of the two. Then train_limit and test_limit keep the
-// first N samples of each, and `val_fraction` of the remaining training samples become the
-// validation set (split_indices, seed derive_seed(split_seed, 0, kSplit)). split_seed is not the
+// num_classes of both sets is the training file's; a test label beyond its labels is an error
+// naming test_path and the label (the model would never learn that class). Then train_limit and
+// test_limit keep the first N samples of each, and `val_fraction` of the remaining training
+// samples become the validation set (split_indices, seed derive_seed(split_seed, 0, kSplit)). split_seed is not the
 // training seed, so every trial of a sweep validates on the same samples; it also seeds the
 // synthetic data (make_synthetic(..., split_seed, stream 0) trains, a quarter as many samples
 // from stream 1 test). A fraction in (0, 1) that leaves either side empty is an error; 0 makes
@@ -124,10 +125,10 @@ Dataset make_synthetic(int64_t n, int classes, int size, double noise, uint64_t 
                        uint64_t sample_stream = 0);
 
 // Loads what `opt` names, makes the train/validation/test views and normalises the inputs.
-// test = Keep::kLabels, for a run that never tests: the test set's labels still join the label
-// space (num_classes, so the network is the one a testing run builds), but its samples are not
-// read (a separate test file) or are dropped (rows held out of the training file, which leave
-// it all the same), and the test view comes out empty (DataBundle::test_kept).
+// test = Keep::kLabels, for a run that never tests: the test set's labels are still checked (so
+// it refuses the test file a testing run refuses), but its samples are not read (a separate test
+// file) or are dropped (rows held out of the training file, which leave it all the same), and
+// the test view comes out empty (DataBundle::test_kept).
 Result<DataBundle> load_data(const DataOptions& opt, Keep test = Keep::kAll);
 
 // Splits [0, n) into two index lists, `fraction` of them (rounded) into the second, by a

@@ -56,8 +56,8 @@ const RecipeKey kRecipeKeys[] = {
     {"coarse_epochs", "step 4: epochs per trial (the lecture's 1-5)",
      [](const RecipeOptions& o) { return shown(o.coarse.epochs); }},
     {"refine_top",
-     "step 5: how many of step 4's best to refine (the last goes one grid step lower if the best "
-     "lr is the grid's lowest)",
+     "step 5: how many of step 4's best to refine (if the best lr is the grid's lowest, its "
+     "refine curve sends the last place halfway up to the next lr or one grid step lower)",
      [](const RecipeOptions& o) { return shown(o.refine.top); }},
     {"refine_epochs", "step 5: epochs per trial, constant lr (the lecture's 10-20)",
      [](const RecipeOptions& o) { return shown(o.refine.epochs); }},
@@ -100,6 +100,17 @@ class ValueReader {
     }
     return {};
   }
+  // A list of lrs, one trial of `step` each, so none repeated: the step's sweep is a grid over
+  // them, which refuses a repeat, and that only when the step starts.
+  Status lrs(const char* step, std::vector<double>* out) const {
+    if (Status st = list(false, out); !st) return st;
+    for (size_t i = 0; i < out->size(); ++i)
+      for (size_t j = 0; j < i; ++j)
+        if ((*out)[j] == (*out)[i])
+          return fail("lists lr " + e_.value.items[i].text + " twice: each lr is one trial of " +
+                      step + ", so give each once");
+    return {};
+  }
 
  private:
   static bool finite_number(const TableValue& v) { return v.is_number() && std::isfinite(v.number); }
@@ -112,8 +123,8 @@ Status set_option(const ValueReader& r, const std::string& key, RecipeOptions* o
   if (key == "initial_tolerance") return r.number(false, &o->initial.rel_tolerance);
   if (key == "overfit_batches") return r.integer(1, 1000, &o->overfit.batches);
   if (key == "overfit_max_epochs") return r.integer(1, 100000, &o->overfit.max_epochs);
-  if (key == "overfit_lrs") return r.list(false, &o->overfit.lrs);
-  if (key == "lr_find_lrs") return r.list(false, &o->lr_find.lrs);
+  if (key == "overfit_lrs") return r.lrs("step 2", &o->overfit.lrs);
+  if (key == "lr_find_lrs") return r.lrs("step 3", &o->lr_find.lrs);
   if (key == "lr_find_iterations") return r.integer(1, 1000000, &o->lr_find.iterations);
   if (key == "lr_find_weight_decay") return r.number(true, &o->lr_find.weight_decay);
   if (key == "coarse_lr_factors") return r.list(false, &o->coarse.lr_factors);

@@ -54,7 +54,9 @@ std::string coarse_report(const LrFindResult& r3, const std::vector<TrialRecord>
                 num(last->below) + ".";
     else
       report += ", and which way the lr that does best over " +
-                recipe_text::epochs(o.refine.epochs) + " lies, one epoch cannot say. Refine " +
+                recipe_text::epochs(o.refine.epochs) + " lies, " +
+                (o.coarse.epochs == 1 ? "one epoch" : recipe_text::epochs(o.coarse.epochs)) +
+                " cannot say. Refine " +
                 "trial 0's curve decides: if its validation accuracy peaks in the last fifth of " +
                 "its epochs (still rising), lr " + num(last->between) + " (halfway to " +
                 num(last->above) + "), else the next lr below, " + num(last->below) + ".";
@@ -166,6 +168,10 @@ class RecipeRun {
 // recipe complete (its outcome: nothing runs), or something else (an error).
 Result<std::optional<RecipeOutcome>> RecipeRun::take_existing() {
   if (Status st = check_output_file(setup_.out, "recipe file"); !st) return st.error();
+  // Now, not when step 6 writes it (hours on), nor passed over on a complete recipe, which
+  // writes it only where there is none.
+  if (Status st = check_output_file(setup_.recommended, "recommended config", ".toml"); !st)
+    return st.error();
   std::error_code ec;
   if (setup_.force) {
     fs::remove(setup_.out, ec);
@@ -206,10 +212,16 @@ Result<std::optional<RecipeOutcome>> RecipeRun::take_existing() {
     }
   }
   // The recommended config is in the file: write it where asked if it is not there (another
-  // --config-out, or a file deleted since).
-  if (!done.recommendation.config.empty() && !fs::exists(setup_.recommended))
+  // --config-out, maybe in another folder, or a file deleted since).
+  if (!done.recommendation.config.empty() && !fs::exists(setup_.recommended)) {
+    auto text = recommended_config_at(
+        {setup_.config_name, setup_.file_text, setup_.recommended, base_},
+        done.recommendation.config);
+    if (!text) return text.error();
+    done.recommendation.config = std::move(*text);
     if (Status st = write_file_atomically(setup_.recommended, done.recommendation.config); !st)
       return st.error();
+  }
   return std::optional<RecipeOutcome>(std::move(done));
 }
 

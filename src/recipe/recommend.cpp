@@ -191,6 +191,16 @@ Result<std::vector<std::string>> relative_paths(const RecipeConfig& c) {
   return keys;
 }
 
+// The changes that write `keys` (relative_paths) absolute, as `opt` holds them.
+std::vector<KeyChange> absolute_paths(const RecipeConfig& c, const std::vector<std::string>& keys,
+                                      const TrainOptions& opt) {
+  std::vector<KeyChange> changes;
+  for (const auto& [key, line] : toml_lines(opt))
+    if (std::find(keys.begin(), keys.end(), key) != keys.end())
+      changes.push_back({key, line, "absolute: this file is not in " + c.name + "'s folder"});
+  return changes;
+}
+
 // The recommended config: the summary on top, then the user's file with every key whose value
 // differs from the file's own, each marked with why. Errors: the file's text does not load.
 Result<std::string> recommended_config(const RecipeConfig& c, const Recommended& r,
@@ -206,13 +216,10 @@ Result<std::string> recommended_config(const RecipeConfig& c, const Recommended&
   auto moved = relative_paths(c);
   if (!moved) return moved.error();
   const auto was = toml_lines(*own);
-  std::vector<KeyChange> changes;
+  std::vector<KeyChange> changes = absolute_paths(c, *moved, opt);
   for (const auto& [key, line] : toml_lines(opt)) {
     auto w = std::find_if(was.begin(), was.end(), [&](const auto& kv) { return kv.first == key; });
-    if (std::find(moved->begin(), moved->end(), key) != moved->end()) {
-      changes.push_back({key, line, "absolute: this file is not in " + c.name + "'s folder"});
-      continue;
-    }
+    if (std::find(moved->begin(), moved->end(), key) != moved->end()) continue;
     if (w != was.end() && w->second == line) continue;
     auto why = r.why.find(key);
     const std::string before = w == was.end() ? "" : w->second.substr(w->second.find(" = ") + 3);
@@ -423,6 +430,21 @@ Result<Recommendation> recommend(const RecipeConfig& config, const std::vector<T
   if (!text) return text.error();
   rec.config = std::move(*text);
   return rec;
+}
+
+Result<std::string> recommended_config_at(const RecipeConfig& config, const std::string& text) {
+  // Its paths are as recommend() left them: relative ones relative to config.name's folder (it
+  // wrote the others absolute), so the rule for the user's file holds for it too.
+  const RecipeConfig written{config.name, text, config.out, config.base};
+  auto moved = relative_paths(written);
+  if (!moved) return moved.error();
+  if (moved->empty()) return text;
+  TrainConfig file;
+  if (Status st = file.load_text(text, config.name, config_folder(config.name)); !st)
+    return st.error();
+  auto opt = file.finish();
+  if (!opt) return opt.error();
+  return with_changes(text, config.name, absolute_paths(written, *moved, *opt));
 }
 
 }  // namespace hs

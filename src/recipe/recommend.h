@@ -54,4 +54,10 @@ Result<Recommendation> recommend(const RecipeConfig& config, const std::vector<T
                                  const std::vector<TrialRecord>& coarse,
                                  const std::vector<LrTried>& lr_find, const RecipeOptions& o);
 
+// `text`, a recommended config recommend() made for `config` (and kept in the recipe file), as it
+// must read at config.out, which may be in another folder than the one it was made for: a path
+// it gives relative is written absolute there, by the rule recommend() follows. Errors: the
+// text no longer loads (its line).
+Result<std::string> recommended_config_at(const RecipeConfig& config, const std::string& text);
+
 }  // namespace hs

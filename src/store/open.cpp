@@ -30,10 +30,12 @@ std::string not_overwritten(store::JournalKind kind) {
 
 }  // namespace
 
-Status check_output_file(const std::string& path, const std::string& what) {
+Status check_output_file(const std::string& path, const std::string& what,
+                         const std::string& suffix) {
   if (!store::is_folder(path)) return {};
   return make_error(path, "is a folder, not a " + what + ", and no --force replaces a folder: " +
-                              "give the file's own path inside it (e.g. " + path + "/<name>.h5)");
+                              "give the file's own path inside it (e.g. " + path + "/<name>" +
+                              suffix + ")");
 }
 
 Result<OpenedResults> open_results(const std::string& path, const SweepHeader& h,

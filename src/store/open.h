@@ -37,9 +37,11 @@ struct OpenedResults {
 Result<OpenedResults> open_results(const std::string& path, const SweepHeader& h,
                                    const OpenPolicy& policy);
 
-// `path` as a file to write, a results or recipe file (`what`): an error naming it when it is a
-// folder (or a link to one), which --force does not replace.
-Status check_output_file(const std::string& path, const std::string& what);
+// `path` as a file to write, a results or recipe file or another output (`what`, its files
+// named *`suffix`): an error naming it when it is a folder (or a link to one), which --force does
+// not replace.
+Status check_output_file(const std::string& path, const std::string& what,
+                         const std::string& suffix = ".h5");
 
 // Whether a results file can hold a sweep of `space`, for the checks made before anything is
 // written (`hypersweep run`, plan). Errors name the parameter's file, line and name: one named

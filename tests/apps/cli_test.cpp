@@ -56,6 +56,30 @@ TEST_CASE("train prints a line per epoch and ends with the best epoch and test a
   CHECK_FALSE(contains(end, "nan"));
 }
 
+TEST_CASE("train's data line says when a CSV's line was taken as a header and skipped", "[cli]") {
+  // A first row with one non-numeric field is a header: the data row it may have been goes
+  // unnoticed unless the data line says so. A UTF-8 byte order mark alone makes no header.
+  Scratch s;
+  std::string rows;
+  for (int i = 0; i < 40; ++i)
+    rows += std::to_string(i % 7) + "," + std::to_string(i % 5) + "," + std::to_string(i % 2) + "\n";
+  const auto train = [&](const std::string& name, const std::string& text) {
+    const auto csv = s.write(name, text);
+    return hypersweep(std::string("train --set dataset=csv --set data_path='") + csv.string() +
+                      "' --set epochs=1 --set hidden=[4] -q");
+  };
+  const Run named = train("named.csv", std::string("a,b,label\n") + rows);
+  INFO(named.out << named.err);
+  REQUIRE(named.code == 0);
+  CHECK(contains(named.out, std::string("data: csv (") + s.path("named.csv") +
+                                ", header on line 1): "));
+  const Run marked = train("marked.csv", std::string("\xEF\xBB\xBF") + rows);
+  INFO(marked.out << marked.err);
+  REQUIRE(marked.code == 0);
+  CHECK(contains(marked.out, std::string("data: csv (") + s.path("marked.csv") + "): "));
+  CHECK_FALSE(contains(marked.out, "header on line"));
+}
+
 TEST_CASE("a bad value in a config file exits 2 naming the file, line and key", "[cli]") {
   Scratch s;
   const auto cfg = s.write("bad.toml", "[train]\ndataset = \"synthetic\"\nepochs = 2\nlr = -0.1\n");

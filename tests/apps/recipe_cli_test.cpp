@@ -20,7 +20,69 @@ std::string recipe_config(const std::string& recipe = "") {
   return slurp(fs::path(HS_SOURCE_DIR) / "configs/recipe_quick.toml") + recipe;
 }
 
+// A CSV of `rows` samples, 4 features and the label last: the largest of the first 3 features
+// (0, 1 or 2), so a small MLP learns it.
+std::string class_csv(int rows) {
+  std::string t = "a,b,c,d,label\n";
+  for (int r = 0; r < rows; ++r) {
+    int v[4];
+    for (int i = 0; i < 4; ++i) v[i] = (r * (7 + 4 * i) + 13 * i + r / 5) % 17;
+    const int label = v[0] >= v[1] && v[0] >= v[2] ? 0 : v[1] >= v[2] ? 1 : 2;
+    for (int i = 0; i < 4; ++i) t += std::to_string(v[i] / 17.0) + ",";
+    t += std::to_string(label) + "\n";
+  }
+  return t;
+}
+
+// A config in `dir`/cfgs training on `dir`/data/train.csv, which it names relative to its folder.
+fs::path csv_recipe_config(const Scratch& s) {
+  fs::create_directories(s.dir() / "cfgs");
+  fs::create_directories(s.dir() / "data");
+  s.write("data/train.csv", class_csv(400));
+  return s.write("cfgs/tab.toml",
+                 "[train]\ndataset = \"csv\"\ndata_path = \"../data/train.csv\"\n"
+                 "val_fraction = 0.2\nhidden = [16]\noptimizer = \"adam\"\nlr = 3e-3\n"
+                 "batch_size = 32\nseed = 7\nthreads = 1\n"
+                 "[recipe]\ncoarse_epochs = 1\nrefine_epochs = 3\n");
+}
+
 }  // namespace
+
+TEST_CASE("recipe run again writes its config to another folder with the data path absolute",
+          "[cli][recipe]") {
+  // The first run writes the recommended config beside the config, its data_path as given
+  // (relative to that folder); run again on the complete recipe with a --config-out in another
+  // folder, the same path must be written absolute to name the same file, as a first run
+  // writing there does.
+  Scratch s;
+  const fs::path cfg = csv_recipe_config(s);
+  const std::string out = s.path("tab.h5");
+  const auto recipe = [&](const std::string& rec) {
+    return hypersweep(std::string("recipe '") + cfg.string() + "' --out '" + out +
+                      "' --config-out '" + rec + "'");
+  };
+  const Run first = recipe(s.path("cfgs/rec.toml"));
+  INFO(first.out << first.err);
+  REQUIRE(first.code == 0);
+  CHECK(contains(slurp(s.path("cfgs/rec.toml")), "data_path = \"../data/train.csv\"\n"));
+
+  const Run again = recipe(s.path("rec2.toml"));
+  INFO(again.out << again.err);
+  REQUIRE(again.code == 0);
+  CHECK(contains(again.out, "already holds this recipe, complete"));
+  const std::string moved = slurp(s.path("rec2.toml"));
+  INFO(moved);
+  CHECK(contains(moved, std::string("data_path = \"") + s.path("data/train.csv") +
+                            "\"  # recipe: absolute: this file is not in " + cfg.string() +
+                            "'s folder\n"));
+  const Run t = hypersweep(std::string("train '") + s.path("rec2.toml") + "' --set epochs=1 -q");
+  INFO(t.out << t.err);
+  CHECK(t.code == 0);
+  // Back in the config's folder, it is the stored config as it was.
+  const Run same = recipe(s.path("cfgs/rec3.toml"));
+  CHECK(same.code == 0);
+  CHECK(slurp(s.path("cfgs/rec3.toml")) == slurp(s.path("cfgs/rec.toml")));
+}
 
 TEST_CASE("recipe runs six steps, writes a config that trains, and says so again when rerun",
           "[cli][recipe]") {
@@ -96,6 +158,23 @@ TEST_CASE("recipe runs six steps, writes a config that trains, and says so again
   CHECK(std::filesystem::exists(rec));
   CHECK(contains(again.out, "already holds this recipe, complete"));
   CHECK_FALSE(contains(again.out, "step 3/6"));  // nothing ran
+
+  // A --config-out that is a folder is refused before step 1 (it was found at step 6, when the
+  // file could not be renamed over it), and on a complete recipe (it exited 0, writing nothing).
+  const std::string dir = s.path("configs");
+  fs::create_directories(dir);
+  for (const std::string& o : {s.path("fresh.h5"), out}) {
+    const Run folder = hypersweep("recipe '" + cfg.string() + "' --out '" + o +
+                                  "' --config-out '" + dir + "'");
+    INFO(folder.out << folder.err);
+    CHECK(folder.code == 2);
+    CHECK(contains(folder.err, dir + ": is a folder, not a recommended config, and no --force "
+                                     "replaces a folder: give the file's own path inside it (e.g. " +
+                                   dir + "/<name>.toml)"));
+    CHECK_FALSE(contains(folder.out, "step 1/6"));
+  }
+  CHECK_FALSE(fs::exists(s.path("fresh.h5")));
+  CHECK(fs::is_empty(dir));
 
   // Another config on that file is refused, and the file kept.
   const auto other = s.write("other.toml", recipe_config("lr_find_iterations = 50\n"));
@@ -183,6 +262,14 @@ TEST_CASE("recipe refuses a bad recipe table or no validation split with exit 2"
   CHECK(r.code == 2);
   CHECK(contains(r.err, bad.string() + ":" + std::to_string(line) + ": lr_find_iterations:"));
   CHECK_FALSE(std::filesystem::exists(s.path("x.h5")));
+  // A repeated lr: refused before step 1 (it was at step 3, in an internal "<recipe step 3>").
+  const auto twice = s.write("twice.toml", base + "lr_find_lrs = [0.01, 0.01]\n");
+  const Run t = hypersweep("recipe '" + twice.string() + "' --out '" + s.path("t.h5") + "'");
+  CHECK(t.code == 2);
+  CHECK(contains(t.err, twice.string() + ":" + std::to_string(line) +
+                            ": lr_find_lrs: lists lr 0.01 twice"));
+  CHECK_FALSE(contains(t.out, "step 1/6"));
+  CHECK_FALSE(std::filesystem::exists(s.path("t.h5")));
 
   std::string text = recipe_config();
   text.replace(text.find("val_fraction = 0.2"), 18, "val_fraction = 0.0");
@@ -206,6 +293,8 @@ TEST_CASE("recipe help lists the steps and every recipe key", "[cli][recipe]") {
                         "overfit_lrs", "lr_find_lrs", "coarse_weight_decays", "refine_epochs",
                         "mpirun", "Exit codes"})
     CHECK(contains(r.out, k));
+  // refine_top's last place goes either way, as README's step 5 says (it said only lower).
+  CHECK(contains(r.out, "sends the last place halfway up to the next lr or one grid step lower"));
 }
 
 TEST_CASE("a recipe killed with SIGKILL continues with every trial once", "[cli][recipe][resume]") {
@@ -254,4 +343,42 @@ TEST_CASE("a recipe killed with SIGKILL continues with every trial once", "[cli]
     CHECK(grid[static_cast<size_t>(b.id)].best_metric == b.best_metric);  // unchanged
     CHECK(grid[static_cast<size_t>(b.id)].params == b.params);
   }
+}
+
+TEST_CASE("the command a recipe stopped by SIGINT prints continues it, its --set and all",
+          "[cli][recipe][resume]") {
+  // The printed command held the config and --out alone: with --set given, it named another
+  // config and was refused. The signal must land inside step 4 (steps 1-3 take well under a
+  // second here): the race of the SIGKILL test below, with its sizes.
+  Scratch s;
+  fs::create_directories(s.dir() / "a b");
+  std::string text = recipe_config();
+  text.replace(text.find("synthetic_samples = 1200"), 24, "synthetic_samples = 30000");
+  text.replace(text.find("coarse_epochs = 2"), 17, "coarse_epochs = 40");
+  const auto cfg = s.write("a b/tune it.toml", text);
+  const std::string out = s.path("a b/it's here.h5");
+  const auto stop = [&](const std::string& args, const std::string& log, const std::string& wait) {
+    Background bg(args, s.path(log));
+    REQUIRE(bg.pid() > 0);
+    if (!bg.wait_for(wait)) FAIL(bg.log());
+    REQUIRE(::kill(bg.pid(), SIGINT) == 0);
+    CHECK(bg.wait_exit() == 3);
+    return bg.log();
+  };
+  const std::string first =
+      stop(std::string("recipe \"") + cfg.string() + "\" --out \"" + out + "\" --config-out \"" +
+               s.path("a b/best.toml") + "\" --set 'hidden=[32, 8]' -j 1",
+           "first.log", "[   2/9]");
+  INFO(first);
+  const std::string lead = "The same command again continues: hypersweep ";
+  const size_t at = first.find(lead);
+  REQUIRE(at != std::string::npos);
+  const std::string again = first.substr(at + lead.size(), first.find('\n', at) - at - lead.size());
+  CHECK(contains(again, " --set 'hidden=[32, 8]'"));
+  CHECK(contains(again, " --threads 1"));
+  CHECK(contains(again, " --config-out "));
+  // The words as printed, read by /bin/sh: the same recipe, so it continues step 4.
+  const std::string second = stop(again, "second.log", "4_coarse_grid: ");
+  INFO(second);
+  CHECK(contains(second, std::string("trials recorded already (continuing ") + out + ".steps/"));
 }

@@ -57,6 +57,32 @@ TEST_CASE("load_csv skips a header line", "[data][csv]") {
   CHECK(d->y == std::vector<int32_t>{1, 0});
 }
 
+TEST_CASE("load_csv ignores a UTF-8 byte order mark and notes the header line it skips",
+          "[data][csv]") {
+  // With the mark (Excel's "CSV UTF-8"), a first data row looked like a header and was skipped,
+  // and a header's first name began with an invisible U+FEFF.
+  TempDir dir;
+  const std::string bom = "\xEF\xBB\xBF";
+  const std::string rows = dir.file("rows.csv");
+  write_text(rows, bom + "1,2,0\n3,4,1\n");
+  Result<Dataset> d = load_csv(rows, "last");
+  REQUIRE(d.ok());
+  CHECK(d->n == 2);
+  CHECK(d->y == std::vector<int32_t>{0, 1});
+  CHECK(d->x == std::vector<float>{1, 2, 3, 4});
+  CHECK(d->header_line == 0);
+  const std::string named = dir.file("named.csv");
+  write_text(named, bom + "\nspecies,a,b\n1,2,3\n0,4,5\n");
+  d = load_csv(named, "species");
+  REQUIRE(d.ok());
+  CHECK(d->n == 2);
+  CHECK(d->y == std::vector<int32_t>{1, 0});
+  CHECK(d->header_line == 2);
+  // Only at the file's start: one on a later line is a field's text, as any other.
+  write_text(named, std::string("1,2,3\n") + bom + "0,4,5\n");
+  CHECK_FALSE(load_csv(named, "first").ok());
+}
+
 TEST_CASE("load_csv reads a file whose only data row is its last line, without a newline",
           "[data][csv]") {
   TempDir dir;

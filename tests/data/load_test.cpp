@@ -229,7 +229,7 @@ TEST_CASE("load_data csv holds out test_fraction of the file's rows", "[data][lo
   CHECK(train.num_classes == 3);
 }
 
-// A training file of 20 rows (labels 0..2) and a test file of 6 (labels 0..4, two classes more)
+// A training file of 20 rows (labels 0..2) and a test file of 6 (labels 0..1, one class fewer)
 // in `dir`, and the options that load them.
 DataOptions csv_with_test_file(const TempDir& dir, Normalize normalize) {
   DataOptions opt;
@@ -239,11 +239,12 @@ DataOptions csv_with_test_file(const TempDir& dir, Normalize normalize) {
   opt.path = dir.file("train.csv");
   opt.test_path = dir.file("test.csv");
   test::write_text(opt.path, numbered_csv(20, 3));
-  test::write_text(opt.test_path, numbered_csv(6, 5));
+  test::write_text(opt.test_path, numbered_csv(6, 2));
   return opt;
 }
 
-TEST_CASE("load_data csv with a test file: classes from both, shapes must agree", "[data][load]") {
+TEST_CASE("load_data csv with a test file: the training file's classes, shapes must agree",
+          "[data][load]") {
   TempDir dir;
   DataOptions opt = csv_with_test_file(dir, Normalize::kNone);
   Result<DataBundle> r = load_data(opt);
@@ -251,8 +252,19 @@ TEST_CASE("load_data csv with a test file: classes from both, shapes must agree"
   CHECK(r->train_file->n == 20);
   CHECK(r->test_file->n == 6);
   CHECK(r->test_file->name == opt.test_path);
-  CHECK(r->train_file->num_classes == 5);
-  CHECK(r->test_file->num_classes == 5);
+  CHECK(r->train_file->num_classes == 3);
+  CHECK(r->test_file->num_classes == 3);
+
+  // A test label the training data never has (train 0..2, test all 7) is refused, kept or not:
+  // it widened the model to 8 classes, 5 of which no training sample has.
+  test::write_text(opt.test_path, "label,id,sq\n7,1,1\n7,2,4\n");
+  for (Keep keep : {Keep::kAll, Keep::kLabels}) {
+    r = load_data(opt, keep);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().file == opt.test_path);
+    CHECK_THAT(r.error().message, Contains("label 7 (sample 1) is a class the training data "
+                                           "never has: the labels of " + opt.path + " are 0..2"));
+  }
 
   test::write_text(opt.test_path, "1,2\n0,3\n");
   r = load_data(opt);
@@ -301,7 +313,7 @@ TEST_CASE(
   CHECK(all->test_kept == Keep::kAll);
   CHECK(all->test_file->n == 6);
   check_same_training_data(*all, *labels);
-  CHECK(labels->train_file->num_classes == 5);
+  CHECK(labels->train_file->num_classes == 3);
   check_labels_kept(*labels);
 
   // The features are not read, but every line's fields are counted and its label checked.

@@ -163,6 +163,18 @@ TEST_CASE("the recipe table gives each step's budget and names the line of a bad
   auto neg = load_recipe_options("[recipe]\nlr_find_lrs = [0.1, -1]\n", "c.toml");
   REQUIRE_FALSE(neg.ok());
   CHECK(neg.error().key == "lr_find_lrs");
+  // A repeated lr is refused here, naming the file, line, key and value, not when step 3's grid
+  // takes it (then an error in "<recipe step 3>", the recipe file left "running").
+  for (const char* key : {"lr_find_lrs", "overfit_lrs"}) {
+    auto twice = load_recipe_options(std::string("[recipe]\nrefine_top = 2\n") + key +
+                                         " = [0.1, 0.01, 1e-2]\n",
+                                     "d.toml");
+    REQUIRE_FALSE(twice.ok());
+    CHECK(twice.error().file == "d.toml");
+    CHECK(twice.error().line == 3);
+    CHECK(twice.error().key == key);
+    CHECK(twice.error().message.find("lists lr 0.01 twice: each lr is one trial of ") != std::string::npos);
+  }
   auto zero = load_recipe_options("[recipe]\ncoarse_epochs = 0\n", "c.toml");
   REQUIRE_FALSE(zero.ok());
   CHECK(zero.error().key == "coarse_epochs");
@@ -436,6 +448,11 @@ TEST_CASE("the recipe runs six steps into one file and writes a config that trai
   CHECK(r4.find("The best " + edge4) != std::string::npos);
   CHECK(r4.find(" lrs tried") == r4.rfind(" lrs tried"));
   CHECK(r4.find("bottom") == std::string::npos);
+  // recipe_quick's grid puts the best at its lowest lr: the text counts its 2 coarse epochs (it
+  // said "one epoch" whatever coarse_epochs was).
+  if (picks.last && !picks.last->above_collapsed)
+    CHECK(r4.find("over 4 epochs lies, 2 epochs cannot say.") != std::string::npos);
+  CHECK(r4.find("one epoch") == std::string::npos);
   CHECK((rd->steps[4].text["report"].find(why) != std::string::npos));
   // Steps 4-5 choose on validation accuracy and never look at the test set.
   for (int step : {3, 4})
