@@ -262,6 +262,9 @@ void WorkerObjective::settle(InHand& h, const Trial& t, const TrialHooks& hooks,
       r.error = why == Why::kTimedOut
                     ? timeout_text(sweep_.objective.timeout)
                     : std::string("interrupted: the sweep was stopped while the command ran");
+      if (why == Why::kTimedOut && !ready_)  // a slow start-up, or a first trial too long
+        r.error += " before its program said `@hypersweep ready` or ended a trial (a start-up "
+                   "must itself end within one timeout)";
     }
     if (why == Why::kStopped && h.stop_told && h.end != InHand::End::kNone) {
       ready_ = true;  // it ended the stopped trial itself: it stays up for the next one

@@ -70,7 +70,7 @@ Trial trial_of(int64_t id, std::vector<ParamValue> values) { return Trial{id, st
 TrialRecord run_command_trial(const SweepConfig& s, const Trial& t, std::function<bool()> stop) {
   CommandObjective objective(s);
   REQUIRE(objective.prepare().ok());
-  return objective.run(t, TrialHooks{{}, std::move(stop)});
+  return objective.run(t, TrialHooks{{}, std::move(stop), {}});
 }
 
 double seconds_since(Clock::time_point t) {

@@ -448,7 +448,7 @@ TEST_CASE("a stop interrupts a worker trial and kills the program", "[objective]
                                  (d.path / "got").string() + "; exec sleep 100000'''");
   WorkerObjective o(s, {});
   const TrialRecord r = o.run(Trial{0, {ParamValue{int64_t{1}}}},
-                              TrialHooks{{}, [&] { return fs::exists(d.path / "got"); }});
+                              TrialHooks{{}, [&] { return fs::exists(d.path / "got"); }, {}});
   CHECK(r.status == TrialStatus::kInterrupted);
 }
 
@@ -478,7 +478,7 @@ TEST_CASE("an @hypersweep epoch line gets continue or stop and a stopped trial e
                                return so_far.curves.size() == 2 ? EpochAnswer::kStop
                                                                 : EpochAnswer::kContinue;
                              },
-                             {}};
+                             {}, {}};
   const TrialRecord a = o.run(Trial{0, {ParamValue{int64_t{1}}}}, stop_at_2);
   INFO(a.error);
   CHECK(a.status == TrialStatus::kInterrupted);
@@ -519,6 +519,27 @@ TEST_CASE("a worker program's start-up before @hypersweep ready is not its first
   const TrialRecord b = o.run(Trial{1, {ParamValue{int64_t{1}}}}, {});
   CHECK(b.status == TrialStatus::kCompleted);
   CHECK(o.starts() == 1);
+}
+
+TEST_CASE("a worker program whose start-up outlasts the timeout is told apart from a slow trial",
+          "[objective][worker]") {
+  Dir d;
+  // Its every trial was "timed out after 1 s", with no word that the program never got going.
+  const std::string script = d.write(
+      "w.sh", "sleep 30\necho '@hypersweep ready'\nwhile read line; do echo val_acc=0.4; "
+              "echo '@hypersweep done'; done\n");
+  WorkerObjective o(sweep_of("mode = \"worker\"\ncommand = 'sh " + script + "'\ntimeout = 1"), {});
+  const TrialRecord a = o.run(Trial{0, {ParamValue{int64_t{1}}}}, {});
+  CHECK(a.status == TrialStatus::kTimedOut);
+  CHECK(a.error.find("before its program said `@hypersweep ready` or ended a trial") !=
+        std::string::npos);
+  // One that is up and then takes too long is a plain timeout.
+  const std::string quick = d.write(
+      "q.sh", "echo '@hypersweep ready'\nwhile read line; do sleep 30; done\n");
+  WorkerObjective up(sweep_of("mode = \"worker\"\ncommand = 'sh " + quick + "'\ntimeout = 1"), {});
+  const TrialRecord b = up.run(Trial{0, {ParamValue{int64_t{1}}}}, {});
+  CHECK(b.status == TrialStatus::kTimedOut);
+  CHECK(b.error.find("@hypersweep ready") == std::string::npos);
 }
 
 TEST_CASE("a worker program's line of no protocol kind is read as output and warned about once",
@@ -564,7 +585,7 @@ TEST_CASE("a worker program that does not read its answers cannot block the swee
                                      "echo '@hypersweep done'\n"
                                      "exec cat > /dev/null\n");  // the answers, then EOF
   WorkerObjective o(sweep_of("mode = \"worker\"\ncommand = 'sh " + script + "'"), {});
-  const TrialHooks go_on{[](const TrialRecord&) { return EpochAnswer::kContinue; }, {}};
+  const TrialHooks go_on{[](const TrialRecord&) { return EpochAnswer::kContinue; }, {}, {}};
   const TrialRecord r = o.run(Trial{0, {ParamValue{int64_t{1}}}}, go_on);
   INFO(r.error);
   CHECK(r.status == TrialStatus::kCompleted);
