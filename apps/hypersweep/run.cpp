@@ -125,14 +125,16 @@ void print_continuing(const std::string& out, const SweepConfig& sweep, const Tr
   const std::string rerun =
       again > 0 ? fmt::format(", {} to run again first", again) : std::string();
   if (queue.recorded() > trials) {
-    fmt::print("continuing {}: {} trials recorded, more than trials = {}: the records are kept "
+    fmt::print("continuing {}: {} recorded, more than trials = {}: the records are kept "
                "and no new trial runs{}\n",
-               out, queue.recorded(), trials, rerun);
+               out, counted(queue.recorded(), "trial"), trials, rerun);
   } else if (before > 0 && trials > before && more > 0) {
-    fmt::print("extending {}: {} trials recorded, {} more to run{}\n", out, records, more, rerun);
+    fmt::print("extending {}: {} recorded, {} more to run{}\n", out,
+               counted(static_cast<int64_t>(records), "trial"), more, rerun);
   } else {
-    fmt::print("continuing {}: {} trials recorded, {} finished{}{}\n", out, records,
-               queue.finished(), more > 0 ? fmt::format(", {} more to run", more) : "", rerun);
+    fmt::print("continuing {}: {} recorded, {} finished{}{}\n", out,
+               counted(static_cast<int64_t>(records), "trial"), queue.finished(),
+               more > 0 ? fmt::format(", {} more to run", more) : "", rerun);
   }
 }
 
@@ -153,9 +155,14 @@ bool on_disk(const std::string& path) {
          std::filesystem::exists(std::filesystem::symlink_status(path + ".journal", ec));
 }
 
-// A finished sweep's last lines: its failures' most common cause, and its best trial or that
-// it has none (then exit kExitNothingToUse: a job chain should not go on as if it had a result).
-int print_outcome(const ProgressDisplay& display, const std::string& out) {
+// A finished sweep's last lines: that its strategy ran out of points, its failures' most common
+// cause, and its best trial or that it has none (then exit kExitNothingToUse: a job chain should
+// not go on as if it had a result).
+int print_outcome(const ProgressDisplay& display, const TrialQueue& queue, const std::string& out) {
+  if (queue.finished() < queue.total())  // bayes ends an all-int/choice space so
+    fmt::print("the strategy had no more trials after {} of {}: each point of the space was "
+               "asked once (a space of ints and choices has a point per combination)\n",
+               queue.finished(), queue.total());
   if (const std::string failed = display.failures_line(); !failed.empty())
     fmt::print("{}\n", failed);
   if (display.best_line().empty()) {
@@ -245,7 +252,7 @@ int drive_sweep(const RunArgs& a, Launch& launch, int node_threads,
   }
   if (ran->interrupted) return report_stop(a, *queue);
   if (workers > 0) print_scheduler_cost(t_start);
-  return print_outcome(display, out);
+  return print_outcome(display, *queue, out);
 }
 
 int run_sweep(const RunArgs& a, Argv args) {

@@ -221,25 +221,19 @@ TEST_CASE("the command a stopped sweep prints continues it when pasted into a sh
                            "[space]\nepochs = [1, 100000000]\n");
   const std::string out = s.path("a b/it's here.h5");
   const std::string set = "hidden=[8, 4]";  // a --set whose value has a space
-  const auto stop = [&](const std::string& args, const std::string& log, const std::string& wait) {
-    Background bg(args, s.path(log));
-    REQUIRE(bg.pid() > 0);
-    REQUIRE(bg.wait_for(wait));
-    REQUIRE(::kill(bg.pid(), SIGINT) == 0);
-    CHECK(bg.wait_exit() == 3);
-    return bg.log();
-  };
-  const std::string first = stop("run \"" + cfg.string() + "\" --out \"" + out + "\" --set '" + set + "'",
-                                 "first.log", "trial    0 completed");
-  INFO(first);
-  const std::string lead = "The same command again continues it: hypersweep ";
-  const size_t at = first.find(lead);
-  REQUIRE(at != std::string::npos);
-  const std::string again = first.substr(at + lead.size(), first.find('\n', at) - at - lead.size());
+  const Stopped first =
+      stop_when("run \"" + cfg.string() + "\" --out \"" + out + "\" --set '" + set + "'",
+                s.path("first.log"), "trial    0 completed");
+  INFO(first.log);
+  REQUIRE(first.code == 3);
+  const std::string again =
+      rest_of_line(first.log, "The same command again continues it: hypersweep ");
+  REQUIRE(!again.empty());
   // The words as printed, read by /bin/sh: the same config, results file and --set, so it continues.
-  const std::string second = stop(again, "second.log", "continuing ");
-  INFO(second);
-  CHECK(contains(second, "continuing " + out + ": 2 trials recorded, 1 finished"));
+  const Stopped second = stop_when(again, s.path("second.log"), "continuing ");
+  INFO(second.log);
+  CHECK(second.code == 3);
+  CHECK(contains(second.log, "continuing " + out + ": 2 trials recorded, 1 finished"));
   const auto recs = records(out);
   REQUIRE(recs.size() == 2u);
   CHECK(recs[0].status == hs::TrialStatus::kCompleted);
@@ -262,4 +256,17 @@ TEST_CASE("run asked to force a start over and to keep the records (resume, retr
     REQUIRE(after.size() == before.size());
     for (size_t i = 0; i < after.size(); ++i) CHECK(after[i].seconds == before[i].seconds);
   }
+}
+
+TEST_CASE("a sweep whose space runs out of points before its trials says so", "[cli][sweep]") {
+  Scratch s;
+  // Two points, five trials: bayes asks each once and ends (it said nothing, as if all ran).
+  const auto cfg = s.write("s.toml", "[objective]\ncommand = 'echo metric={k}'\n[sweep]\n"
+                                     "strategy = \"bayes\"\ntrials = 5\n[space]\nk = { int = [1, 2] }\n");
+  const Run r = hypersweep(run_cmd(cfg.string(), s.path("r.h5")));
+  INFO(r.out << r.err);
+  CHECK(r.code == 0);
+  CHECK(records(s.path("r.h5")).size() == 2u);
+  CHECK(contains(r.out, "the strategy had no more trials after 2 of 5: each point of the space "
+                        "was asked once"));
 }
