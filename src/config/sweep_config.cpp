@@ -112,7 +112,9 @@ Result<Param> parse_param(const std::string& name, const toml::node& node, const
       p.log = b->get();
     } else if (key == "grid") {
       const auto* g = v.as_integer();
-      if (!g) return fail("grid expects a whole number of points, got " + text_of(v));
+      // (0 would read as no grid given, and be told to "add grid = N")
+      if (!g || g->get() < 1)
+        return fail("grid expects a whole number of points, 2 or more, got " + text_of(v));
       p.grid = g->get();
     } else {
       return fail("unknown field " + key +

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <set>
 
+#include "core/text.h"
 #include "search/space_text.h"
 
 namespace hs {
@@ -144,11 +145,17 @@ Status validate(const Param& p, bool repeats_ok) {
     case ParamKind::kLogUniform:
     case ParamKind::kInt: {
       const std::string kind = param_kind_name(p.kind);
+      // An int's bounds as the user wrote them (16, not 16.0) when they are whole numbers.
+      const auto bound = [&](double x) {
+        return p.kind == ParamKind::kInt && x == std::floor(x) && std::abs(x) <= kMaxIntBound
+                   ? shortest(static_cast<int64_t>(x))
+                   : num(x);
+      };
       // Appends, not `"[" + num()`: the latter trips a false -Wrestrict in g++ 12.
       std::string range = "[";
-      range += num(p.lo);
+      range += bound(p.lo);
       range += ", ";
-      range += num(p.hi);
+      range += bound(p.hi);
       range += ']';
       if (!std::isfinite(p.lo) || !std::isfinite(p.hi))
         return param_error(p, kind + " bounds must be finite, got " + range);
@@ -165,7 +172,8 @@ Status validate(const Param& p, bool repeats_ok) {
         const double count = p.hi - p.lo + 1;
         if (p.grid != 0 && (p.grid < 2 || static_cast<double>(p.grid) > count))
           return param_error(p, "grid for int " + range + " must be 2 to " +
-                                    num(std::min(count, static_cast<double>(kMaxTrials))) +
+                                    shortest(static_cast<int64_t>(
+                                        std::min(count, static_cast<double>(kMaxTrials)))) +
                                     ", got " + std::to_string(p.grid));
         if (p.grid > kMaxTrials) return too_many_points(p);
         return {};

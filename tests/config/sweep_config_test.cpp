@@ -161,6 +161,11 @@ TEST_CASE("a [train] table beside an [objective] command is refused: no trial wo
   CHECK(error_of("[train]\n[objective]\ncommand = \"run {x}\"\n[space]\nx = 1\n").empty());
 }
 
+TEST_CASE("grid = 0 is refused as a grid, not read as no grid given", "[config][sweep]") {
+  CHECK(error_of("[sweep]\nstrategy = \"grid\"\n[space]\nlr = { uniform = [0.1, 0.2], grid = 0 }\n") ==
+        "s.toml:4: lr: grid expects a whole number of points, 2 or more, got 0");
+}
+
 TEST_CASE("bad objective tables name the file, line and key", "[config][sweep]") {
   CHECK(error_of("[objective]\ncommand = \"run {x}\"\ncomand = \"y\"\n[space]\nx = 1\n") ==
         "s.toml:3: comand: unknown key in [objective] (command, timeout, mode, gpus_per_worker, gpus_per_node)");

@@ -49,7 +49,10 @@ TEST_CASE("bad parameters are refused with the file, line and name", "[search][s
   CHECK(error_of(logint).find("lo >= 1") != std::string::npos);
   CHECK(error_of(range("lr", ParamKind::kUniform, 0.0, 1.0, 1)).find("grid must be >= 2") !=
         std::string::npos);
-  CHECK(error_of(range("depth", ParamKind::kInt, 1, 3, 4)).find("must be 2 to 3") != std::string::npos);
+  CHECK(error_of(range("depth", ParamKind::kInt, 1, 3, 4)) ==
+        "sweep.toml:7: depth: grid for int [1, 3] must be 2 to 3, got 4");  // ints as written
+  CHECK(error_of(range("width", ParamKind::kInt, 64, 16)) ==
+        "sweep.toml:7: width: int needs lo <= hi, got [64, 16]");
   CHECK(error_of(range("lr", ParamKind::kUniform, 0, INFINITY)).find("finite") != std::string::npos);
   // Mixed ints and reals are one numeric choice; a good space passes.
   CHECK(error_of(choice("wd", {int64_t{0}, 1e-4})).empty());
