@@ -357,28 +357,20 @@ TEST_CASE("the command a recipe stopped by SIGINT prints continues it, its --set
   text.replace(text.find("coarse_epochs = 2"), 17, "coarse_epochs = 40");
   const auto cfg = s.write("a b/tune it.toml", text);
   const std::string out = s.path("a b/it's here.h5");
-  const auto stop = [&](const std::string& args, const std::string& log, const std::string& wait) {
-    Background bg(args, s.path(log));
-    REQUIRE(bg.pid() > 0);
-    if (!bg.wait_for(wait)) FAIL(bg.log());
-    REQUIRE(::kill(bg.pid(), SIGINT) == 0);
-    CHECK(bg.wait_exit() == 3);
-    return bg.log();
-  };
-  const std::string first =
-      stop(std::string("recipe \"") + cfg.string() + "\" --out \"" + out + "\" --config-out \"" +
-               s.path("a b/best.toml") + "\" --set 'hidden=[32, 8]' -j 1",
-           "first.log", "[   2/9]");
-  INFO(first);
-  const std::string lead = "The same command again continues: hypersweep ";
-  const size_t at = first.find(lead);
-  REQUIRE(at != std::string::npos);
-  const std::string again = first.substr(at + lead.size(), first.find('\n', at) - at - lead.size());
+  const Stopped first =
+      stop_when(std::string("recipe \"") + cfg.string() + "\" --out \"" + out +
+                    "\" --config-out \"" + s.path("a b/best.toml") + "\" --set 'hidden=[32, 8]' -j 1",
+                s.path("first.log"), "[   2/9]");
+  INFO(first.log);
+  REQUIRE(first.code == 3);
+  const std::string again = rest_of_line(first.log, "The same command again continues: hypersweep ");
+  REQUIRE(!again.empty());
   CHECK(contains(again, " --set 'hidden=[32, 8]'"));
   CHECK(contains(again, " --threads 1"));
   CHECK(contains(again, " --config-out "));
   // The words as printed, read by /bin/sh: the same recipe, so it continues step 4.
-  const std::string second = stop(again, "second.log", "4_coarse_grid: ");
-  INFO(second);
-  CHECK(contains(second, std::string("trials recorded already (continuing ") + out + ".steps/"));
+  const Stopped second = stop_when(again, s.path("second.log"), "4_coarse_grid: ");
+  INFO(second.log);
+  CHECK(second.code == 3);
+  CHECK(contains(second.log, std::string("trials recorded already (continuing ") + out + ".steps/"));
 }

@@ -148,4 +148,27 @@ class Background {
   pid_t pid_ = 0;
 };
 
+// A run stopped by SIGINT once `text` appeared in its log: its exit code (-1: `text` never came,
+// or it did not end) and its log.
+struct Stopped {
+  int code = -1;
+  std::string log;
+};
+inline Stopped stop_when(const std::string& args, const std::string& log, const std::string& text) {
+  Background bg(args, log);
+  Stopped s;
+  if (bg.pid() > 0 && bg.wait_for(text) && ::kill(bg.pid(), SIGINT) == 0) s.code = bg.wait_exit();
+  s.log = bg.log();
+  return s;
+}
+
+// What follows `lead` on its line of `log` ("" when `lead` is not there): the command a stopped
+// run printed for the user to paste.
+inline std::string rest_of_line(const std::string& log, const std::string& lead) {
+  const size_t at = log.find(lead);
+  if (at == std::string::npos) return "";
+  const size_t from = at + lead.size();
+  return log.substr(from, log.find('\n', from) - from);
+}
+
 }  // namespace hs::test
