@@ -4,6 +4,8 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <cmath>
+#include <cstdint>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -17,21 +19,32 @@ namespace {
 
 // A value as TOML writes it, whatever spelling it was given in: numbers in their shortest form
 // (1e-3 and 0.001 alike), strings quoted by toml++, arrays in order, tables with sorted keys
-// (toml::table iterates in key order).
-std::string value_text(const toml::node& n) {
+// (toml::table iterates in key order). `whole_as_int`: a real that is a whole number written as
+// the integer (outside [space] a key that takes a real reads 2 and 2.0 alike, and one that takes
+// an integer refuses 2.0; in [space] a choice of 1 and one of 1.0 are other values).
+std::string value_text(const toml::node& n, bool whole_as_int = false) {
   if (const auto* v = n.as_integer()) return shortest(v->get());
-  if (const auto* v = n.as_floating_point()) return shortest_float(v->get());
+  if (const auto* v = n.as_floating_point()) {
+    const double x = v->get();
+    if (whole_as_int && x == std::floor(x) && std::abs(x) < 9007199254740992.0)
+      return shortest(static_cast<int64_t>(x));
+    return shortest_float(x);
+  }
   if (const auto* v = n.as_boolean()) return v->get() ? "true" : "false";
   if (const auto* a = n.as_array()) {
     std::string s = "[";
-    for (size_t i = 0; i < a->size(); ++i) s += (i ? ", " : "") + value_text(*a->get(i));
+    for (size_t i = 0; i < a->size(); ++i)
+      s += (i ? ", " : "") + value_text(*a->get(i), whole_as_int);
     return s + "]";
   }
   if (const auto* t = n.as_table()) {
+    // [space]'s x = { choice = [...] } is x = [...] (README, "Sweep files").
+    if (t->size() == 1 && t->contains("choice")) return value_text(*t->get("choice"), whole_as_int);
     std::string s = "{";
     bool first = true;
     for (const auto& [k, v] : *t) {
-      s += std::string(first ? " " : ", ") + std::string(k.str()) + " = " + value_text(v);
+      s += std::string(first ? " " : ", ") + std::string(k.str()) + " = " +
+           value_text(v, whole_as_int);
       first = false;
     }
     return s + (first ? "}" : " }");
@@ -41,8 +54,15 @@ std::string value_text(const toml::node& n) {
   return os.str();
 }
 
+// How trials run, not which trials a sweep has nor what they give: changed to get a sweep going
+// again (a memory cap for trials the OOM killer took, retries, a process per trial or not).
+bool run_policy(const std::string& table, std::string_view key) {
+  return table == "sweep" &&
+         (key == "trials" || key == "max_retries" || key == "memory_limit" || key == "isolate");
+}
+
 // One file's text: a line per value of each table, "[table] key = value", sorted; [train]
-// left out beside [objective].
+// left out beside [objective], and the run policy's keys.
 std::vector<std::string> file_lines(const std::string& text) {
   std::vector<std::string> lines;
   try {
@@ -55,8 +75,9 @@ std::vector<std::string> file_lines(const std::string& text) {
       if (command && table == "train") continue;
       if (const auto* t = v.as_table(); t && !t->is_inline()) {
         for (const auto& [key, value] : *t) {
-          if (table == "sweep" && key.str() == "trials") continue;  // a sweep grows
-          lines.push_back("[" + table + "] " + std::string(key.str()) + " = " + value_text(value));
+          if (run_policy(table, key.str())) continue;  // trials: a sweep grows
+          lines.push_back("[" + table + "] " + std::string(key.str()) + " = " +
+                          value_text(value, table != "space"));
         }
       } else {
         lines.push_back(table + " = " + value_text(v));

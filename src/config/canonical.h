@@ -1,7 +1,9 @@
 // canonical.h: what a config text means, written one way, so that two texts that mean the same
 // are the same sweep (store/header.h: SweepHeader::config_form). Comments, whitespace, the order
-// of keys and tables and the spelling of values (1e-3 or 0.001, 'x' or "x") do not count; nor
-// does [sweep] trials, so a sweep can grow (README, "Continuing and growing a sweep").
+// of keys and tables and the spelling of values (1e-3 or 0.001, 'x' or "x"; 2 or 2.0 outside
+// [space]; x = { choice = [...] } or x = [...]) do not count; nor do [sweep] trials, so a sweep
+// can grow, and max_retries, memory_limit and isolate, which say how trials run (README,
+// "Continuing and growing a sweep").
 //
 // May depend on: core; toml++ privately. Thread safety: pure function.
 #pragma once
@@ -15,7 +17,7 @@ namespace hs {
 // "[table] key = value" (a nested table's keys joined by '.', values as TOML writes them, inline
 // tables with their keys sorted), sorted, each file's lines in turn (under "file N:" when there
 // are several), then one line per --set in order, "--set key = value" (the value as TOML reads it,
-// else as a string). [sweep] trials is left out. A file that is not TOML (none that loaded) keeps
+// else as a string). [sweep] trials, max_retries, memory_limit and isolate are left out. A file that is not TOML (none that loaded) keeps
 // its lines, without comment lines. Order within [space] counts: it is the order of the search's
 // dimensions, so the caller compares it (store/header.h compares the space).
 std::string canonical_config(const std::string& config_text);

@@ -40,6 +40,28 @@ TEST_CASE("comments and key order and spacing and number spelling and trials do 
   CHECK(file.config_text != here.config_text);  // the file keeps the text as given
 }
 
+TEST_CASE("how trials run, 2 for 2.0 and a choice table for its list do not make another sweep",
+          "[sweep][header]") {
+  const SweepHeader file = header_of(kSweep);
+  // A memory cap for trials the OOM killer took, retries, no process per trial: the same trials.
+  std::string policy = kSweep;
+  policy.replace(policy.find("seed = 3\n"), 9,
+                 "seed = 3\nmax_retries = 2\nmemory_limit = \"8G\"\nisolate = false\n");
+  CHECK(header_difference(file, header_of(policy)) == "");
+  // A real key given a whole number (lr = 1 and 1.0), and x = { choice = [...] } for [...].
+  const std::string a = "[train]\ndataset = \"synthetic\"\nlr = 1\n[sweep]\nseed = 3\n"
+                        "[space]\nmomentum = [0.5, 0.9]\n";
+  const std::string b = "[train]\ndataset = \"synthetic\"\nlr = 1.0\n[sweep]\nseed = 3\n"
+                        "[space]\nmomentum = { choice = [0.5, 0.9] }\n";
+  CHECK(header_difference(header_of(a), header_of(b)) == "");
+  // In [space] 1 and 1.0 stay apart: a choice of ints is another choice than one of reals.
+  const std::string ints = "[objective]\ncommand = \"echo metric={x}\"\n[sweep]\nseed = 3\n"
+                           "[space]\nx = [16, 32]\n";
+  std::string reals = ints;
+  reals.replace(reals.find("[16, 32]"), 8, "[16.0, 32.0]");
+  CHECK(header_difference(header_of(ints), header_of(reals)) != "");
+}
+
 TEST_CASE("a changed value is another sweep and is named", "[sweep][header]") {
   const SweepHeader file = header_of(kSweep);
   std::string epochs = kSweep;
