@@ -6,7 +6,9 @@
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
+#include <string>
 
 namespace hs {
 
@@ -16,7 +18,11 @@ bool parse_number(std::string_view s, double* out) {
   if (!s.empty() && s[0] == '+') s.remove_prefix(1);
   if (s.empty()) return false;
   const auto r = std::from_chars(s.data(), s.data() + s.size(), *out);
-  return r.ec == std::errc() && r.ptr == s.data() + s.size();
+  if (r.ptr != s.data() + s.size()) return false;
+  // Past a double's range, as Python's float() reads it: 1e-400 is 0, 1e400 is inf (from_chars
+  // leaves *out as it was; strtod, in the C locale this program keeps, rounds the same way).
+  if (r.ec == std::errc::result_out_of_range) *out = std::strtod(std::string(s).c_str(), nullptr);
+  return r.ec == std::errc() || r.ec == std::errc::result_out_of_range;
 }
 
 // A strict reader of one flat JSON object.

@@ -30,3 +30,18 @@ TEST_CASE("output lines parse strictly as k=v pairs or a flat JSON object", "[ob
   }
 }
 
+
+TEST_CASE("a number past a double's range reads as Python's float() reads it", "[objective][protocol]") {
+  // 1e-400 was "not a number" (a result line failed its trial; an epoch's value was NaN).
+  auto f = parse_output_line("val_acc=1e-400 neg=-1e-400 big=1e400 small=4e-324");
+  REQUIRE(f.has_value());
+  CHECK(f->at("val_acc").is_number);
+  CHECK(f->at("val_acc").number == 0.0);
+  CHECK(std::signbit(f->at("neg").number));
+  CHECK(f->at("big").number == INFINITY);
+  CHECK(f->at("small").number > 0.0);  // a subnormal, as before
+  auto j = parse_output_line(R"({"val_acc": 1e-400, "x": -1e999})");
+  REQUIRE(j.has_value());
+  CHECK(j->at("val_acc").number == 0.0);
+  CHECK(j->at("x").number == -INFINITY);
+}
