@@ -79,7 +79,7 @@ std::string ProgressDisplay::pruned_line() const {
   std::map<int, int64_t> by_epoch;
   int64_t pruned = 0, paused = 0;
   for (const auto& [id, epoch] : pruned_) {
-    if (undecided_ && undecided_(id)) {
+    if (undecided(id)) {
       ++paused;
       continue;
     }
@@ -89,7 +89,8 @@ std::string ProgressDisplay::pruned_line() const {
   std::string rungs;
   for (const auto& [epoch, n] : by_epoch)
     rungs += fmt::format("{}epoch {}: {}", rungs.empty() ? " (" : ", ", epoch, n);
-  std::string line = pruned > 0 ? fmt::format("pruned {}{}", pruned, rungs.empty() ? "" : rungs + ")") : "";
+  std::string line =
+      pruned > 0 ? fmt::format("pruned {}{}", pruned, rungs.empty() ? "" : rungs + ")") : "";
   if (paused > 0) line += fmt::format("{}paused {}", line.empty() ? "" : ", ", paused);
   return line;
 }

@@ -73,8 +73,9 @@ class ProgressDisplay {
   // Keeps failed_ and failure_kinds_ as `r` (a trial's latest record) leaves them.
   void count_failure(const TrialRecord& r);
   double elapsed() const;
+  bool undecided(int64_t id) const { return undecided_ && undecided_(id); }
   bool paused(const TrialRecord& r) const {
-    return r.status == TrialStatus::kPruned && undecided_ && undecided_(r.id);
+    return r.status == TrialStatus::kPruned && undecided(r.id);
   }
   std::string eta(const Progress& p) const;
 

@@ -101,10 +101,10 @@ class TrialQueue {
   // Trials ended so far (resumed ones included): told, or held for the pruner (sha's paused
   // ones count; one that is promoted and runs again counts once).
   int64_t finished() const { return finished_; }
-  int64_t recorded() const { return recorded_; }
+  int64_t recorded() const { return recorded_; }  // ids the results file had: its largest + 1
   // Whether the pruner may yet undo trial `id`'s pause (Pruner::undecided; sha: waiting for its
   // rung to be decided, or promoted and running again): ProgressDisplay::follow.
-  bool undecided(int64_t id) const;  // ids the results file had: its largest + 1
+  bool undecided(int64_t id) const;
   int64_t again() const { return static_cast<int64_t>(again_.size()); }  // to run again first
   // Trials the strategy is still to give: total() - recorded() at the start.
   int64_t more() const { return total_ - recorded_; }
