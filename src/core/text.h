@@ -98,7 +98,8 @@ inline std::string quoted(std::string_view s) {
 // each ' written '\'' (so a path with a space, or --set's value `[0.1, 0.2]`, pastes whole).
 inline std::string shell_word(std::string_view s) {
   const auto plain = [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || (c != '\0' && std::strchr("_./:=,@%+-", c) != nullptr);
+    return std::isalnum(static_cast<unsigned char>(c)) ||
+           (c != '\0' && std::strchr("_./:=,@%+-", c) != nullptr);
   };
   if (!s.empty() && std::all_of(s.begin(), s.end(), plain)) return std::string(s);
   std::string out = "'";
