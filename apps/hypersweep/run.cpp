@@ -281,7 +281,8 @@ void add_run(CLI::App& app, Runner* run, Argv args) {
       "differs. A config that means the same is the same sweep: comments, key order, spacing,\n"
       "number spelling and [sweep] trials do not count, so raising trials (or --trials) grows\n"
       "a finished sweep with the strategy's next trials, the recorded ones unchanged.\n"
-      "SIGINT, SIGTERM, SIGUSR1 or SIGHUP stop it cleanly: nothing new starts, trials\n"
+      "SIGINT, SIGTERM, SIGUSR1 or SIGHUP stop it cleanly (so does stdout's reader ending,\n"
+      "as in `run | head`): nothing new starts, trials\n"
       "in flight are recorded as interrupted (under mpirun send SIGUSR1: mpirun itself exits 1\n"
       "on SIGINT and SIGTERM). Each built-in trial runs in a process of its own: a crash fails\n"
       "that trial alone ([sweep] isolate, memory_limit, max_retries).\n"
@@ -292,7 +293,7 @@ void add_run(CLI::App& app, Runner* run, Argv args) {
       "  hypersweep run configs/sweep_random.toml\n"
       "  mpirun -np 3 --oversubscribe hypersweep run configs/sweep_grid.toml\n"
       "  hypersweep run configs/sweep_grid.toml --out grid.h5 --force\n"
-      "  hypersweep run configs/sweep_random.toml --trials 30     (grow a finished sweep)\n"
+      "  hypersweep run configs/sweep_random.toml --trials 40     (grow a finished sweep)\n"
       "  hypersweep run configs/sweep_random.toml --retry-failed\n"
       "  hypersweep run configs/sweep_random.toml --set epochs=3 --out short.h5");
   sub->add_option("config", a->config,

@@ -1,6 +1,7 @@
 #include "exec/signals.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -18,19 +19,47 @@ std::atomic<int> g_signal{0};
 std::atomic<int> g_count{0};  // stop signals received
 struct sigaction g_before[NSIG];  // each stop signal's disposition before install_stop_signals()
 
+// What is still printed to `fd` goes to /dev/null (open and dup2 are async-signal-safe).
+void to_null(int fd) {
+  const int null = ::open("/dev/null", O_WRONLY);
+  if (null < 0) return;
+  ::dup2(null, fd);
+  ::close(null);
+}
+
 extern "C" void on_stop_signal(int sig) {
   int none = 0;
   g_signal.compare_exchange_strong(none, sig);  // the first one names the stop
   g_count.fetch_add(1);
   if (sig == SIGHUP) {
     // The terminal or the launcher is gone: what is still printed would fail (EIO, EPIPE).
-    const int null = ::open("/dev/null", O_WRONLY);  // open and dup2 are async-signal-safe
-    if (null >= 0) {
-      ::dup2(null, STDOUT_FILENO);
-      ::dup2(null, STDERR_FILENO);
-      ::close(null);
-    }
+    to_null(STDOUT_FILENO);
+    to_null(STDERR_FILENO);
   }
+}
+
+// Whether `fd` is a pipe or socket whose reader is gone (poll is async-signal-safe).
+bool reader_gone(int fd) {
+  pollfd p{fd, POLLOUT, 0};
+  return ::poll(&p, 1, 0) == 1 && (p.revents & POLLERR) != 0;
+}
+
+// SIGPIPE in one process: a write found the reader of a pipe gone. When it is stdout's or
+// stderr's (`hypersweep run | head`), that stream goes to /dev/null and the sweep stops as on
+// any stop signal; said on stderr while it is still read. A SIGPIPE of any other pipe is left to
+// the write that met it (EPIPE).
+extern "C" void on_pipe_signal(int) {
+  const bool out = reader_gone(STDOUT_FILENO), err = reader_gone(STDERR_FILENO);
+  if (!out && !err) return;
+  if (out) to_null(STDOUT_FILENO);
+  if (err) to_null(STDERR_FILENO);
+  static constexpr char kSaid[] =
+      "hypersweep: stdout's reader is gone (SIGPIPE): the sweep stops as on SIGTERM, and the "
+      "same command continues it\n";
+  if (out && !err && ::write(STDERR_FILENO, kSaid, sizeof kSaid - 1) < 0) {
+    // nothing more to try
+  }
+  on_stop_signal(SIGPIPE);
 }
 
 }  // namespace
@@ -46,7 +75,12 @@ void install_stop_signals(char** envp) {
     if (sig == SIGHUP && !mpi && g_before[sig].sa_handler == SIG_IGN) continue;  // nohup
     sigaction(sig, &sa, nullptr);
   }
-  if (!mpi) return;
+  sigaction(SIGPIPE, nullptr, &g_before[SIGPIPE]);
+  if (!mpi) {
+    sa.sa_handler = on_pipe_signal;
+    sigaction(SIGPIPE, &sa, nullptr);
+    return;
+  }
   ::signal(SIGPIPE, SIG_IGN);
   // mpirun exits at once on a second SIGINT or SIGTERM, leaving its ranks to run on with no one
   // to read their output and its shared-memory segments behind; this tells them at once.
@@ -54,6 +88,7 @@ void install_stop_signals(char** envp) {
 }
 
 void release_stop_signals() {
+  sigaction(SIGPIPE, &g_before[SIGPIPE], nullptr);  // `hypersweep show | head` ends as usual
   for (int sig : kStopSignals) {
     struct sigaction back = g_before[sig];
     if (back.sa_handler != SIG_IGN) {

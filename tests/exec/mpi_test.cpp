@@ -434,6 +434,47 @@ TEST_CASE("SIGINT stops a sweep run without mpirun the same way", "[mpi][resume]
   CHECK(recs[1].curves.size() < 100000000u);
 }
 
+TEST_CASE("a sweep whose stdout's reader is gone (run | head) stops cleanly and continues",
+          "[mpi][resume]") {
+  // It died of SIGPIPE (exit 141), said nothing, and left the trials after it unrun. Its stdout
+  // is a pipe the test reads the first line of and then closes; only then may trial 0 end, so the
+  // sweep's next line meets a pipe without a reader.
+  Scratch s;
+  const auto cfg = s.write("pipe.toml", held_sweep(s, "[sweep]\ntrials = 3\n", 0));
+  const std::string out = s.path("pipe.h5"), err = s.path("err");
+  const std::string cmd = binary() + " run '" + cfg.string() + "' --out '" + out + "' 2> '" + err + "'";
+  int fds[2];
+  REQUIRE(::pipe(fds) == 0);
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    ::dup2(fds[1], STDOUT_FILENO);
+    ::close(fds[0]);
+    ::close(fds[1]);
+    ::execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  ::close(fds[1]);
+  std::string first;
+  for (char c = 0; c != '\n' && ::read(fds[0], &c, 1) == 1;) first += c;
+  ::close(fds[0]);  // the reader is gone, as `head -1`'s after its line
+  std::ofstream(s.dir() / "go") << "";
+  int status = 0;
+  REQUIRE(::waitpid(pid, &status, 0) == pid);
+  INFO(first << slurp(err));
+  CHECK(contains(first, "sweep "));
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 3);
+  CHECK(contains(slurp(err), "stdout's reader is gone (SIGPIPE)"));
+  CHECK(records_of(out).size() < 3u);
+  // The same command continues it.
+  const Run again = hypersweep("run '" + cfg.string() + "' --out '" + out + "'");
+  INFO(again.out << again.err);
+  CHECK(again.code == 0);
+  CHECK(statuses(records_of(out)) ==
+        std::map<int64_t, std::string>{{0, "completed"}, {1, "completed"}, {2, "completed"}});
+}
+
 TEST_CASE("a second SIGINT ends a built-in trial at once, where the first waits for its epoch",
           "[mpi][resume]") {
   // Trial 0 reads its data from a FIFO the test opens and never writes: it is stuck before its
