@@ -3,11 +3,13 @@
 // the errors for files that are not results files.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "store/read_results.h"
 #include "store/results_file.h"
@@ -88,6 +90,29 @@ TEST_CASE("export writes summary.csv and curves.csv of a real sweep", "[cli][exp
   CHECK(cur[0] == "id,epoch,lr,train_loss,train_acc,val_loss,val_acc,seconds,update_ratio/dense1,"
                   "update_ratio/dense2");
 
+  SECTION("export --help names every column summary.csv has beyond the parameters") {
+    const Run help = hypersweep("export --help");
+    REQUIRE(help.code == 0);
+    std::vector<std::string> words;  // the help's words, split at spaces, commas and newlines
+    std::string word;
+    for (const char c : help.out + "\n") {
+      if (c != ' ' && c != ',' && c != '\n') {
+        word += c;
+      } else if (!word.empty()) {
+        words.push_back(word);
+        word.clear();
+      }
+    }
+    auto from = words.begin();
+    for (const std::string col :
+         {"best_epoch", "best_metric", "test_acc", "initial_loss", "num_classes", "epochs_run",
+          "seconds", "rank", "host", "attempt", "pruned_epoch", "rung", "bracket", "error"}) {
+      INFO(col << "\n" << help.out);
+      const auto at = std::find(from, words.end(), col);
+      CHECK(at != words.end());  // named, in the header's order
+      if (at != words.end()) from = at;
+    }
+  }
   SECTION("a missing file and a file that is not a results file exit 2 naming it") {
     const Run missing = hypersweep("export '" + s.path("none.h5") + "' --csv '" + s.path("x") + "'");
     CHECK(missing.code == 2);
