@@ -234,6 +234,7 @@ Status TrainConfig::load_text(std::string_view text, const std::string& name,
   } catch (const std::exception& e) {
     return Error{name, 0, "", std::string("cannot read the configuration: ") + e.what()};
   }
+  next.last_file_ = name;
   next.text_ += "# file: " + name + "\n";
   next.text_ += text;
   if (!text.empty() && text.back() != '\n') next.text_ += '\n';
@@ -312,7 +313,8 @@ Error TrainConfig::locate(Error e) const {
   const std::string_view by = brought_in_by(e.key);
   if (auto it = where_.find(by); !by.empty() && it != where_.end())
     return at_bringer(it->second.file, it->second.line, e);
-  e.file = "<default>";
+  // Set nowhere: named in the (last) file loaded, which left it at its default.
+  if (!last_file_.empty()) return Error{last_file_, 0, e.key, "not set, so its default: " + e.message};
   return e;
 }
 

@@ -77,7 +77,9 @@ class TrainConfig {
   // the data cannot take), which carry a key and no file.
   ConfigWhere where(std::string_view key) const;
   // `e` (an error with a key and no file: the trainer's) placed where(e.key), under the key
-  // that was given there (width for hidden); else as it is.
+  // that was given there (width for hidden); a key left at its default where the key that
+  // brings it in was given (at_bringer), else in the last file loaded ("not set, so its
+  // default: ..."); with no file, as it is.
   Error locate(Error e) const;
   // A data set's error (it names the data file) placed where this config chose that file:
   // "sweep.toml:3: data_path: data/x.csv: missing file ...", with the path as it was given and,
@@ -99,6 +101,7 @@ class TrainConfig {
   std::map<std::string, ConfigWhere, std::less<>> where_;  // keys given explicitly
   std::map<std::string, std::string, std::less<>> relative_;  // path keys given relative: as given
   std::string text_;
+  std::string last_file_;  // the name of the last file loaded
 };
 
 // The absolute folder of the config file `path`, which its relative paths resolve against ("" if
