@@ -9,7 +9,10 @@
 #include <vector>
 
 #include "config/config.h"
+#include "config/sweep_config.h"
+#include "core/text.h"
 #include "data/load.h"
+#include "exec/launch.h"
 #include "hypersweep/commands.h"
 #include "hypersweep/sweep_options.h"
 #include "nn/model.h"
@@ -36,14 +39,45 @@ struct TrainArgs {
   bool quiet = false;
 };
 
+// train trains a file's [train] table. A sweep file's other tables are checked as `run` checks
+// them, so a typo there does not pass unseen, and a command's sweep, which has no network to
+// train, is refused. A file without [train] is said to train the defaults.
+Status check_file_tables(const TrainConfig& cfg, const std::string& path) {
+  const auto& t = cfg.tables();
+  if (const auto o = t.find("objective"); o != t.end())
+    return Error{path, o->second, "objective",
+                 "this sweep's trials run a command, and train trains the built-in network: "
+                 "hypersweep run " + shell_word(path) + " runs them"};
+  if (t.count("sweep") || t.count("space") || t.count("pruner")) {
+    if (auto sweep = load_sweep(path); !sweep) return sweep.error();
+    fmt::print(stderr,
+               "hypersweep: note: {} is a sweep file: train trains its [train] table alone "
+               "(hypersweep run {} runs the sweep)\n",
+               path, shell_word(path));
+  } else if (!t.count("train")) {
+    fmt::print(stderr, "hypersweep: note: {} has no [train] table: the defaults are trained\n",
+               path);
+  }
+  return Status::Ok();
+}
+
 int run_train(const TrainArgs& a) {
   if (a.list_keys) {
     std::fputs(keys_help().c_str(), stdout);
     return 0;
   }
+  if (const int ranks = launched_ranks(); ranks > 1) {  // said once, by the first
+    if (launched_rank() == 0)
+      fail(make_error("", "train trains one configuration in one process, and under mpirun each of "
+                          "the " + std::to_string(ranks) + " ranks would train the same: run it "
+                          "without mpirun (hypersweep run runs a sweep under mpirun)"));
+    return kExitConfig;
+  }
   TrainConfig cfg;
-  if (!a.config.empty())
+  if (!a.config.empty()) {
     if (auto st = cfg.load_file(a.config); !st) return fail(st.error());
+    if (auto st = check_file_tables(cfg, a.config); !st) return fail(st.error());
+  }
   if (auto st = apply_sets(cfg, a.sets); !st) return fail(st.error());
   if (a.threads >= 0)
     if (auto st = cfg.set_value("threads", int64_t{a.threads}, {"--threads", 0}); !st)

@@ -229,6 +229,8 @@ Status TrainConfig::load_text(std::string_view text, const std::string& name,
     const toml::table root = toml::parse(text, std::string_view(name));
     Status st = apply_document(next, root, name, dir);
     if (!st.ok()) return st;
+    for (const auto& [k, node] : root)
+      if (node.is_table()) next.tables_.emplace(std::string(k.str()), line_of(k.source()));
   } catch (const toml::parse_error& e) {
     return Error{name, line_of(e.source()), "", parse_error_text(e)};
   } catch (const std::exception& e) {

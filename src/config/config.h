@@ -91,6 +91,10 @@ class TrainConfig {
   // line "# --set key=value". Loads and --set flags that failed leave no trace. With one file the
   // whole is that file plus comments, so it is valid TOML (without the --set values).
   const std::string& text() const { return text_; }
+  // The top-level tables of the files loaded, each with the line of its header (the first
+  // file's, if several have it): [train], and those left to others ([sweep], [space],
+  // [objective], [pruner], [recipe]).
+  const std::map<std::string, int, std::less<>>& tables() const { return tables_; }
 
  private:
   bool given(std::string_view key) const;
@@ -102,6 +106,7 @@ class TrainConfig {
   std::map<std::string, std::string, std::less<>> relative_;  // path keys given relative: as given
   std::string text_;
   std::string last_file_;  // the name of the last file loaded
+  std::map<std::string, int, std::less<>> tables_;
 };
 
 // The absolute folder of the config file `path`, which its relative paths resolve against ("" if

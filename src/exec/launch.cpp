@@ -57,6 +57,18 @@ bool launched_by_mpi(char** envp) {
 
 bool launched_by_mpi() { return launched_by_mpi(environ); }
 
+int launched_ranks() {
+  for (const char* v : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "SLURM_STEP_NUM_TASKS"})
+    if (const char* n = std::getenv(v); n != nullptr && std::atoi(n) > 0) return std::atoi(n);
+  return 1;
+}
+
+int launched_rank() {
+  for (const char* v : {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK", "SLURM_PROCID"})
+    if (const char* n = std::getenv(v); n != nullptr) return std::atoi(n);
+  return 0;
+}
+
 Result<std::unique_ptr<Launch>> Launch::start(int* argc, char*** argv) {
   if (const std::string why = launch_problem(); !why.empty()) return make_error("", why);
   std::unique_ptr<Launch> l(new Launch());

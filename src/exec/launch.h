@@ -31,6 +31,11 @@ bool launched_by_mpi();
 // The same read from `envp` (main's .preinit_array entry, exec/signals.h, runs before libc has
 // set its own environ).
 bool launched_by_mpi(char** envp);
+// Without MPI_Init, from the launcher's environment (Open MPI, PMI, srun): how many processes
+// it started (1 when it does not say) and which of them this is (0 when it does not say). For
+// a command that runs in one process alone (train).
+int launched_ranks();
+int launched_rank();
 
 class Launch {
  public:

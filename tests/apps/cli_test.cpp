@@ -111,6 +111,39 @@ TEST_CASE("unknown optimiser, zero batch and unknown key each exit 2 with one me
   CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
 }
 
+TEST_CASE("train of a sweep file checks its other tables and says it trains its train table alone",
+          "[cli]") {
+  // train read [train] and passed over the rest: a command's sweep trained the default MLP on
+  // Fashion-MNIST, and a typo in [sweep] or [space] went unseen.
+  Scratch s;
+  const auto command = s.write("cmd.toml", "[sweep]\ntrials = 2\n\n[objective]\ncommand = "
+                                           "\"echo metric={x}\"\n[space]\nx = [1, 2]\n");
+  Run r = hypersweep("train '" + command.string() + "'");
+  CHECK(r.code == 2);
+  CHECK(contains(r.err, command.string() + ":4: objective: this sweep's trials run a command"));
+  CHECK(r.out.empty());
+
+  const std::string base = "[train]\ndataset = \"synthetic\"\nsynthetic_samples = 200\n"
+                           "hidden = [4]\nepochs = 1\n";
+  const auto typo = s.write("typo.toml", base + "[sweep]\ntrails = 3\n[space]\nlr = [0.1]\n");
+  r = hypersweep("train '" + typo.string() + "'");
+  CHECK(r.code == 2);
+  CHECK(contains(r.err, typo.string() + ":7: trails:"));
+
+  const auto sweep = s.write("sweep.toml", base + "[sweep]\ntrials = 3\n[space]\nlr = [0.1]\n");
+  r = hypersweep("train '" + sweep.string() + "'");
+  INFO(r.out << r.err);
+  CHECK(r.code == 0);
+  CHECK(contains(r.err, "is a sweep file: train trains its [train] table alone"));
+  CHECK(contains(r.out, "best epoch 1"));
+
+  const auto empty = s.write("empty.toml", "");
+  r = hypersweep("train '" + empty.string() + "' --set dataset=synthetic --set epochs=1 "
+                 "--set synthetic_samples=200 --set hidden=[4]");
+  CHECK(r.code == 0);
+  CHECK(contains(r.err, "has no [train] table: the defaults are trained"));
+}
+
 TEST_CASE("bad --set flags and missing files exit 2", "[cli]") {
   Run r = hypersweep("train --set lr=-1");
   CHECK(r.code == 2);

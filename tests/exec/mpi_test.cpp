@@ -434,6 +434,17 @@ TEST_CASE("SIGINT stops a sweep run without mpirun the same way", "[mpi][resume]
   CHECK(recs[1].curves.size() < 100000000u);
 }
 
+TEST_CASE("train under mpirun with several ranks is refused once and trains nothing", "[mpi]") {
+  // Each rank trained the same configuration, their lines interleaved.
+  const Run r = hypersweep("train --set dataset=synthetic --set epochs=1", mpirun(2));
+  INFO(r.out << r.err);
+  CHECK(r.code != 0);
+  CHECK(!contains(r.out, "epoch"));
+  const std::string said = "each of the 2 ranks would train the same";
+  REQUIRE(contains(r.err, said));
+  CHECK(r.err.find(said) == r.err.rfind(said));  // said by one rank
+}
+
 TEST_CASE("a sweep whose stdout's reader is gone (run | head) stops cleanly and continues",
           "[mpi][resume]") {
   // It died of SIGPIPE (exit 141), said nothing, and left the trials after it unrun. Its stdout
