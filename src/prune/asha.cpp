@@ -23,14 +23,12 @@ class AshaPruner final : public Pruner {
 
   Verdict report(int64_t id, int epoch, double value) override {
     const int s = bracket_of(id);
-    const std::vector<int> epochs = rung_epochs(o_, s);
-    const auto at = std::find(epochs.begin(), epochs.end(), epoch);
-    if (at == epochs.end()) return {};
     Verdict v;
-    v.rung = static_cast<int>(at - epochs.begin());
+    v.rung = walks_[id].step(rung_epochs(o_, s), epoch, value);
+    if (v.rung < 0) return {};
     int& reached = reached_.try_emplace(id, -1).first->second;
     reached = std::max(reached, v.rung);
-    if (v.rung == s || std::isnan(value)) return v;  // the last rung, or nothing to judge
+    if (v.rung == s) return v;  // the last rung decides nothing
     Rung& rung = rung_at(s, v.rung);
     rung.record(id, value);
     const size_t n = rung.ranked.size();
@@ -46,19 +44,22 @@ class AshaPruner final : public Pruner {
     return v;
   }
 
-  void ended(const TrialRecord& r) override { settled_.push_back(r.id); }
+  void ended(const TrialRecord& r) override {
+    walks_.erase(r.id);
+    settled_.push_back(r.id);
+  }
 
   void restore(const TrialRecord& r) override {
     const int s = bracket_of(r.id);
     const std::vector<int> epochs = rung_epochs(o_, s);
+    RungWalk walk;
     for (size_t row = 0; row < r.curves.size(); ++row) {
-      const auto at = std::find(epochs.begin(), epochs.end(), r.curves[row].epoch);
-      if (at == epochs.end()) continue;
-      const int k = static_cast<int>(at - epochs.begin());
+      const double v = epoch_metric(r, row, metric_.name);
+      const int k = walk.step(epochs, r.curves[row].epoch, v);
+      if (k < 0) continue;
       int& reached = reached_.try_emplace(r.id, -1).first->second;
       reached = std::max(reached, k);
-      const double v = epoch_metric(r, row, metric_.name);
-      if (k < s && !std::isnan(v)) rung_at(s, k).record(r.id, v);
+      if (k < s) rung_at(s, k).record(r.id, v);
     }
     ended(r);
   }
@@ -105,6 +106,7 @@ class AshaPruner final : public Pruner {
 
   std::map<std::pair<int, int>, Rung> rungs_;  // (bracket, rung) -> values
   std::map<int64_t, int> reached_;
+  std::map<int64_t, RungWalk> walks_;  // the trials running, until they end
   std::vector<int64_t> settled_;
 };
 

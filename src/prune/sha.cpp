@@ -1,6 +1,7 @@
 // sha: synchronous successive halving. Trials are taken in brackets of per_ consecutive ids;
-// rung 0 of a bracket holds all of them. A trial runs to its target rung's epoch and pauses
-// there (its record: pruned at that rung); once every member of the rung has reached it or
+// rung 0 of a bracket holds all of them. A trial runs to its target rung (the first epoch at or
+// past the rung's with a value: RungWalk) and pauses there (its record: pruned at that rung); a
+// trial that never gives a value there runs on and counts as ended short of it; once every member of the rung has reached it or
 // ended short of it, the top max(1, members / eta) by value (ties: the lower id; a trial
 // without a value never goes on) are promoted: they run again from their start to the next
 // rung. The last rung decides nothing. A bracket is complete when each of its trials is done
@@ -25,25 +26,26 @@ class ShaPruner final : public Pruner {
         epochs_(rung_epochs(o, s_)) {}
 
   Verdict report(int64_t id, int epoch, double value) override {
-    const auto at = std::find(epochs_.begin(), epochs_.end(), epoch);
-    if (at == epochs_.end()) return {};
-    Bracket& br = bracket_state(id / per_);
     TrialState& ts = trials_state_[id];
     Verdict v;
-    v.rung = static_cast<int>(at - epochs_.begin());
+    v.rung = ts.walk.step(epochs_, epoch, value);
+    if (v.rung < 0) return {};
     if (v.rung < ts.target) {  // promoted past it before: on to the target
       v.why = ts.promoted_why;
       return v;
     }
-    if (v.rung > ts.target) return v;  // cannot be: the target's epoch comes first
+    if (v.rung > ts.target) return v;  // epochs printed after its pause: not judged
+    Bracket& br = bracket_state(id / per_);
     br.rungs[static_cast<size_t>(v.rung)].values[id] = value;
     if (v.rung == s_) return v;
     v.kind = Verdict::Kind::kPause;
     const RungState& rs = br.rungs[static_cast<size_t>(v.rung)];
+    // The record keeps this reason: a trial not promoted is not recorded again.
     v.why = "paused at rung " + std::to_string(v.rung) + " (epoch " + std::to_string(epoch) +
             ") of bracket " + std::to_string(id / per_) + " with " + value_text(metric_, value) +
-            ": the top " + std::to_string(keep_of(rs)) + " of its " +
-            std::to_string(rs.members.size()) + " trials go on once all have reached it";
+            ": once all " + std::to_string(rs.members.size()) + " of its trials there have "
+            "reached it, the top " + std::to_string(keep_of(rs)) + " go on and the others are "
+            "pruned (ties: the lower id)";
     return v;
   }
 
@@ -51,6 +53,7 @@ class ShaPruner final : public Pruner {
     const int b = static_cast<int>(r.id / per_);
     Bracket& br = bracket_state(b);
     TrialState& ts = trials_state_[r.id];
+    ts.walk = {};  // a promoted trial runs again from its start
     RungState& target = br.rungs[static_cast<size_t>(ts.target)];
     if (r.status == TrialStatus::kPruned && target.values.count(r.id) && ts.target < s_) {
       ts.paused = true;
@@ -66,17 +69,20 @@ class ShaPruner final : public Pruner {
     const int b = static_cast<int>(r.id / per_);
     Bracket& br = bracket_state(b);
     TrialState& ts = trials_state_[r.id];
-    int reached = -1;
+    int reached = -1, reached_at = 0;  // the last rung met, and at which epoch
+    RungWalk walk;  // the record is its last run: from epoch 1, through each rung it passed
     for (size_t row = 0; row < r.curves.size(); ++row) {
-      const auto at = std::find(epochs_.begin(), epochs_.end(), r.curves[row].epoch);
-      if (at == epochs_.end()) continue;
-      reached = static_cast<int>(at - epochs_.begin());
+      const double v = epoch_metric(r, row, metric_.name);
+      const int k = walk.step(epochs_, r.curves[row].epoch, v);
+      if (k < 0) continue;
+      reached = k;
+      reached_at = r.curves[row].epoch;
       RungState& rs = br.rungs[static_cast<size_t>(reached)];
       rs.members.insert(r.id);
-      rs.values[r.id] = epoch_metric(r, row, metric_.name);
+      rs.values[r.id] = v;
     }
     ts.target = std::max(reached, 0);
-    const bool at_rung = reached >= 0 && r.epochs == epochs_[static_cast<size_t>(reached)];
+    const bool at_rung = reached >= 0 && r.epochs == reached_at;  // paused where it met it
     if (!(r.status == TrialStatus::kPruned && at_rung) && reached < s_ && reached >= 0)
       ts.target = reached + 1;  // it ended past its last rung: short of the next
     br.rungs[static_cast<size_t>(ts.target)].members.insert(r.id);
@@ -119,6 +125,7 @@ class ShaPruner final : public Pruner {
     int target = 0;      // the rung it runs to
     bool paused = false;
     std::string promoted_why;
+    RungWalk walk;       // its rungs met in the run in flight
   };
 
   size_t keep_of(const RungState& rs) const {

@@ -91,7 +91,11 @@ TEST_CASE("asha promotes past a rung only the top 1/eta of what it holds, as a t
       {2, 3, 0.65, Kind::kPrune, 1},     // rung 1: n 2, keep 1: cut-off 0.70
       {5, 3, 0.80, Kind::kContinue, 1},  // rung 1: n 3, keep 1: the best
       {0, 9, 0.10, Kind::kContinue, 2},  // the last rung decides nothing
-      {7, 1, NAN, Kind::kContinue, 0},   // no value: not judged
+      {7, 1, NAN, Kind::kContinue, -1},  // no value: rung 0 not met yet
+      {7, 2, 0.61, Kind::kContinue, 0},  // met at its first epoch past it with a value: n 8,
+                                         // keep 2: 0.61 is the best
+      {8, 2, 0.20, Kind::kPrune, 0},     // epoch 1 never printed: met at 2; n 9, keep 3
+      {7, 3, 0.62, Kind::kPrune, 1},     // rung 1 next: n 4, keep 1: cut-off 0.80
   };
   for (const Step& s : steps) {
     INFO("trial " << s.id << " epoch " << s.epoch);

@@ -38,20 +38,23 @@ struct NaiveAsha {
   PrunerOptions o;
   Metric metric;
   std::map<std::pair<int, int>, std::map<int64_t, double>> rungs;
+  std::map<int64_t, std::pair<int, int>> met;  // trial -> (rungs met in this run, last epoch)
 
   // bracket: the pruner's own (-1 for asha); the rungs of bracket s at floor(R / eta^(s - k)).
+  // A report with a value at or past the next rung's epoch meets that rung; an epoch below the
+  // last one reported starts a new run.
   std::string why(int bracket, int64_t id, int epoch, double value, Kind* kind) {
     int s = 0;
     for (int64_t e = o.min_epochs; e * o.reduction <= o.max_epochs; e *= o.reduction) ++s;
     if (bracket >= 0) s = bracket;
-    int k = -1;
-    for (int j = 0, div = 1; j <= s; ++j) {
-      div = 1;
-      for (int t = 0; t < s - j; ++t) div *= o.reduction;
-      if (o.max_epochs / div == epoch) k = j;
-    }
+    auto& [next, last] = met[id];
+    if (epoch < last) next = 0;
+    last = epoch;
+    int div = 1;
+    for (int t = 0; t < s - next; ++t) div *= o.reduction;
+    const int k = next <= s && !std::isnan(value) && epoch >= o.max_epochs / div ? next++ : -1;
     *kind = Kind::kContinue;
-    if (k < 0 || k == s || std::isnan(value)) return "";
+    if (k < 0 || k == s) return "";
     std::map<int64_t, double>& rung = rungs[{s, k}];
     rung[id] = value;
     std::vector<double> values;
@@ -75,7 +78,7 @@ void asha_against_naive(PrunerKind kind, const Metric& metric, uint64_t seed) {
   PrunerOptions o;
   o.kind = kind, o.min_epochs = 1, o.reduction = 3, o.max_epochs = 27;
   auto pruner = make_pruner(o, metric, seed, 100000);
-  NaiveAsha naive{o, metric, {}};
+  NaiveAsha naive{o, metric, {}, {}};
   Rng rng(seed);
   std::map<int64_t, int> running;  // trial -> last epoch reported
   int64_t next = 0, judged = 0, pruned = 0;

@@ -169,6 +169,28 @@ TEST_CASE("a sha trial is undecided while paused at an undecided rung or promote
   CHECK(!a->undecided(0));
 }
 
+TEST_CASE("sha judges a rung at the first epoch past it with a value and never pauses on none") {
+  // A command that printed its metric only in its result line had every trial paused at rung 0
+  // with no value, none promoted, and the sweep ended with no result (exit 4).
+  auto p = make_pruner(sha9(), Metric{}, 0, 9);
+  for (int64_t id = 0; id < 9; ++id)
+    for (int epoch = 1; epoch <= 9; ++epoch) CHECK(p->report(id, epoch, NAN).kind == Kind::kContinue);
+  for (int64_t id = 0; id < 9; ++id) p->ended(record(id, 9, TrialStatus::kCompleted));
+  CHECK(p->take_promoted().empty());
+  CHECK(p->take_settled().size() == 9u);  // the bracket is complete: every trial ran to its end
+  // A trial that prints every other epoch (2, 4, ...) meets rung 0 (epoch 1) at epoch 2, and a
+  // line without the value at a rung's epoch leaves the rung to the next line with one.
+  auto q = make_pruner(sha9(), Metric{}, 0, 9);
+  const Verdict skipped = q->report(0, 2, 0.5);
+  CHECK(skipped.kind == Kind::kPause);
+  CHECK(skipped.rung == 0);
+  CHECK(skipped.why.find("(epoch 2)") != std::string::npos);
+  CHECK(q->report(1, 1, NAN).kind == Kind::kContinue);
+  const Verdict later = q->report(1, 1, 0.6);  // a second line of epoch 1, with the value
+  CHECK(later.kind == Kind::kPause);
+  CHECK(later.rung == 0);
+}
+
 TEST_CASE("sha gives the same records with 1 to 4 workers in any order of epochs") {
   const Run one = simulate(Sim{sha9(), 13, 1, 0});
   for (int workers = 1; workers <= 4; ++workers)
