@@ -88,9 +88,11 @@ Result<TrialQueue> TrialQueue::make(const SweepConfig& sweep, const Recorded& do
     if (Status st = lost_before(r.id); !st) return st;
     ++next;
     if (Status st = q.take_back(r, resume, trials); !st) return st;
-    // A pruner that promotes nothing (all but sha) settles each trial at once: told now, as it
-    // would be at the end, rather than held (a million held outcomes were 150 bytes a trial).
-    if (sweep.pruner.kind != PrunerKind::kSha) q.settle();
+    // Told as the sweep told them: a pruner that promotes nothing (all but sha) settles each
+    // trial at once, rather than held to the end (a million held outcomes were 150 bytes a
+    // trial); sha a bracket once it is decided, before the next bracket's lost trials are asked
+    // again (lost_before), as they were first asked after it.
+    q.settle();
     return Status::Ok();
   });
   if (taken.ok()) taken = lost_before(last + 1);

@@ -2,7 +2,9 @@
 // it takes a results file's records back on resume.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
+#include <optional>
 #include <functional>
 #include <vector>
 
@@ -386,4 +388,78 @@ TEST_CASE("a command timed_out runs again as its next attempt and next() says th
   CHECK(t2.id == t.id);
   CHECK(t2.attempt == 2);  // what a command sees as HYPERSWEEP_ATTEMPT
   CHECK(q->next()->attempt == 2);
+}
+
+namespace {
+
+// A tpe sweep with sha (brackets of 5, rungs at epochs 1, 3 and 9) driven one trial at a time
+// as one worker drives it: each epoch judged, a stopped trial recorded as the executor records
+// it (interrupted; the queue makes it pruned). Returns every record in the order made.
+SweepConfig tpe_sha() {
+  auto s = load_sweep_text("[train]\ndataset = \"synthetic\"\nepochs = 9\n[sweep]\nstrategy = "
+                           "\"tpe\"\ntrials = 20\nn_init = 6\nseed = 5\npruner = \"sha\"\n"
+                           "[pruner]\nbracket_trials = 5\n[space]\n"
+                           "lr = { log_uniform = [1e-4, 1.0] }\n",
+                           "sha.toml");
+  REQUIRE(s.ok());
+  return std::move(*s);
+}
+
+std::vector<TrialRecord> drive(TrialQueue& q) {
+  std::vector<TrialRecord> made;
+  while (auto t = q.next()) {
+    TrialRecord r = record_of(*t, TrialStatus::kCompleted);
+    const double lr = std::get<double>(t->values[0]);
+    bool stopped = false;
+    for (int e = 1; e <= 9 && !stopped; ++e) {
+      EpochRow row;
+      row.epoch = e;
+      row.val_acc = 1 - 0.05 * std::pow(std::log10(lr) + 1.5, 2) - 0.3 / e;
+      r.curves.push_back(row);
+      r.epochs = e;
+      if (improves(Direction::kMaximize, row.val_acc, r.best_metric)) {
+        r.best_metric = row.val_acc;
+        r.best_epoch = e;
+      }
+      stopped = q.judge(t->id, r);
+    }
+    if (stopped) r.status = TrialStatus::kInterrupted;
+    q.finish(r);
+    made.push_back(r);
+  }
+  return made;
+}
+
+}  // namespace
+
+TEST_CASE("a sha sweep rebuilt around a lost trial asks it again as it was first asked",
+          "[sweep][queue][resume]") {
+  // tpe's ask of trial 10 (bracket 2) came once brackets 0 and 1 were decided and told. The
+  // rebuild told sha's brackets only after taking every record back, so a trial lost in flight
+  // while later ids of its bracket were recorded was asked again of a strategy that had heard
+  // nothing: other values, and every trial after it differed.
+  const SweepConfig s = tpe_sha();
+  auto whole = TrialQueue::make(s);
+  REQUIRE(whole.ok());
+  const std::vector<TrialRecord> made = drive(*whole);
+  const auto first_of = [&](int64_t id) {
+    for (const TrialRecord& r : made)
+      if (r.id == id) return r;
+    FAIL("no record of trial " << id);
+    return TrialRecord{};
+  };
+  // What a kill leaves: the records made before trial 13 first ended, trial 10's lost.
+  std::vector<TrialRecord> kept;
+  for (const TrialRecord& r : made) {
+    if (r.id == 13) break;
+    if (r.id != 10) kept.push_back(r);
+  }
+  REQUIRE(std::any_of(kept.begin(), kept.end(), [](const TrialRecord& r) { return r.id == 12; }));
+  auto again = TrialQueue::make(s, kept);
+  REQUIRE(again.ok());
+  std::optional<Trial> t;
+  while ((t = again->next()) && t->id != 10) {
+  }
+  REQUIRE(t);
+  CHECK(t->values == first_of(10).params);
 }
