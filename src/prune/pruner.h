@@ -113,6 +113,10 @@ class Pruner {
   // its reports were, then ended(r). (One that runs again, interrupted or lost, is not restored:
   // it reports afresh.)
   virtual void restore(const TrialRecord& r) = 0;
+  // After the records were taken back (restore), with `last_id` the largest id recorded: why
+  // this sweep cannot go on from them, or "". sha: a bracket decided with the trials recorded
+  // that a grown sweep would fill with new ones (its decisions would change).
+  virtual std::string taken_back_conflict(int64_t /*last_id*/) const { return ""; }
   // The trial's bracket (hyperband, sha), or -1.
   virtual int bracket(int64_t id) const = 0;
   // The highest rung trial `id` reached, or -1.

@@ -91,6 +91,28 @@ class ShaPruner final : public Pruner {
     ended(r);
   }
 
+  std::string taken_back_conflict(int64_t last_id) const override {
+    for (const auto& [b, br] : brackets_) {
+      const int64_t first = static_cast<int64_t>(b) * per_, end = first + br.size;
+      if (end - 1 <= last_id) continue;  // no new trial joins it
+      // A trial that went past a rung was promoted there: its rung 0 was decided without the
+      // trials this sweep would add.
+      bool decided = false;
+      for (int64_t id = first; id <= last_id; ++id)
+        if (const auto t = trials_state_.find(id); t != trials_state_.end() && t->second.target > 0)
+          decided = true;
+      if (!decided) continue;
+      return "sha's bracket " + std::to_string(b) + " was decided with trials " +
+             std::to_string(first) + "-" + std::to_string(last_id) + ", the ones recorded; with " +
+             std::to_string(trials_) + " trials it would also hold trials " +
+             std::to_string(last_id + 1) + "-" + std::to_string(end - 1) +
+             " and its decisions would change. A sha sweep grows only past a full bracket "
+             "(bracket_trials = " + std::to_string(per_) + "): run the larger sweep into a new "
+             "results file (--out)";
+    }
+    return "";
+  }
+
   int bracket(int64_t id) const override { return static_cast<int>(id / per_); }
   int rung_reached(int64_t id) const override {
     const auto b = brackets_.find(static_cast<int>(id / per_));

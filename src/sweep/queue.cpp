@@ -97,6 +97,9 @@ Result<TrialQueue> TrialQueue::make(const SweepConfig& sweep, const Recorded& do
   });
   if (taken.ok()) taken = lost_before(last + 1);
   if (!taken) return taken.error();
+  if (q.pruner_)
+    if (std::string why = q.pruner_->taken_back_conflict(last); !why.empty())
+      return Error{{}, 0, "", std::move(why)};
   q.settle();
   return q;
 }

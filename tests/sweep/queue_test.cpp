@@ -463,3 +463,30 @@ TEST_CASE("a sha sweep rebuilt around a lost trial asks it again as it was first
   REQUIRE(t);
   CHECK(t->values == first_of(10).params);
 }
+
+TEST_CASE("a sha sweep whose last bracket was decided short cannot grow into it",
+          "[sweep][queue][resume]") {
+  // Grown from 3 to 9 trials, bracket 0 (9 trials) was decided again with its 3 recorded trials
+  // in it: more promoted than its rungs allow, and other results than a sweep of 9.
+  SweepConfig s = tpe_sha();
+  s.strategy.trials = 3;
+  s.pruner.bracket_trials = 9;
+  auto first = TrialQueue::make(s);
+  REQUIRE(first.ok());
+  const std::vector<TrialRecord> made = drive(*first);
+  CHECK(TrialQueue::make(s, made).ok());  // continued as it was: nothing changes
+  s.strategy.trials = 9;
+  auto grown = TrialQueue::make(s, made);
+  REQUIRE_FALSE(grown.ok());
+  INFO(grown.error().message);
+  CHECK(grown.error().message.find("sha's bracket 0 was decided with trials 0-2") !=
+        std::string::npos);
+  // A sweep that filled its bracket grows past it.
+  s.strategy.trials = 5;
+  s.pruner.bracket_trials = 5;
+  auto full = TrialQueue::make(s);
+  REQUIRE(full.ok());
+  const std::vector<TrialRecord> five = drive(*full);
+  s.strategy.trials = 9;
+  CHECK(TrialQueue::make(s, five).ok());
+}
