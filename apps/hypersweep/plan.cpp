@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "config/sweep_config.h"
+#include "core/text.h"
 #include "hypersweep/commands.h"
 #include "hypersweep/preflight.h"
 #include "prune/pruner.h"
@@ -59,7 +60,8 @@ void print_pruner(const SweepConfig& sweep) {
   if (!is_bracketed(o.kind)) {
     const std::string bar = o.kind == PrunerKind::kMedian
                                 ? std::string("the median")
-                                : fmt::format("the {:g}th-best percentile", o.percentile);
+                                : fmt::format("percentile {:g} (counted from the best)",
+                                              o.percentile);
     fmt::print("pruner: {}: once {} trials have completed, from epoch {} on and every {} "
                "epoch(s), a trial whose best {} so far is worse than {} of the completed "
                "trials' values at that epoch (at least {}) stops\n",
@@ -70,8 +72,8 @@ void print_pruner(const SweepConfig& sweep) {
   fmt::print("pruner: {}, reduction {} (one in {} goes on at each rung), epochs {} to {}{}\n",
              name, o.reduction, o.reduction, o.min_epochs, o.max_epochs,
              o.kind == PrunerKind::kSha
-                 ? fmt::format(", brackets of {} trials: the same decisions with any number of "
-                               "workers", sha_bracket_trials(o))
+                 ? fmt::format(", brackets of {}: the same decisions with any number of "
+                               "workers", counted(sha_bracket_trials(o), "trial"))
                  : std::string(": decisions depend on which trials reported first"));
   const std::vector<Rung> rungs = rung_schedule(o, sweep.strategy.trials);
   for (size_t i = 0; i < rungs.size();) {
@@ -106,7 +108,7 @@ int run_plan(const PlanArgs& a) {
   for (const auto& n : notes) fmt::print("{}\n", n);
   const int64_t design = start_design_size(o, sweep->space);
   print_start_design(*sweep, design);
-  warn_start_design(*sweep);
+  warn_sweep(*sweep);
   print_pruner(*sweep);
   fmt::print("space ({} searched):\n", cube_dims(sweep->space));
   for (const auto& p : sweep->space.params)

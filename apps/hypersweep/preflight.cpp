@@ -104,8 +104,39 @@ std::string start_design_warning(const SweepConfig& sweep) {
          (o.n_init > 0 ? " or set a smaller n_init" : " or set n_init");
 }
 
-void warn_start_design(const SweepConfig& sweep) {
-  if (const std::string w = start_design_warning(sweep); !w.empty()) {
+std::string pruner_warning(const SweepConfig& sweep) {
+  const PrunerOptions& p = sweep.pruner;
+  const std::string head = sweep.file + ": [sweep] pruner = \"" + pruner_name(p.kind) + "\" ";
+  if (is_bracketed(p.kind) && max_bracket(p) == 0)
+    return head + "never stops a trial: its only rung is at max_epochs = " +
+           std::to_string(p.max_epochs) + ", and the last rung decides nothing; set min_epochs " +
+           "to at most max_epochs / reduction (" + std::to_string(p.max_epochs / p.reduction) + ")";
+  if (p.kind == PrunerKind::kSha && p.bracket_trials == 1)
+    return head + "never stops a trial: with bracket_trials = 1 each rung keeps its one trial";
+  const bool percentile = p.kind == PrunerKind::kMedian || p.kind == PrunerKind::kPercentile;
+  if (percentile && p.startup_trials >= sweep.strategy.trials)
+    return head + "never stops a trial: it decides nothing before startup_trials = " +
+           std::to_string(p.startup_trials) + " trials have completed, and the sweep has " +
+           std::to_string(sweep.strategy.trials);
+  const auto opt = sweep.train.finish();  // the built-in trainer's epochs, when it trains
+  if (percentile && uses_trainer(sweep) && opt && !space_sets(sweep, "epochs") &&
+      p.warmup_epochs >= opt->epochs)
+    return head + "never stops a trial: warmup_epochs = " + std::to_string(p.warmup_epochs) +
+           " leaves no epoch of the trials' " + std::to_string(opt->epochs) + " to judge";
+  return "";
+}
+
+std::string n_init_warning(const SweepConfig& sweep) {
+  const StrategyOptions& o = sweep.strategy;
+  if (o.n_init == 0 || o.kind == StrategyKind::kBayes || o.kind == StrategyKind::kTpe) return "";
+  return sweep.file + ": [sweep] n_init = " + std::to_string(o.n_init) + " is ignored: only " +
+         "bayes and tpe have a start design, and the strategy is " + strategy_name(o.kind);
+}
+
+void warn_sweep(const SweepConfig& sweep) {
+  for (const std::string& w :
+       {start_design_warning(sweep), pruner_warning(sweep), n_init_warning(sweep)}) {
+    if (w.empty()) continue;
     std::fflush(stdout);  // after what was printed before it, on a terminal or a shared log
     std::fprintf(stderr, "hypersweep: warning: %s\n", w.c_str());
   }

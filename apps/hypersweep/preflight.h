@@ -43,6 +43,13 @@ Result<Preflight> preflight(const std::string& config, int threads, bool load_da
 // line of trials and both numbers; "" when there is nothing to warn of (grid, random and list
 // have no start design). `plan` and `run` (rank 0, before the first trial) print it on stderr.
 std::string start_design_warning(const SweepConfig& sweep);
-void warn_start_design(const SweepConfig& sweep);
+// The warning when the pruner can never stop a trial (a bracketed one whose only rung is its
+// last, sha with brackets of 1, median or percentile whose startup_trials or warmup_epochs
+// leave nothing to judge), or "".
+std::string pruner_warning(const SweepConfig& sweep);
+// The warning when n_init is given to a strategy without a start design (grid, random, list).
+std::string n_init_warning(const SweepConfig& sweep);
+// Each of the above that applies, on stderr ("hypersweep: warning: ...").
+void warn_sweep(const SweepConfig& sweep);
 
 }  // namespace hs::cli

@@ -98,7 +98,7 @@ void print_scheduler_cost(std::chrono::steady_clock::time_point t_start) {
 // The sweep line: what runs, how and where.
 void print_start(const RunArgs& a, const SweepConfig& sweep, int workers, int threads_each,
                  const std::string& out) {
-  warn_start_design(sweep);
+  warn_sweep(sweep);
   const auto& o = sweep.strategy;
   fmt::print("sweep {}: {} strategy{}, {} trials, seed {}, {} {}, {}; results in {}\n",
              a.config.empty() ? kDefaultSweepName : a.config, strategy_name(o.kind),

@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "support/cli.h"
 
@@ -93,6 +95,34 @@ TEST_CASE("plan: grid, random and list trials are all fixed, with no warning", "
   CHECK(contains(r.out, "trial    2: x="));
   CHECK_FALSE(contains(r.out, "depends on results"));
   CHECK_FALSE(contains(r.err, "warning"));
+}
+
+TEST_CASE("plan warns of a pruner that can never stop a trial and of an n_init not used",
+          "[cli][sweep]") {
+  // Each was accepted without a word: a pruner that spends the sweep's time judging nothing.
+  Scratch s;
+  const std::string base = "[train]\ndataset = \"synthetic\"\nepochs = 9\n[sweep]\ntrials = 8\n";
+  const std::string space = "[space]\nlr = [0.1, 0.2]\n";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"pruner = \"asha\"\n[pruner]\nmin_epochs = 9\n", "its only rung is at max_epochs = 9"},
+      {"pruner = \"hyperband\"\n[pruner]\nreduction = 10\n", "its only rung is at max_epochs"},
+      {"pruner = \"sha\"\n[pruner]\nbracket_trials = 1\n", "with bracket_trials = 1"},
+      {"pruner = \"median\"\n[pruner]\nwarmup_epochs = 9\n", "leaves no epoch of the trials' 9"},
+      {"pruner = \"median\"\n[pruner]\nstartup_trials = 8\n", "before startup_trials = 8"},
+      {"n_init = 3\n", "n_init = 3 is ignored"},
+  };
+  for (const auto& [sweep, said] : cases) {
+    const auto cfg = s.write("w.toml", base + sweep + space);
+    const Run r = hypersweep("plan '" + cfg.string() + "'");
+    INFO(sweep << r.err);
+    CHECK(r.code == 0);
+    CHECK(contains(r.err, "hypersweep: warning: " + cfg.string() + ": [sweep] "));
+    CHECK(contains(r.err, said));
+  }
+  const auto fine = s.write("f.toml", base + "pruner = \"asha\"\n" + space);
+  const Run r = hypersweep("plan '" + fine.string() + "'");
+  CHECK(r.code == 0);
+  CHECK(r.err.empty());
 }
 
 TEST_CASE("run warns once on rank 0 when a sweep never leaves its start design", "[cli][sweep]") {
