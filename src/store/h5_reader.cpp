@@ -21,6 +21,7 @@
 #include "store/h5_util.h"
 #include "store/layout.h"
 #include "store/read_results.h"
+#include "store/settled_read.h"
 #include "trial/codec.h"
 
 namespace hs {
@@ -478,16 +479,20 @@ Result<std::string> in_child(const std::string& path, Read read) {
 }  // namespace
 
 Result<ResultsData> read_results(const std::string& path, const std::string& group) {
-  auto bytes =
-      in_child(path, [&] { return encode_answer(read_results_raw(path, group), write_data); });
-  if (!bytes) return bytes.error();
-  return decode_answer<ResultsData>(path, *bytes, read_data);
+  return store::settled_read(path, [&]() -> Result<ResultsData> {
+    auto bytes =
+        in_child(path, [&] { return encode_answer(read_results_raw(path, group), write_data); });
+    if (!bytes) return bytes.error();
+    return decode_answer<ResultsData>(path, *bytes, read_data);
+  });
 }
 
 Result<ResultsIndex> read_results_index(const std::string& path) {
-  auto bytes = in_child(path, [&] { return encode_answer(read_index_raw(path), write_index); });
-  if (!bytes) return bytes.error();
-  return decode_answer<ResultsIndex>(path, *bytes, read_index);
+  return store::settled_read(path, [&]() -> Result<ResultsIndex> {
+    auto bytes = in_child(path, [&] { return encode_answer(read_index_raw(path), write_index); });
+    if (!bytes) return bytes.error();
+    return decode_answer<ResultsIndex>(path, *bytes, read_index);
+  });
 }
 
 }  // namespace hs

@@ -1,0 +1,55 @@
+// settled_read.h: a read of a results file that a running sweep may be writing. Rank 0 flushes
+// each group of records to the HDF5 file in several writes; a reader that opens the file between
+// two of them finds its metadata half new ("unable to open file", "can't read data") although
+// the file is sound a moment later. Such a read is tried again while the file changes under it.
+//
+// May depend on: core. Thread safety: plain functions.
+#pragma once
+
+#include <sys/stat.h>
+
+#include <chrono>
+#include <string>
+#include <thread>
+
+#include "core/error.h"
+
+namespace hs::store {
+
+// What tells a file being written from one at rest: the HDF5 file's size and modification time,
+// and its journal's size (-1: no journal).
+struct FileStamp {
+  off_t size = -1;
+  int64_t mtime_ns = -1;
+  off_t journal = -1;
+  bool operator==(const FileStamp&) const = default;
+};
+
+inline FileStamp stamp_of(const std::string& path) {
+  FileStamp s;
+  struct stat st;
+  if (::stat(path.c_str(), &st) == 0) {
+    s.size = st.st_size;
+    s.mtime_ns = int64_t{st.st_mtim.tv_sec} * 1'000'000'000 + st.st_mtim.tv_nsec;
+  }
+  if (::stat((path + ".journal").c_str(), &st) == 0) s.journal = st.st_size;
+  return s;
+}
+
+// once() (a Result), tried again, up to `tries` times with a growing pause, while it fails and
+// the file changed during the try. A file with a journal (a sweep's) is tried a second time
+// even when it did not seem to change: its modification time may not move within a clock tick.
+// A failure on a file at rest is the answer at once (a damaged file costs one try, or two).
+template <typename Once>
+auto settled_read(const std::string& path, Once once, int tries = 10) -> decltype(once()) {
+  for (int attempt = 1;; ++attempt) {
+    const FileStamp before = stamp_of(path);
+    auto r = once();
+    if (r.ok() || attempt >= tries) return r;
+    const bool moved = !(stamp_of(path) == before);
+    if (!moved && !(attempt == 1 && before.journal >= 0)) return r;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20 * attempt));
+  }
+}
+
+}  // namespace hs::store
