@@ -29,6 +29,8 @@ std::string keys_help() {
 }
 
 std::string percent(double v) { return std::isnan(v) ? "   n/a" : fmt::format("{:6.2f}%", 100 * v); }
+// A loss: "nan" whatever its sign bit (a diverged epoch's, or none measured).
+std::string loss(double v) { return std::isnan(v) ? "nan" : fmt::format("{:.4f}", v); }
 
 struct TrainArgs {
   std::string config;
@@ -107,10 +109,10 @@ int run_train(const TrainArgs& a) {
   auto net = network_for(*opt, *data);
   if (!net) return fail(cfg.locate(net.error()));
   fmt::print("model: {}\n{}", arch_name(opt->model.arch), describe(*net));
-  fmt::print("optimizer: {}, lr {:g}, schedule {}, weight decay {:g}, batch {}, {} epochs, "
+  fmt::print("optimizer: {}, lr {:g}, schedule {}, weight decay {:g}, batch {}, {}, "
              "seed {}{}\n",
              optimizer_name(opt->optim.kind), opt->lr, schedule_name(opt->schedule.kind),
-             opt->optim.weight_decay, opt->batch_size, opt->epochs, opt->seed,
+             opt->optim.weight_decay, opt->batch_size, counted(opt->epochs, "epoch"), opt->seed,
              opt->early.enabled ? fmt::format(", early stopping on {} (patience {})",
                                               monitor_name(opt->early.monitor),
                                               opt->early.patience)
@@ -125,10 +127,10 @@ int run_train(const TrainArgs& a) {
     if (a.quiet) return true;
     std::string ratios;
     for (double v : so_far.update_ratio.back()) ratios += fmt::format(" {:.1e}", v);
-    fmt::print("epoch {:3}/{}  lr {:.3e}  train loss {:.4f} acc {}  val loss {:.4f} acc {}  "
+    fmt::print("epoch {:3}/{}  lr {:.3e}  train loss {} acc {}  val loss {} acc {}  "
                "{:5.1f}s  update/weight{}\n",
-               r.epoch, opt->epochs, r.lr, r.train_loss, percent(r.train_acc), r.val_loss,
-               percent(r.val_acc), seconds, ratios);
+               r.epoch, opt->epochs, r.lr, loss(r.train_loss), percent(r.train_acc),
+               loss(r.val_loss), percent(r.val_acc), seconds, ratios);
     std::fflush(stdout);
     return true;
   };
@@ -139,13 +141,14 @@ int run_train(const TrainArgs& a) {
   if (rec.best_epoch > 0) {
     const EpochRow& best = rec.curves[static_cast<size_t>(rec.best_epoch - 1)];
     const std::string test = opt->evaluate_test
-                                 ? fmt::format("test acc {} test loss {:.4f} (best checkpoint",
-                                               percent(rec.test_acc), res->test_loss)
+                                 ? fmt::format("test acc {} test loss {} (best checkpoint",
+                                               percent(rec.test_acc), loss(res->test_loss))
                                  : std::string("no test pass (evaluate_test = false");
-    fmt::print("best epoch {}: val acc {} val loss {:.4f}; {}, {:.1f} s in all)\n", rec.best_epoch,
-               percent(best.val_acc), best.val_loss, test, rec.seconds);
+    fmt::print("best epoch {}: val acc {} val loss {}; {}, {:.1f} s in all)\n", rec.best_epoch,
+               percent(best.val_acc), loss(best.val_loss), test, rec.seconds);
   } else {
-    fmt::print("no epoch finished, so there is no checkpoint to test ({:.1f} s)\n", rec.seconds);
+    fmt::print("no epoch ended with a validation result, so there is no checkpoint to test "
+               "({:.1f} s)\n", rec.seconds);
   }
   return 0;
 }

@@ -10,6 +10,7 @@
 #include "core/fpu.h"
 #include "core/host.h"
 #include "core/rng.h"
+#include "core/text.h"
 #include "nn/network.h"
 #include "nn/parallel.h"
 #include "optim/optimizer.h"
@@ -393,7 +394,7 @@ Result<TrainResult> train(const TrainOptions& given, const DataBundle& data,
       rec.status = TrialStatus::kDiverged;
       res.reason = "diverged: the training loss became " +
                    std::string(std::isnan(pass.loss_sum) ? "NaN" : "inf") + " in epoch " +
-                   std::to_string(epoch) + " at lr " + std::to_string(pass.row.lr) +
+                   std::to_string(epoch) + " at lr " + shortest(pass.row.lr) +
                    " (the learning rate is likely too high)";
       if (on_epoch) on_epoch(rec);
       break;
@@ -411,7 +412,7 @@ Result<TrainResult> train(const TrainOptions& given, const DataBundle& data,
     if (stops_after(epoch, opt, stopper, go_on, t_start, res)) break;
   }
   if (rec.status == TrialStatus::kCompleted)
-    res.reason = "reached the maximum of " + std::to_string(opt.epochs) + " epochs";
+    res.reason = "reached the maximum of " + counted(opt.epochs, "epoch");
   test_best(tr, opt, data, stopper, res);
   rec.epochs = static_cast<int>(rec.curves.size());
   rec.seconds = since(t_start);

@@ -144,6 +144,25 @@ TEST_CASE("train of a sweep file checks its other tables and says it trains its 
   CHECK(contains(r.err, "has no [train] table: the defaults are trained"));
 }
 
+TEST_CASE("a diverged train says so in plain numbers", "[cli]") {
+  // It printed "train loss -nan", "at lr 1000000.000000", "1 epochs" and "no epoch finished"
+  // under the epoch's own line.
+  const Run r = hypersweep("train --set dataset=synthetic --set lr=1e6 --set epochs=1");
+  INFO(r.out << r.err);
+  CHECK(r.code == 0);
+  CHECK(contains(r.out, "stopped: diverged"));
+  CHECK(contains(r.out, "at lr 1e+06 "));
+  CHECK(contains(r.out, ", 1 epoch, "));
+  CHECK(contains(r.out, "no epoch ended with a validation result"));
+  CHECK(!contains(r.out, "-nan"));
+  // Without diverging, a loss that overflowed to NaN in the validation pass prints as nan too.
+  const Run small = hypersweep("train --set dataset=synthetic --set synthetic_samples=200 "
+                               "--set lr=1e6 --set epochs=1");
+  INFO(small.out);
+  CHECK(contains(small.out, "reached the maximum of 1 epoch)"));
+  CHECK(!contains(small.out, "-nan"));
+}
+
 TEST_CASE("bad --set flags and missing files exit 2", "[cli]") {
   Run r = hypersweep("train --set lr=-1");
   CHECK(r.code == 2);
