@@ -4,7 +4,10 @@
 #include <cmath>
 #include <functional>
 #include <optional>
+#include <string_view>
+#include <vector>
 
+#include "config/keys.h"
 #include "config/toml_text.h"
 
 namespace hs {
@@ -116,9 +119,13 @@ Status parse_pruner_table(SweepConfig& sweep, const toml::table& root, const std
                     "\"asha\", \"hyperband\" or \"sha\"");
       const auto rule = std::find_if(std::begin(kKeys), std::end(kKeys),
                                      [&](const KeyRule& r) { return key == r.key; });
-      if (rule == std::end(kKeys))
-        return fail("unknown key in [pruner] (" + std::string(pruner_name(o.kind)) + " takes " +
-                    keys_of(o.kind) + ")");
+      if (rule == std::end(kKeys)) {
+        std::vector<std::string_view> names;
+        for (const KeyRule& r : kKeys)
+          if (r.of(o.kind)) names.push_back(r.key);  // this pruner's keys alone
+        return fail("unknown key in [pruner]" + config_internal::suggestion(key, names, false) +
+                    "; " + std::string(pruner_name(o.kind)) + " takes " + keys_of(o.kind));
+      }
       if (!rule->of(o.kind))
         return fail(key + " applies to " + rule->applies + ", not " + pruner_name(o.kind) + " (" +
                     pruner_name(o.kind) + " takes " + keys_of(o.kind) + ")");

@@ -219,8 +219,11 @@ Status parse_objective_table(SweepConfig& sweep, const toml::table& t, const std
                     ", got " + text_of(v));
       (key == "gpus_per_worker" ? o.gpus_per_worker : o.gpus_per_node) = static_cast<int>(i->get());
     } else {
-      return fail("unknown key in [objective] (command, timeout, mode, gpus_per_worker, "
-                  "gpus_per_node)");
+      return fail("unknown key in [objective]" +
+                  config_internal::suggestion(key, {"command", "timeout", "mode",
+                                                    "gpus_per_worker", "gpus_per_node"},
+                                              false) +
+                  "; [objective] takes command, timeout, mode, gpus_per_worker, gpus_per_node");
     }
   }
   if (o.command.empty())  // a timeout without a command is half a thought: say so
@@ -382,8 +385,13 @@ Status parse_sweep_table(SweepConfig& sweep, const toml::table& t, const std::st
         return fail("applies to the built-in trainer's trials; an [objective] command sets its "
                     "own limits (for example `ulimit -v` at the start of its command)");
     } else {
-      return fail("unknown key in [sweep] (strategy, trials, seed, metric, direction, n_init, "
-                  "isolate, memory_limit, max_retries, pruner)");
+      return fail("unknown key in [sweep]" +
+                  config_internal::suggestion(key, {"strategy", "trials", "seed", "metric",
+                                                    "direction", "n_init", "isolate",
+                                                    "memory_limit", "max_retries", "pruner"},
+                                              false) +
+                  "; [sweep] takes strategy, trials, seed, metric, direction, n_init, isolate, "
+                  "memory_limit, max_retries, pruner");
     }
   }
   if (!direction_given)

@@ -304,8 +304,11 @@ TEST_CASE("pruner keys are checked with the file, line and key", "[cli][prune]")
       {"[pruner]\nmin_epochs = 2\n",
        "bad.toml:5: min_epochs: a [pruner] table needs [sweep] pruner"},
       {"[sweep]\npruner = \"sha\"\n[pruner]\nwarmup = 2\n",
-       "bad.toml:7: warmup: unknown key in [pruner] (sha takes min_epochs, reduction, max_epochs, "
-       "bracket_trials)"},
+       "bad.toml:7: warmup: unknown key in [pruner]; sha takes min_epochs, reduction, max_epochs, "
+       "bracket_trials"},
+      {"[sweep]\npruner = \"asha\"\n[pruner]\nreducton = 2\n",
+       "bad.toml:7: reducton: unknown key in [pruner] (did you mean \"reduction\"?); asha takes "
+       "min_epochs, reduction, max_epochs"},
   };
   for (const auto& [table, want] : cases) {
     const auto cfg = s.write("bad.toml", head + table + space);

@@ -168,7 +168,12 @@ TEST_CASE("grid = 0 is refused as a grid, not read as no grid given", "[config][
 
 TEST_CASE("bad objective tables name the file, line and key", "[config][sweep]") {
   CHECK(error_of("[objective]\ncommand = \"run {x}\"\ncomand = \"y\"\n[space]\nx = 1\n") ==
-        "s.toml:3: comand: unknown key in [objective] (command, timeout, mode, gpus_per_worker, gpus_per_node)");
+        "s.toml:3: comand: unknown key in [objective] (did you mean \"command\"?); [objective] "
+        "takes command, timeout, mode, gpus_per_worker, gpus_per_node");
+  CHECK(error_of("[sweep]\ntrails = 3\n[space]\nx = 1\n") ==
+        "s.toml:2: trails: unknown key in [sweep] (did you mean \"trials\"?); [sweep] takes "
+        "strategy, trials, seed, metric, direction, n_init, isolate, memory_limit, max_retries, "
+        "pruner");
   CHECK(error_of("[space]\nlr = 0.1\nx = 2\n[objective]\ncommand = \"run --lr {lr} --y {y}\"\n") ==
         "s.toml:5: command: {y} is not a parameter of [space] (lr, x); write {{ and }} for "
         "literal braces");
