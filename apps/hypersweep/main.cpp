@@ -70,6 +70,15 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s", app.help().c_str());
     return hs::cli::kExitConfig;
   }
+  // A usage error reads as every other error does, then where to look.
+  app.failure_message([](const CLI::App* at, const CLI::Error& e) {
+    std::string cmd = at->get_name();
+    for (const CLI::App* sub = at; !sub->get_subcommands().empty();) {  // the one given
+      sub = sub->get_subcommands().front();
+      cmd += " " + sub->get_name();
+    }
+    return "hypersweep: error: " + std::string(e.what()) + "\n" + cmd + " --help says more\n";
+  });
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -217,6 +217,12 @@ TEST_CASE("help teaches the subcommand and its keys", "[cli]") {
   CHECK(contains(r.out, "Examples"));
   CHECK(hypersweep("--version").code == 0);
   CHECK(hypersweep("no-such-subcommand").code == 2);
+  // A usage error reads as any other error, and names the --help to read.
+  const Run missing = hypersweep("run no/such/sweep.toml");
+  CHECK(missing.code == 2);
+  CHECK(contains(missing.err, "hypersweep: error: config: File does not exist: no/such/sweep.toml"));
+  CHECK(contains(missing.err, "hypersweep run --help says more"));
+  CHECK(contains(hypersweep("export x.h5").err, "hypersweep export --help says more"));
 }
 
 TEST_CASE("a CPU without the build's instructions is named with what to do instead of SIGILL",
