@@ -132,8 +132,11 @@ void print_continuing(const std::string& out, const SweepConfig& sweep, const Tr
     fmt::print("extending {}: {} recorded, {} more to run{}\n", out,
                counted(static_cast<int64_t>(records), "trial"), more, rerun);
   } else {
-    fmt::print("continuing {}: {} recorded, {} finished{}{}\n", out,
+    fmt::print("continuing {}: {} recorded, {} finished{}{}{}\n", out,
                counted(static_cast<int64_t>(records), "trial"), queue.finished(),
+               queue.paused() > 0 ? fmt::format(" ({} of them paused at a sha rung not yet "
+                                                "decided)", queue.paused())
+                                  : "",
                more > 0 ? fmt::format(", {} more to run", more) : "", rerun);
   }
 }

@@ -106,6 +106,8 @@ class TrialQueue {
   // rung to be decided, or promoted and running again): ProgressDisplay::follow.
   bool undecided(int64_t id) const;
   int64_t again() const { return static_cast<int64_t>(again_.size()); }  // to run again first
+  // sha's trials paused at a rung not decided yet (counted in finished()).
+  int64_t paused() const { return static_cast<int64_t>(paused_.size()); }
   // Trials the strategy is still to give: total() - recorded() at the start.
   int64_t more() const { return total_ - recorded_; }
 

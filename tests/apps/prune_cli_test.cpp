@@ -324,3 +324,28 @@ TEST_CASE("pruner keys are checked with the file, line and key", "[cli][prune]")
   CHECK(c.code == 2);
   CHECK(contains(c.err, "cmd.toml:4: pruner: hyperband needs [pruner] max_epochs"));
 }
+
+TEST_CASE("continuing a sha sweep says which of its finished trials are paused at a rung",
+          "[cli][prune][resume]") {
+  // "continuing: 2 finished" counted two trials still waiting for their rung as done.
+  Scratch s;
+  const std::string dir = s.dir().string();
+  const auto cfg = s.write(
+      "sha.toml",
+      "[sweep]\nstrategy = \"grid\"\npruner = \"sha\"\n[pruner]\nmax_epochs = 3\n"
+      "bracket_trials = 3\n[space]\nx = [1, 2, 3]\n[objective]\ncommand = '''if [ {x} = 3 ]; then "
+      "while [ -d '" + dir + "' ] && [ ! -f '" + dir + "/go' ]; do sleep 0.05; done; fi; "
+      "for e in 1 2 3; do echo epoch=$e val_acc=0.{x}$e; done'''\n");
+  const std::string out = s.path("sha.h5");
+  // Trials 0 and 1 pause at rung 0 (epoch 1) for trial 2, which waits for `go`.
+  const Stopped stopped = stop_when("run '" + cfg.string() + "' --out '" + out + "'",
+                                    s.path("log"), "trial    1 paused");
+  INFO(stopped.log);
+  REQUIRE(stopped.code == 3);
+  std::ofstream(s.dir() / "go") << "";
+  const Run again = hypersweep("run '" + cfg.string() + "' --out '" + out + "'");
+  INFO(again.out << again.err);
+  CHECK(again.code == 0);
+  CHECK(contains(again.out, "2 finished (2 of them paused at a sha rung not yet decided), "
+                            "1 to run again first"));
+}
