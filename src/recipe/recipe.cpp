@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <optional>
 
+#include "config/canonical.h"
 #include "core/file.h"
 #include "exec/run_trials.h"
 #include "recipe/step_objectives.h"
@@ -189,14 +190,16 @@ Result<std::optional<RecipeOutcome>> RecipeRun::take_existing() {
   }
   auto old = read_recipe(setup_.out);
   if (!old) return old.error();
-  if (old->header.config_hash != header_.config_hash) {
-    SweepHeader a, b;
-    a.config_text = old->header.config_text, a.config_hash = old->header.config_hash;
-    b.config_text = header_.config_text, b.config_hash = header_.config_hash;
+  // The same config means the same recipe, as for a sweep: compared in its canonical form, so
+  // a comment or the order of keys does not count (config/canonical.h).
+  SweepHeader a, b;
+  a.config_text = old->header.config_text, a.config_hash = old->header.config_hash;
+  b.config_text = header_.config_text, b.config_hash = header_.config_hash;
+  b.config_form = canonical_config;
+  if (const std::string differs = header_difference(a, b); !differs.empty())
     return make_error(setup_.out, "holds the recipe of another config, so it is neither "
-                                  "continued nor overwritten: " + header_difference(a, b) +
+                                  "continued nor overwritten: " + differs +
                                   "; give another --out, or --force to start over");
-  }
   header_.start_time = old->header.start_time;  // the recipe started then; this continues it
   if (old->header.status != "complete") return std::optional<RecipeOutcome>();
   RecipeOutcome done;

@@ -66,6 +66,13 @@ TEST_CASE("recipe run again writes its config to another folder with the data pa
   REQUIRE(first.code == 0);
   CHECK(contains(slurp(s.path("cfgs/rec.toml")), "data_path = \"../data/train.csv\"\n"));
 
+  // A comment and a key moved do not make it another config (they did: "another config").
+  std::string text = slurp(cfg);
+  const size_t seed = text.find("seed = 7\n");
+  REQUIRE(seed != std::string::npos);
+  text.erase(seed, 9);
+  text.insert(text.find("[train]\n") + 8, "seed = 7  # the split's and the weights'\n");
+  s.write("cfgs/tab.toml", "# edited\n" + text);
   const Run again = recipe(s.path("rec2.toml"));
   INFO(again.out << again.err);
   REQUIRE(again.code == 0);
