@@ -63,27 +63,34 @@ Status check_file_tables(const TrainConfig& cfg, const std::string& path) {
   return Status::Ok();
 }
 
+// Under mpirun with several ranks each would train the same configuration: refused, said once.
+int refuse_ranks() {
+  if (launched_rank() == 0)
+    fail(make_error("", "train trains one configuration in one process, and under mpirun each of "
+                        "the " + std::to_string(launched_ranks()) + " ranks would train the same: "
+                        "run it without mpirun (hypersweep run runs a sweep under mpirun)"));
+  return kExitConfig;
+}
+
+// The config file (checked as check_file_tables says), then --set and --threads on top.
+Status read_config(const TrainArgs& a, TrainConfig* cfg) {
+  if (!a.config.empty()) {
+    if (auto st = cfg->load_file(a.config); !st) return st;
+    if (auto st = check_file_tables(*cfg, a.config); !st) return st;
+  }
+  if (auto st = apply_sets(*cfg, a.sets); !st) return st;
+  if (a.threads >= 0) return cfg->set_value("threads", int64_t{a.threads}, {"--threads", 0});
+  return Status::Ok();
+}
+
 int run_train(const TrainArgs& a) {
   if (a.list_keys) {
     std::fputs(keys_help().c_str(), stdout);
     return 0;
   }
-  if (const int ranks = launched_ranks(); ranks > 1) {  // said once, by the first
-    if (launched_rank() == 0)
-      fail(make_error("", "train trains one configuration in one process, and under mpirun each of "
-                          "the " + std::to_string(ranks) + " ranks would train the same: run it "
-                          "without mpirun (hypersweep run runs a sweep under mpirun)"));
-    return kExitConfig;
-  }
+  if (launched_ranks() > 1) return refuse_ranks();
   TrainConfig cfg;
-  if (!a.config.empty()) {
-    if (auto st = cfg.load_file(a.config); !st) return fail(st.error());
-    if (auto st = check_file_tables(cfg, a.config); !st) return fail(st.error());
-  }
-  if (auto st = apply_sets(cfg, a.sets); !st) return fail(st.error());
-  if (a.threads >= 0)
-    if (auto st = cfg.set_value("threads", int64_t{a.threads}, {"--threads", 0}); !st)
-      return fail(st.error());
+  if (auto st = read_config(a, &cfg); !st) return fail(st.error());
   auto opt = cfg.finish();
   if (!opt) return fail(opt.error());
   if (a.print_config) {
