@@ -349,6 +349,13 @@ Status Journal::append(char type, std::span<const std::string> payloads) {
   return st;
 }
 
+bool Journal::still_at_path() const {
+  struct stat open_file, named;
+  if (::fstat(fd_, &open_file) != 0) return true;  // nothing to compare: not said to be gone
+  return ::stat(path_.c_str(), &named) == 0 && named.st_dev == open_file.st_dev &&
+         named.st_ino == open_file.st_ino;
+}
+
 Status Journal::truncate(uint64_t bytes) {
   if (::ftruncate(fd_, static_cast<off_t>(bytes)) != 0 || ::fdatasync(fd_) != 0)
     return make_error(path_, "cannot cut the torn tail off the journal: " + errno_text());

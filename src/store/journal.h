@@ -134,6 +134,10 @@ class Journal {
   uint64_t syncs() const { return syncs_; }
   // The file's size as this Journal wrote it: where the next frame appended starts.
   uint64_t size() const { return size_; }
+  // Whether the path still names the file this Journal writes: false once it was removed, or
+  // moved and another put in its place (its folder deleted while a sweep runs): what is
+  // appended then is written to a file no one can open.
+  bool still_at_path() const;
   // Cuts the file to its first `bytes` (dropping a torn tail) and syncs it.
   Status truncate(uint64_t bytes);
   const std::string& path() const { return path_; }

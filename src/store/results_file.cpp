@@ -409,6 +409,7 @@ Status ResultsFile::append(std::span<const TrialRecord> records) {
     return make_error(s.path, "an earlier HDF5 write failed; open the file again to repair it");
   }
   if (records.empty()) return Status::Ok();
+  if (Status st = gone_check(); !st) return st;
   for (const TrialRecord& r : records) {
     if (Status st = store::check_record(s.path, s.header, r); !st) return st;
     if (Status st = store::check_extras_fit(s.path, r); !st) return st;
@@ -459,9 +460,25 @@ Status ResultsFile::append(std::span<const TrialRecord> records) {
       errno);
 }
 
+Status ResultsFile::gone_check() {
+  State& s = *s_;
+  if (s.journal->still_at_path()) return Status::Ok();
+  s.broken = true;
+  return make_error(s.path, "was removed or moved while the sweep ran (its journal " +
+                                s.journal->path() + " is no longer there): what it recorded is "
+                                "lost with it, and nothing more can be kept, so the sweep stops; "
+                                "the same command starts it again");
+}
+
 Status ResultsFile::close() {
   State& s = *s_;
   if (s.closed) return Status::Ok();
+  if (Status st = gone_check(); !st) {
+    s.closed = true;
+    (void)s.h5.close();
+    s.journal->close();
+    return st;
+  }
   s.closed = true;
   const QuietHdf5 quiet;
   errno = 0;

@@ -157,6 +157,8 @@ class ResultsFile {
   // and nothing of the group is written. A record whose id is already in the file (or earlier in
   // the group) replaces the earlier one, as appends one by one would. After an HDF5 failure later
   // appends fail too; open() again repairs the file from the journal. No records: nothing done.
+  // A file removed since it was opened (the journal's path names another file, or none) is an
+  // error saying so, and so is close() then: nothing is reported kept that no one can read.
   Status append(std::span<const TrialRecord> records);
   // The journal's fdatasyncs since this file was created or opened (create()'s and close()'s
   // included): how tests and benchmarks count what a group of appends costs.
@@ -170,6 +172,9 @@ class ResultsFile {
 
  private:
   Status rebuild_h5();
+  // An error once the journal's path no longer names the file written (removed, or its folder
+  // deleted, while the sweep ran): append() and close() would write where no one can read.
+  Status gone_check();
   explicit ResultsFile(std::unique_ptr<State> s);
   std::unique_ptr<State> s_;
 };

@@ -804,3 +804,30 @@ TEST_CASE("the most a command may print fits the results file and names past the
   CHECK(from('1') == static_cast<long>(kMaxExtraNames) - 10);
   CHECK(from('2') == 0);
 }
+
+TEST_CASE("a results file removed while it is written says so at the next append and at close",
+          "[store]") {
+  // Its folder deleted mid-sweep, the sweep wrote on to files no one could open and ended with
+  // exit 0 and "results in ...": every record lost without a word.
+  const std::filesystem::path dir = temp_path("removed_dir");
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const std::string path = (dir / "r.h5").string();
+  auto f = ResultsFile::create(path, make_header(), false);
+  REQUIRE(f.ok());
+  REQUIRE(f->append(make_record(0)).ok());
+  std::filesystem::remove_all(dir);
+  const Status after = f->append(make_record(1));
+  REQUIRE_FALSE(after.ok());
+  CHECK(after.error().str().find(path + ": was removed or moved while the sweep ran") == 0);
+  CHECK_FALSE(f->close().ok());
+
+  // Moved away and another file put at its path: the same.
+  std::filesystem::create_directories(dir);
+  auto g = ResultsFile::create(path, make_header(), false);
+  REQUIRE(g.ok());
+  std::filesystem::rename(path + ".journal", (dir / "elsewhere").string());
+  std::ofstream(path + ".journal") << "another";
+  CHECK_FALSE(g->close().ok());
+  std::filesystem::remove_all(dir);
+}
