@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -258,7 +259,15 @@ Status H5Writer::reserve(size_t bytes) {
   if (::fallocate(room_fd_, FALLOC_FL_KEEP_SIZE, st.st_size, static_cast<off_t>(bytes)) == 0)
     return Status::Ok();
   if (errno == EOPNOTSUPP || errno == ENOSYS || errno == EINVAL) return Status::Ok();
-  return make_error(path_, "no room to write to it: " + errno_text());
+  const std::string why = errno_text();
+  struct statvfs fs;  // a df that shows room beside "No space left" says why there is none
+  const std::string free_text =
+      ::fstatvfs(room_fd_, &fs) == 0
+          ? "; each write first reserves " + std::to_string(bytes / 1024) + " KiB and " +
+                std::to_string(static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize / 1024) +
+                " KiB are free there (a quota may allow less)"
+          : "";
+  return make_error(path_, "no room to write to it: " + why + free_text);
 }
 
 Status H5Writer::close() {

@@ -355,6 +355,32 @@ TEST_CASE("a full disk during appends is an error and the process exits cleanly"
   REQUIRE(g->append(make_record(100000)).ok());
 }
 
+TEST_CASE("no room for a write's reserve says how much it reserves and how much is free",
+          "[store]") {
+  // With 284 KiB free, "No space left on device" beside a df that shows room read as a bug.
+  SmallDisk disk("300k");
+  if (!disk.ok) {
+    WARN("cannot mount a tmpfs here (needs root): the test is skipped");
+    return;
+  }
+  const std::string path = disk.dir + "/small.h5";
+  const int wstatus = in_child([&] {
+    auto f = ResultsFile::create(path, make_header(), false);
+    if (!f.ok()) return 3;
+    const Status st = f->append(make_record(0));
+    if (st.ok()) return 4;
+    std::fprintf(stderr, "failed as expected: %s\n", st.error().str().c_str());
+    const std::string text = st.error().str();
+    return text.find("No space left on device; each write first reserves ") != std::string::npos &&
+                   text.find(" KiB are free there") != std::string::npos
+               ? 0
+               : 5;
+  });
+  INFO("wait status " << wstatus);
+  REQUIRE(WIFEXITED(wstatus));
+  CHECK(WEXITSTATUS(wstatus) == 0);
+}
+
 TEST_CASE("a create on a full disk leaves nothing that blocks the same command", "[store]") {
   SmallDisk disk("64k");
   if (!disk.ok) {
