@@ -443,3 +443,44 @@ TEST_CASE("show marks trials within one standard error of the best as tied", "[c
   REQUIRE(old.code == 0);
   CHECK_FALSE(contains(old.out, " tie"));
 }
+
+namespace {
+
+// The line of `out` that holds `part`, without its newline; "" when none does.
+std::string line_with(const std::string& out, const std::string& part) {
+  const size_t at = out.find(part);
+  if (at == std::string::npos) return "";
+  const size_t from = out.rfind('\n', at) == std::string::npos ? 0 : out.rfind('\n', at) + 1;
+  return out.substr(from, out.find('\n', at) - from);
+}
+
+}  // namespace
+
+TEST_CASE("show, report and export name a printed lr and error as /summary does", "[cli][show]") {
+  // A command that prints `error` (a fixed column's name) and `lr` (a parameter's) beside its
+  // metric: /summary calls them result_error and result_lr, and so does everything else.
+  Scratch s;
+  const auto cfg = s.write("x.toml", "[objective]\ncommand = \"echo val_acc=0.6 error=5 lr=9\"\n"
+                                     "[sweep]\nstrategy = \"grid\"\n[space]\nlr = [0.1, 0.2]\n");
+  const std::string out = s.path("x.h5");
+  Run r = hypersweep("run '" + cfg.string() + "' --out '" + out + "'");
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  r = hypersweep("show '" + out + "'");
+  REQUIRE(r.code == 0);
+  const std::string head = line_with(r.out, " trial  status");
+  CHECK(contains(head, " result_error "));
+  CHECK(contains(head, " result_lr "));
+  CHECK_FALSE(contains(head, " error "));
+  CHECK_FALSE(contains(head, " lr "));
+  r = hypersweep("show '" + out + "' --trial 0");
+  CHECK(contains(r.out, "\nresult_error: 5\nresult_lr: 9\n"));
+  // The report's table heads its columns from this list ([as printed, column]).
+  r = hypersweep("report '" + out + "' -o '" + s.path("x.html") + "'");
+  REQUIRE(r.code == 0);
+  CHECK(contains(slurp(s.path("x.html")),
+                 "\"results\":[[\"error\",\"result_error\"],[\"lr\",\"result_lr\"]]"));
+  r = hypersweep("export '" + out + "' --csv '" + s.path("csv") + "'");
+  REQUIRE(r.code == 0);
+  CHECK(contains(slurp(s.path("csv/summary.csv")), ",bracket,result_error,result_lr,error\n"));
+}
