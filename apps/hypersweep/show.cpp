@@ -182,13 +182,16 @@ class TrialLines {
   std::map<std::string, size_t> at_;
 };
 
-// Why each trial that ran into an error did, on one line (trial/failure.h; --trial N prints it
-// whole), trials that failed alike together; the first 20 such lines.
+// Why each trial that ran into an error did, on one line (trial/failure.h: failure_cause, as
+// run's closing line counts them; --trial N prints the error whole), trials that failed alike
+// together; the first 20 such lines.
 void show_errors(const std::vector<TrialRecord>& trials, const std::string& results) {
   TrialLines lines;
-  for (const auto& t : trials)
-    if (!t.error.empty() && ran_into_error(t.status))
-      lines.add(t.id, fmt::format("{}: {}", status_name(t.status), error_headline(t.error)));
+  for (const auto& t : trials) {
+    if (!ran_into_error(t.status)) continue;
+    if (const std::string why = failure_cause(t.status, t.error); !why.empty())
+      lines.add(t.id, fmt::format("{}: {}", status_name(t.status), why));
+  }
   if (lines.size() == 0) return;
   fmt::print("\n");
   lines.print(20);

@@ -484,3 +484,25 @@ TEST_CASE("show, report and export name a printed lr and error as /summary does"
   REQUIRE(r.code == 0);
   CHECK(contains(slurp(s.path("csv/summary.csv")), ",bracket,result_error,result_lr,error\n"));
 }
+
+TEST_CASE("run and show count a timed-out trial as timed out, with its time limit as cause",
+          "[cli][show]") {
+  // Trial 0 exits 1; trial 1 sleeps past its 1 s timeout.
+  Scratch s;
+  const auto cfg = s.write("t.toml", "[objective]\ncommand = \"if [ {v} = 1 ]; then exit 1; fi; "
+                                     "sleep 30\"\ntimeout = 1\n[sweep]\nstrategy = \"list\"\n"
+                                     "[space]\nv = [1, 2]\n");
+  const std::string out = s.path("t.h5");
+  Run r = hypersweep("run '" + cfg.string() + "' --out '" + out + "'");
+  INFO(r.out << r.err);
+  CHECK(r.code == 4);  // no trial gave its metric
+  CHECK(contains(r.out, "\n1 trial failed and 1 timed out, 1 with: the command "));
+  CHECK_FALSE(contains(r.out, "no error recorded"));
+  // The built-in trainer's max_seconds records no error: show names the limit.
+  const std::string path = pruned_sweep(s, "limit.h5", "", {},
+                                        {{0, TrialStatus::kCompleted, 4, 0.5, -1},
+                                         {1, TrialStatus::kTimedOut, 2, 0.5, -1}});
+  r = hypersweep("show '" + path + "'");
+  CHECK(contains(r.out, "\ntrial 1 timed_out: its time limit ([train] max_seconds) ended it "
+                        "before its last epoch\n"));
+}
