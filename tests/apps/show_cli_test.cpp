@@ -506,3 +506,27 @@ TEST_CASE("run and show count a timed-out trial as timed out, with its time limi
   CHECK(contains(r.out, "\ntrial 1 timed_out: its time limit ([train] max_seconds) ended it "
                         "before its last epoch\n"));
 }
+
+TEST_CASE("run, show and plan print a choice's control characters escaped", "[cli][show]") {
+  Scratch s;
+  const auto cfg = s.write("c.toml", "[objective]\ncommand = \"echo val_acc=0.5\"\n"
+                                     "[sweep]\nstrategy = \"list\"\n[space]\n"
+                                     "tag = [\"line1\\nline2\", \"tab\\there\", \"cr\\rhere\"]\n");
+  const std::string out = s.path("c.h5");
+  const Run r = hypersweep("run '" + cfg.string() + "' --out '" + out + "'");
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  const Run shown = hypersweep("show '" + out + "'");
+  const Run plan = hypersweep("plan '" + cfg.string() + "'");
+  for (const Run* p : {&r, &shown}) {
+    CHECK(contains(p->out, "tag=\"line1\\nline2\""));
+    CHECK(contains(p->out, "tag=\"tab\\there\""));
+    CHECK(contains(p->out, "tag=\"cr\\rhere\""));
+  }
+  CHECK(contains(plan.out, "[\"line1\\nline2\", \"tab\\there\", \"cr\\rhere\"]"));
+  for (const Run* p : {&r, &shown, &plan}) {
+    CHECK_FALSE(contains(p->out, "line1\nline2"));
+    CHECK_FALSE(contains(p->out, "\t"));
+    CHECK_FALSE(contains(p->out, "\r"));
+  }
+}
