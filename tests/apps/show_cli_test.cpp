@@ -10,6 +10,7 @@
 #include "core/host.h"
 #include "store/results_file.h"
 #include "support/cli.h"
+#include "support/readme.h"
 
 using namespace hs;
 using namespace hs::test;
@@ -528,5 +529,70 @@ TEST_CASE("run, show and plan print a choice's control characters escaped", "[cl
     CHECK_FALSE(contains(p->out, "line1\nline2"));
     CHECK_FALSE(contains(p->out, "\t"));
     CHECK_FALSE(contains(p->out, "\r"));
+  }
+}
+
+TEST_CASE("the README's h5py example decodes every string and picks show's best trial",
+          "[cli][show]") {
+  // Pruned and diverged trials with the best values: never the best (result_of, trial/metric.h);
+  // and a minimised metric, whose best is the lowest.
+  for (const bool maximise : {true, false}) {
+    INFO((maximise ? "max" : "min"));
+    Scratch s;
+    SweepHeader h = lr_header("[sweep]\npruner = \"median\"\n");
+    h.pruner = "median";
+    h.metric = maximise ? Metric{"val_acc", Direction::kMaximize}
+                        : Metric{"val_loss", Direction::kMinimize};
+    Param opt;
+    opt.name = "optimizer";
+    opt.kind = ParamKind::kChoice;
+    opt.choices = {std::string("sgd"), std::string("adam")};
+    h.space.params.push_back(opt);
+    const std::string path = s.path("readme.h5");
+    auto f = ResultsFile::create(path, h, false);
+    REQUIRE(f.ok());
+    // id, status, best_metric: for max the best final result is trial 3's 0.7, for min trial 2's
+    // 0.3; trial 1 (pruned) and 4 (diverged) hold the values that idxmax/idxmin would pick.
+    const std::vector<std::pair<TrialStatus, double>> trials = {
+        {TrialStatus::kCompleted, 0.5}, {TrialStatus::kPruned, maximise ? 0.95 : 0.05},
+        {TrialStatus::kCompleted, 0.3}, {TrialStatus::kEarlyStopped, 0.7},
+        {TrialStatus::kDiverged, maximise ? 0.99 : 0.01}};
+    for (size_t i = 0; i < trials.size(); ++i) {
+      TrialRecord r;
+      r.id = static_cast<int64_t>(i);
+      r.status = trials[i].first;
+      r.params = {0.01, std::string(i % 2 ? "adam" : "sgd")};
+      r.epochs = 2;
+      r.host = host_name();
+      for (int e = 1; e <= 2; ++e) {
+        r.curves.push_back({e, 0.01, 0.9, 0.5, 0.8, 0.5, 1.0 * e});
+        r.update_ratio.push_back({});
+      }
+      r.best_epoch = 2;
+      r.best_metric = trials[i].second;
+      REQUIRE(f->append(r).ok());
+    }
+    REQUIRE(f->close().ok());
+    const int64_t want = maximise ? 3 : 2;
+    // show's best: the first row of its table.
+    const Run shown = hypersweep("show '" + path + "'");
+    REQUIRE(shown.code == 0);
+    const size_t table = shown.out.find(" trial  status");
+    REQUIRE(table != std::string::npos);
+    const size_t row = shown.out.find('\n', table) + 1;
+    CHECK(std::stoll(shown.out.substr(row, 6)) == want);
+    // The README's example, as a user would run it on this file.
+    const auto script = s.write("example.py", readme_example("<!-- results-example -->"));
+    const std::string cmd = "/usr/bin/python3 '" + script.string() + "' '" + path + "' > '" +
+                            s.path("py.out") + "' 2>&1";
+    const int status = std::system(cmd.c_str());
+    const std::string py = slurp(s.path("py.out"));
+    INFO(py);
+    REQUIRE(WIFEXITED(status));
+    REQUIRE(WEXITSTATUS(status) == 0);
+    CHECK(contains(py, "best trial " + std::to_string(want) + ", epochs: 2"));
+    CHECK(contains(py, " adam "));
+    CHECK(contains(py, " completed "));
+    CHECK_FALSE(contains(py, "b'"));
   }
 }
