@@ -596,3 +596,43 @@ TEST_CASE("the README's h5py example decodes every string and picks show's best 
     CHECK_FALSE(contains(py, "b'"));
   }
 }
+
+TEST_CASE("export and report refuse an empty output path, naming the option", "[cli][show]") {
+  Scratch s;
+  const std::string path = printed_sweep(s);
+  Run r = hypersweep("export '" + path + "' --csv ''");
+  CHECK(r.code == 2);
+  CHECK(contains(r.err, "--csv: an empty path"));
+  // Not the default printed.html (in the folder hypersweep runs in): refused, nothing written.
+  const fs::path fallback = fs::path(HS_SOURCE_DIR) / "printed.html";
+  REQUIRE_FALSE(fs::exists(fallback));
+  r = hypersweep("report '" + path + "' -o ''");
+  CHECK(r.code == 2);
+  CHECK(contains(r.err, "an empty path"));
+  CHECK_FALSE(fs::exists(fallback));
+  fs::remove(fallback);
+}
+
+TEST_CASE("logs of a trial still running names its log files", "[cli][show]") {
+  Scratch s;
+  const std::string path = printed_sweep(s);  // trials 0-2 recorded
+  // Trial 4 runs (attempt 2 of it too): its worker has made its files, it has no record yet.
+  for (const char* name : {"000004.out", "000004.err", "000004.2.out", "000040.out"})
+    std::ofstream(s.path("printed.h5.logs/") + name) << "epoch 1\n";
+  Run r = hypersweep("logs '" + path + "' 4");
+  INFO(r.out << r.err);
+  CHECK(r.code == 2);
+  CHECK(contains(r.err, "hypersweep: error: " + path + ": trial 4 is not recorded yet"));
+  for (const char* name : {"000004.out", "000004.err", "000004.2.out"})
+    CHECK(contains(r.err, s.path("printed.h5.logs/") + name));
+  CHECK_FALSE(contains(r.err, "000040"));
+  // No files either: it has no such trial.
+  r = hypersweep("logs '" + path + "' 5");
+  CHECK(r.code == 2);
+  CHECK(contains(r.err, "hypersweep: error: " + path + ": has no trial 5 (3 trials recorded)"));
+  // A log file that cannot be read: an error like every other.
+  r = hypersweep("logs '" + path + "' 1");
+  CHECK(r.code == 1);
+  CHECK(contains(r.err, "hypersweep: error: " + s.path("printed.h5.logs/000001.out") +
+                            ": cannot be read here (no such file)"));
+}
