@@ -124,8 +124,10 @@ TrialRecord gen_trial(const GenOptions& a, int64_t id) {
     epochs = a.epochs - 2;
   fill_curves(rng, epochs, lr, wd, &t);
   t.seconds = epochs * 30.0;
-  if (t.status == TrialStatus::kPruned)
+  if (t.status == TrialStatus::kPruned) {
     t.decision = "pruned at epoch " + std::to_string(epochs) + ": below the median (generated)";
+    t.test_acc = NAN;  // a pruned trial gets no test pass, as the trainer runs it (README)
+  }
   return t;
 }
 

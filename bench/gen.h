@@ -5,8 +5,8 @@
 // The sweep: random search over 4 parameters (lr and weight_decay log-uniform, optimizer a
 // choice of "adam" and "sgd", batch_size an int), the median pruner, metric val_acc (max); trial
 // i's record depends on (seed, i) alone: about 62% completed, 30% pruned (at epochs 2 to 5,
-// their curves cut there), 3% early_stopped, 2% diverged, 2% failed (no curves, an error
-// text), 1% timed_out; every trial with curves has two layers' update ratios.
+// their curves cut there, no test_acc), 3% early_stopped, 2% diverged, 2% failed (no curves,
+// an error text), 1% timed_out; every trial with curves has two layers' update ratios.
 // May depend on: store. Thread safety: plain functions.
 #pragma once
 

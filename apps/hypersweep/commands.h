@@ -34,6 +34,10 @@ int fail(const Error& e);
 // 300 digits, and took 2.5 for a count.
 CLI::Validator whole_at_least(long long lo);
 CLI::Validator whole_in(long long lo, long long hi);  // lo to hi, both included
+// The check of a path option (`what`: "the folder for summary.csv and curves.csv"): not empty,
+// so that an empty one is refused naming its option ("--csv: an empty path: give the folder
+// ...", exit 2), never taken for the default or passed on to fail without a name.
+CLI::Validator non_empty_path(const std::string& what);
 
 // An error when the output `out` (what it is: `what`, "the report") is one of `inputs` (path and
 // what it is: {"s.h5", "the results file it is made from"}), so that writing it would destroy

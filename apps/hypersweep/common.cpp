@@ -33,6 +33,14 @@ CLI::Validator whole_in(long long lo, long long hi) {
 
 CLI::Validator whole_at_least(long long lo) { return whole_in(lo, LLONG_MAX); }
 
+CLI::Validator non_empty_path(const std::string& what) {
+  return CLI::Validator(
+      [what](std::string& text) -> std::string {
+        return text.empty() ? "an empty path: give " + what : std::string();
+      },
+      "");
+}
+
 Status distinct_output(const std::string& out, const std::string& what,
                        const std::vector<std::pair<std::string, std::string>>& inputs) {
   namespace fs = std::filesystem;

@@ -70,14 +70,15 @@ void add_export(CLI::App& app, Runner* run) {
       "                   val_loss, val_acc, seconds, the columns a command printed on its\n"
       "                   epoch lines, update_ratio/<layer>...\n"
       "RFC 4180 quoting; doubles with 17 digits (they read back exactly); NaN is empty.\n"
-      "Exit codes: 0 done, 2 not a results file or DIR not writable.\n"
+      "Exit codes: 0 done, 2 not a results file, DIR empty or not writable.\n"
       "Examples:\n"
       "  hypersweep export sweep_random.h5 --csv sweep_random_csv");
   exp->add_option("results", a->results,
                   "Results file (HDF5) written by hypersweep run, or a recipe's file (a folder "
                   "DIR/<step> per step with trials)")->required();
   exp->add_option("--csv", a->csv, "Folder for summary.csv and curves.csv (made if missing)")
-      ->required();
+      ->required()
+      ->check(non_empty_path("the folder for summary.csv and curves.csv"));
 
   exp->callback([run, a] { *run = [a] { return run_export(*a); }; });
 }

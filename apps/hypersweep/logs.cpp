@@ -2,15 +2,19 @@
 // [objective] command), from the files the trial's worker kept (TrialRecord::log_path).
 #include <fmt/core.h>
 
+#include <algorithm>
+#include <cctype>
 #include <deque>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/host.h"
 #include "core/text.h"
 #include "hypersweep/commands.h"
+#include "objective/command_output.h"
 #include "store/read_results.h"
 #include "store/recipe_file.h"
 
@@ -42,6 +46,28 @@ bool tail(const std::string& path, int lines) {
   return true;
 }
 
+// The log files trial `id` already has beside `results` though it has no record yet (a trial
+// still running): each attempt's .out and .err, named as its worker names them (trial_log_dir,
+// trial_log_name: 000042.out, 000042.2.err), sorted; none when there are none.
+std::vector<std::string> logs_so_far(const std::string& results, int64_t id) {
+  const std::string stem = trial_log_name(Trial{id, {}, 1});
+  std::vector<std::string> found;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(trial_log_dir(results), ec)) {
+    const std::string name = e.path().filename().string();
+    if (name.rfind(stem, 0) != 0) continue;
+    std::string rest = name.substr(stem.size());  // ".out", or ".2.out" for attempt 2
+    if (rest.size() > 1 && rest[0] == '.' && std::isdigit(static_cast<unsigned char>(rest[1]))) {
+      size_t k = 1;
+      while (k < rest.size() && std::isdigit(static_cast<unsigned char>(rest[k]))) ++k;
+      rest = rest.substr(k);
+    }
+    if (rest == ".out" || rest == ".err") found.push_back(e.path().string());
+  }
+  std::sort(found.begin(), found.end());
+  return found;
+}
+
 int run_logs(const LogsArgs& a) {
   if (is_recipe_file(a.results))  // not "has no /summary": it is a file of ours
     return fail(make_error(a.results, "is a recipe's file: its trials ran the built-in trainer, "
@@ -52,9 +78,17 @@ int run_logs(const LogsArgs& a) {
   const TrialRecord* t = nullptr;
   for (const auto& r : d->trials)
     if (r.id == a.trial) t = &r;
-  if (!t)
-    return fail(make_error(a.results, fmt::format("has no trial {} ({} trials recorded)", a.trial,
-                                                  d->trials.size())));
+  if (!t) {
+    const std::vector<std::string> so_far = logs_so_far(a.results, a.trial);
+    if (so_far.empty())
+      return fail(make_error(a.results, fmt::format("has no trial {} ({} trials recorded)",
+                                                    a.trial, d->trials.size())));
+    std::string paths;
+    for (const std::string& p : so_far) paths += (paths.empty() ? "" : " ") + shell_word(p);
+    return fail(make_error(a.results, fmt::format("trial {} is not recorded yet (it may still be "
+                                                  "running); its logs so far: {} (tail -f "
+                                                  "follows them)", a.trial, paths)));
+  }
   if (t->log_path.empty()) {
     fmt::print("trial {} kept no logs: only [objective] command trials do (the built-in trainer's "
                "curves are in the results file: hypersweep show {} --trial {})\n",
@@ -72,10 +106,11 @@ int run_logs(const LogsArgs& a) {
       const std::string why = !std::filesystem::exists(path, ec)     ? "no such file"
                               : std::filesystem::is_directory(path, ec) ? "a folder"
                                                                         : "it does not open";
-      std::fprintf(stderr, "hypersweep: %s: cannot be read here (%s)%s\n", path.c_str(), why.c_str(),
-                   t->host != host_name() ? (" (trial " + std::to_string(t->id) +
-                                             " ran on " + t->host + ": the logs are kept there)").c_str()
-                                          : "");
+      fail(make_error(path, "cannot be read here (" + why + ")" +
+                                (t->host != host_name()
+                                     ? " (trial " + std::to_string(t->id) + " ran on " + t->host +
+                                           ": the logs are kept there)"
+                                     : "")));
     }
   }
   return missing > 0 ? kExitOther : 0;
@@ -90,6 +125,8 @@ void add_logs(CLI::App& app, Runner* run) {
       "Print the end of a command trial's own stdout and stderr.\n"
       "An [objective] command's output is kept as <results>.logs/<id>.out and .err on the node\n"
       "that ran it (the path is in the results file: hypersweep show FILE --trial N).\n"
+      "Exit codes: 0 printed, 1 a log file cannot be read here (it names the node that has it),\n"
+      "2 not a results file, or no trial N recorded (one still running: its log files named).\n"
       "Examples:\n"
       "  hypersweep logs sweep_command.h5 3\n"
       "  hypersweep logs sweep_command.h5 3 --err --lines 0");

@@ -66,7 +66,8 @@ void add_report(CLI::App& app, Runner* run) {
                      "section per step)")->required();
   report->add_option("--out,-o", a->out,
                      "The HTML file (default: the results file's name with .html, here; its folder "
-                     "is made if missing)");
+                     "is made if missing)")
+      ->check(non_empty_path("the HTML file to write, or leave -o out for the default"));
 
   report->callback([run, a] { *run = [a] { return run_report(*a); }; });
 }

@@ -20,6 +20,7 @@
 #include "hypersweep/commands.h"
 #include "hypersweep/preflight.h"
 #include "hypersweep/sweep_options.h"
+#include "objective/command_output.h"
 #include "store/open.h"
 #include "sweep/progress.h"
 #include "sweep/queue.h"
@@ -58,7 +59,7 @@ std::string results_path(const RunArgs& a) {
 }
 
 // Where command trials keep their logs (objective.h: Placement).
-std::string log_dir(const RunArgs& a) { return results_path(a) + ".logs"; }
+std::string log_dir(const RunArgs& a) { return trial_log_dir(results_path(a)); }
 
 // This process as worker 0 (no MPI workers).
 Placement placement_here(const RunArgs& a, const SweepConfig& sweep) {

@@ -14,6 +14,7 @@
 #include "core/text.h"
 #include "hypersweep/commands.h"
 #include "search/space_text.h"
+#include "store/columns.h"
 #include "trial/failure.h"
 #include "trial/rungs.h"
 #include "trial/tie.h"
@@ -89,7 +90,14 @@ int show_trial(const std::string& path, const AnalysedFile& an, int64_t id) {
                  : "",
              number_text(t.test_acc), counted(t.epochs, "epoch"), t.seconds,
              t.host.empty() ? "?" : t.host, t.rank);
-  for (const auto& [n, v] : t.results) fmt::print("{}: {}\n", n, number_text(v, "{:.6g}"));
+  // Named as /summary names them (store/columns.h): a printed lr beside the parameter lr reads
+  // result_lr, as the table and the CSV export have it.
+  const std::vector<std::string> names = result_names(trials);
+  const std::vector<std::string> columns = store::result_columns(h.space, names);
+  for (const auto& [n, v] : t.results) {
+    const auto at = std::find(names.begin(), names.end(), n) - names.begin();
+    fmt::print("{}: {}\n", columns[static_cast<size_t>(at)], number_text(v, "{:.6g}"));
+  }
   std::string pruning;  // "pruned at epoch 3, rung 1, bracket 0", what of it there is
   if (t.status == TrialStatus::kPruned) pruning = fmt::format("pruned at epoch {}", pruned_epoch(t));
   if (t.rung >= 0) pruning += fmt::format("{}rung {}", pruning.empty() ? "" : ", ", t.rung);
@@ -174,13 +182,16 @@ class TrialLines {
   std::map<std::string, size_t> at_;
 };
 
-// Why each trial that ran into an error did, on one line (trial/failure.h; --trial N prints it
-// whole), trials that failed alike together; the first 20 such lines.
+// Why each trial that ran into an error did, on one line (trial/failure.h: failure_cause, as
+// run's closing line counts them; --trial N prints the error whole), trials that failed alike
+// together; the first 20 such lines.
 void show_errors(const std::vector<TrialRecord>& trials, const std::string& results) {
   TrialLines lines;
-  for (const auto& t : trials)
-    if (!t.error.empty() && ran_into_error(t.status))
-      lines.add(t.id, fmt::format("{}: {}", status_name(t.status), error_headline(t.error)));
+  for (const auto& t : trials) {
+    if (!ran_into_error(t.status)) continue;
+    if (const std::string why = failure_cause(t.status, t.error); !why.empty())
+      lines.add(t.id, fmt::format("{}: {}", status_name(t.status), why));
+  }
   if (lines.size() == 0) return;
   fmt::print("\n");
   lines.print(20);
@@ -227,10 +238,12 @@ int run_show(const ShowArgs& a) {
     return maximise ? u > v : u < v;
   });
   const size_t shown = a.top > 0 ? std::min(order.size(), static_cast<size_t>(a.top)) : order.size();
-  // The results a command printed beyond its metric, a column each after test_acc.
+  // The results a command printed beyond its metric, a column each after test_acc, named as
+  // /summary names them (store/columns.h: a printed lr beside the parameter lr is result_lr).
   const std::vector<std::string> results = result_names(trials);
   std::string result_head;
-  for (const auto& n : results) result_head += fmt::format(" {:>12}", n);
+  for (const auto& n : store::result_columns(h.space, results))
+    result_head += fmt::format(" {:>12}", n);
   fmt::print("\n{:>6}  {:<13} {:>10}      {:>8}{} {:>6} {:>7}  {:<40} {}\n", "trial", "status",
              h.metric.name, "test_acc", result_head, "epochs", "seconds", "parameters", "diagnosis");
   // The best (first in order, when it has a result) and the trials that tie it (trial/tie.h).

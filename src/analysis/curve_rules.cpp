@@ -68,6 +68,16 @@ std::optional<Finding> check_dead(const TrialRecord& in, const DiagnosisOptions&
                      ep(in, 0), ep(in, n - 1));
 }
 
+// "; its last recorded epoch 5 had train_loss 2.3 at lr 0.1", of what the curves have (a
+// command may print no train_loss or no lr). REQUIRES: the trial has an epoch.
+std::string last_epoch_note(const TrialRecord& in, const Vec& L) {
+  const size_t n = in.curves.size();
+  return "; its last recorded epoch " + std::to_string(ep(in, n - 1)) +
+         (std::isfinite(L[n - 1])
+              ? " had train_loss " + num(L[n - 1]) + lr_note(" at lr ", in.curves[n - 1].lr, "")
+              : std::string(" had no train_loss"));
+}
+
 }  // namespace
 
 std::optional<Finding> check_diverged(const TrialRecord& in, const DiagnosisOptions& opt) {
@@ -82,7 +92,7 @@ std::optional<Finding> check_diverged(const TrialRecord& in, const DiagnosisOpti
     const double v = train_bad ? e.train_loss : e.val_loss;
     std::string ev = std::string(train_bad ? "train_loss" : "val_loss") + " became " +
                      (std::isnan(v) ? "NaN" : "inf") + " at epoch " + std::to_string(ep(in, i)) +
-                     " (lr " + num(e.lr) + ")";
+                     lr_note(" (lr ", e.lr, ")");
     if (i > 0 && std::isfinite(in.curves[i - 1].train_loss))
       ev += "; train_loss was " + num(in.curves[i - 1].train_loss) + " at epoch " +
             std::to_string(ep(in, i - 1));
@@ -100,7 +110,7 @@ std::optional<Finding> check_diverged(const TrialRecord& in, const DiagnosisOpti
       return diverged_at(i == 0,
                          "train_loss was " + num(L[i]) + " at epoch " + std::to_string(ep(in, i)) +
                              ", " + num(L[i] / in.initial_loss) + "x the loss before training (" +
-                             num(in.initial_loss) + "; lr " + num(in.curves[i].lr) + ")",
+                             num(in.initial_loss) + lr_note("; lr ", in.curves[i].lr, "") + ")",
                          ep(in, i), ep(in, i));
     }
   }
@@ -113,7 +123,8 @@ std::optional<Finding> check_diverged(const TrialRecord& in, const DiagnosisOpti
       return make("diverged",
                   "train_loss rose from " + num(L[0]) + " (epoch " + std::to_string(ep(in, 0)) +
                       ") to " + num(L[j]) + " (epoch " + std::to_string(ep(in, j)) + "), past " +
-                      num(opt.explode_factor) + "x its start (lr " + num(in.curves[j].lr) + ")",
+                      num(opt.explode_factor) + "x its start" +
+                      lr_note(" (lr ", in.curves[j].lr, ")"),
                   kLowerLr, ep(in, 0), ep(in, j));
     }
   }
@@ -140,8 +151,7 @@ std::optional<Finding> check_diverged(const TrialRecord& in, const DiagnosisOpti
   if (in.status == TrialStatus::kDiverged) {
     std::string ev = "the trial's status is diverged";
     if (n > 0)
-      ev += "; its last recorded epoch " + std::to_string(ep(in, n - 1)) + " had train_loss " +
-            num(L[n - 1]) + " at lr " + num(in.curves[n - 1].lr);
+      ev += last_epoch_note(in, L);
     else
       ev += ", with no epoch recorded";
     const bool any_finite =
@@ -204,6 +214,11 @@ std::optional<Finding> check_plateau(const TrialRecord& in, const DiagnosisOptio
   const size_t n = L.size();
   if (n < static_cast<size_t>(std::max(opt.min_epochs, opt.plateau_epochs + 1)) || !(L[0] > 0))
     return std::nullopt;
+  // The rule reads the lr ("while the lr stays high"): curves without one (a command that prints
+  // no lr) cannot show it.
+  if (!std::all_of(in.curves.begin(), in.curves.end(),
+                   [](const EpochRow& e) { return std::isfinite(e.lr); }))
+    return std::nullopt;
   // suffix minima of the loss averaged over plateau_smooth epochs (W); the plateau starts at the
   // first epoch p after which it never got flat_rel below W[p].
   const Vec W = smooth(L, std::max(opt.smooth_window, opt.plateau_smooth | 1));
@@ -260,7 +275,7 @@ std::optional<Finding> check_decay_too_early(const TrialRecord& in, const Diagno
   const auto per_epoch = [](double rate) { return pct(1.0 - std::exp(-rate)) + "/epoch"; };
   for (size_t s = 1; s < n; ++s) {
     const double before = in.curves[s - 1].lr, after = in.curves[s].lr;
-    if (!(before > 0) || after * opt.decay_step_factor > before) continue;
+    if (!(before > 0) || !(after * opt.decay_step_factor <= before)) continue;  // NaN: no step
     const size_t pre = std::min(static_cast<size_t>(opt.decay_pre_epochs), s);
     // After the step from epoch s + 1: epoch s's mean loss still carries the progress the
     // previous epoch made in its second half (an epoch's mean trails its weights by half an
@@ -345,11 +360,16 @@ std::optional<Finding> check_overfitting(const TrialRecord& in, const DiagnosisO
         std::max(opt.overfit_val_drop, opt.overfit_noise_z * epoch_noise(va));
     if (V[b] - v_end >= drop_needed && slope(va, pk, n - 1) < 0 && train_improves(pk)) {
       const double t_end = mean(ta, t0, n - 1);
+      // Without train_acc (a command that prints none) training improved by its loss: quoted.
+      const std::string train =
+          std::isfinite(ta[pk]) && std::isfinite(t_end)
+              ? "train_acc went from " + num(ta[pk]) + " to " + num(t_end) +
+                    "; the gap grew from " + num(ta[pk] - va[pk]) + " to " + num(t_end - v_end)
+              : "train_loss went from " + num(L[pk]) + " to " + num(mean(L, t0, n - 1));
       return make("overfitting",
                   "val_acc fell from " + num(va[pk]) + " (epoch " + std::to_string(ep(in, pk)) +
-                      ") to " + num(v_end) + " (mean of " + epochs(in, t0, n - 1) +
-                      ") while train_acc went from " + num(ta[pk]) + " to " + num(t_end) +
-                      "; the gap grew from " + num(ta[pk] - va[pk]) + " to " + num(t_end - v_end),
+                      ") to " + num(v_end) + " (mean of " + epochs(in, t0, n - 1) + ") while " +
+                      train,
                   kRegularise + keep_checkpoint(in, pk), ep(in, pk), ep(in, n - 1));
     }
   }
@@ -472,6 +492,9 @@ std::optional<Finding> check_underfitting(const TrialRecord& in, const SweepCont
   if (!std::isfinite(ctx.best_val_acc)) return std::nullopt;
   const Vec va = column(in, [](const EpochRow& e) { return e.val_acc; });
   const Vec ta = column(in, [](const EpochRow& e) { return e.train_acc; });
+  // The gap needs both accuracies: a command that prints no train_acc, or a val_acc NaN
+  // throughout, has no gap to read, and this rule does not guess one.
+  if (!all_finite(va) || !all_finite(ta)) return std::nullopt;
   const size_t best = argmax(va);
   const double below = ctx.best_val_acc - va[best];
   if (below < opt.underfit_below_best) return std::nullopt;
@@ -547,53 +570,6 @@ UpdateRatioFindings check_update_ratio(const TrialRecord& in, const SweepContext
         low.from, low.to);
   }
   return out;
-}
-
-// The trial's error, on one line and at most 200 characters (trial/failure.h).
-Finding failed(const TrialRecord& in) {
-  const std::string err = error_headline(in.error);
-  const size_t n = in.curves.size();
-  return make("failed",
-              "the trial failed after " + counted(static_cast<int64_t>(n), "epoch") +
-                  (err.empty() ? std::string(", with no error recorded") : ": " + err),
-              "read its error and log (hypersweep show FILE --trial ID) and fix the command, the "
-              "config or the data; its curves are not read",
-              n > 0 ? ep(in, 0) : 0, n > 0 ? ep(in, n - 1) : 0);
-}
-
-std::optional<Finding> check_too_short(const TrialRecord& in, const DiagnosisOptions& opt) {
-  const size_t n = in.curves.size();
-  if (n >= static_cast<size_t>(opt.min_epochs)) return std::nullopt;
-  if (in.status == TrialStatus::kPruned && n > 0)  // short by design: the sweep stopped it
-    return make("pruned",
-                "stopped by the sweep's pruner after epoch " + std::to_string(ep(in, n - 1)) +
-                    (in.decision.empty() ? std::string() : " (" + in.decision + ")") +
-                    ": too few epochs to read trends, and none needed",
-                "none: it compared badly with the other trials where it stopped", ep(in, 0),
-                ep(in, n - 1));
-  const std::string advice =
-      "train at least " + std::to_string(opt.min_epochs) +
-      " epochs for the curves to be read (a command: print a line per epoch)";
-  if (n == 0)
-    return make(
-        "too_short",
-        "no epochs recorded (status " + std::string(status_name(in.status)) + "): nothing to read",
-        advice, 0, 0);
-  return make("too_short",
-              "only " + counted(static_cast<int64_t>(n), "epoch") + " recorded, fewer than " +
-                  std::to_string(opt.min_epochs) + ": no NaN/inf, but too few to read trends",
-              advice, ep(in, 0), ep(in, n - 1));
-}
-
-Finding healthy(const TrialRecord& in) {
-  const size_t n = in.curves.size();
-  const Vec va = column(in, [](const EpochRow& e) { return e.val_acc; });
-  const size_t b = argmax(va);
-  return make("healthy",
-              "nothing flagged over " + epochs(in, 0, n - 1) + ": train_loss " +
-                  num(in.curves[0].train_loss) + " -> " + num(in.curves[n - 1].train_loss) +
-                  ", best val_acc " + num(va[b]) + " (epoch " + std::to_string(ep(in, b)) + ")",
-              "", ep(in, 0), ep(in, n - 1));
 }
 
 }  // namespace hs::rules

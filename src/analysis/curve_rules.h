@@ -43,6 +43,8 @@ struct UpdateRatioFindings {
 UpdateRatioFindings check_update_ratio(const TrialRecord& in, const SweepContext& ctx,
                                        const DiagnosisOptions& opt);
 
+// How a trial ended, not its curves' shape (outcome_rules.cpp): its error, too few epochs to read
+// (or pruned before them), and healthy when nothing else fired.
 Finding failed(const TrialRecord& in);
 std::optional<Finding> check_too_short(const TrialRecord& in, const DiagnosisOptions& opt);
 Finding healthy(const TrialRecord& in);

@@ -42,6 +42,12 @@ inline std::string points(double frac) {  // accuracy difference in percentage p
   return b;
 }
 
+// `before` lr `after` ("(lr 0.01)"), or "" when the curves have no lr (a command that prints
+// none): evidence never quotes a value the curves lack.
+inline std::string lr_note(const char* before, double lr, const char* after) {
+  return std::isfinite(lr) ? before + num(lr) + after : std::string();
+}
+
 // The 1-based epoch number of row i (the trainer writes it; rows without one count from 1).
 inline int ep(const TrialRecord& in, size_t i) {
   if (i < in.curves.size() && in.curves[i].epoch > 0) return in.curves[i].epoch;

@@ -386,6 +386,8 @@ Status TrialLogs::open(const std::string& log_dir, const std::string& name) {
   return {};
 }
 
+std::string trial_log_dir(const std::string& results_path) { return results_path + ".logs"; }
+
 std::string trial_log_name(const Trial& t) {
   char b[32];
   std::snprintf(b, sizeof b, "%06lld", static_cast<long long>(t.id));

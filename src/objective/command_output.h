@@ -172,5 +172,8 @@ struct TrialLogs {
 // The log name of a trial: its id zero-padded to 6 digits like the results file's /trials
 // group (000042), with the attempt after a dot when > 1 (000042.2).
 std::string trial_log_name(const Trial& t);
+// Where a sweep's command trials keep their logs (Placement::log_dir): beside its results file
+// <results_path>, as <results_path>.logs.
+std::string trial_log_dir(const std::string& results_path);
 
 }  // namespace hs

@@ -648,11 +648,14 @@
           }).join('');
         } });
     COLS = COLS.filter(function (c) { return c; });  // without rungs, no rung column
-    // The results a command printed beyond its metric: a column each (union, first-seen order).
-    var RESULTS = [];
+    // The results a command printed beyond its metric: a column each (union, first-seen order),
+    // headed as /summary names it (D.results: [as printed, column]; a printed lr beside the
+    // parameter lr is result_lr).
+    var RESULTS = [], RCOL = Object.create(null);  // no inherited keys: a result may be __proto__
+    (D.results || []).forEach(function (r) { RCOL[r[0]] = r[1]; });
     for (var ri = 0; ri < N; ++ri) (T.rn[ri] || []).forEach(function (n) { if (RESULTS.indexOf(n) < 0) RESULTS.push(n); });
     RESULTS.forEach(function (name) {
-      COLS.splice(COLS.length - 1, 0, { h: name, d: 4, v: function (i) {
+      COLS.splice(COLS.length - 1, 0, { h: RCOL[name] || name, d: 4, v: function (i) {
         var k = (T.rn[i] || []).indexOf(name);
         return k < 0 ? null : T.rv[i][k];
       } });

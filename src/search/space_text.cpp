@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <string_view>
 
 #include "core/text.h"
@@ -11,6 +12,10 @@ namespace hs {
 
 namespace {
 std::string num(double v) { return param_to_string(ParamValue{v}); }
+
+// The control characters TOML writes with a letter (\b \t \n \f \r), and their letters.
+constexpr char kNamedEscapes[] = "\b\t\n\f\r";
+constexpr char kEscapeLetters[] = "btnfr";
 }  // namespace
 
 std::string param_to_string(const ParamValue& v) {
@@ -21,10 +26,24 @@ std::string param_to_string(const ParamValue& v) {
     if (std::isinf(*d)) return *d > 0 ? "inf" : "-inf";
     return shortest_float(*d);  // reads back exactly; TOML takes it as a float
   }
+  // Escaped as TOML's basic strings are: a raw newline, tab or carriage return would break the
+  // line or table it is printed in (and TOML does not allow it).
   std::string s = "\"";
-  for (char c : std::get<std::string>(v)) {
-    if (c == '"' || c == '\\') s += '\\';
-    s += c;
+  for (const char c : std::get<std::string>(v)) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      s += '\\';
+      s += c;
+    } else if (const char* named = std::strchr(kNamedEscapes, c); named && u != 0 && u < 0x20) {
+      s += '\\';
+      s += kEscapeLetters[named - kNamedEscapes];
+    } else if (u < 0x20 || u == 0x7f) {
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "\\u%04X", static_cast<unsigned>(u));
+      s += hex;
+    } else {
+      s += c;
+    }
   }
   return s + "\"";
 }
@@ -80,8 +99,35 @@ bool parse_double(std::string_view t, double* d) {
   return r.ec == std::errc() && r.ptr == t.data() + t.size();
 }
 
+// The character escaped at (*s)[i], just after a backslash, appended to `out`: \b \t \n \f \r,
+// \uXXXX (as UTF-8), or the character itself (\" and \\; files from before control
+// characters were escaped hold them raw). Returns the index of the escape's last character.
+size_t take_escape(std::string_view s, size_t i, std::string* out) {
+  if (const char* letter = std::strchr(kEscapeLetters, s[i]); letter && s[i] != 0) {
+    *out += kNamedEscapes[letter - kEscapeLetters];
+    return i;
+  }
+  unsigned code = 0;
+  if (s[i] != 'u' || i + 4 >= s.size() ||
+      std::from_chars(s.data() + i + 1, s.data() + i + 5, code, 16).ptr != s.data() + i + 5) {
+    *out += s[i];
+    return i;
+  }
+  if (code < 0x80) {
+    *out += static_cast<char>(code);
+  } else if (code < 0x800) {
+    *out += static_cast<char>(0xC0 | (code >> 6));
+    *out += static_cast<char>(0x80 | (code & 0x3F));
+  } else {
+    *out += static_cast<char>(0xE0 | (code >> 12));
+    *out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
+    *out += static_cast<char>(0x80 | (code & 0x3F));
+  }
+  return i + 4;
+}
+
 // One value as param_to_string() writes it: true/false, an int (digits only), a double (with one
-// of ".en": 0.5, 1e-04, nan, inf), or a string in double quotes with \" and \\ escaped.
+// of ".en": 0.5, 1e-04, nan, inf), or a string in double quotes, escaped as TOML does.
 // Consumes it from the front of `s`.
 bool take_value(std::string_view* s, ParamValue* v) {
   *s = trim(*s);
@@ -90,8 +136,10 @@ bool take_value(std::string_view* s, ParamValue* v) {
     std::string out;
     size_t i = 1;
     for (; i < s->size() && (*s)[i] != '"'; ++i) {
-      if ((*s)[i] == '\\' && i + 1 < s->size()) ++i;
-      out += (*s)[i];
+      if ((*s)[i] == '\\' && i + 1 < s->size())
+        i = take_escape(*s, i + 1, &out);
+      else
+        out += (*s)[i];
     }
     if (i >= s->size()) return false;  // no closing quote
     s->remove_prefix(i + 1);

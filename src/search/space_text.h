@@ -15,7 +15,9 @@
 namespace hs {
 
 // The value as TOML writes it: 3, 0.001, "adam", true (doubles in their shortest form that reads
-// back exactly, always with a '.' or an exponent; nan, inf, -inf).
+// back exactly, always with a '.' or an exponent; nan, inf, -inf; a string's quotes, backslashes
+// and control characters escaped: "a\"b", "line1\nline2", "\u0007"). What every printed
+// parameter value goes through (describe, describe_values), so none breaks a line or a table.
 std::string param_to_string(const ParamValue& v);
 
 // The values a parameter takes, for people and file attributes: "[0.0001, 0.1]", "[1, 8] log",

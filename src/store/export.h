@@ -6,7 +6,7 @@
 //                epochs_run, seconds, rank, host, attempt, pruned_epoch (0 unless pruned), rung
 //                and bracket (-1: none; pruning, trial/record.h), the results a command printed
 //                (TrialRecord::results: the union of every trial's, first-seen order, blank
-//                where a trial has none; named as /summary names them, layout.h:
+//                where a trial has none; named as /summary names them, columns.h:
 //                result_columns), error
 //   curves.csv   long format, one row per trial and epoch: id, epoch, lr, train_loss, train_acc,
 //                val_loss, val_acc, seconds, then the extra columns a command printed (the union

@@ -15,6 +15,7 @@
 #include "core/error.h"
 #include "h5/h5.h"
 #include "search/space.h"
+#include "store/columns.h"
 #include "trial/record.h"
 
 namespace hs::store {
@@ -45,14 +46,10 @@ struct Layout {
 };
 
 // Errors: a parameter named like a fixed column (id, status, best_epoch, ..., or error).
-// `results`: the names of the result columns (result_names, trial/record.h), in order; a result column is named
-// as the result unless that name is taken by a fixed column, a parameter or an earlier column:
-// then "result_" is put in front (until it is free).
+// `results`: the names of the result columns (result_names, trial/record.h), in order, each
+// column named by result_columns (columns.h).
 Result<Layout> make_layout(const std::string& path, const SearchSpace& space,
                            const std::vector<std::string>& results = {});
-// The column names of `results` by that rule (what /summary and the CSV export call them).
-std::vector<std::string> result_columns(const SearchSpace& space,
-                                        const std::vector<std::string>& results);
 
 // Whether layout `l` has a column for every result of `r`, or is full (kMaxExtraNames).
 bool has_results_of(const Layout& l, const TrialRecord& r);

@@ -121,29 +121,42 @@ std::string ProgressDisplay::eta(const Progress& p) const {
 
 void ProgressDisplay::count_failure(const TrialRecord& r) {
   if (auto was = failed_.find(r.id); was != failed_.end()) {  // recorded again: the last counts
-    if (was->second != kOtherKind) --failure_kinds_[was->second].second;
+    if (was->second.kind != kOtherKind) --failure_kinds_[was->second.kind].second;
     failed_.erase(was);
   }
   if (!ran_into_error(r.status)) return;
-  const std::string why = error_headline(r.error);
+  const std::string why = failure_cause(r.status, r.error);
   size_t k = 0;
   while (k < failure_kinds_.size() && failure_kinds_[k].first != why) ++k;
   if (k == failure_kinds_.size() && k < kFailureKinds) failure_kinds_.emplace_back(why, 0);
   if (k < failure_kinds_.size()) ++failure_kinds_[k].second;
-  failed_[r.id] = k < failure_kinds_.size() ? static_cast<uint8_t>(k) : kOtherKind;
+  failed_[r.id] = {r.status == TrialStatus::kTimedOut,
+                   k < failure_kinds_.size() ? static_cast<uint8_t>(k) : kOtherKind};
 }
 
 std::string ProgressDisplay::failures_line() const {
-  const auto failures = static_cast<int64_t>(failed_.size());
-  if (failures == 0) return "";
-  const auto most =
-      std::max_element(failure_kinds_.begin(), failure_kinds_.end(),
-                       [](const auto& a, const auto& b) { return a.second < b.second; });
-  if (most->second == 0) return counted(failures, "trial") + " failed";  // of kinds not kept
+  if (failed_.empty()) return "";
+  int64_t timed_out = 0;
+  for (const auto& [id, f] : failed_) timed_out += f.timed_out;
+  const int64_t failed = static_cast<int64_t>(failed_.size()) - timed_out;
+  // "3 trials failed", "2 trials timed out", "3 trials failed and 2 timed out"
+  const std::string what =
+      failed == 0      ? counted(timed_out, "trial") + " timed out"
+      : timed_out == 0 ? counted(failed, "trial") + " failed"
+                       : fmt::format("{} failed and {} timed out", counted(failed, "trial"),
+                                     timed_out);
+  // The most common cause a trial recorded; a failure without one wins only when none has one.
+  const std::pair<std::string, int64_t>* most = nullptr;
+  for (const auto& kind : failure_kinds_) {
+    if (kind.second == 0) continue;
+    const bool has = !kind.first.empty(), most_has = most && !most->first.empty();
+    if (!most || has > most_has || (has == most_has && kind.second > most->second)) most = &kind;
+  }
+  if (!most) return what;  // all of kinds not kept
   const std::string why = most->first.empty() ? "(no error recorded)" : most->first;
-  if (most->second == failures)
-    return fmt::format("{} failed with: {}", counted(failures, "trial"), why);
-  return fmt::format("{} failed, {} with: {}", counted(failures, "trial"), most->second, why);
+  if (most->second == static_cast<int64_t>(failed_.size()))
+    return fmt::format("{} with: {}", what, why);
+  return fmt::format("{}, {} with: {}", what, most->second, why);
 }
 
 }  // namespace hs

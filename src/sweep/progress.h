@@ -65,8 +65,11 @@ class ProgressDisplay {
   // their rungs at other epochs: counted by epoch, not by rung number), then ", paused 2" for
   // those still paused (follow()); "" before any was pruned or paused.
   std::string pruned_line() const;
-  // "20 trials failed, 14 with: <headline>" (trial/failure.h; "20 trials failed with: ..." when
-  // all alike): the failed and timed-out trials so far and their most common error; "" if none.
+  // "20 trials failed, 14 with: <cause>" ("20 trials failed with: ..." when all alike; "2 trials
+  // timed out ...", "3 trials failed and 2 timed out, 2 with: ..."): the failed and timed-out
+  // trials so far, each status counted as itself, and their most common cause (failure_cause,
+  // trial/failure.h: a timed-out trial's is its time limit); "(no error recorded)" only when no
+  // trial has a cause. "" if none.
   std::string failures_line() const;
 
  private:
@@ -92,12 +95,16 @@ class ProgressDisplay {
   std::function<bool(int64_t)> undecided_;
   std::string best_line_;
   // The failed and timed-out trials, each by its last record (a trial run again, by
-  // --retry-failed or after an interruption, counts as it ended last): id -> its error's kind,
-  // an index into failure_kinds_ (each a headline and how many trials have it), or kOtherKind
-  // past kFailureKinds kinds, so that the headlines kept stay few.
+  // --retry-failed or after an interruption, counts as it ended last): id -> whether it timed
+  // out, and its cause's kind, an index into failure_kinds_ (each a cause and how many trials
+  // have it), or kOtherKind past kFailureKinds kinds, so that the causes kept stay few.
   static constexpr size_t kFailureKinds = 64;
   static constexpr uint8_t kOtherKind = 255;
-  std::unordered_map<int64_t, uint8_t> failed_;
+  struct Failure {
+    bool timed_out = false;
+    uint8_t kind = kOtherKind;
+  };
+  std::unordered_map<int64_t, Failure> failed_;
   std::vector<std::pair<std::string, int64_t>> failure_kinds_;
   bool drawn_ = false;
 };

@@ -65,4 +65,10 @@ std::string error_headline(const std::string& error, size_t max_chars) {
   return cut_to(cut_to(std::move(line), room) + ends, max_chars);
 }
 
+std::string failure_cause(TrialStatus s, const std::string& error) {
+  if (error.empty() && s == TrialStatus::kTimedOut)
+    return "its time limit ([train] max_seconds) ended it before its last epoch";
+  return error_headline(error);
+}
+
 }  // namespace hs

@@ -3,13 +3,15 @@
 // shows a failure on one line (the progress line, `show`'s list, the diagnosis's `failed`) gives
 // the reason with the stderr's last line, where a Python script's exception is: "the command
 // exited with status 1; its stderr ends: ValueError: lr too big". `show --trial N` prints the
-// whole text.
+// whole text. A trial's cause (failure_cause) is what `run`'s closing line and `show` count it by.
 //
-// May depend on: core (text.h). Thread safety: pure functions.
+// May depend on: core (text.h), trial/status.h. Thread safety: pure functions.
 #pragma once
 
 #include <cstddef>
 #include <string>
+
+#include "trial/status.h"
 
 namespace hs {
 
@@ -27,5 +29,11 @@ std::string error_reason(const std::string& error);
 // the stderr it carries; cut with "..." when longer, the first line before the stderr's (down to
 // a third of max_chars), never inside a UTF-8 character. Empty for an empty error.
 std::string error_headline(const std::string& error, size_t max_chars = 200);
+
+// Why a trial with status `s` that ran into an error (ran_into_error: failed or timed out) did,
+// on one line: its error's headline; for one timed out with no error, which is how the built-in
+// trainer's [train] max_seconds ends a trial (a command's timeout says so in its error), that
+// time limit. "" for a failed trial that recorded no error.
+std::string failure_cause(TrialStatus s, const std::string& error);
 
 }  // namespace hs

@@ -4,6 +4,7 @@
 #include "analysis/diagnosis.h"
 
 #include <catch2/catch.hpp>
+#include <cctype>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -1018,4 +1019,101 @@ TEST_CASE("plateau and overfitting on the same epochs: the train/val gap decides
     CHECK_FALSE(has(stalled, "plateau"));
   }
   CHECK(plateaus >= 5);
+}
+
+// ---- curves that lack a column ----
+
+namespace {
+
+// Whether `text` quotes a value that is not there: "nan" as printf writes it ("nan", "-nan").
+bool says_nan(const std::string& text) {
+  for (size_t at = text.find("nan"); at != std::string::npos; at = text.find("nan", at + 1)) {
+    const bool word_before = at > 0 && (std::isalnum(static_cast<unsigned char>(text[at - 1])) ||
+                                        text[at - 1] == '_');
+    const bool word_after = at + 3 < text.size() &&
+                            (std::isalnum(static_cast<unsigned char>(text[at + 3])) ||
+                             text[at + 3] == '_');
+    if (!word_before && !word_after) return true;
+  }
+  return false;
+}
+
+void check_no_nan(const std::vector<Finding>& fs) {
+  INFO(labels(fs));
+  for (const Finding& f : fs) {
+    CHECK_FALSE(says_nan(f.evidence));
+    CHECK_FALSE(says_nan(f.advice));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("a command trial without train_acc is not labelled underfitting from a gap it lacks",
+          "[analysis]") {
+  // The probe's trial: epoch lines with train_loss 1/e and val_acc 0.5e, no train_acc, no lr, 30
+  // points below the sweep's best.
+  const TrialRecord in = curve(5, [](int e, EpochRow& r) {
+    r.lr = NAN;
+    r.train_loss = 1.0 / e;
+    r.train_acc = r.val_loss = NAN;
+    r.val_acc = 0.5 + e / 100.0;
+  });
+  const auto fs = diagnose(in, SweepContext{0.85});
+  check_no_nan(fs);
+  CHECK_FALSE(has(fs, "underfitting"));
+  // Its metric NaN in every epoch: nothing to compare with the sweep's best.
+  TrialRecord blind = in;
+  for (EpochRow& r : blind.curves) r.val_acc = NAN;
+  const auto blind_fs = diagnose(blind, SweepContext{0.85});
+  check_no_nan(blind_fs);
+  CHECK_FALSE(has(blind_fs, "underfitting"));
+  // With train_acc the same trial is underfitting: the rule still fires where it can read.
+  TrialRecord full = in;
+  for (EpochRow& r : full.curves) r.train_acc = r.val_acc + 0.01;
+  CHECK(has(diagnose(full, SweepContext{0.85}), "underfitting"));
+}
+
+TEST_CASE("no diagnosis sentence quotes a value the curves lack", "[analysis]") {
+  const SweepContext ctx{0.9};
+  std::vector<TrialRecord> cases;
+  // val_acc peaks and falls while the loss falls, without train_acc or lr: overfitting by loss.
+  cases.push_back(curve(12, [](int e, EpochRow& r) {
+    r.lr = r.train_acc = r.val_loss = NAN;
+    r.train_loss = 1.0 / e;
+    r.val_acc = e <= 5 ? 0.6 + 0.05 * e : 0.85 - 0.03 * (e - 5);
+  }));
+  // a loss that falls early and then bounces, without an lr (plateau needs one)
+  cases.push_back(curve(16, [](int e, EpochRow& r) {
+    r.lr = r.train_acc = r.val_loss = NAN;
+    r.train_loss = e < 5 ? 2.0 - 0.3 * e : 0.8 * (e % 2 ? 1.2 : 0.8);
+    r.val_acc = 0.7;
+  }));
+  // a loss exploding past its start, without an lr
+  cases.push_back(curve(6, [](int e, EpochRow& r) {
+    r.lr = r.train_acc = r.val_acc = r.val_loss = NAN;
+    r.train_loss = e < 3 ? 1.0 : 10.0 * e;
+  }));
+  // status diverged with no train_loss printed at all
+  TrialRecord div = curve(3, [](int, EpochRow& r) {
+    r.lr = r.train_loss = r.train_acc = r.val_loss = NAN;
+    r.val_acc = 0.5;
+  });
+  div.status = TrialStatus::kDiverged;
+  cases.push_back(div);
+  // an lr that stops being printed after a step (decay_too_early reads the lr)
+  cases.push_back(curve(10, [](int e, EpochRow& r) {
+    r.lr = e <= 4 ? 0.1 : NAN;
+    r.train_loss = e <= 4 ? std::exp(-0.5 * e) : std::exp(-2.0);
+    r.train_acc = r.val_loss = NAN;
+    r.val_acc = 0.8;
+  }));
+  // only val_acc printed: a healthy-looking curve with no losses
+  cases.push_back(curve(8, [](int e, EpochRow& r) {
+    r.lr = r.train_loss = r.train_acc = r.val_loss = NAN;
+    r.val_acc = 0.8 + 0.01 * e;
+  }));
+  for (size_t k = 0; k < cases.size(); ++k) {
+    INFO("case " << k);
+    check_no_nan(diagnose(cases[k], ctx));
+  }
 }

@@ -10,6 +10,7 @@
 #include "core/host.h"
 #include "store/results_file.h"
 #include "support/cli.h"
+#include "support/readme.h"
 
 using namespace hs;
 using namespace hs::test;
@@ -442,4 +443,196 @@ TEST_CASE("show marks trials within one standard error of the best as tied", "[c
   const Run old = hypersweep("show '" + close_sweep(s, 0) + "'");
   REQUIRE(old.code == 0);
   CHECK_FALSE(contains(old.out, " tie"));
+}
+
+namespace {
+
+// The line of `out` that holds `part`, without its newline; "" when none does.
+std::string line_with(const std::string& out, const std::string& part) {
+  const size_t at = out.find(part);
+  if (at == std::string::npos) return "";
+  const size_t from = out.rfind('\n', at) == std::string::npos ? 0 : out.rfind('\n', at) + 1;
+  return out.substr(from, out.find('\n', at) - from);
+}
+
+}  // namespace
+
+TEST_CASE("show, report and export name a printed lr and error as /summary does", "[cli][show]") {
+  // A command that prints `error` (a fixed column's name) and `lr` (a parameter's) beside its
+  // metric: /summary calls them result_error and result_lr, and so does everything else.
+  Scratch s;
+  const auto cfg = s.write("x.toml", "[objective]\ncommand = \"echo val_acc=0.6 error=5 lr=9\"\n"
+                                     "[sweep]\nstrategy = \"grid\"\n[space]\nlr = [0.1, 0.2]\n");
+  const std::string out = s.path("x.h5");
+  Run r = hypersweep("run '" + cfg.string() + "' --out '" + out + "'");
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  r = hypersweep("show '" + out + "'");
+  REQUIRE(r.code == 0);
+  const std::string head = line_with(r.out, " trial  status");
+  CHECK(contains(head, " result_error "));
+  CHECK(contains(head, " result_lr "));
+  CHECK_FALSE(contains(head, " error "));
+  CHECK_FALSE(contains(head, " lr "));
+  r = hypersweep("show '" + out + "' --trial 0");
+  CHECK(contains(r.out, "\nresult_error: 5\nresult_lr: 9\n"));
+  // The report's table heads its columns from this list ([as printed, column]).
+  r = hypersweep("report '" + out + "' -o '" + s.path("x.html") + "'");
+  REQUIRE(r.code == 0);
+  CHECK(contains(slurp(s.path("x.html")),
+                 "\"results\":[[\"error\",\"result_error\"],[\"lr\",\"result_lr\"]]"));
+  r = hypersweep("export '" + out + "' --csv '" + s.path("csv") + "'");
+  REQUIRE(r.code == 0);
+  CHECK(contains(slurp(s.path("csv/summary.csv")), ",bracket,result_error,result_lr,error\n"));
+}
+
+TEST_CASE("run and show count a timed-out trial as timed out, with its time limit as cause",
+          "[cli][show]") {
+  // Trial 0 exits 1; trial 1 sleeps past its 1 s timeout.
+  Scratch s;
+  const auto cfg = s.write("t.toml", "[objective]\ncommand = \"if [ {v} = 1 ]; then exit 1; fi; "
+                                     "sleep 30\"\ntimeout = 1\n[sweep]\nstrategy = \"list\"\n"
+                                     "[space]\nv = [1, 2]\n");
+  const std::string out = s.path("t.h5");
+  Run r = hypersweep("run '" + cfg.string() + "' --out '" + out + "'");
+  INFO(r.out << r.err);
+  CHECK(r.code == 4);  // no trial gave its metric
+  CHECK(contains(r.out, "\n1 trial failed and 1 timed out, 1 with: the command "));
+  CHECK_FALSE(contains(r.out, "no error recorded"));
+  // The built-in trainer's max_seconds records no error: show names the limit.
+  const std::string path = pruned_sweep(s, "limit.h5", "", {},
+                                        {{0, TrialStatus::kCompleted, 4, 0.5, -1},
+                                         {1, TrialStatus::kTimedOut, 2, 0.5, -1}});
+  r = hypersweep("show '" + path + "'");
+  CHECK(contains(r.out, "\ntrial 1 timed_out: its time limit ([train] max_seconds) ended it "
+                        "before its last epoch\n"));
+}
+
+TEST_CASE("run, show and plan print a choice's control characters escaped", "[cli][show]") {
+  Scratch s;
+  const auto cfg = s.write("c.toml", "[objective]\ncommand = \"echo val_acc=0.5\"\n"
+                                     "[sweep]\nstrategy = \"list\"\n[space]\n"
+                                     "tag = [\"line1\\nline2\", \"tab\\there\", \"cr\\rhere\"]\n");
+  const std::string out = s.path("c.h5");
+  const Run r = hypersweep("run '" + cfg.string() + "' --out '" + out + "'");
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  const Run shown = hypersweep("show '" + out + "'");
+  const Run plan = hypersweep("plan '" + cfg.string() + "'");
+  for (const Run* p : {&r, &shown}) {
+    CHECK(contains(p->out, "tag=\"line1\\nline2\""));
+    CHECK(contains(p->out, "tag=\"tab\\there\""));
+    CHECK(contains(p->out, "tag=\"cr\\rhere\""));
+  }
+  CHECK(contains(plan.out, "[\"line1\\nline2\", \"tab\\there\", \"cr\\rhere\"]"));
+  for (const Run* p : {&r, &shown, &plan}) {
+    CHECK_FALSE(contains(p->out, "line1\nline2"));
+    CHECK_FALSE(contains(p->out, "\t"));
+    CHECK_FALSE(contains(p->out, "\r"));
+  }
+}
+
+TEST_CASE("the README's h5py example decodes every string and picks show's best trial",
+          "[cli][show]") {
+  // Pruned and diverged trials with the best values: never the best (result_of, trial/metric.h);
+  // and a minimised metric, whose best is the lowest.
+  for (const bool maximise : {true, false}) {
+    INFO((maximise ? "max" : "min"));
+    Scratch s;
+    SweepHeader h = lr_header("[sweep]\npruner = \"median\"\n");
+    h.pruner = "median";
+    h.metric = maximise ? Metric{"val_acc", Direction::kMaximize}
+                        : Metric{"val_loss", Direction::kMinimize};
+    Param opt;
+    opt.name = "optimizer";
+    opt.kind = ParamKind::kChoice;
+    opt.choices = {std::string("sgd"), std::string("adam")};
+    h.space.params.push_back(opt);
+    const std::string path = s.path("readme.h5");
+    auto f = ResultsFile::create(path, h, false);
+    REQUIRE(f.ok());
+    // id, status, best_metric: for max the best final result is trial 3's 0.7, for min trial 2's
+    // 0.3; trial 1 (pruned) and 4 (diverged) hold the values that idxmax/idxmin would pick.
+    const std::vector<std::pair<TrialStatus, double>> trials = {
+        {TrialStatus::kCompleted, 0.5}, {TrialStatus::kPruned, maximise ? 0.95 : 0.05},
+        {TrialStatus::kCompleted, 0.3}, {TrialStatus::kEarlyStopped, 0.7},
+        {TrialStatus::kDiverged, maximise ? 0.99 : 0.01}};
+    for (size_t i = 0; i < trials.size(); ++i) {
+      TrialRecord r;
+      r.id = static_cast<int64_t>(i);
+      r.status = trials[i].first;
+      r.params = {0.01, std::string(i % 2 ? "adam" : "sgd")};
+      r.epochs = 2;
+      r.host = host_name();
+      for (int e = 1; e <= 2; ++e) {
+        r.curves.push_back({e, 0.01, 0.9, 0.5, 0.8, 0.5, 1.0 * e});
+        r.update_ratio.push_back({});
+      }
+      r.best_epoch = 2;
+      r.best_metric = trials[i].second;
+      REQUIRE(f->append(r).ok());
+    }
+    REQUIRE(f->close().ok());
+    const int64_t want = maximise ? 3 : 2;
+    // show's best: the first row of its table.
+    const Run shown = hypersweep("show '" + path + "'");
+    REQUIRE(shown.code == 0);
+    const size_t table = shown.out.find(" trial  status");
+    REQUIRE(table != std::string::npos);
+    const size_t row = shown.out.find('\n', table) + 1;
+    CHECK(std::stoll(shown.out.substr(row, 6)) == want);
+    // The README's example, as a user would run it on this file.
+    const auto script = s.write("example.py", readme_example("<!-- results-example -->"));
+    const std::string cmd = "/usr/bin/python3 '" + script.string() + "' '" + path + "' > '" +
+                            s.path("py.out") + "' 2>&1";
+    const int status = std::system(cmd.c_str());
+    const std::string py = slurp(s.path("py.out"));
+    INFO(py);
+    REQUIRE(WIFEXITED(status));
+    REQUIRE(WEXITSTATUS(status) == 0);
+    CHECK(contains(py, "best trial " + std::to_string(want) + ", epochs: 2"));
+    CHECK(contains(py, " adam "));
+    CHECK(contains(py, " completed "));
+    CHECK_FALSE(contains(py, "b'"));
+  }
+}
+
+TEST_CASE("export and report refuse an empty output path, naming the option", "[cli][show]") {
+  Scratch s;
+  const std::string path = printed_sweep(s);
+  Run r = hypersweep("export '" + path + "' --csv ''");
+  CHECK(r.code == 2);
+  CHECK(contains(r.err, "--csv: an empty path"));
+  // Not the default printed.html (in the folder hypersweep runs in): refused, nothing written.
+  const fs::path fallback = fs::path(HS_SOURCE_DIR) / "printed.html";
+  REQUIRE_FALSE(fs::exists(fallback));
+  r = hypersweep("report '" + path + "' -o ''");
+  CHECK(r.code == 2);
+  CHECK(contains(r.err, "an empty path"));
+  CHECK_FALSE(fs::exists(fallback));
+  fs::remove(fallback);
+}
+
+TEST_CASE("logs of a trial still running names its log files", "[cli][show]") {
+  Scratch s;
+  const std::string path = printed_sweep(s);  // trials 0-2 recorded
+  // Trial 4 runs (attempt 2 of it too): its worker has made its files, it has no record yet.
+  for (const char* name : {"000004.out", "000004.err", "000004.2.out", "000040.out"})
+    std::ofstream(s.path("printed.h5.logs/") + name) << "epoch 1\n";
+  Run r = hypersweep("logs '" + path + "' 4");
+  INFO(r.out << r.err);
+  CHECK(r.code == 2);
+  CHECK(contains(r.err, "hypersweep: error: " + path + ": trial 4 is not recorded yet"));
+  for (const char* name : {"000004.out", "000004.err", "000004.2.out"})
+    CHECK(contains(r.err, s.path("printed.h5.logs/") + name));
+  CHECK_FALSE(contains(r.err, "000040"));
+  // No files either: it has no such trial.
+  r = hypersweep("logs '" + path + "' 5");
+  CHECK(r.code == 2);
+  CHECK(contains(r.err, "hypersweep: error: " + path + ": has no trial 5 (3 trials recorded)"));
+  // A log file that cannot be read: an error like every other.
+  r = hypersweep("logs '" + path + "' 1");
+  CHECK(r.code == 1);
+  CHECK(contains(r.err, "hypersweep: error: " + s.path("printed.h5.logs/000001.out") +
+                            ": cannot be read here (no such file)"));
 }

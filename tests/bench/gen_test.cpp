@@ -3,6 +3,7 @@
 #include "gen.h"
 
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <map>
 #include <string>
 #include <vector>
@@ -41,7 +42,9 @@ TEST_CASE("generated results file reads back with the statuses and counts writte
       CHECK(got.curves.size() >= 2);
       CHECK(got.curves.size() <= 5);
       CHECK(pruned_epoch(got) == static_cast<int>(got.curves.size()));
+      CHECK(std::isnan(got.test_acc));  // no test pass for a pruned trial (README)
     }
+    if (got.status == TrialStatus::kCompleted) CHECK(std::isfinite(got.test_acc));
     if (got.status == TrialStatus::kFailed) CHECK(got.curves.empty());
   }
   CHECK(read == written);

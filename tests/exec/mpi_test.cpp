@@ -17,6 +17,7 @@
 #include "store/read_results.h"
 #include "store/results_file.h"
 #include "support/cli.h"
+#include "support/readme.h"
 #include "support/records.h"
 
 using namespace hs::test;
@@ -50,17 +51,6 @@ std::map<int64_t, std::string> statuses(const std::vector<hs::TrialRecord>& recs
   std::map<int64_t, std::string> m;
   for (const auto& t : recs) m[t.id] = hs::status_name(t.status);
   return m;
-}
-
-// The python block that follows `marker` in README.md.
-std::string readme_example(const std::string& marker) {
-  const std::string readme = slurp(fs::path(HS_SOURCE_DIR) / "README.md");
-  const size_t at = readme.find(marker);
-  REQUIRE(at != std::string::npos);
-  const size_t begin = readme.find("```python\n", at);
-  REQUIRE(begin != std::string::npos);
-  const size_t end = readme.find("```", begin + 10);
-  return readme.substr(begin + 10, end - begin - 10);
 }
 
 // Bit-identical, or both NaN.

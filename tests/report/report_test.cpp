@@ -397,7 +397,9 @@ TEST_CASE("browser shows what a command printed: result columns and extra curves
     t.curve_extra_names = {"epoch_time", "grad_norm"};
     t.curve_extra.clear();
     for (size_t e = 0; e < t.curves.size(); ++e) t.curve_extra.push_back({1.0 + e, 0.5 / (1.0 + e)});
-    t.results = {{"final_val_loss", 0.3 + 0.01 * t.id}};
+    // lr and error are a parameter's and a fixed column's names: /summary's result_lr and
+    // result_error (store/columns.h), and the table's.
+    t.results = {{"final_val_loss", 0.3 + 0.01 * t.id}, {"lr", 9}, {"error", 5}};
   }
   Scratch sc;
   const fs::path page = sc.write("report_printed.html", hs::render_report(s.header, s.trials, s.findings));
@@ -414,6 +416,10 @@ TEST_CASE("browser shows what a command printed: result columns and extra curves
   const std::string table = element(b.dom, "trials-table", "</table>");
   CHECK(contains(table, ">final_val_loss<"));
   CHECK(contains(table, ">0.31<"));
+  const std::string thead = table.substr(0, table.find("</thead>"));
+  CHECK(count(thead, ">lr<") == 1);  // the parameter's column alone
+  CHECK(count(thead, ">result_lr<") == 1);
+  CHECK(count(thead, ">result_error<") == 1);
 }
 
 namespace {

@@ -47,6 +47,21 @@ TEST_CASE("values print as TOML and doubles keep every bit", "[search][space]") 
   CHECK(std::stod(param_to_string(ParamValue{x})) == x);
 }
 
+TEST_CASE("a string's control characters print escaped as TOML writes them", "[search][space]") {
+  // Printed raw, a newline or a carriage return in a choice broke show's table and run's lines.
+  CHECK(param_to_string(ParamValue{std::string("line1\nline2")}) == "\"line1\\nline2\"");
+  CHECK(param_to_string(ParamValue{std::string("tab\there")}) == "\"tab\\there\"");
+  CHECK(param_to_string(ParamValue{std::string("cr\rhere")}) == "\"cr\\rhere\"");
+  CHECK(param_to_string(ParamValue{std::string("bell\a\x7f")}) == "\"bell\\u0007\\u007F\"");
+  CHECK(param_to_string(ParamValue{std::string("\b\f")}) == "\"\\b\\f\"");
+  // UTF-8 is kept as it is
+  CHECK(param_to_string(ParamValue{std::string("caf\xc3\xa9")}) == "\"caf\xc3\xa9\"");
+  SearchSpace s;
+  s.params = {choice("tag", {std::string("line1\nline2"), std::string("tab\there")})};
+  CHECK(describe(s, {std::string("line1\nline2")}) == "tag=\"line1\\nline2\"");
+  CHECK(describe_values(s.params[0]) == "[\"line1\\nline2\", \"tab\\there\"]");
+}
+
 TEST_CASE("describe_values says what values a parameter takes", "[search][space]") {
   Param logint = range("batch_size", ParamKind::kInt, 16, 256, 3);
   logint.log = true;
@@ -68,6 +83,8 @@ TEST_CASE("a /space attribute parses back into the parameter it was written from
       range("depth", ParamKind::kInt, 1, 8),
       logint,
       choice("optimizer", {std::string("sgd, \"fast\""), std::string("a]b\\c"), std::string("")}),
+      choice("tag", {std::string("line1\nline2"), std::string("tab\there"), std::string("cr\r"),
+                     std::string("\x01\x7f\\n")}),
       choice("mixed", {int64_t{1}, 2.5, int64_t{-3}}),
       choice("flag", {true, false}),
       fixed("epochs", int64_t{5}),
@@ -80,6 +97,11 @@ TEST_CASE("a /space attribute parses back into the parameter it was written from
     REQUIRE(back.ok());
     check_same(p, *back);
   }
+  // A file written before control characters were escaped holds them raw: it reads the same.
+  auto raw = parse_space_entry("tag", "choice [\"line1\nline2\", \"tab\there\"]");
+  REQUIRE(raw.ok());
+  CHECK(raw->choices ==
+        std::vector<ParamValue>{std::string("line1\nline2"), std::string("tab\there")});
   CHECK(space_entry(params[0]) == "log_uniform [1e-04, 0.1]");
   CHECK(space_entry(params[3]) == "int [16, 256] log grid 3");
 }

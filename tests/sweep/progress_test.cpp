@@ -162,13 +162,40 @@ TEST_CASE("the failures line gives how many trials failed and their most common 
   d.consider(rec(3, TrialStatus::kCompleted, 0.5));  // neither a failure nor counted as one
   d.consider(failing(4, TrialStatus::kPruned, ""));
   CHECK(d.failures_line() ==
-        "3 trials failed, 2 with: the command exited with status 1; its stderr ends: ImportError: "
-        "numpy");
+        "2 trials failed and 1 timed out, 2 with: the command exited with status 1; its stderr "
+        "ends: ImportError: numpy");
   // A trial run again (--retry-failed) counts as it ended last: 0 completes, 2 times out.
   d.consider(rec(0, TrialStatus::kCompleted, 0.7));
   d.consider(failing(2, TrialStatus::kTimedOut, "the command timed out after 5 s"));
-  CHECK(d.failures_line() == "2 trials failed with: the command timed out after 5 s");
+  CHECK(d.failures_line() == "2 trials timed out with: the command timed out after 5 s");
   d.consider(rec(1, TrialStatus::kCompleted, 0.6));
   d.consider(rec(2, TrialStatus::kCompleted, 0.6));
   CHECK(d.failures_line().empty());
+}
+
+TEST_CASE("the failures line counts timed-out trials as such and names a cause when one exists",
+          "[sweep][progress]") {
+  ProgressDisplay d(Metric{"val_acc", Direction::kMaximize}, lr_space(), 0, false);
+  auto failing = [](int64_t id, TrialStatus s, const std::string& error) {
+    TrialRecord r = rec(id, s, NAN);
+    r.error = error;
+    return r;
+  };
+  // The built-in trainer's [train] max_seconds ends a trial timed out with no error: its cause
+  // is its time limit, not "(no error recorded)".
+  d.consider(failing(0, TrialStatus::kTimedOut, ""));
+  CHECK(d.failures_line() ==
+        "1 trial timed out with: its time limit ([train] max_seconds) ended it before its last "
+        "epoch");
+  d.consider(failing(1, TrialStatus::kFailed, "out of memory: [sweep] memory_limit"));
+  CHECK(d.failures_line() ==
+        "1 trial failed and 1 timed out, 1 with: its time limit ([train] max_seconds) ended it "
+        "before its last epoch");
+  // Failures without an error, however many, never outrank a cause that was recorded.
+  ProgressDisplay e(Metric{"val_acc", Direction::kMaximize}, lr_space(), 0, false);
+  e.consider(failing(0, TrialStatus::kFailed, ""));
+  e.consider(failing(1, TrialStatus::kFailed, ""));
+  CHECK(e.failures_line() == "2 trials failed with: (no error recorded)");
+  e.consider(failing(2, TrialStatus::kFailed, "the command exited with status 1"));
+  CHECK(e.failures_line() == "3 trials failed, 1 with: the command exited with status 1");
 }
