@@ -258,10 +258,12 @@ void add_recipe(CLI::App& app, Runner* run, Argv args) {
       ->check(whole_in(0, kMaxThreads));
   recipe->add_option("--out,-o", a->out,
                      "The recipe's HDF5 file (default: the config's name with _recipe.h5, here); "
-                     "its step files live in FILE.steps/ until it completes");
+                     "its step files live in FILE.steps/ until it completes")
+      ->check(non_empty_path("the recipe's file, or leave --out out for the default"));
   recipe->add_option("--config-out", a->recommended,
                      "Where the recommended config goes (default: the config's name with "
-                     "_recommended.toml, here)");
+                     "_recommended.toml, here)")
+      ->check(non_empty_path("the config to write, or leave --config-out out for the default"));
   recipe->add_flag("--force", a->force, "Replace an existing recipe file and start over");
   recipe->footer("[recipe] keys (all optional):\n" + recipe_keys_help());
 

@@ -311,7 +311,8 @@ void add_run(CLI::App& app, Runner* run, Argv args) {
       ->check(whole_in(0, kMaxThreads));
   sub->add_option("--out,-o", a->out,
                   "Results file (HDF5; default: the config's name with .h5, here), with its "
-                  "journal FILE.journal beside it; its folder is made if missing");
+                  "journal FILE.journal beside it; its folder is made if missing")
+      ->check(non_empty_path("the results file, or leave --out out for the default"));
   add_set_option(sub, &a->over.sets,
                  ", on the sweep's [train] table (not a key [space] searches; not with an "
                  "[objective] command). The --set lines are part of the sweep: continue it with "

@@ -16,6 +16,7 @@
 #include "hypersweep/commands.h"
 #include "hypersweep/sweep_options.h"
 #include "nn/model.h"
+#include "train/device.h"
 #include "train/trainer.h"
 
 namespace hs::cli {
@@ -72,6 +73,14 @@ int refuse_ranks() {
   return kExitConfig;
 }
 
+// A device that cannot be used, said before the data set is loaded (minutes, for some).
+Status device_usable(const TrainOptions& opt) {
+  if (opt.device == Device::kCpu) return Status::Ok();
+  if (std::string why = device_problem(opt.device); !why.empty())
+    return Error{{}, 0, "device", why};
+  return Status::Ok();
+}
+
 // The config file (checked as check_file_tables says), then --set and --threads on top.
 Status read_config(const TrainArgs& a, TrainConfig* cfg) {
   if (!a.config.empty()) {
@@ -98,6 +107,7 @@ int run_train(const TrainArgs& a) {
     return 0;
   }
 
+  if (Status st = device_usable(*opt); !st) return fail(cfg.locate(st.error()));
   const auto t0 = std::chrono::steady_clock::now();
   auto data = load_data(opt->data);
   if (!data) return fail(cfg.locate_data_error(data.error()));

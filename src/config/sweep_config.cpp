@@ -332,8 +332,21 @@ bool parse_trial_policy_key(TrialPolicy& p, const std::string& key, const toml::
   return false;
 }
 
+// The table a key of another table belongs in ("objective", "train", "pruner"), or null: for a
+// key put in [sweep] by mistake (gpus_per_worker, epochs, reduction).
+const char* table_of_key(std::string_view key) {
+  for (const char* k : {"command", "timeout", "mode", "gpus_per_worker", "gpus_per_node"})
+    if (key == k) return "objective";
+  if (config_internal::find_spec(key)) return "train";
+  for (const char* k : {"percentile", "startup_trials", "warmup_epochs", "interval", "min_trials",
+                        "min_epochs", "reduction", "max_epochs", "bracket_trials"})
+    if (key == k) return "pruner";
+  return nullptr;
+}
+
 Status parse_sweep_table(SweepConfig& sweep, const toml::table& t, const std::string& file) {
   bool direction_given = false;
+  int memory_line = 0;  // where memory_limit was given
   for (const auto& [k, v] : t) {
     const std::string key(k.str());
     const int line = line_of(v);
@@ -384,7 +397,10 @@ Status parse_sweep_table(SweepConfig& sweep, const toml::table& t, const std::st
       if (key == "memory_limit" && !uses_trainer(sweep))
         return fail("applies to the built-in trainer's trials; an [objective] command sets its "
                     "own limits (for example `ulimit -v` at the start of its command)");
+      if (key == "memory_limit") memory_line = line;
     } else {
+      if (const char* home = table_of_key(key))
+        return fail(std::string("belongs in [") + home + "], not [sweep]");
       return fail("unknown key in [sweep]" +
                   config_internal::suggestion(key, {"strategy", "trials", "seed", "metric",
                                                     "direction", "n_init", "isolate",
@@ -394,6 +410,12 @@ Status parse_sweep_table(SweepConfig& sweep, const toml::table& t, const std::st
                   "memory_limit, max_retries, pruner");
     }
   }
+  // The cap is set on each trial's own process; with isolate = false there is none, and capping
+  // the worker's would take the whole rank down with one trial.
+  if (memory_line > 0 && !sweep.trial_policy.isolate)
+    return Error{file, memory_line, "memory_limit",
+                 "caps each trial's own process, and isolate = false runs the trials in the "
+                 "worker's: set isolate = true (the default) or leave memory_limit out"};
   if (!direction_given)
     sweep.strategy.direction = default_direction(sweep.metric);
   return {};

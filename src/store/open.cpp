@@ -20,12 +20,12 @@ bool holds_trials(const std::string& path) {
 // What follows an error about an existing file that open() could not continue. --force is named
 // only for a file that is not a results file (no journal, or not a journal): it would lose
 // nothing this program can use. A lock, a permission, a read-only disk or damage is no reason
-// to start over, and --force would destroy the trials recorded.
+// to start over, and --force would destroy the trials recorded: their error says it all.
 std::string not_overwritten(store::JournalKind kind) {
   if (kind == store::JournalKind::kMissing || kind == store::JournalKind::kNotJournal)
     return " (the file exists, so it is not overwritten: give another --out, or --force to "
            "replace it and lose what it holds)";
-  return " (the file exists, so it is not overwritten)";
+  return "";
 }
 
 }  // namespace

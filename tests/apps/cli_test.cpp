@@ -163,6 +163,16 @@ TEST_CASE("a diverged train says so in plain numbers", "[cli]") {
   CHECK(!contains(small.out, "-nan"));
 }
 
+TEST_CASE("train says a device it cannot use before it loads the data", "[cli]") {
+  // It loaded the data set (minutes for a large one) and only then said "cuda" needs a GPU.
+  const Run r = hypersweep("train --set dataset=synthetic --set epochs=1 --set device=cuda");
+  INFO(r.out << r.err);
+  if (r.code == 0) return;  // a GPU here: nothing to refuse
+  CHECK(r.code == 2);
+  CHECK(contains(r.err, "device:"));
+  CHECK(!contains(r.out, "data:"));
+}
+
 TEST_CASE("bad --set flags and missing files exit 2", "[cli]") {
   Run r = hypersweep("train --set lr=-1");
   CHECK(r.code == 2);

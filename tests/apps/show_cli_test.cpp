@@ -611,6 +611,17 @@ TEST_CASE("export and report refuse an empty output path, naming the option", "[
   CHECK(contains(r.err, "an empty path"));
   CHECK_FALSE(fs::exists(fallback));
   fs::remove(fallback);
+  // run and recipe likewise: an empty --out fell back to the default name.
+  const auto cfg = s.write("e.toml", "[sweep]\ntrials = 1\n[space]\nx = [1]\n[objective]\n"
+                                     "command = \"echo metric={x}\"\n");
+  r = hypersweep("run '" + cfg.string() + "' --out ''");
+  CHECK(r.code == 2);
+  CHECK(contains(r.err, "--out: an empty path"));
+  CHECK_FALSE(fs::exists(s.path("e.h5")));
+  CHECK_FALSE(fs::exists(fs::path(HS_SOURCE_DIR) / "e.h5"));
+  r = hypersweep("recipe configs/recipe_quick.toml --config-out ''");
+  CHECK(r.code == 2);
+  CHECK(contains(r.err, "--config-out: an empty path"));
 }
 
 TEST_CASE("logs of a trial still running names its log files", "[cli][show]") {

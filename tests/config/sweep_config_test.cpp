@@ -170,6 +170,12 @@ TEST_CASE("bad objective tables name the file, line and key", "[config][sweep]")
   CHECK(error_of("[objective]\ncommand = \"run {x}\"\ncomand = \"y\"\n[space]\nx = 1\n") ==
         "s.toml:3: comand: unknown key in [objective] (did you mean \"command\"?); [objective] "
         "takes command, timeout, mode, gpus_per_worker, gpus_per_node");
+  CHECK(error_of("[sweep]\ngpus_per_worker = 1\n[space]\nx = 1\n") ==
+        "s.toml:2: gpus_per_worker: belongs in [objective], not [sweep]");
+  CHECK(error_of("[sweep]\nepochs = 3\n[space]\nx = 1\n") ==
+        "s.toml:2: epochs: belongs in [train], not [sweep]");
+  CHECK(error_of("[sweep]\nreduction = 3\n[space]\nx = 1\n") ==
+        "s.toml:2: reduction: belongs in [pruner], not [sweep]");
   CHECK(error_of("[sweep]\ntrails = 3\n[space]\nx = 1\n") ==
         "s.toml:2: trails: unknown key in [sweep] (did you mean \"trials\"?); [sweep] takes "
         "strategy, trials, seed, metric, direction, n_init, isolate, memory_limit, max_retries, "
@@ -382,6 +388,12 @@ TEST_CASE("isolate and memory_limit set how each trial runs", "[config][sweep][i
   CHECK(error_of("[objective]\ncommand = \"true {x}\"\n[space]\nx = 1\n[sweep]\n"
                  "memory_limit = \"8G\"\n")
             .find("s.toml:6: memory_limit: applies to the built-in trainer's trials") == 0);
+  // Trials in the worker's own process have no process of their own to cap: the limit was
+  // accepted and ignored, and a trial past it completed.
+  CHECK(error_of(base + "memory_limit = \"300M\"\nisolate = false\n") ==
+        "s.toml:6: memory_limit: caps each trial's own process, and isolate = false runs the "
+        "trials in the worker's: set isolate = true (the default) or leave memory_limit out");
+  CHECK(read("isolate = true\nmemory_limit = \"300M\"\n").ok());
 }
 
 TEST_CASE("a network error on a key left at its default names where arch brought it in",

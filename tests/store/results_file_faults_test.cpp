@@ -242,6 +242,8 @@ TEST_CASE("errors that --force would make worse do not suggest it", "[store]") {
     INFO(r.error().str());
     CHECK(r.error().str().find("locked") != std::string::npos);
     CHECK(r.error().str().find("--force") == std::string::npos);
+    // Nor a word of overwriting, which nothing here was about to do.
+    CHECK(r.error().str().find("overwritten") == std::string::npos);
   }
   // Not a results file at all: --force is the way out, and says what it costs.
   const std::string notes = temp_path("notes.h5");

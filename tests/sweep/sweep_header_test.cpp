@@ -46,8 +46,11 @@ TEST_CASE("how trials run, 2 for 2.0 and a choice table for its list do not make
   // A memory cap for trials the OOM killer took, retries, no process per trial: the same trials.
   std::string policy = kSweep;
   policy.replace(policy.find("seed = 3\n"), 9,
-                 "seed = 3\nmax_retries = 2\nmemory_limit = \"8G\"\nisolate = false\n");
+                 "seed = 3\nmax_retries = 2\nmemory_limit = \"8G\"\nisolate = true\n");
   CHECK(header_difference(file, header_of(policy)) == "");
+  std::string shared = kSweep;
+  shared.replace(shared.find("seed = 3\n"), 9, "seed = 3\nisolate = false\n");
+  CHECK(header_difference(file, header_of(shared)) == "");
   // A real key given a whole number (lr = 1 and 1.0), and x = { choice = [...] } for [...].
   const std::string a = "[train]\ndataset = \"synthetic\"\nlr = 1\n[sweep]\nseed = 3\n"
                         "[space]\nmomentum = [0.5, 0.9]\n";
