@@ -6,6 +6,7 @@
 
 #include <csignal>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -256,6 +257,26 @@ TEST_CASE("run asked to force a start over and to keep the records (resume, retr
     REQUIRE(after.size() == before.size());
     for (size_t i = 0; i < after.size(); ++i) CHECK(after[i].seconds == before[i].seconds);
   }
+}
+
+TEST_CASE("run --force takes the replaced sweep's trial logs away with it", "[cli][sweep]") {
+  // They stayed, so `logs` of a trial not yet run again showed the old sweep's output.
+  Scratch s;
+  const auto cfg = s.write("s.toml", command_sweep("random", 2));
+  const std::string out = s.path("r.h5");
+  REQUIRE(hypersweep(run_cmd(cfg.string(), out)).code == 0);
+  const fs::path stale = s.dir() / "r.h5.logs" / "000007.out";  // a trial the new sweep lacks
+  REQUIRE(fs::exists(s.dir() / "r.h5.logs"));
+  std::ofstream(stale) << "the old sweep's\n";
+  const Run again = hypersweep(run_cmd(cfg.string(), out, " --force"));
+  INFO(again.out << again.err);
+  CHECK(again.code == 0);
+  CHECK_FALSE(fs::exists(stale));
+  CHECK(fs::exists(s.dir() / "r.h5.logs" / "000000.out"));  // the new sweep's own
+  // Continuing keeps them.
+  std::ofstream(stale) << "kept\n";
+  CHECK(hypersweep(run_cmd(cfg.string(), out)).code == 0);
+  CHECK(fs::exists(stale));
 }
 
 TEST_CASE("a sweep whose space runs out of points before its trials says so", "[cli][sweep]") {
