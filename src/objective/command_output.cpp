@@ -233,13 +233,8 @@ void TrialOutput::row(const OutputLine& l) {
 
 std::string TrialOutput::take_result() {
   // The best epoch (the epoch number of the row with the best metric), when the rows carry it.
-  double best = NAN;
-  for (size_t i = 0; i < row_metric_.size(); ++i) {
-    if (improves(sweep_.strategy.direction, row_metric_[i], best)) {
-      best = row_metric_[i];
-      rec_->best_epoch = rec_->curves[i].epoch;
-    }
-  }
+  if (const int best = best_row(sweep_.strategy.direction, row_metric_); best >= 0)
+    rec_->best_epoch = rec_->curves[static_cast<size_t>(best)].epoch;
   const std::string how = "print a line such as " + sweep_.metric +
                           "=<value> (k=v pairs) or {\"" + sweep_.metric +
                           "\": <value>} (a flat JSON object); the last such line is the result";

@@ -154,12 +154,12 @@ void TrialQueue::mark_pruned(TrialRecord& r) {
     r.status = TrialStatus::kPruned;
     r.error.clear();
     if (!std::isfinite(r.best_metric)) {  // a command's result line never came: its best epoch
-      r.best_epoch = 0;
+      std::vector<double> values(r.curves.size());
       for (size_t row = 0; row < r.curves.size(); ++row)
-        if (improves(metric_.direction, epoch_metric(r, row, metric_.name), r.best_metric)) {
-          r.best_metric = epoch_metric(r, row, metric_.name);
-          r.best_epoch = r.curves[row].epoch;
-        }
+        values[row] = epoch_metric(r, row, metric_.name);
+      const int best = best_row(metric_.direction, values);
+      r.best_epoch = best < 0 ? 0 : r.curves[static_cast<size_t>(best)].epoch;
+      if (best >= 0) r.best_metric = values[static_cast<size_t>(best)];
     }
   }
   r.rung = pruner_->rung_reached(r.id);

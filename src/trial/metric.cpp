@@ -22,6 +22,14 @@ bool improves(Direction d, double value, double best) {
   return d == Direction::kMaximize ? value > best : value < best;
 }
 
+int best_row(Direction d, const std::vector<double>& values) {
+  int best = -1;
+  for (size_t i = 0; i < values.size(); ++i)
+    if (improves(d, values[i], best < 0 ? NAN : values[static_cast<size_t>(best)]))
+      best = static_cast<int>(i);
+  return best;
+}
+
 bool is_epoch_metric(std::string_view name) {
   return name == "val_acc" || name == "val_loss" || name == "train_acc" || name == "train_loss";
 }

@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "search/strategy.h"
 #include "trial/record.h"
@@ -37,6 +38,10 @@ std::optional<Direction> parse_direction(std::string_view text);
 // Whether `value` is better than `best` under `d`: false when value is not finite; true when
 // best is NaN (nothing yet).
 bool improves(Direction d, double value, double best);
+
+// Of `values` (one per curve row, NaN where a row has none), the row with the best finite value
+// under `d` (the first of equal ones), or -1 when none is finite: a trial's best epoch.
+int best_row(Direction d, const std::vector<double>& values);
 
 // The metrics an epoch row holds (val_acc, val_loss, train_acc, train_loss): whether `name` is
 // one, and its value in `row` (NaN for any other name).
