@@ -152,6 +152,13 @@ int report_stop(const RunArgs& a, const TrialQueue& queue) {
   return kExitInterrupted;
 }
 
+// A replaced sweep's trial logs go with it (on this node's file system: a worker elsewhere
+// writes its own), so `logs` never shows an old trial's output for a new one.
+void drop_logs(const RunArgs& a) {
+  std::error_code ec;
+  std::filesystem::remove_all(log_dir(a), ec);
+}
+
 // Whether `path` or its journal exists (lstat: a dangling link counts).
 bool on_disk(const std::string& path) {
   std::error_code ec;
@@ -206,12 +213,7 @@ int drive_sweep(const RunArgs& a, Launch& launch, int node_threads,
   auto opened = open_results(out, sweep_header(sweep, utc_now()), policy);
   if (!opened) return dismiss(fail(opened.error()));
   ResultsFile& file = opened->file;
-  // The replaced sweep's trial logs go with it (on this node's file system: a worker elsewhere
-  // writes its own), so `logs` never shows an old trial's output for a new one.
-  if (a.force && existed) {
-    std::error_code ec;
-    std::filesystem::remove_all(log_dir(a), ec);
-  }
+  if (a.force && existed) drop_logs(a);
   // Before the first record: closed, and removed when this run created it.
   auto abandon = [&] {
     const bool empty = file.trial_count() == 0;

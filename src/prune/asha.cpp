@@ -23,24 +23,21 @@ class AshaPruner final : public Pruner {
 
   Verdict report(int64_t id, int epoch, double value) override {
     const int s = bracket_of(id);
+    const RungWalk::Met met = walks_[id].step(rung_epochs(o_, s), epoch, value);
     Verdict v;
-    v.rung = walks_[id].step(rung_epochs(o_, s), epoch, value);
-    if (v.rung < 0) return {};
-    int& reached = reached_.try_emplace(id, -1).first->second;
-    reached = std::max(reached, v.rung);
-    if (v.rung == s) return v;  // the last rung decides nothing
-    Rung& rung = rung_at(s, v.rung);
-    rung.record(id, value);
-    const size_t n = rung.ranked.size();
-    const size_t keep = std::max<size_t>(1, n / static_cast<size_t>(o_.reduction));
-    const double cutoff = rung.ranked.at_rank(keep - 1);
-    const bool go = value == cutoff || improves(metric_.direction, value, cutoff);
-    v.kind = go ? Verdict::Kind::kContinue : Verdict::Kind::kPrune;
-    v.why = std::string(go ? "kept" : "pruned") + " at rung " + std::to_string(v.rung) +
-            " (epoch " + std::to_string(epoch) + ")" + where(s) + ": " +
-            value_text(metric_, value) + (go ? " is" : " is not") + " in the top " +
-            std::to_string(keep) + " of the " + std::to_string(n) +
-            " trials recorded there (cut-off " + value_text(metric_, cutoff) + ")";
+    // Each rung the report met, in order, until one prunes: a line past two rungs is judged at
+    // both (restore() and rung_values take records back the same way). The verdict is the last
+    // deciding rung's; the last rung decides nothing.
+    for (int k = met.first; k >= 0 && k <= met.last; ++k) {
+      if (k == s) {
+        int& reached = reached_.try_emplace(id, -1).first->second;
+        reached = std::max(reached, k);
+        v.rung = k;
+        break;
+      }
+      v = judge(id, s, k, epoch, value);
+      if (v.kind == Verdict::Kind::kPrune) break;
+    }
     return v;
   }
 
@@ -51,12 +48,12 @@ class AshaPruner final : public Pruner {
 
   void restore(const TrialRecord& r) override {
     const int s = bracket_of(r.id);
-    const std::vector<int> epochs = rung_epochs(o_, s);
-    RungWalk walk;
-    for (size_t row = 0; row < r.curves.size(); ++row) {
-      const double v = epoch_metric(r, row, metric_.name);
-      const int k = walk.step(epochs, r.curves[row].epoch, v);
-      if (k < 0) continue;
+    // A pruned record stops at the rung that pruned it, though its last line met more.
+    const int cap = r.status == TrialStatus::kPruned ? r.rung : s;
+    const std::vector<double> at = rung_values(r, rung_epochs(o_, s), metric_, cap);
+    for (int k = 0; k <= s; ++k) {
+      const double v = at[static_cast<size_t>(k)];
+      if (std::isnan(v)) continue;
       int& reached = reached_.try_emplace(r.id, -1).first->second;
       reached = std::max(reached, k);
       if (k < s) rung_at(s, k).record(r.id, v);
@@ -76,6 +73,27 @@ class AshaPruner final : public Pruner {
  private:
   int bracket_of(int64_t id) const {
     return o_.kind == PrunerKind::kHyperband ? hyperband_bracket(o_, seed_, id) : s_max_;
+  }
+  // Trial `id`'s value joins rung k < s of bracket s, and the verdict: go on while it is in the
+  // top max(1, n / eta) there.
+  Verdict judge(int64_t id, int s, int k, int epoch, double value) {
+    Verdict v;
+    v.rung = k;
+    int& reached = reached_.try_emplace(id, -1).first->second;
+    reached = std::max(reached, k);
+    Rung& rung = rung_at(s, k);
+    rung.record(id, value);
+    const size_t n = rung.ranked.size();
+    const size_t keep = std::max<size_t>(1, n / static_cast<size_t>(o_.reduction));
+    const double cutoff = rung.ranked.at_rank(keep - 1);
+    const bool go = value == cutoff || improves(metric_.direction, value, cutoff);
+    v.kind = go ? Verdict::Kind::kContinue : Verdict::Kind::kPrune;
+    v.why = std::string(go ? "kept" : "pruned") + " at rung " + std::to_string(k) + " (epoch " +
+            std::to_string(epoch) + ")" + where(s) + ": " + value_text(metric_, value) +
+            (go ? " is" : " is not") + " in the top " + std::to_string(keep) + " of the " +
+            std::to_string(n) + " trials recorded there (cut-off " + value_text(metric_, cutoff) +
+            ")";
+    return v;
   }
   std::string where(int s) const {
     return o_.kind == PrunerKind::kHyperband ? " of bracket " + std::to_string(s) : "";

@@ -31,14 +31,6 @@ int64_t hyperband_n(int s_max, int s, int eta) {
 
 }  // namespace
 
-int RungWalk::step(const std::vector<int>& epochs, int epoch, double value) {
-  if (epoch < last_) next_ = 0;
-  last_ = epoch;
-  const auto k = static_cast<size_t>(next_);
-  if (std::isnan(value) || k >= epochs.size() || epoch < epochs[k]) return -1;
-  return next_++;
-}
-
 std::string value_text(const Metric& metric, double v) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.4f", v);

@@ -27,14 +27,16 @@ class ShaPruner final : public Pruner {
 
   Verdict report(int64_t id, int epoch, double value) override {
     TrialState& ts = trials_state_[id];
+    const RungWalk::Met met = ts.walk.step(epochs_, epoch, value);
+    if (met.last < 0) return {};
     Verdict v;
-    v.rung = ts.walk.step(epochs_, epoch, value);
-    if (v.rung < 0) return {};
-    if (v.rung < ts.target) {  // promoted past it before: on to the target
+    v.rung = met.last;
+    if (met.last < ts.target) {  // promoted past these before: on to the target
       v.why = ts.promoted_why;
       return v;
     }
-    if (v.rung > ts.target) return v;  // epochs printed after its pause: not judged
+    if (met.first > ts.target) return v;  // epochs printed after its pause: not judged
+    v.rung = ts.target;  // met with the rungs before it: judged here, not past it
     Bracket& br = bracket_state(id / per_);
     br.rungs[static_cast<size_t>(v.rung)].values[id] = value;
     if (v.rung == s_) return v;
@@ -69,21 +71,21 @@ class ShaPruner final : public Pruner {
     const int b = static_cast<int>(r.id / per_);
     Bracket& br = bracket_state(b);
     TrialState& ts = trials_state_[r.id];
-    int reached = -1, reached_at = 0;  // the last rung met, and at which epoch
-    RungWalk walk;  // the record is its last run: from epoch 1, through each rung it passed
-    for (size_t row = 0; row < r.curves.size(); ++row) {
-      const double v = epoch_metric(r, row, metric_.name);
-      const int k = walk.step(epochs_, r.curves[row].epoch, v);
-      if (k < 0) continue;
+    // The record is its last run: from epoch 1 through each rung it passed, to the one it paused
+    // at (its `rung`) if it was paused, though the line it paused on may have met more.
+    const bool pruned = r.status == TrialStatus::kPruned;
+    const std::vector<double> at = rung_values(r, epochs_, metric_, pruned ? r.rung : s_);
+    int reached = -1;  // the last rung met
+    for (int k = 0; k <= s_; ++k) {
+      const double v = at[static_cast<size_t>(k)];
+      if (std::isnan(v)) continue;
       reached = k;
-      reached_at = r.curves[row].epoch;
-      RungState& rs = br.rungs[static_cast<size_t>(reached)];
-      rs.members.insert(r.id);
-      rs.values[r.id] = v;
+      br.rungs[static_cast<size_t>(k)].members.insert(r.id);
+      br.rungs[static_cast<size_t>(k)].values[r.id] = v;
     }
     ts.target = std::max(reached, 0);
-    const bool at_rung = reached >= 0 && r.epochs == reached_at;  // paused where it met it
-    if (!(r.status == TrialStatus::kPruned && at_rung) && reached < s_ && reached >= 0)
+    const bool paused = pruned && reached >= 0 && reached == r.rung;
+    if (!paused && reached < s_ && reached >= 0)
       ts.target = reached + 1;  // it ended past its last rung: short of the next
     br.rungs[static_cast<size_t>(ts.target)].members.insert(r.id);
     for (int k = 0; k < ts.target; ++k)  // it was paused at each rung it passed, then promoted

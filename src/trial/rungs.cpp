@@ -1,6 +1,8 @@
 // rungs.cpp: the counts of rungs.h.
 #include "trial/rungs.h"
 
+#include <algorithm>
+#include <cmath>
 #include <map>
 #include <set>
 
@@ -26,7 +28,40 @@ std::vector<Rung> with_grown_brackets(std::vector<Rung> rungs,
   return rungs;
 }
 
+// The rung epochs of each bracket of `rungs`.
+std::map<int, std::vector<int>> epochs_by_bracket(const std::vector<Rung>& rungs) {
+  std::map<int, std::vector<int>> out;
+  for (const Rung& g : rungs) out[g.bracket].push_back(g.epoch);
+  return out;
+}
+
 }  // namespace
+
+RungWalk::Met RungWalk::step(const std::vector<int>& epochs, int epoch, double value) {
+  if (epoch < last_) next_ = 0;
+  last_ = epoch;
+  Met m;
+  if (std::isnan(value)) return m;
+  for (size_t k = static_cast<size_t>(next_); k < epochs.size() && epochs[k] <= epoch; ++k) {
+    if (m.first < 0) m.first = static_cast<int>(k);
+    m.last = static_cast<int>(k);
+  }
+  if (m.last >= 0) next_ = m.last + 1;
+  return m;
+}
+
+std::vector<double> rung_values(const TrialRecord& r, const std::vector<int>& epochs,
+                                const Metric& metric, int cap) {
+  std::vector<double> out(epochs.size(), NAN);
+  RungWalk walk;
+  for (size_t row = 0; row < r.curves.size(); ++row) {
+    const double v = epoch_metric(r, row, metric.name);
+    const RungWalk::Met m = walk.step(epochs, r.curves[row].epoch, v);
+    for (int k = m.first; k >= 0 && k <= std::min(m.last, cap); ++k)
+      out[static_cast<size_t>(k)] = v;
+  }
+  return out;
+}
 
 double metric_at_epoch(const TrialRecord& r, int epoch, const Metric& metric) {
   for (size_t row = 0; row < r.curves.size(); ++row)
@@ -37,6 +72,7 @@ double metric_at_epoch(const TrialRecord& r, int epoch, const Metric& metric) {
 std::vector<RungCount> rung_counts(const std::vector<Rung>& schedule,
                                    const std::vector<TrialRecord>& trials, const Metric& metric) {
   const std::vector<Rung> rungs = with_grown_brackets(schedule, trials);
+  const std::map<int, std::vector<int>> epochs = epochs_by_bracket(rungs);
   bool one_bracket = true;
   for (const Rung& g : rungs) one_bracket = one_bracket && g.bracket == rungs.front().bracket;
   std::vector<RungCount> out;
@@ -47,10 +83,12 @@ std::vector<RungCount> rung_counts(const std::vector<Rung>& schedule,
       const int bracket = t.bracket < 0 && one_bracket ? g.bracket : t.bracket;
       if (bracket != g.bracket) continue;
       const bool pruned = t.status == TrialStatus::kPruned;
-      if (t.rung < g.rung && (pruned || t.epochs < g.epoch)) continue;
+      const int cap = pruned ? t.rung : g.rung;
+      const double v =
+          rung_values(t, epochs.at(g.bracket), metric, cap)[static_cast<size_t>(g.rung)];
+      if (t.rung < g.rung && std::isnan(v)) continue;
       ++c.reached;
       if (pruned && t.rung == g.rung) ++c.pruned;
-      const double v = metric_at_epoch(t, g.epoch, metric);
       if (improves(metric.direction, v, c.best)) {
         c.best = v;
         c.best_id = t.id;

@@ -109,6 +109,24 @@ TEST_CASE("asha promotes past a rung only the top 1/eta of what it holds, as a t
   CHECK(pruner->bracket(0) == -1);
 }
 
+TEST_CASE("asha judges a line past several rungs at each of them, in order") {
+  // R = 27: rungs at epochs 1, 3, 9 and 27. A line at epoch 20 after one at epoch 2 meets rungs
+  // 1 and 2 together; rung 2 was judged only at epoch 27.
+  auto pruner = make_pruner(bracketed(PrunerKind::kAsha, 1, 3, 27), Metric{}, 7, 100);
+  CHECK(pruner->report(0, 2, 0.5).rung == 0);
+  const Verdict v = pruner->report(0, 20, 0.6);
+  CHECK(v.kind == Kind::kContinue);
+  CHECK(v.rung == 2);
+  CHECK(v.why.find("kept at rung 2 (epoch 20)") == 0);
+  CHECK(pruner->rung_reached(0) == 2);
+  // A second trial's first line, at epoch 20, meets rungs 0 to 2: worse at rung 0 (n 2, keep
+  // 1: cut-off 0.5), it is pruned there and judged no further.
+  const Verdict w = pruner->report(1, 20, 0.4);
+  CHECK(w.kind == Kind::kPrune);
+  CHECK(w.why.find("pruned at rung 0 (epoch 20)") == 0);
+  CHECK(pruner->rung_reached(1) == 0);
+}
+
 TEST_CASE("asha minimising keeps the lowest values") {
   auto pruner = make_pruner(bracketed(PrunerKind::kAsha, 1, 2, 4), Metric{"val_loss", Direction::kMinimize},
                             0, 10);

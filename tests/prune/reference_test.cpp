@@ -50,11 +50,20 @@ struct NaiveAsha {
     auto& [next, last] = met[id];
     if (epoch < last) next = 0;
     last = epoch;
-    int div = 1;
-    for (int t = 0; t < s - next; ++t) div *= o.reduction;
-    const int k = next <= s && !std::isnan(value) && epoch >= o.max_epochs / div ? next++ : -1;
     *kind = Kind::kContinue;
-    if (k < 0 || k == s) return "";
+    std::string out;
+    // Every rung not met yet whose epoch this one is at or past, in order, until one prunes.
+    for (; !std::isnan(value) && next <= s; ++next) {
+      int div = 1;
+      for (int t = 0; t < s - next; ++t) div *= o.reduction;
+      if (epoch < o.max_epochs / div || *kind == Kind::kPrune) break;
+      if (next == s) continue;
+      out = judge(bracket, s, next, id, epoch, value, kind);
+    }
+    return out;
+  }
+
+  std::string judge(int bracket, int s, int k, int64_t id, int epoch, double value, Kind* kind) {
     std::map<int64_t, double>& rung = rungs[{s, k}];
     rung[id] = value;
     std::vector<double> values;

@@ -93,7 +93,8 @@ Run simulate(const Sim& sim, Pruner& p, Run run, std::deque<int64_t> again, int6
         t.end = TrialStatus::kCompleted;
       continue;
     }
-    const TrialRecord r = record(t.id, t.done, *t.end);
+    TrialRecord r = record(t.id, t.done, *t.end);
+    r.rung = p.rung_reached(t.id);  // as the queue records it (sweep/queue.h: mark_pruned)
     p.ended(r);
     run.records[t.id] = r;
     ++run.events;
@@ -189,6 +190,37 @@ TEST_CASE("sha judges a rung at the first epoch past it with a value and never p
   const Verdict later = q->report(1, 1, 0.6);  // a second line of epoch 1, with the value
   CHECK(later.kind == Kind::kPause);
   CHECK(later.rung == 0);
+}
+
+TEST_CASE("a line past several rungs meets them all: sha judges its target there") {
+  // A command that prints only epoch 10 (rungs at 1, 3, 9): every run's one line meets all three
+  // rungs. A promoted trial's line was spent on the rung it had passed, rung 1 was never judged,
+  // and all three promoted trials ran to the end; one of the three should.
+  auto p = make_pruner(sha9(), Metric{}, 0, 9);
+  auto line_at_10 = [](int64_t id, TrialStatus status, int rung) {
+    TrialRecord r;
+    r.id = id, r.status = status, r.epochs = 10, r.rung = rung;
+    EpochRow row;
+    row.epoch = 10;
+    row.val_acc = value(id, 10);
+    r.curves.push_back(row);
+    return r;
+  };
+  std::deque<int64_t> todo;
+  for (int64_t id = 0; id < 9; ++id) todo.push_back(id);
+  int completed = 0;
+  while (!todo.empty()) {
+    const int64_t id = todo.front();
+    todo.pop_front();
+    const Verdict v = p->report(id, 10, value(id, 10));
+    const bool paused = v.kind == Kind::kPause;
+    p->ended(line_at_10(id, paused ? TrialStatus::kPruned : TrialStatus::kCompleted,
+                        p->rung_reached(id)));
+    completed += !paused;
+    for (int64_t promoted : p->take_promoted()) todo.push_back(promoted);
+  }
+  CHECK(completed == 1);
+  CHECK(p->take_settled().size() == 9u);
 }
 
 TEST_CASE("sha gives the same records with 1 to 4 workers in any order of epochs") {

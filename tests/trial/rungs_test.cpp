@@ -117,3 +117,34 @@ TEST_CASE("pruned trials by the epoch they were stopped at", "[trial][rungs]") {
   CHECK(std::isnan(metric_at_epoch(trials[2], 2, Metric{})));
   CHECK(metric_at_epoch(trials[0], 2, Metric{}) == Approx(0.52));
 }
+
+TEST_CASE("rung values are the ones the pruner met on every other epoch and on lines without the metric",
+          "[trial][rungs]") {
+  // show took each rung's value at exactly the rung's epoch: '-' for a command that printed every
+  // other epoch, and another value than the one judged.
+  TrialRecord r;
+  r.id = 0;
+  r.status = TrialStatus::kCompleted;
+  for (int e : {2, 4, 4, 6, 10}) {
+    EpochRow row;
+    row.epoch = e;
+    row.val_acc = e == 4 && r.curves.size() == 1 ? NAN : 0.1 * e;  // epoch 4's first line: none
+    r.curves.push_back(row);
+  }
+  r.epochs = 10;
+  const std::vector<int> epochs = {1, 3, 9};
+  const std::vector<double> v = rung_values(r, epochs, Metric{}, 2);
+  CHECK(v[0] == Approx(0.2));  // met at epoch 2
+  CHECK(v[1] == Approx(0.4));  // at epoch 4's second line, the first with a value
+  CHECK(v[2] == Approx(1.0));  // at epoch 10
+  // A pruned record stops at its rung, though its last line met more.
+  r.status = TrialStatus::kPruned;
+  CHECK(std::isnan(rung_values(r, epochs, Metric{}, 1)[2]));
+  r.rung = 1;  // pruned at rung 1
+  const std::vector<RungCount> c = rung_counts({{0, 0, 1, 0}, {0, 1, 3, 0}, {0, 2, 9, 0}},
+                                               {r}, Metric{});
+  CHECK(c[0].best == Approx(0.2));
+  CHECK(c[1].best == Approx(0.4));
+  CHECK(c[1].pruned == 1);
+  CHECK(c[2].reached == 0);
+}
