@@ -76,9 +76,49 @@ void resolve_plateau(std::vector<Finding>* out, Finding over, const TrialRecord&
   out->push_back(std::move(over));
 }
 
+// A field of `into` that is NaN taken from `from`.
+void fill_missing(EpochRow& into, const EpochRow& from) {
+  for (double EpochRow::*f : {&EpochRow::lr, &EpochRow::train_loss, &EpochRow::train_acc,
+                              &EpochRow::val_loss, &EpochRow::val_acc})
+    if (std::isnan(into.*f)) into.*f = from.*f;
+  into.seconds = std::max(into.seconds, from.seconds);
+}
+
+// One row per epoch: a command that prints a train line and a val line of one epoch (README,
+// "Output: what is read") gives two rows, each without the other's columns, which the rules
+// would read as losses that became NaN. Consecutive rows of one epoch are merged, the first
+// finite value of each column kept; nullopt when no two rows share an epoch.
+std::optional<TrialRecord> one_row_per_epoch(const TrialRecord& in) {
+  bool shared = false;
+  for (size_t i = 1; i < in.curves.size() && !shared; ++i)
+    shared = in.curves[i].epoch == in.curves[i - 1].epoch;
+  if (!shared) return std::nullopt;
+  TrialRecord out = in;
+  out.curves.clear();
+  out.update_ratio.clear();
+  out.curve_extra.clear();
+  for (size_t i = 0; i < in.curves.size(); ++i) {
+    const bool same = !out.curves.empty() && out.curves.back().epoch == in.curves[i].epoch;
+    if (same) {
+      fill_missing(out.curves.back(), in.curves[i]);
+    } else {
+      out.curves.push_back(in.curves[i]);
+      out.update_ratio.emplace_back();
+      out.curve_extra.emplace_back();
+    }
+    if (i < in.update_ratio.size() && out.update_ratio.back().empty())
+      out.update_ratio.back() = in.update_ratio[i];
+    if (i < in.curve_extra.size() && out.curve_extra.back().empty())
+      out.curve_extra.back() = in.curve_extra[i];
+  }
+  return out;
+}
+
 }  // namespace
 
 std::vector<Finding> diagnose(const TrialRecord& in, const SweepContext& ctx, const DiagnosisOptions& o) {
+  if (const std::optional<TrialRecord> merged = one_row_per_epoch(in))
+    return diagnose(*merged, ctx, o);
   DiagnosisOptions opt = o;
   opt.smooth_window = std::max(1, opt.smooth_window | 1);
   std::vector<Finding> out;

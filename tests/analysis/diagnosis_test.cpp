@@ -225,6 +225,32 @@ TEST_CASE("a loss column a command never printed is no divergence", "[analysis]"
   CHECK(has(diagnose(in, kNoSweep), "diverged"));
 }
 
+TEST_CASE("a train line and a val line per epoch are no divergence", "[analysis]") {
+  // The documented output of a command that prints its training loss and its validation on two
+  // lines of one epoch: the val line has no train_loss, the train line no val_loss. Each row's
+  // missing column read as a NaN loss, and every such trial was labelled diverged.
+  const TrialRecord base = healthy_curve(3, 8);
+  TrialRecord in = base;
+  in.curves.clear();
+  for (const EpochRow& r : base.curves) {
+    EpochRow train = r, val = r;
+    train.val_loss = train.val_acc = NAN;
+    val.train_loss = val.train_acc = NAN;
+    in.curves.push_back(train);
+    in.curves.push_back(val);
+  }
+  in.update_ratio.assign(in.curves.size(), {});
+  const auto fs = diagnose(in, kNoSweep);
+  INFO(labels(fs));
+  CHECK_FALSE(has(fs, "diverged"));
+  CHECK_FALSE(has(fs, "diverged_at_start"));
+  // Both lines of an epoch NaN: that is a divergence.
+  in.curves[8].train_loss = NAN;
+  in.curves[9].train_loss = NAN;
+  in.curves[8].val_loss = NAN;
+  CHECK(has(diagnose(in, kNoSweep), "diverged"));
+}
+
 // ---- diverged ----
 
 TEST_CASE("diverged: a NaN loss names its epoch", "[analysis]") {
