@@ -70,14 +70,23 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s", app.help().c_str());
     return hs::cli::kExitConfig;
   }
-  // A usage error reads as every other error does, then where to look.
-  app.failure_message([](const CLI::App* at, const CLI::Error& e) {
-    std::string cmd = at->get_name();
+  // A usage error reads as every other error does, then where to look. No subcommand given
+  // names what was given instead (CLI11 says only "A subcommand is required").
+  const std::string first = argv[1];
+  app.failure_message([first](const CLI::App* at, const CLI::Error& e) {
+    std::string cmd = at->get_name(), what = e.what();
     for (const CLI::App* sub = at; !sub->get_subcommands().empty();) {  // the one given
       sub = sub->get_subcommands().front();
       cmd += " " + sub->get_name();
     }
-    return "hypersweep: error: " + std::string(e.what()) + "\n" + cmd + " --help says more\n";
+    if (at->get_subcommands().empty() && first != "--version") {
+      std::string names;
+      for (const CLI::App* sub : at->get_subcommands([](const CLI::App*) { return true; }))
+        names += (names.empty() ? "" : ", ") + sub->get_name();
+      what = "\"" + first + "\" is no " + (first.starts_with("-") ? "option" : "subcommand") +
+             " of hypersweep: give a subcommand (" + names + ")";
+    }
+    return "hypersweep: error: " + what + "\n" + cmd + " --help says more\n";
   });
   try {
     app.parse(argc, argv);

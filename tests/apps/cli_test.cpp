@@ -233,6 +233,10 @@ TEST_CASE("help teaches the subcommand and its keys", "[cli]") {
   CHECK(contains(missing.err, "hypersweep: error: config: File does not exist: no/such/sweep.toml"));
   CHECK(contains(missing.err, "hypersweep run --help says more"));
   CHECK(contains(hypersweep("export x.h5").err, "hypersweep export --help says more"));
+  // Not "A subcommand is required" for a subcommand misspelt.
+  CHECK(contains(hypersweep("trian x.toml").err,
+                 "hypersweep: error: \"trian\" is no subcommand of hypersweep: give a subcommand "
+                 "(train, plan, run, recipe, show, report, export, logs)"));
 }
 
 TEST_CASE("a CPU without the build's instructions is named with what to do instead of SIGILL",
