@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/cpu.h"
+#include "exec/launch.h"
 #include "exec/signals.h"
 #include "hypersweep/commands.h"
 #include "objective/forked_objective.h"
@@ -73,7 +74,8 @@ int main(int argc, char** argv) {
   // A usage error reads as every other error does, then where to look. No subcommand given
   // names what was given instead (CLI11 says only "A subcommand is required").
   const std::string first = argv[1];
-  app.failure_message([first](const CLI::App* at, const CLI::Error& e) {
+  app.failure_message([first](const CLI::App* at, const CLI::Error& e) -> std::string {
+    if (hs::launched_rank() > 0) return "";  // under mpirun every rank would say it: the first does
     std::string cmd = at->get_name(), what = e.what();
     for (const CLI::App* sub = at; !sub->get_subcommands().empty();) {  // the one given
       sub = sub->get_subcommands().front();

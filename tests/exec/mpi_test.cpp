@@ -424,7 +424,7 @@ TEST_CASE("SIGINT stops a sweep run without mpirun the same way", "[mpi][resume]
   CHECK(recs[1].curves.size() < 100000000u);
 }
 
-TEST_CASE("train under mpirun with several ranks is refused once and trains nothing", "[mpi]") {
+TEST_CASE("under mpirun with several ranks train is refused once and a usage error said once", "[mpi]") {
   // Each rank trained the same configuration, their lines interleaved.
   const Run r = hypersweep("train --set dataset=synthetic --set epochs=1", mpirun(2));
   INFO(r.out << r.err);
@@ -433,6 +433,12 @@ TEST_CASE("train under mpirun with several ranks is refused once and trains noth
   const std::string said = "each of the 2 ranks would train the same";
   REQUIRE(contains(r.err, said));
   CHECK(r.err.find(said) == r.err.rfind(said));  // said by one rank
+  // A usage error likewise: once, not once per rank.
+  const Run usage = hypersweep("run --trials abc", mpirun(2));
+  CHECK(usage.code != 0);
+  const std::string wrong = "--trials: must be a whole number >= 1, got abc";
+  REQUIRE(contains(usage.err, wrong));
+  CHECK(usage.err.find(wrong) == usage.err.rfind(wrong));
 }
 
 TEST_CASE("a sweep whose stdout's reader is gone (run | head) stops cleanly and continues",
