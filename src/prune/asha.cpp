@@ -30,8 +30,7 @@ class AshaPruner final : public Pruner {
     // deciding rung's; the last rung decides nothing.
     for (int k = met.first; k >= 0 && k <= met.last; ++k) {
       if (k == s) {
-        int& reached = reached_.try_emplace(id, -1).first->second;
-        reached = std::max(reached, k);
+        reach(id, k);
         v.rung = k;
         break;
       }
@@ -54,8 +53,7 @@ class AshaPruner final : public Pruner {
     for (int k = 0; k <= s; ++k) {
       const double v = at[static_cast<size_t>(k)];
       if (std::isnan(v)) continue;
-      int& reached = reached_.try_emplace(r.id, -1).first->second;
-      reached = std::max(reached, k);
+      reach(r.id, k);
       if (k < s) rung_at(s, k).record(r.id, v);
     }
     ended(r);
@@ -74,13 +72,17 @@ class AshaPruner final : public Pruner {
   int bracket_of(int64_t id) const {
     return o_.kind == PrunerKind::kHyperband ? hyperband_bracket(o_, seed_, id) : s_max_;
   }
+  // Trial `id` has reached rung k (rung_reached).
+  void reach(int64_t id, int k) {
+    int& reached = reached_.try_emplace(id, -1).first->second;
+    reached = std::max(reached, k);
+  }
   // Trial `id`'s value joins rung k < s of bracket s, and the verdict: go on while it is in the
   // top max(1, n / eta) there.
   Verdict judge(int64_t id, int s, int k, int epoch, double value) {
     Verdict v;
     v.rung = k;
-    int& reached = reached_.try_emplace(id, -1).first->second;
-    reached = std::max(reached, k);
+    reach(id, k);
     Rung& rung = rung_at(s, k);
     rung.record(id, value);
     const size_t n = rung.ranked.size();

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <set>
 
@@ -75,17 +76,21 @@ std::vector<RungCount> rung_counts(const std::vector<Rung>& schedule,
   const std::map<int, std::vector<int>> epochs = epochs_by_bracket(rungs);
   bool one_bracket = true;
   for (const Rung& g : rungs) one_bracket = one_bracket && g.bracket == rungs.front().bracket;
+  // Each trial's values at its bracket's rungs, walked once (a pruned one's up to its rung).
+  std::vector<std::vector<double>> walked(trials.size());
   std::vector<RungCount> out;
   for (const Rung& g : rungs) {
     RungCount c;
     c.rung = g;
-    for (const TrialRecord& t : trials) {
+    for (size_t i = 0; i < trials.size(); ++i) {
+      const TrialRecord& t = trials[i];
       const int bracket = t.bracket < 0 && one_bracket ? g.bracket : t.bracket;
       if (bracket != g.bracket) continue;
       const bool pruned = t.status == TrialStatus::kPruned;
-      const int cap = pruned ? t.rung : g.rung;
-      const double v =
-          rung_values(t, epochs.at(g.bracket), metric, cap)[static_cast<size_t>(g.rung)];
+      if (walked[i].empty())
+        walked[i] = rung_values(t, epochs.at(g.bracket), metric,
+                                pruned ? t.rung : std::numeric_limits<int>::max());
+      const double v = walked[i][static_cast<size_t>(g.rung)];
       if (t.rung < g.rung && std::isnan(v)) continue;
       ++c.reached;
       if (pruned && t.rung == g.rung) ++c.pruned;
