@@ -1,13 +1,13 @@
-// sha: synchronous successive halving. Trials are taken in brackets of per_ consecutive ids;
-// rung 0 of a bracket holds all of them. A trial runs to its target rung (the first epoch at or
-// past the rung's with a value: RungWalk) and pauses there (its record: pruned at that rung); a
-// trial that never gives a value there runs on and counts as ended short of it; once every
-// member of the rung has reached it or ended short of it, the top max(1, members / eta) by
-// value (ties: the lower id; a trial without a value never goes on) are promoted: they run
-// again from their start to the next rung. The last rung decides nothing. A bracket is complete when each of its trials is done
-// (ended for good, or paused and not promoted); only then is it settled (the strategy hears its
-// trials, in id order) and the next bracket may start. Nothing here depends on the order of
-// reports and ends, so the decisions are the same with any number of workers.
+// sha: synchronous successive halving. Trials are taken in brackets of per_ consecutive ids; rung 0
+// of a bracket holds all of them. A trial runs to its target rung (the first epoch at or past the
+// rung's with a value: RungWalk) and pauses there (its record: pruned at that rung); a trial that
+// never gives a value there runs on and counts as ended short of it; once every member of the rung
+// has reached it or ended short of it, the top max(1, members / eta) by value (ties: the lower id;
+// a trial without a value never goes on) are promoted: they run again from their start to the next
+// rung. The last rung decides nothing. A bracket is complete when each of its trials is done (ended
+// for good, or paused and not promoted); only then is it settled (the strategy hears its trials, in
+// id order) and the next bracket may start. Nothing here depends on the order of reports and ends,
+// so the decisions are the same with any number of workers.
 #include <algorithm>
 #include <cmath>
 #include <map>
