@@ -6,7 +6,9 @@
 #include <string>
 #include <vector>
 
+#include "core/text.h"
 #include "data/load.h"
+#include "search/discrete.h"
 #include "search/space_text.h"
 #include "store/open.h"
 #include "train/trainer.h"
@@ -133,9 +135,38 @@ std::string n_init_warning(const SweepConfig& sweep) {
          "bayes and tpe have a start design, and the strategy is " + strategy_name(o.kind);
 }
 
+// A range's `grid` points are the grid strategy's; the others draw anywhere in the range.
+std::string grid_warning(const SweepConfig& sweep) {
+  if (sweep.strategy.kind == StrategyKind::kGrid) return "";
+  for (const Param& p : sweep.space.params)
+    if (p.grid != 0)
+      return p.file + ":" + std::to_string(p.line) + ": [space] " + p.name + ": grid = " +
+             std::to_string(p.grid) + " is ignored: only strategy = \"grid\" takes a range's " +
+             "grid points, and " + strategy_name(sweep.strategy.kind) +
+             " draws from the whole range";
+  return "";
+}
+
+// A space of ints and choices with fewer points than trials: bayes ends once each was asked, tpe
+// asks points again once each was asked. (random draws with replacement, as it always does.)
+std::string small_space_warning(const SweepConfig& sweep) {
+  const StrategyOptions& o = sweep.strategy;
+  if (o.kind != StrategyKind::kBayes && o.kind != StrategyKind::kTpe) return "";
+  const double points = discrete_points(sweep.space);
+  if (!(points < static_cast<double>(o.trials))) return "";
+  const std::string n = shortest(static_cast<int64_t>(points));
+  return sweep.file + ": [space] has " + n + (points == 1 ? " point" : " points") +
+         " (every parameter an int or a choice) for " + std::to_string(o.trials) + " trials: " +
+         (o.kind == StrategyKind::kBayes ? "bayes ends after " + n + ", as it never asks a "
+                                           "point twice"
+                                         : "tpe asks points again once each was asked") +
+         "; strategy = \"grid\" runs each point once";
+}
+
 void warn_sweep(const SweepConfig& sweep) {
   for (const std::string& w :
-       {start_design_warning(sweep), pruner_warning(sweep), n_init_warning(sweep)}) {
+       {start_design_warning(sweep), pruner_warning(sweep), n_init_warning(sweep),
+        grid_warning(sweep), small_space_warning(sweep)}) {
     if (w.empty()) continue;
     std::fflush(stdout);  // after what was printed before it, on a terminal or a shared log
     std::fprintf(stderr, "hypersweep: warning: %s\n", w.c_str());

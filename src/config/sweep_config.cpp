@@ -270,7 +270,7 @@ Status fit_strategy(SweepConfig& sweep) {
   Error e = made.error();
   if (e.file.empty()) {
     e.file = sweep.file;
-    if (e.key == "trials") e.line = sweep.trials_line;
+    e.line = e.key == "trials" ? sweep.trials_line : e.key == "strategy" ? sweep.strategy_line : 0;
   }
   return e;
 }
@@ -355,6 +355,7 @@ Status parse_sweep_table(SweepConfig& sweep, const toml::table& t, const std::st
       const auto* s = v.as_string();
       if (!s || !parse_strategy(s->get(), &sweep.strategy.kind))
         return fail("expected grid, random, bayes, tpe or list, got " + text_of(v));
+      sweep.strategy_line = line;
     } else if (key == "trials" || key == "seed" || key == "n_init") {
       const auto* i = v.as_integer();
       if (!i) return fail("expected a whole number, got " + text_of(v));
@@ -563,8 +564,7 @@ const Param* setting_in_space(const SweepConfig& sweep, std::string_view key) {
       if (p.name == k) return &p;
   return nullptr;
 }
-// The [space] parameter that brings `key`'s default into play (arch for a conv layer's key), or
-// null.
+// The [space] parameter that brings `key`'s default into play (arch for a conv layer's), or null.
 const Param* bringing_in_space(const SweepConfig& sweep, std::string_view key) {
   const std::string_view by = brought_in_by(key);
   for (const Param& p : sweep.space.params)

@@ -87,6 +87,7 @@ struct SweepConfig {
   std::string dir;             // its absolute folder, which relative paths resolve against ("":
                                // text that is no file; config.h)
   int trials_line = 0;         // where [sweep] trials was given; 0: not given (the default)
+  int strategy_line = 0;       // where [sweep] strategy was given; 0: not given
   PrunerOptions pruner;        // [sweep] pruner and the [pruner] table
 };
 

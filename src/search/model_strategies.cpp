@@ -14,7 +14,6 @@
 #include <optional>
 #include <set>
 
-#include "core/check.h"
 #include "core/rng.h"
 #include "search/bayes.h"
 #include "search/discrete.h"
@@ -166,7 +165,8 @@ class BayesStrategy final : public ModelStrategy {
   }
 
   // A point not asked before: seeded uniform draws, then (a space of ints and choices) the
-  // first unasked point in enumeration order. REQUIRES: one exists (ask() checked).
+  // first unasked point in enumeration order. A real range so narrow that it holds a few
+  // doubles can run out of them too: then the last draw, a repeat.
   std::vector<double> untaken_point(int64_t id) const {
     Rng rng(derive_seed(seed_for(id), 0x756e, SeedPurpose::kSearch));
     std::vector<double> u(width_.size());
@@ -175,8 +175,7 @@ class BayesStrategy final : public ModelStrategy {
       if (!taken_.count(decode(space_, u))) return u;
     }
     std::vector<double> free;
-    HS_CHECK(first_unasked(space_, taken_, &free));
-    return free;
+    return first_unasked(space_, taken_, &free) ? free : u;
   }
 
   // Trials restored from a results file enter taken_ here (asked ones as proposed).
@@ -260,6 +259,8 @@ class BayesStrategy final : public ModelStrategy {
 };
 
 // ---- tpe ---------------------------------------------------------------------------------------
+constexpr double kMaxTpeLevels = 1 << 24;
+
 // TPE sees each choice as a category index and everything else as its space coordinate. Its
 // history (tpe_history.h) is indexed so that an ask stays bounded at any number of trials.
 class TpeStrategy final : public ModelStrategy {
@@ -270,8 +271,10 @@ class TpeStrategy final : public ModelStrategy {
       if (p.kind == ParamKind::kFixed) continue;
       TpeDim d;
       if (p.kind == ParamKind::kChoice) d.choices = static_cast<int>(p.choices.size());
-      // A linear int range is TPE's integer dimension: its values sit at k / (L - 1).
-      if (p.kind == ParamKind::kInt && !p.log && p.hi > p.lo)
+      // A linear int range is TPE's integer dimension: its values sit at k / (L - 1). One of
+      // more than kMaxTpeLevels values is continuous to TPE (its kernels are far wider than a
+      // step), and decode() rounds it: L must fit an int.
+      if (p.kind == ParamKind::kInt && !p.log && p.hi > p.lo && p.hi - p.lo < kMaxTpeLevels)
         d.levels = static_cast<int>(p.hi - p.lo) + 1;
       discrete_ = discrete_ && (p.kind == ParamKind::kChoice || p.kind == ParamKind::kInt);
       dims_.push_back(d);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <map>
 #include <set>
 
 #include "core/text.h"
@@ -109,6 +110,44 @@ const char* param_kind_name(ParamKind kind) {
   return "?";
 }
 
+namespace {
+
+// A choice's values: one type (numbers together), none twice unless `repeats_ok`.
+Status validate_choice(const Param& p, bool repeats_ok) {
+  if (p.choices.empty()) return param_error(p, "choice needs at least one value, got []");
+  if (p.grid != 0) return param_error(p, "grid applies to ranges, not to a choice");
+  for (const auto& c : p.choices) {
+    const bool same = c.index() == p.choices[0].index() || (is_number(c) && is_number(p.choices[0]));
+    if (!same)
+      return param_error(p, "choice values must be all numbers, all strings or all booleans; got " +
+                                param_to_string(p.choices[0]) + " and " + param_to_string(c));
+  }
+  // Numbers by value: 1 and 1.0, or 0 and -0.0, reach a command as the same text.
+  const auto same_key = [](const ParamValue& c) {
+    std::string key(1, 'n');  // appends: "n" + ... trips a false -Wrestrict in g++ 12
+    if (const auto* d = std::get_if<double>(&c); d && *d == std::floor(*d) &&
+                                                  std::abs(*d) < 9.2e18)
+      key += std::to_string(static_cast<int64_t>(*d));
+    else if (const auto* i = std::get_if<int64_t>(&c))
+      key += std::to_string(*i);
+    else
+      key = 'v' + param_to_string(c);
+    return key;
+  };
+  if (repeats_ok) return {};
+  std::map<std::string, std::string> seen;  // key -> the value as first written
+  for (const auto& c : p.choices) {
+    const auto [it, fresh] = seen.emplace(same_key(c), param_to_string(c));
+    if (fresh) continue;
+    const std::string again = param_to_string(c);
+    return param_error(p, "choice lists " + it->second + " twice" +
+                              (again == it->second ? "" : " (as " + again + " too)"));
+  }
+  return {};
+}
+
+}  // namespace
+
 Status validate(const Param& p, bool repeats_ok) {
   if (p.name.find('\0') != std::string::npos)
     return param_error(p, "a parameter's name holds a NUL byte (\\u0000)");
@@ -125,22 +164,8 @@ Status validate(const Param& p, bool repeats_ok) {
     case ParamKind::kFixed:
       if (p.choices.size() != 1) return param_error(p, "a fixed parameter holds one value");
       return {};
-    case ParamKind::kChoice: {
-      if (p.choices.empty()) return param_error(p, "choice needs at least one value, got []");
-      if (p.grid != 0) return param_error(p, "grid applies to ranges, not to a choice");
-      for (const auto& c : p.choices) {
-        const bool same = c.index() == p.choices[0].index() || (is_number(c) && is_number(p.choices[0]));
-        if (!same)
-          return param_error(p, "choice values must be all numbers, all strings or all booleans; got " +
-                                    param_to_string(p.choices[0]) + " and " + param_to_string(c));
-      }
-      std::set<std::string> seen;
-      for (const auto& c : p.choices)
-        if (!repeats_ok)
-        if (!seen.insert(param_to_string(c)).second)
-          return param_error(p, "choice lists " + param_to_string(c) + " twice");
-      return {};
-    }
+    case ParamKind::kChoice:
+      return validate_choice(p, repeats_ok);
     case ParamKind::kUniform:
     case ParamKind::kLogUniform:
     case ParamKind::kInt: {
@@ -179,6 +204,9 @@ Status validate(const Param& p, bool repeats_ok) {
         return {};
       }
       if (!(p.lo < p.hi)) return param_error(p, kind + " needs lo < hi, got " + range);
+      if (!std::isfinite(p.hi - p.lo))  // its points are lo + x (hi - lo)
+        return param_error(p, kind + " needs a width hi - lo that a double holds (at most "
+                              "about 1.8e308), got " + range);
       if (p.kind == ParamKind::kLogUniform && p.lo <= 0)
         return param_error(p, "log_uniform needs lo > 0, got " + range);
       if (p.grid != 0 && p.grid < 2)

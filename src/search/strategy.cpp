@@ -71,6 +71,14 @@ Result<std::unique_ptr<Strategy>> make_strategy(const StrategyOptions& options,
   if (options.trials < 1 || options.trials > kMaxTrials)
     return Error{{}, 0, "trials", "must be 1 to " + std::to_string(kMaxTrials) + ", got " +
                                       std::to_string(options.trials)};
+  // A model needs a dimension to model: a space of fixed values is one configuration.
+  const bool model = options.kind == StrategyKind::kBayes || options.kind == StrategyKind::kTpe;
+  if (model && cube_dims(space) == 0)
+    return Error{{}, 0, "strategy",
+                 std::string(strategy_name(options.kind)) +
+                     " needs a [space] parameter to search (a range or a choice of values); "
+                     "every parameter here has one fixed value: give one a range, or use "
+                     "strategy = \"list\" for this one configuration"};
   switch (options.kind) {
     case StrategyKind::kGrid: return make_grid(options, space, notes);
     case StrategyKind::kRandom: return make_random(options, space);

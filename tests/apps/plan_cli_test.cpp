@@ -125,6 +125,37 @@ TEST_CASE("plan warns of a pruner that can never stop a trial and of an n_init n
   CHECK(r.err.empty());
 }
 
+TEST_CASE("plan warns of a grid other strategies ignore and of a space smaller than its trials",
+          "[cli][sweep]") {
+  // `grid = 3` under random was shown by plan and ignored without a word; bayes on a 4-point
+  // space stopped after 4 of 5 trials, plan listing 5.
+  Scratch s;
+  const std::string head = "[objective]\ncommand = \"echo val_acc=1\"\n[sweep]\n";
+  const auto grid = s.write("g.toml", head + "strategy = \"random\"\ntrials = 4\n[space]\n"
+                                             "x = { uniform = [0, 1], grid = 3 }\n");
+  Run r = hypersweep("plan '" + grid.string() + "'");
+  CHECK(r.code == 0);
+  CHECK(contains(r.err, "hypersweep: warning: " + grid.string() + ":7: [space] x: grid = 3 is "
+                        "ignored: only strategy = \"grid\" takes a range's grid points"));
+  const std::string small = "trials = 5\nn_init = 2\n[space]\nk = [1, 2]\nj = { int = [1, 2] }\n";
+  for (const std::string strategy : {"bayes", "tpe"}) {
+    const auto cfg =
+        s.write(strategy + ".toml", head + "strategy = \"" + strategy + "\"\n" + small);
+    r = hypersweep("plan '" + cfg.string() + "'");
+    INFO(r.err);
+    CHECK(r.code == 0);
+    CHECK(contains(r.err, "hypersweep: warning: " + cfg.string() + ": [space] has 4 points "
+                          "(every parameter an int or a choice) for 5 trials: "));
+    CHECK(contains(r.err, strategy == "bayes" ? "bayes ends after 4" : "tpe asks points again"));
+  }
+  // Enough trials for neither warning: no word.
+  const auto fine = s.write("f.toml", head + "strategy = \"bayes\"\ntrials = 4\nn_init = 2\n"
+                                             "[space]\nk = [1, 2]\nj = { int = [1, 2] }\n");
+  r = hypersweep("plan '" + fine.string() + "'");
+  CHECK(r.code == 0);
+  CHECK(r.err.empty());
+}
+
 TEST_CASE("run warns once on rank 0 when a sweep never leaves its start design", "[cli][sweep]") {
   Scratch s;
   const auto cfg = s.write("tpe.toml", sweep_text("tpe", 3));

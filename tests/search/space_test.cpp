@@ -54,6 +54,14 @@ TEST_CASE("bad parameters are refused with the file, line and name", "[search][s
   CHECK(error_of(range("width", ParamKind::kInt, 64, 16)) ==
         "sweep.toml:7: width: int needs lo <= hi, got [64, 16]");
   CHECK(error_of(range("lr", ParamKind::kUniform, 0, INFINITY)).find("finite") != std::string::npos);
+  // A range too wide for a double: its points lo + x (hi - lo) would be inf.
+  CHECK(error_of(range("x", ParamKind::kUniform, -1e308, 1e308)).find("width hi - lo") !=
+        std::string::npos);
+  // Numbers twice by value: 1 and 1.0, 0 and -0.0 reach a command as the same text.
+  CHECK(error_of(choice("k", {int64_t{1}, 2.0, 1.0})) ==
+        "sweep.toml:9: k: choice lists 1 twice (as 1.0 too)");
+  CHECK(error_of(choice("k", {0.0, -0.0})).find("twice") != std::string::npos);
+  CHECK(error_of(choice("k", {int64_t{9007199254740993}, 9007199254740992.0})).empty());
   // Mixed ints and reals are one numeric choice; a good space passes.
   CHECK(error_of(choice("wd", {int64_t{0}, 1e-4})).empty());
   SearchSpace twice{{range("lr", ParamKind::kUniform, 0, 1), range("lr", ParamKind::kUniform, 0, 2)}};

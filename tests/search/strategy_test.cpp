@@ -247,3 +247,53 @@ TEST_CASE("list resumes after its recorded trials", "[search][list]") {
   CHECK_FALSE(edited->restore(wrong).ok());
   CHECK_FALSE(edited->restore(recorded[1]).ok());  // not the id that comes next
 }
+
+TEST_CASE("bayes and tpe refuse a space with nothing to search and survive extreme ranges",
+          "[search]") {
+  // A space of fixed values aborted both (an internal check, exit 134).
+  const SearchSpace fixed_only{{fixed("x", int64_t{3})}};
+  for (StrategyKind kind : {StrategyKind::kBayes, StrategyKind::kTpe}) {
+    StrategyOptions o;
+    o.kind = kind;
+    o.trials = 2;
+    const auto r = make_strategy(o, fixed_only, nullptr);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().key == "strategy");
+    CHECK(r.error().message.find("one fixed value") != std::string::npos);
+    o.kind = StrategyKind::kList;  // the one configuration, run once
+    o.trials = 1;
+    CHECK(make_strategy(o, fixed_only, nullptr).ok());
+  }
+  // tpe on an int range of more values than an int holds (its level count overflowed): the
+  // asks stay whole numbers inside the range.
+  StrategyOptions o;
+  o.kind = StrategyKind::kTpe;
+  o.trials = 12;
+  o.n_init = 2;
+  auto tpe = make(o, SearchSpace{{range("k", ParamKind::kInt, 0, 1e11)}});
+  for (int i = 0; i < 12; ++i) {
+    const auto t = tpe->ask();
+    REQUIRE(t);
+    const int64_t k = std::get<int64_t>(t->values[0]);
+    CHECK(k >= 0);
+    CHECK(k <= int64_t{100000000000});
+    tpe->tell(t->id, Outcome::of(static_cast<double>(k % 1000)));
+  }
+  // bayes on a real range of three doubles: it runs out of points it never asked, and asks one
+  // again instead of aborting.
+  o.kind = StrategyKind::kBayes;
+  o.trials = 8;
+  o.n_init = 0;
+  auto bayes = make(o, SearchSpace{{range("x", ParamKind::kUniform, 1.0, 1.0000000000000004)}});
+  std::set<double> seen;
+  for (int i = 0; i < 8; ++i) {
+    const auto t = bayes->ask();
+    REQUIRE(t);
+    const double x = std::get<double>(t->values[0]);
+    CHECK(x >= 1.0);
+    CHECK(x <= 1.0000000000000004);
+    seen.insert(x);
+    bayes->tell(t->id, Outcome::of(x));
+  }
+  CHECK(seen.size() <= 3u);
+}
