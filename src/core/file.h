@@ -17,10 +17,12 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <system_error>
 
 #include "core/error.h"
+#include "core/temp_file.h"
 
 namespace hs {
 
@@ -125,24 +127,46 @@ inline std::string not_replaceable(const std::string& path) {
   return "";
 }
 
-// Writes `text` as the whole of <path> (mode 0644), via a new <path>.tmp.XXXXXX (mkstemp: a name
-// no file or link has) beside it, in a folder made where missing. Errors name `path`: it is a
-// folder, a device, a FIFO or a socket (or a link to one: not_replaceable), it cannot be
-// created, or the disk is full (the temporary file is removed).
-inline Status write_file_atomically(const std::string& path, const std::string& text) {
-  if (const std::string is = not_replaceable(path); !is.empty())
-    return make_error(path, "is " + is + ", not a file, so it is not replaced: give a file's path");
-  if (Status st = make_parent_folders(path); !st) return st;
-  std::string tmp = path + ".tmp.XXXXXX";
-  const int fd = ::mkstemp(tmp.data());
-  if (fd < 0) return make_error(path, "cannot write: " + errno_text());
-  if (Status st = fill_new_file(fd, tmp, text); !st)
-    return make_error(path, st.error().message);
-  if (Status st = replace_durably(tmp, path); !st) {
-    ::unlink(tmp.c_str());
-    return make_error(path, "cannot write: " + st.error().message);
+// A file's new contents written whole to a new <path>.tmp.XXXXXX (mkstemp: a name no file or link
+// has) beside it, in a folder made where missing, and made <path> by commit(). Several (the CSV
+// export's two files) are all written before any is renamed, so an error or a signal while
+// writing leaves every old file as it was. One not committed is removed, also when a signal
+// ends the program meanwhile (core/temp_file.h). Errors name `path`: it is a folder, a device, a
+// FIFO or a socket (or a link to one: not_replaceable), it cannot be created, the disk is full.
+class PendingFile {
+ public:
+  static Result<PendingFile> write(const std::string& path, const std::string& text) {
+    if (const std::string is = not_replaceable(path); !is.empty())
+      return make_error(path,
+                        "is " + is + ", not a file, so it is not replaced: give a file's path");
+    if (Status st = make_parent_folders(path); !st) return st.error();
+    std::string tmp = path + ".tmp.XXXXXX";
+    const int fd = ::mkstemp(tmp.data());
+    if (fd < 0) return make_error(path, "cannot write: " + errno_text());
+    PendingFile f(path, std::make_unique<TempFileGuard>(tmp));
+    if (Status st = fill_new_file(fd, tmp, text); !st) return make_error(path, st.error().message);
+    return f;
   }
-  return {};
+  // Renames it over <path>, durably (replace_durably).
+  Status commit() {
+    if (Status st = replace_durably(tmp_->path(), path_); !st)
+      return make_error(path_, "cannot write: " + st.error().message);
+    tmp_->keep();
+    return {};
+  }
+
+ private:
+  PendingFile(std::string path, std::unique_ptr<TempFileGuard> tmp)
+      : path_(std::move(path)), tmp_(std::move(tmp)) {}
+  std::string path_;
+  std::unique_ptr<TempFileGuard> tmp_;
+};
+
+// Writes `text` as the whole of <path> (mode 0644): a PendingFile, committed.
+inline Status write_file_atomically(const std::string& path, const std::string& text) {
+  auto f = PendingFile::write(path, text);
+  if (!f) return f.error();
+  return f->commit();
 }
 
 }  // namespace hs

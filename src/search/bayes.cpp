@@ -405,6 +405,7 @@ Eigen::MatrixXd latin_hypercube(int n, int d, uint64_t seed, int tries) {
       rng.shuffle(perm.data(), perm.size());
       for (int i = 0; i < n; ++i) P(i, k) = (perm[i] + rng.uniform()) / n;
     }
+    if (tries <= 1) return P;  // nothing to compare: the O(n^2 d) distances would be wasted
     double min_dist = kInf;
     for (int i = 0; i < n; ++i)
       for (int j = i + 1; j < n; ++j)

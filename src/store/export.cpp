@@ -174,12 +174,14 @@ Status export_csv(const ResultsData& d, const std::string& dir) {
   fs::create_directories(dir, ec);
   if (ec) return make_error(dir, "cannot create the folder: " + ec.message());
   if (!fs::is_directory(dir, ec)) return make_error(dir, "is not a folder");
-  for (const auto& [name, text] : {std::pair<const char*, std::string>{"summary.csv", summary_csv(d)},
-                                   {"curves.csv", curves_csv(d)}}) {
-    const std::string path = (fs::path(dir) / name).string();
-    if (Status st = write_file_atomically(path, text); !st) return st;
-  }
-  return Status::Ok();
+  // Both written before either is renamed: a full disk or a Ctrl-C while writing the second
+  // leaves the folder's old pair as it was, not a new summary beside old curves.
+  auto summary = PendingFile::write((fs::path(dir) / "summary.csv").string(), summary_csv(d));
+  if (!summary) return summary.error();
+  auto curves = PendingFile::write((fs::path(dir) / "curves.csv").string(), curves_csv(d));
+  if (!curves) return curves.error();
+  if (Status st = summary->commit(); !st) return st;
+  return curves->commit();
 }
 
 }  // namespace hs

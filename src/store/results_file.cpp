@@ -343,6 +343,10 @@ Result<ResultsFile> ResultsFile::open(const std::string& path) {
     return make_error(path, "its journal " + journal_path +
                                 " is missing; a results file can be resumed only with its journal");
   }
+  // A file made read-only is refused, not replaced by one rebuilt from the journal.
+  if (file_exists(path) && ::access(path.c_str(), W_OK) != 0)
+    return make_error(path, "cannot be continued: it is not writable (" + errno_text() +
+                                "); a sweep appends to it: make it writable first");
   // Open the journal for appending and lock it before reading it, so no other writer is
   // appending while it is read (a torn tail is cut off below).
   auto journal = store::Journal::open(journal_path);
@@ -377,7 +381,14 @@ Result<ResultsFile> ResultsFile::open(const std::string& path) {
   if (ready.ok() && j->clean_close && (same_bytes || h5_matches(path, out)) &&
       s.h5.open(path, s.header, s.trials.size(), s.results()).ok())
     return out;
-  if (ready.ok()) ready = out.rebuild_h5();
+  if (ready.ok()) {  // said, as on a large sweep it takes a while
+    const char* why = !j->clean_close ? "the sweep that wrote it did not close it (a crash, a kill "
+                                        "or a lost node)"
+                                      : "it is not as the sweep left it (changed or damaged since)";
+    std::fprintf(stderr, "hypersweep: note: %s: %s; rebuilding it from its journal (%zu trials)\n",
+                 path.c_str(), why, s.trials.size());
+    ready = out.rebuild_h5();
+  }
   if (ready.ok()) return out;
   s.broken = true;  // closed without a clean-close frame
   return ready.error();
@@ -436,6 +447,10 @@ Status ResultsFile::append(std::span<const TrialRecord> records) {
   }
   const QuietHdf5 quiet;
   if (new_columns) {  // a result no trial had: /summary gains its column
+    if (s.trials.size() >= 1000)  // then the rewrite takes seconds or minutes: said why
+      std::fprintf(stderr, "hypersweep: note: %s: %s printed a result name no trial before had, so "
+                   "/summary gains a column: the HDF5 file is rewritten from its journal (%zu "
+                   "trials)\n", s.path.c_str(), group_text(records).c_str(), s.trials.size());
     if (Status w = rebuild_h5(); !w.ok()) {
       s.broken = true;
       return w;

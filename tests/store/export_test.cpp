@@ -287,3 +287,21 @@ TEST_CASE("export_csv writes summary.csv and curves.csv that a CSV reader gets b
     CHECK(st.error().str().find(file.string()) == 0);
   }
 }
+
+TEST_CASE("an export that cannot write curves.csv leaves the folder's old summary.csv", "[store][export]") {
+  // summary.csv was renamed into place before curves.csv was written: a full disk or a Ctrl-C
+  // left a new summary beside old curves.
+  Scratch s;
+  const fs::path dir = s.dir / "pair";
+  fs::create_directories(dir / "curves.csv");  // a folder: curves.csv cannot be written
+  std::ofstream(dir / "summary.csv") << "old summary\n";
+  const Status st = export_csv(make_data(), dir.string());
+  REQUIRE_FALSE(st.ok());
+  CHECK(st.error().message.find("not a file") != std::string::npos);
+  std::ifstream in(dir / "summary.csv");
+  std::string line;
+  std::getline(in, line);
+  CHECK(line == "old summary");
+  for (const auto& e : fs::directory_iterator(dir))  // and no temporary file left behind
+    CHECK(e.path().filename().string().find(".tmp.") == std::string::npos);
+}

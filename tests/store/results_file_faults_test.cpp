@@ -2,6 +2,7 @@
 // full disk, links planted where side files go, a file of another sweep, a locked journal.
 #include <fcntl.h>
 #include <hdf5.h>
+#include <signal.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -13,10 +14,12 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <span>
 #include <sstream>
 #include <string>
 
 #include "core/file.h"
+#include "core/temp_file.h"
 #include "store/export.h"
 #include "store/h5_util.h"
 #include "store/open.h"
@@ -609,4 +612,112 @@ TEST_CASE("an HDF5 error reads without its call and source line whatever H5_TRY 
     const Error e = make_error("r.h5", message);
     CHECK(store::plain_h5_error(e, "doing").message == message);
   }
+}
+
+TEST_CASE("a results file rebuilt from its journal is said so and a read-only one is refused",
+          "[store]") {
+  // Each rebuilt silently: minutes at a million trials, and a file made read-only on purpose
+  // was replaced by a writable one.
+  const std::string path = temp_path("rebuilt_said.h5");
+  make_file(path, 3);
+  write_bytes(path, "not an HDF5 file any more");  // changed since the clean close
+  {
+    StderrCapture err;
+    auto f = ResultsFile::open(path);
+    REQUIRE(f.ok());
+    REQUIRE(f->close().ok());
+    const std::string said = err.text();
+    CHECK(said.find("hypersweep: note: " + path + ": it is not as the sweep left it (changed or "
+                    "damaged since); rebuilding it from its journal (3 trials)") !=
+          std::string::npos);
+  }
+  // A copy taken while its sweep ran (no clean close in its journal).
+  const std::string copy = temp_path("rebuilt_unclean.h5");
+  {
+    auto f = ResultsFile::create(path, make_header(), true);
+    REQUIRE(f.ok());
+    REQUIRE(f->append(make_record(0)).ok());
+    fs::copy_file(path, copy, fs::copy_options::overwrite_existing);
+    fs::copy_file(path + ".journal", copy + ".journal", fs::copy_options::overwrite_existing);
+    REQUIRE(f->close().ok());
+  }
+  {
+    StderrCapture err;
+    auto f = ResultsFile::open(copy);
+    REQUIRE(f.ok());
+    REQUIRE(f->close().ok());
+    CHECK(err.text().find("did not close it (a crash, a kill or a lost node); rebuilding it") !=
+          std::string::npos);
+  }
+  // Read-only: refused, left as it was. Root writes any file, so the check runs as nobody.
+  make_file(path, 2);
+  REQUIRE(::chmod(path.c_str(), 0444) == 0);
+  const std::string before = read_bytes(path);
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    if (::geteuid() == 0) {
+      const std::string dir = fs::path(path).parent_path().string();
+      // The folder and journal writable by nobody; the file stays root's, mode 0444.
+      if (::chown(dir.c_str(), 65534, 65534) != 0 ||
+          ::chown((path + ".journal").c_str(), 65534, 65534) != 0 || ::setgid(65534) != 0 ||
+          ::setuid(65534) != 0)
+        ::_exit(3);
+    }
+    auto f = ResultsFile::open(path);
+    ::_exit(!f.ok() && f.error().str().find("is not writable") != std::string::npos ? 0 : 1);
+  }
+  int status = 0;
+  REQUIRE(::waitpid(child, &status, 0) == child);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  CHECK(read_bytes(path) == before);
+  CHECK((fs::status(path).permissions() & fs::perms::owner_write) == fs::perms::none);
+}
+
+TEST_CASE("a result name new to a large sweep says that the file is rewritten", "[store]") {
+  const std::string path = temp_path("new_column.h5");
+  auto f = ResultsFile::create(path, make_header(), true);
+  REQUIRE(f.ok());
+  std::vector<TrialRecord> many;
+  for (int64_t i = 0; i < 1000; ++i) many.push_back(make_record(i));
+  REQUIRE(f->append(std::span<const TrialRecord>(many)).ok());  // one fsync for all
+  TrialRecord late = make_record(1000);
+  late.results = {{"late_metric", 1.5}};
+  {
+    StderrCapture err;
+    REQUIRE(f->append(late).ok());
+    CHECK(err.text().find(": trial 1000 printed a result name no trial before had, so /summary "
+                          "gains a column: the HDF5 file is rewritten from its journal (1001 "
+                          "trials)") != std::string::npos);
+  }
+  REQUIRE(f->close().ok());
+}
+
+TEST_CASE("a temporary file is removed when a signal ends the program", "[store]") {
+  // Ctrl-C while export wrote a 178 MB curves.csv.tmp.* left it behind for good.
+  const std::string path = temp_path("guarded.tmp"), kept = temp_path("kept.tmp");
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    ::signal(SIGINT, SIG_DFL);  // as `hypersweep export` has it (the test runner has its own)
+    write_bytes(kept, "kept");
+    TempFileGuard k(kept);
+    k.keep();
+    write_bytes(path, "partial");
+    TempFileGuard g(path);
+    ::raise(SIGINT);
+    ::_exit(0);  // not reached: SIGINT ends the child after the handler
+  }
+  int status = 0;
+  REQUIRE(::waitpid(child, &status, 0) == child);
+  CHECK(WIFSIGNALED(status));
+  CHECK(WTERMSIG(status) == SIGINT);
+  CHECK_FALSE(fs::exists(path));
+  CHECK(read_bytes(kept) == "kept");
+  {  // and by its guard, without a signal
+    write_bytes(path, "partial");
+    TempFileGuard g(path);
+  }
+  CHECK_FALSE(fs::exists(path));
 }
