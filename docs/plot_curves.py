@@ -66,7 +66,9 @@ def main():
     if not curves:
         sys.exit(f"plot_curves.py: error: {args.results}: no trial has finished an epoch yet")
 
-    ranked = summary[summary["best_metric"].notna() & summary["id"].isin(list(curves))]
+    # The best as `show` picks it: a trial with a final result (not pruned or diverged).
+    ranked = summary[summary["best_metric"].notna() & summary["id"].isin(list(curves))
+                     & ~summary["status"].isin(["pruned", "diverged"])]
     best = None
     if len(ranked):
         row = ranked.loc[ranked["best_metric"].idxmin() if low else ranked["best_metric"].idxmax()]

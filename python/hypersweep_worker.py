@@ -88,6 +88,10 @@ class Trial:
 
 
 def _number(v):
+    # A numpy scalar or a one-element tensor (np.float32(0.5), loss.detach()) as the plain
+    # number it holds: json writes neither.
+    if not isinstance(v, (bool, int, float, str)) and hasattr(v, "item"):
+        v = v.item()
     return float(v) if isinstance(v, float) and not math.isfinite(v) else v
 
 

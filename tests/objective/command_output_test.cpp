@@ -418,6 +418,40 @@ TEST_CASE("the Python helper gets a trial's values typed alike per trial and in 
   CHECK(d.read("got") == a + b + a + b);
 }
 
+TEST_CASE("the Python helper writes numpy scalars and one-element tensors as numbers",
+          "[objective][worker]") {
+  // np.float32(0.5) in report() or the returned dict was a TypeError: a failed trial.
+  Dir d;
+  const std::string script = d.write("w.py",
+      "import sys\n"
+      "sys.path.insert(0, '" HS_SOURCE_DIR "/python')\n"
+      "from hypersweep_worker import serve\n"
+      "class Scalar:  # what numpy scalars and one-element tensors have: item()\n"
+      "    def __init__(self, v): self.v = v\n"
+      "    def item(self): return self.v\n"
+      "def train(p, t):\n"
+      "    t.report(epoch=1, val_acc=Scalar(0.25), n=Scalar(3))\n"
+      "    try:\n"
+      "        import numpy as np\n"
+      "        t.report(epoch=2, val_acc=np.float32(0.5), n=np.int64(4))\n"
+      "    except ImportError:\n"
+      "        t.report(epoch=2, val_acc=Scalar(0.5), n=Scalar(4))\n"
+      "    return {'val_acc': Scalar(0.5), 'n': Scalar(7)}\n"
+      "serve(train)\n");
+  const SweepConfig s =
+      sweep_of("mode = \"worker\"\ncommand = '/usr/bin/python3 " + script + "'");
+  WorkerObjective o(s, {});
+  const TrialRecord r = o.run(Trial{0, {ParamValue{int64_t{1}}}}, {});
+  INFO(r.error);
+  CHECK(r.status == TrialStatus::kCompleted);
+  CHECK(r.best_metric == 0.5);
+  REQUIRE(r.curves.size() == 2u);
+  CHECK(r.curves[0].val_acc == 0.25);
+  CHECK(r.curves[1].val_acc == 0.5);
+  REQUIRE(r.results.size() == 1u);
+  CHECK(r.results[0] == std::pair<std::string, double>{"n", 7.0});
+}
+
 TEST_CASE("a worker program that dies at start-up fails its trials quickly and is given up",
           "[objective][worker]") {
   const SweepConfig s = sweep_of("mode = \"worker\"\ncommand = 'echo broken >&2; exit 2'");
