@@ -178,6 +178,22 @@ bool TrialOutput::line(std::string_view text) {
   return !stop_;
 }
 
+void TrialOutput::forget() {
+  row_metric_.clear();
+  last_.clear();
+  result_text_.clear();
+  result_ = OutputLine{};
+  unread_ = bad_epochs_ = dropped_count_ = 0;
+  first_unread_.clear();
+  first_bad_epoch_.clear();
+  dropped_.clear();
+  rec_->curves.clear();
+  rec_->curve_extra.clear();
+  rec_->curve_extra_names.clear();
+  rec_->update_ratio.clear();
+  rec_->epochs = 0;
+}
+
 bool TrialOutput::fits_epoch(double epoch) const {
   if (!(epoch >= 1 && epoch <= std::numeric_limits<int>::max()) || epoch != std::floor(epoch))
     return false;

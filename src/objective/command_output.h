@@ -86,6 +86,10 @@ class TrialOutput {
   // The curve's seconds count from `t` on (worker mode: a fresh program's `@hypersweep ready`,
   // where the trial's seconds start too).
   void count_from(std::chrono::steady_clock::time_point t) { start_ = t; }
+  // Forgets the lines read so far and the curve rows they made (worker mode: what a fresh
+  // program printed before its `@hypersweep ready` was its start-up's, not the trial's). An
+  // epoch already told to hooks.on_epoch stays told.
+  void forget();
   // Whether hooks.on_epoch asked to stop (the command may have ended on its own meanwhile).
   bool stopped() const { return stop_; }
   // At the trial's end: fills the record's best_epoch (the epoch of the row with the best metric: a

@@ -109,8 +109,9 @@ void WorkerObjective::on_line(InHand& h, std::string_view l) {
     return;
   }
   if (l == kReady) {
-    if (h.fresh && !ready_) {
+    if (h.fresh && !ready_) {  // what it printed so far was its start-up's (worker log)
       h.since = Clock::now();
+      h.out.forget();
       h.out.count_from(h.since);
     }
     ready_ = true;

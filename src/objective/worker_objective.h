@@ -46,7 +46,8 @@
 // Logs (Placement::log_dir set): a trial's stdout lines and the stderr that arrives while it
 // runs go to <log_dir>/<000042>.out and .err (log_path in the record); what a started program
 // prints before `@hypersweep ready` goes to <log_dir>/worker-<W>.out and .err as well as to the
-// trial's (a program that never says ready: all of its first trial's output), and what it
+// trial's log, and is not read as the trial's epochs or result (a program that never says ready:
+// all of its first trial's output is the trial's), and what it
 // prints between trials to the worker's alone, with a line per start and the start-up time.
 //
 // May depend on: config, core (subprocess), trial. Never MPI or the results file. Thread

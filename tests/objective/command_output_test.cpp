@@ -555,6 +555,36 @@ TEST_CASE("a worker program's start-up before @hypersweep ready is not its first
   CHECK(o.starts() == 1);
 }
 
+TEST_CASE("a worker program's lines before @hypersweep ready are not its first trial's epochs",
+          "[objective][worker]") {
+  // A start-up that evaluates a baseline (an epoch line and a metric) was read as the first
+  // trial's epoch 1 and, when the trial printed no result of its own, as its result.
+  Dir d;
+  const std::string script =
+      d.write("w.sh",
+              "echo 'epoch=1 val_acc=0.99'\n"
+              "echo 'baseline val_acc=0.99'\n"
+              "echo '@hypersweep ready'\n"
+              "while read line; do echo 'epoch=1 val_acc=0.3'; echo 'epoch=2 val_acc=0.4'; "
+              "echo '@hypersweep done'; done\n");
+  WorkerObjective o(sweep_of("mode = \"worker\"\ncommand = 'sh " + script + "'"), {});
+  int epochs_told = 0;
+  TrialHooks hooks;
+  hooks.on_epoch = [&](const TrialRecord&) {
+    ++epochs_told;
+    return EpochAnswer::kContinue;
+  };
+  const TrialRecord a = o.run(Trial{0, {ParamValue{int64_t{1}}}}, hooks);
+  INFO(a.error);
+  CHECK(a.status == TrialStatus::kCompleted);
+  REQUIRE(a.curves.size() == 2u);
+  CHECK(a.curves[0].val_acc == 0.3);
+  CHECK(a.curves[1].val_acc == 0.4);
+  CHECK(a.best_metric == 0.4);
+  CHECK(a.epochs == 2);
+  CHECK(epochs_told == 3);  // the start-up's epoch line was told as it came (nothing undoes it)
+}
+
 TEST_CASE("a worker program whose start-up outlasts the timeout is told apart from a slow trial",
           "[objective][worker]") {
   Dir d;
