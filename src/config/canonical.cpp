@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/text.h"
+#include "trial/metric.h"
 
 namespace hs {
 
@@ -43,8 +44,10 @@ std::string value_text(const toml::node& n, bool whole_as_int = false) {
     std::string s = "{";
     bool first = true;
     for (const auto& [k, v] : *t) {
+      // A range's bounds are numbers whatever their spelling: [0, 1] is [0.0, 1.0].
+      const bool bounds = k == "uniform" || k == "log_uniform" || k == "int";
       s += std::string(first ? " " : ", ") + std::string(k.str()) + " = " +
-           value_text(v, whole_as_int);
+           value_text(v, whole_as_int || bounds);
       first = false;
     }
     return s + (first ? "}" : " }");
@@ -61,9 +64,26 @@ bool run_policy(const std::string& table, std::string_view key) {
          (key == "trials" || key == "max_retries" || key == "memory_limit" || key == "isolate");
 }
 
+// A [sweep] key given its default value: the same sweep as one that leaves it out (seed = 0,
+// metric = "val_acc", the metric's own direction, ...). `alone`: the config is this one file, so
+// its metric is the sweep's (the direction's default depends on it).
+bool default_sweep_value(const toml::table& sweep, std::string_view key, const toml::node& v,
+                         bool alone) {
+  const auto text = v.value<std::string>();
+  const auto number = v.value<int64_t>();
+  if (key == "seed" || key == "n_init") return v.is_integer() && number == 0;
+  if (key == "strategy") return text == "random";
+  if (key == "pruner") return text == "none";
+  const std::string metric = sweep["metric"].value_or(std::string("val_acc"));
+  if (key == "metric") return alone && text == "val_acc";
+  if (key == "direction")
+    return alone && text == std::string(direction_name(default_direction(metric)));
+  return false;
+}
+
 // One file's text: a line per value of each table, "[table] key = value", sorted; [train]
-// left out beside [objective], and the run policy's keys.
-std::vector<std::string> file_lines(const std::string& text) {
+// left out beside [objective], the run policy's keys, and [sweep] keys at their defaults.
+std::vector<std::string> file_lines(const std::string& text, bool alone) {
   std::vector<std::string> lines;
   try {
     const toml::table root = toml::parse(text);
@@ -76,6 +96,7 @@ std::vector<std::string> file_lines(const std::string& text) {
       if (const auto* t = v.as_table(); t && !t->is_inline()) {
         for (const auto& [key, value] : *t) {
           if (run_policy(table, key.str())) continue;  // trials: a sweep grows
+          if (table == "sweep" && default_sweep_value(*t, key.str(), value, alone)) continue;
           lines.push_back("[" + table + "] " + std::string(key.str()) + " = " +
                           value_text(value, table != "space"));
         }
@@ -140,7 +161,8 @@ std::string canonical_config(const std::string& config_text) {
   std::string out;
   for (size_t i = 0; i < files.size(); ++i) {
     const std::string prefix = files.size() > 1 ? "file " + std::to_string(i + 1) + ": " : "";
-    for (const std::string& l : file_lines(files[i])) out += prefix + l + "\n";
+    for (const std::string& l : file_lines(files[i], files.size() == 1))
+      out += prefix + l + "\n";
   }
   for (const std::string& s : sets) out += s + "\n";
   return out;

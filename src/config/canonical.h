@@ -1,11 +1,13 @@
 // canonical.h: what a config text means, written one way, so that two texts that mean the same
 // are the same sweep (store/header.h: SweepHeader::config_form). Comments, whitespace, the order
 // of keys and tables and the spelling of values (1e-3 or 0.001, 'x' or "x"; 2 or 2.0 outside
-// [space]; x = { choice = [...] } or x = [...]) do not count; nor do [sweep] trials, so a sweep
-// can grow, and max_retries, memory_limit and isolate, which say how trials run (README,
+// [space] and in a range's bounds; x = { choice = [...] } or x = [...]) do not count, nor a
+// [sweep] key given its default (seed = 0, metric = "val_acc", ...); nor do [sweep] trials, so a
+// sweep can grow, and max_retries, memory_limit and isolate, which say how trials run (README,
 // "Continuing and growing a sweep").
 //
-// May depend on: core; toml++ privately. Thread safety: pure function.
+// May depend on: core, trial (a metric's default direction); toml++ privately. Thread safety:
+// pure function.
 #pragma once
 
 #include <string>

@@ -65,6 +65,43 @@ TEST_CASE("how trials run, 2 for 2.0 and a choice table for its list do not make
   CHECK(header_difference(header_of(ints), header_of(reals)) != "");
 }
 
+TEST_CASE("a sweep key given its default and a range's bounds as reals do not make another sweep",
+          "[sweep][header]") {
+  // `seed = 0` added to a sweep that had none was refused: "[sweep] seed: not given in the
+  // file, 0 here"; and { uniform = [0.0, 1.0] } for [0, 1].
+  const std::string base = "[objective]\ncommand = \"echo val_acc={y}\"\n[sweep]\ntrials = 4\n"
+                           "[space]\ny = { uniform = [0, 1] }\nk = { int = [1, 4] }\n";
+  const SweepHeader file = header_of(base);
+  for (const char* given :
+       {"seed = 0\n", "n_init = 0\n", "strategy = \"random\"\n", "pruner = \"none\"\n",
+        "metric = \"val_acc\"\n", "direction = \"max\"\n",
+        "metric = \"val_acc\"\ndirection = \"max\"\nseed = 0\n"}) {
+    std::string text = base;
+    text.replace(text.find("trials = 4\n"), 11, std::string("trials = 4\n") + given);
+    INFO(given);
+    CHECK(header_difference(file, header_of(text)) == "");
+  }
+  std::string reals = base;
+  reals.replace(reals.find("[0, 1]"), 6, "[0.0, 1.0]");
+  reals.replace(reals.find("[1, 4]"), 6, "[1.0, 4.0]");
+  CHECK(header_difference(file, header_of(reals)) == "");
+  // Another value than the default is another sweep, and a direction against its metric's.
+  for (const char* other : {"seed = 1\n", "direction = \"min\"\n", "metric = \"loss\"\n"}) {
+    std::string text = base;
+    text.replace(text.find("trials = 4\n"), 11, std::string("trials = 4\n") + other);
+    INFO(other);
+    CHECK(header_difference(file, header_of(text)) != "");
+  }
+  // For val_loss the default direction is min: max is another sweep, min the same.
+  std::string loss = base;
+  loss.replace(loss.find("trials = 4\n"), 11, "trials = 4\nmetric = \"val_loss\"\n");
+  std::string loss_min = loss, loss_max = loss;
+  loss_min.replace(loss_min.find("trials = 4\n"), 11, "trials = 4\ndirection = \"min\"\n");
+  loss_max.replace(loss_max.find("trials = 4\n"), 11, "trials = 4\ndirection = \"max\"\n");
+  CHECK(header_difference(header_of(loss), header_of(loss_min)) == "");
+  CHECK(header_difference(header_of(loss), header_of(loss_max)) != "");
+}
+
 TEST_CASE("a changed value is another sweep and is named", "[sweep][header]") {
   const SweepHeader file = header_of(kSweep);
   std::string epochs = kSweep;
