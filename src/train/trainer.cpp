@@ -250,7 +250,8 @@ bool stops_after(int epoch, const TrainOptions& opt, const EarlyStopping& stoppe
   if (!go_on) {
     res.record.status = TrialStatus::kInterrupted;
     res.reason = "interrupted after epoch " + std::to_string(epoch);
-  } else if (stopper.should_stop()) {
+  } else if (stopper.should_stop() && epoch < opt.epochs) {
+    // Patience that runs out at the last epoch cut nothing short: the run completed.
     res.record.status = TrialStatus::kEarlyStopped;
     res.reason = "early stop: " + std::string(monitor_name(opt.early.monitor)) +
                  " did not improve for " + std::to_string(opt.early.patience) +

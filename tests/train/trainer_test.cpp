@@ -218,6 +218,28 @@ TEST_CASE("the initial loss is the first minibatch's, before any update, near ln
   CHECK(std::isfinite(f->record.initial_loss));
 }
 
+TEST_CASE("a run whose patience runs out at its last epoch is completed not early stopped",
+          "[train][early]") {
+  // min_delta 1 on val_acc: no epoch after the first can improve, so patience 5 runs out
+  // exactly after epoch 6, the last. Nothing was cut short: the run completed.
+  TrainOptions o = synthetic_options();
+  o.early.min_delta = 1.0;
+  o.early.patience = o.epochs - 1;
+  const DataBundle data = load(o);
+  auto r = train(o, data);
+  REQUIRE(r.ok());
+  CHECK(r->record.curves.size() == 6);
+  CHECK(r->record.status == TrialStatus::kCompleted);
+  CHECK(r->reason == "reached the maximum of 6 epochs");
+  CHECK(r->record.best_epoch == 1);
+  // One epoch less of patience and it stops early, after epoch 5.
+  o.early.patience = o.epochs - 2;
+  auto s = train(o, data);
+  REQUIRE(s.ok());
+  CHECK(s->record.curves.size() == 5);
+  CHECK(s->record.status == TrialStatus::kEarlyStopped);
+}
+
 TEST_CASE("a loss that turns NaN or inf ends the trial as diverged, with its curve",
           "[train][diverged]") {
   TrainOptions o = synthetic_options();
