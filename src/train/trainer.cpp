@@ -395,7 +395,7 @@ Result<TrainResult> train(const TrainOptions& given, const DataBundle& data,
       rec.status = TrialStatus::kDiverged;
       res.reason = "diverged: the training loss became " +
                    std::string(std::isnan(pass.loss_sum) ? "NaN" : "inf") + " in epoch " +
-                   std::to_string(epoch) + " at lr " + shortest(pass.row.lr) +
+                   std::to_string(epoch) + " at lr " + shortest_float32(pass.row.lr) +
                    " (the learning rate is likely too high)";
       if (on_epoch) on_epoch(rec);
       break;

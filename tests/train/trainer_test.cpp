@@ -255,6 +255,20 @@ TEST_CASE("a loss that turns NaN or inf ends the trial as diverged, with its cur
   CHECK(static_cast<int>(r->record.curves.size()) < o.epochs);
 }
 
+TEST_CASE("a divergence names the lr as the float the trainer used", "[train][diverged]") {
+  // 10000.1 is 10000.099609375 as a float: the reason says 10000.1 and not the double it widens
+  // to.
+  TrainOptions o = synthetic_options();
+  o.optim.kind = OptimizerKind::kSgd;
+  o.lr = 10000.1;
+  const DataBundle data = load(o);
+  auto r = train(o, data);
+  REQUIRE(r.ok());
+  REQUIRE(r->record.status == TrialStatus::kDiverged);
+  INFO(r->reason);
+  CHECK(r->reason.find(" at lr 10000.1 (") != std::string::npos);
+}
+
 TEST_CASE("the epoch callback can stop training", "[train]") {
   const TrainOptions o = synthetic_options();
   const DataBundle data = load(o);
