@@ -315,8 +315,10 @@ Error TrainConfig::locate(Error e) const {
   const std::string_view by = brought_in_by(e.key);
   if (auto it = where_.find(by); !by.empty() && it != where_.end())
     return at_bringer(it->second.file, it->second.line, e);
-  // Set nowhere: named in the (last) file loaded, which left it at its default.
-  if (!last_file_.empty()) return Error{last_file_, 0, e.key, "not set, so its default: " + e.message};
+  // Set nowhere: named in the (last) file loaded, which left it at its default. Only a key the
+  // config has: "not set, so its default" of any other would send the user after a key that
+  // does not exist.
+  if (!last_file_.empty() && find_spec(e.key)) return Error{last_file_, 0, e.key, "not set, so its default: " + e.message};
   return e;
 }
 

@@ -17,6 +17,7 @@
 
 #include "core/check.h"
 #include "core/rng.h"
+#include "core/text.h"
 #include "data/load.h"
 
 namespace hs {
@@ -421,6 +422,19 @@ Status check_test_labels(const DataOptions& opt, const DataBundle& b) {
                         "test file's labels must be among them");
 }
 
+// Labels all 0 are one class: nothing to classify. Said here, of the data file and its label
+// column, rather than by the model, whose "at least 2 classes" named no key the config has.
+Status check_classes(const DataOptions& opt, const Dataset& train) {
+  if (train.num_classes >= 2 || opt.source == DataSource::kSynthetic) return Status::Ok();
+  std::string column;
+  if (opt.source == DataSource::kCsv) column = "label_column = " + hs::quoted(opt.label_column);
+  if (opt.source == DataSource::kHdf5) column = "h5_labels = " + hs::quoted(opt.h5_labels);
+  std::string msg = "the labels hold one class: every label is 0";
+  if (!column.empty()) msg += " (" + column + ")";
+  msg += "; a classifier needs at least 2 classes in its training data";
+  return make_error(opt.path, std::move(msg));
+}
+
 }  // namespace
 
 Result<DataBundle> load_data(const DataOptions& opt, Keep test) {
@@ -430,6 +444,7 @@ Result<DataBundle> load_data(const DataOptions& opt, Keep test) {
 
   DataBundle b;
   if (Status s = load_source(opt, test, &b); !s) return s.error();
+  if (Status s = check_classes(opt, *b.train_file); !s) return s.error();
 
   if (Status s = check_test_labels(opt, b); !s) return s.error();
   b.test_file->num_classes = b.train_file->num_classes;  // fewer when its labels are fewer

@@ -154,5 +154,29 @@ TEST_CASE("a data error shows the path as given and where it resolved", "[config
                                    (l.root / "cfg" / "no" / "such.csv").string()));
 }
 
+TEST_CASE("training data of one class is named at data_path with its label column",
+          "[config][paths]") {
+  Folders l;
+  std::string csv = "a,b,c,d,label\n";
+  for (int i = 0; i < 200; ++i) csv += std::to_string(i) + ",1,2,3,0\n";
+  write(l.root / "cfg" / "oneclass.csv", csv);
+  write(l.cfg("c_oneclass.toml"),
+        "[train]\ndataset = \"csv\"\ndata_path = \"oneclass.csv\"\nhidden = [8]\nepochs = 2\n");
+  TrainConfig c;
+  REQUIRE(c.load_file(l.cfg("c_oneclass.toml")).ok());
+  Result<TrainOptions> o = c.finish();
+  REQUIRE(o.ok());
+  Result<DataBundle> b = load_data(o->data);
+  REQUIRE_FALSE(b.ok());
+  const Error e = c.locate_data_error(b.error());
+  INFO(e.str());
+  CHECK(e.file == l.cfg("c_oneclass.toml"));
+  CHECK(e.line == 3);
+  CHECK(e.key == "data_path");
+  CHECK_THAT(e.str(), Contains(":3: data_path: oneclass.csv: the labels hold one class: every "
+                               "label is 0 (label_column = \"last\")"));
+  CHECK_THAT(e.str(), !Contains("num_classes"));
+}
+
 }  // namespace
 }  // namespace hs
