@@ -336,6 +336,9 @@ std::string_view brought_in_by(std::string_view key) {
 }
 
 Error TrainConfig::locate_data_error(Error e) const {
+  // An option's error (a split, a limit, a synthetic size) names its key: placed where that key
+  // was given, not where the data was chosen.
+  if (e.file.empty() && !e.key.empty()) return locate(std::move(e));
   const DataOptions& d = opt_.data;
   const char* key = !d.test_path.empty() && e.file == d.test_path ? "test_path"
                     : given("data_path")                           ? "data_path"

@@ -298,9 +298,9 @@ const std::vector<KeySpec>& specs() {
      [](Fields& f, const ConfigValue& v) { return set_int(v, &f.opt->data.split_seed, 0); },
      [](const TrainOptions& o) -> ConfigValue {
        return static_cast<int64_t>(o.data.split_seed); }},
-    {"synthetic_samples", Kind::kInt, "synthetic: training-file samples, >= 16",
+    {"synthetic_samples", Kind::kInt, "synthetic: training-file samples, 16 to 2147483647",
      [](Fields& f, const ConfigValue& v) {
-       return set_int(v, &f.opt->data.synthetic_samples, 16); },
+       return set_int(v, &f.opt->data.synthetic_samples, 16, INT32_MAX); },
      [](const TrainOptions& o) -> ConfigValue { return o.data.synthetic_samples; }},
     {"synthetic_classes", Kind::kInt, "synthetic: number of classes, 2 to 1000",
      [](Fields& f, const ConfigValue& v) {

@@ -258,7 +258,7 @@ bool stops_after(int epoch, const TrainOptions& opt, const EarlyStopping& stoppe
                  " epochs after epoch " + std::to_string(stopper.best_epoch());
   } else if (opt.max_seconds > 0 && since(t_start) >= opt.max_seconds && epoch < opt.epochs) {
     res.record.status = TrialStatus::kTimedOut;
-    res.reason = "time limit of " + std::to_string(opt.max_seconds) + " s reached after epoch " +
+    res.reason = "time limit of " + shortest(opt.max_seconds) + " s reached after epoch " +
                  std::to_string(epoch);
   } else {
     return false;

@@ -178,5 +178,28 @@ TEST_CASE("training data of one class is named at data_path with its label colum
   CHECK_THAT(e.str(), !Contains("num_classes"));
 }
 
+TEST_CASE("a split error is named at the key that caused it with its own line",
+          "[config][paths]") {
+  const std::string text =
+      "[train]\ndataset = \"synthetic\"\nsynthetic_samples = 400\nhidden = [16]\nepochs = 3\n"
+      "batch_size = 32\nthreads = 1\nval_fraction = 0.999\n";
+  TrainConfig c;
+  REQUIRE(c.load_text(text, "bad.toml").ok());
+  Result<TrainOptions> o = c.finish();
+  REQUIRE(o.ok());
+  Result<DataBundle> b = load_data(o->data);
+  REQUIRE_FALSE(b.ok());
+  CHECK(c.locate_data_error(b.error()).str() ==
+        "bad.toml:8: val_fraction: 0.999 of 400 samples leaves 0 on one side and 400 on the "
+        "other; both need at least 1");
+  REQUIRE(c.set("val_fraction=0.1").ok());
+  REQUIRE(c.set("train_limit=1").ok());
+  b = load_data(c.finish()->data);
+  REQUIRE_FALSE(b.ok());
+  CHECK(c.locate_data_error(b.error()).str() ==
+        "--set: train_limit: 1 leaves 1 sample, which val_fraction (0.1) cannot split: both "
+        "sides need at least 1");
+}
+
 }  // namespace
 }  // namespace hs

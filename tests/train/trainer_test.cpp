@@ -269,6 +269,16 @@ TEST_CASE("a divergence names the lr as the float the trainer used", "[train][di
   CHECK(r->reason.find(" at lr 10000.1 (") != std::string::npos);
 }
 
+TEST_CASE("a time limit reason prints the limit in shortest form", "[train]") {
+  TrainOptions o = synthetic_options();
+  o.max_seconds = 1e-9;
+  const DataBundle data = load(o);
+  auto r = train(o, data);
+  REQUIRE(r.ok());
+  CHECK(r->record.status == TrialStatus::kTimedOut);
+  CHECK(r->reason == "time limit of 1e-09 s reached after epoch 1");
+}
+
 TEST_CASE("the epoch callback can stop training", "[train]") {
   const TrainOptions o = synthetic_options();
   const DataBundle data = load(o);
