@@ -359,6 +359,28 @@ Error TrainConfig::locate_data_error(Error e) const {
   return Error{w.file, w.line, key, text};
 }
 
+std::vector<std::string> TrainConfig::unused_warnings(
+    const TrainOptions& opt, const std::function<bool(std::string_view)>& searched) const {
+  std::vector<std::string> out;
+  for (const KeySpec& s : specs()) {
+    const auto it = where_.find(s.key);
+    if (it == where_.end() || !s.get) continue;
+    if (searched) {
+      const std::vector<std::string> by = deciders(s.key);
+      if (searched(s.key) || std::any_of(by.begin(), by.end(), searched)) continue;
+    }
+    const std::string why = unused_reason(s.key, opt);
+    if (why.empty()) continue;
+    std::string w = it->second.file;
+    if (it->second.line > 0) w += ":" + std::to_string(it->second.line);
+    w += ": ";
+    w += s.key;
+    w += " = " + render(s.get(opt)) + " is not used: " + why;
+    out.push_back(std::move(w));
+  }
+  return out;
+}
+
 Result<TrainOptions> TrainConfig::finish() const {
   TrainOptions o = opt_;
   // The error names `key` where it was given, else `fallback` (the key that made it matter).
