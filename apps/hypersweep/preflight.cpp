@@ -90,7 +90,40 @@ Status check_networks(const SweepConfig& sweep, const TrainOptions& base, const 
   return {};
 }
 
+// Whether the space names `key`, fixed values included (a fixed value the base does not hold).
+bool in_space(const SweepConfig& sweep, std::string_view key) {
+  return std::any_of(sweep.space.params.begin(), sweep.space.params.end(),
+                     [&](const Param& p) { return p.name == key; });
+}
+
+// A searched key that every trial's fixed settings leave unused (momentum with optimizer
+// "adam"): its trials differ by seed alone, and the sweep would name a "best" value of noise.
+Status check_space_used(const SweepConfig& sweep, const TrainOptions& base) {
+  for (const Param& p : sweep.space.params) {
+    if (p.kind == ParamKind::kFixed) continue;
+    const std::vector<std::string> by = deciders(p.name);
+    if (std::any_of(by.begin(), by.end(),
+                    [&](const std::string& k) { return in_space(sweep, k); }))
+      continue;
+    const std::string why = unused_reason(p.name, base);
+    if (why.empty()) continue;
+    std::string msg = "[space] searches " + p.name + ", which no trial reads: " + why;
+    msg += " in every trial, so its trials differ by seed alone and its \"best\" value would ";
+    msg += "be noise; drop it from [space], or set or search " + by.front();
+    return Error{p.file, p.line, p.name, std::move(msg)};
+  }
+  return Status::Ok();
+}
+
 }  // namespace
+
+std::vector<std::string> unused_key_warnings(const SweepConfig& sweep) {
+  if (!uses_trainer(sweep)) return {};
+  const auto base = sweep.train.finish();
+  if (!base) return {};
+  return sweep.train.unused_warnings(
+      *base, [&](std::string_view k) { return in_space(sweep, k); });
+}
 
 std::string start_design_warning(const SweepConfig& sweep) {
   const StrategyOptions& o = sweep.strategy;
@@ -164,9 +197,12 @@ std::string small_space_warning(const SweepConfig& sweep) {
 }
 
 void warn_sweep(const SweepConfig& sweep) {
+  std::vector<std::string> all = unused_key_warnings(sweep);
   for (const std::string& w :
        {start_design_warning(sweep), pruner_warning(sweep), n_init_warning(sweep),
-        grid_warning(sweep), small_space_warning(sweep)}) {
+        grid_warning(sweep), small_space_warning(sweep)})
+    all.push_back(w);
+  for (const std::string& w : all) {
     if (w.empty()) continue;
     std::fflush(stdout);  // after what was printed before it, on a terminal or a shared log
     std::fprintf(stderr, "hypersweep: warning: %s\n", w.c_str());
@@ -186,6 +222,7 @@ Result<Preflight> preflight(const std::string& config, int threads, bool load_da
   if (!uses_trainer(s)) return out;
   const Result<TrainOptions> base = s.train.finish();
   if (!base) return base.error();
+  if (Status st = check_space_used(s, *base); !st) return st.error();
   if (!load_data) return out;
   auto data = hs::load_data(base->data);
   if (!data) return s.train.locate_data_error(data.error());

@@ -7,7 +7,8 @@
 // (sweep_options.h; config/sweep_config.h: its keys, the space and what the
 // strategy makes of it, the command's placeholders, the limits of search/space.h); --threads;
 // no [space] name that the results file reserves (a /summary column); and with the built-in
-// trainer: the base configuration, then, when `load_data`, the data set (loaded, and kept for
+// trainer: the base configuration, no searched [space] key that every trial leaves unused
+// (usage.cpp), then, when `load_data`, the data set (loaded, and kept for
 // the trials that run here) and the networks of the base configuration and of the space's two
 // corners (every searched number at its largest, then at its smallest), against the limits of
 // nn/model.h and this machine's memory (train/trainer.h: network_for).
@@ -17,6 +18,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "config/sweep_config.h"
 #include "data/dataset.h"
@@ -49,6 +51,10 @@ std::string start_design_warning(const SweepConfig& sweep);
 std::string pruner_warning(const SweepConfig& sweep);
 // The warning when n_init is given to a strategy without a start design (grid, random, list).
 std::string n_init_warning(const SweepConfig& sweep);
+// With the built-in trainer, each [train] key given that no trial reads ("FILE:LINE: momentum =
+// 0.9 is not used: optimizer is \"adam\""), leaving out those whose deciding key [space] sets.
+// (A [space] parameter no trial reads is an error of preflight.)
+std::vector<std::string> unused_key_warnings(const SweepConfig& sweep);
 // Each of the above that applies, on stderr ("hypersweep: warning: ...").
 void warn_sweep(const SweepConfig& sweep);
 

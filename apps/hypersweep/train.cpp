@@ -102,6 +102,8 @@ int run_train(const TrainArgs& a) {
   if (auto st = read_config(a, &cfg); !st) return fail(st.error());
   auto opt = cfg.finish();
   if (!opt) return fail(opt.error());
+  for (const std::string& w : cfg.unused_warnings(*opt))
+    std::fprintf(stderr, "hypersweep: warning: %s\n", w.c_str());
   if (a.print_config) {
     std::fputs(to_toml(*opt).c_str(), stdout);
     return 0;

@@ -315,8 +315,10 @@ Error TrainConfig::locate(Error e) const {
   const std::string_view by = brought_in_by(e.key);
   if (auto it = where_.find(by); !by.empty() && it != where_.end())
     return at_bringer(it->second.file, it->second.line, e);
-  // Set nowhere: named in the (last) file loaded, which left it at its default.
-  if (!last_file_.empty()) return Error{last_file_, 0, e.key, "not set, so its default: " + e.message};
+  // Set nowhere: named in the (last) file loaded, which left it at its default. Only a key the
+  // config has: "not set, so its default" of any other would send the user after a key that
+  // does not exist.
+  if (!last_file_.empty() && find_spec(e.key)) return Error{last_file_, 0, e.key, "not set, so its default: " + e.message};
   return e;
 }
 
@@ -334,6 +336,9 @@ std::string_view brought_in_by(std::string_view key) {
 }
 
 Error TrainConfig::locate_data_error(Error e) const {
+  // An option's error (a split, a limit, a synthetic size) names its key: placed where that key
+  // was given, not where the data was chosen.
+  if (e.file.empty() && !e.key.empty()) return locate(std::move(e));
   const DataOptions& d = opt_.data;
   const char* key = !d.test_path.empty() && e.file == d.test_path ? "test_path"
                     : given("data_path")                           ? "data_path"
@@ -352,6 +357,28 @@ Error TrainConfig::locate_data_error(Error e) const {
             ": " + resolved + ")";
   }
   return Error{w.file, w.line, key, text};
+}
+
+std::vector<std::string> TrainConfig::unused_warnings(
+    const TrainOptions& opt, const std::function<bool(std::string_view)>& searched) const {
+  std::vector<std::string> out;
+  for (const KeySpec& s : specs()) {
+    const auto it = where_.find(s.key);
+    if (it == where_.end() || !s.get) continue;
+    if (searched) {
+      const std::vector<std::string> by = deciders(s.key);
+      if (searched(s.key) || std::any_of(by.begin(), by.end(), searched)) continue;
+    }
+    const std::string why = unused_reason(s.key, opt);
+    if (why.empty()) continue;
+    std::string w = it->second.file;
+    if (it->second.line > 0) w += ":" + std::to_string(it->second.line);
+    w += ": ";
+    w += s.key;
+    w += " = " + render(s.get(opt)) + " is not used: " + why;
+    out.push_back(std::move(w));
+  }
+  return out;
 }
 
 Result<TrainOptions> TrainConfig::finish() const {

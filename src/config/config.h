@@ -22,6 +22,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -86,6 +87,13 @@ class TrainConfig {
   // for a relative one, the absolute path it resolved to. `e` as it is when no key chose it.
   Error locate_data_error(Error e) const;
 
+  // "FILE:LINE: KEY = VALUE is not used: REASON" for each key given that `opt` (finish()'s)
+  // never reads (unused_reason), in train_keys() order. A key `searched` names, or whose deciders
+  // it names, is left out: a sweep's space sets it, or makes some trials read it.
+  std::vector<std::string> unused_warnings(
+      const TrainOptions& opt,
+      const std::function<bool(std::string_view)>& searched = nullptr) const;
+
   // The texts as given, in the order applied, for the results file and the log: each file as a
   // line "# file: NAME" followed by its text verbatim (newline-terminated), each --set as one
   // line "# --set key=value". Loads and --set flags that failed leave no trace. With one file the
@@ -121,6 +129,13 @@ std::vector<std::string> keys_setting(std::string_view key);
 std::string_view brought_in_by(std::string_view key);
 // `e`, an error on e.key left at its default, named where brought_in_by(e.key) was set.
 Error at_bringer(const std::string& file, int line, const Error& e);
+
+// Why the trainer never reads `key` under `opt` (`optimizer is "adam"` for momentum), or ""
+// when it does. The rules live in usage.cpp, the one home of which keys a set-up reads.
+std::string unused_reason(std::string_view key, const TrainOptions& opt);
+// The keys whose values decide whether `key` is read (momentum: optimizer); none for a key
+// every set-up reads.
+std::vector<std::string> deciders(std::string_view key);
 
 // The options as a TOML document with a [train] table holding every key in train_keys() order
 // except depth and width (hidden holds their result); parsing it back with

@@ -102,6 +102,26 @@ std::string set_float(const ConfigValue& v, double* out, const FloatRange& r) {
   return {};
 }
 
+// set_float for a key the trainer computes with as a float32 (the lr, the optimiser's constants,
+// dropout, init_scale): a value past a float's range would train at inf, and a nonzero one below
+// its smallest normal at 0 (denormals are flushed), so both are refused here rather than met as
+// a divergence "at lr inf".
+std::string set_float32(const ConfigValue& v, double* out, const FloatRange& r) {
+  double d = 0;
+  if (std::string msg = set_float(v, &d, r); !msg.empty()) return msg;
+  const float f = static_cast<float>(d);  // rounds to nearest: 3.4028235e38 is still finite
+  if (!std::isfinite(f) || (d != 0 && std::fabs(f) < std::numeric_limits<float>::min())) {
+    std::string msg = "the trainer computes in float32, which holds magnitudes from ";
+    msg += shortest_float32(std::numeric_limits<float>::min());
+    msg += " to ";
+    msg += shortest_float32(std::numeric_limits<float>::max());
+    msg += ", got " + shown(v);
+    return msg;
+  }
+  *out = d;
+  return {};
+}
+
 // The largest value of T that a TOML integer (int64) can carry.
 template <class T>
 constexpr int64_t int_cap() {
@@ -278,9 +298,9 @@ const std::vector<KeySpec>& specs() {
      [](Fields& f, const ConfigValue& v) { return set_int(v, &f.opt->data.split_seed, 0); },
      [](const TrainOptions& o) -> ConfigValue {
        return static_cast<int64_t>(o.data.split_seed); }},
-    {"synthetic_samples", Kind::kInt, "synthetic: training-file samples, >= 16",
+    {"synthetic_samples", Kind::kInt, "synthetic: training-file samples, 16 to 2147483647",
      [](Fields& f, const ConfigValue& v) {
-       return set_int(v, &f.opt->data.synthetic_samples, 16); },
+       return set_int(v, &f.opt->data.synthetic_samples, 16, INT32_MAX); },
      [](const TrainOptions& o) -> ConfigValue { return o.data.synthetic_samples; }},
     {"synthetic_classes", Kind::kInt, "synthetic: number of classes, 2 to 1000",
      [](Fields& f, const ConfigValue& v) {
@@ -317,7 +337,7 @@ const std::vector<KeySpec>& specs() {
      [](const TrainOptions& o) -> ConfigValue { return activation_name(o.model.activation); }},
     {"dropout", Kind::kFloat, "drop probability after each hidden dense layer, in [0, 1)",
      [](Fields& f, const ConfigValue& v) {
-       return set_float(v, &f.opt->model.dropout, kUnitLeftClosed); },
+       return set_float32(v, &f.opt->model.dropout, kUnitLeftClosed); },
      [](const TrainOptions& o) -> ConfigValue { return o.model.dropout; }},
     {"conv_channels", Kind::kIntList, "cnn: output channels of each conv layer, each > 0",
      [](Fields& f, const ConfigValue& v) {
@@ -341,7 +361,7 @@ const std::vector<KeySpec>& specs() {
      [](const TrainOptions& o) -> ConfigValue { return init_name(o.model.init); }},
     {"init_scale", Kind::kFloat, "multiplies the initial weights, > 0",
      [](Fields& f, const ConfigValue& v) {
-       return set_float(v, &f.opt->model.init_scale, kPositive); },
+       return set_float32(v, &f.opt->model.init_scale, kPositive); },
      [](const TrainOptions& o) -> ConfigValue { return o.model.init_scale; }},
     // optimiser
     {"optimizer", Kind::kString, "sgd, momentum, nesterov, adagrad, rmsprop, adam or adamw",
@@ -349,30 +369,30 @@ const std::vector<KeySpec>& specs() {
        return set_enum(v, &f.opt->optim.kind, "optimizer", parse_optimizer, optimizer_name, 7); },
      [](const TrainOptions& o) -> ConfigValue { return optimizer_name(o.optim.kind); }},
     {"lr", Kind::kFloat, "initial learning rate, > 0",
-     [](Fields& f, const ConfigValue& v) { return set_float(v, &f.opt->lr, kPositive); },
+     [](Fields& f, const ConfigValue& v) { return set_float32(v, &f.opt->lr, kPositive); },
      [](const TrainOptions& o) -> ConfigValue { return o.lr; }},
     {"momentum", Kind::kFloat, "momentum, nesterov: velocity decay, in [0, 1)",
      [](Fields& f, const ConfigValue& v) {
-       return set_float(v, &f.opt->optim.momentum, kUnitLeftClosed); },
+       return set_float32(v, &f.opt->optim.momentum, kUnitLeftClosed); },
      [](const TrainOptions& o) -> ConfigValue { return o.optim.momentum; }},
     {"beta1", Kind::kFloat, "adam, adamw: first-moment decay, in [0, 1)",
      [](Fields& f, const ConfigValue& v) {
-       return set_float(v, &f.opt->optim.beta1, kUnitLeftClosed); },
+       return set_float32(v, &f.opt->optim.beta1, kUnitLeftClosed); },
      [](const TrainOptions& o) -> ConfigValue { return o.optim.beta1; }},
     {"beta2", Kind::kFloat, "adam, adamw: second-moment decay, in [0, 1)",
      [](Fields& f, const ConfigValue& v) {
-       return set_float(v, &f.opt->optim.beta2, kUnitLeftClosed); },
+       return set_float32(v, &f.opt->optim.beta2, kUnitLeftClosed); },
      [](const TrainOptions& o) -> ConfigValue { return o.optim.beta2; }},
     {"rms_decay", Kind::kFloat, "rmsprop: squared-gradient decay, in [0, 1)",
      [](Fields& f, const ConfigValue& v) {
-       return set_float(v, &f.opt->optim.rms_decay, kUnitLeftClosed); },
+       return set_float32(v, &f.opt->optim.rms_decay, kUnitLeftClosed); },
      [](const TrainOptions& o) -> ConfigValue { return o.optim.rms_decay; }},
     {"eps", Kind::kFloat, "adagrad, rmsprop, adam, adamw: added to the denominator, > 0",
-     [](Fields& f, const ConfigValue& v) { return set_float(v, &f.opt->optim.eps, kPositive); },
+     [](Fields& f, const ConfigValue& v) { return set_float32(v, &f.opt->optim.eps, kPositive); },
      [](const TrainOptions& o) -> ConfigValue { return o.optim.eps; }},
     {"weight_decay", Kind::kFloat, "L2 coefficient (decoupled for adamw), >= 0",
      [](Fields& f, const ConfigValue& v) {
-       return set_float(v, &f.opt->optim.weight_decay, kNonNegative); },
+       return set_float32(v, &f.opt->optim.weight_decay, kNonNegative); },
      [](const TrainOptions& o) -> ConfigValue { return o.optim.weight_decay; }},
     // schedule
     {"schedule", Kind::kString, "learning-rate schedule: constant, step, cosine, linear, inv_sqrt",

@@ -33,6 +33,14 @@ inline std::string shortest(int64_t x) {
   return std::string(buf, r.ptr);
 }
 
+// The shortest text that reads back to exactly the float `x`: a float32 value held in a double
+// (an lr the trainer used) as 0.05, not as the double it widened to (0.05000000074505806).
+inline std::string shortest_float32(double x) {
+  char buf[64];
+  const auto r = std::to_chars(buf, buf + sizeof buf, static_cast<float>(x));
+  return std::string(buf, r.ptr);
+}
+
 // `n` and `word`, with an s past one: "0 trials", "1 trial", "3 epochs" (the words messages count
 // are regular English plurals).
 inline std::string counted(int64_t n, std::string_view word) {

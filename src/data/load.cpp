@@ -17,6 +17,7 @@
 
 #include "core/check.h"
 #include "core/rng.h"
+#include "core/text.h"
 #include "data/load.h"
 
 namespace hs {
@@ -114,20 +115,27 @@ void apply_limit(Dataset* d, int64_t limit) {
 
 Status check_fraction(const char* key, double f) {
   if (!(f >= 0.0 && f < 1.0)) {
-    return option_error(key, "must be in [0, 1), got " + std::to_string(f));
+    return option_error(key, "must be in [0, 1), got " + shortest(f));
   }
   return Status::Ok();
 }
 
 // A split that leaves either side empty when it was asked for both is an error, not a silent
-// run without validation or test samples.
-Status check_split(const char* key, double f, int64_t n, int64_t first, int64_t second) {
-  if (f > 0.0 && (first == 0 || second == 0)) {
-    return option_error(key, std::to_string(f) + " of " + std::to_string(n) + " samples leaves " +
-                                 std::to_string(first) + " on one side and " +
-                                 std::to_string(second) + " on the other; both need at least 1");
+// run without validation or test samples. The fraction's key is named, unless `limited_by` (a
+// limit that cut the samples to n) left fewer than 2, which no fraction splits: then the limit.
+Status check_split(const char* key, double f, int64_t n, int64_t first, int64_t second,
+                   const char* limited_by = nullptr) {
+  if (!(f > 0.0 && (first == 0 || second == 0))) return Status::Ok();
+  if (limited_by && n < 2) {
+    std::string msg = shortest(n);
+    msg += " leaves " + counted(n, "sample") + ", which " + key + " (" + shortest(f) +
+           ") cannot split: both sides need at least 1";
+    return option_error(limited_by, std::move(msg));
   }
-  return Status::Ok();
+  std::string msg = shortest(f);
+  msg += " of " + counted(n, "sample") + " leaves " + shortest(first) + " on one side and " +
+         shortest(second) + " on the other; both need at least 1";
+  return option_error(key, std::move(msg));
 }
 
 Status load_fashion(const DataOptions& opt, Keep test_keep, DataBundle* b) {
@@ -187,9 +195,10 @@ Status load_files(const DataOptions& opt, Keep test_keep, DataBundle* b) {
 }
 
 Status check_synthetic(const DataOptions& opt) {
-  if (opt.synthetic_samples < 4 || opt.synthetic_samples > INT32_MAX) {
-    return option_error("synthetic_samples",
-                        "must be in [4, 2^31), got " + std::to_string(opt.synthetic_samples));
+  // The same bounds as the config key's (config/keys.cpp), so both say the same.
+  if (opt.synthetic_samples < 16 || opt.synthetic_samples > INT32_MAX) {
+    return option_error("synthetic_samples", "must be in [16, 2147483647], got " +
+                                                 shortest(opt.synthetic_samples));
   }
   if (opt.synthetic_classes < 2) return option_error("synthetic_classes", "must be >= 2");
   if (opt.synthetic_size < 1 || opt.synthetic_size > 1024) {
@@ -246,7 +255,9 @@ Status make_subsets(const DataOptions& opt, DataBundle* b) {
   const int64_t n = b->train_file->n;
   split_indices(n, opt.val_fraction, derive_seed(opt.split_seed, kValSplitId, SeedPurpose::kSplit),
                 &b->train.index, &b->val.index);
-  if (Status s = check_split("val_fraction", opt.val_fraction, n, b->train.size(), b->val.size());
+  const char* limited = opt.train_limit > 0 && n == opt.train_limit ? "train_limit" : nullptr;
+  if (Status s = check_split("val_fraction", opt.val_fraction, n, b->train.size(), b->val.size(),
+                             limited);
       !s) {
     return s.error();
   }
@@ -421,6 +432,19 @@ Status check_test_labels(const DataOptions& opt, const DataBundle& b) {
                         "test file's labels must be among them");
 }
 
+// Labels all 0 are one class: nothing to classify. Said here, of the data file and its label
+// column, rather than by the model, whose "at least 2 classes" named no key the config has.
+Status check_classes(const DataOptions& opt, const Dataset& train) {
+  if (train.num_classes >= 2 || opt.source == DataSource::kSynthetic) return Status::Ok();
+  std::string column;
+  if (opt.source == DataSource::kCsv) column = "label_column = " + hs::quoted(opt.label_column);
+  if (opt.source == DataSource::kHdf5) column = "h5_labels = " + hs::quoted(opt.h5_labels);
+  std::string msg = "the labels hold one class: every label is 0";
+  if (!column.empty()) msg += " (" + column + ")";
+  msg += "; a classifier needs at least 2 classes in its training data";
+  return make_error(opt.path, std::move(msg));
+}
+
 }  // namespace
 
 Result<DataBundle> load_data(const DataOptions& opt, Keep test) {
@@ -430,6 +454,7 @@ Result<DataBundle> load_data(const DataOptions& opt, Keep test) {
 
   DataBundle b;
   if (Status s = load_source(opt, test, &b); !s) return s.error();
+  if (Status s = check_classes(opt, *b.train_file); !s) return s.error();
 
   if (Status s = check_test_labels(opt, b); !s) return s.error();
   b.test_file->num_classes = b.train_file->num_classes;  // fewer when its labels are fewer

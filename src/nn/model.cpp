@@ -140,7 +140,9 @@ Result<Network> build_network(const ModelOptions& opt, int h, int w, int c, bool
   net.num_classes = classes;
   net.input_dim = static_cast<int64_t>(h) * w * c;
   if (classes < 2)
-    return Error{{}, 0, "num_classes", "need at least 2 classes, got " + std::to_string(classes)};
+    return Error{{}, 0, {},
+                 "a classifier needs at least 2 classes; the data's labels give " +
+                     std::to_string(classes)};
   if (opt.arch == Arch::kCnn) {
     if (!is_image)
       return Error{{}, 0, "arch",

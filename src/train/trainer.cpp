@@ -250,14 +250,15 @@ bool stops_after(int epoch, const TrainOptions& opt, const EarlyStopping& stoppe
   if (!go_on) {
     res.record.status = TrialStatus::kInterrupted;
     res.reason = "interrupted after epoch " + std::to_string(epoch);
-  } else if (stopper.should_stop()) {
+  } else if (stopper.should_stop() && epoch < opt.epochs) {
+    // Patience that runs out at the last epoch cut nothing short: the run completed.
     res.record.status = TrialStatus::kEarlyStopped;
     res.reason = "early stop: " + std::string(monitor_name(opt.early.monitor)) +
                  " did not improve for " + std::to_string(opt.early.patience) +
                  " epochs after epoch " + std::to_string(stopper.best_epoch());
   } else if (opt.max_seconds > 0 && since(t_start) >= opt.max_seconds && epoch < opt.epochs) {
     res.record.status = TrialStatus::kTimedOut;
-    res.reason = "time limit of " + std::to_string(opt.max_seconds) + " s reached after epoch " +
+    res.reason = "time limit of " + shortest(opt.max_seconds) + " s reached after epoch " +
                  std::to_string(epoch);
   } else {
     return false;
@@ -394,7 +395,7 @@ Result<TrainResult> train(const TrainOptions& given, const DataBundle& data,
       rec.status = TrialStatus::kDiverged;
       res.reason = "diverged: the training loss became " +
                    std::string(std::isnan(pass.loss_sum) ? "NaN" : "inf") + " in epoch " +
-                   std::to_string(epoch) + " at lr " + shortest(pass.row.lr) +
+                   std::to_string(epoch) + " at lr " + shortest_float32(pass.row.lr) +
                    " (the learning rate is likely too high)";
       if (on_epoch) on_epoch(rec);
       break;

@@ -223,3 +223,41 @@ TEST_CASE("show's diagnosis line counts failed and short trials as such, never h
   CHECK_FALSE(contains(r.out, "healthy"));
   CHECK(contains(r.out, "trial 1 failed: the trial failed after 0 epochs: "));
 }
+
+TEST_CASE("plan and train name a key the set-up never reads and refuse searching one",
+          "[cli][sweep]") {
+  Scratch s;
+  const std::string train =
+      "[train]\ndataset = \"synthetic\"\nsynthetic_samples = 400\nsynthetic_noise = 3.0\n"
+      "hidden = [16]\nepochs = 3\nthreads = 1\noptimizer = \"adam\"\nschedule = \"cosine\"\n"
+      "lr = 0.01\n";
+  // momentum (line 14) searched under adam: its six trials would differ by seed alone.
+  const auto bad = s.write("bad.toml", train + "[sweep]\nstrategy = \"grid\"\n[space]\n"
+                                               "momentum = [0.0, 0.5, 0.9]\n"
+                                               "decay_factor = [0.1, 0.5]\n");
+  Run r = hypersweep("plan '" + bad.string() + "'");
+  INFO(r.out << r.err);
+  CHECK(r.code == 2);
+  CHECK(contains(r.err, bad.string() + ":14: momentum: [space] searches momentum, which no "
+                        "trial reads: optimizer is \"adam\" in every trial"));
+  // Searching the deciding key too makes some trials read it: no error.
+  const auto ok = s.write("ok.toml", train + "[sweep]\nstrategy = \"grid\"\n[space]\n"
+                                             "momentum = [0.0, 0.9]\n"
+                                             "optimizer = [\"adam\", \"momentum\"]\n");
+  r = hypersweep("plan '" + ok.string() + "'");
+  CHECK(r.code == 0);
+  CHECK_FALSE(contains(r.err, "warning"));
+  // A [train] key given but unused is a warning, in train and in plan.
+  const auto warn = s.write("warn.toml", train + "momentum = 0.5\nmilestones = [2]\n");
+  r = hypersweep("train '" + warn.string() + "' --print-config");
+  CHECK(r.code == 0);
+  CHECK(contains(r.err, "hypersweep: warning: " + warn.string() +
+                            ":11: momentum = 0.5 is not used: optimizer is \"adam\""));
+  CHECK(contains(r.err, ":12: milestones = [2] is not used: schedule is \"cosine\""));
+  const auto warn_sweep = s.write("warn_sweep.toml", train + "momentum = 0.5\n[sweep]\n"
+                                                             "strategy = \"grid\"\n[space]\n"
+                                                             "lr = [0.01, 0.1]\n");
+  r = hypersweep("plan '" + warn_sweep.string() + "'");
+  CHECK(r.code == 0);
+  CHECK(contains(r.err, ":11: momentum = 0.5 is not used: optimizer is \"adam\""));
+}

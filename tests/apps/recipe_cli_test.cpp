@@ -195,13 +195,14 @@ TEST_CASE("recipe on a sweep file says its sweep tables are unused and comments 
           "[cli][recipe]") {
   // A sweep file (configs/recipe_quick.toml's [train] and [recipe], then [sweep] and [space]).
   // The recipe tunes lr and weight_decay itself; its recommended config keeps the sweep runnable
-  // over what the recipe did not set (momentum), from the recommended lr and weight_decay.
+  // over what the recipe did not set (beta1, which adam reads: a key no trial reads would be
+  // refused), from the recommended lr and weight_decay.
   Scratch s;
   const auto cfg = s.write("tune.toml", recipe_config() +
                                             "\n[sweep]\nstrategy = \"random\"\ntrials = 2\n\n"
                                             "[space]\nlr = { log_uniform = [1e-3, 1e-1] }\n"
                                             "weight_decay = [\n  0.0,\n  1e-4,\n]\n"
-                                            "momentum = [0.5, 0.9]\n");
+                                            "beta1 = [0.5, 0.9]\n");
   const std::string rec = s.path("best.toml");
   const Run r = hypersweep("recipe '" + cfg.string() + "' --out '" + s.path("tune.h5") +
                            "' --config-out '" + rec + "'");
@@ -216,13 +217,13 @@ TEST_CASE("recipe on a sweep file says its sweep tables are unused and comments 
                  "\n[space]\n# lr = { log_uniform = [1e-3, 1e-1] }  # recipe: [train] sets lr "
                  "now; sweeping it would override that\n# weight_decay = [  # recipe: [train] "
                  "sets weight_decay now; sweeping it would override that\n#   0.0,\n#   1e-4,\n"
-                 "# ]\nmomentum = [0.5, 0.9]\n"));
+                 "# ]\nbeta1 = [0.5, 0.9]\n"));
   CHECK_FALSE(contains(t, "still sweeps"));  // every swept key it set was commented out
-  // What is left is a sweep over momentum alone, and plan takes it.
+  // What is left is a sweep over beta1 alone, and plan takes it.
   const Run p = hypersweep("plan '" + rec + "'");
   INFO(p.out << p.err);
   CHECK(p.code == 0);
-  CHECK(contains(p.out, "momentum"));
+  CHECK(contains(p.out, "beta1"));
   CHECK_FALSE(contains(p.out, "log_uniform"));
   // A config without sweep tables gets no note.
   const auto plain = s.write("plain.toml", recipe_config());

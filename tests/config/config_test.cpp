@@ -199,6 +199,18 @@ TEST_CASE("errors name the file and line and key and the offending value", "[con
       {"lr = 0", "lr", "must be > 0, got 0"},
       {"lr = inf", "lr", "must be a finite number, got inf"},
       {"lr = nan", "lr", "must be a finite number, got nan"},
+      {"lr = 1e308", "lr",
+       "the trainer computes in float32, which holds magnitudes from 1.1754944e-38 to "
+       "3.4028235e+38, got 1e+308"},
+      {"eps = 1e-50", "eps",
+       "the trainer computes in float32, which holds magnitudes from 1.1754944e-38 to "
+       "3.4028235e+38, got 1e-50"},
+      {"weight_decay = 4e38", "weight_decay",
+       "the trainer computes in float32, which holds magnitudes from 1.1754944e-38 to "
+       "3.4028235e+38, got 4e+38"},
+      {"init_scale = 1e39", "init_scale",
+       "the trainer computes in float32, which holds magnitudes from 1.1754944e-38 to "
+       "3.4028235e+38, got 1e+39"},
       {"lr = \"fast\"", "lr", "expected a number, got \"fast\""},
       {"lr = 1979-05-27", "lr", "expected a number, got 1979-05-27"},
       {"lr = [1, 2]", "lr", "expected a number, got [1, 2]"},
@@ -241,7 +253,9 @@ TEST_CASE("errors name the file and line and key and the offending value", "[con
       {"weight_decay = -1e-4", "weight_decay", "must be >= 0, got -1e-4"},
       {"synthetic_classes = 1", "synthetic_classes", "must be in [2, 1000], got 1"},
       {"synthetic_size = 257", "synthetic_size", "must be in [2, 256], got 257"},
-      {"synthetic_samples = 8", "synthetic_samples", "must be >= 16, got 8"},
+      {"synthetic_samples = 8", "synthetic_samples", "must be in [16, 2147483647], got 8"},
+      {"synthetic_samples = 100000000000", "synthetic_samples",
+       "must be in [16, 2147483647], got 100000000000"},
       {"synthetic_noise = -1", "synthetic_noise", "must be >= 0, got -1"},
       {"data_path = \"\"", "data_path", "must not be empty"},
       {"data_path = 3", "data_path", "expected a string, got 3"},
@@ -527,7 +541,7 @@ TEST_CASE("to_toml round-trips every field", "[config]") {
   o.optim.beta1 = 0.95;
   o.optim.beta2 = 0.9999999;
   o.optim.rms_decay = std::nextafter(1.0, 0.0);
-  o.optim.eps = 4.9406564584124654e-324;  // the smallest denormal
+  o.optim.eps = 1.1754943508222875e-38;  // the smallest normal float32
   o.optim.weight_decay = 1e21;
   o.lr = 0.0123456789012345678;
   o.schedule.kind = ScheduleKind::kInvSqrt;

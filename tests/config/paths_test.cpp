@@ -154,5 +154,52 @@ TEST_CASE("a data error shows the path as given and where it resolved", "[config
                                    (l.root / "cfg" / "no" / "such.csv").string()));
 }
 
+TEST_CASE("training data of one class is named at data_path with its label column",
+          "[config][paths]") {
+  Folders l;
+  std::string csv = "a,b,c,d,label\n";
+  for (int i = 0; i < 200; ++i) csv += std::to_string(i) + ",1,2,3,0\n";
+  write(l.root / "cfg" / "oneclass.csv", csv);
+  write(l.cfg("c_oneclass.toml"),
+        "[train]\ndataset = \"csv\"\ndata_path = \"oneclass.csv\"\nhidden = [8]\nepochs = 2\n");
+  TrainConfig c;
+  REQUIRE(c.load_file(l.cfg("c_oneclass.toml")).ok());
+  Result<TrainOptions> o = c.finish();
+  REQUIRE(o.ok());
+  Result<DataBundle> b = load_data(o->data);
+  REQUIRE_FALSE(b.ok());
+  const Error e = c.locate_data_error(b.error());
+  INFO(e.str());
+  CHECK(e.file == l.cfg("c_oneclass.toml"));
+  CHECK(e.line == 3);
+  CHECK(e.key == "data_path");
+  CHECK_THAT(e.str(), Contains(":3: data_path: oneclass.csv: the labels hold one class: every "
+                               "label is 0 (label_column = \"last\")"));
+  CHECK_THAT(e.str(), !Contains("num_classes"));
+}
+
+TEST_CASE("a split error is named at the key that caused it with its own line",
+          "[config][paths]") {
+  const std::string text =
+      "[train]\ndataset = \"synthetic\"\nsynthetic_samples = 400\nhidden = [16]\nepochs = 3\n"
+      "batch_size = 32\nthreads = 1\nval_fraction = 0.999\n";
+  TrainConfig c;
+  REQUIRE(c.load_text(text, "bad.toml").ok());
+  Result<TrainOptions> o = c.finish();
+  REQUIRE(o.ok());
+  Result<DataBundle> b = load_data(o->data);
+  REQUIRE_FALSE(b.ok());
+  CHECK(c.locate_data_error(b.error()).str() ==
+        "bad.toml:8: val_fraction: 0.999 of 400 samples leaves 0 on one side and 400 on the "
+        "other; both need at least 1");
+  REQUIRE(c.set("val_fraction=0.1").ok());
+  REQUIRE(c.set("train_limit=1").ok());
+  b = load_data(c.finish()->data);
+  REQUIRE_FALSE(b.ok());
+  CHECK(c.locate_data_error(b.error()).str() ==
+        "--set: train_limit: 1 leaves 1 sample, which val_fraction (0.1) cannot split: both "
+        "sides need at least 1");
+}
+
 }  // namespace
 }  // namespace hs

@@ -415,4 +415,6 @@ TEST_CASE("a network error on a key left at its default names where arch brought
   CHECK(locate(*s, Error{{}, 0, "batch_size", "m"}).str() ==
         "s.toml: batch_size: not set, so its default: m");
   CHECK(hs::TrainConfig().locate(Error{{}, 0, "batch_size", "m"}).str() == "batch_size: m");
+  // A key no config has is not "not set, so its default": it stays as the error gave it.
+  CHECK(locate(*s, Error{{}, 0, "num_classes", "m"}).str() == "num_classes: m");
 }

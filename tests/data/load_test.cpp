@@ -183,6 +183,36 @@ TEST_CASE("load_data rejects splits that leave a side empty", "[data][load]") {
   CHECK(r->train.size() == 5);
 }
 
+TEST_CASE("split errors print fractions in shortest form and name the key at fault",
+          "[data][load]") {
+  DataOptions opt = synthetic_options();
+  opt.synthetic_samples = 400;
+  opt.val_fraction = 0.999;
+  Result<DataBundle> r = load_data(opt);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().str() == "val_fraction: 0.999 of 400 samples leaves 0 on one side and 400 on "
+                           "the other; both need at least 1");
+  opt.val_fraction = 1e-9;
+  r = load_data(opt);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().str() == "val_fraction: 1e-09 of 400 samples leaves 400 on one side and 0 on "
+                           "the other; both need at least 1");
+  // One sample: no fraction splits it, so the limit that left it is the key to change.
+  opt.val_fraction = 0.1;
+  opt.train_limit = 1;
+  r = load_data(opt);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().str() == "train_limit: 1 leaves 1 sample, which val_fraction (0.1) cannot "
+                           "split: both sides need at least 1");
+  // The same bounds as the config key: at least 16.
+  opt.train_limit = 0;
+  opt.synthetic_samples = 100000000000;
+  r = load_data(opt);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().str() ==
+        "synthetic_samples: must be in [16, 2147483647], got 100000000000");
+}
+
 // 20 rows: feature 0 is the row number, feature 1 its square, the label row % 3.
 std::string numbered_csv(int rows, int label_mod) {
   std::string text = "label,id,sq\n";

@@ -218,6 +218,28 @@ TEST_CASE("the initial loss is the first minibatch's, before any update, near ln
   CHECK(std::isfinite(f->record.initial_loss));
 }
 
+TEST_CASE("a run whose patience runs out at its last epoch is completed not early stopped",
+          "[train][early]") {
+  // min_delta 1 on val_acc: no epoch after the first can improve, so patience 5 runs out
+  // exactly after epoch 6, the last. Nothing was cut short: the run completed.
+  TrainOptions o = synthetic_options();
+  o.early.min_delta = 1.0;
+  o.early.patience = o.epochs - 1;
+  const DataBundle data = load(o);
+  auto r = train(o, data);
+  REQUIRE(r.ok());
+  CHECK(r->record.curves.size() == 6);
+  CHECK(r->record.status == TrialStatus::kCompleted);
+  CHECK(r->reason == "reached the maximum of 6 epochs");
+  CHECK(r->record.best_epoch == 1);
+  // One epoch less of patience and it stops early, after epoch 5.
+  o.early.patience = o.epochs - 2;
+  auto s = train(o, data);
+  REQUIRE(s.ok());
+  CHECK(s->record.curves.size() == 5);
+  CHECK(s->record.status == TrialStatus::kEarlyStopped);
+}
+
 TEST_CASE("a loss that turns NaN or inf ends the trial as diverged, with its curve",
           "[train][diverged]") {
   TrainOptions o = synthetic_options();
@@ -231,6 +253,30 @@ TEST_CASE("a loss that turns NaN or inf ends the trial as diverged, with its cur
   CHECK_FALSE(std::isfinite(r->record.curves.back().train_loss));
   CHECK(r->reason.find("diverged") != std::string::npos);
   CHECK(static_cast<int>(r->record.curves.size()) < o.epochs);
+}
+
+TEST_CASE("a divergence names the lr as the float the trainer used", "[train][diverged]") {
+  // 10000.1 is 10000.099609375 as a float: the reason says 10000.1 and not the double it widens
+  // to.
+  TrainOptions o = synthetic_options();
+  o.optim.kind = OptimizerKind::kSgd;
+  o.lr = 10000.1;
+  const DataBundle data = load(o);
+  auto r = train(o, data);
+  REQUIRE(r.ok());
+  REQUIRE(r->record.status == TrialStatus::kDiverged);
+  INFO(r->reason);
+  CHECK(r->reason.find(" at lr 10000.1 (") != std::string::npos);
+}
+
+TEST_CASE("a time limit reason prints the limit in shortest form", "[train]") {
+  TrainOptions o = synthetic_options();
+  o.max_seconds = 1e-9;
+  const DataBundle data = load(o);
+  auto r = train(o, data);
+  REQUIRE(r.ok());
+  CHECK(r->record.status == TrialStatus::kTimedOut);
+  CHECK(r->reason == "time limit of 1e-09 s reached after epoch 1");
 }
 
 TEST_CASE("the epoch callback can stop training", "[train]") {
