@@ -67,6 +67,15 @@ void TempFileGuard::keep() {
   path_.clear();
 }
 
+StopSignalsHeld::StopSignalsHeld() {
+  sigset_t held;
+  ::sigemptyset(&held);
+  for (int sig : kSignals) ::sigaddset(&held, sig);
+  ::pthread_sigmask(SIG_BLOCK, &held, &old_);
+}
+
+StopSignalsHeld::~StopSignalsHeld() { ::pthread_sigmask(SIG_SETMASK, &old_, nullptr); }
+
 TempFileGuard::~TempFileGuard() {
   if (!path_.empty()) ::unlink(path_.c_str());
   keep();

@@ -9,6 +9,8 @@
 // most kMaxTempFiles at once (more are removed by their guards only).
 #pragma once
 
+#include <signal.h>
+
 #include <string>
 
 namespace hs {
@@ -29,6 +31,19 @@ class TempFileGuard {
  private:
   std::string path_;
   int slot_ = -1;  // its entry in the signal handler's table; -1: none (or kept)
+};
+
+// SIGINT, SIGTERM and SIGHUP held back while it lives, then delivered: around steps that must
+// happen together (the CSV export's two renames), so that a Ctrl-C between them waits for both.
+class StopSignalsHeld {
+ public:
+  StopSignalsHeld();
+  ~StopSignalsHeld();
+  StopSignalsHeld(const StopSignalsHeld&) = delete;
+  StopSignalsHeld& operator=(const StopSignalsHeld&) = delete;
+
+ private:
+  sigset_t old_;
 };
 
 }  // namespace hs

@@ -179,6 +179,7 @@ bool TrialOutput::line(std::string_view text) {
 }
 
 void TrialOutput::forget() {
+  if (stop_) return;  // a pruner stopped it at one of those lines: the record shows where
   row_metric_.clear();
   last_.clear();
   result_text_.clear();

@@ -88,7 +88,8 @@ class TrialOutput {
   void count_from(std::chrono::steady_clock::time_point t) { start_ = t; }
   // Forgets the lines read so far and the curve rows they made (worker mode: what a fresh
   // program printed before its `@hypersweep ready` was its start-up's, not the trial's). An
-  // epoch already told to hooks.on_epoch stays told.
+  // epoch already told to hooks.on_epoch stays told; once one was answered stop, nothing is
+  // forgotten (the record keeps the rows the stop was decided on).
   void forget();
   // Whether hooks.on_epoch asked to stop (the command may have ended on its own meanwhile).
   bool stopped() const { return stop_; }

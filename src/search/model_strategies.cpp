@@ -316,6 +316,8 @@ class TpeStrategy final : public ModelStrategy {
     uint64_t size = 1;
     for (const Param& p : space_.params) {
       std::vector<ParamValue> values = p.choices;  // choice: the values; fixed: the one value
+      if (p.kind == ParamKind::kInt && p.hi - p.lo + 1 > static_cast<double>(uint64_t{1} << 16))
+        return std::nullopt;  // larger than the whole space may be: never listed
       if (p.kind == ParamKind::kInt)
         for (auto v = static_cast<int64_t>(p.lo); v <= static_cast<int64_t>(p.hi); ++v)
           values.push_back(v);

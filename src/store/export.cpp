@@ -180,6 +180,7 @@ Status export_csv(const ResultsData& d, const std::string& dir) {
   if (!summary) return summary.error();
   auto curves = PendingFile::write((fs::path(dir) / "curves.csv").string(), curves_csv(d));
   if (!curves) return curves.error();
+  const StopSignalsHeld held;  // a Ctrl-C between the two renames waits for both
   if (Status st = summary->commit(); !st) return st;
   return curves->commit();
 }

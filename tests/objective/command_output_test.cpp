@@ -583,6 +583,13 @@ TEST_CASE("a worker program's lines before @hypersweep ready are not its first t
   CHECK(a.best_metric == 0.4);
   CHECK(a.epochs == 2);
   CHECK(epochs_told == 3);  // the start-up's epoch line was told as it came (nothing undoes it)
+  // A pruner that stopped the trial at such a line: the record keeps the row it stopped at.
+  WorkerObjective p(sweep_of("mode = \"worker\"\ncommand = 'sh " + script + "'"), {});
+  hooks.on_epoch = [](const TrialRecord&) { return EpochAnswer::kStop; };
+  const TrialRecord b = p.run(Trial{0, {ParamValue{int64_t{1}}}}, hooks);
+  REQUIRE(b.curves.size() == 1u);
+  CHECK(b.curves[0].val_acc == 0.99);
+  CHECK(b.epochs == 1);
 }
 
 TEST_CASE("a worker program whose start-up outlasts the timeout is told apart from a slow trial",

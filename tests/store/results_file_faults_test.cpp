@@ -671,6 +671,10 @@ TEST_CASE("a results file rebuilt from its journal is said so and a read-only on
   REQUIRE(::waitpid(child, &status, 0) == child);
   CHECK(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 0);
+  // In this process too, root or not: a file without write permission is refused by its mode.
+  auto refused = ResultsFile::open(path);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().str().find("is not writable") != std::string::npos);
   CHECK(read_bytes(path) == before);
   CHECK((fs::status(path).permissions() & fs::perms::owner_write) == fs::perms::none);
 }
@@ -720,4 +724,25 @@ TEST_CASE("a temporary file is removed when a signal ends the program", "[store]
     TempFileGuard g(path);
   }
   CHECK_FALSE(fs::exists(path));
+}
+
+TEST_CASE("stop signals held around two renames wait for both", "[store]") {
+  // A Ctrl-C between export's two renames left a new summary.csv beside the old curves.csv.
+  const std::string marker = temp_path("after_held.txt");
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    ::signal(SIGINT, SIG_DFL);
+    {
+      const StopSignalsHeld held;
+      ::raise(SIGINT);  // held: the child goes on
+      write_bytes(marker, "both steps done");
+    }  // delivered here: the child ends by it
+    ::_exit(0);
+  }
+  int status = 0;
+  REQUIRE(::waitpid(child, &status, 0) == child);
+  CHECK(WIFSIGNALED(status));
+  CHECK(WTERMSIG(status) == SIGINT);
+  CHECK(read_bytes(marker) == "both steps done");
 }
