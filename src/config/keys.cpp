@@ -413,7 +413,9 @@ const std::vector<KeySpec>& specs() {
      [](Fields& f, const ConfigValue& v) {
        return set_float(v, &f.opt->schedule.factor, kPositive); },
      [](const TrainOptions& o) -> ConfigValue { return o.schedule.factor; }},
-    {"warmup", Kind::kInt, "linear warm-up steps in schedule_unit, >= 0; below epochs for epoch",
+    {"warmup", Kind::kInt,
+     "linear warm-up steps in schedule_unit (step t at lr (t + 1) / W: 1 is none), >= 0; below "
+     "epochs for epoch",
      [](Fields& f, const ConfigValue& v) { return set_int(v, &f.opt->schedule.warmup, 0); },
      [](const TrainOptions& o) -> ConfigValue { return o.schedule.warmup; }},
     // loop

@@ -71,6 +71,13 @@ const std::vector<Usage>& usages() {
        [](const TrainOptions& o) {
          return optimizer_reads(o, {K::kAdagrad, K::kRmsprop, K::kAdam, K::kAdamW});
        }},
+      // a_t = a0 (t + 1) / W for t < W (optim/schedule.h): one step is the full lr already.
+      {"warmup", {"warmup"},
+       [](const TrainOptions& o) {
+         return o.schedule.warmup == 1 ? std::string("its one step runs at the full lr (step t of "
+                                                     "W runs at lr (t + 1) / W): 2 or more ramp up")
+                                       : std::string();
+       }},
       {"milestones", {"schedule"}, not_step},
       {"decay_factor", {"schedule"}, not_step},
       {"conv_channels", {"arch"}, not_cnn},

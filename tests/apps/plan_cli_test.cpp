@@ -260,4 +260,16 @@ TEST_CASE("plan and train name a key the set-up never reads and refuse searching
   r = hypersweep("plan '" + warn_sweep.string() + "'");
   CHECK(r.code == 0);
   CHECK(contains(r.err, ":11: momentum = 0.5 is not used: optimizer is \"adam\""));
+  // A one-step warm-up runs that step at the full lr: no warm-up (the shipped quick config had
+  // one). Two steps, or warmup searched, say nothing.
+  r = hypersweep("train '" + warn.string() + "' --set warmup=1 --print-config");
+  CHECK(contains(r.err, "hypersweep: warning: --set: warmup = 1 is not used: its one step runs "
+                        "at the full lr"));
+  r = hypersweep("train '" + warn.string() + "' --set warmup=2 --print-config");
+  CHECK_FALSE(contains(r.err, "warmup"));
+  const auto searched = s.write("warmups.toml", train + "[sweep]\nstrategy = \"grid\"\n"
+                                                        "[space]\nwarmup = [1, 2]\n");
+  r = hypersweep("plan '" + searched.string() + "'");
+  CHECK(r.code == 0);
+  CHECK_FALSE(contains(r.err, "warmup"));
 }
