@@ -90,12 +90,6 @@ Status check_networks(const SweepConfig& sweep, const TrainOptions& base, const 
   return {};
 }
 
-// Whether the space names `key`, fixed values included (a fixed value the base does not hold).
-bool in_space(const SweepConfig& sweep, std::string_view key) {
-  return std::any_of(sweep.space.params.begin(), sweep.space.params.end(),
-                     [&](const Param& p) { return p.name == key; });
-}
-
 // A searched key that every trial's fixed settings leave unused (momentum with optimizer
 // "adam"): its trials differ by seed alone, and the sweep would name a "best" value of noise.
 Status check_space_used(const SweepConfig& sweep, const TrainOptions& base) {
@@ -103,7 +97,7 @@ Status check_space_used(const SweepConfig& sweep, const TrainOptions& base) {
     if (p.kind == ParamKind::kFixed) continue;
     const std::vector<std::string> by = deciders(p.name);
     if (std::any_of(by.begin(), by.end(),
-                    [&](const std::string& k) { return in_space(sweep, k); }))
+                    [&](const std::string& k) { return space_sets(sweep, k); }))
       continue;
     const std::string why = unused_reason(p.name, base);
     if (why.empty()) continue;
@@ -122,7 +116,7 @@ std::vector<std::string> unused_key_warnings(const SweepConfig& sweep) {
   const auto base = sweep.train.finish();
   if (!base) return {};
   return sweep.train.unused_warnings(
-      *base, [&](std::string_view k) { return in_space(sweep, k); });
+      *base, [&](std::string_view k) { return space_sets(sweep, k); });
 }
 
 std::string start_design_warning(const SweepConfig& sweep) {

@@ -67,6 +67,11 @@ void TempFileGuard::keep() {
   path_.clear();
 }
 
+TempFileGuard::~TempFileGuard() {
+  if (!path_.empty()) ::unlink(path_.c_str());
+  keep();
+}
+
 StopSignalsHeld::StopSignalsHeld() {
   sigset_t held;
   ::sigemptyset(&held);
@@ -75,10 +80,5 @@ StopSignalsHeld::StopSignalsHeld() {
 }
 
 StopSignalsHeld::~StopSignalsHeld() { ::pthread_sigmask(SIG_SETMASK, &old_, nullptr); }
-
-TempFileGuard::~TempFileGuard() {
-  if (!path_.empty()) ::unlink(path_.c_str());
-  keep();
-}
 
 }  // namespace hs

@@ -122,6 +122,7 @@ Status validate_choice(const Param& p, bool repeats_ok) {
       return param_error(p, "choice values must be all numbers, all strings or all booleans; got " +
                                 param_to_string(p.choices[0]) + " and " + param_to_string(c));
   }
+  if (repeats_ok) return {};
   // Numbers by value: 1 and 1.0, or 0 and -0.0, reach a command as the same text.
   const auto same_key = [](const ParamValue& c) {
     std::string key(1, 'n');  // appends: "n" + ... trips a false -Wrestrict in g++ 12
@@ -134,7 +135,6 @@ Status validate_choice(const Param& p, bool repeats_ok) {
       key = 'v' + param_to_string(c);
     return key;
   };
-  if (repeats_ok) return {};
   std::map<std::string, std::string> seen;  // key -> the value as first written
   for (const auto& c : p.choices) {
     const auto [it, fresh] = seen.emplace(same_key(c), param_to_string(c));
