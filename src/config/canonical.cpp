@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/text.h"
+#include "search/tpe.h"
 #include "trial/metric.h"
 
 namespace hs {
@@ -71,7 +72,12 @@ bool default_sweep_value(const toml::table& sweep, std::string_view key, const t
                          bool alone) {
   const auto text = v.value<std::string>();
   const auto number = v.value<int64_t>();
-  if (key == "seed" || key == "n_init") return v.is_integer() && number == 0;
+  if (key == "seed") return v.is_integer() && number == 0;
+  // n_init = 0 is the strategy's own start design; tpe's is a fixed size (bayes's depends on
+  // the space: only 0 is its default here).
+  if (key == "n_init")
+    return v.is_integer() && (number == 0 || (sweep["strategy"].value<std::string>() == "tpe" &&
+                                              number == TpeOptions{}.n_startup));
   if (key == "strategy") return text == "random";
   if (key == "pruner") return text == "none";
   const std::string metric = sweep["metric"].value_or(std::string("val_acc"));

@@ -100,6 +100,16 @@ TEST_CASE("a sweep key given its default and a range's bounds as reals do not ma
   loss_max.replace(loss_max.find("trials = 4\n"), 11, "trials = 4\ndirection = \"max\"\n");
   CHECK(header_difference(header_of(loss), header_of(loss_min)) == "");
   CHECK(header_difference(header_of(loss), header_of(loss_max)) != "");
+  // tpe's start design is 10 points unless n_init says otherwise: n_init = 10 is that default,
+  // another size is another sweep; under random n_init = 10 is not a default.
+  std::string tpe = base;
+  tpe.replace(tpe.find("trials = 4\n"), 11, "trials = 4\nstrategy = \"tpe\"\n");
+  auto with = [](std::string text, const char* line) {
+    return text.replace(text.find("trials = 4\n"), 11, std::string("trials = 4\n") + line);
+  };
+  CHECK(header_difference(header_of(tpe), header_of(with(tpe, "n_init = 10\n"))) == "");
+  CHECK(header_difference(header_of(tpe), header_of(with(tpe, "n_init = 12\n"))) != "");
+  CHECK(header_difference(file, header_of(with(base, "n_init = 10\n"))) != "");
 }
 
 TEST_CASE("a changed value is another sweep and is named", "[sweep][header]") {
