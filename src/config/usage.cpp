@@ -36,6 +36,22 @@ std::string not_step(const TrainOptions& o) {
   return o.schedule.kind == ScheduleKind::kStep ? "" : is("schedule", schedule_name(o.schedule.kind));
 }
 
+// A step schedule counted in epochs runs epochs 0 to epochs - 1 and applies milestone m from
+// epoch m on (optim/schedule.h), so milestones all at or past `epochs` never change the lr.
+// (Counted in iterations, the run's length depends on the data: not judged here.)
+std::string no_milestone_in_run(const TrainOptions& o) {
+  const ScheduleOptions& s = o.schedule;
+  if (s.kind != ScheduleKind::kStep || s.unit != ScheduleUnit::kEpoch) return "";
+  for (int64_t m : s.milestones)
+    if (m < o.epochs) return "";
+  std::string list;
+  for (int64_t m : s.milestones) list += (list.empty() ? "" : ", ") + std::to_string(m);
+  std::string why = "its milestones (" + list + ") are all at or past epochs = ";
+  why += std::to_string(o.epochs);
+  why += " (epochs count from 0, and milestone m applies from epoch m on), so the lr never changes";
+  return why;
+}
+
 std::string not_cnn(const TrainOptions& o) {
   return o.model.arch == Arch::kCnn ? "" : is("arch", arch_name(o.model.arch));
 }
@@ -78,6 +94,8 @@ const std::vector<Usage>& usages() {
                                                      "W runs at lr (t + 1) / W): 2 or more ramp up")
                                        : std::string();
        }},
+      {"schedule", {"schedule", "milestones", "epochs", "schedule_unit"},
+       no_milestone_in_run},
       {"milestones", {"schedule"}, not_step},
       {"decay_factor", {"schedule"}, not_step},
       {"conv_channels", {"arch"}, not_cnn},

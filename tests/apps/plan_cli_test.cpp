@@ -267,6 +267,22 @@ TEST_CASE("plan and train name a key the set-up never reads and refuse searching
                         "at the full lr"));
   r = hypersweep("train '" + warn.string() + "' --set warmup=2 --print-config");
   CHECK_FALSE(contains(r.err, "warmup"));
+  // A step schedule whose milestones are all at or past the last epoch never changes the lr:
+  // the defaults (30, 60, 90) with epochs = 3, or milestones = [3]; [2] decays at epoch 2.
+  const auto plain = s.write("plain.toml", train);
+  r = hypersweep("train '" + plain.string() + "' --set schedule=step --print-config");
+  CHECK(contains(r.err, "--set: schedule = \"step\" is not used: its milestones (30, 60, 90) are "
+                        "all at or past epochs = 3 (epochs count from 0"));
+  r = hypersweep("train '" + plain.string() + "' --set schedule=step --set milestones=3 "
+                 "--print-config");
+  CHECK(contains(r.err, "--set: schedule = \"step\" is not used: its milestones (3) are all at "
+                        "or past epochs = 3"));
+  for (const char* fine : {"--set milestones=2", "--set epochs=31", "--set schedule_unit=iteration"}) {
+    r = hypersweep("train '" + plain.string() + "' --set schedule=step " + fine + " --print-config");
+    INFO(fine);
+    CHECK(r.code == 0);
+    CHECK_FALSE(contains(r.err, "schedule = \"step\" is not used"));
+  }
   const auto searched = s.write("warmups.toml", train + "[sweep]\nstrategy = \"grid\"\n"
                                                         "[space]\nwarmup = [1, 2]\n");
   r = hypersweep("plan '" + searched.string() + "'");
