@@ -71,7 +71,7 @@ Result<SweepHeader> read_header(const std::string& path, hid_t file) {
     *out = std::move(*v);
   }
   // Files from before the direction was stored go by the metric's default direction.
-  h.metric.direction = default_direction(h.metric.name);
+  h.metric.direction = stored_default_direction(h.metric.name);
   const htri_t has_direction = H5Aexists(file, "direction");
   H5_TRY(has_direction);
   if (has_direction > 0) {

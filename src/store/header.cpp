@@ -177,7 +177,7 @@ bool decode_header(const std::string& bytes, SweepHeader* h) {
   }
   // The direction came last, after the first hypersweep journals: one without it takes the
   // metric's default direction.
-  h->metric.direction = default_direction(h->metric.name);
+  h->metric.direction = stored_default_direction(h->metric.name);
   if (r.ok && !r.at_end()) {
     const uint8_t d = r.pod<uint8_t>();
     if (d > 1) r.ok = false;

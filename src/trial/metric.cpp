@@ -5,6 +5,14 @@
 namespace hs {
 
 Direction default_direction(std::string_view metric) {
+  const size_t cut = metric.rfind('_');
+  const std::string_view word = cut == std::string_view::npos ? metric : metric.substr(cut + 1);
+  for (std::string_view lower : {"loss", "error", "err", "mse", "rmse", "mae", "nll", "perplexity"})
+    if (word == lower) return Direction::kMinimize;
+  return Direction::kMaximize;
+}
+
+Direction stored_default_direction(std::string_view metric) {
   return metric.ends_with("_loss") ? Direction::kMinimize : Direction::kMaximize;
 }
 

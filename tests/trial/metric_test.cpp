@@ -17,3 +17,20 @@ TEST_CASE("the best row is the first of the best finite values, by the metric's 
   CHECK(best_row(Direction::kMinimize, {}) == -1);
   CHECK(best_row(Direction::kMinimize, {NAN, 3.0}) == 1);
 }
+
+TEST_CASE("a loss or an error is minimised unless told otherwise", "[trial][metric]") {
+  // The command's `loss=...` was maximised: its worst trial named best.
+  for (const char* name : {"loss", "val_loss", "train_loss", "test_error", "error", "val_err",
+                           "mse", "val_rmse", "mae", "nll", "val_perplexity"}) {
+    INFO(name);
+    CHECK(default_direction(name) == Direction::kMinimize);
+  }
+  for (const char* name : {"val_acc", "accuracy", "f1", "auc", "lossless_ratio", "error_free",
+                           "reward", "val_loss_ratio", ""}) {
+    INFO(name);
+    CHECK(default_direction(name) == Direction::kMaximize);
+  }
+  // Files from before the direction was stored keep the rule they were written under.
+  CHECK(stored_default_direction("loss") == Direction::kMaximize);
+  CHECK(stored_default_direction("val_loss") == Direction::kMinimize);
+}
