@@ -288,16 +288,51 @@ JournalKind journal_kind(const std::string& path) {
   return j.ok() && j->frames == 0 ? JournalKind::kStub : JournalKind::kJournal;
 }
 
+namespace {
+
+// Whether `path` names the file open at `fd` (false once it was removed or replaced).
+bool names(const std::string& path, int fd) {
+  struct stat open_file, named;
+  if (::fstat(fd, &open_file) != 0) return true;  // nothing to compare: not said to be gone
+  return ::stat(path.c_str(), &named) == 0 && named.st_dev == open_file.st_dev &&
+         named.st_ino == open_file.st_ino;
+}
+
+// The lock on the file open at `fd`, which `path` must still name once it is taken: a run that
+// opened a journal another run then replaced (--force) and unlocked would write to a file no
+// one reads.
+Status lock_named(int fd, const std::string& path) {
+  if (Status st = lock(fd, path); !st) return st;
+  if (names(path, fd)) return {};
+  return make_error(path, "was replaced by another hypersweep run (--force?) while this one "
+                          "opened it: run the command again once that run has ended");
+}
+
+}  // namespace
+
 Status check_not_locked(const std::string& path) {
+  auto held = HeldLock::take(path);
+  return held ? Status::Ok() : Status(held.error());
+}
+
+Result<HeldLock> HeldLock::take(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return {};
-  const Status locked = lock(fd, path);
-  ::close(fd);
-  return locked;
+  if (fd < 0) return HeldLock(-1);
+  HeldLock held(fd);
+  if (Status st = lock_named(fd, path); !st) return st.error();
+  return held;
+}
+
+HeldLock::~HeldLock() {
+  if (fd_ >= 0) ::close(fd_);
 }
 
 Result<Journal> Journal::create(const std::string& path, char type, const std::string& payload) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0 && errno == EEXIST)
+    return make_error(path, "was created by another hypersweep run at the same moment (two runs "
+                            "started on one results file): wait for it to end, or give another "
+                            "--out");
   if (fd < 0) return make_error(path, "cannot create journal: " + errno_text());
   Journal j(fd, path);
   Status made = lock(fd, path);
@@ -316,7 +351,7 @@ Result<Journal> Journal::open(const std::string& path) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
   if (fd < 0) return make_error(path, "cannot open journal: " + errno_text());
   Journal j(fd, path);
-  if (Status st = lock(fd, path); !st) return st.error();
+  if (Status st = lock_named(fd, path); !st) return st.error();
   struct stat st;
   if (::fstat(fd, &st) != 0) return make_error(path, "cannot open journal: " + errno_text());
   j.size_ = static_cast<uint64_t>(st.st_size);
@@ -349,12 +384,7 @@ Status Journal::append(char type, std::span<const std::string> payloads) {
   return st;
 }
 
-bool Journal::still_at_path() const {
-  struct stat open_file, named;
-  if (::fstat(fd_, &open_file) != 0) return true;  // nothing to compare: not said to be gone
-  return ::stat(path_.c_str(), &named) == 0 && named.st_dev == open_file.st_dev &&
-         named.st_ino == open_file.st_ino;
-}
+bool Journal::still_at_path() const { return names(path_, fd_); }
 
 Status Journal::truncate(uint64_t bytes) {
   if (::ftruncate(fd_, static_cast<off_t>(bytes)) != 0 || ::fdatasync(fd_) != 0)

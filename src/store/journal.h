@@ -102,6 +102,23 @@ JournalKind journal_kind(const std::string& path);
 // so (a missing file is not locked).
 Status check_not_locked(const std::string& path);
 
+// The writer's lock on the journal at `path`, taken and held until this is dropped (nothing held
+// when there is no file there): while it is held no other run opens that journal for writing,
+// so a replaced sweep's files are removed without another run taking them in between.
+// Errors: another process holds it, or `path` was replaced while the lock was taken.
+class HeldLock {
+ public:
+  static Result<HeldLock> take(const std::string& path);
+  HeldLock(HeldLock&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
+  HeldLock& operator=(HeldLock&&) = delete;
+  HeldLock(const HeldLock&) = delete;
+  ~HeldLock();
+
+ private:
+  explicit HeldLock(int fd) : fd_(fd) {}
+  int fd_ = -1;
+};
+
 // A journal open for appending, locked against other writers.
 class Journal {
  public:
@@ -109,7 +126,8 @@ class Journal {
   // its folder fsync'd. Errors: the file exists, cannot be created or written (what it created
   // is then removed).
   static Result<Journal> create(const std::string& path, char type, const std::string& payload);
-  // An existing journal, for appending. Errors: it cannot be opened, or another writer has it.
+  // An existing journal, for appending. Errors: it cannot be opened, another writer has it, or
+  // another run replaced it (--force) while this one took its lock.
   static Result<Journal> open(const std::string& path);
 
   Journal(Journal&& o) noexcept

@@ -8,6 +8,7 @@
 #include "store/journal.h"
 #include "store/journal_records.h"
 #include "store/read_results.h"
+#include "store/results_file.h"
 
 namespace hs {
 
@@ -31,22 +32,12 @@ std::optional<std::vector<TrialRecord>> journal_trials(const std::string& journa
   return trials;
 }
 
-// The journal beside `path`, or beside the file it links to: a results file reached through a
-// symbolic link (common on scratch file systems) has its journal beside the real one.
-std::string journal_of(const std::string& path) {
-  const std::string beside = path + ".journal";
-  std::error_code ec;
-  if (std::filesystem::exists(beside, ec) || !std::filesystem::is_symlink(path, ec)) return beside;
-  const std::filesystem::path real = std::filesystem::canonical(path, ec);
-  return ec ? beside : real.string() + ".journal";
-}
-
 }  // namespace
 
 Result<ResultsData> load_results(const std::string& path) {
   auto index = read_results_index(path);  // first: the journal read after it is as far along
   if (!index) return index.error();
-  auto trials = journal_trials(journal_of(path), *index);
+  auto trials = journal_trials(results_journal(path), *index);
   if (!trials) return read_results(path);
   return ResultsData{std::move(index->header), std::move(*trials)};
 }

@@ -42,7 +42,7 @@ Result<OpenedResults> open_results(const std::string& path, const SweepHeader& h
                                    const OpenPolicy& policy) {
   if (Status st = check_output_file(path, "results file"); !st) return st.error();
   using store::JournalKind;
-  const JournalKind kind = store::journal_kind(path + ".journal");
+  const JournalKind kind = store::journal_kind(results_journal(path));
   // A journal whose creation never finished (a crash or a full disk) holds nothing: it is
   // replaced, with the empty HDF5 file beside it, as if neither were there.
   const bool stub = kind == JournalKind::kStub && !holds_trials(path);
@@ -56,7 +56,10 @@ Result<OpenedResults> open_results(const std::string& path, const SweepHeader& h
   if (policy.force || (!exists && !policy.must_exist)) return fresh();
   if (!exists) return make_error(path, "nothing to resume: the results file does not exist");
   // Whose sweep it is, told before anything is written: a file of another sweep is left as it is.
+  // A file another run is writing is said first: --force would not help.
   if (kind == JournalKind::kJournal) {
+    if (Status locked = store::check_not_locked(results_journal(path)); !locked)
+      return locked.error();
     if (auto theirs = ResultsFile::read_header(path); theirs.ok()) {
       const std::string diff = header_difference(*theirs, h);
       if (!diff.empty() && policy.replace_other) return fresh();

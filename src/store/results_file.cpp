@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <span>
@@ -123,8 +124,6 @@ struct ResultsFile::State {
 
 namespace {
 
-std::string journal_of(const std::string& path) { return path + ".journal"; }
-
 // Whether the HDF5 file at `path` holds exactly the records of `f`, in order, bit for bit: it
 // opens and reads cleanly and says what the journal says. A full read, on an open after a clean
 // close whose hash no longer matches: bytes overwritten in a dataset's raw data open cleanly and
@@ -166,13 +165,16 @@ uint64_t hash_of_file(const std::string& path) {
   return ok ? h.value() : 0;
 }
 
-// Removes what a failed create() made (a stub journal would block the same command).
-void remove_created(const std::string& path, const std::string& journal_path) {
-  ::unlink(path.c_str());
-  ::unlink(journal_path.c_str());
+}  // namespace
+
+std::string results_target(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_symlink(path, ec)) return path;
+  const std::filesystem::path real = std::filesystem::canonical(path, ec);
+  return ec ? path : real.string();  // a dangling link: as given (create() refuses to follow it)
 }
 
-}  // namespace
+std::string results_journal(const std::string& path) { return results_target(path) + ".journal"; }
 
 ResultsFile::ResultsFile(std::unique_ptr<State> s) : s_(std::move(s)) {}
 ResultsFile::ResultsFile(ResultsFile&&) noexcept = default;
@@ -201,7 +203,7 @@ Status ResultsFile::for_each_trial(TrialOrder order,
                                    const std::function<Status(const TrialRecord&)>& fn) const {
   const State& s = *s_;
   // A reader of its own each walk: the bytes read and checked again, none kept from before.
-  auto reader = store::FrameReader::open(journal_of(s.path));
+  auto reader = store::FrameReader::open(results_journal(s.path));
   if (!reader) return reader.error();
   std::vector<size_t> by_id;
   if (order == TrialOrder::kById) {
@@ -217,7 +219,7 @@ Status ResultsFile::for_each_trial(TrialOrder order,
     if (!f) return f.error();
     r = TrialRecord{};
     if (!decode_record(std::string(f->payload), &r) || r.id != e.id)
-      return make_error(journal_of(s.path), "the record of trial " + std::to_string(e.id) +
+      return make_error(results_journal(s.path), "the record of trial " + std::to_string(e.id) +
                                                 " at byte " + std::to_string(e.frame) +
                                                 " no longer reads: the journal changed while it "
                                                 "was open");
@@ -237,19 +239,22 @@ Result<std::vector<TrialRecord>> ResultsFile::read_trials() const {
   return out;
 }
 
-Result<ResultsFile> ResultsFile::create(const std::string& path, const SweepHeader& h, bool force) {
+Result<ResultsFile> ResultsFile::create(const std::string& given, const SweepHeader& h,
+                                        bool force) {
   const QuietHdf5 quiet;
-  const std::string journal_path = journal_of(path);
-  // Not while another run writes it; and a run that made the file since open() looked (two runs
-  // started at once on a new file) is named as such: --force would not help.
-  if (force || file_exists(journal_path))
-    if (Status locked = store::check_not_locked(journal_path); !locked) return locked.error();
+  const std::string path = results_target(given);
+  const std::string journal_path = path + ".journal";
+  if (auto layout = store::make_layout(path, h.space); !layout.ok()) return layout.error();
+  // Not while another run writes it. Its lock is held until the new journal (locked too) is
+  // made, so no run that is continuing the sweep opens it between its removal and then; a run
+  // that made the file since open() looked (two runs started at once) is named as such.
+  auto held = store::HeldLock::take(journal_path);
+  if (!held) return held.error();
   for (const std::string& p : {path, journal_path}) {
     if (!file_exists(p)) continue;
     if (!force) return make_error(p, "file exists; refusing to overwrite it without --force");
     if (::unlink(p.c_str()) != 0) return make_error(p, "cannot remove: " + errno_text());
   }
-  if (auto layout = store::make_layout(path, h.space); !layout.ok()) return layout.error();
   if (Status st = make_parent_folders(path); !st) return st.error();
   // The journal first: from here on a crash leaves something open() can rebuild.
   auto journal = store::Journal::create(journal_path, 'H', encode_header(h));
@@ -261,18 +266,23 @@ Result<ResultsFile> ResultsFile::create(const std::string& path, const SweepHead
   ResultsFile out(std::move(st));
   errno = 0;
   Status made;
+  bool h5_made = false;  // by this call (write_image: O_EXCL), not another run's
   {
     store::H5Writer fresh;
     made = fresh.create(path, h);
     if (made.ok()) made = fresh.write_image(path);
+    h5_made = made.ok();
   }
   if (made.ok()) made = sync_parent_dir(path);
   if (made.ok()) made = out.s_->h5.open(path, h, {});
   if (made.ok()) return out;
   const int err = errno;
   out.s_->broken = true;  // no clean-close frame
+  // What this call made goes (a stub journal would block the same command), while its journal
+  // is still locked: never a file another run made meanwhile.
+  if (h5_made) ::unlink(path.c_str());
+  ::unlink(journal_path.c_str());
   (void)out.close();
-  remove_created(path, journal_path);
   return store::plain_h5_error(made.error(), "cannot create the HDF5 file", err);
 }
 
@@ -332,12 +342,13 @@ Status recover_lost_trials(ResultsFile::State& s) {
 }  // namespace
 
 Result<SweepHeader> ResultsFile::read_header(const std::string& path) {
-  return store::scan_header(journal_of(path));
+  return store::scan_header(results_journal(path));
 }
 
-Result<ResultsFile> ResultsFile::open(const std::string& path) {
+Result<ResultsFile> ResultsFile::open(const std::string& given) {
   const QuietHdf5 quiet;
-  const std::string journal_path = journal_of(path);
+  const std::string path = results_target(given);
+  const std::string journal_path = path + ".journal";
   if (!file_exists(journal_path)) {
     if (Status st = store::hdf5_file_at(path, "results file"); !st) return st.error();
     return make_error(path, "its journal " + journal_path +

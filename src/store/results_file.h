@@ -101,13 +101,22 @@
 
 namespace hs {
 
+// The file a results path stands for: a symbolic link's target (its whole chain resolved) when
+// `path` is a link to an existing file, else `path` itself. A results file reached through a
+// link (common with scratch file systems) is written where it lies, its journal beside it, and
+// the link stays a link. Every reader and writer goes by this and by results_journal().
+std::string results_target(const std::string& path);
+// The journal of the results file at `path`: results_target(path) + ".journal".
+std::string results_journal(const std::string& path);
+
 // The order ResultsFile::for_each_trial hands records over in.
 enum class TrialOrder { kRecorded, kById };
 
 class ResultsFile {
  public:
-  // Starts a new results file <path> and its journal <path>.journal. An existing file (or
-  // journal) is an error naming it unless `force`, which replaces both.
+  // Starts a new results file <path> and its journal <path>.journal (<path> a link's target:
+  // results_target). An existing file (or journal) is an error naming it unless `force`, which
+  // replaces both.
   // REQUIRES: validate(h.space) passed. A parameter named like a fixed /summary column (id,
   // status, best_epoch, ...) is an error.
   static Result<ResultsFile> create(const std::string& path, const SweepHeader& h, bool force);

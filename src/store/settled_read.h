@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "core/error.h"
+#include "store/results_file.h"
 
 namespace hs::store {
 
@@ -32,7 +33,7 @@ inline FileStamp stamp_of(const std::string& path) {
     s.size = st.st_size;
     s.mtime_ns = int64_t{st.st_mtim.tv_sec} * 1'000'000'000 + st.st_mtim.tv_nsec;
   }
-  if (::stat((path + ".journal").c_str(), &st) == 0) s.journal = st.st_size;
+  if (::stat(results_journal(path).c_str(), &st) == 0) s.journal = st.st_size;
   return s;
 }
 

@@ -1,0 +1,143 @@
+// One results file and two runs, or a file reached through a link (results_file.h:
+// results_target, store/journal.h: HeldLock): a run never removes or replaces what another run
+// made, and a link stays a link.
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <string>
+
+#include "store/journal.h"
+#include "store/open.h"
+#include "store/read_results.h"
+#include "store/results_file.h"
+#include "store/sample_sweep.h"
+#include "support/records.h"
+
+namespace fs = std::filesystem;
+using namespace hs;
+using hs::test::make_header;
+using hs::test::make_record;
+using hs::test::temp_path;
+
+namespace {
+
+void make_file(const std::string& path, int64_t n) {
+  auto f = ResultsFile::create(path, make_header(), true);
+  REQUIRE(f.ok());
+  for (int64_t i = 0; i < n; ++i) REQUIRE(f->append(make_record(i)).ok());
+  REQUIRE(f->close().ok());
+}
+
+void remove_sweep(const std::string& path) {
+  for (const std::string& p : {path, path + ".journal"}) ::unlink(p.c_str());
+}
+
+}  // namespace
+
+TEST_CASE("a create that fails removes its own journal and never a file it did not make",
+          "[store]") {
+  // A name taken between the check and the create (here a dangling link, which the HDF5 file's
+  // O_EXCL | O_NOFOLLOW refuses as another run's new file would be): the create fails and
+  // removed that name too before; now only the journal it made goes.
+  const std::string path = temp_path("taken.h5");
+  remove_sweep(path);
+  const std::string target = temp_path("taken_target_absent");
+  ::unlink(target.c_str());
+  REQUIRE(::symlink(target.c_str(), path.c_str()) == 0);
+  auto f = ResultsFile::create(path, make_header(), false);
+  REQUIRE_FALSE(f.ok());
+  CHECK(fs::is_symlink(fs::symlink_status(path)));
+  CHECK_FALSE(fs::exists(fs::symlink_status(path + ".journal")));
+  ::unlink(path.c_str());
+}
+
+TEST_CASE("a file another run writes is said to be locked before whose sweep it is", "[store]") {
+  // "holds another sweep ... or --force to start over" sent the user to a --force that the lock
+  // then refused.
+  const std::string path = temp_path("locked_other.h5");
+  make_file(path, 2);
+  auto writer = store::Journal::open(path + ".journal");  // the other run
+  REQUIRE(writer.ok());
+  SweepHeader other = make_header();
+  other.config_hash = "def456";  // another config
+  other.seed += 1;
+  auto opened = open_results(path, other, OpenPolicy{});
+  REQUIRE_FALSE(opened.ok());
+  CHECK(opened.error().message.find("is locked") != std::string::npos);
+  CHECK(opened.error().message.find("--force") == std::string::npos);
+  // --force is refused too while the other run holds it, and removes nothing.
+  OpenPolicy force;
+  force.force = true;
+  auto forced = open_results(path, other, force);
+  REQUIRE_FALSE(forced.ok());
+  CHECK(forced.error().message.find("is locked") != std::string::npos);
+  writer->close();
+  CHECK(hs::test::records_of(path).size() == 2);
+  remove_sweep(path);
+}
+
+TEST_CASE("a journal made by another run at the same moment is named as such", "[store]") {
+  const std::string path = temp_path("same_moment.journal");
+  ::unlink(path.c_str());
+  auto first = store::Journal::create(path, 'H', "x");
+  REQUIRE(first.ok());
+  auto second = store::Journal::create(path, 'H', "x");
+  REQUIRE_FALSE(second.ok());
+  CHECK(second.error().message.find("created by another hypersweep run at the same moment") !=
+        std::string::npos);
+  first->close();
+  ::unlink(path.c_str());
+}
+
+TEST_CASE("a held lock keeps other runs from opening the journal until it is dropped",
+          "[store]") {
+  const std::string path = temp_path("held_lock.h5");
+  make_file(path, 1);
+  {
+    auto held = store::HeldLock::take(path + ".journal");
+    REQUIRE(held.ok());
+    auto other = ResultsFile::open(path);
+    REQUIRE_FALSE(other.ok());
+    CHECK(other.error().message.find("is locked") != std::string::npos);
+    CHECK_FALSE(store::check_not_locked(path + ".journal").ok());
+  }
+  CHECK(store::check_not_locked(path + ".journal").ok());
+  CHECK(ResultsFile::open(path).ok());
+  // No file: nothing to hold, and no error.
+  CHECK(store::HeldLock::take(temp_path("no_such.journal")).ok());
+  remove_sweep(path);
+}
+
+TEST_CASE("a results file reached through a link is continued where it lies and the link stays",
+          "[store]") {
+  // The link alone, its journal beside the real file (as on a scratch file system): open()
+  // said the journal was missing, while show found it; and a rebuild renamed the new HDF5 file
+  // over the link, leaving the real file stale.
+  const fs::path dir = temp_path("linked_dir");
+  fs::remove_all(dir);
+  fs::create_directories(dir / "real");
+  const std::string real = (dir / "real" / "r.h5").string();
+  const std::string link = (dir / "r.h5").string();
+  make_file(real, 2);
+  REQUIRE(::symlink(real.c_str(), link.c_str()) == 0);
+  CHECK(results_target(link) == fs::canonical(real).string());
+  CHECK(results_journal(link) == fs::canonical(real).string() + ".journal");
+  CHECK(results_journal(real) == real + ".journal");
+  // Damaged since its close: open() rebuilds it, through the link.
+  hs::test::write_bytes(real, std::string(4096, 'x'));
+  {
+    auto f = ResultsFile::open(link);
+    INFO((f.ok() ? std::string() : f.error().str()));
+    REQUIRE(f.ok());
+    REQUIRE(f->append(make_record(2)).ok());
+    REQUIRE(f->close().ok());
+  }
+  CHECK(fs::is_symlink(fs::symlink_status(link)));
+  CHECK_FALSE(fs::exists(fs::symlink_status(link + ".journal")));
+  auto read = read_results(real);  // the HDF5 file alone, as h5py reads it
+  REQUIRE(read.ok());
+  CHECK(read->trials.size() == 3);
+  CHECK(ResultsFile::read_header(link).ok());
+  fs::remove_all(dir);
+}
