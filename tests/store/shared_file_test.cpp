@@ -35,11 +35,8 @@ void remove_sweep(const std::string& path) {
 
 }  // namespace
 
-TEST_CASE("a create that fails removes its own journal and never a file it did not make",
-          "[store]") {
-  // A name taken between the check and the create (here a dangling link, which the HDF5 file's
-  // O_EXCL | O_NOFOLLOW refuses as another run's new file would be): the create fails and
-  // removed that name too before; now only the journal it made goes.
+TEST_CASE("a dangling link at a new results path is refused and left as it is", "[store]") {
+  // Never followed (the HDF5 file is made with O_EXCL | O_NOFOLLOW), and no journal is left.
   const std::string path = temp_path("taken.h5");
   remove_sweep(path);
   const std::string target = temp_path("taken_target_absent");
