@@ -16,6 +16,7 @@
 #include "search/space_text.h"
 #include "store/columns.h"
 #include "trial/failure.h"
+#include "trial/metric.h"
 #include "trial/rungs.h"
 #include "trial/tie.h"
 
@@ -83,11 +84,16 @@ int show_trial(const std::string& path, const AnalysedFile& an, int64_t id) {
   fmt::print("trial {} of {}: {}{}\n", t.id, path, status_name(t.status),
              t.attempt > 1 ? fmt::format(" (attempt {})", t.attempt) : "");
   fmt::print("parameters: {}\n", describe(h.space, t.params, 8));
+  // "at epoch N" only when the result is that epoch's value (trial/metric.h): a command's result
+  // is the last value it printed, which may be a later epoch's than its best.
+  std::string at;
+  if (t.best_epoch > 0 && std::isfinite(t.best_metric))
+    at = result_at_best_epoch(t, h.metric)
+             ? fmt::format(" at epoch {}", t.best_epoch)
+             : fmt::format(" (best epoch {}: {})", t.best_epoch,
+                           number_text(best_epoch_value(t, h.metric), "{:.6g}"));
   fmt::print("{}: {}{}, test_acc {}, {}, {:.1f} s on {} (rank {})\n", h.metric.name,
-             number_text(t.best_metric, "{:.6g}"),
-             t.best_epoch > 0 && std::isfinite(t.best_metric)
-                 ? fmt::format(" at epoch {}", t.best_epoch)
-                 : "",
+             number_text(t.best_metric, "{:.6g}"), at,
              number_text(t.test_acc), counted(t.epochs, "epoch"), t.seconds,
              t.host.empty() ? "?" : t.host, t.rank);
   // Named as /summary names them (store/columns.h): a printed lr beside the parameter lr reads

@@ -135,10 +135,14 @@ std::string params_json(const SweepConfig& sweep, const Trial& t) {
 
 // ---- one trial's stdout --------------------------------------------------------------------
 
+std::string quoted_line(std::string_view line) { return hs::quoted(clip(line)); }
+
 void LineBuffer::add(std::string_view bytes, const std::function<void(std::string_view)>& on_line) {
   for (char c : bytes) {
-    if (c == '\n') {
-      finish(on_line);
+    const bool crlf = c == '\n' && after_cr_;  // its '\r' ended the line already
+    after_cr_ = c == '\r';
+    if (c == '\n' || c == '\r') {
+      if (!crlf) finish(on_line);
     } else if (partial_.size() < kMaxLine) {
       partial_ += c;
     }
@@ -148,8 +152,7 @@ void LineBuffer::add(std::string_view bytes, const std::function<void(std::strin
 void LineBuffer::finish(const std::function<void(std::string_view)>& on_line) {
   std::string line = std::move(partial_);
   partial_.clear();
-  while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t'))
-    line.pop_back();
+  while (!line.empty() && (line.back() == ' ' || line.back() == '\t')) line.pop_back();
   if (line.find_first_not_of(" \t") != std::string::npos) on_line(line);
 }
 
@@ -159,14 +162,18 @@ TrialOutput::TrialOutput(const SweepConfig& sweep, const TrialHooks& hooks, Tria
 bool TrialOutput::line(std::string_view text) {
   if (stop_) return false;
   last_ = std::string(text);
-  std::optional<OutputLine> l = read_output_line(text);
+  std::string why;
+  std::optional<OutputLine> l = read_output_line(text, &why);
   if (!l) {
-    if (looks_like_metrics(text) && unread_++ == 0) first_unread_ = clip(text);
+    if (looks_like_metrics(text) && unread_++ == 0) {
+      first_unread_ = quoted_line(text);
+      first_unread_why_ = std::move(why);
+    }
     return !stop_;
   }
   if (const auto e = l->fields.find("epoch"); e != l->fields.end() && e->second.is_number) {
     if (!fits_epoch(e->second.number)) {
-      if (bad_epochs_++ == 0) first_bad_epoch_ = clip(text);
+      if (bad_epochs_++ == 0) first_bad_epoch_ = quoted_line(text);
       return !stop_;
     }
     row(*l);
@@ -186,6 +193,7 @@ void TrialOutput::forget() {
   result_ = OutputLine{};
   unread_ = bad_epochs_ = dropped_count_ = 0;
   first_unread_.clear();
+  first_unread_why_.clear();
   first_bad_epoch_.clear();
   dropped_.clear();
   rec_->curves.clear();
@@ -259,13 +267,13 @@ std::string TrialOutput::take_result() {
   if (result_text_.empty()) {
     const std::string names =
         sweep_.metric == "metric" ? "metric" : sweep_.metric + " or metric";
-    return "no line of stdout that parses holds " + names + " (the last line: \"" + clip(last_) +
-           "\"); " + how;
+    return "no line of stdout that parses holds " + names + " (the last line: " +
+           quoted_line(last_) + "); " + how;
   }
   const std::string key = metric_key(sweep_, result_.fields);
   const OutputValue& m = result_.fields.at(key);
-  if (!m.is_number) return "the metric in \"" + clip(result_text_) + "\" is not a number";
-  if (!std::isfinite(m.number)) return "the metric is not finite (\"" + clip(result_text_) + "\")";
+  if (!m.is_number) return "the metric in " + quoted_line(result_text_) + " is not a number";
+  if (!std::isfinite(m.number)) return "the metric is not finite (" + quoted_line(result_text_) + ")";
   rec_->best_metric = m.number;
   rec_->test_acc = number_of(result_.fields, "test_acc");
   if (!std::isfinite(number_of(result_.fields, "epoch"))) {
@@ -285,22 +293,24 @@ std::string TrialOutput::warning(int64_t id) const {
   std::vector<std::string> parts;
   if (unread_ > 0) {
     parts.push_back(counted(unread_, "line") +
-                    " of stdout look like metrics but were not read (the first: \"" +
+                    " of stdout look like metrics but were not read (the first: " +
                     first_unread_ +
-                    "\"); hypersweep reads a line only when it is all k=v pairs (epoch=1 "
+                    (first_unread_why_.empty() ? "" : ", where " + first_unread_why_) +
+                    "); hypersweep reads a line only when it is all k=v pairs (epoch=1 "
                     "loss=0.5 val_acc=0.3) or one flat JSON object ({\"epoch\": 1, "
                     "\"val_acc\": 0.3})");
   }
   if (bad_epochs_ > 0) {
     parts.push_back(counted(bad_epochs_, "line") + " with an epoch that is not a whole number " +
                     "from 1 to 2147483647, or is below the epoch before it, were not read (the "
-                    "first: \"" + first_bad_epoch_ + "\")");
+                    "first: " + first_bad_epoch_ + ")");
   }
   if (dropped_count_ > 0) {
     std::string names;
-    for (const std::string& n : dropped_) {  // one that cannot be stored, quoted to be seen
-      const std::string c = clip(n, 40);
-      names += (names.empty() ? "" : ", ") + (!n.empty() && valid_utf8(n) == n ? c : hs::quoted(c));
+    for (const std::string& n : dropped_) {  // quoted when it could not be seen plain
+      const std::string c = clip(n, 40), q = hs::quoted(c);
+      const bool plain = !n.empty() && valid_utf8(n) == n && q.size() == c.size() + 2;
+      names += (names.empty() ? "" : ", ") + (plain ? c : q);
     }
     parts.push_back(counted(dropped_count_, "printed value") + " not kept (of " + names +
                     (dropped_count_ > static_cast<int>(dropped_.size()) ? ", ..." : "") +

@@ -18,7 +18,8 @@
 //     other numeric keys go to TrialRecord::results in printed order (none when the result line
 //     is itself an epoch line: its numbers are in the curve). Lines that do not parse but look
 //     like metrics (output_protocol.h: looks_like_metrics) are counted; warning() names the
-//     count and the first one. An epoch that is not a whole number from 1 to 2^31 - 1, or is
+//     count and the first one, and what in it is at fault (a key that is no name, a key given
+//     twice). An epoch that is not a whole number from 1 to 2^31 - 1, or is
 //     below the last row's, makes its line unread too (counted the same way): it would be
 //     stored as another number, and a pruner would judge the wrong epoch. Extra columns and
 //     results keep at most kMaxExtraNames names of at most kMaxExtraNameBytes bytes each
@@ -64,7 +65,9 @@ std::string visible_devices(int local, int per_worker, int per_node, const char*
 
 // ---- one trial's stdout --------------------------------------------------------------------
 
-// Bytes into lines: each complete line (no '\n'; '\r' and trailing blanks cut) to `on_line`.
+// Bytes into lines: each complete line (without its end; trailing blanks cut) to `on_line`. A
+// line ends at '\n', at "\r\n" (one end), or at a bare '\r': a progress bar (tqdm) or a script
+// that prints end="\r" rewrites its line in place, and each of those is a line of its own.
 // Longer lines than kMaxLine are cut (and so parse as neither form).
 class LineBuffer {
  public:
@@ -75,7 +78,13 @@ class LineBuffer {
 
  private:
   std::string partial_;
+  bool after_cr_ = false;  // the last byte was a '\r' that ended a line: a '\n' now ends none
 };
+
+// A line of a command's output as messages quote it: its first 200 bytes (cut between UTF-8
+// characters, "..." after a cut) in double quotes, escaped as core/text.h quoted() does, so that
+// a NUL, an ESC or a '\r' in it is seen, not obeyed by the terminal or cut by a C string.
+std::string quoted_line(std::string_view line);
 
 class TrialOutput {
  public:
@@ -118,6 +127,7 @@ class TrialOutput {
   OutputLine result_;
   int unread_ = 0;                  // lines that look like metrics but do not parse
   std::string first_unread_;
+  std::string first_unread_why_;    // what in it is at fault (read_output_line's why), or ""
   int bad_epochs_ = 0;              // lines whose epoch cannot be a curve row's
   std::string first_bad_epoch_;
   std::vector<std::string> dropped_;  // the first few extra names not kept

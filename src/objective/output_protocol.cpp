@@ -10,6 +10,8 @@
 #include <cstring>
 #include <string>
 
+#include "core/text.h"
+
 namespace hs {
 
 namespace {
@@ -46,7 +48,8 @@ class FlatJson {
         if (!eat(':')) return std::nullopt;
         space();
         if (!this->value(&value)) return std::nullopt;
-        if (!fields.contains(key)) out.order.push_back(key);
+        if (fields.contains(key)) return std::nullopt;  // which value is meant cannot be told
+        out.order.push_back(key);
         fields[key] = std::move(value);
         space();
         if (eat('}')) break;
@@ -172,9 +175,15 @@ bool is_kv_key(std::string_view k) {
   });
 }
 
-std::optional<OutputLine> parse_kv_line(std::string_view line) {
+// `why`: what is at fault when the line is refused (a token of no k=v form, a key that is no
+// name, a key given twice), named as a warning quotes it.
+std::optional<OutputLine> parse_kv_line(std::string_view line, std::string* why) {
   OutputLine out;
   OutputFields& fields = out.fields;
+  const auto refuse = [&](std::string text) -> std::optional<OutputLine> {
+    if (why != nullptr) *why = std::move(text);
+    return std::nullopt;
+  };
   size_t i = 0;
   const auto sep = [](char c) { return c == ' ' || c == '\t' || c == ','; };
   while (true) {
@@ -184,18 +193,22 @@ std::optional<OutputLine> parse_kv_line(std::string_view line) {
     while (end < line.size() && !sep(line[end])) ++end;
     const std::string_view token = line.substr(i, end - i);
     const size_t eq = token.find('=');
-    if (eq == std::string_view::npos || eq + 1 == token.size() || !is_kv_key(token.substr(0, eq)))
-      return std::nullopt;
+    if (eq == std::string_view::npos || eq + 1 == token.size())
+      return refuse(hs::quoted(token) + " is no k=v pair");
+    std::string key(token.substr(0, eq));
+    if (!is_kv_key(key))
+      return refuse("key " + hs::quoted(key) + " is no name (ASCII: a letter or _, then letters, "
+                    "digits or _ . / -)");
+    if (fields.contains(key)) return refuse("key " + hs::quoted(key) + " is given twice");
     OutputValue v;
     v.text = std::string(token.substr(eq + 1));
     v.is_number = parse_number(v.text, &v.number);
     if (v.is_number) v.text.clear();
-    std::string key(token.substr(0, eq));
-    if (!fields.contains(key)) out.order.push_back(key);
+    out.order.push_back(key);
     fields[std::move(key)] = std::move(v);
     i = end;
   }
-  if (fields.empty()) return std::nullopt;
+  if (fields.empty()) return refuse("no k=v pair");
   return out;
 }
 
@@ -210,11 +223,15 @@ bool number_at(std::string_view line, size_t i) {
 
 }  // namespace
 
-std::optional<OutputLine> read_output_line(std::string_view line) {
+std::optional<OutputLine> read_output_line(std::string_view line, std::string* why) {
   const size_t first = line.find_first_not_of(" \t");
   if (first == std::string_view::npos) return std::nullopt;
-  if (line[first] == '{') return FlatJson(line).object();
-  return parse_kv_line(line);
+  if (line[first] != '{') return parse_kv_line(line, why);
+  std::optional<OutputLine> l = FlatJson(line).object();
+  if (!l && why != nullptr)
+    *why = "it is no flat JSON object (string keys, each once; numbers, strings, true, false or "
+           "null as values)";
+  return l;
 }
 
 std::optional<OutputFields> parse_output_line(std::string_view line) {

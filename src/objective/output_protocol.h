@@ -2,7 +2,7 @@
 // k=v pairs (`epoch=3 val_acc=0.91`, separated by spaces, tabs or commas) or flat JSON objects
 // (`{"epoch": 3, "val_acc": 0.91}`). What the lines mean for a trial is command_objective.h's.
 //
-// May depend on: the standard library. Thread safety: pure functions.
+// May depend on: core (text.h), the standard library. Thread safety: pure functions.
 #pragma once
 
 #include <map>
@@ -25,16 +25,18 @@ using OutputFields = std::map<std::string, OutputValue, std::less<>>;
 // A stdout line as its fields, or nullopt when it is neither a flat JSON object (string keys;
 // numbers, NaN, Infinity, strings, true, false or null as values; no nesting) nor one or more
 // k=v pairs (keys [A-Za-z_][A-Za-z0-9_./-]*) separated by spaces, tabs or commas. A key given
-// twice keeps its last value.
+// twice makes the line neither (which of its values is meant cannot be told).
 std::optional<OutputFields> parse_output_line(std::string_view line);
 
-// The same with the keys in the order the line gives them (a key given twice: where it came
-// first), for what keeps the printed order (extra curve columns, a result's extra values).
+// The same with the keys in the order the line gives them, for what keeps the printed order
+// (extra curve columns, a result's extra values). On nullopt, *why (when not null) says what in
+// a line of k=v form is at fault, naming the token or key ("key \"loss\" is given twice"), for
+// a warning; for a line that starts with '{' it says that it is no flat JSON object.
 struct OutputLine {
   OutputFields fields;
   std::vector<std::string> order;
 };
-std::optional<OutputLine> read_output_line(std::string_view line);
+std::optional<OutputLine> read_output_line(std::string_view line, std::string* why = nullptr);
 
 // Whether a line that parse_output_line() refuses still looks like it reports metrics: it holds
 // `name=number` or `"name": number` (`Epoch 1/3: loss=0.5, val_acc=0.3`), so that what a

@@ -135,10 +135,10 @@ void WorkerObjective::on_line(InHand& h, std::string_view l) {
       // said once per worker, as it usually repeats every trial.
       warned_unknown_ = true;
       std::fprintf(stderr,
-                   "hypersweep: warning: worker %d: \"%s\" is no line of the worker protocol "
+                   "hypersweep: warning: worker %d: %s is no line of the worker protocol "
                    "here, read as plain output (the protocol: @hypersweep ready, done, failed "
                    "[message], epoch <line>, and stopped after a `stop` answer)\n",
-                   where_.worker, std::string(l.substr(0, 200)).c_str());
+                   where_.worker, quoted_line(l).c_str());
     }
     // A fresh program's output before it says ready is its start-up's too (README).
     if (h.fresh && !ready_) worker_logs_.out.write(std::string(l) + "\n");

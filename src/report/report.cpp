@@ -275,6 +275,13 @@ void json_findings(std::string& out, size_t trials, const std::vector<std::vecto
   out += ']';
 }
 
+// The best epoch's value where a trial's result is another epoch's (trial/metric.h: a command's
+// result is the last value it printed), else NaN (null): the page then says both, not "bm at
+// epoch be".
+double other_best_value(const TrialRecord& t, const Metric& m) {
+  return result_at_best_epoch(t, m) ? NAN : best_epoch_value(t, m);
+}
+
 // The trials table, a column per field ("t").
 void json_trials(std::string& out, const SweepHeader& h, const std::vector<TrialRecord>& trials,
                  const std::vector<std::vector<Finding>>& findings, int digits) {
@@ -295,6 +302,8 @@ void json_trials(std::string& out, const SweepHeader& h, const std::vector<Trial
   json_column(out, "be", trials, [&](T t) { json_int(out, t.best_epoch); });
   out += ',';
   json_column(out, "bm", trials, [&](T t) { json_number(out, t.best_metric, 7); });
+  out += ',';
+  json_column(out, "bev", trials, [&](T t) { json_number(out, other_best_value(t, h.metric), 7); });
   out += ',';
   // Whether the trial's result ties the best's (trial/tie.h): a difference the validation set
   // cannot tell from noise, marked "tie" beside its value.

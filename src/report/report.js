@@ -224,6 +224,13 @@
     function better(a, b) { return MAX ? a > b : a < b; }
     var PE = T.pe || [], RG = T.rg || [], BR = T.br || [], DEC = T.dec || [], RUNGS = D.rungs || [];
     function pruned(i) { return PE[i] > 0; }
+    // Where trial i's result stands: "epoch N" when it is that epoch's value, else (a command's
+    // result is the last value it printed, BEV its best epoch's when another) both.
+    var BEV = T.bev || [];
+    function resultAtBest(i) { return BEV[i] === null || BEV[i] === undefined; }
+    function atBest(i) {
+      return resultAtBest(i) ? XL + ' ' + T.be[i] : 'best ' + XL + ' ' + T.be[i] + ': ' + fmt(BEV[i], 5);
+    }
     var NPRUNED = 0;
     for (var q1 = 0; q1 < N; ++q1) if (pruned(q1)) ++NPRUNED;
 
@@ -271,7 +278,7 @@
       }
       if (best >= 0) {
         h += '<dt>best trial</dt><dd><b>' + T.id[best] + '</b>: ' + esc(D.metric) + ' ' + fmt(T.bm[best], 5) +
-          ' (' + XL + ' ' + T.be[best] + '), test acc ' + fmt(T.tacc[best], 4) + '</dd>' +
+          ' (' + atBest(best) + '), test acc ' + fmt(T.tacc[best], 4) + '</dd>' +
           '<dt>best params</dt><dd>' + esc(paramText(best, false)) + '</dd>';
       } else {
         h += '<dt>best trial</dt><dd class="note">no trial has a result yet</dd>';
@@ -368,7 +375,8 @@
       var i = sel, hd = $('trial-head'), els = [$('plot-loss'), $('plot-acc'), $('plot-ratio')];
       if (i < 0) { hd.innerHTML = '<span class="note">no trials</span>'; els.forEach(function (e) { empty(e, ''); }); return; }
       var h = '<b>trial ' + T.id[i] + '</b> <span class="status st-' + esc(T.st[i]) + '">' + esc(T.st[i]) + '</span> ' +
-        esc(paramText(i, true)) + ' &nbsp;\u2014 ' + esc(D.metric) + ' ' + fmt(T.bm[i], 5) + ' at ' + XL + ' ' + T.be[i] +
+        esc(paramText(i, true)) + ' &nbsp;\u2014 ' + esc(D.metric) + ' ' + fmt(T.bm[i], 5) +
+        (resultAtBest(i) ? ' at ' + atBest(i) : ' (' + atBest(i) + ')') +
         ', test acc ' + fmt(T.tacc[i], 4) + ', ' + T.ep[i] + ' epochs, ' + fmt(T.sec[i], 3) + ' s on ' + esc(T.host[i]) +
         ' (rank ' + T.rank[i] + ')';
       if (pruned(i) || RG[i] >= 0)

@@ -60,6 +60,21 @@ double epoch_metric(const TrialRecord& r, size_t row, std::string_view name) {
   return NAN;
 }
 
+double best_epoch_value(const TrialRecord& r, const Metric& m) {
+  double best = NAN;
+  for (size_t row = 0; row < r.curves.size(); ++row)
+    if (r.curves[row].epoch == r.best_epoch) {
+      const double v = epoch_metric(r, row, m.name);
+      if (improves(m.direction, v, best)) best = v;
+    }
+  return best;
+}
+
+bool result_at_best_epoch(const TrialRecord& r, const Metric& m) {
+  const double v = best_epoch_value(r, m);
+  return !std::isfinite(v) || v == r.best_metric;
+}
+
 Outcome result_of(const TrialRecord& r) {
   return r.status == TrialStatus::kPruned ? Outcome::none() : outcome_of(r);
 }

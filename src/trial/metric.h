@@ -57,6 +57,16 @@ double metric_value(const EpochRow& row, std::string_view name);
 // a pruner judges an epoch by, and the report's rung chart.
 double epoch_metric(const TrialRecord& r, size_t row, std::string_view name);
 
+// The metric's value at trial r's best epoch (the best of its rows of epoch r.best_epoch: a
+// command may print two rows of one epoch), NaN when none holds one.
+double best_epoch_value(const TrialRecord& r, const Metric& m);
+// Whether "<metric> <best_metric> at epoch <best_epoch>" is a true statement of r: the built-in
+// trainer's result is its best epoch's value, but a command's is the last value it printed
+// (README "Output: what is read"), which may be a later epoch's (val_acc peaked at 0.9 in
+// epoch 10 and ended 0.8). False then, and show and the report name both; true too when the
+// best epoch holds no value of the metric (nothing tells them apart).
+bool result_at_best_epoch(const TrialRecord& r, const Metric& m);
+
 // What the strategy is told of a finished trial: its best_metric, unless it diverged or has
 // none (a finite best_metric is a result whatever else the status says).
 Outcome outcome_of(const TrialRecord& r);

@@ -31,9 +31,12 @@ struct TrialRecord {
   int64_t id = 0;
   TrialStatus status = TrialStatus::kFailed;
   std::vector<ParamValue> params;  // one per space parameter, in space order
-  int best_epoch = 0;              // 1-based row of `curves` the result is taken from; 0: none
-  // The sweep's metric (its value at best_epoch, or what a command reported); NaN when the trial
-  // has none. With the status, what the strategy is told (outcome_of, trial/metric.h).
+  // The best epoch's number (from 1; 0: none): the built-in trainer's, whose result is its
+  // value; a command's, that of its curve row with the best value of the sweep's metric.
+  int best_epoch = 0;
+  // The sweep's metric (its value at best_epoch, or the last value a command printed, which may
+  // be another epoch's: trial/metric.h result_at_best_epoch); NaN when the trial has none.
+  // With the status, what the strategy is told (outcome_of, trial/metric.h).
   double best_metric = NAN;
   double test_acc = NAN;           // of the best checkpoint
   // The mean loss of the first minibatch, before the first update (NaN: not trained by the

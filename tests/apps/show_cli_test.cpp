@@ -187,6 +187,33 @@ TEST_CASE("show --trial prints one trial whole with its logs' paths", "[cli][sho
   CHECK(contains(r.err, "has no trial 7"));
 }
 
+TEST_CASE("show --trial names the best epoch's value beside a result taken at another epoch",
+          "[cli][show]") {
+  // A command that printed epoch lines only: its result is the last value, 0.8 (epoch 3), its
+  // best epoch 2 with 0.9. Main said "val_acc: 0.8 at epoch 2", which the curve below denied.
+  Scratch s;
+  const std::string path = s.path("peak.h5");
+  {
+    auto f = command_results(s, "peak.h5");
+    TrialRecord t = completed_trial({{1, 0.01, 1.0, NAN, NAN, 0.5, 1.0},
+                                     {2, 0.01, 0.5, NAN, NAN, 0.9, 2.0},
+                                     {3, 0.01, 0.3, NAN, NAN, 0.8, 3.0}});
+    t.best_epoch = 2;
+    REQUIRE(t.best_metric == 0.8);
+    REQUIRE(f.append(t).ok());
+    t.id = 1;  // one whose result is its best epoch's value: said as before
+    t.best_metric = 0.9;
+    REQUIRE(f.append(t).ok());
+    REQUIRE(f.close().ok());
+  }
+  Run r = hypersweep("show '" + path + "' --trial 0");
+  INFO(r.out << r.err);
+  CHECK(contains(r.out, "val_acc: 0.8 (best epoch 2: 0.9), test_acc -, 3 epochs,"));
+  CHECK_FALSE(contains(r.out, "at epoch 2"));
+  r = hypersweep("show '" + path + "' --trial 1");
+  CHECK(contains(r.out, "val_acc: 0.9 at epoch 2, test_acc -, 3 epochs,"));
+}
+
 TEST_CASE("show --trial prints an infinite value as inf, a missing one as -", "[cli][show]") {
   Scratch s;
   const std::string path = s.path("inf.h5");

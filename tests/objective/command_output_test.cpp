@@ -123,7 +123,8 @@ TEST_CASE("lines that look like metrics but do not parse are counted and named i
   });
   CHECK(r.status == TrialStatus::kCompleted);
   CHECK(err.find("warning: trial 9: 3 lines of stdout look like metrics but were not read (the "
-                 "first: \"Epoch 1/3: loss=0.5, val_acc=0.3\")") != std::string::npos);
+                 "first: \"Epoch 1/3: loss=0.5, val_acc=0.3\", where \"Epoch\" is no k=v pair)") !=
+        std::string::npos);
   CHECK(err.find("k=v pairs") != std::string::npos);  // says what form would be read
   CHECK(std::count(err.begin(), err.end(), '\n') == 1);  // once per trial
 
@@ -131,6 +132,70 @@ TEST_CASE("lines that look like metrics but do not parse are counted and named i
   CHECK(quiet.empty());
   CHECK(looks_like_metrics("  \"loss\": 0.5 and more"));
   CHECK_FALSE(looks_like_metrics("Epoch 1/3 done at 12:30"));
+}
+
+TEST_CASE("a bare CR ends a line as a LF does and CRLF is one line end", "[objective][command]") {
+  // Split anywhere, a CR and its LF in two reads included.
+  LineBuffer b;
+  std::vector<std::string> lines;
+  const auto on_line = [&](std::string_view l) { lines.emplace_back(l); };
+  b.add("epoch=1 a=1\repoch=2 a=2\r", on_line);
+  b.add("\nepoch=3 a=3\r\n\r\nepoch=4", on_line);
+  b.add(" a=4  \n", on_line);
+  b.finish(on_line);
+  CHECK(lines == std::vector<std::string>{"epoch=1 a=1", "epoch=2 a=2", "epoch=3 a=3",
+                                          "epoch=4 a=4"});
+  // Five epoch lines each printed with end="\r" (a progress bar's way) were one row: epoch 1
+  // holding epoch 5's values, with no warning.
+  const TrialRecord r = run_cmd(
+      "for e in 1 2 3 4 5; do printf 'epoch=%s val_acc=0.%s\\r' $e $e; done");
+  INFO(r.error);
+  CHECK(r.status == TrialStatus::kCompleted);
+  REQUIRE(r.curves.size() == 5u);
+  CHECK(r.curves[0].epoch == 1);
+  CHECK(r.curves[0].val_acc == 0.1);
+  CHECK(r.curves[4].epoch == 5);
+  CHECK(r.best_metric == 0.5);
+}
+
+TEST_CASE("a warning quotes a printed line whole with its control bytes escaped",
+          "[objective][command]") {
+  Dir d;
+  TrialRecord r;
+  // printf's NUL cut the warning at "ab (fprintf's %s), and an ESC reached the terminal raw.
+  const std::string err = stderr_of(d, [&] {
+    r = run_cmd("printf 'ab\\0 val_acc=0.9\\n'; printf '\\033[31mval_acc=0.9\\n'; "
+                "printf 'epoch=0 val_acc=0.9\\033[0m\\n'; "
+                "echo '{{\"epoch\": 1, \"val_acc\": 0.5, \"\\u001b" + std::string(100, 'n') +
+                    "\": 1}}'; echo val_acc=0.5",
+                {}, 6);
+  });
+  INFO(err);
+  CHECK(r.status == TrialStatus::kCompleted);
+  CHECK(err.find("2 lines of stdout look like metrics but were not read (the first: "
+                 "\"ab\\u0000 val_acc=0.9\", where \"ab\\u0000\" is no k=v pair); "
+                 "hypersweep reads") != std::string::npos);
+  CHECK(err.find("1 line with an epoch that is not a whole number") != std::string::npos);
+  CHECK(err.find("(the first: \"epoch=0 val_acc=0.9\\u001b[0m\")") != std::string::npos);
+  CHECK(err.find("1 printed value not kept (of \"\\u001bnnn") != std::string::npos);
+  CHECK(err.find('\x1b') == std::string::npos);
+  CHECK(err.find('\0') == std::string::npos);
+  CHECK(std::count(err.begin(), err.end(), '\n') == 1);
+}
+
+TEST_CASE("a warning names the key that made a line unread", "[objective][command]") {
+  Dir d;
+  TrialRecord r;
+  const std::string err = stderr_of(d, [&] {
+    r = run_cmd("echo 'epoch=1 n\xc3\xb6te=1 val_acc=0.5'; echo 'epoch=2 loss=1 loss=2'; "
+                "echo val_acc=0.5", {}, 7);
+  });
+  INFO(err);
+  CHECK(r.status == TrialStatus::kCompleted);
+  CHECK(r.curves.empty());
+  CHECK(err.find("2 lines of stdout look like metrics but were not read (the first: \"epoch=1 "
+                 "n\xc3\xb6te=1 val_acc=0.5\", where key \"n\xc3\xb6te\" is no name (ASCII: a "
+                 "letter or _, then letters, digits or _ . / -))") != std::string::npos);
 }
 
 TEST_CASE("an epoch that cannot be a curve row's is not read and is warned about",

@@ -45,3 +45,27 @@ TEST_CASE("a number past a double's range reads as Python's float() reads it", "
   CHECK(j->at("val_acc").number == 0.0);
   CHECK(j->at("x").number == -INFINITY);
 }
+
+TEST_CASE("a refused k=v line says which token or key is at fault", "[objective][protocol]") {
+  const auto why = [](std::string_view line) {
+    std::string w;
+    CHECK_FALSE(read_output_line(line, &w).has_value());
+    return w;
+  };
+  // A key outside ASCII made the whole epoch line unread, and the warning never said why.
+  CHECK(why("epoch=1 n\xc3\xb6te=1 val_acc=0.5") ==
+        "key \"n\xc3\xb6te\" is no name (ASCII: a letter or _, then letters, digits or _ . / -)");
+  CHECK(why("ab\x1b[0m val_acc=0.5") == "\"ab\\u001b[0m\" is no k=v pair");
+  CHECK(why("a=1 b=") == "\"b=\" is no k=v pair");
+  // A key given twice (two lines run together by a '\r' were one line) is refused, not read
+  // as its last value.
+  CHECK(why("epoch=1 val_acc=0.5 epoch=5 val_acc=0.9") == "key \"epoch\" is given twice");
+  CHECK(why(R"({"val_acc": 0.5, "val_acc": 0.9})") ==
+        "it is no flat JSON object (string keys, each once; numbers, strings, true, false or null "
+        "as values)");
+  CHECK_FALSE(parse_output_line(R"({"a": 1, "a": 1})").has_value());
+  // A line that parses leaves why alone.
+  std::string w = "untouched";
+  CHECK(read_output_line("a=1 b=2", &w).has_value());
+  CHECK(w == "untouched");
+}

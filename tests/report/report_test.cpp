@@ -491,6 +491,29 @@ print(",".join(str(x) for x in t["tie"]))
   CHECK(printed == "0,1,0,0,1,0,0,0,1\n");
 }
 
+TEST_CASE("report JSON gives the best epoch's value where a result is another epoch's",
+          "[report]") {
+  // A command's result is the last value it printed: trial 0's is 0.25 at its last epoch, its
+  // best epoch another with more. The page said "val_acc 0.25 (epoch <best>)"; it now names both
+  // (bev), and null where the result is the best epoch's value (every other trial here).
+  Sweep s = synthetic_sweep(3, 5, "random");
+  hs::TrialRecord& t = s.trials[0];
+  REQUIRE(t.best_epoch > 0);
+  const double at_best = t.curves[static_cast<size_t>(t.best_epoch) - 1].val_acc;
+  t.best_metric = at_best - 0.125;
+  const std::string html = hs::render_report(s.header, s.trials, s.findings);
+  Scratch sc;
+  const std::string printed = python_on_json(sc, embedded_json(html), R"PY(
+import json, sys
+t = json.load(open(sys.argv[1]))["t"]
+print(",".join(str(x) for x in t["bev"]))
+)PY");
+  const size_t comma = printed.find(',');
+  REQUIRE(comma != std::string::npos);
+  CHECK(std::stod(printed.substr(0, comma)) == Approx(at_best).epsilon(1e-6));
+  CHECK(printed.substr(comma) == ",None,None\n");
+}
+
 TEST_CASE("report JSON carries each trial's pruning and the rung counts", "[report][prune]") {
   const char* const kCheck = R"PY(
 import json, sys

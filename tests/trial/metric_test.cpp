@@ -34,3 +34,26 @@ TEST_CASE("a loss or an error is minimised unless told otherwise", "[trial][metr
   CHECK(stored_default_direction("loss") == Direction::kMaximize);
   CHECK(stored_default_direction("val_loss") == Direction::kMinimize);
 }
+
+TEST_CASE("a result is at its best epoch only when that epoch holds the same value",
+          "[trial][metric]") {
+  // A command's curve: val_acc peaks at epoch 4 (0.9, on the second row of that epoch) and ends
+  // 0.8 at epoch 6, its result (the last value printed).
+  TrialRecord r;
+  r.curves = {{2, 0, 0, 0, 0, 0.5, 1}, {4, 0, 0, 0, 0, 0.7, 2}, {4, 0, 0, 0, 0, 0.9, 3},
+              {6, 0, 0, 0, 0, 0.8, 4}};
+  r.best_epoch = 4;
+  r.best_metric = 0.8;
+  const Metric acc{"val_acc", Direction::kMaximize};
+  CHECK(best_epoch_value(r, acc) == 0.9);
+  CHECK_FALSE(result_at_best_epoch(r, acc));
+  r.best_metric = 0.9;  // a final line that printed the best epoch's value (the helper's `best`)
+  CHECK(result_at_best_epoch(r, acc));
+  // The best epoch holds no value of the metric (a record of the recipe's lr search): nothing
+  // to tell them apart by.
+  const Metric drop{"drop", Direction::kMaximize};
+  CHECK(std::isnan(best_epoch_value(r, drop)));
+  CHECK(result_at_best_epoch(r, drop));
+  r.best_epoch = 0;
+  CHECK(std::isnan(best_epoch_value(r, acc)));
+}
