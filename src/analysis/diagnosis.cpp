@@ -114,6 +114,42 @@ std::optional<TrialRecord> one_row_per_epoch(const TrialRecord& in) {
   return out;
 }
 
+// The curves as the trend rules read them: a train_loss that a command printed on some epochs
+// only (NaN rows with finite ones after them: diverged_rules.cpp reads those as gaps) has no
+// trend to read, so it is read as not printed, as the rules read a column they lack.
+TrialRecord readable(const TrialRecord& in) {
+  TrialRecord out = in;
+  const Vec L = column(in, [](const EpochRow& e) { return e.train_loss; });
+  if (!all_finite(L))
+    for (EpochRow& e : out.curves) e.train_loss = NAN;
+  return out;
+}
+
+// The labels read from the curves' trends (bad_init ... underfitting) of a trial that did not
+// diverge, resolved where they contradict, appended to *out. `large_updates`: update_ratio's
+// `high` fired.
+void read_trends(const TrialRecord& in, const SweepContext& ctx, const DiagnosisOptions& opt,
+                 bool large_updates, std::vector<Finding>* out) {
+  const auto add = [&](std::optional<Finding> f) {
+    if (f) out->push_back(std::move(*f));
+  };
+  const Vec L = column(in, [](const EpochRow& e) { return e.train_loss; });
+  const Vec S = smooth(L, opt.smooth_window);
+  add(check_bad_init(in, opt, L));
+  add(check_plateau(in, opt, L, S));
+  add(check_decay_too_early(in, opt, L));
+  const bool explained = !out->empty() || check_initial_loss(in, opt);
+  const bool plateau =
+      std::any_of(out->begin(), out->end(), [](const Finding& f) { return f.label == "plateau"; });
+  std::optional<Finding> over = check_overfitting(in, opt, L, S);
+  if (!over) over = check_overfit_gap(in, opt);
+  std::optional<Finding> under = check_underfitting(in, ctx, opt, L, large_updates);
+  if (under && over) resolve_fit(&*under, *over);  // `over` goes (and `under` too when explained)
+  else if (over && plateau) resolve_plateau(out, std::move(*over), in, opt);
+  else add(std::move(over));
+  if (!explained) add(std::move(under));
+}
+
 }  // namespace
 
 std::vector<Finding> diagnose(const TrialRecord& in, const SweepContext& ctx, const DiagnosisOptions& o) {
@@ -134,23 +170,8 @@ std::vector<Finding> diagnose(const TrialRecord& in, const SweepContext& ctx, co
   }
   add(div);
   UpdateRatioFindings ratios = check_update_ratio(in, ctx, opt);
-  if (!div) {  // after a divergence the rest of the curve is noise
-    const Vec L = column(in, [](const EpochRow& e) { return e.train_loss; });
-    const Vec S = smooth(L, opt.smooth_window);
-    add(check_bad_init(in, opt, L));
-    add(check_plateau(in, opt, L, S));
-    add(check_decay_too_early(in, opt, L));
-    const bool explained = !out.empty() || check_initial_loss(in, opt);
-    const bool plateau =
-        std::any_of(out.begin(), out.end(), [](const Finding& f) { return f.label == "plateau"; });
-    std::optional<Finding> over = check_overfitting(in, opt, L, S);
-    if (!over) over = check_overfit_gap(in, opt);
-    std::optional<Finding> under = check_underfitting(in, ctx, opt, L, ratios.high.has_value());
-    if (under && over) resolve_fit(&*under, *over);  // `over` goes (and `under` too when explained)
-    else if (over && plateau) resolve_plateau(&out, std::move(*over), in, opt);
-    else add(std::move(over));
-    if (!explained) add(std::move(under));
-  }
+  if (!div)  // after a divergence the rest of the curve is noise
+    read_trends(readable(in), ctx, opt, ratios.high.has_value(), &out);
   add(std::move(ratios.high));
   add(std::move(ratios.low));
   add(check_initial_loss(in, opt));

@@ -24,8 +24,10 @@
 // Every threshold lives in DiagnosisOptions with its reason. Trends are read from a short moving
 // average or a least-squares slope over a window, never from one epoch against the next, so
 // epoch-to-epoch noise does not fire a label; curves shorter than min_epochs get only the checks
-// that need no trend, and too_short. In a command's record (num_classes 0) a loss column NaN in
-// every row was not printed, which is no divergence.
+// that need no trend, and too_short. In a command's record (num_classes 0) a NaN is also a row
+// that did not print the column: a loss NaN in every row, or in some rows with finite ones after
+// them (printed every 5th epoch), is no divergence; one finite in every row before a NaN and never
+// again after is. An inf (or -inf) always is.
 //
 // Depends on: the trial model (EpochRow, TrialRecord in trial/record.h) and
 // finding.h. Never on HDF5, MPI or the trainer: it sees numbers, not networks.

@@ -28,13 +28,26 @@ Finding diverged_at(bool at_start, std::string evidence, int from, int to) {
                   : make("diverged", std::move(evidence), kLowerLr, from, to);
 }
 
-// Whether a loss column was reported at all. The built-in trainer (num_classes > 0) reports
-// every column; a command may not print one, and its rows are then NaN throughout (record.h),
-// which is no divergence.
-bool reported(const TrialRecord& in, double EpochRow::*field) {
-  return in.num_classes > 0 ||
-         std::any_of(in.curves.begin(), in.curves.end(),
-                     [&](const EpochRow& e) { return !std::isnan(e.*field); });
+// The row at which a loss column blew up, or the row count when it did not. An inf is printed,
+// so it always is one. A NaN is one in the built-in trainer's record (num_classes > 0), which
+// writes every column every epoch; in a command's, NaN is also a row that did not print the
+// column (record.h): a column never printed, one printed every 5th epoch, a train line without
+// val_loss. There a NaN is a blow-up only when the column was finite in every row before it and
+// is never finite again (weights that became NaN stay NaN); a column with a NaN row and a finite
+// one after it is printed on some rows only, and none of its NaN rows is a blow-up (nor is a
+// NaN that a loss printed as nan recovered from: the record cannot tell it from a gap).
+size_t blown_up_row(const TrialRecord& in, double EpochRow::*field) {
+  const size_t n = in.curves.size();
+  size_t nan_from = n, inf_at = n;  // the first NaN row; the first inf row
+  bool gap = false;                 // a NaN row with a finite row after it
+  for (size_t i = 0; i < n; ++i) {
+    const double v = in.curves[i].*field;
+    if (std::isinf(v) && inf_at == n) inf_at = i;
+    if (std::isnan(v) && nan_from == n) nan_from = i;
+    gap = gap || (std::isfinite(v) && nan_from < i);
+  }
+  if (in.num_classes > 0) return std::min(nan_from, inf_at);
+  return std::min(inf_at, gap || nan_from == 0 ? n : nan_from);
 }
 
 // A dead network: in most epochs every layer's update ratio below dead_ratio, its loss never
@@ -80,16 +93,15 @@ std::string last_epoch_note(const TrialRecord& in, const Vec& L) {
 std::optional<Finding> check_diverged(const TrialRecord& in, const DiagnosisOptions& opt) {
   const size_t n = in.curves.size();
   // 1) A NaN/inf loss: the plainest evidence there is.
-  const bool has_train = reported(in, &EpochRow::train_loss),
-             has_val = reported(in, &EpochRow::val_loss);
-  for (size_t i = 0; i < n; ++i) {
+  const size_t bad_train = blown_up_row(in, &EpochRow::train_loss),
+               bad_val = blown_up_row(in, &EpochRow::val_loss);
+  if (const size_t i = std::min(bad_train, bad_val); i < n) {
     const EpochRow& e = in.curves[i];
-    const bool train_bad = has_train && !std::isfinite(e.train_loss);
-    if (!train_bad && (!has_val || std::isfinite(e.val_loss))) continue;
+    const bool train_bad = bad_train == i;
     const double v = train_bad ? e.train_loss : e.val_loss;
     std::string ev = std::string(train_bad ? "train_loss" : "val_loss") + " became " +
-                     (std::isnan(v) ? "NaN" : "inf") + " at epoch " + std::to_string(ep(in, i)) +
-                     lr_note(" (lr ", e.lr, ")");
+                     (std::isnan(v) ? "NaN" : v < 0 ? "-inf" : "inf") + " at epoch " +
+                     std::to_string(ep(in, i)) + lr_note(" (lr ", e.lr, ")");
     if (i > 0 && std::isfinite(in.curves[i - 1].train_loss))
       ev += "; train_loss was " + num(in.curves[i - 1].train_loss) + " at epoch " +
             std::to_string(ep(in, i - 1));
@@ -113,7 +125,7 @@ std::optional<Finding> check_diverged(const TrialRecord& in, const DiagnosisOpti
   }
   if (n >= 2 && L[0] > 0) {
     for (size_t i = 1; i < n; ++i) {
-      if (S[i] <= opt.explode_factor * L[0]) continue;
+      if (!(S[i] > opt.explode_factor * L[0])) continue;  // NaN: a row without train_loss
       size_t j = i;
       for (size_t k = i; k < n; ++k)
         if (L[k] > L[j]) j = k;
