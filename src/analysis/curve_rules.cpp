@@ -174,10 +174,13 @@ const std::string kRegularise =
 
 // Which checkpoint to keep: the trial's best epoch by the sweep's metric when it has one (what the
 // trainer tests and the recipe trains to: naming val_loss's lowest epoch beside it would send the
-// reader two ways), else the epoch the finding turns at (`turn`, a row).
+// reader two ways), else the epoch the finding turns at (`turn`, a row). best_epoch is an epoch
+// number, not a row: a command may print epochs 2, 4, 6.
 std::string keep_checkpoint(const TrialRecord& in, size_t turn) {
-  const bool known = in.best_epoch >= 1 && static_cast<size_t>(in.best_epoch) <= in.curves.size();
-  const int e = known ? in.curves[static_cast<size_t>(in.best_epoch) - 1].epoch : ep(in, turn);
+  const bool known =
+      in.best_epoch >= 1 && std::any_of(in.curves.begin(), in.curves.end(),
+                                        [&](const EpochRow& e) { return e.epoch == in.best_epoch; });
+  const int e = known ? in.best_epoch : ep(in, turn);
   return "the checkpoint of epoch " + std::to_string(e) +
          (known ? " (the best by the sweep's metric)" : "") + " is the one to keep";
 }

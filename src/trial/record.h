@@ -31,7 +31,7 @@ struct TrialRecord {
   int64_t id = 0;
   TrialStatus status = TrialStatus::kFailed;
   std::vector<ParamValue> params;  // one per space parameter, in space order
-  int best_epoch = 0;              // 1-based row of `curves` the result is taken from; 0: none
+  int best_epoch = 0;              // the epoch (number) of the row the result is taken from; 0: none
   // The sweep's metric (its value at best_epoch, or what a command reported); NaN when the trial
   // has none. With the status, what the strategy is told (outcome_of, trial/metric.h).
   double best_metric = NAN;

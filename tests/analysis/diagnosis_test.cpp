@@ -1193,3 +1193,28 @@ TEST_CASE("a loss that became -inf is quoted as -inf", "[analysis]") {
   CHECK(contains(f.evidence, "train_loss became -inf at epoch 3"));
   CHECK(f.to_epoch == 3);
 }
+
+TEST_CASE("overfitting names the best epoch of a command that prints every 2nd epoch", "[analysis]") {
+  // Epochs 2, 4, ..., 60 with val_acc peaking at epoch 20, the trial's best_epoch: it was read as
+  // row 20, epoch 40, and the advice kept a checkpoint from the middle of the fall.
+  TrialRecord in;
+  in.status = TrialStatus::kCompleted;
+  for (int i = 1; i <= 30; ++i) {
+    EpochRow r;
+    r.epoch = 2 * i;
+    r.lr = 0.01;
+    r.train_loss = 2.0 * std::exp(-0.2 * i) + 0.01;
+    r.val_loss = 0.6 + 0.002 * (i - 10) * (i - 10);
+    r.train_acc = 1 - 0.9 * std::exp(-0.2 * i);
+    r.val_acc = 0.85 - 0.0002 * (i - 10) * (i - 10);
+    in.curves.push_back(r);
+  }
+  in.best_epoch = 20;
+  const auto fs = diagnose(in, kNoSweep);
+  INFO(labels(fs));
+  const Finding& f = get(fs, "overfitting");
+  CHECK(contains(f.evidence, "fell from 0.85 (epoch 20)"));
+  CHECK(contains(f.advice, "the checkpoint of epoch 20 (the best by the sweep's metric)"));
+  CHECK(f.from_epoch == 20);
+  CHECK(f.to_epoch == 60);
+}
