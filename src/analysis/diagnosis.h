@@ -96,7 +96,8 @@ struct DiagnosisOptions {
   // Smoothed train loss above this times epoch 1's: the loss is exploding. A correct run never
   // climbs this far above where it started; the first epoch already averages early progress.
   double explode_factor = 1.5;
-  // Or: the smoothed train loss ends at least this many times its minimum...
+  // Or: the smoothed train loss ends at least this many times its minimum (a minimum above 0: a
+  // loss that goes negative, such as a log-likelihood, has no such ratio, and is not read so)...
   double rise_factor = 2.0;
   // ...and higher than that minimum by at least this fraction of epoch 1's loss (a late loss of
   // 0.004 doubles by noise alone)...

@@ -138,10 +138,11 @@ std::optional<Finding> check_diverged(const TrialRecord& in, const DiagnosisOpti
     }
   }
 
-  // 3) Rising from its minimum by a large factor, over several epochs.
+  // 3) Rising from its minimum by a large factor, over several epochs. A factor needs a minimum
+  // above 0: a loss that goes negative (a log-likelihood) is not read by this rule.
   if (n >= static_cast<size_t>(opt.min_epochs) && L[0] > 0) {
     const size_t m = argmin(S);
-    if (n - 1 - m >= static_cast<size_t>(opt.rise_min_epochs) &&
+    if (S[m] > 0 && n - 1 - m >= static_cast<size_t>(opt.rise_min_epochs) &&
         S[n - 1] >= opt.rise_factor * S[m] && S[n - 1] - S[m] >= opt.rise_min_abs * L[0]) {
       return make("diverged",
                   "train_loss climbed from " + num(L[m]) + " (epoch " + std::to_string(ep(in, m)) +

@@ -1218,3 +1218,19 @@ TEST_CASE("overfitting names the best epoch of a command that prints every 2nd e
   CHECK(f.from_epoch == 20);
   CHECK(f.to_epoch == 60);
 }
+
+TEST_CASE("a negative loss rising a little off its minimum is no divergence", "[analysis]") {
+  // A negative log-likelihood from 1.0 down to -1.98 (epoch 21), then up to -1.76: S[end] >= 2 x
+  // S[min] holds for negative numbers (-1.76 >= -3.96), and it was "diverged, 0.894x its minimum".
+  TrialRecord in = curve(30, [](int e, EpochRow& r) {
+    r.lr = 0.01;
+    r.train_loss = 1.0 - 3.0 * (1 - std::exp(-0.25 * e)) + (e > 22 ? 0.03 * (e - 22) : 0.0);
+    r.val_loss = r.train_loss + 0.05;
+    r.train_acc = 0.9 - 0.5 * std::exp(-0.25 * e);
+    r.val_acc = r.train_acc - 0.01;
+  });
+  const auto fs = diagnose(in, SweepContext{0.9});
+  INFO(labels(fs));
+  CHECK_FALSE(has(fs, "diverged"));
+  check_no_nan(fs);
+}
