@@ -50,27 +50,44 @@ namespace {
 using namespace curves;
 using namespace rules;
 
-// Overfitting and underfitting on the same epochs: underfitting fires only without a train/val
-// gap, and a val_acc that falls with no gap is not the network memorising its training set (it
-// falls with train_acc, or the lr or the regularisation shakes it), so `under` stays, with the
-// fall quoted, and its advice is the one.
-void resolve_fit(Finding* under, const Finding& over) {
-  under->evidence += "; " + over.evidence + ", but with no train/val gap that is no overfitting";
+// train_acc - val_acc, the mean over the last (up to 3) epochs: NaN when either is missing.
+double end_gap(const TrialRecord& in) {
+  const size_t n = in.curves.size(), k = std::min<size_t>(3, n);
+  double gap = 0;
+  for (size_t i = n - k; i < n; ++i)
+    gap += (in.curves[i].train_acc - in.curves[i].val_acc) / static_cast<double>(k);
+  return gap;
+}
+
+// Whether a val_acc that falls or stalls is held down by memorising: a train/val gap of
+// overfit_gap or more at the end. It decides between overfitting and the labels it contradicts.
+bool memorising(const TrialRecord& in, const DiagnosisOptions& opt) {
+  return in.curves.size() > 0 && end_gap(in) >= opt.overfit_gap;
+}
+
+// Overfitting and underfitting on the same epochs, without memorising (read_trends keeps `over`
+// alone when there is: underfitting allows a gap up to underfit_gap_frac of its shortfall, and a
+// falling val_acc under a gap of 21 points is no "train longer"). A val_acc that falls under a
+// smaller gap falls with train_acc, or the lr or the regularisation shakes it: `under` stays,
+// with the fall quoted, and its advice is the one.
+void resolve_fit(Finding* under, const Finding& over, const TrialRecord& in,
+                 const DiagnosisOptions& opt) {
+  const double gap = end_gap(in);
+  under->evidence += "; " + over.evidence +
+                     (gap <= opt.underfit_gap
+                          ? std::string(", but with no train/val gap that is no overfitting")
+                          : ", but a train/val gap of " + points(gap) + " (memorising leaves " +
+                                points(opt.overfit_gap) + " or more) is no overfitting");
   under->from_epoch = std::min(under->from_epoch, over.from_epoch);
   under->to_epoch = std::max(under->to_epoch, over.to_epoch);
 }
 
-// Plateau and overfitting on the same epochs: with a train/val gap of overfit_gap or more at the
-// end, memorising is what holds val_acc down and the plateau goes ("add decay" would fit the
-// training set tighter still); without one, the lr's bouncing shakes the val curves and
-// overfitting goes.
+// Plateau and overfitting on the same epochs: memorising is what holds val_acc down and the
+// plateau goes ("add decay" would fit the training set tighter still); without it, the lr's
+// bouncing shakes the val curves and overfitting goes.
 void resolve_plateau(std::vector<Finding>* out, Finding over, const TrialRecord& in,
                      const DiagnosisOptions& opt) {
-  const size_t n = in.curves.size();
-  double gap = 0;
-  for (size_t i = n - std::min<size_t>(3, n); i < n; ++i)
-    gap += (in.curves[i].train_acc - in.curves[i].val_acc) / static_cast<double>(std::min<size_t>(3, n));
-  if (!(gap >= opt.overfit_gap)) return;
+  if (!memorising(in, opt)) return;
   out->erase(std::remove_if(out->begin(), out->end(), [](const Finding& f) { return f.label == "plateau"; }),
              out->end());
   out->push_back(std::move(over));
@@ -144,8 +161,13 @@ void read_trends(const TrialRecord& in, const SweepContext& ctx, const Diagnosis
   std::optional<Finding> over = check_overfitting(in, opt, L, S);
   if (!over) over = check_overfit_gap(in, opt);
   std::optional<Finding> under = check_underfitting(in, ctx, opt, L, large_updates);
-  if (under && over) resolve_fit(&*under, *over);  // `over` goes (and `under` too when explained)
-  else if (over && plateau) resolve_plateau(out, std::move(*over), in, opt);
+  if (under && over && memorising(in, opt)) {
+    under.reset();
+  } else if (under && over) {  // `over` goes (and `under` too when explained)
+    resolve_fit(&*under, *over, in, opt);
+    over.reset();
+  }
+  if (over && plateau) resolve_plateau(out, std::move(*over), in, opt);
   else add(std::move(over));
   if (!explained) add(std::move(under));
 }

@@ -236,9 +236,10 @@ struct DiagnosisOptions {
 // advice:
 //   - underfitting beside bad_init, plateau, decay_too_early or initial_loss is dropped: they say
 //     why the accuracy is low, and what to change;
-//   - underfitting beside overfitting is one underfitting finding that quotes the falling val_acc
-//     (with no train/val gap a falling val_acc is no memorising: more regularisation would not
-//     help);
+//   - underfitting beside overfitting: with a train/val gap of overfit_gap or more at the end
+//     (memorising; underfitting allows a gap up to underfit_gap_frac of its shortfall) overfitting
+//     stays alone; below it, one underfitting finding that quotes the falling val_acc and the gap
+//     (a falling val_acc without memorising: more regularisation would not help);
 //   - overfitting beside plateau is dropped (an lr too high to settle shakes the val curves too;
 //     decay comes first), unless the train/val gap at the end is overfit_gap or more (memorising
 //     holds val_acc down: the plateau is dropped instead).
