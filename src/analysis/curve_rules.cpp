@@ -293,8 +293,9 @@ std::optional<Finding> check_overfit_gap(const TrialRecord& in, const DiagnosisO
 
 namespace {
 
-// What to try for an underfitting trial whose loss did fall: raise the lr while the loss still
-// falls fast at the end; otherwise a bigger model, and lower the regularisation it has (only the
+// What to try for an underfitting trial whose loss did fall: raise the lr toward the sweep's best
+// trial's when it is lr_far_below_best below it, or while the loss still falls fast at the end
+// (unless the updates are too large already); otherwise a bigger model, and lower the regularisation it has (only the
 // one it has: weight decay or dropout at zero is not named; unknown ones conditionally).
 std::string underfit_advice(const TrialRecord& in, const SweepContext& ctx,
                             const DiagnosisOptions& opt, const Vec& L, bool large_updates) {
@@ -302,6 +303,9 @@ std::string underfit_advice(const TrialRecord& in, const SweepContext& ctx,
   // nor is an lr whose updates are already too large too low
   const Vec S = smooth(L, opt.smooth_window);
   const size_t n = S.size(), k = std::min<size_t>(static_cast<size_t>(opt.decay_pre_epochs), n);
+  const std::string below = lr_below_best(in, ctx, opt.lr_far_below_best);
+  if (!large_updates && !below.empty())
+    return "raise the learning rate toward the best's: " + below;
   if (k >= 3 && !large_updates &&
       std::all_of(S.end() - static_cast<long>(k), S.end(), [](double v) { return v > 0; })) {
     Vec lnL(S.end() - static_cast<long>(k), S.end());
@@ -325,31 +329,49 @@ std::string underfit_advice(const TrialRecord& in, const SweepContext& ctx,
 
 }  // namespace
 
+// Not learning at all: the train loss never fell flat_rel below epoch 1's. A loss that rose past
+// it (its smoothed end flat_rel above epoch 1's, short of the diverged rules) is no lr too low:
+// it climbs, so the advice is a lower lr, as it is for a flat loss at an lr above the sweep's best.
+std::optional<Finding> check_not_learning(const TrialRecord& in, const SweepContext& ctx,
+                                          const DiagnosisOptions& opt, const Vec& L) {
+  const size_t n = L.size();
+  if (!(L[0] > 0)) return std::nullopt;
+  const size_t lo = argmin(L);
+  if (L[lo] < (1.0 - opt.flat_rel) * L[0]) return std::nullopt;
+  const bool rose = smooth(L, opt.smooth_window)[n - 1] > (1.0 + opt.flat_rel) * L[0];
+  const std::string above = lr_above_best(in, ctx),
+                    below = lr_below_best(in, ctx, opt.lr_far_below_best);
+  const std::string evidence =
+      rose ? "train_loss rose from " + num(L[0]) + " (epoch " + std::to_string(ep(in, 0)) +
+                 ") to " + num(L[n - 1]) + " (epoch " + std::to_string(ep(in, n - 1)) + ")" +
+                 lr_note(" at lr ", in.curves[n - 1].lr, "") + " and never fell " +
+                 pct(opt.flat_rel) + " below its start: the network is not learning"
+           : "train_loss never fell " + pct(opt.flat_rel) + " below epoch " +
+                 std::to_string(ep(in, 0)) + "'s " + num(L[0]) + " in " + std::to_string(n) +
+                 " epochs (lowest " + num(L[lo]) + " at epoch " + std::to_string(ep(in, lo)) +
+                 "): the network is not learning";
+  std::string advice;
+  if (rose)
+    advice = "lower the learning rate: a loss that climbs is overshooting, not an lr too low" +
+             (above.empty() ? std::string() : " (" + above + ")") +
+             "; check the initialisation and that the labels match the inputs";
+  else if (!above.empty())
+    advice = "lower the learning rate: " + above +
+             "; a loss flat from the start at a higher lr is a network whose units died or "
+             "saturated in its first updates. Check the initialisation too";
+  else
+    advice = "raise the learning rate (a flat loss means it is too low" +
+             (below.empty() ? std::string() : ": " + below) +
+             "); check the initialisation and that the labels match the inputs";
+  return make("underfitting", evidence, advice, ep(in, 0), ep(in, n - 1));
+}
+
 std::optional<Finding> check_underfitting(const TrialRecord& in, const SweepContext& ctx,
                                           const DiagnosisOptions& opt, const Vec& L,
                                           bool large_updates) {
   const size_t n = L.size();
   if (n < static_cast<size_t>(opt.min_epochs)) return std::nullopt;
-  // Not learning at all: the loss never left its start.
-  if (L[0] > 0) {
-    const size_t lo = argmin(L);
-    if (L[lo] >= (1.0 - opt.flat_rel) * L[0]) {
-      const std::string above = lr_above_best(in, ctx);
-      return make(
-          "underfitting",
-          "train_loss never fell " + pct(opt.flat_rel) + " below epoch " +
-              std::to_string(ep(in, 0)) + "'s " + num(L[0]) + " in " + std::to_string(n) +
-              " epochs (lowest " + num(L[lo]) + " at epoch " + std::to_string(ep(in, lo)) +
-              "): the network is not learning",
-          above.empty()
-              ? "raise the learning rate (a flat loss means it is too low); check the "
-                "initialisation and that the labels match the inputs"
-              : "lower the learning rate: " + above +
-                    "; a loss flat from the start at a higher lr is a network whose units died or "
-                    "saturated in its first updates. Check the initialisation too",
-          ep(in, 0), ep(in, n - 1));
-    }
-  }
+  if (std::optional<Finding> f = check_not_learning(in, ctx, opt, L)) return f;
   if (!std::isfinite(ctx.best_val_acc)) return std::nullopt;
   const Vec va = column(in, [](const EpochRow& e) { return e.val_acc; });
   const Vec ta = column(in, [](const EpochRow& e) { return e.train_acc; });

@@ -31,7 +31,8 @@ std::optional<Finding> check_overfitting(const TrialRecord& in, const DiagnosisO
 // val_acc stalled under a large, growing train/val gap.
 std::optional<Finding> check_overfit_gap(const TrialRecord& in, const DiagnosisOptions& opt);
 // `large_updates`: the update ratios are too high (update_ratio's `high` fired), so the advice
-// never says to raise the lr.
+// never says to raise the lr. A train loss that never fell (check_not_learning, curve_rules.cpp)
+// is underfitting too, whatever the accuracies; one that rose is advised a lower lr.
 std::optional<Finding> check_underfitting(const TrialRecord& in, const SweepContext& ctx,
                                           const DiagnosisOptions& opt, const Vec& L, bool large_updates);
 

@@ -45,6 +45,14 @@ std::string lr_above_best(const TrialRecord& in, const SweepContext& ctx) {
          curves::num(ctx.best_lr) + ", below this one's " + curves::num(lr);
 }
 
+std::string lr_below_best(const TrialRecord& in, const SweepContext& ctx, double factor) {
+  const double lr = curves::peak_lr(in);
+  if (!(std::isfinite(ctx.best_val_acc) && lr > 0 && ctx.best_lr >= factor * lr)) return {};
+  return "the sweep's best trial, val_acc " + curves::num(ctx.best_val_acc) + ", trained at lr " +
+         curves::num(ctx.best_lr) + ", " + curves::num(factor) + "x or more above this one's " +
+         curves::num(lr);
+}
+
 namespace {
 
 using namespace curves;

@@ -79,6 +79,12 @@ Regularisation regularisation_of(const TrialRecord& in, const SweepContext& ctx)
 // sweep. Empty when it did not, or either is unknown.
 std::string lr_above_best(const TrialRecord& in, const SweepContext& ctx);
 
+// When ctx.best_lr is at least `factor` times the trial's peak lr, what says so ("the sweep's
+// best trial, val_acc 0.95, trained at lr 0.01, 10x or more above this one's 1e-05"): an
+// underfitting trial's lr is then what to raise, toward the best's. Empty when it is not, or
+// either is unknown.
+std::string lr_below_best(const TrialRecord& in, const SweepContext& ctx, double factor);
+
 // Every threshold of diagnose(). Fractions are of 1 (0.05 = 5%), accuracies in [0, 1].
 struct DiagnosisOptions {
   // --- general ---
@@ -210,7 +216,12 @@ struct DiagnosisOptions {
   // of 3 points would leave a trial 9 points below the best still 6 below, so the gap is not what
   // holds it back (strong weight decay on the corpus: gaps of 2-3 points, 8-9 below).
   double underfit_gap_frac = 0.5;
-  // (A train loss that never moved flat_rel from its start over min_epochs epochs fires too.)
+  // (A train loss that never fell flat_rel below its start over min_epochs epochs fires too.)
+  // An lr this many times below the one the sweep's best trial trained at is far too low: such an
+  // underfitting trial is advised to raise it toward the best's, whatever its loss does (at 1e-5
+  // against 0.01 a loss falling 4.8% in 30 epochs and one falling 20% were told "raise the lr" and
+  // "a bigger model" either side of flat_rel). 10x: the lecture's coarse lr grid steps by 10x.
+  double lr_far_below_best = 10.0;
 
   // --- update_ratio ---
   // Healthy ||lr dW|| / ||W|| is about 1e-3 (lecture 11.4); a decade either way is tolerated.

@@ -1262,3 +1262,53 @@ TEST_CASE("a val_acc falling under a large growing gap is overfitting and never 
     CHECK_FALSE(contains(g.evidence, "no train/val gap"));
   }
 }
+
+TEST_CASE("a loss that rises is not told to raise the learning rate", "[analysis]") {
+  // 2.3 -> 3.17 in 30 epochs at lr 0.5: short of the diverged rules (1.5x its start), and read as
+  // "never fell 5%: a flat loss means the lr is too low".
+  TrialRecord in = curve(30, [](int e, EpochRow& r) {
+    r.lr = 0.5;
+    r.train_loss = 2.3 + 0.03 * (e - 1);
+    r.val_loss = r.train_loss + 0.1;
+    r.train_acc = 0.3 - 0.004 * e;
+    r.val_acc = r.train_acc - 0.01;
+  });
+  for (const SweepContext& ctx : {kNoSweep, SweepContext{0.95, {}, 0.01}}) {
+    const auto fs = diagnose(in, ctx);
+    INFO(labels(fs));
+    const Finding& f = get(fs, "underfitting");
+    CHECK(contains(f.evidence, "train_loss rose from 2.3 (epoch 1) to 3.17 (epoch 30) at lr 0.5"));
+    CHECK(contains(f.advice, "lower the learning rate"));
+    CHECK_FALSE(contains(f.advice, "raise"));
+    CHECK_FALSE(contains(f.evidence, "flat"));
+  }
+}
+
+TEST_CASE("an lr 10x or more below the sweep's best is advised up toward it either side of flat",
+          "[analysis]") {
+  // lr 1e-5 against the best's 0.01, the loss falling linearly 4.8% or 20% in 30 epochs: one was
+  // told "raise the lr (a flat loss means it is too low)", the other "use a bigger model".
+  const auto low_lr = [](double lr, double fell) {
+    return curve(30, [&](int e, EpochRow& r) {
+      r.lr = lr;
+      r.train_loss = 2.3 * (1 - fell * (e - 1) / 29.0);
+      r.train_acc = 0.10 + 0.002 * e;
+      r.val_acc = r.train_acc - 0.005;
+    });
+  };
+  const SweepContext sweep{0.95, {}, 0.01};
+  for (double fell : {0.048, 0.20}) {
+    INFO("fell " << fell);
+    const auto fs = diagnose(low_lr(1e-5, fell), sweep);
+    INFO(labels(fs));
+    const Finding& f = get(fs, "underfitting");
+    CHECK(contains(f.advice, "raise the learning rate"));
+    CHECK(contains(f.advice, "trained at lr 0.01, 10x or more above this one's 1e-05"));
+    CHECK_FALSE(contains(f.advice, "bigger model"));
+  }
+  // Half the best's lr is no lr far too low: the advice stays a bigger model.
+  const auto near = diagnose(low_lr(0.005, 0.20), sweep);
+  INFO(labels(near));
+  CHECK(contains(get(near, "underfitting").advice, "bigger model"));
+  CHECK_FALSE(contains(get(near, "underfitting").advice, "trained at lr"));
+}
