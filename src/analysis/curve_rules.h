@@ -44,9 +44,13 @@ struct UpdateRatioFindings {
 UpdateRatioFindings check_update_ratio(const TrialRecord& in, const SweepContext& ctx,
                                        const DiagnosisOptions& opt);
 
-// How a trial ended, not its curves' shape (outcome_rules.cpp): its error, too few epochs to read
-// (or pruned before them), and healthy when nothing else fired.
+// How a trial ended or was printed, not its curves' shape (outcome_rules.cpp): its error,
+// accuracies not in [0, 1], too few epochs to read (or pruned before them), and healthy when
+// nothing else fired.
 Finding failed(const TrialRecord& in);
+// Its accuracies are not fractions in [0, 1] (accuracies_are_fractions is false): which values,
+// and that the rules reading accuracies were not applied.
+Finding accuracy_scale(const TrialRecord& in);
 std::optional<Finding> check_too_short(const TrialRecord& in, const DiagnosisOptions& opt);
 Finding healthy(const TrialRecord& in);
 

@@ -13,15 +13,24 @@
 
 namespace hs {
 
+bool accuracies_are_fractions(const TrialRecord& in) {
+  const auto fraction = [](double v) { return !std::isfinite(v) || (v >= 0 && v <= 1); };
+  return std::all_of(in.curves.begin(), in.curves.end(), [&](const EpochRow& e) {
+    return fraction(e.train_acc) && fraction(e.val_acc);
+  });
+}
+
 SweepContext sweep_context(const std::vector<TrialRecord>& trials, const SearchSpace& space) {
   SweepContext ctx;
   for (const Param& p : space.params) ctx.params.push_back(p.name);
-  for (const TrialRecord& t : trials)
+  for (const TrialRecord& t : trials) {
+    if (!accuracies_are_fractions(t)) continue;  // 93 (percent) is no val_acc above 0.95
     for (const EpochRow& e : t.curves)
       if (std::isfinite(e.val_acc) && !(e.val_acc <= ctx.best_val_acc)) {
         ctx.best_val_acc = e.val_acc;
         ctx.best_lr = curves::peak_lr(t);
       }
+  }
   return ctx;
 }
 
@@ -180,11 +189,30 @@ void read_trends(const TrialRecord& in, const SweepContext& ctx, const Diagnosis
   if (!explained) add(std::move(under));
 }
 
+// A trial whose accuracies are not fractions in [0, 1]: diagnosed with them read as not printed
+// (every threshold on them is a fraction: a gap of 2 is no 2 points), and accuracy_scale saying
+// so where healthy would be (its curves were not all read). A failed trial's curves are not read.
+std::vector<Finding> diagnose_unscaled(const TrialRecord& in, const SweepContext& ctx,
+                                       const DiagnosisOptions& opt) {
+  TrialRecord blind = in;
+  for (EpochRow& e : blind.curves) e.train_acc = e.val_acc = NAN;
+  std::vector<Finding> out = diagnose(blind, ctx, opt);
+  if (in.status == TrialStatus::kFailed) return out;
+  out.erase(std::remove_if(out.begin(), out.end(), [](const Finding& f) { return f.label == "healthy"; }),
+            out.end());
+  const auto after = std::find_if(out.begin(), out.end(), [](const Finding& f) {
+    return f.label == "too_short" || f.label == "pruned";
+  });
+  out.insert(after, accuracy_scale(in));
+  return out;
+}
+
 }  // namespace
 
 std::vector<Finding> diagnose(const TrialRecord& in, const SweepContext& ctx, const DiagnosisOptions& o) {
   if (const std::optional<TrialRecord> merged = one_row_per_epoch(in))
     return diagnose(*merged, ctx, o);
+  if (!accuracies_are_fractions(in)) return diagnose_unscaled(in, ctx, o);
   DiagnosisOptions opt = o;
   opt.smooth_window = std::max(1, opt.smooth_window | 1);
   std::vector<Finding> out;

@@ -18,6 +18,8 @@
 //                    with no other curve label to explain it: the label of last resort
 //   update_ratio     a layer's ||lr dW|| / ||W|| far from ~1e-3 in most epochs
 //   initial_loss     the loss before any update far from ln(C)
+//   accuracy_scale   accuracies outside [0, 1] (a command printing percentages): the rules that
+//                    read accuracies are not applied, and the advice is to print fractions
 //   too_short        fewer than min_epochs epochs (none at all included): too few to read trends
 //   pruned           a pruned trial with fewer than min_epochs epochs: short by design, not read
 //   healthy          none of the above, on curves long enough to read; never a failed trial
@@ -62,8 +64,14 @@ struct SweepContext {
   std::vector<std::string> params;
 };
 
-// The best finite val_acc of any epoch of any trial (NaN when there is none), that trial's peak lr,
-// and the names of `space`'s parameters.
+// Whether every finite train_acc and val_acc of the trial lies in [0, 1], as the diagnosis reads
+// accuracies (DiagnosisOptions' accuracy thresholds are fractions). A command that prints them in
+// percent (val_acc=93) does not: diagnose() then reads its accuracies as not printed and says so
+// (accuracy_scale), and sweep_context() leaves it out of the sweep's best.
+bool accuracies_are_fractions(const TrialRecord& in);
+
+// The best finite val_acc of any epoch of any trial whose accuracies are fractions (NaN when there
+// is none), that trial's peak lr, and the names of `space`'s parameters.
 SweepContext sweep_context(const std::vector<TrialRecord>& trials, const SearchSpace& space = {});
 
 // A trial's regularisation, read from its parameters by their names in ctx.params. NaN: not a

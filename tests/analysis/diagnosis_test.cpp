@@ -1312,3 +1312,39 @@ TEST_CASE("an lr 10x or more below the sweep's best is advised up toward it eith
   CHECK(contains(get(near, "underfitting").advice, "bigger model"));
   CHECK_FALSE(contains(get(near, "underfitting").advice, "trained at lr"));
 }
+
+TEST_CASE("accuracies printed in percent are named and not read as fractions", "[analysis]") {
+  // val_acc 93 and 91: "the best val_acc 91 is 200.0 points below the sweep's best 93"; beside a
+  // trial in fractions, "9249.0 points below".
+  const auto pct_curve = [](double top, double gap, double off) {
+    return curve(30, [&](int e, EpochRow& r) {
+      r.lr = 0.01;
+      r.train_loss = 2.3 * std::exp(-0.3 * e) + off;
+      r.val_loss = r.train_loss + 0.05;
+      r.train_acc = top - 80 * std::exp(-0.3 * e);
+      r.val_acc = r.train_acc - gap;
+    });
+  };
+  const std::vector<TrialRecord> trials = {pct_curve(95, 2, 0.2), pct_curve(91.5, 0.5, 0.3),
+                                           healthy_curve(3, 20)};
+  const SweepContext ctx = sweep_context(trials);
+  CHECK(ctx.best_val_acc < 1);  // the fractions' best, not 93
+  CHECK_FALSE(accuracies_are_fractions(trials[1]));
+  CHECK(accuracies_are_fractions(trials[2]));
+  const auto fs = diagnose(trials[1], ctx);
+  INFO(labels(fs));
+  check_no_nan(fs);
+  REQUIRE(fs.size() == 1);
+  const Finding& f = get(fs, "accuracy_scale");
+  CHECK(contains(f.evidence, "val_acc 91 at epoch 30 and train_acc 91.5 at epoch 30"));
+  CHECK(contains(f.evidence, "not fractions in [0, 1]"));
+  CHECK(contains(f.advice, "fractions"));
+  for (const Finding& g : fs) CHECK_FALSE(contains(g.evidence, "points"));
+  // The same curves in fractions are read as before: healthy.
+  TrialRecord frac = trials[1];
+  for (EpochRow& r : frac.curves) r.train_acc /= 100, r.val_acc /= 100;
+  REQUIRE(accuracies_are_fractions(frac));
+  const auto ok = diagnose(frac, SweepContext{0.93});
+  INFO(labels(ok));
+  CHECK(has(ok, "healthy"));
+}
