@@ -1348,3 +1348,18 @@ TEST_CASE("accuracies printed in percent are named and not read as fractions", "
   INFO(labels(ok));
   CHECK(has(ok, "healthy"));
 }
+
+TEST_CASE("a constant loss of 1e308 is no loss that rose", "[analysis]") {
+  // Its 3-epoch sum passed the largest double: the moving average read inf, "train_loss rose from
+  // 1e+308 (epoch 1) to 1e+308 (epoch 2), past 1.5x its start".
+  TrialRecord in = curve(6, [](int e, EpochRow& r) {
+    r.train_loss = 1e308;
+    r.val_acc = 0.5 + 0.01 * e;
+    r.train_acc = r.val_loss = NAN;
+  });
+  const auto fs = diagnose(in, kNoSweep);
+  INFO(labels(fs));
+  CHECK_FALSE(has(fs, "diverged"));
+  CHECK_FALSE(has(fs, "diverged_at_start"));
+  for (const Finding& f : fs) CHECK_FALSE(contains(f.evidence, "rose"));
+}
