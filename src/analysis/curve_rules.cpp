@@ -1,6 +1,7 @@
 // curve_rules.cpp: the rules of diagnosis.h, one per label (curve_rules.h). Each reads the
 // curves for its label and fills a Finding when it fires; diagnose() (diagnosis.cpp) runs them and
-// resolves what contradicts.
+// resolves what contradicts. The divergence rule is in diverged_rules.cpp, those that read how a
+// trial ended in outcome_rules.cpp.
 #include "analysis/curve_rules.h"
 
 #include <algorithm>
@@ -17,149 +18,6 @@
 namespace hs::rules {
 
 using namespace curves;
-
-namespace {
-
-const char* kLowerLr = "lower the learning rate (3-10x), or add warm-up or gradient clipping";
-const char* kLowerLrAtStart =
-    "lower the learning rate 10x or more, or add warm-up; check that the inputs are normalised "
-    "and the labels in range: it blew up before its first epoch ended";
-
-// A divergence; `at_start`: in the first epoch, or with no finite epoch at all.
-Finding diverged_at(bool at_start, std::string evidence, int from, int to) {
-  return at_start ? make("diverged_at_start", std::move(evidence), kLowerLrAtStart, from, to)
-                  : make("diverged", std::move(evidence), kLowerLr, from, to);
-}
-
-// Whether a loss column was reported at all. The built-in trainer (num_classes > 0) reports
-// every column; a command may not print one, and its rows are then NaN throughout (record.h),
-// which is no divergence.
-bool reported(const TrialRecord& in, double EpochRow::*field) {
-  return in.num_classes > 0 ||
-         std::any_of(in.curves.begin(), in.curves.end(),
-                     [&](const EpochRow& e) { return !std::isnan(e.*field); });
-}
-
-// A dead network: in most epochs every layer's update ratio below dead_ratio, its loss never
-// flat_rel below chance's ln(C) (or, with no class count, epoch 1's), after epoch 1's updates
-// were above dead_blowup_ratio: a blow-up killed every ReLU unit, so it diverged at the start,
-// whatever the loss shows since (too small an lr still moves the weights; a network too small for
-// its units to survive an ordinary lr dies with ordinary updates, which is no divergence).
-std::optional<Finding> check_dead(const TrialRecord& in, const DiagnosisOptions& opt,
-                                  const Vec& L) {
-  const size_t n = L.size();
-  if (n < 2 || in.update_ratio.empty() || in.update_ratio[0].empty()) return std::nullopt;
-  size_t dead = 0;
-  for (const auto& row : in.update_ratio)
-    dead += !row.empty() &&
-            std::all_of(row.begin(), row.end(), [&](double r) { return r < opt.dead_ratio; });
-  const double chance = in.num_classes >= 2 ? std::log(static_cast<double>(in.num_classes)) : L[0];
-  const double lowest = *std::min_element(L.begin(), L.end());
-  const double first = *std::max_element(in.update_ratio[0].begin(), in.update_ratio[0].end());
-  if (2 * dead <= n || !(chance > 0) || lowest < (1.0 - opt.flat_rel) * chance ||
-      !(first > opt.dead_blowup_ratio))
-    return std::nullopt;
-  return diverged_at(true,
-                     "the updates were below " + sci(opt.dead_ratio) + " of the weights in " +
-                         std::to_string(dead) + " of " + std::to_string(n) + " epochs after " +
-                         sci(first) + " in epoch 1, and train_loss stayed near chance (lowest " +
-                         num(lowest) + ", lr " + num(in.curves[0].lr) +
-                         "): the units died in a blow-up in epoch 1",
-                     ep(in, 0), ep(in, n - 1));
-}
-
-// "; its last recorded epoch 5 had train_loss 2.3 at lr 0.1", of what the curves have (a
-// command may print no train_loss or no lr). REQUIRES: the trial has an epoch.
-std::string last_epoch_note(const TrialRecord& in, const Vec& L) {
-  const size_t n = in.curves.size();
-  return "; its last recorded epoch " + std::to_string(ep(in, n - 1)) +
-         (std::isfinite(L[n - 1])
-              ? " had train_loss " + num(L[n - 1]) + lr_note(" at lr ", in.curves[n - 1].lr, "")
-              : std::string(" had no train_loss"));
-}
-
-}  // namespace
-
-std::optional<Finding> check_diverged(const TrialRecord& in, const DiagnosisOptions& opt) {
-  const size_t n = in.curves.size();
-  // 1) A NaN/inf loss: the plainest evidence there is.
-  const bool has_train = reported(in, &EpochRow::train_loss),
-             has_val = reported(in, &EpochRow::val_loss);
-  for (size_t i = 0; i < n; ++i) {
-    const EpochRow& e = in.curves[i];
-    const bool train_bad = has_train && !std::isfinite(e.train_loss);
-    if (!train_bad && (!has_val || std::isfinite(e.val_loss))) continue;
-    const double v = train_bad ? e.train_loss : e.val_loss;
-    std::string ev = std::string(train_bad ? "train_loss" : "val_loss") + " became " +
-                     (std::isnan(v) ? "NaN" : "inf") + " at epoch " + std::to_string(ep(in, i)) +
-                     lr_note(" (lr ", e.lr, ")");
-    if (i > 0 && std::isfinite(in.curves[i - 1].train_loss))
-      ev += "; train_loss was " + num(in.curves[i - 1].train_loss) + " at epoch " +
-            std::to_string(ep(in, i - 1));
-    return diverged_at(i == 0, ev, ep(in, i > 0 ? i - 1 : i), ep(in, i));
-  }
-
-  // 2) Exploding past the start: an epoch's train loss above explode_factor x the loss before
-  // any update (when it was measured: this catches a blow-up inside epoch 1, which the epoch
-  // averages alone cannot see), or the smoothed train loss above explode_factor x epoch 1's.
-  const Vec L = column(in, [](const EpochRow& e) { return e.train_loss; });
-  const Vec S = smooth(L, opt.smooth_window);
-  if (std::isfinite(in.initial_loss) && in.initial_loss > 0) {
-    for (size_t i = 0; i < n; ++i) {
-      if (!(L[i] > opt.explode_factor * in.initial_loss)) continue;
-      return diverged_at(i == 0,
-                         "train_loss was " + num(L[i]) + " at epoch " + std::to_string(ep(in, i)) +
-                             ", " + num(L[i] / in.initial_loss) + "x the loss before training (" +
-                             num(in.initial_loss) + lr_note("; lr ", in.curves[i].lr, "") + ")",
-                         ep(in, i), ep(in, i));
-    }
-  }
-  if (n >= 2 && L[0] > 0) {
-    for (size_t i = 1; i < n; ++i) {
-      if (S[i] <= opt.explode_factor * L[0]) continue;
-      size_t j = i;
-      for (size_t k = i; k < n; ++k)
-        if (L[k] > L[j]) j = k;
-      return make("diverged",
-                  "train_loss rose from " + num(L[0]) + " (epoch " + std::to_string(ep(in, 0)) +
-                      ") to " + num(L[j]) + " (epoch " + std::to_string(ep(in, j)) + "), past " +
-                      num(opt.explode_factor) + "x its start" +
-                      lr_note(" (lr ", in.curves[j].lr, ")"),
-                  kLowerLr, ep(in, 0), ep(in, j));
-    }
-  }
-
-  // 3) Rising from its minimum by a large factor, over several epochs.
-  if (n >= static_cast<size_t>(opt.min_epochs) && L[0] > 0) {
-    const size_t m = argmin(S);
-    if (n - 1 - m >= static_cast<size_t>(opt.rise_min_epochs) &&
-        S[n - 1] >= opt.rise_factor * S[m] && S[n - 1] - S[m] >= opt.rise_min_abs * L[0]) {
-      return make("diverged",
-                  "train_loss climbed from " + num(L[m]) + " (epoch " + std::to_string(ep(in, m)) +
-                      ") to " + num(L[n - 1]) + " (epoch " + std::to_string(ep(in, n - 1)) + "), " +
-                      num(S[n - 1] / S[m]) + "x its minimum (" + std::to_string(opt.smooth_window) +
-                      "-epoch average)",
-                  kLowerLr, ep(in, m), ep(in, n - 1));
-    }
-  }
-
-  // 4) Dead: the units died in a blow-up (check_dead).
-  if (std::optional<Finding> d = check_dead(in, opt, L)) return d;
-
-  // 5) The trainer said so (it may stop before a NaN reaches the curves). With no finite epoch
-  // at all, it diverged at the start.
-  if (in.status == TrialStatus::kDiverged) {
-    std::string ev = "the trial's status is diverged";
-    if (n > 0)
-      ev += last_epoch_note(in, L);
-    else
-      ev += ", with no epoch recorded";
-    const bool any_finite =
-        std::any_of(L.begin(), L.end(), [](double v) { return std::isfinite(v); });
-    return diverged_at(!any_finite, ev, n > 0 ? ep(in, n - 1) : 0, n > 0 ? ep(in, n - 1) : 0);
-  }
-  return std::nullopt;
-}
 
 std::optional<Finding> check_initial_loss(const TrialRecord& in, const DiagnosisOptions& opt) {
   if (std::isnan(in.initial_loss) || in.num_classes < 2) return std::nullopt;
@@ -316,10 +174,13 @@ const std::string kRegularise =
 
 // Which checkpoint to keep: the trial's best epoch by the sweep's metric when it has one (what the
 // trainer tests and the recipe trains to: naming val_loss's lowest epoch beside it would send the
-// reader two ways), else the epoch the finding turns at (`turn`, a row).
+// reader two ways), else the epoch the finding turns at (`turn`, a row). best_epoch is an epoch
+// number, not a row: a command may print epochs 2, 4, 6.
 std::string keep_checkpoint(const TrialRecord& in, size_t turn) {
-  const bool known = in.best_epoch >= 1 && static_cast<size_t>(in.best_epoch) <= in.curves.size();
-  const int e = known ? in.curves[static_cast<size_t>(in.best_epoch) - 1].epoch : ep(in, turn);
+  const bool known =
+      in.best_epoch >= 1 && std::any_of(in.curves.begin(), in.curves.end(),
+                                        [&](const EpochRow& e) { return e.epoch == in.best_epoch; });
+  const int e = known ? in.best_epoch : ep(in, turn);
   return "the checkpoint of epoch " + std::to_string(e) +
          (known ? " (the best by the sweep's metric)" : "") + " is the one to keep";
 }
@@ -432,8 +293,9 @@ std::optional<Finding> check_overfit_gap(const TrialRecord& in, const DiagnosisO
 
 namespace {
 
-// What to try for an underfitting trial whose loss did fall: raise the lr while the loss still
-// falls fast at the end; otherwise a bigger model, and lower the regularisation it has (only the
+// What to try for an underfitting trial whose loss did fall: raise the lr toward the sweep's best
+// trial's when it is lr_far_below_best below it, or while the loss still falls fast at the end
+// (unless the updates are too large already); otherwise a bigger model, and lower the regularisation it has (only the
 // one it has: weight decay or dropout at zero is not named; unknown ones conditionally).
 std::string underfit_advice(const TrialRecord& in, const SweepContext& ctx,
                             const DiagnosisOptions& opt, const Vec& L, bool large_updates) {
@@ -441,6 +303,9 @@ std::string underfit_advice(const TrialRecord& in, const SweepContext& ctx,
   // nor is an lr whose updates are already too large too low
   const Vec S = smooth(L, opt.smooth_window);
   const size_t n = S.size(), k = std::min<size_t>(static_cast<size_t>(opt.decay_pre_epochs), n);
+  const std::string below = lr_below_best(in, ctx, opt.lr_far_below_best);
+  if (!large_updates && !below.empty())
+    return "raise the learning rate toward the best's: " + below;
   if (k >= 3 && !large_updates &&
       std::all_of(S.end() - static_cast<long>(k), S.end(), [](double v) { return v > 0; })) {
     Vec lnL(S.end() - static_cast<long>(k), S.end());
@@ -464,31 +329,49 @@ std::string underfit_advice(const TrialRecord& in, const SweepContext& ctx,
 
 }  // namespace
 
+// Not learning at all: the train loss never fell flat_rel below epoch 1's. A loss that rose past
+// it (its smoothed end flat_rel above epoch 1's, short of the diverged rules) is no lr too low:
+// it climbs, so the advice is a lower lr, as it is for a flat loss at an lr above the sweep's best.
+std::optional<Finding> check_not_learning(const TrialRecord& in, const SweepContext& ctx,
+                                          const DiagnosisOptions& opt, const Vec& L) {
+  const size_t n = L.size();
+  if (!(L[0] > 0)) return std::nullopt;
+  const size_t lo = argmin(L);
+  if (L[lo] < (1.0 - opt.flat_rel) * L[0]) return std::nullopt;
+  const bool rose = smooth(L, opt.smooth_window)[n - 1] > (1.0 + opt.flat_rel) * L[0];
+  const std::string above = lr_above_best(in, ctx),
+                    below = lr_below_best(in, ctx, opt.lr_far_below_best);
+  const std::string evidence =
+      rose ? "train_loss rose from " + num(L[0]) + " (epoch " + std::to_string(ep(in, 0)) +
+                 ") to " + num(L[n - 1]) + " (epoch " + std::to_string(ep(in, n - 1)) + ")" +
+                 lr_note(" at lr ", in.curves[n - 1].lr, "") + " and never fell " +
+                 pct(opt.flat_rel) + " below its start: the network is not learning"
+           : "train_loss never fell " + pct(opt.flat_rel) + " below epoch " +
+                 std::to_string(ep(in, 0)) + "'s " + num(L[0]) + " in " + std::to_string(n) +
+                 " epochs (lowest " + num(L[lo]) + " at epoch " + std::to_string(ep(in, lo)) +
+                 "): the network is not learning";
+  std::string advice;
+  if (rose)
+    advice = "lower the learning rate: a loss that climbs is overshooting, not an lr too low" +
+             (above.empty() ? std::string() : " (" + above + ")") +
+             "; check the initialisation and that the labels match the inputs";
+  else if (!above.empty())
+    advice = "lower the learning rate: " + above +
+             "; a loss flat from the start at a higher lr is a network whose units died or "
+             "saturated in its first updates. Check the initialisation too";
+  else
+    advice = "raise the learning rate (a flat loss means it is too low" +
+             (below.empty() ? std::string() : ": " + below) +
+             "); check the initialisation and that the labels match the inputs";
+  return make("underfitting", evidence, advice, ep(in, 0), ep(in, n - 1));
+}
+
 std::optional<Finding> check_underfitting(const TrialRecord& in, const SweepContext& ctx,
                                           const DiagnosisOptions& opt, const Vec& L,
                                           bool large_updates) {
   const size_t n = L.size();
   if (n < static_cast<size_t>(opt.min_epochs)) return std::nullopt;
-  // Not learning at all: the loss never left its start.
-  if (L[0] > 0) {
-    const size_t lo = argmin(L);
-    if (L[lo] >= (1.0 - opt.flat_rel) * L[0]) {
-      const std::string above = lr_above_best(in, ctx);
-      return make(
-          "underfitting",
-          "train_loss never fell " + pct(opt.flat_rel) + " below epoch " +
-              std::to_string(ep(in, 0)) + "'s " + num(L[0]) + " in " + std::to_string(n) +
-              " epochs (lowest " + num(L[lo]) + " at epoch " + std::to_string(ep(in, lo)) +
-              "): the network is not learning",
-          above.empty()
-              ? "raise the learning rate (a flat loss means it is too low); check the "
-                "initialisation and that the labels match the inputs"
-              : "lower the learning rate: " + above +
-                    "; a loss flat from the start at a higher lr is a network whose units died or "
-                    "saturated in its first updates. Check the initialisation too",
-          ep(in, 0), ep(in, n - 1));
-    }
-  }
+  if (std::optional<Finding> f = check_not_learning(in, ctx, opt, L)) return f;
   if (!std::isfinite(ctx.best_val_acc)) return std::nullopt;
   const Vec va = column(in, [](const EpochRow& e) { return e.val_acc; });
   const Vec ta = column(in, [](const EpochRow& e) { return e.train_acc; });

@@ -31,7 +31,8 @@ std::optional<Finding> check_overfitting(const TrialRecord& in, const DiagnosisO
 // val_acc stalled under a large, growing train/val gap.
 std::optional<Finding> check_overfit_gap(const TrialRecord& in, const DiagnosisOptions& opt);
 // `large_updates`: the update ratios are too high (update_ratio's `high` fired), so the advice
-// never says to raise the lr.
+// never says to raise the lr. A train loss that never fell (check_not_learning, curve_rules.cpp)
+// is underfitting too, whatever the accuracies; one that rose is advised a lower lr.
 std::optional<Finding> check_underfitting(const TrialRecord& in, const SweepContext& ctx,
                                           const DiagnosisOptions& opt, const Vec& L, bool large_updates);
 
@@ -43,9 +44,13 @@ struct UpdateRatioFindings {
 UpdateRatioFindings check_update_ratio(const TrialRecord& in, const SweepContext& ctx,
                                        const DiagnosisOptions& opt);
 
-// How a trial ended, not its curves' shape (outcome_rules.cpp): its error, too few epochs to read
-// (or pruned before them), and healthy when nothing else fired.
+// How a trial ended or was printed, not its curves' shape (outcome_rules.cpp): its error,
+// accuracies not in [0, 1], too few epochs to read (or pruned before them), and healthy when
+// nothing else fired.
 Finding failed(const TrialRecord& in);
+// Its accuracies are not fractions in [0, 1] (accuracies_are_fractions is false): which values,
+// and that the rules reading accuracies were not applied.
+Finding accuracy_scale(const TrialRecord& in);
 std::optional<Finding> check_too_short(const TrialRecord& in, const DiagnosisOptions& opt);
 Finding healthy(const TrialRecord& in);
 

@@ -87,17 +87,24 @@ Vec column(const TrialRecord& in, F field) {
   return v;
 }
 
+// The mean of y[a..b] (inclusive). Finite values whose sum passes the largest double (a loss
+// of 1e308 each epoch) still have a finite mean.
+inline double mean(const Vec& y, size_t a, size_t b) {
+  const double m = static_cast<double>(b - a + 1);
+  double s = 0;
+  for (size_t i = a; i <= b; ++i) s += y[i];
+  if (!std::isinf(s)) return s / m;
+  s = 0;
+  for (size_t i = a; i <= b; ++i) s += y[i] / m;
+  return s;
+}
+
 // Centred moving average of odd width w; near the ends the window shrinks to what exists.
 inline Vec smooth(const Vec& x, int w) {
-  const long h = std::max(0, w / 2);
-  const long n = static_cast<long>(x.size());
-  Vec s(x.size());
-  for (long i = 0; i < n; ++i) {
-    const long a = std::max(0L, i - h), b = std::min(n - 1, i + h);
-    double sum = 0;
-    for (long j = a; j <= b; ++j) sum += x[j];
-    s[i] = sum / static_cast<double>(b - a + 1);
-  }
+  const size_t h = static_cast<size_t>(std::max(0, w / 2));
+  const size_t n = x.size();
+  Vec s(n);
+  for (size_t i = 0; i < n; ++i) s[i] = mean(x, i >= h ? i - h : 0, std::min(n - 1, i + h));
   return s;
 }
 
@@ -115,12 +122,6 @@ inline double slope(const Vec& y, size_t a, size_t b) {
     sxx += dx * dx;
   }
   return sxy / sxx;
-}
-
-inline double mean(const Vec& y, size_t a, size_t b) {
-  double s = 0;
-  for (size_t i = a; i <= b; ++i) s += y[i];
-  return s / static_cast<double>(b - a + 1);
 }
 
 inline size_t argmax(const Vec& y) { return static_cast<size_t>(std::max_element(y.begin(), y.end()) - y.begin()); }

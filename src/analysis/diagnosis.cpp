@@ -13,15 +13,24 @@
 
 namespace hs {
 
+bool accuracies_are_fractions(const TrialRecord& in) {
+  const auto fraction = [](double v) { return !std::isfinite(v) || (v >= 0 && v <= 1); };
+  return std::all_of(in.curves.begin(), in.curves.end(), [&](const EpochRow& e) {
+    return fraction(e.train_acc) && fraction(e.val_acc);
+  });
+}
+
 SweepContext sweep_context(const std::vector<TrialRecord>& trials, const SearchSpace& space) {
   SweepContext ctx;
   for (const Param& p : space.params) ctx.params.push_back(p.name);
-  for (const TrialRecord& t : trials)
+  for (const TrialRecord& t : trials) {
+    if (!accuracies_are_fractions(t)) continue;  // 93 (percent) is no val_acc above 0.95
     for (const EpochRow& e : t.curves)
       if (std::isfinite(e.val_acc) && !(e.val_acc <= ctx.best_val_acc)) {
         ctx.best_val_acc = e.val_acc;
         ctx.best_lr = curves::peak_lr(t);
       }
+  }
   return ctx;
 }
 
@@ -45,32 +54,57 @@ std::string lr_above_best(const TrialRecord& in, const SweepContext& ctx) {
          curves::num(ctx.best_lr) + ", below this one's " + curves::num(lr);
 }
 
+std::string lr_below_best(const TrialRecord& in, const SweepContext& ctx, double factor) {
+  const double lr = curves::peak_lr(in);
+  if (!(std::isfinite(ctx.best_val_acc) && lr > 0 && ctx.best_lr >= factor * lr)) return {};
+  return "the sweep's best trial, val_acc " + curves::num(ctx.best_val_acc) + ", trained at lr " +
+         curves::num(ctx.best_lr) + ", " + curves::num(factor) + "x or more above this one's " +
+         curves::num(lr);
+}
+
 namespace {
 
 using namespace curves;
 using namespace rules;
 
-// Overfitting and underfitting on the same epochs: underfitting fires only without a train/val
-// gap, and a val_acc that falls with no gap is not the network memorising its training set (it
-// falls with train_acc, or the lr or the regularisation shakes it), so `under` stays, with the
-// fall quoted, and its advice is the one.
-void resolve_fit(Finding* under, const Finding& over) {
-  under->evidence += "; " + over.evidence + ", but with no train/val gap that is no overfitting";
+// train_acc - val_acc, the mean over the last (up to 3) epochs: NaN when either is missing.
+double end_gap(const TrialRecord& in) {
+  const size_t n = in.curves.size(), k = std::min<size_t>(3, n);
+  double gap = 0;
+  for (size_t i = n - k; i < n; ++i)
+    gap += (in.curves[i].train_acc - in.curves[i].val_acc) / static_cast<double>(k);
+  return gap;
+}
+
+// Whether a val_acc that falls or stalls is held down by memorising: a train/val gap of
+// overfit_gap or more at the end. It decides between overfitting and the labels it contradicts.
+bool memorising(const TrialRecord& in, const DiagnosisOptions& opt) {
+  return in.curves.size() > 0 && end_gap(in) >= opt.overfit_gap;
+}
+
+// Overfitting and underfitting on the same epochs, without memorising (read_trends keeps `over`
+// alone when there is: underfitting allows a gap up to underfit_gap_frac of its shortfall, and a
+// falling val_acc under a gap of 21 points is no "train longer"). A val_acc that falls under a
+// smaller gap falls with train_acc, or the lr or the regularisation shakes it: `under` stays,
+// with the fall quoted, and its advice is the one.
+void resolve_fit(Finding* under, const Finding& over, const TrialRecord& in,
+                 const DiagnosisOptions& opt) {
+  const double gap = end_gap(in);
+  under->evidence += "; " + over.evidence +
+                     (gap <= opt.underfit_gap
+                          ? std::string(", but with no train/val gap that is no overfitting")
+                          : ", but a train/val gap of " + points(gap) + " (memorising leaves " +
+                                points(opt.overfit_gap) + " or more) is no overfitting");
   under->from_epoch = std::min(under->from_epoch, over.from_epoch);
   under->to_epoch = std::max(under->to_epoch, over.to_epoch);
 }
 
-// Plateau and overfitting on the same epochs: with a train/val gap of overfit_gap or more at the
-// end, memorising is what holds val_acc down and the plateau goes ("add decay" would fit the
-// training set tighter still); without one, the lr's bouncing shakes the val curves and
-// overfitting goes.
+// Plateau and overfitting on the same epochs: memorising is what holds val_acc down and the
+// plateau goes ("add decay" would fit the training set tighter still); without it, the lr's
+// bouncing shakes the val curves and overfitting goes.
 void resolve_plateau(std::vector<Finding>* out, Finding over, const TrialRecord& in,
                      const DiagnosisOptions& opt) {
-  const size_t n = in.curves.size();
-  double gap = 0;
-  for (size_t i = n - std::min<size_t>(3, n); i < n; ++i)
-    gap += (in.curves[i].train_acc - in.curves[i].val_acc) / static_cast<double>(std::min<size_t>(3, n));
-  if (!(gap >= opt.overfit_gap)) return;
+  if (!memorising(in, opt)) return;
   out->erase(std::remove_if(out->begin(), out->end(), [](const Finding& f) { return f.label == "plateau"; }),
              out->end());
   out->push_back(std::move(over));
@@ -114,11 +148,71 @@ std::optional<TrialRecord> one_row_per_epoch(const TrialRecord& in) {
   return out;
 }
 
+// The curves as the trend rules read them: a train_loss that a command printed on some epochs
+// only (NaN rows with finite ones after them: diverged_rules.cpp reads those as gaps) has no
+// trend to read, so it is read as not printed, as the rules read a column they lack.
+TrialRecord readable(const TrialRecord& in) {
+  TrialRecord out = in;
+  const Vec L = column(in, [](const EpochRow& e) { return e.train_loss; });
+  if (!all_finite(L))
+    for (EpochRow& e : out.curves) e.train_loss = NAN;
+  return out;
+}
+
+// The labels read from the curves' trends (bad_init ... underfitting) of a trial that did not
+// diverge, resolved where they contradict, appended to *out. `large_updates`: update_ratio's
+// `high` fired.
+void read_trends(const TrialRecord& in, const SweepContext& ctx, const DiagnosisOptions& opt,
+                 bool large_updates, std::vector<Finding>* out) {
+  const auto add = [&](std::optional<Finding> f) {
+    if (f) out->push_back(std::move(*f));
+  };
+  const Vec L = column(in, [](const EpochRow& e) { return e.train_loss; });
+  const Vec S = smooth(L, opt.smooth_window);
+  add(check_bad_init(in, opt, L));
+  add(check_plateau(in, opt, L, S));
+  add(check_decay_too_early(in, opt, L));
+  const bool explained = !out->empty() || check_initial_loss(in, opt);
+  const bool plateau =
+      std::any_of(out->begin(), out->end(), [](const Finding& f) { return f.label == "plateau"; });
+  std::optional<Finding> over = check_overfitting(in, opt, L, S);
+  if (!over) over = check_overfit_gap(in, opt);
+  std::optional<Finding> under = check_underfitting(in, ctx, opt, L, large_updates);
+  if (under && over && memorising(in, opt)) {
+    under.reset();
+  } else if (under && over) {  // `over` goes (and `under` too when explained)
+    resolve_fit(&*under, *over, in, opt);
+    over.reset();
+  }
+  if (over && plateau) resolve_plateau(out, std::move(*over), in, opt);
+  else add(std::move(over));
+  if (!explained) add(std::move(under));
+}
+
+// A trial whose accuracies are not fractions in [0, 1]: diagnosed with them read as not printed
+// (every threshold on them is a fraction: a gap of 2 is no 2 points), and accuracy_scale saying
+// so where healthy would be (its curves were not all read). A failed trial's curves are not read.
+std::vector<Finding> diagnose_unscaled(const TrialRecord& in, const SweepContext& ctx,
+                                       const DiagnosisOptions& opt) {
+  TrialRecord blind = in;
+  for (EpochRow& e : blind.curves) e.train_acc = e.val_acc = NAN;
+  std::vector<Finding> out = diagnose(blind, ctx, opt);
+  if (in.status == TrialStatus::kFailed) return out;
+  out.erase(std::remove_if(out.begin(), out.end(), [](const Finding& f) { return f.label == "healthy"; }),
+            out.end());
+  const auto after = std::find_if(out.begin(), out.end(), [](const Finding& f) {
+    return f.label == "too_short" || f.label == "pruned";
+  });
+  out.insert(after, accuracy_scale(in));
+  return out;
+}
+
 }  // namespace
 
 std::vector<Finding> diagnose(const TrialRecord& in, const SweepContext& ctx, const DiagnosisOptions& o) {
   if (const std::optional<TrialRecord> merged = one_row_per_epoch(in))
     return diagnose(*merged, ctx, o);
+  if (!accuracies_are_fractions(in)) return diagnose_unscaled(in, ctx, o);
   DiagnosisOptions opt = o;
   opt.smooth_window = std::max(1, opt.smooth_window | 1);
   std::vector<Finding> out;
@@ -134,23 +228,8 @@ std::vector<Finding> diagnose(const TrialRecord& in, const SweepContext& ctx, co
   }
   add(div);
   UpdateRatioFindings ratios = check_update_ratio(in, ctx, opt);
-  if (!div) {  // after a divergence the rest of the curve is noise
-    const Vec L = column(in, [](const EpochRow& e) { return e.train_loss; });
-    const Vec S = smooth(L, opt.smooth_window);
-    add(check_bad_init(in, opt, L));
-    add(check_plateau(in, opt, L, S));
-    add(check_decay_too_early(in, opt, L));
-    const bool explained = !out.empty() || check_initial_loss(in, opt);
-    const bool plateau =
-        std::any_of(out.begin(), out.end(), [](const Finding& f) { return f.label == "plateau"; });
-    std::optional<Finding> over = check_overfitting(in, opt, L, S);
-    if (!over) over = check_overfit_gap(in, opt);
-    std::optional<Finding> under = check_underfitting(in, ctx, opt, L, ratios.high.has_value());
-    if (under && over) resolve_fit(&*under, *over);  // `over` goes (and `under` too when explained)
-    else if (over && plateau) resolve_plateau(&out, std::move(*over), in, opt);
-    else add(std::move(over));
-    if (!explained) add(std::move(under));
-  }
+  if (!div)  // after a divergence the rest of the curve is noise
+    read_trends(readable(in), ctx, opt, ratios.high.has_value(), &out);
   add(std::move(ratios.high));
   add(std::move(ratios.low));
   add(check_initial_loss(in, opt));

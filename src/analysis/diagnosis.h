@@ -18,14 +18,18 @@
 //                    with no other curve label to explain it: the label of last resort
 //   update_ratio     a layer's ||lr dW|| / ||W|| far from ~1e-3 in most epochs
 //   initial_loss     the loss before any update far from ln(C)
+//   accuracy_scale   accuracies outside [0, 1] (a command printing percentages): the rules that
+//                    read accuracies are not applied, and the advice is to print fractions
 //   too_short        fewer than min_epochs epochs (none at all included): too few to read trends
 //   pruned           a pruned trial with fewer than min_epochs epochs: short by design, not read
 //   healthy          none of the above, on curves long enough to read; never a failed trial
 // Every threshold lives in DiagnosisOptions with its reason. Trends are read from a short moving
 // average or a least-squares slope over a window, never from one epoch against the next, so
 // epoch-to-epoch noise does not fire a label; curves shorter than min_epochs get only the checks
-// that need no trend, and too_short. In a command's record (num_classes 0) a loss column NaN in
-// every row was not printed, which is no divergence.
+// that need no trend, and too_short. In a command's record (num_classes 0) a NaN is also a row
+// that did not print the column: a loss NaN in every row, or in some rows with finite ones after
+// them (printed every 5th epoch), is no divergence; one finite in every row before a NaN and never
+// again after is. An inf (or -inf) always is.
 //
 // Depends on: the trial model (EpochRow, TrialRecord in trial/record.h) and
 // finding.h. Never on HDF5, MPI or the trainer: it sees numbers, not networks.
@@ -60,8 +64,14 @@ struct SweepContext {
   std::vector<std::string> params;
 };
 
-// The best finite val_acc of any epoch of any trial (NaN when there is none), that trial's peak lr,
-// and the names of `space`'s parameters.
+// Whether every finite train_acc and val_acc of the trial lies in [0, 1], as the diagnosis reads
+// accuracies (DiagnosisOptions' accuracy thresholds are fractions). A command that prints them in
+// percent (val_acc=93) does not: diagnose() then reads its accuracies as not printed and says so
+// (accuracy_scale), and sweep_context() leaves it out of the sweep's best.
+bool accuracies_are_fractions(const TrialRecord& in);
+
+// The best finite val_acc of any epoch of any trial whose accuracies are fractions (NaN when there
+// is none), that trial's peak lr, and the names of `space`'s parameters.
 SweepContext sweep_context(const std::vector<TrialRecord>& trials, const SearchSpace& space = {});
 
 // A trial's regularisation, read from its parameters by their names in ctx.params. NaN: not a
@@ -76,6 +86,12 @@ Regularisation regularisation_of(const TrialRecord& in, const SweepContext& ctx)
 // 0.9, trained at lr 0.01, below this one's 0.25"): advice to raise its lr would contradict the
 // sweep. Empty when it did not, or either is unknown.
 std::string lr_above_best(const TrialRecord& in, const SweepContext& ctx);
+
+// When ctx.best_lr is at least `factor` times the trial's peak lr, what says so ("the sweep's
+// best trial, val_acc 0.95, trained at lr 0.01, 10x or more above this one's 1e-05"): an
+// underfitting trial's lr is then what to raise, toward the best's. Empty when it is not, or
+// either is unknown.
+std::string lr_below_best(const TrialRecord& in, const SweepContext& ctx, double factor);
 
 // Every threshold of diagnose(). Fractions are of 1 (0.05 = 5%), accuracies in [0, 1].
 struct DiagnosisOptions {
@@ -94,7 +110,8 @@ struct DiagnosisOptions {
   // Smoothed train loss above this times epoch 1's: the loss is exploding. A correct run never
   // climbs this far above where it started; the first epoch already averages early progress.
   double explode_factor = 1.5;
-  // Or: the smoothed train loss ends at least this many times its minimum...
+  // Or: the smoothed train loss ends at least this many times its minimum (a minimum above 0: a
+  // loss that goes negative, such as a log-likelihood, has no such ratio, and is not read so)...
   double rise_factor = 2.0;
   // ...and higher than that minimum by at least this fraction of epoch 1's loss (a late loss of
   // 0.004 doubles by noise alone)...
@@ -207,7 +224,12 @@ struct DiagnosisOptions {
   // of 3 points would leave a trial 9 points below the best still 6 below, so the gap is not what
   // holds it back (strong weight decay on the corpus: gaps of 2-3 points, 8-9 below).
   double underfit_gap_frac = 0.5;
-  // (A train loss that never moved flat_rel from its start over min_epochs epochs fires too.)
+  // (A train loss that never fell flat_rel below its start over min_epochs epochs fires too.)
+  // An lr this many times below the one the sweep's best trial trained at is far too low: such an
+  // underfitting trial is advised to raise it toward the best's, whatever its loss does (at 1e-5
+  // against 0.01 a loss falling 4.8% in 30 epochs and one falling 20% were told "raise the lr" and
+  // "a bigger model" either side of flat_rel). 10x: the lecture's coarse lr grid steps by 10x.
+  double lr_far_below_best = 10.0;
 
   // --- update_ratio ---
   // Healthy ||lr dW|| / ||W|| is about 1e-3 (lecture 11.4); a decade either way is tolerated.
@@ -233,9 +255,10 @@ struct DiagnosisOptions {
 // advice:
 //   - underfitting beside bad_init, plateau, decay_too_early or initial_loss is dropped: they say
 //     why the accuracy is low, and what to change;
-//   - underfitting beside overfitting is one underfitting finding that quotes the falling val_acc
-//     (with no train/val gap a falling val_acc is no memorising: more regularisation would not
-//     help);
+//   - underfitting beside overfitting: with a train/val gap of overfit_gap or more at the end
+//     (memorising; underfitting allows a gap up to underfit_gap_frac of its shortfall) overfitting
+//     stays alone; below it, one underfitting finding that quotes the falling val_acc and the gap
+//     (a falling val_acc without memorising: more regularisation would not help);
 //   - overfitting beside plateau is dropped (an lr too high to settle shakes the val curves too;
 //     decay comes first), unless the train/val gap at the end is overfit_gap or more (memorising
 //     holds val_acc down: the plateau is dropped instead).

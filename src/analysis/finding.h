@@ -10,7 +10,7 @@ namespace hs {
 // help texts and readers that list them.
 inline constexpr char kFindingLabels[] =
     "failed, diverged_at_start, diverged, bad_init, plateau, decay_too_early, overfitting, "
-    "underfitting, update_ratio, initial_loss, too_short, pruned, healthy";
+    "underfitting, update_ratio, initial_loss, accuracy_scale, too_short, pruned, healthy";
 
 struct Finding {
   // One of kFindingLabels.

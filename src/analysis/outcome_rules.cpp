@@ -1,8 +1,10 @@
-// outcome_rules.cpp: the rules of curve_rules.h that read how a trial ended rather than the
-// shape of its curves: failed (its error), too_short or pruned (too few epochs to read) and
-// healthy (the label when no other fires).
+// outcome_rules.cpp: the rules of curve_rules.h that read how a trial ended or was printed rather
+// than the shape of its curves: failed (its error), accuracy_scale (accuracies not in [0, 1]),
+// too_short or pruned (too few epochs to read) and healthy (the label when no other fires).
+#include <algorithm>
 #include <cmath>
 #include <string>
+#include <utility>
 
 #include "analysis/curve_rules.h"
 #include "analysis/curve_series.h"
@@ -23,6 +25,32 @@ Finding failed(const TrialRecord& in) {
               "read its error and log (hypersweep show FILE --trial ID) and fix the command, the "
               "config or the data; its curves are not read",
               n > 0 ? ep(in, 0) : 0, n > 0 ? ep(in, n - 1) : 0);
+}
+
+Finding accuracy_scale(const TrialRecord& in) {
+  std::string seen;
+  int from = 0, to = 0;
+  for (const auto& [name, field] : {std::pair{"val_acc", &EpochRow::val_acc},
+                                    std::pair{"train_acc", &EpochRow::train_acc}}) {
+    size_t far = in.curves.size();  // the row farthest outside [0, 1]
+    double dist = 0;
+    for (size_t i = 0; i < in.curves.size(); ++i) {
+      const double v = in.curves[i].*field, d = std::max(-v, v - 1.0);
+      if (std::isfinite(v) && d > dist) far = i, dist = d;
+    }
+    if (far == in.curves.size()) continue;
+    seen += (seen.empty() ? "" : " and ") + std::string(name) + " " + num(in.curves[far].*field) +
+            " at epoch " + std::to_string(ep(in, far));
+    from = from == 0 ? ep(in, far) : std::min(from, ep(in, far));
+    to = std::max(to, ep(in, far));
+  }
+  return make("accuracy_scale",
+              seen + ": accuracies that are not fractions in [0, 1] (percent?), so the rules that "
+                     "read them (overfitting by val_acc or the train/val gap, underfitting against "
+                     "the sweep's best, a plateau's fitted training set) were not applied",
+              "print accuracies as fractions in [0, 1] (93% as 0.93) for the diagnosis to read "
+              "them",
+              from, to);
 }
 
 std::optional<Finding> check_too_short(const TrialRecord& in, const DiagnosisOptions& opt) {
