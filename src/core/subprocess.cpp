@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -458,6 +459,11 @@ Result<ChildEnd> run_shell(const ShellCommand& cmd, const OnOutput& on_stdout,
     return make_error("", std::string("cannot start the command's guardian (/bin/sh): ") +
                               std::strerror(e));
   return child.run(on_stdout, on_stderr, stop);
+}
+
+bool end_with_parent(pid_t parent, int sig) {
+  ::prctl(PR_SET_PDEATHSIG, sig);
+  return ::getppid() == parent;
 }
 
 }  // namespace hs

@@ -112,6 +112,14 @@ class Coprocess {
 // "SIGTERM", or "signal 42" for a number without a name.
 std::string signal_name(int sig);
 
+// For a child of fork() that must not outlive its parent (a trial's process, a reader of a
+// results file): it gets `sig` when `parent` dies (PR_SET_PDEATHSIG), however that dies
+// (kill -9, a job's timeout that signals the parent alone). False when `parent` died before
+// this took hold (the child should leave at once). REQUIRES: called in the child, from the
+// thread that will run it, `parent` being the parent's getpid() before fork(); the parent's
+// forking thread lives as long as the child (the signal comes when that thread ends).
+bool end_with_parent(pid_t parent, int sig);
+
 // The signals by which a user, a launcher or a batch system asks a program to stop (SLURM sends
 // one to every process of a job before its time limit or on preemption): hypersweep stops
 // cleanly on each (exec/signals.h), and a command trial that dies of one while the sweep stops

@@ -5,7 +5,6 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -114,8 +113,7 @@ bool decode_error(const std::string& bytes, char* where, Error* e) {
 [[noreturn]] void child_main(const Trial& t, const TrainOptions& opt, const DataOptions& base_data,
                              const DataBundle& data, const std::string& metric, int fd,
                              pid_t parent, uint64_t memory_limit) {
-  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-  if (::getppid() != parent) ::_exit(1);  // the host died before prctl took hold
+  if (!end_with_parent(parent, SIGKILL)) ::_exit(1);  // the host died before it took hold
   // A crash ends the child by its signal, for the rank to name, not in a handler a runtime
   // installed.
   for (int sig : {SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL}) ::signal(sig, SIG_DFL);
@@ -197,8 +195,7 @@ std::string host_prepare(const std::string& toml, std::optional<TrainOptions>* b
 // The host: prepares on 'P', forks a process per 'T' and reports how it ended, until the rank
 // closes the socket. Answers ('C', 'S') left over from a trial that has ended are skipped.
 int serve_trial_host(int fd, pid_t rank) {
-  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-  if (::getppid() != rank) return 1;  // the rank died before prctl took hold
+  if (!end_with_parent(rank, SIGKILL)) return 1;  // the rank died before it took hold
   // The rank stops its trials itself (it passes the stop on); a signal sent to every process of
   // a job step (SLURM) must not end a trial behind its back.
   for (int sig : {SIGINT, SIGTERM, SIGUSR1, SIGHUP, SIGPIPE}) ::signal(sig, SIG_IGN);

@@ -16,6 +16,7 @@
 
 #include "core/bytes.h"
 #include "core/file.h"
+#include "core/subprocess.h"
 #include "h5/h5.h"
 #include "search/space_text.h"
 #include "store/h5_util.h"
@@ -441,6 +442,7 @@ template <typename Read>
 Result<std::string> in_child(const std::string& path, Read read) {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) return make_error(path, "cannot read: pipe: " + errno_text());
+  const pid_t parent = ::getpid();
   const pid_t pid = ::fork();
   if (pid < 0) {
     const Error e = make_error(path, "cannot read: fork: " + errno_text());
@@ -449,6 +451,9 @@ Result<std::string> in_child(const std::string& path, Read read) {
     return e;
   }
   if (pid == 0) {
+    // Not a reader left behind when this process is killed (a job's timeout, kill -9): at a
+    // million trials it would read for minutes and hold gigabytes.
+    if (!end_with_parent(parent, SIGKILL)) ::_exit(1);
     // A crash in HDF5 must end the child by its signal, whatever handler this process set.
     for (const int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT}) ::signal(sig, SIG_DFL);
     ::close(fds[0]);

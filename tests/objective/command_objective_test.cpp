@@ -742,3 +742,49 @@ TEST_CASE("a worker program ended here leaves no guardian or zombie behind and e
     CHECK(WIFSIGNALED(p.wait_status()));
   });
 }
+
+TEST_CASE("a child that ends with its parent is killed when the parent is", "[objective]") {
+  // P forks C; C calls end_with_parent(P), says so, and stops itself (SIGSTOP), so that only a
+  // SIGKILL can end it; then P is killed with -9. A reader of a results file (store/h5_reader.cpp)
+  // left behind so read on for minutes at a million trials.
+  int ready[2];
+  REQUIRE(::pipe(ready) == 0);
+  const pid_t p = ::fork();
+  REQUIRE(p >= 0);
+  if (p == 0) {
+    const pid_t parent = ::getpid();
+    const pid_t c = ::fork();
+    if (c == 0) {
+      if (!end_with_parent(parent, SIGKILL)) ::_exit(3);
+      const pid_t self = ::getpid();
+      if (::write(ready[1], &self, sizeof self) != sizeof self) ::_exit(4);
+      ::raise(SIGSTOP);
+      ::_exit(5);  // continued: never, as nothing continues it
+    }
+    for (;;) ::pause();
+  }
+  ::close(ready[1]);
+  pid_t c = 0;
+  REQUIRE(::read(ready[0], &c, sizeof c) == sizeof c);
+  ::close(ready[0]);
+  // Gone, or a zombie nobody reaps yet: its state in /proc/C/stat (after "(comm) ").
+  const auto ended = [&] {
+    std::ifstream in("/proc/" + std::to_string(c) + "/stat");
+    std::string stat;
+    if (!std::getline(in, stat)) return true;
+    const size_t close = stat.rfind(')');
+    return close == std::string::npos || stat.compare(close + 2, 1, "Z") == 0 ||
+           stat.compare(close + 2, 1, "X") == 0;
+  };
+  CHECK_FALSE(ended());
+  REQUIRE(::kill(p, SIGKILL) == 0);
+  int status = 0;
+  REQUIRE(::waitpid(p, &status, 0) == p);
+  // A hang guard, not a speed: without the death signal C stays stopped for good.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!ended() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  const bool gone = ended();
+  if (!gone) ::kill(c, SIGKILL);
+  CHECK(gone);
+}
