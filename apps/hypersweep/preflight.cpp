@@ -115,8 +115,19 @@ std::vector<std::string> unused_key_warnings(const SweepConfig& sweep) {
   if (!uses_trainer(sweep)) return {};
   const auto base = sweep.train.finish();
   if (!base) return {};
-  return sweep.train.unused_warnings(
+  std::vector<std::string> out = sweep.train.unused_warnings(
       *base, [&](std::string_view k) { return space_sets(sweep, k); });
+  // In a sweep each trial trains with its own seed (objective.h: trial_seed) unless [space] sets
+  // seed: a [train] seed (or --set seed) is read by `train` alone, and two sweeps differing only
+  // by it give the same trials.
+  if (const ConfigWhere w = sweep.train.where("seed");
+      w.file != "<default>" && !space_sets(sweep, "seed")) {
+    out.push_back(w.file + (w.line > 0 ? ":" + std::to_string(w.line) : "") + ": seed = " +
+                  std::to_string(base->seed) + " is not used: in a sweep trial i trains with the " +
+                  "seed (sweep seed, i); [sweep] seed changes every trial's (hypersweep train " +
+                  "reads this one)");
+  }
+  return out;
 }
 
 std::string start_design_warning(const SweepConfig& sweep) {

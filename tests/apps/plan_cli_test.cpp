@@ -283,6 +283,21 @@ TEST_CASE("plan and train name a key the set-up never reads and refuse searching
     CHECK(r.code == 0);
     CHECK_FALSE(contains(r.err, "schedule = \"step\" is not used"));
   }
+  // A [train] seed in a sweep: each trial trains with its own seed, so it changes nothing (two
+  // sweeps differing by it alone gave the same trials); `train` reads it. Searched, it is read.
+  const auto seeded = s.write("seeded.toml", train + "seed = 3\n[sweep]\nstrategy = \"grid\"\n"
+                                                     "[space]\nlr = [0.01, 0.1]\n");
+  r = hypersweep("plan '" + seeded.string() + "'");
+  CHECK(r.code == 0);
+  CHECK(contains(r.err, seeded.string() + ":11: seed = 3 is not used: in a sweep trial i trains "
+                        "with the seed (sweep seed, i)"));
+  r = hypersweep("train '" + seeded.string() + "' --print-config");
+  CHECK_FALSE(contains(r.err, "seed = 3 is not used"));
+  const auto seeds = s.write("seeds.toml", train + "seed = 3\n[sweep]\nstrategy = \"grid\"\n"
+                                                   "[space]\nseed = [1, 2]\n");
+  r = hypersweep("plan '" + seeds.string() + "'");
+  CHECK(r.code == 0);
+  CHECK_FALSE(contains(r.err, "seed = 3 is not used"));
   const auto searched = s.write("warmups.toml", train + "[sweep]\nstrategy = \"grid\"\n"
                                                         "[space]\nwarmup = [1, 2]\n");
   r = hypersweep("plan '" + searched.string() + "'");
