@@ -17,6 +17,7 @@
 #include "objective/command_output.h"
 #include "store/read_results.h"
 #include "store/recipe_file.h"
+#include "store/results_file.h"
 
 namespace hs::cli {
 
@@ -53,7 +54,7 @@ std::vector<std::string> logs_so_far(const std::string& results, int64_t id) {
   const std::string stem = trial_log_name(Trial{id, {}, 1});
   std::vector<std::string> found;
   std::error_code ec;
-  for (const auto& e : std::filesystem::directory_iterator(trial_log_dir(results), ec)) {
+  for (const auto& e : std::filesystem::directory_iterator(trial_log_dir(results_target(results)), ec)) {
     const std::string name = e.path().filename().string();
     if (name.rfind(stem, 0) != 0) continue;
     std::string rest = name.substr(stem.size());  // ".out", or ".2.out" for attempt 2

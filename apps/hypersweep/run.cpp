@@ -58,8 +58,9 @@ std::string results_path(const RunArgs& a) {
   return a.out.empty() ? stem + ".h5" : a.out;
 }
 
-// Where command trials keep their logs (objective.h: Placement).
-std::string log_dir(const RunArgs& a) { return trial_log_dir(results_path(a)); }
+// Where command trials keep their logs (objective.h: Placement): beside the results file, the
+// link's target when --out is a link.
+std::string log_dir(const RunArgs& a) { return trial_log_dir(results_target(results_path(a))); }
 
 // This process as worker 0 (no MPI workers).
 Placement placement_here(const RunArgs& a, const SweepConfig& sweep) {

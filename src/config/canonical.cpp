@@ -13,7 +13,6 @@
 
 #include "core/text.h"
 #include "search/tpe.h"
-#include "trial/metric.h"
 
 namespace hs {
 
@@ -66,8 +65,8 @@ bool run_policy(const std::string& table, std::string_view key) {
 }
 
 // A [sweep] key given its default value: the same sweep as one that leaves it out (seed = 0,
-// metric = "val_acc", the metric's own direction, ...). `alone`: the config is this one file, so
-// its metric is the sweep's (the direction's default depends on it).
+// metric = "val_acc", ...), and the direction, always. `alone`: the config is this one file, so
+// its metric is the sweep's.
 bool default_sweep_value(const toml::table& sweep, std::string_view key, const toml::node& v,
                          bool alone) {
   const auto text = v.value<std::string>();
@@ -80,10 +79,11 @@ bool default_sweep_value(const toml::table& sweep, std::string_view key, const t
                                               number == TpeOptions{}.n_startup));
   if (key == "strategy") return text == "random";
   if (key == "pruner") return text == "none";
-  const std::string metric = sweep["metric"].value_or(std::string("val_acc"));
   if (key == "metric") return alone && text == "val_acc";
-  if (key == "direction")
-    return alone && text == std::string(direction_name(default_direction(metric)));
+  // The direction is no part of the form: the header holds the sweep's own (header.h:
+  // header_difference compares it), so a file whose metric's default direction has changed
+  // since is continued by a config that names its direction, and refused by one that does not.
+  if (key == "direction") return true;
   return false;
 }
 

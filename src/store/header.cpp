@@ -82,7 +82,10 @@ std::string header_difference(const SweepHeader& file, const SweepHeader& here) 
     const bool same_order = a.size() == b.size() &&
         std::equal(a.begin(), a.end(), b.begin(),
                    [](const Param& x, const Param& y) { return x.name == y.name; });
-    if (file_form == here_form && same_order) return "";  // the order of [space] counts
+    // The order of [space] counts; the direction is compared as each header holds it (the
+    // canonical form leaves it out: a default that changed keeps a file's own).
+    if (file_form == here_form && same_order && file.metric.direction == here.metric.direction)
+      return "";
   } else if (file.config_hash == here.config_hash) {
     return "";
   }
@@ -94,6 +97,11 @@ std::string header_difference(const SweepHeader& file, const SweepHeader& here) 
     return differs("[sweep] seed", std::to_string(file.seed), std::to_string(here.seed));
   if (file.metric.name != here.metric.name)
     return differs("[sweep] metric", file.metric.name, here.metric.name);
+  if (file.metric.direction != here.metric.direction) {
+    const std::string was = direction_name(file.metric.direction);
+    return differs("[sweep] direction", was, direction_name(here.metric.direction)) +
+           " (direction = \"" + was + "\" in [sweep] continues it as it was)";
+  }
   const auto& a = file.space.params;
   const auto& b = here.space.params;
   for (size_t i = 0; i < std::max(a.size(), b.size()); ++i) {

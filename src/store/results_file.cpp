@@ -171,7 +171,7 @@ std::string results_target(const std::string& path) {
   std::error_code ec;
   if (!std::filesystem::is_symlink(path, ec)) return path;
   const std::filesystem::path real = std::filesystem::canonical(path, ec);
-  return ec ? path : real.string();  // a dangling link: as given (create() refuses to follow it)
+  return ec ? path : real.string();  // a dangling link: itself (create() refuses it)
 }
 
 std::string results_journal(const std::string& path) { return results_target(path) + ".journal"; }
@@ -244,6 +244,15 @@ Result<ResultsFile> ResultsFile::create(const std::string& given, const SweepHea
   const QuietHdf5 quiet;
   const std::string path = results_target(given);
   const std::string journal_path = path + ".journal";
+  // A link to no file: a new file is never made through a link (one planted where a results
+  // file will go), and the link is not replaced either, even with --force: it may stand for a
+  // file another run is replacing this moment.
+  std::error_code link_ec;
+  if (std::filesystem::is_symlink(path, link_ec))
+    return make_error(path, "is a symbolic link to " +
+                                std::filesystem::read_symlink(path, link_ec).string() +
+                                ", which does not exist: a results file is not made through a "
+                                "link; give the file's own path as --out, or make it first");
   if (auto layout = store::make_layout(path, h.space); !layout.ok()) return layout.error();
   // Not while another run writes it. Its lock is held until the new journal (locked too) is
   // made, so no run that is continuing the sweep opens it between its removal and then; a run

@@ -102,7 +102,8 @@
 namespace hs {
 
 // The file a results path stands for: a symbolic link's target (its whole chain resolved) when
-// `path` is a link to an existing file, else `path` itself. A results file reached through a
+// `path` is a link to an existing file, else `path` itself (a dangling link too, which
+// ResultsFile::create refuses). A results file reached through a
 // link (common with scratch file systems) is written where it lies, its journal beside it, and
 // the link stays a link. Every reader and writer goes by this and by results_journal().
 std::string results_target(const std::string& path);

@@ -35,18 +35,42 @@ void remove_sweep(const std::string& path) {
 
 }  // namespace
 
-TEST_CASE("a dangling link at a new results path is refused and left as it is", "[store]") {
-  // Never followed (the HDF5 file is made with O_EXCL | O_NOFOLLOW), and no journal is left.
-  const std::string path = temp_path("taken.h5");
-  remove_sweep(path);
-  const std::string target = temp_path("taken_target_absent");
-  ::unlink(target.c_str());
-  REQUIRE(::symlink(target.c_str(), path.c_str()) == 0);
-  auto f = ResultsFile::create(path, make_header(), false);
-  REQUIRE_FALSE(f.ok());
-  CHECK(fs::is_symlink(fs::symlink_status(path)));
-  CHECK_FALSE(fs::exists(fs::symlink_status(path + ".journal")));
-  ::unlink(path.c_str());
+TEST_CASE("a link to no file at the results path is refused and stays a link", "[store]") {
+  // Even with --force: its target may be a file another run's --force removed a moment ago, and
+  // taken for the link itself it was replaced by a file of its own, a second sweep beside the
+  // first. A new file is never made through a link either.
+  const fs::path dir = temp_path("dangling_dir");
+  fs::remove_all(dir);
+  fs::create_directories(dir / "real");
+  const std::string link = (dir / "r.h5").string();
+  REQUIRE(::symlink("real/r.h5", link.c_str()) == 0);  // relative, as ln -s makes it
+  for (const bool force : {false, true}) {
+    INFO(force);
+    auto f = ResultsFile::create(link, make_header(), force);
+    REQUIRE_FALSE(f.ok());
+    CHECK(f.error().message.find("is a symbolic link to real/r.h5, which does not exist") !=
+          std::string::npos);
+    CHECK(fs::is_symlink(fs::symlink_status(link)));
+    CHECK_FALSE(fs::exists(dir / "real" / "r.h5"));
+    CHECK_FALSE(fs::exists(fs::symlink_status(link + ".journal")));
+  }
+  // Once the target exists, --force through the link replaces the target's sweep, and the link
+  // stays.
+  const std::string real = (dir / "real" / "r.h5").string();
+  {
+    auto f = ResultsFile::create(real, make_header(), false);
+    REQUIRE(f.ok());
+    REQUIRE(f->append(make_record(0)).ok());
+    REQUIRE(f->close().ok());
+  }
+  {
+    auto f = ResultsFile::create(link, make_header(), true);
+    REQUIRE(f.ok());
+    REQUIRE(f->close().ok());
+  }
+  CHECK(fs::is_symlink(fs::symlink_status(link)));
+  CHECK(hs::test::records_of(real).empty());
+  fs::remove_all(dir);
 }
 
 TEST_CASE("a file another run writes is said to be locked before whose sweep it is", "[store]") {

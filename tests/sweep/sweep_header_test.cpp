@@ -100,6 +100,21 @@ TEST_CASE("a sweep key given its default and a range's bounds as reals do not ma
   loss_max.replace(loss_max.find("trials = 4\n"), 11, "trials = 4\ndirection = \"max\"\n");
   CHECK(header_difference(header_of(loss), header_of(loss_min)) == "");
   CHECK(header_difference(header_of(loss), header_of(loss_max)) != "");
+  // A file whose metric's default direction has changed since (loss was maximised before
+  // default_direction minimised it) keeps its own: the config without a direction is refused,
+  // naming both, and one that names the file's direction continues it. The canonical form
+  // leaves the direction out; the headers' directions decide.
+  std::string plain_loss = base;
+  plain_loss.replace(plain_loss.find("trials = 4\n"), 11, "trials = 4\nmetric = \"loss\"\n");
+  SweepHeader old_file = header_of(plain_loss);
+  REQUIRE(old_file.metric.direction == Direction::kMinimize);
+  old_file.metric.direction = Direction::kMaximize;  // as the old default recorded it
+  CHECK(header_difference(old_file, header_of(plain_loss)) ==
+        "[sweep] direction: max in the file, min here (direction = \"max\" in [sweep] continues "
+        "it as it was)");
+  std::string loss_as_max = plain_loss;
+  loss_as_max.replace(loss_as_max.find("trials = 4\n"), 11, "trials = 4\ndirection = \"max\"\n");
+  CHECK(header_difference(old_file, header_of(loss_as_max)) == "");
   // tpe's start design is 10 points unless n_init says otherwise: n_init = 10 is that default,
   // another size is another sweep; under random n_init = 10 is not a default.
   std::string tpe = base;
