@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "analysis/analysed.h"
+#include "core/rng.h"
 #include "core/text.h"
 #include "hypersweep/commands.h"
 #include "search/space_text.h"
@@ -84,6 +85,14 @@ int show_trial(const std::string& path, const AnalysedFile& an, int64_t id) {
   fmt::print("trial {} of {}: {}{}\n", t.id, path, status_name(t.status),
              t.attempt > 1 ? fmt::format(" (attempt {})", t.attempt) : "");
   fmt::print("parameters: {}\n", describe(h.space, t.params, 8));
+  // The seed it trained with, unless [space] set it (then it is among the parameters): with
+  // the parameters as --set values, `hypersweep train` on the sweep's config trains it again.
+  const bool seed_searched = std::any_of(h.space.params.begin(), h.space.params.end(),
+                                         [](const Param& p) { return p.name == "seed"; });
+  if (!seed_searched)
+    fmt::print("seed: {} (the built-in trainer's: hypersweep train CONFIG --set seed={} and the "
+               "parameters above as --set trains it again; a command got it as "
+               "HYPERSWEEP_SEED64)\n", trial_seed_of(h.seed, t.id), trial_seed_of(h.seed, t.id));
   // "at epoch N" only when the result is that epoch's value (trial/metric.h): a command's result
   // is the last value it printed, which may be a later epoch's than its best.
   std::string at;

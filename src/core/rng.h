@@ -43,6 +43,12 @@ inline uint64_t derive_seed(uint64_t seed, uint64_t id, SeedPurpose purpose) {
   return splitmix64(s);
 }
 
+// The seed trial `id` of a sweep seeded `sweep_seed` trains with (a non-negative int64, as TOML
+// holds it): objective.h trial_seed, and what `show --trial` prints.
+inline uint64_t trial_seed_of(uint64_t sweep_seed, int64_t id) {
+  return derive_seed(sweep_seed, static_cast<uint64_t>(id), SeedPurpose::kTrial) >> 1;
+}
+
 class Rng {
  public:
   explicit Rng(uint64_t seed) {

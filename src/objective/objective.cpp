@@ -20,7 +20,7 @@ std::unique_ptr<Objective> make_objective(const SweepConfig& sweep, int threads,
 }
 
 uint64_t trial_seed(const SweepConfig& sweep, const Trial& t) {
-  return derive_seed(sweep.strategy.seed, static_cast<uint64_t>(t.id), SeedPurpose::kTrial) >> 1;
+  return trial_seed_of(sweep.strategy.seed, t.id);
 }
 
 }  // namespace hs

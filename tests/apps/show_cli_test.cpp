@@ -187,6 +187,38 @@ TEST_CASE("show --trial prints one trial whole with its logs' paths", "[cli][sho
   CHECK(contains(r.err, "has no trial 7"));
 }
 
+TEST_CASE("show --trial prints the seed the trial ran with", "[cli][show]") {
+  // What a command was given as HYPERSWEEP_SEED64 (the built-in trainer's seed): with it and the
+  // parameters, `train` trains a trial again. It was recorded and shown nowhere.
+  Scratch s;
+  const auto cfg = s.write("seeded.toml", "[objective]\ncommand = \"echo $HYPERSWEEP_SEED64 > " +
+                                              s.path("seed") + ".{x}; echo val_acc=0.5\"\n"
+                                              "[sweep]\nstrategy = \"grid\"\nseed = 11\n"
+                                              "[space]\nx = [1, 2]\n");
+  const std::string out = s.path("seeded.h5");
+  Run r = hypersweep("run '" + cfg.string() + "' --out '" + out + "'");
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  for (const char* id : {"0", "1"}) {
+    std::ifstream in(s.path("seed") + "." + std::to_string(std::stoi(id) + 1));
+    std::string given;
+    REQUIRE(std::getline(in, given));
+    r = hypersweep("show '" + out + "' --trial " + id);
+    INFO(r.out);
+    CHECK(contains(r.out, "seed: " + given + " (the built-in trainer's: hypersweep train CONFIG "
+                          "--set seed=" + given));
+  }
+  // A [space] that searches seed: the seed is among the parameters, and no other is named.
+  const auto searched = s.write("seeds.toml", "[objective]\ncommand = \"echo val_acc=0.5\"\n"
+                                              "[sweep]\nstrategy = \"grid\"\n[space]\n"
+                                              "seed = [5]\n");
+  const std::string out2 = s.path("seeds.h5");
+  REQUIRE(hypersweep("run '" + searched.string() + "' --out '" + out2 + "'").code == 0);
+  r = hypersweep("show '" + out2 + "' --trial 0");
+  CHECK(contains(r.out, "parameters: seed=5"));
+  CHECK_FALSE(contains(r.out, "seed: "));
+}
+
 TEST_CASE("show --trial names the best epoch's value beside a result taken at another epoch",
           "[cli][show]") {
   // A command that printed epoch lines only: its result is the last value, 0.8 (epoch 3), its
