@@ -90,9 +90,9 @@ int show_trial(const std::string& path, const AnalysedFile& an, int64_t id) {
   const bool seed_searched = std::any_of(h.space.params.begin(), h.space.params.end(),
                                          [](const Param& p) { return p.name == "seed"; });
   if (!seed_searched)
-    fmt::print("seed: {} (the built-in trainer's: hypersweep train CONFIG --set seed={} and the "
+    fmt::print("seed: {0} (the built-in trainer's: hypersweep train CONFIG --set seed={0} and the "
                "parameters above as --set trains it again; a command got it as "
-               "HYPERSWEEP_SEED64)\n", trial_seed_of(h.seed, t.id), trial_seed_of(h.seed, t.id));
+               "HYPERSWEEP_SEED64)\n", trial_seed_of(h.seed, t.id));
   // "at epoch N" only when the result is that epoch's value (trial/metric.h): a command's result
   // is the last value it printed, which may be a later epoch's than its best.
   std::string at;

@@ -1,6 +1,5 @@
 // load_results.cpp: the results for analysis, from the journal when it says what the HDF5 file
 // says (read_results.h).
-#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
