@@ -386,6 +386,17 @@ Status Journal::append(char type, std::span<const std::string> payloads) {
 
 bool Journal::still_at_path() const { return names(path_, fd_); }
 
+std::string Journal::path_now() const {
+  struct stat open_file;
+  if (::fstat(fd_, &open_file) != 0 || open_file.st_nlink == 0) return "";
+  std::string link = "/proc/self/fd/" + std::to_string(fd_);
+  std::string now(4096, '\0');
+  const ssize_t n = ::readlink(link.c_str(), now.data(), now.size());
+  if (n <= 0 || static_cast<size_t>(n) >= now.size()) return "";
+  now.resize(static_cast<size_t>(n));
+  return names(now, fd_) ? now : "";  // the name read must be the file's own, now
+}
+
 Status Journal::truncate(uint64_t bytes) {
   if (::ftruncate(fd_, static_cast<off_t>(bytes)) != 0 || ::fdatasync(fd_) != 0)
     return make_error(path_, "cannot cut the torn tail off the journal: " + errno_text());

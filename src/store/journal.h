@@ -156,6 +156,10 @@ class Journal {
   // moved and another put in its place (its folder deleted while a sweep runs): what is
   // appended then is written to a file no one can open.
   bool still_at_path() const;
+  // Where the file this Journal writes is now, when still_at_path() is false: its new path if it
+  // was moved (renamed, or its folder renamed), "" if it was removed (no name left) or the system
+  // cannot tell.
+  std::string path_now() const;
   // Cuts the file to its first `bytes` (dropping a torn tail) and syncs it.
   Status truncate(uint64_t bytes);
   const std::string& path() const { return path_; }

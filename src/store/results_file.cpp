@@ -443,7 +443,6 @@ Status ResultsFile::append(std::span<const TrialRecord> records) {
     return make_error(s.path, "an earlier HDF5 write failed; open the file again to repair it");
   }
   if (records.empty()) return Status::Ok();
-  if (Status st = gone_check(); !st) return st;
   for (const TrialRecord& r : records) {
     if (Status st = store::check_record(s.path, s.header, r); !st) return st;
     if (Status st = store::check_extras_fit(s.path, r); !st) return st;
@@ -461,6 +460,8 @@ Status ResultsFile::append(std::span<const TrialRecord> records) {
     return w;
   }
   s.trial_frames += records.size();
+  // Checked once the group is in the journal: a file moved (its folder renamed) keeps it there.
+  if (Status st = gone_check(", " + group_text(records) + " included,"); !st) return st;
   bool new_columns = false;
   std::vector<size_t> rows(records.size());  // each record's /summary row
   for (size_t i = 0; i < records.size(); ++i) {
@@ -498,20 +499,34 @@ Status ResultsFile::append(std::span<const TrialRecord> records) {
       errno);
 }
 
-Status ResultsFile::gone_check() {
+Status ResultsFile::gone_check(const std::string& kept) {
   State& s = *s_;
   if (s.journal->still_at_path()) return Status::Ok();
   s.broken = true;
-  return make_error(s.path, "was removed or moved while the sweep ran (its journal " +
-                                s.journal->path() + " is no longer there): what it recorded is "
-                                "lost with it, and nothing more can be kept, so the sweep stops; "
-                                "the same command starts it again");
+  const std::string now = s.journal->path_now();
+  if (now.empty()) {
+    return make_error(s.path, "was removed while the sweep ran (its journal " + s.journal->path() +
+                                  " is no longer there): what it recorded is lost with it, and "
+                                  "nothing more can be kept, so the sweep stops; the same command "
+                                  "starts it again");
+  }
+  const std::string suffix = ".journal";
+  if (!now.ends_with(suffix) || now.size() == suffix.size()) {
+    return make_error(s.path, "its journal was moved to " + now + " while the sweep ran: every "
+                              "trial recorded" + kept + " is in it; nothing more can be kept "
+                              "here, so the sweep stops");
+  }
+  const std::string moved_to = now.substr(0, now.size() - suffix.size());
+  return make_error(s.path, "was moved to " + moved_to + " while the sweep ran: every trial "
+                                "recorded" + kept + " is there (in its journal " + now +
+                                "); nothing more can be kept here, so the sweep stops; to go on, "
+                                "run the same command with --out " + moved_to);
 }
 
 Status ResultsFile::close() {
   State& s = *s_;
   if (s.closed) return Status::Ok();
-  if (Status st = gone_check(); !st) {
+  if (Status st = gone_check(""); !st) {
     s.closed = true;
     (void)s.h5.close();
     s.journal->close();

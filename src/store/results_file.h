@@ -182,9 +182,11 @@ class ResultsFile {
 
  private:
   Status rebuild_h5();
-  // An error once the journal's path no longer names the file written (removed, or its folder
-  // deleted, while the sweep ran): append() and close() would write where no one can read.
-  Status gone_check();
+  // An error once the journal's path no longer names the file written: removed (its folder
+  // deleted) while the sweep ran, so that append() and close() would write where no one can read;
+  // or moved (its folder renamed), when it says where the records went, `kept` among them
+  // (append() writes a group to the journal first, so a moved file keeps it).
+  Status gone_check(const std::string& kept);
   explicit ResultsFile(std::unique_ptr<State> s);
   std::unique_ptr<State> s_;
 };

@@ -819,7 +819,7 @@ TEST_CASE("a results file removed while it is written says so at the next append
   std::filesystem::remove_all(dir);
   const Status after = f->append(make_record(1));
   REQUIRE_FALSE(after.ok());
-  CHECK(after.error().str().find(path + ": was removed or moved while the sweep ran") == 0);
+  CHECK(after.error().str().find(path + ": was removed while the sweep ran") == 0);
   CHECK_FALSE(f->close().ok());
 
   // Moved away and another file put at its path: the same.
@@ -830,4 +830,39 @@ TEST_CASE("a results file removed while it is written says so at the next append
   std::ofstream(path + ".journal") << "another";
   CHECK_FALSE(g->close().ok());
   std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("a results file whose folder is renamed mid-sweep keeps the group then says where it "
+          "went", "[store]") {
+  // The group was dropped and the message said every record was lost, while the renamed folder
+  // held them all: the group is now journaled first and the message names the new path.
+  const std::filesystem::path dir = temp_path("moved_dir");
+  const std::filesystem::path moved = temp_path("moved_dir_now");
+  std::filesystem::remove_all(dir);
+  std::filesystem::remove_all(moved);
+  std::filesystem::create_directories(dir);
+  const std::string path = (dir / "r.h5").string();
+  const std::string now = (moved / "r.h5").string();
+  {
+    auto f = ResultsFile::create(path, make_header(), false);
+    REQUIRE(f.ok());
+    REQUIRE(f->append(make_record(0)).ok());
+    std::filesystem::rename(dir, moved);
+    const std::vector<TrialRecord> group = {make_record(1), make_record(2)};
+    const Status after = f->append(group);
+    REQUIRE_FALSE(after.ok());
+    const std::string text = after.error().str();
+    CHECK(text.find(path + ": was moved to " + now + " while the sweep ran: every trial recorded, "
+                    "trials 1 to 2 (a group of 2) included, is there") == 0);
+    CHECK(text.find("run the same command with --out " + now) != std::string::npos);
+    CHECK_FALSE(f->append(make_record(3)).ok());  // nothing more
+    CHECK_FALSE(f->close().ok());
+  }
+  auto again = ResultsFile::open(now);
+  REQUIRE(again.ok());
+  std::vector<int64_t> ids;
+  for (const TrialRecord& r : hs::test::trials_of(*again)) ids.push_back(r.id);
+  CHECK(ids == std::vector<int64_t>{0, 1, 2});
+  REQUIRE(again->close().ok());
+  std::filesystem::remove_all(moved);
 }
