@@ -43,11 +43,12 @@ class ShaPruner final : public Pruner {
     v.kind = Verdict::Kind::kPause;
     const RungState& rs = br.rungs[static_cast<size_t>(v.rung)];
     // The record keeps this reason: a trial not promoted is not recorded again.
+    // Worded to read true both while the rung fills and once it was decided against the trial.
     v.why = "paused at rung " + std::to_string(v.rung) + " (epoch " + std::to_string(epoch) +
             ") of bracket " + std::to_string(id / per_) + " with " + value_text(metric_, value) +
-            ": once all " + std::to_string(rs.members.size()) + " of its trials there have "
-            "reached it, the top " + std::to_string(keep_of(rs)) + " go on and the others are "
-            "pruned (ties: the lower id)";
+            " to wait for all " + std::to_string(rs.members.size()) + " of its trials there: "
+            "the top " + std::to_string(keep_of(rs)) + " of them go on, the others stay pruned "
+            "there (ties: the lower id)";
     return v;
   }
 

@@ -186,6 +186,10 @@ TEST_CASE("sha judges a rung at the first epoch past it with a value and never p
   CHECK(skipped.kind == Kind::kPause);
   CHECK(skipped.rung == 0);
   CHECK(skipped.why.find("(epoch 2)") != std::string::npos);
+  // The reason stays in the record of a trial the rung then prunes, so it reads true both ways
+  // (it said "the others are pruned", the rule for the future, under a trial already pruned).
+  CHECK(skipped.why.find("to wait for all 9 of its trials there: the top 3 of them go on, the "
+                         "others stay pruned there") != std::string::npos);
   CHECK(q->report(1, 1, NAN).kind == Kind::kContinue);
   const Verdict later = q->report(1, 1, 0.6);  // a second line of epoch 1, with the value
   CHECK(later.kind == Kind::kPause);
