@@ -10,6 +10,7 @@
 #pragma once
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -127,12 +128,34 @@ inline std::string not_replaceable(const std::string& path) {
   return "";
 }
 
+// The <path>.tmp.XXXXXX files that writers of <path> ended by kill -9 left beside it (no handler
+// runs then): a live writer holds a lock on its own (PendingFile), so one whose lock is free is
+// removed. Anything else (another name, a link, a folder) is left alone.
+inline void remove_stale_temps(const std::string& path) {
+  const std::filesystem::path p(path);
+  const std::filesystem::path dir = p.has_parent_path() ? p.parent_path() : ".";
+  const std::string prefix = p.filename().string() + ".tmp.";
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.size() != prefix.size() + 6 || name.compare(0, prefix.size(), prefix) != 0) continue;
+    const int fd = ::open(it->path().c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) continue;
+    struct stat st {};
+    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && ::flock(fd, LOCK_EX | LOCK_NB) == 0)
+      ::unlink(it->path().c_str());
+    ::close(fd);
+  }
+}
+
 // A file's new contents written whole to a new <path>.tmp.XXXXXX (mkstemp: a name no file or link
 // has) beside it, in a folder made where missing, and made <path> by commit(). Several (the CSV
 // export's two files) are all written before any is renamed, so an error or a signal while
 // writing leaves every old file as it was. One not committed is removed, also when a signal
-// ends the program meanwhile (core/temp_file.h). Errors name `path`: it is a folder, a device, a
-// FIFO or a socket (or a link to one: not_replaceable), it cannot be created, the disk is full.
+// ends the program meanwhile (core/temp_file.h); one that kill -9 left is removed by the next
+// write of <path> (remove_stale_temps: the new file is locked while it is pending). Errors name
+// `path`: it is a folder, a device, a FIFO or a socket (or a link to one: not_replaceable), it
+// cannot be created, the disk is full.
 class PendingFile {
  public:
   static Result<PendingFile> write(const std::string& path, const std::string& text) {
@@ -140,10 +163,13 @@ class PendingFile {
       return make_error(path,
                         "is " + is + ", not a file, so it is not replaced: give a file's path");
     if (Status st = make_parent_folders(path); !st) return st.error();
+    remove_stale_temps(path);
     std::string tmp = path + ".tmp.XXXXXX";
     const int fd = ::mkstemp(tmp.data());
     if (fd < 0) return make_error(path, "cannot write: " + errno_text());
-    PendingFile f(path, std::make_unique<TempFileGuard>(tmp));
+    const int lock = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);  // outlives fill_new_file's close of fd
+    if (lock >= 0) (void)::flock(lock, LOCK_EX | LOCK_NB);
+    PendingFile f(path, std::make_unique<TempFileGuard>(tmp), lock);
     if (Status st = fill_new_file(fd, tmp, text); !st) return make_error(path, st.error().message);
     return f;
   }
@@ -152,14 +178,22 @@ class PendingFile {
     if (Status st = replace_durably(tmp_->path(), path_); !st)
       return make_error(path_, "cannot write: " + st.error().message);
     tmp_->keep();
+    lock_.reset();
     return {};
   }
 
  private:
-  PendingFile(std::string path, std::unique_ptr<TempFileGuard> tmp)
-      : path_(std::move(path)), tmp_(std::move(tmp)) {}
+  struct FdCloser {
+    void operator()(const int* fd) const {
+      ::close(*fd);
+      delete fd;
+    }
+  };
+  PendingFile(std::string path, std::unique_ptr<TempFileGuard> tmp, int lock)
+      : path_(std::move(path)), tmp_(std::move(tmp)), lock_(lock >= 0 ? new int(lock) : nullptr) {}
   std::string path_;
   std::unique_ptr<TempFileGuard> tmp_;
+  std::unique_ptr<const int, FdCloser> lock_;  // held while the file is pending
 };
 
 // Writes `text` as the whole of <path> (mode 0644): a PendingFile, committed.

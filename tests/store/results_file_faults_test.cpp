@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <cstdlib>
@@ -724,6 +725,49 @@ TEST_CASE("a temporary file is removed when a signal ends the program", "[store]
     TempFileGuard g(path);
   }
   CHECK_FALSE(fs::exists(path));
+}
+
+TEST_CASE("a temporary file left by kill -9 is removed by the next write of its file", "[store]") {
+  // export killed with -9 left its <file>.tmp.XXXXXX for good (no handler runs on SIGKILL), one
+  // more each time.
+  const fs::path dir = temp_path("stale_tmp");
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string out = (dir / "summary.csv").string();
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    auto f = PendingFile::write(out, std::string(1 << 20, 'x'));
+    ::raise(f.ok() ? SIGKILL : SIGABRT);
+    ::_exit(0);
+  }
+  int status = 0;
+  REQUIRE(::waitpid(child, &status, 0) == child);
+  REQUIRE(WIFSIGNALED(status));
+  REQUIRE(WTERMSIG(status) == SIGKILL);
+  const auto temps = [&] {
+    std::vector<std::string> names;
+    for (const auto& e : fs::directory_iterator(dir)) names.push_back(e.path().filename().string());
+    std::sort(names.begin(), names.end());
+    return names;
+  };
+  REQUIRE(temps().size() == 1u);  // the killed writer's
+  write_bytes((dir / "summary.csv.tmp.notours").string(), "not a writer's name");
+  auto live = PendingFile::write(out, "live");  // a writer still running: its file stays
+  REQUIRE(live.ok());
+  REQUIRE(write_file_atomically(out, "new").ok());
+  const std::vector<std::string> left = temps();
+  REQUIRE(left.size() == 3u);
+  CHECK(left[0] == "summary.csv");
+  CHECK(std::count(left.begin(), left.end(), "summary.csv.tmp.notours") == 1);  // not touched
+  CHECK(std::count_if(left.begin(), left.end(), [](const std::string& n) {
+          return n.size() == 22 && n.rfind("summary.csv.tmp.", 0) == 0;  // live's
+        }) == 1);
+  CHECK(read_bytes(out) == "new");
+  REQUIRE(live->commit().ok());
+  CHECK(read_bytes(out) == "live");
+  CHECK(temps().size() == 2u);
+  fs::remove_all(dir);
 }
 
 TEST_CASE("stop signals held around two renames wait for both", "[store]") {
