@@ -17,6 +17,11 @@ namespace hs::cli {
 
 namespace {
 
+// "FILE:LINE", or "FILE" where the line is not known (a key left at its default).
+std::string at_line(const std::string& file, int line) {
+  return line > 0 ? file + ":" + std::to_string(line) : file;
+}
+
 double as_number(const ParamValue& v) {
   if (const auto* i = std::get_if<int64_t>(&v)) return static_cast<double>(*i);
   if (const auto* d = std::get_if<double>(&v)) return *d;
@@ -122,7 +127,7 @@ std::vector<std::string> unused_key_warnings(const SweepConfig& sweep) {
   // by it give the same trials.
   if (const ConfigWhere w = sweep.train.where("seed");
       w.file != "<default>" && !space_sets(sweep, "seed")) {
-    out.push_back(w.file + (w.line > 0 ? ":" + std::to_string(w.line) : "") + ": seed = " +
+    out.push_back(at_line(w.file, w.line) + ": seed = " +
                   std::to_string(base->seed) + " is not used: in a sweep trial i trains with the " +
                   "seed (sweep seed, i); [sweep] seed changes every trial's (hypersweep train " +
                   "reads this one)");
@@ -134,10 +139,12 @@ std::string start_design_warning(const SweepConfig& sweep) {
   const StrategyOptions& o = sweep.strategy;
   const int64_t design = start_design_size(o, sweep.space);
   if (design == 0 || o.trials > design) return "";
-  const std::string where =
-      sweep.trials_line > 0 ? sweep.file + ":" + std::to_string(sweep.trials_line) : sweep.file;
-  return where + ": [sweep] trials = " + std::to_string(o.trials) +
-         (sweep.trials_line > 0 ? "" : " (the default)") + " is not more than " +
+  const std::string trials =
+      sweep.trials_line < 0 ? sweep.file + ": --trials " + std::to_string(o.trials)
+                            : at_line(sweep.file, sweep.trials_line) + ": [sweep] trials = " +
+                                  std::to_string(o.trials) +
+                                  (sweep.trials_line > 0 ? "" : " (the default)");
+  return trials + " is not more than " +
          strategy_name(o.kind) + "'s start design (" + std::to_string(design) + " " +
          start_design_kind(o.kind) + " trials): every trial is fixed before any result, so this "
          "sweep is a random search; raise trials above " + std::to_string(design) +
@@ -146,7 +153,8 @@ std::string start_design_warning(const SweepConfig& sweep) {
 
 std::string pruner_warning(const SweepConfig& sweep) {
   const PrunerOptions& p = sweep.pruner;
-  const std::string head = sweep.file + ": [sweep] pruner = \"" + pruner_name(p.kind) + "\" ";
+  const std::string head = at_line(sweep.file, sweep.pruner_line) + ": [sweep] pruner = \"" +
+                           pruner_name(p.kind) + "\" ";
   if (is_bracketed(p.kind) && max_bracket(p) == 0)
     return head + "never stops a trial: its only rung is at max_epochs = " +
            std::to_string(p.max_epochs) + ", and the last rung decides nothing; set min_epochs " +
@@ -169,7 +177,8 @@ std::string pruner_warning(const SweepConfig& sweep) {
 std::string n_init_warning(const SweepConfig& sweep) {
   const StrategyOptions& o = sweep.strategy;
   if (o.n_init == 0 || o.kind == StrategyKind::kBayes || o.kind == StrategyKind::kTpe) return "";
-  return sweep.file + ": [sweep] n_init = " + std::to_string(o.n_init) + " is ignored: only " +
+  return at_line(sweep.file, sweep.n_init_line) + ": [sweep] n_init = " +
+         std::to_string(o.n_init) + " is ignored: only " +
          "bayes and tpe have a start design, and the strategy is " + strategy_name(o.kind);
 }
 

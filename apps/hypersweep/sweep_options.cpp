@@ -59,6 +59,7 @@ Result<SweepConfig> load_sweep_with(const std::string& config, const SweepOverri
   if (Status st = apply_sets(s.train, over.sets); !st) return st.error();
   if (over.trials > 0) {
     s.strategy.trials = over.trials;
+    s.trials_line = -1;  // what is said of trials now names --trials, not the file's line
     if (auto made = make_strategy(s.strategy, s.space, nullptr); !made) {
       Error e = made.error();
       if (e.file.empty()) e.file = "--trials";

@@ -326,7 +326,8 @@ bool parse_trial_policy_key(TrialPolicy& p, const std::string& key, const toml::
     p.memory_limit = parse_memory(v);
     if (p.memory_limit == 0)
       *st = fail("expected a size such as \"8G\" or \"512M\" (K, M, G, T: powers of 1024) "
-                 "or a whole number of MiB, at least 64 MiB; got " + text_of(v));
+                 "or a whole number of MiB without quotes (memory_limit = 512), at least 64 MiB; "
+                 "got " + text_of(v));
     return true;
   }
   return false;
@@ -371,6 +372,7 @@ Status parse_sweep_table(SweepConfig& sweep, const toml::table& t, const std::st
       } else {
         if (x < 0 || x > 100000) return fail("must be 0 to 100000, got " + std::to_string(x));
         sweep.strategy.n_init = static_cast<int>(x);
+        sweep.n_init_line = line;
       }
     } else if (key == "metric") {
       const auto* s = v.as_string();
@@ -393,6 +395,7 @@ Status parse_sweep_table(SweepConfig& sweep, const toml::table& t, const std::st
       const auto* s = v.as_string();
       if (!s || !parse_pruner(s->get(), &sweep.pruner.kind))
         return fail("expected none, median, percentile, asha, hyperband or sha, got " + text_of(v));
+      sweep.pruner_line = line;
     } else if (Status st; parse_trial_policy_key(sweep.trial_policy, key, v, &st, fail)) {
       if (!st) return st;
       if (key == "memory_limit" && !uses_trainer(sweep))

@@ -86,8 +86,11 @@ struct SweepConfig {
   std::string file;            // the sweep file's name, for messages
   std::string dir;             // its absolute folder, which relative paths resolve against ("":
                                // text that is no file; config.h)
-  int trials_line = 0;         // where [sweep] trials was given; 0: not given (the default)
+  int trials_line = 0;         // where [sweep] trials was given; 0: not given (the default);
+                               // -1: given by --trials
   int strategy_line = 0;       // where [sweep] strategy was given; 0: not given
+  int pruner_line = 0;         // where [sweep] pruner was given; 0: not given
+  int n_init_line = 0;         // where [sweep] n_init was given; 0: not given
   PrunerOptions pruner;        // [sweep] pruner and the [pruner] table
 };
 

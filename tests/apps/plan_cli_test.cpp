@@ -83,6 +83,13 @@ TEST_CASE("plan: bayes's start design counts each choice one-hot and is not cut 
   CHECK(contains(n.err, ":3: [sweep] trials = 4 is not more than tpe's start design (4 random "
                         "trials)"));
   CHECK(contains(n.err, "or set a smaller n_init"));
+  // trials given by --trials: the warning names --trials, not the file's line of another value.
+  const Run o = hypersweep("run '" + n4.string() + "' --trials 3 --out '" + s.path("n4.h5") + "'");
+  INFO(o.out << o.err);
+  REQUIRE(o.code == 0);
+  CHECK(contains(o.err, n4.string() + ": --trials 3 is not more than tpe's start design (4 random "
+                        "trials)"));
+  CHECK_FALSE(contains(o.err, "trials = 3"));
 }
 
 TEST_CASE("plan: grid, random and list trials are all fixed, with no warning", "[cli][sweep]") {
@@ -116,7 +123,7 @@ TEST_CASE("plan warns of a pruner that can never stop a trial and of an n_init n
     const Run r = hypersweep("plan '" + cfg.string() + "'");
     INFO(sweep << r.err);
     CHECK(r.code == 0);
-    CHECK(contains(r.err, "hypersweep: warning: " + cfg.string() + ": [sweep] "));
+    CHECK(contains(r.err, "hypersweep: warning: " + cfg.string() + ":6: [sweep] "));  // its line
     CHECK(contains(r.err, said));
   }
   const auto fine = s.write("f.toml", base + "pruner = \"asha\"\n" + space);

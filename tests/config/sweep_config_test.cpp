@@ -379,7 +379,11 @@ TEST_CASE("isolate and memory_limit set how each trial runs", "[config][sweep][i
   CHECK_FALSE(read("isolate = false\n")->trial_policy.isolate);
   CHECK(error_of(base + "memory_limit = \"8 GB\"\n") ==
         "s.toml:6: memory_limit: expected a size such as \"8G\" or \"512M\" (K, M, G, T: powers of "
-        "1024) or a whole number of MiB, at least 64 MiB; got '8 GB'");
+        "1024) or a whole number of MiB without quotes (memory_limit = 512), at least 64 MiB; "
+        "got '8 GB'");
+  // A quoted number of MiB is no size: the error shows the form that is.
+  CHECK(error_of(base + "memory_limit = \"512\"\n").find("without quotes (memory_limit = 512)") !=
+        std::string::npos);
   CHECK(error_of(base + "memory_limit = \"1M\"\n").find("at least 64 MiB") != std::string::npos);
   CHECK(error_of(base + "memory_limit = -5\n").find("at least 64 MiB") != std::string::npos);
   CHECK(error_of(base + "isolate = \"yes\"\n") ==
