@@ -102,6 +102,10 @@ std::vector<std::string> command_environment(const SweepConfig& sweep, const Pla
   env.push_back("HYPERSWEEP_WORKER=" + std::to_string(where.worker));
   env.push_back("HYPERSWEEP_LOCAL_WORKER=" + std::to_string(where.local_worker));
   if (where.threads > 0) env.push_back("OMP_NUM_THREADS=" + std::to_string(where.threads));
+  // Python buffers a pipe's stdout in 8 KiB blocks: a script's epoch lines would come at its
+  // exit, after its pruning answers mattered, and be lost to a timeout's SIGTERM. A value the
+  // user set is theirs.
+  if (std::getenv("PYTHONUNBUFFERED") == nullptr) env.emplace_back("PYTHONUNBUFFERED=1");
   const ObjectiveOptions& o = sweep.objective;
   const char* inherited = std::getenv("CUDA_VISIBLE_DEVICES");
   if (o.gpus_per_worker > 0) {

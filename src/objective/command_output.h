@@ -5,7 +5,8 @@
 //   - The environment the command gets (command_environment; README, [objective], the table):
 //     HYPERSWEEP_WORKER, HYPERSWEEP_LOCAL_WORKER, HYPERSWEEP_MODE ("trial" | "worker"),
 //     OMP_NUM_THREADS (Placement::threads, when > 0), CUDA_VISIBLE_DEVICES (gpus_per_worker > 0:
-//     visible_devices()), and per trial (not for a worker process, which reads them on stdin)
+//     visible_devices()), PYTHONUNBUFFERED=1 (unless set: a Python script's lines as printed),
+//     and per trial (not for a worker process, which reads them on stdin)
 //     HYPERSWEEP_TRIAL_ID, HYPERSWEEP_ATTEMPT, HYPERSWEEP_SEED (trial_seed32: 0 .. 2^32 - 1,
 //     what np.random.seed takes), HYPERSWEEP_SEED64 (trial_seed: the built-in trainer's) and
 //     HYPERSWEEP_PARAMS (params_json: the values typed, as a worker gets them on stdin).

@@ -392,6 +392,40 @@ TEST_CASE("a command is told its worker and local worker and threads and devices
   CHECK(visible_devices(5, 1, 0, nullptr) == "5");
 }
 
+TEST_CASE("a python script's epoch lines arrive as printed without a flush", "[objective][command]") {
+  // Python buffers a pipe's stdout: a script's plain print()s came at its exit, so a pruner's
+  // answer came after the whole run and a timeout's SIGTERM lost every epoch. The script here
+  // waits, after its unflushed epoch line, for the file the hook makes when the line arrives;
+  // buffered, it would wait until its timeout.
+  ::unsetenv("PYTHONUNBUFFERED");
+  Dir d;
+  const std::string got = (d.path / "got").string();
+  const std::string script = d.write("t.py",
+      "import os, time\n"
+      "print('epoch=1 val_acc=0.5')\n"
+      "while not os.path.exists('" + got + "'): time.sleep(0.01)\n"
+      "print('val_acc=0.5')\n");
+  CommandObjective o(sweep_of("command = '/usr/bin/python3 " + script + "'\ntimeout = 120"), {});
+  TrialHooks hooks;
+  hooks.on_epoch = [&](const TrialRecord&) {
+    std::ofstream(got) << "1";
+    return EpochAnswer::kContinue;
+  };
+  const TrialRecord r = o.run(Trial{0, {ParamValue{int64_t{1}}}}, hooks);
+  INFO(r.error);
+  CHECK(r.status == TrialStatus::kCompleted);
+  CHECK(r.curves.size() == 1u);
+  // Any program gets it; a value the user set is passed on as it is.
+  const std::string said = "echo \"[${{PYTHONUNBUFFERED-unset}}]\" > " + (d.path / "env").string() +
+                           "; echo metric=1";
+  CHECK(run_cmd(said).status == TrialStatus::kCompleted);
+  CHECK(d.read("env") == "[1]\n");
+  ::setenv("PYTHONUNBUFFERED", "", 1);
+  CHECK(run_cmd(said).status == TrialStatus::kCompleted);
+  ::unsetenv("PYTHONUNBUFFERED");
+  CHECK(d.read("env") == "[]\n");
+}
+
 TEST_CASE("the objective table keys of worker mode and GPUs are checked", "[objective][command]") {
   auto err = [](const std::string& objective, const std::string& space = "x = 1\n") {
     auto s = load_sweep_text("[objective]\n" + objective + "\n[space]\n" + space, "s.toml");
