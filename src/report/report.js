@@ -294,18 +294,31 @@
       for (var i = 0; i < N; ++i) if (curveOf(i) && has(curveOf(i)[KEY[name]])) return true;
       return false;
     }
-    var OV = CURVES.indexOf(D.metric) >= 0 ? D.metric : 'val_acc';
+    // Trial i's curve of `name`: a fixed column, else an extra one its command printed (a metric
+    // such as val_f1 is one), or undefined.
+    function seriesOf(i, name) {
+      var c = curveOf(i);
+      if (KEY[name]) return c ? c[KEY[name]] : undefined;
+      var names = (T.xn || [])[i] || [], cols = (T.xc || [])[i], k = names.indexOf(name);
+      return k >= 0 && cols ? cols[k] : undefined;
+    }
+    function anyExtra(name) {
+      for (var i = 0; i < N; ++i) if (!KEY[name] && curveOf(i) && has(seriesOf(i, name))) return true;
+      return false;
+    }
+    var OV = CURVES.indexOf(D.metric) >= 0 || anyExtra(D.metric) ? D.metric : 'val_acc';
     // Sweeps that measure no validation side (the recipe's overfit and lr-search steps, whose
     // rows are measured on the training sample) show train_loss (train_acc when that is all).
-    if (!anyHas('val_acc') && !anyHas('val_loss') && (anyHas('train_loss') || anyHas('train_acc')))
+    if (KEY[OV] && !anyHas('val_acc') && !anyHas('val_loss') && (anyHas('train_loss') || anyHas('train_acc')))
       OV = anyHas('train_loss') ? 'train_loss' : 'train_acc';
     function renderOverlay() {
-      var el = $('plot-overlay'), key = KEY[OV], ys = [], xs = [], with_ = [];
+      var el = $('plot-overlay'), ys = [], xs = [], with_ = [];
       for (var i = 0; i < N; ++i) {
-        var c = curveOf(i);
-        if (c && has(c[key])) { with_.push(i); xs.push(epochsOf(c)); ys.push(c[key]); }
+        var c = curveOf(i), y = seriesOf(i, OV);
+        if (c && has(y)) { with_.push(i); xs.push(epochsOf(c)); ys.push(y); }
       }
-      $('curves-title').textContent = OV.indexOf('val_') === 0 ? 'Validation curves' : 'Training curves';
+      $('curves-title').textContent = OV.indexOf('train_') === 0 ? 'Training curves' :
+        OV.indexOf('val_') === 0 ? 'Validation curves' : 'Curves of ' + OV;
       var npr = with_.filter(pruned).length;
       $('overlay-caption').textContent = OV + ' of every trial with curves (' + with_.length + ' of ' + N +
         '); best in orange, the chosen trial in red' +

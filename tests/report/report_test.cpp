@@ -422,6 +422,38 @@ TEST_CASE("browser shows what a command printed: result columns and extra curves
   CHECK(count(thead, ">result_error<") == 1);
 }
 
+TEST_CASE("browser overlays a command's own metric printed as an extra curve column",
+          "[report][browser]") {
+  // metric = "val_f1", printed on each epoch line: the overlay drew val_acc, which no trial had,
+  // and said "no trial recorded curves".
+  if (!have_browser()) return;
+  Sweep s = synthetic_sweep(4, 6, "random");
+  s.header.metric = hs::Metric{"val_f1", hs::Direction::kMaximize};
+  for (TrialRecord& t : s.trials) {
+    t.layer_names.clear();
+    t.update_ratio.assign(t.curves.size(), {});
+    t.curve_extra_names = {"epoch_time", "val_f1"};
+    t.curve_extra.clear();
+    for (size_t e = 0; e < t.curves.size(); ++e) {
+      t.curves[e].val_acc = t.curves[e].val_loss = NAN;
+      t.curve_extra.push_back({1.0, 0.1 * t.id + 0.01 * e});
+    }
+  }
+  s.trials[3].curve_extra_names = {"val_f1"};  // a trial whose column sits elsewhere
+  for (auto& row : s.trials[3].curve_extra) row = {row[1]};
+  Scratch sc;
+  const fs::path page = sc.write("report_f1.html", hs::render_report(s.header, s.trials, s.findings));
+  keep(page);
+  const Browse b = browse(sc, page, "--dump-dom");
+  INFO("chromium stderr:\n" << b.err);
+  REQUIRE(b.code == 0);
+  CHECK(console_errors(b.err).empty());
+  REQUIRE(body_attr(b.dom, "data-rendered") == "1");
+  CHECK(attr_int(b.dom, "plot-overlay", "data-series") == 4);
+  CHECK(contains(element(b.dom, "plot-overlay", "</svg>"), ">val_f1<"));
+  CHECK(contains(b.dom, "val_f1 of every trial with curves (4 of 4)"));
+}
+
 namespace {
 
 // The 12-trial random sweep, pruned. asha: rung 0 at epoch 5, rung 1 at epoch 10, one bracket
