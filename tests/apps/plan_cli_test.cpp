@@ -186,6 +186,18 @@ TEST_CASE("run warns once on rank 0 when a sweep never leaves its start design",
   CHECK_FALSE(contains(r.err, "warning"));
 }
 
+TEST_CASE("a command's worker whose threads outnumber its cores says so", "[cli][sweep]") {
+  // Said for the built-in trainer only: a command told OMP_NUM_THREADS=2 ran on the one core its
+  // rank was bound to without a word. taskset binds every rank to one core here.
+  Scratch s;
+  const auto cfg = s.write("cmd.toml", sweep_text("random", 2));
+  const Run r = hypersweep("run '" + cfg.string() + "' --threads 2 --out '" + s.path("t.h5") + "'",
+                           "taskset -c 0 " + mpirun(2) + "--bind-to none ");
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  CHECK(count(r.err, "2 OpenMP threads but only 1 core(s) to run on") == 1);  // one worker
+}
+
 TEST_CASE("recipe refuses a file with an [objective] table before anything runs", "[cli][recipe]") {
   Scratch s;
   const auto cfg = s.write("cmd.toml",
