@@ -128,6 +128,24 @@ inline std::string not_replaceable(const std::string& path) {
   return "";
 }
 
+// Opens the existing file `path` with `flags` (O_CLOEXEC added) for a reader or writer that
+// needs a plain file (`what`: "journal"): one that is a folder, a device, a FIFO or a socket is
+// an error naming it (not_replaceable), and the open never waits on a FIFO put there meanwhile
+// (O_NONBLOCK while opening): a FIFO at a journal's path hung `run` in open(), beyond SIGINT.
+inline Result<int> open_regular(const std::string& path, int flags, const std::string& what) {
+  if (const std::string is = not_replaceable(path); !is.empty())
+    return make_error(path, "is " + is + ", not a " + what + " (a plain file)");
+  const int fd = ::open(path.c_str(), flags | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) return make_error(path, "cannot open " + what + ": " + errno_text());
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return make_error(path, "is not a plain file, so not a " + what);
+  }
+  (void)::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+  return fd;
+}
+
 // The <path>.tmp.XXXXXX files that writers of <path> ended by kill -9 left beside it (no handler
 // runs then): a live writer holds a lock on its own (PendingFile), so one whose lock is free is
 // removed. Anything else (another name, a link, a folder) is left alone.

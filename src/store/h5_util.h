@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/file.h"
 #include "h5/h5.h"
 #include "search/space.h"
 
@@ -69,7 +70,9 @@ inline bool is_folder(const std::string& path) {
 // "is a folder, not a <what>", "not an HDF5 file (H5Fis_hdf5), so not a <what>"; {} when it can.
 inline Status hdf5_file_at(const std::string& path, const std::string& what) {
   if (!file_exists(path)) return make_error(path, "no such " + what);
-  if (is_folder(path)) return make_error(path, "is a folder, not a " + what);
+  // A FIFO there would hang H5Fis_hdf5's open (and a device feed it forever).
+  if (const std::string is = not_replaceable(path); !is.empty())
+    return make_error(path, "is " + is + ", not a " + what);
   const htri_t is_hdf5 = H5Fis_hdf5(path.c_str());
   H5Eclear2(H5E_DEFAULT);
   if (is_hdf5 <= 0) return make_error(path, "not an HDF5 file (H5Fis_hdf5), so not a " + what);

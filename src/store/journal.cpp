@@ -209,8 +209,9 @@ Result<JournalScan> scan_frames(int fd, const std::string& path, uint64_t size,
 
 Result<JournalScan> scan_journal(const std::string& path, const FrameVisitor& on_frame,
                                  size_t max_frames) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return make_error(path, "cannot open journal: " + errno_text());
+  const auto opened = open_regular(path, O_RDONLY, "journal");
+  if (!opened) return opened.error();
+  const int fd = *opened;
   struct stat st;
   Result<JournalScan> out = make_error(path, "cannot read journal: " + errno_text());
   if (::fstat(fd, &st) == 0) {
@@ -237,9 +238,9 @@ FrameReader::FrameReader(int fd, std::string path)
     : fd_(fd), path_(std::move(path)), impl_(std::make_unique<Impl>(fd, 0, path_)) {}
 
 Result<FrameReader> FrameReader::open(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return make_error(path, "cannot open journal: " + errno_text());
-  return FrameReader(fd, path);
+  const auto fd = open_regular(path, O_RDONLY, "journal");
+  if (!fd) return fd.error();
+  return FrameReader(*fd, path);
 }
 
 FrameReader::FrameReader(FrameReader&& o) noexcept
@@ -272,8 +273,9 @@ Result<FrameView> FrameReader::at(uint64_t start) {
 JournalKind journal_kind(const std::string& path) {
   struct stat st;
   if (::lstat(path.c_str(), &st) != 0) return JournalKind::kMissing;
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return JournalKind::kUnreadable;
+  const auto opened = open_regular(path, O_RDONLY, "journal");
+  if (!opened) return JournalKind::kUnreadable;
+  const int fd = *opened;
   char head[8];
   ssize_t n = 0;
   do n = ::read(fd, head, sizeof head); while (n < 0 && errno == EINTR);
@@ -316,10 +318,10 @@ Status check_not_locked(const std::string& path) {
 }
 
 Result<HeldLock> HeldLock::take(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return HeldLock(-1);
-  HeldLock held(fd);
-  if (Status st = lock_named(fd, path); !st) return st.error();
+  const auto fd = open_regular(path, O_RDONLY, "journal");
+  if (!fd) return HeldLock(-1);  // nothing to hold: the open that follows says why
+  HeldLock held(*fd);
+  if (Status st = lock_named(*fd, path); !st) return st.error();
   return held;
 }
 
@@ -348,8 +350,9 @@ Result<Journal> Journal::create(const std::string& path, char type, const std::s
 }
 
 Result<Journal> Journal::open(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
-  if (fd < 0) return make_error(path, "cannot open journal: " + errno_text());
+  const auto opened = open_regular(path, O_WRONLY | O_APPEND, "journal");
+  if (!opened) return opened.error();
+  const int fd = *opened;
   Journal j(fd, path);
   if (Status st = lock_named(fd, path); !st) return st.error();
   struct stat st;

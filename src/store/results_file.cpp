@@ -142,8 +142,9 @@ bool h5_matches(const std::string& path, const ResultsFile& f) {
 // WordHash64 of the file's bytes (core/hash.h); 0 when it does not read (never a clean close's
 // hash then: the next open() reads the file back whole).
 uint64_t hash_of_file(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return 0;
+  const auto opened = open_regular(path, O_RDONLY, "results file");
+  if (!opened) return 0;
+  const int fd = *opened;
   WordHash64 h;
   // Read 4 MiB at a time, or the whole file in one read when it is smaller: every open and close
   // of a small sweep's file hashes it, and clearing a 4 MiB buffer cost more than reading it.

@@ -770,6 +770,46 @@ TEST_CASE("a temporary file left by kill -9 is removed by the next write of its 
   fs::remove_all(dir);
 }
 
+TEST_CASE("a FIFO at a results file's or journal's path is refused and never waited on",
+          "[store]") {
+  // open() of a FIFO waits for a writer: run, show, report and export hung there for good, run
+  // beyond SIGINT. The checks run in a child that an alarm ends should one hang again.
+  const fs::path dir = temp_path("fifo_dir");
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string lone = (dir / "lone.h5").string();       // a FIFO, no journal
+  const std::string beside = (dir / "beside.h5").string();   // a file, a FIFO journal
+  const std::string orphan = (dir / "orphan.h5").string();   // no file, a FIFO journal
+  REQUIRE(::mkfifo(lone.c_str(), 0644) == 0);
+  {
+    auto f = ResultsFile::create(beside, make_header(), false);
+    REQUIRE(f.ok());
+    REQUIRE(f->append(make_record(0)).ok());
+    REQUIRE(f->close().ok());
+  }
+  fs::remove(beside + ".journal");
+  REQUIRE(::mkfifo((beside + ".journal").c_str(), 0644) == 0);
+  REQUIRE(::mkfifo((orphan + ".journal").c_str(), 0644) == 0);
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    ::alarm(60);
+    int bad = 0;
+    for (const std::string& p : {lone, beside, orphan}) {
+      const auto opened = ResultsFile::open(p);
+      bad += opened.ok() || opened.error().str().find("FIFO") == std::string::npos;
+      const auto read = read_results(p);
+      bad += read.ok() != (p == beside);  // the HDF5 side of `beside` is a file: it reads
+    }
+    ::_exit(bad);
+  }
+  int status = 0;
+  REQUIRE(::waitpid(child, &status, 0) == child);
+  CHECK(WIFEXITED(status));  // not ended by the alarm
+  CHECK(WEXITSTATUS(status) == 0);
+  fs::remove_all(dir);
+}
+
 TEST_CASE("stop signals held around two renames wait for both", "[store]") {
   // A Ctrl-C between export's two renames left a new summary.csv beside the old curves.csv.
   const std::string marker = temp_path("after_held.txt");
