@@ -1,5 +1,7 @@
 // hypersweep: the command line. Each subcommand is in its own file (commands.h), its --help text
 // with it; the first line of each says what it does, and the top-level --help lists those.
+#include <signal.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -18,9 +20,18 @@
 // - a SIGINT, SIGTERM or SIGUSR1 that comes while the program starts (the libraries' set-up,
 //   MPI_Init) must stop a sweep cleanly, not kill it by the signal's default action
 //   (exec/signals.h).
+// - a write past a file-size limit (ulimit -f) must fail with EFBIG, which every writer reports
+//   as it reports a full disk, not end the program silently by SIGXFSZ's default action. The
+//   signal is caught, not ignored: a caught signal's action is the default again in the programs
+//   a trial executes.
+extern "C" void hs_on_file_size_limit(int) {}
 extern "C" HS_CPU_BASELINE void hs_install_stop_signals(int, char**, char** envp) {
   if (hs::report_cpu_mismatch(hs::compiled_cpu_features(), stderr)) std::_Exit(hs::cli::kExitOther);
   hs::install_stop_signals(envp);
+  struct sigaction sa {};
+  sa.sa_handler = hs_on_file_size_limit;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGXFSZ, &sa, nullptr);
 }
 __attribute__((section(".preinit_array"), used)) static void (*const hs_preinit)(int, char**, char**) =
     hs_install_stop_signals;

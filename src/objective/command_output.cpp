@@ -371,16 +371,26 @@ Status LogFile::open(const std::string& path) {
   f_ = std::fopen(path.c_str(), "w");
   if (f_ == nullptr) return make_error(path, std::string("cannot write the log: ") + std::strerror(errno));
   kept_ = dropped_ = 0;
+  path_ = path;
+  failed_ = false;
   return {};
 }
 
 void LogFile::write(std::string_view bytes) {
-  if (f_ == nullptr) return;
+  if (f_ == nullptr || failed_) return;
   const size_t room = kMaxLogBytes - kept_;
   const size_t n = std::min(room, bytes.size());
   if (n > 0) {
-    std::fwrite(bytes.data(), 1, n, f_);
-    std::fflush(f_);  // so that `hypersweep logs` and tail -f see it as it comes
+    errno = 0;
+    const bool ok = std::fwrite(bytes.data(), 1, n, f_) == n &&
+                    std::fflush(f_) == 0;  // so that `hypersweep logs` and tail -f see it as it comes
+    if (!ok) {
+      failed_ = true;
+      std::fprintf(stderr, "hypersweep: warning: %s: the log is cut short after about %zu bytes: %s "
+                   "(the trial goes on and its output is still read)\n", path_.c_str(), kept_,
+                   errno != 0 ? std::strerror(errno) : "write failed");
+      return;
+    }
   }
   kept_ += n;
   dropped_ += bytes.size() - n;
@@ -388,7 +398,7 @@ void LogFile::write(std::string_view bytes) {
 
 void LogFile::close() {
   if (f_ == nullptr) return;
-  if (dropped_ > 0)
+  if (dropped_ > 0 && !failed_)
     std::fprintf(f_, "\n[hypersweep: %zu more bytes dropped: a log keeps its first %zu]\n",
                  dropped_, kMaxLogBytes);
   std::fclose(f_);

@@ -160,7 +160,9 @@ inline constexpr size_t kMaxLogBytes = size_t{8} << 20;
 
 // One log file, opened at construction (truncated); writes past kMaxLogBytes are counted, not
 // kept. Closing (the destructor) adds the dropped-bytes line. A file that cannot be opened keeps
-// nothing (open() says why).
+// nothing (open() says why); one whose write fails (a full disk, a file-size limit) keeps what it
+// had and says so on stderr once, naming the file, the bytes kept and the error: the trial's
+// output is still read, only its log is short.
 class LogFile {
  public:
   LogFile() = default;
@@ -174,6 +176,8 @@ class LogFile {
  private:
   std::FILE* f_ = nullptr;
   size_t kept_ = 0, dropped_ = 0;
+  std::string path_;
+  bool failed_ = false;  // a write failed: nothing more is written
 };
 
 // A trial's (or a worker process's start-up) .out and .err.

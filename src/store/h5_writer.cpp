@@ -2,6 +2,7 @@
 #include "store/h5_writer.h"
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
@@ -256,6 +257,16 @@ Status H5Writer::reserve(size_t bytes) {
   if (room_fd_ < 0) return Status::Ok();
   struct stat st;
   if (::fstat(room_fd_, &st) != 0) return make_error(path_, "cannot stat: " + errno_text());
+  // A file-size limit (ulimit -f) is no space fallocate sees: checked the same way, so that HDF5
+  // never meets EFBIG halfway through a write either (its files then crashed it at exit).
+  struct rlimit limit {};
+  if (::getrlimit(RLIMIT_FSIZE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY &&
+      static_cast<uint64_t>(st.st_size) + bytes > static_cast<uint64_t>(limit.rlim_cur)) {
+    return make_error(path_, "no room to write to it: File too large: the file-size limit (ulimit "
+                             "-f) is " + std::to_string(limit.rlim_cur / 1024) + " KiB, the file " +
+                             std::to_string(st.st_size / 1024) + " KiB, and each write first "
+                             "reserves " + std::to_string(bytes / 1024) + " KiB");
+  }
   if (::fallocate(room_fd_, FALLOC_FL_KEEP_SIZE, st.st_size, static_cast<off_t>(bytes)) == 0)
     return Status::Ok();
   if (errno == EOPNOTSUPP || errno == ENOSYS || errno == EINVAL) return Status::Ok();

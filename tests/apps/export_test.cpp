@@ -161,6 +161,20 @@ TEST_CASE("docs/plot_curves.py draws a PNG from a real results file", "[cli][exp
   CHECK_FALSE(fs::exists(s.path("bad.png")));
 }
 
+TEST_CASE("a file-size limit reached is an error naming the file and no silent death",
+          "[cli][export]") {
+  // ulimit -f: SIGXFSZ ended report (and run) with no word, exit 153, a temporary file left.
+  Scratch s;
+  const std::string results = sweep_file(s);
+  const std::string html = s.path("limited.html");
+  const Run r = hypersweep("report '" + results + "' -o '" + html + "'", "ulimit -f 16; ");
+  INFO(r.out << r.err);
+  CHECK(r.code == 2);
+  CHECK(contains(r.err, html + ": cannot write: File too large"));
+  for (const auto& e : fs::directory_iterator(s.dir()))
+    CHECK(e.path().filename().string().rfind("limited.html", 0) == std::string::npos);
+}
+
 TEST_CASE("show report and export of a damaged results file exit 2 naming it", "[cli][export]") {
   Scratch s;
   const std::string results = sweep_file(s);

@@ -426,6 +426,24 @@ TEST_CASE("a python script's epoch lines arrive as printed without a flush", "[o
   CHECK(d.read("env") == "[]\n");
 }
 
+TEST_CASE("a log whose write fails says so once and the trial goes on", "[objective][command]") {
+  // A full disk cut a trial's log short without a word (fwrite's failure ignored), the trial
+  // recorded completed with an empty or partial .out.
+  Dir d;
+  const std::string said = stderr_of(d, [] {
+    LogFile log;
+    REQUIRE(log.open("/dev/full").ok());  // every write: No space left on device
+    log.write(std::string(100000, 'x'));
+    log.write("more\n");
+    log.close();
+  });
+  const std::string warning =
+      "/dev/full: the log is cut short after about 0 bytes: No space left on device";
+  const size_t first = said.find(warning);
+  CHECK(first != std::string::npos);
+  CHECK(said.find(warning, first + 1) == std::string::npos);  // once
+}
+
 TEST_CASE("the objective table keys of worker mode and GPUs are checked", "[objective][command]") {
   auto err = [](const std::string& objective, const std::string& space = "x = 1\n") {
     auto s = load_sweep_text("[objective]\n" + objective + "\n[space]\n" + space, "s.toml");

@@ -361,6 +361,37 @@ TEST_CASE("a full disk during appends is an error and the process exits cleanly"
   REQUIRE(g->append(make_record(100000)).ok());
 }
 
+TEST_CASE("a file-size limit during appends is an error and the process exits cleanly",
+          "[store]") {
+  // ulimit -f: HDF5 met EFBIG halfway through a flush and crashed at exit (H5F__close_cb).
+  const std::string path = temp_path("fsize.h5");
+  std::filesystem::remove(path);
+  std::filesystem::remove(path + ".journal");
+  const int wstatus = in_child([&] {
+    ::signal(SIGXFSZ, SIG_IGN);  // as hypersweep's main has it: EFBIG, not death
+    auto f = ResultsFile::create(path, make_header(), false);
+    if (!f.ok()) return 3;
+    struct rlimit limit {};
+    ::getrlimit(RLIMIT_FSIZE, &limit);
+    limit.rlim_cur = 1200 * 1024;  // room for the journal and a few groups
+    if (::setrlimit(RLIMIT_FSIZE, &limit) != 0) return 5;
+    Status st;
+    for (int64_t i = 0; i < 100000 && st.ok(); ++i) st = f->append(make_record(i));
+    if (st.ok()) return 4;
+    const bool said = st.error().str().find("File too large: the file-size limit (ulimit -f) is "
+                                            "1200 KiB") != std::string::npos;
+    (void)f->close();
+    return said ? 0 : 6;
+  });
+  INFO("wait status " << wstatus);
+  REQUIRE(WIFEXITED(wstatus));
+  CHECK(WEXITSTATUS(wstatus) == 0);
+  auto g = ResultsFile::open(path);  // no limit: the same file continues
+  INFO((g.ok() ? std::string() : g.error().str()));
+  REQUIRE(g.ok());
+  CHECK_FALSE(hs::test::trials_of(*g).empty());
+}
+
 TEST_CASE("no room for a write's reserve says how much it reserves and how much is free",
           "[store]") {
   // With 284 KiB free, "No space left on device" beside a df that shows room read as a bug.
