@@ -2,8 +2,10 @@
 // with it; the first line of each says what it does, and the top-level --help lists those.
 #include <signal.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <exception>
 #include <sstream>
 #include <string>
@@ -109,10 +111,20 @@ int main(int argc, char** argv) {
   }
   // Only run and recipe stop cleanly; the others keep the signals' default actions.
   if (!app.got_subcommand("run") && !app.got_subcommand("recipe")) hs::release_stop_signals();
+  int code = 0;
   try {
-    return run ? run() : 0;
+    code = run ? run() : 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "hypersweep: internal error: %s\n", e.what());
     return hs::cli::kExitOther;
   }
+  // What was printed must have been written: `show r.h5 > out.txt` on a full disk left an empty
+  // out.txt and exit 0.
+  errno = 0;
+  if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
+    std::fprintf(stderr, "hypersweep: error: cannot write the standard output: %s\n",
+                 errno != 0 ? std::strerror(errno) : "a write failed");
+    return code == 0 ? hs::cli::kExitOther : code;
+  }
+  return code;
 }

@@ -175,6 +175,20 @@ TEST_CASE("a file-size limit reached is an error naming the file and no silent d
     CHECK(e.path().filename().string().rfind("limited.html", 0) == std::string::npos);
 }
 
+TEST_CASE("show whose output cannot be written says so and exits 1", "[cli][export]") {
+  // `show r.h5 > out.txt` on a full disk left an empty out.txt and exit 0.
+  Scratch s;
+  const std::string results = sweep_file(s);
+  const Run r = hypersweep("show '" + results + "'", "sh -c 'exec \"$0\" \"$@\" > /dev/full' ");
+  INFO(r.out << r.err);
+  CHECK(r.code == 1);
+  CHECK(contains(r.err, "hypersweep: error: cannot write the standard output: No space left on "
+                        "device"));
+  const Run fine = hypersweep("show '" + results + "'");
+  CHECK(fine.code == 0);
+  CHECK(fine.err.empty());
+}
+
 TEST_CASE("show report and export of a damaged results file exit 2 naming it", "[cli][export]") {
   Scratch s;
   const std::string results = sweep_file(s);
