@@ -69,10 +69,7 @@ TrialRecord CommandObjective::run(const Trial& t, const TrialHooks& hooks) {
     return r;
   }
   TrialLogs logs;
-  if (Status st = logs.open(where_.log_dir, trial_log_name(t)); !st) {
-    r.error = st.error().str();
-    return r;
-  }
+  open_logs_or_warn(&logs, where_.log_dir, trial_log_name(t), &logs_warned_);
   r.log_path = logs.stem;
   TrialOutput out(sweep_, hooks, &r);
   LineBuffer lines;

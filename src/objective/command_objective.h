@@ -44,6 +44,7 @@ class CommandObjective final : public Objective {
  private:
   SweepConfig sweep_;
   Placement where_;
+  bool logs_warned_ = false;  // said that trials run without logs (open_logs_or_warn)
 };
 
 // The command line of trial t: placeholders filled. Errors name the placeholder.

@@ -422,6 +422,20 @@ Status TrialLogs::open(const std::string& log_dir, const std::string& name) {
   return {};
 }
 
+void open_logs_or_warn(TrialLogs* logs, const std::string& log_dir, const std::string& name,
+                       bool* warned) {
+  const Status st = logs->open(log_dir, name);
+  if (st) return;
+  logs->out.close();
+  logs->err.close();
+  logs->stem.clear();
+  if (*warned) return;
+  *warned = true;
+  std::fprintf(stderr, "hypersweep: warning: %s: so %s and the trials after it run without their "
+               "logs while they cannot be written (their output is still read)\n",
+               st.error().str().c_str(), name.c_str());
+}
+
 std::string trial_log_dir(const std::string& results_path) { return results_path + ".logs"; }
 
 std::string trial_log_name(const Trial& t) {

@@ -189,6 +189,14 @@ struct TrialLogs {
   Status open(const std::string& log_dir, const std::string& name);
 };
 
+// Opens `logs` as TrialLogs::open does; when they cannot be written (a read-only or full folder,
+// a path too long, no file descriptors left), the trial runs without them (logs->stem empty, the
+// files closed): a warning on stderr says why, once while `*warned` is false. A trial's logs are
+// its program's words, not its result: a folder that cannot keep them failed every trial that
+// followed within a second, a sweep lost to its logs.
+void open_logs_or_warn(TrialLogs* logs, const std::string& log_dir, const std::string& name,
+                       bool* warned);
+
 // The log name of a trial: its id zero-padded to 6 digits like the results file's /trials
 // group (000042), with the attempt after a dot when > 1 (000042.2).
 std::string trial_log_name(const Trial& t);

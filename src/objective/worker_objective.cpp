@@ -67,8 +67,8 @@ void WorkerObjective::worker_log(std::string_view line) {
 Status WorkerObjective::start() {
   if (!worker_logs_open_) {
     worker_logs_open_ = true;
-    if (Status st = worker_logs_.open(where_.log_dir, "worker-" + std::to_string(where_.worker)); !st)
-      return st;
+    open_logs_or_warn(&worker_logs_, where_.log_dir, "worker-" + std::to_string(where_.worker),
+                      &logs_warned_);
   }
   auto p = Coprocess::start(sweep_.objective.command, command_environment(sweep_, where_, nullptr));
   if (!p) return p.error();
@@ -211,10 +211,7 @@ TrialRecord WorkerObjective::run(const Trial& t, const TrialHooks& hooks) {
     return r;
   }
   InHand h(sweep_, hooks, &r);
-  if (Status st = h.logs.open(where_.log_dir, trial_log_name(t)); !st) {
-    r.error = st.error().str();
-    return r;
-  }
+  open_logs_or_warn(&h.logs, where_.log_dir, trial_log_name(t), &logs_warned_);
   r.log_path = h.logs.stem;
   h.fresh = !proc_;
   if (h.fresh) {

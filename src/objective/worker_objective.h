@@ -92,6 +92,7 @@ class WorkerObjective final : public Objective {
   Placement where_;
   std::unique_ptr<Coprocess> proc_;
   TrialLogs worker_logs_;
+  bool logs_warned_ = false;  // said that trials run without logs (open_logs_or_warn)
   bool worker_logs_open_ = false;
   LineBuffer lines_;
   bool ready_ = false;          // this start has said `@hypersweep ready`, or answered a trial

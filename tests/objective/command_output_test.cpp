@@ -333,11 +333,25 @@ TEST_CASE("a command's stdout and stderr are kept in its logs and each log is bo
   CHECK(out.find("[hypersweep: " + std::to_string(9000000 + 1 + 9 - kMaxLogBytes) +
                  " more bytes dropped") != std::string::npos);
 
-  // A log folder that cannot be made fails the trial, saying why.
+  // A log folder that cannot be made: the trials run without logs, and a warning says why once.
+  // (It failed every trial: a read-only log folder failed the rest of a sweep in a second.)
   d.write("file", "x");
-  const TrialRecord bad = run_cmd("echo metric=1", {0, 0, 0, (d.path / "file" / "logs").string()});
-  CHECK(bad.status == TrialStatus::kFailed);
-  CHECK(bad.error.find("cannot make the folder for the trials' logs") != std::string::npos);
+  CommandObjective nowhere(sweep_of("command = 'echo metric=1'"),
+                           {0, 0, 0, (d.path / "file" / "logs").string()});
+  std::vector<TrialRecord> runs;
+  const std::string said = stderr_of(d, [&] {
+    for (int64_t id = 0; id < 2; ++id) runs.push_back(nowhere.run(Trial{id, {ParamValue{int64_t{1}}}}, {}));
+  });
+  for (const TrialRecord& r : runs) {
+    INFO(r.error);
+    CHECK(r.status == TrialStatus::kCompleted);
+    CHECK(r.best_metric == 1);
+    CHECK(r.log_path.empty());
+  }
+  const std::string warning = "cannot make the folder for the trials' logs";
+  CHECK(said.find(warning) != std::string::npos);
+  CHECK(said.find(warning, said.find(warning) + 1) == std::string::npos);
+  CHECK(said.find("so 000000 and the trials after it run without their logs") != std::string::npos);
 }
 
 TEST_CASE("HYPERSWEEP_SEED fits in 32 bits for numpy and random and SEED64 is the full seed",
