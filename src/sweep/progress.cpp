@@ -147,8 +147,10 @@ std::string ProgressDisplay::failures_line() const {
                                      timed_out);
   // The most common cause a trial recorded; a failure without one wins only when none has one.
   const std::pair<std::string, int64_t>* most = nullptr;
+  size_t kinds = 0;
   for (const auto& kind : failure_kinds_) {
     if (kind.second == 0) continue;
+    ++kinds;
     const bool has = !kind.first.empty(), most_has = most && !most->first.empty();
     if (!most || has > most_has || (has == most_has && kind.second > most->second)) most = &kind;
   }
@@ -156,6 +158,9 @@ std::string ProgressDisplay::failures_line() const {
   const std::string why = most->first.empty() ? "(no error recorded)" : most->first;
   if (most->second == static_cast<int64_t>(failed_.size()))
     return fmt::format("{} with: {}", what, why);
+  if (kinds == failed_.size())  // "1 with" would read as if the others shared some other cause
+    return fmt::format("{}, each with a cause of its own (hypersweep show lists them); one: {}",
+                       what, why);
   return fmt::format("{}, {} with: {}", what, most->second, why);
 }
 

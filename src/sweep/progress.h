@@ -69,7 +69,8 @@ class ProgressDisplay {
   // timed out ...", "3 trials failed and 2 timed out, 2 with: ..."): the failed and timed-out
   // trials so far, each status counted as itself, and their most common cause (failure_cause,
   // trial/failure.h: a timed-out trial's is its time limit); "(no error recorded)" only when no
-  // trial has a cause. "" if none.
+  // trial has a cause; ", each with a cause of its own (...); one: <cause>" when no two share
+  // one. "" if none.
   std::string failures_line() const;
 
  private:

@@ -556,7 +556,8 @@ TEST_CASE("run and show count a timed-out trial as timed out, with its time limi
   Run r = hypersweep("run '" + cfg.string() + "' --out '" + out + "'");
   INFO(r.out << r.err);
   CHECK(r.code == 4);  // no trial gave its metric
-  CHECK(contains(r.out, "\n1 trial failed and 1 timed out, 1 with: the command "));
+  CHECK(contains(r.out, "\n1 trial failed and 1 timed out, each with a cause of its own "
+                        "(hypersweep show lists them); one: the command "));
   CHECK_FALSE(contains(r.out, "no error recorded"));
   // The built-in trainer's max_seconds records no error: show names the limit.
   const std::string path = pruned_sweep(s, "limit.h5", "", {},

@@ -189,8 +189,8 @@ TEST_CASE("the failures line counts timed-out trials as such and names a cause w
         "epoch");
   d.consider(failing(1, TrialStatus::kFailed, "out of memory: [sweep] memory_limit"));
   CHECK(d.failures_line() ==
-        "1 trial failed and 1 timed out, 1 with: its time limit ([train] max_seconds) ended it "
-        "before its last epoch");
+        "1 trial failed and 1 timed out, each with a cause of its own (hypersweep show lists "
+        "them); one: its time limit ([train] max_seconds) ended it before its last epoch");
   // Failures without an error, however many, never outrank a cause that was recorded.
   ProgressDisplay e(Metric{"val_acc", Direction::kMaximize}, lr_space(), 0, false);
   e.consider(failing(0, TrialStatus::kFailed, ""));
