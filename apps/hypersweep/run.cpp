@@ -170,7 +170,16 @@ bool on_disk(const std::string& path) {
 // A finished sweep's last lines: that its strategy ran out of points, its failures' most common
 // cause, and its best trial or that it has none (then exit kExitNothingToUse: a job chain should
 // not go on as if it had a result).
-int print_outcome(const ProgressDisplay& display, const TrialQueue& queue, const std::string& out) {
+int print_outcome(const ProgressDisplay& display, const TrialQueue& queue, const SweepConfig& sweep,
+                  const std::string& out) {
+  if (sweep.pruner.kind != PrunerKind::kNone && display.with_epoch_metric() == 0 &&
+      display.without_epoch_metric() > 0)
+    std::fprintf(stderr, "hypersweep: warning: [sweep] pruner = \"%s\" judged no trial: no epoch "
+                 "line of the %lld trials recorded held %s, and a pruner judges a trial by that "
+                 "value on its epoch lines (print it on each, e.g. `epoch=3 %s=0.81`)\n",
+                 pruner_name(sweep.pruner.kind),
+                 static_cast<long long>(display.without_epoch_metric()), sweep.metric.c_str(),
+                 sweep.metric.c_str());
   if (queue.finished() < queue.total())  // bayes ends an all-int/choice space so
     fmt::print("the strategy had no more trials after {} of {}: each point of the space was "
                "asked once (a space of ints and choices has a point per combination)\n",
@@ -265,7 +274,7 @@ int drive_sweep(const RunArgs& a, Launch& launch, int node_threads,
   }
   if (ran->interrupted) return report_stop(a, *queue);
   if (workers > 0) print_scheduler_cost(t_start);
-  return print_outcome(display, *queue, out);
+  return print_outcome(display, *queue, sweep, out);
 }
 
 int run_sweep(const RunArgs& a, Argv args) {

@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 #include "core/text.h"
@@ -29,6 +30,12 @@ bool ProgressDisplay::consider(const TrialRecord& r) {
     pruned_.erase(r.id);  // a trial recorded again (an interrupted one run again)
   }
   count_failure(r);
+  if (r.status != TrialStatus::kInterrupted && counted_epoch_metric_.insert(r.id).second) {
+    bool has = false;
+    for (size_t i = 0; i < r.curves.size() && !has; ++i)
+      has = std::isfinite(epoch_metric(r, i, metric_.name));
+    ++(has ? with_epoch_metric_ : without_epoch_metric_);
+  }
   const Outcome oc = result_of(r);  // a pruned trial is never the best
   if (!oc.ok || !improves(metric_.direction, oc.value, best_)) return false;
   best_ = oc.value;

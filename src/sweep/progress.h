@@ -72,6 +72,10 @@ class ProgressDisplay {
   // trial has a cause; ", each with a cause of its own (...); one: <cause>" when no two share
   // one. "" if none.
   std::string failures_line() const;
+  // How many trials considered had no epoch row holding the metric, and how many had one: a
+  // pruner judges a trial by its epoch rows only, so one with none is never judged.
+  int64_t without_epoch_metric() const { return without_epoch_metric_; }
+  int64_t with_epoch_metric() const { return with_epoch_metric_; }
 
  private:
   // Keeps failed_ and failure_kinds_ as `r` (a trial's latest record) leaves them.
@@ -108,6 +112,8 @@ class ProgressDisplay {
   std::unordered_map<int64_t, Failure> failed_;
   std::vector<std::pair<std::string, int64_t>> failure_kinds_;
   bool drawn_ = false;
+  int64_t without_epoch_metric_ = 0, with_epoch_metric_ = 0;
+  std::set<int64_t> counted_epoch_metric_;  // the trials counted in those two (once each)
 };
 
 }  // namespace hs
