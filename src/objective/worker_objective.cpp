@@ -270,6 +270,13 @@ void WorkerObjective::settle(InHand& h, const Trial& t, const TrialHooks& hooks,
       worker_log("trial " + std::to_string(t.id) + " stopped after epoch " +
                  std::to_string(r.curves.size()) + "; the program ended it and goes on");
     } else {
+      if (why == Why::kStopped && !h.go_on && !h.stop_told)  // pruned at a line it cannot answer
+        worker_log("trial " + std::to_string(t.id) + " pruned after epoch " +
+                   std::to_string(r.curves.size()) + ": the program is ended and started again "
+                   "for the next trial, as its epoch line was printed plainly and cannot be "
+                   "answered (report epochs with the helper's trial.report(...), or as "
+                   "`@hypersweep epoch <line>`, for the program to end the trial itself and "
+                   "stay up)");
       kill_program();
     }
     const bool stopping = sweep_stopping(why == Why::kStopped, ws, hooks);

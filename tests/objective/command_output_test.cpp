@@ -660,6 +660,33 @@ TEST_CASE("an @hypersweep epoch line gets continue or stop and a stopped trial e
         std::string::npos);
 }
 
+TEST_CASE("a worker program stopped at a plain epoch line is started again and its log says why",
+          "[objective][worker]") {
+  // Epoch lines printed plainly (print(), not trial.report) cannot be answered: a stop ends the
+  // program, which starts again for the next trial, and its worker log said nothing of why.
+  Dir d;
+  const std::string script = d.write(
+      "w.sh", "while read line; do\n"
+              "  for e in 1 2 3; do echo \"epoch=$e val_acc=0.$e\"; done\n"
+              "  echo val_acc=0.3; echo '@hypersweep done'\n"
+              "done\n");
+  WorkerObjective o(sweep_of("mode = \"worker\"\ncommand = 'sh " + script + "'"),
+                    {0, 0, 1, (d.path / "logs").string()});
+  const TrialHooks stop_at_2{[](const TrialRecord& so_far) {
+                               return so_far.curves.size() == 2 ? EpochAnswer::kStop
+                                                                : EpochAnswer::kContinue;
+                             },
+                             {}, {}};
+  const TrialRecord a = o.run(Trial{0, {ParamValue{int64_t{1}}}}, stop_at_2);
+  INFO(a.error);
+  CHECK(a.status == TrialStatus::kInterrupted);  // stopped by the sweep: the queue says pruned
+  const TrialRecord b = o.run(Trial{1, {ParamValue{int64_t{1}}}}, {});
+  CHECK(b.status == TrialStatus::kCompleted);
+  CHECK(o.starts() == 2);
+  CHECK(d.read("logs/worker-0.out").find("trial 0 pruned after epoch 2: the program is ended and "
+                                         "started again for the next trial") != std::string::npos);
+}
+
 TEST_CASE("a worker program's start-up before @hypersweep ready is not its first trial's time",
           "[objective][worker]") {
   Dir d;
