@@ -171,9 +171,12 @@ bool TrialOutput::line(std::string_view text) {
     }
     return !stop_;
   }
-  if (const auto e = l->fields.find("epoch"); e != l->fields.end() && e->second.is_number) {
-    if (!fits_epoch(e->second.number)) {
-      if (bad_epochs_++ == 0) first_bad_epoch_ = quoted_line(text);
+  if (const auto e = l->fields.find("epoch"); e != l->fields.end()) {
+    if (std::string why = epoch_fault(e->second); !why.empty()) {
+      if (bad_epochs_++ == 0) {
+        first_bad_epoch_ = quoted_line(text);
+        first_bad_epoch_why_ = std::move(why);
+      }
       return !stop_;
     }
     row(*l);
@@ -195,6 +198,7 @@ void TrialOutput::forget() {
   first_unread_.clear();
   first_unread_why_.clear();
   first_bad_epoch_.clear();
+  first_bad_epoch_why_.clear();
   dropped_.clear();
   rec_->curves.clear();
   rec_->curve_extra.clear();
@@ -203,10 +207,25 @@ void TrialOutput::forget() {
   rec_->epochs = 0;
 }
 
-bool TrialOutput::fits_epoch(double epoch) const {
-  if (!(epoch >= 1 && epoch <= std::numeric_limits<int>::max()) || epoch != std::floor(epoch))
-    return false;
-  return rec_->curves.empty() || static_cast<int>(epoch) >= rec_->curves.back().epoch;
+std::string TrialOutput::epoch_fault(const OutputValue& v) const {
+  // Text (`epoch=1/6`, `"epoch": "1"`) is no epoch either: read as none, its line was dropped
+  // from the curve in silence, or taken as a result line.
+  if (!v.is_number) return "epoch " + hs::quoted(clip(v.text, 40)) + " is not a whole number from 1";
+  const double epoch = v.number;
+  const bool whole = epoch == std::floor(epoch);
+  const std::string as_text =  // 3000000000, not 3e+09: as a script prints a count
+      "epoch " + (whole && std::fabs(epoch) < 1e15 ? shortest(static_cast<int64_t>(epoch))
+                                                  : shortest(epoch));
+  // `for epoch in range(n)` counts from 0: the usual cause, so said.
+  if (epoch == 0)
+    return as_text + " is not a whole number from 1: epochs count from 1 (print epoch + 1 when "
+                     "the loop counts from 0, as range(n) does)";
+  if (epoch > std::numeric_limits<int>::max()) return as_text + " is past 2147483647";
+  if (!(epoch >= 1) || !whole) return as_text + " is not a whole number from 1";
+  if (!rec_->curves.empty() && static_cast<int>(epoch) < rec_->curves.back().epoch)
+    return as_text + " is below the epoch before it (" +
+           std::to_string(rec_->curves.back().epoch) + ")";
+  return "";
 }
 
 bool TrialOutput::keep_name(const std::string& k, const std::vector<std::string>& names) {
@@ -303,7 +322,7 @@ std::string TrialOutput::warning(int64_t id) const {
   if (bad_epochs_ > 0) {
     parts.push_back(counted(bad_epochs_, "line") + " with an epoch that is not a whole number " +
                     "from 1 to 2147483647, or is below the epoch before it, were not read (the "
-                    "first: " + first_bad_epoch_ + ")");
+                    "first: " + first_bad_epoch_ + ", where " + first_bad_epoch_why_ + ")");
   }
   if (dropped_count_ > 0) {
     std::string names;

@@ -19,9 +19,10 @@
 //     is itself an epoch line: its numbers are in the curve). Lines that do not parse but look
 //     like metrics (output_protocol.h: looks_like_metrics) are counted; warning() names the
 //     count and the first one, and what in it is at fault (a key that is no name, a key given
-//     twice). An epoch that is not a whole number from 1 to 2^31 - 1, or is
-//     below the last row's, makes its line unread too (counted the same way): it would be
-//     stored as another number, and a pruner would judge the wrong epoch. Extra columns and
+//     twice). An epoch that is not a whole number from 1 to 2^31 - 1 (text such as `1/6`
+//     included), or is below the last row's, makes its line unread too (counted the same way,
+//     the first named with what is at fault; an epoch 0 with the hint to print epoch + 1): it
+//     would be stored as another number, and a pruner would judge the wrong epoch. Extra columns and
 //     results keep at most kMaxExtraNames names of at most kMaxExtraNameBytes bytes each
 //     (trial/record.h: what the results file can hold); warning() counts the values not kept.
 //   - Logs (TrialLogs): a trial's stdout and stderr into <log_dir>/<stem>.out and .err, each
@@ -113,7 +114,9 @@ class TrialOutput {
 
  private:
   void row(const OutputLine& l);
-  bool fits_epoch(double epoch) const;
+  // What keeps `epoch` (the value of a line's `epoch` key) from being the next curve row's
+  // epoch ("epoch 0 is not a whole number from 1: ..."), or "" when it can be.
+  std::string epoch_fault(const OutputValue& epoch) const;
   // Whether extra name `k` can join `names` (or is there already); counts it when not.
   bool keep_name(const std::string& k, const std::vector<std::string>& names);
 
@@ -130,6 +133,7 @@ class TrialOutput {
   std::string first_unread_why_;    // what in it is at fault (read_output_line's why), or ""
   int bad_epochs_ = 0;              // lines whose epoch cannot be a curve row's
   std::string first_bad_epoch_;
+  std::string first_bad_epoch_why_;  // epoch_fault() of it
   std::vector<std::string> dropped_;  // the first few extra names not kept
   int dropped_count_ = 0;             // values printed under names not kept
   bool stop_ = false;

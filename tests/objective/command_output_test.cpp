@@ -176,7 +176,8 @@ TEST_CASE("a warning quotes a printed line whole with its control bytes escaped"
                  "\"ab\\u0000 val_acc=0.9\", where \"ab\\u0000\" is no k=v pair); "
                  "hypersweep reads") != std::string::npos);
   CHECK(err.find("1 line with an epoch that is not a whole number") != std::string::npos);
-  CHECK(err.find("(the first: \"epoch=0 val_acc=0.9\\u001b[0m\")") != std::string::npos);
+  CHECK(err.find("(the first: \"epoch=0 val_acc=0.9\\u001b[0m\", where epoch 0 is not a whole "
+                 "number from 1: ") != std::string::npos);
   CHECK(err.find("1 printed value not kept (of \"\\u001bnnn") != std::string::npos);
   CHECK(err.find('\x1b') == std::string::npos);
   CHECK(err.find('\0') == std::string::npos);
@@ -222,8 +223,53 @@ TEST_CASE("an epoch that cannot be a curve row's is not read and is warned about
   CHECK(r.results == std::vector<std::pair<std::string, double>>{{"f1", 0.5}});
   CHECK(err.find("warning: trial 4: 7 lines with an epoch that is not a whole number from 1 to "
                  "2147483647, or is below the epoch before it, were not read (the first: "
-                 "\"epoch=1.5 val_acc=0.9\")") != std::string::npos);
+                 "\"epoch=1.5 val_acc=0.9\", where epoch 1.5 is not a whole number from 1)") !=
+        std::string::npos);
   CHECK(std::count(err.begin(), err.end(), '\n') == 1);
+}
+
+TEST_CASE("an epoch that is text or 0 or goes back is named with what in it is at fault",
+          "[objective][command]") {
+  Dir d;
+  TrialRecord r;
+  // `epoch=1/6` (a script's "epoch i/n") was read as no epoch: its line left the curve in
+  // silence, and as the last line holding val_acc it was the result.
+  std::string err = stderr_of(d, [&] {
+    r = run_cmd("echo 'epoch=1/6 train_loss=0.5 val_acc=0.3'; echo val_acc=0.2; "
+                "echo '{{\"epoch\": \"2\", \"val_acc\": 0.4}}'; echo 'epoch=3/6 val_acc=0.5'",
+                {}, 5);
+  });
+  INFO(err);
+  CHECK(r.status == TrialStatus::kCompleted);
+  CHECK(r.curves.empty());
+  CHECK(r.best_metric == 0.2);
+  CHECK(err.find("warning: trial 5: 3 lines with an epoch that is not a whole number from 1 to "
+                 "2147483647, or is below the epoch before it, were not read (the first: "
+                 "\"epoch=1/6 train_loss=0.5 val_acc=0.3\", where epoch \"1/6\" is not a whole "
+                 "number from 1)") != std::string::npos);
+  CHECK(std::count(err.begin(), err.end(), '\n') == 1);
+
+  // `for epoch in range(n)` prints epoch=0 first: refused, and the warning says how to count.
+  err = stderr_of(d, [&] {
+    r = run_cmd("for e in 0 1 2; do echo \"epoch=$e val_acc=0.$e\"; done", {}, 6);
+  });
+  INFO(err);
+  CHECK(r.status == TrialStatus::kCompleted);
+  REQUIRE(r.curves.size() == 2u);
+  CHECK(r.curves[0].epoch == 1);
+  CHECK(err.find("1 line with an epoch that is not a whole number from 1 to 2147483647, or is "
+                 "below the epoch before it, were not read (the first: \"epoch=0 val_acc=0.0\", "
+                 "where epoch 0 is not a whole number from 1: epochs count from 1 (print epoch + 1 "
+                 "when the loop counts from 0, as range(n) does))") != std::string::npos);
+
+  // An epoch that goes back names the one before it; one past an int says so.
+  err = stderr_of(d, [&] {
+    r = run_cmd("echo 'epoch=3 val_acc=0.3'; echo 'epoch=2 val_acc=0.2'", {}, 7);
+  });
+  CHECK(err.find("(the first: \"epoch=2 val_acc=0.2\", where epoch 2 is below the epoch before it "
+                 "(3))") != std::string::npos);
+  err = stderr_of(d, [&] { r = run_cmd("echo 'epoch=3e9 val_acc=0.3'; echo val_acc=1", {}, 8); });
+  CHECK(err.find("where epoch 3000000000 is past 2147483647)") != std::string::npos);
 }
 
 TEST_CASE("a command's printed names past what a results file holds are left out and warned about",
