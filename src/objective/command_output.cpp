@@ -50,6 +50,18 @@ std::string metric_key(const SweepConfig& sweep, const OutputFields& f) {
   return "";
 }
 
+// Whether `v` says "no value": Python's None as an f-string prints it, or JSON's null (the
+// validation loss of an epoch that ran no validation).
+bool no_value(const OutputValue& v) {
+  return !v.is_number && (v.text == "None" || v.text == "null");
+}
+
+// What to print instead of a value that is no number, when its text tells: a torch tensor's repr
+// (`tensor(0.1000)`, what an f-string of a 0-dim tensor prints).
+std::string number_hint(std::string_view text) {
+  return text.starts_with("tensor(") ? " (a tensor? print .item())" : "";
+}
+
 std::string clip(std::string_view s, size_t n = 200) {
   return s.size() <= n ? std::string(s) : std::string(s.substr(0, utf8_boundary(s, n))) + "...";
 }
@@ -179,6 +191,10 @@ bool TrialOutput::line(std::string_view text) {
       }
       return !stop_;
     }
+    if (std::string why = number_fault(*l); !why.empty() && non_numbers_++ == 0) {
+      first_non_number_ = quoted_line(text);
+      first_non_number_why_ = std::move(why);
+    }
     row(*l);
   }
   if (!metric_key(sweep_, l->fields).empty()) {
@@ -194,11 +210,13 @@ void TrialOutput::forget() {
   last_.clear();
   result_text_.clear();
   result_ = OutputLine{};
-  unread_ = bad_epochs_ = dropped_count_ = 0;
+  unread_ = bad_epochs_ = non_numbers_ = dropped_count_ = 0;
   first_unread_.clear();
   first_unread_why_.clear();
   first_bad_epoch_.clear();
   first_bad_epoch_why_.clear();
+  first_non_number_.clear();
+  first_non_number_why_.clear();
   dropped_.clear();
   rec_->curves.clear();
   rec_->curve_extra.clear();
@@ -225,6 +243,17 @@ std::string TrialOutput::epoch_fault(const OutputValue& v) const {
   if (!rec_->curves.empty() && static_cast<int>(epoch) < rec_->curves.back().epoch)
     return as_text + " is below the epoch before it (" +
            std::to_string(rec_->curves.back().epoch) + ")";
+  return "";
+}
+
+std::string TrialOutput::number_fault(const OutputLine& l) const {
+  const std::string metric = metric_key(sweep_, l.fields);
+  for (const std::string& k : l.order) {
+    const OutputValue& v = l.fields.at(k);
+    if (k == "epoch" || v.is_number || no_value(v) || !(fixed_column(k) || k == metric)) continue;
+    return clip(k, 40) + " " + hs::quoted(clip(v.text, 40)) + " is not a number" +
+           number_hint(v.text);
+  }
   return "";
 }
 
@@ -291,7 +320,8 @@ std::string TrialOutput::take_result() {
   }
   const std::string key = metric_key(sweep_, result_.fields);
   const OutputValue& m = result_.fields.at(key);
-  if (!m.is_number) return "the metric in " + quoted_line(result_text_) + " is not a number";
+  if (!m.is_number)
+    return "the metric in " + quoted_line(result_text_) + " is not a number" + number_hint(m.text);
   if (!std::isfinite(m.number)) return "the metric is not finite (" + quoted_line(result_text_) + ")";
   rec_->best_metric = m.number;
   rec_->test_acc = number_of(result_.fields, "test_acc");
@@ -323,6 +353,11 @@ std::string TrialOutput::warning(int64_t id) const {
     parts.push_back(counted(bad_epochs_, "line") + " with an epoch that is not a whole number " +
                     "from 1 to 2147483647, or is below the epoch before it, were not read (the "
                     "first: " + first_bad_epoch_ + ", where " + first_bad_epoch_why_ + ")");
+  }
+  if (non_numbers_ > 0) {
+    parts.push_back(counted(non_numbers_, "epoch line") + " with a value that is not a number " +
+                    "where one is read, NaN in the curve (the first: " + first_non_number_ +
+                    ", where " + first_non_number_why_ + ")");
   }
   if (dropped_count_ > 0) {
     std::string names;

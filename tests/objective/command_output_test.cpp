@@ -272,6 +272,51 @@ TEST_CASE("an epoch that is text or 0 or goes back is named with what in it is a
   CHECK(err.find("where epoch 3000000000 is past 2147483647)") != std::string::npos);
 }
 
+TEST_CASE("an epoch line's metric or fixed column that is not a number is NaN and warned about",
+          "[objective][command]") {
+  Dir d;
+  TrialRecord r;
+  // A tensor's repr under val_acc was NaN in silence: the pruner judged nothing, and the
+  // diagnosis said healthy. Text under other keys (phase) and None/null ("no value") stay quiet.
+  std::string err = stderr_of(d, [&] {
+    r = run_cmd("echo 'epoch=1 val_acc=tensor(0.1000) train_loss=0.5 phase=train'; "
+                "echo 'epoch=2 val_acc=0.3 val_loss=None phase=val'; "
+                "echo '{{\"epoch\": 3, \"val_acc\": 0.4, \"val_loss\": null, \"lr\": \"0.1\"}}'; "
+                "echo 'epoch=4 val_acc=0.5 note=ok'",
+                {}, 3);
+  });
+  INFO(err);
+  CHECK(r.status == TrialStatus::kCompleted);
+  REQUIRE(r.curves.size() == 4u);  // the rest of the line is read
+  CHECK(std::isnan(r.curves[0].val_acc));
+  CHECK(r.curves[0].train_loss == 0.5);
+  CHECK(std::isnan(r.curves[2].lr));
+  CHECK(r.best_metric == 0.5);
+  CHECK(err.find("warning: trial 3: 2 epoch lines with a value that is not a number where one is "
+                 "read, NaN in the curve (the first: \"epoch=1 val_acc=tensor(0.1000) "
+                 "train_loss=0.5 phase=train\", where val_acc \"tensor(0.1000)\" is not a number "
+                 "(a tensor? print .item()))") != std::string::npos);
+  CHECK(std::count(err.begin(), err.end(), '\n') == 1);
+
+  // The sweep's own metric is one such key; text under an extra column is not.
+  err = stderr_of(d, [&] {
+    r = run_cmd("echo 'epoch=1 f1=abc top5=n/a'; echo 'epoch=2 f1=0.5'", {}, 4, "metric = \"f1\"\n");
+  });
+  INFO(err);
+  CHECK(r.status == TrialStatus::kCompleted);
+  CHECK(err.find("(the first: \"epoch=1 f1=abc top5=n/a\", where f1 \"abc\" is not a number)") !=
+        std::string::npos);
+  const std::string quiet = stderr_of(d, [&] {
+    r = run_cmd("echo 'epoch=1 val_acc=0.5 phase=train top5=n/a val_loss=None'");
+  });
+  CHECK(quiet.empty());
+
+  // A result line's tensor fails the trial, saying so.
+  r = run_cmd("echo 'val_acc=tensor(0.9000)'");
+  CHECK(r.status == TrialStatus::kFailed);
+  CHECK(r.error.find("is not a number (a tensor? print .item())") != std::string::npos);
+}
+
 TEST_CASE("a command's printed names past what a results file holds are left out and warned about",
           "[objective][command]") {
   Dir d;
