@@ -128,8 +128,25 @@ TEST_CASE("lines that look like metrics but do not parse are counted and named i
   CHECK(err.find("k=v pairs") != std::string::npos);  // says what form would be read
   CHECK(std::count(err.begin(), err.end(), '\n') == 1);  // once per trial
 
-  const std::string quiet = stderr_of(d, [&] { r = run_cmd("echo 'loading...'; echo val_acc=1"); });
+  const std::string quiet = stderr_of(d, [&] {
+    r = run_cmd("echo 'loading...'; echo 'Epoch 1: training...'; echo 'Loading data: 100%'; "
+                "echo val_acc=1");
+  });
   CHECK(quiet.empty());
+
+  // Python's print(d) of a dict, and `name: number`, were not said: only the trial's failure,
+  // that no line holds val_acc.
+  std::string err2 = stderr_of(d, [&] {
+    r = run_cmd("echo \"{{'epoch': 1, 'val_acc': 0.5}}\"; echo 'epoch: 2 val_acc: 0.6'", {}, 2);
+  });
+  CHECK(r.status == TrialStatus::kFailed);
+  CHECK(err2.find("warning: trial 2: 2 lines of stdout look like metrics but were not read (the "
+                  "first: \"{'epoch': 1, 'val_acc': 0.5}\", where it is a Python dict's repr, not "
+                  "JSON: JSON writes strings in double quotes (print json.dumps(d), not d)); "
+                  "hypersweep reads a line only when") != std::string::npos);
+  err2 = stderr_of(d, [&] { r = run_cmd("echo 'epoch = 1, val_acc = 0.5'; echo val_acc=1", {}, 3); });
+  CHECK(err2.find("(the first: \"epoch = 1, val_acc = 0.5\", where \"epoch = 1\" is no k=v pair "
+                  "(blanks around =: epoch=1))") != std::string::npos);
   CHECK(looks_like_metrics("  \"loss\": 0.5 and more"));
   CHECK_FALSE(looks_like_metrics("Epoch 1/3 done at 12:30"));
 }
