@@ -62,6 +62,25 @@ std::string number_hint(std::string_view text) {
   return text.starts_with("tensor(") ? " (a tensor? print .item())" : "";
 }
 
+// Whether `key` differs from `metric` by 1 or 2 edits (a letter left out, added or changed),
+// and by at most a third of its letters: val_ac for val_acc, not lr for f1.
+bool near_name(std::string_view key, std::string_view metric) {
+  const size_t n = key.size(), m = metric.size();
+  if (n > m + 2 || m > n + 2 || m > 64) return false;
+  std::vector<size_t> row(m + 1);
+  for (size_t j = 0; j <= m; ++j) row[j] = j;
+  for (size_t i = 1; i <= n; ++i) {
+    size_t diag = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= m; ++j) {
+      const size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (key[i - 1] != metric[j - 1])});
+      diag = up;
+    }
+  }
+  return row[m] >= 1 && row[m] <= 2 && 3 * row[m] <= m;
+}
+
 std::string clip(std::string_view s, size_t n = 200) {
   return s.size() <= n ? std::string(s) : std::string(s.substr(0, utf8_boundary(s, n))) + "...";
 }
@@ -200,6 +219,10 @@ bool TrialOutput::line(std::string_view text) {
   if (!metric_key(sweep_, l->fields).empty()) {
     result_text_ = std::string(text);
     result_ = std::move(*l);
+  } else if (near_metric_.empty()) {
+    const auto near = std::find_if(l->order.begin(), l->order.end(),
+                                   [&](const std::string& k) { return near_name(k, sweep_.metric); });
+    if (near != l->order.end()) near_metric_ = *near;
   }
   return !stop_;
 }
@@ -217,6 +240,7 @@ void TrialOutput::forget() {
   first_bad_epoch_why_.clear();
   first_non_number_.clear();
   first_non_number_why_.clear();
+  near_metric_.clear();
   dropped_.clear();
   rec_->curves.clear();
   rec_->curve_extra.clear();
@@ -315,8 +339,13 @@ std::string TrialOutput::take_result() {
   if (result_text_.empty()) {
     const std::string names =
         sweep_.metric == "metric" ? "metric" : sweep_.metric + " or metric";
+    std::string typo;
+    if (!near_metric_.empty()) {
+      const std::string c = clip(near_metric_, 40), q = hs::quoted(c);
+      typo = "; a line printed " + (q.size() == c.size() + 2 ? c : q) + ": a typo?";
+    }
     return "no line of stdout that parses holds " + names + " (the last line: " +
-           quoted_line(last_) + "); " + how;
+           quoted_line(last_) + typo + "); " + how;
   }
   const std::string key = metric_key(sweep_, result_.fields);
   const OutputValue& m = result_.fields.at(key);

@@ -109,7 +109,8 @@ class TrialOutput {
   // At the trial's end: fills the record's best_epoch (the epoch of the row with the best metric: a
   // command may print epochs 2, 4, 6, or two rows of one epoch) and, when a
   // result line holds a finite number for the metric, best_metric, test_acc and results. Returns
-  // "" then, else why there is no result.
+  // "" then, else why there is no result (when no line held the metric, naming a key a line
+  // printed 1 or 2 edits from it: "a line printed val_ac: a typo?").
   std::string take_result();
   // "" when every line that looked like metrics was read and every name kept, else the warning
   // (one line) naming trial `id`.
@@ -144,6 +145,7 @@ class TrialOutput {
   int non_numbers_ = 0;              // epoch lines with a number_fault()
   std::string first_non_number_;
   std::string first_non_number_why_;
+  std::string near_metric_;  // the first key printed 1 or 2 edits from the metric (val_ac)
   std::vector<std::string> dropped_;  // the first few extra names not kept
   int dropped_count_ = 0;             // values printed under names not kept
   bool stop_ = false;

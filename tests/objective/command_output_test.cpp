@@ -334,6 +334,22 @@ TEST_CASE("an epoch line's metric or fixed column that is not a number is NaN an
   CHECK(r.error.find("is not a number (a tensor? print .item())") != std::string::npos);
 }
 
+TEST_CASE("a trial without its metric names a printed key a typo away from it",
+          "[objective][command]") {
+  // The failure said only that no line holds val_acc, with the misspelt key in plain sight.
+  TrialRecord r = run_cmd("echo 'epoch=1 val_ac=0.5'; echo 'vall_acc=0.6 lr=0.1'; echo done");
+  CHECK(r.status == TrialStatus::kFailed);
+  CHECK(r.error.find("no line of stdout that parses holds val_acc or metric (the last line: "
+                     "\"done\"; a line printed val_ac: a typo?); ") != std::string::npos);
+  // Keys far from it (val_loss is 3 edits away; lr, acc) are no typo.
+  r = run_cmd("echo 'epoch=1 val_loss=0.5 acc=0.3 lr=0.1'");
+  CHECK(r.status == TrialStatus::kFailed);
+  CHECK(r.error.find("typo") == std::string::npos);
+  r = run_cmd("echo 'epoch=1 f2=0.5 lr=0.1'", {}, 0, "metric = \"f1\"\n");
+  CHECK(r.status == TrialStatus::kFailed);
+  CHECK(r.error.find("typo") == std::string::npos);
+}
+
 TEST_CASE("a command's printed names past what a results file holds are left out and warned about",
           "[objective][command]") {
   Dir d;
