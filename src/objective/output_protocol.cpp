@@ -182,10 +182,13 @@ size_t skip_blanks(std::string_view s, size_t i) {
 }
 
 // Where the number that is a word of its own and starts at s[i] ends (at the line's end, a blank,
-// or one of , ; } ) after it), or npos: "0.5" in "loss: 0.5,", not "100" in "100%".
+// or one of , ; } ) after it), or npos: "0.5" in "loss: 0.5,", not "100" in "100%". Words past
+// 40 bytes are no number (so that a 1 MiB line of "a:1a:1a..." takes no quadratic time).
 size_t number_word_end(std::string_view s, size_t i) {
   size_t e = i;
-  while (e < s.size() && std::string_view(" \t,;})").find(s[e]) == std::string_view::npos) ++e;
+  while (e < s.size() && std::string_view(" \t,;})").find(s[e]) == std::string_view::npos) {
+    if (++e - i > 40) return std::string_view::npos;
+  }
   double x = 0;
   const bool digit = e > i && (std::isdigit(static_cast<unsigned char>(s[e - 1])) || s[e - 1] == '.');
   return digit && parse_number(s.substr(i, e - i), &x) ? e : std::string_view::npos;

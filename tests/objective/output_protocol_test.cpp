@@ -116,3 +116,12 @@ TEST_CASE("near misses of the two forms look like metrics and prose does not",
     CHECK_FALSE(looks_like_metrics(line));
   }
 }
+
+TEST_CASE("looks_like_metrics takes linear time on a long line of colons", "[objective][protocol]") {
+  // Each ':' reads the word after it: read to its end, 1 MiB of "a:1a:1..." would take minutes
+  // (a line is read up to 1 MiB, and a command may print such a line every epoch).
+  std::string line;
+  while (line.size() < (1u << 20)) line += "a:1";
+  CHECK_FALSE(looks_like_metrics(line));
+  CHECK_FALSE(looks_like_metrics(std::string(1u << 20, '=') + " x"));
+}
