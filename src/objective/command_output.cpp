@@ -50,6 +50,37 @@ std::string metric_key(const SweepConfig& sweep, const OutputFields& f) {
   return "";
 }
 
+// Whether `v` says "no value": Python's None as an f-string prints it, or JSON's null (the
+// validation loss of an epoch that ran no validation).
+bool no_value(const OutputValue& v) {
+  return !v.is_number && (v.text == "None" || v.text == "null");
+}
+
+// What to print instead of a value that is no number, when its text tells: a torch tensor's repr
+// (`tensor(0.1000)`, what an f-string of a 0-dim tensor prints).
+std::string number_hint(std::string_view text) {
+  return text.starts_with("tensor(") ? " (a tensor? print .item())" : "";
+}
+
+// Whether `key` differs from `metric` by 1 or 2 edits (a letter left out, added or changed),
+// and by at most a third of its letters: val_ac for val_acc, not lr for f1.
+bool near_name(std::string_view key, std::string_view metric) {
+  const size_t n = key.size(), m = metric.size();
+  if (n > m + 2 || m > n + 2 || m > 64) return false;
+  std::vector<size_t> row(m + 1);
+  for (size_t j = 0; j <= m; ++j) row[j] = j;
+  for (size_t i = 1; i <= n; ++i) {
+    size_t diag = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= m; ++j) {
+      const size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (key[i - 1] != metric[j - 1])});
+      diag = up;
+    }
+  }
+  return row[m] >= 1 && row[m] <= 2 && 3 * row[m] <= m;
+}
+
 std::string clip(std::string_view s, size_t n = 200) {
   return s.size() <= n ? std::string(s) : std::string(s.substr(0, utf8_boundary(s, n))) + "...";
 }
@@ -175,16 +206,27 @@ bool TrialOutput::line(std::string_view text) {
     }
     return !stop_;
   }
-  if (const auto e = l->fields.find("epoch"); e != l->fields.end() && e->second.is_number) {
-    if (!fits_epoch(e->second.number)) {
-      if (bad_epochs_++ == 0) first_bad_epoch_ = quoted_line(text);
+  if (const auto e = l->fields.find("epoch"); e != l->fields.end()) {
+    if (std::string why = epoch_fault(e->second); !why.empty()) {
+      if (bad_epochs_++ == 0) {
+        first_bad_epoch_ = quoted_line(text);
+        first_bad_epoch_why_ = std::move(why);
+      }
       return !stop_;
+    }
+    if (std::string why = number_fault(*l); !why.empty() && non_numbers_++ == 0) {
+      first_non_number_ = quoted_line(text);
+      first_non_number_why_ = std::move(why);
     }
     row(*l);
   }
   if (!metric_key(sweep_, l->fields).empty()) {
     result_text_ = std::string(text);
     result_ = std::move(*l);
+  } else if (near_metric_.empty()) {
+    const auto near = std::find_if(l->order.begin(), l->order.end(),
+                                   [&](const std::string& k) { return near_name(k, sweep_.metric); });
+    if (near != l->order.end()) near_metric_ = *near;
   }
   return !stop_;
 }
@@ -195,10 +237,14 @@ void TrialOutput::forget() {
   last_.clear();
   result_text_.clear();
   result_ = OutputLine{};
-  unread_ = bad_epochs_ = dropped_count_ = 0;
+  unread_ = bad_epochs_ = non_numbers_ = dropped_count_ = 0;
   first_unread_.clear();
   first_unread_why_.clear();
   first_bad_epoch_.clear();
+  first_bad_epoch_why_.clear();
+  first_non_number_.clear();
+  first_non_number_why_.clear();
+  near_metric_.clear();
   dropped_.clear();
   rec_->curves.clear();
   rec_->curve_extra.clear();
@@ -207,10 +253,36 @@ void TrialOutput::forget() {
   rec_->epochs = 0;
 }
 
-bool TrialOutput::fits_epoch(double epoch) const {
-  if (!(epoch >= 1 && epoch <= std::numeric_limits<int>::max()) || epoch != std::floor(epoch))
-    return false;
-  return rec_->curves.empty() || static_cast<int>(epoch) >= rec_->curves.back().epoch;
+std::string TrialOutput::epoch_fault(const OutputValue& v) const {
+  // Text (`epoch=1/6`, `"epoch": "1"`) is no epoch either: read as none, its line was dropped
+  // from the curve in silence, or taken as a result line.
+  if (!v.is_number) return "epoch " + hs::quoted(clip(v.text, 40)) + " is not a whole number from 1";
+  const double epoch = v.number;
+  const bool whole = epoch == std::floor(epoch);
+  const std::string as_text =  // 3000000000, not 3e+09: as a script prints a count
+      "epoch " + (whole && std::fabs(epoch) < 1e15 ? shortest(static_cast<int64_t>(epoch))
+                                                  : shortest(epoch));
+  // `for epoch in range(n)` counts from 0: the usual cause, so said.
+  if (epoch == 0)
+    return as_text + " is not a whole number from 1: epochs count from 1 (print epoch + 1 when "
+                     "the loop counts from 0, as range(n) does)";
+  if (epoch > std::numeric_limits<int>::max()) return as_text + " is past 2147483647";
+  if (!(epoch >= 1) || !whole) return as_text + " is not a whole number from 1";
+  if (!rec_->curves.empty() && static_cast<int>(epoch) < rec_->curves.back().epoch)
+    return as_text + " is below the epoch before it (" +
+           std::to_string(rec_->curves.back().epoch) + ")";
+  return "";
+}
+
+std::string TrialOutput::number_fault(const OutputLine& l) const {
+  const std::string metric = metric_key(sweep_, l.fields);
+  for (const std::string& k : l.order) {
+    const OutputValue& v = l.fields.at(k);
+    if (k == "epoch" || v.is_number || no_value(v) || !(fixed_column(k) || k == metric)) continue;
+    return clip(k, 40) + " " + hs::quoted(clip(v.text, 40)) + " is not a number" +
+           number_hint(v.text);
+  }
+  return "";
 }
 
 bool TrialOutput::keep_name(const std::string& k, const std::vector<std::string>& names) {
@@ -271,12 +343,18 @@ std::string TrialOutput::take_result() {
   if (result_text_.empty()) {
     const std::string names =
         sweep_.metric == "metric" ? "metric" : sweep_.metric + " or metric";
+    std::string typo;
+    if (!near_metric_.empty()) {
+      const std::string c = clip(near_metric_, 40), q = hs::quoted(c);
+      typo = "; a line printed " + (q.size() == c.size() + 2 ? c : q) + ": a typo?";
+    }
     return "no line of stdout that parses holds " + names + " (the last line: " +
-           quoted_line(last_) + "); " + how;
+           quoted_line(last_) + typo + "); " + how;
   }
   const std::string key = metric_key(sweep_, result_.fields);
   const OutputValue& m = result_.fields.at(key);
-  if (!m.is_number) return "the metric in " + quoted_line(result_text_) + " is not a number";
+  if (!m.is_number)
+    return "the metric in " + quoted_line(result_text_) + " is not a number" + number_hint(m.text);
   if (!std::isfinite(m.number)) return "the metric is not finite (" + quoted_line(result_text_) + ")";
   rec_->best_metric = m.number;
   rec_->test_acc = number_of(result_.fields, "test_acc");
@@ -307,7 +385,12 @@ std::string TrialOutput::warning(int64_t id) const {
   if (bad_epochs_ > 0) {
     parts.push_back(counted(bad_epochs_, "line") + " with an epoch that is not a whole number " +
                     "from 1 to 2147483647, or is below the epoch before it, were not read (the "
-                    "first: " + first_bad_epoch_ + ")");
+                    "first: " + first_bad_epoch_ + ", where " + first_bad_epoch_why_ + ")");
+  }
+  if (non_numbers_ > 0) {
+    parts.push_back(counted(non_numbers_, "epoch line") + " with a value that is not a number " +
+                    "where one is read, NaN in the curve (the first: " + first_non_number_ +
+                    ", where " + first_non_number_why_ + ")");
   }
   if (dropped_count_ > 0) {
     std::string names;

@@ -20,9 +20,13 @@
 //     is itself an epoch line: its numbers are in the curve). Lines that do not parse but look
 //     like metrics (output_protocol.h: looks_like_metrics) are counted; warning() names the
 //     count and the first one, and what in it is at fault (a key that is no name, a key given
-//     twice). An epoch that is not a whole number from 1 to 2^31 - 1, or is
-//     below the last row's, makes its line unread too (counted the same way): it would be
-//     stored as another number, and a pruner would judge the wrong epoch. Extra columns and
+//     twice). An epoch that is not a whole number from 1 to 2^31 - 1 (text such as `1/6`
+//     included), or is below the last row's, makes its line unread too (counted the same way,
+//     the first named with what is at fault; an epoch 0 with the hint to print epoch + 1): it
+//     would be stored as another number, and a pruner would judge the wrong epoch. An epoch
+//     line whose metric or fixed column holds text (`val_acc=tensor(0.1000)`; not None or
+//     null, which say "no value") is read, that value NaN, and counted too (number_fault):
+//     its epoch, and its other values, are still true, but a pruner judges nothing there. Extra columns and
 //     results keep at most kMaxExtraNames names of at most kMaxExtraNameBytes bytes each
 //     (trial/record.h: what the results file can hold); warning() counts the values not kept.
 //   - Logs (TrialLogs): a trial's stdout and stderr into <log_dir>/<stem>.out and .err, each
@@ -106,7 +110,8 @@ class TrialOutput {
   // At the trial's end: fills the record's best_epoch (the epoch of the row with the best metric: a
   // command may print epochs 2, 4, 6, or two rows of one epoch) and, when a
   // result line holds a finite number for the metric, best_metric, test_acc and results. Returns
-  // "" then, else why there is no result.
+  // "" then, else why there is no result (when no line held the metric, naming a key a line
+  // printed 1 or 2 edits from it: "a line printed val_ac: a typo?").
   std::string take_result();
   // "" when every line that looked like metrics was read and every name kept, else the warning
   // (one line) naming trial `id`.
@@ -114,7 +119,13 @@ class TrialOutput {
 
  private:
   void row(const OutputLine& l);
-  bool fits_epoch(double epoch) const;
+  // What keeps `epoch` (the value of a line's `epoch` key) from being the next curve row's
+  // epoch ("epoch 0 is not a whole number from 1: ..."), or "" when it can be.
+  std::string epoch_fault(const OutputValue& epoch) const;
+  // What is at fault in epoch line `l` under a key read as a number (the fixed columns, the
+  // metric's) that holds text ("val_acc \"tensor(0.1000)\" is not a number (a tensor? ...)"),
+  // the first in printed order; "" when none does (None and null say "no value": not a fault).
+  std::string number_fault(const OutputLine& l) const;
   // Whether extra name `k` can join `names` (or is there already); counts it when not.
   bool keep_name(const std::string& k, const std::vector<std::string>& names);
 
@@ -131,6 +142,11 @@ class TrialOutput {
   std::string first_unread_why_;    // what in it is at fault (read_output_line's why), or ""
   int bad_epochs_ = 0;              // lines whose epoch cannot be a curve row's
   std::string first_bad_epoch_;
+  std::string first_bad_epoch_why_;  // epoch_fault() of it
+  int non_numbers_ = 0;              // epoch lines with a number_fault()
+  std::string first_non_number_;
+  std::string first_non_number_why_;
+  std::string near_metric_;  // the first key printed 1 or 2 edits from the metric (val_ac)
   std::vector<std::string> dropped_;  // the first few extra names not kept
   int dropped_count_ = 0;             // values printed under names not kept
   bool stop_ = false;

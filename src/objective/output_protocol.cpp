@@ -175,6 +175,57 @@ bool is_kv_key(std::string_view k) {
   });
 }
 
+bool blank(char c) { return c == ' ' || c == '\t'; }
+size_t skip_blanks(std::string_view s, size_t i) {
+  while (i < s.size() && blank(s[i])) ++i;
+  return i;
+}
+
+// Where the number that is a word of its own and starts at s[i] ends (at the line's end, a blank,
+// or one of , ; } ) after it), or npos: "0.5" in "loss: 0.5,", not "100" in "100%". Words past
+// 40 bytes are no number (so that a 1 MiB line of "a:1a:1a..." takes no quadratic time).
+size_t number_word_end(std::string_view s, size_t i) {
+  size_t e = i;
+  while (e < s.size() && std::string_view(" \t,;})").find(s[e]) == std::string_view::npos) {
+    if (++e - i > 40) return std::string_view::npos;
+  }
+  double x = 0;
+  const bool digit = e > i && (std::isdigit(static_cast<unsigned char>(s[e - 1])) || s[e - 1] == '.');
+  return digit && parse_number(s.substr(i, e - i), &x) ? e : std::string_view::npos;
+}
+
+// The near misses of a k=v pair that scripts print, when one starts at the refused token
+// line[i, end): `epoch: 1` or `epoch:1` (a colon) and `epoch = 1` (blanks around '='). The why
+// that names it and says how to write it, or "".
+std::string near_miss(std::string_view line, size_t i, size_t end) {
+  constexpr size_t npos = std::string_view::npos;
+  const std::string_view token = line.substr(i, end - i);
+  // key, then its value at line[v, e)
+  const auto fault = [&](std::string_view key, size_t v, size_t e, const char* what) {
+    return hs::quoted(line.substr(i, e - i)) + " is no k=v pair (" + what + ": " +
+           std::string(key) + "=" + std::string(line.substr(v, e - v)) + ")";
+  };
+  if (const size_t colon = token.find(':'); colon != npos) {
+    const std::string_view key = token.substr(0, colon);
+    const size_t v = colon + 1 == token.size() ? skip_blanks(line, end) : i + colon + 1;
+    const size_t e = is_kv_key(key) ? number_word_end(line, v) : npos;
+    return e == npos ? "" : fault(key, v, e, "a colon for =");
+  }
+  const size_t eq = token.find('=');
+  const std::string_view key = token.substr(0, eq);
+  if (!is_kv_key(key) || (eq != npos && eq + 1 != token.size())) return "";
+  size_t v = end;
+  if (eq == npos) {  // `key =`: the '=' comes after blanks
+    v = skip_blanks(line, end);
+    if (v == line.size() || line[v] != '=') return "";
+    ++v;
+  }
+  v = skip_blanks(line, v);
+  size_t e = v;
+  while (e < line.size() && !blank(line[e]) && line[e] != ',') ++e;
+  return e == v ? "" : fault(key, v, e, "blanks around =");
+}
+
 // `why`: what is at fault when the line is refused (a token of no k=v form, a key that is no
 // name, a key given twice), named as a warning quotes it.
 std::optional<OutputLine> parse_kv_line(std::string_view line, std::string* why) {
@@ -193,8 +244,10 @@ std::optional<OutputLine> parse_kv_line(std::string_view line, std::string* why)
     while (end < line.size() && !sep(line[end])) ++end;
     const std::string_view token = line.substr(i, end - i);
     const size_t eq = token.find('=');
-    if (eq == std::string_view::npos || eq + 1 == token.size())
-      return refuse(hs::quoted(token) + " is no k=v pair");
+    if (eq == std::string_view::npos || eq + 1 == token.size()) {
+      std::string near = near_miss(line, i, end);
+      return refuse(near.empty() ? hs::quoted(token) + " is no k=v pair" : std::move(near));
+    }
     std::string key(token.substr(0, eq));
     if (!is_kv_key(key))
       return refuse("key " + hs::quoted(key) + " is no name (ASCII: a letter or _, then letters, "
@@ -214,6 +267,17 @@ std::optional<OutputLine> parse_kv_line(std::string_view line, std::string* why)
 
 bool name_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
 
+// Where a name that ends at line[end] starts, when it stands as a word: a letter or _, then
+// letters, digits or _, at the line's start or after a blank, ',', '{' or '('. Else npos.
+size_t word_start(std::string_view line, size_t end) {
+  size_t b = end;
+  while (b > 0 && name_char(line[b - 1])) --b;
+  if (b == end || std::isdigit(static_cast<unsigned char>(line[b]))) return std::string_view::npos;
+  if (b > 0 && std::string_view(" \t,{(").find(line[b - 1]) == std::string_view::npos)
+    return std::string_view::npos;
+  return b;
+}
+
 // Whether a number starts at line[i] (an optional sign, then a digit or a point and a digit).
 bool number_at(std::string_view line, size_t i) {
   if (i < line.size() && (line[i] == '-' || line[i] == '+')) ++i;
@@ -228,9 +292,15 @@ std::optional<OutputLine> read_output_line(std::string_view line, std::string* w
   if (first == std::string_view::npos) return std::nullopt;
   if (line[first] != '{') return parse_kv_line(line, why);
   std::optional<OutputLine> l = FlatJson(line).object();
-  if (!l && why != nullptr)
-    *why = "it is no flat JSON object (string keys, each once; numbers, strings, true, false or "
-           "null as values)";
+  if (!l && why != nullptr) {
+    // print(d) of a dict writes Python's repr: {'epoch': 1, 'ok': True}.
+    const size_t key = skip_blanks(line, first + 1);
+    *why = key < line.size() && line[key] == '\''
+               ? "it is a Python dict's repr, not JSON: JSON writes strings in double quotes "
+                 "(print json.dumps(d), not d)"
+               : "it is no flat JSON object (string keys, each once; numbers, strings, true, "
+                 "false or null as values)";
+  }
   return l;
 }
 
@@ -241,17 +311,32 @@ std::optional<OutputFields> parse_output_line(std::string_view line) {
 }
 
 bool looks_like_metrics(std::string_view line) {
+  int near = 0;  // `name: number` and `name = number` pairs
+  size_t near_from = std::string_view::npos, near_to = 0;
   for (size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
     // name=number: a name (ending at i) right before '='
-    if (line[i] == '=' && i > 0 && name_char(line[i - 1]) && number_at(line, i + 1)) return true;
-    // "name": number
-    if (line[i] == ':' && i > 1 && line[i - 1] == '"' && name_char(line[i - 2])) {
-      size_t j = i + 1;
-      while (j < line.size() && line[j] == ' ') ++j;
-      if (number_at(line, j)) return true;
+    if (c == '=' && i > 0 && name_char(line[i - 1]) && number_at(line, i + 1)) return true;
+    // "name": number, and 'name': number (a Python dict's repr)
+    if (c == ':' && i > 1 && (line[i - 1] == '"' || line[i - 1] == '\'') &&
+        name_char(line[i - 2]) && number_at(line, skip_blanks(line, i + 1)))
+      return true;
+    if (c == ':' || c == '=') {
+      size_t k = i;
+      while (c == '=' && k > 0 && blank(line[k - 1])) --k;
+      const size_t b = word_start(line, k);
+      const size_t e = number_word_end(line, skip_blanks(line, i + 1));
+      if (b != std::string_view::npos && e != std::string_view::npos) {
+        ++near;
+        near_from = std::min(near_from, b);
+        near_to = e;
+      }
     }
   }
-  return false;
+  // Prose has a `word: number` now and then ("ValueError: 3 is out of range"): one pair alone
+  // counts only as the whole line ("Accuracy: 0.95").
+  return near >= 2 || (near == 1 && near_from == line.find_first_not_of(" \t") &&
+                       near_to == line.find_last_not_of(" \t") + 1);
 }
 
 double number_of(const OutputFields& f, std::string_view key) {

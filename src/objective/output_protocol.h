@@ -31,7 +31,9 @@ std::optional<OutputFields> parse_output_line(std::string_view line);
 // The same with the keys in the order the line gives them, for what keeps the printed order
 // (extra curve columns, a result's extra values). On nullopt, *why (when not null) says what in
 // a line of k=v form is at fault, naming the token or key ("key \"loss\" is given twice"), for
-// a warning; for a line that starts with '{' it says that it is no flat JSON object.
+// a warning, and how to write a near miss (`epoch: 1`, `epoch = 1`: "... (a colon for =:
+// epoch=1)"); for a line that starts with '{' it says that it is no flat JSON object, or, for
+// `{'epoch': 1}`, that it is a Python dict's repr and JSON takes double quotes (json.dumps).
 struct OutputLine {
   OutputFields fields;
   std::vector<std::string> order;
@@ -39,8 +41,11 @@ struct OutputLine {
 std::optional<OutputLine> read_output_line(std::string_view line, std::string* why = nullptr);
 
 // Whether a line that parse_output_line() refuses still looks like it reports metrics: it holds
-// `name=number` or `"name": number` (`Epoch 1/3: loss=0.5, val_acc=0.3`), so that what a
-// command meant to report and hypersweep could not read is said, not dropped in silence.
+// `name=number`, `"name": number` or `'name': number` (`Epoch 1/3: loss=0.5, val_acc=0.3`, a
+// Python dict's repr), or two of `name: number` and `name = number` (`epoch: 1 val_acc: 0.5`),
+// or is one of those alone (`Accuracy: 0.95`), a number there being a word of its own (not
+// "Loading data: 100%"), so that what a command meant to report and hypersweep could not read
+// is said, not dropped in silence, while prose ("ValueError: 3 is not valid") is not.
 bool looks_like_metrics(std::string_view line);
 
 // The number under `key`, NaN when the line has none (or text there).

@@ -128,8 +128,25 @@ TEST_CASE("lines that look like metrics but do not parse are counted and named i
   CHECK(err.find("k=v pairs") != std::string::npos);  // says what form would be read
   CHECK(std::count(err.begin(), err.end(), '\n') == 1);  // once per trial
 
-  const std::string quiet = stderr_of(d, [&] { r = run_cmd("echo 'loading...'; echo val_acc=1"); });
+  const std::string quiet = stderr_of(d, [&] {
+    r = run_cmd("echo 'loading...'; echo 'Epoch 1: training...'; echo 'Loading data: 100%'; "
+                "echo val_acc=1");
+  });
   CHECK(quiet.empty());
+
+  // Python's print(d) of a dict, and `name: number`, were not said: only the trial's failure,
+  // that no line holds val_acc.
+  std::string err2 = stderr_of(d, [&] {
+    r = run_cmd("echo \"{{'epoch': 1, 'val_acc': 0.5}}\"; echo 'epoch: 2 val_acc: 0.6'", {}, 2);
+  });
+  CHECK(r.status == TrialStatus::kFailed);
+  CHECK(err2.find("warning: trial 2: 2 lines of stdout look like metrics but were not read (the "
+                  "first: \"{'epoch': 1, 'val_acc': 0.5}\", where it is a Python dict's repr, not "
+                  "JSON: JSON writes strings in double quotes (print json.dumps(d), not d)); "
+                  "hypersweep reads a line only when") != std::string::npos);
+  err2 = stderr_of(d, [&] { r = run_cmd("echo 'epoch = 1, val_acc = 0.5'; echo val_acc=1", {}, 3); });
+  CHECK(err2.find("(the first: \"epoch = 1, val_acc = 0.5\", where \"epoch = 1\" is no k=v pair "
+                  "(blanks around =: epoch=1))") != std::string::npos);
   CHECK(looks_like_metrics("  \"loss\": 0.5 and more"));
   CHECK_FALSE(looks_like_metrics("Epoch 1/3 done at 12:30"));
 }
@@ -176,7 +193,8 @@ TEST_CASE("a warning quotes a printed line whole with its control bytes escaped"
                  "\"ab\\u0000 val_acc=0.9\", where \"ab\\u0000\" is no k=v pair); "
                  "hypersweep reads") != std::string::npos);
   CHECK(err.find("1 line with an epoch that is not a whole number") != std::string::npos);
-  CHECK(err.find("(the first: \"epoch=0 val_acc=0.9\\u001b[0m\")") != std::string::npos);
+  CHECK(err.find("(the first: \"epoch=0 val_acc=0.9\\u001b[0m\", where epoch 0 is not a whole "
+                 "number from 1: ") != std::string::npos);
   CHECK(err.find("1 printed value not kept (of \"\\u001bnnn") != std::string::npos);
   CHECK(err.find('\x1b') == std::string::npos);
   CHECK(err.find('\0') == std::string::npos);
@@ -222,8 +240,114 @@ TEST_CASE("an epoch that cannot be a curve row's is not read and is warned about
   CHECK(r.results == std::vector<std::pair<std::string, double>>{{"f1", 0.5}});
   CHECK(err.find("warning: trial 4: 7 lines with an epoch that is not a whole number from 1 to "
                  "2147483647, or is below the epoch before it, were not read (the first: "
-                 "\"epoch=1.5 val_acc=0.9\")") != std::string::npos);
+                 "\"epoch=1.5 val_acc=0.9\", where epoch 1.5 is not a whole number from 1)") !=
+        std::string::npos);
   CHECK(std::count(err.begin(), err.end(), '\n') == 1);
+}
+
+TEST_CASE("an epoch that is text or 0 or goes back is named with what in it is at fault",
+          "[objective][command]") {
+  Dir d;
+  TrialRecord r;
+  // `epoch=1/6` (a script's "epoch i/n") was read as no epoch: its line left the curve in
+  // silence, and as the last line holding val_acc it was the result.
+  std::string err = stderr_of(d, [&] {
+    r = run_cmd("echo 'epoch=1/6 train_loss=0.5 val_acc=0.3'; echo val_acc=0.2; "
+                "echo '{{\"epoch\": \"2\", \"val_acc\": 0.4}}'; echo 'epoch=3/6 val_acc=0.5'",
+                {}, 5);
+  });
+  INFO(err);
+  CHECK(r.status == TrialStatus::kCompleted);
+  CHECK(r.curves.empty());
+  CHECK(r.best_metric == 0.2);
+  CHECK(err.find("warning: trial 5: 3 lines with an epoch that is not a whole number from 1 to "
+                 "2147483647, or is below the epoch before it, were not read (the first: "
+                 "\"epoch=1/6 train_loss=0.5 val_acc=0.3\", where epoch \"1/6\" is not a whole "
+                 "number from 1)") != std::string::npos);
+  CHECK(std::count(err.begin(), err.end(), '\n') == 1);
+
+  // `for epoch in range(n)` prints epoch=0 first: refused, and the warning says how to count.
+  err = stderr_of(d, [&] {
+    r = run_cmd("for e in 0 1 2; do echo \"epoch=$e val_acc=0.$e\"; done", {}, 6);
+  });
+  INFO(err);
+  CHECK(r.status == TrialStatus::kCompleted);
+  REQUIRE(r.curves.size() == 2u);
+  CHECK(r.curves[0].epoch == 1);
+  CHECK(err.find("1 line with an epoch that is not a whole number from 1 to 2147483647, or is "
+                 "below the epoch before it, were not read (the first: \"epoch=0 val_acc=0.0\", "
+                 "where epoch 0 is not a whole number from 1: epochs count from 1 (print epoch + 1 "
+                 "when the loop counts from 0, as range(n) does))") != std::string::npos);
+
+  // An epoch that goes back names the one before it; one past an int says so.
+  err = stderr_of(d, [&] {
+    r = run_cmd("echo 'epoch=3 val_acc=0.3'; echo 'epoch=2 val_acc=0.2'", {}, 7);
+  });
+  CHECK(err.find("(the first: \"epoch=2 val_acc=0.2\", where epoch 2 is below the epoch before it "
+                 "(3))") != std::string::npos);
+  err = stderr_of(d, [&] { r = run_cmd("echo 'epoch=3e9 val_acc=0.3'; echo val_acc=1", {}, 8); });
+  CHECK(err.find("where epoch 3000000000 is past 2147483647)") != std::string::npos);
+}
+
+TEST_CASE("an epoch line's metric or fixed column that is not a number is NaN and warned about",
+          "[objective][command]") {
+  Dir d;
+  TrialRecord r;
+  // A tensor's repr under val_acc was NaN in silence: the pruner judged nothing, and the
+  // diagnosis said healthy. Text under other keys (phase) and None/null ("no value") stay quiet.
+  std::string err = stderr_of(d, [&] {
+    r = run_cmd("echo 'epoch=1 val_acc=tensor(0.1000) train_loss=0.5 phase=train'; "
+                "echo 'epoch=2 val_acc=0.3 val_loss=None phase=val'; "
+                "echo '{{\"epoch\": 3, \"val_acc\": 0.4, \"val_loss\": null, \"lr\": \"0.1\"}}'; "
+                "echo 'epoch=4 val_acc=0.5 note=ok'",
+                {}, 3);
+  });
+  INFO(err);
+  CHECK(r.status == TrialStatus::kCompleted);
+  REQUIRE(r.curves.size() == 4u);  // the rest of the line is read
+  CHECK(std::isnan(r.curves[0].val_acc));
+  CHECK(r.curves[0].train_loss == 0.5);
+  CHECK(std::isnan(r.curves[2].lr));
+  CHECK(r.best_metric == 0.5);
+  CHECK(err.find("warning: trial 3: 2 epoch lines with a value that is not a number where one is "
+                 "read, NaN in the curve (the first: \"epoch=1 val_acc=tensor(0.1000) "
+                 "train_loss=0.5 phase=train\", where val_acc \"tensor(0.1000)\" is not a number "
+                 "(a tensor? print .item()))") != std::string::npos);
+  CHECK(std::count(err.begin(), err.end(), '\n') == 1);
+
+  // The sweep's own metric is one such key; text under an extra column is not.
+  err = stderr_of(d, [&] {
+    r = run_cmd("echo 'epoch=1 f1=abc top5=n/a'; echo 'epoch=2 f1=0.5'", {}, 4, "metric = \"f1\"\n");
+  });
+  INFO(err);
+  CHECK(r.status == TrialStatus::kCompleted);
+  CHECK(err.find("(the first: \"epoch=1 f1=abc top5=n/a\", where f1 \"abc\" is not a number)") !=
+        std::string::npos);
+  const std::string quiet = stderr_of(d, [&] {
+    r = run_cmd("echo 'epoch=1 val_acc=0.5 phase=train top5=n/a val_loss=None'");
+  });
+  CHECK(quiet.empty());
+
+  // A result line's tensor fails the trial, saying so.
+  r = run_cmd("echo 'val_acc=tensor(0.9000)'");
+  CHECK(r.status == TrialStatus::kFailed);
+  CHECK(r.error.find("is not a number (a tensor? print .item())") != std::string::npos);
+}
+
+TEST_CASE("a trial without its metric names a printed key a typo away from it",
+          "[objective][command]") {
+  // The failure said only that no line holds val_acc, with the misspelt key in plain sight.
+  TrialRecord r = run_cmd("echo 'epoch=1 val_ac=0.5'; echo 'vall_acc=0.6 lr=0.1'; echo done");
+  CHECK(r.status == TrialStatus::kFailed);
+  CHECK(r.error.find("no line of stdout that parses holds val_acc or metric (the last line: "
+                     "\"done\"; a line printed val_ac: a typo?); ") != std::string::npos);
+  // Keys far from it (val_loss is 3 edits away; lr, acc) are no typo.
+  r = run_cmd("echo 'epoch=1 val_loss=0.5 acc=0.3 lr=0.1'");
+  CHECK(r.status == TrialStatus::kFailed);
+  CHECK(r.error.find("typo") == std::string::npos);
+  r = run_cmd("echo 'epoch=1 f2=0.5 lr=0.1'", {}, 0, "metric = \"f1\"\n");
+  CHECK(r.status == TrialStatus::kFailed);
+  CHECK(r.error.find("typo") == std::string::npos);
 }
 
 TEST_CASE("a command's printed names past what a results file holds are left out and warned about",

@@ -69,3 +69,59 @@ TEST_CASE("a refused k=v line says which token or key is at fault", "[objective]
   CHECK(read_output_line("a=1 b=2", &w).has_value());
   CHECK(w == "untouched");
 }
+
+TEST_CASE("a refused line that nearly is a k=v pair or JSON says how to write it",
+          "[objective][protocol]") {
+  const auto why = [](std::string_view line) {
+    std::string w;
+    CHECK_FALSE(read_output_line(line, &w).has_value());
+    return w;
+  };
+  // These said only that "epoch:" or "epoch" is no k=v pair, or that a dict's repr is no flat
+  // JSON object, not what to print instead.
+  CHECK(why("epoch: 1 val_acc: 0.5") == "\"epoch: 1\" is no k=v pair (a colon for =: epoch=1)");
+  CHECK(why("epoch=1 val_acc:0.5") == "\"val_acc:0.5\" is no k=v pair (a colon for =: val_acc=0.5)");
+  CHECK(why("epoch = 1, val_acc = 0.5") ==
+        "\"epoch = 1\" is no k=v pair (blanks around =: epoch=1)");
+  CHECK(why("epoch=1 val_acc= 0.5") ==
+        "\"val_acc= 0.5\" is no k=v pair (blanks around =: val_acc=0.5)");
+  CHECK(why("{'epoch': 1, 'val_acc': 0.5}") ==
+        "it is a Python dict's repr, not JSON: JSON writes strings in double quotes (print "
+        "json.dumps(d), not d)");
+  // Prose keeps the plain why.
+  CHECK(why("Epoch 1: training...") == "\"Epoch\" is no k=v pair");
+  CHECK(why("Loading data: 100%") == "\"Loading\" is no k=v pair");
+  CHECK(why("data: 100%") == "\"data:\" is no k=v pair");
+  CHECK(why("a=1 b=") == "\"b=\" is no k=v pair");
+}
+
+TEST_CASE("near misses of the two forms look like metrics and prose does not",
+          "[objective][protocol]") {
+  // A dict's repr, `name: number` and `name = number` got no warning, only the trial's failure
+  // "no line of stdout that parses holds val_acc".
+  for (const char* line :
+       {"{'epoch': 1, 'val_acc': 0.5}", "epoch: 1 val_acc: 0.5", "epoch = 1, val_acc = 0.5",
+        "val_acc: 0.5", "  accuracy = 0.93 ", "Train Epoch: 1 [0/60000 (0%)]\tLoss: 2.305",
+        "Epoch 1/3: loss=0.5, val_acc=0.3", "  \"loss\": 0.5 and more"}) {
+    INFO(line);
+    CHECK(looks_like_metrics(line));
+  }
+  for (const char* line :
+       {"Epoch 1: training...", "Loading data: 100%", "  File \"x.py\", line 3, in <module>",
+        "Epoch 1/3 done at 12:30", "ValueError: 3 is not a valid value",
+        "Traceback (most recent call last):", "Using device: cuda:0", "Time: 12:30:01",
+        "Downloading: 100%|#####| 9.91M/9.91M [00:01<00:00, 5.2MB/s]", "if x == 3: stop",
+        "KeyError: 'val_acc'", "note: see 'epoch' above"}) {
+    INFO(line);
+    CHECK_FALSE(looks_like_metrics(line));
+  }
+}
+
+TEST_CASE("looks_like_metrics takes linear time on a long line of colons", "[objective][protocol]") {
+  // Each ':' reads the word after it: read to its end, 1 MiB of "a:1a:1..." would take minutes
+  // (a line is read up to 1 MiB, and a command may print such a line every epoch).
+  std::string line;
+  while (line.size() < (1u << 20)) line += "a:1";
+  CHECK_FALSE(looks_like_metrics(line));
+  CHECK_FALSE(looks_like_metrics(std::string(1u << 20, '=') + " x"));
+}
