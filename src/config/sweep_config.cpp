@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <cmath>
 #include <fstream>
 #include <functional>
@@ -286,18 +287,13 @@ uint64_t parse_memory(const toml::node& v) {
     bytes = static_cast<double>(i->get()) * kMiB;
   } else if (const auto* s = v.as_string()) {
     const std::string& text = s->get();
-    size_t used = 0;
     double x = 0;
-    try {
-      x = std::stod(text, &used);
-    } catch (const std::exception&) {
-      return 0;
-    }
-    const std::string unit = text.substr(used);
-    const std::string units = "KMGT";
-    const size_t u = unit.size() == 1 ? units.find(static_cast<char>(std::toupper(
-                                            static_cast<unsigned char>(unit[0]))))
-                                      : std::string::npos;
+    const auto [used, ec] = std::from_chars(text.data(), text.data() + text.size(), x);
+    const std::string_view unit(used, static_cast<size_t>(text.data() + text.size() - used));
+    const size_t u = ec == std::errc() && unit.size() == 1
+                         ? std::string_view("KMGT").find(static_cast<char>(
+                               std::toupper(static_cast<unsigned char>(unit[0]))))
+                         : std::string::npos;
     if (u == std::string::npos || !std::isfinite(x)) return 0;
     bytes = x * std::pow(1024.0, static_cast<double>(u + 1));
   }

@@ -3,7 +3,8 @@
 // double quotes, escaped as TOML basic strings and JSON both read them (quoted), counts of
 // things and lists of trials as messages say them (counted, trials_text), words of a command a
 // user can paste into a shell (shell_word), and a program's bytes
-// made valid UTF-8 for the results file, whose strings are UTF-8 (valid_utf8, utf8_boundary).
+// made valid UTF-8 for the results file, whose strings are UTF-8 (valid_utf8, utf8_boundary),
+// and how far apart two names are (edit_distance: what "did you mean" and "a typo?" go by).
 //
 // May depend on: the standard library. Thread safety: pure functions.
 #pragma once
@@ -157,6 +158,23 @@ inline std::string valid_utf8(std::string_view s) {
     }
   }
   return out;
+}
+
+// The Levenshtein distance of `a` and `b`: the letters left out, added or changed between them
+// (bytes, not characters). What the config's "did you mean" and a command's "a typo?" go by.
+inline size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diag = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] != b[j - 1] ? 1 : 0)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
 }
 
 }  // namespace hs

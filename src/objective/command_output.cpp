@@ -65,20 +65,10 @@ std::string number_hint(std::string_view text) {
 // Whether `key` differs from `metric` by 1 or 2 edits (a letter left out, added or changed),
 // and by at most a third of its letters: val_ac for val_acc, not lr for f1.
 bool near_name(std::string_view key, std::string_view metric) {
-  const size_t n = key.size(), m = metric.size();
-  if (n > m + 2 || m > n + 2 || m > 64) return false;
-  std::vector<size_t> row(m + 1);
-  for (size_t j = 0; j <= m; ++j) row[j] = j;
-  for (size_t i = 1; i <= n; ++i) {
-    size_t diag = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= m; ++j) {
-      const size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (key[i - 1] != metric[j - 1])});
-      diag = up;
-    }
-  }
-  return row[m] >= 1 && row[m] <= 2 && 3 * row[m] <= m;
+  if (key.size() > metric.size() + 2 || metric.size() > key.size() + 2 || metric.size() > 64)
+    return false;
+  const size_t d = edit_distance(key, metric);
+  return d >= 1 && d <= 2 && 3 * d <= metric.size();
 }
 
 std::string clip(std::string_view s, size_t n = 200) {
