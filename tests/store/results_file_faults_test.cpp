@@ -841,6 +841,23 @@ TEST_CASE("a FIFO at a results file's or journal's path is refused and never wai
   fs::remove_all(dir);
 }
 
+TEST_CASE("a results path that is a loop of links says so", "[store]") {
+  // It said "not an HDF5 file (H5Fis_hdf5)", as if the bytes were wrong.
+  const fs::path dir = temp_path("loop_dir");
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string a = (dir / "a.h5").string(), b = (dir / "b.h5").string();
+  fs::create_symlink(b, a);
+  fs::create_symlink(a, b);
+  const auto opened = ResultsFile::open(a);
+  REQUIRE_FALSE(opened.ok());
+  CHECK(opened.error().str().find("Too many levels of symbolic links") != std::string::npos);
+  const auto read = read_results(a);
+  REQUIRE_FALSE(read.ok());
+  CHECK(read.error().str().find("Too many levels of symbolic links") != std::string::npos);
+  fs::remove_all(dir);
+}
+
 TEST_CASE("stop signals held around two renames wait for both", "[store]") {
   // A Ctrl-C between export's two renames left a new summary.csv beside the old curves.csv.
   const std::string marker = temp_path("after_held.txt");
