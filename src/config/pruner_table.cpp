@@ -83,16 +83,38 @@ std::string set_key(PrunerOptions& o, const std::string& key, const toml::node& 
   return "";
 }
 
-// max_epochs when not given: the trials' [train] epochs (the built-in trainer, epochs not
-// searched). Errors at the [sweep] pruner line.
+// The most epochs a trial trains when [space] sets `epochs` to whole numbers: a fixed value, a
+// choice's largest, an int range's top. 0 when it sets none (or no whole number of them).
+int space_epochs(const SearchSpace& space) {
+  for (const Param& p : space.params) {
+    if (p.name != "epochs") continue;
+    if (p.kind == ParamKind::kInt) return p.hi >= 1 && p.hi <= 100000 ? static_cast<int>(p.hi) : 0;
+    if (p.kind != ParamKind::kChoice && p.kind != ParamKind::kFixed) return 0;
+    int64_t most = 0;
+    for (const ParamValue& v : p.choices) {
+      const auto* i = std::get_if<int64_t>(&v);
+      if (i == nullptr) return 0;
+      most = std::max(most, *i);
+    }
+    return most >= 1 && most <= 100000 ? static_cast<int>(most) : 0;
+  }
+  return 0;
+}
+
+// max_epochs when not given: the most epochs [space] gives `epochs`, else the trials' [train]
+// epochs (the built-in trainer). Errors at the [sweep] pruner line.
 Status default_max_epochs(SweepConfig& sweep, const std::string& file, int pruner_line) {
   const auto fail = [&](const std::string& msg) {
     return Error{file, pruner_line, "pruner", msg};
   };
+  if (const int most = space_epochs(sweep.space); most > 0) {
+    sweep.pruner.max_epochs = most;
+    return {};
+  }
   if (!uses_trainer(sweep))
     return fail(std::string(pruner_name(sweep.pruner.kind)) +
                 " needs [pruner] max_epochs with an [objective] command: the epochs your "
-                "command trains a trial for (its last rung)");
+                "command trains a trial for (its last rung), unless [space] gives epochs");
   for (const Param& p : sweep.space.params)
     if (p.name == "epochs")
       return fail("[space] searches epochs: set [pruner] max_epochs, the last rung");
@@ -137,6 +159,10 @@ Status parse_pruner_table(SweepConfig& sweep, const toml::table& root, const std
   if (!is_bracketed(o.kind)) return {};
   if (max_line == 0) {
     if (Status st = default_max_epochs(sweep, file, pruner_line); !st) return st;
+  } else if (const int most = space_epochs(sweep.space); most > 0 && o.max_epochs > most) {
+    return Error{file, max_line, "max_epochs",
+                 std::to_string(o.max_epochs) + " is more than the " + std::to_string(most) +
+                     " epochs a trial trains at most ([space] epochs): no trial would reach it"};
   } else if (uses_trainer(sweep)) {
     Result<TrainOptions> base = sweep.train.finish();
     const bool searched = std::any_of(sweep.space.params.begin(), sweep.space.params.end(),
@@ -150,8 +176,9 @@ Status parse_pruner_table(SweepConfig& sweep, const toml::table& root, const std
   const std::string msg = check_pruner(o);
   if (msg.empty()) return {};
   if (max_line) return Error{file, max_line, "max_epochs", msg};
-  // max_epochs came from [train] epochs: the key the user wrote is min_epochs.
-  const std::string from = msg + " (max_epochs not given in [pruner]: [train] epochs)";
+  // max_epochs came from [train] or [space] epochs: the key the user wrote is min_epochs.
+  const std::string from = msg + " (max_epochs not given in [pruner]: " +
+                           (space_epochs(sweep.space) > 0 ? "[space]" : "[train]") + " epochs)";
   if (min_line) return Error{file, min_line, "min_epochs", from};
   return Error{file, pruner_line, "pruner", from};
 }

@@ -323,6 +323,25 @@ TEST_CASE("pruner keys are checked with the file, line and key", "[cli][prune]")
   const Run c = hypersweep("plan '" + cmd.string() + "'");
   CHECK(c.code == 2);
   CHECK(contains(c.err, "cmd.toml:4: pruner: hyperband needs [pruner] max_epochs"));
+  // ... unless [space] gives its epochs: the most of them is the last rung, and a max_epochs past
+  // it (a rung no trial reaches) is refused. (A command with epochs = 6 and max_epochs = 27 was
+  // run with rungs at 9 and 27 that no trial met; without max_epochs it was refused.)
+  for (const std::string epochs : {"epochs = 6", "epochs = [4, 6]", "epochs = { int = [2, 6] }"}) {
+    const auto fixed = s.write("six.toml", "[objective]\ncommand = \"echo x={x} {epochs}\"\n"
+                                           "[sweep]\npruner = \"asha\"\n[space]\nx = [1, 2]\n" +
+                                               epochs + "\n");
+    const Run f = hypersweep("plan '" + fixed.string() + "'");
+    INFO(epochs << f.out << f.err);
+    CHECK(f.code == 0);
+    CHECK(contains(f.out, "epochs 1 to 6"));  // its rungs end at 6
+    const auto past = s.write("past.toml", "[objective]\ncommand = \"echo x={x} {epochs}\"\n"
+                                           "[sweep]\npruner = \"asha\"\n[pruner]\n"
+                                           "max_epochs = 27\n[space]\nx = [1, 2]\n" + epochs + "\n");
+    const Run p = hypersweep("plan '" + past.string() + "'");
+    CHECK(p.code == 2);
+    CHECK(contains(p.err, "past.toml:6: max_epochs: 27 is more than the 6 epochs a trial trains "
+                          "at most ([space] epochs): no trial would reach it"));
+  }
 }
 
 TEST_CASE("continuing a sha sweep says which of its finished trials are paused at a rung",
