@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "config/sweep_config.h"
 #include "core/host.h"
 #include "core/text.h"
 #include "hypersweep/commands.h"
@@ -91,9 +92,16 @@ int run_logs(const LogsArgs& a) {
                                                   "follows them)", a.trial, paths)));
   }
   if (t->log_path.empty()) {
-    fmt::print("trial {} kept no logs: only [objective] command trials do (the built-in trainer's "
-               "curves are in the results file: hypersweep show {} --trial {})\n",
-               t->id, shell_word(a.results), t->id);
+    const auto sweep = load_sweep_text(d->header.config_text, a.results);
+    if (sweep && !uses_trainer(*sweep))  // a command trial whose logs could not be written
+      fmt::print("trial {} kept no logs: they could not be written where it ran (its run said "
+                 "why on stderr, a warning that it ran without them); what it printed is read "
+                 "into the results file: hypersweep show {} --trial {}\n",
+                 t->id, shell_word(a.results), t->id);
+    else
+      fmt::print("trial {} kept no logs: only [objective] command trials do (the built-in "
+                 "trainer's curves are in the results file: hypersweep show {} --trial {})\n",
+                 t->id, shell_word(a.results), t->id);
     return 0;
   }
   int missing = 0;

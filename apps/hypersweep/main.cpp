@@ -53,6 +53,18 @@ class SummaryFormatter : public CLI::Formatter {
   }
 };
 
+// `code`, or kExitOther when it is 0 and what was printed was not all written: `show r.h5 >
+// out.txt` on a full disk left an empty out.txt and exit 0. (A command that failed already
+// said why; a closed pipe's reader, `| head`, wanted no more.)
+int stdout_written(int code) {
+  errno = 0;
+  if (std::fflush(stdout) == 0 && !std::ferror(stdout)) return code;
+  if (code != 0 || errno == EPIPE) return code;
+  std::fprintf(stderr, "hypersweep: error: cannot write the standard output: %s\n",
+               errno != 0 ? std::strerror(errno) : "a write failed");
+  return hs::cli::kExitOther;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -106,8 +118,8 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e);
-    return code == 0 ? 0 : hs::cli::kExitConfig;
+    const int code = app.exit(e);  // --help and --version print here
+    return stdout_written(code == 0 ? 0 : hs::cli::kExitConfig);
   }
   // Only run and recipe stop cleanly; the others keep the signals' default actions.
   if (!app.got_subcommand("run") && !app.got_subcommand("recipe")) hs::release_stop_signals();
@@ -118,13 +130,5 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "hypersweep: internal error: %s\n", e.what());
     return hs::cli::kExitOther;
   }
-  // What was printed must have been written: `show r.h5 > out.txt` on a full disk left an empty
-  // out.txt and exit 0.
-  errno = 0;
-  if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
-    std::fprintf(stderr, "hypersweep: error: cannot write the standard output: %s\n",
-                 errno != 0 ? std::strerror(errno) : "a write failed");
-    return code == 0 ? hs::cli::kExitOther : code;
-  }
-  return code;
+  return stdout_written(code);
 }

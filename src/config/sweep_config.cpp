@@ -278,15 +278,16 @@ Status fit_strategy(SweepConfig& sweep) {
 
 constexpr int kMaxRetries = 10;  // more is a loop, not a retry
 
-// A size as SLURM's --mem writes it: "8G", "512M", "1.5T", "2048K" (powers of 1024), or a whole
-// number of MiB. 0 on a malformed or out-of-range value.
+// A size as SLURM's --mem writes it ("8G", "1.5T", "2048K": powers of 1024) or whole MiB; else 0.
 uint64_t parse_memory(const toml::node& v) {
   constexpr double kMiB = 1024.0 * 1024.0;
   double bytes = 0;
   if (const auto* i = v.as_integer()) {
     bytes = static_cast<double>(i->get()) * kMiB;
   } else if (const auto* s = v.as_string()) {
-    const std::string& text = s->get();
+    std::string_view text = s->get();  // " 8G" and "+8G" read as 8G, as strtod reads them
+    text.remove_prefix(std::min(text.size(), text.find_first_not_of(" \t")));
+    if (text.starts_with('+')) text.remove_prefix(1);
     double x = 0;
     const auto [used, ec] = std::from_chars(text.data(), text.data() + text.size(), x);
     const std::string_view unit(used, static_cast<size_t>(text.data() + text.size() - used));

@@ -146,13 +146,18 @@ inline Result<int> open_regular(const std::string& path, int flags, const std::s
   return fd;
 }
 
-// The <path>.tmp.XXXXXX files that writers of <path> ended by kill -9 left beside it (no handler
-// runs then): a live writer holds a lock on its own (PendingFile), so one whose lock is free is
-// removed. Anything else (another name, a link, a folder) is left alone.
+// A pending file's name: <path> then this, then mkstemp's six characters. A name no user file
+// has, as remove_stale_temps removes what has it (`report.html.tmp.backup` was a user's own).
+inline constexpr const char* kPendingMark = ".hypersweep-tmp.";
+
+// The <path>.hypersweep-tmp.XXXXXX files that writers of <path> ended by kill -9 left beside it
+// (no handler runs then): a live writer holds a lock on its own (PendingFile), so one whose lock
+// is free is removed. An empty one is left (its writer may be between mkstemp and its lock), as
+// is anything else (another name, a link, a folder).
 inline void remove_stale_temps(const std::string& path) {
   const std::filesystem::path p(path);
   const std::filesystem::path dir = p.has_parent_path() ? p.parent_path() : ".";
-  const std::string prefix = p.filename().string() + ".tmp.";
+  const std::string prefix = p.filename().string() + kPendingMark;
   std::error_code ec;
   for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
     const std::string name = it->path().filename().string();
@@ -160,14 +165,15 @@ inline void remove_stale_temps(const std::string& path) {
     const int fd = ::open(it->path().c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) continue;
     struct stat st {};
-    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && ::flock(fd, LOCK_EX | LOCK_NB) == 0)
+    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+        ::flock(fd, LOCK_EX | LOCK_NB) == 0)
       ::unlink(it->path().c_str());
     ::close(fd);
   }
 }
 
-// A file's new contents written whole to a new <path>.tmp.XXXXXX (mkstemp: a name no file or link
-// has) beside it, in a folder made where missing, and made <path> by commit(). Several (the CSV
+// A file's new contents written whole to a new <path>.hypersweep-tmp.XXXXXX (mkstemp: a name no
+// file or link has) beside it, in a folder made where missing, and made <path> by commit(). Several (the CSV
 // export's two files) are all written before any is renamed, so an error or a signal while
 // writing leaves every old file as it was. One not committed is removed, also when a signal
 // ends the program meanwhile (core/temp_file.h); one that kill -9 left is removed by the next
@@ -182,7 +188,7 @@ class PendingFile {
                         "is " + is + ", not a file, so it is not replaced: give a file's path");
     if (Status st = make_parent_folders(path); !st) return st.error();
     remove_stale_temps(path);
-    std::string tmp = path + ".tmp.XXXXXX";
+    std::string tmp = path + kPendingMark + "XXXXXX";
     const int fd = ::mkstemp(tmp.data());
     if (fd < 0) return make_error(path, "cannot write: " + errno_text());
     const int lock = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);  // outlives fill_new_file's close of fd

@@ -67,6 +67,14 @@ std::string number_hint(std::string_view text) {
 bool near_name(std::string_view key, std::string_view metric) {
   if (key.size() > metric.size() + 2 || metric.size() > key.size() + 2 || metric.size() > 64)
     return false;
+  // Names apart in their digits alone are siblings, not typos: top5 beside top1, val_f2.
+  const auto letters = [](std::string_view n) {
+    std::string out;
+    for (char c : n)
+      if (!std::isdigit(static_cast<unsigned char>(c))) out += c;
+    return out;
+  };
+  if (letters(key) == letters(metric)) return false;
   const size_t d = edit_distance(key, metric);
   return d >= 1 && d <= 2 && 3 * d <= metric.size();
 }
@@ -190,25 +198,35 @@ bool TrialOutput::line(std::string_view text) {
   std::string why;
   std::optional<OutputLine> l = read_output_line(text, &why);
   if (!l) {
-    if (looks_like_metrics(text) && unread_++ == 0) {
-      first_unread_ = quoted_line(text);
-      first_unread_why_ = std::move(why);
+    if (looks_like_metrics(text)) {
+      if (unread_++ == 0) {
+        first_unread_ = quoted_line(text);
+        first_unread_why_ = std::move(why);
+      }
+    } else if (first_other_form_.empty() && looks_like_metrics_in_another_form(text)) {
+      first_other_form_ = quoted_line(text);
+      first_other_form_why_ = std::move(why);
     }
     return !stop_;
   }
-  if (const auto e = l->fields.find("epoch"); e != l->fields.end()) {
+  // An epoch of None or null is none: the line is no curve row, and may be the result line
+  // (`{"epoch": null, "val_acc": 0.9, "test_acc": 0.8}`), as a line without an epoch.
+  if (const auto e = l->fields.find("epoch"); e != l->fields.end() && !no_value(e->second)) {
     if (std::string why = epoch_fault(e->second); !why.empty()) {
       if (bad_epochs_++ == 0) {
         first_bad_epoch_ = quoted_line(text);
         first_bad_epoch_why_ = std::move(why);
       }
-      return !stop_;
+      // A number that is no epoch (0, 1.5, one going back) would be judged at the wrong epoch:
+      // the line is not read. Text (`epoch=1/6`, `epoch=final`) is no row but may be the result.
+      if (e->second.is_number) return !stop_;
+    } else {
+      if (std::string why = number_fault(*l); !why.empty() && non_numbers_++ == 0) {
+        first_non_number_ = quoted_line(text);
+        first_non_number_why_ = std::move(why);
+      }
+      row(*l);
     }
-    if (std::string why = number_fault(*l); !why.empty() && non_numbers_++ == 0) {
-      first_non_number_ = quoted_line(text);
-      first_non_number_why_ = std::move(why);
-    }
-    row(*l);
   }
   if (!metric_key(sweep_, l->fields).empty()) {
     result_text_ = std::string(text);
@@ -230,6 +248,8 @@ void TrialOutput::forget() {
   unread_ = bad_epochs_ = non_numbers_ = dropped_count_ = 0;
   first_unread_.clear();
   first_unread_why_.clear();
+  first_other_form_.clear();
+  first_other_form_why_.clear();
   first_bad_epoch_.clear();
   first_bad_epoch_why_.clear();
   first_non_number_.clear();
@@ -338,6 +358,9 @@ std::string TrialOutput::take_result() {
       const std::string c = clip(near_metric_, 40), q = hs::quoted(c);
       typo = "; a line printed " + (q.size() == c.size() + 2 ? c : q) + ": a typo?";
     }
+    if (!first_other_form_.empty())
+      typo += "; a line in another form: " + first_other_form_ +
+              (first_other_form_why_.empty() ? "" : ", where " + first_other_form_why_);
     return "no line of stdout that parses holds " + names + " (the last line: " +
            quoted_line(last_) + typo + "); " + how;
   }
@@ -365,7 +388,8 @@ std::string TrialOutput::warning(int64_t id) const {
   std::vector<std::string> parts;
   if (unread_ > 0) {
     parts.push_back(counted(unread_, "line") +
-                    " of stdout look like metrics but were not read (the first: " +
+                    (unread_ == 1 ? " of stdout looks like metrics but was not read (the first: "
+                                  : " of stdout look like metrics but were not read (the first: ") +
                     first_unread_ +
                     (first_unread_why_.empty() ? "" : ", where " + first_unread_why_) +
                     "); hypersweep reads a line only when it is all k=v pairs (epoch=1 "
@@ -374,8 +398,9 @@ std::string TrialOutput::warning(int64_t id) const {
   }
   if (bad_epochs_ > 0) {
     parts.push_back(counted(bad_epochs_, "line") + " with an epoch that is not a whole number " +
-                    "from 1 to 2147483647, or is below the epoch before it, were not read (the "
-                    "first: " + first_bad_epoch_ + ", where " + first_bad_epoch_why_ + ")");
+                    "from 1 to 2147483647, or is below the epoch before it, were left out of the "
+                    "curve (the first: " + first_bad_epoch_ + ", where " + first_bad_epoch_why_ +
+                    ")");
   }
   if (non_numbers_ > 0) {
     parts.push_back(counted(non_numbers_, "epoch line") + " with a value that is not a number " +

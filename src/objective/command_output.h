@@ -20,7 +20,8 @@
 //     is itself an epoch line: its numbers are in the curve). Lines that do not parse but look
 //     like metrics (output_protocol.h: looks_like_metrics) are counted; warning() names the
 //     count and the first one, and what in it is at fault (a key that is no name, a key given
-//     twice). An epoch that is not a whole number from 1 to 2^31 - 1 (text such as `1/6`
+//     twice). The first in another form (looks_like_metrics_in_another_form: `loss: 0.5`) is
+//     named only by take_result() of a trial without a result. An epoch that is not a whole number from 1 to 2^31 - 1 (text such as `1/6`
 //     included), or is below the last row's, makes its line unread too (counted the same way,
 //     the first named with what is at fault; an epoch 0 with the hint to print epoch + 1): it
 //     would be stored as another number, and a pruner would judge the wrong epoch. An epoch
@@ -140,6 +141,8 @@ class TrialOutput {
   int unread_ = 0;                  // lines that look like metrics but do not parse
   std::string first_unread_;
   std::string first_unread_why_;    // what in it is at fault (read_output_line's why), or ""
+  std::string first_other_form_;    // the first line of metrics in another form (`loss: 0.5`)
+  std::string first_other_form_why_;
   int bad_epochs_ = 0;              // lines whose epoch cannot be a curve row's
   std::string first_bad_epoch_;
   std::string first_bad_epoch_why_;  // epoch_fault() of it

@@ -311,8 +311,6 @@ std::optional<OutputFields> parse_output_line(std::string_view line) {
 }
 
 bool looks_like_metrics(std::string_view line) {
-  int near = 0;  // `name: number` and `name = number` pairs
-  size_t near_from = std::string_view::npos, near_to = 0;
   for (size_t i = 0; i < line.size(); ++i) {
     const char c = line[i];
     // name=number: a name (ending at i) right before '='
@@ -321,16 +319,24 @@ bool looks_like_metrics(std::string_view line) {
     if (c == ':' && i > 1 && (line[i - 1] == '"' || line[i - 1] == '\'') &&
         name_char(line[i - 2]) && number_at(line, skip_blanks(line, i + 1)))
       return true;
-    if (c == ':' || c == '=') {
-      size_t k = i;
-      while (c == '=' && k > 0 && blank(line[k - 1])) --k;
-      const size_t b = word_start(line, k);
-      const size_t e = number_word_end(line, skip_blanks(line, i + 1));
-      if (b != std::string_view::npos && e != std::string_view::npos) {
-        ++near;
-        near_from = std::min(near_from, b);
-        near_to = e;
-      }
+  }
+  return false;
+}
+
+bool looks_like_metrics_in_another_form(std::string_view line) {
+  int near = 0;  // `name: number` and `name = number` pairs
+  size_t near_from = std::string_view::npos, near_to = 0;
+  for (size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (c != ':' && c != '=') continue;
+    size_t k = i;
+    while (c == '=' && k > 0 && blank(line[k - 1])) --k;
+    const size_t b = word_start(line, k);
+    const size_t e = number_word_end(line, skip_blanks(line, i + 1));
+    if (b != std::string_view::npos && e != std::string_view::npos) {
+      ++near;
+      near_from = std::min(near_from, b);
+      near_to = e;
     }
   }
   // Prose has a `word: number` now and then ("ValueError: 3 is out of range"): one pair alone

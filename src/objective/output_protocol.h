@@ -42,11 +42,16 @@ std::optional<OutputLine> read_output_line(std::string_view line, std::string* w
 
 // Whether a line that parse_output_line() refuses still looks like it reports metrics: it holds
 // `name=number`, `"name": number` or `'name': number` (`Epoch 1/3: loss=0.5, val_acc=0.3`, a
-// Python dict's repr), or two of `name: number` and `name = number` (`epoch: 1 val_acc: 0.5`),
-// or is one of those alone (`Accuracy: 0.95`), a number there being a word of its own (not
-// "Loading data: 100%"), so that what a command meant to report and hypersweep could not read
-// is said, not dropped in silence, while prose ("ValueError: 3 is not valid") is not.
+// Python dict's repr), so that what a command meant to report and hypersweep could not read is
+// said on every trial, not dropped in silence.
 bool looks_like_metrics(std::string_view line);
+// Whether it holds metrics in another form that scripts print for people: two of `name:
+// number` and `name = number` (`epoch: 1 val_acc: 0.5`, Keras's `loss: 0.51 - accuracy:
+// 0.82`, a config dump's `step: 100, loss: 0.25`), or one of those alone (`Accuracy: 0.95`), a
+// number there being a word of its own (not "Loading data: 100%"; not prose's "ValueError: 3
+// is not valid"). Such lines are common beside the ones a script prints for hypersweep, so they
+// are named only when a trial has no result (TrialOutput::take_result), as where to look.
+bool looks_like_metrics_in_another_form(std::string_view line);
 
 // The number under `key`, NaN when the line has none (or text there).
 double number_of(const OutputFields& f, std::string_view key);

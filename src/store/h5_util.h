@@ -15,6 +15,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -70,9 +71,16 @@ inline bool is_folder(const std::string& path) {
 // "is a folder, not a <what>", "not an HDF5 file (H5Fis_hdf5), so not a <what>"; {} when it can.
 inline Status hdf5_file_at(const std::string& path, const std::string& what) {
   if (!file_exists(path)) return make_error(path, "no such " + what);
-  // A link in a loop, or to a folder no longer there: what stat says, not "not an HDF5 file".
-  if (struct stat st {}; ::stat(path.c_str(), &st) != 0)
-    return make_error(path, "cannot be read as a " + what + ": " + std::strerror(errno));
+  // A link to nothing, or in a loop: said so, not "not an HDF5 file".
+  if (struct stat st {}; ::stat(path.c_str(), &st) != 0) {
+    const std::string why = std::strerror(errno);
+    std::error_code ec;
+    if (errno == ENOENT)
+      return make_error(path, "is a symbolic link to " +
+                                  std::filesystem::read_symlink(path, ec).string() +
+                                  ", which does not exist, so not a " + what);
+    return make_error(path, "cannot be read as a " + what + ": " + why);
+  }
   // A FIFO there would hang H5Fis_hdf5's open (and a device feed it forever).
   if (const std::string is = not_replaceable(path); !is.empty())
     return make_error(path, "is " + is + ", not a " + what);

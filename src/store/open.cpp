@@ -1,5 +1,7 @@
 #include "store/open.h"
 
+#include <filesystem>
+
 #include "store/h5_util.h"
 #include "store/journal.h"
 #include "store/layout.h"
@@ -46,7 +48,11 @@ Result<OpenedResults> open_results(const std::string& path, const SweepHeader& h
   // A journal whose creation never finished (a crash or a full disk) holds nothing: it is
   // replaced, with the empty HDF5 file beside it, as if neither were there.
   const bool stub = kind == JournalKind::kStub && !holds_trials(path);
-  const bool exists = (store::file_exists(path) || kind != JournalKind::kMissing) && !stub &&
+  // A link to nothing is no file to continue: create() refuses it, saying so.
+  std::error_code ec;
+  const bool dangling = std::filesystem::is_symlink(path, ec) && !std::filesystem::exists(path, ec);
+  const bool exists = ((store::file_exists(path) && !dangling) || kind != JournalKind::kMissing) &&
+                      !stub &&
                       (!policy.replace_other || kind != JournalKind::kMissing);
   auto fresh = [&]() -> Result<OpenedResults> {
     auto f = ResultsFile::create(path, h, policy.force || policy.replace_other || stub);

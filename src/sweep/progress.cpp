@@ -30,7 +30,9 @@ bool ProgressDisplay::consider(const TrialRecord& r) {
     pruned_.erase(r.id);  // a trial recorded again (an interrupted one run again)
   }
   count_failure(r);
-  if (r.status != TrialStatus::kInterrupted && counted_epoch_metric_.insert(r.id).second) {
+  // A trial that failed before printing an epoch tells nothing of what its epoch lines hold.
+  const bool told = !r.curves.empty() || !ran_into_error(r.status);
+  if (r.status != TrialStatus::kInterrupted && told && counted_epoch_metric_.insert(r.id).second) {
     bool has = false;
     for (size_t i = 0; i < r.curves.size() && !has; ++i)
       has = std::isfinite(epoch_metric(r, i, metric_.name));

@@ -73,7 +73,8 @@ class ProgressDisplay {
   // one. "" if none.
   std::string failures_line() const;
   // How many trials considered had no epoch row holding the metric, and how many had one: a
-  // pruner judges a trial by its epoch rows only, so one with none is never judged.
+  // pruner judges a trial by its epoch rows only, so one with none is never judged. A trial
+  // that failed or timed out without an epoch row counts in neither (it says nothing of them).
   int64_t without_epoch_metric() const { return without_epoch_metric_; }
   int64_t with_epoch_metric() const { return with_epoch_metric_; }
 

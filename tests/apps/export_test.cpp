@@ -187,6 +187,9 @@ TEST_CASE("show whose output cannot be written says so and exits 1", "[cli][expo
   const Run fine = hypersweep("show '" + results + "'");
   CHECK(fine.code == 0);
   CHECK(fine.err.empty());
+  const Run help = hypersweep("--help", "sh -c 'exec \"$0\" \"$@\" > /dev/full' ");  // CLI11 prints it
+  CHECK(help.code == 1);
+  CHECK(contains(help.err, "cannot write the standard output"));
 }
 
 TEST_CASE("show report and export of a damaged results file exit 2 naming it", "[cli][export]") {

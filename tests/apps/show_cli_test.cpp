@@ -326,6 +326,26 @@ TEST_CASE("logs prints the end of a trial's stdout and stderr", "[cli][show]") {
   CHECK(contains(r.err, "000001.out: cannot be read here (no such file)"));
 }
 
+TEST_CASE("a sweep whose logs cannot be written runs its trials and logs says why", "[cli][show]") {
+  // The trials failed, one after another, when their log folder could not be made; after that
+  // was mended, `logs` said only built-in trials keep none.
+  Scratch s;
+  const auto cfg = s.write("c.toml", "[objective]\ncommand = \"echo val_acc={x}\"\n[sweep]\n"
+                                     "strategy = \"list\"\n[space]\nx = [0.1, 0.2, 0.3]\n");
+  const std::string out = s.path("c.h5");
+  std::ofstream(out + ".logs") << "a file where the logs' folder goes";
+  Run r = hypersweep("run '" + cfg.string() + "' --out '" + out + "'");
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  CHECK(contains(r.out, "best trial 2: val_acc 0.3000"));
+  const std::string warned = "run without their logs while they cannot be written";
+  REQUIRE(r.err.find(warned) != std::string::npos);
+  CHECK(r.err.find(warned, r.err.find(warned) + 1) == std::string::npos);  // once
+  r = hypersweep("logs '" + out + "' 1");
+  CHECK(r.code == 0);
+  CHECK(contains(r.out, "trial 1 kept no logs: they could not be written where it ran"));
+}
+
 TEST_CASE("export writes the printed columns", "[cli][show]") {
   Scratch s;
   const std::string path = printed_sweep(s);

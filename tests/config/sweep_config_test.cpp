@@ -376,6 +376,8 @@ TEST_CASE("isolate and memory_limit set how each trial runs", "[config][sweep][i
   CHECK(read("memory_limit = \"1.5g\"\n")->trial_policy.memory_limit == uint64_t{3} << 29);
   CHECK(read("memory_limit = \"512M\"\n")->trial_policy.memory_limit == uint64_t{512} << 20);
   CHECK(read("memory_limit = 2048\n")->trial_policy.memory_limit == uint64_t{2} << 30);  // MiB
+  CHECK(read("memory_limit = \" 8G\"\n")->trial_policy.memory_limit == uint64_t{8} << 30);
+  CHECK(read("memory_limit = \"+8G\"\n")->trial_policy.memory_limit == uint64_t{8} << 30);
   CHECK_FALSE(read("isolate = false\n")->trial_policy.isolate);
   CHECK(error_of(base + "memory_limit = \"8 GB\"\n") ==
         "s.toml:6: memory_limit: expected a size such as \"8G\" or \"512M\" (K, M, G, T: powers of "

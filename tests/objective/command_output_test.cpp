@@ -135,18 +135,26 @@ TEST_CASE("lines that look like metrics but do not parse are counted and named i
   CHECK(quiet.empty());
 
   // Python's print(d) of a dict, and `name: number`, were not said: only the trial's failure,
-  // that no line holds val_acc.
+  // that no line holds val_acc. The dict's repr is warned of; `name: number` is named in the
+  // failure of a trial without a result, and not warned of where the trial has one (Keras's
+  // progress lines and config dumps print it beside the lines printed for hypersweep).
   std::string err2 = stderr_of(d, [&] {
     r = run_cmd("echo \"{{'epoch': 1, 'val_acc': 0.5}}\"; echo 'epoch: 2 val_acc: 0.6'", {}, 2);
   });
   CHECK(r.status == TrialStatus::kFailed);
-  CHECK(err2.find("warning: trial 2: 2 lines of stdout look like metrics but were not read (the "
+  CHECK(err2.find("warning: trial 2: 1 line of stdout looks like metrics but was not read (the "
                   "first: \"{'epoch': 1, 'val_acc': 0.5}\", where it is a Python dict's repr, not "
                   "JSON: JSON writes strings in double quotes (print json.dumps(d), not d)); "
                   "hypersweep reads a line only when") != std::string::npos);
-  err2 = stderr_of(d, [&] { r = run_cmd("echo 'epoch = 1, val_acc = 0.5'; echo val_acc=1", {}, 3); });
-  CHECK(err2.find("(the first: \"epoch = 1, val_acc = 0.5\", where \"epoch = 1\" is no k=v pair "
-                  "(blanks around =: epoch=1))") != std::string::npos);
+  CHECK(r.error.find("; a line in another form: \"epoch: 2 val_acc: 0.6\", where \"epoch: 2\" is "
+                     "no k=v pair (a colon for =: epoch=2)") != std::string::npos);
+  err2 = stderr_of(d, [&] {
+    r = run_cmd("echo 'epoch = 1, val_acc = 0.5'; echo 'lr: 0.001'; "
+                "echo '1875/1875 [====] - 3s 2ms/step - loss: 0.5123 - accuracy: 0.8210'; "
+                "echo val_acc=1", {}, 3);
+  });
+  CHECK(r.status == TrialStatus::kCompleted);
+  CHECK(err2.empty());
   CHECK(looks_like_metrics("  \"loss\": 0.5 and more"));
   CHECK_FALSE(looks_like_metrics("Epoch 1/3 done at 12:30"));
 }
@@ -239,7 +247,8 @@ TEST_CASE("an epoch that cannot be a curve row's is not read and is warned about
   CHECK(r.best_metric == 0.7);
   CHECK(r.results == std::vector<std::pair<std::string, double>>{{"f1", 0.5}});
   CHECK(err.find("warning: trial 4: 7 lines with an epoch that is not a whole number from 1 to "
-                 "2147483647, or is below the epoch before it, were not read (the first: "
+                 "2147483647, or is below the epoch before it, were left out of the curve (the "
+                 "first: "
                  "\"epoch=1.5 val_acc=0.9\", where epoch 1.5 is not a whole number from 1)") !=
         std::string::npos);
   CHECK(std::count(err.begin(), err.end(), '\n') == 1);
@@ -259,12 +268,23 @@ TEST_CASE("an epoch that is text or 0 or goes back is named with what in it is a
   INFO(err);
   CHECK(r.status == TrialStatus::kCompleted);
   CHECK(r.curves.empty());
-  CHECK(r.best_metric == 0.2);
+  CHECK(r.best_metric == 0.5);  // a text epoch's line is no curve row, but holds the result
   CHECK(err.find("warning: trial 5: 3 lines with an epoch that is not a whole number from 1 to "
-                 "2147483647, or is below the epoch before it, were not read (the first: "
+                 "2147483647, or is below the epoch before it, were left out of the curve (the "
+                 "first: "
                  "\"epoch=1/6 train_loss=0.5 val_acc=0.3\", where epoch \"1/6\" is not a whole "
                  "number from 1)") != std::string::npos);
   CHECK(std::count(err.begin(), err.end(), '\n') == 1);
+
+  // An epoch of None or null is none: no row, no warning, and the line may be the result.
+  err = stderr_of(d, [&] {
+    r = run_cmd("echo 'epoch=1 val_acc=0.4'; echo 'epoch=2 val_acc=0.5'; "
+                "echo '{{\"epoch\": null, \"val_acc\": 0.9, \"test_acc\": 0.8}}'", {}, 9);
+  });
+  CHECK(err.empty());
+  CHECK(r.curves.size() == 2u);
+  CHECK(r.best_metric == 0.9);
+  CHECK(r.test_acc == 0.8);
 
   // `for epoch in range(n)` prints epoch=0 first: refused, and the warning says how to count.
   err = stderr_of(d, [&] {
@@ -275,7 +295,8 @@ TEST_CASE("an epoch that is text or 0 or goes back is named with what in it is a
   REQUIRE(r.curves.size() == 2u);
   CHECK(r.curves[0].epoch == 1);
   CHECK(err.find("1 line with an epoch that is not a whole number from 1 to 2147483647, or is "
-                 "below the epoch before it, were not read (the first: \"epoch=0 val_acc=0.0\", "
+                 "below the epoch before it, were left out of the curve (the first: \"epoch=0 "
+                 "val_acc=0.0\", "
                  "where epoch 0 is not a whole number from 1: epochs count from 1 (print epoch + 1 "
                  "when the loop counts from 0, as range(n) does))") != std::string::npos);
 
@@ -346,6 +367,10 @@ TEST_CASE("a trial without its metric names a printed key a typo away from it",
   CHECK(r.status == TrialStatus::kFailed);
   CHECK(r.error.find("typo") == std::string::npos);
   r = run_cmd("echo 'epoch=1 f2=0.5 lr=0.1'", {}, 0, "metric = \"f1\"\n");
+  CHECK(r.status == TrialStatus::kFailed);
+  CHECK(r.error.find("typo") == std::string::npos);
+  // Names apart in their digits alone are siblings: top5 is no typo of top1.
+  r = run_cmd("echo 'epoch=1 top5=0.9 val_f2=0.5'", {}, 0, "metric = \"top1\"\n");
   CHECK(r.status == TrialStatus::kFailed);
   CHECK(r.error.find("typo") == std::string::npos);
 }

@@ -303,5 +303,5 @@ TEST_CASE("an export that cannot write curves.csv leaves the folder's old summar
   std::getline(in, line);
   CHECK(line == "old summary");
   for (const auto& e : fs::directory_iterator(dir))  // and no temporary file left behind
-    CHECK(e.path().filename().string().find(".tmp.") == std::string::npos);
+    CHECK(e.path().filename().string().find(".hypersweep-tmp.") == std::string::npos);
 }

@@ -759,8 +759,8 @@ TEST_CASE("a temporary file is removed when a signal ends the program", "[store]
 }
 
 TEST_CASE("a temporary file left by kill -9 is removed by the next write of its file", "[store]") {
-  // export killed with -9 left its <file>.tmp.XXXXXX for good (no handler runs on SIGKILL), one
-  // more each time.
+  // export killed with -9 left its pending file for good (no handler runs on SIGKILL), one more
+  // each time. A user's own files with names like it stay (report.html.tmp.backup went).
   const fs::path dir = temp_path("stale_tmp");
   fs::remove_all(dir);
   fs::create_directories(dir);
@@ -776,28 +776,35 @@ TEST_CASE("a temporary file left by kill -9 is removed by the next write of its 
   REQUIRE(::waitpid(child, &status, 0) == child);
   REQUIRE(WIFSIGNALED(status));
   REQUIRE(WTERMSIG(status) == SIGKILL);
-  const auto temps = [&] {
-    std::vector<std::string> names;
-    for (const auto& e : fs::directory_iterator(dir)) names.push_back(e.path().filename().string());
-    std::sort(names.begin(), names.end());
-    return names;
+  const auto names = [&] {
+    std::vector<std::string> all;
+    for (const auto& e : fs::directory_iterator(dir)) all.push_back(e.path().filename().string());
+    std::sort(all.begin(), all.end());
+    return all;
   };
-  REQUIRE(temps().size() == 1u);  // the killed writer's
-  write_bytes((dir / "summary.csv.tmp.notours").string(), "not a writer's name");
+  const auto pending = [](const std::vector<std::string>& all) {
+    return std::count_if(all.begin(), all.end(), [](const std::string& n) {
+      return n.rfind("summary.csv.hypersweep-tmp.", 0) == 0;
+    });
+  };
+  REQUIRE(names().size() == 1u);  // the killed writer's
+  REQUIRE(pending(names()) == 1);
+  for (const char* mine : {"summary.csv.tmp.backup", "summary.csv.tmp.ABCDEF"})
+    write_bytes((dir / mine).string(), "a user's own file");
+  write_bytes((dir / "summary.csv.hypersweep-tmp.Ab12Cd").string(), "");  // empty: a writer's start?
   auto live = PendingFile::write(out, "live");  // a writer still running: its file stays
   REQUIRE(live.ok());
   REQUIRE(write_file_atomically(out, "new").ok());
-  const std::vector<std::string> left = temps();
-  REQUIRE(left.size() == 3u);
-  CHECK(left[0] == "summary.csv");
-  CHECK(std::count(left.begin(), left.end(), "summary.csv.tmp.notours") == 1);  // not touched
-  CHECK(std::count_if(left.begin(), left.end(), [](const std::string& n) {
-          return n.size() == 22 && n.rfind("summary.csv.tmp.", 0) == 0;  // live's
-        }) == 1);
+  const std::vector<std::string> left = names();
+  CHECK(left.size() == 5u);
+  CHECK(std::count(left.begin(), left.end(), "summary.csv") == 1);
+  CHECK(std::count(left.begin(), left.end(), "summary.csv.tmp.backup") == 1);
+  CHECK(std::count(left.begin(), left.end(), "summary.csv.tmp.ABCDEF") == 1);
+  CHECK(pending(left) == 2);  // live's and the empty one; the killed writer's is gone
   CHECK(read_bytes(out) == "new");
   REQUIRE(live->commit().ok());
   CHECK(read_bytes(out) == "live");
-  CHECK(temps().size() == 2u);
+  CHECK(pending(names()) == 1);
   fs::remove_all(dir);
 }
 

@@ -53,6 +53,14 @@ TEST_CASE("a link to no file at the results path is refused and stays a link", "
     CHECK(fs::is_symlink(fs::symlink_status(link)));
     CHECK_FALSE(fs::exists(dir / "real" / "r.h5"));
     CHECK_FALSE(fs::exists(fs::symlink_status(link + ".journal")));
+    // As run opens it: the same refusal, not "cannot be read (the file exists, ... --force)".
+    OpenPolicy policy;
+    policy.force = force;
+    auto o = open_results(link, make_header(), policy);
+    REQUIRE_FALSE(o.ok());
+    CHECK(o.error().message.find("which does not exist: a results file is not made through a "
+                                 "link") != std::string::npos);
+    CHECK(o.error().message.find("the file exists") == std::string::npos);
   }
   // Once the target exists, --force through the link replaces the target's sweep, and the link
   // stays.

@@ -183,6 +183,7 @@ TEST_CASE("the display counts the trials with and without the metric on an epoch
   d.consider(plain);
   d.consider(plain);  // the same trial again counts once
   d.consider(rec(1, TrialStatus::kInterrupted, NAN));  // not counted: it runs again
+  d.consider(rec(5, TrialStatus::kFailed, NAN));  // failed before any epoch: says nothing
   CHECK(d.without_epoch_metric() == 1);
   CHECK(d.with_epoch_metric() == 0);
   TrialRecord printed = plain;
