@@ -59,7 +59,7 @@ class SummaryFormatter : public CLI::Formatter {
 int stdout_written(int code) {
   errno = 0;
   if (std::fflush(stdout) == 0 && !std::ferror(stdout)) return code;
-  if (code != 0 || errno == EPIPE) return code;
+  if (code != 0 || errno == EPIPE || hs::stop_signal() == SIGPIPE) return code;
   std::fprintf(stderr, "hypersweep: error: cannot write the standard output: %s\n",
                errno != 0 ? std::strerror(errno) : "a write failed");
   return hs::cli::kExitOther;

@@ -56,6 +56,10 @@ bool no_value(const OutputValue& v) {
   return !v.is_number && (v.text == "None" || v.text == "null");
 }
 
+bool has_digit(std::string_view s) {
+  return std::any_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
 // What to print instead of a value that is no number, when its text tells: a torch tensor's repr
 // (`tensor(0.1000)`, what an f-string of a 0-dim tensor prints).
 std::string number_hint(std::string_view text) {
@@ -67,14 +71,15 @@ std::string number_hint(std::string_view text) {
 bool near_name(std::string_view key, std::string_view metric) {
   if (key.size() > metric.size() + 2 || metric.size() > key.size() + 2 || metric.size() > 64)
     return false;
-  // Names apart in their digits alone are siblings, not typos: top5 beside top1, val_f2.
+  // Names apart in their digits alone, each with one, are siblings, not typos: top5 beside top1,
+  // val_f2 beside val_f1 (val_acc1 for val_acc may be one).
   const auto letters = [](std::string_view n) {
     std::string out;
     for (char c : n)
       if (!std::isdigit(static_cast<unsigned char>(c))) out += c;
     return out;
   };
-  if (letters(key) == letters(metric)) return false;
+  if (has_digit(key) && has_digit(metric) && letters(key) == letters(metric)) return false;
   const size_t d = edit_distance(key, metric);
   return d >= 1 && d <= 2 && 3 * d <= metric.size();
 }
@@ -209,9 +214,11 @@ bool TrialOutput::line(std::string_view text) {
     }
     return !stop_;
   }
-  // An epoch of None or null is none: the line is no curve row, and may be the result line
-  // (`{"epoch": null, "val_acc": 0.9, "test_acc": 0.8}`), as a line without an epoch.
-  if (const auto e = l->fields.find("epoch"); e != l->fields.end() && !no_value(e->second)) {
+  // An epoch of None or null, or a word without a digit (`epoch=final`), is none: the line is
+  // no curve row, and may be the result line (`{"epoch": null, "val_acc": 0.9}`), as a line
+  // without an epoch, in silence. Text with a digit (`epoch=1/6`, "3") was meant as an epoch.
+  if (const auto e = l->fields.find("epoch"); e != l->fields.end() && !no_value(e->second) &&
+                                              (e->second.is_number || has_digit(e->second.text))) {
     if (std::string why = epoch_fault(e->second); !why.empty()) {
       if (bad_epochs_++ == 0) {
         first_bad_epoch_ = quoted_line(text);
@@ -398,9 +405,9 @@ std::string TrialOutput::warning(int64_t id) const {
   }
   if (bad_epochs_ > 0) {
     parts.push_back(counted(bad_epochs_, "line") + " with an epoch that is not a whole number " +
-                    "from 1 to 2147483647, or is below the epoch before it, were left out of the "
-                    "curve (the first: " + first_bad_epoch_ + ", where " + first_bad_epoch_why_ +
-                    ")");
+                    "from 1 to 2147483647, or is below the epoch before it, " +
+                    (bad_epochs_ == 1 ? "was" : "were") + " left out of the curve (the first: " +
+                    first_bad_epoch_ + ", where " + first_bad_epoch_why_ + ")");
   }
   if (non_numbers_ > 0) {
     parts.push_back(counted(non_numbers_, "epoch line") + " with a value that is not a number " +

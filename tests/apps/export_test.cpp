@@ -190,6 +190,10 @@ TEST_CASE("show whose output cannot be written says so and exits 1", "[cli][expo
   const Run help = hypersweep("--help", "sh -c 'exec \"$0\" \"$@\" > /dev/full' ");  // CLI11 prints it
   CHECK(help.code == 1);
   CHECK(contains(help.err, "cannot write the standard output"));
+  // A pipe's reader that is gone wanted no more: no error for it (--version once said one).
+  const Run piped =
+      hypersweep("--version", "sh -c '(sleep 0.3; exec \"$0\" \"$@\") | true' ");
+  CHECK_FALSE(contains(piped.err, "cannot write the standard output"));
 }
 
 TEST_CASE("show report and export of a damaged results file exit 2 naming it", "[cli][export]") {

@@ -285,6 +285,14 @@ TEST_CASE("an epoch that is text or 0 or goes back is named with what in it is a
   CHECK(r.curves.size() == 2u);
   CHECK(r.best_metric == 0.9);
   CHECK(r.test_acc == 0.8);
+  // So is a word without a digit (a result line labelled epoch=final); text with one was meant
+  // as an epoch (epoch=1/6 above, "3").
+  err = stderr_of(d, [&] {
+    r = run_cmd("echo 'epoch=1 val_acc=0.4'; echo 'epoch=final val_acc=0.9'", {}, 10);
+  });
+  CHECK(err.empty());
+  CHECK(r.curves.size() == 1u);
+  CHECK(r.best_metric == 0.9);
 
   // `for epoch in range(n)` prints epoch=0 first: refused, and the warning says how to count.
   err = stderr_of(d, [&] {
@@ -295,7 +303,7 @@ TEST_CASE("an epoch that is text or 0 or goes back is named with what in it is a
   REQUIRE(r.curves.size() == 2u);
   CHECK(r.curves[0].epoch == 1);
   CHECK(err.find("1 line with an epoch that is not a whole number from 1 to 2147483647, or is "
-                 "below the epoch before it, were left out of the curve (the first: \"epoch=0 "
+                 "below the epoch before it, was left out of the curve (the first: \"epoch=0 "
                  "val_acc=0.0\", "
                  "where epoch 0 is not a whole number from 1: epochs count from 1 (print epoch + 1 "
                  "when the loop counts from 0, as range(n) does))") != std::string::npos);
@@ -369,10 +377,12 @@ TEST_CASE("a trial without its metric names a printed key a typo away from it",
   r = run_cmd("echo 'epoch=1 f2=0.5 lr=0.1'", {}, 0, "metric = \"f1\"\n");
   CHECK(r.status == TrialStatus::kFailed);
   CHECK(r.error.find("typo") == std::string::npos);
-  // Names apart in their digits alone are siblings: top5 is no typo of top1.
+  // Names apart in their digits alone are siblings: top5 is no typo of top1. val_acc1 may be one.
   r = run_cmd("echo 'epoch=1 top5=0.9 val_f2=0.5'", {}, 0, "metric = \"top1\"\n");
   CHECK(r.status == TrialStatus::kFailed);
   CHECK(r.error.find("typo") == std::string::npos);
+  r = run_cmd("echo 'epoch=1 val_acc1=0.9'");
+  CHECK(r.error.find("a line printed val_acc1: a typo?") != std::string::npos);
 }
 
 TEST_CASE("a command's printed names past what a results file holds are left out and warned about",
