@@ -99,8 +99,8 @@ int main(int argc, char** argv) {
   // A usage error reads as every other error does, then where to look. No subcommand given
   // names what was given instead (CLI11 says only "A subcommand is required").
   const std::string first = argv[1];
-  // --help and --version print while parsing: a command that is not run or recipe has the
-  // signals' default actions from here (`hypersweep --help | head` said the sweep stops).
+  // Only run and recipe stop cleanly; the others keep the signals' default actions, from here:
+  // --help and --version print while parsing (`hypersweep --help | head` said the sweep stops).
   if (first != "run" && first != "recipe") hs::release_stop_signals();
   app.failure_message([first](const CLI::App* at, const CLI::Error& e) -> std::string {
     if (hs::launched_rank() > 0) return "";  // under mpirun every rank would say it: the first does
@@ -124,8 +124,6 @@ int main(int argc, char** argv) {
     const int code = app.exit(e);  // --help and --version print here
     return stdout_written(code == 0 ? 0 : hs::cli::kExitConfig);
   }
-  // Only run and recipe stop cleanly; the others keep the signals' default actions.
-  if (!app.got_subcommand("run") && !app.got_subcommand("recipe")) hs::release_stop_signals();
   int code = 0;
   try {
     code = run ? run() : 0;

@@ -172,14 +172,12 @@ bool on_disk(const std::string& path) {
 // not go on as if it had a result).
 int print_outcome(const ProgressDisplay& display, const TrialQueue& queue, const SweepConfig& sweep,
                   const std::string& out) {
-  if (sweep.pruner.kind != PrunerKind::kNone && display.with_epoch_metric() == 0 &&
-      display.without_epoch_metric() > 0)
+  if (sweep.pruner.kind != PrunerKind::kNone && !display.epoch_metric_seen() &&
+      display.trial_without_epoch_metric())
     std::fprintf(stderr, "hypersweep: warning: [sweep] pruner = \"%s\" judged no trial: no epoch "
-                 "line of the %lld trials recorded held %s, and a pruner judges a trial by that "
-                 "value on its epoch lines (print it on each, e.g. `epoch=3 %s=0.81`)\n",
-                 pruner_name(sweep.pruner.kind),
-                 static_cast<long long>(display.without_epoch_metric()), sweep.metric.c_str(),
-                 sweep.metric.c_str());
+                 "line of any trial recorded held %s, and a pruner judges a trial by that value "
+                 "on its epoch lines (print it on each, e.g. `epoch=3 %s=0.81`)\n",
+                 pruner_name(sweep.pruner.kind), sweep.metric.c_str(), sweep.metric.c_str());
   if (queue.finished() < queue.total())  // bayes ends an all-int/choice space so
     fmt::print("the strategy had no more trials after {} of {}: each point of the space was "
                "asked once (a space of ints and choices has a point per combination)\n",

@@ -32,11 +32,10 @@ bool ProgressDisplay::consider(const TrialRecord& r) {
   count_failure(r);
   // A trial that failed before printing an epoch tells nothing of what its epoch lines hold.
   const bool told = !r.curves.empty() || !ran_into_error(r.status);
-  if (r.status != TrialStatus::kInterrupted && told && counted_epoch_metric_.insert(r.id).second) {
-    bool has = false;
-    for (size_t i = 0; i < r.curves.size() && !has; ++i)
-      has = std::isfinite(epoch_metric(r, i, metric_.name));
-    ++(has ? with_epoch_metric_ : without_epoch_metric_);
+  if (r.status != TrialStatus::kInterrupted && told && !epoch_metric_seen_) {
+    for (size_t i = 0; i < r.curves.size() && !epoch_metric_seen_; ++i)
+      epoch_metric_seen_ = std::isfinite(epoch_metric(r, i, metric_.name));
+    trial_without_epoch_metric_ = trial_without_epoch_metric_ || !epoch_metric_seen_;
   }
   const Outcome oc = result_of(r);  // a pruned trial is never the best
   if (!oc.ok || !improves(metric_.direction, oc.value, best_)) return false;

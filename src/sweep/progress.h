@@ -72,11 +72,13 @@ class ProgressDisplay {
   // trial has a cause; ", each with a cause of its own (...); one: <cause>" when no two share
   // one. "" if none.
   std::string failures_line() const;
-  // How many trials considered had no epoch row holding the metric, and how many had one: a
-  // pruner judges a trial by its epoch rows only, so one with none is never judged. A trial
-  // that failed or timed out without an epoch row counts in neither (it says nothing of them).
-  int64_t without_epoch_metric() const { return without_epoch_metric_; }
-  int64_t with_epoch_metric() const { return with_epoch_metric_; }
+  // Whether a trial considered had an epoch row holding the metric, and whether one had none: a
+  // pruner judges a trial by its epoch rows only, so a sweep of the second kind alone was never
+  // judged. A trial interrupted, or failed or timed out without an epoch row, counts in neither
+  // (it says nothing of them). Flags, not counts of ids: the display keeps nothing per trial
+  // that ends well (rank 0 holds a million of them).
+  bool epoch_metric_seen() const { return epoch_metric_seen_; }
+  bool trial_without_epoch_metric() const { return trial_without_epoch_metric_; }
 
  private:
   // Keeps failed_ and failure_kinds_ as `r` (a trial's latest record) leaves them.
@@ -113,8 +115,7 @@ class ProgressDisplay {
   std::unordered_map<int64_t, Failure> failed_;
   std::vector<std::pair<std::string, int64_t>> failure_kinds_;
   bool drawn_ = false;
-  int64_t without_epoch_metric_ = 0, with_epoch_metric_ = 0;
-  std::set<int64_t> counted_epoch_metric_;  // the trials counted in those two (once each)
+  bool epoch_metric_seen_ = false, trial_without_epoch_metric_ = false;
 };
 
 }  // namespace hs

@@ -198,6 +198,20 @@ TEST_CASE("a command's worker whose threads outnumber its cores says so", "[cli]
   CHECK(count(r.err, "2 OpenMP threads but only 1 core(s) to run on") == 1);  // one worker
 }
 
+TEST_CASE("run says when its pruner judged no trial for want of the metric on epoch lines",
+          "[cli][sweep]") {
+  // The command prints val_acc on its result line alone: nothing for the pruner to judge.
+  Scratch s;
+  std::string text = sweep_text("random", 3);
+  text.insert(text.find("[space]"), "pruner = \"median\"\n");
+  const auto cfg = s.write("p.toml", text);
+  const Run r = hypersweep("run '" + cfg.string() + "' --out '" + s.path("p.h5") + "'");
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  CHECK(count(r.err, "[sweep] pruner = \"median\" judged no trial: no epoch line of any trial "
+                     "recorded held val_acc") == 1);
+}
+
 TEST_CASE("recipe refuses a file with an [objective] table before anything runs", "[cli][recipe]") {
   Scratch s;
   const auto cfg = s.write("cmd.toml",

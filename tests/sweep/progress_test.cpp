@@ -173,26 +173,28 @@ TEST_CASE("the failures line gives how many trials failed and their most common 
   CHECK(d.failures_line().empty());
 }
 
-TEST_CASE("the display counts the trials with and without the metric on an epoch row",
+TEST_CASE("the display tells trials with and without the metric on an epoch row",
           "[sweep][progress]") {
   // What run's warning that a pruner judged no trial goes by: a command that printed its metric
   // only on its result line was never pruned, and nothing said so.
   ProgressDisplay d(Metric{"val_f1", Direction::kMaximize}, lr_space(), 0, false);
   TrialRecord plain = rec(0, TrialStatus::kCompleted, 0.5);
   plain.curves.resize(3);  // rows without val_f1
+  ProgressDisplay quiet(Metric{"val_f1", Direction::kMaximize}, lr_space(), 0, false);
+  quiet.consider(rec(1, TrialStatus::kInterrupted, NAN));  // not counted: it runs again
+  quiet.consider(rec(5, TrialStatus::kFailed, NAN));  // failed before any epoch: says nothing
+  CHECK_FALSE(quiet.trial_without_epoch_metric());
+  CHECK_FALSE(quiet.epoch_metric_seen());
   d.consider(plain);
-  d.consider(plain);  // the same trial again counts once
-  d.consider(rec(1, TrialStatus::kInterrupted, NAN));  // not counted: it runs again
-  d.consider(rec(5, TrialStatus::kFailed, NAN));  // failed before any epoch: says nothing
-  CHECK(d.without_epoch_metric() == 1);
-  CHECK(d.with_epoch_metric() == 0);
+  CHECK(d.trial_without_epoch_metric());
+  CHECK_FALSE(d.epoch_metric_seen());
   TrialRecord printed = plain;
   printed.id = 2;
   printed.curve_extra_names = {"val_f1"};
   printed.curve_extra = {{NAN}, {0.7}, {NAN}};
   d.consider(printed);
-  CHECK(d.with_epoch_metric() == 1);
-  CHECK(d.without_epoch_metric() == 1);
+  CHECK(d.epoch_metric_seen());
+  CHECK(d.trial_without_epoch_metric());
 }
 
 TEST_CASE("the failures line counts timed-out trials as such and names a cause when one exists",
