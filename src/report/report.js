@@ -290,10 +290,6 @@
     }
 
     // ---- all validation curves overlaid -----------------------------------------------------------
-    function anyHas(name) {
-      for (var i = 0; i < N; ++i) if (curveOf(i) && has(curveOf(i)[KEY[name]])) return true;
-      return false;
-    }
     // Trial i's curve of `name`: a fixed column, else an extra one its command printed (a metric
     // such as val_f1 is one), or undefined.
     function seriesOf(i, name) {
@@ -302,11 +298,11 @@
       var names = (T.xn || [])[i] || [], cols = (T.xc || [])[i], k = names.indexOf(name);
       return k >= 0 && cols ? cols[k] : undefined;
     }
-    function anyExtra(name) {
-      for (var i = 0; i < N; ++i) if (!KEY[name] && curveOf(i) && has(seriesOf(i, name))) return true;
+    function anyHas(name) {
+      for (var i = 0; i < N; ++i) if (curveOf(i) && has(seriesOf(i, name))) return true;
       return false;
     }
-    var OV = CURVES.indexOf(D.metric) >= 0 || anyExtra(D.metric) ? D.metric : 'val_acc';
+    var OV = CURVES.indexOf(D.metric) >= 0 || anyHas(D.metric) ? D.metric : 'val_acc';
     // Sweeps that measure no validation side (the recipe's overfit and lr-search steps, whose
     // rows are measured on the training sample) show train_loss (train_acc when that is all).
     if (KEY[OV] && !anyHas('val_acc') && !anyHas('val_loss') && (anyHas('train_loss') || anyHas('train_acc')))
