@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "analysis/analysed.h"
@@ -34,9 +35,16 @@ struct ShowArgs {
 
 // A number in `format`; "-" for none (NaN), and inf or -inf as such: a loss that overflowed is
 // not missing.
+// A value that `format`'s fixed point would show as hundreds of digits, or as 0.0000 while it is
+// not 0, is written with 4 significant digits instead (1e+300, 1.2e-07); -0 as 0.
 std::string number_text(double v, const char* format = "{:.4f}") {
   if (std::isnan(v)) return "-";
-  return std::isinf(v) ? (v > 0 ? "inf" : "-inf") : fmt::format(fmt::runtime(format), v);
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  if (v == 0) v = 0;  // -0.0
+  const double a = std::abs(v);
+  if (std::string_view(format).ends_with("f}") && (a >= 1e9 || (a > 0 && a < 1e-4)))
+    return fmt::format("{:.4g}", v);
+  return fmt::format(fmt::runtime(format), v);
 }
 
 // A trial's status as the table shows it: a pruned trial's with the epoch it was stopped at.
@@ -66,6 +74,34 @@ void show_pruning(const SweepHeader& h, const std::vector<TrialRecord>& trials) 
                c.rung.trials > 0 ? fmt::format(", {} planned", c.rung.trials) : "", c.reached,
                c.pruned, h.metric.name, number_text(c.best),
                c.best_id >= 0 ? fmt::format(" (trial {})", c.best_id) : "");
+  }
+}
+
+// A trial's curves, a row per epoch: the fixed columns, then the ones its command printed.
+void print_curves(const TrialRecord& t) {
+  if (t.curves.empty()) return;
+  std::string head = fmt::format("{:>6} {:>10} {:>10} {:>10} {:>10} {:>10} {:>9}", "epoch", "lr",
+                                 "train_loss", "train_acc", "val_loss", "val_acc", "seconds");
+  // Headed as the `curves` dataset names them: a printed `seconds` is extra_seconds there.
+  std::vector<size_t> extra_widths;
+  for (const auto& n : store::curve_extra_columns(t.curve_extra_names)) {
+    extra_widths.push_back(std::max<size_t>(12, display_width(n)));
+    head += " " + padded_left(n, extra_widths.back());
+  }
+  fmt::print("\n{}\n", head);
+  for (size_t j = 0; j < t.curves.size(); ++j) {
+    const EpochRow& e = t.curves[j];
+    std::string line = fmt::format("{:>6} {:>10} {:>10} {:>10} {:>10} {:>10} {:>9.2f}", e.epoch,
+                                   number_text(e.lr, "{:.4g}"), number_text(e.train_loss),
+                                   number_text(e.train_acc), number_text(e.val_loss),
+                                   number_text(e.val_acc), e.seconds);
+    for (size_t k = 0; k < t.curve_extra_names.size(); ++k)
+      line += " " + padded_left(number_text(j < t.curve_extra.size() && k < t.curve_extra[j].size()
+                                                ? t.curve_extra[j][k]
+                                                : NAN,
+                                            "{:.6g}"),
+                                extra_widths[k]);
+    fmt::print("{}\n", line);
   }
 }
 
@@ -121,29 +157,14 @@ int show_trial(const std::string& path, const AnalysedFile& an, int64_t id) {
   if (!t.decision.empty()) fmt::print("decision: {}\n", t.decision);
   if (!t.error.empty()) {
     std::string indented = "  ";
-    for (char c : t.error) indented += c == '\n' ? std::string("\n  ") : std::string(1, c);
+    for (char c : printable(t.error, true))  // a program's escape codes shown, not obeyed
+      indented += c == '\n' ? std::string("\n  ") : std::string(1, c);
     fmt::print("error:\n{}\n", indented);
   }
   if (!t.log_path.empty())
     fmt::print("logs (on {}): {}.out, {}.err  (hypersweep logs {} {})\n", t.host, t.log_path,
                t.log_path, shell_word(path), t.id);
-  if (!t.curves.empty()) {
-    std::string head = fmt::format("{:>6} {:>10} {:>10} {:>10} {:>10} {:>10} {:>9}", "epoch", "lr",
-                                   "train_loss", "train_acc", "val_loss", "val_acc", "seconds");
-    for (const auto& n : t.curve_extra_names) head += fmt::format(" {:>12}", n);
-    fmt::print("\n{}\n", head);
-    for (size_t j = 0; j < t.curves.size(); ++j) {
-      const EpochRow& e = t.curves[j];
-      std::string line = fmt::format("{:>6} {:>10} {:>10} {:>10} {:>10} {:>10} {:>9.2f}", e.epoch,
-                                     number_text(e.lr, "{:.4g}"), number_text(e.train_loss),
-                                     number_text(e.train_acc), number_text(e.val_loss),
-                                     number_text(e.val_acc), e.seconds);
-      for (size_t k = 0; k < t.curve_extra_names.size(); ++k)
-        line += fmt::format(" {:>12}", number_text(j < t.curve_extra.size() && k < t.curve_extra[j].size()
-                                                       ? t.curve_extra[j][k] : NAN, "{:.6g}"));
-      fmt::print("{}\n", line);
-    }
-  }
+  print_curves(t);
   if (!an.findings[i].empty()) fmt::print("\n");
   for (const auto& f : an.findings[i])
     fmt::print("{}: {}{}\n", f.label, f.evidence, f.advice.empty() ? "" : " -> " + f.advice);
@@ -215,6 +236,28 @@ void show_errors(const std::vector<TrialRecord>& trials, const std::string& resu
              shell_word(results));
 }
 
+// The results a command printed beyond its metric, a column each after test_acc, named as
+// /summary names them (store/columns.h: a printed lr beside the parameter lr is result_lr), each
+// as wide as its name and 12 columns at least.
+struct ResultCells {
+  std::vector<std::string> names;  // as printed
+  std::vector<size_t> widths;
+  std::string head;
+  ResultCells(const SearchSpace& space, const std::vector<TrialRecord>& trials)
+      : names(result_names(trials)) {
+    for (const auto& n : store::result_columns(space, names)) {
+      widths.push_back(std::max<size_t>(12, display_width(n)));
+      head += " " + padded_left(n, widths.back());
+    }
+  }
+  std::string cells(const TrialRecord& t) const {
+    std::string out;
+    for (size_t j = 0; j < names.size(); ++j)
+      out += " " + padded_left(number_text(result_value(t, names[j]), "{:.6g}"), widths[j]);
+    return out;
+  }
+};
+
 int run_show(const ShowArgs& a) {
   auto an = analyse_file(a.results);
   if (!an) return fail(an.error());
@@ -253,25 +296,20 @@ int run_show(const ShowArgs& a) {
     return maximise ? u > v : u < v;
   });
   const size_t shown = a.top > 0 ? std::min(order.size(), static_cast<size_t>(a.top)) : order.size();
-  // The results a command printed beyond its metric, a column each after test_acc, named as
-  // /summary names them (store/columns.h: a printed lr beside the parameter lr is result_lr).
-  const std::vector<std::string> results = result_names(trials);
-  std::string result_head;
-  for (const auto& n : store::result_columns(h.space, results))
-    result_head += fmt::format(" {:>12}", n);
-  fmt::print("\n{:>6}  {:<13} {:>10}      {:>8}{} {:>6} {:>7}  {:<40} {}\n", "trial", "status",
-             h.metric.name, "test_acc", result_head, "epochs", "seconds", "parameters", "diagnosis");
+  const ResultCells results(h.space, trials);
+  const size_t metric_width = std::max<size_t>(10, h.metric.name.size());
+  fmt::print("\n{:>6}  {:<13} {:>{}}      {:>8}{} {:>6} {:>7}  {:<40} {}\n", "trial", "status",
+             h.metric.name, metric_width, "test_acc", results.head, "epochs", "seconds",
+             "parameters", "diagnosis");
   // The best (first in order, when it has a result) and the trials that tie it (trial/tie.h).
   const TrialRecord* best = !order.empty() && result_of(trials[order[0]]).ok ? &trials[order[0]] : nullptr;
   size_t ties = 0;
   for (size_t k = 0; k < shown; ++k) {
     const auto& t = trials[order[k]];
-    std::string result_cells;
-    for (const auto& n : results) result_cells += fmt::format(" {:>12}", number_text(result_value(t, n), "{:.6g}"));
     const bool tie = best && &t != best && ties_best(*best, t, h.metric);
     ties += tie;
-    fmt::print("{:>6}  {:<13} {:>10} {:<4} {:>8}{} {:>6} {:>7.1f}  {:<40} {}\n", t.id, status_cell(t),
-               number_text(t.best_metric), tie ? "tie" : "", number_text(t.test_acc), result_cells,
+    fmt::print("{:>6}  {:<13} {:>{}} {:<4} {:>8}{} {:>6} {:>7.1f}  {:<40} {}\n", t.id, status_cell(t),
+               number_text(t.best_metric), metric_width, tie ? "tie" : "", number_text(t.test_acc), results.cells(t),
                t.epochs, t.seconds, describe(h.space, t.params, 4), labels_of(an->findings[order[k]]));
   }
   if (shown < order.size()) fmt::print("({} more; --top 0 shows all)\n", order.size() - shown);

@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "config/keys.h"
+#include "core/text.h"
 #include "config/toml_text.h"
 
 namespace hs {
@@ -237,7 +238,9 @@ Status TrainConfig::load_text(std::string_view text, const std::string& name,
     return Error{name, 0, "", std::string("cannot read the configuration: ") + e.what()};
   }
   next.last_file_ = name;
-  next.text_ += "# file: " + name + "\n";
+  // One line whatever the name holds (a newline in it would start a line of config), in UTF-8
+  // as the results file's strings are.
+  next.text_ += "# file: " + printable(name) + "\n";
   next.text_ += text;
   if (!text.empty() && text.back() != '\n') next.text_ += '\n';
   *this = std::move(next);

@@ -4,7 +4,8 @@
 // things and lists of trials as messages say them (counted, trials_text), words of a command a
 // user can paste into a shell (shell_word), and a program's bytes
 // made valid UTF-8 for the results file, whose strings are UTF-8 (valid_utf8, utf8_boundary),
-// and how far apart two names are (edit_distance: what "did you mean" and "a typo?" go by).
+// or safe for a terminal (printable) and aligned there (display_width, padded_left), and how far apart two names are (edit_distance: what
+// "did you mean" and "a typo?" go by).
 //
 // May depend on: the standard library. Thread safety: pure functions.
 #pragma once
@@ -158,6 +159,75 @@ inline std::string valid_utf8(std::string_view s) {
     }
   }
   return out;
+}
+
+// `s` safe to print on a terminal: valid UTF-8 (valid_utf8), and each control character (C0
+// but a tab, DEL, the C1 characters U+0080-U+009F, which a UTF-8 terminal may also obey, and
+// the bidirectional overrides) written as \r, \b, \f or \uXXXX, so what a program printed (a
+// colour code, a title-setting OSC, a carriage return over the line) shows as text instead of
+// acting. `keep_newlines`: a newline stays a line break.
+inline std::string printable(std::string_view s, bool keep_newlines = false) {
+  const std::string v = valid_utf8(s);
+  std::string out;
+  out.reserve(v.size());
+  for (size_t i = 0; i < v.size(); ++i) {
+    const auto c = static_cast<unsigned char>(v[i]);
+    unsigned code = 0x100;  // none: the byte is written as it is
+    if ((c < 0x20 && c != '\t' && !(keep_newlines && c == '\n')) || c == 0x7f) code = c;
+    if (c == 0xC2 && i + 1 < v.size() && static_cast<unsigned char>(v[i + 1]) <= 0x9F)
+      code = static_cast<unsigned char>(v[++i]);  // U+0080-U+009F (a valid continuation byte)
+    // The bidirectional controls (U+200E, U+200F, U+202A-U+202E, U+2066-U+2069): they reorder
+    // the rest of the line as a terminal shows it.
+    if (c == 0xE2 && i + 2 < v.size()) {
+      const unsigned cp = 0x2000 | ((static_cast<unsigned char>(v[i + 1]) & 0x3F) << 6) |
+                          (static_cast<unsigned char>(v[i + 2]) & 0x3F);
+      if (cp == 0x200E || cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) ||
+          (cp >= 0x2066 && cp <= 0x2069)) {
+        code = cp;
+        i += 2;
+      }
+    }
+    if (code == 0x100) {
+      out += v[i];
+    } else if (code == '\r' || code == '\b' || code == '\f' || code == '\n') {
+      out += code == '\r' ? "\\r" : code == '\b' ? "\\b" : code == '\f' ? "\\f" : "\\n";
+    } else {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", code);
+      out += buf;
+    }
+  }
+  return out;
+}
+
+// The columns a terminal gives UTF-8 text `s`: one a character, two for the wide ones (CJK,
+// Hangul, full-width forms, most emoji), none for a combining mark or a continuation byte.
+inline size_t display_width(std::string_view s) {
+  size_t w = 0;
+  for (size_t i = 0; i < s.size();) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    const size_t len = b < 0x80 ? 1 : b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
+    uint32_t cp = len == 1 ? b : b & (0xFF >> (len + 1));
+    for (size_t k = 1; k < len && i + k < s.size(); ++k)
+      cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+    i += len;
+    const bool combining = (cp >= 0x300 && cp <= 0x36F) || (cp >= 0x200B && cp <= 0x200F) ||
+                           (cp >= 0xFE00 && cp <= 0xFE0F);
+    const bool wide = (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) ||
+                      (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+                      (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
+                      (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x1F300 && cp <= 0x1FAFF) ||
+                      (cp >= 0x20000 && cp <= 0x3FFFD);
+    w += combining ? 0 : wide ? 2 : 1;
+  }
+  return w;
+}
+
+// `s` right-aligned in `width` terminal columns (display_width), as fmt's {:>N} aligns ASCII;
+// as it is when wider.
+inline std::string padded_left(std::string_view s, size_t width) {
+  const size_t w = display_width(s);
+  return std::string(w < width ? width - w : 0, ' ') + std::string(s);
 }
 
 // The Levenshtein distance of `a` and `b`: the letters left out, added or changed between them

@@ -1,4 +1,5 @@
-// columns.h: what /summary calls the results a command printed, for everything that prints them
+// columns.h: what /summary calls the results a command printed (and `curves` its extra epoch
+// columns), for everything that prints them
 // beside the parameters (`show`, the report, the CSV export), so that a printed `lr` or `error`
 // reads the same everywhere. The rule itself lives with the row layout (layout.cpp), which
 // names /summary's columns by it.
@@ -20,5 +21,13 @@ namespace hs::store {
 // beside a parameter lr is "result_lr", a printed `error` "result_error".
 std::vector<std::string> result_columns(const SearchSpace& space,
                                         const std::vector<std::string>& results);
+
+// The extra curve columns of a trial (TrialRecord::curve_extra_names) as HDF5 member names, and
+// so as `show --trial` heads them: the name itself unless a fixed curve column (epoch ...
+// seconds) or an earlier extra has it, then with "extra_" in front. The `curves` dataset keeps
+// the names as printed in its attribute extra_columns. `also_taken`: more names to avoid (the
+// CSV export's id).
+std::vector<std::string> curve_extra_columns(const std::vector<std::string>& names,
+                                             const std::vector<std::string>& also_taken = {});
 
 }  // namespace hs::store

@@ -17,6 +17,12 @@ const char* const kReserved[] = {"id",           "status",      "best_epoch", "b
                                  "seconds",      "rank",        "host",       "attempt",
                                  "pruned_epoch", "rung",        "bracket",    "error"};
 
+// The attributes of each trial's group (/trials/NNNNNN) besides its parameters' (h5_writer.cpp:
+// H5Writer::write_group); a parameter is an attribute there too, so it cannot take one's name.
+// id, status, host and error are /summary columns as well (kReserved).
+const char* const kGroupAttributes[] = {"log_path", "decision", "val_samples", "result_names",
+                                        "result_values"};
+
 // ---- the /summary row layout -----------------------------------------------------------------
 
 Column param_column(const Param& p) {
@@ -229,6 +235,15 @@ Status make_curve_type(const std::string& path, H5Id* out) {
   H5_TRY(H5Tinsert(t.get(), "seconds", HOFFSET(CurveRow, seconds), H5T_NATIVE_DOUBLE));
   *out = std::move(t);
   return {};
+}
+
+std::string group_attribute_clash(const std::string& name) {
+  for (const char* a : kGroupAttributes)
+    if (name == a)
+      return "parameter \"" + name + "\" has the name of an attribute of each trial's group "
+             "(/trials/NNNNNN: log_path, decision, val_samples, result_names, result_values), "
+             "where the parameters are attributes too: rename it in [space]";
+  return "";
 }
 
 std::vector<std::string> result_columns(const SearchSpace& space,

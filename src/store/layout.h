@@ -51,6 +51,11 @@ struct Layout {
 Result<Layout> make_layout(const std::string& path, const SearchSpace& space,
                            const std::vector<std::string>& results = {});
 
+// Why parameter `name` cannot be stored in a trial's group: it is named like one of the group's
+// own attributes (log_path, decision, ...); "" when it can. Checked before a sweep starts only:
+// a file that holds such a parameter already (one never written with that attribute) still reads.
+std::string group_attribute_clash(const std::string& name);
+
 // Whether layout `l` has a column for every result of `r`, or is full (kMaxExtraNames).
 bool has_results_of(const Layout& l, const TrialRecord& r);
 
@@ -76,12 +81,7 @@ struct CurveRow {
 };
 Status make_curve_type(const std::string& path, H5Id* out);
 
-// The extra curve columns of a trial (TrialRecord::curve_extra_names) as HDF5 member names: the
-// name itself unless a fixed curve column (epoch ... seconds) or an earlier extra has it, then
-// with "extra_" in front. The `curves` dataset keeps the names as printed in its attribute
-// extra_columns. `also_taken`: more names to avoid (the CSV export's id).
-std::vector<std::string> curve_extra_columns(const std::vector<std::string>& names,
-                                             const std::vector<std::string>& also_taken = {});
+// curve_extra_columns (columns.h): the extra curve columns' HDF5 member names.
 // A compound type of doubles, one member per name, packed at 8-byte steps from offset 0: how the
 // extra curve columns are written and read, apart from the fixed ones.
 Status make_doubles_type(const std::string& path, const std::vector<std::string>& members,

@@ -93,6 +93,8 @@ Status check_space_names(const SearchSpace& space) {
   for (const Param& p : space.params) {
     const auto layout = store::make_layout("", SearchSpace{{p}});
     if (!layout) return Error{p.file, p.line, p.name, layout.error().message};
+    if (std::string clash = store::group_attribute_clash(p.name); !clash.empty())
+      return Error{p.file, p.line, p.name, std::move(clash)};
   }
   return {};
 }

@@ -45,7 +45,7 @@ Status check_output_file(const std::string& path, const std::string& what,
 
 // Whether a results file can hold a sweep of `space`, for the checks made before anything is
 // written (`hypersweep run`, plan). Errors name the parameter's file, line and name: one named
-// like a /summary column (layout.h, whose rule this is).
+// like a /summary column or an attribute of a trial's group (layout.h, whose rules these are).
 Status check_space_names(const SearchSpace& space);
 
 }  // namespace hs

@@ -51,10 +51,12 @@ std::string error_reason(const std::string& error) {
 }
 
 std::string error_headline(const std::string& error, size_t max_chars) {
-  std::string line = error.substr(0, error.find('\n'));
+  // printable: a program's colour codes or carriage returns show as text, never act on the
+  // terminal the line is printed on.
+  std::string line = printable(error.substr(0, error.find('\n')));
   std::string ends;  // "; its stderr ends: <its last line>"
   if (const size_t at = error.find(kStderrMarker); at != std::string::npos) {
-    const std::string tail = last_line(error.substr(at + kStderrMarker.size()));
+    const std::string tail = printable(last_line(error.substr(at + kStderrMarker.size())));
     if (!tail.empty()) ends = "; its stderr ends: " + tail;
   }
   if (max_chars < 3 || line.size() + ends.size() <= max_chars) return line + ends;

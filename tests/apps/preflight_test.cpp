@@ -83,6 +83,9 @@ TEST_CASE("plan refuses what run refuses, naming the config's file, line and key
       // A parameter named like a /summary column: the results file cannot hold it.
       {"reserved", "[objective]\ncommand = \"echo metric=1 {status}\"\n[space]\nstatus = [1, 2]\n",
        ":4: status: parameter \"status\" has the name of a /summary column"},
+      // Or like an attribute of a trial's group: run wrote trial 0's group and died there.
+      {"attribute", "[objective]\ncommand = \"echo metric=1 {log_path}\"\n[space]\nlog_path = [1, 2]\n",
+       ":4: log_path: parameter \"log_path\" has the name of an attribute of each trial's group"},
       {"grid", "[sweep]\nstrategy = \"grid\"\ntrials = 5\n[space]\nepochs = { int = [1, 2] }\n",
        ":3: trials: the grid has 2 points, fewer than trials = 5"},
       {"list", kCommand + "[sweep]\nstrategy = \"list\"\n[space]\nx = [1, 2]\ny = [1, 2, 3]\n",

@@ -727,3 +727,45 @@ TEST_CASE("logs of a trial still running names its log files", "[cli][show]") {
   CHECK(contains(r.err, "hypersweep: error: " + s.path("printed.h5.logs/000001.out") +
                             ": cannot be read here (no such file)"));
 }
+
+TEST_CASE("run and show print a command's escape codes in its error as text", "[cli][show]") {
+  Scratch s;
+  const auto cfg = s.write("e.toml", "[objective]\ncommand = \"printf 'bad \\\\033[31mRED\\\\r"
+                                     "OVER\\\\n' >&2; exit 1\"\n[space]\nx = [1]\n"
+                                     "[sweep]\nstrategy = \"list\"\n");
+  const std::string out = s.path("e.h5");
+  const Run r = hypersweep("run '" + cfg.string() + "' --out '" + out + "'");
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 4);  // its one trial failed
+  const Run shown = hypersweep("show '" + out + "'");
+  const Run whole = hypersweep("show '" + out + "' --trial 0");
+  for (const Run* p : {&r, &shown, &whole}) {
+    INFO(p->out);
+    CHECK(contains(p->out, "bad \\u001b[31mRED\\rOVER"));
+    CHECK_FALSE(contains(p->out, "\x1b"));
+    CHECK_FALSE(contains(p->out, "\r"));
+  }
+}
+
+TEST_CASE("show --trial heads a printed column as the curves dataset names it", "[cli][show]") {
+  Scratch s;
+  const auto cfg = s.write("c.toml", "[objective]\ncommand = \"echo epoch=1 val_acc=0.5 seconds=101 "
+                                     "extra_seconds=201 huge=1e300 tiny=1e-300; echo val_acc=0.5 "
+                                     "big=1e300\"\n[space]\nx = [1]\n[sweep]\nstrategy = \"list\"\n");
+  const std::string out = s.path("c.h5");
+  const Run r = hypersweep("run '" + cfg.string() + "' --out '" + out + "'");
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  const Run whole = hypersweep("show '" + out + "' --trial 0");
+  INFO(whole.out);
+  // A printed `seconds` is curves' extra_seconds (beside the fixed seconds column), and a printed
+  // extra_seconds then extra_extra_seconds, as h5py and export read them.
+  CHECK(contains(whole.out, " extra_seconds extra_extra_seconds "));
+  CHECK(contains(whole.out, "1e+300"));
+  CHECK(contains(whole.out, "1e-300"));
+  // A result of 1e300 takes 4 significant digits in the table, not 300 of fixed point.
+  const Run shown = hypersweep("show '" + out + "'");
+  INFO(shown.out);
+  CHECK(contains(shown.out, "1e+300"));
+  CHECK_FALSE(contains(shown.out, "0000000000"));
+}

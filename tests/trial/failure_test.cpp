@@ -128,3 +128,30 @@ TEST_CASE("a word for a pasted command reads back through /bin/sh as itself", "[
     CHECK(got == w);
   }
 }
+
+TEST_CASE("a program's control bytes are shown as text and never reach the terminal", "[trial][text]") {
+  using hs::printable;
+  CHECK(printable("plain é 日本\ttab") == "plain é 日本\ttab");  // text and a tab as they are
+  CHECK(printable("\x1b[31mRED\x1b[0m") == "\\u001b[31mRED\\u001b[0m");
+  CHECK(printable("a\rb\x07") == "a\\rb\\u0007");
+  CHECK(printable("one\ntwo") == "one\\ntwo");
+  CHECK(printable("one\ntwo", true) == "one\ntwo");
+  CHECK(printable("\xC2\x9B" "2J") == "\\u009b2J");  // C1 CSI, as a UTF-8 terminal reads it
+  CHECK(printable("x\xE2\x80\xAEy") == "x\\u202ey");  // a right-to-left override
+  CHECK(printable("\xE2\x80\x94") == "\xE2\x80\x94");  // an em dash is no control
+  CHECK(printable("bad\xFF") == "bad\xEF\xBF\xBD");
+  // The error line a sweep and show print for a failed trial: its reason and stderr's last line.
+  const std::string e = hs::with_stderr_tail("exited with status 1", "x\nValueError: \x1b]0;T\x07");
+  CHECK(hs::error_headline(e) ==
+        "exited with status 1; its stderr ends: ValueError: \\u001b]0;T\\u0007");
+}
+
+TEST_CASE("text is aligned by the columns a terminal gives it", "[trial][text]") {
+  CHECK(hs::display_width("abc") == 3);
+  CHECK(hs::display_width("é") == 1);
+  CHECK(hs::display_width("日本") == 4);
+  CHECK(hs::display_width("\xF0\x9F\x98\x80") == 2);  // an emoji
+  CHECK(hs::display_width("e\xCC\x81") == 1);         // e and a combining acute
+  CHECK(hs::padded_left("日本", 6) == "  日本");
+  CHECK(hs::padded_left("abc", 2) == "abc");
+}
