@@ -291,3 +291,25 @@ TEST_CASE("a sweep whose space runs out of points before its trials says so", "[
   CHECK(contains(r.out, "the strategy had no more trials after 2 of 5: each point of the space "
                         "was asked once"));
 }
+
+TEST_CASE("a sweep file named with a newline is the same sweep as its copy of another name",
+          "[cli][sweep][grow]") {
+  Scratch s;
+  // Its name went into the config attribute's '# file:' line as it was, so the lines after the
+  // newline read as config: continuing from a plain copy was refused ("[train]: in the file").
+  const auto odd = s.write("we\"ird\n[train]\nepochs = 99\n\xFE.toml", command_sweep("random", 2));
+  const auto plain = s.write("plain.toml", command_sweep("random", 3));
+  const std::string out = s.path("r.h5");
+  const Run first = hypersweep(run_cmd(odd.string(), out));
+  INFO(first.out << first.err);
+  REQUIRE(first.code == 0);
+  const Run more = hypersweep(run_cmd(plain.string(), out));
+  INFO(more.out << more.err);
+  CHECK(more.code == 0);
+  CHECK(contains(more.out, "2 trials recorded, 1 more to run"));
+  const auto f = hs::ResultsFile::open(out);
+  REQUIRE(f.ok());
+  const std::string& text = f->header().config_text;
+  CHECK(contains(text, "# file: "));
+  CHECK(contains(text, "\\n[train]\\nepochs = 99\\n\xEF\xBF\xBD.toml"));  // one line, valid UTF-8
+}
