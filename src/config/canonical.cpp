@@ -58,10 +58,18 @@ std::string value_text(const toml::node& n, bool whole_as_int = false) {
 }
 
 // How trials run, not which trials a sweep has nor what they give: changed to get a sweep going
-// again (a memory cap for trials the OOM killer took, retries, a process per trial or not).
+// again (a memory cap for trials the OOM killer took, retries, a process per trial or not, a
+// longer time limit for trials that timed out, the threads or GPUs a trial gets; the built-in
+// trainer's curves are bit-identical whatever its thread count).
 bool run_policy(const std::string& table, std::string_view key) {
-  return table == "sweep" &&
-         (key == "trials" || key == "max_retries" || key == "memory_limit" || key == "isolate");
+  if (table == "sweep")
+    return key == "trials" || key == "max_retries" || key == "memory_limit" || key == "isolate";
+  if (table == "objective")
+    return key == "timeout" || key == "gpus_per_worker" || key == "gpus_per_node";
+  if (table == "train")  // and the names keys.cpp reads as these
+    return key == "threads" || key == "num_threads" || key == "max_seconds" ||
+           key == "time_limit" || key == "timeout";
+  return false;
 }
 
 // A [sweep] key given its default value: the same sweep as one that leaves it out (seed = 0,
@@ -103,6 +111,9 @@ std::vector<std::string> file_lines(const std::string& text, bool alone) {
         for (const auto& [key, value] : *t) {
           if (run_policy(table, key.str())) continue;  // trials: a sweep grows
           if (table == "sweep" && default_sweep_value(*t, key.str(), value, alone)) continue;
+          // [objective] mode's default: the same sweep as one that leaves it out.
+          if (table == "objective" && key.str() == "mode" && value.value<std::string>() == "trial")
+            continue;
           lines.push_back("[" + table + "] " + std::string(key.str()) + " = " +
                           value_text(value, table != "space"));
         }
