@@ -16,6 +16,24 @@ namespace {
 constexpr char kRetryNote[] = " [runs again as attempt ";  // ... N, [sweep] max_retries]"
 constexpr char kRetryNoteEnd[] = ", [sweep] max_retries]";
 
+// An interrupted retry's note of the loss before it, so that a continued sweep still knows
+// whether its next loss is the same way twice: "...\n(the attempt before was lost: REASON)",
+// after the interruption's own reason (and before any stderr it carries).
+constexpr char kLostBeforeNote[] = "\n(the attempt before was lost: ";
+
+void note_lost_before(TrialRecord& r, const std::string& loss) {
+  r.error.insert(error_reason(r.error).size(),
+                 std::string(kLostBeforeNote) + error_reason(loss) + ")");
+}
+
+std::optional<std::string> lost_before(const std::string& error) {
+  const std::string reason = error_reason(error);
+  const size_t at = reason.rfind(kLostBeforeNote);
+  if (at == std::string::npos || !reason.ends_with(")")) return std::nullopt;
+  const size_t from = at + sizeof kLostBeforeNote - 1;
+  return reason.substr(from, reason.size() - 1 - from);
+}
+
 // The error before the note, when `error` has one.
 std::optional<std::string> before_retry_note(const std::string& error) {
   const size_t at = error.rfind(kRetryNote);
@@ -119,6 +137,7 @@ Status TrialQueue::take_back(const TrialRecord& r, const Resume& resume, int64_t
   const std::optional<std::string> lost = before_retry_note(r.error);
   const bool asked_again = resume.retry_failed && t.id < trials && ran_into_error(r.status);
   if (r.status == TrialStatus::kInterrupted) {
+    if (auto before = lost_before(r.error); before && r.attempt > 1) last_loss_[r.id] = *before;
     run_again(std::move(t), trials);
   } else if ((lost && is_lost(r)) || asked_again) {
     // its retry had not run yet (failed or timed_out), or --retry-failed asks for one
@@ -224,6 +243,8 @@ void TrialQueue::finish(TrialRecord& r) {
   r.attempt = a == attempt_.end() ? 1 : a->second;
   if (pruner_) mark_pruned(r);
   if (r.status == TrialStatus::kInterrupted) {
+    if (auto last = last_loss_.find(r.id); last != last_loss_.end())
+      note_lost_before(r, last->second);  // a continued sweep reads it back (take_back)
     again_.push_front(std::move(it->second));
   } else if (retry(r, it->second)) {
     // it runs again: the strategy hears of its last attempt only

@@ -259,6 +259,36 @@ TEST_CASE("a continued sweep runs a retry its crash cut off", "[sweep][queue][re
   CHECK(later->next()->id == 1);
 }
 
+TEST_CASE("a retry interrupted by a stop keeps the loss before it across the continue",
+          "[sweep][queue][retry]") {
+  auto q = TrialQueue::make(retrying(3));
+  REQUIRE(q.ok());
+  TrialRecord a = lost(*q->next(), kSegv);
+  q->finish(a);  // attempt 1 lost: runs again as attempt 2
+  TrialRecord b = record_of(*q->next(), TrialStatus::kInterrupted);
+  b.error = with_stderr_tail("interrupted: the sweep was stopped", "Traceback ...");
+  q->finish(b);  // the sweep stops while attempt 2 runs
+  CHECK(b.attempt == 2);
+  CHECK(hs::error_headline(b.error) ==
+        "interrupted: the sweep was stopped; its stderr ends: Traceback ...");
+  CHECK(hs::error_reason(b.error) == "interrupted: the sweep was stopped\n(the attempt before "
+                                     "was lost: " + std::string(kSegv) + ")");
+  // Continued from the file (attempt 1's record replaced by attempt 2's), attempt 2 runs again
+  // and is lost the same way as attempt 1: final, as without the stop. Before, the loss before
+  // was forgotten and attempt 3 ran (a hang's whole timeout again).
+  auto again = TrialQueue::make(retrying(3), {b});
+  REQUIRE(again.ok());
+  const Trial t = *again->next();
+  CHECK(t.id == 0);
+  CHECK(t.attempt == 2);
+  TrialRecord c = lost(t, kSegv);
+  again->finish(c);
+  CHECK(c.attempt == 2);
+  CHECK(c.error == kSegv);
+  CHECK(again->finished() == 1);
+  CHECK(again->next()->id == 1);
+}
+
 // ---- growing a sweep, --retry-failed (README "Continuing and growing a sweep") ---------------
 
 namespace {
