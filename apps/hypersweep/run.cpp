@@ -102,12 +102,12 @@ void print_start(const RunArgs& a, const SweepConfig& sweep, int workers, int th
                  const std::string& out) {
   warn_sweep(sweep);
   const auto& o = sweep.strategy;
-  fmt::print("sweep {}: {} strategy{}, {} trials, seed {}, {} {}, {}; results in {}\n",
+  fmt::print("sweep {}: {} strategy{}, {}, seed {}, {} {}, {}; results in {}\n",
              a.config.empty() ? kDefaultSweepName : a.config, strategy_name(o.kind),
              sweep.pruner.kind == PrunerKind::kNone
                  ? std::string()
                  : fmt::format(" with the {} pruner", pruner_name(sweep.pruner.kind)),
-             o.trials, o.seed, direction_name(o.direction), sweep.metric,
+             counted(o.trials, "trial"), o.seed, direction_name(o.direction), sweep.metric,
              workers > 0 ? fmt::format("{} x {} each", counted(workers, "worker rank"),
                                        counted(threads_each, "OpenMP thread"))
                          : std::string("in this process"),
@@ -127,9 +127,20 @@ void print_continuing(const std::string& out, const SweepConfig& sweep, const Tr
   const std::string rerun =
       again > 0 ? fmt::format(", {} to run again first", again) : std::string();
   if (queue.recorded() > trials) {
+    // Interrupted or lost trials past `trials` (grown with --trials, continued without it).
+    const TrialQueue::Left& left = queue.left();
+    std::string unrun;
+    if (left.count > 0) {
+      std::string ids = trials_text(left.first);
+      if (left.count > static_cast<int64_t>(left.first.size()))
+        ids += fmt::format(", ... ({} in all)", left.count);
+      unrun = fmt::format("; {} would run again but {} past trials = {}: --trials {} runs {}",
+                          ids, left.count == 1 ? "is" : "are", trials, left.trials_for_all,
+                          left.count == 1 ? "it" : "them");
+    }
     fmt::print("continuing {}: {} recorded, more than trials = {}: the records are kept "
-               "and no new trial runs{}\n",
-               out, counted(queue.recorded(), "trial"), trials, rerun);
+               "and no new trial runs{}{}\n",
+               out, counted(queue.recorded(), "trial"), trials, rerun, unrun);
   } else if (before > 0 && trials > before && more > 0) {
     fmt::print("extending {}: {} recorded, {} more to run{}\n", out,
                counted(static_cast<int64_t>(records), "trial"), more, rerun);
@@ -178,7 +189,8 @@ int print_outcome(const ProgressDisplay& display, const TrialQueue& queue, const
                  "line of any trial recorded held %s, and a pruner judges a trial by that value "
                  "on its epoch lines (print it on each, e.g. `epoch=3 %s=0.81`)\n",
                  pruner_name(sweep.pruner.kind), sweep.metric.c_str(), sweep.metric.c_str());
-  if (queue.finished() < queue.total())  // bayes ends an all-int/choice space so
+  // bayes ends an all-int/choice space so (the trials left past `trials` are not its doing)
+  if (queue.finished() + queue.left().not_ended < queue.total())
     fmt::print("the strategy had no more trials after {} of {}: each point of the space was "
                "asked once (a space of ints and choices has a point per combination)\n",
                queue.finished(), queue.total());

@@ -123,7 +123,17 @@ Result<TrialQueue> TrialQueue::make(const SweepConfig& sweep, const Recorded& do
 }
 
 void TrialQueue::run_again(Trial t, int64_t trials) {
-  if (t.id < trials) again_.push_back(std::move(t));
+  if (t.id < trials)
+    again_.push_back(std::move(t));
+  else
+    note_left(t.id, false);
+}
+
+void TrialQueue::note_left(int64_t id, bool ended) {
+  ++left_.count;
+  left_.not_ended += ended ? 0 : 1;
+  if (left_.first.size() < 8) left_.first.push_back(id);
+  left_.trials_for_all = std::max(left_.trials_for_all, id + 1);
 }
 
 Status TrialQueue::take_back(const TrialRecord& r, const Resume& resume, int64_t trials) {
@@ -135,7 +145,9 @@ Status TrialQueue::take_back(const TrialRecord& r, const Resume& resume, int64_t
   }
   if (r.attempt > 1) attempt_[r.id] = r.attempt;
   const std::optional<std::string> lost = before_retry_note(r.error);
-  const bool asked_again = resume.retry_failed && t.id < trials && ran_into_error(r.status);
+  const bool retry_asked = resume.retry_failed && ran_into_error(r.status);
+  const bool asked_again = retry_asked && t.id < trials;
+  if (retry_asked && !asked_again) note_left(t.id, true);  // recorded as it is, told below
   if (r.status == TrialStatus::kInterrupted) {
     if (auto before = lost_before(r.error); before && r.attempt > 1) last_loss_[r.id] = *before;
     run_again(std::move(t), trials);

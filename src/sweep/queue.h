@@ -110,13 +110,26 @@ class TrialQueue {
   int64_t paused() const { return static_cast<int64_t>(paused_.size()); }
   // Trials the strategy is still to give: total() - recorded() at the start.
   int64_t more() const { return total_ - recorded_; }
+  // Recorded trials that would run again (interrupted, lost in flight, or failed under
+  // --retry-failed) but are left as they are because their id is `trials` or more (a file grown
+  // with --trials, continued without it):
+  // how many, the first few ids, and the `trials` that would run them all.
+  struct Left {
+    int64_t count = 0;
+    int64_t not_ended = 0;       // of them, not counted in finished() (interrupted or lost)
+    std::vector<int64_t> first;  // at most 8, ascending
+    int64_t trials_for_all = 0;
+  };
+  const Left& left() const { return left_; }
 
  private:
   TrialQueue() = default;
   // make(): recorded trial `r` taken back into the strategy, the pruner and the queue.
   Status take_back(const TrialRecord& r, const Resume& resume, int64_t trials);
-  // Queues trial `t` to run again first, unless its id is `trials` or more.
+  // Queues trial `t` to run again first, unless its id is `trials` or more (then left()).
   void run_again(Trial t, int64_t trials);
+  // Counts trial `id` in left(); `ended`: it is counted in finished() too.
+  void note_left(int64_t id, bool ended);
   // Whether lost trial `r` (attempt r.attempt) runs again; if so, queues it and notes it in r.
   bool retry(TrialRecord& r, Trial t);
   // A trial judge() stopped: pruned, with its rung, bracket and the decision's reason.
@@ -142,6 +155,7 @@ class TrialQueue {
   std::vector<bool> ended_;  // by id (a bit a trial: a million take 125 KB)
   int64_t finished_ = 0;
   int64_t total_ = 0, recorded_ = 0;
+  Left left_;
 };
 
 }  // namespace hs

@@ -289,6 +289,44 @@ TEST_CASE("a retry interrupted by a stop keeps the loss before it across the con
   CHECK(again->next()->id == 1);
 }
 
+TEST_CASE("interrupted trials past trials are left as they are and counted as such",
+          "[sweep][queue][grow]") {
+  // A sweep grown to 6 with --trials, stopped while trials 4 and 5 ran, continued with trials = 4
+  // (the file's own): nothing runs, and the queue says which trials it left and why.
+  auto whole = TrialQueue::make(retrying(0));  // grid of 3: 3 trials
+  REQUIRE(whole.ok());
+  std::vector<TrialRecord> done;
+  for (int i = 0; i < 3; ++i) {
+    const Trial t = *whole->next();
+    done.push_back(record_of(t, i == 2 ? TrialStatus::kInterrupted : TrialStatus::kCompleted));
+  }
+  SweepConfig two = retrying(0);
+  two.strategy.trials = 2;
+  auto q = TrialQueue::make(two, done);
+  REQUIRE(q.ok());
+  CHECK_FALSE(q->next());
+  CHECK(q->finished() == 2);
+  CHECK(q->total() == 3);
+  CHECK(q->left().count == 1);
+  CHECK(q->left().first == std::vector<int64_t>{2});
+  CHECK(q->left().trials_for_all == 3);
+  CHECK(q->left().not_ended == 1);
+  // A failed trial past trials under --retry-failed: recorded and told as it is, and left.
+  done[2].status = TrialStatus::kFailed;
+  auto failed = TrialQueue::make(two, done, Resume{true});
+  REQUIRE(failed.ok());
+  CHECK_FALSE(failed->next());
+  CHECK(failed->finished() == 3);
+  CHECK(failed->left().count == 1);
+  CHECK(failed->left().not_ended == 0);
+  done[2].status = TrialStatus::kInterrupted;
+  // With trials = 3 it runs again, and nothing is left.
+  auto all = TrialQueue::make(retrying(0), done);
+  REQUIRE(all.ok());
+  CHECK(all->next()->id == 2);
+  CHECK(all->left().count == 0);
+}
+
 // ---- growing a sweep, --retry-failed (README "Continuing and growing a sweep") ---------------
 
 namespace {
