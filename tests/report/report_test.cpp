@@ -622,3 +622,71 @@ TEST_CASE("browser draws the rung chart and pruned curves dashed and fainter", "
   CHECK(contains(table, ">rung<"));
   CHECK(contains(b.dom, "3 of 12 trials pruned, 3 rungs in 2 brackets"));
 }
+
+namespace {
+
+// Four completed trials whose best metrics agree to 7 significant digits and differ after: the
+// second is the best (show, export). The page rounded them to 7 digits, read 0.1234567 four
+// times and called the first the best; 123456789.12345679 became 123456800.
+Sweep close_metrics_sweep() {
+  Sweep s = synthetic_sweep(4, 5, "random");
+  const double bm[] = {0.1234567001, 0.1234567449, 0.1234567002, 0.1234567};
+  for (size_t i = 0; i < s.trials.size(); ++i) {
+    TrialRecord& t = s.trials[i];
+    if (t.curves.empty()) t.curves.push_back(s.trials[0].curves[0]);
+    t.status = TrialStatus::kCompleted;
+    t.best_metric = bm[i];
+    t.best_epoch = 1;
+    for (auto& row : t.curves) row.val_acc = bm[i];  // the result is its best epoch's value
+    t.test_acc = 0.87450980392156863 + 1e-12 * static_cast<double>(i);
+    t.seconds = 12.3456789 + static_cast<double>(i);
+    t.results = {{"f1", 123456789.12345679 + static_cast<double>(i) * 1e-8}};
+    t.params[0] = hs::ParamValue(0.012345678901234567 + 1e-13 * static_cast<double>(i));
+  }
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("report JSON holds the values that rank and are shown exactly", "[report]") {
+  const Sweep s = close_metrics_sweep();
+  // bev: a result that is not its best epoch's value (a command's last line) names both.
+  Sweep b = s;
+  b.trials[0].curves[0].val_acc = 0.98765432101234567;
+  const std::string html = hs::render_report(b.header, b.trials, b.findings);
+  Scratch sc;
+  const std::string printed = python_on_json(sc, embedded_json(html), R"PY(
+import json, sys
+t = json.load(open(sys.argv[1]))["t"]
+print(t["bm"] == [0.1234567001, 0.1234567449, 0.1234567002, 0.1234567],
+      t["bev"] == [0.98765432101234567, None, None, None],
+      t["tacc"] == [0.87450980392156863 + 1e-12 * i for i in range(4)],
+      [r[0] for r in t["rv"]] == [123456789.12345679 + i * 1e-8 for i in range(4)],
+      t["sec"] == [12.3456789 + i for i in range(4)],
+      t["p"][0] == [0.012345678901234567 + 1e-13 * i for i in range(4)])
+print(t["bm"], t["bev"], t["tacc"], t["rv"], t["sec"], t["p"][0])
+)PY");
+  INFO("python3 printed: " << printed);
+  CHECK(printed.substr(0, printed.find('\n')) == "True True True True True True");
+}
+
+TEST_CASE("browser ranks trials whose metrics agree to 7 digits as show does", "[report][browser]") {
+  if (!have_browser()) return;
+  const Sweep s = close_metrics_sweep();
+  Scratch sc;
+  const fs::path page = sc.write("report_close.html", hs::render_report(s.header, s.trials, s.findings));
+  keep(page);
+  const Browse b = browse(sc, page, "--dump-dom");
+  INFO("chromium stderr:\n" << b.err);
+  REQUIRE(b.code == 0);
+  CHECK(console_errors(b.err).empty());
+  REQUIRE(body_attr(b.dom, "data-rendered") == "1");
+  CHECK(contains(b.dom, "<dt>best trial</dt><dd><b>1</b>"));
+  // The table, best first: 1, 2, 0, 3.
+  const std::string table = element(b.dom, "trials-table", "</table>");
+  std::vector<std::string> rows;
+  for (size_t a = table.find("<tr data-i=\""); a != std::string::npos; a = table.find("<tr data-i=\"", a + 1))
+    rows.push_back(table.substr(a + 12, table.find('"', a + 12) - a - 12));
+  CHECK(rows == std::vector<std::string>{"1", "2", "0", "3"});
+  CHECK(contains(table, "<tr data-i=\"1\" class=\"best sel\">"));
+}
