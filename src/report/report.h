@@ -12,7 +12,8 @@
 // digits (ReportOptions::digits), so 1,000 trials x 100 epochs stay under 10 MB; a trial's own
 // numbers (its metric, results, test accuracy, seconds, parameters; the rungs' best values, a
 // recipe step's numbers) read back exactly (the shortest round-trip text), so the page ranks
-// and shows them as show and export do. Non-finite numbers are null. A larger sweep is sampled
+// and shows them as show and export do. NaN is null; +inf and -inf are 1e999 and -1e999 (JSON
+// numbers that JSON.parse reads as Infinity), shown as inf and -inf. A larger sweep is sampled
 // (ReportOptions::max_trials), and its page says so.
 //
 // For tests the script records, on each plot container (class "plot"), `data-series`: the series
