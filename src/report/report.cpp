@@ -3,6 +3,7 @@
 // object (arrays of columns, not arrays of objects). The script builds the page's elements.
 #include "report/report.h"
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <string_view>
@@ -62,23 +63,19 @@ void json_field(std::string& out, const char* key, std::string_view v) {
   out += ',';
 }
 
-// Appends x with `digits` significant digits, as short as JSON allows ("1.5e-4", not
-// "1.5000e-04"); non-finite values are null.
-void json_number(std::string& out, double x, int digits) {
-  if (!std::isfinite(x)) {
-    out += "null";
-    return;
-  }
-  if (x == std::floor(x) && std::fabs(x) < 1e15) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.0f", x == 0 ? 0.0 : x);  // no "-0"
-    out += buf;
-    return;
-  }
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%.*g", digits, x);
-  // %g writes the exponent as e-05 / e+20: drop the '+' and the exponent's leading zeros.
-  std::string_view s(buf);
+// Appends a non-finite x and returns true: NaN (no value) is null; JSON has no inf, so +inf and
+// -inf are the numbers 1e999 and -1e999, which overflow to Infinity and -Infinity in JSON.parse
+// (and Python's json), so the page tells an inf from a missing value.
+bool json_nonfinite(std::string& out, double x) {
+  if (std::isnan(x)) out += "null";
+  else if (std::isinf(x)) out += x > 0 ? "1e999" : "-1e999";
+  else return false;
+  return true;
+}
+
+// Appends printf's or to_chars' text of a number, as short as JSON allows: the exponent without
+// '+' and leading zeros ("1.5e-4", not "1.5e-04").
+void json_exponent_trimmed(std::string& out, std::string_view s) {
   const size_t e = s.find('e');
   if (e == std::string_view::npos) {
     out += s;
@@ -92,12 +89,38 @@ void json_number(std::string& out, double x, int digits) {
   out += s.substr(k);
 }
 
+// Appends x with `digits` significant digits: for what is only drawn (curves), where a few
+// digits keep a large page small.
+void json_number(std::string& out, double x, int digits) {
+  if (json_nonfinite(out, x)) return;
+  if (x == std::floor(x) && std::fabs(x) < 1e15) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.0f", x == 0 ? 0.0 : x);  // no "-0"
+    out += buf;
+    return;
+  }
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%.*g", digits, x);
+  json_exponent_trimmed(out, buf);
+}
+
+// Appends x as the shortest text that reads back as x (std::to_chars): for the numbers the page
+// ranks trials by, sorts, or shows as a trial's value (its metric, results, test accuracy,
+// seconds, parameters). Rounded to 7 digits, metrics that differed in their 8th ranked as equal
+// and the page named another best trial than show and export did.
+void json_exact(std::string& out, double x) {
+  if (json_nonfinite(out, x)) return;
+  char buf[40];
+  const auto r = std::to_chars(buf, buf + sizeof buf, x == 0 ? 0.0 : x);  // no "-0"
+  json_exponent_trimmed(out, std::string_view(buf, static_cast<size_t>(r.ptr - buf)));
+}
+
 void json_int(std::string& out, int64_t v) { out += std::to_string(v); }
 
 void json_param(std::string& out, const ParamValue& v) {
   if (const bool* b = std::get_if<bool>(&v)) out += *b ? "true" : "false";
   else if (const int64_t* i = std::get_if<int64_t>(&v)) json_int(out, *i);
-  else if (const double* d = std::get_if<double>(&v)) json_number(out, *d, 10);
+  else if (const double* d = std::get_if<double>(&v)) json_exact(out, *d);
   else json_string(out, std::get<std::string>(v));
 }
 
@@ -301,9 +324,9 @@ void json_trials(std::string& out, const SweepHeader& h, const std::vector<Trial
   out += ',';
   json_column(out, "be", trials, [&](T t) { json_int(out, t.best_epoch); });
   out += ',';
-  json_column(out, "bm", trials, [&](T t) { json_number(out, t.best_metric, 7); });
+  json_column(out, "bm", trials, [&](T t) { json_exact(out, t.best_metric); });
   out += ',';
-  json_column(out, "bev", trials, [&](T t) { json_number(out, other_best_value(t, h.metric), 7); });
+  json_column(out, "bev", trials, [&](T t) { json_exact(out, other_best_value(t, h.metric)); });
   out += ',';
   // Whether the trial's result ties the best's (trial/tie.h): a difference the validation set
   // cannot tell from noise, marked "tie" beside its value.
@@ -314,11 +337,11 @@ void json_trials(std::string& out, const SweepHeader& h, const std::vector<Trial
   json_column(out, "tie", trials,
               [&](T t) { out += best && &t != best && ties_best(*best, t, h.metric) ? '1' : '0'; });
   out += ',';
-  json_column(out, "tacc", trials, [&](T t) { json_number(out, t.test_acc, 6); });
+  json_column(out, "tacc", trials, [&](T t) { json_exact(out, t.test_acc); });
   out += ',';
   json_column(out, "ep", trials, [&](T t) { json_int(out, t.epochs); });
   out += ',';
-  json_column(out, "sec", trials, [&](T t) { json_number(out, t.seconds, 5); });
+  json_column(out, "sec", trials, [&](T t) { json_exact(out, t.seconds); });
   out += ',';
   json_column(out, "rank", trials, [&](T t) { json_int(out, t.rank); });
   out += ',';
@@ -356,7 +379,7 @@ void json_trials(std::string& out, const SweepHeader& h, const std::vector<Trial
   });
   out += ',';
   json_column(out, "rv", trials, [&](T t) {
-    json_list(out, t.results, [&](const auto& kv) { json_number(out, kv.second, 7); });
+    json_list(out, t.results, [&](const auto& kv) { json_exact(out, kv.second); });
   });
   out += ',';
   json_findings(out, trials.size(), findings);
@@ -398,7 +421,7 @@ std::string sweep_json(const SweepHeader& h, const std::vector<TrialRecord>& all
       json_int(out, v);
       out += ',';
     }
-    json_number(out, c.best, 7);
+    json_exact(out, c.best);
     out += ',';
     json_int(out, c.best_id);
     out += ']';
@@ -504,7 +527,7 @@ std::string recipe_json(const RecipeData& r, const std::vector<std::vector<std::
       first = false;
       json_string(out, key);
       out += ':';
-      json_number(out, value, 7);
+      json_exact(out, value);
     }
     out += "},\"ser\":{";
     first = true;

@@ -7,9 +7,13 @@
 //
 // The page loads nothing: its script and style (report.js, report.css, embedded at build time)
 // and the sweep's data (one JSON object in a <script type="application/json" id="hs-data">) are
-// inline, and it makes no network request. Plots are SVG drawn by that script. Numbers in the
-// data are rounded to a few significant digits (curves: ReportOptions::digits) and non-finite
-// ones are null, so 1,000 trials x 100 epochs stay under 10 MB; a larger sweep is sampled
+// inline, and it makes no network request. Plots are SVG drawn by that script. The curves'
+// numbers (per epoch: drawn, never ranked or shown as text) are rounded to a few significant
+// digits (ReportOptions::digits), so 1,000 trials x 100 epochs stay under 10 MB; a trial's own
+// numbers (its metric, results, test accuracy, seconds, parameters; the rungs' best values, a
+// recipe step's numbers) read back exactly (the shortest round-trip text), so the page ranks
+// and shows them as show and export do. NaN is null; +inf and -inf are 1e999 and -1e999 (JSON
+// numbers that JSON.parse reads as Infinity), shown as inf and -inf. A larger sweep is sampled
 // (ReportOptions::max_trials), and its page says so.
 //
 // For tests the script records, on each plot container (class "plot"), `data-series`: the series

@@ -19,11 +19,15 @@
     return String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
       .replace(/"/g, '&quot;');
   }
+  // The data's numbers: null where there is none (NaN, not printed), and inf as 1e999, which
+  // JSON.parse reads as Infinity: a value, shown as inf or -inf (as show and the CSV say), never
+  // drawn (ok() is false).
   function ok(v) { return typeof v === 'number' && isFinite(v); }
+  function isInf(v) { return v === Infinity || v === -Infinity; }
   function fmt(v, d) {
-    if (v === null || v === undefined) return '\u2013';
+    if (v === null || v === undefined || (typeof v === 'number' && isNaN(v))) return '\u2013';
     if (typeof v !== 'number') return String(v);
-    if (!isFinite(v)) return String(v);
+    if (!isFinite(v)) return v > 0 ? 'inf' : '-inf';
     d = d || 4;
     var a = Math.abs(v);
     if (v === Math.round(v) && a < 1e7) return String(v);
@@ -647,9 +651,11 @@
       COLS.push({ h: P[j].n, l: P[j].k === 'choice' ? 1 : 0, v: function (i) { return T.p[j][i]; } });
     });
     var TIE = T.tie || [];  // ties the best: within one standard error of it (trial/tie.h)
+    // Sorted as ranked (a trial without a result last), shown as show shows it: an inf metric is
+    // no result (trial/metric.h), but it is inf, not missing.
     COLS.push({ h: D.metric, v: function (i) { return rankOf[i] === undefined ? null : T.bm[i]; }, d: 5, metric: 1,
         html: function (i) {
-          return esc(fmt(rankOf[i] === undefined ? null : T.bm[i], 5)) + (TIE[i] ? ' <span class="tie" title="within one ' +
+          return esc(fmt(rankOf[i] === undefined && !isInf(T.bm[i]) ? null : T.bm[i], 5)) + (TIE[i] ? ' <span class="tie" title="within one ' +
             'standard error of the best: the validation set cannot tell them apart">tie</span>' : '');
         } },
       { h: 'best ' + XL, v: function (i) { return T.be[i]; } },
@@ -678,11 +684,11 @@
       } });
     });
     var sortCol = -1, sortDir = 1;
-    function cmpVal(a, b) {  // nulls last, numbers before strings
-      var na = a === null || a === undefined || (typeof a === 'number' && !isFinite(a));
-      var nb = b === null || b === undefined || (typeof b === 'number' && !isFinite(b));
+    function cmpVal(a, b) {  // nulls last, numbers (-inf to inf) before strings
+      var na = a === null || a === undefined || (typeof a === 'number' && isNaN(a));
+      var nb = b === null || b === undefined || (typeof b === 'number' && isNaN(b));
       if (na || nb) return na === nb ? 0 : (na ? 1 : -1);
-      if (typeof a === 'number' && typeof b === 'number') return a - b;
+      if (typeof a === 'number' && typeof b === 'number') return a < b ? -1 : a > b ? 1 : 0;
       return String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0;
     }
     function renderTable() {

@@ -69,7 +69,7 @@ print(t["p"][2][0] in ("adam", "sgd</b>&"), t["p"][4][0])
   expect << "12 5 5\n"
          << epochs << "\n"
          << "18446744073709551615 val_acc max random\n"
-         << "diverged failed None None None None\n"
+         << "diverged failed None None inf None\n"  // trial 3's train_loss: inf at epoch 5, then NaN
          << "2 20 ['dense1', 'dense2']\n"
          << "[\"diverged\", \"train_loss became inf at epoch 5 (lr 0.09 > \\\"safe\\\" <limit>)\", "
             "\"lower the learning rate\", 5, 5]\n";
@@ -114,15 +114,19 @@ TEST_CASE("report escapes markup in config, params and errors", "[report]") {
   CHECK(printed == "True sweep <b>&</b> </title>\n");
 }
 
-TEST_CASE("report numbers are compact and non-finite values are null", "[report]") {
+TEST_CASE("report numbers are compact, NaN is null and inf is 1e999", "[report]") {
+  // JSON has no inf: 1e999 is a JSON number that JSON.parse (and Python's json) read as
+  // Infinity, so an inf is not shown as missing (null, what NaN is).
   Sweep s = synthetic_sweep(12, 20, "random");
   s.trials[0].curves[0].val_acc = 0.123456789;
   s.trials[0].curves[1].val_acc = -INFINITY;
+  s.trials[0].curves[2].val_acc = NAN;
+  s.trials[0].curves[3].val_acc = INFINITY;
   s.trials[0].update_ratio[0][0] = 1.234567e-5;
   const std::string json = embedded_json(hs::render_report(s.header, s.trials, s.findings));
   for (const char* bad : {"NaN", "Infinity", ",nan", "[nan", ",-nan", "[-nan", ",inf", "[inf", ",-inf", "[-inf"})
     CHECK_FALSE(contains(json, bad));
-  CHECK(contains(json, "\"va\":[0.1235,null,"));
+  CHECK(contains(json, "\"va\":[0.1235,-1e999,null,1e999,"));
   CHECK(contains(json, "[[1.235e-5,"));
   CHECK(contains(json, "\"seed\":\"18446744073709551615\""));
 }
@@ -621,4 +625,136 @@ TEST_CASE("browser draws the rung chart and pruned curves dashed and fainter", "
   CHECK(contains(table, "title=\"pruned at rung 0: val_acc &lt;below&gt; the cut\""));
   CHECK(contains(table, ">rung<"));
   CHECK(contains(b.dom, "3 of 12 trials pruned, 3 rungs in 2 brackets"));
+}
+
+namespace {
+
+// Four completed trials whose best metrics agree to 7 significant digits and differ after: the
+// second is the best (show, export). The page rounded them to 7 digits, read 0.1234567 four
+// times and called the first the best; 123456789.12345679 became 123456800.
+Sweep close_metrics_sweep() {
+  Sweep s = synthetic_sweep(4, 5, "random");
+  const double bm[] = {0.1234567001, 0.1234567449, 0.1234567002, 0.1234567};
+  for (size_t i = 0; i < s.trials.size(); ++i) {
+    TrialRecord& t = s.trials[i];
+    if (t.curves.empty()) t.curves.push_back(s.trials[0].curves[0]);
+    t.status = TrialStatus::kCompleted;
+    t.best_metric = bm[i];
+    t.best_epoch = 1;
+    for (auto& row : t.curves) row.val_acc = bm[i];  // the result is its best epoch's value
+    t.test_acc = 0.87450980392156863 + 1e-12 * static_cast<double>(i);
+    t.seconds = 12.3456789 + static_cast<double>(i);
+    t.results = {{"f1", 123456789.12345679 + static_cast<double>(i) * 1e-8}};
+    t.params[0] = hs::ParamValue(0.012345678901234567 + 1e-13 * static_cast<double>(i));
+  }
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("report JSON holds the values that rank and are shown exactly", "[report]") {
+  const Sweep s = close_metrics_sweep();
+  // bev: a result that is not its best epoch's value (a command's last line) names both.
+  Sweep b = s;
+  b.trials[0].curves[0].val_acc = 0.98765432101234567;
+  const std::string html = hs::render_report(b.header, b.trials, b.findings);
+  Scratch sc;
+  const std::string printed = python_on_json(sc, embedded_json(html), R"PY(
+import json, sys
+t = json.load(open(sys.argv[1]))["t"]
+print(t["bm"] == [0.1234567001, 0.1234567449, 0.1234567002, 0.1234567],
+      t["bev"] == [0.98765432101234567, None, None, None],
+      t["tacc"] == [0.87450980392156863 + 1e-12 * i for i in range(4)],
+      [r[0] for r in t["rv"]] == [123456789.12345679 + i * 1e-8 for i in range(4)],
+      t["sec"] == [12.3456789 + i for i in range(4)],
+      t["p"][0] == [0.012345678901234567 + 1e-13 * i for i in range(4)])
+print(t["bm"], t["bev"], t["tacc"], t["rv"], t["sec"], t["p"][0])
+)PY");
+  INFO("python3 printed: " << printed);
+  CHECK(printed.substr(0, printed.find('\n')) == "True True True True True True");
+}
+
+TEST_CASE("browser ranks trials whose metrics agree to 7 digits as show does", "[report][browser]") {
+  if (!have_browser()) return;
+  const Sweep s = close_metrics_sweep();
+  Scratch sc;
+  const fs::path page = sc.write("report_close.html", hs::render_report(s.header, s.trials, s.findings));
+  keep(page);
+  const Browse b = browse(sc, page, "--dump-dom");
+  INFO("chromium stderr:\n" << b.err);
+  REQUIRE(b.code == 0);
+  CHECK(console_errors(b.err).empty());
+  REQUIRE(body_attr(b.dom, "data-rendered") == "1");
+  CHECK(contains(b.dom, "<dt>best trial</dt><dd><b>1</b>"));
+  // The table, best first: 1, 2, 0, 3.
+  const std::string table = element(b.dom, "trials-table", "</table>");
+  std::vector<std::string> rows;
+  for (size_t a = table.find("<tr data-i=\""); a != std::string::npos; a = table.find("<tr data-i=\"", a + 1))
+    rows.push_back(table.substr(a + 12, table.find('"', a + 12) - a - 12));
+  CHECK(rows == std::vector<std::string>{"1", "2", "0", "3"});
+  CHECK(contains(table, "<tr data-i=\"1\" class=\"best sel\">"));
+}
+
+TEST_CASE("report JSON and page show an inf result as inf, not as missing", "[report][browser]") {
+  // A command printed `val_acc=0.7 rb=inf ri=-inf`: show and summary.csv say inf and -inf; the
+  // page stored null and showed "–", as for a result not printed. Trial 2's metric is inf: no
+  // result (trial/metric.h: outcome_of), never the best, ranked last; show prints it as inf.
+  Sweep s = synthetic_sweep(6, 8, "tpe");
+  for (TrialRecord& t : s.trials) t.results = {{"rb", INFINITY}, {"ri", -INFINITY}, {"rn", NAN}};
+  s.trials[4].results = {{"rb", 1.5}};  // printed rb alone: ri and rn missing
+  s.trials[2].best_metric = INFINITY;
+  s.trials[1].curves[2].val_acc = INFINITY;  // a curve's inf is not drawn, and breaks nothing
+  s.trials[1].curves[3].val_loss = -INFINITY;
+  std::string html = hs::render_report(s.header, s.trials, s.findings);
+  Scratch sc;
+  const std::string printed = python_on_json(sc, embedded_json(html), R"PY(
+import json, sys
+t = json.load(open(sys.argv[1]))["t"]
+print(t["rv"][0], t["rv"][4], t["bm"][2], t["ok"][2])
+)PY");
+  CHECK(printed == "[inf, -inf, None] [1.5] inf 0\n");
+  if (!have_browser()) return;
+  // Chooses trial 2 by its row and notes its head; sorts by each result column both ways.
+  html.insert(html.rfind("</body>"), R"JS(<script>
+(function () {
+  function q(s) { return document.querySelector(s); }
+  var b = document.body, ths = document.querySelectorAll('#trials-table th'), sorted = [];
+  for (var k = 0; k < ths.length; ++k) if (/^r[bin]$/.test(ths[k].textContent)) {
+    var col = ths[k].getAttribute('data-col');
+    q('th[data-col="' + col + '"]').click();
+    sorted.push([].map.call(document.querySelectorAll('#trials-table tbody tr'), function (r) { return r.getAttribute('data-i'); }).join(''));
+    q('th[data-col="' + col + '"]').click();
+    sorted.push([].map.call(document.querySelectorAll('#trials-table tbody tr'), function (r) { return r.getAttribute('data-i'); }).join(''));
+  }
+  b.setAttribute('data-t-sorted', sorted.join(','));
+  q('th[data-col="0"]').click();  // by id again, for the cells below
+  q('#trials-table tr[data-i="2"]').click();
+  b.setAttribute('data-t-head', q('#trial-head').textContent);
+  b.setAttribute('data-t-done', '1');
+})();
+</script>)JS");
+  const fs::path page = sc.write("report_inf.html", html);
+  keep(page);
+  const Browse b = browse(sc, page, "--dump-dom");
+  INFO("chromium stderr:\n" << b.err);
+  REQUIRE(b.code == 0);
+  CHECK(console_errors(b.err).empty());
+  REQUIRE(body_attr(b.dom, "data-t-done") == "1");
+  const std::string summary = element(b.dom, "summary-body", "</dl>");
+  CHECK_FALSE(contains(summary, "<dt>best trial</dt><dd><b>2</b>"));
+  // Every trial's row: rb inf (trial 4: 1.5), ri -inf (trial 4: none), rn none (NaN).
+  const std::string table = element(b.dom, "trials-table", "</table>");
+  CHECK(count(table, "<td class=\"\">inf</td><td class=\"\">-inf</td><td class=\"\">\u2013</td>") == 5);
+  CHECK(contains(table, "<td class=\"\">1.5</td><td class=\"\">\u2013</td><td class=\"\">\u2013</td>"));
+  // Trial 2's metric cell and its head say inf.
+  const size_t row2 = table.find("<tr data-i=\"2\"");
+  REQUIRE(row2 != std::string::npos);
+  CHECK(count(table.substr(row2, table.find("</tr>", row2) - row2), "<td class=\"\">inf</td>") == 2);
+  CHECK(contains(body_attr(b.dom, "data-t-head"), "val_acc inf"));
+  // Sorted by rb: 1.5 before inf (ids in order among equals), missing last; by ri: -inf
+  // before the missing; by rn: all missing, in id order.
+  CHECK(body_attr(b.dom, "data-t-sorted") == "401235,012354,012354,012354,012345,012345");
+  // best-so-far and the overlay still draw (trial 2 has no result: no point of its own).
+  CHECK(attr_int(b.dom, "plot-bestsofar", "data-series") == 2);
+  CHECK(attr_int(b.dom, "plot-overlay", "data-series") == 5);
 }
