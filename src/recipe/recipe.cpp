@@ -137,10 +137,11 @@ class RecipeRun {
     if (Status st = save(out_.status); !st) return st.error();
     return out_;
   }
+  // A signal stopped `step`: the file says so (not "running"), and the same command continues.
   Result<RecipeOutcome> interrupted(int step) {
     out_.interrupted = true;
     out_.status = "interrupted";
-    if (Status st = save("running: stopped by a signal during step " + std::to_string(step)); !st)
+    if (Status st = save("stopped by a signal during step " + std::to_string(step)); !st)
       return st.error();
     return out_;
   }

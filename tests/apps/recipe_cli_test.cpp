@@ -371,6 +371,8 @@ TEST_CASE("the command a recipe stopped by SIGINT prints continues it, its --set
                 s.path("first.log"), "[   2/9]");
   INFO(first.log);
   REQUIRE(first.code == 3);
+  // The file says it was stopped, not that it runs (main: "running: stopped by a signal ...").
+  CHECK(hs::read_recipe(out)->header.status == "stopped by a signal during step 4");
   const std::string again = rest_of_line(first.log, "The same command again continues: hypersweep ");
   REQUIRE(!again.empty());
   CHECK(contains(again, " --set 'hidden=[32, 8]'"));
