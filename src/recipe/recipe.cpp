@@ -2,8 +2,13 @@
 // file as it ends.
 #include "recipe/recipe.h"
 
+#include <stdlib.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <optional>
 
 #include "config/canonical.h"
@@ -166,21 +171,63 @@ class RecipeRun {
   int classes_ = 0;  // step 1's count, for step 2's records
 };
 
+// The text of the file at `path` ("" when it cannot be read).
+std::string file_text(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+}
+
+// Whether a new file can be made where `path` goes: one is made and removed at once in its folder
+// (or, where that is still to be made, in the nearest folder above it that is there), so a
+// read-only folder, or a file where a folder should be, is found before any training, not when
+// step 6 writes there. Errors name `path`.
+Status check_can_create(const std::string& path, const std::string& what) {
+  const fs::path p(path);
+  fs::path dir = p.parent_path();
+  std::error_code ec;
+  while (!dir.empty() && !fs::exists(dir, ec) && dir != dir.parent_path()) dir = dir.parent_path();
+  if (dir.empty()) dir = ".";
+  if (!fs::is_directory(dir, ec))
+    return make_error(path, dir.string() + " is not a folder, so the " + what +
+                                " cannot be written there: give another path");
+  std::string probe = (dir / (p.filename().string() + kPendingMark + "XXXXXX")).string();
+  const int fd = ::mkstemp(probe.data());
+  if (fd < 0)
+    return make_error(path, "cannot write the " + what + " in " + dir.string() + ": " +
+                                errno_text() + " (checked before any training)");
+  ::close(fd);
+  ::unlink(probe.c_str());
+  return {};
+}
+
 // What is at `out` already: nothing (or --force), this recipe unfinished (continue it), this
-// recipe complete (its outcome: nothing runs), or something else (an error).
+// recipe complete (its outcome: nothing runs), or something else (an error). The recommended
+// config's path is checked here too, before anything runs: a file there that the recipe did not
+// write is never replaced without --force, and one that cannot be written is said now, not
+// after the training.
 Result<std::optional<RecipeOutcome>> RecipeRun::take_existing() {
   if (Status st = check_output_file(setup_.out, "recipe file"); !st) return st.error();
-  // Now, not when step 6 writes it (hours on), nor passed over on a complete recipe, which
-  // writes it only where there is none.
   if (Status st = check_output_file(setup_.recommended, "recommended config", ".toml"); !st)
     return st.error();
+  if (!setup_.force && fs::exists(setup_.recommended) &&
+      !is_recommended_config(file_text(setup_.recommended)))
+    return make_error(setup_.recommended,
+                      "exists and is not a config hypersweep recipe wrote, so it is not "
+                      "replaced: give another --config-out, or --force to replace it (and start "
+                      "the recipe over)");
   std::error_code ec;
   if (setup_.force) {
+    if (Status st = check_can_create(setup_.recommended, "recommended config"); !st)
+      return st.error();
     fs::remove(setup_.out, ec);
     fs::remove_all(dir_, ec);
     return std::optional<RecipeOutcome>();
   }
-  if (!fs::exists(setup_.out)) return std::optional<RecipeOutcome>();
+  if (!fs::exists(setup_.out)) {
+    if (Status st = check_can_create(setup_.recommended, "recommended config"); !st)
+      return st.error();
+    return std::optional<RecipeOutcome>();
+  }
   if (!is_recipe_file(setup_.out)) {
     if (ResultsFile::read_header(setup_.out).ok())  // --force would lose a sweep: not offered
       return make_error(setup_.out,
@@ -202,7 +249,11 @@ Result<std::optional<RecipeOutcome>> RecipeRun::take_existing() {
                                   "continued nor overwritten: " + differs +
                                   "; give another --out, or --force to start over");
   header_.start_time = old->header.start_time;  // the recipe started then; this continues it
-  if (old->header.status != "complete") return std::optional<RecipeOutcome>();
+  if (old->header.status != "complete") {
+    if (Status st = check_can_create(setup_.recommended, "recommended config"); !st)
+      return st.error();
+    return std::optional<RecipeOutcome>();
+  }
   RecipeOutcome done;
   done.already = true;
   done.status = "complete";
@@ -215,16 +266,19 @@ Result<std::optional<RecipeOutcome>> RecipeRun::take_existing() {
       if (auto c = s.text.find("config"); c != s.text.end()) done.recommendation.config = c->second;
     }
   }
-  // The recommended config is in the file: write it where asked if it is not there (another
-  // --config-out, maybe in another folder, or a file deleted since).
-  if (!done.recommendation.config.empty() && !fs::exists(setup_.recommended)) {
+  // The recommended config is in the file: write it where asked unless it is there already
+  // (another --config-out, maybe in another folder, a file deleted since, or an older
+  // recommendation there: one the recipe wrote, as checked above).
+  if (!done.recommendation.config.empty()) {
     auto text = recommended_config_at(
         {setup_.config_name, setup_.file_text, setup_.recommended, base_},
         done.recommendation.config);
     if (!text) return text.error();
     done.recommendation.config = std::move(*text);
-    if (Status st = write_file_atomically(setup_.recommended, done.recommendation.config); !st)
-      return st.error();
+    if (!fs::exists(setup_.recommended) ||
+        file_text(setup_.recommended) != done.recommendation.config)
+      if (Status st = write_file_atomically(setup_.recommended, done.recommendation.config); !st)
+        return st.error();
   }
   return std::optional<RecipeOutcome>(std::move(done));
 }
@@ -407,11 +461,16 @@ Result<RecipeOutcome> RecipeRun::steps_3_to_6() {
   }
   finish_step(std::move(s6), rec.verdict, rec.report);
   if (!rec.ok) return stop_at(6, rec.verdict);
-  if (Status st = write_file_atomically(setup_.recommended, rec.config); !st) return st.error();
+  // Complete first: the recommendation is in the recipe file, so a config that cannot be written
+  // (checked at the start, but a disk can fill) is written by the same command again.
   out_.status = "complete";
   if (Status st = save(out_.status); !st) return st.error();
   std::error_code ec;
   fs::remove_all(dir_, ec);  // every step is in the recipe file now
+  if (Status st = write_file_atomically(setup_.recommended, rec.config); !st)
+    return make_error(setup_.recommended,
+                      st.error().message + "; the recipe is complete in " + setup_.out +
+                          ": the same command again writes its recommended config");
   return out_;
 }
 

@@ -18,6 +18,9 @@ using recipe_text::num;
 
 namespace {
 
+// The words every recommended config opens with, after "# " (is_recommended_config).
+const std::string kRecommendedOpening = "The configuration `hypersweep recipe ";
+
 // A changed key of the recommended config: its `key = value` line (as to_toml writes it) and why.
 struct KeyChange {
   std::string key, line, why;
@@ -240,7 +243,7 @@ Result<std::string> recommended_config(const RecipeConfig& c, const Recommended&
                    : comment_lines("Its [space] still sweeps " + recipe_text::listed(left) +
                                    ", which the recipe set in [train]: hypersweep run would "
                                    "sweep them again; hypersweep train uses [train] alone.");
-  return comment_lines("The configuration `hypersweep recipe " + c.name +
+  return comment_lines(kRecommendedOpening + c.name +
                        "` recommends: " + c.name + " with the keys marked \"# recipe:\" changed.") +
          "# Train it:  hypersweep train <this file>\n" + still + "#\n" + comment_lines(report) +
          "\n" + *body;
@@ -430,6 +433,11 @@ Result<Recommendation> recommend(const RecipeConfig& config, const std::vector<T
   if (!text) return text.error();
   rec.config = std::move(*text);
   return rec;
+}
+
+bool is_recommended_config(const std::string& text) {
+  // Without the space after "recipe": comment_lines breaks the line there before a long name.
+  return text.rfind("# " + kRecommendedOpening.substr(0, kRecommendedOpening.size() - 1), 0) == 0;
 }
 
 Result<std::string> recommended_config_at(const RecipeConfig& config, const std::string& text) {

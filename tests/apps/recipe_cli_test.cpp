@@ -384,3 +384,61 @@ TEST_CASE("the command a recipe stopped by SIGINT prints continues it, its --set
   CHECK(second.code == 3);
   CHECK(contains(second.log, std::string("trials recorded already (continuing ") + out + ".steps/"));
 }
+
+TEST_CASE("recipe refuses a --config-out it did not write, or cannot write, before any training",
+          "[cli][recipe]") {
+  Scratch s;
+  const auto cfg = s.write("q.toml", recipe_config());
+  const std::string out = s.path("q.h5"), rec = s.path("q_best.toml");
+  const std::string args =
+      "recipe '" + cfg.string() + "' --out '" + out + "' --config-out '" + rec + "'";
+  // A file of the user's there: refused and kept, nothing run (main replaced it silently).
+  s.write("q_best.toml", "# my precious notes\n");
+  const Run mine = hypersweep(args);
+  INFO(mine.out << mine.err);
+  CHECK(mine.code == 2);
+  CHECK(contains(mine.err, rec + ": exists and is not a config hypersweep recipe wrote, so it is "
+                                 "not replaced: give another --config-out, or --force"));
+  CHECK_FALSE(contains(mine.out, "step 1/6"));
+  CHECK(slurp(rec) == "# my precious notes\n");
+  CHECK_FALSE(fs::exists(out));
+  // A --config-out that cannot be written is found before step 1, not after step 6 (main ran all
+  // six steps, then failed with the recipe file left "running"): a file where its folder should
+  // be, and a folder that takes no new file whoever runs it (/proc/self).
+  s.write("afile", "x");
+  std::vector<std::pair<std::string, std::string>> unwritable = {
+      {s.path("afile/rec.toml"), "is not a folder"}};
+  if (fs::is_directory("/proc/self"))
+    unwritable.push_back({"/proc/self/rec.toml", "cannot write the recommended config in /proc/self"});
+  for (const auto& [path, says] : unwritable) {
+    const Run no = hypersweep("recipe '" + cfg.string() + "' --out '" + out + "' --config-out '" +
+                              path + "'");
+    INFO(no.out << no.err);
+    CHECK(no.code == 2);
+    CHECK(contains(no.err, path + ": "));
+    CHECK(contains(no.err, says));
+    CHECK_FALSE(contains(no.out, "step 1/6"));
+    CHECK_FALSE(fs::exists(out));
+  }
+  // --force replaces the user's file.
+  const Run forced = hypersweep(args + " --force");
+  INFO(forced.out << forced.err);
+  REQUIRE(forced.code == 0);
+  const std::string recommended = hs::read_recipe(out)->steps[5].text.at("config");
+  CHECK(slurp(rec) == recommended);
+  // On a complete recipe: a file of the user's is refused, not claimed to hold the
+  // recommendation (main left it and printed "recommended config: q_best.toml").
+  s.write("q_best.toml", "# precious 2\n");
+  const Run done = hypersweep(args);
+  INFO(done.out << done.err);
+  CHECK(done.code == 2);
+  CHECK(contains(done.err, "is not a config hypersweep recipe wrote"));
+  CHECK(slurp(rec) == "# precious 2\n");
+  // An older recommendation there (one the recipe wrote) is replaced by this recipe's.
+  s.write("q_best.toml", "# The configuration `hypersweep recipe old.toml` recommends: old\n");
+  const Run again = hypersweep(args);
+  INFO(again.out << again.err);
+  CHECK(again.code == 0);
+  CHECK(contains(again.out, "recommended config: " + rec));
+  CHECK(slurp(rec) == recommended);
+}
