@@ -154,7 +154,8 @@ class RecipeRun {
   Result<bool> step2();
   Result<StepRecords> sweep_step(int step, const std::string& text,
                                  const std::string& file_path = "",
-                                 const std::vector<TrialRecord>& carried = {});
+                                 const std::vector<TrialRecord>& carried = {},
+                                 int64_t step_total = 0);
   Result<StepRecords> refine_step(const RefinePicks& refine, std::string* why);
   Result<RecipeOutcome> steps_3_to_6();
 
@@ -329,10 +330,14 @@ Result<bool> RecipeRun::step2() {
 
 // Steps 3-5: a sweep of its own step file (`file`, path(step) when empty), its trials through
 // the executor. `carried`: trials already run, by the same rule, in another of the step's files,
-// recorded first in a new file, so that its queue runs only the rest.
+// recorded first in a new file, so that its queue runs only the rest. `step_total`: the step's
+// trials when this sweep is only its first part (0: this sweep's). The progress lines count
+// against the step's total, and "best so far" against every trial of the step recorded (carried,
+// or kept from a run that was stopped).
 Result<StepRecords> RecipeRun::sweep_step(int step, const std::string& text,
                                           const std::string& file_path,
-                                          const std::vector<TrialRecord>& carried) {
+                                          const std::vector<TrialRecord>& carried,
+                                          int64_t step_total) {
   auto sweep = step_sweep(step, text);
   if (!sweep) return sweep.error();
   OpenPolicy policy;
@@ -352,6 +357,8 @@ Result<StepRecords> RecipeRun::sweep_step(int step, const std::string& text,
         std::to_string(queue->total()) + " trials recorded already (continuing " + file.path() + ")");
   ProgressDisplay display(Metric{sweep->metric, sweep->strategy.direction}, sweep->space,
                           queue->finished(), setup_.live_progress);
+  display.count_against(step_total);
+  if (Status st = consider_recorded(file, display); !st) return st.error();
   auto ran = run_trials(executor_, step_job(step, text), *queue, file, display);
   if (!ran) return ran.error();
   if (!ran->stored) return ran->stored.error();
@@ -370,7 +377,8 @@ Result<StepRecords> RecipeRun::refine_step(const RefinePicks& refine, std::strin
   if (!refine.last) return sweep_step(5, refine_sweep_text(base_, refine.pairs, o_));
   const std::string first_path =
       (fs::path(dir_) / (std::string(kRecipeSteps[4]) + "_first.h5")).string();
-  auto first = sweep_step(5, refine_sweep_text(base_, refine.pairs, o_), first_path);
+  auto first = sweep_step(5, refine_sweep_text(base_, refine.pairs, o_), first_path, {},
+                          static_cast<int64_t>(refine.pairs.size()) + 1);
   if (!first || !*first) return first;
   std::vector<std::pair<double, double>> all = refine.pairs;
   all.push_back(last_place(*refine.last, (**first).front(), why));

@@ -46,6 +46,34 @@ fs::path csv_recipe_config(const Scratch& s) {
                  "[recipe]\ncoarse_epochs = 1\nrefine_epochs = 3\n");
 }
 
+// Checks the "* best so far" marks of the progress lines after `header` (a step's "step N/6"
+// line) up to the next step: a line is marked exactly when its metric beats every trial of the
+// step before it, `before` (trials recorded by an earlier run) and the lines above it. Returns how
+// many lines it read.
+int check_best_marks(const std::string& out, const std::string& header, double before) {
+  const size_t at = out.find(header);
+  REQUIRE(at != std::string::npos);
+  int lines = 0;
+  double best = before;
+  for (size_t p = out.find('\n', at) + 1; p < out.size();) {
+    size_t e = out.find('\n', p);
+    if (e == std::string::npos) e = out.size();
+    const std::string line = out.substr(p, e - p);
+    p = e + 1;
+    if (line.rfind("step ", 0) == 0) break;
+    if (line.rfind("[", 0) != 0) continue;
+    size_t m = line.find("val_acc ");
+    if (m == std::string::npos) m = line.find("loss_drop ");
+    if (m == std::string::npos) continue;  // an interrupted trial: no metric
+    const double v = std::stod(line.substr(line.find(' ', m) + 1));
+    INFO(line);
+    CHECK(contains(line, "* best so far") == (v > best));
+    best = std::max(best, v);
+    ++lines;
+  }
+  return lines;
+}
+
 }  // namespace
 
 TEST_CASE("recipe run again writes its config to another folder with the data path absolute",
@@ -341,6 +369,11 @@ TEST_CASE("a recipe killed with SIGKILL continues with every trial once", "[cli]
   INFO(r.out << r.err);
   REQUIRE(r.code == 0);
   CHECK(contains(r.out, "4_coarse_grid: " + std::to_string(before.size()) + " of 9 trials recorded already"));
+  // "best so far" weighs the trials recorded before the kill too (main marked the first trial
+  // of the second run the best whatever the recorded ones had).
+  double recorded = -1;
+  for (const auto& b : before) recorded = std::max(recorded, b.best_metric);
+  CHECK(check_best_marks(r.out, "step 4/6", recorded) == 9 - static_cast<int>(before.size()));
   auto done = hs::read_recipe(out);
   REQUIRE(done.ok());
   CHECK(done->header.status == "complete");
@@ -383,6 +416,25 @@ TEST_CASE("the command a recipe stopped by SIGINT prints continues it, its --set
   INFO(second.log);
   CHECK(second.code == 3);
   CHECK(contains(second.log, std::string("trials recorded already (continuing ") + out + ".steps/"));
+}
+
+TEST_CASE("recipe's step 5 counts against its two trials and marks only a better one the best",
+          "[cli][recipe]") {
+  // The quick config's refine step runs in two parts (its last place waits for trial 0's
+  // curve): main's lines read [1/1], then [2/2], and trial 1 was "* best so far" when worse.
+  Scratch s;
+  const auto cfg = s.write("tune.toml", recipe_config());
+  const Run r = hypersweep("recipe '" + cfg.string() + "' --out '" + s.path("tune.h5") +
+                           "' --config-out '" + s.path("best.toml") + "'");
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  REQUIRE(contains(r.out, "Refine trial 0's curve decides"));
+  CHECK(contains(r.out, "[   1/2] trial    0 "));
+  CHECK(contains(r.out, "[   2/2] trial    1 "));
+  CHECK_FALSE(contains(r.out, "/1] trial"));
+  CHECK(check_best_marks(r.out, "step 5/6", -1) == 2);
+  CHECK(check_best_marks(r.out, "step 4/6", -1) == 9);
+  CHECK(check_best_marks(r.out, "step 3/6", -1e300) == 4);
 }
 
 TEST_CASE("recipe refuses a --config-out it did not write, or cannot write, before any training",
