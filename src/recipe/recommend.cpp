@@ -60,6 +60,22 @@ int open_brackets(const std::string& line) {
   return n;
 }
 
+// The comment a line ends with ("# my lr"), outside strings; "" when none.
+std::string trailing_comment(const std::string& line) {
+  char quote = 0;
+  for (size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (quote) {
+      if (c == quote) quote = 0;
+    } else if (c == '"' || c == '\'') {
+      quote = c;
+    } else if (c == '#') {
+      return line.substr(i);
+    }
+  }
+  return "";
+}
+
 // `text`'s lines, without their newlines.
 std::vector<std::string> split_lines(const std::string& text) {
   std::vector<std::string> lines;
@@ -81,9 +97,10 @@ size_t value_end(const std::vector<std::string>& lines, size_t at) {
   return end;
 }
 
-// `text` with each change's line in place of the line(s) that gave its key in [train], or added
-// after [train]'s last key (with a [train] table added when the file has none); every other line
-// as it was. Errors: the text's TOML syntax (its line).
+// `text` with each change's line in place of the line(s) that gave its key in [train] (the
+// comment the user's line ended with kept after the recipe's), or added after [train]'s last key
+// (with a [train] table added when the file has none); every other line as it was. Errors: the
+// text's TOML syntax (its line).
 Result<std::string> with_changes(const std::string& text, const std::string& name,
                                  const std::vector<KeyChange>& changes) {
   auto entries = read_table(text, name, "train");
@@ -103,7 +120,9 @@ Result<std::string> with_changes(const std::string& text, const std::string& nam
     }
     const size_t at = static_cast<size_t>(it->value.line) - 1;
     const size_t end = value_end(lines, at);
-    lines[at] = out;
+    std::string theirs = trailing_comment(lines[end]);  // a multi-line value's last line, or its first
+    if (theirs.empty()) theirs = trailing_comment(lines[at]);
+    lines[at] = out + (theirs.empty() ? "" : "  " + theirs);
     for (size_t k = at + 1; k <= end; ++k) dropped[k] = true;
     last = std::max(last, static_cast<int>(end) + 1);
   }
@@ -233,8 +252,9 @@ Result<std::string> recommended_config(const RecipeConfig& c, const Recommended&
   }
   auto changed = with_changes(c.file_text, c.name, changes);
   if (!changed) return changed.error();
-  std::vector<std::string> set, left;  // the keys the recipe set: its own, and the changed ones
-  for (const auto& [key, why] : r.why) set.push_back(key);
+  // The keys the recipe set: lr and weight_decay always (its pick, even where equal to the
+  // file's), any other (epochs) only when it changed.
+  std::vector<std::string> set = {"lr", "weight_decay"}, left;
   for (const KeyChange& k : changes) set.push_back(k.key);
   auto body = comment_out_swept(*changed, c.name, set, &left);
   if (!body) return body.error();
@@ -500,6 +520,10 @@ Result<Recommendation> recommend(const RecipeConfig& config, const std::vector<T
   r.opt.lr = rec.lr;
   r.opt.optim.weight_decay = rec.weight_decay;
   r.why["lr"] = "refine trial " + std::to_string(best.id) + "'s lr";
+  if (edge.side != 0)  // the line says it too: the file's own lr may lie that way, untried
+    r.why["lr"] += std::string(", the ") + (edge.side > 0 ? "largest" : "smallest") +
+                   " lr tried: a better one may lie " + (edge.side > 0 ? "above" : "below") +
+                   " it";
   r.why["weight_decay"] = "refine trial " + std::to_string(best.id) + "'s weight_decay";
   s += next_epochs(best, epoch_plan(best, overfitting, config.base, o.refine.epochs), config.base,
                    o.refine.epochs, &r);

@@ -332,11 +332,11 @@ TEST_CASE("the recommended config is the user's file plus the changed keys, and 
   CHECK(contains(t, "\n\n[recipe]\nrefine_epochs = 15\n"));
   // The changed keys, each once, with why; the old lr line and the 3-line hidden gone.
   CHECK(count(t, "  # recipe: ") == 4);
-  CHECK(contains(t, "lr = 0.01  # recipe: refine trial 0's lr (was 0.003)\n"));
+  // The user's comment on a changed line is kept, after the recipe's (main dropped it).
+  CHECK(contains(t, "lr = 0.01  # recipe: refine trial 0's lr (was 0.003)  # a guess\n"));
   CHECK(contains(t, "weight_decay = 1e-5  # recipe: refine trial 0's weight_decay (was 0.0)\n"));
   CHECK(contains(t, "epochs = 15  # recipe: the refine step trained 15 epochs"));
   CHECK(contains(t, "hidden = [16, 16]  # recipe: given to hypersweep recipe with --set (was [64])\n"));
-  CHECK_FALSE(contains(t, "a guess"));
   CHECK_FALSE(contains(t, "  64,"));
   // Nothing of the resolved config the file did not say: no data_path, no conv_channels.
   CHECK_FALSE(contains(t, "data_path"));
@@ -489,4 +489,51 @@ TEST_CASE("a flat peak counts by its last epoch and is never said to have fallen
     CHECK_FALSE(contains(h->report, "fell after"));
     CHECK(trains(h->config).epochs == 15);
   }
+}
+
+TEST_CASE("the recommended file comments out a [space] epochs entry only when epochs changed",
+          "[recipe][step6]") {
+  // sw4.toml: [train] epochs = 5 left as it was, yet `# epochs = [3, 5]  # recipe: [train] sets
+  // epochs now`; sw2.toml's [space.epochs] table was named as "still sweeps epochs".
+  const auto recommended = [](const std::string& file) {
+    TrainConfig c;
+    REQUIRE(c.load_text(file, "sw.toml", config_folder("sw.toml")).ok());
+    auto base = c.finish();
+    REQUIRE(base.ok());
+    RecipeOptions o;
+    o.refine.epochs = 4;
+    auto rec = recommend({"sw.toml", file, "sw_recommended.toml", *base},
+                         {trial(0, 0.01, 0.0, 0.9, 4)}, {}, kStep3, o);
+    REQUIRE(rec.ok());
+    return rec->config;
+  };
+  const std::string train =
+      "[train]\ndataset = \"synthetic\"\nsynthetic_classes = 10\nval_fraction = 0.2\n"
+      "lr = 0.05  # my lr\n";
+  const std::string kept = recommended(train + "epochs = 5\n\n[space]\nepochs = [3, 5]\n");
+  INFO(kept);
+  CHECK(contains(kept, "\n[space]\nepochs = [3, 5]\n"));
+  CHECK_FALSE(contains(kept, "epochs = 5  # recipe"));
+  CHECK(contains(kept, "lr = 0.01  # recipe: refine trial 0's lr (was 0.05)  # my lr\n"));
+  const std::string table = recommended(train + "epochs = 5\n\n[space.epochs]\nchoice = [3, 5]\n");
+  INFO(table);
+  CHECK_FALSE(contains(table, "still sweeps"));
+  // epochs changed (3 -> the refine step's 4): commented out, and the table named.
+  const std::string changed = recommended(train + "epochs = 3\n\n[space]\nepochs = [3, 5]\n");
+  INFO(changed);
+  CHECK(contains(changed, "\n# epochs = [3, 5]  # recipe: [train] sets epochs now"));
+  const std::string changed_table =
+      recommended(train + "epochs = 3\n\n[space.epochs]\nchoice = [3, 5]\n");
+  CHECK(contains(changed_table, "# Its [space] still sweeps epochs, which the recipe set"));
+}
+
+TEST_CASE("an lr at the edge of the lrs tried says so on its changed line", "[recipe][step6][edge]") {
+  // edge.toml: lr_find_lrs = [1e-4, 1e-5]; the recipe wrote lr 3e-4 over the file's 3e-3 with
+  // only "refine trial 1's lr" on the line, while its report said a better one may lie above.
+  const std::vector<LrTried> low = {{1e-4, false}, {1e-5, false}};
+  auto rec = recommend(config(), {trial(0, 3e-4, 0.0, 0.9)}, {}, low, RecipeOptions{});
+  REQUIRE(rec.ok());
+  INFO(rec->config);
+  CHECK(contains(rec->config, "lr = 3e-4  # recipe: refine trial 0's lr, the largest lr tried: a "
+                              "better one may lie above it (was 0.003)  # a guess\n"));
 }
