@@ -262,9 +262,12 @@ void add_recipe(CLI::App& app, Runner* run, Argv args) {
       ->check(non_empty_path("the recipe's file, or leave --out out for the default"));
   recipe->add_option("--config-out", a->recommended,
                      "Where the recommended config goes (default: the config's name with "
-                     "_recommended.toml, here)")
+                     "_recommended.toml, here); a file there that the recipe did not write is "
+                     "refused before anything runs (--force replaces it)")
       ->check(non_empty_path("the config to write, or leave --config-out out for the default"));
-  recipe->add_flag("--force", a->force, "Replace an existing recipe file and start over");
+  recipe->add_flag("--force", a->force,
+                   "Replace an existing recipe file, and a file at --config-out that the recipe "
+                   "did not write, and start over");
   recipe->footer("[recipe] keys (all optional):\n" + recipe_keys_help());
 
   recipe->callback([run, a, args] { *run = [a, args] { return run_recipe_cmd(*a, args); }; });

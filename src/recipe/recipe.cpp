@@ -2,8 +2,13 @@
 // file as it ends.
 #include "recipe/recipe.h"
 
+#include <stdlib.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <optional>
 
 #include "config/canonical.h"
@@ -137,10 +142,11 @@ class RecipeRun {
     if (Status st = save(out_.status); !st) return st.error();
     return out_;
   }
+  // A signal stopped `step`: the file says so (not "running"), and the same command continues.
   Result<RecipeOutcome> interrupted(int step) {
     out_.interrupted = true;
     out_.status = "interrupted";
-    if (Status st = save("running: stopped by a signal during step " + std::to_string(step)); !st)
+    if (Status st = save("stopped by a signal during step " + std::to_string(step)); !st)
       return st.error();
     return out_;
   }
@@ -148,7 +154,8 @@ class RecipeRun {
   Result<bool> step2();
   Result<StepRecords> sweep_step(int step, const std::string& text,
                                  const std::string& file_path = "",
-                                 const std::vector<TrialRecord>& carried = {});
+                                 const std::vector<TrialRecord>& carried = {},
+                                 int64_t step_total = 0);
   Result<StepRecords> refine_step(const RefinePicks& refine, std::string* why);
   Result<RecipeOutcome> steps_3_to_6();
 
@@ -165,21 +172,63 @@ class RecipeRun {
   int classes_ = 0;  // step 1's count, for step 2's records
 };
 
+// The text of the file at `path` ("" when it cannot be read).
+std::string file_text(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+}
+
+// Whether a new file can be made where `path` goes: one is made and removed at once in its folder
+// (or, where that is still to be made, in the nearest folder above it that is there), so a
+// read-only folder, or a file where a folder should be, is found before any training, not when
+// step 6 writes there. Errors name `path`.
+Status check_can_create(const std::string& path, const std::string& what) {
+  const fs::path p(path);
+  fs::path dir = p.parent_path();
+  std::error_code ec;
+  while (!dir.empty() && !fs::exists(dir, ec) && dir != dir.parent_path()) dir = dir.parent_path();
+  if (dir.empty()) dir = ".";
+  if (!fs::is_directory(dir, ec))
+    return make_error(path, dir.string() + " is not a folder, so the " + what +
+                                " cannot be written there: give another path");
+  std::string probe = (dir / (p.filename().string() + kPendingMark + "XXXXXX")).string();
+  const int fd = ::mkstemp(probe.data());
+  if (fd < 0)
+    return make_error(path, "cannot write the " + what + " in " + dir.string() + ": " +
+                                errno_text() + " (checked before any training)");
+  ::close(fd);
+  ::unlink(probe.c_str());
+  return {};
+}
+
 // What is at `out` already: nothing (or --force), this recipe unfinished (continue it), this
-// recipe complete (its outcome: nothing runs), or something else (an error).
+// recipe complete (its outcome: nothing runs), or something else (an error). The recommended
+// config's path is checked here too, before anything runs: a file there that the recipe did not
+// write is never replaced without --force, and one that cannot be written is said now, not
+// after the training.
 Result<std::optional<RecipeOutcome>> RecipeRun::take_existing() {
   if (Status st = check_output_file(setup_.out, "recipe file"); !st) return st.error();
-  // Now, not when step 6 writes it (hours on), nor passed over on a complete recipe, which
-  // writes it only where there is none.
   if (Status st = check_output_file(setup_.recommended, "recommended config", ".toml"); !st)
     return st.error();
+  if (!setup_.force && fs::exists(setup_.recommended) &&
+      !is_recommended_config(file_text(setup_.recommended)))
+    return make_error(setup_.recommended,
+                      "exists and is not a config hypersweep recipe wrote, so it is not "
+                      "replaced: give another --config-out, or --force to replace it (and start "
+                      "the recipe over)");
   std::error_code ec;
   if (setup_.force) {
+    if (Status st = check_can_create(setup_.recommended, "recommended config"); !st)
+      return st.error();
     fs::remove(setup_.out, ec);
     fs::remove_all(dir_, ec);
     return std::optional<RecipeOutcome>();
   }
-  if (!fs::exists(setup_.out)) return std::optional<RecipeOutcome>();
+  if (!fs::exists(setup_.out)) {
+    if (Status st = check_can_create(setup_.recommended, "recommended config"); !st)
+      return st.error();
+    return std::optional<RecipeOutcome>();
+  }
   if (!is_recipe_file(setup_.out)) {
     if (ResultsFile::read_header(setup_.out).ok())  // --force would lose a sweep: not offered
       return make_error(setup_.out,
@@ -201,7 +250,11 @@ Result<std::optional<RecipeOutcome>> RecipeRun::take_existing() {
                                   "continued nor overwritten: " + differs +
                                   "; give another --out, or --force to start over");
   header_.start_time = old->header.start_time;  // the recipe started then; this continues it
-  if (old->header.status != "complete") return std::optional<RecipeOutcome>();
+  if (old->header.status != "complete") {
+    if (Status st = check_can_create(setup_.recommended, "recommended config"); !st)
+      return st.error();
+    return std::optional<RecipeOutcome>();
+  }
   RecipeOutcome done;
   done.already = true;
   done.status = "complete";
@@ -214,16 +267,19 @@ Result<std::optional<RecipeOutcome>> RecipeRun::take_existing() {
       if (auto c = s.text.find("config"); c != s.text.end()) done.recommendation.config = c->second;
     }
   }
-  // The recommended config is in the file: write it where asked if it is not there (another
-  // --config-out, maybe in another folder, or a file deleted since).
-  if (!done.recommendation.config.empty() && !fs::exists(setup_.recommended)) {
+  // The recommended config is in the file: write it where asked unless it is there already
+  // (another --config-out, maybe in another folder, a file deleted since, or an older
+  // recommendation there: one the recipe wrote, as checked above).
+  if (!done.recommendation.config.empty()) {
     auto text = recommended_config_at(
         {setup_.config_name, setup_.file_text, setup_.recommended, base_},
         done.recommendation.config);
     if (!text) return text.error();
     done.recommendation.config = std::move(*text);
-    if (Status st = write_file_atomically(setup_.recommended, done.recommendation.config); !st)
-      return st.error();
+    if (!fs::exists(setup_.recommended) ||
+        file_text(setup_.recommended) != done.recommendation.config)
+      if (Status st = write_file_atomically(setup_.recommended, done.recommendation.config); !st)
+        return st.error();
   }
   return std::optional<RecipeOutcome>(std::move(done));
 }
@@ -274,10 +330,14 @@ Result<bool> RecipeRun::step2() {
 
 // Steps 3-5: a sweep of its own step file (`file`, path(step) when empty), its trials through
 // the executor. `carried`: trials already run, by the same rule, in another of the step's files,
-// recorded first in a new file, so that its queue runs only the rest.
+// recorded first in a new file, so that its queue runs only the rest. `step_total`: the step's
+// trials when this sweep is only its first part (0: this sweep's). The progress lines count
+// against the step's total, and "best so far" against every trial of the step recorded (carried,
+// or kept from a run that was stopped).
 Result<StepRecords> RecipeRun::sweep_step(int step, const std::string& text,
                                           const std::string& file_path,
-                                          const std::vector<TrialRecord>& carried) {
+                                          const std::vector<TrialRecord>& carried,
+                                          int64_t step_total) {
   auto sweep = step_sweep(step, text);
   if (!sweep) return sweep.error();
   OpenPolicy policy;
@@ -297,6 +357,8 @@ Result<StepRecords> RecipeRun::sweep_step(int step, const std::string& text,
         std::to_string(queue->total()) + " trials recorded already (continuing " + file.path() + ")");
   ProgressDisplay display(Metric{sweep->metric, sweep->strategy.direction}, sweep->space,
                           queue->finished(), setup_.live_progress);
+  display.count_against(step_total);
+  if (Status st = consider_recorded(file, display); !st) return st.error();
   auto ran = run_trials(executor_, step_job(step, text), *queue, file, display);
   if (!ran) return ran.error();
   if (!ran->stored) return ran->stored.error();
@@ -315,7 +377,8 @@ Result<StepRecords> RecipeRun::refine_step(const RefinePicks& refine, std::strin
   if (!refine.last) return sweep_step(5, refine_sweep_text(base_, refine.pairs, o_));
   const std::string first_path =
       (fs::path(dir_) / (std::string(kRecipeSteps[4]) + "_first.h5")).string();
-  auto first = sweep_step(5, refine_sweep_text(base_, refine.pairs, o_), first_path);
+  auto first = sweep_step(5, refine_sweep_text(base_, refine.pairs, o_), first_path, {},
+                          static_cast<int64_t>(refine.pairs.size()) + 1);
   if (!first || !*first) return first;
   std::vector<std::pair<double, double>> all = refine.pairs;
   all.push_back(last_place(*refine.last, (**first).front(), why));
@@ -406,11 +469,16 @@ Result<RecipeOutcome> RecipeRun::steps_3_to_6() {
   }
   finish_step(std::move(s6), rec.verdict, rec.report);
   if (!rec.ok) return stop_at(6, rec.verdict);
-  if (Status st = write_file_atomically(setup_.recommended, rec.config); !st) return st.error();
+  // Complete first: the recommendation is in the recipe file, so a config that cannot be written
+  // (checked at the start, but a disk can fill) is written by the same command again.
   out_.status = "complete";
   if (Status st = save(out_.status); !st) return st.error();
   std::error_code ec;
   fs::remove_all(dir_, ec);  // every step is in the recipe file now
+  if (Status st = write_file_atomically(setup_.recommended, rec.config); !st)
+    return make_error(setup_.recommended,
+                      st.error().message + "; the recipe is complete in " + setup_.out +
+                          ": the same command again writes its recommended config");
   return out_;
 }
 

@@ -18,6 +18,9 @@ using recipe_text::num;
 
 namespace {
 
+// The words every recommended config opens with, after "# " (is_recommended_config).
+const std::string kRecommendedOpening = "The configuration `hypersweep recipe ";
+
 // A changed key of the recommended config: its `key = value` line (as to_toml writes it) and why.
 struct KeyChange {
   std::string key, line, why;
@@ -57,6 +60,22 @@ int open_brackets(const std::string& line) {
   return n;
 }
 
+// The comment a line ends with ("# my lr"), outside strings; "" when none.
+std::string trailing_comment(const std::string& line) {
+  char quote = 0;
+  for (size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (quote) {
+      if (c == quote) quote = 0;
+    } else if (c == '"' || c == '\'') {
+      quote = c;
+    } else if (c == '#') {
+      return line.substr(i);
+    }
+  }
+  return "";
+}
+
 // `text`'s lines, without their newlines.
 std::vector<std::string> split_lines(const std::string& text) {
   std::vector<std::string> lines;
@@ -78,9 +97,10 @@ size_t value_end(const std::vector<std::string>& lines, size_t at) {
   return end;
 }
 
-// `text` with each change's line in place of the line(s) that gave its key in [train], or added
-// after [train]'s last key (with a [train] table added when the file has none); every other line
-// as it was. Errors: the text's TOML syntax (its line).
+// `text` with each change's line in place of the line(s) that gave its key in [train] (the
+// comment the user's line ended with kept after the recipe's), or added after [train]'s last key
+// (with a [train] table added when the file has none); every other line as it was. Errors: the
+// text's TOML syntax (its line).
 Result<std::string> with_changes(const std::string& text, const std::string& name,
                                  const std::vector<KeyChange>& changes) {
   auto entries = read_table(text, name, "train");
@@ -100,7 +120,9 @@ Result<std::string> with_changes(const std::string& text, const std::string& nam
     }
     const size_t at = static_cast<size_t>(it->value.line) - 1;
     const size_t end = value_end(lines, at);
-    lines[at] = out;
+    std::string theirs = trailing_comment(lines[end]);  // a multi-line value's last line, or its first
+    if (theirs.empty()) theirs = trailing_comment(lines[at]);
+    lines[at] = out + (theirs.empty() ? "" : "  " + theirs);
     for (size_t k = at + 1; k <= end; ++k) dropped[k] = true;
     last = std::max(last, static_cast<int>(end) + 1);
   }
@@ -230,8 +252,9 @@ Result<std::string> recommended_config(const RecipeConfig& c, const Recommended&
   }
   auto changed = with_changes(c.file_text, c.name, changes);
   if (!changed) return changed.error();
-  std::vector<std::string> set, left;  // the keys the recipe set: its own, and the changed ones
-  for (const auto& [key, why] : r.why) set.push_back(key);
+  // The keys the recipe set: lr and weight_decay always (its pick, even where equal to the
+  // file's), any other (epochs) only when it changed.
+  std::vector<std::string> set = {"lr", "weight_decay"}, left;
   for (const KeyChange& k : changes) set.push_back(k.key);
   auto body = comment_out_swept(*changed, c.name, set, &left);
   if (!body) return body.error();
@@ -240,7 +263,7 @@ Result<std::string> recommended_config(const RecipeConfig& c, const Recommended&
                    : comment_lines("Its [space] still sweeps " + recipe_text::listed(left) +
                                    ", which the recipe set in [train]: hypersweep run would "
                                    "sweep them again; hypersweep train uses [train] alone.");
-  return comment_lines("The configuration `hypersweep recipe " + c.name +
+  return comment_lines(kRecommendedOpening + c.name +
                        "` recommends: " + c.name + " with the keys marked \"# recipe:\" changed.") +
          "# Train it:  hypersweep train <this file>\n" + still + "#\n" + comment_lines(report) +
          "\n" + *body;
@@ -267,24 +290,30 @@ bool has_label(const std::vector<Finding>& findings, const char* label) {
 // of seed 0 went to 0.0333 and tested 0.70 points below the random search's best, where 0.0111
 // tests 0.21 above it (bench/README.md). A schedule that counts iterations takes the largest:
 // the refine step's epochs do not say which iteration its peak would be.
+// The schedule is reckoned over the epochs the recommended config would train with the best
+// measured (`epochs`, epoch_plan), so the percentage the report gives is the file's own; the peak
+// is the last epoch at the best's best validation accuracy (last_best_epoch).
 struct Pick {
   const TrialRecord* trial = nullptr;
   std::string why;  // "" unless the best measured was kept against a larger lr
 };
 constexpr double kDecayedBy = 0.5;
-Pick pick_among(const std::vector<const TrialRecord*>& tied, const TrainOptions& user) {
+Pick pick_among(const std::vector<const TrialRecord*>& tied, const TrainOptions& user,
+                int epochs) {
   const TrialRecord* best = tied.front();
   if (user.schedule.kind == ScheduleKind::kConstant) return {best, ""};
   const TrialRecord* larger = best;
   for (const TrialRecord* t : tied)
     if (param_double(t->params[0]) > param_double(larger->params[0])) larger = t;
   if (larger == best || user.schedule.unit != ScheduleUnit::kEpoch) return {larger, ""};
-  const int peak = std::clamp(best->best_epoch, 1, std::max(user.epochs, 1));
+  epochs = std::max(epochs, 1);
+  const int peak = std::clamp(last_best_epoch(*best), 1, epochs);
   const int64_t t = std::max<int64_t>(peak - 1, user.schedule.warmup);  // a warm-up is no decay
-  const double left = learning_rate(user.schedule, 1.0, t, std::max(user.epochs, 1));
+  const double left = learning_rate(user.schedule, 1.0, t, epochs);
   if (!(left >= kDecayedBy)) return {larger, ""};
   return {best, "your schedule (" + std::string(schedule_name(user.schedule.kind)) +
-                    ") still trains at " + std::to_string(std::lround(100 * left)) +
+                    "), over the recommended config's " + std::to_string(epochs) +
+                    " epochs, still trains at " + std::to_string(std::lround(100 * left)) +
                     "% of its lr at epoch " + std::to_string(peak) + ", where trial " +
                     std::to_string(best->id) +
                     " peaked, so its decay comes too late to favour a larger lr"};
@@ -322,43 +351,109 @@ SearchSpace refine_space() {
   return space;
 }
 
-// Step 6's "Next:": how many epochs the recommended config trains, and why. An overfitting pick
-// stops at its peak; any other trains the user's epochs or the refine step's, the more, with the
-// user's schedule (lr decay, unless the user's schedule is constant too), and is told to go
-// longer if it was still improving at the end and the recommended config does not already train
-// longer than the refine trial did.
-std::string next_epochs(const TrialRecord& best, bool overfitting, const TrainOptions& user,
+// How many epochs the recommended config trains with `best`, and how an overfitting best stops at
+// its peak. The peak is where its validation accuracy was last at its best (last_best_epoch): a
+// flat top has not fallen. With a constant schedule, epochs is cut to the peak: the refine trial
+// measured exactly that run. With a decaying one, cutting epochs would squeeze the whole decay into
+// the epochs before the peak (cosine over 3 epochs runs its third at 25% of the lr, where over 30
+// it runs at 99%), a run nobody measured and not the one pick_among reckoned with; so the user's
+// epochs stay (the peak's, if more) and early stopping ends the run past the peak, keeping the
+// best epoch's weights, as it would end the refine trial's run. Any other best trains the user's
+// epochs or the refine step's, the more.
+struct EpochPlan {
+  int epochs = 0;
+  int peak = 0;                   // last_best_epoch(best)
+  bool overfitting = false;
+  bool early_stopping = false;    // an overfitting best, stopped by early stopping, not epochs
+};
+EpochPlan epoch_plan(const TrialRecord& best, bool overfitting, const TrainOptions& user,
+                     int refine_epochs) {
+  EpochPlan p;
+  p.peak = last_best_epoch(best);
+  p.overfitting = overfitting && p.peak > 0;
+  if (!p.overfitting) {
+    p.epochs = std::max(user.epochs, refine_epochs);
+  } else if (user.schedule.kind == ScheduleKind::kConstant) {
+    p.epochs = p.peak;
+  } else {
+    p.epochs = std::max(user.epochs, p.peak);
+    p.early_stopping = true;
+  }
+  return p;
+}
+
+// "its validation accuracy peaked at epoch 3 and fell after", as the best's curve has it: a flat
+// top names its first and last epochs, and a curve at its best to its last epoch (the overfitting
+// was read on its validation loss) is not said to have fallen.
+std::string peak_words(const TrialRecord& best, int peak) {
+  const std::string at =
+      best.best_epoch < peak ? "held its best from epoch " + std::to_string(best.best_epoch) +
+                                   " to epoch " + std::to_string(peak)
+                             : "peaked at epoch " + std::to_string(peak);
+  if (peak < best.epochs) return "its validation accuracy " + at + " and fell after";
+  return "its validation accuracy " + at + ", the refine step's last, while the curves above show "
+         "it overfitting";
+}
+
+// Step 6's "Next:": the plan's epochs and why, into r (the keys it changes and why) and the
+// report. An overfitting best is never told to train longer; any other is told to go longer if it
+// was still improving at the end and the recommended config does not already train longer than
+// the refine trial did.
+std::string next_epochs(const TrialRecord& best, const EpochPlan& plan, const TrainOptions& user,
                         int refine_epochs, Recommended* r) {
   std::string s;
-  if (overfitting && best.best_epoch > 0) {
-    // Its validation accuracy peaked and fell: more epochs would only overfit further.
-    r->opt.epochs = best.best_epoch;
-    r->why["epochs"] = "refine trial " + std::to_string(best.id) + " peaked at epoch " +
-                       std::to_string(best.best_epoch) + " of " + std::to_string(best.epochs) +
-                       " and overfit after";
-    s += " Next: do not train it longer: its validation accuracy peaked at epoch " +
-         std::to_string(best.best_epoch) +
-         " and fell after, so the recommended config stops "
-         "there; to go further, add regularisation (a larger weight_decay, dropout) or data.";
+  r->opt.epochs = plan.epochs;
+  const std::string trial = "refine trial " + std::to_string(best.id);
+  const std::string regularise =
+      "; to go further, add regularisation (a larger weight_decay, dropout) or data.";
+  if (plan.overfitting && !plan.early_stopping) {
+    r->why["epochs"] = trial + " was at its best at epoch " + std::to_string(plan.peak) + " of " +
+                       std::to_string(best.epochs) + " and overfit after";
+    s += " Next: do not train it longer: " + peak_words(best, plan.peak) +
+         ", so the recommended config stops at epoch " + std::to_string(plan.peak) + regularise;
+  } else if (plan.overfitting) {
+    if (plan.epochs != user.epochs)  // else the user's own (a --set one says so)
+      r->why["epochs"] = trial + " peaked at epoch " + std::to_string(plan.peak) +
+                         "; early stopping ends the run past it";
+    std::string stopper;
+    if (!user.early.enabled) {
+      r->opt.early.enabled = true;
+      r->why["early_stopping"] = trial + " overfit after epoch " + std::to_string(plan.peak) +
+                                 ": this ends the run past its peak with that epoch's weights";
+      stopper = "early stopping, which the recommended config turns on (patience " +
+                std::to_string(user.early.patience) + ", on " +
+                monitor_name(user.early.monitor) + "),";
+    } else {
+      stopper = "your early stopping (patience " + std::to_string(user.early.patience) + ", on " +
+                monitor_name(user.early.monitor) + ")";
+    }
+    s += " Next: do not train it past its peak: " + peak_words(best, plan.peak) +
+         ". The recommended config keeps your schedule (" + schedule_name(user.schedule.kind) +
+         ") over " + std::to_string(plan.epochs) + " epochs rather than cutting epochs to " +
+         std::to_string(plan.peak) + ", which would squeeze the whole decay into them (a run the "
+         "recipe did not measure); " + stopper + " ends the run past the peak and keeps the best "
+         "epoch's weights" + regularise;
   } else {
-    r->opt.epochs = std::max(user.epochs, refine_epochs);
-    r->why["epochs"] =
-        "the refine step trained " + std::to_string(refine_epochs) + " epochs at a constant lr";
+    if (plan.epochs != user.epochs)  // else the user's own (a --set one says so)
+      r->why["epochs"] =
+          "the refine step trained " + std::to_string(refine_epochs) + " epochs at a constant lr";
     if (user.schedule.kind == ScheduleKind::kConstant)
       s += " Next: the recommended config trains this configuration for " +
-           std::to_string(r->opt.epochs) +
+           std::to_string(plan.epochs) +
            " epochs at a constant lr, as your schedule and the refine step do; lr decay usually "
            "gains more at the end (below).";
     else
       s += " Next: train this configuration with lr decay (the refine step kept the lr "
            "constant): the recommended config trains it for " +
-           std::to_string(r->opt.epochs) + " epochs with your schedule.";
-    if (best.best_epoch == best.epochs && r->opt.epochs > best.epochs)
-      s += " Its validation accuracy was still rising at the refine step's last epoch (" +
+           std::to_string(plan.epochs) + " epochs with your schedule.";
+    // A flat top to the last epoch has not fallen either: at its best, if not rising.
+    const std::string how = best.best_epoch == best.epochs ? "still rising" : "still at its best";
+    if (plan.peak == best.epochs && plan.epochs > best.epochs)
+      s += " Its validation accuracy was " + how + " at the refine step's last epoch (" +
            std::to_string(best.epochs) + "); the recommended config's " +
-           std::to_string(r->opt.epochs) + " epochs go on past it.";
-    else if (best.best_epoch == best.epochs)
-      s += " Its validation accuracy was still rising at the refine step's last epoch, so, if "
+           std::to_string(plan.epochs) + " epochs go on past it.";
+    else if (plan.peak == best.epochs)
+      s += " Its validation accuracy was " + how + " at the refine step's last epoch, so, if "
            "you can afford it, train this configuration for longer (raise epochs).";
   }
   return s;
@@ -378,7 +473,12 @@ Result<Recommendation> recommend(const RecipeConfig& config, const std::vector<T
                  "learning rates.";
     return rec;
   }
-  const Pick pick = pick_among(tied, config.base);
+  const auto overfits = [&](const TrialRecord& t) {
+    return has_label(diagnose(t, sweep_context(refine, refine_space())), "overfitting");
+  };
+  const Pick pick = pick_among(
+      tied, config.base,
+      epoch_plan(*tied.front(), overfits(*tied.front()), config.base, o.refine.epochs).epochs);
   const TrialRecord& best = *pick.trial;
   rec.ok = true;
   rec.verdict = "ok";
@@ -420,8 +520,13 @@ Result<Recommendation> recommend(const RecipeConfig& config, const std::vector<T
   r.opt.lr = rec.lr;
   r.opt.optim.weight_decay = rec.weight_decay;
   r.why["lr"] = "refine trial " + std::to_string(best.id) + "'s lr";
+  if (edge.side != 0)  // the line says it too: the file's own lr may lie that way, untried
+    r.why["lr"] += std::string(", the ") + (edge.side > 0 ? "largest" : "smallest") +
+                   " lr tried: a better one may lie " + (edge.side > 0 ? "above" : "below") +
+                   " it";
   r.why["weight_decay"] = "refine trial " + std::to_string(best.id) + "'s weight_decay";
-  s += next_epochs(best, overfitting, config.base, o.refine.epochs, &r);
+  s += next_epochs(best, epoch_plan(best, overfitting, config.base, o.refine.epochs), config.base,
+                   o.refine.epochs, &r);
   s += std::string(" The recommended config is your file with the changed keys marked; it keeps "
                    "your schedule (") + schedule_name(config.base.schedule.kind) + ")" +
        (config.base.schedule.kind == ScheduleKind::kConstant ? ": consider step or cosine decay."
@@ -430,6 +535,11 @@ Result<Recommendation> recommend(const RecipeConfig& config, const std::vector<T
   if (!text) return text.error();
   rec.config = std::move(*text);
   return rec;
+}
+
+bool is_recommended_config(const std::string& text) {
+  // Without the space after "recipe": comment_lines breaks the line there before a long name.
+  return text.rfind("# " + kRecommendedOpening.substr(0, kRecommendedOpening.size() - 1), 0) == 0;
 }
 
 Result<std::string> recommended_config_at(const RecipeConfig& config, const std::string& text) {

@@ -54,6 +54,11 @@ Result<Recommendation> recommend(const RecipeConfig& config, const std::vector<T
                                  const std::vector<TrialRecord>& coarse,
                                  const std::vector<LrTried>& lr_find, const RecipeOptions& o);
 
+// Whether `text` is a recommended config the recipe wrote: it opens with the comment line every
+// one opens with. The recipe replaces such a file at its --config-out, and no other without
+// --force (recipe.h).
+bool is_recommended_config(const std::string& text);
+
 // `text`, a recommended config recommend() made for `config` (and kept in the recipe file), as it
 // must read at config.out, which may be in another folder than the one it was made for: a path
 // it gives relative is written absolute there, by the rule recommend() follows. Errors: the

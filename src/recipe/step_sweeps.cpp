@@ -170,15 +170,28 @@ RefinePicks refine_picks(const std::vector<TrialRecord>& coarse, int top) {
   return out;
 }
 
+int last_best_epoch(const TrialRecord& r) {
+  int last = r.best_epoch;
+  for (const EpochRow& e : r.curves)
+    if (e.epoch > last && e.val_acc >= r.best_metric) last = e.epoch;
+  return last;
+}
+
 std::pair<double, double> last_place(const LastPlace& last, const TrialRecord& first,
                                      std::string* why) {
+  const int peak_epoch = last_best_epoch(first);
+  const bool flat = first.best_epoch < peak_epoch;
   const bool late = ranks(first) && first.epochs > 0 &&
-                    first.best_epoch >= std::ceil(kLatePeak * first.epochs - 1e-9);
-  const std::string peak = "refine trial " + std::to_string(first.id) + " (lr " + num(last.lr) +
-                           ") peaked at epoch " + std::to_string(first.best_epoch) + " of " +
-                           std::to_string(first.epochs);
+                    peak_epoch >= std::ceil(kLatePeak * first.epochs - 1e-9);
+  const std::string peak =
+      "refine trial " + std::to_string(first.id) + " (lr " + num(last.lr) + ") " +
+      (flat ? "held its best validation accuracy from epoch " + std::to_string(first.best_epoch) +
+                  " to epoch " + std::to_string(peak_epoch)
+            : "peaked at epoch " + std::to_string(peak_epoch)) +
+      " of " + std::to_string(first.epochs);
+  const std::string rising = flat ? ", not falling" : ", still improving";
   if (late && !last.above_collapsed) {
-    *why = "The last place: " + peak + ", still improving, so a larger lr may go further: lr " +
+    *why = "The last place: " + peak + rising + ", so a larger lr may go further: lr " +
            num(last.between) + ", halfway to the grid's lr " + num(last.above) + ".";
     return {last.between, last.weight_decay};
   }
@@ -186,7 +199,7 @@ std::pair<double, double> last_place(const LastPlace& last, const TrialRecord& f
     *why = "The last place: refine trial " + std::to_string(first.id) +
            " did not complete, so the next lr below, " + num(last.below) + ".";
   else if (late)
-    *why = "The last place: " + peak + ", still improving, but lr " + num(last.above) +
+    *why = "The last place: " + peak + rising + ", but lr " + num(last.above) +
            " collapsed in the coarse grid, so the next lr below, " + num(last.below) + ".";
   else
     *why = "The last place: " + peak + ", before the last fifth of its epochs: the longer the " +

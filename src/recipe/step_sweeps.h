@@ -70,9 +70,17 @@ RefinePicks refine_picks(const std::vector<TrialRecord>& coarse, int top);
 // improving and a larger lr may go further (with the user's decaying schedule above all), and
 // the lr above did not collapse in step 4: `between`; else (it peaked earlier, or did not
 // complete): `below`. Both with the best's weight decay. `why`: the choice in one sentence.
+// A flat peak (val_acc 0.979, 1.0, 1.0, 1.0) counts by its last epoch (last_best_epoch): it has
+// not fallen, so it is still improving for this rule.
 inline constexpr double kLatePeak = 0.8;
 std::pair<double, double> last_place(const LastPlace& last, const TrialRecord& first,
                                      std::string* why);
+
+// The last epoch at which a trial of step 4 or 5 had its best validation accuracy: where a flat
+// peak ends. The trainer's best_epoch is the first epoch that reached it, so a curve 0.979, 1.0,
+// 1.0, 1.0 "peaked" at epoch 2 of 4 by it, though it never fell. best_epoch when the curves do
+// not say more.
+int last_best_epoch(const TrialRecord& r);
 
 // The best trial of a step 4 or 5 (by val_acc; equal values to the lower id) and every trial
 // whose accuracy ties it (trial/tie.h: within one standard error on the validation set), the

@@ -5,8 +5,9 @@
 // The layout of <path> (HDF5):
 //   /                  root attributes: kind = "hypersweep recipe", config (the user's config
 //                      text as given), config_hash, hypersweep_version, start_time, status
-//                      ("complete", or "stopped at step N: <verdict>", or "running"), steps
-//                      (the step groups present, in order, one string: "1_initial_loss,...")
+//                      ("complete", "stopped at step N: <verdict>", "stopped by a signal
+//                      during step N", or "running"), steps (the step groups present, in
+//                      order, one string: "1_initial_loss,...")
 //   /1_initial_loss    attributes only (RecipeStep::text and ::numbers), and a 1-D double
 //                      dataset `batch_losses`
 //   /2_overfit         a whole results layout (results_file.h: the root attributes, /space,
@@ -47,7 +48,8 @@ struct RecipeHeader {
   std::string config_hash;
   std::string version;
   std::string start_time;
-  std::string status;        // "complete", "stopped at step N: ...", "running"
+  std::string status;        // "complete", "stopped at step N: ..." (a failed check), "stopped
+                             // by a signal during step N" (continues), "running"
 };
 
 // One step as written: its group name, its attributes, and (steps 2-5) the results file whose

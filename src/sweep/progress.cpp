@@ -46,7 +46,9 @@ bool ProgressDisplay::consider(const TrialRecord& r) {
   return true;
 }
 
-void ProgressDisplay::trial(const TrialRecord& r, const Progress& p) {
+void ProgressDisplay::trial(const TrialRecord& r, const Progress& queue_progress) {
+  Progress p = queue_progress;
+  p.total = std::max(p.total, total_);
   if (r.status == TrialStatus::kInterrupted && !interrupted_.insert(r.id).second) return;
   const bool better = consider(r);
   const bool ok = std::isfinite(r.best_metric);
@@ -66,7 +68,9 @@ void ProgressDisplay::trial(const TrialRecord& r, const Progress& p) {
   tick(p);
 }
 
-void ProgressDisplay::tick(const Progress& p) {
+void ProgressDisplay::tick(const Progress& queue_progress) {
+  Progress p = queue_progress;
+  p.total = std::max(p.total, total_);
   if (!live_) {
     std::fflush(stdout);
     return;

@@ -45,6 +45,10 @@ class ProgressDisplay {
   // waiting for their rung to fill, or promoted and queued or running again) are shown as
   // paused, not pruned; nullptr (the default): none. run_trials() follows its queue this way.
   void follow(std::function<bool(int64_t)> undecided) { undecided_ = std::move(undecided); }
+  // The count the lines show as the whole when it is more than the queue's: a sweep that is the
+  // first part of a larger one (the recipe's refine step, whose last trial waits for the first's
+  // curve) counts its trials against the larger's total, so its lines read 1/2, then 2/2.
+  void count_against(int64_t total) { total_ = total; }
   // Keeps the best outcome so far (new trials and resumed ones alike), and the pruned trials;
   // true when `r` is the best.
   bool consider(const TrialRecord& r);
@@ -94,6 +98,7 @@ class ProgressDisplay {
   const SearchSpace space_;
   const bool live_;
   const int64_t resumed_;
+  int64_t total_ = 0;  // count_against's (0: the queue's)
   const std::chrono::steady_clock::time_point t0_ = std::chrono::steady_clock::now();
   double best_ = NAN;
   int64_t best_id_ = -1;

@@ -46,6 +46,34 @@ fs::path csv_recipe_config(const Scratch& s) {
                  "[recipe]\ncoarse_epochs = 1\nrefine_epochs = 3\n");
 }
 
+// Checks the "* best so far" marks of the progress lines after `header` (a step's "step N/6"
+// line) up to the next step: a line is marked exactly when its metric beats every trial of the
+// step before it, `before` (trials recorded by an earlier run) and the lines above it. Returns how
+// many lines it read.
+int check_best_marks(const std::string& out, const std::string& header, double before) {
+  const size_t at = out.find(header);
+  REQUIRE(at != std::string::npos);
+  int lines = 0;
+  double best = before;
+  for (size_t p = out.find('\n', at) + 1; p < out.size();) {
+    size_t e = out.find('\n', p);
+    if (e == std::string::npos) e = out.size();
+    const std::string line = out.substr(p, e - p);
+    p = e + 1;
+    if (line.rfind("step ", 0) == 0) break;
+    if (line.rfind("[", 0) != 0) continue;
+    size_t m = line.find("val_acc ");
+    if (m == std::string::npos) m = line.find("loss_drop ");
+    if (m == std::string::npos) continue;  // an interrupted trial: no metric
+    const double v = std::stod(line.substr(line.find(' ', m) + 1));
+    INFO(line);
+    CHECK(contains(line, "* best so far") == (v > best));
+    best = std::max(best, v);
+    ++lines;
+  }
+  return lines;
+}
+
 }  // namespace
 
 TEST_CASE("recipe run again writes its config to another folder with the data path absolute",
@@ -341,6 +369,11 @@ TEST_CASE("a recipe killed with SIGKILL continues with every trial once", "[cli]
   INFO(r.out << r.err);
   REQUIRE(r.code == 0);
   CHECK(contains(r.out, "4_coarse_grid: " + std::to_string(before.size()) + " of 9 trials recorded already"));
+  // "best so far" weighs the trials recorded before the kill too (main marked the first trial
+  // of the second run the best whatever the recorded ones had).
+  double recorded = -1;
+  for (const auto& b : before) recorded = std::max(recorded, b.best_metric);
+  CHECK(check_best_marks(r.out, "step 4/6", recorded) == 9 - static_cast<int>(before.size()));
   auto done = hs::read_recipe(out);
   REQUIRE(done.ok());
   CHECK(done->header.status == "complete");
@@ -371,6 +404,8 @@ TEST_CASE("the command a recipe stopped by SIGINT prints continues it, its --set
                 s.path("first.log"), "[   2/9]");
   INFO(first.log);
   REQUIRE(first.code == 3);
+  // The file says it was stopped, not that it runs (main: "running: stopped by a signal ...").
+  CHECK(hs::read_recipe(out)->header.status == "stopped by a signal during step 4");
   const std::string again = rest_of_line(first.log, "The same command again continues: hypersweep ");
   REQUIRE(!again.empty());
   CHECK(contains(again, " --set 'hidden=[32, 8]'"));
@@ -381,4 +416,81 @@ TEST_CASE("the command a recipe stopped by SIGINT prints continues it, its --set
   INFO(second.log);
   CHECK(second.code == 3);
   CHECK(contains(second.log, std::string("trials recorded already (continuing ") + out + ".steps/"));
+}
+
+TEST_CASE("recipe's step 5 counts against its two trials and marks only a better one the best",
+          "[cli][recipe]") {
+  // The quick config's refine step runs in two parts (its last place waits for trial 0's
+  // curve): main's lines read [1/1], then [2/2], and trial 1 was "* best so far" when worse.
+  Scratch s;
+  const auto cfg = s.write("tune.toml", recipe_config());
+  const Run r = hypersweep("recipe '" + cfg.string() + "' --out '" + s.path("tune.h5") +
+                           "' --config-out '" + s.path("best.toml") + "'");
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  REQUIRE(contains(r.out, "Refine trial 0's curve decides"));
+  CHECK(contains(r.out, "[   1/2] trial    0 "));
+  CHECK(contains(r.out, "[   2/2] trial    1 "));
+  CHECK_FALSE(contains(r.out, "/1] trial"));
+  CHECK(check_best_marks(r.out, "step 5/6", -1) == 2);
+  CHECK(check_best_marks(r.out, "step 4/6", -1) == 9);
+  CHECK(check_best_marks(r.out, "step 3/6", -1e300) == 4);
+}
+
+TEST_CASE("recipe refuses a --config-out it did not write, or cannot write, before any training",
+          "[cli][recipe]") {
+  Scratch s;
+  const auto cfg = s.write("q.toml", recipe_config());
+  const std::string out = s.path("q.h5"), rec = s.path("q_best.toml");
+  const std::string args =
+      "recipe '" + cfg.string() + "' --out '" + out + "' --config-out '" + rec + "'";
+  // A file of the user's there: refused and kept, nothing run (main replaced it silently).
+  s.write("q_best.toml", "# my precious notes\n");
+  const Run mine = hypersweep(args);
+  INFO(mine.out << mine.err);
+  CHECK(mine.code == 2);
+  CHECK(contains(mine.err, rec + ": exists and is not a config hypersweep recipe wrote, so it is "
+                                 "not replaced: give another --config-out, or --force"));
+  CHECK_FALSE(contains(mine.out, "step 1/6"));
+  CHECK(slurp(rec) == "# my precious notes\n");
+  CHECK_FALSE(fs::exists(out));
+  // A --config-out that cannot be written is found before step 1, not after step 6 (main ran all
+  // six steps, then failed with the recipe file left "running"): a file where its folder should
+  // be, and a folder that takes no new file whoever runs it (/proc/self).
+  s.write("afile", "x");
+  std::vector<std::pair<std::string, std::string>> unwritable = {
+      {s.path("afile/rec.toml"), "is not a folder"}};
+  if (fs::is_directory("/proc/self"))
+    unwritable.push_back({"/proc/self/rec.toml", "cannot write the recommended config in /proc/self"});
+  for (const auto& [path, says] : unwritable) {
+    const Run no = hypersweep("recipe '" + cfg.string() + "' --out '" + out + "' --config-out '" +
+                              path + "'");
+    INFO(no.out << no.err);
+    CHECK(no.code == 2);
+    CHECK(contains(no.err, path + ": "));
+    CHECK(contains(no.err, says));
+    CHECK_FALSE(contains(no.out, "step 1/6"));
+    CHECK_FALSE(fs::exists(out));
+  }
+  // --force replaces the user's file.
+  const Run forced = hypersweep(args + " --force");
+  INFO(forced.out << forced.err);
+  REQUIRE(forced.code == 0);
+  const std::string recommended = hs::read_recipe(out)->steps[5].text.at("config");
+  CHECK(slurp(rec) == recommended);
+  // On a complete recipe: a file of the user's is refused, not claimed to hold the
+  // recommendation (main left it and printed "recommended config: q_best.toml").
+  s.write("q_best.toml", "# precious 2\n");
+  const Run done = hypersweep(args);
+  INFO(done.out << done.err);
+  CHECK(done.code == 2);
+  CHECK(contains(done.err, "is not a config hypersweep recipe wrote"));
+  CHECK(slurp(rec) == "# precious 2\n");
+  // An older recommendation there (one the recipe wrote) is replaced by this recipe's.
+  s.write("q_best.toml", "# The configuration `hypersweep recipe old.toml` recommends: old\n");
+  const Run again = hypersweep(args);
+  INFO(again.out << again.err);
+  CHECK(again.code == 0);
+  CHECK(contains(again.out, "recommended config: " + rec));
+  CHECK(slurp(rec) == recommended);
 }

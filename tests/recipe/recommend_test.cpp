@@ -202,6 +202,9 @@ TEST_CASE("an overfitting recommended trial is never told to train longer", "[re
   // One whose accuracy levelled off before its last epoch is told to decay, not to go longer.
   TrialRecord levelled = trial(0, 0.01, 0.0, 0.9);
   levelled.best_epoch = 12;
+  levelled.best_metric = levelled.curves[11].val_acc;
+  for (size_t e = 12; e < levelled.curves.size(); ++e)
+    levelled.curves[e].val_acc = levelled.best_metric - 0.001;
   auto settled = recommend(cosine, {levelled}, refine, kStep3, RecipeOptions{});
   REQUIRE(settled.ok());
   CHECK(contains(settled->report, "train this configuration with lr decay"));
@@ -292,8 +295,9 @@ TEST_CASE("a tie goes to the larger lr only if the schedule has decayed where th
   CHECK(late->best_id == 1);
   CHECK(late->lr == 0.0111);
   CHECK(contains(late->report,
-                 "the recipe takes the best measured, trial 1: your schedule (cosine) "
-                 "still trains at 85% of its lr at epoch 6, where trial 1 peaked, so "
+                 "the recipe takes the best measured, trial 1: your schedule (cosine), over "
+                 "the recommended config's 20 epochs, still trains at 85% of its lr at epoch 6, "
+                 "where trial 1 peaked, so "
                  "its decay comes too late to favour a larger lr."));
   // Over 8 epochs, cosine is down to 31% at epoch 6: the decay carries the larger lr.
   auto soon = recommend(config({"schedule=\"cosine\"", "epochs=8"}), refine, refine, kStep3,
@@ -310,7 +314,8 @@ TEST_CASE("a tie goes to the larger lr only if the schedule has decayed where th
                          refine, kStep3, RecipeOptions{});
   REQUIRE(later.ok());
   CHECK(later->best_id == 1);
-  CHECK(contains(later->report, "your schedule (step) still trains at 100% of its lr at epoch 6"));
+  CHECK(contains(later->report, "your schedule (step), over the recommended config's 20 epochs, still trains "
+                                      "at 100% of its lr at epoch 6"));
 }
 
 TEST_CASE("the recommended config is the user's file plus the changed keys, and trains that", "[recipe][step6]") {
@@ -327,11 +332,11 @@ TEST_CASE("the recommended config is the user's file plus the changed keys, and 
   CHECK(contains(t, "\n\n[recipe]\nrefine_epochs = 15\n"));
   // The changed keys, each once, with why; the old lr line and the 3-line hidden gone.
   CHECK(count(t, "  # recipe: ") == 4);
-  CHECK(contains(t, "lr = 0.01  # recipe: refine trial 0's lr (was 0.003)\n"));
+  // The user's comment on a changed line is kept, after the recipe's (main dropped it).
+  CHECK(contains(t, "lr = 0.01  # recipe: refine trial 0's lr (was 0.003)  # a guess\n"));
   CHECK(contains(t, "weight_decay = 1e-5  # recipe: refine trial 0's weight_decay (was 0.0)\n"));
   CHECK(contains(t, "epochs = 15  # recipe: the refine step trained 15 epochs"));
   CHECK(contains(t, "hidden = [16, 16]  # recipe: given to hypersweep recipe with --set (was [64])\n"));
-  CHECK_FALSE(contains(t, "a guess"));
   CHECK_FALSE(contains(t, "  64,"));
   // Nothing of the resolved config the file did not say: no data_path, no conv_channels.
   CHECK_FALSE(contains(t, "data_path"));
@@ -387,4 +392,148 @@ TEST_CASE("a [space] entry the recipe set but cannot comment out is named at the
   // weight_decay is the recipe's choice even where it equals the file's own (0): commented out.
   CHECK(contains(t, "\n# weight_decay = [0.0, 1e-4]  # recipe: [train] sets weight_decay now;"));
   CHECK(trains(t, "mine_recommended.toml").lr == 0.01);
+}
+
+TEST_CASE("under a decaying schedule an overfitting pick keeps the epochs its schedule was reckoned on",
+          "[recipe][step6][tie]") {
+  // The probe's cos.toml: cosine over 30 epochs, early stopping; refine trials of 12 epochs, the
+  // best measured (lr 0.0111) peaked at epoch 3 and overfit after, tied with lr 0.0333. The
+  // tie went to the best measured because cosine over 30 epochs still runs at 99% at epoch 3,
+  // but main then wrote epochs = 3, over which cosine runs epoch 3 at 25%.
+  const std::vector<TrialRecord> refine = {trial(0, 0.0333, 1e-5, 203.0 / 240, 12, 7),
+                                           trial(1, 0.0111, 1e-5, 204.0 / 240, 12, 3)};
+  REQUIRE(tied_with_best(refine).front()->id == 1);
+  bool overfitting = false;
+  for (const Finding& f : diagnose(refine[1], sweep_context(refine)))
+    overfitting = overfitting || f.label == "overfitting";
+  REQUIRE(overfitting);
+  auto rec = recommend(config({"schedule=\"cosine\"", "epochs=30"}), refine, refine, kStep3,
+                       RecipeOptions{});
+  REQUIRE(rec.ok());
+  INFO(rec->report);
+  CHECK(rec->best_id == 1);
+  CHECK(contains(rec->report, "your schedule (cosine), over the recommended config's 30 epochs, "
+                              "still trains at 99% of its lr at epoch 3, where trial 1 peaked"));
+  const TrainOptions got = trains(rec->config);
+  CHECK(got.epochs == 30);  // what the 99% was reckoned on
+  CHECK(got.early.enabled);
+  CHECK_FALSE(contains(rec->config, "epochs = 3 "));
+  CHECK(contains(rec->report, "keeps your schedule (cosine) over 30 epochs rather than cutting "
+                              "epochs to 3"));
+  CHECK(contains(rec->report, "your early stopping (patience 5, on val_acc) ends the run past "
+                              "the peak"));
+  CHECK_FALSE(contains(rec->report, "for longer"));
+  // Without early stopping in the file, the recommended config turns it on, marked.
+  std::string file = kFile;
+  file.insert(file.find("val_fraction"), "early_stopping = false\n");
+  TrainConfig c;
+  REQUIRE(c.load_text(file, "mine.toml", config_folder("mine.toml")).ok());
+  REQUIRE(c.set("schedule=\"cosine\"").ok());
+  REQUIRE(c.set("epochs=30").ok());
+  auto base = c.finish();
+  REQUIRE(base.ok());
+  REQUIRE_FALSE(base->early.enabled);
+  auto off = recommend({"mine.toml", file, "mine_recommended.toml", *base}, refine, refine, kStep3,
+                       RecipeOptions{});
+  REQUIRE(off.ok());
+  INFO(off->config);
+  CHECK(trains(off->config).epochs == 30);
+  CHECK(trains(off->config).early.enabled);
+  CHECK(contains(off->config, "early_stopping = true  # recipe: refine trial 1 overfit after "
+                              "epoch 3"));
+  // A constant schedule: the refine trial's own run, cut at its peak.
+  auto constant = recommend(config({"epochs=30"}), refine, refine, kStep3, RecipeOptions{});
+  REQUIRE(constant.ok());
+  CHECK(trains(constant->config).epochs == 3);
+}
+
+TEST_CASE("a flat peak counts by its last epoch and is never said to have fallen",
+          "[recipe][step6][step5]") {
+  // sw2.toml: val_acc 0.979, 1.0, 1.0, 1.0 was "peaked at epoch 2 of 4", so the next lr below.
+  LastPlace last;
+  last.lr = 0.0333, last.weight_decay = 1e-4, last.above = 0.1, last.below = 0.0111,
+  last.between = 0.0577;
+  TrialRecord first = trial(0, 0.0333, 1e-4, 1.0, 4);
+  const double accs[] = {0.979, 1.0, 1.0, 1.0};
+  for (int e = 0; e < 4; ++e) first.curves[e].val_acc = accs[e];
+  first.best_metric = 1.0, first.best_epoch = 2;
+  REQUIRE(last_best_epoch(first) == 4);
+  std::string why;
+  CHECK(last_place(last, first, &why).first == 0.0577);
+  CHECK(why == "The last place: refine trial 0 (lr 0.0333) held its best validation accuracy "
+               "from epoch 2 to epoch 4 of 4, not falling, so a larger lr may go further: lr "
+               "0.0577, halfway to the grid's lr 0.1.");
+
+  // slow.toml: an overfitting pick whose val_acc held its best at epochs 8 and 9 stops at 9,
+  // not at 8 (main cut at the first and said it "fell after" it).
+  TrialRecord flat = trial(0, 0.01, 0.0, 0.95, 15, 8);
+  flat.curves[8].val_acc = flat.curves[7].val_acc;
+  REQUIRE(flat.best_epoch == 8);
+  REQUIRE(last_best_epoch(flat) == 9);
+  auto rec = recommend(config(), {flat}, {flat}, kStep3, RecipeOptions{});
+  REQUIRE(rec.ok());
+  INFO(rec->report);
+  CHECK(trains(rec->config).epochs == 9);
+  CHECK(contains(rec->report, "its validation accuracy held its best from epoch 8 to epoch 9 and "
+                              "fell after, so the recommended config stops at epoch 9"));
+  // At its best to the last epoch while the val_loss rises: overfitting, but no "fell".
+  TrialRecord held = trial(0, 0.01, 0.0, 0.95, 15, 8);
+  for (size_t e = 8; e < held.curves.size(); ++e) held.curves[e].val_acc = held.curves[7].val_acc;
+  bool overfitting = false;
+  for (const Finding& f : diagnose(held, sweep_context({held})))
+    overfitting = overfitting || f.label == "overfitting";
+  if (overfitting) {
+    auto h = recommend(config(), {held}, {held}, kStep3, RecipeOptions{});
+    REQUIRE(h.ok());
+    INFO(h->report);
+    CHECK_FALSE(contains(h->report, "fell after"));
+    CHECK(trains(h->config).epochs == 15);
+  }
+}
+
+TEST_CASE("the recommended file comments out a [space] epochs entry only when epochs changed",
+          "[recipe][step6]") {
+  // sw4.toml: [train] epochs = 5 left as it was, yet `# epochs = [3, 5]  # recipe: [train] sets
+  // epochs now`; sw2.toml's [space.epochs] table was named as "still sweeps epochs".
+  const auto recommended = [](const std::string& file) {
+    TrainConfig c;
+    REQUIRE(c.load_text(file, "sw.toml", config_folder("sw.toml")).ok());
+    auto base = c.finish();
+    REQUIRE(base.ok());
+    RecipeOptions o;
+    o.refine.epochs = 4;
+    auto rec = recommend({"sw.toml", file, "sw_recommended.toml", *base},
+                         {trial(0, 0.01, 0.0, 0.9, 4)}, {}, kStep3, o);
+    REQUIRE(rec.ok());
+    return rec->config;
+  };
+  const std::string train =
+      "[train]\ndataset = \"synthetic\"\nsynthetic_classes = 10\nval_fraction = 0.2\n"
+      "lr = 0.05  # my lr\n";
+  const std::string kept = recommended(train + "epochs = 5\n\n[space]\nepochs = [3, 5]\n");
+  INFO(kept);
+  CHECK(contains(kept, "\n[space]\nepochs = [3, 5]\n"));
+  CHECK_FALSE(contains(kept, "epochs = 5  # recipe"));
+  CHECK(contains(kept, "lr = 0.01  # recipe: refine trial 0's lr (was 0.05)  # my lr\n"));
+  const std::string table = recommended(train + "epochs = 5\n\n[space.epochs]\nchoice = [3, 5]\n");
+  INFO(table);
+  CHECK_FALSE(contains(table, "still sweeps"));
+  // epochs changed (3 -> the refine step's 4): commented out, and the table named.
+  const std::string changed = recommended(train + "epochs = 3\n\n[space]\nepochs = [3, 5]\n");
+  INFO(changed);
+  CHECK(contains(changed, "\n# epochs = [3, 5]  # recipe: [train] sets epochs now"));
+  const std::string changed_table =
+      recommended(train + "epochs = 3\n\n[space.epochs]\nchoice = [3, 5]\n");
+  CHECK(contains(changed_table, "# Its [space] still sweeps epochs, which the recipe set"));
+}
+
+TEST_CASE("an lr at the edge of the lrs tried says so on its changed line", "[recipe][step6][edge]") {
+  // edge.toml: lr_find_lrs = [1e-4, 1e-5]; the recipe wrote lr 3e-4 over the file's 3e-3 with
+  // only "refine trial 1's lr" on the line, while its report said a better one may lie above.
+  const std::vector<LrTried> low = {{1e-4, false}, {1e-5, false}};
+  auto rec = recommend(config(), {trial(0, 3e-4, 0.0, 0.9)}, {}, low, RecipeOptions{});
+  REQUIRE(rec.ok());
+  INFO(rec->config);
+  CHECK(contains(rec->config, "lr = 3e-4  # recipe: refine trial 0's lr, the largest lr tried: a "
+                              "better one may lie above it (was 0.003)  # a guess\n"));
 }
