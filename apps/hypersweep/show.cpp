@@ -77,6 +77,12 @@ void show_pruning(const SweepHeader& h, const std::vector<TrialRecord>& trials) 
   }
 }
 
+// A table's cell: a blank, then `s` right-aligned in `width` terminal columns.
+void add_cell(std::string& out, std::string_view s, size_t width) {
+  out += ' ';
+  out += padded_left(s, width);
+}
+
 // A trial's curves, a row per epoch: the fixed columns, then the ones its command printed.
 void print_curves(const TrialRecord& t) {
   if (t.curves.empty()) return;
@@ -86,7 +92,7 @@ void print_curves(const TrialRecord& t) {
   std::vector<size_t> extra_widths;
   for (const auto& n : store::curve_extra_columns(t.curve_extra_names)) {
     extra_widths.push_back(std::max<size_t>(12, display_width(n)));
-    head += " " + padded_left(n, extra_widths.back());
+    add_cell(head, n, extra_widths.back());
   }
   fmt::print("\n{}\n", head);
   for (size_t j = 0; j < t.curves.size(); ++j) {
@@ -95,12 +101,10 @@ void print_curves(const TrialRecord& t) {
                                    number_text(e.lr, "{:.4g}"), number_text(e.train_loss),
                                    number_text(e.train_acc), number_text(e.val_loss),
                                    number_text(e.val_acc), e.seconds);
-    for (size_t k = 0; k < t.curve_extra_names.size(); ++k)
-      line += " " + padded_left(number_text(j < t.curve_extra.size() && k < t.curve_extra[j].size()
-                                                ? t.curve_extra[j][k]
-                                                : NAN,
-                                            "{:.6g}"),
-                                extra_widths[k]);
+    for (size_t k = 0; k < t.curve_extra_names.size(); ++k) {
+      const bool has = j < t.curve_extra.size() && k < t.curve_extra[j].size();
+      add_cell(line, number_text(has ? t.curve_extra[j][k] : NAN, "{:.6g}"), extra_widths[k]);
+    }
     fmt::print("{}\n", line);
   }
 }
@@ -247,13 +251,13 @@ struct ResultCells {
       : names(result_names(trials)) {
     for (const auto& n : store::result_columns(space, names)) {
       widths.push_back(std::max<size_t>(12, display_width(n)));
-      head += " " + padded_left(n, widths.back());
+      add_cell(head, n, widths.back());
     }
   }
   std::string cells(const TrialRecord& t) const {
     std::string out;
     for (size_t j = 0; j < names.size(); ++j)
-      out += " " + padded_left(number_text(result_value(t, names[j]), "{:.6g}"), widths[j]);
+      add_cell(out, number_text(result_value(t, names[j]), "{:.6g}"), widths[j]);
     return out;
   }
 };
