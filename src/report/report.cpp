@@ -64,8 +64,7 @@ void json_field(std::string& out, const char* key, std::string_view v) {
 }
 
 // Appends a non-finite x and returns true: NaN (no value) is null; JSON has no inf, so +inf and
-// -inf are the numbers 1e999 and -1e999, which overflow to Infinity and -Infinity in JSON.parse
-// (and Python's json), so the page tells an inf from a missing value.
+// -inf are 1e999 and -1e999, Infinity in JSON.parse (and Python's json): not a missing value.
 bool json_nonfinite(std::string& out, double x) {
   if (std::isnan(x)) out += "null";
   else if (std::isinf(x)) out += x > 0 ? "1e999" : "-1e999";
