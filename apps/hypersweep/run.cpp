@@ -154,11 +154,14 @@ void print_continuing(const std::string& out, const SweepConfig& sweep, const Tr
   }
 }
 
-int report_stop(const RunArgs& a, const TrialQueue& queue) {
+// `ranks`: the MPI job's size (0 in one process), which the same command needs again.
+int report_stop(const RunArgs& a, const TrialQueue& queue, int ranks) {
   const int sig = stop_signal();
   fmt::print("stopped{}: {} of {} trials finished; trials in flight are recorded as interrupted. "
-             "The same command again continues it: {}\n",
+             "The same command again continues it{}: {}\n",
              sig ? " by " + signal_name(sig) : "", queue.finished(), queue.total(),
+             ranks > 0 ? fmt::format(" (launched as now, by mpirun or srun with {} ranks)", ranks)
+                       : "",
              again_command(a));
   std::fflush(stdout);
   return kExitInterrupted;
@@ -282,7 +285,7 @@ int drive_sweep(const RunArgs& a, Launch& launch, int node_threads,
     std::fprintf(stderr, "hypersweep: error: %s\n", written.error().str().c_str());
     return kExitOther;
   }
-  if (ran->interrupted) return report_stop(a, *queue);
+  if (ran->interrupted) return report_stop(a, *queue, workers > 0 ? workers + 1 : 0);
   if (workers > 0) print_scheduler_cost(t_start);
   return print_outcome(display, *queue, sweep, out);
 }

@@ -245,13 +245,18 @@ class Scheduler {
     std::vector<Progress> at;  // where the sweep stood once each was told
     std::vector<int> freed;
     bool signalled = false;  // a worker's trial interrupted by a signal that reached it first
+    int64_t stopped = 0;     // trials in flight recorded as interrupted at the stop, so far
     for (Pending& p : pending_) {
       if (p.worker > 0) {
         queue_.finish(p.record);
         signalled = signalled || (p.record.status == TrialStatus::kInterrupted && !stopping_);
         freed.push_back(p.worker);
+      } else {
+        ++stopped;
       }
-      at.push_back(progress());
+      Progress now = progress();  // a trial recorded as interrupted runs no more, as it says
+      now.running = std::max<int64_t>(0, now.running - stopped);
+      at.push_back(now);
       group.push_back(std::move(p.record));
     }
     pending_.clear();

@@ -312,6 +312,14 @@ TEST_CASE("SIGUSR1 stops an MPI sweep cleanly, and the sweep resumes with every 
   INFO(bg.log());
   CHECK(code == 3);  // "stopped; resume"
   CHECK(contains(bg.log(), "stopped by SIGUSR1"));
+  // The command to continue says it runs under mpirun again; the in-flight trials' lines count
+  // down the trials still running (each is interrupted as it is recorded): 1, then 0.
+  CHECK(contains(bg.log(), "continues it (launched as now, by mpirun or srun with 3 ranks): "));
+  const std::string log = bg.log(), line = " interrupted   - ";  // a trial's progress line
+  const size_t first = log.find(line), second = log.find(line, first + 1);
+  REQUIRE(second != std::string::npos);
+  CHECK(contains(log.substr(first, log.find('\n', first) - first), "| 1 running"));
+  CHECK(contains(log.substr(second, log.find('\n', second) - second), "| 0 running"));
   const auto before = records_of(out);
   // What was recorded before the signal, and the two in flight, which the stop ended.
   CHECK(statuses(before) == std::map<int64_t, std::string>{{0, "completed"}, {1, "completed"},
