@@ -224,7 +224,7 @@ void warn_sweep(const SweepConfig& sweep) {
 }
 
 Result<Preflight> preflight(const std::string& config, int threads, bool load_data,
-                            const SweepOverrides& over) {
+                            const SweepOverrides& over, bool new_file) {
   auto sweep = load_sweep_with(config, over);
   if (!sweep) return sweep.error();
   Preflight out{std::move(*sweep), nullptr};
@@ -232,7 +232,7 @@ Result<Preflight> preflight(const std::string& config, int threads, bool load_da
   if (threads >= 0)
     if (auto st = s.train.set_value("threads", int64_t{threads}, {"--threads", 0}); !st)
       return st.error();
-  if (Status st = check_space_names(s.space); !st) return st.error();
+  if (Status st = check_space_names(s.space, new_file); !st) return st.error();
   if (!uses_trainer(s)) return out;
   const Result<TrainOptions> base = s.train.finish();
   if (!base) return base.error();

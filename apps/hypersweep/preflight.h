@@ -35,9 +35,11 @@ struct Preflight {
 
 // `config`: the sweep file ("" for the built-in sweep); `threads` >= 0 sets the config's threads
 // (--threads); `load_data`: load the data set and check the networks on it; `over`: the
-// command line's --set and --trials (sweep_options.h), applied before every check.
+// command line's --set and --trials (sweep_options.h), applied before every check; `new_file`:
+// the sweep starts a results file (false: it continues one, which may hold a parameter named
+// before store::group_attribute_clash refused such names).
 Result<Preflight> preflight(const std::string& config, int threads, bool load_data,
-                            const SweepOverrides& over = {});
+                            const SweepOverrides& over = {}, bool new_file = true);
 
 // What a learning strategy's start design (search/strategy.h: start_design_size) makes of the
 // sweep, said out loud. The warning, when [sweep] trials does not exceed the start design: every

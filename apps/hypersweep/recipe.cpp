@@ -120,8 +120,13 @@ int report_outcome(const RecipeArgs& a, const RecipeSetup& setup, const RecipeOu
                    double wall) {
   if (outcome.already) {
     fmt::print("{} already holds this recipe, complete (--force runs it again). Its "
-               "recommendation:\n{}\nrecommended config: {}\n", setup.out,
-               outcome.recommendation.report, setup.recommended);
+               "recommendation:\n{}\n", setup.out, outcome.recommendation.report);
+    if (outcome.config_kept)
+      fmt::print("recommended config: {} differs from this recommendation (edited since, or an "
+                 "older recipe's) and is kept as it is; remove it, or give another --config-out, "
+                 "to write this one\n", setup.recommended);
+    else
+      fmt::print("recommended config: {}\n", setup.recommended);
     return 0;
   }
   if (outcome.interrupted) {

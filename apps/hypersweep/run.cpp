@@ -224,7 +224,8 @@ int drive_sweep(const RunArgs& a, Launch& launch, int node_threads,
   // Under mpirun rank 0 loads no data (the workers do, README "Running under mpirun"), unless
   // --force is to replace a file: then the data is checked here first.
   const bool here = launch.workers() == 0;
-  auto pre = preflight(a.config, a.threads, here || (a.force && existed), a.over);
+  auto pre = preflight(a.config, a.threads, here || (a.force && existed), a.over,
+                       !existed || a.force);
   if (!pre) return dismiss(fail(pre.error()));
   const SweepConfig& sweep = pre->sweep;
   // Isolated trials run where a trial host loads its own copy (forked_objective.h): the one the

@@ -9,6 +9,7 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/text.h"
@@ -133,7 +134,8 @@ std::vector<std::string> file_lines(const std::string& text, bool alone) {
 }
 
 // A --set as "--set key = value": the value as TOML reads it, else (a bare word, a path) the
-// text as a string.
+// text as a string; "" for a key of the run policy (--set threads=2 is no other sweep, as
+// threads = 2 in the file is not).
 std::string set_text(std::string_view assignment) {
   const size_t eq = assignment.find('=');
   auto trim = [](std::string_view s) {
@@ -143,6 +145,7 @@ std::string set_text(std::string_view assignment) {
   };
   if (eq == std::string_view::npos) return "--set " + trim(assignment);
   const std::string key = trim(assignment.substr(0, eq));
+  if (run_policy("train", key)) return "";
   const std::string raw = trim(assignment.substr(eq + 1));
   std::string value;
   try {
@@ -166,7 +169,8 @@ std::string canonical_config(const std::string& config_text) {
       files.emplace_back();
       in_file = true;
     } else if (l.starts_with("# --set ")) {
-      sets.push_back(set_text(std::string_view(l).substr(8)));
+      if (std::string set = set_text(std::string_view(l).substr(8)); !set.empty())
+        sets.push_back(std::move(set));
     } else {
       if (!in_file) {  // text before any "# file:" line: a file of its own
         files.emplace_back();

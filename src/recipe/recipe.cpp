@@ -267,19 +267,22 @@ Result<std::optional<RecipeOutcome>> RecipeRun::take_existing() {
       if (auto c = s.text.find("config"); c != s.text.end()) done.recommendation.config = c->second;
     }
   }
-  // The recommended config is in the file: write it where asked unless it is there already
-  // (another --config-out, maybe in another folder, a file deleted since, or an older
-  // recommendation there: one the recipe wrote, as checked above).
+  // The recommended config is in the file: write it where asked when nothing is there (another
+  // --config-out, maybe in another folder, or a file deleted since). A recipe's config there
+  // that differs is kept: it may be this one edited by hand, which must not be lost; the
+  // outcome says so (config_kept).
   if (!done.recommendation.config.empty()) {
     auto text = recommended_config_at(
         {setup_.config_name, setup_.file_text, setup_.recommended, base_},
         done.recommendation.config);
     if (!text) return text.error();
     done.recommendation.config = std::move(*text);
-    if (!fs::exists(setup_.recommended) ||
-        file_text(setup_.recommended) != done.recommendation.config)
+    if (!fs::exists(setup_.recommended)) {
       if (Status st = write_file_atomically(setup_.recommended, done.recommendation.config); !st)
         return st.error();
+    } else {
+      done.config_kept = file_text(setup_.recommended) != done.recommendation.config;
+    }
   }
   return std::optional<RecipeOutcome>(std::move(done));
 }

@@ -52,8 +52,9 @@ Result<Layout> make_layout(const std::string& path, const SearchSpace& space,
                            const std::vector<std::string>& results = {});
 
 // Why parameter `name` cannot be stored in a trial's group: it is named like one of the group's
-// own attributes (log_path, decision, ...); "" when it can. Checked before a sweep starts only:
-// a file that holds such a parameter already (one never written with that attribute) still reads.
+// own attributes (log_path, decision, ...); "" when it can. Checked before a new results file
+// is made only (open.h: check_space_names): a file that holds such a parameter already (one
+// never written with that attribute) still reads and continues.
 std::string group_attribute_clash(const std::string& name);
 
 // Whether layout `l` has a column for every result of `r`, or is full (kMaxExtraNames).

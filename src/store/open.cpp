@@ -89,11 +89,11 @@ Result<OpenedResults> open_results(const std::string& path, const SweepHeader& h
   return OpenedResults{std::move(*f), true};
 }
 
-Status check_space_names(const SearchSpace& space) {
+Status check_space_names(const SearchSpace& space, bool new_file) {
   for (const Param& p : space.params) {
     const auto layout = store::make_layout("", SearchSpace{{p}});
     if (!layout) return Error{p.file, p.line, p.name, layout.error().message};
-    if (std::string clash = store::group_attribute_clash(p.name); !clash.empty())
+    if (std::string clash = store::group_attribute_clash(p.name); new_file && !clash.empty())
       return Error{p.file, p.line, p.name, std::move(clash)};
   }
   return {};

@@ -45,7 +45,10 @@ Status check_output_file(const std::string& path, const std::string& what,
 
 // Whether a results file can hold a sweep of `space`, for the checks made before anything is
 // written (`hypersweep run`, plan). Errors name the parameter's file, line and name: one named
-// like a /summary column or an attribute of a trial's group (layout.h, whose rules these are).
-Status check_space_names(const SearchSpace& space);
+// like a /summary column, or (`new_file`: for a results file still to be made) like an
+// attribute of a trial's group (layout.h, whose rules these are). A file made before the second
+// rule continues: such a name collides only in some sweeps (`decision` with a pruner), and the
+// ones that ran are not refused now.
+Status check_space_names(const SearchSpace& space, bool new_file = true);
 
 }  // namespace hs

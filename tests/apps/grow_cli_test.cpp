@@ -10,7 +10,9 @@
 #include <string>
 #include <vector>
 
+#include "config/sweep_config.h"
 #include "store/results_file.h"
+#include "sweep/sweep_header.h"
 #include "support/cli.h"
 #include "trial/codec.h"
 #include "support/records.h"
@@ -345,4 +347,47 @@ TEST_CASE("a built-in sweep continues with another thread count, its records unc
   REQUIRE(after.size() == 3u);
   for (size_t i = 0; i < before.size(); ++i)
     CHECK(hs::encode_record(after[i]) == hs::encode_record(before[i]));
+  // Nor does --set threads (or max_seconds) make it another sweep.
+  const Run set = hypersweep(run_cmd(s.path("two.toml"), out, " --set threads=1 --set max_seconds=600"));
+  INFO(set.out << set.err);
+  CHECK(set.code == 0);
+  CHECK(contains(set.out, "3 trials recorded, 3 finished"));
+}
+
+TEST_CASE("a file holding a parameter named like a trial group's attribute continues",
+          "[cli][sweep][grow]") {
+  // `decision` is refused for a new sweep (a pruner writes that attribute), but a sweep without
+  // a pruner ran with it before the rule: its file, made here through the store as that run
+  // made it, continues.
+  Scratch s;
+  const auto cfg = s.write("d.toml", "[objective]\ncommand = \"echo val_acc={decision}\"\n"
+                                     "[sweep]\nstrategy = \"list\"\n[space]\ndecision = [0.25, 0.5]\n");
+  const std::string out = s.path("d.h5");
+  {
+    auto sweep = hs::load_sweep(cfg.string());
+    REQUIRE(sweep.ok());
+    auto f = hs::ResultsFile::create(out, hs::sweep_header(*sweep, "2026-12-05T00:00:00Z"), false);
+    REQUIRE(f.ok());
+    hs::TrialRecord r;
+    r.id = 0;
+    r.status = hs::TrialStatus::kCompleted;
+    r.params = {hs::ParamValue{0.25}};
+    r.best_metric = 0.25;
+    REQUIRE(f->append(r).ok());
+    REQUIRE(f->close().ok());
+  }
+  const Run plan = hypersweep("plan '" + cfg.string() + "'");
+  CHECK(plan.code == 2);
+  CHECK(contains(plan.err, ":6: decision: parameter \"decision\" has the name of an attribute"));
+  const Run r = hypersweep(run_cmd(cfg.string(), out));
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  CHECK(contains(r.out, "1 trial recorded"));
+  const auto recs = records(out);
+  REQUIRE(recs.size() == 2u);
+  CHECK(recs[1].best_metric == 0.5);
+  // A new file of it is refused, naming the line.
+  const Run fresh = hypersweep(run_cmd(cfg.string(), s.path("new.h5")));
+  CHECK(fresh.code == 2);
+  CHECK(contains(fresh.err, ":6: decision: parameter \"decision\""));
 }

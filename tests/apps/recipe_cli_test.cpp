@@ -486,11 +486,19 @@ TEST_CASE("recipe refuses a --config-out it did not write, or cannot write, befo
   CHECK(done.code == 2);
   CHECK(contains(done.err, "is not a config hypersweep recipe wrote"));
   CHECK(slurp(rec) == "# precious 2\n");
-  // An older recommendation there (one the recipe wrote) is replaced by this recipe's.
-  s.write("q_best.toml", "# The configuration `hypersweep recipe old.toml` recommends: old\n");
+  // A recipe's config there that differs (edited by hand, or an older recipe's) is kept, and
+  // the command says so: a version replaced it with the recorded one, losing the user's edits.
+  const std::string edited = recommended + "# my edit\n";
+  s.write("q_best.toml", edited);
   const Run again = hypersweep(args);
   INFO(again.out << again.err);
   CHECK(again.code == 0);
-  CHECK(contains(again.out, "recommended config: " + rec));
+  CHECK(contains(again.out, "recommended config: " + rec + " differs from this recommendation"));
+  CHECK(slurp(rec) == edited);
+  // Removed, the same command writes it.
+  fs::remove(rec);
+  const Run rewrite = hypersweep(args);
+  CHECK(rewrite.code == 0);
+  CHECK(contains(rewrite.out, "recommended config: " + rec + "\n"));
   CHECK(slurp(rec) == recommended);
 }
