@@ -122,8 +122,8 @@ int report_outcome(const RecipeArgs& a, const RecipeSetup& setup, const RecipeOu
     fmt::print("{} already holds this recipe, complete (--force runs it again). Its "
                "recommendation:\n{}\n", setup.out, outcome.recommendation.report);
     if (outcome.config_kept)
-      fmt::print("recommended config: {} differs from this recommendation (edited since, or an "
-                 "older recipe's) and is kept as it is; remove it, or give another --config-out, "
+      fmt::print("recommended config: {} differs from this recommendation (edited since, or "
+                 "another file) and is kept as it is; remove it, or give another --config-out, "
                  "to write this one\n", setup.recommended);
     else
       fmt::print("recommended config: {}\n", setup.recommended);
@@ -177,7 +177,7 @@ int drive_recipe(const RecipeArgs& a, Launch& launch, int node_threads,
   }
   setup.force = a.force;
   setup.start_time = utc_now();
-  setup.live_progress = ::isatty(STDOUT_FILENO) == 1 && !launched_by_mpi();
+  setup.live_progress = live_stdout();
   launch.begin(true);
   auto data = recipe_data(in->base);
   if (!data) {

@@ -154,14 +154,13 @@ void print_continuing(const std::string& out, const SweepConfig& sweep, const Tr
   }
 }
 
-// `ranks`: the MPI job's size (0 in one process), which the same command needs again.
-int report_stop(const RunArgs& a, const TrialQueue& queue, int ranks) {
+// `under_mpi`: the sweep ran under mpirun or srun, which the command printed leaves out.
+int report_stop(const RunArgs& a, const TrialQueue& queue, bool under_mpi) {
   const int sig = stop_signal();
   fmt::print("stopped{}: {} of {} trials finished; trials in flight are recorded as interrupted. "
              "The same command again continues it{}: {}\n",
              sig ? " by " + signal_name(sig) : "", queue.finished(), queue.total(),
-             ranks > 0 ? fmt::format(" (launched as now, by mpirun or srun with {} ranks)", ranks)
-                       : "",
+             under_mpi ? " (under mpirun or srun again, with any number of ranks)" : "",
              again_command(a));
   std::fflush(stdout);
   return kExitInterrupted;
@@ -264,7 +263,7 @@ int drive_sweep(const RunArgs& a, Launch& launch, int node_threads,
   print_start(a, sweep, workers, threads_each, out);
 
   ProgressDisplay display(Metric{sweep.metric, sweep.strategy.direction}, sweep.space,
-                          queue->finished(), ::isatty(STDOUT_FILENO) == 1 && !launched_by_mpi());
+                          queue->finished(), live_stdout());
   if (Status shown = consider_recorded(file, display); !shown) {
     abandon();
     return dismiss(fail(shown.error()));
@@ -286,7 +285,7 @@ int drive_sweep(const RunArgs& a, Launch& launch, int node_threads,
     std::fprintf(stderr, "hypersweep: error: %s\n", written.error().str().c_str());
     return kExitOther;
   }
-  if (ran->interrupted) return report_stop(a, *queue, workers > 0 ? workers + 1 : 0);
+  if (ran->interrupted) return report_stop(a, *queue, workers > 0);
   if (workers > 0) print_scheduler_cost(t_start);
   return print_outcome(display, *queue, sweep, out);
 }

@@ -1,5 +1,7 @@
 #include "exec/launch.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
@@ -56,6 +58,12 @@ bool launched_by_mpi(char** envp) {
 }
 
 bool launched_by_mpi() { return launched_by_mpi(environ); }
+
+bool live_stdout() {
+  const char* term = std::getenv("TERM");
+  return ::isatty(STDOUT_FILENO) == 1 && !launched_by_mpi() &&
+         !(term != nullptr && std::strcmp(term, "dumb") == 0);
+}
 
 int launched_ranks() {
   for (const char* v : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "SLURM_STEP_NUM_TASKS"})

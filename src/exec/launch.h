@@ -28,6 +28,9 @@ namespace hs {
 
 // True when an MPI launcher started this process (its environment says so).
 bool launched_by_mpi();
+// Whether the progress display may redraw a live line on stdout (\r and an erase-line code):
+// stdout is a terminal that takes them (TERM is not "dumb"), not a launcher's pipe.
+bool live_stdout();
 // The same read from `envp` (main's .preinit_array entry, exec/signals.h, runs before libc has
 // set its own environ).
 bool launched_by_mpi(char** envp);

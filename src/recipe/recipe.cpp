@@ -203,30 +203,31 @@ Status check_can_create(const std::string& path, const std::string& what) {
 
 // What is at `out` already: nothing (or --force), this recipe unfinished (continue it), this
 // recipe complete (its outcome: nothing runs), or something else (an error). The recommended
-// config's path is checked here too, before anything runs: a file there that the recipe did not
-// write is never replaced without --force, and one that cannot be written is said now, not
-// after the training.
+// config's path is checked here too, before anything runs that will write it: a file there that
+// the recipe did not write is never replaced without --force, and one that cannot be written is
+// said now, not after the training. A complete recipe writes it only where there is none.
 Result<std::optional<RecipeOutcome>> RecipeRun::take_existing() {
   if (Status st = check_output_file(setup_.out, "recipe file"); !st) return st.error();
   if (Status st = check_output_file(setup_.recommended, "recommended config", ".toml"); !st)
     return st.error();
-  if (!setup_.force && fs::exists(setup_.recommended) &&
-      !is_recommended_config(file_text(setup_.recommended)))
-    return make_error(setup_.recommended,
-                      "exists and is not a config hypersweep recipe wrote, so it is not "
-                      "replaced: give another --config-out, or --force to replace it (and start "
-                      "the recipe over)");
+  auto check_config_out = [&]() -> Status {
+    if (!setup_.force && fs::exists(setup_.recommended) &&
+        !is_recommended_config(file_text(setup_.recommended)))
+      return make_error(setup_.recommended,
+                        "exists and is not a config hypersweep recipe wrote, so it is not "
+                        "replaced: give another --config-out, or --force to replace it (and "
+                        "start the recipe over)");
+    return check_can_create(setup_.recommended, "recommended config");
+  };
   std::error_code ec;
   if (setup_.force) {
-    if (Status st = check_can_create(setup_.recommended, "recommended config"); !st)
-      return st.error();
+    if (Status st = check_config_out(); !st) return st.error();
     fs::remove(setup_.out, ec);
     fs::remove_all(dir_, ec);
     return std::optional<RecipeOutcome>();
   }
   if (!fs::exists(setup_.out)) {
-    if (Status st = check_can_create(setup_.recommended, "recommended config"); !st)
-      return st.error();
+    if (Status st = check_config_out(); !st) return st.error();
     return std::optional<RecipeOutcome>();
   }
   if (!is_recipe_file(setup_.out)) {
@@ -251,8 +252,7 @@ Result<std::optional<RecipeOutcome>> RecipeRun::take_existing() {
                                   "; give another --out, or --force to start over");
   header_.start_time = old->header.start_time;  // the recipe started then; this continues it
   if (old->header.status != "complete") {
-    if (Status st = check_can_create(setup_.recommended, "recommended config"); !st)
-      return st.error();
+    if (Status st = check_config_out(); !st) return st.error();
     return std::optional<RecipeOutcome>();
   }
   RecipeOutcome done;
@@ -268,9 +268,9 @@ Result<std::optional<RecipeOutcome>> RecipeRun::take_existing() {
     }
   }
   // The recommended config is in the file: write it where asked when nothing is there (another
-  // --config-out, maybe in another folder, or a file deleted since). A recipe's config there
-  // that differs is kept: it may be this one edited by hand, which must not be lost; the
-  // outcome says so (config_kept).
+  // --config-out, maybe in another folder, or a file deleted since). A file there that differs
+  // is kept, whoever wrote it: it may be this one edited by hand (its header gone too), which
+  // must not be lost; the outcome says so (config_kept).
   if (!done.recommendation.config.empty()) {
     auto text = recommended_config_at(
         {setup_.config_name, setup_.file_text, setup_.recommended, base_},

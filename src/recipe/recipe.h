@@ -55,8 +55,8 @@ struct RecipeOutcome {
   int failed_step = 0;      // the step whose check failed (0: none)
   bool interrupted = false; // stopped by a signal: the same command again continues
   bool already = false;     // the file held this recipe, complete: nothing was run
-  // With `already`: the recommended config's path held a recipe's config other than this
-  // recommendation (edited since, or an older recipe's), and it was kept as it is.
+  // With `already`: the recommended config's path held a file other than this recommendation
+  // (edited since, an older recipe's, or another), and it was kept as it is.
   bool config_kept = false;
   std::vector<std::string> reports;  // each step's report paragraph, in order
   Recommendation recommendation;

@@ -576,3 +576,24 @@ TEST_CASE("show and report read a real sweep: the table, status counts and diagn
   CHECK(contains(bad.err, junk.string()));
   CHECK(hypersweep("report '" + junk.string() + "'").code == 2);
 }
+
+TEST_CASE("run on a terminal redraws its live line, and on TERM=dumb prints no escape code",
+          "[cli][sweep]") {
+  if (std::system("command -v script > /dev/null 2>&1") != 0) return;  // util-linux's pty runner
+  Scratch s;
+  const auto cfg = s.write("t.toml", "[objective]\ncommand = \"echo val_acc={x}\"\n[sweep]\n"
+                                     "strategy = \"list\"\n[space]\nx = [0.1, 0.2]\n");
+  // In one process the live line is drawn before each trial and erased before its line.
+  auto on_pty = [&](const std::string& term, const std::string& name) {
+    const std::string cmd = std::string("cd '") + HS_SOURCE_DIR + "' && TERM=" + term +
+                            " script -qec \"" + binary() + " run '" + cfg.string() + "' --out '" +
+                            s.path(name + ".h5") + "'\" /dev/null > '" + s.path(name) + "' 2>&1";
+    CHECK(std::system(cmd.c_str()) == 0);
+    return slurp(s.path(name));
+  };
+  const std::string xterm = on_pty("xterm", "xterm"), dumb = on_pty("dumb", "dumb");
+  INFO(xterm << "\n---\n" << dumb);
+  CHECK(contains(xterm, "\x1b[K"));  // a terminal that takes it: the live line is redrawn
+  CHECK(contains(dumb, "[   2/2] trial    1 completed"));
+  CHECK_FALSE(contains(dumb, "\x1b"));
+}

@@ -356,12 +356,13 @@ TEST_CASE("a built-in sweep continues with another thread count, its records unc
 
 TEST_CASE("a file holding a parameter named like a trial group's attribute continues",
           "[cli][sweep][grow]") {
-  // `decision` is refused for a new sweep (a pruner writes that attribute), but a sweep without
-  // a pruner ran with it before the rule: its file, made here through the store as that run
-  // made it, continues.
+  // Such a name is refused for a new sweep, but a file made before the rule continues: here
+  // through the store, as a run made it. log_path clashes at every command trial (its logs'
+  // path): the sweep stopped at trial 1, "unable to create attribute", and the file could not
+  // be rebuilt after. Now the parameter is in /summary only.
   Scratch s;
-  const auto cfg = s.write("d.toml", "[objective]\ncommand = \"echo val_acc={decision}\"\n"
-                                     "[sweep]\nstrategy = \"list\"\n[space]\ndecision = [0.25, 0.5]\n");
+  const auto cfg = s.write("d.toml", "[objective]\ncommand = \"echo val_acc={log_path}\"\n"
+                                     "[sweep]\nstrategy = \"list\"\n[space]\nlog_path = [0.25, 0.5]\n");
   const std::string out = s.path("d.h5");
   {
     auto sweep = hs::load_sweep(cfg.string());
@@ -378,7 +379,7 @@ TEST_CASE("a file holding a parameter named like a trial group's attribute conti
   }
   const Run plan = hypersweep("plan '" + cfg.string() + "'");
   CHECK(plan.code == 2);
-  CHECK(contains(plan.err, ":6: decision: parameter \"decision\" has the name of an attribute"));
+  CHECK(contains(plan.err, ":6: log_path: parameter \"log_path\" has the name of an attribute"));
   const Run r = hypersweep(run_cmd(cfg.string(), out));
   INFO(r.out << r.err);
   REQUIRE(r.code == 0);
@@ -386,8 +387,10 @@ TEST_CASE("a file holding a parameter named like a trial group's attribute conti
   const auto recs = records(out);
   REQUIRE(recs.size() == 2u);
   CHECK(recs[1].best_metric == 0.5);
+  CHECK(recs[1].params == std::vector<hs::ParamValue>{hs::ParamValue{0.5}});
+  CHECK_FALSE(recs[1].log_path.empty());  // the group's own attribute, written
   // A new file of it is refused, naming the line.
   const Run fresh = hypersweep(run_cmd(cfg.string(), s.path("new.h5")));
   CHECK(fresh.code == 2);
-  CHECK(contains(fresh.err, ":6: decision: parameter \"decision\""));
+  CHECK(contains(fresh.err, ":6: log_path: parameter \"log_path\""));
 }
