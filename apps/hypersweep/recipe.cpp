@@ -8,13 +8,12 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "config/config.h"
+#include "core/file.h"
 #include "core/host.h"
 #include "core/text.h"
 #include "data/load.h"
@@ -57,8 +56,7 @@ Result<DataBundle> recipe_data(const TrainOptions& base) {
 Result<RecipeInput> load_recipe_input(const RecipeArgs& a) {
   RecipeInput in;
   if (auto st = in.config.load_file(a.config); !st) return st.error();
-  std::ifstream f(a.config, std::ios::binary);
-  const std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  const std::string text = read_file(a.config).value_or("");  // load_file read it just now
   if (auto st = refuse_objective(text, a.config); !st) return st.error();
   for (const auto& s : a.sets)
     if (auto st = in.config.set(s); !st) return st.error();

@@ -4,14 +4,13 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
-#include <fstream>
 #include <functional>
 #include <optional>
-#include <sstream>
 
 #include "config/keys.h"
 #include "config/pruner_table.h"
 #include "config/toml_text.h"
+#include "core/file.h"
 #include "core/text.h"
 #include "search/space_text.h"
 #include "trial/metric.h"
@@ -485,11 +484,9 @@ Result<SweepConfig> load_sweep_text(std::string_view text, const std::string& na
 }
 
 Result<SweepConfig> load_sweep(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error{path, 0, "", "cannot open the sweep file"};
-  std::ostringstream text;
-  text << in.rdbuf();
-  return load_sweep_text(text.str(), path, config_folder(path));
+  const std::optional<std::string> text = read_file(path);
+  if (!text) return Error{path, 0, "", "cannot open the sweep file"};
+  return load_sweep_text(*text, path, config_folder(path));
 }
 
 bool uses_trainer(const SweepConfig& sweep) { return sweep.objective.command.empty(); }

@@ -18,7 +18,10 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <memory>
+#include <optional>
 #include <string>
 #include <system_error>
 
@@ -28,6 +31,13 @@
 namespace hs {
 
 inline std::string errno_text() { return std::strerror(errno); }
+
+// The whole of the file at `path`, its bytes as they are; nullopt when it cannot be opened.
+inline std::optional<std::string> read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
 
 // fsync of what `path` names: a file, or with `flags` = O_DIRECTORY a folder (`what` says which
 // in the errors, which name `path`).

@@ -7,8 +7,6 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <optional>
 
 #include "config/canonical.h"
@@ -173,10 +171,7 @@ class RecipeRun {
 };
 
 // The text of the file at `path` ("" when it cannot be read).
-std::string file_text(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-}
+std::string file_text(const std::string& path) { return read_file(path).value_or(""); }
 
 // Whether a new file can be made where `path` goes: one is made and removed at once in its folder
 // (or, where that is still to be made, in the nearest folder above it that is there), so a

@@ -473,12 +473,14 @@ Result<Recommendation> recommend(const RecipeConfig& config, const std::vector<T
                  "learning rates.";
     return rec;
   }
-  const auto overfits = [&](const TrialRecord& t) {
-    return has_label(diagnose(t, sweep_context(refine, refine_space())), "overfitting");
-  };
+  // The best measured's epochs decide how the tie rule reckons the schedule (pick_among); the
+  // pick is usually that trial, and then its diagnosis serves both.
+  const SweepContext ctx = sweep_context(refine, refine_space());
+  const std::vector<Finding> front = diagnose(*tied.front(), ctx);
   const Pick pick = pick_among(
       tied, config.base,
-      epoch_plan(*tied.front(), overfits(*tied.front()), config.base, o.refine.epochs).epochs);
+      epoch_plan(*tied.front(), has_label(front, "overfitting"), config.base, o.refine.epochs)
+          .epochs);
   const TrialRecord& best = *pick.trial;
   rec.ok = true;
   rec.verdict = "ok";
@@ -493,7 +495,7 @@ Result<Recommendation> recommend(const RecipeConfig& config, const std::vector<T
       num(rec.weight_decay) + ", validation accuracy " + num(100 * rec.best_val_acc) +
       "% at epoch " + std::to_string(best.best_epoch) + " of " + std::to_string(best.epochs) +
       " (trial " + std::to_string(best.id) + ").";
-  const std::vector<Finding> findings = diagnose(best, sweep_context(refine, refine_space()));
+  const std::vector<Finding> findings = pick.trial == tied.front() ? front : diagnose(best, ctx);
   for (const Finding& f : findings) {
     s += " Its curves: " + f.label + ": " + f.evidence;
     if (s.back() != '.') s += '.';

@@ -47,8 +47,7 @@ bool ProgressDisplay::consider(const TrialRecord& r) {
 }
 
 void ProgressDisplay::trial(const TrialRecord& r, const Progress& queue_progress) {
-  Progress p = queue_progress;
-  p.total = std::max(p.total, total_);
+  const Progress p = against_total(queue_progress);
   if (r.status == TrialStatus::kInterrupted && !interrupted_.insert(r.id).second) return;
   const bool better = consider(r);
   const bool ok = std::isfinite(r.best_metric);
@@ -69,8 +68,7 @@ void ProgressDisplay::trial(const TrialRecord& r, const Progress& queue_progress
 }
 
 void ProgressDisplay::tick(const Progress& queue_progress) {
-  Progress p = queue_progress;
-  p.total = std::max(p.total, total_);
+  const Progress p = against_total(queue_progress);
   if (!live_) {
     std::fflush(stdout);
     return;
@@ -113,6 +111,11 @@ void ProgressDisplay::stopping(const std::string& signal) {
              "interrupted as they end (a built-in trial after its current epoch; the same "
              "signal again ends it at once)\n", signal);
   std::fflush(stdout);
+}
+
+Progress ProgressDisplay::against_total(Progress p) const {
+  p.total = std::max(p.total, total_);
+  return p;
 }
 
 void ProgressDisplay::clear() {

@@ -99,6 +99,8 @@ class ProgressDisplay {
   const bool live_;
   const int64_t resumed_;
   int64_t total_ = 0;  // count_against's (0: the queue's)
+  // `p` with count_against's total when that is larger: what the lines count against.
+  Progress against_total(Progress p) const;
   const std::chrono::steady_clock::time_point t0_ = std::chrono::steady_clock::now();
   double best_ = NAN;
   int64_t best_id_ = -1;
