@@ -28,7 +28,8 @@ namespace hs {
 // The caller's answer after each finished epoch of a running trial.
 enum class EpochAnswer {
   kContinue,
-  kStop,  // end the trial now: status interrupted, with its record so far
+  kStop,  // end the trial now: status interrupted, with its record so far (the built-in
+          // trainer's last epoch left nothing to stop: it completes, its test pass too)
 };
 
 struct TrialHooks {

@@ -181,7 +181,8 @@ bool TrialQueue::judge(int64_t id, const TrialRecord& so_far) {
 }
 
 void TrialQueue::mark_pruned(TrialRecord& r) {
-  if (stopped_.erase(r.id) && r.status == TrialStatus::kInterrupted) {
+  const bool stopped = stopped_.erase(r.id) > 0;
+  if (stopped && r.status == TrialStatus::kInterrupted) {
     r.status = TrialStatus::kPruned;
     r.error.clear();
     if (!std::isfinite(r.best_metric)) {  // a command's result line never came: its best epoch
@@ -197,6 +198,9 @@ void TrialQueue::mark_pruned(TrialRecord& r) {
   r.bracket = pruner_->bracket(r.id);
   if (auto w = why_.find(r.id); w != why_.end()) {
     r.decision = w->second;
+    // told to stop as it ended: at the trainer's last epoch, or a command that exited first
+    if (stopped && r.status != TrialStatus::kPruned && r.status != TrialStatus::kInterrupted)
+      r.decision += "; it had ended already, and was not pruned";
     why_.erase(w);
   }
 }

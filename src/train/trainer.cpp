@@ -247,16 +247,18 @@ EpochPass train_epoch(Engine& tr, const TrainOptions& opt, const DataBundle& dat
 // Why training stops after this epoch (setting res's status and reason), or false to go on.
 bool stops_after(int epoch, const TrainOptions& opt, const EarlyStopping& stopper, bool go_on,
                  Clock::time_point t_start, TrainResult& res) {
+  // A stop, patience or a time limit met at the last epoch cut nothing short: the run completed
+  // (a pruner's stop there would throw a finished trial's test result away).
+  if (epoch >= opt.epochs) return false;
   if (!go_on) {
     res.record.status = TrialStatus::kInterrupted;
     res.reason = "interrupted after epoch " + std::to_string(epoch);
-  } else if (stopper.should_stop() && epoch < opt.epochs) {
-    // Patience that runs out at the last epoch cut nothing short: the run completed.
+  } else if (stopper.should_stop()) {
     res.record.status = TrialStatus::kEarlyStopped;
     res.reason = "early stop: " + std::string(monitor_name(opt.early.monitor)) +
                  " did not improve for " + std::to_string(opt.early.patience) +
                  " epochs after epoch " + std::to_string(stopper.best_epoch());
-  } else if (opt.max_seconds > 0 && since(t_start) >= opt.max_seconds && epoch < opt.epochs) {
+  } else if (opt.max_seconds > 0 && since(t_start) >= opt.max_seconds) {
     res.record.status = TrialStatus::kTimedOut;
     res.reason = "time limit of " + shortest(opt.max_seconds) + " s reached after epoch " +
                  std::to_string(epoch);

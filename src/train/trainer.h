@@ -51,7 +51,8 @@ struct TrainResult {
 };
 
 // Called after each epoch with the record so far (its last curves row is the epoch just
-// finished); return false to stop (status interrupted).
+// finished); return false to stop (status interrupted). At the last epoch there is nothing
+// left to stop: the run completes, with its test pass, whatever the answer.
 using EpochCallback = std::function<bool(const TrialRecord& so_far)>;
 
 // Trains `opt` on `data`. Errors only for a configuration the data cannot take (e.g. a cnn on

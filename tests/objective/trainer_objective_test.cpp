@@ -176,4 +176,17 @@ TEST_CASE("each finished epoch reaches on_epoch, and kStop ends the trial there"
   const TrialRecord whole = objective.run(t, hooks);
   CHECK(seen == std::vector<int>{1, 2, 3});
   CHECK(whole.status == TrialStatus::kCompleted);
+  // A stop at the last epoch has nothing left to cut: the trial completes, tested, with its
+  // result, exactly the record of the run that was never told to stop.
+  seen.clear();
+  hooks.on_epoch = [&](const TrialRecord& so_far) {
+    seen.push_back(so_far.curves.back().epoch);
+    return seen.size() < 3 ? EpochAnswer::kContinue : EpochAnswer::kStop;
+  };
+  const TrialRecord last = objective.run(t, hooks);
+  CHECK(seen == std::vector<int>{1, 2, 3});
+  CHECK(last.status == TrialStatus::kCompleted);
+  CHECK(std::isfinite(last.test_acc));
+  CHECK(last.test_acc == whole.test_acc);
+  CHECK(last.best_metric == whole.best_metric);
 }

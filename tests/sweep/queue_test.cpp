@@ -558,3 +558,53 @@ TEST_CASE("a sha sweep whose last bracket was decided short cannot grow into it"
   s.strategy.trials = 9;
   CHECK(TrialQueue::make(s, five).ok());
 }
+
+TEST_CASE("a trial told to stop as it ended on its own is recorded as it ended and says so",
+          "[sweep][queue][prune]") {
+  // median judged at epoch 3 alone (warmup_epochs = 2), the trials' last: trial 1 is below
+  // trial 0 there and is told to stop, but the built-in trainer completes its last epoch
+  // whatever the answer (train/trainer.h), and a command may exit before its SIGTERM.
+  auto s = load_sweep_text("[train]\ndataset = \"synthetic\"\nepochs = 3\n[sweep]\nstrategy = "
+                           "\"random\"\ntrials = 3\nseed = 3\npruner = \"median\"\n[pruner]\n"
+                           "startup_trials = 1\nwarmup_epochs = 2\n[space]\n"
+                           "lr = { log_uniform = [1e-3, 1e-1] }\n",
+                           "median.toml");
+  REQUIRE(s.ok());
+  auto q = TrialQueue::make(*s);
+  REQUIRE(q.ok());
+  // Runs trial t for 3 epochs at val_acc `level`, as a worker does; `ends` is the status the
+  // objective gives back when the queue said stop (kInterrupted: stopped; else it had ended).
+  const auto run = [&](const Trial& t, double level, TrialStatus ends) {
+    TrialRecord r = record_of(t, TrialStatus::kCompleted);
+    bool stopped = false;
+    for (int e = 1; e <= 3; ++e) {
+      EpochRow row;
+      row.epoch = e;
+      row.val_acc = level + 0.01 * e;
+      r.curves.push_back(row);
+      r.epochs = e;
+      r.best_metric = row.val_acc;
+      r.best_epoch = e;
+      stopped = q->judge(t.id, r);
+    }
+    if (stopped) r.status = ends;
+    if (r.status == TrialStatus::kInterrupted) r.best_metric = NAN;
+    q->finish(r);
+    return std::make_pair(stopped, r);
+  };
+  const Trial a = *q->next();
+  CHECK_FALSE(run(a, 0.8, TrialStatus::kInterrupted).first);  // no trial completed before it
+  const Trial b = *q->next();
+  const auto [b_stopped, b_rec] = run(b, 0.5, TrialStatus::kCompleted);
+  CHECK(b_stopped);
+  CHECK(b_rec.status == TrialStatus::kCompleted);
+  CHECK(b_rec.decision.rfind("pruned at epoch 3: ", 0) == 0);
+  CHECK(b_rec.decision.find("; it had ended already, and was not pruned") != std::string::npos);
+  // The same stop while it ran: pruned, its decision as made.
+  const Trial c = *q->next();
+  const auto [c_stopped, c_rec] = run(c, 0.4, TrialStatus::kInterrupted);
+  CHECK(c_stopped);
+  CHECK(c_rec.status == TrialStatus::kPruned);
+  CHECK(c_rec.decision.find("had ended") == std::string::npos);
+  CHECK(q->finished() == 3);
+}
