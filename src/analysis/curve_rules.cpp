@@ -433,13 +433,19 @@ UpdateRatioFindings check_update_ratio(const TrialRecord& in, const SweepContext
       note(low, in.layer_names[j], median(v), n_lo, v.size(), lo_a, lo_b);
   }
   UpdateRatioFindings out;
-  if (!high.layers.empty())
+  if (!high.layers.empty()) {
+    const std::string worse = lr_lower_did_worse(in, ctx);
     out.high = make(
         "update_ratio",
         "update/weight ratio above " + sci(opt.ratio_high) + " (healthy ~1e-3) for " + high.layers,
-        "lower the learning rate: updates this large churn the weights (or these weights "
-        "start too small)",
+        worse.empty()
+            ? "lower the learning rate: updates this large churn the weights (or these weights "
+              "start too small)"
+            : "keep the learning rate, as lowering it did worse here (" + worse +
+                  "): updates this large at the lr that did best point to these weights starting "
+                  "too small (their initialisation)",
         high.from, high.to);
+  }
   if (!low.layers.empty()) {
     const std::string above = lr_above_best(in, ctx);
     out.low = make(

@@ -25,11 +25,16 @@ SweepContext sweep_context(const std::vector<TrialRecord>& trials, const SearchS
   for (const Param& p : space.params) ctx.params.push_back(p.name);
   for (const TrialRecord& t : trials) {
     if (!accuracies_are_fractions(t)) continue;  // 93 (percent) is no val_acc above 0.95
-    for (const EpochRow& e : t.curves)
+    bool measured = false;
+    for (const EpochRow& e : t.curves) {
+      measured = measured || std::isfinite(e.val_acc);
       if (std::isfinite(e.val_acc) && !(e.val_acc <= ctx.best_val_acc)) {
         ctx.best_val_acc = e.val_acc;
         ctx.best_lr = curves::peak_lr(t);
       }
+    }
+    if (const double lr = curves::peak_lr(t); measured && lr > 0 && !(lr >= ctx.lowest_lr))
+      ctx.lowest_lr = lr;
   }
   return ctx;
 }
@@ -60,6 +65,15 @@ std::string lr_below_best(const TrialRecord& in, const SweepContext& ctx, double
   return "the sweep's best trial, val_acc " + curves::num(ctx.best_val_acc) + ", trained at lr " +
          curves::num(ctx.best_lr) + ", " + curves::num(factor) + "x or more above this one's " +
          curves::num(lr);
+}
+
+std::string lr_lower_did_worse(const TrialRecord& in, const SweepContext& ctx) {
+  const double lr = curves::peak_lr(in);
+  if (!(std::isfinite(ctx.best_val_acc) && lr > 0 && ctx.best_lr >= lr && ctx.lowest_lr < lr))
+    return {};
+  return "the sweep's best trial, val_acc " + curves::num(ctx.best_val_acc) + ", trained at lr " +
+         curves::num(ctx.best_lr) + ", not below this one's " + curves::num(lr) +
+         ", and trials down to lr " + curves::num(ctx.lowest_lr) + " did worse";
 }
 
 namespace {

@@ -58,6 +58,9 @@ struct SweepContext {
   // The peak lr of the trial that reached best_val_acc: advice to raise a trial's lr when the
   // sweep did best below it would contradict the sweep. NaN: unknown.
   double best_lr = NAN;
+  // The lowest peak lr of the trials best_val_acc was taken among (those with a val_acc): below
+  // best_lr, it says the sweep measured lower lrs and did worse there. NaN: unknown.
+  double lowest_lr = NAN;
   // The space's parameter names, in TrialRecord::params order: a trial's own weight_decay and
   // dropout are read from there (regularisation_of), so that advice never says to lower one that
   // is already zero. Empty: the trials' values are unknown.
@@ -71,7 +74,8 @@ struct SweepContext {
 bool accuracies_are_fractions(const TrialRecord& in);
 
 // The best finite val_acc of any epoch of any trial whose accuracies are fractions (NaN when there
-// is none), that trial's peak lr, and the names of `space`'s parameters.
+// is none), that trial's peak lr, the lowest peak lr of those trials that have a val_acc, and the
+// names of `space`'s parameters.
 SweepContext sweep_context(const std::vector<TrialRecord>& trials, const SearchSpace& space = {});
 
 // A trial's regularisation, read from its parameters by their names in ctx.params. NaN: not a
@@ -92,6 +96,12 @@ std::string lr_above_best(const TrialRecord& in, const SweepContext& ctx);
 // underfitting trial's lr is then what to raise, toward the best's. Empty when it is not, or
 // either is unknown.
 std::string lr_below_best(const TrialRecord& in, const SweepContext& ctx, double factor);
+
+// When the sweep trained lower lrs than the trial's peak lr and did best at that lr or above, what
+// says so ("the sweep's best trial, val_acc 0.9, trained at lr 0.1, not below this one's 0.1,
+// and trials down to lr 0.001 did worse"): advice to lower its lr would go against what the sweep
+// measured. Empty when it did not, or any of them is unknown.
+std::string lr_lower_did_worse(const TrialRecord& in, const SweepContext& ctx);
 
 // Every threshold of diagnose(). Fractions are of 1 (0.05 = 5%), accuracies in [0, 1].
 struct DiagnosisOptions {

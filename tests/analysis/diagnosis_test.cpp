@@ -762,6 +762,36 @@ TEST_CASE("update_ratio: names the layers too high and too low with their median
   CHECK_FALSE(has(fs, "healthy"));
 }
 
+TEST_CASE("update_ratio too high says keep the lr when the sweep measured lower lrs doing worse",
+          "[analysis]") {
+  // Updates of 3e-2 a step in fc2 at lr 0.1, the lr the sweep did best with; lrs down to 0.001
+  // were trained and did worse: "lower the learning rate" would go against the sweep.
+  TrialRecord in = healthy_curve(8, 10);
+  for (EpochRow& r : in.curves) r.lr = 0.1;
+  in.layer_names = {"fc1", "fc2"};
+  in.update_ratio.assign(10, {1e-3, 3e-2});
+  SweepContext sweep{0.9, {}, 0.1};
+  sweep.lowest_lr = 0.001;
+  const auto fs = diagnose(in, sweep);
+  const Finding& kept = get(fs, "update_ratio");
+  CHECK(contains(kept.advice, "keep the learning rate, as lowering it did worse here (the sweep's "
+                              "best trial, val_acc 0.9, trained at lr 0.1, not below this one's "
+                              "0.1, and trials down to lr 0.001 did worse)"));
+  CHECK_FALSE(contains(kept.advice, "lower the learning rate"));
+  // No lower lr measured (this lr is the sweep's lowest): lowering it is still the advice.
+  sweep.lowest_lr = 0.1;
+  const auto lowest = diagnose(in, sweep);
+  CHECK(contains(get(lowest, "update_ratio").advice, "lower the learning rate:"));
+  // The sweep did best below this trial's lr: lower it, as before.
+  sweep = SweepContext{0.9, {}, 0.01};
+  sweep.lowest_lr = 0.001;
+  const auto below = diagnose(in, sweep);
+  CHECK(contains(get(below, "update_ratio").advice, "lower the learning rate:"));
+  // Nothing known of the sweep: as before.
+  const auto unknown = diagnose(in, kNoSweep);
+  CHECK(contains(get(unknown, "update_ratio").advice, "lower the learning rate:"));
+}
+
 TEST_CASE("update_ratio does not fire for ratios near 1e-3 or out of band in a minority of epochs",
           "[analysis]") {
   TrialRecord in = healthy_curve(9, 10);
@@ -829,6 +859,14 @@ TEST_CASE("sweep_context takes the best finite val_acc of any epoch of any trial
   CHECK(sweep_context({a, b, c}).best_lr == Approx(0.03));
   CHECK(sweep_context({b, c}).best_lr == Approx(0.1));
   CHECK(std::isnan(sweep_context({c}).best_lr));
+  // lowest_lr: the lowest peak lr of the trials with a val_acc (c has none, whatever its lr).
+  c.curves = curve(1, [](int, EpochRow& r) {
+                r.lr = 1e-5;
+                r.val_acc = NAN;
+              }).curves;
+  CHECK(sweep_context({a, b, c}).lowest_lr == Approx(0.03));
+  CHECK(sweep_context({b, c}).lowest_lr == Approx(0.1));
+  CHECK(std::isnan(sweep_context({c}).lowest_lr));
 }
 
 // ---- advice that follows the trial's own regularisation (issue 16) ----
