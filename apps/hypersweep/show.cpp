@@ -7,11 +7,13 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "analysis/analysed.h"
+#include "analysis/diagnosis.h"
 #include "core/rng.h"
 #include "core/text.h"
 #include "hypersweep/commands.h"
@@ -109,19 +111,52 @@ void print_curves(const TrialRecord& t) {
   }
 }
 
+// What `show --trial N` needs of a sweep's results: the header, trial N's record, and a sum over
+// every trial (its diagnosis's sweep context, the result columns, the ids for an error), read a
+// trial at a time (store/read_results.h: each_result), so that a million-trial file is never
+// held whole.
+struct OneTrial {
+  SweepHeader header;
+  std::optional<TrialRecord> trial;
+  SweepContext context;
+  ResultNamesByPlace names;
+  size_t trials = 0;
+  int64_t first_id = 0, last_id = 0;  // the ids at the first and last place
+  size_t last_place = 0;
+};
+
+Result<OneTrial> read_one_trial(const std::string& path, int64_t id) {
+  OneTrial one;
+  Status st = each_result(
+      path,
+      [&](const SweepHeader& h) {
+        one = OneTrial{};
+        one.header = h;
+        one.context = sweep_context({}, h.space);
+      },
+      [&](TrialRecord&& r, size_t place) {
+        add_to_context(one.context, r, place);
+        one.names.add(r, place);
+        if (one.trials++ == 0 || place >= one.last_place) one.last_place = place, one.last_id = r.id;
+        if (place == 0) one.first_id = r.id;
+        if (r.id == id) one.trial = std::move(r);
+      });
+  if (!st) return st.error();
+  return one;
+}
+
 // `show --trial N`: one trial whole: its parameters, status, error, results, curve (every
 // column, the printed ones too), where its logs are, and its diagnosis.
-int show_trial(const std::string& path, const AnalysedFile& an, int64_t id) {
-  const auto& trials = an.results.trials;
-  size_t i = 0;
-  while (i < trials.size() && trials[i].id != id) ++i;
-  if (i == trials.size())
+int show_trial(const std::string& path, int64_t id) {
+  auto one = read_one_trial(path, id);
+  if (!one) return fail(one.error());
+  if (!one->trial)
     return fail(make_error(path, fmt::format("has no trial {} ({} trials recorded{})", id,
-                                             trials.size(),
-                                             trials.empty() ? "" : fmt::format(", ids {} to {}",
-                                                 trials.front().id, trials.back().id))));
-  const TrialRecord& t = trials[i];
-  const auto& h = an.results.header;
+                                             one->trials,
+                                             one->trials == 0 ? "" : fmt::format(", ids {} to {}",
+                                                 one->first_id, one->last_id))));
+  const TrialRecord& t = *one->trial;
+  const auto& h = one->header;
   fmt::print("trial {} of {}: {}{}\n", t.id, path, status_name(t.status),
              t.attempt > 1 ? fmt::format(" (attempt {})", t.attempt) : "");
   fmt::print("parameters: {}\n", describe(h.space, t.params, 8));
@@ -147,7 +182,7 @@ int show_trial(const std::string& path, const AnalysedFile& an, int64_t id) {
              t.host.empty() ? "?" : t.host, t.rank);
   // Named as /summary names them (store/columns.h): a printed lr beside the parameter lr reads
   // result_lr, as the table and the CSV export have it.
-  const std::vector<std::string> names = result_names(trials);
+  const std::vector<std::string> names = one->names.names();
   const std::vector<std::string> columns = store::result_columns(h.space, names);
   for (const auto& [n, v] : t.results) {
     const auto at = std::find(names.begin(), names.end(), n) - names.begin();
@@ -169,8 +204,9 @@ int show_trial(const std::string& path, const AnalysedFile& an, int64_t id) {
     fmt::print("logs (on {}): {}.out, {}.err  (hypersweep logs {} {})\n", t.host, t.log_path,
                t.log_path, shell_word(path), t.id);
   print_curves(t);
-  if (!an.findings[i].empty()) fmt::print("\n");
-  for (const auto& f : an.findings[i])
+  const std::vector<Finding> findings = diagnose(t, one->context);
+  if (!findings.empty()) fmt::print("\n");
+  for (const auto& f : findings)
     fmt::print("{}: {}{}\n", f.label, f.evidence, f.advice.empty() ? "" : " -> " + f.advice);
   return 0;
 }
@@ -263,14 +299,14 @@ struct ResultCells {
 };
 
 int run_show(const ShowArgs& a) {
-  auto an = analyse_file(a.results);
-  if (!an) return fail(an.error());
-  if (an->recipe && a.trial >= 0)  // its steps' trials have ids of their own per step
+  if (a.trial >= 0 && is_recipe_file(a.results))  // its steps' trials have ids of their own per step
     return fail(make_error(a.results, "is a recipe's file, and --trial reads a sweep's results "
                                       "file: hypersweep show " + a.results +
                                       " prints each step, hypersweep report its curves"));
+  if (a.trial >= 0) return show_trial(a.results, a.trial);
+  auto an = analyse_file(a.results);
+  if (!an) return fail(an.error());
   if (an->recipe) return show_recipe(a.results, *an->recipe);
-  if (a.trial >= 0) return show_trial(a.results, *an, a.trial);
   const auto& h = an->results.header;
   const auto& trials = an->results.trials;
   const bool maximise = h.metric.direction == Direction::kMaximize;

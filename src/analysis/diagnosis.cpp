@@ -23,20 +23,24 @@ bool accuracies_are_fractions(const TrialRecord& in) {
 SweepContext sweep_context(const std::vector<TrialRecord>& trials, const SearchSpace& space) {
   SweepContext ctx;
   for (const Param& p : space.params) ctx.params.push_back(p.name);
-  for (const TrialRecord& t : trials) {
-    if (!accuracies_are_fractions(t)) continue;  // 93 (percent) is no val_acc above 0.95
-    bool measured = false;
-    for (const EpochRow& e : t.curves) {
-      measured = measured || std::isfinite(e.val_acc);
-      if (std::isfinite(e.val_acc) && !(e.val_acc <= ctx.best_val_acc)) {
-        ctx.best_val_acc = e.val_acc;
-        ctx.best_lr = curves::peak_lr(t);
-      }
-    }
-    if (const double lr = curves::peak_lr(t); measured && lr > 0 && !(lr >= ctx.lowest_lr))
-      ctx.lowest_lr = lr;
-  }
+  for (size_t i = 0; i < trials.size(); ++i) add_to_context(ctx, trials[i], i);
   return ctx;
+}
+
+void add_to_context(SweepContext& ctx, const TrialRecord& t, size_t place) {
+  if (!accuracies_are_fractions(t)) return;  // 93 (percent) is no val_acc above 0.95
+  bool measured = false;
+  for (const EpochRow& e : t.curves) {
+    if (!std::isfinite(e.val_acc)) continue;
+    measured = true;
+    if (!(e.val_acc <= ctx.best_val_acc) || (e.val_acc == ctx.best_val_acc && place < ctx.best_place)) {
+      ctx.best_val_acc = e.val_acc;
+      ctx.best_lr = curves::peak_lr(t);
+      ctx.best_place = place;
+    }
+  }
+  if (const double lr = curves::peak_lr(t); measured && lr > 0 && !(lr >= ctx.lowest_lr))
+    ctx.lowest_lr = lr;
 }
 
 Regularisation regularisation_of(const TrialRecord& in, const SweepContext& ctx) {

@@ -37,6 +37,7 @@
 #pragma once
 
 #include <cmath>
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -61,6 +62,9 @@ struct SweepContext {
   // The lowest peak lr of the trials best_val_acc was taken among (those with a val_acc): below
   // best_lr, it says the sweep measured lower lrs and did worse there. NaN: unknown.
   double lowest_lr = NAN;
+  // The place (add_to_context) of the trial best_val_acc is from: of trials that tie it, the
+  // first in order gives best_lr, whatever order they were added in.
+  size_t best_place = SIZE_MAX;
   // The space's parameter names, in TrialRecord::params order: a trial's own weight_decay and
   // dropout are read from there (regularisation_of), so that advice never says to lower one that
   // is already zero. Empty: the trials' values are unknown.
@@ -77,6 +81,10 @@ bool accuracies_are_fractions(const TrialRecord& in);
 // is none), that trial's peak lr, the lowest peak lr of those trials that have a val_acc, and the
 // names of `space`'s parameters.
 SweepContext sweep_context(const std::vector<TrialRecord>& trials, const SearchSpace& space = {});
+// The same, a trial at a time: sweep_context(trials, space) is sweep_context({}, space) with each
+// trials[i] added at place i, and adding them in another order with the same places gives the
+// same context (store/read_results.h: each_result).
+void add_to_context(SweepContext& ctx, const TrialRecord& t, size_t place);
 
 // A trial's regularisation, read from its parameters by their names in ctx.params. NaN: not a
 // parameter of the space (the sweep's base config holds it, which the diagnosis does not read).

@@ -2,12 +2,14 @@
 // says (read_results.h).
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "store/journal.h"
 #include "store/journal_records.h"
 #include "store/read_results.h"
 #include "store/results_file.h"
+#include "trial/codec.h"
 
 namespace hs {
 
@@ -31,7 +33,79 @@ std::optional<std::vector<TrialRecord>> journal_trials(const std::string& journa
   return trials;
 }
 
+// Where each trial of a journal is, read from the frames' ids alone (no record decoded): its
+// place in load_results' order (first recorded) and the ordinal of its latest record.
+struct JournalPlaces {
+  struct Trial {
+    size_t place = 0;
+    size_t latest = 0;  // among the journal's trial records, from 0
+  };
+  std::unordered_map<int64_t, Trial> by_id;
+  size_t records = 0;
+};
+
+// The places of the journal's trials when its records can stand for the HDF5 file `index`
+// describes, as journal_trials checks it (intact, of the same sweep, /summary's ids first in
+// the same order); nothing when they cannot.
+std::optional<JournalPlaces> journal_places(const std::string& journal_path,
+                                            const ResultsIndex& index) {
+  auto header = store::scan_header(journal_path);
+  if (!header || header->config_hash != index.header.config_hash) return std::nullopt;
+  JournalPlaces p;
+  std::vector<int64_t> ids;  // by place
+  bool readable = true;
+  auto scan = store::scan_journal(
+      journal_path, [&](const store::FrameView& f, const store::DamagedBytes* damaged) {
+        int64_t id = 0;
+        if (damaged || (f.type == 'T' && !peek_record_id(f.payload, &id))) readable = false;
+        if (f.type != 'T' || !readable) return Status::Ok();
+        auto [it, fresh] = p.by_id.try_emplace(id, JournalPlaces::Trial{ids.size(), p.records});
+        if (fresh) ids.push_back(id);
+        it->second.latest = p.records++;
+        return Status::Ok();
+      });
+  if (!scan || !readable || ids.size() < index.ids.size())
+    return std::nullopt;
+  for (size_t i = 0; i < index.ids.size(); ++i)
+    if (ids[i] != index.ids[i]) return std::nullopt;
+  return p;
+}
+
+// Hands each trial's latest record of the journal to on_trial (each_result); false (and some
+// handed over already, perhaps) when the journal turns out not to read as its ids said.
+bool journal_each(const std::string& journal_path, const JournalPlaces& places,
+                  const TrialVisitor& on_trial) {
+  size_t k = 0;
+  bool same = true;
+  auto j = store::scan_records(journal_path, [&](TrialRecord&& r, const store::FrameView&) {
+    const size_t ordinal = k++;
+    if (ordinal >= places.records || !same) return Status::Ok();  // appended since: not ours
+    const auto it = places.by_id.find(r.id);
+    if (it == places.by_id.end()) same = false;
+    else if (it->second.latest == ordinal) on_trial(std::move(r), it->second.place);
+    return Status::Ok();
+  });
+  return j && j->warnings.empty() && same && k >= places.records;
+}
+
 }  // namespace
+
+Status each_result(const std::string& path,
+                   const std::function<void(const SweepHeader&)>& on_start,
+                   const TrialVisitor& on_trial) {
+  auto index = read_results_index(path);  // first, as load_results
+  if (!index) return index.error();
+  const std::string journal = results_journal(path);
+  if (auto places = journal_places(journal, *index)) {
+    on_start(index->header);
+    if (journal_each(journal, *places, on_trial)) return {};
+  }
+  auto data = read_results(path);
+  if (!data) return data.error();
+  on_start(data->header);
+  for (size_t i = 0; i < data->trials.size(); ++i) on_trial(std::move(data->trials[i]), i);
+  return {};
+}
 
 Result<ResultsData> load_results(const std::string& path) {
   auto index = read_results_index(path);  // first: the journal read after it is as far along

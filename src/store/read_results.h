@@ -9,6 +9,7 @@
 // (a process-wide setting), so do not call into HDF5 from another thread at the same time.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -66,5 +67,20 @@ Result<ResultsIndex> read_results_index(const std::string& path);
 // does not read is read_results' error, journal or not; one whose trial data alone is damaged
 // reads from an intact journal.
 Result<ResultsData> load_results(const std::string& path);
+
+// load_results' trials handed over one at a time, never all held when they come from the
+// journal: for a reader that wants one trial, or a sum over all (`show --trial` on a
+// million-trial file). on_start(header) comes first, then on_trial(record, place) once for each
+// trial load_results(path) gives, `place` being its index there; they come in the order their
+// latest records were written, which is place order unless a trial was recorded again later.
+// The journal's frames are read twice: their ids alone (which record of each trial is its
+// latest, and the checks load_results makes), then each record decoded. Should it turn out
+// unusable midway (a record that does not decode), on_start comes again and every trial is
+// handed over afresh from the HDF5 file: a reader starts over at each on_start. No lock is
+// taken and nothing is written. Errors: load_results'.
+using TrialVisitor = std::function<void(TrialRecord&& r, size_t place)>;
+Status each_result(const std::string& path,
+                   const std::function<void(const SweepHeader&)>& on_start,
+                   const TrialVisitor& on_trial);
 
 }  // namespace hs

@@ -1,5 +1,7 @@
 #include "trial/codec.h"
 
+#include <cstring>
+
 namespace hs {
 
 namespace {
@@ -33,6 +35,12 @@ std::vector<ParamValue> take_values(ByteReader& r) {
   std::vector<ParamValue> vs(r.count(2));
   for (ParamValue& v : vs) v = take_value(r);
   return vs;
+}
+
+bool peek_record_id(std::string_view bytes, int64_t* id) {
+  if (bytes.size() < sizeof *id) return false;
+  std::memcpy(id, bytes.data(), sizeof *id);  // as ByteWriter::pod wrote it
+  return true;
 }
 
 std::string encode_record(const TrialRecord& t) {

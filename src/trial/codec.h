@@ -18,6 +18,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/bytes.h"
@@ -26,6 +27,9 @@
 namespace hs {
 
 std::string encode_record(const TrialRecord& r);
+// The id of an encoded record (its first 8 bytes), without decoding the rest; false when there
+// are fewer than 8 bytes.
+bool peek_record_id(std::string_view bytes, int64_t* id);
 // False for bytes that are not one whole record (a short or overlong buffer, a bad tag, an
 // unknown status); *r is then unspecified.
 bool decode_record(const std::string& bytes, TrialRecord* r);

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -135,6 +136,31 @@ inline std::vector<std::string> result_names(const std::vector<TrialRecord>& tri
       if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
   return names;
 }
+
+// result_names of records handed over one at a time in any order, each with its place in the
+// order result_names would read them (store/read_results.h: each_result): names() is
+// result_names of the records in place order.
+class ResultNamesByPlace {
+ public:
+  void add(const TrialRecord& r, size_t place) {
+    for (size_t k = 0; k < r.results.size(); ++k) {
+      const std::pair<size_t, size_t> at{place, k};
+      auto [it, fresh] = first_.try_emplace(r.results[k].first, at);
+      if (!fresh && at < it->second) it->second = at;
+    }
+  }
+  std::vector<std::string> names() const {
+    std::vector<std::pair<std::pair<size_t, size_t>, std::string>> seen;
+    for (const auto& [name, at] : first_) seen.emplace_back(at, name);
+    std::sort(seen.begin(), seen.end());
+    std::vector<std::string> out;
+    for (auto& s : seen) out.push_back(std::move(s.second));
+    return out;
+  }
+
+ private:
+  std::map<std::string, std::pair<size_t, size_t>> first_;  // name -> (place, index) first held
+};
 
 // The value of r's result `name`; NaN when r has none.
 inline double result_value(const TrialRecord& r, const std::string& name) {

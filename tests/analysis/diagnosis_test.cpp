@@ -869,6 +869,30 @@ TEST_CASE("sweep_context takes the best finite val_acc of any epoch of any trial
   CHECK(std::isnan(sweep_context({c}).lowest_lr));
 }
 
+TEST_CASE("add_to_context gives sweep_context's context whatever order the trials come in",
+          "[analysis]") {
+  // b and d tie at the best val_acc 0.9: the first in place order (b, place 1) gives best_lr.
+  const auto at = [](double lr, double acc) {
+    return curve(2, [&](int, EpochRow& r) {
+      r.lr = lr;
+      r.val_acc = acc;
+    });
+  };
+  const std::vector<TrialRecord> trials = {at(0.02, 0.8), at(0.1, 0.9), at(0.005, 0.7),
+                                           at(0.3, 0.9)};
+  const SweepContext whole = sweep_context(trials);
+  CHECK(whole.best_lr == Approx(0.1));
+  CHECK(whole.lowest_lr == Approx(0.005));
+  for (const std::vector<size_t>& order :
+       {std::vector<size_t>{3, 2, 1, 0}, {2, 3, 0, 1}, {0, 3, 1, 2}}) {
+    SweepContext ctx;
+    for (size_t i : order) add_to_context(ctx, trials[i], i);
+    CHECK(ctx.best_val_acc == whole.best_val_acc);
+    CHECK(ctx.best_lr == whole.best_lr);
+    CHECK(ctx.lowest_lr == whole.lowest_lr);
+  }
+}
+
 // ---- advice that follows the trial's own regularisation (issue 16) ----
 
 namespace {

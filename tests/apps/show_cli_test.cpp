@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <filesystem>
 #include <string>
 
 #include "core/host.h"
@@ -184,7 +185,20 @@ TEST_CASE("show --trial prints one trial whole with its logs' paths", "[cli][sho
   CHECK(contains(r.out, "val_acc: -, test_acc -, 1 epoch,"));
   r = hypersweep("show '" + path + "' --trial 7");
   CHECK(r.code == 2);
-  CHECK(contains(r.err, "has no trial 7"));
+  CHECK(contains(r.err, "has no trial 7 (3 trials recorded, ids 0 to 2)"));
+  // Read from the journal (a trial at a time) or, on a copy without it, from the HDF5 file: the
+  // same page.
+  const std::string copy = s.path("copy.h5");
+  std::filesystem::copy_file(path, copy);
+  for (const char* id : {"0", "1"}) {
+    const Run journal = hypersweep("show '" + path + "' --trial " + id);
+    const Run h5 = hypersweep("show '" + copy + "' --trial " + id);
+    REQUIRE(journal.code == 0);
+    REQUIRE(h5.code == 0);
+    std::string same = h5.out;  // but for the file's name
+    for (size_t at; (at = same.find(copy)) != std::string::npos;) same.replace(at, copy.size(), path);
+    CHECK(same == journal.out);
+  }
 }
 
 TEST_CASE("show --trial prints the seed the trial ran with", "[cli][show]") {

@@ -58,7 +58,77 @@ void set_host_in_h5(const std::string& path, int64_t id, const std::string& host
   REQUIRE(store::attr_string(path, g.get(), "host", host).ok());
 }
 
+// each_result's records put in their places, and how many times it started (on_start).
+struct Handed {
+  ResultsData data;
+  int starts = 0;
+};
+
+Handed each_of(const std::string& path) {
+  Handed h;
+  std::vector<bool> seen;
+  const Status st = each_result(
+      path,
+      [&](const SweepHeader& header) {
+        ++h.starts;
+        h.data = ResultsData{header, {}};
+        seen.clear();
+      },
+      [&](TrialRecord&& r, size_t place) {
+        if (place >= h.data.trials.size()) h.data.trials.resize(place + 1), seen.resize(place + 1);
+        REQUIRE_FALSE(seen[place]);  // each place once
+        seen[place] = true;
+        h.data.trials[place] = std::move(r);
+      });
+  REQUIRE(st.ok());
+  for (size_t i = 0; i < seen.size(); ++i) REQUIRE(seen[i]);
+  return h;
+}
+
 }  // namespace
+
+TEST_CASE("each_result hands over load_results' trials one at a time, in their places",
+          "[store]") {
+  const std::string path = temp_path("each_same.h5");
+  make_file(path, 14);  // trial 2 recorded again last: its latest record comes last
+  set_host_in_h5(path, 5, "only-in-h5");
+  auto loaded = load_results(path);
+  REQUIRE(loaded.ok());
+  REQUIRE(loaded->trials[5].host != "only-in-h5");  // the journal is what both read
+  const Handed h = each_of(path);
+  CHECK(h.starts == 1);
+  require_same_data(h.data, *loaded);
+  CHECK(h.data.trials[2].host == "rerun-host");
+  SECTION("a group journaled before the HDF5 file holds it comes too") {
+    {
+      auto j = store::Journal::open(path + ".journal");
+      REQUIRE(j.ok());
+      REQUIRE(j->append('T', encode_record(make_record(40))).ok());
+    }
+    const Handed ahead = each_of(path);
+    REQUIRE(ahead.data.trials.size() == 15);
+    require_equal(ahead.data.trials[14], make_record(40));
+  }
+  SECTION("no journal: the HDF5 file's trials") {
+    ::unlink((path + ".journal").c_str());
+    const Handed h5 = each_of(path);
+    CHECK(h5.starts == 1);
+    CHECK(h5.data.trials[5].host == "only-in-h5");
+  }
+  SECTION("a record whose checksum holds but does not decode: started over from the HDF5 file") {
+    {
+      auto j = store::Journal::open(path + ".journal");
+      REQUIRE(j.ok());
+      REQUIRE(j->append('T', std::string(20, '\x07')).ok());
+    }
+    const Handed over = each_of(path);
+    CHECK(over.starts == 2);
+    auto expect = read_results(path);
+    REQUIRE(expect.ok());
+    require_same_data(over.data, *expect);
+    CHECK(over.data.trials[5].host == "only-in-h5");
+  }
+}
 
 TEST_CASE("load_results reads the journal and gives what read_results gives", "[store]") {
   const std::string path = temp_path("load_same.h5");
@@ -111,6 +181,7 @@ TEST_CASE("load_results reads the HDF5 file when the journal may not say the sam
     REQUIRE(loaded.ok());
     require_same_data(*loaded, *expect);
     REQUIRE(loaded->trials[4].host == "only-in-h5");
+    require_same_data(each_of(path).data, *expect);  // each_result falls back alike
   };
   SECTION("no journal beside the file (a copy)") {
     ::unlink((path + ".journal").c_str());
