@@ -22,9 +22,9 @@ struct ExportArgs {
   std::string csv;
 };
 
-// Reads the results (load_results: the journal when it says what the HDF5 file says, else the
-// HDF5 file; no lock: a copy off a cluster, or a sweep still running) and writes
-// DIR/summary.csv and DIR/curves.csv.
+// Reads the results a trial at a time (export_results_csv: the journal when it says what the
+// HDF5 file says, else the HDF5 file; no lock: a copy off a cluster, or a sweep still running)
+// and writes DIR/summary.csv and DIR/curves.csv.
 int run_export(const ExportArgs& a) {
   // Read, not analysed: the CSV files hold no diagnosis (a million trials' would take minutes).
   if (is_recipe_file(a.results)) {  // each step's trials into a folder of its own
@@ -40,15 +40,11 @@ int run_export(const ExportArgs& a) {
     }
     return 0;
   }
-  auto read = load_results(a.results);
-  if (!read) return fail(read.error());
-  const ResultsData* data = &*read;
-  if (Status s = export_csv(*data, a.csv); !s.ok()) return fail(s.error());
-  size_t epochs = 0;
-  for (const auto& t : data->trials) epochs += t.curves.size();
+  ExportCounts n;
+  if (Status s = export_results_csv(a.results, a.csv, &n); !s.ok()) return fail(s.error());
   const std::filesystem::path dir(a.csv);
-  fmt::print("{} -> {}\n{} -> {}\n", counted(static_cast<int64_t>(data->trials.size()), "trial"),
-             (dir / "summary.csv").string(), counted(static_cast<int64_t>(epochs), "epoch"),
+  fmt::print("{} -> {}\n{} -> {}\n", counted(static_cast<int64_t>(n.trials), "trial"),
+             (dir / "summary.csv").string(), counted(static_cast<int64_t>(n.epochs), "epoch"),
              (dir / "curves.csv").string());
   return 0;
 }

@@ -119,7 +119,7 @@ struct OneTrial {
   SweepHeader header;
   std::optional<TrialRecord> trial;
   SweepContext context;
-  ResultNamesByPlace names;
+  NamesByPlace names;  // of the results
   size_t trials = 0;
   int64_t first_id = 0, last_id = 0;  // the ids at the first and last place
   size_t last_place = 0;
@@ -136,7 +136,7 @@ Result<OneTrial> read_one_trial(const std::string& path, int64_t id) {
       },
       [&](TrialRecord&& r, size_t place) {
         add_to_context(one.context, r, place);
-        one.names.add(r, place);
+        add_result_names(&one.names, r, place);
         if (one.trials++ == 0 || place >= one.last_place) one.last_place = place, one.last_id = r.id;
         if (place == 0) one.first_id = r.id;
         if (r.id == id) one.trial = std::move(r);

@@ -23,6 +23,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <system_error>
 
 #include "core/error.h"
@@ -72,7 +73,7 @@ inline Status replace_durably(const std::string& tmp, const std::string& path) {
 }
 
 // Writes all of `bytes` to `fd`, retrying short writes and EINTR; false on an error (errno says).
-inline bool write_all_fd(int fd, const std::string& bytes) {
+inline bool write_all_fd(int fd, std::string_view bytes) {
   size_t done = 0;
   while (done < bytes.size()) {
     const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
@@ -192,7 +193,10 @@ inline void remove_stale_temps(const std::string& path) {
 // cannot be created, the disk is full.
 class PendingFile {
  public:
-  static Result<PendingFile> write(const std::string& path, const std::string& text) {
+  // An empty pending file for <path>, filled by append() and done with by finish(): a file too
+  // large to be held as one string (the CSV export of a million trials) is written piece by
+  // piece.
+  static Result<PendingFile> create(const std::string& path) {
     if (const std::string is = not_replaceable(path); !is.empty())
       return make_error(path,
                         "is " + is + ", not a file, so it is not replaced: give a file's path");
@@ -201,14 +205,39 @@ class PendingFile {
     std::string tmp = path + kPendingMark + "XXXXXX";
     const int fd = ::mkstemp(tmp.data());
     if (fd < 0) return make_error(path, "cannot write: " + errno_text());
-    const int lock = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);  // outlives fill_new_file's close of fd
+    const int lock = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);  // outlives finish()'s close of fd
     if (lock >= 0) (void)::flock(lock, LOCK_EX | LOCK_NB);
-    PendingFile f(path, std::make_unique<TempFileGuard>(tmp), lock);
-    if (Status st = fill_new_file(fd, tmp, text); !st) return make_error(path, st.error().message);
+    PendingFile f(path, std::make_unique<TempFileGuard>(tmp), lock, fd);
+    if (::fchmod(fd, 0644) != 0) return make_error(path, "cannot write: " + errno_text());
     return f;
   }
-  // Renames it over <path>, durably (replace_durably).
+  // create(), `text` appended, finish().
+  static Result<PendingFile> write(const std::string& path, const std::string& text) {
+    auto f = create(path);
+    if (!f) return f.error();
+    if (Status st = f->append(text); !st) return st.error();
+    if (Status st = f->finish(); !st) return st.error();
+    return f;
+  }
+  // Writes `bytes` at its end. Errors name <path> (a full disk).
+  Status append(std::string_view bytes) {
+    if (!fd_ || !write_all_fd(*fd_, bytes)) return make_error(path_, "cannot write: " + errno_text());
+    return {};
+  }
+  // Makes what was appended durable (fsync) and closes it: nothing more is appended.
+  Status finish() {
+    if (!fd_) return {};
+    const int fd = *fd_;
+    delete fd_.release();  // closed here, not by FdCloser
+    const bool synced = ::fsync(fd) == 0;
+    const std::string err = errno_text();
+    const bool closed = ::close(fd) == 0;
+    if (!synced || !closed) return make_error(path_, "cannot write: " + (synced ? errno_text() : err));
+    return {};
+  }
+  // Finishes it, then renames it over <path>, durably (replace_durably).
   Status commit() {
+    if (Status st = finish(); !st) return st;
     if (Status st = replace_durably(tmp_->path(), path_); !st)
       return make_error(path_, "cannot write: " + st.error().message);
     tmp_->keep();
@@ -223,11 +252,15 @@ class PendingFile {
       delete fd;
     }
   };
-  PendingFile(std::string path, std::unique_ptr<TempFileGuard> tmp, int lock)
-      : path_(std::move(path)), tmp_(std::move(tmp)), lock_(lock >= 0 ? new int(lock) : nullptr) {}
+  PendingFile(std::string path, std::unique_ptr<TempFileGuard> tmp, int lock, int fd)
+      : path_(std::move(path)),
+        tmp_(std::move(tmp)),
+        lock_(lock >= 0 ? new int(lock) : nullptr),
+        fd_(new int(fd)) {}
   std::string path_;
   std::unique_ptr<TempFileGuard> tmp_;
   std::unique_ptr<const int, FdCloser> lock_;  // held while the file is pending
+  std::unique_ptr<const int, FdCloser> fd_;    // open for append() until finish()
 };
 
 // Writes `text` as the whole of <path> (mode 0644): a PendingFile, committed.

@@ -3,12 +3,15 @@
 
 #include "core/file.h"
 #include "store/layout.h"
+#include "store/read_results.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <unordered_map>
 #include <variant>
 
@@ -67,18 +70,6 @@ std::string csv_value(const ParamValue& v) {
   return csv_field(std::get<std::string>(v));
 }
 
-// The union of a name list of every record (layer_names, curve_extra_names), in first-seen
-// order.
-std::vector<std::string> union_of(const std::vector<TrialRecord>& trials,
-                                  const std::vector<std::string> TrialRecord::*names) {
-  std::vector<std::string> out;
-  std::unordered_map<std::string, size_t> seen;
-  for (const TrialRecord& r : trials)
-    for (const std::string& n : r.*names)
-      if (seen.emplace(n, out.size()).second) out.push_back(n);
-  return out;
-}
-
 void add_line(std::string* out, const std::vector<std::string>& fields) {
   for (size_t i = 0; i < fields.size(); ++i) {
     if (i) *out += ',';
@@ -87,25 +78,64 @@ void add_line(std::string* out, const std::vector<std::string>& fields) {
   *out += '\n';
 }
 
-}  // namespace
-
-std::string summary_csv(const ResultsData& d) {
-  std::vector<std::string> head = {"id", "status"};
-  for (const Param& p : d.header.space.params) head.push_back(csv_field(p.name));
-  for (const char* c : {"best_epoch", "best_metric", "test_acc", "initial_loss", "num_classes",
-                        "epochs_run", "seconds", "rank", "host", "attempt", "pruned_epoch", "rung",
-                        "bracket"}) {
-    head.push_back(c);
+// The columns beyond the fixed ones, from every trial's names (the union of each list, in
+// first-recorded order), gathered a trial at a time in any order (each_result's places).
+struct Columns {
+  NamesByPlace results, layers, extra;
+  void add(const TrialRecord& r, size_t place) {
+    add_result_names(&results, r, place);
+    for (size_t k = 0; k < r.layer_names.size(); ++k) layers.add(r.layer_names[k], place, k);
+    for (size_t k = 0; k < r.curve_extra_names.size(); ++k)
+      extra.add(r.curve_extra_names[k], place, k);
   }
-  // Named as /summary names them: a printed `x` or `error` beside a parameter x or the error
-  // column is result_x, result_error, so no two columns share a name.
-  const std::vector<std::string> results = result_names(d.trials);
-  for (const std::string& name : store::result_columns(d.header.space, results))
-    head.push_back(csv_field(name));
-  head.push_back("error");
-  std::string out;
-  add_line(&out, head);
-  for (const TrialRecord& r : d.trials) {
+  // Whether every name of r has its column.
+  bool hold(const TrialRecord& r) const {
+    const auto all = [](const NamesByPlace& in, const std::vector<std::string>& names) {
+      return std::all_of(names.begin(), names.end(), [&](const std::string& n) { return in.has(n); });
+    };
+    return std::all_of(r.results.begin(), r.results.end(),
+                       [&](const auto& kv) { return results.has(kv.first); }) &&
+           all(layers, r.layer_names) && all(extra, r.curve_extra_names);
+  }
+};
+
+Columns columns_of(const std::vector<TrialRecord>& trials) {
+  Columns c;
+  for (size_t i = 0; i < trials.size(); ++i) c.add(trials[i], i);
+  return c;
+}
+
+// The two files' lines for a sweep whose columns are known: their heads, and a trial's rows.
+class CsvRows {
+ public:
+  CsvRows(const SweepHeader& h, const Columns& c)
+      : space_(h.space),
+        results_(c.results.names()),
+        layers_(c.layers.names()),
+        extra_(c.extra.names()) {
+    for (size_t j = 0; j < layers_.size(); ++j) layer_column_.emplace(layers_[j], j);
+    for (size_t j = 0; j < extra_.size(); ++j) extra_column_.emplace(extra_[j], j);
+  }
+
+  std::string summary_head() const {
+    std::vector<std::string> head = {"id", "status"};
+    for (const Param& p : space_.params) head.push_back(csv_field(p.name));
+    for (const char* c : {"best_epoch", "best_metric", "test_acc", "initial_loss", "num_classes",
+                          "epochs_run", "seconds", "rank", "host", "attempt", "pruned_epoch",
+                          "rung", "bracket"}) {
+      head.push_back(c);
+    }
+    // Named as /summary names them: a printed `x` or `error` beside a parameter x or the error
+    // column is result_x, result_error, so no two columns share a name.
+    for (const std::string& name : store::result_columns(space_, results_))
+      head.push_back(csv_field(name));
+    head.push_back("error");
+    std::string out;
+    add_line(&out, head);
+    return out;
+  }
+
+  void summary_row(const TrialRecord& r, std::string* out) const {
     std::vector<std::string> f = {std::to_string(r.id), csv_field(status_name(r.status))};
     for (const ParamValue& v : r.params) f.push_back(csv_value(v));
     f.push_back(std::to_string(r.best_epoch));
@@ -119,70 +149,183 @@ std::string summary_csv(const ResultsData& d) {
     f.push_back(csv_field(r.host));
     f.push_back(std::to_string(r.attempt));
     for (int v : {pruned_epoch(r), r.rung, r.bracket}) f.push_back(std::to_string(v));
-    for (const std::string& name : results) f.push_back(csv_number(result_value(r, name)));
+    for (const std::string& name : results_) f.push_back(csv_number(result_value(r, name)));
     f.push_back(csv_field(r.error));
-    add_line(&out, f);
+    add_line(out, f);
   }
-  return out;
-}
 
-std::string curves_csv(const ResultsData& d) {
-  const std::vector<std::string> layers = union_of(d.trials, &TrialRecord::layer_names);
-  const std::vector<std::string> extra = union_of(d.trials, &TrialRecord::curve_extra_names);
-  std::unordered_map<std::string, size_t> column, extra_column;
-  for (size_t j = 0; j < layers.size(); ++j) column.emplace(layers[j], j);
-  for (size_t j = 0; j < extra.size(); ++j) extra_column.emplace(extra[j], j);
-  std::vector<std::string> head = {"id",       "epoch",   "lr",     "train_loss",
-                                   "train_acc", "val_loss", "val_acc", "seconds"};
-  // As the curves dataset names them (seconds printed: extra_seconds), and never id.
-  for (const std::string& name : store::curve_extra_columns(extra, {"id"}))
-    head.push_back(csv_field(name));
-  for (const std::string& name : layers) head.push_back(csv_field("update_ratio/" + name));
-  std::string out;
-  add_line(&out, head);
-  for (const TrialRecord& r : d.trials) {
+  std::string curves_head() const {
+    std::vector<std::string> head = {"id",       "epoch",   "lr",     "train_loss",
+                                     "train_acc", "val_loss", "val_acc", "seconds"};
+    // As the curves dataset names them (seconds printed: extra_seconds), and never id.
+    for (const std::string& name : store::curve_extra_columns(extra_, {"id"}))
+      head.push_back(csv_field(name));
+    for (const std::string& name : layers_) head.push_back(csv_field("update_ratio/" + name));
+    std::string out;
+    add_line(&out, head);
+    return out;
+  }
+
+  void curves_rows(const TrialRecord& r, std::string* out) const {
     for (size_t e = 0; e < r.curves.size(); ++e) {
       const EpochRow& c = r.curves[e];
       std::vector<std::string> f = {std::to_string(r.id),    std::to_string(c.epoch),
                                     csv_number(c.lr),        csv_number(c.train_loss),
                                     csv_number(c.train_acc), csv_number(c.val_loss),
                                     csv_number(c.val_acc),   csv_number(c.seconds)};
-      std::vector<std::string> extras(extra.size());  // blank where this trial lacks the column
+      std::vector<std::string> extras(extra_.size());  // blank where this trial lacks the column
       if (e < r.curve_extra.size()) {
         for (size_t j = 0; j < r.curve_extra_names.size() && j < r.curve_extra[e].size(); ++j)
-          extras[extra_column.at(r.curve_extra_names[j])] = csv_number(r.curve_extra[e][j]);
+          extras[extra_column_.at(r.curve_extra_names[j])] = csv_number(r.curve_extra[e][j]);
       }
       f.insert(f.end(), extras.begin(), extras.end());
-      std::vector<std::string> ratios(layers.size());  // blank where this trial lacks the layer
+      std::vector<std::string> ratios(layers_.size());  // blank where this trial lacks the layer
       if (e < r.update_ratio.size()) {
-        for (size_t j = 0; j < r.layer_names.size() && j < r.update_ratio[e].size(); ++j) {
-          ratios[column.at(r.layer_names[j])] = csv_number(r.update_ratio[e][j]);
-        }
+        for (size_t j = 0; j < r.layer_names.size() && j < r.update_ratio[e].size(); ++j)
+          ratios[layer_column_.at(r.layer_names[j])] = csv_number(r.update_ratio[e][j]);
       }
       f.insert(f.end(), ratios.begin(), ratios.end());
-      add_line(&out, f);
+      add_line(out, f);
     }
   }
+
+ private:
+  const SearchSpace space_;
+  const std::vector<std::string> results_, layers_, extra_;
+  std::unordered_map<std::string, size_t> layer_column_, extra_column_;
+};
+
+// Both files written before either is renamed: a full disk or a Ctrl-C while writing the second
+// leaves the folder's old pair as it was, not a new summary beside old curves.
+Status commit_pair(PendingFile& summary, PendingFile& curves) {
+  if (Status st = summary.finish(); !st) return st;
+  if (Status st = curves.finish(); !st) return st;
+  const StopSignalsHeld held;  // a Ctrl-C between the two renames waits for both
+  if (Status st = summary.commit(); !st) return st;
+  return curves.commit();
+}
+
+// <dir> made where missing, and checked to be a folder.
+Status make_folder(const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return make_error(dir, "cannot create the folder: " + ec.message());
+  if (!fs::is_directory(dir, ec)) return make_error(dir, "is not a folder");
+  return {};
+}
+
+std::string in_dir(const std::string& dir, const char* name) {
+  return (std::filesystem::path(dir) / name).string();
+}
+
+// One go of export_results_csv: false in *changed when the file changed between its two reads
+// (nothing is committed then).
+Status export_once(const std::string& path, const std::string& dir, ExportCounts* counts,
+                   bool* changed) {
+  // First read: the columns, and whether the trials come in place order.
+  Columns columns;
+  SweepHeader header;
+  size_t trials = 0, next = 0;
+  bool in_order = true;
+  Status st = each_result(
+      path,
+      [&](const SweepHeader& h) {
+        header = h;
+        columns = Columns{};
+        trials = next = 0;
+        in_order = true;
+      },
+      [&](TrialRecord&& r, size_t place) {
+        columns.add(r, place);
+        trials = std::max(trials, place + 1);
+        in_order = in_order && place == next;
+        next = place + 1;
+      });
+  if (!st) return st;
+  if (Status made = make_folder(dir); !made) return made;  // once the results read
+  const CsvRows rows(header, columns);
+  auto summary = PendingFile::create(in_dir(dir, "summary.csv"));
+  if (!summary) return summary.error();
+  auto curves = PendingFile::create(in_dir(dir, "curves.csv"));
+  if (!curves) return curves.error();
+  // Second read: the rows, in place order (a trial recorded again comes when its latest record
+  // was written: those after its place wait for it), each file written in pieces of ~4 MiB.
+  constexpr size_t kPiece = size_t{4} << 20;
+  std::string summary_text = rows.summary_head(), curves_text = rows.curves_head();
+  std::map<size_t, std::pair<std::string, std::string>> early;  // places ahead of `next`
+  size_t written = 0, epochs = 0, starts = 0;
+  Status failed;
+  const auto put = [&](std::string& text, PendingFile& f, size_t at_least) {
+    if (text.size() < at_least || !failed) return;
+    failed = f.append(text);
+    text.clear();
+  };
+  st = each_result(
+      path, [&](const SweepHeader&) { ++starts; },
+      [&](TrialRecord&& r, size_t place) {
+        if (place >= trials || !failed) return;  // recorded since the first read: not exported
+        if (!columns.hold(r)) *changed = true;   // a trial recorded again with other names
+        epochs += r.curves.size();
+        std::string s, c;
+        rows.summary_row(r, &s);
+        rows.curves_rows(r, &c);
+        early.emplace(place, std::make_pair(std::move(s), std::move(c)));
+        for (auto it = early.begin(); it != early.end() && it->first == written;
+             it = early.erase(it), ++written) {
+          summary_text += it->second.first;
+          curves_text += it->second.second;
+        }
+        put(summary_text, *summary, kPiece);
+        put(curves_text, *curves, kPiece);
+      });
+  if (!st) return st;
+  put(summary_text, *summary, 0);
+  put(curves_text, *curves, 0);
+  if (!failed) return failed;
+  if (starts != 1 || written != trials || *changed) {
+    *changed = true;
+    return {};
+  }
+  counts->trials = trials;
+  counts->epochs = epochs;
+  return commit_pair(*summary, *curves);
+}
+
+}  // namespace
+
+std::string summary_csv(const ResultsData& d) {
+  const CsvRows rows(d.header, columns_of(d.trials));
+  std::string out = rows.summary_head();
+  for (const TrialRecord& r : d.trials) rows.summary_row(r, &out);
+  return out;
+}
+
+std::string curves_csv(const ResultsData& d) {
+  const CsvRows rows(d.header, columns_of(d.trials));
+  std::string out = rows.curves_head();
+  for (const TrialRecord& r : d.trials) rows.curves_rows(r, &out);
   return out;
 }
 
 Status export_csv(const ResultsData& d, const std::string& dir) {
   // Each file is written whole beside its name and renamed over it (core/file.h): a link
   // planted as summary.csv is replaced, never written through.
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) return make_error(dir, "cannot create the folder: " + ec.message());
-  if (!fs::is_directory(dir, ec)) return make_error(dir, "is not a folder");
-  // Both written before either is renamed: a full disk or a Ctrl-C while writing the second
-  // leaves the folder's old pair as it was, not a new summary beside old curves.
-  auto summary = PendingFile::write((fs::path(dir) / "summary.csv").string(), summary_csv(d));
+  if (Status st = make_folder(dir); !st) return st;
+  auto summary = PendingFile::write(in_dir(dir, "summary.csv"), summary_csv(d));
   if (!summary) return summary.error();
-  auto curves = PendingFile::write((fs::path(dir) / "curves.csv").string(), curves_csv(d));
+  auto curves = PendingFile::write(in_dir(dir, "curves.csv"), curves_csv(d));
   if (!curves) return curves.error();
-  const StopSignalsHeld held;  // a Ctrl-C between the two renames waits for both
-  if (Status st = summary->commit(); !st) return st;
-  return curves->commit();
+  return commit_pair(*summary, *curves);
+}
+
+Status export_results_csv(const std::string& path, const std::string& dir, ExportCounts* counts) {
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    bool changed = false;
+    if (Status st = export_once(path, dir, counts, &changed); !st || !changed) return st;
+  }
+  return make_error(path, "changed while it was read, three times (a sweep still writing it "
+                          "records a trial again): export it again, or once the sweep has ended");
 }
 
 }  // namespace hs

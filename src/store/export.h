@@ -27,6 +27,7 @@
 // May depend on: core, store. Thread safety: plain functions.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -49,5 +50,18 @@ std::string curves_csv(const ResultsData& d);
 // link: core/file.h), creating <dir> and its parents when missing. Errors name the folder or
 // file.
 Status export_csv(const ResultsData& d, const std::string& dir);
+
+// What export_results_csv wrote: trials (summary.csv's rows) and epochs (curves.csv's).
+struct ExportCounts {
+  size_t trials = 0, epochs = 0;
+};
+
+// export_csv of load_results(path), never holding every trial: the trials are read twice a
+// trial at a time (read_results.h: each_result), first for the columns, then for the rows,
+// which go to the two files in pieces of a few MiB. A sweep still writing the file is exported
+// as it was at the first read; should a trial be recorded again with other columns between the
+// two reads, the export starts over (three times at most, then an error). Errors: load_results'
+// and export_csv's.
+Status export_results_csv(const std::string& path, const std::string& dir, ExportCounts* counts);
 
 }  // namespace hs

@@ -137,18 +137,18 @@ inline std::vector<std::string> result_names(const std::vector<TrialRecord>& tri
   return names;
 }
 
-// result_names of records handed over one at a time in any order, each with its place in the
-// order result_names would read them (store/read_results.h: each_result): names() is
-// result_names of the records in place order.
-class ResultNamesByPlace {
+// Names met in records handed over one at a time in any order, each record with its place in
+// the order a pass would read them (store/read_results.h: each_result): names() lists them in
+// the order a pass over the records in place order meets them first, as result_names does.
+class NamesByPlace {
  public:
-  void add(const TrialRecord& r, size_t place) {
-    for (size_t k = 0; k < r.results.size(); ++k) {
-      const std::pair<size_t, size_t> at{place, k};
-      auto [it, fresh] = first_.try_emplace(r.results[k].first, at);
-      if (!fresh && at < it->second) it->second = at;
-    }
+  // The k-th name of the record at `place`.
+  void add(const std::string& name, size_t place, size_t k) {
+    const std::pair<size_t, size_t> at{place, k};
+    auto [it, fresh] = first_.try_emplace(name, at);
+    if (!fresh && at < it->second) it->second = at;
   }
+  bool has(const std::string& name) const { return first_.count(name) > 0; }
   std::vector<std::string> names() const {
     std::vector<std::pair<std::pair<size_t, size_t>, std::string>> seen;
     for (const auto& [name, at] : first_) seen.emplace_back(at, name);
@@ -161,6 +161,11 @@ class ResultNamesByPlace {
  private:
   std::map<std::string, std::pair<size_t, size_t>> first_;  // name -> (place, index) first held
 };
+
+// Each result name of r, at `place`: names() then gives result_names of the records.
+inline void add_result_names(NamesByPlace* names, const TrialRecord& r, size_t place) {
+  for (size_t k = 0; k < r.results.size(); ++k) names->add(r.results[k].first, place, k);
+}
 
 // The value of r's result `name`; NaN when r has none.
 inline double result_value(const TrialRecord& r, const std::string& name) {

@@ -4,9 +4,11 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <string>
 #include <vector>
 
+#include "store/export.h"
 #include "store/h5_util.h"
 #include "store/journal.h"
 #include "store/layout.h"
@@ -303,4 +305,53 @@ TEST_CASE("a results file reached through a symbolic link reads its journal besi
   REQUIRE(loaded.ok());
   CHECK(loaded->trials.size() == 4u);
   ::unlink(link.c_str());
+}
+
+TEST_CASE("export_results_csv writes what export_csv of load_results writes, a trial at a time",
+          "[store][export]") {
+  // Printed results and curve columns; trial 3 recorded again at the end with a result and a
+  // column no earlier record has, so its latest record comes last and out of place order.
+  const std::string path = temp_path("export_each.h5");
+  {
+    auto f = ResultsFile::create(path, make_header(), true);
+    REQUIRE(f.ok());
+    for (int64_t i = 0; i < 8; ++i) {
+      TrialRecord r = make_record(i);
+      r.results = {{"acc5", 0.1 * static_cast<double>(i)}};
+      if (i % 2) r.results.push_back({"loss_end", 1.0 / static_cast<double>(i)});
+      REQUIRE(f->append(r).ok());
+    }
+    TrialRecord again = make_record(3);
+    again.attempt = 2;
+    again.results = {{"late", 7.5}, {"acc5", 0.35}};
+    again.curve_extra_names = {"grad_norm"};
+    for (size_t e = 0; e < again.curves.size(); ++e) again.curve_extra.push_back({0.5 + e});
+    REQUIRE(f->append(again).ok());
+    REQUIRE(f->close().ok());
+  }
+  const auto text = [](const std::string& file) { return read_bytes(file); };
+  auto loaded = load_results(path);
+  REQUIRE(loaded.ok());
+  const std::string summary = summary_csv(*loaded), curves = curves_csv(*loaded);
+  REQUIRE(summary.find("late") != std::string::npos);
+  REQUIRE(curves.find("grad_norm") != std::string::npos);
+  const std::string dir = temp_path("export_each_csv");
+  ExportCounts n;
+  REQUIRE(export_results_csv(path, dir, &n).ok());
+  CHECK(text(dir + "/summary.csv") == summary);
+  CHECK(text(dir + "/curves.csv") == curves);
+  CHECK(n.trials == 8);
+  size_t epochs = 0;
+  for (const TrialRecord& r : loaded->trials) epochs += r.curves.size();
+  CHECK(n.epochs == epochs);
+  // From the HDF5 file alone (a copy without its journal): the same files.
+  ::unlink((path + ".journal").c_str());
+  const std::string h5_dir = temp_path("export_each_h5_csv");
+  REQUIRE(export_results_csv(path, h5_dir, &n).ok());
+  CHECK(text(h5_dir + "/summary.csv") == summary);
+  CHECK(text(h5_dir + "/curves.csv") == curves);
+  // A file that does not read: an error, and no folder made.
+  const std::string none_dir = temp_path("export_none_csv");
+  CHECK_FALSE(export_results_csv(temp_path("no_such.h5"), none_dir, &n).ok());
+  CHECK_FALSE(std::filesystem::exists(none_dir));
 }
