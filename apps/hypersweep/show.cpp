@@ -338,8 +338,13 @@ int run_show(const ShowArgs& a) {
   const size_t shown = a.top > 0 ? std::min(order.size(), static_cast<size_t>(a.top)) : order.size();
   const ResultCells results(h.space, trials);
   const size_t metric_width = std::max<size_t>(10, h.metric.name.size());
-  fmt::print("\n{:>6}  {:<13} {:>{}}      {:>8}{} {:>6} {:>7}  {:<40} {}\n", "trial", "status",
-             h.metric.name, metric_width, "test_acc", results.head, "epochs", "seconds",
+  // A sweep chosen by test_acc has it as its metric's column already.
+  const bool test_column = h.metric.name != "test_acc";
+  const auto test_cell = [&](const std::string& text) {
+    return test_column ? fmt::format("{:>8}", text) : std::string();
+  };
+  fmt::print("\n{:>6}  {:<13} {:>{}}      {}{} {:>6} {:>7}  {:<40} {}\n", "trial", "status",
+             h.metric.name, metric_width, test_cell("test_acc"), results.head, "epochs", "seconds",
              "parameters", "diagnosis");
   // The best (first in order, when it has a result) and the trials that tie it (trial/tie.h).
   const TrialRecord* best = !order.empty() && result_of(trials[order[0]]).ok ? &trials[order[0]] : nullptr;
@@ -348,8 +353,8 @@ int run_show(const ShowArgs& a) {
     const auto& t = trials[order[k]];
     const bool tie = best && &t != best && ties_best(*best, t, h.metric);
     ties += tie;
-    fmt::print("{:>6}  {:<13} {:>{}} {:<4} {:>8}{} {:>6} {:>7.1f}  {:<40} {}\n", t.id, status_cell(t),
-               number_text(t.best_metric), metric_width, tie ? "tie" : "", number_text(t.test_acc), results.cells(t),
+    fmt::print("{:>6}  {:<13} {:>{}} {:<4} {}{} {:>6} {:>7.1f}  {:<40} {}\n", t.id, status_cell(t),
+               number_text(t.best_metric), metric_width, tie ? "tie" : "", test_cell(number_text(t.test_acc)), results.cells(t),
                t.epochs, t.seconds, describe(h.space, t.params, 4), labels_of(an->findings[order[k]]));
   }
   if (shown < order.size()) fmt::print("({} more; --top 0 shows all)\n", order.size() - shown);

@@ -162,6 +162,33 @@ TEST_CASE("show counts one trial as 1 trial", "[cli][show]") {
   CHECK(contains(r.out, "\n1 trial: 1 completed\n"));  // was "1 trials"
 }
 
+TEST_CASE("show of a sweep chosen by test_acc heads one test_acc column", "[cli][show]") {
+  Scratch s;
+  const std::string path = s.path("by_test.h5");
+  SweepHeader h = lr_header("[objective]\ncommand = \"python3 train.py lr={lr}\"\n");
+  h.metric = Metric{"test_acc", Direction::kMaximize};
+  auto f = ResultsFile::create(path, h, false);
+  REQUIRE(f.ok());
+  TrialRecord t = completed_trial({{1, 0.01, 0.9, NAN, 0.8, 0.5, 1.0}});
+  t.best_metric = t.test_acc = 0.625;
+  REQUIRE(f->append(t).ok());
+  REQUIRE(f->close().ok());
+  const Run r = hypersweep("show '" + path + "'");
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  const size_t head = r.out.find("\n trial  status");
+  REQUIRE(head != std::string::npos);
+  const std::string line = r.out.substr(head + 1, r.out.find('\n', head + 1) - head - 1);
+  CHECK(line.find("test_acc") != std::string::npos);
+  CHECK(line.find("test_acc") == line.rfind("test_acc"));  // was headed twice
+  // The row's cells line up under the head: epochs (1) ends where its column's name ends.
+  const size_t row = r.out.find('\n', head + 1) + 1;
+  const std::string cells = r.out.substr(row, r.out.find('\n', row) - row);
+  CHECK(cells.find("0.6250") != std::string::npos);
+  CHECK(cells.find("0.6250") == cells.rfind("0.6250"));
+  CHECK(cells.substr(line.find("epochs"), 6) == "     1");
+}
+
 TEST_CASE("show --trial prints one trial whole with its logs' paths", "[cli][show]") {
   Scratch s;
   const std::string path = printed_sweep(s);
