@@ -652,10 +652,11 @@
     });
     var TIE = T.tie || [];  // ties the best: within one standard error of it (trial/tie.h)
     // Sorted as ranked (a trial without a result last), shown as show shows it: an inf metric is
-    // no result (trial/metric.h), but it is inf, not missing.
+    // no result (trial/metric.h), but it is inf, not missing; a diverged or failed trial's value
+    // measured before it ended is no result either, but it is shown.
     COLS.push({ h: D.metric, v: function (i) { return rankOf[i] === undefined ? null : T.bm[i]; }, d: 5, metric: 1,
         html: function (i) {
-          return esc(fmt(rankOf[i] === undefined && !isInf(T.bm[i]) ? null : T.bm[i], 5)) + (TIE[i] ? ' <span class="tie" title="within one ' +
+          return esc(fmt(T.bm[i], 5)) + (TIE[i] ? ' <span class="tie" title="within one ' +
             'standard error of the best: the validation set cannot tell them apart">tie</span>' : '');
         } },
       { h: 'best ' + XL, v: function (i) { return T.be[i]; } },

@@ -703,6 +703,9 @@ TEST_CASE("report JSON and page show an inf result as inf, not as missing", "[re
   for (TrialRecord& t : s.trials) t.results = {{"rb", INFINITY}, {"ri", -INFINITY}, {"rn", NAN}};
   s.trials[4].results = {{"rb", 1.5}};  // printed rb alone: ri and rn missing
   s.trials[2].best_metric = INFINITY;
+  // Trial 5 diverged after a finite best: no result, shown as show shows it (it said "–").
+  s.trials[5].status = TrialStatus::kDiverged;
+  s.trials[5].best_metric = 0.4375;
   s.trials[1].curves[2].val_acc = INFINITY;  // a curve's inf is not drawn, and breaks nothing
   s.trials[1].curves[3].val_loss = -INFINITY;
   std::string html = hs::render_report(s.header, s.trials, s.findings);
@@ -751,6 +754,9 @@ print(t["rv"][0], t["rv"][4], t["bm"][2], t["ok"][2])
   REQUIRE(row2 != std::string::npos);
   CHECK(count(table.substr(row2, table.find("</tr>", row2) - row2), "<td class=\"\">inf</td>") == 2);
   CHECK(contains(body_attr(b.dom, "data-t-head"), "val_acc inf"));
+  const size_t row5 = table.find("<tr data-i=\"5\"");
+  REQUIRE(row5 != std::string::npos);
+  CHECK(contains(table.substr(row5, table.find("</tr>", row5) - row5), ">0.4375<"));
   // Sorted by rb: 1.5 before inf (ids in order among equals), missing last; by ri: -inf
   // before the missing; by rn: all missing, in id order.
   CHECK(body_attr(b.dom, "data-t-sorted") == "401235,012354,012354,012354,012345,012345");
