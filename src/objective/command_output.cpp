@@ -1,6 +1,8 @@
 // command_output.cpp: command_output.h, the rules both command modes share.
 #include "objective/command_output.h"
 
+#include <sys/stat.h>
+
 #include <sys/wait.h>
 
 #include <algorithm>
@@ -510,6 +512,24 @@ void LogFile::close() {
   f_ = nullptr;
 }
 
+namespace {
+
+// A log of the same name from a run before (a trial interrupted and run again as the same
+// attempt, a worker's program started by the sweep before it was continued): moved to
+// <path>.1 (or .2, ... the first free) so that the new run does not write over it. An empty one
+// is written over.
+void keep_aside(const std::string& path) {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0) return;
+  for (int n = 1; n < 1000; ++n) {
+    const std::string aside = path + "." + std::to_string(n);
+    if (::lstat(aside.c_str(), &st) == 0 || errno != ENOENT) continue;
+    if (::rename(path.c_str(), aside.c_str()) == 0) return;
+  }
+}
+
+}  // namespace
+
 Status TrialLogs::open(const std::string& log_dir, const std::string& name) {
   stem.clear();
   if (log_dir.empty()) return {};
@@ -521,6 +541,8 @@ Status TrialLogs::open(const std::string& log_dir, const std::string& name) {
     return make_error(log_dir, "cannot make the folder for the trials' logs: " +
                                    (ec ? ec.message() : std::string("not a folder")));
   const std::string s = (dir / name).string();
+  keep_aside(s + ".out");
+  keep_aside(s + ".err");
   if (Status st = out.open(s + ".out"); !st) return st;
   if (Status st = err.open(s + ".err"); !st) return st;
   stem = s;

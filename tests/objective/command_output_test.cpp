@@ -482,6 +482,17 @@ TEST_CASE("a command's stdout and stderr are kept in its logs and each log is bo
   CHECK(again.log_path == logs + "/000042.2");
   CHECK(d.read("r.h5.logs/000042.2.out") == "metric=2\n");
 
+  // The same attempt run again (it was interrupted): the logs of the run before are kept aside,
+  // .1 then .2, not written over; an empty one is written over.
+  for (const char* said : {"metric=3", "metric=4"}) {
+    CommandObjective rerun(sweep_of(std::string("command = 'echo ") + said + "'"), {0, 0, 0, logs});
+    CHECK(rerun.run(Trial{42, {ParamValue{int64_t{1}}}, 2}, {}).status == TrialStatus::kCompleted);
+  }
+  CHECK(d.read("r.h5.logs/000042.2.out") == "metric=4\n");
+  CHECK(d.read("r.h5.logs/000042.2.out.2") == "metric=3\n");
+  CHECK(d.read("r.h5.logs/000042.2.out.1") == "metric=2\n");
+  CHECK_FALSE(std::filesystem::exists(d.path / "r.h5.logs/000042.2.err.1"));  // empty: written over
+
   // 9,000,000 bytes of stdout: the first kMaxLogBytes are kept, then the count of the rest.
   const TrialRecord big = run_cmd("head -c 9000000 /dev/zero | tr '\\0' a; echo; echo metric=1",
                                   {0, 0, 0, logs}, 7);
