@@ -176,13 +176,20 @@ bool TrialQueue::judge(int64_t id, const TrialRecord& so_far) {
       pruner_->report(id, so_far.curves[row].epoch, epoch_metric(so_far, row, metric_.name));
   if (!v.why.empty()) why_[id] = v.why;
   if (v.kind == Verdict::Kind::kContinue) return false;
-  stopped_.insert(id);
+  stopped_[id] = v.kind == Verdict::Kind::kPause;
   return true;
 }
 
 void TrialQueue::mark_pruned(TrialRecord& r) {
-  const bool stopped = stopped_.erase(r.id) > 0;
-  if (stopped && r.status == TrialStatus::kInterrupted) {
+  const auto told = stopped_.find(r.id);
+  const bool stopped = told != stopped_.end(), pause = stopped && told->second;
+  if (stopped) stopped_.erase(told);
+  // sha's pause at a trial's own last epoch (a middle rung): the trainer completed it, as nothing
+  // was left to stop, but its rung waits for it and a promotion runs it again to its end: it is
+  // paused all the same, untested, as a run stopped there is.
+  const bool ended_at_pause = pause && r.status != TrialStatus::kFailed;
+  if (stopped && (r.status == TrialStatus::kInterrupted || ended_at_pause)) {
+    if (r.status != TrialStatus::kInterrupted) r.best_metric = r.test_acc = NAN;  // as if stopped
     r.status = TrialStatus::kPruned;
     r.error.clear();
     if (!std::isfinite(r.best_metric)) {  // a command's result line never came: its best epoch

@@ -140,7 +140,7 @@ class TrialQueue {
   std::unique_ptr<Strategy> strategy_;
   std::unique_ptr<Pruner> pruner_;   // nullptr: none
   Metric metric_;
-  std::set<int64_t> stopped_;                   // running trials judge() said stop to
+  std::map<int64_t, bool> stopped_;             // running trials judge() said stop to: paused?
   std::map<int64_t, std::string> why_;          // the last decision's reason per running trial
   std::map<int64_t, Outcome> held_;             // ended, not yet settled (sha)
   std::map<int64_t, Trial> paused_;             // pruned ones that may yet be promoted (sha)

@@ -608,3 +608,52 @@ TEST_CASE("a trial told to stop as it ended on its own is recorded as it ended a
   CHECK(c_rec.decision.find("had ended") == std::string::npos);
   CHECK(q->finished() == 3);
 }
+
+TEST_CASE("a sha trial paused at its own last epoch is paused as a stopped one and its sweep ends",
+          "[sweep][queue][prune]") {
+  // [space] epochs = [3, 9] with rungs at epochs 1, 3 and 9: a trial of 3 epochs meets rung 1
+  // at its last epoch. The built-in trainer completes a run told to stop there (nothing left to
+  // stop); sha's rung must still count it as arrived, or the rung never fills and the sweep ends
+  // at its first bracket (it did: 9 of 18 trials, "the strategy had no more trials").
+  auto s = load_sweep_text("[train]\ndataset = \"synthetic\"\n[sweep]\nstrategy = \"random\"\n"
+                           "trials = 18\nseed = 5\npruner = \"sha\"\n[pruner]\nmin_epochs = 1\n"
+                           "reduction = 3\nmax_epochs = 9\nbracket_trials = 9\n[space]\n"
+                           "lr = { log_uniform = [1e-3, 1e-1] }\nepochs = [3, 9]\n",
+                           "sha39.toml");
+  REQUIRE(s.ok());
+  auto q = TrialQueue::make(*s);
+  REQUIRE(q.ok());
+  int at_last_epoch = 0;
+  while (auto t = q->next()) {
+    const double lr = std::get<double>(t->values[0]);
+    const int64_t epochs = std::get<int64_t>(t->values[1]);
+    TrialRecord r = record_of(*t, TrialStatus::kCompleted);
+    for (int e = 1; e <= epochs; ++e) {
+      EpochRow row;
+      row.epoch = e;
+      row.val_acc = 1 - 0.05 * std::pow(std::log10(lr) + 1.5, 2) - 0.3 / e;
+      r.curves.push_back(row);
+      r.epochs = e;
+      if (improves(Direction::kMaximize, row.val_acc, r.best_metric)) {
+        r.best_metric = row.val_acc;
+        r.best_epoch = e;
+      }
+      if (!q->judge(t->id, r)) continue;
+      if (e < epochs) {
+        r.status = TrialStatus::kInterrupted;
+        r.best_metric = NAN;
+      } else {
+        ++at_last_epoch;    // the trainer completes it, tested
+        r.test_acc = 0.5;
+      }
+      break;
+    }
+    q->finish(r);
+    if (r.status == TrialStatus::kPruned && r.epochs == epochs) {
+      CHECK(std::isnan(r.test_acc));  // paused, untested, as a run stopped there
+      CHECK(r.decision.rfind("paused at rung", 0) == 0);
+    }
+  }
+  REQUIRE(at_last_epoch > 0);
+  CHECK(q->finished() == 18);
+}
