@@ -39,7 +39,9 @@ void add_to_context(SweepContext& ctx, const TrialRecord& t, size_t place) {
       ctx.best_place = place;
     }
   }
-  if (const double lr = curves::peak_lr(t); measured && lr > 0 && !(lr >= ctx.lowest_lr))
+  // A pruned or interrupted trial was cut short: it did worse on a smaller budget, not at its lr.
+  const bool ran_out = t.status != TrialStatus::kPruned && t.status != TrialStatus::kInterrupted;
+  if (const double lr = curves::peak_lr(t); measured && ran_out && lr > 0 && !(lr >= ctx.lowest_lr))
     ctx.lowest_lr = lr;
 }
 

@@ -59,8 +59,9 @@ struct SweepContext {
   // The peak lr of the trial that reached best_val_acc: advice to raise a trial's lr when the
   // sweep did best below it would contradict the sweep. NaN: unknown.
   double best_lr = NAN;
-  // The lowest peak lr of the trials best_val_acc was taken among (those with a val_acc): below
-  // best_lr, it says the sweep measured lower lrs and did worse there. NaN: unknown.
+  // The lowest peak lr of the trials best_val_acc was taken among (those with a val_acc) that ran
+  // to their own end (not pruned or interrupted: cut short, they did worse on a smaller budget):
+  // below best_lr, it says the sweep measured lower lrs and did worse there. NaN: unknown.
   double lowest_lr = NAN;
   // The place (add_to_context) of the trial best_val_acc is from: of trials that tie it, the
   // first in order gives best_lr, whatever order they were added in.

@@ -867,6 +867,13 @@ TEST_CASE("sweep_context takes the best finite val_acc of any epoch of any trial
   CHECK(sweep_context({a, b, c}).lowest_lr == Approx(0.03));
   CHECK(sweep_context({b, c}).lowest_lr == Approx(0.1));
   CHECK(std::isnan(sweep_context({c}).lowest_lr));
+  // A trial cut short (pruned, interrupted) did worse on a smaller budget: not counted.
+  a.status = TrialStatus::kPruned;
+  CHECK(sweep_context({a, b, c}).lowest_lr == Approx(0.1));
+  a.status = TrialStatus::kInterrupted;
+  CHECK(sweep_context({a, b, c}).lowest_lr == Approx(0.1));
+  a.status = TrialStatus::kDiverged;
+  CHECK(sweep_context({a, b, c}).lowest_lr == Approx(0.03));
 }
 
 TEST_CASE("add_to_context gives sweep_context's context whatever order the trials come in",
