@@ -473,25 +473,42 @@ SweepConfig tpe_sha() {
   return std::move(*s);
 }
 
+// Trial t at `lr` run for `epochs` epochs as the built-in trainer runs it, each epoch judged: a
+// stop before its last epoch interrupts it (the queue makes it pruned); one at its last epoch
+// leaves nothing to stop, and it completes, tested (train/trainer.h). Not yet finished.
+TrialRecord run_judged(TrialQueue& q, const Trial& t, double lr, int epochs) {
+  TrialRecord r = record_of(t, TrialStatus::kCompleted);
+  for (int e = 1; e <= epochs; ++e) {
+    EpochRow row;
+    row.epoch = e;
+    row.val_acc = 1 - 0.05 * std::pow(std::log10(lr) + 1.5, 2) - 0.3 / e;
+    r.curves.push_back(row);
+    r.epochs = e;
+    if (improves(Direction::kMaximize, row.val_acc, r.best_metric)) {
+      r.best_metric = row.val_acc;
+      r.best_epoch = e;
+    }
+    if (!q.judge(t.id, r)) continue;
+    if (e < epochs) r.status = TrialStatus::kInterrupted;
+    break;
+  }
+  if (r.status == TrialStatus::kCompleted) r.test_acc = 0.5;
+  return r;
+}
+
+// The queue of the sweep file `text` (named `name` in errors).
+TrialQueue queue_of(const std::string& text, const std::string& name) {
+  auto s = load_sweep_text(text, name);
+  REQUIRE(s.ok());
+  auto q = TrialQueue::make(*s);
+  REQUIRE(q.ok());
+  return std::move(*q);
+}
+
 std::vector<TrialRecord> drive(TrialQueue& q) {
   std::vector<TrialRecord> made;
   while (auto t = q.next()) {
-    TrialRecord r = record_of(*t, TrialStatus::kCompleted);
-    const double lr = std::get<double>(t->values[0]);
-    bool stopped = false;
-    for (int e = 1; e <= 9 && !stopped; ++e) {
-      EpochRow row;
-      row.epoch = e;
-      row.val_acc = 1 - 0.05 * std::pow(std::log10(lr) + 1.5, 2) - 0.3 / e;
-      r.curves.push_back(row);
-      r.epochs = e;
-      if (improves(Direction::kMaximize, row.val_acc, r.best_metric)) {
-        r.best_metric = row.val_acc;
-        r.best_epoch = e;
-      }
-      stopped = q.judge(t->id, r);
-    }
-    if (stopped) r.status = TrialStatus::kInterrupted;
+    TrialRecord r = run_judged(q, *t, std::get<double>(t->values[0]), 9);
     q.finish(r);
     made.push_back(r);
   }
@@ -564,14 +581,12 @@ TEST_CASE("a trial told to stop as it ended on its own is recorded as it ended a
   // median judged at epoch 3 alone (warmup_epochs = 2), the trials' last: trial 1 is below
   // trial 0 there and is told to stop, but the built-in trainer completes its last epoch
   // whatever the answer (train/trainer.h), and a command may exit before its SIGTERM.
-  auto s = load_sweep_text("[train]\ndataset = \"synthetic\"\nepochs = 3\n[sweep]\nstrategy = "
-                           "\"random\"\ntrials = 3\nseed = 3\npruner = \"median\"\n[pruner]\n"
-                           "startup_trials = 1\nwarmup_epochs = 2\n[space]\n"
-                           "lr = { log_uniform = [1e-3, 1e-1] }\n",
-                           "median.toml");
-  REQUIRE(s.ok());
-  auto q = TrialQueue::make(*s);
-  REQUIRE(q.ok());
+  TrialQueue median = queue_of("[train]\ndataset = \"synthetic\"\nepochs = 3\n[sweep]\nstrategy = "
+                               "\"random\"\ntrials = 3\nseed = 3\npruner = \"median\"\n[pruner]\n"
+                               "startup_trials = 1\nwarmup_epochs = 2\n[space]\n"
+                               "lr = { log_uniform = [1e-3, 1e-1] }\n",
+                               "median.toml");
+  TrialQueue* q = &median;
   // Runs trial t for 3 epochs at val_acc `level`, as a worker does; `ends` is the status the
   // objective gives back when the queue said stop (kInterrupted: stopped; else it had ended).
   const auto run = [&](const Trial& t, double level, TrialStatus ends) {
@@ -615,41 +630,19 @@ TEST_CASE("a sha trial paused at its own last epoch is paused as a stopped one a
   // at its last epoch. The built-in trainer completes a run told to stop there (nothing left to
   // stop); sha's rung must still count it as arrived, or the rung never fills and the sweep ends
   // at its first bracket (it did: 9 of 18 trials, "the strategy had no more trials").
-  auto s = load_sweep_text("[train]\ndataset = \"synthetic\"\n[sweep]\nstrategy = \"random\"\n"
-                           "trials = 18\nseed = 5\npruner = \"sha\"\n[pruner]\nmin_epochs = 1\n"
-                           "reduction = 3\nmax_epochs = 9\nbracket_trials = 9\n[space]\n"
-                           "lr = { log_uniform = [1e-3, 1e-1] }\nepochs = [3, 9]\n",
-                           "sha39.toml");
-  REQUIRE(s.ok());
-  auto q = TrialQueue::make(*s);
-  REQUIRE(q.ok());
+  TrialQueue sha = queue_of("[train]\ndataset = \"synthetic\"\n[sweep]\nstrategy = \"random\"\n"
+                            "trials = 18\nseed = 5\npruner = \"sha\"\n[pruner]\nmin_epochs = 1\n"
+                            "reduction = 3\nmax_epochs = 9\nbracket_trials = 9\n[space]\n"
+                            "lr = { log_uniform = [1e-3, 1e-1] }\nepochs = [3, 9]\n",
+                            "sha39.toml");
+  TrialQueue* q = &sha;
   int at_last_epoch = 0;
   while (auto t = q->next()) {
-    const double lr = std::get<double>(t->values[0]);
     const int64_t epochs = std::get<int64_t>(t->values[1]);
-    TrialRecord r = record_of(*t, TrialStatus::kCompleted);
-    for (int e = 1; e <= epochs; ++e) {
-      EpochRow row;
-      row.epoch = e;
-      row.val_acc = 1 - 0.05 * std::pow(std::log10(lr) + 1.5, 2) - 0.3 / e;
-      r.curves.push_back(row);
-      r.epochs = e;
-      if (improves(Direction::kMaximize, row.val_acc, r.best_metric)) {
-        r.best_metric = row.val_acc;
-        r.best_epoch = e;
-      }
-      if (!q->judge(t->id, r)) continue;
-      if (e < epochs) {
-        r.status = TrialStatus::kInterrupted;
-        r.best_metric = NAN;
-      } else {
-        ++at_last_epoch;    // the trainer completes it, tested
-        r.test_acc = 0.5;
-      }
-      break;
-    }
+    TrialRecord r = run_judged(*q, *t, std::get<double>(t->values[0]), static_cast<int>(epochs));
     q->finish(r);
     if (r.status == TrialStatus::kPruned && r.epochs == epochs) {
+      ++at_last_epoch;
       CHECK(std::isnan(r.test_acc));  // paused, untested, as a run stopped there
       CHECK(r.decision.rfind("paused at rung", 0) == 0);
     }
