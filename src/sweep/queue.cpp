@@ -184,11 +184,12 @@ void TrialQueue::mark_pruned(TrialRecord& r) {
   const auto told = stopped_.find(r.id);
   const bool stopped = told != stopped_.end(), pause = stopped && told->second;
   if (stopped) stopped_.erase(told);
-  // sha's pause at a trial's own last epoch (a middle rung): the trainer completed it, as nothing
-  // was left to stop, but its rung waits for it and a promotion runs it again to its end: it is
-  // paused all the same, untested, as a run stopped there is.
-  const bool ended_at_pause = pause && r.status != TrialStatus::kFailed;
-  if (stopped && (r.status == TrialStatus::kInterrupted || ended_at_pause)) {
+  // sha's pause is a pause however the run ended after it: the trainer completes a trial paused
+  // at its own last epoch (a middle rung), as nothing was left to stop, and a command may exit or
+  // fail before its SIGTERM. Its rung waits for it (a rung of a trial that is neither paused nor
+  // short of it never fills) and a promotion runs it again to its end: it is paused all the
+  // same, untested, as a run stopped there is.
+  if (stopped && (r.status == TrialStatus::kInterrupted || pause)) {
     if (r.status != TrialStatus::kInterrupted) r.best_metric = r.test_acc = NAN;  // as if stopped
     r.status = TrialStatus::kPruned;
     r.error.clear();

@@ -640,7 +640,13 @@ TEST_CASE("a sha trial paused at its own last epoch is paused as a stopped one a
   while (auto t = q->next()) {
     const int64_t epochs = std::get<int64_t>(t->values[1]);
     TrialRecord r = run_judged(*q, *t, std::get<double>(t->values[0]), static_cast<int>(epochs));
+    const bool stopped = r.status == TrialStatus::kInterrupted;
+    if (stopped && t->id % 2) {  // a command that failed as its SIGTERM came: paused all the same
+      r.status = TrialStatus::kFailed;
+      r.error = "the command exited with status 1";
+    }
     q->finish(r);
+    if (stopped) CHECK(r.status == TrialStatus::kPruned);
     if (r.status == TrialStatus::kPruned && r.epochs == epochs) {
       ++at_last_epoch;
       CHECK(std::isnan(r.test_acc));  // paused, untested, as a run stopped there
