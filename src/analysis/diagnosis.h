@@ -79,8 +79,8 @@ struct SweepContext {
 bool accuracies_are_fractions(const TrialRecord& in);
 
 // The best finite val_acc of any epoch of any trial whose accuracies are fractions (NaN when there
-// is none), that trial's peak lr, the lowest peak lr of those trials that have a val_acc, and the
-// names of `space`'s parameters.
+// is none), that trial's peak lr, the lowest peak lr of those trials that have a val_acc and ran
+// to their own end, and the names of `space`'s parameters.
 SweepContext sweep_context(const std::vector<TrialRecord>& trials, const SearchSpace& space = {});
 // The same, a trial at a time: sweep_context(trials, space) is sweep_context({}, space) with each
 // trials[i] added at place i, and adding them in another order with the same places gives the

@@ -223,24 +223,20 @@ std::string in_dir(const std::string& dir, const char* name) {
 // (nothing is committed then).
 Status export_once(const std::string& path, const std::string& dir, ExportCounts* counts,
                    bool* changed) {
-  // First read: the columns, and whether the trials come in place order.
+  // First read: the columns, and how many trials there are.
   Columns columns;
   SweepHeader header;
-  size_t trials = 0, next = 0;
-  bool in_order = true;
+  size_t trials = 0;
   Status st = each_result(
       path,
       [&](const SweepHeader& h) {
         header = h;
         columns = Columns{};
-        trials = next = 0;
-        in_order = true;
+        trials = 0;
       },
       [&](TrialRecord&& r, size_t place) {
         columns.add(r, place);
         trials = std::max(trials, place + 1);
-        in_order = in_order && place == next;
-        next = place + 1;
       });
   if (!st) return st;
   if (Status made = make_folder(dir); !made) return made;  // once the results read
@@ -253,7 +249,7 @@ Status export_once(const std::string& path, const std::string& dir, ExportCounts
   // was written: those after its place wait for it), each file written in pieces of ~4 MiB.
   constexpr size_t kPiece = size_t{4} << 20;
   std::string summary_text = rows.summary_head(), curves_text = rows.curves_head();
-  std::map<size_t, std::pair<std::string, std::string>> early;  // places ahead of `next`
+  std::map<size_t, std::pair<std::string, std::string>> early;  // places ahead of `written`
   size_t written = 0, epochs = 0, starts = 0;
   Status failed;
   const auto put = [&](std::string& text, PendingFile& f, size_t at_least) {

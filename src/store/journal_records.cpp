@@ -205,20 +205,6 @@ Result<SweepHeader> scan_header(const std::string& path) {
   return std::move(out.header);
 }
 
-std::vector<TrialRecord> latest_by_id(std::vector<TrialRecord> records) {
-  std::vector<TrialRecord> out;
-  std::unordered_map<int64_t, size_t> at;
-  for (TrialRecord& r : records) {
-    if (auto it = at.find(r.id); it != at.end()) {
-      out[it->second] = std::move(r);
-    } else {
-      at.emplace(r.id, out.size());
-      out.push_back(std::move(r));
-    }
-  }
-  return out;
-}
-
 bool same_record(const TrialRecord& a, const TrialRecord& b) {
   // The encoding holds every field, doubles bit for bit.
   return encode_record(a) == encode_record(b);

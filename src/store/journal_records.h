@@ -69,9 +69,6 @@ Result<JournalRecords> scan_records(const std::string& path, const RecordVisitor
 // frames after it not read.
 Result<SweepHeader> scan_header(const std::string& path);
 
-// Keeps the latest record of each id, in first-recorded order.
-std::vector<TrialRecord> latest_by_id(std::vector<TrialRecord> records);
-
 // Whether two records are the same bit for bit (doubles compared by their bits, NaN included).
 bool same_record(const TrialRecord& a, const TrialRecord& b);
 

@@ -15,24 +15,6 @@ namespace hs {
 
 namespace {
 
-// The journal's latest records when they can stand for the HDF5 file `index` describes (header
-// and ids, read_results.h); nothing when they cannot.
-std::optional<std::vector<TrialRecord>> journal_trials(const std::string& journal_path,
-                                                       const ResultsIndex& index) {
-  std::vector<TrialRecord> records;  // every record as decoded; the frames' bytes are not kept
-  auto j = store::scan_records(journal_path, [&](TrialRecord&& r, const store::FrameView&) {
-    records.push_back(std::move(r));
-    return Status::Ok();
-  });
-  if (!j || !j->warnings.empty() || j->header.config_hash != index.header.config_hash)
-    return std::nullopt;
-  std::vector<TrialRecord> trials = store::latest_by_id(std::move(records));
-  if (trials.size() < index.ids.size()) return std::nullopt;
-  for (size_t i = 0; i < index.ids.size(); ++i)
-    if (trials[i].id != index.ids[i]) return std::nullopt;
-  return trials;
-}
-
 // Where each trial of a journal is, read from the frames' ids alone (no record decoded): its
 // place in load_results' order (first recorded) and the ordinal of its latest record.
 struct JournalPlaces {
@@ -45,8 +27,8 @@ struct JournalPlaces {
 };
 
 // The places of the journal's trials when its records can stand for the HDF5 file `index`
-// describes, as journal_trials checks it (intact, of the same sweep, /summary's ids first in
-// the same order); nothing when they cannot.
+// describes (read_results.h: intact, of the same sweep, /summary's ids first in the same
+// order); nothing when they cannot.
 std::optional<JournalPlaces> journal_places(const std::string& journal_path,
                                             const ResultsIndex& index) {
   auto header = store::scan_header(journal_path);
@@ -93,7 +75,7 @@ bool journal_each(const std::string& journal_path, const JournalPlaces& places,
 Status each_result(const std::string& path,
                    const std::function<void(const SweepHeader&)>& on_start,
                    const TrialVisitor& on_trial) {
-  auto index = read_results_index(path);  // first, as load_results
+  auto index = read_results_index(path);  // first: the journal read after it is as far along
   if (!index) return index.error();
   const std::string journal = results_journal(path);
   if (auto places = journal_places(journal, *index)) {
@@ -108,11 +90,15 @@ Status each_result(const std::string& path,
 }
 
 Result<ResultsData> load_results(const std::string& path) {
-  auto index = read_results_index(path);  // first: the journal read after it is as far along
-  if (!index) return index.error();
-  auto trials = journal_trials(results_journal(path), *index);
-  if (!trials) return read_results(path);
-  return ResultsData{std::move(index->header), std::move(*trials)};
+  ResultsData data;
+  const Status st = each_result(
+      path, [&](const SweepHeader& h) { data = ResultsData{h, {}}; },
+      [&](TrialRecord&& r, size_t place) {
+        if (place >= data.trials.size()) data.trials.resize(place + 1);
+        data.trials[place] = std::move(r);
+      });
+  if (!st) return st.error();
+  return data;
 }
 
 }  // namespace hs

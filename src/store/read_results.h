@@ -53,10 +53,11 @@ struct ResultsIndex {
 };
 Result<ResultsIndex> read_results_index(const std::string& path);
 
-// What `hypersweep show`, `export`, `report` and `logs` read: the same ResultsData as
+// What `hypersweep show`, `report` and `logs` read: the same ResultsData as
 // read_results(path), from the journal <path>.journal when it can be trusted to say the same,
-// else from the HDF5 file. The journal is the source of truth the HDF5 file mirrors
-// (results_file.h) and one sequential read of it (about 5 s at a million trials) replaces a
+// else from the HDF5 file (each_result below, its trials put in their places). The journal is
+// the source of truth the HDF5 file mirrors (results_file.h) and two sequential reads of it (the
+// frames' ids, then each record decoded: about 5 s at a million trials) replace a
 // dozen HDF5 calls per trial (about 0.2 ms each: minutes at a million). It is used when it is
 // there, reads with no damaged stretch and no refusal, holds the sweep whose config_hash the HDF5
 // file's root holds, and the HDF5 file's /summary ids (read_results_index, read first) are its

@@ -207,7 +207,7 @@ void TrialQueue::mark_pruned(TrialRecord& r) {
   if (auto w = why_.find(r.id); w != why_.end()) {
     r.decision = w->second;
     // told to stop as it ended: at the trainer's last epoch, or a command that exited first
-    if (stopped && r.status != TrialStatus::kPruned && r.status != TrialStatus::kInterrupted)
+    if (stopped && r.status != TrialStatus::kPruned)
       r.decision += "; it had ended already, and was not pruned";
     why_.erase(w);
   }

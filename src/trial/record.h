@@ -127,16 +127,6 @@ inline TrialRecord record_of(const Trial& t, TrialStatus s) {
   return r;
 }
 
-// The names of every result the records hold (TrialRecord::results), in first-recorded order:
-// the result columns of /summary, export's summary.csv, `show` and the report.
-inline std::vector<std::string> result_names(const std::vector<TrialRecord>& trials) {
-  std::vector<std::string> names;
-  for (const TrialRecord& r : trials)
-    for (const auto& [name, value] : r.results)
-      if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
-  return names;
-}
-
 // Names met in records handed over one at a time in any order, each record with its place in
 // the order a pass would read them (store/read_results.h: each_result): names() lists them in
 // the order a pass over the records in place order meets them first, as result_names does.
@@ -165,6 +155,14 @@ class NamesByPlace {
 // Each result name of r, at `place`: names() then gives result_names of the records.
 inline void add_result_names(NamesByPlace* names, const TrialRecord& r, size_t place) {
   for (size_t k = 0; k < r.results.size(); ++k) names->add(r.results[k].first, place, k);
+}
+
+// The names of every result the records hold (TrialRecord::results), in first-recorded order:
+// the result columns of /summary, export's summary.csv, `show` and the report.
+inline std::vector<std::string> result_names(const std::vector<TrialRecord>& trials) {
+  NamesByPlace names;
+  for (size_t i = 0; i < trials.size(); ++i) add_result_names(&names, trials[i], i);
+  return names.names();
 }
 
 // The value of r's result `name`; NaN when r has none.
