@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "analysis/analysed.h"
@@ -29,16 +30,29 @@ int run_report(const ReportArgs& a) {
                                                       {a.results + ".journal", "its journal"}});
       !st)
     return fail(st.error());
-  auto an = analyse_file(a.results);
-  if (!an) return fail(an.error());
   std::string html;
   size_t trials = 0;
-  if (an->recipe) {
+  if (is_recipe_file(a.results)) {
+    auto an = analyse_file(a.results);
+    if (!an) return fail(an.error());
     html = render_recipe_report(*an->recipe, an->step_findings);
     for (const auto& step : an->recipe->steps) trials += step.results ? step.results->trials.size() : 0;
   } else {
-    html = render_report(an->results.header, an->results.trials, an->findings);
-    trials = an->results.trials.size();
+    // A trial at a time: a million-trial file's page is made from its census and a sample
+    // (report.h: SweepPage), never from every trial held at once.
+    std::optional<SweepPage> page;
+    DiagnosedVisitor visit;
+    visit.on_start = [&](const SweepHeader& h, int pass) {
+      if (pass == 0) page.emplace(h);
+      else page->choose();
+    };
+    visit.count = [&](const TrialRecord& t, size_t place) { page->add(t, place); };
+    visit.use = [&](TrialRecord&& t, std::vector<Finding>&& findings, size_t place) {
+      if (page->drawn(place)) page->draw(std::move(t), std::move(findings), place);
+    };
+    if (Status st = each_diagnosed(a.results, visit); !st) return fail(st.error());
+    html = page->page();
+    trials = page->trials();
   }
   if (Status st = write_file_atomically(out, html); !st) return fail(st.error());
   fmt::print("{} -> {} ({:.0f} kB, self-contained: open it in any browser)\n",

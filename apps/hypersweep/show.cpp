@@ -58,8 +58,8 @@ std::string status_cell(const TrialRecord& t) {
 // What the pruner did: how many trials it stopped and at which epochs, and with rungs (asha,
 // hyperband, sha) each rung's trials, per bracket. Nothing for a sweep that pruned nothing and
 // has no pruner.
-void show_pruning(const SweepHeader& h, const std::vector<TrialRecord>& trials) {
-  const std::vector<std::pair<int, int64_t>> by_epoch = pruned_by_epoch(trials);
+void show_pruning(const SweepHeader& h, const PruningTally& tally, size_t trials) {
+  const std::vector<std::pair<int, int64_t>> by_epoch = tally.by_epoch();
   if (h.pruner.empty() && by_epoch.empty()) return;
   int64_t pruned = 0;
   std::string at;
@@ -68,8 +68,8 @@ void show_pruning(const SweepHeader& h, const std::vector<TrialRecord>& trials) 
     at += fmt::format("{}{} at epoch {}", at.empty() ? ": " : ", ", n, epoch);
   }
   fmt::print("pruner {}: pruned {} of {} trials{}\n", h.pruner.empty() ? "?" : h.pruner, pruned,
-             trials.size(), at);
-  for (const RungCount& c : rung_counts(h.rungs, trials, h.metric)) {
+             trials, at);
+  for (const RungCount& c : tally.counts()) {
     fmt::print("  {}rung {} (epoch {:>3}{}): {:>4} reached, {:>4} pruned there, best {} {}{}\n",
                c.rung.bracket >= 0 ? fmt::format("bracket {} ", c.rung.bracket) : "", c.rung.rung,
                c.rung.epoch,
@@ -232,17 +232,24 @@ int show_recipe(const std::string& path, const RecipeData& recipe) {
 }
 
 // Lines about trials, each text printed once with the ids of the trials it is about ("trials
-// 0-5, 7 failed: ..."): a sweep whose command is broken fails every trial the same way.
+// 0-5, 7 failed: ..."): a sweep whose command is broken fails every trial the same way. Each
+// line comes where the lowest place it was added at puts it, so that trials added in any order
+// print as in place order.
 class TrialLines {
  public:
-  void add(int64_t id, const std::string& text) {
+  void add(int64_t id, const std::string& text, size_t place) {
     auto [it, fresh] = at_.emplace(text, lines_.size());
-    if (fresh) lines_.push_back({text, {}});
-    lines_[it->second].ids.push_back(id);
+    if (fresh) lines_.push_back({text, {}, place});
+    Line& line = lines_[it->second];
+    line.ids.push_back(id);
+    line.first = std::min(line.first, place);
   }
   size_t size() const { return lines_.size(); }
-  // The first `most` texts, in the order they came first, each after its trials' ids.
+  // The first `most` texts, each after its trials' ids.
   void print(size_t most = SIZE_MAX) {
+    std::stable_sort(lines_.begin(), lines_.end(),
+                     [](const Line& x, const Line& y) { return x.first < y.first; });
+    at_.clear();  // its indices are stale now
     for (size_t i = 0; i < std::min(most, lines_.size()); ++i) {
       std::sort(lines_[i].ids.begin(), lines_[i].ids.end());
       fmt::print("{} {}\n", trials_text(lines_[i].ids), lines_[i].text);
@@ -253,27 +260,109 @@ class TrialLines {
   struct Line {
     std::string text;
     std::vector<int64_t> ids;
+    size_t first;  // the lowest place added at
   };
   std::vector<Line> lines_;
   std::map<std::string, size_t> at_;
 };
 
-// Why each trial that ran into an error did, on one line (trial/failure.h: failure_cause, as
-// run's closing line counts them; --trial N prints the error whole), trials that failed alike
-// together; the first 20 such lines.
-void show_errors(const std::vector<TrialRecord>& trials, const std::string& results) {
-  TrialLines lines;
-  for (const auto& t : trials) {
-    if (!ran_into_error(t.status)) continue;
-    if (const std::string why = failure_cause(t.status, t.error); !why.empty())
-      lines.add(t.id, fmt::format("{}: {}", status_name(t.status), why));
-  }
+// Why a trial that ran into an error did, on one line (trial/failure.h: failure_cause, as run's
+// closing line counts them; --trial N prints the error whole), trials that failed alike together.
+void add_error_line(TrialLines& lines, const TrialRecord& t, size_t place) {
+  if (!ran_into_error(t.status)) return;
+  if (const std::string why = failure_cause(t.status, t.error); !why.empty())
+    lines.add(t.id, fmt::format("{}: {}", status_name(t.status), why), place);
+}
+
+// The error lines of a sweep's trials: the first 20.
+void show_errors(TrialLines& lines, const std::string& results) {
   if (lines.size() == 0) return;
   fmt::print("\n");
   lines.print(20);
   if (lines.size() > 20) fmt::print("({} more ways trials failed)\n", lines.size() - 20);
   fmt::print("(hypersweep show {} --trial N prints a trial whole, its logs' paths too)\n",
              shell_word(results));
+}
+
+// A trial as the table lists it: the record, its diagnosis, and its place (/summary's row).
+struct Listed {
+  TrialRecord t;
+  std::vector<Finding> findings;
+  size_t place = 0;
+};
+
+// What the table reads of a diagnosed trial, kept: its curves, logs and texts let go, so that
+// `show --top 0` of a million trials holds a few hundred bytes a trial, not each record whole.
+void keep_table_fields(TrialRecord& t) {
+  t.curves = decltype(t.curves)();
+  t.layer_names = decltype(t.layer_names)();
+  t.update_ratio = decltype(t.update_ratio)();
+  t.curve_extra_names = decltype(t.curve_extra_names)();
+  t.curve_extra = decltype(t.curve_extra)();
+  t.error = t.log_path = t.decision = std::string();
+}
+
+// The table's order: the best first (trials with a result: result_of), then the pruned ones by
+// their value so far; trials without a metric last, in id order; equals in place order.
+bool listed_before(const Listed& x, const Listed& y, bool maximise) {
+  const double u = x.t.best_metric, v = y.t.best_metric;
+  if (std::isfinite(u) != std::isfinite(v)) return std::isfinite(u);
+  const bool fx = result_of(x.t).ok, fy = result_of(y.t).ok;
+  if (fx != fy) return fx;
+  if (!std::isfinite(u)) {
+    if (x.t.id != y.t.id) return x.t.id < y.t.id;
+  } else if (u != v) {
+    return maximise ? u > v : u < v;
+  }
+  return x.place < y.place;
+}
+
+// What `show` prints of a sweep, summed a trial at a time (store/read_results.h: each_result) so
+// that a million-trial file is never held whole: the counts, the pruning tally, the result
+// columns' names, the error lines, and the `top` first trials in the table's order (every trial
+// when top is 0).
+struct SweepSummary {
+  SweepHeader header;
+  size_t trials = 0;
+  std::map<std::string, int> statuses, labels;
+  std::optional<PruningTally> pruning;
+  NamesByPlace names;  // of the results
+  std::vector<Listed> listed;
+  TrialLines errors;
+};
+
+// Each trial diagnosed (analysis/analysed.h: each_diagnosed), counted, and kept while it may be
+// among the `top` first.
+Result<SweepSummary> read_summary(const std::string& path, size_t top) {
+  SweepSummary sum;
+  bool maximise = true;
+  const auto before = [&](const Listed& x, const Listed& y) { return listed_before(x, y, maximise); };
+  DiagnosedVisitor visit;
+  visit.on_start = [&](const SweepHeader& h, int) {
+    sum = SweepSummary{};
+    sum.header = h;
+    sum.pruning.emplace(h.rungs, h.metric);
+    maximise = h.metric.direction == Direction::kMaximize;
+  };
+  visit.use = [&](TrialRecord&& r, std::vector<Finding>&& findings, size_t place) {
+    ++sum.trials;
+    ++sum.statuses[status_name(r.status)];
+    for (const auto& f : findings) ++sum.labels[f.label];
+    sum.pruning->add(r, place);
+    add_result_names(&sum.names, r, place);
+    add_error_line(sum.errors, r, place);
+    keep_table_fields(r);
+    sum.listed.push_back(Listed{std::move(r), std::move(findings), place});
+    if (top > 0 && sum.listed.size() >= 2 * top + 64) {  // keep the `top` first
+      std::nth_element(sum.listed.begin(), sum.listed.begin() + static_cast<ptrdiff_t>(top),
+                       sum.listed.end(), before);
+      sum.listed.resize(top);
+    }
+  };
+  if (Status st = each_diagnosed(path, visit); !st) return st.error();
+  std::sort(sum.listed.begin(), sum.listed.end(), before);
+  if (top > 0 && sum.listed.size() > top) sum.listed.resize(top);
+  return sum;
 }
 
 // The results a command printed beyond its metric, a column each after test_acc, named as
@@ -283,8 +372,7 @@ struct ResultCells {
   std::vector<std::string> names;  // as printed
   std::vector<size_t> widths;
   std::string head;
-  ResultCells(const SearchSpace& space, const std::vector<TrialRecord>& trials)
-      : names(result_names(trials)) {
+  ResultCells(const SearchSpace& space, std::vector<std::string> printed) : names(std::move(printed)) {
     for (const auto& n : store::result_columns(space, names)) {
       widths.push_back(std::max<size_t>(12, display_width(n)));
       add_cell(head, n, widths.back());
@@ -304,39 +392,24 @@ int run_show(const ShowArgs& a) {
                                       "file: hypersweep show " + a.results +
                                       " prints each step, hypersweep report its curves"));
   if (a.trial >= 0) return show_trial(a.results, a.trial);
-  auto an = analyse_file(a.results);
-  if (!an) return fail(an.error());
-  if (an->recipe) return show_recipe(a.results, *an->recipe);
-  const auto& h = an->results.header;
-  const auto& trials = an->results.trials;
-  const bool maximise = h.metric.direction == Direction::kMaximize;
+  if (is_recipe_file(a.results)) {
+    auto an = analyse_file(a.results);
+    if (!an) return fail(an.error());
+    return show_recipe(a.results, *an->recipe);
+  }
+  auto sum = read_summary(a.results, static_cast<size_t>(a.top));
+  if (!sum) return fail(sum.error());
+  const auto& h = sum->header;
+  const auto& listed = sum->listed;
   fmt::print("{}: {} sweep, seed {}, {} {} ({}), started {}\n", a.results, h.strategy, h.seed,
              direction_name(h.metric.direction), h.metric.name, h.version, h.start_time);
-  std::map<std::string, int> statuses, labels;
-  for (size_t i = 0; i < trials.size(); ++i) {
-    ++statuses[status_name(trials[i].status)];
-    for (const auto& f : an->findings[i]) ++labels[f.label];
-  }
   std::string counts, label_counts;
-  for (const auto& [k, n] : statuses) counts += fmt::format("{}{} {}", counts.empty() ? "" : ", ", n, k);
-  for (const auto& [k, n] : labels) label_counts += fmt::format("{}{} {}", label_counts.empty() ? "" : ", ", n, k);
-  fmt::print("{}: {}\ndiagnosis: {}\n", counted(static_cast<int64_t>(trials.size()), "trial"),
+  for (const auto& [k, n] : sum->statuses) counts += fmt::format("{}{} {}", counts.empty() ? "" : ", ", n, k);
+  for (const auto& [k, n] : sum->labels) label_counts += fmt::format("{}{} {}", label_counts.empty() ? "" : ", ", n, k);
+  fmt::print("{}: {}\ndiagnosis: {}\n", counted(static_cast<int64_t>(sum->trials), "trial"),
              counts.empty() ? "none" : counts, label_counts.empty() ? "none" : label_counts);
-  show_pruning(h, trials);
-  // The best first (trials with a result: result_of), then the pruned ones by their value so
-  // far; trials without a metric last, in id order.
-  std::vector<size_t> order(trials.size());
-  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) {
-    const double u = trials[x].best_metric, v = trials[y].best_metric;
-    if (std::isfinite(u) != std::isfinite(v)) return std::isfinite(u);
-    const bool fx = result_of(trials[x]).ok, fy = result_of(trials[y]).ok;
-    if (fx != fy) return fx;
-    if (!std::isfinite(u)) return trials[x].id < trials[y].id;
-    return maximise ? u > v : u < v;
-  });
-  const size_t shown = a.top > 0 ? std::min(order.size(), static_cast<size_t>(a.top)) : order.size();
-  const ResultCells results(h.space, trials);
+  show_pruning(h, *sum->pruning, sum->trials);
+  const ResultCells results(h.space, sum->names.names());
   const size_t metric_width = std::max<size_t>(10, h.metric.name.size());
   // A sweep chosen by test_acc has it as its metric's column already.
   const bool test_column = h.metric.name != "test_acc";
@@ -347,17 +420,18 @@ int run_show(const ShowArgs& a) {
              h.metric.name, metric_width, test_cell("test_acc"), results.head, "epochs", "seconds",
              "parameters", "diagnosis");
   // The best (first in order, when it has a result) and the trials that tie it (trial/tie.h).
-  const TrialRecord* best = !order.empty() && result_of(trials[order[0]]).ok ? &trials[order[0]] : nullptr;
+  const TrialRecord* best = !listed.empty() && result_of(listed[0].t).ok ? &listed[0].t : nullptr;
   size_t ties = 0;
-  for (size_t k = 0; k < shown; ++k) {
-    const auto& t = trials[order[k]];
+  for (const Listed& l : listed) {
+    const auto& t = l.t;
     const bool tie = best && &t != best && ties_best(*best, t, h.metric);
     ties += tie;
     fmt::print("{:>6}  {:<13} {:>{}} {:<4} {}{} {:>6} {:>7.1f}  {:<40} {}\n", t.id, status_cell(t),
                number_text(t.best_metric), metric_width, tie ? "tie" : "", test_cell(number_text(t.test_acc)), results.cells(t),
-               t.epochs, t.seconds, describe(h.space, t.params, 4), labels_of(an->findings[order[k]]));
+               t.epochs, t.seconds, describe(h.space, t.params, 4), labels_of(l.findings));
   }
-  if (shown < order.size()) fmt::print("({} more; --top 0 shows all)\n", order.size() - shown);
+  if (listed.size() < sum->trials)
+    fmt::print("({} more; --top 0 shows all)\n", sum->trials - listed.size());
   if (ties > 0)
     fmt::print("tie: {} within one standard error of the best's ({:.4f} on {} validation samples): "
                "a difference the validation set cannot tell from noise\n", h.metric.name,
@@ -365,15 +439,15 @@ int run_show(const ShowArgs& a) {
   // The evidence behind each shown trial's labels (healthy ones only with --evidence).
   fmt::print("\n");
   TrialLines evidence;
-  for (size_t k = 0; k < shown; ++k) {
-    for (const auto& f : an->findings[order[k]]) {
+  for (size_t k = 0; k < listed.size(); ++k) {
+    for (const auto& f : listed[k].findings) {
       if (f.label == "healthy" && !a.all_evidence) continue;
-      evidence.add(trials[order[k]].id, fmt::format("{}: {}{}", f.label, f.evidence,
-                                                    f.advice.empty() ? "" : " -> " + f.advice));
+      evidence.add(listed[k].t.id, fmt::format("{}: {}{}", f.label, f.evidence,
+                                               f.advice.empty() ? "" : " -> " + f.advice), k);
     }
   }
   evidence.print();
-  show_errors(trials, a.results);
+  show_errors(sum->errors, a.results);
   return 0;
 }
 

@@ -36,6 +36,27 @@ Result<AnalysedFile> analyse_file(const std::string& path) {
   return a;
 }
 
+Status each_diagnosed(const std::string& path, const DiagnosedVisitor& visit) {
+  SweepContext context;
+  Status st = each_result(
+      path,
+      [&](const SweepHeader& h) {
+        context = sweep_context({}, h.space);
+        if (visit.on_start) visit.on_start(h, 0);
+      },
+      [&](TrialRecord&& r, size_t place) {
+        add_to_context(context, r, place);
+        if (visit.count) visit.count(r, place);
+      });
+  if (!st) return st;
+  return each_result(
+      path, [&](const SweepHeader& h) { if (visit.on_start) visit.on_start(h, 1); },
+      [&](TrialRecord&& r, size_t place) {
+        std::vector<Finding> findings = diagnose(r, context);
+        visit.use(std::move(r), std::move(findings), place);
+      });
+}
+
 std::string labels_of(const std::vector<Finding>& findings) {
   std::string s;
   for (const Finding& f : findings) s += (s.empty() ? "" : ",") + f.label;

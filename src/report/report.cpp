@@ -3,12 +3,13 @@
 // object (arrays of columns, not arrays of objects). The script builds the page's elements.
 #include "report/report.h"
 
-#include <charconv>
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <string_view>
 #include <utility>
 
+#include "report/json.h"
 #include "report/large.h"
 #include "search/space_text.h"
 #include "store/columns.h"
@@ -19,131 +20,7 @@
 namespace hs {
 namespace {
 
-// Appends s as a JSON string. Besides what JSON requires, '<', '>' and '&' become \u003c,
-// \u003e, \u0026, so no data can close the <script> it sits in ("</script>") or open a comment
-// ("<!--"); U+2028/U+2029 are escaped for older JavaScript parsers. Invalid UTF-8 passes
-// through unchanged (the browser shows U+FFFD).
-void json_string(std::string& out, std::string_view s) {
-  out += '"';
-  for (size_t i = 0; i < s.size(); ++i) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '<': out += "\\u003c"; break;
-      case '>': out += "\\u003e"; break;
-      case '&': out += "\\u0026"; break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else if (c == 0xE2 && i + 2 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0x80 &&
-                   (static_cast<unsigned char>(s[i + 2]) == 0xA8 ||
-                    static_cast<unsigned char>(s[i + 2]) == 0xA9)) {
-          out += static_cast<unsigned char>(s[i + 2]) == 0xA8 ? "\\u2028" : "\\u2029";
-          i += 2;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  out += '"';
-}
-
-// `"key":"value",` with the value escaped as json_string does.
-void json_field(std::string& out, const char* key, std::string_view v) {
-  out += '"';
-  out += key;
-  out += "\":";
-  json_string(out, v);
-  out += ',';
-}
-
-// Appends a non-finite x and returns true: NaN (no value) is null; JSON has no inf, so +inf and
-// -inf are 1e999 and -1e999, Infinity in JSON.parse (and Python's json): not a missing value.
-bool json_nonfinite(std::string& out, double x) {
-  if (std::isnan(x)) out += "null";
-  else if (std::isinf(x)) out += x > 0 ? "1e999" : "-1e999";
-  else return false;
-  return true;
-}
-
-// Appends printf's or to_chars' text of a number, as short as JSON allows: the exponent without
-// '+' and leading zeros ("1.5e-4", not "1.5e-04").
-void json_exponent_trimmed(std::string& out, std::string_view s) {
-  const size_t e = s.find('e');
-  if (e == std::string_view::npos) {
-    out += s;
-    return;
-  }
-  out += s.substr(0, e + 1);
-  size_t k = e + 1;
-  if (s[k] == '-') out += '-';
-  if (s[k] == '-' || s[k] == '+') ++k;
-  while (k + 1 < s.size() && s[k] == '0') ++k;
-  out += s.substr(k);
-}
-
-// Appends x with `digits` significant digits: for what is only drawn (curves), where a few
-// digits keep a large page small.
-void json_number(std::string& out, double x, int digits) {
-  if (json_nonfinite(out, x)) return;
-  if (x == std::floor(x) && std::fabs(x) < 1e15) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.0f", x == 0 ? 0.0 : x);  // no "-0"
-    out += buf;
-    return;
-  }
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%.*g", digits, x);
-  json_exponent_trimmed(out, buf);
-}
-
-// Appends x as the shortest text that reads back as x (std::to_chars): for the numbers the page
-// ranks trials by, sorts, or shows as a trial's value (its metric, results, test accuracy,
-// seconds, parameters). Rounded to 7 digits, metrics that differed in their 8th ranked as equal
-// and the page named another best trial than show and export did.
-void json_exact(std::string& out, double x) {
-  if (json_nonfinite(out, x)) return;
-  char buf[40];
-  const auto r = std::to_chars(buf, buf + sizeof buf, x == 0 ? 0.0 : x);  // no "-0"
-  json_exponent_trimmed(out, std::string_view(buf, static_cast<size_t>(r.ptr - buf)));
-}
-
-void json_int(std::string& out, int64_t v) { out += std::to_string(v); }
-
-void json_param(std::string& out, const ParamValue& v) {
-  if (const bool* b = std::get_if<bool>(&v)) out += *b ? "true" : "false";
-  else if (const int64_t* i = std::get_if<int64_t>(&v)) json_int(out, *i);
-  else if (const double* d = std::get_if<double>(&v)) json_exact(out, *d);
-  else json_string(out, std::get<std::string>(v));
-}
-
-// A JSON list of `items`, f(item) appending each.
-template <typename Items, typename F>
-void json_list(std::string& out, const Items& items, F f) {
-  out += '[';
-  bool first = true;
-  for (const auto& item : items) {
-    if (!first) out += ',';
-    first = false;
-    f(item);
-  }
-  out += ']';
-}
-
-// A column of the trials table: f(trial) appends one value.
-template <typename F>
-void json_column(std::string& out, const char* key, const std::vector<TrialRecord>& trials, F f) {
-  out += '"';
-  out += key;
-  out += "\":";
-  json_list(out, trials, f);
-}
+using namespace report_json;
 
 // Epochs are stored only when they are not 1, 2, ..., n (the page makes those up).
 bool consecutive_epochs(const std::vector<EpochRow>& c) {
@@ -222,19 +99,6 @@ void json_curve_extra(std::string& out, const TrialRecord& t, int digits) {
   out += ']';
 }
 
-std::string html_escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
 
 // The space's parameters: name, kind, values as text, whether on a log axis, choices.
 void json_params(std::string& out, const SearchSpace& space) {
@@ -385,9 +249,10 @@ void json_trials(std::string& out, const SweepHeader& h, const std::vector<Trial
   out += '}';
 }
 
-// `all`: every trial of the sweep, for the rung chart; `trials`: those the page draws (all of
-// them, or a large sweep's sample: large.h).
-std::string sweep_json(const SweepHeader& h, const std::vector<TrialRecord>& all,
+// `trials`: those the page draws (all of them, or a large sweep's sample: large.h); `rungs` and
+// `results` are of every trial: the rung chart's counts (trial/rungs.h) and result_names.
+std::string sweep_json(const SweepHeader& h, const std::vector<RungCount>& rungs,
+                       const std::vector<std::string>& results,
                        const std::vector<TrialRecord>& trials,
                        const std::vector<std::vector<Finding>>& findings, const ReportOptions& opt,
                        const std::string& title) {
@@ -413,7 +278,7 @@ std::string sweep_json(const SweepHeader& h, const std::vector<TrialRecord>& all
   // The pruner's rungs, each [bracket, rung, epoch, planned trials, reached, pruned there, best
   // value there, the trial with it] (trial/rungs.h), for the rung chart.
   out += "\"rungs\":";
-  json_list(out, rung_counts(h.rungs, all, h.metric), [&](const RungCount& c) {
+  json_list(out, rungs, [&](const RungCount& c) {
     out += '[';
     for (int64_t v : {int64_t{c.rung.bracket}, int64_t{c.rung.rung}, int64_t{c.rung.epoch},
                       c.rung.trials, c.reached, c.pruned}) {
@@ -433,7 +298,6 @@ std::string sweep_json(const SweepHeader& h, const std::vector<TrialRecord>& all
   out += ',';
   // The results a command printed, each [as printed, its column's name]: the table names them
   // as /summary does (store/columns.h), from every trial's, as /summary's are.
-  const std::vector<std::string> results = result_names(all);
   const std::vector<std::string> columns = store::result_columns(h.space, results);
   out += "\"results\":";
   json_list(out, results, [&](const std::string& n) {
@@ -543,7 +407,9 @@ std::string recipe_json(const RecipeData& r, const std::vector<std::vector<std::
     }
     out += "},\"sweep\":";
     if (st.results) {
-      out += sweep_json(st.results->header, st.results->trials, st.results->trials,
+      const ResultsData& r = *st.results;
+      out += sweep_json(r.header, rung_counts(r.header.rungs, r.trials, r.header.metric),
+                        result_names(r.trials), r.trials,
                         k < findings.size() ? findings[k] : kNoFindings,
                         opt, st_title);
     } else {
@@ -557,7 +423,7 @@ std::string recipe_json(const RecipeData& r, const std::vector<std::vector<std::
 
 // The page around the data: the script builds everything inside <main id="hs-main"> from it.
 // `note`: HTML above the page's views (a large sweep's, large.h), or "".
-std::string page(const std::string& title, const std::string& data, const std::string& note = "") {
+std::string page_html(const std::string& title, const std::string& data, const std::string& note = "") {
   std::string html;
   html.reserve(data.size() + 64 * 1024);
   html += "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n";
@@ -577,24 +443,63 @@ std::string page(const std::string& title, const std::string& data, const std::s
 
 }  // namespace
 
+SweepPage::SweepPage(const SweepHeader& header, const ReportOptions& opt)
+    : header_(header), opt_(opt), census_(std::make_unique<report_large::Census>(header, opt)),
+      pruning_(header.rungs, header.metric) {}
+
+SweepPage::~SweepPage() = default;
+
+void SweepPage::add(const TrialRecord& t, size_t place) {
+  census_->add(t, place);
+  pruning_.add(t, place);
+  add_result_names(&names_, t, place);
+}
+
+void SweepPage::choose() {
+  chosen_ = census_->choose();
+  drawn_.clear();
+}
+
+void SweepPage::draw(TrialRecord&& t, std::vector<Finding>&& findings, size_t place) {
+  if (drawn(place)) drawn_.push_back(Drawn{place, std::move(t), std::move(findings)});
+}
+
+size_t SweepPage::trials() const { return census_->trials(); }
+
+std::string SweepPage::page() const {
+  const std::string title =
+      !opt_.title.empty() ? opt_.title
+                          : "hypersweep: " + header_.strategy + " sweep of " + header_.metric.name;
+  std::vector<const Drawn*> order;
+  for (const Drawn& d : drawn_) order.push_back(&d);
+  std::sort(order.begin(), order.end(), [](const Drawn* x, const Drawn* y) { return x->place < y->place; });
+  std::vector<TrialRecord> trials;
+  std::vector<std::vector<Finding>> findings;
+  for (const Drawn* d : order) {
+    trials.push_back(d->t);
+    findings.push_back(d->findings);
+  }
+  return page_html(title, sweep_json(header_, pruning_.counts(), names_.names(), trials, findings, opt_, title),
+                   census_->large() ? census_->note_html() : "");
+}
+
 std::string render_report(const SweepHeader& header, const std::vector<TrialRecord>& trials,
                           const std::vector<std::vector<Finding>>& findings,
                           const ReportOptions& opt) {
-  const std::string title = !opt.title.empty()
-                                ? opt.title
-                                : "hypersweep: " + header.strategy + " sweep of " + header.metric.name;
-  if (opt.max_trials == 0 || trials.size() <= opt.max_trials)
-    return page(title, sweep_json(header, trials, trials, findings, opt, title));
-  const report_large::Shown shown = report_large::shown_of(header, trials, findings, opt);
-  return page(title, sweep_json(header, trials, shown.trials, shown.findings, opt, title),
-              shown.note_html);
+  SweepPage page(header, opt);
+  for (size_t i = 0; i < trials.size(); ++i) page.add(trials[i], i);
+  page.choose();
+  for (size_t i = 0; i < trials.size(); ++i)
+    if (page.drawn(i))
+      page.draw(TrialRecord(trials[i]), i < findings.size() ? std::vector<Finding>(findings[i]) : std::vector<Finding>{}, i);
+  return page.page();
 }
 
 std::string render_recipe_report(const RecipeData& recipe,
                                  const std::vector<std::vector<std::vector<Finding>>>& findings,
                                  const ReportOptions& opt) {
   const std::string title = !opt.title.empty() ? opt.title : "hypersweep recipe";
-  return page(title, recipe_json(recipe, findings, opt, title));
+  return page_html(title, recipe_json(recipe, findings, opt, title));
 }
 
 }  // namespace hs

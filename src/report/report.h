@@ -26,14 +26,20 @@
 // data). Thread safety: a pure function of its arguments.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "analysis/finding.h"
 #include "store/recipe_file.h"
 #include "store/results_file.h"
+#include "trial/rungs.h"
 
 namespace hs {
+
+namespace report_large {
+class Census;
+}
 
 struct ReportOptions {
   std::string title;          // empty: "hypersweep: <strategy> sweep of <metric>"
@@ -55,6 +61,37 @@ struct ReportOptions {
 std::string render_report(const SweepHeader& header, const std::vector<TrialRecord>& trials,
                           const std::vector<std::vector<Finding>>& findings,
                           const ReportOptions& opt = {});
+
+// render_report's page built a trial at a time, for a sweep too large to hold whole (`hypersweep
+// report` reads a results file so: analysis/analysed.h, each_diagnosed): add() every trial with
+// its place (its index in the trials render_report would take), then choose(), then draw() each
+// trial whose place drawn() names, with its findings, in any order. page() is then
+// render_report's page of those trials; render_report is this over its vectors.
+class SweepPage {
+ public:
+  explicit SweepPage(const SweepHeader& header, const ReportOptions& opt = {});
+  ~SweepPage();
+  void add(const TrialRecord& t, size_t place);
+  void choose();
+  bool drawn(size_t place) const { return place < chosen_.size() && chosen_[place]; }
+  void draw(TrialRecord&& t, std::vector<Finding>&& findings, size_t place);
+  size_t trials() const;  // added
+  std::string page() const;
+
+ private:
+  struct Drawn {
+    size_t place;
+    TrialRecord t;
+    std::vector<Finding> findings;
+  };
+  SweepHeader header_;
+  ReportOptions opt_;
+  std::unique_ptr<report_large::Census> census_;
+  PruningTally pruning_;
+  NamesByPlace names_;  // of the results
+  std::vector<char> chosen_;
+  std::vector<Drawn> drawn_;
+};
 
 // The page of a recipe, by the rules above: the header (status first: "complete", or "stopped at
 // step N: ...", shown red), an index of the steps, then each step in order as a section with its

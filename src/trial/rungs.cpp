@@ -10,32 +10,6 @@
 namespace hs {
 namespace {
 
-// `rungs` and, after them, for each bracket the trials hold that `rungs` lacks, in order, the
-// rungs of rungs' last bracket with no planned count (0). Only sha makes such brackets: a sha
-// sweep grown past the trials of its first run (the file's `rungs` is that run's schedule) has
-// more brackets, all with the same rungs. hyperband's brackets are all in its schedule.
-std::vector<Rung> with_grown_brackets(std::vector<Rung> rungs,
-                                      const std::vector<TrialRecord>& trials) {
-  if (rungs.empty() || rungs.back().bracket < 0) return rungs;
-  std::set<int> known, grown;
-  for (const Rung& g : rungs) known.insert(g.bracket);
-  for (const TrialRecord& t : trials)
-    if (t.bracket >= 0 && !known.count(t.bracket)) grown.insert(t.bracket);
-  const int last = rungs.back().bracket;
-  const size_t n = rungs.size();
-  for (int b : grown)
-    for (size_t i = 0; i < n; ++i)
-      if (rungs[i].bracket == last) rungs.push_back(Rung{b, rungs[i].rung, rungs[i].epoch, 0});
-  return rungs;
-}
-
-// The rung epochs of each bracket of `rungs`.
-std::map<int, std::vector<int>> epochs_by_bracket(const std::vector<Rung>& rungs) {
-  std::map<int, std::vector<int>> out;
-  for (const Rung& g : rungs) out[g.bracket].push_back(g.epoch);
-  return out;
-}
-
 }  // namespace
 
 RungWalk::Met RungWalk::step(const std::vector<int>& epochs, int epoch, double value) {
@@ -72,43 +46,85 @@ double metric_at_epoch(const TrialRecord& r, int epoch, const Metric& metric) {
 
 std::vector<RungCount> rung_counts(const std::vector<Rung>& schedule,
                                    const std::vector<TrialRecord>& trials, const Metric& metric) {
-  const std::vector<Rung> rungs = with_grown_brackets(schedule, trials);
-  const std::map<int, std::vector<int>> epochs = epochs_by_bracket(rungs);
-  bool one_bracket = true;
-  for (const Rung& g : rungs) one_bracket = one_bracket && g.bracket == rungs.front().bracket;
-  // Each trial's values at its bracket's rungs, walked once (a pruned one's up to its rung).
-  std::vector<std::vector<double>> walked(trials.size());
-  std::vector<RungCount> out;
-  for (const Rung& g : rungs) {
-    RungCount c;
-    c.rung = g;
-    for (size_t i = 0; i < trials.size(); ++i) {
-      const TrialRecord& t = trials[i];
-      const int bracket = t.bracket < 0 && one_bracket ? g.bracket : t.bracket;
-      if (bracket != g.bracket) continue;
-      const bool pruned = t.status == TrialStatus::kPruned;
-      if (walked[i].empty())
-        walked[i] = rung_values(t, epochs.at(g.bracket), metric,
-                                pruned ? t.rung : std::numeric_limits<int>::max());
-      const double v = walked[i][static_cast<size_t>(g.rung)];
-      if (t.rung < g.rung && std::isnan(v)) continue;
-      ++c.reached;
-      if (pruned && t.rung == g.rung) ++c.pruned;
-      if (improves(metric.direction, v, c.best)) {
-        c.best = v;
-        c.best_id = t.id;
-      }
-    }
-    out.push_back(c);
-  }
-  return out;
+  PruningTally tally(schedule, metric);
+  for (size_t i = 0; i < trials.size(); ++i) tally.add(trials[i], i);
+  return tally.counts();
 }
 
 std::vector<std::pair<int, int64_t>> pruned_by_epoch(const std::vector<TrialRecord>& trials) {
-  std::map<int, int64_t> by_epoch;
-  for (const TrialRecord& t : trials)
-    if (t.status == TrialStatus::kPruned) ++by_epoch[pruned_epoch(t)];
-  return {by_epoch.begin(), by_epoch.end()};
+  PruningTally tally({}, Metric{});
+  for (size_t i = 0; i < trials.size(); ++i) tally.add(trials[i], i);
+  return tally.by_epoch();
+}
+
+PruningTally::PruningTally(const std::vector<Rung>& schedule, const Metric& metric)
+    : schedule_(schedule), metric_(metric) {
+  for (const Rung& g : schedule_) {
+    Bracket& b = brackets_[g.bracket];
+    b.epochs.push_back(g.epoch);
+    b.rungs.push_back(Count{RungCount{g}});
+  }
+  if (brackets_.size() == 1) unbracketed_ = brackets_.begin()->second;
+}
+
+void PruningTally::Count::add(double v, const TrialRecord& t, size_t place, Direction d) {
+  if (t.rung < c.rung.rung && std::isnan(v)) return;
+  ++c.reached;
+  if (t.status == TrialStatus::kPruned && t.rung == c.rung.rung) ++c.pruned;
+  if (improves(d, v, c.best) || (v == c.best && place < best_place)) {
+    c.best = v;
+    c.best_id = t.id;
+    best_place = place;
+  }
+}
+
+void PruningTally::Count::add(const Count& o, Direction d) {
+  c.reached += o.c.reached;
+  c.pruned += o.c.pruned;
+  if (improves(d, o.c.best, c.best) || (o.c.best == c.best && o.best_place < best_place)) {
+    c.best = o.c.best;
+    c.best_id = o.c.best_id;
+    best_place = o.best_place;
+  }
+}
+
+void PruningTally::add_to(Bracket& b, const TrialRecord& t, size_t place) const {
+  // Its values at the bracket's rungs, walked once (a pruned one's up to its rung).
+  const std::vector<double> v =
+      rung_values(t, b.epochs, metric_,
+                  t.status == TrialStatus::kPruned ? t.rung : std::numeric_limits<int>::max());
+  for (Count& c : b.rungs) c.add(v[static_cast<size_t>(c.c.rung.rung)], t, place, metric_.direction);
+}
+
+void PruningTally::add(const TrialRecord& t, size_t place) {
+  if (t.status == TrialStatus::kPruned) ++by_epoch_[pruned_epoch(t)];
+  if (schedule_.empty()) return;
+  if (t.bracket < 0 && unbracketed_) return add_to(*unbracketed_, t, place);
+  auto it = brackets_.find(t.bracket);
+  // Only sha makes brackets beyond its schedule: a sha sweep grown past the trials of its first
+  // run (the file's `rungs` is that run's schedule) has more, all with the rungs of the last.
+  if (it == brackets_.end() && t.bracket >= 0 && schedule_.back().bracket >= 0) {
+    Bracket grown = brackets_.at(schedule_.back().bracket);
+    for (Count& c : grown.rungs) c = Count{RungCount{Rung{t.bracket, c.c.rung.rung, c.c.rung.epoch, 0}}};
+    it = brackets_.emplace(t.bracket, std::move(grown)).first;
+    grown_.insert(t.bracket);
+  }
+  if (it != brackets_.end()) add_to(it->second, t, place);
+}
+
+std::vector<RungCount> PruningTally::counts() const {
+  std::map<int, Bracket> b = brackets_;
+  if (unbracketed_ && grown_.empty()) {
+    Bracket& only = b.begin()->second;
+    for (size_t k = 0; k < only.rungs.size(); ++k)
+      only.rungs[k].add(unbracketed_->rungs[k], metric_.direction);
+  }
+  std::vector<RungCount> out;
+  std::map<int, size_t> next;  // each bracket's next rung, in the schedule's order
+  for (const Rung& g : schedule_) out.push_back(b.at(g.bracket).rungs[next[g.bracket]++].c);
+  for (int grown : grown_)
+    for (const Count& c : b.at(grown).rungs) out.push_back(c.c);
+  return out;
 }
 
 }  // namespace hs

@@ -8,6 +8,9 @@
 
 #include <cmath>
 #include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
 #include <utility>
 #include <vector>
 
@@ -57,14 +60,51 @@ struct RungCount {
 // the trials hold beyond it (a sha sweep grown past its first run's trials, whose file keeps
 // that run's schedule): the rungs of the schedule's last bracket, with no planned count (0). A
 // trial without a bracket (-1) counts in a schedule of one bracket (asha, sha) as that bracket's.
+// Of trials tied for a rung's best, the first in `trials` is named.
 std::vector<RungCount> rung_counts(const std::vector<Rung>& schedule,
                                    const std::vector<TrialRecord>& trials, const Metric& metric);
+
+// The pruned trials by the epoch they were stopped at (pruned_epoch): (epoch, how many), by epoch.
+std::vector<std::pair<int, int64_t>> pruned_by_epoch(const std::vector<TrialRecord>& trials);
+
+// rung_counts and pruned_by_epoch summed a trial at a time, in any order, for a reader that
+// never holds every trial (`hypersweep show` on a million-trial file): add() each trial with its
+// place, its index in the vector the two functions would take (of trials tied for a rung's best,
+// the lowest place is named); counts() and by_epoch() then give what they give.
+class PruningTally {
+ public:
+  PruningTally(const std::vector<Rung>& schedule, const Metric& metric);
+  void add(const TrialRecord& t, size_t place);
+  std::vector<RungCount> counts() const;
+  std::vector<std::pair<int, int64_t>> by_epoch() const {
+    return {by_epoch_.begin(), by_epoch_.end()};
+  }
+
+ private:
+  struct Count {
+    RungCount c;
+    size_t best_place = SIZE_MAX;
+    void add(double v, const TrialRecord& t, size_t place, Direction d);
+    void add(const Count& o, Direction d);  // another tally of the same rung
+  };
+  struct Bracket {
+    std::vector<int> epochs;  // its rungs' epochs, ascending
+    std::vector<Count> rungs;
+  };
+  void add_to(Bracket& b, const TrialRecord& t, size_t place) const;
+
+  std::vector<Rung> schedule_;
+  Metric metric_;
+  std::map<int, Bracket> brackets_;  // the schedule's, then the grown ones
+  std::set<int> grown_;
+  // Trials without a bracket, against a one-bracket schedule's rungs: they count there unless
+  // the trials grew more brackets (counts()).
+  std::optional<Bracket> unbracketed_;
+  std::map<int, int64_t> by_epoch_;
+};
 
 // The metric's value at epoch `epoch` of r's curves (epoch_metric on the row of that epoch); NaN
 // when r has no such row.
 double metric_at_epoch(const TrialRecord& r, int epoch, const Metric& metric);
-
-// The pruned trials by the epoch they were stopped at (pruned_epoch): (epoch, how many), by epoch.
-std::vector<std::pair<int, int64_t>> pruned_by_epoch(const std::vector<TrialRecord>& trials);
 
 }  // namespace hs

@@ -6,7 +6,9 @@
 #include <cmath>
 #include <fstream>
 #include <filesystem>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include "core/host.h"
 #include "store/results_file.h"
@@ -96,6 +98,38 @@ std::string printed_sweep(const Scratch& s) {
   std::ofstream(s.path("printed.h5.logs/000000.out")) << "loading\n{\"epoch\": 1}\n{\"epoch\": 2}\nresult line\n";
   std::ofstream(s.path("printed.h5.logs/000000.err")) << "warning: slow disk\n";
   return path;
+}
+
+// Trial `id`, completed in one epoch at val_acc.
+TrialRecord completed(int64_t id, double val_acc) {
+  TrialRecord t = completed_trial({{1, 0.01, 0.9, NAN, 0.8, val_acc, 1.0}});
+  t.id = id;
+  return t;
+}
+
+// Trial `id`, failed before its first epoch with `why` at the end of its stderr.
+TrialRecord failed(int64_t id, const std::string& why) {
+  TrialRecord t = completed(id, NAN);
+  t.status = TrialStatus::kFailed;
+  t.curves.clear();
+  t.update_ratio.clear();
+  t.epochs = 0;
+  t.best_epoch = 0;
+  t.error = "the command exited with status 1\nstderr (the end):\n" + why;
+  return t;
+}
+
+// The table's rows: the lines after its head up to the first blank line or "(N more".
+std::vector<std::string> table_rows(const std::string& out) {
+  std::vector<std::string> rows;
+  std::istringstream in(out);
+  bool in_table = false;
+  for (std::string line; std::getline(in, line);) {
+    if (in_table && (line.empty() || line.rfind("(", 0) == 0)) break;
+    if (in_table) rows.push_back(line);
+    if (line.rfind(" trial  status", 0) == 0) in_table = true;
+  }
+  return rows;
 }
 
 }  // namespace
@@ -809,4 +843,77 @@ TEST_CASE("show --trial heads a printed column as the curves dataset names it", 
   INFO(shown.out);
   CHECK(contains(shown.out, "1e+300"));
   CHECK_FALSE(contains(shown.out, "0000000000"));
+}
+
+// show and report read a file a trial at a time (analysis/analysed.h: each_diagnosed), in the
+// order the trials' latest records were written, which is not /summary's when a trial was
+// recorded again, and show keeps only its --top best: what they print must be what reading the
+// whole file in /summary's order gives.
+TEST_CASE("show's top trials and error lines do not depend on the order trials were recorded in",
+          "[cli][show]") {
+  Scratch s;
+  const std::string path = s.path("again.h5");
+  {
+    auto f = command_results(s, "again.h5");
+    // 150 trials, val_acc (id % 7) / 10: ties at 0.6 for ids 6, 13, 20, ...; trial 5 fails one
+    // way, trial 140 another.
+    for (int64_t id = 0; id < 150; ++id) {
+      TrialRecord t = completed(id, static_cast<double>(id % 7) / 10.0);
+      if (id == 5) t = failed(id, "OSError: no space");
+      if (id == 140) t = failed(id, "ImportError: no numpy");
+      REQUIRE(f.append(t).ok());
+    }
+    // Recorded again, later: trial 3 becomes the best (0.65), trial 12 ties the 0.6s at place 12,
+    // before trial 13, and trial 1 fails as trial 140 did.
+    REQUIRE(f.append(completed(3, 0.65)).ok());
+    REQUIRE(f.append(completed(12, 0.6)).ok());
+    REQUIRE(f.append(failed(1, "ImportError: no numpy")).ok());
+    REQUIRE(f.close().ok());
+  }
+  const Run all = hypersweep("show '" + path + "' --top 0");
+  INFO(all.out << all.err);
+  REQUIRE(all.code == 0);
+  const std::vector<std::string> every = table_rows(all.out);
+  REQUIRE(every.size() == 150);
+  CHECK(every[0].rfind("     3  completed", 0) == 0);
+  CHECK(every[1].rfind("     6  completed", 0) == 0);
+  CHECK(every[2].rfind("    12  completed", 0) == 0);  // its place, not when it was recorded
+  CHECK(every[3].rfind("    13  completed", 0) == 0);
+  for (size_t top : {3, 10}) {  // fewer than the 150 trials' cut of the candidates keeps
+    const Run r = hypersweep("show '" + path + "' --top " + std::to_string(top));
+    INFO(r.out << r.err);
+    REQUIRE(r.code == 0);
+    const std::vector<std::string> rows = table_rows(r.out);
+    REQUIRE(rows.size() == top);
+    for (size_t k = 0; k < top; ++k) CHECK(rows[k] == every[k]);
+    CHECK(contains(r.out, "(" + std::to_string(150 - top) + " more; --top 0 shows all)"));
+    CHECK(contains(r.out, "150 trials: 147 completed, 3 failed\n"));
+  }
+  // Error lines in the order of their first trial's place: trial 1's before trial 5's, though
+  // trial 1's failure was recorded after trial 5's and trial 140's.
+  const size_t numpy = all.out.find("trials 1, 140 failed: the command exited with status 1; its "
+                                    "stderr ends: ImportError: no numpy\n");
+  const size_t space = all.out.find("trial 5 failed: the command exited with status 1; its stderr "
+                                    "ends: OSError: no space\n");
+  REQUIRE(numpy != std::string::npos);
+  REQUIRE(space != std::string::npos);
+  CHECK(numpy < space);
+}
+
+TEST_CASE("report of a file with trials recorded again draws them in /summary's order", "[cli][report]") {
+  Scratch s;
+  const std::string path = s.path("again.h5");
+  {
+    auto f = command_results(s, "again.h5");
+    for (int64_t id = 0; id < 6; ++id) REQUIRE(f.append(completed(id, 0.1 * static_cast<double>(id))).ok());
+    REQUIRE(f.append(completed(2, 0.75)).ok());  // recorded again: the best, at place 2
+    REQUIRE(f.close().ok());
+  }
+  const Run r = hypersweep("report '" + path + "' -o '" + s.path("again.html") + "'");
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  CHECK(contains(r.out, "6 trials -> "));
+  const std::string html = slurp(s.path("again.html"));
+  CHECK(contains(html, "\"t\":{\"id\":[0,1,2,3,4,5],"));
+  CHECK(contains(html, "\"bm\":[0,0.1,0.75,0.30000000000000004,0.4,0.5],"));
 }

@@ -184,6 +184,41 @@ print(len(ids), ids == sorted(ids), " ".join(str(i) for i in ids))
   CHECK_FALSE(contains(hs::render_report(s.header, s.trials, s.findings, opt), "hs-large"));
 }
 
+TEST_CASE("a page built a trial at a time in any order is render_report's page", "[report]") {
+  // hypersweep report reads a results file a trial at a time (SweepPage), in the order its
+  // records were written: not /summary's when a trial was recorded again.
+  Sweep s = synthetic_sweep(300, 10, "random");
+  // Ties for the best, which the lowest place wins, beyond what SweepPage keeps between its
+  // cuts of the best (2 x keep_best + 64 candidates).
+  for (size_t i = 100; i < 200; ++i)
+    if (s.trials[i].status == TrialStatus::kCompleted) s.trials[i].best_metric = 0.99;
+  const auto built = [&](const hs::ReportOptions& opt, size_t rotate) {
+    hs::SweepPage page(s.header, opt);
+    const size_t n = s.trials.size();
+    for (size_t k = 0; k < n; ++k) {
+      const size_t i = n - 1 - k;  // backwards
+      page.add(s.trials[i], i);
+    }
+    page.choose();
+    for (size_t k = 0; k < n; ++k) {
+      const size_t i = (k + rotate) % n;
+      page.draw(TrialRecord(s.trials[i]), std::vector<hs::Finding>(s.findings[i]), i);
+    }
+    CHECK(page.trials() == n);
+    return page.page();
+  };
+  hs::ReportOptions opt;
+  CHECK(built(opt, 7) == hs::render_report(s.header, s.trials, s.findings, opt));
+  opt.max_trials = 40;
+  opt.keep_best = 5;
+  const std::string large = built(opt, 33);
+  CHECK(contains(large, "id=\"hs-large\""));
+  CHECK(large == hs::render_report(s.header, s.trials, s.findings, opt));
+  // Fewer trials kept than fit between prunings of the best: the same choice.
+  opt.keep_best = 2;
+  CHECK(built(opt, 1) == hs::render_report(s.header, s.trials, s.findings, opt));
+}
+
 // ---- in the browser ---------------------------------------------------------------------------------
 
 TEST_CASE("browser console check catches a broken page", "[report][browser]") {

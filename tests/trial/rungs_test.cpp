@@ -148,3 +148,52 @@ TEST_CASE("rung values are the ones the pruner met on every other epoch and on l
   CHECK(c[1].pruned == 1);
   CHECK(c[2].reached == 0);
 }
+
+TEST_CASE("the pruning tally takes trials in any order and gives what rung_counts gives",
+          "[trial][rungs]") {
+  // `show` sums a file a trial at a time in the order its records were written, which is not
+  // /summary's when a trial was recorded again: the counts must not depend on it.
+  const std::vector<Rung> sha = {{0, 0, 1, 4}, {0, 1, 2, 2}, {0, 2, 4, 1}};
+  const Metric max{"val_acc", Direction::kMaximize};
+  std::vector<TrialRecord> trials = {
+      trial(0, TrialStatus::kPruned, 1, 0.50, 0, 0),    trial(1, TrialStatus::kCompleted, 4, 0.70, 0, 2),
+      trial(2, TrialStatus::kCompleted, 4, 0.70, 0, 2),  // ties trial 1 at every rung
+      trial(4, TrialStatus::kPruned, 1, 0.30, 1, 0),    trial(5, TrialStatus::kPruned, 2, 0.60, 1, 1),
+      trial(6, TrialStatus::kCompleted, 4, 0.65, 1, 2), trial(8, TrialStatus::kPruned, 1, 0.20, 2, 0),
+      trial(9, TrialStatus::kPruned, 1, 0.25, 2, 0),    trial(10, TrialStatus::kPruned, 1, 0.25, 2, 0)};
+  const std::vector<RungCount> want = rung_counts(sha, trials, max);
+  CHECK(want[2].best_id == 1);  // of the tied, the first
+  CHECK(want[6].best_id == 9);
+  const auto same = [](const std::vector<RungCount>& a, const std::vector<RungCount>& b) {
+    REQUIRE(a.size() == b.size());
+    for (size_t i = 0; i < a.size(); ++i) {
+      CHECK(a[i].rung == b[i].rung);
+      CHECK(a[i].reached == b[i].reached);
+      CHECK(a[i].pruned == b[i].pruned);
+      CHECK(a[i].best_id == b[i].best_id);
+      CHECK((a[i].best == b[i].best || (std::isnan(a[i].best) && std::isnan(b[i].best))));
+    }
+  };
+  for (int order = 0; order < 3; ++order) {
+    PruningTally tally(sha, max);
+    for (size_t k = 0; k < trials.size(); ++k) {
+      // reversed; odd places first; a rotation by 4
+      const size_t n = trials.size();
+      const size_t i = order == 0 ? n - 1 - k : order == 1 ? (k < n / 2 ? 2 * k + 1 : 2 * (k - n / 2)) : (k + 4) % n;
+      tally.add(trials[i], i);
+    }
+    same(tally.counts(), want);
+    CHECK(tally.by_epoch() == pruned_by_epoch(trials));
+  }
+  SECTION("trials without a bracket, added after a one-bracket schedule's own") {
+    std::vector<TrialRecord> none(trials.begin(), trials.begin() + 3);
+    none.push_back(trial(3, TrialStatus::kCompleted, 4, 0.70, -1, -1));  // ties trials 1 and 2
+    none.insert(none.begin(), trial(7, TrialStatus::kCompleted, 4, 0.70, -1, -1));  // place 0
+    const std::vector<RungCount> all = rung_counts({sha[0], sha[1], sha[2]}, none, max);
+    CHECK(all[0].reached == 5);
+    CHECK(all[2].best_id == 7);  // place 0, though it came without a bracket
+    PruningTally tally(sha, max);
+    for (size_t i = none.size(); i-- > 0;) tally.add(none[i], i);
+    same(tally.counts(), all);
+  }
+}
