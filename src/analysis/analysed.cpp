@@ -38,23 +38,23 @@ Result<AnalysedFile> analyse_file(const std::string& path) {
 
 Status each_diagnosed(const std::string& path, const DiagnosedVisitor& visit) {
   SweepContext context;
-  Status st = each_result(
-      path,
-      [&](const SweepHeader& h) {
-        context = sweep_context({}, h.space);
-        if (visit.on_start) visit.on_start(h, 0);
-      },
-      [&](TrialRecord&& r, size_t place) {
-        add_to_context(context, r, place);
-        if (visit.count) visit.count(r, place);
-      });
-  if (!st) return st;
-  return each_result(
-      path, [&](const SweepHeader& h) { if (visit.on_start) visit.on_start(h, 1); },
-      [&](TrialRecord&& r, size_t place) {
-        std::vector<Finding> findings = diagnose(r, context);
-        visit.use(std::move(r), std::move(findings), place);
-      });
+  ResultPass first, second;
+  first.on_start = [&](const SweepHeader& h) {
+    context = sweep_context({}, h.space);
+    if (visit.on_start) visit.on_start(h, 0);
+  };
+  first.on_trial = [&](TrialRecord&& r, size_t place) {
+    add_to_context(context, r, place);
+    if (visit.count) visit.count(r, place);
+  };
+  second.on_start = [&](const SweepHeader& h) {
+    if (visit.on_start) visit.on_start(h, 1);
+  };
+  second.on_trial = [&](TrialRecord&& r, size_t place) {
+    std::vector<Finding> findings = diagnose(r, context);
+    visit.use(std::move(r), std::move(findings), place);
+  };
+  return each_result_twice(path, first, second);
 }
 
 std::string labels_of(const std::vector<Finding>& findings) {

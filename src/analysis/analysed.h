@@ -35,13 +35,13 @@ struct AnalysedFile {
 Result<AnalysedFile> analyse_file(const std::string& path);
 
 // A sweep's trials with their diagnosis, a trial at a time and never all held (store/
-// read_results.h: each_result): what `show` and `report` read a million-trial file with. The file
-// is read twice. The first pass sums the sweep context every diagnosis reads (add_to_context) and
-// hands each trial to `count` (may be empty); the second hands each trial, with the findings it
-// has in analyse_file, to `use`. on_start(header, pass) comes first in each pass (0, then 1), and
-// again should that pass start over from the HDF5 file (each_result): a reader starts that
-// pass's sums over then. Trials come with their places (their index in load_results' trials).
-// Errors: load_results'.
+// read_results.h: each_result_twice): what `show` and `report` read a million-trial file with.
+// Two passes over the trials. The first sums the sweep context every diagnosis reads
+// (add_to_context) and hands each trial to `count` (may be empty); the second hands each trial,
+// with the findings it has in analyse_file, to `use`. on_start(header, pass) comes first in
+// each pass (0, then 1), and again should that pass start over: a reader starts that pass's sums
+// over then. Trials come with their places (their index in load_results' trials). Errors:
+// load_results'.
 struct DiagnosedVisitor {
   std::function<void(const SweepHeader& header, int pass)> on_start;
   std::function<void(const TrialRecord& t, size_t place)> count;

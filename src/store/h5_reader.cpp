@@ -1,10 +1,7 @@
 // h5_reader.cpp: a results file read back from its HDF5 side alone (read_results.h).
 #include <fcntl.h>
 #include <hdf5.h>
-#include <signal.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -12,13 +9,14 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <optional>
 
 #include "core/bytes.h"
 #include "core/file.h"
-#include "core/subprocess.h"
 #include "h5/h5.h"
 #include "search/space_text.h"
+#include "store/child_read.h"
 #include "store/h5_util.h"
 #include "store/layout.h"
 #include "store/read_results.h"
@@ -225,54 +223,6 @@ Status read_trial_group(const std::string& path, hid_t trials, const std::string
   return read_update_ratio(path, g.get(), where, r);
 }
 
-// The results layout whose root is the open group `loc` of <path>: its attributes, /space,
-// /summary and /trials, the objects' presence already checked.
-Result<ResultsData> read_layout(const std::string& path, hid_t loc) {
-  ResultsData out;
-  auto header = read_header(path, loc);
-  if (!header.ok()) return header.error();
-  out.header = std::move(*header);
-  auto layout = make_layout(path, out.header.space);
-  if (!layout.ok()) return layout.error();
-  const Layout& l = *layout;
-
-  H5_OPEN(summary, H5Dopen2(loc, "summary", H5P_DEFAULT), H5Dclose);
-  H5_OPEN(ftype, H5Dget_type(summary.get()), H5Tclose);
-  if (H5Tget_class(ftype.get()) != H5T_COMPOUND) {
-    return make_error(path, "/summary is not a table (compound dataset)");
-  }
-  std::vector<bool> present;
-  for (size_t k = 0; k < l.cols.size(); ++k) {
-    present.push_back(H5Tget_member_index(ftype.get(), l.cols[k].name.c_str()) >= 0);
-    // Only initial_loss, num_classes, attempt, pruned_epoch, rung and bracket may be missing:
-    // files from before they existed.
-    const std::string& name = l.cols[k].name;
-    if (!present.back() && name != "initial_loss" && name != "num_classes" && name != "attempt" &&
-        name != "pruned_epoch" && name != "rung" && name != "bracket") {
-      return make_error(path, "/summary has no column " + l.cols[k].name);
-    }
-  }
-  H5Eclear2(H5E_DEFAULT);
-  auto mt = make_row_type(path, l, ftype.get());
-  if (!mt.ok()) return mt.error();
-  const H5Id mtype(*mt, H5Tclose);
-  H5_OPEN(space, H5Dget_space(summary.get()), H5Sclose);
-  const hssize_t n = H5Sget_simple_extent_npoints(space.get());
-  H5_TRY(n);
-  std::vector<char> rows(static_cast<size_t>(n) * l.row_bytes, 0);
-  if (n > 0) H5_TRY(H5Dread(summary.get(), mtype.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, rows.data()));
-
-  H5_OPEN(trials, H5Gopen2(loc, "trials", H5P_DEFAULT), H5Gclose);
-  for (hssize_t i = 0; i < n; ++i) {
-    std::string status;
-    TrialRecord r = unpack_row(l, out.header.space, present,
-                               rows.data() + static_cast<size_t>(i) * l.row_bytes, &status);
-    if (Status s = read_trial_group(path, trials.get(), status, &r); !s.ok()) return s.error();
-    out.trials.push_back(std::move(r));
-  }
-  return out;
-}
-
 }  // namespace
 
 Result<ResultsData> read_results(const std::string& path) { return read_results(path, "/"); }
@@ -301,14 +251,82 @@ Result<H5Id> open_layout(const std::string& path, hid_t file, const std::string&
   return loc;
 }
 
-Result<ResultsData> read_results_raw(const std::string& path, const std::string& group) {
+// The layout at `group` of <path> read a trial at a time: its header to on_header once
+// /summary's columns check out, then each trial in /summary order to on_trial. /summary and the
+// trials' groups are read kRows at a time, each piece with the file opened afresh: libhdf5
+// keeps what it read of the trials' groups while the file is open (about 5 KB a trial), and
+// closing it lets that go, so that a million-trial file is read in bounded memory.
+// *opened: whether the layout opened (its errors from then on are the layout's, not the file's).
+Status each_layout_trial(const std::string& path, const std::string& group,
+                         const std::function<void(const SweepHeader&)>& on_header,
+                         const std::function<void(const TrialRecord&)>& on_trial, bool* opened) {
+  constexpr hsize_t kRows = 4096;
   auto file = store::open_for_reading(path, "results file");
   if (!file.ok()) return file.error();
   auto loc = open_layout(path, file->get(), group);
   if (!loc.ok()) return loc.error();
-  auto out = read_layout(path, loc->get());
-  if (!out.ok() && !(group.empty() || group == "/")) return store::in_group(out.error(), group);
-  return out;
+  *opened = true;
+  auto header = read_header(path, loc->get());
+  if (!header.ok()) return header.error();
+  auto layout = make_layout(path, header->space);
+  if (!layout.ok()) return layout.error();
+  const Layout& l = *layout;
+  std::optional<H5Id> mtype;  // /summary's rows as unpack_row reads them
+  std::vector<bool> present;
+  hssize_t n = 0;
+  {
+    H5_OPEN(summary, H5Dopen2(loc->get(), "summary", H5P_DEFAULT), H5Dclose);
+    H5_OPEN(ftype, H5Dget_type(summary.get()), H5Tclose);
+    if (H5Tget_class(ftype.get()) != H5T_COMPOUND) {
+      return make_error(path, "/summary is not a table (compound dataset)");
+    }
+    for (size_t k = 0; k < l.cols.size(); ++k) {
+      present.push_back(H5Tget_member_index(ftype.get(), l.cols[k].name.c_str()) >= 0);
+      // Only initial_loss, num_classes, attempt, pruned_epoch, rung and bracket may be missing:
+      // files from before they existed.
+      const std::string& name = l.cols[k].name;
+      if (!present.back() && name != "initial_loss" && name != "num_classes" && name != "attempt" &&
+          name != "pruned_epoch" && name != "rung" && name != "bracket") {
+        return make_error(path, "/summary has no column " + l.cols[k].name);
+      }
+    }
+    H5Eclear2(H5E_DEFAULT);
+    auto mt = make_row_type(path, l, ftype.get());
+    if (!mt.ok()) return mt.error();
+    mtype.emplace(*mt, H5Tclose);
+    H5_OPEN(space, H5Dget_space(summary.get()), H5Sclose);
+    n = H5Sget_simple_extent_npoints(space.get());
+    H5_TRY(n);
+  }
+  on_header(*header);
+  std::vector<char> rows;
+  for (hsize_t at = 0; at < static_cast<hsize_t>(n); at += kRows) {
+    if (at > 0) {  // afresh: what the last piece left in libhdf5's memory goes with the file
+      loc->reset();
+      file->reset();
+      file = store::open_for_reading(path, "results file");
+      if (!file.ok()) return file.error();
+      loc = open_layout(path, file->get(), group);
+      if (!loc.ok()) return loc.error();
+    }
+    const hsize_t count = std::min<hsize_t>(kRows, static_cast<hsize_t>(n) - at);
+    rows.assign(static_cast<size_t>(count) * l.row_bytes, 0);
+    {
+      H5_OPEN(summary, H5Dopen2(loc->get(), "summary", H5P_DEFAULT), H5Dclose);
+      H5_OPEN(space, H5Dget_space(summary.get()), H5Sclose);
+      H5_TRY(H5Sselect_hyperslab(space.get(), H5S_SELECT_SET, &at, nullptr, &count, nullptr));
+      H5_OPEN(mspace, H5Screate_simple(1, &count, nullptr), H5Sclose);
+      H5_TRY(H5Dread(summary.get(), mtype->get(), mspace.get(), space.get(), H5P_DEFAULT, rows.data()));
+    }
+    H5_OPEN(trials, H5Gopen2(loc->get(), "trials", H5P_DEFAULT), H5Gclose);
+    for (size_t i = 0; i < count; ++i) {
+      std::string status;
+      TrialRecord r = unpack_row(l, header->space, present, rows.data() + i * l.row_bytes, &status);
+      if (Status st = read_trial_group(path, trials.get(), status, &r); !st.ok()) return st.error();
+      on_trial(r);
+    }
+  }
+  return {};
 }
 
 // The root layout's header and its /summary id column alone.
@@ -371,20 +389,6 @@ Result<T> decode_answer(const std::string& path, const std::string& bytes, Body 
                           "bytes that do not decode");
 }
 
-// The data as the journal encodes it (header.h, trial/codec.h: bit for bit).
-void write_data(const ResultsData& d, ByteWriter& w) {
-  w.str(encode_header(d.header));
-  w.pod<uint64_t>(d.trials.size());
-  for (const TrialRecord& r : d.trials) w.str(encode_record(r));
-}
-
-bool read_data(ByteReader& r, ResultsData* d) {
-  bool good = decode_header(r.str(), &d->header);
-  d->trials.resize(r.count(8));
-  for (TrialRecord& t : d->trials) good = decode_record(r.str(), &t) && good;
-  return good;
-}
-
 void write_index(const ResultsIndex& d, ByteWriter& w) {
   w.str(encode_header(d.header));
   w.pod<uint64_t>(d.ids.size());
@@ -398,105 +402,133 @@ bool read_index(ByteReader& r, ResultsIndex* d) {
   return good;
 }
 
-// Writes all of `data` to fd (retrying short writes and EINTR).
-void write_all(int fd, const std::string& data) {
-  for (size_t done = 0; done < data.size();) {
-    const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return;
-    done += static_cast<size_t>(n);
-  }
+// The child's stream of a layout (each_hdf5_result): frames of a kind, a length and the bytes:
+// 'H' the header, 'T' a trial's record (as the journal encodes them: header.h, trial/codec.h,
+// bit for bit) in /summary order, then 'D' (done) or 'E' and an error's fields.
+void put_frame(store::PipeWriter& w, char kind, const std::string& payload) {
+  ByteWriter b;
+  b.pod<char>(kind);
+  b.str(payload);
+  w.add(b.take());
 }
 
-// The address space a reading child may have: what it has at the fork plus 1 GiB and 8 times
-// the file's size (reading the 3.45 GB file of a million trials peaks at 2.8-4.4 GB in all,
-// bench/README.md). A damaged length in the file's metadata can make HDF5 allocate and clear
-// gigabytes (seconds of work, and memory a login node may not have) before it gives up; past
-// this bound the allocation fails at once, and HDF5 reports that as an error.
-void limit_child_memory(const std::string& path) {
-  struct stat st;
-  if (::stat(path.c_str(), &st) != 0) return;  // the read names what is wrong
-  unsigned long pages = 0;  // /proc/self/statm's first field: the address space, in pages
-  if (FILE* f = std::fopen("/proc/self/statm", "r")) {
-    if (std::fscanf(f, "%lu", &pages) != 1) pages = 0;
-    std::fclose(f);
-  }
-  if (pages == 0) return;
-  const uint64_t have =
-      static_cast<uint64_t>(pages) * static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
-  const uint64_t limit = have + (uint64_t{1} << 30) + 8 * static_cast<uint64_t>(st.st_size);
-  rlimit now;
-  if (::getrlimit(RLIMIT_AS, &now) != 0) return;
-  if (now.rlim_cur != RLIM_INFINITY && now.rlim_cur < limit)
-    return;  // the user's tighter one stays
-  const rlimit lim{limit, now.rlim_max};
-  ::setrlimit(RLIMIT_AS, &lim);
+void stream_layout(const std::string& path, const std::string& group, store::PipeWriter& w) {
+  const bool root = group.empty() || group == "/";
+  bool opened = false;
+  const Status st = each_layout_trial(
+      path, group, [&](const SweepHeader& h) { put_frame(w, 'H', encode_header(h)); },
+      [&](const TrialRecord& r) { put_frame(w, 'T', encode_record(r)); }, &opened);
+  if (st.ok()) return put_frame(w, 'D', {});
+  // Errors of opening the layout name the group already; the layout's own are put in it here.
+  const Error e = opened && !root ? store::in_group(st.error(), group) : st.error();
+  put_frame(w, 'E', encode_answer(Result<bool>(e), [](bool, ByteWriter&) {}));
 }
 
-// libhdf5 1.10 can crash (SIGSEGV inside it) on a file whose metadata bytes were overwritten, so
-// the file is read in a child process, which hands the data back through a pipe: a crash there
-// is an error here, and this process never reads the damaged file itself. The child runs
-// `read` and leaves by _exit: HDF5's exit handler would flush files this process has open for
-// writing. Returns the child's bytes.
-template <typename Read>
-Result<std::string> in_child(const std::string& path, Read read) {
-  int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0) return make_error(path, "cannot read: pipe: " + errno_text());
-  const pid_t parent = ::getpid();
-  const pid_t pid = ::fork();
-  if (pid < 0) {
-    const Error e = make_error(path, "cannot read: fork: " + errno_text());
-    ::close(fds[0]);
-    ::close(fds[1]);
-    return e;
+// The frames of stream_layout read from the pipe as they come.
+class FrameIn {
+ public:
+  FrameIn(int fd, bool* eof) : fd_(fd), eof_(eof) {}
+  // The next frame; false at the pipe's end, or at a frame cut short there.
+  bool next(char* kind, std::string* payload) {
+    if (!fill(9)) return false;
+    uint64_t n = 0;
+    *kind = buf_[pos_];
+    std::memcpy(&n, buf_.data() + pos_ + 1, 8);
+    if (n > (uint64_t{1} << 40) || !fill(9 + static_cast<size_t>(n))) return false;
+    payload->assign(buf_, pos_ + 9, static_cast<size_t>(n));
+    pos_ += 9 + static_cast<size_t>(n);
+    return true;
   }
-  if (pid == 0) {
-    // Not a reader left behind when this process is killed (a job's timeout, kill -9): at a
-    // million trials it would read for minutes and hold gigabytes.
-    if (!end_with_parent(parent, SIGKILL)) ::_exit(1);
-    // A crash in HDF5 must end the child by its signal, whatever handler this process set.
-    for (const int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT}) ::signal(sig, SIG_DFL);
-    ::close(fds[0]);
-    limit_child_memory(path);
-    const QuietHdf5 quiet;
-    write_all(fds[1], read());
-    ::_exit(0);
+  bool at_end() { return !fill(1); }
+
+ private:
+  bool fill(size_t need) {
+    if (buf_.size() - pos_ >= need) return true;
+    buf_.erase(0, pos_);
+    pos_ = 0;
+    char piece[1 << 16];
+    while (buf_.size() < need) {
+      const ssize_t n = ::read(fd_, piece, sizeof piece);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        *eof_ = true;
+        return false;
+      }
+      buf_.append(piece, static_cast<size_t>(n));
+    }
+    return true;
   }
-  ::close(fds[1]);
-  std::string bytes;
-  char buf[1 << 16];
-  for (;;) {
-    const ssize_t n = ::read(fds[0], buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    bytes.append(buf, static_cast<size_t>(n));
+  int fd_;
+  bool* eof_;
+  std::string buf_;
+  size_t pos_ = 0;
+};
+
+// The parent's side of stream_layout: each frame handed over as it comes.
+Status take_layout(const std::string& path, int fd, bool* eof,
+                   const std::function<void(const SweepHeader&)>& on_start,
+                   const TrialVisitor& on_trial) {
+  FrameIn in(fd, eof);
+  bool started = false;
+  size_t place = 0;
+  char kind = 0;
+  std::string payload;
+  while (in.next(&kind, &payload)) {
+    if (kind == 'E') {
+      auto e = decode_answer<bool>(path, payload, [](ByteReader&, bool*) { return true; });
+      if (!e.ok()) return e.error();
+      break;
+    }
+    if (kind == 'D' && started && payload.empty()) {
+      if (in.at_end()) return {};
+      break;
+    }
+    if (kind == 'H' && !started) {
+      SweepHeader h;
+      if (!decode_header(payload, &h)) break;
+      started = true;
+      on_start(h);
+    } else if (kind == 'T' && started) {
+      TrialRecord r;
+      if (!decode_record(payload, &r)) break;
+      on_trial(std::move(r), place++);
+    } else {
+      break;
+    }
   }
-  ::close(fds[0]);
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (WIFSIGNALED(status))
-    return make_error(path, "cannot be read as a results file: it is damaged (reading it crashed "
-                            "the HDF5 library with signal " + std::to_string(WTERMSIG(status)) + ")");
-  return bytes;
+  return make_error(path, "cannot be read as a results file: the reading process gave back "
+                          "bytes that do not decode");
 }
 
 }  // namespace
 
-Result<ResultsData> read_results(const std::string& path, const std::string& group) {
-  return store::settled_read(path, [&]() -> Result<ResultsData> {
-    auto bytes =
-        in_child(path, [&] { return encode_answer(read_results_raw(path, group), write_data); });
-    if (!bytes) return bytes.error();
-    return decode_answer<ResultsData>(path, *bytes, read_data);
+Status each_hdf5_result(const std::string& path, const std::string& group,
+                        const std::function<void(const SweepHeader&)>& on_start,
+                        const TrialVisitor& on_trial) {
+  return store::settled_read(path, [&]() -> Status {
+    return store::read_in_child(
+        path, [&](store::PipeWriter& w) { stream_layout(path, group, w); },
+        [&](int fd, bool* eof) { return take_layout(path, fd, eof, on_start, on_trial); });
   });
+}
+
+Result<ResultsData> read_results(const std::string& path, const std::string& group) {
+  ResultsData d;
+  const Status st = each_hdf5_result(
+      path, group, [&](const SweepHeader& h) { d = ResultsData{h, {}}; },
+      [&](TrialRecord&& r, size_t) { d.trials.push_back(std::move(r)); });
+  if (!st.ok()) return st.error();
+  return d;
 }
 
 Result<ResultsIndex> read_results_index(const std::string& path) {
   return store::settled_read(path, [&]() -> Result<ResultsIndex> {
-    auto bytes = in_child(path, [&] { return encode_answer(read_index_raw(path), write_index); });
-    if (!bytes) return bytes.error();
-    return decode_answer<ResultsIndex>(path, *bytes, read_index);
+    std::string bytes;
+    const Status st = store::read_in_child(
+        path, [&](store::PipeWriter& w) { w.add(encode_answer(read_index_raw(path), write_index)); },
+        [&](int fd, bool* eof) { return store::read_to_end(fd, &bytes, eof); });
+    if (!st.ok()) return st.error();
+    return decode_answer<ResultsIndex>(path, bytes, read_index);
   });
 }
 

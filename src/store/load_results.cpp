@@ -1,5 +1,9 @@
 // load_results.cpp: the results for analysis, from the journal when it says what the HDF5 file
 // says (read_results.h).
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -70,7 +74,90 @@ bool journal_each(const std::string& journal_path, const JournalPlaces& places,
   return j && j->warnings.empty() && same && k >= places.records;
 }
 
+// Records kept in an unlinked temporary file for each_result_twice's second pass: each as its
+// place, its length and its encoding (trial/codec.h).
+class Spill {
+ public:
+  Spill() {
+    const char* dir = std::getenv("TMPDIR");
+    std::string name = std::string(dir && *dir ? dir : "/tmp") + "/hypersweep-read-XXXXXX";
+    const int fd = ::mkstemp(name.data());
+    if (fd < 0) return;
+    ::unlink(name.c_str());  // gone with this process, however it ends
+    f_ = ::fdopen(fd, "w+b");
+    if (!f_) ::close(fd);
+  }
+  ~Spill() {
+    if (f_) std::fclose(f_);
+  }
+  Spill(const Spill&) = delete;
+  Spill& operator=(const Spill&) = delete;
+  void restart() {
+    ok_ = f_ && std::fseek(f_, 0, SEEK_SET) == 0 && ::ftruncate(::fileno(f_), 0) == 0;
+  }
+  void add(const TrialRecord& r, size_t place) {
+    if (!ok_) return;
+    const std::string bytes = encode_record(r);
+    const uint64_t head[2] = {place, bytes.size()};
+    ok_ = std::fwrite(head, sizeof head, 1, f_) == 1 &&
+          (bytes.empty() || std::fwrite(bytes.data(), bytes.size(), 1, f_) == 1);
+  }
+  bool ok() const { return ok_; }
+  // Hands each record kept to on_trial; false when they do not read back.
+  bool each(const TrialVisitor& on_trial) {
+    if (!ok_ || std::fflush(f_) != 0 || std::fseek(f_, 0, SEEK_SET) != 0) return false;
+    uint64_t head[2];
+    std::string bytes;
+    while (std::fread(head, sizeof head, 1, f_) == 1) {
+      bytes.resize(head[1]);
+      TrialRecord r;
+      if ((head[1] > 0 && std::fread(bytes.data(), head[1], 1, f_) != 1) || !decode_record(bytes, &r))
+        return false;
+      on_trial(std::move(r), head[0]);
+    }
+    return std::ferror(f_) == 0;
+  }
+
+ private:
+  std::FILE* f_ = nullptr;
+  bool ok_ = false;
+};
+
 }  // namespace
+
+Status each_result_twice(const std::string& path, const ResultPass& first,
+                         const ResultPass& second) {
+  auto index = read_results_index(path);  // first: the journal read after it is as far along
+  if (!index) return index.error();
+  const std::string journal = results_journal(path);
+  if (auto places = journal_places(journal, *index)) {
+    first.on_start(index->header);
+    if (journal_each(journal, *places, first.on_trial)) {
+      second.on_start(index->header);
+      if (journal_each(journal, *places, second.on_trial)) return {};
+      return each_hdf5_result(path, "/", second.on_start, second.on_trial);
+    }
+  }
+  Spill spill;
+  SweepHeader header;
+  const Status st = each_hdf5_result(
+      path, "/",
+      [&](const SweepHeader& h) {
+        header = h;
+        spill.restart();
+        first.on_start(h);
+      },
+      [&](TrialRecord&& r, size_t place) {
+        spill.add(r, place);
+        first.on_trial(std::move(r), place);
+      });
+  if (!st) return st;
+  if (spill.ok()) {
+    second.on_start(header);
+    if (spill.each(second.on_trial)) return {};
+  }
+  return each_hdf5_result(path, "/", second.on_start, second.on_trial);
+}
 
 Status each_result(const std::string& path,
                    const std::function<void(const SweepHeader&)>& on_start,
@@ -82,11 +169,7 @@ Status each_result(const std::string& path,
     on_start(index->header);
     if (journal_each(journal, *places, on_trial)) return {};
   }
-  auto data = read_results(path);
-  if (!data) return data.error();
-  on_start(data->header);
-  for (size_t i = 0; i < data->trials.size(); ++i) on_trial(std::move(data->trials[i]), i);
-  return {};
+  return each_hdf5_result(path, "/", on_start, on_trial);
 }
 
 Result<ResultsData> load_results(const std::string& path) {

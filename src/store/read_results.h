@@ -45,6 +45,16 @@ Result<ResultsData> read_results(const std::string& path);
 // no /summary, ...", "recipe.h5: has no group 7_x".
 Result<ResultsData> read_results(const std::string& path, const std::string& group);
 
+// read_results(path, group)'s trials handed over one at a time as the reading child reads them,
+// never all held (a copy of a million-trial file without its journal): on_start(header) first,
+// then on_trial(record, place) in /summary order, place being the row. A read that races a
+// writer and fails is tried again (read_results: a sweep still writing), and on_start then
+// comes again with every trial afresh: a reader starts over at each on_start. Errors:
+// read_results', also after some trials were handed over.
+Status each_hdf5_result(const std::string& path, const std::string& group,
+                        const std::function<void(const SweepHeader&)>& on_start,
+                        const std::function<void(TrialRecord&& r, size_t place)>& on_trial);
+
 // The root layout's header and its trial ids in /summary order, read from the HDF5 file alone
 // without opening any trial's group (one read of /summary's id column; in a child process, as
 // read_results). Errors: read_results'.
@@ -84,5 +94,22 @@ using TrialVisitor = std::function<void(TrialRecord&& r, size_t place)>;
 Status each_result(const std::string& path,
                    const std::function<void(const SweepHeader&)>& on_start,
                    const TrialVisitor& on_trial);
+
+// One pass of each_result_twice: each_result's on_start and on_trial.
+struct ResultPass {
+  std::function<void(const SweepHeader&)> on_start;
+  TrialVisitor on_trial;
+};
+
+// each_result(path, first...) and then each_result(path, second...), the file read once where it
+// can be: the journal's frame ids once and its records twice; or, with no journal to trust, the
+// HDF5 file once (a dozen HDF5 calls a trial: minutes at a million), each record kept meanwhile
+// in an unlinked temporary file under $TMPDIR (else /tmp; about what the journal holds, 0.9 KB a
+// trial) and read back from it for the second pass. Should that file not be written, the second
+// pass reads the HDF5 file again. For a reader that sums every trial before it looks at each
+// (the diagnosis's sweep context: analysis/analysed.h, each_diagnosed). Each pass's on_start
+// comes first in it, and again should that pass start over. Errors: load_results'.
+Status each_result_twice(const std::string& path, const ResultPass& first,
+                         const ResultPass& second);
 
 }  // namespace hs

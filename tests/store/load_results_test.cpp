@@ -355,3 +355,62 @@ TEST_CASE("export_results_csv writes what export_csv of load_results writes, a t
   CHECK_FALSE(export_results_csv(temp_path("no_such.h5"), none_dir, &n).ok());
   CHECK_FALSE(std::filesystem::exists(none_dir));
 }
+
+TEST_CASE("the HDF5 file alone is handed over a trial at a time past /summary's pieces of 4096 rows",
+          "[store]") {
+  // A copy without its journal is read by a child that sends each trial as it reads it, and
+  // /summary is read 4096 rows at a time: 4,100 trials cross a piece's end.
+  const std::string path = temp_path("each_h5.h5");
+  {
+    auto f = ResultsFile::create(path, make_header(), true);
+    REQUIRE(f.ok());
+    std::vector<TrialRecord> group;
+    for (int64_t i = 0; i < 4100; ++i) {
+      group.push_back(make_record(i));
+      if (group.size() == 500 || i == 4099) {
+        REQUIRE(f->append(std::span<const TrialRecord>(group)).ok());
+        group.clear();
+      }
+    }
+    REQUIRE(f->close().ok());
+  }
+  auto journal = load_results(path);  // the journal's records, which the HDF5 file mirrors
+  REQUIRE(journal.ok());
+  REQUIRE(journal->trials.size() == 4100);
+  int starts = 0;
+  std::vector<TrialRecord> handed;
+  const auto read = [&] {
+    starts = 0;
+    handed.clear();
+    return each_hdf5_result(
+        path, "/",
+        [&](const SweepHeader&) {  // a failed read is tried again: a reader starts over
+          ++starts;
+          handed.clear();
+        },
+        [&](TrialRecord&& r, size_t place) {
+          REQUIRE(place == handed.size());  // in /summary order
+          handed.push_back(std::move(r));
+        });
+  };
+  REQUIRE(read().ok());
+  CHECK(starts == 1);
+  REQUIRE(handed.size() == 4100);
+  for (size_t i = 0; i < handed.size(); ++i) require_equal(handed[i], journal->trials[i]);
+
+  SECTION("a trial's group missing past the first piece: an error, after the trials before it") {
+    {
+      const QuietHdf5 quiet;
+      H5Id file(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose);
+      REQUIRE(file.get() >= 0);
+      REQUIRE(H5Ldelete(file.get(), ("trials/" + store::trial_name(4097)).c_str(), H5P_DEFAULT) >= 0);
+    }
+    const Status st = read();
+    REQUIRE_FALSE(st.ok());
+    CHECK(st.error().file == path);
+    CHECK(handed.size() == 4097);  // trials 0-4096 came; 4097's group did not read
+    auto whole = read_results(path);
+    REQUIRE_FALSE(whole.ok());
+    CHECK(whole.error().message == st.error().message);
+  }
+}
