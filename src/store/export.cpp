@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <unordered_map>
 #include <variant>
 
@@ -219,36 +220,30 @@ std::string in_dir(const std::string& dir, const char* name) {
   return (std::filesystem::path(dir) / name).string();
 }
 
-// One go of export_results_csv: false in *changed when the file changed between its two reads
-// (nothing is committed then).
+// One go of export_results_csv: true in *changed when the file changed between its two reads
+// (nothing is committed then). The trials are read twice (each_result_twice): first for the
+// columns and how many trials there are, then for the rows.
 Status export_once(const std::string& path, const std::string& dir, ExportCounts* counts,
                    bool* changed) {
-  // First read: the columns, and how many trials there are.
   Columns columns;
   SweepHeader header;
   size_t trials = 0;
-  Status st = each_result(
-      path,
-      [&](const SweepHeader& h) {
-        header = h;
-        columns = Columns{};
-        trials = 0;
-      },
-      [&](TrialRecord&& r, size_t place) {
-        columns.add(r, place);
-        trials = std::max(trials, place + 1);
-      });
-  if (!st) return st;
-  if (Status made = make_folder(dir); !made) return made;  // once the results read
-  const CsvRows rows(header, columns);
-  auto summary = PendingFile::create(in_dir(dir, "summary.csv"));
-  if (!summary) return summary.error();
-  auto curves = PendingFile::create(in_dir(dir, "curves.csv"));
-  if (!curves) return curves.error();
-  // Second read: the rows, in place order (a trial recorded again comes when its latest record
-  // was written: those after its place wait for it), each file written in pieces of ~4 MiB.
+  ResultPass first;
+  first.on_start = [&](const SweepHeader& h) {
+    header = h;
+    columns = Columns{};
+    trials = 0;
+  };
+  first.on_trial = [&](TrialRecord&& r, size_t place) {
+    columns.add(r, place);
+    trials = std::max(trials, place + 1);
+  };
+  // The rows, in place order (a trial recorded again comes when its latest record was written:
+  // those after its place wait for it), each file written in pieces of ~4 MiB.
   constexpr size_t kPiece = size_t{4} << 20;
-  std::string summary_text = rows.summary_head(), curves_text = rows.curves_head();
+  std::optional<CsvRows> rows;
+  std::optional<PendingFile> summary, curves;
+  std::string summary_text, curves_text;
   std::map<size_t, std::pair<std::string, std::string>> early;  // places ahead of `written`
   size_t written = 0, epochs = 0, starts = 0;
   Status failed;
@@ -257,32 +252,50 @@ Status export_once(const std::string& path, const std::string& dir, ExportCounts
     failed = f.append(text);
     text.clear();
   };
-  st = each_result(
-      path, [&](const SweepHeader&) { ++starts; },
-      [&](TrialRecord&& r, size_t place) {
-        if (place >= trials || !failed) return;  // recorded since the first read: not exported
-        if (!columns.hold(r)) *changed = true;   // a trial recorded again with other names
-        epochs += r.curves.size();
-        std::string s, c;
-        rows.summary_row(r, &s);
-        rows.curves_rows(r, &c);
-        early.emplace(place, std::make_pair(std::move(s), std::move(c)));
-        for (auto it = early.begin(); it != early.end() && it->first == written;
-             it = early.erase(it), ++written) {
-          summary_text += it->second.first;
-          curves_text += it->second.second;
-        }
-        put(summary_text, *summary, kPiece);
-        put(curves_text, *curves, kPiece);
-      });
-  if (!st) return st;
-  put(summary_text, *summary, 0);
-  put(curves_text, *curves, 0);
+  ResultPass second;
+  second.on_start = [&](const SweepHeader&) {
+    if (++starts > 1 || !failed) return;  // started over: exported again (*changed)
+    if (Status made = make_folder(dir); !made) {  // once the results read
+      failed = made;
+      return;
+    }
+    rows.emplace(header, columns);
+    for (auto [f, name] : {std::pair{&summary, "summary.csv"}, std::pair{&curves, "curves.csv"}}) {
+      auto made_file = PendingFile::create(in_dir(dir, name));
+      if (!made_file) {
+        failed = made_file.error();
+        return;
+      }
+      f->emplace(std::move(*made_file));
+    }
+    summary_text = rows->summary_head();
+    curves_text = rows->curves_head();
+  };
+  second.on_trial = [&](TrialRecord&& r, size_t place) {
+    if (starts != 1 || place >= trials || !failed) return;  // recorded since the first read
+    if (!columns.hold(r)) *changed = true;  // a trial recorded again with other names
+    epochs += r.curves.size();
+    std::string s, c;
+    rows->summary_row(r, &s);
+    rows->curves_rows(r, &c);
+    early.emplace(place, std::make_pair(std::move(s), std::move(c)));
+    for (auto it = early.begin(); it != early.end() && it->first == written;
+         it = early.erase(it), ++written) {
+      summary_text += it->second.first;
+      curves_text += it->second.second;
+    }
+    put(summary_text, *summary, kPiece);
+    put(curves_text, *curves, kPiece);
+  };
+  if (Status st = each_result_twice(path, first, second); !st) return st;
   if (!failed) return failed;
   if (starts != 1 || written != trials || *changed) {
     *changed = true;
     return {};
   }
+  put(summary_text, *summary, 0);
+  put(curves_text, *curves, 0);
+  if (!failed) return failed;
   counts->trials = trials;
   counts->epochs = epochs;
   return commit_pair(*summary, *curves);
