@@ -47,8 +47,9 @@ int run_report(const ReportArgs& a) {
       else page->choose();
     };
     visit.count = [&](const TrialRecord& t, size_t place) { page->add(t, place); };
+    visit.wants = [&](size_t place) { return page->drawn(place); };  // diagnosed: those drawn
     visit.use = [&](TrialRecord&& t, std::vector<Finding>&& findings, size_t place) {
-      if (page->drawn(place)) page->draw(std::move(t), std::move(findings), place);
+      page->draw(std::move(t), std::move(findings), place);
     };
     if (Status st = each_diagnosed(a.results, visit); !st) return fail(st.error());
     html = page->page();

@@ -51,6 +51,7 @@ Status each_diagnosed(const std::string& path, const DiagnosedVisitor& visit) {
     if (visit.on_start) visit.on_start(h, 1);
   };
   second.on_trial = [&](TrialRecord&& r, size_t place) {
+    if (visit.wants && !visit.wants(place)) return;
     std::vector<Finding> findings = diagnose(r, context);
     visit.use(std::move(r), std::move(findings), place);
   };

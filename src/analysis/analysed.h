@@ -38,7 +38,8 @@ Result<AnalysedFile> analyse_file(const std::string& path);
 // read_results.h: each_result_twice): what `show` and `report` read a million-trial file with.
 // Two passes over the trials. The first sums the sweep context every diagnosis reads
 // (add_to_context) and hands each trial to `count` (may be empty); the second hands each trial,
-// with the findings it has in analyse_file, to `use`. on_start(header, pass) comes first in
+// with the findings it has in analyse_file, to `use`: each trial, or those `wants` (when set)
+// says yes to, the others neither diagnosed nor handed over. on_start(header, pass) comes first in
 // each pass (0, then 1), and again should that pass start over: a reader starts that pass's sums
 // over then. Trials come with their places (their index in load_results' trials). Errors:
 // load_results'.
@@ -46,6 +47,7 @@ struct DiagnosedVisitor {
   std::function<void(const SweepHeader& header, int pass)> on_start;
   std::function<void(const TrialRecord& t, size_t place)> count;
   std::function<void(TrialRecord&& t, std::vector<Finding>&& findings, size_t place)> use;
+  std::function<bool(size_t place)> wants;
 };
 Status each_diagnosed(const std::string& path, const DiagnosedVisitor& visit);
 
