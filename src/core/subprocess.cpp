@@ -9,10 +9,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <dirent.h>
+
+#include <atomic>
 #include <cctype>
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
+#include <set>
+#include <thread>
 
 namespace hs {
 
@@ -24,6 +30,105 @@ constexpr size_t kStderrTail = 4096;                         // bytes of stderr 
 constexpr auto kPollEvery = std::chrono::milliseconds(100);  // stop flag and timeout checks
 constexpr auto kTermGrace = std::chrono::seconds(2);         // SIGTERM -> SIGKILL
 constexpr auto kPipeGrace = std::chrono::seconds(1);         // shell gone, pipes still open
+constexpr auto kStrayPoll = std::chrono::milliseconds(50);    // strays' SIGTERM -> gone?
+constexpr const char* kTagName = "HYPERSWEEP_PROCESS_TAG";
+
+// "HYPERSWEEP_PROCESS_TAG=PID.N.T": an entry no other command on this host has (this process's
+// pid, a count, the clock), for one command's environment.
+std::string new_tag_entry() {
+  static std::atomic<uint64_t> count{0};
+  return std::string(kTagName) + "=" + std::to_string(::getpid()) + "." +
+         std::to_string(++count) + "." + std::to_string(Clock::now().time_since_epoch().count());
+}
+
+// `env` with `entry` in place of any tag it inherited (a hypersweep run by a command).
+std::vector<std::string> with_tag(const std::vector<std::string>& env, const std::string& entry) {
+  const std::string prefix = std::string(kTagName) + "=";
+  std::vector<std::string> out;
+  for (const std::string& e : env)
+    if (e.compare(0, prefix.size(), prefix) != 0) out.push_back(e);
+  out.push_back(entry);
+  return out;
+}
+
+// Whether the environment block `env` (entries ended by NUL) holds the entry `entry` whole.
+bool holds_entry(std::string_view env, std::string_view entry) {
+  for (size_t at = 0; at < env.size();) {
+    size_t end = env.find('\0', at);
+    if (end == std::string_view::npos) end = env.size();
+    if (env.substr(at, end - at) == entry) return true;
+    at = end + 1;
+  }
+  return false;
+}
+
+// Process `pid`'s process group, or -1 when it cannot be read.
+pid_t group_of(pid_t pid) {
+  char path[64];
+  std::snprintf(path, sizeof path, "/proc/%d/stat", static_cast<int>(pid));
+  const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  char text[1024];
+  const ssize_t n = ::read(fd, text, sizeof text - 1);
+  ::close(fd);
+  if (n <= 0) return -1;
+  text[n] = '\0';
+  const char* after = std::strrchr(text, ')');  // the command's name before it may hold anything
+  char state = 0;
+  int ppid = 0, pgrp = -1;
+  if (after == nullptr || std::sscanf(after + 1, " %c %d %d", &state, &ppid, &pgrp) != 3) return -1;
+  return static_cast<pid_t>(pgrp);
+}
+
+// The processes whose environment holds `entry`, of those whose environment this process may
+// read (its user's; as root, all), except the members of process group `group` (killed already,
+// and perhaps not yet dead). A zombie's environment reads empty: it is not counted.
+std::set<pid_t> tagged_processes(const std::string& entry, pid_t group) {
+  std::set<pid_t> found;
+  DIR* proc = ::opendir("/proc");
+  if (proc == nullptr) return found;
+  std::string env;
+  char chunk[16384];
+  while (const dirent* e = ::readdir(proc)) {
+    char* end = nullptr;
+    const long pid = std::strtol(e->d_name, &end, 10);
+    if (*end != '\0' || pid <= 0) continue;
+    const int fd = ::open(("/proc/" + std::string(e->d_name) + "/environ").c_str(),
+                          O_RDONLY | O_CLOEXEC);
+    if (fd < 0) continue;
+    env.clear();
+    for (ssize_t n; (n = ::read(fd, chunk, sizeof chunk)) > 0;)
+      env.append(chunk, static_cast<size_t>(n));
+    ::close(fd);
+    if (holds_entry(env, entry) && group_of(static_cast<pid_t>(pid)) != group)
+      found.insert(static_cast<pid_t>(pid));
+  }
+  ::closedir(proc);
+  return found;
+}
+
+// Ends the processes a command started that left its process group `group` (setsid, a new
+// session) and so outlived the group's end, found by the command's tag `entry`: SIGTERM, and
+// SIGKILL to those still there kTermGrace later. Returns how many there were.
+int end_strays(const std::string& entry, pid_t group) {
+  std::set<pid_t> seen;
+  // Signals the tagged processes not signalled yet (all of them: `again`); false if none is left.
+  const auto signal_tagged = [&](int sig, bool again) {
+    const std::set<pid_t> now = tagged_processes(entry, group);
+    for (pid_t p : now)
+      if (seen.insert(p).second || again) ::kill(p, sig);
+    return !now.empty();
+  };
+  if (!signal_tagged(SIGTERM, false)) return 0;
+  for (const auto until = Clock::now() + kTermGrace; Clock::now() < until;) {
+    std::this_thread::sleep_for(kStrayPoll);
+    if (!signal_tagged(SIGTERM, false)) return static_cast<int>(seen.size());
+  }
+  // One that forks as it dies may leave a new one; one in uninterruptible sleep stays a while.
+  for (int round = 0; round < 10 && signal_tagged(SIGKILL, true); ++round)
+    std::this_thread::sleep_for(kStrayPoll);
+  return static_cast<int>(seen.size());
+}
 
 // Starts `/bin/sh -c line args...` as the leader of a new process group, its stdin from `in_r`,
 // its stdout and stderr into `out_w` and `err_w` (each -1: /dev/null). Returns the pid, or the
@@ -80,19 +185,28 @@ void kill_and_reap(pid_t pid) {
   }
 }
 
-// The guardian's script ($1: the command's group). Only EOF ends its loop: nothing is ever
-// written to its stdin, whose write end this process alone holds, so EOF means this process is
-// gone without having released it. Then it ends the group as a stop does: SIGTERM, SIGKILL 2 s
-// later unless the group is gone before. It ignores the stop signals (from its first line on),
+// The guardian's script ($1: the command's group, $2: its tag's entry). Only EOF ends its loop:
+// nothing is ever written to its stdin, whose write end this process alone holds, so EOF means
+// this process is gone without having released it. Then it ends the group and the strays (the
+// processes with the tag, tagged_processes as grep) as a stop does: SIGTERM, SIGKILL 2 s later
+// unless all are gone before. It ignores the stop signals (from its first line on),
 // which a batch system may send to every process of the job: this process handles a stop, and
 // the guardian must outlive it to do its work.
 constexpr const char* kGuardianScript =
     "trap '' HUP INT TERM USR1 PIPE\n"
     "while read -r line; do :; done\n"
-    "kill -TERM -$1 2>/dev/null || exit 0\n"
+    "left() { kill -0 -$1 2>/dev/null || grep -qzxF -e \"$2\" /proc/[0-9]*/environ 2>/dev/null; }\n"
+    "end() {\n"
+    "  kill -$1 -$2 2>/dev/null\n"
+    "  for f in $(grep -lzxF -e \"$3\" /proc/[0-9]*/environ 2>/dev/null); do\n"
+    "    f=${f%/environ}; kill -$1 ${f#/proc/} 2>/dev/null\n"
+    "  done\n"
+    "}\n"
+    "left $1 \"$2\" || exit 0\n"
+    "end TERM $1 \"$2\"\n"
     "i=0\n"
-    "while [ $i -lt 20 ] && kill -0 -$1 2>/dev/null; do sleep 0.1; i=$((i + 1)); done\n"
-    "kill -KILL -$1 2>/dev/null\n";
+    "while [ $i -lt 20 ] && left $1 \"$2\"; do sleep 0.1; i=$((i + 1)); done\n"
+    "end KILL $1 \"$2\"\n";
 
 }  // namespace
 
@@ -111,11 +225,13 @@ class Guardian {
   Guardian(const Guardian&) = delete;
   Guardian& operator=(const Guardian&) = delete;
 
-  // Starts the guardian of process group `pgid`. Returns 0, or the errno of the failure.
-  int start(pid_t pgid) {
+  // Starts the guardian of process group `pgid`, whose processes carry the tag `entry`. Returns
+  // 0, or the errno of the failure.
+  int start(pid_t pgid, const std::string& entry) {
     int lifeline[2];
     if (::pipe2(lifeline, O_CLOEXEC) != 0) return errno;
-    const pid_t pid = spawn_shell(kGuardianScript, {"hypersweep-guardian", std::to_string(pgid)},
+    const pid_t pid = spawn_shell(kGuardianScript,
+                                  {"hypersweep-guardian", std::to_string(pgid), entry},
                                   {"PATH=/usr/bin:/bin"}, lifeline[0], -1, -1);
     ::close(lifeline[0]);
     if (pid < 0) {
@@ -186,7 +302,8 @@ void keep_tail(std::string* tail, std::string_view bytes) {
 // One running child: its pid, the read ends of its stdout and stderr, and where its ending is.
 class Child {
  public:
-  Child(pid_t pid, int out, int err, double timeout) : pid_(pid), fds_{out, err} {
+  Child(pid_t pid, int out, int err, double timeout, std::string tag)
+      : pid_(pid), fds_{out, err}, tag_(std::move(tag)) {
     constexpr double kNever = 1e9;  // seconds; beyond it the clock arithmetic would overflow
     if (timeout > 0 && timeout < kNever)
       deadline_ = start_ + std::chrono::duration_cast<Clock::duration>(
@@ -197,6 +314,7 @@ class Child {
       ::kill(-pid_, SIGKILL);
       guardian_.release();
       reap();
+      end_strays(tag_, pid_);
     }
     for (int fd : fds_)
       if (fd >= 0) ::close(fd);
@@ -205,7 +323,7 @@ class Child {
   Child& operator=(const Child&) = delete;
 
   // Starts the shell's guardian; the errno of the failure, or 0.
-  int guard() { return guardian_.start(pid_); }
+  int guard() { return guardian_.start(pid_, tag_); }
 
   ChildEnd run(const OnOutput& on_stdout, const OnOutput& on_stderr,
               const std::function<bool()>& stop) {
@@ -234,6 +352,7 @@ class Child {
     guardian_.release();
     reap();
     end_.seconds = std::chrono::duration<double>(Clock::now() - start_).count();
+    end_.strays = end_strays(tag_, pid_);
     trim_stderr();
     return end_;
   }
@@ -286,6 +405,7 @@ class Child {
 
   const pid_t pid_;
   int fds_[2];  // stdout, stderr; -1 once at EOF
+  const std::string tag_;  // its processes' HYPERSWEEP_PROCESS_TAG entry
   const Clock::time_point start_ = Clock::now();
   Clock::time_point deadline_ = Clock::time_point::max();
   ChildEnd end_;
@@ -314,7 +434,8 @@ Result<std::unique_ptr<Coprocess>> Coprocess::start(const std::string& line,
     ::close(in_pair[0]), ::close(in_pair[1]), ::close(out_pipe[0]), ::close(out_pipe[1]);
     return make_error("", std::string("pipe: ") + std::strerror(e));
   }
-  const pid_t pid = spawn_shell(line, {}, env, in_pair[1], out_pipe[1], err_pipe[1]);
+  std::string tag = new_tag_entry();
+  const pid_t pid = spawn_shell(line, {}, with_tag(env, tag), in_pair[1], out_pipe[1], err_pipe[1]);
   ::close(in_pair[1]);
   ::close(out_pipe[1]);
   ::close(err_pipe[1]);
@@ -323,7 +444,7 @@ Result<std::unique_ptr<Coprocess>> Coprocess::start(const std::string& line,
     return make_error("", std::string("cannot start /bin/sh: ") + std::strerror(-pid));
   }
   auto guardian = std::make_unique<Guardian>();
-  if (const int e = guardian->start(pid); e != 0) {
+  if (const int e = guardian->start(pid, tag); e != 0) {
     kill_and_reap(pid);
     ::close(in_pair[0]), ::close(out_pipe[0]), ::close(err_pipe[0]);
     return make_error("", std::string("cannot start the program's guardian (/bin/sh): ") +
@@ -331,12 +452,13 @@ Result<std::unique_ptr<Coprocess>> Coprocess::start(const std::string& line,
   }
   ::fcntl(out_pipe[0], F_SETFL, O_NONBLOCK);
   ::fcntl(err_pipe[0], F_SETFL, O_NONBLOCK);
-  return std::unique_ptr<Coprocess>(
-      new Coprocess(pid, in_pair[0], out_pipe[0], err_pipe[0], std::move(guardian)));
+  return std::unique_ptr<Coprocess>(new Coprocess(pid, in_pair[0], out_pipe[0], err_pipe[0],
+                                                   std::move(guardian), std::move(tag)));
 }
 
-Coprocess::Coprocess(pid_t pid, int in, int out, int err, std::unique_ptr<Guardian> guardian)
-    : pid_(pid), in_(in), fds_{out, err}, guardian_(std::move(guardian)) {}
+Coprocess::Coprocess(pid_t pid, int in, int out, int err, std::unique_ptr<Guardian> guardian,
+                     std::string tag)
+    : pid_(pid), in_(in), fds_{out, err}, guardian_(std::move(guardian)), tag_(std::move(tag)) {}
 
 Coprocess::~Coprocess() {
   end(0);
@@ -377,6 +499,7 @@ void Coprocess::check_exited() {
     exited_ = reaped_ = true, exited_at_ = Clock::now();
     wait_status_ = 0;
     guardian_->release();  // its group id may be anyone's now
+    strays_ = end_strays(tag_, pid_);
   }
 }
 
@@ -391,6 +514,7 @@ bool Coprocess::finish_after_exit() {
     while (::waitpid(pid_, &wait_status_, 0) < 0 && errno == EINTR) {
     }
     reaped_ = true;
+    strays_ = end_strays(tag_, pid_);
   }
   return true;
 }
@@ -445,7 +569,8 @@ Result<ChildEnd> run_shell(const ShellCommand& cmd, const OnOutput& on_stdout,
     ::close(out_pipe[0]), ::close(out_pipe[1]);
     return make_error("", std::string("pipe: ") + std::strerror(e));
   }
-  const pid_t pid = spawn_shell(cmd.line, {}, cmd.env, -1, out_pipe[1], err_pipe[1]);
+  std::string tag = new_tag_entry();
+  const pid_t pid = spawn_shell(cmd.line, {}, with_tag(cmd.env, tag), -1, out_pipe[1], err_pipe[1]);
   ::close(out_pipe[1]);
   ::close(err_pipe[1]);
   if (pid < 0) {
@@ -454,7 +579,7 @@ Result<ChildEnd> run_shell(const ShellCommand& cmd, const OnOutput& on_stdout,
   }
   ::fcntl(out_pipe[0], F_SETFL, O_NONBLOCK);
   ::fcntl(err_pipe[0], F_SETFL, O_NONBLOCK);
-  Child child(pid, out_pipe[0], err_pipe[0], cmd.timeout);
+  Child child(pid, out_pipe[0], err_pipe[0], cmd.timeout, std::move(tag));
   if (const int e = child.guard(); e != 0)  // the child's destructor kills the command
     return make_error("", std::string("cannot start the command's guardian (/bin/sh): ") +
                               std::strerror(e));

@@ -9,11 +9,19 @@
 // the group, SIGKILL 2 s later. When the shell has exited, whatever is left of its group is
 // killed (after 1 s if it still holds stdout or stderr open).
 //
+// A process the command starts in a group or session of its own (setsid, Python's
+// start_new_session=True, a launcher's workers) escapes its group's end, so each command's
+// environment carries HYPERSWEEP_PROCESS_TAG=PID.N.T, unique to it and inherited by everything it
+// starts. Once the command has ended (and its group with it), every process with its tag in
+// /proc/PID/environ, a stray, gets SIGTERM, and SIGKILL 2 s later if still there. A process
+// started with another environment (`env -i`, a service manager) is not found.
+//
 // Each command (and each Coprocess, for its whole life) has a guardian: a second `/bin/sh`, in a
-// group of its own and deaf to the stop signals, that ends the command's group (SIGTERM, SIGKILL
-// 2 s later) within moments of this process dying without ending it (kill -9, a crash), so that
-// no trial goes on training beside the one a continued sweep starts again. A command ended here
-// first releases its guardian, which then touches nothing, and reaps it: no process is left.
+// group of its own and deaf to the stop signals, that ends the command's group and its strays
+// (SIGTERM, SIGKILL 2 s later) within moments of this process dying without ending it (kill -9,
+// a crash), so that no trial goes on training beside the one a continued sweep starts again. A
+// command ended here first releases its guardian, which then touches nothing, and reaps it: no
+// process is left.
 //
 // May depend on: the standard library, POSIX. Thread safety: several children may run on
 // several threads at once; each waits for its own pid (SIGCHLD must not be ignored).
@@ -47,6 +55,7 @@ struct ChildEnd {
   int wait_status = 0;      // kExited: as waitpid gives it
   std::string stderr_tail;  // the last 4 KiB of stderr (from the start of a line), trailing space cut
   double seconds = 0;       // wall time from the start to the end
+  int strays = 0;           // processes it started that had left its group, ended after it
 };
 
 // Called with each piece of stdout as it arrives; return false to stop the command (as `stop`).
@@ -91,9 +100,12 @@ class Coprocess {
   // on), then kills its group (SIGTERM, SIGKILL 2 s later) and reaps it. Idempotent.
   void end(double grace_s, const OnOutput& on_stdout = {}, const OnOutput& on_stderr = {});
   bool ended() const { return reaped_; }
+  // Once ended: how many processes it started had left its group (ended with it, as run_shell's).
+  int strays() const { return strays_; }
 
  private:
-  Coprocess(pid_t pid, int in, int out, int err, std::unique_ptr<Guardian> guardian);
+  Coprocess(pid_t pid, int in, int out, int err, std::unique_ptr<Guardian> guardian,
+            std::string tag);
   void check_exited();
   bool finish_after_exit();
   bool flush();
@@ -107,6 +119,8 @@ class Coprocess {
   int wait_status_ = 0;
   std::chrono::steady_clock::time_point exited_at_;
   std::unique_ptr<Guardian> guardian_;  // of its group, released once it is reaped
+  std::string tag_;                     // its processes' HYPERSWEEP_PROCESS_TAG entry
+  int strays_ = 0;
 };
 
 // "SIGTERM", or "signal 42" for a number without a name.

@@ -95,6 +95,8 @@ TrialRecord CommandObjective::run(const Trial& t, const TrialHooks& hooks) {
     return r;
   }
   r.seconds = end->seconds;
+  if (const std::string who = "trial " + std::to_string(t.id) + "'s command"; end->strays > 0)
+    logs.err.write("hypersweep: " + strays_text(end->strays, who, &strays_warned_) + "\n");
   // Told to stop at an epoch: stopped, even when the command had ended on its own by then.
   if (out.stopped()) end->why = ChildEnd::Why::kStopped;
   std::string why;

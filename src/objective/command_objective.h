@@ -45,6 +45,7 @@ class CommandObjective final : public Objective {
   SweepConfig sweep_;
   Placement where_;
   bool logs_warned_ = false;  // said that trials run without logs (open_logs_or_warn)
+  bool strays_warned_ = false;  // said that a command left processes outside its group
 };
 
 // The command line of trial t: placeholders filled. Errors name the placeholder.

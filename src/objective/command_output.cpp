@@ -443,6 +443,19 @@ std::string timeout_text(double timeout) {
          " s ([objective] timeout) and was killed";
 }
 
+std::string strays_text(int n, const std::string& who, bool* warned) {
+  const std::string text =
+      who + " left " + std::to_string(n) + (n == 1 ? " process" : " processes") +
+      " outside its process group (setsid, a new session), ended after it with SIGTERM (SIGKILL "
+      "2 s later): no process of a trial outlives it";
+  if (!*warned) {
+    *warned = true;
+    std::fprintf(stderr, "hypersweep: warning: %s (said once; each trial's log says it again)\n",
+                 text.c_str());
+  }
+  return text;
+}
+
 std::string exit_text(int ws, const std::string& who) {
   if (WIFSIGNALED(ws)) return who + " was killed by " + signal_name(WTERMSIG(ws));
   if (!WIFEXITED(ws) || WEXITSTATUS(ws) == 0) return "";

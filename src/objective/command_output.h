@@ -159,6 +159,10 @@ class TrialOutput {
 
 // "the command timed out after 5 s ([objective] timeout) and was killed" (is_lost reads it).
 std::string timeout_text(double timeout);
+// For `n` > 0 processes that `who` ("trial 7's command") left outside its process group and that
+// were ended after it (core/subprocess.h: strays): the words for its log. While `*warned` is
+// false, also a warning on stderr (once: a script that does it, does it every trial).
+std::string strays_text(int n, const std::string& who, bool* warned);
 // Why a wait status is a failure ("the command was killed by SIGKILL", "the command exited with
 // status 1"; a shell's 128 + N also says the signal: "the command exited with status 137 (a
 // shell's 128 + 9: its program was killed by SIGKILL)"), or "" for exit status 0. `who` names

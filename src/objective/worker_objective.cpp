@@ -58,6 +58,15 @@ WorkerObjective::~WorkerObjective() {
         worker_logs_.err.write(b);
         return true;
       });
+  note_strays();
+}
+
+// Once the program has ended: what it left outside its process group, in its log.
+void WorkerObjective::note_strays() {
+  if (proc_ && proc_->ended() && proc_->strays() > 0)
+    worker_log(strays_text(proc_->strays(),
+                           "the worker program (start " + std::to_string(starts_) + ")",
+                           &strays_warned_));
 }
 
 void WorkerObjective::worker_log(std::string_view line) {
@@ -84,6 +93,7 @@ Status WorkerObjective::start() {
 void WorkerObjective::kill_program() {
   if (!proc_) return;
   proc_->end(0);
+  note_strays();
   proc_.reset();
 }
 

@@ -86,6 +86,7 @@ class WorkerObjective final : public Objective {
   void settle(InHand& h, const Trial& t, const TrialHooks& hooks, Why why, TrialRecord& r);
   Status start();
   void kill_program();
+  void note_strays();
   void worker_log(std::string_view line);
 
   SweepConfig sweep_;
@@ -93,6 +94,7 @@ class WorkerObjective final : public Objective {
   std::unique_ptr<Coprocess> proc_;
   TrialLogs worker_logs_;
   bool logs_warned_ = false;  // said that trials run without logs (open_logs_or_warn)
+  bool strays_warned_ = false;  // said that the program left processes outside its group
   bool worker_logs_open_ = false;
   LineBuffer lines_;
   bool ready_ = false;          // this start has said `@hypersweep ready`, or answered a trial

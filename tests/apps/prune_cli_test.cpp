@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <csignal>
+#include <signal.h>
 #include <map>
 #include <set>
 
@@ -198,12 +199,17 @@ TEST_CASE("a pruned per-trial script built on the helper runs its finally blocks
 TEST_CASE("a pruned command trial leaves no process of its group behind", "[cli][prune]") {
   Scratch s;
   // Trial 0 sets the bar at epoch 1; trial 1 falls below it, then starts a background child in
-  // its process group and waits: pruning must end the whole group, the child too.
+  // its process group and waits: pruning must end the whole group, the child too. It also starts
+  // a stray, a child in a session of its own (setsid), which the group's end misses: it must be
+  // ended too, and the trial's log must say so.
   const std::string dir = s.dir().string();
   s.write("trial.sh",
           "if [ $HYPERSWEEP_TRIAL_ID -eq 0 ]; then echo epoch=1 val_acc=0.9; echo val_acc=0.9; "
           "exit 0; fi\n"
           "sleep 600 &\n"
+          "setsid sh -c 'echo $$ > \"" + dir + "/stray.tmp\"; mv \"" + dir + "/stray.tmp\" \"" +
+              dir + "/stray\"; exec sleep 600' > /dev/null 2>&1 &\n"
+          "while [ ! -e '" + dir + "/stray' ]; do sleep 0.01; done\n"
           "ps -o pgid= -p $$ | tr -d ' ' > '" + dir + "/pgid.tmp' && mv '" + dir + "/pgid.tmp' '" +
               dir + "/pgid'\n"
           "echo epoch=1 val_acc=0.1\n"
@@ -225,6 +231,15 @@ TEST_CASE("a pruned command trial leaves no process of its group behind", "[cli]
     if (!gone) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   CHECK(gone);
+  // The stray was ended before the trial was recorded: no process has its pid, or it is a
+  // zombie that its new parent has not reaped yet.
+  const pid_t stray = std::stoi(slurp(s.dir() / "stray"));
+  const std::string stat = slurp(fs::path("/proc") / std::to_string(stray) / "stat");
+  const bool stray_ended = stat.empty() || stat.find(") Z") != std::string::npos;
+  if (!stray_ended) ::kill(stray, SIGKILL);
+  CHECK(stray_ended);
+  CHECK(contains(slurp(recs.at(1).log_path + ".err"),
+                 "trial 1's command left 1 process outside its process group"));
 }
 
 TEST_CASE("a sweep with asha killed with SIGKILL continues with every trial once and the same decisions",

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -583,15 +584,17 @@ bool comes_true(F done) {
 }
 
 // Forks a stand-in for hypersweep that calls `start_command` (the real run_shell or Coprocess,
-// whose command writes "SHELL_PID JOB_PID" to `pids` and waits for its job, a long `sleep`),
-// SIGKILLs it once its command and the command's guardian are both up, and checks that the
-// command's shell and job, and then the guardian, are gone within 20 s. What is left is killed
-// here, so that a failure leaves nothing running.
-void check_guardian_ends_orphans(const TempDir& dir, void (*start_command)(const std::string& line)) {
+// whose command writes "SHELL_PID JOB_PID" to `pids` and waits for its job, `job_line`: a long
+// `sleep`, in the command's group or, with `setsid`, a stray outside it), SIGKILLs it once its
+// command and the command's guardian are both up, and checks that the command's shell and job,
+// and then the guardian, are gone within 20 s. What is left is killed here, so that a failure
+// leaves nothing running.
+void check_guardian_ends_orphans(const TempDir& dir, void (*start_command)(const std::string& line),
+                                 const std::string& job_line = "sleep 100000") {
   adopt_orphans();
   const std::string pids = dir.path + "/pids";
   const std::string line =
-      "sleep 100000 & echo $$ $! > " + pids + ".new; mv " + pids + ".new " + pids + "; wait";
+      job_line + " & echo $$ $! > " + pids + ".new; mv " + pids + ".new " + pids + "; wait";
   const pid_t helper = ::fork();
   REQUIRE(helper >= 0);
   if (helper == 0) {
@@ -614,6 +617,7 @@ void check_guardian_ends_orphans(const TempDir& dir, void (*start_command)(const
   const bool command_ended = comes_true([&] { return ended(shell) && ended(job); });
   if (!command_ended) {
     ::kill(-shell, SIGKILL);
+    ::kill(job, SIGKILL);
     comes_true([&] { return ended(shell) && ended(job); });
   }
   CHECK(command_ended);
@@ -667,6 +671,142 @@ TEST_CASE("a worker program whose hypersweep is killed with -9 is ended by its g
     while (program.ok() && (*program)->pump({}, {})) {
     }
   });
+}
+
+TEST_CASE("a stray of a command whose hypersweep is killed with -9 is ended by its guardian",
+          "[objective][command]") {
+  // A job in a session of its own escapes the kill of the command's group; the guardian finds it
+  // by the command's HYPERSWEEP_PROCESS_TAG.
+  TempDir dir;
+  check_guardian_ends_orphans(
+      dir,
+      [](const std::string& line) { (void)run_shell(ShellCommand{line, kPathOnly, 0}, {}, {}); },
+      "setsid sleep 100000");
+}
+
+TEST_CASE("a stray of a worker program whose hypersweep is killed with -9 is ended by its guardian",
+          "[objective][worker]") {
+  TempDir dir;
+  check_guardian_ends_orphans(
+      dir,
+      [](const std::string& line) {
+        auto program = Coprocess::start(line, kPathOnly);
+        while (program.ok() && (*program)->pump({}, {})) {
+        }
+      },
+      "setsid sleep 100000");
+}
+
+namespace {
+
+// The pid in file `name` of `dir` (written by a command: `echo $! > name`).
+pid_t pid_in(const TempDir& dir, const std::string& name) {
+  pid_t pid = 0;
+  std::istringstream(dir.read(name)) >> pid;
+  return pid;
+}
+
+// Shell lines that start `script` in a session of its own (setsid), once it has written its pid
+// to `stray` in `dir`, and wait for that file.
+std::string stray_line(const TempDir& dir, const std::string& script) {
+  const std::string f = dir.path + "/stray";
+  return "rm -f " + f + "; setsid sh -c 'echo $$ > " + f + ".new; mv " + f + ".new " + f + "; " +
+         script + "' > /dev/null 2>&1 & while [ ! -e " + f + " ]; do sleep 0.01; done; ";
+}
+
+// Checks that process `pid` (a stray: adopted here, see adopt_orphans) has ended, and kills it
+// if not, so that a failure leaves nothing running.
+void check_stray_ended(pid_t pid) {
+  REQUIRE(pid > 0);
+  const bool is_ended = comes_true([&] { return ended(pid); });
+  if (!is_ended) ::kill(pid, SIGKILL), ::waitpid(pid, nullptr, 0);
+  CHECK(is_ended);
+}
+
+}  // namespace
+
+TEST_CASE("processes a command starts outside its process group are ended with it",
+          "[objective][command]") {
+  TempDir dir;
+  adopt_orphans();
+  // `setsid` puts the job in a session and group of its own: the group's kill misses it, and
+  // without the tag's search it would sleep on after the command, the trial and the sweep. The
+  // job writes its pid once it has left the group, and the command waits for that (else the
+  // group's kill could catch the job before it left).
+  const std::string stray = stray_line(dir, "exec sleep 100000");
+  SECTION("a command that exits on its own") {
+    auto r = run_shell(ShellCommand{stray + "exit 0", kPathOnly, 0}, {}, {});
+    REQUIRE(r.ok());
+    CHECK(r->why == ChildEnd::Why::kExited);
+    CHECK(WEXITSTATUS(r->wait_status) == 0);
+    CHECK(r->strays == 1);
+    check_stray_ended(pid_in(dir, "stray"));
+  }
+  SECTION("a command stopped while it runs (a prune, a timeout)") {
+    bool up = false;
+    auto r = run_shell(ShellCommand{stray + "echo up; exec sleep 100000", kPathOnly, 0},
+                       [&](std::string_view) { return up = true; }, [&] { return up; });
+    REQUIRE(r.ok());
+    CHECK(r->why == ChildEnd::Why::kStopped);
+    CHECK(r->strays == 1);
+    check_stray_ended(pid_in(dir, "stray"));
+  }
+  SECTION("a stray deaf to SIGTERM gets SIGKILL") {
+    // The ignored SIGTERM survives exec: only SIGKILL ends the sleep.
+    auto r = run_shell(
+        ShellCommand{stray_line(dir, "trap \"\" TERM; exec sleep 100000") + "exit 0", kPathOnly, 0},
+        {}, {});
+    REQUIRE(r.ok());
+    CHECK(r->strays == 1);
+    check_stray_ended(pid_in(dir, "stray"));
+  }
+  SECTION("a job left in the group is no stray: the group's kill ends it") {
+    auto r = run_shell(ShellCommand{"sleep 100000 > /dev/null 2>&1 & echo $! > " + dir.path +
+                                        "/stray; exit 0",
+                                    kPathOnly, 0},
+                       {}, {});
+    REQUIRE(r.ok());
+    CHECK(r->strays == 0);
+    check_stray_ended(pid_in(dir, "stray"));
+  }
+  SECTION("a worker program's strays, once it has ended") {
+    auto program = Coprocess::start(stray + "echo up; exec sleep 100000", kPathOnly);
+    REQUIRE(program.ok());
+    Coprocess& p = **program;
+    bool up = false;
+    while (!up && p.pump([&](std::string_view) { return up = true; }, {})) {
+    }
+    REQUIRE(up);
+    p.end(0);
+    CHECK(p.ended());
+    CHECK(p.strays() == 1);
+    check_stray_ended(pid_in(dir, "stray"));
+  }
+}
+
+TEST_CASE("each command gets a tag of its own, never an inherited one", "[objective][command]") {
+  // A hypersweep run by a command inherits that command's tag: its own commands get new ones (the
+  // outer search still finds the inner hypersweep itself).
+  std::vector<std::string> tags;
+  for (int k = 0; k < 2; ++k) {
+    std::string out;
+    auto r = run_shell(
+        ShellCommand{"env | grep '^HYPERSWEEP_PROCESS_TAG='",
+                     {"PATH=/usr/bin:/bin", "HYPERSWEEP_PROCESS_TAG=outer.1.2"}, 0},
+        [&](std::string_view b) {
+          out += b;
+          return true;
+        },
+        {});
+    REQUIRE(r.ok());
+    INFO(out);
+    REQUIRE(std::count(out.begin(), out.end(), '\n') == 1);  // one entry, not two
+    const std::string tag = out.substr(0, out.size() - 1);
+    CHECK(tag.find("outer") == std::string::npos);
+    CHECK(tag.rfind("HYPERSWEEP_PROCESS_TAG=" + std::to_string(::getpid()) + ".", 0) == 0);
+    tags.push_back(tag);
+  }
+  CHECK(tags.at(0) != tags.at(1));
 }
 
 TEST_CASE("a command ended here leaves no guardian or zombie behind and ends as before",
