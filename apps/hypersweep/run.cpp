@@ -157,9 +157,12 @@ void print_continuing(const std::string& out, const SweepConfig& sweep, const Tr
 // `under_mpi`: the sweep ran under mpirun or srun, which the command printed leaves out.
 int report_stop(const RunArgs& a, const TrialQueue& queue, bool under_mpi) {
   const int sig = stop_signal();
-  fmt::print("stopped{}: {} of {} trials finished; trials in flight are recorded as interrupted. "
-             "The same command again continues it{}: {}\n",
+  const int64_t cut = queue.interrupted();
+  fmt::print("stopped{}: {} of {} trials finished{}. The same command again continues it{}: {}\n",
              sig ? " by " + signal_name(sig) : "", queue.finished(), queue.total(),
+             cut > 0 ? fmt::format("; {} in flight recorded as interrupted (to run again)",
+                                   counted(cut, "trial"))
+                     : std::string(", none left in flight"),
              under_mpi ? " (under mpirun or srun again, with any number of ranks)" : "",
              again_command(a));
   std::fflush(stdout);

@@ -420,7 +420,8 @@ TEST_CASE("SIGINT stops a sweep run without mpirun the same way", "[mpi][resume]
   ::close(fd);
   REQUIRE(::kill(bg.pid(), SIGINT) == 0);
   CHECK(bg.wait_exit() == 3);
-  CHECK(contains(bg.log(), "stopped by SIGINT"));
+  CHECK(contains(bg.log(), "stopped by SIGINT: 1 of 5 trials finished; 1 trial in flight recorded "
+                           "as interrupted (to run again)."));
   const auto recs = records_of(out);
   REQUIRE(recs.size() == 2u);
   CHECK(recs[0].id == 0);
