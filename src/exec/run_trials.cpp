@@ -14,7 +14,10 @@ Result<Ran> run_trials(Executor& executor, const Job& job, TrialQueue& queue,
     if (ran.stored) ran.stored = file.append(group);  // one fsync for the group
     if (!ran.stored) return ran.stored;
     // A line says the trial is recorded: only once it is.
-    for (size_t i = 0; i < group.size(); ++i) display.trial(group[i], progress[i]);
+    for (size_t i = 0; i < group.size(); ++i) {
+      display.trial(group[i], progress[i]);
+      if (group[i].status == TrialStatus::kInterrupted) ran.cut.insert(group[i].id);
+    }
     return ran.stored;
   };
   hooks.stop = [&display, told = false]() mutable {

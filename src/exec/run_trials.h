@@ -6,6 +6,8 @@
 // Thread safety: rank 0's thread.
 #pragma once
 
+#include <set>
+
 #include "core/error.h"
 #include "exec/executor.h"
 #include "store/results_file.h"
@@ -16,6 +18,9 @@ namespace hs {
 
 struct Ran {
   bool interrupted = false;  // a stop (a signal) ended it before every trial ran
+  // The trials recorded interrupted (in flight at the stop; they run again). Under MPI rank 0
+  // records each at the stop and again as its worker's own record comes: an id counts once.
+  std::set<int64_t> cut;
   Status stored;             // the first error of `file`'s append, where the sweep stopped; else OK
 };
 

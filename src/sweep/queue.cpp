@@ -267,7 +267,6 @@ void TrialQueue::finish(TrialRecord& r) {
   r.attempt = a == attempt_.end() ? 1 : a->second;
   if (pruner_) mark_pruned(r);
   if (r.status == TrialStatus::kInterrupted) {
-    ++interrupted_;
     if (auto last = last_loss_.find(r.id); last != last_loss_.end())
       note_lost_before(r, last->second);  // a continued sweep reads it back (take_back)
     again_.push_front(std::move(it->second));

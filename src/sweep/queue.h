@@ -102,8 +102,6 @@ class TrialQueue {
   // ones count; one that is promoted and runs again counts once).
   int64_t finished() const { return finished_; }
   int64_t recorded() const { return recorded_; }  // ids the results file had: its largest + 1
-  // Trials recorded interrupted since make() (in flight at a stop; they run again).
-  int64_t interrupted() const { return interrupted_; }
   // Whether the pruner may yet undo trial `id`'s pause (Pruner::undecided; sha: waiting for its
   // rung to be decided, or promoted and running again): ProgressDisplay::follow.
   bool undecided(int64_t id) const;
@@ -156,7 +154,6 @@ class TrialQueue {
   void mark_ended(int64_t id);
   std::vector<bool> ended_;  // by id (a bit a trial: a million take 125 KB)
   int64_t finished_ = 0;
-  int64_t interrupted_ = 0;
   int64_t total_ = 0, recorded_ = 0;
   Left left_;
 };

@@ -311,7 +311,9 @@ TEST_CASE("SIGUSR1 stops an MPI sweep cleanly, and the sweep resumes with every 
   const int code = bg.wait_exit();
   INFO(bg.log());
   CHECK(code == 3);  // "stopped; resume"
-  CHECK(contains(bg.log(), "stopped by SIGUSR1"));
+  // It counts the two trials in flight that rank 0 recorded as interrupted at the stop.
+  CHECK(contains(bg.log(), "stopped by SIGUSR1: 3 of 10 trials finished; 2 trials in flight "
+                           "recorded as interrupted (to run again)."));
   // The command to continue says it runs under mpirun again; the in-flight trials' lines count
   // down the trials still running (each is interrupted as it is recorded): 1, then 0.
   CHECK(contains(bg.log(), "continues it (under mpirun or srun again, with any number of ranks): "));
