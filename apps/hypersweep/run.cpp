@@ -97,9 +97,10 @@ void print_scheduler_cost(std::chrono::steady_clock::time_point t_start) {
              cpu, wall, 100 * cpu / wall, static_cast<double>(ru.ru_maxrss) / 1024);
 }
 
-// The sweep line: what runs, how and where.
-void print_start(const RunArgs& a, const SweepConfig& sweep, int workers, int threads_each,
-                 const std::string& out) {
+// The sweep line: what runs, how and where. `total`: the trials of the whole sweep
+// (TrialQueue::total: a file continued with fewer trials than it holds keeps them all).
+void print_start(const RunArgs& a, const SweepConfig& sweep, int64_t total, int workers,
+                 int threads_each, const std::string& out) {
   warn_sweep(sweep);
   const auto& o = sweep.strategy;
   fmt::print("sweep {}: {} strategy{}, {}, seed {}, {} {}, {}; results in {}\n",
@@ -107,7 +108,11 @@ void print_start(const RunArgs& a, const SweepConfig& sweep, int workers, int th
              sweep.pruner.kind == PrunerKind::kNone
                  ? std::string()
                  : fmt::format(" with the {} pruner", pruner_name(sweep.pruner.kind)),
-             counted(o.trials, "trial"), o.seed, direction_name(o.direction), sweep.metric,
+             total == o.trials
+                 ? counted(o.trials, "trial")
+                 : fmt::format("{} (trials = {}; the file holds {})", counted(total, "trial"),
+                               o.trials, total),
+             o.seed, direction_name(o.direction), sweep.metric,
              workers > 0 ? fmt::format("{} x {} each", counted(workers, "worker rank"),
                                        counted(threads_each, "OpenMP thread"))
                          : std::string("in this process"),
@@ -263,7 +268,7 @@ int drive_sweep(const RunArgs& a, Launch& launch, int node_threads,
     threads_each = worker_threads(a.threads, opt ? opt->threads : 0, node_threads);
   }
   if (opened->continued) print_continuing(out, sweep, *queue, file);
-  print_start(a, sweep, workers, threads_each, out);
+  print_start(a, sweep, queue->total(), workers, threads_each, out);
 
   ProgressDisplay display(Metric{sweep.metric, sweep.strategy.direction}, sweep.space,
                           queue->finished(), live_stdout());

@@ -93,6 +93,8 @@ TEST_CASE("fewer trials than recorded keeps the records and a grid grows no furt
   CHECK(fewer.code == 0);
   CHECK(contains(fewer.out, "6 trials recorded, more than trials = 4: the records are kept and "
                             "no new trial runs"));
+  // The sweep line counts the trials the sweep has, as the progress lines' [k/6] do.
+  CHECK(contains(fewer.out, "random strategy, 6 trials (trials = 4; the file holds 6), seed"));
   CHECK(!contains(fewer.out, "] trial "));
   CHECK(records(out).size() == 6u);
   const auto grid = s.write("grid.toml", "[objective]\ncommand = 'echo metric={x}'\n"
