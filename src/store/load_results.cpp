@@ -2,8 +2,10 @@
 // says (read_results.h).
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -80,12 +82,16 @@ class Spill {
  public:
   Spill() {
     const char* dir = std::getenv("TMPDIR");
-    std::string name = std::string(dir && *dir ? dir : "/tmp") + "/hypersweep-read-XXXXXX";
+    dir_ = dir && *dir ? dir : "/tmp";
+    std::string name = dir_ + "/hypersweep-read-XXXXXX";
     const int fd = ::mkstemp(name.data());
-    if (fd < 0) return;
+    if (fd < 0) {
+      why_ = std::strerror(errno);
+      return;
+    }
     ::unlink(name.c_str());  // gone with this process, however it ends
     f_ = ::fdopen(fd, "w+b");
-    if (!f_) ::close(fd);
+    if (!f_) why_ = std::strerror(errno), ::close(fd);
   }
   ~Spill() {
     if (f_) std::fclose(f_);
@@ -101,8 +107,17 @@ class Spill {
     const uint64_t head[2] = {place, bytes.size()};
     ok_ = std::fwrite(head, sizeof head, 1, f_) == 1 &&
           (bytes.empty() || std::fwrite(bytes.data(), bytes.size(), 1, f_) == 1);
+    if (!ok_) why_ = std::strerror(errno);
   }
   bool ok() const { return ok_; }
+  // Says on stderr that `path` is read again, and why the records could not be kept.
+  void tell_reread(const std::string& path) const {
+    std::fprintf(stderr,
+                 "hypersweep: note: %s: its records could not be kept for the second pass in a "
+                 "temporary file under %s (%s; TMPDIR chooses the folder), so the file is read "
+                 "again, which takes as long as the first pass\n",
+                 path.c_str(), dir_.c_str(), why_.empty() ? "it did not read back" : why_.c_str());
+  }
   // Hands each record kept to on_trial; false when they do not read back.
   bool each(const TrialVisitor& on_trial) {
     if (!ok_ || std::fflush(f_) != 0 || std::fseek(f_, 0, SEEK_SET) != 0) return false;
@@ -121,6 +136,7 @@ class Spill {
  private:
   std::FILE* f_ = nullptr;
   bool ok_ = false;
+  std::string dir_, why_;  // the folder; why the file failed ("": it did not)
 };
 
 }  // namespace
@@ -156,6 +172,7 @@ Status each_result_twice(const std::string& path, const ResultPass& first,
     second.on_start(header);
     if (spill.each(second.on_trial)) return {};
   }
+  spill.tell_reread(path);
   return each_hdf5_result(path, "/", second.on_start, second.on_trial);
 }
 

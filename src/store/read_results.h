@@ -106,7 +106,7 @@ struct ResultPass {
 // HDF5 file once (a dozen HDF5 calls a trial: minutes at a million), each record kept meanwhile
 // in an unlinked temporary file under $TMPDIR (else /tmp; about what the journal holds, 0.9 KB a
 // trial) and read back from it for the second pass. Should that file not be written, the second
-// pass reads the HDF5 file again. For a reader that sums every trial before it looks at each
+// pass reads the HDF5 file again, and a note on stderr says why. For a reader that sums every trial before it looks at each
 // (the diagnosis's sweep context: analysis/analysed.h, each_diagnosed). Each pass's on_start
 // comes first in it, and again should that pass start over. Errors: load_results'.
 Status each_result_twice(const std::string& path, const ResultPass& first,

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "exec/run_trials.h"
+#include "support/capture.h"
 #include "support/sweep_here.h"
 #include "sweep/sweep_header.h"
 #include "support/records.h"
@@ -40,25 +41,6 @@ class FakeExecutor final : public Executor {
   int64_t bad_;
 };
 
-// What `f` printed on stdout.
-template <class F>
-std::string stdout_of(const std::string& path, F f) {
-  std::fflush(stdout);
-  const int saved = ::dup(1);
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  REQUIRE(fd >= 0);
-  ::dup2(fd, 1);
-  f();
-  std::fflush(stdout);
-  ::dup2(saved, 1);
-  ::close(fd);
-  ::close(saved);
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 }  // namespace
 
 TEST_CASE("a trial whose record failed to write gets no progress line", "[exec][store]") {
@@ -75,7 +57,7 @@ TEST_CASE("a trial whose record failed to write gets no progress line", "[exec][
   ProgressDisplay display(Metric{sweep.metric, sweep.strategy.direction}, sweep.space, 0, false);
   FakeExecutor ex(1);
   Result<Ran> ran = Ran{};
-  const std::string out = stdout_of((dir / "out").string(), [&] {
+  const std::string out = hs::test::stdout_of([&] {
     ran = run_trials(ex, Job{"sweep", ""}, *queue, *file, display);
   });
   INFO(out);

@@ -17,6 +17,7 @@
 #include "core/subprocess.h"
 #include "objective/command_objective.h"
 #include "objective/worker_objective.h"
+#include "support/capture.h"
 #include "trial/failure.h"
 
 using namespace hs;
@@ -60,22 +61,6 @@ TrialRecord run_cmd(const std::string& command, Placement where = {}, int64_t id
   return o.run(Trial{id, {ParamValue{int64_t{1}}}}, {});
 }
 
-// What this process writes on stderr while `f` runs.
-template <class F>
-std::string stderr_of(const Dir& d, F f) {
-  std::fflush(stderr);
-  const int saved = ::dup(2);
-  const std::string path = (d.path / "stderr.txt").string();
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  ::dup2(fd, 2);
-  ::close(fd);
-  f();
-  std::fflush(stderr);
-  ::dup2(saved, 2);
-  ::close(saved);
-  return d.read("stderr.txt");
-}
-
 }  // namespace
 
 TEST_CASE("the result is the last line that holds the metric even with lines after it",
@@ -116,7 +101,7 @@ TEST_CASE("lines that look like metrics but do not parse are counted and named i
           "[objective][command]") {
   Dir d;
   TrialRecord r;
-  const std::string err = stderr_of(d, [&] {
+  const std::string err = hs::test::stderr_of([&] {
     r = run_cmd("echo 'Epoch 1/3: loss=0.5, val_acc=0.3'; echo 'Epoch 2/3: loss=0.4, val_acc=0.4';"
                 "echo '{{\"val_acc\": 0.5,}}'; echo 'no numbers here'; echo val_acc=0.5",
                 {}, 9);
@@ -128,7 +113,7 @@ TEST_CASE("lines that look like metrics but do not parse are counted and named i
   CHECK(err.find("k=v pairs") != std::string::npos);  // says what form would be read
   CHECK(std::count(err.begin(), err.end(), '\n') == 1);  // once per trial
 
-  const std::string quiet = stderr_of(d, [&] {
+  const std::string quiet = hs::test::stderr_of([&] {
     r = run_cmd("echo 'loading...'; echo 'Epoch 1: training...'; echo 'Loading data: 100%'; "
                 "echo val_acc=1");
   });
@@ -138,7 +123,7 @@ TEST_CASE("lines that look like metrics but do not parse are counted and named i
   // that no line holds val_acc. The dict's repr is warned of; `name: number` is named in the
   // failure of a trial without a result, and not warned of where the trial has one (Keras's
   // progress lines and config dumps print it beside the lines printed for hypersweep).
-  std::string err2 = stderr_of(d, [&] {
+  std::string err2 = hs::test::stderr_of([&] {
     r = run_cmd("echo \"{{'epoch': 1, 'val_acc': 0.5}}\"; echo 'epoch: 2 val_acc: 0.6'", {}, 2);
   });
   CHECK(r.status == TrialStatus::kFailed);
@@ -148,7 +133,7 @@ TEST_CASE("lines that look like metrics but do not parse are counted and named i
                   "hypersweep reads a line only when") != std::string::npos);
   CHECK(r.error.find("; a line in another form: \"epoch: 2 val_acc: 0.6\", where \"epoch: 2\" is "
                      "no k=v pair (a colon for =: epoch=2)") != std::string::npos);
-  err2 = stderr_of(d, [&] {
+  err2 = hs::test::stderr_of([&] {
     r = run_cmd("echo 'epoch = 1, val_acc = 0.5'; echo 'lr: 0.001'; "
                 "echo '1875/1875 [====] - 3s 2ms/step - loss: 0.5123 - accuracy: 0.8210'; "
                 "echo val_acc=1", {}, 3);
@@ -188,7 +173,7 @@ TEST_CASE("a warning quotes a printed line whole with its control bytes escaped"
   Dir d;
   TrialRecord r;
   // printf's NUL cut the warning at "ab (fprintf's %s), and an ESC reached the terminal raw.
-  const std::string err = stderr_of(d, [&] {
+  const std::string err = hs::test::stderr_of([&] {
     r = run_cmd("printf 'ab\\0 val_acc=0.9\\n'; printf '\\033[31mval_acc=0.9\\n'; "
                 "printf 'epoch=0 val_acc=0.9\\033[0m\\n'; "
                 "echo '{{\"epoch\": 1, \"val_acc\": 0.5, \"\\u001b" + std::string(100, 'n') +
@@ -212,7 +197,7 @@ TEST_CASE("a warning quotes a printed line whole with its control bytes escaped"
 TEST_CASE("a warning names the key that made a line unread", "[objective][command]") {
   Dir d;
   TrialRecord r;
-  const std::string err = stderr_of(d, [&] {
+  const std::string err = hs::test::stderr_of([&] {
     r = run_cmd("echo 'epoch=1 n\xc3\xb6te=1 val_acc=0.5'; echo 'epoch=2 loss=1 loss=2'; "
                 "echo val_acc=0.5", {}, 7);
   });
@@ -230,7 +215,7 @@ TEST_CASE("an epoch that cannot be a curve row's is not read and is warned about
   TrialRecord r;
   // Fractions, 0 and below, past 2^31 (stored as 276447231 before) and going back (a pruner
   // would judge epoch 9's value as epoch 2's): each line is skipped, as a whole.
-  const std::string err = stderr_of(d, [&] {
+  const std::string err = hs::test::stderr_of([&] {
     r = run_cmd("echo 'epoch=1 val_acc=0.5'; echo 'epoch=1.5 val_acc=0.9'; "
                 "echo 'epoch=0 val_acc=0.9'; echo 'epoch=-1 val_acc=0.9'; "
                 "echo 'epoch=99999999999999 val_acc=0.9'; echo 'epoch=1e308 val_acc=0.9'; "
@@ -260,7 +245,7 @@ TEST_CASE("an epoch that is text or 0 or goes back is named with what in it is a
   TrialRecord r;
   // `epoch=1/6` (a script's "epoch i/n") was read as no epoch: its line left the curve in
   // silence, and as the last line holding val_acc it was the result.
-  std::string err = stderr_of(d, [&] {
+  std::string err = hs::test::stderr_of([&] {
     r = run_cmd("echo 'epoch=1/6 train_loss=0.5 val_acc=0.3'; echo val_acc=0.2; "
                 "echo '{{\"epoch\": \"2\", \"val_acc\": 0.4}}'; echo 'epoch=3/6 val_acc=0.5'",
                 {}, 5);
@@ -277,7 +262,7 @@ TEST_CASE("an epoch that is text or 0 or goes back is named with what in it is a
   CHECK(std::count(err.begin(), err.end(), '\n') == 1);
 
   // An epoch of None or null is none: no row, no warning, and the line may be the result.
-  err = stderr_of(d, [&] {
+  err = hs::test::stderr_of([&] {
     r = run_cmd("echo 'epoch=1 val_acc=0.4'; echo 'epoch=2 val_acc=0.5'; "
                 "echo '{{\"epoch\": null, \"val_acc\": 0.9, \"test_acc\": 0.8}}'", {}, 9);
   });
@@ -287,7 +272,7 @@ TEST_CASE("an epoch that is text or 0 or goes back is named with what in it is a
   CHECK(r.test_acc == 0.8);
   // So is a word without a digit (a result line labelled epoch=final); text with one was meant
   // as an epoch (epoch=1/6 above, "3").
-  err = stderr_of(d, [&] {
+  err = hs::test::stderr_of([&] {
     r = run_cmd("echo 'epoch=1 val_acc=0.4'; echo 'epoch=final val_acc=0.9'", {}, 10);
   });
   CHECK(err.empty());
@@ -295,7 +280,7 @@ TEST_CASE("an epoch that is text or 0 or goes back is named with what in it is a
   CHECK(r.best_metric == 0.9);
 
   // `for epoch in range(n)` prints epoch=0 first: refused, and the warning says how to count.
-  err = stderr_of(d, [&] {
+  err = hs::test::stderr_of([&] {
     r = run_cmd("for e in 0 1 2; do echo \"epoch=$e val_acc=0.$e\"; done", {}, 6);
   });
   INFO(err);
@@ -309,12 +294,12 @@ TEST_CASE("an epoch that is text or 0 or goes back is named with what in it is a
                  "when the loop counts from 0, as range(n) does))") != std::string::npos);
 
   // An epoch that goes back names the one before it; one past an int says so.
-  err = stderr_of(d, [&] {
+  err = hs::test::stderr_of([&] {
     r = run_cmd("echo 'epoch=3 val_acc=0.3'; echo 'epoch=2 val_acc=0.2'", {}, 7);
   });
   CHECK(err.find("(the first: \"epoch=2 val_acc=0.2\", where epoch 2 is below the epoch before it "
                  "(3))") != std::string::npos);
-  err = stderr_of(d, [&] { r = run_cmd("echo 'epoch=3e9 val_acc=0.3'; echo val_acc=1", {}, 8); });
+  err = hs::test::stderr_of([&] { r = run_cmd("echo 'epoch=3e9 val_acc=0.3'; echo val_acc=1", {}, 8); });
   CHECK(err.find("where epoch 3000000000 is past 2147483647)") != std::string::npos);
 }
 
@@ -324,7 +309,7 @@ TEST_CASE("an epoch line's metric or fixed column that is not a number is NaN an
   TrialRecord r;
   // A tensor's repr under val_acc was NaN in silence: the pruner judged nothing, and the
   // diagnosis said healthy. Text under other keys (phase) and None/null ("no value") stay quiet.
-  std::string err = stderr_of(d, [&] {
+  std::string err = hs::test::stderr_of([&] {
     r = run_cmd("echo 'epoch=1 val_acc=tensor(0.1000) train_loss=0.5 phase=train'; "
                 "echo 'epoch=2 val_acc=0.3 val_loss=None phase=val'; "
                 "echo '{{\"epoch\": 3, \"val_acc\": 0.4, \"val_loss\": null, \"lr\": \"0.1\"}}'; "
@@ -345,14 +330,14 @@ TEST_CASE("an epoch line's metric or fixed column that is not a number is NaN an
   CHECK(std::count(err.begin(), err.end(), '\n') == 1);
 
   // The sweep's own metric is one such key; text under an extra column is not.
-  err = stderr_of(d, [&] {
+  err = hs::test::stderr_of([&] {
     r = run_cmd("echo 'epoch=1 f1=abc top5=n/a'; echo 'epoch=2 f1=0.5'", {}, 4, "metric = \"f1\"\n");
   });
   INFO(err);
   CHECK(r.status == TrialStatus::kCompleted);
   CHECK(err.find("(the first: \"epoch=1 f1=abc top5=n/a\", where f1 \"abc\" is not a number)") !=
         std::string::npos);
-  const std::string quiet = stderr_of(d, [&] {
+  const std::string quiet = hs::test::stderr_of([&] {
     r = run_cmd("echo 'epoch=1 val_acc=0.5 phase=train top5=n/a val_loss=None'");
   });
   CHECK(quiet.empty());
@@ -391,7 +376,7 @@ TEST_CASE("a command's printed names past what a results file holds are left out
   TrialRecord r;
   // 300 extra keys on an epoch line and on the result line, and one name of 101 bytes.
   const std::string long_name(101, 'n');
-  const std::string err = stderr_of(d, [&] {
+  const std::string err = hs::test::stderr_of([&] {
     r = run_cmd("keys=''; i=0; while [ $i -lt 300 ]; do keys=\"$keys k$i=$i\"; i=$((i+1)); done; "
                 "echo \"epoch=1 val_acc=0.5 $keys\"; echo \"val_acc=0.5 " + long_name + "=1 $keys\"",
                 {}, 2);
@@ -415,7 +400,7 @@ TEST_CASE("a printed name no results file can hold (empty, a NUL in it) is left 
   Dir d;
   TrialRecord r;
   // Two names that a NUL would cut to the same "a", and "": HDF5 cannot name a column so.
-  const std::string err = stderr_of(d, [&] {
+  const std::string err = hs::test::stderr_of([&] {
     r = run_cmd("echo '{{\"epoch\": 1, \"val_acc\": 0.5, \"\": 1, \"ok\": 2}}'; "
                 "echo '{{\"val_acc\": 0.6, \"a\\u0000x\": 1, \"a\\u0000y\": 2, \"\": 3, \"f1\": 4}}'",
                 {}, 3);
@@ -509,7 +494,7 @@ TEST_CASE("a command's stdout and stderr are kept in its logs and each log is bo
   CommandObjective nowhere(sweep_of("command = 'echo metric=1'"),
                            {0, 0, 0, (d.path / "file" / "logs").string()});
   std::vector<TrialRecord> runs;
-  const std::string said = stderr_of(d, [&] {
+  const std::string said = hs::test::stderr_of([&] {
     for (int64_t id = 0; id < 2; ++id) runs.push_back(nowhere.run(Trial{id, {ParamValue{int64_t{1}}}}, {}));
   });
   for (const TrialRecord& r : runs) {
@@ -614,7 +599,7 @@ TEST_CASE("a log whose write fails says so once and the trial goes on", "[object
   // A full disk cut a trial's log short without a word (fwrite's failure ignored), the trial
   // recorded completed with an empty or partial .out.
   Dir d;
-  const std::string said = stderr_of(d, [] {
+  const std::string said = hs::test::stderr_of([] {
     LogFile log;
     REQUIRE(log.open("/dev/full").ok());  // every write: No space left on device
     log.write(std::string(100000, 'x'));
@@ -955,7 +940,7 @@ TEST_CASE("a worker program's line of no protocol kind is read as output and war
                                      "done\n");
   WorkerObjective o(sweep_of("mode = \"worker\"\ncommand = 'sh " + script + "'"), {2, 0, 1, ""});
   TrialRecord a, b;
-  const std::string err = stderr_of(d, [&] {
+  const std::string err = hs::test::stderr_of([&] {
     a = o.run(Trial{0, {ParamValue{int64_t{1}}}}, {});
     b = o.run(Trial{1, {ParamValue{int64_t{1}}}}, {});
   });

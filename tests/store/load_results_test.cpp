@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -17,6 +18,7 @@
 #include "store/sample_sweep.h"
 #include "store/settled_read.h"
 #include "store/store_testing.h"
+#include "support/capture.h"
 #include "trial/codec.h"
 
 using namespace hs;
@@ -66,26 +68,31 @@ struct Handed {
   int starts = 0;
 };
 
+// A pass that puts the records handed over into `h`, each place once (`seen`).
+ResultPass pass_into(Handed* h, std::vector<bool>* seen) {
+  return ResultPass{[h, seen](const SweepHeader& header) {
+                      ++h->starts;
+                      h->data = ResultsData{header, {}};
+                      seen->clear();
+                    },
+                    [h, seen](TrialRecord&& r, size_t place) {
+                      if (place >= h->data.trials.size())
+                        h->data.trials.resize(place + 1), seen->resize(place + 1);
+                      REQUIRE_FALSE((*seen)[place]);  // each place once
+                      (*seen)[place] = true;
+                      h->data.trials[place] = std::move(r);
+                    }};
+}
+
 Handed each_of(const std::string& path) {
   Handed h;
   std::vector<bool> seen;
-  const Status st = each_result(
-      path,
-      [&](const SweepHeader& header) {
-        ++h.starts;
-        h.data = ResultsData{header, {}};
-        seen.clear();
-      },
-      [&](TrialRecord&& r, size_t place) {
-        if (place >= h.data.trials.size()) h.data.trials.resize(place + 1), seen.resize(place + 1);
-        REQUIRE_FALSE(seen[place]);  // each place once
-        seen[place] = true;
-        h.data.trials[place] = std::move(r);
-      });
-  REQUIRE(st.ok());
+  const ResultPass pass = pass_into(&h, &seen);
+  REQUIRE(each_result(path, pass.on_start, pass.on_trial).ok());
   for (size_t i = 0; i < seen.size(); ++i) REQUIRE(seen[i]);
   return h;
 }
+
 
 }  // namespace
 
@@ -129,6 +136,54 @@ TEST_CASE("each_result hands over load_results' trials one at a time, in their p
     REQUIRE(expect.ok());
     require_same_data(over.data, *expect);
     CHECK(over.data.trials[5].host == "only-in-h5");
+  }
+}
+
+TEST_CASE("each_result_twice hands each_result's trials over in both passes, and says when it "
+          "reads the HDF5 file again",
+          "[store]") {
+  const std::string path = temp_path("twice.h5");
+  make_file(path, 14);
+  set_host_in_h5(path, 5, "only-in-h5");  // what shows that the HDF5 file was read
+  // Both passes (with TMPDIR set to `tmpdir` unless it is empty), each checked against
+  // each_result's trials; returns what went to stderr.
+  const auto check_twice = [&](const std::string& expect_host, const std::string& tmpdir = "") {
+    const Handed once = each_of(path);
+    Handed first, second;
+    std::vector<bool> seen_first, seen_second;
+    const char* old = std::getenv("TMPDIR");
+    const std::string kept = old ? old : "";
+    const std::string said = hs::test::stderr_of([&] {
+      if (!tmpdir.empty()) ::setenv("TMPDIR", tmpdir.c_str(), 1);
+      const Status st = each_result_twice(path, pass_into(&first, &seen_first),
+                                          pass_into(&second, &seen_second));
+      if (old) ::setenv("TMPDIR", kept.c_str(), 1);
+      else ::unsetenv("TMPDIR");
+      REQUIRE(st.ok());
+    });
+    CHECK(first.starts == 1);
+    CHECK(second.starts == 1);
+    require_same_data(first.data, once.data);
+    require_same_data(second.data, once.data);
+    CHECK(second.data.trials[5].host == expect_host);
+    CHECK(second.data.trials[2].host == "rerun-host");  // the latest record of an id
+    return said;
+  };
+  SECTION("with its journal: the journal's records, twice") {
+    CHECK(check_twice("node5").empty());
+  }
+  SECTION("without: the HDF5 file read once, its records kept in a temporary file") {
+    ::unlink((path + ".journal").c_str());
+    CHECK(check_twice("only-in-h5").empty());
+  }
+  SECTION("without, and no temporary file can be made: the HDF5 file read again, and said") {
+    ::unlink((path + ".journal").c_str());
+    const std::string said = check_twice("only-in-h5", "/nonexistent-hs-folder");
+    INFO(said);
+    CHECK(said.find(path + ": its records could not be kept for the second pass in a temporary "
+                           "file under /nonexistent-hs-folder (No such file or directory") !=
+          std::string::npos);
+    CHECK(said.find("read again") != std::string::npos);
   }
 }
 

@@ -12,6 +12,7 @@
 #include <set>
 #include <string>
 
+#include "support/capture.h"
 #include "sweep/progress.h"
 
 using namespace hs;
@@ -30,25 +31,6 @@ SearchSpace lr_space() {
   return SearchSpace{{p}};
 }
 
-// What `print` writes to stdout (fd 1, where fmt::print goes), through a temporary file.
-std::string stdout_of(const std::function<void()>& print) {
-  std::fflush(stdout);
-  char name[] = "/tmp/hs_progress_XXXXXX";
-  const int fd = ::mkstemp(name);
-  REQUIRE(fd >= 0);
-  const int saved = ::dup(1);
-  ::dup2(fd, 1);
-  print();
-  std::fflush(stdout);
-  ::dup2(saved, 1);
-  ::close(saved);
-  ::close(fd);
-  std::ifstream in(name);
-  std::string out(std::istreambuf_iterator<char>(in), {});
-  ::unlink(name);
-  return out;
-}
-
 TrialRecord pruned(int64_t id, int epochs, int rung) {
   TrialRecord r = rec(id, TrialStatus::kPruned, 0.5);
   r.epochs = epochs;
@@ -64,11 +46,11 @@ TEST_CASE(
   CHECK(d.pruned_line().empty());
   d.consider(pruned(0, 1, 0));  // resumed: counted, no line
   const Progress p{2, 0, 10, 1};
-  std::string out = stdout_of([&] { d.trial(pruned(1, 3, 1), p); });
+  std::string out = test::stdout_of([&] { d.trial(pruned(1, 3, 1), p); });
   CHECK(out.find("trial    1 pruned ") != std::string::npos);
   CHECK(out.find("pruned at epoch 3, rung 1: lr=0.02") != std::string::npos);
   CHECK(out.find(", pruned 2 (epoch 1: 1, epoch 3: 1)\n") != std::string::npos);
-  out = stdout_of([&] { d.trial(rec(2, TrialStatus::kCompleted, 0.7), Progress{3, 0, 10, 1}); });
+  out = test::stdout_of([&] { d.trial(rec(2, TrialStatus::kCompleted, 0.7), Progress{3, 0, 10, 1}); });
   CHECK(out.find("pruned at") == std::string::npos);
   CHECK(out.find(", pruned 2 (epoch 1: 1, epoch 3: 1)\n") != std::string::npos);
   d.consider(pruned(3, 1, 0));
@@ -83,14 +65,14 @@ TEST_CASE(
 
   SECTION("a pruner without rungs (median) counts them alone") {
     ProgressDisplay m(Metric{"val_acc", Direction::kMaximize}, lr_space(), 0, false);
-    out = stdout_of([&] { m.trial(pruned(5, 2, -1), Progress{1, 0, 10, 1}); });
+    out = test::stdout_of([&] { m.trial(pruned(5, 2, -1), Progress{1, 0, 10, 1}); });
     CHECK(out.find("pruned at epoch 2: lr=0.06") != std::string::npos);
     CHECK(out.find(", pruned 1\n") != std::string::npos);
   }
   SECTION("the live line counts them too") {
     ProgressDisplay live(Metric{"val_acc", Direction::kMaximize}, lr_space(), 0, true);
     live.consider(pruned(1, 3, 1));
-    out = stdout_of([&] { live.tick(p); live.clear(); });
+    out = test::stdout_of([&] { live.tick(p); live.clear(); });
     CHECK(out.find("2/10 done, 0 running, pruned 1 (epoch 3: 1) | best") != std::string::npos);
   }
 }
@@ -101,14 +83,14 @@ TEST_CASE("a paused trial the pruner may yet promote is shown paused, and counte
   std::set<int64_t> waiting = {0, 1};  // sha: paused at rung 0, the rung not decided yet
   d.follow([&](int64_t id) { return waiting.count(id) > 0; });
   d.consider(pruned(0, 1, 0));
-  std::string out = stdout_of([&] { d.trial(pruned(1, 1, 0), Progress{2, 0, 3, 1}); });
+  std::string out = test::stdout_of([&] { d.trial(pruned(1, 1, 0), Progress{2, 0, 3, 1}); });
   CHECK(out.find("trial    1 paused ") != std::string::npos);
   CHECK(out.find("paused at epoch 1, rung 0: lr=0.02") != std::string::npos);
   CHECK(out.find(", paused 2\n") != std::string::npos);
   CHECK(out.find("pruned") == std::string::npos);
   // The rung is decided: trial 1 goes on (still undecided), trials 0 and 2 are pruned for good.
   waiting = {1};
-  out = stdout_of([&] { d.trial(pruned(2, 1, 0), Progress{3, 0, 3, 1}); });
+  out = test::stdout_of([&] { d.trial(pruned(2, 1, 0), Progress{3, 0, 3, 1}); });
   CHECK(out.find("trial    2 pruned ") != std::string::npos);
   CHECK(out.find(", pruned 2 (epoch 1: 2), paused 1\n") != std::string::npos);
   waiting.clear();
