@@ -444,13 +444,13 @@ std::string timeout_text(double timeout) {
 }
 
 std::string strays_text(int n, const std::string& who, bool* warned) {
-  const std::string text =
-      who + " left " + std::to_string(n) + (n == 1 ? " process" : " processes") +
-      " outside its process group (setsid, a new session), ended after it with SIGTERM (SIGKILL "
-      "2 s later): no process of a trial outlives it";
+  const std::string text = who + " left " + std::to_string(n) +
+                           (n == 1 ? " process" : " processes") +
+                           " outside its process group (setsid, a new session); ended after it "
+                           "(SIGTERM, then SIGKILL 2 s later)";
   if (!*warned) {
     *warned = true;
-    std::fprintf(stderr, "hypersweep: warning: %s (said once; each trial's log says it again)\n",
+    std::fprintf(stderr, "hypersweep: warning: %s (said once; its log says it each time)\n",
                  text.c_str());
   }
   return text;

@@ -673,6 +673,58 @@ TEST_CASE("a worker objective runs trials on one program and starts it again aft
           ", \"epoch_answers\": true, \"params\": {\"x\": 0.5, \"name\": \"q\\\"\"}}\n");
 }
 
+namespace {
+
+// Whether process `pid` is still there (not gone, not a zombie).
+bool alive(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string text;
+  if (!std::getline(in, text)) return false;
+  const size_t at = text.rfind(')');
+  return at != std::string::npos && text.compare(at, 3, ") Z") != 0;
+}
+
+}  // namespace
+
+TEST_CASE("a worker program's strays are ended when it ends, and its log counts them",
+          "[objective][worker]") {
+  Dir d;
+  // Each trial starts a `sleep` in a session of its own, as start_new_session=True does: the
+  // program's process group does not hold it. The program may keep such a helper across its
+  // trials, so it is ended with the program, not with the trial.
+  const std::string pids = (d.path / "pids").string();
+  const std::string script = d.write("w.py",
+      "import subprocess, sys\n"
+      "sys.path.insert(0, '" HS_SOURCE_DIR "/python')\n"
+      "from hypersweep_worker import serve\n"
+      "def train(p, t):\n"
+      "    s = subprocess.Popen(['sleep', '100000'], start_new_session=True)\n"
+      "    open('" + pids + "', 'a').write(str(s.pid) + '\\n')\n"
+      "    return {'val_acc': p['x']}\n"
+      "serve(train)\n");
+  const std::string logs = (d.path / "logs").string();
+  std::vector<pid_t> strays;
+  {
+    WorkerObjective o(sweep_of("mode = \"worker\"\ncommand = '/usr/bin/python3 " + script + "'",
+                               "x = { uniform = [0, 1] }\n"),
+                      {0, 0, 1, logs});
+    for (int64_t id = 0; id < 2; ++id)
+      CHECK(o.run(Trial{id, {ParamValue{0.5}}}, {}).status == TrialStatus::kCompleted);
+    std::istringstream in(d.read("pids"));
+    for (pid_t p; in >> p;) strays.push_back(p);
+    REQUIRE(strays.size() == 2u);
+    for (pid_t p : strays) CHECK(alive(p));  // the program is still up
+  }  // the program ends: stdin closed, it exits on EOF
+  bool any = false;
+  for (pid_t p : strays) {
+    any = any || alive(p);
+    if (alive(p)) ::kill(p, SIGKILL);  // a failure leaves nothing running
+  }
+  CHECK_FALSE(any);
+  CHECK(d.read("logs/worker-0.out").find("left 2 processes outside its process group") !=
+        std::string::npos);
+}
+
 TEST_CASE("the Python helper gets a trial's values typed alike per trial and in worker mode",
           "[objective][worker]") {
   Dir d;
