@@ -161,12 +161,12 @@ void print_continuing(const std::string& out, const SweepConfig& sweep, const Tr
 
 // `under_mpi`: the sweep ran under mpirun or srun, which the command printed leaves out.
 // `cut`: the trials it recorded as interrupted (Ran::cut).
-int report_stop(const RunArgs& a, const TrialQueue& queue, int64_t cut, bool under_mpi) {
+int report_stop(const RunArgs& a, const TrialQueue& queue, size_t cut, bool under_mpi) {
   const int sig = stop_signal();
   fmt::print("stopped{}: {} of {} trials finished{}. The same command again continues it{}: {}\n",
              sig ? " by " + signal_name(sig) : "", queue.finished(), queue.total(),
              cut > 0 ? fmt::format("; {} in flight recorded as interrupted (to run again)",
-                                   counted(cut, "trial"))
+                                   counted(static_cast<int64_t>(cut), "trial"))
                      : std::string(", none left in flight"),
              under_mpi ? " (under mpirun or srun again, with any number of ranks)" : "",
              again_command(a));
@@ -293,8 +293,7 @@ int drive_sweep(const RunArgs& a, Launch& launch, int node_threads,
     std::fprintf(stderr, "hypersweep: error: %s\n", written.error().str().c_str());
     return kExitOther;
   }
-  if (ran->interrupted)
-    return report_stop(a, *queue, static_cast<int64_t>(ran->cut.size()), workers > 0);
+  if (ran->interrupted) return report_stop(a, *queue, ran->cut.size(), workers > 0);
   if (workers > 0) print_scheduler_cost(t_start);
   return print_outcome(display, *queue, sweep, out);
 }
