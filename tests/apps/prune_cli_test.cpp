@@ -207,9 +207,9 @@ TEST_CASE("a pruned command trial leaves no process of its group behind", "[cli]
           "if [ $HYPERSWEEP_TRIAL_ID -eq 0 ]; then echo epoch=1 val_acc=0.9; echo val_acc=0.9; "
           "exit 0; fi\n"
           "sleep 600 &\n"
-          "setsid sh -c 'echo $$ > \"" + dir + "/stray.tmp\"; mv \"" + dir + "/stray.tmp\" \"" +
-              dir + "/stray\"; exec sleep 600' > /dev/null 2>&1 &\n"
-          "while [ ! -e '" + dir + "/stray' ]; do sleep 0.01; done\n"
+          // Builtins alone before the exec (an `mv` child could be counted as a second stray).
+          "setsid sh -c 'echo $$ > \"" + dir + "/stray\"; exec sleep 600' > /dev/null 2>&1 &\n"
+          "while [ ! -s '" + dir + "/stray' ]; do sleep 0.01; done\n"
           "ps -o pgid= -p $$ | tr -d ' ' > '" + dir + "/pgid.tmp' && mv '" + dir + "/pgid.tmp' '" +
               dir + "/pgid'\n"
           "echo epoch=1 val_acc=0.1\n"

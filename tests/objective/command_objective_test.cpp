@@ -707,11 +707,13 @@ pid_t pid_in(const TempDir& dir, const std::string& name) {
 }
 
 // Shell lines that start `script` in a session of its own (setsid), once it has written its pid
-// to `stray` in `dir`, and wait for that file.
+// to `stray` in `dir`, and wait for that. The stray runs builtins alone before `script` (one
+// write of its pid, which the wait sees whole): a child of its own, such as an `mv`, could still
+// be exiting when the command ends, and would be counted as a second stray.
 std::string stray_line(const TempDir& dir, const std::string& script) {
   const std::string f = dir.path + "/stray";
-  return "rm -f " + f + "; setsid sh -c 'echo $$ > " + f + ".new; mv " + f + ".new " + f + "; " +
-         script + "' > /dev/null 2>&1 & while [ ! -e " + f + " ]; do sleep 0.01; done; ";
+  return "rm -f " + f + "; setsid sh -c 'echo $$ > " + f + "; " + script +
+         "' > /dev/null 2>&1 & while [ ! -s " + f + " ]; do sleep 0.01; done; ";
 }
 
 // Checks that process `pid` (a stray: adopted here, see adopt_orphans) has ended, and kills it
