@@ -100,6 +100,7 @@ class Spill {
   Spill& operator=(const Spill&) = delete;
   void restart() {
     ok_ = f_ && std::fseek(f_, 0, SEEK_SET) == 0 && ::ftruncate(::fileno(f_), 0) == 0;
+    if (f_ && !ok_) why_ = std::strerror(errno);
   }
   void add(const TrialRecord& r, size_t place) {
     if (!ok_) return;
