@@ -10,6 +10,7 @@
 #include <cstring>
 #include <string>
 
+#include "core/reported_nan.h"
 #include "core/text.h"
 
 namespace hs {
@@ -24,6 +25,7 @@ bool parse_number(std::string_view s, double* out) {
   // Past a double's range, as Python's float() reads it: 1e-400 is 0, 1e400 is inf (from_chars
   // leaves *out as it was; strtod, in the C locale this program keeps, rounds the same way).
   if (r.ec == std::errc::result_out_of_range) *out = std::strtod(std::string(s).c_str(), nullptr);
+  if (std::isnan(*out)) *out = kReportedNaN;  // nan, -nan, nan(...): a value reported as NaN
   return r.ec == std::errc() || r.ec == std::errc::result_out_of_range;
 }
 
@@ -158,7 +160,7 @@ class FlatJson {
     }
     // Python's json.dumps writes these for non-finite floats.
     v->is_number = true;
-    if (word("NaN")) return v->number = NAN, true;
+    if (word("NaN")) return v->number = kReportedNaN, true;
     if (word("Infinity")) return v->number = INFINITY, true;
     if (word("-Infinity")) return v->number = -INFINITY, true;
     return number(&v->number);

@@ -2,7 +2,8 @@
 // k=v pairs (`epoch=3 val_acc=0.91`, separated by spaces, tabs or commas) or flat JSON objects
 // (`{"epoch": 3, "val_acc": 0.91}`). What the lines mean for a trial is command_objective.h's.
 //
-// May depend on: core (text.h), the standard library. Thread safety: pure functions.
+// May depend on: core (text.h, reported_nan.h), the standard library. Thread safety: pure
+// functions.
 #pragma once
 
 #include <map>
@@ -17,7 +18,8 @@ namespace hs {
 // that is not a number).
 struct OutputValue {
   bool is_number = false;
-  double number = 0;  // also nan and inf, as Python prints them
+  // Also inf and nan, as Python prints them; a printed NaN is kReportedNaN (core/reported_nan.h).
+  double number = 0;
   std::string text;
 };
 using OutputFields = std::map<std::string, OutputValue, std::less<>>;
@@ -53,7 +55,8 @@ bool looks_like_metrics(std::string_view line);
 // are named only when a trial has no result (TrialOutput::take_result), as where to look.
 bool looks_like_metrics_in_another_form(std::string_view line);
 
-// The number under `key`, NaN when the line has none (or text there).
+// The number under `key`; NaN (NAN: missing, core/reported_nan.h) when the line has none (or text
+// there), kReportedNaN when it printed NaN.
 double number_of(const OutputFields& f, std::string_view key);
 
 }  // namespace hs

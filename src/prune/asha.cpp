@@ -4,11 +4,13 @@
 // that runs again replaces its own), and the trial goes on if it is among the top
 // max(1, n / eta) of those n, itself included; a tie with the last kept value goes on. The
 // max(1, ...) is Optuna's: the stopping form cannot hold a trial back until more arrive, so the
-// first ones at a rung go on while they are the best there.
+// first ones at a rung go on while they are the best there. A trial that reports NaN at a rung
+// (core/reported_nan.h) is pruned there, as Optuna's is, and its NaN joins no rung's values.
 #include <algorithm>
 #include <cmath>
 #include <map>
 
+#include "core/reported_nan.h"
 #include "prune/internal.h"
 #include "prune/ranked.h"
 
@@ -52,9 +54,9 @@ class AshaPruner final : public Pruner {
     const std::vector<double> at = rung_values(r, rung_epochs(o_, s), metric_, cap);
     for (int k = 0; k <= s; ++k) {
       const double v = at[static_cast<size_t>(k)];
-      if (std::isnan(v)) continue;
+      if (is_missing(v)) continue;
       reach(r.id, k);
-      if (k < s) rung_at(s, k).record(r.id, v);
+      if (k < s && !std::isnan(v)) rung_at(s, k).record(r.id, v);  // judge() records no NaN
     }
     ended(r);
   }
@@ -83,6 +85,12 @@ class AshaPruner final : public Pruner {
     Verdict v;
     v.rung = k;
     reach(id, k);
+    if (std::isnan(value)) {  // reported NaN: stopped, as Optuna's pruner does, and not recorded
+      v.kind = Verdict::Kind::kPrune;
+      v.why = "pruned at rung " + std::to_string(k) + " (epoch " + std::to_string(epoch) + ")" +
+              where(s) + ": " + metric_.name + " was reported NaN";
+      return v;
+    }
     Rung& rung = rung_at(s, k);
     rung.record(id, value);
     const size_t n = rung.ranked.size();

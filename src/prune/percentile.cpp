@@ -3,12 +3,15 @@
 // than startup_trials; a step before warmup_epochs; a step that is not warmup + a multiple of
 // interval; then stop when the trial's best value so far is worse than the percentile
 // (np.nanpercentile, linear) of the completed trials' values at this step, for max the
-// (100 - percentile)th; fewer than min_trials values there: go on.
+// (100 - percentile)th; fewer than min_trials values there: go on. Before that last one, as
+// Optuna's: a trial whose every value so far was reported NaN (core/reported_nan.h) is stopped.
+// An epoch without a value (a missing NaN) is not a report: Optuna would not hear of it.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <map>
 
+#include "core/reported_nan.h"
 #include "prune/internal.h"
 #include "prune/ranked.h"
 
@@ -32,18 +35,23 @@ class PercentilePruner final : public Pruner {
 
   Verdict report(int64_t id, int epoch, double value) override {
     if (epoch <= 1) best_.erase(id);  // a trial that runs again starts afresh
-    if (std::isnan(value)) return {};
-    auto [it, fresh] = best_.try_emplace(id, value);
-    if (!fresh && improves(metric_.direction, value, it->second)) it->second = value;
-    const double best = it->second;
+    if (is_missing(value)) return {};
+    // np.nanmax (nanmin) of its values so far, inf included: NaN while it reported only NaN
+    double& best = best_.try_emplace(id, NAN).first->second;
+    const bool max = metric_.direction == Direction::kMaximize;
+    if (!std::isnan(value) && (std::isnan(best) || (max ? value > best : value < best)))
+      best = value;
     const int step = epoch - 1;
     if (completed_ == 0 || completed_ < o_.startup_trials || step < o_.warmup_epochs ||
         (step - o_.warmup_epochs) % o_.interval != 0)
       return {};
+    if (std::isnan(best))
+      return {Verdict::Kind::kPrune, -1,
+              "pruned at epoch " + std::to_string(epoch) + ": " + metric_.name +
+                  " was reported NaN at every epoch so far"};
     const auto at = completed_at_.find(epoch);
     const size_t n = at == completed_at_.end() ? 0 : at->second.size();
     if (n == 0 || static_cast<int>(n) < o_.min_trials) return {};
-    const bool max = metric_.direction == Direction::kMaximize;
     const double q = max ? 100 - o_.percentile : o_.percentile;
     const double p = percentile_of(at->second, q);
     const bool worse = max ? best < p : best > p;

@@ -29,7 +29,9 @@
 // The last rung, at R, decides nothing: a trial there runs to its end.
 //
 // An epoch without a value of the sweep's metric (NaN: a command that prints it only at the end)
-// is not judged. A rung is judged once per run of a trial, at its first epoch at or past the
+// is not judged; one that printed NaN (kReportedNaN, core/reported_nan.h) is, as Optuna's
+// pruners judge it: asha and hyperband prune it at a rung, sha never promotes it, and median and
+// percentile prune a trial whose every value so far is NaN. A rung is judged once per run of a trial, at its first epoch at or past the
 // rung's epoch with a value; a line past several rungs meets them all (trial/rungs.h:
 // RungWalk). Decisions of median, percentile, asha and hyperband depend on which trials have
 // reported by then, so they vary with the number of workers and their speed; sha's do not.
@@ -105,7 +107,8 @@ struct Verdict {
 class Pruner {
  public:
   virtual ~Pruner() = default;
-  // Trial `id` finished epoch `epoch` (1-based) with `value` of the sweep's metric (NaN: none).
+  // Trial `id` finished epoch `epoch` (1-based) with `value` of the sweep's metric (NaN: none;
+  // kReportedNaN: it printed NaN).
   virtual Verdict report(int64_t id, int epoch, double value) = 0;
   // Trial `id` ended with record `r` (any status; a paused or pruned one too). REQUIRES: the
   // last report of a pruned or paused trial was its verdict.

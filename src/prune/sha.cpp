@@ -3,16 +3,17 @@
 // rung's with a value: RungWalk) and pauses there (its record: pruned at that rung); a trial that
 // never gives a value there runs on and counts as ended short of it; once every member of the rung
 // has reached it or ended short of it, the top max(1, members / eta) by value (ties: the lower id;
-// a trial without a value never goes on) are promoted: they run again from their start to the next
-// rung. The last rung decides nothing. A bracket is complete when each of its trials is done (ended
-// for good, or paused and not promoted); only then is it settled (the strategy hears its trials, in
-// id order) and the next bracket may start. Nothing here depends on the order of reports and ends,
+// a trial without a value never goes on, nor one that reported NaN there) are promoted: they run
+// again from their start to the next rung. The last rung decides nothing. A bracket is complete
+// when each of its trials is done (ended for good, or paused and not promoted); only then is it
+// settled (the strategy hears its trials, in id order) and the next bracket may start. Nothing here depends on the order of reports and ends,
 // so the decisions are the same with any number of workers.
 #include <algorithm>
 #include <cmath>
 #include <map>
 #include <set>
 
+#include "core/reported_nan.h"
 #include "prune/internal.h"
 
 namespace hs {
@@ -44,11 +45,15 @@ class ShaPruner final : public Pruner {
     const RungState& rs = br.rungs[static_cast<size_t>(v.rung)];
     // The record keeps this reason: a trial not promoted is not recorded again.
     // Worded to read true both while the rung fills and once it was decided against the trial.
-    v.why = "paused at rung " + std::to_string(v.rung) + " (epoch " + std::to_string(epoch) +
-            ") of bracket " + std::to_string(id / per_) + " with " + value_text(metric_, value) +
-            " to wait for all " + std::to_string(rs.members.size()) + " of its trials there: "
-            "the top " + std::to_string(keep_of(rs)) + " of them go on, the others stay pruned "
-            "there (ties: the lower id)";
+    const std::string at = "paused at rung " + std::to_string(v.rung) + " (epoch " +
+                           std::to_string(epoch) + ") of bracket " + std::to_string(id / per_);
+    if (std::isnan(value))  // paused as any other, so that its rung fills; it never goes on
+      v.why = at + ": " + metric_.name + " was reported NaN, and a NaN is never promoted";
+    else
+      v.why = at + " with " + value_text(metric_, value) + " to wait for all " +
+              std::to_string(rs.members.size()) + " of its trials there: the top " +
+              std::to_string(keep_of(rs)) + " of them go on, the others stay pruned there (ties: "
+              "the lower id)";
     return v;
   }
 
@@ -79,7 +84,7 @@ class ShaPruner final : public Pruner {
     int reached = -1;  // the last rung met
     for (int k = 0; k <= s_; ++k) {
       const double v = at[static_cast<size_t>(k)];
-      if (std::isnan(v)) continue;
+      if (is_missing(v)) continue;
       reached = k;
       br.rungs[static_cast<size_t>(k)].members.insert(r.id);
       br.rungs[static_cast<size_t>(k)].values[r.id] = v;

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "core/reported_nan.h"
 #include "core/text.h"
 #include "search/space_text.h"
 #include "trial/failure.h"
@@ -34,7 +35,7 @@ bool ProgressDisplay::consider(const TrialRecord& r) {
   const bool told = !r.curves.empty() || !ran_into_error(r.status);
   if (r.status != TrialStatus::kInterrupted && told && !epoch_metric_seen_) {
     for (size_t i = 0; i < r.curves.size() && !epoch_metric_seen_; ++i)
-      epoch_metric_seen_ = std::isfinite(epoch_metric(r, i, metric_.name));
+      epoch_metric_seen_ = !is_missing(epoch_metric(r, i, metric_.name));  // a NaN printed too
     trial_without_epoch_metric_ = trial_without_epoch_metric_ || !epoch_metric_seen_;
   }
   const Outcome oc = result_of(r);  // a pruned trial is never the best

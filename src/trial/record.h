@@ -19,7 +19,8 @@
 namespace hs {
 
 // One epoch of a trial's curves (a row of the results file's `curves`). A value the trial did
-// not report (a command's missing column, validation after a divergence) is NaN.
+// not report (a command's missing column, validation after a divergence) is NaN; one it reported
+// as NaN (a command's `val_acc=nan`) is kReportedNaN, which the pruners judge (core/reported_nan.h).
 struct EpochRow {
   int epoch = 0;              // 1-based
   double lr = 0;              // at the epoch's last iteration

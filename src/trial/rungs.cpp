@@ -7,6 +7,8 @@
 #include <map>
 #include <set>
 
+#include "core/reported_nan.h"
+
 namespace hs {
 namespace {
 
@@ -16,7 +18,7 @@ RungWalk::Met RungWalk::step(const std::vector<int>& epochs, int epoch, double v
   if (epoch < last_) next_ = 0;
   last_ = epoch;
   Met m;
-  if (std::isnan(value)) return m;
+  if (is_missing(value)) return m;
   for (size_t k = static_cast<size_t>(next_); k < epochs.size() && epochs[k] <= epoch; ++k) {
     if (m.first < 0) m.first = static_cast<int>(k);
     m.last = static_cast<int>(k);
@@ -68,7 +70,7 @@ PruningTally::PruningTally(const std::vector<Rung>& schedule, const Metric& metr
 }
 
 void PruningTally::Count::add(double v, const TrialRecord& t, size_t place, Direction d) {
-  if (t.rung < c.rung.rung && std::isnan(v)) return;
+  if (t.rung < c.rung.rung && is_missing(v)) return;
   ++c.reached;
   if (t.status == TrialStatus::kPruned && t.rung == c.rung.rung) ++c.pruned;
   if (improves(d, v, c.best) || (v == c.best && place < best_place)) {

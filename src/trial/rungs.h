@@ -20,12 +20,13 @@
 namespace hs {
 
 // Which rungs of its bracket each epoch report of one trial meets. A trial meets its rungs in
-// order, each once per run: a report with a value meets every rung not met yet whose epoch it
-// is at or past (a command that prints every other epoch meets a rung at epoch 1 at epoch 2,
-// and one whose line jumps past two rungs meets both there); a report without a value meets
-// none. A report of an epoch before the last one reported starts a new run (a trial run
-// again). The pruners judge by it, their restore() takes records back by it, and show counts
-// by it (rung_values), so all three agree on the values a trial was judged by.
+// order, each once per run: a report with a value (a reported NaN too, core/reported_nan.h)
+// meets every rung not met yet whose epoch it is at or past (a command that prints every other
+// epoch meets a rung at epoch 1 at epoch 2, and one whose line jumps past two rungs meets both
+// there); a report without a value (a missing NaN) meets none. A report of an epoch before the
+// last one reported starts a new run (a trial run again). The pruners judge by it, their
+// restore() takes records back by it, and show counts by it (rung_values), so all three agree
+// on the values a trial was judged by.
 class RungWalk {
  public:
   struct Met {
@@ -39,9 +40,10 @@ class RungWalk {
   int last_ = 0;  // the epoch last reported
 };
 
-// The value of the metric at each rung of `epochs` as r's curves met them (RungWalk), NaN where
-// none did, counting rungs up to `cap` alone (a pruned trial's record stops at its rung: a line
-// that also passed later rungs did not go on to them). The last run's curve is the record's.
+// The value of the metric at each rung of `epochs` as r's curves met them (RungWalk; a reported
+// NaN too), NaN (missing) where none did, counting rungs up to `cap` alone (a pruned trial's
+// record stops at its rung: a line that also passed later rungs did not go on to them). The last
+// run's curve is the record's.
 std::vector<double> rung_values(const TrialRecord& r, const std::vector<int>& epochs,
                                 const Metric& metric, int cap);
 

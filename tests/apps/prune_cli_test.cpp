@@ -3,6 +3,7 @@
 // gone; a sweep with asha killed with SIGKILL and continued to the same decisions.
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <csignal>
 #include <signal.h>
 #include <map>
@@ -30,7 +31,7 @@ std::string python_table(const std::vector<std::vector<double>>& table) {
   std::string rows = "[\n";
   for (const auto& row : table) {
     rows += "    [";
-    for (double v : row) rows += std::to_string(v) + ", ";
+    for (double v : row) rows += (std::isnan(v) ? "float('nan')" : std::to_string(v)) + ", ";
     rows += "],\n";
   }
   return rows + "]";
@@ -246,11 +247,12 @@ TEST_CASE("a sweep with asha killed with SIGKILL continues with every trial once
           "[cli][prune][resume]") {
   Scratch s;
   const std::string dir = s.dir().string();
-  // Eight scripted curves; the run is in one process, so trials go in id order and every
-  // decision is fixed: the killed and continued sweep must reach the uninterrupted one's.
+  // Eight scripted curves, trial 3's with a NaN; the run is in one process, so trials go in id
+  // order and every decision is fixed: the killed and continued sweep must reach the
+  // uninterrupted one's.
   const std::vector<std::vector<double>> table = {
       {0.5, 0.55, 0.6, 0.62, 0.63, 0.64, 0.65, 0.66, 0.67}, {0.3, 0.4, 0.5, 0.6, 0.7, 0.7, 0.7, 0.7, 0.7},
-      {0.6, 0.61, 0.62, 0.63, 0.64, 0.65, 0.66, 0.67, 0.68}, {0.55, 0.6, 0.58, 0.6, 0.6, 0.6, 0.6, 0.6, 0.6},
+      {0.6, 0.61, 0.62, 0.63, 0.64, 0.65, 0.66, 0.67, 0.68}, {NAN, 0.6, 0.58, 0.6, 0.6, 0.6, 0.6, 0.6, 0.6},
       {0.7, 0.72, 0.74, 0.76, 0.78, 0.8, 0.82, 0.84, 0.86}, {0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95},
       {0.65, 0.7, 0.75, 0.7, 0.7, 0.7, 0.7, 0.7, 0.7},      {0.75, 0.7, 0.65, 0.6, 0.6, 0.6, 0.6, 0.6, 0.6}};
   const std::string pruner = "pruner = \"asha\"\n[pruner]\nmax_epochs = 9";
@@ -263,6 +265,11 @@ TEST_CASE("a sweep with asha killed with SIGKILL continues with every trial once
   int pruned = 0;
   for (const auto& [id, rec] : want) pruned += rec.status == hs::TrialStatus::kPruned;
   REQUIRE(pruned >= 3);  // the table is meant to prune, at both rungs
+  // Trial 3 prints val_acc=nan at epoch 1: pruned at rung 0, and no value of the rung's (the
+  // continued sweep takes it back so: core/reported_nan.h).
+  CHECK(want.at(3).status == hs::TrialStatus::kPruned);
+  CHECK(want.at(3).rung == 0);
+  CHECK(contains(want.at(3).decision, "pruned at rung 0 (epoch 1): val_acc was reported NaN"));
 
   // The same sweep, whose trials from 5 on wait for `go`: killed while trial 5 is in flight.
   s.write("held.py", curves_script(table, dir, 5));

@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "core/reported_nan.h"
 #include "objective/output_protocol.h"
 
 using namespace hs;
@@ -44,6 +45,31 @@ TEST_CASE("a number past a double's range reads as Python's float() reads it", "
   REQUIRE(j.has_value());
   CHECK(j->at("val_acc").number == 0.0);
   CHECK(j->at("x").number == -INFINITY);
+}
+
+TEST_CASE("a printed NaN is a reported NaN and a missing key is not", "[objective][protocol]") {
+  // Python prints float('nan') as nan (k=v) and NaN (json.dumps); the pruners stop a trial that
+  // reports NaN, and judge nothing where the line has no value (core/reported_nan.h).
+  auto f = parse_output_line("epoch=1 val_acc=nan loss=-nan x=NAN y=nan(7) z=0.5");
+  REQUIRE(f.has_value());
+  for (const char* k : {"val_acc", "loss", "x", "y"}) {
+    INFO(k);
+    CHECK(f->at(k).is_number);
+    CHECK(is_reported_nan(f->at(k).number));
+    CHECK(is_reported_nan(number_of(*f, k)));
+  }
+  CHECK(is_missing(number_of(*f, "val_loss")));
+  CHECK_FALSE(is_reported_nan(number_of(*f, "val_loss")));
+  CHECK_FALSE(is_missing(number_of(*f, "z")));
+  auto j = parse_output_line(R"({"epoch": 1, "val_acc": NaN, "name": "nan"})");
+  REQUIRE(j.has_value());
+  CHECK(is_reported_nan(number_of(*j, "val_acc")));
+  CHECK(is_missing(number_of(*j, "name")));  // text, not a number
+  CHECK(is_missing(NAN));
+  CHECK(is_missing(std::nan("")));
+  CHECK_FALSE(is_missing(kReportedNaN));
+  CHECK_FALSE(is_missing(INFINITY));
+  CHECK_FALSE(is_reported_nan(INFINITY));
 }
 
 TEST_CASE("a refused k=v line says which token or key is at fault", "[objective][protocol]") {

@@ -6,6 +6,7 @@
 #include <map>
 #include <vector>
 
+#include "core/reported_nan.h"
 #include "prune/pruner.h"
 #include "support/completed.h"
 
@@ -157,6 +158,43 @@ TEST_CASE("asha taken back from records judges later trials as the running sweep
   }
 }
 
+TEST_CASE("asha prunes a trial that reports NaN at a rung and ranks no NaN there") {
+  // As Optuna's SuccessiveHalvingPruner: a NaN at a rung's step stops the trial. A missing value
+  // (NAN: the line had no val_acc) is no report; a reported one (kReportedNaN: `val_acc=nan`) is.
+  const PrunerOptions o = bracketed(PrunerKind::kAsha, 1, 3, 9);
+  auto pruner = make_pruner(o, Metric{}, 7, 100);
+  CHECK(pruner->report(0, 1, 0.5).kind == Kind::kContinue);
+  const Verdict missing = pruner->report(1, 1, NAN);
+  CHECK(missing.kind == Kind::kContinue);
+  CHECK(missing.rung == -1);
+  const Verdict nan = pruner->report(1, 2, kReportedNaN);  // meets rung 0 at epoch 2
+  CHECK(nan.kind == Kind::kPrune);
+  CHECK(nan.rung == 0);
+  CHECK(nan.why == "pruned at rung 0 (epoch 2): val_acc was reported NaN");
+  CHECK(pruner->rung_reached(1) == 0);
+  CHECK(pruner->report(2, 1, -kReportedNaN).kind == Kind::kPrune);  // "-nan" too
+  // Rung 0 holds 0.5 alone: a third value makes n 2, keep 1 (NaNs would make it 4, keep 1 and
+  // the cut-off the same, so the count in the reason is what tells).
+  const Verdict third = pruner->report(3, 1, 0.45);
+  CHECK(third.kind == Kind::kPrune);
+  CHECK(third.why.find("top 1 of the 2 trials recorded there") != std::string::npos);
+  // A NaN at an epoch that is no rung decides nothing.
+  CHECK(pruner->report(4, 1, 0.9).kind == Kind::kContinue);
+  CHECK(pruner->report(4, 2, kReportedNaN).kind == Kind::kContinue);
+
+  // Taken back from records, the NaN trial counts as having reached rung 0 and adds no value.
+  auto resumed = make_pruner(o, Metric{}, 7, 100);
+  TrialRecord r1 = completed(1, {NAN, kReportedNaN});
+  r1.status = TrialStatus::kPruned;
+  r1.rung = 0;
+  resumed->restore(completed(0, {0.5}));
+  resumed->restore(r1);
+  CHECK(resumed->rung_reached(1) == 0);
+  const Verdict again = resumed->report(3, 1, 0.45);
+  CHECK(again.kind == Kind::kPrune);
+  CHECK(again.why.find("top 1 of the 2 trials recorded there") != std::string::npos);
+}
+
 TEST_CASE("hyperband's brackets come from the trial id and the seed alone, weighted by size") {
   const PrunerOptions o = bracketed(PrunerKind::kHyperband, 1, 3, 81);
   std::map<int, int64_t> count;
@@ -226,6 +264,38 @@ TEST_CASE("median follows Optuna's MedianPruner: startup, warm-up, interval, the
   // Its best so far counts, not its last value: 0.7 at epoch 4 would stay.
   CHECK(pruner->report(6, 1, 0.7).kind == Kind::kContinue);
   CHECK(pruner->report(6, 4, 0.1).kind == Kind::kContinue);
+}
+
+TEST_CASE("median prunes a trial that reported only NaN and judges one with a value by its best") {
+  // Optuna's PercentilePruner: after startup, warm-up and interval, a trial whose values so far
+  // are all NaN (np.nanmax is NaN) is pruned, before the median is looked at; otherwise its
+  // best value so far, NaNs left out, meets the median. A missing value is no report at all.
+  PrunerOptions o;
+  o.kind = PrunerKind::kMedian;
+  o.startup_trials = 1;
+  o.warmup_epochs = 1;
+  auto pruner = make_pruner(o, Metric{}, 0, 10);
+  CHECK(pruner->report(0, 2, kReportedNaN).kind == Kind::kContinue);  // no completed trial yet
+  pruner->ended(completed(1, {0.2, 0.4, 0.6}));
+  CHECK(pruner->report(2, 1, kReportedNaN).kind == Kind::kContinue);  // epoch 1: the warm-up
+  const Verdict v = pruner->report(2, 2, kReportedNaN);
+  CHECK(v.kind == Kind::kPrune);
+  CHECK(v.why == "pruned at epoch 2: val_acc was reported NaN at every epoch so far");
+  // A value at epoch 1, NaN at epoch 2: judged by its best so far, 0.5 against the median 0.4.
+  CHECK(pruner->report(3, 1, 0.5).kind == Kind::kContinue);
+  const Verdict kept = pruner->report(3, 2, kReportedNaN);
+  CHECK(kept.kind == Kind::kContinue);
+  CHECK(kept.why.find("best so far val_acc 0.5000") != std::string::npos);
+  // Lines without the value are not reports: neither pruned nor judged.
+  const Verdict none = pruner->report(4, 2, NAN);
+  CHECK(none.kind == Kind::kContinue);
+  CHECK(none.why.empty());
+  // A completed trial's NaN is left out of the median (np.nanpercentile): with trial 5's NaN at
+  // epoch 3 the median there stays trial 1's 0.6, and 0.59 is below it.
+  TrialRecord five = completed(5, {0.1, 0.1, kReportedNaN});
+  pruner->ended(five);
+  CHECK(pruner->report(6, 3, 0.59).kind == Kind::kPrune);
+  CHECK(pruner->report(7, 3, 0.61).kind == Kind::kContinue);
 }
 
 TEST_CASE("percentile keeps the given top share with Optuna's linear percentile") {

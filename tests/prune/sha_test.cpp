@@ -8,6 +8,7 @@
 #include <optional>
 #include <vector>
 
+#include "core/reported_nan.h"
 #include "core/rng.h"
 #include "prune/pruner.h"
 
@@ -194,6 +195,30 @@ TEST_CASE("sha judges a rung at the first epoch past it with a value and never p
   const Verdict later = q->report(1, 1, 0.6);  // a second line of epoch 1, with the value
   CHECK(later.kind == Kind::kPause);
   CHECK(later.rung == 0);
+}
+
+TEST_CASE("sha pauses a trial that reports NaN at its rung and never promotes it") {
+  // Bracket of 9 at rung 0: trials 1, 3 and 5 would go on (sha promotes the top 3), but 1 and 5
+  // print val_acc=nan there (kReportedNaN): the top 3 of the rest, 3 (0.71), 7 (0.71) and
+  // 0 (0.51), go on instead. A trial whose line lacks the value (NAN) is not paused.
+  auto p = make_pruner(sha9(), Metric{}, 0, 9);
+  for (int64_t id = 0; id < 9; ++id) {
+    const bool nan = id == 1 || id == 5;
+    CHECK(p->report(id, 1, NAN).kind == Kind::kContinue);
+    const Verdict v = p->report(id, 1, nan ? kReportedNaN : value(id, 1));
+    CHECK(v.kind == Kind::kPause);
+    CHECK(v.rung == 0);
+    if (nan) CHECK(v.why == "paused at rung 0 (epoch 1) of bracket 0: val_acc was reported NaN, "
+                            "and a NaN is never promoted");
+    TrialRecord r = record(id, 1, TrialStatus::kPruned);
+    if (nan) r.curves[0].val_acc = kReportedNaN;
+    r.rung = p->rung_reached(id);
+    CHECK(r.rung == 0);
+    p->ended(r);
+  }
+  CHECK(p->take_promoted() == std::vector<int64_t>{0, 3, 7});
+  CHECK(!p->undecided(1));
+  CHECK(!p->undecided(5));
 }
 
 TEST_CASE("a line past several rungs meets them all: sha judges its target there") {

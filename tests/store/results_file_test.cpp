@@ -17,6 +17,7 @@
 #include <fstream>
 #include <string>
 
+#include "core/reported_nan.h"
 #include "core/rng.h"
 #include "store/sample_sweep.h"
 #include "store/store_testing.h"
@@ -451,6 +452,8 @@ TrialRecord tricky_record(int64_t i) {
   r.seconds = std::nextafter(1.0 / 3.0, 1.0) * static_cast<double>(i + 1);
   if (i == 5) r.host = std::string(100, 'h') + "-end";
   if (!r.curves.empty()) r.curves.back().val_loss = std::nan("");
+  // A printed nan, which the pruners tell from a missing value by its payload (reported_nan.h).
+  if (r.curves.size() > 1) r.curves.front().val_acc = kReportedNaN;
   r.val_samples = i % 2 == 0 ? 240 + i : 0;  // known, or unknown (a command's trial)
   return r;
 }
@@ -491,6 +494,19 @@ TEST_CASE("read_results reads back what ResultsFile wrote, typed per /space, bit
   }
   CHECK(std::holds_alternative<int64_t>(d->trials[1].params[10]));  // the -3 of the mixed choice
   CHECK(d->trials[5].host.size() == 104);
+  REQUIRE(is_reported_nan(d->trials[2].curves[0].val_acc));
+  // The HDF5 file alone (a copy without its journal) keeps every bit too.
+  const std::string copy = temp_path("read_copy.h5");
+  fs::remove(copy);
+  fs::copy_file(path, copy);
+  REQUIRE_FALSE(fs::exists(copy + ".journal"));
+  auto c = read_results(copy);
+  REQUIRE(c.ok());
+  REQUIRE(c->trials.size() == written.size());
+  for (size_t i = 0; i < written.size(); ++i) {
+    INFO("trial " << i << ", from the HDF5 file alone");
+    require_equal(c->trials[i], written[i]);
+  }
 }
 
 TEST_CASE("read_results works while the writer holds the file open, and on a copy without its journal",

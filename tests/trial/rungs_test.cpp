@@ -6,6 +6,8 @@
 #include <cmath>
 #include <vector>
 
+#include "core/reported_nan.h"
+
 using namespace hs;
 
 namespace {
@@ -147,6 +149,27 @@ TEST_CASE("rung values are the ones the pruner met on every other epoch and on l
   CHECK(c[1].best == Approx(0.4));
   CHECK(c[1].pruned == 1);
   CHECK(c[2].reached == 0);
+}
+
+TEST_CASE("a NaN the trial printed meets a rung and a missing value does not", "[trial][rungs]") {
+  // Epoch 1's line printed val_acc=nan (kReportedNaN): rung 0 (epoch 1) is met there, with NaN,
+  // and counts the trial as reached with no best. Epoch 3's line had no val_acc (NAN): rung 1 is
+  // met at epoch 4, the next line with a value.
+  TrialRecord r = trial(0, TrialStatus::kCompleted, 5, 0.5, -1, -1);
+  r.curves[0].val_acc = kReportedNaN;
+  r.curves[2].val_acc = NAN;
+  const std::vector<int> epochs = {1, 3};
+  const std::vector<double> v = rung_values(r, epochs, Metric{}, 1);
+  CHECK(is_reported_nan(v[0]));
+  CHECK(v[1] == Approx(0.54));
+  const std::vector<RungCount> c = rung_counts({{0, 0, 1, 0}, {0, 1, 3, 0}}, {r}, Metric{});
+  CHECK(c[0].reached == 1);
+  CHECK(std::isnan(c[0].best));
+  CHECK(c[0].best_id == -1);
+  CHECK(c[1].reached == 1);
+  CHECK(c[1].best == Approx(0.54));
+  r.curves[0].val_acc = NAN;  // the line without it: rung 0 is met at epoch 2 instead
+  CHECK(rung_values(r, epochs, Metric{}, 1)[0] == Approx(0.52));
 }
 
 TEST_CASE("the pruning tally takes trials in any order and gives what rung_counts gives",
