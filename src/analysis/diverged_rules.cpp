@@ -10,6 +10,7 @@
 
 #include "analysis/curve_rules.h"
 #include "analysis/curve_series.h"
+#include "core/reported_nan.h"
 
 namespace hs::rules {
 
@@ -29,20 +30,21 @@ Finding diverged_at(bool at_start, std::string evidence, int from, int to) {
 }
 
 // The row at which a loss column blew up, or the row count when it did not. An inf is printed,
-// so it always is one. A NaN is one in the built-in trainer's record (num_classes > 0), which
-// writes every column every epoch; in a command's, NaN is also a row that did not print the
-// column (record.h): a column never printed, one printed every 5th epoch, a train line without
-// val_loss. There a NaN is a blow-up only when the column was finite in every row before it and
-// is never finite again (weights that became NaN stay NaN); a column with a NaN row and a finite
-// one after it is printed on some rows only, and none of its NaN rows is a blow-up (nor is a
-// NaN that a loss printed as nan recovered from: the record cannot tell it from a gap).
+// and so is a NaN the command printed (`train_loss=nan`: kReportedNaN, core/reported_nan.h): each
+// always is one. A NaN is one in the built-in trainer's record (num_classes > 0), which writes
+// every column every epoch; in a command's, any other NaN is a row that did not print the column
+// (record.h): a column never printed, one printed every 5th epoch, a train line without val_loss.
+// Such a NaN (or any NaN of a file written before printed ones were marked) is a blow-up only
+// when the column was finite in every row before it and is never finite again (weights that
+// became NaN stay NaN, and a loop may stop printing them); a column with such a NaN row and a
+// finite one after it is printed on some rows only, and none of those rows is a blow-up.
 size_t blown_up_row(const TrialRecord& in, double EpochRow::*field) {
   const size_t n = in.curves.size();
-  size_t nan_from = n, inf_at = n;  // the first NaN row; the first inf row
+  size_t nan_from = n, inf_at = n;  // the first NaN row; the first inf or printed NaN row
   bool gap = false;                 // a NaN row with a finite row after it
   for (size_t i = 0; i < n; ++i) {
     const double v = in.curves[i].*field;
-    if (std::isinf(v) && inf_at == n) inf_at = i;
+    if ((std::isinf(v) || is_reported_nan(v)) && inf_at == n) inf_at = i;
     if (std::isnan(v) && nan_from == n) nan_from = i;
     gap = gap || (std::isfinite(v) && nan_from < i);
   }

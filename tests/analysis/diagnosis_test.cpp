@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/reported_nan.h"
 #include "core/rng.h"
 
 using namespace hs;
@@ -1251,6 +1252,27 @@ TEST_CASE("a loss a command prints on some epochs only is no divergence", "[anal
   const auto t = diagnose(trainer, kNoSweep);
   INFO(labels(t));
   CHECK(contains(get(t, "diverged").evidence, "val_loss became NaN at epoch 6"));
+}
+
+TEST_CASE("a NaN loss a command printed is a divergence even where the loss recovers", "[analysis]") {
+  // `train_loss=nan` at epoch 7 of 32, finite again after: printed (kReportedNaN), it is a
+  // blow-up, as an inf is; the same row left without train_loss (NAN) is a gap, no divergence.
+  TrialRecord in = healthy_curve(3, 32);
+  in.curves[6].train_loss = kReportedNaN;
+  const auto fs = diagnose(in, kNoSweep);
+  INFO(labels(fs));
+  const Finding& f = get(fs, "diverged");
+  CHECK(contains(f.evidence, "train_loss became NaN at epoch 7"));
+  CHECK(f.to_epoch == 7);
+  in.curves[6].train_loss = NAN;
+  CHECK_FALSE(has(diagnose(in, kNoSweep), "diverged"));
+  // Printed NaN from epoch 1: diverged at the start (an unmarked NaN there is a column never
+  // printed).
+  TrialRecord first = healthy_curve(3, 8);
+  first.curves[0].val_loss = kReportedNaN;
+  CHECK(has(diagnose(first, kNoSweep), "diverged_at_start"));
+  first.curves[0].val_loss = NAN;
+  CHECK_FALSE(has(diagnose(first, kNoSweep), "diverged_at_start"));
 }
 
 TEST_CASE("a loss that became -inf is quoted as -inf", "[analysis]") {
