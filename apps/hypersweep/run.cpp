@@ -159,17 +159,30 @@ void print_continuing(const std::string& out, const SweepConfig& sweep, const Tr
   }
 }
 
-// `under_mpi`: the sweep ran under mpirun or srun, which the command printed leaves out.
-// `cut`: the trials it recorded as interrupted (Ran::cut).
-int report_stop(const RunArgs& a, const TrialQueue& queue, size_t cut, bool under_mpi) {
+// The sweep stopped before its end: by a signal, or as its first `fail_fast` trials all failed
+// alike (Ran::failed_fast). `under_mpi`: it ran under mpirun or srun, which the command printed
+// leaves out.
+int report_stop(const RunArgs& a, const TrialQueue& queue, const Ran& ran, bool under_mpi) {
   const int sig = stop_signal();
-  fmt::print("stopped{}: {} of {} trials finished{}. The same command again continues it{}: {}\n",
-             sig ? " by " + signal_name(sig) : "", queue.finished(), queue.total(),
-             cut > 0 ? fmt::format("; {} in flight recorded as interrupted (to run again)",
-                                   counted(static_cast<int64_t>(cut), "trial"))
-                     : std::string(", none left in flight"),
-             under_mpi ? " (under mpirun or srun again, with any number of ranks)" : "",
-             again_command(a));
+  const size_t cut = ran.cut.size();
+  const std::string in_flight =
+      cut > 0 ? fmt::format("; {} in flight recorded as interrupted (to run again)",
+                            counted(static_cast<int64_t>(cut), "trial"))
+              : std::string(", none left in flight");
+  const std::string again =
+      (under_mpi ? " (under mpirun or srun again, with any number of ranks)" : "") +
+      std::string(": ") + again_command(a);
+  if (!ran.failed_fast.empty() && !sig) {
+    fmt::print("stopped: {}. {} of {} trials finished{}. Mend what they ran into; then the same "
+               "command again continues it{} (--retry-failed runs the failed ones again; [sweep] "
+               "fail_fast = 0 runs every trial whatever fails)\n",
+               ran.failed_fast, queue.finished(), queue.total(), in_flight, again);
+    std::fflush(stdout);
+    return kExitNothingToUse;
+  }
+  fmt::print("stopped{}: {} of {} trials finished{}. The same command again continues it{}\n",
+             sig ? " by " + signal_name(sig) : "", queue.finished(), queue.total(), in_flight,
+             again);
   std::fflush(stdout);
   return kExitInterrupted;
 }
@@ -293,7 +306,7 @@ int drive_sweep(const RunArgs& a, Launch& launch, int node_threads,
     std::fprintf(stderr, "hypersweep: error: %s\n", written.error().str().c_str());
     return kExitOther;
   }
-  if (ran->interrupted) return report_stop(a, *queue, ran->cut.size(), workers > 0);
+  if (ran->interrupted) return report_stop(a, *queue, *ran, workers > 0);
   if (workers > 0) print_scheduler_cost(t_start);
   return print_outcome(display, *queue, sweep, out);
 }
@@ -330,7 +343,8 @@ void add_run(CLI::App& app, Runner* run, Argv args) {
       "on SIGINT and SIGTERM). Each built-in trial runs in a process of its own: a crash fails\n"
       "that trial alone ([sweep] isolate, memory_limit, max_retries).\n"
       "Exit codes: 0 done, 2 bad config / data / results file, 3 stopped by a signal, 4 no\n"
-      "trial gave its metric (each failed, timed out or diverged), 1 other.\n"
+      "trial gave its metric (each failed, timed out or diverged) or the run's first trials all\n"
+      "failed alike and it stopped ([sweep] fail_fast = 5 of them; 0: never), 1 other.\n"
       "Examples:\n"
       "  hypersweep run                      (the built-in sweep)\n"
       "  hypersweep run configs/sweep_random.toml\n"

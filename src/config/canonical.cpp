@@ -59,12 +59,13 @@ std::string value_text(const toml::node& n, bool whole_as_int = false) {
 }
 
 // How trials run, not which trials a sweep has nor what they give: changed to get a sweep going
-// again (a memory cap for trials the OOM killer took, retries, a process per trial or not, a
-// longer time limit for trials that timed out, the threads or GPUs a trial gets; the built-in
-// trainer's curves are bit-identical whatever its thread count).
+// again (a memory cap for trials the OOM killer took, retries, a process per trial or not, when to
+// stop for failures, a longer time limit for trials that timed out, the threads or GPUs a trial
+// gets; the built-in trainer's curves are bit-identical whatever its thread count).
 bool run_policy(const std::string& table, std::string_view key) {
   if (table == "sweep")
-    return key == "trials" || key == "max_retries" || key == "memory_limit" || key == "isolate";
+    return key == "trials" || key == "max_retries" || key == "memory_limit" || key == "isolate" ||
+           key == "fail_fast";
   if (table == "objective")
     return key == "timeout" || key == "gpus_per_worker" || key == "gpus_per_node";
   if (table == "train")  // and the names keys.cpp reads as these

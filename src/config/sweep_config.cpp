@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <climits>
 #include <cmath>
 #include <functional>
 #include <optional>
@@ -301,7 +302,7 @@ uint64_t parse_memory(const toml::node& v) {
   return static_cast<uint64_t>(bytes);
 }
 
-// [sweep] isolate, memory_limit and max_retries; false when `key` is none of them.
+// [sweep] isolate, memory_limit, max_retries and fail_fast; false when `key` is none of them.
 bool parse_trial_policy_key(TrialPolicy& p, const std::string& key, const toml::node& v,
                             Status* st, const std::function<Error(const std::string&)>& fail) {
   if (key == "isolate") {
@@ -310,12 +311,14 @@ bool parse_trial_policy_key(TrialPolicy& p, const std::string& key, const toml::
     else p.isolate = b->get();
     return true;
   }
-  if (key == "max_retries") {
+  if (key == "max_retries" || key == "fail_fast") {
+    const bool retries = key == "max_retries";
     const auto* i = v.as_integer();
-    if (!i || i->get() < 0 || i->get() > kMaxRetries)
-      *st = fail("expected a whole number from 0 to " + std::to_string(kMaxRetries) + ", got " +
-                 text_of(v));
-    else p.max_retries = static_cast<int>(i->get());
+    if (!i || i->get() < 0 || i->get() > (retries ? kMaxRetries : INT_MAX))
+      *st = fail((retries ? "expected a whole number from 0 to " + std::to_string(kMaxRetries)
+                          : std::string("expected a whole number of trials, 0 or more (0: never "
+                                        "stop for failures)")) + ", got " + text_of(v));
+    else (retries ? p.max_retries : p.fail_fast) = static_cast<int>(i->get());
     return true;
   }
   if (key == "memory_limit") {
@@ -404,10 +407,10 @@ Status parse_sweep_table(SweepConfig& sweep, const toml::table& t, const std::st
       return fail("unknown key in [sweep]" +
                   config_internal::suggestion(key, {"strategy", "trials", "seed", "metric",
                                                     "direction", "n_init", "isolate",
-                                                    "memory_limit", "max_retries", "pruner"},
-                                              false) +
+                                                    "memory_limit", "max_retries", "fail_fast",
+                                                    "pruner"}, false) +
                   "; [sweep] takes strategy, trials, seed, metric, direction, n_init, isolate, "
-                  "memory_limit, max_retries, pruner");
+                  "memory_limit, max_retries, fail_fast, pruner");
     }
   }
   // The cap is set on each trial's own process; with isolate = false there is none, and capping

@@ -74,12 +74,16 @@ struct TrialPolicy {
   bool isolate = true;        // in a child process of its own (objective/forked_objective.h)
   uint64_t memory_limit = 0;  // bytes of address space per trial (isolated only); 0: none
   int max_retries = 0;        // runs again of a lost trial (trial/record.h: is_lost)
+  // Stop the sweep when the first fail_fast trials a run records all failed or timed out alike
+  // (the same trial/failure.h failure_cause): a broken set-up, not a bad region of the space.
+  // 0: never.
+  int fail_fast = 5;
 };
 
 struct SweepConfig {
   TrainConfig train;           // the [train] table (and --set flags on top)
   StrategyOptions strategy;    // the [sweep] table
-  TrialPolicy trial_policy;    // the [sweep] table's isolate, memory_limit and max_retries
+  TrialPolicy trial_policy;    // the [sweep] table's isolate, memory_limit, max_retries, fail_fast
   std::string metric = "val_acc";
   SearchSpace space;           // the [space] table, in file order
   ObjectiveOptions objective;  // the [objective] table

@@ -22,6 +22,9 @@ struct Ran {
   // records each at the stop and again as its worker's own record comes: an id counts once.
   std::set<int64_t> cut;
   Status stored;             // the first error of `file`'s append, where the sweep stopped; else OK
+  // Set when the run's first trials all failed alike and it stopped (TrialQueue::fail_fast): "the
+  // first 5 trials of this run all failed with: <cause>" ("timed out with: ..."); else "".
+  std::string failed_fast;
 };
 
 // The trials `file` holds, for TrialQueue::make: each read back from its journal when make()
@@ -35,8 +38,11 @@ Status consider_recorded(const ResultsFile& file, ProgressDisplay& display);
 // Runs `queue`'s trials for `job`: the finished records are appended to `file` in the groups
 // the executor hands (one fsync per group), then shown by `display` (only once appended), whose
 // live line is kept up to date meanwhile. A failed append stops the sweep:
-// nothing new starts, and Ran::stored says why. Errors: the executor's (an objective
-// could not be made or prepared; on a worker, naming it).
+// nothing new starts, and Ran::stored says why. So does a run whose first queue.fail_fast()
+// trials recorded (interrupted ones aside) all failed or timed out with the same cause
+// (trial/failure.h: failure_cause), as a broken set-up makes every trial fail: Ran::failed_fast
+// says with what. Errors: the executor's (an objective could not be made or prepared; on a
+// worker, naming it).
 Result<Ran> run_trials(Executor& executor, const Job& job, TrialQueue& queue,
                        ResultsFile& file, ProgressDisplay& display);
 

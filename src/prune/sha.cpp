@@ -6,8 +6,9 @@
 // a trial without a value never goes on, nor one that reported NaN there) are promoted: they run
 // again from their start to the next rung. The last rung decides nothing. A bracket is complete
 // when each of its trials is done (ended for good, or paused and not promoted); only then is it
-// settled (the strategy hears its trials, in id order) and the next bracket may start. Nothing here depends on the order of reports and ends,
-// so the decisions are the same with any number of workers.
+// settled (the strategy hears its trials, in id order) and the next bracket may start. Nothing
+// here depends on the order of reports and ends, so the decisions are the same with any number
+// of workers.
 #include <algorithm>
 #include <cmath>
 #include <map>

@@ -338,6 +338,7 @@ Result<StepRecords> RecipeRun::sweep_step(int step, const std::string& text,
                                           int64_t step_total) {
   auto sweep = step_sweep(step, text);
   if (!sweep) return sweep.error();
+  sweep->trial_policy.fail_fast = 0;  // every trial of a step runs: its outcome reads them all
   OpenPolicy policy;
   policy.replace_other = true;  // a step file left by a recipe of other inputs starts anew
   const std::string at = file_path.empty() ? path(step) : file_path;

@@ -114,6 +114,14 @@ void ProgressDisplay::stopping(const std::string& signal) {
   std::fflush(stdout);
 }
 
+void ProgressDisplay::failing_fast(const std::string& what) {
+  clear();
+  fmt::print("stopping: {}. No new trial starts, and the trials in flight are recorded as "
+             "interrupted as they end ([sweep] fail_fast = 0 runs every trial whatever fails)\n",
+             what);
+  std::fflush(stdout);
+}
+
 Progress ProgressDisplay::against_total(Progress p) const {
   p.total = std::max(p.total, total_);
   return p;

@@ -60,6 +60,9 @@ class ProgressDisplay {
   // The sweep was asked to stop by `signal` ("SIGINT"): says so at once, as the trials in flight
   // may take a while to end (a built-in trial finishes its epoch).
   void stopping(const std::string& signal);
+  // The sweep stops as its first trials all failed alike ([sweep] fail_fast), `what` says how
+  // ("the first 5 trials of this run all failed with: ..."): says so at once.
+  void failing_fast(const std::string& what);
   // Wipes the live line, before other output.
   void clear();
   // "trial 3: val_acc 0.9100 (lr=0.01 ...)", or "" before any trial completed.

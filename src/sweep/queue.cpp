@@ -84,6 +84,7 @@ Result<TrialQueue> TrialQueue::make(const SweepConfig& sweep, const Recorded& do
   q.strategy_ = std::move(*strategy);
   q.total_ = options.trials;
   q.max_retries_ = sweep.trial_policy.max_retries;
+  q.fail_fast_ = sweep.trial_policy.fail_fast;
   q.metric_ = Metric{sweep.metric, sweep.strategy.direction};
   q.pruner_ = make_pruner(sweep.pruner, q.metric_, sweep.strategy.seed, q.total_);
   q.next_id_ = last + 1;

@@ -121,6 +121,9 @@ class TrialQueue {
     int64_t trials_for_all = 0;
   };
   const Left& left() const { return left_; }
+  // [sweep] fail_fast: a run whose first this many trials all fail alike stops (run_trials.h;
+  // 0: never).
+  int fail_fast() const { return fail_fast_; }
 
  private:
   TrialQueue() = default;
@@ -150,6 +153,7 @@ class TrialQueue {
   std::map<int64_t, int> attempt_;              // the attempt a trial runs as, when not 1
   std::map<int64_t, std::string> last_loss_;    // the error of its last lost attempt
   int max_retries_ = 0;
+  int fail_fast_ = 0;
   // Counts trial `id` as ended, once.
   void mark_ended(int64_t id);
   std::vector<bool> ended_;  // by id (a bit a trial: a million take 125 KB)

@@ -411,6 +411,52 @@ TEST_CASE("a sweep in which no trial gave its metric exits 4 and keeps its recor
   CHECK(hypersweep("run '" + cfg.string() + "' --out '" + out + "'").code == 4);
 }
 
+TEST_CASE("a run whose first trials all fail alike stops after fail_fast of them with exit 4",
+          "[cli][sweep]") {
+  // A broken set-up (here every trial exits 3 with the same stderr) stops after [sweep]
+  // fail_fast trials (default 5), not after all 20; run again, it stops again; fail_fast = 0, a
+  // run policy (the same sweep), runs the rest.
+  Scratch s;
+  const std::string body = "[objective]\ncommand = \"sh -c 'echo no such module >&2; exit 3' {lr}\"\n"
+                           "[sweep]\nstrategy = \"random\"\ntrials = 20\n";
+  const std::string space = "[space]\nlr = { log_uniform = [1e-3, 1e-1] }\n";
+  const auto cfg = s.write("fails.toml", body + space);
+  const std::string out = s.path("fails.h5");
+  const std::string cause = "the command exited with status 3; its stderr ends: no such module";
+  auto records = [&] {
+    auto f = hs::ResultsFile::open(out);
+    REQUIRE(f.ok());
+    const auto trials = hs::test::trials_of(*f);
+    for (const auto& t : trials) CHECK(t.status == hs::TrialStatus::kFailed);
+    return trials.size();
+  };
+  const Run r = hypersweep("run '" + cfg.string() + "' --out '" + out + "'");
+  INFO(r.out << r.err);
+  CHECK(r.code == 4);
+  CHECK(contains(r.out, "stopping: the first 5 trials of this run all failed with: " + cause));
+  CHECK(contains(r.out, "stopped: the first 5 trials of this run all failed with: " + cause +
+                            ". 5 of 20 trials finished, none left in flight. Mend what they ran "
+                            "into; then the same command again continues it: hypersweep run"));
+  CHECK(records() == 5u);
+  const Run again = hypersweep("run '" + cfg.string() + "' --out '" + out + "'");
+  CHECK(again.code == 4);
+  CHECK(contains(again.out, "10 of 20 trials finished"));
+  CHECK(records() == 10u);
+  const auto all = s.write("all.toml", body + "fail_fast = 0\n" + space);
+  const Run rest = hypersweep("run '" + all.string() + "' --out '" + out + "'");
+  INFO(rest.out << rest.err);
+  CHECK(rest.code == 4);
+  CHECK_FALSE(contains(rest.out, "stopping"));
+  CHECK(contains(rest.out, "no trial completed"));
+  CHECK(records() == 20u);
+  // A bad value names its line.
+  const auto bad = s.write("bad.toml", body + "fail_fast = -1\n" + space);
+  const Run b = hypersweep("run '" + bad.string() + "' --out '" + s.path("b.h5") + "'");
+  CHECK(b.code == 2);
+  CHECK(contains(b.err, bad.string() + ":6: fail_fast: expected a whole number of trials, 0 or "
+                        "more (0: never stop for failures), got -1"));
+}
+
 TEST_CASE("an --out that is a folder is refused before anything runs and --force leaves it",
           "[cli][sweep]") {
   Scratch s;

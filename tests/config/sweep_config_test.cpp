@@ -179,7 +179,7 @@ TEST_CASE("bad objective tables name the file, line and key", "[config][sweep]")
   CHECK(error_of("[sweep]\ntrails = 3\n[space]\nx = 1\n") ==
         "s.toml:2: trails: unknown key in [sweep] (did you mean \"trials\"?); [sweep] takes "
         "strategy, trials, seed, metric, direction, n_init, isolate, memory_limit, max_retries, "
-        "pruner");
+        "fail_fast, pruner");
   CHECK(error_of("[space]\nlr = 0.1\nx = 2\n[objective]\ncommand = \"run --lr {lr} --y {y}\"\n") ==
         "s.toml:5: command: {y} is not a parameter of [space] (lr, x); write {{ and }} for "
         "literal braces");

@@ -37,10 +37,13 @@ std::string synthetic_sweep(const std::string& sweep_table, const std::string& s
 // started.<held> and started.<held+1> exist, trials 0 .. held-1 are recorded (ids go out in
 // order, and a worker gets a trial only after rank 0 has recorded its last one) and those two
 // are in flight, however loaded the machine. The wait also ends when the scratch folder is
-// gone, so no trial outlives a failed test by long.
-std::string held_sweep(const Scratch& s, const std::string& sweep_table, int held) {
+// gone, so no trial outlives a failed test by long. Trials below `fail_below` fail at once, alike
+// (exit 3, stderr "broken").
+std::string held_sweep(const Scratch& s, const std::string& sweep_table, int held,
+                       int fail_below = 0) {
   const std::string dir = s.dir().string();
-  return "[objective]\ncommand = '''if [ $HYPERSWEEP_TRIAL_ID -ge " + std::to_string(held) +
+  return "[objective]\ncommand = '''if [ $HYPERSWEEP_TRIAL_ID -lt " + std::to_string(fail_below) +
+         " ]; then echo broken >&2; exit 3; fi; if [ $HYPERSWEEP_TRIAL_ID -ge " + std::to_string(held) +
          " ]; then touch '" + dir + "/started.'$HYPERSWEEP_TRIAL_ID; while [ -d '" + dir +
          "' ] && [ ! -f '" + dir + "/go' ]; do sleep 0.05; done; fi; echo metric={lr}'''\n" +
          sweep_table + "[space]\nlr = { log_uniform = [1e-3, 1e-1] }\n";
@@ -334,6 +337,34 @@ TEST_CASE("SIGUSR1 stops an MPI sweep cleanly, and the sweep resumes with every 
   INFO(r.out << r.err);
   REQUIRE(r.code == 0);
   check_continued(before, records_of(out), 10);
+}
+
+TEST_CASE("an MPI sweep whose first trials all fail alike stops with the one in flight interrupted",
+          "[mpi][resume]") {
+  // fail_fast = 3: trials 0-2 fail alike, and the trials from 3 on wait. At the third failure
+  // one or both workers hold a waiting trial (3, and 4 when rank 0 handed it out before it
+  // took the third record in): the sweep stops, those are recorded interrupted, and the exit
+  // code is 4. Continued with the set-up mended (trials no longer wait), trials 3-7 complete.
+  Scratch s;
+  const auto cfg = s.write("fails.toml", held_sweep(s, "[sweep]\ntrials = 8\nfail_fast = 3\n", 3, 3));
+  const std::string out = s.path("fails.h5");
+  const Run r = hypersweep("run '" + cfg.string() + "' --out '" + out + "'", mpirun(3));
+  INFO(r.out << r.err);
+  CHECK(r.code == 4);
+  const auto before = statuses(records_of(out));
+  REQUIRE((before.size() == 4u || before.size() == 5u));
+  for (const auto& [id, status] : before) CHECK(status == (id < 3 ? "failed" : "interrupted"));
+  CHECK(contains(r.out, "stopped: the first 3 trials of this run all failed with: the command "
+                        "exited with status 3; its stderr ends: broken. 3 of 8 trials finished; " +
+                            std::string(before.size() == 4u ? "1 trial" : "2 trials") +
+                            " in flight recorded as interrupted (to run again)."));
+  s.write("go", "");
+  const Run again = hypersweep("run '" + cfg.string() + "' --out '" + out + "'", mpirun(3));
+  INFO(again.out << again.err);
+  CHECK(again.code == 0);
+  const auto after = statuses(records_of(out));
+  REQUIRE(after.size() == 8u);
+  for (const auto& [id, status] : after) CHECK(status == (id < 3 ? "failed" : "completed"));
 }
 
 namespace {

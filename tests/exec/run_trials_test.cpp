@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "exec/run_trials.h"
@@ -41,31 +42,122 @@ class FakeExecutor final : public Executor {
   int64_t bad_;
 };
 
-}  // namespace
+// Records trial i as outcomes[i] says ('c' completed, 'f' failed with "boom", 'g' failed with
+// "bang", 't' timed out with "boom", 'i' interrupted, then failed with "boom" as it runs again),
+// asking hooks.stop() before each trial as the executors do: true ends the run (interrupted).
+class ScriptedExecutor final : public Executor {
+ public:
+  explicit ScriptedExecutor(std::string outcomes) : outcomes_(std::move(outcomes)) {}
+  int workers() const override { return 0; }
+  Result<bool> run(const Job&, TrialQueue& queue, const RunHooks& hooks) override {
+    for (;;) {
+      if (hooks.stop()) return true;
+      auto t = queue.next();
+      if (!t) return false;
+      char o = outcomes_.at(static_cast<size_t>(t->id));
+      if (o == 'i' && !cut_.insert(t->id).second) o = 'f';
+      TrialRecord r = record_of(*t, o == 'c'   ? TrialStatus::kCompleted
+                                    : o == 't' ? TrialStatus::kTimedOut
+                                    : o == 'i' ? TrialStatus::kInterrupted
+                                               : TrialStatus::kFailed);
+      if (o == 'c') r.best_metric = 0.5;
+      if (o == 'f' || o == 't') r.error = "boom";
+      if (o == 'g') r.error = "bang";
+      queue.finish(r);
+      const Progress p{queue.finished(), 0, queue.total(), 0};
+      if (Status st = hooks.on_records({&r, 1}, {&p, 1}); !st) return st.error();
+    }
+  }
 
-TEST_CASE("a trial whose record failed to write gets no progress line", "[exec][store]") {
-  const SweepConfig sweep = test::sweep_text(
-      "[objective]\ncommand = \"echo metric={x}\"\n[sweep]\nstrategy = \"list\"\n"
-      "[space]\nx = [1, 2, 3]\n");
+ private:
+  std::string outcomes_;
+  std::set<int64_t> cut_;  // the 'i' trials interrupted once
+};
+
+// What a sweep run by run_trials left: its Ran, the trials in its results file, its stdout.
+struct SweepRun {
+  Ran ran;
+  size_t recorded = 0;
+  std::string out;
+};
+
+// The sweep file `text` run by `ex` into a new results file, through run_trials.
+SweepRun run_with(const std::string& text, Executor& ex) {
+  const SweepConfig sweep = test::sweep_text(text);
   const auto dir = std::filesystem::temp_directory_path() /
                    ("hs_run_trials_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   auto file = ResultsFile::create((dir / "r.h5").string(), sweep_header(sweep, "now"), true);
   REQUIRE(file.ok());
   auto queue = TrialQueue::make(sweep);
   REQUIRE(queue.ok());
   ProgressDisplay display(Metric{sweep.metric, sweep.strategy.direction}, sweep.space, 0, false);
-  FakeExecutor ex(1);
   Result<Ran> ran = Ran{};
-  const std::string out = hs::test::stdout_of([&] {
-    ran = run_trials(ex, Job{"sweep", ""}, *queue, *file, display);
-  });
-  INFO(out);
+  SweepRun o;
+  o.out = hs::test::stdout_of(
+      [&] { ran = run_trials(ex, Job{"sweep", ""}, *queue, *file, display); });
   REQUIRE(ran.ok());
-  CHECK_FALSE(ran->stored.ok());        // trial 1's append failed and stopped the sweep
-  CHECK(hs::test::trials_of(*file).size() == 1u);   // trial 0 alone is on disk
-  CHECK(out.find("trial    0") != std::string::npos);
-  CHECK(out.find("trial    1") == std::string::npos);  // no line claims trial 1 finished
+  o.ran = *ran;
+  o.recorded = hs::test::trials_of(*file).size();
   (void)file->close();
   std::filesystem::remove_all(dir);
+  return o;
+}
+
+// A list sweep of outcomes.size() trials with [sweep] fail_fast run by ScriptedExecutor.
+SweepRun run_scripted(const std::string& outcomes, int fail_fast) {
+  std::string list;
+  for (size_t i = 0; i < outcomes.size(); ++i) list += (i ? ", " : "") + std::to_string(i);
+  ScriptedExecutor ex(outcomes);
+  SweepRun o = run_with(
+      "[objective]\ncommand = \"echo metric={x}\"\n[sweep]\nstrategy = \"list\"\nfail_fast = " +
+          std::to_string(fail_fast) + "\n[space]\nx = [" + list + "]\n",
+      ex);
+  REQUIRE(o.ran.stored.ok());
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("fail_fast stops a run whose first trials all failed alike and no other", "[exec]") {
+  // Three failures alike: stopped after the third, nothing more started.
+  SweepRun o = run_scripted("ffffff", 3);
+  INFO(o.out);
+  CHECK(o.ran.failed_fast == "the first 3 trials of this run all failed with: boom");
+  CHECK(o.ran.interrupted);
+  CHECK(o.recorded == 3u);
+  CHECK(o.out.find("stopping: the first 3 trials of this run all failed with: boom") !=
+        std::string::npos);
+  // An interrupted record neither counts nor breaks the run of failures: trial 2 is recorded
+  // interrupted, then the run stops at the third failure (trial 2 run again, queued first).
+  o = run_scripted("ffifff", 3);
+  CHECK(o.ran.failed_fast == "the first 3 trials of this run all failed with: boom");
+  CHECK(o.recorded == 3u);
+  // Timed out alike too, said so.
+  CHECK(run_scripted("tttt", 3).ran.failed_fast ==
+        "the first 3 trials of this run all timed out with: boom");
+  // Each of these runs every trial: a trial that did not fail first, two causes among the first
+  // three, a timeout among failures with the same text, fewer failures than fail_fast, or 0.
+  for (const char* outcomes : {"cffffff", "ffgffff", "fftffff", "ff", "ffffff"}) {
+    INFO(outcomes);
+    const std::string each = outcomes;
+    o = run_scripted(each, each == "ffffff" ? 0 : 3);
+    CHECK(o.ran.failed_fast.empty());
+    CHECK_FALSE(o.ran.interrupted);
+    CHECK(o.recorded == each.size());
+    CHECK(o.out.find("stopping") == std::string::npos);
+  }
+}
+
+TEST_CASE("a trial whose record failed to write gets no progress line", "[exec][store]") {
+  FakeExecutor ex(1);
+  const SweepRun o = run_with("[objective]\ncommand = \"echo metric={x}\"\n[sweep]\nstrategy = "
+                             "\"list\"\n[space]\nx = [1, 2, 3]\n",
+                             ex);
+  INFO(o.out);
+  CHECK_FALSE(o.ran.stored.ok());  // trial 1's append failed and stopped the sweep
+  CHECK(o.recorded == 1u);         // trial 0 alone is on disk
+  CHECK(o.out.find("trial    0") != std::string::npos);
+  CHECK(o.out.find("trial    1") == std::string::npos);  // no line claims trial 1 finished
 }
