@@ -75,8 +75,8 @@ struct TrialPolicy {
   uint64_t memory_limit = 0;  // bytes of address space per trial (isolated only); 0: none
   int max_retries = 0;        // runs again of a lost trial (trial/record.h: is_lost)
   // Stop the sweep when the first fail_fast trials a run records all failed or timed out alike
-  // (the same trial/failure.h failure_cause): a broken set-up, not a bad region of the space.
-  // 0: never.
+  // without their metric (the same trial/failure.h failure_cause): a broken set-up, not a bad
+  // region of the space (exec/run_trials.h). 0: never.
   int fail_fast = 5;
 };
 

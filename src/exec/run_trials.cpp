@@ -3,21 +3,25 @@
 #include "core/subprocess.h"
 #include "exec/signals.h"
 #include "trial/failure.h"
+#include "trial/metric.h"
 
 namespace hs {
 
 namespace {
 
 // Whether the first `n` trials recorded all failed alike ([sweep] fail_fast): take() each record
-// as it is recorded; once one did not fail, or failed otherwise, nothing more is looked at.
+// as it is recorded; once one did not fail, or failed otherwise, nothing more is looked at. A
+// failure is a trial failed or timed out without its metric: one that [train] max_seconds ended
+// has its result (a sweep may time every trial out by design).
 class FailFast {
  public:
   explicit FailFast(int n) : n_(n), open_(n > 0) {}
   // True when `r` is the n-th failure alike: the sweep stops.
   bool take(const TrialRecord& r) {
     if (!open_ || r.status == TrialStatus::kInterrupted) return false;
-    const std::string cause = ran_into_error(r.status) ? failure_cause(r.status, r.error) : "";
-    open_ = ran_into_error(r.status) && (seen_ == 0 || (cause == cause_ && r.status == status_));
+    const bool failed = ran_into_error(r.status) && !outcome_of(r).ok;
+    const std::string cause = failed ? failure_cause(r.status, r.error) : "";
+    open_ = failed && (seen_ == 0 || (cause == cause_ && r.status == status_));
     if (!open_) return false;
     if (seen_++ == 0) cause_ = cause, status_ = r.status;
     open_ = seen_ < n_;

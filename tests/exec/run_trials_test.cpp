@@ -43,7 +43,8 @@ class FakeExecutor final : public Executor {
 };
 
 // Records trial i as outcomes[i] says ('c' completed, 'f' failed with "boom", 'g' failed with
-// "bang", 't' timed out with "boom", 'i' interrupted, then failed with "boom" as it runs again),
+// "bang", 't' timed out with "boom", 'T' timed out with its metric, as [train] max_seconds ends
+// a trial, 'i' interrupted, then failed with "boom" as it runs again),
 // asking hooks.stop() before each trial as the executors do: true ends the run (interrupted).
 class ScriptedExecutor final : public Executor {
  public:
@@ -57,10 +58,10 @@ class ScriptedExecutor final : public Executor {
       char o = outcomes_.at(static_cast<size_t>(t->id));
       if (o == 'i' && !cut_.insert(t->id).second) o = 'f';
       TrialRecord r = record_of(*t, o == 'c'   ? TrialStatus::kCompleted
-                                    : o == 't' ? TrialStatus::kTimedOut
+                                    : o == 't' || o == 'T' ? TrialStatus::kTimedOut
                                     : o == 'i' ? TrialStatus::kInterrupted
                                                : TrialStatus::kFailed);
-      if (o == 'c') r.best_metric = 0.5;
+      if (o == 'c' || o == 'T') r.best_metric = 0.5;
       if (o == 'f' || o == 't') r.error = "boom";
       if (o == 'g') r.error = "bang";
       queue.finish(r);
@@ -138,8 +139,9 @@ TEST_CASE("fail_fast stops a run whose first trials all failed alike and no othe
   CHECK(run_scripted("tttt", 3).ran.failed_fast ==
         "the first 3 trials of this run all timed out with: boom");
   // Each of these runs every trial: a trial that did not fail first, two causes among the first
-  // three, a timeout among failures with the same text, fewer failures than fail_fast, or 0.
-  for (const char* outcomes : {"cffffff", "ffgffff", "fftffff", "ff", "ffffff"}) {
+  // three, a timeout among failures with the same text, fewer failures than fail_fast, 0, and
+  // trials that all timed out alike with their metric (a time budget per trial).
+  for (const char* outcomes : {"cffffff", "ffgffff", "fftffff", "ff", "ffffff", "TTTTTT"}) {
     INFO(outcomes);
     const std::string each = outcomes;
     o = run_scripted(each, each == "ffffff" ? 0 : 3);
