@@ -8,6 +8,7 @@
 
 #include "analysis/curve_rules.h"
 #include "analysis/curve_series.h"
+#include "core/reported_nan.h"
 #include "core/text.h"
 #include "trial/failure.h"
 
@@ -53,6 +54,15 @@ Finding accuracy_scale(const TrialRecord& in) {
               from, to);
 }
 
+// Whether row `row` (its fixed columns `e`) holds a NaN the command printed (core/reported_nan.h).
+bool printed_nan(const EpochRow& e, const std::vector<std::vector<double>>& extra, size_t row) {
+  for (double v : {e.lr, e.train_loss, e.train_acc, e.val_loss, e.val_acc})
+    if (is_reported_nan(v)) return true;
+  if (row >= extra.size()) return false;
+  return std::any_of(extra[row].begin(), extra[row].end(),
+                     [](double v) { return is_reported_nan(v); });
+}
+
 std::optional<Finding> check_too_short(const TrialRecord& in, const DiagnosisOptions& opt) {
   const size_t n = in.curves.size();
   if (n >= static_cast<size_t>(opt.min_epochs)) return std::nullopt;
@@ -61,8 +71,11 @@ std::optional<Finding> check_too_short(const TrialRecord& in, const DiagnosisOpt
                 "stopped by the sweep's pruner after epoch " + std::to_string(ep(in, n - 1)) +
                     (in.decision.empty() ? std::string() : " (" + in.decision + ")") +
                     ": too few epochs to read trends, and none needed",
-                "none: it compared badly with the other trials where it stopped", ep(in, 0),
-                ep(in, n - 1));
+                printed_nan(in.curves[n - 1], in.curve_extra, n - 1)
+                    ? "its command printed NaN where it stopped: lower the lr if the loss blew "
+                      "up, else see how the script computes what it printed"
+                    : "none: it compared badly with the other trials where it stopped",
+                ep(in, 0), ep(in, n - 1));
   const std::string advice =
       "train at least " + std::to_string(opt.min_epochs) +
       " epochs for the curves to be read (a command: print a line per epoch)";

@@ -111,6 +111,23 @@ TEST_CASE("a short curve says less: too_short with too few epochs, whatever its 
   REQUIRE(pruned.size() == 1);
   CHECK(pruned[0].label == "pruned");
   CHECK(contains(pruned[0].evidence, "after epoch 3 (pruned at rung 1"));
+  CHECK(contains(pruned[0].advice, "compared badly"));
+  // Pruned as its command printed val_acc=nan (kReportedNaN) at its last epoch: the advice says
+  // so, not that it compared badly; a NaN it did not print (a missing value) changes nothing.
+  in.curves.back().val_acc = NAN;
+  CHECK(contains(diagnose(in, SweepContext{0.95})[0].advice, "compared badly"));
+  in.curves.back().val_acc = kReportedNaN;
+  in.decision = "pruned at rung 1 (epoch 3): val_acc was reported NaN";
+  const auto nan = diagnose(in, SweepContext{0.95});
+  INFO(labels(nan));
+  REQUIRE(nan.size() == 1);
+  CHECK(nan[0].label == "pruned");
+  CHECK(contains(nan[0].advice, "its command printed NaN where it stopped"));
+  in.curves.back().val_acc = 0.5;  // in an extra column of its own
+  in.curve_extra_names = {"score"};
+  in.curve_extra.assign(in.curves.size(), {0.1});
+  in.curve_extra.back() = {kReportedNaN};
+  CHECK(contains(diagnose(in, SweepContext{0.95})[0].advice, "printed NaN"));
 }
 
 // ---- failed, too_short, diverged_at_start: never healthy ----
