@@ -41,8 +41,8 @@ Status consider_recorded(const ResultsFile& file, ProgressDisplay& display);
 // nothing new starts, and Ran::stored says why. So does a run whose first queue.fail_fast()
 // trials recorded (interrupted ones aside) all failed or timed out without their metric, with
 // the same cause (trial/failure.h: failure_cause), as a broken set-up makes every trial fail:
-// Ran::failed_fast says with what. Errors: the executor's (an objective could not be made or prepared; on a
-// worker, naming it).
+// Ran::failed_fast says with what. Errors: the executor's (an objective could not be made or
+// prepared; on a worker, naming it).
 Result<Ran> run_trials(Executor& executor, const Job& job, TrialQueue& queue,
                        ResultsFile& file, ProgressDisplay& display);
 

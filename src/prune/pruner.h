@@ -31,10 +31,11 @@
 // An epoch without a value of the sweep's metric (NaN: a command that prints it only at the end)
 // is not judged; one that printed NaN (kReportedNaN, core/reported_nan.h) is, as Optuna's
 // pruners judge it: asha and hyperband prune it at a rung, sha never promotes it, and median and
-// percentile prune a trial whose every value so far is NaN. A rung is judged once per run of a trial, at its first epoch at or past the
-// rung's epoch with a value; a line past several rungs meets them all (trial/rungs.h:
-// RungWalk). Decisions of median, percentile, asha and hyperband depend on which trials have
-// reported by then, so they vary with the number of workers and their speed; sha's do not.
+// percentile prune a trial whose every value so far is NaN. A rung is judged once per run of a
+// trial, at its first epoch at or past the rung's epoch with a value; a line past several rungs
+// meets them all (trial/rungs.h: RungWalk). Decisions of median, percentile, asha and hyperband
+// depend on which trials have reported by then, so they vary with the number of workers and
+// their speed; sha's do not.
 //
 // May depend on: trial (records, the metric), search (Direction), core. Thread safety: one thread
 // (rank 0's queue, sweep/queue.h).

@@ -20,32 +20,11 @@ using namespace hs;
 
 namespace {
 
-// Hands the queue's trials to on_records as completed (groups of one), trial `bad` with no parameters (which the
-// results file refuses to append).
-class FakeExecutor final : public Executor {
- public:
-  explicit FakeExecutor(int64_t bad) : bad_(bad) {}
-  int workers() const override { return 0; }
-  Result<bool> run(const Job&, TrialQueue& queue, const RunHooks& hooks) override {
-    while (auto t = queue.next()) {
-      TrialRecord r = record_of(*t, TrialStatus::kCompleted);
-      r.best_metric = 0.5;
-      if (t->id == bad_) r.params.clear();
-      queue.finish(r);
-      const Progress p{queue.finished(), 0, queue.total(), 0};
-      if (Status st = hooks.on_records({&r, 1}, {&p, 1}); !st) return st.error();
-    }
-    return false;
-  }
-
- private:
-  int64_t bad_;
-};
-
-// Records trial i as outcomes[i] says ('c' completed, 'f' failed with "boom", 'g' failed with
-// "bang", 't' timed out with "boom", 'T' timed out with its metric, as [train] max_seconds ends
-// a trial, 'i' interrupted, then failed with "boom" as it runs again),
-// asking hooks.stop() before each trial as the executors do: true ends the run (interrupted).
+// Hands trial i to on_records (groups of one) as outcomes[i] says: 'c' completed, 'x' completed
+// with no parameters (which the results file refuses to append), 'f' failed with "boom", 'g'
+// failed with "bang", 't' timed out with "boom", 'T' timed out with its metric (as [train]
+// max_seconds ends a trial), 'i' interrupted, then failed with "boom" as it runs again. It asks
+// hooks.stop() before each trial as the executors do: true ends the run (interrupted).
 class ScriptedExecutor final : public Executor {
  public:
   explicit ScriptedExecutor(std::string outcomes) : outcomes_(std::move(outcomes)) {}
@@ -57,11 +36,9 @@ class ScriptedExecutor final : public Executor {
       if (!t) return false;
       char o = outcomes_.at(static_cast<size_t>(t->id));
       if (o == 'i' && !cut_.insert(t->id).second) o = 'f';
-      TrialRecord r = record_of(*t, o == 'c'   ? TrialStatus::kCompleted
-                                    : o == 't' || o == 'T' ? TrialStatus::kTimedOut
-                                    : o == 'i' ? TrialStatus::kInterrupted
-                                               : TrialStatus::kFailed);
-      if (o == 'c' || o == 'T') r.best_metric = 0.5;
+      TrialRecord r = record_of(*t, status_of(o));
+      if (o == 'c' || o == 'x' || o == 'T') r.best_metric = 0.5;
+      if (o == 'x') r.params.clear();
       if (o == 'f' || o == 't') r.error = "boom";
       if (o == 'g') r.error = "bang";
       queue.finish(r);
@@ -71,6 +48,15 @@ class ScriptedExecutor final : public Executor {
   }
 
  private:
+  static TrialStatus status_of(char o) {
+    switch (o) {
+      case 'c': case 'x': return TrialStatus::kCompleted;
+      case 't': case 'T': return TrialStatus::kTimedOut;
+      case 'i': return TrialStatus::kInterrupted;
+      default: return TrialStatus::kFailed;
+    }
+  }
+
   std::string outcomes_;
   std::set<int64_t> cut_;  // the 'i' trials interrupted once
 };
@@ -153,7 +139,7 @@ TEST_CASE("fail_fast stops a run whose first trials all failed alike and no othe
 }
 
 TEST_CASE("a trial whose record failed to write gets no progress line", "[exec][store]") {
-  FakeExecutor ex(1);
+  ScriptedExecutor ex("cxc");
   const SweepRun o = run_with("[objective]\ncommand = \"echo metric={x}\"\n[sweep]\nstrategy = "
                              "\"list\"\n[space]\nx = [1, 2, 3]\n",
                              ex);
