@@ -275,6 +275,42 @@ Eigen::VectorXd pick_untaken(const std::vector<Scored>& refined, const Eigen::Ma
   return first;
 }
 
+// The proposal that maximises EI below `best` on gp: candidates around the best of (X, y) and
+// over the cube, scored at their projection, the best few refined, the first one not taken.
+// Where EI is 0 at every candidate (the model is certain everywhere it looked), the least
+// certain candidate instead.
+Eigen::VectorXd maximise_ei(const Gp& gp, double best, const Eigen::MatrixXd& X,
+                            const Eigen::VectorXd& y, const BayesOptions& opt,
+                            const ProposalSpace* ps, Rng& rng) {
+  const double best_std = (best - gp.scale().mean) / gp.scale().sd - opt.xi;
+  Eigen::MatrixXd C = draw_candidates(X, y, opt, rng);
+  const bool held = any_held(ps);
+  if (held)
+    for (Eigen::Index i = 0; i < C.rows(); ++i) C.row(i) = ps->project(C.row(i).transpose());
+  Eigen::VectorXd var;
+  const std::vector<double> score = score_candidates(gp, C, best_std, &var);
+  std::vector<int> idx = rank_descending(score);
+  if (!std::isfinite(score[idx[0]])) {
+    idx = rank_descending(std::vector<double>(var.data(), var.data() + var.size()));
+    return pick_untaken({}, C, idx, ps, rng);
+  }
+  static const std::vector<bool> kNone;
+  const std::vector<Scored> refined =
+      refine_best(gp, best_std, C, score, idx, held ? ps->discrete : kNone, opt);
+  return pick_untaken(refined, C, idx, ps, rng);
+}
+
+// The distance from x to the nearest row of P, each coordinate divided by its length scale:
+// sqrt(sum_k ((x_k - p_k) / l_k)^2), the r of the kernel. REQUIRES: P has a row.
+double nearest_in_lengthscales(const Eigen::VectorXd& x, const Eigen::MatrixXd& P,
+                               const GpHyper& hyper) {
+  const Eigen::ArrayXd inv_l = (-hyper.log_lengthscale.array()).exp();
+  double nearest = kInf;
+  for (Eigen::Index i = 0; i < P.rows(); ++i)
+    nearest = std::min(nearest, ((x - P.row(i).transpose()).array() * inv_l).matrix().norm());
+  return nearest;
+}
+
 }  // namespace
 
 double expected_improvement(double mu, double sigma, double best) {
@@ -364,33 +400,22 @@ Eigen::VectorXd bayes_propose(const Eigen::MatrixXd& X_all, const Eigen::VectorX
   HS_CHECK(opt.refit || (warm && warm->dim() == d));
   const GpHyper hyper = opt.refit ? fit_modelled(m.X, m.y, seed, opt, warm) : *warm;
   if (warm) *warm = hyper;
-  Gp gp;
-  gp.fit(m.X, m.y, hyper);
-  const double best = believe_pending(&gp, m.X, m.y, m.pending, hyper, opt.lie);
-  const double best_std = (best - gp.scale().mean) / gp.scale().sd - opt.xi;
-
   BayesOptions copt = opt;
   if (n > opt.max_model_points) {
     copt.random_candidates = opt.capped_random_candidates;
     copt.local_candidates = opt.capped_local_candidates;
   }
-  Eigen::MatrixXd C = draw_candidates(m.X, m.y, copt, rng);
-  const bool held = any_held(ps);
-  if (held)
-    for (Eigen::Index i = 0; i < C.rows(); ++i) C.row(i) = ps->project(C.row(i).transpose());
-  Eigen::VectorXd var;
-  const std::vector<double> score = score_candidates(gp, C, best_std, &var);
-  std::vector<int> idx = rank_descending(score);
-  if (!std::isfinite(score[idx[0]])) {
-    // EI is 0 at every candidate (the model is certain everywhere it looked): explore where it
-    // is least certain instead.
-    idx = rank_descending(std::vector<double>(var.data(), var.data() + var.size()));
-    return pick_untaken({}, C, idx, ps, rng);
+  Gp gp;
+  gp.fit(m.X, m.y, hyper);
+  if (m.pending.rows() > 0) {
+    // Greedy first: the proposal made with nothing pending (the same draws) stands while no
+    // pending point lies within pending_radius length scales of it.
+    Rng greedy_rng = rng;
+    const Eigen::VectorXd x = maximise_ei(gp, m.y.minCoeff(), m.X, m.y, copt, ps, greedy_rng);
+    if (nearest_in_lengthscales(x, m.pending, hyper) >= opt.pending_radius) return x;
   }
-  static const std::vector<bool> kNone;
-  const std::vector<Scored> refined =
-      refine_best(gp, best_std, C, score, idx, held ? ps->discrete : kNone, opt);
-  return pick_untaken(refined, C, idx, ps, rng);
+  const double best = believe_pending(&gp, m.X, m.y, m.pending, hyper, opt.lie);
+  return maximise_ei(gp, best, m.X, m.y, copt, ps, rng);
 }
 
 Eigen::MatrixXd latin_hypercube(int n, int d, uint64_t seed, int tries) {

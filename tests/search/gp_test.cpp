@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <limits>
 #include <numbers>
 #include <vector>
 
@@ -463,6 +464,47 @@ TEST_CASE("a pending point in a predicted valley is not proposed again", "[gp][b
   const Eigen::VectorXd next = hs::bayes_propose(X, y, pending, 1, {}, &h);
   INFO("with 0.5 pending: " << next(0));
   CHECK(std::abs(next(0) - 0.5) > 0.01);
+}
+
+TEST_CASE("greedy first: a pending point moves the proposal only within pending_radius",
+          "[gp][bayes]") {
+  // With trials pending, the sequential proposal stands unless a pending point lies within
+  // pending_radius length scales of it; then the kriging believer's proposal is made instead.
+  // A pending point is put 0.8 and 1.2 length scales from the sequential proposal along the
+  // coordinate with the shortest length scale.
+  const auto p = hs::problems::branin_problem();
+  const Eigen::MatrixXd X = hs::latin_hypercube(10, 2, 3);
+  Eigen::VectorXd y(10);
+  for (int i = 0; i < 10; ++i) y(i) = hs::problems::eval_unit(p, X.row(i).transpose());
+  hs::GpHyper h;
+  const Eigen::VectorXd alone = hs::bayes_propose(X, y, Eigen::MatrixXd(0, 2), 5, {}, &h);
+  REQUIRE(h.dim() == 2);
+  Eigen::Index k = 0;
+  h.log_lengthscale.minCoeff(&k);
+  const double l = std::exp(h.log_lengthscale(k));
+  INFO("proposal alone " << alone.transpose() << ", length scale " << l << " on coordinate "
+                         << k);
+  REQUIRE(1.2 * l < 0.5);  // room in the cube on one side at least
+  const double side = alone(k) < 0.5 ? 1.0 : -1.0;
+  auto propose_with = [&](double r, double radius) {
+    Eigen::MatrixXd pending = alone.transpose();
+    pending(0, k) += side * r * l;
+    hs::BayesOptions o;
+    o.pending_radius = radius;
+    hs::GpHyper w;
+    return hs::bayes_propose(X, y, pending, 5, o, &w).eval();
+  };
+  const double kAlways = std::numeric_limits<double>::infinity();
+  // 1.2 length scales away: the sequential proposal, bit for bit; believing the pending point
+  // (radius infinity) would have moved it.
+  CHECK(propose_with(1.2, 1.0) == alone);
+  CHECK(propose_with(1.2, kAlways) != alone);
+  // 0.8 length scales away: the believer's proposal, which is not the sequential one.
+  const Eigen::VectorXd near = propose_with(0.8, 1.0);
+  CHECK(near == propose_with(0.8, kAlways));
+  CHECK(near != alone);
+  // A smaller radius lets the sequential proposal stand at 0.8 too.
+  CHECK(propose_with(0.8, 0.5) == alone);
 }
 
 TEST_CASE("proposals survive degenerate data: duplicates, constant values, two points",
