@@ -300,17 +300,6 @@ Eigen::VectorXd maximise_ei(const Gp& gp, double best, const Eigen::MatrixXd& X,
   return pick_untaken(refined, C, idx, ps, rng);
 }
 
-// The distance from x to the nearest row of P, each coordinate divided by its length scale:
-// sqrt(sum_k ((x_k - p_k) / l_k)^2), the r of the kernel. REQUIRES: P has a row.
-double nearest_in_lengthscales(const Eigen::VectorXd& x, const Eigen::MatrixXd& P,
-                               const GpHyper& hyper) {
-  const Eigen::ArrayXd inv_l = (-hyper.log_lengthscale.array()).exp();
-  double nearest = kInf;
-  for (Eigen::Index i = 0; i < P.rows(); ++i)
-    nearest = std::min(nearest, ((x - P.row(i).transpose()).array() * inv_l).matrix().norm());
-  return nearest;
-}
-
 }  // namespace
 
 double expected_improvement(double mu, double sigma, double best) {
@@ -412,7 +401,8 @@ Eigen::VectorXd bayes_propose(const Eigen::MatrixXd& X_all, const Eigen::VectorX
     // pending point lies within pending_radius length scales of it.
     Rng greedy_rng = rng;
     const Eigen::VectorXd x = maximise_ei(gp, m.y.minCoeff(), m.X, m.y, copt, ps, greedy_rng);
-    if (nearest_in_lengthscales(x, m.pending, hyper) >= opt.pending_radius) return x;
+    if (gp_scaled_distances(x.transpose(), m.pending, hyper).minCoeff() >= opt.pending_radius)
+      return x;
   }
   const double best = believe_pending(&gp, m.X, m.y, m.pending, hyper, opt.lie);
   return maximise_ei(gp, best, m.X, m.y, copt, ps, rng);

@@ -76,6 +76,14 @@ GpHyper gp_default_hyper(int d) {
   return h;
 }
 
+Eigen::MatrixXd gp_scaled_distances(const Eigen::MatrixXd& A, const Eigen::MatrixXd& B,
+                                    const GpHyper& h) {
+  HS_CHECK(A.cols() == B.cols() && A.cols() == h.dim());
+  Eigen::MatrixXd R;
+  scaled_distances(A, B, inv_lengthscales(h), &R);
+  return R;
+}
+
 void matern52_kernel(const Eigen::MatrixXd& A, const Eigen::MatrixXd& B, const GpHyper& h,
                      Eigen::MatrixXd* K) {
   HS_CHECK(A.cols() == B.cols() && A.cols() == h.dim());

@@ -44,6 +44,10 @@ GpHyper gp_default_hyper(int d);
 // floor that keeps K + sn2 I safely positive definite in double precision.
 inline constexpr double kGpMinNoiseVar = 1e-6;
 
+// A (n,d), B (m,d) -> R (n,m) with R_ij = sqrt(sum_k ((A_ik - B_jk) / l_k)^2): the distance the
+// kernel sees, in length scales.
+Eigen::MatrixXd gp_scaled_distances(const Eigen::MatrixXd& A, const Eigen::MatrixXd& B,
+                                    const GpHyper& h);
 // A (n,d), B (m,d) -> K (n,m) with K_ij = k(A_i, B_j) (no noise term).
 void matern52_kernel(const Eigen::MatrixXd& A, const Eigen::MatrixXd& B, const GpHyper& h,
                      Eigen::MatrixXd* K);
