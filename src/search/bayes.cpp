@@ -275,18 +275,13 @@ Eigen::VectorXd pick_untaken(const std::vector<Scored>& refined, const Eigen::Ma
   return first;
 }
 
-// The proposal that maximises EI below `best` on gp: candidates around the best of (X, y) and
-// over the cube, scored at their projection, the best few refined, the first one not taken.
-// Where EI is 0 at every candidate (the model is certain everywhere it looked), the least
-// certain candidate instead.
-Eigen::VectorXd maximise_ei(const Gp& gp, double best, const Eigen::MatrixXd& X,
-                            const Eigen::VectorXd& y, const BayesOptions& opt,
-                            const ProposalSpace* ps, Rng& rng) {
+// The proposal that maximises EI below `best` on gp among the candidates C (rows, projected):
+// scored, the best few refined, the first one not taken. Where EI is 0 at every candidate (the
+// model is certain everywhere it looked), the least certain candidate instead.
+Eigen::VectorXd maximise_ei(const Gp& gp, double best, const Eigen::MatrixXd& C,
+                            const BayesOptions& opt, const ProposalSpace* ps, Rng& rng) {
   const double best_std = (best - gp.scale().mean) / gp.scale().sd - opt.xi;
-  Eigen::MatrixXd C = draw_candidates(X, y, opt, rng);
   const bool held = any_held(ps);
-  if (held)
-    for (Eigen::Index i = 0; i < C.rows(); ++i) C.row(i) = ps->project(C.row(i).transpose());
   Eigen::VectorXd var;
   const std::vector<double> score = score_candidates(gp, C, best_std, &var);
   std::vector<int> idx = rank_descending(score);
@@ -394,18 +389,22 @@ Eigen::VectorXd bayes_propose(const Eigen::MatrixXd& X_all, const Eigen::VectorX
     copt.random_candidates = opt.capped_random_candidates;
     copt.local_candidates = opt.capped_local_candidates;
   }
+  // Candidates over the cube and around the best points, scored where their trial would run.
+  Eigen::MatrixXd C = draw_candidates(m.X, m.y, copt, rng);
+  if (any_held(ps))
+    for (Eigen::Index i = 0; i < C.rows(); ++i) C.row(i) = ps->project(C.row(i).transpose());
   Gp gp;
   gp.fit(m.X, m.y, hyper);
   if (m.pending.rows() > 0) {
-    // Greedy first: the proposal made with nothing pending (the same draws) stands while no
-    // pending point lies within pending_radius length scales of it.
+    // Greedy first: the proposal made with nothing pending (the same candidates and draws)
+    // stands while no pending point lies within pending_radius length scales of it.
     Rng greedy_rng = rng;
-    const Eigen::VectorXd x = maximise_ei(gp, m.y.minCoeff(), m.X, m.y, copt, ps, greedy_rng);
+    const Eigen::VectorXd x = maximise_ei(gp, m.y.minCoeff(), C, copt, ps, greedy_rng);
     if (gp_scaled_distances(x.transpose(), m.pending, hyper).minCoeff() >= opt.pending_radius)
       return x;
   }
   const double best = believe_pending(&gp, m.X, m.y, m.pending, hyper, opt.lie);
-  return maximise_ei(gp, best, m.X, m.y, copt, ps, rng);
+  return maximise_ei(gp, best, C, copt, ps, rng);
 }
 
 Eigen::MatrixXd latin_hypercube(int n, int d, uint64_t seed, int tries) {
