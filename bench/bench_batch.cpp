@@ -5,8 +5,11 @@
 // order) it is told and the next trial is asked while the other W-1 are still pending. W = 1 is
 // the sequential run.
 //
-//   bench_batch [--seeds 20] [--evals 50] [--workers 1,4,16] [--strategies bayes,tpe]
+//   bench_batch [--seeds 20] [--first-seed 0] [--evals 50] [--workers 1,4,16]
+//               [--strategies bayes,tpe]
 //               [--problems branin,hartmann6,mixed,hartmann3,camel,levy8,styblinski8] [--jobs 1]
+//
+// --first-seed S runs the seeds S to S + seeds - 1: a second set, independent of the first.
 //
 // For each problem, strategy and W it prints the median simple regret at `evals` evaluations
 // (best value found minus the known optimum), its ratio to the same strategy's W = 1 median, and
@@ -274,13 +277,14 @@ std::vector<std::string> split(const std::string& s) {
 }
 
 // Runs `seeds` seeds on `jobs` threads (each run is independent; results by seed index).
-std::vector<RunResult> run_seeds(const Problem& pr, StrategyKind kind, int seeds, int evals,
-                                 int workers, int jobs) {
+std::vector<RunResult> run_seeds(const Problem& pr, StrategyKind kind, uint64_t first, int seeds,
+                                 int evals, int workers, int jobs) {
   std::vector<RunResult> out(static_cast<size_t>(seeds));
   std::atomic<int> next{0};
   auto work = [&] {
     for (int s = next++; s < seeds; s = next++)
-      out[static_cast<size_t>(s)] = run_async(pr, kind, static_cast<uint64_t>(s), evals, workers);
+      out[static_cast<size_t>(s)] =
+          run_async(pr, kind, first + static_cast<uint64_t>(s), evals, workers);
   };
   std::vector<std::thread> pool;
   for (int j = 1; j < jobs; ++j) pool.emplace_back(work);
@@ -291,7 +295,7 @@ std::vector<RunResult> run_seeds(const Problem& pr, StrategyKind kind, int seeds
 
 int usage() {
   std::fprintf(stderr,
-               "usage: bench_batch [--seeds N] [--evals N] [--workers 1,4,16] "
+               "usage: bench_batch [--seeds N] [--first-seed S] [--evals N] [--workers 1,4,16] "
                "[--strategies bayes,tpe] [--problems "
                "branin,hartmann6,mixed,hartmann3,camel,levy8,styblinski8] [--jobs N]\n");
   return 2;
@@ -301,6 +305,7 @@ int usage() {
 
 int main(int argc, char** argv) {
   int seeds = 20, evals = 50, jobs = 1;
+  uint64_t first = 0;
   std::vector<std::string> workers = {"1", "4", "16"}, strategies = {"bayes", "tpe"},
                            problem_names = {"branin", "hartmann6", "mixed"};
   for (int i = 1; i < argc; ++i) {
@@ -308,6 +313,7 @@ int main(int argc, char** argv) {
     if (i + 1 >= argc) return usage();
     const std::string v = argv[++i];
     if (a == "--seeds") seeds = std::atoi(v.c_str());
+    else if (a == "--first-seed") first = std::strtoull(v.c_str(), nullptr, 10);
     else if (a == "--evals") evals = std::atoi(v.c_str());
     else if (a == "--jobs") jobs = std::atoi(v.c_str());
     else if (a == "--workers") workers = split(v);
@@ -316,9 +322,11 @@ int main(int argc, char** argv) {
     else return usage();
   }
   if (seeds < 1 || evals < 2 || jobs < 1 || workers.empty()) return usage();
-  std::printf("Median simple regret at %d evaluations over %d seeds (0 to %d), W asynchronous "
-              "workers, `bench_batch --seeds %d --evals %d`:\n\n",
-              evals, seeds, seeds - 1, seeds, evals);
+  std::printf("Median simple regret at %d evaluations over %d seeds (%llu to %llu), W "
+              "asynchronous workers, `bench_batch --seeds %d --first-seed %llu --evals %d`:\n\n",
+              evals, seeds, static_cast<unsigned long long>(first),
+              static_cast<unsigned long long>(first) + seeds - 1, seeds,
+              static_cast<unsigned long long>(first), evals);
   std::printf(
       "| problem | strategy | W | median regret | x sequential | repeated points (runs) "
       "| right k and c | on a bound (late) |\n|---|---|---:|---:|---:|---:|---:|---:|\n");
@@ -331,7 +339,7 @@ int main(int argc, char** argv) {
       for (const std::string& ws : workers) {
         const int w = std::atoi(ws.c_str());
         if (w < 1) return usage();
-        const auto runs = run_seeds(pr, kind, seeds, evals, w, jobs);
+        const auto runs = run_seeds(pr, kind, first, seeds, evals, w, jobs);
         std::vector<double> regrets;
         int repeats = 0, runs_with = 0, right = 0;
         double coords = 0, on_bound = 0;

@@ -354,7 +354,8 @@ bool all_discrete(const std::vector<DimInfo>& info) {
                      [](const DimInfo& di) { return di.kind != DimInfo::kReal; });
 }
 
-// l from the n_good smallest y (NaN as +inf, ties by trial order), g from the rest + pending.
+// l from the n_good smallest y (NaN as +inf, ties by trial order), g from the rest + pending
+// (each at pending_weight).
 struct Groups {
   Group l, g;
 };
@@ -374,9 +375,12 @@ Groups split_groups(const std::vector<DimInfo>& info, const std::vector<std::vec
   for (int i = 0; i < n_good; ++i) good[order[size_t(i)]] = 1;
   std::vector<std::vector<double>> good_pts, bad_pts;
   for (int i = 0; i < n; ++i) (good[size_t(i)] ? good_pts : bad_pts).push_back(obs[size_t(i)]);
+  const size_t n_bad = bad_pts.size();
   for (const auto& p : pend) bad_pts.push_back(p);
+  std::vector<double> bad_w = point_weights(bad_pts.size(), opt.ramp_weights);
+  for (size_t j = n_bad; j < bad_w.size(); ++j) bad_w[j] *= opt.pending_weight;
   return {build_group(info, std::move(good_pts), {}, opt),
-          build_group(info, std::move(bad_pts), {}, opt)};
+          build_group(info, std::move(bad_pts), bad_w, opt)};
 }
 
 // The candidates drawn from l, on the internal axes, with their scores.
@@ -501,7 +505,7 @@ Check make_check(const std::vector<DimInfo>& info, const TpeSeen& seen,
 void check_options(const TpeOptions& opt) {
   HS_CHECK(opt.n_startup >= 0 && opt.n_ei_candidates >= 1);
   HS_CHECK(opt.gamma > 0 && opt.gamma <= 1 && opt.gamma_max >= 1 && opt.prior_weight > 0);
-  HS_CHECK(opt.bandwidth_factor > 0);
+  HS_CHECK(opt.bandwidth_factor > 0 && opt.pending_weight > 0);
 }
 
 // The model phase: candidates from l, the best l/g that was not asked before.

@@ -120,14 +120,14 @@ TpeSample TpeHistory::sample(uint64_t seed) const {
   for (int64_t id : good_ids) s.good.push_back(points_[size_t(id)]);
   bad_sample(&s, good_ids, seed);
   // The newest pending points, sharing what the ramp gives all m pending (the newest points of
-  // the group) equally.
+  // the group) equally, at pending_weight of it.
   const int64_t m = static_cast<int64_t>(pending_.size());
   const int64_t p = std::min<int64_t>(m, opt_.max_pending);
   const Ramp ramp{n_obs + m, opt_.ramp_weights};
   std::vector<int64_t> newest;
   for (auto it = pending_.rbegin(); static_cast<int64_t>(newest.size()) < p; ++it)
     newest.push_back(*it);
-  const double each = ramp.sum(n_obs, n_obs + m) / static_cast<double>(p);
+  const double each = opt_.pending_weight * ramp.sum(n_obs, n_obs + m) / static_cast<double>(p);
   for (int64_t j = p - 1; j >= 0; --j) {
     s.bad.push_back(points_[size_t(newest[size_t(j)])]);
     s.bad_weight.push_back(each);

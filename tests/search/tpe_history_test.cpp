@@ -36,6 +36,14 @@ TpeHistory make_history(int64_t n, int64_t pending, const TpeOptions& opt, uint6
   return h;
 }
 
+// Optuna's ramp weight of position i among n (the newest 25 weigh 1).
+double ramp_at(int64_t n, int64_t i) {
+  if (n <= 25 || i >= n - 25) return 1.0;
+  const int64_t m = n - 25;
+  const double lo = 1.0 / static_cast<double>(n);
+  return m == 1 ? lo : lo + (1.0 - lo) * static_cast<double>(i) / static_cast<double>(m - 1);
+}
+
 // The weight Optuna's ramp gives a group of n points, all together.
 double ramp_total(int64_t n) {
   if (n <= 25) return static_cast<double>(n);
@@ -85,9 +93,13 @@ TEST_CASE("past the caps the sample is bounded, weighted like the whole and seed
   CHECK(a.good == c.good);  // the good group is not sampled
   CHECK(a.bad != c.bad);    // the bad one is, by the seed
   // The sample's weights add up to what Optuna's ramp gives the whole bad group (the told
-  // trials but the good ones, then the pending), within the gamma_max good ones.
+  // trials but the good ones, then the pending at pending_weight), within the gamma_max good
+  // ones.
+  double pending_share = 0.0;
+  for (int64_t i = n - m; i < n; ++i) pending_share += ramp_at(n, i);
   const double total = std::accumulate(a.bad_weight.begin(), a.bad_weight.end(), 0.0);
-  CHECK(std::abs(total - ramp_total(n - opt.gamma_max)) < 0.01 * ramp_total(n));
+  const double want = ramp_total(n - opt.gamma_max) - (1.0 - opt.pending_weight) * pending_share;
+  CHECK(std::abs(total - want) < 0.01 * ramp_total(n));
   // A proposal from it is a point of the space, the same for the same seed.
   const Point p = h.propose(9, {});
   REQUIRE(p.size() == 3u);

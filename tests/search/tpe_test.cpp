@@ -204,9 +204,11 @@ TEST_CASE("proposals with pending points are distinct", "[search][tpe]") {
   }
 }
 
-TEST_CASE("pending points push proposals away from themselves", "[search][tpe]") {
-  // The observations favour x near 0.3; five pending points sit right there. The constant liar
-  // counts them as bad, so proposals should land farther from 0.3 than without them.
+TEST_CASE("pending points push proposals away from themselves by their weight", "[search][tpe]") {
+  // The observations favour x near 0.3; five pending points sit right there. At full weight
+  // (Optuna's constant liar) they count as bad observations, so proposals land farther from 0.3
+  // than without them. The default weight (a tenth) pushes no farther: here the joint
+  // (multivariate) model is not measurably pushed by it, the univariate one about as far.
   const std::vector<TpeDim> dims(1);
   std::vector<Point> X;
   std::vector<double> y;
@@ -215,15 +217,26 @@ TEST_CASE("pending points push proposals away from themselves", "[search][tpe]")
     X.push_back({x}), y.push_back((x - 0.3) * (x - 0.3));
   }
   const std::vector<Point> pending = {{0.29}, {0.295}, {0.3}, {0.305}, {0.31}};
-  for (const TpeOptions& o : {TpeOptions{}, univariate()}) {
-    std::vector<double> without, with;
+  for (TpeOptions o : {TpeOptions{}, univariate()}) {
+    const double light = o.pending_weight;
+    REQUIRE(light < 1.0);
+    std::vector<double> without, full, with_light;
     for (uint64_t s = 0; s < 40; ++s) {
+      o.pending_weight = light;
       without.push_back(std::abs(tpe_propose(dims, X, y, {}, s, o)[0] - 0.3));
-      with.push_back(std::abs(tpe_propose(dims, X, y, pending, s, o)[0] - 0.3));
+      with_light.push_back(std::abs(tpe_propose(dims, X, y, pending, s, o)[0] - 0.3));
+      o.pending_weight = 1.0;
+      full.push_back(std::abs(tpe_propose(dims, X, y, pending, s, o)[0] - 0.3));
     }
     INFO("multivariate " << o.multivariate << ": median distance to 0.3 without pending "
-                         << median(without) << ", with " << median(with));
-    CHECK(median(with) > 1.5 * median(without));
+                         << median(without) << ", with at weight 1 " << median(full)
+                         << ", at weight " << light << " " << median(with_light));
+    CHECK(median(full) > 1.5 * median(without));
+    CHECK(with_light != full);  // the weight enters the model
+    if (o.multivariate)
+      CHECK(median(full) > 1.5 * median(with_light));
+    else
+      CHECK(median(with_light) <= median(full));
   }
 }
 
