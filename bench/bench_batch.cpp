@@ -313,7 +313,10 @@ int main(int argc, char** argv) {
     if (i + 1 >= argc) return usage();
     const std::string v = argv[++i];
     if (a == "--seeds") seeds = std::atoi(v.c_str());
-    else if (a == "--first-seed") first = std::strtoull(v.c_str(), nullptr, 10);
+    else if (a == "--first-seed") {
+      if (v.empty() || v.find_first_not_of("0123456789") != std::string::npos) return usage();
+      first = std::strtoull(v.c_str(), nullptr, 10);
+    }
     else if (a == "--evals") evals = std::atoi(v.c_str());
     else if (a == "--jobs") jobs = std::atoi(v.c_str());
     else if (a == "--workers") workers = split(v);
