@@ -36,20 +36,18 @@ TpeHistory make_history(int64_t n, int64_t pending, const TpeOptions& opt, uint6
   return h;
 }
 
-// Optuna's ramp weight of position i among n (the newest 25 weigh 1).
-double ramp_at(int64_t n, int64_t i) {
-  if (n <= 25 || i >= n - 25) return 1.0;
+// The weight Optuna's ramp gives positions [a, b) of a group of n points, all together: the
+// newest 25 weigh 1 each, the older ones rise linearly from 1/n.
+double ramp_sum(int64_t n, int64_t a, int64_t b) {
   const int64_t m = n - 25;
   const double lo = 1.0 / static_cast<double>(n);
-  return m == 1 ? lo : lo + (1.0 - lo) * static_cast<double>(i) / static_cast<double>(m - 1);
-}
-
-// The weight Optuna's ramp gives a group of n points, all together.
-double ramp_total(int64_t n) {
-  if (n <= 25) return static_cast<double>(n);
-  const int64_t m = n - 25;
-  const double lo = 1.0 / static_cast<double>(n);
-  return 25.0 + static_cast<double>(m) * (lo + 1.0) / 2.0;
+  double s = 0.0;
+  for (int64_t i = a; i < b; ++i) {
+    if (i >= m) s += 1.0;  // also every position when n <= 25
+    else if (m == 1) s += lo;
+    else s += lo + (1.0 - lo) * static_cast<double>(i) / static_cast<double>(m - 1);
+  }
+  return s;
 }
 
 }  // namespace
@@ -95,11 +93,10 @@ TEST_CASE("past the caps the sample is bounded, weighted like the whole and seed
   // The sample's weights add up to what Optuna's ramp gives the whole bad group (the told
   // trials but the good ones, then the pending at pending_weight), within the gamma_max good
   // ones.
-  double pending_share = 0.0;
-  for (int64_t i = n - m; i < n; ++i) pending_share += ramp_at(n, i);
+  const int64_t bad = n - opt.gamma_max;
   const double total = std::accumulate(a.bad_weight.begin(), a.bad_weight.end(), 0.0);
-  const double want = ramp_total(n - opt.gamma_max) - (1.0 - opt.pending_weight) * pending_share;
-  CHECK(std::abs(total - want) < 0.01 * ramp_total(n));
+  const double want = ramp_sum(bad, 0, bad) - (1.0 - opt.pending_weight) * ramp_sum(n, n - m, n);
+  CHECK(std::abs(total - want) < 0.01 * ramp_sum(n, 0, n));
   // A proposal from it is a point of the space, the same for the same seed.
   const Point p = h.propose(9, {});
   REQUIRE(p.size() == 3u);
