@@ -217,20 +217,19 @@ TEST_CASE("pending points push proposals away from themselves by their weight", 
     X.push_back({x}), y.push_back((x - 0.3) * (x - 0.3));
   }
   const std::vector<Point> pending = {{0.29}, {0.295}, {0.3}, {0.305}, {0.31}};
-  for (TpeOptions o : {TpeOptions{}, univariate()}) {
-    const double light = o.pending_weight;
-    REQUIRE(light < 1.0);
+  for (const TpeOptions& o : {TpeOptions{}, univariate()}) {
+    REQUIRE(o.pending_weight < 1.0);
+    TpeOptions liar = o;
+    liar.pending_weight = 1.0;
     std::vector<double> without, full, with_light;
     for (uint64_t s = 0; s < 40; ++s) {
-      o.pending_weight = light;
       without.push_back(std::abs(tpe_propose(dims, X, y, {}, s, o)[0] - 0.3));
       with_light.push_back(std::abs(tpe_propose(dims, X, y, pending, s, o)[0] - 0.3));
-      o.pending_weight = 1.0;
-      full.push_back(std::abs(tpe_propose(dims, X, y, pending, s, o)[0] - 0.3));
+      full.push_back(std::abs(tpe_propose(dims, X, y, pending, s, liar)[0] - 0.3));
     }
     INFO("multivariate " << o.multivariate << ": median distance to 0.3 without pending "
                          << median(without) << ", with at weight 1 " << median(full)
-                         << ", at weight " << light << " " << median(with_light));
+                         << ", at weight " << o.pending_weight << " " << median(with_light));
     CHECK(median(full) > 1.5 * median(without));
     CHECK(with_light != full);  // the weight enters the model
     if (o.multivariate)
