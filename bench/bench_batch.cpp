@@ -305,7 +305,7 @@ int usage() {
 
 int main(int argc, char** argv) {
   int seeds = 20, evals = 50, jobs = 1;
-  uint64_t first = 0;
+  unsigned long long first = 0;  // strtoull's type, printed with %llu
   std::vector<std::string> workers = {"1", "4", "16"}, strategies = {"bayes", "tpe"},
                            problem_names = {"branin", "hartmann6", "mixed"};
   for (int i = 1; i < argc; ++i) {
@@ -327,9 +327,7 @@ int main(int argc, char** argv) {
   if (seeds < 1 || evals < 2 || jobs < 1 || workers.empty()) return usage();
   std::printf("Median simple regret at %d evaluations over %d seeds (%llu to %llu), W "
               "asynchronous workers, `bench_batch --seeds %d --first-seed %llu --evals %d`:\n\n",
-              evals, seeds, static_cast<unsigned long long>(first),
-              static_cast<unsigned long long>(first) + seeds - 1, seeds,
-              static_cast<unsigned long long>(first), evals);
+              evals, seeds, first, first + seeds - 1, seeds, first, evals);
   std::printf(
       "| problem | strategy | W | median regret | x sequential | repeated points (runs) "
       "| right k and c | on a bound (late) |\n|---|---|---:|---:|---:|---:|---:|---:|\n");
