@@ -115,15 +115,10 @@ struct Group {
   std::vector<DimKernels> dims;
 };
 
-// Optuna's default_weights: the newest 25 points weigh 1, older ones ramp down to 1/n.
 std::vector<double> point_weights(size_t n, bool ramp) {
-  std::vector<double> w(n, 1.0);
-  constexpr size_t kFlat = 25;
-  if (ramp && n > kFlat) {
-    const size_t m = n - kFlat;
-    const double lo = 1.0 / double(n);
-    for (size_t i = 0; i < m; ++i) w[i] = m == 1 ? lo : lo + (1.0 - lo) * double(i) / double(m - 1);
-  }
+  const TpeRamp r{static_cast<int64_t>(n), ramp};
+  std::vector<double> w(n);
+  for (size_t i = 0; i < n; ++i) w[i] = r.at(static_cast<int64_t>(i));
   return w;
 }
 
@@ -518,6 +513,28 @@ std::vector<double> propose_from(const std::vector<DimInfo>& info, const Groups&
 }
 
 }  // namespace
+
+double TpeRamp::at(int64_t t) const {
+  const int64_t m = n - kFlat;  // the ramped positions [0, m)
+  if (!on || m <= 0 || t >= m) return 1.0;
+  const double lo = 1.0 / static_cast<double>(n);
+  return m == 1 ? lo : lo + (1.0 - lo) * static_cast<double>(t) / static_cast<double>(m - 1);
+}
+
+double TpeRamp::sum(int64_t a, int64_t b) const {
+  if (!on || n <= kFlat) return static_cast<double>(b - a);
+  const int64_t m = n - kFlat;
+  const double lo = 1.0 / static_cast<double>(n);
+  double s = static_cast<double>(std::max<int64_t>(0, b - std::max(a, m)));  // the flat part
+  const int64_t rb = std::min(b, m);
+  if (rb > a) {  // the ramped part: count * lo plus the arithmetic series of the slope
+    const double count = static_cast<double>(rb - a);
+    s += count * lo;
+    if (m > 1)
+      s += (1 - lo) / static_cast<double>(m - 1) * (static_cast<double>(a + rb - 1) * count / 2);
+  }
+  return s;
+}
 
 bool tpe_in_startup(int64_t observations, int64_t pending, const TpeOptions& opt) {
   const int64_t told_min = std::max(1, (opt.n_startup + 1) / 2);

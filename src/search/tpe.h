@@ -95,6 +95,18 @@ struct TpeOptions {
   // (Styblinski-Tang) still favours multivariate = false.
 };
 
+// Optuna's default_weights, the weight of each point of a group of n in trial order (position 0
+// the oldest): the newest kFlat weigh 1, older ones ramp linearly up from 1/n; all 1 when `on`
+// is false (TpeOptions::ramp_weights) or n <= kFlat. One home for the ramp: the whole-history
+// proposal weighs its groups by at(), the bounded sample (tpe_history.h) its strata by sum().
+struct TpeRamp {
+  static constexpr int64_t kFlat = 25;
+  int64_t n;
+  bool on;
+  double at(int64_t t) const;               // the weight of position t, 0 <= t < n
+  double sum(int64_t a, int64_t b) const;   // of positions [a, b) together, in closed form
+};
+
 // Whether a proposal is still one of the start design's uniform points: fewer than n_startup
 // points asked (observations + pending), or fewer than half of n_startup (rounded up, at least
 // 1) told. Sequentially that is "fewer than n_startup observations"; with W workers the model
@@ -134,7 +146,7 @@ struct TpeSample {
   std::vector<std::vector<double>> good;  // (G, D) the good observations, in trial order
   std::vector<std::vector<double>> bad;   // (B, D) bad observations, then pending points
   std::vector<double> bad_weight;         // (B) each bad point's weight before normalising;
-                                          // empty: Optuna's ramp over `bad` in its order
+                                          // empty: TpeRamp over `bad` in its order
   uint64_t known = 0;                     // observations + pending of the whole history
 };
 // REQUIRES: as tpe_propose's, G >= 1, bad_weight empty or B positive values.

@@ -11,31 +11,6 @@ namespace hs {
 
 namespace {
 
-// Optuna's default_weights as point_weights (tpe.cpp) gives them to a group of n points in order
-// (position 0 the oldest): the newest 25 weigh 1, older ones ramp linearly from 1/n. sum(a, b)
-// is the weight of positions [a, b) together, in closed form.
-struct Ramp {
-  static constexpr int64_t kFlat = 25;
-  int64_t n;
-  bool on;
-
-  double sum(int64_t a, int64_t b) const {
-    if (!on || n <= kFlat) return static_cast<double>(b - a);
-    const int64_t m = n - kFlat;
-    const double lo = 1.0 / static_cast<double>(n);
-    double s = static_cast<double>(std::max<int64_t>(0, b - std::max(a, m)));  // the flat part
-    const int64_t rb = std::min(b, m);
-    if (rb > a) {
-      const double count = static_cast<double>(rb - a);
-      s += count * lo;
-      if (m > 1)
-        s += (1 - lo) / static_cast<double>(m - 1) * (static_cast<double>(a + rb - 1) * count / 2);
-    }
-    return s;
-  }
-  double at(int64_t t) const { return sum(t, t + 1); }
-};
-
 // The sample's own stream, apart from the proposal's (derive_seed(seed, known, kSearch)).
 constexpr uint64_t kSampleStream = uint64_t{1} << 63;
 
@@ -90,7 +65,7 @@ void TpeHistory::bad_sample(TpeSample* s, const std::vector<int64_t>& good_ids,
   // Positions: the told trials in the order told, then the pending (a few good ones among the
   // told make the weights of their strata a little too large: at most gamma_max of them).
   const int64_t told = static_cast<int64_t>(told_order_.size());
-  const Ramp ramp{told + static_cast<int64_t>(pending_.size()), opt_.ramp_weights};
+  const TpeRamp ramp{told + static_cast<int64_t>(pending_.size()), opt_.ramp_weights};
   const int64_t n_bad = told - static_cast<int64_t>(good_ids.size());
   const int64_t recent = n_bad <= opt_.max_bad ? n_bad : opt_.max_bad / 4;
   int64_t start = told;  // the newest `recent` bad observations lie in [start, told)
@@ -123,7 +98,7 @@ TpeSample TpeHistory::sample(uint64_t seed) const {
   // the group) equally, at pending_weight of it.
   const int64_t m = static_cast<int64_t>(pending_.size());
   const int64_t p = std::min<int64_t>(m, opt_.max_pending);
-  const Ramp ramp{n_obs + m, opt_.ramp_weights};
+  const TpeRamp ramp{n_obs + m, opt_.ramp_weights};
   std::vector<int64_t> newest;
   for (auto it = pending_.rbegin(); static_cast<int64_t>(newest.size()) < p; ++it)
     newest.push_back(*it);

@@ -79,6 +79,32 @@ TEST_CASE("tpe_n_good: ceil(gamma n), capped, never all of the points", "[search
   CHECK(tpe_n_good(100, o) == 7);
 }
 
+TEST_CASE("TpeRamp: Optuna's weights and their closed-form sums", "[search][tpe]") {
+  // n = 27: two ramped positions, the oldest at 1/n, then 1 (m == 2: the ramp's top is 1).
+  const TpeRamp r27{27, true};
+  CHECK(r27.at(0) == Approx(1.0 / 27));
+  CHECK(r27.at(1) == 1.0);
+  CHECK(r27.at(26) == 1.0);
+  // n = 26: one ramped position, at 1/n. n = 125: position 50 of the 100 ramped ones is
+  // 1/125 + (1 - 1/125) * 50/99.
+  CHECK(TpeRamp{26, true}.at(0) == Approx(1.0 / 26));
+  CHECK(TpeRamp{125, true}.at(50) == Approx(1.0 / 125 + (1 - 1.0 / 125) * 50 / 99));
+  // Off, or 25 points or fewer: every point weighs 1.
+  CHECK(TpeRamp{125, false}.at(0) == 1.0);
+  CHECK(TpeRamp{25, true}.at(0) == 1.0);
+  CHECK(TpeRamp{125, false}.sum(10, 30) == 20.0);
+  // sum(a, b) is the weights of [a, b) added one by one, across the ramp's end and the flat part.
+  for (int64_t n : {1, 25, 26, 27, 40, 125, 1000}) {
+    const TpeRamp r{n, true};
+    for (int64_t a = 0; a <= n; a += std::max<int64_t>(1, n / 7))
+      for (int64_t b = a; b <= n; b += std::max<int64_t>(1, n / 5)) {
+        double want = 0.0;
+        for (int64_t t = a; t < b; ++t) want += r.at(t);
+        CHECK(r.sum(a, b) == Approx(want).epsilon(1e-12).margin(1e-12));
+      }
+  }
+}
+
 TEST_CASE("before n_startup observations the points are uniform", "[search][tpe]") {
   // One dimension of each kind; 5 observations (below n_startup = 10) whose values all favour
   // one corner, which a model would follow and a uniform draw ignores.
