@@ -364,6 +364,14 @@ Result<ResultsFile> ResultsFile::open(const std::string& given) {
     return make_error(path, "its journal " + journal_path +
                                 " is missing; a results file can be resumed only with its journal");
   }
+  // A link to nothing (or a loop of links) with the journal beside it: said so, not "not
+  // writable". Nothing is rebuilt through a link, nor in the link's place unasked.
+  if (struct stat st {}; file_exists(path) && ::stat(path.c_str(), &st) != 0) {
+    Error e = store::hdf5_file_at(path, "results file").error();
+    e.message += "; its journal " + journal_path + " is beside it: restore what the link points "
+                 "to, or remove the link to have the results file rebuilt from the journal";
+    return e;
+  }
   // A file made read-only is refused, not replaced by one rebuilt from the journal: one this
   // process may not write, or one without any write permission (which root would write anyway).
   struct stat mode {};

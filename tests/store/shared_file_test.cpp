@@ -35,6 +35,42 @@ void remove_sweep(const std::string& path) {
 
 }  // namespace
 
+TEST_CASE("a link to nothing with the journal beside it is refused by name", "[store]") {
+  // A sweep made at r.h5, its HDF5 file since moved away and r.h5 made a link to a file that is
+  // gone: continuing says which link points where and what to do, not "not writable", and
+  // leaves the link and the journal as they are.
+  const fs::path dir = temp_path("dangling_journal_dir");
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string path = (dir / "r.h5").string();
+  make_file(path, 3);
+  fs::rename(path, dir / "away.h5");
+  REQUIRE(::symlink("gone.h5", path.c_str()) == 0);
+  const auto journal_bytes = fs::file_size(path + ".journal");
+  auto f = ResultsFile::open(path);
+  REQUIRE_FALSE(f.ok());
+  const std::string& m = f.error().message;
+  CHECK(m.find("is a symbolic link to gone.h5, which does not exist") != std::string::npos);
+  CHECK(m.find("its journal " + path + ".journal is beside it") != std::string::npos);
+  CHECK(m.find("remove the link") != std::string::npos);
+  CHECK(m.find("not writable") == std::string::npos);
+  CHECK(fs::is_symlink(fs::symlink_status(path)));
+  CHECK(fs::file_size(path + ".journal") == journal_bytes);
+  // As run continues it: the same words.
+  OpenPolicy policy;
+  policy.must_exist = true;
+  auto o = open_results(path, make_header(), policy);
+  REQUIRE_FALSE(o.ok());
+  CHECK(o.error().message.find("is beside it: restore what the link points to") !=
+        std::string::npos);
+  // What the message offers holds: without the link, the file is rebuilt from the journal.
+  REQUIRE(fs::remove(path));
+  auto g = ResultsFile::open(path);
+  REQUIRE(g.ok());
+  REQUIRE(g->close().ok());
+  CHECK(hs::test::records_of(path).size() == 3u);
+}
+
 TEST_CASE("a link to no file at the results path is refused and stays a link", "[store]") {
   // Even with --force: its target may be a file another run's --force removed a moment ago, and
   // taken for the link itself it was replaced by a file of its own, a second sweep beside the
