@@ -7,7 +7,8 @@
 The sweep's real job: the built-in MLP (784 -> width -> width -> 10, SGD with momentum, cosine
 schedule, no early stopping) on Fashion-MNIST, six parameters searched (lr and weight_decay
 log-uniform, momentum, batch_size and width log-int, dropout; pruning_torch.SPACE), at most
---epochs epochs (27), for each of --seeds sweep seeds (0, 1, ...). The runs (METHODS):
+--epochs epochs (27), for each of --seeds sweep seeds (--first-seed, the next, ...; 0 on). The
+runs (METHODS):
   random            hypersweep, random search with full budgets: --trials trials (32) of --epochs
                     epochs each, no pruner. Its best validation accuracy is that seed's target.
   asha-*, hyperband-*  hypersweep with `[sweep] pruner = "asha"` / "hyperband" and strategy
@@ -35,7 +36,7 @@ The best accuracy at C core-seconds is the best of the trials finished within C.
 Medians are the middle seed's value (of an even count the lower middle), so a "not reached" can
 be a median; ranges are the smallest and largest seed's value.
 
-The engines apart from the search (--engine-epochs E, 3): seed 0's random-search configurations
+The engines apart from the search (--engine-epochs E, 3): the first seed's random-search configurations
 trained for their first E epochs in PyTorch (pruning_torch.time_configs), against the seconds
 hypersweep's curves give for the same epochs of the same trials.
 
@@ -243,14 +244,15 @@ def engine_run(runs, a):
     """Seed 0's random-search configurations, their first --engine-epochs epochs timed in
     PyTorch (pruning_torch.time_configs) beside hypersweep's own curves: the engines on the same
     work, apart from the search."""
-    stem = os.path.join(a.out, "engine-0")
+    stem = os.path.join(a.out, f"engine-{a.first_seed}")
     setup = {**run_setup("random", a), "engine_epochs": a.engine_epochs}
     if a.reuse and os.path.exists(stem + ".json"):
         with open(stem + ".json") as f:
             kept = json.load(f)
         if kept.get("setup") == setup:
             return kept
-    trials = [t for t in runs[("random", 0)]["trials"] if len(t["epoch_seconds"]) >= a.engine_epochs]
+    trials = [t for t in runs[("random", a.first_seed)]["trials"]
+              if len(t["epoch_seconds"]) >= a.engine_epochs]
     with open(stem + ".configs.json", "w") as f:
         json.dump([{"params": t["params"], "seed": t["id"]} for t in trials], f)
     log(f"engines: {len(trials)} configurations, {a.engine_epochs} epochs each, in PyTorch")
@@ -275,15 +277,16 @@ def engine_run(runs, a):
 
 def run_all(a):
     """Every run, and the engines' timing (None without --engine-epochs). The timing joins the
-    queue after seed 0's runs, so that it shares the machine with a sweep as they did."""
+    queue after the first seed's runs, so that it shares the machine with a sweep as they did."""
     with concurrent.futures.ThreadPoolExecutor(max_workers=a.jobs) as pool:
         futures = {}
-        for s in range(a.seeds):
+        s0 = a.first_seed
+        for s in range(s0, s0 + a.seeds):
             for m in a.methods:
                 futures[pool.submit(one_run, m, s, a)] = (m, s)
-            if s == 0 and a.engine_epochs:
-                first = next(f for f, key in futures.items() if key == ("random", 0))
-                futures[pool.submit(lambda: engine_run({("random", 0): first.result()}, a))] = "engine"
+            if s == s0 and a.engine_epochs:
+                first = next(f for f, key in futures.items() if key == ("random", s0))
+                futures[pool.submit(lambda: engine_run({("random", s0): first.result()}, a))] = "engine"
         runs = {}
         try:
             for fut in concurrent.futures.as_completed(futures):
@@ -297,8 +300,13 @@ def run_all(a):
 
 def command_line(a):
     if a.quick:
-        return "/usr/bin/python3 bench/pruning.py --quick" + ("" if a.jobs == 2 else f" --jobs {a.jobs}")
-    parts = ["bench/pruning.py", f"--seeds {a.seeds}", f"--trials {a.trials}",
+        return ("/usr/bin/python3 bench/pruning.py --quick"
+                + (f" --first-seed {a.first_seed}" if a.first_seed else "")
+                + ("" if a.jobs == 2 else f" --jobs {a.jobs}"))
+    parts = ["bench/pruning.py", f"--seeds {a.seeds}"]
+    if a.first_seed:
+        parts.append(f"--first-seed {a.first_seed}")
+    parts += [f"--trials {a.trials}",
              f"--pruned-trials {a.pruned_trials}", f"--epochs {a.epochs}",
              f"--train-limit {a.train_limit}", f"--val-fraction {a.val_fraction}", f"--jobs {a.jobs}",
              f"--engine-epochs {a.engine_epochs}"]
@@ -309,7 +317,10 @@ def command_line(a):
 
 def parse_args():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--seeds", type=int, default=5, help="sweep seeds 0 .. N-1 (default 5)")
+    ap.add_argument("--seeds", type=int, default=5,
+                    help="how many sweep seeds: S .. S+N-1 (default 5)")
+    ap.add_argument("--first-seed", type=int, default=0, metavar="S",
+                    help="the first sweep seed (default 0), for seeds apart from an earlier run's")
     ap.add_argument("--trials", type=int, default=32, help="random search's trials (default 32)")
     ap.add_argument("--pruned-trials", type=int, default=64,
                     help="trials of each pruned sweep and Optuna study (default 64)")
@@ -364,7 +375,8 @@ def main():
             shutil.rmtree(temp, ignore_errors=True)
     log(f"all runs in {time.perf_counter() - t0:.0f} s")
     setup = {"command": command_line(a), "cpu": pruning_report.cpu_name(), "cores": os.cpu_count(),
-             "date": time.strftime("%Y-%m-%d"), "seeds": a.seeds, "trials": a.trials,
+             "date": time.strftime("%Y-%m-%d"), "seeds": a.seeds, "first_seed": a.first_seed,
+             "trials": a.trials,
              "pruned_trials": a.pruned_trials, "epochs": a.epochs, "train_limit": a.train_limit,
              "val_fraction": a.val_fraction, "jobs": a.jobs, "methods": a.methods,
              "python": platform.python_version()}

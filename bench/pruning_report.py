@@ -87,7 +87,8 @@ def spread(values, form=None, missing=math.inf, none="not reached"):
 def per_seed(runs, setup):
     """seed -> {target, random's core-s to it, method -> (run, core-s to the target)}."""
     out = {}
-    for s in range(setup["seeds"]):
+    first = setup.get("first_seed", 0)
+    for s in range(first, first + setup["seeds"]):
         target = max(best_values(runs[("random", s)]))
         row = {"target": target}
         for m in setup["methods"]:
@@ -213,7 +214,7 @@ def winner_facts(run, target):
 def why_lines(seeds, setup):
     """Why the first goal is hard on this set-up: where random search met its best, how late in
     training any configuration reached it, and the least a pruner on the same order could spend."""
-    if "epoch_val_acc" not in seeds[0]["random"][0]["trials"][0]:
+    if "epoch_val_acc" not in seeds[min(seeds)]["random"][0]["trials"][0]:
         return []
     n = setup["trials"]
     lines = ["Where random search met its target, per seed (its order is the one its trials "
@@ -261,7 +262,8 @@ def engine_lines(engine, setup):
     """The engines on the same configurations, apart from the search."""
     hs, pt = engine["hypersweep"], engine["torch"]
     per = [p / h for p, h in zip(pt, hs)]
-    return [f"The engines on the same work: seed 0's {len(hs)} random-search configurations, each "
+    return [f"The engines on the same work: seed {setup.get('first_seed', 0)}'s {len(hs)} "
+            f"random-search configurations, each "
             f"trained for its first {engine['setup']['engine_epochs']} epochs (of the "
             f"{setup['epochs']}-epoch schedule) on one thread, timed from building the model to "
             f"the end of that epoch's validation pass, "
@@ -279,8 +281,8 @@ def render(runs, setup, engine=None):
         f"Measured {setup['date']} on {setup['cpu']} ({setup['cores']} cores), `{setup['command']}`.",
         f"Fashion-MNIST, the first {n:,} training-file images "
         f"({n_train:,} training, {n_val:,} validation; the 10,000 test images), the MLP "
-        f"784-width-width-10, six parameters, at most {setup['epochs']} epochs, seeds 0 to "
-        f"{setup['seeds'] - 1}; random search {setup['trials']} trials x {setup['epochs']} epochs, "
+        f"784-width-width-10, six parameters, at most {setup['epochs']} epochs, seeds "
+        f"{setup.get('first_seed', 0)} to {setup.get('first_seed', 0) + setup['seeds'] - 1}; random search {setup['trials']} trials x {setup['epochs']} epochs, "
         f"each pruned sweep and Optuna study {setup['pruned_trials']} trials, r = 1, eta = 3, "
         f"R = {setup['epochs']}; one thread per trial, "
         f"{'one sweep' if setup['jobs'] == 1 else str(setup['jobs']) + ' sweeps'} at a time. "
