@@ -36,9 +36,9 @@ The best accuracy at C core-seconds is the best of the trials finished within C.
 Medians are the middle seed's value (of an even count the lower middle), so a "not reached" can
 be a median; ranges are the smallest and largest seed's value.
 
-The engines apart from the search (--engine-epochs E, 3): the first seed's random-search configurations
-trained for their first E epochs in PyTorch (pruning_torch.time_configs), against the seconds
-hypersweep's curves give for the same epochs of the same trials.
+The engines apart from the search (--engine-epochs E, 3): the first seed's random-search
+configurations trained for their first E epochs in PyTorch (pruning_torch.time_configs), against
+the seconds hypersweep's curves give for the same epochs of the same trials.
 
 Checks before anything is reported: every trial of every run is recorded once, none failed; the
 random runs trained every trial to --epochs; each pruned run pruned some trial.
@@ -241,7 +241,7 @@ def one_run(method, seed, a):
 
 
 def engine_run(runs, a):
-    """Seed 0's random-search configurations, their first --engine-epochs epochs timed in
+    """The first seed's random-search configurations, their first --engine-epochs epochs timed in
     PyTorch (pruning_torch.time_configs) beside hypersweep's own curves: the engines on the same
     work, apart from the search."""
     stem = os.path.join(a.out, f"engine-{a.first_seed}")
@@ -286,7 +286,8 @@ def run_all(a):
                 futures[pool.submit(one_run, m, s, a)] = (m, s)
             if s == s0 and a.engine_epochs:
                 first = next(f for f, key in futures.items() if key == ("random", s0))
-                futures[pool.submit(lambda: engine_run({("random", s0): first.result()}, a))] = "engine"
+                timed = lambda: engine_run({("random", s0): first.result()}, a)
+                futures[pool.submit(timed)] = "engine"
         runs = {}
         try:
             for fut in concurrent.futures.as_completed(futures):

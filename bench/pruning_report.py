@@ -84,11 +84,16 @@ def spread(values, form=None, missing=math.inf, none="not reached"):
             f"{fmt(max(xs), form, none)})")
 
 
+def seeds_of(setup):
+    """The run's sweep seeds: --seeds of them from --first-seed (0 for runs from before it)."""
+    first = setup.get("first_seed", 0)
+    return range(first, first + setup["seeds"])
+
+
 def per_seed(runs, setup):
     """seed -> {target, random's core-s to it, method -> (run, core-s to the target)}."""
     out = {}
-    first = setup.get("first_seed", 0)
-    for s in range(first, first + setup["seeds"]):
+    for s in seeds_of(setup):
         target = max(best_values(runs[("random", s)]))
         row = {"target": target}
         for m in setup["methods"]:
@@ -262,8 +267,8 @@ def engine_lines(engine, setup):
     """The engines on the same configurations, apart from the search."""
     hs, pt = engine["hypersweep"], engine["torch"]
     per = [p / h for p, h in zip(pt, hs)]
-    return [f"The engines on the same work: seed {setup.get('first_seed', 0)}'s {len(hs)} "
-            f"random-search configurations, each "
+    return [f"The engines on the same work: seed {seeds_of(setup)[0]}'s {len(hs)} random-search "
+            f"configurations, each "
             f"trained for its first {engine['setup']['engine_epochs']} epochs (of the "
             f"{setup['epochs']}-epoch schedule) on one thread, timed from building the model to "
             f"the end of that epoch's validation pass, "
@@ -282,7 +287,8 @@ def render(runs, setup, engine=None):
         f"Fashion-MNIST, the first {n:,} training-file images "
         f"({n_train:,} training, {n_val:,} validation; the 10,000 test images), the MLP "
         f"784-width-width-10, six parameters, at most {setup['epochs']} epochs, seeds "
-        f"{setup.get('first_seed', 0)} to {setup.get('first_seed', 0) + setup['seeds'] - 1}; random search {setup['trials']} trials x {setup['epochs']} epochs, "
+        f"{seeds_of(setup)[0]} to {seeds_of(setup)[-1]}; "
+        f"random search {setup['trials']} trials x {setup['epochs']} epochs, "
         f"each pruned sweep and Optuna study {setup['pruned_trials']} trials, r = 1, eta = 3, "
         f"R = {setup['epochs']}; one thread per trial, "
         f"{'one sweep' if setup['jobs'] == 1 else str(setup['jobs']) + ' sweeps'} at a time. "

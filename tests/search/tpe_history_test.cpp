@@ -36,20 +36,6 @@ TpeHistory make_history(int64_t n, int64_t pending, const TpeOptions& opt, uint6
   return h;
 }
 
-// The weight Optuna's ramp gives positions [a, b) of a group of n points, all together: the
-// newest 25 weigh 1 each, the older ones rise linearly from 1/n.
-double ramp_sum(int64_t n, int64_t a, int64_t b) {
-  const int64_t m = n - 25;
-  const double lo = 1.0 / static_cast<double>(n);
-  double s = 0.0;
-  for (int64_t i = a; i < b; ++i) {
-    if (i >= m) s += 1.0;  // also every position when n <= 25
-    else if (m == 1) s += lo;
-    else s += lo + (1.0 - lo) * static_cast<double>(i) / static_cast<double>(m - 1);
-  }
-  return s;
-}
-
 }  // namespace
 
 TEST_CASE("below the caps the history proposes what tpe_propose does on all of it", "[tpe]") {
@@ -95,8 +81,10 @@ TEST_CASE("past the caps the sample is bounded, weighted like the whole and seed
   // ones.
   const int64_t bad = n - opt.gamma_max;
   const double total = std::accumulate(a.bad_weight.begin(), a.bad_weight.end(), 0.0);
-  const double want = ramp_sum(bad, 0, bad) - (1.0 - opt.pending_weight) * ramp_sum(n, n - m, n);
-  CHECK(std::abs(total - want) < 0.01 * ramp_sum(n, 0, n));
+  // TpeRamp, checked against Optuna's values in tpe_test.
+  const TpeRamp whole{n, true}, bad_group{bad, true};
+  const double want = bad_group.sum(0, bad) - (1.0 - opt.pending_weight) * whole.sum(n - m, n);
+  CHECK(std::abs(total - want) < 0.01 * whole.sum(0, n));
   // A proposal from it is a point of the space, the same for the same seed.
   const Point p = h.propose(9, {});
   REQUIRE(p.size() == 3u);
