@@ -78,18 +78,24 @@ inline std::string mpirun(int np) {
   return "mpirun -np " + std::to_string(np) + " --oversubscribe ";
 }
 
-// Runs `<launcher> hypersweep <args>` from the source directory (configs/ paths are relative to
-// it) and waits for it.
-inline Run hypersweep(const std::string& args, const std::string& launcher = "") {
+// Runs the shell command `cmd` (no redirection of its own output), waits for it and returns
+// what it printed on stdout and stderr.
+inline Run run_shell(const std::string& cmd) {
   Scratch s;
-  const std::string cmd = std::string("cd '") + HS_SOURCE_DIR + "' && " + launcher + binary() +
-                          " " + args + " > '" + s.path("out") + "' 2> '" + s.path("err") + "'";
-  const int status = std::system(cmd.c_str());
+  const int status =
+      std::system((cmd + " > '" + s.path("out") + "' 2> '" + s.path("err") + "'").c_str());
   Run r;
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   r.out = slurp(s.dir() / "out");
   r.err = slurp(s.dir() / "err");
   return r;
+}
+
+// Runs `<launcher> hypersweep <args>` from the source directory (configs/ paths are relative to
+// it) and waits for it.
+inline Run hypersweep(const std::string& args, const std::string& launcher = "") {
+  return run_shell(std::string("cd '") + HS_SOURCE_DIR + "' && " + launcher + binary() + " " +
+                   args);
 }
 
 // `<launcher> hypersweep <args>` started in the background, stdout and stderr into `log`. One
