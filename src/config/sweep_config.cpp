@@ -10,6 +10,7 @@
 
 #include "config/keys.h"
 #include "config/pruner_table.h"
+#include "config/space_hint.h"
 #include "config/toml_text.h"
 #include "core/file.h"
 #include "core/text.h"
@@ -19,20 +20,6 @@
 namespace hs {
 
 namespace {
-
-std::optional<ParamValue> scalar(const toml::node& n) {
-  if (const auto* b = n.as_boolean()) return ParamValue{b->get()};
-  if (const auto* i = n.as_integer()) return ParamValue{i->get()};
-  if (const auto* d = n.as_floating_point()) return ParamValue{d->get()};
-  if (const auto* s = n.as_string()) return ParamValue{s->get()};
-  return std::nullopt;
-}
-
-std::optional<double> number(const toml::node& n) {
-  if (const auto* i = n.as_integer()) return static_cast<double>(i->get());
-  if (const auto* d = n.as_floating_point()) return d->get();
-  return std::nullopt;
-}
 
 ConfigValue to_config(const ParamValue& v) {
   return std::visit([](const auto& x) { return ConfigValue{x}; }, v);
@@ -57,7 +44,7 @@ Result<Param> parse_param(const std::string& name, const toml::node& node, const
   auto fail = [&](const std::string& msg) { return Error{file, p.line, name, msg}; };
   auto choices_from = [&](const toml::array& arr) -> Status {
     for (const auto& e : arr) {
-      auto v = scalar(e);
+      auto v = param_value_of(e);
       if (!v) return fail("choice values are numbers, strings or booleans, got " + text_of(e));
       p.choices.push_back(*v);
     }
@@ -68,23 +55,15 @@ Result<Param> parse_param(const std::string& name, const toml::node& node, const
     if (Status st = choices_from(*arr); !st) return st.error();
     return p;
   }
-  if (auto v = scalar(node)) {
+  if (auto v = param_value_of(node)) {
     p.kind = ParamKind::kFixed;
     p.choices = {*v};
     return p;
   }
   const auto* table = node.as_table();
   if (!table) return fail("expected a value, a list of choices or a table, got " + text_of(node));
-  if (const toml::node* type = table->get("type"); type != nullptr) {
-    // Other tools' spelling ({ type = "log_uniform", low = 1e-4, high = 0.1 }): say ours.
-    const toml::node *low = table->get("low"), *high = table->get("high");
-    const std::string kind = type->as_string() ? type->as_string()->get() : "uniform";
-    const auto lo = low ? number(*low) : std::nullopt, hi = high ? number(*high) : std::nullopt;
-    const std::string range =
-        lo && hi ? "[" + shortest(*lo) + ", " + shortest(*hi) + "]" : std::string("[lo, hi]");
-    return fail("unknown field type: write a range as " + name + " = { " + kind + " = " + range +
-                " } (a parameter is one of uniform, log_uniform, int, choice; with log, grid)");
-  }
+  // Other tools' spelling ({ type = "loguniform", low = 1e-4, high = 0.1 }): say ours.
+  if (std::string hint = foreign_space_hint(name, *table); !hint.empty()) return fail(hint);
   int kinds = 0;
   for (const auto& [k, v] : *table) {
     const std::string key(k.str());
@@ -95,7 +74,7 @@ Result<Param> parse_param(const std::string& name, const toml::node& node, const
                                 : ParamKind::kLogUniform;
       const auto* arr = v.as_array();
       std::optional<double> lo, hi;
-      if (arr && arr->size() == 2) lo = number(*arr->get(0)), hi = number(*arr->get(1));
+      if (arr && arr->size() == 2) lo = toml_number(*arr->get(0)), hi = toml_number(*arr->get(1));
       if (!lo || !hi) return fail(key + " expects [lo, hi], got " + text_of(v));
       if (past_exact(*arr))
         return fail(key + " bounds are within +-2^53 (9007199254740992), where every integer "
@@ -201,7 +180,7 @@ Status parse_objective_table(SweepConfig& sweep, const toml::table& t, const std
       o.file = file;
       o.line = line;
     } else if (key == "timeout") {
-      const std::optional<double> x = number(v);
+      const std::optional<double> x = toml_number(v);
       if (!x || !std::isfinite(*x) || *x < 0)
         return fail("expected a number of seconds >= 0 (0: none), got " + text_of(v));
       o.timeout = *x;

@@ -5,6 +5,7 @@
 
 #include <toml++/toml.h>
 
+#include <optional>
 #include <sstream>
 #include <string>
 
@@ -20,6 +21,13 @@ inline std::string text_of(const toml::node& n) {
   std::ostringstream os;
   n.visit([&](const auto& x) { os << x; });
   return clipped(os.str());
+}
+
+// An integer or a float as a double; nullopt for any other node.
+inline std::optional<double> toml_number(const toml::node& n) {
+  if (const auto* i = n.as_integer()) return static_cast<double>(i->get());
+  if (const auto* d = n.as_floating_point()) return d->get();
+  return std::nullopt;
 }
 
 }  // namespace hs

@@ -76,6 +76,39 @@ TEST_CASE("bad sweep files name the file, line and key", "[config][sweep]") {
         "(a parameter is one of uniform, log_uniform, int, choice; with log, grid)");
   CHECK(error_of("[space]\nbatch_size = { type = \"int\", low = 16 }\n")
             .find("write a range as batch_size = { int = [lo, hi] }") != std::string::npos);
+  // Each tool's kind gets ours, and what the message suggests is a parameter that loads.
+  const struct {
+    const char* entry;
+    const char* ours;
+  } spellings[] = {
+      {"lr = { type = \"log\", low = 1e-3, high = 0.1 }", "lr = { log_uniform = [0.001, 0.1] }"},
+      {"lr = { type = \"loguniform\", low = 1e-3, high = 0.1 }",
+       "lr = { log_uniform = [0.001, 0.1] }"},
+      {"lr = { type = \"float\", low = 1e-3, high = 0.1, log = true }",
+       "lr = { log_uniform = [0.001, 0.1] }"},
+      {"momentum = { type = \"float\", low = 0.5, high = 0.9 }",
+       "momentum = { uniform = [0.5, 0.9] }"},
+      {"batch_size = { type = \"int\", low = 16, high = 512, log = true }",
+       "batch_size = { int = [16, 512], log = true }"},
+      {"batch_size = { _type = \"randint\", _value = [16, 512] }",
+       "batch_size = { int = [16, 512] }"},
+      {"lr = { _type = \"loguniform\", _value = [0.0001, 0.1] }",
+       "lr = { log_uniform = [1e-04, 0.1] }"},
+      {"optimizer = { type = \"categorical\", choices = [\"sgd\", \"adam\"] }",
+       "optimizer = [\"sgd\", \"adam\"]"},
+      {"optimizer = { _type = \"choice\", _value = [\"sgd\", \"adam\"] }",
+       "optimizer = [\"sgd\", \"adam\"]"},
+  };
+  for (const auto& sp : spellings) {
+    INFO(sp.entry);
+    const std::string e = error_of(std::string("[space]\n") + sp.entry + "\n");
+    CHECK(e.find(std::string(" as ") + sp.ours + " (a parameter is one of") != std::string::npos);
+    CHECK(error_of(std::string("[space]\n") + sp.ours + "\n") == "");
+  }
+  CHECK(error_of("[space]\nlr = { type = \"normal\", mu = 0.01 }\n") ==
+        "s.toml:2: lr: unknown field type: \"normal\" is none of hypersweep's kinds: write a "
+        "range as lr = { uniform = [lo, hi] } (a parameter is one of uniform, log_uniform, int, "
+        "choice; with log, grid)");
   CHECK(error_of("[space]\nlr = { uniform = [0.1, 0.5], choice = [1] }\n").find("only one of") !=
         std::string::npos);
   CHECK(error_of("[space]\nlr = { uniform = [0.1, 0.5], log = true }\n").find("log = true goes with int") !=

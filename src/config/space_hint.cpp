@@ -1,0 +1,91 @@
+#include "config/space_hint.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "config/toml_text.h"
+#include "core/text.h"
+#include "search/space_text.h"
+
+namespace hs {
+
+namespace {
+
+constexpr const char* kKinds =
+    " (a parameter is one of uniform, log_uniform, int, choice; with log, grid)";
+
+// The first of `keys` that `t` has, or null.
+const toml::node* first_of(const toml::table& t, std::initializer_list<const char*> keys) {
+  for (const char* k : keys)
+    if (const toml::node* n = t.get(k)) return n;
+  return nullptr;
+}
+
+// Another tool's kind, lower case without '_' or '-': ours ("uniform", "log_uniform", "int",
+// "choice"), or "" for one we cannot map (a normal distribution, say).
+std::string our_kind(std::string kind, bool log) {
+  std::erase_if(kind, [](char c) { return c == '_' || c == '-'; });
+  for (char& c : kind) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const auto has = [&](const char* part) { return kind.find(part) != std::string::npos; };
+  if (has("categor") || has("choice")) return "choice";
+  if (has("int")) return "int";
+  if (has("log")) return "log_uniform";
+  if (has("uniform") || has("float") || has("real") || has("continuous") || has("double"))
+    return log ? "log_uniform" : "uniform";
+  return "";
+}
+
+// A list of choices as a sweep file writes it: ["sgd", "adam"], [16, 32]; "" if an element is not
+// a value.
+std::string choices_text(const toml::array& list) {
+  std::string out = "[";
+  for (const toml::node& e : list) {
+    const std::optional<ParamValue> v = param_value_of(e);
+    if (!v) return "";
+    out += (out.size() > 1 ? ", " : "") + param_to_string(*v);
+  }
+  return out + "]";
+}
+
+}  // namespace
+
+std::optional<ParamValue> param_value_of(const toml::node& n) {
+  if (const auto* b = n.as_boolean()) return ParamValue{b->get()};
+  if (const auto* i = n.as_integer()) return ParamValue{i->get()};
+  if (const auto* d = n.as_floating_point()) return ParamValue{d->get()};
+  if (const auto* s = n.as_string()) return ParamValue{s->get()};
+  return std::nullopt;
+}
+
+std::string foreign_space_hint(const std::string& name, const toml::table& t) {
+  const toml::node* type = first_of(t, {"type", "_type"});
+  if (type == nullptr) return "";
+  const std::string field = t.get("type") ? "type" : "_type";
+  const toml::node* log_node = t.get("log");
+  const bool log = log_node && log_node->as_boolean() && log_node->as_boolean()->get();
+  const std::string written = type->as_string() ? type->as_string()->get() : text_of(*type);
+  const std::string kind = our_kind(written, log);
+  const std::string head = "unknown field " + field + ": ";
+  if (kind.empty())
+    return head + "\"" + written + "\" is none of hypersweep's kinds: write a range as " + name +
+           " = { uniform = [lo, hi] }" + kKinds;
+  const toml::node* list = first_of(t, {"choices", "values", "_value"});
+  if (kind == "choice") {
+    std::string choices = list && list->as_array() ? choices_text(*list->as_array()) : "";
+    return head + "write the choices as " + name + " = " +
+           (choices.empty() ? std::string("[a, b, ...]") : choices) + kKinds;
+  }
+  std::optional<double> lo, hi;
+  if (const toml::node* low = first_of(t, {"low", "lower", "min"})) lo = toml_number(*low);
+  if (const toml::node* high = first_of(t, {"high", "upper", "max"})) hi = toml_number(*high);
+  if (const toml::array* pair = list ? list->as_array() : nullptr; pair && pair->size() == 2)
+    lo = toml_number(*pair->get(0)), hi = toml_number(*pair->get(1));
+  std::string range = "[lo, hi]";
+  if (lo && hi)
+    range = std::string("[").append(shortest(*lo)).append(", ").append(shortest(*hi)).append("]");
+  const bool log_int = kind == "int" && (log || written.find("log") != std::string::npos);
+  return head + "write a range as " + name + " = { " + kind + " = " + range +
+         (log_int ? ", log = true" : "") + " }" + kKinds;
+}
+
+}  // namespace hs
