@@ -15,12 +15,14 @@
 // stdout: one line per trial, "<trial id> <epochs run> pruned|completed".
 // Errors (a malformed line, epochs out of order, a bad option): a message naming the line and
 // exit status 2; sha is not replayed (its paused trials run again when a rung fills).
+#include <algorithm>
 #include <climits>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <iostream>
+#include <iterator>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -58,6 +60,18 @@ double to_double(const char* flag, const char* text) {
   return v;
 }
 
+// The integer options, each a field of PrunerOptions.
+constexpr struct {
+  const char* flag;
+  int PrunerOptions::*field;
+} kIntOptions[] = {
+    {"--min-epochs", &PrunerOptions::min_epochs},
+    {"--reduction", &PrunerOptions::reduction},
+    {"--max-epochs", &PrunerOptions::max_epochs},
+    {"--startup-trials", &PrunerOptions::startup_trials},
+    {"--warmup-epochs", &PrunerOptions::warmup_epochs},
+};
+
 PrunerOptions parse_options(int argc, char** argv, uint64_t* seed) {
   PrunerOptions o;
   o.max_epochs = 27;
@@ -71,19 +85,13 @@ PrunerOptions parse_options(int argc, char** argv, uint64_t* seed) {
     }
     if (i + 1 >= argc) fail(flag + ": needs a value");
     const char* v = argv[++i];
-    if (flag == "--pruner") {
+    const auto int_option = std::find_if(std::begin(kIntOptions), std::end(kIntOptions),
+                                         [&](const auto& opt) { return flag == opt.flag; });
+    if (int_option != std::end(kIntOptions)) {
+      o.*(int_option->field) = to_int(int_option->flag, v);
+    } else if (flag == "--pruner") {
       if (!parse_pruner(v, &o.kind) || o.kind == PrunerKind::kNone || o.kind == PrunerKind::kSha)
         fail(std::string("--pruner: ") + v + " is not one of asha, hyperband, median, percentile");
-    } else if (flag == "--min-epochs") {
-      o.min_epochs = to_int("--min-epochs", v);
-    } else if (flag == "--reduction") {
-      o.reduction = to_int("--reduction", v);
-    } else if (flag == "--max-epochs") {
-      o.max_epochs = to_int("--max-epochs", v);
-    } else if (flag == "--startup-trials") {
-      o.startup_trials = to_int("--startup-trials", v);
-    } else if (flag == "--warmup-epochs") {
-      o.warmup_epochs = to_int("--warmup-epochs", v);
     } else if (flag == "--percentile") {
       o.percentile = to_double("--percentile", v);
     } else if (flag == "--seed") {
@@ -148,18 +156,12 @@ int main(int argc, char** argv) {
       const Verdict v = pruner->report(t.id, row.epoch, row.val_acc);
       if (v.kind != Verdict::Kind::kContinue) {
         r.status = TrialStatus::kPruned;
-        r.decision = v.why;
         break;
       }
     }
     r.epochs = static_cast<int>(r.curves.size());
-    r.rung = pruner->rung_reached(t.id);
-    r.bracket = pruner->bracket(t.id);
-    for (const EpochRow& row : r.curves)
-      if (r.best_epoch == 0 || row.val_acc > r.best_metric) {
-        r.best_epoch = row.epoch;
-        r.best_metric = row.val_acc;
-      }
+    // What the pruners read of an ended trial: its id, status and curves (the checks in
+    // bench/pruning_replay.py hold the replay to real sweeps).
     pruner->ended(r);
     pruner->take_settled();
     std::printf("%lld %d %s\n", static_cast<long long>(t.id), r.epochs,

@@ -36,18 +36,20 @@ import pruning_report as report
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BEGIN, END = "<!-- pruning-replay:begin -->", "<!-- pruning-replay:end -->"
+# pruning.py's own set-ups (its [pruner] table), which --check holds the replay to
+ASHA = ["--pruner", "asha", "--min-epochs", "1", "--reduction", "3"]
+HYPERBAND = ["--pruner", "hyperband", "--min-epochs", "1", "--reduction", "3"]
+CHECKED = {"asha-random": ASHA, "hyperband-random": HYPERBAND}
 # (label, prune_replay's options); R is the runs' --epochs
 SETUPS = [
-    ("asha, r = 1, eta = 3 (pruning.py's)", ["--pruner", "asha", "--min-epochs", "1",
-                                            "--reduction", "3"]),
+    ("asha, r = 1, eta = 3 (pruning.py's)", ASHA),
     ("asha, r = 1, eta = 2", ["--pruner", "asha", "--min-epochs", "1", "--reduction", "2"]),
     ("asha, r = 1, eta = 4", ["--pruner", "asha", "--min-epochs", "1", "--reduction", "4"]),
     ("asha, r = 3, eta = 2", ["--pruner", "asha", "--min-epochs", "3", "--reduction", "2"]),
     ("asha, r = 3, eta = 3", ["--pruner", "asha", "--min-epochs", "3", "--reduction", "3"]),
     ("asha, r = 6, eta = 4", ["--pruner", "asha", "--min-epochs", "6", "--reduction", "4"]),
     ("asha, r = 9, eta = 3", ["--pruner", "asha", "--min-epochs", "9", "--reduction", "3"]),
-    ("hyperband, r = 1, eta = 3 (pruning.py's)", ["--pruner", "hyperband", "--min-epochs", "1",
-                                                 "--reduction", "3"]),
+    ("hyperband, r = 1, eta = 3 (pruning.py's)", HYPERBAND),
     ("hyperband, r = 1, eta = 2", ["--pruner", "hyperband", "--min-epochs", "1",
                                    "--reduction", "2"]),
     ("hyperband, r = 1, eta = 4", ["--pruner", "hyperband", "--min-epochs", "1",
@@ -59,7 +61,6 @@ SETUPS = [
     ("percentile 25, 5 start-up trials", ["--pruner", "percentile", "--percentile", "25",
                                           "--startup-trials", "5"]),
 ]
-CHECKED = {"asha-random": SETUPS[0][1], "hyperband-random": SETUPS[7][1]}
 
 
 def load_random_runs(dirs):

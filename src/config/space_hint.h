@@ -1,5 +1,6 @@
 // space_hint.h: a [space] value as a parameter value, and a [space] entry written in another
-// tool's spelling with the message that gives ours for it. Internal to src/config (sweep_config.cpp reads [space]).
+// tool's spelling with the message that gives ours for it. Internal to src/config (sweep_config.cpp
+// reads [space]).
 #pragma once
 
 #include <toml++/toml.h>
