@@ -1,7 +1,8 @@
 // h5.h: what every HDF5 user in hypersweep shares (the data loader, the results store): an id
 // that closes itself, a guard that silences HDF5's automatic error printing, and the check that
 // every HDF5 call goes through: H5_TRY / H5_OPEN turn a failure into an hs::Error naming the
-// file, the call, the source file and line, and HDF5's own innermost message.
+// file, the call, the source file and line, and HDF5's message for the call (or that it ran out
+// of memory).
 //
 // May depend on: core, HDF5 (C API). Thread safety: QuietHdf5 changes a process-wide setting,
 // so HDF5 must not be used from two threads at once while one is alive.
@@ -70,23 +71,45 @@ class QuietHdf5 {
   void* data_ = nullptr;
 };
 
-// The innermost message of HDF5's error stack ("" when empty); the stack is cleared.
-inline std::string h5_innermost_message() {
-  std::string detail;
+// What HDF5's error stack says, read and cleared: `call`, the message of the API call that failed
+// (its outermost record, the one H5Eprint shows first: "can't read data"), and `allocation`, the
+// message of the innermost record that is a failed memory allocation (major "Resource
+// unavailable", minor "No space available for allocation"), "" when none is: a call can fail
+// for want of memory (ulimit -v, a job's memory limit) on a file that is fine.
+struct H5Stack {
+  std::string call, allocation;
+};
+inline H5Stack h5_error_stack() {
+  H5Stack out;
   H5Ewalk2(
       H5E_DEFAULT, H5E_WALK_DOWNWARD,
-      [](unsigned n, const H5E_error2_t* e, void* out) -> herr_t {
-        if (n == 0 && e->desc) *static_cast<std::string*>(out) = e->desc;
+      [](unsigned n, const H5E_error2_t* e, void* data) -> herr_t {
+        auto* s = static_cast<H5Stack*>(data);
+        if (n == 0 && e->desc) s->call = e->desc;
+        if (e->maj_num == H5E_RESOURCE && e->min_num == H5E_NOSPACE)
+          s->allocation = e->desc && *e->desc ? e->desc : "memory allocation failed";
         return 0;
       },
-      &detail);
+      &out);
   H5Eclear2(H5E_DEFAULT);
-  return detail;
+  return out;
 }
 
-// "<call> failed (<source>:<line>): <HDF5's innermost message>" about the file `path`.
+// How h5_error words a failed allocation; h5_out_of_memory tells such an error by it.
+inline constexpr char kH5OutOfMemory[] = "out of memory";
+inline bool h5_out_of_memory(const Error& e) {
+  return e.message.find(std::string(": ") + kH5OutOfMemory + " (HDF5: ") != std::string::npos;
+}
+
+// "<call> failed (<source>:<line>): <HDF5's message>" about the file `path`; when HDF5 ran out
+// of memory, "...: out of memory (HDF5: <its allocation's message>; ...)" instead.
 inline Error h5_error(const std::string& path, const std::string& call, const char* file, int line) {
-  const std::string detail = h5_innermost_message();
+  const H5Stack stack = h5_error_stack();
+  const std::string detail =
+      stack.allocation.empty()
+          ? stack.call
+          : std::string(kH5OutOfMemory) + " (HDF5: " + stack.allocation +
+                "; is a memory limit set, such as ulimit -v or the job's?)";
   return make_error(path, call + " failed (" + file + ":" + std::to_string(line) + ")" +
                               (detail.empty() ? "" : ": " + detail));
 }

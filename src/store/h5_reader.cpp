@@ -362,7 +362,10 @@ std::string encode_answer(const Result<T>& out, Body body) {
     body(*out, w);
     return w.take();
   }
-  const Error e = store::plain_h5_error(out.error(), "cannot be read as a results file (damaged?)");
+  // A file HDF5 had no memory to read is not damaged.
+  const Error e = store::plain_h5_error(
+      out.error(), h5_out_of_memory(out.error()) ? "cannot be read as a results file"
+                                                 : "cannot be read as a results file (damaged?)");
   w.str(e.file);
   w.pod<int32_t>(e.line);
   w.str(e.key);

@@ -646,6 +646,35 @@ TEST_CASE("an HDF5 error reads without its call and source line whatever H5_TRY 
   }
 }
 
+TEST_CASE("an HDF5 call that ran out of memory says so and not that the file is damaged",
+          "[store]") {
+  // Under ulimit -v 20000 `show` said "cannot be read as a results file (damaged?): can't read
+  // data" of a sound file: HDF5 could not allocate, and the message was the outer call's.
+  REQUIRE(H5open() >= 0);
+  const auto push = [](hid_t major, hid_t minor, const char* func, const char* desc) {
+    REQUIRE(H5Epush2(H5E_DEFAULT, __FILE__, func, __LINE__, H5E_ERR_CLS, major, minor, "%s",
+                     desc) >= 0);
+  };
+  // Records are pushed innermost first, as HDF5 unwinds.
+  push(H5E_RESOURCE, H5E_NOSPACE, "H5FL__malloc", "memory allocation failed for chunk");
+  push(H5E_DATASET, H5E_CANTINIT, "H5D__read", "unable to set up type info");
+  push(H5E_DATASET, H5E_READERROR, "H5Dread", "can't read data");
+  const Error oom = h5_error("r.h5", "H5Dread(...)", "h5_reader.cpp", 7);
+  CHECK(H5Eget_num(H5E_DEFAULT) == 0);  // read and cleared
+  CHECK(h5_out_of_memory(oom));
+  CHECK(oom.message.find("H5Dread(...) failed (h5_reader.cpp:7): out of memory (HDF5: memory "
+                         "allocation failed for chunk;") == 0);
+  CHECK(store::plain_h5_error(oom, "cannot be read as a results file").message.find(
+            "cannot be read as a results file: out of memory (HDF5: memory allocation failed "
+            "for chunk; is a memory limit set") == 0);
+  // Any other failure keeps the failed call's own message, the outermost record's.
+  push(H5E_SYM, H5E_NOTFOUND, "H5G__obj_lookup", "object not found");
+  push(H5E_LINK, H5E_CANTGET, "H5Lget_info2", "unable to get link info");
+  const Error other = h5_error("r.h5", "has", "h5_reader.cpp", 9);
+  CHECK_FALSE(h5_out_of_memory(other));
+  CHECK(other.message == "has failed (h5_reader.cpp:9): unable to get link info");
+}
+
 TEST_CASE("a results file rebuilt from its journal is said so and a read-only one is refused",
           "[store]") {
   // Each rebuilt silently: minutes at a million trials, and a file made read-only on purpose
