@@ -362,7 +362,9 @@ Result<ResultsFile> ResultsFile::open(const std::string& given) {
   if (!file_exists(journal_path)) {
     if (Status st = store::hdf5_file_at(path, "results file"); !st) return st.error();
     return make_error(path, "its journal " + journal_path +
-                                " is missing; a results file can be resumed only with its journal");
+                                " is missing; a results file can be resumed only with its journal "
+                                "(moved or renamed? its journal goes with it, as " + journal_path +
+                                "; show, export and report read the file without it)");
   }
   // A link to nothing (or a loop of links) with the journal beside it: said so, not "not
   // writable". Nothing is rebuilt through a link, nor in the link's place unasked.

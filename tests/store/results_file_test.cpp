@@ -265,7 +265,10 @@ TEST_CASE("open of a missing, non-HDF5 or journal-less file is a clear error", "
   fs::remove(lone + ".journal");
   auto c = ResultsFile::open(lone);
   REQUIRE_FALSE(c.ok());
-  CHECK(c.error().str().find("journal") != std::string::npos);
+  CHECK(c.error().str().find("its journal " + lone + ".journal is missing") != std::string::npos);
+  // A file moved without its journal: the way back is said.
+  CHECK(c.error().str().find("its journal goes with it, as " + lone + ".journal") !=
+        std::string::npos);
 
   const std::string badj = temp_path("badjournal.h5");
   { std::ofstream(badj + ".journal") << "garbage"; }
