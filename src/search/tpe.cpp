@@ -349,11 +349,23 @@ bool all_discrete(const std::vector<DimInfo>& info) {
                      [](const DimInfo& di) { return di.kind != DimInfo::kReal; });
 }
 
-// l from the n_good smallest y (NaN as +inf, ties by trial order), g from the rest + pending
-// (each at pending_weight).
+// l from the n_good smallest y (NaN as +inf, ties by trial order) and the newest pending
+// points (good_group), g from the rest + every pending point (each at pending_weight).
 struct Groups {
   Group l, g;
 };
+
+// l's points: the good observations (trial order), then the newest of `pending` (oldest first),
+// at most as many as the good observations, each at pending_weight of the weight an
+// observation in its place would have (tpe.h, "Pending points").
+Group good_group(const std::vector<DimInfo>& info, std::vector<std::vector<double>> good,
+                 const std::vector<std::vector<double>>& pending, const TpeOptions& opt) {
+  const size_t n_obs = good.size(), k = opt.pending_in_good ? std::min(pending.size(), n_obs) : 0;
+  for (size_t j = pending.size() - k; j < pending.size(); ++j) good.push_back(pending[j]);
+  std::vector<double> w = point_weights(good.size(), opt.ramp_weights);
+  for (size_t j = n_obs; j < w.size(); ++j) w[j] *= opt.pending_weight;
+  return build_group(info, std::move(good), w, opt);
+}
 
 Groups split_groups(const std::vector<DimInfo>& info, const std::vector<std::vector<double>>& obs,
                     const std::vector<std::vector<double>>& pend, const std::vector<double>& y,
@@ -374,7 +386,7 @@ Groups split_groups(const std::vector<DimInfo>& info, const std::vector<std::vec
   for (const auto& p : pend) bad_pts.push_back(p);
   std::vector<double> bad_w = point_weights(bad_pts.size(), opt.ramp_weights);
   for (size_t j = n_bad; j < bad_w.size(); ++j) bad_w[j] *= opt.pending_weight;
-  return {build_group(info, std::move(good_pts), {}, opt),
+  return {good_group(info, std::move(good_pts), pend, opt),
           build_group(info, std::move(bad_pts), bad_w, opt)};
 }
 
@@ -577,7 +589,8 @@ std::vector<double> tpe_propose_sample(const std::vector<TpeDim>& dims, const Tp
   const std::vector<DimInfo> info = dim_infos(dims);
   for (double w : sample.bad_weight) HS_CHECK(w > 0);
   const Groups groups{
-      build_group(info, to_internal_points(info, sample.good), {}, opt),
+      good_group(info, to_internal_points(info, sample.good),
+                 to_internal_points(info, sample.pending), opt),
       build_group(info, to_internal_points(info, sample.bad), sample.bad_weight, opt)};
   Rng rng(derive_seed(seed, sample.known, SeedPurpose::kSearch));
   return propose_from(info, groups, make_check(info, seen, nullptr, nullptr), rng, opt);
