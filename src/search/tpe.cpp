@@ -10,6 +10,7 @@
 #include "search/tpe.h"
 
 #include <algorithm>
+#include <cstddef>
 #include <cmath>
 #include <functional>
 #include <limits>
@@ -584,14 +585,14 @@ std::vector<double> tpe_propose(const std::vector<TpeDim>& dims,
 
 std::vector<double> tpe_propose_sample(const std::vector<TpeDim>& dims, const TpeSample& sample,
                                        uint64_t seed, const TpeOptions& opt, const TpeSeen& seen) {
-  HS_CHECK(!dims.empty() && !sample.good.empty());
+  HS_CHECK(!dims.empty() && !sample.good.empty() && sample.pending <= sample.bad.size());
   check_options(opt);
   const std::vector<DimInfo> info = dim_infos(dims);
   for (double w : sample.bad_weight) HS_CHECK(w > 0);
-  const Groups groups{
-      good_group(info, to_internal_points(info, sample.good),
-                 to_internal_points(info, sample.pending), opt),
-      build_group(info, to_internal_points(info, sample.bad), sample.bad_weight, opt)};
+  std::vector<std::vector<double>> bad = to_internal_points(info, sample.bad), pending;
+  pending.assign(bad.end() - std::ptrdiff_t(sample.pending), bad.end());  // bad's last rows
+  const Groups groups{good_group(info, to_internal_points(info, sample.good), pending, opt),
+                      build_group(info, std::move(bad), sample.bad_weight, opt)};
   Rng rng(derive_seed(seed, sample.known, SeedPurpose::kSearch));
   return propose_from(info, groups, make_check(info, seen, nullptr, nullptr), rng, opt);
 }

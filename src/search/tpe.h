@@ -156,8 +156,9 @@ std::vector<double> tpe_propose(const std::vector<TpeDim>& dims,
 // The groups as a caller split them (tpe_history.h): the model phase of tpe_propose on them.
 struct TpeSample {
   std::vector<std::vector<double>> good;  // (G, D) the good observations, in trial order
-  std::vector<std::vector<double>> pending;  // (P, D) the newest pending points, oldest first
   std::vector<std::vector<double>> bad;   // (B, D) bad observations, then pending points
+  size_t pending = 0;                     // how many of bad's last rows are pending points (the
+                                          // newest, oldest first)
   std::vector<double> bad_weight;         // (B) each bad point's weight before normalising;
                                           // empty: TpeRamp over `bad` in its order
   uint64_t known = 0;                     // observations + pending of the whole history

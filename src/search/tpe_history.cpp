@@ -106,8 +106,8 @@ TpeSample TpeHistory::sample(uint64_t seed) const {
   for (int64_t j = p - 1; j >= 0; --j) {
     s.bad.push_back(points_[size_t(newest[size_t(j)])]);
     s.bad_weight.push_back(each);
-    s.pending.push_back(points_[size_t(newest[size_t(j)])]);  // l takes the newest of them
   }
+  s.pending = static_cast<size_t>(p);
   return s;
 }
 
