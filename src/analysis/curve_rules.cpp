@@ -104,7 +104,7 @@ std::optional<Finding> check_plateau(const TrialRecord& in, const DiagnosisOptio
   if (lr_lo < opt.lr_high_frac * lr_peak) return std::nullopt;  // decayed already
   double acc_tail = 0;
   for (size_t i = p; i < n; ++i) acc_tail += in.curves[i].train_acc / static_cast<double>(n - p);
-  if (acc_tail >= opt.plateau_max_train_acc) return std::nullopt;
+  if (acc_tail >= opt.fitted_train_acc) return std::nullopt;
   double noise = 0;
   for (size_t i = p; i < n; ++i)
     noise += std::fabs(L[i] - S[i]) / S[i] / static_cast<double>(n - p);
@@ -406,31 +406,40 @@ UpdateRatioFindings check_update_ratio(const TrialRecord& in, const SweepContext
     side.from = side.from == 0 ? a : std::min(side.from, a);
     side.to = std::max(side.to, b);
   };
+  // An epoch on a fitted training set has no say on the low side: its updates are small because
+  // its loss has nothing left to fit, not because the lr is too low.
+  const bool fractions = accuracies_are_fractions(in);
+  const auto fitted = [&](size_t i) {
+    return fractions && i < in.curves.size() && in.curves[i].train_acc >= opt.fitted_train_acc;
+  };
+  size_t n_fitted = 0;
+  for (size_t i = 0; i < in.update_ratio.size(); ++i) n_fitted += fitted(i);
   for (size_t j = 0; j < in.layer_names.size(); ++j) {
-    Vec v;
+    Vec v, v_lo;  // the layer's ratios: every epoch's, and those of epochs not fitted
     size_t n_hi = 0, n_lo = 0;
     int hi_a = 0, hi_b = 0, lo_a = 0, lo_b = 0;
     for (size_t i = 0; i < in.update_ratio.size(); ++i) {
       if (j >= in.update_ratio[i].size() || !std::isfinite(in.update_ratio[i][j])) continue;
       const double r = in.update_ratio[i][j];
       v.push_back(r);
+      if (!fitted(i)) v_lo.push_back(r);
       const int e = ep(in, i);
       if (r > opt.ratio_high) {
         ++n_hi;
         if (!hi_a) hi_a = e;
         hi_b = e;
-      } else if (r < opt.ratio_low) {
+      } else if (r < opt.ratio_low && !fitted(i)) {
         ++n_lo;
         if (!lo_a) lo_a = e;
         lo_b = e;
       }
     }
     if (v.empty()) continue;
-    const double most = opt.ratio_epoch_frac * static_cast<double>(v.size());
-    if (static_cast<double>(n_hi) > most)
+    if (static_cast<double>(n_hi) > opt.ratio_epoch_frac * static_cast<double>(v.size()))
       note(high, in.layer_names[j], median(v), n_hi, v.size(), hi_a, hi_b);
-    else if (static_cast<double>(n_lo) > most)
-      note(low, in.layer_names[j], median(v), n_lo, v.size(), lo_a, lo_b);
+    else if (!v_lo.empty() &&
+             static_cast<double>(n_lo) > opt.ratio_epoch_frac * static_cast<double>(v_lo.size()))
+      note(low, in.layer_names[j], median(v_lo), n_lo, v_lo.size(), lo_a, lo_b);
   }
   UpdateRatioFindings out;
   if (!high.layers.empty()) {
@@ -450,7 +459,11 @@ UpdateRatioFindings check_update_ratio(const TrialRecord& in, const SweepContext
     const std::string above = lr_above_best(in, ctx);
     out.low = make(
         "update_ratio",
-        "update/weight ratio below " + sci(opt.ratio_low) + " (healthy ~1e-3) for " + low.layers,
+        "update/weight ratio below " + sci(opt.ratio_low) + " (healthy ~1e-3) for " + low.layers +
+            (n_fitted == 0 ? std::string()
+                           : " (not counting the " + std::to_string(n_fitted) +
+                                 " epochs at train_acc " + num(opt.fitted_train_acc) +
+                                 " or more: a fitted training set's updates are small)"),
         above.empty()
             ? "raise the learning rate, or look for vanishing gradients in these layers"
             : "lower the learning rate: " + above +

@@ -10,6 +10,7 @@
 
 #include "analysis/curve_rules.h"
 #include "analysis/curve_series.h"
+#include "trial/tie.h"
 
 namespace hs {
 
@@ -57,9 +58,24 @@ Regularisation regularisation_of(const TrialRecord& in, const SweepContext& ctx)
   return {value("weight_decay"), value("dropout")};
 }
 
+namespace {
+
+// Whether the trial itself reached the sweep's best val_acc, or ties it (trial/tie.h: within one
+// standard error on its validation set): the best's lr is then no evidence against its own.
+bool reached_best(const TrialRecord& in, const SweepContext& ctx) {
+  if (!accuracies_are_fractions(in)) return false;
+  double best = -INFINITY;
+  for (const EpochRow& e : in.curves)
+    if (std::isfinite(e.val_acc)) best = std::max(best, e.val_acc);
+  return best >= ctx.best_val_acc || accuracy_tie(ctx.best_val_acc, best, in.val_samples);
+}
+
+}  // namespace
+
 std::string lr_above_best(const TrialRecord& in, const SweepContext& ctx) {
   const double lr = curves::peak_lr(in);
-  if (!(std::isfinite(ctx.best_lr) && std::isfinite(ctx.best_val_acc) && lr > ctx.best_lr))
+  if (!(std::isfinite(ctx.best_lr) && std::isfinite(ctx.best_val_acc) && lr > ctx.best_lr) ||
+      reached_best(in, ctx))
     return {};
   return "the sweep's best trial, val_acc " + curves::num(ctx.best_val_acc) + ", trained at lr " +
          curves::num(ctx.best_lr) + ", below this one's " + curves::num(lr);
@@ -67,7 +83,9 @@ std::string lr_above_best(const TrialRecord& in, const SweepContext& ctx) {
 
 std::string lr_below_best(const TrialRecord& in, const SweepContext& ctx, double factor) {
   const double lr = curves::peak_lr(in);
-  if (!(std::isfinite(ctx.best_val_acc) && lr > 0 && ctx.best_lr >= factor * lr)) return {};
+  if (!(std::isfinite(ctx.best_val_acc) && lr > 0 && ctx.best_lr >= factor * lr) ||
+      reached_best(in, ctx))
+    return {};
   return "the sweep's best trial, val_acc " + curves::num(ctx.best_val_acc) + ", trained at lr " +
          curves::num(ctx.best_lr) + ", " + curves::num(factor) + "x or more above this one's " +
          curves::num(lr);

@@ -97,13 +97,14 @@ Regularisation regularisation_of(const TrialRecord& in, const SweepContext& ctx)
 
 // When the trial's peak lr went above ctx.best_lr, what says so ("the sweep's best trial, val_acc
 // 0.9, trained at lr 0.01, below this one's 0.25"): advice to raise its lr would contradict the
-// sweep. Empty when it did not, or either is unknown.
+// sweep. Empty when it did not, either is unknown, or the trial reached the best val_acc itself
+// or ties it (trial/tie.h: it did as well at its lr, as far as the validation set can tell).
 std::string lr_above_best(const TrialRecord& in, const SweepContext& ctx);
 
 // When ctx.best_lr is at least `factor` times the trial's peak lr, what says so ("the sweep's
 // best trial, val_acc 0.95, trained at lr 0.01, 10x or more above this one's 1e-05"): an
-// underfitting trial's lr is then what to raise, toward the best's. Empty when it is not, or
-// either is unknown.
+// underfitting trial's lr is then what to raise, toward the best's. Empty when it is not, either
+// is unknown, or the trial reached the best val_acc itself or ties it.
 std::string lr_below_best(const TrialRecord& in, const SweepContext& ctx, double factor);
 
 // When the sweep trained lower lrs than the trial's peak lr and did best at that lr or above, what
@@ -172,9 +173,7 @@ struct DiagnosisOptions {
   // And the lr through the tail is still at least this fraction of its peak: no decay has been
   // applied yet, so "add lr decay" is advice the run can still take.
   double lr_high_frac = 0.5;
-  // Unless train_acc is already this high through the tail: a fitted training set has nothing
-  // left to gain from decay.
-  double plateau_max_train_acc = 0.99;
+  // Unless train_acc is already fitted_train_acc or more through the tail (below).
   // And the tail is noisy: the train loss strays from its smoothed curve by at least this
   // fraction on average (mean |L - S| / S). An lr too high to settle makes the loss jump epoch to
   // epoch (0.02-0.09 on the corpus's runs at 10x a good lr); a small network or strong weight
@@ -256,6 +255,14 @@ struct DiagnosisOptions {
   double ratio_high = 1e-2;
   // Flag a layer outside the band in more than this fraction of its epochs ("most epochs").
   double ratio_epoch_frac = 0.5;
+
+  // --- a fitted training set ---
+  // train_acc this high: the training set is learned. A plateau there has nothing left to gain
+  // from decay, and updates below ratio_low there are no lr too low: the cross-entropy's
+  // gradient vanishes once every training sample is classified with confidence (a 4-class
+  // synthetic set learned in one epoch, then 1e-5 to 1e-7 a step at lrs 0.01 to 0.3; those
+  // epochs are left out of the low count).
+  double fitted_train_acc = 0.99;
 
   // --- initial_loss ---
   // |initial_loss - ln C| / ln C above this flags it: the recipe's step 1 bound, for the

@@ -823,6 +823,85 @@ TEST_CASE("update_ratio does not fire for ratios near 1e-3 or out of band in a m
   CHECK_FALSE(has(fs, "update_ratio"));
 }
 
+// A synthetic set learned in one epoch (train_acc 1 from epoch 2, as `hypersweep run` gives on a
+// 4-class set of noise 0.1), the updates then 1e-6 a step: the loss has nothing left to fit.
+TrialRecord learned_at_once(double lr) {
+  TrialRecord in = curve(12, [&](int e, EpochRow& r) {
+    r.lr = lr;
+    r.train_loss = e == 1 ? 0.25 : 0.005 / e;
+    r.val_loss = r.train_loss;
+    r.train_acc = e == 1 ? 0.93 : 1.0;
+    r.val_acc = 1.0;
+  });
+  in.layer_names = {"dense1", "dense2"};
+  for (int e = 1; e <= 12; ++e) in.update_ratio.push_back(e == 1 ? std::vector<double>{4e-3, 8e-3}
+                                                                 : std::vector<double>{1e-6, 2e-6});
+  return in;
+}
+
+TEST_CASE("update_ratio too low leaves out the epochs on a fitted training set", "[analysis]") {
+  const TrialRecord fitted = learned_at_once(0.01);
+  const auto fs = diagnose(fitted, SweepContext{1.0, {}, 0.01});
+  INFO(labels(fs));
+  CHECK_FALSE(has(fs, "update_ratio"));
+  CHECK(has(fs, "healthy"));
+  // The same ratios with train_acc 0.9 throughout: too low an lr, as before.
+  TrialRecord short_of_it = fitted;
+  for (EpochRow& r : short_of_it.curves) r.train_acc = 0.9;
+  const auto low = diagnose(short_of_it, SweepContext{1.0, {}, 0.01});
+  INFO(labels(low));
+  const Finding& f = get(low, "update_ratio");
+  CHECK(contains(f.evidence, "dense1 (median 1.0e-06, 11 of 12 epochs)"));
+  CHECK_FALSE(contains(f.evidence, "not counting"));
+  // Fitted from epoch 8 only: epochs 2-7 still hold most of those left, and the rest are named.
+  TrialRecord late = short_of_it;
+  for (size_t i = 7; i < late.curves.size(); ++i) late.curves[i].train_acc = 0.995;
+  const auto partly = diagnose(late, SweepContext{1.0, {}, 0.01});
+  INFO(labels(partly));
+  const Finding& g = get(partly, "update_ratio");
+  CHECK(contains(g.evidence, "dense1 (median 1.0e-06, 6 of 7 epochs)"));
+  CHECK(contains(g.evidence, "not counting the 5 epochs at train_acc 0.99 or more"));
+  // Accuracies in percent are no fitted set (100 is not read as a fraction).
+  TrialRecord percent = fitted;
+  for (EpochRow& r : percent.curves) r.train_acc *= 100, r.val_acc *= 100;
+  CHECK(has(diagnose(percent, kNoSweep), "update_ratio"));
+}
+
+TEST_CASE("a trial that ties the sweep's best val_acc is not told the best's lr", "[analysis]") {
+  // Four trials at lr 0.01 to 0.3 all reach val_acc 1.0; the best is the first (lr 0.01). Before,
+  // the others were told "lower the learning rate: the sweep's best trial, val_acc 1, trained at
+  // lr 0.01, below this one's"; they did as well.
+  TrialRecord in = learned_at_once(0.3);
+  for (EpochRow& r : in.curves) r.train_acc = 0.9;  // so that the low ratios count
+  const auto tied = diagnose(in, SweepContext{1.0, {}, 0.01});
+  INFO(labels(tied));
+  const Finding& f = get(tied, "update_ratio");
+  CHECK_FALSE(contains(f.advice, "the sweep's best trial"));
+  CHECK(contains(f.advice, "raise the learning rate, or look for vanishing gradients"));
+  // One point below the best: the best's lower lr is evidence again.
+  for (EpochRow& r : in.curves) r.val_acc = 0.99;
+  const auto below = diagnose(in, SweepContext{1.0, {}, 0.01});
+  INFO(labels(below));
+  CHECK(contains(get(below, "update_ratio").advice,
+                 "lower the learning rate: the sweep's best trial, val_acc 1, trained at lr 0.01, "
+                 "below this one's 0.3"));
+  // Within one standard error of the best on 200 validation samples (0.0302 at 0.76): a tie, as
+  // `show` marks it; unknown without the validation set's size.
+  for (EpochRow& r : in.curves) r.val_acc = 0.745;
+  const SweepContext sweep{0.76, {}, 0.0215};
+  CHECK_FALSE(lr_above_best(in, sweep).empty());
+  in.val_samples = 200;
+  CHECK(lr_above_best(in, sweep).empty());
+  for (EpochRow& r : in.curves) r.val_acc = 0.72;
+  CHECK_FALSE(lr_above_best(in, sweep).empty());
+  // And an lr far below the best's is no evidence either once the trial ties it.
+  TrialRecord slow = learned_at_once(1e-4);
+  for (EpochRow& r : slow.curves) r.train_acc = 0.9;
+  CHECK(lr_below_best(slow, SweepContext{1.0, {}, 0.01}, 10.0).empty());
+  for (EpochRow& r : slow.curves) r.val_acc = 0.99;
+  CHECK_FALSE(lr_below_best(slow, SweepContext{1.0, {}, 0.01}, 10.0).empty());
+}
+
 // ---- initial_loss ----
 
 TEST_CASE("initial_loss: far from ln(C) either way fires, near it or unknown does not", "[analysis]") {
