@@ -59,37 +59,58 @@ double dlog_h(double z) {
 // s2 - k^T K^-1 k leaves about this much at the training points.
 constexpr double kMinVar = 1e-12;
 
-// log EI at a GP prediction in standardised units, with its gradient w.r.t. x (null: skipped).
-double log_ei_at(const Gp& gp, const Eigen::VectorXd& x, double best, Eigen::VectorXd* grad) {
-  double mu = 0.0, var = 0.0;
-  Eigen::VectorXd dmu_dx, dvar_dx;
-  gp.predict_std_grad(x, &mu, &var, grad ? &dmu_dx : nullptr, grad ? &dvar_dx : nullptr);
+// What a proposal maximises, in standardised units: log EI below `best`, or, with kappa >= 0,
+// the negated lower confidence bound -(mu - kappa sd) (BayesOptions::pending_kappa).
+struct Acquisition {
+  double best = 0.0;
+  double kappa = -1.0;
+};
+
+// The acquisition at a GP prediction (mu, var) in standardised units; with dmu and dvar (the
+// prediction's gradients w.r.t. x), its gradient in *grad.
+double acquisition(const Acquisition& a, double mu, double var, const Eigen::VectorXd* dmu_dx,
+                   const Eigen::VectorXd* dvar_dx, Eigen::VectorXd* grad) {
+  if (a.kappa >= 0.0) {
+    const double sigma = std::sqrt(std::max(var, kMinVar));
+    if (grad) *grad = -(*dmu_dx) + (a.kappa / (2.0 * sigma)) * (*dvar_dx);
+    return -(mu - a.kappa * sigma);
+  }
   if (var < kMinVar) {
-    if (grad) grad->setZero(x.size());
-    return best > mu ? std::log(best - mu) : -kInf;
+    if (grad) grad->setZero(dmu_dx->size());
+    return a.best > mu ? std::log(a.best - mu) : -kInf;
   }
   const double sigma = std::sqrt(var);
   double dmu = 0.0, dsigma = 0.0;
-  const double v = log_expected_improvement(mu, sigma, best, &dmu, &dsigma);
-  if (grad) *grad = dmu * dmu_dx + (dsigma / (2.0 * sigma)) * dvar_dx;
+  const double v = log_expected_improvement(mu, sigma, a.best, grad ? &dmu : nullptr,
+                                            grad ? &dsigma : nullptr);
+  if (grad) *grad = dmu * (*dmu_dx) + (dsigma / (2.0 * sigma)) * (*dvar_dx);
   return v;
+}
+
+// The acquisition at x, with its gradient w.r.t. x (null: skipped).
+double acquisition_at(const Gp& gp, const Eigen::VectorXd& x, const Acquisition& a,
+                      Eigen::VectorXd* grad) {
+  double mu = 0.0, var = 0.0;
+  Eigen::VectorXd dmu_dx, dvar_dx;
+  gp.predict_std_grad(x, &mu, &var, grad ? &dmu_dx : nullptr, grad ? &dvar_dx : nullptr);
+  return acquisition(a, mu, var, &dmu_dx, &dvar_dx, grad);
 }
 
 struct RefineProblem {
   const Gp* gp;
-  double best;
+  Acquisition acq;
   const std::vector<bool>* held;  // coordinates kept fixed (may be empty)
-  double best_value = -kInf;      // best log EI seen
+  double best_value = -kInf;      // best acquisition seen
   Eigen::VectorXd best_x;
 };
 
-// NLopt callback: minimise -log EI. Where EI is exactly 0 (on a training point) a large finite
-// value with a zero gradient makes the line search step back instead of failing.
+// NLopt callback: minimise -acquisition. Where EI is exactly 0 (on a training point) a large
+// finite value with a zero gradient makes the line search step back instead of failing.
 double refine_objective(const std::vector<double>& xv, std::vector<double>& grad, void* data) {
   auto* p = static_cast<RefineProblem*>(data);
   const Eigen::VectorXd x = Eigen::Map<const Eigen::VectorXd>(xv.data(), xv.size());
   Eigen::VectorXd g;
-  const double v = log_ei_at(*p->gp, x, p->best, grad.empty() ? nullptr : &g);
+  const double v = acquisition_at(*p->gp, x, p->acq, grad.empty() ? nullptr : &g);
   if (v > p->best_value) {
     p->best_value = v;
     p->best_x = x;
@@ -169,9 +190,9 @@ Eigen::MatrixXd draw_candidates(const Eigen::MatrixXd& X, const Eigen::VectorXd&
   return C;
 }
 
-// log EI of each candidate row of C, scored in one batch in standardised units; *var gets the
-// standardised predictive variances.
-std::vector<double> score_candidates(const Gp& gp, const Eigen::MatrixXd& C, double best_std,
+// The acquisition of each candidate row of C, scored in one batch in standardised units; *var
+// gets the standardised predictive variances.
+std::vector<double> score_candidates(const Gp& gp, const Eigen::MatrixXd& C, const Acquisition& a,
                                      Eigen::VectorXd* var) {
   Eigen::VectorXd mu;
   gp.predict(C, &mu, var);
@@ -181,8 +202,7 @@ std::vector<double> score_candidates(const Gp& gp, const Eigen::MatrixXd& C, dou
   const int nc = static_cast<int>(C.rows());
   std::vector<double> score(nc);
   for (int i = 0; i < nc; ++i)
-    score[i] = log_expected_improvement(mu(i), (*var)(i) < kMinVar ? 0.0 : std::sqrt((*var)(i)),
-                                        best_std);
+    score[i] = acquisition(a, mu(i), (*var)(i), nullptr, nullptr, nullptr);
   return score;
 }
 
@@ -194,7 +214,7 @@ std::vector<int> rank_descending(const std::vector<double>& score) {
   return idx;
 }
 
-// One L-BFGS run on log EI within the cube from x; *prob keeps the best point evaluated.
+// One L-BFGS run on the acquisition within the cube from x; *prob keeps the best point evaluated.
 void refine_from(RefineProblem* prob, std::vector<double> x, const BayesOptions& opt) {
   const unsigned d = static_cast<unsigned>(x.size());
   nlopt::opt o(nlopt::LD_LBFGS, d);
@@ -209,7 +229,7 @@ void refine_from(RefineProblem* prob, std::vector<double> x, const BayesOptions&
   o.set_upper_bounds(hi);
   o.set_min_objective(refine_objective, prob);
   o.set_maxeval(opt.refine_evals);
-  o.set_ftol_abs(1e-9);  // on log EI: relative 1e-9 in EI
+  o.set_ftol_abs(1e-9);  // on log EI: relative 1e-9 in EI; on the bound, 1e-9 sd
   o.set_xtol_abs(1e-7);
   double f = 0.0;
   try {
@@ -219,7 +239,7 @@ void refine_from(RefineProblem* prob, std::vector<double> x, const BayesOptions&
   }
 }
 
-// A point and its log EI.
+// A point and its acquisition.
 struct Scored {
   double value;
   Eigen::VectorXd x;
@@ -227,7 +247,7 @@ struct Scored {
 
 // Refines the best few candidates (rows of C, ranked by idx), holding the `held` coordinates;
 // each start's best point, best first. REQUIRES: score[idx[0]] is finite.
-std::vector<Scored> refine_best(const Gp& gp, double best_std, const Eigen::MatrixXd& C,
+std::vector<Scored> refine_best(const Gp& gp, const Acquisition& acq, const Eigen::MatrixXd& C,
                                 const std::vector<double>& score, const std::vector<int>& idx,
                                 const std::vector<bool>& held, const BayesOptions& opt) {
   std::vector<Scored> out;
@@ -235,7 +255,7 @@ std::vector<Scored> refine_best(const Gp& gp, double best_std, const Eigen::Matr
   const int n_refine = std::min(opt.refine_starts, static_cast<int>(C.rows()));
   for (int s = 0; s < n_refine; ++s) {
     if (!std::isfinite(score[idx[s]])) break;
-    RefineProblem prob{&gp, best_std, &held, score[idx[s]], C.row(idx[s]).transpose()};
+    RefineProblem prob{&gp, acq, &held, score[idx[s]], C.row(idx[s]).transpose()};
     std::vector<double> x(d);
     for (int k = 0; k < d; ++k) x[k] = C(idx[s], k);
     refine_from(&prob, std::move(x), opt);
@@ -275,15 +295,16 @@ Eigen::VectorXd pick_untaken(const std::vector<Scored>& refined, const Eigen::Ma
   return first;
 }
 
-// The proposal that maximises EI below `best` on gp among the candidates C (rows, projected):
-// scored, the best few refined, the first one not taken. Where EI is 0 at every candidate (the
-// model is certain everywhere it looked), the least certain candidate instead.
-Eigen::VectorXd maximise_ei(const Gp& gp, double best, const Eigen::MatrixXd& C,
-                            const BayesOptions& opt, const ProposalSpace* ps, Rng& rng) {
-  const double best_std = (best - gp.scale().mean) / gp.scale().sd - opt.xi;
+// The proposal that maximises the acquisition on gp (EI below `best`, or with kappa >= 0 the
+// negated lower confidence bound) among the candidates C (rows, projected): scored, the best few
+// refined, the first one not taken. Where EI is 0 at every candidate (the model is certain
+// everywhere it looked), the least certain candidate instead.
+Eigen::VectorXd maximise(const Gp& gp, double best, double kappa, const Eigen::MatrixXd& C,
+                         const BayesOptions& opt, const ProposalSpace* ps, Rng& rng) {
+  const Acquisition acq{(best - gp.scale().mean) / gp.scale().sd - opt.xi, kappa};
   const bool held = any_held(ps);
   Eigen::VectorXd var;
-  const std::vector<double> score = score_candidates(gp, C, best_std, &var);
+  const std::vector<double> score = score_candidates(gp, C, acq, &var);
   std::vector<int> idx = rank_descending(score);
   if (!std::isfinite(score[idx[0]])) {
     idx = rank_descending(std::vector<double>(var.data(), var.data() + var.size()));
@@ -291,7 +312,7 @@ Eigen::VectorXd maximise_ei(const Gp& gp, double best, const Eigen::MatrixXd& C,
   }
   static const std::vector<bool> kNone;
   const std::vector<Scored> refined =
-      refine_best(gp, best_std, C, score, idx, held ? ps->discrete : kNone, opt);
+      refine_best(gp, acq, C, score, idx, held ? ps->discrete : kNone, opt);
   return pick_untaken(refined, C, idx, ps, rng);
 }
 
@@ -399,12 +420,12 @@ Eigen::VectorXd bayes_propose(const Eigen::MatrixXd& X_all, const Eigen::VectorX
     // Greedy first: the proposal made with nothing pending (the same candidates and draws)
     // stands while no pending point lies within pending_radius length scales of it.
     Rng greedy_rng = rng;
-    const Eigen::VectorXd x = maximise_ei(gp, m.y.minCoeff(), C, copt, ps, greedy_rng);
+    const Eigen::VectorXd x = maximise(gp, m.y.minCoeff(), -1.0, C, copt, ps, greedy_rng);
     if (gp_scaled_distances(x.transpose(), m.pending, hyper).minCoeff() >= opt.pending_radius)
       return x;
   }
   const double best = believe_pending(&gp, m.X, m.y, m.pending, hyper, opt.lie);
-  return maximise_ei(gp, best, C, copt, ps, rng);
+  return maximise(gp, best, m.pending.rows() > 0 ? opt.pending_kappa : -1.0, C, copt, ps, rng);
 }
 
 Eigen::MatrixXd latin_hypercube(int n, int d, uint64_t seed, int tries) {

@@ -507,6 +507,81 @@ TEST_CASE("greedy first: a pending point moves the proposal only within pending_
   CHECK(propose_with(0.8, 0.5) == alone);
 }
 
+TEST_CASE("with a pending point clashing, the proposal minimises the believer's lower bound",
+          "[gp][bayes]") {
+  // The greedy proposal itself pending: the pending point is believed at the model's mean and
+  // the proposal minimises mean - pending_kappa * sd on that model. No random point may do
+  // better, and with pending_kappa < 0 the proposal is EI's on the same model (as before).
+  struct Case {
+    hs::problems::TestProblem p;
+    int n;
+  };
+  for (const Case& c : {Case{hs::problems::branin_problem(), 10},
+                        Case{hs::problems::hartmann6_problem(), 30}}) {
+    const int d = c.p.dim;
+    for (uint64_t seed = 1; seed <= 3; ++seed) {
+      const Eigen::MatrixXd X = hs::latin_hypercube(c.n, d, seed);
+      Eigen::VectorXd y(c.n);
+      for (int i = 0; i < c.n; ++i) y(i) = hs::problems::eval_unit(c.p, X.row(i).transpose());
+      hs::GpHyper h;
+      const Eigen::MatrixXd pending =
+          hs::bayes_propose(X, y, Eigen::MatrixXd(0, d), seed, {}, &h).transpose();
+      // The believer's model, as bayes_propose builds it with the hyperparameters it fitted.
+      const auto believer = [&](const hs::GpHyper& w, double* lie) {
+        hs::Gp gp;
+        gp.fit(X, y, w);
+        Eigen::VectorXd mean;
+        gp.predict(pending, &mean, nullptr);
+        *lie = mean(0);
+        Eigen::MatrixXd Xa(c.n + 1, d);
+        Xa << X, pending;
+        Eigen::VectorXd ya(c.n + 1);
+        ya << y, mean;
+        const hs::YScale scale = gp.scale();
+        gp.fit(Xa, ya, w, scale);
+        return gp;
+      };
+      for (double kappa : {0.5, 1.0, 2.0}) {
+        hs::BayesOptions o;
+        o.pending_kappa = kappa;
+        hs::GpHyper w = h;
+        const Eigen::VectorXd x = hs::bayes_propose(X, y, pending, seed, o, &w);
+        double lie = 0.0;
+        const hs::Gp gp = believer(w, &lie);
+        const auto bound = [&](const Eigen::MatrixXd& Q) {
+          Eigen::VectorXd mean, var;
+          gp.predict(Q, &mean, &var);
+          return (mean.array() - kappa * var.array().sqrt()).matrix().eval();
+        };
+        const double at = bound(x.transpose())(0);
+        const double rand = bound(uniform_points(20000, d, 2000 + seed)).minCoeff();
+        INFO(c.p.name << " seed " << seed << " kappa " << kappa << ": bound at the proposal "
+                      << at << ", best random " << rand << ", pending " << pending);
+        CHECK(at <= rand + 1e-9 * std::abs(rand));
+        CHECK((x.transpose() - pending).norm() > 1e-6);
+      }
+      // kappa < 0: EI below the believer's incumbent (the lie counts), no random point better.
+      hs::BayesOptions o;
+      o.pending_kappa = -1.0;
+      hs::GpHyper w = h;
+      const Eigen::VectorXd x = hs::bayes_propose(X, y, pending, seed, o, &w);
+      double lie = 0.0;
+      const hs::Gp gp = believer(w, &lie);
+      const double best = std::min(y.minCoeff(), lie);
+      const auto ei = [&](const Eigen::MatrixXd& Q) {
+        Eigen::VectorXd mean, var;
+        gp.predict(Q, &mean, &var);
+        double top = 0.0;
+        for (int i = 0; i < Q.rows(); ++i)
+          top = std::max(top, hs::expected_improvement(mean(i), std::sqrt(var(i)), best));
+        return top;
+      };
+      INFO(c.p.name << " seed " << seed << ": EI at the proposal " << ei(x.transpose()));
+      CHECK(ei(x.transpose()) >= ei(uniform_points(20000, d, 3000 + seed)) * (1.0 - 1e-9));
+    }
+  }
+}
+
 TEST_CASE("proposals survive degenerate data: duplicates, constant values, two points",
           "[gp][bayes]") {
   // Integer and categorical parameters repeat points; a flat start repeats values.
