@@ -6,6 +6,8 @@
 #include <cmath>
 #include <limits>
 #include <numbers>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include <Eigen/Eigenvalues>
@@ -65,6 +67,34 @@ double ei_by_quadrature(double mu, double sigma, double best) {
     sum += w * std::max(best - v, 0.0) * pdf;
   }
   return sum * h;
+}
+
+// The data the proposal tests model: Branin at 10 Latin-hypercube points and Hartmann-6 at 30,
+// seeds 1 to 3; fn(problem name, X, y, seed) for each.
+template <class F>
+void for_each_design(F fn) {
+  struct Case {
+    hs::problems::TestProblem p;
+    int n;
+  };
+  for (const Case& c : {Case{hs::problems::branin_problem(), 10},
+                        Case{hs::problems::hartmann6_problem(), 30}})
+    for (uint64_t seed = 1; seed <= 3; ++seed) {
+      const Eigen::MatrixXd X = hs::latin_hypercube(c.n, c.p.dim, seed);
+      Eigen::VectorXd y(c.n);
+      for (int i = 0; i < c.n; ++i) y(i) = hs::problems::eval_unit(c.p, X.row(i).transpose());
+      fn(c.p.name, X, y, seed);
+    }
+}
+
+// The largest EI below `best` on gp over the rows of Q.
+double max_ei(const hs::Gp& gp, const Eigen::MatrixXd& Q, double best) {
+  Eigen::VectorXd mean, var;
+  gp.predict(Q, &mean, &var);
+  double top = 0.0;
+  for (int i = 0; i < Q.rows(); ++i)
+    top = std::max(top, hs::expected_improvement(mean(i), std::sqrt(var(i)), best));
+  return top;
 }
 
 }  // namespace
@@ -416,36 +446,20 @@ TEST_CASE("proposals: in the cube, deterministic for a seed, spread by pending p
 TEST_CASE("proposals maximise EI: no random point does better", "[gp][bayes]") {
   // The model the proposal was made with (same data, the hyperparameters it hands back), and EI
   // on 20000 independent uniform points: the proposal must match or beat the best of them.
-  struct Case {
-    hs::problems::TestProblem p;
-    int n;
-  };
-  for (const Case& c : {Case{hs::problems::branin_problem(), 10},
-                        Case{hs::problems::hartmann6_problem(), 30}}) {
-    const int d = c.p.dim;
-    for (uint64_t seed = 1; seed <= 3; ++seed) {
-      const Eigen::MatrixXd X = hs::latin_hypercube(c.n, d, seed);
-      Eigen::VectorXd y(c.n);
-      for (int i = 0; i < c.n; ++i) y(i) = hs::problems::eval_unit(c.p, X.row(i).transpose());
-      hs::GpHyper h;
-      const Eigen::VectorXd x = hs::bayes_propose(X, y, Eigen::MatrixXd(0, d), seed, {}, &h);
-      hs::Gp gp;
-      gp.fit(X, y, h);
-      const double best = y.minCoeff();
-      Eigen::VectorXd mean, var;
-      gp.predict(x.transpose(), &mean, &var);
-      const double ei = hs::expected_improvement(mean(0), std::sqrt(var(0)), best);
-      const Eigen::MatrixXd Q = uniform_points(20000, d, 1000 + seed);
-      gp.predict(Q, &mean, &var);
-      double ei_rand = 0.0;
-      for (int i = 0; i < Q.rows(); ++i)
-        ei_rand = std::max(ei_rand, hs::expected_improvement(mean(i), std::sqrt(var(i)), best));
-      INFO(c.p.name << " seed " << seed << ": EI at the proposal " << ei << ", best random "
-                    << ei_rand);
-      CHECK(ei > 0.0);
-      CHECK(ei >= ei_rand * (1.0 - 1e-9));
-    }
-  }
+  for_each_design([](const std::string& name, const Eigen::MatrixXd& X, const Eigen::VectorXd& y,
+                     uint64_t seed) {
+    const int d = static_cast<int>(X.cols());
+    hs::GpHyper h;
+    const Eigen::VectorXd x = hs::bayes_propose(X, y, Eigen::MatrixXd(0, d), seed, {}, &h);
+    hs::Gp gp;
+    gp.fit(X, y, h);
+    const double best = y.minCoeff();
+    const double ei = max_ei(gp, x.transpose(), best);
+    const double ei_rand = max_ei(gp, uniform_points(20000, d, 1000 + seed), best);
+    INFO(name << " seed " << seed << ": EI at the proposal " << ei << ", best random " << ei_rand);
+    CHECK(ei > 0.0);
+    CHECK(ei >= ei_rand * (1.0 - 1e-9));
+  });
 }
 
 TEST_CASE("a pending point in a predicted valley is not proposed again", "[gp][bayes]") {
@@ -512,74 +526,57 @@ TEST_CASE("with a pending point clashing, the proposal minimises the believer's 
   // The greedy proposal itself pending: the pending point is believed at the model's mean and
   // the proposal minimises mean - pending_kappa * sd on that model. No random point may do
   // better, and with pending_kappa < 0 the proposal is EI's on the same model (as before).
-  struct Case {
-    hs::problems::TestProblem p;
-    int n;
-  };
-  for (const Case& c : {Case{hs::problems::branin_problem(), 10},
-                        Case{hs::problems::hartmann6_problem(), 30}}) {
-    const int d = c.p.dim;
-    for (uint64_t seed = 1; seed <= 3; ++seed) {
-      const Eigen::MatrixXd X = hs::latin_hypercube(c.n, d, seed);
-      Eigen::VectorXd y(c.n);
-      for (int i = 0; i < c.n; ++i) y(i) = hs::problems::eval_unit(c.p, X.row(i).transpose());
-      hs::GpHyper h;
-      const Eigen::MatrixXd pending =
-          hs::bayes_propose(X, y, Eigen::MatrixXd(0, d), seed, {}, &h).transpose();
-      // The believer's model, as bayes_propose builds it with the hyperparameters it fitted.
-      const auto believer = [&](const hs::GpHyper& w, double* lie) {
-        hs::Gp gp;
-        gp.fit(X, y, w);
-        Eigen::VectorXd mean;
-        gp.predict(pending, &mean, nullptr);
-        *lie = mean(0);
-        Eigen::MatrixXd Xa(c.n + 1, d);
-        Xa << X, pending;
-        Eigen::VectorXd ya(c.n + 1);
-        ya << y, mean;
-        const hs::YScale scale = gp.scale();
-        gp.fit(Xa, ya, w, scale);
-        return gp;
-      };
-      for (double kappa : {0.5, 1.0, 2.0}) {
-        hs::BayesOptions o;
-        o.pending_kappa = kappa;
-        hs::GpHyper w = h;
-        const Eigen::VectorXd x = hs::bayes_propose(X, y, pending, seed, o, &w);
-        double lie = 0.0;
-        const hs::Gp gp = believer(w, &lie);
-        const auto bound = [&](const Eigen::MatrixXd& Q) {
-          Eigen::VectorXd mean, var;
-          gp.predict(Q, &mean, &var);
-          return (mean.array() - kappa * var.array().sqrt()).matrix().eval();
-        };
-        const double at = bound(x.transpose())(0);
-        const double rand = bound(uniform_points(20000, d, 2000 + seed)).minCoeff();
-        INFO(c.p.name << " seed " << seed << " kappa " << kappa << ": bound at the proposal "
-                      << at << ", best random " << rand << ", pending " << pending);
-        CHECK(at <= rand + 1e-9 * std::abs(rand));
-        CHECK((x.transpose() - pending).norm() > 1e-6);
-      }
-      // kappa < 0: EI below the believer's incumbent (the lie counts), no random point better.
+  for_each_design([](const std::string& name, const Eigen::MatrixXd& X, const Eigen::VectorXd& y,
+                     uint64_t seed) {
+    const int n = static_cast<int>(X.rows()), d = static_cast<int>(X.cols());
+    hs::GpHyper h;
+    const Eigen::MatrixXd pending =
+        hs::bayes_propose(X, y, Eigen::MatrixXd(0, d), seed, {}, &h).transpose();
+    // The believer's model, as bayes_propose builds it with the hyperparameters it fitted.
+    const auto believer = [&](const hs::GpHyper& w, double* lie) {
+      hs::Gp gp;
+      gp.fit(X, y, w);
+      Eigen::VectorXd mean;
+      gp.predict(pending, &mean, nullptr);
+      *lie = mean(0);
+      Eigen::MatrixXd Xa(n + 1, d);
+      Xa << X, pending;
+      Eigen::VectorXd ya(n + 1);
+      ya << y, mean;
+      const hs::YScale scale = gp.scale();
+      gp.fit(Xa, ya, w, scale);
+      return gp;
+    };
+    const auto propose = [&](double kappa, double* lie) {
       hs::BayesOptions o;
-      o.pending_kappa = -1.0;
+      o.pending_kappa = kappa;
       hs::GpHyper w = h;
       const Eigen::VectorXd x = hs::bayes_propose(X, y, pending, seed, o, &w);
+      return std::pair{x, believer(w, lie)};
+    };
+    for (double kappa : {0.5, 1.0, 2.0}) {
       double lie = 0.0;
-      const hs::Gp gp = believer(w, &lie);
-      const double best = std::min(y.minCoeff(), lie);
-      const auto ei = [&](const Eigen::MatrixXd& Q) {
+      const auto [x, gp] = propose(kappa, &lie);
+      const auto bound = [&](const Eigen::MatrixXd& Q) {
         Eigen::VectorXd mean, var;
         gp.predict(Q, &mean, &var);
-        double top = 0.0;
-        for (int i = 0; i < Q.rows(); ++i)
-          top = std::max(top, hs::expected_improvement(mean(i), std::sqrt(var(i)), best));
-        return top;
+        return (mean.array() - kappa * var.array().sqrt()).minCoeff();
       };
-      INFO(c.p.name << " seed " << seed << ": EI at the proposal " << ei(x.transpose()));
-      CHECK(ei(x.transpose()) >= ei(uniform_points(20000, d, 3000 + seed)) * (1.0 - 1e-9));
+      const double at = bound(x.transpose());
+      const double rand = bound(uniform_points(20000, d, 2000 + seed));
+      INFO(name << " seed " << seed << " kappa " << kappa << ": bound at the proposal " << at
+                << ", best random " << rand << ", pending " << pending);
+      CHECK(at <= rand + 1e-9 * std::abs(rand));
+      CHECK((x.transpose() - pending).norm() > 1e-6);
     }
-  }
+    // kappa < 0: EI below the believer's incumbent (the lie counts), no random point better.
+    double lie = 0.0;
+    const auto [x, gp] = propose(-1.0, &lie);
+    const double best = std::min(y.minCoeff(), lie);
+    const double ei = max_ei(gp, x.transpose(), best);
+    INFO(name << " seed " << seed << ": EI at the proposal " << ei);
+    CHECK(ei >= max_ei(gp, uniform_points(20000, d, 3000 + seed), best) * (1.0 - 1e-9));
+  });
 }
 
 TEST_CASE("proposals survive degenerate data: duplicates, constant values, two points",
