@@ -55,10 +55,11 @@ struct BayesOptions {
   // Greedy first: with trials pending, the proposal of the completed trials alone (the one a
   // sequential search makes) stands unless a pending point lies within this distance of it,
   // measured in length scales (the kernel's r); only then are the pending points believed
-  // (`lie`) and the proposal made again (pending_kappa, below). Believing every pending point flattens EI across the
-  // length-scale basin of each one, so the asks made beside one that refines the incumbent
-  // went exploring: Hartmann-6's median regret at 50 evaluations with 4 workers was 27.5x the
-  // sequential run's, 13.2x with this rule (100 seeds; bench/README.md, "Greedy first").
+  // (`lie`) and the proposal made again (pending_kappa, below). Believing every pending point
+  // flattens EI across the length-scale basin of each one, so the asks made beside one that
+  // refines the incumbent went exploring: Hartmann-6's median regret at 50 evaluations with 4
+  // workers was 27.5x the sequential run's, 13.2x with this rule (100 seeds; bench/README.md,
+  // "Greedy first").
   // Infinity: always believe them.
   double pending_radius = 1.0;
   // And then the proposal, on the model with the pending points believed, minimises the lower
