@@ -2,9 +2,9 @@
 """What a trial pays to reach the data set: its first epoch and its test pass, against its later
 epochs, isolated (each trial forked from the trial host) and in place (`isolate = false`).
 
-A trial's later epochs read the same rows as its first, so whatever the first epoch costs beyond
-them, and the test pass beyond a tenth of an epoch's reads, is the price of the trial's first
-touch of each page of the data set. Each binary given with --bin runs the same sweep: TRIALS
+A trial's later epochs read the same rows as its first, so what its first epoch costs beyond
+them is the price of the trial's first read of each page of the data set; its test pass is the
+first read of the test set's pages, so it pays that price too (compare it in place). Each binary given with --bin runs the same sweep: TRIALS
 trials of one small MLP (width 43, batches of 269, 4 epochs, one thread) on Fashion-MNIST's first
 TRAIN_LIMIT training images, isolated and in place, alternately, REPEATS times each. Per binary
 and mode it prints the medians over every trial of every repeat (the trials are alike, so their
