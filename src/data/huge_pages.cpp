@@ -33,4 +33,11 @@ std::size_t hold_in_huge_pages(const void* p, std::size_t bytes) {
   return ::madvise(from, len, kMadvCollapse) == 0 ? len : 0;
 }
 
+std::size_t hold_in_huge_pages(const DataBundle& b) {
+  std::size_t moved = 0;
+  for (const Dataset* d : {b.train_file.get(), b.test_file.get()})
+    if (d) moved += hold_in_huge_pages(d->x.data(), d->x.size() * sizeof(float));
+  return moved;
+}
+
 }  // namespace hs

@@ -470,9 +470,6 @@ Result<DataBundle> load_data(const DataOptions& opt, Keep test) {
 
   if (Status s = make_subsets(opt, &b); !s) return s.error();
   normalize_inputs(opt, &b);
-  // Last, once the inputs are where they will stay: the Datasets live on the heap (DataBundle).
-  for (const Dataset* d : {b.train_file.get(), b.test_file.get()})
-    hold_in_huge_pages(d->x.data(), d->x.size() * sizeof(float));
   return b;
 }
 

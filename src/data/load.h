@@ -135,12 +135,17 @@ Result<DataBundle> load_data(const DataOptions& opt, Keep test = Keep::kAll);
 // Asks the kernel to hold the 2 MiB-aligned interior of [p, p + bytes) in transparent huge pages
 // now (MADV_COLLAPSE), and returns how many bytes it moved: 0 where the kernel has no huge pages
 // for it or refuses (too old, THP off, no free huge page), which changes nothing but speed.
-// Advice only: the contents stay as they are. load_data holds every data set's inputs so: a
-// minibatch gathers rows from all over them, and a trial's process, forked from the trial host
-// (objective/forked_objective.h), reads them through 512 times fewer pages. On a 2-core VM that
-// took an isolated trial's first epoch on the whole of Fashion-MNIST from 0.36 s to 0.13 s (its
-// later epochs: 0.11 s); bench/README.md, "A trial's first reads of the data set".
+// Advice only: the contents stay as they are.
 std::size_t hold_in_huge_pages(const void* p, std::size_t bytes);
+
+// Both data sets' inputs of `b` so; the bytes moved. The trial host holds its data set so
+// (objective/forked_objective.cpp): a trial's process, forked from it, reads them through 512
+// times fewer pages. On a 2-core VM that took an isolated trial's first epoch on the whole of
+// Fashion-MNIST from 0.36 s to 0.13 s (its later epochs: 0.11 s); bench/README.md, "A trial's
+// first reads of the data set". Not load_data's own: the collapse copies the inputs once (0.2 to
+// 0.6 s of system time for all of Fashion-MNIST), which a process that reads them in place, or
+// only checks them, does not win back. REQUIRES: b's Datasets stay where they are (DataBundle).
+std::size_t hold_in_huge_pages(const DataBundle& b);
 
 // Splits [0, n) into two index lists, `fraction` of them (rounded) into the second, by a
 // generator seeded with `seed`; both lists come out sorted.

@@ -187,6 +187,7 @@ std::string host_prepare(const std::string& toml, std::optional<TrainOptions>* b
   auto d = load_data(opt->data, test_keep(*opt));
   if (!d) return encode_error('d', d.error());
   *data = std::make_shared<const DataBundle>(std::move(*d));
+  hold_in_huge_pages(**data);  // each trial's process reads it through 2 MiB pages (data/load.h)
   *base = std::move(*opt);
   if (auto net = network_for(**base, **data); !net) return encode_error('n', net.error());
   return {};

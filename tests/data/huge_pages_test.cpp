@@ -1,8 +1,9 @@
-// Tests for src/data/huge_pages.cpp: hold_in_huge_pages, and load_data's use of it. What the
+// Tests for src/data/huge_pages.cpp: hold_in_huge_pages, of a buffer and of a loaded bundle. What the
 // kernel did is read back from /proc/self/smaps; where it collapses nothing (no THP, an old
 // kernel, no free huge page) the tests say so and check that nothing changed.
 #include <catch2/catch.hpp>
 
+#include <cstddef>
 #include <cstdint>
 #include <fstream>
 #include <sstream>
@@ -15,6 +16,16 @@ namespace hs {
 namespace {
 
 constexpr std::uintptr_t kHuge = std::uintptr_t{2} << 20;
+
+// The whole huge pages inside [p, p + bytes): [first, end).
+struct Interior {
+  std::uintptr_t first, end;
+  std::size_t bytes() const { return end > first ? end - first : 0; }
+};
+Interior interior_of(const void* p, std::size_t bytes) {
+  const auto at = reinterpret_cast<std::uintptr_t>(p);
+  return {(at + kHuge - 1) & ~(kHuge - 1), (at + bytes) & ~(kHuge - 1)};
+}
 
 // The AnonHugePages, in bytes, of the mapping of /proc/self/smaps that begins at `start`, or -1
 // when no mapping begins there.
@@ -49,9 +60,7 @@ TEST_CASE("hold_in_huge_pages moves the aligned interior and leaves the contents
           "[data][huge_pages]") {
   std::vector<float> x = filled((9u << 20) / sizeof(float) + 123);  // 9 MiB and a bit
   const std::vector<float> before = x;
-  const auto at = reinterpret_cast<std::uintptr_t>(x.data());
-  const std::uintptr_t first = (at + kHuge - 1) & ~(kHuge - 1);
-  const std::uintptr_t end = (at + x.size() * sizeof(float)) & ~(kHuge - 1);
+  const Interior in = interior_of(x.data(), x.size() * sizeof(float));
   const std::size_t moved = hold_in_huge_pages(x.data(), x.size() * sizeof(float));
   const bool unchanged = x == before;  // not CHECK(x == before): Catch would print 9 MiB
   CHECK(unchanged);
@@ -60,9 +69,9 @@ TEST_CASE("hold_in_huge_pages moves the aligned interior and leaves the contents
          "contents were checked");
     return;
   }
-  CHECK(moved == end - first);  // every whole huge page inside the buffer, no byte outside it
-  CHECK(moved >= 3 * kHuge);    // more than 9 - 2 x 2 MiB lie between the ends' partial pages
-  CHECK(anon_huge_bytes_of_mapping_at(first) == static_cast<int64_t>(moved));
+  CHECK(moved == in.bytes());  // every whole huge page inside the buffer, no byte outside it
+  CHECK(moved >= 3 * kHuge);   // more than 9 - 2 x 2 MiB lie between the ends' partial pages
+  CHECK(anon_huge_bytes_of_mapping_at(in.first) == static_cast<int64_t>(moved));
 }
 
 TEST_CASE("hold_in_huge_pages: a buffer with no whole huge page inside is left as it is",
@@ -73,7 +82,7 @@ TEST_CASE("hold_in_huge_pages: a buffer with no whole huge page inside is left a
   CHECK(hold_in_huge_pages(x.data(), 0) == 0);
 }
 
-TEST_CASE("load_data holds the inputs in huge pages where the kernel collapses them",
+TEST_CASE("hold_in_huge_pages of a loaded bundle moves both data sets where the kernel can",
           "[data][huge_pages]") {
   {
     std::vector<float> probe = filled((5u << 20) / sizeof(float));
@@ -89,14 +98,16 @@ TEST_CASE("load_data holds the inputs in huge pages where the kernel collapses t
   opt.synthetic_size = 28;
   Result<DataBundle> r = load_data(opt);
   REQUIRE(r.ok());
+  std::vector<Interior> ins;
+  std::size_t total = 0;
   for (const Dataset* d : {r->train_file.get(), r->test_file.get()}) {
-    const auto at = reinterpret_cast<std::uintptr_t>(d->x.data());
-    const std::uintptr_t first = (at + kHuge - 1) & ~(kHuge - 1);
-    const std::uintptr_t end = (at + d->x.size() * sizeof(float)) & ~(kHuge - 1);
-    INFO("the set of " << d->n << " samples");
-    REQUIRE(end > first);
-    CHECK(anon_huge_bytes_of_mapping_at(first) == static_cast<int64_t>(end - first));
+    ins.push_back(interior_of(d->x.data(), d->x.size() * sizeof(float)));
+    REQUIRE(ins.back().bytes() > 0);
+    total += ins.back().bytes();
   }
+  CHECK(hold_in_huge_pages(*r) == total);
+  for (const Interior& in : ins)
+    CHECK(anon_huge_bytes_of_mapping_at(in.first) == static_cast<int64_t>(in.bytes()));
 }
 
 }  // namespace
