@@ -115,7 +115,7 @@ arch = "mlp"
 depth = 2
 activation = "relu"
 optimizer = "momentum"
-schedule = "cosine"
+schedule = "{a.schedule}"
 epochs = {a.epochs}
 early_stopping = false
 threads = {THREADS}
@@ -172,7 +172,7 @@ def run_optuna(method, seed, a, stem):
     cmd = ["/usr/bin/python3", os.path.join(HERE, "pruning_torch.py"), "--pruner", pruner,
            "--trials", str(a.pruned_trials), "--seed", str(seed), "--epochs", str(a.epochs),
            "--train-limit", str(a.train_limit), "--val-fraction", str(a.val_fraction),
-           "--out", stem + ".optuna.json"]
+           "--schedule", a.schedule, "--out", stem + ".optuna.json"]
     t0 = time.perf_counter()
     with open(stem + ".log", "w") as out:
         rc = subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT,
@@ -211,7 +211,12 @@ def run_setup(method, a):
     with the same."""
     pruned = METHODS[method][2] != "none"
     return {"trials": a.pruned_trials if pruned else a.trials, "epochs": a.epochs,
-            "train_limit": a.train_limit, "val_fraction": a.val_fraction}
+            "train_limit": a.train_limit, "val_fraction": a.val_fraction, "schedule": a.schedule}
+
+
+def kept_setup(run):
+    """A kept run's setup; runs from before --schedule all used the cosine schedule."""
+    return {"schedule": "cosine", **run.get("setup", {})}
 
 
 def one_run(method, seed, a):
@@ -219,8 +224,8 @@ def one_run(method, seed, a):
     if a.reuse and os.path.exists(stem + ".json"):
         with open(stem + ".json") as f:
             run = json.load(f)
-        if run.get("setup") != run_setup(method, a):
-            raise RuntimeError(f"{stem}.json was run with {run.get('setup')}, not "
+        if kept_setup(run) != run_setup(method, a):
+            raise RuntimeError(f"{stem}.json was run with {kept_setup(run)}, not "
                                f"{run_setup(method, a)}: give another --out, or the same options")
         if METHODS[method][0] == "hypersweep" and "epoch_val_acc" not in run["trials"][0]:
             run["trials"] = read_trials(stem + ".h5")  # kept before the curves were in the JSON
@@ -249,7 +254,7 @@ def engine_run(runs, a):
     if a.reuse and os.path.exists(stem + ".json"):
         with open(stem + ".json") as f:
             kept = json.load(f)
-        if kept.get("setup") == setup:
+        if {"schedule": "cosine", **kept.get("setup", {})} == setup:
             return kept
     trials = [t for t in runs[("random", a.first_seed)]["trials"]
               if len(t["epoch_seconds"]) >= a.engine_epochs]
@@ -259,7 +264,7 @@ def engine_run(runs, a):
     cmd = ["/usr/bin/python3", os.path.join(HERE, "pruning_torch.py"), "--configs",
            stem + ".configs.json", "--engine-epochs", str(a.engine_epochs), "--epochs", str(a.epochs),
            "--train-limit", str(a.train_limit), "--val-fraction", str(a.val_fraction),
-           "--out", stem + ".torch.json"]
+           "--schedule", a.schedule, "--out", stem + ".torch.json"]
     with open(stem + ".log", "w") as out:
         rc = subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT,
                             env={**os.environ, "OMP_NUM_THREADS": str(THREADS)}).returncode
@@ -330,6 +335,9 @@ def parse_args():
                     help="the first N training-file images (default 15000; 0: all 60000)")
     ap.add_argument("--val-fraction", type=float, default=0.2,
                     help="of those held out for validation (default 0.2)")
+    ap.add_argument("--schedule", choices=["cosine", "constant"], default="cosine",
+                    help="the learning rate over the epochs, on both sides: cosine over --epochs "
+                         "(default), or constant")
     ap.add_argument("--jobs", type=int, default=2, help="sweeps at a time (default 2)")
     ap.add_argument("--engine-epochs", type=int, default=3,
                     help="time seed 0's random configurations for this many epochs in PyTorch "
@@ -379,7 +387,8 @@ def main():
              "date": time.strftime("%Y-%m-%d"), "seeds": a.seeds, "first_seed": a.first_seed,
              "trials": a.trials,
              "pruned_trials": a.pruned_trials, "epochs": a.epochs, "train_limit": a.train_limit,
-             "val_fraction": a.val_fraction, "jobs": a.jobs, "methods": a.methods,
+             "val_fraction": a.val_fraction, "schedule": a.schedule, "jobs": a.jobs,
+             "methods": a.methods,
              "python": platform.python_version()}
     text = pruning_report.render(runs, setup, engine)
     print(text)

@@ -250,9 +250,13 @@ def why_lines(seeds, setup):
         closest = (" Against its core-seconds averaged over the orders of its trials instead, the "
                    f"closest pruned method, {LABEL[best[1]]}, takes a median "
                    f"{fmt(best[0], '{:.2f}')} of them.")
+    late = ("(the cosine schedule anneals late)" if schedule(setup) == "cosine" else
+            "(with a constant learning rate)")
+    last_rung = setup["epochs"] // 3
+    consequence = (f", so a pruner reaches it only by training a configuration past the rung at "
+                   f"epoch {last_rung}, to the end" if min(epochs) > last_rung else "")
     lines += ["", f"No trial reached its seed's target before epoch {min(epochs)} of {setup['epochs']} "
-              "(the cosine schedule anneals late), so a pruner reaches it only by training a "
-              f"configuration past the rung at epoch {setup['epochs'] // 3}, to the end. In "
+              f"{late}{consequence}. In "
               f"{early} of {k} seeds random search met its best in the first half of its trials "
               f"(a chance of {sum(math.comb(k, j) for j in range(early, k + 1)) / 2 ** k:.2f} for "
               f"{early} or more of {k})"
@@ -277,6 +281,11 @@ def engine_lines(engine, setup):
             f"per configuration PyTorch / hypersweep {spread(per, '{:.2f}')}."]
 
 
+def schedule(setup):
+    """The learning rate's schedule; runs from before pruning.py's --schedule were cosine."""
+    return setup.get("schedule", "cosine")
+
+
 def render(runs, setup, engine=None):
     seeds = per_seed(runs, setup)
     n = setup["train_limit"] or 60000
@@ -286,7 +295,9 @@ def render(runs, setup, engine=None):
         f"Measured {setup['date']} on {setup['cpu']} ({setup['cores']} cores), `{setup['command']}`.",
         f"Fashion-MNIST, the first {n:,} training-file images "
         f"({n_train:,} training, {n_val:,} validation; the 10,000 test images), the MLP "
-        f"784-width-width-10, six parameters, at most {setup['epochs']} epochs, seeds "
+        f"784-width-width-10, six parameters, at most {setup['epochs']} epochs, "
+        f"{'a constant learning rate' if schedule(setup) == 'constant' else 'the cosine schedule'}"
+        ", seeds "
         f"{seeds_of(setup)[0]} to {seeds_of(setup)[-1]}; "
         f"random search {setup['trials']} trials x {setup['epochs']} epochs, "
         f"each pruned sweep and Optuna study {setup['pruned_trials']} trials, r = 1, eta = 3, "

@@ -18,7 +18,8 @@ that only the engine and the search differ:
     weights (std sqrt(2 / fan_in), the output layer too) and zero biases;
   - training: mean softmax cross-entropy, SGD with momentum (v = mu v + g, w -= lr v: PyTorch's
     SGD without dampening), L2 weight decay on the weights and not the biases, the cosine
-    schedule per epoch over --epochs (lr0 (1 + cos(pi (e - 1) / E)) / 2), the last minibatch of an
+    schedule per epoch over --epochs (lr0 (1 + cos(pi (e - 1) / E)) / 2; with --schedule
+    constant, lr0 throughout), the last minibatch of an
     epoch smaller, a batch larger than the training set cut to it, a non-finite loss ending the
     trial (diverged); one thread (torch.set_num_threads(1)).
 What differs: the random streams (weights, minibatch order, dropout masks), and the search.
@@ -177,7 +178,7 @@ def evaluate(model, x, y):
     return correct / len(x)
 
 
-def train_trial(p, seed, data, epochs, report):
+def train_trial(p, seed, data, epochs, report, schedule="cosine"):
     """One trial; report(epoch, val_acc) returns False to stop it there (pruned).
     Returns (status, epochs run, best validation accuracy, test accuracy at the best epoch)."""
     import torch
@@ -194,7 +195,8 @@ def train_trial(p, seed, data, epochs, report):
     best, best_state = -1.0, None
     for epoch in range(1, epochs + 1):
         for group in opt.param_groups:
-            group["lr"] = 0.5 * p["lr"] * (1.0 + math.cos(math.pi * (epoch - 1) / epochs))
+            group["lr"] = (p["lr"] if schedule == "constant" else
+                           0.5 * p["lr"] * (1.0 + math.cos(math.pi * (epoch - 1) / epochs)))
         perm = torch.randperm(len(x), generator=g)
         for i in range(0, len(x), bs):
             idx = perm[i:i + bs]
@@ -254,7 +256,7 @@ def run_study(a):
             return not trial.should_prune()
 
         status, epochs, best, test = train_trial(p, a.seed * 1_000_003 + trial.number, data, a.epochs,
-                                                 report)
+                                                 report, a.schedule)
         trials.append({"id": trial.number, "status": status, "epochs": epochs, "best": best,
                        "test_acc": test, "seconds": time.perf_counter() - t0, "params": p})
         if status == "pruned":
@@ -269,6 +271,7 @@ def run_study(a):
     t0 = time.perf_counter()
     study.optimize(objective, n_trials=a.trials)
     return {"pruner": a.pruner, "seed": a.seed, "trials_asked": a.trials, "epochs": a.epochs,
+            "schedule": a.schedule,
             "train_limit": a.train_limit, "train": len(data[0]), "val": len(data[2]),
             "optuna": optuna.__version__, "torch": torch.__version__,
             "wall": time.perf_counter() - t0, "trials": trials}
@@ -292,7 +295,7 @@ def time_configs(a):
             seconds.append(time.perf_counter() - t0)
             return epoch < a.engine_epochs
 
-        status, _, _, _ = train_trial(c["params"], c["seed"], data, a.epochs, report)
+        status, _, _, _ = train_trial(c["params"], c["seed"], data, a.epochs, report, a.schedule)
         # A configuration that diverged before the last timed epoch has no figure to compare.
         out.append({"seconds": seconds[-1] if seconds else None, "epochs": len(seconds),
                     "status": status})
@@ -309,6 +312,7 @@ def main():
     ap.add_argument("--epochs", type=int, default=27)
     ap.add_argument("--train-limit", type=int, default=15000)
     ap.add_argument("--val-fraction", type=float, default=0.2)
+    ap.add_argument("--schedule", choices=["cosine", "constant"], default="cosine")
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
     if not a.pruner and not a.configs:

@@ -59,11 +59,14 @@ double dlog_h(double z) {
 // s2 - k^T K^-1 k leaves about this much at the training points.
 constexpr double kMinVar = 1e-12;
 
+// The kappa that asks for Expected Improvement instead of a confidence bound.
+constexpr double kExpectedImprovement = -1.0;
+
 // What a proposal maximises, in standardised units: log EI below `best`, or, with kappa >= 0,
 // the negated lower confidence bound -(mu - kappa sd) (BayesOptions::pending_kappa).
 struct Acquisition {
   double best = 0.0;
-  double kappa = -1.0;
+  double kappa = kExpectedImprovement;
 };
 
 // The acquisition at a GP prediction (mu, var) in standardised units; with dmu and dvar (the
@@ -420,12 +423,14 @@ Eigen::VectorXd bayes_propose(const Eigen::MatrixXd& X_all, const Eigen::VectorX
     // Greedy first: the proposal made with nothing pending (the same candidates and draws)
     // stands while no pending point lies within pending_radius length scales of it.
     Rng greedy_rng = rng;
-    const Eigen::VectorXd x = maximise(gp, m.y.minCoeff(), -1.0, C, copt, ps, greedy_rng);
+    const Eigen::VectorXd x = maximise(gp, m.y.minCoeff(), kExpectedImprovement, C, copt, ps,
+                                       greedy_rng);
     if (gp_scaled_distances(x.transpose(), m.pending, hyper).minCoeff() >= opt.pending_radius)
       return x;
   }
   const double best = believe_pending(&gp, m.X, m.y, m.pending, hyper, opt.lie);
-  return maximise(gp, best, m.pending.rows() > 0 ? opt.pending_kappa : -1.0, C, copt, ps, rng);
+  const double kappa = m.pending.rows() > 0 ? opt.pending_kappa : kExpectedImprovement;
+  return maximise(gp, best, kappa, C, copt, ps, rng);
 }
 
 Eigen::MatrixXd latin_hypercube(int n, int d, uint64_t seed, int tries) {
