@@ -137,7 +137,19 @@ def run_hypersweep(method, seed, a, stem):
     for p in (stem + ".h5", stem + ".h5.journal"):
         if os.path.exists(p):
             os.remove(p)
-    cmd = [a.hypersweep, "run", stem + ".toml", "--out", stem + ".h5"]
+    wall = run_logged([a.hypersweep, "run", stem + ".toml", "--out", stem + ".h5"], stem)
+    return {"wall": wall, "trials": read_trials(stem + ".h5")}
+
+
+def torch_side_args(a):
+    """The options pruning_torch.py shares with the sweep files: the same data and schedule."""
+    return ["--epochs", str(a.epochs), "--train-limit", str(a.train_limit), "--val-fraction",
+            str(a.val_fraction), "--schedule", a.schedule]
+
+
+def run_logged(cmd, stem):
+    """Runs cmd with THREADS OpenMP threads, its output into stem.log; its wall seconds. A run
+    that fails raises with the log's tail."""
     t0 = time.perf_counter()
     with open(stem + ".log", "w") as out:
         rc = subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT,
@@ -147,7 +159,7 @@ def run_hypersweep(method, seed, a, stem):
         with open(stem + ".log") as f:
             tail = f.read()[-3000:]
         raise RuntimeError(f"{' '.join(cmd)} exited {rc}:\n{tail}")
-    return {"wall": wall, "trials": read_trials(stem + ".h5")}
+    return wall
 
 
 def read_trials(path):
@@ -169,19 +181,10 @@ def read_trials(path):
 
 def run_optuna(method, seed, a, stem):
     _, _, pruner = METHODS[method]
-    cmd = ["/usr/bin/python3", os.path.join(HERE, "pruning_torch.py"), "--pruner", pruner,
-           "--trials", str(a.pruned_trials), "--seed", str(seed), "--epochs", str(a.epochs),
-           "--train-limit", str(a.train_limit), "--val-fraction", str(a.val_fraction),
-           "--schedule", a.schedule, "--out", stem + ".optuna.json"]
-    t0 = time.perf_counter()
-    with open(stem + ".log", "w") as out:
-        rc = subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT,
-                            env={**os.environ, "OMP_NUM_THREADS": str(THREADS)}).returncode
-    wall = time.perf_counter() - t0
-    if rc != 0:
-        with open(stem + ".log") as f:
-            tail = f.read()[-3000:]
-        raise RuntimeError(f"{' '.join(cmd)} exited {rc}:\n{tail}")
+    torch_script = os.path.join(HERE, "pruning_torch.py")
+    wall = run_logged(["/usr/bin/python3", torch_script, "--pruner", pruner,
+                       "--trials", str(a.pruned_trials), "--seed", str(seed), *torch_side_args(a),
+                       "--out", stem + ".optuna.json"], stem)
     with open(stem + ".optuna.json") as f:
         result = json.load(f)
     return {"wall": wall, "trials": result["trials"], "versions": {"optuna": result["optuna"],
@@ -261,15 +264,9 @@ def engine_run(runs, a):
     with open(stem + ".configs.json", "w") as f:
         json.dump([{"params": t["params"], "seed": t["id"]} for t in trials], f)
     log(f"engines: {len(trials)} configurations, {a.engine_epochs} epochs each, in PyTorch")
-    cmd = ["/usr/bin/python3", os.path.join(HERE, "pruning_torch.py"), "--configs",
-           stem + ".configs.json", "--engine-epochs", str(a.engine_epochs), "--epochs", str(a.epochs),
-           "--train-limit", str(a.train_limit), "--val-fraction", str(a.val_fraction),
-           "--schedule", a.schedule, "--out", stem + ".torch.json"]
-    with open(stem + ".log", "w") as out:
-        rc = subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT,
-                            env={**os.environ, "OMP_NUM_THREADS": str(THREADS)}).returncode
-    if rc != 0:
-        raise RuntimeError(f"{' '.join(cmd)} exited {rc} (see {stem}.log)")
+    run_logged(["/usr/bin/python3", os.path.join(HERE, "pruning_torch.py"), "--configs",
+                stem + ".configs.json", "--engine-epochs", str(a.engine_epochs),
+                *torch_side_args(a), "--out", stem + ".torch.json"], stem)
     with open(stem + ".torch.json") as f:
         torch_side = json.load(f)["trials"]
     both = [(h, t) for h, t in zip(trials, torch_side) if t["epochs"] == a.engine_epochs]
