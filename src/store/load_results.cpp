@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -11,6 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/progress.h"
 #include "store/journal.h"
 #include "store/journal_records.h"
 #include "store/read_results.h"
@@ -140,6 +142,42 @@ class Spill {
   std::string dir_, why_;  // the folder; why the file failed ("": it did not)
 };
 
+// each_hdf5_result for the root layout of a file of `trials` trials, with a progress line on
+// stderr every 5 s for one of 10,000 trials or more: without a usable journal beside it, the
+// file is read a trial group at a time (a dozen HDF5 calls a trial, minutes at a million), and
+// nothing else would say why it takes so long or how far it is.
+Status each_hdf5_result_told(const std::string& path, size_t trials,
+                             const std::function<void(const SweepHeader&)>& on_start,
+                             const TrialVisitor& on_trial) {
+  constexpr size_t kProgressFrom = 10000;
+  constexpr double kEverySeconds = 5.0;
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto seconds = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  };
+  ProgressPace pace(trials, kProgressFrom, kEverySeconds);
+  size_t done = 0;
+  const auto say = [&](const char* how_far) {
+    std::fprintf(stderr,
+                 "hypersweep: reading %s a trial group at a time, as no usable journal is beside "
+                 "it: %s%zu of %zu trials, %.0f s\n",
+                 path.c_str(), how_far, done, trials, seconds());
+  };
+  const Status st = each_hdf5_result(
+      path, "/",
+      [&](const SweepHeader& h) {
+        done = 0;  // a read that raced a writer starts over
+        on_start(h);
+      },
+      [&](TrialRecord&& r, size_t place) {
+        on_trial(std::move(r), place);
+        ++done;
+        if (pace.due(seconds())) say("");
+      });
+  if (st && pace.said()) say("done, ");
+  return st;
+}
+
 }  // namespace
 
 Status each_result_twice(const std::string& path, const ResultPass& first,
@@ -152,13 +190,13 @@ Status each_result_twice(const std::string& path, const ResultPass& first,
     if (journal_each(journal, *places, first.on_trial)) {
       second.on_start(index->header);
       if (journal_each(journal, *places, second.on_trial)) return {};
-      return each_hdf5_result(path, "/", second.on_start, second.on_trial);
+      return each_hdf5_result_told(path, index->ids.size(), second.on_start, second.on_trial);
     }
   }
   Spill spill;
   SweepHeader header;
-  const Status st = each_hdf5_result(
-      path, "/",
+  const Status st = each_hdf5_result_told(
+      path, index->ids.size(),
       [&](const SweepHeader& h) {
         header = h;
         spill.restart();
@@ -174,7 +212,7 @@ Status each_result_twice(const std::string& path, const ResultPass& first,
     if (spill.each(second.on_trial)) return {};
   }
   spill.tell_reread(path);
-  return each_hdf5_result(path, "/", second.on_start, second.on_trial);
+  return each_hdf5_result_told(path, index->ids.size(), second.on_start, second.on_trial);
 }
 
 Status each_result(const std::string& path,
@@ -187,7 +225,7 @@ Status each_result(const std::string& path,
     on_start(index->header);
     if (journal_each(journal, *places, on_trial)) return {};
   }
-  return each_hdf5_result(path, "/", on_start, on_trial);
+  return each_hdf5_result_told(path, index->ids.size(), on_start, on_trial);
 }
 
 Result<ResultsData> load_results(const std::string& path) {

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/progress.h"
 #include "store/export.h"
 #include "store/h5_util.h"
 #include "store/journal.h"
@@ -468,4 +469,27 @@ TEST_CASE("the HDF5 file alone is handed over a trial at a time past /summary's 
     REQUIRE_FALSE(whole.ok());
     CHECK(whole.error().message == st.error().message);
   }
+}
+
+// The pace of the progress line that a file read from its HDF5 groups alone prints
+// (load_results.cpp: each 5 s, from 10,000 trials).
+TEST_CASE("a progress line is due once per interval and never for small work") {
+  ProgressPace small(9999, 10000, 5.0);
+  CHECK_FALSE(small.due(5.0));
+  CHECK_FALSE(small.due(100.0));
+  CHECK_FALSE(small.said());
+
+  ProgressPace large(10000, 10000, 5.0);
+  CHECK_FALSE(large.due(0.0));
+  CHECK_FALSE(large.due(4.99));
+  CHECK_FALSE(large.said());
+  CHECK(large.due(5.0));
+  CHECK(large.said());
+  CHECK_FALSE(large.due(5.0));  // once per interval
+  CHECK_FALSE(large.due(9.9));
+  CHECK(large.due(10.0));
+  // A long stall between trials is one line, not one per interval missed.
+  CHECK(large.due(31.0));
+  CHECK_FALSE(large.due(34.9));
+  CHECK(large.due(35.0));
 }
