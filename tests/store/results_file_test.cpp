@@ -186,6 +186,43 @@ TEST_CASE("results file layout read through the HDF5 C API and h5dump", "[store]
   CHECK(std::system(("h5dump -d /summary '" + path + "' >/dev/null").c_str()) == 0);
 }
 
+// h5_writer.cpp's use_compact_groups: every group in HDF5 1.8's formats, the superblock as before.
+TEST_CASE("a results file's groups keep their links in their headers and the file opens again",
+          "[store]") {
+  const std::string path = temp_path("compact.h5");
+  {
+    auto f = ResultsFile::create(path, make_header(), false);
+    REQUIRE(f.ok());
+    for (int64_t i = 0; i < 3; ++i) REQUIRE(f->append(make_record(i)).ok());
+  }
+  {
+    auto f = ResultsFile::open(path);  // continued: its new trials alike
+    REQUIRE(f.ok());
+    REQUIRE(f->append(make_record(3)).ok());
+  }
+  const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  REQUIRE(file >= 0);
+  H5F_info2_t info;
+  REQUIRE(H5Fget_info2(file, &info) >= 0);
+  CHECK(info.super.version == 0);  // any HDF5 reader opens it, as before
+  for (const char* g : {"trials/000000", "trials/000002", "trials/000003"}) {
+    INFO(g);
+    H5G_info_t gi;
+    REQUIRE(H5Gget_info_by_name(file, g, &gi, H5P_DEFAULT) >= 0);
+    CHECK(gi.storage_type == H5G_STORAGE_TYPE_COMPACT);  // not a symbol table of its own
+    CHECK(gi.nlinks == 2);
+  }
+  H5G_info_t trials;
+  REQUIRE(H5Gget_info_by_name(file, "trials", &trials, H5P_DEFAULT) >= 0);
+  CHECK(trials.storage_type != H5G_STORAGE_TYPE_SYMBOL_TABLE);
+  CHECK(trials.nlinks == 4);
+  H5Fclose(file);
+  auto back = ResultsFile::open(path);
+  REQUIRE(back.ok());
+  REQUIRE(hs::test::trials_of(*back).size() == 4);
+  require_equal(hs::test::trials_of(*back)[3], make_record(3));
+}
+
 TEST_CASE("create refuses an existing file without force and names it", "[store]") {
   const std::string path = temp_path("exists.h5");
   { std::ofstream(path) << "precious"; }
