@@ -62,8 +62,8 @@ namespace {
 // Groups and datasets made from here on in HDF5 1.8's object formats (any reader since 2008:
 // h5py, HDF5 1.8 to 1.14): a trial's group keeps its two links in its own header, where the
 // 1.6 format, HDF5's default, gives each group a symbol table (a B-tree node and a local heap,
-// about 1 KB). A copy read without its journal reads in about half the time, and the file is
-// some 15% smaller (bench/README.md, "A million trials"). Set on the open file, not in the
+// about 1 KB). The file is about a fifth smaller, and a copy without its journal reads in about
+// a sixth less time (bench/README.md, "A million trials"). Set on the open file, not in the
 // file access list: that would also raise the superblock's version, whose open-for-writing
 // flag would then be set in the image write_image() takes, and the file would not open again.
 // The superblock stays version 0; a file from before keeps its trials' groups as they are.
