@@ -97,16 +97,14 @@ Result<SweepHeader> read_header(const std::string& path, hid_t file) {
   return h;
 }
 
-// A trial's `curves` dataset into r->curves.
-Status read_curves(const std::string& path, hid_t g, TrialRecord* r) {
-  H5Id t(H5Tclose);
-  if (Status st = make_curve_type(path, &t); !st.ok()) return st;
+// A trial's `curves` dataset into r->curves; curve_type: make_curve_type's (made once a read).
+Status read_curves(const std::string& path, hid_t g, hid_t curve_type, TrialRecord* r) {
   H5_OPEN(d, H5Dopen2(g, "curves", H5P_DEFAULT), H5Dclose);
   H5_OPEN(space, H5Dget_space(d.get()), H5Sclose);
   const hssize_t n = H5Sget_simple_extent_npoints(space.get());
   H5_TRY(n);
   std::vector<CurveRow> rows(static_cast<size_t>(n));
-  if (n > 0) H5_TRY(H5Dread(d.get(), t.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, rows.data()));
+  if (n > 0) H5_TRY(H5Dread(d.get(), curve_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows.data()));
   r->curves.clear();
   for (const CurveRow& c : rows) {
     r->curves.push_back({c.epoch, c.lr, c.train_loss, c.train_acc, c.val_loss, c.val_acc, c.seconds});
@@ -182,8 +180,8 @@ Status read_update_ratio(const std::string& path, hid_t g, const std::string& wh
 }
 
 // A trial's group: status, host, error, curves, update ratios. The summary row gave the rest.
-Status read_trial_group(const std::string& path, hid_t trials, const std::string& summary_status,
-                        TrialRecord* r) {
+Status read_trial_group(const std::string& path, hid_t trials, hid_t curve_type,
+                        const std::string& summary_status, TrialRecord* r) {
   const std::string name = trial_name(r->id);
   const std::string where = "/trials/" + name;
   const htri_t there = H5Lexists(trials, name.c_str(), H5P_DEFAULT);
@@ -218,7 +216,7 @@ Status read_trial_group(const std::string& path, hid_t trials, const std::string
     return make_error(path, "trial " + std::to_string(r->id) + " has status \"" + status +
                                 "\", which this hypersweep does not know (a newer one wrote it?)");
   r->status = *known;
-  if (Status st = read_curves(path, g.get(), r); !st.ok()) return st;
+  if (Status st = read_curves(path, g.get(), curve_type, r); !st.ok()) return st;
   if (Status st = read_results_of(path, g.get(), where, r); !st.ok()) return st;
   return read_update_ratio(path, g.get(), where, r);
 }
@@ -299,6 +297,8 @@ Status each_layout_trial(const std::string& path, const std::string& group,
     H5_TRY(n);
   }
   on_header(*header);
+  H5Id curve_type(H5Tclose);
+  if (Status st = make_curve_type(path, &curve_type); !st.ok()) return st;
   std::vector<char> rows;
   for (hsize_t at = 0; at < static_cast<hsize_t>(n); at += kRows) {
     if (at > 0) {  // afresh: what the last piece left in libhdf5's memory goes with the file
@@ -322,7 +322,8 @@ Status each_layout_trial(const std::string& path, const std::string& group,
     for (size_t i = 0; i < count; ++i) {
       std::string status;
       TrialRecord r = unpack_row(l, header->space, present, rows.data() + i * l.row_bytes, &status);
-      if (Status st = read_trial_group(path, trials.get(), status, &r); !st.ok()) return st.error();
+      if (Status st = read_trial_group(path, trials.get(), curve_type.get(), status, &r); !st.ok())
+        return st.error();
       on_trial(r);
     }
   }
