@@ -218,8 +218,10 @@ def run_setup(method, a):
 
 
 def kept_setup(run):
-    """A kept run's setup; runs from before --schedule all used the cosine schedule."""
-    return {"schedule": "cosine", **run.get("setup", {})}
+    """A kept run's setup, its schedule as pruning_report.schedule reads it (runs from before
+    --schedule recorded none)."""
+    setup = run.get("setup", {})
+    return {**setup, "schedule": pruning_report.schedule(setup)}
 
 
 def one_run(method, seed, a):
@@ -257,7 +259,7 @@ def engine_run(runs, a):
     if a.reuse and os.path.exists(stem + ".json"):
         with open(stem + ".json") as f:
             kept = json.load(f)
-        if {"schedule": "cosine", **kept.get("setup", {})} == setup:
+        if kept_setup(kept) == setup:
             return kept
     trials = [t for t in runs[("random", a.first_seed)]["trials"]
               if len(t["epoch_seconds"]) >= a.engine_epochs]
@@ -305,6 +307,7 @@ def command_line(a):
     if a.quick:
         return ("/usr/bin/python3 bench/pruning.py --quick"
                 + (f" --first-seed {a.first_seed}" if a.first_seed else "")
+                + (f" --schedule {a.schedule}" if a.schedule != "cosine" else "")
                 + ("" if a.jobs == 2 else f" --jobs {a.jobs}"))
     parts = ["bench/pruning.py", f"--seeds {a.seeds}"]
     if a.first_seed:
@@ -315,6 +318,8 @@ def command_line(a):
              f"--engine-epochs {a.engine_epochs}"]
     if a.methods != list(METHODS):
         parts.append(f"--methods {','.join(a.methods)}")
+    if a.schedule != "cosine":
+        parts.append(f"--schedule {a.schedule}")
     return "/usr/bin/python3 " + " ".join(parts)
 
 
