@@ -23,6 +23,9 @@ namespace hs {
 
 namespace {
 
+// Why load_results reads the HDF5 file a trial group at a time (each_hdf5_result_told's line).
+constexpr const char* kNoJournal = "as no usable journal is beside it";
+
 // Where each trial of a journal is, read from the frames' ids alone (no record decoded): its
 // place in load_results' order (first recorded) and the ordinal of its latest record.
 struct JournalPlaces {
@@ -142,11 +145,9 @@ class Spill {
   std::string dir_, why_;  // the folder; why the file failed ("": it did not)
 };
 
-// each_hdf5_result for the root layout of a file of `trials` trials, with a progress line on
-// stderr every 5 s for one of 10,000 trials or more: without a usable journal beside it, the
-// file is read a trial group at a time (a dozen HDF5 calls a trial, minutes at a million), and
-// nothing else would say why it takes so long or how far it is.
-Status each_hdf5_result_told(const std::string& path, size_t trials,
+}  // namespace
+
+Status each_hdf5_result_told(const std::string& path, size_t trials, const std::string& why,
                              const std::function<void(const SweepHeader&)>& on_start,
                              const TrialVisitor& on_trial) {
   constexpr size_t kProgressFrom = 10000;
@@ -158,10 +159,8 @@ Status each_hdf5_result_told(const std::string& path, size_t trials,
   ProgressPace pace(trials, kProgressFrom, kEverySeconds);
   size_t done = 0;
   const auto say = [&](const char* how_far) {
-    std::fprintf(stderr,
-                 "hypersweep: reading %s a trial group at a time, as no usable journal is beside "
-                 "it: %s%zu of %zu trials, %.0f s\n",
-                 path.c_str(), how_far, done, trials, seconds());
+    std::fprintf(stderr, "hypersweep: reading %s a trial group at a time, %s: %s%zu of %zu trials, "
+                 "%.0f s\n", path.c_str(), why.c_str(), how_far, done, trials, seconds());
   };
   const Status st = each_hdf5_result(
       path, "/",
@@ -178,8 +177,6 @@ Status each_hdf5_result_told(const std::string& path, size_t trials,
   return st;
 }
 
-}  // namespace
-
 Status each_result_twice(const std::string& path, const ResultPass& first,
                          const ResultPass& second) {
   auto index = read_results_index(path);  // first: the journal read after it is as far along
@@ -190,13 +187,14 @@ Status each_result_twice(const std::string& path, const ResultPass& first,
     if (journal_each(journal, *places, first.on_trial)) {
       second.on_start(index->header);
       if (journal_each(journal, *places, second.on_trial)) return {};
-      return each_hdf5_result_told(path, index->ids.size(), second.on_start, second.on_trial);
+      return each_hdf5_result_told(path, index->ids.size(), kNoJournal, second.on_start,
+                                   second.on_trial);
     }
   }
   Spill spill;
   SweepHeader header;
   const Status st = each_hdf5_result_told(
-      path, index->ids.size(),
+      path, index->ids.size(), kNoJournal,
       [&](const SweepHeader& h) {
         header = h;
         spill.restart();
@@ -212,7 +210,8 @@ Status each_result_twice(const std::string& path, const ResultPass& first,
     if (spill.each(second.on_trial)) return {};
   }
   spill.tell_reread(path);
-  return each_hdf5_result_told(path, index->ids.size(), second.on_start, second.on_trial);
+  return each_hdf5_result_told(path, index->ids.size(), kNoJournal, second.on_start,
+                               second.on_trial);
 }
 
 Status each_result(const std::string& path,
@@ -225,7 +224,7 @@ Status each_result(const std::string& path,
     on_start(index->header);
     if (journal_each(journal, *places, on_trial)) return {};
   }
-  return each_hdf5_result_told(path, index->ids.size(), on_start, on_trial);
+  return each_hdf5_result_told(path, index->ids.size(), kNoJournal, on_start, on_trial);
 }
 
 Result<ResultsData> load_results(const std::string& path) {

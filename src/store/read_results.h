@@ -55,6 +55,16 @@ Status each_hdf5_result(const std::string& path, const std::string& group,
                         const std::function<void(const SweepHeader&)>& on_start,
                         const std::function<void(TrialRecord&& r, size_t place)>& on_trial);
 
+// each_hdf5_result(path, "/", ...) for a file of about `trials` trials, with a progress line on
+// stderr every 5 s for one of 10,000 trials or more: a read a trial group at a time is a dozen
+// HDF5 calls a trial (minutes at a million), and nothing else would say why it takes so long or
+// how far it is. `why` ends the line's first part: "hypersweep: reading FILE a trial group at a
+// time, WHY: 20657 of 100000 trials, 5 s"; the last line says "done, N of N". Errors:
+// each_hdf5_result's.
+Status each_hdf5_result_told(const std::string& path, size_t trials, const std::string& why,
+                             const std::function<void(const SweepHeader&)>& on_start,
+                             const std::function<void(TrialRecord&& r, size_t place)>& on_trial);
+
 // The root layout's header and its trial ids in /summary order, read from the HDF5 file alone
 // without opening any trial's group (one read of /summary's id column; in a child process, as
 // read_results). Errors: read_results'.

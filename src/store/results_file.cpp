@@ -124,19 +124,34 @@ struct ResultsFile::State {
 
 namespace {
 
-// Whether the HDF5 file at `path` holds exactly the records of `f`, in order, bit for bit: it
+// Whether the HDF5 file holds exactly the journal's records of `s`, in order, bit for bit: it
 // opens and reads cleanly and says what the journal says. A full read, on an open after a clean
-// close whose hash no longer matches: bytes overwritten in a dataset's raw data open cleanly and
-// are found only by their values.
-bool h5_matches(const std::string& path, const ResultsFile& f) {
-  if (!file_exists(path)) return false;
-  auto d = read_results(path);
-  if (!d.ok() || d->trials.size() != f.trial_count()) return false;
-  size_t i = 0;
-  const Status same = f.for_each_trial(TrialOrder::kRecorded, [&](const TrialRecord& r) {
-    return store::same_record(d->trials[i++], r) ? Status::Ok() : make_error(path, "differs");
-  });
-  return same.ok();
+// close whose hash no longer matches (or that recorded none): bytes overwritten in a dataset's
+// raw data open cleanly and are found only by their values. One trial is held at a time, each
+// HDF5 record beside the journal's record for its /summary row, and a progress line says how
+// far it is (minutes at a million trials).
+bool h5_matches(const ResultsFile::State& s) {
+  if (!file_exists(s.path)) return false;
+  auto reader = store::FrameReader::open(results_journal(s.path));
+  if (!reader) return false;
+  size_t read = 0;
+  bool same = true;
+  const Status st = each_hdf5_result_told(
+      s.path, s.trials.size(),
+      "to compare it with its journal, as its bytes are not those its last close recorded",
+      [&](const SweepHeader&) { read = 0, same = true; },
+      [&](TrialRecord&& r, size_t place) {
+        ++read;
+        if (!same || place >= s.trials.size()) {
+          same = false;
+          return;
+        }
+        auto frame = reader->at(s.trials[place].frame);
+        TrialRecord journaled;
+        same = frame && decode_record(std::string(frame->payload), &journaled) &&
+               store::same_record(r, journaled);
+      });
+  return st.ok() && same && read == s.trials.size();
 }
 
 // WordHash64 of the file's bytes (core/hash.h); 0 when it does not read (never a clean close's
@@ -332,12 +347,23 @@ namespace {
 // After damage in the journal, or a cut tail (a torn last write; a file cut short): the trials
 // the HDF5 file holds and the journal lost, journaled again (the journal keeps its own record of
 // every id it still has). An HDF5 file that does not read, or is of another sweep, gives nothing.
+// The HDF5 file is read a trial at a time and only the lost trials are held.
 Status recover_lost_trials(ResultsFile::State& s) {
   if (!file_exists(s.path)) return {};
-  auto d = read_results(s.path);
-  if (!d.ok() || d->header.config_hash != s.header.config_hash) return {};
-  for (const TrialRecord& r : d->trials) {
-    if (s.index.find(r.id) || !store::check_record(s.path, s.header, r).ok()) continue;
+  std::vector<TrialRecord> lost;
+  bool ours = false;
+  const Status read = each_hdf5_result_told(
+      s.path, s.trials.size(), "to take back the trials lost with its journal's damaged bytes",
+      [&](const SweepHeader& h) {
+        lost.clear();
+        ours = h.config_hash == s.header.config_hash;
+      },
+      [&](TrialRecord&& r, size_t) {
+        if (ours && !s.index.find(r.id) && store::check_record(s.path, s.header, r).ok())
+          lost.push_back(std::move(r));
+      });
+  if (!read.ok()) return {};
+  for (const TrialRecord& r : lost) {
     const uint64_t frame = s.journal->size();
     if (Status w = s.journal->append('T', encode_record(r)); !w.ok()) return w;
     std::fprintf(stderr, "hypersweep: warning: %s: trial %lld, lost with the damaged journal "
@@ -412,7 +438,7 @@ Result<ResultsFile> ResultsFile::open(const std::string& given) {
   // After a clean close the HDF5 file is taken as it is when its bytes are those the close
   // recorded (one sequential read); otherwise it is read back whole and compared.
   const bool same_bytes = j->clean_close && j->h5_hash != 0 && hash_of_file(path) == j->h5_hash;
-  if (ready.ok() && j->clean_close && (same_bytes || h5_matches(path, out)) &&
+  if (ready.ok() && j->clean_close && (same_bytes || h5_matches(s)) &&
       s.h5.open(path, s.header, s.trials.size(), s.results()).ok())
     return out;
   if (ready.ok()) {  // said, as on a large sweep it takes a while

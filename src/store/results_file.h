@@ -64,10 +64,11 @@
 //   - close() records in its clean-close frame a hash of the HDF5 file's bytes (core/hash.h:
 //     WordHash64). After a clean close open() hashes the file again (one sequential read: about
 //     a second per GB) and takes it as it is when the hashes agree; otherwise (bytes changed
-//     since, or a journal from before the hash) it reads the whole HDF5 file back (read_results,
-//     in a child process: minutes at a million trials) and rebuilds it when it does not read or
-//     differs from the journal in any bit: a damaged HDF5 file beside an intact journal is
-//     repaired.
+//     since, or a journal from before the hash) it reads the whole HDF5 file back (in a child
+//     process, a trial at a time beside the journal's record of it, never all held; about 11 s
+//     at 100,000 trials, with a progress line on stderr every 5 s) and rebuilds it when it does
+//     not read or differs from the journal in any bit: a damaged HDF5 file beside an intact
+//     journal is repaired.
 //   - A damaged frame in the middle of the journal (a flipped bit, overwritten bytes) is skipped
 //     with a warning on stderr naming its bytes and the record before it; the frames after it
 //     are kept (the reader resynchronises on the next intact frame). The trials of lost frames
