@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -70,21 +71,40 @@ std::vector<std::string> logs_so_far(const std::string& results, int64_t id) {
   return found;
 }
 
+// What `logs` needs of a results file: its header, the trial asked for and how many there are,
+// read a trial at a time (store/read_results.h: each_result), so that a million-trial file is
+// never held whole for the one trial wanted.
+struct OneTrial {
+  SweepHeader header;
+  std::optional<TrialRecord> trial;
+  size_t trials = 0;
+};
+
+Result<OneTrial> read_trial(const std::string& path, int64_t id) {
+  OneTrial one;
+  const Status st = each_result(
+      path, [&](const SweepHeader& h) { one = OneTrial{h, std::nullopt, 0}; },
+      [&](TrialRecord&& r, size_t) {
+        ++one.trials;
+        if (r.id == id) one.trial = std::move(r);
+      });
+  if (!st) return st.error();
+  return one;
+}
+
 int run_logs(const LogsArgs& a) {
   if (is_recipe_file(a.results))  // not "has no /summary": it is a file of ours
     return fail(make_error(a.results, "is a recipe's file: its trials ran the built-in trainer, "
                                       "which keeps no logs (hypersweep show " + shell_word(a.results) +
                                       " prints its steps)"));
-  auto d = load_results(a.results);
+  auto d = read_trial(a.results, a.trial);
   if (!d) return fail(d.error());
-  const TrialRecord* t = nullptr;
-  for (const auto& r : d->trials)
-    if (r.id == a.trial) t = &r;
+  const TrialRecord* t = d->trial ? &*d->trial : nullptr;
   if (!t) {
     const std::vector<std::string> so_far = logs_so_far(a.results, a.trial);
     if (so_far.empty())
       return fail(make_error(a.results, fmt::format("has no trial {} ({} trials recorded)",
-                                                    a.trial, d->trials.size())));
+                                                    a.trial, d->trials)));
     std::string paths;
     for (const std::string& p : so_far) paths += (paths.empty() ? "" : " ") + shell_word(p);
     return fail(make_error(a.results, fmt::format("trial {} is not recorded yet (it may still be "

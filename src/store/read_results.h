@@ -1,6 +1,6 @@
 // read_results.h: a results file read back for analysis: from its HDF5 file alone (read_results:
 // the recipe's later steps, a copy without its journal), or from its journal when that says the
-// same (load_results: logs; each_result, a trial at a time: show, report, export).
+// same (load_results, whole; each_result, a trial at a time: show, report, export, logs).
 // results_file.h describes the layout.
 //
 // Who may call: any process at any time: the journal is neither needed nor touched, no lock is
@@ -74,7 +74,7 @@ struct ResultsIndex {
 };
 Result<ResultsIndex> read_results_index(const std::string& path);
 
-// What `hypersweep logs` reads: the same ResultsData as
+// A results file whole, for a reader that wants every trial at once: the same ResultsData as
 // read_results(path), from the journal <path>.journal when it can be trusted to say the same,
 // else from the HDF5 file (each_result below, its trials put in their places). The journal is
 // the source of truth the HDF5 file mirrors (results_file.h) and two sequential reads of it (the
