@@ -277,10 +277,21 @@ Status H5Writer::flush() {
   return Status::Ok();
 }
 
-Status H5Writer::reserve(size_t bytes) {
-  if (room_fd_ < 0) return Status::Ok();
+Result<uint64_t> H5Writer::allocated_end() const {
+  const std::string& path = path_;
+  hsize_t size = 0;
+  H5_TRY(H5Fget_filesize(file_.get(), &size));
+  return static_cast<uint64_t>(size);
+}
+
+Status H5Writer::reserve(size_t bytes, uint64_t* end) {
+  if (room_fd_ < 0) {
+    if (end) *end = UINT64_MAX;  // nothing reserved, nothing to reserve again
+    return Status::Ok();
+  }
   struct stat st;
   if (::fstat(room_fd_, &st) != 0) return make_error(path_, "cannot stat: " + errno_text());
+  if (end) *end = static_cast<uint64_t>(st.st_size) + bytes;
   // A file-size limit (ulimit -f) is no space fallocate sees: checked the same way, so that HDF5
   // never meets EFBIG halfway through a write either (its files then crashed it at exit).
   struct rlimit limit {};

@@ -52,8 +52,13 @@ class H5Writer {
   // that the next write()s and flush() find room: a full disk is then this call's error, in
   // words, before HDF5 writes anything. HDF5 1.10 cannot recover from a flush that failed for
   // room (the file can then never be closed, and exit() crashes in H5F__close_cb). A file
-  // system without fallocate reserves nothing (OK).
-  Status reserve(size_t bytes);
+  // system without fallocate reserves nothing (OK). With `end`: where the room set aside ends
+  // (the file's size on disk + bytes).
+  Status reserve(size_t bytes, uint64_t* end = nullptr);
+  // The end of the file as HDF5 has allocated it (its end of address space: what it has written
+  // and what its caches will write), which a writer that reserves ahead compares with reserve's
+  // end.
+  Result<uint64_t> allocated_end() const;
   Status close();
 
  private:

@@ -19,7 +19,6 @@
 
 #include "core/bytes.h"
 #include "core/file.h"
-#include "core/hash.h"
 #include "h5/h5.h"
 #include "store/h5_util.h"
 #include "store/h5_writer.h"
@@ -27,6 +26,7 @@
 #include "store/journal_records.h"
 #include "store/layout.h"
 #include "store/read_results.h"
+#include "store/rewrite.h"
 #include "trial/codec.h"
 
 namespace hs {
@@ -152,33 +152,6 @@ bool h5_matches(const ResultsFile::State& s) {
                store::same_record(r, journaled);
       });
   return st.ok() && same && read == s.trials.size();
-}
-
-// WordHash64 of the file's bytes (core/hash.h); 0 when it does not read (never a clean close's
-// hash then: the next open() reads the file back whole).
-uint64_t hash_of_file(const std::string& path) {
-  const auto opened = open_regular(path, O_RDONLY, "results file");
-  if (!opened) return 0;
-  const int fd = *opened;
-  WordHash64 h;
-  // Read 4 MiB at a time, or the whole file in one read when it is smaller: every open and close
-  // of a small sweep's file hashes it, and clearing a 4 MiB buffer cost more than reading it.
-  // The room is a whole number of 4 KiB pages (so of the hash's 32-byte words): the hash of a
-  // file read in such pieces is that of its bytes in one piece.
-  struct stat st;
-  const size_t size = ::fstat(fd, &st) == 0 ? static_cast<size_t>(st.st_size) : 0;
-  const size_t room = std::min((size / 4096 + 1) * 4096, size_t{4} << 20);
-  const auto buf = std::make_unique_for_overwrite<char[]>(room);
-  bool ok = true;
-  for (;;) {
-    const ssize_t n = ::read(fd, buf.get(), room);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) ok = false;
-    if (n <= 0) break;
-    h.add(std::string_view(buf.get(), static_cast<size_t>(n)));
-  }
-  ::close(fd);
-  return ok ? h.value() : 0;
 }
 
 }  // namespace
@@ -312,8 +285,13 @@ Result<ResultsFile> ResultsFile::create(const std::string& given, const SweepHea
 }
 
 // A new HDF5 file from the records (read back from the journal one at a time), written as
-// <path>.rebuild and renamed over <path>, then opened for appending.
+// <path>.rebuild and renamed over <path>, then opened for appending. Below kRebuildInMemory of
+// journal (about 10,000 trials) the file is made in memory and its bytes written once, so that
+// it needs no more free disk than its own size; above, it is written on disk as a sweep writes
+// it (rewrite_trials), so that rank 0 holds its caches only, not the file (which at a million
+// trials took gigabytes).
 Status ResultsFile::rebuild_h5() {
+  constexpr uint64_t kRebuildInMemory = uint64_t{8} << 20;
   State& s = *s_;
   (void)s.h5.close();
   const std::string tmp = s.path + ".rebuild";
@@ -323,13 +301,20 @@ Status ResultsFile::rebuild_h5() {
   Status made;
   errno = 0;
   const std::vector<std::string> results = s.results();
+  const uint64_t journal_bytes = s.journal->size();
   {
     store::H5Writer fresh;
     made = fresh.create(tmp, s.header, results);
-    if (made.ok())
-      made = for_each_trial(TrialOrder::kRecorded,
-                            [&](const TrialRecord& r) { return fresh.write(r, fresh.rows()); });
-    if (made.ok()) made = fresh.write_image(tmp);
+    if (journal_bytes < kRebuildInMemory) {
+      if (made.ok()) made = store::rewrite_trials(*this, &fresh, journal_bytes, false);
+      if (made.ok()) made = fresh.write_image(tmp);
+    } else {
+      if (made.ok()) made = fresh.write_image(tmp);
+      if (made.ok()) made = fresh.open(tmp, s.header, 0, results);
+      if (made.ok()) made = store::rewrite_trials(*this, &fresh, journal_bytes, true);
+      const Status closed = fresh.close();
+      if (made.ok()) made = closed;
+    }
   }
   const int err = errno;
   if (made.ok()) made = replace_durably(tmp, s.path);
@@ -437,14 +422,16 @@ Result<ResultsFile> ResultsFile::open(const std::string& given) {
   s.trials.shrink_to_fit();
   // After a clean close the HDF5 file is taken as it is when its bytes are those the close
   // recorded (one sequential read); otherwise it is read back whole and compared.
-  const bool same_bytes = j->clean_close && j->h5_hash != 0 && hash_of_file(path) == j->h5_hash;
+  const bool same_bytes = j->clean_close && j->h5_hash != 0 && store::hash_of_file(path) == j->h5_hash;
   if (ready.ok() && j->clean_close && (same_bytes || h5_matches(s)) &&
       s.h5.open(path, s.header, s.trials.size(), s.results()).ok())
     return out;
   if (ready.ok()) {  // said, as on a large sweep it takes a while
-    const char* why = !j->clean_close ? "the sweep that wrote it did not close it (a crash, a kill "
-                                        "or a lost node)"
-                                      : "it is not as the sweep left it (changed or damaged since)";
+    const char* why = !file_exists(path) ? "it is missing (its journal is beside where it was)"
+                      : !j->clean_close  ? "the sweep that wrote it did not close it (a crash, a "
+                                           "kill or a lost node)"
+                                         : "it is not as the sweep left it (changed or damaged "
+                                           "since)";
     std::fprintf(stderr, "hypersweep: note: %s: %s; rebuilding it from its journal (%zu trials)\n",
                  path.c_str(), why, s.trials.size());
     ready = out.rebuild_h5();
@@ -578,7 +565,7 @@ Status ResultsFile::close() {
   if (result.ok() && !s.broken && file_exists(s.path)) {
     result = fsync_path(s.path);
     if (result.ok()) {
-      const uint64_t hash = hash_of_file(s.path);
+      const uint64_t hash = store::hash_of_file(s.path);
       result = s.journal->append('C', store::clean_close_payload(s.trial_frames, hash));
     }
   }

@@ -58,9 +58,11 @@
 //   - kill -9 can leave the HDF5 file half-written (HDF5 1.10 has no transactions) and the
 //     journal with a torn last frame. open() cuts off a torn tail (its length or checksum fails)
 //     and, unless the journal ends with the clean-close marker that close() writes after it has
-//     closed and fsync'd the HDF5 file, rebuilds the HDF5 file from the journal (in memory, its
-//     bytes then written as a new <path>.rebuild, never through a link) and renames it over
-//     <path> (atomic), so the file it hands back always holds exactly the journal's records.
+//     closed and fsync'd the HDF5 file, rebuilds the HDF5 file from the journal as a new
+//     <path>.rebuild (never through a link; below 8 MiB of journal made in memory and written
+//     once, above that written on disk a trial at a time into room reserved ahead, with a
+//     progress line on stderr every 5 s) and renames it over <path> (atomic), so the file it
+//     hands back always holds exactly the journal's records.
 //   - close() records in its clean-close frame a hash of the HDF5 file's bytes (core/hash.h:
 //     WordHash64). After a clean close open() hashes the file again (one sequential read: about
 //     a second per GB) and takes it as it is when the hashes agree; otherwise (bytes changed
@@ -76,15 +78,16 @@
 //     each. An intact frame that is not what hypersweep writes (a record that does not fit the
 //     header, an unknown frame type) is an error naming the journal, the record and its byte.
 //   - Hence the cost of a crash is the trials in flight, and the cost of resume after a crash
-//     is one rewrite of the HDF5 file (milliseconds per hundred trials, see the test timings);
-//     a resume after a clean close reads the HDF5 file's bytes once.
+//     is one rewrite of the HDF5 file (about 16 s at 100,000 trials, bench/README.md, "A million
+//     trials in one file"); a resume after a clean close reads the HDF5 file's bytes once.
 // Memory (issue 17: a million trials in one file): the open file holds, per trial, its id, where
 // its latest record's frame starts in the journal and which list of result names it has (24
 // bytes), and its place by id (4 bytes while ids are dense, as a sweep's are; a hash entry
 // otherwise), which is also its /summary row: never the records (bench/README.md, "A million
 // trials in one file", has the figures). open() reads the journal a few MiB at a time. Whoever
 // needs records reads them back from the journal (for_each_trial); a rebuild of the HDF5 file
-// does the same, record by record (the HDF5 image it builds in memory is the file's size).
+// does the same, record by record, and holds HDF5's caches, not the file (below 8 MiB of
+// journal it builds the file in memory: then some tens of MB at most).
 // Keep the journal beside the file: the HDF5 file alone is for reading (read_results.h),
 // open() refuses it. The journal is in host byte order (little-endian on every machine
 // hypersweep targets).

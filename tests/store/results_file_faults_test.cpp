@@ -446,6 +446,93 @@ TEST_CASE("a create on a full disk leaves nothing that blocks the same command",
   }
 }
 
+// Record i with a curve of 6,000 epochs (and its update ratios): about 0.45 MB of journal, so
+// that a score of them pass the 8 MiB above which open() rebuilds the HDF5 file on disk rather
+// than in memory (results_file.cpp: rebuild_h5).
+TrialRecord long_record(int64_t i) {
+  TrialRecord r = make_record(i);
+  r.epochs = 6000;
+  r.curves.clear();
+  r.update_ratio.clear();
+  r.layer_names = {"dense1", "dense2"};
+  for (int e = 0; e < r.epochs; ++e) {
+    const double x = static_cast<double>(e + i);
+    r.curves.push_back({e, 0.1 / (x + 1), 1.0 / (x + 1), 1e-4 * x, 1.1 / (x + 1), 1e-4 * x, 0.5 * x});
+    r.update_ratio.push_back({1e-3 / (x + 1), 2e-3 / (x + 1)});
+  }
+  return r;
+}
+
+// A results file of `n` long records at `path`, closed; the records.
+std::vector<TrialRecord> make_long_file(const std::string& path, int n) {
+  std::vector<TrialRecord> records;
+  for (int64_t i = 0; i < n; ++i) records.push_back(long_record(i));
+  auto f = ResultsFile::create(path, make_header(), false);
+  REQUIRE(f.ok());
+  REQUIRE(f->append(std::span<const TrialRecord>(records)).ok());
+  REQUIRE(f->close().ok());
+  REQUIRE(fs::file_size(path + ".journal") > (size_t{8} << 20));  // rebuilt on disk, then
+  return records;
+}
+
+TEST_CASE("a large journal is rebuilt on disk into an HDF5 file with every record bit for bit",
+          "[store]") {
+  const std::string path = temp_path("rebuilt_on_disk.h5");
+  const std::vector<TrialRecord> records = make_long_file(path, 20);
+  const std::string journal = read_bytes(path + ".journal");
+  SECTION("the HDF5 file removed") { ::unlink(path.c_str()); }
+  SECTION("a crash before the clean close") {  // its frame (29 bytes) cut off
+    REQUIRE(journal[journal.size() - 29 + 4] == 'C');
+    write_bytes(path + ".journal", journal.substr(0, journal.size() - 29));
+  }
+  {
+    auto f = ResultsFile::open(path);
+    INFO((f.ok() ? std::string() : f.error().str()));
+    REQUIRE(f.ok());
+    REQUIRE(f->trial_count() == records.size());
+    REQUIRE(f->append(long_record(20)).ok());  // and it continues
+  }
+  CHECK_FALSE(fs::exists(path + ".rebuild"));
+  auto d = read_results(path);  // the HDF5 file alone
+  INFO((d.ok() ? std::string() : d.error().str()));
+  REQUIRE(d.ok());
+  REQUIRE(d->trials.size() == records.size() + 1);
+  for (size_t i = 0; i < records.size(); ++i) require_equal(d->trials[i], records[i]);
+  require_equal(d->trials.back(), long_record(20));
+}
+
+TEST_CASE("a large rebuild on a full disk says so and the process exits cleanly", "[store]") {
+  SmallDisk disk("40m");
+  if (!disk.ok) {
+    WARN("cannot mount a tmpfs here (needs root): the full-disk test is skipped");
+    return;
+  }
+  const std::string path = disk.dir + "/big.h5";
+  const std::vector<TrialRecord> records = make_long_file(path, 20);
+  ::unlink(path.c_str());
+  fill(disk.dir);
+  // 2 MiB free: the empty file is written, then the room for the trials is not there.
+  const std::string filler = disk.dir + "/filler";
+  fs::resize_file(filler, fs::file_size(filler) - (size_t{2} << 20));
+  const int wstatus = in_child([&] {
+    auto f = ResultsFile::open(path);
+    if (f.ok()) return 3;
+    return f.error().str().find("no room to write to it") == std::string::npos
+               ? 6 : said_no_space(f.error());
+  });
+  INFO("wait status " << wstatus);
+  REQUIRE(WIFEXITED(wstatus));
+  CHECK(WEXITSTATUS(wstatus) == 0);
+  CHECK_FALSE(fs::exists(path + ".rebuild"));
+  ::unlink(filler.c_str());
+  auto f = ResultsFile::open(path);
+  INFO((f.ok() ? std::string() : f.error().str()));
+  REQUIRE(f.ok());
+  const std::vector<TrialRecord> back = hs::test::trials_of(*f);
+  REQUIRE(back.size() == records.size());
+  for (size_t i = 0; i < records.size(); ++i) require_equal(back[i], records[i]);
+}
+
 TEST_CASE("a stub journal beside an HDF5 file holding trials replaces nothing", "[store]") {
   const std::string path = temp_path("stub_beside_trials.h5");
   make_file(path, 3);
