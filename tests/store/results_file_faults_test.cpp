@@ -779,6 +779,17 @@ TEST_CASE("a results file rebuilt from its journal is said so and a read-only on
                     "damaged since); rebuilding it from its journal (3 trials)") !=
           std::string::npos);
   }
+  // Removed: said missing, not changed.
+  ::unlink(path.c_str());
+  {
+    StderrCapture err;
+    auto f = ResultsFile::open(path);
+    REQUIRE(f.ok());
+    REQUIRE(f->close().ok());
+    CHECK(err.text().find("hypersweep: note: " + path + ": it is missing (its journal is beside "
+                          "where it was); rebuilding it from its journal (3 trials)") !=
+          std::string::npos);
+  }
   // A copy taken while its sweep ran (no clean close in its journal).
   const std::string copy = temp_path("rebuilt_unclean.h5");
   {
