@@ -3,7 +3,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -150,17 +149,11 @@ class Spill {
 Status each_hdf5_result_told(const std::string& path, size_t trials, const std::string& why,
                              const std::function<void(const SweepHeader&)>& on_start,
                              const TrialVisitor& on_trial) {
-  constexpr size_t kProgressFrom = 10000;
-  constexpr double kEverySeconds = 5.0;
-  const auto t0 = std::chrono::steady_clock::now();
-  const auto seconds = [&] {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  };
-  ProgressPace pace(trials, kProgressFrom, kEverySeconds);
+  ProgressClock clock(trials);
   size_t done = 0;
   const auto say = [&](const char* how_far) {
     std::fprintf(stderr, "hypersweep: reading %s a trial group at a time, %s: %s%zu of %zu trials, "
-                 "%.0f s\n", path.c_str(), why.c_str(), how_far, done, trials, seconds());
+                 "%.0f s\n", path.c_str(), why.c_str(), how_far, done, trials, clock.seconds());
   };
   const Status st = each_hdf5_result(
       path, "/",
@@ -171,9 +164,9 @@ Status each_hdf5_result_told(const std::string& path, size_t trials, const std::
       [&](TrialRecord&& r, size_t place) {
         on_trial(std::move(r), place);
         ++done;
-        if (pace.due(seconds())) say("");
+        if (clock.due()) say("");
       });
-  if (st && pace.said()) say("done, ");
+  if (st && clock.said()) say("done, ");
   return st;
 }
 

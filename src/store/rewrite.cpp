@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <chrono>
 #include <cstdio>
 #include <memory>
 #include <string_view>
@@ -28,32 +27,37 @@ namespace hs::store {
 // flush some 40 times.
 Status rewrite_trials(const ResultsFile& f, H5Writer* out, uint64_t journal_bytes, bool on_disk) {
   constexpr uint64_t kMaxStretch = uint64_t{64} << 20, kMargin = uint64_t{256} << 10;
-  const auto t0 = std::chrono::steady_clock::now();
-  const auto seconds = [&] {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  };
-  ProgressPace pace(f.trial_count(), 10000, 5.0);
+  ProgressClock clock(f.trial_count());
   const auto say = [&](const char* how_far) {
     std::fprintf(stderr, "hypersweep: rebuilding %s from its journal: %s%zu of %zu trials, "
-                 "%.0f s\n", f.path().c_str(), how_far, out->rows(), f.trial_count(), seconds());
+                 "%.0f s\n", f.path().c_str(), how_far, out->rows(), f.trial_count(),
+                 clock.seconds());
   };
-  uint64_t reserved_end = 0, rewritten = 0;  // the room's end; the record bytes written
-  Status st = f.for_each_trial(TrialOrder::kRecorded, [&](const TrialRecord& r) {
-    const uint64_t bytes = on_disk ? encode_record(r).size() : 0, need = 4 * bytes + kMargin;
-    auto end = on_disk ? out->allocated_end() : Result<uint64_t>(0);
+  uint64_t reserved_end = 0, rewritten = 0;  // the room's end; the record bytes taken into it
+  // Room on disk for record r's trial, before it is written.
+  const auto room_for = [&](const TrialRecord& r) {
+    const uint64_t bytes = encode_record(r).size(), need = 4 * bytes + kMargin;
+    auto end = out->allocated_end();
     if (!end) return Status(end.error());
-    if (on_disk && *end + need > reserved_end) {
-      if (Status w = out->flush(); !w.ok()) return w;
+    Status made;
+    if (*end + need > reserved_end) {
       const uint64_t left = journal_bytes > rewritten ? journal_bytes - rewritten : 0;
       const uint64_t stretch = std::max(std::min(left + kMargin, kMaxStretch), need + kMargin);
-      if (Status w = out->reserve(stretch, &reserved_end); !w.ok()) return w;
+      made = out->flush();
+      if (made.ok()) made = out->reserve(stretch, &reserved_end);
+    }
+    rewritten += bytes;
+    return made;
+  };
+  Status st = f.for_each_trial(TrialOrder::kRecorded, [&](const TrialRecord& r) {
+    if (on_disk) {
+      if (Status w = room_for(r); !w.ok()) return w;
     }
     if (Status w = out->write(r, out->rows()); !w.ok()) return w;
-    rewritten += bytes;
-    if (pace.due(seconds())) say("");
+    if (clock.due()) say("");
     return Status::Ok();
   });
-  if (st.ok() && pace.said()) say("done, ");
+  if (st.ok() && clock.said()) say("done, ");
   return st;
 }
 
