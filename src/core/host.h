@@ -1,7 +1,8 @@
-// host.h: this machine's name, for the results file's rank/host columns and messages, and its
-// memory, for the trainer's check that a model fits.
+// host.h: this machine's name, for the results file's rank/host columns and messages; its
+// memory, for the trainer's check that a model fits; the cores this process may run on.
 #pragma once
 
+#include <sched.h>
 #include <unistd.h>
 
 #include <string>
@@ -17,6 +18,14 @@ inline std::string host_name() {
 inline double physical_memory_bytes() {
   const long pages = ::sysconf(_SC_PHYS_PAGES), size = ::sysconf(_SC_PAGE_SIZE);
   return pages > 0 && size > 0 ? static_cast<double>(pages) * static_cast<double>(size) : 0;
+}
+
+// The cores this process may run on (a launcher or SLURM that binds a process narrows them: the
+// OpenMP threads' check, how many children read a results file); a large number when that cannot
+// be read, so it limits nothing.
+inline int bound_cores() {
+  cpu_set_t set;
+  return ::sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 1 << 20;
 }
 
 }  // namespace hs

@@ -146,7 +146,7 @@ int Launch::serve(const std::function<Status()>& setup, const ObjectiveFactory& 
 }
 
 std::string binding_warning(int threads) {
-  const int cores = mpi::bound_cores();
+  const int cores = bound_cores();
   if (cores >= threads) return "";
   return std::to_string(threads) + " OpenMP threads but only " + std::to_string(cores) +
          " core(s) to run on: the launcher bound this rank (mpirun: add --bind-to none, or "

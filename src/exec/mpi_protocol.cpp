@@ -1,7 +1,5 @@
 #include "exec/mpi_protocol.h"
 
-#include <sched.h>
-
 #include <algorithm>
 #include <cmath>
 #include <chrono>
@@ -96,11 +94,6 @@ void send(MPI_Comm comm, int dest, Tag tag, const std::string& bytes) {
 
 
 }  // namespace
-
-int bound_cores() {
-  cpu_set_t set;
-  return sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 1 << 20;
-}
 
 int node_threads(MPI_Comm comm) {
   int rank = 0;

@@ -79,8 +79,4 @@ std::string share_from_root(MPI_Comm comm, const std::string& text);
 // none), but no more than this process may run on. At least 1. A collective over `comm`.
 int node_threads(MPI_Comm comm);
 
-// The cores this process may run on (a launcher that binds ranks narrows them); a large number
-// when that cannot be read, so it limits nothing.
-int bound_cores();
-
 }  // namespace hs::mpi

@@ -69,43 +69,82 @@ void PipeWriter::flush() {
   buf_.clear();
 }
 
+namespace {
+
+// The child's side of read_in_children: never returns.
+[[noreturn]] void run_child(const std::string& path, pid_t parent_pid, int write_fd,
+                            const std::function<void(PipeWriter&)>& child) {
+  // Not a reader left behind when this process is killed (a job's timeout, kill -9): at a
+  // million trials it would read for minutes.
+  if (!end_with_parent(parent_pid, SIGKILL)) ::_exit(1);
+  // A crash in HDF5 must end the child by its signal, whatever handler this process set.
+  for (const int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT}) ::signal(sig, SIG_DFL);
+  ::signal(SIGPIPE, SIG_IGN);  // a parent that stopped reading: writes fail, and it ends
+  limit_child_memory(path);
+  const QuietHdf5 quiet;
+  PipeWriter w(write_fd);
+  child(w);
+  w.flush();
+  ::_exit(0);
+}
+
+}  // namespace
+
+Status read_in_children(const std::string& path, int children,
+                        const std::function<void(int index, PipeWriter&)>& child,
+                        const std::function<Status(const std::vector<int>& fds,
+                                                   std::vector<bool>* eofs)>& parent) {
+  const pid_t parent_pid = ::getpid();
+  std::vector<int> fds;
+  std::vector<pid_t> pids;
+  Status st;
+  for (int i = 0; i < children && st.ok(); ++i) {
+    int ends[2];
+    if (::pipe2(ends, O_CLOEXEC) != 0) {
+      st = make_error(path, "cannot read: pipe: " + errno_text());
+      break;
+    }
+    ::fcntl(ends[1], F_SETPIPE_SZ, 1 << 20);  // where refused, the default: slower, not wrong
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+      for (const int fd : fds) ::close(fd);  // the earlier children's read ends
+      ::close(ends[0]);
+      run_child(path, parent_pid, ends[1], [&](PipeWriter& w) { child(i, w); });
+    }
+    ::close(ends[1]);
+    if (pid < 0) {
+      st = make_error(path, "cannot read: fork: " + errno_text());
+      ::close(ends[0]);
+      break;
+    }
+    fds.push_back(ends[0]);
+    pids.push_back(pid);
+  }
+  std::vector<bool> eofs(fds.size(), false);
+  if (st.ok()) st = parent(fds, &eofs);
+  for (const int fd : fds) ::close(fd);
+  int crashed = 0;
+  for (size_t i = 0; i < pids.size(); ++i) {
+    if (!eofs[i]) ::kill(pids[i], SIGKILL);  // it may be blocked writing what nobody reads now
+    const int status = wait_for(pids[i]);
+    if (eofs[i] && WIFSIGNALED(status) && crashed == 0) crashed = WTERMSIG(status);
+  }
+  if (crashed != 0)
+    return make_error(path, "cannot be read as a results file: it is damaged (reading it crashed "
+                            "the HDF5 library with signal " + std::to_string(crashed) + ")");
+  return st;
+}
+
 Status read_in_child(const std::string& path, const std::function<void(PipeWriter&)>& child,
                      const std::function<Status(int fd, bool* eof)>& parent) {
-  int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0) return make_error(path, "cannot read: pipe: " + errno_text());
-  const pid_t parent_pid = ::getpid();
-  const pid_t pid = ::fork();
-  if (pid < 0) {
-    const Error e = make_error(path, "cannot read: fork: " + errno_text());
-    ::close(fds[0]);
-    ::close(fds[1]);
-    return e;
-  }
-  if (pid == 0) {
-    // Not a reader left behind when this process is killed (a job's timeout, kill -9): at a
-    // million trials it would read for minutes.
-    if (!end_with_parent(parent_pid, SIGKILL)) ::_exit(1);
-    // A crash in HDF5 must end the child by its signal, whatever handler this process set.
-    for (const int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT}) ::signal(sig, SIG_DFL);
-    ::signal(SIGPIPE, SIG_IGN);  // a parent that stopped reading: writes fail, and it ends
-    ::close(fds[0]);
-    limit_child_memory(path);
-    const QuietHdf5 quiet;
-    PipeWriter w(fds[1]);
-    child(w);
-    w.flush();
-    ::_exit(0);
-  }
-  ::close(fds[1]);
-  bool eof = false;
-  const Status st = parent(fds[0], &eof);
-  ::close(fds[0]);
-  if (!eof) ::kill(pid, SIGKILL);  // it may be blocked writing what nobody reads now
-  const int status = wait_for(pid);
-  if (eof && WIFSIGNALED(status))
-    return make_error(path, "cannot be read as a results file: it is damaged (reading it crashed "
-                            "the HDF5 library with signal " + std::to_string(WTERMSIG(status)) + ")");
-  return st;
+  return read_in_children(
+      path, 1, [&](int, PipeWriter& w) { child(w); },
+      [&](const std::vector<int>& fds, std::vector<bool>* eofs) {
+        bool eof = false;
+        const Status st = parent(fds[0], &eof);
+        (*eofs)[0] = eof;
+        return st;
+      });
 }
 
 Status read_to_end(int fd, std::string* out, bool* eof) {

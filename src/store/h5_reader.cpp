@@ -1,4 +1,5 @@
-// h5_reader.cpp: a results file read back from its HDF5 side alone (read_results.h).
+// h5_reader.cpp: a results file read back from its HDF5 side alone: a trial group at a time for
+// the reading children (layout_read.h), and its index (read_results_index, read_results.h).
 #include <fcntl.h>
 #include <hdf5.h>
 #include <sys/stat.h>
@@ -18,6 +19,7 @@
 #include "search/space_text.h"
 #include "store/child_read.h"
 #include "store/h5_util.h"
+#include "store/layout_read.h"
 #include "store/layout.h"
 #include "store/read_results.h"
 #include "store/settled_read.h"
@@ -221,12 +223,6 @@ Status read_trial_group(const std::string& path, hid_t trials, hid_t curve_type,
   return read_update_ratio(path, g.get(), where, r);
 }
 
-}  // namespace
-
-Result<ResultsData> read_results(const std::string& path) { return read_results(path, "/"); }
-
-namespace {
-
 // The open results layout at `group` of the open file (root: "/" or ""), its /summary, /trials
 // and /space there; errors name the path and the group.
 Result<H5Id> open_layout(const std::string& path, hid_t file, const std::string& group) {
@@ -249,15 +245,10 @@ Result<H5Id> open_layout(const std::string& path, hid_t file, const std::string&
   return loc;
 }
 
-// The layout at `group` of <path> read a trial at a time: its header to on_header once
-// /summary's columns check out, then each trial in /summary order to on_trial. /summary and the
-// trials' groups are read kRows at a time, each piece with the file opened afresh: libhdf5
-// keeps what it read of the trials' groups while the file is open (about 5 KB a trial), and
-// closing it lets that go, so that a million-trial file is read in bounded memory.
-// *opened: whether the layout opened (its errors from then on are the layout's, not the file's).
-Status each_layout_trial(const std::string& path, const std::string& group,
-                         const std::function<void(const SweepHeader&)>& on_header,
-                         const std::function<void(const TrialRecord&)>& on_trial, bool* opened) {
+}  // namespace
+
+Status store::each_layout_trial(const std::string& path, const std::string& group, Share share,
+                                const LayoutVisit& visit, bool* opened) {
   constexpr hsize_t kRows = 4096;
   auto file = store::open_for_reading(path, "results file");
   if (!file.ok()) return file.error();
@@ -296,7 +287,7 @@ Status each_layout_trial(const std::string& path, const std::string& group,
     n = H5Sget_simple_extent_npoints(space.get());
     H5_TRY(n);
   }
-  on_header(*header);
+  visit.header(*header);
   H5Id curve_type(H5Tclose);
   if (Status st = make_curve_type(path, &curve_type); !st.ok()) return st;
   std::vector<char> rows;
@@ -319,16 +310,23 @@ Status each_layout_trial(const std::string& path, const std::string& group,
       H5_TRY(H5Dread(summary.get(), mtype->get(), mspace.get(), space.get(), H5P_DEFAULT, rows.data()));
     }
     H5_OPEN(trials, H5Gopen2(loc->get(), "trials", H5P_DEFAULT), H5Gclose);
-    for (size_t i = 0; i < count; ++i) {
+    for (hsize_t row = at; row < at + count; ++row) {
+      if (!share.mine(row)) continue;
       std::string status;
-      TrialRecord r = unpack_row(l, header->space, present, rows.data() + i * l.row_bytes, &status);
+      const char* packed = rows.data() + (row - at) * l.row_bytes;
+      TrialRecord r = unpack_row(l, header->space, present, packed, &status);
       if (Status st = read_trial_group(path, trials.get(), curve_type.get(), status, &r); !st.ok())
         return st.error();
-      on_trial(r);
+      visit.trial(r);
+      const bool block_ends =
+          (row + 1) % store::kBlockRows == 0 || row + 1 == static_cast<hsize_t>(n);
+      if (block_ends) visit.block_end();
     }
   }
   return {};
 }
+
+namespace {
 
 // The root layout's header and its /summary id column alone.
 Result<ResultsIndex> read_index_raw(const std::string& path) {
@@ -379,7 +377,7 @@ template <typename T, typename Body>
 Result<T> decode_answer(const std::string& path, const std::string& bytes, Body body) {
   ByteReader r(bytes);
   if (r.pod<uint8_t>() == 1) {
-    T d;
+    T d{};
     if (body(r, &d) && r.done()) return d;
   } else {
     Error e;
@@ -406,123 +404,17 @@ bool read_index(ByteReader& r, ResultsIndex* d) {
   return good;
 }
 
-// The child's stream of a layout (each_hdf5_result): frames of a kind, a length and the bytes:
-// 'H' the header, 'T' a trial's record (as the journal encodes them: header.h, trial/codec.h,
-// bit for bit) in /summary order, then 'D' (done) or 'E' and an error's fields.
-void put_frame(store::PipeWriter& w, char kind, const std::string& payload) {
-  ByteWriter b;
-  b.pod<char>(kind);
-  b.str(payload);
-  w.add(b.take());
-}
-
-void stream_layout(const std::string& path, const std::string& group, store::PipeWriter& w) {
-  const bool root = group.empty() || group == "/";
-  bool opened = false;
-  const Status st = each_layout_trial(
-      path, group, [&](const SweepHeader& h) { put_frame(w, 'H', encode_header(h)); },
-      [&](const TrialRecord& r) { put_frame(w, 'T', encode_record(r)); }, &opened);
-  if (st.ok()) return put_frame(w, 'D', {});
-  // Errors of opening the layout name the group already; the layout's own are put in it here.
-  const Error e = opened && !root ? store::in_group(st.error(), group) : st.error();
-  put_frame(w, 'E', encode_answer(Result<bool>(e), [](bool, ByteWriter&) {}));
-}
-
-// The frames of stream_layout read from the pipe as they come.
-class FrameIn {
- public:
-  FrameIn(int fd, bool* eof) : fd_(fd), eof_(eof) {}
-  // The next frame; false at the pipe's end, or at a frame cut short there.
-  bool next(char* kind, std::string* payload) {
-    if (!fill(9)) return false;
-    uint64_t n = 0;
-    *kind = buf_[pos_];
-    std::memcpy(&n, buf_.data() + pos_ + 1, 8);
-    if (n > (uint64_t{1} << 40) || !fill(9 + static_cast<size_t>(n))) return false;
-    payload->assign(buf_, pos_ + 9, static_cast<size_t>(n));
-    pos_ += 9 + static_cast<size_t>(n);
-    return true;
-  }
-  bool at_end() { return !fill(1); }
-
- private:
-  bool fill(size_t need) {
-    if (buf_.size() - pos_ >= need) return true;
-    buf_.erase(0, pos_);
-    pos_ = 0;
-    char piece[1 << 16];
-    while (buf_.size() < need) {
-      const ssize_t n = ::read(fd_, piece, sizeof piece);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) {
-        *eof_ = true;
-        return false;
-      }
-      buf_.append(piece, static_cast<size_t>(n));
-    }
-    return true;
-  }
-  int fd_;
-  bool* eof_;
-  std::string buf_;
-  size_t pos_ = 0;
-};
-
-// The parent's side of stream_layout: each frame handed over as it comes.
-Status take_layout(const std::string& path, int fd, bool* eof,
-                   const std::function<void(const SweepHeader&)>& on_start,
-                   const TrialVisitor& on_trial) {
-  FrameIn in(fd, eof);
-  bool started = false;
-  size_t place = 0;
-  char kind = 0;
-  std::string payload;
-  while (in.next(&kind, &payload)) {
-    if (kind == 'E') {
-      auto e = decode_answer<bool>(path, payload, [](ByteReader&, bool*) { return true; });
-      if (!e.ok()) return e.error();
-      break;
-    }
-    if (kind == 'D' && started && payload.empty()) {
-      if (in.at_end()) return {};
-      break;
-    }
-    if (kind == 'H' && !started) {
-      SweepHeader h;
-      if (!decode_header(payload, &h)) break;
-      started = true;
-      on_start(h);
-    } else if (kind == 'T' && started) {
-      TrialRecord r;
-      if (!decode_record(payload, &r)) break;
-      on_trial(std::move(r), place++);
-    } else {
-      break;
-    }
-  }
-  return make_error(path, "cannot be read as a results file: the reading process gave back "
-                          "bytes that do not decode");
-}
-
 }  // namespace
 
-Status each_hdf5_result(const std::string& path, const std::string& group,
-                        const std::function<void(const SweepHeader&)>& on_start,
-                        const TrialVisitor& on_trial) {
-  return store::settled_read(path, [&]() -> Status {
-    return store::read_in_child(
-        path, [&](store::PipeWriter& w) { stream_layout(path, group, w); },
-        [&](int fd, bool* eof) { return take_layout(path, fd, eof, on_start, on_trial); });
-  });
+std::string store::encode_read_error(const Error& e) {
+  return encode_answer(Result<bool>(e), [](bool, ByteWriter&) {});
 }
 
-Result<ResultsData> read_results(const std::string& path, const std::string& group) {
-  ResultsData d;
-  const Status st = each_hdf5_result(
-      path, group, [&](const SweepHeader& h) { d = ResultsData{h, {}}; },
-      [&](TrialRecord&& r, size_t) { d.trials.push_back(std::move(r)); });
-  if (!st.ok()) return st.error();
-  return d;
+Error store::decode_read_error(const std::string& path, const std::string& bytes) {
+  auto e = decode_answer<bool>(path, bytes, [](ByteReader&, bool*) { return true; });
+  if (!e.ok()) return e.error();
+  return make_error(path, "cannot be read as a results file: the reading process gave back "
+                          "bytes that do not decode");
 }
 
 Result<ResultsIndex> read_results_index(const std::string& path) {

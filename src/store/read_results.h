@@ -4,9 +4,9 @@
 // results_file.h describes the layout.
 //
 // Who may call: any process at any time: the journal is neither needed nor touched, no lock is
-// taken and nothing is written. The file is read in a forked child process (libhdf5 can crash on
-// a damaged file: that is then an error here, "it is damaged"), which hands the data back
-// through a pipe. Thread safety: HDF5's error printing is silenced while it runs
+// taken and nothing is written. The file is read in forked child processes (libhdf5 can crash
+// on a damaged file: that is then an error here, "it is damaged"), which hand the data back
+// through pipes. Thread safety: HDF5's error printing is silenced while it runs
 // (a process-wide setting), so do not call into HDF5 from another thread at the same time.
 #pragma once
 
@@ -45,13 +45,22 @@ Result<ResultsData> read_results(const std::string& path);
 // no /summary, ...", "recipe.h5: has no group 7_x".
 Result<ResultsData> read_results(const std::string& path, const std::string& group);
 
-// read_results(path, group)'s trials handed over one at a time as the reading child reads them,
-// never all held (a copy of a million-trial file without its journal): on_start(header) first,
-// then on_trial(record, place) in /summary order, place being the row. A read that races a
+// read_results(path, group)'s trials handed over one at a time as the reading children read
+// them, never all held (a copy of a million-trial file without its journal): on_start(header)
+// first, then on_trial(record, place) in /summary order, place being the row. The trials'
+// groups are read by as many children at once as this process may run on, at most 8 (blocks
+// of 64 trials in turn; a trial group is a dozen HDF5 calls, and those calls are the whole
+// time of the read), each child bounded in memory as read_results' one. A read that races a
 // writer and fails is tried again (read_results: a sweep still writing), and on_start then
 // comes again with every trial afresh: a reader starts over at each on_start. Errors:
-// read_results', also after some trials were handed over.
+// read_results', also after some trials were handed over; the first in /summary order.
 Status each_hdf5_result(const std::string& path, const std::string& group,
+                        const std::function<void(const SweepHeader&)>& on_start,
+                        const std::function<void(TrialRecord&& r, size_t place)>& on_trial);
+
+// The same read by `readers` children (at least 1): the same trials, the same bytes, in the same
+// order, whatever the number.
+Status each_hdf5_result(const std::string& path, const std::string& group, int readers,
                         const std::function<void(const SweepHeader&)>& on_start,
                         const std::function<void(TrialRecord&& r, size_t place)>& on_trial);
 

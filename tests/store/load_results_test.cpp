@@ -1,9 +1,11 @@
 // load_results (read_results.h): the journal read in place of the HDF5 file when it says the
 // same, and the HDF5 file read alone whenever it might not.
 #include <hdf5.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <cerrno>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
@@ -412,9 +414,47 @@ TEST_CASE("export_results_csv writes what export_csv of load_results writes, a t
   CHECK_FALSE(std::filesystem::exists(none_dir));
 }
 
+// The trials of <path>'s HDF5 file alone as each_hdf5_result hands them over with `readers`
+// reading children, each checked to come in its place; *starts: how many times it started.
+Status read_alone(const std::string& path, int readers, std::vector<TrialRecord>* handed,
+                  int* starts) {
+  *starts = 0;
+  handed->clear();
+  return each_hdf5_result(
+      path, "/", readers,
+      [&](const SweepHeader&) {  // a failed read is tried again: a reader starts over
+        ++*starts;
+        handed->clear();
+      },
+      [&](TrialRecord&& r, size_t place) {
+        REQUIRE(place == handed->size());  // in /summary order
+        handed->push_back(std::move(r));
+      });
+}
+
+TEST_CASE("the HDF5 file alone reads the same whatever the number of reading children",
+          "[store]") {
+  // Blocks of 64 trials go to the children in turn: none, one trial, a block exactly, two
+  // blocks exactly, and two blocks and a piece of a third.
+  const int64_t n = GENERATE(0, 1, 64, 128, 130);
+  const std::string path = temp_path("readers.h5");
+  make_file(path, n);
+  auto journal = load_results(path);
+  REQUIRE(journal.ok());
+  for (const int readers : {1, 2, 3, 8}) {
+    CAPTURE(n, readers);
+    std::vector<TrialRecord> handed;
+    int starts = 0;
+    REQUIRE(read_alone(path, readers, &handed, &starts).ok());
+    CHECK(starts == 1);
+    REQUIRE(handed.size() == journal->trials.size());
+    for (size_t i = 0; i < handed.size(); ++i) require_equal(handed[i], journal->trials[i]);
+  }
+}
+
 TEST_CASE("the HDF5 file alone is handed over a trial at a time past /summary's pieces of 4096 rows",
           "[store]") {
-  // A copy without its journal is read by a child that sends each trial as it reads it, and
+  // A copy without its journal is read by children that send each trial as they read it, and
   // /summary is read 4096 rows at a time: 4,100 trials cross a piece's end.
   const std::string path = temp_path("each_h5.h5");
   {
@@ -435,24 +475,17 @@ TEST_CASE("the HDF5 file alone is handed over a trial at a time past /summary's 
   REQUIRE(journal->trials.size() == 4100);
   int starts = 0;
   std::vector<TrialRecord> handed;
-  const auto read = [&] {
-    starts = 0;
-    handed.clear();
-    return each_hdf5_result(
-        path, "/",
-        [&](const SweepHeader&) {  // a failed read is tried again: a reader starts over
-          ++starts;
-          handed.clear();
-        },
-        [&](TrialRecord&& r, size_t place) {
-          REQUIRE(place == handed.size());  // in /summary order
-          handed.push_back(std::move(r));
-        });
-  };
-  REQUIRE(read().ok());
-  CHECK(starts == 1);
-  REQUIRE(handed.size() == 4100);
-  for (size_t i = 0; i < handed.size(); ++i) require_equal(handed[i], journal->trials[i]);
+  int readers = 3;  // the sections' reads: blocks 1 and 62 go to different children
+  const auto read = [&] { return read_alone(path, readers, &handed, &starts); };
+
+  SECTION("every trial, by one child and by three") {
+    for (readers = 1; readers <= 3; readers += 2) {
+      REQUIRE(read().ok());
+      CHECK(starts == 1);
+      REQUIRE(handed.size() == 4100);
+      for (size_t i = 0; i < handed.size(); ++i) require_equal(handed[i], journal->trials[i]);
+    }
+  }
 
   SECTION("a trial's group missing past the first piece: an error, after the trials before it") {
     {
@@ -465,9 +498,27 @@ TEST_CASE("the HDF5 file alone is handed over a trial at a time past /summary's 
     REQUIRE_FALSE(st.ok());
     CHECK(st.error().file == path);
     CHECK(handed.size() == 4097);  // trials 0-4096 came; 4097's group did not read
+    CHECK(st.error().message.find("trial 4097 ") != std::string::npos);
     auto whole = read_results(path);
     REQUIRE_FALSE(whole.ok());
     CHECK(whole.error().message == st.error().message);
+  }
+  SECTION("two groups missing: the error is the first in /summary order, whoever read it") {
+    {
+      const QuietHdf5 quiet;
+      H5Id file(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose);
+      REQUIRE(file.get() >= 0);
+      for (const int64_t id : {100, 4000})  // blocks 1 and 62: children 1 and 2 of 3
+        REQUIRE(H5Ldelete(file.get(), ("trials/" + store::trial_name(id)).c_str(), H5P_DEFAULT) >= 0);
+    }
+    const Status st = read();
+    REQUIRE_FALSE(st.ok());
+    CHECK(handed.size() == 100);
+    CHECK(st.error().message.find("trial 100 ") != std::string::npos);
+    // The children still reading past the error were stopped and waited for: none is left.
+    errno = 0;
+    CHECK(::waitpid(-1, nullptr, WNOHANG) == -1);
+    CHECK(errno == ECHILD);
   }
 }
 
