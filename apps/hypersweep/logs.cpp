@@ -71,33 +71,12 @@ std::vector<std::string> logs_so_far(const std::string& results, int64_t id) {
   return found;
 }
 
-// What `logs` needs of a results file: its header, the trial asked for and how many there are,
-// read a trial at a time (store/read_results.h: each_result), so that a million-trial file is
-// never held whole for the one trial wanted.
-struct OneTrial {
-  SweepHeader header;
-  std::optional<TrialRecord> trial;
-  size_t trials = 0;
-};
-
-Result<OneTrial> read_trial(const std::string& path, int64_t id) {
-  OneTrial one;
-  const Status st = each_result(
-      path, [&](const SweepHeader& h) { one = OneTrial{h, std::nullopt, 0}; },
-      [&](TrialRecord&& r, size_t) {
-        ++one.trials;
-        if (r.id == id) one.trial = std::move(r);
-      });
-  if (!st) return st.error();
-  return one;
-}
-
 int run_logs(const LogsArgs& a) {
   if (is_recipe_file(a.results))  // not "has no /summary": it is a file of ours
     return fail(make_error(a.results, "is a recipe's file: its trials ran the built-in trainer, "
                                       "which keeps no logs (hypersweep show " + shell_word(a.results) +
                                       " prints its steps)"));
-  auto d = read_trial(a.results, a.trial);
+  auto d = find_result(a.results, a.trial);  // that trial alone where it can
   if (!d) return fail(d.error());
   const TrialRecord* t = d->trial ? &*d->trial : nullptr;
   if (!t) {

@@ -291,8 +291,9 @@ Status store::each_layout_trial(const std::string& path, const std::string& grou
   H5Id curve_type(H5Tclose);
   if (Status st = make_curve_type(path, &curve_type); !st.ok()) return st;
   std::vector<char> rows;
-  for (hsize_t at = 0; at < static_cast<hsize_t>(n); at += kRows) {
-    if (at > 0) {  // afresh: what the last piece left in libhdf5's memory goes with the file
+  const hsize_t start = share.first / kRows * kRows, stop = std::min(share.end, static_cast<uint64_t>(n));
+  for (hsize_t at = start; at < stop; at += kRows) {
+    if (at > start) {  // afresh: what the last piece left in libhdf5's memory goes with the file
       loc->reset();
       file->reset();
       file = store::open_for_reading(path, "results file");
@@ -426,6 +427,36 @@ Result<ResultsIndex> read_results_index(const std::string& path) {
     if (!st.ok()) return st.error();
     return decode_answer<ResultsIndex>(path, bytes, read_index);
   });
+}
+
+Result<TrialRecord> store::read_layout_row(const std::string& path, uint64_t row, int64_t id) {
+  const auto once = [&]() -> Result<TrialRecord> {
+    auto alone = [&]() -> Result<TrialRecord> {
+      std::optional<TrialRecord> found;
+      bool opened = false;
+      LayoutVisit visit{[](const SweepHeader&) {}, [&](const TrialRecord& r) { found = r; }, [] {}};
+      const Status st = each_layout_trial(path, "/", Share{0, 1, row, row + 1}, visit, &opened);
+      if (!st.ok()) return st.error();
+      if (!found || found->id != id)
+        return make_error(path, "changed while it was read: /summary row " + std::to_string(row) +
+                                    " is no longer trial " + std::to_string(id) + "; read again");
+      return std::move(*found);
+    };
+    std::string bytes;
+    const Status st = store::read_in_child(
+        path,
+        [&](store::PipeWriter& w) {
+          w.add(encode_answer(alone(), [](const TrialRecord& r, ByteWriter& b) {
+            b.str(encode_record(r));
+          }));
+        },
+        [&](int fd, bool* eof) { return store::read_to_end(fd, &bytes, eof); });
+    if (!st.ok()) return st.error();
+    return decode_answer<TrialRecord>(path, bytes, [](ByteReader& r, TrialRecord* t) {
+      return decode_record(r.str(), t);
+    });
+  };
+  return store::settled_read(path, once);
 }
 
 }  // namespace hs

@@ -17,13 +17,16 @@ namespace hs::store {
 // A layout's trials are read by one or more children at once, each its share: the blocks of
 // kBlockRows rows of /summary, block b to child b % parts. A trial group costs a dozen HDF5
 // calls, about 0.15 ms, and those calls are the whole time of a read without the journal.
+// A share may also be held to the rows [first, end): one trial read alone (read_layout_row).
 constexpr uint64_t kBlockRows = 64;
 
 struct Share {
   int part = 0;  // 0 .. parts - 1
   int parts = 1;
+  uint64_t first = 0, end = UINT64_MAX;
   bool mine(uint64_t row) const {
-    return (row / kBlockRows) % static_cast<uint64_t>(parts) == static_cast<uint64_t>(part);
+    return row >= first && row < end &&
+           (row / kBlockRows) % static_cast<uint64_t>(parts) == static_cast<uint64_t>(part);
   }
 };
 
@@ -44,6 +47,13 @@ struct LayoutVisit {
 // from then on are the layout's, not the file's). Errors: read_results'.
 Status each_layout_trial(const std::string& path, const std::string& group, Share share,
                          const LayoutVisit& visit, bool* opened);
+
+// The trial at /summary row `row` of <path>'s root layout alone, in a child process (read_results'
+// reasons), /summary read only around that row and no other trial's group opened: milliseconds at
+// a million trials, where each_layout_trial's whole read takes a minute. Its id must be `id` (the
+// row was found in read_results_index: a file whose row is another trial, or none, changed
+// since, and that is an error, "read again"). Errors: read_results', and that one.
+Result<TrialRecord> read_layout_row(const std::string& path, uint64_t row, int64_t id);
 
 // A reading child's error as bytes for the pipe, said in plain words where an HDF5 call failed
 // ("cannot be read as a results file (damaged?)"), and those bytes read back (bytes that do

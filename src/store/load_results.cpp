@@ -2,6 +2,7 @@
 // says (read_results.h).
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -14,6 +15,7 @@
 #include "core/progress.h"
 #include "store/journal.h"
 #include "store/journal_records.h"
+#include "store/layout_read.h"
 #include "store/read_results.h"
 #include "store/results_file.h"
 #include "trial/codec.h"
@@ -31,9 +33,11 @@ struct JournalPlaces {
   struct Trial {
     size_t place = 0;
     size_t latest = 0;  // among the journal's trial records, from 0
+    uint64_t start = 0;  // the latest record's frame (FrameView::start)
   };
   std::unordered_map<int64_t, Trial> by_id;
   size_t records = 0;
+  SweepHeader header;  // the journal's
 };
 
 // The places of the journal's trials when its records can stand for the HDF5 file `index`
@@ -54,10 +58,12 @@ std::optional<JournalPlaces> journal_places(const std::string& journal_path,
         auto [it, fresh] = p.by_id.try_emplace(id, JournalPlaces::Trial{ids.size(), p.records});
         if (fresh) ids.push_back(id);
         it->second.latest = p.records++;
+        it->second.start = f.start;
         return Status::Ok();
       });
   if (!scan || !readable || ids.size() < index.ids.size())
     return std::nullopt;
+  p.header = std::move(*header);
   for (size_t i = 0; i < index.ids.size(); ++i)
     if (ids[i] != index.ids[i]) return std::nullopt;
   return p;
@@ -78,6 +84,20 @@ bool journal_each(const std::string& journal_path, const JournalPlaces& places,
     return Status::Ok();
   });
   return j && j->warnings.empty() && same && k >= places.records;
+}
+
+// The record of the journal's frame at `start` (JournalPlaces::Trial), when it still is trial
+// `id`'s and decodes and fits the sweep as scan_records would have it.
+std::optional<TrialRecord> journal_record(const std::string& journal_path,
+                                          const JournalPlaces& places, uint64_t start, int64_t id) {
+  auto reader = store::FrameReader::open(journal_path);
+  if (!reader) return std::nullopt;
+  auto f = reader->at(start);
+  TrialRecord r;
+  if (!f || f->type != 'T' || !decode_record(std::string(f->payload), &r) || r.id != id ||
+      !store::check_record(journal_path, places.header, r))
+    return std::nullopt;
+  return r;
 }
 
 // Records kept in an unlinked temporary file for each_result_twice's second pass: each as its
@@ -218,6 +238,26 @@ Status each_result(const std::string& path,
     if (journal_each(journal, *places, on_trial)) return {};
   }
   return each_hdf5_result_told(path, index->ids.size(), kNoJournal, on_start, on_trial);
+}
+
+Result<FoundResult> find_result(const std::string& path, int64_t id) {
+  auto index = read_results_index(path);  // first: the journal read after it is as far along
+  if (!index) return index.error();
+  const std::string journal = results_journal(path);
+  if (auto places = journal_places(journal, *index)) {
+    FoundResult f{index->header, std::nullopt, places->by_id.size()};
+    const auto it = places->by_id.find(id);
+    if (it == places->by_id.end()) return f;
+    if ((f.trial = journal_record(journal, *places, it->second.start, id))) return f;
+  }
+  FoundResult f{index->header, std::nullopt, index->ids.size()};
+  const auto at = std::find(index->ids.rbegin(), index->ids.rend(), id);  // as each_result: the last
+  if (at == index->ids.rend()) return f;
+  const auto row = static_cast<uint64_t>(index->ids.rend() - at - 1);
+  auto r = store::read_layout_row(path, row, id);
+  if (!r) return r.error();
+  f.trial = std::move(*r);
+  return f;
 }
 
 Result<ResultsData> load_results(const std::string& path) {

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -114,6 +115,21 @@ using TrialVisitor = std::function<void(TrialRecord&& r, size_t place)>;
 Status each_result(const std::string& path,
                    const std::function<void(const SweepHeader&)>& on_start,
                    const TrialVisitor& on_trial);
+
+// One trial of load_results(path), found by its id, with the header and the number of trials:
+// for a reader that wants that trial alone (`logs FILE N`). From the journal when its frames
+// pass load_results' checks (intact, of the same sweep, /summary's ids first), that trial's
+// latest record alone decoded (a second or two at a million trials: the frames are still
+// read whole to find it); else, or should that record not decode, from the HDF5 file:
+// /summary's ids and that one trial's group (under a second at a million, where each_result
+// reads every trial's group: a minute). No trial of that id: `trial` is empty. Errors:
+// load_results'.
+struct FoundResult {
+  SweepHeader header;
+  std::optional<TrialRecord> trial;
+  size_t trials = 0;
+};
+Result<FoundResult> find_result(const std::string& path, int64_t id);
 
 // One pass of each_result_twice: each_result's on_start and on_trial.
 struct ResultPass {

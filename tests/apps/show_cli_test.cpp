@@ -399,6 +399,16 @@ TEST_CASE("logs prints the end of a trial's stdout and stderr", "[cli][show]") {
   r = hypersweep("logs '" + path + "' 1");
   CHECK(r.code == 1);
   CHECK(contains(r.err, "000001.out: cannot be read here (no such file)"));
+  // A copy without its journal: trial 0 found in the HDF5 file alone, the same logs.
+  const Run with_journal = hypersweep("logs '" + path + "' 0");
+  REQUIRE(std::filesystem::remove(path + ".journal"));
+  r = hypersweep("logs '" + path + "' 0");
+  CHECK(r.code == 0);
+  CHECK(r.out == with_journal.out);
+  CHECK(contains(r.out, "result line"));
+  r = hypersweep("logs '" + path + "' 7");
+  CHECK(r.code == 2);
+  CHECK(contains(r.err, "has no trial 7 (3 trials recorded)"));
 }
 
 TEST_CASE("a sweep whose logs cannot be written runs its trials and logs says why", "[cli][show]") {

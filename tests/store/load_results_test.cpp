@@ -16,6 +16,7 @@
 #include "store/h5_util.h"
 #include "store/journal.h"
 #include "store/layout.h"
+#include "store/layout_read.h"
 #include "store/read_results.h"
 #include "store/results_file.h"
 #include "store/sample_sweep.h"
@@ -120,6 +121,31 @@ TEST_CASE("each_result hands over load_results' trials one at a time, in their p
     const Handed ahead = each_of(path);
     REQUIRE(ahead.data.trials.size() == 15);
     require_equal(ahead.data.trials[14], make_record(40));
+    auto one = find_result(path, 40);  // found by its id too
+    REQUIRE(one.ok());
+    CHECK(one->trials == 15);
+    REQUIRE(one->trial);
+    require_equal(*one->trial, make_record(40));
+  }
+  SECTION("found by its id, a latest record that decodes but does not fit the sweep: the HDF5 "
+          "file's") {
+    TrialRecord unfit = make_record(5);
+    unfit.params.clear();  // not one value per parameter: scan_records refuses it
+    {
+      auto j = store::Journal::open(path + ".journal");
+      REQUIRE(j.ok());
+      REQUIRE(j->append('T', encode_record(unfit)).ok());
+    }
+    auto one = find_result(path, 5);
+    REQUIRE(one.ok());
+    REQUIRE(one->trial);
+    CHECK(one->trial->host == "only-in-h5");
+    set_host_in_h5(path, 6, "only-in-h5");
+    auto other = find_result(path, 6);  // the journal's, as before
+    REQUIRE(other.ok());
+    REQUIRE(other->trial);
+    require_equal(*other->trial, loaded->trials[6]);
+    CHECK(other->trial->host != "only-in-h5");
   }
   SECTION("no journal: the HDF5 file's trials") {
     ::unlink((path + ".journal").c_str());
@@ -209,6 +235,14 @@ TEST_CASE("load_results reads the journal and gives what read_results gives", "[
   auto again = load_results(path);
   REQUIRE(again.ok());
   require_same_data(*again, *loaded);
+  // One trial by its id: the journal's too, its latest record.
+  for (const int64_t id : {2, 5}) {
+    auto one = find_result(path, id);
+    REQUIRE(one.ok());
+    CHECK(one->trials == loaded->trials.size());
+    REQUIRE(one->trial);
+    require_equal(*one->trial, loaded->trials[static_cast<size_t>(id)]);
+  }
 }
 
 TEST_CASE("load_results takes a group the writer journaled before flushing it", "[store]") {
@@ -242,6 +276,11 @@ TEST_CASE("load_results reads the HDF5 file when the journal may not say the sam
     require_same_data(*loaded, *expect);
     REQUIRE(loaded->trials[4].host == "only-in-h5");
     require_same_data(each_of(path).data, *expect);  // each_result falls back alike
+    auto one = find_result(path, 4);  // and so does one trial found by its id
+    REQUIRE(one.ok());
+    CHECK(one->trials == expect->trials.size());
+    REQUIRE(one->trial);
+    require_equal(*one->trial, expect->trials[4]);
   };
   SECTION("no journal beside the file (a copy)") {
     ::unlink((path + ".journal").c_str());
@@ -519,6 +558,37 @@ TEST_CASE("the HDF5 file alone is handed over a trial at a time past /summary's 
     errno = 0;
     CHECK(::waitpid(-1, nullptr, WNOHANG) == -1);
     CHECK(errno == ECHILD);
+  }
+  SECTION("one trial found by its id without the journal: that trial's group alone is read") {
+    {
+      const QuietHdf5 quiet;
+      H5Id file(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose);
+      REQUIRE(file.get() >= 0);
+      REQUIRE(H5Ldelete(file.get(), ("trials/" + store::trial_name(4097)).c_str(), H5P_DEFAULT) >= 0);
+    }
+    ::unlink((path + ".journal").c_str());
+    REQUIRE_FALSE(load_results(path).ok());  // a read of every group meets 4097's
+    for (const int64_t id : {0, 63, 4095, 4096, 4099}) {  // in the first piece and past it
+      CAPTURE(id);
+      auto one = find_result(path, id);
+      REQUIRE(one.ok());
+      CHECK(one->trials == 4100);
+      REQUIRE(one->trial);
+      require_equal(*one->trial, journal->trials[static_cast<size_t>(id)]);
+    }
+    auto none = find_result(path, 5000);
+    REQUIRE(none.ok());
+    CHECK_FALSE(none->trial);
+    CHECK(none->trials == 4100);
+    auto missing = find_result(path, 4097);
+    REQUIRE_FALSE(missing.ok());
+    CHECK(missing.error().message.find("trial 4097 ") != std::string::npos);
+    // A row that is no longer the trial the ids said (the file changed since): an error.
+    auto moved = store::read_layout_row(path, 3, 4);
+    REQUIRE_FALSE(moved.ok());
+    CHECK(moved.error().message.find("changed while it was read") != std::string::npos);
+    auto past = store::read_layout_row(path, 4100, 4100);
+    REQUIRE_FALSE(past.ok());
   }
 }
 
