@@ -21,7 +21,7 @@ namespace {
 
 // np.percentile's default (linear) of the values in `v` at q in [0, 100], read from their ranks
 // (ascending) instead of a sorted copy. REQUIRES: v not empty.
-double percentile_of(const RankedValues& v, double q) {
+double percentile_of(RankedValues& v, double q) {
   const double pos = (static_cast<double>(v.size()) - 1) * q / 100.0;
   const size_t lo = static_cast<size_t>(std::floor(pos));
   const size_t hi = std::min(lo + 1, v.size() - 1);
