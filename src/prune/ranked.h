@@ -104,10 +104,11 @@ class RankedValues {
     if (pending_.empty()) return;
     if (pending_.size() < kBulk) {
       for (const Item& x : pending_) place(x);
+      pending_.clear();
     } else {
       merge_pending();
+      pending_ = {};  // its room too: a quarter of the values held, most likely not needed again
     }
-    pending_.clear();
   }
   void place(const Item& x) {
     if (blocks_.empty()) {
