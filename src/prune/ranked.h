@@ -141,7 +141,8 @@ class RankedValues {
     std::sort(pending_.begin(), pending_.end(), less());
     std::vector<Item> all;
     all.reserve(size_ + pending_.size());
-    for (const std::vector<Item>& block : blocks_) all.insert(all.end(), block.begin(), block.end());
+    for (const std::vector<Item>& block : blocks_)
+      all.insert(all.end(), block.begin(), block.end());
     const auto held = static_cast<std::ptrdiff_t>(all.size());
     all.insert(all.end(), pending_.begin(), pending_.end());
     std::inplace_merge(all.begin(), all.begin() + held, all.end(), less());

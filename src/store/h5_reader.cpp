@@ -291,7 +291,8 @@ Status store::each_layout_trial(const std::string& path, const std::string& grou
   H5Id curve_type(H5Tclose);
   if (Status st = make_curve_type(path, &curve_type); !st.ok()) return st;
   std::vector<char> rows;
-  const hsize_t start = share.first / kRows * kRows, stop = std::min(share.end, static_cast<uint64_t>(n));
+  const hsize_t start = share.first / kRows * kRows;
+  const hsize_t stop = std::min(share.end, static_cast<uint64_t>(n));
   for (hsize_t at = start; at < stop; at += kRows) {
     if (at > start) {  // afresh: what the last piece left in libhdf5's memory goes with the file
       loc->reset();

@@ -251,7 +251,8 @@ Result<FoundResult> find_result(const std::string& path, int64_t id) {
     if ((f.trial = journal_record(journal, *places, it->second.start, id))) return f;
   }
   FoundResult f{index->header, std::nullopt, index->ids.size()};
-  const auto at = std::find(index->ids.rbegin(), index->ids.rend(), id);  // as each_result: the last
+  // The last row of that id, as each_result would keep.
+  const auto at = std::find(index->ids.rbegin(), index->ids.rend(), id);
   if (at == index->ids.rend()) return f;
   const auto row = static_cast<uint64_t>(index->ids.rend() - at - 1);
   auto r = store::read_layout_row(path, row, id);

@@ -63,9 +63,11 @@ TEST_CASE("ranked values inserted by the thousand between reads are merged in as
   check_against_sorted(false, 9, 40000, 10000);
   check_against_sorted(true, 10, 40000, 10000);
   RankedValues only_inserts(false);
-  for (int64_t i = 0; i < 50000; ++i) only_inserts.insert(static_cast<double>((i * 7919) % 50000), i);
+  for (int64_t i = 0; i < 50000; ++i)
+    only_inserts.insert(static_cast<double>((i * 7919) % 50000), i);
   REQUIRE(only_inserts.size() == 50000);
-  for (size_t k = 0; k < 50000; k += 997) REQUIRE(only_inserts.at_rank(k) == static_cast<double>(k));
+  for (size_t k = 0; k < 50000; k += 997)
+    REQUIRE(only_inserts.at_rank(k) == static_cast<double>(k));
 }
 
 }  // namespace

@@ -564,7 +564,8 @@ TEST_CASE("the HDF5 file alone is handed over a trial at a time past /summary's 
       const QuietHdf5 quiet;
       H5Id file(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose);
       REQUIRE(file.get() >= 0);
-      REQUIRE(H5Ldelete(file.get(), ("trials/" + store::trial_name(4097)).c_str(), H5P_DEFAULT) >= 0);
+      const std::string group = "trials/" + store::trial_name(4097);
+      REQUIRE(H5Ldelete(file.get(), group.c_str(), H5P_DEFAULT) >= 0);
     }
     ::unlink((path + ".journal").c_str());
     REQUIRE_FALSE(load_results(path).ok());  // a read of every group meets 4097's
