@@ -430,6 +430,54 @@ Result<ResultsIndex> read_results_index(const std::string& path) {
   });
 }
 
+namespace {
+
+// copy_records' work in the child: /records' bytes to fd, 4 MiB at a time.
+Result<bool> copy_records_raw(const std::string& path, int fd) {
+  auto file = store::open_for_reading(path, "results file");
+  if (!file.ok()) return file.error();
+  const htri_t has = H5Lexists(file->get(), "records", H5P_DEFAULT);
+  H5_TRY(has);
+  if (has == 0) return false;
+  H5_OPEN(d, H5Dopen2(file->get(), "records", H5P_DEFAULT), H5Dclose);
+  H5_OPEN(space, H5Dget_space(d.get()), H5Sclose);
+  if (H5Sget_simple_extent_ndims(space.get()) != 1)
+    return make_error(path, "cannot be read as a results file: /records is not one row of bytes");
+  hsize_t size = 0;
+  H5_TRY(H5Sget_simple_extent_dims(space.get(), &size, nullptr));
+  constexpr hsize_t kPiece = hsize_t{4} << 20;
+  std::string buf;
+  for (hsize_t at = 0; at < size; at += kPiece) {
+    const hsize_t n = std::min(kPiece, size - at);
+    buf.resize(n);
+    H5_TRY(H5Sselect_hyperslab(space.get(), H5S_SELECT_SET, &at, nullptr, &n, nullptr));
+    H5_OPEN(mspace, H5Screate_simple(1, &n, nullptr), H5Sclose);
+    H5_TRY(H5Dread(d.get(), H5T_NATIVE_UINT8, mspace.get(), space.get(), H5P_DEFAULT, buf.data()));
+    if (!write_all_fd(fd, buf))
+      return make_error(path, "cannot copy its /records to a temporary file: " + errno_text());
+  }
+  return true;
+}
+
+}  // namespace
+
+Result<bool> store::copy_records(const std::string& path, int fd) {
+  std::string bytes;
+  const Status st = store::read_in_child(
+      path,
+      [&](store::PipeWriter& w) {
+        w.add(encode_answer(copy_records_raw(path, fd), [](bool has, ByteWriter& b) {
+          b.pod<uint8_t>(has ? 1 : 0);
+        }));
+      },
+      [&](int in, bool* eof) { return store::read_to_end(in, &bytes, eof); });
+  if (!st.ok()) return st.error();
+  return decode_answer<bool>(path, bytes, [](ByteReader& r, bool* has) {
+    *has = r.pod<uint8_t>() == 1;
+    return true;
+  });
+}
+
 Result<TrialRecord> store::read_layout_row(const std::string& path, uint64_t row, int64_t id) {
   const auto once = [&]() -> Result<TrialRecord> {
     auto alone = [&]() -> Result<TrialRecord> {

@@ -14,6 +14,8 @@
 #include "core/file.h"
 #include "search/space_text.h"
 #include "store/h5_util.h"
+#include "store/journal.h"
+#include "trial/codec.h"
 
 namespace hs::store {
 
@@ -101,6 +103,41 @@ Status H5Writer::create(const std::string& path, const SweepHeader& h,
                              H5P_DEFAULT),
                   H5Dclose);
   if (summary_.get() < 0) return h5_error(path, "H5Dcreate2(\"summary\")", __FILE__, __LINE__);
+  return create_records(h);
+}
+
+// /records: bytes in chunks of 16 KiB, starting as the journal does, with its magic and the
+// header. Small chunks, as a new file's first is allocated whole (a new sweep's file is some 10
+// KB); uncompressed, as deflate took 1.5 ms a 64 KiB chunk here (gzip -1 halves these bytes), a
+// cost each flush of rank 0 would pay again for its last chunk.
+Status H5Writer::create_records(const SweepHeader& h) {
+  const std::string& path = path_;
+  const hsize_t zero = 0, unlimited = H5S_UNLIMITED, chunk = hsize_t{16} << 10;
+  H5_OPEN(space, H5Screate_simple(1, &zero, &unlimited), H5Sclose);
+  H5_OPEN(dcpl, H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
+  H5_TRY(H5Pset_chunk(dcpl.get(), 1, &chunk));
+  records_ = H5Id(H5Dcreate2(file_.get(), "records", H5T_NATIVE_UINT8, space.get(), H5P_DEFAULT,
+                             dcpl.get(), H5P_DEFAULT),
+                  H5Dclose);
+  if (records_.get() < 0) return h5_error(path, "H5Dcreate2(\"records\")", __FILE__, __LINE__);
+  records_bytes_ = 0;
+  records_due_ = std::string(kJournalMagic, 8) + frame('H', encode_header(h));
+  return write_records();
+}
+
+// The frames due, at the end of /records.
+Status H5Writer::write_records() {
+  if (records_.get() < 0 || records_due_.empty()) return Status::Ok();
+  const std::string& path = path_;
+  const hsize_t at = records_bytes_, n = records_due_.size(), end = at + n;
+  H5_TRY(H5Dset_extent(records_.get(), &end));
+  H5_OPEN(fspace, H5Dget_space(records_.get()), H5Sclose);
+  H5_TRY(H5Sselect_hyperslab(fspace.get(), H5S_SELECT_SET, &at, nullptr, &n, nullptr));
+  H5_OPEN(mspace, H5Screate_simple(1, &n, nullptr), H5Sclose);
+  H5_TRY(H5Dwrite(records_.get(), H5T_NATIVE_UINT8, mspace.get(), fspace.get(), H5P_DEFAULT,
+                  records_due_.data()));
+  records_bytes_ = end;
+  records_due_.clear();
   return Status::Ok();
 }
 
@@ -122,6 +159,15 @@ Status H5Writer::open(const std::string& path, const SweepHeader& h, size_t rows
     if (H5Tget_member_index(ftype.get(), c.name.c_str()) < 0)
       return make_error(path, "/summary has no column " + c.name);
   rows_ = rows;
+  const htri_t has_records = H5Lexists(file_.get(), "records", H5P_DEFAULT);
+  H5_TRY(has_records);
+  if (has_records == 0) return Status::Ok();
+  records_ = H5Id(H5Dopen2(file_.get(), "records", H5P_DEFAULT), H5Dclose);
+  if (records_.get() < 0) return h5_error(path, "H5Dopen2(\"records\")", __FILE__, __LINE__);
+  H5_OPEN(rspace, H5Dget_space(records_.get()), H5Sclose);
+  hsize_t bytes = 0;
+  H5_TRY(H5Sget_simple_extent_dims(rspace.get(), &bytes, nullptr));
+  records_bytes_ = bytes;
   return Status::Ok();
 }
 
@@ -257,11 +303,14 @@ Status H5Writer::write_summary_row(const TrialRecord& r, size_t at) {
 
 Status H5Writer::write(const TrialRecord& r, size_t row) {
   if (Status st = write_group(r); !st.ok()) return st;
-  return write_summary_row(r, row);
+  if (Status st = write_summary_row(r, row); !st.ok()) return st;
+  if (records_.get() >= 0) records_due_ += frame('T', encode_record(r));
+  return Status::Ok();
 }
 
 Status H5Writer::write_image(const std::string& dest) {
   const std::string& path = dest;
+  if (Status st = write_records(); !st.ok()) return st;
   H5_TRY(H5Fflush(file_.get(), H5F_SCOPE_LOCAL));
   const ssize_t n = H5Fget_file_image(file_.get(), nullptr, 0);
   H5_TRY(n);
@@ -273,6 +322,7 @@ Status H5Writer::write_image(const std::string& dest) {
 
 Status H5Writer::flush() {
   const std::string& path = path_;
+  if (Status st = write_records(); !st.ok()) return st;
   H5_TRY(H5Fflush(file_.get(), H5F_SCOPE_LOCAL));
   return Status::Ok();
 }
@@ -318,10 +368,13 @@ Status H5Writer::reserve(size_t bytes, uint64_t* end) {
 
 Status H5Writer::close() {
   const std::string& path = path_;
+  Status result = file_.get() >= 0 ? write_records() : Status::Ok();
+  records_due_.clear();
+  records_.reset();
   summary_.reset();
   row_type_.reset();
-  Status result;
-  if (file_.get() >= 0 && file_.reset() < 0) result = h5_error(path, "H5Fclose", __FILE__, __LINE__);
+  if (file_.get() >= 0 && file_.reset() < 0 && result.ok())
+    result = h5_error(path, "H5Fclose", __FILE__, __LINE__);
   if (room_fd_ >= 0) {
     // The blocks reserve() set aside past the end go back to the file system.
     struct stat st;

@@ -1,7 +1,9 @@
 // h5_writer.h (internal to hs_store): the HDF5 side of a results file, written: the root
 // attributes, /space, the /summary table and a group per trial (results_file.h has the layout).
 // It writes what it is given; results_file.cpp checks records and keeps the journal, the source
-// of truth this file is a view of.
+// of truth this file is a view of. Beside the trials' groups, /records holds the journal's own
+// frames (journal.h): its magic, the sweep's header and a frame for each write(), so that a copy
+// of the file without its journal reads in one pass (read_results.h) instead of a group a trial.
 //
 // Every HDF5 call goes through H5_TRY / H5_OPEN (h5/h5.h); callers silence HDF5's own error
 // printing (QuietHdf5). Thread safety: one writer per file, on one thread.
@@ -36,7 +38,8 @@ class H5Writer {
   // written file is removed).
   Status write_image(const std::string& dest);
   // Opens a file this class wrote and closed cleanly, of `rows` /summary rows (an error when it
-  // has another number), `results` its result columns (an error when /summary lacks one).
+  // has another number), `results` its result columns (an error when /summary lacks one). A
+  // file from before /records gains none: its trials are read a group at a time.
   Status open(const std::string& path, const SweepHeader& h, size_t rows,
               const std::vector<std::string>& results = {});
   // Whether /summary has a column for each result of `r` (else the file must be built anew
@@ -44,9 +47,11 @@ class H5Writer {
   bool has_columns_for(const TrialRecord& r) const { return has_results_of(layout_, r); }
   // Writes (or replaces) the trial's group, then its summary row `row` (so a row is there only
   // when its group is complete): the trial's own row again, or rows() for a new one at the end
-  // (the caller keeps which id is in which row). Not flushed. REQUIRES: row <= rows().
+  // (the caller keeps which id is in which row), and its frame for /records, which flush()
+  // writes. Not flushed. REQUIRES: row <= rows().
   Status write(const TrialRecord& r, size_t row);
   size_t rows() const { return rows_; }
+  // Writes the frames write() left for /records, then flushes the file.
   Status flush();
   // Sets `bytes` of disk aside past the end of the opened file (fallocate, keeping its size), so
   // that the next write()s and flush() find room: a full disk is then this call's error, in
@@ -67,12 +72,17 @@ class H5Writer {
   Status write_root(const SweepHeader& h);
   Status write_group(const TrialRecord& r);
   Status write_summary_row(const TrialRecord& r, size_t at);
+  Status create_records(const SweepHeader& h);
+  Status write_records();
 
   std::string path_;
   Layout layout_;
   H5Id file_{-1, H5Fclose};
   H5Id summary_{-1, H5Dclose};
   H5Id row_type_{-1, H5Tclose};
+  H5Id records_{-1, H5Dclose};  // -1: a file from before /records
+  std::string records_due_;     // frames for /records, not yet written
+  uint64_t records_bytes_ = 0;  // /records' length
   size_t rows_ = 0;   // /summary's rows
   int room_fd_ = -1;  // the opened file, for reserve()
 };

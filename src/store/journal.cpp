@@ -27,6 +27,8 @@ uint64_t checksum(char type, const std::string& payload) {
   return h.value();
 }
 
+}  // namespace
+
 std::string frame(char type, const std::string& payload) {
   ByteWriter w;
   w.pod<uint32_t>(static_cast<uint32_t>(payload.size()));
@@ -34,6 +36,8 @@ std::string frame(char type, const std::string& payload) {
   w.pod<uint64_t>(checksum(type, payload));
   return w.take() + payload;
 }
+
+namespace {
 
 // The journal's bytes through a window of at most kWindow bytes read with pread: a frame that
 // fits is handed out of it; a larger one is hashed piece by piece and read whole only when its

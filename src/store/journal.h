@@ -87,6 +87,10 @@ class FrameReader {
   std::unique_ptr<Impl> impl_;
 };
 
+// One frame's bytes as the journal holds them (its length, type, checksum and payload): what
+// Journal writes, and what a results file's /records holds (h5_writer.h).
+std::string frame(char type, const std::string& payload);
+
 // The bytes a frame with a payload of `payload_bytes` takes in the journal.
 uint64_t frame_bytes(size_t payload_bytes);
 

@@ -55,6 +55,12 @@ Status each_layout_trial(const std::string& path, const std::string& group, Shar
 // since, and that is an error, "read again"). Errors: read_results', and that one.
 Result<TrialRecord> read_layout_row(const std::string& path, uint64_t row, int64_t id);
 
+// The bytes of <path>'s /records (h5_writer.h: the journal's frames, which read as a journal
+// does) written to `fd` from where it stands, in a child process (read_results' reasons): true,
+// or false for a file from before /records, which has none. Errors: read_results', and a
+// failed write to fd (a full disk).
+Result<bool> copy_records(const std::string& path, int fd);
+
 // A reading child's error as bytes for the pipe, said in plain words where an HDF5 call failed
 // ("cannot be read as a results file (damaged?)"), and those bytes read back (bytes that do
 // not decode are an error of their own, naming path).

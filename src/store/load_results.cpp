@@ -7,9 +7,11 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "core/progress.h"
@@ -26,6 +28,7 @@ namespace {
 
 // Why load_results reads the HDF5 file a trial group at a time (each_hdf5_result_told's line).
 constexpr const char* kNoJournal = "as no usable journal is beside it";
+constexpr const char* kChanged = "as its journal did not read as its frames' ids said";
 
 // Where each trial of a journal is, read from the frames' ids alone (no record decoded): its
 // place in load_results' order (first recorded) and the ordinal of its latest record.
@@ -100,22 +103,76 @@ std::optional<TrialRecord> journal_record(const std::string& journal_path,
   return r;
 }
 
+// An unlinked temporary file under TMPDIR (else /tmp): gone with this process, however it ends.
+class TempFile {
+ public:
+  TempFile() {
+    const char* dir = std::getenv("TMPDIR");
+    dir_ = dir && *dir ? dir : "/tmp";
+    std::string name = dir_ + "/hypersweep-read-XXXXXX";
+    fd_ = ::mkstemp(name.data());
+    if (fd_ < 0) why_ = std::strerror(errno);
+    else ::unlink(name.c_str());
+  }
+  ~TempFile() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  TempFile(const TempFile&) = delete;
+  TempFile& operator=(const TempFile&) = delete;
+  int fd() const { return fd_; }  // -1: it could not be made (why())
+  int release() { return std::exchange(fd_, -1); }
+  // A name that opens the file while fd() is open.
+  std::string path() const { return "/proc/self/fd/" + std::to_string(fd_); }
+  const std::string& dir() const { return dir_; }
+  const std::string& why() const { return why_; }
+
+ private:
+  int fd_ = -1;
+  std::string dir_, why_;
+};
+
+// A journal whose records can stand for the HDF5 file (journal_places): the one beside it, else
+// the file's /records (h5_writer.h) copied into a temporary file, which reads as a journal. A
+// copy of the file taken without its journal so reads in one pass, not a trial group at a time.
+struct StandIn {
+  std::string journal;  // its path
+  std::optional<JournalPlaces> places;  // none: neither can stand for it (why_not)
+  std::unique_ptr<TempFile> copy;  // holds the copy
+  std::string why_not;  // for each_hdf5_result_told's line
+};
+
+StandIn stand_in(const std::string& path, const ResultsIndex& index) {
+  StandIn s{results_journal(path), journal_places(results_journal(path), index), nullptr, {}};
+  if (s.places) return s;
+  s.copy = std::make_unique<TempFile>();
+  s.why_not = kNoJournal;
+  if (s.copy->fd() < 0) {
+    s.why_not += ", and its /records could not be copied to a temporary file under " +
+                 s.copy->dir() + " (" + s.copy->why() + "; TMPDIR chooses the folder)";
+    return s;
+  }
+  auto has = store::copy_records(path, s.copy->fd());
+  if (has && *has) {
+    s.journal = s.copy->path();
+    if ((s.places = journal_places(s.journal, index))) return s;
+  }
+  if (!has) s.why_not += " and its /records did not read (" + has.error().message + ")";
+  else if (*has) s.why_not += " and its /records does not match /summary";
+  return s;
+}
+
 // Records kept in an unlinked temporary file for each_result_twice's second pass: each as its
 // place, its length and its encoding (trial/codec.h).
 class Spill {
  public:
   Spill() {
-    const char* dir = std::getenv("TMPDIR");
-    dir_ = dir && *dir ? dir : "/tmp";
-    std::string name = dir_ + "/hypersweep-read-XXXXXX";
-    const int fd = ::mkstemp(name.data());
-    if (fd < 0) {
-      why_ = std::strerror(errno);
+    if (file_.fd() < 0) {
+      why_ = file_.why();
       return;
     }
-    ::unlink(name.c_str());  // gone with this process, however it ends
-    f_ = ::fdopen(fd, "w+b");
-    if (!f_) why_ = std::strerror(errno), ::close(fd);
+    f_ = ::fdopen(file_.fd(), "w+b");
+    if (f_) file_.release();
+    else why_ = std::strerror(errno);
   }
   ~Spill() {
     if (f_) std::fclose(f_);
@@ -141,7 +198,7 @@ class Spill {
                  "hypersweep: note: %s: its records could not be kept for the second pass in a "
                  "temporary file under %s (%s; TMPDIR chooses the folder), so the file is read "
                  "again, which takes as long as the first pass\n",
-                 path.c_str(), dir_.c_str(), why_.empty() ? "it did not read back" : why_.c_str());
+                 path.c_str(), file_.dir().c_str(), why_.empty() ? "it did not read back" : why_.c_str());
   }
   // Hands each record kept to on_trial; false when they do not read back.
   bool each(const TrialVisitor& on_trial) {
@@ -159,9 +216,10 @@ class Spill {
   }
 
  private:
+  TempFile file_;
   std::FILE* f_ = nullptr;
   bool ok_ = false;
-  std::string dir_, why_;  // the folder; why the file failed ("": it did not)
+  std::string why_;  // why the file failed ("": it did not)
 };
 
 }  // namespace
@@ -194,20 +252,21 @@ Status each_result_twice(const std::string& path, const ResultPass& first,
                          const ResultPass& second) {
   auto index = read_results_index(path);  // first: the journal read after it is as far along
   if (!index) return index.error();
-  const std::string journal = results_journal(path);
-  if (auto places = journal_places(journal, *index)) {
+  const StandIn in = stand_in(path, *index);
+  const std::string why = in.places ? kChanged : in.why_not;
+  if (in.places) {
     first.on_start(index->header);
-    if (journal_each(journal, *places, first.on_trial)) {
+    if (journal_each(in.journal, *in.places, first.on_trial)) {
       second.on_start(index->header);
-      if (journal_each(journal, *places, second.on_trial)) return {};
-      return each_hdf5_result_told(path, index->ids.size(), kNoJournal, second.on_start,
+      if (journal_each(in.journal, *in.places, second.on_trial)) return {};
+      return each_hdf5_result_told(path, index->ids.size(), why, second.on_start,
                                    second.on_trial);
     }
   }
   Spill spill;
   SweepHeader header;
   const Status st = each_hdf5_result_told(
-      path, index->ids.size(), kNoJournal,
+      path, index->ids.size(), why,
       [&](const SweepHeader& h) {
         header = h;
         spill.restart();
@@ -223,8 +282,7 @@ Status each_result_twice(const std::string& path, const ResultPass& first,
     if (spill.each(second.on_trial)) return {};
   }
   spill.tell_reread(path);
-  return each_hdf5_result_told(path, index->ids.size(), kNoJournal, second.on_start,
-                               second.on_trial);
+  return each_hdf5_result_told(path, index->ids.size(), why, second.on_start, second.on_trial);
 }
 
 Status each_result(const std::string& path,
@@ -232,12 +290,13 @@ Status each_result(const std::string& path,
                    const TrialVisitor& on_trial) {
   auto index = read_results_index(path);  // first: the journal read after it is as far along
   if (!index) return index.error();
-  const std::string journal = results_journal(path);
-  if (auto places = journal_places(journal, *index)) {
+  const StandIn in = stand_in(path, *index);
+  if (in.places) {
     on_start(index->header);
-    if (journal_each(journal, *places, on_trial)) return {};
+    if (journal_each(in.journal, *in.places, on_trial)) return {};
   }
-  return each_hdf5_result_told(path, index->ids.size(), kNoJournal, on_start, on_trial);
+  return each_hdf5_result_told(path, index->ids.size(), in.places ? kChanged : in.why_not,
+                               on_start, on_trial);
 }
 
 Result<FoundResult> find_result(const std::string& path, int64_t id) {

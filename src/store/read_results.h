@@ -95,8 +95,12 @@ Result<ResultsIndex> read_results_index(const std::string& path);
 // latest records' ids in the same order or a prefix of them: a sweep still being written may
 // have journaled a group it has not yet flushed to the HDF5 file, and that group then comes
 // too. Otherwise (no journal beside a copy, a journal cut short or damaged, one of another
-// sweep) it is read_results(path), with a progress line on stderr every 5 s for a file of
-// 10,000 trials or more. No lock is taken and nothing is written. An HDF5 file that
+// sweep) the file's own /records (results_file.h: the journal's frames for what the HDF5 file
+// holds) stands in for the journal, under the same checks: it is copied into an unlinked
+// temporary file under $TMPDIR (else /tmp; the size of the records, about 0.9 KB a trial) and
+// read as a journal is. Failing that too (a file from before /records, one damaged there, no
+// room for the copy) it is read_results(path), with a progress line on stderr every 5 s for a
+// file of 10,000 trials or more, saying why. No lock is taken and nothing is written. An HDF5 file that
 // does not read is read_results' error, journal or not; one whose trial data alone is damaged
 // reads from an intact journal.
 Result<ResultsData> load_results(const std::string& path);
@@ -138,8 +142,8 @@ struct ResultPass {
 };
 
 // each_result(path, first...) and then each_result(path, second...), the file read once where it
-// can be: the journal's frame ids once and its records twice; or, with no journal to trust, the
-// HDF5 file once (a dozen HDF5 calls a trial: minutes at a million), each record kept meanwhile
+// can be: the journal's frame ids once and its records twice (the journal beside it, or the
+// copy of /records that stands in for it); or, with neither to trust, the HDF5 file once (a dozen HDF5 calls a trial: minutes at a million), each record kept meanwhile
 // in an unlinked temporary file under $TMPDIR (else /tmp; about what the journal holds, 0.9 KB a
 // trial) and read back from it for the second pass. Should that file not be written, the second
 // pass reads the HDF5 file again, and a note on stderr says why. For a reader that sums every trial before it looks at each

@@ -505,10 +505,11 @@ Status ResultsFile::append(std::span<const TrialRecord> records) {
     }
     return Status::Ok();
   }
-  // Room first (h5_writer.h): HDF5 must not meet a full disk halfway through a write. Twice the
-  // records and 1 MiB cover their groups, their /summary rows, new chunks and the metadata flushed.
+  // Room first (h5_writer.h): HDF5 must not meet a full disk halfway through a write. Three times
+  // the records and 1 MiB cover their groups, their frames in /records, their /summary rows, new
+  // chunks and the metadata flushed.
   errno = 0;
-  Status w = s.h5.reserve(2 * bytes + (size_t{1} << 20));
+  Status w = s.h5.reserve(3 * bytes + (size_t{1} << 20));
   if (!w.ok()) {
     s.broken = true;
     return make_error(s.path, "cannot write " + group_text(records) +

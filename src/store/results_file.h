@@ -40,6 +40,11 @@
 //                    trial/tie.h; absent when unknown), `curves` [epochs] compound {epoch int32, lr,
 //                    train_loss, train_acc, val_loss, val_acc, seconds},
 //                    `update_ratio` [epochs x layers] double with attribute layer_names.
+//   /records         1-D chunked uint8: the journal's bytes for what the file holds (journal.h:
+//                    its magic, the 'H' frame of the header, then a 'T' frame of each record
+//                    as it was written, the latest of an id the one that counts), so that a
+//                    copy without its journal reads in one pass (read_results.h); absent in
+//                    files from before it, which read a trial group at a time.
 // A record appended again with an id already in the file replaces the earlier one (its summary
 // row is rewritten in place): this is how a re-run interrupted trial lands.
 //

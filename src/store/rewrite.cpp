@@ -18,9 +18,10 @@
 
 namespace hs::store {
 
-// How the room is reserved: a trial grows the file by at most 4 bytes a byte of its record
+// How the room is reserved: a trial grows the file by at most 5 bytes a byte of its record
 // and 256 KiB (trials of a few epochs take 3 to 8 times their journal bytes in the file, long
-// curves about as many, and HDF5 allocates its link heap's blocks and /summary's chunks whole).
+// curves about as many, its frame in /records once more, and HDF5 allocates its link heap's
+// blocks and the chunks of /summary and /records whole).
 // Before a trial whose bound passes the room's end, the file is flushed and a stretch reserved:
 // the journal's bytes not yet rewritten and 256 KiB, at most 64 MiB, and at least one trial's
 // bound. A file of long curves so needs about its own size of free disk, and a million trials
@@ -36,7 +37,7 @@ Status rewrite_trials(const ResultsFile& f, H5Writer* out, uint64_t journal_byte
   uint64_t reserved_end = 0, rewritten = 0;  // the room's end; the record bytes taken into it
   // Room on disk for record r's trial, before it is written.
   const auto room_for = [&](const TrialRecord& r) {
-    const uint64_t bytes = encode_record(r).size(), need = 4 * bytes + kMargin;
+    const uint64_t bytes = encode_record(r).size(), need = 5 * bytes + kMargin;
     auto end = out->allocated_end();
     if (!end) return Status(end.error());
     Status made;

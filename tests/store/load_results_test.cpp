@@ -66,6 +66,29 @@ void set_host_in_h5(const std::string& path, int64_t id, const std::string& host
   REQUIRE(store::attr_string(path, g.get(), "host", host).ok());
 }
 
+// The file's /records deleted: a file as written before it, read a trial group at a time
+// without its journal.
+void drop_records(const std::string& path) {
+  const QuietHdf5 quiet;
+  H5Id file(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose);
+  REQUIRE(file.get() >= 0);
+  REQUIRE(H5Ldelete(file.get(), "records", H5P_DEFAULT) >= 0);
+}
+
+// Bytes [at, at + n) of the file's /records overwritten with `byte`.
+void spoil_records(const std::string& path, hsize_t at, hsize_t n, char byte) {
+  const QuietHdf5 quiet;
+  H5Id file(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose);
+  REQUIRE(file.get() >= 0);
+  H5Id d(H5Dopen2(file.get(), "records", H5P_DEFAULT), H5Dclose);
+  REQUIRE(d.get() >= 0);
+  H5Id space(H5Dget_space(d.get()), H5Sclose);
+  REQUIRE(H5Sselect_hyperslab(space.get(), H5S_SELECT_SET, &at, nullptr, &n, nullptr) >= 0);
+  H5Id mem(H5Screate_simple(1, &n, nullptr), H5Sclose);
+  const std::string bytes(n, byte);
+  REQUIRE(H5Dwrite(d.get(), H5T_NATIVE_UINT8, mem.get(), space.get(), H5P_DEFAULT, bytes.data()) >= 0);
+}
+
 // each_result's records put in their places, and how many times it started (on_start).
 struct Handed {
   ResultsData data;
@@ -147,8 +170,16 @@ TEST_CASE("each_result hands over load_results' trials one at a time, in their p
     require_equal(*other->trial, loaded->trials[6]);
     CHECK(other->trial->host != "only-in-h5");
   }
-  SECTION("no journal: the HDF5 file's trials") {
+  SECTION("no journal: the file's /records, which say what the journal says") {
     ::unlink((path + ".journal").c_str());
+    const Handed copy = each_of(path);
+    CHECK(copy.starts == 1);
+    require_same_data(copy.data, *loaded);
+    CHECK(copy.data.trials[5].host != "only-in-h5");
+  }
+  SECTION("no journal and no /records (a file from before them): the HDF5 file's trials") {
+    ::unlink((path + ".journal").c_str());
+    drop_records(path);
     const Handed h5 = each_of(path);
     CHECK(h5.starts == 1);
     CHECK(h5.data.trials[5].host == "only-in-h5");
@@ -177,13 +208,13 @@ TEST_CASE("each_result_twice hands each_result's trials over in both passes, and
   // Both passes (with TMPDIR set to `tmpdir` unless it is empty), each checked against
   // each_result's trials; returns what went to stderr.
   const auto check_twice = [&](const std::string& expect_host, const std::string& tmpdir = "") {
-    const Handed once = each_of(path);
-    Handed first, second;
+    Handed once, first, second;
     std::vector<bool> seen_first, seen_second;
     const char* old = std::getenv("TMPDIR");
     const std::string kept = old ? old : "";
     const std::string said = hs::test::stderr_of([&] {
       if (!tmpdir.empty()) ::setenv("TMPDIR", tmpdir.c_str(), 1);
+      once = each_of(path);  // under the same TMPDIR: /records is copied there
       const Status st = each_result_twice(path, pass_into(&first, &seen_first),
                                           pass_into(&second, &seen_second));
       if (old) ::setenv("TMPDIR", kept.c_str(), 1);
@@ -201,11 +232,18 @@ TEST_CASE("each_result_twice hands each_result's trials over in both passes, and
   SECTION("with its journal: the journal's records, twice") {
     CHECK(check_twice("node5").empty());
   }
-  SECTION("without: the HDF5 file read once, its records kept in a temporary file") {
+  SECTION("without: the file's /records in its place, twice") {
     ::unlink((path + ".journal").c_str());
+    CHECK(check_twice("node5").empty());
+  }
+  SECTION("without, and no /records: the HDF5 file read once, its records kept in a temporary "
+          "file") {
+    ::unlink((path + ".journal").c_str());
+    drop_records(path);
     CHECK(check_twice("only-in-h5").empty());
   }
-  SECTION("without, and no temporary file can be made: the HDF5 file read again, and said") {
+  SECTION("without, and no temporary file can be made (for /records' copy either): the HDF5 "
+          "file read again, and said") {
     ::unlink((path + ".journal").c_str());
     const std::string said = check_twice("only-in-h5", "/nonexistent-hs-folder");
     INFO(said);
@@ -266,6 +304,7 @@ TEST_CASE("load_results takes a group the writer journaled before flushing it", 
 TEST_CASE("load_results reads the HDF5 file when the journal may not say the same", "[store]") {
   const std::string path = temp_path("load_fallback.h5");
   make_file(path, 10);
+  drop_records(path);  // a file from before /records (the next case has them)
   set_host_in_h5(path, 4, "only-in-h5");  // what shows which of the two was read
   const std::string journal = read_bytes(path + ".journal");
   auto expect = read_results(path);
@@ -315,6 +354,89 @@ TEST_CASE("load_results reads the HDF5 file when the journal may not say the sam
     require_read_from_h5();
     write_bytes(path + ".journal", "HSJRNL01" + journal.substr(8));
     require_read_from_h5();
+  }
+}
+
+TEST_CASE("without a journal that can stand for it, load_results reads the file's /records",
+          "[store]") {
+  const std::string path = temp_path("load_records.h5");
+  make_file(path, 10);
+  // Continued: the frames of a file opened again go on at /records' end (trial 4 run again).
+  {
+    auto f = ResultsFile::open(path);
+    REQUIRE(f.ok());
+    TrialRecord again = make_record(4);
+    again.attempt = 3;
+    again.host = "rerun-4";
+    REQUIRE(f->append(again).ok());
+    REQUIRE(f->append(make_record(10)).ok());
+    REQUIRE(f->close().ok());
+  }
+  auto expect = load_results(path);  // the journal's
+  REQUIRE(expect.ok());
+  REQUIRE(expect->trials.size() == 11);
+  REQUIRE(expect->trials[4].host == "rerun-4");
+  set_host_in_h5(path, 7, "only-in-h5");  // what a read of the groups would see
+  const std::string journal = read_bytes(path + ".journal");
+  const auto require_from_records = [&] {
+    auto loaded = load_results(path);
+    REQUIRE(loaded.ok());
+    require_same_data(*loaded, *expect);
+    require_same_data(each_of(path).data, *expect);
+  };
+  SECTION("no journal beside it (a copy)") {
+    ::unlink((path + ".journal").c_str());
+    require_from_records();
+    SECTION("and a trial's group gone: /records alone is read") {
+      {
+        const QuietHdf5 quiet;
+        H5Id file(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose);
+        REQUIRE(file.get() >= 0);
+        REQUIRE(H5Ldelete(file.get(), ("trials/" + store::trial_name(3)).c_str(), H5P_DEFAULT) >= 0);
+      }
+      require_from_records();
+    }
+  }
+  SECTION("a damaged journal, or one of another sweep") {
+    std::string bytes = journal;
+    bytes[bytes.find("node7")] = 'X';
+    write_bytes(path + ".journal", bytes);
+    require_from_records();
+    write_bytes(path + ".journal", journal.substr(0, 8));
+    require_from_records();
+  }
+  SECTION("built again from the journal after a crash: the new file's /records read the same") {
+    ::unlink(path.c_str());
+    {
+      auto f = ResultsFile::open(path);
+      REQUIRE(f.ok());
+      REQUIRE(f->close().ok());
+    }
+    ::unlink((path + ".journal").c_str());
+    require_from_records();
+  }
+  SECTION("/records damaged, or cut short of /summary: the trials' groups are read") {
+    ::unlink((path + ".journal").c_str());
+    auto h5 = read_results(path);
+    REQUIRE(h5.ok());
+    REQUIRE(h5->trials[7].host == "only-in-h5");
+    const auto require_from_groups = [&] {
+      auto loaded = load_results(path);
+      REQUIRE(loaded.ok());
+      require_same_data(*loaded, *h5);
+    };
+    SECTION("a byte of a record") {
+      spoil_records(path, journal.find("node5"), 1, 'X');
+      require_from_groups();
+    }
+    SECTION("the last records zeroed") {
+      spoil_records(path, journal.find("rerun-4") - 64, 64, '\0');
+      require_from_groups();
+    }
+    SECTION("no magic") {
+      spoil_records(path, 0, 8, 'H');
+      require_from_groups();
+    }
   }
 }
 
@@ -568,6 +690,8 @@ TEST_CASE("the HDF5 file alone is handed over a trial at a time past /summary's 
       REQUIRE(H5Ldelete(file.get(), group.c_str(), H5P_DEFAULT) >= 0);
     }
     ::unlink((path + ".journal").c_str());
+    REQUIRE(load_results(path).ok());  // from /records, which a missing group does not touch
+    drop_records(path);
     REQUIRE_FALSE(load_results(path).ok());  // a read of every group meets 4097's
     for (const int64_t id : {0, 63, 4095, 4096, 4099}) {  // in the first piece and past it
       CAPTURE(id);
