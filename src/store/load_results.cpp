@@ -158,6 +158,7 @@ StandIn stand_in(const std::string& path, const ResultsIndex& index) {
   }
   if (!has) s.why_not += " and its /records did not read (" + has.error().message + ")";
   else if (*has) s.why_not += " and its /records does not match /summary";
+  else s.why_not += " and it has no /records (a file from before them)";
   return s;
 }
 
@@ -198,7 +199,8 @@ class Spill {
                  "hypersweep: note: %s: its records could not be kept for the second pass in a "
                  "temporary file under %s (%s; TMPDIR chooses the folder), so the file is read "
                  "again, which takes as long as the first pass\n",
-                 path.c_str(), file_.dir().c_str(), why_.empty() ? "it did not read back" : why_.c_str());
+                 path.c_str(), file_.dir().c_str(),
+                 why_.empty() ? "it did not read back" : why_.c_str());
   }
   // Hands each record kept to on_trial; false when they do not read back.
   bool each(const TrialVisitor& on_trial) {

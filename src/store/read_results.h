@@ -100,9 +100,9 @@ Result<ResultsIndex> read_results_index(const std::string& path);
 // temporary file under $TMPDIR (else /tmp; the size of the records, about 0.9 KB a trial) and
 // read as a journal is. Failing that too (a file from before /records, one damaged there, no
 // room for the copy) it is read_results(path), with a progress line on stderr every 5 s for a
-// file of 10,000 trials or more, saying why. No lock is taken and nothing is written. An HDF5 file that
-// does not read is read_results' error, journal or not; one whose trial data alone is damaged
-// reads from an intact journal.
+// file of 10,000 trials or more, saying why. No lock is taken and nothing is written. An HDF5
+// file that does not read is read_results' error, journal or not; one whose trial data alone
+// is damaged reads from an intact journal.
 Result<ResultsData> load_results(const std::string& path);
 
 // load_results' trials handed over one at a time, never all held when they come from the
@@ -143,12 +143,14 @@ struct ResultPass {
 
 // each_result(path, first...) and then each_result(path, second...), the file read once where it
 // can be: the journal's frame ids once and its records twice (the journal beside it, or the
-// copy of /records that stands in for it); or, with neither to trust, the HDF5 file once (a dozen HDF5 calls a trial: minutes at a million), each record kept meanwhile
-// in an unlinked temporary file under $TMPDIR (else /tmp; about what the journal holds, 0.9 KB a
-// trial) and read back from it for the second pass. Should that file not be written, the second
-// pass reads the HDF5 file again, and a note on stderr says why. For a reader that sums every trial before it looks at each
-// (the diagnosis's sweep context: analysis/analysed.h, each_diagnosed). Each pass's on_start
-// comes first in it, and again should that pass start over. Errors: load_results'.
+// copy of /records that stands in for it); or, with neither to trust, the HDF5 file once (a
+// dozen HDF5 calls a trial: minutes at a million), each record kept meanwhile in an unlinked
+// temporary file under $TMPDIR (else /tmp; about what the journal holds, 0.9 KB a trial) and
+// read back from it for the second pass. Should that file not be written, the second pass
+// reads the HDF5 file again, and a note on stderr says why. For a reader that sums every trial
+// before it looks at each (the diagnosis's sweep context: analysis/analysed.h,
+// each_diagnosed). Each pass's on_start comes first in it, and again should that pass start
+// over. Errors: load_results'.
 Status each_result_twice(const std::string& path, const ResultPass& first,
                          const ResultPass& second);
 

@@ -86,7 +86,8 @@ void spoil_records(const std::string& path, hsize_t at, hsize_t n, char byte) {
   REQUIRE(H5Sselect_hyperslab(space.get(), H5S_SELECT_SET, &at, nullptr, &n, nullptr) >= 0);
   H5Id mem(H5Screate_simple(1, &n, nullptr), H5Sclose);
   const std::string bytes(n, byte);
-  REQUIRE(H5Dwrite(d.get(), H5T_NATIVE_UINT8, mem.get(), space.get(), H5P_DEFAULT, bytes.data()) >= 0);
+  REQUIRE(H5Dwrite(d.get(), H5T_NATIVE_UINT8, mem.get(), space.get(), H5P_DEFAULT,
+                   bytes.data()) >= 0);
 }
 
 // each_result's records put in their places, and how many times it started (on_start).
@@ -392,7 +393,8 @@ TEST_CASE("without a journal that can stand for it, load_results reads the file'
         const QuietHdf5 quiet;
         H5Id file(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose);
         REQUIRE(file.get() >= 0);
-        REQUIRE(H5Ldelete(file.get(), ("trials/" + store::trial_name(3)).c_str(), H5P_DEFAULT) >= 0);
+        const std::string group = "trials/" + store::trial_name(3);
+        REQUIRE(H5Ldelete(file.get(), group.c_str(), H5P_DEFAULT) >= 0);
       }
       require_from_records();
     }
