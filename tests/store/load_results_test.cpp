@@ -66,14 +66,17 @@ void set_host_in_h5(const std::string& path, int64_t id, const std::string& host
   REQUIRE(store::attr_string(path, g.get(), "host", host).ok());
 }
 
-// The file's /records deleted: a file as written before it, read a trial group at a time
-// without its journal.
-void drop_records(const std::string& path) {
+// The object `name` (a trial's group, /records) deleted from the HDF5 file.
+void delete_object(const std::string& path, const std::string& name) {
   const QuietHdf5 quiet;
   H5Id file(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose);
   REQUIRE(file.get() >= 0);
-  REQUIRE(H5Ldelete(file.get(), "records", H5P_DEFAULT) >= 0);
+  REQUIRE(H5Ldelete(file.get(), name.c_str(), H5P_DEFAULT) >= 0);
 }
+
+// The file's /records deleted: a file as written before it, read a trial group at a time
+// without its journal.
+void drop_records(const std::string& path) { delete_object(path, "records"); }
 
 // Bytes [at, at + n) of the file's /records overwritten with `byte`.
 void spoil_records(const std::string& path, hsize_t at, hsize_t n, char byte) {
@@ -389,13 +392,7 @@ TEST_CASE("without a journal that can stand for it, load_results reads the file'
     ::unlink((path + ".journal").c_str());
     require_from_records();
     SECTION("and a trial's group gone: /records alone is read") {
-      {
-        const QuietHdf5 quiet;
-        H5Id file(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose);
-        REQUIRE(file.get() >= 0);
-        const std::string group = "trials/" + store::trial_name(3);
-        REQUIRE(H5Ldelete(file.get(), group.c_str(), H5P_DEFAULT) >= 0);
-      }
+      delete_object(path, "trials/" + store::trial_name(3));
       require_from_records();
     }
   }
@@ -651,12 +648,7 @@ TEST_CASE("the HDF5 file alone is handed over a trial at a time past /summary's 
   }
 
   SECTION("a trial's group missing past the first piece: an error, after the trials before it") {
-    {
-      const QuietHdf5 quiet;
-      H5Id file(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose);
-      REQUIRE(file.get() >= 0);
-      REQUIRE(H5Ldelete(file.get(), ("trials/" + store::trial_name(4097)).c_str(), H5P_DEFAULT) >= 0);
-    }
+    delete_object(path, "trials/" + store::trial_name(4097));
     const Status st = read();
     REQUIRE_FALSE(st.ok());
     CHECK(st.error().file == path);
@@ -684,13 +676,7 @@ TEST_CASE("the HDF5 file alone is handed over a trial at a time past /summary's 
     CHECK(errno == ECHILD);
   }
   SECTION("one trial found by its id without the journal: that trial's group alone is read") {
-    {
-      const QuietHdf5 quiet;
-      H5Id file(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose);
-      REQUIRE(file.get() >= 0);
-      const std::string group = "trials/" + store::trial_name(4097);
-      REQUIRE(H5Ldelete(file.get(), group.c_str(), H5P_DEFAULT) >= 0);
-    }
+    delete_object(path, "trials/" + store::trial_name(4097));
     ::unlink((path + ".journal").c_str());
     REQUIRE(load_results(path).ok());  // from /records, which a missing group does not touch
     drop_records(path);
