@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <filesystem>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -91,6 +92,22 @@ void spoil_records(const std::string& path, hsize_t at, hsize_t n, char byte) {
   const std::string bytes(n, byte);
   REQUIRE(H5Dwrite(d.get(), H5T_NATIVE_UINT8, mem.get(), space.get(), H5P_DEFAULT,
                    bytes.data()) >= 0);
+}
+
+// The bytes of the file's /records.
+std::string records_of(const std::string& path) {
+  const QuietHdf5 quiet;
+  H5Id file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+  REQUIRE(file.get() >= 0);
+  H5Id d(H5Dopen2(file.get(), "records", H5P_DEFAULT), H5Dclose);
+  REQUIRE(d.get() >= 0);
+  H5Id space(H5Dget_space(d.get()), H5Sclose);
+  const hssize_t n = H5Sget_simple_extent_npoints(space.get());
+  REQUIRE(n >= 0);
+  std::string bytes(static_cast<size_t>(n), '\0');
+  if (n > 0)
+    REQUIRE(H5Dread(d.get(), H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, bytes.data()) >= 0);
+  return bytes;
 }
 
 // each_result's records put in their places, and how many times it started (on_start).
@@ -359,6 +376,26 @@ TEST_CASE("load_results reads the HDF5 file when the journal may not say the sam
     write_bytes(path + ".journal", "HSJRNL01" + journal.substr(8));
     require_read_from_h5();
   }
+}
+
+TEST_CASE("a file's /records holds its journal's bytes for what the HDF5 file holds", "[store]") {
+  const std::string path = temp_path("records_bytes.h5");
+  auto f = ResultsFile::create(path, make_header(), true);
+  REQUIRE(f.ok());
+  CHECK(records_of(path) == read_bytes(path + ".journal"));  // the magic and the header
+  for (int64_t i = 0; i < 3; ++i) REQUIRE(f->append(make_record(i)).ok());
+  std::vector<TrialRecord> group;
+  for (int64_t i = 3; i < 40; ++i) group.push_back(make_record(i));  // past a 16 KiB chunk
+  group.push_back(make_record(1));  // run again: a frame of its own, as in the journal
+  REQUIRE(f->append(std::span<const TrialRecord>(group)).ok());
+  const std::string journal = read_bytes(path + ".journal");
+  REQUIRE(journal.size() > (size_t{16} << 10));
+  CHECK(records_of(path) == journal);
+  REQUIRE(f->close().ok());
+  // The journal ends with the clean-close frame, which says nothing of the trials.
+  const std::string closed = read_bytes(path + ".journal");
+  CHECK(closed.size() > journal.size());
+  CHECK(records_of(path) == journal);
 }
 
 TEST_CASE("without a journal that can stand for it, load_results reads the file's /records",
