@@ -432,6 +432,29 @@ TEST_CASE("without a journal that can stand for it, load_results reads the file'
       delete_object(path, "trials/" + store::trial_name(3));
       require_from_records();
     }
+    SECTION("and /records compressed, as h5repack -f GZIP leaves it: read all the same") {
+      const std::string bytes = records_of(path);
+      drop_records(path);
+      {
+        const QuietHdf5 quiet;
+        H5Id file(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose);
+        REQUIRE(file.get() >= 0);
+        const hsize_t n = bytes.size(), chunk = 4096;
+        H5Id space(H5Screate_simple(1, &n, nullptr), H5Sclose);
+        H5Id dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
+        REQUIRE(H5Pset_chunk(dcpl.get(), 1, &chunk) >= 0);
+        REQUIRE(H5Pset_deflate(dcpl.get(), 1) >= 0);
+        H5Id d(H5Dcreate2(file.get(), "records", H5T_NATIVE_UINT8, space.get(), H5P_DEFAULT,
+                          dcpl.get(), H5P_DEFAULT),
+               H5Dclose);
+        REQUIRE(d.get() >= 0);
+        REQUIRE(H5Dwrite(d.get(), H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT,
+                         bytes.data()) >= 0);
+      }
+      REQUIRE(records_of(path) == bytes);
+      delete_object(path, "trials/" + store::trial_name(3));  // so that only /records reads
+      require_from_records();
+    }
   }
   SECTION("a damaged journal, or one of another sweep") {
     std::string bytes = journal;
