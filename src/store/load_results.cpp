@@ -147,7 +147,7 @@ StandIn stand_in(const std::string& path, const ResultsIndex& index) {
   s.copy = std::make_unique<TempFile>();
   s.why_not = kNoJournal;
   if (s.copy->fd() < 0) {
-    s.why_not += ", and its /records could not be copied to a temporary file under " +
+    s.why_not += " and its /records could not be copied to a temporary file under " +
                  s.copy->dir() + " (" + s.copy->why() + "; TMPDIR chooses the folder)";
     return s;
   }
