@@ -10,6 +10,7 @@
 #include <string>
 
 #include "core/error.h"
+#include "store/journal.h"
 #include "store/results_file.h"
 
 namespace hs::store {
@@ -60,6 +61,12 @@ Result<TrialRecord> read_layout_row(const std::string& path, uint64_t row, int64
 // or false for a file from before /records, which has none. Errors: read_results', and a
 // failed write to fd (a full disk).
 Result<bool> copy_records(const std::string& path, int fd);
+
+// The frames of <path>'s /records to on_frame, in order, when they can stand for the HDF5 file
+// as load_results (read_results.h) requires of a journal: true. False, with nothing handed
+// over, when they cannot (a file from before /records, one damaged there or not matching
+// /summary, no room for their copy under $TMPDIR). Errors: on_frame's.
+Result<bool> each_records_frame(const std::string& path, const FrameVisitor& on_frame);
 
 // A reading child's error as bytes for the pipe, said in plain words where an HDF5 call failed
 // ("cannot be read as a results file (damaged?)"), and those bytes read back (bytes that do

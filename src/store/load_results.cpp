@@ -131,9 +131,29 @@ class TempFile {
   std::string dir_, why_;
 };
 
+// The file's /records (h5_writer.h) copied into a temporary file, which reads as a journal:
+// the copy, with its places in *places, when its records can stand for the HDF5 file
+// (journal_places); else *places stays empty and *why_not says why.
+std::unique_ptr<TempFile> records_copy(const std::string& path, const ResultsIndex& index,
+                                       std::optional<JournalPlaces>* places,
+                                       std::string* why_not) {
+  auto copy = std::make_unique<TempFile>();
+  if (copy->fd() < 0) {
+    *why_not = "its /records could not be copied to a temporary file under " + copy->dir() +
+               " (" + copy->why() + "; TMPDIR chooses the folder)";
+    return copy;
+  }
+  auto has = store::copy_records(path, copy->fd());
+  if (has && *has && (*places = journal_places(copy->path(), index))) return copy;
+  *why_not = !has   ? "its /records did not read (" + has.error().message + ")"
+             : *has ? "its /records does not match /summary"
+                    : "it has no /records (a file from before them)";
+  return copy;
+}
+
 // A journal whose records can stand for the HDF5 file (journal_places): the one beside it, else
-// the file's /records (h5_writer.h) copied into a temporary file, which reads as a journal. A
-// copy of the file taken without its journal so reads in one pass, not a trial group at a time.
+// the file's /records copied into a temporary file (records_copy). A copy of the file taken
+// without its journal so reads in one pass, not a trial group at a time.
 struct StandIn {
   std::string journal;  // its path
   std::optional<JournalPlaces> places;  // none: neither can stand for it (why_not)
@@ -144,21 +164,10 @@ struct StandIn {
 StandIn stand_in(const std::string& path, const ResultsIndex& index) {
   StandIn s{results_journal(path), journal_places(results_journal(path), index), nullptr, {}};
   if (s.places) return s;
-  s.copy = std::make_unique<TempFile>();
-  s.why_not = kNoJournal;
-  if (s.copy->fd() < 0) {
-    s.why_not += " and its /records could not be copied to a temporary file under " +
-                 s.copy->dir() + " (" + s.copy->why() + "; TMPDIR chooses the folder)";
-    return s;
-  }
-  auto has = store::copy_records(path, s.copy->fd());
-  if (has && *has) {
-    s.journal = s.copy->path();
-    if ((s.places = journal_places(s.journal, index))) return s;
-  }
-  if (!has) s.why_not += " and its /records did not read (" + has.error().message + ")";
-  else if (*has) s.why_not += " and its /records does not match /summary";
-  else s.why_not += " and it has no /records (a file from before them)";
+  std::string why;
+  s.copy = records_copy(path, index, &s.places, &why);
+  if (s.places) s.journal = s.copy->path();
+  else s.why_not = std::string(kNoJournal) + " and " + why;
   return s;
 }
 
@@ -320,6 +329,18 @@ Result<FoundResult> find_result(const std::string& path, int64_t id) {
   if (!r) return r.error();
   f.trial = std::move(*r);
   return f;
+}
+
+Result<bool> store::each_records_frame(const std::string& path, const FrameVisitor& on_frame) {
+  auto index = read_results_index(path);
+  if (!index) return false;
+  std::optional<JournalPlaces> places;
+  std::string why;
+  const auto copy = records_copy(path, *index, &places, &why);
+  if (!places) return false;
+  auto scan = scan_journal(copy->path(), on_frame);
+  if (!scan) return scan.error();
+  return true;
 }
 
 Result<ResultsData> load_results(const std::string& path) {

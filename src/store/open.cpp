@@ -1,9 +1,19 @@
 #include "store/open.h"
 
-#include <filesystem>
+#include <unistd.h>
 
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "core/temp_file.h"
 #include "store/h5_util.h"
 #include "store/journal.h"
+#include "store/journal_records.h"
+#include "store/layout_read.h"
 #include "store/layout.h"
 #include "store/read_results.h"
 #include "store/recipe_file.h"
@@ -28,6 +38,68 @@ std::string not_overwritten(store::JournalKind kind) {
     return " (the file exists, so it is not overwritten: give another --out, or --force to "
            "replace it and lose what it holds)";
   return "";
+}
+
+// The journal of a results file whose journal is missing (a copy taken without it) written anew
+// from the file's /records when they can stand for it (layout_read.h, each_records_frame) and
+// hold this same sweep, so that the sweep continues; *restored says whether it was. It is
+// written under a pending name and linked into place whole, so a crash meanwhile leaves no
+// journal holding part of the trials, and ends in a clean close without the HDF5 file's hash:
+// open() then compares every trial of the file with it, as after a close by an older
+// hypersweep (results_file.h). Nothing written when /records cannot stand for the file
+// (open() then says the journal is missing). Errors: another sweep's file (as for a journal),
+// a journal that cannot be written.
+Status restore_journal(const std::string& path, const SweepHeader& h, bool* restored) {
+  const std::string journal = results_journal(path);
+  remove_stale_temps(journal);
+  std::string pending = journal + kPendingMark + "XXXXXX";
+  const int fd = ::mkstemp(pending.data());
+  if (fd < 0) return make_error(journal, "cannot write: " + errno_text());
+  ::close(fd);
+  ::unlink(pending.c_str());  // Journal::create makes it anew, locked
+  const TempFileGuard guard(pending);
+  std::optional<store::Journal> out;
+  std::vector<std::string> due;  // trial frames written a group at a time: one fsync a group
+  uint64_t trials = 0;
+  const auto write_due = [&]() -> Status {
+    Status st = out->append('T', std::span<const std::string>(due));
+    due.clear();
+    return st;
+  };
+  auto each = store::each_records_frame(path, [&](const store::FrameView& f,
+                                                  const store::DamagedBytes*) -> Status {
+    if (f.type == 'H') {
+      SweepHeader theirs;
+      if (out || !decode_header(std::string(f.payload), &theirs))
+        return make_error(path, "its /records hold a header that does not decode");
+      if (std::string diff = header_difference(theirs, h); !diff.empty())
+        return make_error(path, "holds another sweep, so it is neither continued nor "
+                                "overwritten: " + diff + "; give another --out, or --force to "
+                                "start over");
+      auto made = store::Journal::create(pending, 'H', std::string(f.payload));
+      if (!made) return made.error();
+      out.emplace(std::move(*made));
+      return Status::Ok();
+    }
+    if (f.type != 'T' || !out) return make_error(path, "its /records hold a frame it never writes");
+    due.emplace_back(f.payload);
+    ++trials;
+    return due.size() < 4096 ? Status::Ok() : write_due();
+  });
+  if (!each) return each.error();
+  if (!*each || !out) return Status::Ok();  // nothing to restore it from
+  if (Status st = write_due(); !st) return st;
+  if (Status st = out->append('C', store::clean_close_payload(trials, 0)); !st) return st;
+  out->close();
+  if (::link(pending.c_str(), journal.c_str()) != 0)
+    return make_error(journal, "cannot be written anew from the file's /records: " +
+                                   errno_text());
+  if (Status st = sync_parent_dir(journal); !st) return st;
+  std::fprintf(stderr, "hypersweep: note: %s: its journal was missing, so it was written anew "
+               "from the file's /records (%llu trial records); each trial of the file is "
+               "checked against it\n", path.c_str(), static_cast<unsigned long long>(trials));
+  *restored = true;
+  return Status::Ok();
 }
 
 }  // namespace
@@ -75,6 +147,9 @@ Result<OpenedResults> open_results(const std::string& path, const SweepHeader& h
                                 "start over");
     }
   }
+  bool restored = false;
+  if (kind == JournalKind::kMissing && !policy.replace_other && store::file_exists(path))
+    if (Status st = restore_journal(path, h, &restored); !st) return st.error();
   auto f = ResultsFile::open(path);
   // A recipe's file has no journal either, but --force would lose what it holds.
   if (!f && !policy.replace_other && kind == JournalKind::kMissing && is_recipe_file(path))

@@ -12,12 +12,14 @@
 #include <string>
 #include <vector>
 
+#include "core/file.h"
 #include "core/progress.h"
 #include "store/export.h"
 #include "store/h5_util.h"
 #include "store/journal.h"
 #include "store/layout.h"
 #include "store/layout_read.h"
+#include "store/open.h"
 #include "store/read_results.h"
 #include "store/results_file.h"
 #include "store/sample_sweep.h"
@@ -496,6 +498,76 @@ TEST_CASE("without a journal that can stand for it, load_results reads the file'
       spoil_records(path, 0, 8, 'H');
       require_from_groups();
     }
+  }
+}
+
+TEST_CASE("a copy without its journal continues: its journal is written anew from /records",
+          "[store]") {
+  const std::string path = temp_path("restore.h5");
+  make_file(path, 12);
+  auto expect = load_results(path);  // the journal's: 12 trials, trial 2 run again
+  REQUIRE(expect.ok());
+  const std::string records = records_of(path);
+  ::unlink((path + ".journal").c_str());
+  const auto pending_left = [&] {
+    const std::string pending = "restore.h5.journal" + std::string(kPendingMark);
+    const auto folder = std::filesystem::path(path).parent_path();
+    for (const auto& e : std::filesystem::directory_iterator(folder))
+      if (e.path().filename().string().find(pending) == 0) return true;
+    return false;
+  };
+  SECTION("this sweep: written anew, the trials checked against it, and the sweep goes on") {
+    Result<OpenedResults> f = make_error("", "not opened");
+    const std::string said =
+        hs::test::stderr_of([&] { f = open_results(path, make_header(), OpenPolicy{}); });
+    INFO(said);
+    REQUIRE(f.ok());
+    CHECK(f->continued);
+    CHECK(said.find(path + ": its journal was missing, so it was written anew from the file's "
+                           "/records (13 trial records)") != std::string::npos);
+    CHECK(f->file.trial_count() == 12);
+    // The frames of /records, then a clean close without the HDF5 file's hash.
+    const std::string journal = read_bytes(path + ".journal");
+    CHECK(journal.substr(0, records.size()) == records);
+    CHECK(journal.size() == records.size() + store::frame_bytes(16));
+    CHECK_FALSE(pending_left());
+    REQUIRE(f->file.append(make_record(12)).ok());
+    REQUIRE(f->file.close().ok());
+    auto after = load_results(path);
+    REQUIRE(after.ok());
+    REQUIRE(after->trials.size() == 13);
+    for (size_t i = 0; i < 12; ++i) require_equal(after->trials[i], expect->trials[i]);
+  }
+  SECTION("a trial's group changed since: the HDF5 file is built again from the journal") {
+    set_host_in_h5(path, 4, "only-in-h5");
+    Result<OpenedResults> f = make_error("", "not opened");
+    const std::string said =
+        hs::test::stderr_of([&] { f = open_results(path, make_header(), OpenPolicy{}); });
+    INFO(said);
+    REQUIRE(f.ok());
+    CHECK(said.find("rebuilding it from its journal") != std::string::npos);
+    REQUIRE(f->file.close().ok());
+    auto h5 = read_results(path);
+    REQUIRE(h5.ok());
+    require_same_data(*h5, *expect);  // the group as /records had it
+  }
+  SECTION("another sweep's file: refused by name, and no journal written") {
+    SweepHeader other = make_header();
+    other.config_hash = "another";
+    other.seed = 99;
+    auto f = open_results(path, other, OpenPolicy{});
+    REQUIRE_FALSE(f.ok());
+    CHECK(f.error().str().find("holds another sweep") != std::string::npos);
+    CHECK(f.error().str().find("seed") != std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(path + ".journal"));
+    CHECK_FALSE(pending_left());
+  }
+  SECTION("no /records (a file from before them): the journal is missing, as before") {
+    drop_records(path);
+    auto f = open_results(path, make_header(), OpenPolicy{});
+    REQUIRE_FALSE(f.ok());
+    CHECK(f.error().str().find("journal " + path + ".journal is missing") != std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(path + ".journal"));
   }
 }
 
