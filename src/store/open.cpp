@@ -1,5 +1,6 @@
 #include "store/open.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -50,6 +51,11 @@ std::string not_overwritten(store::JournalKind kind) {
 // (open() then says the journal is missing). Errors: another sweep's file (as for a journal),
 // a journal that cannot be written.
 Status restore_journal(const std::string& path, const SweepHeader& h, bool* restored) {
+  // A file ResultsFile::open would refuse as not writable gets no journal beside it either.
+  struct stat mode {};
+  if (::access(path.c_str(), W_OK) != 0 ||
+      (::stat(path.c_str(), &mode) == 0 && (mode.st_mode & 0222) == 0))
+    return Status::Ok();
   const std::string journal = results_journal(path);
   remove_stale_temps(journal);
   std::string pending = journal + kPendingMark + "XXXXXX";

@@ -138,7 +138,7 @@ bool h5_matches(const ResultsFile::State& s) {
   bool same = true;
   const Status st = each_hdf5_result_told(
       s.path, s.trials.size(),
-      "to compare it with its journal, as its bytes are not those its last close recorded",
+      "to compare it with its journal, as its last close recorded other bytes or no hash of them",
       [&](const SweepHeader&) { read = 0, same = true; },
       [&](TrialRecord&& r, size_t place) {
         ++read;

@@ -1,6 +1,7 @@
 // load_results (read_results.h): the journal read in place of the HDF5 file when it says the
 // same, and the HDF5 file read alone whenever it might not.
 #include <hdf5.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -561,6 +562,13 @@ TEST_CASE("a copy without its journal continues: its journal is written anew fro
     CHECK(f.error().str().find("seed") != std::string::npos);
     CHECK_FALSE(std::filesystem::exists(path + ".journal"));
     CHECK_FALSE(pending_left());
+  }
+  SECTION("a file made read-only: not continued, and no journal written beside it") {
+    REQUIRE(::chmod(path.c_str(), 0444) == 0);
+    auto f = open_results(path, make_header(), OpenPolicy{});
+    REQUIRE(::chmod(path.c_str(), 0644) == 0);
+    REQUIRE_FALSE(f.ok());
+    CHECK_FALSE(std::filesystem::exists(path + ".journal"));
   }
   SECTION("no /records (a file from before them): the journal is missing, as before") {
     drop_records(path);
