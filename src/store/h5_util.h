@@ -61,6 +61,14 @@ inline bool file_exists(const std::string& path) {
   return ::lstat(path.c_str(), &st) == 0;
 }
 
+// Whether a sweep may append to the existing file at `path`: this process may write it, and it
+// has some write permission (a file made read-only is refused, though root would write it).
+inline bool writable_results(const std::string& path) {
+  struct stat mode {};
+  return ::access(path.c_str(), W_OK) == 0 &&
+         !(::stat(path.c_str(), &mode) == 0 && (mode.st_mode & 0222) == 0);
+}
+
 // Whether `path` is a folder (or a link to one).
 inline bool is_folder(const std::string& path) {
   struct stat st;

@@ -1,6 +1,5 @@
 #include "store/open.h"
 
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -41,21 +40,24 @@ std::string not_overwritten(store::JournalKind kind) {
   return "";
 }
 
+// The error for a file of another sweep (header_difference's `diff`), which is left as it is.
+Error another_sweep(const std::string& path, const std::string& diff) {
+  return make_error(path, "holds another sweep, so it is neither continued nor overwritten: " +
+                              diff + "; give another --out, or --force to start over");
+}
+
 // The journal of a results file whose journal is missing (a copy taken without it) written anew
 // from the file's /records when they can stand for it (layout_read.h, each_records_frame) and
-// hold this same sweep, so that the sweep continues; *restored says whether it was. It is
+// hold this same sweep, so that the sweep continues (a note on stderr says so). It is
 // written under a pending name and linked into place whole, so a crash meanwhile leaves no
 // journal holding part of the trials, and ends in a clean close without the HDF5 file's hash:
 // open() then compares every trial of the file with it, as after a close by an older
 // hypersweep (results_file.h). Nothing written when /records cannot stand for the file
 // (open() then says the journal is missing). Errors: another sweep's file (as for a journal),
 // a journal that cannot be written.
-Status restore_journal(const std::string& path, const SweepHeader& h, bool* restored) {
+Status restore_journal(const std::string& path, const SweepHeader& h) {
   // A file ResultsFile::open would refuse as not writable gets no journal beside it either.
-  struct stat mode {};
-  if (::access(path.c_str(), W_OK) != 0 ||
-      (::stat(path.c_str(), &mode) == 0 && (mode.st_mode & 0222) == 0))
-    return Status::Ok();
+  if (!store::writable_results(path)) return Status::Ok();
   const std::string journal = results_journal(path);
   remove_stale_temps(journal);
   std::string pending = journal + kPendingMark + "XXXXXX";
@@ -79,9 +81,7 @@ Status restore_journal(const std::string& path, const SweepHeader& h, bool* rest
       if (out || !decode_header(std::string(f.payload), &theirs))
         return make_error(path, "its /records hold a header that does not decode");
       if (std::string diff = header_difference(theirs, h); !diff.empty())
-        return make_error(path, "holds another sweep, so it is neither continued nor "
-                                "overwritten: " + diff + "; give another --out, or --force to "
-                                "start over");
+        return another_sweep(path, diff);
       auto made = store::Journal::create(pending, 'H', std::string(f.payload));
       if (!made) return made.error();
       out.emplace(std::move(*made));
@@ -104,7 +104,6 @@ Status restore_journal(const std::string& path, const SweepHeader& h, bool* rest
   std::fprintf(stderr, "hypersweep: note: %s: its journal was missing, so it was written anew "
                "from the file's /records (%llu trial records); each trial of the file is "
                "checked against it\n", path.c_str(), static_cast<unsigned long long>(trials));
-  *restored = true;
   return Status::Ok();
 }
 
@@ -147,15 +146,11 @@ Result<OpenedResults> open_results(const std::string& path, const SweepHeader& h
     if (auto theirs = ResultsFile::read_header(path); theirs.ok()) {
       const std::string diff = header_difference(*theirs, h);
       if (!diff.empty() && policy.replace_other) return fresh();
-      if (!diff.empty())
-        return make_error(path, "holds another sweep, so it is neither continued nor "
-                                "overwritten: " + diff + "; give another --out, or --force to "
-                                "start over");
+      if (!diff.empty()) return another_sweep(path, diff);
     }
   }
-  bool restored = false;
   if (kind == JournalKind::kMissing && !policy.replace_other && store::file_exists(path))
-    if (Status st = restore_journal(path, h, &restored); !st) return st.error();
+    if (Status st = restore_journal(path, h); !st) return st.error();
   auto f = ResultsFile::open(path);
   // A recipe's file has no journal either, but --force would lose what it holds.
   if (!f && !policy.replace_other && kind == JournalKind::kMissing && is_recipe_file(path))

@@ -386,11 +386,8 @@ Result<ResultsFile> ResultsFile::open(const std::string& given) {
                  "to, or remove the link to have the results file rebuilt from the journal";
     return e;
   }
-  // A file made read-only is refused, not replaced by one rebuilt from the journal: one this
-  // process may not write, or one without any write permission (which root would write anyway).
-  struct stat mode {};
-  if (file_exists(path) && (::access(path.c_str(), W_OK) != 0 ||
-                            (::stat(path.c_str(), &mode) == 0 && (mode.st_mode & 0222) == 0)))
+  // A file made read-only is refused, not replaced by one rebuilt from the journal.
+  if (file_exists(path) && !store::writable_results(path))
     return make_error(path, "cannot be continued: it is not writable (its mode, or "
                             "permissions); a sweep appends to it: make it writable first");
   // Open the journal for appending and lock it before reading it, so no other writer is
