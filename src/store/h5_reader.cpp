@@ -330,7 +330,7 @@ Status store::each_layout_trial(const std::string& path, const std::string& grou
 
 namespace {
 
-// The root layout's header and its /summary id column alone.
+// The root layout's header and its /summary id and seconds columns alone.
 Result<ResultsIndex> read_index_raw(const std::string& path) {
   auto file = store::open_for_reading(path, "results file");
   if (!file.ok()) return file.error();
@@ -341,14 +341,26 @@ Result<ResultsIndex> read_index_raw(const std::string& path) {
   if (!header.ok()) return header.error();
   out.header = std::move(*header);
   H5_OPEN(summary, H5Dopen2(loc->get(), "summary", H5P_DEFAULT), H5Dclose);
-  H5_OPEN(id_type, H5Tcreate(H5T_COMPOUND, sizeof(int64_t)), H5Tclose);
-  H5_TRY(H5Tinsert(id_type.get(), "id", 0, H5T_NATIVE_INT64));
+  struct Cells {
+    int64_t id;
+    double seconds;
+  };
+  H5_OPEN(cells_type, H5Tcreate(H5T_COMPOUND, sizeof(Cells)), H5Tclose);
+  H5_TRY(H5Tinsert(cells_type.get(), "id", HOFFSET(Cells, id), H5T_NATIVE_INT64));
+  H5_TRY(H5Tinsert(cells_type.get(), "seconds", HOFFSET(Cells, seconds), H5T_NATIVE_DOUBLE));
   H5_OPEN(space, H5Dget_space(summary.get()), H5Sclose);
   const hssize_t n = H5Sget_simple_extent_npoints(space.get());
   H5_TRY(n);
-  out.ids.resize(static_cast<size_t>(n));
+  // A file without the seconds column leaves them NaN (HDF5 converts the members both have).
+  std::vector<Cells> cells(static_cast<size_t>(n), Cells{0, std::nan("")});
   if (n > 0)
-    H5_TRY(H5Dread(summary.get(), id_type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, out.ids.data()));
+    H5_TRY(H5Dread(summary.get(), cells_type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, cells.data()));
+  out.ids.reserve(cells.size());
+  out.seconds.reserve(cells.size());
+  for (const Cells& c : cells) {
+    out.ids.push_back(c.id);
+    out.seconds.push_back(c.seconds);
+  }
   return out;
 }
 
@@ -397,12 +409,15 @@ void write_index(const ResultsIndex& d, ByteWriter& w) {
   w.str(encode_header(d.header));
   w.pod<uint64_t>(d.ids.size());
   for (int64_t id : d.ids) w.pod<int64_t>(id);
+  for (double s : d.seconds) w.pod<double>(s);
 }
 
 bool read_index(ByteReader& r, ResultsIndex* d) {
   const bool good = decode_header(r.str(), &d->header);
   d->ids.resize(r.count(8));
   for (int64_t& id : d->ids) id = r.pod<int64_t>();
+  d->seconds.resize(d->ids.size());
+  for (double& s : d->seconds) s = r.pod<double>();
   return good;
 }
 

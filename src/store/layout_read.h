@@ -63,10 +63,13 @@ Result<TrialRecord> read_layout_row(const std::string& path, uint64_t row, int64
 Result<bool> copy_records(const std::string& path, int fd);
 
 // The frames of <path>'s /records to on_frame, in order, when they can stand for the HDF5 file
-// as load_results (read_results.h) requires of a journal: true. False, with nothing handed
-// over, when they cannot (a file from before /records, one damaged there or not matching
-// /summary, no room for their copy under $TMPDIR). Errors: on_frame's.
-Result<bool> each_records_frame(const std::string& path, const FrameVisitor& on_frame);
+// as load_results (read_results.h) requires of a journal: true. False when they cannot, with
+// *why_not saying why ("" for a file from before /records, or one whose /summary does not
+// read): one damaged there, one whose /records do not hold what /summary holds (each trial's
+// latest record is decoded and compared with its row), no room for their copy under $TMPDIR.
+// The last reason can be found after some frames were handed over. Errors: on_frame's.
+Result<bool> each_records_frame(const std::string& path, const FrameVisitor& on_frame,
+                                std::string* why_not);
 
 // A reading child's error as bytes for the pipe, said in plain words where an HDF5 call failed
 // ("cannot be read as a results file (damaged?)"), and those bytes read back (bytes that do

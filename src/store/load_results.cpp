@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -72,22 +73,6 @@ std::optional<JournalPlaces> journal_places(const std::string& journal_path,
   return p;
 }
 
-// Hands each trial's latest record of the journal to on_trial (each_result); false (and some
-// handed over already, perhaps) when the journal turns out not to read as its ids said.
-bool journal_each(const std::string& journal_path, const JournalPlaces& places,
-                  const TrialVisitor& on_trial) {
-  size_t k = 0;
-  bool same = true;
-  auto j = store::scan_records(journal_path, [&](TrialRecord&& r, const store::FrameView&) {
-    const size_t ordinal = k++;
-    if (ordinal >= places.records || !same) return Status::Ok();  // appended since: not ours
-    const auto it = places.by_id.find(r.id);
-    if (it == places.by_id.end()) same = false;
-    else if (it->second.latest == ordinal) on_trial(std::move(r), it->second.place);
-    return Status::Ok();
-  });
-  return j && j->warnings.empty() && same && k >= places.records;
-}
 
 // The record of the journal's frame at `start` (JournalPlaces::Trial), when it still is trial
 // `id`'s and decodes and fits the sweep as scan_records would have it.
@@ -101,6 +86,22 @@ std::optional<TrialRecord> journal_record(const std::string& journal_path,
       !store::check_record(journal_path, places.header, r))
     return std::nullopt;
   return r;
+}
+
+// Whether `r`, the latest record of the trial in /summary row `row`, is the record that row
+// holds: the same seconds, bit for bit (no two runs of a trial take the same time to the bit; a
+// file without the column is not checked). The file's /records can stand for it only then: a
+// hypersweep from before /records that ran a trial again wrote the trial's group and row, not
+// /records.
+bool row_holds(const ResultsIndex& index, size_t row, const TrialRecord& r) {
+  if (row >= index.seconds.size() || std::isnan(index.seconds[row])) return true;
+  return std::memcmp(&index.seconds[row], &r.seconds, sizeof r.seconds) == 0;
+}
+
+// Why /records cannot stand for the file when row_holds fails for trial `id`.
+std::string older_record(int64_t id) {
+  return "its /records hold another record of trial " + std::to_string(id) +
+         " than /summary does (run again by a hypersweep from before /records?)";
 }
 
 // An unlinked temporary file under TMPDIR (else /tmp): gone with this process, however it ends.
@@ -131,44 +132,70 @@ class TempFile {
   std::string dir_, why_;
 };
 
-// The file's /records (h5_writer.h) copied into a temporary file, which reads as a journal:
-// the copy, with its places in *places, when its records can stand for the HDF5 file
-// (journal_places); else *places stays empty and *why_not says why.
-std::unique_ptr<TempFile> records_copy(const std::string& path, const ResultsIndex& index,
-                                       std::optional<JournalPlaces>* places,
-                                       std::string* why_not) {
-  auto copy = std::make_unique<TempFile>();
-  if (copy->fd() < 0) {
-    *why_not = "its /records could not be copied to a temporary file under " + copy->dir() +
-               " (" + copy->why() + "; TMPDIR chooses the folder)";
-    return copy;
-  }
-  auto has = store::copy_records(path, copy->fd());
-  if (has && *has && (*places = journal_places(copy->path(), index))) return copy;
-  *why_not = !has   ? "its /records did not read (" + has.error().message + ")"
-             : *has ? "its /records does not match /summary"
-                    : "it has no /records (a file from before them)";
-  return copy;
-}
-
 // A journal whose records can stand for the HDF5 file (journal_places): the one beside it, else
-// the file's /records copied into a temporary file (records_copy). A copy of the file taken
+// the file's /records copied into a temporary file (records_stand_in). A copy of the file taken
 // without its journal so reads in one pass, not a trial group at a time.
 struct StandIn {
   std::string journal;  // its path
-  std::optional<JournalPlaces> places;  // none: neither can stand for it (why_not)
-  std::unique_ptr<TempFile> copy;  // holds the copy
-  std::string why_not;  // for each_hdf5_result_told's line
+  std::optional<JournalPlaces> places;  // none: it cannot stand for the file (why_not)
+  std::unique_ptr<TempFile> copy;  // holds the copy of /records; none: the journal beside it
+  std::string why_not;  // for each_hdf5_result_told's line; "" with `places`, or no /records
 };
+
+// The file's /records (h5_writer.h) copied into a temporary file, which reads as a journal,
+// with its places when its records can stand for the HDF5 file (journal_places; each trial's
+// latest record is checked against its /summary row as it is read: row_holds).
+StandIn records_stand_in(const std::string& path, const ResultsIndex& index) {
+  StandIn s{{}, std::nullopt, std::make_unique<TempFile>(), {}};
+  if (s.copy->fd() < 0) {
+    s.why_not = "its /records could not be copied to a temporary file under " + s.copy->dir() +
+                " (" + s.copy->why() + "; TMPDIR chooses the folder)";
+    return s;
+  }
+  s.journal = s.copy->path();
+  auto has = store::copy_records(path, s.copy->fd());
+  if (has && *has && (s.places = journal_places(s.journal, index))) return s;
+  if (!has) s.why_not = "its /records did not read (" + has.error().message + ")";
+  else if (*has) s.why_not = "its /records do not hold /summary's trials in its order";
+  return s;
+}
 
 StandIn stand_in(const std::string& path, const ResultsIndex& index) {
   StandIn s{results_journal(path), journal_places(results_journal(path), index), nullptr, {}};
   if (s.places) return s;
-  std::string why;
-  s.copy = records_copy(path, index, &s.places, &why);
-  if (s.places) s.journal = s.copy->path();
-  else s.why_not = std::string(kNoJournal) + " and " + why;
+  s = records_stand_in(path, index);
+  if (!s.places)
+    s.why_not = std::string(kNoJournal) + " and " +
+                (s.why_not.empty() ? "it has no /records (a file from before them)" : s.why_not);
   return s;
+}
+
+// Hands each trial's latest record of the stand-in to on_trial (each_result): "" when every one
+// was, else why not, for each_hdf5_result_told's line (and some handed over already, perhaps):
+// the journal did not read as its ids said, or /records held another record than /summary.
+std::string journal_each(const StandIn& in, const ResultsIndex& index,
+                         const TrialVisitor& on_trial) {
+  const JournalPlaces& places = *in.places;
+  size_t k = 0;
+  bool same = true;
+  std::string why = kChanged;
+  auto j = store::scan_records(in.journal, [&](TrialRecord&& r, const store::FrameView&) {
+    const size_t ordinal = k++;
+    if (ordinal >= places.records || !same) return Status::Ok();  // appended since: not ours
+    const auto it = places.by_id.find(r.id);
+    if (it == places.by_id.end()) {
+      same = false;
+    } else if (it->second.latest == ordinal) {
+      if (in.copy && !row_holds(index, it->second.place, r)) {
+        same = false;
+        why = std::string(kNoJournal) + " and " + older_record(r.id);
+      } else {
+        on_trial(std::move(r), it->second.place);
+      }
+    }
+    return Status::Ok();
+  });
+  return j && j->warnings.empty() && same && k >= places.records ? "" : why;
 }
 
 // Records kept in an unlinked temporary file for each_result_twice's second pass: each as its
@@ -264,12 +291,12 @@ Status each_result_twice(const std::string& path, const ResultPass& first,
   auto index = read_results_index(path);  // first: the journal read after it is as far along
   if (!index) return index.error();
   const StandIn in = stand_in(path, *index);
-  const std::string why = in.places ? kChanged : in.why_not;
+  std::string why = in.why_not;
   if (in.places) {
     first.on_start(index->header);
-    if (journal_each(in.journal, *in.places, first.on_trial)) {
+    if ((why = journal_each(in, *index, first.on_trial)).empty()) {
       second.on_start(index->header);
-      if (journal_each(in.journal, *in.places, second.on_trial)) return {};
+      if ((why = journal_each(in, *index, second.on_trial)).empty()) return {};
       return each_hdf5_result_told(path, index->ids.size(), why, second.on_start,
                                    second.on_trial);
     }
@@ -302,12 +329,12 @@ Status each_result(const std::string& path,
   auto index = read_results_index(path);  // first: the journal read after it is as far along
   if (!index) return index.error();
   const StandIn in = stand_in(path, *index);
+  std::string why = in.why_not;
   if (in.places) {
     on_start(index->header);
-    if (journal_each(in.journal, *in.places, on_trial)) return {};
+    if ((why = journal_each(in, *index, on_trial)).empty()) return {};
   }
-  return each_hdf5_result_told(path, index->ids.size(), in.places ? kChanged : in.why_not,
-                               on_start, on_trial);
+  return each_hdf5_result_told(path, index->ids.size(), why, on_start, on_trial);
 }
 
 Result<FoundResult> find_result(const std::string& path, int64_t id) {
@@ -331,14 +358,32 @@ Result<FoundResult> find_result(const std::string& path, int64_t id) {
   return f;
 }
 
-Result<bool> store::each_records_frame(const std::string& path, const FrameVisitor& on_frame) {
+Result<bool> store::each_records_frame(const std::string& path, const FrameVisitor& on_frame,
+                                       std::string* why_not) {
+  why_not->clear();
   auto index = read_results_index(path);
   if (!index) return false;
-  std::optional<JournalPlaces> places;
-  std::string why;
-  const auto copy = records_copy(path, *index, &places, &why);
-  if (!places) return false;
-  auto scan = scan_journal(copy->path(), on_frame);
+  const StandIn in = records_stand_in(path, *index);
+  *why_not = in.why_not;
+  if (!in.places) return false;
+  size_t k = 0;  // the trial frames' ordinal
+  auto scan = scan_journal(in.journal, [&](const FrameView& f, const DamagedBytes* damaged) {
+    int64_t id = 0;
+    if (f.type == 'T' && peek_record_id(f.payload, &id)) {
+      const auto it = in.places->by_id.find(id);
+      TrialRecord r;
+      if (it != in.places->by_id.end() && it->second.latest == k) {
+        if (!decode_record(std::string(f.payload), &r))
+          *why_not = "its /records hold a record of trial " + std::to_string(id) +
+                     " that does not decode";
+        else if (!row_holds(*index, it->second.place, r))
+          *why_not = older_record(id);
+      }
+      ++k;
+    }
+    return why_not->empty() ? on_frame(f, damaged) : make_error(path, *why_not);
+  });
+  if (!why_not->empty()) return false;
   if (!scan) return scan.error();
   return true;
 }

@@ -52,9 +52,10 @@ Error another_sweep(const std::string& path, const std::string& diff) {
 // written under a pending name and linked into place whole, so a crash meanwhile leaves no
 // journal holding part of the trials, and ends in a clean close without the HDF5 file's hash:
 // open() then compares every trial of the file with it, as after a close by an older
-// hypersweep (results_file.h). Nothing written when /records cannot stand for the file
-// (open() then says the journal is missing). Errors: another sweep's file (as for a journal),
-// a journal that cannot be written.
+// hypersweep (results_file.h). Nothing written when the file has no /records (open() then says
+// the journal is missing). Errors: /records that cannot stand for the file (each_records_frame:
+// they would take back what a hypersweep from before /records wrote since), another sweep's
+// file (as for a journal), a journal that cannot be written.
 Status restore_journal(const std::string& path, const SweepHeader& h) {
   // A file ResultsFile::open would refuse as not writable gets no journal beside it either.
   if (!store::writable_results(path)) return Status::Ok();
@@ -74,8 +75,8 @@ Status restore_journal(const std::string& path, const SweepHeader& h) {
     due.clear();
     return st;
   };
-  auto each = store::each_records_frame(path, [&](const store::FrameView& f,
-                                                  const store::DamagedBytes*) -> Status {
+  std::string why_not;
+  const auto on_frame = [&](const store::FrameView& f, const store::DamagedBytes*) -> Status {
     if (f.type == 'H') {
       SweepHeader theirs;
       if (out || !decode_header(std::string(f.payload), &theirs))
@@ -91,8 +92,14 @@ Status restore_journal(const std::string& path, const SweepHeader& h) {
     due.emplace_back(f.payload);
     ++trials;
     return due.size() < 4096 ? Status::Ok() : write_due();
-  });
+  };
+  auto each = store::each_records_frame(path, on_frame, &why_not);
   if (!each) return each.error();
+  if (!why_not.empty())
+    return make_error(path, "its journal " + journal + " is missing, and the file's /records "
+                            "cannot stand for it, as " + why_not + ", so it is not written "
+                            "anew: the sweep continues only with its journal beside it (show, "
+                            "export and report read the file without it)");
   if (!*each || !out) return Status::Ok();  // nothing to restore it from
   if (Status st = write_due(); !st) return st;
   if (Status st = out->append('C', store::clean_close_payload(trials, 0)); !st) return st;

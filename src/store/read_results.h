@@ -76,11 +76,14 @@ Status each_hdf5_result_told(const std::string& path, size_t trials, const std::
                              const std::function<void(TrialRecord&& r, size_t place)>& on_trial);
 
 // The root layout's header and its trial ids in /summary order, read from the HDF5 file alone
-// without opening any trial's group (one read of /summary's id column; in a child process, as
-// read_results). Errors: read_results'.
+// without opening any trial's group (one read of /summary's id and seconds columns; in a child
+// process, as read_results). Errors: read_results'.
 struct ResultsIndex {
   SweepHeader header;
   std::vector<int64_t> ids;
+  // Row by row beside ids: each trial's seconds (NaN in a file without the column), which tell
+  // two runs of a trial apart (load_results checks /records by them).
+  std::vector<double> seconds;
 };
 Result<ResultsIndex> read_results_index(const std::string& path);
 
@@ -96,10 +99,12 @@ Result<ResultsIndex> read_results_index(const std::string& path);
 // have journaled a group it has not yet flushed to the HDF5 file, and that group then comes
 // too. Otherwise (no journal beside a copy, a journal cut short or damaged, one of another
 // sweep) the file's own /records (results_file.h: the journal's frames for what the HDF5 file
-// holds) stands in for the journal, under the same checks: it is copied into an unlinked
-// temporary file under $TMPDIR (else /tmp; the size of the records, about 0.9 KB a trial) and
-// read as a journal is. Failing that too (a file from before /records, one damaged there, no
-// room for the copy) it is read_results(path), with a progress line on stderr every 5 s for a
+// holds) stands in for the journal, under the same checks and one more (each trial's latest
+// record has its /summary row's seconds: a hypersweep from before /records that ran a trial
+// again left them behind): it is copied into an unlinked temporary file under $TMPDIR (else
+// /tmp; the size of the records, about 0.9 KB a trial) and read as a journal is. Failing that
+// too (a file from before /records, one damaged there or behind /summary, no room for the
+// copy) it is read_results(path), with a progress line on stderr every 5 s for a
 // file of 10,000 trials or more, saying why. No lock is taken and nothing is written. An HDF5
 // file that does not read is read_results' error, journal or not; one whose trial data alone
 // is damaged reads from an intact journal.

@@ -97,6 +97,25 @@ void spoil_records(const std::string& path, hsize_t at, hsize_t n, char byte) {
                    bytes.data()) >= 0);
 }
 
+// The file's /records replaced by `bytes`, in chunks of 4 KiB (deflated: as h5repack -f GZIP
+// leaves them).
+void put_records(const std::string& path, const std::string& bytes, bool deflate = false) {
+  drop_records(path);
+  const QuietHdf5 quiet;
+  H5Id file(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose);
+  REQUIRE(file.get() >= 0);
+  const hsize_t n = bytes.size(), chunk = 4096;
+  H5Id space(H5Screate_simple(1, &n, nullptr), H5Sclose);
+  H5Id dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
+  REQUIRE(H5Pset_chunk(dcpl.get(), 1, &chunk) >= 0);
+  if (deflate) REQUIRE(H5Pset_deflate(dcpl.get(), 1) >= 0);
+  H5Id d(H5Dcreate2(file.get(), "records", H5T_NATIVE_UINT8, space.get(), H5P_DEFAULT,
+                    dcpl.get(), H5P_DEFAULT),
+         H5Dclose);
+  REQUIRE(d.get() >= 0);
+  REQUIRE(H5Dwrite(d.get(), H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, bytes.data()) >= 0);
+}
+
 // The bytes of the file's /records.
 std::string records_of(const std::string& path) {
   const QuietHdf5 quiet;
@@ -437,23 +456,7 @@ TEST_CASE("without a journal that can stand for it, load_results reads the file'
     }
     SECTION("and /records compressed, as h5repack -f GZIP leaves it: read all the same") {
       const std::string bytes = records_of(path);
-      drop_records(path);
-      {
-        const QuietHdf5 quiet;
-        H5Id file(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose);
-        REQUIRE(file.get() >= 0);
-        const hsize_t n = bytes.size(), chunk = 4096;
-        H5Id space(H5Screate_simple(1, &n, nullptr), H5Sclose);
-        H5Id dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
-        REQUIRE(H5Pset_chunk(dcpl.get(), 1, &chunk) >= 0);
-        REQUIRE(H5Pset_deflate(dcpl.get(), 1) >= 0);
-        H5Id d(H5Dcreate2(file.get(), "records", H5T_NATIVE_UINT8, space.get(), H5P_DEFAULT,
-                          dcpl.get(), H5P_DEFAULT),
-               H5Dclose);
-        REQUIRE(d.get() >= 0);
-        REQUIRE(H5Dwrite(d.get(), H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT,
-                         bytes.data()) >= 0);
-      }
+      put_records(path, bytes, true);
       REQUIRE(records_of(path) == bytes);
       delete_object(path, "trials/" + store::trial_name(3));  // so that only /records reads
       require_from_records();
@@ -577,6 +580,62 @@ TEST_CASE("a copy without its journal continues: its journal is written anew fro
     CHECK(f.error().str().find("journal " + path + ".journal is missing") != std::string::npos);
     CHECK_FALSE(std::filesystem::exists(path + ".journal"));
   }
+}
+
+TEST_CASE("/records that a hypersweep from before them left behind neither read nor continue",
+          "[store]") {
+  const std::string path = temp_path("records_behind.h5");
+  make_file(path, 10);
+  const std::string before = records_of(path);
+  // A hypersweep from before /records continues the file: it writes the trials' groups and their
+  // /summary rows, and leaves /records as they were (put back).
+  std::string changed;
+  {
+    auto f = ResultsFile::open(path);
+    REQUIRE(f.ok());
+    SECTION("trial 5 run again") {
+      TrialRecord again = make_record(5);
+      again.attempt = 2;
+      again.seconds += 0.25;
+      again.host = "run-again";
+      REQUIRE(f->append(again).ok());
+      changed = "its /records hold another record of trial 5 than /summary does";
+    }
+    SECTION("a trial added") {
+      REQUIRE(f->append(make_record(10)).ok());
+      changed = "its /records do not hold /summary's trials in its order";
+    }
+    REQUIRE(f->close().ok());
+  }
+  REQUIRE(records_of(path) != before);
+  put_records(path, before);
+  auto groups = read_results(path);
+  REQUIRE(groups.ok());
+  ::unlink((path + ".journal").c_str());
+  // Read: the trials' groups, as /records would give what the older hypersweep replaced.
+  auto loaded = load_results(path);
+  REQUIRE(loaded.ok());
+  require_same_data(*loaded, *groups);
+  require_same_data(each_of(path).data, *groups);
+  Handed first, second;
+  std::vector<bool> seen_first, seen_second;
+  REQUIRE(each_result_twice(path, pass_into(&first, &seen_first), pass_into(&second, &seen_second))
+              .ok());
+  require_same_data(first.data, *groups);
+  require_same_data(second.data, *groups);
+  // Continued: refused, saying why, with no journal written and the file as it was.
+  auto f = open_results(path, make_header(), OpenPolicy{});
+  REQUIRE_FALSE(f.ok());
+  INFO(f.error().str());
+  CHECK(f.error().str().find("journal " + path + ".journal is missing, and the file's /records "
+                             "cannot stand for it, as " + changed) != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(path + ".journal"));
+  const auto folder = std::filesystem::path(path).parent_path();
+  for (const auto& e : std::filesystem::directory_iterator(folder))
+    CHECK(e.path().filename().string().find("records_behind.h5.journal") != 0);
+  auto after = read_results(path);
+  REQUIRE(after.ok());
+  require_same_data(*after, *groups);
 }
 
 TEST_CASE("load_results of an HDF5 file that does not read is an error whatever the journal",
