@@ -653,7 +653,8 @@ TEST_CASE("load_results of an HDF5 file that does not read is an error whatever 
   CHECK(missing.error().file == path);
 }
 
-TEST_CASE("read_results_index gives the header and the ids in /summary order", "[store]") {
+TEST_CASE("read_results_index gives the header and the ids and seconds in /summary order",
+          "[store]") {
   const std::string path = temp_path("index.h5");
   make_file(path, 9);
   auto index = read_results_index(path);
@@ -662,7 +663,12 @@ TEST_CASE("read_results_index gives the header and the ids in /summary order", "
   REQUIRE(full.ok());
   require_header_equal(index->header, full->header);
   REQUIRE(index->ids.size() == full->trials.size());
-  for (size_t i = 0; i < index->ids.size(); ++i) REQUIRE(index->ids[i] == full->trials[i].id);
+  REQUIRE(index->seconds.size() == full->trials.size());
+  for (size_t i = 0; i < index->ids.size(); ++i) {
+    REQUIRE(index->ids[i] == full->trials[i].id);
+    REQUIRE(index->seconds[i] == full->trials[i].seconds);
+    REQUIRE(index->seconds[i] == 1.25 * static_cast<double>(i));  // sample_sweep.h's
+  }
 }
 
 TEST_CASE("a read that fails while the file changes under it is tried again, not at rest",
