@@ -80,8 +80,10 @@ class Window {
 };
 
 // Whether an intact frame starts at `pos`: if so *out is it (its payload a view into *w or
-// *big). The bytes hashed are taken from *budget.
-Result<bool> frame_at(Window* w, uint64_t pos, FrameView* out, std::string* big, uint64_t* budget) {
+// *big). The bytes hashed are taken from *budget. A frame that ends by `trusted_until`
+// (scan_journal) is taken as intact without hashing it.
+Result<bool> frame_at(Window* w, uint64_t pos, FrameView* out, std::string* big, uint64_t* budget,
+                      uint64_t trusted_until = 0) {
   if (w->size() - pos < kFrameHead) return false;
   auto head = w->bytes(pos, kFrameHead);
   if (!head) return head.error();
@@ -91,7 +93,8 @@ Result<bool> frame_at(Window* w, uint64_t pos, FrameView* out, std::string* big,
   const char type = (*head)[4];
   std::memcpy(&sum, *head + 5, 8);
   if (w->size() - pos - kFrameHead < len) return false;  // runs past the end: torn or garbage
-  *budget -= std::min<uint64_t>(*budget, uint64_t{len} + 1);
+  const bool trusted = pos + kFrameHead + len <= trusted_until;
+  if (!trusted) *budget -= std::min<uint64_t>(*budget, uint64_t{len} + 1);
   Fnv1a64 h;
   h.add(static_cast<unsigned char>(type));
   std::string_view payload;
@@ -99,8 +102,8 @@ Result<bool> frame_at(Window* w, uint64_t pos, FrameView* out, std::string* big,
     auto all = w->bytes(pos, kFrameHead + len);
     if (!all) return all.error();
     payload = std::string_view(*all + kFrameHead, len);
-    h.add(payload);
-  } else {  // hashed a window at a time; read whole only when intact
+    if (!trusted) h.add(payload);
+  } else if (!trusted) {  // hashed a window at a time; read whole only when intact
     for (uint64_t at = 0; at < len; at += Window::kWindow) {
       const size_t n = static_cast<size_t>(std::min<uint64_t>(Window::kWindow, len - at));
       auto piece = w->bytes(pos + kFrameHead + at, n);
@@ -108,7 +111,7 @@ Result<bool> frame_at(Window* w, uint64_t pos, FrameView* out, std::string* big,
       h.add(std::string_view(*piece, n));
     }
   }
-  if (h.value() != sum) return false;
+  if (!trusted && h.value() != sum) return false;
   if (payload.data() == nullptr && len > 0) {
     big->resize(len);
     if (Status st = w->read_at(pos + kFrameHead, big->data(), len); !st) return st.error();
@@ -169,7 +172,8 @@ Status check_magic(int fd, const std::string& path, uint64_t size) {
 
 // The frames of the journal open at `fd` (past its magic) to `on_frame`, as scan_journal says.
 Result<JournalScan> scan_frames(int fd, const std::string& path, uint64_t size,
-                                const FrameVisitor& on_frame, size_t max_frames) {
+                                const FrameVisitor& on_frame, size_t max_frames,
+                                uint64_t trusted_until) {
   JournalScan j;
   j.file_bytes = size;
   j.valid_bytes = 8;
@@ -187,12 +191,15 @@ Result<JournalScan> scan_frames(int fd, const std::string& path, uint64_t size,
     return on_frame(f, d);
   };
   while (pos < size && (max_frames == 0 || j.frames < max_frames)) {
-    auto here = frame_at(&w, pos, &f, &big, &budget);
+    auto here = frame_at(&w, pos, &f, &big, &budget, trusted_until);
     if (!here) return here.error();
     if (*here) {
       if (Status st = take(nullptr); !st) return st.error();
       continue;
     }
+    // Damage, where an earlier scan found none only up to trusted_until: the search below hashes
+    // every offset it tries, and nothing after it is trusted either.
+    trusted_until = 0;
     uint64_t next = pos + 1;
     for (; next < size; ++next) {
       auto there = frame_at(&w, next, &f, &big, &budget);
@@ -212,7 +219,7 @@ Result<JournalScan> scan_frames(int fd, const std::string& path, uint64_t size,
 }  // namespace
 
 Result<JournalScan> scan_journal(const std::string& path, const FrameVisitor& on_frame,
-                                 size_t max_frames) {
+                                 size_t max_frames, uint64_t trusted_until) {
   const auto opened = open_regular(path, O_RDONLY, "journal");
   if (!opened) return opened.error();
   const int fd = *opened;
@@ -223,7 +230,7 @@ Result<JournalScan> scan_journal(const std::string& path, const FrameVisitor& on
     if (Status magic = check_magic(fd, path, size); !magic)
       out = magic.error();
     else
-      out = scan_frames(fd, path, size, on_frame, max_frames);
+      out = scan_frames(fd, path, size, on_frame, max_frames, trusted_until);
   }
   ::close(fd);
   return out;

@@ -182,13 +182,16 @@ class Decoder {
 }  // namespace
 
 Result<JournalRecords> scan_records(const std::string& path, const RecordVisitor& on_record,
-                                    JournalScan* scan) {
+                                    JournalScan* scan, uint64_t trusted_until) {
   JournalRecords out;
   Decoder d(path, &out, &on_record);
-  auto s = scan_journal(path, [&](const FrameView& f, const DamagedBytes* damaged) {
-    if (damaged) d.damaged(*damaged);
-    return d.frame(f);
-  });
+  auto s = scan_journal(
+      path,
+      [&](const FrameView& f, const DamagedBytes* damaged) {
+        if (damaged) d.damaged(*damaged);
+        return d.frame(f);
+      },
+      0, trusted_until);
   if (!s) return s.error();
   if (Status st = d.finish(); !st) return st.error();
   if (scan) *scan = std::move(*s);

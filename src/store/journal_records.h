@@ -61,9 +61,9 @@ using RecordVisitor = std::function<Status(TrialRecord&& r, const FrameView& f)>
 // checksum holds) that is not one a hypersweep writes is an error naming the journal, the record
 // and its byte offset: those bytes were written as they are, by something else, and neither
 // dropping nor keeping them is safe. So is a header that is missing, damaged or invalid.
-// Errors: those, scan_journal's, or on_record's.
+// `trusted_until`: scan_journal's. Errors: those, scan_journal's, or on_record's.
 Result<JournalRecords> scan_records(const std::string& path, const RecordVisitor& on_record,
-                                    JournalScan* scan = nullptr);
+                                    JournalScan* scan = nullptr, uint64_t trusted_until = 0);
 
 // The sweep header, the journal's first frame, read and checked as scan_records does, the
 // frames after it not read.

@@ -1,5 +1,6 @@
 // load_results.cpp: the results for analysis, from the journal when it says what the HDF5 file
 // says (read_results.h).
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -15,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/file.h"
 #include "core/progress.h"
 #include "store/journal.h"
 #include "store/journal_records.h"
@@ -41,6 +43,7 @@ struct JournalPlaces {
   };
   std::unordered_map<int64_t, Trial> by_id;
   size_t records = 0;
+  uint64_t intact_until = 0;  // where the last frame ends: all before it intact, back to back
   SweepHeader header;  // the journal's
 };
 
@@ -65,8 +68,9 @@ std::optional<JournalPlaces> journal_places(const std::string& journal_path,
         it->second.start = f.start;
         return Status::Ok();
       });
-  if (!scan || !readable || ids.size() < index.ids.size())
+  if (!scan || !readable || !scan->damaged.empty() || ids.size() < index.ids.size())
     return std::nullopt;
+  p.intact_until = scan->valid_bytes;
   p.header = std::move(*header);
   for (size_t i = 0; i < index.ids.size(); ++i)
     if (ids[i] != index.ids[i]) return std::nullopt;
@@ -132,21 +136,54 @@ class TempFile {
   std::string dir_, why_;
 };
 
+// A journal held open and read through /proc/self/fd/N, a name that stays this file's while it
+// is held: renamed, replaced or appended to meanwhile, it is still the file first read, so what
+// one scan found intact need not be hashed again (scan_journal's trusted_until). Where that name
+// does not open (no /proc) it is read by its path, and hashed each time.
+class HeldJournal {
+ public:
+  explicit HeldJournal(const std::string& path) : path_(path) {
+    auto fd = open_regular(path, O_RDONLY, "journal");
+    if (!fd) return;
+    fd_ = *fd;
+    std::string held = "/proc/self/fd/" + std::to_string(fd_);
+    if (::access(held.c_str(), R_OK) == 0) path_ = std::move(held), held_ = true;
+  }
+  ~HeldJournal() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  HeldJournal(const HeldJournal&) = delete;
+  HeldJournal& operator=(const HeldJournal&) = delete;
+  const std::string& path() const { return path_; }
+  bool held() const { return held_; }
+
+ private:
+  int fd_ = -1;
+  std::string path_;
+  bool held_ = false;
+};
+
 // A journal whose records can stand for the HDF5 file (journal_places): the one beside it, else
 // the file's /records copied into a temporary file (records_stand_in). A copy of the file taken
 // without its journal so reads in one pass, not a trial group at a time.
 struct StandIn {
   std::string journal;  // its path
   std::optional<JournalPlaces> places;  // none: it cannot stand for the file (why_not)
+  std::unique_ptr<HeldJournal> beside;  // holds the journal beside it open, when read
   std::unique_ptr<TempFile> copy;  // holds the copy of /records; none: the journal beside it
   std::string why_not;  // for each_hdf5_result_told's line; "" with `places`, or no /records
+  // Each read after the first hashes no frame journal_places found intact (scan_journal): the
+  // copy is this process's alone, and the journal beside it is held open.
+  uint64_t trusted_until() const {
+    return places && (copy || (beside && beside->held())) ? places->intact_until : 0;
+  }
 };
 
 // The file's /records (h5_writer.h) copied into a temporary file, which reads as a journal,
 // with its places when its records can stand for the HDF5 file (journal_places; each trial's
 // latest record is checked against its /summary row as it is read: row_holds).
 StandIn records_stand_in(const std::string& path, const ResultsIndex& index) {
-  StandIn s{{}, std::nullopt, std::make_unique<TempFile>(), {}};
+  StandIn s{{}, std::nullopt, nullptr, std::make_unique<TempFile>(), {}};
   if (s.copy->fd() < 0) {
     s.why_not = "its /records could not be copied to a temporary file under " + s.copy->dir() +
                 " (" + s.copy->why() + "; TMPDIR chooses the folder)";
@@ -161,7 +198,9 @@ StandIn records_stand_in(const std::string& path, const ResultsIndex& index) {
 }
 
 StandIn stand_in(const std::string& path, const ResultsIndex& index) {
-  StandIn s{results_journal(path), journal_places(results_journal(path), index), nullptr, {}};
+  auto beside = std::make_unique<HeldJournal>(results_journal(path));
+  const std::string journal = beside->path();
+  StandIn s{journal, journal_places(journal, index), std::move(beside), nullptr, {}};
   if (s.places) return s;
   s = records_stand_in(path, index);
   if (!s.places)
@@ -179,7 +218,7 @@ std::string journal_each(const StandIn& in, const ResultsIndex& index,
   size_t k = 0;
   bool same = true;
   std::string why = kChanged;
-  auto j = store::scan_records(in.journal, [&](TrialRecord&& r, const store::FrameView&) {
+  const auto on_record = [&](TrialRecord&& r, const store::FrameView&) {
     const size_t ordinal = k++;
     if (ordinal >= places.records || !same) return Status::Ok();  // appended since: not ours
     const auto it = places.by_id.find(r.id);
@@ -194,7 +233,8 @@ std::string journal_each(const StandIn& in, const ResultsIndex& index,
       }
     }
     return Status::Ok();
-  });
+  };
+  auto j = store::scan_records(in.journal, on_record, nullptr, in.trusted_until());
   return j && j->warnings.empty() && same && k >= places.records ? "" : why;
 }
 
@@ -367,7 +407,7 @@ Result<bool> store::each_records_frame(const std::string& path, const FrameVisit
   *why_not = in.why_not;
   if (!in.places) return false;
   size_t k = 0;  // the trial frames' ordinal
-  auto scan = scan_journal(in.journal, [&](const FrameView& f, const DamagedBytes* damaged) {
+  const auto each = [&](const FrameView& f, const DamagedBytes* damaged) {
     int64_t id = 0;
     if (f.type == 'T' && peek_record_id(f.payload, &id)) {
       const auto it = in.places->by_id.find(id);
@@ -382,7 +422,8 @@ Result<bool> store::each_records_frame(const std::string& path, const FrameVisit
       ++k;
     }
     return why_not->empty() ? on_frame(f, damaged) : make_error(path, *why_not);
-  });
+  };
+  auto scan = scan_journal(in.journal, each, 0, in.trusted_until());
   if (!why_not->empty()) return false;
   if (!scan) return scan.error();
   return true;

@@ -10,6 +10,7 @@
 
 #include "core/bytes.h"
 #include "core/hash.h"
+#include "store/journal.h"
 #include "store/read_results.h"
 #include "store/results_file.h"
 #include "store/sample_sweep.h"
@@ -145,6 +146,70 @@ TEST_CASE("a checksummed frame that is no record or no known frame is refused by
     CHECK(f.error().str().find("checksum holds") != std::string::npos);
     CHECK(read_bytes(path + ".journal") == bytes);
   }
+}
+
+TEST_CASE("scan_journal hashes no frame within trusted_until and every frame past it",
+          "[store][crafted]") {
+  const std::string path = temp_path("crafted_trusted.h5");
+  const std::string good = make_file(path, 4);  // magic, header, 4 trial frames, clean close
+  // Each frame's end, from an honest scan.
+  std::vector<uint64_t> ends;
+  auto scan = store::scan_journal(path + ".journal", [&](const store::FrameView& f,
+                                                         const store::DamagedBytes*) {
+    ends.push_back(f.end);
+    return Status::Ok();
+  });
+  REQUIRE(scan.ok());
+  REQUIRE(ends.size() == 6);
+  // A byte of trial 1's record (frame 2) and one of trial 3's (frame 4) changed, checksums kept.
+  std::string bent = good;
+  const uint64_t in_1 = ends[1] + 20, in_3 = ends[3] + 20;
+  bent[in_1] ^= 0x5a;
+  bent[in_3] ^= 0x5a;
+  write_bytes(path + ".journal", bent);
+  const auto payloads = [&](uint64_t trusted_until) {
+    std::vector<std::string> out;
+    std::vector<uint64_t> damaged_at;
+    auto s = store::scan_journal(
+        path + ".journal",
+        [&](const store::FrameView& f, const store::DamagedBytes* d) {
+          out.emplace_back(f.payload);
+          if (d) damaged_at.push_back(d->start);
+          return Status::Ok();
+        },
+        0, trusted_until);
+    REQUIRE(s.ok());
+    return std::make_pair(out, damaged_at);
+  };
+  // Untrusted: both changed frames are damage, the others come.
+  auto [all, damage] = payloads(0);
+  CHECK(all.size() == 4);
+  CHECK(damage.size() == 2);
+  // Trusted through frame 3 (trial 1's and trial 2's): trial 1's frame comes as it now reads,
+  // trial 3's is still found damaged.
+  auto [trusted, damage_after] = payloads(ends[3]);
+  REQUIRE(trusted.size() == 5);
+  CHECK(trusted[2] == bent.substr(ends[1] + 13, ends[2] - ends[1] - 13));
+  CHECK(trusted[2] != good.substr(ends[1] + 13, ends[2] - ends[1] - 13));
+  REQUIRE(damage_after.size() == 1);
+  CHECK(damage_after[0] == ends[3]);
+  // A frame that ends one byte past trusted_until is hashed: trusted through part of frame 2.
+  auto [part, damage_part] = payloads(ends[2] - 1);
+  CHECK(part.size() == 4);
+  CHECK(damage_part.size() == 2);
+  // Nor is anything trusted in the search after such a frame: here a damaged frame whose payload
+  // starts with what looks like an empty frame's head (its checksum wrong), trusted_until inside.
+  ByteWriter fake;
+  fake.pod<uint32_t>(0);
+  fake.pod<char>('T');
+  fake.pod<uint64_t>(0);
+  std::string lie = frame('T', fake.take() + std::string(16, 'x'));
+  lie[5] ^= 1;  // the outer frame's checksum: damaged
+  write_bytes(path + ".journal", good.substr(0, ends[0]) + lie + good.substr(ends[0]));
+  auto [after_lie, damage_lie] = payloads(ends[0] + lie.size() - 1);
+  CHECK(after_lie.size() == 6);  // the header, then the four trials and the close after the lie
+  for (const std::string& payload : after_lie) CHECK_FALSE(payload.empty());
+  CHECK(damage_lie.size() == 1);
 }
 
 TEST_CASE("huge frame lengths are damage: the frames around them are kept", "[store][crafted]") {

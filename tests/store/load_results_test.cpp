@@ -279,6 +279,33 @@ TEST_CASE("each_result_twice hands each_result's trials over in both passes, and
     ::unlink((path + ".journal").c_str());
     CHECK(check_twice("node5").empty());
   }
+  SECTION("with its journal, replaced by a damaged one during the first pass: the second pass "
+          "reads the journal it began with, held open") {
+    std::string bent = read_bytes(path + ".journal");
+    bent[bent.find("node7")] = 'X';
+    Handed first, second;
+    std::vector<bool> seen_first, seen_second;
+    ResultPass one = pass_into(&first, &seen_first);
+    const TrialVisitor keep = one.on_trial;
+    bool replaced = false;
+    one.on_trial = [&](TrialRecord&& r, size_t place) {
+      if (!replaced) {  // as a rebuild puts a new journal in place
+        write_bytes(path + ".journal.new", bent);
+        REQUIRE(::rename((path + ".journal.new").c_str(), (path + ".journal").c_str()) == 0);
+        replaced = true;
+      }
+      keep(std::move(r), place);
+    };
+    const std::string said = hs::test::stderr_of([&] {
+      REQUIRE(each_result_twice(path, one, pass_into(&second, &seen_second)).ok());
+    });
+    CHECK(said.empty());
+    CHECK(replaced);
+    CHECK(second.starts == 1);
+    require_same_data(second.data, first.data);
+    CHECK(second.data.trials[5].host == "node5");  // the journal's, not the HDF5 group's
+    CHECK(second.data.trials[7].host == "node7");
+  }
   SECTION("without, and no /records: the HDF5 file read once, its records kept in a temporary "
           "file") {
     ::unlink((path + ".journal").c_str());
