@@ -7,16 +7,20 @@
 #include <filesystem>
 #include <optional>
 #include <span>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "core/temp_file.h"
 #include "store/h5_util.h"
+#include "store/header.h"
 #include "store/journal.h"
 #include "store/journal_records.h"
 #include "store/layout_read.h"
 #include "store/layout.h"
 #include "store/read_results.h"
 #include "store/recipe_file.h"
+#include "trial/codec.h"
 
 namespace hs {
 
@@ -46,72 +50,118 @@ Error another_sweep(const std::string& path, const std::string& diff) {
                               diff + "; give another --out, or --force to start over");
 }
 
+// A journal written under a pending name (journal + kPendingMark + six characters) and linked
+// into place whole once finished, so that a crash meanwhile leaves no journal holding part of
+// the trials: restore_journal's.
+class PendingJournal {
+ public:
+  explicit PendingJournal(std::string journal) : journal_(std::move(journal)) {}
+  bool started() const { return out_.has_value(); }
+  // Starts it (again: what was written before is dropped) with the sweep's header frame.
+  Status start(const std::string& header) {
+    out_.reset();
+    guard_.reset();  // removes what was written
+    due_.clear();
+    trials_ = 0;
+    std::string pending = journal_ + kPendingMark + "XXXXXX";
+    const int fd = ::mkstemp(pending.data());
+    if (fd < 0) return make_error(journal_, "cannot write: " + errno_text());
+    ::close(fd);
+    ::unlink(pending.c_str());  // Journal::create makes it anew, locked
+    guard_.emplace(pending);
+    auto made = store::Journal::create(pending, 'H', header);
+    if (!made) return made.error();
+    out_.emplace(std::move(*made));
+    return Status::Ok();
+  }
+  // A trial's record (trial/codec.h), written with the others a group at a time: one fsync a
+  // group of 4,096.
+  Status trial(std::string record) {
+    due_.push_back(std::move(record));
+    ++trials_;
+    return due_.size() < 4096 ? Status::Ok() : write_due();
+  }
+  // The rest written, a clean close without the HDF5 file's hash, and the journal linked into
+  // place; a note on stderr says where its records came from (`source`).
+  Status finish(const std::string& path, const std::string& source) {
+    if (Status st = write_due(); !st) return st;
+    if (Status st = out_->append('C', store::clean_close_payload(trials_, 0)); !st) return st;
+    out_->close();
+    if (::link(guard_->path().c_str(), journal_.c_str()) != 0)
+      return make_error(journal_, "cannot be written anew from " + source + ": " + errno_text());
+    if (Status st = sync_parent_dir(journal_); !st) return st;
+    std::fprintf(stderr, "hypersweep: note: %s: its journal was missing, so it was written anew, "
+                 "%llu trial records, from %s; each trial of the file is checked against it\n",
+                 path.c_str(), static_cast<unsigned long long>(trials_), source.c_str());
+    return Status::Ok();
+  }
+
+ private:
+  Status write_due() {
+    Status st = out_->append('T', std::span<const std::string>(due_));
+    due_.clear();
+    return st;
+  }
+  std::string journal_;
+  std::optional<TempFileGuard> guard_;
+  std::optional<store::Journal> out_;
+  std::vector<std::string> due_;
+  uint64_t trials_ = 0;
+};
+
 // The journal of a results file whose journal is missing (a copy taken without it) written anew
-// from the file's /records when they can stand for it (layout_read.h, each_records_frame) and
-// hold this same sweep, so that the sweep continues (a note on stderr says so). It is
-// written under a pending name and linked into place whole, so a crash meanwhile leaves no
-// journal holding part of the trials, and ends in a clean close without the HDF5 file's hash:
-// open() then compares every trial of the file with it, as after a close by an older
-// hypersweep (results_file.h). Nothing written when the file has no /records (open() then says
-// the journal is missing). Errors: /records that cannot stand for the file (each_records_frame:
-// they would take back what a hypersweep from before /records wrote since), another sweep's
-// file (as for a journal), a journal that cannot be written.
+// from the file itself when it holds this same sweep, so that the sweep continues (a note on
+// stderr says so): from its /records when they can stand for it (layout_read.h,
+// each_records_frame: the journal's own frames), else from its trials' HDF5 groups (a file from
+// before /records, one damaged there, or one whose /records a hypersweep from before them left
+// behind /summary), a trial's latest record each, with a progress line on a large file. Written
+// as a PendingJournal, it ends in a clean close without the HDF5 file's hash: open() then
+// compares every trial of the file with it, as after a close by an older hypersweep
+// (results_file.h). Nothing written when the file does not read as a results file (open() then
+// says why). Errors: another sweep's file (as for a journal), groups that do not read, a
+// journal that cannot be written.
 Status restore_journal(const std::string& path, const SweepHeader& h) {
   // A file ResultsFile::open would refuse as not writable gets no journal beside it either.
   if (!store::writable_results(path)) return Status::Ok();
   const std::string journal = results_journal(path);
   remove_stale_temps(journal);
-  std::string pending = journal + kPendingMark + "XXXXXX";
-  const int fd = ::mkstemp(pending.data());
-  if (fd < 0) return make_error(journal, "cannot write: " + errno_text());
-  ::close(fd);
-  ::unlink(pending.c_str());  // Journal::create makes it anew, locked
-  const TempFileGuard guard(pending);
-  std::optional<store::Journal> out;
-  std::vector<std::string> due;  // trial frames written a group at a time: one fsync a group
-  uint64_t trials = 0;
-  const auto write_due = [&]() -> Status {
-    Status st = out->append('T', std::span<const std::string>(due));
-    due.clear();
-    return st;
-  };
-  std::string why_not;
+  PendingJournal out(journal);
   const auto on_frame = [&](const store::FrameView& f, const store::DamagedBytes*) -> Status {
     if (f.type == 'H') {
       SweepHeader theirs;
-      if (out || !decode_header(std::string(f.payload), &theirs))
+      if (out.started() || !decode_header(std::string(f.payload), &theirs))
         return make_error(path, "its /records hold a header that does not decode");
       if (std::string diff = header_difference(theirs, h); !diff.empty())
         return another_sweep(path, diff);
-      auto made = store::Journal::create(pending, 'H', std::string(f.payload));
-      if (!made) return made.error();
-      out.emplace(std::move(*made));
-      return Status::Ok();
+      return out.start(std::string(f.payload));
     }
-    if (f.type != 'T' || !out) return make_error(path, "its /records hold a frame it never writes");
-    due.emplace_back(f.payload);
-    ++trials;
-    return due.size() < 4096 ? Status::Ok() : write_due();
+    if (f.type != 'T' || !out.started())
+      return make_error(path, "its /records hold a frame it never writes");
+    return out.trial(std::string(f.payload));
   };
+  std::string why_not;
   auto each = store::each_records_frame(path, on_frame, &why_not);
   if (!each) return each.error();
-  if (!why_not.empty())
-    return make_error(path, "its journal " + journal + " is missing, and the file's /records "
-                            "cannot stand for it, as " + why_not + ", so it is not written "
-                            "anew: the sweep continues only with its journal beside it (show, "
-                            "export and report read the file without it)");
-  if (!*each || !out) return Status::Ok();  // nothing to restore it from
-  if (Status st = write_due(); !st) return st;
-  if (Status st = out->append('C', store::clean_close_payload(trials, 0)); !st) return st;
-  out->close();
-  if (::link(pending.c_str(), journal.c_str()) != 0)
-    return make_error(journal, "cannot be written anew from the file's /records: " +
-                                   errno_text());
-  if (Status st = sync_parent_dir(journal); !st) return st;
-  std::fprintf(stderr, "hypersweep: note: %s: its journal was missing, so it was written anew "
-               "from the file's /records (%llu trial records); each trial of the file is "
-               "checked against it\n", path.c_str(), static_cast<unsigned long long>(trials));
-  return Status::Ok();
+  if (*each && out.started()) return out.finish(path, "the file's /records");
+  auto index = read_results_index(path);
+  if (!index) return Status::Ok();
+  if (std::string diff = header_difference(index->header, h); !diff.empty())
+    return another_sweep(path, diff);
+  const std::string why =
+      "as " + (why_not.empty() ? std::string("it has no /records (a file from before them)")
+                               : why_not);
+  Status st;
+  const Status read = each_hdf5_result_told(
+      path, index->ids.size(), "to write its missing journal anew, " + why,
+      [&](const SweepHeader& theirs) { st = out.start(encode_header(theirs)); },
+      [&](TrialRecord&& r, size_t) {
+        if (st) st = out.trial(encode_record(r));
+      });
+  if (!read)
+    return make_error(path, "its journal " + journal + " is missing and cannot be written anew "
+                            "from its trials' HDF5 groups: " + read.error().message);
+  if (!st) return st;
+  return out.finish(path, "its trials' HDF5 groups, " + why);
 }
 
 }  // namespace

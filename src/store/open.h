@@ -30,6 +30,9 @@ struct OpenedResults {
 // journal) exists, the existing one after checking that it holds this same sweep
 // (header_difference), told from the journal before anything is written to it. A journal whose
 // creation never finished (journal.h: a stub, beside no HDF5 file with trials) counts as no file.
+// An HDF5 file whose journal is missing (a copy taken without it) gets it written anew from the
+// file itself, its /records or else its trials' groups, when it holds this sweep (unless
+// replace_other), and then continues; a note on stderr says so.
 // Errors name the path: nothing to resume (must_exist), a file that cannot be opened (it exists,
 // so it is not overwritten; --force is suggested only when it is not a results file at all, never
 // for a recipe file, a lock, a permission, a read-only disk or damage), or one that holds another

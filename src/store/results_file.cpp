@@ -375,8 +375,8 @@ Result<ResultsFile> ResultsFile::open(const std::string& given) {
     return make_error(path, "its journal " + journal_path +
                                 " is missing; a results file can be resumed only with its journal "
                                 "(moved or renamed? its journal goes with it, as " + journal_path +
-                                "; show, export and report read the file without it; hypersweep "
-                                "run writes it anew from the file's /records where it has them)");
+                                "; show, export and report read the file without it, and "
+                                "hypersweep run writes it anew from the file itself)");
   }
   // A link to nothing (or a loop of links) with the journal beside it: said so, not "not
   // writable". Nothing is rebuilt through a link, nor in the link's place unasked.

@@ -547,15 +547,32 @@ TEST_CASE("a copy without its journal continues: its journal is written anew fro
       if (e.path().filename().string().find(pending) == 0) return true;
     return false;
   };
-  SECTION("this sweep: written anew, the trials checked against it, and the sweep goes on") {
+  // open_results of this sweep's file, and what it said on stderr in *said.
+  const auto open_telling = [&](std::string* said) {
     Result<OpenedResults> f = make_error("", "not opened");
-    const std::string said =
-        hs::test::stderr_of([&] { f = open_results(path, make_header(), OpenPolicy{}); });
+    *said = hs::test::stderr_of([&] { f = open_results(path, make_header(), OpenPolicy{}); });
+    return f;
+  };
+  // Another sweep's open: refused by name, and no journal written.
+  const auto require_refused_as_another = [&] {
+    SweepHeader other = make_header();
+    other.config_hash = "another";
+    other.seed = 99;
+    auto f = open_results(path, other, OpenPolicy{});
+    REQUIRE_FALSE(f.ok());
+    CHECK(f.error().str().find("holds another sweep") != std::string::npos);
+    CHECK(f.error().str().find("seed") != std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(path + ".journal"));
+    CHECK_FALSE(pending_left());
+  };
+  SECTION("this sweep: written anew, the trials checked against it, and the sweep goes on") {
+    std::string said;
+    auto f = open_telling(&said);
     INFO(said);
     REQUIRE(f.ok());
     CHECK(f->continued);
-    CHECK(said.find(path + ": its journal was missing, so it was written anew from the file's "
-                           "/records (13 trial records)") != std::string::npos);
+    CHECK(said.find(path + ": its journal was missing, so it was written anew, 13 trial records, "
+                           "from the file's /records; each trial") != std::string::npos);
     CHECK(f->file.trial_count() == 12);
     // The frames of /records, then a clean close without the HDF5 file's hash.
     const std::string journal = read_bytes(path + ".journal");
@@ -571,9 +588,8 @@ TEST_CASE("a copy without its journal continues: its journal is written anew fro
   }
   SECTION("a trial's group changed since: the HDF5 file is built again from the journal") {
     set_host_in_h5(path, 4, "only-in-h5");
-    Result<OpenedResults> f = make_error("", "not opened");
-    const std::string said =
-        hs::test::stderr_of([&] { f = open_results(path, make_header(), OpenPolicy{}); });
+    std::string said;
+    auto f = open_telling(&said);
     INFO(said);
     REQUIRE(f.ok());
     CHECK(said.find("rebuilding it from its journal") != std::string::npos);
@@ -583,15 +599,7 @@ TEST_CASE("a copy without its journal continues: its journal is written anew fro
     require_same_data(*h5, *expect);  // the group as /records had it
   }
   SECTION("another sweep's file: refused by name, and no journal written") {
-    SweepHeader other = make_header();
-    other.config_hash = "another";
-    other.seed = 99;
-    auto f = open_results(path, other, OpenPolicy{});
-    REQUIRE_FALSE(f.ok());
-    CHECK(f.error().str().find("holds another sweep") != std::string::npos);
-    CHECK(f.error().str().find("seed") != std::string::npos);
-    CHECK_FALSE(std::filesystem::exists(path + ".journal"));
-    CHECK_FALSE(pending_left());
+    require_refused_as_another();
   }
   SECTION("a file made read-only: not continued, and no journal written beside it") {
     REQUIRE(::chmod(path.c_str(), 0444) == 0);
@@ -600,16 +608,46 @@ TEST_CASE("a copy without its journal continues: its journal is written anew fro
     REQUIRE_FALSE(f.ok());
     CHECK_FALSE(std::filesystem::exists(path + ".journal"));
   }
-  SECTION("no /records (a file from before them): the journal is missing, as before") {
+  SECTION("no /records (a file from before them): written anew from the trials' groups") {
     drop_records(path);
-    auto f = open_results(path, make_header(), OpenPolicy{});
-    REQUIRE_FALSE(f.ok());
-    CHECK(f.error().str().find("journal " + path + ".journal is missing") != std::string::npos);
-    CHECK_FALSE(std::filesystem::exists(path + ".journal"));
+    SECTION("this sweep: a trial's latest record each, and the sweep goes on") {
+      std::string said;
+      auto f = open_telling(&said);
+      INFO(said);
+      REQUIRE(f.ok());
+      CHECK(f->continued);
+      CHECK(said.find(path + ": its journal was missing, so it was written anew, 12 trial "
+                             "records, from its trials' HDF5 groups, as it has no /records (a "
+                             "file from before them); each trial") != std::string::npos);
+      CHECK(said.find("rebuilding") == std::string::npos);  // every group matched it
+      CHECK_FALSE(pending_left());
+      CHECK(f->file.trial_count() == 12);
+      REQUIRE(f->file.append(make_record(12)).ok());
+      REQUIRE(f->file.close().ok());
+      auto after = load_results(path);
+      REQUIRE(after.ok());
+      REQUIRE(after->trials.size() == 13);
+      for (size_t i = 0; i < 12; ++i) require_equal(after->trials[i], expect->trials[i]);
+      require_equal(after->trials[12], make_record(12));
+    }
+    SECTION("another sweep's: refused by name, and no journal written") {
+      require_refused_as_another();
+    }
+    SECTION("a trial's group damaged: refused, saying so, and no journal written") {
+      delete_object(path, "trials/" + store::trial_name(3));
+      auto f = open_results(path, make_header(), OpenPolicy{});
+      REQUIRE_FALSE(f.ok());
+      INFO(f.error().str());
+      CHECK(f.error().str().find("its journal " + path + ".journal is missing and cannot be "
+                                 "written anew from its trials' HDF5 groups") != std::string::npos);
+      CHECK_FALSE(std::filesystem::exists(path + ".journal"));
+      CHECK_FALSE(pending_left());
+    }
   }
 }
 
-TEST_CASE("/records that a hypersweep from before them left behind neither read nor continue",
+TEST_CASE("/records that a hypersweep from before them left behind are passed over for the "
+          "trials' groups",
           "[store]") {
   const std::string path = temp_path("records_behind.h5");
   make_file(path, 10);
@@ -650,19 +688,24 @@ TEST_CASE("/records that a hypersweep from before them left behind neither read 
               .ok());
   require_same_data(first.data, *groups);
   require_same_data(second.data, *groups);
-  // Continued: refused, saying why, with no journal written and the file as it was.
-  auto f = open_results(path, make_header(), OpenPolicy{});
-  REQUIRE_FALSE(f.ok());
-  INFO(f.error().str());
-  CHECK(f.error().str().find("journal " + path + ".journal is missing, and the file's /records "
-                             "cannot stand for it, as " + changed) != std::string::npos);
-  CHECK_FALSE(std::filesystem::exists(path + ".journal"));
+  // Continued: its journal written anew from the groups, saying why, and the file as it was.
+  Result<OpenedResults> f = make_error("", "not opened");
+  const std::string said =
+      hs::test::stderr_of([&] { f = open_results(path, make_header(), OpenPolicy{}); });
+  INFO(said);
+  REQUIRE(f.ok());
+  CHECK(said.find("from its trials' HDF5 groups, as " + changed) != std::string::npos);
+  CHECK(said.find("rebuilding") == std::string::npos);
+  REQUIRE(f->file.close().ok());
   const auto folder = std::filesystem::path(path).parent_path();
   for (const auto& e : std::filesystem::directory_iterator(folder))
-    CHECK(e.path().filename().string().find("records_behind.h5.journal") != 0);
-  auto after = read_results(path);
+    CHECK(e.path().filename().string().find("records_behind.h5.journal.") != 0);
+  auto after = load_results(path);  // the new journal's
   REQUIRE(after.ok());
   require_same_data(*after, *groups);
+  auto h5 = read_results(path);
+  REQUIRE(h5.ok());
+  require_same_data(*h5, *groups);
 }
 
 TEST_CASE("load_results of an HDF5 file that does not read is an error whatever the journal",
