@@ -77,6 +77,10 @@ Result<TrialQueue> TrialQueue::make(const SweepConfig& sweep, const Recorded& do
   // A file holding more than `trials`: its records are all taken back (the strategy is as long
   // as the file), and nothing past `trials` runs.
   const int64_t trials = sweep.strategy.trials;
+  if (q.recorded_ > kMaxTrials)  // not a sweep's: a strategy cannot be that long
+    return Error{{}, 0, "", "holds trial ids up to " + std::to_string(last) + ", more than the " +
+                                std::to_string(kMaxTrials) + " trials a sweep may have, so it "
+                                "cannot be continued (show, export and report read it)"};
   StrategyOptions options = sweep.strategy;
   options.trials = std::max(trials, q.recorded_);
   auto strategy = make_strategy(options, sweep.space, nullptr);

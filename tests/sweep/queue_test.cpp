@@ -129,6 +129,20 @@ TEST_CASE("records handed over one at a time are taken back as a vector of them 
   CHECK(mixed.error().message.find("recorded trial 0 is out of id order") != std::string::npos);
 }
 
+TEST_CASE("records past the trials a sweep may have are refused in words, not as a bad key",
+          "[sweep][queue]") {
+  const SweepConfig s = sweep_of("random", 3);
+  Recorded recorded;
+  recorded.last_id = kMaxTrials;  // ids 0 to kMaxTrials: one more than a sweep may have
+  recorded.each = [](const std::function<Status(const TrialRecord&)>&) { return Status::Ok(); };
+  auto q = TrialQueue::make(s, recorded, Resume{});
+  REQUIRE_FALSE(q.ok());
+  INFO(q.error().str());
+  CHECK(q.error().message == "holds trial ids up to 1000000, more than the 1000000 trials a "
+                             "sweep may have, so it cannot be continued (show, export and report "
+                             "read it)");
+}
+
 TEST_CASE("a record this sweep's strategy would not give is refused, naming it", "[sweep][queue]") {
   const SweepConfig s = sweep_of("grid", 4);
   TrialRecord alien = record_of(Trial{0, {ParamValue{0.5}}}, TrialStatus::kCompleted);
