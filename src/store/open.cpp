@@ -161,6 +161,7 @@ Status restore_journal(const std::string& path, const SweepHeader& h) {
     return make_error(path, "its journal " + journal + " is missing and cannot be written anew "
                             "from its trials' HDF5 groups: " + read.error().message);
   if (!st) return st;
+  if (!out.started()) return Status::Ok();  // no header handed over: open() says what is wrong
   return out.finish(path, "its trials' HDF5 groups, " + why);
 }
 
