@@ -64,10 +64,11 @@ Result<bool> copy_records(const std::string& path, int fd);
 
 // The frames of <path>'s /records to on_frame, in order, when they can stand for the HDF5 file
 // as load_results (read_results.h) requires of a journal: true. False when they cannot, with
-// *why_not saying why ("" for a file from before /records, or one whose /summary does not
-// read): one damaged there, one whose /records do not hold what /summary holds (each trial's
-// latest record is decoded and compared with its row), no room for their copy under $TMPDIR.
-// The last reason can be found after some frames were handed over. Errors: on_frame's.
+// *why_not saying why, as a clause ("it has no /records (a file from before them)"): none
+// there, one damaged there, one whose /records do not hold what /summary holds (each trial's
+// latest record is decoded and compared with its row), a /summary that does not read, no room
+// for their copy under $TMPDIR. A record that is not /summary's is found as the frames are
+// handed over, so some may have been. Errors: on_frame's.
 Result<bool> each_records_frame(const std::string& path, const FrameVisitor& on_frame,
                                 std::string* why_not);
 

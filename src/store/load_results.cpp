@@ -43,7 +43,8 @@ struct JournalPlaces {
   };
   std::unordered_map<int64_t, Trial> by_id;
   size_t records = 0;
-  uint64_t intact_until = 0;  // where the last frame ends: all before it intact, back to back
+  // Where the last frame ends: all before it intact, back to back (readable: no damage met).
+  uint64_t intact_until = 0;
   SweepHeader header;  // the journal's
 };
 
@@ -68,7 +69,7 @@ std::optional<JournalPlaces> journal_places(const std::string& journal_path,
         it->second.start = f.start;
         return Status::Ok();
       });
-  if (!scan || !readable || !scan->damaged.empty() || ids.size() < index.ids.size())
+  if (!scan || !readable || ids.size() < index.ids.size())
     return std::nullopt;
   p.intact_until = scan->valid_bytes;
   p.header = std::move(*header);
@@ -171,7 +172,7 @@ struct StandIn {
   std::optional<JournalPlaces> places;  // none: it cannot stand for the file (why_not)
   std::unique_ptr<HeldJournal> beside;  // holds the journal beside it open, when read
   std::unique_ptr<TempFile> copy;  // holds the copy of /records; none: the journal beside it
-  std::string why_not;  // for each_hdf5_result_told's line; "" with `places`, or no /records
+  std::string why_not;  // for each_hdf5_result_told's line; "" with `places`
   // Each read after the first hashes no frame journal_places found intact (scan_journal): the
   // copy is this process's alone, and the journal beside it is held open.
   uint64_t trusted_until() const {
@@ -194,6 +195,7 @@ StandIn records_stand_in(const std::string& path, const ResultsIndex& index) {
   if (has && *has && (s.places = journal_places(s.journal, index))) return s;
   if (!has) s.why_not = "its /records did not read (" + has.error().message + ")";
   else if (*has) s.why_not = "its /records do not hold /summary's trials in its order";
+  else s.why_not = "it has no /records (a file from before them)";
   return s;
 }
 
@@ -203,9 +205,7 @@ StandIn stand_in(const std::string& path, const ResultsIndex& index) {
   StandIn s{journal, journal_places(journal, index), std::move(beside), nullptr, {}};
   if (s.places) return s;
   s = records_stand_in(path, index);
-  if (!s.places)
-    s.why_not = std::string(kNoJournal) + " and " +
-                (s.why_not.empty() ? "it has no /records (a file from before them)" : s.why_not);
+  if (!s.places) s.why_not = std::string(kNoJournal) + " and " + s.why_not;
   return s;
 }
 
@@ -400,9 +400,11 @@ Result<FoundResult> find_result(const std::string& path, int64_t id) {
 
 Result<bool> store::each_records_frame(const std::string& path, const FrameVisitor& on_frame,
                                        std::string* why_not) {
-  why_not->clear();
   auto index = read_results_index(path);
-  if (!index) return false;
+  if (!index) {
+    *why_not = "its /summary did not read (" + index.error().message + ")";
+    return false;
+  }
   const StandIn in = records_stand_in(path, *index);
   *why_not = in.why_not;
   if (!in.places) return false;

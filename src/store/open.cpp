@@ -147,9 +147,7 @@ Status restore_journal(const std::string& path, const SweepHeader& h) {
   if (!index) return Status::Ok();
   if (std::string diff = header_difference(index->header, h); !diff.empty())
     return another_sweep(path, diff);
-  const std::string why =
-      "as " + (why_not.empty() ? std::string("it has no /records (a file from before them)")
-                               : why_not);
+  const std::string why = "as " + why_not;
   Status st;
   const Status read = each_hdf5_result_told(
       path, index->ids.size(), "to write its missing journal anew, " + why,
