@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <limits>
 #include <map>
 #include <optional>
 #include <unordered_map>
@@ -34,50 +35,79 @@ bool starts_formula(std::string_view s) {
 
 }  // namespace
 
-std::string csv_field(std::string_view s) {
-  if (starts_formula(s)) {
-    std::string defused(1, '\'');  // two appends: `"'" + string` trips a false -Wrestrict in g++ 12
-    defused += s;
-    return csv_field_quoted(defused);
+namespace {
+
+// The field's text appended to *out: quoted when it must be, a formula defused (export.h).
+void append_field(std::string* out, std::string_view s) {
+  const bool formula = starts_formula(s);
+  if (!formula && s.find_first_of(",\"\r\n") == std::string_view::npos) {
+    out->append(s);
+    return;
   }
-  if (s.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(s);
-  return csv_field_quoted(s);
+  *out += '"';
+  if (formula) *out += '\'';
+  for (const char c : s) {
+    if (c == '"') *out += '"';
+    *out += c;
+  }
+  *out += '"';
 }
 
-std::string csv_field_quoted(std::string_view s) {
-  std::string out = "\"";
-  for (const char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
+// %.17g appended to *out: to_chars with precision 17 writes what printf's %.17g writes,
+// character for character, several times faster (a million-trial export formats tens of millions
+// of numbers). NaN appends nothing.
+void append_number(std::string* out, double v) {
+  if (std::isnan(v)) return;
+  char b[40];
+  const auto end = std::to_chars(b, b + sizeof b, v, std::chars_format::general, 17).ptr;
+  out->append(b, end);
+}
+
+}  // namespace
+
+std::string csv_field(std::string_view s) {
+  std::string out;
+  append_field(&out, s);
+  return out;
 }
 
 std::string csv_number(double v) {
-  if (std::isnan(v)) return "";
-  // to_chars with precision 17 writes what printf's %.17g writes, character for character,
-  // several times faster (a million-trial export formats tens of millions of numbers).
-  char b[40];
-  const auto end = std::to_chars(b, b + sizeof b, v, std::chars_format::general, 17).ptr;
-  return std::string(b, end);
+  std::string out;
+  append_number(&out, v);
+  return out;
 }
 
 namespace {
 
-std::string csv_value(const ParamValue& v) {
-  if (const bool* b = std::get_if<bool>(&v)) return *b ? "true" : "false";
-  if (const int64_t* i = std::get_if<int64_t>(&v)) return std::to_string(*i);
-  if (const double* d = std::get_if<double>(&v)) return csv_number(*d);
-  return csv_field(std::get<std::string>(v));
-}
-
-void add_line(std::string* out, const std::vector<std::string>& fields) {
-  for (size_t i = 0; i < fields.size(); ++i) {
-    if (i) *out += ',';
-    *out += fields[i];
+// One CSV line written straight into the text it belongs to, a field at a time: a trial's rows
+// make no string of their own per field (a million-trial export writes tens of millions).
+class Line {
+ public:
+  explicit Line(std::string* out) : out_(out) {}
+  ~Line() { *out_ += '\n'; }
+  Line(const Line&) = delete;
+  Line& operator=(const Line&) = delete;
+  void number(double v) { append_number(next(), v); }  // NaN: blank
+  void whole(int64_t v) {
+    char b[24];
+    next()->append(b, std::to_chars(b, b + sizeof b, v).ptr);
   }
-  *out += '\n';
-}
+  void text(std::string_view s) { append_field(next(), s); }
+  void value(const ParamValue& v) {
+    if (const bool* b = std::get_if<bool>(&v)) return void(next()->append(*b ? "true" : "false"));
+    if (const int64_t* i = std::get_if<int64_t>(&v)) return whole(*i);
+    if (const double* d = std::get_if<double>(&v)) return number(*d);
+    text(std::get<std::string>(v));
+  }
+
+ private:
+  std::string* next() {
+    if (fields_++ > 0) *out_ += ',';
+    return out_;
+  }
+  std::string* out_;
+  size_t fields_ = 0;
+};
 
 // The columns beyond the fixed ones, from every trial's names (the union of each list, in
 // first-recorded order), gathered a trial at a time in any order (each_result's places).
@@ -119,74 +149,83 @@ class CsvRows {
   }
 
   std::string summary_head() const {
-    std::vector<std::string> head = {"id", "status"};
-    for (const Param& p : space_.params) head.push_back(csv_field(p.name));
-    for (const char* c : {"best_epoch", "best_metric", "test_acc", "initial_loss", "num_classes",
-                          "epochs_run", "seconds", "rank", "host", "attempt", "pruned_epoch",
-                          "rung", "bracket"}) {
-      head.push_back(c);
-    }
-    // Named as /summary names them: a printed `x` or `error` beside a parameter x or the error
-    // column is result_x, result_error, so no two columns share a name.
-    for (const std::string& name : store::result_columns(space_, results_))
-      head.push_back(csv_field(name));
-    head.push_back("error");
     std::string out;
-    add_line(&out, head);
+    {
+      Line head(&out);
+      for (const char* c : {"id", "status"}) head.text(c);
+      for (const Param& p : space_.params) head.text(p.name);
+      for (const char* c : {"best_epoch", "best_metric", "test_acc", "initial_loss", "num_classes",
+                            "epochs_run", "seconds", "rank", "host", "attempt", "pruned_epoch",
+                            "rung", "bracket"}) {
+        head.text(c);
+      }
+      // Named as /summary names them: a printed `x` or `error` beside a parameter x or the
+      // error column is result_x, result_error, so no two columns share a name.
+      for (const std::string& name : store::result_columns(space_, results_)) head.text(name);
+      head.text("error");
+    }
     return out;
   }
 
   void summary_row(const TrialRecord& r, std::string* out) const {
-    std::vector<std::string> f = {std::to_string(r.id), csv_field(status_name(r.status))};
-    for (const ParamValue& v : r.params) f.push_back(csv_value(v));
-    f.push_back(std::to_string(r.best_epoch));
-    f.push_back(csv_number(r.best_metric));
-    f.push_back(csv_number(r.test_acc));
-    f.push_back(csv_number(r.initial_loss));
-    f.push_back(std::to_string(r.num_classes));
-    f.push_back(std::to_string(r.epochs));
-    f.push_back(csv_number(r.seconds));
-    f.push_back(std::to_string(r.rank));
-    f.push_back(csv_field(r.host));
-    f.push_back(std::to_string(r.attempt));
-    for (int v : {pruned_epoch(r), r.rung, r.bracket}) f.push_back(std::to_string(v));
-    for (const std::string& name : results_) f.push_back(csv_number(result_value(r, name)));
-    f.push_back(csv_field(r.error));
-    add_line(out, f);
+    Line f(out);
+    f.whole(r.id);
+    f.text(status_name(r.status));
+    for (const ParamValue& v : r.params) f.value(v);
+    f.whole(r.best_epoch);
+    f.number(r.best_metric);
+    f.number(r.test_acc);
+    f.number(r.initial_loss);
+    f.whole(r.num_classes);
+    f.whole(r.epochs);
+    f.number(r.seconds);
+    f.whole(r.rank);
+    f.text(r.host);
+    f.whole(r.attempt);
+    for (int v : {pruned_epoch(r), r.rung, r.bracket}) f.whole(v);
+    for (const std::string& name : results_) f.number(result_value(r, name));
+    f.text(r.error);
   }
 
   std::string curves_head() const {
-    std::vector<std::string> head = {"id",       "epoch",   "lr",     "train_loss",
-                                     "train_acc", "val_loss", "val_acc", "seconds"};
-    // As the curves dataset names them (seconds printed: extra_seconds), and never id.
-    for (const std::string& name : store::curve_extra_columns(extra_, {"id"}))
-      head.push_back(csv_field(name));
-    for (const std::string& name : layers_) head.push_back(csv_field("update_ratio/" + name));
     std::string out;
-    add_line(&out, head);
+    {
+      Line head(&out);
+      for (const char* c : {"id", "epoch", "lr", "train_loss", "train_acc", "val_loss", "val_acc",
+                            "seconds"}) {
+        head.text(c);
+      }
+      // As the curves dataset names them (seconds printed: extra_seconds), and never id.
+      for (const std::string& name : store::curve_extra_columns(extra_, {"id"})) head.text(name);
+      for (const std::string& name : layers_) head.text("update_ratio/" + name);
+    }
     return out;
   }
 
   void curves_rows(const TrialRecord& r, std::string* out) const {
+    constexpr double kBlank = std::numeric_limits<double>::quiet_NaN();  // written as ""
+    // The extra columns and the layers' ratios in the file's column order, blank where this
+    // trial lacks the column or layer (a NaN is blank too).
+    std::vector<double> extras(extra_.size()), ratios(layers_.size());
     for (size_t e = 0; e < r.curves.size(); ++e) {
       const EpochRow& c = r.curves[e];
-      std::vector<std::string> f = {std::to_string(r.id),    std::to_string(c.epoch),
-                                    csv_number(c.lr),        csv_number(c.train_loss),
-                                    csv_number(c.train_acc), csv_number(c.val_loss),
-                                    csv_number(c.val_acc),   csv_number(c.seconds)};
-      std::vector<std::string> extras(extra_.size());  // blank where this trial lacks the column
+      Line f(out);
+      f.whole(r.id);
+      f.whole(c.epoch);
+      for (double v : {c.lr, c.train_loss, c.train_acc, c.val_loss, c.val_acc, c.seconds})
+        f.number(v);
+      std::fill(extras.begin(), extras.end(), kBlank);
       if (e < r.curve_extra.size()) {
         for (size_t j = 0; j < r.curve_extra_names.size() && j < r.curve_extra[e].size(); ++j)
-          extras[extra_column_.at(r.curve_extra_names[j])] = csv_number(r.curve_extra[e][j]);
+          extras[extra_column_.at(r.curve_extra_names[j])] = r.curve_extra[e][j];
       }
-      f.insert(f.end(), extras.begin(), extras.end());
-      std::vector<std::string> ratios(layers_.size());  // blank where this trial lacks the layer
+      for (double v : extras) f.number(v);
+      std::fill(ratios.begin(), ratios.end(), kBlank);
       if (e < r.update_ratio.size()) {
         for (size_t j = 0; j < r.layer_names.size() && j < r.update_ratio[e].size(); ++j)
-          ratios[layer_column_.at(r.layer_names[j])] = csv_number(r.update_ratio[e][j]);
+          ratios[layer_column_.at(r.layer_names[j])] = r.update_ratio[e][j];
       }
-      f.insert(f.end(), ratios.begin(), ratios.end());
-      add_line(out, f);
+      for (double v : ratios) f.number(v);
     }
   }
 
@@ -194,6 +233,40 @@ class CsvRows {
   const SearchSpace space_;
   const std::vector<std::string> results_, layers_, extra_;
   std::unordered_map<std::string, size_t> layer_column_, extra_column_;
+};
+
+// The two files' text in place order, rows appended as trials come (each_result's places): a
+// trial recorded again comes when its latest record was written, so the places after it wait.
+class RowsInOrder {
+ public:
+  explicit RowsInOrder(CsvRows rows) : rows_(std::move(rows)) {
+    summary = rows_.summary_head();
+    curves = rows_.curves_head();
+  }
+  std::string summary, curves;  // the text not yet written out: take it and clear it
+
+  void add(const TrialRecord& r, size_t place) {
+    if (place == written_) {  // the usual case: its rows go straight into the text
+      rows_.summary_row(r, &summary);
+      rows_.curves_rows(r, &curves);
+      ++written_;
+    } else if (auto [at, fresh] = early_.try_emplace(place); fresh) {
+      rows_.summary_row(r, &at->second.first);
+      rows_.curves_rows(r, &at->second.second);
+    }
+    for (auto it = early_.begin(); it != early_.end() && it->first == written_;
+         it = early_.erase(it), ++written_) {
+      summary += it->second.first;
+      curves += it->second.second;
+    }
+  }
+  // The places whose rows are in the text.
+  size_t written() const { return written_; }
+
+ private:
+  const CsvRows rows_;
+  std::map<size_t, std::pair<std::string, std::string>> early_;  // places ahead of written_
+  size_t written_ = 0;
 };
 
 // Both files written before either is renamed: a full disk or a Ctrl-C while writing the second
@@ -238,19 +311,16 @@ Status export_once(const std::string& path, const std::string& dir, ExportCounts
     columns.add(r, place);
     trials = std::max(trials, place + 1);
   };
-  // The rows, in place order (a trial recorded again comes when its latest record was written:
-  // those after its place wait for it), each file written in pieces of ~4 MiB.
+  // Each file written in pieces of ~4 MiB.
   constexpr size_t kPiece = size_t{4} << 20;
-  std::optional<CsvRows> rows;
+  std::optional<RowsInOrder> text;
   std::optional<PendingFile> summary, curves;
-  std::string summary_text, curves_text;
-  std::map<size_t, std::pair<std::string, std::string>> early;  // places ahead of `written`
-  size_t written = 0, epochs = 0, starts = 0;
+  size_t epochs = 0, starts = 0;
   Status failed;
-  const auto put = [&](std::string& text, PendingFile& f, size_t at_least) {
-    if (text.size() < at_least || !failed) return;
-    failed = f.append(text);
-    text.clear();
+  const auto put = [&](std::string& out, PendingFile& f, size_t at_least) {
+    if (out.size() < at_least || !failed) return;
+    failed = f.append(out);
+    out.clear();
   };
   ResultPass second;
   second.on_start = [&](const SweepHeader&) {
@@ -259,7 +329,6 @@ Status export_once(const std::string& path, const std::string& dir, ExportCounts
       failed = made;
       return;
     }
-    rows.emplace(header, columns);
     for (auto [f, name] : {std::pair{&summary, "summary.csv"}, std::pair{&curves, "curves.csv"}}) {
       auto made_file = PendingFile::create(in_dir(dir, name));
       if (!made_file) {
@@ -268,33 +337,24 @@ Status export_once(const std::string& path, const std::string& dir, ExportCounts
       }
       f->emplace(std::move(*made_file));
     }
-    summary_text = rows->summary_head();
-    curves_text = rows->curves_head();
+    text.emplace(CsvRows(header, columns));
   };
   second.on_trial = [&](TrialRecord&& r, size_t place) {
     if (starts != 1 || place >= trials || !failed) return;  // recorded since the first read
     if (!columns.hold(r)) *changed = true;  // a trial recorded again with other names
     epochs += r.curves.size();
-    std::string s, c;
-    rows->summary_row(r, &s);
-    rows->curves_rows(r, &c);
-    early.emplace(place, std::make_pair(std::move(s), std::move(c)));
-    for (auto it = early.begin(); it != early.end() && it->first == written;
-         it = early.erase(it), ++written) {
-      summary_text += it->second.first;
-      curves_text += it->second.second;
-    }
-    put(summary_text, *summary, kPiece);
-    put(curves_text, *curves, kPiece);
+    text->add(r, place);
+    put(text->summary, *summary, kPiece);
+    put(text->curves, *curves, kPiece);
   };
   if (Status st = each_result_twice(path, first, second); !st) return st;
   if (!failed) return failed;
-  if (starts != 1 || written != trials || *changed) {
+  if (starts != 1 || text->written() != trials || *changed) {
     *changed = true;
     return {};
   }
-  put(summary_text, *summary, 0);
-  put(curves_text, *curves, 0);
+  put(text->summary, *summary, 0);
+  put(text->curves, *curves, 0);
   if (!failed) return failed;
   counts->trials = trials;
   counts->epochs = epochs;

@@ -38,8 +38,6 @@ namespace hs {
 
 // One CSV text field, quoted when it must be, a formula defused (above).
 std::string csv_field(std::string_view s);
-// One CSV field in double quotes, its quotes doubled.
-std::string csv_field_quoted(std::string_view s);
 // A double as a CSV field: %.17g, "" for NaN.
 std::string csv_number(double v);
 
