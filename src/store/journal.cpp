@@ -121,6 +121,57 @@ Result<bool> frame_at(Window* w, uint64_t pos, FrameView* out, std::string* big,
   return true;
 }
 
+// The frames that start at `pos`, back to back, up to `most` (at most 4) and kWindow bytes in
+// all, and where `starts` is given, only while frame k + 1 starts at starts[k]: their checksums
+// computed together (fnv1a64_add4). Into out[0..n), n returned, go the leading ones that are
+// intact, as frame_at would find them one by one (those that end by `trusted_until` taken
+// unhashed, the bytes hashed taken from *budget). 0 when fewer than two frames lie there whole:
+// frame_at takes the one. The views are into *w's window, valid until its next read.
+Result<size_t> intact_run(Window* w, uint64_t pos, const uint64_t* starts, size_t most,
+                          FrameView out[4], uint64_t* budget, uint64_t trusted_until = 0) {
+  struct Head {
+    uint32_t len = 0;
+    char type = 0;
+    uint64_t sum = 0, start = 0;
+  } heads[4];
+  size_t n = 0;
+  uint64_t end = pos;
+  for (; n < std::min<size_t>(most, 4) && w->size() - end >= kFrameHead; ++n) {
+    if (n > 0 && starts != nullptr && starts[n - 1] != end) break;
+    auto head = w->bytes(end, kFrameHead);
+    if (!head) return head.error();
+    Head& h = heads[n];
+    std::memcpy(&h.len, *head, 4);
+    h.type = (*head)[4];
+    std::memcpy(&h.sum, *head + 5, 8);
+    h.start = end;
+    if (w->size() - end - kFrameHead < h.len || end + kFrameHead + h.len - pos > Window::kWindow)
+      break;
+    end += kFrameHead + h.len;
+  }
+  if (n < 2) return size_t{0};
+  auto all = w->bytes(pos, static_cast<size_t>(end - pos));
+  if (!all) return all.error();
+  uint64_t sums[4] = {Fnv1a64::kStart, Fnv1a64::kStart, Fnv1a64::kStart, Fnv1a64::kStart};
+  std::string_view hashed[4];
+  for (size_t k = 0; k < n; ++k) {
+    const Head& h = heads[k];
+    out[k] = FrameView{h.type, std::string_view(*all + (h.start - pos) + kFrameHead, h.len),
+                       h.start, h.start + kFrameHead + h.len};
+    if (out[k].end > trusted_until) {
+      sums[k] = Fnv1a64::step(sums[k], static_cast<unsigned char>(h.type));
+      hashed[k] = out[k].payload;
+    }
+  }
+  fnv1a64_add4(sums, hashed);
+  for (size_t k = 0; k < n; ++k) {
+    if (out[k].end <= trusted_until) continue;
+    if (sums[k] != heads[k].sum) return k;
+    *budget -= std::min<uint64_t>(*budget, uint64_t{heads[k].len} + 1);
+  }
+  return n;
+}
+
 // Writes all of `data` to fd (retrying short writes and EINTR), then fdatasync.
 Status write_all_sync(int fd, const std::string& data, const std::string& path) {
   size_t done = 0;
@@ -190,7 +241,17 @@ Result<JournalScan> scan_frames(int fd, const std::string& path, uint64_t size,
     pos = f.end;
     return on_frame(f, d);
   };
+  FrameView run[4];
   while (pos < size && (max_frames == 0 || j.frames < max_frames)) {
+    // Intact frames are the rule: four at a time, their checksums computed together.
+    const size_t most = max_frames == 0 ? 4 : std::min<size_t>(4, max_frames - j.frames);
+    auto intact = intact_run(&w, pos, nullptr, most, run, &budget, trusted_until);
+    if (!intact) return intact.error();
+    for (size_t k = 0; k < *intact; ++k) {
+      f = run[k];
+      if (Status st = take(nullptr); !st) return st.error();
+    }
+    if (*intact > 0) continue;
     auto here = frame_at(&w, pos, &f, &big, &budget, trusted_until);
     if (!here) return here.error();
     if (*here) {
@@ -279,6 +340,23 @@ Result<FrameView> FrameReader::at(uint64_t start) {
     return make_error(path_, "the frame at byte " + std::to_string(start) +
                                  " is no longer intact: the journal changed while it was open");
   return f;
+}
+
+Result<size_t> FrameReader::run_at(const uint64_t* starts, size_t n, FrameView out[4]) {
+  Window& w = impl_->w;
+  if (starts[0] + kFrameHead > w.size()) {  // appended since: the file's size again
+    struct stat st;
+    if (::fstat(fd_, &st) != 0) return make_error(path_, "cannot read journal: " + errno_text());
+    w.set_size(static_cast<uint64_t>(st.st_size));
+  }
+  uint64_t budget = ~uint64_t{0};
+  auto run = intact_run(&w, starts[0], starts + 1, n, out, &budget);
+  if (!run) return run.error();
+  if (*run > 0) return *run;
+  auto one = at(starts[0]);
+  if (!one) return one.error();
+  out[0] = *one;
+  return size_t{1};
 }
 
 JournalKind journal_kind(const std::string& path) {

@@ -201,11 +201,24 @@ Status ResultsFile::for_each_trial(TrialOrder order,
     std::sort(by_id.begin(), by_id.end(),
               [&](size_t a, size_t b) { return s.trials[a].id < s.trials[b].id; });
   }
+  const auto entry = [&](size_t k) -> const State::Entry& {
+    return s.trials[order == TrialOrder::kById ? by_id[k] : k];
+  };
   TrialRecord r;
-  for (size_t k = 0; k < s.trials.size(); ++k) {
-    const State::Entry& e = s.trials[order == TrialOrder::kById ? by_id[k] : k];
-    auto f = reader->at(e.frame);
-    if (!f) return f.error();
+  store::FrameView run[4];  // up to four frames back to back, checked together (run_at)
+  size_t in_run = 0, used = 0;
+  for (size_t k = 0; k < s.trials.size(); ++k, ++used) {
+    const State::Entry& e = entry(k);
+    if (used == in_run) {
+      uint64_t starts[4];
+      const size_t n = std::min<size_t>(4, s.trials.size() - k);
+      for (size_t j = 0; j < n; ++j) starts[j] = entry(k + j).frame;
+      auto got = reader->run_at(starts, n, run);
+      if (!got) return got.error();
+      in_run = *got;
+      used = 0;
+    }
+    const store::FrameView* f = &run[used];
     r = TrialRecord{};
     if (!decode_record(std::string(f->payload), &r) || r.id != e.id)
       return make_error(results_journal(s.path), "the record of trial " + std::to_string(e.id) +
