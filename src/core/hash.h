@@ -16,9 +16,9 @@ namespace hs {
 class Fnv1a64 {
  public:
   static constexpr uint64_t kStart = 0xcbf29ce484222325ULL;  // the hash of no bytes
-  static uint64_t step(uint64_t h, unsigned char c) { return (h ^ c) * 0x100000001b3ULL; }
+  static uint64_t with_byte(uint64_t h, unsigned char c) { return (h ^ c) * 0x100000001b3ULL; }
 
-  void add(unsigned char c) { h_ = step(h_, c); }
+  void add(unsigned char c) { h_ = with_byte(h_, c); }
   void add(std::string_view bytes) {
     for (const char c : bytes) add(static_cast<unsigned char>(c));
   }
@@ -44,19 +44,19 @@ inline void fnv1a64_add4(uint64_t h[4], const std::string_view bytes[4]) {
       until = std::min(until, bytes[k].size());
     }
     if (live < 0) return;
-    const unsigned char* p[4];
+    std::string_view in[4];
     uint64_t v[4];
     for (int k = 0; k < 4; ++k) {
       const bool on = bytes[k].size() > at;
-      p[k] = reinterpret_cast<const unsigned char*>((on ? bytes[k] : bytes[live]).data());
+      in[k] = on ? bytes[k] : bytes[live];
       v[k] = on ? h[k] : 0;
     }
     uint64_t h0 = v[0], h1 = v[1], h2 = v[2], h3 = v[3];
     for (size_t i = at; i < until; ++i) {
-      h0 = Fnv1a64::step(h0, p[0][i]);
-      h1 = Fnv1a64::step(h1, p[1][i]);
-      h2 = Fnv1a64::step(h2, p[2][i]);
-      h3 = Fnv1a64::step(h3, p[3][i]);
+      h0 = Fnv1a64::with_byte(h0, static_cast<unsigned char>(in[0][i]));
+      h1 = Fnv1a64::with_byte(h1, static_cast<unsigned char>(in[1][i]));
+      h2 = Fnv1a64::with_byte(h2, static_cast<unsigned char>(in[2][i]));
+      h3 = Fnv1a64::with_byte(h3, static_cast<unsigned char>(in[3][i]));
 #if defined(__GNUC__)
       // Four scalar chains: vectorised, one 64-bit vector multiply (vpmullq) is slower than four.
       asm("" : "+r"(h0), "+r"(h1), "+r"(h2), "+r"(h3));

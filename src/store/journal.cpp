@@ -159,7 +159,7 @@ Result<size_t> intact_run(Window* w, uint64_t pos, const uint64_t* starts, size_
     out[k] = FrameView{h.type, std::string_view(*all + (h.start - pos) + kFrameHead, h.len),
                        h.start, h.start + kFrameHead + h.len};
     if (out[k].end > trusted_until) {
-      sums[k] = Fnv1a64::step(sums[k], static_cast<unsigned char>(h.type));
+      sums[k] = Fnv1a64::with_byte(sums[k], static_cast<unsigned char>(h.type));
       hashed[k] = out[k].payload;
     }
   }
