@@ -79,8 +79,9 @@ std::string csv_number(double v) {
 
 namespace {
 
-// One CSV line written straight into the text it belongs to, a field at a time: a trial's rows
-// make no string of their own per field (a million-trial export writes tens of millions).
+// One CSV line written straight into the text it belongs to, a field at a time, its "\n" put
+// when the Line goes: a trial's rows make no string of their own per field (a million-trial
+// export writes tens of millions).
 class Line {
  public:
   explicit Line(std::string* out) : out_(out) {}
