@@ -79,22 +79,41 @@ class Window {
   uint64_t start_ = 0;
 };
 
+// A frame's head as frame() writes it: its payload's length, its type, its checksum.
+struct FrameHead {
+  uint32_t len = 0;
+  char type = 0;
+  uint64_t sum = 0;
+};
+
+// The head of the frame at `pos`. REQUIRES: at least kFrameHead bytes there.
+Result<FrameHead> head_at(Window* w, uint64_t pos) {
+  auto bytes = w->bytes(pos, kFrameHead);
+  if (!bytes) return bytes.error();
+  FrameHead h;
+  std::memcpy(&h.len, *bytes, 4);
+  h.type = (*bytes)[4];
+  std::memcpy(&h.sum, *bytes + 5, 8);
+  return h;
+}
+
+// A frame's bytes to be hashed, taken from the resynchronising search's budget (scan_frames).
+void spend(uint64_t* budget, uint32_t len) {
+  *budget -= std::min<uint64_t>(*budget, uint64_t{len} + 1);
+}
+
 // Whether an intact frame starts at `pos`: if so *out is it (its payload a view into *w or
 // *big). The bytes hashed are taken from *budget. A frame that ends by `trusted_until`
 // (scan_journal) is taken as intact without hashing it.
 Result<bool> frame_at(Window* w, uint64_t pos, FrameView* out, std::string* big, uint64_t* budget,
                       uint64_t trusted_until = 0) {
   if (w->size() - pos < kFrameHead) return false;
-  auto head = w->bytes(pos, kFrameHead);
+  auto head = head_at(w, pos);
   if (!head) return head.error();
-  uint32_t len = 0;
-  uint64_t sum = 0;
-  std::memcpy(&len, *head, 4);
-  const char type = (*head)[4];
-  std::memcpy(&sum, *head + 5, 8);
+  const auto [len, type, sum] = *head;
   if (w->size() - pos - kFrameHead < len) return false;  // runs past the end: torn or garbage
   const bool trusted = pos + kFrameHead + len <= trusted_until;
-  if (!trusted) *budget -= std::min<uint64_t>(*budget, uint64_t{len} + 1);
+  if (!trusted) spend(budget, len);
   Fnv1a64 h;
   h.add(static_cast<unsigned char>(type));
   std::string_view payload;
@@ -129,25 +148,20 @@ Result<bool> frame_at(Window* w, uint64_t pos, FrameView* out, std::string* big,
 // frame_at takes the one. The views are into *w's window, valid until its next read.
 Result<size_t> intact_run(Window* w, uint64_t pos, const uint64_t* starts, size_t most,
                           FrameView out[4], uint64_t* budget, uint64_t trusted_until = 0) {
-  struct Head {
-    uint32_t len = 0;
-    char type = 0;
-    uint64_t sum = 0, start = 0;
-  } heads[4];
+  FrameHead heads[4];
+  uint64_t begins[4];
   size_t n = 0;
   uint64_t end = pos;
   for (; n < std::min<size_t>(most, 4) && w->size() - end >= kFrameHead; ++n) {
     if (n > 0 && starts != nullptr && starts[n - 1] != end) break;
-    auto head = w->bytes(end, kFrameHead);
+    auto head = head_at(w, end);
     if (!head) return head.error();
-    Head& h = heads[n];
-    std::memcpy(&h.len, *head, 4);
-    h.type = (*head)[4];
-    std::memcpy(&h.sum, *head + 5, 8);
-    h.start = end;
-    if (w->size() - end - kFrameHead < h.len || end + kFrameHead + h.len - pos > Window::kWindow)
+    heads[n] = *head;
+    begins[n] = end;
+    if (w->size() - end - kFrameHead < head->len ||
+        end + kFrameHead + head->len - pos > Window::kWindow)
       break;
-    end += kFrameHead + h.len;
+    end += kFrameHead + head->len;
   }
   if (n < 2) return size_t{0};
   auto all = w->bytes(pos, static_cast<size_t>(end - pos));
@@ -155,9 +169,9 @@ Result<size_t> intact_run(Window* w, uint64_t pos, const uint64_t* starts, size_
   uint64_t sums[4] = {Fnv1a64::kStart, Fnv1a64::kStart, Fnv1a64::kStart, Fnv1a64::kStart};
   std::string_view hashed[4];
   for (size_t k = 0; k < n; ++k) {
-    const Head& h = heads[k];
-    out[k] = FrameView{h.type, std::string_view(*all + (h.start - pos) + kFrameHead, h.len),
-                       h.start, h.start + kFrameHead + h.len};
+    const FrameHead& h = heads[k];
+    out[k] = FrameView{h.type, std::string_view(*all + (begins[k] - pos) + kFrameHead, h.len),
+                       begins[k], begins[k] + kFrameHead + h.len};
     if (out[k].end > trusted_until) {
       sums[k] = Fnv1a64::with_byte(sums[k], static_cast<unsigned char>(h.type));
       hashed[k] = out[k].payload;
@@ -167,7 +181,7 @@ Result<size_t> intact_run(Window* w, uint64_t pos, const uint64_t* starts, size_
   for (size_t k = 0; k < n; ++k) {
     if (out[k].end <= trusted_until) continue;
     if (sums[k] != heads[k].sum) return k;
-    *budget -= std::min<uint64_t>(*budget, uint64_t{heads[k].len} + 1);
+    spend(budget, heads[k].len);
   }
   return n;
 }
@@ -324,13 +338,18 @@ FrameReader::~FrameReader() {
   if (fd_ >= 0) ::close(fd_);
 }
 
+Status FrameReader::see_size(uint64_t start) {
+  Window& w = impl_->w;
+  if (start + kFrameHead <= w.size()) return {};
+  struct stat st;  // appended since: the file's size again
+  if (::fstat(fd_, &st) != 0) return make_error(path_, "cannot read journal: " + errno_text());
+  w.set_size(static_cast<uint64_t>(st.st_size));
+  return {};
+}
+
 Result<FrameView> FrameReader::at(uint64_t start) {
   Window& w = impl_->w;
-  if (start + kFrameHead > w.size()) {  // appended since: the file's size again
-    struct stat st;
-    if (::fstat(fd_, &st) != 0) return make_error(path_, "cannot read journal: " + errno_text());
-    w.set_size(static_cast<uint64_t>(st.st_size));
-  }
+  if (Status st = see_size(start); !st) return st.error();
   FrameView f;
   uint64_t budget = ~uint64_t{0};
   auto here =
@@ -343,14 +362,9 @@ Result<FrameView> FrameReader::at(uint64_t start) {
 }
 
 Result<size_t> FrameReader::run_at(const uint64_t* starts, size_t n, FrameView out[4]) {
-  Window& w = impl_->w;
-  if (starts[0] + kFrameHead > w.size()) {  // appended since: the file's size again
-    struct stat st;
-    if (::fstat(fd_, &st) != 0) return make_error(path_, "cannot read journal: " + errno_text());
-    w.set_size(static_cast<uint64_t>(st.st_size));
-  }
+  if (Status st = see_size(starts[0]); !st) return st.error();
   uint64_t budget = ~uint64_t{0};
-  auto run = intact_run(&w, starts[0], starts + 1, n, out, &budget);
+  auto run = intact_run(&impl_->w, starts[0], starts + 1, n, out, &budget);
   if (!run) return run.error();
   if (*run > 0) return *run;
   auto one = at(starts[0]);

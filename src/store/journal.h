@@ -93,6 +93,8 @@ class FrameReader {
  private:
   struct Impl;
   FrameReader(int fd, std::string path);
+  // The window told the file's size again when `start` lies past the size it knows.
+  Status see_size(uint64_t start);
   int fd_ = -1;
   std::string path_;
   std::unique_ptr<Impl> impl_;

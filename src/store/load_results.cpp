@@ -78,7 +78,6 @@ std::optional<JournalPlaces> journal_places(const std::string& journal_path,
   return p;
 }
 
-
 // The record of the journal's frame at `start` (JournalPlaces::Trial), when it still is trial
 // `id`'s and decodes and fits the sweep as scan_records would have it.
 std::optional<TrialRecord> journal_record(const std::string& journal_path,
