@@ -186,7 +186,12 @@ std::string canonical_config(const std::string& config_text) {
     for (const std::string& l : file_lines(files[i], files.size() == 1))
       out += prefix + l + "\n";
   }
-  for (const std::string& s : sets) out += s + "\n";
+  // A key given by several --set flags took the last one's value: the earlier ones are left out.
+  const auto key_of = [](const std::string& set) { return set.substr(0, set.find(" = ")); };
+  for (auto it = sets.begin(); it != sets.end(); ++it) {
+    const auto same_key = [&](const std::string& later) { return key_of(later) == key_of(*it); };
+    if (std::none_of(it + 1, sets.end(), same_key)) out += *it + "\n";
+  }
   return out;
 }
 

@@ -19,7 +19,8 @@ namespace hs {
 // "[table] key = value" (a nested table's keys joined by '.', values as TOML writes them, inline
 // tables with their keys sorted), sorted, each file's lines in turn (under "file N:" when there
 // are several), then one line per --set in order, "--set key = value" (the value as TOML reads it,
-// else as a string). [sweep] trials, max_retries, memory_limit and isolate are left out. A file
+// else as a string; a key set again by a later --set only there, as the later value is the one
+// that counts). [sweep] trials, max_retries, memory_limit and isolate are left out. A file
 // that is not TOML (none that loaded) keeps its lines, without comment lines. Order within
 // [space] counts: it is the order of the search's dimensions, so the caller compares it
 // (store/header.h compares the space).

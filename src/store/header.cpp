@@ -30,8 +30,11 @@ std::vector<std::string> config_lines(const std::string& text) {
 }
 
 // The first "what = value" line of two config forms that differs, as "what: A in the file, B
-// here" (a value given on one side only is "not given" on the other).
-std::string form_difference(const std::string& file_form, const std::string& here_form) {
+// here" (a value given on one side only is "not given" on the other; for a [sweep] or
+// [objective] key, "not given (or given its default)": config/canonical.h leaves out those keys
+// given their defaults).
+std::string form_difference(const std::string& file_form, const std::string& here_form,
+                            const HeaderSides& sides) {
   auto values = [](const std::string& form) {
     std::map<std::string, std::string> m;
     std::vector<std::string> order;
@@ -48,12 +51,15 @@ std::string form_difference(const std::string& file_form, const std::string& her
   const auto [b, order_b] = values(here_form);
   auto shown = [](const std::map<std::string, std::string>& m, const std::string& what) {
     const auto it = m.find(what);
-    return it == m.end() ? std::string("not given") : it->second;
+    if (it != m.end()) return it->second;
+    const bool may_be_default = what.starts_with("[sweep] ") || what.starts_with("[objective] ");
+    return std::string(may_be_default ? "not given (or given its default)" : "not given");
   };
   for (const auto* order : {&order_a, &order_b})
     for (const std::string& what : *order)
       if (shown(a, what) != shown(b, what))
-        return what + ": " + shown(a, what) + " in the file, " + shown(b, what) + " here";
+        return what + ": " + shown(a, what) + " " + sides.first + ", " + shown(b, what) + " " +
+               sides.second;
   return "the configs differ";  // the same values in another order (a --set's place)
 }
 
@@ -71,7 +77,8 @@ std::string config_hash(const std::string& config_text, ConfigForm form) {
   return buf;
 }
 
-std::string header_difference(const SweepHeader& file, const SweepHeader& here) {
+std::string header_difference(const SweepHeader& file, const SweepHeader& here,
+                              const HeaderSides& sides) {
   const ConfigForm form = here.config_form;
   std::string file_form, here_form;
   if (form) {
@@ -89,8 +96,8 @@ std::string header_difference(const SweepHeader& file, const SweepHeader& here) 
   } else if (file.config_hash == here.config_hash) {
     return "";
   }
-  auto differs = [](const std::string& what, const std::string& a, const std::string& b) {
-    return what + ": " + a + " in the file, " + b + " here";
+  auto differs = [&](const std::string& what, const std::string& a, const std::string& b) {
+    return what + ": " + a + " " + sides.first + ", " + b + " " + sides.second;
   };
   if (file.strategy != here.strategy) return differs("[sweep] strategy", file.strategy, here.strategy);
   if (file.seed != here.seed)
@@ -105,14 +112,14 @@ std::string header_difference(const SweepHeader& file, const SweepHeader& here) 
   const auto& a = file.space.params;
   const auto& b = here.space.params;
   for (size_t i = 0; i < std::max(a.size(), b.size()); ++i) {
-    if (i >= a.size()) return "[space] " + b[i].name + " is new here";
-    if (i >= b.size()) return "[space] " + a[i].name + " is in the file only";
+    if (i >= a.size()) return "[space] " + b[i].name + " is " + sides.second + " only";
+    if (i >= b.size()) return "[space] " + a[i].name + " is " + sides.first + " only";
     if (a[i].name != b[i].name)
       return differs("[space] parameter " + std::to_string(i + 1), a[i].name, b[i].name);
     const std::string va = describe_values(a[i]), vb = describe_values(b[i]);
     if (va != vb) return differs("[space] " + a[i].name, va, vb);
   }
-  if (form) return form_difference(file_form, here_form);
+  if (form) return form_difference(file_form, here_form, sides);
   const std::vector<std::string> la = config_lines(file.config_text), lb = config_lines(here.config_text);
   auto shown = [](const std::vector<std::string>& lines, size_t i) {
     if (i >= lines.size()) return std::string("nothing");
@@ -124,7 +131,8 @@ std::string header_difference(const SweepHeader& file, const SweepHeader& here) 
     const std::string x = shown(la, i), y = shown(lb, i);
     if (x != y) return differs("config line " + std::to_string(i + 1), x, y);
   }
-  return "the config hashes differ (" + file.config_hash + " in the file, " + here.config_hash + " here)";
+  return "the config hashes differ (" + file.config_hash + " " + sides.first + ", " +
+         here.config_hash + " " + sides.second + ")";
 }
 
 std::string encode_header(const SweepHeader& h) {

@@ -50,7 +50,14 @@ std::string config_hash(const std::string& config_text, ConfigForm form = nullpt
 // a file written before forms existed, whose config_hash is of its lines, is compared the same
 // way); without, by their config hashes, and the texts line by line without "# file:" lines
 // ("config line 12: `lr = 0.1` in the file, `lr = 0.2` here").
-std::string header_difference(const SweepHeader& file, const SweepHeader& here);
+// `sides` names the two headers' places in the words ("in the file" and "here" by default;
+// "in the file" and "in its journal" when a results file meets its own journal).
+struct HeaderSides {
+  std::string first = "in the file";
+  std::string second = "here";
+};
+std::string header_difference(const SweepHeader& file, const SweepHeader& here,
+                              const HeaderSides& sides = {});
 
 // The header as bytes (the journal's first frame) and back: host byte order, doubles bit-exact.
 // decode_header is false for bytes that are not one whole header; a header written before the

@@ -8,6 +8,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -33,15 +34,35 @@ bool holds_trials(const std::string& path) {
   return d.ok() && !d->ids.empty();
 }
 
-// What follows an error about an existing file that open() could not continue. --force is named
-// only for a file that is not a results file (no journal, or not a journal): it would lose
-// nothing this program can use. A lock, a permission, a read-only disk or damage is no reason
-// to start over, and --force would destroy the trials recorded: their error says it all.
-std::string not_overwritten(store::JournalKind kind) {
+// What follows an error `e` about an existing file that open() could not continue. A journal
+// whose header does not read (damaged, cut, or not a journal at all) beside an HDF5 file that
+// holds trials: the file can be continued without it, as a copy without its journal is. Else
+// --force is named only for a file that is not a results file (no journal, or not a journal):
+// it would lose nothing this program can use. A lock, a permission, a read-only disk or damage
+// is no reason to start over, and --force would destroy the trials recorded: their error says
+// it all.
+std::string not_overwritten(const std::string& path, store::JournalKind kind, const Error& e) {
+  const std::string journal = results_journal(path);
+  if (e.file == journal && !ResultsFile::read_header(path).ok() && holds_trials(path))
+    return "; the HDF5 file " + path + " reads without it: move the journal away (mv " +
+           journal + " " + journal + ".damaged) and run the same command again, and the "
+           "journal is written anew from the file (--force would lose its trials)";
   if (kind == store::JournalKind::kMissing || kind == store::JournalKind::kNotJournal)
     return " (the file exists, so it is not overwritten: give another --out, or --force to "
            "replace it and lose what it holds)";
   return "";
+}
+
+// A results file's journal given as --out (x.h5.journal beside x.h5): even --force never makes
+// a sweep's file there, which would replace that file's journal.
+Status not_a_journal_path(const std::string& path) {
+  constexpr std::string_view kSuffix = ".journal";
+  if (!path.ends_with(kSuffix)) return {};
+  const std::string owner = path.substr(0, path.size() - kSuffix.size());
+  if (!store::file_exists(owner) || !store::hdf5_file_at(owner, "results file").ok()) return {};
+  return make_error(path, "is the journal of the results file " + owner + " beside it, not a "
+                          "results file: give " + owner + " as --out to continue that sweep, or "
+                          "another path");
 }
 
 // The error for a file of another sweep (header_difference's `diff`), which is left as it is.
@@ -176,6 +197,7 @@ Status check_output_file(const std::string& path, const std::string& what,
 Result<OpenedResults> open_results(const std::string& path, const SweepHeader& h,
                                    const OpenPolicy& policy) {
   if (Status st = check_output_file(path, "results file"); !st) return st.error();
+  if (Status st = not_a_journal_path(path); !st) return st.error();
   using store::JournalKind;
   const JournalKind kind = store::journal_kind(results_journal(path));
   // A journal whose creation never finished (a crash or a full disk) holds nothing: it is
@@ -202,7 +224,10 @@ Result<OpenedResults> open_results(const std::string& path, const SweepHeader& h
     if (auto theirs = ResultsFile::read_header(path); theirs.ok()) {
       const std::string diff = header_difference(*theirs, h);
       if (!diff.empty() && policy.replace_other) return fresh();
-      if (!diff.empty()) return another_sweep(path, diff);
+      if (!diff.empty()) {  // unless the journal, not the file, is another sweep's
+        if (Status own = ResultsFile::check_own_journal(path, *theirs); !own) return own.error();
+        return another_sweep(path, diff);
+      }
     }
   }
   if (kind == JournalKind::kMissing && !policy.replace_other && store::file_exists(path))
@@ -215,7 +240,7 @@ Result<OpenedResults> open_results(const std::string& path, const SweepHeader& h
                       "not overwritten: give another --out (hypersweep show reads it)");
   if (!f) {
     Error e = f.error();
-    if (!policy.replace_other) e.message += not_overwritten(kind);
+    if (!policy.replace_other) e.message += not_overwritten(path, kind, e);
     return e;
   }
   return OpenedResults{std::move(*f), true};

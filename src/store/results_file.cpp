@@ -26,6 +26,7 @@
 #include "store/journal_records.h"
 #include "store/layout.h"
 #include "store/read_results.h"
+#include "store/results_repair.h"
 #include "store/rewrite.h"
 #include "trial/codec.h"
 
@@ -106,6 +107,12 @@ struct ResultsFile::State {
     trials.push_back(Entry{r.id, frame, set});
     return trials.size() - 1;
   }
+  // What the repairs of open() read of it (results_repair.h).
+  store::JournalIndex journal_view() const {
+    return store::JournalIndex{path, results_journal(path), &header, trials.size(),
+                               [this](size_t place) { return trials[place].frame; },
+                               [this](int64_t id) { return index.find(id); }};
+  }
   // The /summary result columns: result_names of the latest records, the first kMaxExtraNames
   // of them (layout.h: has_results_of).
   std::vector<std::string> results() const {
@@ -122,39 +129,6 @@ struct ResultsFile::State {
   }
 };
 
-namespace {
-
-// Whether the HDF5 file holds exactly the journal's records of `s`, in order, bit for bit: it
-// opens and reads cleanly and says what the journal says. A full read, on an open after a clean
-// close whose hash no longer matches (or that recorded none): bytes overwritten in a dataset's
-// raw data open cleanly and are found only by their values. One trial is held at a time, each
-// HDF5 record beside the journal's record for its /summary row, and a progress line says how
-// far it is (minutes at a million trials).
-bool h5_matches(const ResultsFile::State& s) {
-  if (!file_exists(s.path)) return false;
-  auto reader = store::FrameReader::open(results_journal(s.path));
-  if (!reader) return false;
-  size_t read = 0;
-  bool same = true;
-  const Status st = each_hdf5_result_told(
-      s.path, s.trials.size(),
-      "to compare it with its journal, as its last close recorded other bytes or no hash of them",
-      [&](const SweepHeader&) { read = 0, same = true; },
-      [&](TrialRecord&& r, size_t place) {
-        ++read;
-        if (!same || place >= s.trials.size()) {
-          same = false;
-          return;
-        }
-        auto frame = reader->at(s.trials[place].frame);
-        TrialRecord journaled;
-        same = frame && decode_record(std::string(frame->payload), &journaled) &&
-               store::same_record(r, journaled);
-      });
-  return st.ok() && same && read == s.trials.size();
-}
-
-}  // namespace
 
 std::string results_target(const std::string& path) {
   std::error_code ec;
@@ -340,33 +314,27 @@ Status ResultsFile::rebuild_h5() {
   return store::plain_h5_error(made.error(), "cannot open the rebuilt HDF5 file", errno);
 }
 
+Result<SweepHeader> ResultsFile::read_header(const std::string& path) {
+  return store::scan_header(results_journal(path));
+}
+
+Status ResultsFile::check_own_journal(const std::string& path, const SweepHeader& journal) {
+  return store::check_same_sweep(path, results_journal(path), journal);
+}
+
 namespace {
 
-// After damage in the journal, or a cut tail (a torn last write; a file cut short): the trials
-// the HDF5 file holds and the journal lost, journaled again (the journal keeps its own record of
-// every id it still has). An HDF5 file that does not read, or is of another sweep, gives nothing.
-// The HDF5 file is read a trial at a time and only the lost trials are held.
-Status recover_lost_trials(ResultsFile::State& s) {
-  if (!file_exists(s.path)) return {};
-  std::vector<TrialRecord> lost;
-  bool ours = false;
-  const Status read = each_hdf5_result_told(
-      s.path, s.trials.size(), "to take back the trials lost with its journal's damaged bytes",
-      [&](const SweepHeader& h) {
-        lost.clear();
-        ours = h.config_hash == s.header.config_hash;
-      },
-      [&](TrialRecord&& r, size_t) {
-        if (ours && !s.index.find(r.id) && store::check_record(s.path, s.header, r).ok())
-          lost.push_back(std::move(r));
-      });
-  if (!read.ok()) return {};
-  for (const TrialRecord& r : lost) {
+// What the HDF5 file holds that a journal which may hold less lacks (results_repair.h:
+// records_journal_lacks), journaled again, each with a warning on stderr.
+Status take_back_from_hdf5(ResultsFile::State& s, bool lost_bytes) {
+  auto lost = store::records_journal_lacks(s.journal_view(), lost_bytes);
+  if (!lost) return lost.error();
+  for (const TrialRecord& r : *lost) {
     const uint64_t frame = s.journal->size();
     if (Status w = s.journal->append('T', encode_record(r)); !w.ok()) return w;
-    std::fprintf(stderr, "hypersweep: warning: %s: trial %lld, lost with the damaged journal "
-                 "bytes, is taken back from the HDF5 file\n", s.path.c_str(),
-                 static_cast<long long>(r.id));
+    std::fprintf(stderr, "hypersweep: warning: %s: trial %lld, %s the journal, is taken back "
+                 "from the HDF5 file\n", s.path.c_str(), static_cast<long long>(r.id),
+                 s.index.find(r.id) ? "whose latest record is missing from" : "missing from");
     ++s.trial_frames;
     s.note(r, frame);
   }
@@ -374,10 +342,6 @@ Status recover_lost_trials(ResultsFile::State& s) {
 }
 
 }  // namespace
-
-Result<SweepHeader> ResultsFile::read_header(const std::string& path) {
-  return store::scan_header(results_journal(path));
-}
 
 Result<ResultsFile> ResultsFile::open(const std::string& given) {
   const QuietHdf5 quiet;
@@ -428,21 +392,26 @@ Result<ResultsFile> ResultsFile::open(const std::string& given) {
   st->journal.emplace(std::move(*journal));
   ResultsFile out(std::move(st));
   State& s = *out.s_;
-  const bool lost_bytes = !j->warnings.empty() || scan.valid_bytes != scan.file_bytes;
-  Status ready = lost_bytes ? recover_lost_trials(s) : Status::Ok();
+  const bool damaged = !j->warnings.empty();
+  const bool lost_bytes = damaged || scan.valid_bytes != scan.file_bytes;
+  Status ready;
+  if (lost_bytes || !j->clean_close) ready = take_back_from_hdf5(s, lost_bytes);
   s.trials.shrink_to_fit();
   // After a clean close the HDF5 file is taken as it is when its bytes are those the close
   // recorded (one sequential read); otherwise it is read back whole and compared.
   const bool same_bytes = j->clean_close && j->h5_hash != 0 && store::hash_of_file(path) == j->h5_hash;
-  if (ready.ok() && j->clean_close && (same_bytes || h5_matches(s)) &&
+  if (ready.ok() && j->clean_close && (same_bytes || store::h5_matches(s.journal_view())) &&
       s.h5.open(path, s.header, s.trials.size(), s.results()).ok())
     return out;
+  if (ready.ok() && j->clean_close) ready = check_own_journal(path, s.header);
   if (ready.ok()) {  // said, as on a large sweep it takes a while
     const char* why = !file_exists(path) ? "it is missing (its journal is beside where it was)"
+                      : damaged ? "its journal has damaged bytes (above)"
                       : !j->clean_close  ? "the sweep that wrote it did not close it (a crash, a "
                                            "kill or a lost node)"
-                                         : "it is not as the sweep left it (changed or damaged "
-                                           "since)";
+                                         : "it is not as the last run to close it left it (a "
+                                           "later run killed before it recorded a trial, a "
+                                           "change, or damage)";
     std::fprintf(stderr, "hypersweep: note: %s: %s; rebuilding it from its journal (%zu trials)\n",
                  path.c_str(), why, s.trials.size());
     ready = out.rebuild_h5();

@@ -146,6 +146,12 @@ class ResultsFile {
   // it). Errors: the journal cannot be read, or its header is missing, damaged or invalid.
   static Result<SweepHeader> read_header(const std::string& path);
 
+  // Whether the journal beside <path>, whose header is `journal`, is that file's own: an error
+  // naming both, and what to move away, when the HDF5 file reads and holds another sweep (a
+  // journal copied in from another file); Ok when it holds the same one, is missing, or does not
+  // read (then it is rebuilt from the journal). open() asks it before rebuilding the file.
+  static Status check_own_journal(const std::string& path, const SweepHeader& journal);
+
   ResultsFile(ResultsFile&&) noexcept;
   ResultsFile& operator=(ResultsFile&&) noexcept;
   ResultsFile(const ResultsFile&) = delete;

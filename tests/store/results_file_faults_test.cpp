@@ -137,7 +137,7 @@ TEST_CASE("a trial whose journal record is damaged is taken back from the HDF5 f
   }
   const std::string said = err.text();
   CHECK(said.find("after record 4") != std::string::npos);
-  CHECK(said.find("trial 5, lost with the damaged journal bytes, is taken back") !=
+  CHECK(said.find("trial 5, missing from the journal, is taken back") !=
         std::string::npos);
   // Journaled again: the journal alone now has all 16.
   ::unlink(path.c_str());
@@ -158,6 +158,161 @@ TEST_CASE("a journal cut in the middle keeps its intact records and takes the re
   REQUIRE(f.ok());
   REQUIRE(hs::test::trials_of(*f).size() == 10);
   for (int64_t i = 0; i < 10; ++i) require_equal(hs::test::trials_of(*f)[i], marked(i));
+}
+
+// ---- a journal that holds less than the HDF5 file, or another sweep --------------------------
+
+namespace {
+
+// Trial `id` with status `st` in attempt 1, marked by `mark` (a unique text in its frame).
+TrialRecord run_of(int64_t id, TrialStatus st, const std::string& mark) {
+  TrialRecord r = make_record(id);
+  r.status = st;
+  r.attempt = 1;
+  r.rung = -1;
+  r.error = mark;
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("a trial's later record that the journal lost is taken back from the HDF5 file",
+          "[store]") {
+  const std::string path = temp_path("later_lost.h5");
+  {
+    auto f = ResultsFile::create(path, make_header(), true);
+    REQUIRE(f.ok());
+    REQUIRE(f->append(run_of(0, TrialStatus::kInterrupted, "MARK-EARLY")).ok());
+    REQUIRE(f->append(run_of(1, TrialStatus::kCompleted, "MARK-ONE")).ok());
+    REQUIRE(f->append(run_of(0, TrialStatus::kCompleted, "MARK-LATE")).ok());
+    REQUIRE(f->close().ok());
+  }
+  std::string bytes = read_bytes(path + ".journal");
+  bytes[bytes.find("MARK-LATE")] = 'W';  // the journal keeps the interrupted record alone
+  write_bytes(path + ".journal", bytes);
+  StderrCapture err;
+  auto f = ResultsFile::open(path);
+  const std::string said = err.text();
+  REQUIRE(f.ok());
+  const auto trials = hs::test::trials_of(*f);
+  REQUIRE(trials.size() == 2);
+  require_equal(trials[0], run_of(0, TrialStatus::kCompleted, "MARK-LATE"));
+  require_equal(trials[1], run_of(1, TrialStatus::kCompleted, "MARK-ONE"));
+  CHECK(said.find("trial 0, whose latest record is missing from the journal, is taken back") !=
+        std::string::npos);
+}
+
+TEST_CASE("an older copy of the journal beside its file gives the file's later records back",
+          "[store]") {
+  const std::string path = temp_path("older_journal.h5");
+  std::string older;
+  {
+    auto f = ResultsFile::create(path, make_header(), true);
+    REQUIRE(f.ok());
+    REQUIRE(f->append(run_of(0, TrialStatus::kInterrupted, "MARK-EARLY")).ok());
+    older = read_bytes(path + ".journal");  // a copy taken while the sweep ran
+    REQUIRE(f->append(run_of(1, TrialStatus::kCompleted, "MARK-ONE")).ok());
+    REQUIRE(f->append(run_of(0, TrialStatus::kCompleted, "MARK-LATE")).ok());
+    REQUIRE(f->close().ok());
+  }
+  write_bytes(path + ".journal", older);  // no damage, no clean close: as after a crash
+  StderrCapture err;
+  auto f = ResultsFile::open(path);
+  REQUIRE(f.ok());
+  auto trials = hs::test::trials_of(*f);
+  REQUIRE(trials.size() == 2);
+  std::sort(trials.begin(), trials.end(), [](auto& a, auto& b) { return a.id < b.id; });
+  require_equal(trials[0], run_of(0, TrialStatus::kCompleted, "MARK-LATE"));
+  require_equal(trials[1], run_of(1, TrialStatus::kCompleted, "MARK-ONE"));
+}
+
+TEST_CASE("an HDF5 file behind its journal never replaces the journal's later record", "[store]") {
+  const std::string path = temp_path("stale_h5.h5");
+  std::string stale;
+  {
+    auto f = ResultsFile::create(path, make_header(), true);
+    REQUIRE(f.ok());
+    REQUIRE(f->append(run_of(0, TrialStatus::kInterrupted, "MARK-EARLY")).ok());
+    REQUIRE(f->append(run_of(1, TrialStatus::kCompleted, "MARK-ONE")).ok());
+    stale = read_bytes(path);  // the HDF5 file as a crash may leave it: behind the journal
+    REQUIRE(f->append(run_of(0, TrialStatus::kCompleted, "MARK-LATE")).ok());
+    REQUIRE(f->close().ok());
+  }
+  write_bytes(path, stale);
+  std::string journal = read_bytes(path + ".journal");
+  write_bytes(path + ".journal", journal + "torn");  // a cut tail: the HDF5 file is read
+  StderrCapture err;
+  auto f = ResultsFile::open(path);
+  const std::string said = err.text();
+  REQUIRE(f.ok());
+  auto trials = hs::test::trials_of(*f);
+  REQUIRE(trials.size() == 2);
+  require_equal(trials[0], run_of(0, TrialStatus::kCompleted, "MARK-LATE"));
+  CHECK(said.find("taken back") == std::string::npos);
+}
+
+TEST_CASE("a journal of another sweep beside a results file is refused and neither is changed",
+          "[store]") {
+  const std::string path = temp_path("foreign_journal.h5");
+  const std::string other_path = temp_path("foreign_source.h5");
+  make_file(path, 3);
+  SweepHeader other = make_header();
+  other.config_hash = "another";
+  other.seed = 7;
+  {
+    auto f = ResultsFile::create(other_path, other, true);
+    REQUIRE(f.ok());
+    REQUIRE(f->append(marked(0)).ok());
+    REQUIRE(f->close().ok());
+  }
+  write_bytes(path + ".journal", read_bytes(other_path + ".journal"));
+  const std::string journal = read_bytes(path + ".journal");
+  const std::string h5 = read_bytes(path);
+  const std::string said = "holds another sweep than its journal " + path + ".journal";
+  auto opened = ResultsFile::open(path);  // rebuilding it would lose the file's 3 trials
+  REQUIRE_FALSE(opened.ok());
+  CHECK(opened.error().str().find(said) != std::string::npos);
+  CHECK(opened.error().str().find("[sweep] seed") != std::string::npos);
+  // Continued as either sweep: the journal is named, not the file.
+  for (const SweepHeader& h : {make_header(), other}) {
+    auto r = open_results(path, h, OpenPolicy{});
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().str().find(said) != std::string::npos);
+  }
+  CHECK(read_bytes(path + ".journal") == journal);
+  CHECK(read_bytes(path) == h5);
+}
+
+TEST_CASE("a journal whose header does not read: moving it away is advised, not --force",
+          "[store]") {
+  const std::string path = temp_path("headless_journal.h5");
+  make_file(path, 3);
+  std::string bytes = read_bytes(path + ".journal");
+  bytes[0] = 'X';
+  write_bytes(path + ".journal", bytes);
+  auto r = open_results(path, make_header(), OpenPolicy{});
+  REQUIRE_FALSE(r.ok());
+  const std::string said = r.error().str();
+  CHECK(said.find("move the journal away") != std::string::npos);
+  CHECK(said.find("--force to") == std::string::npos);
+  // As advised: the journal moved away, the same open writes it anew from the file.
+  fs::rename(path + ".journal", path + ".journal.damaged");
+  auto again = open_results(path, make_header(), OpenPolicy{});
+  REQUIRE(again.ok());
+  CHECK(again->file.trial_count() == 3);
+}
+
+TEST_CASE("a results file's journal given as the results file is refused even with --force",
+          "[store]") {
+  const std::string path = temp_path("journal_as_out.h5");
+  make_file(path, 2);
+  const std::string journal = read_bytes(path + ".journal");
+  OpenPolicy force;
+  force.force = true;
+  auto r = open_results(path + ".journal", make_header(), force);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().str().find("is the journal of the results file " + path) != std::string::npos);
+  CHECK(read_bytes(path + ".journal") == journal);
 }
 
 // ---- defect 9: a damaged HDF5 file beside an intact journal ------------------------------------
@@ -775,8 +930,9 @@ TEST_CASE("a results file rebuilt from its journal is said so and a read-only on
     REQUIRE(f.ok());
     REQUIRE(f->close().ok());
     const std::string said = err.text();
-    CHECK(said.find("hypersweep: note: " + path + ": it is not as the sweep left it (changed or "
-                    "damaged since); rebuilding it from its journal (3 trials)") !=
+    CHECK(said.find("hypersweep: note: " + path + ": it is not as the last run to close it "
+                    "left it (a later run killed before it recorded a trial, a change, or "
+                    "damage); rebuilding it from its journal (3 trials)") !=
           std::string::npos);
   }
   // Removed: said missing, not changed.

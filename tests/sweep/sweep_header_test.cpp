@@ -145,6 +145,18 @@ TEST_CASE("a changed value is another sweep and is named", "[sweep][header]") {
   CHECK(header_difference(file, header_of(seed)) == "[sweep] seed: 3 in the file, 4 here");
 }
 
+TEST_CASE("a [sweep] key missing on one side may have been given its default there",
+          "[sweep][header]") {
+  std::string n_init = kSweep, defaulted = kSweep;
+  n_init.replace(n_init.find("trials = 6\n"), 11, "trials = 6\nn_init = 12\n");
+  defaulted.replace(defaulted.find("trials = 6\n"), 11, "trials = 6\nn_init = 10\n");
+  CHECK(header_difference(header_of(n_init), header_of(defaulted)) ==
+        "[sweep] n_init: 12 in the file, not given (or given its default) here");
+  CHECK(header_difference(header_of(n_init), header_of(kSweep),
+                          {"in the file", "in the journal"}) ==
+        "[sweep] n_init: 12 in the file, not given (or given its default) in the journal");
+}
+
 TEST_CASE("the --set values are part of the sweep", "[sweep][header]") {
   const SweepHeader plain = header_of(kSweep);
   const SweepHeader set2 = header_of(kSweep, {"epochs=2"});
@@ -153,6 +165,11 @@ TEST_CASE("the --set values are part of the sweep", "[sweep][header]") {
   CHECK(header_difference(set2, set3) == "--set epochs: 2 in the file, 3 here");
   CHECK(header_difference(plain, set2) == "--set epochs: not given in the file, 2 here");
   CHECK(header_difference(header_of(kSweep, {"lr=1e-2"}), header_of(kSweep, {"lr=0.01"})) == "");
+  // A key set twice ran with the later value: that is the sweep, and what a difference names.
+  const SweepHeader twice = header_of(kSweep, {"epochs=3", "lr=0.01", "epochs=2"});
+  CHECK(header_difference(twice, header_of(kSweep, {"lr=0.01", "epochs=2"})) == "");
+  CHECK(header_difference(twice, header_of(kSweep, {"lr=0.01", "epochs=3"})) ==
+        "--set epochs: 2 in the file, 3 here");
 }
 
 TEST_CASE("the order of [space] counts: it is the order of the search's dimensions",
