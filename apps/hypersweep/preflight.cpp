@@ -74,6 +74,45 @@ std::vector<Trial> corners(const SearchSpace& space, bool largest) {
   return out;
 }
 
+// Whether the trainer and the data set take trial `t`'s values: trial_options' error, or the
+// data's (a synthetic set past its size), placed where the sweep file chose that key.
+Status takes_values(const SweepConfig& sweep, const Trial& t) {
+  const Result<TrainOptions> opt = trial_options(sweep, t);
+  if (!opt) return opt.error();
+  if (Status st = check_data_options(opt->data); !st) return locate(sweep, st.error());
+  return {};
+}
+
+// Each searched parameter's ends (a range's lo and hi, a numeric choice's least and largest)
+// with the rest of the space at its own corner and at the other: refused when the trainer or
+// the data refuses that end with both (warmup = 3 where every trial trains 3 epochs, a
+// synthetic set too large to make), as every trial that draws it would fail. An end refused
+// with one corner alone (min_lr's largest with lr's smallest) is a combination inside the
+// space: it fails only its own trials.
+Status check_space_ends(const SweepConfig& sweep) {
+  const SearchSpace& space = sweep.space;
+  for (size_t i = 0; i < space.params.size(); ++i) {
+    for (const bool largest : {true, false}) {
+      const ParamValue end = corner(space, largest).values[i];
+      Error first;
+      int refused = 0;
+      for (const bool rest : {largest, !largest}) {
+        Trial t = corner(space, rest);
+        t.values[i] = end;
+        const Status st = takes_values(sweep, t);
+        if (st.ok()) break;
+        if (refused++ > 0) continue;
+        first = st.error();
+        first.message = "the space reaches " + describe(SearchSpace{{space.params[i]}}, {end}) +
+                        ", which fails with the rest of the space at either end (as " +
+                        describe(space, t.values) + "): " + first.message;
+      }
+      if (refused == 2) return first;
+    }
+  }
+  return {};
+}
+
 // The networks the trials will build: the base configuration's, unless its fault is a key the
 // space sets (kernel_size = [1, 3] on 4x4 images: the default 5 never trains), and each corner's
 // that makes valid trainer options (a combination the trainer refuses fails only its own trials).
@@ -237,6 +276,7 @@ Result<Preflight> preflight(const std::string& config, int threads, bool load_da
   const Result<TrainOptions> base = s.train.finish();
   if (!base) return base.error();
   if (Status st = check_space_used(s, *base); !st) return st.error();
+  if (Status st = check_space_ends(s); !st) return st.error();
   if (!load_data) return out;
   auto data = hs::load_data(base->data);
   if (!data) return s.train.locate_data_error(data.error());

@@ -228,6 +228,25 @@ int print_outcome(const ProgressDisplay& display, const TrialQueue& queue, const
   return 0;
 }
 
+// Whether the results file and its journal, where they are written (through a link at --out:
+// results_target), would replace a file the sweep reads: its config, or (`sweep` given) its
+// data files. Even --force never writes over those.
+Status overwrites_no_input(const RunArgs& a, const std::string& out, const SweepConfig* sweep) {
+  std::vector<std::pair<std::string, std::string>> inputs{{a.config, "the sweep's config"}};
+  if (sweep != nullptr)
+    if (auto opt = sweep->train.finish(); opt.ok())
+      inputs.insert(inputs.end(), {{opt->data.path, "the sweep's data (data_path)"},
+                                   {opt->data.test_path, "the sweep's test data (test_path)"}});
+  for (const std::string& o : {results_target(out), results_journal(out)}) {
+    if (Status st = distinct_output(o, "the results file", inputs); !st) {
+      Error e = st.error();
+      if (o != out && o != out + ".journal") e.message += " (--out " + out + " is a link to it)";
+      return e;
+    }
+  }
+  return {};
+}
+
 // Rank 0 (or the only process): every check (preflight.h), the results file, then the sweep.
 // A sweep that cannot start leaves an existing file as it was, and none where there was none.
 int drive_sweep(const RunArgs& a, Launch& launch, int node_threads,
@@ -237,9 +256,7 @@ int drive_sweep(const RunArgs& a, Launch& launch, int node_threads,
     return code;
   };
   const std::string out = results_path(a);
-  for (const std::string& o : {out, out + ".journal"})  // the file and its journal
-    if (Status st = distinct_output(o, "the results file", {{a.config, "the sweep's config"}}); !st)
-      return dismiss(fail(st.error()));
+  if (Status st = overwrites_no_input(a, out, nullptr); !st) return dismiss(fail(st.error()));
   const bool existed = on_disk(out);
   // Under mpirun rank 0 loads no data (the workers do, README "Running under mpirun"), unless
   // --force is to replace a file: then the data is checked here first.
@@ -248,6 +265,7 @@ int drive_sweep(const RunArgs& a, Launch& launch, int node_threads,
                        !existed || a.force);
   if (!pre) return dismiss(fail(pre.error()));
   const SweepConfig& sweep = pre->sweep;
+  if (Status st = overwrites_no_input(a, out, &sweep); !st) return dismiss(fail(st.error()));
   // Isolated trials run where a trial host loads its own copy (forked_objective.h): the one the
   // preflight checked would only double the memory.
   if (!here || (uses_trainer(sweep) && sweep.trial_policy.isolate)) pre->data.reset();

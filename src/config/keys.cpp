@@ -10,6 +10,7 @@
 #include <string>
 #include <utility>
 
+#include "core/fpu.h"
 #include "core/text.h"
 
 namespace hs::config_internal {
@@ -103,21 +104,11 @@ std::string set_float(const ConfigValue& v, double* out, const FloatRange& r) {
 }
 
 // set_float for a key the trainer computes with as a float32 (the lr, the optimiser's constants,
-// dropout, init_scale): a value past a float's range would train at inf, and a nonzero one below
-// its smallest normal at 0 (denormals are flushed), so both are refused here rather than met as
-// a divergence "at lr inf".
+// dropout, init_scale): core/fpu.h's float32_problem.
 std::string set_float32(const ConfigValue& v, double* out, const FloatRange& r) {
   double d = 0;
   if (std::string msg = set_float(v, &d, r); !msg.empty()) return msg;
-  const float f = static_cast<float>(d);  // rounds to nearest: 3.4028235e38 is still finite
-  if (!std::isfinite(f) || (d != 0 && std::fabs(f) < std::numeric_limits<float>::min())) {
-    std::string msg = "the trainer computes in float32, which holds magnitudes from ";
-    msg += shortest_float32(std::numeric_limits<float>::min());
-    msg += " to ";
-    msg += shortest_float32(std::numeric_limits<float>::max());
-    msg += ", got " + shown(v);
-    return msg;
-  }
+  if (std::string msg = float32_problem(d, shown(v)); !msg.empty()) return msg;
   *out = d;
   return {};
 }

@@ -447,6 +447,10 @@ Status check_classes(const DataOptions& opt, const Dataset& train) {
 
 }  // namespace
 
+Status check_data_options(const DataOptions& opt) {
+  return opt.source == DataSource::kSynthetic ? check_synthetic(opt) : Status::Ok();
+}
+
 Result<DataBundle> load_data(const DataOptions& opt, Keep test) {
   if (Status s = check_fraction("val_fraction", opt.val_fraction); !s) return s.error();
   if (opt.train_limit < 0) return option_error("train_limit", "must be >= 0");

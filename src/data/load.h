@@ -132,6 +132,10 @@ Dataset make_synthetic(int64_t n, int classes, int size, double noise, uint64_t 
 // the test view comes out empty (DataBundle::test_kept).
 Result<DataBundle> load_data(const DataOptions& opt, Keep test = Keep::kAll);
 
+// What can be told of `opt` before anything is read or made: a synthetic set's keys and its size
+// (load_data checks it again). Errors: as load_data's, naming the key.
+Status check_data_options(const DataOptions& opt);
+
 // Asks the kernel to hold the 2 MiB-aligned interior of [p, p + bytes) in transparent huge pages
 // now (MADV_COLLAPSE), and returns how many bytes it moved: 0 where the kernel has no huge pages
 // for it or refuses (too old, THP off, no free huge page), which changes nothing but speed.

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <algorithm>
 #include <cstdio>
+#include <map>
+#include <string>
 
 #include "core/rng.h"
 
@@ -53,6 +55,7 @@ namespace {
 struct Builder {
   Network net;
   int h, w, c;  // the network input's shape
+  std::map<std::string, int> named = {};  // weighted layers named so far, by prefix ("dense": 2)
 
   // Whether a layer of `params` parameters and `outputs` activations per sample keeps the
   // network within the limits (model.h). Doubles: no product of widths overflows before this.
@@ -82,10 +85,8 @@ struct Builder {
   }
 
   void add_params(Layer& l, int64_t w_size, int64_t b_size, const std::string& prefix) {
-    int same = 0;
-    for (const auto& o : net.layers)
-      if (o.has_params() && o.name.rfind(prefix, 0) == 0) ++same;
-    l.name = prefix + std::to_string(same + 1);
+    // dense1, dense2, ...: counted as they come (a search of the layers was quadratic in depth)
+    l.name = prefix + std::to_string(++named[prefix]);
     l.w_offset = net.num_params;
     l.w_size = w_size;
     net.num_params += w_size;

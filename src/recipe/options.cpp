@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "config/table.h"
+#include "core/fpu.h"
 #include "core/text.h"
 #include "recipe/text.h"
 
@@ -100,10 +101,30 @@ class ValueReader {
     }
     return {};
   }
+  // Values the trainer computes with in float32 (lrs, weight decays: core/fpu.h), checked here
+  // and not first when the step that trains them starts.
+  Status float32s(const std::vector<double>& xs) const {
+    const TableValue& v = e_.value;
+    for (size_t i = 0; i < xs.size(); ++i)
+      if (std::string m = float32_problem(xs[i], v.items.empty() ? v.text : v.items[i].text);
+          !m.empty())
+        return fail(m);
+    return {};
+  }
+  // A weight decay, or a list of them: numbers >= 0 the trainer can hold.
+  Status decay(double* out) const {
+    if (Status st = number(true, out); !st) return st;
+    return float32s({*out});
+  }
+  Status decays(std::vector<double>* out) const {
+    if (Status st = list(true, out); !st) return st;
+    return float32s(*out);
+  }
   // A list of lrs, one trial of `step` each, so none repeated: the step's sweep is a grid over
   // them, which refuses a repeat, and that only when the step starts.
   Status lrs(const char* step, std::vector<double>* out) const {
     if (Status st = list(false, out); !st) return st;
+    if (Status st = float32s(*out); !st) return st;
     for (size_t i = 0; i < out->size(); ++i)
       for (size_t j = 0; j < i; ++j)
         if ((*out)[j] == (*out)[i])
@@ -126,9 +147,9 @@ Status set_option(const ValueReader& r, const std::string& key, RecipeOptions* o
   if (key == "overfit_lrs") return r.lrs("step 2", &o->overfit.lrs);
   if (key == "lr_find_lrs") return r.lrs("step 3", &o->lr_find.lrs);
   if (key == "lr_find_iterations") return r.integer(1, 1000000, &o->lr_find.iterations);
-  if (key == "lr_find_weight_decay") return r.number(true, &o->lr_find.weight_decay);
+  if (key == "lr_find_weight_decay") return r.decay(&o->lr_find.weight_decay);
   if (key == "coarse_lr_factors") return r.list(false, &o->coarse.lr_factors);
-  if (key == "coarse_weight_decays") return r.list(true, &o->coarse.weight_decays);
+  if (key == "coarse_weight_decays") return r.decays(&o->coarse.weight_decays);
   if (key == "coarse_epochs") return r.integer(1, 1000, &o->coarse.epochs);
   if (key == "refine_top") return r.integer(1, 1000, &o->refine.top);
   if (key == "refine_epochs") return r.integer(1, 10000, &o->refine.epochs);
@@ -157,6 +178,18 @@ Result<RecipeOptions> load_recipe_options(std::string_view text, const std::stri
   RecipeOptions o;
   for (const TableEntry& e : *entries)
     if (Status st = set_option(ValueReader(name, e), e.key, &o); !st) return st.error();
+  // Step 4 trains step 3's lr (one of lr_find_lrs) times each factor: each product too must be
+  // an lr the trainer can hold. Said at the factors' line, else the lrs', else the table's.
+  int line = 0;
+  std::string key = "coarse_lr_factors";
+  for (const char* k : {"lr_find_lrs", "coarse_lr_factors"})
+    for (const TableEntry& e : *entries)
+      if (e.key == k) line = e.value.line, key = k;
+  for (const double lr : o.lr_find.lrs)
+    for (const double f : o.coarse.lr_factors)
+      if (std::string m = float32_problem(lr * f, shortest(lr) + " x " + shortest(f)); !m.empty())
+        return Error{name, line, key, "step 4 trains step 3's lr times each of coarse_lr_factors, "
+                                      "and " + m};
   return o;
 }
 

@@ -107,6 +107,15 @@ TEST_CASE("plan refuses what run refuses, naming the config's file, line and key
        "its default here: conv layer 2"},
       {"batch", "[sweep]\nstrategy = \"grid\"\n[space]\nbatch_size = { int = [1, 1000000000] }\n",
        ":4: batch_size: takes 1e+09 grid values"},
+      // An end of a range that fails whatever the rest draws: every trial drawing it would fail.
+      {"warmup", "[train]\ndataset = \"synthetic\"\nepochs = 3\n[space]\n"
+                 "warmup = { int = [0, 3] }\nlr = [0.01, 0.1]\n",
+       ":5: warmup: the space reaches warmup=3, which fails with the rest of the space at "
+       "either end"},
+      {"samples", "[train]\ndataset = \"synthetic\"\n[space]\n"
+                  "synthetic_samples = { int = [16, 2147483647] }\n",
+       ":4: synthetic_samples: the space reaches synthetic_samples=2147483647, which fails "
+       "with the rest"},
   };
   for (const Case& c : cases) {
     INFO(c.name);

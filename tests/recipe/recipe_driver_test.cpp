@@ -191,6 +191,37 @@ TEST_CASE("the recipe table gives each step's budget and names the line of a bad
   CHECK(cfg.load_text(kConfig, "recipe.toml").ok());
 }
 
+TEST_CASE("recipe lrs and weight decays a float32 cannot hold are refused at their line",
+          "[recipe]") {
+  struct Case {
+    const char* text;
+    int line;
+    const char* key;
+  };
+  const Case cases[] = {
+      {"overfit_lrs = [1e308]", 2, "overfit_lrs"},
+      {"lr_find_lrs = [0.1, 1e-45]", 2, "lr_find_lrs"},
+      {"lr_find_weight_decay = 1e300", 2, "lr_find_weight_decay"},
+      {"coarse_weight_decays = [0, 1e300]", 2, "coarse_weight_decays"},
+      // Each factor fits, but step 3's lr times it does not: step 4 would fail, not start.
+      {"coarse_lr_factors = [1e300]", 2, "coarse_lr_factors"},
+      {"lr_find_lrs = [1e30]\ncoarse_lr_factors = [1, 1e10]", 3, "coarse_lr_factors"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.text);
+    auto o = load_recipe_options(std::string("[recipe]\n") + c.text + "\n", "f.toml");
+    REQUIRE_FALSE(o.ok());
+    CHECK(o.error().file == "f.toml");
+    CHECK(o.error().line == c.line);
+    CHECK(o.error().key == c.key);
+    CHECK(o.error().message.find("the trainer computes in float32") != std::string::npos);
+  }
+  // Zero is a weight decay the trainer holds, and 1e-30 x 0.5 a normal float32.
+  CHECK(load_recipe_options("[recipe]\nlr_find_weight_decay = 0\n", "f.toml").ok());
+  CHECK(load_recipe_options("[recipe]\nlr_find_lrs = [1e-30]\ncoarse_lr_factors = [0.5]\n",
+                            "f.toml").ok());
+}
+
 TEST_CASE("the coarse grid crosses lrs around the pick with the weight decays", "[recipe][step4]") {
   TrainOptions base;
   RecipeOptions o;
