@@ -35,17 +35,14 @@ struct ShowArgs {
   int64_t trial = -1;  // --trial: that trial alone, whole
 };
 
-// A number in `format`; "-" for none (NaN), and inf or -inf as such: a loss that overflowed is
-// not missing.
-// A value that `format`'s fixed point would show as hundreds of digits, or as 0.0000 while it is
-// not 0, is written with 4 significant digits instead (1e+300, 1.2e-07); -0 as 0.
-std::string number_text(double v, const char* format = "{:.4f}") {
+// A number in `format`, by default fixed_text's 4 places (core/text.h: 1e+300 and 1.2e-07 where
+// fixed point would not do); "-" for none (NaN), and inf or -inf as such: a loss that overflowed
+// is not missing.
+std::string number_text(double v, const char* format = nullptr) {
   if (std::isnan(v)) return "-";
   if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  if (format == nullptr) return fixed_text(v);
   if (v == 0) v = 0;  // -0.0
-  const double a = std::abs(v);
-  if (std::string_view(format).ends_with("f}") && (a >= 1e9 || (a > 0 && a < 1e-4)))
-    return fmt::format("{:.4g}", v);
   return fmt::format(fmt::runtime(format), v);
 }
 

@@ -22,6 +22,24 @@
 
 namespace hs {
 
+// A measured value (a metric, a loss) as a table or a progress line shows it: `decimals` places
+// (0.8863), or as many significant digits where fixed point would take hundreds of digits or
+// show 0.0000 for a value that is not 0 (1e+300, 1.2e-07); -0 as 0, inf and -inf as such, nan
+// as "nan".
+inline std::string fixed_text(double v, int decimals = 4) {
+  if (v == 0) v = 0;  // -0.0
+  const double a = v < 0 ? -v : v;
+  const double smallest = decimals >= 16 ? 0 : [&] {
+    double p = 1;
+    for (int i = 0; i < decimals; ++i) p /= 10;
+    return p;
+  }();
+  char buf[64];
+  const bool general = a >= 1e9 || (a > 0 && a < smallest);
+  std::snprintf(buf, sizeof buf, general ? "%.*g" : "%.*f", decimals, v);
+  return buf;
+}
+
 // The shortest text that reads back to exactly `x` (std::to_chars): 0.1, 1e-05, 3, inf, nan.
 inline std::string shortest(double x) {
   char buf[64];

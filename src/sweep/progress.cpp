@@ -42,7 +42,7 @@ bool ProgressDisplay::consider(const TrialRecord& r) {
   if (!oc.ok || !improves(metric_.direction, oc.value, best_)) return false;
   best_ = oc.value;
   best_id_ = r.id;
-  best_line_ = fmt::format("trial {}: {} {:.4f} ({})", r.id, metric_.name, best_,
+  best_line_ = fmt::format("trial {}: {} {} ({})", r.id, metric_.name, fixed_text(best_),
                            describe(space_, r.params, 4));
   return true;
 }
@@ -59,11 +59,14 @@ void ProgressDisplay::trial(const TrialRecord& r, const Progress& queue_progress
                        r.rung >= 0 ? fmt::format(", rung {}", r.rung) : "", what);
   const std::string pruned = pruned_line();
   clear();
+  const std::string value =
+      ok ? fmt::format("{} {}", metric_.name, fixed_text(r.best_metric)) : std::string("-");
+  const std::string best = best_id_ >= 0 && !better
+                               ? fmt::format(", best trial {} {}", best_id_, fixed_text(best_))
+                               : "";
   fmt::print("[{:>4}/{}] trial {:>4} {:<13} {:<16} {}{}  | {} running, {} elapsed, ETA {}{}{}\n",
-             p.done, p.total, r.id, paused ? "paused" : status_name(r.status),
-             ok ? fmt::format("{} {:.4f}", metric_.name, r.best_metric) : std::string("-"), what,
-             better ? "  * best so far" : "", p.running, duration_text(elapsed()), eta(p),
-             best_id_ >= 0 && !better ? fmt::format(", best trial {} {:.4f}", best_id_, best_) : "",
+             p.done, p.total, r.id, paused ? "paused" : status_name(r.status), value, what,
+             better ? "  * best so far" : "", p.running, duration_text(elapsed()), eta(p), best,
              pruned.empty() ? "" : ", " + pruned);
   tick(p);
 }

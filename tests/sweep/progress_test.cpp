@@ -12,6 +12,7 @@
 #include <set>
 #include <string>
 
+#include "core/text.h"
 #include "support/capture.h"
 #include "sweep/progress.h"
 
@@ -113,6 +114,21 @@ TEST_CASE("the best so far follows the metric's direction and skips trials witho
   CHECK(min.consider(rec(0, TrialStatus::kCompleted, 0.5)));
   CHECK(min.consider(rec(1, TrialStatus::kCompleted, 0.4)));
   CHECK(min.best_line() == "trial 1: val_loss 0.4000 (lr=0.02)");
+}
+
+TEST_CASE("a metric too large or too small for 4 places is shown in 4 significant digits",
+          "[sweep][progress]") {
+  ProgressDisplay max(Metric{"score", Direction::kMaximize}, lr_space(), 0, false);
+  CHECK(max.consider(rec(0, TrialStatus::kCompleted, 1e-7)));
+  CHECK(max.best_line() == "trial 0: score 1e-07 (lr=0.01)");
+  CHECK(max.consider(rec(1, TrialStatus::kCompleted, 1e308)));  // not 309 digits
+  CHECK(max.best_line() == "trial 1: score 1e+308 (lr=0.02)");
+  CHECK(fixed_text(0.88634) == "0.8863");
+  CHECK(fixed_text(-0.0) == "0.0000");
+  CHECK(fixed_text(123456789.0) == "123456789.0000");
+  CHECK(fixed_text(-1234567890.0) == "-1.235e+09");
+  CHECK(fixed_text(5e-5) == "5e-05");
+  CHECK(fixed_text(5e-5, 6) == "0.000050");
 }
 
 TEST_CASE("durations read as seconds, minutes or hours", "[sweep][progress]") {
