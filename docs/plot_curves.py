@@ -7,8 +7,8 @@ trial highlighted, and the best trial's training and validation loss.
 Needs Debian's python3-h5py, python3-pandas and python3-matplotlib (scripts/install-deps.sh).
 It reads the HDF5 file alone, so it works on a copy taken off a cluster (no journal needed) and
 on a sweep still running. "Best" is the trial with the best best_metric in the sweep's direction
-([sweep] direction, or min for a metric ending in _loss, else max). tests/apps/export_test.cpp
-runs it on a real results file.
+(the file's `direction` attribute; in a file from before it, [sweep] direction, or min for a
+metric ending in _loss, else max). tests/apps/export_test.cpp runs it on a real results file.
 """
 import argparse
 import math
@@ -28,7 +28,10 @@ def text(v):
 
 
 def minimise(f):
-    """Whether the sweep minimises its metric, as hypersweep decides it."""
+    """Whether the sweep minimises its metric, as hypersweep decides it: the direction the file
+    holds, or in a file from before that attribute, as hypersweep reads such a file."""
+    if text(f.attrs.get("direction", "")) in ("min", "max"):
+        return text(f.attrs["direction"]) == "min"
     metric = text(f.attrs.get("metric", "val_acc"))
     try:
         direction = tomllib.loads(text(f.attrs.get("config", ""))).get("sweep", {}).get("direction")

@@ -30,6 +30,9 @@ SweepContext sweep_context(const std::vector<TrialRecord>& trials, const SearchS
 
 void add_to_context(SweepContext& ctx, const TrialRecord& t, size_t place) {
   if (!accuracies_are_fractions(t)) return;  // 93 (percent) is no val_acc above 0.95
+  // A failed trial's curves are not read for it (rules::failed), nor for the others: "below the
+  // sweep's best" would name a value from a trial that has no result.
+  if (t.status == TrialStatus::kFailed) return;
   bool measured = false;
   for (const EpochRow& e : t.curves) {
     if (!std::isfinite(e.val_acc)) continue;

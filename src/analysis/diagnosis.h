@@ -78,8 +78,9 @@ struct SweepContext {
 // (accuracy_scale), and sweep_context() leaves it out of the sweep's best.
 bool accuracies_are_fractions(const TrialRecord& in);
 
-// The best finite val_acc of any epoch of any trial whose accuracies are fractions (NaN when there
-// is none), that trial's peak lr, the lowest peak lr of those trials that have a val_acc and ran
+// The best finite val_acc of any epoch of any trial whose accuracies are fractions and that did
+// not fail (a failed trial's curves are not read: rules::failed; NaN when there is none), that
+// trial's peak lr, the lowest peak lr of those trials that have a val_acc and ran
 // to their own end, and the names of `space`'s parameters.
 SweepContext sweep_context(const std::vector<TrialRecord>& trials, const SearchSpace& space = {});
 // The same, a trial at a time: sweep_context(trials, space) is sweep_context({}, space) with each

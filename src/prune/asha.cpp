@@ -5,7 +5,8 @@
 // max(1, n / eta) of those n, itself included; a tie with the last kept value goes on. The
 // max(1, ...) is Optuna's: the stopping form cannot hold a trial back until more arrive, so the
 // first ones at a rung go on while they are the best there. A trial that reports NaN at a rung
-// (core/reported_nan.h) is pruned there, as Optuna's is, and its NaN joins no rung's values.
+// (core/reported_nan.h) is pruned there, as Optuna's is, and its NaN joins no rung's values; so
+// is one that reports inf (trial/rungs.h: rung_value), which would otherwise be the cut-off.
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -23,7 +24,8 @@ class AshaPruner final : public Pruner {
   AshaPruner(const PrunerOptions& o, const Metric& m, uint64_t seed)
       : o_(o), metric_(m), seed_(seed), s_max_(max_bracket(o)) {}
 
-  Verdict report(int64_t id, int epoch, double value) override {
+  Verdict report(int64_t id, int epoch, double reported) override {
+    const double value = rung_value(reported);  // inf: as a reported NaN
     const int s = bracket_of(id);
     const RungWalk::Met met = walks_[id].step(rung_epochs(o_, s), epoch, value);
     Verdict v;
@@ -36,7 +38,7 @@ class AshaPruner final : public Pruner {
         v.rung = k;
         break;
       }
-      v = judge(id, s, k, epoch, value);
+      v = judge(id, s, k, epoch, value, reported);
       if (v.kind == Verdict::Kind::kPrune) break;
     }
     return v;
@@ -81,14 +83,14 @@ class AshaPruner final : public Pruner {
   }
   // Trial `id`'s value joins rung k < s of bracket s, and the verdict: go on while it is in the
   // top max(1, n / eta) there.
-  Verdict judge(int64_t id, int s, int k, int epoch, double value) {
+  Verdict judge(int64_t id, int s, int k, int epoch, double value, double reported) {
     Verdict v;
     v.rung = k;
     reach(id, k);
     if (std::isnan(value)) {  // reported NaN: stopped, as Optuna's pruner does, and not recorded
       v.kind = Verdict::Kind::kPrune;
       v.why = "pruned at rung " + std::to_string(k) + " (epoch " + std::to_string(epoch) + ")" +
-              where(s) + ": " + metric_.name + " was reported NaN";
+              where(s) + ": " + metric_.name + " was reported " + unranked_text(reported);
       return v;
     }
     Rung& rung = rung_at(s, k);

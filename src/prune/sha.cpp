@@ -27,7 +27,8 @@ class ShaPruner final : public Pruner {
       : o_(o), metric_(m), trials_(trials), per_(sha_bracket_trials(o)), s_(max_bracket(o)),
         epochs_(rung_epochs(o, s_)) {}
 
-  Verdict report(int64_t id, int epoch, double value) override {
+  Verdict report(int64_t id, int epoch, double reported) override {
+    const double value = rung_value(reported);  // inf: as a reported NaN
     TrialState& ts = trials_state_[id];
     const RungWalk::Met met = ts.walk.step(epochs_, epoch, value);
     if (met.last < 0) return {};
@@ -49,7 +50,8 @@ class ShaPruner final : public Pruner {
     const std::string at = "paused at rung " + std::to_string(v.rung) + " (epoch " +
                            std::to_string(epoch) + ") of bracket " + std::to_string(id / per_);
     if (std::isnan(value))  // paused as any other, so that its rung fills; it never goes on
-      v.why = at + ": " + metric_.name + " was reported NaN, and a NaN is never promoted";
+      v.why = at + ": " + metric_.name + " was reported " + unranked_text(reported) +
+              ", and a NaN or inf is never promoted";
     else
       v.why = at + " with " + value_text(metric_, value) + " to wait for all " +
               std::to_string(rs.members.size()) + " of its trials there: the top " +

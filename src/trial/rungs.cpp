@@ -32,7 +32,7 @@ std::vector<double> rung_values(const TrialRecord& r, const std::vector<int>& ep
   std::vector<double> out(epochs.size(), NAN);
   RungWalk walk;
   for (size_t row = 0; row < r.curves.size(); ++row) {
-    const double v = epoch_metric(r, row, metric.name);
+    const double v = rung_value(epoch_metric(r, row, metric.name));
     const RungWalk::Met m = walk.step(epochs, r.curves[row].epoch, v);
     for (int k = m.first; k >= 0 && k <= std::min(m.last, cap); ++k)
       out[static_cast<size_t>(k)] = v;

@@ -14,10 +14,21 @@
 #include <utility>
 #include <vector>
 
+#include "core/reported_nan.h"
 #include "trial/metric.h"
 #include "trial/record.h"
 
 namespace hs {
+
+// The value a rung takes of an epoch's metric `v`: a reported NaN for inf or -inf, which no trial
+// ends with as its result (a command's is then failed: the metric is not finite), so that it joins
+// no rung's values and sets no cut-off, and its trial is stopped there as a NaN's is (asha,
+// hyperband, sha); `v` otherwise. The percentile pruners take inf as Optuna's do.
+inline double rung_value(double v) { return std::isinf(v) ? kReportedNaN : v; }
+// How a decision names a reported value that joins no rung: "NaN", "inf" or "-inf".
+inline const char* unranked_text(double reported) {
+  return !std::isinf(reported) ? "NaN" : reported > 0 ? "inf" : "-inf";
+}
 
 // Which rungs of its bracket each epoch report of one trial meets. A trial meets its rungs in
 // order, each once per run: a report with a value (a reported NaN too, core/reported_nan.h)

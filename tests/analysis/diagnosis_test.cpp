@@ -947,10 +947,15 @@ TEST_CASE("initial_loss: far from ln(C) either way fires, near it or unknown doe
 TEST_CASE("sweep_context takes the best finite val_acc of any epoch of any trial", "[analysis]") {
   CHECK(std::isnan(sweep_context({}).best_val_acc));
   TrialRecord a, b, c;
+  a.status = b.status = c.status = TrialStatus::kCompleted;
   a.curves = curve(2, [](int e, EpochRow& r) { r.val_acc = 0.7 + 0.1 * e; }).curves;  // 0.8, 0.9
   b.curves = curve(2, [](int e, EpochRow& r) { r.val_acc = e == 1 ? 0.85 : NAN; }).curves;
   CHECK(sweep_context({a, b, c}).best_val_acc == Approx(0.9));
   CHECK(sweep_context({b, c}).best_val_acc == Approx(0.85));
+  // A failed trial's curves are not read (rules::failed), not even for the others' context.
+  a.status = TrialStatus::kFailed;
+  CHECK(sweep_context({a, b, c}).best_val_acc == Approx(0.85));
+  a.status = TrialStatus::kCompleted;
   // best_lr: the peak lr of the trial with the best val_acc (a warms up to 0.03, b holds 0.1).
   for (size_t i = 0; i < a.curves.size(); ++i) a.curves[i].lr = 0.01 + 0.02 * i;
   for (EpochRow& r : b.curves) r.lr = 0.1;

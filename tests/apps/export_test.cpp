@@ -161,6 +161,35 @@ TEST_CASE("docs/plot_curves.py draws a PNG from a real results file", "[cli][exp
   CHECK_FALSE(fs::exists(s.path("bad.png")));
 }
 
+TEST_CASE("docs/plot_curves.py highlights the best trial in the direction the file holds",
+          "[cli][export][plot]") {
+  // A minimised metric not named *_loss (val_error, val_mse) is the file's direction attribute
+  // alone: the plot once took the worst trial of such a sweep for the best.
+  Scratch s;
+  const std::string results = sweep_file(s);
+  auto data = hs::read_results(results);
+  REQUIRE(data.ok());
+  int64_t low = -1, high = -1;
+  for (const hs::TrialRecord& t : data->trials) {
+    if (low < 0 || t.best_metric < data->trials[static_cast<size_t>(low)].best_metric) low = t.id;
+    if (high < 0 || t.best_metric > data->trials[static_cast<size_t>(high)].best_metric) high = t.id;
+  }
+  REQUIRE(low != high);
+  for (const char* direction : {"max", "min"}) {
+    INFO(direction);
+    const std::string copy = s.path(std::string(direction) + ".h5");
+    fs::copy_file(results, copy, fs::copy_options::overwrite_existing);
+    const std::string set = python() + " -c \"import h5py, sys; f = h5py.File(sys.argv[1], 'r+'); "
+                            "f.attrs['direction'] = sys.argv[2]\" '" + copy + "' " + direction;
+    REQUIRE(std::system(set.c_str()) == 0);
+    const std::string plot = python() + " '" + HS_SOURCE_DIR + "/docs/plot_curves.py' '" + copy +
+                             "' -o '" + s.path("d.png") + "' > '" + s.path("d.out") + "' 2>&1";
+    REQUIRE(std::system(plot.c_str()) == 0);
+    const int64_t best = std::string(direction) == "max" ? high : low;
+    CHECK(contains(slurp(s.path("d.out")), "best trial " + std::to_string(best)));
+  }
+}
+
 TEST_CASE("a file-size limit reached is an error naming the file and no silent death",
           "[cli][export]") {
   // ulimit -f: SIGXFSZ ended report (and run) with no word, exit 153, a temporary file left.

@@ -195,6 +195,38 @@ TEST_CASE("asha prunes a trial that reports NaN at a rung and ranks no NaN there
   CHECK(again.why.find("top 1 of the 2 trials recorded there") != std::string::npos);
 }
 
+TEST_CASE("asha prunes a trial that reports inf at a rung as a NaN and ranks no inf there") {
+  // An inf is no result (a command's trial is failed for it): as a cut-off it pruned every trial.
+  for (const Direction d : {Direction::kMaximize, Direction::kMinimize}) {
+    const double best_way = d == Direction::kMaximize ? INFINITY : -INFINITY;
+    auto pruner = make_pruner(bracketed(PrunerKind::kAsha, 1, 3, 9), Metric{"val_acc", d}, 7, 100);
+    const Verdict inf = pruner->report(0, 1, best_way);
+    CHECK(inf.kind == Kind::kPrune);
+    CHECK(inf.why == std::string("pruned at rung 0 (epoch 1): val_acc was reported ") +
+                         (best_way > 0 ? "inf" : "-inf"));
+    // The first real value at the rung is then alone there, so it goes on.
+    CHECK(pruner->report(1, 1, 0.7).kind == Kind::kContinue);
+  }
+}
+
+TEST_CASE("sha pauses a trial that reports inf and never promotes it") {
+  PrunerOptions o = bracketed(PrunerKind::kSha, 1, 3, 3);
+  o.bracket_trials = 3;
+  auto p = make_pruner(o, Metric{"val_acc", Direction::kMaximize}, 7, 3);
+  const double values[] = {INFINITY, 0.5, 0.4};
+  for (int64_t id = 0; id < 3; ++id) {
+    const Verdict v = p->report(id, 1, values[id]);
+    CHECK(v.kind == Kind::kPause);
+    if (id == 0) CHECK(v.why.find("val_acc was reported inf") != std::string::npos);
+    TrialRecord r = completed(id, {values[id]});
+    r.status = TrialStatus::kPruned;
+    r.rung = 0;
+    p->ended(r);
+  }
+  // The rung is full: the top 1 of its 2 values goes on, not the inf.
+  CHECK(p->take_promoted() == std::vector<int64_t>{1});
+}
+
 TEST_CASE("hyperband's brackets come from the trial id and the seed alone, weighted by size") {
   const PrunerOptions o = bracketed(PrunerKind::kHyperband, 1, 3, 81);
   std::map<int, int64_t> count;

@@ -209,7 +209,7 @@ TEST_CASE("sha pauses a trial that reports NaN at its rung and never promotes it
     CHECK(v.kind == Kind::kPause);
     CHECK(v.rung == 0);
     if (nan) CHECK(v.why == "paused at rung 0 (epoch 1) of bracket 0: val_acc was reported NaN, "
-                            "and a NaN is never promoted");
+                            "and a NaN or inf is never promoted");
     TrialRecord r = record(id, 1, TrialStatus::kPruned);
     if (nan) r.curves[0].val_acc = kReportedNaN;
     r.rung = p->rung_reached(id);

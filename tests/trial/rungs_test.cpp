@@ -172,6 +172,23 @@ TEST_CASE("a NaN the trial printed meets a rung and a missing value does not", "
   CHECK(rung_values(r, epochs, Metric{}, 1)[0] == Approx(0.52));
 }
 
+TEST_CASE("an inf the trial printed meets a rung as a NaN would and is never its best",
+          "[trial][rungs]") {
+  for (const double inf : {INFINITY, -INFINITY}) {
+    for (const Direction d : {Direction::kMaximize, Direction::kMinimize}) {
+      TrialRecord r = trial(0, TrialStatus::kFailed, 3, 0.5, -1, -1);
+      r.curves[0].val_acc = inf;
+      const TrialRecord other = trial(1, TrialStatus::kCompleted, 3, 0.7, -1, -1);
+      CHECK(is_reported_nan(rung_values(r, {1, 3}, Metric{"val_acc", d}, 1)[0]));
+      const std::vector<RungCount> c =
+          rung_counts({{0, 0, 1, 0}, {0, 1, 3, 0}}, {r, other}, Metric{"val_acc", d});
+      CHECK(c[0].reached == 2);
+      CHECK(c[0].best_id == 1);  // not the inf, whichever way the metric goes
+      CHECK(c[0].best == Approx(0.71));
+    }
+  }
+}
+
 TEST_CASE("the pruning tally takes trials in any order and gives what rung_counts gives",
           "[trial][rungs]") {
   // `show` sums a file a trial at a time in the order its records were written, which is not
