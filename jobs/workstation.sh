@@ -6,16 +6,22 @@
 # of a core), so it can share a core; whole trials side by side use the cores better than threads
 # inside one trial (measured here, README "Running under mpirun": 2 workers x 1 thread were 1.90x
 # faster than 1 worker, 1 worker x 2 threads 1.52x). More ranks than cores needs --oversubscribe,
-# and then Open MPI binds no rank to a core. WORKERS=N and OMP_NUM_THREADS=T change the layout
-# (keep N x T = cores); HYPERSWEEP_BIN picks the binary (default: build/bin/hypersweep beside
-# this folder). Running it again continues the results file. Exit code: hypersweep's (0 done,
-# 2 bad config or results file, 3 stopped by a signal).
+# and then Open MPI binds no rank to a core. OMP_NUM_THREADS=T gives each worker T threads and
+# makes the workers cores / T; WORKERS=N sets them outright (keep N x T = cores); HYPERSWEEP_BIN
+# picks the binary (default: build/bin/hypersweep beside this folder). Running it again
+# continues the results file. Exit code: hypersweep's (0 done, 2 bad config or results file,
+# 3 stopped by a signal).
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 bin="${HYPERSWEEP_BIN:-$here/build/bin/hypersweep}"
 [ -x "$bin" ] || { echo "workstation.sh: no hypersweep at $bin (scripts/build.sh builds it)" >&2; exit 2; }
-workers="${WORKERS:-$(nproc)}"
+# The cores this shell may run on. GNU nproc answers OMP_NUM_THREADS (or OMP_THREAD_LIMIT)
+# instead when one is set, as it often is on HPC nodes: without them here, it counts the cores.
+cores="$(env -u OMP_NUM_THREADS -u OMP_THREAD_LIMIT nproc)"
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
+threads="${OMP_NUM_THREADS%%,*}"   # a nested list (4,2): its outer level
+case "$threads" in ''|*[!0-9]*|0) threads=1 ;; esac
+workers="${WORKERS:-$(( cores / threads > 0 ? cores / threads : 1 ))}"
 if [ "$(id -u)" -eq 0 ]; then
   # Open MPI refuses root unless told twice; containers and CI machines run as root.
   export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1

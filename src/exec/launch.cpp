@@ -148,6 +148,11 @@ int Launch::serve(const std::function<Status()>& setup, const ObjectiveFactory& 
 std::string binding_warning(int threads) {
   const int cores = bound_cores();
   if (cores >= threads) return "";
+  // Free to run on every core of the node: the node is too small, and no binding is to blame.
+  if (const long node = ::sysconf(_SC_NPROCESSORS_ONLN); node > 0 && cores >= node)
+    return std::to_string(threads) + " OpenMP threads but this node has only " +
+           std::to_string(cores) + " core(s): give --threads " + std::to_string(cores) +
+           " or fewer (or the config's threads, or OMP_NUM_THREADS), or fewer workers a node";
   return std::to_string(threads) + " OpenMP threads but only " + std::to_string(cores) +
          " core(s) to run on: the launcher bound this rank (mpirun: add --bind-to none, or "
          "--map-by slot:PE=" + std::to_string(threads) + ")";

@@ -87,9 +87,9 @@ class Launch {
   int local_worker_ = 0;
 };
 
-// A warning for a worker that will run `threads` OpenMP threads on fewer cores than that (a
-// launcher bound the rank to them: mpirun binds each rank to one core when ranks <= cores), or
-// "" when the threads fit.
+// A warning for a worker that will run `threads` OpenMP threads on fewer cores than that: a
+// launcher bound the rank to them (mpirun binds each rank to one core when ranks <= cores), or
+// the node has no more; "" when the threads fit.
 std::string binding_warning(int threads);
 
 // The OpenMP threads of each worker: `flag` (--threads, when > 0), else the config's threads

@@ -8,6 +8,7 @@
 #include "config/config.h"
 #include "config/table.h"
 #include "optim/schedule.h"
+#include "recipe/config_edit.h"
 #include "recipe/step_sweeps.h"
 #include "recipe/text.h"
 #include "trial/tie.h"
@@ -20,11 +21,6 @@ namespace {
 
 // The words every recommended config opens with, after "# " (is_recommended_config).
 const std::string kRecommendedOpening = "The configuration `hypersweep recipe ";
-
-// A changed key of the recommended config: its `key = value` line (as to_toml writes it) and why.
-struct KeyChange {
-  std::string key, line, why;
-};
 
 // to_toml's lines as (key, line), in its order.
 std::vector<std::pair<std::string, std::string>> toml_lines(const TrainOptions& opt) {
@@ -39,135 +35,6 @@ std::vector<std::pair<std::string, std::string>> toml_lines(const TrainOptions& 
     pos = end + 1;
   }
   return out;
-}
-
-// The net count of '[' over ']' on a line outside strings and comments: a value that goes on
-// over the next lines (a multi-line array) leaves it above 0.
-int open_brackets(const std::string& line) {
-  int n = 0;
-  char quote = 0;
-  for (char c : line) {
-    if (quote) {
-      if (c == quote) quote = 0;
-    } else if (c == '"' || c == '\'') {
-      quote = c;
-    } else if (c == '#') {
-      break;
-    } else {
-      n += c == '[' ? 1 : c == ']' ? -1 : 0;
-    }
-  }
-  return n;
-}
-
-// The comment a line ends with ("# my lr"), outside strings; "" when none.
-std::string trailing_comment(const std::string& line) {
-  char quote = 0;
-  for (size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
-    if (quote) {
-      if (c == quote) quote = 0;
-    } else if (c == '"' || c == '\'') {
-      quote = c;
-    } else if (c == '#') {
-      return line.substr(i);
-    }
-  }
-  return "";
-}
-
-// `text`'s lines, without their newlines.
-std::vector<std::string> split_lines(const std::string& text) {
-  std::vector<std::string> lines;
-  for (size_t pos = 0; pos < text.size();) {
-    size_t end = text.find('\n', pos);
-    if (end == std::string::npos) end = text.size();
-    lines.push_back(text.substr(pos, end - pos));
-    pos = end + 1;
-  }
-  return lines;
-}
-
-// The last line (0-based) of the value that starts on lines[at]: a multi-line array goes on until
-// its brackets close.
-size_t value_end(const std::vector<std::string>& lines, size_t at) {
-  size_t end = at;
-  for (int open = open_brackets(lines[at]); open > 0 && end + 1 < lines.size();)
-    open += open_brackets(lines[++end]);
-  return end;
-}
-
-// `text` with each change's line in place of the line(s) that gave its key in [train] (the
-// comment the user's line ended with kept after the recipe's), or added after [train]'s last key
-// (with a [train] table added when the file has none); every other line as it was. Errors: the
-// text's TOML syntax (its line).
-Result<std::string> with_changes(const std::string& text, const std::string& name,
-                                 const std::vector<KeyChange>& changes) {
-  auto entries = read_table(text, name, "train");
-  if (!entries) return entries.error();
-  std::vector<std::string> lines = split_lines(text);
-  std::vector<bool> dropped(lines.size());  // a replaced value's lines after its first
-  int last = 0;  // 1-based line of [train]'s last key (0: none)
-  for (const TableEntry& e : *entries) last = std::max(last, e.value.line);
-  std::vector<std::string> added;
-  for (const KeyChange& c : changes) {
-    const std::string out = c.line + "  # recipe: " + c.why;
-    auto it = std::find_if(entries->begin(), entries->end(),
-                           [&](const TableEntry& e) { return e.key == c.key; });
-    if (it == entries->end()) {
-      added.push_back(out);
-      continue;
-    }
-    const size_t at = static_cast<size_t>(it->value.line) - 1;
-    const size_t end = value_end(lines, at);
-    std::string theirs = trailing_comment(lines[end]);  // a multi-line value's last line, or its first
-    if (theirs.empty()) theirs = trailing_comment(lines[at]);
-    lines[at] = out + (theirs.empty() ? "" : "  " + theirs);
-    for (size_t k = at + 1; k <= end; ++k) dropped[k] = true;
-    last = std::max(last, static_cast<int>(end) + 1);
-  }
-  if (last == 0 && !added.empty()) {
-    lines.push_back("[train]");
-    dropped.push_back(false);
-    last = static_cast<int>(lines.size());
-  }
-  std::string s;
-  for (size_t k = 0; k <= lines.size(); ++k) {
-    if (k == static_cast<size_t>(last))
-      for (const std::string& a : added) s += a + "\n";
-    if (k < lines.size() && !dropped[k]) s += lines[k] + "\n";
-  }
-  return s;
-}
-
-// A sweep file given to the recipe: `text` with its [space] entries of `keys` (those the recipe
-// set in [train]) commented out, each line of the value, the first with why: `hypersweep run`
-// would sweep them again over the recommended values. Only an entry written `key = value` on
-// [space]'s own lines; the keys of any other (a [space.key] table) are added to *left. Errors: the
-// text's TOML syntax (its line).
-Result<std::string> comment_out_swept(const std::string& text, const std::string& name,
-                                      const std::vector<std::string>& keys,
-                                      std::vector<std::string>* left) {
-  auto space = read_table(text, name, "space");
-  if (!space) return space.error();
-  std::vector<std::string> lines = split_lines(text);
-  for (const TableEntry& e : *space) {
-    if (std::find(keys.begin(), keys.end(), e.key) == keys.end()) continue;
-    const size_t at = static_cast<size_t>(e.value.line) - 1;
-    const std::string& first = lines[at];
-    const size_t key_at = first.find_first_not_of(" \t");
-    if (key_at == std::string::npos || first.compare(key_at, e.key.size(), e.key) != 0 ||
-        first.find_first_not_of(" \t", key_at + e.key.size()) != first.find('=', key_at)) {
-      left->push_back(e.key);
-      continue;
-    }
-    const size_t end = value_end(lines, at);
-    for (size_t k = at; k <= end; ++k) lines[k] = "# " + lines[k];
-    lines[at] += "  # recipe: [train] sets " + e.key + " now; sweeping it would override that";
-  }
-  std::string s;
-  for (const std::string& line : lines) s += line + "\n";
-  return s;
 }
 
 // `text` as comment lines of at most ~95 characters.

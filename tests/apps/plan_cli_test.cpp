@@ -3,6 +3,7 @@
 // it); the recipe refuses an [objective] file; show's diagnosis line never calls failed or short
 // trials healthy. The sweeps run a shell command, so no data set is loaded.
 #include <catch2/catch.hpp>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -196,6 +197,18 @@ TEST_CASE("a command's worker whose threads outnumber its cores says so", "[cli]
   INFO(r.out << r.err);
   REQUIRE(r.code == 0);
   CHECK(count(r.err, "2 OpenMP threads but only 1 core(s) to run on") == 1);  // one worker
+  // Bound to no core, with more threads than the node has: the node is said, not the binding.
+  const long node = ::sysconf(_SC_NPROCESSORS_ONLN);
+  REQUIRE(node > 0);
+  const std::string many = std::to_string(node + 1);
+  const Run free = hypersweep("run '" + cfg.string() + "' --threads " + many + " --out '" +
+                                  s.path("u.h5") + "'",
+                              mpirun(2) + "--bind-to none ");
+  INFO(free.out << free.err);
+  REQUIRE(free.code == 0);
+  CHECK(count(free.err, many + " OpenMP threads but this node has only " + std::to_string(node) +
+                            " core(s)") == 1);
+  CHECK_FALSE(contains(free.err, "the launcher bound this rank"));
 }
 
 TEST_CASE("run says when its pruner judged no trial for want of the metric on epoch lines",

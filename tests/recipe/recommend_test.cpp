@@ -10,6 +10,9 @@
 
 #include "analysis/diagnosis.h"
 #include "config/config.h"
+#include "config/sweep_config.h"
+#include "config/table.h"
+#include "recipe/config_edit.h"
 #include "recipe/recommend.h"
 #include "recipe/step_sweeps.h"
 #include "recipe/steps.h"
@@ -536,4 +539,52 @@ TEST_CASE("an lr at the edge of the lrs tried says so on its changed line", "[re
   INFO(rec->config);
   CHECK(contains(rec->config, "lr = 3e-4  # recipe: refine trial 0's lr, the largest lr tried: a "
                               "better one may lie above it (was 0.003)  # a guess\n"));
+}
+
+TEST_CASE("the recommended config keeps what is left of a sweep one that train and run take",
+          "[recipe]") {
+  const std::string train = "[train]\ndataset = \"synthetic\"\nlr = 0.01\n\n";
+  const auto sweep_of = [&](const std::string& strategy, const std::string& space) {
+    return train + "[sweep]\nstrategy = \"" + strategy + "\"\ntrials = 8\n\n[space]\n" + space;
+  };
+  const std::string lr = "lr = { log_uniform = [1e-2, 1e-1], grid = 4 }\n";
+  std::vector<std::string> left;
+  SECTION("a grid with fewer points left runs them all: its trials are commented out") {
+    auto t = comment_out_swept(sweep_of("grid", lr + "momentum = [0.5, 0.9]\n"), "a.toml",
+                               {"lr", "weight_decay"}, &left);
+    REQUIRE(t.ok());
+    INFO(*t);
+    CHECK(t->find("\n# trials = 8  # recipe: [space] has fewer points now") != std::string::npos);
+    CHECK(t->find("\nmomentum = [0.5, 0.9]\n") != std::string::npos);
+    auto loaded = load_sweep_text(*t, "a.toml");  // the 2-point grid, not 8 trials of it
+    INFO((loaded.ok() ? "" : loaded.error().str()));
+    REQUIRE(loaded.ok());
+    CHECK(loaded->strategy.trials == 2);
+  }
+  SECTION("a random search keeps its trials") {
+    auto t = comment_out_swept(sweep_of("random", lr + "momentum = [0.5, 0.9]\n"), "a.toml",
+                               {"lr"}, &left);
+    REQUIRE(t.ok());
+    CHECK(t->find("\ntrials = 8\n") != std::string::npos);
+  }
+  SECTION("with no [space] entry left the sweep tables are commented out whole") {
+    const std::string text = sweep_of("grid", lr + "weight_decay = [\n  0.0,\n  [1],\n]\n") +
+                             "\n[pruner]\nmin_epochs = 1\n\n[recipe]\ncoarse_epochs = 2\n";
+    auto t = comment_out_swept(text, "a.toml", {"lr", "weight_decay"}, &left);
+    REQUIRE(t.ok());
+    INFO(*t);
+    for (const char* table : {"sweep", "space", "pruner"}) {
+      auto entries = read_table(*t, "a.toml", table);
+      REQUIRE(entries.ok());
+      CHECK(entries->empty());
+    }
+    // [train] and [recipe] as they were; the file reads as a plain config
+    CHECK(t->find("\n[recipe]\ncoarse_epochs = 2\n") != std::string::npos);
+    CHECK(t->starts_with(train));
+    TrainConfig cfg;
+    CHECK(cfg.load_text(*t, "a.toml").ok());
+    auto tables = read_table(*t, "a.toml", "recipe");
+    REQUIRE(tables.ok());
+    CHECK(tables->size() == 1);
+  }
 }
