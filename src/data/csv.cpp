@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/text.h"
 #include "data/internal.h"
 #include "data/load.h"
 
@@ -123,13 +124,6 @@ Parse parse_number(std::string_view s, T* out) {
   return Parse::kOk;
 }
 
-std::string quoted(std::string_view s) {
-  std::string q(1, '"');
-  q += s;
-  q += '"';
-  return q;
-}
-
 // What the first non-blank line fixes for the rest of the file.
 struct CsvRows {
   int64_t fields = -1;           // per line, as in the first non-blank line
@@ -215,6 +209,18 @@ std::string resolve_label(std::string_view column, CsvRows* rows) {
     rows->label = it - rows->names.begin();
   }
   if (rows->fields < 2) return "shape mismatch: a label but no features";
+  // Another column of the label's name would be read as a feature: most likely the label again,
+  // which training would learn to copy; or the label is the other one. Either way, said.
+  if (rows->header) {
+    const std::string& name = rows->names[static_cast<size_t>(rows->label)];
+    for (int64_t i = 0; i < rows->fields && !name.empty(); ++i)
+      if (i != rows->label && rows->names[static_cast<size_t>(i)] == name)
+        return "fields " + std::to_string(std::min(i, rows->label) + 1) + " and " +
+               std::to_string(std::max(i, rows->label) + 1) + " are both named " + quoted(name) +
+               ", and " + where + " takes field " + std::to_string(rows->label + 1) +
+               " as the label, so the other would be a feature; rename one of them, or set "
+               "label_column to the 0-based index of the label's column and drop the other";
+  }
   return {};
 }
 
@@ -251,9 +257,18 @@ std::string label_error(const CsvRows& rows, std::string_view column, std::strin
   if (parse == Parse::kOk && label >= 0 && label == std::floor(label) && label < INT32_MAX) {
     return {};
   }
+  if (parse == Parse::kOk && label >= INT32_MAX)
+    return "label " + quoted(field) + " is more than the " + std::to_string(kMaxClasses) +
+           " classes a label may have: the label is " + field_text(rows, rows.label) +
+           ", by label_column = " + quoted(column) + choose_another();
+  // Word labels: in a file without a header its first line was read as one.
+  const std::string header =
+      rows.header && parse == Parse::kNotNumber ? "; line " + std::to_string(rows.first_line) + " was read as the header, as "
+                    "it has a field that is not a number (labels must be class numbers)"
+                  : "";
   return "label " + quoted(field) + " is not an integer >= 0 (labels are class numbers 0, 1, "
          "...): the label is " + field_text(rows, rows.label) + ", by label_column = " +
-         quoted(column) + choose_another();
+         quoted(column) + header + choose_another();
 }
 
 // Reads the data line `line_no` into *d, its features only with Keep::kAll. "" or what is wrong

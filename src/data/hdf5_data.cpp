@@ -129,15 +129,20 @@ Status check_shapes(const std::string& path, const std::string& inputs, const st
 
 // Each label >= 0, and the whole a label set, not a feature (internal.h: label_problem).
 Status check_labels(const std::string& path, const std::string& labels,
-                    const std::vector<int32_t>& y) {
-  // Wider labels are clipped to int32 on reading, so INT32_MAX may stand for a larger value.
-  for (size_t i = 0; i < y.size(); ++i) {
-    if (y[i] < 0 || y[i] == INT32_MAX) {
-      return make_error(path, "label out of range: " + labels + "[" + std::to_string(i) +
-                                  "] = " + std::to_string(y[i]) + " (labels are >= 0)");
-    }
+                    const std::vector<int64_t>& wide, std::vector<int32_t>* y) {
+  // Read as int64, so a label too large for int32 is named as the file holds it (a uint64 past
+  // int64's range is clipped to its largest, said as "at least").
+  for (size_t i = 0; i < wide.size(); ++i) {
+    const int64_t v = wide[i];
+    if (v >= 0 && v < INT32_MAX) continue;
+    const std::string at = "label out of range: " + labels + "[" + std::to_string(i) + "] = ";
+    if (v < 0) return make_error(path, at + std::to_string(v) + " (labels are >= 0)");
+    return make_error(path, at + (v == INT64_MAX ? "at least " : "") + std::to_string(v) +
+                                ", more than the " + std::to_string(kMaxClasses) +
+                                " classes a label may have");
   }
-  if (std::string why = data_internal::label_problem(y, kMaxClasses); !why.empty()) {
+  y->assign(wide.begin(), wide.end());
+  if (std::string why = data_internal::label_problem(*y, kMaxClasses); !why.empty()) {
     return make_error(path, "dataset \"" + labels + "\" (h5_labels), " + why +
                                 ": it looks like a feature, not the labels; set h5_labels in "
                                 "[train] to the data set that holds them");
@@ -192,8 +197,8 @@ Result<Dataset> load_hdf5(const std::string& path, const std::string& inputs,
   } else {
     d.channels = static_cast<int>(xd[1]);
   }
-  d.y.resize(static_cast<size_t>(d.n));
-  if (H5Dread(y.get(), H5T_NATIVE_INT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, d.y.data()) < 0) {
+  std::vector<int64_t> wide(static_cast<size_t>(d.n));
+  if (H5Dread(y.get(), H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, wide.data()) < 0) {
     return H5_ERROR("H5Dread(\"" + labels + "\")");
   }
   if (keep == Keep::kAll) {
@@ -209,7 +214,7 @@ Result<Dataset> load_hdf5(const std::string& path, const std::string& inputs,
   if (!d.x.empty() && nchw && xd.size() == 4)
     nchw_to_nhwc(&d.x, d.n, d.channels, d.height, d.width);
   d.integer_inputs = x_integer;
-  if (Status st = check_labels(path, labels, d.y); !st) return st.error();
+  if (Status st = check_labels(path, labels, wide, &d.y); !st) return st.error();
   d.num_classes = *std::max_element(d.y.begin(), d.y.end()) + 1;
   return d;
 }

@@ -445,6 +445,23 @@ Status check_classes(const DataOptions& opt, const Dataset& train) {
   return make_error(opt.path, std::move(msg));
 }
 
+// The rows train_limit keeps of a file sorted by label may hold one class of its several: the
+// model would learn that one alone, and its validation split would say 100%.
+Status check_limited_classes(const DataOptions& opt, const Dataset& train) {
+  if (opt.train_limit <= 0 || train.y.empty() || opt.source == DataSource::kSynthetic)
+    return Status::Ok();
+  const int32_t first = train.y.front();
+  if (std::any_of(train.y.begin(), train.y.end(), [&](int32_t l) { return l != first; }))
+    return Status::Ok();
+  return option_error("train_limit", "keeps the first " + std::to_string(train.n) +
+                                         " training rows of " + opt.path +
+                                         ", and their labels hold one class (" +
+                                         std::to_string(first) + ") of the file's " +
+                                         std::to_string(train.num_classes) + ": a classifier "
+                                         "needs at least 2 in its training data; raise "
+                                         "train_limit, or shuffle the file's rows");
+}
+
 }  // namespace
 
 Status check_data_options(const DataOptions& opt) {
@@ -471,6 +488,7 @@ Result<DataBundle> load_data(const DataOptions& opt, Keep test) {
 
   apply_limit(b.train_file.get(), opt.train_limit);
   apply_limit(b.test_file.get(), opt.test_limit);
+  if (Status s = check_limited_classes(opt, *b.train_file); !s) return s.error();
 
   if (Status s = make_subsets(opt, &b); !s) return s.error();
   normalize_inputs(opt, &b);

@@ -170,9 +170,10 @@ TEST_CASE("docs/plot_curves.py highlights the best trial in the direction the fi
   auto data = hs::read_results(results);
   REQUIRE(data.ok());
   int64_t low = -1, high = -1;
+  const auto metric = [&](int64_t id) { return data->trials[static_cast<size_t>(id)].best_metric; };
   for (const hs::TrialRecord& t : data->trials) {
-    if (low < 0 || t.best_metric < data->trials[static_cast<size_t>(low)].best_metric) low = t.id;
-    if (high < 0 || t.best_metric > data->trials[static_cast<size_t>(high)].best_metric) high = t.id;
+    if (low < 0 || t.best_metric < metric(low)) low = t.id;
+    if (high < 0 || t.best_metric > metric(high)) high = t.id;
   }
   REQUIRE(low != high);
   for (const char* direction : {"max", "min"}) {

@@ -290,6 +290,43 @@ TEST_CASE("load_csv label column errors name the file line value and the key",
                                       Contains("field 3 (\"label\")") &&
                                       Contains("label_column = \"last\""));
   }
+  SECTION("a field's control bytes are escaped in the message, a NUL too") {
+    const char text[] = "a,b,label\n1,2,0\nx\0\ty,3,1\n";
+    write_text(path, std::string(text, sizeof text - 1));
+    Result<Dataset> d = load_csv(path, "last");
+    REQUIRE_FALSE(d.ok());
+    CHECK(d.error().line == 3);
+    CHECK_THAT(d.error().message, Contains("non-numeric field 1: \"x\\u0000\\ty\""));
+    CHECK(d.error().message.find('\0') == std::string::npos);  // printf would stop there
+  }
+  SECTION("word labels in a headerless file: its first line was read as the header") {
+    write_text(path, "1,2,cat\n3,4,dog\n");
+    Result<Dataset> d = load_csv(path, "last");
+    REQUIRE_FALSE(d.ok());
+    CHECK(d.error().line == 2);
+    CHECK_THAT(d.error().message, Contains("label \"dog\" is not an integer >= 0") &&
+                                      Contains("line 1 was read as the header"));
+  }
+  SECTION("a label too large for a class number says so, not that it is no integer") {
+    write_text(path, "a,b,label\n1,2,0\n3,4,2147483647\n");
+    Result<Dataset> d = load_csv(path, "last");
+    REQUIRE_FALSE(d.ok());
+    CHECK(d.error().line == 3);
+    CHECK_THAT(d.error().message,
+               Contains("label \"2147483647\" is more than the 1000 classes a label may have"));
+  }
+  SECTION("two columns of the label's name: the other would be a feature that leaks it") {
+    write_text(path, "a,label,c,label\n1,0,2,1\n3,1,4,0\n5,2,6,1\n");
+    for (const char* column : {"last", "label", "1", "3"}) {
+      INFO(column);
+      Result<Dataset> d = load_csv(path, column);
+      REQUIRE_FALSE(d.ok());
+      CHECK(d.error().line == 1);
+      CHECK_THAT(d.error().message, Contains("fields 2 and 4 are both named \"label\""));
+    }
+    write_text(path, "a,label,c,d\n1,0,2,1\n3,1,4,0\n5,2,6,1\n");  // one of them: as before
+    CHECK(load_csv(path, "label").ok());
+  }
   SECTION("a label column with more than 1000 distinct values looks like a feature") {
     std::string text = "label,x\n";
     for (int i = 0; i < 1200; ++i) text += "0," + std::to_string(i) + "\n";

@@ -144,6 +144,24 @@ TEST_CASE("load_hdf5 errors name the file and the problem, and leak no handles",
     write_dataset<int32_t>(f.id, "y", H5T_NATIVE_INT32, {2}, {0, -3});
     expected = "label out of range: y[1] = -3";
   }
+  SECTION("a label past int32, named as the file holds it") {
+    H5File f(path);
+    write_dataset<float>(f.id, "X", H5T_NATIVE_FLOAT, {2, 1}, {1, 2});
+    write_dataset<int64_t>(f.id, "y", H5T_NATIVE_INT64, {2}, {0, int64_t{1} << 40});
+    expected = "label out of range: y[1] = 1099511627776, more than the 1000 classes";
+  }
+  SECTION("a uint64 label past int64") {
+    H5File f(path);
+    write_dataset<float>(f.id, "X", H5T_NATIVE_FLOAT, {2, 1}, {1, 2});
+    write_dataset<uint64_t>(f.id, "y", H5T_NATIVE_UINT64, {2}, {uint64_t{1} << 63, 0});
+    expected = "label out of range: y[0] = at least 9223372036854775807";
+  }
+  SECTION("a label below int32") {
+    H5File f(path);
+    write_dataset<float>(f.id, "X", H5T_NATIVE_FLOAT, {2, 1}, {1, 2});
+    write_dataset<int64_t>(f.id, "y", H5T_NATIVE_INT64, {2}, {0, -(int64_t{1} << 40)});
+    expected = "label out of range: y[1] = -1099511627776 (labels are >= 0)";
+  }
   SECTION("not an HDF5 file") {
     test::write_text(path, "label,a\n1,2\n");
     expected = "not an HDF5 file";

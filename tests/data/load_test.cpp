@@ -150,6 +150,27 @@ TEST_CASE("load_data applies limits before the validation split", "[data][load]"
   CHECK(r->train_file->x.size() == 100u * 64);
 }
 
+TEST_CASE("load_data refuses a train_limit whose rows hold one class", "[data][load]") {
+  // A file sorted by label: its first rows are all class 0, and the model would learn it alone.
+  TempDir dir;
+  std::string text;
+  for (int i = 0; i < 40; ++i) text += std::to_string(i) + "," + (i < 20 ? "0" : "1") + "\n";
+  DataOptions opt;
+  opt.source = DataSource::kCsv;
+  opt.path = dir.file("sorted.csv");
+  opt.test_path = dir.file("test.csv");  // no rows held out of the training file for testing
+  test::write_text(opt.path, text);
+  test::write_text(opt.test_path, "1,0\n2,1\n");
+  opt.train_limit = 20;
+  Result<DataBundle> r = load_data(opt);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().key == "train_limit");
+  CHECK_THAT(r.error().message, Contains("keeps the first 20 training rows of " + opt.path) &&
+                                    Contains("one class (0) of the file's 2"));
+  opt.train_limit = 21;  // one row of class 1 with them: two classes
+  CHECK(load_data(opt).ok());
+}
+
 TEST_CASE("load_data refuses a synthetic set too large before allocating it", "[data][load]") {
   DataOptions opt = synthetic_options();
   opt.synthetic_size = 28;
