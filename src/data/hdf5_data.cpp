@@ -41,6 +41,10 @@ Status open_dataset(const std::string& path, hid_t file, const std::string& name
     return make_error(path, "missing dataset " + q + " (" + key + " names it; the file's " +
                                 "data sets are listed by h5ls -r " + path + ")");
   }
+  // A group of that name is no data set: said so, not as an HDF5 call failing.
+  if (const H5Id group(H5Gopen2(file, name, H5P_DEFAULT), H5Gclose); group.ok())
+    return make_error(path, q + " is a group, not a data set (" + key + " names it; the file's "
+                            "data sets are listed by h5ls -r " + path + ")");
   ds->reset(H5Dopen2(file, name, H5P_DEFAULT));
   if (!ds->ok()) return H5_ERROR("H5Dopen2(" + q + ")");
 
@@ -116,7 +120,8 @@ Status check_shapes(const std::string& path, const std::string& inputs, const st
   uint64_t dim = 1;
   for (size_t i = 1; i < xd.size(); ++i) dim *= xd[i];
   if (xd[0] == 0 || dim == 0) {
-    return make_error(path, "no samples: " + inputs + " is " + dims_text(xd));
+    return make_error(path, std::string(xd[0] == 0 ? "no samples" : "no features") + ": " +
+                                inputs + " is " + dims_text(xd));
   }
   // int32 sample indices and int shape fields; the per-axis check keeps `dim` from overflowing.
   const bool too_big = xd[0] > INT32_MAX ||

@@ -43,6 +43,11 @@ std::string find_idx_file(const std::string& dir, const std::string& name) {
 
 Result<Dataset> load_fashion_part(const std::string& dir, const char* images, const char* labels,
                                   Keep keep) {
+  std::error_code ec;
+  if (std::filesystem::is_regular_file(dir, ec))  // one of the four files, not their folder
+    return make_error(dir, "is a file: for fashion_mnist, data_path is the folder that holds the "
+                           "four IDX files (" + std::filesystem::path(dir).parent_path().string() +
+                           " here?)");
   const std::string ip = find_idx_file(dir, images);
   const std::string lp = find_idx_file(dir, labels);
   if (ip.empty() || lp.empty()) {

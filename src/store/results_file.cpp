@@ -129,7 +129,6 @@ struct ResultsFile::State {
   }
 };
 
-
 std::string results_target(const std::string& path) {
   std::error_code ec;
   if (!std::filesystem::is_symlink(path, ec)) return path;

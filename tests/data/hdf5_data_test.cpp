@@ -144,6 +144,20 @@ TEST_CASE("load_hdf5 errors name the file and the problem, and leak no handles",
     write_dataset<int32_t>(f.id, "y", H5T_NATIVE_INT32, {2}, {0, -3});
     expected = "label out of range: y[1] = -3";
   }
+  SECTION("X a group") {
+    H5File f(path);
+    const hid_t g = H5Gcreate2(f.id, "X", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    REQUIRE(g >= 0);
+    H5Gclose(g);
+    write_dataset<int32_t>(f.id, "y", H5T_NATIVE_INT32, {2}, {0, 1});
+    expected = "\"X\" is a group, not a data set (h5_inputs names it";
+  }
+  SECTION("X of samples without features") {
+    H5File f(path);
+    write_dataset<float>(f.id, "X", H5T_NATIVE_FLOAT, {2, 0}, {});
+    write_dataset<int32_t>(f.id, "y", H5T_NATIVE_INT32, {2}, {0, 1});
+    expected = "no features: X is [2, 0]";
+  }
   SECTION("a label past int32, named as the file holds it") {
     H5File f(path);
     write_dataset<float>(f.id, "X", H5T_NATIVE_FLOAT, {2, 1}, {1, 2});

@@ -445,6 +445,12 @@ TEST_CASE("load_data fashion_mnist: plain names, checks, and a missing directory
   REQUIRE_FALSE(r.ok());
   CHECK_THAT(r.error().str(), Contains("t10k-images-idx3-ubyte: not Fashion-MNIST: images are "
                                        "27x27, expected 28x28"));
+
+  opt.path = dir.file("train-images-idx3-ubyte");  // one of the files, not their folder
+  r = load_data(opt);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().file == opt.path);
+  CHECK_THAT(r.error().message, Contains("is a file: for fashion_mnist, data_path is the folder"));
 }
 
 TEST_CASE("load_data reads the real Fashion-MNIST", "[data][load][fashion]") {
