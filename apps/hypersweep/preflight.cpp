@@ -205,11 +205,16 @@ std::string pruner_warning(const SweepConfig& sweep) {
     return head + "never stops a trial: it decides nothing before startup_trials = " +
            std::to_string(p.startup_trials) + " trials have completed, and the sweep has " +
            std::to_string(sweep.strategy.trials);
-  const auto opt = sweep.train.finish();  // the built-in trainer's epochs, when it trains
-  if (percentile && uses_trainer(sweep) && opt && !space_sets(sweep, "epochs") &&
-      p.warmup_epochs >= opt->epochs)
+  // The most epochs a trial trains: [space]'s epochs, else the built-in trainer's.
+  int most = space_epochs(sweep.space);
+  if (const auto opt = sweep.train.finish();
+      most == 0 && uses_trainer(sweep) && opt && !space_sets(sweep, "epochs"))
+    most = opt->epochs;
+  // A stop at a trial's last epoch changes nothing: it is judged before it, or never.
+  if (percentile && most > 0 && p.warmup_epochs >= most - 1)
     return head + "never stops a trial: warmup_epochs = " + std::to_string(p.warmup_epochs) +
-           " leaves no epoch of the trials' " + std::to_string(opt->epochs) + " to judge";
+           " leaves no epoch before the last of the trials' " + std::to_string(most) +
+           " to judge (the first judged is epoch warmup_epochs + 1)";
   return "";
 }
 

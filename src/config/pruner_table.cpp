@@ -83,24 +83,6 @@ std::string set_key(PrunerOptions& o, const std::string& key, const toml::node& 
   return "";
 }
 
-// The most epochs a trial trains when [space] sets `epochs` to whole numbers: a fixed value, a
-// choice's largest, an int range's top. 0 when it sets none (or no whole number of them).
-int space_epochs(const SearchSpace& space) {
-  for (const Param& p : space.params) {
-    if (p.name != "epochs") continue;
-    if (p.kind == ParamKind::kInt) return p.hi >= 1 && p.hi <= 100000 ? static_cast<int>(p.hi) : 0;
-    if (p.kind != ParamKind::kChoice && p.kind != ParamKind::kFixed) return 0;
-    int64_t most = 0;
-    for (const ParamValue& v : p.choices) {
-      const auto* i = std::get_if<int64_t>(&v);
-      if (i == nullptr) return 0;
-      most = std::max(most, *i);
-    }
-    return most >= 1 && most <= 100000 ? static_cast<int>(most) : 0;
-  }
-  return 0;
-}
-
 // max_epochs when not given: the most epochs [space] gives `epochs`, else the trials' [train]
 // epochs (the built-in trainer). Errors at the [sweep] pruner line.
 Status default_max_epochs(SweepConfig& sweep, const std::string& file, int pruner_line) {
@@ -125,6 +107,23 @@ Status default_max_epochs(SweepConfig& sweep, const std::string& file, int prune
 }
 
 }  // namespace
+
+int space_epochs(const SearchSpace& space) {
+  for (const Param& p : space.params) {
+    if (p.name != "epochs") continue;
+    if (p.kind == ParamKind::kInt) return p.hi >= 1 && p.hi <= 100000 ? static_cast<int>(p.hi) : 0;
+    if (p.kind != ParamKind::kChoice && p.kind != ParamKind::kFixed) return 0;
+    int64_t most = 0;
+    for (const ParamValue& v : p.choices) {
+      const auto* i = std::get_if<int64_t>(&v);
+      if (i == nullptr) return 0;
+      most = std::max(most, *i);
+    }
+    return most >= 1 && most <= 100000 ? static_cast<int>(most) : 0;
+  }
+  return 0;
+}
+
 
 Status parse_pruner_table(SweepConfig& sweep, const toml::table& root, const std::string& file) {
   PrunerOptions& o = sweep.pruner;

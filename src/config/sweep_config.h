@@ -150,6 +150,10 @@ Error locate(const SweepConfig& sweep, Error e);
 // (kernel_size = [1, 3] on 4x4 images: the default 5 never trains). "" : false.
 bool space_sets(const SweepConfig& sweep, std::string_view key);
 
+// The most epochs a trial trains when [space] sets `epochs` to whole numbers: a fixed value, a
+// choice's largest, an int range's top. 0 when it sets none (or no whole number of them).
+int space_epochs(const SearchSpace& space);
+
 // The trainer options of one trial: the base configuration with the trial's values set.
 // Errors: a value the trainer refuses, or (with an objective command) a name that is not a
 // trainer key; the runner calls it only when uses_trainer(sweep).

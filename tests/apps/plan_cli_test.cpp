@@ -115,7 +115,11 @@ TEST_CASE("plan warns of a pruner that can never stop a trial and of an n_init n
       {"pruner = \"asha\"\n[pruner]\nmin_epochs = 9\n", "its only rung is at max_epochs = 9"},
       {"pruner = \"hyperband\"\n[pruner]\nreduction = 10\n", "its only rung is at max_epochs"},
       {"pruner = \"sha\"\n[pruner]\nbracket_trials = 1\n", "with bracket_trials = 1"},
-      {"pruner = \"median\"\n[pruner]\nwarmup_epochs = 9\n", "leaves no epoch of the trials' 9"},
+      {"pruner = \"median\"\n[pruner]\nwarmup_epochs = 9\n",
+       "leaves no epoch before the last of the trials' 9"},
+      // Only the last epoch judged: a stop there changes nothing.
+      {"pruner = \"percentile\"\n[pruner]\nwarmup_epochs = 8\n",
+       "warmup_epochs = 8 leaves no epoch before the last of the trials' 9"},
       {"pruner = \"median\"\n[pruner]\nstartup_trials = 8\n", "before startup_trials = 8"},
       {"n_init = 3\n", "n_init = 3 is ignored"},
   };
@@ -131,6 +135,18 @@ TEST_CASE("plan warns of a pruner that can never stop a trial and of an n_init n
   const Run r = hypersweep("plan '" + fine.string() + "'");
   CHECK(r.code == 0);
   CHECK(r.err.empty());
+  // A command's trials: their epochs from [space] (none said so before).
+  const auto cmd = s.write("c.toml", "[objective]\ncommand = \"echo val_acc=1 {lr}\"\n"
+                                     "[sweep]\ntrials = 8\npruner = \"median\"\n"
+                                     "[pruner]\nwarmup_epochs = 9\n"
+                                     "[space]\nlr = [0.1, 0.2]\nepochs = { int = [3, 9] }\n");
+  const Run c = hypersweep("plan '" + cmd.string() + "'");
+  INFO(c.err);
+  CHECK(c.code == 0);
+  CHECK(contains(c.err, "leaves no epoch before the last of the trials' 9"));
+  const auto seven = s.write("s.toml", base + "pruner = \"median\"\n[pruner]\nwarmup_epochs = 7\n" +
+                                           space);
+  CHECK(hypersweep("plan '" + seven.string() + "'").err.empty());  // epoch 8 judged, before 9
 }
 
 TEST_CASE("plan warns of a grid other strategies ignore and of a space smaller than its trials",

@@ -330,6 +330,46 @@ TEST_CASE("median prunes a trial that reported only NaN and judges one with a va
   CHECK(pruner->report(7, 3, 0.61).kind == Kind::kContinue);
 }
 
+TEST_CASE("median judges a trial at its first report in each interval window, as Optuna") {
+  // Optuna's _is_first_in_interval_step: with interval 2 a trial that prints its metric on
+  // every other epoch, never on a window's first, is judged at its next report there. It was
+  // never judged at all: windows start at steps 0, 2, 4 (epochs 1, 3, 5) and it reported 2, 4, 6.
+  PrunerOptions o;
+  o.kind = PrunerKind::kMedian;
+  o.startup_trials = 1;
+  o.interval = 2;
+  auto pruner = make_pruner(o, Metric{}, 0, 10);
+  pruner->ended(completed(0, {0.5, 0.5, 0.5, 0.5, 0.5, 0.5}));
+  CHECK(pruner->report(1, 1, NAN).kind == Kind::kContinue);  // no report: judged by nothing
+  const Verdict v = pruner->report(1, 2, 0.1);               // step 1: the first of window 0
+  CHECK(v.kind == Kind::kPrune);
+  CHECK(v.why.find("pruned at epoch 2") != std::string::npos);
+  // Reports on every epoch: step 1 is the second in its window, not judged; step 2 is.
+  CHECK(pruner->report(2, 1, 0.9).why.find("kept at epoch 1") != std::string::npos);
+  CHECK(pruner->report(2, 2, 0.1).why.empty());
+  CHECK(pruner->report(2, 3, 0.1).why.find("kept at epoch 3") != std::string::npos);
+}
+
+TEST_CASE("a completed trial's reported NaN counts toward min_trials, as in Optuna") {
+  // Optuna counts the completed trials that reported the step, then takes np.nanpercentile.
+  PrunerOptions o;
+  o.kind = PrunerKind::kMedian;
+  o.startup_trials = 1;
+  o.min_trials = 2;
+  auto pruner = make_pruner(o, Metric{}, 0, 10);
+  pruner->ended(completed(0, {kReportedNaN, 0.9}));
+  pruner->ended(completed(1, {0.9, 0.9}));
+  const Verdict v = pruner->report(2, 1, 0.1);  // 2 reports at epoch 1; the median of 0.9 alone
+  CHECK(v.kind == Kind::kPrune);
+  CHECK(v.why.find("the median val_acc 0.9000 of 1 completed trials at epoch 1") !=
+        std::string::npos);
+  // A missing value is no report: it does not count.
+  auto missing = make_pruner(o, Metric{}, 0, 10);
+  missing->ended(completed(0, {NAN, 0.9}));
+  missing->ended(completed(1, {0.9, 0.9}));
+  CHECK(missing->report(2, 1, 0.1).kind == Kind::kContinue);
+}
+
 TEST_CASE("percentile keeps the given top share with Optuna's linear percentile") {
   PrunerOptions o;
   o.kind = PrunerKind::kPercentile;
