@@ -24,6 +24,17 @@ PrunerOptions bracketed(PrunerKind kind, int r, int eta, int R) {
   return o;
 }
 
+// The median pruner with `startup` start-up trials, `warmup` warm-up epochs, checked every
+// `interval` epochs.
+PrunerOptions median(int startup, int warmup = 0, int interval = 1) {
+  PrunerOptions o;
+  o.kind = PrunerKind::kMedian;
+  o.startup_trials = startup;
+  o.warmup_epochs = warmup;
+  o.interval = interval;
+  return o;
+}
+
 using test::completed;
 
 TEST_CASE("hyperband's schedule for R = 81 and eta = 3 is Li et al.'s table") {
@@ -269,12 +280,7 @@ TEST_CASE("hyperband compares a trial with its own bracket only") {
 }
 
 TEST_CASE("median follows Optuna's MedianPruner: startup, warm-up, interval, then the median") {
-  PrunerOptions o;
-  o.kind = PrunerKind::kMedian;
-  o.startup_trials = 2;
-  o.warmup_epochs = 1;
-  o.interval = 2;
-  auto pruner = make_pruner(o, Metric{}, 0, 10);
+  auto pruner = make_pruner(median(2, 1, 2), Metric{}, 0, 10);
   // Running trial 0 before any completed trial: never pruned.
   CHECK(pruner->report(0, 2, 0.0).kind == Kind::kContinue);
   pruner->ended(completed(1, {0.2, 0.4, 0.6, 0.7, 0.8}));
@@ -302,11 +308,7 @@ TEST_CASE("median prunes a trial that reported only NaN and judges one with a va
   // Optuna's PercentilePruner: after startup, warm-up and interval, a trial whose values so far
   // are all NaN (np.nanmax is NaN) is pruned, before the median is looked at; otherwise its
   // best value so far, NaNs left out, meets the median. A missing value is no report at all.
-  PrunerOptions o;
-  o.kind = PrunerKind::kMedian;
-  o.startup_trials = 1;
-  o.warmup_epochs = 1;
-  auto pruner = make_pruner(o, Metric{}, 0, 10);
+  auto pruner = make_pruner(median(1, 1), Metric{}, 0, 10);
   CHECK(pruner->report(0, 2, kReportedNaN).kind == Kind::kContinue);  // no completed trial yet
   pruner->ended(completed(1, {0.2, 0.4, 0.6}));
   CHECK(pruner->report(2, 1, kReportedNaN).kind == Kind::kContinue);  // epoch 1: the warm-up
@@ -334,11 +336,7 @@ TEST_CASE("median judges a trial at its first report in each interval window, as
   // Optuna's _is_first_in_interval_step: with interval 2 a trial that prints its metric on
   // every other epoch, never on a window's first, is judged at its next report there. It was
   // never judged at all: windows start at steps 0, 2, 4 (epochs 1, 3, 5) and it reported 2, 4, 6.
-  PrunerOptions o;
-  o.kind = PrunerKind::kMedian;
-  o.startup_trials = 1;
-  o.interval = 2;
-  auto pruner = make_pruner(o, Metric{}, 0, 10);
+  auto pruner = make_pruner(median(1, 0, 2), Metric{}, 0, 10);
   pruner->ended(completed(0, {0.5, 0.5, 0.5, 0.5, 0.5, 0.5}));
   CHECK(pruner->report(1, 1, NAN).kind == Kind::kContinue);  // no report: judged by nothing
   const Verdict v = pruner->report(1, 2, 0.1);               // step 1: the first of window 0
@@ -352,9 +350,7 @@ TEST_CASE("median judges a trial at its first report in each interval window, as
 
 TEST_CASE("a completed trial's reported NaN counts toward min_trials, as in Optuna") {
   // Optuna counts the completed trials that reported the step, then takes np.nanpercentile.
-  PrunerOptions o;
-  o.kind = PrunerKind::kMedian;
-  o.startup_trials = 1;
+  PrunerOptions o = median(1);
   o.min_trials = 2;
   auto pruner = make_pruner(o, Metric{}, 0, 10);
   pruner->ended(completed(0, {kReportedNaN, 0.9}));
