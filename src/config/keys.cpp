@@ -169,12 +169,18 @@ std::string set_string(const ConfigValue& v, std::string* out, bool non_empty) {
 }
 
 // A 0-based index may come as a TOML integer (label_column = 3); it is kept as its digits.
+// A negative index given as text (--set label_column=-1 keeps its text) is refused as the same
+// integer in the file is, not looked for as a header name.
 std::string set_label_column(const ConfigValue& v, std::string* out) {
   if (const auto* i = std::get_if<int64_t>(&v)) {
     if (*i < 0) return "a column index must be >= 0, got " + shown(v);
     *out = std::to_string(*i);
     return {};
   }
+  const auto* s = std::get_if<std::string>(&v);
+  if (s && s->size() > 1 && (*s)[0] == '-' &&
+      std::all_of(s->begin() + 1, s->end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return "a column index must be >= 0, got " + *s;
   return set_string(v, out, true);
 }
 

@@ -353,6 +353,11 @@ Result<Dataset> load_csv(const std::string& path, std::string_view label_column,
     // left in, it made a first data row read as a header, a header's first name start with an
     // invisible U+FEFF.
     if (line_no == 0 && raw.starts_with("\xEF\xBB\xBF")) raw.remove_prefix(3);
+    // A binary file given as CSV: said what it is, not a shape mismatch over its raw bytes.
+    if (line_no == 0 && raw.starts_with("\x1f\x8b"))
+      return make_error(path, "is gzip-compressed: csv reads plain text (gunzip it first)");
+    if (line_no == 0 && raw.starts_with("\x89HDF"))
+      return make_error(path, "is an HDF5 file, not CSV: set dataset = \"hdf5\" for it");
     const std::string_view line = trim(raw);
     ++line_no;
     if (line.empty()) continue;

@@ -179,6 +179,15 @@ TEST_CASE("label_column takes a 0-based index as a TOML integer or as text", "[c
   r = load("", {"label_column=species"});
   REQUIRE(r.ok());
   CHECK(r->data.label_column == "species");
+  // A negative index is refused as text as it is as an integer, not looked for as a header name.
+  for (const auto& [text, sets] : {std::pair<std::string, std::vector<std::string>>{
+                                       "[train]\nlabel_column = -1\n", {}},
+                                   {"", {"label_column=-1"}}}) {
+    r = load(text, sets);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().key == "label_column");
+    CHECK(r.error().message == "a column index must be >= 0, got -1");
+  }
 }
 
 TEST_CASE("an integer is accepted where a float is expected", "[config]") {

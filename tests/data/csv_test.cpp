@@ -290,6 +290,16 @@ TEST_CASE("load_csv label column errors name the file line value and the key",
                                       Contains("field 3 (\"label\")") &&
                                       Contains("label_column = \"last\""));
   }
+  SECTION("a gzip or HDF5 file given as CSV says what it is") {
+    write_text(path, std::string("\x1f\x8b\x08\x00\x00\x00", 6));
+    Result<Dataset> d = load_csv(path, "last");
+    REQUIRE_FALSE(d.ok());
+    CHECK_THAT(d.error().message, Contains("is gzip-compressed"));
+    write_text(path, std::string("\x89HDF\r\n\x1a\n\x00", 9));
+    d = load_csv(path, "last");
+    REQUIRE_FALSE(d.ok());
+    CHECK_THAT(d.error().message, Contains("is an HDF5 file, not CSV"));
+  }
   SECTION("a field's control bytes are escaped in the message, a NUL too") {
     const char text[] = "a,b,label\n1,2,0\nx\0\ty,3,1\n";
     write_text(path, std::string(text, sizeof text - 1));
