@@ -124,7 +124,6 @@ int space_epochs(const SearchSpace& space) {
   return 0;
 }
 
-
 Status parse_pruner_table(SweepConfig& sweep, const toml::table& root, const std::string& file) {
   PrunerOptions& o = sweep.pruner;
   const toml::node* named = root["sweep"]["pruner"].node();

@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -28,14 +29,9 @@ namespace hs {
 // as "nan".
 inline std::string fixed_text(double v, int decimals = 4) {
   if (v == 0) v = 0;  // -0.0
-  const double a = v < 0 ? -v : v;
-  const double smallest = decimals >= 16 ? 0 : [&] {
-    double p = 1;
-    for (int i = 0; i < decimals; ++i) p /= 10;
-    return p;
-  }();
+  const double a = std::fabs(v);
   char buf[64];
-  const bool general = a >= 1e9 || (a > 0 && a < smallest);
+  const bool general = a >= 1e9 || (a > 0 && a < std::pow(10.0, -decimals));
   std::snprintf(buf, sizeof buf, general ? "%.*g" : "%.*f", decimals, v);
   return buf;
 }

@@ -263,9 +263,10 @@ std::string label_error(const CsvRows& rows, std::string_view column, std::strin
            ", by label_column = " + quoted(column) + choose_another();
   // Word labels: in a file without a header its first line was read as one.
   const std::string header =
-      rows.header && parse == Parse::kNotNumber ? "; line " + std::to_string(rows.first_line) + " was read as the header, as "
-                    "it has a field that is not a number (labels must be class numbers)"
-                  : "";
+      rows.header && parse == Parse::kNotNumber
+          ? "; line " + std::to_string(rows.first_line) + " was read as the header, as it has a "
+            "field that is not a number (labels must be class numbers)"
+          : "";
   return "label " + quoted(field) + " is not an integer >= 0 (labels are class numbers 0, 1, "
          "...): the label is " + field_text(rows, rows.label) + ", by label_column = " +
          quoted(column) + header + choose_another();
