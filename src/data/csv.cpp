@@ -225,8 +225,8 @@ std::string resolve_label(std::string_view column, CsvRows* rows) {
 }
 
 // The first non-blank line: its field count, whether it is a header (a field that is not a
-// number; "0,1,...,label", as pandas writes a frame built from an array, is one too), and the
-// label's field. Sets *is_header. "" or what is wrong.
+// number; "0,1,...,label" and "0,1,...,n-1", as pandas writes a frame built from an array, are
+// headers too), and the label's field. Sets *is_header. "" or what is wrong.
 std::string read_first_line(std::string_view line, int line_no, std::string_view column,
                             CsvRows* rows, bool* is_header) {
   std::vector<std::string_view> fields;
@@ -243,6 +243,11 @@ std::string read_first_line(std::string_view line, int line_no, std::string_view
     double v = 0;
     return parse_number(f, &v) == Parse::kNotNumber;
   });
+  // pandas names an array's columns 0, 1, ..., n - 1 and writes them as the header: read as
+  // data, that line became a sample whose label is the last column's index.
+  bool counted = fields.size() >= 3;
+  for (size_t i = 0; counted && i < fields.size(); ++i) counted = fields[i] == std::to_string(i);
+  rows->header = rows->header || counted;
   if (rows->header) {
     for (std::string_view f : fields) rows->names.push_back(unquoted(f));
   }
@@ -372,6 +377,8 @@ Result<Dataset> load_csv(const std::string& path, std::string_view label_column,
       d.y.reserve(static_cast<size_t>(lines + 2));
       if (header) {
         d.header_line = line_no;
+        for (int64_t i = 0; i < rows.fields; ++i)
+          if (i != rows.label) d.features.push_back(rows.names[static_cast<size_t>(i)]);
         continue;
       }
     }
@@ -380,6 +387,10 @@ Result<Dataset> load_csv(const std::string& path, std::string_view label_column,
   }
   if (reader.error() != 0) {
     return make_error(path, std::string("cannot read: ") + std::strerror(reader.error()));
+  }
+  if (d.y.empty() && d.header_line > 0) {
+    return make_error(path, "empty file: no data rows after the header on line " +
+                                std::to_string(d.header_line));
   }
   if (d.y.empty()) return make_error(path, "empty file: no data rows");
   if (d.y.size() > INT32_MAX) return make_error(path, "too many rows");

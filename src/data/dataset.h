@@ -31,6 +31,8 @@ struct Dataset {
   bool integer_inputs = false;  // the file stored the inputs as integers (an HDF5 integer type,
                                 // CSV features all whole numbers): normalize = auto scales them
   int header_line = 0;      // a CSV's line taken as a header and skipped (0: none), for messages
+  std::vector<std::string> features;  // a CSV header's feature names in file order (the label's
+                                      // left out); empty without a header
   std::vector<float> x;     // (n, dim()) row-major; images NHWC
   std::vector<int32_t> y;   // (n)
 

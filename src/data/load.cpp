@@ -169,6 +169,22 @@ Status check_same_shape(const Dataset& test, const Dataset& train, const DataOpt
                                        opt.path + " has " + shape(train));
 }
 
+// Two CSV headers naming the features in another order: the model would read each test column
+// as another feature. Files without a header, or one of the two without, are not compared.
+Status check_same_features(const Dataset& test, const Dataset& train, const DataOptions& opt) {
+  if (test.features.empty() || train.features.empty()) return Status::Ok();
+  for (size_t i = 0; i < test.features.size() && i < train.features.size(); ++i) {
+    if (test.features[i] == train.features[i]) continue;
+    return make_error(opt.test_path,
+                      "feature " + std::to_string(i + 1) + " is named " +
+                          hs::quoted(test.features[i]) + " in its header, but " +
+                          hs::quoted(train.features[i]) + " in " + opt.path + "'s: the model reads "
+                          "the features by position, so the test file's columns must be in the "
+                          "training file's order");
+  }
+  return Status::Ok();
+}
+
 // Moves test_fraction of the training file's rows (a seeded choice) into the test set.
 Status hold_out_test_rows(const DataOptions& opt, DataBundle* b) {
   if (Status s = check_fraction("test_fraction", opt.test_fraction); !s) return s.error();
@@ -195,6 +211,7 @@ Status load_files(const DataOptions& opt, Keep test_keep, DataBundle* b) {
   Result<Dataset> test = load_file(opt, opt.test_path, test_keep);
   if (!test) return test.error();
   if (Status s = check_same_shape(*test, *b->train_file, opt); !s) return s.error();
+  if (Status s = check_same_features(*test, *b->train_file, opt); !s) return s.error();
   b->test_file = std::make_unique<Dataset>(std::move(*test));
   return Status::Ok();
 }

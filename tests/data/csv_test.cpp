@@ -86,15 +86,20 @@ TEST_CASE("load_csv ignores a UTF-8 byte order mark and notes the header line it
 TEST_CASE("load_csv reads a file whose only data row is its last line, without a newline",
           "[data][csv]") {
   TempDir dir;
-  for (const char* text : {"0,1,2", "a,b,c\n1,3.5,4", "a,b\n\n0,1"}) {
+  const std::string path = dir.file("one.csv");
+  for (const char* text : {"1,0,2", "a,b,c\n1,3.5,4", "a,b\n\n0,1"}) {
     INFO(text);
-    const std::string path = dir.file("one.csv");
     write_text(path, text);
     Result<Dataset> d = load_csv(path, "first");
     REQUIRE(d.ok());
     REQUIRE(d->y.size() == 1u);
     CHECK(d->x.size() == static_cast<size_t>(d->dim()));
   }
+  // "0,1,2" is the header pandas writes for an array's three columns: said, if nothing follows.
+  write_text(path, "0,1,2");
+  Result<Dataset> d = load_csv(path, "first");
+  REQUIRE_FALSE(d.ok());
+  CHECK(d.error().message == "empty file: no data rows after the header on line 1");
 }
 
 TEST_CASE("load_csv errors name the file and line", "[data][csv]") {
@@ -254,6 +259,31 @@ TEST_CASE("load_csv takes the last column as the label by default (pandas' layou
   d = load_csv(path, "last");
   REQUIRE(d.ok());
   CHECK(d->y == std::vector<int32_t>{1, 0});
+}
+
+// pandas.DataFrame(array).to_csv(index=False) names the columns 0, 1, ..., n - 1: that line is
+// a header, not a sample whose label is n - 1 (which made 5 classes of 2 here).
+TEST_CASE("load_csv reads the header pandas writes for an array as a header",
+          "[data][csv][label_column]") {
+  TempDir dir;
+  const std::string path = dir.file("array.csv");
+  write_text(path, "0,1,2,3,4\n0.5,1.5,2,3,1.0\n0.25,1,2,3,0.0\n0.75,1,2,3,1.0\n");
+  Result<Dataset> d = load_csv(path, "last");
+  REQUIRE(d.ok());
+  CHECK(d->header_line == 1);
+  CHECK(d->n == 3);
+  CHECK(d->num_classes == 2);
+  CHECK(d->y == std::vector<int32_t>{1, 0, 1});
+  d = load_csv(path, "4");  // the label's column by index, as before
+  REQUIRE(d.ok());
+  CHECK(d->num_classes == 2);
+
+  // Two columns counted 0, 1 could be a sample: read as data, as before.
+  write_text(path, "0,1\n2,0\n3,1\n");
+  d = load_csv(path, "last");
+  REQUIRE(d.ok());
+  CHECK(d->n == 3);
+  CHECK(d->header_line == 0);
 }
 
 TEST_CASE("load_csv label_column: first and a 0-based index and a header name agree",

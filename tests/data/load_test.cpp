@@ -323,6 +323,22 @@ TEST_CASE("load_data csv with a test file: the training file's classes, shapes m
   CHECK(r.error().file == opt.test_path);
   CHECK_THAT(r.error().message, Contains("shape mismatch"));
 
+  // The same names in another order: each test column would be read as the other feature.
+  test::write_text(opt.test_path, "label,sq,id\n1,1,1\n0,4,2\n");
+  r = load_data(opt);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().file == opt.test_path);
+  CHECK_THAT(r.error().message, Contains("feature 1 is named \"sq\" in its header, but \"id\" in " +
+                                         opt.path + "'s"));
+  // The label's column may move (label_column finds it in each file); a file without a header
+  // is read by position.
+  opt.label_column = "label";
+  test::write_text(opt.test_path, "id,sq,label\n1,1,1\n2,4,0\n");
+  CHECK(load_data(opt).ok());
+  opt.label_column = "first";
+  test::write_text(opt.test_path, "1,1,1\n0,2,4\n");
+  CHECK(load_data(opt).ok());
+
   test::write_text(opt.test_path, "1,2,3\n0,x,3\n");
   r = load_data(opt);
   REQUIRE_FALSE(r.ok());
