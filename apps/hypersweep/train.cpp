@@ -128,10 +128,16 @@ int run_train(const TrainArgs& a) {
   auto net = network_for(*opt, *data);
   if (!net) return fail(cfg.locate(net.error()));
   fmt::print("model: {}\n{}", arch_name(opt->model.arch), describe(*net));
+  // A batch larger than the training set is the whole set (train() caps it): said so.
+  const std::string batch =
+      opt->batch_size > data->train.size()
+          ? fmt::format("{} (batch_size {}: the whole training set)", data->train.size(),
+                        opt->batch_size)
+          : std::to_string(opt->batch_size);
   fmt::print("optimizer: {}, lr {:g}, schedule {}, weight decay {:g}, batch {}, {}, "
              "seed {}{}\n",
              optimizer_name(opt->optim.kind), opt->lr, schedule_name(opt->schedule.kind),
-             opt->optim.weight_decay, opt->batch_size, counted(opt->epochs, "epoch"), opt->seed,
+             opt->optim.weight_decay, batch, counted(opt->epochs, "epoch"), opt->seed,
              opt->early.enabled ? fmt::format(", early stopping on {} (patience {})",
                                               monitor_name(opt->early.monitor),
                                               opt->early.patience)

@@ -109,6 +109,13 @@ std::string set_float32(const ConfigValue& v, double* out, const FloatRange& r) 
   double d = 0;
   if (std::string msg = set_float(v, &d, r); !msg.empty()) return msg;
   if (std::string msg = float32_problem(d, shown(v)); !msg.empty()) return msg;
+  // The range again on the float the trainer uses: 0.99999999 is in [0, 1), but is 1 as a float,
+  // which froze adam's weights (beta1) or dropped every unit (dropout).
+  double f = 0;
+  if (!set_float(static_cast<double>(static_cast<float>(d)), &f, r).empty()) {
+    return range_text(r) + " as the float32 the trainer computes with, got " + shown(v) +
+           ", which rounds to " + shortest_float32(static_cast<float>(d));
+  }
   *out = d;
   return {};
 }

@@ -98,6 +98,22 @@ const std::vector<Usage>& usages() {
        no_milestone_in_run},
       {"milestones", {"schedule"}, not_step},
       {"decay_factor", {"schedule"}, not_step},
+      // Dropout follows each hidden dense layer (nn/model.h): a cnn's default hidden = [] has
+      // none, so its curves were the same bits with dropout 0.5 as with 0.
+      {"dropout", {"hidden"},
+       [](const TrainOptions& o) {
+         return o.model.hidden.empty() ? std::string("hidden = [] (dropout follows each hidden "
+                                                     "dense layer, and there is none)")
+                                       : std::string();
+       }},
+      // The unit counts the schedule's steps and the warm-up's: a constant lr has neither.
+      {"schedule_unit", {"schedule", "warmup"},
+       [](const TrainOptions& o) {
+         return o.schedule.kind == ScheduleKind::kConstant && o.schedule.warmup == 0
+                    ? std::string("schedule is \"constant\" with no warmup (the lr never "
+                                  "changes, counted in epochs or in iterations)")
+                    : std::string();
+       }},
       {"conv_channels", {"arch"}, not_cnn},
       {"kernel_size", {"arch"}, not_cnn},
       {"stride", {"arch"}, not_cnn},

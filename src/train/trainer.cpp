@@ -21,6 +21,9 @@ namespace hs {
 
 namespace {
 
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+
 using Clock = std::chrono::steady_clock;
 double since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
@@ -256,8 +259,8 @@ bool stops_after(int epoch, const TrainOptions& opt, const EarlyStopping& stoppe
   } else if (stopper.should_stop()) {
     res.record.status = TrialStatus::kEarlyStopped;
     res.reason = "early stop: " + std::string(monitor_name(opt.early.monitor)) +
-                 " did not improve for " + std::to_string(opt.early.patience) +
-                 " epochs after epoch " + std::to_string(stopper.best_epoch());
+                 " did not improve for " + counted(opt.early.patience, "epoch") +
+                 " after epoch " + std::to_string(stopper.best_epoch());
   } else if (opt.max_seconds > 0 && since(t_start) >= opt.max_seconds) {
     res.record.status = TrialStatus::kTimedOut;
     res.reason = "time limit of " + shortest(opt.max_seconds) + " s reached after epoch " +
@@ -376,6 +379,14 @@ Result<TrainResult> train(const TrainOptions& given, const DataBundle& data,
   const int64_t iters_per_epoch = (data.train.size() + opt.batch_size - 1) / opt.batch_size;
   const bool per_iter = opt.schedule.unit == ScheduleUnit::kIteration;
   const int64_t total_steps = per_iter ? iters_per_epoch * opt.epochs : opt.epochs;
+  // Counted in epochs this is the config's own check; in iterations the data decides it. A
+  // warm-up as long as the run never reached the lr, and its decay never ran.
+  if (per_iter && opt.schedule.warmup >= total_steps)
+    return Error{{}, 0, "warmup",
+                 "must be < the run's " + std::to_string(total_steps) + " iterations (" +
+                     counted(opt.epochs, "epoch") + " of " + std::to_string(iters_per_epoch) +
+                     " minibatches) when schedule_unit is iteration, got " +
+                     std::to_string(opt.schedule.warmup)};
 
   TrainResult res;
   TrialRecord& rec = res.record;
@@ -390,19 +401,23 @@ Result<TrainResult> train(const TrainOptions& given, const DataBundle& data,
     shuffler.shuffle(order.data(), order.size());
     EpochPass pass = train_epoch(tr, opt, data, order, epoch, total_steps, res);
     rec.update_ratio.push_back(std::move(pass.ratios));
-    if (pass.diverged) {
-      pass.row.val_loss = pass.row.val_acc = std::numeric_limits<double>::quiet_NaN();
+    const EvalResult val =
+        pass.diverged ? EvalResult{kNaN, kNaN} : tr.evaluate(data.val);
+    // The validation loss inf or NaN: the weights are (the outputs overflow), and the accuracy,
+    // the argmax of such outputs, means nothing. Such an epoch was taken as the best checkpoint.
+    if (pass.diverged || (data.val.size() > 0 && !std::isfinite(val.loss))) {
+      pass.row.val_loss = pass.row.val_acc = kNaN;
       pass.row.seconds = since(t_start);
       rec.curves.push_back(pass.row);
       rec.status = TrialStatus::kDiverged;
-      res.reason = "diverged: the training loss became " +
-                   std::string(std::isnan(pass.loss_sum) ? "NaN" : "inf") + " in epoch " +
+      const double bad = pass.diverged ? pass.loss_sum : val.loss;
+      res.reason = std::string("diverged: the ") + (pass.diverged ? "training" : "validation") +
+                   " loss became " + (std::isnan(bad) ? "NaN" : "inf") + " in epoch " +
                    std::to_string(epoch) + " at lr " + shortest_float32(pass.row.lr) +
                    " (the learning rate is likely too high)";
       if (on_epoch) on_epoch(rec);
       break;
     }
-    const EvalResult val = tr.evaluate(data.val);
     pass.row.val_loss = val.loss;
     pass.row.val_acc = val.acc;
     pass.row.seconds = since(t_start);

@@ -3,7 +3,8 @@
 //
 // Per epoch: shuffle (seeded by derive_seed(seed, 0, kShuffle) and the epoch), minibatch SGD with
 // the chosen optimiser and schedule, then evaluate on the validation set. Train loss/accuracy are
-// the averages over the epoch's minibatches (dropout active), as most frameworks report them.
+// the means over the epoch's samples (dropout active; the smaller last minibatch weighs by its
+// size), as PyTorch's per-sample sums divided by the epoch's count give them.
 // Early stopping keeps a copy of the best epoch's parameters; the result's test metrics are those
 // of that checkpoint. A loss that turns NaN/inf ends the run with status kDiverged and the curve
 // so far; it never throws or aborts.

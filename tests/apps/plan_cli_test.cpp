@@ -360,6 +360,30 @@ TEST_CASE("plan and train name a key the set-up never reads and refuse searching
   r = hypersweep("plan '" + seeds.string() + "'");
   CHECK(r.code == 0);
   CHECK_FALSE(contains(r.err, "seed = 3 is not used"));
+  // Dropout follows each hidden dense layer: with hidden = [] (a cnn's default) there is none,
+  // and dropout 0.5 trained the same bits as 0. Searched there, it is refused.
+  r = hypersweep("train '" + plain.string() + "' --set 'hidden=[]' --set dropout=0.5 "
+                 "--print-config");
+  CHECK(contains(r.err, "--set: dropout = 0.5 is not used: hidden = [] (dropout follows each "
+                        "hidden dense layer, and there is none)"));
+  std::string no_hidden = train;
+  no_hidden.replace(no_hidden.find("hidden = [16]"), 13, "hidden = []");
+  const std::string space = "[sweep]\nstrategy = \"grid\"\n[space]\ndropout = [0.0, 0.5]\n";
+  const auto drops = s.write("drops.toml", no_hidden + space);
+  r = hypersweep("plan '" + drops.string() + "'");
+  CHECK(r.code == 2);
+  CHECK(contains(r.err, drops.string() + ":14: dropout: [space] searches dropout, which no trial "
+                        "reads: hidden = [] (dropout follows"));
+  r = hypersweep("plan '" + s.write("drops16.toml", train + space).string() + "'");
+  CHECK(r.code == 0);
+  // schedule_unit counts a schedule's steps and its warm-up's: a constant lr has neither.
+  r = hypersweep("train '" + plain.string() + "' --set schedule=constant "
+                 "--set schedule_unit=iteration --print-config");
+  CHECK(contains(r.err, "--set: schedule_unit = \"iteration\" is not used: schedule is "
+                        "\"constant\" with no warmup"));
+  r = hypersweep("train '" + plain.string() + "' --set schedule=constant --set warmup=4 "
+                 "--set schedule_unit=iteration --print-config");
+  CHECK_FALSE(contains(r.err, "schedule_unit"));
   const auto searched = s.write("warmups.toml", train + "[sweep]\nstrategy = \"grid\"\n"
                                                         "[space]\nwarmup = [1, 2]\n");
   r = hypersweep("plan '" + searched.string() + "'");

@@ -220,6 +220,14 @@ TEST_CASE("errors name the file and line and key and the offending value", "[con
       {"init_scale = 1e39", "init_scale",
        "the trainer computes in float32, which holds magnitudes from 1.1754944e-38 to "
        "3.4028235e+38, got 1e+39"},
+      // In [0, 1) as a double, 1 as the float the trainer uses: adam's weights froze, every
+      // hidden unit was dropped.
+      {"beta1 = 0.99999999", "beta1",
+       "must be in [0, 1) as the float32 the trainer computes with, got 0.99999999, which "
+       "rounds to 1"},
+      {"dropout = 0.99999999", "dropout",
+       "must be in [0, 1) as the float32 the trainer computes with, got 0.99999999, which "
+       "rounds to 1"},
       {"lr = \"fast\"", "lr", "expected a number, got \"fast\""},
       {"lr = 1979-05-27", "lr", "expected a number, got 1979-05-27"},
       {"lr = [1, 2]", "lr", "expected a number, got [1, 2]"},
@@ -549,7 +557,7 @@ TEST_CASE("to_toml round-trips every field", "[config]") {
   o.optim.momentum = 0.0;
   o.optim.beta1 = 0.95;
   o.optim.beta2 = 0.9999999;
-  o.optim.rms_decay = std::nextafter(1.0, 0.0);
+  o.optim.rms_decay = std::nextafter(1.0f, 0.0f);  // the largest float below 1
   o.optim.eps = 1.1754943508222875e-38;  // the smallest normal float32
   o.optim.weight_decay = 1e21;
   o.lr = 0.0123456789012345678;

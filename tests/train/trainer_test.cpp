@@ -255,6 +255,59 @@ TEST_CASE("a loss that turns NaN or inf ends the trial as diverged, with its cur
   CHECK(static_cast<int>(r->record.curves.size()) < o.epochs);
 }
 
+TEST_CASE("a validation loss that turns NaN or inf ends the trial as diverged", "[train][diverged]") {
+  // One minibatch per epoch at lr 1e5: epoch 1's training loss is finite (the weights before
+  // its step), but its step blows the weights up, so the validation loss after it is huge and
+  // epoch 2's is NaN, as is every output: its accuracy (the argmax of NaNs) meant nothing, and
+  // that epoch was kept as the best checkpoint and tested.
+  TrainOptions o;
+  o.data.source = DataSource::kSynthetic;
+  o.optim.kind = OptimizerKind::kSgd;
+  o.lr = 1e5;
+  o.batch_size = 4096;
+  o.epochs = 3;
+  o.threads = 1;
+  const DataBundle data = load(o);
+  auto r = train(o, data);
+  REQUIRE(r.ok());
+  INFO(r->reason);
+  CHECK(r->record.status == TrialStatus::kDiverged);
+  REQUIRE(r->record.curves.size() == 2u);
+  const EpochRow& last = r->record.curves.back();
+  CHECK(std::isfinite(last.train_loss));  // it is the validation loss that turned
+  CHECK(std::isnan(last.val_loss));
+  CHECK(std::isnan(last.val_acc));
+  CHECK(r->reason == "diverged: the validation loss became NaN in epoch 2 at lr 1e+05 (the "
+                     "learning rate is likely too high)");
+  CHECK(r->record.best_epoch == 1);  // the last finite epoch
+}
+
+TEST_CASE("a warm-up counted in iterations must end before the run does", "[train][schedule]") {
+  // 64 samples, 10% for validation: 58 to train on, 4 minibatches of 16 per epoch, 16 in 4
+  // epochs. A warm-up of 16 or more never reached the lr.
+  TrainOptions o;
+  o.data.source = DataSource::kSynthetic;
+  o.data.synthetic_samples = 64;
+  o.model.hidden = {4};
+  o.batch_size = 16;
+  o.epochs = 4;
+  o.threads = 1;
+  o.schedule.kind = ScheduleKind::kLinear;
+  o.schedule.unit = ScheduleUnit::kIteration;
+  o.schedule.warmup = 16;
+  const DataBundle data = load(o);
+  REQUIRE((data.train.size() + 15) / 16 == 4);
+  auto r = train(o, data);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().key == "warmup");
+  CHECK(r.error().message == "must be < the run's 16 iterations (4 epochs of 4 minibatches) "
+                             "when schedule_unit is iteration, got 16");
+  o.schedule.warmup = 15;
+  r = train(o, data);
+  REQUIRE(r.ok());
+  CHECK(r->iterations == 16);
+}
+
 TEST_CASE("a divergence names the lr as the float the trainer used", "[train][diverged]") {
   // 10000.1 is 10000.099609375 as a float: the reason says 10000.1 and not the double it widens
   // to.
