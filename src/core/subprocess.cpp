@@ -370,11 +370,15 @@ class Child {
   }
 
   // After the shell exited: what is left of its group (background jobs) goes with it, given a
-  // moment to close the pipes first unless the command is being killed anyway. True once there
-  // is nothing more to wait for.
+  // moment to close the pipes first, or, when the command is being stopped, what is left of
+  // SIGTERM's grace: sh -c does not exec its command, so the shell died of the SIGTERM at once
+  // while the program's finally blocks were still running. True once there is nothing more to
+  // wait for.
   bool finished_after_exit(Clock::time_point now) {
     const bool pipes_open = fds_[0] >= 0 || fds_[1] >= 0;
-    if (!group_killed_ && !lost_ && (killing_ || !pipes_open || now - exited_at_ >= kPipeGrace)) {
+    const bool waited =
+        killing_ ? now - term_at_ >= kTermGrace : now - exited_at_ >= kPipeGrace;
+    if (!group_killed_ && !lost_ && (!pipes_open || waited)) {
       ::kill(-pid_, SIGKILL);
       group_killed_ = true;
       pipes_until_ = now + kPipeGrace;  // a member that left the group may hold them forever
@@ -504,10 +508,14 @@ void Coprocess::check_exited() {
 }
 
 // After the shell exited: its output drained (up to kPipeGrace while a member of its group
-// holds the pipes), then what is left of its group killed and the shell reaped. True when done.
+// holds the pipes, or, once end() sent SIGTERM, the rest of its kTermGrace: the shell dies of it
+// at once, its program may still be cleaning up), then what is left of its group killed and the
+// shell reaped. True when done.
 bool Coprocess::finish_after_exit() {
   const bool pipes_open = fds_[0] >= 0 || fds_[1] >= 0;
-  if (pipes_open && Clock::now() - exited_at_ < kPipeGrace) return false;
+  const auto now = Clock::now();
+  const bool waited = termed_at_ ? now - *termed_at_ >= kTermGrace : now - exited_at_ >= kPipeGrace;
+  if (pipes_open && !waited) return false;
   if (!reaped_) {
     ::kill(-pid_, SIGKILL);
     guardian_->release();
@@ -540,6 +548,7 @@ void Coprocess::end(double grace_s, const OnOutput& on_stdout, const OnOutput& o
     if (!termed && now >= term_at) {
       ::kill(-pid_, SIGTERM);
       termed = true;
+      termed_at_ = now;
     } else if (termed && !killed && now >= term_at + kTermGrace) {
       ::kill(-pid_, SIGKILL);
       killed = true;

@@ -32,6 +32,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -118,6 +119,7 @@ class Coprocess {
   bool exited_ = false, reaped_ = false;
   int wait_status_ = 0;
   std::chrono::steady_clock::time_point exited_at_;
+  std::optional<std::chrono::steady_clock::time_point> termed_at_;  // end()'s SIGTERM, once sent
   std::unique_ptr<Guardian> guardian_;  // of its group, released once it is reaped
   std::string tag_;                     // its processes' HYPERSWEEP_PROCESS_TAG entry
   int strays_ = 0;

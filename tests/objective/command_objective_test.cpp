@@ -319,6 +319,23 @@ TEST_CASE("a trial past its timeout is killed with its whole process group", "[o
   CHECK(st.run.error.find("timed out") != std::string::npos);
 }
 
+TEST_CASE("a stopped command's program gets SIGTERM's grace after its shell died of it",
+          "[objective][command]") {
+  // sh -c does not exec a command followed by another (as it does not always exec one alone):
+  // the shell, the group's leader, dies of the SIGTERM at once. Its program traps SIGTERM and
+  // cleans up (a Python finally block, a checkpoint) before it exits: that must finish, not be
+  // cut off by a SIGKILL sent the moment the shell was gone.
+  TempDir dir;
+  adopt_orphans();
+  const std::string program = dir.write(
+      "program.sh", "trap 'sleep 0.2; touch " + dir.path + "/cleaned; exit 0' TERM\n"
+                    "touch " + dir.path + "/started\nwhile :; do sleep 0.05; done\n");
+  const TimedOutRun t = run_until_timeout(dir, "sh " + program + "; true", "started");
+  INFO("timeout " << t.timeout << " s");
+  CHECK(t.run.status == hs::TrialStatus::kTimedOut);
+  CHECK(std::filesystem::exists(dir.path + "/cleaned"));
+}
+
 TEST_CASE("a missing, unreadable or non-finite metric fails the trial", "[objective][command]") {
   TempDir dir;
   struct Case {

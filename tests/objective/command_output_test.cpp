@@ -824,6 +824,25 @@ TEST_CASE("a stop interrupts a worker trial and kills the program", "[objective]
   CHECK(r.status == TrialStatus::kInterrupted);
 }
 
+TEST_CASE("a stopped worker program gets SIGTERM's grace after its shell died of it",
+          "[objective][worker]") {
+  // `sh program.sh; true`: the shell does not exec, and dies of the SIGTERM at once; the
+  // program traps it and cleans up first, which a SIGKILL 1 s after the shell was gone cut off.
+  Dir d;
+  const std::string program = d.write(
+      "program.sh", "trap 'sleep 1.2; touch " + (d.path / "cleaned").string() + "; exit 0' TERM\n"
+                    "read line; touch " + (d.path / "got").string() +
+                    "\nwhile :; do sleep 0.05; done\n");
+  const SweepConfig s = sweep_of("mode = \"worker\"\ncommand = 'sh " + program + "; true'");
+  {
+    WorkerObjective o(s, {});
+    const TrialRecord r = o.run(Trial{0, {ParamValue{int64_t{1}}}},
+                                TrialHooks{{}, [&] { return fs::exists(d.path / "got"); }, {}});
+    CHECK(r.status == TrialStatus::kInterrupted);
+  }
+  CHECK(fs::exists(d.path / "cleaned"));
+}
+
 TEST_CASE("an @hypersweep epoch line gets continue or stop and a stopped trial ends in the program",
           "[objective][worker]") {
   Dir d;
