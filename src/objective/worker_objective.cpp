@@ -111,6 +111,7 @@ struct WorkerObjective::InHand {
   Clock::time_point since;
   bool go_on = true;       // false once on_epoch said stop
   bool stop_told = false;  // the program was answered `stop` to an `@hypersweep epoch` line
+  bool heard = false;      // the program printed a line during this trial
 };
 
 void WorkerObjective::on_line(InHand& h, std::string_view l) {
@@ -118,6 +119,7 @@ void WorkerObjective::on_line(InHand& h, std::string_view l) {
     worker_logs_.out.write(std::string(l) + "\n");
     return;
   }
+  h.heard = true;
   if (l == kReady) {
     if (h.fresh && !ready_) {  // what it printed so far was its start-up's (worker log)
       h.since = Clock::now();
@@ -230,7 +232,20 @@ TrialRecord WorkerObjective::run(const Trial& t, const TrialHooks& hooks) {
       return r;
     }
   }
-  const Why why = wait_for_end(h, t, hooks);
+  Why why = wait_for_end(h, t, hooks);
+  // A program that ended cleanly after its last trial (some exit after N trials, against leaks)
+  // had not seen this one: started again and sent it, once, as to a fresh program.
+  if (why == Why::kDied && !h.fresh && !h.heard && proc_->wait_status() == 0) {
+    worker_log("the program had exited (status 0) after its last trial; started again for "
+               "trial " + std::to_string(t.id));
+    kill_program();
+    h.fresh = true;
+    if (Status st = start(); !st) {
+      r.error = st.error().str();
+      return r;
+    }
+    why = wait_for_end(h, t, hooks);
+  }
   r.seconds = std::chrono::duration<double>(Clock::now() - h.since).count();
   settle(h, t, hooks, why, r);  // takes the result: the warning counts what it kept
   if (const std::string w = h.out.warning(t.id); !w.empty())

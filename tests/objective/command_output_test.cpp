@@ -824,6 +824,33 @@ TEST_CASE("a stop interrupts a worker trial and kills the program", "[objective]
   CHECK(r.status == TrialStatus::kInterrupted);
 }
 
+TEST_CASE("a worker program that exits cleanly after a trial is started again for the next",
+          "[objective][worker]") {
+  // One trial per program (some exit after N trials, against leaks): every other trial was
+  // failed as "the command exited (status 0)", sent to the program as it exited.
+  const SweepConfig s = sweep_of(
+      "mode = \"worker\"\ncommand = '''echo '@hypersweep ready'; read line; echo val_acc=0.5; "
+      "echo '@hypersweep done'; exit 0'''");
+  WorkerObjective o(s, {});
+  for (int64_t id = 0; id < 3; ++id) {
+    const TrialRecord r = o.run(Trial{id, {ParamValue{int64_t{1}}}}, {});
+    INFO(id << ": " << r.error);
+    CHECK(r.status == TrialStatus::kCompleted);
+    CHECK(r.best_metric == 0.5);
+  }
+  CHECK(o.starts() == 3);
+  // One that exits without a word about its trial still fails it, after one fresh start.
+  const SweepConfig quiet =
+      sweep_of("mode = \"worker\"\ncommand = '''echo '@hypersweep ready'; read line; exit 0'''");
+  WorkerObjective q(quiet, {});
+  const TrialRecord first = q.run(Trial{0, {ParamValue{int64_t{1}}}}, {});
+  CHECK(first.status == TrialStatus::kFailed);
+  const TrialRecord second = q.run(Trial{1, {ParamValue{int64_t{1}}}}, {});
+  CHECK(second.status == TrialStatus::kFailed);
+  CHECK(second.error.find("the command exited (status 0)") == 0);
+  CHECK(q.starts() == 2);  // each trial its own start: a fresh program that ends is not retried
+}
+
 TEST_CASE("a stopped worker program gets SIGTERM's grace after its shell died of it",
           "[objective][worker]") {
   // `sh program.sh; true`: the shell does not exec, and dies of the SIGTERM at once; the
