@@ -97,7 +97,8 @@ TrialRecord CommandObjective::run(const Trial& t, const TrialHooks& hooks) {
   r.seconds = end->seconds;
   if (const std::string who = "trial " + std::to_string(t.id) + "'s command"; end->strays > 0)
     logs.err.write("hypersweep: " + strays_text(end->strays, who, &strays_warned_) + "\n");
-  // Told to stop at an epoch: stopped, even when the command had ended on its own by then.
+  // Told to stop at an epoch: stopped, even when the command had ended on its own by then (its
+  // lines after that epoch are not read): whether it had depends on how fast its lines came.
   if (out.stopped()) end->why = ChildEnd::Why::kStopped;
   std::string why;
   switch (end->why) {

@@ -84,6 +84,7 @@ Status WorkerObjective::start() {
   proc_ = std::move(*p);
   ++starts_;
   ready_ = false;
+  startup_mid_line_ = false;
   lines_ = LineBuffer();
   started_at_ = Clock::now();
   worker_log("started (start " + std::to_string(starts_) + "): " + sweep_.objective.command);
@@ -175,7 +176,16 @@ WorkerObjective::Why WorkerObjective::wait_for_end(InHand& h, const Trial& t,
   const OnOutput on_stderr = [&](std::string_view b) {
     h.err_tail += b;
     if (h.err_tail.size() > 2 * kErrorTail) h.err_tail.erase(0, h.err_tail.size() - kErrorTail);
-    if (h.fresh && !ready_) worker_logs_.err.write(b);
+    if (h.fresh && !ready_) {
+      worker_logs_.err.write(b);
+      startup_mid_line_ = !b.empty() && b.back() != '\n';
+    } else if (startup_mid_line_) {
+      // The rest of a start-up line, read in the same round as `@hypersweep ready` but after
+      // it: the worker log's line is finished, not left cut (and run into the next start's).
+      const size_t nl = b.find('\n');
+      worker_logs_.err.write(b.substr(0, nl == std::string_view::npos ? b.size() : nl + 1));
+      startup_mid_line_ = nl == std::string_view::npos;
+    }
     h.logs.err.write(b);
     return true;
   };

@@ -98,6 +98,7 @@ class WorkerObjective final : public Objective {
   bool worker_logs_open_ = false;
   LineBuffer lines_;
   bool ready_ = false;          // this start has said `@hypersweep ready`, or answered a trial
+  bool startup_mid_line_ = false;  // the worker log's start-up stderr ends inside a line
   int starts_ = 0;
   int startup_deaths_ = 0;      // starts in a row that died before answering a trial
   bool warned_unknown_ = false;  // an `@hypersweep` line of no known kind was warned about

@@ -211,7 +211,8 @@ void TrialQueue::mark_pruned(TrialRecord& r) {
   r.bracket = pruner_->bracket(r.id);
   if (auto w = why_.find(r.id); w != why_.end()) {
     r.decision = w->second;
-    // told to stop as it ended: at the trainer's last epoch, or a command that exited first
+    // told to stop as it ended: at the trainer's last epoch (a command told to stop is stopped
+    // whenever it exited: command_objective.cpp)
     if (stopped && r.status != TrialStatus::kPruned)
       r.decision += "; it had ended already, and was not pruned";
     why_.erase(w);

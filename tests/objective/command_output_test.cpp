@@ -966,6 +966,28 @@ TEST_CASE("a worker program's start-up before @hypersweep ready is not its first
   CHECK(o.starts() == 1);
 }
 
+TEST_CASE("a worker program's start-up stderr is its worker log's whole", "[objective][worker]") {
+  // The end of a stderr line written just before `@hypersweep ready` and read in the same round
+  // as it went to the first trial's log alone, leaving the worker log's line cut short.
+  Dir d;
+  const std::string script =
+      d.write("w.sh",
+              "printf 'loading data: ' >&2; sleep 0.2; echo '60000 images loaded' >&2\n"
+              "echo '@hypersweep ready'\n"
+              "while read line; do echo 'trial says hi' >&2; echo val_acc=0.5; "
+              "echo '@hypersweep done'; done\n");
+  {
+    WorkerObjective o(sweep_of("mode = \"worker\"\ncommand = 'sh " + script + "'"),
+                      {0, 0, 1, (d.path / "logs").string()});
+    const TrialRecord a = o.run(Trial{0, {ParamValue{int64_t{1}}}}, {});
+    INFO(a.error);
+    CHECK(a.status == TrialStatus::kCompleted);
+  }
+  CHECK(d.read("logs/worker-0.err") == "loading data: 60000 images loaded\n");
+  // The trial's log holds the start-up's stderr too, as the program started for it.
+  CHECK(d.read("logs/000000.err") == "loading data: 60000 images loaded\ntrial says hi\n");
+}
+
 TEST_CASE("a worker program's lines before @hypersweep ready are not its first trial's epochs",
           "[objective][worker]") {
   // A start-up that evaluates a baseline (an epoch line and a metric) was read as the first
