@@ -183,7 +183,7 @@ void LineBuffer::add(std::string_view bytes, const std::function<void(std::strin
     after_cr_ = c == '\r';
     if (c == '\n' || c == '\r') {
       if (!crlf) finish(on_line);
-    } else if (partial_.size() < kMaxLine) {
+    } else if (partial_.size() <= kMaxLine) {  // one byte past: cut (TrialOutput::line)
       partial_ += c;
     }
   }
@@ -192,7 +192,9 @@ void LineBuffer::add(std::string_view bytes, const std::function<void(std::strin
 void LineBuffer::finish(const std::function<void(std::string_view)>& on_line) {
   std::string line = std::move(partial_);
   partial_.clear();
-  while (!line.empty() && (line.back() == ' ' || line.back() == '\t')) line.pop_back();
+  // A cut line keeps its blanks: trimmed, "val_acc=0.9" and a MiB of spaces read as a result.
+  while (line.size() <= kMaxLine && !line.empty() && (line.back() == ' ' || line.back() == '\t'))
+    line.pop_back();
   if (line.find_first_not_of(" \t") != std::string::npos) on_line(line);
 }
 
@@ -203,7 +205,14 @@ bool TrialOutput::line(std::string_view text) {
   if (stop_) return false;
   last_ = std::string(text);
   std::string why;
-  std::optional<OutputLine> l = read_output_line(text, &why);
+  // A line longer than LineBuffer::kMaxLine was cut there: what it held past that is unknown
+  // (a second metric, a word that unmakes the line), so none of it is read.
+  std::optional<OutputLine> l;
+  if (text.size() > LineBuffer::kMaxLine) {
+    why = "it is longer than 1 MiB, so it was cut there and not read";
+  } else {
+    l = read_output_line(text, &why);
+  }
   if (!l) {
     if (looks_like_metrics(text)) {
       if (unread_++ == 0) {

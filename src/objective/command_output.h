@@ -74,7 +74,8 @@ std::string visible_devices(int local, int per_worker, int per_node, const char*
 // Bytes into lines: each complete line (without its end; trailing blanks cut) to `on_line`. A
 // line ends at '\n', at "\r\n" (one end), or at a bare '\r': a progress bar (tqdm) or a script
 // that prints end="\r" rewrites its line in place, and each of those is a line of its own.
-// Longer lines than kMaxLine are cut (and so parse as neither form).
+// Longer lines than kMaxLine are cut one byte past it, and kept whole (TrialOutput reads none
+// of such a line).
 class LineBuffer {
  public:
   static constexpr size_t kMaxLine = 1 << 20;

@@ -395,6 +395,22 @@ TEST_CASE("a command's printed names past what a results file holds are left out
                  "100 bytes") != std::string::npos);
 }
 
+TEST_CASE("a line longer than 1 MiB is cut there and none of it is read", "[objective][command]") {
+  // Its first MiB, "val_acc=0.99" and blanks, read as the result, where the whole line (a second
+  // val_acc, a stray word) is none; a metric after a cut line still is one.
+  const std::string print =
+      "/usr/bin/python3 -c \"print('val_acc=0.99' + ' ' * (2 << 20) + 'val_acc=0.1 junk')\"";
+  TrialRecord r;
+  const std::string err = hs::test::stderr_of([&] { r = run_cmd(print, {}, 3); });
+  CHECK(r.status == TrialStatus::kFailed);
+  CHECK(r.error.find("no line of stdout that parses holds val_acc") != std::string::npos);
+  CHECK(err.find("it is longer than 1 MiB, so it was cut there and not read") !=
+        std::string::npos);
+  r = run_cmd(print + "; echo val_acc=0.5");
+  CHECK(r.status == TrialStatus::kCompleted);
+  CHECK(r.best_metric == 0.5);
+}
+
 TEST_CASE("a printed name no results file can hold (empty, a NUL in it) is left out, not fatal",
           "[objective][command]") {
   Dir d;
