@@ -567,7 +567,7 @@ std::vector<double> tpe_propose(const std::vector<TpeDim>& dims,
                                 const std::vector<std::vector<double>>& X,
                                 const std::vector<double>& y,
                                 const std::vector<std::vector<double>>& pending, uint64_t seed,
-                                const TpeOptions& opt, const TpeSeen& seen) {
+                                const TpeOptions& opt, const TpeSeen& seen, int64_t asked) {
   HS_CHECK(!dims.empty());
   HS_CHECK(X.size() == y.size());
   check_options(opt);
@@ -577,7 +577,8 @@ std::vector<double> tpe_propose(const std::vector<TpeDim>& dims,
   const Check check = make_check(info, seen, &obs, &pend);
 
   // The count of known points enters the stream so that repeated asks with the same seed differ.
-  Rng rng(derive_seed(seed, uint64_t(obs.size() + pend.size()), SeedPurpose::kSearch));
+  const uint64_t known = asked >= 0 ? uint64_t(asked) : uint64_t(obs.size() + pend.size());
+  Rng rng(derive_seed(seed, known, SeedPurpose::kSearch));
   if (tpe_in_startup(int64_t(obs.size()), int64_t(pend.size()), opt))
     return to_encoded_point(info, unseen(info, uniform_point(info, rng), nullptr, check, rng));
   return propose_from(info, split_groups(info, obs, pend, y, opt), check, rng, opt);

@@ -142,6 +142,9 @@ using TpeSeen = std::function<bool(const std::vector<double>&)>;
 //           SeedPurpose::kSearch)
 //   seen    what was asked (see Repeats above); empty: the rows of X and pending, looked at
 //           while every dimension is discrete
+//   asked   the trials asked before this one, failed ones left out of X included: the stream
+//           counts them, so a start-design point does not depend on which trials failed (as
+//           `hypersweep plan` shows it); -1: the rows of X and pending
 // REQUIRES: D >= 1, X.size() == y.size(), every row of X and pending has D values, continuous
 // values lie in [0,1] and categorical values are indices in [0, choices); opt.n_startup >= 0,
 // opt.n_ei_candidates >= 1, 0 < opt.gamma <= 1, opt.gamma_max >= 1, opt.prior_weight > 0,
@@ -151,7 +154,8 @@ std::vector<double> tpe_propose(const std::vector<TpeDim>& dims,
                                 const std::vector<std::vector<double>>& X,
                                 const std::vector<double>& y,
                                 const std::vector<std::vector<double>>& pending, uint64_t seed,
-                                const TpeOptions& opt = {}, const TpeSeen& seen = {});
+                                const TpeOptions& opt = {}, const TpeSeen& seen = {},
+                                int64_t asked = -1);
 
 // The groups as a caller split them (tpe_history.h): the model phase of tpe_propose on them.
 struct TpeSample {

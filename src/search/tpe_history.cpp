@@ -127,7 +127,7 @@ std::vector<double> TpeHistory::propose(uint64_t seed, const TpeSeen& seen) cons
       y.push_back(e.state == Entry::kOk ? e.value : worst);
     }
   }
-  return tpe_propose(dims_, X, y, pending, seed, opt_, seen);
+  return tpe_propose(dims_, X, y, pending, seed, opt_, seen, static_cast<int64_t>(entries_.size()));
 }
 
 }  // namespace hs
