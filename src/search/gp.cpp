@@ -143,10 +143,19 @@ YScale standardisation(const Eigen::VectorXd& y) {
   HS_CHECK(y.size() >= 1);
   YScale s;
   s.mean = y.mean();
-  const double var = (y.array() - s.mean).square().mean();
-  const double sd = std::sqrt(var);
-  // A constant y has nothing to scale; 1e-12 relative keeps rounding noise from being blown up.
-  s.sd = (sd > 1e-12 * std::max(1.0, std::abs(s.mean)) && std::isfinite(sd)) ? sd : 1.0;
+  double sd = std::sqrt((y.array() - s.mean).square().mean());
+  const double big = y.cwiseAbs().maxCoeff();
+  if ((!std::isfinite(s.mean) || !std::isfinite(sd)) && std::isfinite(big) && big > 0) {
+    // Values near 1e300: their squares (or sum) overflow; the same figures on y / big.
+    const Eigen::ArrayXd u = y.array() / big;
+    const double mu = u.mean();
+    s.mean = mu * big;
+    sd = std::sqrt((u - mu).square().mean()) * big;
+  }
+  // A constant y has nothing to scale; 1e-12 of the values' magnitude keeps rounding noise from
+  // being blown up. Relative to the magnitude alone, not to at least 1: a metric of size 1e-13
+  // read as constant, and the search wandered.
+  s.sd = (sd > 1e-12 * big && std::isfinite(sd)) ? sd : 1.0;
   return s;
 }
 

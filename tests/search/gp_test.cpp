@@ -283,6 +283,22 @@ TEST_CASE("hyperparameter fit: beats its starts, finds the irrelevant dimension,
   CHECK((h.log_lengthscale.array() <= std::log(opt.max_lengthscale) + 1e-12).all());
 }
 
+TEST_CASE("standardisation scales values of any magnitude and leaves a constant alone", "[gp]") {
+  Eigen::VectorXd u(4);
+  u << 0.0, 1.0, 2.0, 3.0;  // mean 1.5, sd sqrt(1.25)
+  for (const double scale : {1e-13, 1.0, 1e300}) {
+    INFO(scale);
+    const hs::YScale s = hs::standardisation(u * scale);
+    CHECK(s.mean == Approx(1.5 * scale));
+    CHECK(s.sd == Approx(std::sqrt(1.25) * scale));  // 1e-13: was 1 (read as constant)
+  }
+  // A constant, and one with rounding noise of its size, have nothing to scale.
+  Eigen::VectorXd c = Eigen::VectorXd::Constant(4, 0.1);
+  CHECK(hs::standardisation(c).sd == 1.0);
+  c(1) = std::nextafter(0.1, 1.0);
+  CHECK(hs::standardisation(c).sd == 1.0);
+}
+
 TEST_CASE("Expected Improvement: closed form, zero where certain and no better", "[gp][ei]") {
   // Exact zero where sigma == 0 and mu >= best; the plain improvement where mu < best.
   CHECK(hs::expected_improvement(1.0, 0.0, 0.5) == 0.0);

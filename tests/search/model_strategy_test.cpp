@@ -90,6 +90,33 @@ TEST_CASE("a start design's trials do not depend on which earlier trials failed"
   }
 }
 
+TEST_CASE("bayes asks the same trials whatever the metric's magnitude", "[search][bayes]") {
+  // scale x (x - 0.3)^2: a metric of size 1e-13 was read as constant (the search wandered away
+  // from 0.3 in a fixed pattern). Standardised, the values are the same up to rounding.
+  SearchSpace space;
+  space.params.push_back(uniform("x", 0.0, 1.0));
+  const auto asked = [&](double scale) {
+    StrategyOptions o;
+    o.kind = StrategyKind::kBayes, o.seed = 2, o.trials = 20, o.direction = Direction::kMinimize;
+    auto st = make_strategy(o, space, nullptr).value();
+    std::vector<double> xs;
+    while (auto t = st->ask()) {
+      xs.push_back(std::get<double>(t->values[0]));
+      st->tell(t->id, Outcome::of(scale * (xs.back() - 0.3) * (xs.back() - 0.3)));
+    }
+    return xs;
+  };
+  const std::vector<double> plain = asked(1.0);
+  for (const double scale : {1e-13, 1e100}) {
+    const std::vector<double> xs = asked(scale);
+    REQUIRE(xs.size() == plain.size());
+    for (size_t i = 0; i < xs.size(); ++i) {
+      INFO("scale " << scale << ", trial " << i);
+      CHECK(xs[i] == Approx(plain[i]).margin(1e-4));
+    }
+  }
+}
+
 TEST_CASE("asks before any tell give distinct trials, and the same tells the same trials",
           "[search][bayes][tpe]") {
   for (const StrategyKind kind : {StrategyKind::kBayes, StrategyKind::kTpe}) {
