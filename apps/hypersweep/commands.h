@@ -27,8 +27,11 @@ inline constexpr int kExitConfig = 2;
 inline constexpr int kExitInterrupted = 3;
 inline constexpr int kExitNothingToUse = 4;
 
-// Prints "hypersweep: error: <file:line: key: message>" on stderr; returns kExitConfig.
+// Prints "hypersweep: error: <file:line: key: message>" on stderr (control bytes escaped, as
+// core/text.h's printable writes them); returns kExitConfig.
 int fail(const Error& e);
+// The same line, for an error with another exit code.
+void print_error(const Error& e);
 // The check of a count option: a whole number of at least `lo` ("--top: must be a whole number
 // >= 0, got -1"). CLI11's NonNegativeNumber and PositiveNumber wrote their range up to DBL_MAX,
 // 300 digits, and took 2.5 for a count.

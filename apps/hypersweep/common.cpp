@@ -6,13 +6,20 @@
 #include <filesystem>
 #include <string>
 
+#include "core/text.h"
 #include "hypersweep/commands.h"
 
 namespace hs::cli {
 
 int fail(const Error& e) {
-  std::fprintf(stderr, "hypersweep: error: %s\n", e.str().c_str());
+  print_error(e);
   return kExitConfig;
+}
+
+void print_error(const Error& e) {
+  // printable: a NUL in a key or value (a TOML "a\u0000b") ended the message there, and a
+  // control byte acted on the terminal.
+  std::fprintf(stderr, "hypersweep: error: %s\n", printable(e.str(), true).c_str());
 }
 
 CLI::Validator whole_in(long long lo, long long hi) {

@@ -321,7 +321,7 @@ int drive_sweep(const RunArgs& a, Launch& launch, int node_threads,
   Status written = ran->stored;
   if (written) written = file.close();
   if (!written) {
-    std::fprintf(stderr, "hypersweep: error: %s\n", written.error().str().c_str());
+    print_error(written.error());
     return kExitOther;
   }
   if (ran->interrupted) return report_stop(a, *queue, *ran, workers > 0);

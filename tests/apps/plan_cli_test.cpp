@@ -93,6 +93,17 @@ TEST_CASE("plan: bayes's start design counts each choice one-hot and is not cut 
   CHECK_FALSE(contains(o.err, "trials = 3"));
 }
 
+TEST_CASE("an error naming a key with a NUL in it is printed whole", "[cli][sweep]") {
+  // The message was printed as a C string: it ended at the NUL, "nul.toml:6: a" and no reason.
+  Scratch s;
+  const auto f = s.write("nul.toml", "[objective]\ncommand = \"echo val_acc=1\"\n[sweep]\n"
+                                     "strategy = \"grid\"\n[space]\n\"a\\u0000b\" = [1, 2]\n");
+  const Run r = hypersweep("plan '" + f.string() + "'");
+  CHECK(r.code == 2);
+  CHECK(contains(r.err, "nul.toml:6: a"));
+  CHECK(contains(r.err, "b: a parameter of a command objective is named by an identifier"));
+}
+
 TEST_CASE("plan: grid, random and list trials are all fixed, with no warning", "[cli][sweep]") {
   Scratch s;
   const auto cfg = s.write("random.toml", sweep_text("random", 3));
