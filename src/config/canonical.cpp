@@ -58,6 +58,17 @@ std::string value_text(const toml::node& n, bool whole_as_int = false) {
   return os.str();
 }
 
+// A [space] value: as value_text, less what changes no trial: `log = false` (the default), and
+// `grid = N` under a strategy other than grid (which ignores it, and plan says so).
+std::string space_value_text(const toml::node& v, bool grid_used) {
+  const auto* t = v.as_table();
+  if (!t) return value_text(v);
+  toml::table kept = *t;
+  if (const auto* log = kept.get("log"); log && log->value<bool>() == false) kept.erase("log");
+  if (!grid_used) kept.erase("grid");
+  return value_text(kept);
+}
+
 // How trials run, not which trials a sweep has nor what they give: changed to get a sweep going
 // again (a memory cap for trials the OOM killer took, retries, a process per trial or not, when to
 // stop for failures, a longer time limit for trials that timed out, the threads or GPUs a trial
@@ -106,6 +117,7 @@ std::vector<std::string> file_lines(const std::string& text, bool alone) {
     // A command's sweep never used [train] (now refused beside [objective]; a file written
     // before that still holds its table): one without it is the same sweep.
     const bool command = root.contains("objective");
+    const bool grid = root["sweep"]["strategy"].value<std::string>() == "grid";
     for (const auto& [k, v] : root) {
       const std::string table(k.str());
       if (command && table == "train") continue;
@@ -117,7 +129,8 @@ std::vector<std::string> file_lines(const std::string& text, bool alone) {
           if (table == "objective" && key.str() == "mode" && value.value<std::string>() == "trial")
             continue;
           lines.push_back("[" + table + "] " + std::string(key.str()) + " = " +
-                          value_text(value, table != "space"));
+                          (table == "space" ? space_value_text(value, grid)
+                                            : value_text(value, true)));
         }
       } else {
         lines.push_back(table + " = " + value_text(v));

@@ -85,6 +85,21 @@ TEST_CASE("a sweep key given its default and a range's bounds as reals do not ma
   reals.replace(reals.find("[0, 1]"), 6, "[0.0, 1.0]");
   reals.replace(reals.find("[1, 4]"), 6, "[1.0, 4.0]");
   CHECK(header_difference(file, header_of(reals)) == "");
+  // log = false is a range's default, and grid = N is ignored but by the grid strategy.
+  std::string spelt = base;
+  spelt.replace(spelt.find("[1, 4] }"), 8, "[1, 4], log = false }");
+  spelt.replace(spelt.find("[0, 1] }"), 8, "[0, 1], grid = 5 }");
+  CHECK(header_difference(file, header_of(spelt)) == "");
+  std::string logged = base;
+  logged.replace(logged.find("[1, 4] }"), 8, "[1, 4], log = true }");
+  CHECK(header_difference(file, header_of(logged)) != "");
+  std::string grid = base;
+  grid.replace(grid.find("trials = 4\n"), 11, "trials = 4\nstrategy = \"grid\"\n");
+  std::string grid5 = grid;
+  grid5.replace(grid5.find("[0, 1] }"), 8, "[0, 1], grid = 5 }");
+  std::string grid3 = grid5;
+  grid3.replace(grid3.find("grid = 5"), 8, "grid = 3");
+  CHECK(header_difference(header_of(grid5), header_of(grid3)) != "");
   // Another value than the default is another sweep, and a direction against its metric's.
   for (const char* other : {"seed = 1\n", "direction = \"min\"\n", "metric = \"loss\"\n"}) {
     std::string text = base;
