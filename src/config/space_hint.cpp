@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 
 #include "config/toml_text.h"
 #include "core/text.h"
@@ -27,6 +28,9 @@ std::string our_kind(std::string kind, bool log) {
   std::erase_if(kind, [](char c) { return c == '_' || c == '-'; });
   for (char& c : kind) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   const auto has = [&](const char* part) { return kind.find(part) != std::string::npos; };
+  // normal, lognormal, qnormal: a mean and a spread, no range of ours (lognormal's "log" is no
+  // log_uniform)
+  if (has("normal")) return "";
   if (has("categor") || has("choice")) return "choice";
   if (has("int")) return "int";
   if (has("log")) return "log_uniform";
@@ -80,12 +84,20 @@ std::string foreign_space_hint(const std::string& name, const toml::table& t) {
   if (const toml::node* high = first_of(t, {"high", "upper", "max"})) hi = toml_number(*high);
   if (const toml::array* pair = list ? list->as_array() : nullptr; pair && pair->size() == 2)
     lo = toml_number(*pair->get(0)), hi = toml_number(*pair->get(1));
+  // NNI's and Ray Tune's randint and lograndint (and hyperopt's) leave out their upper bound;
+  // hypersweep's int takes both.
+  std::string lower = written;
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const bool exclusive = lower == "randint" || lower == "lograndint";
+  if (exclusive && hi && *hi == std::floor(*hi)) *hi -= 1;
   std::string range = "[lo, hi]";
   if (lo && hi)
     range = std::string("[").append(shortest(*lo)).append(", ").append(shortest(*hi)).append("]");
   const bool log_int = kind == "int" && (log || written.find("log") != std::string::npos);
   return head + "write a range as " + name + " = { " + kind + " = " + range +
-         (log_int ? ", log = true" : "") + " }" + kKinds;
+         (log_int ? ", log = true" : "") + " }" + kKinds +
+         (exclusive ? "; " + written + " leaves out its upper bound, an int range takes both"
+                    : std::string());
 }
 
 }  // namespace hs

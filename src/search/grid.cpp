@@ -1,5 +1,6 @@
 // The grid strategy: the cartesian product of the parameters' grid values, in a fixed order
 // (lecture 11.2.1), the first `trials` of it.
+#include "core/text.h"
 #include "search/strategies.h"
 
 namespace hs {
@@ -24,9 +25,9 @@ Result<std::unique_ptr<Strategy>> make_grid(const StrategyOptions& o, const Sear
   if (!size) return size.error();
   if (o.trials > *size)
     return Error{{}, 0, "trials",
-                 "the grid has " + std::to_string(*size) + " points, fewer than trials = " +
+                 "the grid has " + counted(*size, "point") + ", fewer than trials = " +
                      std::to_string(o.trials) + "; lower trials or widen the grid"};
-  std::string note = "grid: " + std::to_string(*size) + " points";
+  std::string note = "grid: " + counted(*size, "point");
   std::string factors;
   for (const Param& p : space.params) {
     if (p.kind == ParamKind::kFixed) continue;

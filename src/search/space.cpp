@@ -25,7 +25,8 @@ Error too_many_points(const Param& p) {
 }
 
 // How many values grid search takes for p (grid_values(p).size()), without listing them where
-// they can be many: every integer of an int range, or `grid` points of a real range.
+// they can be many: every integer of an int range, or `grid` points of a real range; -1 where
+// rounding may merge points (they are listed then).
 // REQUIRES: validate(p) passed.
 double grid_count(const Param& p) {
   switch (p.kind) {
@@ -36,8 +37,14 @@ double grid_count(const Param& p) {
       if (p.grid == 0) return p.hi - p.lo + 1;
       return -1;  // rounding may merge points: listed (p.grid <= kMaxTrials of them)
     case ParamKind::kUniform:
-    case ParamKind::kLogUniform:
-      return static_cast<double>(p.grid);
+    case ParamKind::kLogUniform: {
+      // A range so narrow that its points may round to the same doubles is listed (repeats
+      // dropped, as an int range's); any other has its `grid` points.
+      const bool log = p.kind == ParamKind::kLogUniform;
+      const double a = log ? std::log10(p.lo) : p.lo, b = log ? std::log10(p.hi) : p.hi;
+      const double step = (b - a) / static_cast<double>(p.grid - 1);
+      return step > 1e-9 * (log ? 1.0 : std::max(std::abs(a), std::abs(b))) ? p.grid : -1;
+    }
   }
   return 0;
 }
@@ -83,8 +90,8 @@ std::vector<ParamValue> grid_values(const Param& p) {
         if (p.kind == ParamKind::kInt) {
           const ParamValue v{clamp_int(x, p)};
           if (out.empty() || out.back() != v) out.push_back(v);
-        } else {
-          out.emplace_back(x);
+        } else if (out.empty() || std::get<double>(out.back()) != x) {
+          out.emplace_back(x);  // a range narrow enough for points to round alike: once each
         }
       }
       return out;
@@ -195,6 +202,9 @@ Status validate(const Param& p, bool repeats_ok) {
         // Every integer of the range counts: the bound is checked as a double, which the
         // range's ends are, so no int64 overflows.
         const double count = p.hi - p.lo + 1;
+        if (p.grid != 0 && count < 2)
+          return param_error(p, "grid = " + std::to_string(p.grid) + " on int " + range +
+                                    ", which holds one value: drop grid (or widen the range)");
         if (p.grid != 0 && (p.grid < 2 || static_cast<double>(p.grid) > count))
           return param_error(p, "grid for int " + range + " must be 2 to " +
                                     shortest(static_cast<int64_t>(

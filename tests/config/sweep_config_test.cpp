@@ -90,8 +90,9 @@ TEST_CASE("bad sweep files name the file, line and key", "[config][sweep]") {
        "momentum = { uniform = [0.5, 0.9] }"},
       {"batch_size = { type = \"int\", low = 16, high = 512, log = true }",
        "batch_size = { int = [16, 512], log = true }"},
+      // randint leaves out its upper bound (NNI, Ray Tune, hyperopt)
       {"batch_size = { _type = \"randint\", _value = [16, 512] }",
-       "batch_size = { int = [16, 512] }"},
+       "batch_size = { int = [16, 511] }"},
       {"lr = { _type = \"loguniform\", _value = [0.0001, 0.1] }",
        "lr = { log_uniform = [1e-04, 0.1] }"},
       {"optimizer = { type = \"categorical\", choices = [\"sgd\", \"adam\"] }",
@@ -105,6 +106,11 @@ TEST_CASE("bad sweep files name the file, line and key", "[config][sweep]") {
     CHECK(e.find(std::string(" as ") + sp.ours + " (a parameter is one of") != std::string::npos);
     CHECK(error_of(std::string("[space]\n") + sp.ours + "\n") == "");
   }
+  CHECK(error_of("[space]\nb = { _type = \"randint\", _value = [16, 512] }\n")
+            .ends_with("; randint leaves out its upper bound, an int range takes both"));
+  // lognormal is a mean and a spread: no log_uniform of ours (its suggestion was refused).
+  CHECK(error_of("[space]\nlr = { _type = \"lognormal\", _value = [0, 1] }\n")
+            .find("\"lognormal\" is none of hypersweep's kinds") != std::string::npos);
   CHECK(error_of("[space]\nlr = { type = \"normal\", mu = 0.01 }\n") ==
         "s.toml:2: lr: unknown field type: \"normal\" is none of hypersweep's kinds: write a "
         "range as lr = { uniform = [lo, hi] } (a parameter is one of uniform, log_uniform, int, "

@@ -51,6 +51,9 @@ TEST_CASE("bad parameters are refused with the file, line and name", "[search][s
         std::string::npos);
   CHECK(error_of(range("depth", ParamKind::kInt, 1, 3, 4)) ==
         "sweep.toml:7: depth: grid for int [1, 3] must be 2 to 3, got 4");  // ints as written
+  CHECK(error_of(range("depth", ParamKind::kInt, 5, 5, 2)) ==  // was "must be 2 to 1"
+        "sweep.toml:7: depth: grid = 2 on int [5, 5], which holds one value: drop grid (or widen "
+        "the range)");
   CHECK(error_of(range("width", ParamKind::kInt, 64, 16)) ==
         "sweep.toml:7: width: int needs lo <= hi, got [64, 16]");
   CHECK(error_of(range("lr", ParamKind::kUniform, 0, INFINITY)).find("finite") != std::string::npos);
@@ -143,5 +146,20 @@ TEST_CASE("the grid enumerates exactly the cartesian product, last parameter fas
   const SearchSpace no_count{{range("momentum", ParamKind::kUniform, 0.5, 0.9)}};
   CHECK(grid_size(no_count).error().str() ==
         "sweep.toml:7: momentum: grid search needs a number of points for a uniform range: add grid = N");
+}
+
+TEST_CASE("a real range too narrow for its grid points gives each value once", "[search][space][grid]") {
+  // [1, 1 + 4 ulp] holds 3 doubles: grid = 6 gave each of them twice (trials that differ by
+  // nothing), where an int range's rounded points were kept once each.
+  const double hi = std::nextafter(std::nextafter(1.0, 2.0), 2.0);
+  const SearchSpace s{{range("a", ParamKind::kUniform, 1.0, hi, 6)}};
+  const auto size = grid_size(s);
+  REQUIRE(size.ok());
+  CHECK(*size == 3);
+  std::set<double> seen;
+  for (int64_t i = 0; i < *size; ++i) seen.insert(std::get<double>(grid_point(s, i)[0]));
+  CHECK(seen.size() == 3u);
+  // A range of ordinary width keeps its count without listing.
+  CHECK(*grid_size(SearchSpace{{range("b", ParamKind::kUniform, 0.0, 1.0, 1000000)}}) == 1000000);
 }
 
