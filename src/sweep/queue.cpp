@@ -273,6 +273,13 @@ void TrialQueue::finish(TrialRecord& r) {
   r.attempt = a == attempt_.end() ? 1 : a->second;
   if (pruner_) mark_pruned(r);
   if (r.status == TrialStatus::kInterrupted) {
+    // What stopped it, for the record's `error` (a command's objective says it itself; the
+    // trainer stops at an epoch's end and says nothing).
+    if (r.error.empty())
+      r.error = r.curves.empty()
+                    ? std::string("interrupted: the sweep was stopped before its first epoch ended")
+                    : "interrupted: the sweep was stopped after epoch " +
+                          std::to_string(r.curves.back().epoch);
     if (auto last = last_loss_.find(r.id); last != last_loss_.end())
       note_lost_before(r, last->second);  // a continued sweep reads it back (take_back)
     again_.push_front(std::move(it->second));

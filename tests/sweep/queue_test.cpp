@@ -62,7 +62,17 @@ TEST_CASE("an interrupted trial runs again first, with its id", "[sweep][queue]"
   CHECK(again->id == b.id);
   CHECK(again->values == b.values);
   CHECK(q->next()->id == 2);
-  (void)a;
+  // Its record says what stopped it, whether its objective said (a command's) or not (the
+  // trainer's, which stops at an epoch's end).
+  TrialRecord r = finished(a, TrialStatus::kInterrupted, NAN);
+  r.curves.resize(2);
+  r.curves[1].epoch = 2;
+  q->finish(r);
+  CHECK(r.error == "interrupted: the sweep was stopped after epoch 2");
+  TrialRecord c = finished(*q->next(), TrialStatus::kInterrupted, NAN);
+  c.error = "interrupted: the sweep was stopped while the command ran";
+  q->finish(c);
+  CHECK(c.error == "interrupted: the sweep was stopped while the command ran");
 }
 
 TEST_CASE("resume takes the records back: finished ones told, lost and interrupted ones again",
