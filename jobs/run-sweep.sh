@@ -7,7 +7,7 @@
 #
 # Everything after the config (and the results file, when the next word does not start with
 # '-') goes to `hypersweep run` (or recipe) as it stands, after an optional `--`:
-#   sbatch jobs/sweep.sbatch configs/x.toml --threads 2 --force
+#   sbatch jobs/sweep.sbatch configs/x.toml --force --set epochs=3
 #   sbatch jobs/sweep.sbatch configs/x.toml results.h5 -- --set epochs=3 --trials 40
 # An --out (or -o) among them replaces RESULTS.h5.
 #
@@ -32,8 +32,12 @@
 # the job's working folder as CONFIG_recommended.toml). Exit code: hypersweep's (0 done, 2 bad config
 # or results file, 3 stopped by a signal and not requeued, 4 a recipe check failed).
 set -uo pipefail
+if [ "${1:-}" = -h ] || [ "${1:-}" = --help ]; then
+  sed -n '2,/^set -uo/p' "$0" | sed '$d; s/^# \{0,1\}//'   # this header
+  exit 0
+fi
 
-config="${1:?usage: run-sweep.sh SWEEP.toml [RESULTS.h5] [--] [hypersweep flags...]}"
+config="${1:?usage: run-sweep.sh SWEEP.toml [RESULTS.h5] [--] [hypersweep flags...] (--help says more)}"
 shift
 out=""
 if [ $# -gt 0 ] && [ "$1" != "--" ] && [ "${1#-}" = "$1" ]; then out="$1"; shift; fi
@@ -65,15 +69,34 @@ bin="${HYPERSWEEP_BIN:-${HYPERSWEEP_HOME:-${SLURM_SUBMIT_DIR:-.}}/build/bin/hype
 export OMP_NUM_THREADS="${SLURM_CPUS_PER_TASK:-1}"
 ranks=$(( ${SLURM_NTASKS:-1} + 1 ))
 echo "job ${SLURM_JOB_ID:-?} run $(( ${SLURM_RESTART_COUNT:-0} + 1 )) on ${SLURM_JOB_NODELIST:-$(hostname)}:" \
-     "hypersweep $command, $ranks ranks (1 scheduler + ${SLURM_NTASKS:-1} workers x $OMP_NUM_THREADS OpenMP threads each), $config -> $out" \
+     "hypersweep $command, $ranks ranks (1 scheduler + ${SLURM_NTASKS:-1} workers, OMP_NUM_THREADS=$OMP_NUM_THREADS" \
+     "unless --threads or the config's threads say otherwise: hypersweep's own line below), $config -> $out" \
      "(hypersweep $command $config ${extra[*]})"
 
 case "${HS_LAUNCHER:-srun}" in
-  srun)   launch=(srun --mpi=pmix --overcommit --ntasks="$ranks" --cpus-per-task="$OMP_NUM_THREADS") ;;
+  # Without the job's --ntasks-per-node, which ntasks + 1 ranks cannot honour (srun warned of it
+  # in every log). No --kill-on-bad-exit: jobs/README.md, "Launcher", says why.
+  srun)   launch=(env -u SLURM_NTASKS_PER_NODE srun --mpi=pmix --overcommit
+                  --ntasks="$ranks" --cpus-per-task="$OMP_NUM_THREADS") ;;
   mpirun) launch=(mpirun -np "$ranks" --oversubscribe --bind-to none)
           [ "$(id -u)" -eq 0 ] && export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 ;;
   *)      echo "run-sweep: HS_LAUNCHER must be srun or mpirun, got $HS_LAUNCHER" >&2; exit 2 ;;
 esac
+command -v "${HS_LAUNCHER:-srun}" > /dev/null ||
+  { echo "run-sweep: no ${HS_LAUNCHER:-srun} on PATH (run this inside a SLURM job: sbatch jobs/sweep.sbatch ...)" >&2; exit 2; }
+
+# The traps are in place before the launcher starts: a SIGUSR1 in the job's first moments
+# killed this shell (the job FAILED, not requeued). One that comes before the launcher does is
+# passed on as soon as it runs.
+pid=""
+got=""
+stop() {
+  got=$1
+  echo "run-sweep: got SIG$1; passing SIGUSR1 to the ranks, which stop cleanly"
+  [ -n "$pid" ] && kill -USR1 "$pid" 2>/dev/null
+}
+trap 'stop USR1' USR1
+trap 'stop TERM' TERM
 
 # The launcher runs in the background so that this shell can take SLURM's signal and pass it on
 # (a shell waiting in the foreground would only act on it after the sweep ended).
@@ -82,14 +105,7 @@ esac
 # so the ranks' own "stopped by" line names what reached them first.
 "${launch[@]}" "$bin" "$command" "$config" "${extra[@]}" &
 pid=$!
-got=""
-stop() {
-  got=$1
-  echo "run-sweep: got SIG$1; passing SIGUSR1 to the ranks, which stop cleanly"
-  kill -USR1 "$pid" 2>/dev/null
-}
-trap 'stop USR1' USR1
-trap 'stop TERM' TERM
+[ -n "$got" ] && kill -USR1 "$pid" 2>/dev/null
 rc=0
 while :; do
   wait "$pid"; rc=$?
@@ -107,8 +123,14 @@ fi
 # The job requeues itself after the warning before its time limit (SIGUSR1). After a SIGTERM
 # it does not: a preemption or scontrol requeue of a --requeue job is requeued by SLURM, and a
 # scancel must stay cancelled.
-if [ "$rc" -eq 3 ] && [ "$got" = USR1 ] && [ "${HS_REQUEUE:-0}" = 1 ] && [ -n "${SLURM_JOB_ID:-}" ]; then
-  echo "run-sweep: stopped by SIGUSR1; requeueing job $SLURM_JOB_ID to continue $out"
+# A stop whose signal reached the ranks alone (scancel --signal=USR1 without --batch, or
+# --signal=USR1@T without B:) is one too: this shell got nothing, and a SIGTERM would have
+# reached it as well.
+if [ "$rc" -eq 3 ] && { [ "$got" = USR1 ] || [ -z "$got" ]; } && [ "${HS_REQUEUE:-0}" = 1 ] &&
+   [ -n "${SLURM_JOB_ID:-}" ]; then
+  by="a signal to the ranks"
+  [ -n "$got" ] && by="SIG$got"
+  echo "run-sweep: stopped by $by; requeueing job $SLURM_JOB_ID to continue $out"
   scontrol requeue "$SLURM_JOB_ID" && exit 0
 elif [ "$rc" -eq 3 ] && [ "$got" = TERM ]; then
   echo "run-sweep: stopped by SIGTERM; SLURM requeues the job if it was preempted or requeued (--requeue)"

@@ -12,6 +12,12 @@
 # continues the results file. Exit code: hypersweep's (0 done, 2 bad config or results file,
 # 3 stopped by a signal).
 set -euo pipefail
+if [ "${1:-}" = -h ] || [ "${1:-}" = --help ] || [ $# -eq 0 ]; then
+  # This header, not `hypersweep run --help` once per rank.
+  sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'
+  echo "(hypersweep run --help lists the flags passed on.)"
+  [ $# -eq 0 ] && exit 2 || exit 0
+fi
 here="$(cd "$(dirname "$0")/.." && pwd)"
 bin="${HYPERSWEEP_BIN:-$here/build/bin/hypersweep}"
 [ -x "$bin" ] || { echo "workstation.sh: no hypersweep at $bin (scripts/build.sh builds it)" >&2; exit 2; }
@@ -22,6 +28,11 @@ export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
 threads="${OMP_NUM_THREADS%%,*}"   # a nested list (4,2): its outer level
 case "$threads" in ''|*[!0-9]*|0) threads=1 ;; esac
 workers="${WORKERS:-$(( cores / threads > 0 ? cores / threads : 1 ))}"
+case "$workers" in
+  ''|*[!0-9]*) echo "workstation.sh: WORKERS must be a whole number of worker ranks, got '$workers'" >&2; exit 2 ;;
+esac
+command -v mpirun > /dev/null ||
+  { echo "workstation.sh: no mpirun on PATH (scripts/install-deps.sh installs Open MPI; or run hypersweep run alone)" >&2; exit 2; }
 if [ "$(id -u)" -eq 0 ]; then
   # Open MPI refuses root unless told twice; containers and CI machines run as root.
   export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1

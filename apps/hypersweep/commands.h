@@ -32,6 +32,9 @@ inline constexpr int kExitNothingToUse = 4;
 int fail(const Error& e);
 // The same line, for an error with another exit code.
 void print_error(const Error& e);
+// A worker rank's warnings, on stderr, that its `threads` OpenMP threads will share cores: this
+// rank's (binding_warning), else its node's workers' together (once a node).
+void warn_threads(const Launch& launch, int threads);
 // The check of a count option: a whole number of at least `lo` ("--top: must be a whole number
 // >= 0, got -1"). CLI11's NonNegativeNumber and PositiveNumber wrote their range up to DBL_MAX,
 // 300 digits, and took 2.5 for a count.

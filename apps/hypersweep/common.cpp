@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <string>
 
+#include "core/host.h"
 #include "core/text.h"
 #include "hypersweep/commands.h"
 
@@ -20,6 +21,15 @@ void print_error(const Error& e) {
   // printable: a NUL in a key or value (a TOML "a\u0000b") ended the message there, and a
   // control byte acted on the terminal.
   std::fprintf(stderr, "hypersweep: error: %s\n", printable(e.str(), true).c_str());
+}
+
+void warn_threads(const Launch& launch, int threads) {
+  if (const std::string w = binding_warning(threads); !w.empty())
+    std::fprintf(stderr, "hypersweep: warning: worker rank %d on %s: %s\n", launch.rank(),
+                 host_name().c_str(), w.c_str());
+  else if (const std::string c = launch.crowding_warning(threads);
+           !c.empty() && launch.local_worker() == 0)  // once a node
+    std::fprintf(stderr, "hypersweep: warning: %s: %s\n", host_name().c_str(), c.c_str());
 }
 
 CLI::Validator whole_in(long long lo, long long hi) {

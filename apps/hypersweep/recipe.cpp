@@ -87,9 +87,7 @@ int serve_recipe(const RecipeArgs& a, Launch& launch, int node_threads) {
     if (!in) return in.error();
     const int t = worker_threads(a.threads, in->base.threads, node_threads);
     in->base.threads = t;
-    if (const std::string w = binding_warning(t); !w.empty())
-      std::fprintf(stderr, "hypersweep: warning: worker rank %d on %s: %s\n", launch.rank(),
-                   host_name().c_str(), w.c_str());
+    warn_threads(launch, t);
     auto d = recipe_data(in->base);
     if (!d) return d.error();
     data = std::make_shared<const DataBundle>(std::move(*d));

@@ -75,9 +75,7 @@ int serve_sweep(const RunArgs& a, Launch& launch, int node_threads) {
     if (!sweep) return sweep.error();
     const auto opt = sweep->train.finish();
     const int t = worker_threads(a.threads, opt ? opt->threads : 0, node_threads);
-    if (const std::string w = binding_warning(t); !w.empty())  // a command's OMP_NUM_THREADS too
-      std::fprintf(stderr, "hypersweep: warning: worker rank %d on %s: %s\n", launch.rank(),
-                   host_name().c_str(), w.c_str());
+    warn_threads(launch, t);  // a command's OMP_NUM_THREADS too
     return make_objective(*sweep, t, nullptr,
                           Placement{launch.rank() - 1, launch.local_worker(), t, log_dir(a)});
   };

@@ -1,5 +1,6 @@
 #include "exec/launch.h"
 
+#include <sched.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -8,6 +9,7 @@
 #include <thread>
 
 #include "core/host.h"
+#include "core/text.h"
 #include "exec/in_process.h"
 #include "exec/mpi_protocol.h"
 
@@ -95,6 +97,12 @@ Result<std::unique_ptr<Launch>> Launch::start(int* argc, char*** argv) {
     MPI_Comm node = MPI_COMM_NULL;
     HS_MPI(MPI_Comm_split_type(workers, MPI_COMM_TYPE_SHARED, l->rank_, MPI_INFO_NULL, &node));
     HS_MPI(MPI_Comm_rank(node, &l->local_worker_));
+    HS_MPI(MPI_Comm_size(node, &l->node_workers_));
+    cpu_set_t mine, all;
+    CPU_ZERO(&mine);
+    if (::sched_getaffinity(0, sizeof mine, &mine) != 0) CPU_SET(0, &mine);
+    HS_MPI(MPI_Allreduce(&mine, &all, sizeof mine, MPI_BYTE, MPI_BOR, node));
+    l->node_cores_ = CPU_COUNT(&all);
     HS_MPI(MPI_Comm_free(&node));
     HS_MPI(MPI_Comm_free(&workers));
   }
@@ -143,6 +151,18 @@ int Launch::serve(const std::function<Status()>& setup, const ObjectiveFactory& 
     auto run = [&](const Trial& t, const TrialHooks& hooks) { return objective->run(t, hooks); };
     if (!mpi::work(MPI_COMM_WORLD, prepare, run, signalled)) code = 2;
   }
+}
+
+std::string Launch::crowding_warning(int threads) const {
+  if (node_workers_ < 2 || static_cast<int64_t>(node_workers_) * threads <= node_cores_) return "";
+  const std::string head = std::to_string(node_workers_) + " workers on this node x " +
+                           counted(threads, "OpenMP thread") + " each, but " +
+                           std::to_string(node_cores_) + " core(s) for all of them to run on: ";
+  if (node_cores_ < node_workers_)
+    return head + "start at most " + counted(node_cores_, "worker") + " a node (ranks = "
+           "cores + 1 on one node)";
+  return head + "give --threads " + std::to_string(node_cores_ / node_workers_) +
+         " (or the config's threads, or OMP_NUM_THREADS), or fewer workers a node";
 }
 
 std::string binding_warning(int threads) {

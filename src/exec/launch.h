@@ -57,6 +57,11 @@ class Launch {
   // a worker and not counted): MPI_Comm_split_type(MPI_COMM_TYPE_SHARED) over the worker ranks,
   // so it is right under mpirun and srun alike. 0 on rank 0 and without MPI.
   int local_worker() const { return local_worker_; }
+  // A worker: a warning when this node's workers, `threads` OpenMP threads each, outnumber the
+  // cores they may run on together (the union of their CPU masks: srun --overcommit gives every
+  // rank the whole allocation, so 2 workers x --threads 2 on 2 CPUs ran 4 threads on 2 cores
+  // with no word); "" when they fit, and on rank 0 and without MPI.
+  std::string crowding_warning(int threads) const;
   // This node's cores shared out among its worker ranks (rank 0, the scheduler, takes none), no
   // more than this process may run on; at least 1. Every rank must call it (a collective), and
   // only with workers.
@@ -85,6 +90,8 @@ class Launch {
   bool begun_ = false, ended_ = false;
   int rank_ = 0, size_ = 1;
   int local_worker_ = 0;
+  int node_workers_ = 0;  // the worker ranks on this node (a worker's count; 0 on rank 0)
+  int node_cores_ = 0;    // the cores in the union of their CPU masks
 };
 
 // A warning for a worker that will run `threads` OpenMP threads on fewer cores than that: a

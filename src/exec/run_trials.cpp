@@ -56,7 +56,12 @@ Result<Ran> run_trials(Executor& executor, const Job& job, TrialQueue& queue,
     // A line says the trial is recorded: only once it is.
     for (size_t i = 0; i < group.size(); ++i) {
       display.trial(group[i], progress[i]);
-      if (group[i].status == TrialStatus::kInterrupted) ran.cut.insert(group[i].id);
+      // The latest record of an id counts: one recorded interrupted at the stop whose worker
+      // then finished its last epoch is completed, not cut (the stop line said otherwise).
+      if (group[i].status == TrialStatus::kInterrupted)
+        ran.cut.insert(group[i].id);
+      else
+        ran.cut.erase(group[i].id);
       if (failing.take(group[i])) {
         ran.failed_fast = failing.what();
         display.failing_fast(ran.failed_fast);

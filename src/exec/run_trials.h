@@ -19,7 +19,8 @@ namespace hs {
 struct Ran {
   bool interrupted = false;  // a stop (a signal) ended it before every trial ran
   // The trials recorded interrupted (in flight at the stop; they run again). Under MPI rank 0
-  // records each at the stop and again as its worker's own record comes: an id counts once.
+  // records each at the stop and again as its worker's own record comes: an id counts once, and
+  // not at all when its worker's record is another status (it ended its last epoch anyway).
   std::set<int64_t> cut;
   Status stored;             // the first error of `file`'s append, where the sweep stopped; else OK
   // Set when the run's first trials all failed alike and it stopped (TrialQueue::fail_fast): "the

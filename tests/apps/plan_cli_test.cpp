@@ -236,6 +236,24 @@ TEST_CASE("a command's worker whose threads outnumber its cores says so", "[cli]
   CHECK(count(free.err, many + " OpenMP threads but this node has only " + std::to_string(node) +
                             " core(s)") == 1);
   CHECK_FALSE(contains(free.err, "the launcher bound this rank"));
+  // Two workers sharing one core, each with a thread that fits it alone: srun --overcommit
+  // gives every rank the whole allocation, and 2 x --threads 2 ran 4 threads on 2 CPUs with no
+  // word. Said once for the node. One thread each on a core of its own says nothing.
+  const Run crowded = hypersweep("run '" + cfg.string() + "' --threads 1 --out '" +
+                                     s.path("c.h5") + "'",
+                                 "taskset -c 0 " + mpirun(3) + "--bind-to none ");
+  INFO(crowded.out << crowded.err);
+  REQUIRE(crowded.code == 0);
+  CHECK(count(crowded.err, "2 workers on this node x 1 OpenMP thread each, but 1 core(s) for "
+                           "all of them to run on: start at most 1 worker a node") == 1);
+  if (node >= 2) {
+    const Run apart = hypersweep("run '" + cfg.string() + "' --threads 1 --out '" +
+                                     s.path("a.h5") + "'",
+                                 "taskset -c 0,1 " + mpirun(3) + "--bind-to none ");
+    INFO(apart.out << apart.err);
+    REQUIRE(apart.code == 0);
+    CHECK_FALSE(contains(apart.err, "warning"));
+  }
 }
 
 TEST_CASE("run says when its pruner judged no trial for want of the metric on epoch lines",

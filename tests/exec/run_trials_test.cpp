@@ -23,7 +23,9 @@ namespace {
 // Hands trial i to on_records (groups of one) as outcomes[i] says: 'c' completed, 'x' completed
 // with no parameters (which the results file refuses to append), 'f' failed with "boom", 'g'
 // failed with "bang", 't' timed out with "boom", 'T' timed out with its metric (as [train]
-// max_seconds ends a trial), 'i' interrupted, then failed with "boom" as it runs again. It asks
+// max_seconds ends a trial), 'i' interrupted, then failed with "boom" as it runs again, 'j'
+// interrupted, then completed (as rank 0 records a trial in flight at a stop, then its worker's
+// record of the last epoch it finished anyway). It asks
 // hooks.stop() before each trial as the executors do: true ends the run (interrupted).
 class ScriptedExecutor final : public Executor {
  public:
@@ -36,6 +38,7 @@ class ScriptedExecutor final : public Executor {
       if (!t) return false;
       char o = outcomes_.at(static_cast<size_t>(t->id));
       if (o == 'i' && !cut_.insert(t->id).second) o = 'f';
+      if (o == 'j') o = cut_.insert(t->id).second ? 'i' : 'c';
       TrialRecord r = record_of(*t, status_of(o));
       if (o == 'c' || o == 'x' || o == 'T') r.best_metric = 0.5;
       if (o == 'x') r.params.clear();
@@ -106,6 +109,17 @@ SweepRun run_scripted(const std::string& outcomes, int fail_fast) {
 }
 
 }  // namespace
+
+TEST_CASE("a trial recorded interrupted and then completed is not counted as cut", "[exec]") {
+  // The stop line said "1 trial in flight recorded as interrupted (to run again)" of a trial the
+  // file holds as completed.
+  SweepRun o = run_scripted("cjc", 0);
+  INFO(o.out);
+  CHECK(o.ran.cut.empty());
+  CHECK(o.recorded == 3u);
+  SweepRun i = run_scripted("cic", 0);  // interrupted, then failed: not cut either
+  CHECK(i.ran.cut.empty());
+}
 
 TEST_CASE("fail_fast stops a run whose first trials all failed alike and no other", "[exec]") {
   // Three failures alike: stopped after the third, nothing more started.
