@@ -70,7 +70,9 @@ def main():
         sys.exit(f"plot_curves.py: error: {args.results}: no trial has finished an epoch yet")
 
     # The best as `show` picks it: a trial with a final result (not pruned or diverged).
-    ranked = summary[summary["best_metric"].notna() & summary["id"].isin(list(curves))
+    # A best trial without curve rows (a command that printed its result line alone) is still
+    # the best: said, not passed over for one that has curves.
+    ranked = summary[summary["best_metric"].notna()
                      & ~summary["status"].isin(["pruned", "diverged"])]
     best = None
     if len(ranked):
@@ -81,8 +83,12 @@ def main():
     for trial_id, c in curves.items():
         if trial_id != best:
             acc_ax.plot(c["epoch"], c["val_acc"], color="0.6", alpha=0.6, linewidth=1)
-    acc_ax.plot([], [], color="0.6", label=f"other trials ({len(curves) - (best is not None)})")
-    if best is not None:
+    acc_ax.plot([], [], color="0.6", label=f"other trials ({len(curves) - (best in curves)})")
+    if best is not None and best not in curves:
+        acc_ax.plot([], [], color="tab:red", linewidth=2.5,
+                    label=f"best: trial {best} ({metric} {row['best_metric']:.4g}; no curve)")
+        loss_ax.set_title(f"trial {best}: no epoch rows to draw")
+    elif best is not None:
         c = curves[best]
         acc_ax.plot(c["epoch"], c["val_acc"], color="tab:red", linewidth=2.5, marker="o",
                     label=f"best: trial {best} ({metric} {row['best_metric']:.4g})")

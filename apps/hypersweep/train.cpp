@@ -92,6 +92,12 @@ Status read_config(const TrainArgs& a, TrainConfig* cfg) {
   return Status::Ok();
 }
 
+// The batch as train() runs it: one larger than the training set is the whole set, said so.
+std::string batch_text(int batch_size, int64_t train_samples) {
+  if (batch_size <= train_samples) return std::to_string(batch_size);
+  return fmt::format("{} (batch_size {}: the whole training set)", train_samples, batch_size);
+}
+
 int run_train(const TrainArgs& a) {
   if (a.list_keys) {
     std::fputs(keys_help().c_str(), stdout);
@@ -128,16 +134,11 @@ int run_train(const TrainArgs& a) {
   auto net = network_for(*opt, *data);
   if (!net) return fail(cfg.locate(net.error()));
   fmt::print("model: {}\n{}", arch_name(opt->model.arch), describe(*net));
-  // A batch larger than the training set is the whole set (train() caps it): said so.
-  const std::string batch =
-      opt->batch_size > data->train.size()
-          ? fmt::format("{} (batch_size {}: the whole training set)", data->train.size(),
-                        opt->batch_size)
-          : std::to_string(opt->batch_size);
   fmt::print("optimizer: {}, lr {:g}, schedule {}, weight decay {:g}, batch {}, {}, "
              "seed {}{}\n",
              optimizer_name(opt->optim.kind), opt->lr, schedule_name(opt->schedule.kind),
-             opt->optim.weight_decay, batch, counted(opt->epochs, "epoch"), opt->seed,
+             opt->optim.weight_decay, batch_text(opt->batch_size, data->train.size()),
+             counted(opt->epochs, "epoch"), opt->seed,
              opt->early.enabled ? fmt::format(", early stopping on {} (patience {})",
                                               monitor_name(opt->early.monitor),
                                               opt->early.patience)

@@ -265,12 +265,13 @@ namespace {
 
 // Waits up to `wait_ms` for output on fds[0] (stdout) and fds[1] (stderr), -1 once at EOF, and
 // hands what came to the callbacks (either may be empty); an fd at EOF is closed and set to -1.
-// Returns false when on_stdout asked to stop.
+// Returns false when on_stdout asked to stop. stderr first: what came there with a stdout line
+// was most often written before it (a worker's start-up log before `@hypersweep ready`).
 bool read_ready(int fds[2], int wait_ms, const OnOutput& on_stdout,
                 const std::function<void(std::string_view)>& on_stderr) {
   pollfd p[2];
   nfds_t n = 0;
-  for (int k = 0; k < 2; ++k)
+  for (int k = 1; k >= 0; --k)
     if (fds[k] >= 0) p[n++] = pollfd{fds[k], POLLIN, 0};
   bool go_on = true;
   if (::poll(n > 0 ? p : nullptr, n, n > 0 ? wait_ms : 20) <= 0) return go_on;
@@ -370,14 +371,12 @@ class Child {
   }
 
   // After the shell exited: what is left of its group (background jobs) goes with it, given a
-  // moment to close the pipes first, or, when the command is being stopped, what is left of
-  // SIGTERM's grace: sh -c does not exec its command, so the shell died of the SIGTERM at once
-  // while the program's finally blocks were still running. True once there is nothing more to
-  // wait for.
+  // moment to close the pipes first, or, when stopping it, the rest of SIGTERM's grace (sh -c
+  // does not exec its command: the shell died of the SIGTERM at once, its program's finally
+  // blocks still running). True once there is nothing more to wait for.
   bool finished_after_exit(Clock::time_point now) {
     const bool pipes_open = fds_[0] >= 0 || fds_[1] >= 0;
-    const bool waited =
-        killing_ ? now - term_at_ >= kTermGrace : now - exited_at_ >= kPipeGrace;
+    const bool waited = killing_ ? now - term_at_ >= kTermGrace : now - exited_at_ >= kPipeGrace;
     if (!group_killed_ && !lost_ && (!pipes_open || waited)) {
       ::kill(-pid_, SIGKILL);
       group_killed_ = true;
@@ -508,14 +507,12 @@ void Coprocess::check_exited() {
 }
 
 // After the shell exited: its output drained (up to kPipeGrace while a member of its group
-// holds the pipes, or, once end() sent SIGTERM, the rest of its kTermGrace: the shell dies of it
-// at once, its program may still be cleaning up), then what is left of its group killed and the
-// shell reaped. True when done.
+// holds the pipes; once end() sent SIGTERM, the rest of kTermGrace, as Child's), then what is
+// left of its group killed and the shell reaped. True when done.
 bool Coprocess::finish_after_exit() {
-  const bool pipes_open = fds_[0] >= 0 || fds_[1] >= 0;
   const auto now = Clock::now();
   const bool waited = termed_at_ ? now - *termed_at_ >= kTermGrace : now - exited_at_ >= kPipeGrace;
-  if (pipes_open && !waited) return false;
+  if ((fds_[0] >= 0 || fds_[1] >= 0) && !waited) return false;  // its pipes still open
   if (!reaped_) {
     ::kill(-pid_, SIGKILL);
     guardian_->release();

@@ -14,6 +14,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <chrono>
 #include <cstring>
 #include <limits>
 #include <new>
@@ -133,7 +134,10 @@ bool decode_error(const std::string& bytes, char* where, Error* e) {
     }
   };
   TrialHooks hooks;
+  const auto t0 = std::chrono::steady_clock::now();
+  TrialRecord last = record_of(t, TrialStatus::kFailed);  // its epochs so far
   hooks.on_epoch = [&](const TrialRecord& so_far) {
+    last = so_far;
     if (!send_frame(fd, kEpoch, encode_record(so_far))) ::_exit(1);
     take_stop(true);
     return stop ? EpochAnswer::kStop : EpochAnswer::kContinue;
@@ -146,7 +150,14 @@ bool decode_error(const std::string& bytes, char* where, Error* e) {
   try {
     r = train_trial(t, opt, base_data, data, metric, hooks);
   } catch (const std::bad_alloc&) {
-    r = record_of(t, TrialStatus::kFailed);
+    // Its epochs so far and the time it ran are kept (a record of 0 s and no curve said less
+    // than the trial had done).
+    r = std::move(last);
+    r.id = t.id;
+    r.params = t.values;
+    r.status = TrialStatus::kFailed;
+    r.best_metric = std::numeric_limits<double>::quiet_NaN();
+    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     r.error = memory_limit > 0 ? "out of memory: the trial needed more than memory_limit (" +
                                      std::to_string(memory_limit >> 20) + " MiB)"
                                : "out of memory";
@@ -357,14 +368,26 @@ Status ForkedObjective::send_base() {
   return e;
 }
 
+namespace {
+
+// `so_far` (a trial's epochs so far) failed for `why`, with the time since `t0` by this side's
+// clock: a trial whose process died (out of memory, a crash) sent no end of its own, and was
+// recorded as 0 s.
+TrialRecord failed_as(TrialRecord so_far, const std::string& why,
+                      std::chrono::steady_clock::time_point t0) {
+  so_far.status = TrialStatus::kFailed;
+  so_far.best_metric = std::numeric_limits<double>::quiet_NaN();
+  so_far.error = why;
+  so_far.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return so_far;
+}
+
+}  // namespace
+
 TrialRecord ForkedObjective::run(const Trial& t, const TrialHooks& hooks) {
   TrialRecord so_far = record_of(t, TrialStatus::kFailed);
-  auto failed = [&](const std::string& why) {
-    so_far.status = TrialStatus::kFailed;
-    so_far.best_metric = std::numeric_limits<double>::quiet_NaN();
-    so_far.error = why;
-    return so_far;
-  };
+  const auto t0 = std::chrono::steady_clock::now();
+  auto failed = [&](const std::string& why) { return failed_as(std::move(so_far), why, t0); };
   auto opt = trial_train_options(sweep_, t);
   if (!opt) return failed(opt.error().str());
   if (fd_ < 0)  // the host died with an earlier trial

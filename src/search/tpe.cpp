@@ -575,10 +575,9 @@ std::vector<double> tpe_propose(const std::vector<TpeDim>& dims,
   const std::vector<std::vector<double>> obs = to_internal_points(info, X);
   const std::vector<std::vector<double>> pend = to_internal_points(info, pending);
   const Check check = make_check(info, seen, &obs, &pend);
-
   // The count of known points enters the stream so that repeated asks with the same seed differ.
-  const uint64_t known = asked >= 0 ? uint64_t(asked) : uint64_t(obs.size() + pend.size());
-  Rng rng(derive_seed(seed, known, SeedPurpose::kSearch));
+  Rng rng(derive_seed(seed, asked >= 0 ? uint64_t(asked) : uint64_t(obs.size() + pend.size()),
+                      SeedPurpose::kSearch));
   if (tpe_in_startup(int64_t(obs.size()), int64_t(pend.size()), opt))
     return to_encoded_point(info, unseen(info, uniform_point(info, rng), nullptr, check, rng));
   return propose_from(info, split_groups(info, obs, pend, y, opt), check, rng, opt);

@@ -155,11 +155,13 @@ TEST_CASE("a diverged train says so in plain numbers", "[cli]") {
   CHECK(contains(r.out, ", 1 epoch, "));
   CHECK(contains(r.out, "no epoch ended with a validation result"));
   CHECK(!contains(r.out, "-nan"));
-  // Without diverging, a loss that overflowed to NaN in the validation pass prints as nan too.
+  // A training loss still finite, but a validation loss that overflowed to NaN: diverged too
+  // (it once completed, its NaN epoch the best), and it prints as nan.
   const Run small = hypersweep("train --set dataset=synthetic --set synthetic_samples=200 "
                                "--set lr=1e6 --set epochs=1");
   INFO(small.out);
-  CHECK(contains(small.out, "reached the maximum of 1 epoch)"));
+  CHECK(contains(small.out, "stopped: diverged (diverged: the validation loss became NaN in "
+                            "epoch 1"));
   CHECK(!contains(small.out, "-nan"));
 }
 

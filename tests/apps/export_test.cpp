@@ -189,6 +189,19 @@ TEST_CASE("docs/plot_curves.py highlights the best trial in the direction the fi
     const int64_t best = std::string(direction) == "max" ? high : low;
     CHECK(contains(slurp(s.path("d.out")), "best trial " + std::to_string(best)));
   }
+  // The best trial without curve rows (a command that printed its result line alone) is still
+  // the one named, as `show` names it: the plot passed over it for one with curves.
+  const std::string bare = s.path("bare.h5");
+  fs::copy_file(results, bare, fs::copy_options::overwrite_existing);
+  const std::string empty =
+      python() + " -c \"import h5py, sys; f = h5py.File(sys.argv[1], 'r+'); f.attrs['direction'] "
+      "= 'max'; p = 'trials/%06d/curves' % int(sys.argv[2]); t = f[p].dtype; del f[p]; "
+      "f.create_dataset(p, shape=(0,), dtype=t)\" '" + bare + "' " + std::to_string(high);
+  REQUIRE(std::system(empty.c_str()) == 0);
+  const std::string plot = python() + " '" + HS_SOURCE_DIR + "/docs/plot_curves.py' '" + bare +
+                           "' -o '" + s.path("b.png") + "' > '" + s.path("b.out") + "' 2>&1";
+  REQUIRE(std::system(plot.c_str()) == 0);
+  CHECK(contains(slurp(s.path("b.out")), "best trial " + std::to_string(high)));
 }
 
 TEST_CASE("a file-size limit reached is an error naming the file and no silent death",

@@ -983,6 +983,18 @@ TEST_CASE("a worker program's start-up before @hypersweep ready is not its first
 }
 
 TEST_CASE("a worker program's start-up stderr is its worker log's whole", "[objective][worker]") {
+  {  // A whole line just before `ready`, read in the same round: it was in the trial's log alone.
+    Dir d;
+    const std::string script = d.write(
+        "w.sh", "sleep 0.2; echo 'startup' >&2; echo '@hypersweep ready'\n"
+                "while read line; do echo val_acc=0.5; echo '@hypersweep done'; done\n");
+    {
+      WorkerObjective o(sweep_of("mode = \"worker\"\ncommand = 'sh " + script + "'"),
+                        {0, 0, 1, (d.path / "logs").string()});
+      CHECK(o.run(Trial{0, {ParamValue{int64_t{1}}}}, {}).status == TrialStatus::kCompleted);
+    }
+    CHECK(d.read("logs/worker-0.err") == "startup\n");
+  }
   // The end of a stderr line written just before `@hypersweep ready` and read in the same round
   // as it went to the first trial's log alone, leaving the worker log's line cut short.
   Dir d;
@@ -999,7 +1011,8 @@ TEST_CASE("a worker program's start-up stderr is its worker log's whole", "[obje
     INFO(a.error);
     CHECK(a.status == TrialStatus::kCompleted);
   }
-  CHECK(d.read("logs/worker-0.err") == "loading data: 60000 images loaded\n");
+  // (The trial's own first line may come in the same read as `ready`, and join it there.)
+  CHECK(d.read("logs/worker-0.err").rfind("loading data: 60000 images loaded\n", 0) == 0);
   // The trial's log holds the start-up's stderr too, as the program started for it.
   CHECK(d.read("logs/000000.err") == "loading data: 60000 images loaded\ntrial says hi\n");
 }

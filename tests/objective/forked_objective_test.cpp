@@ -173,6 +173,8 @@ width = { choice = [16, 12000] }
   INFO(big.error);
   CHECK(big.status == TrialStatus::kFailed);
   CHECK(big.error == "out of memory: the trial needed more than memory_limit (1024 MiB)");
+  CHECK(big.seconds > 0);  // the time it ran (was 0)
+  CHECK(big.id == 1);
   CHECK(f.run(Trial{0, {ParamValue(int64_t{16})}}, TrialHooks{}).status ==
         TrialStatus::kCompleted);
 }
