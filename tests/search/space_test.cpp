@@ -148,7 +148,8 @@ TEST_CASE("the grid enumerates exactly the cartesian product, last parameter fas
         "sweep.toml:7: momentum: grid search needs a number of points for a uniform range: add grid = N");
 }
 
-TEST_CASE("a real range too narrow for its grid points gives each value once", "[search][space][grid]") {
+TEST_CASE("a real range too narrow for its grid points gives each value once",
+          "[search][space][grid]") {
   // [1, 1 + 4 ulp] holds 3 doubles: grid = 6 gave each of them twice (trials that differ by
   // nothing), where an int range's rounded points were kept once each.
   const double hi = std::nextafter(std::nextafter(1.0, 2.0), 2.0);

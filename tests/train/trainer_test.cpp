@@ -255,7 +255,8 @@ TEST_CASE("a loss that turns NaN or inf ends the trial as diverged, with its cur
   CHECK(static_cast<int>(r->record.curves.size()) < o.epochs);
 }
 
-TEST_CASE("a validation loss that turns NaN or inf ends the trial as diverged", "[train][diverged]") {
+TEST_CASE("a validation loss that turns NaN or inf ends the trial as diverged",
+          "[train][diverged]") {
   // One minibatch per epoch at lr 1e5: epoch 1's training loss is finite (the weights before
   // its step), but its step blows the weights up, so the validation loss after it is huge and
   // epoch 2's is NaN, as is every output: its accuracy (the argmax of NaNs) meant nothing, and
