@@ -1,6 +1,8 @@
 // hypersweep: the command line. Each subcommand is in its own file (commands.h), its --help text
 // with it; the first line of each says what it does, and the top-level --help lists those.
+#include <fcntl.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -26,8 +28,16 @@
 //   as it reports a full disk, not end the program silently by SIGXFSZ's default action. The
 //   signal is caught, not ignored: a caught signal's action is the default again in the programs
 //   a trial executes.
+// - standard input, output and error closed by whoever started it (`run ... >&- 2>&-`) are
+//   opened on /dev/null: else the journal or the results file was opened as fd 1 or 2, and the
+//   progress lines and warnings were written into it.
 extern "C" void hs_on_file_size_limit(int) {}
 extern "C" HS_CPU_BASELINE void hs_install_stop_signals(int, char**, char** envp) {
+  for (int fd = 0; fd <= 2; ++fd)
+    if (::fcntl(fd, F_GETFD) < 0 && errno == EBADF) {
+      const int null = ::open("/dev/null", O_RDWR);  // the lowest free fd: this one
+      if (null >= 0 && null != fd) ::dup2(null, fd), ::close(null);
+    }
   if (hs::report_cpu_mismatch(hs::compiled_cpu_features(), stderr)) std::_Exit(hs::cli::kExitOther);
   hs::install_stop_signals(envp);
   struct sigaction sa {};
@@ -71,8 +81,9 @@ int main(int argc, char** argv) {
   // Started by an isolated objective of this program as its trial host (forked_objective.h).
   if (const int host = hs::run_trial_host_if_asked(argc, argv); host >= 0) return host;
   CLI::App app{"hypersweep: hyperparameter sweeps of neural-network training on HPC machines.\n"
-               "Trains OpenMP-parallel CPU networks (Eigen) with learning-rate schedules and "
-               "early stopping."};
+               "Trains OpenMP-parallel CPU networks (Eigen), or on a GPU with [train] device = "
+               "\"cuda\", with learning-rate schedules and early stopping; or runs your own "
+               "training command ([objective])."};
   app.name("hypersweep");  // in the usage line however it was started (build/bin/hypersweep)
   app.set_version_flag("--version", std::string("hypersweep ") + HYPERSWEEP_VERSION);
   app.require_subcommand(1);

@@ -196,8 +196,12 @@ std::string pruner_warning(const SweepConfig& sweep) {
                            pruner_name(p.kind) + "\" ";
   if (is_bracketed(p.kind) && max_bracket(p) == 0)
     return head + "never stops a trial: its only rung is at max_epochs = " +
-           std::to_string(p.max_epochs) + ", and the last rung decides nothing; set min_epochs " +
-           "to at most max_epochs / reduction (" + std::to_string(p.max_epochs / p.reduction) + ")";
+           std::to_string(p.max_epochs) + ", and the last rung decides nothing; " +
+           (p.max_epochs / p.reduction >= 1
+                ? "set min_epochs to at most max_epochs / reduction (" +
+                      std::to_string(p.max_epochs / p.reduction) + ")"
+                : "set reduction to at most max_epochs / min_epochs (" +
+                      std::to_string(p.max_epochs / std::max(1, p.min_epochs)) + ")");
   if (p.kind == PrunerKind::kSha && p.bracket_trials == 1)
     return head + "never stops a trial: with bracket_trials = 1 each rung keeps its one trial";
   const bool percentile = p.kind == PrunerKind::kMedian || p.kind == PrunerKind::kPercentile;
@@ -205,6 +209,11 @@ std::string pruner_warning(const SweepConfig& sweep) {
     return head + "never stops a trial: it decides nothing before startup_trials = " +
            std::to_string(p.startup_trials) + " trials have completed, and the sweep has " +
            std::to_string(sweep.strategy.trials);
+  // A trial is judged against the others' values at its epoch: at most trials - 1 of them.
+  if (percentile && p.min_trials >= sweep.strategy.trials)
+    return head + "never stops a trial: it judges an epoch once min_trials = " +
+           std::to_string(p.min_trials) + " other trials have reported it, and the sweep has " +
+           std::to_string(sweep.strategy.trials) + " trials in all";
   // The most epochs a trial trains: [space]'s epochs, else the built-in trainer's.
   int most = space_epochs(sweep.space);
   if (const auto opt = sweep.train.finish();

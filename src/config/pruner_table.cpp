@@ -130,6 +130,10 @@ Status parse_pruner_table(SweepConfig& sweep, const toml::table& root, const std
   const int pruner_line = named ? line_of(*named) : 0;
   const auto* t = root["pruner"].as_table();
   int max_line = 0, min_line = 0;
+  if (t && t->empty() && o.kind == PrunerKind::kNone)  // an empty one: as one with keys
+    return Error{file, line_of(*t), "pruner",
+                 "a [pruner] table needs [sweep] pruner = \"median\", \"percentile\", "
+                 "\"asha\", \"hyperband\" or \"sha\""};
   if (t) {
     for (const auto& [k, v] : *t) {
       const std::string key(k.str());

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "core/rng.h"
+#include "core/text.h"
 #include "prune/internal.h"
 
 namespace hs {
@@ -32,9 +33,9 @@ int64_t hyperband_n(int s_max, int s, int eta) {
 }  // namespace
 
 std::string value_text(const Metric& metric, double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.4f", v);
-  return metric.name + " " + buf;
+  // 4 places, or 4 significant digits where fixed point would not do (a diverging val_loss of
+  // 2e37 was written out in 38 digits)
+  return metric.name + " " + fixed_text(v);
 }
 
 const char* pruner_name(PrunerKind kind) {

@@ -211,7 +211,8 @@ class ShaPruner final : public Pruner {
       ts.promoted_why = "promoted at rung " + std::to_string(k) + " (epoch " +
                         std::to_string(epochs_[static_cast<size_t>(k)]) + ") of bracket " +
                         std::to_string(b) + ": " + value_text(metric_, ranked[i].second) +
-                        " was " + std::to_string(i + 1) + " of " + std::to_string(rs.members.size());
+                        " was " + std::to_string(i + 1) + " of the " +
+                        std::to_string(rs.values.size()) + " that reached it";
       if (ts.target > k) continue;  // taken back from a record that had gone on already
       ts.target = k + 1;
       ts.paused = false;

@@ -188,6 +188,10 @@ Status restore_journal(const std::string& path, const SweepHeader& h) {
 
 Status check_output_file(const std::string& path, const std::string& what,
                          const std::string& suffix) {
+  const std::string is = not_replaceable(path);
+  if (!is.empty() && is != "a folder")  // as root, --force replaced a device node (/dev/null)
+    return make_error(path, "is " + is + ", not a " + what + ", and no --force replaces " + is +
+                                ": give a file's path");
   if (!store::is_folder(path)) return {};
   return make_error(path, "is a folder, not a " + what + ", and no --force replaces a folder: " +
                               "give the file's own path inside it (e.g. " + path + "/<name>" +

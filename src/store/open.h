@@ -41,8 +41,8 @@ Result<OpenedResults> open_results(const std::string& path, const SweepHeader& h
                                    const OpenPolicy& policy);
 
 // `path` as a file to write, a results or recipe file or another output (`what`, its files
-// named *`suffix`): an error naming it when it is a folder (or a link to one), which --force does
-// not replace.
+// named *`suffix`): an error naming it when it is a folder, a device, a FIFO or a socket (or a
+// link to one), which --force does not replace.
 Status check_output_file(const std::string& path, const std::string& what,
                          const std::string& suffix = ".h5");
 

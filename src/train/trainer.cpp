@@ -253,14 +253,16 @@ bool stops_after(int epoch, const TrainOptions& opt, const EarlyStopping& stoppe
   // A stop, patience or a time limit met at the last epoch cut nothing short: the run completed
   // (a pruner's stop there would throw a finished trial's test result away).
   if (epoch >= opt.epochs) return false;
-  if (!go_on) {
-    res.record.status = TrialStatus::kInterrupted;
-    res.reason = "interrupted after epoch " + std::to_string(epoch);
-  } else if (stopper.should_stop()) {
+  // Early stopping first: a trial whose patience ran out at the epoch a pruner stopped it at had
+  // ended on its own, as one at its last epoch has (it is tested, and recorded early_stopped).
+  if (stopper.should_stop()) {
     res.record.status = TrialStatus::kEarlyStopped;
     res.reason = "early stop: " + std::string(monitor_name(opt.early.monitor)) +
                  " did not improve for " + counted(opt.early.patience, "epoch") +
                  " after epoch " + std::to_string(stopper.best_epoch());
+  } else if (!go_on) {
+    res.record.status = TrialStatus::kInterrupted;
+    res.reason = "interrupted after epoch " + std::to_string(epoch);
   } else if (opt.max_seconds > 0 && since(t_start) >= opt.max_seconds) {
     res.record.status = TrialStatus::kTimedOut;
     res.reason = "time limit of " + shortest(opt.max_seconds) + " s reached after epoch " +

@@ -2,6 +2,7 @@
 #include "support/cli.h"
 
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -486,6 +487,27 @@ TEST_CASE("an --out that is a folder is refused before anything runs and --force
   const Run show = hypersweep("show '" + dir + "'");
   CHECK(show.code == 2);
   CHECK(contains(show.err, dir + ": is a folder, not a results file"));
+}
+
+TEST_CASE("an --out that is a FIFO or a device is refused even with --force", "[cli][sweep]") {
+  // --force replaced it with an HDF5 file: as root, `--out /dev/null --force` would have
+  // replaced the system's own node (and a link to one, its target).
+  Scratch s;
+  const auto cfg = tiny_sweep(s);
+  const std::string fifo = s.path("fifo");
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  const std::string link = s.path("link");
+  fs::create_symlink(fifo, link);
+  for (const std::string& out : {fifo, link}) {
+    for (const char* force : {"", " --force"}) {
+      const Run r = hypersweep("run '" + cfg.string() + "' --out '" + out + "'" + force);
+      INFO(out << force << ": " << r.out << r.err);
+      CHECK(r.code == 2);
+      CHECK(contains(r.err, out + ": is a FIFO, not a results file, and no --force replaces a "
+                                  "FIFO"));
+      CHECK(fs::is_fifo(fifo));
+    }
+  }
 }
 
 TEST_CASE("an --out in a folder not yet made gets its folder once every check has passed",

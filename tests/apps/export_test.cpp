@@ -218,6 +218,28 @@ TEST_CASE("a file-size limit reached is an error naming the file and no silent d
     CHECK(e.path().filename().string().rfind("limited.html", 0) == std::string::npos);
 }
 
+TEST_CASE("a run started with its standard streams closed writes nothing into its files",
+          "[cli][export]") {
+  // The journal and the results file were opened as fd 1 and 2, and the progress lines and
+  // warnings went into them: `show` found the file damaged.
+  Scratch s;
+  const auto cfg = s.write("c.toml", "[objective]\ncommand = \"echo val_acc=0.{x}\"\n[sweep]\n"
+                                     "trials = 3\n[space]\nx = { int = [1, 9] }\n");
+  const std::string out = s.path("closed.h5");
+  const Run r = hypersweep("run '" + cfg.string() + "' --out '" + out + "'",
+                           "sh -c 'exec \"$0\" \"$@\" <&- >&- 2>&-' ");
+  CHECK(r.code == 0);
+  const Run shown = hypersweep("show '" + out + "'");
+  INFO(shown.out << shown.err);
+  CHECK(shown.code == 0);
+  CHECK(contains(shown.out, "3 trials: 3 completed"));
+  CHECK_FALSE(contains(slurp(out + ".journal"), "/3] trial"));  // no progress line in it
+  CHECK_FALSE(contains(slurp(out), "/3] trial"));
+  const Run again = hypersweep("run '" + cfg.string() + "' --out '" + out + "'");
+  CHECK(again.code == 0);
+  CHECK_FALSE(contains(again.err, "damaged"));
+}
+
 TEST_CASE("show whose output cannot be written says so and exits 1", "[cli][export]") {
   // `show r.h5 > out.txt` on a full disk left an empty out.txt and exit 0.
   Scratch s;

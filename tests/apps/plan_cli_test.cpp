@@ -124,7 +124,12 @@ TEST_CASE("plan warns of a pruner that can never stop a trial and of an n_init n
   const std::string space = "[space]\nlr = [0.1, 0.2]\n";
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"pruner = \"asha\"\n[pruner]\nmin_epochs = 9\n", "its only rung is at max_epochs = 9"},
-      {"pruner = \"hyperband\"\n[pruner]\nreduction = 10\n", "its only rung is at max_epochs"},
+      // min_epochs is at least 1: the advice is a smaller reduction.
+      {"pruner = \"hyperband\"\n[pruner]\nreduction = 10\n",
+       "its only rung is at max_epochs = 9, and the last rung decides nothing; set reduction to at "
+       "most max_epochs / min_epochs (9)"},
+      {"pruner = \"asha\"\n[pruner]\nmin_epochs = 5\nreduction = 2\n",
+       "set min_epochs to at most max_epochs / reduction (4)"},
       {"pruner = \"sha\"\n[pruner]\nbracket_trials = 1\n", "with bracket_trials = 1"},
       {"pruner = \"median\"\n[pruner]\nwarmup_epochs = 9\n",
        "leaves no epoch before the last of the trials' 9"},
@@ -132,6 +137,8 @@ TEST_CASE("plan warns of a pruner that can never stop a trial and of an n_init n
       {"pruner = \"percentile\"\n[pruner]\nwarmup_epochs = 8\n",
        "warmup_epochs = 8 leaves no epoch before the last of the trials' 9"},
       {"pruner = \"median\"\n[pruner]\nstartup_trials = 8\n", "before startup_trials = 8"},
+      {"pruner = \"median\"\n[pruner]\nmin_trials = 8\n",
+       "once min_trials = 8 other trials have reported it, and the sweep has 8 trials in all"},
       {"n_init = 3\n", "n_init = 3 is ignored"},
   };
   for (const auto& [sweep, said] : cases) {

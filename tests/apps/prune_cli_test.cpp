@@ -325,6 +325,8 @@ TEST_CASE("pruner keys are checked with the file, line and key", "[cli][prune]")
        "given in [pruner]: [train] epochs)"},
       {"[pruner]\nmin_epochs = 2\n",
        "bad.toml:5: min_epochs: a [pruner] table needs [sweep] pruner"},
+      // An empty one too (it was accepted in silence), at its header's line.
+      {"[pruner]\n", "bad.toml:4: pruner: a [pruner] table needs [sweep] pruner"},
       {"[sweep]\npruner = \"sha\"\n[pruner]\nwarmup = 2\n",
        "bad.toml:7: warmup: unknown key in [pruner]; sha takes min_epochs, reduction, max_epochs, "
        "bracket_trials"},

@@ -240,6 +240,28 @@ TEST_CASE("a run whose patience runs out at its last epoch is completed not earl
   CHECK(s->record.status == TrialStatus::kEarlyStopped);
 }
 
+TEST_CASE("a stop asked at the epoch early stopping ends the run leaves it early stopped",
+          "[train][early]") {
+  // min_delta 1 on val_acc: no epoch after the first improves, so patience 1 runs out after
+  // epoch 2. A pruner's stop there (on_epoch false) made it "interrupted", then pruned, though
+  // it had ended on its own: it is early stopped, and tested.
+  TrainOptions o = synthetic_options();
+  o.early.min_delta = 1.0;
+  o.early.patience = 1;
+  const DataBundle data = load(o);
+  auto r = train(o, data, [](const TrialRecord& so_far) { return so_far.curves.size() < 2; });
+  REQUIRE(r.ok());
+  CHECK(r->record.curves.size() == 2u);
+  CHECK(r->record.status == TrialStatus::kEarlyStopped);
+  CHECK(std::isfinite(r->record.test_acc));
+  // A stop one epoch earlier cuts it short: interrupted, untested.
+  auto e = train(o, data, [](const TrialRecord&) { return false; });
+  REQUIRE(e.ok());
+  CHECK(e->record.curves.size() == 1u);
+  CHECK(e->record.status == TrialStatus::kInterrupted);
+  CHECK(std::isnan(e->record.test_acc));
+}
+
 TEST_CASE("a loss that turns NaN or inf ends the trial as diverged, with its curve",
           "[train][diverged]") {
   TrainOptions o = synthetic_options();
