@@ -366,6 +366,14 @@ Status H5Writer::reserve(size_t bytes, uint64_t* end) {
   return make_error(path_, "no room to write to it: " + why + free_text);
 }
 
+std::string H5Writer::gone_from_path() const {
+  struct stat mine {}, there {};
+  if (room_fd_ < 0 || ::fstat(room_fd_, &mine) != 0) return "";
+  if (::stat(path_.c_str(), &there) != 0) return errno == ENOENT ? "removed" : "";
+  if (mine.st_dev != there.st_dev || mine.st_ino != there.st_ino) return "replaced by another file";
+  return "";
+}
+
 Status H5Writer::close() {
   const std::string& path = path_;
   Status result = file_.get() >= 0 ? write_records() : Status::Ok();

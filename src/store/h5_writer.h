@@ -65,6 +65,9 @@ class H5Writer {
   // end.
   Result<uint64_t> allocated_end() const;
   Status close();
+  // After open(): "" while the file this writes is the one at its path, else what became of it
+  // ("removed", "replaced by another file"); "" also when that cannot be told.
+  std::string gone_from_path() const;
 
  private:
   Status set_layout(const std::string& path, const SearchSpace& space,

@@ -464,7 +464,7 @@ Status ResultsFile::append(std::span<const TrialRecord> records) {
   }
   s.trial_frames += records.size();
   // Checked once the group is in the journal: a file moved (its folder renamed) keeps it there.
-  if (Status st = gone_check(", " + group_text(records) + " included,"); !st) return st;
+  if (Status st = gone_check(group_text(records)); !st) return st;
   bool new_columns = false;
   std::vector<size_t> rows(records.size());  // each record's /summary row
   for (size_t i = 0; i < records.size(); ++i) {
@@ -503,11 +503,28 @@ Status ResultsFile::append(std::span<const TrialRecord> records) {
       errno);
 }
 
-Status ResultsFile::gone_check(const std::string& kept) {
+Status ResultsFile::gone_check(const std::string& group) {
   State& s = *s_;
-  if (s.journal->still_at_path()) return Status::Ok();
+  const std::string kept = group.empty() ? "" : ", " + group + " included,";
+  const std::string h5_gone = s.h5.gone_from_path();
+  if (s.journal->still_at_path()) {
+    if (h5_gone.empty()) return Status::Ok();
+    // The HDF5 file alone: the journal holds every trial, and rebuilds the file.
+    s.broken = true;
+    return make_error(s.path, "was " + h5_gone + " while the sweep ran: every trial recorded" +
+                                  kept + " is in its journal " + s.journal->path() +
+                                  ", from which the same command writes the file anew; "
+                                  "nothing more can be kept here, so the sweep stops");
+  }
   s.broken = true;
   const std::string now = s.journal->path_now();
+  if (now.empty() && h5_gone.empty()) {  // the journal alone: the HDF5 file holds the rest
+    return make_error(s.journal->path(),
+                      "was removed while the sweep ran: " + s.path + " holds every trial "
+                      "recorded until then" + (group.empty() ? "" : " but " + group + ", which "
+                      "runs again,") + " and the same command writes the journal anew from it; "
+                      "nothing more can be kept, so the sweep stops");
+  }
   if (now.empty()) {
     return make_error(s.path, "was removed while the sweep ran (its journal " + s.journal->path() +
                                   " is no longer there): what it recorded is lost with it, and "

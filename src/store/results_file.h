@@ -197,11 +197,12 @@ class ResultsFile {
 
  private:
   Status rebuild_h5();
-  // An error once the journal's path no longer names the file written: removed (its folder
-  // deleted) while the sweep ran, so that append() and close() would write where no one can read;
-  // or moved (its folder renamed), when it says where the records went, `kept` among them
+  // An error once the journal's path or the HDF5 file's no longer names the file written:
+  // removed (its folder deleted, or the one file) while the sweep ran, so that append() and
+  // close() would write where no one can read, or replaced; or moved (its folder renamed), when
+  // it says where the records went, `group` (group_text of append()'s, or "") among them
   // (append() writes a group to the journal first, so a moved file keeps it).
-  Status gone_check(const std::string& kept);
+  Status gone_check(const std::string& group);
   explicit ResultsFile(std::unique_ptr<State> s);
   std::unique_ptr<State> s_;
 };

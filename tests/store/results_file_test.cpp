@@ -886,6 +886,41 @@ TEST_CASE("a results file removed while it is written says so at the next append
   std::ofstream(path + ".journal") << "another";
   CHECK_FALSE(g->close().ok());
   std::filesystem::remove_all(dir);
+
+  // The HDF5 file alone removed, or replaced by a copy of itself: the run ended with exit 0
+  // and "results in ...", the file gone or stale. The journal holds every trial.
+  for (const bool replace : {false, true}) {
+    INFO("replaced: " << replace);
+    std::filesystem::create_directories(dir);
+    auto h = ResultsFile::create(path, make_header(), false);
+    REQUIRE(h.ok());
+    REQUIRE(h->append(make_record(0)).ok());
+    std::filesystem::remove(path);
+    if (replace) std::ofstream(path) << "stale";
+    const Status next = h->append(make_record(1));
+    REQUIRE_FALSE(next.ok());
+    CHECK(next.error().str() ==
+          path + ": was " + (replace ? "replaced by another file" : "removed") +
+              " while the sweep ran: every trial recorded, trial 1 included, is in its journal " +
+              path + ".journal, from which the same command writes the file anew; nothing more "
+              "can be kept here, so the sweep stops");
+    CHECK_FALSE(h->close().ok());
+    std::filesystem::remove_all(dir);
+  }
+  // The journal alone removed: the HDF5 file holds what was recorded (it said "lost").
+  std::filesystem::create_directories(dir);
+  auto j = ResultsFile::create(path, make_header(), false);
+  REQUIRE(j.ok());
+  REQUIRE(j->append(make_record(0)).ok());
+  std::filesystem::remove(path + ".journal");
+  const Status gone = j->append(make_record(1));
+  REQUIRE_FALSE(gone.ok());
+  CHECK(gone.error().str() ==
+        path + ".journal: was removed while the sweep ran: " + path + " holds every trial "
+        "recorded until then but trial 1, which runs again, and the same command writes the "
+        "journal anew from it; nothing more can be kept, so the sweep stops");
+  CHECK_FALSE(j->close().ok());
+  std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("a results file whose folder is renamed mid-sweep keeps the group then says where it "
