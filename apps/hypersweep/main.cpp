@@ -17,6 +17,7 @@
 #include "exec/signals.h"
 #include "hypersweep/commands.h"
 #include "objective/forked_objective.h"
+#include "store/results_file.h"
 
 // First of all, before the libraries' initialisers and main:
 // - a CPU without the instructions this build was compiled for stops the program with a word of
@@ -78,6 +79,7 @@ int stdout_written(int code) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  hs::no_hdf5_cleanup_at_exit();
   // Started by an isolated objective of this program as its trial host (forked_objective.h).
   if (const int host = hs::run_trial_host_if_asked(argc, argv); host >= 0) return host;
   CLI::App app{"hypersweep: hyperparameter sweeps of neural-network training on HPC machines.\n"

@@ -355,6 +355,8 @@ Status H5Writer::reserve(size_t bytes, uint64_t* end) {
   if (::fallocate(room_fd_, FALLOC_FL_KEEP_SIZE, st.st_size, static_cast<off_t>(bytes)) == 0)
     return Status::Ok();
   if (errno == EOPNOTSUPP || errno == ENOSYS || errno == EINVAL) return Status::Ok();
+  if (errno != ENOSPC && errno != EDQUOT)  // an immutable file, a read-only disk: no room issue
+    return make_error(path_, "cannot write to it: " + errno_text());
   const std::string why = errno_text();
   struct statvfs fs;  // a df that shows room beside "No space left" says why there is none
   const std::string free_text =

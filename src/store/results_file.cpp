@@ -544,6 +544,8 @@ Status ResultsFile::gone_check(const std::string& group) {
                                 "run the same command with --out " + moved_to);
 }
 
+void no_hdf5_cleanup_at_exit() { H5dont_atexit(); }
+
 Status ResultsFile::close() {
   State& s = *s_;
   if (s.closed) return Status::Ok();

@@ -207,4 +207,11 @@ class ResultsFile {
   std::unique_ptr<State> s_;
 };
 
+// For a program that writes results files, first thing in main (before any HDF5 call): HDF5's
+// own clean-up at exit is left out. A file whose write failed (an immutable file, a full disk
+// without fallocate) is left as its last flush left it, its journal holding the rest, where
+// HDF5's atexit handler flushed it again and crashed (SIGSEGV in H5_term_library). Every file
+// this program writes is closed by its owner before exit.
+void no_hdf5_cleanup_at_exit();
+
 }  // namespace hs

@@ -510,6 +510,33 @@ TEST_CASE("an --out that is a FIFO or a device is refused even with --force", "[
   }
 }
 
+TEST_CASE("a results file that cannot be written any more ends the run with exit 1 not a crash",
+          "[cli][sweep]") {
+  // Made immutable mid-sweep (chattr +i, by trial 2's own command), the HDF5 file's next write
+  // failed, the run said so, and then died of SIGSEGV in HDF5's clean-up at exit (exit 139).
+  Scratch s;
+  const std::string out = s.path("immutable.h5");
+  const auto cfg = s.write(
+      "c.toml", "[objective]\ncommand = \"if [ $HYPERSWEEP_TRIAL_ID = 2 ]; then chattr +i '" +
+                    out + "' || touch '" + out + ".no_chattr'; fi; echo val_acc=0.{x}\"\n"
+                    "[sweep]\ntrials = 6\n[space]\nx = { int = [1, 9] }\n");
+  const Run r = hypersweep("run '" + cfg.string() + "' --out '" + out + "'");
+  (void)std::system(("chattr -i '" + out + "' 2>/dev/null").c_str());
+  if (fs::exists(out + ".no_chattr")) {
+    WARN("chattr +i does not work here (not root, or a file system without it): not checked");
+    return;
+  }
+  INFO(r.out << r.err);
+  CHECK(r.code == 1);
+  CHECK(contains(r.err, "cannot write trial 2 to the HDF5 file (it is in the journal): cannot "
+                        "write to it: Operation not permitted"));
+  // Nothing recorded is lost: the same command goes on from the journal.
+  const Run again = hypersweep("run '" + cfg.string() + "' --out '" + out + "'");
+  INFO(again.out << again.err);
+  CHECK(again.code == 0);
+  CHECK(contains(hypersweep("show '" + out + "'").out, "6 trials: 6 completed"));
+}
+
 TEST_CASE("an --out in a folder not yet made gets its folder once every check has passed",
           "[cli][sweep]") {
   Scratch s;
