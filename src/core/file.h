@@ -161,14 +161,25 @@ inline Result<int> open_regular(const std::string& path, int flags, const std::s
 // has, as remove_stale_temps removes what has it (`report.html.tmp.backup` was a user's own).
 inline constexpr const char* kPendingMark = ".hypersweep-tmp.";
 
+// The pending files' name for <path> up to mkstemp's six characters: <path>, its file name cut
+// where that would pass a name's 255 bytes (a results file of a 230-byte name could never write
+// its journal anew), then kPendingMark.
+inline std::string pending_prefix(const std::string& path) {
+  constexpr size_t kNameMax = 255, kTail = std::char_traits<char>::length(kPendingMark) + 6;
+  const size_t slash = path.rfind('/');
+  const size_t name = slash == std::string::npos ? path.size() : path.size() - slash - 1;
+  const size_t cut = name + kTail > kNameMax ? name + kTail - kNameMax : 0;
+  return path.substr(0, path.size() - cut) + kPendingMark;
+}
+
 // The <path>.hypersweep-tmp.XXXXXX files that writers of <path> ended by kill -9 left beside it
 // (no handler runs then): a live writer holds a lock on its own (PendingFile), so one whose lock
 // is free is removed. An empty one is left (its writer may be between mkstemp and its lock), as
 // is anything else (another name, a link, a folder).
 inline void remove_stale_temps(const std::string& path) {
-  const std::filesystem::path p(path);
+  const std::filesystem::path p(pending_prefix(path));
   const std::filesystem::path dir = p.has_parent_path() ? p.parent_path() : ".";
-  const std::string prefix = p.filename().string() + kPendingMark;
+  const std::string prefix = p.filename().string();
   std::error_code ec;
   for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
     const std::string name = it->path().filename().string();
@@ -202,7 +213,7 @@ class PendingFile {
                         "is " + is + ", not a file, so it is not replaced: give a file's path");
     if (Status st = make_parent_folders(path); !st) return st.error();
     remove_stale_temps(path);
-    std::string tmp = path + kPendingMark + "XXXXXX";
+    std::string tmp = pending_prefix(path) + "XXXXXX";
     const int fd = ::mkstemp(tmp.data());
     if (fd < 0) return make_error(path, "cannot write: " + errno_text());
     const int lock = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);  // outlives finish()'s close of fd

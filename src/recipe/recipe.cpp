@@ -186,7 +186,7 @@ Status check_can_create(const std::string& path, const std::string& what) {
   if (!fs::is_directory(dir, ec))
     return make_error(path, dir.string() + " is not a folder, so the " + what +
                                 " cannot be written there: give another path");
-  std::string probe = (dir / (p.filename().string() + kPendingMark + "XXXXXX")).string();
+  std::string probe = pending_prefix((dir / p.filename()).string()) + "XXXXXX";
   const int fd = ::mkstemp(probe.data());
   if (fd < 0)
     return make_error(path, "cannot write the " + what + " in " + dir.string() + ": " +

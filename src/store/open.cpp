@@ -84,7 +84,7 @@ class PendingJournal {
     guard_.reset();  // removes what was written
     due_.clear();
     trials_ = 0;
-    std::string pending = journal_ + kPendingMark + "XXXXXX";
+    std::string pending = pending_prefix(journal_) + "XXXXXX";
     const int fd = ::mkstemp(pending.data());
     if (fd < 0) return make_error(journal_, "cannot write: " + errno_text());
     ::close(fd);

@@ -1002,3 +1002,30 @@ TEST_CASE("a progress line is due once per interval and never for small work") {
   CHECK_FALSE(large.due(34.9));
   CHECK(large.due(35.0));
 }
+
+TEST_CASE("a pending file's name fits a file name's 255 bytes however long its file's is",
+          "[store][journal]") {
+  // A results file of a 230-byte name ran, but could never write its lost journal anew: the
+  // pending name, journal + ".hypersweep-tmp.XXXXXX", passed 255 bytes.
+  const std::string mark = kPendingMark;
+  CHECK(pending_prefix("dir/r.h5.journal") == "dir/r.h5.journal" + mark);
+  const std::string name(250, 'a');
+  const std::string prefix = pending_prefix("/some/dir/" + name);
+  CHECK(prefix.rfind("/some/dir/aaa", 0) == 0);
+  CHECK(prefix.ends_with(mark));
+  CHECK(prefix.size() - std::string("/some/dir/").size() + 6 == 255u);
+  CHECK(pending_prefix(name).size() + 6 == 255u);  // no folder
+  // The whole way: a results file of such a name loses its journal and gets it back.
+  const std::string path = temp_path(std::string(230, 'b')) + ".h5";
+  make_file(path, 3);
+  ::unlink((path + ".journal").c_str());
+  {
+    Result<OpenedResults> back = make_error("", "not opened");
+    (void)hs::test::stderr_of([&] { back = open_results(path, make_header(), OpenPolicy{}); });
+    INFO((back.ok() ? std::string() : back.error().str()));
+    CHECK(back.ok());
+  }
+  CHECK(std::filesystem::exists(path + ".journal"));
+  ::unlink(path.c_str());
+  ::unlink((path + ".journal").c_str());
+}
