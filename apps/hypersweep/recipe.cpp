@@ -162,10 +162,16 @@ int drive_recipe(const RecipeArgs& a, Launch& launch, int node_threads,
   setup.options = in->options;
   setup.out = a.out.empty() ? stem + "_recipe.h5" : a.out;
   setup.recommended = a.recommended.empty() ? stem + "_recommended.toml" : a.recommended;
-  for (Status st : {distinct_output(setup.out, "the recipe's file", {{a.config, "its config"}}),
+  // Nor its data: with --force the recommended config replaced a data_path given as
+  // --config-out, and the recipe's file a test_path given as -o.
+  const std::pair<std::string, std::string> train_data{in->base.data.path, "its data (data_path)"},
+      test_data{in->base.data.test_path, "its test data (test_path)"};
+  for (Status st : {distinct_output(setup.out, "the recipe's file",
+                                    {{a.config, "its config"}, train_data, test_data}),
                     distinct_output(setup.recommended, "the recommended config",
                                     {{a.config, "the config it is made from"},
-                                     {setup.out, "the recipe's file (-o)"}})}) {
+                                     {setup.out, "the recipe's file (-o)"}, train_data,
+                                     test_data})}) {
     if (!st) {
       launch.begin(false);  // the workers go home
       return fail(st.error());

@@ -112,8 +112,21 @@ Result<std::string> with_changes(const std::string& text, const std::string& nam
   if (!entries) return entries.error();
   std::vector<std::string> lines = split_lines(text);
   std::vector<bool> dropped(lines.size());  // a replaced value's lines after its first
-  int last = 0;  // 1-based line of [train]'s last key (0: none)
-  for (const TableEntry& e : *entries) last = std::max(last, e.value.line);
+  // 1-based line after which keys are added: the end of [train]'s last value (a key added after
+  // a multi-line array's first line went inside it), 0 for none.
+  int last = 0;
+  for (const TableEntry& e : *entries) {
+    const size_t at = static_cast<size_t>(e.value.line) - 1;
+    // A [train] of dotted keys (train.lr = ...) or an inline table: a line rewritten as
+    // `lr = ...` would leave the table, so the file cannot be edited a line at a time.
+    std::string head = lines[at].substr(std::min(lines[at].find_first_not_of(" \t"), lines[at].size()));
+    if (head.starts_with("train.") || head.starts_with("train ") || head.starts_with("train="))
+      return Error{name, e.value.line, "train",
+                   "written as dotted keys or an inline table; the recommended config is this "
+                   "file with its changed lines, which needs a [train] table header: write the "
+                   "keys under [train]"};
+    last = std::max(last, static_cast<int>(value_end(lines, at)) + 1);
+  }
   std::vector<std::string> added;
   for (const KeyChange& c : changes) {
     const std::string out = c.line + "  # recipe: " + c.why;
@@ -146,7 +159,7 @@ Result<std::string> with_changes(const std::string& text, const std::string& nam
 }
 
 Result<std::string> comment_out_swept(const std::string& text, const std::string& name,
-                                      const std::vector<std::string>& keys,
+                                      const std::vector<std::string>& keys, int epochs,
                                       std::vector<std::string>* left) {
   auto space = read_table(text, name, "space");
   if (!space) return space.error();
@@ -167,6 +180,18 @@ Result<std::string> comment_out_swept(const std::string& text, const std::string
     lines[at] += "  # recipe: [train] sets " + e.key + " now; sweeping it would override that";
     ++commented;
   }
+  // [pruner] epochs past the [train] epochs set: run and train refused the file ("max_epochs:
+  // 15 is more than the 4 epochs each trial trains"). Left out, they default to it.
+  auto pruner = read_table(text, name, "pruner");
+  if (!pruner) return pruner.error();
+  for (const TableEntry& e : *pruner)
+    if ((e.key == "max_epochs" || e.key == "min_epochs") &&
+        e.value.kind == TableValue::Kind::kInt && epochs > 0 && e.value.integer > epochs) {
+      std::string& line = lines[static_cast<size_t>(e.value.line) - 1];
+      line = "# " + line + "  # recipe: [train] epochs is " + std::to_string(epochs) +
+             " now; left out, " + e.key + " defaults to " +
+             (e.key == "max_epochs" ? "it" : "1");
+    }
   if (commented > 0 && commented == space->size()) {
     comment_out_tables(&lines, {"sweep", "space", "pruner"});
   } else if (commented > 0) {

@@ -22,7 +22,8 @@ struct KeyChange {
 // `text` with each change's line in place of the line(s) that gave its key in [train] (the
 // comment the user's line ended with kept after the recipe's), or added after [train]'s last key
 // (with a [train] table added when the file has none); every other line as it was. Errors: the
-// text's TOML syntax (its line).
+// text's TOML syntax (its line); a [train] of dotted keys or an inline table (no line of it can
+// be rewritten alone).
 Result<std::string> with_changes(const std::string& text, const std::string& name,
                                  const std::vector<KeyChange>& changes);
 
@@ -33,9 +34,11 @@ Result<std::string> with_changes(const std::string& text, const std::string& nam
 // left stays a sweep `hypersweep train` and `run` take: with no [space] entry left, the [sweep],
 // [space] and [pruner] tables are commented out whole (a sweep needs a parameter); with fewer
 // grid or list points left, [sweep] trials is commented out (they run all their points without
-// it, where the old count would be more than the grid has). Errors: the text's TOML syntax.
+// it, where the old count would be more than the grid has). A [pruner] max_epochs or min_epochs
+// past `epochs` (the [train] epochs the file now trains; 0: not known) is commented out too: it
+// would be refused. Errors: the text's TOML syntax.
 Result<std::string> comment_out_swept(const std::string& text, const std::string& name,
-                                      const std::vector<std::string>& keys,
+                                      const std::vector<std::string>& keys, int epochs,
                                       std::vector<std::string>* left);
 
 }  // namespace hs

@@ -12,6 +12,7 @@
 #include "config/canonical.h"
 #include "core/file.h"
 #include "exec/run_trials.h"
+#include "recipe/config_edit.h"
 #include "recipe/step_objectives.h"
 #include "recipe/step_sweeps.h"
 #include "recipe/text.h"
@@ -203,6 +204,12 @@ Status check_can_create(const std::string& path, const std::string& what) {
 // said now, not after the training. A complete recipe writes it only where there is none.
 Result<std::optional<RecipeOutcome>> RecipeRun::take_existing() {
   if (Status st = check_output_file(setup_.out, "recipe file"); !st) return st.error();
+  // The file the recommended config is made from, tried now: one that cannot be edited a line
+  // at a time failed at step 6, after all the training.
+  if (!setup_.file_text.empty())
+    if (auto tried = with_changes(setup_.file_text, setup_.config_name, {{"lr", "lr = 0.1", ""}});
+        !tried)
+      return tried.error();
   if (Status st = check_output_file(setup_.recommended, "recommended config", ".toml"); !st)
     return st.error();
   auto check_config_out = [&]() -> Status {

@@ -123,7 +123,7 @@ Result<std::string> recommended_config(const RecipeConfig& c, const Recommended&
   // file's), any other (epochs) only when it changed.
   std::vector<std::string> set = {"lr", "weight_decay"}, left;
   for (const KeyChange& k : changes) set.push_back(k.key);
-  auto body = comment_out_swept(*changed, c.name, set, &left);
+  auto body = comment_out_swept(*changed, c.name, set, opt.epochs, &left);
   if (!body) return body.error();
   const std::string still =
       left.empty() ? ""
@@ -241,7 +241,11 @@ EpochPlan epoch_plan(const TrialRecord& best, bool overfitting, const TrainOptio
   if (!p.overfitting) {
     p.epochs = std::max(user.epochs, refine_epochs);
   } else if (user.schedule.kind == ScheduleKind::kConstant) {
+    // A warm-up counted in epochs must end before the run (train refused warmup 6, epochs 4):
+    // past the peak then, whose checkpoint is the one tested.
     p.epochs = p.peak;
+    if (user.schedule.unit == ScheduleUnit::kEpoch && user.schedule.warmup >= p.epochs)
+      p.epochs = static_cast<int>(user.schedule.warmup) + 1;
   } else {
     p.epochs = std::max(user.epochs, p.peak);
     p.early_stopping = true;
@@ -277,7 +281,12 @@ std::string next_epochs(const TrialRecord& best, const EpochPlan& plan, const Tr
     r->why["epochs"] = trial + " was at its best at epoch " + std::to_string(plan.peak) + " of " +
                        std::to_string(best.epochs) + " and overfit after";
     s += " Next: do not train it longer: " + peak_words(best, plan.peak) +
-         ", so the recommended config stops at epoch " + std::to_string(plan.peak) + regularise;
+         ", so the recommended config stops at epoch " + std::to_string(plan.epochs) +
+         (plan.epochs > plan.peak ? " (its warm-up of " + std::to_string(user.schedule.warmup) +
+                                        " epochs must end before the run; the checkpoint tested "
+                                        "is epoch " + std::to_string(plan.peak) + "'s)"
+                                  : std::string()) +
+         regularise;
   } else if (plan.overfitting) {
     if (plan.epochs != user.epochs)  // else the user's own (a --set one says so)
       r->why["epochs"] = trial + " peaked at epoch " + std::to_string(plan.peak) +

@@ -119,6 +119,24 @@ TEST_CASE("recipe run again writes its config to another folder with the data pa
   CHECK(slurp(s.path("cfgs/rec3.toml")) == slurp(s.path("cfgs/rec.toml")));
 }
 
+TEST_CASE("recipe never writes its outputs over its own data files even with --force",
+          "[cli][recipe]") {
+  // --config-out naming data_path replaced the training CSV with the recommended TOML, and -o
+  // naming test_path the test CSV with the recipe's HDF5 file (run refused the same).
+  Scratch s;
+  const fs::path cfg = csv_recipe_config(s);
+  const std::string data = s.path("data/train.csv"), before = slurp(data);
+  for (const char* flag : {"--config-out", "-o"}) {
+    const Run r = hypersweep("recipe '" + cfg.string() + "' " + std::string(flag) + " '" + data +
+                             "' --force");
+    INFO(r.out << r.err);
+    CHECK(r.code == 2);
+    CHECK(contains(r.err, "would replace its data (data_path)"));
+    CHECK_FALSE(contains(r.out, "step 1/6"));
+  }
+  CHECK(slurp(data) == before);
+}
+
 TEST_CASE("recipe runs six steps, writes a config that trains, and says so again when rerun",
           "[cli][recipe]") {
   Scratch s;

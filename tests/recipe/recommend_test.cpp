@@ -186,6 +186,13 @@ TEST_CASE("an overfitting recommended trial is never told to train longer", "[re
   CHECK_FALSE(contains(rec->report, "for longer"));
   CHECK(contains(rec->report, "peaked at epoch 8"));
   CHECK(trains(rec->config).epochs == 8);  // stops at the peak
+  // Unless a warm-up of 9 epochs must end before the run (train refused warmup 9, epochs 8):
+  // past the peak then, whose checkpoint is tested.
+  auto warm = recommend(config({"warmup=9"}), refine, refine, kStep3, RecipeOptions{});
+  REQUIRE(warm.ok());
+  CHECK(trains(warm->config).epochs == 10);
+  CHECK(contains(warm->report, "stops at epoch 10 (its warm-up of 9 epochs must end before the "
+                               "run; the checkpoint tested is epoch 8's)"));
   // A healthy best still rising at its last epoch is told to train longer with decay.
   const RecipeConfig cosine = config({"schedule=\"cosine\""});
   auto healthy = recommend(cosine, {trial(0, 0.01, 0.0, 0.9)}, refine, kStep3, RecipeOptions{});
@@ -350,6 +357,29 @@ TEST_CASE("the recommended config is the user's file plus the changed keys, and 
   want.optim.weight_decay = 1e-5;
   want.epochs = 15;
   CHECK(to_toml(trains(t, "mine_recommended.toml")) == to_toml(want));
+}
+
+TEST_CASE("a key the recipe adds goes after the end of [train]'s last value", "[recipe][step6]") {
+  // After a multi-line array's first line it went inside the array, and step 6 failed after
+  // all the training ("could not determine value type"), blaming the user's file.
+  const std::string text = "[train]\ndataset = \"synthetic\"\nhidden = [\n  32,  # width\n]\n"
+                           "\n[recipe]\ncoarse_epochs = 1\n";
+  auto t = with_changes(text, "a.toml", {{"lr", "lr = 0.01", "why"}});
+  REQUIRE(t.ok());
+  INFO(*t);
+  CHECK(contains(*t, "hidden = [\n  32,  # width\n]\nlr = 0.01  # recipe: why\n"));
+  TrainConfig cfg;
+  CHECK(cfg.load_text(*t, "a.toml").ok());
+  // A [train] of dotted keys or an inline table cannot be edited a line at a time: said (the
+  // recipe asks before it trains), not written as top-level keys train refuses.
+  for (const char* form : {"train.dataset = \"synthetic\"\ntrain.lr = 0.003\n",
+                           "train = { dataset = \"synthetic\", lr = 0.003 }\n"}) {
+    INFO(form);
+    auto bad = with_changes(form, "b.toml", {{"lr", "lr = 0.01", "why"}});
+    REQUIRE_FALSE(bad.ok());
+    CHECK(bad.error().str().rfind("b.toml:1: train: written as dotted keys or an inline table", 0) ==
+          0);
+  }
 }
 
 TEST_CASE("a relative path of the user's file is written absolute when the recommended file is elsewhere", "[recipe][step6]") {
@@ -551,7 +581,7 @@ TEST_CASE("the recommended config keeps what is left of a sweep one that train a
   std::vector<std::string> left;
   SECTION("a grid with fewer points left runs them all: its trials are commented out") {
     auto t = comment_out_swept(sweep_of("grid", lr + "momentum = [0.5, 0.9]\n"), "a.toml",
-                               {"lr", "weight_decay"}, &left);
+                               {"lr", "weight_decay"}, 0, &left);
     REQUIRE(t.ok());
     INFO(*t);
     CHECK(t->find("\n# trials = 8  # recipe: [space] has fewer points now") != std::string::npos);
@@ -561,16 +591,33 @@ TEST_CASE("the recommended config keeps what is left of a sweep one that train a
     REQUIRE(loaded.ok());
     CHECK(loaded->strategy.trials == 2);
   }
+  SECTION("[pruner] epochs past the [train] epochs set are commented out") {
+    // The recipe cut epochs to 4: max_epochs = 15 made run and train refuse the file.
+    const std::string text = "[train]\ndataset = \"synthetic\"\nlr = 0.01\nepochs = 4\n\n"
+                             "[sweep]\npruner = \"asha\"\n\n[space]\n" + lr +
+                             "momentum = [0.5, 0.9]\n\n[pruner]\nmin_epochs = 5\n"
+                             "max_epochs = 15\nreduction = 2\n";
+    auto t = comment_out_swept(text, "a.toml", {"lr", "epochs"}, 4, &left);
+    REQUIRE(t.ok());
+    INFO(*t);
+    CHECK(contains(*t, "\n# max_epochs = 15  # recipe: [train] epochs is 4 now; left out, "
+                       "max_epochs defaults to it\n"));
+    CHECK(contains(*t, "\n# min_epochs = 5  # recipe: [train] epochs is 4 now"));
+    CHECK(contains(*t, "\nreduction = 2\n"));
+    auto loaded = load_sweep_text(*t, "a.toml");
+    INFO((loaded.ok() ? "" : loaded.error().str()));
+    CHECK(loaded.ok());
+  }
   SECTION("a random search keeps its trials") {
     auto t = comment_out_swept(sweep_of("random", lr + "momentum = [0.5, 0.9]\n"), "a.toml",
-                               {"lr"}, &left);
+                               {"lr"}, 0, &left);
     REQUIRE(t.ok());
     CHECK(t->find("\ntrials = 8\n") != std::string::npos);
   }
   SECTION("with no [space] entry left the sweep tables are commented out whole") {
     const std::string text = sweep_of("grid", lr + "weight_decay = [\n  0.0,\n  [1],\n]\n") +
                              "\n[pruner]\nmin_epochs = 1\n\n[recipe]\ncoarse_epochs = 2\n";
-    auto t = comment_out_swept(text, "a.toml", {"lr", "weight_decay"}, &left);
+    auto t = comment_out_swept(text, "a.toml", {"lr", "weight_decay"}, 0, &left);
     REQUIRE(t.ok());
     INFO(*t);
     for (const char* table : {"sweep", "space", "pruner"}) {
