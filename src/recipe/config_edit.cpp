@@ -119,7 +119,8 @@ Result<std::string> with_changes(const std::string& text, const std::string& nam
     const size_t at = static_cast<size_t>(e.value.line) - 1;
     // A [train] of dotted keys (train.lr = ...) or an inline table: a line rewritten as
     // `lr = ...` would leave the table, so the file cannot be edited a line at a time.
-    std::string head = lines[at].substr(std::min(lines[at].find_first_not_of(" \t"), lines[at].size()));
+    const std::string& line = lines[at];
+    const std::string head = line.substr(std::min(line.find_first_not_of(" \t"), line.size()));
     if (head.starts_with("train.") || head.starts_with("train ") || head.starts_with("train="))
       return Error{name, e.value.line, "train",
                    "written as dotted keys or an inline table; the recommended config is this "

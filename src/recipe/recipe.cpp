@@ -197,6 +197,14 @@ Status check_can_create(const std::string& path, const std::string& what) {
   return {};
 }
 
+// The file the recommended config is made from, tried now: one that cannot be edited a line at
+// a time (a [train] of dotted keys) failed at step 6, after all the training.
+Status check_editable(const RecipeSetup& setup) {
+  if (setup.file_text.empty()) return {};
+  auto tried = with_changes(setup.file_text, setup.config_name, {{"lr", "lr = 0.1", ""}});
+  return tried ? Status{} : Status(tried.error());
+}
+
 // What is at `out` already: nothing (or --force), this recipe unfinished (continue it), this
 // recipe complete (its outcome: nothing runs), or something else (an error). The recommended
 // config's path is checked here too, before anything runs that will write it: a file there that
@@ -204,12 +212,6 @@ Status check_can_create(const std::string& path, const std::string& what) {
 // said now, not after the training. A complete recipe writes it only where there is none.
 Result<std::optional<RecipeOutcome>> RecipeRun::take_existing() {
   if (Status st = check_output_file(setup_.out, "recipe file"); !st) return st.error();
-  // The file the recommended config is made from, tried now: one that cannot be edited a line
-  // at a time failed at step 6, after all the training.
-  if (!setup_.file_text.empty())
-    if (auto tried = with_changes(setup_.file_text, setup_.config_name, {{"lr", "lr = 0.1", ""}});
-        !tried)
-      return tried.error();
   if (Status st = check_output_file(setup_.recommended, "recommended config", ".toml"); !st)
     return st.error();
   auto check_config_out = [&]() -> Status {
@@ -393,6 +395,7 @@ Result<StepRecords> RecipeRun::refine_step(const RefinePicks& refine, std::strin
 }
 
 Result<RecipeOutcome> RecipeRun::run() {
+  if (Status st = check_editable(setup_); !st) return st.error();
   auto existing = take_existing();
   if (!existing) return existing.error();
   if (*existing) return std::move(**existing);

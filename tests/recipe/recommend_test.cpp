@@ -377,8 +377,8 @@ TEST_CASE("a key the recipe adds goes after the end of [train]'s last value", "[
     INFO(form);
     auto bad = with_changes(form, "b.toml", {{"lr", "lr = 0.01", "why"}});
     REQUIRE_FALSE(bad.ok());
-    CHECK(bad.error().str().rfind("b.toml:1: train: written as dotted keys or an inline table", 0) ==
-          0);
+    CHECK(bad.error().str().rfind(
+              "b.toml:1: train: written as dotted keys or an inline table", 0) == 0);
   }
 }
 
