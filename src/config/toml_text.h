@@ -10,6 +10,7 @@
 #include <string>
 
 #include "core/error.h"
+#include "core/text.h"
 
 namespace hs {
 
@@ -18,6 +19,13 @@ inline int line_of(const toml::node& n) { return line_of(n.source()); }
 
 // The value as TOML prints it (a table as its contents), clipped() for a message.
 inline std::string text_of(const toml::node& n) {
+  // A float in its shortest form, as written (0.1, not toml++'s 0.10000000000000001).
+  if (const auto* d = n.as_floating_point()) return shortest_float(d->get());
+  if (const auto* a = n.as_array()) {
+    std::string s = "[";
+    for (size_t i = 0; i < a->size(); ++i) s += (i ? ", " : "") + text_of(*a->get(i));
+    return clipped(s + "]");
+  }
   std::ostringstream os;
   n.visit([&](const auto& x) { os << x; });
   return clipped(os.str());

@@ -253,7 +253,7 @@ TEST_CASE("errors name the file and line and key and the offending value", "[con
       {"seed = -1", "seed", "must be >= 0, got -1"},
       {"early_stopping = 1", "early_stopping", "expected true or false, got 1"},
       {"early_stopping = \"yes\"", "early_stopping", "expected true or false, got \"yes\""},
-      {"hidden = [1.5, 2]", "hidden", "expected a list of integers, got [ 1.5, 2 ]"},
+      {"hidden = [1.5, 2]", "hidden", "expected a list of integers, got [1.5, 2]"},
       {"hidden = \"256\"", "hidden", "expected a list of integers, got \"256\""},
       {"hidden = [512, 0]", "hidden", "every entry must be >= 1, got [512, 0]"},
       {"hidden = [3000000000]", "hidden", "every entry must be <= 2147483647, got [3000000000]"},
@@ -435,7 +435,7 @@ TEST_CASE("set() errors", "[config]") {
        "adamw)"},
       {"learning_rate=0.1", "learning_rate", "unknown key (did you mean \"lr\"?)"},
       {"data_path=", "data_path", "must not be empty"},
-      {"hidden=[1.5]", "hidden", "expected a list of integers, got [ 1.5 ]"},
+      {"hidden=[1.5]", "hidden", "expected a list of integers, got [1.5]"},
       {"threads=1025", "threads", "must be in [0, 1024], got 1025"},  // libgomp fails far above
   };
   for (const SetCase& c : cases) {

@@ -175,6 +175,13 @@ TEST_CASE("the recipe table gives each step's budget and names the line of a bad
     CHECK(twice.error().key == key);
     CHECK(twice.error().message.find("lists lr 0.01 twice: each lr is one trial of ") != std::string::npos);
   }
+  // A value is said as written in its shortest form: 0.1, not 0.10000000000000001.
+  auto tenth = load_recipe_options("[recipe]\noverfit_lrs = [0.1, 0.1]\n", "t.toml");
+  REQUIRE_FALSE(tenth.ok());
+  CHECK(tenth.error().message.rfind("lists lr 0.1 twice", 0) == 0);
+  auto bare = load_recipe_options("[recipe]\noverfit_lrs = 0.1\n", "t.toml");
+  REQUIRE_FALSE(bare.ok());
+  CHECK(bare.error().message == "expected a non-empty list of numbers, got 0.1");
   auto zero = load_recipe_options("[recipe]\ncoarse_epochs = 0\n", "c.toml");
   REQUIRE_FALSE(zero.ok());
   CHECK(zero.error().key == "coarse_epochs");
