@@ -316,9 +316,20 @@ LrFindResult pick_lr(std::vector<LrTrial> trials) {
   if (r.trials.empty()) s += " none;";
   s.back() = '.';
   if (best < 0) {
-    s += " No learning rate lowered the loss: if the largest diverged and the smallest did not "
-         "move, the range is too coarse (try a finer one in between); otherwise go back to "
-         "overfitting a small sample.";
+    const bool all_diverged =
+        !r.trials.empty() &&
+        std::all_of(r.trials.begin(), r.trials.end(), [](const LrTrial& t) { return t.diverged; });
+    s += all_diverged
+             ? " No learning rate lowered the loss: every one diverged, so the range is too high: "
+               "give lr_find_lrs smaller lrs (below the smallest tried, " +
+                   num(std::min_element(r.trials.begin(), r.trials.end(),
+                                        [](const LrTrial& a, const LrTrial& b) {
+                                          return a.lr < b.lr;
+                                        })->lr) +
+                   ")."
+             : " No learning rate lowered the loss: if the largest diverged and the smallest did "
+               "not move, the range is too coarse (try a finer one in between); otherwise go back "
+               "to overfitting a small sample.";
     return r;
   }
   r.ok = true;

@@ -256,6 +256,14 @@ TEST_CASE("pick_lr never picks a diverged trial or one whose loss rose", "[recip
   CHECK_FALSE(r.ok);
   CHECK(std::isnan(r.best_lr));
   CHECK(r.report.find("No learning rate lowered the loss") != std::string::npos);
+  CHECK(r.report.find("go back to overfitting") != std::string::npos);
+  // Every lr diverged: the range is too high, and going back to step 2 (which had fit) is no
+  // advice.
+  r = pick_lr({trial(1000, NAN, true), trial(300, NAN, true)});
+  CHECK_FALSE(r.ok);
+  CHECK(r.report.find("every one diverged, so the range is too high: give lr_find_lrs smaller "
+                      "lrs (below the smallest tried, 300)") != std::string::npos);
+  CHECK(r.report.find("go back to overfitting") == std::string::npos);
 
   r = pick_lr({trial(0.1, 0.9, false), trial(0.01, 0.2, false)});
   CHECK(r.best_lr == 0.1);
