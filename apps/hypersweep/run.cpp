@@ -21,6 +21,7 @@
 #include "hypersweep/preflight.h"
 #include "hypersweep/sweep_options.h"
 #include "objective/command_output.h"
+#include "search/discrete.h"
 #include "store/open.h"
 #include "sweep/progress.h"
 #include "sweep/queue.h"
@@ -123,7 +124,14 @@ void print_start(const RunArgs& a, const SweepConfig& sweep, int64_t total, int 
 // asks for and run nothing new.
 void print_continuing(const std::string& out, const SweepConfig& sweep, const TrialQueue& queue,
                       const ResultsFile& file) {
-  const int64_t trials = sweep.strategy.trials, more = queue.more(), again = queue.again();
+  const int64_t trials = sweep.strategy.trials, again = queue.again();
+  int64_t more = queue.more();
+  // bayes ends once each point of a space of ints and choices was asked: "4 more to run" of a
+  // 4-point space already run said more than would.
+  if (const double points = discrete_points(sweep.space);
+      sweep.strategy.kind == StrategyKind::kBayes && points < static_cast<double>(trials))
+    more = std::min(more, std::max<int64_t>(0, static_cast<int64_t>(points) -
+                                                   static_cast<int64_t>(queue.recorded())));
   const size_t records = file.trial_count();
   const auto theirs = load_sweep_text(file.header().config_text, out);
   const int64_t before = theirs ? theirs->strategy.trials : 0;

@@ -303,6 +303,11 @@ TEST_CASE("a sweep whose space runs out of points before its trials says so", "[
   CHECK(records(s.path("r.h5")).size() == 2u);
   CHECK(contains(r.out, "the strategy had no more trials after 2 of 5: each point of the space "
                         "was asked once"));
+  // Run again: nothing more to run, and not "3 more to run".
+  const Run again = hypersweep(run_cmd(cfg.string(), s.path("r.h5")));
+  INFO(again.out << again.err);
+  CHECK(contains(again.out, "2 trials recorded, 2 finished\n"));
+  CHECK_FALSE(contains(again.out, "more to run"));
 }
 
 TEST_CASE("a sweep file named with a newline is the same sweep as its copy of another name",
