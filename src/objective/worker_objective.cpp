@@ -312,6 +312,9 @@ void WorkerObjective::settle(InHand& h, const Trial& t, const TrialHooks& hooks,
                    "answered (report epochs with the helper's trial.report(...), or as "
                    "`@hypersweep epoch <line>`, for the program to end the trial itself and "
                    "stay up)");
+      else if (why == Why::kTimedOut || why == Why::kStopped)  // the log said nothing of why
+        worker_log("trial " + std::to_string(t.id) + ": " + r.error +
+                   (why == Why::kTimedOut ? "; it is started again for the next trial" : ""));
       kill_program();
     }
     const bool stopping = sweep_stopping(why == Why::kStopped, ws, hooks);

@@ -1069,10 +1069,17 @@ TEST_CASE("a worker program whose start-up outlasts the timeout is told apart fr
   // One that is up and then takes too long is a plain timeout.
   const std::string quick = d.write(
       "q.sh", "echo '@hypersweep ready'\nwhile read line; do sleep 30; done\n");
-  WorkerObjective up(sweep_of("mode = \"worker\"\ncommand = 'sh " + quick + "'\ntimeout = 1"), {});
-  const TrialRecord b = up.run(Trial{0, {ParamValue{int64_t{1}}}}, {});
-  CHECK(b.status == TrialStatus::kTimedOut);
-  CHECK(b.error.find("@hypersweep ready") == std::string::npos);
+  {
+    WorkerObjective up(sweep_of("mode = \"worker\"\ncommand = 'sh " + quick + "'\ntimeout = 1"),
+                       {0, 0, 1, (d.path / "logs").string()});
+    const TrialRecord b = up.run(Trial{0, {ParamValue{int64_t{1}}}}, {});
+    CHECK(b.status == TrialStatus::kTimedOut);
+    CHECK(b.error.find("@hypersweep ready") == std::string::npos);
+  }
+  // The worker's log says why its program was ended (it said nothing).
+  CHECK(d.read("logs/worker-0.out").find("trial 0: the command timed out after 1 s ([objective] "
+                                          "timeout) and was killed; it is started again for the "
+                                          "next trial") != std::string::npos);
 }
 
 TEST_CASE("a worker program's line of no protocol kind is read as output and warned about once",
