@@ -96,7 +96,8 @@ Result<InitialLossResult> check_initial_loss(const TrainOptions& base, const Dat
 
   std::string& s = r.report;
   s = "Initial loss: " + num(r.loss) + " measured on " + std::to_string(r.batches) +
-      " random training batches (" + std::to_string(r.samples) +
+      (r.batches == 1 ? " random training batch (" : " random training batches (") +
+      std::to_string(r.samples) +
       " samples, no weight decay or dropout, before any update); expected ln(" +
       std::to_string(r.classes) + ") = " + num(r.expected) +
       ", the loss of uniform predictions over " + std::to_string(r.classes) + " classes. ";
@@ -216,8 +217,11 @@ Result<OverfitResult> overfit_small_sample(const TrainOptions& base, const DataB
               : all(TrialStatus::kTooLow)  ? "lr_too_low"
                                            : "no_fit";
   std::string& s = r.report;
-  s = "Overfitting a sample of " + std::to_string(n) + " training samples (" +
-      std::to_string(options.batches) + " batches of " + std::to_string(B) +
+  // The batches the sample holds: fewer than asked when the training set is smaller (14
+  // samples are one batch of 32, not "5 batches of 32").
+  const int64_t batches = std::max<int64_t>(1, (n + B - 1) / B);
+  s = "Overfitting a sample of " + counted(n, "training sample") + " (" +
+      counted(batches, "batch") + " of up to " + std::to_string(B) +
       ", no regularisation, up to " + std::to_string(options.max_epochs) +
       " epochs per lr). Tried:";
   for (const auto& a : r.tried)
