@@ -132,6 +132,21 @@ TEST_CASE("overfitting a small sample reaches 100% training accuracy at a sane l
   }
 }
 
+TEST_CASE("overfitting a sample says how many samples and batches it held", "[recipe][step2]") {
+  // 20 training samples: it said "a sample of 20 training samples (5 batches of 32".
+  TrainOptions o = synth(4, 1.0, {8}, 1);
+  o.data.synthetic_samples = 28;  // 20 training, 3 validation (and 5 test) samples
+  const DataBundle d = load(o);
+  REQUIRE(d.train.size() < 32);
+  OverfitOptions oo;
+  oo.lrs = {1e-1};
+  auto r = overfit_small_sample(o, d, oo);
+  REQUIRE(r.ok());
+  INFO(r->report);
+  CHECK(r->report.rfind("Overfitting a sample of " + std::to_string(d.train.size()) +
+                            " training samples (1 batch of up to 32,", 0) == 0);
+}
+
 TEST_CASE("overfitting reports lr too high when every lr diverges", "[recipe][step2]") {
   const TrainOptions o = synth(4, 1.0, {32}, 1);
   const DataBundle d = load(o);
