@@ -68,6 +68,8 @@ class Trial:
         self.worker = int(os.environ.get("HYPERSWEEP_WORKER", "0"))
         self.local_worker = int(os.environ.get("HYPERSWEEP_LOCAL_WORKER", "0"))
         self._answers = answers  # worker mode: an epoch line waits for hypersweep's answer
+        self._stopped = False    # hypersweep answered `stop` (or sent SIGTERM)
+        self._over = False       # its train() has returned: it reports nothing more
 
     def report(self, **values):
         """Prints one JSON line (an epoch line when it has `epoch`), flushed at once.
@@ -76,12 +78,15 @@ class Trial:
         the sweep's pruner stops the trial: the worker goes on with the next trial, its imports
         and data still loaded.
         """
+        if self._over:  # kept past its train(): its lines would join the next trial's curve
+            raise RuntimeError("report() on trial %d after its train() returned" % self.id)
         if not (self._answers and "epoch" in values):
             _emit(values)
             return
         _emit(values, "@hypersweep epoch ")
         answer = sys.stdin.readline()
         if answer.strip() == "stop":
+            self._stopped = True
             raise Stopped()
         if answer.strip() != "continue":  # end of input: the sweep is over or went away
             raise SystemExit("hypersweep_worker: expected continue or stop, got %r" % answer)
@@ -131,12 +136,17 @@ def _serve_worker(train):
             _result(train(msg["params"], trial))
             print("@hypersweep done", flush=True)
         except Stopped:  # the pruner stopped it: no result, the worker goes on
-            print("@hypersweep stopped", flush=True)
+            if trial._stopped or _sigterm:
+                print("@hypersweep stopped", flush=True)
+            else:  # raised by train() itself: `stopped` untold left both sides waiting
+                print("@hypersweep failed " + _OWN_STOP, flush=True)
         except Exception as e:  # the trial fails, the worker goes on
             traceback.print_exc()
             sys.stderr.flush()
             text = ("%s: %s" % (type(e).__name__, e)).replace("\n", " ")
             print("@hypersweep failed " + text, flush=True)
+        finally:
+            trial._over = True
 
 
 def _serve_once(train, argv):
@@ -159,19 +169,43 @@ def _serve_once(train, argv):
     try:
         _result(train(params, trial))
     except Stopped:
-        sys.exit(128 + signal.SIGTERM)
+        if _sigterm:
+            sys.exit(128 + signal.SIGTERM)
+        sys.exit("hypersweep_worker: trial %d: %s" % (trial.id, _OWN_STOP))
     except Exception:
         traceback.print_exc()
         sys.exit(1)
 
 
+# Stopped raised by train() itself rather than by a stop from hypersweep.
+_OWN_STOP = ("train() raised Stopped itself, which only hypersweep's stop should raise: return "
+             "a result to end a trial early, or raise another exception to fail it")
+_sigterm = False
+_served = False
+
+
 def _raise_stopped(signum, frame):
+    global _sigterm
+    _sigterm = True
     raise Stopped()
 
 
 def serve(train, argv=None):
-    """Runs train(params, trial) for each trial hypersweep hands over (see the top of the file)."""
+    """Runs train(params, trial) for each trial hypersweep hands over (see the top of the file).
+
+    Once per process: a second call would train the trial again.
+    """
+    global _served
+    if _served:
+        raise RuntimeError("serve() runs once per process; it was called again")
+    _served = True
+    args = sys.argv[1:] if argv is None else argv
+    if os.environ.get("HYPERSWEEP_MODE") != "worker" and args and args[0] in ("-h", "--help"):
+        print("This script trains through hypersweep_worker: hypersweep runs it (an [objective] "
+              "command, per trial or mode = \"worker\"), or run it by hand with name=value "
+              "arguments, e.g. python3 %s lr=0.01 epochs=3" % os.path.basename(sys.argv[0]))
+        return
     if os.environ.get("HYPERSWEEP_MODE") == "worker":
         _serve_worker(train)
     else:
-        _serve_once(train, sys.argv[1:] if argv is None else argv)
+        _serve_once(train, args)

@@ -702,6 +702,53 @@ bool alive(pid_t pid) {
 
 }  // namespace
 
+TEST_CASE("the Python helper fails a trial whose train raises Stopped itself or reports late",
+          "[objective][worker]") {
+  // Stopped raised by the script (not by a stop answer) printed `@hypersweep stopped` untold,
+  // and both sides waited for ever; a Trial kept past its train() wrote into the next trial's
+  // curve; a second serve() trained every trial again.
+  Dir d;
+  const std::string script = d.write("w.py",
+      "import sys\n"
+      "sys.path.insert(0, '" HS_SOURCE_DIR "/python')\n"
+      "from hypersweep_worker import serve, Stopped\n"
+      "kept = []\n"
+      "def train(p, t):\n"
+      "    if p['case'] == 'stop': raise Stopped()\n"
+      "    if p['case'] == 'late': kept[0].report(epoch=2, val_acc=0.99)\n"
+      "    kept.append(t)\n"
+      "    t.report(epoch=1, val_acc=0.5)\n"
+      "    return {'val_acc': 0.5}\n"
+      "serve(train)\n"
+      "serve(train)\n");
+  const SweepConfig s = sweep_of("mode = \"worker\"\ncommand = '/usr/bin/python3 " + script +
+                                     "'\ntimeout = 60",
+                                 "case = [\"ok\", \"stop\", \"late\"]\n");
+  {
+    WorkerObjective o(s, {});
+    const auto run = [&](int64_t id, const char* c) {
+      return o.run(Trial{id, {ParamValue{std::string(c)}}}, {});
+    };
+    const TrialRecord ok = run(0, "ok");
+    CHECK(ok.status == TrialStatus::kCompleted);
+    const TrialRecord stop = run(1, "stop");
+    INFO(stop.error);
+    CHECK(stop.status == TrialStatus::kFailed);
+    CHECK(stop.error.find("train() raised Stopped itself") != std::string::npos);
+    const TrialRecord late = run(2, "late");
+    INFO(late.error);
+    CHECK(late.status == TrialStatus::kFailed);
+    CHECK(late.error.find("report() on trial 0 after its train() returned") != std::string::npos);
+    CHECK(late.curves.empty());
+  }
+  // Per trial: the second serve() refuses (the trial was trained once, its result printed).
+  const SweepConfig once = sweep_of("command = '/usr/bin/python3 " + script + " case=ok'",
+                                    "case = [\"ok\"]\n");
+  const TrialRecord r = CommandObjective(once, {}).run(Trial{0, {ParamValue{std::string("ok")}}}, {});
+  CHECK(r.curves.size() == 1u);
+  CHECK(r.error.find("serve() runs once per process") != std::string::npos);
+}
+
 TEST_CASE("a worker program's strays are ended when it ends, and its log counts them",
           "[objective][worker]") {
   Dir d;
