@@ -13,7 +13,6 @@ metric ending in _loss, else max). tests/apps/export_test.cpp runs it on a real 
 import argparse
 import math
 import sys
-import tomllib
 
 import h5py
 import matplotlib
@@ -33,9 +32,10 @@ def minimise(f):
     if text(f.attrs.get("direction", "")) in ("min", "max"):
         return text(f.attrs["direction"]) == "min"
     metric = text(f.attrs.get("metric", "val_acc"))
-    try:
+    try:  # only files from before the attribute need it; tomllib is Python 3.11's
+        import tomllib
         direction = tomllib.loads(text(f.attrs.get("config", ""))).get("sweep", {}).get("direction")
-    except tomllib.TOMLDecodeError:
+    except (ImportError, ValueError):  # tomllib.TOMLDecodeError is a ValueError
         direction = None
     if direction in ("min", "max"):
         return direction == "min"
@@ -56,6 +56,10 @@ def main():
             sys.exit(f"plot_curves.py: error: {args.results}: not a readable HDF5 file ({e})")
     with f:
         if "summary" not in f or "trials" not in f:
+            if "1_initial_loss" in f or text(f.attrs.get("kind", "")) == "recipe":
+                sys.exit(f"plot_curves.py: error: {args.results}: a recipe file; its steps' trials "
+                         "are in its step files (hypersweep export --csv writes them), or plot "
+                         "a sweep's results file")
             sys.exit(f"plot_curves.py: error: {args.results}: no /summary, not a hypersweep results file")
         summary = pd.DataFrame(f["summary"][:])
         summary["status"] = summary["status"].str.decode("utf-8")
@@ -79,10 +83,12 @@ def main():
         row = ranked.loc[ranked["best_metric"].idxmin() if low else ranked["best_metric"].idxmax()]
         best = int(row["id"])
 
+    # The sweep's metric where the curves hold it (a command's own `loss`), else val_acc.
+    shown = metric if any(metric in c.columns for c in curves.values()) else "val_acc"
     fig, (acc_ax, loss_ax) = plt.subplots(1, 2, figsize=(12, 4.5))
     for trial_id, c in curves.items():
-        if trial_id != best:
-            acc_ax.plot(c["epoch"], c["val_acc"], color="0.6", alpha=0.6, linewidth=1)
+        if trial_id != best and shown in c.columns:
+            acc_ax.plot(c["epoch"], c[shown], color="0.6", alpha=0.6, linewidth=1)
     acc_ax.plot([], [], color="0.6", label=f"other trials ({len(curves) - (best in curves)})")
     if best is not None and best not in curves:
         acc_ax.plot([], [], color="tab:red", linewidth=2.5,
@@ -90,7 +96,8 @@ def main():
         loss_ax.set_title(f"trial {best}: no epoch rows to draw")
     elif best is not None:
         c = curves[best]
-        acc_ax.plot(c["epoch"], c["val_acc"], color="tab:red", linewidth=2.5, marker="o",
+        acc_ax.plot(c["epoch"], c[shown] if shown in c.columns else c["val_acc"],
+                    color="tab:red", linewidth=2.5, marker="o",
                     label=f"best: trial {best} ({metric} {row['best_metric']:.4g})")
         loss_ax.plot(c["epoch"], c["train_loss"], marker="o", label="train loss")
         loss_ax.plot(c["epoch"], c["val_loss"], marker="o", label="val loss")
@@ -101,16 +108,19 @@ def main():
         if classes > 1:  # the loss a network that knows nothing yet should start from
             loss_ax.axhline(math.log(classes), color="0.5", linestyle="--", linewidth=1,
                             label=f"ln({classes}) = {math.log(classes):.3f}")
-        loss_ax.set_title(f"trial {best}: loss")
+        printed = c[["train_loss", "val_loss"]].notna().any().any()
+        loss_ax.set_title(f"trial {best}: loss" if printed
+                          else f"trial {best}: no train_loss or val_loss printed")
     else:
         loss_ax.set_title("no trial has a best metric yet")
-    acc_ax.set_title(f"validation accuracy, {len(curves)} trials")
+    acc_ax.set_title(f"{shown}, {len(curves)} trials")
     acc_ax.set_xlabel("epoch")
-    acc_ax.set_ylabel("val_acc")
+    acc_ax.set_ylabel(shown)
     acc_ax.legend(loc="lower right")
     loss_ax.set_xlabel("epoch")
     loss_ax.set_ylabel("cross-entropy")
-    loss_ax.legend(loc="upper right")
+    if loss_ax.get_legend_handles_labels()[0]:  # none when no trial has a best metric
+        loss_ax.legend(loc="upper right")
     fig.tight_layout()
     fig.savefig(args.out, dpi=100)
     print(f"wrote {args.out}: {len(curves)} trials" + (f", best trial {best}" if best is not None else ""))

@@ -744,7 +744,8 @@ TEST_CASE("the Python helper fails a trial whose train raises Stopped itself or 
   // Per trial: the second serve() refuses (the trial was trained once, its result printed).
   const SweepConfig once = sweep_of("command = '/usr/bin/python3 " + script + " case=ok'",
                                     "case = [\"ok\"]\n");
-  const TrialRecord r = CommandObjective(once, {}).run(Trial{0, {ParamValue{std::string("ok")}}}, {});
+  const TrialRecord r =
+      CommandObjective(once, {}).run(Trial{0, {ParamValue{std::string("ok")}}}, {});
   CHECK(r.curves.size() == 1u);
   CHECK(r.error.find("serve() runs once per process") != std::string::npos);
 }
