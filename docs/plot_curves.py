@@ -123,7 +123,8 @@ def main():
         loss_ax.legend(loc="upper right")
     fig.tight_layout()
     fig.savefig(args.out, dpi=100)
-    print(f"wrote {args.out}: {len(curves)} trials" + (f", best trial {best}" if best is not None else ""))
+    print(f"wrote {args.out}: {shown} of {len(curves)} trials" +
+          (f", best trial {best}" if best is not None else ""))
 
 
 if __name__ == "__main__":

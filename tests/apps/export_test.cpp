@@ -143,7 +143,7 @@ TEST_CASE("docs/plot_curves.py draws a PNG from a real results file", "[cli][exp
   const int rc = std::system(cmd.c_str());
   INFO(slurp(s.path("plot.out")));
   REQUIRE(rc == 0);
-  CHECK(contains(slurp(s.path("plot.out")), "wrote " + png + ": 3 trials, best trial "));
+  CHECK(contains(slurp(s.path("plot.out")), "wrote " + png + ": val_acc of 3 trials, best trial "));
   REQUIRE(fs::exists(png));
   std::string head(8, '\0');
   std::ifstream(png, std::ios::binary).read(head.data(), 8);
@@ -202,6 +202,23 @@ TEST_CASE("docs/plot_curves.py highlights the best trial in the direction the fi
                            "' -o '" + s.path("b.png") + "' > '" + s.path("b.out") + "' 2>&1";
   REQUIRE(std::system(plot.c_str()) == 0);
   CHECK(contains(slurp(s.path("b.out")), "best trial " + std::to_string(high)));
+}
+
+TEST_CASE("docs/plot_curves.py plots a command sweep's own metric", "[cli][export][plot]") {
+  // metric = "loss", printed as a curve column: both panels were empty (it plotted val_acc).
+  Scratch s;
+  const auto script = s.write("l.sh", "echo \"{\\\"epoch\\\": 1, \\\"loss\\\": 0.$1}\"\n"
+                                      "echo \"{\\\"loss\\\": 0.0$1}\"\n");
+  const auto cfg = s.write("l.toml", "[objective]\ncommand = \"sh " + script.string() +
+                                         " {x}\"\n[sweep]\ntrials = 2\nmetric = \"loss\"\n"
+                                         "direction = \"min\"\n[space]\nx = { int = [1, 9] }\n");
+  const std::string out = s.path("l.h5");
+  REQUIRE(hypersweep("run '" + cfg.string() + "' --out '" + out + "'").code == 0);
+  const std::string plot = python() + " '" + HS_SOURCE_DIR + "/docs/plot_curves.py' '" + out +
+                           "' -o '" + s.path("l.png") + "' > '" + s.path("l.out") + "' 2>&1";
+  REQUIRE(std::system(plot.c_str()) == 0);
+  INFO(slurp(s.path("l.out")));
+  CHECK(contains(slurp(s.path("l.out")), ": loss of 2 trials"));
 }
 
 TEST_CASE("a file-size limit reached is an error naming the file and no silent death",
