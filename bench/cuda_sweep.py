@@ -64,7 +64,7 @@ def run_sweep(args, out, workers, device):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(description=" ".join(__doc__.split("\n\n")[0].split()))
     ap.add_argument("--workers", default="1,2,4")
     ap.add_argument("--trials", type=int, default=24)
     ap.add_argument("--epochs", type=int, default=3)

@@ -74,7 +74,7 @@ def one_sweep(binary, work, isolate, limit, trials):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=" ".join(__doc__.split("\n\n")[0].split()))
     ap.add_argument("--bin", action="append", required=True,
                     help="a hypersweep binary; give it again to compare builds side by side")
     ap.add_argument("--train-limit", type=int, default=15000)

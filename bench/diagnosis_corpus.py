@@ -271,7 +271,7 @@ FIXTURE = [("fashion-5", c[0]) for c in CAUSES] + [("synthetic-6", c[0]) for c i
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(description=" ".join(__doc__.split("\n\n")[0].split()))
     ap.add_argument("--out", default=os.path.join(ROOT, "build", "diagnosis_corpus"))
     ap.add_argument("--seeds", type=int, default=128)
     ap.add_argument("--jobs", type=int, default=2)

@@ -324,7 +324,7 @@ def command_line(a):
 
 
 def parse_args():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=" ".join(__doc__.split("\n\n")[0].split()))
     ap.add_argument("--seeds", type=int, default=5,
                     help="how many sweep seeds: S .. S+N-1 (default 5)")
     ap.add_argument("--first-seed", type=int, default=0, metavar="S",

@@ -167,7 +167,7 @@ def table(binary, runs):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=" ".join(__doc__.split("\n\n")[0].split()))
     ap.add_argument("--runs", nargs="+", required=True, metavar="DIR",
                     help="folders of bench/pruning.py --out runs (their random-<seed>.json)")
     ap.add_argument("--write", metavar="FILE",

@@ -303,7 +303,7 @@ def time_configs(a):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=" ".join(__doc__.split("\n\n")[0].split()))
     ap.add_argument("--pruner", choices=["sha", "hyperband"])
     ap.add_argument("--configs", help="time these configurations instead of running a study")
     ap.add_argument("--engine-epochs", type=int, default=3)

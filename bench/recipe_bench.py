@@ -557,7 +557,7 @@ def command_line(a):
 
 
 def parse_args():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=" ".join(__doc__.split("\n\n")[0].split()))
     ap.add_argument("--trials", type=int, default=64, help="random search's trials (default 64)")
     ap.add_argument("--seeds", type=int, default=1,
                     help="seeds 0 .. N-1: seed s trains with the config's seed + s and sweeps with "

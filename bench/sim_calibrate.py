@@ -18,8 +18,10 @@ wait between a worker's trials, a trial's t0 minus the t1 of the trial before it
 The simulator's figures are the same quantities on its virtual clock.
 """
 import argparse
+import atexit
 import json
 import os
+import shutil
 import subprocess
 import tempfile
 
@@ -51,7 +53,7 @@ def real_figures(path, workers):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(description=" ".join(__doc__.split("\n\n")[0].split()))
     ap.add_argument("--ranks", type=int, default=33)
     ap.add_argument("--trials-per-worker", type=int, default=6)
     ap.add_argument("--median-s", type=float, default=3.0)
@@ -65,6 +67,7 @@ def main():
     n = workers * a.trials_per_worker
     d = np.random.default_rng(a.seed).lognormal(np.log(a.median_s), a.sigma, n).round(3)
     tmp = tempfile.mkdtemp(prefix="sim_calibrate_")
+    atexit.register(shutil.rmtree, tmp, True)  # on any exit, an error's too
     with open(os.path.join(tmp, "durations.txt"), "w") as f:
         f.write("".join(f"{x}\n" for x in d))
     sweep = os.path.join(tmp, "sweep.toml")

@@ -19,10 +19,12 @@ results file (at 4,096 workers its first 4,096 asks come before any result and c
 About 30 minutes on 2 cores.
 """
 import argparse
+import atexit
 import datetime
 import json
 import math
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -113,6 +115,7 @@ def cost_rows(runs, big, asha):
 def run_all(binary):
     """Every run of the tables: the grid, then the long runs the cost table reads."""
     tmp = tempfile.mkdtemp(prefix="sim_table_")
+    atexit.register(shutil.rmtree, tmp, True)  # on any exit, an error's too
     runs = {}
     for n in NS:
         for median in MEDIANS:
@@ -133,7 +136,7 @@ def run_all(binary):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(description=" ".join(__doc__.split("\n\n")[0].split()))
     ap.add_argument("--bin", default="build/bin")
     ap.add_argument("--write")
     ap.add_argument("--json")

@@ -15,9 +15,11 @@ Usage: bench/sweep_scaling.py [--build build] [--rounds 3] [--write bench/README
 (Debian's /usr/bin/python3 with python3-h5py; run as root it sets OMPI_ALLOW_RUN_AS_ROOT.)
 """
 import argparse
+import atexit
 import os
 import re
 import statistics
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -69,7 +71,7 @@ def run(build, cfg, out, np, threads, flags=()):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(description=" ".join(__doc__.split("\n\n")[0].split()))
     ap.add_argument("--build", default="build")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--trials", type=int, default=16)
@@ -77,6 +79,7 @@ def main():
     ap.add_argument("--write", help="replace the scaling table between markers in this file")
     a = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="hs_scaling_")
+    atexit.register(shutil.rmtree, tmp, True)  # on any exit, an error's too
     cfg = os.path.join(tmp, "sweep.toml")
     with open(cfg, "w") as f:
         f.write(SWEEP.format(epochs=a.epochs, trials=a.trials, limit=""))

@@ -154,7 +154,7 @@ def add_sweep_args(ap, epochs, repeats):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=" ".join(__doc__.split("\n\n")[0].split()))
     add_sweep_args(ap, epochs=8, repeats=1)
     a = ap.parse_args()
     if a.child_optuna:

@@ -127,7 +127,7 @@ def optuna_in_child(a):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=" ".join(__doc__.split("\n\n")[0].split()))
     add_sweep_args(ap, epochs=9, repeats=3)
     a = ap.parse_args()
     if a.child_optuna:
