@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -27,21 +28,29 @@ void to_null(int fd) {
   ::close(null);
 }
 
+// Whether `fd` is a pipe or socket whose reader is gone (poll is async-signal-safe).
+bool reader_gone(int fd) {
+  pollfd p{fd, POLLOUT, 0};
+  return ::poll(&p, 1, 0) == 1 && (p.revents & POLLERR) != 0;
+}
+
+// Whether `fd` is a terminal (tcgetattr is async-signal-safe; isatty is not listed).
+bool is_terminal(int fd) {
+  termios t{};
+  return ::tcgetattr(fd, &t) == 0;
+}
+
 extern "C" void on_stop_signal(int sig) {
   int none = 0;
   g_signal.compare_exchange_strong(none, sig);  // the first one names the stop
   g_count.fetch_add(1);
   if (sig == SIGHUP) {
-    // The terminal or the launcher is gone: what is still printed would fail (EIO, EPIPE).
-    to_null(STDOUT_FILENO);
-    to_null(STDERR_FILENO);
+    // The terminal or the launcher is gone: what is still printed there would fail (EIO,
+    // EPIPE). A file, or a pipe still read, keeps the stop's lines (`run ... > log &`, then
+    // logged out of, lost the lines that say how to continue).
+    for (int fd : {STDOUT_FILENO, STDERR_FILENO})
+      if (is_terminal(fd) || reader_gone(fd)) to_null(fd);
   }
-}
-
-// Whether `fd` is a pipe or socket whose reader is gone (poll is async-signal-safe).
-bool reader_gone(int fd) {
-  pollfd p{fd, POLLOUT, 0};
-  return ::poll(&p, 1, 0) == 1 && (p.revents & POLLERR) != 0;
 }
 
 // SIGPIPE in one process: a write found the reader of a pipe gone. When it is stdout's or

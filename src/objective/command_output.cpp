@@ -214,7 +214,9 @@ bool TrialOutput::line(std::string_view text) {
     l = read_output_line(text, &why);
   }
   if (!l) {
-    if (looks_like_metrics(text)) {
+    // A cut line is warned about whatever its first MiB looks like ("xxx... val_acc=0.9" failed
+    // its trial with no word of the cut).
+    if (text.size() > LineBuffer::kMaxLine || looks_like_metrics(text)) {
       if (unread_++ == 0) {
         first_unread_ = quoted_line(text);
         first_unread_why_ = std::move(why);

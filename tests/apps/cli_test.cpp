@@ -460,6 +460,30 @@ TEST_CASE("a run whose first trials all fail alike stops after fail_fast of them
                         "more (0: never stop for failures), got -1"));
 }
 
+TEST_CASE("a SIGHUP to a sweep whose output goes to a file keeps its stop lines there",
+          "[cli][sweep]") {
+  // `run ... > log &`, then logged out of: every line after the SIGHUP went to /dev/null, the
+  // one saying how to continue the sweep among them (a terminal gone, or a reader gone, are why
+  // the output is dropped; a file is neither).
+  Scratch s;
+  const std::string dir = s.dir().string();
+  const auto cfg = s.write("sweep.toml",
+                           "[objective]\ncommand = '''if [ $HYPERSWEEP_TRIAL_ID -ge 1 ]; then "
+                           "while [ -d '" + dir + "' ] && [ ! -f '" + dir + "/go' ]; do sleep "
+                           "0.05; done; fi; echo metric={lr}'''\n[sweep]\ntrials = 3\n"
+                           "[space]\nlr = { log_uniform = [1e-3, 1e-1] }\n");
+  Background bg("run '" + cfg.string() + "' --out '" + s.path("r.h5") + "'", s.path("log"));
+  REQUIRE(bg.pid() > 0);
+  REQUIRE(bg.wait_for("[   1/3]"));
+  REQUIRE(::kill(bg.pid(), SIGHUP) == 0);
+  CHECK(bg.wait_exit() == 3);
+  s.write("go", "");
+  const std::string log = slurp(s.path("log"));
+  INFO(log);
+  CHECK(contains(log, "stopping on SIGHUP"));
+  CHECK(contains(log, "stopped by SIGHUP: 1 of 3 trials finished"));
+}
+
 TEST_CASE("an --out that is a folder is refused before anything runs and --force leaves it",
           "[cli][sweep]") {
   Scratch s;

@@ -409,6 +409,14 @@ TEST_CASE("a line longer than 1 MiB is cut there and none of it is read", "[obje
   r = run_cmd(print + "; echo val_acc=0.5");
   CHECK(r.status == TrialStatus::kCompleted);
   CHECK(r.best_metric == 0.5);
+  // One whose first MiB looks like no metric is warned about too: the trial's failure had no
+  // word of the cut.
+  const std::string words =
+      "/usr/bin/python3 -c \"print('x' * (2 << 20) + ' val_acc=0.9')\"";
+  const std::string said = hs::test::stderr_of([&] { r = run_cmd(words, {}, 4); });
+  CHECK(r.status == TrialStatus::kFailed);
+  CHECK(said.find("it is longer than 1 MiB, so it was cut there and not read") !=
+        std::string::npos);
 }
 
 TEST_CASE("a printed name no results file can hold (empty, a NUL in it) is left out, not fatal",
