@@ -155,7 +155,11 @@ void WorkerObjective::on_line(InHand& h, std::string_view l) {
     }
     // A fresh program's output before it says ready is its start-up's too (README).
     if (h.fresh && !ready_) worker_logs_.out.write(std::string(l) + "\n");
-    h.logs.out.write(std::string(l) + "\n");
+    // Lines reach the log through the line buffer, which keeps a line's first MiB: said so.
+    h.logs.out.write(l.size() > LineBuffer::kMaxLine
+                         ? std::string(l.substr(0, LineBuffer::kMaxLine)) +
+                               "\n[hypersweep: the rest of this line, past 1 MiB, was not kept]\n"
+                         : std::string(l) + "\n");
     h.go_on = h.out.line(l) && h.go_on;
     if (answered) {
       h.stop_told = !h.go_on;

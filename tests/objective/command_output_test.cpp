@@ -758,6 +758,23 @@ TEST_CASE("the Python helper fails a trial whose train raises Stopped itself or 
   CHECK(r.error.find("serve() runs once per process") != std::string::npos);
 }
 
+TEST_CASE("a worker trial's line over 1 MiB is cut in its log with a note", "[objective][worker]") {
+  // The log kept the line's first MiB and said nothing of the rest (per-trial logs say what
+  // they drop).
+  Dir d;
+  const std::string script = d.write(
+      "w.sh", "echo '@hypersweep ready'\nwhile read line; do head -c 2100000 /dev/zero | "
+              "tr '\\0' q; echo; echo val_acc=0.5; echo '@hypersweep done'; done\n");
+  {
+    WorkerObjective o(sweep_of("mode = \"worker\"\ncommand = 'sh " + script + "'"),
+                      {0, 0, 1, (d.path / "logs").string()});
+    CHECK(o.run(Trial{0, {ParamValue{int64_t{1}}}}, {}).status == TrialStatus::kCompleted);
+  }
+  const std::string log = d.read("logs/000000.out");
+  CHECK(log.find(std::string(1 << 20, 'q') + "\n[hypersweep: the rest of this line, past 1 MiB, "
+                 "was not kept]\nval_acc=0.5\n") != std::string::npos);
+}
+
 TEST_CASE("a worker program's strays are ended when it ends, and its log counts them",
           "[objective][worker]") {
   Dir d;
