@@ -82,6 +82,9 @@ def main():
     ap.add_argument("--repeats", type=int, default=3)
     a = ap.parse_args()
     bins = [os.path.abspath(b) for b in a.bin]
+    for b in bins:
+        if not os.access(b, os.X_OK):
+            ap.error(f"{b}: not built (scripts/build.sh), or give --bin")
     got = {(b, iso): ([], []) for b in bins for iso in ("true", "false")}
     with tempfile.TemporaryDirectory() as work:
         for r in range(a.repeats):

@@ -281,6 +281,9 @@ def main():
     ap.add_argument("--fixture", metavar="FILE")
     ap.add_argument("--misses", action="store_true", help="print every run labelled wrongly")
     args = ap.parse_args()
+    for b in (args.hypersweep, args.bench):
+        if not os.access(b, os.X_OK):
+            ap.error(f"{b}: not built (scripts/build.sh)")
     os.makedirs(args.out, exist_ok=True)
     seeds = list(range(1, args.seeds + 1))
     t0 = time.time()

@@ -34,6 +34,8 @@ def main():
     ap.add_argument("--bin", default=os.path.join(here, "..", "build", "bin", "hypersweep"))
     a = ap.parse_args()
     binary = os.path.abspath(a.bin)
+    if not os.access(binary, os.X_OK):
+        ap.error(f"{binary}: not built (scripts/build.sh), or give --bin")
     with tempfile.TemporaryDirectory() as work:
         run(binary, ["--out", "warm.h5"], work)  # the data set into the page cache
         with h5py.File(os.path.join(work, "warm.h5"), "r") as f:

@@ -142,6 +142,9 @@ def main():
     ap.add_argument("--json")
     ap.add_argument("--from-json", help="tabulate the runs a previous --json saved, run nothing")
     a = ap.parse_args()
+    if not a.from_json and not os.access(os.path.join(a.bin, "sim_scheduler"), os.X_OK):
+        ap.error(f"{os.path.join(a.bin, 'sim_scheduler')}: not built (scripts/build.sh), or give "
+                 "--bin")
     if a.from_json:
         saved = json.load(open(a.from_json))
         runs = {(r["n"], r["median"], r["strategy"], r["pruner"]): r["result"]
