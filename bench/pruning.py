@@ -367,6 +367,10 @@ def parse_args():
         ap.error("--reuse needs --out DIR")
     if not os.access(a.hypersweep, os.X_OK):
         ap.error(f"{a.hypersweep}: not built (scripts/build.sh)")
+    try:  # read_trials needs it after the sweeps: said before any of them runs
+        import h5py  # noqa: F401
+    except ImportError:
+        ap.error("needs h5py (Debian's python3-h5py: scripts/install-deps.sh --bench)")
     return a
 
 
