@@ -86,6 +86,12 @@ std::string range_text(const FloatRange& r) {
          number_text(r.hi) + (r.hi_open ? ")" : "]");
 }
 
+bool in_range(double d, const FloatRange& r) {
+  const bool low = r.lo_open ? !(d > r.lo) : !(d >= r.lo);
+  const bool high = r.hi_open ? !(d < r.hi) : !(d <= r.hi);
+  return !low && !high;
+}
+
 std::string set_float(const ConfigValue& v, double* out, const FloatRange& r) {
   double d;
   if (const auto* f = std::get_if<double>(&v)) {
@@ -96,9 +102,7 @@ std::string set_float(const ConfigValue& v, double* out, const FloatRange& r) {
     return type_error("a number", v);
   }
   if (!std::isfinite(d)) return "must be a finite number, got " + shown(v);
-  const bool low = r.lo_open ? !(d > r.lo) : !(d >= r.lo);
-  const bool high = r.hi_open ? !(d < r.hi) : !(d <= r.hi);
-  if (low || high) return range_text(r) + ", got " + shown(v);
+  if (!in_range(d, r)) return range_text(r) + ", got " + shown(v);
   *out = d;
   return {};
 }
@@ -111,8 +115,7 @@ std::string set_float32(const ConfigValue& v, double* out, const FloatRange& r) 
   if (std::string msg = float32_problem(d, shown(v)); !msg.empty()) return msg;
   // The range again on the float the trainer uses: 0.99999999 is in [0, 1), but is 1 as a float,
   // which froze adam's weights (beta1) or dropped every unit (dropout).
-  double f = 0;
-  if (!set_float(static_cast<double>(static_cast<float>(d)), &f, r).empty()) {
+  if (!in_range(static_cast<float>(d), r)) {
     return range_text(r) + " as the float32 the trainer computes with, got " + shown(v) +
            ", which rounds to " + shortest_float32(static_cast<float>(d));
   }

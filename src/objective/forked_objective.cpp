@@ -12,9 +12,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <chrono>
 #include <cstring>
 #include <limits>
 #include <new>
@@ -108,6 +108,18 @@ bool decode_error(const std::string& bytes, char* where, Error* e) {
   return r.done();
 }
 
+// `so_far` (a trial's epochs so far) failed for `why`, with the time since `t0` by this side's
+// clock: a trial whose process died (out of memory, a crash) sent no end of its own, or whose
+// child ran out of memory, was recorded as 0 s and (the child's) with no curve.
+TrialRecord failed_as(TrialRecord so_far, const std::string& why,
+                      std::chrono::steady_clock::time_point t0) {
+  so_far.status = TrialStatus::kFailed;
+  so_far.best_metric = std::numeric_limits<double>::quiet_NaN();
+  so_far.error = why;
+  so_far.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return so_far;
+}
+
 // The child: trains the trial with hooks that ask the parent's parent (the rank, through the
 // same socket), sends the record, and leaves with _exit() (never exit(): the host's atexit
 // handlers are the host's).
@@ -150,17 +162,13 @@ bool decode_error(const std::string& bytes, char* where, Error* e) {
   try {
     r = train_trial(t, opt, base_data, data, metric, hooks);
   } catch (const std::bad_alloc&) {
-    // Its epochs so far and the time it ran are kept (a record of 0 s and no curve said less
-    // than the trial had done).
-    r = std::move(last);
-    r.id = t.id;
+    r = failed_as(std::move(last),
+                  memory_limit > 0 ? "out of memory: the trial needed more than memory_limit (" +
+                                         std::to_string(memory_limit >> 20) + " MiB)"
+                                   : "out of memory",
+                  t0);
+    r.id = t.id;  // its epochs' records, made during training, name neither
     r.params = t.values;
-    r.status = TrialStatus::kFailed;
-    r.best_metric = std::numeric_limits<double>::quiet_NaN();
-    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    r.error = memory_limit > 0 ? "out of memory: the trial needed more than memory_limit (" +
-                                     std::to_string(memory_limit >> 20) + " MiB)"
-                               : "out of memory";
   }
   const bool sent = send_frame(fd, kResult, encode_record(r));
   std::fflush(nullptr);  // what the trial printed
@@ -367,22 +375,6 @@ Status ForkedObjective::send_base() {
   if (where == 'n') return locate(sweep_, e);
   return e;
 }
-
-namespace {
-
-// `so_far` (a trial's epochs so far) failed for `why`, with the time since `t0` by this side's
-// clock: a trial whose process died (out of memory, a crash) sent no end of its own, and was
-// recorded as 0 s.
-TrialRecord failed_as(TrialRecord so_far, const std::string& why,
-                      std::chrono::steady_clock::time_point t0) {
-  so_far.status = TrialStatus::kFailed;
-  so_far.best_metric = std::numeric_limits<double>::quiet_NaN();
-  so_far.error = why;
-  so_far.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  return so_far;
-}
-
-}  // namespace
 
 TrialRecord ForkedObjective::run(const Trial& t, const TrialHooks& hooks) {
   TrialRecord so_far = record_of(t, TrialStatus::kFailed);

@@ -143,7 +143,6 @@ Result<std::string> with_changes(const std::string& text, const std::string& nam
     if (theirs.empty()) theirs = trailing_comment(lines[at]);
     lines[at] = out + (theirs.empty() ? "" : "  " + theirs);
     for (size_t k = at + 1; k <= end; ++k) dropped[k] = true;
-    last = std::max(last, static_cast<int>(end) + 1);
   }
   if (last == 0 && !added.empty()) {
     lines.push_back("[train]");
@@ -211,6 +210,5 @@ Result<std::string> comment_out_swept(const std::string& text, const std::string
   for (const std::string& line : lines) s += line + "\n";
   return s;
 }
-
 
 }  // namespace hs

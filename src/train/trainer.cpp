@@ -23,7 +23,6 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-
 using Clock = std::chrono::steady_clock;
 double since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
@@ -403,8 +402,7 @@ Result<TrainResult> train(const TrainOptions& given, const DataBundle& data,
     shuffler.shuffle(order.data(), order.size());
     EpochPass pass = train_epoch(tr, opt, data, order, epoch, total_steps, res);
     rec.update_ratio.push_back(std::move(pass.ratios));
-    const EvalResult val =
-        pass.diverged ? EvalResult{kNaN, kNaN} : tr.evaluate(data.val);
+    const EvalResult val = pass.diverged ? EvalResult{kNaN, kNaN} : tr.evaluate(data.val);
     // The validation loss inf or NaN: the weights are (the outputs overflow), and the accuracy,
     // the argmax of such outputs, means nothing. Such an epoch was taken as the best checkpoint.
     if (pass.diverged || (data.val.size() > 0 && !std::isfinite(val.loss))) {
