@@ -46,6 +46,7 @@
 #include <thread>
 #include <vector>
 
+#include "args.h"
 #include "core/rng.h"
 #include "search/problems.h"
 #include "search/strategy.h"
@@ -293,53 +294,83 @@ std::vector<RunResult> run_seeds(const Problem& pr, StrategyKind kind, uint64_t 
   return out;
 }
 
+const char* const kUsage =
+    "usage: bench_batch [--seeds N] [--first-seed S] [--evals N] [--workers 1,4,16] "
+    "[--strategies bayes,tpe] [--problems branin,hartmann6,mixed,hartmann3,camel,levy8,"
+    "styblinski8] [--jobs N]\n";
+
 int usage() {
-  std::fprintf(stderr,
-               "usage: bench_batch [--seeds N] [--first-seed S] [--evals N] [--workers 1,4,16] "
-               "[--strategies bayes,tpe] [--problems "
-               "branin,hartmann6,mixed,hartmann3,camel,levy8,styblinski8] [--jobs N]\n");
+  std::fprintf(stderr, "%s", kUsage);
   return 2;
+}
+
+std::string joined(const std::vector<std::string>& v) {
+  std::string out;
+  for (const std::string& x : v) out += (out.empty() ? "" : ",") + x;
+  return out;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   int seeds = 20, evals = 50, jobs = 1;
-  unsigned long long first = 0;  // strtoull's type, printed with %llu
+  unsigned long long first = 0;  // printed with %llu
   std::vector<std::string> workers = {"1", "4", "16"}, strategies = {"bayes", "tpe"},
                            problem_names = {"branin", "hartmann6", "mixed"};
+  const char* p = "bench_batch";
+  using hs::bench::whole_arg;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    if (i + 1 >= argc) return usage();
-    const std::string v = argv[++i];
-    if (a == "--seeds") seeds = std::atoi(v.c_str());
-    else if (a == "--first-seed") {
-      if (v.empty() || v.find_first_not_of("0123456789") != std::string::npos) return usage();
-      first = std::strtoull(v.c_str(), nullptr, 10);
+    if (a == "--help" || a == "-h") {
+      std::printf("%s", kUsage);
+      return 0;
     }
-    else if (a == "--evals") evals = std::atoi(v.c_str());
-    else if (a == "--jobs") jobs = std::atoi(v.c_str());
+    if (i + 1 >= argc) return usage();
+    const char* v = argv[++i];
+    if (a == "--seeds") seeds = static_cast<int>(whole_arg(p, a, v, 1, 100'000));
+    else if (a == "--first-seed") first = hs::bench::seed_arg(p, a, v);
+    else if (a == "--evals") evals = static_cast<int>(whole_arg(p, a, v, 2, 100'000));
+    else if (a == "--jobs") jobs = static_cast<int>(whole_arg(p, a, v, 1, 1'024));
     else if (a == "--workers") workers = split(v);
     else if (a == "--strategies") strategies = split(v);
     else if (a == "--problems") problem_names = split(v);
     else return usage();
   }
-  if (seeds < 1 || evals < 2 || jobs < 1 || workers.empty()) return usage();
+  // Every name and W checked before the table starts; W = 1 first, the others' yardstick.
+  std::vector<int> ws;
+  for (const std::string& w : workers)
+    ws.push_back(static_cast<int>(whole_arg(p, "--workers", w.c_str(), 1, 100'000)));
+  std::sort(ws.begin(), ws.end());
+  ws.erase(std::unique(ws.begin(), ws.end()), ws.end());
+  std::vector<StrategyKind> kinds;
+  for (const std::string& sn : strategies) {
+    StrategyKind kind;
+    if (!parse_strategy(sn, &kind) || (kind != StrategyKind::kBayes && kind != StrategyKind::kTpe &&
+                                       kind != StrategyKind::kRandom))
+      hs::bench::bad_value(p, "--strategies", sn.c_str(), "bayes, tpe or random");
+    kinds.push_back(kind);
+  }
+  std::vector<Problem> problems_run;
+  for (const std::string& pn : problem_names) problems_run.push_back(make_problem(pn));
+  if (ws.empty() || kinds.empty() || problems_run.empty()) return usage();
+  std::vector<std::string> w_text;
+  for (int w : ws) w_text.push_back(std::to_string(w));
   std::printf("Median simple regret at %d evaluations over %d seeds (%llu to %llu), W "
-              "asynchronous workers, `bench_batch --seeds %d --first-seed %llu --evals %d`:\n\n",
-              evals, seeds, first, first + seeds - 1, seeds, first, evals);
+              "asynchronous workers, `bench_batch --seeds %d --first-seed %llu --evals %d "
+              "--workers %s --strategies %s --problems %s`:\n\n",
+              evals, seeds, first, first + seeds - 1, seeds, first, evals, joined(w_text).c_str(),
+              joined(strategies).c_str(), joined(problem_names).c_str());
   std::printf(
       "| problem | strategy | W | median regret | x sequential | repeated points (runs) "
       "| right k and c | on a bound (late) |\n|---|---|---:|---:|---:|---:|---:|---:|\n");
-  for (const std::string& pn : problem_names) {
-    const Problem pr = make_problem(pn);
-    for (const std::string& sn : strategies) {
-      StrategyKind kind;
-      if (!parse_strategy(sn, &kind)) return usage();
+  for (size_t pi = 0; pi < problems_run.size(); ++pi) {
+    const Problem& pr = problems_run[pi];
+    const std::string& pn = problem_names[pi];
+    for (size_t si = 0; si < kinds.size(); ++si) {
+      const StrategyKind kind = kinds[si];
+      const std::string& sn = strategies[si];
       double sequential = NAN;
-      for (const std::string& ws : workers) {
-        const int w = std::atoi(ws.c_str());
-        if (w < 1) return usage();
+      for (const int w : ws) {
         const auto runs = run_seeds(pr, kind, first, seeds, evals, w, jobs);
         std::vector<double> regrets;
         int repeats = 0, runs_with = 0, right = 0;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/rng.h"
+#include "search/strategy.h"
 #include "store/journal.h"
 #include "trial/codec.h"
 
@@ -103,11 +104,11 @@ TrialRecord gen_trial(const GenOptions& a, int64_t id) {
   TrialRecord t;
   t.id = id;
   t.status = status_of(rng.uniform());
-  const double lr = std::pow(10, -4 + 3 * rng.uniform()), wd = std::pow(10, -6 + 4 * rng.uniform());
-  const bool adam = rng.uniform() < 0.5;
-  const auto bs = static_cast<int64_t>(std::lround(std::pow(2, 4 + 4 * rng.uniform())));
-  t.params = {ParamValue(lr), ParamValue(wd), ParamValue(std::string(adam ? "adam" : "sgd")),
-              ParamValue(bs)};
+  // The values random search gives trial `id` (search/strategy.h): `hypersweep run` on the
+  // file's own config continues it.
+  static const SearchSpace space = gen_header(GenOptions{}).space;
+  t.params = random_values(space, a.seed, id);
+  const double lr = std::get<double>(t.params[0]), wd = std::get<double>(t.params[1]);
   t.rank = 1 + static_cast<int>(id % 64);
   t.host = "node" + std::to_string(id % 64 / 16);
   t.initial_loss = 2.3 + 0.01 * rng.normal();

@@ -12,8 +12,9 @@
 // Progress on stderr every 5% of a long run. --open reopens FILE as a sweep's continue does
 // (ResultsFile::open: journal replayed, HDF5 checked or rebuilt), takes its trials back into a
 // TrialQueue and a progress display as `hypersweep run` does (the file's sweep with --strategy,
-// tpe by default: the file's own random strategy would refuse the generated values; none: no
-// queue; --pruner replaces the file's median pruner), appends one trial and closes, and prints
+// tpe by default, whose take-back costs most; random, the file's own, takes the generated values
+// back as `hypersweep run` on the file's config does; none: no queue; --pruner replaces the
+// file's median pruner), appends one trial and closes, and prints
 // the time and the memory (RSS, bytes a trial) of each step.
 // Cases: one file per run; the commands of bench/README.md's table run it at 10k, 100k and 1M.
 #include <sys/resource.h>
@@ -24,11 +25,13 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <functional>
 #include <string>
 
 #include "config/sweep_config.h"
 #include "exec/run_trials.h"
+#include "args.h"
 #include "gen.h"
 #include "search/space.h"
 #include "sweep/progress.h"
@@ -44,6 +47,17 @@ struct Args {
   bool journal_first = false;
 };
 
+const char* const kHelp =
+    "gen_results: a results file of N trials written through the real ResultsFile code without\n"
+    "training anything (the million-trial benchmark), and the time to open such a file to\n"
+    "continue it.\n\n"
+    "  gen_results --trials N [--epochs E] [--seed S] [--group G] [--out FILE] "
+    "[--journal-first 1]\n"
+    "  gen_results --open FILE [--strategy tpe|bayes|random|none] [--pruner none|median|...]\n\n"
+    "Defaults: 10-epoch curves (at least 5), seed 0, one append per trial, gen_results.h5\n"
+    "(replaced only if it is a results file). The header of bench/gen_results.cpp and\n"
+    "bench/README.md (\"A million trials in one file\") say more.\n";
+
 [[noreturn]] void usage(const std::string& why) {
   std::fprintf(stderr, "gen_results: %s (see the header of bench/gen_results.cpp)\n", why.c_str());
   std::exit(2);
@@ -51,22 +65,27 @@ struct Args {
 
 Args parse(int argc, char** argv) {
   Args a;
+  const char* p = "gen_results";
   for (int i = 1; i < argc; ++i) {
     const std::string k = argv[i];
+    if (k == "--help" || k == "-h") {
+      std::printf("%s", kHelp);
+      std::exit(0);
+    }
     if (i + 1 >= argc) usage(k + " needs a value");
     const char* v = argv[++i];
     if (k == "--trials")
-      a.gen.trials = std::atoll(v);
+      a.gen.trials = hs::bench::whole_arg(p, k, v, 1, 100'000'000);
     else if (k == "--epochs")
-      a.gen.epochs = std::atoi(v);
+      a.gen.epochs = static_cast<int>(hs::bench::whole_arg(p, k, v, 5, 10'000));
     else if (k == "--seed")
-      a.gen.seed = std::strtoull(v, nullptr, 10);
+      a.gen.seed = hs::bench::seed_arg(p, k, v);
     else if (k == "--group")
-      a.gen.group = std::atoi(v);
+      a.gen.group = static_cast<int>(hs::bench::whole_arg(p, k, v, 1, 1'000'000));
     else if (k == "--out")
       a.out = v;
     else if (k == "--journal-first")
-      a.journal_first = std::atoi(v) != 0;
+      a.journal_first = hs::bench::whole_arg(p, k, v, 0, 1) != 0;
     else if (k == "--open")
       a.open = v;
     else if (k == "--strategy")
@@ -77,7 +96,8 @@ Args parse(int argc, char** argv) {
       usage("unknown option " + k);
   }
   if (a.open.empty() && a.gen.trials < 1) usage("--trials N (N >= 1) or --open FILE is needed");
-  if (a.gen.epochs < 5) usage("--epochs must be at least 5 (pruned trials stop at epochs 2 to 5)");
+  if (!a.open.empty() && a.gen.trials >= 1)
+    usage("--trials writes a file and --open reads one: give one of them");
   return a;
 }
 
@@ -100,6 +120,11 @@ int generate(const Args& a) {
   const auto t0 = std::chrono::steady_clock::now();
   const int64_t n = a.gen.trials, step = std::max<int64_t>(n / 20, 1);
   const auto write = a.journal_first ? hs::gen::gen_write_journal_first : hs::gen::gen_write;
+  // Replaced only if it is a results file: --out naming something else was overwritten.
+  std::error_code ec;
+  if (std::filesystem::exists(std::filesystem::symlink_status(a.out, ec)) &&
+      !hs::ResultsFile::read_header(a.out).ok())
+    usage(a.out + " is there and is no results file: not replaced (give another --out)");
   int64_t shown = 0;  // 5% steps printed
   const hs::Status st = write(a.out, a.gen, [&](int64_t done) {
     if (n < 10000 || done / step <= shown) return;

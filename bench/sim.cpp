@@ -267,6 +267,14 @@ class Engine {
   // Worker-time [a, b) spent running an epoch, into the bins of bin_s_.
   void busy(double a, double b) {
     r_.busy_s += b - a;
+    // At most kMaxBins: past them the bins are merged in pairs and twice as wide (a fail-fast
+    // trial of 10 ms beside 10-minute ones made bins of 1.25 ms, and millions of them).
+    while (b / bin_s_ >= static_cast<double>(kMaxBins)) {
+      for (size_t i = 0; i < bins_.size(); ++i)
+        bins_[i / 2] = (i % 2 ? bins_[i / 2] : 0) + bins_[i];
+      bins_.resize((bins_.size() + 1) / 2);
+      bin_s_ *= 2;
+    }
     const auto last = static_cast<size_t>(b / bin_s_);
     if (bins_.size() <= last) bins_.resize(last + 1, 0.0);
     for (auto i = static_cast<size_t>(a / bin_s_); i <= last; ++i) {
@@ -285,7 +293,8 @@ class Engine {
       r_.busy_over_time.push_back(bins_[i] / (n * bin_s_));
       if (i < fed_bins) fed += bins_[i];
     }
-    if (fed_bins > 0) r_.utilisation_fed = fed / (n * bin_s_ * static_cast<double>(fed_bins));
+    // Every trial handed out within the first bin: no whole bin to read it over, so none.
+    r_.utilisation_fed = fed_bins > 0 ? fed / (n * bin_s_ * static_cast<double>(fed_bins)) : NAN;
     return r_;
   }
 
@@ -301,6 +310,7 @@ class Engine {
   std::string encoded_;    // the last trial handed out, as the executor sends it
   double free_ = 0;        // rank 0 is busy until then
   double last_cost_ = 0;   // of the last charged operation
+  static constexpr size_t kMaxBins = 1 << 16;
   double bin_s_ = 1;
   std::vector<double> bins_;  // busy worker-time per bin
   Curve ask_curve_, judge_curve_;

@@ -59,7 +59,8 @@ struct Report {
   double utilisation = 0;       // busy_s / (N x makespan_s)
   double last_dispatch_s = 0;   // when rank 0 handed out the last trial
   // Over the whole bins of busy_over_time before last_dispatch_s: while trials were still to
-  // hand out (the drain at the end, which no scheduler shortens, left out).
+  // hand out (the drain at the end, which no scheduler shortens, left out). NaN when every
+  // trial went out within the first bin: no whole bin to read it over.
   double utilisation_fed = 0;
   std::vector<double> waits;    // per trial run, in dispatch order: its worker idle until it began
   // A worker's time waiting for rank 0's answer to an epoch (not busy, not between trials).

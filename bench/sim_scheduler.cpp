@@ -18,14 +18,17 @@
 // cost (append: one per group commit; also per record, and the groups' sizes), the ask and judge
 // latency as trials accumulate (bench/sim.h: Report::ask_curve) and utilisation over time. --json prints the same as one JSON object.
 // Before it reports, it checks that the results file holds every trial of the sweep.
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <algorithm>
 #include <fstream>
 #include <optional>
 #include <string>
 
+#include "args.h"
 #include "sim.h"
 #include "sweep/sweep_header.h"
 
@@ -37,7 +40,42 @@ struct Args {
   int dims = 4;
   std::string strategy = "random", pruner = "none", out = "sim_scheduler.h5";
   bool json = false, no_file = false;
+  std::string durations_file;  // --durations: where trial i's seconds came from
 };
+
+// The durations drawn, in words: "log-normal median 600 s sigma 0.5", or the file's.
+std::string durations_text(const Args& a) {
+  if (!a.durations_file.empty())
+    return "durations from " + a.durations_file + " (" + std::to_string(a.sim.durations.size()) +
+           " values, in turn)";
+  char b[96];
+  std::snprintf(b, sizeof b, "durations log-normal median %g s sigma %g", a.sim.median_s,
+                a.sim.sigma);
+  return b;
+}
+
+// A share as JSON: null where it is not defined (NaN).
+std::string json_share(double x) {
+  if (std::isnan(x)) return "null";
+  char b[32];
+  std::snprintf(b, sizeof b, "%.6f", x);
+  return b;
+}
+
+const char* const kHelp =
+    "sim_scheduler: how many workers one rank 0 keeps busy, by simulation with the real "
+    "scheduler\n"
+    "(TrialQueue, strategy, pruner and results file) against N virtual workers on a virtual "
+    "clock.\n\n"
+    "  sim_scheduler [--workers N] [--trials T] [--median-s S] [--sigma G] [--epochs E]\n"
+    "      [--strategy random|tpe|bayes|grid] [--pruner none|asha|hyperband|median|sha]\n"
+    "      [--dims D] [--seed S] [--latency-s L] [--fixed-cost-s C] [--durations FILE]\n"
+    "      [--out FILE | --no-file] [--json]\n\n"
+    "Defaults: 64 workers, 256 trials, log-normal durations of median 600 s and sigma 0.5, 10 "
+    "epochs,\nrandom, no pruner, 4 uniform parameters, seed 0, no latency, measured costs, "
+    "results in\nsim_scheduler.h5 (replaced only if it is a results file). --durations: trial "
+    "i's seconds on\nline i of FILE. bench/README.md (\"How many workers one rank 0 keeps busy\") "
+    "says what it\nmeasures and how rank 0's time is charged.\n";
 
 [[noreturn]] void usage(const std::string& why) {
   std::fprintf(stderr, "sim_scheduler: %s (see the header of bench/sim_scheduler.cpp)\n",
@@ -50,7 +88,9 @@ std::vector<double> read_durations(const std::string& path) {
   if (!in) usage("cannot read " + path);
   std::vector<double> d;
   for (double x; in >> x;) {
-    if (!(x > 0)) usage(path + ": line " + std::to_string(d.size() + 1) + ": not a duration > 0");
+    if (!(x >= 1e-6 && x <= 1e7))
+      usage(path + ": line " + std::to_string(d.size() + 1) + ": not a duration from 1e-06 to "
+            "1e7 s");
     d.push_back(x);
   }
   if (d.empty() || !in.eof()) usage(path + ": line " + std::to_string(d.size() + 1) + ": not a number");
@@ -61,29 +101,33 @@ Args parse(int argc, char** argv) {
   Args a;
   for (int i = 1; i < argc; ++i) {
     const std::string k = argv[i];
+    if (k == "--help" || k == "-h") {
+      std::printf("%s", kHelp);
+      std::exit(0);
+    }
     if (k == "--json" || k == "--no-file") {
       (k == "--json" ? a.json : a.no_file) = true;
       continue;
     }
     if (i + 1 >= argc) usage(k + " needs a value");
     const char* v = argv[++i];
-    if (k == "--workers") a.sim.workers = std::atoi(v);
-    else if (k == "--trials") a.trials = std::atoll(v);
-    else if (k == "--median-s") a.sim.median_s = std::atof(v);
-    else if (k == "--sigma") a.sim.sigma = std::atof(v);
-    else if (k == "--epochs") a.sim.epochs = std::atoi(v);
+    const char* p = "sim_scheduler";
+    using hs::bench::real_arg, hs::bench::whole_arg;
+    if (k == "--workers") a.sim.workers = static_cast<int>(whole_arg(p, k, v, 1, 1 << 20));
+    else if (k == "--trials") a.trials = whole_arg(p, k, v, 1, 1'000'000);
+    else if (k == "--median-s") a.sim.median_s = real_arg(p, k, v, 1e-6, 1e7);
+    else if (k == "--sigma") a.sim.sigma = real_arg(p, k, v, 0, 3);
+    else if (k == "--epochs") a.sim.epochs = static_cast<int>(whole_arg(p, k, v, 1, 10'000));
     else if (k == "--strategy") a.strategy = v;
     else if (k == "--pruner") a.pruner = v;
-    else if (k == "--dims") a.dims = std::atoi(v);
-    else if (k == "--seed") a.sim.seed = std::strtoull(v, nullptr, 10);
-    else if (k == "--latency-s") a.sim.latency_s = std::atof(v);
-    else if (k == "--fixed-cost-s") a.sim.fixed_cost_s = std::atof(v);
+    else if (k == "--dims") a.dims = static_cast<int>(whole_arg(p, k, v, 1, 1'000));
+    else if (k == "--seed") a.sim.seed = hs::bench::seed_arg(p, k, v);
+    else if (k == "--latency-s") a.sim.latency_s = real_arg(p, k, v, 0, 1e6);
+    else if (k == "--fixed-cost-s") a.sim.fixed_cost_s = real_arg(p, k, v, 0, 1e6);
     else if (k == "--out") a.out = v;
-    else if (k == "--durations") a.sim.durations = read_durations(v);
+    else if (k == "--durations") a.sim.durations = read_durations(a.durations_file = v);
     else usage("unknown option " + k);
   }
-  if (a.sim.workers < 1 || a.trials < 1 || a.sim.epochs < 1 || a.dims < 1 || a.sim.median_s <= 0)
-    usage("--workers, --trials, --epochs, --dims and --median-s must be positive");
   return a;
 }
 
@@ -128,10 +172,12 @@ void print_json(const Args& a, const hs::sim::Report& r, long rss_kb) {
               "\"sigma\": %g, \"epochs\": %d, \"strategy\": \"%s\", \"pruner\": \"%s\", ",
               a.sim.workers, static_cast<long long>(r.trials), static_cast<long long>(r.pruned),
               a.sim.median_s, a.sim.sigma, a.sim.epochs, a.strategy.c_str(), a.pruner.c_str());
-  std::printf("\"makespan_s\": %.9g, \"utilisation\": %.6f, \"utilisation_fed\": %.6f, "
+  std::printf("\"durations_file\": %s, ",
+              a.durations_file.empty() ? "null" : ("\"" + a.durations_file + "\"").c_str());
+  std::printf("\"makespan_s\": %.9g, \"utilisation\": %.6f, \"utilisation_fed\": %s, "
               "\"last_dispatch_s\": %.9g, \"wait_median_s\": %.9g, \"wait_p99_s\": %.9g, "
               "\"answer_wait_s\": %.9g, \"rank0_busy_s\": %.9g, \"rank0_fraction\": %.6f, ",
-              r.makespan_s, r.utilisation, r.utilisation_fed, r.last_dispatch_s,
+              r.makespan_s, r.utilisation, json_share(r.utilisation_fed).c_str(), r.last_dispatch_s,
               hs::sim::quantile(r.waits, 0.5), hs::sim::quantile(r.waits, 0.99), r.answer_wait_s,
               r.rank0_busy_s, r.makespan_s > 0 ? r.rank0_busy_s / r.makespan_s : 0.0);
   op("ask", r.ask);
@@ -157,13 +203,17 @@ void print_json(const Args& a, const hs::sim::Report& r, long rss_kb) {
 }
 
 void print_text(const Args& a, const hs::sim::Report& r, long rss_kb) {
-  std::printf("%d workers, %lld trial runs (%lld pruned), %s, pruner %s, durations log-normal "
-              "median %g s sigma %g, %d epochs\n",
+  std::printf("%d workers, %lld trial runs (%lld pruned), %s, pruner %s, %s, %d epochs\n",
               a.sim.workers, static_cast<long long>(r.trials), static_cast<long long>(r.pruned),
-              a.strategy.c_str(), a.pruner.c_str(), a.sim.median_s, a.sim.sigma, a.sim.epochs);
-  std::printf("makespan %.1f s; worker utilisation %.2f%% (%.2f%% until the last dispatch at "
-              "%.1f s)\n", r.makespan_s, 100 * r.utilisation, 100 * r.utilisation_fed,
-              r.last_dispatch_s);
+              a.strategy.c_str(), a.pruner.c_str(), durations_text(a).c_str(), a.sim.epochs);
+  char fed[96];  // none when every trial went out within the first bin: no steady state to read
+  if (std::isnan(r.utilisation_fed))
+    std::snprintf(fed, sizeof fed, "every trial handed out within the first %.3g s", r.bin_s);
+  else
+    std::snprintf(fed, sizeof fed, "%.2f%% until the last dispatch at %.1f s",
+                  100 * r.utilisation_fed, r.last_dispatch_s);
+  std::printf("makespan %.1f s; worker utilisation %.2f%% (%s)\n", r.makespan_s,
+              100 * r.utilisation, fed);
   std::printf("queue wait per trial: median %.4g s, p99 %.4g s; waiting for epoch answers: "
               "%.3g worker-s\n", hs::sim::quantile(r.waits, 0.5), hs::sim::quantile(r.waits, 0.99),
               r.answer_wait_s);
@@ -197,6 +247,11 @@ int main(int argc, char** argv) {
   const hs::SweepConfig sweep = sweep_of(a);
   std::optional<hs::ResultsFile> file;
   if (!a.no_file) {
+    // Replaced only if it is a results file: --out naming something else was overwritten.
+    std::error_code ec;
+    if (std::filesystem::exists(std::filesystem::symlink_status(a.out, ec)) &&
+        !hs::ResultsFile::read_header(a.out).ok())
+      usage(a.out + " is there and is no results file: not replaced (give another --out)");
     auto f = hs::ResultsFile::create(a.out, hs::sweep_header(sweep, "sim_scheduler"), true);
     if (!f) usage(f.error().str());
     file.emplace(std::move(*f));

@@ -82,6 +82,12 @@ def wait(s):
     return f"{s * 1e3:.1f} ms" if s < 1 else f"{s:.1f} s"
 
 
+def share(x):
+    """A fraction as a percentage; '-' where sim_scheduler gives none (null: every trial handed
+    out within its first bin)."""
+    return "-" if x is None else f"{100 * x:.1f}%"
+
+
 def grid_rows(runs):
     rows = ["| N | trial median | strategy | trials | utilisation | while fed | wait median "
             "| wait p99 | rank 0 busy | peak memory | ask (mean per trial) |",
@@ -93,7 +99,7 @@ def grid_rows(runs):
         ask = r["ask_s"] / max(1, r["trials"])
         rows.append(
             f"| {n:,} | {label} | {name(strategy, pruner)} | {r['trials']:,} "
-            f"| {100 * r['utilisation']:.1f}% | {100 * r['utilisation_fed']:.1f}% "
+            f"| {100 * r['utilisation']:.1f}% | {share(r['utilisation_fed'])} "
             f"| {wait(r['wait_median_s'])} | {wait(r['wait_p99_s'])} "
             f"| {100 * r['rank0_fraction']:.2f}% | {r['peak_rss_kb'] / 1024:.0f} MB "
             f"| {seconds(ask)} |")

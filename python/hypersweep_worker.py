@@ -17,7 +17,8 @@ PYTHONPATH. Write your training as a function and hand it to serve():
 [objective] mode = "worker", command = "python3 script.py": hypersweep starts the script once
 per worker (HYPERSWEEP_MODE=worker) and writes one JSON line per trial to its stdin: {"trial": 3,
 "attempt": 1, "seed": ..., "seed64": ..., "epoch_answers": true, "params": {...}}. serve() calls
-train() for each, prints the returned dict as one JSON line and then `@hypersweep done`; an
+train() for each, prints the returned dict (or a number, the sweep's metric:
+HYPERSWEEP_METRIC) as one JSON line and then `@hypersweep done`; an
 exception prints its traceback on stderr and `@hypersweep failed <Type: message>`, and the next
 trial runs. When the line says epoch_answers, each epoch line (trial.report(epoch=...)) waits for
 hypersweep's answer; when the sweep's pruner stops the trial, report() raises Stopped (a
@@ -92,23 +93,81 @@ class Trial:
             raise SystemExit("hypersweep_worker: expected continue or stop, got %r" % answer)
 
 
+def _warn(text):
+    sys.stderr.write("hypersweep_worker: warning: %s\n" % text)
+    sys.stderr.flush()
+
+
 def _number(v):
     # A numpy scalar or a one-element tensor (np.float32(0.5), loss.detach()) as the plain
-    # number it holds: json writes neither.
+    # number it holds: json writes neither. An array of several values stays what it was.
     if not isinstance(v, (bool, int, float, str)) and hasattr(v, "item"):
-        v = v.item()
+        try:
+            v = v.item()
+        except (ValueError, TypeError, RuntimeError):
+            return v
     return float(v) if isinstance(v, float) and not math.isfinite(v) else v
 
 
 def _emit(values, prefix=""):
-    line = json.dumps({k: _number(v) for k, v in values.items()})  # NaN/Infinity are read too
-    sys.stdout.write(prefix + line + "\n")
-    sys.stdout.flush()
+    # hypersweep reads a flat JSON object: a list, an array or a dict among the values would
+    # make the whole line unread, so such a value is left out, with a warning naming it.
+    kept = {}
+    for k, v in values.items():
+        v = _number(v)
+        if v is None or isinstance(v, (bool, int, float, str)):
+            kept[k] = v
+        else:
+            _warn("%r is a %s, not a number: left out of the line (hypersweep records numbers)"
+                  % (k, type(v).__name__))
+    _line(prefix + json.dumps(kept))  # NaN/Infinity are read too
+
+
+class _LineEnds:
+    """sys.stdout as serve() leaves it: it notes whether what was written last ended its line,
+    so that a line of ours never runs on from the script's print(..., end="") (hypersweep would
+    not read `loading...@hypersweep done`, and the trial would wait for its timeout)."""
+
+    def __init__(self, stream):
+        self._stream = stream
+        self.mid_line = False
+
+    def write(self, text):
+        if text:
+            self.mid_line = not text.endswith(("\n", "\r"))
+        return self._stream.write(text)
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
+def _line(text):
+    out = sys.stdout
+    if getattr(out, "mid_line", False):
+        out.write("\n")
+    out.write(text + "\n")
+    out.flush()
+
+
+def _is_number(v):
+    v = _number(v)
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
 def _result(result):
-    if not isinstance(result, dict):
-        raise TypeError("train() must return a dict such as {'val_acc': 0.9}, got %r" % (result,))
+    # The sweep's metric (HYPERSWEEP_METRIC); "metric" is read as it by any hypersweep.
+    metric = os.environ.get("HYPERSWEEP_METRIC", "")
+    if _is_number(result):  # the metric alone, as an Optuna objective returns it
+        result = {metric or "metric": result}
+    if not isinstance(result, dict):  # the type alone: the same mistake reads the same each time
+        raise TypeError("train() must return its metric (a number) or a dict such as "
+                        "{'val_acc': 0.9}, not a %s" % type(result).__name__)
+    if "epoch" in result:  # it would make the result an epoch line
+        _warn("train()'s result holds 'epoch', which would make it an epoch line: left out")
+        result = {k: v for k, v in result.items() if k != "epoch"}
+    if metric and metric not in result and "metric" not in result:
+        _warn("train() returned no %r, the sweep's metric: the trial's result is the last "
+              "epoch line that held it, and what train() returned is not recorded" % metric)
     _emit(result)
 
 
@@ -122,7 +181,7 @@ def _value(text):
 
 
 def _serve_worker(train):
-    print("@hypersweep ready", flush=True)
+    _line("@hypersweep ready")
     while True:
         line = sys.stdin.readline()  # not `for line in sys.stdin`: report() reads stdin too
         if not line:
@@ -134,17 +193,17 @@ def _serve_worker(train):
                       answers=msg.get("epoch_answers", False))
         try:
             _result(train(msg["params"], trial))
-            print("@hypersweep done", flush=True)
+            _line("@hypersweep done")
         except Stopped:  # the pruner stopped it: no result, the worker goes on
             if trial._stopped or _sigterm:
-                print("@hypersweep stopped", flush=True)
+                _line("@hypersweep stopped")
             else:  # raised by train() itself: `stopped` untold left both sides waiting
-                print("@hypersweep failed " + _OWN_STOP, flush=True)
+                _line("@hypersweep failed " + _OWN_STOP)
         except Exception as e:  # the trial fails, the worker goes on
             traceback.print_exc()
             sys.stderr.flush()
             text = ("%s: %s" % (type(e).__name__, e)).replace("\n", " ")
-            print("@hypersweep failed " + text, flush=True)
+            _line("@hypersweep failed " + text + _pruned_hint(e))
         finally:
             trial._over = True
 
@@ -172,9 +231,20 @@ def _serve_once(train, argv):
         if _sigterm:
             sys.exit(128 + signal.SIGTERM)
         sys.exit("hypersweep_worker: trial %d: %s" % (trial.id, _OWN_STOP))
-    except Exception:
+    except Exception as e:
         traceback.print_exc()
+        if _pruned_hint(e):
+            sys.stderr.write(_pruned_hint(e).strip(" ()") + "\n")
         sys.exit(1)
+
+
+def _pruned_hint(e):
+    # optuna.TrialPruned (or another library's) raised by a script ported from Optuna: under
+    # hypersweep the sweep's pruner decides, and such a raise is a failure like any other.
+    if type(e).__name__ != "TrialPruned":
+        return ""
+    return (" (Optuna's pruning exception: under hypersweep the sweep's [sweep] pruner decides, "
+            "and trial.report(epoch=...) raises Stopped when it stops the trial)")
 
 
 # Stopped raised by train() itself rather than by a stop from hypersweep.
@@ -205,6 +275,8 @@ def serve(train, argv=None):
               "command, per trial or mode = \"worker\"), or run it by hand with name=value "
               "arguments, e.g. python3 %s lr=0.01 epochs=3" % os.path.basename(sys.argv[0]))
         return
+    if not isinstance(sys.stdout, _LineEnds):
+        sys.stdout = _LineEnds(sys.stdout)
     if os.environ.get("HYPERSWEEP_MODE") == "worker":
         _serve_worker(train)
     else:

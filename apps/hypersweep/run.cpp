@@ -21,7 +21,6 @@
 #include "hypersweep/preflight.h"
 #include "hypersweep/sweep_options.h"
 #include "objective/command_output.h"
-#include "search/discrete.h"
 #include "store/open.h"
 #include "sweep/progress.h"
 #include "sweep/queue.h"
@@ -128,8 +127,8 @@ void print_continuing(const std::string& out, const SweepConfig& sweep, const Tr
   int64_t more = queue.more();
   // bayes ends once each point of a space of ints and choices was asked: "4 more to run" of a
   // 4-point space already run said more than would.
-  if (const double points = discrete_points(sweep.space);
-      sweep.strategy.kind == StrategyKind::kBayes && points < static_cast<double>(trials))
+  if (const double points = distinct_trials(sweep.strategy.kind, sweep.space);
+      points < static_cast<double>(trials))
     more = std::min(more, std::max<int64_t>(0, static_cast<int64_t>(points) -
                                                    static_cast<int64_t>(queue.recorded())));
   const size_t records = file.trial_count();
@@ -216,7 +215,8 @@ int print_outcome(const ProgressDisplay& display, const TrialQueue& queue, const
       display.trial_without_epoch_metric())
     std::fprintf(stderr, "hypersweep: warning: [sweep] pruner = \"%s\" judged no trial: no epoch "
                  "line of any trial recorded held %s, and a pruner judges a trial by that value "
-                 "on its epoch lines (print it on each, e.g. `epoch=3 %s=0.81`)\n",
+                 "on its epoch lines (print it on each, e.g. `epoch=3 %s=0.81`; a line whose "
+                 "epoch is no whole number from 1, or goes back, is not recorded)\n",
                  pruner_name(sweep.pruner.kind), sweep.metric.c_str(), sweep.metric.c_str());
   // bayes ends an all-int/choice space so (the trials left past `trials` are not its doing)
   if (queue.finished() + queue.left().not_ended < queue.total())
@@ -253,6 +253,17 @@ Status overwrites_no_input(const RunArgs& a, const std::string& out, const Sweep
   return {};
 }
 
+// Whether a stop signal came during the checks (a Ctrl-C on a mistaken --force, say): then
+// nothing was touched yet, and nothing is; said so.
+bool stopped_in_checks(const std::string& out, bool existed) {
+  const int sig = stop_signal();
+  if (sig == 0) return false;
+  fmt::print("stopped by {} before the sweep started: {}\n", signal_name(sig),
+             existed ? out + " is left as it was" : std::string("no results file was made"));
+  std::fflush(stdout);
+  return true;
+}
+
 // Rank 0 (or the only process): every check (preflight.h), the results file, then the sweep.
 // A sweep that cannot start leaves an existing file as it was, and none where there was none.
 int drive_sweep(const RunArgs& a, Launch& launch, int node_threads,
@@ -275,6 +286,7 @@ int drive_sweep(const RunArgs& a, Launch& launch, int node_threads,
   // Isolated trials run where a trial host loads its own copy (forked_objective.h): the one the
   // preflight checked would only double the memory.
   if (!here || (uses_trainer(sweep) && sweep.trial_policy.isolate)) pre->data.reset();
+  if (stopped_in_checks(out, existed)) return dismiss(kExitInterrupted);
   OpenPolicy policy;
   policy.force = a.force;
   policy.must_exist = a.resume;

@@ -156,7 +156,9 @@ int show_trial(const std::string& path, int64_t id) {
   const auto& h = one->header;
   fmt::print("trial {} of {}: {}{}\n", t.id, path, status_name(t.status),
              t.attempt > 1 ? fmt::format(" (attempt {})", t.attempt) : "");
-  fmt::print("parameters: {}\n", describe(h.space, t.params, 8));
+  // Whole (shortest round-trip text): 8 digits were not one float32 value, and `train` with
+  // them was another run.
+  fmt::print("parameters: {}\n", describe(h.space, t.params, 0));
   // The seed it trained with, unless [space] set it (then it is among the parameters): with
   // the parameters as --set values, `hypersweep train` on the sweep's config trains it again.
   const bool seed_searched = std::any_of(h.space.params.begin(), h.space.params.end(),
@@ -306,11 +308,10 @@ bool listed_before(const Listed& x, const Listed& y, bool maximise) {
   if (std::isfinite(u) != std::isfinite(v)) return std::isfinite(u);
   const bool fx = result_of(x.t).ok, fy = result_of(y.t).ok;
   if (fx != fy) return fx;
-  if (!std::isfinite(u)) {
-    if (x.t.id != y.t.id) return x.t.id < y.t.id;
-  } else if (u != v) {
-    return maximise ? u > v : u < v;
-  }
+  if (std::isfinite(u) && u != v) return maximise ? u > v : u < v;
+  // Equal values: the lower id first, as run's best line takes it, whatever order the ranks
+  // recorded them in.
+  if (x.t.id != y.t.id) return x.t.id < y.t.id;
   return x.place < y.place;
 }
 

@@ -11,6 +11,7 @@
 #include "core/reported_nan.h"
 #include "core/text.h"
 #include "trial/failure.h"
+#include "trial/rungs.h"
 
 namespace hs::rules {
 
@@ -74,6 +75,10 @@ std::optional<Finding> check_too_short(const TrialRecord& in, const DiagnosisOpt
                 printed_nan(in.curves[n - 1], in.curve_extra, n - 1)
                     ? "its command printed NaN where it stopped: lower the lr if the loss blew "
                       "up, else see how the script computes what it printed"
+                    : in.decision.starts_with(kPausedAtRung)
+                    ? "none: sha paused it to wait for its rung's other trials; it goes on if "
+                      "it is among their top once all have reached the rung, else it stays "
+                      "pruned there"
                     : "none: it compared badly with the other trials where it stopped",
                 ep(in, 0), ep(in, n - 1));
   const std::string advice =

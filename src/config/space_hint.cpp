@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdio>
+#include <utility>
 
 #include "config/toml_text.h"
 #include "core/text.h"
@@ -51,7 +53,45 @@ std::string choices_text(const toml::array& list) {
   return out + "]";
 }
 
+// `t`'s two bounds: an [a, b] under one of `lists`, else its low/high keys; nullopt when absent.
+std::optional<std::pair<double, double>> bounds_of(const toml::table& t,
+                                                   std::initializer_list<const char*> lists) {
+  if (const toml::node* l = first_of(t, lists); l && l->as_array() && l->as_array()->size() == 2) {
+    const auto a = toml_number(*l->as_array()->get(0)), b = toml_number(*l->as_array()->get(1));
+    if (a && b) return std::pair{*a, *b};
+    return std::nullopt;
+  }
+  const toml::node* low = first_of(t, {"low", "lower", "min"});
+  const toml::node* high = first_of(t, {"high", "upper", "max"});
+  const auto a = low ? toml_number(*low) : std::nullopt;
+  const auto b = high ? toml_number(*high) : std::nullopt;
+  if (a && b) return std::pair{*a, *b};
+  return std::nullopt;
+}
+
 }  // namespace
+
+std::string no_step_hint(const std::string& name, const toml::table& t) {
+  const toml::node* q = first_of(t, {"step", "q"});
+  if (q == nullptr) return "";
+  std::string out = std::string("hypersweep's ranges have no step (") +
+                    (t.get("step") ? "step" : "q") + " = " + text_of(*q) + ")";
+  const std::optional<double> step = toml_number(*q);
+  const auto b = bounds_of(t, {"int", "uniform", "log_uniform", "values", "_value"});
+  if (step && b && *step > 0 && b->second >= b->first && (b->second - b->first) / *step < 32) {
+    std::string list;
+    for (int k = 0; b->first + k * *step <= b->second + 1e-9 * *step; ++k) {
+      char v[32];  // 12 digits: 0.1 * 3 as 0.3, not 0.30000000000000004
+      std::snprintf(v, sizeof v, "%.12g", b->first + k * *step);
+      list += (list.empty() ? "" : ", ") + std::string(v);
+    }
+    out += ": its values as choices are " + name + " = [" + list + "] (tpe and bayes read " +
+           "choices as unordered), or";
+  } else {
+    out += ":";
+  }
+  return out + " sweep a whole multiplier (k = { int = [lo, hi] }) and scale it in your script";
+}
 
 std::optional<ParamValue> param_value_of(const toml::node& n) {
   if (const auto* b = n.as_boolean()) return ParamValue{b->get()};
@@ -94,10 +134,12 @@ std::string foreign_space_hint(const std::string& name, const toml::table& t) {
   if (lo && hi)
     range = std::string("[").append(shortest(*lo)).append(", ").append(shortest(*hi)).append("]");
   const bool log_int = kind == "int" && (log || written.find("log") != std::string::npos);
+  const std::string step = no_step_hint(name, t);
   return head + "write a range as " + name + " = { " + kind + " = " + range +
          (log_int ? ", log = true" : "") + " }" + kKinds +
          (exclusive ? "; " + written + " leaves out its upper bound, an int range takes both"
-                    : std::string());
+                    : std::string()) +
+         (step.empty() ? "" : "; " + step);
 }
 
 }  // namespace hs

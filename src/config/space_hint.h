@@ -24,4 +24,10 @@ std::optional<ParamValue> param_value_of(const toml::node& n);
 // "" when `t` has no `type` or `_type` key.
 std::string foreign_space_hint(const std::string& name, const toml::table& t);
 
+// A step in `t` ("step", Optuna's; "q", Hyperopt's and Ray Tune's), which hypersweep's ranges do
+// not have: what to write instead, the values as choices when there are at most 32 ("hypersweep's
+// ranges have no step (step = 32): its values as choices are w = [32, 64, ...] ..., or sweep a
+// whole multiplier ..."). "" when `t` gives no step.
+std::string no_step_hint(const std::string& name, const toml::table& t);
+
 }  // namespace hs

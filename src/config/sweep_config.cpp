@@ -96,6 +96,8 @@ Result<Param> parse_param(const std::string& name, const toml::node& node, const
       if (!g || g->get() < 1)
         return fail("grid expects a whole number of points, 2 or more, got " + text_of(v));
       p.grid = g->get();
+    } else if (const std::string step = no_step_hint(name, *table); !step.empty()) {
+      return fail("unknown field " + key + ": " + step);
     } else {
       return fail("unknown field " + key +
                   " (a parameter is one of uniform, log_uniform, int, choice; with log, grid)");
@@ -137,33 +139,6 @@ Status check_values(const SweepConfig& sweep, const Param& p) {
     }
   }
   return {};
-}
-
-// Where /bin/sh's quoting stands after the characters given so far: inside '...' (no escapes)
-// or "..." (a backslash escapes), or outside, where a backslash escapes the next character.
-struct ShellQuotes {
-  char open = 0;          // '\'', '"' or 0
-  size_t at = 0;          // 1-based position of the opening quote in the command
-  bool escaped = false;
-  void take(char ch, size_t pos) {
-    if (escaped) {
-      escaped = false;
-    } else if (ch == '\\' && open != '\'') {
-      escaped = true;
-    } else if (open == 0 && (ch == '\'' || ch == '"')) {
-      open = ch;
-      at = pos;
-    } else if (ch == open) {
-      open = 0;
-    }
-  }
-};
-
-bool is_identifier(std::string_view s) {
-  if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0]))) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
-  });
 }
 
 Status parse_objective_table(SweepConfig& sweep, const toml::table& t, const std::string& file) {
@@ -356,9 +331,9 @@ Status parse_sweep_table(SweepConfig& sweep, const toml::table& t, const std::st
       const auto* s = v.as_string();
       const std::string m = s ? s->get() : "";
       if (!uses_trainer(sweep)) {  // the command reports whatever metrics it likes
-        if (!is_identifier(m))
-          return fail("expected the name of a metric the command prints (an identifier), got " +
-                      text_of(v));
+        if (!is_printed_name(m))
+          return fail("expected the name of a metric the command prints (ASCII: a letter or _, "
+                      "then letters, digits or _ . / -), got " + text_of(v));
       } else if (!is_epoch_metric(m)) {
         return fail("expected val_acc, val_loss, train_acc or train_loss, got " + text_of(v));
       }
@@ -404,6 +379,13 @@ Status parse_sweep_table(SweepConfig& sweep, const toml::table& t, const std::st
 }
 
 }  // namespace
+
+bool is_identifier(std::string_view s) {
+  if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0]))) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+  });
+}
 
 Result<SweepConfig> load_sweep_text(std::string_view text, const std::string& name,
                                     const std::string& dir) {
@@ -472,54 +454,6 @@ Result<SweepConfig> load_sweep(const std::string& path) {
 }
 
 bool uses_trainer(const SweepConfig& sweep) { return sweep.objective.command.empty(); }
-
-Result<std::vector<CommandPart>> split_command(const ObjectiveOptions& objective) {
-  const std::string& c = objective.command;
-  auto fail = [&](const std::string& msg) {
-    return Error{objective.file, objective.line, "command", msg};
-  };
-  std::vector<CommandPart> parts;
-  ShellQuotes quotes;
-  size_t i = 0;
-  auto literal = [&](char ch) {
-    quotes.take(ch, i + 1);
-    if (parts.empty() || parts.back().is_param) parts.push_back({});
-    parts.back().text += ch;
-  };
-  for (; i < c.size(); ++i) {
-    if (c[i] == '{' && i + 1 < c.size() && c[i + 1] == '{') {
-      literal('{');
-      ++i;
-    } else if (c[i] == '}' && i + 1 < c.size() && c[i + 1] == '}') {
-      literal('}');
-      ++i;
-    } else if (c[i] == '}') {
-      return fail("a lone '}' at character " + std::to_string(i + 1) +
-                  " (write }} for a literal brace)");
-    } else if (c[i] == '{') {
-      const size_t close = c.find('}', i + 1);
-      if (close == std::string::npos)
-        return fail("an unclosed '{' at character " + std::to_string(i + 1) +
-                    " (write {{ for a literal brace)");
-      const std::string name = c.substr(i + 1, close - i - 1);
-      if (!is_identifier(name))
-        return fail("{" + name + "} is not a placeholder: it holds a parameter name, an "
-                    "identifier (write {{ and }} for literal braces)");
-      if (quotes.open)
-        return fail("{" + name + "} at character " + std::to_string(i + 1) + " is inside the " +
-                    std::string(1, quotes.open) + " quote opened at character " +
-                    std::to_string(quotes.at) +
-                    ": hypersweep quotes each value for the shell itself, and a value inside "
-                    "your quotes could end them or run $(...); write {" + name +
-                    "} without quotes");
-      parts.push_back({name, true});
-      i = close;
-    } else {
-      literal(c[i]);
-    }
-  }
-  return parts;
-}
 
 std::string sweep_text(const SweepSpec& spec) {
   std::string s = "# " + spec.comment + "\n" + to_toml(spec.train) + "\n[sweep]\nstrategy = \"" +

@@ -107,11 +107,17 @@ bool uses_trainer(const SweepConfig& sweep);
 // an unclosed '{', a lone '}', a placeholder that is not an identifier, a placeholder inside
 // the command's own shell quotes (each value is quoted where it is put: inside '...' a quoted
 // value would end the user's quote, inside "..." its $(...) would run).
+// A command's here-document body (`<<EOF` to a line `EOF`) is refused too: the shell reads it
+// as text (command_text.cpp).
 struct CommandPart {
   std::string text;      // literal text, or the parameter's name when is_param
   bool is_param = false;
 };
 Result<std::vector<CommandPart>> split_command(const ObjectiveOptions& objective);
+
+// Whether `s` is an identifier ([A-Za-z_][A-Za-z0-9_]*): a command's parameter and placeholder
+// name.
+bool is_identifier(std::string_view s);
 
 // Reads a sweep file: [train] through TrainConfig, then [sweep] and [space]. The first fault in
 // each table is reported with its file, line and key.

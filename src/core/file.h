@@ -84,10 +84,28 @@ inline bool write_all_fd(int fd, std::string_view bytes) {
   return true;
 }
 
+// The mode open(path, O_CREAT, 0666) gives a new file under this process's umask (022: 0644; 077
+// on a shared cluster: 0600). Files made through mkstemp (0600 whatever the umask) get it too, so
+// every file hypersweep writes has the permissions the user's umask asks for. Read once, from
+// /proc/self/status (umask() itself can only be read by setting it).
+inline mode_t umasked_mode() {
+  static const mode_t mode = [] {
+    std::ifstream in("/proc/self/status");
+    for (std::string line; std::getline(in, line);)
+      if (line.rfind("Umask:", 0) == 0)
+        return static_cast<mode_t>(0666 & ~std::stoul(line.substr(6), nullptr, 8));
+    const mode_t m = ::umask(022);  // no /proc: set and put back, before any thread makes files
+    ::umask(m);
+    return static_cast<mode_t>(0666 & ~m);
+  }();
+  return mode;
+}
+
 // Writes `bytes` and fsyncs them into `fd`, a new file at `path`, then closes fd; on an error
 // removes `path` (it is this call's: created with O_EXCL) and names it.
 inline Status fill_new_file(int fd, const std::string& path, const std::string& bytes) {
-  const bool ok = ::fchmod(fd, 0644) == 0 && write_all_fd(fd, bytes) && ::fsync(fd) == 0;
+  const bool ok =
+      ::fchmod(fd, umasked_mode()) == 0 && write_all_fd(fd, bytes) && ::fsync(fd) == 0;
   const std::string err = errno_text();
   if (::close(fd) != 0 || !ok) {
     ::unlink(path.c_str());
@@ -96,11 +114,11 @@ inline Status fill_new_file(int fd, const std::string& path, const std::string& 
   return {};
 }
 
-// Writes `bytes` (mode 0644, fsync'd) as a new file at `path`: anything there, a link even a
+// Writes `bytes` (umasked_mode(), fsync'd) as a new file at `path`: anything there, a link even a
 // dangling one, makes it an error (O_EXCL), never followed. Errors name `path`; a partly
 // written file (a full disk) is removed.
 inline Status write_new_file(const std::string& path, const std::string& bytes) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
   if (fd < 0) return make_error(path, "cannot create: " + errno_text());
   return fill_new_file(fd, path, bytes);
 }
@@ -219,7 +237,7 @@ class PendingFile {
     const int lock = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);  // outlives finish()'s close of fd
     if (lock >= 0) (void)::flock(lock, LOCK_EX | LOCK_NB);
     PendingFile f(path, std::make_unique<TempFileGuard>(tmp), lock, fd);
-    if (::fchmod(fd, 0644) != 0) return make_error(path, "cannot write: " + errno_text());
+    if (::fchmod(fd, umasked_mode()) != 0) return make_error(path, "cannot write: " + errno_text());
     return f;
   }
   // create(), `text` appended, finish().
@@ -274,7 +292,7 @@ class PendingFile {
   std::unique_ptr<const int, FdCloser> fd_;    // open for append() until finish()
 };
 
-// Writes `text` as the whole of <path> (mode 0644): a PendingFile, committed.
+// Writes `text` as the whole of <path> (umasked_mode()): a PendingFile, committed.
 inline Status write_file_atomically(const std::string& path, const std::string& text) {
   auto f = PendingFile::write(path, text);
   if (!f) return f.error();

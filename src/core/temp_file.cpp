@@ -19,7 +19,9 @@ struct Slot {
   char path[PATH_MAX];
 };
 Slot g_slots[kMaxTempFiles];
-constexpr int kSignals[] = {SIGINT, SIGTERM, SIGHUP};
+// SIGUSR1 too: SLURM's warning before a time limit or a preemption (`--signal=USR1@T`), which a
+// job's other commands (export, report) may get while they write.
+constexpr int kSignals[] = {SIGINT, SIGTERM, SIGHUP, SIGUSR1};
 
 extern "C" void remove_temp_files(int sig) {
   for (Slot& s : g_slots)

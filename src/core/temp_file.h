@@ -1,6 +1,6 @@
 // temp_file.h: a temporary file that does not outlive the program. Its path is removed when the
-// guard goes out of scope without keep(), and also when SIGINT, SIGTERM or SIGHUP ends the
-// program by its default action meanwhile (Ctrl-C during a long `export`): a handler removes
+// guard goes out of scope without keep(), and also when SIGINT, SIGTERM, SIGHUP or SIGUSR1 ends
+// the program by its default action meanwhile (Ctrl-C during a long `export`): a handler removes
 // every guarded path, then lets the signal end the program as it would have. A program that
 // handles those signals itself (a sweep's stop, exec/signals.h) keeps its handler, and its guards
 // remove their files as it unwinds.
@@ -33,8 +33,9 @@ class TempFileGuard {
   int slot_ = -1;  // its entry in the signal handler's table; -1: none (or kept)
 };
 
-// SIGINT, SIGTERM and SIGHUP held back while it lives, then delivered: around steps that must
-// happen together (the CSV export's two renames), so that a Ctrl-C between them waits for both.
+// SIGINT, SIGTERM, SIGHUP and SIGUSR1 held back while it lives, then delivered: around steps that
+// must happen together (the CSV export's two renames), so that a Ctrl-C between them waits for
+// both.
 class StopSignalsHeld {
  public:
   StopSignalsHeld();

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 
 #include "core/subprocess.h"
 #include "exec/launch.h"
@@ -40,7 +41,19 @@ bool is_terminal(int fd) {
   return ::tcgetattr(fd, &t) == 0;
 }
 
+// errno as the interrupted code left it, put back when a handler returns: tcgetattr, open and
+// dup2 here may set it, and a read that found EAGAIN would then take it for another error.
+class KeptErrno {
+ public:
+  KeptErrno() : saved_(errno) {}
+  ~KeptErrno() { errno = saved_; }
+
+ private:
+  int saved_;
+};
+
 extern "C" void on_stop_signal(int sig) {
+  const KeptErrno kept;
   int none = 0;
   g_signal.compare_exchange_strong(none, sig);  // the first one names the stop
   g_count.fetch_add(1);
@@ -58,6 +71,7 @@ extern "C" void on_stop_signal(int sig) {
 // any stop signal; said on stderr while it is still read. A SIGPIPE of any other pipe is left to
 // the write that met it (EPIPE).
 extern "C" void on_pipe_signal(int) {
+  const KeptErrno kept;
   const bool out = reader_gone(STDOUT_FILENO), err = reader_gone(STDERR_FILENO);
   if (!out && !err) return;
   if (out) to_null(STDOUT_FILENO);

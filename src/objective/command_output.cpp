@@ -29,7 +29,7 @@ using Clock = std::chrono::steady_clock;
 constexpr const char* kSetNames[] = {
     "HYPERSWEEP_TRIAL_ID", "HYPERSWEEP_ATTEMPT",      "HYPERSWEEP_SEED",  "HYPERSWEEP_SEED64",
     "HYPERSWEEP_WORKER",   "HYPERSWEEP_LOCAL_WORKER", "HYPERSWEEP_MODE",  "OMP_NUM_THREADS",
-    "CUDA_VISIBLE_DEVICES", "HYPERSWEEP_PARAMS"};
+    "CUDA_VISIBLE_DEVICES", "HYPERSWEEP_PARAMS",       "HYPERSWEEP_METRIC"};
 
 // Whether "NAME=value" sets one of the variables we set.
 bool ours(std::string_view entry) {
@@ -45,17 +45,18 @@ bool fixed_column(std::string_view k) {
   return false;
 }
 
-// The key under which a line holds the sweep's metric ([sweep] metric, else `metric`), or "".
-std::string metric_key(const SweepConfig& sweep, const OutputFields& f) {
-  for (const std::string& key : {sweep.metric, std::string("metric")})
-    if (f.contains(key)) return key;
-  return "";
-}
-
 // Whether `v` says "no value": Python's None as an f-string prints it, or JSON's null (the
 // validation loss of an epoch that ran no validation).
 bool no_value(const OutputValue& v) {
   return !v.is_number && (v.text == "None" || v.text == "null");
+}
+
+// The key under which a line holds the sweep's metric ([sweep] metric, else `metric`), or ""
+// (also where it holds None or null: such a line is no result, the last real value stands).
+std::string metric_key(const SweepConfig& sweep, const OutputFields& f) {
+  for (const std::string& key : {sweep.metric, std::string("metric")})
+    if (const auto v = f.find(key); v != f.end() && !no_value(v->second)) return key;
+  return "";
 }
 
 bool has_digit(std::string_view s) {
@@ -137,6 +138,7 @@ std::vector<std::string> command_environment(const SweepConfig& sweep, const Pla
   env.push_back("HYPERSWEEP_MODE=" + std::string(t ? "trial" : "worker"));
   env.push_back("HYPERSWEEP_WORKER=" + std::to_string(where.worker));
   env.push_back("HYPERSWEEP_LOCAL_WORKER=" + std::to_string(where.local_worker));
+  env.push_back("HYPERSWEEP_METRIC=" + sweep.metric);
   if (where.threads > 0) env.push_back("OMP_NUM_THREADS=" + std::to_string(where.threads));
   // Python buffers a pipe's stdout in 8 KiB blocks: a script's epoch lines would come at its
   // exit, after its pruning answers mattered, and be lost to a timeout's SIGTERM. A value the

@@ -4,6 +4,7 @@
 //
 //   - The environment the command gets (command_environment; README, [objective], the table):
 //     HYPERSWEEP_WORKER, HYPERSWEEP_LOCAL_WORKER, HYPERSWEEP_MODE ("trial" | "worker"),
+//     HYPERSWEEP_METRIC ([sweep] metric: the key the result is read by),
 //     OMP_NUM_THREADS (Placement::threads, when > 0), CUDA_VISIBLE_DEVICES (gpus_per_worker > 0:
 //     visible_devices()), PYTHONUNBUFFERED=1 (unless set: a Python script's lines as printed),
 //     and per trial (not for a worker process, which reads them on stdin)

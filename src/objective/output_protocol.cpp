@@ -12,6 +12,7 @@
 
 #include "core/reported_nan.h"
 #include "core/text.h"
+#include "trial/metric.h"
 
 namespace hs {
 
@@ -34,6 +35,8 @@ class FlatJson {
  public:
   explicit FlatJson(std::string_view s) : s_(s) {}
 
+  std::string twice;  // object()'s key given twice, when that refused the line
+
   std::optional<OutputLine> object() {
     OutputLine out;
     OutputFields& fields = out.fields;
@@ -50,7 +53,10 @@ class FlatJson {
         if (!eat(':')) return std::nullopt;
         space();
         if (!this->value(&value)) return std::nullopt;
-        if (fields.contains(key)) return std::nullopt;  // which value is meant cannot be told
+        if (fields.contains(key)) {  // which value is meant cannot be told
+          twice = key;
+          return std::nullopt;
+        }
         out.order.push_back(key);
         fields[key] = std::move(value);
         space();
@@ -170,13 +176,6 @@ class FlatJson {
   size_t i_ = 0;
 };
 
-bool is_kv_key(std::string_view k) {
-  if (k.empty() || !(std::isalpha(static_cast<unsigned char>(k[0])) || k[0] == '_')) return false;
-  return std::all_of(k.begin(), k.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || std::strchr("_./-", c) != nullptr;
-  });
-}
-
 bool blank(char c) { return c == ' ' || c == '\t'; }
 size_t skip_blanks(std::string_view s, size_t i) {
   while (i < s.size() && blank(s[i])) ++i;
@@ -210,12 +209,12 @@ std::string near_miss(std::string_view line, size_t i, size_t end) {
   if (const size_t colon = token.find(':'); colon != npos) {
     const std::string_view key = token.substr(0, colon);
     const size_t v = colon + 1 == token.size() ? skip_blanks(line, end) : i + colon + 1;
-    const size_t e = is_kv_key(key) ? number_word_end(line, v) : npos;
+    const size_t e = is_printed_name(key) ? number_word_end(line, v) : npos;
     return e == npos ? "" : fault(key, v, e, "a colon for =");
   }
   const size_t eq = token.find('=');
   const std::string_view key = token.substr(0, eq);
-  if (!is_kv_key(key) || (eq != npos && eq + 1 != token.size())) return "";
+  if (!is_printed_name(key) || (eq != npos && eq + 1 != token.size())) return "";
   size_t v = end;
   if (eq == npos) {  // `key =`: the '=' comes after blanks
     v = skip_blanks(line, end);
@@ -251,7 +250,7 @@ std::optional<OutputLine> parse_kv_line(std::string_view line, std::string* why)
       return refuse(near.empty() ? hs::quoted(token) + " is no k=v pair" : std::move(near));
     }
     std::string key(token.substr(0, eq));
-    if (!is_kv_key(key))
+    if (!is_printed_name(key))
       return refuse("key " + hs::quoted(key) + " is no name (ASCII: a letter or _, then letters, "
                     "digits or _ . / -)");
     if (fields.contains(key)) return refuse("key " + hs::quoted(key) + " is given twice");
@@ -293,11 +292,13 @@ std::optional<OutputLine> read_output_line(std::string_view line, std::string* w
   const size_t first = line.find_first_not_of(" \t");
   if (first == std::string_view::npos) return std::nullopt;
   if (line[first] != '{') return parse_kv_line(line, why);
-  std::optional<OutputLine> l = FlatJson(line).object();
+  FlatJson json(line);
+  std::optional<OutputLine> l = json.object();
   if (!l && why != nullptr) {
     // print(d) of a dict writes Python's repr: {'epoch': 1, 'ok': True}.
     const size_t key = skip_blanks(line, first + 1);
-    *why = key < line.size() && line[key] == '\''
+    *why = !json.twice.empty() ? "key " + hs::quoted(json.twice) + " is given twice"
+           : key < line.size() && line[key] == '\''
                ? "it is a Python dict's repr, not JSON: JSON writes strings in double quotes "
                  "(print json.dumps(d), not d)"
                : "it is no flat JSON object (string keys, each once; numbers, strings, true, "

@@ -69,6 +69,12 @@ void WorkerObjective::note_strays() {
                            &strays_warned_));
 }
 
+// A program's death before it said ready or answered a trial, on the first line of every
+// trial's error it costs: "the command died at start-up: it exited with status 1".
+static std::string startup_death_text(const std::string& how) {
+  return "the command died at start-up: " + how;
+}
+
 void WorkerObjective::worker_log(std::string_view line) {
   worker_logs_.out.write(std::string("[hypersweep] ") + std::string(line) + "\n");
 }
@@ -113,6 +119,8 @@ struct WorkerObjective::InHand {
   bool go_on = true;       // false once on_epoch said stop
   bool stop_told = false;  // the program was answered `stop` to an `@hypersweep epoch` line
   bool heard = false;      // the program printed a line during this trial
+  bool grace_over = false;  // told `stop`, it had not ended the trial grace_s later
+  double grace_s = 0;       // kStopGrace, or less where the trial's timeout came first
 };
 
 void WorkerObjective::on_line(InHand& h, std::string_view l) {
@@ -142,7 +150,8 @@ void WorkerObjective::on_line(InHand& h, std::string_view l) {
     // or `stop`, on the program's stdin; after `stop` the program ends the trial itself.
     const bool answered = l.starts_with(kEpoch);
     if (answered) {
-      l.remove_prefix(kEpoch.size());
+      // A line cut at 1 MiB keeps its length, so that it is known as one (not read, said why).
+      if (l.size() <= LineBuffer::kMaxLine) l.remove_prefix(kEpoch.size());
     } else if (l.starts_with("@hypersweep") && !warned_unknown_) {
       // A misspelt or misplaced directive (`@hypersweep stopped` untold) is read as a plain line;
       // said once per worker, as it usually repeats every trial.
@@ -207,9 +216,12 @@ WorkerObjective::Why WorkerObjective::wait_for_end(InHand& h, const Trial& t,
       // Answered `stop`, the program ends the trial itself (stays up), within kStopGrace; any
       // other stop, or past the grace, it is killed (settle).
       if (!h.stop_told || h.end != InHand::End::kNone || !alive) return Why::kStopped;
-      if (stop_deadline == Clock::time_point::max())
+      if (stop_deadline == Clock::time_point::max()) {
         stop_deadline = std::min(deadline, Clock::now() + std::chrono::seconds(kStopGrace));
-      if (Clock::now() >= stop_deadline || (hooks.stop && hooks.stop())) return Why::kStopped;
+        h.grace_s = std::chrono::duration<double>(stop_deadline - Clock::now()).count();
+      }
+      h.grace_over = Clock::now() >= stop_deadline;
+      if (h.grace_over || (hooks.stop && hooks.stop())) return Why::kStopped;
       continue;
     }
     if (h.end != InHand::End::kNone) return Why::kAnswered;
@@ -230,9 +242,10 @@ TrialRecord WorkerObjective::run(const Trial& t, const TrialHooks& hooks) {
     return r;
   }
   if (startup_deaths_ >= kStartupDeaths) {
-    r.error = with_stderr_tail("the command died at start-up " + std::to_string(startup_deaths_) +
-                                   " times in a row (the last time " + last_startup_error_ +
-                                   "), so this worker does not start it again",
+    // The first line as the deaths' own (startup_death_text): one cause for show and fail_fast.
+    r.error = with_stderr_tail(startup_death_text(last_startup_error_) + "\n(" +
+                                   std::to_string(startup_deaths_) +
+                                   " times in a row: this worker does not start it again)",
                                last_startup_stderr_);
     return r;
   }
@@ -288,16 +301,28 @@ void WorkerObjective::settle(InHand& h, const Trial& t, const TrialHooks& hooks,
       ws = proc_->wait_status();
       r.error = exit_text(ws);
       if (r.error.empty()) r.error = "the command exited (status 0)";
+      r.error += " (mode = \"worker\": it is started again for the next trial)";
       if (!ready_) {
         ++startup_deaths_;
         last_startup_error_ = exit_text(ws, "it");
         if (last_startup_error_.empty()) last_startup_error_ = "it exited (status 0)";
         last_startup_stderr_ = err_tail;
+        r.error = startup_death_text(last_startup_error_) +
+                  "\n(mode = \"worker\": it is started again for the next trial, and given up "
+                  "after " + std::to_string(kStartupDeaths) + " start-up deaths in a row)";
+        if (startup_deaths_ == kStartupDeaths)
+          std::fprintf(stderr, "hypersweep: warning: worker %d: the command died at start-up %d "
+                       "times in a row (the last time %s): this worker does not start it again, "
+                       "and fails each trial it is given\n", where_.worker, kStartupDeaths,
+                       last_startup_error_.c_str());
       }
-      r.error += " (mode = \"worker\": it is started again for the next trial)";
     } else {
-      r.error = why == Why::kTimedOut
-                    ? timeout_text(sweep_.objective.timeout)
+      r.error = why == Why::kTimedOut ? timeout_text(sweep_.objective.timeout)
+                : h.grace_over
+                    ? "stopped by the pruner, and the program had not ended the trial " +
+                          shortest(std::round(h.grace_s * 10) / 10) +
+                          " s after its `stop` (at most " + std::to_string(kStopGrace) +
+                          " s, within its timeout): it was killed"
                     : std::string("interrupted: the sweep was stopped while the command ran");
       if (why == Why::kTimedOut && !ready_)  // a slow start-up, or a first trial too long
         r.error += " before its program said `@hypersweep ready` or ended a trial (a start-up "

@@ -47,7 +47,7 @@ class ShaPruner final : public Pruner {
     const RungState& rs = br.rungs[static_cast<size_t>(v.rung)];
     // The record keeps this reason: a trial not promoted is not recorded again.
     // Worded to read true both while the rung fills and once it was decided against the trial.
-    const std::string at = "paused at rung " + std::to_string(v.rung) + " (epoch " +
+    const std::string at = std::string(kPausedAtRung) + std::to_string(v.rung) + " (epoch " +
                            std::to_string(epoch) + ") of bracket " + std::to_string(id / per_);
     if (std::isnan(value))  // paused as any other, so that its rung fills; it never goes on
       v.why = at + ": " + metric_.name + " was reported " + unranked_text(reported) +

@@ -128,7 +128,7 @@ class BayesStrategy final : public ModelStrategy {
   // left that is not a repeat, and the sweep ends there (as a grid does).
   std::optional<Trial> ask() override {
     sync_taken(next_);
-    if (discrete_points(space_) <= static_cast<double>(taken_.size())) return std::nullopt;
+    if (distinct_trials(kind(), space_) <= static_cast<double>(taken_.size())) return std::nullopt;
     return ModelStrategy::ask();
   }
 

@@ -13,6 +13,10 @@ std::vector<double> random_point(uint64_t seed, int64_t id, int dims) {
   return u;
 }
 
+std::vector<ParamValue> random_values(const SearchSpace& space, uint64_t seed, int64_t id) {
+  return decode(space, random_point(seed, id, cube_dims(space)));
+}
+
 namespace {
 
 class RandomStrategy final : public IndexedStrategy {
@@ -23,7 +27,7 @@ class RandomStrategy final : public IndexedStrategy {
 
  private:
   std::vector<ParamValue> values_for(int64_t id) const override {
-    return decode(space_, random_point(seed_, id, cube_dims(space_)));
+    return random_values(space_, seed_, id);
   }
   SearchSpace space_;
   uint64_t seed_;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "search/discrete.h"
 #include "search/strategies.h"
 #include "search/tpe.h"
 
@@ -27,6 +28,11 @@ bool parse_strategy(std::string_view name, StrategyKind* out) {
     }
   }
   return false;
+}
+
+double distinct_trials(StrategyKind kind, const SearchSpace& space) {
+  return kind == StrategyKind::kBayes ? discrete_points(space)
+                                      : std::numeric_limits<double>::infinity();
 }
 
 int gp_dims(const SearchSpace& space) {

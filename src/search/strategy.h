@@ -85,6 +85,11 @@ Result<std::unique_ptr<Strategy>> make_strategy(const StrategyOptions& options,
                                                 const SearchSpace& space,
                                                 std::vector<std::string>* notes);
 
+// Trial `id`'s values under the random strategy with sweep seed `seed`: what its ask() gives,
+// from (seed, id) alone (a generated results file takes its trials' values from here, so that
+// `hypersweep run` continues it).
+std::vector<ParamValue> random_values(const SearchSpace& space, uint64_t seed, int64_t id);
+
 // The start design of a learning strategy: the trials it runs before its model proposes
 // anything, each known before any result (bayes: a Latin hypercube, tpe: uniform random points).
 // Its size: options.n_init when set; else bayes 2d+2 between 5 and 20, d the GP's coordinates
@@ -96,6 +101,11 @@ int64_t start_design_size(const StrategyOptions& options, const SearchSpace& spa
 // The coordinates bayes's GP sees for `space`, the d of its 2d+2: one per searched range, one
 // per value of each choice (one-hot), none for a fixed parameter.
 int gp_dims(const SearchSpace& space);
+// The most trials `kind` asks of `space` before it ends on its own: bayes never asks a point
+// twice, so a space of ints and choices alone ends it once each of its discrete_points (discrete.h)
+// was asked; +infinity for the others (tpe asks points again; grid's and list's sizes bound
+// `trials` in make_strategy). The bayes strategy ends by it, and messages count with it.
+double distinct_trials(StrategyKind kind, const SearchSpace& space);
 // How the start design picks its points, for messages: "Latin-hypercube" (bayes), "random"
 // (tpe); "" for grid, random and list.
 const char* start_design_kind(StrategyKind kind);

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -24,6 +25,7 @@
 #include "store/read_results.h"
 #include "store/settled_read.h"
 #include "trial/codec.h"
+#include "trial/rungs.h"
 
 namespace hs {
 
@@ -53,9 +55,16 @@ Status read_pruner(const std::string& path, hid_t file, SweepHeader* h) {
   if (has_rungs == 0) return Status::Ok();
   auto v = store::read_attr_int64_table(path, file, "rungs", 4);
   if (!v.ok()) return v.error();
-  for (size_t i = 0; i + 4 <= v->size(); i += 4)
+  for (size_t i = 0; i + 4 <= v->size(); i += 4) {
+    for (size_t k = i; k < i + 3; ++k)  // bracket, rung and epoch are ints
+      if ((*v)[k] < INT_MIN || (*v)[k] > INT_MAX)
+        return make_error(path, "its rungs attribute holds " + std::to_string((*v)[k]) +
+                                    " at row " + std::to_string(i / 4) + ", past an int (damaged?)");
     h->rungs.push_back({static_cast<int>((*v)[i]), static_cast<int>((*v)[i + 1]),
                         static_cast<int>((*v)[i + 2]), (*v)[i + 3]});
+  }
+  if (const std::string fault = schedule_fault(h->rungs); !fault.empty())
+    return make_error(path, "its rungs attribute: " + fault + " (damaged?)");
   return Status::Ok();
 }
 

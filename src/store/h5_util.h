@@ -10,6 +10,7 @@
 
 #include <fcntl.h>
 #include <hdf5.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -67,6 +68,17 @@ inline bool writable_results(const std::string& path) {
   struct stat mode {};
   return ::access(path.c_str(), W_OK) == 0 &&
          !(::stat(path.c_str(), &mode) == 0 && (mode.st_mode & 0222) == 0);
+}
+
+// Whether another program holds HDF5's lock on the file at `path` (HDF5 flock()s a file it
+// opens: an h5py.File(path, "r") without locking=False, HDFView). Asked with a lock taken and let
+// go at once; a file that cannot be opened is not held.
+inline bool held_by_another(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) return false;
+  const bool held = ::flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+  ::close(fd);  // lets the lock go
+  return held;
 }
 
 // Whether `path` is a folder (or a link to one).

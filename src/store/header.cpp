@@ -10,6 +10,7 @@
 #include "core/hash.h"
 #include "search/space_text.h"
 #include "trial/codec.h"
+#include "trial/rungs.h"
 
 namespace hs {
 
@@ -211,6 +212,7 @@ bool decode_header(const std::string& bytes, SweepHeader* h) {
       g.epoch = r.pod<int32_t>();
       g.trials = r.pod<int64_t>();
     }
+    if (!schedule_fault(h->rungs).empty()) r.ok = false;  // a damaged one: never indexed by
   }
   return r.done();
 }

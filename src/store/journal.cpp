@@ -433,7 +433,7 @@ HeldLock::~HeldLock() {
 }
 
 Result<Journal> Journal::create(const std::string& path, char type, const std::string& payload) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0644);
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0666);
   if (fd < 0 && errno == EEXIST)
     return make_error(path, "was created by another hypersweep run at the same moment (two runs "
                             "started on one results file): wait for it to end, or give another "

@@ -87,6 +87,9 @@ struct ResultsFile::State {
   store::H5Writer h5;
   bool broken = false;  // an HDF5 write failed: the file no longer mirrors the journal
   bool closed = false;
+  // Opened as the last clean close left it and nothing written since: close() adds nothing, so
+  // a run that stops before its first record (refused by its strategy) leaves the file as it was.
+  bool untouched = false;
 
   // Notes that the latest record of trial `r.id` is in the frame at `frame`; its position.
   size_t note(const TrialRecord& r, uint64_t frame) {
@@ -279,6 +282,7 @@ Result<ResultsFile> ResultsFile::create(const std::string& given, const SweepHea
 Status ResultsFile::rebuild_h5() {
   constexpr uint64_t kRebuildInMemory = uint64_t{8} << 20;
   State& s = *s_;
+  s.untouched = false;
   (void)s.h5.close();
   const std::string tmp = s.path + ".rebuild";
   // A stale one (a crash) or a planted link goes: write_image() makes the file anew (O_EXCL), so
@@ -340,6 +344,15 @@ Status take_back_from_hdf5(ResultsFile::State& s, bool lost_bytes) {
   return {};
 }
 
+// Another program reading `path` under HDF5's lock: refused, not taken for damage and replaced
+// by a rebuilt file while the reader goes on with the old one.
+Status not_held(const std::string& path) {
+  if (!store::held_by_another(path)) return Status::Ok();
+  return make_error(path, "is open in another program, which holds HDF5's lock on it (an "
+                          "h5py.File(path) without locking=False, HDFView): close it there, or "
+                          "read with locking=False (README, HDF5 results layout), then run again");
+}
+
 }  // namespace
 
 Result<ResultsFile> ResultsFile::open(const std::string& given) {
@@ -370,6 +383,7 @@ Result<ResultsFile> ResultsFile::open(const std::string& given) {
   // appending while it is read (a torn tail is cut off below).
   auto journal = store::Journal::open(journal_path);
   if (!journal) return journal.error();
+  if (Status held = not_held(path); !held) return held.error();
   auto st = std::make_unique<State>();
   st->path = path;
   store::JournalScan scan;
@@ -400,8 +414,10 @@ Result<ResultsFile> ResultsFile::open(const std::string& given) {
   // recorded (one sequential read); otherwise it is read back whole and compared.
   const bool same_bytes = j->clean_close && j->h5_hash != 0 && store::hash_of_file(path) == j->h5_hash;
   if (ready.ok() && j->clean_close && (same_bytes || store::h5_matches(s.journal_view())) &&
-      s.h5.open(path, s.header, s.trials.size(), s.results()).ok())
+      s.h5.open(path, s.header, s.trials.size(), s.results()).ok()) {
+    s.untouched = same_bytes && scan.valid_bytes == scan.file_bytes;
     return out;
+  }
   if (ready.ok() && j->clean_close) ready = check_own_journal(path, s.header);
   if (ready.ok()) {  // said, as on a large sweep it takes a while
     const char* why = !file_exists(path) ? "it is missing (its journal is beside where it was)"
@@ -458,6 +474,7 @@ Status ResultsFile::append(std::span<const TrialRecord> records) {
     bytes += frames.back().size();
   }
   uint64_t frame = s.journal->size();  // where the group's first frame starts
+  s.untouched = false;
   if (Status w = s.journal->append('T', std::span<const std::string>(frames)); !w.ok()) {
     s.broken = true;  // a partial frame may be there; open() cuts it off
     return w;
@@ -561,7 +578,7 @@ Status ResultsFile::close() {
   Status result = s.h5.close();
   if (!result.ok())
     result = store::plain_h5_error(result.error(), "cannot close the HDF5 file", errno);
-  if (result.ok() && !s.broken && file_exists(s.path)) {
+  if (result.ok() && !s.broken && !s.untouched && file_exists(s.path)) {
     result = fsync_path(s.path);
     if (result.ok()) {
       const uint64_t hash = store::hash_of_file(s.path);

@@ -190,7 +190,8 @@ class ResultsFile {
   uint64_t journal_syncs() const;
 
   // Closes the HDF5 file, fsyncs it and marks the journal cleanly closed (so the next open()
-  // need not rebuild). Idempotent; the destructor calls it.
+  // need not rebuild); a file opened as its last clean close left it, with nothing written
+  // since, is left byte for byte as it was. Idempotent; the destructor calls it.
   Status close();
 
   struct State;  // defined in results_file.cpp

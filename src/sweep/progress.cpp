@@ -39,7 +39,9 @@ bool ProgressDisplay::consider(const TrialRecord& r) {
     trial_without_epoch_metric_ = trial_without_epoch_metric_ || !epoch_metric_seen_;
   }
   const Outcome oc = result_of(r);  // a pruned trial is never the best
-  if (!oc.ok || !improves(metric_.direction, oc.value, best_)) return false;
+  // Of equal values the lower id, whichever was recorded first (the order depends on the ranks).
+  const bool lower_tie = oc.ok && oc.value == best_ && r.id < best_id_;
+  if (!oc.ok || (!improves(metric_.direction, oc.value, best_) && !lower_tie)) return false;
   best_ = oc.value;
   best_id_ = r.id;
   best_line_ = fmt::format("trial {}: {} {} ({})", r.id, metric_.name, fixed_text(best_),

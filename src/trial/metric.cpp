@@ -1,6 +1,9 @@
 #include "trial/metric.h"
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <cstring>
 
 namespace hs {
 
@@ -36,6 +39,13 @@ int best_row(Direction d, const std::vector<double>& values) {
     if (improves(d, values[i], best < 0 ? NAN : values[static_cast<size_t>(best)]))
       best = static_cast<int>(i);
   return best;
+}
+
+bool is_printed_name(std::string_view k) {
+  if (k.empty() || !(std::isalpha(static_cast<unsigned char>(k[0])) || k[0] == '_')) return false;
+  return std::all_of(k.begin(), k.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || std::strchr("_./-", c) != nullptr;
+  });
 }
 
 bool is_epoch_metric(std::string_view name) {

@@ -48,6 +48,11 @@ bool improves(Direction d, double value, double best);
 // under `d` (the first of equal ones), or -1 when none is finite: a trial's best epoch.
 int best_row(Direction d, const std::vector<double>& values);
 
+// Whether `name` is a key a command can print on a k=v line (objective/output_protocol.h), and
+// so the name of a command's metric: ASCII, a letter or _, then letters, digits or _ . / -
+// ("val_acc", "val/acc", "val-loss").
+bool is_printed_name(std::string_view name);
+
 // The metrics an epoch row holds (val_acc, val_loss, train_acc, train_loss): whether `name` is
 // one, and its value in `row` (NaN for any other name).
 bool is_epoch_metric(std::string_view name);

@@ -59,6 +59,22 @@ std::vector<std::pair<int, int64_t>> pruned_by_epoch(const std::vector<TrialReco
   return tally.by_epoch();
 }
 
+std::string schedule_fault(const std::vector<Rung>& schedule) {
+  std::map<int, std::pair<int, int>> next;  // bracket -> (its next rung number, its last epoch)
+  for (size_t i = 0; i < schedule.size(); ++i) {
+    const Rung& g = schedule[i];
+    auto& [rung, epoch] = next.try_emplace(g.bracket, 0, 0).first->second;
+    if (g.bracket < -1 || g.rung != rung || g.epoch <= epoch || g.trials < 0)
+      return "row " + std::to_string(i) + " (bracket " + std::to_string(g.bracket) + ", rung " +
+             std::to_string(g.rung) + ", epoch " + std::to_string(g.epoch) + ", trials " +
+             std::to_string(g.trials) + ") is no rung a pruner writes: expected rung " +
+             std::to_string(rung) + " of its bracket, at an epoch above " + std::to_string(epoch);
+    ++rung;
+    epoch = g.epoch;
+  }
+  return "";
+}
+
 PruningTally::PruningTally(const std::vector<Rung>& schedule, const Metric& metric)
     : schedule_(schedule), metric_(metric) {
   for (const Rung& g : schedule_) {

@@ -11,6 +11,8 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -29,6 +31,11 @@ inline double rung_value(double v) { return std::isinf(v) ? kReportedNaN : v; }
 inline const char* unranked_text(double reported) {
   return !std::isinf(reported) ? "NaN" : reported > 0 ? "inf" : "-inf";
 }
+
+// How a sha trial's decision starts when sha paused it at a rung to wait for the rung's other
+// trials ("paused at rung 0 (epoch 1) of bracket 0 ..."): sha words it, and what reads a pruned
+// trial (the diagnosis's advice) tells a pause from a loss by it.
+inline constexpr std::string_view kPausedAtRung = "paused at rung ";
 
 // Which rungs of its bracket each epoch report of one trial meets. A trial meets its rungs in
 // order, each once per run: a report with a value (a reported NaN too, core/reported_nan.h)
@@ -68,6 +75,12 @@ struct RungCount {
   double best = NAN;   // the best value of those that reached it, as the rung met it
   int64_t best_id = -1;  // the trial that had it; -1: none had a value there
 };
+
+// What is wrong with a rung schedule read from a file, "" when nothing: a pruner writes each
+// bracket's rungs (bracket -1 for asha's one, else 0 up) numbered 0, 1, ... in order, at
+// rising epochs from 1, with a planned count of 0 or more. What reads a file's schedule checks
+// it (store's readers), so that a damaged one is an error rather than a read out of bounds.
+std::string schedule_fault(const std::vector<Rung>& schedule);
 
 // One RungCount per rung of `schedule`, in the same order, then one per rung of each bracket
 // the trials hold beyond it (a sha sweep grown past its first run's trials, whose file keeps

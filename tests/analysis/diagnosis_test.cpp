@@ -112,6 +112,14 @@ TEST_CASE("a short curve says less: too_short with too few epochs, whatever its 
   CHECK(pruned[0].label == "pruned");
   CHECK(contains(pruned[0].evidence, "after epoch 3 (pruned at rung 1"));
   CHECK(contains(pruned[0].advice, "compared badly"));
+  // Paused by sha at a rung not decided yet (a sweep stopped there): not told it lost.
+  in.decision = "paused at rung 0 (epoch 1) of bracket 0 with val_acc 0.57 to wait for all 9 of "
+                "its trials there: the top 3 of them go on";
+  const auto paused = diagnose(in, SweepContext{0.95});
+  REQUIRE(paused.size() == 1);
+  CHECK(contains(paused[0].advice, "sha paused it to wait for its rung's other trials"));
+  CHECK_FALSE(contains(paused[0].advice, "compared badly"));
+  in.decision = "pruned at rung 1 (epoch 3): val_acc 0.75 is not in the top 1 of the 3 trials";
   // Pruned as its command printed val_acc=nan (kReportedNaN) at its last epoch: the advice says
   // so, not that it compared badly; a NaN it did not print (a missing value) changes nothing.
   in.curves.back().val_acc = NAN;

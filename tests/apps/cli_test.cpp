@@ -460,6 +460,28 @@ TEST_CASE("a run whose first trials all fail alike stops after fail_fast of them
                         "more (0: never stop for failures), got -1"));
 }
 
+TEST_CASE("a worker program that dies at start-up stops a run after fail_fast trials",
+          "[cli][sweep][worker]") {
+  // Its first 3 trials died at start-up and the later ones were given up on: two headlines, so
+  // the 5 never failed alike and a one-process sweep recorded every trial failed.
+  Scratch s;
+  const auto cfg = s.write("dies.toml", "[objective]\ncommand = \"sh -c 'echo no module >&2; "
+                                        "exit 1'\"\nmode = \"worker\"\n[sweep]\nstrategy = "
+                                        "\"random\"\ntrials = 20\n[space]\nlr = { log_uniform = "
+                                        "[1e-3, 1e-1] }\n");
+  const std::string out = s.path("dies.h5");
+  const Run r = hypersweep("run '" + cfg.string() + "' --out '" + out + "'");
+  INFO(r.out << r.err);
+  CHECK(r.code == 4);
+  CHECK(contains(r.out, "stopping: the first 5 trials of this run all failed with: the command "
+                        "died at start-up: it exited with status 1; its stderr ends: no module"));
+  CHECK(contains(r.err, "worker 0: the command died at start-up 3 times in a row (the last time "
+                        "it exited with status 1): this worker does not start it again"));
+  auto f = hs::ResultsFile::open(out);
+  REQUIRE(f.ok());
+  CHECK(hs::test::trials_of(*f).size() == 5u);
+}
+
 TEST_CASE("a SIGHUP to a sweep whose output goes to a file keeps its stop lines there",
           "[cli][sweep]") {
   // `run ... > log &`, then logged out of: every line after the SIGHUP went to /dev/null, the

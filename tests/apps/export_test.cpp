@@ -312,3 +312,32 @@ TEST_CASE("show report and export of a damaged results file exit 2 naming it", "
   }
   CHECK(refused > 0);
 }
+
+TEST_CASE("the results file its exports and report keep the umask's permissions",
+          "[cli][export]") {
+  // They were 0644 whatever the umask (fchmod after mkstemp), while the journal and the logs
+  // followed it: a umask of 077 on a shared cluster left the results readable by everyone.
+  Scratch s;
+  const auto cfg = s.write("c.toml", "[objective]\ncommand = \"echo val_acc={x}\"\n[sweep]\n"
+                                     "strategy = \"random\"\ntrials = 2\n[space]\n"
+                                     "x = { uniform = [0, 1] }\n");
+  const std::string out = s.path("r.h5"), csv = s.path("csv"), html = s.path("r.html");
+  const Run r = hypersweep("run '" + cfg.string() + "' --out '" + out + "'", "umask 077 && ");
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  REQUIRE(run_shell("umask 077 && " + binary() + " export '" + out + "' --csv '" + csv + "' && " +
+                    binary() + " report '" + out + "' -o '" + html + "'").code == 0);
+  const auto mode = [](const std::string& p) {
+    return fs::status(p).permissions() & fs::perms::all;
+  };
+  const fs::perms own = fs::perms::owner_read | fs::perms::owner_write;
+  for (const std::string& p : {out, out + ".journal", csv + "/summary.csv", csv + "/curves.csv",
+                               html}) {
+    INFO(p);
+    CHECK(mode(p) == own);
+  }
+  // And 022 gives what it always gave.
+  const std::string open = s.path("o.h5");
+  REQUIRE(hypersweep("run '" + cfg.string() + "' --out '" + open + "'", "umask 022 && ").code == 0);
+  CHECK(mode(open) == (own | fs::perms::group_read | fs::perms::others_read));
+}

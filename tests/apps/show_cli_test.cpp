@@ -292,6 +292,15 @@ TEST_CASE("show --trial prints the seed the trial ran with", "[cli][show]") {
   r = hypersweep("show '" + out2 + "' --trial 0");
   CHECK(contains(r.out, "parameters: seed=5"));
   CHECK_FALSE(contains(r.out, "seed: "));
+  // A real value whole, as it was run: 0.11844435 (8 digits) is another float32 than
+  // 0.11844434861225955, and `train` with it trained another trial.
+  const auto real = s.write("real.toml", "[objective]\ncommand = \"echo val_acc=0.5\"\n"
+                                         "[sweep]\nstrategy = \"list\"\n[space]\n"
+                                         "lr = [0.11844434861225955]\n");
+  const std::string out3 = s.path("real.h5");
+  REQUIRE(hypersweep("run '" + real.string() + "' --out '" + out3 + "'").code == 0);
+  r = hypersweep("show '" + out3 + "' --trial 0");
+  CHECK(contains(r.out, "parameters: lr=0.11844434861225955\n"));
 }
 
 TEST_CASE("show --trial names the best epoch's value beside a result taken at another epoch",

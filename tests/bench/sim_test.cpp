@@ -2,6 +2,7 @@
 // durations and rank 0's cost fixed per operation, against the clock worked out by hand.
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <string>
 
 #include "sim.h"
@@ -43,6 +44,30 @@ TEST_CASE("free rank 0: workers run back to back and idle only at the end", "[si
   CHECK(r->utilisation_fed == Approx(1.0));
   CHECK(r->waits == std::vector<double>{0, 0, 0, 0});
   CHECK(r->rank0_busy_s == 0);
+}
+
+TEST_CASE("no rate while fed when every trial goes out at once, and bins stay bounded", "[sim]") {
+  // As many workers as trials: "while fed" read 0%, as if rank 0 had kept nobody busy.
+  sim::Options o;
+  o.workers = 4;
+  o.durations = {10, 10};
+  o.epochs = 1;
+  o.fixed_cost_s = 0;
+  auto r = sim::simulate(sweep_of(2), o, nullptr);
+  REQUIRE(r.ok());
+  CHECK(r->utilisation == Approx(0.5));
+  CHECK(std::isnan(r->utilisation_fed));
+  // A 1 ms trial beside a 10-minute one made bins of 0.125 ms, 4.8 million of them; at most
+  // 65,536 now, wider, with the same busy time in all.
+  o.workers = 1;
+  o.durations = {1e-3, 600};
+  r = sim::simulate(sweep_of(2), o, nullptr);
+  REQUIRE(r.ok());
+  CHECK(r->busy_over_time.size() <= 65536u);
+  double busy = 0;
+  for (double u : r->busy_over_time) busy += u * r->bin_s;
+  CHECK(busy == Approx(600.001));
+  CHECK(r->utilisation == Approx(1.0));
 }
 
 TEST_CASE("a rank 0 charged 1 s per operation delays dispatches and answers", "[sim]") {
@@ -153,4 +178,39 @@ TEST_CASE("a pruner's stopped trials end early, the results file holds every tri
   // dispatch, each trial started the moment its worker's previous one ended.
   CHECK(r->utilisation_fed == Approx(1.0));
   CHECK(sim::quantile(r->waits, 1.0) == 0);
+}
+
+TEST_CASE("sim_scheduler and gen_results read their options strictly and say which is wrong",
+          "[sim]") {
+  // --trials 1e3 ran 1 trial, --median-s nan crashed, --help was an error, and --out replaced
+  // whatever it named.
+  hs::test::Scratch s;
+  const auto run = [](const std::string& program, const std::string& args) {
+    return hs::test::run_shell(std::string("'") + HS_BINARY_DIR + "/bin/" + program + "' " +
+                               args);
+  };
+  auto r = run("sim_scheduler", "--median-s nan --no-file");
+  CHECK(r.code == 2);
+  CHECK(r.err.find("sim_scheduler: --median-s nan: expected a number from 1e-06 to 1e+07") !=
+        std::string::npos);
+  r = run("sim_scheduler", "--workers 10x --no-file");
+  CHECK(r.code == 2);
+  CHECK(r.err.find("--workers 10x: expected a whole number from 1 to") != std::string::npos);
+  r = run("sim_scheduler", "--trials 1e1 --workers 2 --median-s 1 --fixed-cost-s 0 --no-file");
+  INFO(r.out);
+  CHECK(r.code == 0);
+  CHECK(r.out.find("2 workers, 10 trial runs") != std::string::npos);
+  r = run("sim_scheduler", "--help");
+  CHECK(r.code == 0);
+  CHECK(r.out.find("--durations FILE") != std::string::npos);
+  const auto mine = s.write("mine.toml", "important = 1\n");
+  r = run("sim_scheduler", "--trials 2 --out '" + mine.string() + "'");
+  CHECK(r.code == 2);
+  CHECK(r.err.find("is there and is no results file: not replaced") != std::string::npos);
+  CHECK(hs::test::slurp(mine.string()) == "important = 1\n");
+  r = run("gen_results", "--trials 1e6x");
+  CHECK(r.code == 2);
+  CHECK(r.err.find("gen_results: --trials 1e6x: expected a whole number") != std::string::npos);
+  r = run("gen_results", "--help");
+  CHECK(r.code == 0);
 }

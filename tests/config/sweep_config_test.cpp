@@ -235,13 +235,20 @@ TEST_CASE("bad objective tables name the file, line and key", "[config][sweep]")
         "trainer)");
   CHECK(error_of("objective = \"run\"\n[space]\nx = 1\n") ==
         "s.toml:1: objective: expected a table ([objective]), got 'run'");
-  // With a command: names are identifiers, and so is the metric.
+  // With a command: names are identifiers; the metric is any name a k=v line can print.
   CHECK(error_of("[objective]\ncommand = \"run\"\n[space]\n\"a-b\" = 1\n") ==
         "s.toml:4: a-b: a parameter of a command objective is named by an identifier "
         "([A-Za-z_][A-Za-z0-9_]*)");
   CHECK(error_of("[objective]\ncommand = \"run\"\n[sweep]\nmetric = \"val acc\"\n[space]\nx = 1\n") ==
-        "s.toml:4: metric: expected the name of a metric the command prints (an identifier), got "
-        "'val acc'");
+        "s.toml:4: metric: expected the name of a metric the command prints (ASCII: a letter or "
+        "_, then letters, digits or _ . / -), got 'val acc'");
+  // Lightning's and W&B's names: refused, though the output lines read them.
+  for (const char* m : {"val/acc", "val-loss", "val.loss"}) {
+    auto s = load_sweep_text("[objective]\ncommand = \"run\"\n[sweep]\nmetric = \"" +
+                                 std::string(m) + "\"\n[space]\nx = 1\n", "s.toml");
+    REQUIRE(s.ok());
+    CHECK(s->metric == m);
+  }
   // Without a command, nothing changes: free names and metrics stay errors.
   CHECK(error_of("[space]\nn_layers = 3\n").rfind("s.toml:2: n_layers: not a trainer key", 0) == 0);
   CHECK(error_of("[sweep]\nmetric = \"f1_score\"\n[space]\nlr = 0.1\n")
@@ -389,6 +396,25 @@ TEST_CASE("a placeholder inside the command's own quotes is refused", "[config][
                                  "echo --x={v}"}) {
     INFO(good);
     CHECK(load(good).ok());
+  }
+  // A here-document's body is text to the shell: a value's quotes were written into it and,
+  // with an unquoted delimiter, its $(...) ran.
+  for (const std::string bad : {"cat > a <<EOF\n--name {v}\nEOF\necho val_acc=0.5",
+                                "cat <<'EOF'\n{v}\nEOF", "cat <<-EOF\n\tx {v}\n\tEOF",
+                                "cat <<A <<B\na\nA\n{v}\nB", "cat <<EOF\nit's {v}\nEOF"}) {
+    INFO(bad);
+    const auto r = load(bad);
+    REQUIRE_FALSE(r.ok());
+    CHECK_THAT(r.error().str(), Catch::Matchers::Contains("is inside the here-document opened at "
+                                                          "character"));
+  }
+  for (const std::string good : {"cat <<EOF\nx\nEOF\necho {v}", "cat <<< {v}",
+                                 "echo {v} <<EOF\nbody\nEOF", "cat <<A <<B\na\nA\nb\nB\necho {v}",
+                                 "cat <<-EOF\n\tx\n\tEOF\necho {v}", "echo '<<' {v}",
+                                 "echo $((1<<3))\necho {v}"}) {
+    INFO(good);
+    const auto r = load(good);
+    CHECK((r.ok() ? std::string() : r.error().str()) == "");
   }
 }
 

@@ -2,8 +2,11 @@
 #include <catch2/catch.hpp>
 
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -11,6 +14,7 @@
 #include <sstream>
 
 #include "exec/run_trials.h"
+#include "exec/signals.h"
 #include "support/capture.h"
 #include "support/sweep_here.h"
 #include "sweep/sweep_header.h"
@@ -162,4 +166,31 @@ TEST_CASE("a trial whose record failed to write gets no progress line", "[exec][
   CHECK(o.recorded == 1u);         // trial 0 alone is on disk
   CHECK(o.out.find("trial    0") != std::string::npos);
   CHECK(o.out.find("trial    1") == std::string::npos);  // no line claims trial 1 finished
+}
+
+TEST_CASE("a stop signal's handler leaves errno as the interrupted code had it",
+          "[exec][signals]") {
+  // SIGHUP's handler asks whether stdout is a terminal (tcgetattr: ENOTTY for a file): a read
+  // that had just found EAGAIN then saw ENOTTY, and took its pipe for closed. In a child, as the
+  // stop it installs is the process's.
+  const std::string out =
+      (std::filesystem::temp_directory_path() / ("hs_errno_kept_" + std::to_string(::getpid())))
+          .string();
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    const int fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0 || ::dup2(fd, STDOUT_FILENO) < 0) ::_exit(3);
+    hs::install_stop_signals(environ);
+    errno = EAGAIN;
+    ::raise(SIGHUP);
+    const int after = errno;
+    ::raise(SIGPIPE);  // its handler too (stdout's reader is not gone: it returns at once)
+    ::_exit(after == EAGAIN && errno == EAGAIN && hs::stop_signal() == SIGHUP ? 0 : 1);
+  }
+  int status = 0;
+  REQUIRE(::waitpid(pid, &status, 0) == pid);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  std::filesystem::remove(out);
 }

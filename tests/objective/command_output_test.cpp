@@ -78,6 +78,26 @@ TEST_CASE("the result is the last line that holds the metric even with lines aft
   CHECK(r.results[1] == std::pair<std::string, double>{"steps", 12});
 }
 
+TEST_CASE("a metric of None or null makes no result and a metric named val/acc is read",
+          "[objective][command]") {
+  // A script that validates every k epochs prints None between: its last such line failed the
+  // trial ("the metric in ... is not a number").
+  TrialRecord r = run_cmd("echo 'epoch=1 val_acc=0.4'; echo 'epoch=2 val_acc=None'");
+  INFO(r.error);
+  CHECK(r.status == TrialStatus::kCompleted);
+  CHECK(r.best_metric == 0.4);
+  r = run_cmd("echo 'val_acc=0.7'; echo '{{\"val_acc\": null, \"test_acc\": 0.3}}'");
+  CHECK(r.status == TrialStatus::kCompleted);
+  CHECK(r.best_metric == 0.7);
+  r = run_cmd("echo 'epoch=1 val_acc=None'");
+  CHECK(r.status == TrialStatus::kFailed);  // no value at all: no result
+  // Lightning's and W&B's metric names are keys a line can print, and so a sweep's metric.
+  r = run_cmd("echo 'epoch=1 val/acc=0.3'; echo 'val/acc=0.6'", {}, 0, "metric = \"val/acc\"\n");
+  CHECK(r.status == TrialStatus::kCompleted);
+  CHECK(r.best_metric == 0.6);
+  REQUIRE(r.curves.size() == 1u);
+}
+
 TEST_CASE("numeric keys of epoch lines beyond the fixed ones become extra curve columns",
           "[objective][command]") {
   const TrialRecord r = run_cmd(
@@ -879,6 +899,70 @@ TEST_CASE("the Python helper writes numpy scalars and one-element tensors as num
   CHECK(r.results[0] == std::pair<std::string, double>{"n", 7.0});
 }
 
+TEST_CASE("the Python helper takes a number as the metric and warns of a result it cannot keep",
+          "[objective][worker]") {
+  // Returning a float, as an Optuna objective does, failed every trial after its training, each
+  // with its value in the message (so fail_fast never saw one cause); a list among the values
+  // failed the trial, 'epoch' in the result or no metric in it lost the result without a word.
+  Dir d;
+  const std::string script = d.write("w.py",
+      "import sys\n"
+      "sys.path.insert(0, '" HS_SOURCE_DIR "/python')\n"
+      "from hypersweep_worker import serve\n"
+      "class TrialPruned(Exception): pass\n"
+      "def train(p, t):\n"
+      "    c = p['case']\n"
+      "    if c == 'midline': print('loading...', end='', flush=True)\n"
+      "    t.report(epoch=1, score=0.25)\n"
+      "    if c == 'midline': print('x', end=''); return 0.6\n"
+      "    if c == 'number': return 0.75\n"
+      "    if c == 'list': return {'score': 0.5, 'arr': [1, 2], 'n': 3}\n"
+      "    if c == 'epoch': return {'score': 0.9, 'epoch': 1, 'n': 4}\n"
+      "    if c == 'none': return {'n': 5}\n"
+      "    if c == 'pruned': raise TrialPruned()\n"
+      "    return 'done'\n"
+      "serve(train)\n");
+  const SweepConfig s = sweep_of("mode = \"worker\"\ntimeout = 60\ncommand = '/usr/bin/python3 " +
+                                     script + "'",
+                                 "case = [\"number\", \"list\", \"epoch\", \"none\", \"pruned\", "
+                                 "\"text\", \"midline\"]\n", "metric = \"score\"\n");
+  const std::string logs = (d.path / "logs").string();
+  std::vector<TrialRecord> r;
+  {
+    WorkerObjective o(s, {0, 0, 1, logs});
+    for (const char* c : {"number", "list", "epoch", "none", "pruned", "text", "midline"})
+      r.push_back(o.run(Trial{static_cast<int64_t>(r.size()), {ParamValue{std::string(c)}}}, {}));
+  }
+  for (size_t i = 0; i < 4; ++i) {
+    INFO(i << ": " << r[i].error);
+    CHECK(r[i].status == TrialStatus::kCompleted);
+  }
+  CHECK(r[0].best_metric == 0.75);
+  CHECK(r[1].best_metric == 0.5);
+  CHECK(r[1].results == std::vector<std::pair<std::string, double>>{{"n", 3.0}});
+  CHECK(d.read("logs/000001.err").find("'arr' is a list, not a number: left out") !=
+        std::string::npos);
+  CHECK(r[2].best_metric == 0.9);
+  CHECK(r[2].results == std::vector<std::pair<std::string, double>>{{"n", 4.0}});
+  CHECK(d.read("logs/000002.err").find("holds 'epoch'") != std::string::npos);
+  CHECK(r[3].best_metric == 0.25);  // the epoch line's: said so
+  CHECK(d.read("logs/000003.err").find("train() returned no 'score', the sweep's metric") !=
+        std::string::npos);
+  CHECK(r[4].status == TrialStatus::kFailed);
+  CHECK(r[4].error.find("TrialPruned:  (Optuna's pruning exception: under hypersweep the "
+                        "sweep's [sweep] pruner decides") != std::string::npos);
+  CHECK(r[5].status == TrialStatus::kFailed);
+  CHECK(error_headline(r[5].error).find("TypeError: train() must return its metric (a number) or "
+                                        "a dict such as {'val_acc': 0.9}, not a str") !=
+        std::string::npos);
+  // The script's print(..., end="") before a line of the helper's: `loading...@hypersweep epoch`
+  // was no directive, and the trial waited for its timeout.
+  INFO(r[6].error);
+  CHECK(r[6].status == TrialStatus::kCompleted);
+  CHECK(r[6].best_metric == 0.6);
+  CHECK(r[6].curves.size() == 1u);
+}
+
 TEST_CASE("a worker program that dies at start-up fails its trials quickly and is given up",
           "[objective][worker]") {
   const SweepConfig s = sweep_of("mode = \"worker\"\ncommand = 'echo broken >&2; exit 2'");
@@ -889,17 +973,18 @@ TEST_CASE("a worker program that dies at start-up fails its trials quickly and i
     CHECK(r.status == TrialStatus::kFailed);
     headlines.push_back(error_headline(r.error));
   }
-  // The same failure reads the same in every trial (show groups them), with its cause.
+  // The same failure reads the same in every trial (show and fail_fast group them), with its
+  // cause; that it is started again is said below the first line.
   CHECK(headlines[0] == headlines[2]);
-  CHECK(headlines[0] ==
-        "the command exited with status 2 (mode = \"worker\": it is started again for the next "
-        "trial); its stderr ends: broken");
+  CHECK(headlines[0] == "the command died at start-up: it exited with status 2; its stderr ends: "
+                        "broken");
   const TrialRecord last = o.run(Trial{9, {ParamValue{int64_t{1}}}}, {});
   CHECK(last.status == TrialStatus::kFailed);
-  // Given up: the headline still names the last start's exit and the end of its stderr.
-  CHECK(error_headline(last.error) ==
-        "the command died at start-up 3 times in a row (the last time it exited with status 2), so "
-        "this worker does not start it again; its stderr ends: broken");
+  // Given up: the same headline (a sweep's fail_fast counts the trials after it with the
+  // deaths), and the error says this worker does not start it again.
+  CHECK(error_headline(last.error) == headlines[0]);
+  CHECK(last.error.find("3 times in a row: this worker does not start it again") !=
+        std::string::npos);
   CHECK(o.starts() == WorkerObjective::kStartupDeaths);
 }
 
@@ -1000,6 +1085,28 @@ TEST_CASE("an @hypersweep epoch line gets continue or stop and a stopped trial e
   CHECK(d.read("logs/worker-0.out")
             .find("trial 0 stopped after epoch 2; the program ended it and goes on") !=
         std::string::npos);
+}
+
+TEST_CASE("a worker program that does not end a stopped trial is killed and its log says so",
+          "[objective][worker]") {
+  // Its worker log said "interrupted: the sweep was stopped while the command ran": the sweep
+  // had not been stopped, the pruner had.
+  Dir d;
+  const std::string script = d.write(
+      "w.sh", "while read line; do\n"
+              "  echo '@hypersweep epoch epoch=1 val_acc=0.1'\n"
+              "  read answer\n"
+              "  exec sleep 100000\n"
+              "done\n");
+  WorkerObjective o(sweep_of("mode = \"worker\"\ntimeout = 1\ncommand = 'sh " + script + "'"),
+                    {0, 0, 1, (d.path / "logs").string()});
+  const TrialHooks stop{[](const TrialRecord&) { return EpochAnswer::kStop; }, {}, {}};
+  const TrialRecord a = o.run(Trial{0, {ParamValue{int64_t{1}}}}, stop);
+  INFO(a.error);
+  CHECK(a.error.find("stopped by the pruner, and the program had not ended the trial ") == 0);
+  CHECK(a.error.find("s after its `stop` (at most 10 s, within its timeout): it was killed") !=
+        std::string::npos);
+  CHECK(d.read("logs/worker-0.out").find("trial 0: stopped by the pruner") != std::string::npos);
 }
 
 TEST_CASE("a worker program stopped at a plain epoch line is started again and its log says why",

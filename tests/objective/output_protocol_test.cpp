@@ -86,7 +86,8 @@ TEST_CASE("a refused k=v line says which token or key is at fault", "[objective]
   // A key given twice (two lines run together by a '\r' were one line) is refused, not read
   // as its last value.
   CHECK(why("epoch=1 val_acc=0.5 epoch=5 val_acc=0.9") == "key \"epoch\" is given twice");
-  CHECK(why(R"({"val_acc": 0.5, "val_acc": 0.9})") ==
+  CHECK(why(R"({"val_acc": 0.5, "val_acc": 0.9})") == "key \"val_acc\" is given twice");
+  CHECK(why(R"({"val_acc": 0.5, "x": [1]})") ==
         "it is no flat JSON object (string keys, each once; numbers, strings, true, false or null "
         "as values)");
   CHECK_FALSE(parse_output_line(R"({"a": 1, "a": 1})").has_value());

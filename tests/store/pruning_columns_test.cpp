@@ -4,11 +4,13 @@
 #include <hdf5.h>
 
 #include <catch2/catch.hpp>
+#include <cstdio>
 #include <string>
 #include <vector>
 
 #include "core/bytes.h"
 #include "core/hash.h"
+#include "store/header.h"
 #include "store/read_results.h"
 #include "store/results_file.h"
 #include "store/sample_sweep.h"
@@ -246,4 +248,42 @@ TEST_CASE("a journal from before pruners continues: its HDF5 file is rebuilt wit
   CHECK(summary_ints(file, "pruned_epoch") == std::vector<int32_t>{0, 0, 0, 1});
   CHECK(summary_ints(file, "rung") == std::vector<int32_t>{-1, -1, -1, make_record(5).rung});
   H5Fclose(file);
+}
+
+TEST_CASE("a rung schedule no pruner writes is a damaged file, not a read out of bounds",
+          "[store][prune]") {
+  // A rung numbered 7 in a bracket of 3 made show and report read past the bracket's values
+  // (SIGSEGV); 2^32 + 1 was read as 1.
+  const std::string path = temp_path("bad_rungs.h5");
+  const auto with_rungs = [&](const std::vector<int64_t>& rows) {
+    std::remove(path.c_str());
+    write_file(path);
+    std::remove((path + ".journal").c_str());  // read from the HDF5 file, as a copy is
+    const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+    REQUIRE(file >= 0);
+    REQUIRE(H5Adelete(file, "rungs") >= 0);
+    const hsize_t dims[2] = {rows.size() / 4, 4};
+    const hid_t sp = H5Screate_simple(2, dims, nullptr);
+    const hid_t a = H5Acreate2(file, "rungs", H5T_STD_I64LE, sp, H5P_DEFAULT, H5P_DEFAULT);
+    REQUIRE(H5Awrite(a, H5T_NATIVE_INT64, rows.data()) >= 0);
+    H5Aclose(a);
+    H5Sclose(sp);
+    H5Fclose(file);
+    auto d = read_results(path);
+    return d.ok() ? std::string() : d.error().str();
+  };
+  CHECK(with_rungs({0, 0, 1, 9, 0, 1, 3, 3}).empty());
+  CHECK(with_rungs({0, 0, 1, 9, 0, 7, 3, 3}).find("its rungs attribute: row 1 (bracket 0, rung 7, "
+                                                  "epoch 3, trials 3) is no rung a pruner "
+                                                  "writes") != std::string::npos);
+  CHECK(with_rungs({0, 0, 1, 9, 0, -1, 3, 3}).find("row 1") != std::string::npos);
+  CHECK(with_rungs({0, 0, 1, 9, 0, (int64_t{1} << 32) + 1, 3, 3}).find("past an int") !=
+        std::string::npos);
+  CHECK(with_rungs({0, 0, 3, 9, 0, 1, 3, 3}).find("at an epoch above 3") != std::string::npos);
+  // The journal's header, the same rule.
+  SweepHeader h = make_header();
+  SweepHeader back;
+  CHECK(decode_header(encode_header(h), &back));
+  h.rungs[1].rung = 7;
+  CHECK_FALSE(decode_header(encode_header(h), &back));
 }

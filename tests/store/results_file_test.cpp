@@ -239,6 +239,39 @@ TEST_CASE("create refuses an existing file without force and names it", "[store]
   REQUIRE(hs::test::trials_of(*g).empty());
 }
 
+TEST_CASE("a file opened and closed with nothing recorded is left byte for byte", "[store]") {
+  // Each run that opened a finished sweep and stopped before its first record (a strategy that
+  // refuses the records, say) added a clean-close frame to the journal: a run that cannot start
+  // changed the file.
+  const std::string path = temp_path("untouched.h5");
+  auto bytes = [](const std::string& p) {
+    std::ifstream in(p, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  {
+    auto f = ResultsFile::create(path, make_header(), true);
+    REQUIRE(f.ok());
+    REQUIRE(f->append(make_record(0)).ok());
+    REQUIRE(f->close().ok());
+  }
+  const std::string h5 = bytes(path), journal = bytes(path + ".journal");
+  for (int i = 0; i < 2; ++i) {
+    auto f = ResultsFile::open(path);
+    REQUIRE(f.ok());
+    REQUIRE(f->close().ok());
+    CHECK(bytes(path) == h5);
+    CHECK(bytes(path + ".journal") == journal);
+  }
+  auto f = ResultsFile::open(path);  // a record: the journal grows, and the close is marked
+  REQUIRE(f.ok());
+  REQUIRE(f->append(make_record(1)).ok());
+  REQUIRE(f->close().ok());
+  CHECK(bytes(path + ".journal").size() > journal.size());
+  auto g = ResultsFile::open(path);
+  REQUIRE(g.ok());
+  CHECK(g->trial_count() == 2u);
+}
+
 TEST_CASE("one writer at a time: a file being written cannot be opened, replaced or created again",
           "[store]") {
   const std::string path = temp_path("locked.h5");

@@ -1,6 +1,9 @@
 // One results file and two runs, or a file reached through a link (results_file.h:
 // results_target, store/journal.h: HeldLock): a run never removes or replaces what another run
 // made, and a link stays a link.
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -205,4 +208,37 @@ TEST_CASE("a results file reached through a link is continued where it lies and 
   CHECK(read->trials.size() == 3);
   CHECK(ResultsFile::read_header(link).ok());
   fs::remove_all(dir);
+}
+
+TEST_CASE("a results file another program holds under HDF5's lock is refused and left in place",
+          "[store]") {
+  // An h5py reader without locking=False held the file: the run could not open it, took that
+  // for damage and renamed a file rebuilt from the journal over it, and the reader went on
+  // reading the old one.
+  const std::string path = temp_path("held_by_reader.h5");
+  remove_sweep(path);
+  make_file(path, 3);
+  struct stat before {};
+  REQUIRE(::stat(path.c_str(), &before) == 0);
+  const auto journal_bytes = fs::file_size(path + ".journal");
+  const int reader = ::open(path.c_str(), O_RDONLY);
+  REQUIRE(reader >= 0);
+  REQUIRE(::flock(reader, LOCK_SH | LOCK_NB) == 0);  // as HDF5 does for a reader
+  {
+    auto f = ResultsFile::open(path);
+    REQUIRE_FALSE(f.ok());
+    CHECK(f.error().message.find("is open in another program, which holds HDF5's lock on it") !=
+          std::string::npos);
+  }
+  struct stat after {};
+  REQUIRE(::stat(path.c_str(), &after) == 0);
+  CHECK(after.st_ino == before.st_ino);
+  CHECK(fs::file_size(path + ".journal") == journal_bytes);
+  ::close(reader);
+  auto f = ResultsFile::open(path);  // the reader gone: continued as it was
+  INFO((f.ok() ? std::string() : f.error().str()));
+  REQUIRE(f.ok());
+  CHECK(f->trial_count() == 3u);
+  REQUIRE(f->close().ok());
+  remove_sweep(path);
 }

@@ -114,6 +114,13 @@ TEST_CASE("the best so far follows the metric's direction and skips trials witho
   CHECK(min.consider(rec(0, TrialStatus::kCompleted, 0.5)));
   CHECK(min.consider(rec(1, TrialStatus::kCompleted, 0.4)));
   CHECK(min.best_line() == "trial 1: val_loss 0.4000 (lr=0.02)");
+  // Equal values: the lower id, in whatever order they were recorded (with several ranks trial
+  // 1 may come first; the best named depended on it).
+  ProgressDisplay tie(Metric{"val_acc", Direction::kMaximize}, lr_space(), 0, false);
+  CHECK(tie.consider(rec(3, TrialStatus::kCompleted, 0.9)));
+  CHECK(tie.consider(rec(1, TrialStatus::kCompleted, 0.9)));
+  CHECK_FALSE(tie.consider(rec(2, TrialStatus::kCompleted, 0.9)));
+  CHECK(tie.best_line() == "trial 1: val_acc 0.9000 (lr=0.02)");
 }
 
 TEST_CASE("a metric too large or too small for 4 places is shown in 4 significant digits",
