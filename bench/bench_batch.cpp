@@ -334,7 +334,10 @@ int main(int argc, char** argv) {
     else if (a == "--workers") workers = split(v);
     else if (a == "--strategies") strategies = split(v);
     else if (a == "--problems") problem_names = split(v);
-    else return usage();
+    else {
+      std::fprintf(stderr, "bench_batch: unknown option %s\n", a.c_str());
+      return usage();
+    }
   }
   // Every name and W checked before the table starts; W = 1 first, the others' yardstick.
   std::vector<int> ws;

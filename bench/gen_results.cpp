@@ -25,13 +25,13 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <filesystem>
 #include <functional>
 #include <string>
 
 #include "config/sweep_config.h"
 #include "exec/run_trials.h"
 #include "args.h"
+#include "out_file.h"
 #include "gen.h"
 #include "search/space.h"
 #include "sweep/progress.h"
@@ -120,11 +120,7 @@ int generate(const Args& a) {
   const auto t0 = std::chrono::steady_clock::now();
   const int64_t n = a.gen.trials, step = std::max<int64_t>(n / 20, 1);
   const auto write = a.journal_first ? hs::gen::gen_write_journal_first : hs::gen::gen_write;
-  // Replaced only if it is a results file: --out naming something else was overwritten.
-  std::error_code ec;
-  if (std::filesystem::exists(std::filesystem::symlink_status(a.out, ec)) &&
-      !hs::ResultsFile::read_header(a.out).ok())
-    usage(a.out + " is there and is no results file: not replaced (give another --out)");
+  if (const std::string refused = hs::bench::refused_out(a.out); !refused.empty()) usage(refused);
   int64_t shown = 0;  // 5% steps printed
   const hs::Status st = write(a.out, a.gen, [&](int64_t done) {
     if (n < 10000 || done / step <= shown) return;

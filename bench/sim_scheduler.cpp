@@ -22,13 +22,13 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <filesystem>
 #include <algorithm>
 #include <fstream>
 #include <optional>
 #include <string>
 
 #include "args.h"
+#include "out_file.h"
 #include "sim.h"
 #include "sweep/sweep_header.h"
 
@@ -247,11 +247,8 @@ int main(int argc, char** argv) {
   const hs::SweepConfig sweep = sweep_of(a);
   std::optional<hs::ResultsFile> file;
   if (!a.no_file) {
-    // Replaced only if it is a results file: --out naming something else was overwritten.
-    std::error_code ec;
-    if (std::filesystem::exists(std::filesystem::symlink_status(a.out, ec)) &&
-        !hs::ResultsFile::read_header(a.out).ok())
-      usage(a.out + " is there and is no results file: not replaced (give another --out)");
+    if (const std::string refused = hs::bench::refused_out(a.out); !refused.empty())
+      usage(refused);
     auto f = hs::ResultsFile::create(a.out, hs::sweep_header(sweep, "sim_scheduler"), true);
     if (!f) usage(f.error().str());
     file.emplace(std::move(*f));

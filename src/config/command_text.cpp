@@ -26,6 +26,8 @@ class ShellState {
       if (ch == '\n') end_line(i);
       return;
     }
+    if (comment_ && ch != '\n') return;  // `# feed <<EOF` is no here-document
+    comment_ = false;
     if (escaped_) {
       escaped_ = false;
     } else if (ch == '\\' && open_ != '\'') {
@@ -35,7 +37,14 @@ class ShellState {
       at_ = i + 1;
     } else if (ch == open_) {
       open_ = 0;
-    } else if (open_ == 0 && ch == '<' && here_operator(i)) {
+    } else if (open_ == 0 && ch == '#' && (i == 0 || std::string(" \t\n;&|(").find(c_[i - 1]) !=
+                                                         std::string::npos)) {
+      comment_ = true;
+    } else if (open_ == 0 && ch == '$' && c_.compare(i, 3, "$((") == 0) {
+      ++arith_;  // `$((a<<b))` shifts
+    } else if (arith_ > 0 && ch == ')' && c_.compare(i, 2, "))") == 0) {
+      --arith_;
+    } else if (open_ == 0 && arith_ == 0 && ch == '<' && here_operator(i)) {
       // (`$((1<<3))` shifts: a delimiter is no number)
       Doc d = delimiter(i);
       if (!d.word.empty() && !std::isdigit(static_cast<unsigned char>(d.word[0])))
@@ -109,6 +118,8 @@ class ShellState {
   std::vector<Doc> pending_;  // here-documents whose bodies start at the next line
   Doc doc_;            // the one whose body this is
   bool body_ = false;
+  bool comment_ = false;  // after a `#` that starts a word, to the line's end
+  int arith_ = 0;         // inside $(( ... )): `<<` is a shift there
   size_t line_ = 0;    // where the body's current line starts
 };
 

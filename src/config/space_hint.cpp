@@ -78,6 +78,9 @@ std::string no_step_hint(const std::string& name, const toml::table& t) {
                     (t.get("step") ? "step" : "q") + " = " + text_of(*q) + ")";
   const std::optional<double> step = toml_number(*q);
   const auto b = bounds_of(t, {"int", "uniform", "log_uniform", "values", "_value"});
+  const auto whole = [](double x) { return x == std::floor(x); };
+  if (step && *step == 1 && b && whole(b->first) && whole(b->second))
+    return out + ": an int range takes every integer between its bounds, so leave it out";
   if (step && b && *step > 0 && b->second >= b->first && (b->second - b->first) / *step < 32) {
     std::string list;
     for (int k = 0; b->first + k * *step <= b->second + 1e-9 * *step; ++k) {
@@ -90,7 +93,12 @@ std::string no_step_hint(const std::string& name, const toml::table& t) {
   } else {
     out += ":";
   }
-  return out + " sweep a whole multiplier (k = { int = [lo, hi] }) and scale it in your script";
+  std::string k = "[lo, hi]";  // the multiplier's range, where the bounds are whole steps
+  if (step && b && *step > 0 && whole(b->first / *step) && whole(b->second / *step))
+    k = std::string("[").append(shortest(b->first / *step)).append(", ").append(
+            shortest(b->second / *step)).append("]");  // (append: GCC 12's -Wrestrict)
+  return out + " sweep a whole multiplier (k = { int = " + k + " }) and use " +
+         (step ? shortest(*step) : std::string("step")) + " * k in your script";
 }
 
 std::optional<ParamValue> param_value_of(const toml::node& n) {

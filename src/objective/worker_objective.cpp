@@ -135,7 +135,7 @@ void WorkerObjective::on_line(InHand& h, std::string_view l) {
       h.out.forget();
       h.out.count_from(h.since);
     }
-    ready_ = true;
+    ready_ = proven_ = true;
     char b[64];
     std::snprintf(b, sizeof b, "ready after %.3f s",
                   std::chrono::duration<double>(Clock::now() - started_at_).count());
@@ -285,8 +285,7 @@ void WorkerObjective::settle(InHand& h, const Trial& t, const TrialHooks& hooks,
   const std::string no_result = h.out.take_result();
   const std::string err_tail = tail_of(std::move(h.err_tail));
   if (why == Why::kAnswered) {
-    ready_ = true;
-    startup_deaths_ = 0;
+    ready_ = proven_ = true;
     if (h.end == InHand::End::kDone && no_result.empty()) {
       r.status = TrialStatus::kCompleted;
       return;
@@ -302,7 +301,10 @@ void WorkerObjective::settle(InHand& h, const Trial& t, const TrialHooks& hooks,
       r.error = exit_text(ws);
       if (r.error.empty()) r.error = "the command exited (status 0)";
       r.error += " (mode = \"worker\": it is started again for the next trial)";
-      if (!ready_) {
+      // A death before ready: the start-up's, unless a start of this program has already said
+      // ready or ended a trial (a program that never prints ready dies of its trial's values
+      // as early as of a broken start-up, and one known to start is not given up).
+      if (!ready_ && !proven_) {
         ++startup_deaths_;
         last_startup_error_ = exit_text(ws, "it");
         if (last_startup_error_.empty()) last_startup_error_ = "it exited (status 0)";
@@ -329,8 +331,7 @@ void WorkerObjective::settle(InHand& h, const Trial& t, const TrialHooks& hooks,
                    "must itself end within one timeout)";
     }
     if (why == Why::kStopped && h.stop_told && h.end != InHand::End::kNone) {
-      ready_ = true;  // it ended the stopped trial itself: it stays up for the next one
-      startup_deaths_ = 0;
+      ready_ = proven_ = true;  // it ended the stopped trial itself: it stays up for the next one
       worker_log("trial " + std::to_string(t.id) + " stopped after epoch " +
                  std::to_string(r.curves.size()) + "; the program ended it and goes on");
     } else {

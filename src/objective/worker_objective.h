@@ -101,6 +101,8 @@ class WorkerObjective final : public Objective {
   bool startup_mid_line_ = false;  // the worker log's start-up stderr ends inside a line
   int starts_ = 0;
   int startup_deaths_ = 0;      // starts in a row that died before answering a trial
+  bool proven_ = false;         // a start said ready or ended a trial: deaths are the trials'
+                                // from then on, never the start-up's
   bool warned_unknown_ = false;  // an `@hypersweep` line of no known kind was warned about
   std::string last_startup_error_;   // how the last start that died ended: "it exited ..."
   std::string last_startup_stderr_;  // and the end of its stderr

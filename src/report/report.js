@@ -180,7 +180,11 @@
   function ranking(S) {
     var T = S.t, MAX = S.dir === 'max', r = [];
     for (var i = 0; i < T.id.length; ++i) if (T.ok[i] === 1) r.push(i);
-    r.sort(function (a, b) { return MAX ? T.bm[b] - T.bm[a] : T.bm[a] - T.bm[b]; });
+    // Equal results: the lower id first, as run and show name the best (row order is the
+    // order the ranks recorded them in).
+    r.sort(function (a, b) {
+      return (MAX ? T.bm[b] - T.bm[a] : T.bm[a] - T.bm[b]) || T.id[a] - T.id[b];
+    });
     return r;
   }
   // The best trial of a ranking: the first with a final result (T.fin: metric.h's result_of, never

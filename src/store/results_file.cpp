@@ -307,6 +307,9 @@ Status ResultsFile::rebuild_h5() {
     }
   }
   const int err = errno;
+  // The old file's permissions, where there was one (a chmod 600 kept private).
+  if (struct stat old {}; made.ok() && ::stat(s.path.c_str(), &old) == 0)
+    (void)::chmod(tmp.c_str(), old.st_mode & 07777);
   if (made.ok()) made = replace_durably(tmp, s.path);
   if (!made.ok()) {
     ::unlink(tmp.c_str());  // ours: create() made it anew (O_EXCL), or it is not there

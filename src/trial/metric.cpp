@@ -8,7 +8,7 @@
 namespace hs {
 
 Direction default_direction(std::string_view metric) {
-  const size_t cut = metric.rfind('_');
+  const size_t cut = metric.find_last_of("_./-");  // val_loss, val/loss, val-loss, val.loss
   const std::string_view word = cut == std::string_view::npos ? metric : metric.substr(cut + 1);
   for (std::string_view lower : {"loss", "error", "err", "mse", "rmse", "mae", "nll", "perplexity"})
     if (word == lower) return Direction::kMinimize;

@@ -29,8 +29,9 @@ struct Metric {
 };
 
 // The direction of a metric nobody gave one for: minimise a loss or an error, that is a name
-// whose last word (after its last '_', if any) is loss, error, err, mse, rmse, mae, nll or
-// perplexity (loss, val_loss, test_error, val_rmse); else maximise (val_acc, f1, auc).
+// whose last word (after its last '_', '.', '/' or '-', if any) is loss, error, err, mse, rmse,
+// mae, nll or perplexity (loss, val_loss, val/loss, test_error, val_rmse); else maximise
+// (val_acc, f1, auc).
 Direction default_direction(std::string_view metric);
 // The default of results files and journals from the first versions, which did not store the
 // direction: minimise a name ending in _loss, else maximise. Their readers alone use it.

@@ -214,3 +214,15 @@ TEST_CASE("sim_scheduler and gen_results read their options strictly and say whi
   r = run("gen_results", "--help");
   CHECK(r.code == 0);
 }
+
+TEST_CASE("a journal beside --out that is no hypersweep journal is not replaced", "[sim]") {
+  hs::test::Scratch s;
+  const auto journal = s.write("s.h5.journal", "precious\n");
+  const hs::test::Run r = hs::test::run_shell(std::string("'") + HS_BINARY_DIR +
+                                              "/bin/sim_scheduler' --trials 2 --workers 2 --out '" +
+                                              s.path("s.h5") + "'");
+  CHECK(r.code == 2);
+  CHECK(r.err.find("s.h5.journal is there and is no hypersweep journal: not replaced") !=
+        std::string::npos);
+  CHECK(hs::test::slurp(journal.string()) == "precious\n");
+}

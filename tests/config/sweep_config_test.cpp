@@ -70,6 +70,22 @@ TEST_CASE("bad sweep files name the file, line and key", "[config][sweep]") {
   CHECK(error_of("[space]\noptimizer = [\"sgd\", \"adamm\"]\n").rfind("s.toml:2: optimizer:", 0) == 0);
   CHECK(error_of("[space]\nlr = { uniform = [0.1, 0.5], step = 2 }\n").find("unknown field step") !=
         std::string::npos);
+  // A step (Optuna's) or q (Hyperopt's, Ray Tune's): hypersweep has none, and says what to
+  // write instead; Optuna's hint used to drop the step without a word.
+  const std::string wrote = error_of("[space]\nhidden = { int = [32, 256], step = 32 }\n");
+  CHECK(wrote.find("unknown field step: hypersweep's ranges have no step (step = 32): its values "
+                   "as choices are hidden = [32, 64, 96, 128, 160, 192, 224, 256]") !=
+        std::string::npos);
+  CHECK(wrote.find("(k = { int = [1, 8] }) and use 32 * k in your script") != std::string::npos);
+  CHECK(error_of("[space]\nhidden = { type = \"int\", low = 32, high = 256, step = 32 }\n")
+            .find("write a range as hidden = { int = [32, 256] } (a parameter is one of uniform, "
+                  "log_uniform, int, choice; with log, grid); hypersweep's ranges have no step "
+                  "(step = 32)") != std::string::npos);
+  CHECK(error_of("[space]\ndropout = { uniform = [0.0, 0.5], q = 0.1 }\n")
+            .find("dropout = [0, 0.1, 0.2, 0.3, 0.4, 0.5]") != std::string::npos);
+  CHECK(error_of("[space]\nhidden = { int = [1, 100], step = 1 }\n")
+            .find("an int range takes every integer between its bounds, so leave it out") !=
+        std::string::npos);
   // Optuna's and Ray Tune's spelling gets ours, with the user's own bounds.
   CHECK(error_of("[space]\nlr = { type = \"log_uniform\", low = 1e-3, high = 0.3 }\n") ==
         "s.toml:2: lr: unknown field type: write a range as lr = { log_uniform = [0.001, 0.3] } "
@@ -411,7 +427,8 @@ TEST_CASE("a placeholder inside the command's own quotes is refused", "[config][
   for (const std::string good : {"cat <<EOF\nx\nEOF\necho {v}", "cat <<< {v}",
                                  "echo {v} <<EOF\nbody\nEOF", "cat <<A <<B\na\nA\nb\nB\necho {v}",
                                  "cat <<-EOF\n\tx\n\tEOF\necho {v}", "echo '<<' {v}",
-                                 "echo $((1<<3))\necho {v}"}) {
+                                 "echo $((1<<3))\necho {v}", "n=$((a<<b))\necho {v}",
+                                 "echo hi # feed <<EOF\necho {v}"}) {
     INFO(good);
     const auto r = load(good);
     CHECK((r.ok() ? std::string() : r.error().str()) == "");

@@ -988,6 +988,35 @@ TEST_CASE("a worker program that dies at start-up fails its trials quickly and i
   CHECK(o.starts() == WorkerObjective::kStartupDeaths);
 }
 
+TEST_CASE("a worker program known to start is not given up when trials kill it",
+          "[objective][worker]") {
+  // It prints no ready line, ended trial 0, then dies of trials 1 to 4's values: those were
+  // taken for start-up deaths, the worker gave it up, and trials 5 and 6 failed with trial 4's
+  // error.
+  Dir d;
+  const std::string script = d.write(
+      "w.sh", "while read line; do\n"
+              "  case \"$line\" in\n"
+              "    *'\"k\": 0'*|*'\"k\": 5'*|*'\"k\": 6'*)\n"
+              "      echo val_acc=0.5; echo '@hypersweep done';;\n"
+              "    *) echo crash >&2; exit 1;;\n"
+              "  esac\n"
+              "done\n");
+  const SweepConfig s =
+      sweep_of("mode = \"worker\"\ncommand = 'sh " + script + "'", "k = { int = [0, 6] }\n");
+  WorkerObjective o(s, {});
+  std::vector<TrialRecord> r;
+  for (int64_t k = 0; k <= 6; ++k) r.push_back(o.run(Trial{k, {ParamValue{k}}}, {}));
+  CHECK(r[0].status == TrialStatus::kCompleted);
+  for (size_t k = 1; k <= 4; ++k) {
+    INFO(k << ": " << r[k].error);
+    CHECK(r[k].status == TrialStatus::kFailed);
+    CHECK(r[k].error.find("the command exited with status 1 (mode = \"worker\"") == 0);
+  }
+  CHECK(r[5].status == TrialStatus::kCompleted);
+  CHECK(r[6].status == TrialStatus::kCompleted);
+}
+
 TEST_CASE("a stop interrupts a worker trial and kills the program", "[objective][worker]") {
   Dir d;
   const SweepConfig s = sweep_of("mode = \"worker\"\ncommand = '''read line; touch " +

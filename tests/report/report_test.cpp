@@ -730,6 +730,28 @@ TEST_CASE("browser ranks trials whose metrics agree to 7 digits as show does", "
   CHECK(contains(table, "<tr data-i=\"1\" class=\"best sel\">"));
 }
 
+TEST_CASE("browser names the lower id best of equal results whatever the row order",
+          "[report][browser]") {
+  // Under mpirun the rows come in the order trials finished: with rows 1, 2, 3, 0 of one value
+  // the page named trial 1 best, where run and show name trial 0.
+  if (!have_browser()) return;
+  Sweep s = close_metrics_sweep();
+  for (TrialRecord& t : s.trials) {
+    t.best_metric = 0.5;
+    for (auto& row : t.curves) row.val_acc = 0.5;
+  }
+  std::rotate(s.trials.begin(), s.trials.begin() + 1, s.trials.end());  // ids 1, 2, 3, 0
+  std::rotate(s.findings.begin(), s.findings.begin() + 1, s.findings.end());
+  Scratch sc;
+  const fs::path page = sc.write("report_tie.html", hs::render_report(s.header, s.trials, s.findings));
+  keep(page);
+  const Browse b = browse(sc, page, "--dump-dom");
+  INFO("chromium stderr:\n" << b.err);
+  REQUIRE(b.code == 0);
+  REQUIRE(body_attr(b.dom, "data-rendered") == "1");
+  CHECK(contains(b.dom, "<dt>best trial</dt><dd><b>0</b>"));
+}
+
 TEST_CASE("report JSON and page show an inf result as inf, not as missing", "[report][browser]") {
   // A command printed `val_acc=0.7 rb=inf ri=-inf`: show and summary.csv say inf and -inf; the
   // page stored null and showed "–", as for a result not printed. Trial 2's metric is inf: no

@@ -5,6 +5,7 @@
 
 #include <hdf5.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -270,6 +271,29 @@ TEST_CASE("a file opened and closed with nothing recorded is left byte for byte"
   auto g = ResultsFile::open(path);
   REQUIRE(g.ok());
   CHECK(g->trial_count() == 2u);
+}
+
+TEST_CASE("a rebuilt HDF5 file keeps the permissions the old one had", "[store]") {
+  // Rebuilt from the journal, a file made private (chmod 600) came back with the umask's mode.
+  const std::string path = temp_path("rebuilt_mode.h5");
+  std::remove(path.c_str());
+  std::remove((path + ".journal").c_str());
+  {
+    auto f = ResultsFile::create(path, make_header(), true);
+    REQUIRE(f.ok());
+    REQUIRE(f->append(make_record(0)).ok());
+    REQUIRE(f->close().ok());
+  }
+  REQUIRE(::chmod(path.c_str(), 0600) == 0);
+  std::filesystem::resize_file(path, 100);  // damaged: rebuilt on open
+  auto f = ResultsFile::open(path);
+  REQUIRE(f.ok());
+  REQUIRE(f->close().ok());
+  CHECK((std::filesystem::status(path).permissions() & std::filesystem::perms::all) ==
+        (std::filesystem::perms::owner_read | std::filesystem::perms::owner_write));
+  auto d = read_results(path);
+  REQUIRE(d.ok());
+  CHECK(d->trials.size() == 1u);
 }
 
 TEST_CASE("one writer at a time: a file being written cannot be opened, replaced or created again",

@@ -21,12 +21,14 @@ TEST_CASE("the best row is the first of the best finite values, by the metric's 
 TEST_CASE("a loss or an error is minimised unless told otherwise", "[trial][metric]") {
   // The command's `loss=...` was maximised: its worst trial named best.
   for (const char* name : {"loss", "val_loss", "train_loss", "test_error", "error", "val_err",
-                           "mse", "val_rmse", "mae", "nll", "val_perplexity"}) {
+                           "mse", "val_rmse", "mae", "nll", "val_perplexity",
+                           // names a command's k=v line may print (val/loss: Lightning's, W&B's)
+                           "val/loss", "val-loss", "val.loss", "train/epoch_loss"}) {
     INFO(name);
     CHECK(default_direction(name) == Direction::kMinimize);
   }
   for (const char* name : {"val_acc", "accuracy", "f1", "auc", "lossless_ratio", "error_free",
-                           "reward", "val_loss_ratio", ""}) {
+                           "reward", "val_loss_ratio", "", "val/acc", "loss/ratio"}) {
     INFO(name);
     CHECK(default_direction(name) == Direction::kMaximize);
   }
