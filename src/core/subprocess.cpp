@@ -20,6 +20,8 @@
 #include <set>
 #include <thread>
 
+#include "core/job_control.h"
+
 namespace hs {
 
 namespace {
@@ -175,14 +177,14 @@ pid_t spawn_shell(const std::string& line, const std::vector<std::string>& args,
   const int rc = posix_spawn(&pid, "/bin/sh", &fa, &attr, argv.data(), envp.data());
   posix_spawnattr_destroy(&attr);
   posix_spawn_file_actions_destroy(&fa);
+  if (rc == 0) note_group(pid);  // stopped and continued with us (job_control.h)
   return rc == 0 ? pid : -rc;
 }
 
 // Kills the group of `pid` (its leader, a child of ours) and reaps the leader.
 void kill_and_reap(pid_t pid) {
   ::kill(-pid, SIGKILL);
-  while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
-  }
+  reap_group(pid, nullptr);
 }
 
 // The guardian's script ($1: the command's group, $2: its tag's entry). Only EOF ends its loop:
@@ -250,8 +252,7 @@ class Guardian {
   void release() {
     if (pid_ < 0) return;
     ::kill(pid_, SIGKILL);
-    while (::waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
-    }
+    reap_group(pid_, nullptr);
     ::close(lifeline_);
     pid_ = -1, lifeline_ = -1;
   }
@@ -388,9 +389,9 @@ class Child {
 
   void reap() {
     reaped_ = true;
+    forget_group(pid_);  // lost: reaped elsewhere, its id no longer ours
     if (!lost_) {
-      while (::waitpid(pid_, &end_.wait_status, 0) < 0 && errno == EINTR) {
-      }
+      reap_group(pid_, &end_.wait_status);
     } else if (end_.why == ChildEnd::Why::kExited) {
       end_.why = ChildEnd::Why::kLost;
     }
@@ -516,8 +517,7 @@ bool Coprocess::finish_after_exit() {
   if (!reaped_) {
     ::kill(-pid_, SIGKILL);
     guardian_->release();
-    while (::waitpid(pid_, &wait_status_, 0) < 0 && errno == EINTR) {
-    }
+    reap_group(pid_, &wait_status_);
     reaped_ = true;
     strays_ = end_strays(tag_, pid_);
   }

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cerrno>
 
+#include "core/job_control.h"
 #include "core/subprocess.h"
 #include "exec/launch.h"
 
@@ -88,6 +89,7 @@ extern "C" void on_pipe_signal(int) {
 }  // namespace
 
 void install_stop_signals(char** envp) {
+  install_job_control();  // Ctrl-Z and fg pass on to the commands' process groups
   const bool mpi = launched_by_mpi(envp);
   struct sigaction sa {};
   sa.sa_handler = on_stop_signal;
