@@ -253,13 +253,14 @@ Status overwrites_no_input(const RunArgs& a, const std::string& out, const Sweep
   return {};
 }
 
-// Whether a stop signal came during the checks (a Ctrl-C on a mistaken --force, say): then
-// nothing was touched yet, and nothing is; said so.
-bool stopped_in_checks(const std::string& out, bool existed) {
+// Whether a stop signal came during --force's checks (a Ctrl-C on a mistaken --force): then the
+// file it would replace is left as it was, and said so. (Any other run stops before its first
+// trial, as it would at any moment.)
+bool stopped_in_checks(const std::string& out) {
   const int sig = stop_signal();
   if (sig == 0) return false;
-  fmt::print("stopped by {} before the sweep started: {}\n", signal_name(sig),
-             existed ? out + " is left as it was" : std::string("no results file was made"));
+  fmt::print("stopped by {} before the sweep started: {} is left as it was\n", signal_name(sig),
+             out);
   std::fflush(stdout);
   return true;
 }
@@ -286,7 +287,7 @@ int drive_sweep(const RunArgs& a, Launch& launch, int node_threads,
   // Isolated trials run where a trial host loads its own copy (forked_objective.h): the one the
   // preflight checked would only double the memory.
   if (!here || (uses_trainer(sweep) && sweep.trial_policy.isolate)) pre->data.reset();
-  if (stopped_in_checks(out, existed)) return dismiss(kExitInterrupted);
+  if (a.force && existed && stopped_in_checks(out)) return dismiss(kExitInterrupted);
   OpenPolicy policy;
   policy.force = a.force;
   policy.must_exist = a.resume;

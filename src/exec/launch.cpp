@@ -134,7 +134,9 @@ void Launch::end() {
 
 int Launch::serve(const std::function<Status()>& setup, const ObjectiveFactory& make,
                   const std::function<bool()>& signalled) {
-  if (!mpi::agree_to_start(MPI_COMM_WORLD, true)) return 2;
+  // Told the sweep will not start: as rank 0 stopped by a signal this rank had too (mpirun
+  // passes SIGUSR1 on to every rank), with a stop's code, 3; else a failed start's, 2.
+  if (!mpi::agree_to_start(MPI_COMM_WORLD, true)) return signalled && signalled() ? 3 : 2;
   const Status ready = setup ? setup() : Status{};
   int code = 0;
   for (;;) {
