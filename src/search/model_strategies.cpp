@@ -380,6 +380,16 @@ class TpeStrategy final : public ModelStrategy {
 }  // namespace
 
 Result<std::unique_ptr<Strategy>> make_bayes(const StrategyOptions& o, const SearchSpace& space) {
+  int dims = 0;
+  for (const Param& p : space.params) {
+    dims += gp_dims(SearchSpace{{p}});
+    if (dims > kMaxGpDims)
+      return Error{p.file, p.line, p.name,
+                   "bayes gives each searched range and each value of a choice a coordinate of "
+                   "its model: with this parameter the space has " + std::to_string(dims) +
+                   ", more than " + std::to_string(kMaxGpDims) + ", where a proposal takes "
+                   "gigabytes; use tpe, or fewer choice values"};
+  }
   return std::unique_ptr<Strategy>(new BayesStrategy(space, o));
 }
 

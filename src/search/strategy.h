@@ -101,6 +101,10 @@ int64_t start_design_size(const StrategyOptions& options, const SearchSpace& spa
 // The coordinates bayes's GP sees for `space`, the d of its 2d+2: one per searched range, one
 // per value of each choice (one-hot), none for a fixed parameter.
 int gp_dims(const SearchSpace& space);
+// The most coordinates bayes takes (make_strategy refuses more, naming the parameter that
+// passes it): a proposal's candidates grow with them, and 100,000 (10 choices of 10,000 values)
+// took 3.9 GB for the first ask. tpe has no such bound.
+inline constexpr int kMaxGpDims = 4096;
 // The most trials `kind` asks of `space` before it ends on its own: bayes never asks a point
 // twice, so a space of ints and choices alone ends it once each of its discrete_points (discrete.h)
 // was asked; +infinity for the others (tpe asks points again; grid's and list's sizes bound

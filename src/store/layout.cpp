@@ -116,9 +116,37 @@ std::string free_name(std::string name, const char* prefix, const Taken& taken) 
 
 bool has_results_of(const Layout& l, const TrialRecord& r) {
   if (l.results.size() >= kMaxExtraNames) return true;  // full: later names have no column
-  return std::all_of(r.results.begin(), r.results.end(), [&](const auto& kv) {
-    return std::find(l.results.begin(), l.results.end(), kv.first) != l.results.end();
+  // A name without a column, and room for one: the layout is made again with it. (result_
+  // in front of a clashing name: within the budget's margin.)
+  return std::none_of(r.results.begin(), r.results.end(), [&](const auto& kv) {
+    return std::find(l.results.begin(), l.results.end(), kv.first) == l.results.end() &&
+           l.type_cost + column_cost(kv.first) <= kRowTypeBudget;
   });
+}
+
+namespace {
+
+// The fixed columns after the parameters (trial/record.h's fields, pruning's).
+const std::vector<Column>& fixed_after() {
+  static const std::vector<Column> cols = {
+      {"best_epoch", Col::kI32, 4}, {"best_metric", Col::kF64, 8}, {"test_acc", Col::kF64, 8},
+      {"initial_loss", Col::kF64, 8}, {"num_classes", Col::kI32, 4}, {"epochs_run", Col::kI32, 4},
+      {"seconds", Col::kF64, 8}, {"rank", Col::kI32, 4}, {"host", Col::kStr, kHostLen},
+      {"attempt", Col::kI32, 4}, {"pruned_epoch", Col::kI32, 4}, {"rung", Col::kI32, 4},
+      {"bracket", Col::kI32, 4}};
+  return cols;
+}
+
+}  // namespace
+
+int too_wide_from(const SearchSpace& space) {
+  size_t cost = column_cost("id") + column_cost("status");
+  for (const Column& c : fixed_after()) cost += column_cost(c.name);
+  for (size_t i = 0; i < space.params.size(); ++i) {
+    cost += column_cost(space.params[i].name);
+    if (cost > kRowTypeBudget) return static_cast<int>(i);
+  }
+  return -1;
 }
 
 Result<Layout> make_layout(const std::string& path, const SearchSpace& space,
@@ -139,25 +167,19 @@ Result<Layout> make_layout(const std::string& path, const SearchSpace& space,
     }
     l.cols.push_back(param_column(p));
   }
-  for (const Column& c : std::vector<Column>{{"best_epoch", Col::kI32, 4},
-                                             {"best_metric", Col::kF64, 8},
-                                             {"test_acc", Col::kF64, 8},
-                                             {"initial_loss", Col::kF64, 8},
-                                             {"num_classes", Col::kI32, 4},
-                                             {"epochs_run", Col::kI32, 4},
-                                             {"seconds", Col::kF64, 8},
-                                             {"rank", Col::kI32, 4},
-                                             {"host", Col::kStr, kHostLen},
-                                             {"attempt", Col::kI32, 4},
-                                             {"pruned_epoch", Col::kI32, 4},
-                                             {"rung", Col::kI32, 4},
-                                             {"bracket", Col::kI32, 4}}) {
-    l.cols.push_back(c);
-  }
+  for (const Column& c : fixed_after()) l.cols.push_back(c);
+  if (const int at = too_wide_from(space); at >= 0)
+    return make_error(path, "its [space] is too wide for a results file's /summary row: with "
+                            "parameter \"" + space.params[static_cast<size_t>(at)].name +
+                            "\" (number " + std::to_string(at + 1) + ") the columns' names pass "
+                            "what HDF5 keeps of a type (64 KiB): fewer or shorter names");
+  for (const Column& c : l.cols) l.type_cost += column_cost(c.name);
   const std::vector<std::string> columns = result_columns(space, results);
   for (size_t i = 0; i < results.size(); ++i) {
+    if (l.type_cost + column_cost(columns[i]) > kRowTypeBudget) break;  // the rest: groups only
     l.cols.push_back({columns[i], Col::kF64, 8});
     l.results.push_back(results[i]);
+    l.type_cost += column_cost(columns[i]);
   }
   for (Column& c : l.cols) {
     c.offset = l.row_bytes;

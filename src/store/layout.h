@@ -37,15 +37,27 @@ inline constexpr size_t kHostLen = 64;
 // for string choices, int8 for bool choices), then best_epoch ... attempt, pruned_epoch, rung and
 // bracket (pruning, trial/record.h), then one double
 // column per result a command printed (TrialRecord::results; NaN where a trial has none), for
-// the first kMaxExtraNames names recorded (trial/record.h: HDF5 keeps a type within 64 KiB); a
+// the first kMaxExtraNames names recorded that fit within kRowTypeBudget (trial/record.h); a
 // later name is in its trial's group only (result_names).
 struct Layout {
   std::vector<Column> cols;  // id, status, params..., the rest, the results
   size_t row_bytes = 0;
   std::vector<std::string> results;  // the results' names, as printed, in column order
+  size_t type_cost = 0;  // the columns' column_cost, summed
 };
 
-// Errors: a parameter named like a fixed column (id, status, best_epoch, ..., or error).
+// HDF5 keeps a type's description within 64 KiB, and a dataset of a wider one cannot be made
+// (the 1.8 formats): the most the /summary row's columns may cost in it, with a margin.
+inline constexpr size_t kRowTypeBudget = 60000;
+// What a column named `name` costs in that description (HDF5 1.8's compound encoding): its
+// name, NUL-ended and padded to 8 bytes, a member's fixed fields and its type's.
+inline size_t column_cost(const std::string& name) { return (name.size() + 8) / 8 * 8 + 56; }
+// The first parameter of `space` whose column takes the row past kRowTypeBudget (with the fixed
+// columns), or -1: a space too wide for any results file, refused before one is made.
+int too_wide_from(const SearchSpace& space);
+
+// Errors: a parameter named like a fixed column (id, status, best_epoch, ..., or error); a space
+// too wide (too_wide_from).
 // `results`: the names of the result columns (result_names, trial/record.h), in order, each
 // column named by result_columns (columns.h).
 Result<Layout> make_layout(const std::string& path, const SearchSpace& space,
@@ -57,7 +69,8 @@ Result<Layout> make_layout(const std::string& path, const SearchSpace& space,
 // never written with that attribute) still reads and continues.
 std::string group_attribute_clash(const std::string& name);
 
-// Whether layout `l` has a column for every result of `r`, or is full (kMaxExtraNames).
+// Whether layout `l` has a column for every result of `r` that could have one (kMaxExtraNames,
+// kRowTypeBudget).
 bool has_results_of(const Layout& l, const TrialRecord& r);
 
 // The packed compound type of a /summary row (same in memory and in the file); the caller closes

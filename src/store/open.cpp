@@ -251,6 +251,13 @@ Result<OpenedResults> open_results(const std::string& path, const SweepHeader& h
 }
 
 Status check_space_names(const SearchSpace& space, bool new_file) {
+  if (const int at = store::too_wide_from(space); at >= 0) {
+    const Param& p = space.params[static_cast<size_t>(at)];
+    return Error{p.file, p.line, p.name,
+                 "the space is too wide for a results file's /summary row: at this parameter "
+                 "(number " + std::to_string(at + 1) + ") the columns' names pass what HDF5 "
+                 "keeps of a type (64 KiB); fewer parameters or shorter names"};
+  }
   for (const Param& p : space.params) {
     const auto layout = store::make_layout("", SearchSpace{{p}});
     if (!layout) return Error{p.file, p.line, p.name, layout.error().message};

@@ -506,3 +506,19 @@ TEST_CASE("a network error on a key left at its default names where arch brought
   // A key no config has is not "not set, so its default": it stays as the error gave it.
   CHECK(locate(*s, Error{{}, 0, "num_classes", "m"}).str() == "num_classes: m");
 }
+
+TEST_CASE("bayes refuses a space of more model coordinates than it can propose over",
+          "[config][sweep]") {
+  // 10 choices of 10,000 values: 3.9 GB at the first model ask, and bad_alloc with 30 of them.
+  std::string values;
+  for (int i = 0; i < 5000; ++i) values += (i ? ", " : "") + std::to_string(i);
+  const std::string space = "[space]\nlr = { log_uniform = [1e-3, 1e-1] }\nwide = [" + values + "]\n";
+  auto refused = load_sweep_text("[objective]\ncommand = \"echo val_acc={lr}\"\n[sweep]\n"
+                                 "strategy = \"bayes\"\n" + space, "s.toml");
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().str().rfind("s.toml:7: wide: bayes gives each searched range and each "
+                                    "value of a choice a coordinate of its model: with this "
+                                    "parameter the space has 5001, more than 4096", 0) == 0);
+  CHECK(load_sweep_text("[objective]\ncommand = \"echo val_acc={lr}\"\n[sweep]\n"
+                        "strategy = \"tpe\"\n" + space, "s.toml").ok());
+}

@@ -20,6 +20,8 @@
 
 #include "core/reported_nan.h"
 #include "core/rng.h"
+#include "store/layout.h"
+#include "store/open.h"
 #include "store/sample_sweep.h"
 #include "store/store_testing.h"
 #include "support/records.h"
@@ -294,6 +296,59 @@ TEST_CASE("a rebuilt HDF5 file keeps the permissions the old one had", "[store]"
   auto d = read_results(path);
   REQUIRE(d.ok());
   CHECK(d->trials.size() == 1u);
+}
+
+TEST_CASE("a wide /summary row keeps its type within HDF5's limit and the sweep continues",
+          "[store]") {
+  // 300 parameters and 256 results, each named by 100 bytes: each name within its limit, but
+  // the row type past 64 KiB. The file could not be written, nor rebuilt: the sweep stopped
+  // after its first trial and never continued.
+  const std::string path = temp_path("wide_row.h5");
+  SweepHeader h = make_header();
+  h.space.params.clear();
+  h.pruner.clear();
+  h.rungs.clear();
+  const auto name = [](char c, size_t i) {
+    std::string n = std::string(1, c) + std::to_string(i);
+    return n + std::string(100 - n.size(), 'x');
+  };
+  for (size_t i = 0; i < 300; ++i)
+    h.space.params.push_back(real(name('p', i), ParamKind::kUniform, 0, 1));
+  TrialRecord r;
+  r.id = 0;
+  r.status = TrialStatus::kCompleted;
+  r.best_metric = 0.5;
+  r.params.assign(300, ParamValue(0.25));
+  for (size_t i = 0; i < kMaxExtraNames; ++i) r.results.push_back({name('r', i), 1.5});
+  {
+    auto f = ResultsFile::create(path, h, true);
+    REQUIRE(f.ok());
+    const Status st = f->append(r);
+    INFO((st.ok() ? std::string() : st.error().str()));
+    REQUIRE(st.ok());
+    REQUIRE(f->close().ok());
+  }
+  auto f = ResultsFile::open(path);  // continues
+  REQUIRE(f.ok());
+  TrialRecord second = r;
+  second.id = 1;
+  REQUIRE(f->append(second).ok());
+  REQUIRE(f->close().ok());
+  auto d = read_results(path);
+  REQUIRE(d.ok());
+  REQUIRE(d->trials.size() == 2u);
+  CHECK(d->trials[1].results.size() == kMaxExtraNames);  // whole, from the trial's group
+  // A space too wide for any row is refused before a file is made, naming the parameter.
+  for (size_t i = 300; i < 400; ++i)
+    h.space.params.push_back(real(name('p', i), ParamKind::kUniform, 0, 1));
+  const int at = store::too_wide_from(h.space);
+  CHECK(at > 300);
+  CHECK(at < 400);
+  const Status refused = check_space_names(h.space);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().key == h.space.params[static_cast<size_t>(at)].name);
+  CHECK(refused.error().message.find("too wide for a results file's /summary row") !=
+        std::string::npos);
 }
 
 TEST_CASE("one writer at a time: a file being written cannot be opened, replaced or created again",
