@@ -743,57 +743,6 @@ TEST_CASE("run on a terminal redraws its live line, and on TERM=dumb prints no e
   CHECK_FALSE(contains(dumb, "\x1b"));
 }
 
-namespace {
-
-// The state letter of process `pid` (/proc/PID/stat: R, S, T, Z, ...); '?' when it is gone.
-char state_of(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string text;
-  if (!std::getline(in, text)) return '?';
-  const size_t at = text.rfind(')');
-  return at == std::string::npos || at + 2 >= text.size() ? '?' : text[at + 2];
-}
-
-// Waits up to kHang for process `pid` to be in `state`.
-bool wait_for_state(pid_t pid, char state) {
-  const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(kHang);
-  while (state_of(pid) != state) {
-    if (std::chrono::steady_clock::now() >= end) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return true;
-}
-
-}  // namespace
-
-TEST_CASE("Ctrl-Z stops a sweep's command with it and fg continues both", "[cli][signals]") {
-  // The command runs in a process group of its own, outside the terminal's: SIGTSTP stopped
-  // hypersweep and left the training script running.
-  Scratch s;
-  const std::string pid_file = s.path("pid"), go = s.path("go");
-  const auto cfg = s.write("tstp.toml",
-                           "[objective]\ncommand = \"echo $$ > " + pid_file + ".tmp && mv " +
-                               pid_file + ".tmp " + pid_file + "; while [ ! -e " + go +
-                               " ]; do sleep 0.05; done; echo val_acc={x}\"\n[sweep]\n"
-                               "strategy = \"random\"\ntrials = 1\n[space]\n"
-                               "x = { uniform = [0.1, 0.9] }\n");
-  Background bg("run '" + cfg.string() + "' --out '" + s.path("tstp.h5") + "'", s.path("log"));
-  REQUIRE(bg.pid() > 0);
-  REQUIRE(wait_for_file(pid_file));
-  pid_t command = 0;
-  std::ifstream(pid_file) >> command;
-  REQUIRE(command > 0);
-  REQUIRE(::kill(bg.pid(), SIGTSTP) == 0);
-  CHECK(wait_for_state(bg.pid(), 'T'));
-  CHECK(wait_for_state(command, 'T'));  // stopped with it
-  REQUIRE(::kill(bg.pid(), SIGCONT) == 0);
-  CHECK(wait_for_state(command, 'S'));  // continued with it
-  std::ofstream(go) << "go";
-  CHECK(bg.wait_exit() == 0);
-  INFO(bg.log());
-  CHECK(contains(bg.log(), "best trial 0"));
-}
-
 TEST_CASE("a stop during --force's checks leaves the file it would replace", "[cli][signals]") {
   // Ctrl-C on a mistaken --force, while its data loaded: the old file was replaced all the same
   // (3,000 trials lost). The data comes through a FIFO, so the stop lands inside the checks.
