@@ -127,20 +127,17 @@ std::string foreign_space_hint(const std::string& name, const toml::table& t) {
     return head + "write the choices as " + name + " = " +
            (choices.empty() ? std::string("[a, b, ...]") : choices) + kKinds;
   }
-  std::optional<double> lo, hi;
-  if (const toml::node* low = first_of(t, {"low", "lower", "min"})) lo = toml_number(*low);
-  if (const toml::node* high = first_of(t, {"high", "upper", "max"})) hi = toml_number(*high);
-  if (const toml::array* pair = list ? list->as_array() : nullptr; pair && pair->size() == 2)
-    lo = toml_number(*pair->get(0)), hi = toml_number(*pair->get(1));
+  auto b = bounds_of(t, {"choices", "values", "_value"});
   // NNI's and Ray Tune's randint and lograndint (and hyperopt's) leave out their upper bound;
   // hypersweep's int takes both.
   std::string lower = written;
   for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   const bool exclusive = lower == "randint" || lower == "lograndint";
-  if (exclusive && hi && *hi == std::floor(*hi)) *hi -= 1;
+  if (exclusive && b && b->second == std::floor(b->second)) b->second -= 1;
   std::string range = "[lo, hi]";
-  if (lo && hi)
-    range = std::string("[").append(shortest(*lo)).append(", ").append(shortest(*hi)).append("]");
+  if (b)
+    range = std::string("[").append(shortest(b->first)).append(", ").append(shortest(b->second))
+                .append("]");
   const bool log_int = kind == "int" && (log || written.find("log") != std::string::npos);
   const std::string step = no_step_hint(name, t);
   return head + "write a range as " + name + " = { " + kind + " = " + range +
